@@ -1,0 +1,149 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# ptimerctl: plain GNU make, no autotools.  `make help` lists the targets.
+
+VERSION    := $(shell cat VERSION)
+ARCH       ?= $(shell uname -m)
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+LIBDIR     ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+DATADIR    ?= $(PREFIX)/share
+MANDIR     ?= $(DATADIR)/man
+DESTDIR    ?=
+
+SONAME_MAJOR := 1
+SANITIZE ?= 0
+ifeq ($(SANITIZE),1)
+BUILD ?= build-san
+else
+BUILD ?= build
+endif
+
+CC       ?= gcc
+CFLAGS   ?= -O2 -g
+WARN     := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
+            -Wmissing-prototypes -Wno-unused-parameter
+CPPFLAGS += -D_GNU_SOURCE -Iinclude -Ilib -Ilib/arch/$(ARCH) \
+            -DPTIMER_VERSION='"$(VERSION)"' -DPTIMER_ARCH='"$(ARCH)"'
+PIC      := -fPIC
+ifeq ($(SANITIZE),1)
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+endif
+ALL_CFLAGS = $(WARN) $(CFLAGS) $(SANFLAGS) $(PIC)
+LDLIBS_LIB := -ljson-c
+LDLIBS_CMD := -ljson-c -lcap
+
+LIB_SRCS := $(sort $(wildcard lib/*.c) $(wildcard lib/arch/$(ARCH)/*.c))
+LIB_ASMS := $(sort $(wildcard lib/arch/$(ARCH)/*.S))
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(LIB_ASMS:%.S=$(BUILD)/%.o)
+CMD_SRCS := $(sort $(wildcard cmd/*.c))
+CMD_OBJS := $(CMD_SRCS:%.c=$(BUILD)/%.o)
+
+LIBA  := $(BUILD)/libptimer.a
+LIBSO := $(BUILD)/libptimer.so.$(VERSION)
+BIN   := $(BUILD)/ptimerctl
+
+UNIT_SRCS   := $(sort $(wildcard tests/unit/*.c))
+UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
+INTEG_SRCS  := $(sort $(wildcard tests/integration/test_*.c))
+INTEG_BINS  := $(INTEG_SRCS:tests/integration/%.c=$(BUILD)/tests/integration/%)
+INTEG_COMMON := $(sort $(filter-out $(INTEG_SRCS),$(wildcard tests/integration/*.c)))
+HELPER_SRCS := $(sort $(wildcard tests/helpers/*.c))
+HELPER_BINS := $(HELPER_SRCS:tests/helpers/%.c=$(BUILD)/tests/helpers/%)
+
+DEB_DEPS := gcc make pkg-config libjson-c-dev libcap-dev libcriterion-dev mandoc \
+            rpm clang libclang-rt-14-dev valgrind jq
+
+.PHONY: all deps demo check check-unit check-integration help clean static \
+        install uninstall
+all: $(BIN) $(LIBA) $(LIBSO) $(HELPER_BINS)
+
+help:
+	@echo 'make             build ptimerctl, libptimer and the test helpers'
+	@echo 'make demo        dump, show and restore the timers of a real process'
+	@echo 'make check       run every test (installs missing packages when root)'
+	@echo 'make SANITIZE=1  build with ASan+UBSan into build-san/'
+	@echo 'make install     install (PREFIX, DESTDIR honoured)'
+
+# Install what the build needs.  As root this runs apt-get; otherwise it
+# prints the command, because a build must not ask for a password.
+deps:
+	@missing=$$(for p in $(DEB_DEPS); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | \
+		grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "installing:" $$missing; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+				apt-get install -y -qq $$missing >/dev/null || exit 1; \
+		else \
+			echo "missing packages; run: sudo apt-get install" $$missing >&2; exit 1; \
+		fi; \
+	fi
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/%.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(SANFLAGS) $(PIC) -MMD -MP -c -o $@ $<
+
+$(LIBA): $(LIB_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(LIBSO): $(LIB_OBJS) lib/libptimer.sym
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -shared -Wl,-soname,libptimer.so.$(SONAME_MAJOR) \
+		-Wl,--version-script=lib/libptimer.sym -o $@ $(LIB_OBJS) $(LDLIBS_LIB)
+	ln -sf libptimer.so.$(VERSION) $(BUILD)/libptimer.so.$(SONAME_MAJOR)
+	ln -sf libptimer.so.$(SONAME_MAJOR) $(BUILD)/libptimer.so
+
+$(BIN): $(CMD_OBJS) $(LIBA)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CMD_OBJS) $(LIBA) $(LDLIBS_CMD)
+
+$(BUILD)/tests/helpers/%: tests/helpers/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< -lpthread -lrt
+
+$(BUILD)/tests/unit/%: tests/unit/%.c $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests $(ALL_CFLAGS) -o $@ $< $(LIBA) -lcriterion -ljson-c
+
+$(BUILD)/tests/integration/%: tests/integration/%.c $(INTEG_COMMON) $(LIBA) $(BIN) $(HELPER_BINS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests $(ALL_CFLAGS) -o $@ $< $(INTEG_COMMON) $(LIBA) \
+		-lcriterion -ljson-c -lpthread
+
+# A fully static ptimerctl and victim, for the kernel-patch VM initramfs.
+STATIC_DIR := $(BUILD)/static
+static: $(LIB_OBJS) $(CMD_OBJS)
+	@mkdir -p $(STATIC_DIR)
+	$(CC) $(ALL_CFLAGS) -static -o $(STATIC_DIR)/ptimerctl $(CMD_OBJS) $(LIB_OBJS) $(LDLIBS_CMD)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -static -o $(STATIC_DIR)/victim tests/helpers/victim.c -lpthread -lrt
+
+TEST_ENV := PTIMERCTL=$(abspath $(BIN)) PTIMER_HELPERS=$(abspath $(BUILD)/tests/helpers) \
+            PTIMER_FIXTURES=$(abspath tests/fixtures) PTIMER_SRC=$(abspath .)
+CRITERION_FLAGS ?= --jobs=1
+
+check-unit: $(UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $(TEST_ENV) $$t $(CRITERION_FLAGS); done
+
+check-integration: $(INTEG_BINS) $(HELPER_BINS) $(BIN)
+	@set -e; for t in $(INTEG_BINS); do echo "== $$t"; $(TEST_ENV) $$t $(CRITERION_FLAGS); done
+
+# Each mk/*.mk fragment appends its own checks to CHECK_TARGETS.
+CHECK_TARGETS := check-unit check-integration
+include $(sort $(wildcard mk/*.mk))
+
+check: deps
+	$(MAKE) all
+	@set -e; for t in $(CHECK_TARGETS); do echo "==== $$t"; $(MAKE) $$t; done
+
+demo: deps
+	$(MAKE) all
+	@PTIMERCTL=$(abspath $(BIN)) HELPERS=$(abspath $(BUILD)/tests/helpers) sh tests/demo.sh
+
+clean:
+	rm -rf build build-san
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * libptimer: checkpoint and restore the POSIX interval timers of a live
+ * process, keeping their timer IDs.
+ *
+ * Every function that can fail returns 0 (or a count) on success and a
+ * negative errno value on failure.  The library never prints and never
+ * exits; diagnostics go to the log function installed with
+ * ptimer_set_log_fn().
+ */
+#ifndef PTIMER_H
+#define PTIMER_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The dump format version this library writes, and the newest it reads. */
+#define PTIMER_FORMAT_VERSION 1
+
+/* prctl(PR_TIMER_CREATE_RESTORE_IDS) from Linux 6.15; older uapi headers lack it. */
+#define PTIMER_PR_TIMER_CREATE_RESTORE_IDS	77
+#define PTIMER_PR_RESTORE_IDS_OFF		0
+#define PTIMER_PR_RESTORE_IDS_ON		1
+#define PTIMER_PR_RESTORE_IDS_GET		2
+
+/* Largest dump document ptimer_dump_from_json() accepts, in bytes. */
+#define PTIMER_JSON_MAX_BYTES	(64u << 20)
+
+struct ptimer_ctx;
+
+/* Log priorities follow syslog(3): LOG_ERR = 3 ... LOG_DEBUG = 7. */
+typedef void (*ptimer_log_fn)(struct ptimer_ctx *ctx, int priority,
+			      const char *file, int line, const char *fn,
+			      const char *format, va_list args);
+
+int ptimer_new(struct ptimer_ctx **ctx);
+void ptimer_free(struct ptimer_ctx *ctx);
+void ptimer_set_log_fn(struct ptimer_ctx *ctx, ptimer_log_fn fn);
+void ptimer_set_log_priority(struct ptimer_ctx *ctx, int priority);
+int ptimer_get_log_priority(struct ptimer_ctx *ctx);
+void ptimer_set_userdata(struct ptimer_ctx *ctx, void *userdata);
+void *ptimer_get_userdata(struct ptimer_ctx *ctx);
+
+/*
+ * The last error's detail: for a decode error the JSON field path and what
+ * was wrong ("timers[3].clockid: expected integer"); for a live operation
+ * the step that failed ("timer_create id 7 in pid 42").  Valid until the
+ * next call on @ctx.
+ */
+const char *ptimer_last_error(struct ptimer_ctx *ctx);
+
+/* Notification modes, numbered as the kernel's SIGEV_* values. */
+enum ptimer_notify {
+	PTIMER_NOTIFY_SIGNAL = 0,
+	PTIMER_NOTIFY_NONE = 1,
+	PTIMER_NOTIFY_THREAD = 2,
+	PTIMER_NOTIFY_THREAD_ID = 4,
+};
+
+/* The CPU clock sample kinds, numbered as the kernel's CPUCLOCK_* values. */
+enum ptimer_cpu_which {
+	PTIMER_CPU_PROF = 0,
+	PTIMER_CPU_VIRT = 1,
+	PTIMER_CPU_SCHED = 2,
+};
+
+/* One timer, as the kernel holds it. */
+struct ptimer_timer {
+	int id;			/* the kernel timer ID (timer_t)	*/
+	int clockid;		/* raw, signed kernel clock id		*/
+	int notify;		/* enum ptimer_notify			*/
+	int signo;		/* sigev_signo				*/
+	uint64_t sigval;	/* sigev_value, as the raw 64 bits	*/
+	int notify_pid;		/* pid (or tid for THREAD_ID) in the dump's pid namespace */
+	int64_t value_ns;	/* time left; 0 means disarmed		*/
+	int64_t interval_ns;	/* reload interval; 0 means one-shot	*/
+	int overrun;		/* timer_getoverrun() at dump time	*/
+};
+
+/* A process's timers and the context a restore needs to interpret them. */
+struct ptimer_dump {
+	int version;		/* PTIMER_FORMAT_VERSION when produced here */
+	pid_t pid;
+	char comm[17];
+	char kernel_release[65];
+	char arch[17];
+	int restore_ids_state;	/* prctl GET: 0 or 1; -1 when not supported */
+	int64_t realtime_ns;	/* capture timestamps, taken while stopped */
+	int64_t monotonic_ns;
+	int64_t boottime_ns;
+	size_t nthreads;	/* leader first, then by creation order */
+	pid_t *tids;
+	size_t ntimers;		/* ascending by id */
+	struct ptimer_timer *timers;
+};
+
+struct ptimer_dump *ptimer_dump_new(void);
+void ptimer_dump_free(struct ptimer_dump *dump);
+int ptimer_dump_add_timer(struct ptimer_dump *dump, const struct ptimer_timer *t);
+void ptimer_dump_sort(struct ptimer_dump *dump);
+
+/* Name tables, indexed by value.  NULL when the value has no name. */
+const char *ptimer_clock_name(int clockid);
+const char *ptimer_notify_name(int notify);
+const char *ptimer_signal_name(int signo);	/* "SIGUSR1", "SIGRTMIN+3" */
+int ptimer_clock_from_name(const char *name);	/* -EINVAL when unknown */
+int ptimer_notify_from_name(const char *name);
+int ptimer_signal_from_name(const char *name);
+const char *ptimer_cpu_which_name(int which);	/* "prof", "virt", "sched" */
+int ptimer_cpu_which_from_name(const char *name);
+
+/* CPU-clock encoding: clockid = ((~pid) << 3) | (thread ? 4 : 0) | which. */
+bool ptimer_clock_is_cpu(int clockid);
+int ptimer_cpu_clock_make(pid_t pid, bool thread, enum ptimer_cpu_which which);
+pid_t ptimer_cpu_clock_pid(int clockid);	/* 0 means "the caller" */
+bool ptimer_cpu_clock_is_thread(int clockid);
+enum ptimer_cpu_which ptimer_cpu_clock_which(int clockid);
+/* Whether timer_create() accepts @clockid at all (a static check). */
+bool ptimer_clock_valid_for_timer(int clockid);
+
+/*
+ * Parse the text of /proc/PID/timers.  Strict: every record must carry the
+ * four keys ID, signal, notify and ClockID once each.  On error returns
+ * -EINVAL and, when @err_line is not NULL, the 1-based line that failed.
+ * Values and overruns are left zero; they need the live process.
+ */
+int ptimer_parse_proc_timers(const char *text, size_t len,
+			     struct ptimer_dump *dump, unsigned int *err_line);
+
+/* JSON codec.  @pretty selects indented output. */
+int ptimer_dump_to_json(struct ptimer_ctx *ctx, const struct ptimer_dump *dump,
+			bool pretty, char **out);
+/*
+ * Decode and validate a dump document.  On -EINVAL, ptimer_last_error()
+ * names the field path.  Unknown fields are ignored; a missing required
+ * field, a wrong type, an out-of-range value or a newer version is an error.
+ */
+int ptimer_dump_from_json(struct ptimer_ctx *ctx, const char *text, size_t len,
+			  struct ptimer_dump **dump);
+
+/* Live operations. */
+enum ptimer_dump_flags {
+	PTIMER_DUMP_DISARM = 1 << 0,	/* read and disarm atomically (migrate) */
+};
+
+struct ptimer_dump_stats {
+	int64_t stopped_ns;		/* from the first seize to the last detach */
+	unsigned int injected_syscalls;	/* syscalls run inside the target */
+	unsigned int round_trips;	/* ptrace resumptions of the target */
+};
+
+int ptimer_dump_pid(struct ptimer_ctx *ctx, pid_t pid, unsigned int flags,
+		    struct ptimer_dump **dump, struct ptimer_dump_stats *stats);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PTIMER_H */

@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The library context: log callback, log priority and the last error. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "internal.h"
+
+int ptimer_new(struct ptimer_ctx **ctx)
+{
+	struct ptimer_ctx *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return -ENOMEM;
+	/* Silent by default: the application decides what is worth printing. */
+	c->log_priority = LOG_ERR;
+	*ctx = c;
+	return 0;
+}
+
+void ptimer_free(struct ptimer_ctx *ctx)
+{
+	free(ctx);
+}
+
+void ptimer_set_log_fn(struct ptimer_ctx *ctx, ptimer_log_fn fn)
+{
+	ctx->log_fn = fn;
+}
+
+void ptimer_set_log_priority(struct ptimer_ctx *ctx, int priority)
+{
+	ctx->log_priority = priority;
+}
+
+int ptimer_get_log_priority(struct ptimer_ctx *ctx)
+{
+	return ctx->log_priority;
+}
+
+void ptimer_set_userdata(struct ptimer_ctx *ctx, void *userdata)
+{
+	ctx->userdata = userdata;
+}
+
+void *ptimer_get_userdata(struct ptimer_ctx *ctx)
+{
+	return ctx->userdata;
+}
+
+const char *ptimer_last_error(struct ptimer_ctx *ctx)
+{
+	return ctx->last_error;
+}
+
+void log_emit(struct ptimer_ctx *ctx, int priority, const char *file,
+		int line, const char *fn, const char *format, ...)
+{
+	va_list args;
+
+	if (!ctx->log_fn)
+		return;
+	va_start(args, format);
+	ctx->log_fn(ctx, priority, file, line, fn, format, args);
+	va_end(args);
+}
+
+int ctx_set_error(struct ptimer_ctx *ctx, int err, const char *format, ...)
+{
+	va_list args;
+
+	if (!ctx)
+		return err;
+	va_start(args, format);
+	vsnprintf(ctx->last_error, sizeof(ctx->last_error), format, args);
+	va_end(args);
+	dbg(ctx, "%s: %s", ctx->last_error, strerror(-err));
+	return err;
+}
+
+int64_t ts_to_ns(const struct timespec *ts)
+{
+	return (int64_t)ts->tv_sec * NSEC_PER_SEC + ts->tv_nsec;
+}
+
+struct timespec ns_to_ts(int64_t ns)
+{
+	struct timespec ts = {
+		.tv_sec = ns / NSEC_PER_SEC,
+		.tv_nsec = ns % NSEC_PER_SEC,
+	};
+
+	return ts;
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Definitions shared by libptimer's modules; never installed. */
+#ifndef PTIMER_INTERNAL_H
+#define PTIMER_INTERNAL_H
+
+#include <syslog.h>
+#include "ptimer.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define NSEC_PER_SEC 1000000000LL
+
+struct ptimer_ctx {
+	ptimer_log_fn log_fn;
+	int log_priority;
+	void *userdata;
+	char last_error[512];
+};
+
+void log_emit(struct ptimer_ctx *ctx, int priority, const char *file,
+		int line, const char *fn, const char *format, ...)
+	__attribute__((format(printf, 6, 7)));
+
+/*
+ * Record what failed, for ptimer_last_error(), and log it at debug level.
+ * Returns @err so that callers can write `return set_error(ctx, -E, ...)`.
+ */
+int ctx_set_error(struct ptimer_ctx *ctx, int err, const char *format, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#define pt_log_cond(ctx, prio, ...)					\
+	do {								\
+		if ((ctx) && (ctx)->log_priority >= (prio))		\
+			log_emit(ctx, prio, __FILE__, __LINE__,	\
+				   __func__, __VA_ARGS__);		\
+	} while (0)
+
+#define dbg(ctx, ...)	pt_log_cond(ctx, LOG_DEBUG, __VA_ARGS__)
+#define info(ctx, ...)	pt_log_cond(ctx, LOG_INFO, __VA_ARGS__)
+#define warn(ctx, ...)	pt_log_cond(ctx, LOG_WARNING, __VA_ARGS__)
+#define err(ctx, ...)	pt_log_cond(ctx, LOG_ERR, __VA_ARGS__)
+
+int64_t ts_to_ns(const struct timespec *ts);
+struct timespec ns_to_ts(int64_t ns);
+
+#endif /* PTIMER_INTERNAL_H */

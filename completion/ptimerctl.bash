@@ -1,0 +1,147 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# bash completion for ptimerctl(1).
+#
+# Standalone: it needs neither the bash-completion package nor any of its
+# helpers.  PIDs are offered from /proc; when more than one matches, each is
+# shown as "PID (comm)" so the list says what the process is, and once the
+# word is unique only the PID is inserted.
+
+# Print the PIDs, one per line, that a ptimerctl could act on: processes with
+# a command line (so no kernel threads and no zombies), owned by us unless we
+# are root.  Each line is "PID comm".
+_ptimerctl_pids()
+{
+	local dir pid comm cmdline
+	for dir in /proc/[0-9]*; do
+		pid=${dir#/proc/}
+		[[ $pid == "$1"* ]] || continue
+		if (( EUID != 0 )) && [[ ! -O $dir ]]; then
+			continue
+		fi
+		cmdline=
+		# the process may be gone by now: silence the redirection
+		IFS= read -r -d '' cmdline 2>/dev/null < "$dir/cmdline"
+		[[ -n $cmdline ]] || continue
+		comm=
+		IFS= read -r comm 2>/dev/null < "$dir/comm"
+		[[ -n $comm ]] || continue
+		printf '%s %s\n' "$pid" "$comm"
+	done
+}
+
+# Fill COMPREPLY with the PIDs starting with $1.
+_ptimerctl_complete_pid()
+{
+	local -a lines
+	local line
+	mapfile -t lines < <(_ptimerctl_pids "$1")
+	COMPREPLY=()
+	if (( ${#lines[@]} == 1 )) || [[ ${COMP_TYPE-} == 37 ]]; then
+		# one match, or menu-complete cycling through insertions: PIDs only
+		for line in "${lines[@]}"; do
+			COMPREPLY+=("${line%% *}")
+		done
+	else
+		# only shown, never inserted past the common prefix, which stops
+		# inside the PID because no PID followed by " (" prefixes another
+		for line in "${lines[@]}"; do
+			COMPREPLY+=("${line%% *} (${line#* })")
+		done
+	fi
+}
+
+_ptimerctl_module()
+{
+	local cur prev i word sub= opt= npos=0 maxpos=0
+	local global_opts='--verbose --quiet --help --version -v -q'
+	local walk_opts='--method= --time= --tid-map= --replace --dry-run
+			 --max-iterations= --progress --no-progress'
+	local sub_opts
+
+	COMPREPLY=()
+	cur=${COMP_WORDS[COMP_CWORD]}
+	prev=${COMP_WORDS[COMP_CWORD-1]}
+
+	# "--method=lo" arrives as "--method" "=" "lo" when '=' breaks words
+	# (the default); handle it as one option and its value.
+	if [[ $cur == '=' && $prev == --* ]]; then
+		opt=$prev
+		cur=
+	elif [[ $prev == '=' ]] && (( COMP_CWORD >= 2 )); then
+		opt=${COMP_WORDS[COMP_CWORD-2]}
+	elif [[ $cur == --*=* ]]; then
+		opt=${cur%%=*}
+		cur=${cur#*=}
+	else
+		opt=$prev
+	fi
+
+	# Find the subcommand and count the positional words before this one.
+	for (( i = 1; i < COMP_CWORD; i++ )); do
+		word=${COMP_WORDS[i]}
+		case $word in
+		-o|--output|-i|--input|--method|--time|--tid-map|--max-iterations)
+			# a value follows, as the next word or after a separate "="
+			if [[ ${COMP_WORDS[i+1]-} == '=' ]]; then
+				(( i += 2 ))
+			else
+				(( i++ ))
+			fi
+			continue ;;
+		=)	continue ;;
+		-*)	continue ;;
+		esac
+		if [[ -z $sub ]]; then
+			sub=$word
+		else
+			(( npos++ ))
+		fi
+	done
+
+	case $opt in
+	--method)
+		COMPREPLY=($(compgen -W 'auto prctl loop' -- "$cur"))
+		return 0 ;;
+	--time)
+		COMPREPLY=($(compgen -W 'frozen deadline' -- "$cur"))
+		return 0 ;;
+	-o|--output|-i|--input)
+		compopt -o filenames 2>/dev/null || :
+		COMPREPLY=($(compgen -f -- "$cur"))
+		[[ -z $cur || $cur == - ]] && COMPREPLY+=(-)
+		return 0 ;;
+	--tid-map|--max-iterations)
+		# free-form values: OLD:NEW[,OLD:NEW...] and a count
+		return 0 ;;
+	esac
+
+	case $sub in
+	'')
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "$global_opts" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W 'dump show check restore migrate' -- "$cur"))
+		fi
+		return 0 ;;
+	dump)	sub_opts='--output --pretty --disarm --help -o'; maxpos=1 ;;
+	show)	sub_opts='--json --input --help -J -i'; maxpos=1 ;;
+	check)	sub_opts='--json --help -J'; maxpos=1 ;;
+	restore) sub_opts="--input --help -i $walk_opts"; maxpos=1 ;;
+	migrate) sub_opts="--help $walk_opts"; maxpos=2 ;;
+	*)	return 0 ;;
+	esac
+
+	if [[ $cur == -* ]]; then
+		COMPREPLY=($(compgen -W "$sub_opts" -- "$cur"))
+		# an option that wants "=VALUE" gets no space after it
+		if [[ ${#COMPREPLY[@]} == 1 && ${COMPREPLY[0]} == *= ]]; then
+			compopt -o nospace 2>/dev/null || :
+		fi
+		return 0
+	fi
+	if (( npos < maxpos )); then
+		_ptimerctl_complete_pid "$cur"
+	fi
+	return 0
+}
+complete -F _ptimerctl_module ptimerctl

@@ -87,7 +87,7 @@ static int ptparse_hex_digit(char c)
  * "-0": anything %d cannot produce means the line is not what we think.
  */
 static int ptparse_parse_dec(const char *s, size_t len, long long min,
-			    long long max, long long *out)
+			     long long max, long long *out)
 {
 	bool neg = false;
 	unsigned long long v = 0;
@@ -123,7 +123,7 @@ static int ptparse_parse_dec(const char *s, size_t len, long long min,
 }
 
 static int ptparse_parse_int(const char *s, size_t len, int min, int max,
-			    int *out)
+			     int *out)
 {
 	long long v;
 	int ret;
@@ -202,7 +202,7 @@ static int ptparse_parse_id(const char *s, size_t len, struct ptimer_timer *t)
  * SIGEV_NONE any int is possible, 0 and negatives included.
  */
 static int ptparse_parse_signal(const char *s, size_t len,
-			       struct ptimer_timer *t)
+				struct ptimer_timer *t)
 {
 	const char *slash = memchr(s, '/', len);
 	size_t nlen;
@@ -251,7 +251,7 @@ static int ptparse_parse_notify_mode(const char *s, size_t len, int *mode)
  * target is not visible there or has exited, never negative.
  */
 static int ptparse_parse_notify(const char *s, size_t len,
-			       struct ptimer_timer *t)
+				struct ptimer_timer *t)
 {
 	const char *slash = memchr(s, '/', len);
 	const char *who;
@@ -292,7 +292,7 @@ static int ptparse_parse_notify(const char *s, size_t len,
  * parser's.
  */
 static int ptparse_parse_clockid(const char *s, size_t len,
-				struct ptimer_timer *t)
+				 struct ptimer_timer *t)
 {
 	return ptparse_parse_int(s, len, INT_MIN, INT_MAX, &t->clockid);
 }
@@ -312,8 +312,8 @@ static const struct {
  * in the kernel's format strings; the value may not be empty.
  */
 static int ptparse_split_line(const struct ptparse_line *line,
-			     enum ptparse_key *key, const char **val,
-			     size_t *vlen)
+			      enum ptparse_key *key, const char **val,
+			      size_t *vlen)
 {
 	const char *colon = memchr(line->s, ':', line->len);
 	size_t klen;
@@ -384,7 +384,7 @@ static int ptparse_record_commit(struct ptparse_parser *p)
  * before it, so an incomplete record is reported at its own first line.
  */
 static int ptparse_feed_line(struct ptparse_parser *p,
-			    const struct ptparse_line *line)
+			     const struct ptparse_line *line)
 {
 	struct ptparse_record *rec = &p->rec;
 	enum ptparse_key key;
@@ -464,7 +464,7 @@ static int ptparse_check_unique(struct ptparse_parser *p)
 }
 
 static int ptparse_parse_text(struct ptparse_parser *p, const char *text,
-			     size_t len)
+			      size_t len)
 {
 	struct ptparse_line line = { 0 };
 	size_t pos = 0;

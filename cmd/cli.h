@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* What the ptimerctl subcommands share. */
+#ifndef PTIMERCTL_CLI_H
+#define PTIMERCTL_CLI_H
+
+#include <argp.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "exit_codes.h"
+#include "ptimer.h"
+
+struct cli {
+	struct ptimer_ctx *ctx;
+	int verbosity;		/* -1 quiet, 0 normal, 1+ verbose */
+	const char *subcommand;
+};
+
+extern struct cli cli;
+
+/* Subcommands: argc/argv start at the subcommand's name. */
+int cmd_dump(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_restore(int argc, char **argv);
+int cmd_migrate(int argc, char **argv);
+
+/* "ptimerctl: <what>: <strerror>", with the library's detail when it has one. */
+void cli_error(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cli_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The exit code for a library error, per ptimerctl(1) EXIT STATUS. */
+int cli_exit_code(int err);
+/* Report a library failure and return its exit code. */
+int cli_fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Misuse: the message, then "Try 'ptimerctl SUB --help'"; exits EXIT_USAGE. */
+void cli_usage_error(struct argp_state *state, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3), noreturn));
+/* A PID argument: digits only, 1..INT_MAX. */
+pid_t cli_parse_pid(struct argp_state *state, const char *arg);
+/* Run a subcommand's argp over argv; exits EXIT_USAGE on misuse. */
+void cli_parse(const struct argp *argp, int argc, char **argv, void *input);
+
+/* Keep only the capabilities ptimerctl uses, before touching a target. */
+int cli_drop_capabilities(void);
+
+/* Output files are created 0600 and never through a symlink; "-" is stdout. */
+FILE *cli_open_output(const char *path);
+/* Read a whole file ("-" is stdin), at most @limit bytes. */
+int cli_read_input(const char *path, size_t limit, char **buf, size_t *len);
+
+/* Encode @dump and write it to @path ("-" is stdout); returns an exit code. */
+int cli_write_dump(const struct ptimer_dump *dump, const char *path, bool pretty);
+
+void cli_format_ns(char *buf, size_t len, int64_t ns);
+
+#endif

@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* ptimerctl show: a process's timers, or a dump file's, as a table. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+struct show_args {
+	bool json;
+	const char *input;
+	pid_t pid;
+};
+
+static const struct argp_option show_options[] = {
+	{ "json", 'J', NULL, 0, "Print JSON (the dump format) instead of a table", 0 },
+	{ "input", 'i', "FILE", 0, "Show a dump file (- for stdin) instead of a process", 0 },
+	{ 0 }
+};
+
+static error_t parse_show(int key, char *arg, struct argp_state *state)
+{
+	struct show_args *a = state->input;
+
+	switch (key) {
+	case 'J':
+		a->json = true;
+		break;
+	case 'i':
+		a->input = arg;
+		break;
+	case ARGP_KEY_ARG:
+		if (a->pid)
+			cli_usage_error(state, "unexpected argument '%s'", arg);
+		a->pid = cli_parse_pid(state, arg);
+		break;
+	case ARGP_KEY_END:
+		if (!a->pid && !a->input)
+			cli_usage_error(state, "no PID given");
+		if (a->pid && a->input)
+			cli_usage_error(state, "--input and a PID exclude each other");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const struct argp show_argp = {
+	.options = show_options,
+	.parser = parse_show,
+	.args_doc = "PID\n--input FILE",
+	.doc = "Print the POSIX timers of process PID, or of a dump file, as a table."
+	       "\vColumns: ID, CLOCK, NOTIFY, SIGNAL, TID (the thread a thread_id"
+	       " timer signals), REMAINING and INTERVAL (seconds; - when zero),"
+	       " OVERRUN.",
+};
+
+static void clock_label(const struct ptimer_timer *t, char *buf, size_t len)
+{
+	const char *name = ptimer_clock_name(t->clockid);
+
+	if (ptimer_clock_is_cpu(t->clockid) && ptimer_cpu_clock_pid(t->clockid))
+		snprintf(buf, len, "%s:%d", name, ptimer_cpu_clock_pid(t->clockid));
+	else if (ptimer_clock_is_cpu(t->clockid))
+		snprintf(buf, len, "%s:self", name);
+	else
+		snprintf(buf, len, "%s", name ? name : "?");
+}
+
+static void print_table(const struct ptimer_dump *dump)
+{
+	printf("%10s %-20s %-9s %-11s %7s %20s %20s %7s\n", "ID", "CLOCK", "NOTIFY",
+	       "SIGNAL", "TID", "REMAINING", "INTERVAL", "OVERRUN");
+	for (size_t i = 0; i < dump->ntimers; i++) {
+		const struct ptimer_timer *t = &dump->timers[i];
+		char clock[32], value[32], interval[32], tid[16];
+		const char *sig = ptimer_signal_name(t->signo);
+		const char *notify = ptimer_notify_name(t->notify);
+
+		clock_label(t, clock, sizeof(clock));
+		cli_format_ns(value, sizeof(value), t->value_ns);
+		cli_format_ns(interval, sizeof(interval), t->interval_ns);
+		if (t->notify == PTIMER_NOTIFY_THREAD_ID)
+			snprintf(tid, sizeof(tid), "%d", t->notify_pid);
+		else
+			snprintf(tid, sizeof(tid), "-");
+		printf("%10d %-20s %-9s %-11s %7s %20s %20s %7d\n", t->id, clock,
+		       notify ? notify : "?",
+		       t->notify == PTIMER_NOTIFY_NONE ? "-" : (sig ? sig : "?"),
+		       tid, value, interval, t->overrun);
+	}
+}
+
+static int load_dump(const char *path, struct ptimer_dump **dump)
+{
+	size_t len;
+	char *text;
+	int ret;
+
+	ret = cli_read_input(path, PTIMER_JSON_MAX_BYTES, &text, &len);
+	if (ret) {
+		cli_error(ret, "cannot read '%s'", path);
+		return ret == -EFBIG ? EXIT_BAD_INPUT : EXIT_FAILURE_GENERIC;
+	}
+	ret = ptimer_dump_from_json(cli.ctx, text, len, dump);
+	free(text);
+	if (ret) {
+		cli_error(0, "%s: %s", path, ptimer_last_error(cli.ctx));
+		return EXIT_BAD_INPUT;
+	}
+	return EXIT_OK;
+}
+
+int cmd_show(int argc, char **argv)
+{
+	struct show_args a = { 0 };
+	struct ptimer_dump *dump;
+	int ret;
+
+	cli_parse(&show_argp, argc, argv, &a);
+	if (a.input) {
+		ret = load_dump(a.input, &dump);
+		if (ret)
+			return ret;
+	} else {
+		ret = cli_drop_capabilities();
+		if (ret)
+			cli_warn("cannot drop capabilities: %s", strerror(-ret));
+		ret = ptimer_dump_pid(cli.ctx, a.pid, 0, &dump, NULL);
+		if (ret)
+			return cli_fail(ret, "cannot read the timers of pid %d", a.pid);
+	}
+	if (a.json) {
+		ret = cli_write_dump(dump, "-", true);
+	} else {
+		printf("pid %d (%s), %zu thread%s, %zu timer%s\n", dump->pid, dump->comm,
+		       dump->nthreads, dump->nthreads == 1 ? "" : "s",
+		       dump->ntimers, dump->ntimers == 1 ? "" : "s");
+		print_table(dump);
+		ret = fflush(stdout) ? EXIT_FAILURE_GENERIC : EXIT_OK;
+	}
+	ptimer_dump_free(dump);
+	return ret;
+}

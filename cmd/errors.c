@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* ptimerctl's messages and exit codes: one place, one write per message. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+/* Format the whole line first, so that it reaches stderr in one write(2). */
+static void emit(const char *prefix, const char *fmt, va_list ap, int err)
+{
+	char line[1024];
+	size_t n;
+
+	n = snprintf(line, sizeof(line), "ptimerctl: %s", prefix);
+	if (n < sizeof(line))
+		n += vsnprintf(line + n, sizeof(line) - n, fmt, ap);
+	if (err && n < sizeof(line))
+		n += snprintf(line + n, sizeof(line) - n, ": %s", strerror(err));
+	if (n >= sizeof(line) - 1)
+		n = sizeof(line) - 2;
+	line[n++] = '\n';
+	if (write(STDERR_FILENO, line, n) < 0)
+		return;
+}
+
+void cli_error(int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	emit("", fmt, ap, err < 0 ? -err : err);
+	va_end(ap);
+}
+
+void cli_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (cli.verbosity < 0)
+		return;
+	va_start(ap, fmt);
+	emit("warning: ", fmt, ap, 0);
+	va_end(ap);
+}
+
+void cli_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (cli.verbosity < 0)
+		return;
+	va_start(ap, fmt);
+	emit("", fmt, ap, 0);
+	va_end(ap);
+}
+
+int cli_exit_code(int err)
+{
+	switch (-err) {
+	case 0:
+		return EXIT_OK;
+	case ESRCH:
+		return EXIT_NO_PROCESS;
+	case EPERM:
+	case EACCES:
+		return EXIT_PERMISSION;
+	case EOPNOTSUPP:
+		return EXIT_UNSUPPORTED;
+	case EIDRM:
+		return EXIT_ZOMBIE;
+	case ENOEXEC:
+		return EXIT_KERNEL_THREAD;
+	case EXDEV:
+		return EXIT_COMPAT;
+	case EBUSY:
+		return EXIT_TRACED;
+	case EEXIST:
+		return EXIT_COLLISION;
+	case EINTR:
+		return EXIT_INTERRUPTED;
+	case EOWNERDEAD:
+		return EXIT_TARGET_DIED;
+	default:
+		return EXIT_FAILURE_GENERIC;
+	}
+}
+
+int cli_fail(int err, const char *fmt, ...)
+{
+	const char *detail = ptimer_last_error(cli.ctx);
+	char what[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	/* The library's detail names the step that failed; prefer it. */
+	cli_error(err, "%s", detail[0] ? detail : what);
+	if (err == -EPERM || err == -EACCES)
+		cli_info("hint: tracing a process of another user needs CAP_SYS_PTRACE;"
+			 " see also /proc/sys/kernel/yama/ptrace_scope");
+	return cli_exit_code(err);
+}

@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* ptimerctl: the global options, then dispatch to a subcommand. */
+#include <argp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "cli.h"
+
+struct cli cli;
+
+static void print_version(FILE *stream, struct argp_state *state)
+{
+	fprintf(stream, "ptimerctl %s\n", PTIMER_VERSION);
+	fprintf(stream, "libptimer format version %d, arch %s\n",
+		PTIMER_FORMAT_VERSION, PTIMER_ARCH);
+	fprintf(stream, "features: +json-c +libcap +batched-injection +in-target-walk"
+		" +prctl-restore-ids\n");
+}
+
+void (*argp_program_version_hook)(FILE *, struct argp_state *) = print_version;
+
+static const struct subcommand {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+} subcommands[] = {
+	{ "dump", cmd_dump, "write a process's timers as JSON" },
+	{ "show", cmd_show, "print a process's timers as a table" },
+	{ "check", cmd_check, "report what works on this kernel and for a PID" },
+	{ "restore", cmd_restore, "recreate dumped timers, with their IDs, in a process" },
+	{ "migrate", cmd_migrate, "move the timers of one process to another" },
+};
+
+static const struct argp_option global_options[] = {
+	{ "verbose", 'v', NULL, 0, "Log what the library does to stderr", 0 },
+	{ "quiet", 'q', NULL, 0, "Print errors only", 0 },
+	{ 0 }
+};
+
+static int subcommand_index;
+
+static error_t parse_global(int key, char *arg, struct argp_state *state)
+{
+	switch (key) {
+	case 'v':
+		cli.verbosity++;
+		break;
+	case 'q':
+		cli.verbosity = -1;
+		break;
+	case ARGP_KEY_ARG:
+		/* The subcommand: everything from here on is its own. */
+		subcommand_index = state->next - 1;
+		state->next = state->argc;
+		break;
+	case ARGP_KEY_END:
+		if (!subcommand_index)
+			cli_usage_error(state, "no command given");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	(void)arg;
+	return 0;
+}
+
+static const struct argp global_argp = {
+	.options = global_options,
+	.parser = parse_global,
+	.args_doc = "COMMAND [OPTIONS] [ARGS]",
+	.doc = "Checkpoint and restore the POSIX interval timers of a live process,"
+	       " keeping their timer IDs."
+	       "\vCommands:\n"
+	       "  dump      write a process's timers as JSON\n"
+	       "  show      print a process's timers as a table\n"
+	       "  check     report what works on this kernel and for a PID\n"
+	       "  restore   recreate dumped timers, with their IDs, in a process\n"
+	       "  migrate   move the timers of one process to another\n"
+	       "\n'ptimerctl COMMAND --help' describes each command.\n"
+	       "See ptimerctl(1) and ptimerctl-dump(5).",
+};
+
+static void log_to_stderr(struct ptimer_ctx *ctx, int priority, const char *file,
+			  int line, const char *fn, const char *format, va_list args)
+{
+	char msg[1024];
+
+	vsnprintf(msg, sizeof(msg), format, args);
+	fprintf(stderr, "ptimerctl: libptimer: %s: %s\n", fn, msg);
+	(void)ctx; (void)priority; (void)file; (void)line;
+}
+
+int main(int argc, char **argv)
+{
+	const char *debug = getenv("PTIMERCTL_DEBUG");
+	int ret;
+
+	cli_parse(&global_argp, argc, argv, NULL);
+	ret = ptimer_new(&cli.ctx);
+	if (ret) {
+		cli_error(ret, "cannot create the library context");
+		return EXIT_FAILURE_GENERIC;
+	}
+	ptimer_set_log_fn(cli.ctx, log_to_stderr);
+	if (cli.verbosity > 0 || (debug && !strcmp(debug, "1")))
+		ptimer_set_log_priority(cli.ctx, LOG_DEBUG);
+	else
+		ptimer_set_log_priority(cli.ctx, cli.verbosity < 0 ? LOG_CRIT : LOG_WARNING);
+
+	ret = EXIT_USAGE;
+	cli.subcommand = argv[subcommand_index];
+	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++) {
+		if (!strcmp(subcommands[i].name, cli.subcommand)) {
+			ret = subcommands[i].run(argc - subcommand_index,
+						 argv + subcommand_index);
+			goto out;
+		}
+	}
+	cli.subcommand = NULL;
+	fprintf(stderr, "ptimerctl: unknown command '%s'\n"
+		"Try 'ptimerctl --help' for more information.\n", argv[subcommand_index]);
+out:
+	ptimer_free(cli.ctx);
+	return ret;
+}

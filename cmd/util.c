@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Argument parsing helpers, capabilities and file I/O for the CLI. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+void cli_usage_error(struct argp_state *state, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "ptimerctl%s%s: %s\nTry 'ptimerctl%s%s --help' for more information.\n",
+		cli.subcommand ? " " : "", cli.subcommand ? cli.subcommand : "", msg,
+		cli.subcommand ? " " : "", cli.subcommand ? cli.subcommand : "");
+	(void)state;
+	exit(EXIT_USAGE);
+}
+
+pid_t cli_parse_pid(struct argp_state *state, const char *arg)
+{
+	char *end;
+	long v;
+
+	if (!arg[0] || strspn(arg, "0123456789") != strlen(arg))
+		cli_usage_error(state, "invalid PID '%s': expected a positive number", arg);
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || v <= 0 || v > INT_MAX)
+		cli_usage_error(state, "invalid PID '%s': out of range 1..%d", arg, INT_MAX);
+	return (pid_t)v;
+}
+
+/*
+ * argp's own misuse messages quote with a backtick and exit 64.  With
+ * ARGP_NO_ERRS it stays quiet and this wrapper words them like every other
+ * ptimerctl message.
+ */
+static error_t parse_wrapper(int key, char *arg, struct argp_state *state)
+{
+	switch (key) {
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = state->input;
+		return 0;
+	case ARGP_KEY_ERROR:
+		cli_usage_error(state, "unrecognized option or missing value near '%s'",
+				state->argv[state->next > 1 ? state->next - 1 : 1]);
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	(void)arg;
+}
+
+/* --help, --usage and --version print and exit only without ARGP_NO_ERRS. */
+static bool asks_for_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-?") ||
+		    !strcmp(argv[i], "--usage") || !strcmp(argv[i], "--version") ||
+		    !strcmp(argv[i], "-V"))
+			return true;
+	return false;
+}
+
+void cli_parse(const struct argp *argp, int argc, char **argv, void *input)
+{
+	unsigned int flags = ARGP_IN_ORDER;
+	/* The wrapper carries the texts, so that help prints them once. */
+	struct argp options_only = *argp;
+	const struct argp_child children[] = { { &options_only, 0, NULL, 0 }, { 0 } };
+	const struct argp wrapper = {
+		.parser = parse_wrapper,
+		.children = children,
+		.args_doc = argp->args_doc,
+		.doc = argp->doc,
+	};
+	char name[64];
+	char *saved = argv[0];
+	int err;
+
+	options_only.args_doc = NULL;
+	options_only.doc = NULL;
+	snprintf(name, sizeof(name), "ptimerctl%s%s", cli.subcommand ? " " : "",
+		 cli.subcommand ? cli.subcommand : "");
+	argv[0] = name;
+	if (!asks_for_help(argc, argv))
+		flags |= ARGP_NO_ERRS;
+	err = argp_parse(&wrapper, argc, argv, flags, NULL, input);
+	argv[0] = saved;
+	if (err)
+		exit(EXIT_USAGE);
+}
+
+int cli_drop_capabilities(void)
+{
+	static const cap_value_t keep[] = { CAP_SYS_PTRACE };
+	cap_flag_value_t have;
+	cap_t caps;
+	int ret = 0;
+
+	caps = cap_get_proc();
+	if (!caps)
+		return -errno;
+	if (cap_get_flag(caps, CAP_SYS_PTRACE, CAP_PERMITTED, &have) < 0) {
+		ret = -errno;
+		goto free_caps;
+	}
+	cap_clear(caps);
+	if (have == CAP_SET &&
+	    (cap_set_flag(caps, CAP_PERMITTED, 1, keep, CAP_SET) < 0 ||
+	     cap_set_flag(caps, CAP_EFFECTIVE, 1, keep, CAP_SET) < 0)) {
+		ret = -errno;
+		goto free_caps;
+	}
+	if (cap_set_proc(caps) < 0)
+		ret = -errno;
+free_caps:
+	cap_free(caps);
+	return ret;
+}
+
+FILE *cli_open_output(const char *path)
+{
+	FILE *f;
+	int fd;
+
+	if (!strcmp(path, "-"))
+		return stdout;
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return NULL;
+	f = fdopen(fd, "w");
+	if (!f)
+		close(fd);
+	return f;
+}
+
+int cli_read_input(const char *path, size_t limit, char **buf, size_t *len)
+{
+	size_t cap = 65536, used = 0;
+	char *data, *grown;
+	int fd, ret;
+
+	fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
+	if (fd < 0)
+		return -errno;
+	data = malloc(cap + 1);
+	if (!data) {
+		ret = -ENOMEM;
+		goto close_fd;
+	}
+	for (;;) {
+		ssize_t got;
+
+		if (used == cap) {
+			/* Read one byte past the limit, to tell "at" from "over". */
+			if (cap > limit) {
+				ret = -EFBIG;
+				goto free_data;
+			}
+			grown = realloc(data, cap * 2 + 1);
+			if (!grown) {
+				ret = -ENOMEM;
+				goto free_data;
+			}
+			data = grown;
+			cap *= 2;
+		}
+		got = read(fd, data + used, cap - used);
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			ret = -errno;
+			goto free_data;
+		}
+		if (got == 0)
+			break;
+		used += got;
+	}
+	if (used > limit) {
+		ret = -EFBIG;
+		goto free_data;
+	}
+	data[used] = '\0';
+	*buf = data;
+	*len = used;
+	ret = 0;
+	goto close_fd;
+
+free_data:
+	free(data);
+close_fd:
+	if (fd != STDIN_FILENO)
+		close(fd);
+	return ret;
+}
+
+void cli_format_ns(char *buf, size_t len, int64_t ns)
+{
+	if (ns == 0) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	snprintf(buf, len, "%lld.%09llds", (long long)(ns / 1000000000),
+		 (long long)(ns % 1000000000));
+}

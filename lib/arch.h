@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The fixed hooks every architecture provides, in lib/arch/<arch>/.
+ * Generic code includes only this header and never tests the architecture.
+ */
+#ifndef PTIMER_ARCH_H
+#define PTIMER_ARCH_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "arch_regs.h"	/* struct arch_regs, ARCH_* constants */
+
+/*
+ * Read the thread's general registers.  Returns -EXDEV when the thread
+ * runs in a compat (32-bit) mode that the injection code cannot drive.
+ */
+int arch_get_regs(pid_t tid, struct arch_regs *regs);
+int arch_set_regs(pid_t tid, const struct arch_regs *regs);
+
+uint64_t arch_get_ip(const struct arch_regs *regs);
+
+/*
+ * Prepare @regs to execute a system call at @site, a copy of
+ * arch_syscall_site[], and stop on the trap that follows it.  Also makes
+ * sure the kernel will not treat the stop as an interrupted system call
+ * to restart (x86_64: orig_rax = -1).
+ */
+void arch_prep_syscall(struct arch_regs *regs, uint64_t site, long nr,
+		       const uint64_t args[6]);
+
+/* Prepare @regs to run the blob entry at @entry with one argument. */
+void arch_prep_blob_call(struct arch_regs *regs, uint64_t entry, uint64_t arg);
+
+/* The system call's return value after the trap. */
+long arch_syscall_result(const struct arch_regs *regs);
+
+/*
+ * Whether a SIGTRAP stop is the breakpoint the injected code hits, and
+ * not a trap the program itself raised: the signal code and the address
+ * after the breakpoint must both match.
+ */
+bool arch_is_injected_trap(const siginfo_t *si, const struct arch_regs *regs,
+			   uint64_t trap_end);
+
+/* "syscall; breakpoint", written over the code at the injection site. */
+extern const uint8_t arch_syscall_site[ARCH_SYSCALL_SITE_LEN];
+
+/* The in-target code blob (blob.S), copied into the injected mapping. */
+extern const uint8_t arch_blob_start[];
+extern const uint8_t arch_blob_end[];
+extern const uint8_t arch_blob_batch[];	/* entry: run a batch */
+extern const uint8_t arch_blob_walk[];	/* entry: walk the ID counter */
+
+/* System call numbers the generic code injects. */
+enum arch_syscall {
+	ARCH_NR_MMAP = ARCH_SYS_MMAP,
+	ARCH_NR_MUNMAP = ARCH_SYS_MUNMAP,
+	ARCH_NR_MPROTECT = ARCH_SYS_MPROTECT,
+	ARCH_NR_PRCTL = ARCH_SYS_PRCTL,
+	ARCH_NR_TIMER_CREATE = ARCH_SYS_TIMER_CREATE,
+	ARCH_NR_TIMER_SETTIME = ARCH_SYS_TIMER_SETTIME,
+	ARCH_NR_TIMER_GETTIME = ARCH_SYS_TIMER_GETTIME,
+	ARCH_NR_TIMER_GETOVERRUN = ARCH_SYS_TIMER_GETOVERRUN,
+	ARCH_NR_TIMER_DELETE = ARCH_SYS_TIMER_DELETE,
+};
+
+/*
+ * The ELF machine and class a target's executable must have; anything else
+ * (a 32-bit program on a 64-bit kernel) is refused before attaching.
+ */
+extern const int arch_elf_machine;
+extern const int arch_elf_class;
+
+#endif /* PTIMER_ARCH_H */

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* x86_64 register set and constants behind the lib/arch.h hooks. */
+#ifndef PTIMER_ARCH_REGS_H
+#define PTIMER_ARCH_REGS_H
+
+#include <sys/user.h>
+
+struct arch_regs {
+	struct user_regs_struct r;
+};
+
+#define ARCH_SYSCALL_SITE_LEN	3	/* syscall (0f 05); int3 (cc) */
+
+#define ARCH_SYS_MMAP			9
+#define ARCH_SYS_MPROTECT		10
+#define ARCH_SYS_MUNMAP			11
+#define ARCH_SYS_PRCTL			157
+#define ARCH_SYS_TIMER_CREATE		222
+#define ARCH_SYS_TIMER_SETTIME		223
+#define ARCH_SYS_TIMER_GETTIME		224
+#define ARCH_SYS_TIMER_GETOVERRUN	225
+#define ARCH_SYS_TIMER_DELETE		226
+
+#endif

@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * ptimer_dump_pid(): read a live process's timers.  The IDs, clocks and
+ * notification come from /proc/PID/timers; the values and overruns need
+ * timer_gettime() and timer_getoverrun() run inside the target, all of
+ * them in one batch so that the target is stopped as briefly as possible.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+
+#include "internal.h"
+#include "target.h"
+
+/* Per timer: two calls, and a struct itimerspec for the result. */
+struct dump_layout {
+	size_t batch_len;
+	uint64_t batch;		/* remote address of the batch */
+	uint64_t values;	/* remote array of struct itimerspec */
+	uint64_t zero;		/* a zero itimerspec, for --disarm */
+	size_t total;
+};
+
+static void plan_layout(struct dump_layout *l, size_t ntimers, uint64_t base)
+{
+	l->batch_len = sizeof(struct blob_batch) + 2 * ntimers * sizeof(struct blob_call);
+	l->batch = base;
+	l->values = base + l->batch_len;
+	l->zero = l->values + ntimers * sizeof(struct itimerspec);
+	l->total = l->batch_len + (ntimers + 1) * sizeof(struct itimerspec);
+}
+
+static void fill_batch(struct blob_batch *b, const struct ptimer_dump *dump,
+		       const struct dump_layout *l, bool disarm)
+{
+	b->count = 2 * dump->ntimers;
+	b->flags = 0;
+	for (size_t i = 0; i < dump->ntimers; i++) {
+		struct blob_call *get = &b->calls[2 * i];
+		struct blob_call *ovr = &b->calls[2 * i + 1];
+		uint64_t value = l->values + i * sizeof(struct itimerspec);
+		int id = dump->timers[i].id;
+
+		memset(get, 0, 2 * sizeof(*get));
+		if (disarm) {
+			/* Read and disarm in one step, so nothing fires in between. */
+			get->nr = ARCH_NR_TIMER_SETTIME;
+			get->args[0] = id;
+			get->args[1] = 0;
+			get->args[2] = l->zero;
+			get->args[3] = value;
+		} else {
+			get->nr = ARCH_NR_TIMER_GETTIME;
+			get->args[0] = id;
+			get->args[1] = value;
+		}
+		ovr->nr = ARCH_NR_TIMER_GETOVERRUN;
+		ovr->args[0] = id;
+	}
+}
+
+static int collect_values(struct target *t, struct ptimer_dump *dump,
+			  const struct blob_batch *b, const struct dump_layout *l)
+{
+	struct itimerspec *values;
+	int ret;
+
+	values = calloc(dump->ntimers, sizeof(*values));
+	if (!values)
+		return -ENOMEM;
+	ret = inject_read(&t->in, l->values, values, dump->ntimers * sizeof(*values));
+	if (ret)
+		goto free_values;
+	for (size_t i = 0; i < dump->ntimers; i++) {
+		struct ptimer_timer *tm = &dump->timers[i];
+		int64_t get = b->calls[2 * i].ret, ovr = b->calls[2 * i + 1].ret;
+
+		if (get < 0 || ovr < 0) {
+			ret = ctx_set_error(t->ctx, (int)(get < 0 ? get : ovr),
+					    "reading timer %d of pid %d", tm->id, t->pid);
+			goto free_values;
+		}
+		tm->value_ns = ts_to_ns(&values[i].it_value);
+		tm->interval_ns = ts_to_ns(&values[i].it_interval);
+		tm->overrun = (int)ovr;
+	}
+free_values:
+	free(values);
+	return ret;
+}
+
+static int read_timer_values(struct target *t, struct ptimer_dump *dump, bool disarm)
+{
+	struct dump_layout l;
+	struct blob_batch *b;
+	struct itimerspec zero = { 0 };
+	int ret;
+
+	if (!dump->ntimers)
+		return 0;
+	plan_layout(&l, dump->ntimers, t->in.data);
+	b = calloc(1, l.batch_len);
+	if (!b)
+		return -ENOMEM;
+	fill_batch(b, dump, &l, disarm);
+	ret = inject_write(&t->in, l.zero, &zero, sizeof(zero));
+	if (ret)
+		goto free_batch;
+	ret = inject_batch(&t->in, b, l.batch);
+	if (ret) {
+		ctx_set_error(t->ctx, ret, "running the read batch in pid %d", t->pid);
+		goto free_batch;
+	}
+	if (b->done != b->count) {
+		ret = ctx_set_error(t->ctx, -EIO, "read batch stopped after %llu of %llu calls",
+				    (unsigned long long)b->done, (unsigned long long)b->count);
+		goto free_batch;
+	}
+	ret = collect_values(t, dump, b, &l);
+free_batch:
+	free(b);
+	return ret;
+}
+
+static int read_proc_timers(struct target *t, struct ptimer_dump *dump)
+{
+	unsigned int line = 0;
+	size_t len;
+	char *text;
+	int ret;
+
+	ret = procfs_read(t->dirfd, "timers", &text, &len);
+	if (ret)
+		return ctx_set_error(t->ctx, ret, "cannot read /proc/%d/timers", t->pid);
+	ret = ptimer_parse_proc_timers(text, len, dump, &line);
+	free(text);
+	if (ret)
+		return ctx_set_error(t->ctx, ret, "/proc/%d/timers: cannot parse line %u",
+				     t->pid, line);
+	ptimer_dump_sort(dump);
+	return 0;
+}
+
+static void capture_clocks(struct ptimer_dump *dump)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	dump->realtime_ns = ts_to_ns(&ts);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	dump->monotonic_ns = ts_to_ns(&ts);
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	dump->boottime_ns = ts_to_ns(&ts);
+}
+
+static int fill_identity(struct target *t, struct ptimer_dump *dump)
+{
+	struct utsname u;
+
+	dump->pid = t->pid;
+	snprintf(dump->comm, sizeof(dump->comm), "%s", t->status.comm);
+	if (uname(&u) == 0) {
+		snprintf(dump->kernel_release, sizeof(dump->kernel_release), "%.64s", u.release);
+		snprintf(dump->arch, sizeof(dump->arch), "%.16s", u.machine);
+	}
+	dump->tids = calloc(t->sp.nthreads, sizeof(*dump->tids));
+	if (!dump->tids)
+		return -ENOMEM;
+	for (size_t i = 0; i < t->sp.nthreads; i++)
+		dump->tids[i] = t->sp.threads[i].tid;
+	dump->nthreads = t->sp.nthreads;
+	return 0;
+}
+
+/* Scratch space for the read batch of @ntimers timers. */
+static size_t scratch_for(size_t ntimers)
+{
+	struct dump_layout l;
+
+	plan_layout(&l, ntimers, 0);
+	return l.total;
+}
+
+int ptimer_dump_pid(struct ptimer_ctx *ctx, pid_t pid, unsigned int flags,
+		    struct ptimer_dump **out, struct ptimer_dump_stats *stats)
+{
+	struct ptimer_dump *dump;
+	struct timespec end;
+	struct target t;
+	int ret, rc, state;
+
+	ret = target_open(ctx, pid, &t);
+	if (ret)
+		return ret;
+	dump = ptimer_dump_new();
+	if (!dump) {
+		ret = -ENOMEM;
+		goto close_target;
+	}
+	ret = target_attach(&t);
+	if (ret)
+		goto free_dump;
+	ret = read_proc_timers(&t, dump);
+	if (ret)
+		goto detach;
+	ret = target_inject_begin(&t, scratch_for(dump->ntimers));
+	if (ret)
+		goto detach;
+	ret = read_timer_values(&t, dump, flags & PTIMER_DUMP_DISARM);
+	if (ret)
+		goto detach;
+	ret = target_get_restore_ids(&t, &state);
+	dump->restore_ids_state = ret ? -1 : state;
+	if (ret && ret != -EINVAL)
+		goto detach;
+	capture_clocks(dump);
+	ret = fill_identity(&t, dump);
+detach:
+	if (stats) {
+		stats->injected_syscalls = t.in.syscalls;
+		stats->round_trips = t.in.round_trips;
+	}
+	rc = target_detach(&t);
+	if (rc && !ret)
+		ret = ctx_set_error(ctx, rc, "cannot detach from pid %d", pid);
+	if (stats) {
+		clock_gettime(CLOCK_MONOTONIC, &end);
+		stats->stopped_ns = ts_to_ns(&end) - t.sp.seized_at_ns;
+	}
+free_dump:
+	if (ret)
+		ptimer_dump_free(dump);
+	else
+		*out = dump;
+close_target:
+	target_close(&t);
+	return ret;
+}

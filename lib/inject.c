@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* System calls and code blobs run inside a seized thread. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/ptrace.h>
+#include <unistd.h>
+
+#include "inject.h"
+#include "internal.h"
+
+#define PAGE_SIZE_BYTES 4096UL
+
+static size_t page_align(size_t len)
+{
+	return (len + PAGE_SIZE_BYTES - 1) & ~(PAGE_SIZE_BYTES - 1);
+}
+
+int inject_write(struct injector *in, uint64_t addr, const void *buf, size_t len)
+{
+	ssize_t done = pwrite(in->memfd, buf, len, (off_t)addr);
+
+	if (done < 0)
+		return -errno;
+	return (size_t)done == len ? 0 : -EIO;
+}
+
+int inject_read(struct injector *in, uint64_t addr, void *buf, size_t len)
+{
+	ssize_t done = pread(in->memfd, buf, len, (off_t)addr);
+
+	if (done < 0)
+		return -errno;
+	return (size_t)done == len ? 0 : -EIO;
+}
+
+/* Resume with @regs and wait for the breakpoint that ends at @trap_end. */
+static int run_to_trap(struct injector *in, struct arch_regs *regs,
+		       uint64_t trap_end)
+{
+	siginfo_t si;
+	int ret;
+
+	ret = arch_set_regs(in->tid, regs);
+	if (ret)
+		return ret;
+	if (ptrace(PTRACE_CONT, in->tid, 0, 0) < 0)
+		return -errno;
+	in->round_trips++;
+	ret = seize_wait_trap(in->sp, in->tid, &si);
+	if (ret)
+		return ret;
+	ret = arch_get_regs(in->tid, regs);
+	if (ret)
+		return ret;
+	if (!arch_is_injected_trap(&si, regs, trap_end)) {
+		err(in->sp->ctx, "tid %d: unexpected trap (si_code %d) at %#llx",
+		    in->tid, si.si_code, (unsigned long long)arch_get_ip(regs));
+		return -EFAULT;
+	}
+	return 0;
+}
+
+int inject_syscall(struct injector *in, long nr, long *ret,
+		   uint64_t a0, uint64_t a1, uint64_t a2,
+		   uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	const uint64_t args[6] = { a0, a1, a2, a3, a4, a5 };
+	struct arch_regs regs = in->saved_regs;
+	int rc;
+
+	arch_prep_syscall(&regs, in->site, nr, args);
+	rc = run_to_trap(in, &regs, in->site + ARCH_SYSCALL_SITE_LEN);
+	if (rc)
+		return rc;
+	in->syscalls++;
+	*ret = arch_syscall_result(&regs);
+	return 0;
+}
+
+static uint64_t blob_entry(struct injector *in, const uint8_t *sym)
+{
+	return in->map + (uint64_t)(sym - arch_blob_start);
+}
+
+/* The trap ends one byte past the int3 that closes the blob entry. */
+static int run_blob(struct injector *in, const uint8_t *entry, uint64_t arg,
+		    const uint8_t *entry_end)
+{
+	struct arch_regs regs = in->saved_regs;
+
+	arch_prep_blob_call(&regs, blob_entry(in, entry), arg);
+	return run_to_trap(in, &regs, blob_entry(in, entry_end));
+}
+
+static int batch_one_by_one(struct injector *in, struct blob_batch *batch)
+{
+	batch->done = 0;
+	for (uint64_t i = 0; i < batch->count; i++) {
+		struct blob_call *c = &batch->calls[i];
+		long r;
+		int rc;
+
+		rc = inject_syscall(in, c->nr, &r, c->args[0], c->args[1],
+				    c->args[2], c->args[3], c->args[4], c->args[5]);
+		if (rc)
+			return rc;
+		c->ret = r;
+		batch->done++;
+		if (r < 0 && r > -4096 && (batch->flags & BLOB_BATCH_STOP_ON_ERROR))
+			break;
+	}
+	return 0;
+}
+
+int inject_batch(struct injector *in, struct blob_batch *batch, uint64_t remote)
+{
+	size_t len = sizeof(*batch) + batch->count * sizeof(batch->calls[0]);
+	int rc;
+
+	if (in->no_batch)
+		return batch_one_by_one(in, batch);
+	rc = inject_write(in, remote, batch, len);
+	if (rc)
+		return rc;
+	rc = run_blob(in, arch_blob_batch, remote, arch_blob_walk);
+	if (rc)
+		return rc;
+	rc = inject_read(in, remote, batch, len);
+	if (rc)
+		return rc;
+	in->syscalls += batch->done;
+	return 0;
+}
+
+int inject_walk(struct injector *in, struct blob_walk *walk, uint64_t remote)
+{
+	int rc;
+
+	rc = inject_write(in, remote, walk, sizeof(*walk));
+	if (rc)
+		return rc;
+	rc = run_blob(in, arch_blob_walk, remote, arch_blob_end);
+	if (rc)
+		return rc;
+	rc = inject_read(in, remote, walk, sizeof(*walk));
+	if (rc)
+		return rc;
+	in->syscalls += walk->steps * 2;
+	return 0;
+}
+
+static int open_mem(struct injector *in)
+{
+	in->memfd = openat(in->sp->dirfd, "mem", O_RDWR | O_CLOEXEC);
+	return in->memfd < 0 ? -errno : 0;
+}
+
+/*
+ * Write the syscall site over the code at the thread's ip.  All threads
+ * are stopped, so none can run these bytes before we put them back.  The
+ * address is rounded down so that the few bytes never cross a page.
+ */
+static int write_site(struct injector *in)
+{
+	int ret;
+
+	in->site = arch_get_ip(&in->saved_regs) & ~15ULL;
+	ret = inject_read(in, in->site, in->site_saved, sizeof(in->site_saved));
+	if (ret)
+		return ret;
+	ret = inject_write(in, in->site, arch_syscall_site, sizeof(arch_syscall_site));
+	if (ret)
+		return ret;
+	in->site_written = true;
+	return 0;
+}
+
+static int map_scratch(struct injector *in, size_t data_len)
+{
+	size_t code_len = page_align(arch_blob_end - arch_blob_start);
+	long r;
+	int ret;
+
+	in->data_len = page_align(data_len ? data_len : 1);
+	in->map_len = code_len + in->data_len;
+	ret = inject_syscall(in, ARCH_NR_MMAP, &r, 0, in->map_len,
+			     PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			     (uint64_t)-1, 0);
+	if (ret)
+		return ret;
+	if (r < 0 && r > -4096)
+		return (int)r;
+	in->map = (uint64_t)r;
+	in->data = in->map + code_len;
+	ret = inject_write(in, in->map, arch_blob_start, arch_blob_end - arch_blob_start);
+	if (ret)
+		return ret;
+	/* The code page ends up read+exec, never writable and executable. */
+	ret = inject_syscall(in, ARCH_NR_MPROTECT, &r, in->map, code_len,
+			     PROT_READ | PROT_EXEC, 0, 0, 0);
+	if (ret)
+		return ret;
+	return r < 0 ? (int)r : 0;
+}
+
+int inject_begin(struct injector *in, struct seized_process *sp, pid_t tid,
+		 size_t data_len)
+{
+	uint64_t all_blocked = ~0ULL;
+	int ret;
+
+	memset(in, 0, sizeof(*in));
+	in->sp = sp;
+	in->tid = tid;
+	in->memfd = -1;
+	ret = open_mem(in);
+	if (ret)
+		return ret;
+	ret = arch_get_regs(tid, &in->saved_regs);
+	if (ret)
+		goto close_mem;
+	if (ptrace(PTRACE_GETSIGMASK, tid, sizeof(in->saved_sigmask), &in->saved_sigmask) < 0) {
+		ret = -errno;
+		goto close_mem;
+	}
+	/* No handler of the target may run in the middle of our code. */
+	if (ptrace(PTRACE_SETSIGMASK, tid, sizeof(all_blocked), &all_blocked) < 0) {
+		ret = -errno;
+		goto close_mem;
+	}
+	ret = write_site(in);
+	if (ret)
+		goto restore_mask;
+	ret = map_scratch(in, data_len);
+	if (ret)
+		goto undo;
+	return 0;
+
+undo:
+	inject_end(in);
+	return ret;
+restore_mask:
+	ptrace(PTRACE_SETSIGMASK, tid, sizeof(in->saved_sigmask), &in->saved_sigmask);
+close_mem:
+	close(in->memfd);
+	in->memfd = -1;
+	return ret;
+}
+
+int inject_end(struct injector *in)
+{
+	int ret = 0, rc;
+	long r;
+
+	if (in->map) {
+		rc = inject_syscall(in, ARCH_NR_MUNMAP, &r, in->map, in->map_len, 0, 0, 0, 0);
+		if (!rc && r < 0)
+			rc = (int)r;
+		if (rc && !ret)
+			ret = rc;
+		in->map = 0;
+	}
+	if (in->site_written) {
+		rc = inject_write(in, in->site, in->site_saved, sizeof(in->site_saved));
+		if (rc && !ret)
+			ret = rc;
+		in->site_written = false;
+	}
+	rc = arch_set_regs(in->tid, &in->saved_regs);
+	if (rc && !ret)
+		ret = rc;
+	if (ptrace(PTRACE_SETSIGMASK, in->tid, sizeof(in->saved_sigmask),
+		   &in->saved_sigmask) < 0 && !ret)
+		ret = -errno;
+	if (in->memfd >= 0)
+		close(in->memfd);
+	in->memfd = -1;
+	return ret;
+}

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Running system calls inside a seized thread.
+ *
+ * inject_begin() saves the thread's registers and signal mask, blocks all
+ * signals, writes a "syscall; trap" site over the code at its ip and maps
+ * a scratch area holding the blob and a data region.  inject_end() undoes
+ * each of those in reverse, on every path.
+ *
+ * Every call returns two results: the function's own return says whether
+ * the injection worked (0 or -errno); the target syscall's return value
+ * comes back through @ret.
+ */
+#ifndef PTIMER_INJECT_H
+#define PTIMER_INJECT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arch.h"
+#include "blob_abi.h"
+#include "seize.h"
+
+struct injector {
+	struct seized_process *sp;
+	pid_t tid;
+	int memfd;		/* /proc/PID/mem, for reads and writes */
+	struct arch_regs saved_regs;
+	uint64_t saved_sigmask;
+	uint64_t site;		/* address of the syscall site */
+	uint8_t site_saved[ARCH_SYSCALL_SITE_LEN];
+	bool site_written;
+	uint64_t map;		/* the injected mapping, or 0 */
+	size_t map_len;
+	uint64_t data;		/* start of the data region in it */
+	size_t data_len;
+	unsigned int syscalls;	/* statistics */
+	unsigned int round_trips;
+	/* One round trip per syscall, for comparison in the benchmark. */
+	bool no_batch;
+};
+
+/* Sizes the data region for at least @data_len bytes. */
+int inject_begin(struct injector *in, struct seized_process *sp, pid_t tid,
+		 size_t data_len);
+int inject_end(struct injector *in);
+
+int inject_syscall(struct injector *in, long nr, long *ret,
+		   uint64_t a0, uint64_t a1, uint64_t a2,
+		   uint64_t a3, uint64_t a4, uint64_t a5);
+
+/*
+ * Run @batch, which already sits in the data region at @remote, inside the
+ * target; read the results back into @batch.
+ */
+int inject_batch(struct injector *in, struct blob_batch *batch, uint64_t remote);
+
+/* Run the ID walk; @walk sits at @remote in the data region. */
+int inject_walk(struct injector *in, struct blob_walk *walk, uint64_t remote);
+
+int inject_write(struct injector *in, uint64_t addr, const void *buf, size_t len);
+int inject_read(struct injector *in, uint64_t addr, void *buf, size_t len);
+
+#endif

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * /proc access.  A process is opened once, as a directory fd, and every
+ * later read goes relative to it: if the process dies and its PID is
+ * reused, reads through the old fd fail with ESRCH instead of reading the
+ * newcomer.
+ */
+#ifndef PTIMER_PROCFS_H
+#define PTIMER_PROCFS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct procfs_status {
+	char state;		/* R, S, D, T, t, Z, X, ... */
+	pid_t tgid;
+	pid_t tracer_pid;
+	int seccomp;		/* 0 off, 1 strict, 2 filter; -1 unknown */
+	bool kernel_thread;
+	char comm[17];
+};
+
+int procfs_open(pid_t pid, int *dirfd);
+/* Read a whole file below the process directory; NUL-terminated. */
+int procfs_read(int dirfd, const char *name, char **buf, size_t *len);
+int procfs_read_status(int dirfd, struct procfs_status *st);
+/*
+ * The thread ids, leader first and the rest in creation order (by their
+ * start time, then tid).
+ */
+int procfs_list_threads(int dirfd, pid_t pid, pid_t **tids, size_t *n);
+/* The start time of the process, in clock ticks since boot (stat field 22). */
+int procfs_start_time(int dirfd, unsigned long long *ticks);
+/* Whether the executable is an ELF of the given machine and class. */
+int procfs_exe_matches(int dirfd, int machine, int elf_class);
+
+#endif

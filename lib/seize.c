@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* PTRACE_SEIZE + PTRACE_INTERRUPT of a whole thread group. */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "procfs.h"
+#include "seize.h"
+
+#define SEIZE_MAX_ROUNDS 1000
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts_to_ns(&ts);
+}
+
+struct seized_thread *seize_find(struct seized_process *sp, pid_t tid)
+{
+	for (size_t i = 0; i < sp->nthreads; i++)
+		if (sp->threads[i].tid == tid)
+			return &sp->threads[i];
+	return NULL;
+}
+
+static bool is_event_stop(int status)
+{
+	return (status >> 16) == PTRACE_EVENT_STOP;
+}
+
+/*
+ * Wait until @tid sits in the stop our PTRACE_INTERRUPT asked for.  A
+ * signal-delivery stop that comes first is a stop too: we keep the
+ * signal to hand back on detach, and stay there.
+ */
+static int wait_interrupt_stop(struct seized_process *sp, struct seized_thread *t)
+{
+	int status;
+
+	for (;;) {
+		pid_t w = waitpid(t->tid, &status, __WALL);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (WIFEXITED(status) || WIFSIGNALED(status))
+			return -ESRCH;
+		if (!WIFSTOPPED(status))
+			continue;
+		if (is_event_stop(status)) {
+			if (WSTOPSIG(status) != SIGTRAP)
+				sp->group_stopped = true;
+			return 0;
+		}
+		if ((status >> 16) == 0) {
+			/* Signal-delivery stop: suppress it now, deliver it later. */
+			t->pending_signal = WSTOPSIG(status);
+			dbg(sp->ctx, "tid %d: holding signal %d until detach",
+			    t->tid, t->pending_signal);
+			return 0;
+		}
+		/* Some other ptrace event; we asked for none, so just go on. */
+		if (ptrace(PTRACE_CONT, t->tid, 0, 0) < 0)
+			return -errno;
+	}
+}
+
+static int seize_one(struct seized_process *sp, pid_t tid)
+{
+	struct seized_thread *t, *grown;
+	int ret;
+
+	if (ptrace(PTRACE_SEIZE, tid, 0, 0) < 0) {
+		ret = -errno;
+		/* The thread exited between listing and seizing: not an error. */
+		if (ret == -ESRCH)
+			return 0;
+		return ret;
+	}
+	grown = realloc(sp->threads, (sp->nthreads + 1) * sizeof(*grown));
+	if (!grown) {
+		ptrace(PTRACE_DETACH, tid, 0, 0);
+		return -ENOMEM;
+	}
+	sp->threads = grown;
+	t = &sp->threads[sp->nthreads++];
+	memset(t, 0, sizeof(*t));
+	t->tid = tid;
+	if (ptrace(PTRACE_INTERRUPT, tid, 0, 0) < 0) {
+		ret = -errno;
+		goto drop;
+	}
+	ret = wait_interrupt_stop(sp, t);
+	if (ret)
+		goto drop;
+	return 0;
+
+drop:
+	/* A thread that died while we seized it is no error either. */
+	sp->nthreads--;
+	return ret == -ESRCH ? 0 : ret;
+}
+
+/* Order as /proc lists them: leader first, then creation order. */
+static int reorder_threads(struct seized_process *sp, const pid_t *tids, size_t n)
+{
+	struct seized_thread *sorted;
+	size_t k = 0;
+
+	sorted = calloc(sp->nthreads, sizeof(*sorted));
+	if (!sorted)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		struct seized_thread *t = seize_find(sp, tids[i]);
+
+		if (t)
+			sorted[k++] = *t;
+	}
+	if (k != sp->nthreads) {
+		free(sorted);
+		return -EAGAIN;
+	}
+	free(sp->threads);
+	sp->threads = sorted;
+	return 0;
+}
+
+int seize_process(struct ptimer_ctx *ctx, int dirfd, pid_t pid,
+		  struct seized_process *sp)
+{
+	pid_t *tids = NULL;
+	size_t n = 0;
+	int ret, round;
+
+	memset(sp, 0, sizeof(*sp));
+	sp->ctx = ctx;
+	sp->pid = pid;
+	sp->dirfd = dirfd;
+	sp->pidfd = syscall(SYS_pidfd_open, pid, 0);
+	if (sp->pidfd < 0)
+		return -errno;
+	sp->seized_at_ns = now_ns();
+
+	/*
+	 * Threads may be created while we work; a new one can only come from
+	 * a running thread, so once a listing shows nothing new, all of them
+	 * are stopped and the set is stable.
+	 */
+	for (round = 0; round < SEIZE_MAX_ROUNDS; round++) {
+		bool grew = false;
+
+		free(tids);
+		tids = NULL;
+		ret = procfs_list_threads(dirfd, pid, &tids, &n);
+		if (ret)
+			goto release;
+		for (size_t i = 0; i < n; i++) {
+			size_t before = sp->nthreads;
+
+			if (seize_find(sp, tids[i]))
+				continue;
+			ret = seize_one(sp, tids[i]);
+			if (ret)
+				goto release;
+			grew |= sp->nthreads != before;
+		}
+		if (!grew)
+			break;
+	}
+	if (round == SEIZE_MAX_ROUNDS) {
+		ret = -EAGAIN;
+		goto release;
+	}
+	/* The pidfd outlives a PID reuse: if the process is gone, so are we. */
+	if (syscall(SYS_pidfd_send_signal, sp->pidfd, 0, NULL, 0) < 0) {
+		ret = -ESRCH;
+		goto release;
+	}
+	ret = reorder_threads(sp, tids, n);
+	if (ret)
+		goto release;
+	free(tids);
+	dbg(ctx, "seized %zu threads of pid %d%s", sp->nthreads, pid,
+	    sp->group_stopped ? " (group-stopped)" : "");
+	return 0;
+
+release:
+	free(tids);
+	seize_release(sp);
+	return ret;
+}
+
+int seize_release(struct seized_process *sp)
+{
+	int first = 0;
+
+	for (size_t i = 0; i < sp->nthreads; i++) {
+		struct seized_thread *t = &sp->threads[i];
+
+		if (ptrace(PTRACE_DETACH, t->tid, 0, t->pending_signal) < 0 &&
+		    errno != ESRCH && !first)
+			first = -errno;
+	}
+	free(sp->threads);
+	sp->threads = NULL;
+	sp->nthreads = 0;
+	if (sp->pidfd >= 0)
+		close(sp->pidfd);
+	sp->pidfd = -1;
+	return first;
+}
+
+int seize_wait_trap(struct seized_process *sp, pid_t tid, void *siginfo)
+{
+	struct seized_thread *t = seize_find(sp, tid);
+	int status, sig;
+
+	for (;;) {
+		pid_t w = waitpid(tid, &status, __WALL);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (WIFEXITED(status) || WIFSIGNALED(status))
+			return -ESRCH;
+		if (!WIFSTOPPED(status))
+			continue;
+		sig = WSTOPSIG(status);
+		if (is_event_stop(status)) {
+			/* A PTRACE_INTERRUPT or group stop arriving late. */
+			if (sig != SIGTRAP)
+				sp->group_stopped = true;
+			if (ptrace(PTRACE_CONT, tid, 0, 0) < 0)
+				return -errno;
+			continue;
+		}
+		if (ptrace(PTRACE_GETSIGINFO, tid, 0, siginfo) < 0)
+			return -errno;
+		if (sig == SIGTRAP)
+			return 0;
+		/*
+		 * Only signals that cannot be blocked get here while our mask
+		 * blocks the rest.  Keep the signal for detach, run on.
+		 */
+		if (t && !t->pending_signal)
+			t->pending_signal = sig;
+		if (ptrace(PTRACE_CONT, tid, 0, 0) < 0)
+			return -errno;
+	}
+}

@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Pre-attach checks, attach and detach of a target process. */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "target.h"
+
+static int check_status(struct target *t)
+{
+	const struct procfs_status *st = &t->status;
+
+	if (st->kernel_thread)
+		return ctx_set_error(t->ctx, -ENOEXEC, "pid %d is a kernel thread", t->pid);
+	if (st->state == 'Z' || st->state == 'X')
+		return ctx_set_error(t->ctx, -EIDRM, "pid %d is a zombie", t->pid);
+	if (st->tgid != t->pid)
+		return ctx_set_error(t->ctx, -ESRCH,
+				     "pid %d is a thread of process %d; name the process",
+				     t->pid, st->tgid);
+	if (st->tracer_pid)
+		return ctx_set_error(t->ctx, -EBUSY, "pid %d is already traced by pid %d",
+				     t->pid, st->tracer_pid);
+	return 0;
+}
+
+int target_open(struct ptimer_ctx *ctx, pid_t pid, struct target *t)
+{
+	int ret;
+
+	memset(t, 0, sizeof(*t));
+	t->ctx = ctx;
+	t->pid = pid;
+	t->dirfd = -1;
+	ret = procfs_open(pid, &t->dirfd);
+	if (ret)
+		return ctx_set_error(ctx, ret, "cannot open /proc/%d", pid);
+	ret = procfs_read_status(t->dirfd, &t->status);
+	if (ret) {
+		ctx_set_error(ctx, ret, "cannot read /proc/%d/status", pid);
+		goto close_dir;
+	}
+	ret = check_status(t);
+	if (ret)
+		goto close_dir;
+	if (faccessat(t->dirfd, "timers", F_OK, 0)) {
+		ret = errno == ENOENT ? -EOPNOTSUPP : -errno;
+		ctx_set_error(ctx, ret, "cannot access /proc/%d/timers", pid);
+		goto close_dir;
+	}
+	ret = procfs_exe_matches(t->dirfd, arch_elf_machine, arch_elf_class);
+	if (ret == -EXDEV) {
+		ctx_set_error(ctx, ret, "pid %d is not a 64-bit %s process", pid, PTIMER_ARCH);
+		goto close_dir;
+	}
+	if (ret) {
+		ctx_set_error(ctx, ret, "cannot read the executable of pid %d", pid);
+		goto close_dir;
+	}
+	return 0;
+
+close_dir:
+	close(t->dirfd);
+	t->dirfd = -1;
+	return ret;
+}
+
+int target_attach(struct target *t)
+{
+	int ret;
+
+	ret = seize_process(t->ctx, t->dirfd, t->pid, &t->sp);
+	if (ret)
+		return ctx_set_error(t->ctx, ret, "cannot seize pid %d", t->pid);
+	t->seized = true;
+	return 0;
+}
+
+int target_inject_begin(struct target *t, size_t data_len)
+{
+	int ret;
+
+	/* Inject through the first thread that can take it, the leader if alive. */
+	ret = -ESRCH;
+	for (size_t i = 0; i < t->sp.nthreads && ret; i++) {
+		ret = inject_begin(&t->in, &t->sp, t->sp.threads[i].tid, data_len);
+		if (ret == -EXDEV)
+			break;
+	}
+	if (ret) {
+		if (ret == -EXDEV)
+			ctx_set_error(t->ctx, ret, "pid %d runs 32-bit code", t->pid);
+		else
+			ctx_set_error(t->ctx, ret, "cannot inject into pid %d", t->pid);
+		return ret;
+	}
+	t->injecting = true;
+	return 0;
+}
+
+int target_detach(struct target *t)
+{
+	int ret = 0, rc;
+
+	if (t->injecting) {
+		ret = inject_end(&t->in);
+		t->injecting = false;
+	}
+	if (t->seized) {
+		rc = seize_release(&t->sp);
+		if (rc && !ret)
+			ret = rc;
+		t->seized = false;
+	}
+	return ret;
+}
+
+void target_close(struct target *t)
+{
+	target_detach(t);
+	if (t->dirfd >= 0)
+		close(t->dirfd);
+	t->dirfd = -1;
+}
+
+int target_syscall(struct target *t, long nr, long *ret, uint64_t a0,
+		   uint64_t a1, uint64_t a2, uint64_t a3)
+{
+	return inject_syscall(&t->in, nr, ret, a0, a1, a2, a3, 0, 0);
+}
+
+int target_get_restore_ids(struct target *t, int *state)
+{
+	long r;
+	int ret;
+
+	ret = target_syscall(t, ARCH_NR_PRCTL, &r, PTIMER_PR_TIMER_CREATE_RESTORE_IDS,
+			     PTIMER_PR_RESTORE_IDS_GET, 0, 0);
+	if (ret)
+		return ret;
+	if (r < 0)
+		return (int)r;
+	*state = (int)r;
+	return 0;
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Opening a target process: the checks that must pass before anything is
+ * attached, then seizing it and starting injection in one of its threads.
+ */
+#ifndef PTIMER_TARGET_H
+#define PTIMER_TARGET_H
+
+#include "inject.h"
+#include "procfs.h"
+#include "seize.h"
+
+struct target {
+	struct ptimer_ctx *ctx;
+	pid_t pid;
+	int dirfd;
+	struct procfs_status status;
+	struct seized_process sp;
+	bool seized;
+	struct injector in;
+	bool injecting;
+};
+
+/* Open /proc/PID and check that the process can be worked on; no attach. */
+int target_open(struct ptimer_ctx *ctx, pid_t pid, struct target *t);
+/* Seize every thread. */
+int target_attach(struct target *t);
+/* Prepare injection with @data_len bytes of scratch memory in the target. */
+int target_inject_begin(struct target *t, size_t data_len);
+/* Undo injection and detach; returns the first error. */
+int target_detach(struct target *t);
+void target_close(struct target *t);
+
+/* One syscall in the target; a failure of the syscall itself is returned in *ret. */
+int target_syscall(struct target *t, long nr, long *ret, uint64_t a0,
+		   uint64_t a1, uint64_t a2, uint64_t a3);
+
+/* The target's PR_TIMER_CREATE_RESTORE_IDS state: 0, 1, or -EINVAL when unsupported. */
+int target_get_restore_ids(struct target *t, int *state);
+
+#endif

@@ -159,6 +159,31 @@ struct ptimer_dump_stats {
 int ptimer_dump_pid(struct ptimer_ctx *ctx, pid_t pid, unsigned int flags,
 		    struct ptimer_dump **dump, struct ptimer_dump_stats *stats);
 
+/* What the running kernel offers, probed by behaviour, not by version. */
+struct ptimer_kernel_probe {
+	bool proc_timers;	/* /proc/PID/timers exists */
+	bool restore_ids;	/* prctl(PR_TIMER_CREATE_RESTORE_IDS) answers GET */
+	char release[65];
+	char machine[65];
+};
+
+int ptimer_probe_kernel(struct ptimer_kernel_probe *probe);
+
+/* What ptimerctl could do with one process; nothing is attached. */
+struct ptimer_pid_probe {
+	int open_error;		/* why the process cannot be worked on, or 0 */
+	char comm[17];
+	char state;
+	pid_t tracer_pid;
+	int seccomp;		/* 0 off, 1 strict, 2 filter, -1 unknown */
+	bool may_trace;		/* ptrace attach permission (PTRACE_MODE_ATTACH) */
+	bool timers_readable;
+	size_t ntimers;
+	size_t nthreads;
+};
+
+int ptimer_probe_pid(struct ptimer_ctx *ctx, pid_t pid, struct ptimer_pid_probe *probe);
+
 #ifdef __cplusplus
 }
 #endif

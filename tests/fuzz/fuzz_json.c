@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * libFuzzer target for the dump decoder.  Any input must either be refused
+ * with an error message or decode into a dump that survives an encode and
+ * a second decode unchanged; the round trip is what restore relies on.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ptimer.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define CHECK(cond)							\
+	do {								\
+		if (!(cond)) {						\
+			fprintf(stderr, "fuzz_json: %s:%d: %s\n",	\
+				__FILE__, __LINE__, #cond);		\
+			abort();					\
+		}							\
+	} while (0)
+
+static void check_timer_eq(const struct ptimer_timer *x, const struct ptimer_timer *y)
+{
+	CHECK(x->id == y->id);
+	CHECK(x->clockid == y->clockid);
+	CHECK(x->notify == y->notify);
+	CHECK(x->signo == y->signo);
+	CHECK(x->sigval == y->sigval);
+	CHECK(x->notify_pid == y->notify_pid);
+	CHECK(x->value_ns == y->value_ns);
+	CHECK(x->interval_ns == y->interval_ns);
+	CHECK(x->overrun == y->overrun);
+}
+
+static void check_dump_eq(const struct ptimer_dump *a, const struct ptimer_dump *b)
+{
+	CHECK(a->version == b->version);
+	CHECK(a->pid == b->pid);
+	CHECK(!strcmp(a->comm, b->comm));
+	CHECK(!strcmp(a->kernel_release, b->kernel_release));
+	CHECK(!strcmp(a->arch, b->arch));
+	CHECK(a->restore_ids_state == b->restore_ids_state);
+	CHECK(a->realtime_ns == b->realtime_ns);
+	CHECK(a->monotonic_ns == b->monotonic_ns);
+	CHECK(a->boottime_ns == b->boottime_ns);
+	CHECK(a->nthreads == b->nthreads);
+	CHECK(!memcmp(a->tids, b->tids, a->nthreads * sizeof(*a->tids)));
+	CHECK(a->ntimers == b->ntimers);
+	for (size_t i = 0; i < a->ntimers; i++)
+		check_timer_eq(&a->timers[i], &b->timers[i]);
+}
+
+/* What every decoded dump must satisfy, whatever the input was. */
+static void check_invariants(const struct ptimer_dump *d)
+{
+	CHECK(d->pid > 0 && d->nthreads > 0 && d->tids[0] == d->pid);
+	for (size_t i = 0; i < d->ntimers; i++) {
+		const struct ptimer_timer *t = &d->timers[i];
+
+		CHECK(t->id >= 0);
+		CHECK(i == 0 || d->timers[i - 1].id < t->id);
+		CHECK(ptimer_clock_valid_for_timer(t->clockid));
+		CHECK(ptimer_notify_name(t->notify));
+		CHECK(t->signo >= 0 && t->signo <= 64);
+		CHECK(t->value_ns >= 0 && t->interval_ns >= 0 && t->overrun >= 0);
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct ptimer_ctx *ctx;
+	struct ptimer_dump *first, *second;
+	char *text;
+	int r;
+
+	if (!ctx && ptimer_new(&ctx))
+		abort();
+	r = ptimer_dump_from_json(ctx, (const char *)data, size, &first);
+	if (r) {
+		CHECK(!first);
+		CHECK(ptimer_last_error(ctx)[0] != '\0');
+		return 0;
+	}
+	check_invariants(first);
+	/* Alternate the layouts: both must read back the same. */
+	r = ptimer_dump_to_json(ctx, first, size & 1, &text);
+	CHECK(r == 0);
+	r = ptimer_dump_from_json(ctx, text, strlen(text), &second);
+	if (r)
+		fprintf(stderr, "fuzz_json: re-decode failed: %s\n%s",
+			ptimer_last_error(ctx), text);
+	CHECK(r == 0);
+	check_dump_eq(first, second);
+	free(text);
+	ptimer_dump_free(second);
+	ptimer_dump_free(first);
+	return 0;
+}

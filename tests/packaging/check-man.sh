@@ -1,0 +1,76 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Lint every manual page given on the command line: mandoc -Tlint at warning
+# level must print nothing.  Also check each page's section matches its file
+# name, and that ptimerctl(1) documents every exit code in cmd/exit_codes.h.
+set -euo pipefail
+
+SRC=${SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
+fails=0
+ok()   { echo "ok   $*"; }
+fail() { echo "FAIL $*"; fails=$((fails + 1)); }
+
+if ! command -v mandoc >/dev/null; then
+	echo "FAIL mandoc is not installed (apt-get install mandoc)"
+	exit 1
+fi
+if (( $# == 0 )); then
+	echo "FAIL no manual pages given"
+	exit 1
+fi
+
+for page in "$@"; do
+	out=$(mandoc -Tlint -W warning "$page" 2>&1) || true
+	if [[ -z $out ]]; then
+		ok "mandoc lint $page"
+	else
+		fail "mandoc lint $page"
+		printf '%s\n' "$out" | sed 's/^/     /'
+	fi
+	# .TH NAME SECTION or .Dt NAME SECTION must agree with the file name
+	base=$(basename "$page")
+	want_sec=${base##*.}
+	got_sec=$(awk '$1 == ".TH" || $1 == ".Dt" { print $3; exit }' "$page")
+	if [[ $got_sec == "$want_sec" ]]; then
+		ok "section $want_sec in $page"
+	else
+		fail "section in $page: file says $want_sec, page says '$got_sec'"
+	fi
+	# it renders to something
+	if mandoc -Tutf8 "$page" 2>/dev/null | grep -q .; then
+		ok "renders $page"
+	else
+		fail "renders $page"
+	fi
+done
+
+# Every exit code the program can return is documented.
+man1=$SRC/man/ptimerctl.1
+codes=$SRC/cmd/exit_codes.h
+if [[ -f $man1 && -f $codes ]]; then
+	text=$(mandoc -Tutf8 "$man1" 2>/dev/null | col -bx)
+	section=$(printf '%s\n' "$text" | sed -n '/^EXIT STATUS/,/^[A-Z]/p')
+	missing=
+	for n in $(sed -n 's/^[[:space:]]*EXIT_[A-Z_]*[[:space:]]*=[[:space:]]*\([0-9]*\).*/\1/p' "$codes"); do
+		printf '%s\n' "$section" | grep -Eq "^[[:space:]]+$n([[:space:]]|$)" || missing+=" $n"
+	done
+	if [[ -z $missing ]]; then
+		ok "EXIT STATUS lists every code in cmd/exit_codes.h"
+	else
+		fail "EXIT STATUS misses exit code(s):$missing"
+	fi
+	# every subcommand has an entry
+	for sub in dump show check restore migrate; do
+		if printf '%s\n' "$text" | grep -Eq "^[[:space:]]+$sub( |$)"; then
+			ok "ptimerctl(1) documents $sub"
+		else
+			fail "ptimerctl(1) documents $sub"
+		fi
+	done
+fi
+
+if (( fails )); then
+	echo "check-man: $fails failure(s)"
+	exit 1
+fi
+echo "check-man: all passed"

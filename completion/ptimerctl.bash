@@ -53,7 +53,7 @@ _ptimerctl_complete_pid()
 _ptimerctl_module()
 {
 	local cur prev i word sub= opt= npos=0 maxpos=0
-	local global_opts='--verbose --quiet --help --version -v -q'
+	local global_opts='--verbose --quiet --help --usage --version -v -q -V'
 	local walk_opts='--method= --time= --tid-map= --replace --dry-run
 			 --max-iterations= --progress --no-progress'
 	local sub_opts
@@ -123,11 +123,11 @@ _ptimerctl_module()
 			COMPREPLY=($(compgen -W 'dump show check restore migrate' -- "$cur"))
 		fi
 		return 0 ;;
-	dump)	sub_opts='--output --pretty --disarm --help -o'; maxpos=1 ;;
-	show)	sub_opts='--json --input --help -J -i'; maxpos=1 ;;
-	check)	sub_opts='--json --help -J'; maxpos=1 ;;
-	restore) sub_opts="--input --help -i $walk_opts"; maxpos=1 ;;
-	migrate) sub_opts="--help $walk_opts"; maxpos=2 ;;
+	dump)	sub_opts='--output --pretty --disarm --help --usage -o'; maxpos=1 ;;
+	show)	sub_opts='--json --input --help --usage -J -i'; maxpos=1 ;;
+	check)	sub_opts='--json --help --usage -J'; maxpos=1 ;;
+	restore) sub_opts="--input --help --usage -i $walk_opts"; maxpos=1 ;;
+	migrate) sub_opts="--help --usage $walk_opts"; maxpos=2 ;;
 	*)	return 0 ;;
 	esac
 

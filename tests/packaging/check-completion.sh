@@ -79,15 +79,16 @@ hasnt()
 expect "subcommands" "check dump migrate restore show" ptimerctl ""
 expect "subcommand prefix" "restore" ptimerctl re
 expect "subcommand after global option" "dump" ptimerctl -v d
-expect "global options" "--help --quiet --verbose --version" ptimerctl --
-expect "dump options" "--disarm --help --output --pretty" ptimerctl dump --
-expect "show options" "--help --input --json" ptimerctl show --
-expect "check options" "--help --json" ptimerctl check --
+expect "short options too" "--help --quiet --usage --verbose --version -V -q -v" ptimerctl -
+expect "global options" "--help --quiet --usage --verbose --version" ptimerctl --
+expect "dump options" "--disarm --help --output --pretty --usage" ptimerctl dump --
+expect "show options" "--help --input --json --usage" ptimerctl show --
+expect "check options" "--help --json --usage" ptimerctl check --
 expect "restore options" \
-	"--dry-run --help --input --max-iterations= --method= --no-progress --progress --replace --tid-map= --time=" \
+	"--dry-run --help --input --max-iterations= --method= --no-progress --progress --replace --tid-map= --time= --usage" \
 	ptimerctl restore --
 expect "migrate options" \
-	"--dry-run --help --max-iterations= --method= --no-progress --progress --replace --tid-map= --time=" \
+	"--dry-run --help --max-iterations= --method= --no-progress --progress --replace --tid-map= --time= --usage" \
 	ptimerctl migrate --
 expect "--method values (= split)" "auto loop prctl" ptimerctl restore --method = ""
 expect "--method value prefix (= split)" "loop" ptimerctl restore --method = l

@@ -92,7 +92,9 @@ if printf '#include <ptimer.h>\n' | $CC -std=c99 -Wall -Werror -fsyntax-only \
 else
 	fail "ptimer.h compiles on its own (C99)"; sed 's/^/     /' "$tmp/hdr.log"
 fi
-if printf '#include <ptimer.h>\nint main(void){return 0;}\n' | c++ -Wall -Werror \
+if ! command -v c++ >/dev/null; then
+	echo "skip ptimer.h compiles as C++: no C++ compiler"
+elif printf '#include <ptimer.h>\nint main(void){return 0;}\n' | c++ -Wall -Werror \
 	-I"$dest/usr/include" -x c++ -fsyntax-only - 2>"$tmp/hdrxx.log"; then
 	ok "ptimer.h compiles as C++"
 else

@@ -48,7 +48,8 @@ done
 man1=$SRC/man/ptimerctl.1
 codes=$SRC/cmd/exit_codes.h
 if [[ -f $man1 && -f $codes ]]; then
-	text=$(mandoc -Tutf8 "$man1" 2>/dev/null | col -bx)
+	# plain text: drop the overstrike (bold "X\bX", underline "_\bX")
+	text=$(mandoc -Tascii "$man1" 2>/dev/null | sed 's/.\x08//g')
 	section=$(printf '%s\n' "$text" | sed -n '/^EXIT STATUS/,/^[A-Z]/p')
 	missing=
 	for n in $(sed -n 's/^[[:space:]]*EXIT_[A-Z_]*[[:space:]]*=[[:space:]]*\([0-9]*\).*/\1/p' "$codes"); do

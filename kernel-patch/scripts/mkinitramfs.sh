@@ -1,0 +1,43 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# mkinitramfs.sh GEN_INIT_CPIO OUT.cpio.gz [PTIMERCTL_DIR]
+#
+# Pack the vm-check initramfs: static busybox, vm/init, the kernel tests
+# from build/tests and, when PTIMERCTL_DIR holds them, the static
+# ptimerctl and victim. Without them /etc/ptimerctl-missing tells /init
+# to report the ptimerctl part as failed. gen_init_cpio makes /dev/console
+# without needing mknod.
+set -eu
+
+gen=$1
+out=$2
+ptdir=${3:-}
+kp=$(cd "$(dirname "$0")/.." && pwd)
+busybox=${BUSYBOX:-/bin/busybox}
+list=$(mktemp)
+trap 'rm -f "$list" "$list.missing"' EXIT
+
+file "$busybox" 2>/dev/null | grep -q 'statically linked' ||
+	{ echo "mkinitramfs: $busybox is not static (busybox-static)" >&2; exit 1; }
+
+cat > "$list" <<LIST
+dir /bin 755 0 0
+dir /dev 755 0 0
+dir /etc 755 0 0
+dir /proc 755 0 0
+dir /tmp 1777 0 0
+nod /dev/console 600 0 0 c 5 1
+file /init $kp/vm/init 755 0 0
+file /bin/busybox $busybox 755 0 0
+file /bin/timer_ids $kp/build/tests/timer_ids 755 0 0
+file /bin/kvictim $kp/build/tests/kvictim 755 0 0
+LIST
+if [ -n "$ptdir" ] && [ -x "$ptdir/ptimerctl" ] && [ -x "$ptdir/victim" ]; then
+	echo "file /bin/ptimerctl $ptdir/ptimerctl 755 0 0" >> "$list"
+	echo "file /bin/victim $ptdir/victim 755 0 0" >> "$list"
+else
+	echo "make -C .. static failed or left no binaries" > "$list.missing"
+	echo "file /etc/ptimerctl-missing $list.missing 644 0 0" >> "$list"
+fi
+"$gen" "$list" | gzip -9 > "$out"

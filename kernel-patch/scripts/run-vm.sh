@@ -1,0 +1,37 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# run-vm.sh BZIMAGE INITRAMFS VARIANT LOG
+#
+# Boot one kernel under QEMU with the vm-check initramfs, save the serial
+# console to LOG and print its test lines. Exit 0 only when the guest
+# printed "VMCHECK-RESULT: PASS".
+#
+# Environment: VM_TIMEOUT (seconds, default 600), ACCEL (default tcg; kvm
+# hangs under nested virtualisation on the CI machines), QEMU.
+set -u
+
+kernel=$1
+initrd=$2
+variant=$3
+log=$4
+
+timeout -k 10 "${VM_TIMEOUT:-600}" \
+	${QEMU:-qemu-system-x86_64} -accel "${ACCEL:-tcg}" -m 256M -smp 2 \
+	-nographic -no-reboot -nic none \
+	-kernel "$kernel" -initrd "$initrd" \
+	-append "console=ttyS0 panic=-1 quiet vmcheck=$variant" \
+	< /dev/null > "$log.raw" 2>&1
+rc=$?
+tr -d '\r' < "$log.raw" > "$log"
+rm -f "$log.raw"
+[ $rc -eq 124 ] && echo "    qemu killed after ${VM_TIMEOUT:-600} s" >> "$log"
+
+grep -E '^(VMCHECK|ok |not ok |# |1\.\.|kvictim:|Kernel panic|BUG:)' "$log" |
+	sed 's/^/    /'
+if grep -q '^VMCHECK-RESULT: PASS' "$log"; then
+	exit 0
+fi
+grep -q '^VMCHECK-RESULT' "$log" ||
+	echo "    (no VMCHECK-RESULT line: guest crashed or timed out; see $log)"
+exit 1

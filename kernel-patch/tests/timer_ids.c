@@ -1,0 +1,561 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * timer_ids - kernel-level tests for prctl(PR_TIMER_CREATE_RESTORE_IDS)
+ *
+ * In the spirit of check_timer_create_exact() in the kernel's
+ * tools/testing/selftests/timers/posix_timers.c, but covering every
+ * semantic point the backport has to match: the prctl ABI, exact IDs,
+ * the error codes, no leak on the error paths, fork/exec behaviour, the
+ * sequential counter afterwards and concurrent creates of one ID.
+ *
+ * Usage: timer_ids [--expect=present|absent]
+ *
+ * Every test runs in its own forked child, so each starts with a fresh
+ * signal_struct (mode off, no timers) and a crash or hang fails only that
+ * test. Output is TAP; the exit status is 0 when nothing failed.
+ */
+#define _GNU_SOURCE
+#include <grp.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+
+#include "ksys.h"
+#include "ktap.h"
+
+#define TEST_TIMEOUT	120	/* seconds per test, then SIGALRM kills it */
+#define RACE_ROUNDS	2000
+
+#define CHECK(cond, ...)						\
+	do {								\
+		if (!(cond)) {						\
+			printf("#   %s:%d: ", __func__, __LINE__);	\
+			printf(__VA_ARGS__);				\
+			printf("\n");					\
+			fflush(stdout);					\
+			return 1;					\
+		}							\
+	} while (0)
+
+/* Create a timer with exactly @id (restore mode must be on). */
+static int create_exact(int id)
+{
+	struct sigevent sev;
+	int tid = id;
+	int ret = ktimer_create(CLOCK_MONOTONIC, sev_none(&sev), &tid);
+
+	if (!ret && tid != id)
+		return -ENOTRECOVERABLE;
+	return ret;
+}
+
+/* Number of "ID:" lines in /proc/self/timers, or -1; *found if @id seen. */
+static int proc_timers(int id, int *found)
+{
+	FILE *f = fopen("/proc/self/timers", "r");
+	char line[256];
+	int n = 0, v;
+
+	if (found)
+		*found = 0;
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "ID: %d", &v) != 1)
+			continue;
+		n++;
+		if (found && v == id)
+			*found = 1;
+	}
+	fclose(f);
+	return n;
+}
+
+/* Queued plus preallocated (timer) sigqueues of this user, from SigQ. */
+static long sigq_used(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	long used = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "SigQ: %ld/", &used) == 1)
+			break;
+	fclose(f);
+	return used;
+}
+
+static int t_get_default(void)
+{
+	long r = restore_ids(PR_TIMER_CREATE_RESTORE_IDS_GET);
+
+	CHECK(r == 0, "GET on a fresh process returned %ld, want 0", r);
+	return 0;
+}
+
+static int t_on_off_get(void)
+{
+	long r;
+
+	r = restore_ids(PR_TIMER_CREATE_RESTORE_IDS_ON);
+	CHECK(r == 0, "ON returned %ld", r);
+	r = restore_ids(PR_TIMER_CREATE_RESTORE_IDS_GET);
+	CHECK(r == 1, "GET after ON returned %ld, want 1", r);
+	r = restore_ids(PR_TIMER_CREATE_RESTORE_IDS_ON);
+	CHECK(r == 0, "second ON returned %ld", r);
+	r = restore_ids(PR_TIMER_CREATE_RESTORE_IDS_OFF);
+	CHECK(r == 0, "OFF returned %ld", r);
+	r = restore_ids(PR_TIMER_CREATE_RESTORE_IDS_GET);
+	CHECK(r == 0, "GET after OFF returned %ld, want 0", r);
+	return 0;
+}
+
+static int t_bad_args(void)
+{
+	static const unsigned long bad_arg2[] = { 3, 4, 0x100, ~0UL, ~0UL >> 1 };
+	unsigned int i;
+	long r;
+
+	for (i = 0; i < sizeof(bad_arg2) / sizeof(bad_arg2[0]); i++) {
+		r = restore_ids(bad_arg2[i]);
+		CHECK(r == -EINVAL, "arg2=%#lx returned %ld, want -EINVAL",
+		      bad_arg2[i], r);
+	}
+	for (i = 0; i <= PR_TIMER_CREATE_RESTORE_IDS_GET; i++) {
+		r = restore_ids_ctl(i, 1, 0, 0);
+		CHECK(r == -EINVAL, "arg2=%u arg3=1 returned %ld", i, r);
+		r = restore_ids_ctl(i, 0, 1, 0);
+		CHECK(r == -EINVAL, "arg2=%u arg4=1 returned %ld", i, r);
+		r = restore_ids_ctl(i, 0, 0, ~0UL);
+		CHECK(r == -EINVAL, "arg2=%u arg5=~0 returned %ld", i, r);
+	}
+	r = restore_ids(PR_TIMER_CREATE_RESTORE_IDS_GET);
+	CHECK(r == 0, "rejected calls changed the mode: GET=%ld", r);
+	return 0;
+}
+
+static int t_unprivileged(void)
+{
+	long r;
+
+	if (getuid() == 0) {
+		CHECK(setgroups(0, NULL) == 0, "setgroups: %s", strerror(errno));
+		CHECK(setresgid(65534, 65534, 65534) == 0, "setresgid: %s",
+		      strerror(errno));
+		CHECK(setresuid(65534, 65534, 65534) == 0, "setresuid: %s",
+		      strerror(errno));
+	}
+	r = restore_ids(PR_TIMER_CREATE_RESTORE_IDS_ON);
+	CHECK(r == 0, "ON as uid %u returned %ld", getuid(), r);
+	r = create_exact(4242);
+	CHECK(r == 0, "exact ID 4242 as uid %u: %ld", getuid(), r);
+	return 0;
+}
+
+static int t_exact_ids(void)
+{
+	static const int ids[] = { 1000, 0, INT_MAX, 1, 999 };
+	struct itimerspec its = { .it_value.tv_sec = 100 };
+	unsigned int i;
+	int found, r;
+
+	CHECK(restore_ids(PR_TIMER_CREATE_RESTORE_IDS_ON) == 0, "ON failed");
+	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		r = create_exact(ids[i]);
+		CHECK(r == 0, "create ID %d: %d", ids[i], r);
+		CHECK(proc_timers(ids[i], &found) == (int)i + 1 && found,
+		      "ID %d missing from /proc/self/timers", ids[i]);
+	}
+	/* The timers must be fully valid for the timer_*() lookup */
+	CHECK(ktimer_settime(1000, &its) == 0, "settime on 1000 failed");
+	memset(&its, 0, sizeof(its));
+	CHECK(ktimer_gettime(1000, &its) == 0 && its.it_value.tv_sec > 90,
+	      "gettime on 1000 failed or timer not armed");
+	CHECK(ktimer_delete(INT_MAX) == 0, "delete INT_MAX failed");
+	return 0;
+}
+
+static int t_ebusy(void)
+{
+	int n, r;
+
+	CHECK(restore_ids(PR_TIMER_CREATE_RESTORE_IDS_ON) == 0, "ON failed");
+	CHECK(create_exact(77) == 0, "first create of 77 failed");
+	r = create_exact(77);
+	CHECK(r == -EBUSY, "second create of 77 returned %d, want -EBUSY", r);
+	n = proc_timers(77, NULL);
+	CHECK(n == 1, "%d timers after EBUSY, want 1", n);
+	CHECK(ktimer_delete(77) == 0, "delete 77 failed");
+	r = create_exact(77);
+	CHECK(r == 0, "create of 77 after delete returned %d", r);
+	return 0;
+}
+
+static int t_negative(void)
+{
+	static const int ids[] = { -1, INT_MIN, -12345, INT_MIN + 1 };
+	unsigned int i;
+	int n, r;
+
+	CHECK(restore_ids(PR_TIMER_CREATE_RESTORE_IDS_ON) == 0, "ON failed");
+	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		r = create_exact(ids[i]);
+		CHECK(r == -EINVAL, "ID %d returned %d, want -EINVAL", ids[i], r);
+	}
+	n = proc_timers(0, NULL);
+	CHECK(n == 0, "%d timers exist after rejected IDs", n);
+	return 0;
+}
+
+static int t_efault(void)
+{
+	struct sigevent sev;
+	void *page;
+	int n, r;
+
+	page = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(page != MAP_FAILED, "mmap: %s", strerror(errno));
+	CHECK(restore_ids(PR_TIMER_CREATE_RESTORE_IDS_ON) == 0, "ON failed");
+	r = ktimer_create(CLOCK_MONOTONIC, sev_none(&sev), page);
+	CHECK(r == -EFAULT, "PROT_NONE pointer returned %d, want -EFAULT", r);
+	r = ktimer_create(CLOCK_MONOTONIC, sev_none(&sev), NULL);
+	CHECK(r == -EFAULT, "NULL pointer returned %d, want -EFAULT", r);
+	r = ktimer_create(CLOCK_MONOTONIC, sev_none(&sev), (int *)1);
+	CHECK(r == -EFAULT, "pointer 0x1 returned %d, want -EFAULT", r);
+	n = proc_timers(0, NULL);
+	CHECK(n == 0, "%d timers exist after EFAULT", n);
+	return 0;
+}
+
+/*
+ * Every timer holds a preallocated sigqueue that is charged to the user's
+ * RLIMIT_SIGPENDING and shows in SigQ. A leaked timer on a failing path
+ * would make the count grow.
+ */
+static int t_no_leak(void)
+{
+	struct sigevent sev;
+	long before, after;
+	void *page;
+	int i, n;
+
+	page = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(page != MAP_FAILED, "mmap: %s", strerror(errno));
+	CHECK(restore_ids(PR_TIMER_CREATE_RESTORE_IDS_ON) == 0, "ON failed");
+	CHECK(create_exact(10) == 0, "create 10 failed");
+	before = sigq_used();
+	CHECK(before >= 1, "no SigQ in /proc/self/status (%ld)", before);
+	for (i = 0; i < 300; i++) {
+		CHECK(create_exact(10) == -EBUSY, "EBUSY path, round %d", i);
+		CHECK(create_exact(-1) == -EINVAL, "EINVAL path, round %d", i);
+		CHECK(ktimer_create(CLOCK_MONOTONIC, sev_none(&sev), page) ==
+		      -EFAULT, "EFAULT path, round %d", i);
+	}
+	after = sigq_used();
+	CHECK(after == before, "SigQ %ld before, %ld after 900 failed creates",
+	      before, after);
+	n = proc_timers(10, NULL);
+	CHECK(n == 1, "%d timers after the failed creates, want 1", n);
+	printf("#   SigQ stayed at %ld over 900 failing creates\n", after);
+	return 0;
+}
+
+static int t_signal_id(void)
+{
+	struct itimerspec its = { .it_value.tv_nsec = 10 * 1000 * 1000 };
+	struct timespec to = { .tv_sec = 10 };
+	struct sigevent sev;
+	siginfo_t si;
+	sigset_t set;
+	int tid = 4242, sig;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGRTMIN);
+	CHECK(sigprocmask(SIG_BLOCK, &set, NULL) == 0, "sigprocmask");
+	memset(&sev, 0, sizeof(sev));
+	sev.sigev_notify = SIGEV_SIGNAL;
+	sev.sigev_signo = SIGRTMIN;
+	sev.sigev_value.sival_int = 0x5a5a;
+	CHECK(restore_ids(PR_TIMER_CREATE_RESTORE_IDS_ON) == 0, "ON failed");
+	CHECK(ktimer_create(CLOCK_MONOTONIC, &sev, &tid) == 0 && tid == 4242,
+	      "create 4242 failed (tid %d)", tid);
+	CHECK(ktimer_settime(tid, &its) == 0, "settime failed");
+	sig = sigtimedwait(&set, &si, &to);
+	CHECK(sig == SIGRTMIN, "no timer signal: %s", strerror(errno));
+	CHECK(si.si_code == SI_TIMER, "si_code %d", si.si_code);
+	CHECK(si.si_timerid == 4242, "si_timerid %d, want 4242", si.si_timerid);
+	CHECK(si.si_value.sival_int == 0x5a5a, "sival_int %#x",
+	      si.si_value.sival_int);
+	return 0;
+}
+
+static int create_any(void)
+{
+	struct sigevent sev;
+	int tid = -1;
+	int r = ktimer_create(CLOCK_MONOTONIC, sev_none(&sev), &tid);
+
+	return r ? r : tid;
+}
+
+static int t_counter(void)
+{
+	int id;
+
+	CHECK(create_any() == 0, "first sequential ID is not 0");
+	CHECK(restore_ids(PR_TIMER_CREATE_RESTORE_IDS_ON) == 0, "ON failed");
+	CHECK(create_exact(5000) == 0, "create 5000 failed");
+	CHECK(restore_ids(PR_TIMER_CREATE_RESTORE_IDS_OFF) == 0, "OFF failed");
+	id = create_any();
+	CHECK(id == 5001, "next sequential ID %d, want 5001", id);
+	id = create_any();
+	CHECK(id == 5002, "next sequential ID %d, want 5002", id);
+	/* A lower exact ID moves the counter back down */
+	CHECK(restore_ids(PR_TIMER_CREATE_RESTORE_IDS_ON) == 0, "ON failed");
+	CHECK(create_exact(300) == 0, "create 300 failed");
+	CHECK(restore_ids(PR_TIMER_CREATE_RESTORE_IDS_OFF) == 0, "OFF failed");
+	id = create_any();
+	CHECK(id == 301, "next sequential ID %d, want 301", id);
+	return 0;
+}
+
+static int t_counter_wrap(void)
+{
+	int id;
+
+	CHECK(restore_ids(PR_TIMER_CREATE_RESTORE_IDS_ON) == 0, "ON failed");
+	CHECK(create_exact(INT_MAX) == 0, "create INT_MAX failed");
+	CHECK(restore_ids(PR_TIMER_CREATE_RESTORE_IDS_OFF) == 0, "OFF failed");
+	id = create_any();
+	CHECK(id == 0, "ID after INT_MAX is %d, want 0", id);
+	id = create_any();
+	CHECK(id == 1, "then %d, want 1", id);
+	return 0;
+}
+
+static int t_off_ignores_input(void)
+{
+	struct sigevent sev;
+	int tid = 31337;
+
+	CHECK(ktimer_create(CLOCK_MONOTONIC, sev_none(&sev), &tid) == 0,
+	      "create failed");
+	CHECK(tid == 0, "mode off: got ID %d, want 0 (input ignored)", tid);
+	return 0;
+}
+
+static void *thread_get(void *arg)
+{
+	*(long *)arg = restore_ids(PR_TIMER_CREATE_RESTORE_IDS_GET);
+	return NULL;
+}
+
+static int t_fork_thread(void)
+{
+	pthread_t th;
+	long in_thread = -1;
+	int status;
+	pid_t pid;
+
+	CHECK(restore_ids(PR_TIMER_CREATE_RESTORE_IDS_ON) == 0, "ON failed");
+	pid = fork();
+	CHECK(pid >= 0, "fork: %s", strerror(errno));
+	if (pid == 0)
+		_exit(restore_ids(PR_TIMER_CREATE_RESTORE_IDS_GET) == 0 ? 0 : 1);
+	CHECK(waitpid(pid, &status, 0) == pid, "waitpid");
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	      "forked child inherited the mode (status %#x)", status);
+	CHECK(restore_ids(PR_TIMER_CREATE_RESTORE_IDS_GET) == 1,
+	      "parent lost the mode across fork");
+	/* The mode is per process: threads share it */
+	CHECK(pthread_create(&th, NULL, thread_get, &in_thread) == 0,
+	      "pthread_create");
+	pthread_join(th, NULL);
+	CHECK(in_thread == 1, "thread sees mode %ld, want 1", in_thread);
+	return 0;
+}
+
+static int exec_get(int with_timer)
+{
+	char *argv[] = { "timer_ids", "--exec-get", NULL };
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	CHECK(pid >= 0, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		if (restore_ids(PR_TIMER_CREATE_RESTORE_IDS_ON) != 0)
+			_exit(3);
+		if (with_timer && create_exact(123) != 0)
+			_exit(4);
+		execv("/proc/self/exe", argv);
+		_exit(5);
+	}
+	CHECK(waitpid(pid, &status, 0) == pid, "waitpid");
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	      "after exec (%s timers) GET gave exit status %#x, want 0",
+	      with_timer ? "with" : "without", status);
+	return 0;
+}
+
+static int t_exec(void)
+{
+	return exec_get(0) || exec_get(1);
+}
+
+struct race {
+	pthread_barrier_t start, done;
+	int id;
+	int ret[2];
+};
+
+static void *race_thread(void *arg)
+{
+	struct race *rc = arg;
+	int i;
+
+	for (i = 0; i < RACE_ROUNDS; i++) {
+		pthread_barrier_wait(&rc->start);
+		rc->ret[1] = create_exact(rc->id);
+		pthread_barrier_wait(&rc->done);
+	}
+	return NULL;
+}
+
+/*
+ * Two threads ask for the same ID at the same moment, many times. Exactly
+ * one may succeed; the loser must see EBUSY.
+ */
+static int t_race(void)
+{
+	int i, wins = 0, busy = 0;
+	struct race rc;
+	pthread_t th;
+
+	CHECK(restore_ids(PR_TIMER_CREATE_RESTORE_IDS_ON) == 0, "ON failed");
+	pthread_barrier_init(&rc.start, NULL, 2);
+	pthread_barrier_init(&rc.done, NULL, 2);
+	CHECK(pthread_create(&th, NULL, race_thread, &rc) == 0,
+	      "pthread_create");
+	for (i = 0; i < RACE_ROUNDS; i++) {
+		rc.id = 100 + i % 997;
+		pthread_barrier_wait(&rc.start);
+		rc.ret[0] = create_exact(rc.id);
+		pthread_barrier_wait(&rc.done);
+		CHECK(!(rc.ret[0] == 0 && rc.ret[1] == 0),
+		      "round %d: both threads got ID %d", i, rc.id);
+		CHECK((rc.ret[0] == 0 && rc.ret[1] == -EBUSY) ||
+		      (rc.ret[1] == 0 && rc.ret[0] == -EBUSY),
+		      "round %d: results %d/%d, want one 0 and one -EBUSY",
+		      i, rc.ret[0], rc.ret[1]);
+		wins += rc.ret[0] == 0;
+		busy++;
+		CHECK(ktimer_delete(rc.id) == 0, "round %d: delete", i);
+	}
+	pthread_join(th, NULL);
+	printf("#   %d rounds, main thread won %d, other thread %d\n",
+	       busy, wins, busy - wins);
+	return 0;
+}
+
+struct test {
+	const char *name;
+	int (*fn)(void);
+	int needs_prctl;
+};
+
+static const struct test tests[] = {
+	{ "mode off: timer_create ignores the ID in *created_timer_id",
+	  t_off_ignores_input, 0 },
+	{ "GET on a new process returns 0", t_get_default, 1 },
+	{ "ON/OFF return 0, GET returns 1 then 0", t_on_off_get, 1 },
+	{ "EINVAL for unknown arg2 and non-zero arg3..arg5", t_bad_args, 1 },
+	{ "no privilege needed (uid 65534)", t_unprivileged, 1 },
+	{ "exact IDs 1000, 0, INT_MAX, 1, 999 and the timers work",
+	  t_exact_ids, 1 },
+	{ "EBUSY for an ID in use, ID reusable after delete", t_ebusy, 1 },
+	{ "EINVAL for negative IDs including INT_MIN", t_negative, 1 },
+	{ "EFAULT for unreadable created_timer_id", t_efault, 1 },
+	{ "no leak on EBUSY/EINVAL/EFAULT paths (SigQ unchanged)",
+	  t_no_leak, 1 },
+	{ "signal from exact ID timer carries si_timerid", t_signal_id, 1 },
+	{ "sequential counter continues at last exact ID + 1", t_counter, 1 },
+	{ "sequential counter wraps to 0 after exact INT_MAX",
+	  t_counter_wrap, 1 },
+	{ "fork: child starts with mode off; threads share it",
+	  t_fork_thread, 1 },
+	{ "exec clears the mode (with and without timers)", t_exec, 1 },
+	{ "concurrent creates of one ID: never both succeed", t_race, 1 },
+};
+
+static int run_test(const struct test *t)
+{
+	int status;
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		return 0;
+	if (pid == 0) {
+		alarm(TEST_TIMEOUT);
+		_exit(t->fn() ? 1 : 0);
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		return 0;
+	if (WIFSIGNALED(status))
+		printf("#   killed by signal %d\n", WTERMSIG(status));
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *expect = NULL;
+	char reason[128];
+	struct ktap t;
+	unsigned int i;
+	long probe;
+	int i_arg;
+
+	for (i_arg = 1; i_arg < argc; i_arg++) {
+		if (!strcmp(argv[i_arg], "--exec-get")) {
+			probe = restore_ids(PR_TIMER_CREATE_RESTORE_IDS_GET);
+			return probe == 0 ? 0 : probe == 1 ? 1 : 2;
+		}
+		if (!strncmp(argv[i_arg], "--expect=", 9)) {
+			expect = argv[i_arg] + 9;
+			continue;
+		}
+		fprintf(stderr, "usage: %s [--expect=present|absent]\n",
+			argv[0]);
+		return 2;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	ktap_begin(&t, "timer_ids");
+
+	/* Probe by behaviour, not by kernel version */
+	probe = restore_ids(PR_TIMER_CREATE_RESTORE_IDS_GET);
+	snprintf(reason, sizeof(reason),
+		 "PR_TIMER_CREATE_RESTORE_IDS not supported (GET: %s)",
+		 probe >= 0 ? "ok" : strerror((int)-probe));
+	printf("# probe: GET returned %ld -> prctl %s\n", probe,
+	       probe >= 0 ? "present" : "absent");
+	if (expect && !strcmp(expect, "present"))
+		ktap_result(&t, probe == 0, "prctl present as expected");
+	else if (expect && !strcmp(expect, "absent"))
+		ktap_result(&t, probe == -EINVAL,
+			    "prctl absent (EINVAL) as expected");
+
+	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
+		if (tests[i].needs_prctl && probe < 0)
+			ktap_skip(&t, reason, "%s", tests[i].name);
+		else
+			ktap_result(&t, run_test(&tests[i]), "%s",
+				    tests[i].name);
+	}
+	return ktap_end(&t);
+}

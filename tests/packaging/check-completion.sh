@@ -13,7 +13,10 @@ tmp=$(mktemp -d)
 victim_pid=
 cleanup()
 {
-	[[ -n $victim_pid ]] && kill "$victim_pid" 2>/dev/null && wait "$victim_pid" 2>/dev/null
+	if [[ -n $victim_pid ]]; then
+		kill "$victim_pid" 2>/dev/null || true
+		wait "$victim_pid" 2>/dev/null || true
+	fi
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -195,3 +198,4 @@ if (( fails )); then
 	exit 1
 fi
 echo "check-completion: all passed"
+exit 0

@@ -37,7 +37,9 @@ for page in "$@"; do
 		fail "section in $page: file says $want_sec, page says '$got_sec'"
 	fi
 	# it renders to something
-	if mandoc -Tutf8 "$page" 2>/dev/null | grep -q .; then
+	# (no "| grep -q": with pipefail, mandoc's SIGPIPE would fail it)
+	rendered=$(mandoc -Tutf8 "$page" 2>/dev/null || true)
+	if [[ -n $rendered ]]; then
 		ok "renders $page"
 	else
 		fail "renders $page"
@@ -53,7 +55,7 @@ if [[ -f $man1 && -f $codes ]]; then
 	section=$(printf '%s\n' "$text" | sed -n '/^EXIT STATUS/,/^[A-Z]/p')
 	missing=
 	for n in $(sed -n 's/^[[:space:]]*EXIT_[A-Z_]*[[:space:]]*=[[:space:]]*\([0-9]*\).*/\1/p' "$codes"); do
-		printf '%s\n' "$section" | grep -Eq "^[[:space:]]+$n([[:space:]]|$)" || missing+=" $n"
+		grep -Eq "^[[:space:]]+$n([[:space:]]|$)" <<< "$section" || missing+=" $n"
 	done
 	if [[ -z $missing ]]; then
 		ok "EXIT STATUS lists every code in cmd/exit_codes.h"
@@ -62,7 +64,7 @@ if [[ -f $man1 && -f $codes ]]; then
 	fi
 	# every subcommand has an entry
 	for sub in dump show check restore migrate; do
-		if printf '%s\n' "$text" | grep -Eq "^[[:space:]]+$sub( |$)"; then
+		if grep -Eq "^[[:space:]]+$sub( |$)" <<< "$text"; then
 			ok "ptimerctl(1) documents $sub"
 		else
 			fail "ptimerctl(1) documents $sub"

@@ -53,7 +53,8 @@ if [[ -f $tarball ]]; then
 	fi
 	grep -Eq "^Version:[[:space:]]+$RPM_VERSION\$" <<< "$spec" && ok "spec Version $RPM_VERSION" \
 		|| fail "spec Version is not $RPM_VERSION"
-	if tar -tzvf "$tarball" | awk '{print $2}' | grep -Eqv '^(root/root|0/0)$'; then
+	owners=$(tar -tzvf "$tarball" | awk '{print $2}' | sort -u)
+	if grep -Eqv '^(root/root|0/0)$' <<< "$owners"; then
 		fail "tarball entries owned by 0/0"
 	else
 		ok "tarball entries owned by 0/0"

@@ -66,21 +66,25 @@ fuzz-build: $(FUZZ_BINS)
 
 # The corpus is copied, so that a run adds its finds under $(BUILD) and
 # never to the tree; the scratch copy is kept, so later runs start richer.
+# Every target runs even when an earlier one fails; the failures are listed.
 fuzz: $(FUZZ_BINS)
-	@set -e; for n in $(FUZZ_NAMES); do \
+	@failed=; for n in $(FUZZ_NAMES); do \
 		corpus=$(BUILD)/fuzz/corpus/$$n; \
 		art=$(BUILD)/fuzz/artifacts/$$n; \
-		mkdir -p $$corpus $$art; \
+		mkdir -p $$corpus $$art || exit 1; \
 		if [ -d tests/fuzz/corpus/$$n ]; then \
-			cp -R tests/fuzz/corpus/$$n/. $$corpus/; \
+			cp -R tests/fuzz/corpus/$$n/. $$corpus/ || exit 1; \
 		fi; \
 		echo "== fuzz_$$n for $(FUZZ_SECONDS)s"; \
 		$(BUILD)/fuzz/fuzz_$$n $(FUZZ_ARGS) \
 			-max_total_time=$(FUZZ_SECONDS) \
 			-artifact_prefix=$$art/ $$corpus || { \
 			echo "fuzz: fuzz_$$n failed; input saved in $$art/" >&2; \
-			exit 1; }; \
-	done
+			failed="$$failed fuzz_$$n"; }; \
+	done; \
+	if [ -n "$$failed" ]; then \
+		echo "fuzz: failed:$$failed" >&2; exit 1; \
+	fi
 
 # Each file under regressions/NAME/ once crashed fuzz_NAME; all must pass.
 fuzz-regressions: $(FUZZ_BINS)

@@ -56,7 +56,7 @@ _ptimerctl_module()
 	local global_opts='--verbose --quiet --help --usage --version -v -q -V'
 	local walk_opts='--method= --time= --tid-map= --replace --dry-run
 			 --max-iterations= --progress --no-progress'
-	local sub_opts
+	local sub_opts common_opts='--verbose --quiet --help --usage -v -q'
 
 	COMPREPLY=()
 	cur=${COMP_WORDS[COMP_CWORD]}
@@ -123,11 +123,11 @@ _ptimerctl_module()
 			COMPREPLY=($(compgen -W 'dump show check restore migrate' -- "$cur"))
 		fi
 		return 0 ;;
-	dump)	sub_opts='--output --pretty --disarm --help --usage -o'; maxpos=1 ;;
-	show)	sub_opts='--json --input --help --usage -J -i'; maxpos=1 ;;
-	check)	sub_opts='--json --help --usage -J'; maxpos=1 ;;
-	restore) sub_opts="--input --help --usage -i $walk_opts"; maxpos=1 ;;
-	migrate) sub_opts="--help --usage $walk_opts"; maxpos=2 ;;
+	dump)	sub_opts="--output --pretty --disarm -o $common_opts"; maxpos=1 ;;
+	show)	sub_opts="--json --input -J -i $common_opts"; maxpos=1 ;;
+	check)	sub_opts="--json -J $common_opts"; maxpos=1 ;;
+	restore) sub_opts="--input -i $walk_opts $common_opts"; maxpos=1 ;;
+	migrate) sub_opts="$walk_opts $common_opts"; maxpos=2 ;;
 	*)	return 0 ;;
 	esac
 

@@ -84,14 +84,14 @@ expect "subcommand prefix" "restore" ptimerctl re
 expect "subcommand after global option" "dump" ptimerctl -v d
 expect "short options too" "--help --quiet --usage --verbose --version -V -q -v" ptimerctl -
 expect "global options" "--help --quiet --usage --verbose --version" ptimerctl --
-expect "dump options" "--disarm --help --output --pretty --usage" ptimerctl dump --
-expect "show options" "--help --input --json --usage" ptimerctl show --
-expect "check options" "--help --json --usage" ptimerctl check --
+expect "dump options" "--disarm --help --output --pretty --quiet --usage --verbose" ptimerctl dump --
+expect "show options" "--help --input --json --quiet --usage --verbose" ptimerctl show --
+expect "check options" "--help --json --quiet --usage --verbose" ptimerctl check --
 expect "restore options" \
-	"--dry-run --help --input --max-iterations= --method= --no-progress --progress --replace --tid-map= --time= --usage" \
+	"--dry-run --help --input --max-iterations= --method= --no-progress --progress --quiet --replace --tid-map= --time= --usage --verbose" \
 	ptimerctl restore --
 expect "migrate options" \
-	"--dry-run --help --max-iterations= --method= --no-progress --progress --replace --tid-map= --time= --usage" \
+	"--dry-run --help --max-iterations= --method= --no-progress --progress --quiet --replace --tid-map= --time= --usage --verbose" \
 	ptimerctl migrate --
 expect "--method values (= split)" "auto loop prctl" ptimerctl restore --method = ""
 expect "--method value prefix (= split)" "loop" ptimerctl restore --method = l
@@ -120,7 +120,7 @@ for _ in $(seq 50); do
 done
 
 has "PID list shows comm" "$victim_pid (ptc-victim)" ptimerctl dump ""
-has "PID list after options" "$victim_pid (ptc-victim)" ptimerctl restore --method = loop -i "$tmp/dump-a.json" ""
+has "PID list after options" "$victim_pid (ptc-victim)" ptimerctl restore --method = loop -i "$tmp/dump-a.json" -v ""
 has "migrate offers a second PID" "$victim_pid (ptc-victim)" ptimerctl migrate 1 ""
 expect "migrate takes two PIDs" "" ptimerctl migrate 1 2 ""
 expect "dump takes one PID" "" ptimerctl dump 1 ""

@@ -28,6 +28,7 @@ dir /etc 755 0 0
 dir /proc 755 0 0
 dir /tmp 1777 0 0
 nod /dev/console 600 0 0 c 5 1
+nod /dev/null 666 0 0 c 1 3
 file /init $kp/vm/init 755 0 0
 file /bin/busybox $busybox 755 0 0
 file /bin/timer_ids $kp/build/tests/timer_ids 755 0 0

@@ -51,8 +51,8 @@ INTEG_COMMON := $(sort $(filter-out $(INTEG_SRCS),$(wildcard tests/integration/*
 HELPER_SRCS := $(sort $(wildcard tests/helpers/*.c))
 HELPER_BINS := $(HELPER_SRCS:tests/helpers/%.c=$(BUILD)/tests/helpers/%)
 
-DEB_DEPS := gcc make pkg-config libjson-c-dev libcap-dev libcriterion-dev mandoc \
-            rpm clang libclang-rt-14-dev valgrind jq
+DEB_DEPS := gcc g++ make pkg-config cpio libjson-c-dev libcap-dev libcriterion-dev \
+            mandoc rpm clang libclang-rt-14-dev valgrind jq
 
 .PHONY: all deps demo check check-unit check-integration help clean static \
         install uninstall
@@ -80,7 +80,8 @@ deps:
 		fi; \
 	fi
 
-$(BUILD)/%.o: %.c
+# PTIMER_VERSION is compiled in: a new VERSION rebuilds everything.
+$(BUILD)/%.o: %.c VERSION
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 

@@ -1,17 +1,352 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* ptimerctl restore and migrate (in progress). */
+/* ptimerctl restore and migrate. */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "cli.h"
+#include "progress.h"
+
+struct restore_args {
+	const char *input;
+	struct ptimer_restore_opts opts;
+	struct ptimer_tid_map *tid_map;
+	int progress;		/* -1 auto (a TTY), 0 off, 1 on */
+	pid_t pids[2];
+	int npids;
+	int want_pids;
+};
+
+enum {
+	OPT_METHOD = 0x100, OPT_TIME, OPT_TID_MAP, OPT_REPLACE, OPT_DRY_RUN,
+	OPT_MAX_ITER, OPT_PROGRESS, OPT_NO_PROGRESS,
+};
+
+#define RESTORE_OPTIONS \
+	{ "method", OPT_METHOD, "METHOD", 0, \
+	  "auto (default), prctl (exact IDs, Linux 6.15+) or loop (walk the ID counter)", 0 }, \
+	{ "time", OPT_TIME, "MODE", 0, \
+	  "frozen (default: the dumped remaining time) or deadline (minus the time since the dump)", 0 }, \
+	{ "tid-map", OPT_TID_MAP, "OLD:NEW[,...]", 0, \
+	  "Map dumped thread ids to target threads (default: in creation order)", 0 }, \
+	{ "replace", OPT_REPLACE, NULL, 0, "Delete target timers whose IDs the dump needs", 0 }, \
+	{ "dry-run", OPT_DRY_RUN, NULL, 0, "Validate and print the plan; change nothing", 0 }, \
+	{ "max-iterations", OPT_MAX_ITER, "N", 0, "Refuse a walk of more than N steps", 0 }, \
+	{ "progress", OPT_PROGRESS, NULL, 0, "Show a progress bar on stderr, even if not a TTY", 0 }, \
+	{ "no-progress", OPT_NO_PROGRESS, NULL, 0, "Never show a progress bar", 0 }
+
+static const struct argp_option restore_options[] = {
+	{ "input", 'i', "FILE", 0, "Read the dump from FILE; - (the default) is stdin", 0 },
+	RESTORE_OPTIONS,
+	{ 0 }
+};
+
+static const struct argp_option migrate_options[] = {
+	RESTORE_OPTIONS,
+	{ 0 }
+};
+
+static uint64_t parse_count(struct argp_state *state, const char *arg)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (errno || end == arg || *end || arg[0] == '-' || v == 0)
+		cli_usage_error(state, "invalid --max-iterations '%s': expected a positive number",
+				arg);
+	return v;
+}
+
+static error_t parse_restore(int key, char *arg, struct argp_state *state)
+{
+	struct restore_args *a = state->input;
+	size_t n;
+
+	switch (key) {
+	case 'i':
+		a->input = arg;
+		break;
+	case OPT_METHOD:
+		if (!strcmp(arg, "auto"))
+			a->opts.method = PTIMER_METHOD_AUTO;
+		else if (!strcmp(arg, "prctl"))
+			a->opts.method = PTIMER_METHOD_PRCTL;
+		else if (!strcmp(arg, "loop"))
+			a->opts.method = PTIMER_METHOD_LOOP;
+		else
+			cli_usage_error(state, "invalid --method '%s': expected auto, prctl or loop",
+					arg);
+		break;
+	case OPT_TIME:
+		if (!strcmp(arg, "frozen"))
+			a->opts.time = PTIMER_TIME_FROZEN;
+		else if (!strcmp(arg, "deadline"))
+			a->opts.time = PTIMER_TIME_DEADLINE;
+		else
+			cli_usage_error(state, "invalid --time '%s': expected frozen or deadline",
+					arg);
+		break;
+	case OPT_TID_MAP:
+		free(a->tid_map);
+		if (ptimer_parse_tid_map(arg, &a->tid_map, &n))
+			cli_usage_error(state, "invalid --tid-map '%s': expected OLD:NEW[,OLD:NEW...]"
+					" with positive ids", arg);
+		a->opts.tid_map = a->tid_map;
+		a->opts.ntid_map = n;
+		break;
+	case OPT_REPLACE:
+		a->opts.replace = true;
+		break;
+	case OPT_DRY_RUN:
+		a->opts.dry_run = true;
+		break;
+	case OPT_MAX_ITER:
+		a->opts.max_steps = parse_count(state, arg);
+		break;
+	case OPT_PROGRESS:
+		a->progress = 1;
+		break;
+	case OPT_NO_PROGRESS:
+		a->progress = 0;
+		break;
+	case ARGP_KEY_ARG:
+		if (a->npids == a->want_pids)
+			cli_usage_error(state, "unexpected argument '%s'", arg);
+		a->pids[a->npids++] = cli_parse_pid(state, arg);
+		break;
+	case ARGP_KEY_END:
+		if (a->npids < a->want_pids)
+			cli_usage_error(state, a->want_pids == 2 ? "expected SRC_PID and DST_PID" :
+					"no PID given");
+		if (a->want_pids == 2 && a->pids[0] == a->pids[1])
+			cli_usage_error(state, "SRC_PID and DST_PID are the same process");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const struct argp restore_argp = {
+	.options = restore_options,
+	.parser = parse_restore,
+	.args_doc = "PID",
+	.doc = "Recreate the timers of a dump (ptimerctl-dump(5)) in process PID, with"
+	       " the same timer IDs.  Everything is validated before PID is attached;"
+	       " any failure removes what was created and leaves PID running as before."
+	       "\vExamples:\n"
+	       "  ptimerctl restore -i timers.json 1234\n"
+	       "  ptimerctl dump 1234 | ptimerctl restore 5678\n"
+	       "  ptimerctl restore --method=loop --max-iterations 1000000 -i t.json 5678",
+};
+
+static const struct argp migrate_argp = {
+	.options = migrate_options,
+	.parser = parse_restore,
+	.args_doc = "SRC_PID DST_PID",
+	.doc = "Move the timers of SRC_PID to DST_PID: dump SRC_PID disarming each"
+	       " timer atomically, restore into DST_PID, and if that fails re-arm"
+	       " SRC_PID as it was, so that nothing is lost and nothing fires twice.",
+};
+
+static volatile int abort_requested;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	abort_requested = 1;
+}
+
+/* SIGINT and SIGTERM ask the library to stop between steps and roll back. */
+static void catch_abort_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+static const char *method_name(enum ptimer_method m)
+{
+	static const char *const names[] = {
+		[PTIMER_METHOD_AUTO] = "auto",
+		[PTIMER_METHOD_PRCTL] = "prctl",
+		[PTIMER_METHOD_LOOP] = "loop",
+	};
+
+	return names[m];
+}
+
+static void print_plan(const struct ptimer_plan *p, bool dry_run)
+{
+	char est[32];
+
+	if (p->method == PTIMER_METHOD_PRCTL) {
+		cli_info("plan: method prctl, %zu timer%s, exact IDs%s", p->ntimers,
+			 p->ntimers == 1 ? "" : "s", dry_run ? " (dry run: nothing changed)" : "");
+		return;
+	}
+	cli_format_ns(est, sizeof(est), p->estimate_ns);
+	cli_info("plan: method loop, %zu timer%s, %s%" PRIu64 " walk steps, about %s"
+		 " at %.2f us a step%s", p->ntimers, p->ntimers == 1 ? "" : "s",
+		 p->walk_steps_exact ? "" : "at least ", p->walk_steps, est,
+		 p->ns_per_step / 1000.0, dry_run ? " (dry run: nothing changed)" : "");
+}
+
+struct run_state {
+	struct restore_args *args;
+	struct progress_bar bar;
+};
+
+static int plan_cb(void *data, const struct ptimer_plan *plan)
+{
+	(void)data;
+	if (plan->method == PTIMER_METHOD_LOOP || cli.verbosity > 0)
+		print_plan(plan, false);
+	return 0;
+}
+
+static int progress_cb(void *data, const struct ptimer_progress *p)
+{
+	struct run_state *rs = data;
+
+	progress_bar_update(&rs->bar, p->steps_done, p->steps_total, p->elapsed_ns);
+	return 0;
+}
+
+static int load_dump(const char *path, struct ptimer_dump **dump)
+{
+	size_t len;
+	char *text;
+	int ret;
+
+	if (!strcmp(path, "-") && isatty(STDIN_FILENO)) {
+		cli_error(0, "no dump to read: stdin is a terminal; use -i FILE or a pipe");
+		return EXIT_USAGE;
+	}
+	ret = cli_read_input(path, PTIMER_JSON_MAX_BYTES, &text, &len);
+	if (ret == -EFBIG) {
+		cli_error(0, "%s: larger than the %u-byte limit", path, PTIMER_JSON_MAX_BYTES);
+		return EXIT_BAD_INPUT;
+	}
+	if (ret) {
+		cli_error(ret, "cannot read '%s'", path);
+		return EXIT_FAILURE_GENERIC;
+	}
+	ret = ptimer_dump_from_json(cli.ctx, text, len, dump);
+	free(text);
+	if (ret) {
+		cli_error(0, "%s: %s", strcmp(path, "-") ? path : "stdin",
+			  ptimer_last_error(cli.ctx));
+		return EXIT_BAD_INPUT;
+	}
+	return EXIT_OK;
+}
+
+static int run_restore(struct restore_args *a, pid_t pid, const struct ptimer_dump *dump)
+{
+	struct run_state rs = { .args = a };
+	struct ptimer_plan plan;
+	int ret;
+
+	a->opts.on_plan = plan_cb;
+	a->opts.on_progress = progress_cb;
+	a->opts.data = &rs;
+	a->opts.abort_requested = &abort_requested;
+	progress_bar_init(&rs.bar, a->progress < 0 ? isatty(STDERR_FILENO) : a->progress);
+	ret = ptimer_restore_pid(cli.ctx, pid, dump, &a->opts, &plan, NULL);
+	progress_bar_finish(&rs.bar);
+	if (ret)
+		return ret;
+	if (a->opts.dry_run)
+		print_plan(&plan, true);
+	else if (cli.verbosity > 0)
+		cli_info("restored %zu timer%s into pid %d (method %s)", plan.ntimers,
+			 plan.ntimers == 1 ? "" : "s", pid, method_name(plan.method));
+	return 0;
+}
 
 int cmd_restore(int argc, char **argv)
 {
-	(void)argc; (void)argv;
-	cli_error(0, "restore: not implemented yet");
-	return EXIT_FAILURE_GENERIC;
+	struct restore_args a = { .input = "-", .progress = -1, .want_pids = 1 };
+	struct ptimer_dump *dump;
+	int ret;
+
+	cli_parse(&restore_argp, argc, argv, &a);
+	ret = load_dump(a.input, &dump);
+	if (ret)
+		goto free_map;
+	ret = cli_drop_capabilities();
+	if (ret)
+		cli_warn("cannot drop capabilities: %s", strerror(-ret));
+	catch_abort_signals();
+	ret = run_restore(&a, a.pids[0], dump);
+	if (ret)
+		ret = cli_fail(ret, "cannot restore into pid %d", a.pids[0]);
+	ptimer_dump_free(dump);
+free_map:
+	free(a.tid_map);
+	return ret;
 }
 
 int cmd_migrate(int argc, char **argv)
 {
-	(void)argc; (void)argv;
-	cli_error(0, "migrate: not implemented yet");
-	return EXIT_FAILURE_GENERIC;
+	struct restore_args a = { .progress = -1, .want_pids = 2 };
+	struct ptimer_dump *probe = NULL, *dump = NULL;
+	pid_t src, dst;
+	bool dry_run;
+	int ret, rc;
+
+	cli_parse(&migrate_argp, argc, argv, &a);
+	src = a.pids[0];
+	dst = a.pids[1];
+	ret = cli_drop_capabilities();
+	if (ret)
+		cli_warn("cannot drop capabilities: %s", strerror(-ret));
+	catch_abort_signals();
+
+	/* A non-destructive look first, so that most failures disarm nothing. */
+	ret = ptimer_dump_pid(cli.ctx, src, 0, &probe, NULL);
+	if (ret) {
+		ret = cli_fail(ret, "cannot dump pid %d", src);
+		goto free_map;
+	}
+	dry_run = a.opts.dry_run;
+	a.opts.dry_run = true;
+	ret = ptimer_restore_pid(cli.ctx, dst, probe, &a.opts, NULL, NULL);
+	a.opts.dry_run = dry_run;
+	if (ret || dry_run) {
+		ret = ret ? cli_fail(ret, "cannot restore into pid %d", dst) :
+		      run_restore(&a, dst, probe);
+		goto free_dumps;
+	}
+
+	ret = ptimer_dump_pid(cli.ctx, src, PTIMER_DUMP_DISARM, &dump, NULL);
+	if (ret) {
+		ret = cli_fail(ret, "cannot dump and disarm pid %d", src);
+		goto free_dumps;
+	}
+	ret = run_restore(&a, dst, dump);
+	if (!ret)
+		goto free_dumps;
+	ret = cli_fail(ret, "cannot restore into pid %d", dst);
+	/* Put SRC back as it was: its timers still exist, only disarmed. */
+	rc = ptimer_rearm_pid(cli.ctx, src, dump);
+	if (rc)
+		cli_fail(rc, "cannot re-arm the timers of pid %d", src);
+	else
+		cli_info("re-armed the timers of pid %d", src);
+free_dumps:
+	ptimer_dump_free(dump);
+	ptimer_dump_free(probe);
+free_map:
+	free(a.tid_map);
+	return ret;
 }

@@ -33,23 +33,11 @@ static const struct subcommand {
 	{ "migrate", cmd_migrate, "move the timers of one process to another" },
 };
 
-static const struct argp_option global_options[] = {
-	{ "verbose", 'v', NULL, 0, "Log what the library does to stderr", 0 },
-	{ "quiet", 'q', NULL, 0, "Print errors only", 0 },
-	{ 0 }
-};
-
 static int subcommand_index;
 
 static error_t parse_global(int key, char *arg, struct argp_state *state)
 {
 	switch (key) {
-	case 'v':
-		cli.verbosity++;
-		break;
-	case 'q':
-		cli.verbosity = -1;
-		break;
 	case ARGP_KEY_ARG:
 		/* The subcommand: everything from here on is its own. */
 		subcommand_index = state->next - 1;
@@ -67,7 +55,6 @@ static error_t parse_global(int key, char *arg, struct argp_state *state)
 }
 
 static const struct argp global_argp = {
-	.options = global_options,
 	.parser = parse_global,
 	.args_doc = "COMMAND [OPTIONS] [ARGS]",
 	.doc = "Checkpoint and restore the POSIX interval timers of a live process,"
@@ -87,9 +74,16 @@ static void log_to_stderr(struct ptimer_ctx *ctx, int priority, const char *file
 {
 	char msg[1024];
 
+	if (priority > LOG_WARNING && cli.verbosity <= 0)
+		return;
 	vsnprintf(msg, sizeof(msg), format, args);
-	fprintf(stderr, "ptimerctl: libptimer: %s: %s\n", fn, msg);
-	(void)ctx; (void)priority; (void)file; (void)line;
+	if (priority <= LOG_ERR)
+		cli_error(0, "%s", msg);
+	else if (priority == LOG_WARNING)
+		cli_warn("%s", msg);
+	else
+		fprintf(stderr, "ptimerctl: debug: %s:%d %s: %s\n", file, line, fn, msg);
+	(void)ctx;
 }
 
 int main(int argc, char **argv)
@@ -104,10 +98,10 @@ int main(int argc, char **argv)
 		return EXIT_FAILURE_GENERIC;
 	}
 	ptimer_set_log_fn(cli.ctx, log_to_stderr);
-	if (cli.verbosity > 0 || (debug && !strcmp(debug, "1")))
-		ptimer_set_log_priority(cli.ctx, LOG_DEBUG);
-	else
-		ptimer_set_log_priority(cli.ctx, cli.verbosity < 0 ? LOG_CRIT : LOG_WARNING);
+	if (debug && !strcmp(debug, "1"))
+		cli.verbosity = 1;
+	/* Subcommands may still set -v or -q; log_to_stderr() filters late. */
+	ptimer_set_log_priority(cli.ctx, LOG_DEBUG);
 
 	ret = EXIT_USAGE;
 	cli.subcommand = argv[subcommand_index];

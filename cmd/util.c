@@ -46,9 +46,21 @@ pid_t cli_parse_pid(struct argp_state *state, const char *arg)
  * ARGP_NO_ERRS it stays quiet and this wrapper words them like every other
  * ptimerctl message.
  */
+static const struct argp_option common_options[] = {
+	{ "verbose", 'v', NULL, 0, "Log what the library does to stderr", -1 },
+	{ "quiet", 'q', NULL, 0, "Print errors only", -1 },
+	{ 0 }
+};
+
 static error_t parse_wrapper(int key, char *arg, struct argp_state *state)
 {
 	switch (key) {
+	case 'v':
+		cli.verbosity++;
+		return 0;
+	case 'q':
+		cli.verbosity = -1;
+		return 0;
 	case ARGP_KEY_INIT:
 		state->child_inputs[0] = state->input;
 		return 0;
@@ -79,6 +91,7 @@ void cli_parse(const struct argp *argp, int argc, char **argv, void *input)
 	struct argp options_only = *argp;
 	const struct argp_child children[] = { { &options_only, 0, NULL, 0 }, { 0 } };
 	const struct argp wrapper = {
+		.options = common_options,
 		.parser = parse_wrapper,
 		.children = children,
 		.args_doc = argp->args_doc,

@@ -116,7 +116,11 @@ int ptimer_signal_from_name(const char *name);
 const char *ptimer_cpu_which_name(int which);	/* "prof", "virt", "sched" */
 int ptimer_cpu_which_from_name(const char *name);
 
-/* CPU-clock encoding: clockid = ((~pid) << 3) | (thread ? 4 : 0) | which. */
+/*
+ * CPU-clock encoding: clockid = ((~pid) << 3) | (thread ? 4 : 0) | which.
+ * ptimer_cpu_clock_make() takes pids below 2^28 (PID_MAX_LIMIT is 2^22);
+ * check the range first, since its -EINVAL is itself a negative clock id.
+ */
 bool ptimer_clock_is_cpu(int clockid);
 int ptimer_cpu_clock_make(pid_t pid, bool thread, enum ptimer_cpu_which which);
 pid_t ptimer_cpu_clock_pid(int clockid);	/* 0 means "the caller" */
@@ -148,6 +152,8 @@ int ptimer_dump_from_json(struct ptimer_ctx *ctx, const char *text, size_t len,
 /* Live operations. */
 enum ptimer_dump_flags {
 	PTIMER_DUMP_DISARM = 1 << 0,	/* read and disarm atomically (migrate) */
+	/* One ptrace round trip per syscall instead of a batch (for measurements). */
+	PTIMER_DUMP_ONE_SYSCALL_PER_TRIP = 1 << 1,
 };
 
 struct ptimer_dump_stats {
@@ -158,6 +164,88 @@ struct ptimer_dump_stats {
 
 int ptimer_dump_pid(struct ptimer_ctx *ctx, pid_t pid, unsigned int flags,
 		    struct ptimer_dump **dump, struct ptimer_dump_stats *stats);
+
+/* Restore. */
+enum ptimer_method {
+	PTIMER_METHOD_AUTO = 0,		/* the prctl if the target's kernel has it, else the walk */
+	PTIMER_METHOD_PRCTL = 1,	/* exact IDs through PR_TIMER_CREATE_RESTORE_IDS */
+	PTIMER_METHOD_LOOP = 2,		/* walk the sequential ID counter inside the target */
+};
+
+enum ptimer_time_mode {
+	PTIMER_TIME_FROZEN = 0,		/* arm with the dumped remaining time */
+	PTIMER_TIME_DEADLINE = 1,	/* subtract the time elapsed since the dump */
+};
+
+struct ptimer_tid_map {
+	pid_t from;	/* a tid (or pid) as the dump names it */
+	pid_t to;	/* the thread (or process) in the target */
+};
+
+struct ptimer_plan {
+	enum ptimer_method method;	/* the method chosen */
+	size_t ntimers;
+	uint64_t walk_steps;		/* timer creations the walk needs */
+	bool walk_steps_exact;		/* false: a lower bound (dry run) */
+	double ns_per_step;		/* measured by calibration; 0 if none */
+	int64_t estimate_ns;
+	pid_t inject_tid;		/* the thread the timers are created from */
+};
+
+struct ptimer_progress {
+	uint64_t steps_done;
+	uint64_t steps_total;
+	size_t timers_done;
+	size_t ntimers;
+	int64_t elapsed_ns;
+};
+
+struct ptimer_restore_opts {
+	enum ptimer_method method;
+	enum ptimer_time_mode time;
+	const struct ptimer_tid_map *tid_map;	/* overrides the default mapping */
+	size_t ntid_map;
+	bool replace;			/* delete target timers whose IDs collide */
+	bool dry_run;			/* validate and plan; attach nothing */
+	uint64_t max_steps;		/* refuse longer walks; 0 = no limit */
+	bool one_syscall_per_trip;	/* no batching (for measurements) */
+	/* Called once the plan is known, before anything is created; non-zero aborts. */
+	int (*on_plan)(void *data, const struct ptimer_plan *plan);
+	/* Called between walk chunks (about every 0.1 s); non-zero aborts. */
+	int (*on_progress)(void *data, const struct ptimer_progress *progress);
+	void *data;
+	/* Polled between steps; set it from a signal handler to abort cleanly. */
+	volatile int *abort_requested;
+};
+
+struct ptimer_restore_stats {
+	int64_t stopped_ns;
+	unsigned int injected_syscalls;
+	unsigned int round_trips;
+	uint64_t walk_steps;
+};
+
+/*
+ * Recreate @dump's timers in @pid with the same IDs.  Everything is
+ * validated before the target is attached; on any failure every timer
+ * created so far is deleted, replaced timers are put back, the target's
+ * prctl state is restored and the target runs on.  -EEXIST: an ID is in
+ * use; -EINTR: aborted; -E2BIG: the walk is longer than max_steps;
+ * -EOPNOTSUPP: the prctl was asked for and is missing; -EOWNERDEAD: the
+ * target exited part-way.
+ */
+int ptimer_restore_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_dump *dump,
+		       const struct ptimer_restore_opts *opts, struct ptimer_plan *plan,
+		       struct ptimer_restore_stats *stats);
+
+/*
+ * Re-arm timers that a PTIMER_DUMP_DISARM dump left disarmed in @pid,
+ * with the values the dump recorded (the undo of a failed migration).
+ */
+int ptimer_rearm_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_dump *dump);
+
+/* Parse "OLD:NEW[,OLD:NEW...]"; -EINVAL names nothing, the CLI does. */
+int ptimer_parse_tid_map(const char *text, struct ptimer_tid_map **map, size_t *n);
 
 /* What the running kernel offers, probed by behaviour, not by version. */
 struct ptimer_kernel_probe {

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "internal.h"
+#include "dump.h"
 #include "target.h"
 
 /* Per timer: two calls, and a struct itimerspec for the result. */
@@ -92,7 +93,7 @@ free_values:
 	return ret;
 }
 
-static int read_timer_values(struct target *t, struct ptimer_dump *dump, bool disarm)
+int dump_read_values(struct target *t, struct ptimer_dump *dump, bool disarm)
 {
 	struct dump_layout l;
 	struct blob_batch *b;
@@ -125,7 +126,7 @@ free_batch:
 	return ret;
 }
 
-static int read_proc_timers(struct target *t, struct ptimer_dump *dump)
+int dump_read_proc(struct target *t, struct ptimer_dump *dump)
 {
 	unsigned int line = 0;
 	size_t len;
@@ -175,8 +176,7 @@ static int fill_identity(struct target *t, struct ptimer_dump *dump)
 	return 0;
 }
 
-/* Scratch space for the read batch of @ntimers timers. */
-static size_t scratch_for(size_t ntimers)
+size_t dump_scratch_size(size_t ntimers)
 {
 	struct dump_layout l;
 
@@ -190,7 +190,7 @@ int ptimer_dump_pid(struct ptimer_ctx *ctx, pid_t pid, unsigned int flags,
 	struct ptimer_dump *dump;
 	struct timespec end;
 	struct target t;
-	int ret, rc, state;
+	int ret, rc, state = 0;
 
 	ret = target_open(ctx, pid, &t);
 	if (ret)
@@ -203,13 +203,14 @@ int ptimer_dump_pid(struct ptimer_ctx *ctx, pid_t pid, unsigned int flags,
 	ret = target_attach(&t);
 	if (ret)
 		goto free_dump;
-	ret = read_proc_timers(&t, dump);
+	ret = dump_read_proc(&t, dump);
 	if (ret)
 		goto detach;
-	ret = target_inject_begin(&t, scratch_for(dump->ntimers));
+	ret = target_inject_begin(&t, dump_scratch_size(dump->ntimers));
 	if (ret)
 		goto detach;
-	ret = read_timer_values(&t, dump, flags & PTIMER_DUMP_DISARM);
+	t.in.no_batch = flags & PTIMER_DUMP_ONE_SYSCALL_PER_TRIP;
+	ret = dump_read_values(&t, dump, flags & PTIMER_DUMP_DISARM);
 	if (ret)
 		goto detach;
 	ret = target_get_restore_ids(&t, &state);

@@ -100,13 +100,19 @@ __attribute__((constructor)) static void rt_signal_names_init(void)
 			 i ? "SIGRTMIN+%d" : "SIGRTMIN", i);
 }
 
+/* Negative ids with which == 3 are CLOCKFD (dynamic posix clocks), not CPU clocks. */
+#define CPUCLOCK_WHICH_CLOCKFD 3
+
 bool ptimer_clock_is_cpu(int clockid)
 {
-	return clockid < 0;
+	return clockid < 0 && (clockid & 3) != CPUCLOCK_WHICH_CLOCKFD;
 }
 
 int ptimer_cpu_clock_make(pid_t pid, bool thread, enum ptimer_cpu_which which)
 {
+	/* The encoding holds pids below 2^28; larger ones would alias other clocks. */
+	if (pid < 0 || pid >= (1 << 28))
+		return -EINVAL;
 	/* The shift is done unsigned: left-shifting a negative int is undefined. */
 	return (int)(((unsigned int)~pid << 3) | (thread ? 4u : 0u) | (unsigned int)which);
 }

@@ -6,7 +6,10 @@
 #ifndef PTIMER_TARGET_H
 #define PTIMER_TARGET_H
 
+#include <sched.h>
+
 #include "inject.h"
+#include "ptimer.h"
 #include "procfs.h"
 #include "seize.h"
 
@@ -19,6 +22,8 @@ struct target {
 	bool seized;
 	struct injector in;
 	bool injecting;
+	cpu_set_t saved_affinity;
+	bool pinned;
 };
 
 /* Open /proc/PID and check that the process can be worked on; no attach. */
@@ -30,6 +35,9 @@ int target_inject_begin(struct target *t, size_t data_len);
 /* Undo injection and detach; returns the first error. */
 int target_detach(struct target *t);
 void target_close(struct target *t);
+
+/* Whether the target still runs (not exited, not a zombie). */
+bool target_alive(struct target *t);
 
 /* One syscall in the target; a failure of the syscall itself is returned in *ret. */
 int target_syscall(struct target *t, long nr, long *ret, uint64_t a0,

@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Arm values for restored timers: frozen or deadline time. */
+#include <time.h>
+
+#include "arm.h"
+#include "internal.h"
+
+enum { KCLOCK_REALTIME = 0, KCLOCK_MONOTONIC = 1, KCLOCK_BOOTTIME = 7,
+       KCLOCK_REALTIME_ALARM = 8, KCLOCK_BOOTTIME_ALARM = 9, KCLOCK_TAI = 11 };
+
+void arm_clocks_now(struct arm_clocks *now, const struct ptimer_dump *dump)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	now->realtime_ns = ts_to_ns(&ts);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now->monotonic_ns = ts_to_ns(&ts);
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	now->boottime_ns = ts_to_ns(&ts);
+	/*
+	 * MONOTONIC and BOOTTIME restart at every boot.  BOOTTIME minus
+	 * REALTIME is the boot instant: if it moved by more than a second,
+	 * or the clocks ran backwards, the dump comes from another boot (or
+	 * another machine), and their readings cannot be compared.
+	 */
+	int64_t boot_then = dump->realtime_ns - dump->boottime_ns;
+	int64_t boot_now = now->realtime_ns - now->boottime_ns;
+	int64_t drift = boot_now - boot_then;
+
+	now->same_boot = now->boottime_ns >= dump->boottime_ns &&
+			 now->monotonic_ns >= dump->monotonic_ns &&
+			 drift < NSEC_PER_SEC && drift > -NSEC_PER_SEC;
+}
+
+/* Time elapsed since the dump on @clockid, or -1 when it cannot be known. */
+static int64_t elapsed_on(int clockid, const struct ptimer_dump *dump,
+			  const struct arm_clocks *now)
+{
+	switch (clockid) {
+	case KCLOCK_REALTIME:
+	case KCLOCK_REALTIME_ALARM:
+	case KCLOCK_TAI:	/* TAI runs in step with REALTIME, a fixed offset apart */
+		return now->realtime_ns - dump->realtime_ns;
+	case KCLOCK_MONOTONIC:
+		return now->same_boot ? now->monotonic_ns - dump->monotonic_ns : -1;
+	case KCLOCK_BOOTTIME:
+	case KCLOCK_BOOTTIME_ALARM:
+		return now->same_boot ? now->boottime_ns - dump->boottime_ns : -1;
+	default:
+		return -1;
+	}
+}
+
+enum arm_note arm_compute(const struct ptimer_dump *dump, const struct ptimer_timer *t,
+			  enum ptimer_time_mode mode, const struct arm_clocks *now,
+			  struct itimerspec *out)
+{
+	int64_t value = t->value_ns, elapsed;
+	enum arm_note note = ARM_EXACT;
+
+	out->it_interval = ns_to_ts(t->interval_ns);
+	out->it_value = ns_to_ts(value);
+	if (mode != PTIMER_TIME_DEADLINE || value == 0)
+		return ARM_EXACT;
+	elapsed = elapsed_on(t->clockid, dump, now);
+	if (elapsed < 0)
+		return ptimer_clock_is_cpu(t->clockid) || t->clockid == 2 || t->clockid == 3 ?
+		       ARM_FROZEN_CPU_CLOCK : ARM_FROZEN_OTHER_BOOT;
+	if (elapsed < value) {
+		value -= elapsed;
+	} else if (t->interval_ns > 0) {
+		/* Keep the phase: the next expiry on the original grid. */
+		int64_t late = elapsed - value;
+
+		value = t->interval_ns - late % t->interval_ns;
+		note = ARM_PERIOD_SKIPPED;
+	} else {
+		value = 1;	/* due already: fire at once */
+		note = ARM_PAST_DUE;
+	}
+	out->it_value = ns_to_ts(value);
+	return note;
+}

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The value a restored timer is armed with, under --time=frozen or deadline. */
+#ifndef PTIMER_ARM_H
+#define PTIMER_ARM_H
+
+#include <time.h>
+
+#include "ptimer.h"
+
+struct arm_clocks {
+	int64_t realtime_ns;
+	int64_t monotonic_ns;
+	int64_t boottime_ns;
+	bool same_boot;		/* MONOTONIC and BOOTTIME comparable with the dump's */
+};
+
+enum arm_note {
+	ARM_EXACT = 0,
+	ARM_FROZEN_CPU_CLOCK,	/* deadline asked, but CPU time does not elapse with it */
+	ARM_FROZEN_OTHER_BOOT,	/* deadline asked, but the dump is from another boot */
+	ARM_PAST_DUE,		/* one-shot already due: fires at once */
+	ARM_PERIOD_SKIPPED,	/* periodic: expirations missed while away */
+};
+
+/*
+ * Compute the itimerspec for @t (relative, flags 0).  Under deadline,
+ * time elapsed since the dump is subtracted on the timer's own clock; a
+ * one-shot timer already due fires at once (1 ns); a periodic one keeps
+ * its phase.
+ */
+enum arm_note arm_compute(const struct ptimer_dump *dump, const struct ptimer_timer *t,
+			  enum ptimer_time_mode mode, const struct arm_clocks *now,
+			  struct itimerspec *out);
+
+void arm_clocks_now(struct arm_clocks *now, const struct ptimer_dump *dump);
+
+#endif

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Reading timers from an attached target; shared by dump and restore. */
+#ifndef PTIMER_DUMP_H
+#define PTIMER_DUMP_H
+
+#include "ptimer.h"
+#include "target.h"
+
+/* Parse the target's /proc/PID/timers into @dump, sorted by id. */
+int dump_read_proc(struct target *t, struct ptimer_dump *dump);
+/*
+ * Fill in values, intervals and overruns with one injected batch, using
+ * the start of the scratch data region; @disarm disarms atomically.
+ */
+int dump_read_values(struct target *t, struct ptimer_dump *dump, bool disarm);
+/* The scratch bytes dump_read_values() needs for @ntimers timers. */
+size_t dump_scratch_size(size_t ntimers);
+
+#endif

@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Thread and process id translation from a dump to a target. */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "remap.h"
+
+static struct ptimer_tid_map *remap_find(const struct remap *map, pid_t from)
+{
+	for (size_t i = 0; i < map->n; i++)
+		if (map->pairs[i].from == from)
+			return &map->pairs[i];
+	return NULL;
+}
+
+static void remap_set(struct remap *map, pid_t from, pid_t to)
+{
+	struct ptimer_tid_map *p = remap_find(map, from);
+
+	if (!p)
+		p = &map->pairs[map->n++];
+	p->from = from;
+	p->to = to;
+}
+
+int remap_build(struct ptimer_ctx *ctx, const struct ptimer_dump *dump,
+		pid_t target_pid, const pid_t *target_tids, size_t ntarget,
+		const struct ptimer_tid_map *user, size_t nuser, struct remap *map)
+{
+	size_t paired = dump->nthreads < ntarget ? dump->nthreads : ntarget;
+
+	map->n = 0;
+	map->pairs = calloc(dump->nthreads + nuser + 1, sizeof(*map->pairs));
+	if (!map->pairs)
+		return -ENOMEM;
+	for (size_t i = 0; i < paired; i++)
+		remap_set(map, dump->tids[i], target_tids[i]);
+	remap_set(map, dump->pid, target_pid);
+	for (size_t i = 0; i < nuser; i++) {
+		bool found = false;
+
+		for (size_t k = 0; k < ntarget; k++)
+			found |= target_tids[k] == user[i].to;
+		if (!found) {
+			remap_free(map);
+			return ctx_set_error(ctx, -EINVAL,
+					     "--tid-map %d:%d: %d is not a thread of pid %d",
+					     user[i].from, user[i].to, user[i].to, target_pid);
+		}
+		remap_set(map, user[i].from, user[i].to);
+	}
+	return 0;
+}
+
+void remap_free(struct remap *map)
+{
+	free(map->pairs);
+	map->pairs = NULL;
+	map->n = 0;
+}
+
+static int remap_clock(struct ptimer_ctx *ctx, const struct remap *map, size_t i,
+		       const struct ptimer_timer *t, int *clockid)
+{
+	pid_t owner = ptimer_cpu_clock_pid(t->clockid);
+	const struct ptimer_tid_map *m;
+
+	*clockid = t->clockid;
+	/* pid 0 means "the caller": the kernel binds it at creation time. */
+	if (!ptimer_clock_is_cpu(t->clockid) || owner == 0)
+		return 0;
+	m = remap_find(map, owner);
+	if (!m)
+		return ctx_set_error(ctx, -EINVAL,
+				     "timers[%zu] (id %d): its CPU clock measures pid %d, which"
+				     " has no counterpart in the target (map it with --tid-map)",
+				     i, t->id, owner);
+	*clockid = ptimer_cpu_clock_make(m->to, ptimer_cpu_clock_is_thread(t->clockid),
+					 ptimer_cpu_clock_which(t->clockid));
+	return 0;
+}
+
+int remap_timers(struct ptimer_ctx *ctx, const struct ptimer_dump *dump,
+		 const struct remap *map, struct ptimer_timer *out)
+{
+	for (size_t i = 0; i < dump->ntimers; i++) {
+		const struct ptimer_timer *t = &dump->timers[i];
+		const struct ptimer_tid_map *m;
+		int ret;
+
+		out[i] = *t;
+		ret = remap_clock(ctx, map, i, t, &out[i].clockid);
+		if (ret)
+			return ret;
+		if (t->notify != PTIMER_NOTIFY_THREAD_ID)
+			continue;
+		m = remap_find(map, t->notify_pid);
+		if (!m)
+			return ctx_set_error(ctx, -EINVAL,
+					     "timers[%zu] (id %d): tid %d has no thread in the"
+					     " target (map it with --tid-map)",
+					     i, t->id, t->notify_pid);
+		out[i].notify_pid = m->to;
+	}
+	return 0;
+}
+
+static int parse_id(const char *s, char **end, pid_t *out)
+{
+	long v;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtol(s, end, 10);
+	if (errno || v <= 0 || v > INT_MAX)
+		return -EINVAL;
+	*out = (pid_t)v;
+	return 0;
+}
+
+int ptimer_parse_tid_map(const char *text, struct ptimer_tid_map **map, size_t *n)
+{
+	size_t count = 1, k = 0;
+	struct ptimer_tid_map *m;
+	const char *p = text;
+	char *end;
+
+	for (const char *c = text; *c; c++)
+		count += *c == ',';
+	m = calloc(count, sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	for (;;) {
+		if (parse_id(p, &end, &m[k].from) || *end != ':')
+			goto bad;
+		if (parse_id(end + 1, &end, &m[k].to))
+			goto bad;
+		k++;
+		if (!*end)
+			break;
+		if (*end != ',')
+			goto bad;
+		p = end + 1;
+	}
+	*map = m;
+	*n = k;
+	return 0;
+bad:
+	free(m);
+	return -EINVAL;
+}

@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * "The target must not notice": a victim blocked in each kind of wait is
+ * dumped many times while two periodic timers keep signalling it; then it
+ * reports on itself.  No EINTR in its main thread, no signal other than
+ * its own timers', none lost and none doubled (counting overruns), the
+ * same memory map, the same signal masks in every thread, nothing left
+ * pending, no tracer, and its wait still ends as it should (a nanosleep on
+ * time).  A SIGSTOPped victim stays stopped through the dumps.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+#define NDUMPS		50
+#define INTERVAL_MS	10
+#define SI_TIMER_CODE	(-2)
+
+/*
+ * Timer 1 signals worker 1 directly (SIGEV_THREAD_ID, signal 34); timer 2
+ * signals the process (signal 35), which the main thread blocks so that
+ * only the other threads take it and the main thread's wait is never
+ * legitimately interrupted; timer 3 is SIGEV_NONE.
+ */
+#define T1 "id=1,clock=monotonic,notify=thread_id,thread=1,sig=34,sigval=0x34," \
+	   "value_ms=10,interval_ms=10"
+#define T2 "id=2,clock=monotonic,notify=signal,sig=35,sigval=0x35,value_ms=10,interval_ms=10"
+#define T3 "id=3,clock=boottime,notify=none,sig=36,value_ms=10,interval_ms=10"
+
+static void fini(void)
+{
+	harness_kill_all();
+}
+
+TestSuite(notice, .fini = fini, .timeout = 60);
+
+static struct victim *start(const char *block, const char *more, const char *more_val)
+{
+	struct victim *v = victim_start("--block", block, "--sleep-ms", "6000",
+					"--threads", "1", "--mask", "35",
+					"--timer", T1, "--timer", T2, "--timer", T3,
+					more, more_val, NULL);
+
+	cr_assert(v, "cannot fork the victim");
+	cr_assert(v->ready, "%s", v->error);
+	return v;
+}
+
+/* The victim's state, retrying while a timer signal is in flight. */
+static void settled_state(struct victim *v, struct vstate *st)
+{
+	for (int i = 0; i < 50; i++) {
+		cr_assert_eq(victim_state(v, st), 0, "no answer to state");
+		if (!st->sigpnd && !st->shdpnd)
+			return;
+		sleep_ms(3);
+	}
+}
+
+static void dump_many(struct victim *v, int n, bool stopped)
+{
+	char pidbuf[16];
+	struct run_result r;
+
+	snprintf(pidbuf, sizeof(pidbuf), "%d", (int)v->pid);
+	for (int i = 0; i < n; i++) {
+		json_object *root;
+
+		cr_assert_eq(run_ptimerctl(&r, "dump", pidbuf, NULL), 0);
+		cr_assert_eq(r.exit_code, 0, "dump %d of %d: %s", i + 1, n, run_describe(&r));
+		root = json_parse_text(r.out);
+		cr_assert(root && dump_timer(root, 1),
+			  "dump %d lacks a timer: %.300s", i + 1, r.out);
+		json_object_put(root);
+		run_result_free(&r);
+		cr_assert_eq(proc_tracer_pid(v->pid), 0, "TracerPid not 0 after dump %d", i + 1);
+		if (stopped)
+			cr_assert_eq(proc_state(v->pid), 'T',
+				     "a stopped victim is in state %c after dump %d",
+				     proc_state(v->pid), i + 1);
+		else
+			cr_assert(strchr("RS", proc_state(v->pid)),
+				  "victim in state %c after dump %d", proc_state(v->pid), i + 1);
+	}
+}
+
+struct tally {
+	long long deliveries;	/* signal handler runs */
+	long long expirations;	/* after the first delivery: 1 + overrun each */
+	int64_t first_ns, last_ns;
+};
+
+/*
+ * Check every logged signal: only our two timers, with their si_code,
+ * timer ID, value and thread; and that, counting overruns, the number of
+ * expirations matches the time between the first and the last delivery.
+ */
+static void check_signals(struct victim *v)
+{
+	struct tally t[3] = { { 0 } };
+	char **lines;
+	int n = victim_cmd_list(v, "signals", &lines);
+
+	cr_assert_geq(n, 0, "no answer to signals");
+	for (int i = 0; i < n; i++) {
+		const char *l = lines[i];
+		long long signo, code, timerid, value, tid, overrun, t_ns;
+		char kind[8];
+		int k;
+
+		cr_assert(kv_str(l, "kind", kind, sizeof(kind)) && kv_ll(l, "signo", &signo) &&
+			  kv_ll(l, "code", &code) && kv_ll(l, "timerid", &timerid) &&
+			  kv_ll(l, "value", &value) && kv_ll(l, "tid", &tid) &&
+			  kv_ll(l, "overrun", &overrun) && kv_ll(l, "t_ns", &t_ns),
+			  "bad line: %s", l);
+		cr_assert_str_eq(kind, "sig", "%s", l);
+		cr_assert(signo == 34 || signo == 35, "unexpected signal: %s", l);
+		k = (int)signo - 33;
+		cr_assert_eq(code, SI_TIMER_CODE, "not from a timer: %s", l);
+		cr_assert_eq(timerid, k, "wrong timer: %s", l);
+		cr_assert_eq(value, signo == 34 ? 0x34 : 0x35, "wrong si_value: %s", l);
+		if (signo == 34)
+			cr_assert_eq(tid, 1, "signal 34 must reach worker 1: %s", l);
+		else
+			cr_assert_neq(tid, 0, "the main thread blocks 35: %s", l);
+		if (t[k].deliveries++)
+			t[k].expirations += 1 + overrun;
+		else
+			t[k].first_ns = t_ns;
+		cr_assert_geq(t_ns, t[k].last_ns, "deliveries out of order: %s", l);
+		t[k].last_ns = t_ns;
+	}
+	strv_free(lines);
+	for (int k = 1; k <= 2; k++) {
+		long long want = (t[k].last_ns - t[k].first_ns + INTERVAL_MS * 500000LL) /
+				 (INTERVAL_MS * 1000000LL);
+		long long slack = 3 + want / 50;
+
+		cr_assert_gt(t[k].deliveries, 10, "timer %d delivered only %lld signals", k,
+			     t[k].deliveries);
+		cr_assert(llabs(t[k].expirations - want) <= slack,
+			  "timer %d: %lld expirations delivered over %lld ms, want %lld +- %lld "
+			  "(lost or duplicated signals)", k, t[k].expirations,
+			  (t[k].last_ns - t[k].first_ns) / 1000000, want, slack);
+	}
+}
+
+static void check_unchanged(const struct vstate *a, const struct vstate *b)
+{
+	/*
+	 * epoll_wait, sigwaitinfo and friends fail with EINTR after any stop
+	 * (signal(7)), a ptrace interrupt included, unless the tool rewinds
+	 * them to restart: the target notices that.
+	 */
+	cr_assert_eq(b->eintr, 0, "the main thread saw %lld EINTR", b->eintr);
+	cr_assert_eq(a->maps, b->maps, "the memory map changed");
+	cr_assert_eq(a->sigmask, b->sigmask, "main sigmask %llx -> %llx", a->sigmask,
+		     b->sigmask);
+	cr_assert_str_eq(a->masks, b->masks, "thread sigmasks changed");
+	cr_assert_eq(b->sigpnd, 0, "main thread has pending signals %llx", b->sigpnd);
+	cr_assert_eq(b->shdpnd, 0, "process has pending signals %llx", b->shdpnd);
+	cr_assert_eq(a->threads, b->threads, "thread count %lld -> %lld", a->threads,
+		     b->threads);
+	cr_assert_eq(b->restore_ids, a->restore_ids, "prctl restore-ids state changed");
+	cr_assert_eq(b->cb, 0);
+}
+
+/* The whole scenario for a victim blocked in @block. */
+static void run_blocked(const char *block, long want_rc, int want_errno,
+			const char *more, const char *more_val)
+{
+	struct victim *v = start(block, more, more_val);
+	struct vstate before, after;
+	char woke[512];
+	long long rc, err, eintr;
+
+	sleep_ms(100);		/* let the timers run and the main thread block */
+	settled_state(v, &before);
+	cr_assert_eq(before.eintr, 0);
+	dump_many(v, NDUMPS, false);
+	sleep_ms(50);
+	settled_state(v, &after);
+	check_unchanged(&before, &after);
+	check_signals(v);
+
+	cr_assert_eq(victim_wake(v, true, woke, sizeof(woke), 5000), 0,
+		     "the %s wait does not end on wake", block);
+	cr_assert(kv_ll(woke, "rc", &rc) && kv_ll(woke, "errno", &err) &&
+		  kv_ll(woke, "eintr", &eintr), "bad WOKE line: %s", woke);
+	cr_assert_eq(rc, want_rc, "%s", woke);
+	cr_assert_eq(err, want_errno, "%s", woke);
+	cr_assert_eq(eintr, 0, "%s", woke);
+	cr_assert_eq(victim_exit(v), 0);
+	victim_kill(v);
+}
+
+Test(notice, pause)
+{
+	/* pause() only returns for a handled signal: our wake signal */
+	run_blocked("pause", -1, EINTR, NULL, NULL);
+}
+
+Test(notice, read_pipe)
+{
+	run_blocked("read", 1, 0, NULL, NULL);
+}
+
+Test(notice, futex_wait)
+{
+	run_blocked("futex", 0, 0, NULL, NULL);
+}
+
+Test(notice, epoll_wait)
+{
+	run_blocked("epoll", 1, 0, NULL, NULL);
+}
+
+Test(notice, sigwaitinfo)
+{
+	run_blocked("sigwait", VICTIM_WAKE_SIG, 0, NULL, NULL);
+}
+
+Test(notice, busy_threads)
+{
+	run_blocked("futex", 0, 0, "--busy", "2");
+}
+
+Test(notice, busy_main_thread)
+{
+	run_blocked("busy", 0, 0, "--busy", "1");
+}
+
+Test(notice, nanosleep_wakes_on_time)
+{
+	struct victim *v = start("nanosleep", NULL, NULL);
+	struct vstate before, after;
+	char woke[512];
+	long long rc, err, elapsed, requested, eintr;
+
+	sleep_ms(100);
+	settled_state(v, &before);
+	dump_many(v, NDUMPS, false);
+	settled_state(v, &after);
+	check_unchanged(&before, &after);
+	check_signals(v);
+
+	/* not woken: the sleep ends by itself after 6 s */
+	cr_assert_eq(victim_wake(v, false, woke, sizeof(woke), 10000), 0,
+		     "nanosleep never ended");
+	cr_assert(kv_ll(woke, "rc", &rc) && kv_ll(woke, "errno", &err) &&
+		  kv_ll(woke, "elapsed_ms", &elapsed) && kv_ll(woke, "requested_ms", &requested) &&
+		  kv_ll(woke, "eintr", &eintr), "bad WOKE line: %s", woke);
+	cr_assert_eq(rc, 0, "%s", woke);
+	cr_assert_eq(err, 0, "%s", woke);
+	cr_assert_eq(eintr, 0, "nanosleep was interrupted: %s", woke);
+	cr_assert_geq(elapsed, requested, "woke early: %s", woke);
+	cr_assert_leq(elapsed, requested + requested / 5, "woke late: %s", woke);
+	victim_kill(v);
+}
+
+Test(notice, stopped_victim_stays_stopped)
+{
+	struct victim *v = start("pause", NULL, NULL);
+	struct vstate before, after;
+	char woke[512];
+	long long rc;
+
+	sleep_ms(100);
+	settled_state(v, &before);
+	cr_assert_eq(kill(v->pid, SIGSTOP), 0);
+	cr_assert(proc_wait_state(v->pid, "T", 2000), "the victim did not stop");
+	dump_many(v, NDUMPS, true);
+	sleep_ms(100);
+	cr_assert_eq(proc_state(v->pid), 'T', "the victim runs again after the dumps");
+	cr_assert_eq(proc_tracer_pid(v->pid), 0);
+
+	cr_assert_eq(kill(v->pid, SIGCONT), 0);
+	cr_assert(proc_wait_state(v->pid, "RS", 2000), "the victim does not continue");
+	sleep_ms(200);
+	settled_state(v, &after);
+	check_unchanged(&before, &after);
+	check_signals(v);
+	cr_assert_eq(victim_wake(v, true, woke, sizeof(woke), 5000), 0);
+	cr_assert(kv_ll(woke, "rc", &rc) && rc == -1, "%s", woke);
+	victim_kill(v);
+}
+
+Test(notice, stopped_by_own_sigstop)
+{
+	struct victim *v = victim_start("--stop", "--threads", "1", "--timer", T1, NULL);
+	char line[256];
+
+	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
+	cr_assert(proc_wait_state(v->pid, "T", 2000), "--stop did not stop the victim");
+	dump_many(v, 10, true);
+	cr_assert_eq(proc_state(v->pid), 'T');
+	cr_assert_eq(kill(v->pid, SIGCONT), 0);
+	cr_assert_eq(victim_cmd(v, "ping", line, sizeof(line)), 0);
+	cr_assert_str_eq(line, "PONG");
+	victim_kill(v);
+}

@@ -313,7 +313,7 @@ static void check_no_leak(const struct run_result *r, int err)
 
 Test(errors, messages_do_not_show_internal_errno)
 {
-	struct victim *v = victim_start(NULL);
+	struct victim *v = victim_startv((const char *const[]){ NULL });
 	struct run_result r;
 	char pid[16];
 	pid_t z = fork();

@@ -345,7 +345,11 @@ static void parse_args(int argc, char **argv)
 			usage();
 		i++;
 		if (!strcmp(a, "--timer")) {
-			parse_timer(argv[i]);
+			char *copy = strdup(v);	/* keep our command line as given */
+
+			if (!copy)
+				die(ENOMEM, "strdup");
+			parse_timer(copy);
 		} else if (!strcmp(a, "--threads")) {
 			nworkers = (int)parse_num(v, "--threads");
 		} else if (!strcmp(a, "--busy")) {

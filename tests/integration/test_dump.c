@@ -706,3 +706,52 @@ Test(dump, show_check_and_dump_leave_no_tracer)
 	}
 	victim_kill(v);
 }
+
+Test(dump, many_threads)
+{
+	static const struct spec far[] = {
+		{ 1, "monotonic", "thread_id", 10, 40, 0x40, 10000, 0 },
+		{ 2, "thread_cpu:33", "thread_id", 12, 33, 0x33, 10000, 5 },
+		{ 3, "realtime", "thread_id", 34, 1, 0x1, 0, 0 },
+	};
+	struct vtimer vt[4];
+	pid_t tids[64];
+	struct run_result r;
+	struct victim *v = start_specs(far, 3, (const char *const[]){ "--threads", "40",
+								      "--busy", "2", NULL });
+	json_object *root = dump_pid(&r, v->pid, NULL);
+	int nvt = victim_timers(v, vt, 4);
+	int ntids = victim_tids(v, tids, 64);
+
+	cr_assert_eq(ntids, 44);
+	check_threads(root, v);
+	check_same_ids(root, vt, nvt);
+	for (int i = 0; i < 3; i++) {
+		json_object *t = dump_timer(root, far[i].id);
+
+		check_timer_vs_victim(t, vtimer_find(vt, nvt, far[i].id), v->pid);
+		cr_assert_eq(must_int(t, "tid", "timer"), tids[far[i].thread]);
+		cr_assert_eq(must_int(t, "clockid", "timer"),
+			     expected_clockid(&far[i], v->pid, tids));
+	}
+	json_object_put(root);
+	run_result_free(&r);
+	victim_kill(v);
+}
+
+Test(dump, restore_ids_null_when_the_prctl_is_denied)
+{
+	struct run_result r;
+	struct victim *v = victim_start("--seccomp-deny-prctl77", "--timer", "id=77,value_ms=10000",
+					NULL);
+	json_object *root;
+
+	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
+	root = dump_pid(&r, v->pid, NULL);
+	cr_assert(json_is_null_member(root, "restore_ids"),
+		  "restore_ids must be null when prctl(77) fails in the target: %.300s", r.out);
+	cr_assert(dump_timer(root, 77));
+	json_object_put(root);
+	run_result_free(&r);
+	victim_kill(v);
+}

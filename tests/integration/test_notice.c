@@ -305,3 +305,36 @@ Test(notice, stopped_by_own_sigstop)
 	cr_assert_str_eq(line, "PONG");
 	victim_kill(v);
 }
+
+/*
+ * Signals that wait, blocked, in the shared and in the main thread's
+ * pending sets must still be there after the dumps: the tool must not take
+ * them (at a signal-delivery stop, say) nor deliver them.
+ */
+Test(notice, blocked_pending_signals_stay_pending)
+{
+	struct victim *v = victim_start("--block", "pause", "--mask", "35", "--mask", "36",
+		"--timer", "id=1,clock=monotonic,notify=signal,sig=35,value_ms=5,interval_ms=5",
+		"--timer", "id=2,clock=monotonic,notify=thread_id,thread=0,sig=36,value_ms=5,"
+			   "interval_ms=5", NULL);
+	const unsigned long long b35 = 1ULL << 34, b36 = 1ULL << 35;
+	struct vstate before, after;
+	char **lines;
+	int n;
+
+	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
+	sleep_ms(50);
+	cr_assert_eq(victim_state(v, &before), 0);
+	cr_assert_eq(before.shdpnd, b35, "shared pending %llx", before.shdpnd);
+	cr_assert_eq(before.sigpnd, b36, "main thread pending %llx", before.sigpnd);
+	dump_many(v, 20, false);
+	cr_assert_eq(victim_state(v, &after), 0);
+	cr_assert_eq(after.shdpnd, b35, "shared pending %llx after the dumps", after.shdpnd);
+	cr_assert_eq(after.sigpnd, b36, "main thread pending %llx after the dumps", after.sigpnd);
+	cr_assert_eq(after.sigmask, before.sigmask);
+	cr_assert_eq(after.eintr, 0);
+	n = victim_cmd_list(v, "signals", &lines);
+	cr_assert_eq(n, 0, "blocked signals were delivered: %s", n > 0 ? lines[0] : "");
+	strv_free(lines);
+	victim_kill(v);
+}

@@ -342,3 +342,56 @@ Test(errors, messages_do_not_show_internal_errno)
 	run_result_free(&r);
 	victim_kill(v);
 }
+
+static char *read_text(const char *path)
+{
+	static char buf[4096];
+	ssize_t n;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return NULL;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n < 0 ? 0 : n] = '\0';
+	return buf;
+}
+
+/* A dump that fails must neither create -o FILE nor destroy an old one. */
+Test(errors, failed_dump_leaves_output_file_alone)
+{
+	char dir[] = "/tmp/ptimer-err-XXXXXX", fresh[64], old[64], pid[16];
+	struct run_result r;
+	const char *text;
+	bool kept, created;
+	int code1, code2;
+	FILE *f;
+
+	cr_assert(mkdtemp(dir));
+	snprintf(fresh, sizeof(fresh), "%s/new.json", dir);
+	snprintf(old, sizeof(old), "%s/old.json", dir);
+	f = fopen(old, "w");
+	cr_assert(f);
+	fputs("{\"an\":\"earlier dump\"}\n", f);
+	fclose(f);
+	snprintf(pid, sizeof(pid), "%d", (int)reaped_pid());
+
+	cr_assert_eq(run_ptimerctl(&r, "dump", "-o", old, pid, NULL), 0);
+	code1 = r.exit_code;
+	run_result_free(&r);
+	text = read_text(old);
+	kept = text && !strcmp(text, "{\"an\":\"earlier dump\"}\n");
+	cr_assert_eq(run_ptimerctl(&r, "dump", "-o", fresh, pid, NULL), 0);
+	code2 = r.exit_code;
+	run_result_free(&r);
+	created = access(fresh, F_OK) == 0;
+	unlink(fresh);
+	unlink(old);
+	rmdir(dir);
+
+	cr_assert_eq(code1, PX_NO_PROCESS);
+	cr_assert_eq(code2, PX_NO_PROCESS);
+	cr_assert(kept, "a failed dump -o overwrote the existing file; it now holds '%s'",
+		  text ? text : "(gone)");
+	cr_assert_not(created, "a failed dump -o left an (empty) new file");
+}

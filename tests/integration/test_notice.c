@@ -338,3 +338,30 @@ Test(notice, blocked_pending_signals_stay_pending)
 	strv_free(lines);
 	victim_kill(v);
 }
+
+/*
+ * glibc starts a thread for every expiry of a SIGEV_THREAD timer, so the
+ * thread set changes under the dumps; each dump must still succeed and the
+ * callbacks keep coming.
+ */
+Test(notice, threads_come_and_go_during_dumps)
+{
+	struct victim *v = victim_start("--block", "futex", "--threads", "1",
+		"--timer", "id=1,clock=monotonic,notify=thread_id,thread=1,sig=34,value_ms=10,"
+			   "interval_ms=10",
+		"--timer", "clock=monotonic,notify=glibc_thread,sigval=0x77,value_ms=2,interval_ms=2",
+		NULL);
+	struct vstate before, after;
+
+	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
+	sleep_ms(50);
+	cr_assert_eq(victim_state(v, &before), 0);
+	dump_many(v, 30, false);
+	sleep_ms(50);
+	cr_assert_eq(victim_state(v, &after), 0);
+	cr_assert_eq(after.eintr, 0);
+	cr_assert_gt(after.cb, before.cb + 10, "SIGEV_THREAD callbacks stopped: %lld -> %lld",
+		     before.cb, after.cb);
+	cr_assert_eq(after.sigmask, before.sigmask);
+	victim_kill(v);
+}

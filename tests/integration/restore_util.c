@@ -1,0 +1,425 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Shared code for the restore, walk and migrate tests; see restore_util.h. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "restore_util.h"
+
+#define RU_MAX_ARGS	64
+
+char *ru_pidstr(char *buf, pid_t pid)
+{
+	snprintf(buf, 16, "%d", (int)pid);
+	return buf;
+}
+
+static void spec_arg(char *buf, size_t size, const struct ru_spec *s)
+{
+	int n = 0;
+
+	if (s->id >= 0)
+		n = snprintf(buf, size, "id=%d,", s->id);
+	snprintf(buf + n, size - (size_t)n, "clock=%s,notify=%s,sig=%d,thread=%d,sigval=0x%llx,"
+		 "value_ms=%d,interval_ms=%d", s->clock, s->notify, s->sig, s->thread,
+		 s->sigval, s->value_ms, s->interval_ms);
+}
+
+struct victim *ru_start(const struct ru_spec *specs, size_t n, const char *const *extra)
+{
+	static char bufs[RU_MAX_TIMERS][256];
+	const char *args[2 * RU_MAX_TIMERS + 32];
+	struct victim *v;
+	size_t k = 0;
+
+	cr_assert_lt(n, RU_MAX_TIMERS);
+	for (size_t i = 0; i < n; i++) {
+		spec_arg(bufs[i], sizeof(bufs[i]), &specs[i]);
+		args[k++] = "--timer";
+		args[k++] = bufs[i];
+	}
+	for (; extra && *extra && k < sizeof(args) / sizeof(args[0]) - 1; extra++)
+		args[k++] = *extra;
+	args[k] = NULL;
+	v = victim_startv(args);
+	cr_assert(v, "cannot fork the victim");
+	cr_assert(v->ready, "%s", v->error);
+	return v;
+}
+
+int ru_fixed_clockid(const char *name)
+{
+	static const struct { const char *name; int id; } fixed[] = {
+		{ "realtime", 0 }, { "monotonic", 1 }, { "boottime", 7 },
+		{ "realtime_alarm", 8 }, { "boottime_alarm", 9 }, { "tai", 11 },
+		/* the kernel stores the "calling process/thread" forms as pid 0 */
+		{ "process_cputime", -6 }, { "thread_cputime", -2 },
+	};
+
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		if (!strcmp(name, fixed[i].name))
+			return fixed[i].id;
+	return INT_MIN;
+}
+
+int ru_cpu_clock(pid_t pid, bool thread)
+{
+	return (int)((~(unsigned int)pid << 3) | (thread ? 4u : 0u) | 2u);
+}
+
+/* ---- dumps in files ---- */
+
+static char *temp_path(void)
+{
+	char dir[] = "/tmp/ptimer-restore-XXXXXX";
+	char *path;
+
+	cr_assert(mkdtemp(dir), "mkdtemp: %s", strerror(errno));
+	cr_assert(asprintf(&path, "%s/dump.json", dir) > 0);
+	return path;
+}
+
+char *ru_dump_file(pid_t pid, const char *opt)
+{
+	char *path = temp_path(), pidbuf[16];
+	struct run_result r;
+
+	ru_pidstr(pidbuf, pid);
+	if (opt)
+		cr_assert_eq(run_ptimerctl(&r, "dump", "-o", path, opt, pidbuf, NULL), 0);
+	else
+		cr_assert_eq(run_ptimerctl(&r, "dump", "-o", path, pidbuf, NULL), 0);
+	cr_assert_eq(r.exit_code, 0, "dump of pid %d: %s", (int)pid, run_describe(&r));
+	run_result_free(&r);
+	return path;
+}
+
+char *ru_text_file(const char *text)
+{
+	char *path = temp_path();
+	FILE *f = fopen(path, "w");
+
+	cr_assert(f, "%s: %s", path, strerror(errno));
+	cr_assert_eq(fputs(text, f) < 0, false);
+	cr_assert_eq(fclose(f), 0);
+	return path;
+}
+
+void ru_file_free(char *path)
+{
+	char *slash;
+
+	if (!path)
+		return;
+	unlink(path);
+	slash = strrchr(path, '/');
+	if (slash) {
+		*slash = '\0';
+		rmdir(path);
+	}
+	free(path);
+}
+
+json_object *ru_json_load(const char *path)
+{
+	json_object *root = json_object_from_file(path);
+
+	cr_assert(root, "%s does not parse: %s", path, json_util_get_last_err());
+	return root;
+}
+
+char *ru_json_file(json_object *root)
+{
+	return ru_text_file(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY));
+}
+
+/* ---- the victim's view ---- */
+
+int ru_signals(struct victim *v, struct ru_sig *out, int max)
+{
+	char **lines;
+	int n = victim_cmd_list(v, "signals", &lines);
+	int k = 0;
+
+	cr_assert_geq(n, 0, "no answer to signals (%d)", n);
+	for (int i = 0; i < n && k < max; i++) {
+		struct ru_sig *s = &out[k++];
+		long long signo, code, timerid, overrun, pid, tidx, rtid;
+		char kind[8];
+
+		cr_assert(kv_str(lines[i], "kind", kind, sizeof(kind)) &&
+			  kv_ll(lines[i], "signo", &signo) && kv_ll(lines[i], "code", &code) &&
+			  kv_ll(lines[i], "timerid", &timerid) &&
+			  kv_hex(lines[i], "value", &s->value) &&
+			  kv_ll(lines[i], "overrun", &overrun) && kv_ll(lines[i], "pid", &pid) &&
+			  kv_ll(lines[i], "tid", &tidx) && kv_ll(lines[i], "rtid", &rtid) &&
+			  kv_ll(lines[i], "t_ns", &s->t_ns),
+			  "bad signals line: %s", lines[i]);
+		s->cb = !strcmp(kind, "cb");
+		s->signo = (int)signo;
+		s->code = (int)code;
+		s->timerid = (int)timerid;
+		s->overrun = (int)overrun;
+		s->pid = (int)pid;
+		s->tidx = (int)tidx;
+		s->rtid = (int)rtid;
+	}
+	strv_free(lines);
+	return k;
+}
+
+int ru_count(const struct ru_sig *s, int n, int timerid, long long from_ns, long long to_ns)
+{
+	int c = 0;
+
+	for (int i = 0; i < n; i++)
+		c += !s[i].cb && s[i].timerid == timerid && s[i].t_ns >= from_ns &&
+		     s[i].t_ns < to_ns;
+	return c;
+}
+
+int ru_timers(struct victim *v, struct vtimer *out, int max)
+{
+	int n = victim_timers(v, out, max);
+
+	cr_assert_geq(n, 0, "no answer to timers (%d)", n);
+	return n;
+}
+
+const char *ru_timers_str(const struct vtimer *t, int n)
+{
+	static char buf[4096];
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < n && used < sizeof(buf) - 1; i++)
+		used += (size_t)snprintf(buf + used, sizeof(buf) - used,
+					 "%s[id %d clock %d %s sig %d sigval %#llx tid %d value %lld"
+					 " interval %lld]", i ? " " : "", t[i].id, t[i].clockid,
+					 t[i].notify, t[i].signo, t[i].sigval, t[i].tid,
+					 t[i].value_ns, t[i].interval_ns);
+	if (!n)
+		snprintf(buf, sizeof(buf), "(none)");
+	return buf;
+}
+
+bool ru_timers_same(const struct vtimer *a, int na, const struct vtimer *b, int nb,
+		    long long tol_ns, char *why, size_t why_size)
+{
+	if (na != nb) {
+		snprintf(why, why_size, "%d timers, then %d", na, nb);
+		return false;
+	}
+	for (int i = 0; i < na; i++) {
+		const struct vtimer *x = &a[i], *y = vtimer_find(b, nb, a[i].id);
+
+		if (!y) {
+			snprintf(why, why_size, "timer %d is gone", x->id);
+			return false;
+		}
+		if (x->clockid != y->clockid || strcmp(x->notify, y->notify) ||
+		    x->signo != y->signo || x->sigval != y->sigval || x->tid != y->tid ||
+		    x->interval_ns != y->interval_ns) {
+			snprintf(why, why_size, "timer %d changed its settings", x->id);
+			return false;
+		}
+		if (!x->value_ns != !y->value_ns) {
+			snprintf(why, why_size, "timer %d: value %lld, then %lld", x->id,
+				 x->value_ns, y->value_ns);
+			return false;
+		}
+		if (!x->interval_ns && x->value_ns &&
+		    llabs(x->value_ns - y->value_ns) > tol_ns) {
+			snprintf(why, why_size, "timer %d: value %lld, then %lld (tolerance %lld)",
+				 x->id, x->value_ns, y->value_ns, tol_ns);
+			return false;
+		}
+	}
+	return true;
+}
+
+pid_t ru_extra_tid(struct victim *v)
+{
+	pid_t known[64], all[256];
+	int nk = victim_tids(v, known, 64);
+	int na = victim_alltids(v, all, 256);
+
+	cr_assert_gt(nk, 0);
+	cr_assert_gt(na, 0);
+	for (int i = 0; i < na; i++) {
+		bool found = false;
+
+		for (int k = 0; k < nk; k++)
+			found |= all[i] == known[k];
+		if (!found)
+			return all[i];
+	}
+	return 0;
+}
+
+/* ---- watching and signalling while ptimerctl runs ---- */
+
+static void *watch_main(void *arg)
+{
+	struct ru_watch *w = arg;
+
+	while (!atomic_load(&w->stop)) {
+		long t = proc_tracer_pid(w->pid);
+
+		if (t > atomic_load(&w->max_tracer))
+			atomic_store(&w->max_tracer, t);
+		atomic_fetch_add(&w->samples, 1);
+		usleep(200);
+	}
+	return NULL;
+}
+
+void ru_watch_start(struct ru_watch *w, pid_t pid)
+{
+	w->pid = pid;
+	atomic_store(&w->stop, false);
+	atomic_store(&w->max_tracer, 0);
+	atomic_store(&w->samples, 0);
+	cr_assert_eq(pthread_create(&w->th, NULL, watch_main, w), 0);
+}
+
+long ru_watch_stop(struct ru_watch *w)
+{
+	atomic_store(&w->stop, true);
+	pthread_join(w->th, NULL);
+	return atomic_load(&w->max_tracer);
+}
+
+void ru_bg_start(struct ru_bg *b, const char *arg, ...)
+{
+	const char *argv[RU_MAX_ARGS + 2];
+	int opipe[2], epipe[2];
+	pid_t parent = getpid();
+	size_t n = 0;
+	va_list ap;
+
+	memset(b, 0, sizeof(*b));
+	argv[n++] = ptimerctl_path();
+	va_start(ap, arg);
+	for (const char *a = arg; a && n < RU_MAX_ARGS; a = va_arg(ap, const char *))
+		argv[n++] = a;
+	va_end(ap);
+	argv[n] = NULL;
+	cr_assert_eq(pipe2(opipe, O_CLOEXEC), 0);
+	cr_assert_eq(pipe2(epipe, O_CLOEXEC), 0);
+	b->pid = fork();
+	cr_assert_geq(b->pid, 0, "fork: %s", strerror(errno));
+	if (b->pid == 0) {
+		int devnull = open("/dev/null", O_RDONLY);
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(127);
+		if (devnull >= 0)
+			dup2(devnull, STDIN_FILENO);
+		dup2(opipe[1], STDOUT_FILENO);
+		dup2(epipe[1], STDERR_FILENO);
+		execv(argv[0], (char *const *)argv);
+		dprintf(STDERR_FILENO, "exec %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	harness_track(b->pid);
+	close(opipe[1]);
+	close(epipe[1]);
+	b->out_fd = opipe[0];
+	b->err_fd = epipe[0];
+}
+
+static void bg_append(char **buf, size_t *len, const char *data, size_t n)
+{
+	char *nb = realloc(*buf, *len + n + 1);
+
+	cr_assert(nb);
+	memcpy(nb + *len, data, n);
+	*len += n;
+	nb[*len] = '\0';
+	*buf = nb;
+}
+
+void ru_bg_wait(struct ru_bg *b, int timeout_ms)
+{
+	int64_t deadline = clock_ns(CLOCK_MONOTONIC) + (int64_t)timeout_ms * RU_MS;
+	struct run_result *r = &b->res;
+	bool exited = false;
+	int status = 0;
+
+	r->exit_code = -1;
+	bg_append(&r->out, &r->out_len, "", 0);
+	bg_append(&r->err, &r->err_len, "", 0);
+	while (b->out_fd >= 0 || b->err_fd >= 0 || !exited) {
+		struct pollfd pfd[2] = {
+			{ .fd = b->out_fd, .events = POLLIN },
+			{ .fd = b->err_fd, .events = POLLIN },
+		};
+
+		if (clock_ns(CLOCK_MONOTONIC) > deadline) {
+			r->timed_out = true;
+			break;
+		}
+		if (!exited && waitpid(b->pid, &status, WNOHANG) == b->pid)
+			exited = true;
+		if (poll(pfd, 2, 10) <= 0)
+			continue;
+		for (int i = 0; i < 2; i++) {
+			char buf[4096];
+			ssize_t n;
+
+			if (pfd[i].fd < 0 || !(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			n = read(pfd[i].fd, buf, sizeof(buf));
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0) {
+				close(pfd[i].fd);
+				*(i ? &b->err_fd : &b->out_fd) = -1;
+				continue;
+			}
+			if (i)
+				bg_append(&r->err, &r->err_len, buf, (size_t)n);
+			else
+				bg_append(&r->out, &r->out_len, buf, (size_t)n);
+		}
+	}
+	if (b->out_fd >= 0)
+		close(b->out_fd);
+	if (b->err_fd >= 0)
+		close(b->err_fd);
+	b->out_fd = b->err_fd = -1;
+	if (!exited) {
+		kill(b->pid, SIGKILL);
+		while (waitpid(b->pid, &status, 0) < 0 && errno == EINTR)
+			;
+	}
+	harness_untrack(b->pid);
+	if (WIFEXITED(status))
+		r->exit_code = WEXITSTATUS(status);
+	else if (WIFSIGNALED(status))
+		r->term_sig = WTERMSIG(status);
+}
+
+bool ru_wait_traced(pid_t pid, int timeout_ms)
+{
+	int64_t deadline = clock_ns(CLOCK_MONOTONIC) + (int64_t)timeout_ms * RU_MS;
+
+	do {
+		if (proc_tracer_pid(pid) > 0)
+			return true;
+		usleep(200);
+	} while (clock_ns(CLOCK_MONOTONIC) < deadline);
+	return false;
+}

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Shared code for the restore, walk and migrate integration tests, on top
+ * of harness.h: victims from timer specs, dumps in temporary files, the
+ * victim's signal log, timer-list comparisons, a TracerPid watcher and a
+ * ptimerctl that runs in the background (to be signalled while it works).
+ * Every name starts with ru_, so nothing clashes with harness.c.
+ */
+#ifndef PTIMER_TEST_RESTORE_UTIL_H
+#define PTIMER_TEST_RESTORE_UTIL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "harness.h"
+
+#define RU_SEC		1000000000LL
+#define RU_MS		1000000LL
+#define RU_SI_TIMER	(-2)
+#define RU_MAX_TIMERS	64
+#define RU_MAX_SIGS	4096
+
+/* One --timer of the victim; id < 0 lets the kernel choose. */
+struct ru_spec {
+	int id;
+	const char *clock;
+	const char *notify;
+	int sig;
+	int thread;
+	unsigned long long sigval;
+	int value_ms;
+	int interval_ms;
+};
+
+/* Start a victim with a --timer per spec, then @extra (NULL-terminated or NULL). */
+struct victim *ru_start(const struct ru_spec *specs, size_t n, const char *const *extra);
+/* "%d" of @pid in @buf (at least 16 bytes); returns @buf. */
+char *ru_pidstr(char *buf, pid_t pid);
+
+/* The clock id the kernel shows for a fixed clock name, or INT_MIN. */
+int ru_fixed_clockid(const char *name);
+/* A CPU clock id (CPUCLOCK_SCHED) for @pid, per process or per thread. */
+int ru_cpu_clock(pid_t pid, bool thread);
+
+/* ---- dumps in files ---- */
+
+/* `ptimerctl dump -o FILE [@opt] PID`; asserts success; free with ru_file_free(). */
+char *ru_dump_file(pid_t pid, const char *opt);
+/* A new temporary file holding @text. */
+char *ru_text_file(const char *text);
+/* Unlink the file and its directory, and free the path. */
+void ru_file_free(char *path);
+/* Parse a JSON file; asserts it parses. */
+json_object *ru_json_load(const char *path);
+/* Write @root to a new temporary file. */
+char *ru_json_file(json_object *root);
+
+/* ---- the victim's view ---- */
+
+struct ru_sig {
+	bool cb;		/* a glibc SIGEV_THREAD callback, not a signal */
+	int signo, code, timerid, overrun, pid;
+	int tidx;		/* thread index in the victim, -1 when unknown */
+	int rtid;
+	unsigned long long value;
+	long long t_ns;		/* CLOCK_MONOTONIC, comparable with clock_ns() */
+};
+
+/* The victim's signal log; returns the count (asserts on errors). */
+int ru_signals(struct victim *v, struct ru_sig *out, int max);
+/* Deliveries of timer @timerid with t_ns in [from_ns, to_ns). */
+int ru_count(const struct ru_sig *s, int n, int timerid, long long from_ns, long long to_ns);
+/* The victim's timers; asserts on errors. */
+int ru_timers(struct victim *v, struct vtimer *out, int max);
+/* A description of a timer list for assertion messages (static buffer). */
+const char *ru_timers_str(const struct vtimer *t, int n);
+/*
+ * Whether two views of one process's timers agree: the same IDs with the
+ * same clock, notification, signal, sigval, tid and interval; armed in
+ * both or in neither; and one-shot values within @tol_ns.  On a mismatch
+ * @why says what differs.
+ */
+bool ru_timers_same(const struct vtimer *a, int na, const struct vtimer *b, int nb,
+		    long long tol_ns, char *why, size_t why_size);
+/* The tid of a victim thread that it did not start itself (glibc's helper), or 0. */
+pid_t ru_extra_tid(struct victim *v);
+
+/* ---- watching and signalling while ptimerctl runs ---- */
+
+/* Polls /proc/PID/status every 200 us and keeps the largest TracerPid seen. */
+struct ru_watch {
+	pthread_t th;
+	pid_t pid;
+	atomic_bool stop;
+	atomic_long max_tracer;
+	atomic_long samples;
+};
+
+void ru_watch_start(struct ru_watch *w, pid_t pid);
+/* Stop; returns the largest TracerPid seen (0: never traced). */
+long ru_watch_stop(struct ru_watch *w);
+
+/* ptimerctl in the background: its pid, and its output once it ends. */
+struct ru_bg {
+	pid_t pid;
+	int out_fd, err_fd;
+	struct run_result res;
+};
+
+/* Start ptimerctl with these arguments (NULL-terminated); asserts it started. */
+void ru_bg_start(struct ru_bg *b, const char *arg, ...) __attribute__((sentinel));
+/* Wait up to @timeout_ms for it to end (then SIGKILL it); fills b->res. */
+void ru_bg_wait(struct ru_bg *b, int timeout_ms);
+/* Wait until TracerPid of @pid is not 0; false on timeout. */
+bool ru_wait_traced(pid_t pid, int timeout_ms);
+
+#endif

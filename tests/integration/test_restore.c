@@ -1,0 +1,654 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * `ptimerctl restore` into live victims.  A dump of a victim with timers on
+ * every clock and in every notify mode is restored into a fresh victim,
+ * which then reports what it holds and what it receives: the same IDs and
+ * settings, CPU clocks and notify tids mapped to its own threads, and
+ * SI_TIMER signals with the right si_timerid and si_value, on the right
+ * thread, at the right rate.  Then the time modes, collisions and
+ * --replace, thread mapping, a dump from the future, --dry-run and a
+ * target that dies part-way.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "restore_util.h"
+
+static void fini(void)
+{
+	harness_kill_all();
+}
+
+TestSuite(restore, .fini = fini, .timeout = 60);
+
+/*
+ * Thread indices in both victims: 0 main, 1..3 workers, 4 a busy thread
+ * (so that CPU clocks advance), then glibc's SIGEV_THREAD helper (started
+ * by the first glibc timer, unregistered in the victim) and the control
+ * thread.  IDs 0 .. INT_MAX-1; one-shots fire about a second after the
+ * restore, the periodic ones measure the rate.
+ */
+static const struct ru_spec every[] = {
+	{ 0, "realtime", "signal", 10, 0, 0x1000, 1000, 0 },
+	{ 5, "monotonic", "signal", 12, 0, 0xdeadbeefcafef00dULL, 50, 50 },
+	{ 7, "thread_cputime", "none", 37, 0, 0x7, 10000, 0 },
+	{ 8, "thread_cpu:4", "thread_id", 38, 3, 0x8, 100, 100 },
+	{ 9, "monotonic", "none", 39, 0, 0x9, 5000, 0 },
+	{ 11, "process_cputime", "signal", 40, 0, 0xb, 600000, 0 },
+	{ 1000, "boottime", "thread", 34, 0, 0x7fffffffffffffffULL, 600, 0 },
+	{ 65536, "tai", "thread_id", 35, 2, 0x42, 100, 100 },
+	{ 2147483646, "process_cpu_self", "signal", 36, 0, 0x36, 200, 200 },
+};
+#define NEVERY (sizeof(every) / sizeof(every[0]))
+#define GLIBC_SIG 32
+
+static const struct ru_spec glibc_timer = { -1, "monotonic", "glibc_thread", 0, 0, 0, 0, 0 };
+
+static const struct ru_spec *find_spec(const struct ru_spec *specs, size_t n, int id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (specs[i].id == id)
+			return &specs[i];
+	return NULL;
+}
+
+static int expected_clockid(const struct ru_spec *s, pid_t pid, const pid_t *tids)
+{
+	int fixed = ru_fixed_clockid(s->clock);
+
+	if (fixed != INT_MIN)
+		return fixed;
+	if (!strcmp(s->clock, "process_cpu_self"))
+		return ru_cpu_clock(pid, false);
+	if (!strncmp(s->clock, "thread_cpu:", 11))
+		return ru_cpu_clock(tids[atoi(s->clock + 11)], true);
+	cr_assert_fail("no expected clock id for %s", s->clock);
+	return 0;
+}
+
+static int64_t dumped_value(json_object *root, int id)
+{
+	json_object *t = dump_timer(root, id);
+	int64_t v = -1;
+
+	cr_assert(t, "the dump has no timer %d", id);
+	cr_assert(json_get_int64(t, "value_ns", &v));
+	return v;
+}
+
+static struct victim *start_source_every(int churn_for_glibc)
+{
+	struct ru_spec specs[NEVERY + 1];
+	char churn[16];
+	const char *extra[] = { "--threads", "3", "--busy", "1", "--churn", churn, NULL };
+
+	snprintf(churn, sizeof(churn), "%d", churn_for_glibc);
+	specs[0] = glibc_timer;	/* first, so that it takes the churned ID */
+	memcpy(specs + 1, every, sizeof(every));
+	return ru_start(specs, NEVERY + 1, extra);
+}
+
+Test(restore, round_trip_every_clock_and_notify_mode, .timeout = 90)
+{
+	const char *extra[] = { "--threads", "3", "--busy", "1", "--churn", "30", NULL };
+	struct victim *src, *dst;
+	struct vtimer before[RU_MAX_TIMERS], after[RU_MAX_TIMERS];
+	static struct ru_sig sigs[RU_MAX_SIGS];
+	pid_t tids[16], helper;
+	json_object *root;
+	const struct vtimer *own_glibc, *g;
+	char pidbuf[16], *dump, gsig[32];
+	struct run_result r;
+	int64_t t_start, t_end, v0, v1000;
+	int nb, na, ns, ntids, glibc_id = 20;
+	unsigned long long glibc_sigval;
+
+	src = start_source_every(glibc_id);
+	dump = ru_dump_file(src->pid, NULL);
+	victim_kill(src);	/* and its busy thread with it */
+	root = ru_json_load(dump);
+	cr_assert(dump_timer(root, glibc_id), "the glibc timer did not get ID %d", glibc_id);
+	cr_assert_str_eq(json_get_str(dump_timer(root, glibc_id), "notify"), "thread_id");
+	cr_assert(json_get_str(dump_timer(root, glibc_id), "sigval"));
+	glibc_sigval = strtoull(json_get_str(dump_timer(root, glibc_id), "sigval"), NULL, 16);
+	v0 = dumped_value(root, 0);
+	v1000 = dumped_value(root, 1000);
+	cr_assert(v0 > 500 * RU_MS && v1000 > 100 * RU_MS, "the dump came late: %lld %lld",
+		  (long long)v0, (long long)v1000);
+
+	/* The fresh victim: the same threads, glibc's helper included. */
+	dst = ru_start(&glibc_timer, 1, extra);
+	ntids = victim_tids(dst, tids, 16);
+	cr_assert_eq(ntids, 6, "tids: %d", ntids);
+	helper = ru_extra_tid(dst);
+	cr_assert_gt(helper, 0, "the fresh victim has no glibc helper thread");
+	nb = ru_timers(dst, before, RU_MAX_TIMERS);
+	cr_assert_eq(nb, 1, "the fresh victim's timers: %s", ru_timers_str(before, nb));
+	cr_assert_eq(ru_signals(dst, sigs, RU_MAX_SIGS), 0, "signals before the restore");
+
+	t_start = clock_ns(CLOCK_MONOTONIC);
+	cr_assert_eq(run_ptimerctl(&r, "restore", "-i", dump, ru_pidstr(pidbuf, dst->pid),
+				   NULL), 0);
+	t_end = clock_ns(CLOCK_MONOTONIC);
+	cr_assert_eq(r.exit_code, 0, "%s", run_describe(&r));
+	cr_assert(strstr(r.err, "glibc SIGEV_THREAD"),
+		  "no warning about the glibc SIGEV_THREAD timer: %s", r.err);
+	snprintf(gsig, sizeof(gsig), "timer %d ", glibc_id);
+	cr_assert(strstr(r.err, gsig), "the warning does not name timer %d: %s", glibc_id, r.err);
+	run_result_free(&r);
+
+	/* What the victim holds. */
+	na = ru_timers(dst, after, RU_MAX_TIMERS);
+	cr_assert_eq(na, (int)NEVERY + 2, "timers after the restore: %s",
+		     ru_timers_str(after, na));
+	own_glibc = vtimer_find(after, na, before[0].id);
+	cr_assert(own_glibc && own_glibc->signo == before[0].signo &&
+		  own_glibc->sigval == before[0].sigval && own_glibc->tid == helper,
+		  "the victim's own glibc timer changed: %s", ru_timers_str(after, na));
+	g = vtimer_find(after, na, glibc_id);
+	cr_assert(g, "glibc timer %d not restored", glibc_id);
+	cr_expect_str_eq(g->notify, "thread_id");
+	cr_expect_eq(g->signo, GLIBC_SIG);
+	cr_expect_eq(g->sigval, glibc_sigval);
+	cr_expect_eq(g->tid, helper, "glibc timer aimed at tid %d, the helper is %d",
+		     g->tid, helper);
+	cr_expect_eq(g->value_ns, 0);
+	for (size_t i = 0; i < NEVERY; i++) {
+		const struct ru_spec *s = &every[i];
+		const struct vtimer *t = vtimer_find(after, na, s->id);
+
+		cr_assert(t, "timer %d not restored: %s", s->id, ru_timers_str(after, na));
+		cr_expect_eq(t->clockid, expected_clockid(s, dst->pid, tids),
+			     "timer %d (%s): clock %d", s->id, s->clock, t->clockid);
+		cr_expect_str_eq(t->notify, s->notify, "timer %d", s->id);
+		cr_expect_eq(t->signo, s->sig, "timer %d", s->id);
+		cr_expect_eq(t->sigval, s->sigval, "timer %d: sigval %#llx", s->id, t->sigval);
+		if (!strcmp(s->notify, "thread_id"))
+			cr_expect_eq(t->tid, tids[s->thread], "timer %d aimed at tid %d, not"
+				     " thread %d (%d)", s->id, t->tid, s->thread,
+				     tids[s->thread]);
+		else if (strcmp(s->notify, "none"))
+			cr_expect_eq(t->tid, dst->pid, "timer %d aimed at %d", s->id, t->tid);
+		cr_expect_eq(t->interval_ns, (long long)s->interval_ms * RU_MS, "timer %d",
+			     s->id);
+		if (s->id == 7 || s->id == 9 || s->id == 11)
+			cr_expect(t->value_ns > 0 && t->value_ns <= (long long)s->value_ms * RU_MS,
+				  "timer %d: value %lld", s->id, t->value_ns);
+	}
+
+	/* What it receives, over a little more than a second. */
+	sleep_ms(1500);
+	ns = ru_signals(dst, sigs, RU_MAX_SIGS);
+	for (int i = 0; i < ns; i++) {
+		const struct ru_sig *x = &sigs[i];
+		const struct ru_spec *s;
+
+		cr_assert_not(x->cb, "a glibc callback ran (value %#llx)", x->value);
+		cr_assert_eq(x->code, RU_SI_TIMER, "signal %d with si_code %d (not SI_TIMER)",
+			     x->signo, x->code);
+		s = find_spec(every, NEVERY, x->timerid);
+		cr_assert(s, "a signal from timer %d, which should not signal", x->timerid);
+		cr_assert(strcmp(s->notify, "none"), "a signal from SIGEV_NONE timer %d",
+			  s->id);
+		cr_assert_eq(x->signo, s->sig, "timer %d: signal %d", s->id, x->signo);
+		cr_assert_eq(x->value, s->sigval, "timer %d: si_value %#llx", s->id, x->value);
+		if (!strcmp(s->notify, "thread_id"))
+			cr_assert_eq(x->tidx, s->thread, "timer %d signalled thread %d (tid %d),"
+				     " not %d", s->id, x->tidx, x->rtid, s->thread);
+		else
+			cr_assert(x->tidx >= 0 && x->tidx <= 4, "timer %d signalled thread %d",
+				  s->id, x->tidx);
+		cr_assert_geq(x->t_ns, t_start, "timer %d fired before the restore", s->id);
+	}
+	cr_expect_eq(ru_count(sigs, ns, 0, 0, LLONG_MAX), 1, "one-shot timer 0 fired %d times",
+		     ru_count(sigs, ns, 0, 0, LLONG_MAX));
+	cr_expect_eq(ru_count(sigs, ns, 1000, 0, LLONG_MAX), 1,
+		     "one-shot timer 1000 fired %d times", ru_count(sigs, ns, 1000, 0, LLONG_MAX));
+	for (int i = 0; i < ns; i++) {
+		int64_t v = sigs[i].timerid == 0 ? v0 : sigs[i].timerid == 1000 ? v1000 : -1;
+
+		/* frozen: due one dumped value after it was armed */
+		if (v >= 0)
+			cr_expect(sigs[i].t_ns >= t_start + v - 20 * RU_MS &&
+				  sigs[i].t_ns <= t_end + v + 100 * RU_MS,
+				  "one-shot %d fired %lld ms after the restore, its value was %lld ms",
+				  sigs[i].timerid, (sigs[i].t_ns - t_end) / RU_MS,
+				  (long long)v / RU_MS);
+	}
+	{
+		int c5 = ru_count(sigs, ns, 5, t_end, t_end + RU_SEC);
+		int c65536 = ru_count(sigs, ns, 65536, t_end, t_end + RU_SEC);
+
+		cr_expect(c5 >= 18 && c5 <= 22, "50 ms timer 5: %d deliveries in a second", c5);
+		cr_expect(c65536 >= 9 && c65536 <= 11,
+			  "100 ms timer 65536: %d deliveries in a second", c65536);
+	}
+	cr_expect_gt(ru_count(sigs, ns, 2147483646, 0, LLONG_MAX), 0,
+		     "process CPU-clock timer 2147483646 never fired");
+	cr_expect_gt(ru_count(sigs, ns, 8, 0, LLONG_MAX), 0,
+		     "thread CPU-clock timer 8 (the busy thread's clock) never fired");
+	cr_expect_eq(proc_tracer_pid(dst->pid), 0);
+
+	json_object_put(root);
+	ru_file_free(dump);
+	victim_kill(dst);
+}
+
+/* Alarm clocks need CAP_WAKE_ALARM and an RTC: try, else skip with the reason. */
+Test(restore, round_trip_alarm_clocks)
+{
+	static const struct ru_spec alarms[] = {
+		{ 3, "realtime_alarm", "signal", 10, 0, 0x3, 300, 0 },
+		{ 4, "boottime_alarm", "thread_id", 12, 1, 0x4, 100, 100 },
+	};
+	const char *extra[] = { "--threads", "1", NULL };
+	struct victim *src, *dst;
+	struct vtimer t[8];
+	static struct ru_sig sigs[RU_MAX_SIGS];
+	char pidbuf[16], *dump;
+	struct run_result r;
+	int n, ns;
+	int64_t t_end;
+
+	src = victim_start("--threads", "1", "--timer",
+			   "id=3,clock=realtime_alarm,notify=signal,sig=10,sigval=0x3,value_ms=300",
+			   "--timer", "id=4,clock=boottime_alarm,notify=thread_id,thread=1,sig=12,"
+			   "sigval=0x4,value_ms=100,interval_ms=100", NULL);
+	cr_assert(src);
+	if (!src->ready) {
+		int e = src->error_errno;
+
+		victim_kill(src);
+		cr_skip_test("alarm timers cannot be created here (%s): %s",
+			     strerror(e), "CAP_WAKE_ALARM or an RTC wake-up device is missing");
+	}
+	dump = ru_dump_file(src->pid, NULL);
+	victim_kill(src);
+	dst = ru_start(NULL, 0, extra);
+	cr_assert_eq(run_ptimerctl(&r, "restore", "-i", dump, ru_pidstr(pidbuf, dst->pid),
+				   NULL), 0);
+	t_end = clock_ns(CLOCK_MONOTONIC);
+	cr_assert_eq(r.exit_code, 0, "%s", run_describe(&r));
+	run_result_free(&r);
+	n = ru_timers(dst, t, 8);
+	cr_assert_eq(n, 2, "%s", ru_timers_str(t, n));
+	for (size_t i = 0; i < 2; i++) {
+		const struct vtimer *x = vtimer_find(t, n, alarms[i].id);
+
+		cr_assert(x, "alarm timer %d missing", alarms[i].id);
+		cr_expect_eq(x->clockid, ru_fixed_clockid(alarms[i].clock));
+		cr_expect_eq(x->sigval, alarms[i].sigval);
+	}
+	sleep_ms(1200);
+	ns = ru_signals(dst, sigs, RU_MAX_SIGS);
+	cr_expect_eq(ru_count(sigs, ns, 3, 0, LLONG_MAX), 1);
+	n = ru_count(sigs, ns, 4, t_end, t_end + RU_SEC);
+	cr_expect(n >= 9 && n <= 11, "100 ms alarm timer: %d deliveries in a second", n);
+	for (int i = 0; i < ns; i++) {
+		cr_expect_eq(sigs[i].code, RU_SI_TIMER);
+		if (sigs[i].timerid == 4)
+			cr_expect_eq(sigs[i].tidx, 1);
+	}
+	ru_file_free(dump);
+	victim_kill(dst);
+}
+
+/* A monotonic timer's remaining time, as the victim sees it. */
+static long long value_of(struct victim *v, int id)
+{
+	struct vtimer t[8];
+	int n = ru_timers(v, t, 8);
+	const struct vtimer *x = vtimer_find(t, n, id);
+
+	cr_assert(x, "timer %d missing: %s", id, ru_timers_str(t, n));
+	return x->value_ns;
+}
+
+Test(restore, time_frozen_and_deadline)
+{
+	struct victim *src, *frozen, *deadline;
+	static struct ru_sig sigs[RU_MAX_SIGS];
+	char pidbuf[16], *dump;
+	struct run_result r;
+	json_object *root;
+	int64_t cap_mono, v1, v2, t_end, now;
+	long long got;
+	int ns, hits;
+
+	src = victim_start("--timer", "id=1,clock=monotonic,sig=10,sigval=0x1,value_ms=3000",
+			   "--timer", "id=2,clock=monotonic,sig=12,sigval=0x2,value_ms=200", NULL);
+	cr_assert(src && src->ready, "%s", src ? src->error : "fork");
+	dump = ru_dump_file(src->pid, NULL);
+	victim_kill(src);
+	root = ru_json_load(dump);
+	cr_assert(json_object_object_get_ex(root, "captured", NULL));
+	cr_assert(json_get_int64(json_object_object_get(root, "captured"), "monotonic_ns",
+				 &cap_mono));
+	v1 = dumped_value(root, 1);
+	v2 = dumped_value(root, 2);
+	cr_assert(v2 > 0 && v2 <= 200 * RU_MS);
+	frozen = victim_startv(NULL);
+	deadline = victim_startv(NULL);
+	cr_assert(frozen->ready && deadline->ready);
+	/* A second after the dump: timer 2 is past due, timer 1 has 2 s left. */
+	now = clock_ns(CLOCK_MONOTONIC);
+	if (cap_mono + RU_SEC > now)
+		sleep_ms((cap_mono + RU_SEC - now) / RU_MS);
+
+	cr_assert_eq(run_ptimerctl(&r, "restore", "--time=deadline", "-i", dump,
+				   ru_pidstr(pidbuf, deadline->pid), NULL), 0);
+	t_end = clock_ns(CLOCK_MONOTONIC);
+	cr_assert_eq(r.exit_code, 0, "%s", run_describe(&r));
+	run_result_free(&r);
+	got = value_of(deadline, 1);
+	now = clock_ns(CLOCK_MONOTONIC);
+	cr_expect(llabs(got - (v1 - (now - cap_mono))) < 100 * RU_MS,
+		  "deadline: %lld ms left, expected %lld", got / RU_MS,
+		  (long long)(v1 - (now - cap_mono)) / RU_MS);
+	cr_expect(got > 1700 * RU_MS && got < 2100 * RU_MS, "deadline: %lld ms left, about 2 s"
+		  " expected", got / RU_MS);
+	sleep_ms(100);
+	ns = ru_signals(deadline, sigs, RU_MAX_SIGS);
+	hits = ru_count(sigs, ns, 2, 0, LLONG_MAX);
+	cr_expect_eq(hits, 1, "the past-due one-shot fired %d times", hits);
+	for (int i = 0; i < ns; i++)
+		if (sigs[i].timerid == 2)
+			cr_expect(sigs[i].t_ns - t_end < 50 * RU_MS,
+				  "the past-due one-shot fired %lld ms after the restore",
+				  (sigs[i].t_ns - t_end) / RU_MS);
+	cr_expect_eq(ru_count(sigs, ns, 1, 0, LLONG_MAX), 0);
+
+	cr_assert_eq(run_ptimerctl(&r, "restore", "--time=frozen", "-i", dump,
+				   ru_pidstr(pidbuf, frozen->pid), NULL), 0);
+	t_end = clock_ns(CLOCK_MONOTONIC);
+	cr_assert_eq(r.exit_code, 0, "%s", run_describe(&r));
+	run_result_free(&r);
+	got = value_of(frozen, 1);
+	now = clock_ns(CLOCK_MONOTONIC);
+	cr_expect(got <= v1 && got >= v1 - (now - t_end) - 100 * RU_MS,
+		  "frozen: %lld ms left, dumped %lld", got / RU_MS, (long long)v1 / RU_MS);
+	got = value_of(frozen, 2);
+	cr_expect(got > 0 && got <= v2, "frozen: the 200 ms one-shot has %lld ms left (dumped"
+		  " %lld)", got / RU_MS, (long long)v2 / RU_MS);
+	json_object_put(root);
+	ru_file_free(dump);
+	victim_kill(frozen);
+	victim_kill(deadline);
+}
+
+/* A victim holding timer 2 (settings unlike the dump's) and timer 40. */
+static struct victim *start_holder(void)
+{
+	struct victim *v = victim_start(
+		"--timer", "id=2,clock=realtime,notify=signal,sig=12,sigval=0x2222,value_ms=60000",
+		"--timer", "id=40,clock=monotonic,notify=none,sig=14,value_ms=45000,interval_ms=1000",
+		NULL);
+
+	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
+	return v;
+}
+
+static char *dump_ids_1_2(void)
+{
+	struct victim *src = victim_start(
+		"--timer", "id=1,clock=monotonic,notify=signal,sig=34,sigval=0x11,value_ms=30000",
+		"--timer", "id=2,clock=boottime,notify=signal,sig=35,sigval=0x22,value_ms=40000,"
+		"interval_ms=500", NULL);
+	char *dump;
+
+	cr_assert(src && src->ready, "%s", src ? src->error : "fork");
+	dump = ru_dump_file(src->pid, NULL);
+	victim_kill(src);
+	return dump;
+}
+
+static void expect_unchanged(struct victim *v, const struct vtimer *before, int nb,
+			     const char *what)
+{
+	struct vtimer after[RU_MAX_TIMERS];
+	int na = ru_timers(v, after, RU_MAX_TIMERS);
+	char why[256];
+
+	cr_expect(ru_timers_same(before, nb, after, na, 500 * RU_MS, why, sizeof(why)),
+		  "%s: the target's timers changed (%s): before %s", what, why,
+		  ru_timers_str(before, nb));
+	cr_expect_eq(proc_tracer_pid(v->pid), 0, "%s: the target is still traced", what);
+}
+
+Test(restore, collision_fails_and_changes_nothing)
+{
+	struct victim *v = start_holder();
+	struct vtimer before[RU_MAX_TIMERS];
+	char *dump = dump_ids_1_2(), pidbuf[16];
+	struct run_result r;
+	struct vstate st;
+	int nb = ru_timers(v, before, RU_MAX_TIMERS);
+
+	cr_assert_eq(run_ptimerctl(&r, "restore", "-i", dump, ru_pidstr(pidbuf, v->pid), NULL), 0);
+	cr_expect_eq(r.exit_code, PX_COLLISION, "%s", run_describe(&r));
+	cr_expect(strstr(r.err, "timer id 2 "), "the message does not name ID 2: %s", r.err);
+	run_result_free(&r);
+	expect_unchanged(v, before, nb, "collision");
+	cr_assert_eq(victim_state(v, &st), 0);
+	cr_expect_eq(st.restore_ids, 0, "the prctl was left on");
+	ru_file_free(dump);
+	victim_kill(v);
+}
+
+Test(restore, replace_takes_the_dumps_timer)
+{
+	struct victim *v = start_holder();
+	struct vtimer after[RU_MAX_TIMERS];
+	char *dump = dump_ids_1_2(), pidbuf[16];
+	const struct vtimer *t;
+	struct run_result r;
+	int na;
+
+	cr_assert_eq(run_ptimerctl(&r, "restore", "--replace", "-i", dump,
+				   ru_pidstr(pidbuf, v->pid), NULL), 0);
+	cr_assert_eq(r.exit_code, 0, "%s", run_describe(&r));
+	run_result_free(&r);
+	na = ru_timers(v, after, RU_MAX_TIMERS);
+	cr_assert_eq(na, 3, "%s", ru_timers_str(after, na));
+	t = vtimer_find(after, na, 2);
+	cr_assert(t);
+	cr_expect(t->clockid == 7 && t->signo == 35 && t->sigval == 0x22 &&
+		  t->interval_ns == 500 * RU_MS && t->value_ns > 0,
+		  "timer 2 is not the dump's: %s", ru_timers_str(after, na));
+	t = vtimer_find(after, na, 1);
+	cr_expect(t && t->signo == 34 && t->sigval == 0x11, "%s", ru_timers_str(after, na));
+	t = vtimer_find(after, na, 40);
+	cr_expect(t && t->signo == 14 && t->interval_ns == RU_SEC,
+		  "timer 40 (not in the dump) changed: %s", ru_timers_str(after, na));
+	cr_expect_eq(proc_tracer_pid(v->pid), 0);
+	ru_file_free(dump);
+	victim_kill(v);
+}
+
+/*
+ * --replace deletes the target's timer 2, then the walk is refused
+ * (--max-iterations): the rollback must put timer 2 back as it was.
+ */
+Test(restore, replace_rolled_back_on_failure)
+{
+	struct victim *v = start_holder();
+	struct vtimer before[RU_MAX_TIMERS];
+	char *dump = dump_ids_1_2(), pidbuf[16];
+	struct run_result r;
+	int nb = ru_timers(v, before, RU_MAX_TIMERS);
+
+	cr_assert_eq(run_ptimerctl(&r, "restore", "--replace", "--method=loop",
+				   "--max-iterations", "1", "-i", dump,
+				   ru_pidstr(pidbuf, v->pid), NULL), 0);
+	cr_expect_eq(r.exit_code, PX_UNSUPPORTED, "%s", run_describe(&r));
+	run_result_free(&r);
+	expect_unchanged(v, before, nb, "--replace rolled back");
+	ru_file_free(dump);
+	victim_kill(v);
+}
+
+Test(restore, unmapped_tid_then_tid_map)
+{
+	struct victim *src, *dst;
+	struct vtimer before[RU_MAX_TIMERS];
+	static struct ru_sig sigs[RU_MAX_SIGS];
+	pid_t stids[8], dtids[8];
+	char *dump, pidbuf[16], map[64];
+	struct run_result r;
+	struct ru_watch w;
+	int nb, ns, hits = 0;
+	int64_t t_end;
+
+	src = victim_start("--threads", "3", "--timer",
+			   "id=1,clock=monotonic,notify=thread_id,thread=3,sig=34,sigval=0x77,"
+			   "value_ms=100,interval_ms=100", NULL);
+	cr_assert(src && src->ready, "%s", src ? src->error : "fork");
+	cr_assert_eq(victim_tids(src, stids, 8), 5);
+	dump = ru_dump_file(src->pid, NULL);
+	victim_kill(src);
+	dst = victim_start("--threads", "1", NULL);
+	cr_assert(dst && dst->ready);
+	cr_assert_eq(victim_tids(dst, dtids, 8), 3);
+	nb = ru_timers(dst, before, RU_MAX_TIMERS);
+
+	/* Validation fails before anything is attached. */
+	ru_watch_start(&w, dst->pid);
+	cr_assert_eq(run_ptimerctl(&r, "restore", "-i", dump, ru_pidstr(pidbuf, dst->pid),
+				   NULL), 0);
+	cr_expect_eq(ru_watch_stop(&w), 0, "the target was attached before validation failed");
+	/* An unmappable thread is "a failure not listed" in ptimerctl(1): status 1. */
+	cr_expect_eq(r.exit_code, PX_GENERIC, "%s", run_describe(&r));
+	cr_expect(strstr(r.err, "tid") && strstr(r.err, "--tid-map"),
+		  "the message should name the tid and --tid-map: %s", r.err);
+	snprintf(map, sizeof(map), "%d", (int)stids[3]);
+	cr_expect(strstr(r.err, map), "the message does not name tid %s: %s", map, r.err);
+	run_result_free(&r);
+	expect_unchanged(dst, before, nb, "unmapped tid");
+
+	snprintf(map, sizeof(map), "%d:%d", (int)stids[3], (int)dtids[1]);
+	cr_assert_eq(run_ptimerctl(&r, "restore", "--tid-map", map, "-i", dump,
+				   ru_pidstr(pidbuf, dst->pid), NULL), 0);
+	t_end = clock_ns(CLOCK_MONOTONIC);
+	cr_assert_eq(r.exit_code, 0, "--tid-map %s: %s", map, run_describe(&r));
+	run_result_free(&r);
+	cr_expect_eq(value_of(dst, 1) > 0, true);
+	sleep_ms(600);
+	ns = ru_signals(dst, sigs, RU_MAX_SIGS);
+	for (int i = 0; i < ns; i++) {
+		cr_expect_eq(sigs[i].code, RU_SI_TIMER);
+		cr_expect_eq(sigs[i].timerid, 1);
+		cr_expect_eq(sigs[i].value, 0x77);
+		cr_expect_eq(sigs[i].rtid, dtids[1], "signal on tid %d, --tid-map said %d",
+			     sigs[i].rtid, (int)dtids[1]);
+		hits += sigs[i].t_ns >= t_end && sigs[i].t_ns < t_end + 500 * RU_MS;
+	}
+	cr_expect(hits >= 4 && hits <= 6, "%d signals in 500 ms from a 100 ms timer", hits);
+	ru_file_free(dump);
+	victim_kill(dst);
+}
+
+Test(restore, newer_format_version_is_refused_untouched)
+{
+	struct victim *v = start_holder();
+	struct vtimer before[RU_MAX_TIMERS];
+	char *dump = dump_ids_1_2(), *edited, pidbuf[16];
+	struct run_result r;
+	struct ru_watch w;
+	json_object *root;
+	int nb = ru_timers(v, before, RU_MAX_TIMERS);
+
+	root = ru_json_load(dump);
+	json_object_object_add(root, "version", json_object_new_int(2));
+	/* IDs that do not collide, so that only the version is wrong */
+	json_object_object_add(json_object_array_get_idx(
+		json_object_object_get(root, "timers"), 1), "id", json_object_new_int(3));
+	edited = ru_json_file(root);
+	ru_watch_start(&w, v->pid);
+	cr_assert_eq(run_ptimerctl(&r, "restore", "-i", edited, ru_pidstr(pidbuf, v->pid),
+				   NULL), 0);
+	cr_expect_eq(ru_watch_stop(&w), 0, "the target was attached");
+	cr_expect_eq(r.exit_code, PX_BAD_INPUT, "%s", run_describe(&r));
+	cr_expect(strstr(r.err, "version"), "the message does not mention the version: %s",
+		  r.err);
+	run_result_free(&r);
+	expect_unchanged(v, before, nb, "version 2");
+	json_object_put(root);
+	ru_file_free(edited);
+	ru_file_free(dump);
+	victim_kill(v);
+}
+
+Test(restore, dry_run_changes_nothing)
+{
+	struct victim *v = victim_start("--timer", "id=40,clock=monotonic,notify=none,"
+					"value_ms=45000", NULL);
+	struct vtimer before[RU_MAX_TIMERS];
+	char *dump = dump_ids_1_2(), pidbuf[16];
+	struct run_result r;
+	struct ru_watch w;
+	struct vstate st;
+	int nb;
+
+	cr_assert(v && v->ready);
+	nb = ru_timers(v, before, RU_MAX_TIMERS);
+	for (int m = 0; m < 2; m++) {
+		const char *method = m ? "--method=loop" : "--method=auto";
+
+		ru_watch_start(&w, v->pid);
+		cr_assert_eq(run_ptimerctl(&r, "restore", "--dry-run", method, "-i", dump,
+					   ru_pidstr(pidbuf, v->pid), NULL), 0);
+		cr_expect_eq(ru_watch_stop(&w), 0, "%s: --dry-run attached the target", method);
+		cr_expect_eq(r.exit_code, 0, "%s: %s", method, run_describe(&r));
+		cr_expect(strstr(r.err, "plan: method ") && strstr(r.err, "2 timers") &&
+			  strstr(r.err, "dry run"), "%s: no plan printed: %s", method, r.err);
+		if (m)
+			cr_expect(strstr(r.err, "method loop"), "%s", r.err);
+		run_result_free(&r);
+		expect_unchanged(v, before, nb, method);
+	}
+	cr_assert_eq(victim_state(v, &st), 0);
+	cr_expect_eq(st.signals, 0);
+	ru_file_free(dump);
+	victim_kill(v);
+}
+
+/* A walk to 3,000,000 takes seconds; the target is killed 100 ms into it. */
+Test(restore, target_dies_during_walk)
+{
+	struct victim *src, *dst;
+	char *dump, pidbuf[16];
+	struct ru_bg b;
+
+	src = victim_start("--timer", "id=3000000,clock=monotonic,notify=none,value_ms=60000",
+			   NULL);
+	cr_assert(src && src->ready, "%s", src ? src->error : "fork");
+	dump = ru_dump_file(src->pid, NULL);
+	victim_kill(src);
+	dst = victim_startv(NULL);
+	cr_assert(dst && dst->ready);
+	ru_bg_start(&b, "restore", "--method=loop", "-i", dump, ru_pidstr(pidbuf, dst->pid),
+		    NULL);
+	cr_assert(ru_wait_traced(dst->pid, 5000), "ptimerctl never attached");
+	sleep_ms(100);
+	/*
+	 * Reaping comes after ptimerctl ends: while it traces the threads,
+	 * the dead leader cannot be reaped, and a waitpid here would hang.
+	 * ru_bg_wait() SIGKILLs a ptimerctl that hangs, which frees them.
+	 */
+	kill(dst->pid, SIGKILL);
+	ru_bg_wait(&b, 10000);
+	victim_kill(dst);
+	cr_expect_not(b.res.timed_out, "ptimerctl hung after its target died (killed after"
+		      " 10 s): %s", b.res.err);
+	cr_expect_eq(b.res.exit_code, PX_TARGET_DIED, "%s", run_describe(&b.res));
+	cr_expect(strstr(b.res.err, "exited"), "no word that the target exited: %s", b.res.err);
+	run_result_free(&b.res);
+	ru_file_free(dump);
+}

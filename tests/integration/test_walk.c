@@ -1,0 +1,299 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The fallback walk: where prctl(PR_TIMER_CREATE_RESTORE_IDS) answers
+ * EINVAL (a victim whose seccomp filter says so), restore walks the
+ * target's ID counter by creating and deleting timers inside it.  The
+ * IDs must come out exact, around 10^5 and across the wrap past INT_MAX;
+ * --max-iterations refuses long walks; SIGTERM part-way rolls back and
+ * leaves the target as it was.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "restore_util.h"
+
+static void fini(void)
+{
+	harness_kill_all();
+}
+
+TestSuite(walk, .fini = fini, .timeout = 60);
+
+/* The step count of the "plan: method loop, ..." line, or -1. */
+static long long plan_steps(const char *err)
+{
+	const char *p = strstr(err, "plan: method loop, ");
+	long long steps;
+
+	if (!p)
+		return -1;
+	p = strchr(p + 19, ',');
+	if (!p)
+		return -1;
+	p += 2;
+	if (!strncmp(p, "at least ", 9))
+		p += 9;
+	if (sscanf(p, "%lld walk steps", &steps) != 1)
+		return -1;
+	return steps;
+}
+
+static const struct ru_spec near_1e5[] = {
+	{ 99999, "monotonic", "signal", 10, 0, 0x99999, 60000, 0 },
+	{ 100000, "realtime", "thread_id", 34, 1, 0x100000, 50000, 1000 },
+	{ 100500, "boottime", "none", 35, 0, 0x100500, 0, 0 },
+};
+#define NNEAR (sizeof(near_1e5) / sizeof(near_1e5[0]))
+
+static char *dump_of(const struct ru_spec *specs, size_t n, const char *const *extra)
+{
+	struct victim *src = ru_start(specs, n, extra);
+	char *dump = ru_dump_file(src->pid, NULL);
+
+	victim_kill(src);
+	return dump;
+}
+
+Test(walk, auto_walks_when_the_prctl_is_refused)
+{
+	const char *extra[] = { "--threads", "1", "--seccomp-deny-prctl77", NULL };
+	const char *src_extra[] = { "--threads", "1", NULL };
+	char *dump = dump_of(near_1e5, NNEAR, src_extra), pidbuf[16];
+	struct vtimer t[RU_MAX_TIMERS];
+	struct victim *v = ru_start(NULL, 0, extra);
+	struct run_result r;
+	struct vstate st;
+	pid_t tids[8];
+	long long steps;
+	int n;
+
+	cr_assert_eq(victim_state(v, &st), 0);
+	cr_assert_lt(st.restore_ids, 0, "the seccomp filter does not refuse prctl(77)");
+	cr_assert_eq(victim_tids(v, tids, 8), 3);
+	cr_assert_eq(run_ptimerctl(&r, "restore", "--method=auto", "-i", dump,
+				   ru_pidstr(pidbuf, v->pid), NULL), 0);
+	cr_assert_eq(r.exit_code, 0, "%s", run_describe(&r));
+	cr_expect(strstr(r.err, "plan: method loop"), "no loop plan: %s", r.err);
+	/* from a fresh counter: 100000 steps to 99999, 1 to 100000, 500 to 100500 */
+	steps = plan_steps(r.err);
+	cr_expect(steps >= 100499 && steps <= 100503, "the plan says %lld walk steps: %s",
+		  steps, r.err);
+	run_result_free(&r);
+	n = ru_timers(v, t, RU_MAX_TIMERS);
+	cr_assert_eq(n, (int)NNEAR, "%s", ru_timers_str(t, n));
+	for (size_t i = 0; i < NNEAR; i++) {
+		const struct ru_spec *s = &near_1e5[i];
+		const struct vtimer *x = vtimer_find(t, n, s->id);
+
+		cr_assert(x, "timer %d missing: %s", s->id, ru_timers_str(t, n));
+		cr_expect_eq(x->clockid, ru_fixed_clockid(s->clock), "timer %d", s->id);
+		cr_expect_str_eq(x->notify, s->notify, "timer %d", s->id);
+		cr_expect_eq(x->signo, s->sig, "timer %d", s->id);
+		cr_expect_eq(x->sigval, s->sigval, "timer %d", s->id);
+		cr_expect_eq(x->interval_ns, (long long)s->interval_ms * RU_MS, "timer %d", s->id);
+		cr_expect_eq(!x->value_ns, !s->value_ms, "timer %d: value %lld", s->id,
+			     x->value_ns);
+		if (!strcmp(s->notify, "thread_id"))
+			cr_expect_eq(x->tid, tids[s->thread]);
+	}
+	cr_assert_eq(victim_state(v, &st), 0);
+	cr_expect_lt(st.restore_ids, 0);
+	cr_expect_eq(st.eintr, 0);
+	cr_expect_eq(proc_tracer_pid(v->pid), 0);
+	ru_file_free(dump);
+	victim_kill(v);
+}
+
+Test(walk, prctl_method_refused_without_the_prctl)
+{
+	const char *extra[] = { "--threads", "1", "--seccomp-deny-prctl77", "--timer",
+				"id=0,clock=monotonic,notify=none,value_ms=60000", NULL };
+	const char *src_extra[] = { "--threads", "1", NULL };
+	char *dump = dump_of(near_1e5, NNEAR, src_extra), pidbuf[16];
+	struct vtimer before[RU_MAX_TIMERS], after[RU_MAX_TIMERS];
+	struct victim *v;
+	struct run_result r;
+	char why[256];
+	int nb, na;
+
+	/* The filter comes after the victim's own timer, which used the prctl. */
+	v = ru_start(NULL, 0, extra);
+	nb = ru_timers(v, before, RU_MAX_TIMERS);
+	cr_assert_eq(run_ptimerctl(&r, "restore", "--method=prctl", "-i", dump,
+				   ru_pidstr(pidbuf, v->pid), NULL), 0);
+	cr_expect_eq(r.exit_code, PX_UNSUPPORTED, "%s", run_describe(&r));
+	cr_expect(strstr(r.err, "PR_TIMER_CREATE_RESTORE_IDS"), "%s", r.err);
+	run_result_free(&r);
+	na = ru_timers(v, after, RU_MAX_TIMERS);
+	cr_expect(ru_timers_same(before, nb, after, na, 300 * RU_MS, why, sizeof(why)),
+		  "%s: %s", why, ru_timers_str(after, na));
+	cr_expect_eq(proc_tracer_pid(v->pid), 0);
+	ru_file_free(dump);
+	victim_kill(v);
+}
+
+Test(walk, wraps_past_int_max)
+{
+	static const struct ru_spec low[] = {
+		{ 3, "monotonic", "signal", 10, 0, 0x3, 30000, 0 },
+		{ 10, "monotonic", "none", 12, 0, 0xa, 40000, 500 },
+	};
+	struct victim *v = victim_start("--timer", "id=2147483000,clock=monotonic,notify=none,"
+					"value_ms=60000", NULL);
+	char *dump = dump_of(low, 2, NULL), pidbuf[16];
+	struct vtimer t[RU_MAX_TIMERS];
+	struct run_result r;
+	long long steps;
+	int n;
+
+	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
+	cr_assert_eq(run_ptimerctl(&r, "restore", "--method=loop", "-i", dump,
+				   ru_pidstr(pidbuf, v->pid), NULL), 0);
+	cr_assert_eq(r.exit_code, 0, "%s", run_describe(&r));
+	/* 2147483001 .. INT_MAX is 647 steps, then 0 .. 3 and 4 .. 10: 658 */
+	steps = plan_steps(r.err);
+	cr_expect(steps >= 655 && steps <= 661, "the plan says %lld walk steps: %s", steps,
+		  r.err);
+	run_result_free(&r);
+	n = ru_timers(v, t, RU_MAX_TIMERS);
+	cr_assert_eq(n, 3, "%s", ru_timers_str(t, n));
+	cr_expect(vtimer_find(t, n, 2147483000), "%s", ru_timers_str(t, n));
+	for (int i = 0; i < 2; i++) {
+		const struct vtimer *x = vtimer_find(t, n, low[i].id);
+
+		cr_assert(x, "timer %d missing after the wrap: %s", low[i].id,
+			  ru_timers_str(t, n));
+		cr_expect_eq(x->sigval, low[i].sigval);
+		cr_expect_eq(x->signo, low[i].sig);
+		cr_expect_eq(x->interval_ns, (long long)low[i].interval_ms * RU_MS);
+	}
+	ru_file_free(dump);
+	victim_kill(v);
+}
+
+static const struct ru_spec far_one[] = {
+	{ 100000, "monotonic", "signal", 10, 0, 0x1, 60000, 0 },
+};
+
+Test(walk, max_iterations_refuses_and_creates_nothing)
+{
+	struct victim *v = victim_start("--timer", "clock=monotonic,notify=none,value_ms=60000",
+					"--timer", "id=7,clock=realtime,sig=12,value_ms=50000",
+					NULL);
+	char *dump = dump_of(far_one, 1, NULL), pidbuf[16];
+	struct vtimer before[RU_MAX_TIMERS], after[RU_MAX_TIMERS];
+	struct run_result r;
+	char why[256];
+	int nb, na;
+
+	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
+	nb = ru_timers(v, before, RU_MAX_TIMERS);
+	cr_assert_eq(run_ptimerctl(&r, "restore", "--method=loop", "--max-iterations", "1000",
+				   "-i", dump, ru_pidstr(pidbuf, v->pid), NULL), 0);
+	cr_expect_eq(r.exit_code, PX_UNSUPPORTED, "%s", run_describe(&r));
+	cr_expect(strstr(r.err, "--max-iterations"), "the message does not name the limit: %s",
+		  r.err);
+	run_result_free(&r);
+	na = ru_timers(v, after, RU_MAX_TIMERS);
+	cr_expect(ru_timers_same(before, nb, after, na, 300 * RU_MS, why, sizeof(why)),
+		  "%s: %s", why, ru_timers_str(after, na));
+	cr_expect_eq(proc_tracer_pid(v->pid), 0);
+	ru_file_free(dump);
+	victim_kill(v);
+}
+
+/*
+ * ptimerctl(1): --max-iterations refuses a longer walk "before starting
+ * it".  Then the target's counter has not moved, and a walk to three IDs
+ * past it still takes three steps.
+ */
+Test(walk, max_iterations_refuses_before_walking)
+{
+	struct victim *v = victim_start("--timer", "clock=monotonic,notify=none,value_ms=60000",
+					NULL);
+	char *far = dump_of(far_one, 1, NULL), *near, pidbuf[16];
+	struct ru_spec next = { 0, "monotonic", "none", 10, 0, 0x2, 60000, 0 };
+	struct vtimer t[RU_MAX_TIMERS];
+	struct run_result r;
+	int n;
+
+	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
+	n = ru_timers(v, t, RU_MAX_TIMERS);
+	cr_assert_eq(n, 1);
+	next.id = t[0].id + 3;	/* the counter stands at t[0].id + 1 */
+	near = dump_of(&next, 1, NULL);
+	cr_assert_eq(run_ptimerctl(&r, "restore", "--method=loop", "--max-iterations", "1000",
+				   "-i", far, ru_pidstr(pidbuf, v->pid), NULL), 0);
+	cr_assert_eq(r.exit_code, PX_UNSUPPORTED, "%s", run_describe(&r));
+	run_result_free(&r);
+	cr_assert_eq(run_ptimerctl(&r, "restore", "--method=loop", "--max-iterations", "100",
+				   "-i", near, ru_pidstr(pidbuf, v->pid), NULL), 0);
+	cr_expect_eq(r.exit_code, 0, "a refused walk moved the target's ID counter: a walk"
+		     " of 3 steps to ID %d now fails: %s", next.id, run_describe(&r));
+	run_result_free(&r);
+	ru_file_free(near);
+	ru_file_free(far);
+	victim_kill(v);
+}
+
+static const struct ru_spec two_far[] = {
+	{ 4, "monotonic", "signal", 12, 0, 0x4, 60000, 0 },
+	{ 5000000, "monotonic", "none", 10, 0, 0x5, 60000, 0 },
+};
+
+Test(walk, sigterm_rolls_back_and_the_target_runs_on)
+{
+	struct victim *v = victim_start("--block", "read",
+					"--timer", "id=1,clock=monotonic,notify=none,value_ms=60000",
+					"--timer", "id=2,clock=realtime,sig=12,value_ms=50000", NULL);
+	char *dump = dump_of(two_far, 2, NULL), pidbuf[16], line[512];
+	struct vtimer before[RU_MAX_TIMERS], after[RU_MAX_TIMERS];
+	struct vstate st0, st;
+	struct ru_bg b;
+	char why[256];
+	int64_t t_term;
+	long long rc, err, eintr;
+	int nb, na;
+
+	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
+	nb = ru_timers(v, before, RU_MAX_TIMERS);
+	cr_assert_eq(victim_state(v, &st0), 0);
+	ru_bg_start(&b, "restore", "--method=loop", "-i", dump, ru_pidstr(pidbuf, v->pid), NULL);
+	cr_assert(ru_wait_traced(v->pid, 5000), "ptimerctl never attached");
+	sleep_ms(200);
+	cr_assert_gt(proc_tracer_pid(v->pid), 0, "the walk ended within 200 ms");
+	t_term = clock_ns(CLOCK_MONOTONIC);
+	kill(b.pid, SIGTERM);
+	ru_bg_wait(&b, 10000);
+	cr_assert_not(b.res.timed_out, "ptimerctl did not end after SIGTERM");
+	cr_expect_lt(clock_ns(CLOCK_MONOTONIC) - t_term, 2 * RU_SEC,
+		     "ptimerctl took %lld ms to stop", (clock_ns(CLOCK_MONOTONIC) - t_term) / RU_MS);
+	cr_expect_eq(b.res.exit_code, PX_INTERRUPTED, "%s", run_describe(&b.res));
+	run_result_free(&b.res);
+
+	cr_expect_eq(proc_tracer_pid(v->pid), 0);
+	na = ru_timers(v, after, RU_MAX_TIMERS);
+	cr_expect(ru_timers_same(before, nb, after, na, 500 * RU_MS, why, sizeof(why)),
+		  "not rolled back (%s): %s", why, ru_timers_str(after, na));
+	cr_assert_eq(victim_state(v, &st), 0, "the target does not answer");
+	cr_expect_eq(st.eintr, 0, "the target's read saw EINTR");
+	cr_expect_eq(st.signals, st0.signals, "the target got %lld signals",
+		     st.signals - st0.signals);
+	cr_expect_eq(st.restore_ids, st0.restore_ids);
+	cr_expect_eq(st.sigmask, st0.sigmask);
+	cr_expect_str_eq(st.masks, st0.masks);
+	cr_expect_eq(st.maps, st0.maps, "the target's memory map changed");
+	/* Its registers are intact: the read it was blocked in returns the byte. */
+	cr_assert_eq(victim_wake(v, true, line, sizeof(line), 3000), 0, "no WOKE");
+	cr_expect(kv_ll(line, "rc", &rc) && rc == 1 && kv_ll(line, "errno", &err) && err == 0 &&
+		  kv_ll(line, "eintr", &eintr) && eintr == 0, "%s", line);
+	ru_file_free(dump);
+	victim_kill(v);
+}

@@ -65,6 +65,7 @@ struct figure {
 	struct series trips;		/* ptrace round trips, where known */
 	struct series syscalls;		/* syscalls injected, where known */
 	const char *skipped;		/* why it was not measured */
+	bool unselected;		/* left out by --only: not reported */
 	int error;			/* first failure, -errno */
 	char error_text[160];
 };
@@ -77,6 +78,7 @@ struct bench {
 	const char *ptimerctl;
 	const char *json_path;
 	char scratch[256];		/* directory for ptimerctl's files */
+	uint64_t rss_timers;		/* size for the RSS figures; 0: default */
 	double attach_s;		/* median 1-thread attach+detach, for net targets */
 	struct figure *figs;
 	size_t nfigs;
@@ -98,6 +100,8 @@ int floor_walk(int want, struct floor_result *r);
 int floor_restore(size_t n, struct floor_result *r);
 int floor_dump(size_t n, struct floor_result *r);
 int floor_attach(pid_t pid, struct floor_result *r);
+int launcher_start(void);
+void launcher_stop(void);
 int run_ptimerctl(const char *path, char *const argv[], long *maxrss_kib);
 int restore_id(size_t i);
 

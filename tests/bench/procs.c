@@ -442,30 +442,142 @@ int floor_attach(pid_t pid, struct floor_result *r)
 	return r->err;
 }
 
-/* Run ptimerctl with @argv, stdout discarded; its peak RSS from wait4(). */
-int run_ptimerctl(const char *path, char *const argv[], long *maxrss_kib)
+/*
+ * ptimerctl is started by a launcher forked at start-up, while the bench
+ * is small: exec keeps the old mm's RSS high-water mark in ru_maxrss, so a
+ * child forked from the bench later would report the bench's size.
+ */
+#define LAUNCH_MAX_ARGS	12
+#define LAUNCH_ARG_LEN	320
+
+struct launch_request {
+	int argc;
+	char argv[LAUNCH_MAX_ARGS][LAUNCH_ARG_LEN];
+};
+
+struct launch_reply {
+	int err;
+	long maxrss_kib;
+};
+
+static pid_t launcher_pid = -1;
+static int launcher_to = -1, launcher_from = -1;
+
+static void launch_one(const struct launch_request *req, struct launch_reply *rep)
 {
+	char *argv[LAUNCH_MAX_ARGS + 1];
 	struct rusage ru;
 	int status;
 	pid_t pid;
 
+	for (int i = 0; i < req->argc; i++)
+		argv[i] = (char *)req->argv[i];
+	argv[req->argc] = NULL;
 	pid = fork();
-	if (pid < 0)
-		return -errno;
+	if (pid < 0) {
+		rep->err = -errno;
+		return;
+	}
 	if (pid == 0) {
 		int null = open("/dev/null", O_WRONLY);
 
 		if (null >= 0)
 			dup2(null, STDOUT_FILENO);
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		execv(path, argv);
+		execv(argv[0], argv + 1);
 		_exit(127);
 	}
-	while (wait4(pid, &status, 0, &ru) < 0)
-		if (errno != EINTR)
-			return -errno;
-	if (!WIFEXITED(status) || WEXITSTATUS(status))
-		return -EIO;
-	*maxrss_kib = ru.ru_maxrss;
+	while (wait4(pid, &status, 0, &ru) < 0) {
+		if (errno != EINTR) {
+			rep->err = -errno;
+			return;
+		}
+	}
+	rep->err = WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -EIO;
+	rep->maxrss_kib = ru.ru_maxrss;
+}
+
+static __attribute__((noreturn)) void launcher_main(int from, int to)
+{
+	struct launch_request req;
+	struct launch_reply rep;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	while (!read_full(from, &req, sizeof(req))) {
+		memset(&rep, 0, sizeof(rep));
+		if (req.argc < 2 || req.argc > LAUNCH_MAX_ARGS)
+			rep.err = -EINVAL;
+		else
+			launch_one(&req, &rep);
+		if (write(to, &rep, sizeof(rep)) != sizeof(rep))
+			break;
+	}
+	_exit(0);
+}
+
+int launcher_start(void)
+{
+	int req[2], rep[2];
+	pid_t pid;
+
+	if (pipe2(req, O_CLOEXEC))
+		return -errno;
+	if (pipe2(rep, O_CLOEXEC)) {
+		close(req[0]);
+		close(req[1]);
+		return -errno;
+	}
+	pid = fork();
+	if (pid == 0) {
+		close(req[1]);
+		close(rep[0]);
+		launcher_main(req[0], rep[1]);
+	}
+	close(req[0]);
+	close(rep[1]);
+	if (pid < 0) {
+		close(req[1]);
+		close(rep[0]);
+		return -errno;
+	}
+	launcher_pid = pid;
+	launcher_to = req[1];
+	launcher_from = rep[0];
 	return 0;
+}
+
+void launcher_stop(void)
+{
+	if (launcher_pid <= 0)
+		return;
+	close(launcher_to);
+	close(launcher_from);
+	reap(launcher_pid);
+	launcher_pid = -1;
+}
+
+/* Run ptimerctl with @argv (argv[0] its name), stdout discarded; its peak RSS. */
+int run_ptimerctl(const char *path, char *const argv[], long *maxrss_kib)
+{
+	struct launch_request req;
+	struct launch_reply rep;
+	int ret;
+
+	if (launcher_pid <= 0)
+		return -ECHILD;
+	memset(&req, 0, sizeof(req));
+	snprintf(req.argv[req.argc++], LAUNCH_ARG_LEN, "%s", path);
+	for (int i = 0; argv[i]; i++) {
+		if (req.argc == LAUNCH_MAX_ARGS || strlen(argv[i]) >= LAUNCH_ARG_LEN)
+			return -E2BIG;
+		snprintf(req.argv[req.argc++], LAUNCH_ARG_LEN, "%s", argv[i]);
+	}
+	if (write(launcher_to, &req, sizeof(req)) != sizeof(req))
+		return -EPIPE;
+	ret = read_full(launcher_from, &rep, sizeof(rep));
+	if (ret)
+		return ret;
+	if (!rep.err)
+		*maxrss_kib = rep.maxrss_kib;
+	return rep.err;
 }

@@ -107,9 +107,17 @@ static const char *time_unit(double v, double *scale)
 }
 
 /* "median [min-max]" in the unit the median reads best in. */
+/* Three significant digits, but never an exponent. */
+static const char *num(char *buf, size_t len, double v)
+{
+	snprintf(buf, len, v >= 100 ? "%.0f" : "%.3g", v);
+	return buf;
+}
+
 static void format_series(char *buf, size_t len, const struct series *s, enum bench_kind kind)
 {
 	double med = series_median(s), lo = series_min(s), hi = series_max(s), scale;
+	char a[24], b[24], c[24];
 	const char *unit;
 	int exp10;
 
@@ -126,8 +134,8 @@ static void format_series(char *buf, size_t len, const struct series *s, enum be
 		break;
 	case KIND_TIME:
 		unit = time_unit(med, &scale);
-		snprintf(buf, len, "%.3g%s [%.3g-%.3g]", med * scale, unit,
-			 lo * scale, hi * scale);
+		snprintf(buf, len, "%s%s [%s-%s]", num(a, sizeof(a), med * scale), unit,
+			 num(b, sizeof(b), lo * scale), num(c, sizeof(c), hi * scale));
 		break;
 	case KIND_BYTES:
 		scale = 1.0 / (1 << 20);
@@ -185,7 +193,7 @@ static void format_target(char *buf, size_t len, const struct bench *b,
 
 static void print_row(const struct bench *b, const struct figure *f)
 {
-	char tool[64], floor[64], ratio[32], target[96], trips[32];
+	char tool[128], floor[128], ratio[32], target[96], trips[32];
 
 	if (f->skipped || f->error) {
 		printf("%-34s %s\n", f->name, f->skipped ? f->skipped : f->error_text);
@@ -208,7 +216,8 @@ void report_table(const struct bench *b)
 	printf("%-34s %-24s %-24s %-7s %-22s %s\n", "figure", "ptimerctl", "floor",
 	       "ratio", "target", "trips");
 	for (size_t i = 0; i < b->nfigs; i++)
-		print_row(b, &b->figs[i]);
+		if (!b->figs[i].unselected)
+			print_row(b, &b->figs[i]);
 	printf("median [min-max] of %u runs; ratio = ptimerctl/floor medians;"
 	       " trips = ptrace round trips (median)\n", b->runs);
 }
@@ -299,9 +308,11 @@ int report_json(const struct bench *b, const char *path)
 	json_object_object_add(root, "smoke", json_object_new_boolean(b->smoke));
 	json_object_object_add(root, "attach_s", json_object_new_double(b->attach_s));
 	for (size_t i = 0; i < b->nfigs; i++)
-		json_object_array_add(figs, figure_json(b, &b->figs[i]));
+		if (!b->figs[i].unselected)
+			json_object_array_add(figs, figure_json(b, &b->figs[i]));
 	json_object_object_add(root, "figures", figs);
-	if (json_object_to_file_ext(path, root, JSON_C_TO_STRING_PRETTY))
+	if (json_object_to_file_ext(path, root, JSON_C_TO_STRING_PRETTY |
+				    JSON_C_TO_STRING_NOSLASHESCAPE))
 		ret = -EIO;
 	json_object_put(root);
 	return ret;
@@ -315,7 +326,7 @@ bool report_complete(const struct bench *b)
 	for (size_t i = 0; i < b->nfigs; i++) {
 		const struct figure *f = &b->figs[i];
 
-		if (f->skipped)
+		if (f->skipped || f->unselected)
 			continue;
 		if (f->error || f->tool.n != b->runs || f->floor.n != b->runs ||
 		    series_min(&f->tool) <= 0 || series_min(&f->floor) <= 0) {

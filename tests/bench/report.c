@@ -211,6 +211,38 @@ static void print_row(const struct bench *b, const struct figure *f)
 	       target, trips);
 }
 
+static const struct figure *batched_twin(const struct bench *b, const struct figure *f)
+{
+	for (size_t i = 0; i < b->nfigs; i++) {
+		const struct figure *g = &b->figs[i];
+
+		if (g->measure == f->measure && g->n == f->n && !g->wall && !g->one_per_trip &&
+		    g->tool.n && g->trips.n)
+			return g;
+	}
+	return NULL;
+}
+
+/* What one extra ptrace round trip costs: 1 sc/trip against the batch. */
+static void print_trip_costs(const struct bench *b)
+{
+	for (size_t i = 0; i < b->nfigs; i++) {
+		const struct figure *f = &b->figs[i], *g;
+		double trips;
+
+		if (!f->one_per_trip || f->kind != KIND_TIME || !f->tool.n || f->unselected)
+			continue;
+		g = batched_twin(b, f);
+		if (!g)
+			continue;
+		trips = series_median(&f->trips) - series_median(&g->trips);
+		if (trips <= 0)
+			continue;
+		printf("  round trip from '%s': %.1fus each (%.0f extra trips)\n", f->name,
+		       (series_median(&f->tool) - series_median(&g->tool)) / trips * 1e6, trips);
+	}
+}
+
 void report_table(const struct bench *b)
 {
 	printf("%-34s %-24s %-24s %-7s %-22s %s\n", "figure", "ptimerctl", "floor",
@@ -220,6 +252,9 @@ void report_table(const struct bench *b)
 			print_row(b, &b->figs[i]);
 	printf("median [min-max] of %u runs; ratio = ptimerctl/floor medians;"
 	       " trips = ptrace round trips (median)\n", b->runs);
+	print_trip_costs(b);
+	printf("  the walk has no per-syscall variant: one_syscall_per_trip leaves it"
+	       " one blob run per chunk\n");
 }
 
 static const char *kind_unit(enum bench_kind kind)

@@ -46,13 +46,25 @@ void cli_parse(const struct argp *argp, int argc, char **argv, void *input);
 /* Keep only the capabilities ptimerctl uses, before touching a target. */
 int cli_drop_capabilities(void);
 
-/* Output files are created 0600 and never through a symlink; "-" is stdout. */
-FILE *cli_open_output(const char *path);
+/*
+ * An output file: "-" is stdout; anything else is written to a new 0600
+ * file beside it and renamed over it by cli_output_commit(), so that a
+ * failure leaves the old file alone and no symlink is written through.
+ */
+struct cli_output {
+	FILE *f;
+	const char *path;
+	char *tmp;
+};
+
+int cli_output_open(struct cli_output *out, const char *path);
+int cli_output_commit(struct cli_output *out);
+void cli_output_abort(struct cli_output *out);
 /* Read a whole file ("-" is stdin), at most @limit bytes. */
 int cli_read_input(const char *path, size_t limit, char **buf, size_t *len);
 
-/* Encode @dump and write it to @path ("-" is stdout); returns an exit code. */
-int cli_write_dump(const struct ptimer_dump *dump, const char *path, bool pretty);
+/* Encode @dump and write it to @out, then commit it; returns an exit code. */
+int cli_write_dump(const struct ptimer_dump *dump, struct cli_output *out, bool pretty);
 
 void cli_format_ns(char *buf, size_t len, int64_t ns);
 

@@ -64,28 +64,25 @@ static const struct argp dump_argp = {
 	       "  ptimerctl dump --pretty -o timers.json 1234",
 };
 
-int cli_write_dump(const struct ptimer_dump *dump, const char *path, bool pretty)
+int cli_write_dump(const struct ptimer_dump *dump, struct cli_output *out, bool pretty)
 {
 	char *json;
-	FILE *out;
 	int ret;
 
 	ret = ptimer_dump_to_json(cli.ctx, dump, pretty, &json);
-	if (ret)
+	if (ret) {
+		cli_output_abort(out);
 		return cli_fail(ret, "cannot encode the dump");
-	out = cli_open_output(path);
-	if (!out) {
-		ret = -errno;
-		free(json);
-		cli_error(ret, "cannot create '%s'", path);
-		return EXIT_FAILURE_GENERIC;
 	}
-	ret = fputs(json, out) < 0 || fflush(out) ? -errno : 0;
-	if (out != stdout && fclose(out) && !ret)
-		ret = -errno;
+	ret = fputs(json, out->f) < 0 ? -EIO : 0;
 	free(json);
 	if (ret) {
-		cli_error(ret, "cannot write '%s'", path);
+		cli_output_abort(out);
+	} else {
+		ret = cli_output_commit(out);
+	}
+	if (ret) {
+		cli_error(ret, "cannot write '%s'", out->path);
 		return EXIT_FAILURE_GENERIC;
 	}
 	return EXIT_OK;
@@ -95,26 +92,25 @@ int cmd_dump(int argc, char **argv)
 {
 	struct dump_args a = { .output = "-" };
 	struct ptimer_dump *dump;
-	FILE *probe;
+	struct cli_output out;
 	int ret;
 
 	cli_parse(&dump_argp, argc, argv, &a);
 	/* Fail on an unwritable output before the target is touched. */
-	if (strcmp(a.output, "-")) {
-		probe = cli_open_output(a.output);
-		if (!probe) {
-			cli_error(errno, "cannot create '%s'", a.output);
-			return EXIT_FAILURE_GENERIC;
-		}
-		fclose(probe);
+	ret = cli_output_open(&out, a.output);
+	if (ret) {
+		cli_error(ret, "cannot create '%s'", a.output);
+		return EXIT_FAILURE_GENERIC;
 	}
 	ret = cli_drop_capabilities();
 	if (ret)
 		cli_warn("cannot drop capabilities: %s", strerror(-ret));
 	ret = ptimer_dump_pid(cli.ctx, a.pid, a.disarm ? PTIMER_DUMP_DISARM : 0, &dump, NULL);
-	if (ret)
+	if (ret) {
+		cli_output_abort(&out);
 		return cli_fail(ret, "cannot dump pid %d", a.pid);
-	ret = cli_write_dump(dump, a.output, a.pretty);
+	}
+	ret = cli_write_dump(dump, &out, a.pretty);
 	ptimer_dump_free(dump);
 	return ret;
 }

@@ -132,7 +132,10 @@ int cmd_show(int argc, char **argv)
 			return cli_fail(ret, "cannot read the timers of pid %d", a.pid);
 	}
 	if (a.json) {
-		ret = cli_write_dump(dump, "-", true);
+		struct cli_output out;
+
+		cli_output_open(&out, "-");
+		ret = cli_write_dump(dump, &out, true);
 	} else {
 		printf("pid %d (%s), %zu thread%s, %zu timer%s\n", dump->pid, dump->comm,
 		       dump->nthreads, dump->nthreads == 1 ? "" : "s",

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* ptimerctl's messages and exit codes: one place, one write per message. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,8 +86,33 @@ int cli_exit_code(int err)
 		return EXIT_INTERRUPTED;
 	case EOWNERDEAD:
 		return EXIT_TARGET_DIED;
+	case EBADMSG:
+		return EXIT_BAD_INPUT;
 	default:
 		return EXIT_FAILURE_GENERIC;
+	}
+}
+
+/*
+ * The errno values the library uses as codes (a zombie is -EIDRM, a kernel
+ * thread -ENOEXEC, ...) have a strerror() text that would mislead; the
+ * library's detail says it all.
+ */
+static bool errno_says_more(int err)
+{
+	switch (-err) {
+	case EIDRM:
+	case ENOEXEC:
+	case EBUSY:
+	case EEXIST:
+	case E2BIG:
+	case EXDEV:
+	case EOWNERDEAD:
+	case EBADMSG:
+	case EINTR:
+		return false;
+	default:
+		return true;
 	}
 }
 
@@ -100,7 +126,7 @@ int cli_fail(int err, const char *fmt, ...)
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
 	/* The library's detail names the step that failed; prefer it. */
-	cli_error(err, "%s", detail[0] ? detail : what);
+	cli_error(errno_says_more(err) ? err : 0, "%s", detail[0] ? detail : what);
 	if (err == -EPERM || err == -EACCES)
 		cli_info("hint: tracing a process of another user needs CAP_SYS_PTRACE;"
 			 " see also /proc/sys/kernel/yama/ptrace_scope");

@@ -142,20 +142,72 @@ free_caps:
 	return ret;
 }
 
-FILE *cli_open_output(const char *path)
+int cli_output_open(struct cli_output *out, const char *path)
 {
-	FILE *f;
 	int fd;
 
-	if (!strcmp(path, "-"))
-		return stdout;
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	memset(out, 0, sizeof(*out));
+	out->path = path;
+	if (!strcmp(path, "-")) {
+		out->f = stdout;
+		return 0;
+	}
+	/*
+	 * Write a new 0600 file beside the target name and rename it into
+	 * place on success: a failed dump leaves an existing file as it was,
+	 * and a symlink at @path is replaced, never written through.
+	 */
+	if (asprintf(&out->tmp, "%s.XXXXXX", path) < 0) {
+		out->tmp = NULL;
+		return -ENOMEM;
+	}
+	fd = mkostemp(out->tmp, O_CLOEXEC);
 	if (fd < 0)
-		return NULL;
-	f = fdopen(fd, "w");
-	if (!f)
+		goto fail;
+	out->f = fdopen(fd, "w");
+	if (!out->f) {
 		close(fd);
-	return f;
+		unlink(out->tmp);
+		goto fail;
+	}
+	return 0;
+fail:
+	fd = -errno;
+	free(out->tmp);
+	out->tmp = NULL;
+	return fd;
+}
+
+int cli_output_commit(struct cli_output *out)
+{
+	int ret = 0;
+
+	if (fflush(out->f) || (out->tmp && fsync(fileno(out->f))))
+		ret = -errno;
+	if (out->f != stdout && fclose(out->f) && !ret)
+		ret = -errno;
+	out->f = NULL;
+	if (out->tmp) {
+		if (!ret && rename(out->tmp, out->path))
+			ret = -errno;
+		if (ret)
+			unlink(out->tmp);
+		free(out->tmp);
+		out->tmp = NULL;
+	}
+	return ret;
+}
+
+void cli_output_abort(struct cli_output *out)
+{
+	if (out->f && out->f != stdout)
+		fclose(out->f);
+	out->f = NULL;
+	if (out->tmp) {
+		unlink(out->tmp);
+		free(out->tmp);
+		out->tmp = NULL;
+	}
 }
 
 int cli_read_input(const char *path, size_t limit, char **buf, size_t *len)

@@ -229,7 +229,8 @@ struct ptimer_restore_stats {
  * Recreate @dump's timers in @pid with the same IDs.  Everything is
  * validated before the target is attached; on any failure every timer
  * created so far is deleted, replaced timers are put back, the target's
- * prctl state is restored and the target runs on.  -EEXIST: an ID is in
+ * prctl state is restored and the target runs on.  -EBADMSG: the dump
+ * does not fit the target (an unmapped tid, an invalid timer); -EEXIST: an ID is in
  * use; -EINTR: aborted; -E2BIG: the walk is longer than max_steps;
  * -EOPNOTSUPP: the prctl was asked for and is missing; -EOWNERDEAD: the
  * target exited part-way.

@@ -45,6 +45,14 @@ long arch_syscall_result(const struct arch_regs *regs);
 bool arch_is_injected_trap(const siginfo_t *si, const struct arch_regs *regs,
 			   uint64_t trap_end);
 
+/*
+ * epoll_wait() and sigwaitinfo() return -EINTR, not a restart code, when
+ * a ptrace stop interrupts them, so the program would notice the stop.  If
+ * @regs show such a wait without a timeout that just returned -EINTR, turn
+ * them back to re-issue the call and return true.
+ */
+bool arch_restart_interrupted_wait(struct arch_regs *regs);
+
 /* "syscall; breakpoint", written over the code at the injection site. */
 extern const uint8_t arch_syscall_site[ARCH_SYSCALL_SITE_LEN];
 

@@ -207,7 +207,7 @@ static bool walk_found(const struct blob_walk *w, const struct ptimer_timer *t)
 	return w->steps && w->last_id == t->id;
 }
 
-static uint64_t plan_walk(int64_t counter, const struct ptimer_timer *timers, size_t n)
+uint64_t plan_walk(int64_t counter, const struct ptimer_timer *timers, size_t n)
 {
 	uint64_t total = 0;
 
@@ -216,6 +216,17 @@ static uint64_t plan_walk(int64_t counter, const struct ptimer_timer *timers, si
 		counter = ((int64_t)timers[i].id + 1) % (int64_t)ID_SPACE;
 	}
 	return total;
+}
+
+static int check_walk_limit(struct restore *r, uint64_t total)
+{
+	uint64_t max = r->opts->max_steps;
+
+	if (max && total > max)
+		return ctx_set_error(r->ctx, -E2BIG, "the walk needs %llu steps; the limit"
+				     " (--max-iterations) is %llu", (unsigned long long)total,
+				     (unsigned long long)max);
+	return 0;
 }
 
 static int announce_plan(struct restore *r, uint64_t total, uint64_t cal_steps,
@@ -228,27 +239,24 @@ static int announce_plan(struct restore *r, uint64_t total, uint64_t cal_steps,
 	r->plan.walk_steps = total;
 	r->plan.walk_steps_exact = true;
 	r->plan.estimate_ns = (int64_t)(total * r->plan.ns_per_step);
-	if (o->max_steps && total > o->max_steps)
-		return ctx_set_error(r->ctx, -E2BIG, "the walk needs %llu steps; the limit"
-				     " (--max-iterations) is %llu", (unsigned long long)total,
-				     (unsigned long long)o->max_steps);
 	if (o->on_plan && o->on_plan(o->data, &r->plan))
 		return ctx_set_error(r->ctx, -EINTR, "aborted at the plan");
 	return 0;
 }
 
 /*
- * Walk to each id in turn.  The first chunks are short: they reveal where
- * the counter stands and measure the rate, which give the plan (announced
- * once, when @announce) before the long chunks start.
+ * Walk to each id in turn.  A single first step shows where the counter
+ * stands, which gives the exact length of the walk, checked against the
+ * limit before any real walking; a short chunk then measures the rate for
+ * the plan (announced once, when @announce), and long chunks follow.
  */
 static int create_walk(struct restore *r, const struct ptimer_timer *timers, size_t n,
 		       bool announce)
 {
-	uint64_t chunk = announce ? WALK_CALIBRATION_STEPS : WALK_CHUNK_STEPS_UNPLANNED;
+	uint64_t chunk = announce ? 1 : WALK_CHUNK_STEPS_UNPLANNED;
 	uint64_t cal_steps = 0, total = 0;
 	int64_t started = mono_ns(), cal_ns = 0, counter = -1, t0;
-	bool planned = !announce;
+	bool planned = !announce, located = false;
 	struct blob_walk w;
 	size_t i = 0;
 	int ret;
@@ -261,7 +269,7 @@ static int create_walk(struct restore *r, const struct ptimer_timer *timers, siz
 		ret = walk_one(r, &timers[i], i, chunk, &w);
 		if (ret)
 			return ret;
-		if (!planned) {
+		if (located && !planned) {
 			cal_ns += mono_ns() - t0;
 			cal_steps += w.steps;
 		}
@@ -269,9 +277,20 @@ static int create_walk(struct restore *r, const struct ptimer_timer *timers, siz
 			counter = (w.last_id + 1) % (int64_t)ID_SPACE;
 		if (walk_found(&w, &timers[i]))
 			i++;
-		if (planned || counter < 0 || (cal_steps < 1000 && i < n))
+		if (planned || counter < 0)
 			continue;
-		total = r->walk_steps + plan_walk(counter, timers + i, n - i);
+		if (!located) {
+			total = r->walk_steps + plan_walk(counter, timers + i, n - i);
+			ret = check_walk_limit(r, total);
+			if (ret)
+				return ret;
+			located = true;
+			chunk = WALK_CALIBRATION_STEPS;
+			if (i < n)
+				continue;
+		}
+		if (cal_steps < 1000 && i < n)
+			continue;
 		ret = announce_plan(r, total, cal_steps, cal_ns);
 		if (ret)
 			return ret;

@@ -306,3 +306,41 @@ int procfs_exe_matches(int dirfd, int machine, int elf_class)
 		return -EXDEV;
 	return 0;
 }
+
+static int parse_hex_mask(const char *v, unsigned long long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoull(v, &end, 16);
+	return errno || end == v ? -EINVAL : 0;
+}
+
+int procfs_thread_has_deliverable_signal(int dirfd, pid_t tid, bool *yes)
+{
+	unsigned long long pnd = 0, shd = 0, blk = 0;
+	char name[48], *buf, *line, *save;
+	int ret, seen = 0;
+
+	snprintf(name, sizeof(name), "task/%d/status", tid);
+	ret = procfs_read(dirfd, name, &buf, NULL);
+	if (ret)
+		return ret;
+	for (line = strtok_r(buf, "\n", &save); line && !ret; line = strtok_r(NULL, "\n", &save)) {
+		if (!strncmp(line, "SigPnd:", 7)) {
+			ret = parse_hex_mask(line + 7, &pnd);
+			seen |= 1;
+		} else if (!strncmp(line, "ShdPnd:", 7)) {
+			ret = parse_hex_mask(line + 7, &shd);
+			seen |= 2;
+		} else if (!strncmp(line, "SigBlk:", 7)) {
+			ret = parse_hex_mask(line + 7, &blk);
+			seen |= 4;
+		}
+	}
+	free(buf);
+	if (!ret && seen != 7)
+		ret = -EINVAL;
+	*yes = (pnd | shd) & ~blk;
+	return ret;
+}

@@ -46,7 +46,7 @@ int remap_build(struct ptimer_ctx *ctx, const struct ptimer_dump *dump,
 			found |= target_tids[k] == user[i].to;
 		if (!found) {
 			remap_free(map);
-			return ctx_set_error(ctx, -EINVAL,
+			return ctx_set_error(ctx, -EBADMSG,
 					     "--tid-map %d:%d: %d is not a thread of pid %d",
 					     user[i].from, user[i].to, user[i].to, target_pid);
 		}
@@ -74,7 +74,7 @@ static int remap_clock(struct ptimer_ctx *ctx, const struct remap *map, size_t i
 		return 0;
 	m = remap_find(map, owner);
 	if (!m)
-		return ctx_set_error(ctx, -EINVAL,
+		return ctx_set_error(ctx, -EBADMSG,
 				     "timers[%zu] (id %d): its CPU clock measures pid %d, which"
 				     " has no counterpart in the target (map it with --tid-map)",
 				     i, t->id, owner);
@@ -99,7 +99,7 @@ int remap_timers(struct ptimer_ctx *ctx, const struct ptimer_dump *dump,
 			continue;
 		m = remap_find(map, t->notify_pid);
 		if (!m)
-			return ctx_set_error(ctx, -EINVAL,
+			return ctx_set_error(ctx, -EBADMSG,
 					     "timers[%zu] (id %d): tid %d has no thread in the"
 					     " target (map it with --tid-map)",
 					     i, t->id, t->notify_pid);

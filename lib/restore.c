@@ -45,26 +45,26 @@ static bool has_id(const struct ptimer_dump *d, int id)
 static int validate_dump(struct ptimer_ctx *ctx, const struct ptimer_dump *d)
 {
 	if (d->version != PTIMER_FORMAT_VERSION)
-		return ctx_set_error(ctx, -EINVAL, "version: %d is not supported", d->version);
+		return ctx_set_error(ctx, -EBADMSG, "version: %d is not supported", d->version);
 	for (size_t i = 0; i < d->ntimers; i++) {
 		const struct ptimer_timer *t = &d->timers[i];
 
 		if (i && t->id <= d->timers[i - 1].id)
-			return ctx_set_error(ctx, -EINVAL, "timers[%zu].id: %d is %s", i, t->id,
+			return ctx_set_error(ctx, -EBADMSG, "timers[%zu].id: %d is %s", i, t->id,
 					     t->id == d->timers[i - 1].id ? "a duplicate" :
 					     "out of order");
 		if (t->id < 0)
-			return ctx_set_error(ctx, -EINVAL, "timers[%zu].id: negative", i);
+			return ctx_set_error(ctx, -EBADMSG, "timers[%zu].id: negative", i);
 		if (!ptimer_clock_valid_for_timer(t->clockid))
-			return ctx_set_error(ctx, -EINVAL, "timers[%zu].clockid: %d is not a"
+			return ctx_set_error(ctx, -EBADMSG, "timers[%zu].clockid: %d is not a"
 					     " timer clock", i, t->clockid);
 		if (t->value_ns < 0 || t->interval_ns < 0)
-			return ctx_set_error(ctx, -EINVAL, "timers[%zu]: negative time", i);
+			return ctx_set_error(ctx, -EBADMSG, "timers[%zu]: negative time", i);
 		if (t->notify != PTIMER_NOTIFY_NONE && (t->signo < 1 || t->signo > 64))
-			return ctx_set_error(ctx, -EINVAL, "timers[%zu].signal: %d is out of"
+			return ctx_set_error(ctx, -EBADMSG, "timers[%zu].signal: %d is out of"
 					     " range 1..64", i, t->signo);
 		if (!ptimer_notify_name(t->notify))
-			return ctx_set_error(ctx, -EINVAL, "timers[%zu].notify: %d is unknown",
+			return ctx_set_error(ctx, -EBADMSG, "timers[%zu].notify: %d is unknown",
 					     i, t->notify);
 	}
 	return 0;
@@ -170,6 +170,9 @@ static int check_collisions_unattached(struct restore *r)
 	}
 	if (!ret) {
 		ptimer_dump_sort(existing);
+		if (existing->ntimers)
+			r->counter_floor = ((int64_t)existing->timers[existing->ntimers - 1].id + 1) %
+					   ((int64_t)INT32_MAX + 1);
 		ret = find_collisions(r, existing, NULL);
 	} else {
 		ctx_set_error(r->ctx, ret, "cannot read /proc/%d/timers", r->t->pid);
@@ -310,8 +313,11 @@ static int plan_dry_run(struct restore *r)
 			 (k.restore_ids ? PTIMER_METHOD_PRCTL : PTIMER_METHOD_LOOP) :
 			 r->opts->method;
 	if (r->plan.method == PTIMER_METHOD_LOOP && r->nwant) {
-		/* Without attaching, the counter is at least past the highest id in use. */
-		r->plan.walk_steps = r->nwant;
+		/*
+		 * Without attaching, the counter cannot be read; it is at least
+		 * past the highest id in use, which gives a lower bound.
+		 */
+		r->plan.walk_steps = plan_walk(r->counter_floor, r->want, r->nwant);
 		r->plan.walk_steps_exact = false;
 		r->plan.ns_per_step = 600;
 	}

@@ -27,6 +27,7 @@ struct restore {
 	uint64_t r_batch;
 	uint64_t r_walk;
 	uint64_t walk_steps;
+	int64_t counter_floor;	/* the counter is at least here (dry run) */
 };
 
 /* Scratch bytes for @n timers. */
@@ -40,6 +41,8 @@ int arm_timers(struct restore *r, const struct ptimer_dump *from,
 	       const struct ptimer_timer *timers, size_t n, enum ptimer_time_mode mode);
 /* Delete @n ids in one batch; best effort, returns the first error. */
 int delete_timers(struct restore *r, const int *ids, size_t n);
+/* Steps a walk from counter position @counter to each of @timers takes. */
+uint64_t plan_walk(int64_t counter, const struct ptimer_timer *timers, size_t n);
 /* Choose the method: the prctl if the target answers GET, else the walk. */
 int choose_method(struct restore *r);
 /* Put the target's prctl state back, if we changed it. */

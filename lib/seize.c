@@ -4,17 +4,22 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "arch.h"
 #include "internal.h"
 #include "procfs.h"
 #include "seize.h"
 
 #define SEIZE_MAX_ROUNDS 1000
+#define WAIT_YIELD_ROUNDS 200
+#define WAIT_FIRST_SLEEP_NS 10000L
+#define WAIT_MAX_SLEEP_NS 1000000L
 
 static int64_t now_ns(void)
 {
@@ -37,6 +42,57 @@ static bool is_event_stop(int status)
 	return (status >> 16) == PTRACE_EVENT_STOP;
 }
 
+/* Reap any other seized thread that has exited: true if one had. */
+static bool other_thread_died(struct seized_process *sp, pid_t tid)
+{
+	bool died = false;
+	int status;
+
+	for (size_t i = 0; i < sp->nthreads; i++) {
+		struct seized_thread *o = &sp->threads[i];
+
+		if (o->tid == tid || o->dead)
+			continue;
+		if (waitpid(o->tid, &status, __WALL | WNOHANG) == o->tid &&
+		    (WIFEXITED(status) || WIFSIGNALED(status))) {
+			o->dead = true;
+			died = true;
+		}
+	}
+	return died;
+}
+
+/*
+ * Wait for the next event of @tid.  A blocking waitpid() on the leader
+ * could hang for ever if the process is killed meanwhile: the kernel
+ * reports the leader's death only once its other threads are reaped, and
+ * only their tracer, we, can reap them.  So poll: yield first (injected
+ * code usually traps within microseconds, and we share the target's CPU),
+ * then sleep with a growing back-off, looking at the other threads too.
+ */
+static int wait_event(struct seized_process *sp, pid_t tid, int *status)
+{
+	struct timespec pause_ts = { 0, WAIT_FIRST_SLEEP_NS };
+
+	for (unsigned int round = 0;; round++) {
+		pid_t w = waitpid(tid, status, __WALL | WNOHANG);
+
+		if (w == tid)
+			return 0;
+		if (w < 0 && errno != EINTR)
+			return -errno;
+		if (round < WAIT_YIELD_ROUNDS) {
+			sched_yield();
+			continue;
+		}
+		if (other_thread_died(sp, tid))
+			return -ESRCH;
+		nanosleep(&pause_ts, NULL);
+		if (pause_ts.tv_nsec < WAIT_MAX_SLEEP_NS)
+			pause_ts.tv_nsec *= 2;
+	}
+}
+
 /*
  * Wait until @tid sits in the stop our PTRACE_INTERRUPT asked for.  A
  * signal-delivery stop that comes first is a stop too: we keep the
@@ -44,16 +100,12 @@ static bool is_event_stop(int status)
  */
 static int wait_interrupt_stop(struct seized_process *sp, struct seized_thread *t)
 {
-	int status;
+	int status, ret;
 
 	for (;;) {
-		pid_t w = waitpid(t->tid, &status, __WALL);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
+		ret = wait_event(sp, t->tid, &status);
+		if (ret)
+			return ret;
 		if (WIFEXITED(status) || WIFSIGNALED(status))
 			return -ESRCH;
 		if (!WIFSTOPPED(status))
@@ -201,6 +253,25 @@ release:
 	return ret;
 }
 
+/*
+ * Our stop made an infinite epoll_wait() or sigwaitinfo() fail with EINTR;
+ * unless a signal is really there for the thread, re-issue the call, so
+ * that the program does not notice.
+ */
+static void restart_interrupted_wait(struct seized_process *sp, struct seized_thread *t)
+{
+	struct arch_regs regs;
+	bool deliverable;
+
+	if (t->pending_signal || arch_get_regs(t->tid, &regs))
+		return;
+	if (procfs_thread_has_deliverable_signal(sp->dirfd, t->tid, &deliverable) ||
+	    deliverable)
+		return;
+	if (arch_restart_interrupted_wait(&regs) && arch_set_regs(t->tid, &regs) == 0)
+		dbg(sp->ctx, "tid %d: re-issuing its interrupted wait", t->tid);
+}
+
 int seize_release(struct seized_process *sp)
 {
 	int first = 0;
@@ -208,6 +279,9 @@ int seize_release(struct seized_process *sp)
 	for (size_t i = 0; i < sp->nthreads; i++) {
 		struct seized_thread *t = &sp->threads[i];
 
+		if (t->dead)
+			continue;
+		restart_interrupted_wait(sp, t);
 		if (ptrace(PTRACE_DETACH, t->tid, 0, t->pending_signal) < 0 &&
 		    errno != ESRCH && !first)
 			first = -errno;
@@ -224,16 +298,12 @@ int seize_release(struct seized_process *sp)
 int seize_wait_trap(struct seized_process *sp, pid_t tid, void *siginfo)
 {
 	struct seized_thread *t = seize_find(sp, tid);
-	int status, sig;
+	int status, sig, ret;
 
 	for (;;) {
-		pid_t w = waitpid(tid, &status, __WALL);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
+		ret = wait_event(sp, tid, &status);
+		if (ret)
+			return ret;
 		if (WIFEXITED(status) || WIFSIGNALED(status))
 			return -ESRCH;
 		if (!WIFSTOPPED(status))

@@ -13,6 +13,7 @@ struct seized_thread {
 	pid_t tid;
 	/* A signal whose delivery we intercepted; handed back on detach. */
 	int pending_signal;
+	bool dead;		/* exited and reaped while seized */
 };
 
 struct seized_process {

@@ -523,8 +523,8 @@ Test(restore, unmapped_tid_then_tid_map)
 	cr_assert_eq(run_ptimerctl(&r, "restore", "-i", dump, ru_pidstr(pidbuf, dst->pid),
 				   NULL), 0);
 	cr_expect_eq(ru_watch_stop(&w), 0, "the target was attached before validation failed");
-	/* An unmappable thread is "a failure not listed" in ptimerctl(1): status 1. */
-	cr_expect_eq(r.exit_code, PX_GENERIC, "%s", run_describe(&r));
+	/* A dump that does not fit the target is bad input: status 10. */
+	cr_expect_eq(r.exit_code, PX_BAD_INPUT, "%s", run_describe(&r));
 	cr_expect(strstr(r.err, "tid") && strstr(r.err, "--tid-map"),
 		  "the message should name the tid and --tid-map: %s", r.err);
 	snprintf(map, sizeof(map), "%d", (int)stids[3]);

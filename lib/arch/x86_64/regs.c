@@ -84,3 +84,42 @@ bool arch_is_injected_trap(const siginfo_t *si, const struct arch_regs *regs,
 	return si->si_signo == SIGTRAP && si->si_code == X86_TRAP_SI_CODE &&
 	       regs->r.rip == trap_end;
 }
+
+/* System calls that end with -EINTR rather than a restart code when a stop interrupts them. */
+enum {
+	X86_64_NR_RT_SIGTIMEDWAIT = 128,
+	X86_64_NR_EPOLL_WAIT = 232,
+	X86_64_NR_EPOLL_PWAIT = 281,
+	X86_64_NR_EPOLL_PWAIT2 = 441,
+	X86_64_SYSCALL_INSN_LEN = 2,
+};
+
+bool arch_restart_interrupted_wait(struct arch_regs *regs)
+{
+	long nr = (long)regs->r.orig_rax;
+	bool forever;
+
+	if ((long)regs->r.rax != -EINTR)
+		return false;
+	/* The arguments survive the call: only rax, rcx and r11 are clobbered. */
+	switch (nr) {
+	case X86_64_NR_EPOLL_WAIT:
+	case X86_64_NR_EPOLL_PWAIT:
+		forever = (int)regs->r.r10 < 0;
+		break;
+	case X86_64_NR_EPOLL_PWAIT2:
+		forever = regs->r.r10 == 0;
+		break;
+	case X86_64_NR_RT_SIGTIMEDWAIT:
+		forever = regs->r.rdx == 0;
+		break;
+	default:
+		return false;
+	}
+	/* A finite wait would start its timeout afresh: leave its EINTR alone. */
+	if (!forever)
+		return false;
+	regs->r.rax = nr;
+	regs->r.rip -= X86_64_SYSCALL_INSN_LEN;
+	return true;
+}

@@ -12,16 +12,18 @@ work=$(mktemp -d)
 src_pid='' dst_pid=''
 
 cleanup() {
-	for p in $src_pid $dst_pid; do kill "$p" 2>/dev/null || true; done
+	for p in $src_pid $dst_pid; do kill -KILL "$p" 2>/dev/null || true; done
 	rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
 
-# Start a victim; its stdin is a pipe from a sleeping writer, so it keeps
-# running until the demo ends.  Sets $victim_pid.
+# Start a victim; its stdin is a FIFO that this shell holds open on fd
+# $1, so it runs until the demo ends.  Sets $victim_pid.
 start_victim() {
-	name=$1; shift
-	sleep 600 | "$HELPERS/victim" "$@" >"$work/$name.out" 2>&1 &
+	fd=$1 name=$2; shift 2
+	mkfifo "$work/$name.in"
+	eval "exec $fd<>\"\$work/\$name.in\""
+	"$HELPERS/victim" "$@" <"$work/$name.in" >"$work/$name.out" 2>&1 &
 	for _ in $(seq 100); do
 		grep -q '^READY' "$work/$name.out" 2>/dev/null && break
 		sleep 0.05
@@ -32,14 +34,14 @@ start_victim() {
 
 say() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
 
-start_victim src --threads 2 \
+start_victim 3 src --threads 2 \
 	--timer id=7,clock=monotonic,notify=signal,sig=10,value_ms=60000,interval_ms=500 \
 	--timer id=42,clock=realtime,notify=thread_id,thread=2,sig=12,sigval=0xfeed,value_ms=90000 \
 	--timer id=1000,clock=boottime,notify=none,value_ms=120000 \
 	--timer id=65536,clock=process_cpu_self,notify=signal,sig=34,value_ms=5000 \
 	--timer id=2147483646,clock=tai,notify=signal,sig=40,value_ms=3600000,interval_ms=3600000
 src_pid=$victim_pid
-start_victim dst --threads 2
+start_victim 4 dst --threads 2
 dst_pid=$victim_pid
 
 say "$PTIMERCTL check $src_pid"

@@ -91,7 +91,8 @@ cd "$src"
 make -s ARCH=x86_64 O="$obj" tinyconfig >/dev/null
 scripts/kconfig/merge_config.sh -m -O "$obj" "$obj/.config" \
 	"$kp/config.fragment" >/dev/null
-make -s ARCH=x86_64 O="$obj" olddefconfig >/dev/null
+make -s ARCH=x86_64 O="$obj" olddefconfig > "$obj/config.log" 2>&1 ||
+	{ cat "$obj/config.log" >&2; die "olddefconfig failed"; }
 
 # Every option of the fragment must have survived olddefconfig
 missing=$(grep '^CONFIG_' "$kp/config.fragment" | while read -r opt; do

@@ -7,7 +7,8 @@
 # console to LOG and print its test lines. Exit 0 only when the guest
 # printed "VMCHECK-RESULT: PASS".
 #
-# Environment: VM_TIMEOUT (seconds, default 600), ACCEL (default tcg; kvm
+# Environment: VM_TIMEOUT (seconds, default 600), ACCEL (default
+# tcg,thread=multi so both vCPUs really run in parallel; kvm
 # hangs under nested virtualisation on the CI machines), QEMU.
 set -u
 
@@ -17,7 +18,7 @@ variant=$3
 log=$4
 
 timeout -k 10 "${VM_TIMEOUT:-600}" \
-	${QEMU:-qemu-system-x86_64} -accel "${ACCEL:-tcg}" -m 256M -smp 2 \
+	${QEMU:-qemu-system-x86_64} -accel "${ACCEL:-tcg,thread=multi}" -m 256M -smp 2 \
 	-nographic -no-reboot -nic none \
 	-kernel "$kernel" -initrd "$initrd" \
 	-append "console=ttyS0 panic=-1 quiet vmcheck=$variant" \

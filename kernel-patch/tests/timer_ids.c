@@ -15,12 +15,15 @@
  * test. Output is TAP; the exit status is 0 when nothing failed.
  */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <linux/userfaultfd.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 
@@ -28,6 +31,7 @@
 #include "ktap.h"
 
 #define TEST_TIMEOUT	120	/* seconds per test, then SIGALRM kills it */
+#define TEST_SKIP	77	/* exit status of a test child that skips */
 #define RACE_ROUNDS	2000
 
 #define CHECK(cond, ...)						\
@@ -497,6 +501,90 @@ static int t_race(void)
 	return 0;
 }
 
+/*
+ * Deterministic version of the race: stop the first timer_create() inside
+ * its window. The ID is read from a page that is mapped but
+ * write-protected through userfaultfd, so the kernel's copy_to_user() of
+ * the result blocks after the timer was hashed but before it is valid.
+ * While it hangs there, a second create of the same ID must get EBUSY.
+ */
+struct window {
+	int uffd;
+	int id;
+	int second;	/* result of the create issued while blocked */
+	char *page;
+	long pagesz;
+};
+
+static void *window_handler(void *arg)
+{
+	struct uffdio_writeprotect wp = { 0 };
+	struct window *w = arg;
+	struct uffd_msg msg;
+
+	w->second = -ENOMSG;
+	if (read(w->uffd, &msg, sizeof(msg)) != sizeof(msg) ||
+	    msg.event != UFFD_EVENT_PAGEFAULT)
+		return NULL;
+	w->second = create_exact(w->id);
+	wp.range.start = (unsigned long)w->page;
+	wp.range.len = w->pagesz;
+	ioctl(w->uffd, UFFDIO_WRITEPROTECT, &wp);	/* let it finish */
+	return NULL;
+}
+
+static int t_race_window(void)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { 0 };
+	struct uffdio_copy copy = { 0 };
+	struct window w = { .id = 31000 };
+	struct sigevent sev;
+	pthread_t th;
+	int *src, ret;
+
+	w.pagesz = sysconf(_SC_PAGESIZE);
+	w.uffd = syscall(SYS_userfaultfd, O_CLOEXEC);
+	if (w.uffd < 0 || ioctl(w.uffd, UFFDIO_API, &api)) {
+		printf("#   userfaultfd unavailable: %s\n", strerror(errno));
+		return TEST_SKIP;
+	}
+	w.page = mmap(NULL, w.pagesz, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	src = aligned_alloc(w.pagesz, w.pagesz);
+	CHECK(w.page != MAP_FAILED && src, "mmap/alloc failed");
+	reg.range.start = (unsigned long)w.page;
+	reg.range.len = w.pagesz;
+	reg.mode = UFFDIO_REGISTER_MODE_MISSING | UFFDIO_REGISTER_MODE_WP;
+	if (ioctl(w.uffd, UFFDIO_REGISTER, &reg)) {
+		printf("#   userfaultfd write-protect mode: %s\n",
+		       strerror(errno));
+		return TEST_SKIP;
+	}
+	/* Fill the page with the wanted ID and map it write-protected */
+	memset(src, 0, w.pagesz);
+	*src = w.id;
+	copy.dst = (unsigned long)w.page;
+	copy.src = (unsigned long)src;
+	copy.len = w.pagesz;
+	copy.mode = UFFDIO_COPY_MODE_WP;
+	CHECK(ioctl(w.uffd, UFFDIO_COPY, &copy) == 0, "UFFDIO_COPY: %s",
+	      strerror(errno));
+
+	CHECK(restore_ids(PR_TIMER_CREATE_RESTORE_IDS_ON) == 0, "ON failed");
+	CHECK(pthread_create(&th, NULL, window_handler, &w) == 0,
+	      "pthread_create");
+	ret = ktimer_create(CLOCK_MONOTONIC, sev_none(&sev), (int *)w.page);
+	pthread_join(th, NULL);
+	CHECK(w.second != -ENOMSG, "timer_create never blocked in copy-out");
+	CHECK(ret == 0 && *(int *)w.page == w.id,
+	      "blocked create returned %d, ID %d", ret, *(int *)w.page);
+	CHECK(w.second == -EBUSY,
+	      "create of ID %d while the first was unfinished returned %d, want -EBUSY",
+	      w.id, w.second);
+	return 0;
+}
+
 struct test {
 	const char *name;
 	int (*fn)(void);
@@ -525,8 +613,11 @@ static const struct test tests[] = {
 	  t_fork_thread, 1 },
 	{ "exec clears the mode (with and without timers)", t_exec, 1 },
 	{ "concurrent creates of one ID: never both succeed", t_race, 1 },
+	{ "an ID hashed but not yet valid is busy (userfaultfd-held window)",
+	  t_race_window, 1 },
 };
 
+/* Run @t in a child: 1 passed, 0 failed, -1 skipped. */
 static int run_test(const struct test *t)
 {
 	int status;
@@ -538,12 +629,14 @@ static int run_test(const struct test *t)
 		return 0;
 	if (pid == 0) {
 		alarm(TEST_TIMEOUT);
-		_exit(t->fn() ? 1 : 0);
+		_exit(t->fn());
 	}
 	if (waitpid(pid, &status, 0) != pid)
 		return 0;
 	if (WIFSIGNALED(status))
 		printf("#   killed by signal %d\n", WTERMSIG(status));
+	if (WIFEXITED(status) && WEXITSTATUS(status) == TEST_SKIP)
+		return -1;
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
@@ -554,7 +647,7 @@ int main(int argc, char **argv)
 	struct ktap t;
 	unsigned int i;
 	long probe;
-	int i_arg;
+	int i_arg, ret;
 
 	for (i_arg = 1; i_arg < argc; i_arg++) {
 		if (!strcmp(argv[i_arg], "--exec-get")) {
@@ -586,11 +679,16 @@ int main(int argc, char **argv)
 			    "prctl absent (EINVAL) as expected");
 
 	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
-		if (tests[i].needs_prctl && probe < 0)
+		if (tests[i].needs_prctl && probe < 0) {
 			ktap_skip(&t, reason, "%s", tests[i].name);
+			continue;
+		}
+		ret = run_test(&tests[i]);
+		if (ret < 0)
+			ktap_skip(&t, "kernel lacks a facility, see above",
+				  "%s", tests[i].name);
 		else
-			ktap_result(&t, run_test(&tests[i]), "%s",
-				    tests[i].name);
+			ktap_result(&t, ret, "%s", tests[i].name);
 	}
 	return ktap_end(&t);
 }

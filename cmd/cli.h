@@ -67,5 +67,7 @@ int cli_read_input(const char *path, size_t limit, char **buf, size_t *len);
 int cli_write_dump(const struct ptimer_dump *dump, struct cli_output *out, bool pretty);
 
 void cli_format_ns(char *buf, size_t len, int64_t ns);
+/* A duration for people: "26 us", "1.5 s", "22.0 min". */
+void cli_format_duration(char *buf, size_t len, int64_t ns);
 
 #endif

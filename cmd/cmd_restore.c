@@ -193,7 +193,7 @@ static void print_plan(const struct ptimer_plan *p, bool dry_run)
 			 p->ntimers == 1 ? "" : "s", dry_run ? " (dry run: nothing changed)" : "");
 		return;
 	}
-	cli_format_ns(est, sizeof(est), p->estimate_ns);
+	cli_format_duration(est, sizeof(est), p->estimate_ns);
 	cli_info("plan: method loop, %zu timer%s, %s%" PRIu64 " walk steps, about %s"
 		 " at %.2f us a step%s", p->ntimers, p->ntimers == 1 ? "" : "s",
 		 p->walk_steps_exact ? "" : "at least ", p->walk_steps, est,

@@ -270,6 +270,22 @@ close_fd:
 	return ret;
 }
 
+void cli_format_duration(char *buf, size_t len, int64_t ns)
+{
+	double s = ns / 1e9;
+
+	if (ns < 1000000)
+		snprintf(buf, len, "%.0f us", ns / 1e3);
+	else if (s < 1)
+		snprintf(buf, len, "%.1f ms", ns / 1e6);
+	else if (s < 120)
+		snprintf(buf, len, "%.1f s", s);
+	else if (s < 7200)
+		snprintf(buf, len, "%.1f min", s / 60);
+	else
+		snprintf(buf, len, "%.1f h", s / 3600);
+}
+
 void cli_format_ns(char *buf, size_t len, int64_t ns)
 {
 	if (ns == 0) {

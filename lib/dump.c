@@ -220,16 +220,15 @@ int ptimer_dump_pid(struct ptimer_ctx *ctx, pid_t pid, unsigned int flags,
 	capture_clocks(dump);
 	ret = fill_identity(&t, dump);
 detach:
-	if (stats) {
-		stats->injected_syscalls = t.in.syscalls;
-		stats->round_trips = t.in.round_trips;
-	}
 	rc = target_detach(&t);
 	if (rc && !ret)
 		ret = ctx_set_error(ctx, rc, "cannot detach from pid %d", pid);
 	if (stats) {
 		clock_gettime(CLOCK_MONOTONIC, &end);
 		stats->stopped_ns = ts_to_ns(&end) - t.sp.seized_at_ns;
+		/* Counted after the detach, which runs the munmap. */
+		stats->injected_syscalls = t.in.syscalls;
+		stats->round_trips = t.in.round_trips;
 	}
 free_dump:
 	if (ret)

@@ -226,7 +226,7 @@ static int thread_start_time(int taskfd, pid_t tid, unsigned long long *start)
 	return ret;
 }
 
-int procfs_list_threads(int dirfd, pid_t pid, pid_t **tids, size_t *n)
+static int list_threads(int dirfd, pid_t pid, bool ordered, pid_t **tids, size_t *n)
 {
 	struct thread_entry *ents = NULL, *grown;
 	size_t count = 0, cap = 0;
@@ -252,7 +252,8 @@ int procfs_list_threads(int dirfd, pid_t pid, pid_t **tids, size_t *n)
 		if (*end || e.tid <= 0)
 			continue;
 		/* A thread that exits while we list it is simply gone. */
-		if (thread_start_time(taskfd, e.tid, &e.start))
+		e.start = 1;
+		if (ordered && thread_start_time(taskfd, e.tid, &e.start))
 			continue;
 		if (e.tid == pid)
 			e.start = 0;	/* the leader sorts first */
@@ -284,6 +285,16 @@ close_dir:
 	free(ents);
 	closedir(dir);
 	return ret;
+}
+
+int procfs_list_threads(int dirfd, pid_t pid, pid_t **tids, size_t *n)
+{
+	return list_threads(dirfd, pid, true, tids, n);
+}
+
+int procfs_list_tids(int dirfd, pid_t pid, pid_t **tids, size_t *n)
+{
+	return list_threads(dirfd, pid, false, tids, n);
 }
 
 int procfs_exe_matches(int dirfd, int machine, int elf_class)

@@ -30,6 +30,8 @@ int procfs_read_status(int dirfd, struct procfs_status *st);
  * start time, then tid).
  */
 int procfs_list_threads(int dirfd, pid_t pid, pid_t **tids, size_t *n);
+/* The same, leader first but otherwise unordered: one directory read. */
+int procfs_list_tids(int dirfd, pid_t pid, pid_t **tids, size_t *n);
 /* Whether thread @tid has a pending signal it does not block. */
 int procfs_thread_has_deliverable_signal(int dirfd, pid_t tid, bool *yes);
 /* The start time of the process, in clock ticks since boot (stat field 22). */

@@ -374,16 +374,16 @@ int ptimer_restore_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_du
 	if (rc && !ret)
 		ret = ctx_set_error(ctx, rc, "cannot restore the prctl state of pid %d", pid);
 detach:
+	rc = target_detach(&t);
+	if (rc && !ret)
+		ret = ctx_set_error(ctx, rc, "cannot detach from pid %d", pid);
 	if (stats) {
+		stats->stopped_ns = mono_ns() - t.sp.seized_at_ns;
+		/* Counted after the detach, which runs the munmap. */
 		stats->injected_syscalls = t.in.syscalls;
 		stats->round_trips = t.in.round_trips;
 		stats->walk_steps = r.walk_steps;
 	}
-	rc = target_detach(&t);
-	if (rc && !ret)
-		ret = ctx_set_error(ctx, rc, "cannot detach from pid %d", pid);
-	if (stats)
-		stats->stopped_ns = mono_ns() - t.sp.seized_at_ns;
 close_target:
 	target_close(&t);
 free_all:

@@ -6,7 +6,6 @@
 #include <string.h>
 #include <sched.h>
 #include <sys/ptrace.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -191,6 +190,7 @@ static int reorder_threads(struct seized_process *sp, const pid_t *tids, size_t 
 int seize_process(struct ptimer_ctx *ctx, int dirfd, pid_t pid,
 		  struct seized_process *sp)
 {
+	unsigned long long start;
 	pid_t *tids = NULL;
 	size_t n = 0;
 	int ret, round;
@@ -199,9 +199,9 @@ int seize_process(struct ptimer_ctx *ctx, int dirfd, pid_t pid,
 	sp->ctx = ctx;
 	sp->pid = pid;
 	sp->dirfd = dirfd;
-	sp->pidfd = syscall(SYS_pidfd_open, pid, 0);
-	if (sp->pidfd < 0)
-		return -errno;
+	ret = procfs_start_time(dirfd, &sp->start_time);
+	if (ret)
+		return ret;
 	sp->seized_at_ns = now_ns();
 
 	/*
@@ -214,7 +214,7 @@ int seize_process(struct ptimer_ctx *ctx, int dirfd, pid_t pid,
 
 		free(tids);
 		tids = NULL;
-		ret = procfs_list_threads(dirfd, pid, &tids, &n);
+		ret = procfs_list_tids(dirfd, pid, &tids, &n);
 		if (ret)
 			goto release;
 		for (size_t i = 0; i < n; i++) {
@@ -234,12 +234,22 @@ int seize_process(struct ptimer_ctx *ctx, int dirfd, pid_t pid,
 		ret = -EAGAIN;
 		goto release;
 	}
-	/* The pidfd outlives a PID reuse: if the process is gone, so are we. */
-	if (syscall(SYS_pidfd_send_signal, sp->pidfd, 0, NULL, 0) < 0) {
+	/*
+	 * We seized by number.  The directory fd, opened before, still reads
+	 * only while the process it was opened for lives; so if it still reads
+	 * with the same start time, no PID reuse slipped in between and the
+	 * threads we hold are that process's.
+	 */
+	if (procfs_start_time(dirfd, &start) || start != sp->start_time) {
 		ret = -ESRCH;
 		goto release;
 	}
-	ret = reorder_threads(sp, tids, n);
+	/* Creation order, needed for the dump's thread list, costs a read per thread: once. */
+	free(tids);
+	tids = NULL;
+	ret = procfs_list_threads(dirfd, pid, &tids, &n);
+	if (!ret)
+		ret = reorder_threads(sp, tids, n);
 	if (ret)
 		goto release;
 	free(tids);
@@ -289,9 +299,6 @@ int seize_release(struct seized_process *sp)
 	free(sp->threads);
 	sp->threads = NULL;
 	sp->nthreads = 0;
-	if (sp->pidfd >= 0)
-		close(sp->pidfd);
-	sp->pidfd = -1;
 	return first;
 }
 

@@ -20,7 +20,7 @@ struct seized_process {
 	struct ptimer_ctx *ctx;
 	pid_t pid;
 	int dirfd;		/* /proc/PID, owned by the caller */
-	int pidfd;		/* pins the process against PID reuse */
+	unsigned long long start_time;	/* guards against PID reuse */
 	bool group_stopped;	/* it was SIGSTOPped before we came */
 	size_t nthreads;	/* leader first, then by creation order */
 	struct seized_thread *threads;

@@ -56,7 +56,7 @@ say "$PTIMERCTL restore -v -i timers.json $dst_pid    # a fresh process"
 "$PTIMERCTL" restore -v -i "$work/timers.json" "$dst_pid"
 say "$PTIMERCTL show $dst_pid"
 "$PTIMERCTL" show "$dst_pid"
-say "$PTIMERCTL dump $src_pid | jq '.timers |= map(select(.id < 100))' | $PTIMERCTL restore --method=loop --dry-run $dst_pid"
+say "$PTIMERCTL dump $src_pid | jq '.timers |= map(select(.id < 100))' | $PTIMERCTL restore --method=loop --replace --dry-run $dst_pid"
 "$PTIMERCTL" dump "$src_pid" | jq '.timers |= map(select(.id < 100))' |
 	"$PTIMERCTL" restore --method=loop --dry-run --replace "$dst_pid"
 echo

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Run every command in README.md, so that the README cannot drift.
+#
+# Console blocks: each "$ cmd" line runs with $PID (a victim holding the
+# demo's timers) and $DST (a fresh victim) set, ptimerctl on PATH.  It
+# must exit 0, and where the README shows a table header or a JSON key, the
+# real output must show it too.  The two fresh-machine commands and the
+# install lines run as well (install into a scratch DESTDIR).
+set -euo pipefail
+
+src=${PTIMER_SRC:?} bin=${PTIMERCTL:?} helpers=${PTIMER_HELPERS:?}
+readme=$src/README.md
+work=$(mktemp -d)
+fail=0 ran=0
+pids=()
+
+cleanup() {
+	for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+start_victim() {	# name fd args...
+	local name=$1 fd=$2
+	shift 2
+	mkfifo "$work/$name.in"
+	eval "exec $fd<>\"\$work/\$name.in\""
+	"$helpers/victim" "$@" <"$work/$name.in" >"$work/$name.out" 2>&1 &
+	pids+=($!)
+	for _ in $(seq 100); do
+		grep -q '^READY' "$work/$name.out" && break
+		sleep 0.05
+	done
+	sed -n 's/^READY \([0-9]*\).*/\1/p' "$work/$name.out"
+}
+
+PID=$(start_victim src 3 --threads 2 \
+	--timer id=7,clock=monotonic,notify=signal,sig=10,value_ms=60000,interval_ms=500 \
+	--timer id=42,clock=realtime,notify=thread_id,thread=2,sig=12,sigval=0xfeed,value_ms=90000 \
+	--timer id=1000,clock=boottime,notify=none,value_ms=120000 \
+	--timer id=65536,clock=process_cpu_self,notify=signal,sig=34,value_ms=5000 \
+	--timer id=2147483646,clock=tai,notify=signal,sig=40,value_ms=3600000,interval_ms=3600000)
+DST=$(start_victim dst 4 --threads 2)
+[ -n "$PID" ] && [ -n "$DST" ] || { echo "FAIL: victims did not start"; exit 1; }
+export PID DST
+mkdir -p "$work/bin"
+ln -s "$bin" "$work/bin/ptimerctl"
+export PATH="$work/bin:$PATH"
+
+# The README's console blocks: "$ command" lines and what follows them.
+extract() {
+	awk '/^```console/ { on = 1; next } /^```/ { on = 0 } on' "$readme"
+}
+
+check_output() {	# expected-lines-file actual-file
+	# A table header or a "key": line the README shows must be in the output.
+	{ grep -E '^ +ID CLOCK|^  "[a-z_]+": [^0-9]' "$1" || true; } | while IFS= read -r want; do
+		grep -qF -- "$want" "$2" || { echo "  missing: $want"; exit 1; }
+	done
+}
+
+run_block_line() {	# command expected-file
+	local cmd=$1 expect=$2
+	ran=$((ran + 1))
+	if ! (cd "$work" && bash -o pipefail -c "$cmd") >"$work/out" 2>"$work/err"; then
+		echo "FAIL: $cmd"; sed 's/^/  /' "$work/err"; fail=1; return
+	fi
+	if ! check_output "$expect" "$work/out"; then
+		echo "FAIL: $cmd (output differs in shape)"; fail=1; return
+	fi
+	echo "ok: $cmd"
+}
+
+cmd=''
+: >"$work/expect"
+while IFS= read -r line; do
+	if [[ $line == '$ '* ]]; then
+		[ -n "$cmd" ] && run_block_line "$cmd" "$work/expect"
+		cmd=${line#\$ }
+		: >"$work/expect"
+	else
+		printf '%s\n' "$line" >>"$work/expect"
+	fi
+done < <(extract)
+[ -n "$cmd" ] && run_block_line "$cmd" "$work/expect"
+
+# The sh blocks: the fresh-machine commands and the install lines.
+grep -q '^make demo ' "$readme" && grep -q '^make check ' "$readme" ||
+	{ echo "FAIL: README lacks the two fresh-machine commands"; fail=1; }
+if make -s -C "$src" demo >"$work/demo.out" 2>&1; then
+	echo "ok: make demo"
+else
+	echo "FAIL: make demo"; tail "$work/demo.out"; fail=1
+fi
+grep -q '^make install PREFIX=/usr/local' "$readme" || { echo "FAIL: install line"; fail=1; }
+if make -s -C "$src" install PREFIX=/usr/local DESTDIR="$work/root" >/dev/null 2>&1 &&
+   [ -x "$work/root/usr/local/bin/ptimerctl" ]; then
+	echo "ok: make install PREFIX=/usr/local (into a DESTDIR)"
+else
+	echo "FAIL: make install"; fail=1
+fi
+# "make rpm" is built and its contents checked by check-rpm; "make check"
+# is what runs this script.
+
+[ "$ran" -ge 8 ] || { echo "FAIL: only $ran README commands found"; fail=1; }
+echo "README: $ran commands run"
+exit $fail

@@ -43,8 +43,17 @@ pid_t cli_parse_pid(struct argp_state *state, const char *arg);
 /* Run a subcommand's argp over argv; exits EXIT_USAGE on misuse. */
 void cli_parse(const struct argp *argp, int argc, char **argv, void *input);
 
-/* Keep only the capabilities ptimerctl uses, before touching a target. */
-int cli_drop_capabilities(void);
+/*
+ * Keep only the capabilities ptimerctl uses, before touching a target:
+ * CAP_SYS_PTRACE, and CAP_SYS_ADMIN when one of @pids runs under seccomp
+ * and !@keep_seccomp, to suspend the filter (*@suspend says so).
+ */
+int cli_drop_capabilities(const pid_t *pids, int npids, bool keep_seccomp, bool *suspend);
+/* The --keep-seccomp option, shared by the subcommands that attach. */
+#define CLI_OPT_KEEP_SECCOMP 0x200
+#define CLI_KEEP_SECCOMP_OPTION \
+	{ "keep-seccomp", CLI_OPT_KEEP_SECCOMP, NULL, 0, \
+	  "Let the target's seccomp filter judge injected calls (default: suspend it)", 0 }
 
 /*
  * An output file: "-" is stdout; anything else is written to a new 0600

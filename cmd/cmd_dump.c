@@ -10,6 +10,7 @@ struct dump_args {
 	const char *output;
 	bool pretty;
 	bool disarm;
+	bool keep_seccomp;
 	pid_t pid;
 };
 
@@ -20,6 +21,7 @@ static const struct argp_option dump_options[] = {
 	{ "pretty", OPT_PRETTY, NULL, 0, "Indent the JSON", 0 },
 	{ "disarm", OPT_DISARM, NULL, 0,
 	  "Read and disarm each timer atomically, for migration", 0 },
+	CLI_KEEP_SECCOMP_OPTION,
 	{ 0 }
 };
 
@@ -36,6 +38,9 @@ static error_t parse_dump(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_DISARM:
 		a->disarm = true;
+		break;
+	case CLI_OPT_KEEP_SECCOMP:
+		a->keep_seccomp = true;
 		break;
 	case ARGP_KEY_ARG:
 		if (a->pid)
@@ -93,6 +98,8 @@ int cmd_dump(int argc, char **argv)
 	struct dump_args a = { .output = "-" };
 	struct ptimer_dump *dump;
 	struct cli_output out;
+	unsigned int flags;
+	bool suspend;
 	int ret;
 
 	cli_parse(&dump_argp, argc, argv, &a);
@@ -102,10 +109,11 @@ int cmd_dump(int argc, char **argv)
 		cli_error(ret, "cannot create '%s'", a.output);
 		return EXIT_FAILURE_GENERIC;
 	}
-	ret = cli_drop_capabilities();
+	ret = cli_drop_capabilities(&a.pid, 1, a.keep_seccomp, &suspend);
 	if (ret)
 		cli_warn("cannot drop capabilities: %s", strerror(-ret));
-	ret = ptimer_dump_pid(cli.ctx, a.pid, a.disarm ? PTIMER_DUMP_DISARM : 0, &dump, NULL);
+	flags = (a.disarm ? PTIMER_DUMP_DISARM : 0) | (suspend ? PTIMER_DUMP_SUSPEND_SECCOMP : 0);
+	ret = ptimer_dump_pid(cli.ctx, a.pid, flags, &dump, NULL);
 	if (ret) {
 		cli_output_abort(&out);
 		return cli_fail(ret, "cannot dump pid %d", a.pid);

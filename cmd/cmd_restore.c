@@ -19,6 +19,7 @@ struct restore_args {
 	pid_t pids[2];
 	int npids;
 	int want_pids;
+	bool keep_seccomp;
 };
 
 enum {
@@ -37,7 +38,8 @@ enum {
 	{ "dry-run", OPT_DRY_RUN, NULL, 0, "Validate and print the plan; change nothing", 0 }, \
 	{ "max-iterations", OPT_MAX_ITER, "N", 0, "Refuse a walk of more than N steps", 0 }, \
 	{ "progress", OPT_PROGRESS, NULL, 0, "Show a progress bar on stderr, even if not a TTY", 0 }, \
-	{ "no-progress", OPT_NO_PROGRESS, NULL, 0, "Never show a progress bar", 0 }
+	{ "no-progress", OPT_NO_PROGRESS, NULL, 0, "Never show a progress bar", 0 }, \
+	CLI_KEEP_SECCOMP_OPTION
 
 static const struct argp_option restore_options[] = {
 	{ "input", 'i', "FILE", 0, "Read the dump from FILE; - (the default) is stdin", 0 },
@@ -114,6 +116,9 @@ static error_t parse_restore(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_NO_PROGRESS:
 		a->progress = 0;
+		break;
+	case CLI_OPT_KEEP_SECCOMP:
+		a->keep_seccomp = true;
 		break;
 	case ARGP_KEY_ARG:
 		if (a->npids == a->want_pids)
@@ -283,7 +288,7 @@ int cmd_restore(int argc, char **argv)
 	ret = load_dump(a.input, &dump);
 	if (ret)
 		goto free_map;
-	ret = cli_drop_capabilities();
+	ret = cli_drop_capabilities(a.pids, 1, a.keep_seccomp, &a.opts.suspend_seccomp);
 	if (ret)
 		cli_warn("cannot drop capabilities: %s", strerror(-ret));
 	catch_abort_signals();
@@ -300,6 +305,7 @@ int cmd_migrate(int argc, char **argv)
 {
 	struct restore_args a = { .progress = -1, .want_pids = 2 };
 	struct ptimer_dump *probe = NULL, *dump = NULL;
+	unsigned int seccomp_flag;
 	pid_t src, dst;
 	bool dry_run;
 	int ret, rc;
@@ -307,13 +313,14 @@ int cmd_migrate(int argc, char **argv)
 	cli_parse(&migrate_argp, argc, argv, &a);
 	src = a.pids[0];
 	dst = a.pids[1];
-	ret = cli_drop_capabilities();
+	ret = cli_drop_capabilities(a.pids, 2, a.keep_seccomp, &a.opts.suspend_seccomp);
 	if (ret)
 		cli_warn("cannot drop capabilities: %s", strerror(-ret));
 	catch_abort_signals();
+	seccomp_flag = a.opts.suspend_seccomp ? PTIMER_DUMP_SUSPEND_SECCOMP : 0;
 
 	/* A non-destructive look first, so that most failures disarm nothing. */
-	ret = ptimer_dump_pid(cli.ctx, src, 0, &probe, NULL);
+	ret = ptimer_dump_pid(cli.ctx, src, seccomp_flag, &probe, NULL);
 	if (ret) {
 		ret = cli_fail(ret, "cannot dump pid %d", src);
 		goto free_map;
@@ -328,7 +335,7 @@ int cmd_migrate(int argc, char **argv)
 		goto free_dumps;
 	}
 
-	ret = ptimer_dump_pid(cli.ctx, src, PTIMER_DUMP_DISARM, &dump, NULL);
+	ret = ptimer_dump_pid(cli.ctx, src, PTIMER_DUMP_DISARM | seccomp_flag, &dump, NULL);
 	if (ret) {
 		ret = cli_fail(ret, "cannot dump and disarm pid %d", src);
 		goto free_dumps;
@@ -338,7 +345,7 @@ int cmd_migrate(int argc, char **argv)
 		goto free_dumps;
 	ret = cli_fail(ret, "cannot restore into pid %d", dst);
 	/* Put SRC back as it was: its timers still exist, only disarmed. */
-	rc = ptimer_rearm_pid(cli.ctx, src, dump);
+	rc = ptimer_rearm_pid(cli.ctx, src, dump, a.opts.suspend_seccomp);
 	if (rc)
 		cli_fail(rc, "cannot re-arm the timers of pid %d", src);
 	else

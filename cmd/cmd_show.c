@@ -9,12 +9,14 @@
 struct show_args {
 	bool json;
 	const char *input;
+	bool keep_seccomp;
 	pid_t pid;
 };
 
 static const struct argp_option show_options[] = {
 	{ "json", 'J', NULL, 0, "Print JSON (the dump format) instead of a table", 0 },
 	{ "input", 'i', "FILE", 0, "Show a dump file (- for stdin) instead of a process", 0 },
+	CLI_KEEP_SECCOMP_OPTION,
 	{ 0 }
 };
 
@@ -28,6 +30,9 @@ static error_t parse_show(int key, char *arg, struct argp_state *state)
 		break;
 	case 'i':
 		a->input = arg;
+		break;
+	case CLI_OPT_KEEP_SECCOMP:
+		a->keep_seccomp = true;
 		break;
 	case ARGP_KEY_ARG:
 		if (a->pid)
@@ -124,10 +129,13 @@ int cmd_show(int argc, char **argv)
 		if (ret)
 			return ret;
 	} else {
-		ret = cli_drop_capabilities();
+		bool suspend;
+
+		ret = cli_drop_capabilities(&a.pid, 1, a.keep_seccomp, &suspend);
 		if (ret)
 			cli_warn("cannot drop capabilities: %s", strerror(-ret));
-		ret = ptimer_dump_pid(cli.ctx, a.pid, 0, &dump, NULL);
+		ret = ptimer_dump_pid(cli.ctx, a.pid, suspend ? PTIMER_DUMP_SUSPEND_SECCOMP : 0,
+				      &dump, NULL);
 		if (ret)
 			return cli_fail(ret, "cannot read the timers of pid %d", a.pid);
 	}

@@ -154,6 +154,12 @@ enum ptimer_dump_flags {
 	PTIMER_DUMP_DISARM = 1 << 0,	/* read and disarm atomically (migrate) */
 	/* One ptrace round trip per syscall instead of a batch (for measurements). */
 	PTIMER_DUMP_ONE_SYSCALL_PER_TRIP = 1 << 1,
+	/*
+	 * If the target runs under seccomp, suspend its filter while we inject
+	 * (PTRACE_O_SUSPEND_SECCOMP; needs CAP_SYS_ADMIN).  Without it the
+	 * filter judges the injected calls as it would the program's own.
+	 */
+	PTIMER_DUMP_SUSPEND_SECCOMP = 1 << 2,
 };
 
 struct ptimer_dump_stats {
@@ -209,6 +215,7 @@ struct ptimer_restore_opts {
 	bool dry_run;			/* validate and plan; attach nothing */
 	uint64_t max_steps;		/* refuse longer walks; 0 = no limit */
 	bool one_syscall_per_trip;	/* no batching (for measurements) */
+	bool suspend_seccomp;		/* as PTIMER_DUMP_SUSPEND_SECCOMP */
 	/* Called once the plan is known, before anything is created; non-zero aborts. */
 	int (*on_plan)(void *data, const struct ptimer_plan *plan);
 	/* Called between walk chunks (about every 0.1 s); non-zero aborts. */
@@ -243,7 +250,8 @@ int ptimer_restore_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_du
  * Re-arm timers that a PTIMER_DUMP_DISARM dump left disarmed in @pid,
  * with the values the dump recorded (the undo of a failed migration).
  */
-int ptimer_rearm_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_dump *dump);
+int ptimer_rearm_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_dump *dump,
+		     bool suspend_seccomp);
 
 /* Parse "OLD:NEW[,OLD:NEW...]"; -EINVAL names nothing, the CLI does. */
 int ptimer_parse_tid_map(const char *text, struct ptimer_tid_map **map, size_t *n);

@@ -200,7 +200,7 @@ int ptimer_dump_pid(struct ptimer_ctx *ctx, pid_t pid, unsigned int flags,
 		ret = -ENOMEM;
 		goto close_target;
 	}
-	ret = target_attach(&t);
+	ret = target_attach(&t, flags & PTIMER_DUMP_SUSPEND_SECCOMP);
 	if (ret)
 		goto free_dump;
 	ret = dump_read_proc(&t, dump);

@@ -357,7 +357,7 @@ int ptimer_restore_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_du
 			ret = plan_dry_run(&r);
 		goto close_target;
 	}
-	ret = target_attach(&t);
+	ret = target_attach(&t, opts->suspend_seccomp);
 	if (ret)
 		goto close_target;
 	ret = target_inject_begin(&t, scratch_size(&r));
@@ -395,7 +395,8 @@ free_all:
 	return ret;
 }
 
-int ptimer_rearm_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_dump *dump)
+int ptimer_rearm_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_dump *dump,
+		     bool suspend_seccomp)
 {
 	struct ptimer_restore_opts opts = { 0 };
 	struct restore r = { .ctx = ctx, .opts = &opts, .dump = dump, .saved_restore_ids = -1 };
@@ -406,7 +407,7 @@ int ptimer_rearm_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_dump
 	if (ret)
 		return ret;
 	r.t = &t;
-	ret = target_attach(&t);
+	ret = target_attach(&t, suspend_seccomp);
 	if (ret)
 		goto close_target;
 	ret = target_inject_begin(&t, restore_scratch_size(dump->ntimers));

@@ -132,7 +132,7 @@ static int seize_one(struct seized_process *sp, pid_t tid)
 	struct seized_thread *t, *grown;
 	int ret;
 
-	if (ptrace(PTRACE_SEIZE, tid, 0, 0) < 0) {
+	if (ptrace(PTRACE_SEIZE, tid, 0, sp->ptrace_options) < 0) {
 		ret = -errno;
 		/* The thread exited between listing and seizing: not an error. */
 		if (ret == -ESRCH)
@@ -188,7 +188,7 @@ static int reorder_threads(struct seized_process *sp, const pid_t *tids, size_t 
 }
 
 int seize_process(struct ptimer_ctx *ctx, int dirfd, pid_t pid,
-		  struct seized_process *sp)
+		  unsigned long ptrace_options, struct seized_process *sp)
 {
 	unsigned long long start;
 	pid_t *tids = NULL;
@@ -199,6 +199,7 @@ int seize_process(struct ptimer_ctx *ctx, int dirfd, pid_t pid,
 	sp->ctx = ctx;
 	sp->pid = pid;
 	sp->dirfd = dirfd;
+	sp->ptrace_options = ptrace_options;
 	ret = procfs_start_time(dirfd, &sp->start_time);
 	if (ret)
 		return ret;

@@ -25,6 +25,7 @@ struct seized_process {
 	size_t nthreads;	/* leader first, then by creation order */
 	struct seized_thread *threads;
 	int64_t seized_at_ns;	/* CLOCK_MONOTONIC at the first seize */
+	unsigned long ptrace_options;
 };
 
 /*
@@ -32,7 +33,7 @@ struct seized_process {
  * thread appears.  On failure nothing stays attached.
  */
 int seize_process(struct ptimer_ctx *ctx, int dirfd, pid_t pid,
-		  struct seized_process *sp);
+		  unsigned long ptrace_options, struct seized_process *sp);
 
 /*
  * Detach every thread.  A process that was group-stopped stays stopped

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ptrace.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -68,11 +69,21 @@ close_dir:
 	return ret;
 }
 
-int target_attach(struct target *t)
+int target_attach(struct target *t, bool suspend_seccomp)
 {
+	unsigned long options = 0;
 	int ret;
 
-	ret = seize_process(t->ctx, t->dirfd, t->pid, &t->sp);
+	if (t->status.seccomp > 0 && suspend_seccomp)
+		options |= PTRACE_O_SUSPEND_SECCOMP;
+	else if (t->status.seccomp > 0)
+		warn(t->ctx, "pid %d runs under seccomp (mode %d): its filter judges the"
+		     " injected system calls too, and may refuse them", t->pid,
+		     t->status.seccomp);
+	ret = seize_process(t->ctx, t->dirfd, t->pid, options, &t->sp);
+	if (ret == -EPERM && options)
+		return ctx_set_error(t->ctx, ret, "cannot seize pid %d suspending its seccomp"
+				     " filter (that needs CAP_SYS_ADMIN)", t->pid);
 	if (ret)
 		return ctx_set_error(t->ctx, ret, "cannot seize pid %d", t->pid);
 	t->seized = true;

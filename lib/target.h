@@ -28,8 +28,11 @@ struct target {
 
 /* Open /proc/PID and check that the process can be worked on; no attach. */
 int target_open(struct ptimer_ctx *ctx, pid_t pid, struct target *t);
-/* Seize every thread. */
-int target_attach(struct target *t);
+/*
+ * Seize every thread; with @suspend_seccomp, a seccomp filter of the
+ * target does not apply to what we inject (needs CAP_SYS_ADMIN).
+ */
+int target_attach(struct target *t, bool suspend_seccomp);
 /* Prepare injection with @data_len bytes of scratch memory in the target. */
 int target_inject_begin(struct target *t, size_t data_len);
 /* Undo injection and detach; returns the first error. */

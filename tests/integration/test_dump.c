@@ -747,11 +747,21 @@ Test(dump, restore_ids_null_when_the_prctl_is_denied)
 	json_object *root;
 
 	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
-	root = dump_pid(&r, v->pid, NULL);
+	/* --keep-seccomp: the target's filter judges the injected prctl. */
+	root = dump_pid(&r, v->pid, "--keep-seccomp");
 	cr_assert(json_is_null_member(root, "restore_ids"),
 		  "restore_ids must be null when prctl(77) fails in the target: %.300s", r.out);
 	cr_assert(dump_timer(root, 77));
 	json_object_put(root);
 	run_result_free(&r);
+
+	/* By default the filter is suspended while ptimerctl injects. */
+	root = dump_pid(&r, v->pid, NULL);
+	cr_assert(!json_is_null_member(root, "restore_ids"),
+		  "with the filter suspended, prctl(77) GET must answer: %.300s", r.out);
+	cr_assert(dump_timer(root, 77));
+	json_object_put(root);
+	run_result_free(&r);
+	cr_assert_eq(proc_tracer_pid(v->pid), 0);
 	victim_kill(v);
 }

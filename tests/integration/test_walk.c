@@ -77,7 +77,7 @@ Test(walk, auto_walks_when_the_prctl_is_refused)
 	cr_assert_eq(victim_state(v, &st), 0);
 	cr_assert_lt(st.restore_ids, 0, "the seccomp filter does not refuse prctl(77)");
 	cr_assert_eq(victim_tids(v, tids, 8), 3);
-	cr_assert_eq(run_ptimerctl(&r, "restore", "--method=auto", "-i", dump,
+	cr_assert_eq(run_ptimerctl(&r, "restore", "--method=auto", "--keep-seccomp", "-i", dump,
 				   ru_pidstr(pidbuf, v->pid), NULL), 0);
 	cr_assert_eq(r.exit_code, 0, "%s", run_describe(&r));
 	cr_expect(strstr(r.err, "plan: method loop"), "no loop plan: %s", r.err);
@@ -126,7 +126,7 @@ Test(walk, prctl_method_refused_without_the_prctl)
 	/* The filter comes after the victim's own timer, which used the prctl. */
 	v = ru_start(NULL, 0, extra);
 	nb = ru_timers(v, before, RU_MAX_TIMERS);
-	cr_assert_eq(run_ptimerctl(&r, "restore", "--method=prctl", "-i", dump,
+	cr_assert_eq(run_ptimerctl(&r, "restore", "--method=prctl", "--keep-seccomp", "-i", dump,
 				   ru_pidstr(pidbuf, v->pid), NULL), 0);
 	cr_expect_eq(r.exit_code, PX_UNSUPPORTED, "%s", run_describe(&r));
 	cr_expect(strstr(r.err, "PR_TIMER_CREATE_RESTORE_IDS"), "%s", r.err);

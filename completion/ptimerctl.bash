@@ -55,7 +55,7 @@ _ptimerctl_module()
 	local cur prev i word sub= opt= npos=0 maxpos=0
 	local global_opts='--verbose --quiet --help --usage --version -v -q -V'
 	local walk_opts='--method= --time= --tid-map= --replace --dry-run
-			 --max-iterations= --progress --no-progress'
+			 --max-iterations= --progress --no-progress --keep-seccomp'
 	local sub_opts common_opts='--verbose --quiet --help --usage -v -q'
 
 	COMPREPLY=()
@@ -123,8 +123,8 @@ _ptimerctl_module()
 			COMPREPLY=($(compgen -W 'dump show check restore migrate' -- "$cur"))
 		fi
 		return 0 ;;
-	dump)	sub_opts="--output --pretty --disarm -o $common_opts"; maxpos=1 ;;
-	show)	sub_opts="--json --input -J -i $common_opts"; maxpos=1 ;;
+	dump)	sub_opts="--output --pretty --disarm --keep-seccomp -o $common_opts"; maxpos=1 ;;
+	show)	sub_opts="--json --input --keep-seccomp -J -i $common_opts"; maxpos=1 ;;
 	check)	sub_opts="--json -J $common_opts"; maxpos=1 ;;
 	restore) sub_opts="--input -i $walk_opts $common_opts"; maxpos=1 ;;
 	migrate) sub_opts="$walk_opts $common_opts"; maxpos=2 ;;

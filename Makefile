@@ -142,7 +142,7 @@ check: deps
 
 demo: deps
 	$(MAKE) all
-	@PTIMERCTL=$(abspath $(BIN)) HELPERS=$(abspath $(BUILD)/tests/helpers) sh tests/demo.sh
+	@PTIMERCTL=$(abspath $(BIN)) HELPERS=$(abspath $(BUILD)/tests/helpers) bash tests/demo.sh
 
 clean:
 	rm -rf build build-san

@@ -10,23 +10,20 @@ enum { KCLOCK_REALTIME = 0, KCLOCK_MONOTONIC = 1, KCLOCK_BOOTTIME = 7,
 
 void arm_clocks_now(struct arm_clocks *now, const struct ptimer_dump *dump)
 {
-	struct timespec ts;
+	int64_t boot_then, boot_now, drift;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	now->realtime_ns = ts_to_ns(&ts);
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	now->monotonic_ns = ts_to_ns(&ts);
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	now->boottime_ns = ts_to_ns(&ts);
+	now->realtime_ns = clock_now_ns(CLOCK_REALTIME);
+	now->monotonic_ns = clock_now_ns(CLOCK_MONOTONIC);
+	now->boottime_ns = clock_now_ns(CLOCK_BOOTTIME);
 	/*
 	 * MONOTONIC and BOOTTIME restart at every boot.  BOOTTIME minus
 	 * REALTIME is the boot instant: if it moved by more than a second,
 	 * or the clocks ran backwards, the dump comes from another boot (or
 	 * another machine), and their readings cannot be compared.
 	 */
-	int64_t boot_then = dump->realtime_ns - dump->boottime_ns;
-	int64_t boot_now = now->realtime_ns - now->boottime_ns;
-	int64_t drift = boot_now - boot_then;
+	boot_then = dump->realtime_ns - dump->boottime_ns;
+	boot_now = now->realtime_ns - now->boottime_ns;
+	drift = boot_now - boot_then;
 
 	now->same_boot = now->boottime_ns >= dump->boottime_ns &&
 			 now->monotonic_ns >= dump->monotonic_ns &&

@@ -21,14 +21,6 @@
 #define WALK_DEFAULT_NS_PER_STEP 600.0
 #define ID_SPACE		((uint64_t)INT32_MAX + 1)
 
-static int64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts_to_ns(&ts);
-}
-
 size_t restore_scratch_size(size_t n)
 {
 	return n * (sizeof(struct sigevent) + 8 + sizeof(struct itimerspec)) +
@@ -168,7 +160,7 @@ static int walk_progress(struct restore *r, uint64_t total, size_t timers_done,
 		.steps_total = total,
 		.timers_done = timers_done,
 		.ntimers = n,
-		.elapsed_ns = mono_ns() - started,
+		.elapsed_ns = clock_now_ns(CLOCK_MONOTONIC) - started,
 	};
 
 	if (o->abort_requested && *o->abort_requested)
@@ -255,7 +247,7 @@ static int create_walk(struct restore *r, const struct ptimer_timer *timers, siz
 {
 	uint64_t chunk = announce ? 1 : WALK_CHUNK_STEPS_UNPLANNED;
 	uint64_t cal_steps = 0, total = 0;
-	int64_t started = mono_ns(), cal_ns = 0, counter = -1, t0;
+	int64_t started = clock_now_ns(CLOCK_MONOTONIC), cal_ns = 0, counter = -1, t0;
 	bool planned = !announce, located = false;
 	struct blob_walk w;
 	size_t i = 0;
@@ -265,12 +257,12 @@ static int create_walk(struct restore *r, const struct ptimer_timer *timers, siz
 		ret = walk_progress(r, total, i, n, started);
 		if (ret)
 			return ret;
-		t0 = mono_ns();
+		t0 = clock_now_ns(CLOCK_MONOTONIC);
 		ret = walk_one(r, &timers[i], i, chunk, &w);
 		if (ret)
 			return ret;
 		if (located && !planned) {
-			cal_ns += mono_ns() - t0;
+			cal_ns += clock_now_ns(CLOCK_MONOTONIC) - t0;
 			cal_steps += w.steps;
 		}
 		if (w.steps)

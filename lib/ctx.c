@@ -95,3 +95,11 @@ struct timespec ns_to_ts(int64_t ns)
 
 	return ts;
 }
+
+int64_t clock_now_ns(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return ts_to_ns(&ts);
+}

@@ -147,14 +147,9 @@ int dump_read_proc(struct target *t, struct ptimer_dump *dump)
 
 static void capture_clocks(struct ptimer_dump *dump)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	dump->realtime_ns = ts_to_ns(&ts);
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	dump->monotonic_ns = ts_to_ns(&ts);
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	dump->boottime_ns = ts_to_ns(&ts);
+	dump->realtime_ns = clock_now_ns(CLOCK_REALTIME);
+	dump->monotonic_ns = clock_now_ns(CLOCK_MONOTONIC);
+	dump->boottime_ns = clock_now_ns(CLOCK_BOOTTIME);
 }
 
 static int fill_identity(struct target *t, struct ptimer_dump *dump)
@@ -188,7 +183,6 @@ int ptimer_dump_pid(struct ptimer_ctx *ctx, pid_t pid, unsigned int flags,
 		    struct ptimer_dump **out, struct ptimer_dump_stats *stats)
 {
 	struct ptimer_dump *dump;
-	struct timespec end;
 	struct target t;
 	int ret, rc, state = 0;
 
@@ -224,8 +218,7 @@ detach:
 	if (rc && !ret)
 		ret = ctx_set_error(ctx, rc, "cannot detach from pid %d", pid);
 	if (stats) {
-		clock_gettime(CLOCK_MONOTONIC, &end);
-		stats->stopped_ns = ts_to_ns(&end) - t.sp.seized_at_ns;
+		stats->stopped_ns = clock_now_ns(CLOCK_MONOTONIC) - t.sp.seized_at_ns;
 		/* Counted after the detach, which runs the munmap. */
 		stats->injected_syscalls = t.in.syscalls;
 		stats->round_trips = t.in.round_trips;

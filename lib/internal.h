@@ -4,6 +4,7 @@
 #define PTIMER_INTERNAL_H
 
 #include <syslog.h>
+#include <time.h>
 #include "ptimer.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -41,5 +42,7 @@ int ctx_set_error(struct ptimer_ctx *ctx, int err, const char *format, ...)
 
 int64_t ts_to_ns(const struct timespec *ts);
 struct timespec ns_to_ts(int64_t ns);
+/* A clock's reading in nanoseconds. */
+int64_t clock_now_ns(clockid_t clock);
 
 #endif /* PTIMER_INTERNAL_H */

@@ -16,14 +16,6 @@
 /* glibc's SIGEV_THREAD: a THREAD_ID timer with glibc's internal signal. */
 #define GLIBC_SIGTIMER 32
 
-static int64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts_to_ns(&ts);
-}
-
 static bool has_id(const struct ptimer_dump *d, int id)
 {
 	size_t lo = 0, hi = d->ntimers;
@@ -378,7 +370,7 @@ detach:
 	if (rc && !ret)
 		ret = ctx_set_error(ctx, rc, "cannot detach from pid %d", pid);
 	if (stats) {
-		stats->stopped_ns = mono_ns() - t.sp.seized_at_ns;
+		stats->stopped_ns = clock_now_ns(CLOCK_MONOTONIC) - t.sp.seized_at_ns;
 		/* Counted after the detach, which runs the munmap. */
 		stats->injected_syscalls = t.in.syscalls;
 		stats->round_trips = t.in.round_trips;

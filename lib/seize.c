@@ -20,14 +20,6 @@
 #define WAIT_FIRST_SLEEP_NS 10000L
 #define WAIT_MAX_SLEEP_NS 1000000L
 
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts_to_ns(&ts);
-}
-
 struct seized_thread *seize_find(struct seized_process *sp, pid_t tid)
 {
 	for (size_t i = 0; i < sp->nthreads; i++)
@@ -97,23 +89,39 @@ static int wait_event(struct seized_process *sp, pid_t tid, int *status)
  * signal-delivery stop that comes first is a stop too: we keep the
  * signal to hand back on detach, and stay there.
  */
+/*
+ * The next ptrace stop of @tid, in @status; -ESRCH if the thread died.
+ * An event stop that is not a trap is a group stop: the process was
+ * stopped by a signal, and must stay so after we detach.
+ */
+static int next_stop(struct seized_process *sp, pid_t tid, int *status)
+{
+	int ret;
+
+	for (;;) {
+		ret = wait_event(sp, tid, status);
+		if (ret)
+			return ret;
+		if (WIFEXITED(*status) || WIFSIGNALED(*status))
+			return -ESRCH;
+		if (!WIFSTOPPED(*status))
+			continue;
+		if (is_event_stop(*status) && WSTOPSIG(*status) != SIGTRAP)
+			sp->group_stopped = true;
+		return 0;
+	}
+}
+
 static int wait_interrupt_stop(struct seized_process *sp, struct seized_thread *t)
 {
 	int status, ret;
 
 	for (;;) {
-		ret = wait_event(sp, t->tid, &status);
+		ret = next_stop(sp, t->tid, &status);
 		if (ret)
 			return ret;
-		if (WIFEXITED(status) || WIFSIGNALED(status))
-			return -ESRCH;
-		if (!WIFSTOPPED(status))
-			continue;
-		if (is_event_stop(status)) {
-			if (WSTOPSIG(status) != SIGTRAP)
-				sp->group_stopped = true;
+		if (is_event_stop(status))
 			return 0;
-		}
 		if ((status >> 16) == 0) {
 			/* Signal-delivery stop: suppress it now, deliver it later. */
 			t->pending_signal = WSTOPSIG(status);
@@ -203,7 +211,7 @@ int seize_process(struct ptimer_ctx *ctx, int dirfd, pid_t pid,
 	ret = procfs_start_time(dirfd, &sp->start_time);
 	if (ret)
 		return ret;
-	sp->seized_at_ns = now_ns();
+	sp->seized_at_ns = clock_now_ns(CLOCK_MONOTONIC);
 
 	/*
 	 * Threads may be created while we work; a new one can only come from
@@ -309,18 +317,12 @@ int seize_wait_trap(struct seized_process *sp, pid_t tid, void *siginfo)
 	int status, sig, ret;
 
 	for (;;) {
-		ret = wait_event(sp, tid, &status);
+		ret = next_stop(sp, tid, &status);
 		if (ret)
 			return ret;
-		if (WIFEXITED(status) || WIFSIGNALED(status))
-			return -ESRCH;
-		if (!WIFSTOPPED(status))
-			continue;
 		sig = WSTOPSIG(status);
 		if (is_event_stop(status)) {
-			/* A PTRACE_INTERRUPT or group stop arriving late. */
-			if (sig != SIGTRAP)
-				sp->group_stopped = true;
+			/* A PTRACE_INTERRUPT or group stop arriving late: run on. */
 			if (ptrace(PTRACE_CONT, tid, 0, 0) < 0)
 				return -errno;
 			continue;

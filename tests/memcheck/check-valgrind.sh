@@ -6,28 +6,9 @@ set -euo pipefail
 
 bin=${PTIMERCTL:?} helpers=${PTIMER_HELPERS:?}
 work=$(mktemp -d)
-pids=()
 fail=0
-
-cleanup() {
-	for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
-	rm -rf "$work"
-}
-trap cleanup EXIT
-
-start_victim() {	# name fd args...
-	local name=$1 fd=$2
-	shift 2
-	mkfifo "$work/$name.in"
-	eval "exec $fd<>\"\$work/\$name.in\""
-	"$helpers/victim" "$@" <"$work/$name.in" >"$work/$name.out" 2>&1 &
-	pids+=($!)
-	for _ in $(seq 100); do
-		grep -q '^READY' "$work/$name.out" && break
-		sleep 0.05
-	done
-	sed -n 's/^READY \([0-9]*\).*/\1/p' "$work/$name.out"
-}
+. "$(dirname "$0")/../lib/victims.sh"
+trap 'kill_victims; rm -rf "$work"' EXIT
 
 vg() {	# name args...: run ptimerctl under memcheck
 	local name=$1
@@ -43,13 +24,17 @@ vg() {	# name args...: run ptimerctl under memcheck
 	fi
 }
 
-src=$(start_victim src 3 --threads 2 \
+start_victim src 3 --threads 2 \
 	--timer id=7,clock=monotonic,notify=signal,sig=10,value_ms=60000,interval_ms=500 \
 	--timer id=42,clock=realtime,notify=thread_id,thread=2,sig=12,value_ms=90000 \
-	--timer id=500,clock=process_cpu_self,notify=none,value_ms=5000)
-dst=$(start_victim dst 4 --threads 2)
-dst2=$(start_victim dst2 5 --threads 2)
-dst3=$(start_victim dst3 6 --threads 2)
+	--timer id=500,clock=process_cpu_self,notify=none,value_ms=5000
+src=$victim_pid
+start_victim dst 4 --threads 2
+dst=$victim_pid
+start_victim dst2 5 --threads 2
+dst2=$victim_pid
+start_victim dst3 6 --threads 2
+dst3=$victim_pid
 
 vg dump dump -o "$work/d.json" "$src"
 vg show show "$src"

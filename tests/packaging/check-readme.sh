@@ -13,36 +13,13 @@ src=${PTIMER_SRC:?} bin=${PTIMERCTL:?} helpers=${PTIMER_HELPERS:?}
 readme=$src/README.md
 work=$(mktemp -d)
 fail=0 ran=0
-pids=()
+. "$src/tests/lib/victims.sh"
+trap 'kill_victims; rm -rf "$work"' EXIT
 
-cleanup() {
-	for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
-	rm -rf "$work"
-}
-trap cleanup EXIT
-
-start_victim() {	# name fd args...
-	local name=$1 fd=$2
-	shift 2
-	mkfifo "$work/$name.in"
-	eval "exec $fd<>\"\$work/\$name.in\""
-	"$helpers/victim" "$@" <"$work/$name.in" >"$work/$name.out" 2>&1 &
-	pids+=($!)
-	for _ in $(seq 100); do
-		grep -q '^READY' "$work/$name.out" && break
-		sleep 0.05
-	done
-	sed -n 's/^READY \([0-9]*\).*/\1/p' "$work/$name.out"
-}
-
-PID=$(start_victim src 3 --threads 2 \
-	--timer id=7,clock=monotonic,notify=signal,sig=10,value_ms=60000,interval_ms=500 \
-	--timer id=42,clock=realtime,notify=thread_id,thread=2,sig=12,sigval=0xfeed,value_ms=90000 \
-	--timer id=1000,clock=boottime,notify=none,value_ms=120000 \
-	--timer id=65536,clock=process_cpu_self,notify=signal,sig=34,value_ms=5000 \
-	--timer id=2147483646,clock=tai,notify=signal,sig=40,value_ms=3600000,interval_ms=3600000)
-DST=$(start_victim dst 4 --threads 2)
-[ -n "$PID" ] && [ -n "$DST" ] || { echo "FAIL: victims did not start"; exit 1; }
+start_victim src 3 "${DEMO_VICTIM_ARGS[@]}"
+PID=$victim_pid
+start_victim dst 4 --threads 2
+DST=$victim_pid
 export PID DST
 mkdir -p "$work/bin"
 ln -s "$bin" "$work/bin/ptimerctl"

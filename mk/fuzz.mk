@@ -75,12 +75,17 @@ fuzz: $(FUZZ_BINS)
 		if [ -d tests/fuzz/corpus/$$n ]; then \
 			cp -R tests/fuzz/corpus/$$n/. $$corpus/ || exit 1; \
 		fi; \
-		echo "== fuzz_$$n for $(FUZZ_SECONDS)s"; \
-		$(BUILD)/fuzz/fuzz_$$n $(FUZZ_ARGS) \
+		log=$(BUILD)/fuzz/fuzz_$$n.log; \
+		echo "== fuzz_$$n for $(FUZZ_SECONDS)s (log: $$log)"; \
+		if $(BUILD)/fuzz/fuzz_$$n $(FUZZ_ARGS) \
 			-max_total_time=$(FUZZ_SECONDS) \
-			-artifact_prefix=$$art/ $$corpus || { \
+			-artifact_prefix=$$art/ $$corpus >$$log 2>&1; then \
+			grep -E '^stat::(number_of_executed_units|peak_rss_mb)|^Done ' $$log; \
+		else \
+			tail -n 40 $$log >&2; \
 			echo "fuzz: fuzz_$$n failed; input saved in $$art/" >&2; \
-			failed="$$failed fuzz_$$n"; }; \
+			failed="$$failed fuzz_$$n"; \
+		fi; \
 	done; \
 	if [ -n "$$failed" ]; then \
 		echo "fuzz: failed:$$failed" >&2; exit 1; \

@@ -69,6 +69,8 @@ struct cli_output {
 int cli_output_open(struct cli_output *out, const char *path);
 int cli_output_commit(struct cli_output *out);
 void cli_output_abort(struct cli_output *out);
+/* Read and decode a dump document ("-" is stdin); returns an exit code. */
+int cli_load_dump(const char *path, struct ptimer_dump **dump);
 /* Read a whole file ("-" is stdin), at most @limit bytes. */
 int cli_read_input(const char *path, size_t limit, char **buf, size_t *len);
 

@@ -226,35 +226,6 @@ static int progress_cb(void *data, const struct ptimer_progress *p)
 	return 0;
 }
 
-static int load_dump(const char *path, struct ptimer_dump **dump)
-{
-	size_t len;
-	char *text;
-	int ret;
-
-	if (!strcmp(path, "-") && isatty(STDIN_FILENO)) {
-		cli_error(0, "no dump to read: stdin is a terminal; use -i FILE or a pipe");
-		return EXIT_USAGE;
-	}
-	ret = cli_read_input(path, PTIMER_JSON_MAX_BYTES, &text, &len);
-	if (ret == -EFBIG) {
-		cli_error(0, "%s: larger than the %u-byte limit", path, PTIMER_JSON_MAX_BYTES);
-		return EXIT_BAD_INPUT;
-	}
-	if (ret) {
-		cli_error(ret, "cannot read '%s'", path);
-		return EXIT_FAILURE_GENERIC;
-	}
-	ret = ptimer_dump_from_json(cli.ctx, text, len, dump);
-	free(text);
-	if (ret) {
-		cli_error(0, "%s: %s", strcmp(path, "-") ? path : "stdin",
-			  ptimer_last_error(cli.ctx));
-		return EXIT_BAD_INPUT;
-	}
-	return EXIT_OK;
-}
-
 static int run_restore(struct restore_args *a, pid_t pid, const struct ptimer_dump *dump)
 {
 	struct run_state rs = { .args = a };
@@ -285,7 +256,7 @@ int cmd_restore(int argc, char **argv)
 	int ret;
 
 	cli_parse(&restore_argp, argc, argv, &a);
-	ret = load_dump(a.input, &dump);
+	ret = cli_load_dump(a.input, &dump);
 	if (ret)
 		goto free_map;
 	ret = cli_drop_capabilities(a.pids, 1, a.keep_seccomp, &a.opts.suspend_seccomp);

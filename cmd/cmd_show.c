@@ -97,26 +97,6 @@ static void print_table(const struct ptimer_dump *dump)
 	}
 }
 
-static int load_dump(const char *path, struct ptimer_dump **dump)
-{
-	size_t len;
-	char *text;
-	int ret;
-
-	ret = cli_read_input(path, PTIMER_JSON_MAX_BYTES, &text, &len);
-	if (ret) {
-		cli_error(ret, "cannot read '%s'", path);
-		return ret == -EFBIG ? EXIT_BAD_INPUT : EXIT_FAILURE_GENERIC;
-	}
-	ret = ptimer_dump_from_json(cli.ctx, text, len, dump);
-	free(text);
-	if (ret) {
-		cli_error(0, "%s: %s", path, ptimer_last_error(cli.ctx));
-		return EXIT_BAD_INPUT;
-	}
-	return EXIT_OK;
-}
-
 int cmd_show(int argc, char **argv)
 {
 	struct show_args a = { 0 };
@@ -125,7 +105,7 @@ int cmd_show(int argc, char **argv)
 
 	cli_parse(&show_argp, argc, argv, &a);
 	if (a.input) {
-		ret = load_dump(a.input, &dump);
+		ret = cli_load_dump(a.input, &dump);
 		if (ret)
 			return ret;
 	} else {

@@ -314,3 +314,32 @@ void cli_format_ns(char *buf, size_t len, int64_t ns)
 	snprintf(buf, len, "%lld.%09llds", (long long)(ns / 1000000000),
 		 (long long)(ns % 1000000000));
 }
+
+int cli_load_dump(const char *path, struct ptimer_dump **dump)
+{
+	const char *name = strcmp(path, "-") ? path : "stdin";
+	size_t len;
+	char *text;
+	int ret;
+
+	if (!strcmp(path, "-") && isatty(STDIN_FILENO)) {
+		cli_error(0, "no dump to read: stdin is a terminal; use -i FILE or a pipe");
+		return EXIT_USAGE;
+	}
+	ret = cli_read_input(path, PTIMER_JSON_MAX_BYTES, &text, &len);
+	if (ret == -EFBIG) {
+		cli_error(0, "%s: larger than the %u-byte limit", name, PTIMER_JSON_MAX_BYTES);
+		return EXIT_BAD_INPUT;
+	}
+	if (ret) {
+		cli_error(ret, "cannot read '%s'", name);
+		return EXIT_FAILURE_GENERIC;
+	}
+	ret = ptimer_dump_from_json(cli.ctx, text, len, dump);
+	free(text);
+	if (ret) {
+		cli_error(0, "%s: %s", name, ptimer_last_error(cli.ctx));
+		return EXIT_BAD_INPUT;
+	}
+	return EXIT_OK;
+}

@@ -178,14 +178,17 @@ static int walk_progress(struct restore *r, uint64_t total, size_t timers_done,
 static int walk_one(struct restore *r, const struct ptimer_timer *t, size_t i,
 		    uint64_t chunk, struct blob_walk *w)
 {
+	int ret;
+
 	memset(w, 0, sizeof(*w));
 	w->clockid = t->clockid;
 	w->sigevent = r->r_sigevents + i * sizeof(struct sigevent);
 	w->id_slot = r->r_ids + i * 8;
 	w->want = t->id;
 	w->max_steps = chunk;
-	if (inject_walk(&r->t->in, w, r->r_walk))
-		return ctx_set_error(r->ctx, -EIO, "walk in pid %d failed", r->t->pid);
+	ret = inject_walk(&r->t->in, w, r->r_walk);
+	if (ret)
+		return ctx_set_error(r->ctx, ret, "walking the timer ids of pid %d", r->t->pid);
 	r->walk_steps += w->steps;
 	if (w->error)
 		return creation_error(r, t, w->error);

@@ -166,8 +166,8 @@ static int fill_identity(struct target *t, struct ptimer_dump *dump)
 	if (!dump->tids)
 		return -ENOMEM;
 	for (size_t i = 0; i < t->sp.nthreads; i++)
-		dump->tids[i] = t->sp.threads[i].tid;
-	dump->nthreads = t->sp.nthreads;
+		if (!t->sp.threads[i].dead)
+			dump->tids[dump->nthreads++] = t->sp.threads[i].tid;
 	return 0;
 }
 
@@ -214,6 +214,8 @@ int ptimer_dump_pid(struct ptimer_ctx *ctx, pid_t pid, unsigned int flags,
 	capture_clocks(dump);
 	ret = fill_identity(&t, dump);
 detach:
+	if (ret && t.seized && (ret == -ESRCH || !target_alive(&t)))
+		ret = ctx_set_error(ctx, -EOWNERDEAD, "pid %d exited during the dump", pid);
 	rc = target_detach(&t);
 	if (rc && !ret)
 		ret = ctx_set_error(ctx, rc, "cannot detach from pid %d", pid);

@@ -13,6 +13,7 @@
 #include "internal.h"
 #include "procfs.h"
 
+#define PF_EXITING 0x00000004
 #define PF_KTHREAD 0x00200000
 
 int procfs_open(pid_t pid, int *dirfd)
@@ -354,4 +355,48 @@ int procfs_thread_has_deliverable_signal(int dirfd, pid_t tid, bool *yes)
 		ret = -EINVAL;
 	*yes = (pnd | shd) & ~blk;
 	return ret;
+}
+
+int procfs_ns_tid(int dirfd, pid_t tid, pid_t *ns_tid)
+{
+	char name[48], *buf, *line, *save, *last, *end;
+	long v;
+	int ret;
+
+	snprintf(name, sizeof(name), "task/%d/status", tid);
+	ret = procfs_read(dirfd, name, &buf, NULL);
+	if (ret)
+		return ret;
+	*ns_tid = tid;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(line, "NSpid:", 6))
+			continue;
+		last = strrchr(line, '\t');
+		if (!last)
+			last = strrchr(line, ' ');
+		errno = 0;
+		v = last ? strtol(last + 1, &end, 10) : 0;
+		if (!last || errno || end == last + 1 || *end || v <= 0 || v > INT_MAX)
+			ret = -EINVAL;
+		else
+			*ns_tid = (pid_t)v;
+		break;
+	}
+	free(buf);
+	return ret;
+}
+
+bool procfs_thread_exiting(int dirfd, pid_t tid)
+{
+	unsigned long long flags;
+	char name[48], *buf, *fields;
+	bool exiting;
+
+	snprintf(name, sizeof(name), "task/%d/stat", tid);
+	if (stat_fields(dirfd, name, &buf, &fields))
+		return true;
+	exiting = fields[0] == 'Z' || fields[0] == 'X' || fields[0] == 'x' ||
+		  stat_field_ull(fields, 9, &flags) || (flags & PF_EXITING);
+	free(buf);
+	return exiting;
 }

@@ -34,6 +34,13 @@ int procfs_list_threads(int dirfd, pid_t pid, pid_t **tids, size_t *n);
 int procfs_list_tids(int dirfd, pid_t pid, pid_t **tids, size_t *n);
 /* Whether thread @tid has a pending signal it does not block. */
 int procfs_thread_has_deliverable_signal(int dirfd, pid_t tid, bool *yes);
+/*
+ * Thread @tid's id in its own (innermost) pid namespace: the last NSpid
+ * field.  The same id where the kernel has no NSpid line (before 4.1).
+ */
+int procfs_ns_tid(int dirfd, pid_t tid, pid_t *ns_tid);
+/* Whether thread @tid has exited or is exiting (PF_EXITING), as far as /proc shows. */
+bool procfs_thread_exiting(int dirfd, pid_t tid);
 /* The start time of the process, in clock ticks since boot (stat field 22). */
 int procfs_start_time(int dirfd, unsigned long long *ticks);
 /* Whether the executable is an ELF of the given machine and class. */

@@ -139,6 +139,10 @@ int ptimer_parse_tid_map(const char *text, struct ptimer_tid_map **map, size_t *
 			goto bad;
 		if (parse_id(end + 1, &end, &m[k].to))
 			goto bad;
+		/* One thread cannot go two ways: a repeated OLD is an error. */
+		for (size_t j = 0; j < k; j++)
+			if (m[j].from == m[k].from)
+				goto bad;
 		k++;
 		if (!*end)
 			break;

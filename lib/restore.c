@@ -111,8 +111,63 @@ static int map_before_attach(struct restore *r)
 	return ret;
 }
 
+/* Whether @tid is one of the seized target's threads. */
+static bool is_target_thread(const struct restore *r, pid_t tid)
+{
+	for (size_t i = 0; i < r->t->sp.nthreads; i++)
+		if (r->t->sp.threads[i].tid == tid)
+			return true;
+	return false;
+}
+
+static int to_target_ns(struct restore *r, pid_t *tid)
+{
+	pid_t ns_tid;
+	int ret;
+
+	if (!is_target_thread(r, *tid))
+		return 0;	/* another process, named by --tid-map: as given */
+	ret = procfs_ns_tid(r->t->dirfd, *tid, &ns_tid);
+	if (ret)
+		return ctx_set_error(r->ctx, ret, "cannot read the namespace id of tid %d", *tid);
+	*tid = ns_tid;
+	return 0;
+}
+
+/*
+ * The dump and the mapping speak of tids as seen from here; the target's
+ * kernel reads a sigevent's tid and a CPU clock's pid in the target's own
+ * pid namespace.  Translate, through NSpid, at the last moment.
+ */
+static int translate_to_target_ns(struct restore *r)
+{
+	for (size_t i = 0; i < r->nwant; i++) {
+		struct ptimer_timer *t = &r->want[i];
+		pid_t owner;
+		int ret;
+
+		if (t->notify == PTIMER_NOTIFY_THREAD_ID) {
+			ret = to_target_ns(r, &t->notify_pid);
+			if (ret)
+				return ret;
+		}
+		if (!ptimer_clock_is_cpu(t->clockid))
+			continue;
+		owner = ptimer_cpu_clock_pid(t->clockid);
+		if (!owner)
+			continue;
+		ret = to_target_ns(r, &owner);
+		if (ret)
+			return ret;
+		t->clockid = ptimer_cpu_clock_make(owner, ptimer_cpu_clock_is_thread(t->clockid),
+						   ptimer_cpu_clock_which(t->clockid));
+	}
+	return 0;
+}
+
 static int map_after_attach(struct restore *r)
 {
+	size_t n = 0;
 	pid_t *tids;
 	int ret;
 
@@ -120,8 +175,9 @@ static int map_after_attach(struct restore *r)
 	if (!tids)
 		return -ENOMEM;
 	for (size_t i = 0; i < r->t->sp.nthreads; i++)
-		tids[i] = r->t->sp.threads[i].tid;
-	ret = map_timers(r, tids, r->t->sp.nthreads);
+		if (!r->t->sp.threads[i].dead)
+			tids[n++] = r->t->sp.threads[i].tid;
+	ret = map_timers(r, tids, n);
 	free(tids);
 	r->plan.inject_tid = r->t->in.tid;
 	return ret;
@@ -261,6 +317,9 @@ static int run_attached(struct restore *r)
 	if (ret)
 		return ret;
 	warn_glibc_thread_timers(r);
+	ret = translate_to_target_ns(r);
+	if (ret)
+		return ret;
 	ret = choose_method(r);
 	if (ret)
 		return ret;
@@ -286,7 +345,7 @@ static int run_attached(struct restore *r)
 /* A process that died under us is reported as such, whatever step noticed. */
 static int died_or(struct restore *r, int ret)
 {
-	if (ret && !target_alive(r->t))
+	if (ret == -ESRCH || (ret && !target_alive(r->t)))
 		return ctx_set_error(r->ctx, -EOWNERDEAD, "pid %d exited during the restore",
 				     r->t->pid);
 	return ret;

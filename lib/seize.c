@@ -2,6 +2,7 @@
 /* PTRACE_SEIZE + PTRACE_INTERRUPT of a whole thread group. */
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sched.h>
@@ -142,8 +143,11 @@ static int seize_one(struct seized_process *sp, pid_t tid)
 
 	if (ptrace(PTRACE_SEIZE, tid, 0, sp->ptrace_options) < 0) {
 		ret = -errno;
-		/* The thread exited between listing and seizing: not an error. */
-		if (ret == -ESRCH)
+		/*
+		 * The thread exited between listing and seizing: not an error.
+		 * A thread already on its way out answers EPERM, not ESRCH.
+		 */
+		if (ret == -ESRCH || (ret == -EPERM && procfs_thread_exiting(sp->dirfd, tid)))
 			return 0;
 		return ret;
 	}
@@ -186,10 +190,21 @@ static int reorder_threads(struct seized_process *sp, const pid_t *tids, size_t 
 		if (t)
 			sorted[k++] = *t;
 	}
-	if (k != sp->nthreads) {
-		free(sorted);
-		return -EAGAIN;
+	/* A seized thread missing from the listing must have died since. */
+	for (size_t i = 0; i < sp->nthreads; i++) {
+		bool listed = false;
+
+		for (size_t j = 0; j < k; j++)
+			listed |= sorted[j].tid == sp->threads[i].tid;
+		if (listed)
+			continue;
+		if (!procfs_thread_exiting(sp->dirfd, sp->threads[i].tid)) {
+			free(sorted);
+			return -EAGAIN;
+		}
+		/* Left out: on our exit the kernel reaps a dead tracee for us. */
 	}
+	sp->nthreads = k;
 	free(sp->threads);
 	sp->threads = sorted;
 	return 0;
@@ -269,6 +284,10 @@ int seize_process(struct ptimer_ctx *ctx, int dirfd, pid_t pid,
 release:
 	free(tids);
 	seize_release(sp);
+	/* Whatever step noticed it, a process that died is "no such process". */
+	if (procfs_start_time(dirfd, &start) || start != sp->start_time ||
+	    procfs_thread_exiting(dirfd, pid))
+		ret = -ESRCH;
 	return ret;
 }
 

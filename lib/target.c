@@ -57,10 +57,13 @@ int target_open(struct ptimer_ctx *ctx, pid_t pid, struct target *t)
 		ctx_set_error(ctx, ret, "pid %d is not a 64-bit %s process", pid, PTIMER_ARCH);
 		goto close_dir;
 	}
-	if (ret) {
+	/* Only a kernel thread, ruled out above, or a process on its way out has no exe. */
+	if (ret == -ENOENT)
+		ret = ctx_set_error(ctx, -ESRCH, "pid %d is exiting", pid);
+	else if (ret)
 		ctx_set_error(ctx, ret, "cannot read the executable of pid %d", pid);
+	if (ret)
 		goto close_dir;
-	}
 	return 0;
 
 close_dir:
@@ -139,7 +142,13 @@ bool target_alive(struct target *t)
 
 	if (procfs_read_status(t->dirfd, &st))
 		return false;
-	return st.state != 'Z' && st.state != 'X';
+	if (st.state == 'Z' || st.state == 'X')
+		return false;
+	/* A killed process is not a zombie yet while we hold its threads. */
+	for (size_t i = 0; t->seized && i < t->sp.nthreads; i++)
+		if (t->sp.threads[i].dead)
+			return false;
+	return true;
 }
 
 int target_inject_begin(struct target *t, size_t data_len)

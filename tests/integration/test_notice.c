@@ -144,7 +144,8 @@ static void check_signals(struct victim *v)
 	for (int k = 1; k <= 2; k++) {
 		long long want = (t[k].last_ns - t[k].first_ns + INTERVAL_MS * 500000LL) /
 				 (INTERVAL_MS * 1000000LL);
-		long long slack = 3 + want / 50;
+		/* Handler timestamps jitter under load; a lost or doubled signal per dump would not fit. */
+		long long slack = 5 + want / 20;
 
 		cr_assert_gt(t[k].deliveries, 10, "timer %d delivered only %lld signals", k,
 			     t[k].deliveries);

@@ -88,11 +88,12 @@ src=$src/linux-source-$base
 rm -rf "$obj"
 mkdir -p "$obj"
 cd "$src"
-make -s ARCH=x86_64 O="$obj" tinyconfig >/dev/null
-scripts/kconfig/merge_config.sh -m -O "$obj" "$obj/.config" \
-	"$kp/config.fragment" >/dev/null
-make -s ARCH=x86_64 O="$obj" olddefconfig > "$obj/config.log" 2>&1 ||
-	{ cat "$obj/config.log" >&2; die "olddefconfig failed"; }
+# tinyconfig warns about choice overrides on stderr; keep that in a log
+{ make -s ARCH=x86_64 O="$obj" tinyconfig &&
+  scripts/kconfig/merge_config.sh -m -O "$obj" "$obj/.config" \
+	"$kp/config.fragment" &&
+  make -s ARCH=x86_64 O="$obj" olddefconfig; } > "$obj/config.log" 2>&1 ||
+	{ cat "$obj/config.log" >&2; die "configuration failed"; }
 
 # Every option of the fragment must have survived olddefconfig
 missing=$(grep '^CONFIG_' "$kp/config.fragment" | while read -r opt; do

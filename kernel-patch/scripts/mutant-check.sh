@@ -56,6 +56,7 @@ else
 	make ARCH=x86_64 O="$obj" -j"${JOBS:-$(nproc)}" bzImage \
 		> "$obj/build.log" 2>&1 || { tail -n 30 "$obj/build.log"; exit 1; }
 	echo "$key" > "$obj/.mutant-key"
+	cd "$kp"
 	rm -rf "$mut"
 fi
 

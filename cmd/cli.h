@@ -40,6 +40,8 @@ void cli_usage_error(struct argp_state *state, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));
 /* A PID argument: digits only, 1..INT_MAX. */
 pid_t cli_parse_pid(struct argp_state *state, const char *arg);
+/* The one PID argument of a subcommand: a second one is misuse. */
+void cli_take_pid(struct argp_state *state, pid_t *pid, const char *arg);
 /* Run a subcommand's argp over argv; exits EXIT_USAGE on misuse. */
 void cli_parse(const struct argp *argp, int argc, char **argv, void *input);
 

@@ -31,9 +31,7 @@ static error_t parse_check(int key, char *arg, struct argp_state *state)
 		a->json = true;
 		break;
 	case ARGP_KEY_ARG:
-		if (a->pid)
-			cli_usage_error(state, "unexpected argument '%s'", arg);
-		a->pid = cli_parse_pid(state, arg);
+		cli_take_pid(state, &a->pid, arg);
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;

@@ -35,9 +35,7 @@ static error_t parse_show(int key, char *arg, struct argp_state *state)
 		a->keep_seccomp = true;
 		break;
 	case ARGP_KEY_ARG:
-		if (a->pid)
-			cli_usage_error(state, "unexpected argument '%s'", arg);
-		a->pid = cli_parse_pid(state, arg);
+		cli_take_pid(state, &a->pid, arg);
 		break;
 	case ARGP_KEY_END:
 		if (!a->pid && !a->input)

@@ -73,6 +73,13 @@ static error_t parse_wrapper(int key, char *arg, struct argp_state *state)
 	(void)arg;
 }
 
+void cli_take_pid(struct argp_state *state, pid_t *pid, const char *arg)
+{
+	if (*pid)
+		cli_usage_error(state, "unexpected argument '%s'", arg);
+	*pid = cli_parse_pid(state, arg);
+}
+
 /* --help, --usage and --version print and exit only without ARGP_NO_ERRS. */
 static bool asks_for_help(int argc, char **argv)
 {

@@ -126,11 +126,16 @@ TEST_ENV := PTIMERCTL=$(abspath $(BIN)) PTIMER_HELPERS=$(abspath $(BUILD)/tests/
             PTIMER_FIXTURES=$(abspath tests/fixtures) PTIMER_SRC=$(abspath .)
 CRITERION_FLAGS ?= --jobs=1
 
+# Every test binary runs, even after a failure; the failures are listed last.
+run_tests = failed=; for t in $(1); do echo "== $$t"; \
+	$(TEST_ENV) $$t $(CRITERION_FLAGS) || failed="$$failed $$t"; done; \
+	if [ -n "$$failed" ]; then echo "failed:$$failed" >&2; exit 1; fi
+
 check-unit: $(UNIT_BINS)
-	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $(TEST_ENV) $$t $(CRITERION_FLAGS); done
+	@$(call run_tests,$(UNIT_BINS))
 
 check-integration: $(INTEG_BINS) $(HELPER_BINS) $(BIN)
-	@set -e; for t in $(INTEG_BINS); do echo "== $$t"; $(TEST_ENV) $$t $(CRITERION_FLAGS); done
+	@$(call run_tests,$(INTEG_BINS))
 
 # Each mk/*.mk fragment appends its own checks to CHECK_TARGETS.
 CHECK_TARGETS := check-unit check-integration

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -386,6 +387,26 @@ int procfs_ns_tid(int dirfd, pid_t tid, pid_t *ns_tid)
 	return ret;
 }
 
+/*
+ * A group SIGKILL is queued to every thread at once, before any of them
+ * runs do_exit() and sets PF_EXITING; in that window ptrace already
+ * refuses to attach.
+ */
+static bool thread_has_sigkill(int dirfd, pid_t tid)
+{
+	unsigned long long pnd = 0;
+	char name[48], *buf, *line;
+
+	snprintf(name, sizeof(name), "task/%d/status", tid);
+	if (procfs_read(dirfd, name, &buf, NULL))
+		return true;
+	line = strstr(buf, "\nSigPnd:");
+	if (line)
+		parse_hex_mask(line + 8, &pnd);
+	free(buf);
+	return pnd & (1ULL << (SIGKILL - 1));
+}
+
 bool procfs_thread_exiting(int dirfd, pid_t tid)
 {
 	unsigned long long flags;
@@ -398,5 +419,5 @@ bool procfs_thread_exiting(int dirfd, pid_t tid)
 	exiting = fields[0] == 'Z' || fields[0] == 'X' || fields[0] == 'x' ||
 		  stat_field_ull(fields, 9, &flags) || (flags & PF_EXITING);
 	free(buf);
-	return exiting;
+	return exiting || thread_has_sigkill(dirfd, tid);
 }

@@ -48,7 +48,10 @@ int target_open(struct ptimer_ctx *ctx, pid_t pid, struct target *t)
 	if (ret)
 		goto close_dir;
 	if (faccessat(t->dirfd, "timers", F_OK, 0)) {
-		ret = errno == ENOENT ? -EOPNOTSUPP : -errno;
+		ret = -errno;
+		/* Missing for a live process: the kernel lacks CONFIG_CHECKPOINT_RESTORE. */
+		if (ret == -ENOENT)
+			ret = procfs_thread_exiting(t->dirfd, pid) ? -ESRCH : -EOPNOTSUPP;
 		ctx_set_error(ctx, ret, "cannot access /proc/%d/timers", pid);
 		goto close_dir;
 	}

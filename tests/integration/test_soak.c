@@ -62,7 +62,7 @@ static void quiet_log(struct ptimer_ctx *ctx, int priority, const char *file, in
 	char msg[512];
 
 	vsnprintf(msg, sizeof(msg), format, args);
-	cr_log_warn("libptimer: %s", msg);
+	cr_log_info("libptimer: %s", msg);
 }
 
 struct periodic {

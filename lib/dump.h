@@ -6,7 +6,7 @@
 #include "ptimer.h"
 #include "target.h"
 
-/* Parse the target's /proc/PID/timers into @dump, sorted by id. */
+/* Parse the target's /proc/PID/timers into @dump, sorted by id; attached or not. */
 int dump_read_proc(struct target *t, struct ptimer_dump *dump);
 /*
  * Fill in values, intervals and overruns with one injected batch, using

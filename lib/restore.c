@@ -205,25 +205,17 @@ static int find_collisions(struct restore *r, const struct ptimer_dump *existing
 static int check_collisions_unattached(struct restore *r)
 {
 	struct ptimer_dump *existing = ptimer_dump_new();
-	size_t len;
-	char *text;
 	int ret;
 
 	if (!existing)
 		return -ENOMEM;
-	ret = procfs_read(r->t->dirfd, "timers", &text, &len);
+	/* Reading /proc/PID/timers needs no attach: only the directory fd. */
+	ret = dump_read_proc(r->t, existing);
 	if (!ret) {
-		ret = ptimer_parse_proc_timers(text, len, existing, NULL);
-		free(text);
-	}
-	if (!ret) {
-		ptimer_dump_sort(existing);
 		if (existing->ntimers)
 			r->counter_floor = ((int64_t)existing->timers[existing->ntimers - 1].id + 1) %
 					   ((int64_t)INT32_MAX + 1);
 		ret = find_collisions(r, existing, NULL);
-	} else {
-		ctx_set_error(r->ctx, ret, "cannot read /proc/%d/timers", r->t->pid);
 	}
 	ptimer_dump_free(existing);
 	return ret;

@@ -119,6 +119,23 @@ static int stat_field_ull(const char *after_comm, int n, unsigned long long *val
 	return 0;
 }
 
+int procfs_thread_cpu(int dirfd, pid_t tid, int *cpu)
+{
+	unsigned long long v;
+	char name[48], *buf, *fields;
+	int ret;
+
+	snprintf(name, sizeof(name), "task/%d/stat", tid);
+	ret = stat_fields(dirfd, name, &buf, &fields);
+	if (ret)
+		return ret;
+	ret = stat_field_ull(fields, 39, &v);
+	free(buf);
+	if (!ret)
+		*cpu = (int)v;
+	return ret;
+}
+
 int procfs_start_time(int dirfd, unsigned long long *ticks)
 {
 	char *buf, *fields;
@@ -329,32 +346,46 @@ static int parse_hex_mask(const char *v, unsigned long long *out)
 	return errno || end == v ? -EINVAL : 0;
 }
 
-int procfs_thread_has_deliverable_signal(int dirfd, pid_t tid, bool *yes)
+/* A thread's pending (own and shared) and blocked signal sets, from its status. */
+struct thread_sigsets {
+	unsigned long long pnd, shd, blk;
+};
+
+static int read_thread_sigsets(int dirfd, pid_t tid, struct thread_sigsets *ss)
 {
-	unsigned long long pnd = 0, shd = 0, blk = 0;
 	char name[48], *buf, *line, *save;
 	int ret, seen = 0;
 
+	memset(ss, 0, sizeof(*ss));
 	snprintf(name, sizeof(name), "task/%d/status", tid);
 	ret = procfs_read(dirfd, name, &buf, NULL);
 	if (ret)
 		return ret;
 	for (line = strtok_r(buf, "\n", &save); line && !ret; line = strtok_r(NULL, "\n", &save)) {
 		if (!strncmp(line, "SigPnd:", 7)) {
-			ret = parse_hex_mask(line + 7, &pnd);
+			ret = parse_hex_mask(line + 7, &ss->pnd);
 			seen |= 1;
 		} else if (!strncmp(line, "ShdPnd:", 7)) {
-			ret = parse_hex_mask(line + 7, &shd);
+			ret = parse_hex_mask(line + 7, &ss->shd);
 			seen |= 2;
 		} else if (!strncmp(line, "SigBlk:", 7)) {
-			ret = parse_hex_mask(line + 7, &blk);
+			ret = parse_hex_mask(line + 7, &ss->blk);
 			seen |= 4;
 		}
 	}
 	free(buf);
 	if (!ret && seen != 7)
 		ret = -EINVAL;
-	*yes = (pnd | shd) & ~blk;
+	return ret;
+}
+
+int procfs_thread_has_deliverable_signal(int dirfd, pid_t tid, bool *yes)
+{
+	struct thread_sigsets ss;
+	int ret;
+
+	ret = read_thread_sigsets(dirfd, tid, &ss);
+	*yes = !ret && ((ss.pnd | ss.shd) & ~ss.blk);
 	return ret;
 }
 
@@ -394,17 +425,11 @@ int procfs_ns_tid(int dirfd, pid_t tid, pid_t *ns_tid)
  */
 static bool thread_has_sigkill(int dirfd, pid_t tid)
 {
-	unsigned long long pnd = 0;
-	char name[48], *buf, *line;
+	struct thread_sigsets ss;
 
-	snprintf(name, sizeof(name), "task/%d/status", tid);
-	if (procfs_read(dirfd, name, &buf, NULL))
+	if (read_thread_sigsets(dirfd, tid, &ss))
 		return true;
-	line = strstr(buf, "\nSigPnd:");
-	if (line)
-		parse_hex_mask(line + 8, &pnd);
-	free(buf);
-	return pnd & (1ULL << (SIGKILL - 1));
+	return ss.pnd & (1ULL << (SIGKILL - 1));
 }
 
 bool procfs_thread_exiting(int dirfd, pid_t tid)

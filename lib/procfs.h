@@ -41,6 +41,8 @@ int procfs_thread_has_deliverable_signal(int dirfd, pid_t tid, bool *yes);
 int procfs_ns_tid(int dirfd, pid_t tid, pid_t *ns_tid);
 /* Whether thread @tid has exited or is exiting (PF_EXITING), as far as /proc shows. */
 bool procfs_thread_exiting(int dirfd, pid_t tid);
+/* The CPU thread @tid last ran on (stat field 39). */
+int procfs_thread_cpu(int dirfd, pid_t tid, int *cpu);
 /* The start time of the process, in clock ticks since boot (stat field 22). */
 int procfs_start_time(int dirfd, unsigned long long *ticks);
 /* Whether the executable is an ELF of the given machine and class. */

@@ -96,24 +96,6 @@ int target_attach(struct target *t, bool suspend_seccomp)
 	return 0;
 }
 
-/* The CPU a thread last ran on: field 39 of its stat. */
-static int thread_cpu(struct target *t, pid_t tid)
-{
-	char name[48], *buf, *p;
-	int cpu = -1;
-
-	snprintf(name, sizeof(name), "task/%d/stat", tid);
-	if (procfs_read(t->dirfd, name, &buf, NULL))
-		return -1;
-	p = strrchr(buf, ')');
-	for (int field = 2; p && field < 39; field++)
-		p = strchr(p + 1, ' ');
-	if (p)
-		cpu = atoi(p + 1);
-	free(buf);
-	return cpu;
-}
-
 /*
  * Every injected round trip wakes the target and waits for its trap; with
  * both on one CPU that is a cheap switch, across CPUs an IPI each way
@@ -121,10 +103,10 @@ static int thread_cpu(struct target *t, pid_t tid)
  */
 static void pin_to_thread(struct target *t, pid_t tid)
 {
-	int cpu = thread_cpu(t, tid);
 	cpu_set_t one;
+	int cpu;
 
-	if (cpu < 0 || sched_getaffinity(0, sizeof(t->saved_affinity), &t->saved_affinity))
+	if (procfs_thread_cpu(t->dirfd, tid, &cpu) || sched_getaffinity(0, sizeof(t->saved_affinity), &t->saved_affinity))
 		return;
 	CPU_ZERO(&one);
 	CPU_SET(cpu, &one);

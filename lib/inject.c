@@ -13,6 +13,12 @@
 
 #define PAGE_SIZE_BYTES 4096UL
 
+/* A raw syscall's return in -MAX_ERRNO..-1 is an error, as blob.S also tests. */
+static bool syscall_failed(long r)
+{
+	return r < 0 && r > -4096;
+}
+
 static size_t page_align(size_t len)
 {
 	return (len + PAGE_SIZE_BYTES - 1) & ~(PAGE_SIZE_BYTES - 1);
@@ -109,7 +115,7 @@ static int batch_one_by_one(struct injector *in, struct blob_batch *batch)
 			return rc;
 		c->ret = r;
 		batch->done++;
-		if (r < 0 && r > -4096 && (batch->flags & BLOB_BATCH_STOP_ON_ERROR))
+		if (syscall_failed(r) && (batch->flags & BLOB_BATCH_STOP_ON_ERROR))
 			break;
 	}
 	return 0;
@@ -191,7 +197,7 @@ static int map_scratch(struct injector *in, size_t data_len)
 			     (uint64_t)-1, 0);
 	if (ret)
 		return ret;
-	if (r < 0 && r > -4096)
+	if (syscall_failed(r))
 		return (int)r;
 	in->map = (uint64_t)r;
 	in->data = in->map + code_len;
@@ -203,7 +209,7 @@ static int map_scratch(struct injector *in, size_t data_len)
 			     PROT_READ | PROT_EXEC, 0, 0, 0);
 	if (ret)
 		return ret;
-	return r < 0 ? (int)r : 0;
+	return syscall_failed(r) ? (int)r : 0;
 }
 
 int inject_begin(struct injector *in, struct seized_process *sp, pid_t tid,
@@ -257,7 +263,7 @@ int inject_end(struct injector *in)
 
 	if (in->map) {
 		rc = inject_syscall(in, ARCH_NR_MUNMAP, &r, in->map, in->map_len, 0, 0, 0, 0);
-		if (!rc && r < 0)
+		if (!rc && syscall_failed(r))
 			rc = (int)r;
 		if (rc && !ret)
 			ret = rc;

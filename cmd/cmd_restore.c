@@ -205,11 +205,6 @@ static void print_plan(const struct ptimer_plan *p, bool dry_run)
 		 p->ns_per_step / 1000.0, dry_run ? " (dry run: nothing changed)" : "");
 }
 
-struct run_state {
-	struct restore_args *args;
-	struct progress_bar bar;
-};
-
 static int plan_cb(void *data, const struct ptimer_plan *plan)
 {
 	(void)data;
@@ -220,25 +215,23 @@ static int plan_cb(void *data, const struct ptimer_plan *plan)
 
 static int progress_cb(void *data, const struct ptimer_progress *p)
 {
-	struct run_state *rs = data;
-
-	progress_bar_update(&rs->bar, p->steps_done, p->steps_total, p->elapsed_ns);
+	progress_bar_update(data, p->steps_done, p->steps_total, p->elapsed_ns);
 	return 0;
 }
 
 static int run_restore(struct restore_args *a, pid_t pid, const struct ptimer_dump *dump)
 {
-	struct run_state rs = { .args = a };
+	struct progress_bar bar;
 	struct ptimer_plan plan;
 	int ret;
 
 	a->opts.on_plan = plan_cb;
 	a->opts.on_progress = progress_cb;
-	a->opts.data = &rs;
+	a->opts.data = &bar;
 	a->opts.abort_requested = &abort_requested;
-	progress_bar_init(&rs.bar, a->progress < 0 ? isatty(STDERR_FILENO) : a->progress);
+	progress_bar_init(&bar, a->progress < 0 ? isatty(STDERR_FILENO) : a->progress);
 	ret = ptimer_restore_pid(cli.ctx, pid, dump, &a->opts, &plan, NULL);
-	progress_bar_finish(&rs.bar);
+	progress_bar_finish(&bar);
 	if (ret)
 		return ret;
 	if (a->opts.dry_run)

@@ -171,6 +171,11 @@ static int walk_progress(struct restore *r, uint64_t total, size_t timers_done,
 	return 0;
 }
 
+static bool walk_found(const struct blob_walk *w, const struct ptimer_timer *t)
+{
+	return w->steps && w->last_id == t->id;
+}
+
 /*
  * Run the walk for timers[i] in chunks of @chunk steps, until its id is
  * created.  The blob keeps the timer whose id matches and deletes the rest.
@@ -192,14 +197,9 @@ static int walk_one(struct restore *r, const struct ptimer_timer *t, size_t i,
 	r->walk_steps += w->steps;
 	if (w->error)
 		return creation_error(r, t, w->error);
-	if (w->steps && w->last_id == t->id)
+	if (walk_found(w, t))
 		note_created(r, t->id);
 	return 0;
-}
-
-static bool walk_found(const struct blob_walk *w, const struct ptimer_timer *t)
-{
-	return w->steps && w->last_id == t->id;
 }
 
 uint64_t plan_walk(int64_t counter, const struct ptimer_timer *timers, size_t n)

@@ -104,43 +104,38 @@ static void child_die_with_parent(pid_t parent)
 
 /* ---- the victim ---- */
 
-struct victim *victim_startv(const char *const *args)
+struct victim *victim_spawn(const char *const *argv, uid_t uid)
 {
-	const char *argv[MAX_ARGS + 2];
 	int in[2], out[2];
 	struct victim *v;
 	pid_t parent = getpid();
 	char line[512];
-	size_t n = 0;
 	int r;
-
-	argv[n++] = helper_path("victim");
-	argv[0] = strdup(argv[0]);
-	for (; args && args[n - 1] && n < MAX_ARGS; n++)
-		argv[n] = args[n - 1];
-	argv[n] = NULL;
 
 	v = calloc(1, sizeof(*v));
 	if (!v || pipe2(in, O_CLOEXEC) < 0) {
 		free(v);
-		free((char *)argv[0]);
 		return NULL;
 	}
 	if (pipe2(out, O_CLOEXEC) < 0) {
 		close(in[0]);
 		close(in[1]);
 		free(v);
-		free((char *)argv[0]);
 		return NULL;
 	}
 	v->pid = fork();
 	if (v->pid < 0) {
 		close(in[0]); close(in[1]); close(out[0]); close(out[1]);
 		free(v);
-		free((char *)argv[0]);
 		return NULL;
 	}
 	if (v->pid == 0) {
+		/* Before the death signal: a change of ids clears it. */
+		if (uid != (uid_t)-1 &&
+		    (setgroups(0, NULL) < 0 || setgid(uid) < 0 || setuid(uid) < 0)) {
+			dprintf(out[1], "ERROR errno=%d msg=cannot become %u\n", errno, uid);
+			_exit(126);
+		}
 		child_die_with_parent(parent);
 		dup2(in[0], STDIN_FILENO);
 		dup2(out[1], STDOUT_FILENO);
@@ -149,7 +144,6 @@ struct victim *victim_startv(const char *const *args)
 			argv[0], strerror(errno));
 		_exit(127);
 	}
-	free((char *)argv[0]);
 	harness_track(v->pid);
 	close(in[0]);
 	close(out[1]);
@@ -159,7 +153,7 @@ struct victim *victim_startv(const char *const *args)
 
 	r = victim_read_line(v, line, sizeof(line), HARNESS_TIMEOUT_MS);
 	if (r < 0) {
-		snprintf(v->error, sizeof(v->error), "victim: no READY (%s)",
+		snprintf(v->error, sizeof(v->error), "%.200s: no READY (%s)", argv[0],
 			 r == -ETIMEDOUT ? "timed out" : "it exited");
 	} else if (!strncmp(line, "READY ", 6)) {
 		v->ready = true;
@@ -171,6 +165,28 @@ struct victim *victim_startv(const char *const *args)
 		snprintf(v->error, sizeof(v->error), "victim: %.480s", line);
 	}
 	return v;
+}
+
+struct victim *victim_startv_as(uid_t uid, const char *const *args)
+{
+	const char *argv[MAX_ARGS + 2];
+	struct victim *v;
+	size_t n = 0;
+
+	argv[n++] = strdup(helper_path("victim"));
+	if (!argv[0])
+		return NULL;
+	for (; args && args[n - 1] && n < MAX_ARGS; n++)
+		argv[n] = args[n - 1];
+	argv[n] = NULL;
+	v = victim_spawn(argv, uid);
+	free((char *)argv[0]);
+	return v;
+}
+
+struct victim *victim_startv(const char *const *args)
+{
+	return victim_startv_as((uid_t)-1, args);
 }
 
 struct victim *victim_start(const char *arg, ...)

@@ -55,6 +55,14 @@ struct victim {
  */
 struct victim *victim_start(const char *arg, ...) __attribute__((sentinel));
 struct victim *victim_startv(const char *const *args);
+/* The victim as user @uid ((uid_t)-1: as we are), dropping root's ids. */
+struct victim *victim_startv_as(uid_t uid, const char *const *args);
+/*
+ * Any program that speaks the victim protocol (argv[0] a path), as @uid
+ * when that is not (uid_t)-1: stdin and stdout on pipes, ->ready once its
+ * first line is "READY".
+ */
+struct victim *victim_spawn(const char *const *argv, uid_t uid);
 /* Kill (SIGKILL, even if stopped), reap and free.  NULL is fine. */
 void victim_kill(struct victim *v);
 /* Send "exit" and reap; returns the exit status or -1. */

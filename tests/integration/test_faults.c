@@ -34,47 +34,6 @@ TestSuite(faults, .fini = fini, .timeout = 120);
 
 /* ---- helpers ---- */
 
-/*
- * Start @argv (argv[0] a path) with its stdin and stdout on pipes, and
- * wait for its first line; ->ready when it starts with "READY".  The
- * struct works with victim_cmd() and victim_kill().
- */
-static struct victim *spawn(const char *const *argv)
-{
-	struct victim *v = calloc(1, sizeof(*v));
-	pid_t parent = getpid();
-	int in[2], out[2], r;
-	char line[512];
-
-	cr_assert(v);
-	cr_assert_eq(pipe2(in, O_CLOEXEC), 0);
-	cr_assert_eq(pipe2(out, O_CLOEXEC), 0);
-	v->pid = fork();
-	cr_assert_geq(v->pid, 0);
-	if (v->pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
-			_exit(127);
-		dup2(in[0], STDIN_FILENO);
-		dup2(out[1], STDOUT_FILENO);
-		execv(argv[0], (char *const *)argv);
-		dprintf(STDOUT_FILENO, "ERROR errno=%d msg=exec %s\n", errno, argv[0]);
-		_exit(127);
-	}
-	harness_track(v->pid);
-	close(in[0]);
-	close(out[1]);
-	v->to_fd = in[1];
-	v->from_fd = out[0];
-	signal(SIGPIPE, SIG_IGN);
-	r = victim_read_line(v, line, sizeof(line), HARNESS_TIMEOUT_MS);
-	if (r == 0 && !strncmp(line, "READY ", 6))
-		v->ready = true;
-	else
-		snprintf(v->error, sizeof(v->error), "%.200s: %.280s", argv[0],
-			 r ? "no READY" : line);
-	return v;
-}
 
 /* No child of ours is left, running or zombie. */
 static void assert_no_children(void)
@@ -481,7 +440,8 @@ Test(faults, dumps_while_threads_come_and_go)
 	int ok = 0, failed = 0, runs = 200;
 
 	argv[0] = strdup(argv[0]);
-	c = spawn(argv);
+	c = victim_spawn(argv, (uid_t)-1);
+	cr_assert(c);
 	free((char *)argv[0]);
 	cr_assert(c->ready, "%s", c->error);
 	ru_pidstr(pid, c->pid);
@@ -808,7 +768,8 @@ static void ns_start(struct nsvictim *n, const char *timer)
 	snprintf(vpath, sizeof(vpath), "%s", helper_path("victim"));
 	if (access(argv[0], X_OK))
 		cr_skip_test("no %s to make a pid namespace", argv[0]);
-	n->v = spawn(argv);
+	n->v = victim_spawn(argv, (uid_t)-1);
+	cr_assert(n->v);
 	if (!n->v->ready)
 		cr_skip_test("cannot start a victim in a new pid namespace: %s", n->v->error);
 	n->host = only_child(n->v->pid);

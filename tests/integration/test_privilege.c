@@ -51,53 +51,6 @@ static int yama_scope(void)
 	return v;
 }
 
-/* A victim started as @uid (dropping every capability with root's ids). */
-static struct victim *victim_as(uid_t uid, const char *const *args)
-{
-	const char *argv[64];
-	struct victim *v = calloc(1, sizeof(*v));
-	pid_t parent = getpid();
-	int in[2], out[2], r;
-	char line[512];
-	size_t n = 0;
-
-	cr_assert(v);
-	argv[n++] = strdup(helper_path("victim"));
-	for (; args && *args && n < 63; args++)
-		argv[n++] = *args;
-	argv[n] = NULL;
-	cr_assert_eq(pipe2(in, O_CLOEXEC), 0);
-	cr_assert_eq(pipe2(out, O_CLOEXEC), 0);
-	v->pid = fork();
-	cr_assert_geq(v->pid, 0);
-	if (v->pid == 0) {
-		if (setgroups(0, NULL) < 0 || setgid(uid) < 0 || setuid(uid) < 0) {
-			dprintf(out[1], "ERROR errno=%d msg=cannot become %u\n", errno, uid);
-			_exit(126);
-		}
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
-			_exit(127);
-		dup2(in[0], STDIN_FILENO);
-		dup2(out[1], STDOUT_FILENO);
-		execv(argv[0], (char *const *)argv);
-		dprintf(STDOUT_FILENO, "ERROR errno=%d msg=exec %s\n", errno, argv[0]);
-		_exit(127);
-	}
-	free((char *)argv[0]);
-	harness_track(v->pid);
-	close(in[0]);
-	close(out[1]);
-	v->to_fd = in[1];
-	v->from_fd = out[0];
-	signal(SIGPIPE, SIG_IGN);
-	r = victim_read_line(v, line, sizeof(line), HARNESS_TIMEOUT_MS);
-	if (r == 0 && !strncmp(line, "READY ", 6))
-		v->ready = true;
-	else
-		snprintf(v->error, sizeof(v->error), "%.500s", r ? "no READY" : line);
-	return v;
-}
 
 /* A temporary file @name with @text that uid @NOBODY can read. */
 static char *public_file(const char *text)
@@ -124,14 +77,14 @@ Test(privilege, unprivileged_user_on_its_own_processes)
 	if (yama_scope() > 0)
 		cr_skip_test("yama ptrace_scope is %d: a user may trace only its own descendants,"
 			     " and ptimerctl is not an ancestor of the victims", yama_scope());
-	src = victim_as(NOBODY, (const char *[]){ "--threads", "1", "--timer",
+	src = victim_startv_as(NOBODY, (const char *[]){ "--threads", "1", "--timer",
 			"id=4,clock=monotonic,notify=thread_id,sig=12,thread=1,sigval=0x4,"
 			"value_ms=60000,interval_ms=1000", "--timer",
 			"id=9,clock=boottime,notify=signal,sig=10,sigval=0x9,value_ms=50000", NULL });
 	if (!src->ready && strstr(src->error, "cannot become"))
 		cr_skip_test("cannot start a process as uid %d: %s", NOBODY, src->error);
 	cr_assert(src->ready, "%s", src->error);
-	dst = victim_as(NOBODY, (const char *[]){ "--threads", "1", NULL });
+	dst = victim_startv_as(NOBODY, (const char *[]){ "--threads", "1", NULL });
 	cr_assert(dst->ready, "%s", dst->error);
 	cr_assert_eq(proc_status_long(src->pid, "Uid"), NOBODY);
 

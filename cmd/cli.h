@@ -4,6 +4,7 @@
 #define PTIMERCTL_CLI_H
 
 #include <argp.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <sys/types.h>
@@ -15,6 +16,7 @@ struct cli {
 	struct ptimer_ctx *ctx;
 	int verbosity;		/* -1 quiet, 0 normal, 1+ verbose */
 	const char *subcommand;
+	unsigned int timeout_ms;	/* --timeout; 0: the library's default */
 };
 
 extern struct cli cli;
@@ -48,9 +50,12 @@ void cli_parse(const struct argp *argp, int argc, char **argv, void *input);
 /*
  * Keep only the capabilities ptimerctl uses, before touching a target:
  * CAP_SYS_PTRACE, and CAP_SYS_ADMIN when one of @pids runs under seccomp
- * and !@keep_seccomp, to suspend the filter (*@suspend says so).
+ * and !@keep_seccomp, to suspend the filter.  *@seccomp_flags gets the
+ * library's PTIMER_DUMP_SUSPEND_SECCOMP, PTIMER_DUMP_KEEP_SECCOMP (asked
+ * for), or 0: then the library refuses a target under a filter.
  */
-int cli_drop_capabilities(const pid_t *pids, int npids, bool keep_seccomp, bool *suspend);
+int cli_drop_capabilities(const pid_t *pids, int npids, bool keep_seccomp,
+			  unsigned int *seccomp_flags);
 /* The --keep-seccomp option, shared by the subcommands that attach. */
 #define CLI_OPT_KEEP_SECCOMP 0x200
 #define CLI_KEEP_SECCOMP_OPTION \
@@ -78,6 +83,23 @@ int cli_read_input(const char *path, size_t limit, char **buf, size_t *len);
 
 /* Encode @dump and write it to @out, then commit it; returns an exit code. */
 int cli_write_dump(const struct ptimer_dump *dump, struct cli_output *out, bool pretty);
+
+/*
+ * Signals (signals.c).  cli_signals_init() installs the handlers; between
+ * cli_hold_begin() and cli_hold_end() ptimerctl holds a target, and a
+ * terminating signal only sets cli_interrupted (its number), which the
+ * library polls.  ptimerctl(1) SIGNALS documents the rules.
+ */
+extern volatile sig_atomic_t cli_interrupted;
+void cli_signals_init(void);
+/* PTIMER_STOP_AT, a test aid (stop_at.c). */
+void cli_stop_at_init(void);
+void cli_hold_begin(void);
+void cli_hold_end(void);
+/* "SIGINT", for messages. */
+const char *cli_signal_name(int sig);
+/* Report an operation that a signal interrupted; returns EXIT_INTERRUPTED. */
+int cli_interrupted_exit(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 void cli_format_ns(char *buf, size_t len, int64_t ns);
 /* A duration for people: "26 us", "1.5 s", "22.0 min". */

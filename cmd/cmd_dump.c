@@ -97,7 +97,6 @@ int cmd_dump(int argc, char **argv)
 	struct ptimer_dump *dump;
 	struct cli_output out;
 	unsigned int flags;
-	bool suspend;
 	int ret;
 
 	cli_parse(&dump_argp, argc, argv, &a);
@@ -107,16 +106,26 @@ int cmd_dump(int argc, char **argv)
 		cli_error(ret, "cannot create '%s'", a.output);
 		return EXIT_FAILURE_GENERIC;
 	}
-	ret = cli_drop_capabilities(&a.pid, 1, a.keep_seccomp, &suspend);
+	ret = cli_drop_capabilities(&a.pid, 1, a.keep_seccomp, &flags);
 	if (ret)
 		cli_warn("cannot drop capabilities: %s", strerror(-ret));
-	flags = (a.disarm ? PTIMER_DUMP_DISARM : 0) | (suspend ? PTIMER_DUMP_SUSPEND_SECCOMP : 0);
+	flags |= a.disarm ? PTIMER_DUMP_DISARM : 0;
+	cli_hold_begin();
 	ret = ptimer_dump_pid(cli.ctx, a.pid, flags, &dump, NULL);
 	if (ret) {
 		cli_output_abort(&out);
+		cli_hold_end();
 		return cli_fail(ret, "cannot dump pid %d", a.pid);
+	}
+	/* Without --disarm nothing changed: a late signal still drops the dump. */
+	if (cli_interrupted && !a.disarm) {
+		cli_output_abort(&out);
+		ptimer_dump_free(dump);
+		cli_hold_end();
+		return cli_interrupted_exit("pid %d was left as it was, nothing written", a.pid);
 	}
 	ret = cli_write_dump(dump, &out, a.pretty);
 	ptimer_dump_free(dump);
+	cli_hold_end();
 	return ret;
 }

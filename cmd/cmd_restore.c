@@ -20,6 +20,7 @@ struct restore_args {
 	int npids;
 	int want_pids;
 	bool keep_seccomp;
+	unsigned int seccomp_flags;	/* PTIMER_DUMP_*_SECCOMP, from the capability drop */
 };
 
 enum {
@@ -160,24 +161,6 @@ static const struct argp migrate_argp = {
 	       " SRC_PID as it was, so that nothing is lost and nothing fires twice.",
 };
 
-static volatile int abort_requested;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	abort_requested = 1;
-}
-
-/* SIGINT and SIGTERM ask the library to stop between steps and roll back. */
-static void catch_abort_signals(void)
-{
-	struct sigaction sa = { .sa_handler = on_signal };
-
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-}
-
 static const char *method_name(enum ptimer_method m)
 {
 	static const char *const names[] = {
@@ -219,6 +202,22 @@ static int progress_cb(void *data, const struct ptimer_progress *p)
 	return 0;
 }
 
+static int drop_capabilities(struct restore_args *a, int npids)
+{
+	int ret = cli_drop_capabilities(a->pids, npids, a->keep_seccomp, &a->seccomp_flags);
+
+	a->opts.suspend_seccomp = a->seccomp_flags & PTIMER_DUMP_SUSPEND_SECCOMP;
+	a->opts.keep_seccomp = a->seccomp_flags & PTIMER_DUMP_KEEP_SECCOMP;
+	return ret;
+}
+
+static int restore_failed(int err, pid_t pid)
+{
+	if (err == -EINTR && cli_interrupted)
+		return cli_interrupted_exit("every change to pid %d was rolled back", pid);
+	return cli_fail(err, "cannot restore into pid %d", pid);
+}
+
 static int run_restore(struct restore_args *a, pid_t pid, const struct ptimer_dump *dump)
 {
 	struct progress_bar bar;
@@ -228,7 +227,6 @@ static int run_restore(struct restore_args *a, pid_t pid, const struct ptimer_du
 	a->opts.on_plan = plan_cb;
 	a->opts.on_progress = progress_cb;
 	a->opts.data = &bar;
-	a->opts.abort_requested = &abort_requested;
 	progress_bar_init(&bar, a->progress < 0 ? isatty(STDERR_FILENO) : a->progress);
 	ret = ptimer_restore_pid(cli.ctx, pid, dump, &a->opts, &plan, NULL);
 	progress_bar_finish(&bar);
@@ -252,13 +250,14 @@ int cmd_restore(int argc, char **argv)
 	ret = cli_load_dump(a.input, &dump);
 	if (ret)
 		goto free_map;
-	ret = cli_drop_capabilities(a.pids, 1, a.keep_seccomp, &a.opts.suspend_seccomp);
+	ret = drop_capabilities(&a, 1);
 	if (ret)
 		cli_warn("cannot drop capabilities: %s", strerror(-ret));
-	catch_abort_signals();
+	cli_hold_begin();
 	ret = run_restore(&a, a.pids[0], dump);
+	cli_hold_end();
 	if (ret)
-		ret = cli_fail(ret, "cannot restore into pid %d", a.pids[0]);
+		ret = restore_failed(ret, a.pids[0]);
 	ptimer_dump_free(dump);
 free_map:
 	free(a.tid_map);
@@ -269,7 +268,6 @@ int cmd_migrate(int argc, char **argv)
 {
 	struct restore_args a = { .progress = -1, .want_pids = 2 };
 	struct ptimer_dump *probe = NULL, *dump = NULL;
-	unsigned int seccomp_flag;
 	pid_t src, dst;
 	bool dry_run;
 	int ret, rc;
@@ -277,14 +275,13 @@ int cmd_migrate(int argc, char **argv)
 	cli_parse(&migrate_argp, argc, argv, &a);
 	src = a.pids[0];
 	dst = a.pids[1];
-	ret = cli_drop_capabilities(a.pids, 2, a.keep_seccomp, &a.opts.suspend_seccomp);
+	ret = drop_capabilities(&a, 2);
 	if (ret)
 		cli_warn("cannot drop capabilities: %s", strerror(-ret));
-	catch_abort_signals();
-	seccomp_flag = a.opts.suspend_seccomp ? PTIMER_DUMP_SUSPEND_SECCOMP : 0;
+	cli_hold_begin();
 
 	/* A non-destructive look first, so that most failures disarm nothing. */
-	ret = ptimer_dump_pid(cli.ctx, src, seccomp_flag, &probe, NULL);
+	ret = ptimer_dump_pid(cli.ctx, src, a.seccomp_flags, &probe, NULL);
 	if (ret) {
 		ret = cli_fail(ret, "cannot dump pid %d", src);
 		goto free_map;
@@ -298,18 +295,27 @@ int cmd_migrate(int argc, char **argv)
 		      run_restore(&a, dst, probe);
 		goto free_dumps;
 	}
+	if (cli_interrupted) {
+		ret = cli_interrupted_exit("pids %d and %d were left as they were", src, dst);
+		goto free_dumps;
+	}
 
-	ret = ptimer_dump_pid(cli.ctx, src, PTIMER_DUMP_DISARM | seccomp_flag, &dump, NULL);
+	ret = ptimer_dump_pid(cli.ctx, src, PTIMER_DUMP_DISARM | a.seccomp_flags, &dump, NULL);
 	if (ret) {
-		ret = cli_fail(ret, "cannot dump and disarm pid %d", src);
+		ret = ret == -EINTR && cli_interrupted ?
+		      cli_interrupted_exit("pids %d and %d were left as they were", src, dst) :
+		      cli_fail(ret, "cannot dump and disarm pid %d", src);
 		goto free_dumps;
 	}
 	ret = run_restore(&a, dst, dump);
 	if (!ret)
 		goto free_dumps;
-	ret = cli_fail(ret, "cannot restore into pid %d", dst);
-	/* Put SRC back as it was: its timers still exist, only disarmed. */
-	rc = ptimer_rearm_pid(cli.ctx, src, dump, a.opts.suspend_seccomp);
+	ret = restore_failed(ret, dst);
+	/*
+	 * Put SRC back as it was: its timers still exist, only disarmed.
+	 * The library lets no interrupt stop this undo.
+	 */
+	rc = ptimer_rearm_pid(cli.ctx, src, dump, a.seccomp_flags);
 	if (rc)
 		cli_fail(rc, "cannot re-arm the timers of pid %d", src);
 	else
@@ -318,6 +324,7 @@ free_dumps:
 	ptimer_dump_free(dump);
 	ptimer_dump_free(probe);
 free_map:
+	cli_hold_end();
 	free(a.tid_map);
 	return ret;
 }

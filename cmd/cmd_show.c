@@ -107,15 +107,20 @@ int cmd_show(int argc, char **argv)
 		if (ret)
 			return ret;
 	} else {
-		bool suspend;
+		unsigned int flags;
 
-		ret = cli_drop_capabilities(&a.pid, 1, a.keep_seccomp, &suspend);
+		ret = cli_drop_capabilities(&a.pid, 1, a.keep_seccomp, &flags);
 		if (ret)
 			cli_warn("cannot drop capabilities: %s", strerror(-ret));
-		ret = ptimer_dump_pid(cli.ctx, a.pid, suspend ? PTIMER_DUMP_SUSPEND_SECCOMP : 0,
-				      &dump, NULL);
+		cli_hold_begin();
+		ret = ptimer_dump_pid(cli.ctx, a.pid, flags, &dump, NULL);
+		cli_hold_end();
 		if (ret)
 			return cli_fail(ret, "cannot read the timers of pid %d", a.pid);
+		if (cli_interrupted) {
+			ptimer_dump_free(dump);
+			return cli_interrupted_exit("pid %d was left as it was", a.pid);
+		}
 	}
 	if (a.json) {
 		struct cli_output out;

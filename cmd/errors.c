@@ -86,6 +86,8 @@ int cli_exit_code(int err)
 		return EXIT_INTERRUPTED;
 	case EOWNERDEAD:
 		return EXIT_TARGET_DIED;
+	case ETIMEDOUT:
+		return EXIT_TIMEOUT;
 	case EBADMSG:
 		return EXIT_BAD_INPUT;
 	default:
@@ -110,6 +112,7 @@ static bool errno_says_more(int err)
 	case EOWNERDEAD:
 	case EBADMSG:
 	case EINTR:
+	case ETIMEDOUT:
 		return false;
 	default:
 		return true;

@@ -16,8 +16,9 @@ enum ptimerctl_exit {
 	EXIT_TRACED = 9,		/* the target already has a tracer */
 	EXIT_BAD_INPUT = 10,		/* the dump document is invalid */
 	EXIT_COLLISION = 11,		/* a timer ID is already in use in the target */
-	EXIT_INTERRUPTED = 12,		/* SIGINT/SIGTERM; everything was rolled back */
+	EXIT_INTERRUPTED = 12,		/* a signal; the target was left, or put back, as it was */
 	EXIT_TARGET_DIED = 13,		/* the target exited during the operation */
+	EXIT_TIMEOUT = 14,		/* a thread did not stop, or our code did not trap, in time */
 };
 
 #endif

@@ -98,6 +98,8 @@ int main(int argc, char **argv)
 		return EXIT_FAILURE_GENERIC;
 	}
 	ptimer_set_log_fn(cli.ctx, log_to_stderr);
+	cli_signals_init();
+	cli_stop_at_init();
 	if (debug && !strcmp(debug, "1"))
 		cli.verbosity = 1;
 	/* Subcommands may still set -v or -q; log_to_stderr() filters late. */

@@ -7,7 +7,6 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/capability.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -119,53 +118,6 @@ void cli_parse(const struct argp *argp, int argc, char **argv, void *input)
 	argv[0] = saved;
 	if (err)
 		exit(EXIT_USAGE);
-}
-
-/* Whether any of @pids runs under a seccomp filter (or strict mode). */
-static bool any_seccomp(const pid_t *pids, int n)
-{
-	struct ptimer_pid_probe p;
-
-	for (int i = 0; i < n; i++)
-		if (ptimer_probe_pid(cli.ctx, pids[i], &p) == 0 && p.seccomp > 0)
-			return true;
-	return false;
-}
-
-int cli_drop_capabilities(const pid_t *pids, int npids, bool keep_seccomp, bool *suspend)
-{
-	cap_value_t keep[2] = { CAP_SYS_PTRACE, CAP_SYS_ADMIN };
-	cap_flag_value_t have_ptrace, have_admin;
-	int nkeep = 0, ret = 0;
-	cap_t caps;
-
-	*suspend = false;
-	caps = cap_get_proc();
-	if (!caps)
-		return -errno;
-	if (cap_get_flag(caps, CAP_SYS_PTRACE, CAP_PERMITTED, &have_ptrace) < 0 ||
-	    cap_get_flag(caps, CAP_SYS_ADMIN, CAP_PERMITTED, &have_admin) < 0) {
-		ret = -errno;
-		goto free_caps;
-	}
-	if (have_ptrace == CAP_SET)
-		nkeep = 1;
-	/* CAP_SYS_ADMIN stays only to suspend a target's seccomp filter. */
-	if (have_admin == CAP_SET && !keep_seccomp && any_seccomp(pids, npids)) {
-		keep[nkeep++] = CAP_SYS_ADMIN;
-		*suspend = true;
-	}
-	cap_clear(caps);
-	if (nkeep && (cap_set_flag(caps, CAP_PERMITTED, nkeep, keep, CAP_SET) < 0 ||
-		      cap_set_flag(caps, CAP_EFFECTIVE, nkeep, keep, CAP_SET) < 0)) {
-		ret = -errno;
-		goto free_caps;
-	}
-	if (cap_set_proc(caps) < 0)
-		ret = -errno;
-free_caps:
-	cap_free(caps);
-	return ret;
 }
 
 int cli_output_open(struct cli_output *out, const char *path)

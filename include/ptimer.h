@@ -11,6 +11,7 @@
 #ifndef PTIMER_H
 #define PTIMER_H
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -47,6 +48,43 @@ void ptimer_set_log_priority(struct ptimer_ctx *ctx, int priority);
 int ptimer_get_log_priority(struct ptimer_ctx *ctx);
 void ptimer_set_userdata(struct ptimer_ctx *ctx, void *userdata);
 void *ptimer_get_userdata(struct ptimer_ctx *ctx);
+
+/*
+ * Ask live operations to stop: the library polls *@flag while it holds a
+ * target (seizing, between injected steps, between walk chunks) and, once
+ * it is non-zero, undoes what it did, lets the target go and returns
+ * -EINTR.  Set it from a signal handler.  NULL turns polling off.
+ */
+void ptimer_set_interrupt(struct ptimer_ctx *ctx, volatile sig_atomic_t *flag);
+
+/*
+ * How long one wait on the target may last, in milliseconds: for every
+ * thread to stop when seizing, and for injected code to trap.  Past it the
+ * operation is undone and returns -ETIMEDOUT.  0 restores the default.
+ */
+#define PTIMER_DEFAULT_TIMEOUT_MS 5000
+void ptimer_set_timeout(struct ptimer_ctx *ctx, unsigned int timeout_ms);
+unsigned int ptimer_get_timeout(struct ptimer_ctx *ctx);
+
+/*
+ * The moments of a live operation at which the application may look at,
+ * or act on, what the library does (progress, tests that signal the tool
+ * at a known point).  The callback must not call back into @ctx.
+ */
+enum ptimer_phase {
+	PTIMER_PHASE_ATTACHED = 0,	/* every thread seized and stopped */
+	PTIMER_PHASE_INJECTING,		/* scratch mapping in place, nothing changed yet */
+	PTIMER_PHASE_READ,		/* dump: every value read, about to let go */
+	PTIMER_PHASE_CREATED,		/* restore: timers created, not yet armed */
+	PTIMER_PHASE_ARMED,		/* restore: timers armed, about to let go */
+	PTIMER_PHASE_WALK,		/* restore: a walk chunk done */
+	PTIMER_PHASE_RELEASED,		/* the target was let go */
+	PTIMER_PHASE_COUNT,
+};
+typedef void (*ptimer_phase_fn)(struct ptimer_ctx *ctx, enum ptimer_phase phase);
+void ptimer_set_phase_fn(struct ptimer_ctx *ctx, ptimer_phase_fn fn);
+/* "attached", "injecting", ...; NULL for an unknown value. */
+const char *ptimer_phase_name(enum ptimer_phase phase);
 
 /*
  * The last error's detail: for a decode error the JSON field path and what
@@ -160,6 +198,13 @@ enum ptimer_dump_flags {
 	 * filter judges the injected calls as it would the program's own.
 	 */
 	PTIMER_DUMP_SUSPEND_SECCOMP = 1 << 2,
+	/*
+	 * Work on a target under seccomp with its filter in force, taking the
+	 * risk that it kills the process for an injected call.  With neither
+	 * this nor PTIMER_DUMP_SUSPEND_SECCOMP such a target is refused with
+	 * -EPERM before anything is attached.
+	 */
+	PTIMER_DUMP_KEEP_SECCOMP = 1 << 3,
 };
 
 struct ptimer_dump_stats {
@@ -223,6 +268,7 @@ struct ptimer_restore_opts {
 	void *data;
 	/* Polled between steps; set it from a signal handler to abort cleanly. */
 	volatile int *abort_requested;
+	bool keep_seccomp;		/* as PTIMER_DUMP_KEEP_SECCOMP */
 };
 
 struct ptimer_restore_stats {
@@ -249,9 +295,10 @@ int ptimer_restore_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_du
 /*
  * Re-arm timers that a PTIMER_DUMP_DISARM dump left disarmed in @pid,
  * with the values the dump recorded (the undo of a failed migration).
+ * @seccomp_flags: PTIMER_DUMP_SUSPEND_SECCOMP or PTIMER_DUMP_KEEP_SECCOMP.
  */
 int ptimer_rearm_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_dump *dump,
-		     bool suspend_seccomp);
+		     unsigned int seccomp_flags);
 
 /* Parse "OLD:NEW[,OLD:NEW...]"; -EINVAL names nothing, the CLI does. */
 int ptimer_parse_tid_map(const char *text, struct ptimer_tid_map **map, size_t *n);

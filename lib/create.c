@@ -163,7 +163,9 @@ static int walk_progress(struct restore *r, uint64_t total, size_t timers_done,
 		.elapsed_ns = clock_now_ns(CLOCK_MONOTONIC) - started,
 	};
 
-	if (o->abort_requested && *o->abort_requested)
+	ctx_phase(r->ctx, PTIMER_PHASE_WALK);
+	if ((o->abort_requested && *o->abort_requested) ||
+	    (!r->undoing && ctx_interrupted(r->ctx)))
 		return ctx_set_error(r->ctx, -EINTR, "interrupted after %llu walk steps",
 				     (unsigned long long)r->walk_steps);
 	if (o->on_progress && o->on_progress(o->data, &p))

@@ -51,6 +51,59 @@ void *ptimer_get_userdata(struct ptimer_ctx *ctx)
 	return ctx->userdata;
 }
 
+void ptimer_set_interrupt(struct ptimer_ctx *ctx, volatile sig_atomic_t *flag)
+{
+	ctx->interrupt = flag;
+}
+
+void ptimer_set_timeout(struct ptimer_ctx *ctx, unsigned int timeout_ms)
+{
+	ctx->timeout_ns = (int64_t)timeout_ms * 1000000;
+}
+
+unsigned int ptimer_get_timeout(struct ptimer_ctx *ctx)
+{
+	return (unsigned int)(ctx_timeout_ns(ctx) / 1000000);
+}
+
+void ptimer_set_phase_fn(struct ptimer_ctx *ctx, ptimer_phase_fn fn)
+{
+	ctx->phase_fn = fn;
+}
+
+static const char *const phase_names[PTIMER_PHASE_COUNT] = {
+	[PTIMER_PHASE_ATTACHED] = "attached",
+	[PTIMER_PHASE_INJECTING] = "injecting",
+	[PTIMER_PHASE_READ] = "read",
+	[PTIMER_PHASE_CREATED] = "created",
+	[PTIMER_PHASE_ARMED] = "armed",
+	[PTIMER_PHASE_WALK] = "walk",
+	[PTIMER_PHASE_RELEASED] = "released",
+};
+
+const char *ptimer_phase_name(enum ptimer_phase phase)
+{
+	return (unsigned int)phase < PTIMER_PHASE_COUNT ? phase_names[phase] : NULL;
+}
+
+bool ctx_interrupted(const struct ptimer_ctx *ctx)
+{
+	return ctx && ctx->interrupt && *ctx->interrupt;
+}
+
+int64_t ctx_timeout_ns(const struct ptimer_ctx *ctx)
+{
+	if (!ctx || ctx->timeout_ns <= 0)
+		return (int64_t)PTIMER_DEFAULT_TIMEOUT_MS * 1000000;
+	return ctx->timeout_ns;
+}
+
+void ctx_phase(struct ptimer_ctx *ctx, enum ptimer_phase phase)
+{
+	if (ctx && ctx->phase_fn)
+		ctx->phase_fn(ctx, phase);
+}
+
 const char *ptimer_last_error(struct ptimer_ctx *ctx)
 {
 	return ctx->last_error;

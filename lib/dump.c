@@ -194,13 +194,17 @@ int ptimer_dump_pid(struct ptimer_ctx *ctx, pid_t pid, unsigned int flags,
 		ret = -ENOMEM;
 		goto close_target;
 	}
-	ret = target_attach(&t, flags & PTIMER_DUMP_SUSPEND_SECCOMP);
+	ret = target_attach(&t, target_seccomp_from_flags(flags), true);
 	if (ret)
 		goto free_dump;
 	ret = dump_read_proc(&t, dump);
+	if (!ret)
+		ret = target_check_interrupt(&t);
 	if (ret)
 		goto detach;
 	ret = target_inject_begin(&t, dump_scratch_size(dump->ntimers));
+	if (!ret)
+		ret = target_check_interrupt(&t);
 	if (ret)
 		goto detach;
 	t.in.no_batch = flags & PTIMER_DUMP_ONE_SYSCALL_PER_TRIP;
@@ -213,6 +217,11 @@ int ptimer_dump_pid(struct ptimer_ctx *ctx, pid_t pid, unsigned int flags,
 		goto detach;
 	capture_clocks(dump);
 	ret = fill_identity(&t, dump);
+	if (!ret)
+		ctx_phase(ctx, PTIMER_PHASE_READ);
+	/* A disarming dump has changed the target: past the point of no return. */
+	if (!ret && !(flags & PTIMER_DUMP_DISARM))
+		ret = target_check_interrupt(&t);
 detach:
 	if (ret && t.seized && (ret == -ESRCH || !target_alive(&t)))
 		ret = ctx_set_error(ctx, -EOWNERDEAD, "pid %d exited during the dump", pid);

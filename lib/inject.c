@@ -6,12 +6,11 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/ptrace.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "inject.h"
 #include "internal.h"
-
-#define PAGE_SIZE_BYTES 4096UL
 
 /* A raw syscall's return in -MAX_ERRNO..-1 is an error, as blob.S also tests. */
 static bool syscall_failed(long r)
@@ -19,14 +18,26 @@ static bool syscall_failed(long r)
 	return r < 0 && r > -4096;
 }
 
+/* The target runs on this kernel, so its page size is ours. */
 static size_t page_align(size_t len)
 {
-	return (len + PAGE_SIZE_BYTES - 1) & ~(PAGE_SIZE_BYTES - 1);
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+
+	return (len + page - 1) & ~(page - 1);
 }
 
+/*
+ * Data goes through process_vm_readv/writev, which the kernel allows to
+ * whoever may ptrace-attach the target: that is all the privilege we
+ * hold.  /proc/PID/mem would also need file access to a 0600 file of the
+ * target's user, which root without CAP_DAC_OVERRIDE lacks.  The calls
+ * honour page protections, so they only touch our own scratch mapping.
+ */
 int inject_write(struct injector *in, uint64_t addr, const void *buf, size_t len)
 {
-	ssize_t done = pwrite(in->memfd, buf, len, (off_t)addr);
+	struct iovec local = { .iov_base = (void *)buf, .iov_len = len };
+	struct iovec remote = { .iov_base = (void *)(uintptr_t)addr, .iov_len = len };
+	ssize_t done = process_vm_writev(in->tid, &local, 1, &remote, 1, 0);
 
 	if (done < 0)
 		return -errno;
@@ -35,11 +46,62 @@ int inject_write(struct injector *in, uint64_t addr, const void *buf, size_t len
 
 int inject_read(struct injector *in, uint64_t addr, void *buf, size_t len)
 {
-	ssize_t done = pread(in->memfd, buf, len, (off_t)addr);
+	struct iovec local = { .iov_base = buf, .iov_len = len };
+	struct iovec remote = { .iov_base = (void *)(uintptr_t)addr, .iov_len = len };
+	ssize_t done = process_vm_readv(in->tid, &local, 1, &remote, 1, 0);
 
 	if (done < 0)
 		return -errno;
 	return (size_t)done == len ? 0 : -EIO;
+}
+
+/*
+ * The code at the thread's ip is read-only: only ptrace's own peek and
+ * poke write through that protection (as a debugger's breakpoint does).
+ * The site never crosses a word boundary it does not own: we rewrite
+ * whole words, putting back each byte we do not mean to change.
+ */
+static int poke_code(struct injector *in, uint64_t addr, const uint8_t *buf, size_t len)
+{
+	const size_t word = sizeof(long);
+
+	for (uint64_t at = addr & ~(uint64_t)(word - 1); at < addr + len; at += word) {
+		uint8_t bytes[sizeof(long)];
+		long w;
+
+		errno = 0;
+		w = ptrace(PTRACE_PEEKTEXT, in->tid, at, 0);
+		if (errno)
+			return -errno;
+		memcpy(bytes, &w, word);
+		for (size_t k = 0; k < word; k++)
+			if (at + k >= addr && at + k < addr + len)
+				bytes[k] = buf[at + k - addr];
+		memcpy(&w, bytes, word);
+		if (ptrace(PTRACE_POKETEXT, in->tid, at, w) < 0)
+			return -errno;
+	}
+	return 0;
+}
+
+static int peek_code(struct injector *in, uint64_t addr, uint8_t *buf, size_t len)
+{
+	const size_t word = sizeof(long);
+
+	for (uint64_t at = addr & ~(uint64_t)(word - 1); at < addr + len; at += word) {
+		uint8_t bytes[sizeof(long)];
+		long w;
+
+		errno = 0;
+		w = ptrace(PTRACE_PEEKTEXT, in->tid, at, 0);
+		if (errno)
+			return -errno;
+		memcpy(bytes, &w, word);
+		for (size_t k = 0; k < word; k++)
+			if (at + k >= addr && at + k < addr + len)
+				buf[at + k - addr] = bytes[k];
+	}
+	return 0;
 }
 
 /* Resume with @regs and wait for the breakpoint that ends at @trap_end. */
@@ -158,12 +220,6 @@ int inject_walk(struct injector *in, struct blob_walk *walk, uint64_t remote)
 	return 0;
 }
 
-static int open_mem(struct injector *in)
-{
-	in->memfd = openat(in->sp->dirfd, "mem", O_RDWR | O_CLOEXEC);
-	return in->memfd < 0 ? -errno : 0;
-}
-
 /*
  * Write the syscall site over the code at the thread's ip.  All threads
  * are stopped, so none can run these bytes before we put them back.  The
@@ -174,10 +230,10 @@ static int write_site(struct injector *in)
 	int ret;
 
 	in->site = arch_get_ip(&in->saved_regs) & ~15ULL;
-	ret = inject_read(in, in->site, in->site_saved, sizeof(in->site_saved));
+	ret = peek_code(in, in->site, in->site_saved, sizeof(in->site_saved));
 	if (ret)
 		return ret;
-	ret = inject_write(in, in->site, arch_syscall_site, sizeof(arch_syscall_site));
+	ret = poke_code(in, in->site, arch_syscall_site, sizeof(arch_syscall_site));
 	if (ret)
 		return ret;
 	in->site_written = true;
@@ -221,22 +277,14 @@ int inject_begin(struct injector *in, struct seized_process *sp, pid_t tid,
 	memset(in, 0, sizeof(*in));
 	in->sp = sp;
 	in->tid = tid;
-	in->memfd = -1;
-	ret = open_mem(in);
-	if (ret)
-		return ret;
 	ret = arch_get_regs(tid, &in->saved_regs);
 	if (ret)
-		goto close_mem;
-	if (ptrace(PTRACE_GETSIGMASK, tid, sizeof(in->saved_sigmask), &in->saved_sigmask) < 0) {
-		ret = -errno;
-		goto close_mem;
-	}
+		return ret;
+	if (ptrace(PTRACE_GETSIGMASK, tid, sizeof(in->saved_sigmask), &in->saved_sigmask) < 0)
+		return -errno;
 	/* No handler of the target may run in the middle of our code. */
-	if (ptrace(PTRACE_SETSIGMASK, tid, sizeof(all_blocked), &all_blocked) < 0) {
-		ret = -errno;
-		goto close_mem;
-	}
+	if (ptrace(PTRACE_SETSIGMASK, tid, sizeof(all_blocked), &all_blocked) < 0)
+		return -errno;
 	ret = write_site(in);
 	if (ret)
 		goto restore_mask;
@@ -250,9 +298,6 @@ undo:
 	return ret;
 restore_mask:
 	ptrace(PTRACE_SETSIGMASK, tid, sizeof(in->saved_sigmask), &in->saved_sigmask);
-close_mem:
-	close(in->memfd);
-	in->memfd = -1;
 	return ret;
 }
 
@@ -270,7 +315,7 @@ int inject_end(struct injector *in)
 		in->map = 0;
 	}
 	if (in->site_written) {
-		rc = inject_write(in, in->site, in->site_saved, sizeof(in->site_saved));
+		rc = poke_code(in, in->site, in->site_saved, sizeof(in->site_saved));
 		if (rc && !ret)
 			ret = rc;
 		in->site_written = false;
@@ -281,8 +326,5 @@ int inject_end(struct injector *in)
 	if (ptrace(PTRACE_SETSIGMASK, in->tid, sizeof(in->saved_sigmask),
 		   &in->saved_sigmask) < 0 && !ret)
 		ret = -errno;
-	if (in->memfd >= 0)
-		close(in->memfd);
-	in->memfd = -1;
 	return ret;
 }

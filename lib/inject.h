@@ -24,7 +24,6 @@
 struct injector {
 	struct seized_process *sp;
 	pid_t tid;
-	int memfd;		/* /proc/PID/mem, for reads and writes */
 	struct arch_regs saved_regs;
 	uint64_t saved_sigmask;
 	uint64_t site;		/* address of the syscall site */

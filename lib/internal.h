@@ -15,7 +15,17 @@ struct ptimer_ctx {
 	int log_priority;
 	void *userdata;
 	char last_error[512];
+	volatile sig_atomic_t *interrupt;	/* ptimer_set_interrupt() */
+	int64_t timeout_ns;			/* ptimer_set_timeout() */
+	ptimer_phase_fn phase_fn;		/* ptimer_set_phase_fn() */
 };
+
+/* Whether the application asked, through ptimer_set_interrupt(), to stop. */
+bool ctx_interrupted(const struct ptimer_ctx *ctx);
+/* How long one wait on the target may take. */
+int64_t ctx_timeout_ns(const struct ptimer_ctx *ctx);
+/* Tell the application that an operation reached @phase. */
+void ctx_phase(struct ptimer_ctx *ctx, enum ptimer_phase phase);
 
 void log_emit(struct ptimer_ctx *ctx, int priority, const char *file,
 		int line, const char *fn, const char *format, ...)

@@ -48,4 +48,12 @@ int procfs_start_time(int dirfd, unsigned long long *ticks);
 /* Whether the executable is an ELF of the given machine and class. */
 int procfs_exe_matches(int dirfd, int machine, int elf_class);
 
+/* The status of thread @tid, from task/TID/status (procfs_task.c). */
+int procfs_thread_status(int dirfd, pid_t tid, struct procfs_status *st);
+/*
+ * What @tid waits in: its wchan symbol ("?" if unknown) and the number of
+ * the system call it is in (-1: none, or not readable).
+ */
+int procfs_thread_wait(int dirfd, pid_t tid, char *wchan, size_t size, long *nr);
+
 #endif

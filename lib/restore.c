@@ -282,6 +282,7 @@ static void rollback(struct restore *r)
 	quiet.max_steps = 0;
 	quiet.method = PTIMER_METHOD_PRCTL;
 	r->opts = &quiet;
+	r->undoing = true;
 	if (r->plan.method == PTIMER_METHOD_LOOP && choose_method(r) == -EOPNOTSUPP)
 		warn(r->ctx, "putting back %zu replaced timers needs a walk round the whole"
 		     " id space (about 2^31 steps)", r->replaced->ntimers);
@@ -290,6 +291,7 @@ static void rollback(struct restore *r)
 		       PTIMER_TIME_FROZEN))
 		err(r->ctx, "rollback: could not put back the replaced timers of pid %d",
 		    r->t->pid);
+	r->undoing = false;
 	r->opts = saved;
 }
 
@@ -305,7 +307,9 @@ static int run_attached(struct restore *r)
 {
 	int ret;
 
-	ret = map_after_attach(r);
+	ret = target_check_interrupt(r->t);
+	if (!ret)
+		ret = map_after_attach(r);
 	if (ret)
 		return ret;
 	warn_glibc_thread_timers(r);
@@ -326,12 +330,27 @@ static int run_attached(struct restore *r)
 			ret = find_collisions(r, existing, NULL);
 		ptimer_dump_free(existing);
 	}
+	if (!ret)
+		ret = target_check_interrupt(r->t);
 	if (ret)
 		return ret;
 	ret = create_timers(r, r->want, r->nwant);
 	if (ret)
 		return ret;
-	return arm_timers(r, r->dump, r->want, r->nwant, r->opts->time);
+	ctx_phase(r->ctx, PTIMER_PHASE_CREATED);
+	ret = target_check_interrupt(r->t);
+	if (ret)
+		return ret;
+	ret = arm_timers(r, r->dump, r->want, r->nwant, r->opts->time);
+	if (ret)
+		return ret;
+	/*
+	 * The last moment to change our mind: everything can still be
+	 * undone here.  Past it, only the prctl state is put back and the
+	 * target let go, which an interrupt does not stop either.
+	 */
+	ctx_phase(r->ctx, PTIMER_PHASE_ARMED);
+	return target_check_interrupt(r->t);
 }
 
 /* A process that died under us is reported as such, whatever step noticed. */
@@ -400,7 +419,8 @@ int ptimer_restore_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_du
 			ret = plan_dry_run(&r);
 		goto close_target;
 	}
-	ret = target_attach(&t, opts->suspend_seccomp);
+	ret = target_attach(&t, opts->suspend_seccomp ? TARGET_SECCOMP_SUSPEND :
+			    opts->keep_seccomp ? TARGET_SECCOMP_KEEP : TARGET_SECCOMP_REFUSE, true);
 	if (ret)
 		goto close_target;
 	ret = target_inject_begin(&t, scratch_size(&r));
@@ -439,7 +459,7 @@ free_all:
 }
 
 int ptimer_rearm_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_dump *dump,
-		     bool suspend_seccomp)
+		     unsigned int seccomp_flags)
 {
 	struct ptimer_restore_opts opts = { 0 };
 	struct restore r = { .ctx = ctx, .opts = &opts, .dump = dump, .saved_restore_ids = -1 };
@@ -450,7 +470,7 @@ int ptimer_rearm_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_dump
 	if (ret)
 		return ret;
 	r.t = &t;
-	ret = target_attach(&t, suspend_seccomp);
+	ret = target_attach(&t, target_seccomp_from_flags(seccomp_flags), false);
 	if (ret)
 		goto close_target;
 	ret = target_inject_begin(&t, restore_scratch_size(dump->ntimers));

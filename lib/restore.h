@@ -28,6 +28,7 @@ struct restore {
 	uint64_t r_walk;
 	uint64_t walk_steps;
 	int64_t counter_floor;	/* the counter is at least here (dry run) */
+	bool undoing;		/* in rollback(), which no interrupt may stop */
 };
 
 /* Scratch bytes for @n timers. */

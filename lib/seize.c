@@ -55,14 +55,17 @@ static bool other_thread_died(struct seized_process *sp, pid_t tid)
 }
 
 /*
- * Wait for the next event of @tid.  A blocking waitpid() on the leader
- * could hang for ever if the process is killed meanwhile: the kernel
- * reports the leader's death only once its other threads are reaped, and
- * only their tracer, we, can reap them.  So poll: yield first (injected
- * code usually traps within microseconds, and we share the target's CPU),
- * then sleep with a growing back-off, looking at the other threads too.
+ * Wait for the next event of @tid, until @deadline_ns (CLOCK_MONOTONIC).
+ * A blocking waitpid() on the leader could hang for ever if the process
+ * is killed meanwhile: the kernel reports the leader's death only once
+ * its other threads are reaped, and only their tracer, we, can reap them.
+ * So poll: yield first (injected code usually traps within microseconds,
+ * and we share the target's CPU), then sleep with a growing back-off,
+ * looking at the other threads too.  With @interruptible, a request of
+ * the application to stop (ptimer_set_interrupt()) ends the wait too.
  */
-static int wait_event(struct seized_process *sp, pid_t tid, int *status)
+static int wait_event(struct seized_process *sp, pid_t tid, int *status,
+		      int64_t deadline_ns, bool interruptible)
 {
 	struct timespec pause_ts = { 0, WAIT_FIRST_SLEEP_NS };
 
@@ -73,12 +76,16 @@ static int wait_event(struct seized_process *sp, pid_t tid, int *status)
 			return 0;
 		if (w < 0 && errno != EINTR)
 			return -errno;
+		if (interruptible && ctx_interrupted(sp->ctx))
+			return -EINTR;
 		if (round < WAIT_YIELD_ROUNDS) {
 			sched_yield();
 			continue;
 		}
 		if (other_thread_died(sp, tid))
 			return -ESRCH;
+		if (clock_now_ns(CLOCK_MONOTONIC) > deadline_ns)
+			return -ETIMEDOUT;
 		nanosleep(&pause_ts, NULL);
 		if (pause_ts.tv_nsec < WAIT_MAX_SLEEP_NS)
 			pause_ts.tv_nsec *= 2;
@@ -86,21 +93,17 @@ static int wait_event(struct seized_process *sp, pid_t tid, int *status)
 }
 
 /*
- * Wait until @tid sits in the stop our PTRACE_INTERRUPT asked for.  A
- * signal-delivery stop that comes first is a stop too: we keep the
- * signal to hand back on detach, and stay there.
- */
-/*
  * The next ptrace stop of @tid, in @status; -ESRCH if the thread died.
  * An event stop that is not a trap is a group stop: the process was
  * stopped by a signal, and must stay so after we detach.
  */
-static int next_stop(struct seized_process *sp, pid_t tid, int *status)
+static int next_stop(struct seized_process *sp, pid_t tid, int *status,
+		     int64_t deadline_ns, bool interruptible)
 {
 	int ret;
 
 	for (;;) {
-		ret = wait_event(sp, tid, status);
+		ret = wait_event(sp, tid, status, deadline_ns, interruptible);
 		if (ret)
 			return ret;
 		if (WIFEXITED(*status) || WIFSIGNALED(*status))
@@ -113,27 +116,56 @@ static int next_stop(struct seized_process *sp, pid_t tid, int *status)
 	}
 }
 
-static int wait_interrupt_stop(struct seized_process *sp, struct seized_thread *t)
+static int64_t deadline_from_now(struct seized_process *sp)
+{
+	return clock_now_ns(CLOCK_MONOTONIC) + ctx_timeout_ns(sp->ctx);
+}
+
+/*
+ * Wait until @t sits in the stop our PTRACE_INTERRUPT asked for.
+ *
+ * A thread may first report a signal-delivery stop: it had dequeued a
+ * signal before our interrupt came.  That signal is let go at once, from
+ * that very stop and under its own number, so that the kernel delivers
+ * it with the siginfo it was sent with (a timer's si_timerid, si_value
+ * and si_overrun; a sigqueue()'s value; a kill()'s si_pid).  Handing it
+ * back later from another stop would make the kernel forge a fresh
+ * SI_USER siginfo.  Entering any ptrace stop clears a pending
+ * PTRACE_INTERRUPT, so whether ours came before or after that stop, we
+ * interrupt again: the thread stops once more, as soon as it has set up
+ * the handler or at the latest shortly after.
+ */
+static int wait_interrupt_stop(struct seized_process *sp, struct seized_thread *t,
+			       int64_t deadline_ns)
 {
 	int status, ret;
 
 	for (;;) {
-		ret = next_stop(sp, t->tid, &status);
+		ret = next_stop(sp, t->tid, &status, deadline_ns, sp->interruptible);
 		if (ret)
 			return ret;
 		if (is_event_stop(status))
 			return 0;
 		if ((status >> 16) == 0) {
-			/* Signal-delivery stop: suppress it now, deliver it later. */
-			t->pending_signal = WSTOPSIG(status);
-			dbg(sp->ctx, "tid %d: holding signal %d until detach",
-			    t->tid, t->pending_signal);
-			return 0;
+			dbg(sp->ctx, "tid %d: letting signal %d through", t->tid,
+			    WSTOPSIG(status));
+			if (ptrace(PTRACE_CONT, t->tid, 0, WSTOPSIG(status)) < 0 ||
+			    ptrace(PTRACE_INTERRUPT, t->tid, 0, 0) < 0)
+				return -errno;
+			continue;
 		}
 		/* Some other ptrace event; we asked for none, so just go on. */
 		if (ptrace(PTRACE_CONT, t->tid, 0, 0) < 0)
 			return -errno;
 	}
+}
+
+/* The tracer of @tid, or 0. */
+static pid_t thread_traced(struct seized_process *sp, pid_t tid)
+{
+	struct procfs_status st;
+
+	return procfs_thread_status(sp->dirfd, tid, &st) ? 0 : st.tracer_pid;
 }
 
 static int seize_one(struct seized_process *sp, pid_t tid)
@@ -149,11 +181,16 @@ static int seize_one(struct seized_process *sp, pid_t tid)
 		 */
 		if (ret == -ESRCH || (ret == -EPERM && procfs_thread_exiting(sp->dirfd, tid)))
 			return 0;
+		/* Someone else traces it: that is no lack of privilege. */
+		if (ret == -EPERM && thread_traced(sp, tid))
+			return ctx_set_error(sp->ctx, -EBUSY, "thread %d of pid %d is already"
+					     " traced by pid %d", tid, sp->pid, thread_traced(sp, tid));
 		return ret;
 	}
 	grown = realloc(sp->threads, (sp->nthreads + 1) * sizeof(*grown));
 	if (!grown) {
-		ptrace(PTRACE_DETACH, tid, 0, 0);
+		/* Not stopped yet: the kernel lets it go when we exit. */
+		sp->unstoppable = tid;
 		return -ENOMEM;
 	}
 	sp->threads = grown;
@@ -164,15 +201,26 @@ static int seize_one(struct seized_process *sp, pid_t tid)
 		ret = -errno;
 		goto drop;
 	}
-	ret = wait_interrupt_stop(sp, t);
+	ret = wait_interrupt_stop(sp, t, sp->seize_deadline_ns);
 	if (ret)
 		goto drop;
+	t->stopped = true;
 	return 0;
 
 drop:
-	/* A thread that died while we seized it is no error either. */
 	sp->nthreads--;
-	return ret == -ESRCH ? 0 : ret;
+	/* A thread that died while we seized it is no error either. */
+	if (ret == -ESRCH)
+		return 0;
+	/*
+	 * Seized but never stopped (a vfork() parent, an uninterruptible
+	 * sleep, or we were asked to give up): PTRACE_DETACH needs a stopped
+	 * tracee, so this one stays attached until it stops, and is let go
+	 * then by seize_release(), or until we exit, when the kernel lets it
+	 * go with our interrupt cancelled.  Remember it for the message.
+	 */
+	sp->unstoppable = tid;
+	return ret;
 }
 
 /* Order as /proc lists them: leader first, then creation order. */
@@ -211,7 +259,8 @@ static int reorder_threads(struct seized_process *sp, const pid_t *tids, size_t 
 }
 
 int seize_process(struct ptimer_ctx *ctx, int dirfd, pid_t pid,
-		  unsigned long ptrace_options, struct seized_process *sp)
+		  unsigned long ptrace_options, bool interruptible,
+		  struct seized_process *sp)
 {
 	unsigned long long start;
 	pid_t *tids = NULL;
@@ -223,10 +272,13 @@ int seize_process(struct ptimer_ctx *ctx, int dirfd, pid_t pid,
 	sp->pid = pid;
 	sp->dirfd = dirfd;
 	sp->ptrace_options = ptrace_options;
+	sp->unstoppable = 0;
+	sp->interruptible = interruptible;
 	ret = procfs_start_time(dirfd, &sp->start_time);
 	if (ret)
 		return ret;
 	sp->seized_at_ns = clock_now_ns(CLOCK_MONOTONIC);
+	sp->seize_deadline_ns = deadline_from_now(sp);
 
 	/*
 	 * Threads may be created while we work; a new one can only come from
@@ -301,13 +353,28 @@ static void restart_interrupted_wait(struct seized_process *sp, struct seized_th
 	struct arch_regs regs;
 	bool deliverable;
 
-	if (t->pending_signal || arch_get_regs(t->tid, &regs))
+	if (arch_get_regs(t->tid, &regs))
 		return;
 	if (procfs_thread_has_deliverable_signal(sp->dirfd, t->tid, &deliverable) ||
 	    deliverable)
 		return;
 	if (arch_restart_interrupted_wait(&regs) && arch_set_regs(t->tid, &regs) == 0)
 		dbg(sp->ctx, "tid %d: re-issuing its interrupted wait", t->tid);
+}
+
+/*
+ * A thread seized but never stopped may have stopped since: let it go
+ * now if so.  Otherwise it stays attached until we exit.
+ */
+static void release_unstoppable(struct seized_process *sp)
+{
+	int status;
+
+	if (!sp->unstoppable)
+		return;
+	if (waitpid(sp->unstoppable, &status, __WALL | WNOHANG) == sp->unstoppable &&
+	    WIFSTOPPED(status))
+		ptrace(PTRACE_DETACH, sp->unstoppable, 0, 0);
 }
 
 int seize_release(struct seized_process *sp)
@@ -317,26 +384,59 @@ int seize_release(struct seized_process *sp)
 	for (size_t i = 0; i < sp->nthreads; i++) {
 		struct seized_thread *t = &sp->threads[i];
 
-		if (t->dead)
+		if (t->dead || !t->stopped)
 			continue;
 		restart_interrupted_wait(sp, t);
-		if (ptrace(PTRACE_DETACH, t->tid, 0, t->pending_signal) < 0 &&
-		    errno != ESRCH && !first)
+		if (ptrace(PTRACE_DETACH, t->tid, 0, 0) < 0 && errno != ESRCH && !first)
 			first = -errno;
 	}
+	release_unstoppable(sp);
+	/*
+	 * A SIGSTOP that our injected code took in passing: send it again
+	 * now that every thread is free, so the process stops as it should
+	 * have.  A SIGSTOP carries no siginfo a program could see.
+	 */
+	if (sp->stop_held && sp->nthreads)
+		kill(sp->pid, SIGSTOP);
+	sp->stop_held = false;
 	free(sp->threads);
 	sp->threads = NULL;
 	sp->nthreads = 0;
 	return first;
 }
 
-int seize_wait_trap(struct seized_process *sp, pid_t tid, void *siginfo)
+/*
+ * Stop a thread that runs our code and did not trap in time, so that
+ * its registers can be put back.  It may be looping in our blob, or
+ * sleeping in a call it restarted; either way PTRACE_INTERRUPT stops it.
+ */
+static int interrupt_runaway(struct seized_process *sp, pid_t tid)
 {
-	struct seized_thread *t = seize_find(sp, tid);
+	int status, ret;
+
+	if (ptrace(PTRACE_INTERRUPT, tid, 0, 0) < 0)
+		return -errno;
+	ret = next_stop(sp, tid, &status, deadline_from_now(sp), false);
+	if (ret)
+		return ret;
+	err(sp->ctx, "tid %d: injected code did not trap within %lld ms; stopped it",
+	    tid, (long long)(ctx_timeout_ns(sp->ctx) / 1000000));
+	return -ETIMEDOUT;
+}
+
+int seize_wait_trap(struct seized_process *sp, pid_t tid, siginfo_t *si)
+{
+	int64_t deadline_ns = deadline_from_now(sp);
 	int status, sig, ret;
 
 	for (;;) {
-		ret = next_stop(sp, tid, &status);
+		/*
+		 * Not interruptible: our code runs in the target, and it is
+		 * undone only once it has trapped.  The deadline still holds.
+		 */
+		ret = next_stop(sp, tid, &status, deadline_ns, false);
+		if (ret == -ETIMEDOUT)
+			return interrupt_runaway(sp, tid);
 		if (ret)
 			return ret;
 		sig = WSTOPSIG(status);
@@ -346,17 +446,24 @@ int seize_wait_trap(struct seized_process *sp, pid_t tid, void *siginfo)
 				return -errno;
 			continue;
 		}
-		if (ptrace(PTRACE_GETSIGINFO, tid, 0, siginfo) < 0)
+		if (ptrace(PTRACE_GETSIGINFO, tid, 0, si) < 0)
 			return -errno;
 		if (sig == SIGTRAP)
 			return 0;
+		if (sig == SIGSTOP) {
+			/* It cannot be blocked; keep it for after the detach. */
+			sp->stop_held = true;
+			if (ptrace(PTRACE_CONT, tid, 0, 0) < 0)
+				return -errno;
+			continue;
+		}
 		/*
-		 * Only signals that cannot be blocked get here while our mask
-		 * blocks the rest.  Keep the signal for detach, run on.
+		 * Our mask blocks every other signal, so this one is a fault
+		 * of our own code (SIGSEGV, SIGBUS, SIGILL...).  It is never
+		 * delivered: the thread's registers are put back instead.
 		 */
-		if (t && !t->pending_signal)
-			t->pending_signal = sig;
-		if (ptrace(PTRACE_CONT, tid, 0, 0) < 0)
-			return -errno;
+		err(sp->ctx, "tid %d: injected code faulted with signal %d (si_code %d)",
+		    tid, sig, si->si_code);
+		return -EFAULT;
 	}
 }

@@ -3,6 +3,7 @@
 #ifndef PTIMER_SEIZE_H
 #define PTIMER_SEIZE_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -11,8 +12,7 @@ struct ptimer_ctx;
 
 struct seized_thread {
 	pid_t tid;
-	/* A signal whose delivery we intercepted; handed back on detach. */
-	int pending_signal;
+	bool stopped;		/* in a ptrace stop, so PTRACE_DETACH works */
 	bool dead;		/* exited and reaped while seized */
 };
 
@@ -25,15 +25,22 @@ struct seized_process {
 	size_t nthreads;	/* leader first, then by creation order */
 	struct seized_thread *threads;
 	int64_t seized_at_ns;	/* CLOCK_MONOTONIC at the first seize */
+	int64_t seize_deadline_ns;	/* every thread must have stopped by then */
 	unsigned long ptrace_options;
+	bool stop_held;		/* a SIGSTOP taken while our code ran; sent again on release */
+	pid_t unstoppable;	/* a thread seized that never stopped, or 0 */
+	bool interruptible;	/* ptimer_set_interrupt() may end the seizing */
 };
 
 /*
  * Seize and interrupt every thread, re-reading /proc/PID/task until no new
- * thread appears.  On failure nothing stays attached.
+ * thread appears.  On failure every thread that stopped is let go; one
+ * that never stopped in time (-ETIMEDOUT) or before an interrupt (-EINTR)
+ * is named in sp->unstoppable and stays attached until it stops or we exit.
  */
 int seize_process(struct ptimer_ctx *ctx, int dirfd, pid_t pid,
-		  unsigned long ptrace_options, struct seized_process *sp);
+		  unsigned long ptrace_options, bool interruptible,
+		  struct seized_process *sp);
 
 /*
  * Detach every thread.  A process that was group-stopped stays stopped
@@ -42,13 +49,15 @@ int seize_process(struct ptimer_ctx *ctx, int dirfd, pid_t pid,
  */
 int seize_release(struct seized_process *sp);
 
-/*
- * Wait for @tid's next ptrace stop, handling stops that are not ours: an
- * intercepted signal is recorded for delivery on detach and the thread is
- * resumed; a late PTRACE_INTERRUPT stop is resumed.  Returns 0 with the
- * SIGTRAP siginfo in @si, -ESRCH when the process died.
- */
 struct seized_thread *seize_find(struct seized_process *sp, pid_t tid);
-int seize_wait_trap(struct seized_process *sp, pid_t tid, void *siginfo);
+
+/*
+ * Wait for the SIGTRAP that ends injected code in @tid, with its siginfo
+ * in @si.  A late PTRACE_INTERRUPT stop is resumed; a SIGSTOP is kept for
+ * after the detach.  -EFAULT: our code faulted (the fault is never
+ * delivered); -ETIMEDOUT: it did not trap within the context's timeout
+ * and was stopped; -ESRCH: the process died.
+ */
+int seize_wait_trap(struct seized_process *sp, pid_t tid, siginfo_t *si);
 
 #endif

@@ -10,22 +10,64 @@
 #include "internal.h"
 #include "target.h"
 
+/*
+ * A process whose leader has exited while other threads live on shows the
+ * leader as a zombie; its timers, which belong to the process, are still
+ * there, and a live thread can run what we inject.
+ */
+static bool has_live_thread(struct target *t)
+{
+	pid_t *tids = NULL;
+	size_t n = 0;
+	bool live = false;
+
+	if (procfs_list_tids(t->dirfd, t->pid, &tids, &n))
+		return false;
+	for (size_t i = 0; i < n && !live; i++)
+		live = tids[i] != t->pid && !procfs_thread_exiting(t->dirfd, tids[i]);
+	free(tids);
+	return live;
+}
+
+/* Any thread with a tracer, not just the leader, makes seizing fail. */
+static int check_tracers(struct target *t)
+{
+	struct procfs_status st;
+	pid_t *tids = NULL;
+	size_t n = 0;
+	int ret;
+
+	ret = procfs_list_tids(t->dirfd, t->pid, &tids, &n);
+	if (ret)
+		return 0;	/* seizing will tell */
+	for (size_t i = 0; i < n; i++) {
+		if (procfs_thread_status(t->dirfd, tids[i], &st) || !st.tracer_pid)
+			continue;
+		if (tids[i] == t->pid)
+			ret = ctx_set_error(t->ctx, -EBUSY, "pid %d is already traced by pid %d",
+					    t->pid, st.tracer_pid);
+		else
+			ret = ctx_set_error(t->ctx, -EBUSY, "thread %d of pid %d is already"
+					    " traced by pid %d", tids[i], t->pid, st.tracer_pid);
+		break;
+	}
+	free(tids);
+	return ret;
+}
+
 static int check_status(struct target *t)
 {
 	const struct procfs_status *st = &t->status;
 
 	if (st->kernel_thread)
 		return ctx_set_error(t->ctx, -ENOEXEC, "pid %d is a kernel thread", t->pid);
-	if (st->state == 'Z' || st->state == 'X')
+	if ((st->state == 'Z' || st->state == 'X') && !has_live_thread(t))
 		return ctx_set_error(t->ctx, -EIDRM, "pid %d is a zombie", t->pid);
 	if (st->tgid != t->pid)
 		return ctx_set_error(t->ctx, -ESRCH,
 				     "pid %d is a thread of process %d; name the process",
 				     t->pid, st->tgid);
-	if (st->tracer_pid)
-		return ctx_set_error(t->ctx, -EBUSY, "pid %d is already traced by pid %d",
-				     t->pid, st->tracer_pid);
-	return 0;
+	return check_tracers(t);
 }
 
 int target_open(struct ptimer_ctx *ctx, pid_t pid, struct target *t)
@@ -75,24 +117,75 @@ close_dir:
 	return ret;
 }
 
-int target_attach(struct target *t, bool suspend_seccomp)
+/* Name the thread that would not stop, and what it waits in. */
+static int stuck_error(struct target *t, int ret)
+{
+	pid_t tid = t->sp.unstoppable;
+	char wchan[64];
+	long nr;
+
+	if (!tid)
+		return ctx_set_error(t->ctx, ret, "cannot seize pid %d", t->pid);
+	procfs_thread_wait(t->dirfd, tid, wchan, sizeof(wchan), &nr);
+	if (ret == -EINTR)
+		return ctx_set_error(t->ctx, ret, "interrupted while waiting for thread %d"
+				     " of pid %d to stop (in %s, syscall %ld)", tid, t->pid,
+				     wchan, nr);
+	return ctx_set_error(t->ctx, ret, "thread %d of pid %d did not stop within %u ms"
+			     " (it waits in %s, syscall %ld)", tid, t->pid,
+			     ptimer_get_timeout(t->ctx), wchan, nr);
+}
+
+enum target_seccomp target_seccomp_from_flags(unsigned int flags)
+{
+	if (flags & PTIMER_DUMP_SUSPEND_SECCOMP)
+		return TARGET_SECCOMP_SUSPEND;
+	if (flags & PTIMER_DUMP_KEEP_SECCOMP)
+		return TARGET_SECCOMP_KEEP;
+	return TARGET_SECCOMP_REFUSE;
+}
+
+int target_attach(struct target *t, enum target_seccomp seccomp, bool interruptible)
 {
 	unsigned long options = 0;
 	int ret;
 
-	if (t->status.seccomp > 0 && suspend_seccomp)
-		options |= PTRACE_O_SUSPEND_SECCOMP;
-	else if (t->status.seccomp > 0)
-		warn(t->ctx, "pid %d runs under seccomp (mode %d): its filter judges the"
-		     " injected system calls too, and may refuse them", t->pid,
-		     t->status.seccomp);
-	ret = seize_process(t->ctx, t->dirfd, t->pid, options, &t->sp);
+	if (t->status.seccomp > 0) {
+		switch (seccomp) {
+		case TARGET_SECCOMP_SUSPEND:
+			options |= PTRACE_O_SUSPEND_SECCOMP;
+			break;
+		case TARGET_SECCOMP_KEEP:
+			warn(t->ctx, "pid %d runs under seccomp (mode %d): its filter judges"
+			     " the injected system calls too, and may kill the process",
+			     t->pid, t->status.seccomp);
+			break;
+		default:
+			/*
+			 * A filter may answer an unexpected call by killing the
+			 * whole process (SECCOMP_RET_KILL_PROCESS, as systemd's
+			 * SystemCallFilter= does): never risk that unasked.
+			 */
+			return ctx_set_error(t->ctx, -EPERM, "pid %d runs under a seccomp"
+					     " filter that may kill it for the injected system"
+					     " calls, and suspending the filter needs"
+					     " CAP_SYS_ADMIN", t->pid);
+		}
+	}
+	ret = seize_process(t->ctx, t->dirfd, t->pid, options, interruptible, &t->sp);
 	if (ret == -EPERM && options)
 		return ctx_set_error(t->ctx, ret, "cannot seize pid %d suspending its seccomp"
 				     " filter (that needs CAP_SYS_ADMIN)", t->pid);
+	if (ret == -ETIMEDOUT || (ret == -EINTR && t->sp.unstoppable))
+		return stuck_error(t, ret);
+	if (ret == -EINTR)
+		return ctx_set_error(t->ctx, ret, "interrupted while seizing pid %d", t->pid);
+	if (ret == -EBUSY)
+		return ret;	/* the detail names the tracer */
 	if (ret)
 		return ctx_set_error(t->ctx, ret, "cannot seize pid %d", t->pid);
 	t->seized = true;
+	ctx_phase(t->ctx, PTIMER_PHASE_ATTACHED);
 	return 0;
 }
 
@@ -159,6 +252,7 @@ int target_inject_begin(struct target *t, size_t data_len)
 		return ret;
 	}
 	t->injecting = true;
+	ctx_phase(t->ctx, PTIMER_PHASE_INJECTING);
 	return 0;
 }
 
@@ -176,6 +270,7 @@ int target_detach(struct target *t)
 		if (rc && !ret)
 			ret = rc;
 		t->seized = false;
+		ctx_phase(t->ctx, PTIMER_PHASE_RELEASED);
 	}
 	return ret;
 }
@@ -186,6 +281,13 @@ void target_close(struct target *t)
 	if (t->dirfd >= 0)
 		close(t->dirfd);
 	t->dirfd = -1;
+}
+
+int target_check_interrupt(struct target *t)
+{
+	if (!ctx_interrupted(t->ctx))
+		return 0;
+	return ctx_set_error(t->ctx, -EINTR, "interrupted while working on pid %d", t->pid);
 }
 
 int target_syscall(struct target *t, long nr, long *ret, uint64_t a0,

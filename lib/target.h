@@ -28,16 +28,30 @@ struct target {
 
 /* Open /proc/PID and check that the process can be worked on; no attach. */
 int target_open(struct ptimer_ctx *ctx, pid_t pid, struct target *t);
+/* What to do about a seccomp filter of the target. */
+enum target_seccomp {
+	TARGET_SECCOMP_REFUSE,	/* refuse a target under a filter */
+	TARGET_SECCOMP_SUSPEND,	/* suspend it while we inject (needs CAP_SYS_ADMIN) */
+	TARGET_SECCOMP_KEEP,	/* leave it in force: the caller took the risk */
+};
+
+/* The policy that PTIMER_DUMP_SUSPEND_SECCOMP or _KEEP_SECCOMP in @flags asks for. */
+enum target_seccomp target_seccomp_from_flags(unsigned int flags);
+
 /*
- * Seize every thread; with @suspend_seccomp, a seccomp filter of the
- * target does not apply to what we inject (needs CAP_SYS_ADMIN).
+ * Seize every thread.  @interruptible: a request of the application to
+ * stop (ptimer_set_interrupt()) ends the wait for the threads to stop;
+ * false for an undo, which must run to its end.
  */
-int target_attach(struct target *t, bool suspend_seccomp);
+int target_attach(struct target *t, enum target_seccomp seccomp, bool interruptible);
 /* Prepare injection with @data_len bytes of scratch memory in the target. */
 int target_inject_begin(struct target *t, size_t data_len);
 /* Undo injection and detach; returns the first error. */
 int target_detach(struct target *t);
 void target_close(struct target *t);
+
+/* -EINTR, with the detail set, if the application asked us to stop. */
+int target_check_interrupt(struct target *t);
 
 /* Whether the target still runs (not exited, not a zombie). */
 bool target_alive(struct target *t);

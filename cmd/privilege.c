@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The least privilege that truly works: which capabilities ptimerctl keeps. */
+#include <errno.h>
+#include <sys/capability.h>
+
+#include "cli.h"
+
+/* Whether any of @pids runs under a seccomp filter (or strict mode). */
+static bool any_seccomp(const pid_t *pids, int n)
+{
+	struct ptimer_pid_probe p;
+
+	for (int i = 0; i < n; i++)
+		if (ptimer_probe_pid(cli.ctx, pids[i], &p) == 0 && p.seccomp > 0)
+			return true;
+	return false;
+}
+
+/*
+ * What the kernel checks for what ptimerctl does to a process of another
+ * user: PTRACE_SEIZE, process_vm_readv/writev and ptrace's peek and poke
+ * all take the ptrace attach check, which CAP_SYS_PTRACE passes; /proc/PID
+ * files such as maps and exe take the read check, which it passes too.
+ * Nothing is opened by file permission (no /proc/PID/mem), so neither
+ * CAP_DAC_OVERRIDE nor anything else is needed.  CAP_SYS_ADMIN is kept
+ * only to suspend a target's seccomp filter (PTRACE_O_SUSPEND_SECCOMP).
+ */
+int cli_drop_capabilities(const pid_t *pids, int npids, bool keep_seccomp,
+			  unsigned int *seccomp_flags)
+{
+	cap_value_t keep[2] = { CAP_SYS_PTRACE, CAP_SYS_ADMIN };
+	cap_flag_value_t have_ptrace, have_admin;
+	int nkeep = 0, ret = 0;
+	cap_t caps;
+
+	*seccomp_flags = keep_seccomp ? PTIMER_DUMP_KEEP_SECCOMP : 0;
+	caps = cap_get_proc();
+	if (!caps)
+		return -errno;
+	if (cap_get_flag(caps, CAP_SYS_PTRACE, CAP_PERMITTED, &have_ptrace) < 0 ||
+	    cap_get_flag(caps, CAP_SYS_ADMIN, CAP_PERMITTED, &have_admin) < 0) {
+		ret = -errno;
+		goto free_caps;
+	}
+	if (have_ptrace == CAP_SET)
+		nkeep = 1;
+	if (have_admin == CAP_SET && !keep_seccomp && any_seccomp(pids, npids)) {
+		keep[nkeep++] = CAP_SYS_ADMIN;
+		*seccomp_flags = PTIMER_DUMP_SUSPEND_SECCOMP;
+	}
+	cap_clear(caps);
+	if (nkeep && (cap_set_flag(caps, CAP_PERMITTED, nkeep, keep, CAP_SET) < 0 ||
+		      cap_set_flag(caps, CAP_EFFECTIVE, nkeep, keep, CAP_SET) < 0)) {
+		ret = -errno;
+		goto free_caps;
+	}
+	if (cap_set_proc(caps) < 0)
+		ret = -errno;
+free_caps:
+	cap_free(caps);
+	return ret;
+}

@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * What a signal sent to ptimerctl does.  While ptimerctl holds a target
+ * (from before it attaches until its result is safe), a signal whose
+ * default action would kill or stop ptimerctl must not leave the target
+ * stopped, with our code in it, or half restored.  So:
+ *  - a terminating signal is caught and only recorded; the library polls
+ *    the record (ptimer_set_interrupt()), undoes what it did, lets the
+ *    target go, and the command exits EXIT_INTERRUPTED;
+ *  - a stop from the terminal (SIGTSTP, SIGTTIN) waits until the target is
+ *    let go, and SIGTTOU is ignored meanwhile, so that a background write
+ *    to the terminal neither stops us nor loops;
+ *  - SIGPIPE is ignored for good: a closed pipe is a write error (EPIPE)
+ *    that the command reports like any other.
+ * Outside that window every signal acts as it normally would.  SIGKILL
+ * and SIGSTOP cannot be caught; ptimerctl(1) says what they do.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+volatile sig_atomic_t cli_interrupted;
+static volatile sig_atomic_t holding;
+static volatile sig_atomic_t stop_deferred;
+
+/* Terminating signals that only something outside sends (kill, a tty). */
+static const int terminating[] = {
+	SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGALRM,
+	SIGVTALRM, SIGPROF, SIGXCPU, SIGXFSZ, SIGIO, SIGPWR, SIGSTKFLT,
+	SIGABRT,
+};
+
+/* Signals that are faults when the kernel raises them, but may be sent too. */
+static const int faults[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS };
+
+static void default_action(int sig)
+{
+	sigset_t one;
+
+	signal(sig, SIG_DFL);
+	sigemptyset(&one);
+	sigaddset(&one, sig);
+	sigprocmask(SIG_UNBLOCK, &one, NULL);
+	raise(sig);
+}
+
+static void on_terminate(int sig)
+{
+	if (!holding) {
+		default_action(sig);
+		return;
+	}
+	if (!cli_interrupted)
+		cli_interrupted = sig;
+}
+
+static void on_fault(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	/*
+	 * Raised by the kernel for a fault of our own: returning re-runs the
+	 * faulting instruction under the default action, which dumps core.
+	 */
+	if (si->si_code > 0) {
+		signal(sig, SIG_DFL);
+		return;
+	}
+	on_terminate(sig);	/* sent by kill(), tgkill() or sigqueue() */
+}
+
+static void install_stop_handler(void);
+
+static void stop_now(int sig)
+{
+	int saved = errno;
+
+	default_action(sig);
+	/* Continued: catch the next one again. */
+	install_stop_handler();
+	errno = saved;
+}
+
+static void on_stop(int sig)
+{
+	if (holding)
+		stop_deferred = sig;
+	else
+		stop_now(sig);
+}
+
+static void install_stop_handler(void)
+{
+	struct sigaction sa = { .sa_handler = on_stop, .sa_flags = SA_RESTART };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTSTP, &sa, NULL);
+	sigaction(SIGTTIN, &sa, NULL);
+}
+
+void cli_signals_init(void)
+{
+	struct sigaction term = { .sa_handler = on_terminate, .sa_flags = SA_RESTART };
+	struct sigaction fault = { .sa_sigaction = on_fault,
+				   .sa_flags = SA_SIGINFO | SA_RESTART };
+
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&term.sa_mask);
+	sigemptyset(&fault.sa_mask);
+	for (size_t i = 0; i < sizeof(terminating) / sizeof(terminating[0]); i++)
+		sigaction(terminating[i], &term, NULL);
+	for (int sig = SIGRTMIN; sig <= SIGRTMAX; sig++)
+		sigaction(sig, &term, NULL);
+	for (size_t i = 0; i < sizeof(faults) / sizeof(faults[0]); i++)
+		sigaction(faults[i], &fault, NULL);
+	install_stop_handler();
+	ptimer_set_interrupt(cli.ctx, &cli_interrupted);
+}
+
+void cli_hold_begin(void)
+{
+	signal(SIGTTOU, SIG_IGN);
+	holding = 1;
+}
+
+void cli_hold_end(void)
+{
+	holding = 0;
+	signal(SIGTTOU, SIG_DFL);
+	if (stop_deferred) {
+		int sig = stop_deferred;
+
+		stop_deferred = 0;
+		stop_now(sig);
+	}
+}
+
+const char *cli_signal_name(int sig)
+{
+	const char *name = ptimer_signal_name(sig);
+
+	return name ? name : "a signal";
+}
+
+int cli_interrupted_exit(const char *fmt, ...)
+{
+	char what[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	cli_error(0, "interrupted by %s; %s", cli_signal_name(cli_interrupted), what);
+	return EXIT_INTERRUPTED;
+}

@@ -46,10 +46,11 @@ bool arch_is_injected_trap(const siginfo_t *si, const struct arch_regs *regs,
 			   uint64_t trap_end);
 
 /*
- * epoll_wait() and sigwaitinfo() return -EINTR, not a restart code, when
- * a ptrace stop interrupts them, so the program would notice the stop.  If
- * @regs show such a wait without a timeout that just returned -EINTR, turn
- * them back to re-issue the call and return true.
+ * A few waits (epoll_wait, sigwaitinfo, semop, io_getevents, io_uring_enter)
+ * return -EINTR, not a restart code, when a ptrace stop interrupts them, so
+ * the program would notice the stop.  If @regs show such a wait without a
+ * timeout that just returned -EINTR, turn them back to re-issue the call
+ * and return true.
  */
 bool arch_restart_interrupted_wait(struct arch_regs *regs);
 

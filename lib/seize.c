@@ -344,7 +344,8 @@ release:
 }
 
 /*
- * Our stop made an infinite epoll_wait() or sigwaitinfo() fail with EINTR;
+ * Our stop made a wait without a timeout (epoll_wait(), semop(), ...: see
+ * arch_restart_interrupted_wait()) fail with EINTR;
  * unless a signal is really there for the thread, re-issue the call, so
  * that the program does not notice.
  */

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -385,4 +386,198 @@ Test(notice, threads_come_and_go_during_dumps)
 		     before.cb, after.cb);
 	cr_assert_eq(after.sigmask, before.sigmask);
 	victim_kill(v);
+}
+
+/*
+ * Blocking calls one by one (tests/helpers/blocker.c).  A stop interrupts
+ * every one of them; most end with a restart code that the kernel acts
+ * on, a few with a plain EINTR that ptimerctl turns back into the same
+ * call when the call has no timeout.  What is left is the list in
+ * ptimerctl(1), "Interrupted waits".
+ */
+#define BLOCKER_DUMPS	10
+
+struct blocker {
+	struct victim *v;
+	pid_t tid;
+	long long nr;
+};
+
+/*
+ * Whether @tid sleeps inside system call @nr ("running" while it runs),
+ * or in the restart_syscall() that the kernel issues in its place to
+ * resume a sleep with a timeout (poll, nanosleep, futex).
+ */
+static bool sleeps_in(pid_t pid, pid_t tid, long long nr)
+{
+	char path[64], line[256] = "";
+	long long now;
+	FILE *f;
+	bool yes;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/syscall", (int)pid, (int)tid);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	yes = fgets(line, sizeof(line), f) && line[0] >= '0' && line[0] <= '9';
+	now = strtoll(line, NULL, 10);
+	yes = yes && (now == nr || now == SYS_restart_syscall);
+	fclose(f);
+	return yes;
+}
+
+static void wait_blocked(const struct blocker *b, const char *what)
+{
+	int64_t deadline = clock_ns(CLOCK_MONOTONIC) + 5000 * 1000000LL;
+
+	while (!sleeps_in(b->v->pid, b->tid, b->nr)) {
+		cr_assert_lt(clock_ns(CLOCK_MONOTONIC), deadline,
+			     "%s: the thread never blocked in system call %lld", what, b->nr);
+		sleep_ms(1);
+	}
+}
+
+static void blocker_start(struct blocker *b, const char *call, const char *in)
+{
+	char exe[4096], line[256];
+	const char *argv[] = { exe, "--call", call, "--in", in, NULL };
+	long long tid;
+
+	snprintf(exe, sizeof(exe), "%s", helper_path("blocker"));
+	b->v = victim_spawn(argv, (uid_t)-1);
+	cr_assert(b->v, "cannot fork the blocker");
+	cr_assert(b->v->ready, "%s", b->v->error);
+	cr_assert_eq(victim_cmd(b->v, "info", line, sizeof(line)), 0);
+	cr_assert(kv_ll(line, "tid", &tid) && kv_ll(line, "nr", &b->nr), "bad INFO: %s", line);
+	b->tid = (pid_t)tid;
+}
+
+/*
+ * Dump a thread blocked in @call (in the main thread, the one ptimerctl
+ * injects into, or in another) BLOCKER_DUMPS times, waiting for it to block
+ * again each time; then wake it.  Returns the EINTRs the program saw.
+ */
+static long long dump_blocked(const char *call, const char *in)
+{
+	struct blocker b;
+	struct run_result r;
+	char pidbuf[16], line[512];
+	long long eintr, woke_eintr, ok;
+
+	blocker_start(&b, call, in);
+	snprintf(pidbuf, sizeof(pidbuf), "%d", (int)b.v->pid);
+	wait_blocked(&b, call);
+	for (int i = 0; i < BLOCKER_DUMPS; i++) {
+		cr_assert_eq(run_ptimerctl(&r, "dump", pidbuf, NULL), 0);
+		cr_assert_eq(r.exit_code, 0, "%s: dump %d: %s", call, i + 1, run_describe(&r));
+		run_result_free(&r);
+		wait_blocked(&b, call);
+	}
+	cr_assert_eq(victim_cmd(b.v, "count", line, sizeof(line)), 0);
+	cr_assert(kv_ll(line, "eintr", &eintr), "bad COUNT: %s", line);
+	cr_assert_eq(victim_wake(b.v, true, line, sizeof(line), 5000), 0,
+		     "%s does not end on wake", call);
+	cr_assert(kv_ll(line, "eintr", &woke_eintr) && kv_ll(line, "ok", &ok),
+		  "bad WOKE: %s", line);
+	cr_assert_eq(ok, 1, "%s in the %s thread: wrong result once woken: %s", call, in, line);
+	cr_assert_eq(woke_eintr, eintr, "%s", line);
+	victim_kill(b.v);
+	return eintr;
+}
+
+/* A call that must come through every dump without an EINTR, in either thread. */
+static void assert_never_eintr(const char *call)
+{
+	static const char *const where[] = { "main", "thread" };
+
+	for (size_t i = 0; i < sizeof(where) / sizeof(where[0]); i++) {
+		long long n = dump_blocked(call, where[i]);
+
+		cr_assert_eq(n, 0, "%s in the %s thread saw %lld EINTR in %d dumps",
+			     call, where[i], n, BLOCKER_DUMPS);
+	}
+}
+
+/* A documented EINTR: exactly one per dump, and only that. */
+static void assert_eintr_each_dump(const char *call)
+{
+	long long n = dump_blocked(call, "thread");
+
+	cr_assert_eq(n, BLOCKER_DUMPS, "%s saw %lld EINTR in %d dumps, ptimerctl(1) says one each",
+		     call, n, BLOCKER_DUMPS);
+}
+
+/* -EINTR without a timeout: re-issued. */
+Test(notice, semop_reissued)
+{
+	assert_never_eintr("semop");
+}
+
+Test(notice, semtimedop_without_timeout_reissued)
+{
+	assert_never_eintr("semtimedop");
+}
+
+Test(notice, io_getevents_without_timeout_reissued)
+{
+	assert_never_eintr("io_getevents");
+}
+
+Test(notice, io_uring_enter_wait_reissued)
+{
+	assert_never_eintr("io_uring_enter");
+}
+
+/* With a signal mask of its own, put back by the kernel around the re-issue. */
+Test(notice, epoll_pwait_with_mask_reissued)
+{
+	assert_never_eintr("epoll_pwait");
+}
+
+/* -EINTR with a relative timeout: what is left of it is unknown, so it stays. */
+Test(notice, semtimedop_with_timeout_sees_eintr)
+{
+	assert_eintr_each_dump("semtimedop_timeout");
+}
+
+Test(notice, io_getevents_with_timeout_sees_eintr)
+{
+	assert_eintr_each_dump("io_getevents_timeout");
+}
+
+Test(notice, io_uring_enter_with_ext_arg_sees_eintr)
+{
+	assert_eintr_each_dump("io_uring_enter_timeout");
+}
+
+Test(notice, epoll_wait_with_timeout_sees_eintr)
+{
+	assert_eintr_each_dump("epoll_wait_timeout");
+}
+
+Test(notice, sigtimedwait_with_timeout_sees_eintr)
+{
+	assert_eintr_each_dump("sigtimedwait_timeout");
+}
+
+Test(notice, recv_with_so_rcvtimeo_sees_eintr)
+{
+	assert_eintr_each_dump("recv_rcvtimeo");
+}
+
+/*
+ * The kernel restarts these itself.  sigsuspend also checks that the
+ * thread's own mask is back after the call, though it was injected into
+ * in the middle of it: PTRACE_GETSIGMASK reads the mask saved by the call.
+ */
+Test(notice, restarted_calls_never_see_eintr, .timeout = 120)
+{
+	static const char *const calls[] = {
+		"recv", "accept", "poll_timeout", "ppoll", "pselect", "sigsuspend",
+		"msgrcv", "mq_receive", "io_pgetevents", "flock", "ofd_setlkw",
+		"read_signalfd", "wait4",
+	};
+
+	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++)
+		assert_never_eintr(calls[i]);
 }

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* x86_64: register access and syscall set-up for injection. */
+#include <asm/unistd.h>
 #include <elf.h>
 #include <errno.h>
+#include <linux/io_uring.h>
 #include <signal.h>
 #include <stddef.h>
 #include <sys/ptrace.h>
@@ -85,39 +87,80 @@ bool arch_is_injected_trap(const siginfo_t *si, const struct arch_regs *regs,
 	       regs->r.rip == trap_end;
 }
 
-/* System calls that end with -EINTR rather than a restart code when a stop interrupts them. */
-enum {
-	X86_64_NR_RT_SIGTIMEDWAIT = 128,
-	X86_64_NR_EPOLL_WAIT = 232,
-	X86_64_NR_EPOLL_PWAIT = 281,
-	X86_64_NR_EPOLL_PWAIT2 = 441,
-	X86_64_SYSCALL_INSN_LEN = 2,
+/*
+ * The system calls that end with a plain -EINTR, not a restart code, when
+ * a stop interrupts them, and where each keeps its timeout.  Re-issuing
+ * one is exact only when it has no timeout: a relative timeout would
+ * start afresh, and what is left of it is not known.  Every other
+ * blocking call (read, poll, futex, nanosleep, msgrcv, flock, ...) gets a
+ * restart code that the kernel acts on by itself.
+ */
+enum wait_timeout {
+	WAIT_NOT_LISTED,	/* left alone */
+	WAIT_NO_TIMEOUT,	/* never times out */
+	WAIT_MS_NEGATIVE,	/* int milliseconds, negative: no timeout */
+	WAIT_TS_NULL,		/* struct timespec pointer, NULL: no timeout */
+	WAIT_IO_URING,		/* flags: a wait with no extended (timeout) argument */
 };
+
+struct eintr_wait {
+	unsigned char timeout;	/* enum wait_timeout */
+	unsigned char arg;	/* the argument that holds it */
+};
+
+static const struct eintr_wait eintr_waits[] = {
+	[__NR_semop]		= { WAIT_NO_TIMEOUT, 0 },
+	[__NR_rt_sigtimedwait]	= { WAIT_TS_NULL, 2 },
+	[__NR_io_getevents]	= { WAIT_TS_NULL, 4 },
+	[__NR_semtimedop]	= { WAIT_TS_NULL, 3 },
+	[__NR_epoll_wait]	= { WAIT_MS_NEGATIVE, 3 },
+	[__NR_epoll_pwait]	= { WAIT_MS_NEGATIVE, 3 },
+	[__NR_io_uring_enter]	= { WAIT_IO_URING, 3 },
+	[__NR_epoll_pwait2]	= { WAIT_TS_NULL, 3 },
+};
+
+enum { X86_64_SYSCALL_INSN_LEN = 2 };
+
+/* The arguments survive the call: only rax, rcx and r11 are clobbered. */
+static uint64_t syscall_arg(const struct arch_regs *regs, unsigned int i)
+{
+	const uint64_t args[6] = {
+		regs->r.rdi, regs->r.rsi, regs->r.rdx, regs->r.r10, regs->r.r8, regs->r.r9,
+	};
+
+	return args[i];
+}
+
+static bool waits_forever(const struct eintr_wait *w, uint64_t arg)
+{
+	switch (w->timeout) {
+	case WAIT_NO_TIMEOUT:
+		return true;
+	case WAIT_MS_NEGATIVE:
+		return (int)arg < 0;
+	case WAIT_TS_NULL:
+		return arg == 0;
+	case WAIT_IO_URING:
+		/*
+		 * It returns -EINTR only when it submitted nothing, so a
+		 * re-issue only waits again.  An extended argument may hold
+		 * a timeout, in memory we do not read.
+		 */
+		return (arg & IORING_ENTER_GETEVENTS) && !(arg & IORING_ENTER_EXT_ARG);
+	}
+	return false;
+}
 
 bool arch_restart_interrupted_wait(struct arch_regs *regs)
 {
-	long nr = (long)regs->r.orig_rax;
-	bool forever;
+	uint64_t nr = regs->r.orig_rax;
+	const struct eintr_wait *w;
 
-	if ((long)regs->r.rax != -EINTR)
+	if ((long)regs->r.rax != -EINTR ||
+	    nr >= sizeof(eintr_waits) / sizeof(eintr_waits[0]))
 		return false;
-	/* The arguments survive the call: only rax, rcx and r11 are clobbered. */
-	switch (nr) {
-	case X86_64_NR_EPOLL_WAIT:
-	case X86_64_NR_EPOLL_PWAIT:
-		forever = (int)regs->r.r10 < 0;
-		break;
-	case X86_64_NR_EPOLL_PWAIT2:
-		forever = regs->r.r10 == 0;
-		break;
-	case X86_64_NR_RT_SIGTIMEDWAIT:
-		forever = regs->r.rdx == 0;
-		break;
-	default:
-		return false;
-	}
-	/* A finite wait would start its timeout afresh: leave its EINTR alone. */
-	if (!forever)
+	w = &eintr_waits[nr];
+	if (!waits_forever(w, syscall_arg(regs, w->arg)))
 		return false;
 	regs->r.rax = nr;
 	regs->r.rip -= X86_64_SYSCALL_INSN_LEN;

@@ -171,6 +171,60 @@ static int fill_identity(struct target *t, struct ptimer_dump *dump)
 	return 0;
 }
 
+/*
+ * A CPU clock id carries a pid as the process saw it when it made the
+ * timer, in its own pid namespace, while every other id in the dump
+ * (pid, threads, a thread_id timer's tid) is as /proc shows it here.  So
+ * that a dump speaks of one namespace, and a restore needs no map, put the
+ * clock's pid into ours too.  Only the target's own threads and the
+ * process itself can be named: a thread clock must be the caller's own
+ * thread, and a process clock of any other process in a namespace we do
+ * not see into is refused rather than written in the wrong namespace.
+ */
+static int translate_cpu_clocks(struct target *t, struct ptimer_dump *dump)
+{
+	pid_t *ns_tids;
+	int levels = 1, ret = 0;
+
+	ns_tids = calloc(dump->nthreads, sizeof(*ns_tids));
+	if (!ns_tids)
+		return -ENOMEM;
+	for (size_t i = 0; i < dump->nthreads && !ret; i++) {
+		int lv;
+
+		ret = procfs_nspid(t->dirfd, dump->tids[i], &ns_tids[i], &lv);
+		if (ret)
+			ret = ctx_set_error(t->ctx, ret, "cannot read the namespace id of tid %d",
+					    dump->tids[i]);
+		else if (!i)
+			levels = lv;
+	}
+	/* In the namespace of this /proc: nothing to translate. */
+	for (size_t k = 0; k < dump->ntimers && !ret && levels > 1; k++) {
+		struct ptimer_timer *tm = &dump->timers[k];
+		pid_t owner = ptimer_cpu_clock_pid(tm->clockid);
+		size_t i;
+
+		/* pid 0 is "the caller", in every namespace. */
+		if (!ptimer_clock_is_cpu(tm->clockid) || !owner)
+			continue;
+		for (i = 0; i < dump->nthreads && ns_tids[i] != owner; i++)
+			;
+		if (i == dump->nthreads) {
+			ret = ctx_set_error(t->ctx, -EOPNOTSUPP, "timer %d of pid %d measures"
+					    " the CPU time of pid %d of its pid namespace, which"
+					    " is not one of its threads and has no name here",
+					    tm->id, t->pid, owner);
+			break;
+		}
+		tm->clockid = ptimer_cpu_clock_make(dump->tids[i],
+						    ptimer_cpu_clock_is_thread(tm->clockid),
+						    ptimer_cpu_clock_which(tm->clockid));
+	}
+	free(ns_tids);
+	return ret;
+}
+
 size_t dump_scratch_size(size_t ntimers)
 {
 	struct dump_layout l;
@@ -197,7 +251,15 @@ int ptimer_dump_pid(struct ptimer_ctx *ctx, pid_t pid, unsigned int flags,
 	ret = target_attach(&t, target_seccomp_from_flags(flags), true);
 	if (ret)
 		goto free_dump;
+	/*
+	 * Everything that reads only /proc, and so may fail, comes before
+	 * a disarming dump changes anything.
+	 */
 	ret = dump_read_proc(&t, dump);
+	if (!ret)
+		ret = fill_identity(&t, dump);
+	if (!ret)
+		ret = translate_cpu_clocks(&t, dump);
 	if (!ret)
 		ret = target_check_interrupt(&t);
 	if (ret)
@@ -216,9 +278,7 @@ int ptimer_dump_pid(struct ptimer_ctx *ctx, pid_t pid, unsigned int flags,
 	if (ret && ret != -EINVAL)
 		goto detach;
 	capture_clocks(dump);
-	ret = fill_identity(&t, dump);
-	if (!ret)
-		ctx_phase(ctx, PTIMER_PHASE_READ);
+	ctx_phase(ctx, PTIMER_PHASE_READ);
 	/* A disarming dump has changed the target: past the point of no return. */
 	if (!ret && !(flags & PTIMER_DUMP_DISARM))
 		ret = target_check_interrupt(&t);

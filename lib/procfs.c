@@ -216,104 +216,138 @@ free_buf:
 	return ret;
 }
 
-struct thread_entry {
-	pid_t tid;
-	unsigned long long start;
-};
+/* The first buffer for a task directory: 2048 threads of up to 7 digits. */
+#define TASK_DIR_FIRST_BYTES	(64u << 10)
+/* PID_MAX_LIMIT (2^22) entries of 32 bytes, and room to spare. */
+#define TASK_DIR_MAX_BYTES	(256u << 20)
+#define TASK_DIR_MAX_ROUNDS	64
 
-static int thread_cmp(const void *a, const void *b)
+/*
+ * Read the whole of @fd, a /proc/PID/task directory, in ONE getdents64()
+ * call.  The kernel walks the thread list once per call; a later call
+ * resumes from the last thread returned, or, if that one has exited, by
+ * counting threads from the leader, which skips or repeats a thread when
+ * others exit in between.  So a read that did not take everything is done
+ * again from the start with a bigger buffer.  A walk can also end early
+ * when the thread it stands on exits (next_tid() stops at a dead thread);
+ * the probe read then finds more and the read is done again.
+ */
+static int read_task_dir(int fd, char **buf, size_t *len)
 {
-	const struct thread_entry *x = a, *y = b;
+	size_t cap = TASK_DIR_FIRST_BYTES;
+	char probe[64];
 
-	if (x->start != y->start)
-		return x->start < y->start ? -1 : 1;
-	return (x->tid > y->tid) - (x->tid < y->tid);
+	for (int round = 0; round < TASK_DIR_MAX_ROUNDS; round++) {
+		ssize_t got, more;
+		char *data;
+
+		data = malloc(cap);
+		if (!data)
+			return -ENOMEM;
+		if (lseek(fd, 0, SEEK_SET) < 0)
+			goto fail;
+		got = getdents64(fd, data, cap);
+		if (got < 0)
+			goto fail;
+		more = getdents64(fd, probe, sizeof(probe));
+		if (more < 0)
+			goto fail;
+		if (!more) {
+			*buf = data;
+			*len = got;
+			return 0;
+		}
+		free(data);
+		/* Full: grow.  Not full: a thread exited under the walk; again. */
+		if (cap - got < 2 * sizeof(probe)) {
+			if (cap >= TASK_DIR_MAX_BYTES)
+				return -E2BIG;
+			cap *= 2;
+		}
+		continue;
+fail:
+		free(data);
+		/* A task directory whose process has died reads ENOENT. */
+		return errno == ENOENT ? -ESRCH : -errno;
+	}
+	return -EAGAIN;
 }
 
-static int thread_start_time(int taskfd, pid_t tid, unsigned long long *start)
+/*
+ * Thread ids cannot give the creation order (they wrap at pid_max), nor
+ * can start times (clock ticks, shared by every thread made in the same
+ * tick).  The kernel keeps it: a thread group's threads sit on one list,
+ * signal->thread_head, the leader first (copy_signal()) and every new
+ * thread added at the tail (copy_process()), and proc_task_readdir()
+ * walks that list from its head.  So one read of the directory, in the
+ * order it comes, is the creation order.
+ */
+static int list_threads(int dirfd, pid_t pid, pid_t **tids, size_t *n)
 {
-	char name[32];
-	char *buf, *fields;
-	int ret;
-
-	snprintf(name, sizeof(name), "%d/stat", tid);
-	ret = stat_fields(taskfd, name, &buf, &fields);
-	if (ret)
-		return ret;
-	ret = stat_field_ull(fields, 22, start);
-	free(buf);
-	return ret;
-}
-
-static int list_threads(int dirfd, pid_t pid, bool ordered, pid_t **tids, size_t *n)
-{
-	struct thread_entry *ents = NULL, *grown;
-	size_t count = 0, cap = 0;
-	struct dirent *de;
-	DIR *dir;
-	int taskfd, ret = 0;
+	size_t count = 0, len = 0, off;
+	pid_t *out = NULL;
+	char *buf = NULL;
+	int taskfd, ret;
 
 	taskfd = openat(dirfd, "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (taskfd < 0)
 		return errno == ENOENT ? -ESRCH : -errno;
-	dir = fdopendir(taskfd);
-	if (!dir) {
-		close(taskfd);
-		return -errno;
+	ret = read_task_dir(taskfd, &buf, &len);
+	close(taskfd);
+	if (ret)
+		return ret;
+	/* Each entry is at least 24 bytes: a bound on the count. */
+	out = malloc((len / 24 + 1) * sizeof(*out));
+	if (!out) {
+		ret = -ENOMEM;
+		goto free_buf;
 	}
-	while ((de = readdir(dir))) {
-		struct thread_entry e;
+	for (off = 0; off < len; ) {
+		struct dirent64 *de = (struct dirent64 *)(buf + off);
 		char *end;
+		long tid;
 
+		off += de->d_reclen;
 		if (de->d_name[0] == '.')
 			continue;
-		e.tid = strtol(de->d_name, &end, 10);
-		if (*end || e.tid <= 0)
+		errno = 0;
+		tid = strtol(de->d_name, &end, 10);
+		if (errno || *end || tid <= 0 || tid > INT_MAX)
 			continue;
-		/* A thread that exits while we list it is simply gone. */
-		e.start = 1;
-		if (ordered && thread_start_time(taskfd, e.tid, &e.start))
-			continue;
-		if (e.tid == pid)
-			e.start = 0;	/* the leader sorts first */
-		if (count == cap) {
-			cap = cap ? cap * 2 : 16;
-			grown = realloc(ents, cap * sizeof(*ents));
-			if (!grown) {
-				ret = -ENOMEM;
-				goto close_dir;
-			}
-			ents = grown;
-		}
-		ents[count++] = e;
+		out[count++] = (pid_t)tid;
 	}
 	if (!count) {
 		ret = -ESRCH;
-		goto close_dir;
+		goto free_out;
 	}
-	qsort(ents, count, sizeof(*ents), thread_cmp);
-	*tids = malloc(count * sizeof(**tids));
-	if (!*tids) {
-		ret = -ENOMEM;
-		goto close_dir;
+	/*
+	 * The walk starts at the leader.  Not finding it first means the
+	 * thread group changed under us (an exec swaps the leader).
+	 */
+	if (out[0] != pid) {
+		ret = -EAGAIN;
+		goto free_out;
 	}
-	for (size_t i = 0; i < count; i++)
-		(*tids)[i] = ents[i].tid;
+	*tids = out;
 	*n = count;
-close_dir:
-	free(ents);
-	closedir(dir);
+	free(buf);
+	return 0;
+
+free_out:
+	free(out);
+free_buf:
+	free(buf);
 	return ret;
 }
 
 int procfs_list_threads(int dirfd, pid_t pid, pid_t **tids, size_t *n)
 {
-	return list_threads(dirfd, pid, true, tids, n);
+	return list_threads(dirfd, pid, tids, n);
 }
 
 int procfs_list_tids(int dirfd, pid_t pid, pid_t **tids, size_t *n)
 {
-	return list_threads(dirfd, pid, false, tids, n);
+	return list_threads(dirfd, pid, tids, n);
 }
 
 int procfs_exe_matches(int dirfd, int machine, int elf_class)
@@ -389,33 +423,51 @@ int procfs_thread_has_deliverable_signal(int dirfd, pid_t tid, bool *yes)
 	return ret;
 }
 
-int procfs_ns_tid(int dirfd, pid_t tid, pid_t *ns_tid)
+int procfs_nspid(int dirfd, pid_t tid, pid_t *ns_tid, int *levels)
 {
-	char name[48], *buf, *line, *save, *last, *end;
-	long v;
-	int ret;
+	char name[48], *buf, *line, *save, *p, *end;
+	long v = tid;
+	int ret, n = 1;
 
 	snprintf(name, sizeof(name), "task/%d/status", tid);
 	ret = procfs_read(dirfd, name, &buf, NULL);
 	if (ret)
 		return ret;
-	*ns_tid = tid;
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		if (strncmp(line, "NSpid:", 6))
 			continue;
-		last = strrchr(line, '\t');
-		if (!last)
-			last = strrchr(line, ' ');
-		errno = 0;
-		v = last ? strtol(last + 1, &end, 10) : 0;
-		if (!last || errno || end == last + 1 || *end || v <= 0 || v > INT_MAX)
+		/* "NSpid:\t100\t1": one field per level, innermost last. */
+		n = 0;
+		for (p = line + 6;; p = end) {
+			p += strspn(p, " \t");
+			if (!*p)
+				break;
+			errno = 0;
+			v = strtol(p, &end, 10);
+			if (errno || end == p || (*end && *end != ' ' && *end != '\t') ||
+			    v <= 0 || v > INT_MAX) {
+				ret = -EINVAL;
+				break;
+			}
+			n++;
+		}
+		if (!n)
 			ret = -EINVAL;
-		else
-			*ns_tid = (pid_t)v;
 		break;
 	}
 	free(buf);
-	return ret;
+	if (ret)
+		return ret;
+	*ns_tid = (pid_t)v;
+	*levels = n;
+	return 0;
+}
+
+int procfs_ns_tid(int dirfd, pid_t tid, pid_t *ns_tid)
+{
+	int levels;
+
+	return procfs_nspid(dirfd, tid, ns_tid, &levels);
 }
 
 /*

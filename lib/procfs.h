@@ -26,11 +26,14 @@ int procfs_open(pid_t pid, int *dirfd);
 int procfs_read(int dirfd, const char *name, char **buf, size_t *len);
 int procfs_read_status(int dirfd, struct procfs_status *st);
 /*
- * The thread ids, leader first and the rest in creation order (by their
- * start time, then tid).
+ * The thread ids in creation order, the leader first, as the kernel keeps
+ * them, from one read of /proc/PID/task.  -EAGAIN when the leader does not
+ * come first (the group changed under the read).  A thread that exits
+ * during the read may be missing; once every thread is stopped, the list
+ * is exact.
  */
 int procfs_list_threads(int dirfd, pid_t pid, pid_t **tids, size_t *n);
-/* The same, leader first but otherwise unordered: one directory read. */
+/* The same list; for callers that need only the set. */
 int procfs_list_tids(int dirfd, pid_t pid, pid_t **tids, size_t *n);
 /* Whether thread @tid has a pending signal it does not block. */
 int procfs_thread_has_deliverable_signal(int dirfd, pid_t tid, bool *yes);
@@ -39,6 +42,11 @@ int procfs_thread_has_deliverable_signal(int dirfd, pid_t tid, bool *yes);
  * field.  The same id where the kernel has no NSpid line (before 4.1).
  */
 int procfs_ns_tid(int dirfd, pid_t tid, pid_t *ns_tid);
+/*
+ * The same, and @levels, the number of NSpid fields: 1 when the thread's
+ * namespace is that of this /proc, more when it is nested below it.
+ */
+int procfs_nspid(int dirfd, pid_t tid, pid_t *ns_tid, int *levels);
 /* Whether thread @tid has exited or is exiting (PF_EXITING), as far as /proc shows. */
 bool procfs_thread_exiting(int dirfd, pid_t tid);
 /* The CPU thread @tid last ran on (stat field 39). */

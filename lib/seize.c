@@ -320,7 +320,7 @@ int seize_process(struct ptimer_ctx *ctx, int dirfd, pid_t pid,
 		ret = -ESRCH;
 		goto release;
 	}
-	/* Creation order, needed for the dump's thread list, costs a read per thread: once. */
+	/* The creation order for the dump, read now that every thread is stopped. */
 	free(tids);
 	tids = NULL;
 	ret = procfs_list_threads(dirfd, pid, &tids, &n);

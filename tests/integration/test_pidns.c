@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Dump and restore across pid namespaces, with tests/helpers/pidns_victim:
+ * each thread-directed timer's signal must reach the thread created in the
+ * same place as the one it reached in the dumped process, and each CPU
+ * clock must measure the same thread or process, whichever namespace the
+ * dump and the restore are run from and whichever the processes live in.
+ * The thread ids can be made to wrap: threads created later get smaller
+ * ids, in the same clock tick, so that only the kernel knows their order.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "ptimer.h"
+#include "restore_util.h"
+
+#define NTHREADS	5	/* the leader and four more */
+#define CPU_SIGVAL	100	/* pidns_victim's CPU-clock timers */
+/* Ids in creation order; negative ones count back from pid_max. */
+#define WRAPPED		"--tids=-2,-1,2,300"
+#define WRAPPED_OTHERWISE "--tids=5,-3,400,-1"
+#define PLAIN		NULL
+
+static void fini(void)
+{
+	harness_kill_all();
+}
+
+TestSuite(pidns, .fini = fini, .timeout = 60);
+
+struct pv {
+	struct victim *v;
+	bool ns;
+	pid_t ns_tid[NTHREADS];		/* as the process sees its threads */
+	pid_t host[NTHREADS];		/* as we do */
+};
+
+static void pv_read_tids(struct pv *p)
+{
+	char line[512], list[256];
+	long long n;
+
+	cr_assert_eq(victim_cmd(p->v, "tids", line, sizeof(line)), 0);
+	cr_assert(kv_ll(line, "n", &n) && n == NTHREADS, "%s", line);
+	cr_assert(kv_str(line, "ns", list, sizeof(list)), "%s", line);
+	cr_assert_eq(sscanf(list, "%d,%d,%d,%d,%d", &p->ns_tid[0], &p->ns_tid[1],
+			    &p->ns_tid[2], &p->ns_tid[3], &p->ns_tid[4]), NTHREADS, "%s", line);
+	cr_assert(kv_str(line, "host", list, sizeof(list)), "%s", line);
+	cr_assert_eq(sscanf(list, "%d,%d,%d,%d,%d", &p->host[0], &p->host[1],
+			    &p->host[2], &p->host[3], &p->host[4]), NTHREADS, "%s", line);
+}
+
+/* A pidns_victim, in a namespace of its own or not, with @tids or 4 threads. */
+static struct pv pv_start(bool ns, const char *tids, bool timers)
+{
+	const char *argv[6];
+	struct pv p = { .ns = ns };
+	char *path = strdup(helper_path("pidns_victim"));
+	int n = 0;
+
+	cr_assert(path);
+	argv[n++] = path;
+	if (ns)
+		argv[n++] = "--ns";
+	argv[n++] = tids ? tids : "--threads=4";
+	if (timers)
+		argv[n++] = "--timers";
+	argv[n] = NULL;
+	p.v = victim_spawn(argv, (uid_t)-1);
+	free(path);
+	cr_assert(p.v && p.v->ready, "pidns_victim: %s", p.v ? p.v->error : "fork");
+	pv_read_tids(&p);
+	if (tids)
+		cr_assert(p.ns_tid[1] > p.ns_tid[2] || p.ns_tid[2] > p.ns_tid[3], "ids did not wrap: %d then %d",
+			  p.ns_tid[1], p.ns_tid[2]);
+	return p;
+}
+
+/*
+ * ptimerctl with @args (NULL-terminated, the last one a pid placeholder
+ * "PID"), from here or, when @inside, from @p's namespaces through nsenter.
+ */
+static void run_for(struct run_result *r, const struct pv *p, bool inside,
+		    const char *const *args)
+{
+	const char *argv[32];
+	char target[16], pid[16];
+	int n = 0;
+
+	snprintf(target, sizeof(target), "%d", (int)p->host[0]);
+	snprintf(pid, sizeof(pid), "%d", (int)(inside ? p->ns_tid[0] : p->host[0]));
+	if (inside) {
+		argv[n++] = "/usr/bin/nsenter";
+		argv[n++] = "-t";
+		argv[n++] = target;
+		argv[n++] = "-p";
+		argv[n++] = "-m";
+		argv[n++] = "--";
+	}
+	argv[n++] = ptimerctl_path();
+	for (; *args && n < 30; args++)
+		argv[n++] = strcmp(*args, "PID") ? *args : pid;
+	argv[n] = NULL;
+	cr_assert_eq(run_argv(r, NULL, argv), 0);
+}
+
+static char *dump_from(const struct pv *src, bool inside)
+{
+	const char *args[] = { "dump", "PID", NULL };
+	struct run_result r;
+	char *path;
+
+	run_for(&r, src, inside, args);
+	cr_assert_eq(r.exit_code, 0, "dump from %s: %s", inside ? "inside" : "outside",
+		     run_describe(&r));
+	path = ru_text_file(r.out);
+	run_result_free(&r);
+	return path;
+}
+
+static void restore_into(const struct pv *dst, bool inside, const char *dump)
+{
+	const char *args[] = { "restore", "-i", dump, "PID", NULL };
+	struct run_result r;
+
+	run_for(&r, dst, inside, args);
+	cr_assert_eq(r.exit_code, 0, "restore from %s: %s", inside ? "inside" : "outside",
+		     run_describe(&r));
+	run_result_free(&r);
+}
+
+/* Wait until every thread's timer has fired, then check where each went. */
+static void expect_signals_in_place(const struct pv *dst)
+{
+	int64_t deadline = clock_ns(CLOCK_MONOTONIC) + 5 * RU_SEC;
+	unsigned long long mask[NTHREADS];
+	char line[512], key[8];
+	bool all;
+
+	do {
+		all = true;
+		cr_assert_eq(victim_cmd(dst->v, "hits", line, sizeof(line)), 0);
+		for (int k = 0; k < NTHREADS; k++) {
+			snprintf(key, sizeof(key), "%d", k);
+			cr_assert(kv_hex(line, key, &mask[k]), "%s", line);
+			all &= mask[k] != 0;
+		}
+		if (!all)
+			sleep_ms(20);
+	} while (!all && clock_ns(CLOCK_MONOTONIC) < deadline);
+	cr_assert(all, "not every restored timer fired: %s", line);
+	for (int k = 0; k < NTHREADS; k++)
+		cr_expect_eq(mask[k], 1ULL << k, "the timer of thread %d (creation order)"
+			     " signalled threads %#llx: %s", k, mask[k], line);
+}
+
+/* The CPU-clock timers: process clock of the process, thread k's of thread k. */
+static void expect_cpu_clocks_in_place(const struct pv *dst)
+{
+	char path[64], *text, *save, *l;
+	unsigned long long sigval = 0;
+	size_t len;
+	int seen = 0, clock;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/timers", (int)dst->host[0]);
+	f = fopen(path, "r");
+	cr_assert(f, "%s: %s", path, strerror(errno));
+	text = calloc(1, 1 << 16);
+	cr_assert(text);
+	len = fread(text, 1, (1 << 16) - 1, f);
+	fclose(f);
+	text[len] = '\0';
+	for (l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		int k;
+
+		if (sscanf(l, "signal: %*d/%llx", &sigval) == 1 || sscanf(l, "ClockID: %d",
+									   &clock) != 1)
+			continue;
+		if (!ptimer_clock_is_cpu(clock))
+			continue;
+		k = (int)sigval - CPU_SIGVAL;
+		cr_assert(k >= 0 && k < NTHREADS, "CPU clock timer with sigval %#llx", sigval);
+		/* The kernel shows the clock as the process encoded it: its own view. */
+		cr_expect_eq(ptimer_cpu_clock_pid(clock), dst->ns_tid[k],
+			     "CPU clock of timer %d measures pid %d; want %d", k,
+			     ptimer_cpu_clock_pid(clock), dst->ns_tid[k]);
+		cr_expect_eq(ptimer_cpu_clock_is_thread(clock), k != 0);
+		seen++;
+	}
+	free(text);
+	cr_expect_eq(seen, NTHREADS, "%d CPU-clock timers restored", seen);
+}
+
+static void move(bool src_ns, const char *src_tids, bool dump_inside,
+		 bool dst_ns, const char *dst_tids, bool restore_inside)
+{
+	struct pv src = pv_start(src_ns, src_tids, true);
+	struct pv dst = pv_start(dst_ns, dst_tids, false);
+	char *dump = dump_from(&src, dump_inside);
+
+	victim_kill(src.v);
+	restore_into(&dst, restore_inside, dump);
+	expect_signals_in_place(&dst);
+	expect_cpu_clocks_in_place(&dst);
+	ru_file_free(dump);
+	victim_kill(dst.v);
+}
+
+/* Item: threads whose ids wrap, seen from inside, where the ids do wrap. */
+Test(pidns, wrapped_ids_inside_to_wrapped_ids_inside)
+{
+	move(true, WRAPPED, true, true, WRAPPED_OTHERWISE, true);
+}
+
+Test(pidns, wrapped_ids_inside_to_plain_process)
+{
+	move(true, WRAPPED, true, false, PLAIN, false);
+}
+
+Test(pidns, plain_process_to_wrapped_ids_inside)
+{
+	move(false, PLAIN, false, true, WRAPPED, true);
+}
+
+/* From outside, the ids do not wrap, but the CPU clocks speak the target's namespace. */
+Test(pidns, namespaced_from_outside_to_namespaced_from_outside)
+{
+	move(true, WRAPPED, false, true, PLAIN, false);
+}
+
+Test(pidns, namespaced_from_outside_to_plain_process)
+{
+	move(true, PLAIN, false, false, PLAIN, false);
+}
+
+Test(pidns, plain_process_to_namespaced_from_outside)
+{
+	move(false, PLAIN, false, true, WRAPPED, false);
+}
+
+Test(pidns, namespaced_from_inside_to_namespaced_from_outside)
+{
+	move(true, WRAPPED, true, true, PLAIN, false);
+}
+
+Test(pidns, namespaced_from_outside_to_namespaced_from_inside)
+{
+	move(true, PLAIN, false, true, WRAPPED, true);
+}
+
+/* A dump from outside names the CPU clocks' pids as it names the threads. */
+Test(pidns, dump_from_outside_speaks_one_namespace)
+{
+	struct pv src = pv_start(true, WRAPPED, true);
+	char *dump = dump_from(&src, false);
+	json_object *root = ru_json_load(dump);
+	json_object *timers, *t, *cpu, *v;
+	char want[64];
+	struct run_result r;
+	int seen = 0;
+
+	cr_assert(json_object_object_get_ex(root, "timers", &timers));
+	for (size_t i = 0; i < json_object_array_length(timers); i++) {
+		const char *sv;
+		int k;
+
+		t = json_object_array_get_idx(timers, i);
+		if (!json_object_object_get_ex(t, "cpu", &cpu))
+			continue;
+		sv = json_get_str(t, "sigval");
+		cr_assert(sv);
+		k = (int)strtoll(sv, NULL, 16) - CPU_SIGVAL;
+		cr_assert(k >= 0 && k < NTHREADS);
+		cr_assert(json_object_object_get_ex(cpu, "pid", &v));
+		cr_expect_eq(json_object_get_int(v), src.host[k], "timers[%zu].cpu.pid: %d,"
+			     " want %d as in threads[%d]", i, json_object_get_int(v),
+			     (int)src.host[k], k);
+		seen++;
+	}
+	cr_expect_eq(seen, NTHREADS);
+	json_object_put(root);
+
+	cr_assert_eq(run_ptimerctl(&r, "show", "-i", dump, NULL), 0);
+	cr_assert_eq(r.exit_code, 0, "%s", run_describe(&r));
+	snprintf(want, sizeof(want), "process_cpu:%d ", (int)src.host[0]);
+	cr_expect(strstr(r.out, want), "show should print %s: %s", want, r.out);
+	cr_expect(!strstr(r.out, "process_cpu:1 "), "show prints pid 1: %s", r.out);
+	run_result_free(&r);
+	ru_file_free(dump);
+	victim_kill(src.v);
+}

@@ -45,11 +45,29 @@ pid_t cli_parse_pid(struct argp_state *state, const char *arg)
  * ARGP_NO_ERRS it stays quiet and this wrapper words them like every other
  * ptimerctl message.
  */
+#define OPT_TIMEOUT 0x300
+
 static const struct argp_option common_options[] = {
 	{ "verbose", 'v', NULL, 0, "Log what the library does to stderr", -1 },
 	{ "quiet", 'q', NULL, 0, "Print errors only", -1 },
+	{ "timeout", OPT_TIMEOUT, "SECONDS", 0, "Give up when a thread of the target does"
+	  " not stop, or injected code does not finish, within SECONDS (default 5)", -1 },
 	{ 0 }
 };
+
+/* SECONDS with up to three decimals, 0.001..86400. */
+static unsigned int parse_timeout(struct argp_state *state, const char *arg)
+{
+	char *end;
+	double s;
+
+	errno = 0;
+	s = strtod(arg, &end);
+	if (errno || end == arg || *end || !(s >= 0.001 && s <= 86400))
+		cli_usage_error(state, "invalid --timeout '%s': expected seconds,"
+				" 0.001 to 86400", arg);
+	return (unsigned int)(s * 1000 + 0.5);
+}
 
 static error_t parse_wrapper(int key, char *arg, struct argp_state *state)
 {
@@ -59,6 +77,9 @@ static error_t parse_wrapper(int key, char *arg, struct argp_state *state)
 		return 0;
 	case 'q':
 		cli.verbosity = -1;
+		return 0;
+	case OPT_TIMEOUT:
+		ptimer_set_timeout(cli.ctx, parse_timeout(state, arg));
 		return 0;
 	case ARGP_KEY_INIT:
 		state->child_inputs[0] = state->input;

@@ -98,6 +98,7 @@ int main(int argc, char **argv)
 		return EXIT_FAILURE_GENERIC;
 	}
 	ptimer_set_log_fn(cli.ctx, log_to_stderr);
+	ptimer_set_timeout(cli.ctx, cli.timeout_ms);
 	cli_signals_init();
 	cli_stop_at_init();
 	if (debug && !strcmp(debug, "1"))

@@ -79,7 +79,10 @@ static error_t parse_wrapper(int key, char *arg, struct argp_state *state)
 		cli.verbosity = -1;
 		return 0;
 	case OPT_TIMEOUT:
-		ptimer_set_timeout(cli.ctx, parse_timeout(state, arg));
+		/* Before the command there is no library context yet: main() applies it. */
+		cli.timeout_ms = parse_timeout(state, arg);
+		if (cli.ctx)
+			ptimer_set_timeout(cli.ctx, cli.timeout_ms);
 		return 0;
 	case ARGP_KEY_INIT:
 		state->child_inputs[0] = state->input;

@@ -53,10 +53,10 @@ _ptimerctl_complete_pid()
 _ptimerctl_module()
 {
 	local cur prev i word sub= opt= npos=0 maxpos=0
-	local global_opts='--verbose --quiet --help --usage --version -v -q -V'
+	local global_opts='--verbose --quiet --timeout= --help --usage --version -v -q -V'
 	local walk_opts='--method= --time= --tid-map= --replace --dry-run
 			 --max-iterations= --progress --no-progress --keep-seccomp'
-	local sub_opts common_opts='--verbose --quiet --help --usage -v -q'
+	local sub_opts common_opts='--verbose --quiet --timeout= --help --usage -v -q'
 
 	COMPREPLY=()
 	cur=${COMP_WORDS[COMP_CWORD]}

@@ -82,16 +82,16 @@ hasnt()
 expect "subcommands" "check dump migrate restore show" ptimerctl ""
 expect "subcommand prefix" "restore" ptimerctl re
 expect "subcommand after global option" "dump" ptimerctl -v d
-expect "short options too" "--help --quiet --usage --verbose --version -V -q -v" ptimerctl -
-expect "global options" "--help --quiet --usage --verbose --version" ptimerctl --
-expect "dump options" "--disarm --help --keep-seccomp --output --pretty --quiet --usage --verbose" ptimerctl dump --
-expect "show options" "--help --input --json --keep-seccomp --quiet --usage --verbose" ptimerctl show --
-expect "check options" "--help --json --quiet --usage --verbose" ptimerctl check --
+expect "short options too" "--help --quiet --timeout= --usage --verbose --version -V -q -v" ptimerctl -
+expect "global options" "--help --quiet --timeout= --usage --verbose --version" ptimerctl --
+expect "dump options" "--disarm --help --keep-seccomp --output --pretty --quiet --timeout= --usage --verbose" ptimerctl dump --
+expect "show options" "--help --input --json --keep-seccomp --quiet --timeout= --usage --verbose" ptimerctl show --
+expect "check options" "--help --json --quiet --timeout= --usage --verbose" ptimerctl check --
 expect "restore options" \
-	"--dry-run --help --input --keep-seccomp --max-iterations= --method= --no-progress --progress --quiet --replace --tid-map= --time= --usage --verbose" \
+	"--dry-run --help --input --keep-seccomp --max-iterations= --method= --no-progress --progress --quiet --replace --tid-map= --time= --timeout= --usage --verbose" \
 	ptimerctl restore --
 expect "migrate options" \
-	"--dry-run --help --keep-seccomp --max-iterations= --method= --no-progress --progress --quiet --replace --tid-map= --time= --usage --verbose" \
+	"--dry-run --help --keep-seccomp --max-iterations= --method= --no-progress --progress --quiet --replace --tid-map= --time= --timeout= --usage --verbose" \
 	ptimerctl migrate --
 expect "--method values (= split)" "auto loop prctl" ptimerctl restore --method = ""
 expect "--method value prefix (= split)" "loop" ptimerctl restore --method = l

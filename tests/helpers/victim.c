@@ -1140,6 +1140,12 @@ int main(int argc, char **argv)
 		if (epfd < 0 || epoll_ctl(epfd, EPOLL_CTL_ADD, wake_pipe[0], &ev) < 0)
 			die(errno, "epoll");
 	}
+	/*
+	 * Before any timer exists: a signal that --mask blocks must never
+	 * reach the main thread, nor the control thread, which inherits this
+	 * mask until it blocks everything itself.
+	 */
+	pthread_sigmask(SIG_SETMASK, &main_mask, NULL);
 	for (int i = 0; i < nworkers; i++)
 		start_thread(worker_main);
 	for (int i = 0; i < nbusy; i++)
@@ -1156,7 +1162,6 @@ int main(int argc, char **argv)
 		die(errno, "prctl(PR_TIMER_CREATE_RESTORE_IDS, on)");
 	if (seccomp_deny)
 		install_seccomp();
-	pthread_sigmask(SIG_SETMASK, &main_mask, NULL);
 	out("READY %d", (int)getpid());
 	atomic_store(&ready, 1);
 	if (stop_self)

@@ -275,8 +275,10 @@ int ptimer_dump_pid(struct ptimer_ctx *ctx, pid_t pid, unsigned int flags,
 		goto detach;
 	ret = target_get_restore_ids(&t, &state);
 	dump->restore_ids_state = ret ? -1 : state;
+	/* -EINVAL: the kernel (or a seccomp filter) has no such prctl. */
 	if (ret && ret != -EINVAL)
 		goto detach;
+	ret = 0;
 	capture_clocks(dump);
 	ctx_phase(ctx, PTIMER_PHASE_READ);
 	/* A disarming dump has changed the target: past the point of no return. */

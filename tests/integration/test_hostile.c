@@ -11,7 +11,8 @@
  *   name (tests/helpers/sandboxed): refused without CAP_SYS_ADMIN, worked
  *   on with the filter suspended with it, killed (SIGSYS) only when the
  *   operator asks for that risk with --keep-seccomp;
- * - a process with one thread traced by someone else.
+ * - a process with one thread traced by someone else, and one whose
+ *   leader has exited (tests/helpers/oddproc).
  */
 #include <criterion/criterion.h>
 #include <criterion/logging.h>
@@ -502,6 +503,41 @@ Test(hostile_seccomp, refused_without_cap_sys_admin)
 	victim_kill(v);
 }
 
+Test(hostile_seccomp, refusal_names_keep_seccomp)
+{
+	struct victim *v = sandboxed_as(NOBODY);
+	struct run_result r;
+	char pid[16];
+
+	px(&r, AS_NOBODY, "show", ru_pidstr(pid, v->pid), NULL);
+	cr_expect_eq(r.exit_code, PX_PERMISSION, "%s", run_describe(&r));
+	cr_expect(strstr(r.err, "--keep-seccomp"), "the refusal does not name the way to"
+		  " take the risk, --keep-seccomp: %s", r.err);
+	run_result_free(&r);
+	expect_untraced(v, "after show");
+	victim_kill(v);
+}
+
+/* check must foretell that refusal, as it does a refusal for want of CAP_SYS_PTRACE. */
+Test(hostile_seccomp, check_foretells_the_refusal)
+{
+	struct victim *v = sandboxed_as(NOBODY);
+	struct check_answer a;
+	struct run_result r;
+	char pid[16];
+
+	px(&r, AS_NOBODY, "show", ru_pidstr(pid, v->pid), NULL);
+	cr_assert_eq(r.exit_code, PX_PERMISSION, "%s", run_describe(&r));
+	run_result_free(&r);
+	a = check_pid(AS_NOBODY, v->pid);
+	cr_expect_eq(a.exit_code, PX_PERMISSION, "check exits %d where show exits 4",
+		     a.exit_code);
+	cr_expect(!a.usable && strstr(a.error, "seccomp"), "check calls it usable (%d) and"
+		  " says \"%s\" where show is refused for the seccomp filter", a.usable, a.error);
+	expect_untraced(v, "after check");
+	victim_kill(v);
+}
+
 Test(hostile_seccomp, root_suspends_the_filter)
 {
 	struct victim *v = sandboxed_as(NOBODY), *dst = sandboxed_as(NOBODY);
@@ -567,7 +603,7 @@ Test(hostile_seccomp, keep_seccomp_is_the_operators_risk)
 	victim_kill(v);
 }
 
-/* ---- C: a thread traced by someone else ---- */
+/* ---- C: a thread traced by someone else, a process without its leader ---- */
 
 TestSuite(hostile_odd, .fini = fini, .timeout = 60);
 
@@ -674,5 +710,72 @@ Test(hostile_odd, one_thread_traced_by_another)
 	dump = ru_dump_file(v->pid, NULL);
 	ru_file_free(dump);
 	expect_untraced(v, "after the other tracer left");
+	victim_kill(v);
+}
+
+Test(hostile_odd, process_without_its_leader)
+{
+	const char *argv[] = { strdup(helper_path("oddproc")), "--leaderless", NULL };
+	struct victim *v = spawn_checked(argv, (uid_t)-1, "oddproc"), *src;
+	struct vtimer before[8], t[8], ts[4];
+	struct check_answer a;
+	struct run_result r;
+	json_object *doc;
+	char pid[16], line[64], *dump;
+	int nb, n, ns;
+
+	free((char *)argv[0]);
+	ru_pidstr(pid, v->pid);
+	cr_assert(proc_wait_state(v->pid, "Z", 5000), "the leader did not exit (state %c)",
+		  proc_state(v->pid));
+	cr_assert_eq(victim_cmd(v, "ping", line, sizeof(line)), 0, "the process died");
+	nb = ru_timers(v, before, 8);
+	cr_assert_eq(nb, 3, "%s", ru_timers_str(before, nb));
+
+	a = check_pid(AS_ROOT, v->pid);
+	cr_expect_eq(a.exit_code, 0, "check exits %d: %s", a.exit_code, a.error);
+	cr_expect(a.usable && a.may_trace, "check: usable %d, may trace %d: %s", a.usable,
+		  a.may_trace, a.error);
+
+	px(&r, AS_ROOT, "show", pid, NULL);
+	cr_expect_eq(r.exit_code, 0, "show: %s", run_describe(&r));
+	cr_expect(strstr(r.out, "3 timers"), "show printed %s", r.out);
+	run_result_free(&r);
+
+	px(&r, AS_ROOT, "dump", pid, NULL);
+	cr_expect_eq(r.exit_code, 0, "dump: %s", run_describe(&r));
+	doc = json_parse_text(r.out);
+	cr_expect(doc && json_object_array_length(json_object_object_get(doc, "timers")) == 3,
+		  "dump printed %s", r.out);
+	json_object_put(doc);
+	run_result_free(&r);
+	cr_assert_eq(victim_cmd(v, "ping", line, sizeof(line)), 0, "the process died");
+	n = ru_timers(v, t, 8);
+	{
+		char why[256];
+
+		cr_expect(ru_timers_same(before, nb, t, n, RU_SEC, why, sizeof(why)), "%s", why);
+	}
+
+	/* Restore two more timers into it; only a live thread can create them. */
+	src = ru_start(more, 2, NULL);
+	ns = ru_timers(src, ts, 4);
+	dump = ru_dump_file(src->pid, NULL);
+	px(&r, AS_ROOT, "restore", "-i", dump, pid, NULL);
+	cr_expect_eq(r.exit_code, 0, "restore: %s", run_describe(&r));
+	run_result_free(&r);
+	cr_assert_eq(victim_cmd(v, "ping", line, sizeof(line)), 0, "the process died");
+	n = ru_timers(v, t, 8);
+	cr_expect_eq(n, nb + ns, "%s", ru_timers_str(t, n));
+	for (int i = 0; i < ns; i++) {
+		const struct vtimer *x = vtimer_find(t, n, ts[i].id);
+
+		cr_expect(x && x->sigval == ts[i].sigval && x->signo == ts[i].signo &&
+			  x->interval_ns == ts[i].interval_ns && x->value_ns > 0,
+			  "timer %d not restored: %s", ts[i].id, ru_timers_str(t, n));
+	}
+	cr_expect_eq(proc_tracer_pid(v->pid), 0);
+	ru_file_free(dump);
+	victim_kill(src);
 	victim_kill(v);
 }

@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * sandboxed: a process confined the way a hardened service is (systemd's
+ * SystemCallFilter=, a browser's renderer): a seccomp allowlist that lets
+ * through only the system calls this program needs and answers any other
+ * with SECCOMP_RET_KILL_PROCESS.  The calls ptimerctl injects (mmap,
+ * mprotect, munmap, prctl) are not on the list, so a tool that injects
+ * them under the filter kills the process, which is what a test must see
+ * never happens unasked.
+ *
+ * It holds three timers (see below), prints "READY <pid>" and answers the
+ * victim protocol (tests/helpers/vproto.h) on its only thread, blocked in
+ * read(2) between commands.
+ */
+#include <errno.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <signal.h>
+#include <stddef.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vproto.h"
+
+#if defined(__x86_64__)
+#define SANDBOX_AUDIT_ARCH	AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define SANDBOX_AUDIT_ARCH	AUDIT_ARCH_AARCH64
+#else
+#error "sandboxed: no AUDIT_ARCH for this architecture"
+#endif
+
+/* What the program itself calls after confinement, and nothing else. */
+static const int allowed[] = {
+	SYS_read, SYS_write, SYS_pread64,
+	SYS_futex, SYS_rt_sigreturn, SYS_rt_sigprocmask, SYS_restart_syscall,
+	SYS_clock_nanosleep, SYS_nanosleep, SYS_clock_gettime,
+	SYS_getpid, SYS_gettid, SYS_exit, SYS_exit_group,
+	SYS_timer_create, SYS_timer_settime, SYS_timer_gettime,
+	SYS_timer_getoverrun, SYS_timer_delete,
+};
+
+#define NALLOWED	(sizeof(allowed) / sizeof(allowed[0]))
+
+static volatile sig_atomic_t signals;
+
+static void on_signal(int sig)
+{
+	signals++;
+}
+
+static int make_timer(clockid_t clock, int notify, int sig, unsigned long sigval,
+		      long value_s, long interval_s)
+{
+	struct sigevent sev = {
+		.sigev_notify = notify,
+		.sigev_signo = sig,
+		.sigev_value.sival_ptr = (void *)sigval,
+	};
+	struct itimerspec its = {
+		.it_value.tv_sec = value_s,
+		.it_interval.tv_sec = interval_s,
+	};
+	int id;
+
+	/* The raw call: glibc's timer_t is not the kernel's ID for every kind. */
+	if (syscall(SYS_timer_create, clock, &sev, &id) < 0)
+		vp_die(errno, "timer_create");
+	if (syscall(SYS_timer_settime, id, 0, &its, NULL) < 0)
+		vp_die(errno, "timer_settime");
+	return id;
+}
+
+static void confine(void)
+{
+	struct sock_filter filter[4 + NALLOWED + 2];
+	struct sock_fprog prog = { .filter = filter };
+	size_t n = 0;
+
+	filter[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+						   offsetof(struct seccomp_data, arch));
+	filter[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+						   SANDBOX_AUDIT_ARCH, 1, 0);
+	filter[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
+						   SECCOMP_RET_KILL_PROCESS);
+	filter[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+						   offsetof(struct seccomp_data, nr));
+	/* Each test jumps to the ALLOW at the very end when it matches. */
+	for (size_t i = 0; i < NALLOWED; i++)
+		filter[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+				(unsigned int)allowed[i], (unsigned char)(NALLOWED - i), 0);
+	filter[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
+						   SECCOMP_RET_KILL_PROCESS);
+	filter[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	prog.len = (unsigned short)n;
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		vp_die(errno, "PR_SET_NO_NEW_PRIVS");
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0)
+		vp_die(errno, "seccomp");
+}
+
+int main(int argc, char **argv)
+{
+	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
+
+	if (argc > 1) {
+		vp_out("ERROR errno=%d msg=usage: sandboxed (no arguments)", EINVAL);
+		return 2;
+	}
+	vp_init();
+	vp_add_tid(vp_gettid());
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGUSR1, &sa, NULL) < 0 || sigaction(SIGUSR2, &sa, NULL) < 0)
+		vp_die(errno, "sigaction");
+	/* Far enough never to fire during a test, periodic or not. */
+	make_timer(CLOCK_MONOTONIC, SIGEV_SIGNAL, SIGUSR1, 0x51, 600, 1);
+	make_timer(CLOCK_BOOTTIME, SIGEV_NONE, 0, 0x52, 300, 0);
+	make_timer(CLOCK_REALTIME, SIGEV_SIGNAL, SIGUSR2, 0x53, 500, 0);
+	confine();
+	vp_out("READY %d", (int)getpid());
+	vp_serve();
+}

@@ -1,0 +1,781 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Do no harm, from the operator's side, against processes that are not
+ * the easy case:
+ *
+ * - another user's process, plain (uid 65534) or living in a user
+ *   namespace of its own (root inside, uid 12345 outside): root works on
+ *   it with nothing but CAP_SYS_PTRACE, the user works on its own, is
+ *   refused on root's, and `check` foretells each answer exactly;
+ * - a process whose seccomp allowlist kills it for any call it did not
+ *   name (tests/helpers/sandboxed): refused without CAP_SYS_ADMIN, worked
+ *   on with the filter suspended with it, killed (SIGSYS) only when the
+ *   operator asks for that risk with --keep-seccomp;
+ * - a process with one thread traced by someone else, and one whose
+ *   leader has exited (tests/helpers/oddproc).
+ */
+#include <criterion/criterion.h>
+#include <criterion/logging.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "restore_util.h"
+
+#define NOBODY		65534
+#define NS_OUTER_UID	12345	/* no account: nobody else owns its processes */
+#define CAP_SYS_PTRACE_BIT	19
+#define SETPRIV		"/usr/bin/setpriv"
+#define UNSHARE		"/usr/bin/unshare"
+#define MAX_ARGS	32
+
+static void fini(void)
+{
+	harness_kill_all();
+}
+
+/* ---- who runs ptimerctl ---- */
+
+enum runner {
+	AS_ROOT,		/* all of root's capabilities */
+	AS_PTRACE_ONLY,		/* uid 0 with CAP_SYS_PTRACE alone */
+	AS_NOBODY,		/* uid 65534, no capability */
+	AS_NS_OWNER,		/* uid 12345, which owns the namespaced victims */
+};
+
+static const char *const runner_names[] = {
+	[AS_ROOT] = "root",
+	[AS_PTRACE_ONLY] = "root with only CAP_SYS_PTRACE",
+	[AS_NOBODY] = "uid 65534",
+	[AS_NS_OWNER] = "uid 12345",
+};
+
+/*
+ * The bounding set caps what root gains at exec: with only sys_ptrace in
+ * it, ptimerctl starts with CapPrm = CapEff = CAP_SYS_PTRACE.
+ */
+static const char *const ptrace_only[] = {
+	SETPRIV, "--bounding-set=-all,+sys_ptrace", "--inh-caps=-all", "--", NULL
+};
+
+/* ptimerctl as @who, with these arguments (NULL-terminated); asserts it ran. */
+static void px(struct run_result *r, enum runner who, const char *arg, ...)
+{
+	struct run_opts o = { .as_user = who == AS_NOBODY || who == AS_NS_OWNER };
+	const char *argv[MAX_ARGS + 8];
+	size_t n = 0;
+	va_list ap;
+
+	o.uid = o.gid = who == AS_NOBODY ? NOBODY : NS_OUTER_UID;
+	if (who == AS_PTRACE_ONLY)
+		for (const char *const *p = ptrace_only; *p; p++)
+			argv[n++] = *p;
+	argv[n++] = ptimerctl_path();
+	va_start(ap, arg);
+	for (const char *a = arg; a && n < MAX_ARGS; a = va_arg(ap, const char *))
+		argv[n++] = a;
+	va_end(ap);
+	argv[n] = NULL;
+	cr_assert_eq(run_argv(r, &o, argv), 0, "cannot run ptimerctl");
+	if (r->exit_code == 126 || r->exit_code == 127)
+		cr_skip_test("cannot run ptimerctl as %s: %s", runner_names[who], r->err);
+}
+
+static bool runnable(const char *path)
+{
+	return access(path, X_OK) == 0;
+}
+
+/* The capabilities a program run as AS_PTRACE_ONLY gets: CapEff of grep itself. */
+static void require_ptrace_only(void)
+{
+	const char *argv[] = { SETPRIV, "--bounding-set=-all,+sys_ptrace", "--inh-caps=-all",
+			       "--", "/bin/grep", "^CapEff:", "/proc/self/status", NULL };
+	struct run_result r;
+	unsigned long long eff;
+
+	if (!runnable(SETPRIV))
+		cr_skip_test("no %s", SETPRIV);
+	cr_assert_eq(run_argv(&r, NULL, argv), 0);
+	cr_assert_eq(r.exit_code, 0, "%s", run_describe(&r));
+	eff = strtoull(r.out + strlen("CapEff:"), NULL, 16);
+	cr_assert_eq(eff, 1ULL << CAP_SYS_PTRACE_BIT, "setpriv left CapEff %#llx", eff);
+	run_result_free(&r);
+}
+
+/* ---- victims of other users ---- */
+
+static struct victim *spawn_checked(const char *const *argv, uid_t uid, const char *what)
+{
+	struct victim *v = victim_spawn(argv, uid);
+
+	cr_assert(v, "cannot fork %s", what);
+	if (!v->ready && strstr(v->error, "cannot become"))
+		cr_skip_test("cannot start a process as uid %u: %s", (unsigned int)uid, v->error);
+	cr_assert(v->ready, "%s: %s", what, v->error);
+	return v;
+}
+
+/* tests/helpers/victim as @uid, with @args (NULL-terminated). */
+static struct victim *victim_as(uid_t uid, const char *const *args)
+{
+	const char *argv[MAX_ARGS + 2];
+	struct victim *v;
+	size_t n = 0;
+
+	argv[n++] = strdup(helper_path("victim"));
+	for (; args && *args && n < MAX_ARGS; args++)
+		argv[n++] = *args;
+	argv[n] = NULL;
+	v = spawn_checked(argv, uid, "victim");
+	free((char *)argv[0]);
+	cr_assert_eq(proc_status_long(v->pid, "Uid"), (long)uid);
+	return v;
+}
+
+/*
+ * tests/helpers/victim in a new user namespace made by uid 12345 with
+ * `unshare --user --map-root-user`: root inside, 12345 outside.  unshare
+ * executes the victim in its own process, so the pid is the victim's.
+ */
+static struct victim *victim_in_userns(const char *const *args)
+{
+	const char *argv[MAX_ARGS + 6];
+	struct victim *v;
+	char uid_map[64], path[64];
+	size_t n = 0;
+	FILE *f;
+
+	if (!runnable(UNSHARE))
+		cr_skip_test("no %s", UNSHARE);
+	argv[n++] = UNSHARE;
+	argv[n++] = "--user";
+	argv[n++] = "--map-root-user";
+	argv[n++] = "--";
+	argv[n++] = strdup(helper_path("victim"));
+	for (; args && *args && n < MAX_ARGS; args++)
+		argv[n++] = *args;
+	argv[n] = NULL;
+	v = victim_spawn(argv, NS_OUTER_UID);
+	free((char *)argv[4]);
+	cr_assert(v, "cannot fork the namespaced victim");
+	if (!v->ready)
+		cr_skip_test("no user namespace for uid %d: %s", NS_OUTER_UID, v->error);
+	cr_assert_eq(proc_status_long(v->pid, "Uid"), NS_OUTER_UID);
+	snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)v->pid);
+	f = fopen(path, "r");
+	cr_assert(f);
+	cr_assert(fgets(uid_map, sizeof(uid_map), f));
+	fclose(f);
+	{
+		unsigned int inner, outer, count;
+
+		cr_assert_eq(sscanf(uid_map, "%u %u %u", &inner, &outer, &count), 3, "%s",
+			     uid_map);
+		cr_assert(inner == 0 && outer == NS_OUTER_UID && count == 1,
+			  "the victim's uid_map is %s", uid_map);
+	}
+	return v;
+}
+
+/* A temporary file with @text that every user can read. */
+static char *public_file(const char *text)
+{
+	char *path = ru_text_file(text), dir[4096], *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	*slash = '\0';
+	cr_assert_eq(chmod(dir, 0755), 0);
+	cr_assert_eq(chmod(path, 0644), 0);
+	return path;
+}
+
+/* ---- what check says ---- */
+
+struct check_answer {
+	int exit_code;
+	bool usable, may_trace;
+	char error[512];
+};
+
+static struct check_answer check_pid(enum runner who, pid_t pid)
+{
+	struct check_answer a = { 0 };
+	struct run_result r;
+	json_object *root, *t, *v;
+	const char *e;
+	char p[16];
+
+	px(&r, who, "check", "-J", ru_pidstr(p, pid), NULL);
+	a.exit_code = r.exit_code;
+	root = json_parse_text(r.out);
+	cr_assert(root, "check -J printed no JSON: %s / %s", r.out, run_describe(&r));
+	cr_assert(json_object_object_get_ex(root, "target", &t), "%s", r.out);
+	cr_assert(json_object_object_get_ex(t, "may_trace", &v), "%s", r.out);
+	a.may_trace = json_object_get_boolean(v);
+	cr_assert(json_object_object_get_ex(t, "usable", &v), "%s", r.out);
+	a.usable = json_object_get_boolean(v);
+	e = json_get_str(t, "error");
+	snprintf(a.error, sizeof(a.error), "%s", e ? e : "");
+	json_object_put(root);
+	run_result_free(&r);
+	return a;
+}
+
+/* check must say yes exactly where the real work succeeds, and why not elsewhere. */
+static void expect_check_foretells(enum runner who, pid_t pid, int real_exit, const char *what)
+{
+	struct check_answer a = check_pid(who, pid);
+
+	cr_expect_eq(a.may_trace, real_exit == PX_OK, "%s, as %s: check says may_trace=%d, but"
+		     " the work exits %d", what, runner_names[who], a.may_trace, real_exit);
+	cr_expect_eq(a.exit_code, real_exit, "%s, as %s: check exits %d, the work %d", what,
+		     runner_names[who], a.exit_code, real_exit);
+}
+
+/* ---- the timers, compared across processes ---- */
+
+static const char *const src_timers[] = {
+	"--threads", "1",
+	"--timer", "id=4,clock=monotonic,notify=thread_id,sig=12,thread=1,sigval=0x4,"
+		   "value_ms=60000,interval_ms=1000",
+	"--timer", "id=9,clock=boottime,notify=signal,sig=10,sigval=0x9,value_ms=50000",
+	"--timer", "id=17,clock=realtime,notify=none,sigval=0x11,value_ms=40000,interval_ms=2000",
+	NULL
+};
+
+static const char *const bare[] = { "--threads", "1", NULL };
+
+/*
+ * @got holds every timer of @want, alike but for the tid (another
+ * process); armed as dumped, or disarmed (value and interval 0) by a
+ * migration.  A disarmed SIGEV_NONE timer is the exception: the kernel
+ * never queues it, and timer_gettime() goes on reporting the time left
+ * until its old expiry.
+ */
+static void expect_timers_moved(const struct vtimer *want, int nw, const struct vtimer *got,
+				int ng, bool armed, const char *what)
+{
+	cr_expect_eq(ng, nw, "%s: %s", what, ru_timers_str(got, ng));
+	for (int i = 0; i < nw; i++) {
+		const struct vtimer *x = vtimer_find(got, ng, want[i].id);
+
+		cr_assert(x, "%s: timer %d missing: %s", what, want[i].id, ru_timers_str(got, ng));
+		cr_expect_eq(x->clockid, want[i].clockid, "%s: timer %d", what, x->id);
+		cr_expect_str_eq(x->notify, want[i].notify, "%s: timer %d", what, x->id);
+		cr_expect_eq(x->signo, want[i].signo, "%s: timer %d", what, x->id);
+		cr_expect_eq(x->sigval, want[i].sigval, "%s: timer %d", what, x->id);
+		cr_expect_eq(x->interval_ns, armed ? want[i].interval_ns : 0,
+			     "%s: timer %d interval %lld", what, x->id, x->interval_ns);
+		if (armed || strcmp(x->notify, "none"))
+			cr_expect_eq(x->value_ns > 0, armed, "%s: timer %d value %lld", what,
+				     x->id, x->value_ns);
+	}
+}
+
+static void expect_untraced(const struct victim *v, const char *what)
+{
+	char line[64];
+
+	cr_expect_eq(proc_tracer_pid(v->pid), 0, "%s: still traced", what);
+	cr_expect(strchr("SR", proc_state(v->pid)), "%s: state %c", what, proc_state(v->pid));
+	cr_expect_eq(victim_cmd((struct victim *)v, "ping", line, sizeof(line)), 0,
+		     "%s: no answer", what);
+	cr_expect_str_eq(line, "PONG", "%s", what);
+}
+
+/*
+ * Everything that attaches, as @who, on victims that @start makes: show,
+ * dump, restore into a second victim, migrate into a third; and check
+ * foretells each answer.  With @works false, each must be refused (exit 4)
+ * and nothing may change.
+ */
+static void work_on(enum runner who, struct victim *(*start)(const char *const *),
+		    bool works, const char *what)
+{
+	struct victim *src = start(src_timers), *dst = start(bare), *mig = start(bare);
+	struct vtimer ts[8], t[8];
+	int want = works ? PX_OK : PX_PERMISSION, ns, n;
+	struct run_result r;
+	char ps[16], pd[16], pm[16], *dump;
+
+	ru_pidstr(ps, src->pid);
+	ru_pidstr(pd, dst->pid);
+	ru_pidstr(pm, mig->pid);
+	ns = ru_timers(src, ts, 8);
+	cr_assert_eq(ns, 3, "%s: %s", what, ru_timers_str(ts, ns));
+
+	px(&r, who, "show", ps, NULL);
+	cr_expect_eq(r.exit_code, want, "%s: show as %s: %s", what, runner_names[who],
+		     run_describe(&r));
+	if (works)
+		cr_expect(strstr(r.out, "3 timers"), "%s: show printed %s", what, r.out);
+	run_result_free(&r);
+
+	px(&r, who, "dump", ps, NULL);
+	cr_expect_eq(r.exit_code, want, "%s: dump as %s: %s", what, runner_names[who],
+		     run_describe(&r));
+	if (!works && r.exit_code == PX_PERMISSION)
+		cr_expect(strstr(r.err, "CAP_SYS_PTRACE"), "%s: %s", what, r.err);
+	expect_check_foretells(who, src->pid, r.exit_code, what);
+	if (r.exit_code == PX_OK) {
+		json_object *doc = json_parse_text(r.out);
+
+		cr_expect(doc && dump_timer(doc, 17), "%s: %s", what, r.out);
+		json_object_put(doc);
+		dump = public_file(r.out);
+	} else {
+		/* Root's dump, so that the restore is refused for who it is. */
+		run_result_free(&r);
+		cr_assert_eq(run_ptimerctl(&r, "dump", ps, NULL), 0);
+		cr_assert_eq(r.exit_code, 0, "%s: root's dump: %s", what, run_describe(&r));
+		dump = public_file(r.out);
+	}
+	run_result_free(&r);
+
+	px(&r, who, "restore", "-i", dump, pd, NULL);
+	cr_expect_eq(r.exit_code, want, "%s: restore as %s: %s", what, runner_names[who],
+		     run_describe(&r));
+	expect_check_foretells(who, dst->pid, r.exit_code, what);
+	run_result_free(&r);
+	n = ru_timers(dst, t, 8);
+	if (works)
+		expect_timers_moved(ts, ns, t, n, true, "restored");
+	else
+		cr_expect_eq(n, 0, "%s: refused, yet: %s", what, ru_timers_str(t, n));
+
+	px(&r, who, "migrate", ps, pm, NULL);
+	cr_expect_eq(r.exit_code, want, "%s: migrate as %s: %s", what, runner_names[who],
+		     run_describe(&r));
+	run_result_free(&r);
+	n = ru_timers(mig, t, 8);
+	if (works) {
+		expect_timers_moved(ts, ns, t, n, true, "migrated");
+		n = ru_timers(src, t, 8);
+		expect_timers_moved(ts, ns, t, n, false, "migrated away");
+	} else {
+		cr_expect_eq(n, 0, "%s: refused, yet: %s", what, ru_timers_str(t, n));
+		n = ru_timers(src, t, 8);
+		expect_timers_moved(ts, ns, t, n, true, "refused, the source");
+	}
+
+	expect_untraced(src, what);
+	expect_untraced(dst, what);
+	expect_untraced(mig, what);
+	ru_file_free(dump);
+	victim_kill(src);
+	victim_kill(dst);
+	victim_kill(mig);
+}
+
+static struct victim *start_root(const char *const *args)
+{
+	return victim_as(0, args);
+}
+
+static struct victim *start_nobody(const char *const *args)
+{
+	return victim_as(NOBODY, args);
+}
+
+/* ---- A: another user's process ---- */
+
+TestSuite(hostile_uid, .fini = fini, .timeout = 60);
+
+Test(hostile_uid, root_on_nobodys_process)
+{
+	work_on(AS_ROOT, start_nobody, true, "uid 65534's victims");
+}
+
+Test(hostile_uid, root_on_a_user_namespace)
+{
+	work_on(AS_ROOT, victim_in_userns, true, "namespaced victims of uid 12345");
+}
+
+Test(hostile_uid, cap_sys_ptrace_alone_suffices)
+{
+	require_ptrace_only();
+	work_on(AS_PTRACE_ONLY, start_nobody, true, "uid 65534's victims");
+	work_on(AS_PTRACE_ONLY, victim_in_userns, true, "namespaced victims of uid 12345");
+}
+
+Test(hostile_uid, user_on_its_own_processes)
+{
+	work_on(AS_NOBODY, start_nobody, true, "its own victims");
+	work_on(AS_NS_OWNER, victim_in_userns, true, "its own namespaced victims");
+}
+
+Test(hostile_uid, user_refused_on_roots_process)
+{
+	work_on(AS_NOBODY, start_root, false, "root's victims");
+	work_on(AS_NS_OWNER, start_root, false, "root's victims");
+	work_on(AS_NOBODY, victim_in_userns, false, "uid 12345's namespaced victims");
+}
+
+/* ---- B: a seccomp filter that kills ---- */
+
+/* Timers that name no thread, for a target with any threads. */
+static const struct ru_spec more[] = {
+	{ 40, "monotonic", "signal", 10, 0, 0x40, 70000, 3000 },
+	{ 41, "boottime", "none", 0, 0, 0x41, 80000, 0 },
+};
+
+
+TestSuite(hostile_seccomp, .fini = fini, .timeout = 60);
+
+static struct victim *sandboxed_as(uid_t uid)
+{
+	const char *argv[] = { strdup(helper_path("sandboxed")), NULL };
+	struct victim *v = spawn_checked(argv, uid, "sandboxed");
+
+	free((char *)argv[0]);
+	cr_assert_eq(proc_status_long(v->pid, "Seccomp"), 2, "the helper is not confined");
+	return v;
+}
+
+/* Alive, untraced, still confined, and its timers as they were. */
+static void expect_unharmed(struct victim *v, const struct vtimer *before, int nb,
+			    const char *what)
+{
+	struct vtimer after[8];
+	char why[256];
+	int na;
+
+	expect_untraced(v, what);
+	cr_expect_eq(proc_status_long(v->pid, "Seccomp"), 2, "%s: no longer confined", what);
+	na = ru_timers(v, after, 8);
+	cr_expect(ru_timers_same(before, nb, after, na, RU_SEC, why, sizeof(why)), "%s: %s",
+		  what, why);
+}
+
+/* The refusal must say what it protects the process from. */
+static void expect_seccomp_refusal(const struct run_result *r, const char *what)
+{
+	cr_expect_eq(r->exit_code, PX_PERMISSION, "%s: %s", what, run_describe(r));
+	cr_expect(strstr(r->err, "seccomp"), "%s: seccomp not named: %s", what, r->err);
+	cr_expect(strstr(r->err, "kill"), "%s: the risk (the filter may kill the process) is"
+		  " not named: %s", what, r->err);
+}
+
+Test(hostile_seccomp, refused_without_cap_sys_admin)
+{
+	struct victim *v = sandboxed_as(NOBODY), *other = ru_start(more, 2, NULL);
+	struct vtimer before[8];
+	struct run_result r;
+	char pid[16], *dump;
+	int nb;
+
+	ru_pidstr(pid, v->pid);
+	nb = ru_timers(v, before, 8);
+	cr_assert_eq(nb, 3, "%s", ru_timers_str(before, nb));
+	px(&r, AS_NOBODY, "show", pid, NULL);
+	expect_seccomp_refusal(&r, "show");
+	run_result_free(&r);
+	expect_unharmed(v, before, nb, "after show");
+
+	px(&r, AS_NOBODY, "dump", pid, NULL);
+	expect_seccomp_refusal(&r, "dump");
+	run_result_free(&r);
+	expect_unharmed(v, before, nb, "after dump");
+
+	cr_assert_eq(run_ptimerctl(&r, "dump", ru_pidstr(pid, other->pid), NULL), 0);
+	cr_assert_eq(r.exit_code, 0, "%s", run_describe(&r));
+	dump = public_file(r.out);
+	run_result_free(&r);
+	px(&r, AS_NOBODY, "restore", "-i", dump, ru_pidstr(pid, v->pid), NULL);
+	expect_seccomp_refusal(&r, "restore");
+	run_result_free(&r);
+	expect_unharmed(v, before, nb, "after restore");
+
+	ru_file_free(dump);
+	victim_kill(other);
+	victim_kill(v);
+}
+
+Test(hostile_seccomp, refusal_names_keep_seccomp)
+{
+	struct victim *v = sandboxed_as(NOBODY);
+	struct run_result r;
+	char pid[16];
+
+	px(&r, AS_NOBODY, "show", ru_pidstr(pid, v->pid), NULL);
+	cr_expect_eq(r.exit_code, PX_PERMISSION, "%s", run_describe(&r));
+	cr_expect(strstr(r.err, "--keep-seccomp"), "the refusal does not name the way to"
+		  " take the risk, --keep-seccomp: %s", r.err);
+	run_result_free(&r);
+	expect_untraced(v, "after show");
+	victim_kill(v);
+}
+
+/* check must foretell that refusal, as it does a refusal for want of CAP_SYS_PTRACE. */
+Test(hostile_seccomp, check_foretells_the_refusal)
+{
+	struct victim *v = sandboxed_as(NOBODY);
+	struct check_answer a;
+	struct run_result r;
+	char pid[16];
+
+	px(&r, AS_NOBODY, "show", ru_pidstr(pid, v->pid), NULL);
+	cr_assert_eq(r.exit_code, PX_PERMISSION, "%s", run_describe(&r));
+	run_result_free(&r);
+	a = check_pid(AS_NOBODY, v->pid);
+	cr_expect_eq(a.exit_code, PX_PERMISSION, "check exits %d where show exits 4",
+		     a.exit_code);
+	cr_expect(!a.usable && strstr(a.error, "seccomp"), "check calls it usable (%d) and"
+		  " says \"%s\" where show is refused for the seccomp filter", a.usable, a.error);
+	expect_untraced(v, "after check");
+	victim_kill(v);
+}
+
+Test(hostile_seccomp, root_suspends_the_filter)
+{
+	struct victim *v = sandboxed_as(NOBODY), *dst = sandboxed_as(NOBODY);
+	struct vtimer before[8], bdst[8], t[8];
+	struct run_result r;
+	char pid[16], pd[16], *dump;
+	int nb, nd, n;
+
+	ru_pidstr(pid, v->pid);
+	ru_pidstr(pd, dst->pid);
+	nb = ru_timers(v, before, 8);
+	nd = ru_timers(dst, bdst, 8);
+	px(&r, AS_ROOT, "show", pid, NULL);
+	cr_expect_eq(r.exit_code, 0, "%s", run_describe(&r));
+	cr_expect(strstr(r.out, "3 timers"), "%s", r.out);
+	run_result_free(&r);
+	expect_unharmed(v, before, nb, "after root's show");
+
+	px(&r, AS_ROOT, "dump", pid, NULL);
+	cr_assert_eq(r.exit_code, 0, "%s", run_describe(&r));
+	dump = public_file(r.out);
+	run_result_free(&r);
+	expect_unharmed(v, before, nb, "after root's dump");
+
+	/* The same IDs exist in a second sandboxed process: replace them. */
+	px(&r, AS_ROOT, "restore", "--replace", "-i", dump, pd, NULL);
+	cr_expect_eq(r.exit_code, 0, "%s", run_describe(&r));
+	run_result_free(&r);
+	expect_untraced(dst, "after root's restore");
+	cr_expect_eq(proc_status_long(dst->pid, "Seccomp"), 2);
+	n = ru_timers(dst, t, 8);
+	cr_expect_eq(n, nd, "%s", ru_timers_str(t, n));
+	expect_timers_moved(before, nb, t, n, true, "restored under a suspended filter");
+	ru_file_free(dump);
+	victim_kill(v);
+	victim_kill(dst);
+}
+
+/* With --keep-seccomp the operator takes the risk, and the filter does kill. */
+Test(hostile_seccomp, keep_seccomp_is_the_operators_risk)
+{
+	struct victim *v = sandboxed_as(NOBODY);
+	int64_t deadline = clock_ns(CLOCK_MONOTONIC) + 5 * RU_SEC;
+	struct run_result r;
+	int status = 0;
+	pid_t w;
+	char pid[16];
+
+	px(&r, AS_NOBODY, "show", "--keep-seccomp", ru_pidstr(pid, v->pid), NULL);
+	cr_log_info("show --keep-seccomp: %s", run_describe(&r));
+	cr_expect_neq(r.exit_code, 0, "%s", run_describe(&r));
+	cr_expect(strstr(r.err, "seccomp"), "no warning: %s", r.err);
+	run_result_free(&r);
+	while ((w = waitpid(v->pid, &status, WNOHANG)) == 0 &&
+	       clock_ns(CLOCK_MONOTONIC) < deadline)
+		sleep_ms(2);
+	cr_assert_eq(w, v->pid, "the sandboxed process survived the injected calls: the"
+		     " victim is not hostile enough to prove anything");
+	harness_untrack(v->pid);
+	v->pid = 0;
+	cr_expect(WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS,
+		  "it ended with status %#x, not SIGSYS", status);
+	victim_kill(v);
+}
+
+/* ---- C: a thread traced by someone else, a process without its leader ---- */
+
+TestSuite(hostile_odd, .fini = fini, .timeout = 60);
+
+struct tracer {
+	pid_t pid;
+	int hold_fd;		/* closing it lets the tracer exit, which detaches */
+};
+
+/* A separate process that PTRACE_SEIZEs the one thread @tid, and holds it. */
+static struct tracer trace_thread(pid_t tid)
+{
+	int ready[2], hold[2], err = -1;
+	pid_t parent = getpid();
+	struct tracer t;
+
+	cr_assert_eq(pipe2(ready, O_CLOEXEC), 0);
+	cr_assert_eq(pipe2(hold, O_CLOEXEC), 0);
+	t.pid = fork();
+	cr_assert_geq(t.pid, 0);
+	if (t.pid == 0) {
+		char c;
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(1);
+		close(hold[1]);
+		err = ptrace(PTRACE_SEIZE, tid, 0, 0) < 0 ? errno : 0;
+		if (write(ready[1], &err, sizeof(err)) != sizeof(err))
+			_exit(1);
+		while (read(hold[0], &c, 1) < 0 && errno == EINTR)
+			;
+		_exit(0);
+	}
+	harness_track(t.pid);
+	close(ready[1]);
+	close(hold[0]);
+	cr_assert_eq(read(ready[0], &err, sizeof(err)), (ssize_t)sizeof(err));
+	close(ready[0]);
+	cr_assert_eq(err, 0, "the tracer cannot seize thread %d: %s", tid, strerror(err));
+	cr_assert_eq(proc_tracer_pid(tid), t.pid);
+	t.hold_fd = hold[1];
+	return t;
+}
+
+static void tracer_release(struct tracer *t)
+{
+	close(t->hold_fd);
+	while (waitpid(t->pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	harness_untrack(t->pid);
+}
+
+Test(hostile_odd, one_thread_traced_by_another)
+{
+	struct victim *v = victim_as(0, src_timers);
+	struct vtimer before[8];
+	struct run_result r;
+	struct check_answer a;
+	struct tracer tr;
+	pid_t tids[8];
+	char pid[16], want[128], why[256], *dump;
+	int nb;
+
+	cr_assert_geq(victim_tids(v, tids, 8), 3);
+	ru_pidstr(pid, v->pid);
+	nb = ru_timers(v, before, 8);
+	/* tids[1] is the worker: neither the leader nor the thread that answers us. */
+	tr = trace_thread(tids[1]);
+	snprintf(want, sizeof(want), "thread %d of pid %d is already traced by pid %d",
+		 (int)tids[1], (int)v->pid, (int)tr.pid);
+
+	a = check_pid(AS_ROOT, v->pid);
+	cr_expect_eq(a.exit_code, PX_TRACED, "check exits %d: %s", a.exit_code, a.error);
+	cr_expect(!a.usable, "check calls it usable");
+	cr_expect(strstr(a.error, want), "check says \"%s\", not \"%s\"", a.error, want);
+
+	px(&r, AS_ROOT, "dump", pid, NULL);
+	cr_expect_eq(r.exit_code, PX_TRACED, "dump: %s", run_describe(&r));
+	cr_expect(strstr(r.err, want), "dump says \"%s\", not \"%s\"", r.err, want);
+	run_result_free(&r);
+
+	px(&r, AS_ROOT, "show", pid, NULL);
+	cr_expect_eq(r.exit_code, PX_TRACED, "show: %s", run_describe(&r));
+	cr_expect(strstr(r.err, want), "show says \"%s\", not \"%s\"", r.err, want);
+	run_result_free(&r);
+
+	/* Unharmed, with its other tracer still in place. */
+	cr_expect_eq(proc_tracer_pid(tids[1]), tr.pid, "the other tracer lost the thread");
+	cr_expect_eq(proc_tracer_pid(v->pid), 0);
+	cr_expect_eq(proc_tracer_pid(tids[2]), 0);
+	{
+		struct vtimer after[8];
+		int na = ru_timers(v, after, 8);
+		char line[64];
+
+		cr_expect(ru_timers_same(before, nb, after, na, RU_SEC, why, sizeof(why)), "%s",
+			  why);
+		cr_expect_eq(victim_cmd(v, "ping", line, sizeof(line)), 0);
+	}
+
+	/* Once the other tracer is gone, everything works again. */
+	tracer_release(&tr);
+	cr_assert_eq(proc_tracer_pid(tids[1]), 0);
+	dump = ru_dump_file(v->pid, NULL);
+	ru_file_free(dump);
+	expect_untraced(v, "after the other tracer left");
+	victim_kill(v);
+}
+
+Test(hostile_odd, process_without_its_leader)
+{
+	const char *argv[] = { strdup(helper_path("oddproc")), "--leaderless", NULL };
+	struct victim *v = spawn_checked(argv, (uid_t)-1, "oddproc"), *src;
+	struct vtimer before[8], t[8], ts[4];
+	struct check_answer a;
+	struct run_result r;
+	json_object *doc;
+	char pid[16], line[64], *dump;
+	int nb, n, ns;
+
+	free((char *)argv[0]);
+	ru_pidstr(pid, v->pid);
+	cr_assert(proc_wait_state(v->pid, "Z", 5000), "the leader did not exit (state %c)",
+		  proc_state(v->pid));
+	cr_assert_eq(victim_cmd(v, "ping", line, sizeof(line)), 0, "the process died");
+	nb = ru_timers(v, before, 8);
+	cr_assert_eq(nb, 3, "%s", ru_timers_str(before, nb));
+
+	a = check_pid(AS_ROOT, v->pid);
+	cr_expect_eq(a.exit_code, 0, "check exits %d: %s", a.exit_code, a.error);
+	cr_expect(a.usable && a.may_trace, "check: usable %d, may trace %d: %s", a.usable,
+		  a.may_trace, a.error);
+
+	px(&r, AS_ROOT, "show", pid, NULL);
+	cr_expect_eq(r.exit_code, 0, "show: %s", run_describe(&r));
+	cr_expect(strstr(r.out, "3 timers"), "show printed %s", r.out);
+	run_result_free(&r);
+
+	px(&r, AS_ROOT, "dump", pid, NULL);
+	cr_expect_eq(r.exit_code, 0, "dump: %s", run_describe(&r));
+	doc = json_parse_text(r.out);
+	cr_expect(doc && json_object_array_length(json_object_object_get(doc, "timers")) == 3,
+		  "dump printed %s", r.out);
+	json_object_put(doc);
+	run_result_free(&r);
+	cr_assert_eq(victim_cmd(v, "ping", line, sizeof(line)), 0, "the process died");
+	n = ru_timers(v, t, 8);
+	{
+		char why[256];
+
+		cr_expect(ru_timers_same(before, nb, t, n, RU_SEC, why, sizeof(why)), "%s", why);
+	}
+
+	/* Restore two more timers into it; only a live thread can create them. */
+	src = ru_start(more, 2, NULL);
+	ns = ru_timers(src, ts, 4);
+	dump = ru_dump_file(src->pid, NULL);
+	px(&r, AS_ROOT, "restore", "-i", dump, pid, NULL);
+	cr_expect_eq(r.exit_code, 0, "restore: %s", run_describe(&r));
+	run_result_free(&r);
+	cr_assert_eq(victim_cmd(v, "ping", line, sizeof(line)), 0, "the process died");
+	n = ru_timers(v, t, 8);
+	cr_expect_eq(n, nb + ns, "%s", ru_timers_str(t, n));
+	for (int i = 0; i < ns; i++) {
+		const struct vtimer *x = vtimer_find(t, n, ts[i].id);
+
+		cr_expect(x && x->sigval == ts[i].sigval && x->signo == ts[i].signo &&
+			  x->interval_ns == ts[i].interval_ns && x->value_ns > 0,
+			  "timer %d not restored: %s", ts[i].id, ru_timers_str(t, n));
+	}
+	cr_expect_eq(proc_tracer_pid(v->pid), 0);
+	ru_file_free(dump);
+	victim_kill(src);
+	victim_kill(v);
+}

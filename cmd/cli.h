@@ -17,6 +17,8 @@ struct cli {
 	int verbosity;		/* -1 quiet, 0 normal, 1+ verbose */
 	const char *subcommand;
 	unsigned int timeout_ms;	/* --timeout; 0: the library's default */
+	/* A target runs under seccomp that we can neither suspend nor were told to keep. */
+	bool seccomp_refused;
 };
 
 extern struct cli cli;

@@ -65,15 +65,33 @@ static const char *yesno(bool b)
 	return b ? "yes" : "no";
 }
 
-static struct json_object *pid_json(pid_t pid, const struct ptimer_pid_probe *p)
+/*
+ * What dump and restore will meet, beyond what opening the process shows:
+ * a seccomp filter that we could not suspend (no CAP_SYS_ADMIN) is refused.
+ */
+static const char *unusable_reason(const struct ptimer_pid_probe *p, cap_t caps, int *err)
+{
+	*err = p->open_error;
+	if (p->open_error)
+		return ptimer_last_error(cli.ctx);
+	if (p->seccomp > 0 && !have_cap(caps, CAP_SYS_ADMIN)) {
+		*err = -EPERM;
+		return "runs under a seccomp filter that may kill it for the injected system"
+		       " calls, and suspending it needs CAP_SYS_ADMIN (or --keep-seccomp)";
+	}
+	return NULL;
+}
+
+static struct json_object *pid_json(pid_t pid, const struct ptimer_pid_probe *p, cap_t caps)
 {
 	struct json_object *o = json_object_new_object();
+	int err;
+	const char *why = unusable_reason(p, caps, &err);
 
 	json_object_object_add(o, "pid", json_object_new_int(pid));
 	json_object_object_add(o, "comm", json_object_new_string(p->comm));
-	json_object_object_add(o, "usable", json_object_new_boolean(!p->open_error));
-	json_object_object_add(o, "error", p->open_error ?
-			       json_object_new_string(ptimer_last_error(cli.ctx)) : NULL);
+	json_object_object_add(o, "usable", json_object_new_boolean(!why));
+	json_object_object_add(o, "error", why ? json_object_new_string(why) : NULL);
 	json_object_object_add(o, "may_trace", json_object_new_boolean(p->may_trace));
 	json_object_object_add(o, "tracer_pid", json_object_new_int(p->tracer_pid));
 	json_object_object_add(o, "seccomp", json_object_new_int(p->seccomp));
@@ -98,7 +116,7 @@ static void print_json(const struct ptimer_kernel_probe *k, cap_t caps, pid_t pi
 			       json_object_new_boolean(have_cap(caps, CAP_CHECKPOINT_RESTORE)));
 	json_object_object_add(o, "capabilities", c);
 	if (pid)
-		json_object_object_add(o, "target", pid_json(pid, p));
+		json_object_object_add(o, "target", pid_json(pid, p, caps));
 	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
 					    JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
@@ -113,10 +131,14 @@ static void print_text(const struct ptimer_kernel_probe *k, cap_t caps, pid_t pi
 	       "no (restore walks the ID counter)");
 	printf("CAP_SYS_PTRACE:          %s\n", yesno(have_cap(caps, CAP_SYS_PTRACE)));
 	printf("CAP_CHECKPOINT_RESTORE:  %s\n", yesno(have_cap(caps, CAP_CHECKPOINT_RESTORE)));
+	int err;
+	const char *why;
+
 	if (!pid)
 		return;
+	why = unusable_reason(p, caps, &err);
 	printf("pid %d (%s):\n", pid, p->comm);
-	printf("  usable:                %s\n", p->open_error ? ptimer_last_error(cli.ctx) : "yes");
+	printf("  usable:                %s\n", why ? why : "yes");
 	printf("  may trace:             %s\n", yesno(p->may_trace));
 	printf("  already traced by:     %d\n", p->tracer_pid);
 	printf("  seccomp mode:          %d\n", p->seccomp);
@@ -147,11 +169,15 @@ int cmd_check(int argc, char **argv)
 		print_json(&k, caps, a.pid, &p);
 	else
 		print_text(&k, caps, a.pid, &p);
-	cap_free(caps);
-	if (!k.proc_timers)
+	if (!k.proc_timers) {
+		cap_free(caps);
 		return EXIT_UNSUPPORTED;
-	if (a.pid && p.open_error)
-		return cli_exit_code(p.open_error);
+	}
+	if (a.pid && unusable_reason(&p, caps, &ret))
+		ret = cli_exit_code(ret);
+	cap_free(caps);
+	if (ret)
+		return ret;
 	if (a.pid && !p.may_trace)
 		return EXIT_PERMISSION;
 	return EXIT_OK;

@@ -129,6 +129,12 @@ int cli_fail(int err, const char *fmt, ...)
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
 	/* The library's detail names the step that failed; prefer it. */
+	if (err == -EPERM && cli.seccomp_refused) {
+		cli_error(0, "%s", detail[0] ? detail : what);
+		cli_info("hint: run ptimerctl with CAP_SYS_ADMIN to suspend the filter, or pass"
+			 " --keep-seccomp to take the risk");
+		return cli_exit_code(err);
+	}
 	cli_error(errno_says_more(err) ? err : 0, "%s", detail[0] ? detail : what);
 	if (err == -EPERM || err == -EACCES)
 		cli_info("hint: tracing a process of another user needs CAP_SYS_PTRACE;"

@@ -49,10 +49,12 @@ static size_t count_records(const char *text)
 static bool may_attach(int dirfd, pid_t pid)
 {
 	unsigned long long start, end;
-	char *maps, *line, *save, perms[5];
+	char *maps, *line, *save, perms[5], name[48];
 	bool may = false;
 
-	if (procfs_read(dirfd, "maps", &maps, NULL))
+	/* A thread's own maps: a zombie leader has none left. */
+	snprintf(name, sizeof(name), "task/%d/maps", pid);
+	if (procfs_read(dirfd, name, &maps, NULL))
 		return false;
 	for (line = strtok_r(maps, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char byte;
@@ -92,7 +94,7 @@ int ptimer_probe_pid(struct ptimer_ctx *ctx, pid_t pid, struct ptimer_pid_probe 
 	probe->state = t.status.state;
 	probe->tracer_pid = t.status.tracer_pid;
 	probe->seccomp = t.status.seccomp;
-	probe->may_trace = may_attach(t.dirfd, pid);
+	probe->may_trace = may_attach(t.dirfd, target_live_tid(&t));
 	if (procfs_read(t.dirfd, "timers", &text, NULL) == 0) {
 		probe->timers_readable = true;
 		probe->ntimers = count_records(text);

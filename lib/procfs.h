@@ -56,7 +56,9 @@ int procfs_start_time(int dirfd, unsigned long long *ticks);
 /* Whether the executable is an ELF of the given machine and class. */
 int procfs_exe_matches(int dirfd, int machine, int elf_class);
 
-/* The status of thread @tid, from task/TID/status (procfs_task.c). */
+/* task/TID of the process directory, as a directory fd, or -errno (procfs_task.c). */
+int procfs_open_task(int dirfd, pid_t tid);
+/* The status of thread @tid, from task/TID/status. */
 int procfs_thread_status(int dirfd, pid_t tid, struct procfs_status *st);
 /*
  * What @tid waits in: its wchan symbol ("?" if unknown) and the number of

@@ -9,7 +9,7 @@
 
 #include "procfs.h"
 
-static int open_task(int dirfd, pid_t tid)
+int procfs_open_task(int dirfd, pid_t tid)
 {
 	char name[32];
 	int fd;
@@ -21,7 +21,7 @@ static int open_task(int dirfd, pid_t tid)
 
 int procfs_thread_status(int dirfd, pid_t tid, struct procfs_status *st)
 {
-	int taskfd = open_task(dirfd, tid);
+	int taskfd = procfs_open_task(dirfd, tid);
 	int ret;
 
 	if (taskfd < 0)
@@ -38,7 +38,7 @@ int procfs_thread_wait(int dirfd, pid_t tid, char *wchan, size_t size, long *nr)
 
 	*nr = -1;
 	snprintf(wchan, size, "?");
-	taskfd = open_task(dirfd, tid);
+	taskfd = procfs_open_task(dirfd, tid);
 	if (taskfd < 0)
 		return taskfd;
 	/* wchan: a bare symbol name, "0" when running or unknown. */

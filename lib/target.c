@@ -15,18 +15,38 @@
  * leader as a zombie; its timers, which belong to the process, are still
  * there, and a live thread can run what we inject.
  */
-static bool has_live_thread(struct target *t)
+pid_t target_live_tid(struct target *t)
 {
-	pid_t *tids = NULL;
+	pid_t *tids = NULL, live = 0;
 	size_t n = 0;
-	bool live = false;
 
+	if (t->status.state != 'Z' && t->status.state != 'X')
+		return t->pid;
 	if (procfs_list_tids(t->dirfd, t->pid, &tids, &n))
-		return false;
+		return 0;
 	for (size_t i = 0; i < n && !live; i++)
-		live = tids[i] != t->pid && !procfs_thread_exiting(t->dirfd, tids[i]);
+		if (tids[i] != t->pid && !procfs_thread_exiting(t->dirfd, tids[i]))
+			live = tids[i];
 	free(tids);
 	return live;
+}
+
+/* The executable, through a live thread: a zombie leader's exe link is gone. */
+static int exe_matches(struct target *t)
+{
+	pid_t tid = target_live_tid(t);
+	int taskfd, ret;
+
+	if (tid == t->pid)
+		return procfs_exe_matches(t->dirfd, arch_elf_machine, arch_elf_class);
+	if (!tid)
+		return -ENOENT;
+	taskfd = procfs_open_task(t->dirfd, tid);
+	if (taskfd < 0)
+		return taskfd;
+	ret = procfs_exe_matches(taskfd, arch_elf_machine, arch_elf_class);
+	close(taskfd);
+	return ret;
 }
 
 /* Any thread with a tracer, not just the leader, makes seizing fail. */
@@ -61,7 +81,7 @@ static int check_status(struct target *t)
 
 	if (st->kernel_thread)
 		return ctx_set_error(t->ctx, -ENOEXEC, "pid %d is a kernel thread", t->pid);
-	if ((st->state == 'Z' || st->state == 'X') && !has_live_thread(t))
+	if ((st->state == 'Z' || st->state == 'X') && !target_live_tid(t))
 		return ctx_set_error(t->ctx, -EIDRM, "pid %d is a zombie", t->pid);
 	if (st->tgid != t->pid)
 		return ctx_set_error(t->ctx, -ESRCH,
@@ -97,7 +117,7 @@ int target_open(struct ptimer_ctx *ctx, pid_t pid, struct target *t)
 		ctx_set_error(ctx, ret, "cannot access /proc/%d/timers", pid);
 		goto close_dir;
 	}
-	ret = procfs_exe_matches(t->dirfd, arch_elf_machine, arch_elf_class);
+	ret = exe_matches(t);
 	if (ret == -EXDEV) {
 		ctx_set_error(ctx, ret, "pid %d is not a 64-bit %s process", pid, PTIMER_ARCH);
 		goto close_dir;

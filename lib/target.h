@@ -53,6 +53,12 @@ void target_close(struct target *t);
 /* -EINTR, with the detail set, if the application asked us to stop. */
 int target_check_interrupt(struct target *t);
 
+/*
+ * A thread through which the process can be reached: the leader, or, if
+ * the leader has exited while others live on, a live thread; 0 if none.
+ */
+pid_t target_live_tid(struct target *t);
+
 /* Whether the target still runs (not exited, not a zombie). */
 bool target_alive(struct target *t);
 

@@ -1,0 +1,427 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Signal fidelity: a signal that arrives while ptimerctl has the target
+ * stopped must reach the target as the kernel made it.  The strict victim
+ * (tests/helpers/strict.c) checks every siginfo in its handlers: timers at
+ * 100 us, 200 us, 1 ms and 10 ms (process-directed on distinct signals,
+ * several on one shared real-time signal, one directed at a spinning
+ * thread), and a sender process that sigqueue()s numbered values and
+ * kill()s it all along.  Thousands of dumps and shows, through the library
+ * and through the CLI, must leave no signal forged (a timer signal turned
+ * into SI_USER with a zero si_value, as PTRACE_DETACH(sig) does), none
+ * lost (every timer expiry accounted for, every sequence number and every
+ * real-time kill received) and none doubled; and the victim alive.
+ */
+#include <criterion/criterion.h>
+#include <criterion/logging.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "ptimer.h"
+
+/* As in strict.c. */
+#define SIG_QUEUE	40
+#define SIG_KILL_RT	41
+#define SIG_KILL_STD	SIGUSR2
+#define SEQ_TAG		0x5e90000000000000ULL
+#define SEQ_LIMIT	((1u << 21) - 1)
+
+#define SENDER_PAUSE_NS	100000		/* between two rounds of the sender */
+#define SETTLE_MS	3000		/* for queued signals to be handled */
+/*
+ * The victim and the sender run as a uid of their own where they can:
+ * queued signals are charged to the receiver's user (RLIMIT_SIGPENDING),
+ * so a victim held stopped cannot use up root's queue, which every other
+ * test shares; and a signal the tracer makes up carries root's si_uid, not
+ * this one.  (strict also lowers its own RLIMIT_SIGPENDING, and the sender
+ * stops sending while the queue is full.)
+ */
+#define FIDELITY_UID	64173
+
+static void fini(void)
+{
+	harness_kill_all();
+}
+
+TestSuite(fidelity, .fini = fini, .timeout = 120);
+
+/* ---- the sender ---- */
+
+struct sent {
+	long long seq;		/* sigqueue()d values 1..seq */
+	long long kill_rt;	/* kill(SIG_KILL_RT) that succeeded */
+	long long kill_std;
+};
+
+struct sender {
+	pid_t pid;
+	int go_fd;		/* write a byte: start */
+	int result_fd;		/* struct sent, once stopped */
+};
+
+static volatile sig_atomic_t sender_stop;
+
+static void on_sender_term(int sig)
+{
+	sender_stop = 1;
+}
+
+/* In the child: signal @victim at a steady rate until SIGTERM. */
+__attribute__((noreturn))
+static void sender_main(pid_t victim, int go_fd, int result_fd)
+{
+	struct timespec pause_ts = { 0, SENDER_PAUSE_NS };
+	struct sent s = { 0 };
+	char go;
+
+	if (read(go_fd, &go, 1) != 1)
+		_exit(1);
+	for (unsigned long round = 0; !sender_stop && s.seq < SEQ_LIMIT; round++) {
+		union sigval v = { .sival_ptr = (void *)(uintptr_t)(SEQ_TAG | (s.seq + 1)) };
+
+		nanosleep(&pause_ts, NULL);
+		/*
+		 * EAGAIN: the victim's queue is full (it is held stopped); the
+		 * same number next time, and no kill(), which the limit does
+		 * not stop.
+		 */
+		if (sigqueue(victim, SIG_QUEUE, v) < 0) {
+			if (errno != EAGAIN)
+				_exit(2);
+			continue;
+		}
+		s.seq++;
+		if (round % 3 == 0 && kill(victim, SIG_KILL_RT) == 0)
+			s.kill_rt++;
+		if (round % 8 == 0 && kill(victim, SIG_KILL_STD) == 0)
+			s.kill_std++;
+	}
+	if (write(result_fd, &s, sizeof(s)) != sizeof(s))
+		_exit(3);
+	_exit(0);
+}
+
+static void sender_start(struct sender *snd, struct victim *v, uid_t uid)
+{
+	struct sigaction sa = { .sa_handler = on_sender_term };
+	int go[2], result[2];
+	pid_t parent = getpid();
+	char line[256], cmd[64];
+
+	cr_assert_eq(pipe2(go, O_CLOEXEC), 0);
+	cr_assert_eq(pipe2(result, O_CLOEXEC), 0);
+	snd->pid = fork();
+	cr_assert_geq(snd->pid, 0, "fork: %s", strerror(errno));
+	if (snd->pid == 0) {
+		/* Allowed to signal the victim; the death signal after, as a change of ids clears it. */
+		if (uid != (uid_t)-1 &&
+		    (setgroups(0, NULL) < 0 || setgid(uid) < 0 || setuid(uid) < 0))
+			_exit(126);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(127);
+		sigaction(SIGTERM, &sa, NULL);
+		close(go[1]);
+		close(result[0]);
+		sender_main(v->pid, go[0], result[1]);
+	}
+	harness_track(snd->pid);
+	close(go[0]);
+	close(result[1]);
+	snd->go_fd = go[1];
+	snd->result_fd = result[0];
+
+	/* The victim takes signals from this process only, from now on. */
+	snprintf(cmd, sizeof(cmd), "sender %d %d", (int)snd->pid,
+		 (int)(uid == (uid_t)-1 ? getuid() : uid));
+	cr_assert_eq(victim_cmd(v, cmd, line, sizeof(line)), 0);
+	cr_assert_str_eq(line, "OK");
+	cr_assert_eq(write(snd->go_fd, "g", 1), 1);
+}
+
+static void sender_finish(struct sender *snd, struct sent *s)
+{
+	int status;
+
+	cr_assert_eq(kill(snd->pid, SIGTERM), 0);
+	cr_assert_eq(read(snd->result_fd, s, sizeof(*s)), (ssize_t)sizeof(*s),
+		     "no result from the sender");
+	cr_assert_eq(waitpid(snd->pid, &status, 0), snd->pid);
+	harness_untrack(snd->pid);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "sender status %#x", status);
+	close(snd->go_fd);
+	close(snd->result_fd);
+}
+
+/* ---- what the victim saw ---- */
+
+struct seen {
+	long long forged, excess, seq_got, seq_dup, seq_bad, seq_reordered, kill_rt, kill_std;
+	char first_bad[256];
+	long long lost_expiries;	/* sum of the timers' min_deficit since the mark */
+	int timers_short;		/* timers with min_deficit > 0 */
+	int timers_off_grid;		/* re-armed behind the victim's back */
+	long long deliveries, expiries;
+};
+
+static void read_report(struct victim *v, struct seen *s)
+{
+	char line[1024];
+
+	cr_assert_eq(victim_cmd(v, "report", line, sizeof(line)), 0, "the victim does not answer");
+	cr_assert(kv_ll(line, "forged", &s->forged) && kv_ll(line, "excess", &s->excess) &&
+		  kv_ll(line, "seq_got", &s->seq_got) && kv_ll(line, "seq_dup", &s->seq_dup) &&
+		  kv_ll(line, "seq_bad", &s->seq_bad) &&
+		  kv_ll(line, "seq_reordered", &s->seq_reordered) &&
+		  kv_ll(line, "kill_rt", &s->kill_rt) && kv_ll(line, "kill_std", &s->kill_std) &&
+		  kv_str(line, "first_bad", s->first_bad, sizeof(s->first_bad)),
+		  "bad report: %s", line);
+}
+
+/* Sum the timers' shortfalls; log each timer when @log. */
+static void read_timers(struct victim *v, struct seen *s, bool log)
+{
+	char **lines;
+	int n = victim_cmd_list(v, "timers", &lines);
+
+	cr_assert_gt(n, 0, "no answer to timers");
+	s->lost_expiries = 0;
+	s->timers_short = 0;
+	s->timers_off_grid = 0;
+	s->deliveries = 0;
+	s->expiries = 0;
+	for (int i = 0; i < n; i++) {
+		long long min_deficit, deliveries, expiries, on_grid;
+
+		cr_assert(kv_ll(lines[i], "min_deficit", &min_deficit) &&
+			  kv_ll(lines[i], "deliveries", &deliveries) &&
+			  kv_ll(lines[i], "expiries", &expiries) &&
+			  kv_ll(lines[i], "on_grid", &on_grid), "bad line: %s", lines[i]);
+		s->timers_off_grid += on_grid == 0;
+		if (log)
+			cr_log_info("fidelity: %s", lines[i]);
+		/* LLONG_MAX: no delivery since the mark, which is a loss too. */
+		if (min_deficit > 0) {
+			s->timers_short++;
+			s->lost_expiries += min_deficit;
+		}
+		s->deliveries += deliveries;
+		s->expiries += expiries;
+	}
+	strv_free(lines);
+}
+
+/*
+ * Once the sender has stopped: wait until everything it sent has been
+ * handled and every timer has had a delivery that accounts for all its
+ * expiries.  A loss never heals, so that wait ends at the deadline.
+ */
+static void settle(struct victim *v, const struct sent *sent, struct seen *s)
+{
+	int64_t deadline = clock_ns(CLOCK_MONOTONIC) + SETTLE_MS * 1000000LL;
+	char line[256];
+
+	cr_assert_eq(victim_cmd(v, "mark", line, sizeof(line)), 0);
+	cr_assert_str_eq(line, "OK");
+	do {
+		sleep_ms(20);
+		read_report(v, s);
+		read_timers(v, s, false);
+		if (s->seq_got >= sent->seq && s->kill_rt >= sent->kill_rt && !s->timers_short)
+			return;
+	} while (clock_ns(CLOCK_MONOTONIC) < deadline);
+}
+
+static bool victim_alive(struct victim *v)
+{
+	char line[64];
+	int status;
+
+	if (waitpid(v->pid, &status, WNOHANG) == v->pid) {
+		cr_log_info("fidelity: the victim died: status %#x (signal %d)", status,
+			    WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+		v->pid = 0;
+		return false;
+	}
+	return victim_cmd(v, "ping", line, sizeof(line)) == 0 && !strcmp(line, "PONG");
+}
+
+/* ---- the dumps ---- */
+
+static void quiet_log(struct ptimer_ctx *ctx, int priority, const char *file, int line,
+		      const char *fn, const char *format, va_list args)
+{
+	char msg[512];
+
+	vsnprintf(msg, sizeof(msg), format, args);
+	cr_log_info("libptimer: %s", msg);
+}
+
+static void library_dumps(struct victim *v, int n, size_t ntimers)
+{
+	struct ptimer_ctx *ctx;
+
+	cr_assert_eq(ptimer_new(&ctx), 0);
+	ptimer_set_log_fn(ctx, quiet_log);
+	ptimer_set_log_priority(ctx, LOG_WARNING);
+	for (int i = 0; i < n; i++) {
+		struct ptimer_dump *d = NULL;
+		int ret = ptimer_dump_pid(ctx, v->pid, 0, &d, NULL);
+
+		cr_assert_eq(ret, 0, "dump %d: %s (%s)", i, strerror(-ret), ptimer_last_error(ctx));
+		cr_assert_eq(d->ntimers, ntimers, "dump %d: %zu timers", i, d->ntimers);
+		ptimer_dump_free(d);
+	}
+	ptimer_free(ctx);
+}
+
+/* `ptimerctl dump PID` and `ptimerctl show PID`, @n of each, in turns. */
+static void cli_dumps(struct victim *v, int n)
+{
+	char pid[16];
+
+	snprintf(pid, sizeof(pid), "%d", (int)v->pid);
+	for (int i = 0; i < 2 * n; i++) {
+		const char *sub = i % 2 ? "show" : "dump";
+		struct run_result r;
+
+		cr_assert_eq(run_ptimerctl(&r, sub, pid, NULL), 0);
+		cr_assert_eq(r.exit_code, 0, "%s %d: %s", sub, i / 2, run_describe(&r));
+		run_result_free(&r);
+	}
+}
+
+/* ---- the scenario ---- */
+
+struct scenario {
+	const char *name;
+	const char *const *timers;	/* --timer arguments */
+	int library;			/* ptimer_dump_pid() calls */
+	int cli;			/* ptimerctl dump + show pairs */
+	uid_t uid;			/* of the victim and the sender; -1: ours */
+};
+
+static void run(const struct scenario *sc)
+{
+	const char *argv[64];
+	char *path = strdup(helper_path("strict"));
+	struct victim *v;
+	struct sender snd;
+	struct sent sent;
+	struct seen s;
+	char line[256], cmd[64];
+	long long missing, lost, dup, first_missing, kill_rt_short;
+	size_t ntimers = 0;
+	int argc = 0;
+	int64_t t0;
+
+	cr_assert(path);
+	argv[argc++] = path;
+	for (const char *const *t = sc->timers; *t && argc < 60; t++, ntimers++) {
+		argv[argc++] = "--timer";
+		argv[argc++] = *t;
+	}
+	argv[argc] = NULL;
+	v = victim_spawn(argv, sc->uid);
+	free(path);
+	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
+	sender_start(&snd, v, sc->uid);
+	/* Under way: the sender's signals arrive. */
+	t0 = clock_ns(CLOCK_MONOTONIC);
+	do {
+		sleep_ms(5);
+		read_report(v, &s);
+		cr_assert_lt(clock_ns(CLOCK_MONOTONIC) - t0, HARNESS_TIMEOUT_MS * 1000000LL,
+			     "no signal from the sender reaches the victim");
+	} while (!s.seq_got);
+
+	t0 = clock_ns(CLOCK_MONOTONIC);
+	library_dumps(v, sc->library, ntimers);
+	cli_dumps(v, sc->cli);
+	cr_log_info("fidelity: %s: %d library dumps, %d ptimerctl dump + show in %.1f s",
+		    sc->name, sc->library, sc->cli, (clock_ns(CLOCK_MONOTONIC) - t0) / 1e9);
+
+	sender_finish(&snd, &sent);
+	cr_assert(victim_alive(v), "%s: the victim is dead", sc->name);
+	settle(v, &sent, &s);
+	read_timers(v, &s, true);
+	snprintf(cmd, sizeof(cmd), "missing %lld", sent.seq);
+	cr_assert_eq(victim_cmd(v, cmd, line, sizeof(line)), 0);
+	cr_assert(kv_ll(line, "n", &missing) && kv_ll(line, "first", &first_missing), "%s", line);
+
+	kill_rt_short = sent.kill_rt - s.kill_rt;
+	lost = s.lost_expiries + missing + (kill_rt_short > 0 ? kill_rt_short : 0);
+	dup = s.excess + s.seq_dup + (kill_rt_short < 0 ? -kill_rt_short : 0);
+	cr_log_info("fidelity: %s: sent %lld sigqueue, %lld kill(%d), %lld kill(%d); received "
+		    "%lld, %lld, %lld; %lld timer deliveries for %lld expiries",
+		    sc->name, sent.seq, sent.kill_rt, SIG_KILL_RT, sent.kill_std, SIG_KILL_STD,
+		    s.seq_got, s.kill_rt, s.kill_std, s.deliveries, s.expiries);
+	cr_log_info("fidelity: %s: FORGED %lld, LOST %lld (%lld timer expiries on %d timers, "
+		    "%lld sequence numbers (first %lld), %lld kills), DUPLICATED %lld (%lld timer "
+		    "deliveries ahead of the clock, %lld sequence numbers, %lld kills); %lld "
+		    "sequence numbers out of order; %d timers off their grid; first bad siginfo: "
+		    "%s", sc->name, s.forged, lost, s.lost_expiries, s.timers_short, missing,
+		    first_missing, kill_rt_short > 0 ? kill_rt_short : 0, dup, s.excess,
+		    s.seq_dup, kill_rt_short < 0 ? -kill_rt_short : 0, s.seq_reordered,
+		    s.timers_off_grid, s.first_bad);
+
+	cr_expect_eq(s.forged, 0, "%s: %lld forged signals, the first: %s", sc->name, s.forged,
+		     s.first_bad);
+	cr_expect_eq(s.seq_bad, 0, "%s: %lld sigqueue values changed", sc->name, s.seq_bad);
+	cr_expect_eq(s.lost_expiries, 0, "%s: %lld timer expiries lost on %d timers", sc->name,
+		     s.lost_expiries, s.timers_short);
+	cr_expect_eq(missing, 0, "%s: %lld of %lld sigqueue signals lost, the first #%lld",
+		     sc->name, missing, sent.seq, first_missing);
+	cr_expect_eq(s.kill_rt, sent.kill_rt, "%s: %lld kill(%d) received, %lld sent", sc->name,
+		     s.kill_rt, SIG_KILL_RT, sent.kill_rt);
+	cr_expect_eq(s.excess, 0, "%s: %lld timer deliveries more than expiries", sc->name,
+		     s.excess);
+	cr_expect_eq(s.seq_dup, 0, "%s: %lld sigqueue signals received twice", sc->name,
+		     s.seq_dup);
+	cr_expect_eq(s.seq_reordered, 0, "%s: %lld sigqueue signals came before earlier ones",
+		     sc->name, s.seq_reordered);
+	cr_expect_leq(s.kill_std, sent.kill_std);
+	cr_expect_eq(s.timers_off_grid, 0, "%s: %d timers were re-armed", sc->name,
+		     s.timers_off_grid);
+	cr_assert(victim_alive(v), "%s: the victim died at the end", sc->name);
+	victim_kill(v);
+}
+
+/* Distinct signals: 35 at 100 us, 36 at 200 us, 14 at 1 ms, 37 at 10 ms; 38 to a busy thread. */
+static const char *const distinct[] = {
+	"100:35", "200:36", "1000:14", "10000:37", "200:38:busy", NULL,
+};
+
+/* One real-time signal for every process-directed timer, sival_ptr telling them apart. */
+static const char *const shared[] = {
+	"100:42", "200:42", "1000:42", "10000:42", "1000:38:busy", NULL,
+};
+
+Test(fidelity, library_distinct_signals)
+{
+	run(&(struct scenario) { "library, distinct signals", distinct, 2000, 0, FIDELITY_UID });
+}
+
+Test(fidelity, library_shared_signal)
+{
+	run(&(struct scenario) { "library, shared signal", shared, 1200, 0, FIDELITY_UID });
+}
+
+/*
+ * As root: ptimerctl keeps CAP_SYS_PTRACE only, and without CAP_DAC_OVERRIDE
+ * it cannot open the /proc/PID/mem of another user's process.
+ */
+Test(fidelity, cli_dump_and_show)
+{
+	run(&(struct scenario) { "ptimerctl dump and show", distinct, 0, 150, (uid_t)-1 });
+}

@@ -238,7 +238,7 @@ int ptimer_dump_pid(struct ptimer_ctx *ctx, pid_t pid, unsigned int flags,
 {
 	struct ptimer_dump *dump;
 	struct target t;
-	int ret, rc, state = 0;
+	int ret, state = 0;
 
 	ret = target_open(ctx, pid, &t);
 	if (ret)
@@ -287,9 +287,7 @@ int ptimer_dump_pid(struct ptimer_ctx *ctx, pid_t pid, unsigned int flags,
 detach:
 	if (ret && t.seized && (ret == -ESRCH || !target_alive(&t)))
 		ret = ctx_set_error(ctx, -EOWNERDEAD, "pid %d exited during the dump", pid);
-	rc = target_detach(&t);
-	if (rc && !ret)
-		ret = ctx_set_error(ctx, rc, "cannot detach from pid %d", pid);
+	ret = target_finish(&t, ret, "dump");
 	if (stats) {
 		stats->stopped_ns = clock_now_ns(CLOCK_MONOTONIC) - t.sp.seized_at_ns;
 		/* Counted after the detach, which runs the munmap. */

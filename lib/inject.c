@@ -104,6 +104,34 @@ static int peek_code(struct injector *in, uint64_t addr, uint8_t *buf, size_t le
 	return 0;
 }
 
+static int set_sigmask(struct injector *in, uint64_t mask)
+{
+	if (ptrace(PTRACE_SETSIGMASK, in->tid, sizeof(mask), &mask) < 0)
+		return -errno;
+	return 0;
+}
+
+/*
+ * Between two injected calls the thread waits as we found it: its own
+ * registers and signal mask, in a PTRACE_INTERRUPT stop, and (once the
+ * scratch mapping is in place) its own code at its ip.  Were ptimerctl
+ * killed now, the kernel would let it run on unharmed.  From the
+ * breakpoint's signal-delivery stop it could not: the kernel would
+ * deliver the SIGTRAP to it.
+ */
+static int park(struct injector *in)
+{
+	int ret;
+
+	ret = seize_park(in->sp, in->tid);
+	if (ret)
+		return ret;
+	ret = arch_set_regs(in->tid, &in->saved_regs);
+	if (ret)
+		return ret;
+	return set_sigmask(in, in->saved_sigmask);
+}
+
 /* Resume with @regs and wait for the breakpoint that ends at @trap_end. */
 static int run_to_trap(struct injector *in, struct arch_regs *regs,
 		       uint64_t trap_end)
@@ -111,6 +139,10 @@ static int run_to_trap(struct injector *in, struct arch_regs *regs,
 	siginfo_t si;
 	int ret;
 
+	/* No handler of the target may run in the middle of our code. */
+	ret = set_sigmask(in, ~0ULL);
+	if (ret)
+		return ret;
 	ret = arch_set_regs(in->tid, regs);
 	if (ret)
 		return ret;
@@ -128,7 +160,7 @@ static int run_to_trap(struct injector *in, struct arch_regs *regs,
 		    in->tid, si.si_code, (unsigned long long)arch_get_ip(regs));
 		return -EFAULT;
 	}
-	return 0;
+	return park(in);
 }
 
 int inject_syscall(struct injector *in, long nr, long *ret,
@@ -225,24 +257,52 @@ int inject_walk(struct injector *in, struct blob_walk *walk, uint64_t remote)
  * are stopped, so none can run these bytes before we put them back.  The
  * address is rounded down so that the few bytes never cross a page.
  */
-static int write_site(struct injector *in)
+/*
+ * Write the syscall site over the code at the thread's ip, for the calls
+ * that must run before our mapping exists (mmap) or after it is gone
+ * (munmap).  All threads are stopped, so none can run these bytes before
+ * we put them back.  The address is rounded down so that the few bytes
+ * never cross a page.
+ */
+static int write_ip_site(struct injector *in)
 {
 	int ret;
 
-	in->site = arch_get_ip(&in->saved_regs) & ~15ULL;
-	ret = peek_code(in, in->site, in->site_saved, sizeof(in->site_saved));
+	in->ip_site = arch_get_ip(&in->saved_regs) & ~15ULL;
+	ret = peek_code(in, in->ip_site, in->site_saved, sizeof(in->site_saved));
 	if (ret)
 		return ret;
-	ret = poke_code(in, in->site, arch_syscall_site, sizeof(arch_syscall_site));
+	ret = poke_code(in, in->ip_site, arch_syscall_site, sizeof(arch_syscall_site));
 	if (ret)
 		return ret;
 	in->site_written = true;
+	in->site = in->ip_site;
 	return 0;
+}
+
+static int restore_ip_site(struct injector *in)
+{
+	int ret;
+
+	if (!in->site_written)
+		return 0;
+	ret = poke_code(in, in->ip_site, in->site_saved, sizeof(in->site_saved));
+	if (!ret)
+		in->site_written = false;
+	in->site = in->map_site;
+	return ret;
+}
+
+/* The blob, then a copy of the syscall site, at the start of the mapping. */
+static size_t code_size(void)
+{
+	return (size_t)(arch_blob_end - arch_blob_start) + ARCH_SYSCALL_SITE_LEN;
 }
 
 static int map_scratch(struct injector *in, size_t data_len)
 {
-	size_t code_len = page_align(arch_blob_end - arch_blob_start);
+	size_t blob_len = arch_blob_end - arch_blob_start;
+	size_t code_len = page_align(code_size());
 	long r;
 	int ret;
 
@@ -257,7 +317,10 @@ static int map_scratch(struct injector *in, size_t data_len)
 		return (int)r;
 	in->map = (uint64_t)r;
 	in->data = in->map + code_len;
-	ret = inject_write(in, in->map, arch_blob_start, arch_blob_end - arch_blob_start);
+	in->map_site = in->map + blob_len;
+	ret = inject_write(in, in->map, arch_blob_start, blob_len);
+	if (!ret)
+		ret = inject_write(in, in->map_site, arch_syscall_site, ARCH_SYSCALL_SITE_LEN);
 	if (ret)
 		return ret;
 	/* The code page ends up read+exec, never writable and executable. */
@@ -271,7 +334,6 @@ static int map_scratch(struct injector *in, size_t data_len)
 int inject_begin(struct injector *in, struct seized_process *sp, pid_t tid,
 		 size_t data_len)
 {
-	uint64_t all_blocked = ~0ULL;
 	int ret;
 
 	memset(in, 0, sizeof(*in));
@@ -282,22 +344,19 @@ int inject_begin(struct injector *in, struct seized_process *sp, pid_t tid,
 		return ret;
 	if (ptrace(PTRACE_GETSIGMASK, tid, sizeof(in->saved_sigmask), &in->saved_sigmask) < 0)
 		return -errno;
-	/* No handler of the target may run in the middle of our code. */
-	if (ptrace(PTRACE_SETSIGMASK, tid, sizeof(all_blocked), &all_blocked) < 0)
-		return -errno;
-	ret = write_site(in);
+	ret = write_ip_site(in);
 	if (ret)
-		goto restore_mask;
+		return ret;
 	ret = map_scratch(in, data_len);
+	/* From here on every call runs from our own mapping. */
+	if (!ret)
+		ret = restore_ip_site(in);
 	if (ret)
 		goto undo;
 	return 0;
 
 undo:
 	inject_end(in);
-	return ret;
-restore_mask:
-	ptrace(PTRACE_SETSIGMASK, tid, sizeof(in->saved_sigmask), &in->saved_sigmask);
 	return ret;
 }
 
@@ -307,24 +366,26 @@ int inject_end(struct injector *in)
 	long r;
 
 	if (in->map) {
-		rc = inject_syscall(in, ARCH_NR_MUNMAP, &r, in->map, in->map_len, 0, 0, 0, 0);
+		/* munmap cannot return into the mapping it removes. */
+		rc = in->site_written ? 0 : write_ip_site(in);
+		if (!rc)
+			rc = inject_syscall(in, ARCH_NR_MUNMAP, &r, in->map, in->map_len,
+					    0, 0, 0, 0);
 		if (!rc && syscall_failed(r))
 			rc = (int)r;
 		if (rc && !ret)
 			ret = rc;
 		in->map = 0;
 	}
-	if (in->site_written) {
-		rc = poke_code(in, in->site, in->site_saved, sizeof(in->site_saved));
-		if (rc && !ret)
-			ret = rc;
-		in->site_written = false;
-	}
+	rc = restore_ip_site(in);
+	if (rc && !ret)
+		ret = rc;
+	/* Already so after a call that went well; not after one that failed. */
 	rc = arch_set_regs(in->tid, &in->saved_regs);
 	if (rc && !ret)
 		ret = rc;
-	if (ptrace(PTRACE_SETSIGMASK, in->tid, sizeof(in->saved_sigmask),
-		   &in->saved_sigmask) < 0 && !ret)
-		ret = -errno;
+	rc = set_sigmask(in, in->saved_sigmask);
+	if (rc && !ret)
+		ret = rc;
 	return ret;
 }

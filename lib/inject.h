@@ -26,9 +26,11 @@ struct injector {
 	pid_t tid;
 	struct arch_regs saved_regs;
 	uint64_t saved_sigmask;
-	uint64_t site;		/* address of the syscall site */
-	uint8_t site_saved[ARCH_SYSCALL_SITE_LEN];
+	uint64_t site;		/* the syscall site in use: ip_site or map_site */
+	uint64_t ip_site;	/* over the code at the thread's ip, for mmap and munmap */
+	uint8_t site_saved[ARCH_SYSCALL_SITE_LEN];	/* the code it covers */
 	bool site_written;
+	uint64_t map_site;	/* a copy in our mapping, for every other call */
 	uint64_t map;		/* the injected mapping, or 0 */
 	size_t map_len;
 	uint64_t data;		/* start of the data region in it */

@@ -435,11 +435,10 @@ int ptimer_restore_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_du
 	}
 	rc = restore_prctl_state(&r);
 	if (rc && !ret)
-		ret = ctx_set_error(ctx, rc, "cannot restore the prctl state of pid %d", pid);
+		ret = died_or(&r, ctx_set_error(ctx, rc, "cannot restore the prctl state"
+					       " of pid %d", pid));
 detach:
-	rc = target_detach(&t);
-	if (rc && !ret)
-		ret = ctx_set_error(ctx, rc, "cannot detach from pid %d", pid);
+	ret = target_finish(&t, ret, "restore");
 	if (stats) {
 		stats->stopped_ns = clock_now_ns(CLOCK_MONOTONIC) - t.sp.seized_at_ns;
 		/* Counted after the detach, which runs the munmap. */
@@ -464,7 +463,7 @@ int ptimer_rearm_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_dump
 	struct ptimer_restore_opts opts = { 0 };
 	struct restore r = { .ctx = ctx, .opts = &opts, .dump = dump, .saved_restore_ids = -1 };
 	struct target t;
-	int ret, rc;
+	int ret;
 
 	ret = target_open(ctx, pid, &t);
 	if (ret)
@@ -478,9 +477,7 @@ int ptimer_rearm_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_dump
 		restore_layout(&r, t.in.data, dump->ntimers);
 		ret = arm_timers(&r, dump, dump->timers, dump->ntimers, PTIMER_TIME_FROZEN);
 	}
-	rc = target_detach(&t);
-	if (rc && !ret)
-		ret = rc;
+	ret = target_finish(&t, ret, "re-arm");
 close_target:
 	target_close(&t);
 	return ret;

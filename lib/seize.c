@@ -425,6 +425,29 @@ static int interrupt_runaway(struct seized_process *sp, pid_t tid)
 	return -ETIMEDOUT;
 }
 
+int seize_park(struct seized_process *sp, pid_t tid)
+{
+	int64_t deadline_ns = deadline_from_now(sp);
+	int status, ret;
+
+	/* CONT with no signal drops the SIGTRAP; the interrupt stops it at once. */
+	if (ptrace(PTRACE_INTERRUPT, tid, 0, 0) < 0 || ptrace(PTRACE_CONT, tid, 0, 0) < 0)
+		return -errno;
+	for (;;) {
+		ret = next_stop(sp, tid, &status, deadline_ns, false);
+		if (ret)
+			return ret;
+		if (is_event_stop(status))
+			return 0;
+		/* Our mask blocks everything else: only a SIGSTOP can come. */
+		if (WSTOPSIG(status) != SIGSTOP)
+			return -EFAULT;
+		sp->stop_held = true;
+		if (ptrace(PTRACE_CONT, tid, 0, 0) < 0)
+			return -errno;
+	}
+}
+
 int seize_wait_trap(struct seized_process *sp, pid_t tid, siginfo_t *si)
 {
 	int64_t deadline_ns = deadline_from_now(sp);

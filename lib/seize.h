@@ -52,6 +52,13 @@ int seize_release(struct seized_process *sp);
 struct seized_thread *seize_find(struct seized_process *sp, pid_t tid);
 
 /*
+ * Move @tid from the signal-delivery stop of our breakpoint to a
+ * PTRACE_INTERRUPT stop, running none of its code: from there a tracer's
+ * death lets it run on, where the breakpoint's SIGTRAP would kill it.
+ */
+int seize_park(struct seized_process *sp, pid_t tid);
+
+/*
  * Wait for the SIGTRAP that ends injected code in @tid, with its siginfo
  * in @si.  A late PTRACE_INTERRUPT stop is resumed; a SIGSTOP is kept for
  * after the detach.  -EFAULT: our code faulted (the fault is never

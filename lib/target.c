@@ -295,6 +295,19 @@ int target_detach(struct target *t)
 	return ret;
 }
 
+int target_finish(struct target *t, int ret, const char *op)
+{
+	int rc = target_detach(t);
+
+	if (!rc || ret)
+		return ret;
+	/* Undoing or detaching fails on a process that was killed meanwhile. */
+	if (!target_alive(t))
+		return ctx_set_error(t->ctx, -EOWNERDEAD, "pid %d exited during the %s",
+				     t->pid, op);
+	return ctx_set_error(t->ctx, rc, "cannot detach from pid %d", t->pid);
+}
+
 void target_close(struct target *t)
 {
 	target_detach(t);

@@ -49,6 +49,12 @@ int target_inject_begin(struct target *t, size_t data_len);
 /* Undo injection and detach; returns the first error. */
 int target_detach(struct target *t);
 void target_close(struct target *t);
+/*
+ * Detach, and fold that into @ret, the result of the operation (@op, for
+ * the message): a failure to undo or detach from a process that died
+ * meanwhile is reported as its death (-EOWNERDEAD).
+ */
+int target_finish(struct target *t, int ret, const char *op);
 
 /* -EINTR, with the detail set, if the application asked us to stop. */
 int target_check_interrupt(struct target *t);

@@ -33,11 +33,14 @@
  */
 #define TT_RUN_MS	60000
 /*
- * Calls at the end of a measured span that a round does not hold at: the
- * last ones release the target's threads, and their number can differ by
- * one or two between runs (a thread re-issued its interrupted wait or not).
+ * The sweeps below hold ptimerctl at each ptrace() call of a run but the
+ * last (after it, nothing is held).  The count is the same run after run
+ * for a victim whose threads are all blocked in futex, read or pause.
  */
-#define SPAN_SLACK	4
+#define SPAN_SLACK	1
+/* A victim small enough to sweep every stage of a run against it. */
+#define SWEEP_TIMERS	8
+#define SWEEP_THREADS	"4"
 
 static void fini(void)
 {
@@ -95,23 +98,22 @@ static bool is_failure_message(const char *err)
 	return !strncmp(err, "ptimerctl: ", 11) && strlen(err) > 12;
 }
 
-/* A victim of many threads and timers, so that seizing and reading take a while. */
-#define BIG_TIMERS	60
-#define BIG_THREADS	"48"
+#define MAX_SHAPED_TIMERS	60
 
-static struct victim *big_victim(bool own_timers)
+/* A victim with @threads workers and @ntimers timers on them. */
+static struct victim *shaped_victim(const char *threads, int ntimers)
 {
-	static char specs[BIG_TIMERS][96];
-	const char *args[2 * BIG_TIMERS + 8];
+	static char specs[MAX_SHAPED_TIMERS][96];
+	const char *args[2 * MAX_SHAPED_TIMERS + 8];
 	struct victim *v;
 	size_t k = 0;
 
 	args[k++] = "--threads";
-	args[k++] = BIG_THREADS;
-	for (int i = 0; own_timers && i < BIG_TIMERS; i++) {
+	args[k++] = threads;
+	for (int i = 0; i < ntimers; i++) {
 		snprintf(specs[i], sizeof(specs[i]),
 			 "id=%d,clock=monotonic,notify=%s,sig=10,thread=%d,sigval=0x%x,"
-			 "value_ms=%d", 1000 + i, i % 2 ? "thread_id" : "none", i % 40, i,
+			 "value_ms=%d", 1000 + i, i % 2 ? "thread_id" : "none", i % (atoi(threads) + 1), i,
 			 60000 + i);
 		args[k++] = "--timer";
 		args[k++] = specs[i];
@@ -120,6 +122,11 @@ static struct victim *big_victim(bool own_timers)
 	v = victim_startv(args);
 	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
 	return v;
+}
+
+static struct victim *sweep_victim(bool own_timers)
+{
+	return shaped_victim(SWEEP_THREADS, own_timers ? SWEEP_TIMERS : 0);
 }
 
 /* Which exit codes a run may end with when its target was killed. */
@@ -186,28 +193,28 @@ static void hold_at_ptrace(struct tool_trace *t, long k, pid_t victim, const cha
 
 /*
  * Kill the target while ptimerctl holds it, at every stage of the dump:
- * each round holds ptimerctl at a random ptrace() call of the run's span
- * (seizing, injecting, reading, releasing), kills the victim there, and
- * lets ptimerctl go on.
+ * round k holds ptimerctl at the k-th ptrace() call of the run (seizing,
+ * injecting, reading, releasing), kills the victim there, and lets
+ * ptimerctl go on.  Every call is a round: nothing left to chance.
  */
 Test(faults, target_killed_during_dumps)
 {
-	unsigned int seed = seed_rand();
-	int hits = 0, ok = 0, rounds = 30;
+	int hits = 0, ok = 0, rounds;
 	long span;
 
 	{
-		struct victim *v = big_victim(true);
+		struct victim *v = sweep_victim(true);
 		char pid[16];
 
 		span = count_ptrace_calls("calibration dump", "dump", ru_pidstr(pid, v->pid),
 					  NULL, NULL, NULL);
 		victim_kill(v);
 	}
-	cr_log_info("a dump of the big victim makes %ld ptrace() calls", span);
+	cr_log_info("a dump of the victim makes %ld ptrace() calls", span);
+	rounds = (int)(span - SPAN_SLACK);
 	for (int i = 0; i < rounds; i++) {
-		struct victim *v = big_victim(true);
-		long k = 1 + (long)(rand_r(&seed) % (unsigned int)(span - SPAN_SLACK));
+		struct victim *v = sweep_victim(true);
+		long k = 1 + i;
 		char pid[16], what[64];
 		struct tool_trace t;
 
@@ -227,7 +234,8 @@ Test(faults, target_killed_during_dumps)
 
 			cr_assert(root, "%s: exit 0 but no JSON: %.200s", what, t.bg.res.out);
 			cr_assert_eq(json_object_array_length(json_object_object_get(root,
-				     "timers")), BIG_TIMERS, "%s: exit 0 with a partial dump", what);
+				     "timers")), SWEEP_TIMERS, "%s: exit 0 with a partial dump",
+				     what);
 			json_object_put(root);
 		}
 		run_result_free(&t.bg.res);
@@ -239,38 +247,39 @@ Test(faults, target_killed_during_dumps)
 	assert_no_children();
 }
 
-static char *big_dump(void)
+/* The dump of a sweep victim, to restore. */
+static char *sweep_dump(void)
 {
-	struct victim *src = big_victim(true);
+	struct victim *src = sweep_victim(true);
 	char *dump = ru_dump_file(src->pid, NULL);
 
 	victim_kill(src);
 	return dump;
 }
 
-/* The span of a prctl restore of @dump into a big victim without timers. */
+/* The span of a prctl restore of @dump into a sweep victim without timers. */
 static long prctl_restore_span(const char *dump)
 {
-	struct victim *v = big_victim(false);
+	struct victim *v = sweep_victim(false);
 	char pid[16];
 	long span = count_ptrace_calls("calibration restore", "restore", "--method=prctl",
 				       "-i", dump, ru_pidstr(pid, v->pid));
 
 	victim_kill(v);
-	cr_log_info("a prctl restore into the big victim makes %ld ptrace() calls", span);
+	cr_log_info("a prctl restore into the victim makes %ld ptrace() calls", span);
 	return span;
 }
 
+/* The same at every stage of a prctl restore. */
 Test(faults, target_killed_during_prctl_restores)
 {
-	unsigned int seed = seed_rand();
-	char *dump = big_dump();
-	int hits = 0, ok = 0, rounds = 20;
+	char *dump = sweep_dump();
 	long span = prctl_restore_span(dump);
+	int hits = 0, ok = 0, rounds = (int)(span - SPAN_SLACK);
 
 	for (int i = 0; i < rounds; i++) {
-		struct victim *v = big_victim(false);
-		long k = 1 + (long)(rand_r(&seed) % (unsigned int)(span - SPAN_SLACK));
+		struct victim *v = sweep_victim(false);
+		long k = 1 + i;
 		char pid[16], what[64];
 		struct tool_trace t;
 
@@ -466,21 +475,20 @@ Test(faults, sigint_during_a_walk_rolls_back)
 }
 
 /*
- * SIGTERM while a prctl-path restore of 60 timers runs, at a random stage
- * of it: each round holds ptimerctl at a random ptrace() call of the run's
- * span and signals it there.  Either it was too late (exit 0, every timer
- * there) or everything is rolled back (exit 12).
+ * SIGTERM while a prctl-path restore runs, at every stage of it: round k
+ * holds ptimerctl at the k-th ptrace() call of the run and signals it
+ * there.  Either it was too late (exit 0, every timer there) or
+ * everything is rolled back (exit 12).
  */
 Test(faults, sigterm_during_prctl_restores)
 {
-	unsigned int seed = seed_rand();
-	char *dump = big_dump();
-	int rolled = 0, done = 0, rounds = 20;
+	char *dump = sweep_dump();
 	long span = prctl_restore_span(dump);
+	int rolled = 0, done = 0, rounds = (int)(span - SPAN_SLACK);
 
 	for (int i = 0; i < rounds; i++) {
-		struct victim *v = big_victim(false);
-		long k = 1 + (long)(rand_r(&seed) % (unsigned int)(span - SPAN_SLACK));
+		struct victim *v = sweep_victim(false);
+		long k = 1 + i;
 		struct vtimer t[RU_MAX_TIMERS * 2];
 		struct snapshot s0;
 		char pid[16], what[64];
@@ -503,7 +511,7 @@ Test(faults, sigterm_during_prctl_restores)
 		} else if (bg->res.exit_code == 0) {
 			done++;
 			n = victim_timers(v, t, RU_MAX_TIMERS * 2);
-			cr_assert_eq(n, BIG_TIMERS, "%s: exit 0 but %d timers: %s", what, n,
+			cr_assert_eq(n, SWEEP_TIMERS, "%s: exit 0 but %d timers: %s", what, n,
 				     ru_timers_str(t, n));
 			cr_assert_eq(proc_tracer_pid(v->pid), 0);
 			assert_threads_free(v->pid, what);

@@ -38,6 +38,7 @@ struct target {
 	char pid[16];
 	struct vtimer before[RU_MAX_TIMERS];
 	int nbefore;
+	int64_t t0;			/* CLOCK_MONOTONIC before @before was read */
 	struct vstate st0;
 };
 
@@ -47,6 +48,7 @@ static void target_start(struct target *t)
 
 	t->v = ru_start(held, NHELD, extra);
 	ru_pidstr(t->pid, t->v->pid);
+	t->t0 = clock_ns(CLOCK_MONOTONIC);
 	t->nbefore = ru_timers(t->v, t->before, RU_MAX_TIMERS);
 	cr_assert_eq(t->nbefore, (int)NHELD, "%s", ru_timers_str(t->before, t->nbefore));
 	cr_assert_eq(victim_state(t->v, &t->st0), 0);
@@ -60,9 +62,11 @@ static void target_check(struct target *t, const char *what)
 	char why[256];
 	int na = ru_timers(t->v, after, RU_MAX_TIMERS);
 
-	cr_assert(ru_timers_same(t->before, t->nbefore, after, na, 2 * RU_SEC, why,
-				 sizeof(why)), "%s: the target's timers changed (%s): %s", what,
-		  why, ru_timers_str(after, na));
+	/* A one-shot timer ran down by the time since @before was read, no more. */
+	cr_assert(ru_timers_same(t->before, t->nbefore, after, na,
+				 clock_ns(CLOCK_MONOTONIC) - t->t0, why, sizeof(why)),
+		  "%s: the target's timers changed (%s): %s", what, why,
+		  ru_timers_str(after, na));
 	cr_assert_eq(proc_tracer_pid(t->v->pid), 0, "%s: the target is still traced", what);
 	cr_assert_eq(victim_state(t->v, &st), 0, "%s: the target does not answer", what);
 	cr_assert_eq(st.eintr, 0, "%s: the target saw EINTR", what);
@@ -80,7 +84,8 @@ static void run_watched(struct target *t, struct run_result *r, const char *cons
 	ru_watch_start(&w, t->v->pid);
 	for (int i = 0; i < 5000 && !atomic_load(&w.samples); i++)
 		usleep(100);
-	cr_assert_eq(run_argv(r, &(struct run_opts){ .timeout_ms = 15000 }, argv), 0);
+	/* A deadline against a hang, not a speed limit. */
+	cr_assert_eq(run_argv(r, &(struct run_opts){ .timeout_ms = 60000 }, argv), 0);
 	sleep_ms(2);
 	traced = ru_watch_stop(&w);
 	cr_assert_not(r->timed_out, "%s: ptimerctl hung", what);
@@ -230,13 +235,18 @@ Test(badinput, broken_documents_on_stdin)
 	victim_kill(t.v);
 }
 
-/* 70 MB through a pipe: refused at the 64 MiB limit, without reading on forever. */
+/*
+ * An endless document through a pipe: refused at the 64 MiB limit.  The
+ * input never ends, so only a ptimerctl that stops reading at the limit
+ * ends at all (a time limit would say the same less surely, and fail on a
+ * slow machine).
+ */
 Test(badinput, huge_input_through_a_pipe)
 {
 	const char *argv[] = {
 		"/bin/sh", "-c",
-		"{ printf '{\"version\": 1, \"comm\": \"'; head -c 70000000 /dev/zero | tr '\\0' a; "
-		"printf '\"}'; } | exec \"$0\" restore -i - \"$1\"", ptimerctl_path(), NULL, NULL
+		"{ printf '{\"version\": 1, \"comm\": \"'; tr '\\0' a </dev/zero; } | "
+		"exec \"$0\" restore -i - \"$1\"", ptimerctl_path(), NULL, NULL
 	};
 	struct target t;
 	struct run_result r;
@@ -245,12 +255,11 @@ Test(badinput, huge_input_through_a_pipe)
 	target_start(&t);
 	argv[4] = t.pid;
 	t0 = clock_ns(CLOCK_MONOTONIC);
-	run_watched(&t, &r, argv, "70 MB on stdin");
+	run_watched(&t, &r, argv, "an endless stdin");
 	ms = (clock_ns(CLOCK_MONOTONIC) - t0) / RU_MS;
 	cr_expect_eq(r.exit_code, PX_BAD_INPUT, "want 10, got %s", run_describe(&r));
 	cr_expect(strstr(r.err, "limit"), "the message does not name the size limit: %s", r.err);
-	cr_expect_lt(ms, 8000, "refusing 70 MB took %lld ms", (long long)ms);
-	cr_log_info("70 MB on stdin refused in %lld ms", (long long)ms);
+	cr_log_info("an endless stdin refused in %lld ms", (long long)ms);
 	run_result_free(&r);
 
 	/* The same from a file (-i FILE): stat or read, still 10 and no attach. */

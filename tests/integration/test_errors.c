@@ -162,12 +162,17 @@ Test(errors, kernel_thread)
 
 Test(errors, compat_32bit_target)
 {
-	static const char src[] = "int main(void){for(;;)__asm__ volatile(\"pause\");}\n";
+	/* It says so once it runs: its exec is complete, it is a 32-bit process. */
+	static const char src[] = "#include <unistd.h>\n"
+				  "int main(void){if(write(1,\"r\",1)!=1)return 1;"
+				  "for(;;)__asm__ volatile(\"pause\");}\n";
 	char dir[] = "/tmp/ptimer-m32-XXXXXX", csrc[64], bin[64], pid[16];
 	const char *cc[] = { "/usr/bin/gcc", "-m32", "-o", bin, csrc, NULL };
 	struct run_result r;
 	FILE *f;
 	pid_t child;
+	int running[2];
+	char c;
 
 	cr_assert(mkdtemp(dir));
 	snprintf(csrc, sizeof(csrc), "%s/t.c", dir);
@@ -184,14 +189,18 @@ Test(errors, compat_32bit_target)
 		cr_skip_test("no 32-bit toolchain (gcc -m32 needs gcc-multilib)");
 	}
 	run_result_free(&r);
+	cr_assert_eq(pipe2(running, O_CLOEXEC), 0);
 	child = fork();
 	cr_assert_geq(child, 0);
 	if (child == 0) {
+		dup2(running[1], STDOUT_FILENO);
 		execl(bin, bin, (char *)NULL);
 		_exit(127);
 	}
 	harness_track(child);
-	sleep_ms(100);
+	close(running[1]);
+	cr_assert_eq(read(running[0], &c, 1), 1, "the 32-bit program did not start");
+	close(running[0]);
 	snprintf(pid, sizeof(pid), "%d", (int)child);
 	dump_expect(pid, PX_COMPAT, &r);
 	run_result_free(&r);

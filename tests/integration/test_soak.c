@@ -30,7 +30,12 @@ static void fini(void)
 	harness_kill_all();
 }
 
-TestSuite(soak, .fini = fini, .timeout = 90);
+/*
+ * A hang guard only: the soak takes about 10 s on an idle machine, several
+ * times that on a loaded one under ASan, and nothing here depends on its
+ * speed.
+ */
+TestSuite(soak, .fini = fini, .timeout = 900);
 
 static int fd_count(void)
 {
@@ -75,6 +80,49 @@ static const struct periodic soak_timers[] = {
 	{ 2, 12, 2, 5 * RU_MS },
 };
 #define NSOAK (sizeof(soak_timers) / sizeof(soak_timers[0]))
+
+/*
+ * Every expiry of a periodic timer is accounted for by a signal or an
+ * overrun.  A delivery stands for the expiries since the one before it:
+ * its own and its overruns, which the kernel counts when it dequeues the
+ * signal.  So over deliveries i+1..j, the sum of (1 + overrun) is the
+ * number of expiries between the dequeues of i and of j, exactly.
+ *
+ * The victim sees only when its handler ran (t_ns), which is late by an
+ * unbounded time when its thread is descheduled or stopped by a dump
+ * between the dequeue and the handler.  That lag is bounded by the next
+ * delivery instead: the handler blocks every signal, so delivery m+1 is
+ * dequeued after t_m, and when it carries no overrun, t_m is less than one
+ * period past the last expiry m stands for.  Taking i and j among such
+ * deliveries, (t_j - t_i) / period is off by less than one period at each
+ * end, plus one for the rounding: 2 at most, whatever the load.
+ */
+static void check_expiries(const struct periodic *p, const struct ru_sig *sigs, int n)
+{
+	int idx[SOAK_MAX_SIGS], nd = 0, i = -1, j = -1;
+	long long counted = 0, elapsed;
+
+	for (int m = 0; m < n; m++)
+		if (!sigs[m].cb && sigs[m].timerid == p->id)
+			idx[nd++] = m;
+	for (int m = 0; m + 1 < nd; m++) {
+		if (sigs[idx[m + 1]].overrun)
+			continue;
+		if (i < 0)
+			i = m;
+		j = m;
+	}
+	cr_assert(i >= 0 && j - i > 10, "timer %d: %d deliveries, too few without an overrun"
+		  " after them", p->id, nd);
+	for (int m = i + 1; m <= j; m++)
+		counted += 1 + sigs[idx[m]].overrun;
+	elapsed = (sigs[idx[j]].t_ns - sigs[idx[i]].t_ns + p->period_ns / 2) / p->period_ns;
+	cr_log_info("timer %d (%lld ms): deliveries %d..%d of %d: %lld signals and overruns, %lld"
+		    " periods elapsed over %.2f s", p->id, p->period_ns / RU_MS, i, j, nd, counted,
+		    elapsed, (sigs[idx[j]].t_ns - sigs[idx[i]].t_ns) / 1e9);
+	cr_expect_leq(llabs(counted - elapsed), 2, "timer %d: %lld signals and overruns, %lld"
+		      " periods elapsed", p->id, counted, elapsed);
+}
 
 Test(soak, a_thousand_dumps)
 {
@@ -122,8 +170,6 @@ Test(soak, a_thousand_dumps)
 			fds_mark = fd_count();
 			rss_mark = rss_bytes();
 		}
-		cr_assert_lt(clock_ns(CLOCK_MONOTONIC) - t0, 55 * RU_SEC,
-			     "only %d cycles in 55 s", i);
 	}
 	elapsed = clock_ns(CLOCK_MONOTONIC) - t0;
 	fds_end = fd_count();
@@ -155,7 +201,13 @@ Test(soak, a_thousand_dumps)
 	cr_expect_eq(st.maps, st0.maps, "the victim's memory map changed");
 	cr_expect_eq(proc_tracer_pid(v->pid), 0);
 	n = ru_signals(v, sigs, SOAK_MAX_SIGS);
-	cr_assert_lt(n, SOAK_MAX_SIGS, "the signal log is full");
+	/*
+	 * A slow run fills the victim's log, which then keeps its first
+	 * entries: every check below holds on that prefix as well.
+	 */
+	if (n == SOAK_MAX_SIGS)
+		cr_log_info("soak: the victim logged only its first %d of %lld signals; checking"
+			    " those", n, st.signals);
 	for (int i = 0; i < n; i++) {
 		bool known = false;
 
@@ -169,34 +221,7 @@ Test(soak, a_thousand_dumps)
 			  " %#llx", sigs[i].signo, sigs[i].code, sigs[i].timerid, sigs[i].tidx,
 			  sigs[i].value);
 	}
-	for (size_t k = 0; k < NSOAK; k++) {
-		const struct periodic *p = &soak_timers[k];
-		long long first = -1, last = -1, delivered = 0, overruns = 0, expiries;
-
-		/*
-		 * Each delivery after the first stands for its own expiry and its
-		 * overruns, all of them after the first delivery: the first one's
-		 * overruns happened before it (the victim's start-up).
-		 */
-		for (int i = 0; i < n; i++) {
-			if (sigs[i].timerid != p->id || sigs[i].cb)
-				continue;
-			if (first >= 0) {
-				delivered++;
-				overruns += sigs[i].overrun;
-			} else {
-				first = sigs[i].t_ns;
-			}
-			last = sigs[i].t_ns;
-		}
-		cr_assert_gt(delivered, 10, "timer %d delivered %lld signals", p->id, delivered);
-		expiries = (last - first + p->period_ns / 2) / p->period_ns;
-		cr_log_info("timer %d (%lld ms): %lld signals + %lld overruns over %.2f s, %lld"
-			    " expiries elapsed", p->id, p->period_ns / RU_MS, delivered, overruns,
-			    (last - first) / 1e9, expiries);
-		cr_expect_leq(llabs(delivered + overruns - expiries), 3,
-			      "timer %d: %lld signals + %lld overruns, %lld expiries elapsed",
-			      p->id, delivered, overruns, expiries);
-	}
+	for (size_t k = 0; k < NSOAK; k++)
+		check_expiries(&soak_timers[k], sigs, n);
 	victim_kill(v);
 }

@@ -16,8 +16,12 @@ start_victim() {
 	"$helpers/victim" "$@" <"$work/$name.in" >"$work/$name.out" 2>&1 &
 	victim_pids+=($!)
 	disown $!	# no "Killed" job report when kill_victims ends it
-	for _ in $(seq 100); do
-		grep -q '^READY' "$work/$name.out" 2>/dev/null && break
+	# Until it says READY or dies; the deadline only guards against a hang
+	# (a loaded machine under ASan can take seconds to start 48 threads).
+	local deadline=$((SECONDS + 60))
+	until grep -q '^READY' "$work/$name.out" 2>/dev/null; do
+		kill -0 "${victim_pids[-1]}" 2>/dev/null || break
+		((SECONDS < deadline)) || break
 		sleep 0.05
 	done
 	victim_pid=$(sed -n 's/^READY \([0-9]*\).*/\1/p' "$work/$name.out")

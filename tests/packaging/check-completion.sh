@@ -114,8 +114,10 @@ has "-i offers -" "-" ptimerctl show -i ""
 cp "$(command -v sleep)" "$tmp/ptc-victim"
 "$tmp/ptc-victim" 300 &
 victim_pid=$!
-for _ in $(seq 50); do
-	[[ $(cat "/proc/$victim_pid/comm" 2>/dev/null) == ptc-victim ]] && break
+# until its exec is done (the deadline only guards against a hang)
+deadline=$((SECONDS + 60))
+until [[ $(cat "/proc/$victim_pid/comm" 2>/dev/null) == ptc-victim ]]; do
+	((SECONDS < deadline)) || { echo "check-completion: ptc-victim never ran" >&2; exit 1; }
 	sleep 0.02
 done
 
@@ -166,15 +168,24 @@ else
 	echo "skip kernel thread not offered: pid 2 is not kthreadd here"
 fi
 # a parent that never reaps: the exec'd sleep inherits the child, which
-# exits only after the exec (bash itself would reap it)
-bash -c 'sh -c "sleep 0.3" & echo $! > "$1"; exec sleep 30' sh "$tmp/zpid" &
+# exits only once it is told to, after the exec (bash itself would reap it)
+mkfifo "$tmp/zgo"
+bash -c 'sh -c "read x <\"\$1\"" sh "$2" & echo $! > "$1"; exec sleep 300' sh "$tmp/zpid" \
+	"$tmp/zgo" &
 zparent=$!
-zpid=
-for _ in $(seq 250); do
-	zpid=$(cat "$tmp/zpid" 2>/dev/null || true)
-	[[ -n $zpid && $(awk '{print $3}' "/proc/$zpid/stat" 2>/dev/null) == Z ]] && break
+deadline=$((SECONDS + 60))
+until [[ -s $tmp/zpid && $(cat "/proc/$zparent/comm" 2>/dev/null) == sleep ]]; do
+	((SECONDS < deadline)) || break
 	sleep 0.02
 done
+zpid=$(cat "$tmp/zpid" 2>/dev/null || true)
+if [[ -n $zpid ]]; then
+	echo go >"$tmp/zgo"
+	until [[ $(awk '{print $3}' "/proc/$zpid/stat" 2>/dev/null) == Z ]]; do
+		((SECONDS < deadline)) || break
+		sleep 0.02
+	done
+fi
 if [[ -n $zpid && $(awk '{print $3}' "/proc/$zpid/stat" 2>/dev/null) == Z ]]; then
 	hasnt "zombie not offered" "$zpid" ptimerctl dump "$zpid"
 	hasnt "zombie not offered (described)" "$zpid ($(cat "/proc/$zpid/comm"))" \

@@ -472,6 +472,24 @@ static bool value_moved(const struct ptimer_timer *x, int64_t t_a, const struct 
 	return false;
 }
 
+/* The per-thread entries of two snapshots that differ, in @why. */
+static void threads_diff(const char *a, const char *b, char *why, size_t size)
+{
+	size_t used = (size_t)snprintf(why, size, "threads:");
+
+	for (const char *p = a, *q = b; (*p || *q) && used < size;) {
+		size_t lp = strcspn(p, ";"), lq = strcspn(q, ";");
+
+		if (lp != lq || strncmp(p, q, lp))
+			used += (size_t)snprintf(why + used, size - used, " [%.*s] became [%.*s]",
+						 (int)lp, p, (int)lq, q);
+		p += lp + (p[lp] == ';');
+		q += lq + (q[lq] == ';');
+		p += strspn(p, " ");
+		q += strspn(q, " ");
+	}
+}
+
 /* Whether @b is @a with the timers moved on as @how says. */
 static bool snap_same(const struct snap *a, const struct snap *b, enum values how,
 		      char *why, size_t size)
@@ -481,7 +499,7 @@ static bool snap_same(const struct snap *a, const struct snap *b, enum values ho
 		return false;
 	}
 	if (strcmp(a->status, b->status)) {
-		snprintf(why, size, "threads: %s, then %s", a->status, b->status);
+		threads_diff(a->status, b->status, why, size);
 		return false;
 	}
 	if (strcmp(a->shdpnd, b->shdpnd)) {
@@ -493,7 +511,7 @@ static bool snap_same(const struct snap *a, const struct snap *b, enum values ho
 		return false;
 	}
 	if (strcmp(a->timers, b->timers)) {
-		snprintf(why, size, "/proc/PID/timers changed: %s", b->timers);
+		snprintf(why, size, "/proc/PID/timers changed: %.400s", b->timers);
 		return false;
 	}
 	if (a->eintr != b->eintr || a->signals != b->signals || a->restore_ids != b->restore_ids) {
@@ -535,10 +553,12 @@ static bool snap_restored(const struct snap *a, const struct snap *b,
 		snprintf(why, size, "the target died");
 		return false;
 	}
-	if (strcmp(a->status, b->status) || strcmp(a->maps, b->maps) ||
-	    strcmp(a->shdpnd, b->shdpnd)) {
-		snprintf(why, size, "threads, masks or maps changed: %s, then %s", a->status,
-			 b->status);
+	if (strcmp(a->status, b->status)) {
+		threads_diff(a->status, b->status, why, size);
+		return false;
+	}
+	if (strcmp(a->maps, b->maps) || strcmp(a->shdpnd, b->shdpnd)) {
+		snprintf(why, size, "maps or ShdPnd changed");
 		return false;
 	}
 	if (a->eintr != b->eintr || a->signals != b->signals || a->restore_ids != b->restore_ids ||
@@ -1150,4 +1170,235 @@ Test(signals, check_holds_nothing)
 	};
 
 	run_matrix(cells, sizeof(cells) / sizeof(cells[0]));
+}
+
+/* ---- SIGKILL: the window it cannot be caught in ---- */
+
+/*
+ * After ptimerctl died: wait until the target is settled, either dead
+ * (its status in *@died) or with every thread free and its main thread
+ * (the one ptimerctl injects into) back asleep.  False if neither came.
+ */
+static bool settle(struct victim *v, int *died, char *why, size_t size)
+{
+	int64_t deadline = clock_ns(CLOCK_MONOTONIC) + 5000 * RU_MS;
+	int status;
+
+	*died = 0;
+	do {
+		if (waitpid(v->pid, &status, WNOHANG) == v->pid) {
+			*died = WIFSIGNALED(status) ? WTERMSIG(status) : -1;
+			return true;
+		}
+		if (all_free(v->pid, why, size) && proc_state(v->pid) == 'S')
+			return true;
+		usleep(1000);
+	} while (clock_ns(CLOCK_MONOTONIC) < deadline);
+	snprintf(why, size, "main thread in state %c after 5 s", proc_state(v->pid));
+	return false;
+}
+
+/* Lines of @after that @before lacks: a stray mapping. */
+static int new_lines(const char *before, const char *after)
+{
+	int n = 0;
+
+	for (const char *p = after; *p;) {
+		size_t len = strcspn(p, "\n");
+		char line[512];
+
+		snprintf(line, sizeof(line), "%.*s\n", (int)(len < 500 ? len : 500), p);
+		if (!strstr(before, line))
+			n++;
+		p += len + (p[len] == '\n');
+	}
+	return n;
+}
+
+Test(signals, sigkill_window)
+{
+	static const struct cell cells[] = {
+		{ OP_DUMP, "attached", W_INTERRUPTED },
+		{ OP_DUMP, "injecting", W_INTERRUPTED },
+		{ OP_DUMP, "read", W_INTERRUPTED },
+		{ OP_DUMP, "released", W_COMPLETED },
+		{ OP_RESTORE, "attached", W_INTERRUPTED },
+		{ OP_RESTORE, "injecting", W_INTERRUPTED },
+		{ OP_RESTORE, "created", W_INTERRUPTED },
+		{ OP_RESTORE, "armed", W_INTERRUPTED },
+		{ OP_RESTORE, "released", W_COMPLETED },
+		{ OP_WALK, "walk:3", W_INTERRUPTED },
+	};
+	struct world w;
+
+	world_init(&w, true);
+	failures_len = 0;
+	failures[0] = '\0';
+	for (size_t i = 0; i < sizeof(cells) / sizeof(cells[0]); i++) {
+		const struct cell *cl = &cells[i];
+		bool harmless_wanted = !strcmp(cl->phase, "attached") ||
+				       !strcmp(cl->phase, "released");
+		struct snap before, after;
+		char pids[2][16], why[1024] = "", label[64];
+		const char *args[16];
+		struct victim *t[2];
+		int64_t t_run;
+		struct ctl c;
+		int status, died = 0, stray = 0;
+		bool harmless = false;
+
+		snprintf(label, sizeof(label), "%s@%s", op_names[cl->op], cl->phase);
+		op_args(&w, cl->op, args, pids);
+		op_targets(&w, cl->op, t);
+		snap_take(t[0], &before, w.ctx);
+		cr_assert(before.alive, "%s: no snapshot before", label);
+		t_run = clock_ns(CLOCK_MONOTONIC);
+		ctl_start(&c, cl->phase, false, -1, args);
+		cr_assert(ctl_event(&c, &status, EVENT_MS) && !c.exited &&
+			  WSTOPSIG(status) == SIGSTOP, "%s: phase never reached: %s: %s", label,
+			  status_str(status), c.err);
+		kill(c.pid, SIGKILL);
+		cr_assert(ctl_event(&c, &status, EVENT_MS) && c.exited && WIFSIGNALED(status),
+			  "%s: SIGKILL did not end ptimerctl", label);
+		memset(&after, 0, sizeof(after));
+		if (settle(t[0], &died, why, sizeof(why)) && !died) {
+			snap_take(t[0], &after, w.ctx);
+			if (after.alive)
+				stray = new_lines(before.maps, after.maps);
+			why[0] = '\0';
+			harmless = cl->on_term == W_COMPLETED && cl->op == OP_RESTORE ?
+				   snap_restored(&before, &after, w.dump_file, t_run, why,
+						 sizeof(why)) :
+				   snap_same(&before, &after, V_KEPT, why, sizeof(why));
+		}
+		cr_log_info("SIGKILL   %-28s target %-18s %-8s stray mappings %d%s%.200s", label,
+			    died > 0 ? strsignal(died) : died ? "exited" :
+			    after.alive ? "alive" : "unreadable",
+			    harmless ? "harmless" : "HARMED", stray, why[0] ? ": " : "", why);
+		if (harmless_wanted && !harmless)
+			fail_later("SIGKILL at %s harmed the target: %s", label,
+				   died ? "it died" : why);
+		snap_free(&before);
+		snap_free(&after);
+		/* Never reuse a target SIGKILL may have touched. */
+		if (t[0] == w.a)
+			w.a = NULL;
+		if (t[0] == w.b)
+			w.b = NULL;
+		if (t[0] == w.w)
+			w.w = NULL;
+		victim_kill(t[0]);
+	}
+	world_free(&w);
+	assert_no_failures();
+}
+
+/* The phase times of one live operation, by CLOCK_MONOTONIC. */
+static int64_t phase_ns[PTIMER_PHASE_COUNT];
+
+static void note_phase(struct ptimer_ctx *ctx, enum ptimer_phase phase)
+{
+	(void)ctx;
+	if ((unsigned int)phase < PTIMER_PHASE_COUNT)
+		phase_ns[phase] = clock_ns(CLOCK_MONOTONIC);
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * How long the SIGKILL window lasts: from the phase "injecting" (our
+ * mapping and code are in the target) to "released", for dumps of 10 and
+ * 1000 timers, through the library's phase callback.  Logged, not asserted.
+ */
+Test(signals, sigkill_window_duration)
+{
+	static const char *const counts[] = { "10", "1000" };
+	struct ptimer_ctx *ctx;
+
+	cr_assert_eq(ptimer_new(&ctx), 0);
+	ptimer_set_phase_fn(ctx, note_phase);
+	for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+		const char *argv[] = { NULL, "--timers", counts[i], NULL };
+		int64_t window[7], stopped[7];
+		struct victim *v;
+		const int runs = 7;
+
+		argv[0] = strdup(helper_path("stuck"));
+		v = victim_spawn(argv, (uid_t)-1);
+		free((char *)argv[0]);
+		cr_assert(v && v->ready, "stuck: %s", v ? v->error : "fork");
+		for (int k = 0; k < runs; k++) {
+			struct ptimer_dump *d = NULL;
+
+			memset(phase_ns, 0, sizeof(phase_ns));
+			cr_assert_eq(ptimer_dump_pid(ctx, v->pid, 0, &d, NULL), 0, "%s",
+				     ptimer_last_error(ctx));
+			cr_assert_eq(d->ntimers, (size_t)atoi(counts[i]));
+			ptimer_dump_free(d);
+			cr_assert(phase_ns[PTIMER_PHASE_INJECTING] && phase_ns[PTIMER_PHASE_READ] &&
+				  phase_ns[PTIMER_PHASE_RELEASED], "a phase was not reported");
+			window[k] = phase_ns[PTIMER_PHASE_RELEASED] - phase_ns[PTIMER_PHASE_INJECTING];
+			stopped[k] = phase_ns[PTIMER_PHASE_RELEASED] - phase_ns[PTIMER_PHASE_ATTACHED];
+		}
+		qsort(window, (size_t)runs, sizeof(window[0]), cmp_i64);
+		qsort(stopped, (size_t)runs, sizeof(stopped[0]), cmp_i64);
+		cr_log_info("SIGKILL window (injecting -> released), dump of %s timers: median"
+			    " %lld us, max %lld us; attached -> released: median %lld us, max %lld us",
+			    counts[i], (long long)(window[runs / 2] / 1000),
+			    (long long)(window[runs - 1] / 1000), (long long)(stopped[runs / 2] / 1000),
+			    (long long)(stopped[runs - 1] / 1000));
+		victim_kill(v);
+	}
+	ptimer_free(ctx);
+}
+
+/* ---- a write error: stdout a pipe nobody reads ---- */
+
+Test(signals, write_to_a_closed_pipe)
+{
+	static const char *const subs[] = { "dump", "show" };
+	struct ptimer_ctx *ctx;
+	struct victim *v = with_timers();
+
+	cr_assert_eq(ptimer_new(&ctx), 0);
+	failures_len = 0;
+	failures[0] = '\0';
+	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
+		char pid[16], why[1024] = "";
+		const char *args[] = { subs[i], ru_pidstr(pid, v->pid), NULL };
+		struct snap before, after;
+		struct ctl c;
+		int p[2];
+		bool same;
+
+		snap_take(v, &before, ctx);
+		cr_assert(before.alive);
+		cr_assert_eq(pipe2(p, O_CLOEXEC), 0);
+		close(p[0]);
+		ctl_start(&c, NULL, false, p[1], args);
+		close(p[1]);
+		cr_assert(ctl_wait_exit(&c, why, sizeof(why)), "%s: %s", subs[i], why);
+		snap_take(v, &after, ctx);
+		same = snap_same(&before, &after, V_KEPT, why, sizeof(why));
+		cr_log_info("%s into a closed pipe: %s, stderr \"%.*s\", target %s", subs[i],
+			    status_str(c.status), (int)strcspn(c.err, "\n"), c.err,
+			    same ? "same" : why);
+		if (!WIFEXITED(c.status) || WEXITSTATUS(c.status) == 0)
+			fail_later("%s into a closed pipe: %s", subs[i], status_str(c.status));
+		if (strncmp(c.err, "ptimerctl: ", 11))
+			fail_later("%s into a closed pipe: no message (stderr \"%s\")", subs[i],
+				   c.err);
+		if (!same)
+			fail_later("%s into a closed pipe: the target changed: %s", subs[i], why);
+		snap_free(&before);
+		snap_free(&after);
+	}
+	ptimer_free(ctx);
+	victim_kill(v);
+	assert_no_failures();
 }

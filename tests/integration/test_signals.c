@@ -605,16 +605,17 @@ static bool snap_restored(const struct snap *a, const struct snap *b,
 
 /* ---- the victims ---- */
 
+/* Far longer than a test lives, so that no timer fires while it looks. */
 static const struct ru_spec held[] = {
-	{ 3, "monotonic", "signal", 10, 0, 0x3, 60000, 0 },
-	{ 12, "boottime", "none", 35, 0, 0xc, 50000, 100000 },
-	{ 70000, "realtime", "thread_id", 34, 1, 0x70000, 70000, 0 },
+	{ 3, "monotonic", "signal", 10, 0, 0x3, 600000, 0 },
+	{ 12, "boottime", "none", 35, 0, 0xc, 500000, 1000000 },
+	{ 70000, "realtime", "thread_id", 34, 1, 0x70000, 700000, 0 },
 };
 static const struct ru_spec own[] = {
-	{ OWN_ID, "monotonic", "none", 10, 0, 0x500, 80000, 0 },
+	{ OWN_ID, "monotonic", "none", 10, 0, 0x500, 800000, 0 },
 };
 static const struct ru_spec far[] = {
-	{ FAR_ID, "monotonic", "signal", 12, 0, 0x300, 90000, 0 },
+	{ FAR_ID, "monotonic", "signal", 12, 0, 0x300, 900000, 0 },
 };
 static const char *const one_worker[] = { "--threads", "1", NULL };
 
@@ -1150,6 +1151,7 @@ Test(signals, migrate)
 {
 	/* The first dump (attached:1 ... released:1) is a probe; the second disarms. */
 	static const struct cell cells[] = {
+		{ OP_MIGRATE, "read:1", W_INTERRUPTED },
 		{ OP_MIGRATE, "attached:2", W_INTERRUPTED },
 		{ OP_MIGRATE, "injecting:2", W_INTERRUPTED },
 		{ OP_MIGRATE, "read:2", W_REARMED },

@@ -107,6 +107,8 @@ static void print_json(const struct ptimer_kernel_probe *k, cap_t caps, pid_t pi
 static void print_text(const struct ptimer_kernel_probe *k, cap_t caps, pid_t pid,
 		       const struct ptimer_pid_probe *p)
 {
+	char comm[CLI_COMM_ESCAPED_SIZE], error[1024];
+
 	printf("kernel:                  %s (%s)\n", k->release, k->machine);
 	printf("/proc/PID/timers:        %s\n", yesno(k->proc_timers));
 	printf("prctl restore IDs:       %s\n", k->restore_ids ? "yes (exact-ID restore)" :
@@ -115,8 +117,9 @@ static void print_text(const struct ptimer_kernel_probe *k, cap_t caps, pid_t pi
 	printf("CAP_CHECKPOINT_RESTORE:  %s\n", yesno(have_cap(caps, CAP_CHECKPOINT_RESTORE)));
 	if (!pid)
 		return;
-	printf("pid %d (%s):\n", pid, p->comm);
-	printf("  usable:                %s\n", p->open_error ? ptimer_last_error(cli.ctx) : "yes");
+	printf("pid %d (%s):\n", pid, cli_escape(comm, sizeof(comm), p->comm));
+	printf("  usable:                %s\n", p->open_error ?
+	       cli_escape(error, sizeof(error), ptimer_last_error(cli.ctx)) : "yes");
 	printf("  may trace:             %s\n", yesno(p->may_trace));
 	printf("  already traced by:     %d\n", p->tracer_pid);
 	printf("  seccomp mode:          %d\n", p->seccomp);
@@ -140,7 +143,7 @@ int cmd_check(int argc, char **argv)
 		ret = ptimer_probe_pid(cli.ctx, a.pid, &p);
 		if (ret) {
 			cap_free(caps);
-			return cli_fail(ret, "cannot inspect pid %d", a.pid);
+			return cli_fail_pid(ret, a.pid, "cannot inspect pid %d", a.pid);
 		}
 	}
 	if (a.json)
@@ -150,6 +153,9 @@ int cmd_check(int argc, char **argv)
 	cap_free(caps);
 	if (!k.proc_timers)
 		return EXIT_UNSUPPORTED;
+	/* A thread id is the caller's mistake, which the report names. */
+	if (a.pid && p.open_error == -ESRCH && cli_thread_group_of(a.pid))
+		return EXIT_USAGE;
 	if (a.pid && p.open_error)
 		return cli_exit_code(p.open_error);
 	if (a.pid && !p.may_trace)

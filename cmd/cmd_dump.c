@@ -114,7 +114,7 @@ int cmd_dump(int argc, char **argv)
 	ret = ptimer_dump_pid(cli.ctx, a.pid, flags, &dump, NULL);
 	if (ret) {
 		cli_output_abort(&out);
-		return cli_fail(ret, "cannot dump pid %d", a.pid);
+		return cli_fail_pid(ret, a.pid, "cannot dump pid %d", a.pid);
 	}
 	ret = cli_write_dump(dump, &out, a.pretty);
 	ptimer_dump_free(dump);

@@ -242,6 +242,16 @@ static int run_restore(struct restore_args *a, pid_t pid, const struct ptimer_du
 	return 0;
 }
 
+/* Report a failed restore into @pid; a lack of RLIMIT_SIGPENDING gets a hint. */
+static int restore_failed(int err, pid_t pid, const struct ptimer_dump *dump)
+{
+	int ret = cli_fail_pid(err, pid, "cannot restore into pid %d", pid);
+
+	if (err == -EAGAIN)
+		cli_hint_sigpending(pid, dump->ntimers);
+	return ret;
+}
+
 int cmd_restore(int argc, char **argv)
 {
 	struct restore_args a = { .input = "-", .progress = -1, .want_pids = 1 };
@@ -258,7 +268,7 @@ int cmd_restore(int argc, char **argv)
 	catch_abort_signals();
 	ret = run_restore(&a, a.pids[0], dump);
 	if (ret)
-		ret = cli_fail(ret, "cannot restore into pid %d", a.pids[0]);
+		ret = restore_failed(ret, a.pids[0], dump);
 	ptimer_dump_free(dump);
 free_map:
 	free(a.tid_map);
@@ -286,7 +296,7 @@ int cmd_migrate(int argc, char **argv)
 	/* A non-destructive look first, so that most failures disarm nothing. */
 	ret = ptimer_dump_pid(cli.ctx, src, seccomp_flag, &probe, NULL);
 	if (ret) {
-		ret = cli_fail(ret, "cannot dump pid %d", src);
+		ret = cli_fail_pid(ret, src, "cannot dump pid %d", src);
 		goto free_map;
 	}
 	dry_run = a.opts.dry_run;
@@ -294,8 +304,7 @@ int cmd_migrate(int argc, char **argv)
 	ret = ptimer_restore_pid(cli.ctx, dst, probe, &a.opts, NULL, NULL);
 	a.opts.dry_run = dry_run;
 	if (ret || dry_run) {
-		ret = ret ? cli_fail(ret, "cannot restore into pid %d", dst) :
-		      run_restore(&a, dst, probe);
+		ret = ret ? restore_failed(ret, dst, probe) : run_restore(&a, dst, probe);
 		goto free_dumps;
 	}
 
@@ -307,7 +316,7 @@ int cmd_migrate(int argc, char **argv)
 	ret = run_restore(&a, dst, dump);
 	if (!ret)
 		goto free_dumps;
-	ret = cli_fail(ret, "cannot restore into pid %d", dst);
+	ret = restore_failed(ret, dst, dump);
 	/* Put SRC back as it was: its timers still exist, only disarmed. */
 	rc = ptimer_rearm_pid(cli.ctx, src, dump, a.opts.suspend_seccomp);
 	if (rc)

@@ -115,7 +115,7 @@ int cmd_show(int argc, char **argv)
 		ret = ptimer_dump_pid(cli.ctx, a.pid, suspend ? PTIMER_DUMP_SUSPEND_SECCOMP : 0,
 				      &dump, NULL);
 		if (ret)
-			return cli_fail(ret, "cannot read the timers of pid %d", a.pid);
+			return cli_fail_pid(ret, a.pid, "cannot read the timers of pid %d", a.pid);
 	}
 	if (a.json) {
 		struct cli_output out;
@@ -123,7 +123,10 @@ int cmd_show(int argc, char **argv)
 		cli_output_open(&out, "-");
 		ret = cli_write_dump(dump, &out, true);
 	} else {
-		printf("pid %d (%s), %zu thread%s, %zu timer%s\n", dump->pid, dump->comm,
+		char comm[CLI_COMM_ESCAPED_SIZE];
+
+		printf("pid %d (%s), %zu thread%s, %zu timer%s\n", dump->pid,
+		       cli_escape(comm, sizeof(comm), dump->comm),
 		       dump->nthreads, dump->nthreads == 1 ? "" : "s",
 		       dump->ntimers, dump->ntimers == 1 ? "" : "s");
 		print_table(dump);

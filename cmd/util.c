@@ -14,17 +14,75 @@
 
 void cli_usage_error(struct argp_state *state, const char *fmt, ...)
 {
-	char msg[512];
+	char msg[512], safe[sizeof(msg) * 4];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	cli_escape(safe, sizeof(safe), msg);
 	fprintf(stderr, "ptimerctl%s%s: %s\nTry 'ptimerctl%s%s --help' for more information.\n",
-		cli.subcommand ? " " : "", cli.subcommand ? cli.subcommand : "", msg,
+		cli.subcommand ? " " : "", cli.subcommand ? cli.subcommand : "", safe,
 		cli.subcommand ? " " : "", cli.subcommand ? cli.subcommand : "");
 	(void)state;
 	exit(EXIT_USAGE);
+}
+
+char *cli_escape(char *dst, size_t size, const char *src)
+{
+	size_t n = 0;
+
+	if (!size)
+		return dst;
+	for (const char *p = src; *p; p++) {
+		unsigned char c = *p;
+
+		if (c >= 0x20 && c < 0x7f && !(c == '\\' && p[1] == 'x')) {
+			if (n + 1 >= size)
+				break;
+			dst[n++] = c;
+			continue;
+		}
+		if (n + 4 >= size)
+			break;
+		n += snprintf(dst + n, size - n, "\\x%02x", c);
+	}
+	dst[n] = '\0';
+	return dst;
+}
+
+int cli_proc_status(pid_t pid, const char *key, char *val, size_t len)
+{
+	size_t klen = strlen(key);
+	char path[64], line[256];
+	int ret = -ENOENT;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, key, klen) || line[klen] != ':')
+			continue;
+		snprintf(val, len, "%s", line + klen + 1 + strspn(line + klen + 1, " \t"));
+		val[strcspn(val, "\n")] = '\0';
+		ret = 0;
+		break;
+	}
+	fclose(f);
+	return ret;
+}
+
+pid_t cli_thread_group_of(pid_t pid)
+{
+	char val[32];
+	long tgid;
+
+	if (cli_proc_status(pid, "Tgid", val, sizeof(val)))
+		return 0;
+	tgid = strtol(val, NULL, 10);
+	return tgid > 0 && tgid != pid ? (pid_t)tgid : 0;
 }
 
 pid_t cli_parse_pid(struct argp_state *state, const char *arg)

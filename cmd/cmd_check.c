@@ -151,6 +151,9 @@ int cmd_check(int argc, char **argv)
 	else
 		print_text(&k, caps, a.pid, &p);
 	cap_free(caps);
+	ret = cli_finish_stdout();
+	if (ret)
+		return ret;
 	if (!k.proc_timers)
 		return EXIT_UNSUPPORTED;
 	/* A thread id is the caller's mistake, which the report names. */

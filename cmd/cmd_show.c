@@ -120,8 +120,14 @@ int cmd_show(int argc, char **argv)
 	if (a.json) {
 		struct cli_output out;
 
-		cli_output_open(&out, "-");
-		ret = cli_write_dump(dump, &out, true);
+		/* JSON keeps the process name's bytes; json-c escapes them. */
+		ret = cli_output_open(&out, "-");
+		if (!ret)
+			ret = cli_write_dump(dump, &out, true);
+		if (ret) {
+			cli_error(ret, "cannot write to stdout");
+			ret = EXIT_FAILURE_GENERIC;
+		}
 	} else {
 		char comm[CLI_COMM_ESCAPED_SIZE];
 
@@ -130,7 +136,7 @@ int cmd_show(int argc, char **argv)
 		       dump->nthreads, dump->nthreads == 1 ? "" : "s",
 		       dump->ntimers, dump->ntimers == 1 ? "" : "s");
 		print_table(dump);
-		ret = fflush(stdout) ? EXIT_FAILURE_GENERIC : EXIT_OK;
+		ret = cli_finish_stdout();
 	}
 	ptimer_dump_free(dump);
 	return ret;

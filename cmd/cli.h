@@ -38,6 +38,28 @@ void cli_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cli_exit_code(int err);
 /* Report a library failure and return its exit code. */
 int cli_fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/*
+ * The same for a failure on process @pid.  The library refuses a thread
+ * id with -ESRCH although the thread exists: that one is misuse, reported
+ * as such with EXIT_USAGE.
+ */
+int cli_fail_pid(int err, pid_t pid, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* When a restore into @pid failed with -EAGAIN: name RLIMIT_SIGPENDING and how to raise it. */
+void cli_hint_sigpending(pid_t pid, size_t ntimers);
+/*
+ * @src with every byte outside printable ASCII, and a backslash that
+ * starts "\x", written as \xHH (util-linux's convention), so that a
+ * process name cannot drive the terminal.  @dst holds 4 * strlen(@src) + 1
+ * bytes; a shorter one truncates between escapes.  Returns @dst.
+ */
+char *cli_escape(char *dst, size_t size, const char *src);
+/* The process name (comm) of a dump or probe, escaped: 16 bytes at most, each 4. */
+#define CLI_COMM_ESCAPED_SIZE (16 * 4 + 1)
+/* A field of /proc/PID/status ("Tgid", "Uid", "SigQ"), its value after the blanks. */
+int cli_proc_status(pid_t pid, const char *key, char *val, size_t len);
+/* The process that @pid is a thread of, or 0 when it is a process or cannot be told. */
+pid_t cli_thread_group_of(pid_t pid);
 
 /* Misuse: the message, then "Try 'ptimerctl SUB --help'"; exits EXIT_USAGE. */
 void cli_usage_error(struct argp_state *state, const char *fmt, ...)
@@ -65,25 +87,45 @@ int cli_drop_capabilities(const pid_t *pids, int npids, bool keep_seccomp,
 	  "Let the target's seccomp filter judge injected calls (default: suspend it)", 0 }
 
 /*
- * An output file: "-" is stdout; anything else is written to a new 0600
- * file beside it and renamed over it by cli_output_commit(), so that a
- * failure leaves the old file alone and no symlink is written through.
+ * Where -o writes; ptimerctl(1) documents the rules.  "-" is stdout.  A
+ * regular file, or a name that does not exist yet, is written to a new
+ * 0600 file beside it that cli_output_commit() renames over it, so that a
+ * failure leaves the old file alone; a symbolic link there is replaced,
+ * never written through.  Anything else (a terminal, /dev/null, a FIFO,
+ * one of ptimerctl's own descriptors as /dev/stdout or /dev/fd/N name
+ * them, or a symbolic link to one of those) is written through, as tee(1)
+ * does.  cli_output_open() settles whether the output can be written, with
+ * the privileges the rename will have: call it after
+ * cli_drop_capabilities() and before touching a target.
  */
 struct cli_output {
 	FILE *f;
 	const char *path;
-	char *tmp;
+	char *tmp;		/* the temporary file renamed to @path, or NULL */
+	bool complete;		/* @tmp holds the whole document; only its rename failed */
 };
 
 int cli_output_open(struct cli_output *out, const char *path);
+/*
+ * Flush, and rename a file into place.  On failure (-errno) the temporary
+ * file is gone, unless only the rename failed (@complete); call
+ * cli_output_abort() or cli_output_keep() then.
+ */
 int cli_output_commit(struct cli_output *out);
+/* Give up: close, and remove the temporary file. */
 void cli_output_abort(struct cli_output *out);
+/* Give up but keep the temporary file; returns its name (free it) or NULL. */
+char *cli_output_keep(struct cli_output *out);
+/* "stdout" or the quoted path, for messages. */
+const char *cli_output_name(const struct cli_output *out, char *buf, size_t len);
+/* Flush stdout after printing to it; an error is reported and gives EXIT_FAILURE_GENERIC. */
+int cli_finish_stdout(void);
 /* Read and decode a dump document ("-" is stdin); returns an exit code. */
 int cli_load_dump(const char *path, struct ptimer_dump **dump);
 /* Read a whole file ("-" is stdin), at most @limit bytes. */
 int cli_read_input(const char *path, size_t limit, char **buf, size_t *len);
 
-/* Encode @dump and write it to @out, then commit it; returns an exit code. */
+/* Encode @dump, write it to @out and commit it; -errno, @out left to the caller then. */
 int cli_write_dump(const struct ptimer_dump *dump, struct cli_output *out, bool pretty);
 
 /*

@@ -125,20 +125,21 @@ static void print_json(const struct ptimer_kernel_probe *k, cap_t caps, pid_t pi
 static void print_text(const struct ptimer_kernel_probe *k, cap_t caps, pid_t pid,
 		       const struct ptimer_pid_probe *p)
 {
+	char comm[CLI_COMM_ESCAPED_SIZE], error[1024];
+	const char *why;
+	int err;
+
 	printf("kernel:                  %s (%s)\n", k->release, k->machine);
 	printf("/proc/PID/timers:        %s\n", yesno(k->proc_timers));
 	printf("prctl restore IDs:       %s\n", k->restore_ids ? "yes (exact-ID restore)" :
 	       "no (restore walks the ID counter)");
 	printf("CAP_SYS_PTRACE:          %s\n", yesno(have_cap(caps, CAP_SYS_PTRACE)));
 	printf("CAP_CHECKPOINT_RESTORE:  %s\n", yesno(have_cap(caps, CAP_CHECKPOINT_RESTORE)));
-	int err;
-	const char *why;
-
 	if (!pid)
 		return;
 	why = unusable_reason(p, caps, &err);
-	printf("pid %d (%s):\n", pid, p->comm);
-	printf("  usable:                %s\n", why ? why : "yes");
+	printf("pid %d (%s):\n", pid, cli_escape(comm, sizeof(comm), p->comm));
+	printf("  usable:                %s\n", why ? cli_escape(error, sizeof(error), why) : "yes");
 	printf("  may trace:             %s\n", yesno(p->may_trace));
 	printf("  already traced by:     %d\n", p->tracer_pid);
 	printf("  seccomp mode:          %d\n", p->seccomp);
@@ -153,7 +154,7 @@ int cmd_check(int argc, char **argv)
 	struct ptimer_kernel_probe k;
 	struct ptimer_pid_probe p = { 0 };
 	cap_t caps;
-	int ret = 0;
+	int ret = 0, err = 0;
 
 	cli_parse(&check_argp, argc, argv, &a);
 	ptimer_probe_kernel(&k);
@@ -162,22 +163,26 @@ int cmd_check(int argc, char **argv)
 		ret = ptimer_probe_pid(cli.ctx, a.pid, &p);
 		if (ret) {
 			cap_free(caps);
-			return cli_fail(ret, "cannot inspect pid %d", a.pid);
+			return cli_fail_pid(ret, a.pid, "cannot inspect pid %d", a.pid);
 		}
 	}
 	if (a.json)
 		print_json(&k, caps, a.pid, &p);
 	else
 		print_text(&k, caps, a.pid, &p);
-	if (!k.proc_timers) {
-		cap_free(caps);
-		return EXIT_UNSUPPORTED;
-	}
-	if (a.pid && unusable_reason(&p, caps, &ret))
-		ret = cli_exit_code(ret);
+	if (a.pid)
+		unusable_reason(&p, caps, &err);
 	cap_free(caps);
+	ret = cli_finish_stdout();
 	if (ret)
 		return ret;
+	if (!k.proc_timers)
+		return EXIT_UNSUPPORTED;
+	/* A thread id is the caller's mistake, which the report names. */
+	if (a.pid && p.open_error == -ESRCH && cli_thread_group_of(a.pid))
+		return EXIT_USAGE;
+	if (a.pid && err)
+		return cli_exit_code(err);
 	if (a.pid && !p.may_trace)
 		return EXIT_PERMISSION;
 	return EXIT_OK;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* ptimerctl dump: a process's timers as JSON. */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,47 +76,92 @@ int cli_write_dump(const struct ptimer_dump *dump, struct cli_output *out, bool 
 	ret = ptimer_dump_to_json(cli.ctx, dump, pretty, &json);
 	if (ret) {
 		cli_output_abort(out);
-		return cli_fail(ret, "cannot encode the dump");
+		return ret;
 	}
-	ret = fputs(json, out->f) < 0 ? -EIO : 0;
-	free(json);
-	if (ret) {
+	errno = 0;
+	if (fputs(json, out->f) == EOF) {
+		ret = errno ? -errno : -EIO;
 		cli_output_abort(out);
 	} else {
 		ret = cli_output_commit(out);
 	}
-	if (ret) {
-		cli_error(ret, "cannot write '%s'", out->path);
+	free(json);
+	return ret;
+}
+
+/*
+ * The dump could not be written after the target was touched.  A --disarm
+ * left its timers disarmed: re-arm them, as migrate does when a restore
+ * fails, so that a failed dump changes nothing; only if that fails too is
+ * a whole document that could not be renamed kept.
+ */
+static int write_failed(const struct dump_args *a, struct cli_output *out,
+			const struct ptimer_dump *dump, unsigned int seccomp_flags, int err)
+{
+	char name[PATH_MAX + 8];
+	char *kept;
+	int ret;
+
+	cli_output_name(out, name, sizeof(name));
+	cli_error(err, "cannot write the dump to %s", name);
+	if (!a->disarm) {
+		cli_output_abort(out);
 		return EXIT_FAILURE_GENERIC;
 	}
-	return EXIT_OK;
+	ret = ptimer_rearm_pid(cli.ctx, a->pid, dump, seccomp_flags);
+	if (!ret) {
+		if (out->tmp)
+			cli_info("re-armed the timers of pid %d and removed the temporary file '%s'",
+				 a->pid, out->tmp);
+		else
+			cli_info("re-armed the timers of pid %d", a->pid);
+		cli_output_abort(out);
+		return EXIT_FAILURE_GENERIC;
+	}
+	ret = cli_fail(ret, "cannot re-arm the timers of pid %d", a->pid);
+	kept = out->complete ? cli_output_keep(out) : NULL;
+	if (kept)
+		cli_error(0, "the timers of pid %d stay disarmed; their dump is in '%s'",
+			  a->pid, kept);
+	else
+		cli_error(0, "the timers of pid %d stay disarmed, and their dump is lost",
+			  a->pid);
+	free(kept);
+	cli_output_abort(out);
+	return ret;
 }
 
 int cmd_dump(int argc, char **argv)
 {
 	struct dump_args a = { .output = "-" };
+	char name[PATH_MAX + 8];
 	struct ptimer_dump *dump;
 	struct cli_output out;
-	unsigned int flags;
+	unsigned int flags, seccomp_flags;
 	int ret;
 
 	cli_parse(&dump_argp, argc, argv, &a);
-	/* Fail on an unwritable output before the target is touched. */
-	ret = cli_output_open(&out, a.output);
-	if (ret) {
-		cli_error(ret, "cannot create '%s'", a.output);
-		return EXIT_FAILURE_GENERIC;
-	}
+	/*
+	 * Capabilities first: the output is then opened with the privileges
+	 * that its final rename will have, and whatever cannot be written is
+	 * refused here, before the target is touched.
+	 */
 	ret = cli_drop_capabilities(&a.pid, 1, a.keep_seccomp, &flags);
 	if (ret)
 		cli_warn("cannot drop capabilities: %s", strerror(-ret));
+	ret = cli_output_open(&out, a.output);
+	if (ret) {
+		cli_error(ret, "cannot write to %s", cli_output_name(&out, name, sizeof(name)));
+		return EXIT_FAILURE_GENERIC;
+	}
+	seccomp_flags = flags;
 	flags |= a.disarm ? PTIMER_DUMP_DISARM : 0;
 	cli_hold_begin();
 	ret = ptimer_dump_pid(cli.ctx, a.pid, flags, &dump, NULL);
 	if (ret) {
 		cli_output_abort(&out);
 		cli_hold_end();
-		return cli_fail(ret, "cannot dump pid %d", a.pid);
+		return cli_fail_pid(ret, a.pid, "cannot dump pid %d", a.pid);
 	}
 	/* Without --disarm nothing changed: a late signal still drops the dump. */
 	if (cli_interrupted && !a.disarm) {
@@ -125,6 +171,8 @@ int cmd_dump(int argc, char **argv)
 		return cli_interrupted_exit("pid %d was left as it was, nothing written", a.pid);
 	}
 	ret = cli_write_dump(dump, &out, a.pretty);
+	if (ret)
+		ret = write_failed(&a, &out, dump, seccomp_flags, ret);
 	ptimer_dump_free(dump);
 	cli_hold_end();
 	return ret;

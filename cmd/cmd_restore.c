@@ -211,13 +211,6 @@ static int drop_capabilities(struct restore_args *a, int npids)
 	return ret;
 }
 
-static int restore_failed(int err, pid_t pid)
-{
-	if (err == -EINTR && cli_interrupted)
-		return cli_interrupted_exit("every change to pid %d was rolled back", pid);
-	return cli_fail(err, "cannot restore into pid %d", pid);
-}
-
 static int run_restore(struct restore_args *a, pid_t pid, const struct ptimer_dump *dump)
 {
 	struct progress_bar bar;
@@ -240,6 +233,16 @@ static int run_restore(struct restore_args *a, pid_t pid, const struct ptimer_du
 	return 0;
 }
 
+/* Report a failed restore into @pid; a lack of RLIMIT_SIGPENDING gets a hint. */
+static int restore_failed(int err, pid_t pid, const struct ptimer_dump *dump)
+{
+	int ret = cli_fail_pid(err, pid, "cannot restore into pid %d", pid);
+
+	if (err == -EAGAIN)
+		cli_hint_sigpending(pid, dump->ntimers);
+	return ret;
+}
+
 int cmd_restore(int argc, char **argv)
 {
 	struct restore_args a = { .input = "-", .progress = -1, .want_pids = 1 };
@@ -257,7 +260,7 @@ int cmd_restore(int argc, char **argv)
 	ret = run_restore(&a, a.pids[0], dump);
 	cli_hold_end();
 	if (ret)
-		ret = restore_failed(ret, a.pids[0]);
+		ret = restore_failed(ret, a.pids[0], dump);
 	ptimer_dump_free(dump);
 free_map:
 	free(a.tid_map);
@@ -283,7 +286,7 @@ int cmd_migrate(int argc, char **argv)
 	/* A non-destructive look first, so that most failures disarm nothing. */
 	ret = ptimer_dump_pid(cli.ctx, src, a.seccomp_flags, &probe, NULL);
 	if (ret) {
-		ret = cli_fail(ret, "cannot dump pid %d", src);
+		ret = cli_fail_pid(ret, src, "cannot dump pid %d", src);
 		goto free_map;
 	}
 	dry_run = a.opts.dry_run;
@@ -291,8 +294,7 @@ int cmd_migrate(int argc, char **argv)
 	ret = ptimer_restore_pid(cli.ctx, dst, probe, &a.opts, NULL, NULL);
 	a.opts.dry_run = dry_run;
 	if (ret || dry_run) {
-		ret = ret ? cli_fail(ret, "cannot restore into pid %d", dst) :
-		      run_restore(&a, dst, probe);
+		ret = ret ? restore_failed(ret, dst, probe) : run_restore(&a, dst, probe);
 		goto free_dumps;
 	}
 	if (cli_interrupted) {
@@ -302,15 +304,13 @@ int cmd_migrate(int argc, char **argv)
 
 	ret = ptimer_dump_pid(cli.ctx, src, PTIMER_DUMP_DISARM | a.seccomp_flags, &dump, NULL);
 	if (ret) {
-		ret = ret == -EINTR && cli_interrupted ?
-		      cli_interrupted_exit("pids %d and %d were left as they were", src, dst) :
-		      cli_fail(ret, "cannot dump and disarm pid %d", src);
+		ret = cli_fail(ret, "cannot dump and disarm pid %d", src);
 		goto free_dumps;
 	}
 	ret = run_restore(&a, dst, dump);
 	if (!ret)
 		goto free_dumps;
-	ret = restore_failed(ret, dst);
+	ret = restore_failed(ret, dst, dump);
 	/*
 	 * Put SRC back as it was: its timers still exist, only disarmed.
 	 * The library lets no interrupt stop this undo.

@@ -116,7 +116,7 @@ int cmd_show(int argc, char **argv)
 		ret = ptimer_dump_pid(cli.ctx, a.pid, flags, &dump, NULL);
 		cli_hold_end();
 		if (ret)
-			return cli_fail(ret, "cannot read the timers of pid %d", a.pid);
+			return cli_fail_pid(ret, a.pid, "cannot read the timers of pid %d", a.pid);
 		if (cli_interrupted) {
 			ptimer_dump_free(dump);
 			return cli_interrupted_exit("pid %d was left as it was", a.pid);
@@ -125,14 +125,23 @@ int cmd_show(int argc, char **argv)
 	if (a.json) {
 		struct cli_output out;
 
-		cli_output_open(&out, "-");
-		ret = cli_write_dump(dump, &out, true);
+		/* JSON keeps the process name's bytes; json-c escapes them. */
+		ret = cli_output_open(&out, "-");
+		if (!ret)
+			ret = cli_write_dump(dump, &out, true);
+		if (ret) {
+			cli_error(ret, "cannot write to stdout");
+			ret = EXIT_FAILURE_GENERIC;
+		}
 	} else {
-		printf("pid %d (%s), %zu thread%s, %zu timer%s\n", dump->pid, dump->comm,
+		char comm[CLI_COMM_ESCAPED_SIZE];
+
+		printf("pid %d (%s), %zu thread%s, %zu timer%s\n", dump->pid,
+		       cli_escape(comm, sizeof(comm), dump->comm),
 		       dump->nthreads, dump->nthreads == 1 ? "" : "s",
 		       dump->ntimers, dump->ntimers == 1 ? "" : "s");
 		print_table(dump);
-		ret = fflush(stdout) ? EXIT_FAILURE_GENERIC : EXIT_OK;
+		ret = cli_finish_stdout();
 	}
 	ptimer_dump_free(dump);
 	return ret;

@@ -10,19 +10,24 @@
 
 #include "cli.h"
 
-/* Format the whole line first, so that it reaches stderr in one write(2). */
+/*
+ * Format the whole line first, so that it reaches stderr in one write(2),
+ * and escape it: a message may quote a process name or a file name, whose
+ * bytes must not drive the terminal.
+ */
 static void emit(const char *prefix, const char *fmt, va_list ap, int err)
 {
-	char line[1024];
+	char raw[1024], line[sizeof(raw) * 4 + 1];
 	size_t n;
 
-	n = snprintf(line, sizeof(line), "ptimerctl: %s", prefix);
-	if (n < sizeof(line))
-		n += vsnprintf(line + n, sizeof(line) - n, fmt, ap);
-	if (err && n < sizeof(line))
-		n += snprintf(line + n, sizeof(line) - n, ": %s", strerror(err));
-	if (n >= sizeof(line) - 1)
-		n = sizeof(line) - 2;
+	n = snprintf(raw, sizeof(raw), "%s", prefix);
+	if (n < sizeof(raw))
+		n += vsnprintf(raw + n, sizeof(raw) - n, fmt, ap);
+	if (err && n < sizeof(raw))
+		snprintf(raw + n, sizeof(raw) - n, ": %s", strerror(err));
+	n = snprintf(line, sizeof(line), "ptimerctl: ");
+	cli_escape(line + n, sizeof(line) - n - 1, raw);
+	n = strlen(line);
 	line[n++] = '\n';
 	if (write(STDERR_FILENO, line, n) < 0)
 		return;
@@ -119,15 +124,15 @@ static bool errno_says_more(int err)
 	}
 }
 
-int cli_fail(int err, const char *fmt, ...)
+static int vfail(int err, const char *fmt, va_list ap)
 {
 	const char *detail = ptimer_last_error(cli.ctx);
 	char what[512];
-	va_list ap;
 
-	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
+	/* The detail says what became of the target: left, or put back, as it was. */
+	if (err == -EINTR && cli_interrupted)
+		return cli_interrupted_exit("%s", detail[0] ? detail : what);
 	/* The library's detail names the step that failed; prefer it. */
 	if (err == -EPERM && cli.seccomp_refused) {
 		cli_error(0, "%s", detail[0] ? detail : what);
@@ -140,4 +145,57 @@ int cli_fail(int err, const char *fmt, ...)
 		cli_info("hint: tracing a process of another user needs CAP_SYS_PTRACE;"
 			 " see also /proc/sys/kernel/yama/ptrace_scope");
 	return cli_exit_code(err);
+}
+
+int cli_fail(int err, const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = vfail(err, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+int cli_fail_pid(int err, pid_t pid, const char *fmt, ...)
+{
+	va_list ap;
+	pid_t tgid;
+	int ret;
+
+	/*
+	 * The library refuses a thread with -ESRCH, whose strerror() ("No such
+	 * process") would contradict its own detail: the thread exists, it is
+	 * the wrong kind of id.
+	 */
+	tgid = err == -ESRCH ? cli_thread_group_of(pid) : 0;
+	if (tgid) {
+		cli_error(0, "pid %d is a thread of process %d; name the process", pid, tgid);
+		return EXIT_USAGE;
+	}
+	va_start(ap, fmt);
+	ret = vfail(err, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+void cli_hint_sigpending(pid_t pid, size_t ntimers)
+{
+	char uid[64] = "?", sigq[64] = "?/?";
+	char *slash;
+
+	/* "Uid:" lists the real, effective, saved and fs uids: the real one counts. */
+	cli_proc_status(pid, "Uid", uid, sizeof(uid));
+	uid[strcspn(uid, " \t")] = '\0';
+	/* "SigQ:" is "used/limit": the user's count, and the limit of this process. */
+	cli_proc_status(pid, "SigQ", sigq, sizeof(sigq));
+	slash = strchr(sigq, '/');
+	if (slash)
+		*slash++ = '\0';
+	cli_info("hint: every POSIX timer counts against RLIMIT_SIGPENDING of its process's"
+		 " real user: uid %s has %s in use, pid %d allows %s, and the dump needs %zu;"
+		 " raise the limit with 'prlimit --pid %d --sigpending=N' or with 'ulimit -i'"
+		 " where the process is started", uid, sigq, pid, slash ? slash : "?", ntimers,
+		 pid);
 }

@@ -437,6 +437,12 @@ int ptimer_restore_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_du
 	if (rc && !ret)
 		ret = died_or(&r, ctx_set_error(ctx, rc, "cannot restore the prctl state"
 					       " of pid %d", pid));
+	/* Said once everything is undone, so that it is true. */
+	if (ret == -EINTR && r.walk_steps)
+		ctx_set_error(ctx, ret, "after %llu walk steps, every change to pid %d was"
+			      " rolled back", (unsigned long long)r.walk_steps, pid);
+	else if (ret == -EINTR)
+		ctx_set_error(ctx, ret, "every change to pid %d was rolled back", pid);
 detach:
 	ret = target_finish(&t, ret, "restore");
 	if (stats) {

@@ -148,8 +148,8 @@ static int stuck_error(struct target *t, int ret)
 		return ctx_set_error(t->ctx, ret, "cannot seize pid %d", t->pid);
 	procfs_thread_wait(t->dirfd, tid, wchan, sizeof(wchan), &nr);
 	if (ret == -EINTR)
-		return ctx_set_error(t->ctx, ret, "interrupted while waiting for thread %d"
-				     " of pid %d to stop (in %s, syscall %ld)", tid, t->pid,
+		return ctx_set_error(t->ctx, ret, "pid %d was left as it was; its thread %d"
+				     " had not stopped (it waits in %s, syscall %ld)", t->pid, tid,
 				     wchan, nr);
 	return ctx_set_error(t->ctx, ret, "thread %d of pid %d did not stop within %u ms"
 			     " (it waits in %s, syscall %ld)", tid, t->pid,
@@ -199,7 +199,7 @@ int target_attach(struct target *t, enum target_seccomp seccomp, bool interrupti
 	if (ret == -ETIMEDOUT || (ret == -EINTR && t->sp.unstoppable))
 		return stuck_error(t, ret);
 	if (ret == -EINTR)
-		return ctx_set_error(t->ctx, ret, "interrupted while seizing pid %d", t->pid);
+		return ctx_set_error(t->ctx, ret, "pid %d was left as it was", t->pid);
 	if (ret == -EBUSY)
 		return ret;	/* the detail names the tracer */
 	if (ret)
@@ -320,7 +320,7 @@ int target_check_interrupt(struct target *t)
 {
 	if (!ctx_interrupted(t->ctx))
 		return 0;
-	return ctx_set_error(t->ctx, -EINTR, "interrupted while working on pid %d", t->pid);
+	return ctx_set_error(t->ctx, -EINTR, "pid %d was left as it was", t->pid);
 }
 
 int target_syscall(struct target *t, long nr, long *ret, uint64_t a0,

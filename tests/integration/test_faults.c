@@ -407,7 +407,7 @@ static void assert_as_before(struct victim *v, const struct snapshot *s0, const 
 	cr_assert_str_eq(line, "PONG");
 }
 
-/* The walk steps of its plan line, and of its "interrupted after N walk steps". */
+/* The walk steps of its plan line, and of its "interrupted by SIGINT; after N walk steps". */
 static long long plan_steps(const char *plan)
 {
 	const char *p = strstr(plan, "timers, ");
@@ -423,10 +423,10 @@ static long long plan_steps(const char *plan)
 
 static long long interrupted_steps(const char *err)
 {
-	const char *p = strstr(err, "interrupted after ");
+	const char *p = strstr(err, "interrupted by SIGINT; after ");
 
-	cr_assert(p, "no \"interrupted after N walk steps\" in: %s", err);
-	return atoll(p + strlen("interrupted after "));
+	cr_assert(p, "no \"interrupted by SIGINT; after N walk steps\" in: %s", err);
+	return atoll(p + strlen("interrupted by SIGINT; after "));
 }
 
 /*

@@ -62,10 +62,9 @@ void ptimer_set_interrupt(struct ptimer_ctx *ctx, volatile sig_atomic_t *flag);
  * thread to stop when seizing, and for injected code to trap.  Past it the
  * operation is undone and returns -ETIMEDOUT.  0 restores the default.
  * A thread that never stopped stays attached to the caller, untouched,
- * until the caller exits (the kernel then lets it go) or a later
- * operation on the same process finds it stopped and detaches it; a
- * caller that waits for all its children with waitpid(-1, ...) and __WALL
- * may see it.
+ * until the caller exits, when the kernel lets it go; meanwhile a caller
+ * that waits with waitpid(-1, ..., __WALL) may see its stop, and another
+ * operation on that process finds it traced.
  */
 #define PTIMER_DEFAULT_TIMEOUT_MS 5000
 void ptimer_set_timeout(struct ptimer_ctx *ctx, unsigned int timeout_ms);

@@ -384,6 +384,55 @@ Test(restore, time_frozen_and_deadline)
 	victim_kill(deadline);
 }
 
+/*
+ * --time=deadline on a periodic timer that came due while the dump lay
+ * about: it keeps its phase, so its next expiry is on the original grid,
+ * one interval after each missed one.  Dumped with about 200 ms to go on
+ * a 1 s period and restored 1.5 s after the dump, it is about 1.3 s late:
+ * 0.7 s to its next expiry, not 0.3 s.
+ */
+Test(restore, deadline_keeps_the_period_phase)
+{
+	struct victim *src, *dst;
+	char pidbuf[16], *dump;
+	struct run_result r;
+	json_object *root;
+	int64_t cap_mono, v, now, t0, t1, late0, late1;
+	long long got;
+
+	src = victim_start("--timer", "id=1,clock=monotonic,sig=10,sigval=0x1,value_ms=200,"
+			   "interval_ms=1000", NULL);
+	cr_assert(src && src->ready, "%s", src ? src->error : "fork");
+	dump = ru_dump_file(src->pid, NULL);
+	victim_kill(src);
+	root = ru_json_load(dump);
+	cr_assert(json_get_int64(json_object_object_get(root, "captured"), "monotonic_ns",
+				 &cap_mono));
+	v = dumped_value(root, 1);
+	dst = victim_startv(NULL);
+	cr_assert(dst && dst->ready);
+	now = clock_ns(CLOCK_MONOTONIC);
+	if (cap_mono + 1500 * RU_MS > now)
+		sleep_ms((cap_mono + 1500 * RU_MS - now) / RU_MS);
+	t0 = clock_ns(CLOCK_MONOTONIC);
+	cr_assert_eq(run_ptimerctl(&r, "restore", "--time=deadline", "-i", dump,
+				   ru_pidstr(pidbuf, dst->pid), NULL), 0);
+	cr_assert_eq(r.exit_code, 0, "%s", run_describe(&r));
+	run_result_free(&r);
+	got = value_of(dst, 1);
+	t1 = clock_ns(CLOCK_MONOTONIC);
+	/* Armed between t0 and t1: the next grid point after then, seen at t1. */
+	late0 = t0 - cap_mono - v;
+	late1 = t1 - cap_mono - v;
+	cr_expect(got <= RU_SEC - late0 % RU_SEC && got >= RU_SEC - late1 % RU_SEC - 50 * RU_MS,
+		  "%lld ms to the next expiry; %lld..%lld ms late, so about %lld ms were due",
+		  got / RU_MS, (long long)late0 / RU_MS, (long long)late1 / RU_MS,
+		  (long long)(RU_SEC - late0 % RU_SEC) / RU_MS);
+	json_object_put(root);
+	ru_file_free(dump);
+	victim_kill(dst);
+}
+
 /* A victim holding timer 2 (settings unlike the dump's) and timer 40. */
 static struct victim *start_holder(void)
 {

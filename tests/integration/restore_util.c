@@ -143,7 +143,37 @@ char *ru_json_file(json_object *root)
 	return ru_text_file(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY));
 }
 
+char *ru_dump_with_ids(const char *path, const int *ids, size_t n)
+{
+	json_object *root = ru_json_load(path), *timers, *first, *list;
+	char *out;
+
+	cr_assert(json_object_object_get_ex(root, "timers", &timers));
+	first = json_object_array_get_idx(timers, 0);
+	cr_assert(first, "%s has no timer to repeat", path);
+	list = json_object_new_array();
+	for (size_t i = 0; i < n; i++) {
+		json_object *t = NULL;
+
+		cr_assert_eq(json_object_deep_copy(first, &t, NULL), 0);
+		json_object_object_add(t, "id", json_object_new_int(ids[i]));
+		json_object_array_add(list, t);
+	}
+	json_object_object_add(root, "timers", list);
+	out = ru_json_file(root);
+	json_object_put(root);
+	return out;
+}
+
 /* ---- the victim's view ---- */
+
+long long ru_restore_ids(struct victim *v)
+{
+	struct vstate st;
+
+	cr_assert_eq(victim_state(v, &st), 0, "pid %d does not answer", (int)v->pid);
+	return st.restore_ids;
+}
 
 int ru_signals(struct victim *v, struct ru_sig *out, int max)
 {

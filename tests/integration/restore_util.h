@@ -57,6 +57,11 @@ void ru_file_free(char *path);
 json_object *ru_json_load(const char *path);
 /* Write @root to a new temporary file. */
 char *ru_json_file(json_object *root);
+/*
+ * A copy of the dump in @path whose timers are timers[0] repeated, once
+ * per ID of @ids (ascending), in a new temporary file.
+ */
+char *ru_dump_with_ids(const char *path, const int *ids, size_t n);
 
 /* ---- the victim's view ---- */
 
@@ -73,6 +78,8 @@ struct ru_sig {
 int ru_signals(struct victim *v, struct ru_sig *out, int max);
 /* Deliveries of timer @timerid with t_ns in [from_ns, to_ns). */
 int ru_count(const struct ru_sig *s, int n, int timerid, long long from_ns, long long to_ns);
+/* The victim's own prctl(PR_TIMER_CREATE_RESTORE_IDS) state (-1: refused). */
+long long ru_restore_ids(struct victim *v);
 /* The victim's timers; asserts on errors. */
 int ru_timers(struct victim *v, struct vtimer *out, int max);
 /* A description of a timer list for assertion messages (static buffer). */

@@ -46,6 +46,8 @@ Test(migrate, moves_the_timers)
 	cr_assert_eq(victim_tids(dst, dtids, 8), 3);
 	nsb = ru_timers(src, sb, RU_MAX_TIMERS);
 	cr_assert_eq(nsb, (int)NMOVED);
+	cr_assert_eq(ru_restore_ids(src), 0);
+	cr_assert_eq(ru_restore_ids(dst), 0);
 	t_start = clock_ns(CLOCK_MONOTONIC);
 	cr_assert_eq(run_ptimerctl(&r, "migrate", ru_pidstr(spid, src->pid),
 				   ru_pidstr(dpid, dst->pid), NULL), 0);
@@ -97,6 +99,9 @@ Test(migrate, moves_the_timers)
 	}
 	cr_expect_eq(proc_tracer_pid(src->pid), 0);
 	cr_expect_eq(proc_tracer_pid(dst->pid), 0);
+	/* Both processes' own prctl(PR_TIMER_CREATE_RESTORE_IDS) state is as it was. */
+	cr_expect_eq(ru_restore_ids(src), 0, "SRC's prctl state changed");
+	cr_expect_eq(ru_restore_ids(dst), 0, "DST's prctl state was left on");
 
 	/* Timer 3 (100 ms) now signals DST, and SRC no more. */
 	sleep_ms(700);
@@ -170,7 +175,11 @@ Test(migrate, failure_after_disarm_rearms_the_source)
 	victim_kill(dst);
 }
 
-/* A collision in DST is found by the dry run: SRC is never disarmed. */
+/*
+ * A collision in DST is found by the dry run, from /proc: DST is never
+ * attached and SRC never disarmed (a disarmed and re-armed SRC would look
+ * the same afterwards, but ptimerctl says "re-armed").
+ */
 Test(migrate, collision_leaves_both_alone)
 {
 	struct victim *src = ru_start(rearmed, NREARMED, NULL);
@@ -179,17 +188,24 @@ Test(migrate, collision_leaves_both_alone)
 	struct vtimer sb[RU_MAX_TIMERS], db[RU_MAX_TIMERS], da[RU_MAX_TIMERS];
 	char spid[16], dpid[16], why[256];
 	struct run_result r;
+	struct ru_watch w;
 	int64_t t_end;
 	int nsb, ndb, nda;
+	long tracer;
 
 	cr_assert(dst && dst->ready);
 	nsb = ru_timers(src, sb, RU_MAX_TIMERS);
 	ndb = ru_timers(dst, db, RU_MAX_TIMERS);
+	ru_watch_start(&w, dst->pid);
 	cr_assert_eq(run_ptimerctl(&r, "migrate", ru_pidstr(spid, src->pid),
 				   ru_pidstr(dpid, dst->pid), NULL), 0);
 	t_end = clock_ns(CLOCK_MONOTONIC);
+	tracer = ru_watch_stop(&w);
 	cr_expect_eq(r.exit_code, PX_COLLISION, "%s", run_describe(&r));
 	cr_expect(strstr(r.err, "200"), "the message does not name ID 200: %s", r.err);
+	cr_expect_eq(tracer, 0, "DST was attached (TracerPid %ld): the collision was not"
+		     " found before SRC was disarmed", tracer);
+	cr_expect_not(strstr(r.err, "re-armed"), "SRC was disarmed, then re-armed: %s", r.err);
 	run_result_free(&r);
 	nda = ru_timers(dst, da, RU_MAX_TIMERS);
 	expect_source_as_before(src, sb, nsb, t_end);

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -383,6 +384,55 @@ Test(restore, time_frozen_and_deadline)
 	victim_kill(deadline);
 }
 
+/*
+ * --time=deadline on a periodic timer that came due while the dump lay
+ * about: it keeps its phase, so its next expiry is on the original grid,
+ * one interval after each missed one.  Dumped with about 200 ms to go on
+ * a 1 s period and restored 1.5 s after the dump, it is about 1.3 s late:
+ * 0.7 s to its next expiry, not 0.3 s.
+ */
+Test(restore, deadline_keeps_the_period_phase)
+{
+	struct victim *src, *dst;
+	char pidbuf[16], *dump;
+	struct run_result r;
+	json_object *root;
+	int64_t cap_mono, v, now, t0, t1, late0, late1;
+	long long got;
+
+	src = victim_start("--timer", "id=1,clock=monotonic,sig=10,sigval=0x1,value_ms=200,"
+			   "interval_ms=1000", NULL);
+	cr_assert(src && src->ready, "%s", src ? src->error : "fork");
+	dump = ru_dump_file(src->pid, NULL);
+	victim_kill(src);
+	root = ru_json_load(dump);
+	cr_assert(json_get_int64(json_object_object_get(root, "captured"), "monotonic_ns",
+				 &cap_mono));
+	v = dumped_value(root, 1);
+	dst = victim_startv(NULL);
+	cr_assert(dst && dst->ready);
+	now = clock_ns(CLOCK_MONOTONIC);
+	if (cap_mono + 1500 * RU_MS > now)
+		sleep_ms((cap_mono + 1500 * RU_MS - now) / RU_MS);
+	t0 = clock_ns(CLOCK_MONOTONIC);
+	cr_assert_eq(run_ptimerctl(&r, "restore", "--time=deadline", "-i", dump,
+				   ru_pidstr(pidbuf, dst->pid), NULL), 0);
+	cr_assert_eq(r.exit_code, 0, "%s", run_describe(&r));
+	run_result_free(&r);
+	got = value_of(dst, 1);
+	t1 = clock_ns(CLOCK_MONOTONIC);
+	/* Armed between t0 and t1: the next grid point after then, seen at t1. */
+	late0 = t0 - cap_mono - v;
+	late1 = t1 - cap_mono - v;
+	cr_expect(got <= RU_SEC - late0 % RU_SEC && got >= RU_SEC - late1 % RU_SEC - 50 * RU_MS,
+		  "%lld ms to the next expiry; %lld..%lld ms late, so about %lld ms were due",
+		  got / RU_MS, (long long)late0 / RU_MS, (long long)late1 / RU_MS,
+		  (long long)(RU_SEC - late0 % RU_SEC) / RU_MS);
+	json_object_put(root);
+	ru_file_free(dump);
+	victim_kill(dst);
+}
+
 /* A victim holding timer 2 (settings unlike the dump's) and timer 40. */
 static struct victim *start_holder(void)
 {
@@ -651,4 +701,224 @@ Test(restore, target_dies_during_walk)
 	cr_expect(strstr(b.res.err, "exited"), "no word that the target exited: %s", b.res.err);
 	run_result_free(&b.res);
 	ru_file_free(dump);
+}
+
+/*
+ * The target's own prctl(PR_TIMER_CREATE_RESTORE_IDS) state is its
+ * business: after a restore through the prctl it is what it was before,
+ * off or on.
+ */
+Test(restore, prctl_state_put_back_after_success)
+{
+	const char *on[] = { "--prctl-restore-ids", "on", NULL };
+	char *dump = dump_ids_1_2(), pidbuf[16];
+	struct run_result r;
+
+	for (int k = 0; k < 2; k++) {
+		struct victim *v = ru_start(NULL, 0, k ? on : NULL);
+		struct vtimer t[RU_MAX_TIMERS];
+		long long before = ru_restore_ids(v), after;
+		int n;
+
+		cr_assert_eq(before, k, "the fresh victim's prctl state is %lld", before);
+		cr_assert_eq(run_ptimerctl(&r, "restore", "--method=prctl", "-i", dump,
+					   ru_pidstr(pidbuf, v->pid), NULL), 0);
+		cr_assert_eq(r.exit_code, 0, "%s", run_describe(&r));
+		run_result_free(&r);
+		n = ru_timers(v, t, RU_MAX_TIMERS);
+		cr_expect_eq(n, 2, "%s", ru_timers_str(t, n));
+		after = ru_restore_ids(v);
+		cr_expect_eq(after, before, "the target's prctl state was %lld before the"
+			     " restore and is %lld after it", before, after);
+		victim_kill(v);
+	}
+	ru_file_free(dump);
+}
+
+/*
+ * A restore through the prctl that fails after creating a timer: the
+ * victim runs as nobody, so the kernel refuses its alarm-clock timer 2
+ * (EPERM without CAP_WAKE_ALARM, EOPNOTSUPP without an RTC) after timer
+ * 1 was created.  The rollback deletes timer 1 and puts the prctl state
+ * back.
+ */
+#define NOBODY 65534
+
+/* /proc/sys/kernel/yama/ptrace_scope, or 0 without Yama. */
+static int yama_scope(void)
+{
+	FILE *f = fopen("/proc/sys/kernel/yama/ptrace_scope", "r");
+	int v = 0;
+
+	if (f) {
+		if (fscanf(f, "%d", &v) != 1)
+			v = 0;
+		fclose(f);
+	}
+	return v;
+}
+
+/* Let nobody read the file and its directory. */
+static void make_public(char *path)
+{
+	char *slash = strrchr(path, '/');
+
+	cr_assert_eq(chmod(path, 0644), 0);
+	*slash = '\0';
+	cr_assert_eq(chmod(path, 0755), 0);
+	*slash = '/';
+}
+
+Test(restore, prctl_state_put_back_after_rollback)
+{
+	const struct run_opts as_nobody = { .as_user = true, .uid = NOBODY, .gid = NOBODY };
+	char *dump = dump_ids_1_2(), *edited, pidbuf[16];
+	struct vtimer t[RU_MAX_TIMERS];
+	json_object *root, *t2;
+	struct run_result r;
+	struct victim *v;
+	long long after;
+	int n;
+
+	if (yama_scope() > 0)
+		cr_skip_test("yama ptrace_scope is %d: nobody may not trace the victim",
+			     yama_scope());
+	root = ru_json_load(dump);
+	t2 = json_object_array_get_idx(json_object_object_get(root, "timers"), 1);
+	cr_assert(t2);
+	json_object_object_add(t2, "clockid", json_object_new_int(8));
+	json_object_object_add(t2, "clock", json_object_new_string("realtime_alarm"));
+	edited = ru_json_file(root);
+	make_public(edited);
+	v = victim_startv_as(NOBODY, (const char *[]){ "--threads", "1", NULL });
+	cr_assert(v);
+	if (!v->ready && strstr(v->error, "cannot become"))
+		cr_skip_test("cannot start a process as uid %d: %s", NOBODY, v->error);
+	cr_assert(v->ready, "%s", v->error);
+	cr_assert_eq(ru_restore_ids(v), 0);
+	/* As nobody too: that one may trace its own processes (see test_privilege). */
+	cr_assert_eq(run_ptimerctl_opts(&r, &as_nobody, "restore", "--method=prctl", "-i",
+					edited, ru_pidstr(pidbuf, v->pid), NULL), 0);
+	if (r.exit_code == 126 || r.exit_code == 127)
+		cr_skip_test("cannot run ptimerctl as uid %d: %s", NOBODY, r.err);
+	cr_expect(r.exit_code == PX_PERMISSION || r.exit_code == PX_UNSUPPORTED,
+		  "timer_create of an alarm timer as nobody: %s", run_describe(&r));
+	cr_expect(strstr(r.err, "timer_create of id 2"), "not the alarm timer that failed: %s",
+		  r.err);
+	run_result_free(&r);
+	n = ru_timers(v, t, RU_MAX_TIMERS);
+	cr_expect_eq(n, 0, "not rolled back: %s", ru_timers_str(t, n));
+	after = ru_restore_ids(v);
+	cr_expect_eq(after, 0, "the rollback left the target's prctl state at %lld", after);
+	cr_expect_eq(proc_tracer_pid(v->pid), 0);
+	json_object_put(root);
+	ru_file_free(edited);
+	ru_file_free(dump);
+	victim_kill(v);
+}
+
+/*
+ * A collision is found from /proc before attaching, whatever the method,
+ * and in a dry run too: exit 11 at once, no plan, the target never traced.
+ * (The kernel's EBUSY would give 11 as well, but only after attaching;
+ * and a walk to an ID in use would go round the whole ID space.)
+ */
+Test(restore, collision_refused_before_attaching)
+{
+	static const char *const modes[][2] = {
+		{ "--method=auto", NULL }, { "--method=prctl", NULL },
+		{ "--method=loop", NULL }, { "--dry-run", NULL },
+		{ "--dry-run", "--method=loop" },
+	};
+	const struct run_opts quick = { .timeout_ms = 5000 };
+	struct victim *v = start_holder();
+	struct vtimer before[RU_MAX_TIMERS];
+	char *dump = dump_ids_1_2(), pidbuf[16], what[64];
+	int nb = ru_timers(v, before, RU_MAX_TIMERS);
+
+	ru_pidstr(pidbuf, v->pid);
+	for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
+		const char *m2 = modes[m][1] ? modes[m][1] : "--method=auto";
+		struct run_result r;
+		struct ru_watch w;
+		long tracer;
+
+		snprintf(what, sizeof(what), "%s %s", modes[m][0], modes[m][1] ? m2 : "");
+		ru_watch_start(&w, v->pid);
+		cr_assert_eq(run_ptimerctl_opts(&r, &quick, "restore", modes[m][0], m2, "-i", dump,
+						pidbuf, NULL), 0);
+		tracer = ru_watch_stop(&w);
+		cr_expect_not(r.timed_out, "%s: still running after 5 s", what);
+		cr_expect_eq(r.exit_code, PX_COLLISION, "%s: %s", what, run_describe(&r));
+		cr_expect(strstr(r.err, "timer id 2 "), "%s: the message does not name ID 2: %s",
+			  what, r.err);
+		cr_expect_not(strstr(r.err, "plan:"), "%s: a plan for a colliding dump: %s",
+			      what, r.err);
+		cr_expect_eq(tracer, 0, "%s: the target was attached (TracerPid %ld) before"
+			     " the collision was found", what, tracer);
+		run_result_free(&r);
+		expect_unchanged(v, before, nb, what);
+	}
+	ru_file_free(dump);
+	victim_kill(v);
+}
+
+static bool fired(struct victim *v, int id)
+{
+	static struct ru_sig sigs[RU_MAX_SIGS];
+	int ns = ru_signals(v, sigs, RU_MAX_SIGS);
+
+	return ru_count(sigs, ns, id, 0, LLONG_MAX) > 0;
+}
+
+/*
+ * CPU clocks name their process or thread: restored, they must name the
+ * new ones.  The source stays alive but stopped, so a clock left pointing
+ * at it would be accepted by timer_create and then never advance; the
+ * destination is busy, so its own clocks do.
+ */
+Test(restore, cpu_clocks_measure_the_new_process)
+{
+	static const struct ru_spec cpu[] = {
+		{ 5, "process_cpu_self", "signal", 10, 0, 0x5, 200, 0 },
+		{ 6, "thread_cpu:2", "signal", 12, 0, 0x6, 200, 0 },
+	};
+	const char *extra[] = { "--threads", "1", "--busy", "1", NULL };
+	struct victim *src = ru_start(cpu, 2, extra), *dst;
+	struct vtimer t[RU_MAX_TIMERS];
+	pid_t stids[8], dtids[8];
+	char *dump, pidbuf[16];
+	struct run_result r;
+	int64_t deadline;
+	int n;
+
+	cr_assert_eq(victim_tids(src, stids, 8), 4);
+	dump = ru_dump_file(src->pid, NULL);
+	cr_assert_eq(kill(src->pid, SIGSTOP), 0);
+	cr_assert(proc_wait_state(src->pid, "T", HARNESS_TIMEOUT_MS));
+	dst = ru_start(NULL, 0, extra);
+	cr_assert_eq(victim_tids(dst, dtids, 8), 4);
+	cr_assert_eq(run_ptimerctl(&r, "restore", "-i", dump, ru_pidstr(pidbuf, dst->pid), NULL),
+		     0);
+	cr_assert_eq(r.exit_code, 0, "%s", run_describe(&r));
+	run_result_free(&r);
+	n = ru_timers(dst, t, RU_MAX_TIMERS);
+	cr_assert_eq(n, 2, "%s", ru_timers_str(t, n));
+	cr_expect_eq(vtimer_find(t, n, 5)->clockid, ru_cpu_clock(dst->pid, false),
+		     "timer 5 measures clock %d, not pid %d's (%d); the source's is %d",
+		     vtimer_find(t, n, 5)->clockid, (int)dst->pid, ru_cpu_clock(dst->pid, false),
+		     ru_cpu_clock(src->pid, false));
+	cr_expect_eq(vtimer_find(t, n, 6)->clockid, ru_cpu_clock(dtids[2], true),
+		     "timer 6 measures clock %d, not tid %d's (%d); the source's is %d",
+		     vtimer_find(t, n, 6)->clockid, (int)dtids[2], ru_cpu_clock(dtids[2], true),
+		     ru_cpu_clock(stids[2], true));
+	/* 200 ms of CPU for a busy thread: well within the deadline. */
+	deadline = clock_ns(CLOCK_MONOTONIC) + 10 * RU_SEC;
+	while ((!fired(dst, 5) || !fired(dst, 6)) && clock_ns(CLOCK_MONOTONIC) < deadline)
+		sleep_ms(20);
+	cr_expect(fired(dst, 5), "the process CPU-clock timer did not fire in 10 s");
+	cr_expect(fired(dst, 6), "the busy thread's CPU-clock timer did not fire in 10 s");
+	ru_file_free(dump);
+	victim_kill(src);
+	victim_kill(dst);
 }

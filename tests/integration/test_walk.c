@@ -83,7 +83,7 @@ Test(walk, auto_walks_when_the_prctl_is_refused)
 	cr_expect(strstr(r.err, "plan: method loop"), "no loop plan: %s", r.err);
 	/* from a fresh counter: 100000 steps to 99999, 1 to 100000, 500 to 100500 */
 	steps = plan_steps(r.err);
-	cr_expect(steps >= 100499 && steps <= 100503, "the plan says %lld walk steps: %s",
+	cr_expect(steps == 100501, "the plan says %lld walk steps: %s",
 		  steps, r.err);
 	run_result_free(&r);
 	n = ru_timers(v, t, RU_MAX_TIMERS);
@@ -159,7 +159,7 @@ Test(walk, wraps_past_int_max)
 	cr_assert_eq(r.exit_code, 0, "%s", run_describe(&r));
 	/* 2147483001 .. INT_MAX is 647 steps, then 0 .. 3 and 4 .. 10: 658 */
 	steps = plan_steps(r.err);
-	cr_expect(steps >= 655 && steps <= 661, "the plan says %lld walk steps: %s", steps,
+	cr_expect(steps == 658, "the plan says %lld walk steps: %s", steps,
 		  r.err);
 	run_result_free(&r);
 	n = ru_timers(v, t, RU_MAX_TIMERS);
@@ -241,6 +241,61 @@ Test(walk, max_iterations_refuses_before_walking)
 	ru_file_free(near);
 	ru_file_free(far);
 	victim_kill(v);
+}
+
+/*
+ * The planned walk length, exactly, for known distances: the counter of a
+ * target whose highest ID is H stands at least at H + 1 (a dry run cannot
+ * attach to read it, so it plans from there), and reaching ID x from
+ * counter c takes (x - c) mod 2^31 + 1 creations.
+ */
+Test(walk, plan_lengths_exact)
+{
+	static const struct {
+		int holder;
+		int ids[3];
+		size_t n;
+		long long steps;
+	} cases[] = {
+		{ 100, { 101 }, 1, 1 },				/* the next ID */
+		{ 100, { 200 }, 1, 100 },
+		{ 100, { 150, 160 }, 2, 50 + 10 },
+		{ 100, { 150, 160, INT_MAX }, 3, 50 + 10 + (INT_MAX - 161 + 1LL) },
+		{ 2147483000, { 3, 10 }, 2, 647 + 4 + 7 },	/* round past INT_MAX */
+		{ 2147483646, { INT_MAX }, 1, 1 },
+		{ 2147483646, { 0 }, 1, 2 },			/* INT_MAX, then 0 */
+		{ 5, { 4 }, 1, INT_MAX },			/* all the way round */
+	};
+	static const struct ru_spec one = { 0, "monotonic", "none", 10, 0, 0x1, 60000, 0 };
+	char *template = dump_of(&one, 1, NULL), pidbuf[16], spec[96];
+	struct victim *v = NULL;
+	int holder = -1;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *dump = ru_dump_with_ids(template, cases[i].ids, cases[i].n);
+		struct run_result r;
+		long long steps;
+
+		if (cases[i].holder != holder) {
+			victim_kill(v);
+			holder = cases[i].holder;
+			snprintf(spec, sizeof(spec), "id=%d,clock=monotonic,notify=none,"
+				 "value_ms=60000", holder);
+			v = victim_start("--timer", spec, NULL);
+			cr_assert(v && v->ready, "%s", v ? v->error : "fork");
+		}
+		cr_assert_eq(run_ptimerctl(&r, "restore", "--dry-run", "--method=loop", "-i", dump,
+					   ru_pidstr(pidbuf, v->pid), NULL), 0);
+		cr_assert_eq(r.exit_code, 0, "%s", run_describe(&r));
+		steps = plan_steps(r.err);
+		cr_expect_eq(steps, cases[i].steps, "highest ID %d, walk to %d%s: the plan says"
+			     " %lld steps, not %lld: %s", holder, cases[i].ids[0],
+			     cases[i].n > 1 ? " and on" : "", steps, cases[i].steps, r.err);
+		run_result_free(&r);
+		ru_file_free(dump);
+	}
+	victim_kill(v);
+	ru_file_free(template);
 }
 
 static const struct ru_spec two_far[] = {

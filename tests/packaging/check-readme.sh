@@ -31,8 +31,10 @@ extract() {
 }
 
 check_output() {	# expected-lines-file actual-file
-	# A table header or a "key": line the README shows must be in the output.
-	{ grep -E '^ +ID CLOCK|^  "[a-z_]+": [^0-9]' "$1" || true; } | while IFS= read -r want; do
+	# A table header or a "key": line the README shows must be in the output;
+	# the kernel's release string is the machine's, not the README's.
+	{ grep -E '^ +ID CLOCK|^  "[a-z_]+": [^0-9]' "$1" | grep -v '"kernel_release"' || true; } |
+	while IFS= read -r want; do
 		grep -qF -- "$want" "$2" || { echo "  missing: $want"; exit 1; }
 	done
 }

@@ -98,6 +98,32 @@ const char *ptimer_phase_name(enum ptimer_phase phase);
  */
 const char *ptimer_last_error(struct ptimer_ctx *ctx);
 
+/*
+ * Errors of libptimer's own.  Functions return them negated, as they
+ * return -errno, and ptimer_strerror() names both kinds.  An errno value
+ * always means what the kernel means by it (-ESRCH: no such process,
+ * -EPERM: not permitted, -EINTR: interrupted, -ETIMEDOUT: a wait ran out,
+ * -EAGAIN: a resource limit such as RLIMIT_SIGPENDING); these say what
+ * no errno says.  They start past every errno value, as libmount's do.
+ */
+enum ptimer_error {
+	PTIMER_ERR_BASE = 5000,
+	PTIMER_ERR_ZOMBIE = PTIMER_ERR_BASE,	/* the process is a zombie */
+	PTIMER_ERR_KERNEL_THREAD,	/* the process is a kernel thread */
+	PTIMER_ERR_COMPAT,		/* it runs 32-bit (compat) code */
+	PTIMER_ERR_TRACED,		/* a thread of it already has a tracer */
+	PTIMER_ERR_NOT_LEADER,		/* the pid is a thread of another process */
+	PTIMER_ERR_SECCOMP,		/* under a seccomp filter we may not suspend */
+	PTIMER_ERR_ID_IN_USE,		/* a dumped timer ID exists in the target */
+	PTIMER_ERR_BAD_DUMP,		/* the dump is invalid, or does not fit the target */
+	PTIMER_ERR_WALK_TOO_LONG,	/* the walk is longer than the caller allows */
+	PTIMER_ERR_TARGET_DIED,		/* the target exited during the operation */
+	PTIMER_ERR_END,
+};
+
+/* "the process is a zombie", or strerror() for an errno value; @err may be negated. */
+const char *ptimer_strerror(int err);
+
 /* Notification modes, numbered as the kernel's SIGEV_* values. */
 enum ptimer_notify {
 	PTIMER_NOTIFY_SIGNAL = 0,

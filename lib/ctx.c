@@ -104,6 +104,28 @@ void ctx_phase(struct ptimer_ctx *ctx, enum ptimer_phase phase)
 		ctx->phase_fn(ctx, phase);
 }
 
+static const char *const error_texts[PTIMER_ERR_END - PTIMER_ERR_BASE] = {
+	[PTIMER_ERR_ZOMBIE - PTIMER_ERR_BASE] = "the process is a zombie",
+	[PTIMER_ERR_KERNEL_THREAD - PTIMER_ERR_BASE] = "the process is a kernel thread",
+	[PTIMER_ERR_COMPAT - PTIMER_ERR_BASE] = "the process runs 32-bit code",
+	[PTIMER_ERR_TRACED - PTIMER_ERR_BASE] = "the process is already traced",
+	[PTIMER_ERR_NOT_LEADER - PTIMER_ERR_BASE] = "the pid is a thread of another process",
+	[PTIMER_ERR_SECCOMP - PTIMER_ERR_BASE] = "the process runs under a seccomp filter",
+	[PTIMER_ERR_ID_IN_USE - PTIMER_ERR_BASE] = "a timer ID is already in use",
+	[PTIMER_ERR_BAD_DUMP - PTIMER_ERR_BASE] = "the dump is invalid",
+	[PTIMER_ERR_WALK_TOO_LONG - PTIMER_ERR_BASE] = "the ID walk is longer than allowed",
+	[PTIMER_ERR_TARGET_DIED - PTIMER_ERR_BASE] = "the process exited",
+};
+
+const char *ptimer_strerror(int err)
+{
+	if (err < 0)
+		err = -err;
+	if (err >= PTIMER_ERR_BASE && err < PTIMER_ERR_END)
+		return error_texts[err - PTIMER_ERR_BASE];
+	return strerror(err);
+}
+
 const char *ptimer_last_error(struct ptimer_ctx *ctx)
 {
 	return ctx->last_error;

@@ -122,6 +122,9 @@ static atomic_uint log_n;
 static atomic_uint cb_count;
 static atomic_uint wake_sigs;
 static atomic_uint eintr_count;
+static atomic_uint sig_count[65];	/* handled, per signal number */
+static atomic_uint main_blocks;		/* the main thread's blocking calls issued */
+static atomic_int main_woke;		/* its block has ended */
 static atomic_int wake_flag;		/* futex word for the main thread's block */
 static atomic_int exit_word;		/* futex word the idle threads wait on */
 static atomic_int busy_stop;
@@ -419,6 +422,8 @@ static void on_signal(int sig, siginfo_t *si, void *uc)
 	} else {
 		int timer = si->si_code == SI_TIMER;
 
+		if (sig > 0 && sig < 65)
+			atomic_fetch_add(&sig_count[sig], 1);
 		log_add(0, sig, si->si_code, timer ? si->si_timerid : -1,
 			timer ? si->si_overrun : 0, timer ? 0 : si->si_pid,
 			(uint64_t)(uintptr_t)si->si_value.sival_ptr);
@@ -940,6 +945,31 @@ static void cmd_alltids(void)
 	out_locked("%s", line);
 }
 
+/*
+ * Where the main thread is: "blocks" counts the blocking calls it has
+ * issued (each is counted just before it is made, and no other system
+ * call comes between), so a test that sees blocks > 0 and the thread
+ * asleep in a system call knows it sleeps in its block.
+ */
+static void cmd_main(void)
+{
+	out_locked("MAIN tid=%d mode=%s blocks=%u woke=%d", (int)tids[0], block_names[block],
+		   atomic_load(&main_blocks), atomic_load(&main_woke));
+}
+
+/* "sigcount N": how many signals N the handler has taken so far. */
+static void cmd_sigcount(const char *arg)
+{
+	char *end;
+	long sig = strtol(arg, &end, 10);
+
+	if (end == arg || *end || sig <= 0 || sig >= 65) {
+		out_locked("ERROR bad signal '%s'", arg);
+		return;
+	}
+	out_locked("SIGCOUNT signo=%ld n=%u", sig, atomic_load(&sig_count[sig]));
+}
+
 static void cmd_wake(void)
 {
 	atomic_store(&wake_flag, 1);
@@ -976,6 +1006,10 @@ static void handle(const char *cmd)
 		cmd_alltids();
 	else if (!strcmp(cmd, "ping"))
 		out_locked("PONG");
+	else if (!strcmp(cmd, "main"))
+		cmd_main();
+	else if (!strncmp(cmd, "sigcount ", 9))
+		cmd_sigcount(cmd + 9);
 	else if (!strcmp(cmd, "wake"))
 		cmd_wake();	/* the main thread answers with WOKE */
 	else if (!strcmp(cmd, "exit"))
@@ -1024,7 +1058,7 @@ static void *control_main(void *arg)
 
 static void main_block(void)
 {
-	int64_t t0 = mono_ns();
+	int64_t t0 = mono_ns(), t1;
 	long rc = 0;
 	int err = 0;
 
@@ -1033,6 +1067,7 @@ static void main_block(void)
 		for (;;) {
 			if (atomic_load(&wake_sigs))
 				break;	/* woken before we slept: a test's race */
+			atomic_fetch_add(&main_blocks, 1);
 			rc = pause();
 			err = errno;
 			if (atomic_load(&wake_sigs))
@@ -1045,6 +1080,7 @@ static void main_block(void)
 		struct timespec rem;
 
 		for (;;) {
+			atomic_fetch_add(&main_blocks, 1);
 			rc = nanosleep(&req, &rem);
 			err = rc < 0 ? errno : 0;
 			if (rc < 0 && err == EINTR) {
@@ -1060,6 +1096,7 @@ static void main_block(void)
 		char c;
 
 		for (;;) {
+			atomic_fetch_add(&main_blocks, 1);
 			rc = read(wake_pipe[0], &c, 1);
 			err = rc < 0 ? errno : 0;
 			if (rc < 0 && err == EINTR) {
@@ -1072,6 +1109,7 @@ static void main_block(void)
 	}
 	case B_FUTEX:
 		while (!atomic_load(&wake_flag)) {
+			atomic_fetch_add(&main_blocks, 1);
 			rc = futex(&wake_flag, FUTEX_WAIT_PRIVATE, 0);
 			err = rc < 0 ? errno : 0;
 			if (rc < 0 && err == EINTR)
@@ -1084,6 +1122,7 @@ static void main_block(void)
 		struct epoll_event ev;
 
 		for (;;) {
+			atomic_fetch_add(&main_blocks, 1);
 			rc = epoll_wait(epfd, &ev, 1, -1);
 			err = rc < 0 ? errno : 0;
 			if (rc < 0 && err == EINTR) {
@@ -1100,6 +1139,7 @@ static void main_block(void)
 		sigemptyset(&set);
 		sigaddset(&set, WAKE_SIG);
 		for (;;) {
+			atomic_fetch_add(&main_blocks, 1);
 			rc = sigwaitinfo(&set, NULL);
 			err = rc < 0 ? errno : 0;
 			if (rc < 0 && err == EINTR) {
@@ -1111,13 +1151,18 @@ static void main_block(void)
 		break;
 	}
 	case B_BUSY:
+		atomic_fetch_add(&main_blocks, 1);
 		while (!atomic_load_explicit(&wake_flag, memory_order_relaxed))
 			;
 		break;
 	}
-	out("WOKE mode=%s rc=%ld errno=%d elapsed_ms=%" PRId64 " requested_ms=%ld eintr=%u",
-	    block_names[block], rc, err, (mono_ns() - t0) / 1000000,
-	    block == B_NANOSLEEP ? sleep_ms : 0, atomic_load(&eintr_count));
+	t1 = mono_ns();
+	atomic_store(&main_woke, 1);
+	/* start_ns and end_ns: CLOCK_MONOTONIC, for comparing with the test's own times */
+	out("WOKE mode=%s rc=%ld errno=%d elapsed_ms=%" PRId64 " requested_ms=%ld eintr=%u "
+	    "start_ns=%" PRId64 " end_ns=%" PRId64,
+	    block_names[block], rc, err, (t1 - t0) / 1000000,
+	    block == B_NANOSLEEP ? sleep_ms : 0, atomic_load(&eintr_count), t0, t1);
 }
 
 int main(int argc, char **argv)

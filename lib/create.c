@@ -90,8 +90,9 @@ static void note_created(struct restore *r, int id)
 
 static int creation_error(struct restore *r, const struct ptimer_timer *t, long err)
 {
+	/* The kernel's EBUSY: the prctl found the id taken. */
 	if (err == -EBUSY)
-		return ctx_set_error(r->ctx, -EEXIST, "timer id %d already exists in pid %d",
+		return ctx_set_error(r->ctx, -PTIMER_ERR_ID_IN_USE, "timer id %d already exists in pid %d",
 				     t->id, r->t->pid);
 	return ctx_set_error(r->ctx, (int)err, "timer_create of id %d in pid %d",
 			     t->id, r->t->pid);
@@ -220,8 +221,8 @@ static int check_walk_limit(struct restore *r, uint64_t total)
 	uint64_t max = r->opts->max_steps;
 
 	if (max && total > max)
-		return ctx_set_error(r->ctx, -E2BIG, "the walk needs %llu steps; the limit"
-				     " (--max-iterations) is %llu", (unsigned long long)total,
+		return ctx_set_error(r->ctx, -PTIMER_ERR_WALK_TOO_LONG, "the walk needs %llu"
+				     " steps; the limit is %llu", (unsigned long long)total,
 				     (unsigned long long)max);
 	return 0;
 }

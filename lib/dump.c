@@ -240,6 +240,7 @@ int ptimer_dump_pid(struct ptimer_ctx *ctx, pid_t pid, unsigned int flags,
 	struct target t;
 	int ret, state = 0;
 
+	ctx_clear_error(ctx);
 	ret = target_open(ctx, pid, &t);
 	if (ret)
 		return ret;
@@ -286,7 +287,7 @@ int ptimer_dump_pid(struct ptimer_ctx *ctx, pid_t pid, unsigned int flags,
 		ret = target_check_interrupt(&t);
 detach:
 	if (ret && t.seized && (ret == -ESRCH || !target_alive(&t)))
-		ret = ctx_set_error(ctx, -EOWNERDEAD, "pid %d exited during the dump", pid);
+		ret = ctx_set_error(ctx, -PTIMER_ERR_TARGET_DIED, "pid %d exited during the dump", pid);
 	ret = target_finish(&t, ret, "dump");
 	if (stats) {
 		stats->stopped_ns = clock_now_ns(CLOCK_MONOTONIC) - t.sp.seized_at_ns;

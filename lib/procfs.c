@@ -367,7 +367,7 @@ int procfs_exe_matches(int dirfd, int machine, int elf_class)
 	if (memcmp(eh.e_ident, ELFMAG, SELFMAG))
 		return -ENOEXEC;
 	if (eh.e_ident[EI_CLASS] != elf_class || eh.e_machine != machine)
-		return -EXDEV;
+		return -PTIMER_ERR_COMPAT;
 	return 0;
 }
 

@@ -37,26 +37,26 @@ static bool has_id(const struct ptimer_dump *d, int id)
 static int validate_dump(struct ptimer_ctx *ctx, const struct ptimer_dump *d)
 {
 	if (d->version != PTIMER_FORMAT_VERSION)
-		return ctx_set_error(ctx, -EBADMSG, "version: %d is not supported", d->version);
+		return ctx_set_error(ctx, -PTIMER_ERR_BAD_DUMP, "version: %d is not supported", d->version);
 	for (size_t i = 0; i < d->ntimers; i++) {
 		const struct ptimer_timer *t = &d->timers[i];
 
 		if (i && t->id <= d->timers[i - 1].id)
-			return ctx_set_error(ctx, -EBADMSG, "timers[%zu].id: %d is %s", i, t->id,
+			return ctx_set_error(ctx, -PTIMER_ERR_BAD_DUMP, "timers[%zu].id: %d is %s", i, t->id,
 					     t->id == d->timers[i - 1].id ? "a duplicate" :
 					     "out of order");
 		if (t->id < 0)
-			return ctx_set_error(ctx, -EBADMSG, "timers[%zu].id: negative", i);
+			return ctx_set_error(ctx, -PTIMER_ERR_BAD_DUMP, "timers[%zu].id: negative", i);
 		if (!ptimer_clock_valid_for_timer(t->clockid))
-			return ctx_set_error(ctx, -EBADMSG, "timers[%zu].clockid: %d is not a"
+			return ctx_set_error(ctx, -PTIMER_ERR_BAD_DUMP, "timers[%zu].clockid: %d is not a"
 					     " timer clock", i, t->clockid);
 		if (t->value_ns < 0 || t->interval_ns < 0)
-			return ctx_set_error(ctx, -EBADMSG, "timers[%zu]: negative time", i);
+			return ctx_set_error(ctx, -PTIMER_ERR_BAD_DUMP, "timers[%zu]: negative time", i);
 		if (t->notify != PTIMER_NOTIFY_NONE && (t->signo < 1 || t->signo > 64))
-			return ctx_set_error(ctx, -EBADMSG, "timers[%zu].signal: %d is out of"
+			return ctx_set_error(ctx, -PTIMER_ERR_BAD_DUMP, "timers[%zu].signal: %d is out of"
 					     " range 1..64", i, t->signo);
 		if (!ptimer_notify_name(t->notify))
-			return ctx_set_error(ctx, -EBADMSG, "timers[%zu].notify: %d is unknown",
+			return ctx_set_error(ctx, -PTIMER_ERR_BAD_DUMP, "timers[%zu].notify: %d is unknown",
 					     i, t->notify);
 	}
 	return 0;
@@ -183,7 +183,7 @@ static int map_after_attach(struct restore *r)
 	return ret;
 }
 
-/* The target's ids that the dump wants; -EEXIST unless --replace. */
+/* The target's ids that the dump wants; -PTIMER_ERR_ID_IN_USE unless replacing. */
 static int find_collisions(struct restore *r, const struct ptimer_dump *existing,
 			   struct ptimer_dump *colliding)
 {
@@ -193,9 +193,8 @@ static int find_collisions(struct restore *r, const struct ptimer_dump *existing
 		if (!has_id(r->dump, t->id))
 			continue;
 		if (!r->opts->replace)
-			return ctx_set_error(r->ctx, -EEXIST, "timer id %d already exists in"
-					     " pid %d (--replace deletes it first)", t->id,
-					     r->t->pid);
+			return ctx_set_error(r->ctx, -PTIMER_ERR_ID_IN_USE, "timer id %d already"
+					     " exists in pid %d", t->id, r->t->pid);
 		if (colliding && ptimer_dump_add_timer(colliding, t))
 			return -ENOMEM;
 	}
@@ -252,7 +251,7 @@ static int replace_collisions(struct restore *r)
 		ids[i] = r->replaced->timers[i].id;
 	ret = delete_timers(r, ids, r->replaced->ntimers);
 	if (ret)
-		ctx_set_error(r->ctx, ret, "deleting the timers --replace replaces");
+		ctx_set_error(r->ctx, ret, "deleting the timers that the restore replaces");
 	free(ids);
 free_existing:
 	ptimer_dump_free(existing);
@@ -357,7 +356,7 @@ static int run_attached(struct restore *r)
 static int died_or(struct restore *r, int ret)
 {
 	if (ret == -ESRCH || (ret && !target_alive(r->t)))
-		return ctx_set_error(r->ctx, -EOWNERDEAD, "pid %d exited during the restore",
+		return ctx_set_error(r->ctx, -PTIMER_ERR_TARGET_DIED, "pid %d exited during the restore",
 				     r->t->pid);
 	return ret;
 }
@@ -395,6 +394,7 @@ int ptimer_restore_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_du
 	struct target t;
 	int ret, rc;
 
+	ctx_clear_error(ctx);
 	ret = validate_dump(ctx, dump);
 	if (ret)
 		return ret;
@@ -430,7 +430,7 @@ int ptimer_restore_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_du
 	ret = run_attached(&r);
 	if (ret) {
 		ret = died_or(&r, ret);
-		if (ret != -EOWNERDEAD)
+		if (ret != -PTIMER_ERR_TARGET_DIED)
 			rollback(&r);
 	}
 	rc = restore_prctl_state(&r);
@@ -471,6 +471,7 @@ int ptimer_rearm_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_dump
 	struct target t;
 	int ret;
 
+	ctx_clear_error(ctx);
 	ret = target_open(ctx, pid, &t);
 	if (ret)
 		return ret;

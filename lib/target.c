@@ -64,10 +64,10 @@ static int check_tracers(struct target *t)
 		if (procfs_thread_status(t->dirfd, tids[i], &st) || !st.tracer_pid)
 			continue;
 		if (tids[i] == t->pid)
-			ret = ctx_set_error(t->ctx, -EBUSY, "pid %d is already traced by pid %d",
+			ret = ctx_set_error(t->ctx, -PTIMER_ERR_TRACED, "pid %d is already traced by pid %d",
 					    t->pid, st.tracer_pid);
 		else
-			ret = ctx_set_error(t->ctx, -EBUSY, "thread %d of pid %d is already"
+			ret = ctx_set_error(t->ctx, -PTIMER_ERR_TRACED, "thread %d of pid %d is already"
 					    " traced by pid %d", tids[i], t->pid, st.tracer_pid);
 		break;
 	}
@@ -80,11 +80,11 @@ static int check_status(struct target *t)
 	const struct procfs_status *st = &t->status;
 
 	if (st->kernel_thread)
-		return ctx_set_error(t->ctx, -ENOEXEC, "pid %d is a kernel thread", t->pid);
+		return ctx_set_error(t->ctx, -PTIMER_ERR_KERNEL_THREAD, "pid %d is a kernel thread", t->pid);
 	if ((st->state == 'Z' || st->state == 'X') && !target_live_tid(t))
-		return ctx_set_error(t->ctx, -EIDRM, "pid %d is a zombie", t->pid);
+		return ctx_set_error(t->ctx, -PTIMER_ERR_ZOMBIE, "pid %d is a zombie", t->pid);
 	if (st->tgid != t->pid)
-		return ctx_set_error(t->ctx, -ESRCH,
+		return ctx_set_error(t->ctx, -PTIMER_ERR_NOT_LEADER,
 				     "pid %d is a thread of process %d; name the process",
 				     t->pid, st->tgid);
 	return check_tracers(t);
@@ -118,7 +118,7 @@ int target_open(struct ptimer_ctx *ctx, pid_t pid, struct target *t)
 		goto close_dir;
 	}
 	ret = exe_matches(t);
-	if (ret == -EXDEV) {
+	if (ret == -PTIMER_ERR_COMPAT) {
 		ctx_set_error(ctx, ret, "pid %d is not a 64-bit %s process", pid, PTIMER_ARCH);
 		goto close_dir;
 	}
@@ -186,7 +186,7 @@ int target_attach(struct target *t, enum target_seccomp seccomp, bool interrupti
 			 * whole process (SECCOMP_RET_KILL_PROCESS, as systemd's
 			 * SystemCallFilter= does): never risk that unasked.
 			 */
-			return ctx_set_error(t->ctx, -EPERM, "pid %d runs under a seccomp"
+			return ctx_set_error(t->ctx, -PTIMER_ERR_SECCOMP, "pid %d runs under a seccomp"
 					     " filter that may kill it for the injected system"
 					     " calls, and suspending the filter needs"
 					     " CAP_SYS_ADMIN", t->pid);
@@ -200,7 +200,7 @@ int target_attach(struct target *t, enum target_seccomp seccomp, bool interrupti
 		return stuck_error(t, ret);
 	if (ret == -EINTR)
 		return ctx_set_error(t->ctx, ret, "pid %d was left as it was", t->pid);
-	if (ret == -EBUSY)
+	if (ret == -PTIMER_ERR_TRACED)
 		return ret;	/* the detail names the tracer */
 	if (ret)
 		return ctx_set_error(t->ctx, ret, "cannot seize pid %d", t->pid);
@@ -261,11 +261,11 @@ int target_inject_begin(struct target *t, size_t data_len)
 		unpin(t);
 		pin_to_thread(t, tid);
 		ret = inject_begin(&t->in, &t->sp, tid, data_len);
-		if (ret == -EXDEV)
+		if (ret == -PTIMER_ERR_COMPAT)
 			break;
 	}
 	if (ret) {
-		if (ret == -EXDEV)
+		if (ret == -PTIMER_ERR_COMPAT)
 			ctx_set_error(t->ctx, ret, "pid %d runs 32-bit code", t->pid);
 		else
 			ctx_set_error(t->ctx, ret, "cannot inject into pid %d", t->pid);
@@ -303,7 +303,7 @@ int target_finish(struct target *t, int ret, const char *op)
 		return ret;
 	/* Undoing or detaching fails on a process that was killed meanwhile. */
 	if (!target_alive(t))
-		return ctx_set_error(t->ctx, -EOWNERDEAD, "pid %d exited during the %s",
+		return ctx_set_error(t->ctx, -PTIMER_ERR_TARGET_DIED, "pid %d exited during the %s",
 				     t->pid, op);
 	return ctx_set_error(t->ctx, rc, "cannot detach from pid %d", t->pid);
 }

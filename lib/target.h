@@ -52,7 +52,7 @@ void target_close(struct target *t);
 /*
  * Detach, and fold that into @ret, the result of the operation (@op, for
  * the message): a failure to undo or detach from a process that died
- * meanwhile is reported as its death (-EOWNERDEAD).
+ * meanwhile is reported as its death (-PTIMER_ERR_TARGET_DIED).
  */
 int target_finish(struct target *t, int ret, const char *op);
 

@@ -13,13 +13,13 @@
 #include "arm.h"
 #include "create.h"
 #include "internal.h"
+#include "kabi.h"
 
 /* About a tenth of a second of walking between two looks from the tracer. */
 #define WALK_CHUNK_NS		(100 * 1000 * 1000LL)
 #define WALK_CALIBRATION_STEPS	20000
 #define WALK_CHUNK_STEPS_UNPLANNED 200000
 #define WALK_DEFAULT_NS_PER_STEP 600.0
-#define ID_SPACE		((uint64_t)INT32_MAX + 1)
 
 /* What a walk is doing: learning where it stands, measuring, or running. */
 enum walk_phase {
@@ -185,7 +185,7 @@ free_all:
 /* Creations from counter position @from until the kernel hands out @want. */
 static uint64_t walk_distance(int64_t from, int64_t want)
 {
-	return (uint64_t)((want - from + (int64_t)ID_SPACE) % (int64_t)ID_SPACE) + 1;
+	return (uint64_t)((want - from + KTIMER_ID_SPACE) % KTIMER_ID_SPACE) + 1;
 }
 
 /* Between chunks: the application may watch, and stop, all but an undo. */
@@ -248,7 +248,7 @@ uint64_t plan_walk(int64_t counter, const struct ptimer_timer *timers, size_t n)
 
 	for (size_t i = 0; i < n; i++) {
 		total += walk_distance(counter, timers[i].id);
-		counter = ((int64_t)timers[i].id + 1) % (int64_t)ID_SPACE;
+		counter = ((int64_t)timers[i].id + 1) % KTIMER_ID_SPACE;
 	}
 	return total;
 }
@@ -356,7 +356,7 @@ static int create_walk(struct creator *c, const struct ptimer_timer *timers, siz
 			wk.cal_steps += w.steps;
 		}
 		if (w.steps)
-			wk.counter = (w.last_id + 1) % (int64_t)ID_SPACE;
+			wk.counter = (w.last_id + 1) % KTIMER_ID_SPACE;
 		if (walk_found(&w, &timers[i]))
 			i++;
 		ret = walk_advance(c, hooks, &wk, timers + i, n - i);

@@ -17,7 +17,9 @@
 
 #include <json-c/json.h>
 
+#include "hex.h"
 #include "internal.h"
+#include "kabi.h"
 #include "json_format.h"
 
 /*
@@ -244,30 +246,9 @@ static int read_container(struct ptimer_ctx *ctx, struct json_object *obj,
 /* "0x" and 1 to 16 hex digits of either case. */
 static int parse_sigval(const char *s, uint64_t *out)
 {
-	uint64_t v = 0;
-	size_t n;
-
 	if (s[0] != '0' || s[1] != 'x')
 		return -EINVAL;
-	s += 2;
-	n = strlen(s);
-	if (n < 1 || n > SIGVAL_DIGITS)
-		return -EINVAL;
-	for (; *s; s++) {
-		int d;
-
-		if (*s >= '0' && *s <= '9')
-			d = *s - '0';
-		else if (*s >= 'a' && *s <= 'f')
-			d = *s - 'a' + 10;
-		else if (*s >= 'A' && *s <= 'F')
-			d = *s - 'A' + 10;
-		else
-			return -EINVAL;
-		v = (v << 4) | (uint64_t)d;
-	}
-	*out = v;
-	return 0;
+	return hex_parse_u64(s + 2, strlen(s + 2), out);
 }
 
 /* A value and where it was, for finding duplicates in one sort. */
@@ -541,7 +522,7 @@ static int decode_notify(struct decoder *d, struct json_object *obj,
 	/* The kernel checks the signal only when it will deliver one. */
 	r = read_int(d->ctx, obj, parent, "signal", true,
 		     t->notify == PTIMER_NOTIFY_NONE ? 0 : 1,
-		     PTIMER_SIGNAL_MAX, &t->signo);
+		     KSIGMAX, &t->signo);
 	if (r < 0)
 		return r;
 	r = read_string(d->ctx, obj, parent, "sigval", true, &name);

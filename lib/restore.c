@@ -11,6 +11,7 @@
 #include "create.h"
 #include "dump.h"
 #include "internal.h"
+#include "kabi.h"
 #include "remap.h"
 
 /* glibc's SIGEV_THREAD: a THREAD_ID timer with glibc's internal signal. */
@@ -67,7 +68,7 @@ static int validate_dump(struct ptimer_ctx *ctx, const struct ptimer_dump *d)
 					     " timer clock", i, t->clockid);
 		if (t->value_ns < 0 || t->interval_ns < 0)
 			return ctx_set_error(ctx, -PTIMER_ERR_BAD_DUMP, "timers[%zu]: negative time", i);
-		if (t->notify != PTIMER_NOTIFY_NONE && (t->signo < 1 || t->signo > 64))
+		if (t->notify != PTIMER_NOTIFY_NONE && (t->signo < 1 || t->signo > KSIGMAX))
 			return ctx_set_error(ctx, -PTIMER_ERR_BAD_DUMP, "timers[%zu].signal: %d is out of"
 					     " range 1..64", i, t->signo);
 		if (!ptimer_notify_name(t->notify))
@@ -220,7 +221,7 @@ static int read_collisions(struct restore *r, struct ptimer_dump *colliding)
 	if (!ret) {
 		if (existing->ntimers)
 			r->counter_floor = ((int64_t)existing->timers[existing->ntimers - 1].id + 1) %
-					   ((int64_t)INT32_MAX + 1);
+					   KTIMER_ID_SPACE;
 		ret = find_collisions(r, existing, colliding);
 	}
 	ptimer_dump_free(existing);

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "arm.h"
+#include "arming.h"
 #include "create.h"
 #include "internal.h"
 #include "kabi.h"

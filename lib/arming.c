@@ -2,7 +2,7 @@
 /* Arm values for restored timers: frozen or deadline time. */
 #include <time.h>
 
-#include "arm.h"
+#include "arming.h"
 #include "internal.h"
 #include "kabi.h"
 

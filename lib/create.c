@@ -128,8 +128,8 @@ static int creation_error(struct creator *c, const struct ptimer_timer *t, long 
 {
 	/* The kernel's EBUSY: the prctl found the id taken. */
 	if (err == -EBUSY)
-		return ctx_set_error(c->ctx, -PTIMER_ERR_ID_IN_USE, "timer id %d already exists in pid %d",
-				     t->id, c->t->pid);
+		return ctx_set_error(c->ctx, -PTIMER_ERR_ID_IN_USE,
+				     "timer id %d already exists in pid %d", t->id, c->t->pid);
 	return ctx_set_error(c->ctx, (int)err, "timer_create of id %d in pid %d",
 			     t->id, c->t->pid);
 }

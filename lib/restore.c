@@ -52,27 +52,29 @@ static bool has_id(const struct ptimer_dump *d, int id)
 /* Checks that need the dump alone; run before anything else. */
 static int validate_dump(struct ptimer_ctx *ctx, const struct ptimer_dump *d)
 {
+	const int bad = -PTIMER_ERR_BAD_DUMP;
+
 	if (d->version != PTIMER_FORMAT_VERSION)
-		return ctx_set_error(ctx, -PTIMER_ERR_BAD_DUMP, "version: %d is not supported", d->version);
+		return ctx_set_error(ctx, bad, "version: %d is not supported", d->version);
 	for (size_t i = 0; i < d->ntimers; i++) {
 		const struct ptimer_timer *t = &d->timers[i];
 
 		if (i && t->id <= d->timers[i - 1].id)
-			return ctx_set_error(ctx, -PTIMER_ERR_BAD_DUMP, "timers[%zu].id: %d is %s", i, t->id,
+			return ctx_set_error(ctx, bad, "timers[%zu].id: %d is %s", i, t->id,
 					     t->id == d->timers[i - 1].id ? "a duplicate" :
 					     "out of order");
 		if (t->id < 0)
-			return ctx_set_error(ctx, -PTIMER_ERR_BAD_DUMP, "timers[%zu].id: negative", i);
+			return ctx_set_error(ctx, bad, "timers[%zu].id: negative", i);
 		if (!ptimer_clock_valid_for_timer(t->clockid))
-			return ctx_set_error(ctx, -PTIMER_ERR_BAD_DUMP, "timers[%zu].clockid: %d is not a"
+			return ctx_set_error(ctx, bad, "timers[%zu].clockid: %d is not a"
 					     " timer clock", i, t->clockid);
 		if (t->value_ns < 0 || t->interval_ns < 0)
-			return ctx_set_error(ctx, -PTIMER_ERR_BAD_DUMP, "timers[%zu]: negative time", i);
+			return ctx_set_error(ctx, bad, "timers[%zu]: negative time", i);
 		if (t->notify != PTIMER_NOTIFY_NONE && (t->signo < 1 || t->signo > KSIGMAX))
-			return ctx_set_error(ctx, -PTIMER_ERR_BAD_DUMP, "timers[%zu].signal: %d is out of"
+			return ctx_set_error(ctx, bad, "timers[%zu].signal: %d is out of"
 					     " range 1..64", i, t->signo);
 		if (!ptimer_notify_name(t->notify))
-			return ctx_set_error(ctx, -PTIMER_ERR_BAD_DUMP, "timers[%zu].notify: %d is unknown",
+			return ctx_set_error(ctx, bad, "timers[%zu].notify: %d is unknown",
 					     i, t->notify);
 	}
 	return 0;

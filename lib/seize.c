@@ -183,8 +183,9 @@ static int seize_one(struct seized_process *sp, pid_t tid)
 			return 0;
 		/* Someone else traces it: that is no lack of privilege. */
 		if (ret == -EPERM && thread_traced(sp, tid))
-			return ctx_set_error(sp->ctx, -PTIMER_ERR_TRACED, "thread %d of pid %d is already"
-					     " traced by pid %d", tid, sp->pid, thread_traced(sp, tid));
+			return ctx_set_error(sp->ctx, -PTIMER_ERR_TRACED, "thread %d of pid %d is"
+					     " already traced by pid %d", tid, sp->pid,
+					     thread_traced(sp, tid));
 		return ret;
 	}
 	grown = realloc(sp->threads, (sp->nthreads + 1) * sizeof(*grown));

@@ -64,11 +64,12 @@ static int check_tracers(struct target *t)
 		if (procfs_thread_status(t->dirfd, tids[i], &st) || !st.tracer_pid)
 			continue;
 		if (tids[i] == t->pid)
-			ret = ctx_set_error(t->ctx, -PTIMER_ERR_TRACED, "pid %d is already traced by pid %d",
-					    t->pid, st.tracer_pid);
+			ret = ctx_set_error(t->ctx, -PTIMER_ERR_TRACED, "pid %d is already traced"
+					    " by pid %d", t->pid, st.tracer_pid);
 		else
-			ret = ctx_set_error(t->ctx, -PTIMER_ERR_TRACED, "thread %d of pid %d is already"
-					    " traced by pid %d", tids[i], t->pid, st.tracer_pid);
+			ret = ctx_set_error(t->ctx, -PTIMER_ERR_TRACED, "thread %d of pid %d is"
+					    " already traced by pid %d", tids[i], t->pid,
+					    st.tracer_pid);
 		break;
 	}
 	free(tids);
@@ -80,7 +81,8 @@ static int check_status(struct target *t)
 	const struct procfs_status *st = &t->status;
 
 	if (st->kernel_thread)
-		return ctx_set_error(t->ctx, -PTIMER_ERR_KERNEL_THREAD, "pid %d is a kernel thread", t->pid);
+		return ctx_set_error(t->ctx, -PTIMER_ERR_KERNEL_THREAD, "pid %d is a kernel thread",
+				     t->pid);
 	if ((st->state == 'Z' || st->state == 'X') && !target_live_tid(t))
 		return ctx_set_error(t->ctx, -PTIMER_ERR_ZOMBIE, "pid %d is a zombie", t->pid);
 	if (st->tgid != t->pid)
@@ -186,9 +188,9 @@ int target_attach(struct target *t, enum target_seccomp seccomp, bool interrupti
 			 * whole process (SECCOMP_RET_KILL_PROCESS, as systemd's
 			 * SystemCallFilter= does): never risk that unasked.
 			 */
-			return ctx_set_error(t->ctx, -PTIMER_ERR_SECCOMP, "pid %d runs under a seccomp"
-					     " filter that may kill it for the injected system"
-					     " calls, and suspending the filter needs"
+			return ctx_set_error(t->ctx, -PTIMER_ERR_SECCOMP, "pid %d runs under a"
+					     " seccomp filter that may kill it for the injected"
+					     " system calls, and suspending the filter needs"
 					     " CAP_SYS_ADMIN", t->pid);
 		}
 	}

@@ -75,7 +75,7 @@ static const char *unusable_reason(const struct ptimer_pid_probe *p, cap_t caps,
 	if (p->open_error)
 		return ptimer_last_error(cli.ctx);
 	if (p->seccomp > 0 && !have_cap(caps, CAP_SYS_ADMIN)) {
-		*err = -EPERM;
+		*err = -PTIMER_ERR_SECCOMP;
 		return "runs under a seccomp filter that may kill it for the injected system"
 		       " calls, and suspending it needs CAP_SYS_ADMIN (or --keep-seccomp)";
 	}
@@ -179,8 +179,6 @@ int cmd_check(int argc, char **argv)
 	if (!k.proc_timers)
 		return EXIT_UNSUPPORTED;
 	/* A thread id is the caller's mistake, which the report names. */
-	if (a.pid && p.open_error == -ESRCH && cli_thread_group_of(a.pid))
-		return EXIT_USAGE;
 	if (a.pid && err)
 		return cli_exit_code(err);
 	if (a.pid && !p.may_trace)

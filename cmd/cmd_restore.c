@@ -267,12 +267,21 @@ free_map:
 	return ret;
 }
 
+/* A dry run of the restore of @dump into @pid, with @opts otherwise as given. */
+static int check_restore(const struct ptimer_restore_opts *opts, pid_t pid,
+			 const struct ptimer_dump *dump)
+{
+	struct ptimer_restore_opts dry = *opts;
+
+	dry.dry_run = true;
+	return ptimer_restore_pid(cli.ctx, pid, dump, &dry, NULL, NULL);
+}
+
 int cmd_migrate(int argc, char **argv)
 {
 	struct restore_args a = { .progress = -1, .want_pids = 2 };
 	struct ptimer_dump *probe = NULL, *dump = NULL;
 	pid_t src, dst;
-	bool dry_run;
 	int ret, rc;
 
 	cli_parse(&migrate_argp, argc, argv, &a);
@@ -289,11 +298,8 @@ int cmd_migrate(int argc, char **argv)
 		ret = cli_fail_pid(ret, src, "cannot dump pid %d", src);
 		goto free_map;
 	}
-	dry_run = a.opts.dry_run;
-	a.opts.dry_run = true;
-	ret = ptimer_restore_pid(cli.ctx, dst, probe, &a.opts, NULL, NULL);
-	a.opts.dry_run = dry_run;
-	if (ret || dry_run) {
+	ret = check_restore(&a.opts, dst, probe);
+	if (ret || a.opts.dry_run) {
 		ret = ret ? restore_failed(ret, dst, probe) : run_restore(&a, dst, probe);
 		goto free_dumps;
 	}

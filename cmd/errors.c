@@ -24,7 +24,7 @@ static void emit(const char *prefix, const char *fmt, va_list ap, int err)
 	if (n < sizeof(raw))
 		n += vsnprintf(raw + n, sizeof(raw) - n, fmt, ap);
 	if (err && n < sizeof(raw))
-		snprintf(raw + n, sizeof(raw) - n, ": %s", strerror(err));
+		snprintf(raw + n, sizeof(raw) - n, ": %s", ptimer_strerror(err));
 	n = snprintf(line, sizeof(line), "ptimerctl: ");
 	cli_escape(line + n, sizeof(line) - n - 1, raw);
 	n = strlen(line);
@@ -73,27 +73,30 @@ int cli_exit_code(int err)
 		return EXIT_NO_PROCESS;
 	case EPERM:
 	case EACCES:
+	case PTIMER_ERR_SECCOMP:
 		return EXIT_PERMISSION;
 	case EOPNOTSUPP:
-	case E2BIG:	/* the walk is longer than --max-iterations allows */
+	case PTIMER_ERR_WALK_TOO_LONG:
 		return EXIT_UNSUPPORTED;
-	case EIDRM:
+	case PTIMER_ERR_ZOMBIE:
 		return EXIT_ZOMBIE;
-	case ENOEXEC:
+	case PTIMER_ERR_KERNEL_THREAD:
 		return EXIT_KERNEL_THREAD;
-	case EXDEV:
+	case PTIMER_ERR_COMPAT:
 		return EXIT_COMPAT;
-	case EBUSY:
+	case PTIMER_ERR_TRACED:
 		return EXIT_TRACED;
-	case EEXIST:
+	case PTIMER_ERR_NOT_LEADER:
+		return EXIT_USAGE;	/* a thread id where a process is wanted */
+	case PTIMER_ERR_ID_IN_USE:
 		return EXIT_COLLISION;
 	case EINTR:
 		return EXIT_INTERRUPTED;
-	case EOWNERDEAD:
+	case PTIMER_ERR_TARGET_DIED:
 		return EXIT_TARGET_DIED;
 	case ETIMEDOUT:
 		return EXIT_TIMEOUT;
-	case EBADMSG:
+	case PTIMER_ERR_BAD_DUMP:
 		return EXIT_BAD_INPUT;
 	default:
 		return EXIT_FAILURE_GENERIC;
@@ -101,26 +104,33 @@ int cli_exit_code(int err)
 }
 
 /*
- * The errno values the library uses as codes (a zombie is -EIDRM, a kernel
- * thread -ENOEXEC, ...) have a strerror() text that would mislead; the
- * library's detail says it all.
+ * Whether ptimer_strerror() adds to the library's detail.  The library's
+ * own codes do not: "pid 42 is a zombie" says what "the process is a
+ * zombie" would.  Nor do EINTR and ETIMEDOUT, whose detail says what became
+ * of the target.  A real errno ("Operation not permitted") does.
  */
 static bool errno_says_more(int err)
 {
-	switch (-err) {
-	case EIDRM:
-	case ENOEXEC:
-	case EBUSY:
-	case EEXIST:
-	case E2BIG:
-	case EXDEV:
-	case EOWNERDEAD:
-	case EBADMSG:
-	case EINTR:
-	case ETIMEDOUT:
+	if (-err >= PTIMER_ERR_BASE && -err < PTIMER_ERR_END)
 		return false;
+	return err != -EINTR && err != -ETIMEDOUT;
+}
+
+/*
+ * The library's detail names no option of ours; what the command line can
+ * do about an error is said here.
+ */
+static const char *option_hint(int err)
+{
+	switch (-err) {
+	case PTIMER_ERR_ID_IN_USE:
+		return " (--replace deletes it first)";
+	case PTIMER_ERR_WALK_TOO_LONG:
+		return " (--max-iterations)";
+	case PTIMER_ERR_BAD_DUMP:
+		return " (--tid-map maps a thread of the dump to one of the target)";
 	default:
-		return true;
+		return "";
 	}
 }
 
@@ -134,13 +144,17 @@ static int vfail(int err, const char *fmt, va_list ap)
 	if (err == -EINTR && cli_interrupted)
 		return cli_interrupted_exit("%s", detail[0] ? detail : what);
 	/* The library's detail names the step that failed; prefer it. */
-	if (err == -EPERM && cli.seccomp_refused) {
+	if (err == -PTIMER_ERR_SECCOMP) {
 		cli_error(0, "%s", detail[0] ? detail : what);
 		cli_info("hint: run ptimerctl with CAP_SYS_ADMIN to suspend the filter, or pass"
 			 " --keep-seccomp to take the risk");
 		return cli_exit_code(err);
 	}
-	cli_error(errno_says_more(err) ? err : 0, "%s", detail[0] ? detail : what);
+	/* Without a detail, the code's own text says what went wrong. */
+	if (!detail[0])
+		cli_error(err, "%s%s", what, option_hint(err));
+	else
+		cli_error(errno_says_more(err) ? err : 0, "%s%s", detail, option_hint(err));
 	if (err == -EPERM || err == -EACCES)
 		cli_info("hint: tracing a process of another user needs CAP_SYS_PTRACE;"
 			 " see also /proc/sys/kernel/yama/ptrace_scope");
@@ -161,19 +175,8 @@ int cli_fail(int err, const char *fmt, ...)
 int cli_fail_pid(int err, pid_t pid, const char *fmt, ...)
 {
 	va_list ap;
-	pid_t tgid;
 	int ret;
 
-	/*
-	 * The library refuses a thread with -ESRCH, whose strerror() ("No such
-	 * process") would contradict its own detail: the thread exists, it is
-	 * the wrong kind of id.
-	 */
-	tgid = err == -ESRCH ? cli_thread_group_of(pid) : 0;
-	if (tgid) {
-		cli_error(0, "pid %d is a thread of process %d; name the process", pid, tgid);
-		return EXIT_USAGE;
-	}
 	va_start(ap, fmt);
 	ret = vfail(err, fmt, ap);
 	va_end(ap);

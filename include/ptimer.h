@@ -210,7 +210,7 @@ int ptimer_parse_proc_timers(const char *text, size_t len,
 int ptimer_dump_to_json(struct ptimer_ctx *ctx, const struct ptimer_dump *dump,
 			bool pretty, char **out);
 /*
- * Decode and validate a dump document.  On -EINVAL, ptimer_last_error()
+ * Decode and validate a dump document.  On -PTIMER_ERR_BAD_DUMP, ptimer_last_error()
  * names the field path.  Unknown fields are ignored; a missing required
  * field, a wrong type, an out-of-range value or a newer version is an error.
  */
@@ -232,7 +232,7 @@ enum ptimer_dump_flags {
 	 * Work on a target under seccomp with its filter in force, taking the
 	 * risk that it kills the process for an injected call.  With neither
 	 * this nor PTIMER_DUMP_SUSPEND_SECCOMP such a target is refused with
-	 * -EPERM before anything is attached.
+	 * -PTIMER_ERR_SECCOMP before anything is attached.
 	 */
 	PTIMER_DUMP_KEEP_SECCOMP = 1 << 3,
 };
@@ -312,10 +312,11 @@ struct ptimer_restore_stats {
  * Recreate @dump's timers in @pid with the same IDs.  Everything is
  * validated before the target is attached; on any failure every timer
  * created so far is deleted, replaced timers are put back, the target's
- * prctl state is restored and the target runs on.  -EBADMSG: the dump
- * does not fit the target (an unmapped tid, an invalid timer); -EEXIST: an ID is in
- * use; -EINTR: aborted; -E2BIG: the walk is longer than max_steps;
- * -EOPNOTSUPP: the prctl was asked for and is missing; -EOWNERDEAD: the
+ * prctl state is restored and the target runs on.  -PTIMER_ERR_BAD_DUMP:
+ * the dump is invalid or does not fit the target (an unmapped tid);
+ * -PTIMER_ERR_ID_IN_USE: an ID is in use; -EINTR: aborted;
+ * -PTIMER_ERR_WALK_TOO_LONG: the walk is longer than max_steps;
+ * -EOPNOTSUPP: the prctl was asked for and is missing; -PTIMER_ERR_TARGET_DIED: the
  * target exited part-way.
  */
 int ptimer_restore_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_dump *dump,

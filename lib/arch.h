@@ -14,7 +14,7 @@
 #include "arch_regs.h"	/* struct arch_regs, ARCH_* constants */
 
 /*
- * Read the thread's general registers.  Returns -EXDEV when the thread
+ * Read the thread's general registers.  Returns -PTIMER_ERR_COMPAT when the thread
  * runs in a compat (32-bit) mode that the injection code cannot drive.
  */
 int arch_get_regs(pid_t tid, struct arch_regs *regs);

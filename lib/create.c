@@ -10,31 +10,67 @@
 #include <string.h>
 #include <time.h>
 
-#include "arm.h"
+#include "arming.h"
+#include "create.h"
 #include "internal.h"
-#include "restore.h"
+#include "kabi.h"
 
 /* About a tenth of a second of walking between two looks from the tracer. */
 #define WALK_CHUNK_NS		(100 * 1000 * 1000LL)
 #define WALK_CALIBRATION_STEPS	20000
 #define WALK_CHUNK_STEPS_UNPLANNED 200000
 #define WALK_DEFAULT_NS_PER_STEP 600.0
-#define ID_SPACE		((uint64_t)INT32_MAX + 1)
 
-size_t restore_scratch_size(size_t n)
+/* What a walk is doing: learning where it stands, measuring, or running. */
+enum walk_phase {
+	WALK_LOCATE,	/* one step, to learn where the counter stands */
+	WALK_CALIBRATE,	/* short chunks, to measure the rate for the plan */
+	WALK_RUN,	/* long chunks */
+};
+
+struct walk {
+	enum walk_phase phase;
+	uint64_t chunk;		/* steps per round trip */
+	int64_t counter;	/* where the id counter stands; -1 until known */
+	uint64_t total;		/* steps the whole walk takes, once located */
+	uint64_t cal_steps;	/* steps, and time, of the calibration */
+	int64_t cal_ns;
+	int64_t started;
+};
+
+int creator_init(struct creator *c, struct target *t, struct ptimer_plan *plan,
+		 size_t ncreate)
+{
+	memset(c, 0, sizeof(*c));
+	c->ctx = t->ctx;
+	c->t = t;
+	c->plan = plan;
+	c->saved_restore_ids = -1;
+	c->created = calloc(ncreate + 1, sizeof(*c->created));
+	return c->created ? 0 : -ENOMEM;
+}
+
+void creator_release(struct creator *c)
+{
+	free(c->created);
+	c->created = NULL;
+	c->ncreated = 0;
+}
+
+size_t create_scratch_size(size_t n)
 {
 	return n * (sizeof(struct sigevent) + 8 + sizeof(struct itimerspec)) +
 	       sizeof(struct blob_batch) + 2 * n * sizeof(struct blob_call) +
 	       sizeof(struct blob_walk) + 64;
 }
 
-void restore_layout(struct restore *r, uint64_t base, size_t n)
+void create_layout(struct creator *c, uint64_t base, size_t n)
 {
-	r->r_sigevents = base;
-	r->r_ids = r->r_sigevents + n * sizeof(struct sigevent);
-	r->r_values = r->r_ids + n * 8;
-	r->r_walk = r->r_values + n * sizeof(struct itimerspec);
-	r->r_batch = r->r_walk + sizeof(struct blob_walk);
+	c->at.sigevents = base;
+	c->at.ids = c->at.sigevents + n * sizeof(struct sigevent);
+	c->at.values = c->at.ids + n * 8;
+	c->at.walk = c->at.values + n * sizeof(struct itimerspec);
+	c->at.batch = c->at.walk + sizeof(struct blob_walk);
 }
 
 static void make_sigevent(const struct ptimer_timer *t, struct sigevent *ev)
@@ -48,7 +84,7 @@ static void make_sigevent(const struct ptimer_timer *t, struct sigevent *ev)
 }
 
 /* Write every sigevent, and each wanted id into its slot, in two writes. */
-static int write_requests(struct restore *r, const struct ptimer_timer *timers, size_t n)
+static int write_requests(struct creator *c, const struct ptimer_timer *timers, size_t n)
 {
 	struct sigevent *evs;
 	int64_t *ids;
@@ -62,9 +98,9 @@ static int write_requests(struct restore *r, const struct ptimer_timer *timers, 
 		make_sigevent(&timers[i], &evs[i]);
 		ids[i] = timers[i].id;	/* the low int of each 8-byte slot */
 	}
-	ret = inject_write(&r->t->in, r->r_sigevents, evs, n * sizeof(*evs));
+	ret = target_write(c->t, c->at.sigevents, evs, n * sizeof(*evs));
 	if (!ret)
-		ret = inject_write(&r->t->in, r->r_ids, ids, n * sizeof(*ids));
+		ret = target_write(c->t, c->at.ids, ids, n * sizeof(*ids));
 free_all:
 	free(evs);
 	free(ids);
@@ -83,21 +119,22 @@ static struct blob_batch *batch_new(size_t count, bool stop_on_error)
 	return b;
 }
 
-static void note_created(struct restore *r, int id)
+static void note_created(struct creator *c, int id)
 {
-	r->created[r->ncreated++] = id;
+	c->created[c->ncreated++] = id;
 }
 
-static int creation_error(struct restore *r, const struct ptimer_timer *t, long err)
+static int creation_error(struct creator *c, const struct ptimer_timer *t, long err)
 {
+	/* The kernel's EBUSY: the prctl found the id taken. */
 	if (err == -EBUSY)
-		return ctx_set_error(r->ctx, -EEXIST, "timer id %d already exists in pid %d",
-				     t->id, r->t->pid);
-	return ctx_set_error(r->ctx, (int)err, "timer_create of id %d in pid %d",
-			     t->id, r->t->pid);
+		return ctx_set_error(c->ctx, -PTIMER_ERR_ID_IN_USE,
+				     "timer id %d already exists in pid %d", t->id, c->t->pid);
+	return ctx_set_error(c->ctx, (int)err, "timer_create of id %d in pid %d",
+			     t->id, c->t->pid);
 }
 
-static int create_prctl(struct restore *r, const struct ptimer_timer *timers, size_t n)
+static int create_prctl(struct creator *c, const struct ptimer_timer *timers, size_t n)
 {
 	struct blob_batch *b;
 	int64_t *ids;
@@ -112,33 +149,33 @@ static int create_prctl(struct restore *r, const struct ptimer_timer *timers, si
 	for (size_t i = 0; i < n; i++) {
 		b->calls[i].nr = ARCH_NR_TIMER_CREATE;
 		b->calls[i].args[0] = (uint64_t)(int64_t)timers[i].clockid;
-		b->calls[i].args[1] = r->r_sigevents + i * sizeof(struct sigevent);
-		b->calls[i].args[2] = r->r_ids + i * 8;
+		b->calls[i].args[1] = c->at.sigevents + i * sizeof(struct sigevent);
+		b->calls[i].args[2] = c->at.ids + i * 8;
 	}
-	ret = inject_batch(&r->t->in, b, r->r_batch);
+	ret = target_batch(c->t, b, c->at.batch);
 	if (ret)
 		goto free_all;
-	ret = inject_read(&r->t->in, r->r_ids, ids, n * sizeof(*ids));
+	ret = target_read(c->t, c->at.ids, ids, n * sizeof(*ids));
 	if (ret)
 		goto free_all;
 	for (size_t i = 0; i < b->done; i++) {
 		int got = (int)ids[i];
 
 		if (b->calls[i].ret) {
-			ret = creation_error(r, &timers[i], b->calls[i].ret);
+			ret = creation_error(c, &timers[i], b->calls[i].ret);
 			goto free_all;
 		}
-		note_created(r, got);
+		note_created(c, got);
 		/* The kernel must have honoured the id we asked for. */
 		if (got != timers[i].id) {
-			ret = ctx_set_error(r->ctx, -EIO,
+			ret = ctx_set_error(c->ctx, -EIO,
 					    "asked pid %d for timer id %d, the kernel gave %d",
-					    r->t->pid, timers[i].id, got);
+					    c->t->pid, timers[i].id, got);
 			goto free_all;
 		}
 	}
 	if (b->done != n)
-		ret = ctx_set_error(r->ctx, -EIO, "create batch stopped early");
+		ret = ctx_set_error(c->ctx, -EIO, "create batch stopped early");
 free_all:
 	free(ids);
 	free(b);
@@ -148,28 +185,29 @@ free_all:
 /* Creations from counter position @from until the kernel hands out @want. */
 static uint64_t walk_distance(int64_t from, int64_t want)
 {
-	return (uint64_t)((want - from + (int64_t)ID_SPACE) % (int64_t)ID_SPACE) + 1;
+	return (uint64_t)((want - from + KTIMER_ID_SPACE) % KTIMER_ID_SPACE) + 1;
 }
 
-static int walk_progress(struct restore *r, uint64_t total, size_t timers_done,
-			 size_t n, int64_t started)
+/* Between chunks: the application may watch, and stop, all but an undo. */
+static int walk_progress(struct creator *c, const struct create_hooks *hooks,
+			 const struct walk *wk, size_t timers_done, size_t n)
 {
-	const struct ptimer_restore_opts *o = r->opts;
 	struct ptimer_progress p = {
-		.steps_done = r->walk_steps,
-		.steps_total = total,
+		.steps_done = c->walk_steps,
+		.steps_total = wk->total,
 		.timers_done = timers_done,
 		.ntimers = n,
-		.elapsed_ns = clock_now_ns(CLOCK_MONOTONIC) - started,
+		.elapsed_ns = clock_now_ns(CLOCK_MONOTONIC) - wk->started,
 	};
 
-	ctx_phase(r->ctx, PTIMER_PHASE_WALK);
-	if ((o->abort_requested && *o->abort_requested) ||
-	    (!r->undoing && ctx_interrupted(r->ctx)))
-		return ctx_set_error(r->ctx, -EINTR, "interrupted after %llu walk steps",
-				     (unsigned long long)r->walk_steps);
-	if (o->on_progress && o->on_progress(o->data, &p))
-		return ctx_set_error(r->ctx, -EINTR, "aborted by the progress callback");
+	ctx_phase(c->ctx, PTIMER_PHASE_WALK);
+	if (!hooks)
+		return 0;
+	if ((hooks->abort_requested && *hooks->abort_requested) || ctx_interrupted(c->ctx))
+		return ctx_set_error(c->ctx, -EINTR, "interrupted after %llu walk steps",
+				     (unsigned long long)c->walk_steps);
+	if (hooks->on_progress && hooks->on_progress(hooks->data, &p))
+		return ctx_set_error(c->ctx, -EINTR, "aborted by the progress callback");
 	return 0;
 }
 
@@ -182,25 +220,25 @@ static bool walk_found(const struct blob_walk *w, const struct ptimer_timer *t)
  * Run the walk for timers[i] in chunks of @chunk steps, until its id is
  * created.  The blob keeps the timer whose id matches and deletes the rest.
  */
-static int walk_one(struct restore *r, const struct ptimer_timer *t, size_t i,
+static int walk_one(struct creator *c, const struct ptimer_timer *t, size_t i,
 		    uint64_t chunk, struct blob_walk *w)
 {
 	int ret;
 
 	memset(w, 0, sizeof(*w));
 	w->clockid = t->clockid;
-	w->sigevent = r->r_sigevents + i * sizeof(struct sigevent);
-	w->id_slot = r->r_ids + i * 8;
+	w->sigevent = c->at.sigevents + i * sizeof(struct sigevent);
+	w->id_slot = c->at.ids + i * 8;
 	w->want = t->id;
 	w->max_steps = chunk;
-	ret = inject_walk(&r->t->in, w, r->r_walk);
+	ret = target_walk(c->t, w, c->at.walk);
 	if (ret)
-		return ctx_set_error(r->ctx, ret, "walking the timer ids of pid %d", r->t->pid);
-	r->walk_steps += w->steps;
+		return ctx_set_error(c->ctx, ret, "walking the timer ids of pid %d", c->t->pid);
+	c->walk_steps += w->steps;
 	if (w->error)
-		return creation_error(r, t, w->error);
+		return creation_error(c, t, w->error);
 	if (walk_found(w, t))
-		note_created(r, t->id);
+		note_created(c, t->id);
 	return 0;
 }
 
@@ -210,113 +248,141 @@ uint64_t plan_walk(int64_t counter, const struct ptimer_timer *timers, size_t n)
 
 	for (size_t i = 0; i < n; i++) {
 		total += walk_distance(counter, timers[i].id);
-		counter = ((int64_t)timers[i].id + 1) % (int64_t)ID_SPACE;
+		counter = ((int64_t)timers[i].id + 1) % KTIMER_ID_SPACE;
 	}
 	return total;
 }
 
-static int check_walk_limit(struct restore *r, uint64_t total)
+static int check_walk_limit(struct creator *c, uint64_t max, uint64_t total)
 {
-	uint64_t max = r->opts->max_steps;
-
 	if (max && total > max)
-		return ctx_set_error(r->ctx, -E2BIG, "the walk needs %llu steps; the limit"
-				     " (--max-iterations) is %llu", (unsigned long long)total,
+		return ctx_set_error(c->ctx, -PTIMER_ERR_WALK_TOO_LONG, "the walk needs %llu"
+				     " steps; the limit is %llu", (unsigned long long)total,
 				     (unsigned long long)max);
 	return 0;
 }
 
-static int announce_plan(struct restore *r, uint64_t total, uint64_t cal_steps,
-			 int64_t cal_ns)
+static int announce_plan(struct creator *c, const struct create_hooks *hooks,
+			 const struct walk *wk)
 {
-	const struct ptimer_restore_opts *o = r->opts;
+	struct ptimer_plan *plan = c->plan;
 
-	r->plan.ns_per_step = cal_steps >= 1000 ? (double)cal_ns / cal_steps :
-			      WALK_DEFAULT_NS_PER_STEP;
-	r->plan.walk_steps = total;
-	r->plan.walk_steps_exact = true;
-	r->plan.estimate_ns = (int64_t)(total * r->plan.ns_per_step);
-	if (o->on_plan && o->on_plan(o->data, &r->plan))
-		return ctx_set_error(r->ctx, -EINTR, "aborted at the plan");
+	plan->ns_per_step = wk->cal_steps >= 1000 ? (double)wk->cal_ns / wk->cal_steps :
+			    WALK_DEFAULT_NS_PER_STEP;
+	plan->walk_steps = wk->total;
+	plan->walk_steps_exact = true;
+	plan->estimate_ns = (int64_t)(wk->total * plan->ns_per_step);
+	if (hooks->on_plan && hooks->on_plan(hooks->data, plan))
+		return ctx_set_error(c->ctx, -EINTR, "aborted at the plan");
+	return 0;
+}
+
+/* About WALK_CHUNK_NS of walking at the measured rate. */
+static uint64_t run_chunk(double ns_per_step)
+{
+	uint64_t chunk = (uint64_t)(WALK_CHUNK_NS / (ns_per_step > 1 ? ns_per_step : 1));
+
+	return chunk < 1000 ? 1000 : chunk;
+}
+
+/*
+ * After a chunk, with @nrest timers still to create from @rest: move on
+ * to the next phase once the walk has learnt what the phase is for.
+ */
+static int walk_advance(struct creator *c, const struct create_hooks *hooks,
+			struct walk *wk, const struct ptimer_timer *rest, size_t nrest)
+{
+	int ret;
+
+	switch (wk->phase) {
+	case WALK_LOCATE:
+		if (wk->counter < 0)
+			return 0;
+		wk->total = c->walk_steps + plan_walk(wk->counter, rest, nrest);
+		ret = check_walk_limit(c, hooks->max_steps, wk->total);
+		if (ret)
+			return ret;
+		wk->phase = WALK_CALIBRATE;
+		wk->chunk = WALK_CALIBRATION_STEPS;
+		if (nrest)
+			return 0;
+		break;	/* done already: announce with what is known */
+	case WALK_CALIBRATE:
+		if (wk->cal_steps < 1000 && nrest)
+			return 0;
+		break;
+	case WALK_RUN:
+		return 0;
+	}
+	ret = announce_plan(c, hooks, wk);
+	if (ret)
+		return ret;
+	wk->phase = WALK_RUN;
+	wk->chunk = run_chunk(c->plan->ns_per_step);
 	return 0;
 }
 
 /*
- * Walk to each id in turn.  A single first step shows where the counter
- * stands, which gives the exact length of the walk, checked against the
- * limit before any real walking; a short chunk then measures the rate for
- * the plan (announced once, when @announce), and long chunks follow.
+ * Walk to each id in turn.  With @hooks, a single first step shows where
+ * the counter stands, which gives the exact length of the walk, checked
+ * against the limit before any real walking; a short chunk then measures
+ * the rate for the plan, which is announced, and long chunks follow.  An
+ * undo (no hooks) goes straight to long chunks.
  */
-static int create_walk(struct restore *r, const struct ptimer_timer *timers, size_t n,
-		       bool announce)
+static int create_walk(struct creator *c, const struct ptimer_timer *timers, size_t n,
+		       const struct create_hooks *hooks)
 {
-	uint64_t chunk = announce ? 1 : WALK_CHUNK_STEPS_UNPLANNED;
-	uint64_t cal_steps = 0, total = 0;
-	int64_t started = clock_now_ns(CLOCK_MONOTONIC), cal_ns = 0, counter = -1, t0;
-	bool planned = !announce, located = false;
+	struct walk wk = {
+		.phase = hooks ? WALK_LOCATE : WALK_RUN,
+		.chunk = hooks ? 1 : WALK_CHUNK_STEPS_UNPLANNED,
+		.counter = -1,
+		.started = clock_now_ns(CLOCK_MONOTONIC),
+	};
 	struct blob_walk w;
 	size_t i = 0;
+	int64_t t0;
 	int ret;
 
 	while (i < n) {
-		ret = walk_progress(r, total, i, n, started);
+		ret = walk_progress(c, hooks, &wk, i, n);
 		if (ret)
 			return ret;
 		t0 = clock_now_ns(CLOCK_MONOTONIC);
-		ret = walk_one(r, &timers[i], i, chunk, &w);
+		ret = walk_one(c, &timers[i], i, wk.chunk, &w);
 		if (ret)
 			return ret;
-		if (located && !planned) {
-			cal_ns += clock_now_ns(CLOCK_MONOTONIC) - t0;
-			cal_steps += w.steps;
+		if (wk.phase == WALK_CALIBRATE) {
+			wk.cal_ns += clock_now_ns(CLOCK_MONOTONIC) - t0;
+			wk.cal_steps += w.steps;
 		}
 		if (w.steps)
-			counter = (w.last_id + 1) % (int64_t)ID_SPACE;
+			wk.counter = (w.last_id + 1) % KTIMER_ID_SPACE;
 		if (walk_found(&w, &timers[i]))
 			i++;
-		if (planned || counter < 0)
-			continue;
-		if (!located) {
-			total = r->walk_steps + plan_walk(counter, timers + i, n - i);
-			ret = check_walk_limit(r, total);
-			if (ret)
-				return ret;
-			located = true;
-			chunk = WALK_CALIBRATION_STEPS;
-			if (i < n)
-				continue;
-		}
-		if (cal_steps < 1000 && i < n)
-			continue;
-		ret = announce_plan(r, total, cal_steps, cal_ns);
+		ret = walk_advance(c, hooks, &wk, timers + i, n - i);
 		if (ret)
 			return ret;
-		planned = true;
-		chunk = (uint64_t)(WALK_CHUNK_NS / (r->plan.ns_per_step > 1 ?
-						    r->plan.ns_per_step : 1));
-		if (chunk < 1000)
-			chunk = 1000;
 	}
-	return walk_progress(r, total, n, n, started);
+	return walk_progress(c, hooks, &wk, n, n);
 }
 
-int create_timers(struct restore *r, const struct ptimer_timer *timers, size_t n)
+int create_timers(struct creator *c, const struct ptimer_timer *timers, size_t n,
+		  const struct create_hooks *hooks)
 {
 	int ret;
 
-	ret = write_requests(r, timers, n);
+	ret = write_requests(c, timers, n);
 	if (ret)
-		return ctx_set_error(r->ctx, ret, "writing requests into pid %d", r->t->pid);
-	if (r->plan.method == PTIMER_METHOD_PRCTL) {
-		if (r->opts->on_plan && timers == r->want &&
-		    r->opts->on_plan(r->opts->data, &r->plan))
-			return ctx_set_error(r->ctx, -EINTR, "aborted at the plan");
-		return create_prctl(r, timers, n);
+		return ctx_set_error(c->ctx, ret, "writing requests into pid %d", c->t->pid);
+	if (c->plan->method == PTIMER_METHOD_PRCTL) {
+		if (hooks && hooks->on_plan && hooks->on_plan(hooks->data, c->plan))
+			return ctx_set_error(c->ctx, -EINTR, "aborted at the plan");
+		return create_prctl(c, timers, n);
 	}
-	return create_walk(r, timers, n, timers == r->want);
+	return create_walk(c, timers, n, hooks);
 }
 
-int arm_timers(struct restore *r, const struct ptimer_dump *from,
+int arm_timers(struct creator *c, const struct ptimer_dump *from,
 	       const struct ptimer_timer *timers, size_t n, enum ptimer_time_mode mode)
 {
 	struct itimerspec *values;
@@ -334,30 +400,30 @@ int arm_timers(struct restore *r, const struct ptimer_dump *from,
 		enum arm_note note = arm_compute(from, &timers[i], mode, &now, &values[k]);
 
 		if (note == ARM_FROZEN_OTHER_BOOT)
-			warn(r->ctx, "timer %d: the dump is from another boot; its"
+			warn(c->ctx, "timer %d: the dump is from another boot; its"
 			     " remaining time is used unchanged", timers[i].id);
 		if (timers[i].value_ns == 0)
 			continue;	/* created disarmed: nothing to do */
 		b->calls[k].nr = ARCH_NR_TIMER_SETTIME;
 		b->calls[k].args[0] = (uint64_t)timers[i].id;
-		b->calls[k].args[2] = r->r_values + k * sizeof(struct itimerspec);
+		b->calls[k].args[2] = c->at.values + k * sizeof(struct itimerspec);
 		k++;
 	}
 	b->count = k;
 	ret = 0;
 	if (!k)
 		goto free_all;
-	ret = inject_write(&r->t->in, r->r_values, values, k * sizeof(*values));
+	ret = target_write(c->t, c->at.values, values, k * sizeof(*values));
 	if (ret)
 		goto free_all;
-	ret = inject_batch(&r->t->in, b, r->r_batch);
+	ret = target_batch(c->t, b, c->at.batch);
 	if (ret)
 		goto free_all;
 	for (size_t i = 0; i < b->done; i++) {
 		if (b->calls[i].ret) {
-			ret = ctx_set_error(r->ctx, (int)b->calls[i].ret,
+			ret = ctx_set_error(c->ctx, (int)b->calls[i].ret,
 					    "timer_settime of id %llu in pid %d",
-					    (unsigned long long)b->calls[i].args[0], r->t->pid);
+					    (unsigned long long)b->calls[i].args[0], c->t->pid);
 			goto free_all;
 		}
 	}
@@ -367,7 +433,7 @@ free_all:
 	return ret;
 }
 
-int delete_timers(struct restore *r, const int *ids, size_t n)
+int delete_timers(struct creator *c, const int *ids, size_t n)
 {
 	struct blob_batch *b;
 	int ret;
@@ -381,7 +447,7 @@ int delete_timers(struct restore *r, const int *ids, size_t n)
 		b->calls[i].nr = ARCH_NR_TIMER_DELETE;
 		b->calls[i].args[0] = (uint64_t)ids[i];
 	}
-	ret = inject_batch(&r->t->in, b, r->r_batch);
+	ret = target_batch(c->t, b, c->at.batch);
 	for (size_t i = 0; !ret && i < b->done; i++)
 		if (b->calls[i].ret)
 			ret = (int)b->calls[i].ret;
@@ -389,49 +455,56 @@ int delete_timers(struct restore *r, const int *ids, size_t n)
 	return ret;
 }
 
-int choose_method(struct restore *r)
+int delete_created(struct creator *c)
 {
-	enum ptimer_method asked = r->opts->method;
+	int ret = delete_timers(c, c->created, c->ncreated);
+
+	c->ncreated = 0;
+	return ret;
+}
+
+int choose_method(struct creator *c, enum ptimer_method asked)
+{
 	int state = 0, ret;
 
-	ret = target_get_restore_ids(r->t, &state);
+	ret = target_get_restore_ids(c->t, &state);
 	if (ret && ret != -EINVAL)
-		return ctx_set_error(r->ctx, ret, "prctl GET in pid %d", r->t->pid);
+		return ctx_set_error(c->ctx, ret, "prctl GET in pid %d", c->t->pid);
 	if (ret == -EINVAL && asked == PTIMER_METHOD_PRCTL)
-		return ctx_set_error(r->ctx, -EOPNOTSUPP,
+		return ctx_set_error(c->ctx, -EOPNOTSUPP,
 				     "the kernel of pid %d lacks PR_TIMER_CREATE_RESTORE_IDS",
-				     r->t->pid);
+				     c->t->pid);
 	if (ret == -EINVAL || asked == PTIMER_METHOD_LOOP) {
-		r->plan.method = PTIMER_METHOD_LOOP;
+		c->plan->method = PTIMER_METHOD_LOOP;
 		return 0;
 	}
-	r->plan.method = PTIMER_METHOD_PRCTL;
-	r->saved_restore_ids = state;
+	c->plan->method = PTIMER_METHOD_PRCTL;
+	c->saved_restore_ids = state;
 	if (state == PTIMER_PR_RESTORE_IDS_ON)
 		return 0;
 	long rv;
 
-	ret = target_syscall(r->t, ARCH_NR_PRCTL, &rv, PTIMER_PR_TIMER_CREATE_RESTORE_IDS,
-			     PTIMER_PR_RESTORE_IDS_ON, 0, 0);
+	ret = target_syscall(c->t, ARCH_NR_PRCTL, &rv, PTIMER_PR_TIMER_CREATE_RESTORE_IDS,
+			     PTIMER_PR_RESTORE_IDS_ON, 0, 0, 0, 0);
 	if (!ret && rv)
 		ret = (int)rv;
 	if (ret)
-		return ctx_set_error(r->ctx, ret, "prctl ON in pid %d", r->t->pid);
+		return ctx_set_error(c->ctx, ret, "prctl ON in pid %d", c->t->pid);
 	return 0;
 }
 
-int restore_prctl_state(struct restore *r)
+int restore_prctl_state(struct creator *c)
 {
 	long rv;
 	int ret;
 
-	if (r->saved_restore_ids != PTIMER_PR_RESTORE_IDS_OFF)
+	if (c->saved_restore_ids != PTIMER_PR_RESTORE_IDS_OFF)
 		return 0;
-	ret = target_syscall(r->t, ARCH_NR_PRCTL, &rv, PTIMER_PR_TIMER_CREATE_RESTORE_IDS,
-			     PTIMER_PR_RESTORE_IDS_OFF, 0, 0);
+	ret = target_syscall(c->t, ARCH_NR_PRCTL, &rv, PTIMER_PR_TIMER_CREATE_RESTORE_IDS,
+			     PTIMER_PR_RESTORE_IDS_OFF, 0, 0, 0, 0);
 	if (!ret && rv)
 		ret = (int)rv;
 	if (!ret)
-		r->saved_restore_ids = -1;
+		c->saved_restore_ids = -1;
 	return ret;
 }

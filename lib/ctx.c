@@ -131,6 +131,12 @@ const char *ptimer_last_error(struct ptimer_ctx *ctx)
 	return ctx->last_error;
 }
 
+void ctx_clear_error(struct ptimer_ctx *ctx)
+{
+	if (ctx)
+		ctx->last_error[0] = '\0';
+}
+
 void log_emit(struct ptimer_ctx *ctx, int priority, const char *file,
 		int line, const char *fn, const char *format, ...)
 {
@@ -152,7 +158,7 @@ int ctx_set_error(struct ptimer_ctx *ctx, int err, const char *format, ...)
 	va_start(args, format);
 	vsnprintf(ctx->last_error, sizeof(ctx->last_error), format, args);
 	va_end(args);
-	dbg(ctx, "%s: %s", ctx->last_error, strerror(-err));
+	dbg(ctx, "%s: %s", ctx->last_error, ptimer_strerror(err));
 	return err;
 }
 

@@ -72,7 +72,7 @@ static int collect_values(struct target *t, struct ptimer_dump *dump,
 	values = calloc(dump->ntimers, sizeof(*values));
 	if (!values)
 		return -ENOMEM;
-	ret = inject_read(&t->in, l->values, values, dump->ntimers * sizeof(*values));
+	ret = target_read(t, l->values, values, dump->ntimers * sizeof(*values));
 	if (ret)
 		goto free_values;
 	for (size_t i = 0; i < dump->ntimers; i++) {
@@ -102,15 +102,15 @@ int dump_read_values(struct target *t, struct ptimer_dump *dump, bool disarm)
 
 	if (!dump->ntimers)
 		return 0;
-	plan_layout(&l, dump->ntimers, t->in.data);
+	plan_layout(&l, dump->ntimers, target_scratch(t));
 	b = calloc(1, l.batch_len);
 	if (!b)
 		return -ENOMEM;
 	fill_batch(b, dump, &l, disarm);
-	ret = inject_write(&t->in, l.zero, &zero, sizeof(zero));
+	ret = target_write(t, l.zero, &zero, sizeof(zero));
 	if (ret)
 		goto free_batch;
-	ret = inject_batch(&t->in, b, l.batch);
+	ret = target_batch(t, b, l.batch);
 	if (ret) {
 		ctx_set_error(t->ctx, ret, "running the read batch in pid %d", t->pid);
 		goto free_batch;
@@ -162,13 +162,7 @@ static int fill_identity(struct target *t, struct ptimer_dump *dump)
 		snprintf(dump->kernel_release, sizeof(dump->kernel_release), "%.64s", u.release);
 		snprintf(dump->arch, sizeof(dump->arch), "%.16s", u.machine);
 	}
-	dump->tids = calloc(t->sp.nthreads, sizeof(*dump->tids));
-	if (!dump->tids)
-		return -ENOMEM;
-	for (size_t i = 0; i < t->sp.nthreads; i++)
-		if (!t->sp.threads[i].dead)
-			dump->tids[dump->nthreads++] = t->sp.threads[i].tid;
-	return 0;
+	return target_threads(t, &dump->tids, &dump->nthreads);
 }
 
 /*
@@ -233,13 +227,55 @@ size_t dump_scratch_size(size_t ntimers)
 	return l.total;
 }
 
+/* Everything a dump does while it holds the target. */
+static int read_attached(struct target *t, struct ptimer_dump *dump, unsigned int flags)
+{
+	int ret, state = 0;
+
+	/*
+	 * Everything that reads only /proc, and so may fail, comes before
+	 * a disarming dump changes anything.
+	 */
+	ret = dump_read_proc(t, dump);
+	if (!ret)
+		ret = fill_identity(t, dump);
+	if (!ret)
+		ret = translate_cpu_clocks(t, dump);
+	if (!ret)
+		ret = target_check_interrupt(t);
+	if (ret)
+		return ret;
+	ret = target_inject_begin(t, dump_scratch_size(dump->ntimers),
+				  flags & PTIMER_DUMP_ONE_SYSCALL_PER_TRIP);
+	if (!ret)
+		ret = target_check_interrupt(t);
+	if (ret)
+		return ret;
+	ret = dump_read_values(t, dump, flags & PTIMER_DUMP_DISARM);
+	if (ret)
+		return ret;
+	ret = target_get_restore_ids(t, &state);
+	dump->restore_ids_state = ret ? -1 : state;
+	/* -EINVAL: the kernel (or a seccomp filter) has no such prctl. */
+	if (ret && ret != -EINVAL)
+		return ret;
+	capture_clocks(dump);
+	ctx_phase(t->ctx, PTIMER_PHASE_READ);
+	/* A disarming dump has changed the target: past the point of no return. */
+	if (!(flags & PTIMER_DUMP_DISARM))
+		return target_check_interrupt(t);
+	return 0;
+}
+
 int ptimer_dump_pid(struct ptimer_ctx *ctx, pid_t pid, unsigned int flags,
 		    struct ptimer_dump **out, struct ptimer_dump_stats *stats)
 {
+	struct target_stats ts;
 	struct ptimer_dump *dump;
 	struct target t;
-	int ret, state = 0;
+	int ret;
 
+	ctx_clear_error(ctx);
 	ret = target_open(ctx, pid, &t);
 	if (ret)
 		return ret;
@@ -251,48 +287,13 @@ int ptimer_dump_pid(struct ptimer_ctx *ctx, pid_t pid, unsigned int flags,
 	ret = target_attach(&t, target_seccomp_from_flags(flags), true);
 	if (ret)
 		goto free_dump;
-	/*
-	 * Everything that reads only /proc, and so may fail, comes before
-	 * a disarming dump changes anything.
-	 */
-	ret = dump_read_proc(&t, dump);
-	if (!ret)
-		ret = fill_identity(&t, dump);
-	if (!ret)
-		ret = translate_cpu_clocks(&t, dump);
-	if (!ret)
-		ret = target_check_interrupt(&t);
-	if (ret)
-		goto detach;
-	ret = target_inject_begin(&t, dump_scratch_size(dump->ntimers));
-	if (!ret)
-		ret = target_check_interrupt(&t);
-	if (ret)
-		goto detach;
-	t.in.no_batch = flags & PTIMER_DUMP_ONE_SYSCALL_PER_TRIP;
-	ret = dump_read_values(&t, dump, flags & PTIMER_DUMP_DISARM);
-	if (ret)
-		goto detach;
-	ret = target_get_restore_ids(&t, &state);
-	dump->restore_ids_state = ret ? -1 : state;
-	/* -EINVAL: the kernel (or a seccomp filter) has no such prctl. */
-	if (ret && ret != -EINVAL)
-		goto detach;
-	ret = 0;
-	capture_clocks(dump);
-	ctx_phase(ctx, PTIMER_PHASE_READ);
-	/* A disarming dump has changed the target: past the point of no return. */
-	if (!ret && !(flags & PTIMER_DUMP_DISARM))
-		ret = target_check_interrupt(&t);
-detach:
-	if (ret && t.seized && (ret == -ESRCH || !target_alive(&t)))
-		ret = ctx_set_error(ctx, -EOWNERDEAD, "pid %d exited during the dump", pid);
-	ret = target_finish(&t, ret, "dump");
+	ret = read_attached(&t, dump, flags);
+	ret = target_died_or(&t, ret, "dump");
+	ret = target_finish(&t, ret, "dump", &ts);
 	if (stats) {
-		stats->stopped_ns = clock_now_ns(CLOCK_MONOTONIC) - t.sp.seized_at_ns;
-		/* Counted after the detach, which runs the munmap. */
-		stats->injected_syscalls = t.in.syscalls;
-		stats->round_trips = t.in.round_trips;
+		stats->stopped_ns = ts.stopped_ns;
+		stats->injected_syscalls = ts.injected_syscalls;
+		stats->round_trips = ts.round_trips;
 	}
 free_dump:
 	if (ret)

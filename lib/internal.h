@@ -37,6 +37,12 @@ void log_emit(struct ptimer_ctx *ctx, int priority, const char *file,
  */
 int ctx_set_error(struct ptimer_ctx *ctx, int err, const char *format, ...)
 	__attribute__((format(printf, 3, 4)));
+/*
+ * Forget the last error's detail.  Every public function that can fail
+ * calls it first, so that a failure that sets no detail shows none
+ * rather than an older one.
+ */
+void ctx_clear_error(struct ptimer_ctx *ctx);
 
 #define pt_log_cond(ctx, prio, ...)					\
 	do {								\

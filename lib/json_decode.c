@@ -17,11 +17,13 @@
 
 #include <json-c/json.h>
 
+#include "hex.h"
 #include "internal.h"
+#include "kabi.h"
 #include "json_format.h"
 
 /*
- * Decode errors are all -EINVAL and read "<path>: <what is wrong>".  The
+ * Decode errors are all -PTIMER_ERR_BAD_DUMP and read "<path>: <what is wrong>".  The
  * path is the parent ("timers[3]", "" at the top level) plus a key.
  */
 __attribute__((format(printf, 4, 5)))
@@ -35,8 +37,8 @@ static int fail(struct ptimer_ctx *ctx, const char *parent, const char *key,
 	vsnprintf(detail, sizeof(detail), format, args);
 	va_end(args);
 	if (*parent)
-		return ctx_set_error(ctx, -EINVAL, "%s.%s: %s", parent, key, detail);
-	return ctx_set_error(ctx, -EINVAL, "%s: %s", key, detail);
+		return ctx_set_error(ctx, -PTIMER_ERR_BAD_DUMP, "%s.%s: %s", parent, key, detail);
+	return ctx_set_error(ctx, -PTIMER_ERR_BAD_DUMP, "%s: %s", key, detail);
 }
 
 /* How a value reads in "expected X, got Y". */
@@ -64,7 +66,7 @@ static const char *describe(struct json_object *val)
 
 /*
  * Find @key in @obj.  Returns 1 when present (*val is NULL for JSON null),
- * 0 when absent and optional, -EINVAL when absent and required.
+ * 0 when absent and optional, -PTIMER_ERR_BAD_DUMP when absent and required.
  */
 static int member(struct ptimer_ctx *ctx, struct json_object *obj,
 		  const char *parent, const char *key, bool required,
@@ -244,30 +246,9 @@ static int read_container(struct ptimer_ctx *ctx, struct json_object *obj,
 /* "0x" and 1 to 16 hex digits of either case. */
 static int parse_sigval(const char *s, uint64_t *out)
 {
-	uint64_t v = 0;
-	size_t n;
-
 	if (s[0] != '0' || s[1] != 'x')
 		return -EINVAL;
-	s += 2;
-	n = strlen(s);
-	if (n < 1 || n > SIGVAL_DIGITS)
-		return -EINVAL;
-	for (; *s; s++) {
-		int d;
-
-		if (*s >= '0' && *s <= '9')
-			d = *s - '0';
-		else if (*s >= 'a' && *s <= 'f')
-			d = *s - 'a' + 10;
-		else if (*s >= 'A' && *s <= 'F')
-			d = *s - 'A' + 10;
-		else
-			return -EINVAL;
-		v = (v << 4) | (uint64_t)d;
-	}
-	*out = v;
-	return 0;
+	return hex_parse_u64(s + 2, strlen(s + 2), out);
 }
 
 /* A value and where it was, for finding duplicates in one sort. */
@@ -541,7 +522,7 @@ static int decode_notify(struct decoder *d, struct json_object *obj,
 	/* The kernel checks the signal only when it will deliver one. */
 	r = read_int(d->ctx, obj, parent, "signal", true,
 		     t->notify == PTIMER_NOTIFY_NONE ? 0 : 1,
-		     PTIMER_SIGNAL_MAX, &t->signo);
+		     KSIGMAX, &t->signo);
 	if (r < 0)
 		return r;
 	r = read_string(d->ctx, obj, parent, "sigval", true, &name);
@@ -659,7 +640,7 @@ static int decode_dump(struct decoder *d, struct json_object *root)
 	int r;
 
 	if (!json_object_is_type(root, json_type_object))
-		return ctx_set_error(d->ctx, -EINVAL,
+		return ctx_set_error(d->ctx, -PTIMER_ERR_BAD_DUMP,
 				     "top level: expected object, got %s",
 				     describe(root));
 	/* First, so that a newer document is refused for what it is. */
@@ -700,7 +681,7 @@ static int syntax_error(struct ptimer_ctx *ctx, const char *text, size_t len,
 			bol = i + 1;
 		}
 	}
-	return ctx_set_error(ctx, -EINVAL, "malformed JSON at line %u, column %zu: %s",
+	return ctx_set_error(ctx, -PTIMER_ERR_BAD_DUMP, "malformed JSON at line %u, column %zu: %s",
 			     line, off - bol + 1, what);
 }
 
@@ -718,13 +699,13 @@ static int parse_document(struct ptimer_ctx *ctx, const char *text, size_t len,
 		return ctx_set_error(ctx, -EFBIG, "document is %zu bytes; the limit is %u",
 				     len, PTIMER_JSON_MAX_BYTES);
 	if (!len)
-		return ctx_set_error(ctx, -EINVAL, "document is empty");
+		return ctx_set_error(ctx, -PTIMER_ERR_BAD_DUMP, "document is empty");
 	nul = memchr(text, '\0', len);
 	if (nul)
-		return ctx_set_error(ctx, -EINVAL, "NUL byte at offset %zu",
+		return ctx_set_error(ctx, -PTIMER_ERR_BAD_DUMP, "NUL byte at offset %zu",
 				     (size_t)(nul - text));
 	if (is_blank(text, len))
-		return ctx_set_error(ctx, -EINVAL, "document is empty");
+		return ctx_set_error(ctx, -PTIMER_ERR_BAD_DUMP, "document is empty");
 
 	tok = json_tokener_new();
 	if (!tok)
@@ -760,6 +741,7 @@ int ptimer_dump_from_json(struct ptimer_ctx *ctx, const char *text, size_t len,
 	struct json_object *root;
 	int r;
 
+	ctx_clear_error(ctx);
 	*dump = NULL;
 	r = parse_document(ctx, text, len, &root);
 	if (r)

@@ -114,7 +114,7 @@ static struct json_object *encode_timer(struct encoder *e, size_t i,
 
 	if (!notify) {
 		/* The decoder could not read it back; refuse rather than guess. */
-		e->err = ctx_set_error(e->ctx, -EINVAL,
+		e->err = ctx_set_error(e->ctx, -PTIMER_ERR_BAD_DUMP,
 				       "timers[%zu].notify: mode %d has no name",
 				       i, t->notify);
 		json_object_put(obj);
@@ -209,6 +209,7 @@ int ptimer_dump_to_json(struct ptimer_ctx *ctx, const struct ptimer_dump *dump,
 	size_t len;
 	char *buf;
 
+	ctx_clear_error(ctx);
 	*out = NULL;
 	flags |= pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED :
 			 JSON_C_TO_STRING_PLAIN;

@@ -12,9 +12,6 @@
 /* 100 years of 365.25 days: longer than any sane timer, short of overflow. */
 #define PTIMER_MAX_TIME_NS	(36525LL * 86400 * NSEC_PER_SEC)
 
-/* The kernel's signal range; SIGEV_NONE timers may also carry 0. */
-#define PTIMER_SIGNAL_MAX	64
-
 /* "0x" and 16 hex digits: a sigval's raw 64 bits. */
 #define SIGVAL_DIGITS		16
 

@@ -7,22 +7,7 @@
 #include <string.h>
 
 #include "internal.h"
-
-/* Kernel clock ids; the uapi header of an older libc may lack the newer ones. */
-enum {
-	KCLOCK_REALTIME = 0,
-	KCLOCK_MONOTONIC = 1,
-	KCLOCK_PROCESS_CPUTIME_ID = 2,
-	KCLOCK_THREAD_CPUTIME_ID = 3,
-	KCLOCK_MONOTONIC_RAW = 4,
-	KCLOCK_REALTIME_COARSE = 5,
-	KCLOCK_MONOTONIC_COARSE = 6,
-	KCLOCK_BOOTTIME = 7,
-	KCLOCK_REALTIME_ALARM = 8,
-	KCLOCK_BOOTTIME_ALARM = 9,
-	KCLOCK_TAI = 11,
-	KCLOCK_MAX = 16,
-};
+#include "kabi.h"
 
 static const char *const clock_names[KCLOCK_MAX] = {
 	[KCLOCK_REALTIME] = "realtime",
@@ -89,23 +74,18 @@ static const char *const signal_names[NSIG_STD] = {
  * itself, so SIGRTMIN in an application differs from the kernel's 32; the
  * names here are the kernel's, which is what a dump records.
  */
-#define KSIGRTMIN 32
-#define KSIGRTMAX 64
-static char rt_signal_names[KSIGRTMAX - KSIGRTMIN + 1][16];
+static char rt_signal_names[KSIGMAX - KSIGRTMIN + 1][16];
 
 __attribute__((constructor)) static void rt_signal_names_init(void)
 {
-	for (int i = 0; i <= KSIGRTMAX - KSIGRTMIN; i++)
+	for (int i = 0; i <= KSIGMAX - KSIGRTMIN; i++)
 		snprintf(rt_signal_names[i], sizeof(rt_signal_names[i]),
 			 i ? "SIGRTMIN+%d" : "SIGRTMIN", i);
 }
 
-/* Negative ids with which == 3 are CLOCKFD (dynamic posix clocks), not CPU clocks. */
-#define CPUCLOCK_WHICH_CLOCKFD 3
-
 bool ptimer_clock_is_cpu(int clockid)
 {
-	return clockid < 0 && (clockid & 3) != CPUCLOCK_WHICH_CLOCKFD;
+	return clockid < 0 && (clockid & KCPUCLOCK_WHICH_MASK) != KCPUCLOCK_CLOCKFD;
 }
 
 int ptimer_cpu_clock_make(pid_t pid, bool thread, enum ptimer_cpu_which which)
@@ -114,22 +94,23 @@ int ptimer_cpu_clock_make(pid_t pid, bool thread, enum ptimer_cpu_which which)
 	if (pid < 0 || pid >= (1 << 28))
 		return -EINVAL;
 	/* The shift is done unsigned: left-shifting a negative int is undefined. */
-	return (int)(((unsigned int)~pid << 3) | (thread ? 4u : 0u) | (unsigned int)which);
+	return (int)(((unsigned int)~pid << KCPUCLOCK_SHIFT) |
+		     (thread ? (unsigned int)KCPUCLOCK_PERTHREAD : 0u) | (unsigned int)which);
 }
 
 pid_t ptimer_cpu_clock_pid(int clockid)
 {
-	return ~(clockid >> 3);
+	return ~(clockid >> KCPUCLOCK_SHIFT);
 }
 
 bool ptimer_cpu_clock_is_thread(int clockid)
 {
-	return clockid & 4;
+	return clockid & KCPUCLOCK_PERTHREAD;
 }
 
 enum ptimer_cpu_which ptimer_cpu_clock_which(int clockid)
 {
-	return clockid & 3;
+	return clockid & KCPUCLOCK_WHICH_MASK;
 }
 
 bool ptimer_clock_valid_for_timer(int clockid)
@@ -181,7 +162,7 @@ const char *ptimer_signal_name(int signo)
 {
 	if (signo > 0 && signo < NSIG_STD)
 		return signal_names[signo];
-	if (signo >= KSIGRTMIN && signo <= KSIGRTMAX)
+	if (signo >= KSIGRTMIN && signo <= KSIGMAX)
 		return rt_signal_names[signo - KSIGRTMIN];
 	return NULL;
 }
@@ -205,7 +186,7 @@ int ptimer_notify_from_name(const char *name)
 
 int ptimer_signal_from_name(const char *name)
 {
-	for (int i = 1; i <= KSIGRTMAX; i++) {
+	for (int i = 1; i <= KSIGMAX; i++) {
 		const char *n = ptimer_signal_name(i);
 
 		if (n && !strcmp(n, name))

@@ -80,6 +80,7 @@ int ptimer_probe_pid(struct ptimer_ctx *ctx, pid_t pid, struct ptimer_pid_probe 
 	char *text;
 	int ret;
 
+	ctx_clear_error(ctx);
 	memset(probe, 0, sizeof(*probe));
 	probe->seccomp = -1;
 	ret = target_open(ctx, pid, &t);

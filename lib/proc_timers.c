@@ -25,15 +25,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hex.h"
 #include "internal.h"
-
-/* The kernel's SIGEV_* values, without depending on <signal.h>'s set. */
-enum {
-	KSIGEV_SIGNAL = 0,
-	KSIGEV_NONE = 1,
-	KSIGEV_THREAD = 2,
-	KSIGEV_THREAD_ID = 4,
-};
+#include "kabi.h"
 
 enum ptparse_key {
 	PTPARSE_KEY_ID,
@@ -68,17 +62,6 @@ struct ptparse_id_line {
 static bool ptparse_is_digit(char c)
 {
 	return c >= '0' && c <= '9';
-}
-
-static int ptparse_hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 /*
@@ -164,8 +147,6 @@ static bool ptparse_is_null_ptr(const char *s, size_t len)
  */
 static int ptparse_parse_sigval(const char *s, size_t len, uint64_t *out)
 {
-	uint64_t v = 0;
-
 	if (ptparse_is_null_ptr(s, len)) {
 		*out = 0;
 		return 0;
@@ -174,17 +155,7 @@ static int ptparse_parse_sigval(const char *s, size_t len, uint64_t *out)
 		s += 2;
 		len -= 2;
 	}
-	if (len < 1 || len > 16)
-		return -EINVAL;
-	for (size_t i = 0; i < len; i++) {
-		int d = ptparse_hex_digit(s[i]);
-
-		if (d < 0)
-			return -EINVAL;
-		v = v << 4 | (uint64_t)d;
-	}
-	*out = v;
-	return 0;
+	return hex_parse_u64(s, len, out);
 }
 
 /*

@@ -12,10 +12,8 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "kabi.h"
 #include "procfs.h"
-
-#define PF_EXITING 0x00000004
-#define PF_KTHREAD 0x00200000
 
 int procfs_open(pid_t pid, int *dirfd)
 {
@@ -162,46 +160,84 @@ static int parse_int_value(const char *v, int *out)
 	return 0;
 }
 
-int procfs_read_status(int dirfd, struct procfs_status *st)
+/*
+ * Call @fn for each "Key:\tvalue" line of the status file in @buf, which
+ * it cuts up, with the value's leading blanks skipped, until @fn returns
+ * non-zero: an error (< 0), or "found, stop" (> 0).  Returns that, or 0.
+ */
+static int status_each(char *buf, int (*fn)(const char *key, const char *val, void *data),
+		       void *data)
 {
-	unsigned long long flags;
-	char *buf, *line, *save, *fields;
-	int ret, seen = 0;
+	char *line, *save;
+	int ret = 0;
 
-	memset(st, 0, sizeof(*st));
-	st->seccomp = -1;
-	ret = procfs_read(dirfd, "status", &buf, NULL);
-	if (ret)
-		return ret;
-	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+	for (line = strtok_r(buf, "\n", &save); line && !ret; line = strtok_r(NULL, "\n", &save)) {
 		char *colon = strchr(line, ':');
-		char *val;
 
 		if (!colon)
 			continue;
 		*colon = '\0';
-		val = colon + 1;
-		val += strspn(val, " \t");
-		if (!strcmp(line, "Name")) {
-			snprintf(st->comm, sizeof(st->comm), "%s", val);
-			seen |= 1;
-		} else if (!strcmp(line, "State")) {
-			st->state = val[0];
-			seen |= 2;
-		} else if (!strcmp(line, "Tgid")) {
-			ret = parse_int_value(val, &st->tgid);
-			seen |= 4;
-		} else if (!strcmp(line, "TracerPid")) {
-			ret = parse_int_value(val, &st->tracer_pid);
-			seen |= 8;
-		} else if (!strcmp(line, "Seccomp")) {
-			ret = parse_int_value(val, &st->seccomp);
-		}
-		if (ret)
-			goto free_buf;
+		ret = fn(line, colon + 1 + strspn(colon + 1, " \t"), data);
 	}
+	return ret;
+}
+
+/* Read the status file @name below @dirfd and run status_each() over it. */
+static int status_read_each(int dirfd, const char *name,
+			    int (*fn)(const char *key, const char *val, void *data), void *data)
+{
+	char *buf;
+	int ret;
+
+	ret = procfs_read(dirfd, name, &buf, NULL);
+	if (ret)
+		return ret;
+	ret = status_each(buf, fn, data);
 	free(buf);
-	if (seen != 15)
+	return ret;
+}
+
+struct status_fields {
+	struct procfs_status *st;
+	int seen;
+};
+
+static int status_field(const char *key, const char *val, void *data)
+{
+	struct status_fields *f = data;
+	struct procfs_status *st = f->st;
+
+	if (!strcmp(key, "Name")) {
+		snprintf(st->comm, sizeof(st->comm), "%s", val);
+		f->seen |= 1;
+	} else if (!strcmp(key, "State")) {
+		st->state = val[0];
+		f->seen |= 2;
+	} else if (!strcmp(key, "Tgid")) {
+		f->seen |= 4;
+		return parse_int_value(val, &st->tgid);
+	} else if (!strcmp(key, "TracerPid")) {
+		f->seen |= 8;
+		return parse_int_value(val, &st->tracer_pid);
+	} else if (!strcmp(key, "Seccomp")) {
+		return parse_int_value(val, &st->seccomp);
+	}
+	return 0;
+}
+
+int procfs_read_status(int dirfd, struct procfs_status *st)
+{
+	struct status_fields f = { .st = st };
+	unsigned long long flags;
+	char *buf, *fields;
+	int ret;
+
+	memset(st, 0, sizeof(*st));
+	st->seccomp = -1;
+	ret = status_read_each(dirfd, "status", status_field, &f);
+	if (ret)
+		return ret;
+	if (f.seen != 15)
 		return -EINVAL;
 
 	/* "Kthread:" in status is recent; the stat flags have it everywhere. */
@@ -210,8 +246,7 @@ int procfs_read_status(int dirfd, struct procfs_status *st)
 		return ret;
 	ret = stat_field_ull(fields, 9, &flags);
 	if (!ret)
-		st->kernel_thread = flags & PF_KTHREAD;
-free_buf:
+		st->kernel_thread = flags & KPF_KTHREAD;
 	free(buf);
 	return ret;
 }
@@ -367,7 +402,7 @@ int procfs_exe_matches(int dirfd, int machine, int elf_class)
 	if (memcmp(eh.e_ident, ELFMAG, SELFMAG))
 		return -ENOEXEC;
 	if (eh.e_ident[EI_CLASS] != elf_class || eh.e_machine != machine)
-		return -EXDEV;
+		return -PTIMER_ERR_COMPAT;
 	return 0;
 }
 
@@ -385,30 +420,38 @@ struct thread_sigsets {
 	unsigned long long pnd, shd, blk;
 };
 
+struct sigsets_fields {
+	struct thread_sigsets *ss;
+	int seen;
+};
+
+static int sigsets_field(const char *key, const char *val, void *data)
+{
+	struct sigsets_fields *f = data;
+
+	if (!strcmp(key, "SigPnd")) {
+		f->seen |= 1;
+		return parse_hex_mask(val, &f->ss->pnd);
+	} else if (!strcmp(key, "ShdPnd")) {
+		f->seen |= 2;
+		return parse_hex_mask(val, &f->ss->shd);
+	} else if (!strcmp(key, "SigBlk")) {
+		f->seen |= 4;
+		return parse_hex_mask(val, &f->ss->blk);
+	}
+	return 0;
+}
+
 static int read_thread_sigsets(int dirfd, pid_t tid, struct thread_sigsets *ss)
 {
-	char name[48], *buf, *line, *save;
-	int ret, seen = 0;
+	struct sigsets_fields f = { .ss = ss };
+	char name[48];
+	int ret;
 
 	memset(ss, 0, sizeof(*ss));
 	snprintf(name, sizeof(name), "task/%d/status", tid);
-	ret = procfs_read(dirfd, name, &buf, NULL);
-	if (ret)
-		return ret;
-	for (line = strtok_r(buf, "\n", &save); line && !ret; line = strtok_r(NULL, "\n", &save)) {
-		if (!strncmp(line, "SigPnd:", 7)) {
-			ret = parse_hex_mask(line + 7, &ss->pnd);
-			seen |= 1;
-		} else if (!strncmp(line, "ShdPnd:", 7)) {
-			ret = parse_hex_mask(line + 7, &ss->shd);
-			seen |= 2;
-		} else if (!strncmp(line, "SigBlk:", 7)) {
-			ret = parse_hex_mask(line + 7, &ss->blk);
-			seen |= 4;
-		}
-	}
-	free(buf);
-	if (!ret && seen != 7)
+	ret = status_read_each(dirfd, name, sigsets_field, &f);
+	if (!ret && f.seen != 7)
 		ret = -EINVAL;
 	return ret;
 }
@@ -423,43 +466,48 @@ int procfs_thread_has_deliverable_signal(int dirfd, pid_t tid, bool *yes)
 	return ret;
 }
 
+struct nspid_field {
+	long last;	/* the innermost id */
+	int levels;
+};
+
+/* "NSpid:\t100\t1": one field per level, innermost last. */
+static int nspid_field(const char *key, const char *val, void *data)
+{
+	struct nspid_field *f = data;
+	const char *p;
+	char *end;
+
+	if (strcmp(key, "NSpid"))
+		return 0;
+	f->levels = 0;
+	for (p = val;; p = end) {
+		p += strspn(p, " \t");
+		if (!*p)
+			break;
+		errno = 0;
+		f->last = strtol(p, &end, 10);
+		if (errno || end == p || (*end && *end != ' ' && *end != '\t') ||
+		    f->last <= 0 || f->last > INT_MAX)
+			return -EINVAL;
+		f->levels++;
+	}
+	return f->levels ? 1 : -EINVAL;
+}
+
 int procfs_nspid(int dirfd, pid_t tid, pid_t *ns_tid, int *levels)
 {
-	char name[48], *buf, *line, *save, *p, *end;
-	long v = tid;
-	int ret, n = 1;
+	/* Without an NSpid line (before 4.1): one level, the same id. */
+	struct nspid_field f = { .last = tid, .levels = 1 };
+	char name[48];
+	int ret;
 
 	snprintf(name, sizeof(name), "task/%d/status", tid);
-	ret = procfs_read(dirfd, name, &buf, NULL);
-	if (ret)
+	ret = status_read_each(dirfd, name, nspid_field, &f);
+	if (ret < 0)
 		return ret;
-	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		if (strncmp(line, "NSpid:", 6))
-			continue;
-		/* "NSpid:\t100\t1": one field per level, innermost last. */
-		n = 0;
-		for (p = line + 6;; p = end) {
-			p += strspn(p, " \t");
-			if (!*p)
-				break;
-			errno = 0;
-			v = strtol(p, &end, 10);
-			if (errno || end == p || (*end && *end != ' ' && *end != '\t') ||
-			    v <= 0 || v > INT_MAX) {
-				ret = -EINVAL;
-				break;
-			}
-			n++;
-		}
-		if (!n)
-			ret = -EINVAL;
-		break;
-	}
-	free(buf);
-	if (ret)
-		return ret;
-	*ns_tid = (pid_t)v;
-	*levels = n;
+	*ns_tid = (pid_t)f.last;
+	*levels = f.levels;
 	return 0;
 }
 
@@ -472,7 +520,7 @@ int procfs_ns_tid(int dirfd, pid_t tid, pid_t *ns_tid)
 
 /*
  * A group SIGKILL is queued to every thread at once, before any of them
- * runs do_exit() and sets PF_EXITING; in that window ptrace already
+ * runs do_exit() and sets KPF_EXITING; in that window ptrace already
  * refuses to attach.
  */
 static bool thread_has_sigkill(int dirfd, pid_t tid)
@@ -494,7 +542,7 @@ bool procfs_thread_exiting(int dirfd, pid_t tid)
 	if (stat_fields(dirfd, name, &buf, &fields))
 		return true;
 	exiting = fields[0] == 'Z' || fields[0] == 'X' || fields[0] == 'x' ||
-		  stat_field_ull(fields, 9, &flags) || (flags & PF_EXITING);
+		  stat_field_ull(fields, 9, &flags) || (flags & KPF_EXITING);
 	free(buf);
 	return exiting || thread_has_sigkill(dirfd, tid);
 }

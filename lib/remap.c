@@ -46,8 +46,8 @@ int remap_build(struct ptimer_ctx *ctx, const struct ptimer_dump *dump,
 			found |= target_tids[k] == user[i].to;
 		if (!found) {
 			remap_free(map);
-			return ctx_set_error(ctx, -EBADMSG,
-					     "--tid-map %d:%d: %d is not a thread of pid %d",
+			return ctx_set_error(ctx, -PTIMER_ERR_BAD_DUMP,
+					     "tid map %d:%d: %d is not a thread of pid %d",
 					     user[i].from, user[i].to, user[i].to, target_pid);
 		}
 		remap_set(map, user[i].from, user[i].to);
@@ -74,9 +74,9 @@ static int remap_clock(struct ptimer_ctx *ctx, const struct remap *map, size_t i
 		return 0;
 	m = remap_find(map, owner);
 	if (!m)
-		return ctx_set_error(ctx, -EBADMSG,
+		return ctx_set_error(ctx, -PTIMER_ERR_BAD_DUMP,
 				     "timers[%zu] (id %d): its CPU clock measures pid %d, which"
-				     " has no counterpart in the target (map it with --tid-map)",
+				     " has no counterpart in the target",
 				     i, t->id, owner);
 	*clockid = ptimer_cpu_clock_make(m->to, ptimer_cpu_clock_is_thread(t->clockid),
 					 ptimer_cpu_clock_which(t->clockid));
@@ -99,9 +99,9 @@ int remap_timers(struct ptimer_ctx *ctx, const struct ptimer_dump *dump,
 			continue;
 		m = remap_find(map, t->notify_pid);
 		if (!m)
-			return ctx_set_error(ctx, -EBADMSG,
+			return ctx_set_error(ctx, -PTIMER_ERR_BAD_DUMP,
 					     "timers[%zu] (id %d): tid %d has no thread in the"
-					     " target (map it with --tid-map)",
+					     " target",
 					     i, t->id, t->notify_pid);
 		out[i].notify_pid = m->to;
 	}

@@ -26,7 +26,7 @@ void remap_free(struct remap *map);
 
 /*
  * Fill @out (ntimers entries) with the timers as the target must create
- * them.  -EINVAL names the timer that cannot be mapped.
+ * them.  -PTIMER_ERR_BAD_DUMP names the timer that cannot be mapped.
  */
 int remap_timers(struct ptimer_ctx *ctx, const struct ptimer_dump *dump,
 		 const struct remap *map, struct ptimer_timer *out);

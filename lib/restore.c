@@ -8,13 +8,29 @@
 #include <string.h>
 #include <time.h>
 
+#include "create.h"
 #include "dump.h"
 #include "internal.h"
+#include "kabi.h"
 #include "remap.h"
-#include "restore.h"
 
 /* glibc's SIGEV_THREAD: a THREAD_ID timer with glibc's internal signal. */
 #define GLIBC_SIGTIMER 32
+
+struct restore {
+	struct ptimer_ctx *ctx;
+	const struct ptimer_restore_opts *opts;
+	const struct ptimer_dump *dump;
+	struct target *t;
+	struct ptimer_plan plan;
+	/* The timers as the target must get them: remapped, ascending ids. */
+	struct ptimer_timer *want;
+	size_t nwant;
+	struct creator c;
+	/* Target timers deleted to replace them, for rollback. */
+	struct ptimer_dump *replaced;
+	int64_t counter_floor;	/* the counter is at least here (dry run) */
+};
 
 static bool has_id(const struct ptimer_dump *d, int id)
 {
@@ -36,27 +52,29 @@ static bool has_id(const struct ptimer_dump *d, int id)
 /* Checks that need the dump alone; run before anything else. */
 static int validate_dump(struct ptimer_ctx *ctx, const struct ptimer_dump *d)
 {
+	const int bad = -PTIMER_ERR_BAD_DUMP;
+
 	if (d->version != PTIMER_FORMAT_VERSION)
-		return ctx_set_error(ctx, -EBADMSG, "version: %d is not supported", d->version);
+		return ctx_set_error(ctx, bad, "version: %d is not supported", d->version);
 	for (size_t i = 0; i < d->ntimers; i++) {
 		const struct ptimer_timer *t = &d->timers[i];
 
 		if (i && t->id <= d->timers[i - 1].id)
-			return ctx_set_error(ctx, -EBADMSG, "timers[%zu].id: %d is %s", i, t->id,
+			return ctx_set_error(ctx, bad, "timers[%zu].id: %d is %s", i, t->id,
 					     t->id == d->timers[i - 1].id ? "a duplicate" :
 					     "out of order");
 		if (t->id < 0)
-			return ctx_set_error(ctx, -EBADMSG, "timers[%zu].id: negative", i);
+			return ctx_set_error(ctx, bad, "timers[%zu].id: negative", i);
 		if (!ptimer_clock_valid_for_timer(t->clockid))
-			return ctx_set_error(ctx, -EBADMSG, "timers[%zu].clockid: %d is not a"
+			return ctx_set_error(ctx, bad, "timers[%zu].clockid: %d is not a"
 					     " timer clock", i, t->clockid);
 		if (t->value_ns < 0 || t->interval_ns < 0)
-			return ctx_set_error(ctx, -EBADMSG, "timers[%zu]: negative time", i);
-		if (t->notify != PTIMER_NOTIFY_NONE && (t->signo < 1 || t->signo > 64))
-			return ctx_set_error(ctx, -EBADMSG, "timers[%zu].signal: %d is out of"
+			return ctx_set_error(ctx, bad, "timers[%zu]: negative time", i);
+		if (t->notify != PTIMER_NOTIFY_NONE && (t->signo < 1 || t->signo > KSIGMAX))
+			return ctx_set_error(ctx, bad, "timers[%zu].signal: %d is out of"
 					     " range 1..64", i, t->signo);
 		if (!ptimer_notify_name(t->notify))
-			return ctx_set_error(ctx, -EBADMSG, "timers[%zu].notify: %d is unknown",
+			return ctx_set_error(ctx, bad, "timers[%zu].notify: %d is unknown",
 					     i, t->notify);
 	}
 	return 0;
@@ -111,21 +129,12 @@ static int map_before_attach(struct restore *r)
 	return ret;
 }
 
-/* Whether @tid is one of the seized target's threads. */
-static bool is_target_thread(const struct restore *r, pid_t tid)
-{
-	for (size_t i = 0; i < r->t->sp.nthreads; i++)
-		if (r->t->sp.threads[i].tid == tid)
-			return true;
-	return false;
-}
-
 static int to_target_ns(struct restore *r, pid_t *tid)
 {
 	pid_t ns_tid;
 	int ret;
 
-	if (!is_target_thread(r, *tid))
+	if (!target_has_thread(r->t, *tid))
 		return 0;	/* another process, named by --tid-map: as given */
 	ret = procfs_ns_tid(r->t->dirfd, *tid, &ns_tid);
 	if (ret)
@@ -167,23 +176,20 @@ static int translate_to_target_ns(struct restore *r)
 
 static int map_after_attach(struct restore *r)
 {
-	size_t n = 0;
 	pid_t *tids;
+	size_t n;
 	int ret;
 
-	tids = calloc(r->t->sp.nthreads, sizeof(*tids));
-	if (!tids)
-		return -ENOMEM;
-	for (size_t i = 0; i < r->t->sp.nthreads; i++)
-		if (!r->t->sp.threads[i].dead)
-			tids[n++] = r->t->sp.threads[i].tid;
+	ret = target_threads(r->t, &tids, &n);
+	if (ret)
+		return ret;
 	ret = map_timers(r, tids, n);
 	free(tids);
-	r->plan.inject_tid = r->t->in.tid;
+	r->plan.inject_tid = target_inject_tid(r->t);
 	return ret;
 }
 
-/* The target's ids that the dump wants; -EEXIST unless --replace. */
+/* The target's ids that the dump wants; -PTIMER_ERR_ID_IN_USE unless replacing. */
 static int find_collisions(struct restore *r, const struct ptimer_dump *existing,
 			   struct ptimer_dump *colliding)
 {
@@ -193,117 +199,110 @@ static int find_collisions(struct restore *r, const struct ptimer_dump *existing
 		if (!has_id(r->dump, t->id))
 			continue;
 		if (!r->opts->replace)
-			return ctx_set_error(r->ctx, -EEXIST, "timer id %d already exists in"
-					     " pid %d (--replace deletes it first)", t->id,
-					     r->t->pid);
+			return ctx_set_error(r->ctx, -PTIMER_ERR_ID_IN_USE, "timer id %d already"
+					     " exists in pid %d", t->id, r->t->pid);
 		if (colliding && ptimer_dump_add_timer(colliding, t))
 			return -ENOMEM;
 	}
 	return 0;
 }
 
-static int check_collisions_unattached(struct restore *r)
+/*
+ * Read the target's timers and check them against the dump: the ids
+ * that collide go into @colliding when replacing; with none, the first is
+ * an error.  Needs no attach, only the directory fd.
+ */
+static int read_collisions(struct restore *r, struct ptimer_dump *colliding)
 {
 	struct ptimer_dump *existing = ptimer_dump_new();
 	int ret;
 
 	if (!existing)
 		return -ENOMEM;
-	/* Reading /proc/PID/timers needs no attach: only the directory fd. */
 	ret = dump_read_proc(r->t, existing);
 	if (!ret) {
 		if (existing->ntimers)
 			r->counter_floor = ((int64_t)existing->timers[existing->ntimers - 1].id + 1) %
-					   ((int64_t)INT32_MAX + 1);
-		ret = find_collisions(r, existing, NULL);
+					   KTIMER_ID_SPACE;
+		ret = find_collisions(r, existing, colliding);
 	}
 	ptimer_dump_free(existing);
 	return ret;
 }
 
-/* Under --replace, read the colliding timers (to put back on failure) and delete them. */
+/* When replacing, read the colliding timers (to put back on failure) and delete them. */
 static int replace_collisions(struct restore *r)
 {
-	struct ptimer_dump *existing = ptimer_dump_new();
 	int *ids = NULL;
 	int ret;
 
 	r->replaced = ptimer_dump_new();
-	if (!existing || !r->replaced) {
-		ret = -ENOMEM;
-		goto free_existing;
-	}
-	ret = dump_read_proc(r->t, existing);
-	if (ret)
-		goto free_existing;
-	ret = find_collisions(r, existing, r->replaced);
+	if (!r->replaced)
+		return -ENOMEM;
+	ret = read_collisions(r, r->replaced);
 	if (ret || !r->replaced->ntimers)
-		goto free_existing;
+		return ret;
 	ret = dump_read_values(r->t, r->replaced, false);
 	if (ret)
-		goto free_existing;
-	r->replaced->realtime_ns = existing->realtime_ns;
+		return ret;
 	ids = calloc(r->replaced->ntimers, sizeof(*ids));
-	if (!ids) {
-		ret = -ENOMEM;
-		goto free_existing;
-	}
+	if (!ids)
+		return -ENOMEM;
 	for (size_t i = 0; i < r->replaced->ntimers; i++)
 		ids[i] = r->replaced->timers[i].id;
-	ret = delete_timers(r, ids, r->replaced->ntimers);
+	ret = delete_timers(&r->c, ids, r->replaced->ntimers);
 	if (ret)
-		ctx_set_error(r->ctx, ret, "deleting the timers --replace replaces");
+		ctx_set_error(r->ctx, ret, "deleting the timers that the restore replaces");
 	free(ids);
-free_existing:
-	ptimer_dump_free(existing);
 	return ret;
 }
 
-/* Undo: delete what we created, then put back what --replace deleted. */
+/* Undo: delete what we created, then put back what was replaced. */
 static void rollback(struct restore *r)
 {
-	struct ptimer_restore_opts quiet = *r->opts;
-	const struct ptimer_restore_opts *saved = r->opts;
+	const struct ptimer_dump *back = r->replaced;
 
-	if (r->ncreated && delete_timers(r, r->created, r->ncreated))
+	if (r->c.ncreated && delete_created(&r->c))
 		err(r->ctx, "rollback: could not delete every created timer in pid %d",
 		    r->t->pid);
-	r->ncreated = 0;
-	if (!r->replaced || !r->replaced->ntimers)
+	r->c.ncreated = 0;
+	if (!back || !back->ntimers)
 		return;
 	/*
-	 * No plan, no progress and no abort while undoing.  The replaced ids
-	 * lie behind the counter now, and a walk to them goes all the way
-	 * round the id space, so the prctl is used where the kernel has it.
+	 * The replaced ids lie behind the counter now, and a walk to them
+	 * goes all the way round the id space, so the prctl is used where
+	 * the kernel has it.  No hooks: no plan, no progress and no abort
+	 * while undoing.
 	 */
-	quiet.on_plan = NULL;
-	quiet.on_progress = NULL;
-	quiet.abort_requested = NULL;
-	quiet.max_steps = 0;
-	quiet.method = PTIMER_METHOD_PRCTL;
-	r->opts = &quiet;
-	r->undoing = true;
-	if (r->plan.method == PTIMER_METHOD_LOOP && choose_method(r) == -EOPNOTSUPP)
+	if (r->plan.method == PTIMER_METHOD_LOOP &&
+	    choose_method(&r->c, PTIMER_METHOD_PRCTL) == -EOPNOTSUPP)
 		warn(r->ctx, "putting back %zu replaced timers needs a walk round the whole"
-		     " id space (about 2^31 steps)", r->replaced->ntimers);
-	if (create_timers(r, r->replaced->timers, r->replaced->ntimers) ||
-	    arm_timers(r, r->replaced, r->replaced->timers, r->replaced->ntimers,
-		       PTIMER_TIME_FROZEN))
+		     " id space (about 2^31 steps)", back->ntimers);
+	if (create_timers(&r->c, back->timers, back->ntimers, NULL) ||
+	    arm_timers(&r->c, back, back->timers, back->ntimers, PTIMER_TIME_FROZEN))
 		err(r->ctx, "rollback: could not put back the replaced timers of pid %d",
 		    r->t->pid);
-	r->undoing = false;
-	r->opts = saved;
 }
 
 static size_t scratch_size(const struct restore *r)
 {
-	size_t a = restore_scratch_size(r->nwant);
+	size_t a = create_scratch_size(r->nwant);
 	size_t b = dump_scratch_size(r->nwant);
 
 	return a > b ? a : b;
 }
 
-static int run_attached(struct restore *r)
+static void hooks_from_opts(struct create_hooks *h, const struct ptimer_restore_opts *o)
+{
+	h->on_plan = o->on_plan;
+	h->on_progress = o->on_progress;
+	h->data = o->data;
+	h->abort_requested = o->abort_requested;
+	h->max_steps = o->max_steps;
+}
+
+/* Map, check and choose with the target held, before anything changes. */
+static int prepare_attached(struct restore *r)
 {
 	int ret;
 
@@ -316,32 +315,33 @@ static int run_attached(struct restore *r)
 	ret = translate_to_target_ns(r);
 	if (ret)
 		return ret;
-	ret = choose_method(r);
+	ret = choose_method(&r->c, r->opts->method);
 	if (ret)
 		return ret;
-	restore_layout(r, r->t->in.data, r->nwant);
-	if (r->opts->replace) {
-		ret = replace_collisions(r);
-	} else {
-		struct ptimer_dump *existing = ptimer_dump_new();
+	create_layout(&r->c, target_scratch(r->t), r->nwant);
+	ret = r->opts->replace ? replace_collisions(r) : read_collisions(r, NULL);
+	if (ret)
+		return ret;
+	return target_check_interrupt(r->t);
+}
 
-		ret = existing ? dump_read_proc(r->t, existing) : -ENOMEM;
-		if (!ret)
-			ret = find_collisions(r, existing, NULL);
-		ptimer_dump_free(existing);
-	}
-	if (!ret)
-		ret = target_check_interrupt(r->t);
+static int run_attached(struct restore *r)
+{
+	struct create_hooks hooks;
+	int ret;
+
+	ret = prepare_attached(r);
 	if (ret)
 		return ret;
-	ret = create_timers(r, r->want, r->nwant);
+	hooks_from_opts(&hooks, r->opts);
+	ret = create_timers(&r->c, r->want, r->nwant, &hooks);
 	if (ret)
 		return ret;
 	ctx_phase(r->ctx, PTIMER_PHASE_CREATED);
 	ret = target_check_interrupt(r->t);
 	if (ret)
 		return ret;
-	ret = arm_timers(r, r->dump, r->want, r->nwant, r->opts->time);
+	ret = arm_timers(&r->c, r->dump, r->want, r->nwant, r->opts->time);
 	if (ret)
 		return ret;
 	/*
@@ -353,23 +353,11 @@ static int run_attached(struct restore *r)
 	return target_check_interrupt(r->t);
 }
 
-/* A process that died under us is reported as such, whatever step noticed. */
-static int died_or(struct restore *r, int ret)
-{
-	if (ret == -ESRCH || (ret && !target_alive(r->t)))
-		return ctx_set_error(r->ctx, -EOWNERDEAD, "pid %d exited during the restore",
-				     r->t->pid);
-	return ret;
-}
-
+/* With the collisions read (and the counter's floor with them), plan without attaching. */
 static int plan_dry_run(struct restore *r)
 {
 	struct ptimer_kernel_probe k;
-	int ret;
 
-	ret = check_collisions_unattached(r);
-	if (ret)
-		return ret;
 	ptimer_probe_kernel(&k);
 	r->plan.method = r->opts->method == PTIMER_METHOD_AUTO ?
 			 (k.restore_ids ? PTIMER_METHOD_PRCTL : PTIMER_METHOD_LOOP) :
@@ -387,78 +375,100 @@ static int plan_dry_run(struct restore *r)
 	return 0;
 }
 
+static enum target_seccomp seccomp_policy(const struct ptimer_restore_opts *opts)
+{
+	if (opts->suspend_seccomp)
+		return TARGET_SECCOMP_SUSPEND;
+	return opts->keep_seccomp ? TARGET_SECCOMP_KEEP : TARGET_SECCOMP_REFUSE;
+}
+
+/*
+ * Everything with the target held: restore, or roll back on failure; put
+ * the prctl state back either way.  Says, once everything is undone, that
+ * it is.
+ */
+static int restore_attached(struct restore *r)
+{
+	int ret, rc;
+
+	ret = run_attached(r);
+	if (ret) {
+		ret = target_died_or(r->t, ret, "restore");
+		if (ret != -PTIMER_ERR_TARGET_DIED)
+			rollback(r);
+	}
+	rc = restore_prctl_state(&r->c);
+	if (rc && !ret)
+		ret = target_died_or(r->t, ctx_set_error(r->ctx, rc, "cannot restore the prctl"
+							 " state of pid %d", r->t->pid),
+				     "restore");
+	if (ret == -EINTR && r->c.walk_steps)
+		ctx_set_error(r->ctx, ret, "after %llu walk steps, every change to pid %d was"
+			      " rolled back", (unsigned long long)r->c.walk_steps, r->t->pid);
+	else if (ret == -EINTR)
+		ctx_set_error(r->ctx, ret, "every change to pid %d was rolled back", r->t->pid);
+	return ret;
+}
+
+/* Attach, restore, and let go; the stats are counted after the detach. */
+static int restore_live(struct restore *r, struct ptimer_restore_stats *stats)
+{
+	struct target_stats ts;
+	int ret;
+
+	ret = target_attach(r->t, seccomp_policy(r->opts), true);
+	if (ret)
+		return ret;
+	ret = target_inject_begin(r->t, scratch_size(r), r->opts->one_syscall_per_trip);
+	if (!ret)
+		ret = restore_attached(r);
+	ret = target_finish(r->t, ret, "restore", &ts);
+	if (stats) {
+		stats->stopped_ns = ts.stopped_ns;
+		stats->injected_syscalls = ts.injected_syscalls;
+		stats->round_trips = ts.round_trips;
+		stats->walk_steps = r->c.walk_steps;
+	}
+	return ret;
+}
+
 int ptimer_restore_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_dump *dump,
 		       const struct ptimer_restore_opts *opts, struct ptimer_plan *plan,
 		       struct ptimer_restore_stats *stats)
 {
-	struct restore r = { .ctx = ctx, .opts = opts, .dump = dump, .saved_restore_ids = -1 };
+	struct restore r = { .ctx = ctx, .opts = opts, .dump = dump };
 	struct target t;
-	int ret, rc;
+	int ret;
 
+	ctx_clear_error(ctx);
 	ret = validate_dump(ctx, dump);
 	if (ret)
 		return ret;
 	r.nwant = dump->ntimers;
 	r.plan.ntimers = dump->ntimers;
 	r.want = calloc(r.nwant + 1, sizeof(*r.want));
-	r.created = calloc(r.nwant + 1, sizeof(*r.created));
-	if (!r.want || !r.created) {
-		ret = -ENOMEM;
-		goto free_all;
-	}
+	if (!r.want)
+		return -ENOMEM;
 	ret = target_open(ctx, pid, &t);
 	if (ret)
-		goto free_all;
+		goto free_want;
 	r.t = &t;
+	ret = creator_init(&r.c, &t, &r.plan, r.nwant);
+	if (ret)
+		goto close_target;
 	/* Everything that can be checked without attaching is checked first. */
 	ret = map_before_attach(&r);
 	if (!ret)
-		ret = check_collisions_unattached(&r);
-	if (ret || opts->dry_run) {
-		if (!ret)
-			ret = plan_dry_run(&r);
-		goto close_target;
-	}
-	ret = target_attach(&t, opts->suspend_seccomp ? TARGET_SECCOMP_SUSPEND :
-			    opts->keep_seccomp ? TARGET_SECCOMP_KEEP : TARGET_SECCOMP_REFUSE, true);
-	if (ret)
-		goto close_target;
-	ret = target_inject_begin(&t, scratch_size(&r));
-	if (ret)
-		goto detach;
-	t.in.no_batch = opts->one_syscall_per_trip;
-	ret = run_attached(&r);
-	if (ret) {
-		ret = died_or(&r, ret);
-		if (ret != -EOWNERDEAD)
-			rollback(&r);
-	}
-	rc = restore_prctl_state(&r);
-	if (rc && !ret)
-		ret = died_or(&r, ctx_set_error(ctx, rc, "cannot restore the prctl state"
-					       " of pid %d", pid));
-	/* Said once everything is undone, so that it is true. */
-	if (ret == -EINTR && r.walk_steps)
-		ctx_set_error(ctx, ret, "after %llu walk steps, every change to pid %d was"
-			      " rolled back", (unsigned long long)r.walk_steps, pid);
-	else if (ret == -EINTR)
-		ctx_set_error(ctx, ret, "every change to pid %d was rolled back", pid);
-detach:
-	ret = target_finish(&t, ret, "restore");
-	if (stats) {
-		stats->stopped_ns = clock_now_ns(CLOCK_MONOTONIC) - t.sp.seized_at_ns;
-		/* Counted after the detach, which runs the munmap. */
-		stats->injected_syscalls = t.in.syscalls;
-		stats->round_trips = t.in.round_trips;
-		stats->walk_steps = r.walk_steps;
-	}
+		ret = read_collisions(&r, NULL);
+	if (!ret)
+		ret = opts->dry_run ? plan_dry_run(&r) : restore_live(&r, stats);
+	creator_release(&r.c);
 close_target:
 	target_close(&t);
-free_all:
+free_want:
 	if (plan)
 		*plan = r.plan;
 	ptimer_dump_free(r.replaced);
-	free(r.created);
 	free(r.want);
 	return ret;
 }
@@ -466,24 +476,29 @@ free_all:
 int ptimer_rearm_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_dump *dump,
 		     unsigned int seccomp_flags)
 {
-	struct ptimer_restore_opts opts = { 0 };
-	struct restore r = { .ctx = ctx, .opts = &opts, .dump = dump, .saved_restore_ids = -1 };
+	struct ptimer_plan plan = { 0 };
+	struct creator c;
 	struct target t;
 	int ret;
 
+	ctx_clear_error(ctx);
 	ret = target_open(ctx, pid, &t);
 	if (ret)
 		return ret;
-	r.t = &t;
-	ret = target_attach(&t, target_seccomp_from_flags(seccomp_flags), false);
+	ret = creator_init(&c, &t, &plan, 0);
 	if (ret)
 		goto close_target;
-	ret = target_inject_begin(&t, restore_scratch_size(dump->ntimers));
+	ret = target_attach(&t, target_seccomp_from_flags(seccomp_flags), false);
+	if (ret)
+		goto release_creator;
+	ret = target_inject_begin(&t, create_scratch_size(dump->ntimers), false);
 	if (!ret) {
-		restore_layout(&r, t.in.data, dump->ntimers);
-		ret = arm_timers(&r, dump, dump->timers, dump->ntimers, PTIMER_TIME_FROZEN);
+		create_layout(&c, target_scratch(&t), dump->ntimers);
+		ret = arm_timers(&c, dump, dump->timers, dump->ntimers, PTIMER_TIME_FROZEN);
 	}
-	ret = target_finish(&t, ret, "re-arm");
+	ret = target_finish(&t, ret, "re-arm", NULL);
+release_creator:
+	creator_release(&c);
 close_target:
 	target_close(&t);
 	return ret;

@@ -183,8 +183,9 @@ static int seize_one(struct seized_process *sp, pid_t tid)
 			return 0;
 		/* Someone else traces it: that is no lack of privilege. */
 		if (ret == -EPERM && thread_traced(sp, tid))
-			return ctx_set_error(sp->ctx, -EBUSY, "thread %d of pid %d is already"
-					     " traced by pid %d", tid, sp->pid, thread_traced(sp, tid));
+			return ctx_set_error(sp->ctx, -PTIMER_ERR_TRACED, "thread %d of pid %d is"
+					     " already traced by pid %d", tid, sp->pid,
+					     thread_traced(sp, tid));
 		return ret;
 	}
 	grown = realloc(sp->threads, (sp->nthreads + 1) * sizeof(*grown));
@@ -258,14 +259,76 @@ static int reorder_threads(struct seized_process *sp, const pid_t *tids, size_t 
 	return 0;
 }
 
+/*
+ * Threads may be created while we work; a new one can only come from a
+ * running thread, so once a listing shows nothing new, all of them are
+ * stopped and the set is stable.
+ */
+static int seize_all_threads(struct seized_process *sp)
+{
+	pid_t *tids = NULL;
+	size_t n = 0;
+	int ret, round;
+
+	for (round = 0; round < SEIZE_MAX_ROUNDS; round++) {
+		bool grew = false;
+
+		free(tids);
+		tids = NULL;
+		ret = procfs_list_tids(sp->dirfd, sp->pid, &tids, &n);
+		if (ret)
+			return ret;
+		for (size_t i = 0; i < n; i++) {
+			size_t before = sp->nthreads;
+
+			if (seize_find(sp, tids[i]))
+				continue;
+			ret = seize_one(sp, tids[i]);
+			if (ret) {
+				free(tids);
+				return ret;
+			}
+			grew |= sp->nthreads != before;
+		}
+		if (!grew)
+			break;
+	}
+	free(tids);
+	return round == SEIZE_MAX_ROUNDS ? -EAGAIN : 0;
+}
+
+/*
+ * We seized by number.  The directory fd, opened before, still reads only
+ * while the process it was opened for lives; so if it still reads with the
+ * same start time, no PID reuse slipped in between and the threads we hold
+ * are that process's.
+ */
+static bool same_process(struct seized_process *sp)
+{
+	unsigned long long start;
+
+	return !procfs_start_time(sp->dirfd, &start) && start == sp->start_time;
+}
+
+/* The creation order for the dump, read now that every thread is stopped. */
+static int order_threads(struct seized_process *sp)
+{
+	pid_t *tids = NULL;
+	size_t n = 0;
+	int ret;
+
+	ret = procfs_list_threads(sp->dirfd, sp->pid, &tids, &n);
+	if (!ret)
+		ret = reorder_threads(sp, tids, n);
+	free(tids);
+	return ret;
+}
+
 int seize_process(struct ptimer_ctx *ctx, int dirfd, pid_t pid,
 		  unsigned long ptrace_options, bool interruptible,
 		  struct seized_process *sp)
 {
-	unsigned long long start;
-	pid_t *tids = NULL;
-	size_t n = 0;
-	int ret, round;
+	int ret;
 
 	memset(sp, 0, sizeof(*sp));
 	sp->ctx = ctx;
@@ -280,65 +343,21 @@ int seize_process(struct ptimer_ctx *ctx, int dirfd, pid_t pid,
 	sp->seized_at_ns = clock_now_ns(CLOCK_MONOTONIC);
 	sp->seize_deadline_ns = deadline_from_now(sp);
 
-	/*
-	 * Threads may be created while we work; a new one can only come from
-	 * a running thread, so once a listing shows nothing new, all of them
-	 * are stopped and the set is stable.
-	 */
-	for (round = 0; round < SEIZE_MAX_ROUNDS; round++) {
-		bool grew = false;
-
-		free(tids);
-		tids = NULL;
-		ret = procfs_list_tids(dirfd, pid, &tids, &n);
-		if (ret)
-			goto release;
-		for (size_t i = 0; i < n; i++) {
-			size_t before = sp->nthreads;
-
-			if (seize_find(sp, tids[i]))
-				continue;
-			ret = seize_one(sp, tids[i]);
-			if (ret)
-				goto release;
-			grew |= sp->nthreads != before;
-		}
-		if (!grew)
-			break;
-	}
-	if (round == SEIZE_MAX_ROUNDS) {
-		ret = -EAGAIN;
-		goto release;
-	}
-	/*
-	 * We seized by number.  The directory fd, opened before, still reads
-	 * only while the process it was opened for lives; so if it still reads
-	 * with the same start time, no PID reuse slipped in between and the
-	 * threads we hold are that process's.
-	 */
-	if (procfs_start_time(dirfd, &start) || start != sp->start_time) {
+	ret = seize_all_threads(sp);
+	if (!ret && !same_process(sp))
 		ret = -ESRCH;
-		goto release;
-	}
-	/* The creation order for the dump, read now that every thread is stopped. */
-	free(tids);
-	tids = NULL;
-	ret = procfs_list_threads(dirfd, pid, &tids, &n);
 	if (!ret)
-		ret = reorder_threads(sp, tids, n);
+		ret = order_threads(sp);
 	if (ret)
 		goto release;
-	free(tids);
 	dbg(ctx, "seized %zu threads of pid %d%s", sp->nthreads, pid,
 	    sp->group_stopped ? " (group-stopped)" : "");
 	return 0;
 
 release:
-	free(tids);
 	seize_release(sp);
 	/* Whatever step noticed it, a process that died is "no such process". */
-	if (procfs_start_time(dirfd, &start) || start != sp->start_time ||
-	    procfs_thread_exiting(dirfd, pid))
+	if (!same_process(sp) || procfs_thread_exiting(dirfd, pid))
 		ret = -ESRCH;
 	return ret;
 }

@@ -64,11 +64,12 @@ static int check_tracers(struct target *t)
 		if (procfs_thread_status(t->dirfd, tids[i], &st) || !st.tracer_pid)
 			continue;
 		if (tids[i] == t->pid)
-			ret = ctx_set_error(t->ctx, -EBUSY, "pid %d is already traced by pid %d",
-					    t->pid, st.tracer_pid);
+			ret = ctx_set_error(t->ctx, -PTIMER_ERR_TRACED, "pid %d is already traced"
+					    " by pid %d", t->pid, st.tracer_pid);
 		else
-			ret = ctx_set_error(t->ctx, -EBUSY, "thread %d of pid %d is already"
-					    " traced by pid %d", tids[i], t->pid, st.tracer_pid);
+			ret = ctx_set_error(t->ctx, -PTIMER_ERR_TRACED, "thread %d of pid %d is"
+					    " already traced by pid %d", tids[i], t->pid,
+					    st.tracer_pid);
 		break;
 	}
 	free(tids);
@@ -80,11 +81,12 @@ static int check_status(struct target *t)
 	const struct procfs_status *st = &t->status;
 
 	if (st->kernel_thread)
-		return ctx_set_error(t->ctx, -ENOEXEC, "pid %d is a kernel thread", t->pid);
+		return ctx_set_error(t->ctx, -PTIMER_ERR_KERNEL_THREAD, "pid %d is a kernel thread",
+				     t->pid);
 	if ((st->state == 'Z' || st->state == 'X') && !target_live_tid(t))
-		return ctx_set_error(t->ctx, -EIDRM, "pid %d is a zombie", t->pid);
+		return ctx_set_error(t->ctx, -PTIMER_ERR_ZOMBIE, "pid %d is a zombie", t->pid);
 	if (st->tgid != t->pid)
-		return ctx_set_error(t->ctx, -ESRCH,
+		return ctx_set_error(t->ctx, -PTIMER_ERR_NOT_LEADER,
 				     "pid %d is a thread of process %d; name the process",
 				     t->pid, st->tgid);
 	return check_tracers(t);
@@ -118,7 +120,7 @@ int target_open(struct ptimer_ctx *ctx, pid_t pid, struct target *t)
 		goto close_dir;
 	}
 	ret = exe_matches(t);
-	if (ret == -EXDEV) {
+	if (ret == -PTIMER_ERR_COMPAT) {
 		ctx_set_error(ctx, ret, "pid %d is not a 64-bit %s process", pid, PTIMER_ARCH);
 		goto close_dir;
 	}
@@ -186,9 +188,9 @@ int target_attach(struct target *t, enum target_seccomp seccomp, bool interrupti
 			 * whole process (SECCOMP_RET_KILL_PROCESS, as systemd's
 			 * SystemCallFilter= does): never risk that unasked.
 			 */
-			return ctx_set_error(t->ctx, -EPERM, "pid %d runs under a seccomp"
-					     " filter that may kill it for the injected system"
-					     " calls, and suspending the filter needs"
+			return ctx_set_error(t->ctx, -PTIMER_ERR_SECCOMP, "pid %d runs under a"
+					     " seccomp filter that may kill it for the injected"
+					     " system calls, and suspending the filter needs"
 					     " CAP_SYS_ADMIN", t->pid);
 		}
 	}
@@ -200,7 +202,7 @@ int target_attach(struct target *t, enum target_seccomp seccomp, bool interrupti
 		return stuck_error(t, ret);
 	if (ret == -EINTR)
 		return ctx_set_error(t->ctx, ret, "pid %d was left as it was", t->pid);
-	if (ret == -EBUSY)
+	if (ret == -PTIMER_ERR_TRACED)
 		return ret;	/* the detail names the tracer */
 	if (ret)
 		return ctx_set_error(t->ctx, ret, "cannot seize pid %d", t->pid);
@@ -249,7 +251,7 @@ bool target_alive(struct target *t)
 	return true;
 }
 
-int target_inject_begin(struct target *t, size_t data_len)
+int target_inject_begin(struct target *t, size_t data_len, bool one_syscall_per_trip)
 {
 	int ret;
 
@@ -261,16 +263,17 @@ int target_inject_begin(struct target *t, size_t data_len)
 		unpin(t);
 		pin_to_thread(t, tid);
 		ret = inject_begin(&t->in, &t->sp, tid, data_len);
-		if (ret == -EXDEV)
+		if (ret == -PTIMER_ERR_COMPAT)
 			break;
 	}
 	if (ret) {
-		if (ret == -EXDEV)
+		if (ret == -PTIMER_ERR_COMPAT)
 			ctx_set_error(t->ctx, ret, "pid %d runs 32-bit code", t->pid);
 		else
 			ctx_set_error(t->ctx, ret, "cannot inject into pid %d", t->pid);
 		return ret;
 	}
+	t->in.no_batch = one_syscall_per_trip;
 	t->injecting = true;
 	ctx_phase(t->ctx, PTIMER_PHASE_INJECTING);
 	return 0;
@@ -295,15 +298,28 @@ int target_detach(struct target *t)
 	return ret;
 }
 
-int target_finish(struct target *t, int ret, const char *op)
+int target_died_or(struct target *t, int ret, const char *op)
+{
+	if (ret && t->seized && (ret == -ESRCH || !target_alive(t)))
+		return ctx_set_error(t->ctx, -PTIMER_ERR_TARGET_DIED, "pid %d exited during the %s",
+				     t->pid, op);
+	return ret;
+}
+
+int target_finish(struct target *t, int ret, const char *op, struct target_stats *stats)
 {
 	int rc = target_detach(t);
 
+	if (stats) {
+		stats->stopped_ns = clock_now_ns(CLOCK_MONOTONIC) - t->sp.seized_at_ns;
+		stats->injected_syscalls = t->in.syscalls;
+		stats->round_trips = t->in.round_trips;
+	}
 	if (!rc || ret)
 		return ret;
 	/* Undoing or detaching fails on a process that was killed meanwhile. */
 	if (!target_alive(t))
-		return ctx_set_error(t->ctx, -EOWNERDEAD, "pid %d exited during the %s",
+		return ctx_set_error(t->ctx, -PTIMER_ERR_TARGET_DIED, "pid %d exited during the %s",
 				     t->pid, op);
 	return ctx_set_error(t->ctx, rc, "cannot detach from pid %d", t->pid);
 }
@@ -323,10 +339,61 @@ int target_check_interrupt(struct target *t)
 	return ctx_set_error(t->ctx, -EINTR, "pid %d was left as it was", t->pid);
 }
 
-int target_syscall(struct target *t, long nr, long *ret, uint64_t a0,
-		   uint64_t a1, uint64_t a2, uint64_t a3)
+int target_threads(struct target *t, pid_t **tids, size_t *n)
 {
-	return inject_syscall(&t->in, nr, ret, a0, a1, a2, a3, 0, 0);
+	pid_t *live;
+	size_t k = 0;
+
+	live = calloc(t->sp.nthreads + 1, sizeof(*live));
+	if (!live)
+		return -ENOMEM;
+	for (size_t i = 0; i < t->sp.nthreads; i++)
+		if (!t->sp.threads[i].dead)
+			live[k++] = t->sp.threads[i].tid;
+	*tids = live;
+	*n = k;
+	return 0;
+}
+
+bool target_has_thread(struct target *t, pid_t tid)
+{
+	return seize_find(&t->sp, tid) != NULL;
+}
+
+pid_t target_inject_tid(const struct target *t)
+{
+	return t->in.tid;
+}
+
+uint64_t target_scratch(const struct target *t)
+{
+	return t->in.data;
+}
+
+int target_syscall(struct target *t, long nr, long *ret, uint64_t a0, uint64_t a1,
+		   uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	return inject_syscall(&t->in, nr, ret, a0, a1, a2, a3, a4, a5);
+}
+
+int target_batch(struct target *t, struct blob_batch *batch, uint64_t remote)
+{
+	return inject_batch(&t->in, batch, remote);
+}
+
+int target_walk(struct target *t, struct blob_walk *walk, uint64_t remote)
+{
+	return inject_walk(&t->in, walk, remote);
+}
+
+int target_write(struct target *t, uint64_t addr, const void *buf, size_t len)
+{
+	return inject_write(&t->in, addr, buf, len);
+}
+
+int target_read(struct target *t, uint64_t addr, void *buf, size_t len)
+{
+	return inject_read(&t->in, addr, buf, len);
 }
 
 int target_get_restore_ids(struct target *t, int *state)
@@ -335,7 +402,7 @@ int target_get_restore_ids(struct target *t, int *state)
 	int ret;
 
 	ret = target_syscall(t, ARCH_NR_PRCTL, &r, PTIMER_PR_TIMER_CREATE_RESTORE_IDS,
-			     PTIMER_PR_RESTORE_IDS_GET, 0, 0);
+			     PTIMER_PR_RESTORE_IDS_GET, 0, 0, 0, 0);
 	if (ret)
 		return ret;
 	if (r < 0)

@@ -13,6 +13,10 @@
 #include "procfs.h"
 #include "seize.h"
 
+/*
+ * A process being worked on.  Only target.c reaches into it: the seized
+ * threads and the injector are reached through the functions below.
+ */
 struct target {
 	struct ptimer_ctx *ctx;
 	pid_t pid;
@@ -44,17 +48,36 @@ enum target_seccomp target_seccomp_from_flags(unsigned int flags);
  * false for an undo, which must run to its end.
  */
 int target_attach(struct target *t, enum target_seccomp seccomp, bool interruptible);
-/* Prepare injection with @data_len bytes of scratch memory in the target. */
-int target_inject_begin(struct target *t, size_t data_len);
+/*
+ * Prepare injection with @data_len bytes of scratch memory in the target.
+ * @one_syscall_per_trip: no batching, one round trip per system call (for
+ * measurements).
+ */
+int target_inject_begin(struct target *t, size_t data_len, bool one_syscall_per_trip);
 /* Undo injection and detach; returns the first error. */
 int target_detach(struct target *t);
 void target_close(struct target *t);
+
+/* What an operation cost the target, counted once it was let go. */
+struct target_stats {
+	int64_t stopped_ns;		/* from the first seize to the last detach */
+	unsigned int injected_syscalls;
+	unsigned int round_trips;
+};
+
+/*
+ * A process that died under us is reported as such, whatever step
+ * noticed: -PTIMER_ERR_TARGET_DIED instead of @ret, with the detail naming
+ * @op.  Otherwise @ret as it is.
+ */
+int target_died_or(struct target *t, int ret, const char *op);
 /*
  * Detach, and fold that into @ret, the result of the operation (@op, for
  * the message): a failure to undo or detach from a process that died
- * meanwhile is reported as its death (-EOWNERDEAD).
+ * meanwhile is reported as its death (-PTIMER_ERR_TARGET_DIED).  Fills
+ * @stats, when not NULL, after the detach, which runs the munmap.
  */
-int target_finish(struct target *t, int ret, const char *op);
+int target_finish(struct target *t, int ret, const char *op, struct target_stats *stats);
 
 /* -EINTR, with the detail set, if the application asked us to stop. */
 int target_check_interrupt(struct target *t);
@@ -68,9 +91,26 @@ pid_t target_live_tid(struct target *t);
 /* Whether the target still runs (not exited, not a zombie). */
 bool target_alive(struct target *t);
 
-/* One syscall in the target; a failure of the syscall itself is returned in *ret. */
-int target_syscall(struct target *t, long nr, long *ret, uint64_t a0,
-		   uint64_t a1, uint64_t a2, uint64_t a3);
+/* The seized threads that are alive, in the seize order (leader first); *n of them. */
+int target_threads(struct target *t, pid_t **tids, size_t *n);
+/* Whether @tid is one of the seized threads. */
+bool target_has_thread(struct target *t, pid_t tid);
+/* The thread that runs what we inject; valid once injecting. */
+pid_t target_inject_tid(const struct target *t);
+/* The start of the scratch data region in the target; valid once injecting. */
+uint64_t target_scratch(const struct target *t);
+
+/*
+ * Injection, as inject.h describes it: the function's own return says
+ * whether the injection worked; the target syscall's result comes back
+ * through *@ret, or in the batch or walk.
+ */
+int target_syscall(struct target *t, long nr, long *ret, uint64_t a0, uint64_t a1,
+		   uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5);
+int target_batch(struct target *t, struct blob_batch *batch, uint64_t remote);
+int target_walk(struct target *t, struct blob_walk *walk, uint64_t remote);
+int target_write(struct target *t, uint64_t addr, const void *buf, size_t len);
+int target_read(struct target *t, uint64_t addr, void *buf, size_t len);
 
 /* The target's PR_TIMER_CREATE_RESTORE_IDS state: 0, 1, or -EINVAL when unsupported. */
 int target_get_restore_ids(struct target *t, int *state);

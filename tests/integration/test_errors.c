@@ -307,10 +307,10 @@ Test(errors, failure_leaves_target_untouched)
 }
 
 /*
- * The library encodes some refusals as errno values (EIDRM for a zombie,
- * ENOEXEC for a kernel thread, EBUSY for a traced target); their strerror
- * text ("Identifier removed", "Exec format error") says nothing true about
- * the process and must not end up in the message.
+ * The library once encoded some refusals as errno values (EIDRM for a
+ * zombie, ENOEXEC for a kernel thread, EBUSY for a traced target); their
+ * strerror text ("Identifier removed", "Exec format error") says nothing
+ * true about the process and must not end up in the message.
  */
 static void check_no_leak(const struct run_result *r, int err)
 {

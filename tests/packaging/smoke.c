@@ -47,7 +47,7 @@ static void round_trip(struct ptimer_ctx *ctx, const struct ptimer_dump *dump)
 	}
 	free(json);
 	/* a decode error names the field */
-	expect(ptimer_dump_from_json(ctx, "{\"version\": \"one\"}", 18, &back) == -EINVAL);
+	expect(ptimer_dump_from_json(ctx, "{\"version\": \"one\"}", 18, &back) == -PTIMER_ERR_BAD_DUMP);
 	expect(strstr(ptimer_last_error(ctx), "version") != NULL);
 }
 

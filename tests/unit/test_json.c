@@ -349,7 +349,7 @@ Test(json, encode_refuses_unknown_notify)
 	char *text = (char *)1;
 
 	d->timers[3].notify = 3;
-	cr_assert_eq(ptimer_dump_to_json(ctx, d, false, &text), -EINVAL);
+	cr_assert_eq(ptimer_dump_to_json(ctx, d, false, &text), -PTIMER_ERR_BAD_DUMP);
 	cr_assert_null(text);
 	cr_assert_str_eq(ptimer_last_error(ctx), "timers[3].notify: mode 3 has no name");
 	ptimer_dump_free(d);
@@ -380,7 +380,7 @@ Test(json, syntax_error_position)
 	static const char doc[] = "{\n  \"version\": 1,\n  \"pid\": 42 43\n}\n";
 	struct ptimer_dump *d = (struct ptimer_dump *)1;
 
-	cr_assert_eq(ptimer_dump_from_json(ctx, doc, sizeof(doc) - 1, &d), -EINVAL);
+	cr_assert_eq(ptimer_dump_from_json(ctx, doc, sizeof(doc) - 1, &d), -PTIMER_ERR_BAD_DUMP);
 	cr_assert_null(d);
 	cr_assert_str_eq(ptimer_last_error(ctx),
 			 "malformed JSON at line 3, column 13: object value separator ',' expected");
@@ -392,7 +392,7 @@ Test(json, length_is_honoured)
 	static const char doc[] = "{\"version\":1}garbage";
 
 	cr_assert_eq(ptimer_dump_from_json(ctx, doc, 13, &(struct ptimer_dump *){ NULL }),
-		     -EINVAL);
+		     -PTIMER_ERR_BAD_DUMP);
 	cr_assert_str_eq(ptimer_last_error(ctx), "pid: missing required field");
 }
 
@@ -400,7 +400,7 @@ Test(json, null_ctx)
 {
 	struct ptimer_dump *d;
 
-	cr_assert_eq(ptimer_dump_from_json(NULL, "[]", 2, &d), -EINVAL);
+	cr_assert_eq(ptimer_dump_from_json(NULL, "[]", 2, &d), -PTIMER_ERR_BAD_DUMP);
 	cr_assert_null(d);
 }
 
@@ -509,7 +509,8 @@ Test(json, bad_fixtures)
 		cr_expect_gt(strlen(expect), 0, "%s is empty", path);
 
 		r = ptimer_dump_from_json(ctx, text, len, &d);
-		cr_expect_eq(r, -EINVAL, "%s: got %d, want -EINVAL", de->d_name, r);
+		cr_expect_eq(r, -PTIMER_ERR_BAD_DUMP, "%s: got %d, want -PTIMER_ERR_BAD_DUMP",
+			     de->d_name, r);
 		cr_expect_null(d, "%s: dump is set on failure", de->d_name);
 		cr_expect_not_null(strstr(ptimer_last_error(ctx), expect),
 				   "%s: message \"%s\" lacks \"%s\"", de->d_name,

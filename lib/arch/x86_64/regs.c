@@ -10,6 +10,7 @@
 #include <sys/uio.h>
 
 #include "arch.h"
+#include "ptimer.h"
 
 /* The kernel reports the int3 trap with si_code SI_KERNEL on x86. */
 #define X86_TRAP_SI_CODE SI_KERNEL
@@ -29,7 +30,7 @@ int arch_get_regs(pid_t tid, struct arch_regs *regs)
 	 * injected code is 64-bit only, so such a thread cannot be driven.
 	 */
 	if (iov.iov_len != sizeof(regs->r))
-		return -EXDEV;
+		return -PTIMER_ERR_COMPAT;
 	return 0;
 }
 

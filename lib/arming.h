@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The value a restored timer is armed with, under --time=frozen or deadline. */
-#ifndef PTIMER_ARM_H
-#define PTIMER_ARM_H
+#ifndef PTIMER_ARMING_H
+#define PTIMER_ARMING_H
 
 #include <time.h>
 

@@ -2,11 +2,16 @@
 /* Arm values for restored timers: frozen or deadline time. */
 #include <time.h>
 
-#include "arm.h"
+#include "arming.h"
 #include "internal.h"
+#include "kabi.h"
 
-enum { KCLOCK_REALTIME = 0, KCLOCK_MONOTONIC = 1, KCLOCK_BOOTTIME = 7,
-       KCLOCK_REALTIME_ALARM = 8, KCLOCK_BOOTTIME_ALARM = 9, KCLOCK_TAI = 11 };
+/* Whether @clockid counts CPU time, which does not elapse with the wall. */
+static bool is_cpu_time(int clockid)
+{
+	return ptimer_clock_is_cpu(clockid) || clockid == KCLOCK_PROCESS_CPUTIME_ID ||
+	       clockid == KCLOCK_THREAD_CPUTIME_ID;
+}
 
 void arm_clocks_now(struct arm_clocks *now, const struct ptimer_dump *dump)
 {
@@ -62,8 +67,7 @@ enum arm_note arm_compute(const struct ptimer_dump *dump, const struct ptimer_ti
 		return ARM_EXACT;
 	elapsed = elapsed_on(t->clockid, dump, now);
 	if (elapsed < 0)
-		return ptimer_clock_is_cpu(t->clockid) || t->clockid == 2 || t->clockid == 3 ?
-		       ARM_FROZEN_CPU_CLOCK : ARM_FROZEN_OTHER_BOOT;
+		return is_cpu_time(t->clockid) ? ARM_FROZEN_CPU_CLOCK : ARM_FROZEN_OTHER_BOOT;
 	if (elapsed < value) {
 		value -= elapsed;
 	} else if (t->interval_ns > 0) {

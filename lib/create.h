@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Creating, arming and deleting timers inside an attached target, with
+ * exact ids: through the prctl, or by walking the id counter.  restore.c
+ * drives it; it knows nothing of restore.c.
+ */
+#ifndef PTIMER_CREATE_H
+#define PTIMER_CREATE_H
+
+#include "target.h"
+
+/* Where the requests sit in the target's scratch memory. */
+struct create_layout {
+	uint64_t sigevents;	/* per timer: a struct sigevent */
+	uint64_t ids;		/* per timer: an 8-byte id slot */
+	uint64_t values;	/* per timer: a struct itimerspec */
+	uint64_t walk;		/* one struct blob_walk */
+	uint64_t batch;		/* one struct blob_batch */
+};
+
+struct creator {
+	struct ptimer_ctx *ctx;
+	struct target *t;
+	struct ptimer_plan *plan;	/* the method in use; walk figures once known */
+	struct create_layout at;
+	/* Ids created in the target so far, for an undo. */
+	int *created;
+	size_t ncreated;
+	uint64_t walk_steps;
+	int saved_restore_ids;	/* prctl state to put back; -1 if none */
+};
+
+/*
+ * The application's say in a creation: its callbacks, its abort flag
+ * and its limit.  A creation with no hooks (NULL) is an undo, which
+ * nothing may stop or watch: no plan, no progress, no interrupt, no limit.
+ */
+struct create_hooks {
+	int (*on_plan)(void *data, const struct ptimer_plan *plan);
+	int (*on_progress)(void *data, const struct ptimer_progress *progress);
+	void *data;
+	volatile int *abort_requested;
+	uint64_t max_steps;	/* 0: no limit */
+};
+
+/*
+ * Set up @c for @t, with room to record @ncreate created ids.  The
+ * layout is set by create_layout() once injection has begun.
+ */
+int creator_init(struct creator *c, struct target *t, struct ptimer_plan *plan,
+		 size_t ncreate);
+void creator_release(struct creator *c);
+
+/* Scratch bytes for @n timers. */
+size_t create_scratch_size(size_t n);
+/* Lay out the requests for @n timers from @base, the scratch region. */
+void create_layout(struct creator *c, uint64_t base, size_t n);
+
+/*
+ * Create @n timers with exact ids, by the plan's method; records them in
+ * c->created.  With @hooks the plan is announced (a walk calibrates
+ * first) and the application may stop it; NULL is an undo.
+ */
+int create_timers(struct creator *c, const struct ptimer_timer *timers, size_t n,
+		  const struct create_hooks *hooks);
+/* Arm @n created timers, whose dump is @from, in one batch. */
+int arm_timers(struct creator *c, const struct ptimer_dump *from,
+	       const struct ptimer_timer *timers, size_t n, enum ptimer_time_mode mode);
+/* Delete @n ids in one batch; best effort, returns the first error. */
+int delete_timers(struct creator *c, const int *ids, size_t n);
+/* Delete every timer created so far. */
+int delete_created(struct creator *c);
+
+/* Steps a walk from counter position @counter to each of @timers takes. */
+uint64_t plan_walk(int64_t counter, const struct ptimer_timer *timers, size_t n);
+
+/*
+ * Choose the method for what @asked: the prctl if the target answers GET
+ * (and turn it on), else the walk.  -EOPNOTSUPP when the prctl was asked
+ * for and is missing.
+ */
+int choose_method(struct creator *c, enum ptimer_method asked);
+/* Put the target's prctl state back, if we changed it. */
+int restore_prctl_state(struct creator *c);
+
+#endif

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Facts of the kernel's ABI that libptimer relies on, written once.  The
+ * uapi headers of an older libc may lack some of them, and a few are not
+ * in any uapi header at all (the CPU-clock encoding, the id space).
+ */
+#ifndef PTIMER_KABI_H
+#define PTIMER_KABI_H
+
+#include <stdint.h>
+
+#include "ptimer.h"
+
+/* Clock ids (include/uapi/linux/time.h). */
+enum kclock {
+	KCLOCK_REALTIME = 0,
+	KCLOCK_MONOTONIC = 1,
+	KCLOCK_PROCESS_CPUTIME_ID = 2,
+	KCLOCK_THREAD_CPUTIME_ID = 3,
+	KCLOCK_MONOTONIC_RAW = 4,
+	KCLOCK_REALTIME_COARSE = 5,
+	KCLOCK_MONOTONIC_COARSE = 6,
+	KCLOCK_BOOTTIME = 7,
+	KCLOCK_REALTIME_ALARM = 8,
+	KCLOCK_BOOTTIME_ALARM = 9,
+	KCLOCK_TAI = 11,
+	KCLOCK_MAX = 16,
+};
+
+/*
+ * A negative clock id is a CPU clock, ((~pid) << 3) | (thread ? 4 : 0) |
+ * which, or, when which is 3, a dynamic posix clock (CLOCKFD), which has
+ * no timers (include/linux/posix-timers_types.h).
+ */
+#define KCPUCLOCK_SHIFT		3
+#define KCPUCLOCK_PERTHREAD	4
+#define KCPUCLOCK_WHICH_MASK	3
+#define KCPUCLOCK_CLOCKFD	3
+
+/* sigev_notify values (include/uapi/asm-generic/siginfo.h). */
+enum ksigev {
+	KSIGEV_SIGNAL = 0,
+	KSIGEV_NONE = 1,
+	KSIGEV_THREAD = 2,
+	KSIGEV_THREAD_ID = 4,
+};
+
+/* The kernel's signal numbers: 1..64, the real-time ones from 32. */
+#define KSIGRTMIN	32
+#define KSIGMAX		64
+
+/*
+ * Timer ids run from 0 to INT_MAX; the per-process counter that hands
+ * them out wraps back to 0 (kernel/time/posix-timers.c).
+ */
+#define KTIMER_ID_SPACE	((int64_t)INT32_MAX + 1)
+
+/* task_struct flags as /proc/PID/stat field 9 shows them. */
+#define KPF_EXITING	0x00000004
+#define KPF_KTHREAD	0x00200000
+
+/* The public enums are numbered as the kernel numbers them. */
+_Static_assert((int)PTIMER_NOTIFY_SIGNAL == KSIGEV_SIGNAL &&
+	       (int)PTIMER_NOTIFY_NONE == KSIGEV_NONE &&
+	       (int)PTIMER_NOTIFY_THREAD == KSIGEV_THREAD &&
+	       (int)PTIMER_NOTIFY_THREAD_ID == KSIGEV_THREAD_ID,
+	       "enum ptimer_notify is the kernel's SIGEV_*");
+_Static_assert((int)PTIMER_CPU_SCHED < KCPUCLOCK_CLOCKFD, "CPU clock kinds below CLOCKFD");
+
+#endif

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * lib/arming.c: the value a restored timer is armed with.  The clocks of
+ * "now" are given, not read, so that every case is exact.
+ */
+#include <criterion/criterion.h>
+
+#include "arming.h"
+#include "internal.h"
+#include "kabi.h"
+
+#define S NSEC_PER_SEC
+
+struct arming_case {
+	const char *name;
+	enum ptimer_time_mode mode;
+	int clockid;
+	int64_t value_ns, interval_ns;
+	bool same_boot;
+	int64_t elapsed_ns;		/* since the dump, on every clock */
+	enum arm_note note;
+	int64_t want_value_ns, want_interval_ns;
+};
+
+static void run_case(const struct arming_case *c)
+{
+	struct ptimer_dump d = {
+		.realtime_ns = 1000 * S, .monotonic_ns = 50 * S, .boottime_ns = 60 * S,
+	};
+	struct arm_clocks now = {
+		.realtime_ns = d.realtime_ns + c->elapsed_ns,
+		.monotonic_ns = d.monotonic_ns + c->elapsed_ns,
+		.boottime_ns = d.boottime_ns + c->elapsed_ns,
+		.same_boot = c->same_boot,
+	};
+	struct ptimer_timer t = {
+		.clockid = c->clockid, .value_ns = c->value_ns, .interval_ns = c->interval_ns,
+	};
+	struct itimerspec out;
+	enum arm_note note = arm_compute(&d, &t, c->mode, &now, &out);
+
+	cr_expect_eq(note, c->note, "%s: note %d, want %d", c->name, note, c->note);
+	cr_expect_eq(ts_to_ns(&out.it_value), c->want_value_ns, "%s: value %lld, want %lld",
+		     c->name, (long long)ts_to_ns(&out.it_value), (long long)c->want_value_ns);
+	cr_expect_eq(ts_to_ns(&out.it_interval), c->want_interval_ns,
+		     "%s: interval %lld, want %lld", c->name,
+		     (long long)ts_to_ns(&out.it_interval), (long long)c->want_interval_ns);
+}
+
+Test(arming, table)
+{
+	const enum ptimer_time_mode F = PTIMER_TIME_FROZEN, D = PTIMER_TIME_DEADLINE;
+	const int cpu = ptimer_cpu_clock_make(42, false, PTIMER_CPU_SCHED);
+	const struct arming_case cases[] = {
+		{ "frozen keeps the value", F, KCLOCK_MONOTONIC, 5 * S, S, true, 3 * S,
+		  ARM_EXACT, 5 * S, S },
+		{ "disarmed stays disarmed", D, KCLOCK_MONOTONIC, 0, S, true, 3 * S,
+		  ARM_EXACT, 0, S },
+		{ "deadline subtracts", D, KCLOCK_MONOTONIC, 5 * S, 0, true, 3 * S,
+		  ARM_EXACT, 2 * S, 0 },
+		{ "realtime subtracts across boots", D, KCLOCK_REALTIME, 5 * S, 0, false, 3 * S,
+		  ARM_EXACT, 2 * S, 0 },
+		{ "tai follows realtime", D, KCLOCK_TAI, 5 * S, 0, false, S, ARM_EXACT, 4 * S, 0 },
+		{ "boottime alarm", D, KCLOCK_BOOTTIME_ALARM, 5 * S, 0, true, S, ARM_EXACT,
+		  4 * S, 0 },
+		{ "a one-shot past due fires at once", D, KCLOCK_MONOTONIC, 2 * S, 0, true, 3 * S,
+		  ARM_PAST_DUE, 1, 0 },
+		{ "due exactly now", D, KCLOCK_BOOTTIME, 3 * S, 0, true, 3 * S, ARM_PAST_DUE,
+		  1, 0 },
+		{ "a periodic one keeps its phase", D, KCLOCK_MONOTONIC, 2 * S, 2 * S, true,
+		  5 * S, ARM_PERIOD_SKIPPED, S, 2 * S },
+		{ "periodic, landing on the grid", D, KCLOCK_MONOTONIC, 2 * S, 2 * S, true,
+		  4 * S, ARM_PERIOD_SKIPPED, 2 * S, 2 * S },
+		{ "monotonic from another boot", D, KCLOCK_MONOTONIC, 5 * S, 0, false, 3 * S,
+		  ARM_FROZEN_OTHER_BOOT, 5 * S, 0 },
+		{ "process cputime does not elapse", D, KCLOCK_PROCESS_CPUTIME_ID, 5 * S, 0, true,
+		  3 * S, ARM_FROZEN_CPU_CLOCK, 5 * S, 0 },
+		{ "thread cputime does not elapse", D, KCLOCK_THREAD_CPUTIME_ID, 5 * S, 0, true,
+		  3 * S, ARM_FROZEN_CPU_CLOCK, 5 * S, 0 },
+		{ "a CPU clock does not elapse", D, cpu, 5 * S, 0, true, 3 * S,
+		  ARM_FROZEN_CPU_CLOCK, 5 * S, 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		run_case(&cases[i]);
+}
+
+/* The boot instant, BOOTTIME minus REALTIME, tells one boot from another. */
+Test(arming, same_boot)
+{
+	struct ptimer_dump d = { .realtime_ns = 1000 * S, .monotonic_ns = 50 * S,
+				 .boottime_ns = 60 * S };
+	struct ptimer_dump later = d, other = d;
+	struct arm_clocks now;
+
+	/* Taken now: the same boot, whatever the clocks read. */
+	later.realtime_ns = clock_now_ns(CLOCK_REALTIME) - S;
+	later.monotonic_ns = clock_now_ns(CLOCK_MONOTONIC) - S;
+	later.boottime_ns = clock_now_ns(CLOCK_BOOTTIME) - S;
+	arm_clocks_now(&now, &later);
+	cr_expect(now.same_boot, "a dump of a second ago is from this boot");
+	/* Monotonic time from the future: another boot. */
+	other.realtime_ns = later.realtime_ns;
+	other.monotonic_ns = later.monotonic_ns + 3600 * S;
+	other.boottime_ns = later.boottime_ns + 3600 * S;
+	arm_clocks_now(&now, &other);
+	cr_expect_not(now.same_boot, "clocks that ran backwards mean another boot");
+}

@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * lib/remap.c: a dump's tids and CPU-clock pids to the target's, and the
+ * "OLD:NEW,..." map the caller may give.  Pure functions, table-driven.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdlib.h>
+
+#include "internal.h"
+#include "remap.h"
+
+static struct ptimer_ctx *ctx;
+
+static void setup(void)
+{
+	cr_assert_eq(ptimer_new(&ctx), 0);
+}
+
+static void teardown(void)
+{
+	ptimer_free(ctx);
+}
+
+TestSuite(remap, .init = setup, .fini = teardown);
+
+#define MAXT 4
+
+/* A dump of pid 100 with threads 100, 101, 102 and one timer. */
+struct remap_case {
+	const char *name;
+	int notify;
+	pid_t notify_pid;
+	int clockid;			/* built by the case */
+	size_t ntarget;
+	pid_t target[MAXT];		/* target_tids; target pid is target[0] */
+	size_t nuser;
+	struct ptimer_tid_map user[2];
+	int want_ret;
+	pid_t want_notify_pid;
+	int want_clockid;
+};
+
+#define CPU(pid, thread) ptimer_cpu_clock_make(pid, thread, PTIMER_CPU_SCHED)
+
+static const pid_t dump_tids[] = { 100, 101, 102 };
+
+static void run_case(const struct remap_case *c)
+{
+	struct ptimer_dump *d = ptimer_dump_new();
+	struct ptimer_timer t = {
+		.id = 1, .clockid = c->clockid, .notify = c->notify, .signo = 10,
+		.notify_pid = c->notify_pid,
+	}, out[1];
+	struct remap map = { 0 };
+	int ret;
+
+	cr_assert_not_null(d);
+	d->pid = 100;
+	d->tids = malloc(sizeof(dump_tids));
+	memcpy(d->tids, dump_tids, sizeof(dump_tids));
+	d->nthreads = 3;
+	cr_assert_eq(ptimer_dump_add_timer(d, &t), 0);
+	ret = remap_build(ctx, d, c->target[0], c->target, c->ntarget, c->user, c->nuser, &map);
+	if (!ret)
+		ret = remap_timers(ctx, d, &map, out);
+	cr_expect_eq(ret, c->want_ret, "%s: returned %d, want %d (%s)", c->name, ret,
+		     c->want_ret, ptimer_last_error(ctx));
+	if (!ret && !c->want_ret) {
+		cr_expect_eq(out[0].notify_pid, c->want_notify_pid, "%s: notify_pid %d, want %d",
+			     c->name, out[0].notify_pid, c->want_notify_pid);
+		cr_expect_eq(out[0].clockid, c->want_clockid, "%s: clockid %d, want %d",
+			     c->name, out[0].clockid, c->want_clockid);
+	}
+	remap_free(&map);
+	ptimer_dump_free(d);
+}
+
+Test(remap, table)
+{
+	const int bad = -PTIMER_ERR_BAD_DUMP;
+	const struct remap_case cases[] = {
+		{ "leader to leader", PTIMER_NOTIFY_THREAD_ID, 100, 1, 3, { 200, 201, 202 },
+		  0, { { 0 } }, 0, 200, 1 },
+		{ "threads in creation order", PTIMER_NOTIFY_THREAD_ID, 102, 1, 3,
+		  { 200, 201, 202 }, 0, { { 0 } }, 0, 202, 1 },
+		{ "a signal timer keeps its pid", PTIMER_NOTIFY_SIGNAL, 100, 0, 1, { 200 },
+		  0, { { 0 } }, 0, 100, 0 },
+		{ "a thread missing in the target", PTIMER_NOTIFY_THREAD_ID, 102, 1, 2,
+		  { 200, 201 }, 0, { { 0 } }, bad, 0, 0 },
+		{ "the map supplies it", PTIMER_NOTIFY_THREAD_ID, 102, 1, 2, { 200, 201 },
+		  1, { { 102, 201 } }, 0, 201, 1 },
+		{ "the map overrides the order", PTIMER_NOTIFY_THREAD_ID, 101, 1, 3,
+		  { 200, 201, 202 }, 1, { { 101, 202 } }, 0, 202, 1 },
+		{ "the map names no thread of the target", PTIMER_NOTIFY_THREAD_ID, 101, 1, 3,
+		  { 200, 201, 202 }, 1, { { 101, 999 } }, bad, 0, 0 },
+		{ "a process CPU clock follows the pid", PTIMER_NOTIFY_NONE, 0, CPU(100, false),
+		  1, { 200 }, 0, { { 0 } }, 0, 0, CPU(200, false) },
+		{ "a thread CPU clock follows the thread", PTIMER_NOTIFY_NONE, 0, CPU(101, true),
+		  2, { 200, 201 }, 0, { { 0 } }, 0, 0, CPU(201, true) },
+		{ "a CPU clock of the caller stays", PTIMER_NOTIFY_NONE, 0, CPU(0, true),
+		  1, { 200 }, 0, { { 0 } }, 0, 0, CPU(0, true) },
+		{ "a CPU clock of a stranger", PTIMER_NOTIFY_NONE, 0, CPU(555, false),
+		  1, { 200 }, 0, { { 0 } }, bad, 0, 0 },
+		{ "a stranger mapped", PTIMER_NOTIFY_NONE, 0, CPU(555, false),
+		  1, { 200 }, 1, { { 555, 200 } }, 0, 0, CPU(200, false) },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		run_case(&cases[i]);
+}
+
+Test(remap, parse_tid_map)
+{
+	static const struct {
+		const char *text;
+		int ret;
+		size_t n;
+		struct ptimer_tid_map m[3];
+	} cases[] = {
+		{ "1:2", 0, 1, { { 1, 2 } } },
+		{ "10:20,11:21,12:22", 0, 3, { { 10, 20 }, { 11, 21 }, { 12, 22 } } },
+		{ "2147483647:1", 0, 1, { { 2147483647, 1 } } },
+		{ "", -EINVAL, 0, { { 0 } } },
+		{ "1", -EINVAL, 0, { { 0 } } },
+		{ "1:", -EINVAL, 0, { { 0 } } },
+		{ ":2", -EINVAL, 0, { { 0 } } },
+		{ "1:0", -EINVAL, 0, { { 0 } } },
+		{ "-1:2", -EINVAL, 0, { { 0 } } },
+		{ "+1:2", -EINVAL, 0, { { 0 } } },
+		{ "1:2,", -EINVAL, 0, { { 0 } } },
+		{ "1:2:3", -EINVAL, 0, { { 0 } } },
+		{ "1:2,1:3", -EINVAL, 0, { { 0 } } },
+		{ "1:2147483648", -EINVAL, 0, { { 0 } } },
+		{ "1:2 ", -EINVAL, 0, { { 0 } } },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct ptimer_tid_map *m = NULL;
+		size_t n = 0;
+		int ret = ptimer_parse_tid_map(cases[i].text, &m, &n);
+
+		cr_expect_eq(ret, cases[i].ret, "\"%s\": returned %d", cases[i].text, ret);
+		if (ret || cases[i].ret)
+			continue;
+		cr_expect_eq(n, cases[i].n, "\"%s\": %zu pairs", cases[i].text, n);
+		for (size_t k = 0; k < n && k < cases[i].n; k++)
+			cr_expect(m[k].from == cases[i].m[k].from && m[k].to == cases[i].m[k].to,
+				  "\"%s\": pair %zu is %d:%d", cases[i].text, k, m[k].from,
+				  m[k].to);
+		free(m);
+	}
+}

@@ -11,6 +11,7 @@
 
 #include "exit_codes.h"
 #include "ptimer.h"
+#include "ptimer-private.h"
 
 struct cli {
 	struct ptimer_ctx *ctx;

@@ -220,8 +220,7 @@ int ptimer_dump_from_json(struct ptimer_ctx *ctx, const char *text, size_t len,
 /* Live operations. */
 enum ptimer_dump_flags {
 	PTIMER_DUMP_DISARM = 1 << 0,	/* read and disarm atomically (migrate) */
-	/* One ptrace round trip per syscall instead of a batch (for measurements). */
-	PTIMER_DUMP_ONE_SYSCALL_PER_TRIP = 1 << 1,
+	/* 1 << 1 is retired: it was a benchmark knob, now private. */
 	/*
 	 * If the target runs under seccomp, suspend its filter while we inject
 	 * (PTRACE_O_SUSPEND_SECCOMP; needs CAP_SYS_ADMIN).  Without it the
@@ -289,7 +288,6 @@ struct ptimer_restore_opts {
 	bool replace;			/* delete target timers whose IDs collide */
 	bool dry_run;			/* validate and plan; attach nothing */
 	uint64_t max_steps;		/* refuse longer walks; 0 = no limit */
-	bool one_syscall_per_trip;	/* no batching (for measurements) */
 	bool suspend_seccomp;		/* as PTIMER_DUMP_SUSPEND_SECCOMP */
 	/* Called once the plan is known, before anything is created; non-zero aborts. */
 	int (*on_plan)(void *data, const struct ptimer_plan *plan);
@@ -329,9 +327,6 @@ int ptimer_restore_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_du
  */
 int ptimer_rearm_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_dump *dump,
 		     unsigned int seccomp_flags);
-
-/* Parse "OLD:NEW[,OLD:NEW...]"; -EINVAL names nothing, the CLI does. */
-int ptimer_parse_tid_map(const char *text, struct ptimer_tid_map **map, size_t *n);
 
 /* What the running kernel offers, probed by behaviour, not by version. */
 struct ptimer_kernel_probe {

@@ -71,6 +71,11 @@ void ptimer_set_phase_fn(struct ptimer_ctx *ctx, ptimer_phase_fn fn)
 	ctx->phase_fn = fn;
 }
 
+void ptimer_private_set_one_syscall_per_trip(struct ptimer_ctx *ctx, bool on)
+{
+	ctx->one_syscall_per_trip = on;
+}
+
 static const char *const phase_names[PTIMER_PHASE_COUNT] = {
 	[PTIMER_PHASE_ATTACHED] = "attached",
 	[PTIMER_PHASE_INJECTING] = "injecting",

@@ -269,7 +269,7 @@ int ptimer_dump_pid(struct ptimer_ctx *ctx, pid_t pid, unsigned int flags,
 		ret = target_check_interrupt(&t);
 	if (ret)
 		goto detach;
-	t.in.no_batch = flags & PTIMER_DUMP_ONE_SYSCALL_PER_TRIP;
+	t.in.no_batch = ctx->one_syscall_per_trip;
 	ret = dump_read_values(&t, dump, flags & PTIMER_DUMP_DISARM);
 	if (ret)
 		goto detach;

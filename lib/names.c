@@ -91,14 +91,20 @@ static const char *const signal_names[NSIG_STD] = {
  */
 #define KSIGRTMIN 32
 #define KSIGRTMAX 64
-static char rt_signal_names[KSIGRTMAX - KSIGRTMIN + 1][16];
 
-__attribute__((constructor)) static void rt_signal_names_init(void)
-{
-	for (int i = 0; i <= KSIGRTMAX - KSIGRTMIN; i++)
-		snprintf(rt_signal_names[i], sizeof(rt_signal_names[i]),
-			 i ? "SIGRTMIN+%d" : "SIGRTMIN", i);
-}
+/*
+ * Written out rather than formatted at load time: a constant table needs
+ * no constructor, so loading the library writes no global.
+ */
+static const char *const rt_signal_names[KSIGRTMAX - KSIGRTMIN + 1] = {
+	"SIGRTMIN", "SIGRTMIN+1", "SIGRTMIN+2", "SIGRTMIN+3", "SIGRTMIN+4", "SIGRTMIN+5",
+	"SIGRTMIN+6", "SIGRTMIN+7", "SIGRTMIN+8", "SIGRTMIN+9", "SIGRTMIN+10",
+	"SIGRTMIN+11", "SIGRTMIN+12", "SIGRTMIN+13", "SIGRTMIN+14", "SIGRTMIN+15",
+	"SIGRTMIN+16", "SIGRTMIN+17", "SIGRTMIN+18", "SIGRTMIN+19", "SIGRTMIN+20",
+	"SIGRTMIN+21", "SIGRTMIN+22", "SIGRTMIN+23", "SIGRTMIN+24", "SIGRTMIN+25",
+	"SIGRTMIN+26", "SIGRTMIN+27", "SIGRTMIN+28", "SIGRTMIN+29", "SIGRTMIN+30",
+	"SIGRTMIN+31", "SIGRTMIN+32",
+};
 
 /* Negative ids with which == 3 are CLOCKFD (dynamic posix clocks), not CPU clocks. */
 #define CPUCLOCK_WHICH_CLOCKFD 3

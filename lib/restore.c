@@ -426,7 +426,7 @@ int ptimer_restore_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_du
 	ret = target_inject_begin(&t, scratch_size(&r));
 	if (ret)
 		goto detach;
-	t.in.no_batch = opts->one_syscall_per_trip;
+	t.in.no_batch = ctx->one_syscall_per_trip;
 	ret = run_attached(&r);
 	if (ret) {
 		ret = died_or(&r, ret);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "ptimer-private.h"
 
 static int fail(struct figure *f, int err, const char *what, const char *detail)
 {
@@ -88,7 +89,6 @@ int measure_walk(struct bench *b, struct figure *f)
 {
 	struct ptimer_restore_opts opts = {
 		.method = PTIMER_METHOD_LOOP,
-		.one_syscall_per_trip = f->one_per_trip,
 	};
 	struct ptimer_restore_stats st = { 0 };
 	struct ptimer_plan plan = { 0 };
@@ -97,6 +97,7 @@ int measure_walk(struct bench *b, struct figure *f)
 	pid_t pid;
 	int ret;
 
+	ptimer_private_set_one_syscall_per_trip(b->ctx, f->one_per_trip);
 	pid = target_start(0, 1);
 	if (pid < 0)
 		return fail(f, pid, "starting the target", NULL);
@@ -157,7 +158,6 @@ int measure_restore(struct bench *b, struct figure *f)
 {
 	struct ptimer_restore_opts opts = {
 		.method = PTIMER_METHOD_PRCTL,
-		.one_syscall_per_trip = f->one_per_trip,
 	};
 	struct ptimer_restore_stats st = { 0 };
 	struct floor_result fl;
@@ -166,6 +166,7 @@ int measure_restore(struct bench *b, struct figure *f)
 	pid_t pid;
 	int ret;
 
+	ptimer_private_set_one_syscall_per_trip(b->ctx, f->one_per_trip);
 	pid = target_start(0, 1);
 	if (pid < 0)
 		return fail(f, pid, "starting the target", NULL);
@@ -189,7 +190,6 @@ int measure_restore(struct bench *b, struct figure *f)
 /* Dump of f->n armed timers. */
 int measure_dump(struct bench *b, struct figure *f)
 {
-	unsigned int flags = f->one_per_trip ? PTIMER_DUMP_ONE_SYSCALL_PER_TRIP : 0;
 	struct ptimer_dump_stats st = { 0 };
 	struct ptimer_dump *d = NULL;
 	struct floor_result fl;
@@ -197,11 +197,12 @@ int measure_dump(struct bench *b, struct figure *f)
 	pid_t pid;
 	int ret;
 
+	ptimer_private_set_one_syscall_per_trip(b->ctx, f->one_per_trip);
 	pid = target_start(f->n, 1);
 	if (pid < 0)
 		return fail(f, pid, "starting the target", NULL);
 	t0 = bench_now_ns();
-	ret = ptimer_dump_pid(b->ctx, pid, flags, &d, &st);
+	ret = ptimer_dump_pid(b->ctx, pid, 0, &d, &st);
 	wall = bench_now_ns() - t0;
 	target_stop(pid);
 	if (!ret && (d->ntimers != f->n || (f->n && d->timers[0].value_ns <= 0)))

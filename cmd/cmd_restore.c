@@ -110,7 +110,7 @@ static error_t parse_restore(int key, char *arg, struct argp_state *state)
 		a->opts.dry_run = true;
 		break;
 	case OPT_MAX_ITER:
-		a->opts.max_steps = parse_count(state, arg);
+		a->opts.max_walk_steps = parse_count(state, arg);
 		break;
 	case OPT_PROGRESS:
 		a->progress = 1;
@@ -214,7 +214,7 @@ static int drop_capabilities(struct restore_args *a, int npids)
 static int run_restore(struct restore_args *a, pid_t pid, const struct ptimer_dump *dump)
 {
 	struct progress_bar bar;
-	struct ptimer_plan plan;
+	struct ptimer_plan plan = { .size = sizeof(plan) };
 	int ret;
 
 	a->opts.on_plan = plan_cb;
@@ -245,7 +245,8 @@ static int restore_failed(int err, pid_t pid, const struct ptimer_dump *dump)
 
 int cmd_restore(int argc, char **argv)
 {
-	struct restore_args a = { .input = "-", .progress = -1, .want_pids = 1 };
+	struct restore_args a = { .input = "-", .opts.size = sizeof(a.opts), .progress = -1,
+				  .want_pids = 1 };
 	struct ptimer_dump *dump;
 	int ret;
 
@@ -269,7 +270,7 @@ free_map:
 
 int cmd_migrate(int argc, char **argv)
 {
-	struct restore_args a = { .progress = -1, .want_pids = 2 };
+	struct restore_args a = { .opts.size = sizeof(a.opts), .progress = -1, .want_pids = 2 };
 	struct ptimer_dump *probe = NULL, *dump = NULL;
 	pid_t src, dst;
 	bool dry_run;

@@ -139,6 +139,33 @@ enum ptimer_cpu_which {
 	PTIMER_CPU_SCHED = 2,
 };
 
+/*
+ * The data structs, struct ptimer_timer and struct ptimer_dump, stay
+ * transparent: programs index dump->timers[] and read the fields, and
+ * every test and ptimerctl itself does.  Their layout is therefore frozen
+ * for as long as the soname is libptimer.so.1: no field is added, removed,
+ * moved or resized, the fixed-size strings included.  A later field goes
+ * behind a new accessor function instead.  A struct ptimer_dump is only
+ * ever allocated by the library (ptimer_dump_new(), ptimer_dump_pid(),
+ * ptimer_dump_from_json()), never by the caller, which leaves the library
+ * room behind it; struct ptimer_timer values are copied by
+ * ptimer_dump_add_timer().
+ *
+ * The option and report structs below grow instead, as openat2(2)'s
+ * struct open_how and clone3(2)'s struct clone_args do: each starts with
+ * a size that the party who allocates it sets to sizeof (the caller for
+ * options and reports it passes in, the library for what it hands to a
+ * callback).  The library accepts every size from the first version's
+ * (the *_SIZE_VER0 constants) up: from a larger struct than it knows it
+ * takes an option only if every byte past its own end is zero and
+ * otherwise fails with -E2BIG, as openat2() does; into a larger report
+ * it writes what it knows and zeroes the rest.  Fields are only ever
+ * appended, and a zero in a new field means what the old behaviour meant.
+ * This was chosen over opaque objects with accessors because ptimerctl,
+ * the tests and the benchmark set these as designated initializers, which
+ * stay readable, and because the check costs one comparison.
+ */
+
 /* One timer, as the kernel holds it. */
 struct ptimer_timer {
 	int id;			/* the kernel timer ID (timer_t)	*/
@@ -237,10 +264,13 @@ enum ptimer_dump_flags {
 };
 
 struct ptimer_dump_stats {
+	size_t size;			/* set by the caller: sizeof(struct ptimer_dump_stats) */
 	int64_t stopped_ns;		/* from the first seize to the last detach */
 	unsigned int injected_syscalls;	/* syscalls run inside the target */
 	unsigned int round_trips;	/* ptrace resumptions of the target */
 };
+#define PTIMER_DUMP_STATS_SIZE_VER0	24
+
 
 int ptimer_dump_pid(struct ptimer_ctx *ctx, pid_t pid, unsigned int flags,
 		    struct ptimer_dump **dump, struct ptimer_dump_stats *stats);
@@ -249,7 +279,8 @@ int ptimer_dump_pid(struct ptimer_ctx *ctx, pid_t pid, unsigned int flags,
 enum ptimer_method {
 	PTIMER_METHOD_AUTO = 0,		/* the prctl if the target's kernel has it, else the walk */
 	PTIMER_METHOD_PRCTL = 1,	/* exact IDs through PR_TIMER_CREATE_RESTORE_IDS */
-	PTIMER_METHOD_LOOP = 2,		/* walk the sequential ID counter inside the target */
+	PTIMER_METHOD_WALK = 2,		/* walk the sequential ID counter inside the target */
+	PTIMER_METHOD_LOOP = PTIMER_METHOD_WALK,	/* its first name; kept for old sources */
 };
 
 enum ptimer_time_mode {
@@ -263,6 +294,9 @@ struct ptimer_tid_map {
 };
 
 struct ptimer_plan {
+	size_t size;			/* sizeof(struct ptimer_plan): by the caller for
+					   ptimer_restore_pid()'s @plan, by the library
+					   for the on_plan callback */
 	enum ptimer_method method;	/* the method chosen */
 	size_t ntimers;
 	uint64_t walk_steps;		/* timer creations the walk needs */
@@ -271,40 +305,48 @@ struct ptimer_plan {
 	int64_t estimate_ns;
 	pid_t inject_tid;		/* the thread the timers are created from */
 };
+#define PTIMER_PLAN_SIZE_VER0	64
 
+
+/* Handed to the on_progress callback; the library sets size. */
 struct ptimer_progress {
+	size_t size;			/* sizeof(struct ptimer_progress) as the library knows it */
 	uint64_t steps_done;
 	uint64_t steps_total;
 	size_t timers_done;
 	size_t ntimers;
 	int64_t elapsed_ns;
 };
+#define PTIMER_PROGRESS_SIZE_VER0	48
 
+/* All zero but size means: auto method, frozen time, default tid mapping, nothing else. */
 struct ptimer_restore_opts {
+	size_t size;			/* set by the caller: sizeof(struct ptimer_restore_opts) */
 	enum ptimer_method method;
 	enum ptimer_time_mode time;
 	const struct ptimer_tid_map *tid_map;	/* overrides the default mapping */
 	size_t ntid_map;
 	bool replace;			/* delete target timers whose IDs collide */
 	bool dry_run;			/* validate and plan; attach nothing */
-	uint64_t max_steps;		/* refuse longer walks; 0 = no limit */
 	bool suspend_seccomp;		/* as PTIMER_DUMP_SUSPEND_SECCOMP */
+	bool keep_seccomp;		/* as PTIMER_DUMP_KEEP_SECCOMP */
+	uint64_t max_walk_steps;	/* refuse longer walks; 0 = no limit */
 	/* Called once the plan is known, before anything is created; non-zero aborts. */
 	int (*on_plan)(void *data, const struct ptimer_plan *plan);
 	/* Called between walk chunks (about every 0.1 s); non-zero aborts. */
 	int (*on_progress)(void *data, const struct ptimer_progress *progress);
-	void *data;
-	/* Polled between steps; set it from a signal handler to abort cleanly. */
-	volatile int *abort_requested;
-	bool keep_seccomp;		/* as PTIMER_DUMP_KEEP_SECCOMP */
+	void *data;			/* passed to on_plan and on_progress */
 };
+#define PTIMER_RESTORE_OPTS_SIZE_VER0	72
 
 struct ptimer_restore_stats {
+	size_t size;			/* set by the caller: sizeof(struct ptimer_restore_stats) */
 	int64_t stopped_ns;
 	unsigned int injected_syscalls;
 	unsigned int round_trips;
 	uint64_t walk_steps;
 };
+#define PTIMER_RESTORE_STATS_SIZE_VER0	32
 
 /*
  * Recreate @dump's timers in @pid with the same IDs.  Everything is
@@ -312,7 +354,7 @@ struct ptimer_restore_stats {
  * created so far is deleted, replaced timers are put back, the target's
  * prctl state is restored and the target runs on.  -EBADMSG: the dump
  * does not fit the target (an unmapped tid, an invalid timer); -EEXIST: an ID is in
- * use; -EINTR: aborted; -E2BIG: the walk is longer than max_steps;
+ * use; -EINTR: aborted; -E2BIG: the walk is longer than max_walk_steps;
  * -EOPNOTSUPP: the prctl was asked for and is missing; -EOWNERDEAD: the
  * target exited part-way.
  */
@@ -330,16 +372,20 @@ int ptimer_rearm_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_dump
 
 /* What the running kernel offers, probed by behaviour, not by version. */
 struct ptimer_kernel_probe {
+	size_t size;		/* set by the caller: sizeof(struct ptimer_kernel_probe) */
 	bool proc_timers;	/* /proc/PID/timers exists */
 	bool restore_ids;	/* prctl(PR_TIMER_CREATE_RESTORE_IDS) answers GET */
 	char release[65];
 	char machine[65];
 };
+#define PTIMER_KERNEL_PROBE_SIZE_VER0	144
+
 
 int ptimer_probe_kernel(struct ptimer_kernel_probe *probe);
 
 /* What ptimerctl could do with one process; nothing is attached. */
 struct ptimer_pid_probe {
+	size_t size;		/* set by the caller: sizeof(struct ptimer_pid_probe) */
 	int open_error;		/* why the process cannot be worked on, or 0 */
 	char comm[17];
 	char state;
@@ -350,6 +396,7 @@ struct ptimer_pid_probe {
 	size_t ntimers;
 	size_t nthreads;
 };
+#define PTIMER_PID_PROBE_SIZE_VER0	64
 
 int ptimer_probe_pid(struct ptimer_ctx *ctx, pid_t pid, struct ptimer_pid_probe *probe);
 

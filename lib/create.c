@@ -156,6 +156,7 @@ static int walk_progress(struct restore *r, uint64_t total, size_t timers_done,
 {
 	const struct ptimer_restore_opts *o = r->opts;
 	struct ptimer_progress p = {
+		.size = sizeof(p),
 		.steps_done = r->walk_steps,
 		.steps_total = total,
 		.timers_done = timers_done,
@@ -164,8 +165,7 @@ static int walk_progress(struct restore *r, uint64_t total, size_t timers_done,
 	};
 
 	ctx_phase(r->ctx, PTIMER_PHASE_WALK);
-	if ((o->abort_requested && *o->abort_requested) ||
-	    (!r->undoing && ctx_interrupted(r->ctx)))
+	if (!r->undoing && ctx_interrupted(r->ctx))
 		return ctx_set_error(r->ctx, -EINTR, "interrupted after %llu walk steps",
 				     (unsigned long long)r->walk_steps);
 	if (o->on_progress && o->on_progress(o->data, &p))
@@ -217,7 +217,7 @@ uint64_t plan_walk(int64_t counter, const struct ptimer_timer *timers, size_t n)
 
 static int check_walk_limit(struct restore *r, uint64_t total)
 {
-	uint64_t max = r->opts->max_steps;
+	uint64_t max = r->opts->max_walk_steps;
 
 	if (max && total > max)
 		return ctx_set_error(r->ctx, -E2BIG, "the walk needs %llu steps; the limit"

@@ -15,6 +15,7 @@
 #include "internal.h"
 #include "dump.h"
 #include "target.h"
+#include "abi.h"
 
 /* Per timer: two calls, and a struct itimerspec for the result. */
 struct dump_layout {
@@ -233,8 +234,8 @@ size_t dump_scratch_size(size_t ntimers)
 	return l.total;
 }
 
-int ptimer_dump_pid(struct ptimer_ctx *ctx, pid_t pid, unsigned int flags,
-		    struct ptimer_dump **out, struct ptimer_dump_stats *stats)
+int dump_pid(struct ptimer_ctx *ctx, pid_t pid, unsigned int flags,
+	     struct ptimer_dump **out, struct ptimer_dump_stats *stats)
 {
 	struct ptimer_dump *dump;
 	struct target t;

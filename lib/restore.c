@@ -12,6 +12,7 @@
 #include "internal.h"
 #include "remap.h"
 #include "restore.h"
+#include "abi.h"
 
 /* glibc's SIGEV_THREAD: a THREAD_ID timer with glibc's internal signal. */
 #define GLIBC_SIGTIMER 32
@@ -278,8 +279,7 @@ static void rollback(struct restore *r)
 	 */
 	quiet.on_plan = NULL;
 	quiet.on_progress = NULL;
-	quiet.abort_requested = NULL;
-	quiet.max_steps = 0;
+	quiet.max_walk_steps = 0;
 	quiet.method = PTIMER_METHOD_PRCTL;
 	r->opts = &quiet;
 	r->undoing = true;
@@ -364,13 +364,14 @@ static int died_or(struct restore *r, int ret)
 
 static int plan_dry_run(struct restore *r)
 {
-	struct ptimer_kernel_probe k;
+	struct ptimer_kernel_probe k = { .size = sizeof(k) };
 	int ret;
 
 	ret = check_collisions_unattached(r);
+	if (!ret)
+		ret = ptimer_probe_kernel(&k);
 	if (ret)
 		return ret;
-	ptimer_probe_kernel(&k);
 	r->plan.method = r->opts->method == PTIMER_METHOD_AUTO ?
 			 (k.restore_ids ? PTIMER_METHOD_PRCTL : PTIMER_METHOD_LOOP) :
 			 r->opts->method;
@@ -387,11 +388,12 @@ static int plan_dry_run(struct restore *r)
 	return 0;
 }
 
-int ptimer_restore_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_dump *dump,
-		       const struct ptimer_restore_opts *opts, struct ptimer_plan *plan,
-		       struct ptimer_restore_stats *stats)
+int restore_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_dump *dump,
+		const struct ptimer_restore_opts *opts, struct ptimer_plan *plan,
+		struct ptimer_restore_stats *stats)
 {
-	struct restore r = { .ctx = ctx, .opts = opts, .dump = dump, .saved_restore_ids = -1 };
+	struct restore r = { .ctx = ctx, .opts = opts, .dump = dump, .saved_restore_ids = -1,
+			     .plan.size = sizeof(r.plan) };
 	struct target t;
 	int ret, rc;
 
@@ -466,7 +468,7 @@ free_all:
 int ptimer_rearm_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_dump *dump,
 		     unsigned int seccomp_flags)
 {
-	struct ptimer_restore_opts opts = { 0 };
+	struct ptimer_restore_opts opts = { .size = sizeof(opts) };
 	struct restore r = { .ctx = ctx, .opts = &opts, .dump = dump, .saved_restore_ids = -1 };
 	struct target t;
 	int ret;

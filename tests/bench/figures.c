@@ -88,10 +88,11 @@ static void add_dump_counts(struct figure *f, const struct ptimer_dump_stats *st
 int measure_walk(struct bench *b, struct figure *f)
 {
 	struct ptimer_restore_opts opts = {
-		.method = PTIMER_METHOD_LOOP,
+		.size = sizeof(opts),
+		.method = PTIMER_METHOD_WALK,
 	};
-	struct ptimer_restore_stats st = { 0 };
-	struct ptimer_plan plan = { 0 };
+	struct ptimer_restore_stats st = { .size = sizeof(st) };
+	struct ptimer_plan plan = { .size = sizeof(plan) };
 	struct floor_result fl;
 	struct ptimer_dump *d;
 	pid_t pid;
@@ -123,7 +124,7 @@ int measure_walk(struct bench *b, struct figure *f)
 /* ptimer_dump_pid() of a process without timers: attach, probe, detach. */
 int measure_attach(struct bench *b, struct figure *f)
 {
-	struct ptimer_dump_stats st = { 0 };
+	struct ptimer_dump_stats st = { .size = sizeof(st) };
 	struct ptimer_dump *d = NULL;
 	struct floor_result fl;
 	pid_t pid;
@@ -157,9 +158,10 @@ int measure_attach(struct bench *b, struct figure *f)
 int measure_restore(struct bench *b, struct figure *f)
 {
 	struct ptimer_restore_opts opts = {
+		.size = sizeof(opts),
 		.method = PTIMER_METHOD_PRCTL,
 	};
-	struct ptimer_restore_stats st = { 0 };
+	struct ptimer_restore_stats st = { .size = sizeof(st) };
 	struct floor_result fl;
 	struct ptimer_dump *d;
 	int64_t t0, wall;
@@ -190,7 +192,7 @@ int measure_restore(struct bench *b, struct figure *f)
 /* Dump of f->n armed timers. */
 int measure_dump(struct bench *b, struct figure *f)
 {
-	struct ptimer_dump_stats st = { 0 };
+	struct ptimer_dump_stats st = { .size = sizeof(st) };
 	struct ptimer_dump *d = NULL;
 	struct floor_result fl;
 	int64_t t0, wall;

@@ -147,7 +147,7 @@ Test(soak, a_thousand_dumps)
 	t0 = clock_ns(CLOCK_MONOTONIC);
 	for (int i = 0; i < CYCLES; i++) {
 		struct ptimer_dump *d = NULL;
-		struct ptimer_dump_stats stats = { 0 };
+		struct ptimer_dump_stats stats = { .size = sizeof(stats) };
 		int ret = ptimer_dump_pid(ctx, v->pid, 0, &d, &stats);
 
 		cr_assert_eq(ret, 0, "cycle %d: %s (%s)", i, strerror(-ret),

@@ -22,6 +22,16 @@
 extern "C" {
 #endif
 
+/*
+ * On a function whose result says whether it worked: ignoring it is a bug
+ * the compiler should report.  (A cast to void does not silence GCC.)
+ */
+#if defined(__GNUC__) || defined(__clang__)
+#define PTIMER_MUST_CHECK __attribute__((warn_unused_result))
+#else
+#define PTIMER_MUST_CHECK
+#endif
+
 /* The dump format version this library writes, and the newest it reads. */
 #define PTIMER_FORMAT_VERSION 1
 
@@ -41,7 +51,7 @@ typedef void (*ptimer_log_fn)(struct ptimer_ctx *ctx, int priority,
 			      const char *file, int line, const char *fn,
 			      const char *format, va_list args);
 
-int ptimer_new(struct ptimer_ctx **ctx);
+PTIMER_MUST_CHECK int ptimer_new(struct ptimer_ctx **ctx);
 void ptimer_free(struct ptimer_ctx *ctx);
 void ptimer_set_log_fn(struct ptimer_ctx *ctx, ptimer_log_fn fn);
 void ptimer_set_log_priority(struct ptimer_ctx *ctx, int priority);
@@ -196,8 +206,9 @@ struct ptimer_dump {
 	struct ptimer_timer *timers;
 };
 
-struct ptimer_dump *ptimer_dump_new(void);
+PTIMER_MUST_CHECK struct ptimer_dump *ptimer_dump_new(void);
 void ptimer_dump_free(struct ptimer_dump *dump);
+PTIMER_MUST_CHECK
 int ptimer_dump_add_timer(struct ptimer_dump *dump, const struct ptimer_timer *t);
 void ptimer_dump_sort(struct ptimer_dump *dump);
 
@@ -205,11 +216,11 @@ void ptimer_dump_sort(struct ptimer_dump *dump);
 const char *ptimer_clock_name(int clockid);
 const char *ptimer_notify_name(int notify);
 const char *ptimer_signal_name(int signo);	/* "SIGUSR1", "SIGRTMIN+3" */
-int ptimer_clock_from_name(const char *name);	/* -EINVAL when unknown */
-int ptimer_notify_from_name(const char *name);
-int ptimer_signal_from_name(const char *name);
+PTIMER_MUST_CHECK int ptimer_clock_from_name(const char *name);	/* -EINVAL when unknown */
+PTIMER_MUST_CHECK int ptimer_notify_from_name(const char *name);
+PTIMER_MUST_CHECK int ptimer_signal_from_name(const char *name);
 const char *ptimer_cpu_which_name(int which);	/* "prof", "virt", "sched" */
-int ptimer_cpu_which_from_name(const char *name);
+PTIMER_MUST_CHECK int ptimer_cpu_which_from_name(const char *name);
 
 /*
  * CPU-clock encoding: clockid = ((~pid) << 3) | (thread ? 4 : 0) | which.
@@ -217,6 +228,7 @@ int ptimer_cpu_which_from_name(const char *name);
  * check the range first, since its -EINVAL is itself a negative clock id.
  */
 bool ptimer_clock_is_cpu(int clockid);
+PTIMER_MUST_CHECK
 int ptimer_cpu_clock_make(pid_t pid, bool thread, enum ptimer_cpu_which which);
 pid_t ptimer_cpu_clock_pid(int clockid);	/* 0 means "the caller" */
 bool ptimer_cpu_clock_is_thread(int clockid);
@@ -230,10 +242,11 @@ bool ptimer_clock_valid_for_timer(int clockid);
  * -EINVAL and, when @err_line is not NULL, the 1-based line that failed.
  * Values and overruns are left zero; they need the live process.
  */
-int ptimer_parse_proc_timers(const char *text, size_t len,
+PTIMER_MUST_CHECK int ptimer_parse_proc_timers(const char *text, size_t len,
 			     struct ptimer_dump *dump, unsigned int *err_line);
 
 /* JSON codec.  @pretty selects indented output. */
+PTIMER_MUST_CHECK
 int ptimer_dump_to_json(struct ptimer_ctx *ctx, const struct ptimer_dump *dump,
 			bool pretty, char **out);
 /*
@@ -241,6 +254,7 @@ int ptimer_dump_to_json(struct ptimer_ctx *ctx, const struct ptimer_dump *dump,
  * names the field path.  Unknown fields are ignored; a missing required
  * field, a wrong type, an out-of-range value or a newer version is an error.
  */
+PTIMER_MUST_CHECK
 int ptimer_dump_from_json(struct ptimer_ctx *ctx, const char *text, size_t len,
 			  struct ptimer_dump **dump);
 
@@ -272,7 +286,7 @@ struct ptimer_dump_stats {
 #define PTIMER_DUMP_STATS_SIZE_VER0	24
 
 
-int ptimer_dump_pid(struct ptimer_ctx *ctx, pid_t pid, unsigned int flags,
+PTIMER_MUST_CHECK int ptimer_dump_pid(struct ptimer_ctx *ctx, pid_t pid, unsigned int flags,
 		    struct ptimer_dump **dump, struct ptimer_dump_stats *stats);
 
 /* Restore. */
@@ -358,6 +372,7 @@ struct ptimer_restore_stats {
  * -EOPNOTSUPP: the prctl was asked for and is missing; -EOWNERDEAD: the
  * target exited part-way.
  */
+PTIMER_MUST_CHECK
 int ptimer_restore_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_dump *dump,
 		       const struct ptimer_restore_opts *opts, struct ptimer_plan *plan,
 		       struct ptimer_restore_stats *stats);
@@ -367,6 +382,7 @@ int ptimer_restore_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_du
  * with the values the dump recorded (the undo of a failed migration).
  * @seccomp_flags: PTIMER_DUMP_SUSPEND_SECCOMP or PTIMER_DUMP_KEEP_SECCOMP.
  */
+PTIMER_MUST_CHECK
 int ptimer_rearm_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_dump *dump,
 		     unsigned int seccomp_flags);
 
@@ -381,7 +397,7 @@ struct ptimer_kernel_probe {
 #define PTIMER_KERNEL_PROBE_SIZE_VER0	144
 
 
-int ptimer_probe_kernel(struct ptimer_kernel_probe *probe);
+PTIMER_MUST_CHECK int ptimer_probe_kernel(struct ptimer_kernel_probe *probe);
 
 /* What ptimerctl could do with one process; nothing is attached. */
 struct ptimer_pid_probe {
@@ -398,6 +414,7 @@ struct ptimer_pid_probe {
 };
 #define PTIMER_PID_PROBE_SIZE_VER0	64
 
+PTIMER_MUST_CHECK
 int ptimer_probe_pid(struct ptimer_ctx *ctx, pid_t pid, struct ptimer_pid_probe *probe);
 
 #ifdef __cplusplus

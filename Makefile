@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-FileCopyrightText: The ptimerctl authors
 # ptimerctl: plain GNU make, no autotools.  `make help` lists the targets.
 
 VERSION    := $(shell cat VERSION)

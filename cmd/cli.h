@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/* SPDX-FileCopyrightText: The ptimerctl authors */
 /* What the ptimerctl subcommands share. */
 #ifndef PTIMERCTL_CLI_H
 #define PTIMERCTL_CLI_H

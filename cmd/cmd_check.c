@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /* ptimerctl check: what works here, and for one process. */
 #include <errno.h>
 #include <stdlib.h>

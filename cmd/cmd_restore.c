@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /* ptimerctl restore and migrate. */
 #include <errno.h>
 #include <inttypes.h>
@@ -110,7 +111,7 @@ static error_t parse_restore(int key, char *arg, struct argp_state *state)
 		a->opts.dry_run = true;
 		break;
 	case OPT_MAX_ITER:
-		a->opts.max_walk_steps = parse_count(state, arg);
+		a->opts.max_steps = parse_count(state, arg);
 		break;
 	case OPT_PROGRESS:
 		a->progress = 1;

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /* ptimerctl's messages and exit codes: one place, one write per message. */
 #include <errno.h>
 #include <stdbool.h>

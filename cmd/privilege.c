@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /* The least privilege that truly works: which capabilities ptimerctl keeps. */
 #include <errno.h>
 #include <sys/capability.h>

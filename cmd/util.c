@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /* Argument parsing helpers, capabilities and file I/O for the CLI. */
 #include <dirent.h>
 #include <errno.h>

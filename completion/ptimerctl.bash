@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-FileCopyrightText: The ptimerctl authors
 # bash completion for ptimerctl(1).
 #
 # Standalone: it needs neither the bash-completion package nor any of its

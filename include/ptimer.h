@@ -1,4 +1,5 @@
-/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* SPDX-FileCopyrightText: The ptimerctl authors */
 /*
  * libptimer: checkpoint and restore the POSIX interval timers of a live
  * process, keeping their timer IDs.
@@ -344,7 +345,7 @@ struct ptimer_restore_opts {
 	bool dry_run;			/* validate and plan; attach nothing */
 	bool suspend_seccomp;		/* as PTIMER_DUMP_SUSPEND_SECCOMP */
 	bool keep_seccomp;		/* as PTIMER_DUMP_KEEP_SECCOMP */
-	uint64_t max_walk_steps;	/* refuse longer walks; 0 = no limit */
+	uint64_t max_steps;		/* most walk steps allowed; 0 = no limit */
 	/* Called once the plan is known, before anything is created; non-zero aborts. */
 	int (*on_plan)(void *data, const struct ptimer_plan *plan);
 	/* Called between walk chunks (about every 0.1 s); non-zero aborts. */
@@ -368,7 +369,7 @@ struct ptimer_restore_stats {
  * created so far is deleted, replaced timers are put back, the target's
  * prctl state is restored and the target runs on.  -EBADMSG: the dump
  * does not fit the target (an unmapped tid, an invalid timer); -EEXIST: an ID is in
- * use; -EINTR: aborted; -E2BIG: the walk is longer than max_walk_steps;
+ * use; -EINTR: aborted; -E2BIG: the walk is longer than max_steps;
  * -EOPNOTSUPP: the prctl was asked for and is missing; -EOWNERDEAD: the
  * target exited part-way.
  */

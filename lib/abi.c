@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /*
  * Sized structs at the ABI boundary, checked as the kernel's
  * copy_struct_from_user() checks openat2()'s struct open_how: a caller

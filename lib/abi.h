@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* SPDX-FileCopyrightText: The ptimerctl authors */
 /*
  * The ABI boundary: the exported functions that take or fill a sized
  * struct check its size in lib/abi.c and hand the engine full-size

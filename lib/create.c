@@ -1,4 +1,5 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /*
  * Creating timers with chosen ids inside the target: through the prctl
  * (one batch for all of them) or by walking the per-process id counter
@@ -217,7 +218,7 @@ uint64_t plan_walk(int64_t counter, const struct ptimer_timer *timers, size_t n)
 
 static int check_walk_limit(struct restore *r, uint64_t total)
 {
-	uint64_t max = r->opts->max_walk_steps;
+	uint64_t max = r->opts->max_steps;
 
 	if (max && total > max)
 		return ctx_set_error(r->ctx, -E2BIG, "the walk needs %llu steps; the limit"

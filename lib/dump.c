@@ -1,4 +1,5 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /*
  * ptimer_dump_pid(): read a live process's timers.  The IDs, clocks and
  * notification come from /proc/PID/timers; the values and overruns need

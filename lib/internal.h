@@ -1,4 +1,5 @@
-/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* SPDX-FileCopyrightText: The ptimerctl authors */
 /* Definitions shared by libptimer's modules; never installed. */
 #ifndef PTIMER_INTERNAL_H
 #define PTIMER_INTERNAL_H

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* SPDX-FileCopyrightText: The ptimerctl authors */
 /*
  * libptimer's private API, for the programs of this tree that link
  * libptimer.a: ptimerctl, the benchmark and the tests.  Nothing here is

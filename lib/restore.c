@@ -1,4 +1,5 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /*
  * ptimer_restore_pid(): validate, attach, check collisions, create every
  * timer with its id, arm them, and on any failure undo all of it.
@@ -279,7 +280,7 @@ static void rollback(struct restore *r)
 	 */
 	quiet.on_plan = NULL;
 	quiet.on_progress = NULL;
-	quiet.max_walk_steps = 0;
+	quiet.max_steps = 0;
 	quiet.method = PTIMER_METHOD_PRCTL;
 	r->opts = &quiet;
 	r->undoing = true;

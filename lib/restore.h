@@ -1,4 +1,5 @@
-/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* SPDX-FileCopyrightText: The ptimerctl authors */
 /* The restore engine's shared state; restore.c drives, create.c creates. */
 #ifndef PTIMER_RESTORE_H
 #define PTIMER_RESTORE_H

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-FileCopyrightText: The ptimerctl authors
 # The ABI of libptimer.so, checked (issue 13).
 #
 #   make check-abi      fail if the library's ABI differs from the committed

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /*
  * bench: measure ptimerctl's live operations against the in-process floor
  * and print a table; write the numbers as JSON.

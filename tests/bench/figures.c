@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /*
  * One run of each kind of figure: the library (or ptimerctl) on a fresh
  * target, then the floor in a fresh helper, each adding one sample.

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /*
  * Hostile input: every bad dump fixture, broken documents on stdin, a
  * document over PTIMER_JSON_MAX_BYTES through a pipe, and wrong command

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /*
  * libptimer inside a host program that minds its own children, as
  * libptimer(3) promises: the library waits only for the threads it

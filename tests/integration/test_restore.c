@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /*
  * `ptimerctl restore` into live victims.  A dump of a victim with timers on
  * every clock and in every notify mode is restored into a fresh victim,

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /*
  * Soak: 1000 dumps in a row through the library (ptimer_dump_pid())
  * against a busy, multi-threaded victim whose two periodic timers signal

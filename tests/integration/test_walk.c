@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /*
  * The fallback walk: where prctl(PR_TIMER_CREATE_RESTORE_IDS) answers
  * EINVAL (a victim whose seccomp filter says so), restore walks the

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /* ptimerctl held at a chosen system call; see tool_trace.h. */
 #include <criterion/criterion.h>
 #include <dirent.h>

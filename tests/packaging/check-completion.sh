@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-FileCopyrightText: The ptimerctl authors
 # Drive completion/ptimerctl.bash the way bash does: set COMP_WORDS and
 # COMP_CWORD, call the function, compare COMPREPLY.
 set -euo pipefail

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-FileCopyrightText: The ptimerctl authors
 # Install into a scratch DESTDIR, check exactly what landed, build a program
 # against the installed header and library through pkg-config (shared and
 # static), run both, then uninstall and check nothing is left.

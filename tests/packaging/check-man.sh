@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-FileCopyrightText: The ptimerctl authors
 # Lint every manual page given on the command line: mandoc -Tlint at warning
 # level must print nothing.  Also check each page's section matches its file
 # name, and that ptimerctl(1) documents every exit code in cmd/exit_codes.h.

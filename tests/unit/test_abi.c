@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /*
  * The sized structs of libptimer's ABI (include/ptimer.h): a caller's
  * size is checked as openat2() checks struct open_how's, before anything

@@ -76,7 +76,7 @@ int cli_exit_code(int err)
 	case EACCES:
 		return EXIT_PERMISSION;
 	case EOPNOTSUPP:
-	case E2BIG:	/* the walk is longer than --max-iterations allows */
+	case E2BIG:	/* the walk is longer than --max-walk-steps allows */
 		return EXIT_UNSUPPORTED;
 	case EIDRM:
 		return EXIT_ZOMBIE;

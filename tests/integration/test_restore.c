@@ -660,7 +660,7 @@ Test(restore, dry_run_changes_nothing)
 		cr_expect(strstr(r.err, "plan: method ") && strstr(r.err, "2 timers") &&
 			  strstr(r.err, "dry run"), "%s: no plan printed: %s", method, r.err);
 		if (m)
-			cr_expect(strstr(r.err, "method loop"), "%s", r.err);
+			cr_expect(strstr(r.err, "method walk"), "%s", r.err);
 		run_result_free(&r);
 		expect_unchanged(v, before, nb, method);
 	}

@@ -211,7 +211,7 @@ bool tt_pick_walking(const struct tt_call *c, void *data)
 {
 	struct tt_walk_pick *w = data;
 
-	if (c->entry && strstr(c->text, "plan: method loop")) {
+	if (c->entry && strstr(c->text, "plan: method walk")) {
 		w->planned = true;
 		snprintf(w->plan, sizeof(w->plan), "%s", c->text);
 	}

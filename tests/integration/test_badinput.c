@@ -342,7 +342,7 @@ Test(badinput, bad_command_lines)
 	usage_expect(&t, (const char *[]){ "restore", "--method=fast", "-i", f, p, NULL });
 	usage_expect(&t, (const char *[]){ "restore", "--method=", "-i", f, p, NULL });
 	usage_expect(&t, (const char *[]){ "restore", "--method=PRCTL", "-i", f, p, NULL });
-	usage_expect(&t, (const char *[]){ "migrate", "--method=walk", p, "1", NULL });
+	usage_expect(&t, (const char *[]){ "migrate", "--method=walking", p, "1", NULL });
 	usage_expect(&t, (const char *[]){ "restore", "--time=later", "-i", f, p, NULL });
 	usage_expect(&t, (const char *[]){ "restore", "--time=", "-i", f, p, NULL });
 	usage_expect(&t, (const char *[]){ "restore", "--tid-map=abc", "-i", f, p, NULL });

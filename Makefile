@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-FileCopyrightText: The ptimerctl authors
 # ptimerctl: plain GNU make, no autotools.  `make help` lists the targets.
 
 VERSION    := $(shell cat VERSION)
@@ -52,7 +53,7 @@ HELPER_SRCS := $(sort $(wildcard tests/helpers/*.c))
 HELPER_BINS := $(HELPER_SRCS:tests/helpers/%.c=$(BUILD)/tests/helpers/%)
 
 DEB_DEPS := gcc g++ make pkg-config cpio libjson-c-dev libcap-dev libcriterion-dev \
-            mandoc rpm clang libclang-rt-14-dev valgrind jq
+            mandoc rpm clang libclang-rt-14-dev valgrind jq abigail-tools reuse
 
 .PHONY: all deps demo check check-unit check-integration help clean static \
         install uninstall

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/* SPDX-FileCopyrightText: The ptimerctl authors */
 /* What the ptimerctl subcommands share. */
 #ifndef PTIMERCTL_CLI_H
 #define PTIMERCTL_CLI_H
@@ -11,6 +12,7 @@
 
 #include "exit_codes.h"
 #include "ptimer.h"
+#include "ptimer-private.h"
 
 struct cli {
 	struct ptimer_ctx *ctx;

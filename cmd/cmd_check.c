@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /* ptimerctl check: what works here, and for one process. */
 #include <errno.h>
 #include <stdlib.h>
@@ -151,13 +152,15 @@ static void print_text(const struct ptimer_kernel_probe *k, cap_t caps, pid_t pi
 int cmd_check(int argc, char **argv)
 {
 	struct check_args a = { 0 };
-	struct ptimer_kernel_probe k;
-	struct ptimer_pid_probe p = { 0 };
+	struct ptimer_kernel_probe k = { .size = sizeof(k) };
+	struct ptimer_pid_probe p = { .size = sizeof(p) };
 	cap_t caps;
 	int ret = 0, err = 0;
 
 	cli_parse(&check_argp, argc, argv, &a);
-	ptimer_probe_kernel(&k);
+	ret = ptimer_probe_kernel(&k);
+	if (ret)
+		return cli_fail(ret, "cannot probe the kernel");
 	caps = cap_get_proc();
 	if (a.pid) {
 		ret = ptimer_probe_pid(cli.ctx, a.pid, &p);

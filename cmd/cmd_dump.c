@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /* ptimerctl dump: a process's timers as JSON. */
 #include <errno.h>
 #include <limits.h>

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /* ptimerctl restore and migrate. */
 #include <errno.h>
 #include <inttypes.h>
@@ -25,19 +26,22 @@ struct restore_args {
 
 enum {
 	OPT_METHOD = 0x100, OPT_TIME, OPT_TID_MAP, OPT_REPLACE, OPT_DRY_RUN,
-	OPT_MAX_ITER, OPT_PROGRESS, OPT_NO_PROGRESS,
+	OPT_MAX_WALK_STEPS, OPT_PROGRESS, OPT_NO_PROGRESS,
 };
 
 #define RESTORE_OPTIONS \
 	{ "method", OPT_METHOD, "METHOD", 0, \
-	  "auto (default), prctl (exact IDs, Linux 6.15+) or loop (walk the ID counter)", 0 }, \
+	  "auto (default), prctl (exact IDs, Linux 6.15+) or walk (walk the ID counter;" \
+	  " also 'loop')", 0 }, \
 	{ "time", OPT_TIME, "MODE", 0, \
 	  "frozen (default: the dumped remaining time) or deadline (minus the time since the dump)", 0 }, \
 	{ "tid-map", OPT_TID_MAP, "OLD:NEW[,...]", 0, \
 	  "Map dumped thread ids to target threads (default: in creation order)", 0 }, \
 	{ "replace", OPT_REPLACE, NULL, 0, "Delete target timers whose IDs the dump needs", 0 }, \
 	{ "dry-run", OPT_DRY_RUN, NULL, 0, "Validate and print the plan; change nothing", 0 }, \
-	{ "max-iterations", OPT_MAX_ITER, "N", 0, "Refuse a walk of more than N steps", 0 }, \
+	{ "max-walk-steps", OPT_MAX_WALK_STEPS, "N", 0, "Refuse a walk of more than N steps", 0 }, \
+	/* Its first name: options once released keep working. */ \
+	{ "max-iterations", OPT_MAX_WALK_STEPS, "N", OPTION_ALIAS, NULL, 0 }, \
 	{ "progress", OPT_PROGRESS, NULL, 0, "Show a progress bar on stderr, even if not a TTY", 0 }, \
 	{ "no-progress", OPT_NO_PROGRESS, NULL, 0, "Never show a progress bar", 0 }, \
 	CLI_KEEP_SECCOMP_OPTION
@@ -61,7 +65,7 @@ static uint64_t parse_count(struct argp_state *state, const char *arg)
 	errno = 0;
 	v = strtoull(arg, &end, 10);
 	if (errno || end == arg || *end || arg[0] == '-' || v == 0)
-		cli_usage_error(state, "invalid --max-iterations '%s': expected a positive number",
+		cli_usage_error(state, "invalid --max-walk-steps '%s': expected a positive number",
 				arg);
 	return v;
 }
@@ -80,10 +84,10 @@ static error_t parse_restore(int key, char *arg, struct argp_state *state)
 			a->opts.method = PTIMER_METHOD_AUTO;
 		else if (!strcmp(arg, "prctl"))
 			a->opts.method = PTIMER_METHOD_PRCTL;
-		else if (!strcmp(arg, "loop"))
-			a->opts.method = PTIMER_METHOD_LOOP;
+		else if (!strcmp(arg, "walk") || !strcmp(arg, "loop"))	/* loop: its first name */
+			a->opts.method = PTIMER_METHOD_WALK;
 		else
-			cli_usage_error(state, "invalid --method '%s': expected auto, prctl or loop",
+			cli_usage_error(state, "invalid --method '%s': expected auto, prctl or walk",
 					arg);
 		break;
 	case OPT_TIME:
@@ -109,7 +113,7 @@ static error_t parse_restore(int key, char *arg, struct argp_state *state)
 	case OPT_DRY_RUN:
 		a->opts.dry_run = true;
 		break;
-	case OPT_MAX_ITER:
+	case OPT_MAX_WALK_STEPS:
 		a->opts.max_steps = parse_count(state, arg);
 		break;
 	case OPT_PROGRESS:
@@ -149,7 +153,7 @@ static const struct argp restore_argp = {
 	       "\vExamples:\n"
 	       "  ptimerctl restore -i timers.json 1234\n"
 	       "  ptimerctl dump 1234 | ptimerctl restore 5678\n"
-	       "  ptimerctl restore --method=loop --max-iterations 1000000 -i t.json 5678",
+	       "  ptimerctl restore --method=walk --max-walk-steps 1000000 -i t.json 5678",
 };
 
 static const struct argp migrate_argp = {
@@ -166,7 +170,7 @@ static const char *method_name(enum ptimer_method m)
 	static const char *const names[] = {
 		[PTIMER_METHOD_AUTO] = "auto",
 		[PTIMER_METHOD_PRCTL] = "prctl",
-		[PTIMER_METHOD_LOOP] = "loop",
+		[PTIMER_METHOD_WALK] = "walk",
 	};
 
 	return names[m];
@@ -182,7 +186,7 @@ static void print_plan(const struct ptimer_plan *p, bool dry_run)
 		return;
 	}
 	cli_format_duration(est, sizeof(est), p->estimate_ns);
-	cli_info("plan: method loop, %zu timer%s, %s%" PRIu64 " walk steps, about %s"
+	cli_info("plan: method walk, %zu timer%s, %s%" PRIu64 " walk steps, about %s"
 		 " at %.2f us a step%s", p->ntimers, p->ntimers == 1 ? "" : "s",
 		 p->walk_steps_exact ? "" : "at least ", p->walk_steps, est,
 		 p->ns_per_step / 1000.0, dry_run ? " (dry run: nothing changed)" : "");
@@ -191,7 +195,7 @@ static void print_plan(const struct ptimer_plan *p, bool dry_run)
 static int plan_cb(void *data, const struct ptimer_plan *plan)
 {
 	(void)data;
-	if (plan->method == PTIMER_METHOD_LOOP || cli.verbosity > 0)
+	if (plan->method == PTIMER_METHOD_WALK || cli.verbosity > 0)
 		print_plan(plan, false);
 	return 0;
 }
@@ -214,7 +218,7 @@ static int drop_capabilities(struct restore_args *a, int npids)
 static int run_restore(struct restore_args *a, pid_t pid, const struct ptimer_dump *dump)
 {
 	struct progress_bar bar;
-	struct ptimer_plan plan;
+	struct ptimer_plan plan = { .size = sizeof(plan) };
 	int ret;
 
 	a->opts.on_plan = plan_cb;
@@ -245,7 +249,8 @@ static int restore_failed(int err, pid_t pid, const struct ptimer_dump *dump)
 
 int cmd_restore(int argc, char **argv)
 {
-	struct restore_args a = { .input = "-", .progress = -1, .want_pids = 1 };
+	struct restore_args a = { .input = "-", .opts.size = sizeof(a.opts), .progress = -1,
+				  .want_pids = 1 };
 	struct ptimer_dump *dump;
 	int ret;
 
@@ -279,7 +284,7 @@ static int check_restore(const struct ptimer_restore_opts *opts, pid_t pid,
 
 int cmd_migrate(int argc, char **argv)
 {
-	struct restore_args a = { .progress = -1, .want_pids = 2 };
+	struct restore_args a = { .opts.size = sizeof(a.opts), .progress = -1, .want_pids = 2 };
 	struct ptimer_dump *probe = NULL, *dump = NULL;
 	pid_t src, dst;
 	int ret, rc;

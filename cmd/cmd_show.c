@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /* ptimerctl show: a process's timers, or a dump file's, as a table. */
 #include <errno.h>
 #include <stdlib.h>

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /* ptimerctl's messages and exit codes: one place, one write per message. */
 #include <errno.h>
 #include <stdbool.h>
@@ -76,7 +77,7 @@ int cli_exit_code(int err)
 	case PTIMER_ERR_SECCOMP:
 		return EXIT_PERMISSION;
 	case EOPNOTSUPP:
-	case PTIMER_ERR_WALK_TOO_LONG:
+	case PTIMER_ERR_WALK_TOO_LONG:	/* longer than --max-walk-steps allows */
 		return EXIT_UNSUPPORTED;
 	case PTIMER_ERR_ZOMBIE:
 		return EXIT_ZOMBIE;

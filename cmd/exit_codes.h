@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/* SPDX-FileCopyrightText: The ptimerctl authors */
 /* ptimerctl's exit codes; ptimerctl(1) EXIT STATUS documents each one. */
 #ifndef PTIMERCTL_EXIT_CODES_H
 #define PTIMERCTL_EXIT_CODES_H

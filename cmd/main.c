@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /* ptimerctl: the global options, then dispatch to a subcommand. */
 #include <argp.h>
 #include <stdio.h>

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /* The least privilege that truly works: which capabilities ptimerctl keeps. */
 #include <errno.h>
 #include <sys/capability.h>
@@ -8,7 +9,7 @@
 /* Whether any of @pids runs under a seccomp filter (or strict mode). */
 static bool any_seccomp(const pid_t *pids, int n)
 {
-	struct ptimer_pid_probe p;
+	struct ptimer_pid_probe p = { .size = sizeof(p) };
 
 	for (int i = 0; i < n; i++)
 		if (ptimer_probe_pid(cli.ctx, pids[i], &p) == 0 && p.seccomp > 0)

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /* A one-line progress bar with an ETA, redrawn at most a few times a second. */
 #include <stdio.h>
 #include <string.h>

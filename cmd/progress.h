@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/* SPDX-FileCopyrightText: The ptimerctl authors */
 /* A progress bar with an ETA on stderr, for long walks. */
 #ifndef PTIMERCTL_PROGRESS_H
 #define PTIMERCTL_PROGRESS_H

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /*
  * What a signal sent to ptimerctl does.  While ptimerctl holds a target
  * (from before it attaches until its result is safe), a signal whose

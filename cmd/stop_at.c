@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /*
  * PTIMER_STOP_AT=PHASE[:N]: stop ptimerctl itself (SIGSTOP) the Nth time
  * (default the first) an operation reaches PHASE (ptimer_phase_name()).

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-FileCopyrightText: The ptimerctl authors
 # bash completion for ptimerctl(1).
 #
 # Standalone: it needs neither the bash-completion package nor any of its
@@ -55,7 +56,7 @@ _ptimerctl_module()
 	local cur prev i word sub= opt= npos=0 maxpos=0
 	local global_opts='--verbose --quiet --timeout= --help --usage --version -v -q -V'
 	local walk_opts='--method= --time= --tid-map= --replace --dry-run
-			 --max-iterations= --progress --no-progress --keep-seccomp'
+			 --max-walk-steps= --progress --no-progress --keep-seccomp'
 	local sub_opts common_opts='--verbose --quiet --timeout= --help --usage -v -q'
 
 	COMPREPLY=()
@@ -80,7 +81,7 @@ _ptimerctl_module()
 	for (( i = 1; i < COMP_CWORD; i++ )); do
 		word=${COMP_WORDS[i]}
 		case $word in
-		-o|--output|-i|--input|--method|--time|--tid-map|--max-iterations)
+		-o|--output|-i|--input|--method|--time|--tid-map|--max-walk-steps|--max-iterations)
 			# a value follows, as the next word or after a separate "="
 			if [[ ${COMP_WORDS[i+1]-} == '=' ]]; then
 				(( i += 2 ))
@@ -100,7 +101,7 @@ _ptimerctl_module()
 
 	case $opt in
 	--method)
-		COMPREPLY=($(compgen -W 'auto prctl loop' -- "$cur"))
+		COMPREPLY=($(compgen -W 'auto prctl walk' -- "$cur"))
 		return 0 ;;
 	--time)
 		COMPREPLY=($(compgen -W 'frozen deadline' -- "$cur"))
@@ -110,8 +111,9 @@ _ptimerctl_module()
 		COMPREPLY=($(compgen -f -- "$cur"))
 		[[ -z $cur || $cur == - ]] && COMPREPLY+=(-)
 		return 0 ;;
-	--tid-map|--max-iterations)
+	--tid-map|--max-walk-steps|--max-iterations)
 		# free-form values: OLD:NEW[,OLD:NEW...] and a count
+		# (--max-iterations: the first name of --max-walk-steps, not offered)
 		return 0 ;;
 	esac
 

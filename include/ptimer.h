@@ -1,4 +1,5 @@
-/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* SPDX-FileCopyrightText: The ptimerctl authors */
 /*
  * libptimer: checkpoint and restore the POSIX interval timers of a live
  * process, keeping their timer IDs.
@@ -22,6 +23,16 @@
 extern "C" {
 #endif
 
+/*
+ * On a function whose result says whether it worked: ignoring it is a bug
+ * the compiler should report.  (A cast to void does not silence GCC.)
+ */
+#if defined(__GNUC__) || defined(__clang__)
+#define PTIMER_MUST_CHECK __attribute__((warn_unused_result))
+#else
+#define PTIMER_MUST_CHECK
+#endif
+
 /* The dump format version this library writes, and the newest it reads. */
 #define PTIMER_FORMAT_VERSION 1
 
@@ -41,7 +52,7 @@ typedef void (*ptimer_log_fn)(struct ptimer_ctx *ctx, int priority,
 			      const char *file, int line, const char *fn,
 			      const char *format, va_list args);
 
-int ptimer_new(struct ptimer_ctx **ctx);
+PTIMER_MUST_CHECK int ptimer_new(struct ptimer_ctx **ctx);
 void ptimer_free(struct ptimer_ctx *ctx);
 void ptimer_set_log_fn(struct ptimer_ctx *ctx, ptimer_log_fn fn);
 void ptimer_set_log_priority(struct ptimer_ctx *ctx, int priority);
@@ -139,6 +150,33 @@ enum ptimer_cpu_which {
 	PTIMER_CPU_SCHED = 2,
 };
 
+/*
+ * The data structs, struct ptimer_timer and struct ptimer_dump, stay
+ * transparent: programs index dump->timers[] and read the fields, and
+ * every test and ptimerctl itself does.  Their layout is therefore frozen
+ * for as long as the soname is libptimer.so.1: no field is added, removed,
+ * moved or resized, the fixed-size strings included.  A later field goes
+ * behind a new accessor function instead.  A struct ptimer_dump is only
+ * ever allocated by the library (ptimer_dump_new(), ptimer_dump_pid(),
+ * ptimer_dump_from_json()), never by the caller, which leaves the library
+ * room behind it; struct ptimer_timer values are copied by
+ * ptimer_dump_add_timer().
+ *
+ * The option and report structs below grow instead, as openat2(2)'s
+ * struct open_how and clone3(2)'s struct clone_args do: each starts with
+ * a size that the party who allocates it sets to sizeof (the caller for
+ * options and reports it passes in, the library for what it hands to a
+ * callback).  The library accepts every size from the first version's
+ * (the *_SIZE_VER0 constants) up: from a larger struct than it knows it
+ * takes an option only if every byte past its own end is zero and
+ * otherwise fails with -E2BIG, as openat2() does; into a larger report
+ * it writes what it knows and zeroes the rest.  Fields are only ever
+ * appended, and a zero in a new field means what the old behaviour meant.
+ * This was chosen over opaque objects with accessors because ptimerctl,
+ * the tests and the benchmark set these as designated initializers, which
+ * stay readable, and because the check costs one comparison.
+ */
+
 /* One timer, as the kernel holds it. */
 struct ptimer_timer {
 	int id;			/* the kernel timer ID (timer_t)	*/
@@ -169,8 +207,9 @@ struct ptimer_dump {
 	struct ptimer_timer *timers;
 };
 
-struct ptimer_dump *ptimer_dump_new(void);
+PTIMER_MUST_CHECK struct ptimer_dump *ptimer_dump_new(void);
 void ptimer_dump_free(struct ptimer_dump *dump);
+PTIMER_MUST_CHECK
 int ptimer_dump_add_timer(struct ptimer_dump *dump, const struct ptimer_timer *t);
 void ptimer_dump_sort(struct ptimer_dump *dump);
 
@@ -178,11 +217,11 @@ void ptimer_dump_sort(struct ptimer_dump *dump);
 const char *ptimer_clock_name(int clockid);
 const char *ptimer_notify_name(int notify);
 const char *ptimer_signal_name(int signo);	/* "SIGUSR1", "SIGRTMIN+3" */
-int ptimer_clock_from_name(const char *name);	/* -EINVAL when unknown */
-int ptimer_notify_from_name(const char *name);
-int ptimer_signal_from_name(const char *name);
+PTIMER_MUST_CHECK int ptimer_clock_from_name(const char *name);	/* -EINVAL when unknown */
+PTIMER_MUST_CHECK int ptimer_notify_from_name(const char *name);
+PTIMER_MUST_CHECK int ptimer_signal_from_name(const char *name);
 const char *ptimer_cpu_which_name(int which);	/* "prof", "virt", "sched" */
-int ptimer_cpu_which_from_name(const char *name);
+PTIMER_MUST_CHECK int ptimer_cpu_which_from_name(const char *name);
 
 /*
  * CPU-clock encoding: clockid = ((~pid) << 3) | (thread ? 4 : 0) | which.
@@ -190,6 +229,7 @@ int ptimer_cpu_which_from_name(const char *name);
  * check the range first, since its -EINVAL is itself a negative clock id.
  */
 bool ptimer_clock_is_cpu(int clockid);
+PTIMER_MUST_CHECK
 int ptimer_cpu_clock_make(pid_t pid, bool thread, enum ptimer_cpu_which which);
 pid_t ptimer_cpu_clock_pid(int clockid);	/* 0 means "the caller" */
 bool ptimer_cpu_clock_is_thread(int clockid);
@@ -203,10 +243,11 @@ bool ptimer_clock_valid_for_timer(int clockid);
  * -EINVAL and, when @err_line is not NULL, the 1-based line that failed.
  * Values and overruns are left zero; they need the live process.
  */
-int ptimer_parse_proc_timers(const char *text, size_t len,
+PTIMER_MUST_CHECK int ptimer_parse_proc_timers(const char *text, size_t len,
 			     struct ptimer_dump *dump, unsigned int *err_line);
 
 /* JSON codec.  @pretty selects indented output. */
+PTIMER_MUST_CHECK
 int ptimer_dump_to_json(struct ptimer_ctx *ctx, const struct ptimer_dump *dump,
 			bool pretty, char **out);
 /*
@@ -214,14 +255,14 @@ int ptimer_dump_to_json(struct ptimer_ctx *ctx, const struct ptimer_dump *dump,
  * names the field path.  Unknown fields are ignored; a missing required
  * field, a wrong type, an out-of-range value or a newer version is an error.
  */
+PTIMER_MUST_CHECK
 int ptimer_dump_from_json(struct ptimer_ctx *ctx, const char *text, size_t len,
 			  struct ptimer_dump **dump);
 
 /* Live operations. */
 enum ptimer_dump_flags {
 	PTIMER_DUMP_DISARM = 1 << 0,	/* read and disarm atomically (migrate) */
-	/* One ptrace round trip per syscall instead of a batch (for measurements). */
-	PTIMER_DUMP_ONE_SYSCALL_PER_TRIP = 1 << 1,
+	/* 1 << 1 is retired: it was a benchmark knob, now private. */
 	/*
 	 * If the target runs under seccomp, suspend its filter while we inject
 	 * (PTRACE_O_SUSPEND_SECCOMP; needs CAP_SYS_ADMIN).  Without it the
@@ -238,19 +279,23 @@ enum ptimer_dump_flags {
 };
 
 struct ptimer_dump_stats {
+	size_t size;			/* set by the caller: sizeof(struct ptimer_dump_stats) */
 	int64_t stopped_ns;		/* from the first seize to the last detach */
 	unsigned int injected_syscalls;	/* syscalls run inside the target */
 	unsigned int round_trips;	/* ptrace resumptions of the target */
 };
+#define PTIMER_DUMP_STATS_SIZE_VER0	24
 
-int ptimer_dump_pid(struct ptimer_ctx *ctx, pid_t pid, unsigned int flags,
+
+PTIMER_MUST_CHECK int ptimer_dump_pid(struct ptimer_ctx *ctx, pid_t pid, unsigned int flags,
 		    struct ptimer_dump **dump, struct ptimer_dump_stats *stats);
 
 /* Restore. */
 enum ptimer_method {
 	PTIMER_METHOD_AUTO = 0,		/* the prctl if the target's kernel has it, else the walk */
 	PTIMER_METHOD_PRCTL = 1,	/* exact IDs through PR_TIMER_CREATE_RESTORE_IDS */
-	PTIMER_METHOD_LOOP = 2,		/* walk the sequential ID counter inside the target */
+	PTIMER_METHOD_WALK = 2,		/* walk the sequential ID counter inside the target */
+	PTIMER_METHOD_LOOP = PTIMER_METHOD_WALK,	/* its first name; kept for old sources */
 };
 
 enum ptimer_time_mode {
@@ -264,6 +309,9 @@ struct ptimer_tid_map {
 };
 
 struct ptimer_plan {
+	size_t size;			/* sizeof(struct ptimer_plan): by the caller for
+					   ptimer_restore_pid()'s @plan, by the library
+					   for the on_plan callback */
 	enum ptimer_method method;	/* the method chosen */
 	size_t ntimers;
 	uint64_t walk_steps;		/* timer creations the walk needs */
@@ -272,41 +320,48 @@ struct ptimer_plan {
 	int64_t estimate_ns;
 	pid_t inject_tid;		/* the thread the timers are created from */
 };
+#define PTIMER_PLAN_SIZE_VER0	64
 
+
+/* Handed to the on_progress callback; the library sets size. */
 struct ptimer_progress {
+	size_t size;			/* sizeof(struct ptimer_progress) as the library knows it */
 	uint64_t steps_done;
 	uint64_t steps_total;
 	size_t timers_done;
 	size_t ntimers;
 	int64_t elapsed_ns;
 };
+#define PTIMER_PROGRESS_SIZE_VER0	48
 
+/* All zero but size means: auto method, frozen time, default tid mapping, nothing else. */
 struct ptimer_restore_opts {
+	size_t size;			/* set by the caller: sizeof(struct ptimer_restore_opts) */
 	enum ptimer_method method;
 	enum ptimer_time_mode time;
 	const struct ptimer_tid_map *tid_map;	/* overrides the default mapping */
 	size_t ntid_map;
 	bool replace;			/* delete target timers whose IDs collide */
 	bool dry_run;			/* validate and plan; attach nothing */
-	uint64_t max_steps;		/* refuse longer walks; 0 = no limit */
-	bool one_syscall_per_trip;	/* no batching (for measurements) */
 	bool suspend_seccomp;		/* as PTIMER_DUMP_SUSPEND_SECCOMP */
+	bool keep_seccomp;		/* as PTIMER_DUMP_KEEP_SECCOMP */
+	uint64_t max_steps;		/* most walk steps allowed; 0 = no limit */
 	/* Called once the plan is known, before anything is created; non-zero aborts. */
 	int (*on_plan)(void *data, const struct ptimer_plan *plan);
 	/* Called between walk chunks (about every 0.1 s); non-zero aborts. */
 	int (*on_progress)(void *data, const struct ptimer_progress *progress);
-	void *data;
-	/* Polled between steps; set it from a signal handler to abort cleanly. */
-	volatile int *abort_requested;
-	bool keep_seccomp;		/* as PTIMER_DUMP_KEEP_SECCOMP */
+	void *data;			/* passed to on_plan and on_progress */
 };
+#define PTIMER_RESTORE_OPTS_SIZE_VER0	72
 
 struct ptimer_restore_stats {
+	size_t size;			/* set by the caller: sizeof(struct ptimer_restore_stats) */
 	int64_t stopped_ns;
 	unsigned int injected_syscalls;
 	unsigned int round_trips;
 	uint64_t walk_steps;
 };
+#define PTIMER_RESTORE_STATS_SIZE_VER0	32
 
 /*
  * Recreate @dump's timers in @pid with the same IDs.  Everything is
@@ -319,6 +374,7 @@ struct ptimer_restore_stats {
  * -EOPNOTSUPP: the prctl was asked for and is missing; -PTIMER_ERR_TARGET_DIED: the
  * target exited part-way.
  */
+PTIMER_MUST_CHECK
 int ptimer_restore_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_dump *dump,
 		       const struct ptimer_restore_opts *opts, struct ptimer_plan *plan,
 		       struct ptimer_restore_stats *stats);
@@ -328,24 +384,26 @@ int ptimer_restore_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_du
  * with the values the dump recorded (the undo of a failed migration).
  * @seccomp_flags: PTIMER_DUMP_SUSPEND_SECCOMP or PTIMER_DUMP_KEEP_SECCOMP.
  */
+PTIMER_MUST_CHECK
 int ptimer_rearm_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_dump *dump,
 		     unsigned int seccomp_flags);
 
-/* Parse "OLD:NEW[,OLD:NEW...]"; -EINVAL names nothing, the CLI does. */
-int ptimer_parse_tid_map(const char *text, struct ptimer_tid_map **map, size_t *n);
-
 /* What the running kernel offers, probed by behaviour, not by version. */
 struct ptimer_kernel_probe {
+	size_t size;		/* set by the caller: sizeof(struct ptimer_kernel_probe) */
 	bool proc_timers;	/* /proc/PID/timers exists */
 	bool restore_ids;	/* prctl(PR_TIMER_CREATE_RESTORE_IDS) answers GET */
 	char release[65];
 	char machine[65];
 };
+#define PTIMER_KERNEL_PROBE_SIZE_VER0	144
 
-int ptimer_probe_kernel(struct ptimer_kernel_probe *probe);
+
+PTIMER_MUST_CHECK int ptimer_probe_kernel(struct ptimer_kernel_probe *probe);
 
 /* What ptimerctl could do with one process; nothing is attached. */
 struct ptimer_pid_probe {
+	size_t size;		/* set by the caller: sizeof(struct ptimer_pid_probe) */
 	int open_error;		/* why the process cannot be worked on, or 0 */
 	char comm[17];
 	char state;
@@ -356,7 +414,9 @@ struct ptimer_pid_probe {
 	size_t ntimers;
 	size_t nthreads;
 };
+#define PTIMER_PID_PROBE_SIZE_VER0	64
 
+PTIMER_MUST_CHECK
 int ptimer_probe_pid(struct ptimer_ctx *ctx, pid_t pid, struct ptimer_pid_probe *probe);
 
 #ifdef __cplusplus

@@ -1,4 +1,5 @@
-/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* SPDX-FileCopyrightText: The ptimerctl authors */
 /*
  * The fixed hooks every architecture provides, in lib/arch/<arch>/.
  * Generic code includes only this header and never tests the architecture.

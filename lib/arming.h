@@ -1,4 +1,5 @@
-/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* SPDX-FileCopyrightText: The ptimerctl authors */
 /* The value a restored timer is armed with, under --time=frozen or deadline. */
 #ifndef PTIMER_ARMING_H
 #define PTIMER_ARMING_H

@@ -1,4 +1,5 @@
-/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* SPDX-FileCopyrightText: The ptimerctl authors */
 /*
  * The memory layout shared between ptimerctl and the in-target blob
  * (lib/arch/<arch>/blob.S).  Fixed-width fields only: the blob reads them

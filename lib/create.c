@@ -1,4 +1,5 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /*
  * Creating timers with chosen ids inside the target: through the prctl
  * (one batch for all of them) or by walking the per-process id counter
@@ -193,6 +194,7 @@ static int walk_progress(struct creator *c, const struct create_hooks *hooks,
 			 const struct walk *wk, size_t timers_done, size_t n)
 {
 	struct ptimer_progress p = {
+		.size = sizeof(p),
 		.steps_done = c->walk_steps,
 		.steps_total = wk->total,
 		.timers_done = timers_done,
@@ -203,7 +205,7 @@ static int walk_progress(struct creator *c, const struct create_hooks *hooks,
 	ctx_phase(c->ctx, PTIMER_PHASE_WALK);
 	if (!hooks)
 		return 0;
-	if ((hooks->abort_requested && *hooks->abort_requested) || ctx_interrupted(c->ctx))
+	if (ctx_interrupted(c->ctx))
 		return ctx_set_error(c->ctx, -EINTR, "interrupted after %llu walk steps",
 				     (unsigned long long)c->walk_steps);
 	if (hooks->on_progress && hooks->on_progress(hooks->data, &p))

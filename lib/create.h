@@ -39,7 +39,6 @@ struct create_hooks {
 	int (*on_plan)(void *data, const struct ptimer_plan *plan);
 	int (*on_progress)(void *data, const struct ptimer_progress *progress);
 	void *data;
-	volatile int *abort_requested;
 	uint64_t max_steps;	/* 0: no limit */
 };
 

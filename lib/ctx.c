@@ -1,4 +1,5 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /* The library context: log callback, log priority and the last error. */
 #include <errno.h>
 #include <stdarg.h>
@@ -69,6 +70,11 @@ unsigned int ptimer_get_timeout(struct ptimer_ctx *ctx)
 void ptimer_set_phase_fn(struct ptimer_ctx *ctx, ptimer_phase_fn fn)
 {
 	ctx->phase_fn = fn;
+}
+
+void ptimer_private_set_one_syscall_per_trip(struct ptimer_ctx *ctx, bool on)
+{
+	ctx->one_syscall_per_trip = on;
 }
 
 static const char *const phase_names[PTIMER_PHASE_COUNT] = {

@@ -1,4 +1,5 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /*
  * ptimer_dump_pid(): read a live process's timers.  The IDs, clocks and
  * notification come from /proc/PID/timers; the values and overruns need
@@ -15,6 +16,7 @@
 #include "internal.h"
 #include "dump.h"
 #include "target.h"
+#include "abi.h"
 
 /* Per timer: two calls, and a struct itimerspec for the result. */
 struct dump_layout {
@@ -246,7 +248,7 @@ static int read_attached(struct target *t, struct ptimer_dump *dump, unsigned in
 	if (ret)
 		return ret;
 	ret = target_inject_begin(t, dump_scratch_size(dump->ntimers),
-				  flags & PTIMER_DUMP_ONE_SYSCALL_PER_TRIP);
+				  t->ctx->one_syscall_per_trip);
 	if (!ret)
 		ret = target_check_interrupt(t);
 	if (ret)
@@ -267,8 +269,8 @@ static int read_attached(struct target *t, struct ptimer_dump *dump, unsigned in
 	return 0;
 }
 
-int ptimer_dump_pid(struct ptimer_ctx *ctx, pid_t pid, unsigned int flags,
-		    struct ptimer_dump **out, struct ptimer_dump_stats *stats)
+int dump_pid(struct ptimer_ctx *ctx, pid_t pid, unsigned int flags,
+	     struct ptimer_dump **out, struct ptimer_dump_stats *stats)
 {
 	struct target_stats ts;
 	struct ptimer_dump *dump;

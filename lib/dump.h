@@ -1,4 +1,5 @@
-/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* SPDX-FileCopyrightText: The ptimerctl authors */
 /* Reading timers from an attached target; shared by dump and restore. */
 #ifndef PTIMER_DUMP_H
 #define PTIMER_DUMP_H

@@ -1,4 +1,5 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /* System calls and code blobs run inside a seized thread. */
 #include <errno.h>
 #include <fcntl.h>

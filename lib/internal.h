@@ -1,4 +1,5 @@
-/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* SPDX-FileCopyrightText: The ptimerctl authors */
 /* Definitions shared by libptimer's modules; never installed. */
 #ifndef PTIMER_INTERNAL_H
 #define PTIMER_INTERNAL_H
@@ -6,6 +7,7 @@
 #include <syslog.h>
 #include <time.h>
 #include "ptimer.h"
+#include "ptimer-private.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define NSEC_PER_SEC 1000000000LL
@@ -18,6 +20,7 @@ struct ptimer_ctx {
 	volatile sig_atomic_t *interrupt;	/* ptimer_set_interrupt() */
 	int64_t timeout_ns;			/* ptimer_set_timeout() */
 	ptimer_phase_fn phase_fn;		/* ptimer_set_phase_fn() */
+	bool one_syscall_per_trip;		/* ptimer-private.h */
 };
 
 /* Whether the application asked, through ptimer_set_interrupt(), to stop. */

@@ -1,4 +1,5 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /*
  * The dump document, format version 1: struct ptimer_dump to JSON.
  * Encoding is a plain walk over the model.

@@ -1,4 +1,5 @@
-/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* SPDX-FileCopyrightText: The ptimerctl authors */
 /* What the dump document's encoder and decoder share (format version 1). */
 #ifndef PTIMER_JSON_FORMAT_H
 #define PTIMER_JSON_FORMAT_H

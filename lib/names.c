@@ -1,4 +1,5 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /* Clock, notify-mode and signal names: static tables indexed by value. */
 #include <errno.h>
 #include <signal.h>
@@ -74,14 +75,19 @@ static const char *const signal_names[NSIG_STD] = {
  * itself, so SIGRTMIN in an application differs from the kernel's 32; the
  * names here are the kernel's, which is what a dump records.
  */
-static char rt_signal_names[KSIGMAX - KSIGRTMIN + 1][16];
-
-__attribute__((constructor)) static void rt_signal_names_init(void)
-{
-	for (int i = 0; i <= KSIGMAX - KSIGRTMIN; i++)
-		snprintf(rt_signal_names[i], sizeof(rt_signal_names[i]),
-			 i ? "SIGRTMIN+%d" : "SIGRTMIN", i);
-}
+/*
+ * Written out rather than formatted at load time: a constant table needs
+ * no constructor, so loading the library writes no global.
+ */
+static const char *const rt_signal_names[KSIGMAX - KSIGRTMIN + 1] = {
+	"SIGRTMIN", "SIGRTMIN+1", "SIGRTMIN+2", "SIGRTMIN+3", "SIGRTMIN+4", "SIGRTMIN+5",
+	"SIGRTMIN+6", "SIGRTMIN+7", "SIGRTMIN+8", "SIGRTMIN+9", "SIGRTMIN+10",
+	"SIGRTMIN+11", "SIGRTMIN+12", "SIGRTMIN+13", "SIGRTMIN+14", "SIGRTMIN+15",
+	"SIGRTMIN+16", "SIGRTMIN+17", "SIGRTMIN+18", "SIGRTMIN+19", "SIGRTMIN+20",
+	"SIGRTMIN+21", "SIGRTMIN+22", "SIGRTMIN+23", "SIGRTMIN+24", "SIGRTMIN+25",
+	"SIGRTMIN+26", "SIGRTMIN+27", "SIGRTMIN+28", "SIGRTMIN+29", "SIGRTMIN+30",
+	"SIGRTMIN+31", "SIGRTMIN+32",
+};
 
 bool ptimer_clock_is_cpu(int clockid)
 {

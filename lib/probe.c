@@ -1,4 +1,5 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /* Feature and permission probes for `ptimerctl check`; none attaches. */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,13 +13,17 @@
 
 #include "internal.h"
 #include "target.h"
+#include "abi.h"
 
-int ptimer_probe_kernel(struct ptimer_kernel_probe *probe)
+int ptimer_probe_kernel(struct ptimer_kernel_probe *out)
 {
+	struct ptimer_kernel_probe k = { .size = sizeof(k) }, *probe = &k;
 	struct utsname u;
 	int r;
 
-	memset(probe, 0, sizeof(*probe));
+	r = abi_check_out(NULL, "struct ptimer_kernel_probe", out, PTIMER_KERNEL_PROBE_SIZE_VER0);
+	if (r || !out)
+		return r ? r : -EINVAL;
 	if (uname(&u) == 0) {
 		snprintf(probe->release, sizeof(probe->release), "%s", u.release);
 		snprintf(probe->machine, sizeof(probe->machine), "%s", u.machine);
@@ -27,6 +32,7 @@ int ptimer_probe_kernel(struct ptimer_kernel_probe *probe)
 	/* GET changes nothing; a kernel without the prctl answers EINVAL. */
 	r = prctl(PTIMER_PR_TIMER_CREATE_RESTORE_IDS, PTIMER_PR_RESTORE_IDS_GET, 0, 0, 0);
 	probe->restore_ids = r == 0 || r == 1;
+	abi_copy_out(out, probe, sizeof(*probe));
 	return 0;
 }
 
@@ -73,7 +79,8 @@ static bool may_attach(int dirfd, pid_t pid)
 	return may;
 }
 
-int ptimer_probe_pid(struct ptimer_ctx *ctx, pid_t pid, struct ptimer_pid_probe *probe)
+/* The probe of @pid as this library version knows it. */
+static int probe_pid(struct ptimer_ctx *ctx, pid_t pid, struct ptimer_pid_probe *probe)
 {
 	struct target t;
 	pid_t *tids;
@@ -105,4 +112,17 @@ int ptimer_probe_pid(struct ptimer_ctx *ctx, pid_t pid, struct ptimer_pid_probe 
 		free(tids);
 	target_close(&t);
 	return 0;
+}
+
+int ptimer_probe_pid(struct ptimer_ctx *ctx, pid_t pid, struct ptimer_pid_probe *out)
+{
+	struct ptimer_pid_probe p = { .size = sizeof(p) };
+	int ret;
+
+	ret = abi_check_out(ctx, "struct ptimer_pid_probe", out, PTIMER_PID_PROBE_SIZE_VER0);
+	if (ret || !out)
+		return ret ? ret : -EINVAL;
+	ret = probe_pid(ctx, pid, &p);
+	abi_copy_out(out, &p, sizeof(p));
+	return ret;
 }

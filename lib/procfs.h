@@ -1,4 +1,5 @@
-/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* SPDX-FileCopyrightText: The ptimerctl authors */
 /*
  * /proc access.  A process is opened once, as a directory fd, and every
  * later read goes relative to it: if the process dies and its PID is

@@ -1,4 +1,5 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /* What one thread of a process is: its status, and what it waits in. */
 #include <errno.h>
 #include <fcntl.h>

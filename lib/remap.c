@@ -1,4 +1,5 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /* Thread and process id translation from a dump to a target. */
 #include <errno.h>
 #include <limits.h>

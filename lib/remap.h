@@ -1,4 +1,5 @@
-/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* SPDX-FileCopyrightText: The ptimerctl authors */
 /*
  * Translating a dump's thread and process ids to the target's: the notify
  * tid of SIGEV_THREAD_ID timers and the pid or tid a CPU clock encodes.

@@ -1,4 +1,5 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /*
  * ptimer_restore_pid(): validate, attach, check collisions, create every
  * timer with its id, arm them, and on any failure undo all of it.
@@ -13,6 +14,7 @@
 #include "internal.h"
 #include "kabi.h"
 #include "remap.h"
+#include "abi.h"
 
 /* glibc's SIGEV_THREAD: a THREAD_ID timer with glibc's internal signal. */
 #define GLIBC_SIGTIMER 32
@@ -297,7 +299,6 @@ static void hooks_from_opts(struct create_hooks *h, const struct ptimer_restore_
 	h->on_plan = o->on_plan;
 	h->on_progress = o->on_progress;
 	h->data = o->data;
-	h->abort_requested = o->abort_requested;
 	h->max_steps = o->max_steps;
 }
 
@@ -356,9 +357,12 @@ static int run_attached(struct restore *r)
 /* With the collisions read (and the counter's floor with them), plan without attaching. */
 static int plan_dry_run(struct restore *r)
 {
-	struct ptimer_kernel_probe k;
+	struct ptimer_kernel_probe k = { .size = sizeof(k) };
+	int ret;
 
-	ptimer_probe_kernel(&k);
+	ret = ptimer_probe_kernel(&k);
+	if (ret)
+		return ret;
 	r->plan.method = r->opts->method == PTIMER_METHOD_AUTO ?
 			 (k.restore_ids ? PTIMER_METHOD_PRCTL : PTIMER_METHOD_LOOP) :
 			 r->opts->method;
@@ -419,7 +423,7 @@ static int restore_live(struct restore *r, struct ptimer_restore_stats *stats)
 	ret = target_attach(r->t, seccomp_policy(r->opts), true);
 	if (ret)
 		return ret;
-	ret = target_inject_begin(r->t, scratch_size(r), r->opts->one_syscall_per_trip);
+	ret = target_inject_begin(r->t, scratch_size(r), r->ctx->one_syscall_per_trip);
 	if (!ret)
 		ret = restore_attached(r);
 	ret = target_finish(r->t, ret, "restore", &ts);
@@ -432,11 +436,12 @@ static int restore_live(struct restore *r, struct ptimer_restore_stats *stats)
 	return ret;
 }
 
-int ptimer_restore_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_dump *dump,
-		       const struct ptimer_restore_opts *opts, struct ptimer_plan *plan,
-		       struct ptimer_restore_stats *stats)
+int restore_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_dump *dump,
+		const struct ptimer_restore_opts *opts, struct ptimer_plan *plan,
+		struct ptimer_restore_stats *stats)
 {
-	struct restore r = { .ctx = ctx, .opts = opts, .dump = dump };
+	struct restore r = { .ctx = ctx, .opts = opts, .dump = dump,
+			     .plan.size = sizeof(r.plan) };
 	struct target t;
 	int ret;
 
@@ -476,7 +481,7 @@ free_want:
 int ptimer_rearm_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_dump *dump,
 		     unsigned int seccomp_flags)
 {
-	struct ptimer_plan plan = { 0 };
+	struct ptimer_plan plan = { .size = sizeof(plan) };
 	struct creator c;
 	struct target t;
 	int ret;

@@ -1,4 +1,5 @@
-/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* SPDX-FileCopyrightText: The ptimerctl authors */
 /* Stopping every thread of a process with ptrace, and letting it go as found. */
 #ifndef PTIMER_SEIZE_H
 #define PTIMER_SEIZE_H

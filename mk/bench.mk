@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-FileCopyrightText: The ptimerctl authors
 # Benchmarks (issue 5).
 #
 #   make bench              build tests/bench/bench and run the full bench:

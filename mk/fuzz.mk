@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-FileCopyrightText: The ptimerctl authors
 # libFuzzer targets.
 #
 #   make fuzz        build every tests/fuzz/fuzz_NAME.c and run each for

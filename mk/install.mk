@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-FileCopyrightText: The ptimerctl authors
 # Installation, source tarball, RPM, and the packaging checks.
 #
 #   make install   [DESTDIR=] [PREFIX=/usr/local] [BINDIR=] [LIBDIR=] ...

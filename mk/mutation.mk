@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-FileCopyrightText: The ptimerctl authors
 # The mutation check: every mutant in tests/mutants/ (a realistic bug as a
 # diff) must make a named test fail.  .ci/run runs it after `make check`;
 # it is not part of `make check` (several minutes).

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-FileCopyrightText: The ptimerctl authors
 # `make demo`: dump, show and restore the timers of a real process.
 #
 # Starts a victim process holding timers with chosen IDs on several clocks

@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-FileCopyrightText: The ptimerctl authors
 #
 # mkinitramfs.sh GEN_INIT_CPIO OUT.cpio.gz [PTIMERCTL_DIR]
 #

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/* SPDX-FileCopyrightText: The ptimerctl authors */
 /*
  * Raw POSIX timer syscalls and the PR_TIMER_CREATE_RESTORE_IDS ABI.
  *

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/* SPDX-FileCopyrightText: The ptimerctl authors */
 /*
  * Minimal TAP output for the in-VM kernel tests: numbered "ok"/"not ok"
  * lines, "# SKIP" directives, the plan at the end and one summary line

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /*
  * bench: measure ptimerctl's live operations against the in-process floor
  * and print a table; write the numbers as JSON.
@@ -206,9 +207,11 @@ static void skip_figures(struct bench *b, measure_fn fn, const char *why)
 
 static void check_environment(struct bench *b)
 {
-	struct ptimer_kernel_probe k = { 0 };
+	struct ptimer_kernel_probe k = { .size = sizeof(k) };
 
-	ptimer_probe_kernel(&k);
+	/* It fails only for a wrong size, which would leave k zero: every figure skipped. */
+	if (ptimer_probe_kernel(&k))
+		fprintf(stderr, "bench: cannot probe the kernel\n");
 	if (!k.proc_timers)
 		skip_figures(b, NULL, "skipped: the kernel has no /proc/PID/timers");
 	if (!k.restore_ids)

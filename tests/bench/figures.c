@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /*
  * One run of each kind of figure: the library (or ptimerctl) on a fresh
  * target, then the floor in a fresh helper, each adding one sample.
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "ptimer-private.h"
 
 static int fail(struct figure *f, int err, const char *what, const char *detail)
 {
@@ -87,16 +89,17 @@ static void add_dump_counts(struct figure *f, const struct ptimer_dump_stats *st
 int measure_walk(struct bench *b, struct figure *f)
 {
 	struct ptimer_restore_opts opts = {
-		.method = PTIMER_METHOD_LOOP,
-		.one_syscall_per_trip = f->one_per_trip,
+		.size = sizeof(opts),
+		.method = PTIMER_METHOD_WALK,
 	};
-	struct ptimer_restore_stats st = { 0 };
-	struct ptimer_plan plan = { 0 };
+	struct ptimer_restore_stats st = { .size = sizeof(st) };
+	struct ptimer_plan plan = { .size = sizeof(plan) };
 	struct floor_result fl;
 	struct ptimer_dump *d;
 	pid_t pid;
 	int ret;
 
+	ptimer_private_set_one_syscall_per_trip(b->ctx, f->one_per_trip);
 	pid = target_start(0, 1);
 	if (pid < 0)
 		return fail(f, pid, "starting the target", NULL);
@@ -122,7 +125,7 @@ int measure_walk(struct bench *b, struct figure *f)
 /* ptimer_dump_pid() of a process without timers: attach, probe, detach. */
 int measure_attach(struct bench *b, struct figure *f)
 {
-	struct ptimer_dump_stats st = { 0 };
+	struct ptimer_dump_stats st = { .size = sizeof(st) };
 	struct ptimer_dump *d = NULL;
 	struct floor_result fl;
 	pid_t pid;
@@ -156,16 +159,17 @@ int measure_attach(struct bench *b, struct figure *f)
 int measure_restore(struct bench *b, struct figure *f)
 {
 	struct ptimer_restore_opts opts = {
+		.size = sizeof(opts),
 		.method = PTIMER_METHOD_PRCTL,
-		.one_syscall_per_trip = f->one_per_trip,
 	};
-	struct ptimer_restore_stats st = { 0 };
+	struct ptimer_restore_stats st = { .size = sizeof(st) };
 	struct floor_result fl;
 	struct ptimer_dump *d;
 	int64_t t0, wall;
 	pid_t pid;
 	int ret;
 
+	ptimer_private_set_one_syscall_per_trip(b->ctx, f->one_per_trip);
 	pid = target_start(0, 1);
 	if (pid < 0)
 		return fail(f, pid, "starting the target", NULL);
@@ -189,19 +193,19 @@ int measure_restore(struct bench *b, struct figure *f)
 /* Dump of f->n armed timers. */
 int measure_dump(struct bench *b, struct figure *f)
 {
-	unsigned int flags = f->one_per_trip ? PTIMER_DUMP_ONE_SYSCALL_PER_TRIP : 0;
-	struct ptimer_dump_stats st = { 0 };
+	struct ptimer_dump_stats st = { .size = sizeof(st) };
 	struct ptimer_dump *d = NULL;
 	struct floor_result fl;
 	int64_t t0, wall;
 	pid_t pid;
 	int ret;
 
+	ptimer_private_set_one_syscall_per_trip(b->ctx, f->one_per_trip);
 	pid = target_start(f->n, 1);
 	if (pid < 0)
 		return fail(f, pid, "starting the target", NULL);
 	t0 = bench_now_ns();
-	ret = ptimer_dump_pid(b->ctx, pid, flags, &d, &st);
+	ret = ptimer_dump_pid(b->ctx, pid, 0, &d, &st);
 	wall = bench_now_ns() - t0;
 	target_stop(pid);
 	if (!ret && (d->ntimers != f->n || (f->n && d->timers[0].value_ns <= 0)))

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /*
  * The processes a benchmark run needs: targets (forks that hold timers
  * and sleep), floor helpers (forks that time the same system calls on

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /* Medians, the table on stdout and bench.json. */
 #include <errno.h>
 #include <math.h>

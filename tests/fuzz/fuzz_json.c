@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /*
  * libFuzzer target for the dump decoder.  Any input must either be refused
  * with an error message or decode into a dump that survives an encode and

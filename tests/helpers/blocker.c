@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /*
  * blocker: one thread blocked in a chosen system call, for telling which
  * calls a dump makes fail with EINTR.

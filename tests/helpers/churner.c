@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /*
  * churner: a process whose threads come and go all the time, for the
  * tests that seize it while that happens.

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /*
  * A victim for the pid namespace tests, speaking the harness's victim
  * protocol (a READY line, then one command per line on stdin).

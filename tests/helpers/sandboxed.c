@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /*
  * sandboxed: a process confined the way a hardened service is (systemd's
  * SystemCallFilter=, a browser's renderer): a seccomp allowlist that lets

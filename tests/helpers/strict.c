@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /*
  * strict: a victim that checks every siginfo it is given, for the tests of
  * signal fidelity (tests/integration/test_fidelity.c).  A tool that stops

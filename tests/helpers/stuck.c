@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /*
  * stuck: a process with a thread that cannot be stopped, for the tests of
  * ptimerctl's deadlines (--timeout), and a plain holder of many timers.

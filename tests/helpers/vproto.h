@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/* SPDX-FileCopyrightText: The ptimerctl authors */
 /*
  * The victim protocol of tests/helpers/victim.c, for small helpers that
  * hold timers in odd conditions: "READY <pid>" once set up, then one

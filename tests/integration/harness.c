@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /* Shared code for the integration tests; see harness.h. */
 #include <errno.h>
 #include <fcntl.h>

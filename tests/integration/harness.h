@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/* SPDX-FileCopyrightText: The ptimerctl authors */
 /*
  * Shared code for the integration tests: start a victim (tests/helpers/
  * victim.c) and talk to it, run ptimerctl and capture what it prints, and

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /* Shared code for the restore, walk and migrate tests; see restore_util.h. */
 #include <criterion/criterion.h>
 #include <errno.h>

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/* SPDX-FileCopyrightText: The ptimerctl authors */
 /*
  * Shared code for the restore, walk and migrate integration tests, on top
  * of harness.h: victims from timer specs, dumps in temporary files, the

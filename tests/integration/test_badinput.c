@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /*
  * Hostile input: every bad dump fixture, broken documents on stdin, a
  * document over PTIMER_JSON_MAX_BYTES through a pipe, and wrong command
@@ -341,7 +342,7 @@ Test(badinput, bad_command_lines)
 	usage_expect(&t, (const char *[]){ "restore", "--method=fast", "-i", f, p, NULL });
 	usage_expect(&t, (const char *[]){ "restore", "--method=", "-i", f, p, NULL });
 	usage_expect(&t, (const char *[]){ "restore", "--method=PRCTL", "-i", f, p, NULL });
-	usage_expect(&t, (const char *[]){ "migrate", "--method=walk", p, "1", NULL });
+	usage_expect(&t, (const char *[]){ "migrate", "--method=walking", p, "1", NULL });
 	usage_expect(&t, (const char *[]){ "restore", "--time=later", "-i", f, p, NULL });
 	usage_expect(&t, (const char *[]){ "restore", "--time=", "-i", f, p, NULL });
 	usage_expect(&t, (const char *[]){ "restore", "--tid-map=abc", "-i", f, p, NULL });

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /*
  * Every wait on a target has a deadline (--timeout, ptimer_set_timeout()).
  * The target here (tests/helpers/stuck.c) has a thread blocked in vfork()

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /*
  * `ptimerctl dump` and `show` against a live victim: every clock, every
  * notify mode, several threads, sparse, high and churned IDs, and the

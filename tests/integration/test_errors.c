@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /*
  * Every documented failure of `ptimerctl dump` gives its exit code and a
  * one-line message on stderr in the house form ("ptimerctl: cannot ...:

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /*
  * Hostile conditions around a live target: it is SIGKILLed while
  * ptimerctl works on it, ptimerctl itself gets SIGINT or SIGTERM, its

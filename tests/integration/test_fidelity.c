@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /*
  * Signal fidelity: a signal that arrives while ptimerctl has the target
  * stopped must reach the target as the kernel made it.  The strict victim

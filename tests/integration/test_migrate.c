@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /*
  * `ptimerctl migrate SRC DST`: SRC's timers end disarmed and DST holds
  * them armed, with SRC's IDs and values; when DST fails after SRC was

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /*
  * "The target must not notice": a victim blocked in each kind of wait is
  * dumped many times while two periodic timers keep signalling it; then it

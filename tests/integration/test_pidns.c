@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /*
  * Dump and restore across pid namespaces, with tests/helpers/pidns_victim:
  * each thread-directed timer's signal must reach the thread created in the

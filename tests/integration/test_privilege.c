@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /*
  * Privileges: an unprivileged user works on its own processes and is
  * refused (exit 4, naming CAP_SYS_PTRACE) on root's; ptimerctl keeps no

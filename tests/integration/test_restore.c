@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /*
  * `ptimerctl restore` into live victims.  A dump of a victim with timers on
  * every clock and in every notify mode is restored into a fresh victim,
@@ -659,7 +660,7 @@ Test(restore, dry_run_changes_nothing)
 		cr_expect(strstr(r.err, "plan: method ") && strstr(r.err, "2 timers") &&
 			  strstr(r.err, "dry run"), "%s: no plan printed: %s", method, r.err);
 		if (m)
-			cr_expect(strstr(r.err, "method loop"), "%s", r.err);
+			cr_expect(strstr(r.err, "method walk"), "%s", r.err);
 		run_result_free(&r);
 		expect_unchanged(v, before, nb, method);
 	}

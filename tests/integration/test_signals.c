@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /*
  * Signals sent to ptimerctl while it holds a target.  A terminating
  * signal must roll back what was done, let the target go and exit 12

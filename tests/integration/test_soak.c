@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /*
  * Soak: 1000 dumps in a row through the library (ptimer_dump_pid())
  * against a busy, multi-threaded victim whose two periodic timers signal
@@ -147,7 +148,7 @@ Test(soak, a_thousand_dumps)
 	t0 = clock_ns(CLOCK_MONOTONIC);
 	for (int i = 0; i < CYCLES; i++) {
 		struct ptimer_dump *d = NULL;
-		struct ptimer_dump_stats stats = { 0 };
+		struct ptimer_dump_stats stats = { .size = sizeof(stats) };
 		int ret = ptimer_dump_pid(ctx, v->pid, 0, &d, &stats);
 
 		cr_assert_eq(ret, 0, "cycle %d: %s (%s)", i, strerror(-ret),

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /*
  * The fallback walk: where prctl(PR_TIMER_CREATE_RESTORE_IDS) answers
  * EINVAL (a victim whose seccomp filter says so), restore walks the
@@ -26,10 +27,10 @@ static void fini(void)
 
 TestSuite(walk, .fini = fini, .timeout = 60);
 
-/* The step count of the "plan: method loop, ..." line, or -1. */
+/* The step count of the "plan: method walk, ..." line, or -1. */
 static long long plan_steps(const char *err)
 {
-	const char *p = strstr(err, "plan: method loop, ");
+	const char *p = strstr(err, "plan: method walk, ");
 	long long steps;
 
 	if (!p)
@@ -80,7 +81,7 @@ Test(walk, auto_walks_when_the_prctl_is_refused)
 	cr_assert_eq(run_ptimerctl(&r, "restore", "--method=auto", "--keep-seccomp", "-i", dump,
 				   ru_pidstr(pidbuf, v->pid), NULL), 0);
 	cr_assert_eq(r.exit_code, 0, "%s", run_describe(&r));
-	cr_expect(strstr(r.err, "plan: method loop"), "no loop plan: %s", r.err);
+	cr_expect(strstr(r.err, "plan: method walk"), "no walk plan: %s", r.err);
 	/* from a fresh counter: 100000 steps to 99999, 1 to 100000, 500 to 100500 */
 	steps = plan_steps(r.err);
 	cr_expect(steps == 100501, "the plan says %lld walk steps: %s",

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /* ptimerctl held at a chosen system call; see tool_trace.h. */
 #include <criterion/criterion.h>
 #include <dirent.h>
@@ -210,7 +211,7 @@ bool tt_pick_walking(const struct tt_call *c, void *data)
 {
 	struct tt_walk_pick *w = data;
 
-	if (c->entry && strstr(c->text, "plan: method loop")) {
+	if (c->entry && strstr(c->text, "plan: method walk")) {
 		w->planned = true;
 		snprintf(w->plan, sizeof(w->plan), "%s", c->text);
 	}

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-FileCopyrightText: The ptimerctl authors
 # Shell helpers for scripts that drive tests/helpers/victim: sourced, not run.
 #
 # start_victim NAME FD ARGS...  starts a victim whose stdin is a FIFO held

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-FileCopyrightText: The ptimerctl authors
 # The CLI under valgrind memcheck: dump, show, check, restore and migrate
 # against real victims must run with no error and no leak.
 set -euo pipefail

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-FileCopyrightText: The ptimerctl authors
 # Write (or refresh) a mutant: replace the one occurrence of OLD in FILE by
 # NEW, in a scratch copy, and save the diff with its header.
 #

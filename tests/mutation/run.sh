@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-FileCopyrightText: The ptimerctl authors
 # The mutation check (`make mutation-check`): does the suite catch bugs?
 #
 #   tests/mutation/run.sh [-j JOBS] [-t SECONDS] [MUTANT.diff...]

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-FileCopyrightText: The ptimerctl authors
 # Drive completion/ptimerctl.bash the way bash does: set COMP_WORDS and
 # COMP_CWORD, call the function, compare COMPREPLY.
 set -euo pipefail
@@ -88,20 +89,21 @@ expect "dump options" "--disarm --help --keep-seccomp --output --pretty --quiet 
 expect "show options" "--help --input --json --keep-seccomp --quiet --timeout= --usage --verbose" ptimerctl show --
 expect "check options" "--help --json --quiet --timeout= --usage --verbose" ptimerctl check --
 expect "restore options" \
-	"--dry-run --help --input --keep-seccomp --max-iterations= --method= --no-progress --progress --quiet --replace --tid-map= --time= --timeout= --usage --verbose" \
+	"--dry-run --help --input --keep-seccomp --max-walk-steps= --method= --no-progress --progress --quiet --replace --tid-map= --time= --timeout= --usage --verbose" \
 	ptimerctl restore --
 expect "migrate options" \
-	"--dry-run --help --keep-seccomp --max-iterations= --method= --no-progress --progress --quiet --replace --tid-map= --time= --timeout= --usage --verbose" \
+	"--dry-run --help --keep-seccomp --max-walk-steps= --method= --no-progress --progress --quiet --replace --tid-map= --time= --timeout= --usage --verbose" \
 	ptimerctl migrate --
-expect "--method values (= split)" "auto loop prctl" ptimerctl restore --method = ""
-expect "--method value prefix (= split)" "loop" ptimerctl restore --method = l
-expect "--method values (right after =)" "auto loop prctl" ptimerctl restore --method =
+expect "--method values (= split)" "auto prctl walk" ptimerctl restore --method = ""
+expect "--method value prefix (= split)" "walk" ptimerctl restore --method = w
+expect "--method values (right after =)" "auto prctl walk" ptimerctl restore --method =
 expect "--method values (no = split)" "prctl" ptimerctl restore --method=p
-expect "--method values (separate word)" "auto loop prctl" ptimerctl migrate --method ""
+expect "--method values (separate word)" "auto prctl walk" ptimerctl migrate --method ""
 expect "--time values" "deadline frozen" ptimerctl restore --time = ""
 expect "--time value prefix" "deadline" ptimerctl migrate --time d
 expect "--tid-map is free-form" "" ptimerctl restore --tid-map ""
-expect "--max-iterations is free-form" "" ptimerctl restore --max-iterations 1
+expect "--max-walk-steps is free-form" "" ptimerctl restore --max-walk-steps 1
+expect "--max-iterations (its first name) too" "" ptimerctl restore --max-iterations 1
 expect "unknown subcommand" "" ptimerctl frobnicate ""
 
 # files for -o / -i, and "-" for stdin/stdout

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-FileCopyrightText: The ptimerctl authors
 # Install into a scratch DESTDIR, check exactly what landed, build a program
 # against the installed header and library through pkg-config (shared and
 # static), run both, then uninstall and check nothing is left.
@@ -47,6 +48,10 @@ expected=(
 )
 [[ -f $SRC/man/ptimerctl-dump.5 ]] && expected+=("usr/share/man/man5/ptimerctl-dump.5 644 f")
 [[ -f $SRC/README.md ]] && expected+=("usr/share/doc/ptimerctl/README.md 644 f")
+# man ptimer_FUNCTION: a page for every function the library exports.
+for f in $(sed -n 's/^[[:space:]]*\(ptimer_[a-z0-9_]*\);$/\1/p' "$SRC/lib/libptimer.sym"); do
+	expected+=("usr/share/man/man3/$f.3 644 f")
+done
 
 for e in "${expected[@]}"; do
 	read -r path mode kind target <<< "$e"
@@ -176,6 +181,66 @@ if $CC -Wall -Werror -o "$tmp/smoke-static" "$SRC/tests/packaging/smoke.c" $cfla
 	fi
 else
 	fail "smoke program links against libptimer.a"; sed 's/^/     /' "$tmp/cc.log"
+fi
+
+# The README's example programs, built as a user would (pkg-config only),
+# dump a real process's timer and restore it into another.
+examples_ok=1
+for ex in dump restore; do
+	# shellcheck disable=SC2086
+	if ! $CC -Wall -Wextra -Werror -o "$tmp/ex-$ex" "$SRC/examples/$ex.c" $cflags $libs \
+		2>"$tmp/cc.log"; then
+		fail "examples/$ex.c builds through pkg-config"; sed 's/^/     /' "$tmp/cc.log"
+		examples_ok=0
+	fi
+done
+victim=${BUILD:-$SRC/build}/tests/helpers/victim
+if (( examples_ok )) && [[ -x $victim ]]; then
+	ok "examples/dump.c and examples/restore.c build through pkg-config"
+	# Each victim reads commands on a FIFO we hold open, and says READY.
+	start_victim() {	# NAME ARGS...
+		local name=$1; shift
+		mkfifo "$tmp/$name.in"
+		"$victim" "$@" <"$tmp/$name.in" >"$tmp/$name.out" 2>/dev/null &
+	}
+	wait_ready() {		# NAME: READY within 10 s
+		for _ in $(seq 100); do
+			grep -q '^READY' "$tmp/$1.out" 2>/dev/null && return 0
+			sleep 0.1
+		done
+		return 1
+	}
+	start_victim vsrc --timer clock=monotonic,notify=none,value_ms=600000
+	src_pid=$!
+	exec {srcv_in}>"$tmp/vsrc.in"
+	start_victim vdst
+	dst_pid=$!
+	exec {dstv_in}>"$tmp/vdst.in"
+	line=; line2=
+	wait_ready vsrc && line=READY
+	wait_ready vdst && line2=READY
+	if [[ $line == READY* && $line2 == READY* ]]; then
+		if LD_LIBRARY_PATH=$dest$libdir "$tmp/ex-dump" "$src_pid" >"$tmp/ex.json" \
+			2>"$tmp/ex.log" && grep -q '"id"' "$tmp/ex.json"; then
+			ok "examples/dump.c dumps a timer"
+		else
+			fail "examples/dump.c dumps a timer"; sed 's/^/     /' "$tmp/ex.log"
+		fi
+		if LD_LIBRARY_PATH=$dest$libdir "$tmp/ex-restore" "$dst_pid" <"$tmp/ex.json" \
+			2>"$tmp/ex.log" && grep -qx "ID: $(jq -r '.timers[0].id' "$tmp/ex.json")" \
+			"/proc/$dst_pid/timers"; then
+			ok "examples/restore.c restores it with its ID"
+		else
+			fail "examples/restore.c restores it with its ID"; sed 's/^/     /' "$tmp/ex.log"
+		fi
+	else
+		fail "victims for the examples started"
+	fi
+	kill -KILL "$src_pid" "$dst_pid" 2>/dev/null || true
+	wait "$src_pid" "$dst_pid" 2>/dev/null || true
+	exec {srcv_in}>&- {dstv_in}>&-
+elif (( examples_ok )); then
+	ok "examples build (no $victim to run them on: make all first)"
 fi
 
 # The installed binary runs and knows its version.

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-FileCopyrightText: The ptimerctl authors
 # Lint every manual page given on the command line: mandoc -Tlint at warning
 # level must print nothing.  Also check each page's section matches its file
 # name, and that ptimerctl(1) documents every exit code in cmd/exit_codes.h.
@@ -20,6 +21,17 @@ if (( $# == 0 )); then
 fi
 
 for page in "$@"; do
+	# A page that only sources another (man3/ptimer_*.3 -> libptimer.3):
+	# mandoc cannot follow it from the source tree, so check the target.
+	so=$(sed -n 's/^\.so //p' "$page")
+	if [[ -n $so ]]; then
+		if [[ -f $SRC/man/$(basename "$so") ]]; then
+			ok ".so $page -> $so"
+		else
+			fail ".so $page -> $so: no such page in man/"
+		fi
+		continue
+	fi
 	out=$(mandoc -Tlint -W warning "$page" 2>&1) || true
 	if [[ -z $out ]]; then
 		ok "mandoc lint $page"
@@ -70,6 +82,30 @@ if [[ -f $man1 && -f $codes ]]; then
 			fail "ptimerctl(1) documents $sub"
 		fi
 	done
+fi
+
+# libptimer(3) and the header agree: every public function of
+# include/ptimer.h is in the SYNOPSIS and has a page of its own (so that
+# `man ptimer_dump_pid` works), and the SYNOPSIS names no other function.
+man3=$SRC/man/libptimer.3
+header=$SRC/include/ptimer.h
+if [[ -f $man3 && -f $header ]]; then
+	in_header=$(grep -v '^[[:space:]]*\*\|^/\*\|^typedef\|^[[:space:]]' "$header" |
+		sed -n 's/^[^(]*[ *]\(ptimer_[a-z0-9_]*\)(.*/\1/p' | sort -u)
+	in_synopsis=$(sed -n '/^\.SH SYNOPSIS/,/^\.SH/p' "$man3" |
+		grep -o 'ptimer_[a-z0-9_]*(' | tr -d '(' | sort -u)
+	missing=$(comm -23 <(printf '%s\n' "$in_header") <(printf '%s\n' "$in_synopsis") | xargs)
+	extra=$(comm -13 <(printf '%s\n' "$in_header") <(printf '%s\n' "$in_synopsis") | xargs)
+	[[ -z $missing ]] && ok "libptimer(3) SYNOPSIS has every function of ptimer.h" ||
+		fail "libptimer(3) SYNOPSIS lacks: $missing"
+	[[ -z $extra ]] && ok "libptimer(3) SYNOPSIS has no function ptimer.h lacks" ||
+		fail "libptimer(3) SYNOPSIS has functions ptimer.h lacks: $extra"
+	nopage=
+	for f in $in_header; do
+		[[ -f $SRC/man/$f.3 ]] || nopage+=" $f"
+	done
+	[[ -z $nopage ]] && ok "every public function has its man3 page" ||
+		fail "no man/NAME.3 for:$nopage"
 fi
 
 if (( fails )); then

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-FileCopyrightText: The ptimerctl authors
 # Run every command in README.md, so that the README cannot drift.
 #
 # Console blocks: each "$ cmd" line runs with $PID (a victim holding the

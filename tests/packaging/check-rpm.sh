@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-FileCopyrightText: The ptimerctl authors
 # Build the RPMs with `make rpm` (dist tarball, private _topdir, --nodeps)
 # and check what is inside each package.
 set -euo pipefail
@@ -99,6 +100,8 @@ fi
 contains "$m" "^$bcdir/ptimerctl\$" "main: bash completion"
 # Fedora: licenses/NAME; Debian's rpm: licenses/NAME-VERSION (_docdir_fmt)
 contains "$m" "^$licdir/ptimerctl(-${RPM_VERSION//./\\.})?/LICENSE\$" "main: %license LICENSE"
+contains "$m" "^$licdir/ptimerctl(-${RPM_VERSION//./\\.})?/LGPL-2\.1-or-later\.txt\$" \
+	"main: %license LICENSES/LGPL-2.1-or-later.txt"
 if [[ -f $SRC/README.md ]]; then
 	contains "$m" "^/usr/share/doc/ptimerctl(-${RPM_VERSION//./\\.})?/README\.md\$" "main: %doc README.md"
 fi
@@ -109,11 +112,15 @@ contains "$d" "^$libdir/libptimer\.so\$" "devel: libptimer.so symlink"
 contains "$d" "^$libdir/libptimer\.a\$" "devel: libptimer.a"
 contains "$d" "^$libdir/pkgconfig/libptimer\.pc\$" "devel: libptimer.pc"
 contains "$d" "^$mandir/man3/libptimer\.3(\.gz|\.xz|\.bz2)?\$" "devel: libptimer.3"
+contains "$d" "^$mandir/man3/ptimer_restore_pid\.3(\.gz|\.xz|\.bz2)?\$" "devel: ptimer_restore_pid.3"
 lacks "$d" "^/usr/bin/|libptimer\.so\.1\$" "devel: no runtime files"
 
 # metadata
 q() { rpm -qp --qf "$1" "$main" 2>/dev/null; }
-[[ $(q '%{LICENSE}') == GPL-2.0-or-later ]] && ok "License GPL-2.0-or-later" || fail "License is $(q '%{LICENSE}')"
+lic='GPL-2.0-or-later AND LGPL-2.1-or-later'
+[[ $(q '%{LICENSE}') == "$lic" ]] && ok "License $lic" || fail "License is $(q '%{LICENSE}')"
+dlic=$(rpm -qp --qf '%{LICENSE}' "$devel" 2>/dev/null)
+[[ $dlic == LGPL-2.1-or-later ]] && ok "devel License LGPL-2.1-or-later" || fail "devel License is $dlic"
 [[ $(q '%{VERSION}') == "$RPM_VERSION" ]] && ok "Version $RPM_VERSION" || fail "Version is $(q '%{VERSION}')"
 if rpm -qp --provides "$main" 2>/dev/null | grep -q '^libptimer\.so\.1'; then
 	ok "main provides libptimer.so.1"

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/* SPDX-FileCopyrightText: The ptimerctl authors */
 /*
  * Built by check-install against the *installed* header and library, found
  * through pkg-config only.  Touches the context, the log callback, the name

@@ -85,7 +85,7 @@ Test(errors, bad_dump_is_one_code)
 		"\"value_ns\":0,\"interval_ns\":0},"
 		"{\"id\":3,\"clockid\":1,\"notify\":\"none\",\"signal\":0,\"sigval\":\"0x0\","
 		"\"value_ns\":0,\"interval_ns\":0}]}";
-	struct ptimer_restore_opts opts = { .dry_run = true };
+	struct ptimer_restore_opts opts = { .size = sizeof(opts), .dry_run = true };
 	struct ptimer_timer t = { .id = 3, .clockid = 1, .notify = PTIMER_NOTIFY_NONE };
 	struct ptimer_dump *d = ptimer_dump_new();
 	int decoded;
@@ -95,8 +95,8 @@ Test(errors, bad_dump_is_one_code)
 	cr_expect_eq(decoded, -PTIMER_ERR_BAD_DUMP, "decoding: %d", decoded);
 	d->version = PTIMER_FORMAT_VERSION;
 	d->pid = getpid();
-	ptimer_dump_add_timer(d, &t);
-	ptimer_dump_add_timer(d, &t);
+	cr_assert_eq(ptimer_dump_add_timer(d, &t), 0);
+	cr_assert_eq(ptimer_dump_add_timer(d, &t), 0);
 	cr_expect_eq(ptimer_restore_pid(ctx, getpid(), d, &opts, NULL, NULL), decoded);
 	cr_expect(strstr(ptimer_last_error(ctx), "duplicate"), "%s", ptimer_last_error(ctx));
 	ptimer_dump_free(d);

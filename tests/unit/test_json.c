@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /*
  * The dump document codec: round trips, the exact encoding, and every
  * document in tests/fixtures/dumps.  A bad-NAME.json fixture must fail

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /*
  * The name tables and the CPU-clock encoding in lib/names.c.  Expected
  * values are the kernel's: include/uapi/linux/time.h for the clock ids,

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /*
  * ptimer_parse_proc_timers() on captured and hand-made /proc/PID/timers
  * texts.  The fixtures live in $PTIMER_FIXTURES/proc_timers: good-*.txt

@@ -1,4 +1,5 @@
-/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* SPDX-FileCopyrightText: The ptimerctl authors */
 /* x86_64 register set and constants behind the lib/arch.h hooks. */
 #ifndef PTIMER_ARCH_REGS_H
 #define PTIMER_ARCH_REGS_H

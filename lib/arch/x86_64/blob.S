@@ -1,4 +1,5 @@
-/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* SPDX-FileCopyrightText: The ptimerctl authors */
 /*
  * The code ptimerctl copies into the target, so that a batch of system
  * calls, or the whole timer-ID walk, costs one ptrace round trip instead

@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
+/*
+ * Command-line parsing for every subcommand: argp with the global options,
+ * pids, usage errors.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+void cli_usage_error(struct argp_state *state, const char *fmt, ...)
+{
+	char msg[512], safe[sizeof(msg) * 4];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	cli_escape(safe, sizeof(safe), msg);
+	fprintf(stderr, "ptimerctl%s%s: %s\nTry 'ptimerctl%s%s --help' for more information.\n",
+		cli.subcommand ? " " : "", cli.subcommand ? cli.subcommand : "", safe,
+		cli.subcommand ? " " : "", cli.subcommand ? cli.subcommand : "");
+	(void)state;
+	exit(EXIT_USAGE);
+}
+
+pid_t cli_parse_pid(struct argp_state *state, const char *arg)
+{
+	char *end;
+	long v;
+
+	if (!arg[0] || strspn(arg, "0123456789") != strlen(arg))
+		cli_usage_error(state, "invalid PID '%s': expected a positive number", arg);
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || v <= 0 || v > INT_MAX)
+		cli_usage_error(state, "invalid PID '%s': out of range 1..%d", arg, INT_MAX);
+	return (pid_t)v;
+}
+
+/*
+ * argp's own misuse messages quote with a backtick and exit 64.  With
+ * ARGP_NO_ERRS it stays quiet and this wrapper words them like every other
+ * ptimerctl message.
+ */
+#define OPT_TIMEOUT 0x300
+
+static const struct argp_option common_options[] = {
+	{ "verbose", 'v', NULL, 0, "Log what the library does to stderr", -1 },
+	{ "quiet", 'q', NULL, 0, "Print errors only", -1 },
+	{ "timeout", OPT_TIMEOUT, "SECONDS", 0, "Give up when a thread of the target does"
+	  " not stop, or injected code does not finish, within SECONDS (default 5)", -1 },
+	{ 0 }
+};
+
+/* SECONDS with up to three decimals, 0.001..86400. */
+static unsigned int parse_timeout(struct argp_state *state, const char *arg)
+{
+	char *end;
+	double s;
+
+	errno = 0;
+	s = strtod(arg, &end);
+	if (errno || end == arg || *end || !(s >= 0.001 && s <= 86400))
+		cli_usage_error(state, "invalid --timeout '%s': expected seconds,"
+				" 0.001 to 86400", arg);
+	return (unsigned int)(s * 1000 + 0.5);
+}
+
+static error_t parse_wrapper(int key, char *arg, struct argp_state *state)
+{
+	switch (key) {
+	case 'v':
+		cli.verbosity++;
+		return 0;
+	case 'q':
+		cli.verbosity = -1;
+		return 0;
+	case OPT_TIMEOUT:
+		/* Before the command there is no library context yet: main() applies it. */
+		cli.timeout_ms = parse_timeout(state, arg);
+		if (cli.ctx)
+			ptimer_set_timeout(cli.ctx, cli.timeout_ms);
+		return 0;
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = state->input;
+		return 0;
+	case ARGP_KEY_ERROR:
+		cli_usage_error(state, "unrecognized option or missing value near '%s'",
+				state->argv[state->next > 1 ? state->next - 1 : 1]);
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	(void)arg;
+}
+
+void cli_take_pid(struct argp_state *state, pid_t *pid, const char *arg)
+{
+	if (*pid)
+		cli_usage_error(state, "unexpected argument '%s'", arg);
+	*pid = cli_parse_pid(state, arg);
+}
+
+/* --help, --usage and --version print and exit only without ARGP_NO_ERRS. */
+static bool asks_for_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-?") ||
+		    !strcmp(argv[i], "--usage") || !strcmp(argv[i], "--version") ||
+		    !strcmp(argv[i], "-V"))
+			return true;
+	return false;
+}
+
+void cli_parse(const struct argp *argp, int argc, char **argv, void *input)
+{
+	unsigned int flags = ARGP_IN_ORDER;
+	/* The wrapper carries the texts, so that help prints them once. */
+	struct argp options_only = *argp;
+	const struct argp_child children[] = { { &options_only, 0, NULL, 0 }, { 0 } };
+	const struct argp wrapper = {
+		.options = common_options,
+		.parser = parse_wrapper,
+		.children = children,
+		.args_doc = argp->args_doc,
+		.doc = argp->doc,
+	};
+	char name[64];
+	char *saved = argv[0];
+	int err;
+
+	options_only.args_doc = NULL;
+	options_only.doc = NULL;
+	snprintf(name, sizeof(name), "ptimerctl%s%s", cli.subcommand ? " " : "",
+		 cli.subcommand ? cli.subcommand : "");
+	argv[0] = name;
+	if (!asks_for_help(argc, argv))
+		flags |= ARGP_NO_ERRS;
+	err = argp_parse(&wrapper, argc, argv, flags, NULL, input);
+	argv[0] = saved;
+	if (err)
+		exit(EXIT_USAGE);
+}

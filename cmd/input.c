@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
+/* Reading input: a dump from a file or standard input, bounded in size. */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+int cli_read_input(const char *path, size_t limit, char **buf, size_t *len)
+{
+	size_t cap = 65536, used = 0;
+	char *data, *grown;
+	int fd, ret;
+
+	fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
+	if (fd < 0)
+		return -errno;
+	data = malloc(cap + 1);
+	if (!data) {
+		ret = -ENOMEM;
+		goto close_fd;
+	}
+	for (;;) {
+		ssize_t got;
+
+		if (used == cap) {
+			/* Read one byte past the limit, to tell "at" from "over". */
+			if (cap > limit) {
+				ret = -EFBIG;
+				goto free_data;
+			}
+			grown = realloc(data, cap * 2 + 1);
+			if (!grown) {
+				ret = -ENOMEM;
+				goto free_data;
+			}
+			data = grown;
+			cap *= 2;
+		}
+		got = read(fd, data + used, cap - used);
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			ret = -errno;
+			goto free_data;
+		}
+		if (got == 0)
+			break;
+		used += got;
+	}
+	if (used > limit) {
+		ret = -EFBIG;
+		goto free_data;
+	}
+	data[used] = '\0';
+	*buf = data;
+	*len = used;
+	ret = 0;
+	goto close_fd;
+
+free_data:
+	free(data);
+close_fd:
+	if (fd != STDIN_FILENO)
+		close(fd);
+	return ret;
+}
+
+int cli_load_dump(const char *path, struct ptimer_dump **dump)
+{
+	const char *name = strcmp(path, "-") ? path : "stdin";
+	size_t len;
+	char *text;
+	int ret;
+
+	if (!strcmp(path, "-") && isatty(STDIN_FILENO)) {
+		cli_error(0, "no dump to read: stdin is a terminal; use -i FILE or a pipe");
+		return EXIT_USAGE;
+	}
+	ret = cli_read_input(path, PTIMER_JSON_MAX_BYTES, &text, &len);
+	if (ret == -EFBIG) {
+		cli_error(0, "%s: larger than the %u-byte limit", name, PTIMER_JSON_MAX_BYTES);
+		return EXIT_BAD_INPUT;
+	}
+	if (ret) {
+		cli_error(ret, "cannot read '%s'", name);
+		return EXIT_FAILURE_GENERIC;
+	}
+	ret = ptimer_dump_from_json(cli.ctx, text, len, dump);
+	free(text);
+	if (ret) {
+		cli_error(0, "%s: %s", name, ptimer_last_error(cli.ctx));
+		return EXIT_BAD_INPUT;
+	}
+	return EXIT_OK;
+}

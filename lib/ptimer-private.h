@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* SPDX-FileCopyrightText: The ptimerctl authors */
+/*
+ * libptimer's private API, for the programs of this tree that link
+ * libptimer.a: ptimerctl, the benchmark and the tests.  Nothing here is
+ * installed, and libptimer.so exports none of it (lib/libptimer.sym lists
+ * the public names one by one), so it may change in any release without
+ * touching the ABI.
+ */
+#ifndef PTIMER_PRIVATE_H
+#define PTIMER_PRIVATE_H
+
+#include <stdbool.h>
+#include "ptimer.h"
+
+/*
+ * Run every injected syscall in a ptrace round trip of its own instead of
+ * a batch, in ptimer_dump_pid() and ptimer_restore_pid() on @ctx.  Slower in every case: it exists so that
+ * the benchmark can show what batching saves.  The walk runs inside the
+ * target either way.
+ */
+void ptimer_private_set_one_syscall_per_trip(struct ptimer_ctx *ctx, bool on);
+
+/*
+ * Parse ptimerctl's --map-tid syntax "OLD:NEW[,OLD:NEW...]" into an array
+ * the caller frees.  -EINVAL names nothing; the CLI does.  A program
+ * using the library builds its struct ptimer_tid_map array itself.
+ */
+int ptimer_parse_tid_map(const char *text, struct ptimer_tid_map **map, size_t *n);
+
+#endif /* PTIMER_PRIVATE_H */

@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
+/*
+ * libptimer inside a host program that minds its own children, as
+ * libptimer(3) promises: the library waits only for the threads it
+ * seized, by tid (waitpid(tid, __WALL | WNOHANG)), never with
+ * waitpid(-1), and leaves SIGCHLD's disposition and the signal mask as it
+ * found them.  This test process is that host: it installs a SIGCHLD
+ * handler without SA_RESTART, keeps children of its own, lets one of them
+ * exit while the library holds the victim stopped (at the "attached"
+ * phase), and after each ptimer_dump_pid() reaps with its own
+ * waitpid(-1) loop.  Each of its children must come back to it, once,
+ * with its own exit status, and nothing else (no stop of the victim).
+ * Half the dumps run one ptrace round trip per injected syscall, so that
+ * the library waits for its tracee many times while our zombie is there.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "ptimer.h"
+#include "ptimer-private.h"
+
+#define NKIDS 8
+
+static void fini(void)
+{
+	harness_kill_all();
+}
+
+TestSuite(host, .fini = fini, .timeout = 120);
+
+static volatile sig_atomic_t sigchld_seen;
+
+static void on_sigchld(int sig)
+{
+	(void)sig;
+	sigchld_seen++;
+}
+
+struct host {
+	pid_t kids[NKIDS];
+	int release[NKIDS];	/* closing it lets kids[i] exit */
+	int next;		/* the next kid to let go */
+	bool zombie[NKIDS];	/* kids[i] had exited while the victim was held */
+	pid_t victim;
+	bool victim_stopped;	/* the victim was seen traced-stopped then */
+};
+
+/*
+ * A child of our own that exits with 10 + @i once its pipe closes.  It
+ * closes the release ends of its elder siblings, which it inherited.
+ */
+static pid_t spawn_kid(struct host *h, int i)
+{
+	int p[2];
+	pid_t pid;
+	char c;
+
+	cr_assert_eq(pipe(p), 0);
+	pid = fork();
+	cr_assert(pid >= 0);
+	if (pid == 0) {
+		close(p[1]);
+		for (int j = 0; j < i; j++)
+			close(h->release[j]);
+		while (read(p[0], &c, 1) < 0 && errno == EINTR)
+			;
+		_exit(10 + i);
+	}
+	close(p[0]);
+	h->release[i] = p[1];
+	return pid;
+}
+
+/*
+ * At the attached phase the library holds every thread of the victim and
+ * is about to wait for its injected code: one of our children exits now
+ * and is a zombie, waitable, for the rest of the operation.
+ */
+static void on_phase(struct ptimer_ctx *ctx, enum ptimer_phase phase)
+{
+	struct host *h = ptimer_get_userdata(ctx);
+	int i = h->next;
+
+	if (phase != PTIMER_PHASE_ATTACHED || i >= NKIDS)
+		return;
+	h->victim_stopped = proc_state(h->victim) == 't';
+	close(h->release[i]);
+	h->zombie[i] = proc_wait_state(h->kids[i], "Z", 10000);
+	h->next++;
+}
+
+static bool same_sigaction(const struct sigaction *a, const struct sigaction *b)
+{
+	return a->sa_handler == b->sa_handler && a->sa_flags == b->sa_flags;
+}
+
+Test(host, own_children_and_sigchld_are_left_alone)
+{
+	struct victim *v = victim_start("--timer", "clock=monotonic,notify=none,value_ms=60000",
+					NULL);
+	struct sigaction sa = { .sa_handler = on_sigchld }, before, after;
+	sigset_t mask_before, mask_after;
+	struct ptimer_ctx *ctx;
+	struct host h = { 0 };
+
+	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
+	h.victim = v->pid;
+	/* No SA_RESTART: the library's own calls must survive an EINTR too. */
+	sigemptyset(&sa.sa_mask);
+	cr_assert_eq(sigaction(SIGCHLD, &sa, NULL), 0);
+	cr_assert_eq(sigaction(SIGCHLD, NULL, &before), 0);
+	cr_assert_eq(sigprocmask(SIG_SETMASK, NULL, &mask_before), 0);
+	for (int i = 0; i < NKIDS; i++) {
+		h.kids[i] = spawn_kid(&h, i);
+		harness_track(h.kids[i]);
+	}
+	cr_assert_eq(ptimer_new(&ctx), 0);
+	ptimer_set_userdata(ctx, &h);
+	ptimer_set_phase_fn(ctx, on_phase);
+
+	for (int i = 0; i < NKIDS; i++) {
+		struct ptimer_dump *d = NULL;
+		sig_atomic_t seen = sigchld_seen;
+		int ret, status, reaped = 0;
+		pid_t w;
+
+		ptimer_private_set_one_syscall_per_trip(ctx, i % 2);
+		ret = ptimer_dump_pid(ctx, v->pid, 0, &d, NULL);
+		cr_assert_eq(ret, 0, "dump %d: %s: %s", i, ptimer_strerror(ret),
+			     ptimer_last_error(ctx));
+		cr_expect_eq(d->ntimers, 1);
+		ptimer_dump_free(d);
+		cr_assert(h.victim_stopped, "dump %d: the victim was not stopped at the"
+			  " attached phase", i);
+		cr_assert(h.zombie[i], "dump %d: our child %d did not exit", i, h.kids[i]);
+		cr_expect(sigchld_seen > seen, "dump %d: our SIGCHLD handler never ran", i);
+
+		/* The host's own loop: every child of ours, and only ours, once. */
+		while ((w = waitpid(-1, &status, WNOHANG | WUNTRACED)) > 0) {
+			cr_assert_eq(w, h.kids[i], "dump %d: waitpid(-1) returned pid %d (the"
+				     " victim is %d), expected our child %d", i, w, v->pid,
+				     h.kids[i]);
+			cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 10 + i,
+				  "dump %d: child %d status %#x", i, w, status);
+			harness_untrack(w);
+			reaped++;
+		}
+		cr_assert_eq(reaped, 1, "dump %d: our child %d was reaped by someone else",
+			     i, h.kids[i]);
+	}
+	cr_assert_eq(sigaction(SIGCHLD, NULL, &after), 0);
+	cr_expect(same_sigaction(&before, &after), "the library changed SIGCHLD's disposition");
+	cr_assert_eq(sigprocmask(SIG_SETMASK, NULL, &mask_after), 0);
+	cr_expect(!sigismember(&mask_after, SIGCHLD), "the library left SIGCHLD blocked");
+	for (int s = 1; s < NSIG; s++)
+		cr_expect_eq(sigismember(&mask_before, s), sigismember(&mask_after, s),
+			     "the library changed the signal mask (signal %d)", s);
+	ptimer_free(ctx);
+	victim_kill(v);
+}

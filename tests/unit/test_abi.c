@@ -79,15 +79,15 @@ Test(abi, opts_exact_size_and_null_pass)
 {
 	struct ptimer_restore_opts o = { .size = sizeof(o) };
 
-	cr_expect_eq(restore_with(&o), -EBADMSG, "%s", ptimer_last_error(ctx));
-	cr_expect_eq(restore_with(NULL), -EBADMSG, "%s", ptimer_last_error(ctx));
+	cr_expect_eq(restore_with(&o), -PTIMER_ERR_BAD_DUMP, "%s", ptimer_last_error(ctx));
+	cr_expect_eq(restore_with(NULL), -PTIMER_ERR_BAD_DUMP, "%s", ptimer_last_error(ctx));
 }
 
 Test(abi, newer_opts_with_zero_tail_pass)
 {
 	struct newer_opts o = { .known.size = sizeof(o) };
 
-	cr_expect_eq(restore_with(&o), -EBADMSG, "%s", ptimer_last_error(ctx));
+	cr_expect_eq(restore_with(&o), -PTIMER_ERR_BAD_DUMP, "%s", ptimer_last_error(ctx));
 }
 
 Test(abi, newer_opts_asking_for_more_refused)

@@ -1,4 +1,5 @@
-/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* SPDX-FileCopyrightText: The ptimerctl authors */
 /*
  * Creating, arming and deleting timers inside an attached target, with
  * exact ids: through the prctl, or by walking the id counter.  restore.c

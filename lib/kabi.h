@@ -1,4 +1,5 @@
-/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* SPDX-FileCopyrightText: The ptimerctl authors */
 /*
  * Facts of the kernel's ABI that libptimer relies on, written once.  The
  * uapi headers of an older libc may lack some of them, and a few are not

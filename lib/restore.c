@@ -424,7 +424,9 @@ static int restore_live(struct restore *r, struct ptimer_restore_stats *stats)
 	if (ret)
 		return ret;
 	ret = target_inject_begin(r->t, scratch_size(r), r->ctx->one_syscall_per_trip);
-	if (!ret)
+	if (ret)
+		ret = target_died_or(r->t, ret, "restore");
+	else
 		ret = restore_attached(r);
 	ret = target_finish(r->t, ret, "restore", &ts);
 	if (stats) {

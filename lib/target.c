@@ -16,13 +16,12 @@
  * leader as a zombie; its timers, which belong to the process, are still
  * there, and a live thread can run what we inject.
  */
-pid_t target_live_tid(struct target *t)
+/* A live thread other than the leader, or 0. */
+static pid_t live_follower(struct target *t)
 {
 	pid_t *tids = NULL, live = 0;
 	size_t n = 0;
 
-	if (t->status.state != 'Z' && t->status.state != 'X')
-		return t->pid;
 	if (procfs_list_tids(t->dirfd, t->pid, &tids, &n))
 		return 0;
 	for (size_t i = 0; i < n && !live; i++)
@@ -30,6 +29,13 @@ pid_t target_live_tid(struct target *t)
 			live = tids[i];
 	free(tids);
 	return live;
+}
+
+pid_t target_live_tid(struct target *t)
+{
+	if (t->status.state != 'Z' && t->status.state != 'X')
+		return t->pid;
+	return live_follower(t);
 }
 
 /* The executable, through a live thread: a zombie leader's exe link is gone. */
@@ -243,7 +249,11 @@ bool target_alive(struct target *t)
 
 	if (procfs_read_status(t->dirfd, &st))
 		return false;
+	/* A leader that exited while others live on: the process lives. */
 	if (st.state == 'Z' || st.state == 'X')
+		return live_follower(t) != 0;
+	/* Killed, or on its way out, but not reaped yet. */
+	if (procfs_thread_exiting(t->dirfd, t->pid))
 		return false;
 	/* A killed process is not a zombie yet while we hold its threads. */
 	for (size_t i = 0; t->seized && i < t->sp.nthreads; i++)
@@ -318,8 +328,11 @@ int target_finish(struct target *t, int ret, const char *op, struct target_stats
 	}
 	if (!rc || ret)
 		return ret;
-	/* Undoing or detaching fails on a process that was killed meanwhile. */
-	if (!target_alive(t))
+	/*
+	 * Undoing or detaching fails on a process that was killed meanwhile:
+	 * PTRACE_DETACH answers ESRCH for a tracee that SIGKILL woke.
+	 */
+	if (rc == -ESRCH || !target_alive(t))
 		return ctx_set_error(t->ctx, -PTIMER_ERR_TARGET_DIED, "pid %d exited during the %s",
 				     t->pid, op);
 	return ctx_set_error(t->ctx, rc, "cannot detach from pid %d", t->pid);

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /*
  * lib/arming.c: the value a restored timer is armed with.  The clocks of
  * "now" are given, not read, so that every case is exact.

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /*
  * The error model of ptimer.h: libptimer's own codes for what no errno
  * says, one code for one fault wherever it is found, and a detail that

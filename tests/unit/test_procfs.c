@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /*
  * lib/procfs.c's parsers of status and stat files, fed captured and
  * crafted texts from a scratch directory laid out as /proc/PID is.

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /*
  * lib/remap.c: a dump's tids and CPU-clock pids to the target's, and the
  * "OLD:NEW,..." map the caller may give.  Pure functions, table-driven.

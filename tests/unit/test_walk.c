@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /*
  * lib/create.c: how many timer creations a walk of the id counter needs.
  * The counter hands out the id it stands on and moves one on, wrapping

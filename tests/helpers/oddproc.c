@@ -28,10 +28,6 @@
 
 #include "vproto.h"
 
-#ifndef sigev_notify_thread_id
-#define sigev_notify_thread_id _sigev_un._tid
-#endif
-
 static atomic_int worker_tid, control_tid;
 static atomic_int ready;		/* READY printed: commands may be answered */
 static atomic_int never;		/* futex word nobody wakes */
@@ -56,38 +52,6 @@ static void *control_main(void *arg)
 	vp_serve();
 }
 
-static void make_timer(clockid_t clock, int notify, int sig, unsigned long sigval,
-		       pid_t tid, long value_s, long interval_s)
-{
-	struct sigevent sev = {
-		.sigev_notify = notify,
-		.sigev_signo = sig,
-		.sigev_value.sival_ptr = (void *)sigval,
-	};
-	struct itimerspec its = {
-		.it_value.tv_sec = value_s,
-		.it_interval.tv_sec = interval_s,
-	};
-	int id;
-
-	sev.sigev_notify_thread_id = tid;
-	if (syscall(SYS_timer_create, clock, &sev, &id) < 0)
-		vp_die(errno, "timer_create");
-	if (syscall(SYS_timer_settime, id, 0, &its, NULL) < 0)
-		vp_die(errno, "timer_settime");
-}
-
-static void start(void *(*fn)(void *), atomic_int *tid)
-{
-	pthread_t th;
-	int r = pthread_create(&th, NULL, fn, NULL);
-
-	if (r)
-		vp_die(r, "pthread_create");
-	while (!atomic_load(tid))
-		usleep(100);
-}
-
 int main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
@@ -100,12 +64,13 @@ int main(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGUSR1, &sa, NULL) < 0 || sigaction(SIGUSR2, &sa, NULL) < 0)
 		vp_die(errno, "sigaction");
-	start(worker_main, &worker_tid);
-	make_timer(CLOCK_MONOTONIC, SIGEV_SIGNAL, SIGUSR1, 0x61, 0, 600, 1);
-	make_timer(CLOCK_BOOTTIME, SIGEV_NONE, 0, 0x62, 0, 300, 0);
-	make_timer(CLOCK_REALTIME, SIGEV_THREAD_ID, SIGUSR2, 0x63,
-		   (pid_t)atomic_load(&worker_tid), 500, 0);
-	start(control_main, &control_tid);
+	vp_start_thread(worker_main, &worker_tid);
+	vp_make_timer(CLOCK_MONOTONIC, SIGEV_SIGNAL, SIGUSR1, 0x61, 0, 600 * VP_NSEC_PER_SEC,
+		      VP_NSEC_PER_SEC);
+	vp_make_timer(CLOCK_BOOTTIME, SIGEV_NONE, 0, 0x62, 0, 300 * VP_NSEC_PER_SEC, 0);
+	vp_make_timer(CLOCK_REALTIME, SIGEV_THREAD_ID, SIGUSR2, 0x63,
+		      (pid_t)atomic_load(&worker_tid), 500 * VP_NSEC_PER_SEC, 0);
+	vp_start_thread(control_main, &control_tid);
 	vp_add_tid((pid_t)atomic_load(&worker_tid));
 	vp_add_tid((pid_t)atomic_load(&control_tid));
 	vp_out("READY %d", (int)getpid());

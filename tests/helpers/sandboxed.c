@@ -53,28 +53,6 @@ static void on_signal(int sig)
 	signals++;
 }
 
-static int make_timer(clockid_t clock, int notify, int sig, unsigned long sigval,
-		      long value_s, long interval_s)
-{
-	struct sigevent sev = {
-		.sigev_notify = notify,
-		.sigev_signo = sig,
-		.sigev_value.sival_ptr = (void *)sigval,
-	};
-	struct itimerspec its = {
-		.it_value.tv_sec = value_s,
-		.it_interval.tv_sec = interval_s,
-	};
-	int id;
-
-	/* The raw call: glibc's timer_t is not the kernel's ID for every kind. */
-	if (syscall(SYS_timer_create, clock, &sev, &id) < 0)
-		vp_die(errno, "timer_create");
-	if (syscall(SYS_timer_settime, id, 0, &its, NULL) < 0)
-		vp_die(errno, "timer_settime");
-	return id;
-}
-
 static void confine(void)
 {
 	struct sock_filter filter[4 + NALLOWED + 2];
@@ -118,9 +96,10 @@ int main(int argc, char **argv)
 	if (sigaction(SIGUSR1, &sa, NULL) < 0 || sigaction(SIGUSR2, &sa, NULL) < 0)
 		vp_die(errno, "sigaction");
 	/* Far enough never to fire during a test, periodic or not. */
-	make_timer(CLOCK_MONOTONIC, SIGEV_SIGNAL, SIGUSR1, 0x51, 600, 1);
-	make_timer(CLOCK_BOOTTIME, SIGEV_NONE, 0, 0x52, 300, 0);
-	make_timer(CLOCK_REALTIME, SIGEV_SIGNAL, SIGUSR2, 0x53, 500, 0);
+	vp_make_timer(CLOCK_MONOTONIC, SIGEV_SIGNAL, SIGUSR1, 0x51, 0, 600 * VP_NSEC_PER_SEC,
+		      VP_NSEC_PER_SEC);
+	vp_make_timer(CLOCK_BOOTTIME, SIGEV_NONE, 0, 0x52, 0, 300 * VP_NSEC_PER_SEC, 0);
+	vp_make_timer(CLOCK_REALTIME, SIGEV_SIGNAL, SIGUSR2, 0x53, 0, 500 * VP_NSEC_PER_SEC, 0);
 	confine();
 	vp_out("READY %d", (int)getpid());
 	vp_serve();

@@ -8,20 +8,13 @@
  * Everything here runs on raw system calls a strict seccomp allowlist can
  * name (read, write, pread64, timer_gettime, timer_getoverrun, exit_group):
  * no malloc, no stdio buffers, no opening of files after set-up.  The
- * including file calls vp_init() before it confines itself.
+ * including file calls vp_init() before it confines itself.  The line
+ * output, ERROR lines and the command loop are those of vcommon.h.
  */
 #ifndef PTIMER_TEST_VPROTO_H
 #define PTIMER_TEST_VPROTO_H
 
-#include <errno.h>
-#include <fcntl.h>
-#include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/syscall.h>
-#include <time.h>
-#include <unistd.h>
+#include "vcommon.h"
 
 #define VP_MAX_TIDS	16
 
@@ -29,68 +22,6 @@ static int vp_timers_fd = -1;		/* /proc/self/timers, opened before confinement *
 static char vp_buf[1 << 16];
 static pid_t vp_tids[VP_MAX_TIDS];	/* the threads the helper wants named by "tids" */
 static int vp_ntids;
-
-static void vp_write_all(const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = write(STDOUT_FILENO, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return;
-		buf += n;
-		len -= (size_t)n;
-	}
-}
-
-/* One whole line in one write(2), so that threads never interleave. */
-__attribute__((format(printf, 1, 2)))
-static void vp_out(const char *fmt, ...)
-{
-	char line[512];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n > sizeof(line) - 2)
-		n = sizeof(line) - 2;
-	line[n++] = '\n';
-	vp_write_all(line, (size_t)n);
-}
-
-__attribute__((noreturn, format(printf, 2, 3)))
-static void vp_die(int err, const char *fmt, ...)
-{
-	char msg[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	vp_out("ERROR errno=%d msg=%s: %s", err, msg, err ? strerror(err) : "failed");
-	_exit(3);
-}
-
-static pid_t vp_gettid(void)
-{
-	return (pid_t)syscall(SYS_gettid);
-}
-
-/*
- * The raw call: a sanitizer's _exit() runs its leak check, whose system
- * calls a confined process may not make.
- */
-__attribute__((noreturn))
-static void vp_exit(int status)
-{
-	for (;;)
-		syscall(SYS_exit_group, status);
-}
 
 static void vp_init(void)
 {
@@ -201,45 +132,24 @@ static void vp_cmd_tids(void)
 	vp_out("%s", line);
 }
 
-static void vp_handle(const char *cmd)
+/* The commands of this protocol; vp_read_commands() answers the rest. */
+static bool vp_handle(char *cmd)
 {
-	if (!strcmp(cmd, "ping"))
-		vp_out("PONG");
-	else if (!strcmp(cmd, "timers"))
+	if (!strcmp(cmd, "timers"))
 		vp_cmd_timers();
 	else if (!strcmp(cmd, "tids"))
 		vp_cmd_tids();
-	else if (!strcmp(cmd, "exit"))
-		vp_exit(0);
 	else
-		vp_out("ERROR unknown command '%s'", cmd);
+		return false;
+	return true;
 }
 
-/* Answer commands on stdin until it closes, then exit. */
+/* Answer commands on stdin until "exit" or until it closes, then exit. */
 __attribute__((noreturn))
 static void vp_serve(void)
 {
-	static char buf[4096];
-	size_t len = 0;
-
-	for (;;) {
-		ssize_t n = read(STDIN_FILENO, buf + len, sizeof(buf) - 1 - len);
-		char *nl;
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			vp_exit(0);	/* our driver went away */
-		len += (size_t)n;
-		while ((nl = memchr(buf, '\n', len))) {
-			*nl = '\0';
-			vp_handle(buf);
-			len -= (size_t)(nl + 1 - buf);
-			memmove(buf, nl + 1, len);
-		}
-		if (len == sizeof(buf) - 1)
-			len = 0;	/* an absurdly long line: drop it */
-	}
+	vp_read_commands(vp_handle);
+	vp_exit(0);
 }
 
 #endif

@@ -31,7 +31,6 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -52,6 +51,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "vcommon.h"
 
 #define LONG_TIMEOUT_S	60	/* "finite", but never reached by a test */
 #define KSIGSET_SIZE	8	/* the kernel's sigset_t */
@@ -78,7 +79,6 @@ static const struct call *call;
 static pid_t blocked_tid;
 static atomic_uint eintr_count, issued;
 static atomic_int woken;
-static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* The resources the calls block on. */
 static int pipe_fd[2] = { -1, -1 };
@@ -92,40 +92,6 @@ static pid_t child = -1;
 static struct sockaddr_un listen_addr;
 static uint64_t mask_before;
 
-__attribute__((format(printf, 1, 2)))
-static void out(const char *fmt, ...)
-{
-	char line[512];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n > sizeof(line) - 2)
-		n = sizeof(line) - 2;
-	line[n++] = '\n';
-	pthread_mutex_lock(&out_lock);
-	if (write(STDOUT_FILENO, line, (size_t)n) < 0)
-		_exit(4);
-	pthread_mutex_unlock(&out_lock);
-}
-
-__attribute__((noreturn, format(printf, 2, 3)))
-static void die(int err, const char *fmt, ...)
-{
-	char msg[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	out("ERROR errno=%d msg=%s: %s", err, msg, strerror(err));
-	_exit(3);
-}
-
 static struct timespec long_ts(void)
 {
 	return (struct timespec){ LONG_TIMEOUT_S, 0 };
@@ -134,13 +100,13 @@ static struct timespec long_ts(void)
 static void write_byte(int fd)
 {
 	if (write(fd, "w", 1) != 1)
-		die(errno, "write");
+		vp_die(errno, "write");
 }
 
 static void tkill_blocked(int sig)
 {
 	if (syscall(SYS_tgkill, getpid(), blocked_tid, sig) < 0)
-		die(errno, "tgkill");
+		vp_die(errno, "tgkill");
 }
 
 static uint64_t current_mask(void)
@@ -156,13 +122,13 @@ static uint64_t current_mask(void)
 static void setup_pipe(void)
 {
 	if (pipe2(pipe_fd, O_CLOEXEC) < 0)
-		die(errno, "pipe2");
+		vp_die(errno, "pipe2");
 }
 
 static void setup_socket(void)
 {
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sock_fd) < 0)
-		die(errno, "socketpair");
+		vp_die(errno, "socketpair");
 }
 
 static void setup_socket_rcvtimeo(void)
@@ -171,7 +137,7 @@ static void setup_socket_rcvtimeo(void)
 
 	setup_socket();
 	if (setsockopt(sock_fd[0], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0)
-		die(errno, "SO_RCVTIMEO");
+		vp_die(errno, "SO_RCVTIMEO");
 }
 
 static void setup_listen(void)
@@ -183,7 +149,7 @@ static void setup_listen(void)
 	sock_fd[0] = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (sock_fd[0] < 0 || bind(sock_fd[0], (struct sockaddr *)&listen_addr,
 				   sizeof(listen_addr)) < 0 || listen(sock_fd[0], 1) < 0)
-		die(errno, "listening socket");
+		vp_die(errno, "listening socket");
 }
 
 static void setup_epoll(void)
@@ -193,7 +159,7 @@ static void setup_epoll(void)
 	setup_pipe();
 	epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (epfd < 0 || epoll_ctl(epfd, EPOLL_CTL_ADD, pipe_fd[0], &ev) < 0)
-		die(errno, "epoll");
+		vp_die(errno, "epoll");
 }
 
 /*
@@ -207,10 +173,10 @@ static void remove_ipc_at_exit(void)
 	pid_t pid;
 
 	if (pipe(p) < 0)
-		die(errno, "pipe");
+		vp_die(errno, "pipe");
 	pid = fork();
 	if (pid < 0)
-		die(errno, "fork");
+		vp_die(errno, "fork");
 	if (pid == 0) {
 		int null = open("/dev/null", O_RDWR);
 
@@ -233,7 +199,7 @@ static void setup_sem(void)
 {
 	semid = semget(IPC_PRIVATE, 1, 0600);
 	if (semid < 0)
-		die(errno, "semget");
+		vp_die(errno, "semget");
 	remove_ipc_at_exit();
 }
 
@@ -241,7 +207,7 @@ static void setup_msg(void)
 {
 	msqid = msgget(IPC_PRIVATE, 0600);
 	if (msqid < 0)
-		die(errno, "msgget");
+		vp_die(errno, "msgget");
 	remove_ipc_at_exit();
 }
 
@@ -253,7 +219,7 @@ static void setup_mq(void)
 	snprintf(name, sizeof(name), "/ptimer-blocker-%d", (int)getpid());
 	mqd = mq_open(name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600, &attr);
 	if (mqd == (mqd_t)-1)
-		die(errno, "mq_open");
+		vp_die(errno, "mq_open");
 	mq_unlink(name);
 }
 
@@ -264,12 +230,12 @@ static void setup_aio(void)
 
 	setup_pipe();
 	if (syscall(SYS_io_setup, 1, &aio_ctx) < 0)
-		die(errno, "io_setup");
+		vp_die(errno, "io_setup");
 	aio_cb.aio_fildes = (uint32_t)pipe_fd[0];
 	aio_cb.aio_lio_opcode = IOCB_CMD_POLL;
 	aio_cb.aio_buf = POLLIN;
 	if (syscall(SYS_io_submit, aio_ctx, 1, cbs) != 1)
-		die(errno, "io_submit");
+		vp_die(errno, "io_submit");
 }
 
 /* The same with io_uring: a poll request submitted now, waited for later. */
@@ -283,14 +249,14 @@ static void setup_uring(void)
 	setup_pipe();
 	ring_fd = (int)syscall(SYS_io_uring_setup, 1, &p);
 	if (ring_fd < 0)
-		die(errno, "io_uring_setup");
+		vp_die(errno, "io_uring_setup");
 	sq = mmap(NULL, p.sq_off.array + p.sq_entries * sizeof(unsigned int),
 		  PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, ring_fd,
 		  IORING_OFF_SQ_RING);
 	sqes = mmap(NULL, p.sq_entries * sizeof(*sqes), PROT_READ | PROT_WRITE,
 		    MAP_SHARED | MAP_POPULATE, ring_fd, IORING_OFF_SQES);
 	if (sq == MAP_FAILED || sqes == MAP_FAILED)
-		die(errno, "io_uring mmap");
+		vp_die(errno, "io_uring mmap");
 	tail = (unsigned int *)(sq + p.sq_off.tail);
 	mask = (unsigned int *)(sq + p.sq_off.ring_mask);
 	array = (unsigned int *)(sq + p.sq_off.array);
@@ -302,7 +268,7 @@ static void setup_uring(void)
 	array[idx] = idx;
 	__atomic_store_n(tail, *tail + 1, __ATOMIC_RELEASE);
 	if (syscall(SYS_io_uring_enter, ring_fd, 1, 0, 0, NULL, 0) != 1)
-		die(errno, "io_uring_enter (submit)");
+		vp_die(errno, "io_uring_enter (submit)");
 }
 
 static void setup_signalfd(void)
@@ -313,7 +279,7 @@ static void setup_signalfd(void)
 	sigaddset(&set, SIGUSR1);
 	sfd = signalfd(-1, &set, SFD_CLOEXEC);
 	if (sfd < 0)
-		die(errno, "signalfd");
+		vp_die(errno, "signalfd");
 }
 
 /* Two open file descriptions of one file; the first holds the lock. */
@@ -323,18 +289,18 @@ static void setup_locked_file(void)
 
 	lock_fd[0] = memfd_create("ptimer-blocker", MFD_CLOEXEC);
 	if (lock_fd[0] < 0)
-		die(errno, "memfd_create");
+		vp_die(errno, "memfd_create");
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", lock_fd[0]);
 	lock_fd[1] = open(path, O_RDWR | O_CLOEXEC);
 	if (lock_fd[1] < 0)
-		die(errno, "reopen");
+		vp_die(errno, "reopen");
 }
 
 static void setup_flock(void)
 {
 	setup_locked_file();
 	if (flock(lock_fd[0], LOCK_EX) < 0)
-		die(errno, "flock");
+		vp_die(errno, "flock");
 }
 
 static struct flock whole_file(short type)
@@ -348,7 +314,7 @@ static void setup_ofd_lock(void)
 
 	setup_locked_file();
 	if (fcntl(lock_fd[0], F_OFD_SETLK, &fl) < 0)
-		die(errno, "F_OFD_SETLK");
+		vp_die(errno, "F_OFD_SETLK");
 }
 
 static void setup_child(void)
@@ -357,7 +323,7 @@ static void setup_child(void)
 
 	child = fork();
 	if (child < 0)
-		die(errno, "fork");
+		vp_die(errno, "fork");
 	if (child == 0) {
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (getppid() != parent)
@@ -555,7 +521,7 @@ static void wake_connect(void)
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
 	if (fd < 0 || connect(fd, (struct sockaddr *)&listen_addr, sizeof(listen_addr)) < 0)
-		die(errno, "connect");
+		vp_die(errno, "connect");
 }
 
 static void wake_sem(void)
@@ -563,7 +529,7 @@ static void wake_sem(void)
 	struct sembuf op = { .sem_num = 0, .sem_op = 1 };
 
 	if (semop(semid, &op, 1) < 0)
-		die(errno, "semop +1");
+		vp_die(errno, "semop +1");
 }
 
 static void wake_msg(void)
@@ -571,13 +537,13 @@ static void wake_msg(void)
 	struct { long type; char text[1]; } m = { 1, { 'w' } };
 
 	if (msgsnd(msqid, &m, sizeof(m.text), 0) < 0)
-		die(errno, "msgsnd");
+		vp_die(errno, "msgsnd");
 }
 
 static void wake_mq(void)
 {
 	if (mq_send(mqd, "w", 1, 0) < 0)
-		die(errno, "mq_send");
+		vp_die(errno, "mq_send");
 }
 
 static void wake_sigusr1(void)
@@ -593,7 +559,7 @@ static void wake_sigusr2(void)
 static void wake_flock(void)
 {
 	if (flock(lock_fd[0], LOCK_UN) < 0)
-		die(errno, "flock LOCK_UN");
+		vp_die(errno, "flock LOCK_UN");
 }
 
 static void wake_ofd_lock(void)
@@ -601,7 +567,7 @@ static void wake_ofd_lock(void)
 	struct flock fl = whole_file(F_UNLCK);
 
 	if (fcntl(lock_fd[0], F_OFD_SETLK, &fl) < 0)
-		die(errno, "F_OFD_SETLK F_UNLCK");
+		vp_die(errno, "F_OFD_SETLK F_UNLCK");
 }
 
 static void wake_child(void)
@@ -685,68 +651,41 @@ static void block_loop(void)
 		}
 		break;
 	}
-	out("WOKE call=%s rc=%ld errno=%d eintr=%u ok=%d", call->name, rc, err,
-	    atomic_load(&eintr_count), result_ok(rc, err));
+	vp_out("WOKE call=%s rc=%ld errno=%d eintr=%u ok=%d", call->name, rc, err,
+	       atomic_load(&eintr_count), result_ok(rc, err));
 }
 
-static void handle(const char *cmd)
+static bool handle(char *cmd)
 {
 	if (!strcmp(cmd, "info")) {
-		out("INFO tid=%d nr=%ld", (int)blocked_tid, call->nr);
+		vp_out("INFO tid=%d nr=%ld", (int)blocked_tid, call->nr);
 	} else if (!strcmp(cmd, "count")) {
-		out("COUNT eintr=%u issued=%u", atomic_load(&eintr_count), atomic_load(&issued));
+		vp_out("COUNT eintr=%u issued=%u", atomic_load(&eintr_count), atomic_load(&issued));
 	} else if (!strcmp(cmd, "wake")) {
 		atomic_store(&woken, 1);
 		call->wake();
-	} else if (!strcmp(cmd, "ping")) {
-		out("PONG");
-	} else if (!strcmp(cmd, "exit")) {
-		_exit(0);
 	} else {
-		out("ERROR unknown command '%s'", cmd);
+		return false;
 	}
-}
-
-static void control_loop(void)
-{
-	static char buf[1024];
-	size_t len = 0;
-
-	for (;;) {
-		ssize_t n = read(STDIN_FILENO, buf + len, sizeof(buf) - 1 - len);
-		char *nl;
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			_exit(0);	/* our driver went away */
-		len += (size_t)n;
-		while ((nl = memchr(buf, '\n', len))) {
-			*nl = '\0';
-			handle(buf);
-			len -= (size_t)(nl + 1 - buf);
-			memmove(buf, nl + 1, len);
-		}
-		if (len == sizeof(buf) - 1)
-			len = 0;	/* an absurdly long line: drop it */
-	}
+	return true;
 }
 
 static atomic_int thread_tid;
 
 static void *blocked_thread(void *arg)
 {
-	atomic_store(&thread_tid, (int)syscall(SYS_gettid));
+	atomic_store(&thread_tid, vp_gettid());
 	block_loop();
 	for (;;)
 		pause();
 	return NULL;
 }
 
+/* Answer commands until "exit" or until our driver goes away. */
 static void *control_thread(void *arg)
 {
-	control_loop();
-	return NULL;
+	vp_read_commands(handle);
+	_exit(0);
 }
 
 static void on_sigusr2(int sig)
@@ -796,18 +735,14 @@ int main(int argc, char **argv)
 		blocked_tid = getpid();
 		r = pthread_create(&th, NULL, control_thread, NULL);
 		if (r)
-			die(r, "pthread_create");
-		out("READY %d tid=%d nr=%ld", (int)getpid(), (int)blocked_tid, call->nr);
+			vp_die(r, "pthread_create");
+		vp_out("READY %d tid=%d nr=%ld", (int)getpid(), (int)blocked_tid, call->nr);
 		block_loop();
 		for (;;)
 			pause();
 	}
-	r = pthread_create(&th, NULL, blocked_thread, NULL);
-	if (r)
-		die(r, "pthread_create");
-	while (!atomic_load(&thread_tid))
-		usleep(100);
+	vp_start_thread(blocked_thread, &thread_tid);
 	blocked_tid = atomic_load(&thread_tid);
-	out("READY %d tid=%d nr=%ld", (int)getpid(), (int)blocked_tid, call->nr);
-	control_loop();
+	vp_out("READY %d tid=%d nr=%ld", (int)getpid(), (int)blocked_tid, call->nr);
+	control_thread(NULL);
 }

@@ -23,6 +23,7 @@
  *   tids   "tids n=N ns=A,B,.. host=A,B,.." in creation order (ns: as the
  *          process sees them; host: as the harness's /proc does)
  *   hits   "hits 0=MASK 1=MASK ..": for sigval k, the threads it reached
+ *   ping   PONG
  *   exit   exit 0
  */
 #include <errno.h>
@@ -41,6 +42,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "vcommon.h"
+
 #define MAX_THREADS	16
 #define CPU_SIGVAL	100
 
@@ -55,13 +58,6 @@ static atomic_int started;
 static atomic_bool quit[MAX_THREADS + 1];
 static atomic_ulong hits[MAX_THREADS + 1];
 static __thread int my_index;
-
-static void fail(const char *what)
-{
-	printf("ERROR errno=%d msg=%s: %s\n", errno, what, strerror(errno));
-	fflush(stdout);
-	exit(1);
-}
 
 static void on_timer(int sig, siginfo_t *si, void *uc)
 {
@@ -79,19 +75,11 @@ static void on_wake(int sig)
 static pid_t host_id(void)
 {
 	char buf[4096], *p;
-	ssize_t n;
-	int fd;
 
 	if (host_proc < 0)
 		return gettid();
-	fd = openat(host_proc, "thread-self/status", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (vp_read_file(host_proc, "thread-self/status", buf, sizeof(buf)) < 0)
 		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
 	p = strstr(buf, "\nNSpid:");
 	return p ? (pid_t)strtol(p + 7, NULL, 10) : -1;
 }
@@ -116,34 +104,11 @@ static void write_file(const char *path, long v)
 
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
-		fail(path);
+		vp_die(errno, "%s", path);
 	n = snprintf(buf, sizeof(buf), "%ld", v);
 	if (write(fd, buf, n) != n)
-		fail(path);
+		vp_die(errno, "%s", path);
 	close(fd);
-}
-
-static long read_long(const char *path, int field)
-{
-	char buf[1024], *p;
-	ssize_t n;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	if (!field)
-		return strtol(buf, NULL, 10);
-	/* A stat field after the comm, which ends at the last ')'. */
-	p = strrchr(buf, ')');
-	for (int i = 2; p && i < field; i++)
-		p = strchr(p + 1, ' ');
-	return p ? strtol(p + 1, NULL, 10) : -1;
 }
 
 static long start_time(pid_t tid)
@@ -151,7 +116,7 @@ static long start_time(pid_t tid)
 	char path[64];
 
 	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
-	return read_long(path, 22);
+	return vp_read_long(path, 22);
 }
 
 static void stop_threads(void)
@@ -181,8 +146,10 @@ static bool make_threads(long pid_max)
 
 		if (chosen)
 			write_file("/proc/sys/kernel/ns_last_pid", id - 1);
-		if (pthread_create(&threads[k], NULL, worker, (void *)(long)k))
-			fail("pthread_create");
+		int r = pthread_create(&threads[k], NULL, worker, (void *)(long)k);
+
+		if (r)
+			vp_die(r, "pthread_create");
 		while (atomic_load(&started) < k)
 			sched_yield();
 		if (chosen && ns_tid[k] != id)
@@ -193,23 +160,12 @@ static bool make_threads(long pid_max)
 	return ok;
 }
 
+/* Periodic, every @ms, and signalling SIGUSR1 when it signals. */
 static void create_timer(clockid_t clock, int notify, pid_t tid, int value, long ms)
 {
-	struct sigevent sev = { 0 };
-	struct itimerspec its = { 0 };
-	timer_t id;
+	long long ns = ms * 1000000LL;
 
-	sev.sigev_notify = notify;
-	sev.sigev_signo = SIGUSR1;
-	sev.sigev_value.sival_int = value;
-	sev._sigev_un._tid = tid;
-	if (timer_create(clock, &sev, &id))
-		fail("timer_create");
-	its.it_value.tv_sec = ms / 1000;
-	its.it_value.tv_nsec = ms % 1000 * 1000000;
-	its.it_interval = its.it_value;
-	if (timer_settime(id, 0, &its, NULL))
-		fail("timer_settime");
+	vp_make_timer(clock, notify, SIGUSR1, (unsigned long)value, tid, ns, ns);
 }
 
 static void create_timers(void)
@@ -219,46 +175,44 @@ static void create_timers(void)
 	for (int k = 0; k <= nthreads; k++)
 		create_timer(CLOCK_MONOTONIC, SIGEV_THREAD_ID, ns_tid[k], k, 20);
 	if (clock_getcpuclockid(getpid(), &clock))
-		fail("clock_getcpuclockid");
+		vp_die(errno, "clock_getcpuclockid");
 	create_timer(clock, SIGEV_NONE, 0, CPU_SIGVAL, 1000000);
 	for (int k = 1; k <= nthreads; k++) {
 		if (pthread_getcpuclockid(threads[k], &clock))
-			fail("pthread_getcpuclockid");
+			vp_die(errno, "pthread_getcpuclockid");
 		create_timer(clock, SIGEV_NONE, 0, CPU_SIGVAL + k, 1000000);
 	}
 }
 
-static void print_ids(const char *key, const pid_t *ids)
+/* " KEY=A,B,..": the ids of every thread, appended to @line at @used. */
+static size_t put_ids(char *line, size_t size, size_t used, const char *key, const pid_t *ids)
 {
-	printf(" %s=", key);
+	used += (size_t)snprintf(line + used, size - used, " %s=", key);
 	for (int k = 0; k <= nthreads; k++)
-		printf("%s%d", k ? "," : "", ids[k]);
+		used += (size_t)snprintf(line + used, size - used, "%s%d", k ? "," : "", ids[k]);
+	return used;
 }
 
-static void serve(void)
+/* MAX_THREADS bounds both answers well within the line. */
+static bool handle(char *cmd)
 {
-	char *line = NULL;
-	size_t cap = 0;
+	char line[400];
+	size_t used;
 
-	while (getline(&line, &cap, stdin) > 0) {
-		if (!strcmp(line, "tids\n")) {
-			printf("tids n=%d", nthreads + 1);
-			print_ids("ns", ns_tid);
-			print_ids("host", host_tid);
-			printf("\n");
-		} else if (!strcmp(line, "hits\n")) {
-			printf("hits");
-			for (int k = 0; k <= nthreads; k++)
-				printf(" %d=%#lx", k, atomic_load(&hits[k]));
-			printf("\n");
-		} else if (!strcmp(line, "exit\n")) {
-			exit(0);
-		} else {
-			printf("ERROR errno=0 msg=unknown command\n");
-		}
-		fflush(stdout);
+	if (!strcmp(cmd, "tids")) {
+		used = (size_t)snprintf(line, sizeof(line), "tids n=%d", nthreads + 1);
+		used = put_ids(line, sizeof(line), used, "ns", ns_tid);
+		put_ids(line, sizeof(line), used, "host", host_tid);
+	} else if (!strcmp(cmd, "hits")) {
+		used = (size_t)snprintf(line, sizeof(line), "hits");
+		for (int k = 0; k <= nthreads; k++)
+			used += (size_t)snprintf(line + used, sizeof(line) - used, " %d=%#lx", k,
+						 atomic_load(&hits[k]));
+	} else {
+		return false;
 	}
-	exit(0);
+	vp_out("%s", line);
+	return true;
 }
 
 /* Become the init of a new pid namespace with a /proc of its own. */
@@ -268,10 +222,10 @@ static void enter_namespace(void)
 	pid_t child;
 
 	if (unshare(CLONE_NEWPID))
-		fail("unshare(CLONE_NEWPID)");
+		vp_die(errno, "unshare(CLONE_NEWPID)");
 	child = fork();
 	if (child < 0)
-		fail("fork");
+		vp_die(errno, "fork");
 	if (child > 0) {
 		/* The parent only waits: the child has our stdin and stdout. */
 		if (waitpid(child, &status, 0) < 0)
@@ -279,16 +233,16 @@ static void enter_namespace(void)
 		_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
 	}
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL))
-		fail("PR_SET_PDEATHSIG");
+		vp_die(errno, "PR_SET_PDEATHSIG");
 	host_proc = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (host_proc < 0)
-		fail("/proc");
+		vp_die(errno, "/proc");
 	if (unshare(CLONE_NEWNS))
-		fail("unshare(CLONE_NEWNS)");
+		vp_die(errno, "unshare(CLONE_NEWNS)");
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
-		fail("mount --make-rprivate /");
+		vp_die(errno, "mount --make-rprivate /");
 	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL))
-		fail("mount /proc");
+		vp_die(errno, "mount /proc");
 }
 
 static void parse_tids(const char *list)
@@ -310,7 +264,6 @@ int main(int argc, char **argv)
 	long pid_max;
 	int attempt;
 
-	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--ns"))
 			ns = true;
@@ -321,33 +274,29 @@ int main(int argc, char **argv)
 		else if (!strncmp(argv[i], "--threads=", 10))
 			nthreads = atoi(argv[i] + 10);
 		else
-			fail(argv[i]);
+			vp_die(EINVAL, "%s", argv[i]);
 	}
-	if (nthreads > MAX_THREADS || (chosen && !ns)) {
-		errno = EINVAL;
-		fail("arguments");
-	}
+	if (nthreads > MAX_THREADS || (chosen && !ns))
+		vp_die(EINVAL, "arguments");
 	if (ns)
 		enter_namespace();
 	sa.sa_sigaction = on_timer;
 	sa.sa_flags = SA_SIGINFO | SA_RESTART;
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGUSR1, &sa, NULL))
-		fail("sigaction");
+		vp_die(errno, "sigaction");
 	signal(SIGUSR2, on_wake);
 	ns_tid[0] = gettid();
 	host_tid[0] = host_id();
 	threads[0] = pthread_self();
-	pid_max = read_long("/proc/sys/kernel/pid_max", 0);
+	pid_max = vp_read_long("/proc/sys/kernel/pid_max", 0);
 	for (attempt = 0; attempt < 50 && !make_threads(pid_max); attempt++)
 		stop_threads();
-	if (attempt == 50) {
-		errno = EAGAIN;
-		fail("no attempt gave the chosen ids in one tick");
-	}
+	if (attempt == 50)
+		vp_die(EAGAIN, "no attempt gave the chosen ids in one tick");
 	if (timers)
 		create_timers();
-	printf("READY pid=%d\n", host_tid[0]);
-	serve();
+	vp_out("READY pid=%d", host_tid[0]);
+	vp_read_commands(handle);
 	return 0;
 }

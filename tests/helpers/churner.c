@@ -32,8 +32,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "vcommon.h"
+
 #define MAX_SPAWNERS	32
 #define TIMER_SIGVAL	0xc4
+#define TIMER_PERIOD_NS	10000000LL
 
 static unsigned char *seen;		/* one bit per tid ever ours */
 static long seen_max;
@@ -83,10 +86,10 @@ static void *spawner_main(void *arg)
 	return NULL;
 }
 
-static void answer(const char *line)
+static bool answer(char *line)
 {
 	if (!strcmp(line, "ping")) {
-		printf("PONG iters=%lu sigs=%lu\n", atomic_load(&iters), atomic_load(&sigs));
+		vp_out("PONG iters=%lu sigs=%lu", atomic_load(&iters), atomic_load(&sigs));
 	} else if (!strncmp(line, "mine", 4)) {
 		const char *p = line + 4;
 		long bad = 0;
@@ -102,82 +105,57 @@ static void answer(const char *line)
 			p = end;
 		}
 		if (bad)
-			printf("MINE bad=%ld\n", bad);
+			vp_out("MINE bad=%ld", bad);
 		else
-			printf("MINE ok\n");
-	} else if (!strcmp(line, "exit")) {
-		exit(0);
+			vp_out("MINE ok");
 	} else {
-		printf("ERROR unknown command '%s'\n", line);
+		return false;
 	}
-	fflush(stdout);
+	return true;
 }
 
 static void *control_main(void *arg)
 {
-	char line[1 << 16];
 	sigset_t all;
 
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, NULL);
 	mark_self();
-	while (fgets(line, sizeof(line), stdin)) {
-		line[strcspn(line, "\r\n")] = '\0';
-		answer(line);
-	}
+	vp_read_commands(answer);
 	exit(0);
 }
 
 int main(int argc, char **argv)
 {
-	struct sigevent sev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGUSR1 };
-	struct itimerspec its = { { 0, 10000000 }, { 0, 10000000 } };
 	struct sigaction sa = { .sa_handler = on_usr1, .sa_flags = SA_RESTART };
 	int nspawners = argc > 1 ? atoi(argv[1]) : 4;
 	pthread_t t;
-	int kid;
-	FILE *f;
+	int kid, r;
 
 	if (nspawners < 1 || nspawners > MAX_SPAWNERS) {
 		fprintf(stderr, "usage: churner [SPAWNERS 1..%d]\n", MAX_SPAWNERS);
 		return 2;
 	}
-	seen_max = 1 << 22;	/* PID_MAX_LIMIT */
-	f = fopen("/proc/sys/kernel/pid_max", "r");
-	if (f) {
-		if (fscanf(f, "%ld", &seen_max) != 1 || seen_max <= 0)
-			seen_max = 1 << 22;
-		fclose(f);
-	}
+	seen_max = vp_read_long("/proc/sys/kernel/pid_max", 0);
+	if (seen_max <= 0)
+		seen_max = 1 << 22;	/* PID_MAX_LIMIT */
 	seen_max++;
 	seen = calloc((size_t)seen_max / 8 + 1, 1);
-	if (!seen) {
-		printf("ERROR errno=%d msg=calloc\n", ENOMEM);
-		return 3;
-	}
+	if (!seen)
+		vp_die(ENOMEM, "calloc");
 	mark_self();
 	sigaction(SIGUSR1, &sa, NULL);
-	sev.sigev_value.sival_ptr = (void *)(uintptr_t)TIMER_SIGVAL;
-	if (syscall(SYS_timer_create, CLOCK_MONOTONIC, &sev, &kid) < 0) {
-		printf("ERROR errno=%d msg=timer_create\n", errno);
-		return 3;
-	}
-	if (syscall(SYS_timer_settime, kid, 0, &its, NULL) < 0) {
-		printf("ERROR errno=%d msg=timer_settime\n", errno);
-		return 3;
-	}
+	kid = vp_make_timer(CLOCK_MONOTONIC, SIGEV_SIGNAL, SIGUSR1, TIMER_SIGVAL, 0,
+			    TIMER_PERIOD_NS, TIMER_PERIOD_NS);
 	for (int i = 0; i < nspawners; i++) {
-		if (pthread_create(&t, NULL, spawner_main, NULL)) {
-			printf("ERROR errno=%d msg=pthread_create\n", errno);
-			return 3;
-		}
+		r = pthread_create(&t, NULL, spawner_main, NULL);
+		if (r)
+			vp_die(r, "pthread_create");
 	}
-	if (pthread_create(&t, NULL, control_main, NULL)) {
-		printf("ERROR errno=%d msg=pthread_create\n", errno);
-		return 3;
-	}
-	printf("READY %d timer=%d\n", (int)getpid(), kid);
-	fflush(stdout);
+	r = pthread_create(&t, NULL, control_main, NULL);
+	if (r)
+		vp_die(r, "pthread_create");
+	vp_out("READY %d timer=%d", (int)getpid(), kid);
 	for (;;)
 		pause();
 }

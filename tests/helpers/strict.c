@@ -73,6 +73,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "vcommon.h"
+
 #define MAX_TIMERS	16
 #define MAX_BUSY	8
 #define SIG_QUEUE	40
@@ -334,10 +336,8 @@ static void install_handlers(void)
 	our_signals(&set);
 	sa.sa_mask = set;
 	for (int s = 1; s < NSIG; s++)
-		if (sigismember(&set, s) == 1 && sigaction(s, &sa, NULL) < 0) {
-			printf("ERROR errno=%d msg=sigaction %d\n", errno, s);
-			exit(3);
-		}
+		if (sigismember(&set, s) == 1 && sigaction(s, &sa, NULL) < 0)
+			vp_die(errno, "sigaction %d", s);
 }
 
 static void *busy_main(void *arg)
@@ -367,8 +367,8 @@ static void report(void)
 			 "value=%#llx", b->why, b->sig, b->code, b->pid, b->uid, b->errno_,
 			 b->timerid, b->overrun, (unsigned long long)b->value);
 	}
-	printf("REPORT forged=%lld excess=%lld seq_got=%lld seq_dup=%lld seq_bad=%lld"
-	       " seq_reordered=%lld seq_last=%lld kill_rt=%lld kill_std=%lld first_bad=%s\n",
+	vp_out("REPORT forged=%lld excess=%lld seq_got=%lld seq_dup=%lld seq_bad=%lld"
+	       " seq_reordered=%lld seq_last=%lld kill_rt=%lld kill_std=%lld first_bad=%s",
 	       atomic_load(&forged), excess,
 	       atomic_load(&seq_got), atomic_load(&seq_dup), atomic_load(&seq_bad),
 	       atomic_load(&seq_reordered), atomic_load(&seq_last), atomic_load(&kill_rt),
@@ -412,15 +412,15 @@ static void list_timers(void)
 	for (int i = 0; i < ntimers; i++) {
 		struct strict_timer *t = &timers[i];
 
-		printf("TIMER index=%d kid=%d sig=%d busy=%d period_ns=%lld deliveries=%lld"
+		vp_out("TIMER index=%d kid=%d sig=%d busy=%d period_ns=%lld deliveries=%lld"
 		       " overruns=%lld expiries=%lld due=%lld min_deficit=%lld excess=%lld"
-		       " on_grid=%d\n",
+		       " on_grid=%d",
 		       i, t->kid, t->sig, t->busy, (long long)t->period_ns,
 		       atomic_load(&t->deliveries), atomic_load(&t->overruns),
 		       atomic_load(&t->expiries), due_by(t, now), atomic_load(&t->min_deficit),
 		       atomic_load(&t->excess), on_grid(t));
 	}
-	printf("END\n");
+	vp_out("END");
 }
 
 static void missing(long long upto)
@@ -435,47 +435,38 @@ static void missing(long long upto)
 		if (!n++)
 			first = s;
 	}
-	printf("MISSING n=%lld first=%lld\n", n, first);
+	vp_out("MISSING n=%lld first=%lld", n, first);
 }
 
-static void answer(char *line)
+static bool answer(char *line)
 {
 	long long a, b;
 
-	if (!strcmp(line, "ping")) {
-		printf("PONG\n");
-	} else if (sscanf(line, "sender %lld %lld", &a, &b) == 2) {
+	if (sscanf(line, "sender %lld %lld", &a, &b) == 2) {
 		atomic_store(&sender_uid, (int)b);
 		atomic_store(&sender_pid, (int)a);
-		printf("OK\n");
+		vp_out("OK");
 	} else if (!strcmp(line, "mark")) {
 		for (int i = 0; i < ntimers; i++)
 			atomic_store(&timers[i].min_deficit, LLONG_MAX);
-		printf("OK\n");
+		vp_out("OK");
 	} else if (!strcmp(line, "report")) {
 		report();
 	} else if (!strcmp(line, "timers")) {
 		list_timers();
 	} else if (sscanf(line, "missing %lld", &a) == 1) {
 		missing(a);
-	} else if (!strcmp(line, "exit")) {
-		exit(0);
 	} else {
-		printf("ERROR unknown command '%s'\n", line);
+		return false;
 	}
-	fflush(stdout);
+	return true;
 }
 
 static void *control_main(void *arg)
 {
-	char line[512];
-
 	while (!atomic_load(&ready))
 		usleep(100);
-	while (fgets(line, sizeof(line), stdin)) {
-		line[strcspn(line, "\r\n")] = '\0';
-		answer(line);
-	}
+	vp_read_commands(answer);
 	exit(0);
 }
 
@@ -530,13 +521,6 @@ static void parse_args(int argc, char **argv)
 	}
 }
 
-__attribute__((noreturn))
-static void die(int err, const char *what)
-{
-	printf("ERROR errno=%d msg=%s: %s\n", err, what, strerror(err));
-	exit(3);
-}
-
 /* Create every timer, then arm them all on grids that start at the same moment. */
 static void create_timers(void)
 {
@@ -554,7 +538,7 @@ static void create_timers(void)
 			sev.sigev_notify = SIGEV_SIGNAL;
 		}
 		if (syscall(SYS_timer_create, CLOCK_MONOTONIC, &sev, &t->kid) < 0)
-			die(errno, "timer_create");
+			vp_die(errno, "timer_create");
 	}
 	for (int i = 0; i < ntimers; i++) {
 		struct strict_timer *t = &timers[i];
@@ -565,18 +549,19 @@ static void create_timers(void)
 
 		t->first_ns = first;
 		if (syscall(SYS_timer_settime, t->kid, TIMER_ABSTIME, &its, NULL) < 0)
-			die(errno, "timer_settime");
+			vp_die(errno, "timer_settime");
 	}
 }
 
 int main(int argc, char **argv)
 {
+	char line[16 + MAX_TIMERS * 12] = "";
 	sigset_t ours, all, wait_mask;
+	size_t used = 0;
 	pthread_t th;
 	int r;
 
 	parse_args(argc, argv);
-	setvbuf(stdout, NULL, _IOLBF, 0);
 	install_handlers();
 	our_signals(&ours);
 
@@ -585,12 +570,12 @@ int main(int argc, char **argv)
 	pthread_sigmask(SIG_SETMASK, &all, NULL);
 	r = pthread_create(&th, NULL, control_main, NULL);
 	if (r)
-		die(r, "pthread_create");
+		vp_die(r, "pthread_create");
 	pthread_sigmask(SIG_UNBLOCK, &ours, NULL);
 	for (int i = 0; i < nbusy; i++) {
 		r = pthread_create(&th, NULL, busy_main, NULL);
 		if (r)
-			die(r, "pthread_create");
+			vp_die(r, "pthread_create");
 	}
 	while (atomic_load(&busy_started) < nbusy)
 		usleep(100);
@@ -601,13 +586,12 @@ int main(int argc, char **argv)
 	 * do those of every other process of our user.
 	 */
 	if (setrlimit(RLIMIT_SIGPENDING, &(struct rlimit) { MAX_QUEUED, MAX_QUEUED }) < 0)
-		die(errno, "setrlimit");
+		vp_die(errno, "setrlimit");
 
-	printf("READY %d timers=", (int)getpid());
 	for (int i = 0; i < ntimers; i++)
-		printf("%s%d", i ? "," : "", timers[i].kid);
-	printf("\n");
-	fflush(stdout);
+		used += (size_t)snprintf(line + used, sizeof(line) - used, "%s%d", i ? "," : "",
+					 timers[i].kid);
+	vp_out("READY %d timers=%s", (int)getpid(), line);
 	atomic_store(&ready, 1);
 
 	/* Everything else blocked, so that only our signals end a wait. */

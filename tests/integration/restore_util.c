@@ -405,10 +405,11 @@ bool ru_snaps_same(const struct ru_snap *a, const struct ru_snap *b, enum ru_sin
 		}
 		if (since == RU_PUT_BACK)
 			lo = 0;		/* disarmed meanwhile: it may have lost no time */
-		if (y->value_ns < x->value_ns - hi - slew || y->value_ns > x->value_ns - lo + slew) {
-			snprintf(why, why_size, "timer %d: value %lld, then %lld %lld..%lld ns later:"
-				 " %lld..%lld expected", x->id, x->value_ns, y->value_ns, lo, hi,
-				 x->value_ns - hi, x->value_ns - lo);
+		if (y->value_ns < x->value_ns - hi - slew ||
+		    y->value_ns > x->value_ns - lo + slew) {
+			snprintf(why, why_size, "timer %d: value %lld, then %lld %lld..%lld ns"
+				 " later: %lld..%lld expected", x->id, x->value_ns, y->value_ns,
+				 lo, hi, x->value_ns - hi, x->value_ns - lo);
 			return false;
 		}
 	}

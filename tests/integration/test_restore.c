@@ -305,7 +305,8 @@ Test(restore, round_trip_alarm_clocks, .timeout = 90)
 	json_object *root;
 
 	src = victim_start("--threads", "1", "--timer",
-			   "id=3,clock=realtime_alarm,notify=signal,sig=10,sigval=0x3,value_ms=3000",
+			   "id=3,clock=realtime_alarm,notify=signal,sig=10,sigval=0x3,"
+			   "value_ms=3000",
 			   "--timer", "id=4,clock=boottime_alarm,notify=thread_id,thread=1,sig=12,"
 			   "sigval=0x4,value_ms=100,interval_ms=100", NULL);
 	cr_assert(src);
@@ -479,7 +480,7 @@ Test(restore, deadline_keeps_the_period_phase)
 	char pidbuf[16], *dump;
 	struct run_result r;
 	json_object *root;
-	int64_t cap_mono, v, now, due, t0, t_end, phase, ahead, behind;
+	int64_t cap_mono, v, now, due, t0, t_end, phase, off, ahead, behind;
 	long long got;
 
 	src = victim_start("--timer", "id=1,clock=monotonic,sig=10,sigval=0x1,value_ms=200,"
@@ -517,6 +518,7 @@ Test(restore, deadline_keeps_the_period_phase)
 	phase = (snap.t0 + got - cap_mono - v) % PHASE_PERIOD;
 	ahead = t_end - t0;
 	behind = snap.t1 - snap.t0;
+	off = phase > PHASE_PERIOD / 2 ? phase - PHASE_PERIOD : phase;
 	if (ahead + behind >= PHASE_PERIOD)
 		cr_log_info("restore and read took %lld ms: the phase cannot be checked",
 			    (long long)(ahead + behind) / RU_MS);
@@ -524,8 +526,8 @@ Test(restore, deadline_keeps_the_period_phase)
 		cr_expect(phase <= ahead || phase >= PHASE_PERIOD - behind,
 			  "%lld ms to the next expiry, %lld ms off the period's grid (the"
 			  " restore took %lld ms, the read %lld ms)", got / RU_MS,
-			  (long long)(phase > PHASE_PERIOD / 2 ? phase - PHASE_PERIOD : phase) / RU_MS,
-			  (long long)ahead / RU_MS, (long long)behind / RU_MS);
+			  (long long)off / RU_MS, (long long)ahead / RU_MS,
+			  (long long)behind / RU_MS);
 	json_object_put(root);
 	ru_file_free(dump);
 	victim_kill(dst);

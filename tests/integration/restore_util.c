@@ -219,6 +219,94 @@ int ru_count(const struct ru_sig *s, int n, int timerid, long long from_ns, long
 	return c;
 }
 
+int ru_expiries(const struct ru_sig *s, int n, int timerid, long long from_ns)
+{
+	int c = 0;
+
+	for (int i = 0; i < n; i++)
+		if (!s[i].cb && s[i].timerid == timerid && s[i].t_ns >= from_ns)
+			c += 1 + (s[i].overrun > 0 ? s[i].overrun : 0);
+	return c;
+}
+
+static bool wants_met(const struct ru_sig *s, int n, const struct ru_want *want, size_t nwant)
+{
+	for (size_t i = 0; i < nwant; i++)
+		if (ru_expiries(s, n, want[i].timerid, want[i].from_ns) < want[i].expiries)
+			return false;
+	return true;
+}
+
+int ru_wait_expiries(struct victim *v, const struct ru_want *want, size_t nwant,
+		     struct ru_sig *out, int max, int timeout_ms)
+{
+	int64_t deadline = clock_ns(CLOCK_MONOTONIC) + (int64_t)timeout_ms * RU_MS;
+	int n;
+
+	for (;;) {
+		n = ru_signals(v, out, max);
+		if (wants_met(out, n, want, nwant) || clock_ns(CLOCK_MONOTONIC) > deadline)
+			return n;
+		sleep_ms(20);
+	}
+}
+
+long long ru_period(const struct ru_sig *s, int n, int timerid, long long from_ns,
+		    long long nominal_ns)
+{
+	long long c = -1, last, best_a = LLONG_MAX, best_b = LLONG_MAX;
+	long long ta = 0, ca = 0, tb = 0, cb = 0;
+
+	/* The expiry index of each delivery: the first is 0. */
+	for (int i = 0; i < n; i++)
+		if (!s[i].cb && s[i].timerid == timerid && s[i].t_ns >= from_ns)
+			c += c < 0 ? 1 : 1 + (s[i].overrun > 0 ? s[i].overrun : 0);
+	last = c;
+	if (last < 4)
+		return -1;
+	c = -1;
+	for (int i = 0; i < n; i++) {
+		long long late;
+
+		if (s[i].cb || s[i].timerid != timerid || s[i].t_ns < from_ns)
+			continue;
+		c += c < 0 ? 1 : 1 + (s[i].overrun > 0 ? s[i].overrun : 0);
+		/* Against any grid of the nominal period: only differences count. */
+		late = s[i].t_ns - c * nominal_ns;
+		if (c <= last / 4 && late < best_a) {
+			best_a = late;
+			ta = s[i].t_ns;
+			ca = c;
+		}
+		if (c >= last - last / 4 && late < best_b) {
+			best_b = late;
+			tb = s[i].t_ns;
+			cb = c;
+		}
+	}
+	return (tb - ta) / (cb - ca);
+}
+
+bool ru_wait_period(struct victim *v, int timerid, long long from_ns, long long nominal_ns,
+		    int min_expiries, struct ru_sig *out, int max, int *nout,
+		    long long *period)
+{
+	int64_t deadline = clock_ns(CLOCK_MONOTONIC) + (int64_t)RU_WAIT_MS * RU_MS;
+
+	for (;;) {
+		*nout = ru_signals(v, out, max);
+		*period = -1;
+		if (ru_expiries(out, *nout, timerid, from_ns) >= min_expiries) {
+			*period = ru_period(out, *nout, timerid, from_ns, nominal_ns);
+			if (llabs(*period - nominal_ns) <= nominal_ns / 5)
+				return true;
+		}
+		if (clock_ns(CLOCK_MONOTONIC) > deadline)
+			return false;
+		sleep_ms(20);
+	}
+}
+
 int ru_timers(struct victim *v, struct vtimer *out, int max)
 {
 	int n = victim_timers(v, out, max);
@@ -279,6 +367,56 @@ bool ru_timers_same(const struct vtimer *a, int na, const struct vtimer *b, int 
 	return true;
 }
 
+void ru_snap_take(struct victim *v, struct ru_snap *s)
+{
+	s->t0 = clock_ns(CLOCK_MONOTONIC);
+	s->n = ru_timers(v, s->t, RU_MAX_TIMERS);
+	s->t1 = clock_ns(CLOCK_MONOTONIC);
+}
+
+const struct vtimer *ru_snap_timer(const struct ru_snap *s, int id)
+{
+	const struct vtimer *t = vtimer_find(s->t, s->n, id);
+
+	cr_assert(t, "timer %d missing: %s", id, ru_timers_str(s->t, s->n));
+	return t;
+}
+
+bool ru_snaps_same(const struct ru_snap *a, const struct ru_snap *b, enum ru_since since,
+		   char *why, size_t why_size)
+{
+	/* From the end of one reading to the start of the other, and the widest span. */
+	long long least = b->t0 - a->t1, most = b->t1 - a->t0;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	/* Not a tolerance: REALTIME may be slewed (500 ppm at most) against MONOTONIC. */
+	long long slew = most / 1000 + 1;
+
+	if (!ru_timers_same(a->t, a->n, b->t, b->n, LLONG_MAX, why, why_size))
+		return false;
+	for (int i = 0; i < a->n; i++) {
+		const struct vtimer *x = &a->t[i], *y = vtimer_find(b->t, b->n, x->id);
+		long long lo = least, hi = most;
+
+		if (x->interval_ns || !x->value_ns)
+			continue;	/* a periodic value wraps round; a disarmed one stays 0 */
+		if (x->clockid < 0) {
+			/* a CPU clock: from standing still to every CPU at once */
+			lo = 0;
+			hi = most * (ncpu > 0 ? ncpu : 1);
+		}
+		if (since == RU_PUT_BACK)
+			lo = 0;		/* disarmed meanwhile: it may have lost no time */
+		if (y->value_ns < x->value_ns - hi - slew ||
+		    y->value_ns > x->value_ns - lo + slew) {
+			snprintf(why, why_size, "timer %d: value %lld, then %lld %lld..%lld ns"
+				 " later: %lld..%lld expected", x->id, x->value_ns, y->value_ns,
+				 lo, hi, x->value_ns - hi, x->value_ns - lo);
+			return false;
+		}
+	}
+	return true;
+}
+
 pid_t ru_extra_tid(struct victim *v)
 {
 	pid_t known[64], all[256];
@@ -331,20 +469,17 @@ long ru_watch_stop(struct ru_watch *w)
 	return atomic_load(&w->max_tracer);
 }
 
-void ru_bg_start(struct ru_bg *b, const char *arg, ...)
+static void bg_startv(struct ru_bg *b, const char *stop_at, const char *arg, va_list ap)
 {
 	const char *argv[RU_MAX_ARGS + 2];
 	int opipe[2], epipe[2];
 	pid_t parent = getpid();
 	size_t n = 0;
-	va_list ap;
 
 	memset(b, 0, sizeof(*b));
 	argv[n++] = ptimerctl_path();
-	va_start(ap, arg);
 	for (const char *a = arg; a && n < RU_MAX_ARGS; a = va_arg(ap, const char *))
 		argv[n++] = a;
-	va_end(ap);
 	argv[n] = NULL;
 	cr_assert_eq(pipe2(opipe, O_CLOEXEC), 0);
 	cr_assert_eq(pipe2(epipe, O_CLOEXEC), 0);
@@ -360,6 +495,10 @@ void ru_bg_start(struct ru_bg *b, const char *arg, ...)
 			dup2(devnull, STDIN_FILENO);
 		dup2(opipe[1], STDOUT_FILENO);
 		dup2(epipe[1], STDERR_FILENO);
+		if (stop_at)
+			setenv("PTIMER_STOP_AT", stop_at, 1);
+		else
+			unsetenv("PTIMER_STOP_AT");
 		execv(argv[0], (char *const *)argv);
 		dprintf(STDERR_FILENO, "exec %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
@@ -369,6 +508,37 @@ void ru_bg_start(struct ru_bg *b, const char *arg, ...)
 	close(epipe[1]);
 	b->out_fd = opipe[0];
 	b->err_fd = epipe[0];
+}
+
+void ru_bg_start(struct ru_bg *b, const char *arg, ...)
+{
+	va_list ap;
+
+	va_start(ap, arg);
+	bg_startv(b, NULL, arg, ap);
+	va_end(ap);
+}
+
+void ru_bg_start_at(struct ru_bg *b, const char *stop_at, const char *arg, ...)
+{
+	va_list ap;
+
+	va_start(ap, arg);
+	bg_startv(b, stop_at, arg, ap);
+	va_end(ap);
+}
+
+bool ru_bg_wait_stopped(struct ru_bg *b, int timeout_ms)
+{
+	/* A zombie ended before its stop: it is reaped by ru_bg_wait(), not here. */
+	return proc_wait_state(b->pid, "TZ", timeout_ms) && proc_state(b->pid) == 'T';
+}
+
+void ru_bg_signal_and_continue(struct ru_bg *b, int sig)
+{
+	if (sig)
+		cr_assert_eq(kill(b->pid, sig), 0, "kill %d: %s", (int)b->pid, strerror(errno));
+	cr_assert_eq(kill(b->pid, SIGCONT), 0, "SIGCONT %d: %s", (int)b->pid, strerror(errno));
 }
 
 static void bg_append(char **buf, size_t *len, const char *data, size_t n)
@@ -441,16 +611,4 @@ void ru_bg_wait(struct ru_bg *b, int timeout_ms)
 		r->exit_code = WEXITSTATUS(status);
 	else if (WIFSIGNALED(status))
 		r->term_sig = WTERMSIG(status);
-}
-
-bool ru_wait_traced(pid_t pid, int timeout_ms)
-{
-	int64_t deadline = clock_ns(CLOCK_MONOTONIC) + (int64_t)timeout_ms * RU_MS;
-
-	do {
-		if (proc_tracer_pid(pid) > 0)
-			return true;
-		usleep(200);
-	} while (clock_ns(CLOCK_MONOTONIC) < deadline);
-	return false;
 }

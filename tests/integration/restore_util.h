@@ -23,6 +23,11 @@
 #define RU_SI_TIMER	(-2)
 #define RU_MAX_TIMERS	64
 #define RU_MAX_SIGS	4096
+/*
+ * How long to wait for something that must happen (a delivery, a stop):
+ * a deadline against hangs, never a speed limit.
+ */
+#define RU_WAIT_MS	HARNESS_TIMEOUT_MS
 
 /* One --timer of the victim; id < 0 lets the kernel choose. */
 struct ru_spec {
@@ -79,6 +84,40 @@ struct ru_sig {
 int ru_signals(struct victim *v, struct ru_sig *out, int max);
 /* Deliveries of timer @timerid with t_ns in [from_ns, to_ns). */
 int ru_count(const struct ru_sig *s, int n, int timerid, long long from_ns, long long to_ns);
+/* Expiries of timer @timerid delivered at t_ns >= @from_ns: each delivery and its overruns. */
+int ru_expiries(const struct ru_sig *s, int n, int timerid, long long from_ns);
+/* A wait for deliveries: timer @timerid expired at least @expiries times since @from_ns. */
+struct ru_want {
+	int timerid;
+	int expiries;
+	long long from_ns;
+};
+/*
+ * Poll the victim's signal log until every want is met, at most
+ * @timeout_ms; returns the log as last read (check the counts after).
+ */
+int ru_wait_expiries(struct victim *v, const struct ru_want *want, size_t nwant,
+		     struct ru_sig *out, int max, int timeout_ms);
+/*
+ * The period of timer @timerid, from the victim's own timestamps of its
+ * deliveries since @from_ns, counted in expiries (overruns included), so
+ * that a late delivery neither adds nor loses one: the slope between the
+ * least late delivery of the first quarter and that of the last quarter,
+ * lateness measured against a grid of @nominal_ns.  -1 with fewer than 4
+ * expiries.
+ */
+long long ru_period(const struct ru_sig *s, int n, int timerid, long long from_ns,
+		    long long nominal_ns);
+/*
+ * Wait until timer @timerid has expired at least @min_expiries times
+ * since @from_ns and its measured period (ru_period()) is within a fifth
+ * of @nominal_ns.  The estimate only gets better with more deliveries, so
+ * a wrong period fails at the deadline, a right one as soon as it shows.
+ * *@period is the last estimate; the log as last read is in @out.
+ */
+bool ru_wait_period(struct victim *v, int timerid, long long from_ns, long long nominal_ns,
+		    int min_expiries, struct ru_sig *out, int max, int *nout,
+		    long long *period);
 /* The victim's own prctl(PR_TIMER_CREATE_RESTORE_IDS) state (-1: refused). */
 long long ru_restore_ids(struct victim *v);
 /* The victim's timers; asserts on errors. */
@@ -93,6 +132,33 @@ const char *ru_timers_str(const struct vtimer *t, int n);
  */
 bool ru_timers_same(const struct vtimer *a, int na, const struct vtimer *b, int nb,
 		    long long tol_ns, char *why, size_t why_size);
+/*
+ * The victim's timers with CLOCK_MONOTONIC read just before the question
+ * (t0) and just after the answer (t1): the victim's timer_gettime() ran
+ * in between.
+ */
+struct ru_snap {
+	int n;
+	int64_t t0, t1;
+	struct vtimer t[RU_MAX_TIMERS];
+};
+void ru_snap_take(struct victim *v, struct ru_snap *s);
+/* The timer @id of a snapshot; asserts it is there. */
+const struct vtimer *ru_snap_timer(const struct ru_snap *s, int id);
+/* How a timer may have been treated between two snapshots. */
+enum ru_since {
+	RU_UNTOUCHED,	/* left alone: its remaining time fell by the time elapsed */
+	RU_PUT_BACK,	/* maybe deleted or disarmed, then put back with its value then */
+};
+/*
+ * Like ru_timers_same(), with no tolerance: a one-shot's remaining time
+ * in @b is what it was in @a less the time elapsed between the two
+ * readings, as measured around them (from t1 - t0 to t1 - t0 of the
+ * other), or, @since RU_PUT_BACK, anything from that down to no time lost
+ * at all.  A CPU clock may run up to once per CPU.
+ */
+bool ru_snaps_same(const struct ru_snap *a, const struct ru_snap *b, enum ru_since since,
+		   char *why, size_t why_size);
 /* The tid of a victim thread that it did not start itself (glibc's helper), or 0. */
 pid_t ru_extra_tid(struct victim *v);
 
@@ -120,9 +186,17 @@ struct ru_bg {
 
 /* Start ptimerctl with these arguments (NULL-terminated); asserts it started. */
 void ru_bg_start(struct ru_bg *b, const char *arg, ...) __attribute__((sentinel));
+/*
+ * The same with PTIMER_STOP_AT=@stop_at (ptimerctl(1)): it stops itself
+ * with SIGSTOP there; ru_bg_wait_stopped() sees it, ru_bg_signal() acts.
+ */
+void ru_bg_start_at(struct ru_bg *b, const char *stop_at, const char *arg, ...)
+	__attribute__((sentinel));
+/* Wait until it has stopped itself (state T); false when it ended first or on timeout. */
+bool ru_bg_wait_stopped(struct ru_bg *b, int timeout_ms);
+/* Send @sig (0: none) to the stopped ptimerctl, then SIGCONT. */
+void ru_bg_signal_and_continue(struct ru_bg *b, int sig);
 /* Wait up to @timeout_ms for it to end (then SIGKILL it); fills b->res. */
 void ru_bg_wait(struct ru_bg *b, int timeout_ms);
-/* Wait until TracerPid of @pid is not 0; false on timeout. */
-bool ru_wait_traced(pid_t pid, int timeout_ms);
 
 #endif

@@ -32,42 +32,44 @@ static const struct ru_spec moved[] = {
 
 static const char *const one_worker[] = { "--threads", "1", NULL };
 
-Test(migrate, moves_the_timers)
+Test(migrate, moves_the_timers, .timeout = 90)
 {
 	struct victim *src = ru_start(moved, NMOVED, one_worker);
 	struct victim *dst = ru_start(NULL, 0, one_worker);
-	struct vtimer sb[RU_MAX_TIMERS], sa[RU_MAX_TIMERS], da[RU_MAX_TIMERS];
+	static struct ru_snap sb, sa, da;
 	static struct ru_sig sigs[RU_MAX_SIGS];
 	char spid[16], dpid[16];
 	struct run_result r;
 	pid_t dtids[8];
-	int64_t t_start, t_end;
-	int nsb, nsa, nda, ns, c;
+	long long period;
+	int64_t t_end;
+	int ns, c;
 
 	cr_assert_eq(victim_tids(dst, dtids, 8), 3);
-	nsb = ru_timers(src, sb, RU_MAX_TIMERS);
-	cr_assert_eq(nsb, (int)NMOVED);
+	ru_snap_take(src, &sb);
+	cr_assert_eq(sb.n, (int)NMOVED);
 	cr_assert_eq(ru_restore_ids(src), 0);
 	cr_assert_eq(ru_restore_ids(dst), 0);
-	t_start = clock_ns(CLOCK_MONOTONIC);
 	cr_assert_eq(run_ptimerctl(&r, "migrate", ru_pidstr(spid, src->pid),
 				   ru_pidstr(dpid, dst->pid), NULL), 0);
 	t_end = clock_ns(CLOCK_MONOTONIC);
 	cr_assert_eq(r.exit_code, 0, "%s", run_describe(&r));
 	run_result_free(&r);
 
-	nsa = ru_timers(src, sa, RU_MAX_TIMERS);
-	nda = ru_timers(dst, da, RU_MAX_TIMERS);
-	cr_expect_eq(nsa, (int)NMOVED, "SRC: %s", ru_timers_str(sa, nsa));
-	cr_assert_eq(nda, (int)NMOVED, "DST: %s", ru_timers_str(da, nda));
+	ru_snap_take(src, &sa);
+	ru_snap_take(dst, &da);
+	cr_expect_eq(sa.n, (int)NMOVED, "SRC: %s", ru_timers_str(sa.t, sa.n));
+	cr_assert_eq(da.n, (int)NMOVED, "DST: %s", ru_timers_str(da.t, da.n));
 	for (size_t i = 0; i < NMOVED; i++) {
 		const struct ru_spec *s = &moved[i];
-		const struct vtimer *before = vtimer_find(sb, nsb, s->id);
-		const struct vtimer *x = vtimer_find(sa, nsa, s->id);
-		const struct vtimer *y = vtimer_find(da, nda, s->id);
+		const struct vtimer *before = vtimer_find(sb.t, sb.n, s->id);
+		const struct vtimer *x = vtimer_find(sa.t, sa.n, s->id);
+		const struct vtimer *y = vtimer_find(da.t, da.n, s->id);
+		/* the time that can have passed between the two readings */
+		long long most = da.t1 - sb.t0, slew = most / 1000 + 1;
 
 		cr_assert(before);
-		cr_expect(x, "SRC lost timer %d: %s", s->id, ru_timers_str(sa, nsa));
+		cr_expect(x, "SRC lost timer %d: %s", s->id, ru_timers_str(sa.t, sa.n));
 		/*
 		 * The kernel's timer_gettime() on a disarmed SIGEV_NONE timer
 		 * still counts down to its old expiry (common_timer_get()), so
@@ -75,11 +77,11 @@ Test(migrate, moves_the_timers)
 		 */
 		if (x && strcmp(s->notify, "none"))
 			cr_expect_eq(x->value_ns, 0, "SRC's timer %d is still armed: %s", s->id,
-				     ru_timers_str(sa, nsa));
+				     ru_timers_str(sa.t, sa.n));
 		if (x)
 			cr_expect_eq(x->interval_ns, 0, "SRC's timer %d still has an interval",
 				     s->id);
-		cr_assert(y, "DST lacks timer %d: %s", s->id, ru_timers_str(da, nda));
+		cr_assert(y, "DST lacks timer %d: %s", s->id, ru_timers_str(da.t, da.n));
 		cr_expect_eq(y->clockid, before->clockid, "timer %d", s->id);
 		cr_expect_str_eq(y->notify, before->notify, "timer %d", s->id);
 		cr_expect_eq(y->signo, before->signo, "timer %d", s->id);
@@ -92,11 +94,12 @@ Test(migrate, moves_the_timers)
 			cr_expect(y->value_ns > 0 && y->value_ns <= y->interval_ns,
 				  "timer %d: value %lld", s->id, y->value_ns);
 		else
-			cr_expect(y->value_ns <= before->value_ns &&
-				  y->value_ns >= before->value_ns -
-						 (clock_ns(CLOCK_MONOTONIC) - t_start) - 50 * RU_MS,
-				  "timer %d: %lld ms in DST, %lld ms in SRC before", s->id,
-				  y->value_ns / RU_MS, before->value_ns / RU_MS);
+			/* frozen while it moved: it lost no more than the time elapsed */
+			cr_expect(y->value_ns <= before->value_ns + slew &&
+				  y->value_ns >= before->value_ns - most - slew,
+				  "timer %d: %lld ms in DST, %lld ms in SRC %lld ms before",
+				  s->id, y->value_ns / RU_MS, before->value_ns / RU_MS,
+				  most / RU_MS);
 	}
 	cr_expect_eq(proc_tracer_pid(src->pid), 0);
 	cr_expect_eq(proc_tracer_pid(dst->pid), 0);
@@ -104,19 +107,30 @@ Test(migrate, moves_the_timers)
 	cr_expect_eq(ru_restore_ids(src), 0, "SRC's prctl state changed");
 	cr_expect_eq(ru_restore_ids(dst), 0, "DST's prctl state was left on");
 
-	/* Timer 3 (100 ms) now signals DST, and SRC no more. */
-	sleep_ms(700);
-	ns = ru_signals(src, sigs, RU_MAX_SIGS);
-	c = ru_count(sigs, ns, 3, t_end + 5 * RU_MS, LLONG_MAX);
-	cr_expect_eq(c, 0, "SRC still got %d signals from timer 3", c);
-	ns = ru_signals(dst, sigs, RU_MAX_SIGS);
-	c = ru_count(sigs, ns, 3, t_end, t_end + 500 * RU_MS);
-	cr_expect(c >= 4 && c <= 6, "DST got %d signals from timer 3 in 500 ms", c);
+	/* Timer 3 (100 ms) now signals DST at its period, and SRC no more. */
+	cr_expect(ru_wait_period(dst, 3, 0, 100 * RU_MS, 20, sigs, RU_MAX_SIGS, &ns, &period),
+		  "DST's timer 3: a period of %lld us over %d expiries, 100000 us expected",
+		  period / 1000, ru_expiries(sigs, ns, 3, 0));
 	for (int i = 0; i < ns; i++) {
+		const struct ru_spec *s = NULL;
+
+		for (size_t k = 0; k < NMOVED; k++)
+			if (moved[k].id == sigs[i].timerid)
+				s = &moved[k];
 		cr_expect_eq(sigs[i].code, RU_SI_TIMER);
-		cr_expect_eq(sigs[i].timerid, 3);
-		cr_expect_eq(sigs[i].value, 0x3);
+		cr_expect(s && strcmp(s->notify, "none"), "DST got a signal from timer %d",
+			  sigs[i].timerid);
+		if (s)
+			cr_expect_eq(sigs[i].value, s->sigval, "timer %d", s->id);
 	}
+	/*
+	 * Meanwhile an armed timer 3 would have signalled SRC as often.  One
+	 * delivery taken from the queue before the disarm may still be
+	 * handled after ptimerctl ended; no second one can be.
+	 */
+	ns = ru_signals(src, sigs, RU_MAX_SIGS);
+	c = ru_expiries(sigs, ns, 3, t_end);
+	cr_expect_leq(c, 1, "SRC still got %d expiries of timer 3 after the migration", c);
 	victim_kill(src);
 	victim_kill(dst);
 }
@@ -127,40 +141,47 @@ static const struct ru_spec rearmed[] = {
 };
 #define NREARMED (sizeof(rearmed) / sizeof(rearmed[0]))
 
-static void expect_source_as_before(struct victim *src, const struct vtimer *sb, int nsb,
-				    int64_t t_end)
+/*
+ * SRC's timers are as in @sb (RU_UNTOUCHED: never disarmed; RU_PUT_BACK:
+ * disarmed, then re-armed), and its 100 ms timer fires at its period from
+ * @t_end (the end of ptimerctl) on.
+ */
+static void expect_source_as_before(struct victim *src, const struct ru_snap *sb,
+				    enum ru_since since, int64_t t_end)
 {
 	static struct ru_sig sigs[RU_MAX_SIGS];
-	struct vtimer sa[RU_MAX_TIMERS];
+	static struct ru_snap sa;
+	long long period;
 	char why[256];
-	int nsa, ns, c;
+	int ns;
 
-	nsa = ru_timers(src, sa, RU_MAX_TIMERS);
-	cr_expect(ru_timers_same(sb, nsb, sa, nsa, 300 * RU_MS, why, sizeof(why)),
-		  "SRC not as before (%s): before %s, after %s", why, ru_timers_str(sb, nsb),
-		  ru_timers_str(sa, nsa));
+	ru_snap_take(src, &sa);
+	cr_expect(ru_snaps_same(sb, &sa, since, why, sizeof(why)),
+		  "SRC not as before (%s): before %s, after %s", why, ru_timers_str(sb->t, sb->n),
+		  ru_timers_str(sa.t, sa.n));
 	cr_expect_eq(proc_tracer_pid(src->pid), 0);
-	sleep_ms(600);
-	ns = ru_signals(src, sigs, RU_MAX_SIGS);
-	c = ru_count(sigs, ns, 100, t_end, t_end + 500 * RU_MS);
-	cr_expect(c >= 4 && c <= 6, "SRC got %d signals from its 100 ms timer in 500 ms", c);
+	cr_expect(ru_wait_period(src, 100, t_end, 100 * RU_MS, 20, sigs, RU_MAX_SIGS, &ns,
+				 &period),
+		  "SRC's 100 ms timer: a period of %lld us over %d expiries", period / 1000,
+		  ru_expiries(sigs, ns, 100, t_end));
 }
 
 /*
  * migrate's dry run does not see the walk's length, so a --max-iterations
  * refusal comes after SRC was disarmed: SRC must be re-armed.
  */
-Test(migrate, failure_after_disarm_rearms_the_source)
+Test(migrate, failure_after_disarm_rearms_the_source, .timeout = 90)
 {
 	struct victim *src = ru_start(rearmed, NREARMED, NULL);
 	struct victim *dst = ru_start(NULL, 0, NULL);
-	struct vtimer sb[RU_MAX_TIMERS], da[RU_MAX_TIMERS];
+	static struct ru_snap sb;
+	struct vtimer da[RU_MAX_TIMERS];
 	char spid[16], dpid[16];
 	struct run_result r;
 	int64_t t_end;
-	int nsb, nda;
+	int nda;
 
-	nsb = ru_timers(src, sb, RU_MAX_TIMERS);
+	ru_snap_take(src, &sb);
 	cr_assert_eq(run_ptimerctl(&r, "migrate", "--method=loop", "--max-iterations", "10",
 				   ru_pidstr(spid, src->pid), ru_pidstr(dpid, dst->pid), NULL), 0);
 	t_end = clock_ns(CLOCK_MONOTONIC);
@@ -168,7 +189,7 @@ Test(migrate, failure_after_disarm_rearms_the_source)
 	cr_expect(strstr(r.err, "re-armed"), "SRC was not disarmed, so this tests nothing: %s",
 		  r.err);
 	run_result_free(&r);
-	expect_source_as_before(src, sb, nsb, t_end);
+	expect_source_as_before(src, &sb, RU_PUT_BACK, t_end);
 	nda = ru_timers(dst, da, RU_MAX_TIMERS);
 	cr_expect_eq(nda, 0, "DST kept timers: %s", ru_timers_str(da, nda));
 	cr_expect_eq(proc_tracer_pid(dst->pid), 0);
@@ -181,22 +202,21 @@ Test(migrate, failure_after_disarm_rearms_the_source)
  * attached and SRC never disarmed (a disarmed and re-armed SRC would look
  * the same afterwards, but ptimerctl says "re-armed").
  */
-Test(migrate, collision_leaves_both_alone)
+Test(migrate, collision_leaves_both_alone, .timeout = 90)
 {
 	struct victim *src = ru_start(rearmed, NREARMED, NULL);
 	struct victim *dst = victim_start("--timer", "id=200,clock=monotonic,notify=none,"
 					  "value_ms=50000", NULL);
-	struct vtimer sb[RU_MAX_TIMERS], db[RU_MAX_TIMERS], da[RU_MAX_TIMERS];
+	static struct ru_snap sb, db, da;
 	char spid[16], dpid[16], why[256];
 	struct run_result r;
 	struct ru_watch w;
 	int64_t t_end;
-	int nsb, ndb, nda;
 	long tracer;
 
 	cr_assert(dst && dst->ready);
-	nsb = ru_timers(src, sb, RU_MAX_TIMERS);
-	ndb = ru_timers(dst, db, RU_MAX_TIMERS);
+	ru_snap_take(src, &sb);
+	ru_snap_take(dst, &db);
 	ru_watch_start(&w, dst->pid);
 	cr_assert_eq(run_ptimerctl(&r, "migrate", ru_pidstr(spid, src->pid),
 				   ru_pidstr(dpid, dst->pid), NULL), 0);
@@ -208,10 +228,10 @@ Test(migrate, collision_leaves_both_alone)
 		     " found before SRC was disarmed", tracer);
 	cr_expect_not(strstr(r.err, "re-armed"), "SRC was disarmed, then re-armed: %s", r.err);
 	run_result_free(&r);
-	nda = ru_timers(dst, da, RU_MAX_TIMERS);
-	expect_source_as_before(src, sb, nsb, t_end);
-	cr_expect(ru_timers_same(db, ndb, da, nda, 300 * RU_MS, why, sizeof(why)),
-		  "DST changed (%s): %s", why, ru_timers_str(da, nda));
+	ru_snap_take(dst, &da);
+	expect_source_as_before(src, &sb, RU_UNTOUCHED, t_end);
+	cr_expect(ru_snaps_same(&db, &da, RU_UNTOUCHED, why, sizeof(why)),
+		  "DST changed (%s): %s", why, ru_timers_str(da.t, da.n));
 	victim_kill(src);
 	victim_kill(dst);
 }

@@ -80,4 +80,16 @@ for p in "$series"/*.patch; do
 		status=1
 	fi
 done
+# Debian-only patches on top (no checkpatch: they are not for upstream)
+for p in "$series"/debian/*.patch; do
+	[ -e "$p" ] || continue
+	if out=$(cd "$scratch" && patch -p1 --no-backup-if-mismatch < "$p" 2>&1) &&
+	   ! printf '%s\n' "$out" | grep -Eqi 'offset|fuzz|hunk'; then
+		echo "ok apply: debian/${p##*/}"
+	else
+		printf '%s\n' "$out"
+		echo "FAIL apply: debian/${p##*/}"
+		status=1
+	fi
+done
 exit $status

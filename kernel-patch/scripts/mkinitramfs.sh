@@ -33,7 +33,12 @@ file /init $kp/vm/init 755 0 0
 file /bin/busybox $busybox 755 0 0
 file /bin/timer_ids $kp/build/tests/timer_ids 755 0 0
 file /bin/kvictim $kp/build/tests/kvictim 755 0 0
+file /bin/proc_timers $kp/build/tests/proc_timers 755 0 0
 LIST
+for opt in timer_ids32 posix_timers; do
+	[ -x "$kp/build/tests/$opt" ] &&
+		echo "file /bin/$opt $kp/build/tests/$opt 755 0 0" >> "$list"
+done
 if [ -n "$ptdir" ] && [ -x "$ptdir/ptimerctl" ] && [ -x "$ptdir/victim" ]; then
 	echo "file /bin/ptimerctl $ptdir/ptimerctl 755 0 0" >> "$list"
 	echo "file /bin/victim $ptdir/victim 755 0 0" >> "$list"

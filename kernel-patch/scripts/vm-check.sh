@@ -18,6 +18,7 @@ bases=${BASES:-6.1 6.12}
 summary=$build/vm-check.summary
 mkdir -p "$build/logs"
 : > "$summary"
+: > "$summary.proc"
 t0=$(date +%s)
 status=0
 
@@ -32,6 +33,26 @@ for base in $bases; do
 	"$kp/scripts/check-series.sh" "$src" "$kp/$base" > "$build/series.log" ||
 		status=1
 	sed "s/^/  $base: /" "$build/series.log"
+	# Upstream's selftest with check_timer_create_exact(), from the series
+	# that carries it, built once and run on every kernel
+	st=$(ls "$kp/$base"/*-selftests-timers-posix-timers-*.patch 2>/dev/null) ||
+		continue
+	sel=$build/selftest
+	rm -rf "$sel"
+	mkdir -p "$sel/tools/testing/selftests/timers"
+	cp "$src/tools/testing/selftests/kselftest.h" "$sel/tools/testing/selftests/"
+	cp "$src/tools/testing/selftests/timers/posix_timers.c" \
+		"$sel/tools/testing/selftests/timers/"
+	if patch -s -p1 -d "$sel" < "$st" &&
+	   ${CC:-gcc} -O2 -static -o "$build/tests/posix_timers" \
+		"$sel/tools/testing/selftests/timers/posix_timers.c" -lpthread -lrt
+	then
+		echo "  selftest: built posix_timers from $base + ${st##*/}"
+	else
+		echo "  selftest: FAILED to build posix_timers"
+		rm -f "$build/tests/posix_timers"
+		status=1
+	fi
 done
 
 for base in $bases; do
@@ -48,7 +69,9 @@ for base in $bases; do
 	done
 done
 
-gen=$build/obj/$(echo "$bases" | cut -d' ' -f1)-unpatched/usr/gen_init_cpio
+first=$(echo "$bases" | cut -d' ' -f1)
+eval "gen=\$bz_${first%.*}_${first#*.}_unpatched"
+gen=${gen%/*}/gen_init_cpio
 initrd=$build/initramfs.cpio.gz
 "$kp/scripts/mkinitramfs.sh" "$gen" "$initrd" "${PTIMERCTL_DIR:-}" || exit 1
 
@@ -69,20 +92,36 @@ for base in $bases; do
 		fi
 		vm_s=$(($(now) - t))
 		kt=$(sed -n 's/^VMCHECK-KTEST: //p' "$log")
+		stt=$(sed -n 's/^VMCHECK-SELFTEST: \([A-Z]*\).*/\1/p' "$log")
+		sed -n 's/^# sum //p' "$log" > "$build/logs/$base-$variant.sums"
 		pt=$(sed -n 's/^VMCHECK-PTIMERCTL: \([A-Z]*\).*/\1/p' "$log")
 		tap=$(sed -n 's/^# timer_ids: //p' "$log")
-		printf '%-5s %-9s %6s %5s  %-5s %-9s %-6s %s\n' "$base" \
-			"$variant" "$build_s" "$vm_s" "${kt:-none}" \
+		printf '%-5s %-9s %6s %5s  %-5s %-8s %-9s %-6s %s\n' "$base" \
+			"$variant" "$build_s" "$vm_s" "${kt:-none}" "${stt:-none}" \
 			"${pt:-none}" "$result" "$tap" >> "$summary"
 		[ "$result" = PASS ] || status=1
 	done
 done
 
+# The linear /proc/PID/timers must print what the walk printed: compare
+# the masked output sums of the two kernels of each base
+for base in $bases; do
+	a=$build/logs/$base-unpatched.sums
+	b=$build/logs/$base-patched.sums
+	if [ -s "$a" ] && cmp -s "$a" "$b"; then
+		echo "proc-sums $base: PASS, unpatched = patched ($(wc -l < "$a") sums)" >> "$summary.proc"
+	else
+		echo "proc-sums $base: FAIL, /proc/PID/timers differs:" >> "$summary.proc"
+		diff "$a" "$b" >> "$summary.proc" 2>&1
+		status=1
+	fi
+done
+
 echo
 echo "== vm-check summary (seconds; logs in $build/logs)"
-printf '%-5s %-9s %6s %5s  %-5s %-9s %-6s %s\n' base variant build vm \
-	ktest ptimerctl result timer_ids
-cat "$summary"
+printf '%-5s %-9s %6s %5s  %-5s %-8s %-9s %-6s %s\n' base variant build vm \
+	ktest selftest ptimerctl result timer_ids
+cat "$summary" "$summary.proc"
 echo "total: $(($(now) - t0)) s"
 [ $status -eq 0 ] && echo "VM-CHECK: PASS" || echo "VM-CHECK: FAIL"
 exit $status

@@ -30,6 +30,7 @@ dir /tmp 1777 0 0
 nod /dev/console 600 0 0 c 5 1
 nod /dev/null 666 0 0 c 1 3
 file /init $kp/vm/init 755 0 0
+file /bin/suite $kp/vm/suite.sh 755 0 0
 file /bin/busybox $busybox 755 0 0
 file /bin/timer_ids $kp/build/tests/timer_ids 755 0 0
 file /bin/kvictim $kp/build/tests/kvictim 755 0 0
@@ -46,4 +47,6 @@ else
 	echo "make -C .. static failed or left no binaries" > "$list.missing"
 	echo "file /etc/ptimerctl-missing $list.missing 644 0 0" >> "$list"
 fi
-"$gen" "$list" | gzip -9 > "$out"
+# ptimerctl's suites, if scripts/stage-suite.sh staged them
+[ -n "${SUITE_LIST:-}" ] && [ -s "$SUITE_LIST" ] && cat "$SUITE_LIST" >> "$list"
+"$gen" "$list" | gzip -6 > "$out"

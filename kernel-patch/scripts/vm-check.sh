@@ -94,11 +94,21 @@ for base in $bases; do
 		kt=$(sed -n 's/^VMCHECK-KTEST: //p' "$log")
 		stt=$(sed -n 's/^VMCHECK-SELFTEST: \([A-Z]*\).*/\1/p' "$log")
 		sed -n 's/^# sum //p' "$log" > "$build/logs/$base-$variant.sums"
+		st=$(sed -n 's/^VMCHECK-SUITE: \([A-Z]*\).*/\1/p' "$log")
+		# binary:suite::test RESULT [reason], for the matrix below
+		sed -n 's/^SUITE: //p' "$log" | awk '{
+			bin = $1; sub(/:$/, "", bin)
+			res = ($2 == "not") ? "FAIL" : "PASS"
+			name = ($2 == "not") ? $4 : $3
+			if ($0 ~ / # SKIP/) { res = "SKIP"; r = $0; sub(/.* # SKIP */, "", r) } else r = ""
+			print bin ":" name, res, r }' > "$build/logs/$base-$variant.suite"
+		sc=$(awk '{ n[$2]++ } END { printf "%d/%d/%d", n["PASS"], n["SKIP"], n["FAIL"] }' \
+			"$build/logs/$base-$variant.suite")
 		pt=$(sed -n 's/^VMCHECK-PTIMERCTL: \([A-Z]*\).*/\1/p' "$log")
 		tap=$(sed -n 's/^# timer_ids: //p' "$log")
-		printf '%-5s %-9s %6s %5s  %-5s %-8s %-9s %-6s %s\n' "$base" \
+		printf '%-5s %-9s %6s %5s  %-5s %-8s %-9s %-5s %-11s %-6s %s\n' "$base" \
 			"$variant" "$build_s" "$vm_s" "${kt:-none}" "${stt:-none}" \
-			"${pt:-none}" "$result" "$tap" >> "$summary"
+			"${pt:-none}" "${st:-none}" "$sc" "$result" "$tap" >> "$summary"
 		[ "$result" = PASS ] || status=1
 	done
 done
@@ -119,8 +129,44 @@ done
 
 echo
 echo "== vm-check summary (seconds; logs in $build/logs)"
-printf '%-5s %-9s %6s %5s  %-5s %-8s %-9s %-6s %s\n' base variant build vm \
-	ktest selftest ptimerctl result timer_ids
+# Which suite test ran on which kernel: one row per test, one column per
+# kernel (PASS, SKIP, FAIL, - for not run)
+matrix=$build/suite-matrix.txt
+kernels=
+for base in $bases; do for variant in patched unpatched; do
+	kernels="$kernels $base-$variant"
+done; done
+{
+	printf '%-70s' test
+	for k in $kernels; do printf ' %-14s' "$k"; done
+	echo
+	for k in $kernels; do
+		f=$build/logs/$k.suite
+		[ -f "$f" ] || : > "$f"
+		echo "$f"
+	done | xargs awk -v kernels="$kernels" '
+		{ k = FILENAME; sub(/.*\//, "", k); sub(/\.suite$/, "", k)
+		  r[$1, k] = $2; t[$1] = 1 }
+		END { n = split(kernels, K, " ")
+		      for (x in t) { printf "%-70s", x
+			for (i = 1; i <= n; i++)
+				printf " %-14s", ((x, K[i]) in r) ? r[x, K[i]] : "-"
+			print "" } }' | sed 's/ *$//' | sort
+	echo
+	echo "skip reasons:"
+	for k in $kernels; do
+		awk -v k="$k" '$2 == "SKIP" { $2 = ""; print "  " k ": " $0 }' "$build/logs/$k.suite"
+	done
+} > "$matrix"
+
+echo
+echo "== suite tests that did not pass on every kernel (all in $matrix)"
+awk 'NR == 1 { print; next } /^$/ { exit } { for (i = 2; i <= NF; i++) if ($i != "PASS") { print; next } }' "$matrix"
+
+echo
+echo "== vm-check summary (seconds; logs in $build/logs; suite = pass/skip/fail)"
+printf '%-5s %-9s %6s %5s  %-5s %-8s %-9s %-5s %-11s %-6s %s\n' base variant build vm \
+	ktest selftest ptimerctl suite tests result timer_ids
 cat "$summary" "$summary.proc"
 echo "total: $(($(now) - t0)) s"
 [ $status -eq 0 ] && echo "VM-CHECK: PASS" || echo "VM-CHECK: FAIL"

@@ -99,7 +99,7 @@ for base in $bases; do
 		sed -n 's/^SUITE: //p' "$log" | awk '{
 			bin = $1; sub(/:$/, "", bin)
 			res = ($2 == "not") ? "FAIL" : "PASS"
-			name = ($2 == "not") ? $4 : $3
+			name = ($2 == "not") ? $5 : $4
 			if ($0 ~ / # SKIP/) { res = "SKIP"; r = $0; sub(/.* # SKIP */, "", r) } else r = ""
 			print bin ":" name, res, r }' > "$build/logs/$base-$variant.suite"
 		sc=$(awk '{ n[$2]++ } END { printf "%d/%d/%d", n["PASS"], n["SKIP"], n["FAIL"] }' \
@@ -160,7 +160,8 @@ done; done
 } > "$matrix"
 
 echo
-echo "== suite tests that did not pass on every kernel (all in $matrix)"
+echo "== suite tests that did not pass on every kernel (all in $matrix;"
+echo "   failure messages: SUITE-LOG lines in $build/logs)"
 awk 'NR == 1 { print; next } /^$/ { exit } { for (i = 2; i <= NF; i++) if ($i != "PASS") { print; next } }' "$matrix"
 
 echo

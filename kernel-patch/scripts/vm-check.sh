@@ -81,8 +81,11 @@ gen=${gen%/*}/gen_init_cpio
 initrd=$build/initramfs.cpio.gz
 "$kp/scripts/mkinitramfs.sh" "$gen" "$initrd" "${PTIMERCTL_DIR:-}" || exit 1
 
+nker=$(($(echo $bases | wc -w) * 2))
+rot=-1
 for base in $bases; do
 	for variant in patched unpatched; do
+		rot=$((rot + 1))
 		eval "bz=\$bz_${base%.*}_${base#*.}_$variant"
 		eval "build_s=\$bt_${base%.*}_${base#*.}_$variant"
 		log=$build/logs/$base-$variant.log
@@ -91,7 +94,8 @@ for base in $bases; do
 		if [ "$build_s" = FAIL ]; then
 			result=FAIL
 			: > "$log"
-		elif "$kp/scripts/run-vm.sh" "$bz" "$initrd" "$variant" "$log"; then
+		elif VM_APPEND="vmrot=$rot vmrot_n=$nker vmbudget=${SUITE_BUDGET:-480} ${VM_APPEND:-}" \
+			"$kp/scripts/run-vm.sh" "$bz" "$initrd" "$variant" "$log"; then
 			result=PASS
 		else
 			result=FAIL

@@ -9,11 +9,14 @@
 # tarball /usr/src/linux-source-BASE.tar.xz, VARIANT "unpatched" or
 # "patched" (with the series BASE/*.patch), in build/obj/BASE-VARIANT.
 # The pristine tree is unpacked once to build/src/BASE; the patched one to
-# build/src/BASE-patched. A bzImage whose key (tarball, series, config
-# fragment) is unchanged is reused. Prints the bzImage path last. With
-# "pristine" it only unpacks and prints the pristine source tree.
+# build/src/BASE-patched. Built kernels are cached in KERNEL_CACHE
+# (default /var/cache/ptimerctl/kernels, else build/kcache), keyed by the
+# Debian package version, this script, the config fragment and the code of
+# the series. Prints the cached bzImage path last; gen_init_cpio is beside
+# it. With "pristine" it only unpacks and prints the pristine source tree.
 #
-# Environment: JOBS (default nproc), TARBALL_DIR (default /usr/src).
+# Environment: JOBS (default nproc), TARBALL_DIR (default /usr/src),
+# KERNEL_CACHE.
 set -eu
 
 base=$1
@@ -35,18 +38,28 @@ patched|unpatched|pristine) ;;
 *) die "unknown variant '$variant'" ;;
 esac
 
-# Identity of what we build: tarball, fragment and, if patched, the series
+# Identity of what we build: the Debian source package, this script, the
+# config fragment and, if patched, the code of the series (not its commit
+# messages, which do not change the kernel)
 key=$( {
 	echo "$base $variant"
-	stat -c '%s %Y' "$tarball"
-	cat "$kp/config.fragment"
-	[ "$variant" = unpatched ] || cat "$kp/$base"/*.patch
+	dpkg-query -W -f='${Version}\n' "linux-source-$base" 2>/dev/null ||
+		stat -c '%s %Y' "$tarball"
+	cat "$0" "$kp/config.fragment"
+	[ "$variant" = unpatched ] ||
+		for p in "$kp/$base"/*.patch; do sed -n '/^diff --git /,$p' "$p"; done
 } | sha256sum | cut -d' ' -f1)
 
-if [ -f "$obj/arch/x86/boot/bzImage" ] &&
-   [ "$(cat "$obj/.vmcheck-key" 2>/dev/null)" = "$key" ]; then
-	echo "build-kernel: $base-$variant: cached bzImage (key ${key%"${key#????????????}"})" >&2
-	echo "$obj/arch/x86/boot/bzImage"
+# Kernels are cached outside the clone, so a fresh clone (CI) reuses them.
+# An entry holds bzImage, gen_init_cpio and .config and appears atomically.
+cache=${KERNEL_CACHE:-/var/cache/ptimerctl/kernels}
+mkdir -p "$cache" 2>/dev/null && [ -w "$cache" ] || cache=$build/kcache
+mkdir -p "$cache"
+entry=$cache/$base-$variant-$key
+if [ "$variant" != pristine ] && [ -f "$entry/bzImage" ]; then
+	echo "build-kernel: $base-$variant: cached bzImage $entry" >&2
+	touch "$entry"
+	echo "$entry/bzImage"
 	exit 0
 fi
 
@@ -107,5 +120,12 @@ if ! make ARCH=x86_64 O="$obj" -j"$jobs" bzImage > "$obj/build.log" 2>&1; then
 	tail -n 40 "$obj/build.log" >&2
 	die "$base-$variant: kernel build failed, see $obj/build.log"
 fi
-echo "$key" > "$obj/.vmcheck-key"
-echo "$obj/arch/x86/boot/bzImage"
+rm -rf "$entry.tmp"
+mkdir -p "$entry.tmp"
+cp "$obj/arch/x86/boot/bzImage" "$obj/usr/gen_init_cpio" "$obj/.config" "$entry.tmp/"
+rm -rf "$entry"
+mv "$entry.tmp" "$entry"
+# keep the 12 most recently used entries
+# shellcheck disable=SC2012 # names are ours, without blanks
+ls -1td "$cache"/*-*-* 2>/dev/null | tail -n +13 | xargs -r rm -rf
+echo "$entry/bzImage"

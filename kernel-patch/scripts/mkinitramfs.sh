@@ -31,10 +31,16 @@ dir /tmp 1777 0 0
 nod /dev/console 600 0 0 c 5 1
 nod /dev/null 666 0 0 c 1 3
 file /init $kp/vm/init 755 0 0
+file /bin/suite $kp/vm/suite.sh 755 0 0
 file /bin/busybox $busybox 755 0 0
 file /bin/timer_ids $kp/build/tests/timer_ids 755 0 0
 file /bin/kvictim $kp/build/tests/kvictim 755 0 0
+file /bin/proc_timers $kp/build/tests/proc_timers 755 0 0
 LIST
+for opt in timer_ids32 posix_timers; do
+	[ -x "$kp/build/tests/$opt" ] &&
+		echo "file /bin/$opt $kp/build/tests/$opt 755 0 0" >> "$list"
+done
 if [ -n "$ptdir" ] && [ -x "$ptdir/ptimerctl" ] && [ -x "$ptdir/victim" ]; then
 	echo "file /bin/ptimerctl $ptdir/ptimerctl 755 0 0" >> "$list"
 	echo "file /bin/victim $ptdir/victim 755 0 0" >> "$list"
@@ -42,4 +48,6 @@ else
 	echo "make -C .. static failed or left no binaries" > "$list.missing"
 	echo "file /etc/ptimerctl-missing $list.missing 644 0 0" >> "$list"
 fi
-"$gen" "$list" | gzip -9 > "$out"
+# ptimerctl's suites, if scripts/stage-suite.sh staged them
+[ -n "${SUITE_LIST:-}" ] && [ -s "$SUITE_LIST" ] && cat "$SUITE_LIST" >> "$list"
+"$gen" "$list" | gzip -6 > "$out"

@@ -13,25 +13,27 @@
 #        table"), so two threads can both get one exact ID. The
 #        userfaultfd window test must catch it; the timing-based race test
 #        may;
-#  leak: do_timer_create() allocates the timer before reading the
-#        requested ID and returns -EFAULT/-EINVAL without freeing it (the
-#        mainline state before "Plug potential memory leak").
+#  leak: the series without "posix-timers: Plug potential memory leak in
+#        do_timer_create()", i.e. mainline 6.15-6.17: the timer is
+#        allocated before the requested ID is read and the -EFAULT/-EINVAL
+#        returns do not free it.
 #
-# Needs build/src/BASE-patched from a previous vm-check. Passes when the
-# window and the leak tests fail and no test other than the timing-based
-# race test fails.
+# Unpacks its own tree, so it needs no previous vm-check, only the
+# initramfs of one (build/initramfs.cpio.gz). Passes when the window and
+# the leak tests fail and no test other than the timing-based race test
+# fails.
 set -eu
 
 base=${1:-6.12}
 kp=$(cd "$(dirname "$0")/.." && pwd)
 build=$kp/build
-src=$build/src/$base-patched/linux-source-$base
 mut=$build/src/$base-mutant
 obj=$build/obj/$base-mutant
 log=$build/logs/$base-mutant.log
+tarball=${TARBALL_DIR:-/usr/src}/linux-source-$base.tar.xz
 
-[ -d "$src" ] || { echo "mutant-check: run vm-check first" >&2; exit 1; }
-key=$(cat "$build/src/$base-patched/.vmcheck-stamp")
+[ -f "$build/initramfs.cpio.gz" ] || { echo "mutant-check: run vm-check first" >&2; exit 1; }
+key=$( { cat "$0" "$kp/config.fragment" "$kp/$base"/*.patch; } | sha256sum | cut -d' ' -f1)
 mkdir -p "$build/logs"
 if [ -f "$obj/arch/x86/boot/bzImage" ] &&
    [ "$(cat "$obj/.mutant-key" 2>/dev/null)" = "$key" ]; then
@@ -39,17 +41,18 @@ if [ -f "$obj/arch/x86/boot/bzImage" ] &&
 else
 	rm -rf "$mut" "$obj"
 	mkdir -p "$mut" "$obj"
-	cp -al "$src" "$mut/"
-	# perl -i writes a new file, so the hard link to the patched tree breaks
-	f=$mut/linux-source-$base/kernel/time/posix-timers.c
-	perl -0pi -e '
-		s/\n\ttimer->it_signal = \(struct signal_struct \*\)\(\(unsigned long\)sig \| 1UL\);//
-			or die "race mutation did not apply\n";
-		s/(\n\t\/\*\n\t \* Special case for CRIU.*?\n\t}\n)(\n\tnew_timer = alloc_posix_timer\(\);\n.*?spin_lock_init\(&new_timer->it_lock\);\n)/$2$1/s
-			or die "leak mutation did not apply\n";
-	' "$f"
-
+	tar -xf "$tarball" -C "$mut"
 	cd "$mut/linux-source-$base"
+	for p in "$kp/$base"/*.patch; do
+		case ${p##*/} in
+		*Plug-potential-memory-leak*) echo "mutant-check: leaving out ${p##*/}" ;;
+		*) patch -s -p1 -F0 < "$p" ;;
+		esac
+	done
+	perl -0pi -e '
+		s/\n\t+timer->it_signal = \(struct signal_struct \*\)\(\(unsigned long\)sig \| 1UL\);//
+			or die "race mutation did not apply\n";
+	' kernel/time/posix-timers.c
 	make -s ARCH=x86_64 O="$obj" tinyconfig >/dev/null
 	scripts/kconfig/merge_config.sh -m -O "$obj" "$obj/.config" \
 		"$kp/config.fragment" >/dev/null

@@ -19,10 +19,27 @@ bases=${BASES:-6.1 6.12}
 summary=$build/vm-check.summary
 mkdir -p "$build/logs"
 : > "$summary"
+: > "$summary.proc"
 t0=$(date +%s)
 status=0
 
 now() { date +%s; }
+
+# build_selftest SRCTREE PATCH: upstream's posix_timers selftest with
+# check_timer_create_exact() (8e63360d8699), a user-space program that the
+# guests run on every kernel
+build_selftest() {
+	sel=$build/selftest
+	rm -rf "$sel"
+	mkdir -p "$sel/tools/testing/selftests/timers"
+	cp "$1/tools/testing/selftests/kselftest.h" "$sel/tools/testing/selftests/"
+	cp "$1/tools/testing/selftests/timers/posix_timers.c" \
+		"$sel/tools/testing/selftests/timers/"
+	patch -s -p1 -d "$sel" < "$2" &&
+	${CC:-gcc} -O2 -static -o "$build/tests/posix_timers" \
+		"$sel/tools/testing/selftests/timers/posix_timers.c" -lpthread -lrt &&
+	echo "  selftest: built posix_timers from ${1##*/} + ${2##*/}"
+}
 
 echo "== series: clean apply and checkpatch --strict"
 for base in $bases; do
@@ -34,6 +51,16 @@ for base in $bases; do
 		status=1
 	sed "s/^/  $base: /" "$build/series.log"
 done
+
+# Only the 6.12 series carries the selftest (6.1's predates kselftest)
+rm -f "$build/tests/posix_timers"
+if src=$("$kp/scripts/build-kernel.sh" 6.12 pristine) &&
+   build_selftest "$src" "$(ls "$kp"/6.12/*-selftests-timers-posix-timers-*.patch)"; then
+	:
+else
+	echo "  selftest: FAILED to build posix_timers (the guests report it)"
+	status=1
+fi
 
 for base in $bases; do
 	for variant in patched unpatched; do
@@ -49,12 +76,17 @@ for base in $bases; do
 	done
 done
 
-gen=$build/obj/$(echo "$bases" | cut -d' ' -f1)-unpatched/usr/gen_init_cpio
+first=$(echo "$bases" | cut -d' ' -f1)
+eval "gen=\$bz_${first%.*}_${first#*.}_unpatched"
+gen=${gen%/*}/gen_init_cpio
 initrd=$build/initramfs.cpio.gz
 "$kp/scripts/mkinitramfs.sh" "$gen" "$initrd" "${PTIMERCTL_DIR:-}" || exit 1
 
+nker=$(($(echo $bases | wc -w) * 2))
+rot=-1
 for base in $bases; do
 	for variant in patched unpatched; do
+		rot=$((rot + 1))
 		eval "bz=\$bz_${base%.*}_${base#*.}_$variant"
 		eval "build_s=\$bt_${base%.*}_${base#*.}_$variant"
 		log=$build/logs/$base-$variant.log
@@ -63,27 +95,91 @@ for base in $bases; do
 		if [ "$build_s" = FAIL ]; then
 			result=FAIL
 			: > "$log"
-		elif "$kp/scripts/run-vm.sh" "$bz" "$initrd" "$variant" "$log"; then
+		elif VM_APPEND="vmrot=$rot vmrot_n=$nker vmbudget=${SUITE_BUDGET:-480} ${VM_APPEND:-}" \
+			"$kp/scripts/run-vm.sh" "$bz" "$initrd" "$variant" "$log"; then
 			result=PASS
 		else
 			result=FAIL
 		fi
 		vm_s=$(($(now) - t))
 		kt=$(sed -n 's/^VMCHECK-KTEST: //p' "$log")
+		stt=$(sed -n 's/^VMCHECK-SELFTEST: \([A-Z]*\).*/\1/p' "$log")
+		sed -n 's/^# sum //p' "$log" > "$build/logs/$base-$variant.sums"
+		st=$(sed -n 's/^VMCHECK-SUITE: \([A-Z]*\).*/\1/p' "$log")
+		# binary:suite::test RESULT [reason], for the matrix below
+		sed -n 's/^SUITE: //p' "$log" | awk '{
+			bin = $1; sub(/:$/, "", bin)
+			res = ($2 == "not") ? "FAIL" : "PASS"
+			name = ($2 == "not") ? $5 : $4
+			if ($0 ~ / # SKIP/) { res = "SKIP"; r = $0; sub(/.* # SKIP */, "", r) } else r = ""
+			print bin ":" name, res, r }' > "$build/logs/$base-$variant.suite"
+		sc=$(awk '{ n[$2]++ } END { printf "%d/%d/%d", n["PASS"], n["SKIP"], n["FAIL"] }' \
+			"$build/logs/$base-$variant.suite")
 		pt=$(sed -n 's/^VMCHECK-PTIMERCTL: \([A-Z]*\).*/\1/p' "$log")
 		tap=$(sed -n 's/^# timer_ids: //p' "$log")
-		printf '%-5s %-9s %6s %5s  %-5s %-9s %-6s %s\n' "$base" \
-			"$variant" "$build_s" "$vm_s" "${kt:-none}" \
-			"${pt:-none}" "$result" "$tap" >> "$summary"
+		printf '%-5s %-9s %6s %5s  %-5s %-8s %-9s %-5s %-11s %-6s %s\n' "$base" \
+			"$variant" "$build_s" "$vm_s" "${kt:-none}" "${stt:-none}" \
+			"${pt:-none}" "${st:-none}" "$sc" "$result" "$tap" >> "$summary"
 		[ "$result" = PASS ] || status=1
 	done
 done
 
+# The linear /proc/PID/timers must print what the walk printed: compare
+# the masked output sums of the two kernels of each base
+for base in $bases; do
+	a=$build/logs/$base-unpatched.sums
+	b=$build/logs/$base-patched.sums
+	if [ -s "$a" ] && cmp -s "$a" "$b"; then
+		echo "proc-sums $base: PASS, unpatched = patched ($(wc -l < "$a") sums)" >> "$summary.proc"
+	else
+		echo "proc-sums $base: FAIL, /proc/PID/timers differs:" >> "$summary.proc"
+		diff "$a" "$b" >> "$summary.proc" 2>&1
+		status=1
+	fi
+done
+
 echo
 echo "== vm-check summary (seconds; logs in $build/logs)"
-printf '%-5s %-9s %6s %5s  %-5s %-9s %-6s %s\n' base variant build vm \
-	ktest ptimerctl result timer_ids
-cat "$summary"
+# Which suite test ran on which kernel: one row per test, one column per
+# kernel (PASS, SKIP, FAIL, - for not run)
+matrix=$build/suite-matrix.txt
+kernels=
+for base in $bases; do for variant in patched unpatched; do
+	kernels="$kernels $base-$variant"
+done; done
+{
+	printf '%-70s' test
+	for k in $kernels; do printf ' %-14s' "$k"; done
+	echo
+	for k in $kernels; do
+		f=$build/logs/$k.suite
+		[ -f "$f" ] || : > "$f"
+		echo "$f"
+	done | xargs awk -v kernels="$kernels" '
+		{ k = FILENAME; sub(/.*\//, "", k); sub(/\.suite$/, "", k)
+		  r[$1, k] = $2; t[$1] = 1 }
+		END { n = split(kernels, K, " ")
+		      for (x in t) { printf "%-70s", x
+			for (i = 1; i <= n; i++)
+				printf " %-14s", ((x, K[i]) in r) ? r[x, K[i]] : "-"
+			print "" } }' | sed 's/ *$//' | sort
+	echo
+	echo "skip reasons:"
+	for k in $kernels; do
+		awk -v k="$k" '$2 == "SKIP" { $2 = ""; print "  " k ": " $0 }' "$build/logs/$k.suite"
+	done
+} > "$matrix"
+
+echo
+echo "== suite tests that did not pass on every kernel (all in $matrix;"
+echo "   failure messages: SUITE-LOG lines in $build/logs)"
+awk 'NR == 1 { print; next } /^$/ { exit } { for (i = 2; i <= NF; i++) if ($i != "PASS") { print; next } }' "$matrix"
+
+echo
+echo "== vm-check summary (seconds; logs in $build/logs; suite = pass/skip/fail)"
+printf '%-5s %-9s %6s %5s  %-5s %-8s %-9s %-5s %-11s %-6s %s\n' base variant build vm \
+	ktest selftest ptimerctl suite tests result timer_ids
+cat "$summary" "$summary.proc"
 echo "total: $(($(now) - t0)) s"
 [ $status -eq 0 ] && echo "VM-CHECK: PASS" || echo "VM-CHECK: FAIL"
 exit $status

@@ -11,6 +11,9 @@
  *
  * Usage: timer_ids [--expect=present|absent]
  *
+ * Without --expect a kernel without the prctl fails the run: the exact-ID
+ * tests are skipped there, and a run that only skipped them must not pass.
+ *
  * Every test runs in its own forked child, so each starts with a fresh
  * signal_struct (mode off, no timers) and a crash or hang fails only that
  * test. Output is TAP; the exit status is 0 when nothing failed.
@@ -431,6 +434,7 @@ struct race {
 	atomic_int ready, go, done;
 	int id;
 	int ret[2];
+	int pinned[2], cpu[2];	/* sched_setaffinity() result, CPU seen */
 };
 
 static void spin_until(atomic_int *v, int val)
@@ -442,13 +446,13 @@ static void spin_until(atomic_int *v, int val)
 			sched_yield();
 }
 
-static void pin_to_cpu(int cpu)
+static int pin_to_cpu(int cpu)
 {
 	cpu_set_t set;
 
 	CPU_ZERO(&set);
 	CPU_SET(cpu, &set);
-	sched_setaffinity(0, sizeof(set), &set);	/* best effort */
+	return sched_setaffinity(0, sizeof(set), &set) ? -errno : 0;
 }
 
 static void *race_thread(void *arg)
@@ -456,8 +460,9 @@ static void *race_thread(void *arg)
 	struct race *rc = arg;
 	int i;
 
-	pin_to_cpu(1);
+	rc->pinned[1] = pin_to_cpu(1);
 	for (i = 1; i <= RACE_ROUNDS; i++) {
+		rc->cpu[1] = sched_getcpu();
 		atomic_store(&rc->ready, i);
 		spin_until(&rc->go, i);
 		rc->ret[1] = create_exact(rc->id);
@@ -476,12 +481,22 @@ static int t_race(void)
 	int i, wins = 0;
 	pthread_t th;
 
+	/* Without two CPUs the creates never overlap and this proves nothing */
+	CHECK(sysconf(_SC_NPROCESSORS_ONLN) >= 2, "only %ld CPU online",
+	      sysconf(_SC_NPROCESSORS_ONLN));
 	CHECK(restore_ids(PR_TIMER_CREATE_RESTORE_IDS_ON) == 0, "ON failed");
-	pin_to_cpu(0);
+	rc.pinned[0] = pin_to_cpu(0);
+	CHECK(rc.pinned[0] == 0, "pinning to CPU 0: %s", strerror(-rc.pinned[0]));
 	CHECK(pthread_create(&th, NULL, race_thread, &rc) == 0,
 	      "pthread_create");
 	for (i = 1; i <= RACE_ROUNDS; i++) {
 		spin_until(&rc.ready, i);
+		CHECK(rc.pinned[1] == 0, "pinning to CPU 1: %s",
+		      strerror(-rc.pinned[1]));
+		rc.cpu[0] = sched_getcpu();
+		CHECK(rc.cpu[0] == 0 && rc.cpu[1] == 1,
+		      "round %d: threads on CPUs %d and %d, want 0 and 1",
+		      i, rc.cpu[0], rc.cpu[1]);
 		rc.id = 100 + i % 997;
 		atomic_store(&rc.go, i);
 		rc.ret[0] = create_exact(rc.id);
@@ -586,6 +601,136 @@ static int t_race_window(void)
 	return 0;
 }
 
+/*
+ * The mode is per process, so threads which existed before it was turned
+ * on see it, can use it and can turn it off for everybody.
+ */
+struct early_thread {
+	atomic_int step;
+	long get_on, create, get_after_off;
+};
+
+static void *early_thread_fn(void *arg)
+{
+	struct early_thread *et = arg;
+
+	spin_until(&et->step, 1);
+	et->get_on = restore_ids(PR_TIMER_CREATE_RESTORE_IDS_GET);
+	et->create = create_exact(2024);
+	et->get_after_off = restore_ids(PR_TIMER_CREATE_RESTORE_IDS_OFF);
+	atomic_store(&et->step, 2);
+	return NULL;
+}
+
+static int t_early_threads(void)
+{
+	struct early_thread et = { .get_on = -1, .create = -1 };
+	pthread_t th;
+	int found;
+
+	CHECK(pthread_create(&th, NULL, early_thread_fn, &et) == 0,
+	      "pthread_create");
+	CHECK(restore_ids(PR_TIMER_CREATE_RESTORE_IDS_ON) == 0, "ON failed");
+	atomic_store(&et.step, 1);
+	pthread_join(th, NULL);
+	CHECK(et.get_on == 1, "older thread sees mode %ld, want 1", et.get_on);
+	CHECK(et.create == 0, "older thread's create of ID 2024: %ld",
+	      et.create);
+	CHECK(et.get_after_off == 0, "older thread's OFF returned %ld",
+	      et.get_after_off);
+	CHECK(restore_ids(PR_TIMER_CREATE_RESTORE_IDS_GET) == 0,
+	      "OFF in the other thread did not switch the process off");
+	CHECK(proc_timers(2024, &found) == 1 && found,
+	      "timer 2024 of the older thread missing from /proc/self/timers");
+	return 0;
+}
+
+/* Exact IDs work for CPU-time clocks too, and the timers are usable */
+static int t_exact_cpu_clocks(void)
+{
+	/* The kernel lists the CPU clocks as the encoded clock IDs of self */
+	static const struct { clockid_t clk; int id, proc_clk; } c[] = {
+		{ CLOCK_PROCESS_CPUTIME_ID, 6000, -6 },
+		{ CLOCK_THREAD_CPUTIME_ID, 6001, -2 },
+		{ CLOCK_REALTIME, 6002, CLOCK_REALTIME },
+		{ CLOCK_BOOTTIME, 6003, CLOCK_BOOTTIME },
+	};
+	struct itimerspec its;
+	struct sigevent sev;
+	char want[64], line[256];
+	unsigned int i;
+	FILE *f;
+	int tid, seen = 0;
+
+	CHECK(restore_ids(PR_TIMER_CREATE_RESTORE_IDS_ON) == 0, "ON failed");
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		tid = c[i].id;
+		CHECK(ktimer_create(c[i].clk, sev_none(&sev), &tid) == 0 &&
+		      tid == c[i].id, "clock %d: create of ID %d gave %d",
+		      (int)c[i].clk, c[i].id, tid);
+		memset(&its, 0, sizeof(its));
+		its.it_value.tv_sec = 1000;
+		CHECK(ktimer_settime(tid, &its) == 0, "settime of %d", tid);
+		CHECK(ktimer_gettime(tid, &its) == 0 &&
+		      (its.it_value.tv_sec || its.it_value.tv_nsec),
+		      "timer %d (clock %d) not armed", tid, (int)c[i].clk);
+	}
+	/* /proc/self/timers pairs each ID with its clock */
+	f = fopen("/proc/self/timers", "r");
+	CHECK(f, "/proc/self/timers: %s", strerror(errno));
+	tid = -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "ID: %d", &tid) == 1)
+			continue;
+		for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+			snprintf(want, sizeof(want), "ClockID: %d\n", c[i].proc_clk);
+			if (tid == c[i].id && !strcmp(line, want))
+				seen++;
+		}
+	}
+	fclose(f);
+	CHECK(seen == 4, "%d of 4 ID/ClockID pairs in /proc/self/timers", seen);
+	return 0;
+}
+
+/*
+ * Without a sigevent the timer sends SIGALRM with sival_int = its ID. The
+ * backport moved where it_id is set (into the hash insertion), so the ID
+ * must still be there when the sigevent default is filled in.
+ */
+static int t_null_sigevent(void)
+{
+	struct itimerspec its = { .it_value.tv_nsec = 10 * 1000 * 1000 };
+	struct timespec to = { .tv_sec = 10 };
+	char line[256];
+	siginfo_t si;
+	sigset_t set;
+	int tid = 777, sig, ok = 0;
+	FILE *f;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGALRM);
+	CHECK(sigprocmask(SIG_BLOCK, &set, NULL) == 0, "sigprocmask");
+	CHECK(restore_ids(PR_TIMER_CREATE_RESTORE_IDS_ON) == 0, "ON failed");
+	CHECK(ktimer_create(CLOCK_MONOTONIC, NULL, &tid) == 0 && tid == 777,
+	      "create 777 without sigevent failed (tid %d)", tid);
+	f = fopen("/proc/self/timers", "r");
+	CHECK(f, "/proc/self/timers: %s", strerror(errno));
+	while (fgets(line, sizeof(line), f))
+		if (!strcmp(line, "signal: 14/0000000000000309\n"))
+			ok = 1;
+	fclose(f);
+	CHECK(ok, "/proc/self/timers lacks 'signal: 14/0000000000000309'");
+	CHECK(ktimer_settime(tid, &its) == 0, "settime failed");
+	sig = sigtimedwait(&set, &si, &to);
+	CHECK(sig == SIGALRM, "no SIGALRM: %s", strerror(errno));
+	CHECK(si.si_code == SI_TIMER && si.si_timerid == 777,
+	      "si_code %d si_timerid %d", si.si_code, si.si_timerid);
+	CHECK(si.si_value.sival_int == 777, "sival_int %d, want the ID 777",
+	      si.si_value.sival_int);
+	return 0;
+}
+
 struct test {
 	const char *name;
 	int (*fn)(void);
@@ -613,7 +758,13 @@ static const struct test tests[] = {
 	{ "fork: child starts with mode off; threads share it",
 	  t_fork_thread, 1 },
 	{ "exec clears the mode (with and without timers)", t_exec, 1 },
-	{ "concurrent creates of one ID: never both succeed", t_race, 1 },
+	{ "threads created before ON share the mode, use it, turn it off",
+	  t_early_threads, 1 },
+	{ "exact IDs for CPU-time, REALTIME and BOOTTIME clock timers",
+	  t_exact_cpu_clocks, 1 },
+	{ "NULL sigevent: SIGALRM with sival_int == exact ID", t_null_sigevent, 1 },
+	{ "concurrent creates of one ID on CPUs 0 and 1: never both succeed",
+	  t_race, 1 },
 	{ "an ID hashed but not yet valid is busy (userfaultfd-held window)",
 	  t_race_window, 1 },
 };
@@ -678,6 +829,10 @@ int main(int argc, char **argv)
 	else if (expect && !strcmp(expect, "absent"))
 		ktap_result(&t, probe == -EINVAL,
 			    "prctl absent (EINVAL) as expected");
+	else
+		/* Absence is a failure unless --expect=absent asked for it */
+		ktap_result(&t, probe >= 0,
+			    "prctl present (--expect=absent for a kernel without it)");
 
 	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
 		if (tests[i].needs_prctl && probe < 0) {

@@ -19,8 +19,6 @@ struct cli {
 	int verbosity;		/* -1 quiet, 0 normal, 1+ verbose */
 	const char *subcommand;
 	unsigned int timeout_ms;	/* --timeout; 0: the library's default */
-	/* A target runs under seccomp that we can neither suspend nor were told to keep. */
-	bool seccomp_refused;
 };
 
 extern struct cli cli;
@@ -40,13 +38,6 @@ void cli_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cli_exit_code(int err);
 /* Report a library failure and return its exit code. */
 int cli_fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/*
- * The same for a failure on process @pid.  The library refuses a thread
- * id with -ESRCH although the thread exists: that one is misuse, reported
- * as such with EXIT_USAGE.
- */
-int cli_fail_pid(int err, pid_t pid, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
 /* When a restore into @pid failed with -EAGAIN: name RLIMIT_SIGPENDING and how to raise it. */
 void cli_hint_sigpending(pid_t pid, size_t ntimers);
 /*
@@ -60,8 +51,6 @@ char *cli_escape(char *dst, size_t size, const char *src);
 #define CLI_COMM_ESCAPED_SIZE (16 * 4 + 1)
 /* A field of /proc/PID/status ("Tgid", "Uid", "SigQ"), its value after the blanks. */
 int cli_proc_status(pid_t pid, const char *key, char *val, size_t len);
-/* The process that @pid is a thread of, or 0 when it is a process or cannot be told. */
-pid_t cli_thread_group_of(pid_t pid);
 
 /* Misuse: the message, then "Try 'ptimerctl SUB --help'"; exits EXIT_USAGE. */
 void cli_usage_error(struct argp_state *state, const char *fmt, ...)

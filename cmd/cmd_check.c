@@ -166,7 +166,7 @@ int cmd_check(int argc, char **argv)
 		ret = ptimer_probe_pid(cli.ctx, a.pid, &p);
 		if (ret) {
 			cap_free(caps);
-			return cli_fail_pid(ret, a.pid, "cannot inspect pid %d", a.pid);
+			return cli_fail(ret, "cannot inspect pid %d", a.pid);
 		}
 	}
 	if (a.json)

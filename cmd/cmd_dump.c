@@ -162,7 +162,7 @@ int cmd_dump(int argc, char **argv)
 	if (ret) {
 		cli_output_abort(&out);
 		cli_hold_end();
-		return cli_fail_pid(ret, a.pid, "cannot dump pid %d", a.pid);
+		return cli_fail(ret, "cannot dump pid %d", a.pid);
 	}
 	/* Without --disarm nothing changed: a late signal still drops the dump. */
 	if (cli_interrupted && !a.disarm) {

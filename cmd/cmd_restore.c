@@ -240,7 +240,7 @@ static int run_restore(struct restore_args *a, pid_t pid, const struct ptimer_du
 /* Report a failed restore into @pid; a lack of RLIMIT_SIGPENDING gets a hint. */
 static int restore_failed(int err, pid_t pid, const struct ptimer_dump *dump)
 {
-	int ret = cli_fail_pid(err, pid, "cannot restore into pid %d", pid);
+	int ret = cli_fail(err, "cannot restore into pid %d", pid);
 
 	if (err == -EAGAIN)
 		cli_hint_sigpending(pid, dump->ntimers);
@@ -300,7 +300,7 @@ int cmd_migrate(int argc, char **argv)
 	/* A non-destructive look first, so that most failures disarm nothing. */
 	ret = ptimer_dump_pid(cli.ctx, src, a.seccomp_flags, &probe, NULL);
 	if (ret) {
-		ret = cli_fail_pid(ret, src, "cannot dump pid %d", src);
+		ret = cli_fail(ret, "cannot dump pid %d", src);
 		goto free_map;
 	}
 	ret = check_restore(&a.opts, dst, probe);

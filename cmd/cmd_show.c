@@ -117,7 +117,7 @@ int cmd_show(int argc, char **argv)
 		ret = ptimer_dump_pid(cli.ctx, a.pid, flags, &dump, NULL);
 		cli_hold_end();
 		if (ret)
-			return cli_fail_pid(ret, a.pid, "cannot read the timers of pid %d", a.pid);
+			return cli_fail(ret, "cannot read the timers of pid %d", a.pid);
 		if (cli_interrupted) {
 			ptimer_dump_free(dump);
 			return cli_interrupted_exit("pid %d was left as it was", a.pid);

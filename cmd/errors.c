@@ -173,17 +173,6 @@ int cli_fail(int err, const char *fmt, ...)
 	return ret;
 }
 
-int cli_fail_pid(int err, pid_t pid, const char *fmt, ...)
-{
-	va_list ap;
-	int ret;
-
-	va_start(ap, fmt);
-	ret = vfail(err, fmt, ap);
-	va_end(ap);
-	return ret;
-}
-
 void cli_hint_sigpending(pid_t pid, size_t ntimers)
 {
 	char uid[64] = "?", sigq[64] = "?/?";

@@ -45,13 +45,10 @@ int cli_drop_capabilities(const pid_t *pids, int npids, bool keep_seccomp,
 	}
 	if (have_ptrace == CAP_SET)
 		nkeep = 1;
-	if (!keep_seccomp && any_seccomp(pids, npids)) {
-		if (have_admin == CAP_SET) {
-			keep[nkeep++] = CAP_SYS_ADMIN;
-			*seccomp_flags = PTIMER_DUMP_SUSPEND_SECCOMP;
-		} else {
-			cli.seccomp_refused = true;	/* the library will refuse */
-		}
+	/* Without it the library refuses a filtered target (PTIMER_ERR_SECCOMP). */
+	if (have_admin == CAP_SET && !keep_seccomp && any_seccomp(pids, npids)) {
+		keep[nkeep++] = CAP_SYS_ADMIN;
+		*seccomp_flags = PTIMER_DUMP_SUSPEND_SECCOMP;
 	}
 	cap_clear(caps);
 	if (nkeep && (cap_set_flag(caps, CAP_PERMITTED, nkeep, keep, CAP_SET) < 0 ||

@@ -29,13 +29,3 @@ int cli_proc_status(pid_t pid, const char *key, char *val, size_t len)
 	return ret;
 }
 
-pid_t cli_thread_group_of(pid_t pid)
-{
-	char val[32];
-	long tgid;
-
-	if (cli_proc_status(pid, "Tgid", val, sizeof(val)))
-		return 0;
-	tgid = strtol(val, NULL, 10);
-	return tgid > 0 && tgid != pid ? (pid_t)tgid : 0;
-}

@@ -59,10 +59,12 @@ int inject_read(struct injector *in, uint64_t addr, void *buf, size_t len)
 /*
  * The code at the thread's ip is read-only: only ptrace's own peek and
  * poke write through that protection (as a debugger's breakpoint does).
- * The site never crosses a word boundary it does not own: we rewrite
- * whole words, putting back each byte we do not mean to change.
+ * The site never crosses a word boundary it does not own: we go word by
+ * word, and on a write put back each byte we do not mean to change.
+ * @to_target: copy @buf into the target, else the target into @buf.
  */
-static int poke_code(struct injector *in, uint64_t addr, const uint8_t *buf, size_t len)
+static int copy_code(struct injector *in, uint64_t addr, uint8_t *buf, size_t len,
+		     bool to_target)
 {
 	const size_t word = sizeof(long);
 
@@ -75,9 +77,16 @@ static int poke_code(struct injector *in, uint64_t addr, const uint8_t *buf, siz
 		if (errno)
 			return -errno;
 		memcpy(bytes, &w, word);
-		for (size_t k = 0; k < word; k++)
-			if (at + k >= addr && at + k < addr + len)
+		for (size_t k = 0; k < word; k++) {
+			if (at + k < addr || at + k >= addr + len)
+				continue;
+			if (to_target)
 				bytes[k] = buf[at + k - addr];
+			else
+				buf[at + k - addr] = bytes[k];
+		}
+		if (!to_target)
+			continue;
 		memcpy(&w, bytes, word);
 		if (ptrace(PTRACE_POKETEXT, in->tid, at, w) < 0)
 			return -errno;
@@ -85,24 +94,14 @@ static int poke_code(struct injector *in, uint64_t addr, const uint8_t *buf, siz
 	return 0;
 }
 
+static int poke_code(struct injector *in, uint64_t addr, const uint8_t *buf, size_t len)
+{
+	return copy_code(in, addr, (uint8_t *)buf, len, true);
+}
+
 static int peek_code(struct injector *in, uint64_t addr, uint8_t *buf, size_t len)
 {
-	const size_t word = sizeof(long);
-
-	for (uint64_t at = addr & ~(uint64_t)(word - 1); at < addr + len; at += word) {
-		uint8_t bytes[sizeof(long)];
-		long w;
-
-		errno = 0;
-		w = ptrace(PTRACE_PEEKTEXT, in->tid, at, 0);
-		if (errno)
-			return -errno;
-		memcpy(bytes, &w, word);
-		for (size_t k = 0; k < word; k++)
-			if (at + k >= addr && at + k < addr + len)
-				buf[at + k - addr] = bytes[k];
-	}
-	return 0;
+	return copy_code(in, addr, buf, len, false);
 }
 
 static int set_sigmask(struct injector *in, uint64_t mask)

@@ -1,6 +1,5 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
-# SPDX-FileCopyrightText: The ptimerctl authors
 #
 # build-kernel.sh BASE VARIANT
 # build-kernel.sh BASE pristine

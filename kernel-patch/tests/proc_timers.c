@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
 /*
  * proc_timers - tests and benchmark for "proc: Read /proc/$PID/timers in
  * linear time"

@@ -1,5 +1,6 @@
 #!/bin/busybox sh
 # SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-FileCopyrightText: The ptimerctl authors
 #
 # /bin/suite in the vm-check guest: run every test binary of ptimerctl's
 # unit and integration suites that the initramfs holds (whatever exists,

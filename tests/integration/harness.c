@@ -96,7 +96,7 @@ static int remaining_ms(int64_t deadline)
 }
 
 /* In a forked child: die with the test, whatever happens to it. */
-static void child_die_with_parent(pid_t parent)
+void harness_die_with_parent(pid_t parent)
 {
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != parent)
@@ -137,7 +137,7 @@ struct victim *victim_spawn(const char *const *argv, uid_t uid)
 			dprintf(out[1], "ERROR errno=%d msg=cannot become %u\n", errno, uid);
 			_exit(126);
 		}
-		child_die_with_parent(parent);
+		harness_die_with_parent(parent);
 		dup2(in[0], STDIN_FILENO);
 		dup2(out[1], STDOUT_FILENO);
 		execv(argv[0], (char *const *)argv);
@@ -574,7 +574,7 @@ int run_argv(struct run_result *r, const struct run_opts *o, const char *const *
 	if (pid == 0) {
 		int devnull = open("/dev/null", O_RDONLY);
 
-		child_die_with_parent(parent);
+		harness_die_with_parent(parent);
 		if (devnull >= 0)
 			dup2(devnull, STDIN_FILENO);
 		dup2(opipe[1], STDOUT_FILENO);

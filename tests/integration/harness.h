@@ -40,6 +40,12 @@ enum {
 const char *ptimerctl_path(void);
 const char *helper_path(const char *name);	/* static buffer */
 
+/*
+ * In a child just forked from @parent: die with it (PR_SET_PDEATHSIG), and
+ * exit 127 at once if it is already gone.
+ */
+void harness_die_with_parent(pid_t parent);
+
 /* ---- the victim ---- */
 
 struct victim {

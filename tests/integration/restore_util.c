@@ -488,9 +488,7 @@ static void bg_startv(struct ru_bg *b, const char *stop_at, const char *arg, va_
 	if (b->pid == 0) {
 		int devnull = open("/dev/null", O_RDONLY);
 
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
-			_exit(127);
+		harness_die_with_parent(parent);
 		if (devnull >= 0)
 			dup2(devnull, STDIN_FILENO);
 		dup2(opipe[1], STDOUT_FILENO);

@@ -173,9 +173,7 @@ static void sender_start(struct sender *snd, struct victim *v, uid_t uid)
 		if (uid != (uid_t)-1 &&
 		    (setgroups(0, NULL) < 0 || setgid(uid) < 0 || setuid(uid) < 0))
 			_exit(126);
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
-			_exit(127);
+		harness_die_with_parent(parent);
 		sigaction(SIGTERM, &sa, NULL);
 		close(go[1]);
 		close(result[0]);

@@ -122,9 +122,7 @@ static void ctl_start(struct ctl *c, const char *stop_at, bool traced, int out_f
 		struct rlimit no_core = { 0, 0 };
 		int devnull = open("/dev/null", O_RDONLY);
 
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
-			_exit(127);
+		harness_die_with_parent(parent);
 		setpgid(0, 0);
 		setrlimit(RLIMIT_CORE, &no_core);
 		if (stop_at)

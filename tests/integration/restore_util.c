@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -113,6 +114,18 @@ char *ru_text_file(const char *text)
 	cr_assert(f, "%s: %s", path, strerror(errno));
 	cr_assert_eq(fputs(text, f) < 0, false);
 	cr_assert_eq(fclose(f), 0);
+	return path;
+}
+
+char *ru_public_file(const char *text)
+{
+	char *path = ru_text_file(text), dir[4096], *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	*slash = '\0';
+	cr_assert_eq(chmod(dir, 0755), 0);
+	cr_assert_eq(chmod(path, 0644), 0);
 	return path;
 }
 

@@ -57,6 +57,8 @@ int ru_cpu_clock(pid_t pid, bool thread);
 char *ru_dump_file(pid_t pid, const char *opt);
 /* A new temporary file holding @text. */
 char *ru_text_file(const char *text);
+/* The same, readable by every user (for victims and tools of other uids). */
+char *ru_public_file(const char *text);
 /* Unlink the file and its directory, and free the path. */
 void ru_file_free(char *path);
 /* Parse a JSON file; asserts it parses. */

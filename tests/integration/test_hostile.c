@@ -189,18 +189,6 @@ static struct victim *victim_in_userns(const char *const *args)
 	return v;
 }
 
-/* A temporary file with @text that every user can read. */
-static char *public_file(const char *text)
-{
-	char *path = ru_text_file(text), dir[4096], *slash;
-
-	snprintf(dir, sizeof(dir), "%s", path);
-	slash = strrchr(dir, '/');
-	*slash = '\0';
-	cr_assert_eq(chmod(dir, 0755), 0);
-	cr_assert_eq(chmod(path, 0644), 0);
-	return path;
-}
 
 /* ---- what check says ---- */
 
@@ -335,13 +323,13 @@ static void work_on(enum runner who, struct victim *(*start)(const char *const *
 
 		cr_expect(doc && dump_timer(doc, 17), "%s: %s", what, r.out);
 		json_object_put(doc);
-		dump = public_file(r.out);
+		dump = ru_public_file(r.out);
 	} else {
 		/* Root's dump, so that the restore is refused for who it is. */
 		run_result_free(&r);
 		cr_assert_eq(run_ptimerctl(&r, "dump", ps, NULL), 0);
 		cr_assert_eq(r.exit_code, 0, "%s: root's dump: %s", what, run_describe(&r));
-		dump = public_file(r.out);
+		dump = ru_public_file(r.out);
 	}
 	run_result_free(&r);
 
@@ -492,7 +480,7 @@ Test(hostile_seccomp, refused_without_cap_sys_admin)
 
 	cr_assert_eq(run_ptimerctl(&r, "dump", ru_pidstr(pid, other->pid), NULL), 0);
 	cr_assert_eq(r.exit_code, 0, "%s", run_describe(&r));
-	dump = public_file(r.out);
+	dump = ru_public_file(r.out);
 	run_result_free(&r);
 	px(&r, AS_NOBODY, "restore", "-i", dump, ru_pidstr(pid, v->pid), NULL);
 	expect_seccomp_refusal(&r, "restore");
@@ -559,7 +547,7 @@ Test(hostile_seccomp, root_suspends_the_filter)
 
 	px(&r, AS_ROOT, "dump", pid, NULL);
 	cr_assert_eq(r.exit_code, 0, "%s", run_describe(&r));
-	dump = public_file(r.out);
+	dump = ru_public_file(r.out);
 	run_result_free(&r);
 	expect_unharmed(v, before, nb, "after root's dump");
 

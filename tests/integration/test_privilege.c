@@ -57,18 +57,6 @@ static int yama_scope(void)
 }
 
 
-/* A temporary file @name with @text that uid @NOBODY can read. */
-static char *public_file(const char *text)
-{
-	char *path = ru_text_file(text), dir[4096], *slash;
-
-	snprintf(dir, sizeof(dir), "%s", path);
-	slash = strrchr(dir, '/');
-	*slash = '\0';
-	cr_assert_eq(chmod(dir, 0755), 0);
-	cr_assert_eq(chmod(path, 0644), 0);
-	return path;
-}
 
 Test(privilege, unprivileged_user_on_its_own_processes)
 {
@@ -99,7 +87,7 @@ Test(privilege, unprivileged_user_on_its_own_processes)
 		cr_skip_test("cannot run ptimerctl as uid %d: %s", NOBODY, r.err);
 	cr_assert_eq(r.exit_code, 0, "uid %d dumping its own process: %s", NOBODY,
 		     run_describe(&r));
-	dump = public_file(r.out);
+	dump = ru_public_file(r.out);
 	run_result_free(&r);
 
 	cr_assert_eq(run_ptimerctl_opts(&r, &as_nobody, "restore", "-i", dump,
@@ -149,7 +137,7 @@ Test(privilege, unprivileged_user_on_roots_process)
 
 	dump = ru_dump_file(v->pid, NULL);
 	{
-		char *pub = public_file("");
+		char *pub = ru_public_file("");
 		FILE *f = fopen(pub, "w"), *in = fopen(dump, "r");
 		char buf[4096];
 		size_t k;

@@ -33,7 +33,7 @@ enum {
 	PX_OK = 0, PX_GENERIC = 1, PX_USAGE = 2, PX_NO_PROCESS = 3,
 	PX_PERMISSION = 4, PX_UNSUPPORTED = 5, PX_ZOMBIE = 6,
 	PX_KERNEL_THREAD = 7, PX_COMPAT = 8, PX_TRACED = 9, PX_BAD_INPUT = 10,
-	PX_COLLISION = 11, PX_INTERRUPTED = 12, PX_TARGET_DIED = 13,
+	PX_COLLISION = 11, PX_INTERRUPTED = 12, PX_TARGET_DIED = 13, PX_TIMEOUT = 14,
 };
 
 /* Paths from the environment the Makefile sets, with build/ fallbacks. */

@@ -28,7 +28,6 @@
 #include "ptimer.h"
 #include "restore_util.h"
 
-#define PX_TIMEOUT	14	/* cmd/exit_codes.h EXIT_TIMEOUT */
 #define STUCK_TIMERS	3	/* as given to stuck --timers */
 #define VALUE_TOL_NS	(300 * RU_MS)
 

@@ -194,9 +194,11 @@ static void print_plan(const struct ptimer_plan *p, bool dry_run)
 
 static int plan_cb(void *data, const struct ptimer_plan *plan)
 {
-	(void)data;
 	if (plan->method == PTIMER_METHOD_WALK || cli.verbosity > 0)
 		print_plan(plan, false);
+	/* The bar's frames come after the plan line, never on it. */
+	if (plan->method == PTIMER_METHOD_WALK)
+		progress_bar_start(data, plan->ns_per_step);
 	return 0;
 }
 
@@ -226,7 +228,7 @@ static int run_restore(struct restore_args *a, pid_t pid, const struct ptimer_du
 	a->opts.data = &bar;
 	progress_bar_init(&bar, a->progress < 0 ? isatty(STDERR_FILENO) : a->progress);
 	ret = ptimer_restore_pid(cli.ctx, pid, dump, &a->opts, &plan, NULL);
-	progress_bar_finish(&bar);
+	progress_bar_finish(&bar, !ret);
 	if (ret)
 		return ret;
 	if (a->opts.dry_run)

@@ -223,6 +223,46 @@ static int decode_clock(struct decoder *d, struct json_object *obj,
 	return decode_cpu(d, obj, parent, t->clockid);
 }
 
+/*
+ * "signal": a number, or a name as "signal_name" writes it (kernel
+ * numbering: "SIGRTMIN" is 32).  "signal_name", written for people, must
+ * agree when present, so that an edit of the name alone is not restored
+ * silently with the old number.
+ */
+static int decode_signal(struct decoder *d, struct json_object *obj,
+			 const char *parent, struct ptimer_timer *t)
+{
+	struct json_object *val;
+	const char *name, *want;
+	int r;
+
+	r = jf_member(d->ctx, obj, parent, "signal", true, &val);
+	if (r < 0)
+		return r;
+	if (json_object_is_type(val, json_type_string)) {
+		name = json_object_get_string(val);
+		t->signo = ptimer_signal_from_name(name);
+		if (t->signo < 0)
+			return jf_fail(d->ctx, parent, "signal", "\"%.24s\" is not a signal"
+				       " name (SIGUSR1, SIGRTMIN+3, kernel numbering)", name);
+	} else {
+		/* The kernel checks the signal only when it will deliver one. */
+		r = jf_to_int(d->ctx, val, parent, "signal",
+			      t->notify == PTIMER_NOTIFY_NONE ? 0 : 1, KSIGMAX, &t->signo);
+		if (r)
+			return r;
+	}
+	r = jf_read_string(d->ctx, obj, parent, "signal_name", false, &name);
+	if (r <= 0)
+		return r;
+	want = ptimer_signal_name(t->signo);
+	if (!want || strcmp(name, want))
+		return jf_fail(d->ctx, parent, "signal_name",
+			       "\"%.24s\" does not match signal %d (%s)", name, t->signo,
+			       want ? want : "no name");
+	return 0;
+}
+
 static int decode_notify(struct decoder *d, struct json_object *obj,
 			 const char *parent, struct ptimer_timer *t)
 {
@@ -237,11 +277,8 @@ static int decode_notify(struct decoder *d, struct json_object *obj,
 		return jf_fail(d->ctx, parent, "notify",
 			       "\"%s\" is not one of signal, none, thread, thread_id",
 			       name);
-	/* The kernel checks the signal only when it will deliver one. */
-	r = jf_read_int(d->ctx, obj, parent, "signal", true,
-			t->notify == PTIMER_NOTIFY_NONE ? 0 : 1,
-			KSIGMAX, &t->signo);
-	if (r < 0)
+	r = decode_signal(d, obj, parent, t);
+	if (r)
 		return r;
 	r = jf_read_string(d->ctx, obj, parent, "sigval", true, &name);
 	if (r < 0)

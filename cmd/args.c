@@ -25,18 +25,33 @@ void cli_usage_error(struct argp_state *state, const char *fmt, ...)
 	exit(EXIT_USAGE);
 }
 
-pid_t cli_parse_pid(struct argp_state *state, const char *arg)
+const char *cli_pid_problem(const char *arg, pid_t *pid, char *buf, size_t size)
 {
 	char *end;
 	long v;
 
-	if (!arg[0] || strspn(arg, "0123456789") != strlen(arg))
-		cli_usage_error(state, "invalid PID '%s': expected a positive number", arg);
+	if (!arg[0] || strspn(arg, "0123456789") != strlen(arg)) {
+		snprintf(buf, size, "invalid PID '%s': expected a positive number", arg);
+		return buf;
+	}
 	errno = 0;
 	v = strtol(arg, &end, 10);
-	if (errno || v <= 0 || v > INT_MAX)
-		cli_usage_error(state, "invalid PID '%s': out of range 1..%d", arg, INT_MAX);
-	return (pid_t)v;
+	if (errno || v <= 0 || v > INT_MAX) {
+		snprintf(buf, size, "invalid PID '%s': out of range 1..%d", arg, INT_MAX);
+		return buf;
+	}
+	*pid = (pid_t)v;
+	return NULL;
+}
+
+pid_t cli_parse_pid(struct argp_state *state, const char *arg)
+{
+	char msg[512];
+	pid_t pid = 0;
+
+	if (cli_pid_problem(arg, &pid, msg, sizeof(msg)))
+		cli_usage_error(state, "%s", msg);
+	return pid;
 }
 
 /*

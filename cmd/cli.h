@@ -57,6 +57,8 @@ void cli_usage_error(struct argp_state *state, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));
 /* A PID argument: digits only, 1..INT_MAX. */
 pid_t cli_parse_pid(struct argp_state *state, const char *arg);
+/* The same without exiting: NULL and *@pid set, or why not, in @buf. */
+const char *cli_pid_problem(const char *arg, pid_t *pid, char *buf, size_t size);
 /* The one PID argument of a subcommand: a second one is misuse. */
 void cli_take_pid(struct argp_state *state, pid_t *pid, const char *arg);
 /* Run a subcommand's argp over argv; exits EXIT_USAGE on misuse. */

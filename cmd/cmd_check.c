@@ -16,6 +16,8 @@
 struct check_args {
 	bool json;
 	pid_t pid;
+	const char *pid_arg;	/* checked after parsing, so that -J may follow it */
+	const char *extra;	/* a second argument: misuse */
 };
 
 static const struct argp_option check_options[] = {
@@ -32,7 +34,10 @@ static error_t parse_check(int key, char *arg, struct argp_state *state)
 		a->json = true;
 		break;
 	case ARGP_KEY_ARG:
-		cli_take_pid(state, &a->pid, arg);
+		if (!a->pid_arg)
+			a->pid_arg = arg;
+		else if (!a->extra)
+			a->extra = arg;
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -102,25 +107,69 @@ static struct json_object *pid_json(pid_t pid, const struct ptimer_pid_probe *p,
 	return o;
 }
 
+/*
+ * The JSON report, always a document on stdout: with -J a script reads
+ * stdout alone.  @k is NULL when the kernel could not be probed, @p when
+ * PID could not be inspected; @error is why the exit status is not 0.
+ */
 static void print_json(const struct ptimer_kernel_probe *k, cap_t caps, pid_t pid,
-		       const struct ptimer_pid_probe *p)
+		       const struct ptimer_pid_probe *p, const char *error, int status)
 {
-	struct json_object *o = json_object_new_object(), *c = json_object_new_object();
+	struct json_object *o = json_object_new_object(), *c, *t;
 
-	json_object_object_add(o, "kernel_release", json_object_new_string(k->release));
-	json_object_object_add(o, "arch", json_object_new_string(k->machine));
-	json_object_object_add(o, "proc_timers", json_object_new_boolean(k->proc_timers));
-	json_object_object_add(o, "prctl_restore_ids", json_object_new_boolean(k->restore_ids));
-	json_object_object_add(c, "cap_sys_ptrace",
-			       json_object_new_boolean(have_cap(caps, CAP_SYS_PTRACE)));
-	json_object_object_add(c, "cap_checkpoint_restore",
-			       json_object_new_boolean(have_cap(caps, CAP_CHECKPOINT_RESTORE)));
-	json_object_object_add(o, "capabilities", c);
-	if (pid)
+	if (k) {
+		c = json_object_new_object();
+		json_object_object_add(o, "kernel_release", json_object_new_string(k->release));
+		json_object_object_add(o, "arch", json_object_new_string(k->machine));
+		json_object_object_add(o, "proc_timers", json_object_new_boolean(k->proc_timers));
+		json_object_object_add(o, "prctl_restore_ids",
+				       json_object_new_boolean(k->restore_ids));
+		json_object_object_add(c, "cap_sys_ptrace",
+				       json_object_new_boolean(have_cap(caps, CAP_SYS_PTRACE)));
+		json_object_object_add(c, "cap_checkpoint_restore",
+				       json_object_new_boolean(have_cap(caps,
+								       CAP_CHECKPOINT_RESTORE)));
+		json_object_object_add(o, "capabilities", c);
+	}
+	if (pid && p) {
 		json_object_object_add(o, "target", pid_json(pid, p, caps));
+	} else if (pid) {
+		t = json_object_new_object();
+		json_object_object_add(t, "pid", json_object_new_int(pid));
+		json_object_object_add(t, "usable", json_object_new_boolean(false));
+		json_object_object_add(t, "error", json_object_new_string(error));
+		json_object_object_add(o, "target", t);
+	}
+	json_object_object_add(o, "error", error ? json_object_new_string(error) : NULL);
+	json_object_object_add(o, "exit_status", json_object_new_int(status));
 	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
 					    JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
+}
+
+/* What a failed library call says on stderr, as one string for the report. */
+static const char *failure_text(char *buf, size_t size, int err, const char *what)
+{
+	const char *detail = ptimer_last_error(cli.ctx);
+	bool real_errno = -err < PTIMER_ERR_BASE || -err >= PTIMER_ERR_END;
+
+	if (!detail[0])
+		snprintf(buf, size, "%s: %s", what, ptimer_strerror(err));
+	else if (real_errno)
+		snprintf(buf, size, "%s: %s", detail, ptimer_strerror(err));
+	else
+		snprintf(buf, size, "%s", detail);
+	return buf;
+}
+
+/* Misuse with -J: the document says so too, then the usual message. */
+static void usage_failure(const struct check_args *a, const char *msg)
+{
+	if (a->json) {
+		print_json(NULL, NULL, 0, NULL, msg, EXIT_USAGE);
+		fflush(stdout);
+	}
+	cli_usage_error(NULL, "%s", msg);
 }
 
 static void print_text(const struct ptimer_kernel_probe *k, cap_t caps, pid_t pid,
@@ -149,42 +198,81 @@ static void print_text(const struct ptimer_kernel_probe *k, cap_t caps, pid_t pi
 	printf("  threads:               %zu\n", p->nthreads);
 }
 
+/* The exit status of a report, and why it is not 0 (in @buf), or NULL. */
+static int report_status(const struct ptimer_kernel_probe *k, cap_t caps, pid_t pid,
+			 const struct ptimer_pid_probe *p, const char **why, char *buf,
+			 size_t size)
+{
+	const char *reason;
+	int err = 0;
+
+	*why = NULL;
+	if (!k->proc_timers) {
+		*why = "this kernel has no /proc/PID/timers";
+		return EXIT_UNSUPPORTED;
+	}
+	if (!pid)
+		return EXIT_OK;
+	/* A thread id is the caller's mistake, which the report names. */
+	reason = unusable_reason(p, caps, &err);
+	if (err) {
+		*why = reason;
+		return cli_exit_code(err);
+	}
+	if (!p->may_trace) {
+		snprintf(buf, size, "pid %d may not be traced by ptimerctl", pid);
+		*why = buf;
+		return EXIT_PERMISSION;
+	}
+	return EXIT_OK;
+}
+
 int cmd_check(int argc, char **argv)
 {
 	struct check_args a = { 0 };
 	struct ptimer_kernel_probe k = { .size = sizeof(k) };
 	struct ptimer_pid_probe p = { .size = sizeof(p) };
+	char msg[1024];
+	const char *why;
 	cap_t caps;
-	int ret = 0, err = 0;
+	int ret, status;
 
 	cli_parse(&check_argp, argc, argv, &a);
+	if (a.extra) {
+		snprintf(msg, sizeof(msg), "unexpected argument '%s'", a.extra);
+		usage_failure(&a, msg);
+	}
+	if (a.pid_arg && cli_pid_problem(a.pid_arg, &a.pid, msg, sizeof(msg)))
+		usage_failure(&a, msg);
 	ret = ptimer_probe_kernel(&k);
-	if (ret)
-		return cli_fail(ret, "cannot probe the kernel");
+	if (ret) {
+		status = cli_fail(ret, "cannot probe the kernel");
+		if (a.json)
+			print_json(NULL, NULL, a.pid, NULL, failure_text(msg, sizeof(msg), ret,
+					"cannot probe the kernel"), status);
+		return a.json ? cli_finish_stdout() ?: status : status;
+	}
 	caps = cap_get_proc();
 	if (a.pid) {
 		ret = ptimer_probe_pid(cli.ctx, a.pid, &p);
 		if (ret) {
+			char what[64];
+
+			snprintf(what, sizeof(what), "cannot inspect pid %d", a.pid);
+			failure_text(msg, sizeof(msg), ret, what);
+			status = cli_fail(ret, "%s", what);
+			if (a.json)
+				print_json(&k, caps, a.pid, NULL, msg, status);
 			cap_free(caps);
-			return cli_fail(ret, "cannot inspect pid %d", a.pid);
+			return a.json ? cli_finish_stdout() ?: status : status;
 		}
 	}
+	status = report_status(&k, caps, a.pid, &p, &why, msg, sizeof(msg));
 	if (a.json)
-		print_json(&k, caps, a.pid, &p);
+		print_json(&k, caps, a.pid, &p, why, status);
 	else
 		print_text(&k, caps, a.pid, &p);
-	if (a.pid)
-		unusable_reason(&p, caps, &err);
 	cap_free(caps);
 	ret = cli_finish_stdout();
-	if (ret)
-		return ret;
-	if (!k.proc_timers)
-		return EXIT_UNSUPPORTED;
-	/* A thread id is the caller's mistake, which the report names. */
-	if (a.pid && err)
-		return cli_exit_code(err);
-	if (a.pid && !p.may_trace)
-		return EXIT_PERMISSION;
-	return EXIT_OK;
+	return ret ? ret : status;
 }

@@ -2,6 +2,7 @@
 // SPDX-FileCopyrightText: The ptimerctl authors
 /* ptimerctl: the global options, then dispatch to a subcommand. */
 #include <argp.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,11 +23,14 @@ static void print_version(FILE *stream, struct argp_state *state)
 
 void (*argp_program_version_hook)(FILE *, struct argp_state *) = print_version;
 
+static int cmd_help(int argc, char **argv);
+
 static const struct subcommand {
 	const char *name;
 	int (*run)(int argc, char **argv);
 	const char *summary;
 } subcommands[] = {
+	{ "help", cmd_help, "describe ptimerctl or one of its commands" },
 	{ "dump", cmd_dump, "write a process's timers as JSON" },
 	{ "show", cmd_show, "print a process's timers as a table" },
 	{ "check", cmd_check, "report what works on this kernel and for a PID" },
@@ -67,8 +71,100 @@ static const struct argp global_argp = {
 	       "  restore   recreate dumped timers, with their IDs, in a process\n"
 	       "  migrate   move the timers of one process to another\n"
 	       "\n'ptimerctl COMMAND --help' describes each command.\n"
+	       "'ptimerctl help COMMAND' does the same.\n"
 	       "See ptimerctl(1) and ptimerctl-dump(5).",
 };
+
+#define NSUBCOMMANDS (sizeof(subcommands) / sizeof(subcommands[0]))
+
+static const struct subcommand *find_subcommand(const char *name)
+{
+	for (size_t i = 0; i < NSUBCOMMANDS; i++)
+		if (!strcmp(subcommands[i].name, name))
+			return &subcommands[i];
+	return NULL;
+}
+
+/*
+ * Edits (insert, delete, replace, swap two neighbours) from @a to @b, as
+ * git counts them for its "did you mean"; words longer than command
+ * names are just far.
+ */
+static size_t edit_distance(const char *a, const char *b)
+{
+	enum { MAX = 32 };
+	size_t la = strlen(a), lb = strlen(b), d[MAX + 1][MAX + 1];
+
+	if (la > MAX || lb > MAX)
+		return SIZE_MAX;
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		for (size_t j = 1; j <= lb; j++) {
+			size_t best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+
+			if (d[i - 1][j] + 1 < best)
+				best = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < best)
+				best = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    d[i - 2][j - 2] + 1 < best)
+				best = d[i - 2][j - 2] + 1;
+			d[i][j] = best;
+		}
+	}
+	return d[la][lb];
+}
+
+/* An unknown command, and the nearest known one when it is a likely typo. */
+static int unknown_command(const char *name)
+{
+	char safe[4 * 64 + 1], hint[64] = "";
+	size_t best = SIZE_MAX, n;
+	const char *nearest = NULL;
+
+	for (size_t i = 0; i < NSUBCOMMANDS; i++) {
+		n = edit_distance(name, subcommands[i].name);
+		if (n < best) {
+			best = n;
+			nearest = subcommands[i].name;
+		}
+	}
+	/* Two edits at most, and fewer than half the letters: "shwo", not "x". */
+	if (nearest && best <= 2 && best * 2 < strlen(nearest))
+		snprintf(hint, sizeof(hint), "; did you mean '%s'?", nearest);
+	fprintf(stderr, "ptimerctl: unknown command '%s'%s\n"
+		"Try 'ptimerctl --help' for more information.\n",
+		cli_escape(safe, sizeof(safe), name), hint);
+	return EXIT_USAGE;
+}
+
+/* ptimerctl help [COMMAND]: what --help prints, for the command or for ptimerctl. */
+static int cmd_help(int argc, char **argv)
+{
+	char *args[] = { argv[0], (char *)"--help", NULL };
+	const struct subcommand *sub;
+
+	if (argc > 2) {
+		fprintf(stderr, "ptimerctl help: expected one COMMAND at most\n"
+			"Try 'ptimerctl --help' for more information.\n");
+		return EXIT_USAGE;
+	}
+	sub = argc == 2 && argv[1][0] != '-' ? find_subcommand(argv[1]) : NULL;
+	if (argc == 2 && argv[1][0] != '-' && !sub)
+		return unknown_command(argv[1]);
+	if (!sub || sub->run == cmd_help) {
+		cli.subcommand = NULL;
+		args[0] = (char *)"ptimerctl";
+		cli_parse(&global_argp, 2, args, NULL);	/* prints and exits */
+		return EXIT_OK;
+	}
+	cli.subcommand = sub->name;
+	args[0] = argv[1];
+	return sub->run(2, args);
+}
 
 static void log_to_stderr(struct ptimer_ctx *ctx, int priority, const char *file,
 			  int line, const char *fn, const char *format, va_list args)
@@ -90,6 +186,7 @@ static void log_to_stderr(struct ptimer_ctx *ctx, int priority, const char *file
 int main(int argc, char **argv)
 {
 	const char *debug = getenv("PTIMERCTL_DEBUG");
+	const struct subcommand *sub;
 	int ret;
 
 	cli_parse(&global_argp, argc, argv, NULL);
@@ -107,19 +204,13 @@ int main(int argc, char **argv)
 	/* Subcommands may still set -v or -q; log_to_stderr() filters late. */
 	ptimer_set_log_priority(cli.ctx, LOG_DEBUG);
 
-	ret = EXIT_USAGE;
-	cli.subcommand = argv[subcommand_index];
-	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++) {
-		if (!strcmp(subcommands[i].name, cli.subcommand)) {
-			ret = subcommands[i].run(argc - subcommand_index,
-						 argv + subcommand_index);
-			goto out;
-		}
+	sub = find_subcommand(argv[subcommand_index]);
+	if (sub) {
+		cli.subcommand = sub->name;
+		ret = sub->run(argc - subcommand_index, argv + subcommand_index);
+	} else {
+		ret = unknown_command(argv[subcommand_index]);
 	}
-	cli.subcommand = NULL;
-	fprintf(stderr, "ptimerctl: unknown command '%s'\n"
-		"Try 'ptimerctl --help' for more information.\n", argv[subcommand_index]);
-out:
 	ptimer_free(cli.ctx);
 	return ret;
 }

@@ -53,7 +53,8 @@ _ptimerctl_complete_pid()
 
 _ptimerctl_module()
 {
-	local cur prev i word sub= opt= npos=0 maxpos=0
+	local cur prev i word sub= opt= npos=0 maxpos=0 input=0
+	local commands='dump show check restore migrate help'
 	local global_opts='--verbose --quiet --timeout= --help --usage --version -v -q -V'
 	local walk_opts='--method= --time= --tid-map= --replace --dry-run
 			 --max-walk-steps= --progress --no-progress --keep-seccomp'
@@ -80,6 +81,11 @@ _ptimerctl_module()
 	# Find the subcommand and count the positional words before this one.
 	for (( i = 1; i < COMP_CWORD; i++ )); do
 		word=${COMP_WORDS[i]}
+		case $word in
+		-i|--input|-i?*|--input=*)
+			# show reads the dump instead of a process: no PID then
+			input=1 ;;
+		esac
 		case $word in
 		-o|--output|-i|--input|--method|--time|--tid-map|--max-walk-steps|--max-iterations)
 			# a value follows, as the next word or after a separate "="
@@ -122,11 +128,17 @@ _ptimerctl_module()
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W "$global_opts" -- "$cur"))
 		else
-			COMPREPLY=($(compgen -W 'dump show check restore migrate' -- "$cur"))
+			COMPREPLY=($(compgen -W "$commands" -- "$cur"))
+		fi
+		return 0 ;;
+	help)
+		if [[ $cur != -* ]] && (( npos == 0 )); then
+			COMPREPLY=($(compgen -W "$commands" -- "$cur"))
 		fi
 		return 0 ;;
 	dump)	sub_opts="--output --pretty --disarm --keep-seccomp -o $common_opts"; maxpos=1 ;;
-	show)	sub_opts="--json --input --keep-seccomp -J -i $common_opts"; maxpos=1 ;;
+	show)	sub_opts="--json --input --keep-seccomp -J -i $common_opts"
+		(( input )) || maxpos=1 ;;
 	check)	sub_opts="--json -J $common_opts"; maxpos=1 ;;
 	restore) sub_opts="--input -i $walk_opts $common_opts"; maxpos=1 ;;
 	migrate) sub_opts="$walk_opts $common_opts"; maxpos=2 ;;

@@ -80,7 +80,9 @@ hasnt()
 	ok "$name"
 }
 
-expect "subcommands" "check dump migrate restore show" ptimerctl ""
+expect "subcommands" "check dump help migrate restore show" ptimerctl ""
+expect "help completes commands" "check dump help migrate restore show" ptimerctl help ""
+expect "help takes one command" "" ptimerctl help dump ""
 expect "subcommand prefix" "restore" ptimerctl re
 expect "subcommand after global option" "dump" ptimerctl -v d
 expect "short options too" "--help --quiet --timeout= --usage --verbose --version -V -q -v" ptimerctl -
@@ -126,6 +128,14 @@ done
 has "PID list shows comm" "$victim_pid (ptc-victim)" ptimerctl dump ""
 has "PID list after options" "$victim_pid (ptc-victim)" ptimerctl restore --method = loop -i "$tmp/dump-a.json" -v ""
 has "migrate offers a second PID" "$victim_pid (ptc-victim)" ptimerctl migrate 1 ""
+# show -i FILE reads the dump, not a process: no PID after it
+expect "show -i FILE takes no PID" "" ptimerctl show -i "$tmp/dump-a.json" ""
+expect "show --input FILE takes no PID" "" ptimerctl show --input "$tmp/dump-a.json" ""
+expect "show --input=FILE takes no PID" "" ptimerctl show --input = "$tmp/dump-a.json" ""
+expect "show -iFILE takes no PID" "" ptimerctl show "-i$tmp/dump-a.json" ""
+expect "show -i - takes no PID" "" ptimerctl show -J -i - ""
+has "restore -i FILE still takes its PID" "$victim_pid (ptc-victim)" \
+	ptimerctl restore -i "$tmp/dump-a.json" ""
 expect "migrate takes two PIDs" "" ptimerctl migrate 1 2 ""
 expect "dump takes one PID" "" ptimerctl dump 1 ""
 

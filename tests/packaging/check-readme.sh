@@ -24,6 +24,9 @@ DST=$victim_pid
 export PID DST
 mkdir -p "$work/bin"
 ln -s "$bin" "$work/bin/ptimerctl"
+# "ssh host CMD" in an example runs CMD here: its other machine is this one.
+printf '#!/bin/sh\nshift\nexec sh -c "$*"\n' > "$work/bin/ssh"
+chmod +x "$work/bin/ssh"
 export PATH="$work/bin:$PATH"
 
 # The README's console blocks: "$ command" lines and what follows them.
@@ -64,6 +67,89 @@ while IFS= read -r line; do
 	fi
 done < <(extract)
 [ -n "$cmd" ] && run_block_line "$cmd" "$work/expect"
+
+# ---- the EXAMPLES of the manual pages, in the order given ----------------
+# Each "$ command" of an EXAMPLES section (continued past a trailing "|" or
+# "\\"), rendered by mandoc, runs with process 1234 standing for a victim
+# and 5678 for a fresh one, in one directory for the whole page; output a
+# page shows after a command must be what the command prints.
+
+man_examples() {	# page: "$ command" lines and the output lines after them
+	mandoc -Tascii "$1" | col -bx | awk '
+		/^EXAMPLES/ { on = 1; next }
+		/^[A-Z]/ { on = 0 }
+		!on { next }
+		{ sub(/^[ \t]+/, "") }
+		function take(text) {
+			cont = text ~ /[|\\]$/
+			if (text ~ /\\$/)
+				sub(/\\$/, "", text)
+			cmd = cmd text
+			if (!cont) { print "$ " cmd; cmd = ""; out = 1 }
+		}
+		cont { take(" " $0); next }
+		/^\$ / { take(substr($0, 3)); next }
+		!NF { out = 0 }
+		out { print }'
+}
+
+# The first literal JSON document of the page, for its examples to read.
+man_document() {
+	mandoc -Tascii "$1" | col -bx | awk '
+		/^EXAMPLES/ { on = 1; next }
+		/^[A-Z]/ { on = 0 }
+		on && !doc && /^ +\{$/ { doc = 1; ind = index($0, "{") }
+		doc { line = substr($0, ind); print line }
+		doc && line == "}" { exit }'
+}
+
+run_man_examples() {	# page
+	local page=$1 dir cmd want n=0 line
+	dir=$work/man-$(basename "$page")
+	mkdir -p "$dir"
+	man_document "$page" > "$dir/dump.json"
+	start_victim "man$((++man_fd))" $((20 + man_fd)) --threads 2 \
+		--timer id=7,clock=monotonic,notify=signal,sig=10,value_ms=60000,interval_ms=500 \
+		--timer id=42,clock=realtime,notify=thread_id,thread=2,sig=12,value_ms=90000 \
+		--timer id=1000,clock=boottime,notify=none,value_ms=120000
+	local src=$victim_pid
+	start_victim "man$((++man_fd))" $((20 + man_fd)) --threads 2
+	local dst=$victim_pid
+	cmd=
+	: > "$dir/expect"
+	flush() {
+		[ -n "$cmd" ] || return 0
+		n=$((n + 1)); ran=$((ran + 1))
+		local run=${cmd//1234/$src}
+		run=${run//5678/$dst}
+		if ! (cd "$dir" && bash -o pipefail -c "$run") \
+			>"$dir/out" 2>"$dir/err"; then
+			echo "FAIL: $(basename "$page") example $n: $cmd"
+			sed 's/^/  /' "$dir/err"; fail=1
+		elif [ -s "$dir/expect" ] && ! cmp -s "$dir/expect" "$dir/out"; then
+			echo "FAIL: $(basename "$page") example $n: $cmd (output differs)"
+			diff "$dir/expect" "$dir/out" | sed 's/^/  /'; fail=1
+		else
+			echo "ok: $(basename "$page") example $n: $cmd"
+		fi
+	}
+	while IFS= read -r line; do
+		if [[ $line == '$ '* ]]; then
+			flush
+			cmd=${line#\$ }
+			: > "$dir/expect"
+		else
+			printf '%s\n' "$line" >> "$dir/expect"
+		fi
+	done < <(man_examples "$page")
+	flush
+	[ "$n" -gt 0 ] || { echo "FAIL: $(basename "$page"): no EXAMPLES found"; fail=1; }
+}
+
+man_fd=0
+for page in "$src/man/ptimerctl.1" "$src/man/ptimerctl-dump.5"; do
+	run_man_examples "$page"
+done
 
 # The sh blocks: the fresh-machine commands and the install lines.
 grep -q '^make demo ' "$readme" && grep -q '^make check ' "$readme" ||

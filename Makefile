@@ -22,8 +22,15 @@ endif
 
 CC       ?= gcc
 CFLAGS   ?= -O2 -g
-WARN     := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
+WARN     := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
             -Wmissing-prototypes -Wno-unused-parameter
+# Warnings are errors for CI and developers (WERROR=1; .ci/run sets it),
+# never by default: a newer compiler's new warning must not break a
+# distribution's build.
+WERROR   ?= 0
+ifeq ($(WERROR),1)
+WARN     += -Werror
+endif
 CPPFLAGS += -D_GNU_SOURCE -Iinclude -Ilib -Ilib/arch/$(ARCH) \
             -DPTIMER_VERSION='"$(VERSION)"' -DPTIMER_ARCH='"$(ARCH)"'
 PIC      := -fPIC
@@ -53,7 +60,7 @@ HELPER_SRCS := $(sort $(wildcard tests/helpers/*.c))
 HELPER_BINS := $(HELPER_SRCS:tests/helpers/%.c=$(BUILD)/tests/helpers/%)
 
 DEB_DEPS := gcc g++ make pkg-config cpio libjson-c-dev libcap-dev libcriterion-dev \
-            mandoc rpm clang libclang-rt-14-dev valgrind jq abigail-tools reuse
+            mandoc rpm rpmlint dpkg-dev clang libclang-rt-14-dev valgrind jq abigail-tools reuse
 
 .PHONY: all deps demo check check-unit check-integration help clean static \
         install uninstall
@@ -65,12 +72,18 @@ help:
 	@echo 'make check       run every test (installs missing packages when root)'
 	@echo 'make SANITIZE=1  build with ASan+UBSan into build-san/'
 	@echo 'make install     install (PREFIX, DESTDIR honoured)'
+	@echo 'make rpm, deb    binary packages under $(BUILD)/rpm and $(BUILD)/deb'
+	@echo 'make WERROR=1    warnings are errors (CI and developers)'
 
 # Install what the build needs.  As root this runs apt-get; otherwise it
-# prints the command, because a build must not ask for a password.
+# prints the command, because a build must not ask for a password.  A
+# package counts for this machine's architecture only: a foreign one
+# (libcriterion-dev:arm64 on amd64) does not link.
 deps:
-	@missing=$$(for p in $(DEB_DEPS); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | \
-		grep -q 'ok installed' || echo $$p; done); \
+	@arch=$$(dpkg --print-architecture); \
+	missing=$$(for p in $(DEB_DEPS); do \
+		dpkg-query -W -f='$${Status} $${Architecture}\n' $$p 2>/dev/null | \
+		grep -Eq "ok installed ($$arch|all)$$" || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
 			echo "installing:" $$missing; \

@@ -6,6 +6,7 @@
 #   make uninstall  removes exactly what `make install` installs
 #   make dist       $(BUILD)/ptimerctl-$(VERSION).tar.gz from the tracked files
 #   make rpm        binary RPMs under $(BUILD)/rpm/RPMS, built from that tarball
+#   make deb        binary .debs under $(BUILD)/deb, from the install tree (mk/deb.sh)
 #
 # The list of installed files lives in one place, INSTALL_FILES and
 # INSTALL_LINKS below; install, uninstall and nothing else read it.
@@ -120,16 +121,24 @@ rpm: dist
 	@rm -rf $(RPM_TOPDIR) && mkdir -p $(RPM_TOPDIR)/SOURCES $(RPM_TOPDIR)/tmp
 	@cp $(DIST_TARBALL) $(RPM_TOPDIR)/SOURCES/
 	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MAKEOVERRIDES -u BUILD \
-		-u PREFIX -u DESTDIR -u CFLAGS -u LDFLAGS \
+		-u PREFIX -u DESTDIR -u CFLAGS -u LDFLAGS -u WERROR \
 	$(RPMBUILD) -bb --nodeps \
 		--define "_topdir $(RPM_TOPDIR)" \
 		--define "_tmppath $(RPM_TOPDIR)/tmp" \
 		$(RPMBUILD_FLAGS) $(SPEC_OUT)
 	@find $(RPM_TOPDIR)/RPMS -name '*.rpm' -printf 'wrote %p\n'
 
+# ---- Debian packages --------------------------------------------------------
+# From the tree `make install` writes, with dpkg-deb: mk/deb.sh says how.
+DEB_DIR := $(abspath $(BUILD))/deb
+
+deb:
+	@MAKE="$(MAKE)" bash mk/deb.sh "$(abspath .)" "$(DEB_DIR)" "$(VERSION)"
+
 # ---- checks -----------------------------------------------------------------
 PACKAGING_ENV := MAKE="$(MAKE)" VERSION="$(VERSION)" SRC="$(abspath .)" \
-	BUILD="$(abspath $(BUILD))" RPM_TOPDIR="$(RPM_TOPDIR)" RPM_VERSION="$(RPM_VERSION)"
+	BUILD="$(abspath $(BUILD))" RPM_TOPDIR="$(RPM_TOPDIR)" RPM_VERSION="$(RPM_VERSION)" \
+	DEB_DIR="$(DEB_DIR)"
 
 check-man:
 	@$(PACKAGING_ENV) bash tests/packaging/check-man.sh $(MAN_PAGES)
@@ -143,5 +152,12 @@ check-completion:
 check-rpm:
 	@$(PACKAGING_ENV) bash tests/packaging/check-rpm.sh
 
-.PHONY: dist rpm check-man check-install check-completion check-rpm
-CHECK_TARGETS += check-man check-completion check-install check-rpm
+check-deb:
+	@$(PACKAGING_ENV) bash tests/packaging/check-deb.sh
+
+# -Werror only with WERROR=1.
+check-werror:
+	@$(PACKAGING_ENV) bash tests/packaging/check-werror.sh
+
+.PHONY: dist rpm deb check-man check-install check-completion check-rpm check-deb check-werror
+CHECK_TARGETS += check-man check-completion check-install check-rpm check-deb check-werror

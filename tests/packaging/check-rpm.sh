@@ -65,10 +65,17 @@ else
 fi
 
 arch=$(rpm --eval '%{_arch}')
-main=$(find "$RPM_TOPDIR/RPMS" -name "ptimerctl-$RPM_VERSION-*.$arch.rpm" ! -name '*-devel-*' ! -name '*-debug*' | head -n1)
-devel=$(find "$RPM_TOPDIR/RPMS" -name "ptimerctl-devel-$RPM_VERSION-*.$arch.rpm" | head -n1)
-[[ -n $main ]] && ok "main package $(basename "$main")" || { fail "main package not built"; exit 1; }
-[[ -n $devel ]] && ok "devel package $(basename "$devel")" || { fail "devel package not built"; exit 1; }
+pkg() { find "$RPM_TOPDIR/RPMS" -name "$1-$RPM_VERSION-*.$arch.rpm" | head -n1; }
+main=$(pkg ptimerctl)
+libs=$(pkg ptimerctl-libs)
+devel=$(pkg ptimerctl-devel)
+static=$(pkg ptimerctl-static)
+for v in main libs devel static; do
+	if [[ -n ${!v} ]]; then ok "$v package $(basename "${!v}")"; else fail "$v package not built"; exit 1; fi
+done
+extra=$(find "$RPM_TOPDIR/RPMS" -name '*.rpm' ! -name '*-debug*' | grep -vxF -e "$main" -e "$libs" \
+	-e "$devel" -e "$static" || true)
+[[ -z $extra ]] && ok "no other packages" || fail "other packages: $extra"
 
 libdir=$(rpm --eval '%{_libdir}')
 mandir=$(rpm --eval '%{_mandir}')
@@ -76,67 +83,78 @@ bcdir=$(rpm --eval '%{?bash_completions_dir}')
 bcdir=${bcdir:-/usr/share/bash-completion/completions}
 licdir=$(rpm --eval '%{_defaultlicensedir}')
 
-rpm -qlp "$main" 2>/dev/null | sort > "$BUILD/rpm-main.list"
-rpm -qlp "$devel" 2>/dev/null | sort > "$BUILD/rpm-devel.list"
+# shellcheck source=tests/packaging/contents.sh
+. "$SRC/tests/packaging/contents.sh"
+for v in main libs devel static; do
+	rpm -qlp "${!v}" 2>/dev/null | sort > "$BUILD/rpm-$v.list"
+done
+check_role cmd "$BUILD/rpm-main.list" "$libdir" "$mandir" "$bcdir"
+check_role libs "$BUILD/rpm-libs.list" "$libdir" "$mandir" "$bcdir"
+check_role devel "$BUILD/rpm-devel.list" "$libdir" "$mandir" "$bcdir"
+check_role static "$BUILD/rpm-static.list" "$libdir" "$mandir" "$bcdir"
 
 # contains LIST REGEX DESCRIPTION
 contains()
 {
 	if grep -Eq "$2" "$1"; then ok "$3"; else fail "$3"; fi
 }
-lacks()
-{
-	if grep -Eq "$2" "$1"; then fail "$3"; else ok "$3"; fi
-}
 m=$BUILD/rpm-main.list
-d=$BUILD/rpm-devel.list
-contains "$m" "^/usr/bin/ptimerctl\$" "main: /usr/bin/ptimerctl"
-contains "$m" "^$libdir/libptimer\.so\.1\$" "main: $libdir/libptimer.so.1"
-contains "$m" "^$libdir/libptimer\.so\.${VERSION//./\\.}\$" "main: $libdir/libptimer.so.$VERSION"
-contains "$m" "^$mandir/man1/ptimerctl\.1(\.gz|\.xz|\.bz2)?\$" "main: ptimerctl.1"
-if [[ -f $SRC/man/ptimerctl-dump.5 ]]; then
-	contains "$m" "^$mandir/man5/ptimerctl-dump\.5(\.gz|\.xz|\.bz2)?\$" "main: ptimerctl-dump.5"
-fi
-contains "$m" "^$bcdir/ptimerctl\$" "main: bash completion"
 # Fedora: licenses/NAME; Debian's rpm: licenses/NAME-VERSION (_docdir_fmt)
 contains "$m" "^$licdir/ptimerctl(-${RPM_VERSION//./\\.})?/LICENSE\$" "main: %license LICENSE"
 contains "$m" "^$licdir/ptimerctl(-${RPM_VERSION//./\\.})?/LGPL-2\.1-or-later\.txt\$" \
 	"main: %license LICENSES/LGPL-2.1-or-later.txt"
+contains "$BUILD/rpm-libs.list" "^$licdir/ptimerctl-libs(-${RPM_VERSION//./\\.})?/LGPL-2\.1-or-later\.txt\$" \
+	"libs: %license LICENSES/LGPL-2.1-or-later.txt"
 if [[ -f $SRC/README.md ]]; then
 	contains "$m" "^/usr/share/doc/ptimerctl(-${RPM_VERSION//./\\.})?/README\.md\$" "main: %doc README.md"
 fi
-lacks "$m" "ptimer\.h|libptimer\.a|libptimer\.so\$|\.pc\$|man3" "main: no development files"
-
-contains "$d" "^/usr/include/ptimer\.h\$" "devel: ptimer.h"
-contains "$d" "^$libdir/libptimer\.so\$" "devel: libptimer.so symlink"
-contains "$d" "^$libdir/libptimer\.a\$" "devel: libptimer.a"
-contains "$d" "^$libdir/pkgconfig/libptimer\.pc\$" "devel: libptimer.pc"
-contains "$d" "^$mandir/man3/libptimer\.3(\.gz|\.xz|\.bz2)?\$" "devel: libptimer.3"
-contains "$d" "^$mandir/man3/ptimer_restore_pid\.3(\.gz|\.xz|\.bz2)?\$" "devel: ptimer_restore_pid.3"
-lacks "$d" "^/usr/bin/|libptimer\.so\.1\$" "devel: no runtime files"
 
 # metadata
 q() { rpm -qp --qf "$1" "$main" 2>/dev/null; }
 lic='GPL-2.0-or-later AND LGPL-2.1-or-later'
 [[ $(q '%{LICENSE}') == "$lic" ]] && ok "License $lic" || fail "License is $(q '%{LICENSE}')"
-dlic=$(rpm -qp --qf '%{LICENSE}' "$devel" 2>/dev/null)
-[[ $dlic == LGPL-2.1-or-later ]] && ok "devel License LGPL-2.1-or-later" || fail "devel License is $dlic"
+for v in libs devel static; do
+	l=$(rpm -qp --qf '%{LICENSE}' "${!v}" 2>/dev/null)
+	[[ $l == LGPL-2.1-or-later ]] && ok "$v License LGPL-2.1-or-later" || fail "$v License is $l"
+done
 [[ $(q '%{VERSION}') == "$RPM_VERSION" ]] && ok "Version $RPM_VERSION" || fail "Version is $(q '%{VERSION}')"
-if rpm -qp --provides "$main" 2>/dev/null | grep -q '^libptimer\.so\.1'; then
-	ok "main provides libptimer.so.1"
+if rpm -qp --provides "$libs" 2>/dev/null | grep -q '^libptimer\.so\.1'; then
+	ok "libs provides libptimer.so.1"
 else
-	fail "main provides libptimer.so.1"
+	fail "libs provides libptimer.so.1"
 fi
-if rpm -qp --requires "$devel" 2>/dev/null | grep -Eq "^ptimerctl(\(.*\))? = "; then
-	ok "devel requires the same ptimerctl"
+if rpm -qp --requires "$main" 2>/dev/null | grep -q 'libptimer'; then
+	fail "main requires libptimer: $(rpm -qp --requires "$main" | grep libptimer | xargs)"
 else
-	fail "devel requires the same ptimerctl"
+	ok "main does not require libptimer (linked statically)"
 fi
+requires_same() {	# package name
+	if rpm -qp --requires "$1" 2>/dev/null | grep -Eq "^$2(\(.*\))? = "; then
+		ok "$(basename "$1") requires the same $2"
+	else
+		fail "$(basename "$1") requires the same $2"
+	fi
+}
+requires_same "$devel" ptimerctl-libs
+requires_same "$static" ptimerctl-devel
 if rpm -qp --provides "$devel" 2>/dev/null | grep -q '^pkgconfig(libptimer)'; then
 	ok "devel provides pkgconfig(libptimer)"
 else
 	echo "skip devel provides pkgconfig(libptimer): this rpm has no pkgconfig dependency generator"
 fi
+# No scriptlets: modern rpm runs ldconfig itself (a file trigger).
+for v in main libs devel static; do
+	if rpm -qp --scripts "${!v}" 2>/dev/null | grep -q .; then
+		fail "$v has scriptlets: $(rpm -qp --scripts "${!v}" | head -n 2 | xargs)"
+	else
+		ok "$v has no scriptlets"
+	fi
+done
+# Source0 is the tarball make dist writes.
+src0=$(sed -n 's/^Source0:[[:space:]]*//p' "$BUILD/ptimerctl.spec" |
+	sed -e "s/%{name}/ptimerctl/g" -e "s/%{upstream_version}/$VERSION/g")
+[[ $(basename "$src0") == "$(basename "$tarball")" ]] && ok "Source0 is $(basename "$tarball")" ||
+	fail "Source0 is '$src0', make dist writes $(basename "$tarball")"
 # the packaged .pc points at the packaged paths
 if command -v cpio >/dev/null; then
 	pcdir=$BUILD/rpm-devel-root
@@ -159,6 +177,22 @@ if grep -q 'Executing(%check)' "$log"; then
 	ok "%check ran"
 else
 	fail "%check did not run"
+fi
+
+# rpmlint on the spec and every package: what it finds is printed; an
+# error fails, unless tests/packaging/rpmlintrc filters it, with the reason.
+if command -v rpmlint >/dev/null; then
+	rc=0
+	rpmlint -r "$SRC/tests/packaging/rpmlintrc" "$BUILD/ptimerctl.spec" \
+		"$main" "$libs" "$devel" "$static" > "$BUILD/rpmlint.log" 2>&1 || rc=$?
+	sed 's/^/     /' "$BUILD/rpmlint.log"
+	if (( rc == 0 )); then
+		ok "rpmlint: no errors ($(grep -c ': W: ' "$BUILD/rpmlint.log" || true) warnings above)"
+	else
+		fail "rpmlint: errors (exit $rc), see above"
+	fi
+else
+	fail "rpmlint is not installed (apt-get install rpmlint)"
 fi
 
 if (( fails )); then

@@ -453,7 +453,7 @@ static void adopt(void)
 
 static void pend(void)
 {
-	struct itimerspec its = { { 0, 1000000 }, { 0, 0 } };
+	struct itimerspec its = { .it_value = { 0, 1000000 } };
 
 	atomic_fetch_or(&blocked, sigbit(SIG_OTHR) | sigbit(SIG_OPROC));
 	if (!sync_threads()) {

@@ -34,7 +34,7 @@ extern "C" {
 #endif
 
 /* The dump format version this library writes, and the newest it reads. */
-#define PTIMER_FORMAT_VERSION 1
+#define PTIMER_FORMAT_VERSION 2
 
 /* prctl(PR_TIMER_CREATE_RESTORE_IDS) from Linux 6.15; older uapi headers lack it. */
 #define PTIMER_PR_TIMER_CREATE_RESTORE_IDS	77
@@ -258,6 +258,85 @@ int ptimer_dump_to_json(struct ptimer_ctx *ctx, const struct ptimer_dump *dump,
 PTIMER_MUST_CHECK
 int ptimer_dump_from_json(struct ptimer_ctx *ctx, const char *text, size_t len,
 			  struct ptimer_dump **dump);
+
+/*
+ * Every kind of timer a process has (LIBPTIMER_1.1).  A dump carries some
+ * of them; ptimer_set_kinds() says which ones the live operations on a
+ * context handle.
+ */
+enum ptimer_kind {
+	PTIMER_KIND_POSIX = 1 << 0,	/* timer_create(2) timers */
+	PTIMER_KIND_ITIMER = 1 << 1,	/* setitimer(2): real, virtual, prof */
+	PTIMER_KIND_TIMERFD = 1 << 2,	/* timerfd_create(2) descriptors */
+	PTIMER_KIND_SIGNALS = 1 << 3,	/* queued SI_TIMER signals */
+	PTIMER_KIND_ALL = 0xf,
+};
+
+/*
+ * Which kinds ptimer_dump_pid(), ptimer_restore_pid() and
+ * ptimer_rearm_pid() on @ctx handle; PTIMER_KIND_ALL by default.  -EINVAL
+ * for 0 or an unknown bit.  A restore handles the kinds both the context
+ * and the dump have.
+ */
+int ptimer_set_kinds(struct ptimer_ctx *ctx, unsigned int kinds);
+unsigned int ptimer_get_kinds(struct ptimer_ctx *ctx);
+/* One bit to "posix", "itimer", "timerfd" or "signals"; NULL otherwise. */
+const char *ptimer_kind_name(unsigned int kind);
+PTIMER_MUST_CHECK int ptimer_kind_from_name(const char *name);	/* the bit, or -EINVAL */
+
+/* An interval timer: setitimer(2). */
+struct ptimer_itimer {
+	int which;		/* ITIMER_REAL, ITIMER_VIRTUAL, ITIMER_PROF */
+	int64_t value_ns;	/* time left (CPU time for virtual/prof); only armed ones are dumped */
+	int64_t interval_ns;
+};
+
+/*
+ * A timerfd, as /proc/PID/fdinfo shows it.  For a TFD_TIMER_ABSTIME timer
+ * value_ns is still the time left: a restore arms it absolute again at
+ * "now + value_ns" on its clock, keeping TFD_TIMER_CANCEL_ON_SET.
+ */
+struct ptimer_timerfd {
+	int fd;			/* descriptor number in the target */
+	int clockid;		/* CLOCK_REALTIME, _MONOTONIC, _BOOTTIME, _REALTIME_ALARM, _BOOTTIME_ALARM */
+	unsigned int settime_flags;	/* TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET */
+	unsigned int fd_flags;	/* O_NONBLOCK | O_CLOEXEC (TFD_NONBLOCK, TFD_CLOEXEC) */
+	uint64_t ticks;		/* expirations not yet read */
+	int64_t value_ns;	/* time left; 0 = disarmed */
+	int64_t interval_ns;
+};
+
+/* A queued timer signal (si_code SI_TIMER), not yet delivered. */
+struct ptimer_pending_signal {
+	pid_t tid;		/* thread queue: the tid (one of dump->tids); 0: the process queue */
+	int signo;
+	int timerid;		/* si_timerid */
+	int overrun;		/* si_overrun */
+	uint64_t sigval;	/* si_value, the raw 64 bits */
+};
+
+const char *ptimer_itimer_name(int which);	/* "real", "virtual", "prof"; NULL otherwise */
+PTIMER_MUST_CHECK int ptimer_itimer_from_name(const char *name);	/* -EINVAL when unknown */
+
+/*
+ * The other kinds of a dump, behind accessors since struct ptimer_dump is
+ * frozen.  ptimer_dump_kinds() says which kinds the dump carries: a kind
+ * it carries with no entries means "there were none"; a kind it does not
+ * carry is left alone by a restore.  A version-1 document carries
+ * PTIMER_KIND_POSIX only, and so does a new dump until a kind is added
+ * (each ptimer_dump_add_*() adds its kind) or set.
+ */
+unsigned int ptimer_dump_kinds(const struct ptimer_dump *dump);
+void ptimer_dump_set_kinds(struct ptimer_dump *dump, unsigned int kinds);
+const struct ptimer_itimer *ptimer_dump_itimers(const struct ptimer_dump *dump, size_t *n);
+const struct ptimer_timerfd *ptimer_dump_timerfds(const struct ptimer_dump *dump, size_t *n);
+const struct ptimer_pending_signal *ptimer_dump_signals(const struct ptimer_dump *dump, size_t *n);
+PTIMER_MUST_CHECK
+int ptimer_dump_add_itimer(struct ptimer_dump *dump, const struct ptimer_itimer *it);
+PTIMER_MUST_CHECK
+int ptimer_dump_add_timerfd(struct ptimer_dump *dump, const struct ptimer_timerfd *tfd);
+PTIMER_MUST_CHECK
+int ptimer_dump_add_signal(struct ptimer_dump *dump, const struct ptimer_pending_signal *sig);
 
 /* Live operations. */
 enum ptimer_dump_flags {

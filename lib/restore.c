@@ -13,6 +13,7 @@
 #include "dump.h"
 #include "internal.h"
 #include "kabi.h"
+#include "kinds.h"
 #include "remap.h"
 #include "abi.h"
 
@@ -56,7 +57,7 @@ static int validate_dump(struct ptimer_ctx *ctx, const struct ptimer_dump *d)
 {
 	const int bad = -PTIMER_ERR_BAD_DUMP;
 
-	if (d->version != PTIMER_FORMAT_VERSION)
+	if (d->version < 1 || d->version > PTIMER_FORMAT_VERSION)
 		return ctx_set_error(ctx, bad, "version: %d is not supported", d->version);
 	for (size_t i = 0; i < d->ntimers; i++) {
 		const struct ptimer_timer *t = &d->timers[i];
@@ -79,7 +80,7 @@ static int validate_dump(struct ptimer_ctx *ctx, const struct ptimer_dump *d)
 			return ctx_set_error(ctx, bad, "timers[%zu].notify: %d is unknown",
 					     i, t->notify);
 	}
-	return 0;
+	return kinds_validate(ctx, d);
 }
 
 static void warn_glibc_thread_timers(struct restore *r)

@@ -137,6 +137,8 @@ const char *cli_signal_name(int sig);
 int cli_interrupted_exit(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 void cli_format_ns(char *buf, size_t len, int64_t ns);
+/* show: a section for each kind besides POSIX timers that @dump carries (show_kinds.c). */
+void cli_show_kinds(const struct ptimer_dump *dump);
 /* A duration for people: "26 us", "1.5 s", "22.0 min". */
 void cli_format_duration(char *buf, size_t len, int64_t ns);
 

@@ -142,6 +142,7 @@ int cmd_show(int argc, char **argv)
 		       dump->nthreads, dump->nthreads == 1 ? "" : "s",
 		       dump->ntimers, dump->ntimers == 1 ? "" : "s");
 		print_table(dump);
+		cli_show_kinds(dump);
 		ret = cli_finish_stdout();
 	}
 	ptimer_dump_free(dump);

@@ -56,7 +56,7 @@ _ptimerctl_module()
 	local cur prev i word sub= opt= npos=0 maxpos=0
 	local global_opts='--verbose --quiet --timeout= --help --usage --version -v -q -V'
 	local walk_opts='--method= --time= --tid-map= --replace --dry-run
-			 --max-walk-steps= --progress --no-progress --keep-seccomp'
+			 --max-walk-steps= --progress --no-progress --keep-seccomp --kinds='
 	local sub_opts common_opts='--verbose --quiet --timeout= --help --usage -v -q'
 
 	COMPREPLY=()
@@ -81,7 +81,8 @@ _ptimerctl_module()
 	for (( i = 1; i < COMP_CWORD; i++ )); do
 		word=${COMP_WORDS[i]}
 		case $word in
-		-o|--output|-i|--input|--method|--time|--tid-map|--max-walk-steps|--max-iterations)
+		-o|--output|-i|--input|--method|--time|--tid-map|--max-walk-steps|--max-iterations|\
+		--kinds)
 			# a value follows, as the next word or after a separate "="
 			if [[ ${COMP_WORDS[i+1]-} == '=' ]]; then
 				(( i += 2 ))
@@ -106,6 +107,14 @@ _ptimerctl_module()
 	--time)
 		COMPREPLY=($(compgen -W 'frozen deadline' -- "$cur"))
 		return 0 ;;
+	--kinds)
+		# a comma-separated list: complete its last element, keep the rest
+		local done_kinds=
+		[[ $cur == *,* ]] && done_kinds=${cur%,*},
+		COMPREPLY=($(compgen -P "$done_kinds" \
+			-W 'posix itimer timerfd signals all' -- "${cur##*,}"))
+		compopt -o nospace 2>/dev/null || :
+		return 0 ;;
 	-o|--output|-i|--input)
 		compopt -o filenames 2>/dev/null || :
 		COMPREPLY=($(compgen -f -- "$cur"))
@@ -125,8 +134,9 @@ _ptimerctl_module()
 			COMPREPLY=($(compgen -W 'dump show check restore migrate' -- "$cur"))
 		fi
 		return 0 ;;
-	dump)	sub_opts="--output --pretty --disarm --keep-seccomp -o $common_opts"; maxpos=1 ;;
-	show)	sub_opts="--json --input --keep-seccomp -J -i $common_opts"; maxpos=1 ;;
+	dump)	sub_opts="--output --pretty --disarm --keep-seccomp --kinds= -o $common_opts"
+		maxpos=1 ;;
+	show)	sub_opts="--json --input --keep-seccomp --kinds= -J -i $common_opts"; maxpos=1 ;;
 	check)	sub_opts="--json -J $common_opts"; maxpos=1 ;;
 	restore) sub_opts="--input -i $walk_opts $common_opts"; maxpos=1 ;;
 	migrate) sub_opts="$walk_opts $common_opts"; maxpos=2 ;;

@@ -243,3 +243,19 @@ int kinds_validate(struct ptimer_ctx *ctx, const struct ptimer_dump *dump)
 		ret = validate_signals(ctx, dump, k);
 	return ret;
 }
+
+const struct ptimer_dump *kinds_view(const struct ptimer_dump *dump, unsigned int kinds,
+				     struct dump_alloc *view)
+{
+	*view = *(const struct dump_alloc *)dump;
+	view->k.kinds &= kinds;
+	if (!(view->k.kinds & PTIMER_KIND_POSIX))
+		view->pub.ntimers = 0;
+	if (!(view->k.kinds & PTIMER_KIND_ITIMER))
+		view->k.nitimers = 0;
+	if (!(view->k.kinds & PTIMER_KIND_TIMERFD))
+		view->k.ntimerfds = 0;
+	if (!(view->k.kinds & PTIMER_KIND_SIGNALS))
+		view->k.nsignals = 0;
+	return &view->pub;
+}

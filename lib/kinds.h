@@ -54,6 +54,13 @@ bool kinds_timerfd_clock_ok(int clockid);
 /* Interval timers: ITIMER_REAL, ITIMER_VIRTUAL, ITIMER_PROF. */
 #define KITIMER_COUNT			3
 
+/*
+ * @dump as an operation limited to @kinds sees it, in @view, which
+ * borrows @dump's arrays: the kinds not asked for are left out.
+ */
+const struct ptimer_dump *kinds_view(const struct ptimer_dump *dump, unsigned int kinds,
+				     struct dump_alloc *view);
+
 /* Sorts the itimers by which and the timerfds by fd; signals keep their order. */
 void kinds_sort(struct ptimer_dump *dump);
 

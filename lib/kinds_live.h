@@ -62,11 +62,14 @@ struct kinds_restore;
  * with the target held and nothing changed yet, every collision
  * (-PTIMER_ERR_ID_IN_USE unless @replace); kinds_restore_apply() sets
  * the itimers and timerfds, kinds_restore_signals() queues the signals,
- * last of all; kinds_restore_rollback() undoes what apply did.
+ * last of all; kinds_restore_rollback() undoes what apply did.  @rearm:
+ * for ptimer_rearm_pid(), the process the dump was taken from: no
+ * collisions, the dump's own tids, every timerfd re-armed where it is.
  */
 int kinds_restore_new(struct ptimer_ctx *ctx, struct target *t, const struct ptimer_dump *dump,
 		      unsigned int kinds, const struct ptimer_tid_map *map, size_t nmap,
-		      bool replace, enum ptimer_time_mode time, struct kinds_restore **out);
+		      bool replace, enum ptimer_time_mode time, bool rearm,
+		      struct kinds_restore **out);
 void kinds_restore_free(struct kinds_restore *kr);
 size_t kinds_restore_scratch_size(const struct kinds_restore *kr);
 /* With the target's threads, after attaching: maps tids (the dump's to the target's). */

@@ -671,6 +671,14 @@ int main(int argc, char **argv)
 			vp_die(errno, "/dev/null at %d", collide_fd);
 		close(fd);
 	}
+	/* Before the worker starts waiting with it. */
+	if (fresh) {
+		unsigned long long b = 0;
+
+		for (int k = 0; k < NPOSIX; k++)
+			b |= sigbit(posix_sig[k]);
+		atomic_store(&blocked, b | sigbit(SIGALRM) | sigbit(SIGVTALRM) | sigbit(SIGPROF));
+	}
 	atomic_store(&tids[T_MAIN], vp_gettid());
 	start(worker_main, T_WORKER);
 	start(epoll_main, T_EPOLL);
@@ -678,15 +686,8 @@ int main(int argc, char **argv)
 	start(control_main, T_CONTROL);
 	for (int i = 0; i < NTHREADS; i++)
 		vp_add_tid(atomic_load(&tids[i]));
-	if (fresh) {
-		unsigned long long b = 0;
-
-		for (int k = 0; k < NPOSIX; k++)
-			b |= sigbit(posix_sig[k]);
-		atomic_store(&blocked, b | sigbit(SIGALRM) | sigbit(SIGVTALRM) | sigbit(SIGPROF));
-	} else {
+	if (!fresh)
 		make_everything();
-	}
 	vp_out("READY %d", (int)getpid());
 	atomic_store(&ready, 1);
 	suspend_loop(0, takes, 5);

@@ -479,9 +479,11 @@ Test(kinds, failed_migrate_rearms_every_kind)
 	ru_bg_start_at(&b, "created", "migrate", ru_pidstr(spid, src->pid),
 		       ru_pidstr(dpid, dst->pid), NULL);
 	cr_assert(ru_bg_wait_stopped(&b, RU_WAIT_MS), "ptimerctl never reached \"created\"");
-	victim_kill(dst);
+	/* Reaped only once its tracer, ptimerctl, has let it go. */
+	cr_assert_eq(kill(dst->pid, SIGKILL), 0);
 	ru_bg_signal_and_continue(&b, 0);
 	ru_bg_wait(&b, HARNESS_RUN_TIMEOUT_MS);
+	victim_kill(dst);
 	cr_expect_neq(b.res.exit_code, 0, "migrate into a dead process succeeded");
 	cr_expect(strstr(b.res.err, "re-armed"), "SRC was not re-armed: %s", b.res.err);
 	run_result_free(&b.res);

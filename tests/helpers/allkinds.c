@@ -36,7 +36,8 @@
  * Every handler checks its siginfo: a POSIX timer signal must be SI_TIMER
  * with its timer's si_timerid and sigval, si_overrun >= 0, and, when
  * thread-directed, be taken by the worker; an itimer signal SI_KERNEL.
- * Anything else is an ANOMALY, the first one kept for the report.
+ * Anything else is an ANOMALY, the first one kept for the report, and so
+ * is an epoll_wait() that fails with EINTR (its thread blocks every signal).
  *
  * Commands (one answer line, or lines up to END):
  *   ping, timers, tids        as vproto.h (tids: main worker epoll spinner control)
@@ -283,6 +284,9 @@ static void *epoll_main(void *arg)
 		struct epoll_event ev[4];
 		int n = epoll_wait(epfd, ev, 4, -1);
 
+		/* Every signal is blocked here: only a careless tracer can do it. */
+		if (n < 0 && errno == EINTR)
+			anomaly("epoll_wait-EINTR", 0, &(siginfo_t){ 0 });
 		for (int i = 0; i < n; i++) {
 			uint64_t ticks;
 

@@ -460,6 +460,52 @@ Test(kinds, migrate_carries_every_kind)
 }
 
 /*
+ * After a migrate, the source's queued signals of its disarmed timers are
+ * stale: the kernel would drop them at delivery (since 6.13), and they
+ * went to DST.  A later dump of the source must not carry them, or a
+ * restore of it would deliver them a second time.
+ */
+Test(kinds, dump_after_migrate_carries_no_stale_signal)
+{
+	struct victim *src = start_source(NULL);
+	struct victim *dst = ak_start("--fresh", NULL);
+	struct victim *third = ak_start("--fresh", NULL);
+	char spid[16], dpid[16], *file;
+	struct run_result r;
+	json_object *root, *sigs;
+
+	pend(src);
+	cr_assert_eq(run_ptimerctl(&r, "migrate", ru_pidstr(spid, src->pid),
+				   ru_pidstr(dpid, dst->pid), NULL), 0);
+	cr_assert_eq(r.exit_code, 0, "%s", run_describe(&r));
+	run_result_free(&r);
+	cr_log_info("after the migrate, SRC's queues show 38: %d, 39: %d",
+		    ak_pending(src->pid, ak_worker(src), AK_SIG_OTHR),
+		    ak_pending(src->pid, 0, AK_SIG_OPROC));
+
+	file = ru_dump_file(src->pid, NULL);
+	root = ru_json_load(file);
+	cr_assert(json_object_object_get_ex(root, "pending_signals", &sigs));
+	for (size_t i = 0; i < json_object_array_length(sigs); i++) {
+		int64_t signo = 0;
+
+		json_get_int64(json_object_array_get_idx(sigs, i), "signal", &signo);
+		cr_expect(signo != AK_SIG_OTHR && signo != AK_SIG_OPROC,
+			  "SRC's dump carries the stale signal %lld, which DST already has: %s",
+			  (long long)signo, json_object_to_json_string(sigs));
+	}
+	json_object_put(root);
+
+	/* Once each in all: DST's, and none from a restore of SRC's dump. */
+	restore_ok(file, third->pid, NULL);
+	ak_ok(third, "adopt", NULL, 0);
+	release_and_expect_once(third, "a restore of SRC's later dump", 0);
+	ak_ok(dst, "adopt", NULL, 0);
+	release_and_expect_once(dst, "DST", 1);
+	ru_file_free(file);
+}
+
+/*
  * A migrate whose destination dies after SRC was disarmed (PTIMER_STOP_AT
  * holds ptimerctl once the restore has created timers): SRC gets every
  * kind back, armed, and each pending signal is delivered there once.

@@ -252,19 +252,36 @@ static int collect_itimers(struct target *t, struct ptimer_dump *dump,
 	return 0;
 }
 
-/* fdinfo again, now that timerfd_gettime() has brought the ticks up to date. */
-static int refresh_timerfds(struct target *t, struct dump_kinds *k)
+/*
+ * fdinfo again, now that timerfd_gettime() has brought the ticks up to
+ * date.  The time left is timerfd_gettime()'s: fdinfo shows 0 for a
+ * periodic timerfd that expired and that nobody has looked at since,
+ * which would read as disarmed.
+ */
+static int refresh_timerfds(struct target *t, struct dump_kinds *k,
+			    const struct kinds_layout *l)
 {
-	for (size_t i = 0; i < k->ntimerfds; i++) {
+	struct itimerspec *its;
+	int ret;
+
+	its = calloc(k->ntimerfds + 1, sizeof(*its));
+	if (!its)
+		return -ENOMEM;
+	ret = target_read(t, l->timerfds, its, k->ntimerfds * sizeof(*its));
+	for (size_t i = 0; !ret && i < k->ntimerfds; i++) {
 		unsigned int line = 0;
-		int ret;
 
 		ret = procfs_read_timerfd(t->dirfd, k->timerfds[i].fd, &k->timerfds[i], &line);
-		if (ret)
-			return ctx_set_error(t->ctx, ret, "cannot read /proc/%d/fdinfo/%d (line %u)",
-					     t->pid, k->timerfds[i].fd, line);
+		if (ret) {
+			ret = ctx_set_error(t->ctx, ret, "cannot read /proc/%d/fdinfo/%d (line %u)",
+					    t->pid, k->timerfds[i].fd, line);
+			break;
+		}
+		k->timerfds[i].value_ns = ts_to_ns(&its[i].it_value);
+		k->timerfds[i].interval_ns = ts_to_ns(&its[i].it_interval);
 	}
-	return 0;
+	free(its);
+	return ret;
 }
 
 static int disarm_timerfds(struct target *t, struct dump_kinds *k, struct blob_batch *b,
@@ -319,7 +336,7 @@ int kinds_dump_read_injected(struct target *t, struct ptimer_dump *dump, unsigne
 	if (!ret && (kinds & PTIMER_KIND_ITIMER))
 		ret = collect_itimers(t, dump, &l);
 	if (!ret)
-		ret = refresh_timerfds(t, k);
+		ret = refresh_timerfds(t, k, &l);
 	if (!ret && disarm && k->ntimerfds)
 		ret = disarm_timerfds(t, k, b, &l);
 free_batch:

@@ -31,6 +31,7 @@ enum kinds_nr {
 	KNR_IOCTL = __NR_ioctl,
 	KNR_RT_SIGQUEUEINFO = __NR_rt_sigqueueinfo,
 	KNR_RT_TGSIGQUEUEINFO = __NR_rt_tgsigqueueinfo,
+	KNR_RT_SIGTIMEDWAIT = __NR_rt_sigtimedwait,
 };
 
 /* TFD_IOC_SET_TICKS, _IOW('T', 0, __u64): only with CONFIG_CHECKPOINT_RESTORE. */
@@ -72,7 +73,9 @@ int kinds_restore_new(struct ptimer_ctx *ctx, struct target *t, const struct pti
 		      struct kinds_restore **out);
 void kinds_restore_free(struct kinds_restore *kr);
 size_t kinds_restore_scratch_size(const struct kinds_restore *kr);
-/* With the target's threads, after attaching: maps tids (the dump's to the target's). */
+/* Before attaching (and in a dry run): the timerfd collisions, which /proc shows. */
+int kinds_restore_check(struct kinds_restore *kr);
+/* With the target held: every collision, and the signals' tids mapped to the target's. */
 int kinds_restore_prepare(struct kinds_restore *kr);
 int kinds_restore_apply(struct kinds_restore *kr);
 int kinds_restore_signals(struct kinds_restore *kr);

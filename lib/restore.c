@@ -491,6 +491,8 @@ int restore_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_dump *dum
 	if (!ret)
 		ret = read_collisions(&r, NULL);
 	if (!ret)
+		ret = kinds_restore_check(r.kr);
+	if (!ret)
 		ret = opts->dry_run ? plan_dry_run(&r) : restore_live(&r, stats);
 	creator_release(&r.c);
 close_target:

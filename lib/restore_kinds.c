@@ -85,7 +85,7 @@ struct kinds_restore {
 
 static size_t max_calls(const struct kinds_restore *kr)
 {
-	return 4 * kr->ntfds + 2 * KITIMER_COUNT + kr->nsigs + 4;
+	return 4 * kr->ntfds + 2 * KITIMER_COUNT + 2 * kr->nsigs + 4;
 }
 
 static uint64_t calls_end(const struct kinds_restore *kr)
@@ -109,10 +109,19 @@ static uint64_t si_slot(const struct kinds_restore *kr, size_t k)
 	return itv_slot(kr, KITIMER_COUNT) + k * SI_SLOT;
 }
 
+/* A sigset_t of the kernel's size and a zero timespec, for a purge. */
+#define PURGE_SLOT	32
+
+static uint64_t purge_slot(const struct kinds_restore *kr, size_t k)
+{
+	return si_slot(kr, kr->nsigs) + k * PURGE_SLOT;
+}
+
 size_t kinds_restore_scratch_size(const struct kinds_restore *kr)
 {
 	return sizeof(struct blob_batch) + max_calls(kr) * sizeof(struct blob_call) +
-	       kr->ntfds * TFD_SLOT + KITIMER_COUNT * ITV_SLOT + kr->nsigs * SI_SLOT;
+	       kr->ntfds * TFD_SLOT + KITIMER_COUNT * ITV_SLOT + kr->nsigs * SI_SLOT +
+	       kr->nsigs * PURGE_SLOT;
 }
 
 /* A batch of calls built one at a time. */
@@ -351,6 +360,11 @@ static int prepare_signals(struct kinds_restore *kr)
 		remap_free(&map);
 	free(tids);
 	return ret;
+}
+
+int kinds_restore_check(struct kinds_restore *kr)
+{
+	return prepare_timerfds(kr);
 }
 
 int kinds_restore_prepare(struct kinds_restore *kr)
@@ -656,19 +670,52 @@ int kinds_restore_apply(struct kinds_restore *kr)
 	return ret;
 }
 
+/*
+ * Re-arming the process a disarming dump was taken from: its timers'
+ * own queued signals are still queued, stale, and the kernel drops them
+ * at delivery.  A legacy (non-real-time) signal holds one place per
+ * queue, so while the stale one sits there a new one is dropped as a
+ * duplicate: take the stale one out first, with rt_sigtimedwait() and a
+ * zero timeout, which discards it.  It runs in the injecting thread, so
+ * it reaches the process queue and that thread's own queue only.
+ */
+static bool purge_first(struct kinds_restore *kr, const struct ptimer_pending_signal *s,
+			pid_t inject_ns_tid)
+{
+	if (!kr->rearm || s->signo >= KSIGRTMIN)
+		return false;
+	if (s->tid && s->tid != inject_ns_tid) {
+		warn(kr->ctx, "%s, queued for thread %d of pid %d, cannot be cleared of its"
+		     " stale copy from that thread: the kernel may drop it",
+		     ptimer_signal_name(s->signo), s->tid, kr->t->pid);
+		return false;
+	}
+	return true;
+}
+
 int kinds_restore_signals(struct kinds_restore *kr)
 {
+	size_t *call = NULL;
+	pid_t inject_ns_tid = 0;
 	struct kbatch kb;
 	int ret;
 
 	if (!kr->nsigs)
 		return 0;
+	if (kr->rearm && procfs_ns_tid(kr->t->dirfd, target_inject_tid(kr->t), &inject_ns_tid))
+		inject_ns_tid = 0;
 	ret = kb_init(&kb, kr);
 	if (ret)
 		return ret;
-	kb_reset(&kb, true);
+	call = calloc(kr->nsigs, sizeof(*call));
+	if (!call) {
+		ret = -ENOMEM;
+		goto free_batch;
+	}
+	kb_reset(&kb, false);
 	for (size_t k = 0; k < kr->nsigs; k++) {
 		const struct ptimer_pending_signal *s = &kr->sigs[k];
+		uint64_t purge[4] = { 1ull << (s->signo - 1), 0, 0, 0 };
 		siginfo_t si;
 
 		memset(&si, 0, sizeof(si));
@@ -680,25 +727,36 @@ int kinds_restore_signals(struct kinds_restore *kr)
 		ret = target_write(kr->t, si_slot(kr, k), &si, sizeof(si));
 		if (ret)
 			goto free_batch;
+		if (purge_first(kr, s, inject_ns_tid)) {
+			/* The set, then a zero timespec at +16. */
+			ret = target_write(kr->t, purge_slot(kr, k), purge, sizeof(purge));
+			if (ret)
+				goto free_batch;
+			kb_add(&kb, KNR_RT_SIGTIMEDWAIT, purge_slot(kr, k), 0,
+			       purge_slot(kr, k) + 16, sizeof(uint64_t));
+		}
 		if (s->tid)
-			kb_add(&kb, KNR_RT_TGSIGQUEUEINFO, kr->ns_pid, s->tid, s->signo,
-			       si_slot(kr, k));
+			call[k] = kb_add(&kb, KNR_RT_TGSIGQUEUEINFO, kr->ns_pid, s->tid, s->signo,
+					 si_slot(kr, k));
 		else
-			kb_add(&kb, KNR_RT_SIGQUEUEINFO, kr->ns_pid, s->signo, si_slot(kr, k), 0);
+			call[k] = kb_add(&kb, KNR_RT_SIGQUEUEINFO, kr->ns_pid, s->signo,
+					 si_slot(kr, k), 0);
 	}
 	ret = kb_run(kr, &kb);
 	for (size_t k = 0; !ret && k < kr->nsigs; k++) {
-		long r = kb_ret(&kb, k);
+		long r = kb_ret(&kb, call[k]);
 
 		if (r < 0) {
 			ret = ctx_set_error(kr->ctx, (int)r, "queueing pending signal %zu (%s) in"
-					    " pid %d; the %zu queued before it stay queued", k,
-					    ptimer_signal_name(kr->sigs[k].signo), kr->t->pid, k);
+					    " pid %d; %zu others are queued", k,
+					    ptimer_signal_name(kr->sigs[k].signo), kr->t->pid,
+					    kr->queued);
 			break;
 		}
 		kr->queued++;
 	}
 free_batch:
+	free(call);
 	kb_free(&kb);
 	return ret;
 }

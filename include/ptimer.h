@@ -340,7 +340,12 @@ int ptimer_dump_add_signal(struct ptimer_dump *dump, const struct ptimer_pending
 
 /* Live operations. */
 enum ptimer_dump_flags {
-	PTIMER_DUMP_DISARM = 1 << 0,	/* read and disarm atomically (migrate) */
+	/*
+	 * Read and disarm atomically (migrate): POSIX timers, interval
+	 * timers and timerfds.  Queued timer signals are read first; the
+	 * disarm leaves them stale, so that the kernel drops them.
+	 */
+	PTIMER_DUMP_DISARM = 1 << 0,
 	/* 1 << 1 is retired: it was a benchmark knob, now private. */
 	/*
 	 * If the target runs under seccomp, suspend its filter while we inject
@@ -448,7 +453,8 @@ struct ptimer_restore_stats {
  * created so far is deleted, replaced timers are put back, the target's
  * prctl state is restored and the target runs on.  -PTIMER_ERR_BAD_DUMP:
  * the dump is invalid or does not fit the target (an unmapped tid);
- * -PTIMER_ERR_ID_IN_USE: an ID is in use; -EINTR: aborted;
+ * -PTIMER_ERR_ID_IN_USE: an ID is in use, a dumped fd is open and not a
+ * timerfd of the same clock, or a dumped interval timer is armed; -EINTR: aborted;
  * -PTIMER_ERR_WALK_TOO_LONG: the walk is longer than max_steps;
  * -EOPNOTSUPP: the prctl was asked for and is missing; -PTIMER_ERR_TARGET_DIED: the
  * target exited part-way.
@@ -460,7 +466,10 @@ int ptimer_restore_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_du
 
 /*
  * Re-arm timers that a PTIMER_DUMP_DISARM dump left disarmed in @pid,
- * with the values the dump recorded (the undo of a failed migration).
+ * with the values the dump recorded (the undo of a failed migration):
+ * every kind the dump carries and the context handles, the timerfds at
+ * their descriptors, and the dump's pending signals queued again (the
+ * disarm left the originals stale).
  * @seccomp_flags: PTIMER_DUMP_SUSPEND_SECCOMP or PTIMER_DUMP_KEEP_SECCOMP.
  */
 PTIMER_MUST_CHECK

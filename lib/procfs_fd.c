@@ -144,15 +144,34 @@ static int parse_u64(const char *s, int base, uint64_t max, uint64_t *out)
 	return 0;
 }
 
-/* "(SEC, NSEC)" as the kernel prints a timespec in fdinfo. */
+/* Leading decimal digits of @s to *@out, at most @max; the rest in *@end. */
+static int take_digits(const char *s, uint64_t max, uint64_t *out, const char **end)
+{
+	uint64_t v = 0;
+	const char *p = s;
+
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (v > (max - (uint64_t)(*p - '0')) / 10)
+			return -EINVAL;
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	if (p == s)
+		return -EINVAL;
+	*out = v;
+	*end = p;
+	return 0;
+}
+
+/* "(SEC, NSEC)", exactly as the kernel prints a timespec in fdinfo. */
 static int parse_timespec(const char *s, int64_t *ns)
 {
-	unsigned long long sec, nsec;
-	int used = 0;
+	uint64_t sec, nsec;
 
-	if (sscanf(s, "(%llu, %llu)%n", &sec, &nsec, &used) != 2 || s[used] ||
-	    s[1] < '0' || s[1] > '9' || nsec >= (unsigned long long)NSEC_PER_SEC ||
-	    sec > (unsigned long long)(INT64_MAX / NSEC_PER_SEC - 1))
+	if (*s++ != '(' ||
+	    take_digits(s, INT64_MAX / NSEC_PER_SEC - 1, &sec, &s) ||
+	    strncmp(s, ", ", 2) ||
+	    take_digits(s + 2, NSEC_PER_SEC - 1, &nsec, &s) ||
+	    strcmp(s, ")"))
 		return -EINVAL;
 	*ns = (int64_t)sec * NSEC_PER_SEC + (int64_t)nsec;
 	return 0;

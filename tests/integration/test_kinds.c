@@ -572,3 +572,43 @@ Test(kinds, version_1_document_still_restores)
 	expect_no_anomaly(v, "the target");
 	ru_file_free(file);
 }
+
+/* show: a section per kind, with its header; --kinds narrows it; -J carries every kind. */
+Test(kinds, show_lists_every_kind)
+{
+	struct victim *v = start_source(NULL);
+	struct run_result r;
+	json_object *root;
+	char spid[16];
+
+	pend(v);
+	ru_pidstr(spid, v->pid);
+	cr_assert_eq(run_ptimerctl(&r, "show", spid, NULL), 0);
+	cr_assert_eq(r.exit_code, 0, "%s", run_describe(&r));
+	cr_expect(strstr(r.out, " ID CLOCK "), "no POSIX table: %s", r.out);
+	cr_expect(strstr(r.out, "\nitimers: ") && strstr(r.out, "\nWHICH "), "%s", r.out);
+	cr_expect(strstr(r.out, "\ntimerfds: 4\n") && strstr(r.out, " FD CLOCK "), "%s", r.out);
+	cr_expect(strstr(r.out, "abstime,cancel_on_set cloexec"), "fd 101's flags: %s", r.out);
+	cr_expect(strstr(r.out, "\npending timer signals: ") && strstr(r.out, "\nQUEUE "), "%s",
+		  r.out);
+	cr_expect(strstr(r.out, "SIGRTMIN+6"), "the thread-queued signal 38: %s", r.out);
+	run_result_free(&r);
+
+	cr_assert_eq(run_ptimerctl(&r, "show", "--kinds=timerfd", spid, NULL), 0);
+	cr_assert_eq(r.exit_code, 0, "%s", run_describe(&r));
+	cr_expect(strstr(r.out, "\ntimerfds: 4\n"), "%s", r.out);
+	cr_expect(!strstr(r.out, " ID CLOCK ") && !strstr(r.out, "itimers:") &&
+		  !strstr(r.out, "pending timer signals:"), "--kinds=timerfd shows more: %s", r.out);
+	run_result_free(&r);
+
+	cr_assert_eq(run_ptimerctl(&r, "show", "-J", spid, NULL), 0);
+	cr_assert_eq(r.exit_code, 0, "%s", run_describe(&r));
+	root = json_parse_text(r.out);
+	cr_assert(root, "show -J is not JSON");
+	cr_expect(dump_has_kind(root, "posix") && dump_has_kind(root, "itimer") &&
+		  dump_has_kind(root, "timerfd") && dump_has_kind(root, "signals"));
+	cr_expect_eq(array_len(root, "timerfds"), 4);
+	cr_expect_geq(array_len(root, "pending_signals"), 2);
+	json_object_put(root);
+	run_result_free(&r);
+}

@@ -110,6 +110,33 @@ static error_t parse_wrapper(int key, char *arg, struct argp_state *state)
 	(void)arg;
 }
 
+unsigned int cli_parse_kinds(struct argp_state *state, const char *arg)
+{
+	unsigned int kinds = 0;
+	char *copy, *name, *save = NULL;
+
+	copy = strdup(arg);
+	if (!copy)
+		cli_usage_error(state, "out of memory");
+	for (name = strtok_r(copy, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+		int bit = strcmp(name, "all") ? ptimer_kind_from_name(name) : PTIMER_KIND_ALL;
+
+		if (bit < 0) {
+			char bad[64];
+
+			snprintf(bad, sizeof(bad), "%s", name);
+			free(copy);
+			cli_usage_error(state, "invalid --kinds: unknown kind '%s'; expected"
+					" posix, itimer, timerfd, signals or all", bad);
+		}
+		kinds |= (unsigned int)bit;
+	}
+	free(copy);
+	if (!kinds)
+		cli_usage_error(state, "invalid --kinds '%s': expected a list of kinds", arg);
+	return kinds;
+}
+
 void cli_take_pid(struct argp_state *state, pid_t *pid, const char *arg)
 {
 	if (*pid)

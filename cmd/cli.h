@@ -80,6 +80,17 @@ int cli_drop_capabilities(const pid_t *pids, int npids, bool keep_seccomp,
 	  "Let the target's seccomp filter judge injected calls (default: suspend it)", 0 }
 
 /*
+ * The --kinds=LIST option of dump, show, restore and migrate: kind names
+ * (ptimer_kind_name()) separated by commas, or "all".  An unknown name is
+ * a usage error naming it.
+ */
+#define CLI_OPT_KINDS 0x201
+#define CLI_KINDS_OPTION \
+	{ "kinds", CLI_OPT_KINDS, "LIST", 0, \
+	  "Only these kinds of timer: posix,itimer,timerfd,signals or all (the default)", 0 }
+unsigned int cli_parse_kinds(struct argp_state *state, const char *arg);
+
+/*
  * Where -o writes; ptimerctl(1) documents the rules.  "-" is stdout.  A
  * regular file, or a name that does not exist yet, is written to a new
  * 0600 file beside it that cli_output_commit() renames over it, so that a
@@ -139,6 +150,8 @@ const char *cli_signal_name(int sig);
 int cli_interrupted_exit(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 void cli_format_ns(char *buf, size_t len, int64_t ns);
+/* show: a section for each kind besides POSIX timers that @dump carries (show_kinds.c). */
+void cli_show_kinds(const struct ptimer_dump *dump);
 /* A duration for people: "26 us", "1.5 s", "22.0 min". */
 void cli_format_duration(char *buf, size_t len, int64_t ns);
 

@@ -13,6 +13,7 @@ struct dump_args {
 	bool pretty;
 	bool disarm;
 	bool keep_seccomp;
+	unsigned int kinds;	/* --kinds; 0: all */
 	pid_t pid;
 };
 
@@ -22,8 +23,9 @@ static const struct argp_option dump_options[] = {
 	{ "output", 'o', "FILE", 0, "Write to FILE (created 0600), or - for stdout", 0 },
 	{ "pretty", OPT_PRETTY, NULL, 0, "Indent the JSON", 0 },
 	{ "disarm", OPT_DISARM, NULL, 0,
-	  "Read and disarm each timer atomically, for migration", 0 },
+	  "Read and disarm each timer (POSIX, interval, timerfd) atomically, for migration", 0 },
 	CLI_KEEP_SECCOMP_OPTION,
+	CLI_KINDS_OPTION,
 	{ 0 }
 };
 
@@ -44,6 +46,9 @@ static error_t parse_dump(int key, char *arg, struct argp_state *state)
 	case CLI_OPT_KEEP_SECCOMP:
 		a->keep_seccomp = true;
 		break;
+	case CLI_OPT_KINDS:
+		a->kinds = cli_parse_kinds(state, arg);
+		break;
 	case ARGP_KEY_ARG:
 		cli_take_pid(state, &a->pid, arg);
 		break;
@@ -61,7 +66,8 @@ static const struct argp dump_argp = {
 	.options = dump_options,
 	.parser = parse_dump,
 	.args_doc = "PID",
-	.doc = "Write the POSIX timers of process PID as JSON (ptimerctl-dump(5))."
+	.doc = "Write the timers of process PID as JSON (ptimerctl-dump(5)): POSIX"
+	       " timers, interval timers, timerfds and queued timer signals."
 	       " The process is stopped only while its timers are read, and"
 	       " notices nothing."
 	       "\vExamples:\n"
@@ -142,6 +148,8 @@ int cmd_dump(int argc, char **argv)
 	int ret;
 
 	cli_parse(&dump_argp, argc, argv, &a);
+	if (a.kinds && ptimer_set_kinds(cli.ctx, a.kinds))
+		return EXIT_USAGE;
 	/*
 	 * Capabilities first: the output is then opened with the privileges
 	 * that its final rename will have, and whatever cannot be written is

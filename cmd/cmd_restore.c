@@ -21,6 +21,7 @@ struct restore_args {
 	int npids;
 	int want_pids;
 	bool keep_seccomp;
+	unsigned int kinds;		/* --kinds; 0: all */
 	unsigned int seccomp_flags;	/* PTIMER_DUMP_*_SECCOMP, from the capability drop */
 };
 
@@ -44,7 +45,8 @@ enum {
 	{ "max-iterations", OPT_MAX_WALK_STEPS, "N", OPTION_ALIAS, NULL, 0 }, \
 	{ "progress", OPT_PROGRESS, NULL, 0, "Show a progress bar on stderr, even if not a TTY", 0 }, \
 	{ "no-progress", OPT_NO_PROGRESS, NULL, 0, "Never show a progress bar", 0 }, \
-	CLI_KEEP_SECCOMP_OPTION
+	CLI_KEEP_SECCOMP_OPTION, \
+	CLI_KINDS_OPTION
 
 static const struct argp_option restore_options[] = {
 	{ "input", 'i', "FILE", 0, "Read the dump from FILE; - (the default) is stdin", 0 },
@@ -124,6 +126,9 @@ static error_t parse_restore(int key, char *arg, struct argp_state *state)
 		break;
 	case CLI_OPT_KEEP_SECCOMP:
 		a->keep_seccomp = true;
+		break;
+	case CLI_OPT_KINDS:
+		a->kinds = cli_parse_kinds(state, arg);
 		break;
 	case ARGP_KEY_ARG:
 		if (a->npids == a->want_pids)
@@ -257,6 +262,8 @@ int cmd_restore(int argc, char **argv)
 	int ret;
 
 	cli_parse(&restore_argp, argc, argv, &a);
+	if (a.kinds && ptimer_set_kinds(cli.ctx, a.kinds))
+		return EXIT_USAGE;
 	ret = cli_load_dump(a.input, &dump);
 	if (ret)
 		goto free_map;
@@ -292,6 +299,8 @@ int cmd_migrate(int argc, char **argv)
 	int ret, rc;
 
 	cli_parse(&migrate_argp, argc, argv, &a);
+	if (a.kinds && ptimer_set_kinds(cli.ctx, a.kinds))
+		return EXIT_USAGE;
 	src = a.pids[0];
 	dst = a.pids[1];
 	ret = drop_capabilities(&a, 2);

@@ -11,6 +11,7 @@ struct show_args {
 	bool json;
 	const char *input;
 	bool keep_seccomp;
+	unsigned int kinds;	/* --kinds; 0: all */
 	pid_t pid;
 };
 
@@ -18,6 +19,7 @@ static const struct argp_option show_options[] = {
 	{ "json", 'J', NULL, 0, "Print JSON (the dump format) instead of a table", 0 },
 	{ "input", 'i', "FILE", 0, "Show a dump file (- for stdin) instead of a process", 0 },
 	CLI_KEEP_SECCOMP_OPTION,
+	CLI_KINDS_OPTION,
 	{ 0 }
 };
 
@@ -34,6 +36,9 @@ static error_t parse_show(int key, char *arg, struct argp_state *state)
 		break;
 	case CLI_OPT_KEEP_SECCOMP:
 		a->keep_seccomp = true;
+		break;
+	case CLI_OPT_KINDS:
+		a->kinds = cli_parse_kinds(state, arg);
 		break;
 	case ARGP_KEY_ARG:
 		cli_take_pid(state, &a->pid, arg);
@@ -54,10 +59,12 @@ static const struct argp show_argp = {
 	.options = show_options,
 	.parser = parse_show,
 	.args_doc = "PID\n--input FILE",
-	.doc = "Print the POSIX timers of process PID, or of a dump file, as a table."
-	       "\vColumns: ID, CLOCK, NOTIFY, SIGNAL, TID (the thread a thread_id"
+	.doc = "Print the timers of process PID, or of a dump file: the POSIX timers as a"
+	       " table, then a section for each other kind (itimers, timerfds, queued"
+	       " timer signals)."
+	       "\vPOSIX columns: ID, CLOCK, NOTIFY, SIGNAL, TID (the thread a thread_id"
 	       " timer signals), REMAINING and INTERVAL (seconds; - when zero),"
-	       " OVERRUN.",
+	       " OVERRUN.  ptimerctl(1) describes the other sections.",
 };
 
 static void clock_label(const struct ptimer_timer *t, char *buf, size_t len)
@@ -103,6 +110,8 @@ int cmd_show(int argc, char **argv)
 	int ret;
 
 	cli_parse(&show_argp, argc, argv, &a);
+	if (a.kinds && ptimer_set_kinds(cli.ctx, a.kinds))
+		return EXIT_USAGE;
 	if (a.input) {
 		ret = cli_load_dump(a.input, &dump);
 		if (ret)
@@ -123,6 +132,11 @@ int cmd_show(int argc, char **argv)
 			return cli_interrupted_exit("pid %d was left as it was", a.pid);
 		}
 	}
+	/* A file's dump, narrowed as a live one is read. */
+	if (a.kinds)
+		ptimer_dump_set_kinds(dump, ptimer_dump_kinds(dump) & a.kinds);
+	if (!(ptimer_dump_kinds(dump) & PTIMER_KIND_POSIX))
+		dump->ntimers = 0;
 	if (a.json) {
 		struct cli_output out;
 
@@ -141,7 +155,9 @@ int cmd_show(int argc, char **argv)
 		       cli_escape(comm, sizeof(comm), dump->comm),
 		       dump->nthreads, dump->nthreads == 1 ? "" : "s",
 		       dump->ntimers, dump->ntimers == 1 ? "" : "s");
-		print_table(dump);
+		if (ptimer_dump_kinds(dump) & PTIMER_KIND_POSIX)
+			print_table(dump);
+		cli_show_kinds(dump);
 		ret = cli_finish_stdout();
 	}
 	ptimer_dump_free(dump);

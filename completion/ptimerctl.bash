@@ -57,7 +57,7 @@ _ptimerctl_module()
 	local commands='dump show check restore migrate help'
 	local global_opts='--verbose --quiet --timeout= --help --usage --version -v -q -V'
 	local walk_opts='--method= --time= --tid-map= --replace --dry-run
-			 --max-walk-steps= --progress --no-progress --keep-seccomp'
+			 --max-walk-steps= --progress --no-progress --keep-seccomp --kinds='
 	local sub_opts common_opts='--verbose --quiet --timeout= --help --usage -v -q'
 
 	COMPREPLY=()
@@ -87,7 +87,8 @@ _ptimerctl_module()
 			input=1 ;;
 		esac
 		case $word in
-		-o|--output|-i|--input|--method|--time|--tid-map|--max-walk-steps|--max-iterations)
+		-o|--output|-i|--input|--method|--time|--tid-map|--max-walk-steps|--max-iterations|\
+		--kinds)
 			# a value follows, as the next word or after a separate "="
 			if [[ ${COMP_WORDS[i+1]-} == '=' ]]; then
 				(( i += 2 ))
@@ -111,6 +112,14 @@ _ptimerctl_module()
 		return 0 ;;
 	--time)
 		COMPREPLY=($(compgen -W 'frozen deadline' -- "$cur"))
+		return 0 ;;
+	--kinds)
+		# a comma-separated list: complete its last element, keep the rest
+		local done_kinds=
+		[[ $cur == *,* ]] && done_kinds=${cur%,*},
+		COMPREPLY=($(compgen -P "$done_kinds" \
+			-W 'posix itimer timerfd signals all' -- "${cur##*,}"))
+		compopt -o nospace 2>/dev/null || :
 		return 0 ;;
 	-o|--output|-i|--input)
 		compopt -o filenames 2>/dev/null || :
@@ -136,8 +145,9 @@ _ptimerctl_module()
 			COMPREPLY=($(compgen -W "$commands" -- "$cur"))
 		fi
 		return 0 ;;
-	dump)	sub_opts="--output --pretty --disarm --keep-seccomp -o $common_opts"; maxpos=1 ;;
-	show)	sub_opts="--json --input --keep-seccomp -J -i $common_opts"
+	dump)	sub_opts="--output --pretty --disarm --keep-seccomp --kinds= -o $common_opts"
+		maxpos=1 ;;
+	show)	sub_opts="--json --input --keep-seccomp --kinds= -J -i $common_opts"
 		(( input )) || maxpos=1 ;;
 	check)	sub_opts="--json -J $common_opts"; maxpos=1 ;;
 	restore) sub_opts="--input -i $walk_opts $common_opts"; maxpos=1 ;;

@@ -34,7 +34,7 @@ extern "C" {
 #endif
 
 /* The dump format version this library writes, and the newest it reads. */
-#define PTIMER_FORMAT_VERSION 1
+#define PTIMER_FORMAT_VERSION 2
 
 /* prctl(PR_TIMER_CREATE_RESTORE_IDS) from Linux 6.15; older uapi headers lack it. */
 #define PTIMER_PR_TIMER_CREATE_RESTORE_IDS	77
@@ -259,9 +259,93 @@ PTIMER_MUST_CHECK
 int ptimer_dump_from_json(struct ptimer_ctx *ctx, const char *text, size_t len,
 			  struct ptimer_dump **dump);
 
+/*
+ * Every kind of timer a process has (LIBPTIMER_1.1).  A dump carries some
+ * of them; ptimer_set_kinds() says which ones the live operations on a
+ * context handle.
+ */
+enum ptimer_kind {
+	PTIMER_KIND_POSIX = 1 << 0,	/* timer_create(2) timers */
+	PTIMER_KIND_ITIMER = 1 << 1,	/* setitimer(2): real, virtual, prof */
+	PTIMER_KIND_TIMERFD = 1 << 2,	/* timerfd_create(2) descriptors */
+	PTIMER_KIND_SIGNALS = 1 << 3,	/* queued SI_TIMER signals */
+	PTIMER_KIND_ALL = 0xf,
+};
+
+/*
+ * Which kinds ptimer_dump_pid(), ptimer_restore_pid() and
+ * ptimer_rearm_pid() on @ctx handle; PTIMER_KIND_ALL by default.  -EINVAL
+ * for 0 or an unknown bit.  A restore handles the kinds both the context
+ * and the dump have.
+ */
+int ptimer_set_kinds(struct ptimer_ctx *ctx, unsigned int kinds);
+unsigned int ptimer_get_kinds(struct ptimer_ctx *ctx);
+/* One bit to "posix", "itimer", "timerfd" or "signals"; NULL otherwise. */
+const char *ptimer_kind_name(unsigned int kind);
+PTIMER_MUST_CHECK int ptimer_kind_from_name(const char *name);	/* the bit, or -EINVAL */
+
+/* An interval timer: setitimer(2). */
+struct ptimer_itimer {
+	int which;		/* ITIMER_REAL, ITIMER_VIRTUAL, ITIMER_PROF */
+	int64_t value_ns;	/* time left (CPU time for virtual/prof); only armed ones are dumped */
+	int64_t interval_ns;
+};
+
+/*
+ * A timerfd, as /proc/PID/fdinfo shows it.  For a TFD_TIMER_ABSTIME timer
+ * value_ns is still the time left: a restore arms it absolute again at
+ * "now + value_ns" on its clock, keeping TFD_TIMER_CANCEL_ON_SET.
+ */
+struct ptimer_timerfd {
+	int fd;			/* descriptor number in the target */
+	int clockid;		/* CLOCK_REALTIME, _MONOTONIC, _BOOTTIME, _REALTIME_ALARM, _BOOTTIME_ALARM */
+	unsigned int settime_flags;	/* TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET */
+	unsigned int fd_flags;	/* O_NONBLOCK | O_CLOEXEC (TFD_NONBLOCK, TFD_CLOEXEC) */
+	uint64_t ticks;		/* expirations not yet read */
+	int64_t value_ns;	/* time left; 0 = disarmed */
+	int64_t interval_ns;
+};
+
+/* A queued timer signal (si_code SI_TIMER), not yet delivered. */
+struct ptimer_pending_signal {
+	pid_t tid;		/* thread queue: the tid (one of dump->tids); 0: the process queue */
+	int signo;
+	int timerid;		/* si_timerid */
+	int overrun;		/* si_overrun */
+	uint64_t sigval;	/* si_value, the raw 64 bits */
+};
+
+const char *ptimer_itimer_name(int which);	/* "real", "virtual", "prof"; NULL otherwise */
+PTIMER_MUST_CHECK int ptimer_itimer_from_name(const char *name);	/* -EINVAL when unknown */
+
+/*
+ * The other kinds of a dump, behind accessors since struct ptimer_dump is
+ * frozen.  ptimer_dump_kinds() says which kinds the dump carries: a kind
+ * it carries with no entries means "there were none"; a kind it does not
+ * carry is left alone by a restore.  A version-1 document carries
+ * PTIMER_KIND_POSIX only, and so does a new dump until a kind is added
+ * (each ptimer_dump_add_*() adds its kind) or set.
+ */
+unsigned int ptimer_dump_kinds(const struct ptimer_dump *dump);
+void ptimer_dump_set_kinds(struct ptimer_dump *dump, unsigned int kinds);
+const struct ptimer_itimer *ptimer_dump_itimers(const struct ptimer_dump *dump, size_t *n);
+const struct ptimer_timerfd *ptimer_dump_timerfds(const struct ptimer_dump *dump, size_t *n);
+const struct ptimer_pending_signal *ptimer_dump_signals(const struct ptimer_dump *dump, size_t *n);
+PTIMER_MUST_CHECK
+int ptimer_dump_add_itimer(struct ptimer_dump *dump, const struct ptimer_itimer *it);
+PTIMER_MUST_CHECK
+int ptimer_dump_add_timerfd(struct ptimer_dump *dump, const struct ptimer_timerfd *tfd);
+PTIMER_MUST_CHECK
+int ptimer_dump_add_signal(struct ptimer_dump *dump, const struct ptimer_pending_signal *sig);
+
 /* Live operations. */
 enum ptimer_dump_flags {
-	PTIMER_DUMP_DISARM = 1 << 0,	/* read and disarm atomically (migrate) */
+	/*
+	 * Read and disarm atomically (migrate): POSIX timers, interval
+	 * timers and timerfds.  Queued timer signals are read first; the
+	 * disarm leaves them stale, so that the kernel drops them.
+	 */
+	PTIMER_DUMP_DISARM = 1 << 0,
 	/* 1 << 1 is retired: it was a benchmark knob, now private. */
 	/*
 	 * If the target runs under seccomp, suspend its filter while we inject
@@ -369,7 +453,8 @@ struct ptimer_restore_stats {
  * created so far is deleted, replaced timers are put back, the target's
  * prctl state is restored and the target runs on.  -PTIMER_ERR_BAD_DUMP:
  * the dump is invalid or does not fit the target (an unmapped tid);
- * -PTIMER_ERR_ID_IN_USE: an ID is in use; -EINTR: aborted;
+ * -PTIMER_ERR_ID_IN_USE: an ID is in use, a dumped fd is open and not a
+ * timerfd of the same clock, or a dumped interval timer is armed; -EINTR: aborted;
  * -PTIMER_ERR_WALK_TOO_LONG: the walk is longer than max_steps;
  * -EOPNOTSUPP: the prctl was asked for and is missing; -PTIMER_ERR_TARGET_DIED: the
  * target exited part-way.
@@ -381,7 +466,10 @@ int ptimer_restore_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_du
 
 /*
  * Re-arm timers that a PTIMER_DUMP_DISARM dump left disarmed in @pid,
- * with the values the dump recorded (the undo of a failed migration).
+ * with the values the dump recorded (the undo of a failed migration):
+ * every kind the dump carries and the context handles, the timerfds at
+ * their descriptors, and the dump's pending signals queued again (the
+ * disarm left the originals stale).
  * @seccomp_flags: PTIMER_DUMP_SUSPEND_SECCOMP or PTIMER_DUMP_KEEP_SECCOMP.
  */
 PTIMER_MUST_CHECK

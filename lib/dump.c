@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/param.h>
 #include <sys/utsname.h>
 #include <time.h>
 
@@ -17,6 +18,7 @@
 #include "dump.h"
 #include "target.h"
 #include "abi.h"
+#include "kinds_live.h"
 
 /* Per timer: two calls, and a struct itimerspec for the result. */
 struct dump_layout {
@@ -238,22 +240,29 @@ static int read_attached(struct target *t, struct ptimer_dump *dump, unsigned in
 	 * Everything that reads only /proc, and so may fail, comes before
 	 * a disarming dump changes anything.
 	 */
-	ret = dump_read_proc(t, dump);
+	ret = ctx_kinds(t->ctx) & PTIMER_KIND_POSIX ? dump_read_proc(t, dump) : 0;
 	if (!ret)
 		ret = fill_identity(t, dump);
 	if (!ret)
 		ret = translate_cpu_clocks(t, dump);
+	/* Before any disarm, which drops a POSIX timer's queued signal. */
+	if (!ret)
+		ret = kinds_dump_read_proc(t, dump, ctx_kinds(t->ctx));
 	if (!ret)
 		ret = target_check_interrupt(t);
 	if (ret)
 		return ret;
-	ret = target_inject_begin(t, dump_scratch_size(dump->ntimers),
+	ret = target_inject_begin(t, MAX(dump_scratch_size(dump->ntimers),
+					 kinds_dump_scratch_size(dump)),
 				  t->ctx->one_syscall_per_trip);
 	if (!ret)
 		ret = target_check_interrupt(t);
 	if (ret)
 		return ret;
 	ret = dump_read_values(t, dump, flags & PTIMER_DUMP_DISARM);
+	if (!ret)
+		ret = kinds_dump_read_injected(t, dump, ctx_kinds(t->ctx),
+					       flags & PTIMER_DUMP_DISARM);
 	if (ret)
 		return ret;
 	ret = target_get_restore_ids(t, &state);

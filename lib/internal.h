@@ -21,12 +21,15 @@ struct ptimer_ctx {
 	int64_t timeout_ns;			/* ptimer_set_timeout() */
 	ptimer_phase_fn phase_fn;		/* ptimer_set_phase_fn() */
 	bool one_syscall_per_trip;		/* ptimer-private.h */
+	unsigned int kinds;			/* ptimer_set_kinds(); 0: all */
 };
 
 /* Whether the application asked, through ptimer_set_interrupt(), to stop. */
 bool ctx_interrupted(const struct ptimer_ctx *ctx);
 /* How long one wait on the target may take. */
 int64_t ctx_timeout_ns(const struct ptimer_ctx *ctx);
+/* The kinds live operations handle (ptimer_set_kinds()). */
+unsigned int ctx_kinds(const struct ptimer_ctx *ctx);
 /* Tell the application that an operation reached @phase. */
 void ctx_phase(struct ptimer_ctx *ctx, enum ptimer_phase phase);
 

@@ -23,6 +23,7 @@
 #include "kabi.h"
 #include "json_fields.h"
 #include "json_format.h"
+#include "json_kinds.h"
 
 struct decoder {
 	struct ptimer_ctx *ctx;
@@ -411,7 +412,10 @@ static int decode_dump(struct decoder *d, struct json_object *root)
 	r = decode_threads(d, root);
 	if (r)
 		return r;
-	return decode_timers(d, root);
+	r = decode_timers(d, root);
+	if (r)
+		return r;
+	return jk_decode_all(d->ctx, root, d->dump);
 }
 
 static bool is_blank(const char *s, size_t len)

@@ -16,6 +16,7 @@
 
 #include "internal.h"
 #include "json_format.h"
+#include "json_kinds.h"
 
 /*
  * Encoder state.  The first allocation failure sticks in @err, so the
@@ -182,7 +183,7 @@ static struct json_object *encode_dump(struct encoder *e,
 {
 	struct json_object *root = json_object_new_object();
 
-	put(e, root, "version", json_object_new_int(dump->version));
+	put(e, root, "version", json_object_new_int(PTIMER_FORMAT_VERSION));
 	put(e, root, "generator", json_object_new_string("ptimerctl " PTIMER_VERSION));
 	put(e, root, "pid", json_object_new_int(dump->pid));
 	put(e, root, "comm", new_text(dump->comm, sizeof(dump->comm)));
@@ -197,6 +198,8 @@ static struct json_object *encode_dump(struct encoder *e,
 	put(e, root, "captured", encode_captured(e, dump));
 	put(e, root, "threads", encode_threads(e, dump));
 	put(e, root, "timers", encode_timers(e, dump));
+	if (!e->err)
+		e->err = jk_encode_all(e->ctx, dump, root);
 	return root;
 }
 

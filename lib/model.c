@@ -1,49 +1,67 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // SPDX-FileCopyrightText: The ptimerctl authors
-/* The timer model: a dump and its timer array. */
+/*
+ * The timer model: a dump, its timer array, and (in the private part of
+ * the same allocation, lib/kinds.h) the other kinds of timer.
+ */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
+#include "kinds.h"
 
 struct ptimer_dump *ptimer_dump_new(void)
 {
-	struct ptimer_dump *dump = calloc(1, sizeof(*dump));
+	struct dump_alloc *a = calloc(1, sizeof(*a));
 
-	if (!dump)
+	if (!a)
 		return NULL;
-	dump->version = PTIMER_FORMAT_VERSION;
-	dump->restore_ids_state = -1;
-	return dump;
+	a->pub.version = PTIMER_FORMAT_VERSION;
+	a->pub.restore_ids_state = -1;
+	a->k.kinds = PTIMER_KIND_POSIX;
+	return &a->pub;
 }
 
 void ptimer_dump_free(struct ptimer_dump *dump)
 {
+	struct dump_kinds *k;
+
 	if (!dump)
 		return;
+	k = dump_kinds_of(dump);
+	free(k->itimers);
+	free(k->timerfds);
+	free(k->signals);
 	free(dump->tids);
 	free(dump->timers);
 	free(dump);
 }
 
+/*
+ * Make room for element @n of an array whose capacity is implied by its
+ * count: 16, then powers of two.  It grows by doubling so that 96k timers
+ * do not cost 96k reallocs.
+ */
+static int grow(void **array, size_t n, size_t size)
+{
+	size_t cap;
+	void *grown;
+
+	if (n && (n < 16 || (n & (n - 1))))
+		return 0;
+	cap = n ? n * 2 : 16;
+	grown = realloc(*array, cap * size);
+	if (!grown)
+		return -ENOMEM;
+	*array = grown;
+	return 0;
+}
+
 int ptimer_dump_add_timer(struct ptimer_dump *dump, const struct ptimer_timer *t)
 {
-	size_t n = dump->ntimers;
-
-	/*
-	 * The capacity is implied by the count: 16, then powers of two.  It
-	 * grows by doubling so that 96k timers do not cost 96k reallocs.
-	 */
-	if (n == 0 || (n >= 16 && !(n & (n - 1)))) {
-		size_t cap = n ? n * 2 : 16;
-		struct ptimer_timer *grown;
-
-		grown = realloc(dump->timers, cap * sizeof(*grown));
-		if (!grown)
-			return -ENOMEM;
-		dump->timers = grown;
-	}
+	if (grow((void **)&dump->timers, dump->ntimers, sizeof(*t)))
+		return -ENOMEM;
 	dump->timers[dump->ntimers++] = *t;
 	return 0;
 }
@@ -59,4 +77,67 @@ void ptimer_dump_sort(struct ptimer_dump *dump)
 {
 	if (dump->ntimers)
 		qsort(dump->timers, dump->ntimers, sizeof(*dump->timers), timer_cmp_id);
+	kinds_sort(dump);
+}
+
+unsigned int ptimer_dump_kinds(const struct ptimer_dump *dump)
+{
+	return dump_kinds_ro(dump)->kinds;
+}
+
+void ptimer_dump_set_kinds(struct ptimer_dump *dump, unsigned int kinds)
+{
+	dump_kinds_of(dump)->kinds = kinds & PTIMER_KIND_ALL;
+}
+
+const struct ptimer_itimer *ptimer_dump_itimers(const struct ptimer_dump *dump, size_t *n)
+{
+	*n = dump_kinds_ro(dump)->nitimers;
+	return dump_kinds_ro(dump)->itimers;
+}
+
+const struct ptimer_timerfd *ptimer_dump_timerfds(const struct ptimer_dump *dump, size_t *n)
+{
+	*n = dump_kinds_ro(dump)->ntimerfds;
+	return dump_kinds_ro(dump)->timerfds;
+}
+
+const struct ptimer_pending_signal *ptimer_dump_signals(const struct ptimer_dump *dump,
+							 size_t *n)
+{
+	*n = dump_kinds_ro(dump)->nsignals;
+	return dump_kinds_ro(dump)->signals;
+}
+
+int ptimer_dump_add_itimer(struct ptimer_dump *dump, const struct ptimer_itimer *it)
+{
+	struct dump_kinds *k = dump_kinds_of(dump);
+
+	if (grow((void **)&k->itimers, k->nitimers, sizeof(*it)))
+		return -ENOMEM;
+	k->itimers[k->nitimers++] = *it;
+	k->kinds |= PTIMER_KIND_ITIMER;
+	return 0;
+}
+
+int ptimer_dump_add_timerfd(struct ptimer_dump *dump, const struct ptimer_timerfd *tfd)
+{
+	struct dump_kinds *k = dump_kinds_of(dump);
+
+	if (grow((void **)&k->timerfds, k->ntimerfds, sizeof(*tfd)))
+		return -ENOMEM;
+	k->timerfds[k->ntimerfds++] = *tfd;
+	k->kinds |= PTIMER_KIND_TIMERFD;
+	return 0;
+}
+
+int ptimer_dump_add_signal(struct ptimer_dump *dump, const struct ptimer_pending_signal *sig)
+{
+	struct dump_kinds *k = dump_kinds_of(dump);
+
+	if (grow((void **)&k->signals, k->nsignals, sizeof(*sig)))
+		return -ENOMEM;
+	k->signals[k->nsignals++] = *sig;
+	k->kinds |= PTIMER_KIND_SIGNALS;
+	return 0;
 }

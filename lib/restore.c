@@ -7,12 +7,15 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/param.h>
 #include <time.h>
 
 #include "create.h"
 #include "dump.h"
 #include "internal.h"
 #include "kabi.h"
+#include "kinds.h"
+#include "kinds_live.h"
 #include "remap.h"
 #include "abi.h"
 
@@ -31,6 +34,8 @@ struct restore {
 	struct creator c;
 	/* Target timers deleted to replace them, for rollback. */
 	struct ptimer_dump *replaced;
+	/* The interval timers, timerfds and pending signals. */
+	struct kinds_restore *kr;
 	int64_t counter_floor;	/* the counter is at least here (dry run) */
 };
 
@@ -56,7 +61,7 @@ static int validate_dump(struct ptimer_ctx *ctx, const struct ptimer_dump *d)
 {
 	const int bad = -PTIMER_ERR_BAD_DUMP;
 
-	if (d->version != PTIMER_FORMAT_VERSION)
+	if (d->version < 1 || d->version > PTIMER_FORMAT_VERSION)
 		return ctx_set_error(ctx, bad, "version: %d is not supported", d->version);
 	for (size_t i = 0; i < d->ntimers; i++) {
 		const struct ptimer_timer *t = &d->timers[i];
@@ -79,7 +84,7 @@ static int validate_dump(struct ptimer_ctx *ctx, const struct ptimer_dump *d)
 			return ctx_set_error(ctx, bad, "timers[%zu].notify: %d is unknown",
 					     i, t->notify);
 	}
-	return 0;
+	return kinds_validate(ctx, d);
 }
 
 static void warn_glibc_thread_timers(struct restore *r)
@@ -264,6 +269,7 @@ static void rollback(struct restore *r)
 {
 	const struct ptimer_dump *back = r->replaced;
 
+	kinds_restore_rollback(r->kr);
 	if (r->c.ncreated && delete_created(&r->c))
 		err(r->ctx, "rollback: could not delete every created timer in pid %d",
 		    r->t->pid);
@@ -290,8 +296,9 @@ static size_t scratch_size(const struct restore *r)
 {
 	size_t a = create_scratch_size(r->nwant);
 	size_t b = dump_scratch_size(r->nwant);
+	size_t c = kinds_restore_scratch_size(r->kr);
 
-	return a > b ? a : b;
+	return MAX(MAX(a, b), c);
 }
 
 static void hooks_from_opts(struct create_hooks *h, const struct ptimer_restore_opts *o)
@@ -321,6 +328,8 @@ static int prepare_attached(struct restore *r)
 		return ret;
 	create_layout(&r->c, target_scratch(r->t), r->nwant);
 	ret = r->opts->replace ? replace_collisions(r) : read_collisions(r, NULL);
+	if (!ret)
+		ret = kinds_restore_prepare(r->kr);
 	if (ret)
 		return ret;
 	return target_check_interrupt(r->t);
@@ -343,15 +352,21 @@ static int run_attached(struct restore *r)
 	if (ret)
 		return ret;
 	ret = arm_timers(&r->c, r->dump, r->want, r->nwant, r->opts->time);
+	if (!ret)
+		ret = kinds_restore_apply(r->kr);
 	if (ret)
 		return ret;
 	/*
 	 * The last moment to change our mind: everything can still be
-	 * undone here.  Past it, only the prctl state is put back and the
-	 * target let go, which an interrupt does not stop either.
+	 * undone here.  Past it, only the pending signals are queued (a
+	 * queued signal cannot be taken back), the prctl state is put back
+	 * and the target let go, which an interrupt does not stop either.
 	 */
 	ctx_phase(r->ctx, PTIMER_PHASE_ARMED);
-	return target_check_interrupt(r->t);
+	ret = target_check_interrupt(r->t);
+	if (!ret)
+		ret = kinds_restore_signals(r->kr);
+	return ret;
 }
 
 /* With the collisions read (and the counter's floor with them), plan without attaching. */
@@ -444,6 +459,7 @@ int restore_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_dump *dum
 {
 	struct restore r = { .ctx = ctx, .opts = opts, .dump = dump,
 			     .plan.size = sizeof(r.plan) };
+	struct dump_alloc view;
 	struct target t;
 	int ret;
 
@@ -451,6 +467,9 @@ int restore_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_dump *dum
 	ret = validate_dump(ctx, dump);
 	if (ret)
 		return ret;
+	/* Only the kinds both the dump and the context have. */
+	dump = kinds_view(dump, ctx_kinds(ctx), &view);
+	r.dump = dump;
 	r.nwant = dump->ntimers;
 	r.plan.ntimers = dump->ntimers;
 	r.want = calloc(r.nwant + 1, sizeof(*r.want));
@@ -460,6 +479,10 @@ int restore_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_dump *dum
 	if (ret)
 		goto free_want;
 	r.t = &t;
+	ret = kinds_restore_new(ctx, &t, dump, ptimer_dump_kinds(dump), opts->tid_map,
+				opts->ntid_map, opts->replace, opts->time, false, &r.kr);
+	if (ret)
+		goto close_target;
 	ret = creator_init(&r.c, &t, &r.plan, r.nwant);
 	if (ret)
 		goto close_target;
@@ -467,6 +490,8 @@ int restore_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_dump *dum
 	ret = map_before_attach(&r);
 	if (!ret)
 		ret = read_collisions(&r, NULL);
+	if (!ret)
+		ret = kinds_restore_check(r.kr);
 	if (!ret)
 		ret = opts->dry_run ? plan_dry_run(&r) : restore_live(&r, stats);
 	creator_release(&r.c);
@@ -476,6 +501,7 @@ free_want:
 	if (plan)
 		*plan = r.plan;
 	ptimer_dump_free(r.replaced);
+	kinds_restore_free(r.kr);
 	free(r.want);
 	return ret;
 }
@@ -484,29 +510,48 @@ int ptimer_rearm_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_dump
 		     unsigned int seccomp_flags)
 {
 	struct ptimer_plan plan = { .size = sizeof(plan) };
+	struct kinds_restore *kr = NULL;
+	struct dump_alloc view;
 	struct creator c;
 	struct target t;
 	int ret;
 
 	ctx_clear_error(ctx);
+	dump = kinds_view(dump, ctx_kinds(ctx), &view);
 	ret = target_open(ctx, pid, &t);
 	if (ret)
 		return ret;
+	ret = kinds_restore_new(ctx, &t, dump, ptimer_dump_kinds(dump), NULL, 0, false,
+				PTIMER_TIME_FROZEN, true, &kr);
+	if (ret)
+		goto close_target;
 	ret = creator_init(&c, &t, &plan, 0);
 	if (ret)
 		goto close_target;
 	ret = target_attach(&t, target_seccomp_from_flags(seccomp_flags), false);
 	if (ret)
 		goto release_creator;
-	ret = target_inject_begin(&t, create_scratch_size(dump->ntimers), false);
+	ret = target_inject_begin(&t, MAX(create_scratch_size(dump->ntimers),
+					  kinds_restore_scratch_size(kr)), false);
 	if (!ret) {
 		create_layout(&c, target_scratch(&t), dump->ntimers);
 		ret = arm_timers(&c, dump, dump->timers, dump->ntimers, PTIMER_TIME_FROZEN);
 	}
+	/*
+	 * The disarming dump dropped the timers' queued signals (on this
+	 * kernel timer_settime() removes them): queue them again, once.
+	 */
+	if (!ret)
+		ret = kinds_restore_prepare(kr);
+	if (!ret)
+		ret = kinds_restore_apply(kr);
+	if (!ret)
+		ret = kinds_restore_signals(kr);
 	ret = target_finish(&t, ret, "re-arm", NULL);
 release_creator:
 	creator_release(&c);
 close_target:
+	kinds_restore_free(kr);
 	target_close(&t);
 	return ret;
 }

@@ -196,6 +196,11 @@ static void build_figures(struct bench *b)
 	f->target = TARGET_VALUE_MAX;
 	f->target_value = 1e-3;
 	add_rss(b, b->rss_timers ? b->rss_timers : sz->rss_timers);
+	/* Every kind: N POSIX timers and N/10 timerfds (kinds.c). */
+	figure_add(b, KIND_TIME, measure_kinds_dump, kinds_dump_floor_what, "dump all kinds ",
+		   biggest, ", stopped");
+	figure_add(b, KIND_TIME, measure_kinds_restore, kinds_restore_floor_what,
+		   "restore all kinds ", biggest, ", stopped");
 }
 
 static void skip_figures(struct bench *b, measure_fn fn, const char *why)
@@ -219,6 +224,8 @@ static void check_environment(struct bench *b)
 			     "skipped: the kernel lacks PR_TIMER_CREATE_RESTORE_IDS");
 	if (!k.restore_ids)
 		skip_figures(b, measure_rss, "skipped: restore needs the prctl");
+	if (!k.restore_ids)
+		skip_figures(b, measure_kinds_restore, "skipped: restore needs the prctl");
 	if (access(b->ptimerctl, X_OK))
 		skip_figures(b, measure_rss, "skipped: no ptimerctl binary (set PTIMERCTL)");
 	b->have_prctl = k.restore_ids;

@@ -113,6 +113,12 @@ int measure_restore(struct bench *b, struct figure *f);
 int measure_dump(struct bench *b, struct figure *f);
 int measure_rss(struct bench *b, struct figure *f);
 
+/* kinds.c: every kind of timer (POSIX, timerfds, itimers), dumped and restored. */
+extern const char *const kinds_dump_floor_what;
+extern const char *const kinds_restore_floor_what;
+int measure_kinds_dump(struct bench *b, struct figure *f);
+int measure_kinds_restore(struct bench *b, struct figure *f);
+
 /* report.c: statistics, the table and the JSON. */
 void series_add(struct series *s, double v);
 double series_median(const struct series *s);

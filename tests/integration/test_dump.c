@@ -301,7 +301,7 @@ Test(dump, every_clock_and_notify_mode)
 
 	/* the header */
 	uname(&uts);
-	cr_assert_eq(must_int(root, "version", "root"), 1);
+	cr_assert_eq(must_int(root, "version", "root"), PTIMER_FORMAT_VERSION);
 	cr_assert_eq(must_int(root, "pid", "root"), v->pid);
 	cr_assert(json_get_str(root, "comm"));
 	cr_assert_str_eq(json_get_str(root, "comm"), "victim");

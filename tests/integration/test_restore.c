@@ -714,7 +714,8 @@ Test(restore, newer_format_version_is_refused_untouched)
 
 	ru_snap_take(v, &before);
 	root = ru_json_load(dump);
-	json_object_object_add(root, "version", json_object_new_int(2));
+	/* One past PTIMER_FORMAT_VERSION (2). */
+	json_object_object_add(root, "version", json_object_new_int(3));
 	/* IDs that do not collide, so that only the version is wrong */
 	json_object_object_add(json_object_array_get_idx(
 		json_object_object_get(root, "timers"), 1), "id", json_object_new_int(3));
@@ -727,7 +728,7 @@ Test(restore, newer_format_version_is_refused_untouched)
 	cr_expect(strstr(r.err, "version"), "the message does not mention the version: %s",
 		  r.err);
 	run_result_free(&r);
-	expect_unchanged(v, &before, RU_UNTOUCHED, "version 2");
+	expect_unchanged(v, &before, RU_UNTOUCHED, "a newer version");
 	json_object_put(root);
 	ru_file_free(edited);
 	ru_file_free(dump);

@@ -12,9 +12,17 @@ victim_pids=()
 start_victim() {
 	local name=$1 fd=$2
 	shift 2
+	start_helper "$name" "$fd" victim "$@"
+}
+
+# start_helper NAME FD HELPER ARGS...  the same for any helper that speaks
+# the victim protocol, such as allkinds (every kind of timer).
+start_helper() {
+	local name=$1 fd=$2 prog=$3
+	shift 3
 	mkfifo "$work/$name.in"
 	eval "exec $fd<>\"\$work/\$name.in\""
-	"$helpers/victim" "$@" <"$work/$name.in" >"$work/$name.out" 2>&1 &
+	"$helpers/$prog" "$@" <"$work/$name.in" >"$work/$name.out" 2>&1 &
 	victim_pids+=($!)
 	disown $!	# no "Killed" job report when kill_victims ends it
 	# Until it says READY or dies; the deadline only guards against a hang

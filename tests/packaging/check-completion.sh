@@ -87,14 +87,14 @@ expect "subcommand prefix" "restore" ptimerctl re
 expect "subcommand after global option" "dump" ptimerctl -v d
 expect "short options too" "--help --quiet --timeout= --usage --verbose --version -V -q -v" ptimerctl -
 expect "global options" "--help --quiet --timeout= --usage --verbose --version" ptimerctl --
-expect "dump options" "--disarm --help --keep-seccomp --output --pretty --quiet --timeout= --usage --verbose" ptimerctl dump --
-expect "show options" "--help --input --json --keep-seccomp --quiet --timeout= --usage --verbose" ptimerctl show --
+expect "dump options" "--disarm --help --keep-seccomp --kinds= --output --pretty --quiet --timeout= --usage --verbose" ptimerctl dump --
+expect "show options" "--help --input --json --keep-seccomp --kinds= --quiet --timeout= --usage --verbose" ptimerctl show --
 expect "check options" "--help --json --quiet --timeout= --usage --verbose" ptimerctl check --
 expect "restore options" \
-	"--dry-run --help --input --keep-seccomp --max-walk-steps= --method= --no-progress --progress --quiet --replace --tid-map= --time= --timeout= --usage --verbose" \
+	"--dry-run --help --input --keep-seccomp --kinds= --max-walk-steps= --method= --no-progress --progress --quiet --replace --tid-map= --time= --timeout= --usage --verbose" \
 	ptimerctl restore --
 expect "migrate options" \
-	"--dry-run --help --keep-seccomp --max-walk-steps= --method= --no-progress --progress --quiet --replace --tid-map= --time= --timeout= --usage --verbose" \
+	"--dry-run --help --keep-seccomp --kinds= --max-walk-steps= --method= --no-progress --progress --quiet --replace --tid-map= --time= --timeout= --usage --verbose" \
 	ptimerctl migrate --
 expect "--method values (= split)" "auto prctl walk" ptimerctl restore --method = ""
 expect "--method value prefix (= split)" "walk" ptimerctl restore --method = w
@@ -103,6 +103,9 @@ expect "--method values (no = split)" "prctl" ptimerctl restore --method=p
 expect "--method values (separate word)" "auto prctl walk" ptimerctl migrate --method ""
 expect "--time values" "deadline frozen" ptimerctl restore --time = ""
 expect "--time value prefix" "deadline" ptimerctl migrate --time d
+expect "--kinds values" "all itimer posix signals timerfd" ptimerctl dump --kinds = ""
+expect "--kinds value prefix" "timerfd" ptimerctl restore --kinds=ti
+expect "--kinds list: its last element" "posix,itimer" ptimerctl show --kinds=posix,it
 expect "--tid-map is free-form" "" ptimerctl restore --tid-map ""
 expect "--max-walk-steps is free-form" "" ptimerctl restore --max-walk-steps 1
 expect "--max-iterations (its first name) too" "" ptimerctl restore --max-iterations 1

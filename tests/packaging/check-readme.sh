@@ -4,7 +4,8 @@
 # Run every command in README.md, so that the README cannot drift.
 #
 # Console blocks: each "$ cmd" line runs with $PID (a victim holding the
-# demo's timers) and $DST (a fresh victim) set, ptimerctl on PATH.  It
+# demo's timers), $DST (a fresh victim), $ALL (a process holding every kind
+# of timer) and $FRESH (the same program, fresh) set, ptimerctl on PATH.  It
 # must exit 0, and where the README shows a table header or a JSON key, the
 # real output must show it too.  The two fresh-machine commands and the
 # install lines run as well (install into a scratch DESTDIR).
@@ -21,7 +22,19 @@ start_victim src 3 "${DEMO_VICTIM_ARGS[@]}"
 PID=$victim_pid
 start_victim dst 4 --threads 2
 DST=$victim_pid
-export PID DST
+# $ALL holds every kind of timer, two timer signals kept pending among them;
+# $FRESH is the same program holding none.
+start_helper all 5 allkinds
+ALL=$victim_pid
+start_helper fresh 6 allkinds --fresh
+FRESH=$victim_pid
+echo pend >&5
+deadline=$((SECONDS + 60))
+until (( 0x$(sed -n 's/^ShdPnd:[[:space:]]*//p' "/proc/$ALL/status") & (1 << 38) )); do
+	((SECONDS < deadline)) || { echo "FAIL: allkinds's timer signal never fired"; exit 1; }
+	sleep 0.05
+done
+export PID DST ALL FRESH
 mkdir -p "$work/bin"
 ln -s "$bin" "$work/bin/ptimerctl"
 # "ssh host CMD" in an example runs CMD here: its other machine is this one.
@@ -37,7 +50,8 @@ extract() {
 check_output() {	# expected-lines-file actual-file
 	# A table header or a "key": line the README shows must be in the output;
 	# the kernel's release string is the machine's, not the README's.
-	{ grep -E '^ +ID CLOCK|^  "[a-z_]+": [^0-9]' "$1" | grep -v '"kernel_release"' || true; } |
+	{ grep -E '^ +ID CLOCK|^WHICH |^ +FD CLOCK|^QUEUE |^  "[a-z_]+": [^0-9]' "$1" |
+	  grep -v '"kernel_release"' || true; } |
 	while IFS= read -r want; do
 		grep -qF -- "$want" "$2" || { echo "  missing: $want"; exit 1; }
 	done

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* SPDX-FileCopyrightText: The ptimerctl authors */
+/*
+ * Dumping, restoring and re-arming the kinds of timer besides the POSIX
+ * ones in a held target: lib/dump_kinds.c and lib/restore_kinds.c.
+ */
+#ifndef PTIMER_KINDS_LIVE_H
+#define PTIMER_KINDS_LIVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/syscall.h>
+
+#include "ptimer.h"
+#include "target.h"
+
+/*
+ * The system calls these inject.  The target runs this kernel and this
+ * architecture (target_open() checks its executable), so our own
+ * <asm/unistd.h> numbers are its numbers.
+ */
+enum kinds_nr {
+	KNR_GETITIMER = __NR_getitimer,
+	KNR_SETITIMER = __NR_setitimer,
+	KNR_TIMERFD_CREATE = __NR_timerfd_create,
+	KNR_TIMERFD_SETTIME = __NR_timerfd_settime,
+	KNR_TIMERFD_GETTIME = __NR_timerfd_gettime,
+	KNR_DUP3 = __NR_dup3,
+	KNR_FCNTL = __NR_fcntl,
+	KNR_CLOSE = __NR_close,
+	KNR_IOCTL = __NR_ioctl,
+	KNR_RT_SIGQUEUEINFO = __NR_rt_sigqueueinfo,
+	KNR_RT_TGSIGQUEUEINFO = __NR_rt_tgsigqueueinfo,
+	KNR_RT_SIGTIMEDWAIT = __NR_rt_sigtimedwait,
+};
+
+/* TFD_IOC_SET_TICKS, _IOW('T', 0, __u64): only with CONFIG_CHECKPOINT_RESTORE. */
+#define KTFD_IOC_SET_TICKS	0x40085400u
+
+/*
+ * Dump, before anything is injected: the queued SI_TIMER signals of every
+ * thread and of the process (PTRACE_PEEKSIGINFO), and the timerfds from
+ * /proc/PID/fd and fdinfo.  Only reads; a disarming dump must run it
+ * first, since disarming a POSIX timer drops its queued signal.
+ */
+int kinds_dump_read_proc(struct target *t, struct ptimer_dump *dump, unsigned int kinds);
+/* The scratch bytes kinds_dump_read_injected() needs. */
+size_t kinds_dump_scratch_size(const struct ptimer_dump *dump);
+/*
+ * Dump, injected in one batch at the start of the scratch region: the
+ * three interval timers (getitimer, or with @disarm setitimer to zero,
+ * which returns the old value atomically) and, with @disarm, the
+ * timerfds (timerfd_settime to zero).
+ */
+int kinds_dump_read_injected(struct target *t, struct ptimer_dump *dump, unsigned int kinds,
+			     bool disarm);
+
+struct kinds_restore;
+
+/*
+ * Restore.  kinds_restore_new() takes the kinds to handle (the context's
+ * and the dump's) and the thread map; kinds_restore_prepare() checks,
+ * with the target held and nothing changed yet, every collision
+ * (-PTIMER_ERR_ID_IN_USE unless @replace); kinds_restore_apply() sets
+ * the itimers and timerfds, kinds_restore_signals() queues the signals,
+ * last of all; kinds_restore_rollback() undoes what apply did.  @rearm:
+ * for ptimer_rearm_pid(), the process the dump was taken from: no
+ * collisions, the dump's own tids, every timerfd re-armed where it is.
+ */
+int kinds_restore_new(struct ptimer_ctx *ctx, struct target *t, const struct ptimer_dump *dump,
+		      unsigned int kinds, const struct ptimer_tid_map *map, size_t nmap,
+		      bool replace, enum ptimer_time_mode time, bool rearm,
+		      struct kinds_restore **out);
+void kinds_restore_free(struct kinds_restore *kr);
+size_t kinds_restore_scratch_size(const struct kinds_restore *kr);
+/* Before attaching (and in a dry run): the timerfd collisions, which /proc shows. */
+int kinds_restore_check(struct kinds_restore *kr);
+/* With the target held: every collision, and the signals' tids mapped to the target's. */
+int kinds_restore_prepare(struct kinds_restore *kr);
+int kinds_restore_apply(struct kinds_restore *kr);
+int kinds_restore_signals(struct kinds_restore *kr);
+void kinds_restore_rollback(struct kinds_restore *kr);
+
+#endif

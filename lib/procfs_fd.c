@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
+/* Timerfds through /proc/PID/fd and /proc/PID/fdinfo, relative to the process directory. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "kinds.h"
+#include "procfs.h"
+#include "procfs_fd.h"
+
+#define TIMERFD_LINK "anon_inode:[timerfd]"
+
+static int fd_kind_at(int fddir, const char *name)
+{
+	char link[sizeof(TIMERFD_LINK) + 1];
+	ssize_t n;
+
+	n = readlinkat(fddir, name, link, sizeof(link));
+	if (n < 0)
+		return errno == ENOENT ? PROCFS_FD_NONE : -errno;
+	if ((size_t)n == sizeof(TIMERFD_LINK) - 1 && !memcmp(link, TIMERFD_LINK, (size_t)n))
+		return PROCFS_FD_TIMERFD;
+	return PROCFS_FD_OTHER;
+}
+
+int procfs_fd_kind(int dirfd, int fd)
+{
+	char name[24];
+	int fddir, ret;
+
+	fddir = openat(dirfd, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fddir < 0)
+		return -errno;
+	snprintf(name, sizeof(name), "%d", fd);
+	ret = fd_kind_at(fddir, name);
+	close(fddir);
+	return ret;
+}
+
+static int int_cmp(const void *a, const void *b)
+{
+	const int *x = a, *y = b;
+
+	return (*x > *y) - (*x < *y);
+}
+
+int procfs_list_timerfds(int dirfd, int **fds, size_t *n)
+{
+	size_t count = 0, cap = 0;
+	struct dirent *de;
+	int *list = NULL, fddir, ret = 0;
+	DIR *dir;
+
+	fddir = openat(dirfd, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fddir < 0)
+		return -errno;
+	dir = fdopendir(fddir);
+	if (!dir) {
+		ret = -errno;
+		close(fddir);
+		return ret;
+	}
+	while ((errno = 0, de = readdir(dir))) {
+		char *end;
+		long fd;
+		int kind;
+
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		fd = strtol(de->d_name, &end, 10);
+		if (*end || fd < 0 || fd > INT_MAX)
+			continue;
+		kind = fd_kind_at(fddir, de->d_name);
+		if (kind < 0) {
+			ret = kind;
+			break;
+		}
+		if (kind != PROCFS_FD_TIMERFD)
+			continue;
+		if (count == cap) {
+			int *grown;
+
+			cap = cap ? cap * 2 : 16;
+			grown = realloc(list, cap * sizeof(*list));
+			if (!grown) {
+				ret = -ENOMEM;
+				break;
+			}
+			list = grown;
+		}
+		list[count++] = (int)fd;
+	}
+	if (!ret && errno)
+		ret = -errno;
+	closedir(dir);
+	if (ret) {
+		free(list);
+		return ret;
+	}
+	if (count)
+		qsort(list, count, sizeof(*list), int_cmp);
+	*fds = list;
+	*n = count;
+	return 0;
+}
+
+int procfs_read_timerfd(int dirfd, int fd, struct ptimer_timerfd *tfd, unsigned int *err_line)
+{
+	char name[32], *text;
+	size_t len;
+	int ret;
+
+	snprintf(name, sizeof(name), "fdinfo/%d", fd);
+	ret = procfs_read(dirfd, name, &text, &len);
+	if (ret)
+		return ret;
+	ret = procfs_parse_timerfd_fdinfo(text, len, tfd, err_line);
+	free(text);
+	tfd->fd = fd;
+	return ret;
+}
+
+/* Decimal or (@base 8) octal digits only, to *@out; nothing else on the line. */
+static int parse_u64(const char *s, int base, uint64_t max, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, base);
+	if (errno || *end || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+/* Leading decimal digits of @s to *@out, at most @max; the rest in *@end. */
+static int take_digits(const char *s, uint64_t max, uint64_t *out, const char **end)
+{
+	uint64_t v = 0;
+	const char *p = s;
+
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (v > (max - (uint64_t)(*p - '0')) / 10)
+			return -EINVAL;
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	if (p == s)
+		return -EINVAL;
+	*out = v;
+	*end = p;
+	return 0;
+}
+
+/* "(SEC, NSEC)", exactly as the kernel prints a timespec in fdinfo. */
+static int parse_timespec(const char *s, int64_t *ns)
+{
+	uint64_t sec, nsec;
+
+	if (*s++ != '(' ||
+	    take_digits(s, INT64_MAX / NSEC_PER_SEC - 1, &sec, &s) ||
+	    strncmp(s, ", ", 2) ||
+	    take_digits(s + 2, NSEC_PER_SEC - 1, &nsec, &s) ||
+	    strcmp(s, ")"))
+		return -EINVAL;
+	*ns = (int64_t)sec * NSEC_PER_SEC + (int64_t)nsec;
+	return 0;
+}
+
+enum fdinfo_key {
+	FI_FLAGS, FI_CLOCKID, FI_TICKS, FI_SETTIME, FI_VALUE, FI_INTERVAL, FI_COUNT
+};
+
+static const char *const fdinfo_keys[FI_COUNT] = {
+	[FI_FLAGS] = "flags",
+	[FI_CLOCKID] = "clockid",
+	[FI_TICKS] = "ticks",
+	[FI_SETTIME] = "settime flags",
+	[FI_VALUE] = "it_value",
+	[FI_INTERVAL] = "it_interval",
+};
+
+static int parse_value(enum fdinfo_key key, const char *val, struct ptimer_timerfd *tfd)
+{
+	uint64_t v;
+
+	switch (key) {
+	case FI_FLAGS:
+		if (parse_u64(val, 8, UINT32_MAX, &v))
+			return -EINVAL;
+		tfd->fd_flags = (unsigned int)v & KTFD_FD_FLAGS;
+		return 0;
+	case FI_CLOCKID:
+		if (parse_u64(val, 10, INT_MAX, &v) || !kinds_timerfd_clock_ok((int)v))
+			return -EINVAL;
+		tfd->clockid = (int)v;
+		return 0;
+	case FI_TICKS:
+		if (parse_u64(val, 10, INT64_MAX, &v))
+			return -EINVAL;
+		tfd->ticks = v;
+		return 0;
+	case FI_SETTIME:
+		if (parse_u64(val, 8, UINT32_MAX, &v) || (v & ~(uint64_t)KTFD_SETTIME_FLAGS))
+			return -EINVAL;
+		tfd->settime_flags = (unsigned int)v;
+		return 0;
+	case FI_VALUE:
+		return parse_timespec(val, &tfd->value_ns);
+	case FI_INTERVAL:
+		return parse_timespec(val, &tfd->interval_ns);
+	default:
+		return -EINVAL;
+	}
+}
+
+int procfs_parse_timerfd_fdinfo(const char *text, size_t len, struct ptimer_timerfd *tfd,
+				unsigned int *err_line)
+{
+	bool seen[FI_COUNT] = { false };
+	unsigned int line = 0;
+	size_t pos = 0;
+	char buf[256];
+
+	if (err_line)
+		*err_line = 0;
+	while (pos < len) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - (text + pos)) : len - pos;
+		char *colon, *val;
+		int key = -1;
+
+		line++;
+		if (n >= sizeof(buf) || memchr(text + pos, '\0', n))
+			goto bad;
+		memcpy(buf, text + pos, n);
+		buf[n] = '\0';
+		pos += n + (nl ? 1 : 0);
+		colon = strchr(buf, ':');
+		if (!colon)
+			goto bad;
+		*colon = '\0';
+		for (val = colon + 1; *val == ' ' || *val == '\t'; val++)
+			;
+		for (int k = 0; k < FI_COUNT; k++)
+			if (!strcmp(buf, fdinfo_keys[k]))
+				key = k;
+		if (key < 0)
+			continue;	/* pos, mnt_id, ino, and what later kernels add */
+		if (seen[key] || parse_value(key, val, tfd))
+			goto bad;
+		seen[key] = true;
+	}
+	for (int k = 0; k < FI_COUNT; k++)
+		if (!seen[k])
+			return -EINVAL;
+	return 0;
+bad:
+	if (err_line)
+		*err_line = line;
+	return -EINVAL;
+}

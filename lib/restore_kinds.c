@@ -1,0 +1,822 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
+/*
+ * Restoring and re-arming the interval timers, the timerfds and the
+ * queued timer signals of a dump in a held target.
+ *
+ * Every collision is found before anything changes.  Then the interval
+ * timers are set (setitimer() returns what it replaced, for rollback) and
+ * the timerfds put in place: a timerfd of the same clock already at fd N
+ * is re-armed; otherwise a new one is made and moved to N (a replaced
+ * descriptor is kept as a spare dup, so that rollback can put it back).
+ * The signals are queued last, when nothing else can fail: a queued
+ * signal cannot be taken back without the risk of taking another.
+ *
+ * A signal queued by rt_sigqueueinfo() with si_code SI_TIMER is an
+ * ordinary queue entry, not a POSIX timer's own, so the kernel delivers
+ * it whatever becomes of the timer (since 6.13 it drops a timer's own
+ * signal at delivery if the timer was re-armed or deleted after queueing
+ * it, and, as measured on 6.18, timer_settime() removes it at once).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include "arming.h"
+#include "internal.h"
+#include "kabi.h"
+#include "kinds.h"
+#include "kinds_live.h"
+#include "procfs.h"
+#include "procfs_fd.h"
+#include "remap.h"
+
+enum tfd_how {
+	TFD_CREATE,	/* fd N is free: make a timerfd and move it there */
+	TFD_REARM,	/* fd N is a timerfd of the same clock: re-arm it */
+	TFD_REPLACE,	/* fd N is something else, and --replace */
+};
+
+struct kr_tfd {
+	const struct ptimer_timerfd *want;
+	enum tfd_how how;
+	struct ptimer_timerfd old;	/* TFD_REARM: the target's timerfd as it was */
+	int old_cloexec;		/* TFD_REPLACE: FD_CLOEXEC of the replaced fd */
+	int spare;			/* TFD_REPLACE: a dup of the replaced fd, or -1 */
+	int made;			/* our timerfd, before it is moved to N, or -1 */
+	bool placed;			/* fd N holds our timerfd */
+	bool armed;			/* TFD_REARM: re-armed */
+};
+
+struct kr_itimer {
+	const struct ptimer_itimer *want;
+	struct itimerval old;
+	bool set;
+};
+
+struct kinds_restore {
+	struct ptimer_ctx *ctx;
+	struct target *t;
+	const struct ptimer_dump *dump;
+	unsigned int kinds;
+	const struct ptimer_tid_map *map;
+	size_t nmap;
+	bool replace;
+	bool rearm;		/* ptimer_rearm_pid(): the same process, no collisions */
+	enum ptimer_time_mode time;
+	struct kr_itimer itimers[KITIMER_COUNT];
+	size_t nitimers;
+	struct kr_tfd *tfds;
+	size_t ntfds;
+	struct ptimer_pending_signal *sigs;	/* tids in the target's namespace */
+	size_t nsigs;
+	size_t queued;
+	pid_t ns_pid;
+};
+
+/* The scratch region: the calls, then per-entry data. */
+#define TFD_SLOT	80	/* new itimerspec, old itimerspec, ticks */
+#define ITV_SLOT	64	/* new itimerval, old itimerval */
+#define SI_SLOT		128	/* a siginfo_t */
+
+static size_t max_calls(const struct kinds_restore *kr)
+{
+	return 4 * kr->ntfds + 2 * KITIMER_COUNT + 2 * kr->nsigs + 4;
+}
+
+static uint64_t calls_end(const struct kinds_restore *kr)
+{
+	return target_scratch(kr->t) + sizeof(struct blob_batch) +
+	       max_calls(kr) * sizeof(struct blob_call);
+}
+
+static uint64_t tfd_slot(const struct kinds_restore *kr, size_t i)
+{
+	return calls_end(kr) + i * TFD_SLOT;
+}
+
+static uint64_t itv_slot(const struct kinds_restore *kr, int which)
+{
+	return calls_end(kr) + kr->ntfds * TFD_SLOT + (size_t)which * ITV_SLOT;
+}
+
+static uint64_t si_slot(const struct kinds_restore *kr, size_t k)
+{
+	return itv_slot(kr, KITIMER_COUNT) + k * SI_SLOT;
+}
+
+/* A sigset_t of the kernel's size and a zero timespec, for a purge. */
+#define PURGE_SLOT	32
+
+static uint64_t purge_slot(const struct kinds_restore *kr, size_t k)
+{
+	return si_slot(kr, kr->nsigs) + k * PURGE_SLOT;
+}
+
+size_t kinds_restore_scratch_size(const struct kinds_restore *kr)
+{
+	return sizeof(struct blob_batch) + max_calls(kr) * sizeof(struct blob_call) +
+	       kr->ntfds * TFD_SLOT + KITIMER_COUNT * ITV_SLOT + kr->nsigs * SI_SLOT +
+	       kr->nsigs * PURGE_SLOT;
+}
+
+/* A batch of calls built one at a time. */
+struct kbatch {
+	struct blob_batch *b;
+	size_t cap;
+};
+
+static int kb_init(struct kbatch *kb, const struct kinds_restore *kr)
+{
+	kb->cap = max_calls(kr);
+	kb->b = calloc(1, sizeof(*kb->b) + kb->cap * sizeof(kb->b->calls[0]));
+	return kb->b ? 0 : -ENOMEM;
+}
+
+static size_t kb_add(struct kbatch *kb, long nr, uint64_t a0, uint64_t a1, uint64_t a2,
+		     uint64_t a3)
+{
+	struct blob_call *c = &kb->b->calls[kb->b->count];
+
+	memset(c, 0, sizeof(*c));
+	c->nr = nr;
+	c->args[0] = a0;
+	c->args[1] = a1;
+	c->args[2] = a2;
+	c->args[3] = a3;
+	return kb->b->count++;
+}
+
+static int kb_run(struct kinds_restore *kr, struct kbatch *kb)
+{
+	int ret;
+
+	if (!kb->b->count)
+		return 0;
+	kb->b->done = 0;
+	ret = target_batch(kr->t, kb->b, target_scratch(kr->t));
+	if (ret)
+		return ctx_set_error(kr->ctx, ret, "cannot run injected calls in pid %d",
+				     kr->t->pid);
+	return 0;
+}
+
+static long kb_ret(const struct kbatch *kb, size_t i)
+{
+	return i < kb->b->done ? (long)kb->b->calls[i].ret : -ECANCELED;
+}
+
+static void kb_reset(struct kbatch *kb, bool stop_on_error)
+{
+	kb->b->count = 0;
+	kb->b->done = 0;
+	kb->b->flags = stop_on_error ? BLOB_BATCH_STOP_ON_ERROR : 0;
+}
+
+static void kb_free(struct kbatch *kb)
+{
+	free(kb->b);
+}
+
+int kinds_restore_new(struct ptimer_ctx *ctx, struct target *t, const struct ptimer_dump *dump,
+		      unsigned int kinds, const struct ptimer_tid_map *map, size_t nmap,
+		      bool replace, enum ptimer_time_mode time, bool rearm,
+		      struct kinds_restore **out)
+{
+	const struct dump_kinds *k = dump_kinds_ro(dump);
+	struct kinds_restore *kr;
+
+	kr = calloc(1, sizeof(*kr));
+	if (!kr)
+		return -ENOMEM;
+	kr->ctx = ctx;
+	kr->t = t;
+	kr->dump = dump;
+	kr->kinds = kinds & k->kinds;
+	kr->map = map;
+	kr->nmap = nmap;
+	kr->replace = replace;
+	kr->time = time;
+	kr->rearm = rearm;
+	if (kr->kinds & PTIMER_KIND_ITIMER) {
+		kr->nitimers = k->nitimers;
+		for (size_t i = 0; i < k->nitimers; i++)
+			kr->itimers[i].want = &k->itimers[i];
+	}
+	if (kr->kinds & PTIMER_KIND_TIMERFD) {
+		kr->ntfds = k->ntimerfds;
+		kr->tfds = calloc(kr->ntfds + 1, sizeof(*kr->tfds));
+		if (!kr->tfds)
+			goto free_kr;
+		for (size_t i = 0; i < kr->ntfds; i++) {
+			kr->tfds[i].want = &k->timerfds[i];
+			kr->tfds[i].spare = -1;
+			kr->tfds[i].made = -1;
+		}
+	}
+	if (kr->kinds & PTIMER_KIND_SIGNALS) {
+		kr->nsigs = k->nsignals;
+		kr->sigs = calloc(kr->nsigs + 1, sizeof(*kr->sigs));
+		if (!kr->sigs)
+			goto free_kr;
+		memcpy(kr->sigs, k->signals, kr->nsigs * sizeof(*kr->sigs));
+	}
+	*out = kr;
+	return 0;
+free_kr:
+	kinds_restore_free(kr);
+	return -ENOMEM;
+}
+
+void kinds_restore_free(struct kinds_restore *kr)
+{
+	if (!kr)
+		return;
+	free(kr->tfds);
+	free(kr->sigs);
+	free(kr);
+}
+
+/* The target's interval timers; an armed one the dump sets collides. */
+static int prepare_itimers(struct kinds_restore *kr, struct kbatch *kb)
+{
+	size_t call[KITIMER_COUNT];
+	int ret;
+
+	if (!kr->nitimers)
+		return 0;
+	kb_reset(kb, false);
+	for (size_t i = 0; i < kr->nitimers; i++)
+		call[i] = kb_add(kb, KNR_GETITIMER, kr->itimers[i].want->which,
+				 itv_slot(kr, kr->itimers[i].want->which) + 32, 0, 0);
+	ret = kb_run(kr, kb);
+	for (size_t i = 0; !ret && i < kr->nitimers; i++) {
+		struct kr_itimer *it = &kr->itimers[i];
+		const char *name = ptimer_itimer_name(it->want->which);
+		long r = kb_ret(kb, call[i]);
+
+		if (r < 0)
+			return ctx_set_error(kr->ctx, (int)r, "getitimer(%s) in pid %d", name,
+					     kr->t->pid);
+		ret = target_read(kr->t, itv_slot(kr, it->want->which) + 32, &it->old,
+				  sizeof(it->old));
+		if (ret)
+			return ret;
+		if (kr->rearm || kr->replace || !timerisset(&it->old.it_value))
+			continue;
+		return ctx_set_error(kr->ctx, -PTIMER_ERR_ID_IN_USE, "the %s interval timer is"
+				     " armed in pid %d", name, kr->t->pid);
+	}
+	return ret;
+}
+
+/* What each dumped fd N is in the target: free, a timerfd of the same clock, or a collision. */
+static int prepare_timerfds(struct kinds_restore *kr)
+{
+	for (size_t i = 0; i < kr->ntfds; i++) {
+		struct kr_tfd *e = &kr->tfds[i];
+		int fd = e->want->fd, kind, ret;
+		unsigned int line = 0;
+
+		kind = procfs_fd_kind(kr->t->dirfd, fd);
+		if (kind < 0)
+			return ctx_set_error(kr->ctx, kind, "cannot read /proc/%d/fd/%d",
+					     kr->t->pid, fd);
+		if (kind == PROCFS_FD_NONE && !kr->rearm) {
+			e->how = TFD_CREATE;
+			continue;
+		}
+		if (kind == PROCFS_FD_TIMERFD) {
+			ret = procfs_read_timerfd(kr->t->dirfd, fd, &e->old, &line);
+			if (ret)
+				return ctx_set_error(kr->ctx, ret, "cannot read /proc/%d/fdinfo/%d"
+						     " (line %u)", kr->t->pid, fd, line);
+			if (e->old.clockid == e->want->clockid) {
+				e->how = TFD_REARM;
+				continue;
+			}
+		}
+		if (kr->rearm)
+			return ctx_set_error(kr->ctx, -PTIMER_ERR_BAD_DUMP, "fd %d of pid %d is"
+					     " no longer the timerfd the dump disarmed",
+					     fd, kr->t->pid);
+		if (!kr->replace)
+			return ctx_set_error(kr->ctx, -PTIMER_ERR_ID_IN_USE, "fd %d is in use in"
+					     " pid %d by %s", fd, kr->t->pid,
+					     kind == PROCFS_FD_TIMERFD ?
+					     "a timerfd of another clock" : "another file");
+		e->how = TFD_REPLACE;
+	}
+	return 0;
+}
+
+static pid_t map_tid(const struct remap *map, pid_t tid)
+{
+	for (size_t i = 0; i < map->n; i++)
+		if (map->pairs[i].from == tid)
+			return map->pairs[i].to;
+	return 0;
+}
+
+/* The signals' threads, as the target's kernel names them. */
+static int prepare_signals(struct kinds_restore *kr)
+{
+	struct remap map = { 0 };
+	pid_t *tids = NULL;
+	size_t n = 0;
+	int ret;
+
+	if (!kr->nsigs)
+		return 0;
+	ret = procfs_ns_tid(kr->t->dirfd, kr->t->pid, &kr->ns_pid);
+	if (ret)
+		return ctx_set_error(kr->ctx, ret, "cannot read the namespace id of pid %d",
+				     kr->t->pid);
+	ret = target_threads(kr->t, &tids, &n);
+	if (!ret && !kr->rearm)
+		ret = remap_build(kr->ctx, kr->dump, kr->t->pid, tids, n, kr->map, kr->nmap, &map);
+	for (size_t k = 0; !ret && k < kr->nsigs; k++) {
+		struct ptimer_pending_signal *s = &kr->sigs[k];
+		pid_t to;
+
+		if (!s->tid)
+			continue;
+		to = kr->rearm ? s->tid : map_tid(&map, s->tid);
+		if (!to || !target_has_thread(kr->t, to)) {
+			ret = ctx_set_error(kr->ctx, -PTIMER_ERR_BAD_DUMP, "pending_signals[%zu]:"
+					    " thread %d has no thread in pid %d", k, s->tid,
+					    kr->t->pid);
+			break;
+		}
+		ret = procfs_ns_tid(kr->t->dirfd, to, &s->tid);
+		if (ret)
+			ctx_set_error(kr->ctx, ret, "cannot read the namespace id of tid %d", to);
+	}
+	if (!kr->rearm)
+		remap_free(&map);
+	free(tids);
+	return ret;
+}
+
+int kinds_restore_check(struct kinds_restore *kr)
+{
+	return prepare_timerfds(kr);
+}
+
+int kinds_restore_prepare(struct kinds_restore *kr)
+{
+	struct kbatch kb;
+	int ret;
+
+	ret = kb_init(&kb, kr);
+	if (ret)
+		return ret;
+	ret = prepare_itimers(kr, &kb);
+	if (!ret)
+		ret = prepare_timerfds(kr);
+	if (!ret)
+		ret = prepare_signals(kr);
+	kb_free(&kb);
+	return ret;
+}
+
+/* The arm value of one kind's entry, under --time, on @clockid. */
+static void arm_value(struct kinds_restore *kr, int clockid, int64_t value_ns,
+		      int64_t interval_ns, struct itimerspec *out)
+{
+	struct ptimer_timer tm = { .clockid = clockid, .value_ns = value_ns,
+				   .interval_ns = interval_ns };
+	struct arm_clocks now;
+
+	arm_clocks_now(&now, kr->dump);
+	arm_compute(kr->dump, &tm, kr->rearm ? PTIMER_TIME_FROZEN : kr->time, &now, out);
+}
+
+/* Microseconds, rounded up so that an armed value stays armed. */
+static struct timeval ns_to_tv(int64_t ns)
+{
+	int64_t us = (ns + 999) / 1000;
+
+	return (struct timeval){ .tv_sec = us / 1000000, .tv_usec = us % 1000000 };
+}
+
+static int apply_itimers(struct kinds_restore *kr, struct kbatch *kb)
+{
+	size_t call[KITIMER_COUNT];
+	int ret;
+
+	if (!kr->nitimers)
+		return 0;
+	kb_reset(kb, true);
+	for (size_t i = 0; i < kr->nitimers; i++) {
+		const struct ptimer_itimer *w = kr->itimers[i].want;
+		/* ITIMER_REAL counts down on the monotonic clock; the others CPU time. */
+		int clock = w->which == ITIMER_REAL ? KCLOCK_MONOTONIC : KCLOCK_PROCESS_CPUTIME_ID;
+		struct itimerspec its;
+		struct itimerval itv;
+
+		arm_value(kr, clock, w->value_ns, w->interval_ns, &its);
+		itv.it_value = ns_to_tv(ts_to_ns(&its.it_value));
+		itv.it_interval = ns_to_tv(ts_to_ns(&its.it_interval));
+		ret = target_write(kr->t, itv_slot(kr, w->which), &itv, sizeof(itv));
+		if (ret)
+			return ret;
+		call[i] = kb_add(kb, KNR_SETITIMER, w->which, itv_slot(kr, w->which), 0, 0);
+	}
+	ret = kb_run(kr, kb);
+	for (size_t i = 0; !ret && i < kr->nitimers; i++) {
+		long r = kb_ret(kb, call[i]);
+
+		if (r < 0)
+			return ctx_set_error(kr->ctx, (int)r, "setitimer(%s) in pid %d",
+					     ptimer_itimer_name(kr->itimers[i].want->which),
+					     kr->t->pid);
+		kr->itimers[i].set = true;
+	}
+	return ret;
+}
+
+/* Batch 1: a spare dup of each fd to be replaced, and every new timerfd. */
+static int make_timerfds(struct kinds_restore *kr, struct kbatch *kb, int hi)
+{
+	size_t *call;
+	int ret;
+
+	call = calloc(3 * kr->ntfds + 1, sizeof(*call));
+	if (!call)
+		return -ENOMEM;
+	kb_reset(kb, true);
+	for (size_t i = 0; i < kr->ntfds; i++) {
+		const struct kr_tfd *e = &kr->tfds[i];
+
+		if (e->how == TFD_REARM)
+			continue;
+		if (e->how == TFD_REPLACE) {
+			call[3 * i] = kb_add(kb, KNR_FCNTL, e->want->fd, F_GETFD, 0, 0);
+			call[3 * i + 1] = kb_add(kb, KNR_FCNTL, e->want->fd, F_DUPFD_CLOEXEC, hi, 0);
+		}
+		call[3 * i + 2] = kb_add(kb, KNR_TIMERFD_CREATE, e->want->clockid,
+					 e->want->fd_flags & (KO_NONBLOCK | KO_CLOEXEC), 0, 0);
+	}
+	ret = kb_run(kr, kb);
+	for (size_t i = 0; !ret && i < kr->ntfds; i++) {
+		struct kr_tfd *e = &kr->tfds[i];
+		long r;
+
+		if (e->how == TFD_REARM)
+			continue;
+		if (e->how == TFD_REPLACE) {
+			r = kb_ret(kb, call[3 * i]);
+			if (r >= 0)
+				e->old_cloexec = (int)r & FD_CLOEXEC;
+			r = r < 0 ? r : kb_ret(kb, call[3 * i + 1]);
+			if (r < 0) {
+				ret = ctx_set_error(kr->ctx, (int)r, "cannot keep fd %d of pid %d"
+						    " aside", e->want->fd, kr->t->pid);
+				break;
+			}
+			e->spare = (int)r;
+		}
+		r = kb_ret(kb, call[3 * i + 2]);
+		if (r < 0) {
+			ret = ctx_set_error(kr->ctx, (int)r, "timerfd_create(%s) in pid %d",
+					    ptimer_clock_name(e->want->clockid), kr->t->pid);
+			break;
+		}
+		e->made = (int)r;
+		if (e->made == e->want->fd)
+			e->placed = true;
+	}
+	free(call);
+	return ret;
+}
+
+/*
+ * Batch 2: move every new timerfd that is not at its fd yet above @hi
+ * first (where it collides with no dumped fd), then batch 3 (in
+ * arm_timerfds) dup3()s it onto its fd.  Without the first step a new
+ * timerfd could sit on the fd another one is moved to.
+ */
+static int lift_timerfds(struct kinds_restore *kr, struct kbatch *kb, int hi)
+{
+	size_t *call;
+	int ret;
+
+	call = calloc(kr->ntfds + 1, sizeof(*call));
+	if (!call)
+		return -ENOMEM;
+	kb_reset(kb, true);
+	for (size_t i = 0; i < kr->ntfds; i++) {
+		const struct kr_tfd *e = &kr->tfds[i];
+
+		if (e->made < 0 || e->placed || e->made >= hi)
+			continue;
+		call[i] = kb_add(kb, KNR_FCNTL, e->made, F_DUPFD_CLOEXEC, hi, 0);
+		kb_add(kb, KNR_CLOSE, e->made, 0, 0, 0);
+	}
+	ret = kb_run(kr, kb);
+	for (size_t i = 0; !ret && i < kr->ntfds; i++) {
+		struct kr_tfd *e = &kr->tfds[i];
+		long r;
+
+		if (e->made < 0 || e->placed || e->made >= hi)
+			continue;
+		r = kb_ret(kb, call[i]);
+		if (r < 0 || kb_ret(kb, call[i] + 1) < 0) {
+			ret = ctx_set_error(kr->ctx, r < 0 ? (int)r : -EIO, "cannot move a new"
+					    " timerfd in pid %d", kr->t->pid);
+			break;
+		}
+		e->made = (int)r;
+	}
+	free(call);
+	return ret;
+}
+
+static void timerfd_value(struct kinds_restore *kr, const struct ptimer_timerfd *w,
+			  struct itimerspec *its, unsigned int *flags)
+{
+	arm_value(kr, w->clockid, w->value_ns, w->interval_ns, its);
+	*flags = w->settime_flags & KTFD_SETTIME_FLAGS;
+	/*
+	 * fdinfo shows the time left even for an absolute timer: arm it
+	 * absolute again, that far from now, so that TFD_TIMER_CANCEL_ON_SET
+	 * still applies.
+	 */
+	if ((*flags & KTFD_TIMER_ABSTIME) && (its->it_value.tv_sec || its->it_value.tv_nsec)) {
+		clockid_t base = w->clockid == KCLOCK_REALTIME_ALARM ? CLOCK_REALTIME :
+				 w->clockid == KCLOCK_BOOTTIME_ALARM ? CLOCK_BOOTTIME :
+				 (clockid_t)w->clockid;
+
+		its->it_value = ns_to_ts(clock_now_ns(base) + ts_to_ns(&its->it_value));
+	} else {
+		*flags &= ~KTFD_TIMER_ABSTIME;
+	}
+}
+
+/* Batch 3: each new timerfd onto its fd, then every timerfd armed and its ticks set. */
+static int arm_timerfds(struct kinds_restore *kr, struct kbatch *kb)
+{
+	size_t *call;
+	int ret;
+
+	call = calloc(4 * kr->ntfds + 1, sizeof(*call));
+	if (!call)
+		return -ENOMEM;
+	kb_reset(kb, false);
+	for (size_t i = 0; i < kr->ntfds; i++) {
+		const struct kr_tfd *e = &kr->tfds[i];
+		const struct ptimer_timerfd *w = e->want;
+		uint64_t slot = tfd_slot(kr, i);
+		struct itimerspec its;
+		unsigned int flags;
+
+		timerfd_value(kr, w, &its, &flags);
+		ret = target_write(kr->t, slot, &its, sizeof(its));
+		if (!ret)
+			ret = target_write(kr->t, slot + 64, &w->ticks, sizeof(w->ticks));
+		if (ret)
+			goto free_call;
+		call[4 * i] = SIZE_MAX;
+		if (e->made >= 0 && !e->placed) {
+			call[4 * i] = kb_add(kb, KNR_DUP3, e->made, w->fd,
+					     w->fd_flags & KO_CLOEXEC, 0);
+			kb_add(kb, KNR_CLOSE, e->made, 0, 0, 0);
+		}
+		call[4 * i + 2] = kb_add(kb, KNR_TIMERFD_SETTIME, w->fd, flags, slot, slot + 32);
+		call[4 * i + 3] = SIZE_MAX;
+		if (w->ticks)
+			call[4 * i + 3] = kb_add(kb, KNR_IOCTL, w->fd, KTFD_IOC_SET_TICKS,
+						 slot + 64, 0);
+	}
+	ret = kb_run(kr, kb);
+	for (size_t i = 0; !ret && i < kr->ntfds; i++) {
+		struct kr_tfd *e = &kr->tfds[i];
+		int fd = e->want->fd;
+		long r;
+
+		if (call[4 * i] != SIZE_MAX) {
+			r = kb_ret(kb, call[4 * i]);
+			if (r < 0) {
+				ret = ctx_set_error(kr->ctx, (int)r, "cannot move a new timerfd"
+						    " to fd %d in pid %d", fd, kr->t->pid);
+				break;
+			}
+			e->placed = true;
+			/* Closed by the batch, if it ran that far. */
+			if (kb_ret(kb, call[4 * i] + 1) >= 0)
+				e->made = -1;
+		} else if (e->placed) {
+			e->made = -1;	/* made at its fd: the fd is what rollback closes */
+		}
+		r = kb_ret(kb, call[4 * i + 2]);
+		if (r < 0) {
+			ret = ctx_set_error(kr->ctx, (int)r, "timerfd_settime() on fd %d in pid"
+					    " %d", fd, kr->t->pid);
+			break;
+		}
+		e->armed = true;
+		if (call[4 * i + 3] == SIZE_MAX)
+			continue;
+		r = kb_ret(kb, call[4 * i + 3]);
+		if (r == -ENOTTY || r == -EINVAL)
+			warn(kr->ctx, "fd %d of pid %d: this kernel cannot set a timerfd's"
+			     " expirations (TFD_IOC_SET_TICKS needs CONFIG_CHECKPOINT_RESTORE):"
+			     " %llu pending expirations are lost", fd, kr->t->pid,
+			     (unsigned long long)e->want->ticks);
+		else if (r < 0)
+			ret = ctx_set_error(kr->ctx, (int)r, "TFD_IOC_SET_TICKS on fd %d in pid"
+					    " %d", fd, kr->t->pid);
+	}
+free_call:
+	free(call);
+	return ret;
+}
+
+static int apply_timerfds(struct kinds_restore *kr, struct kbatch *kb)
+{
+	int hi = 0, ret;
+
+	if (!kr->ntfds)
+		return 0;
+	/* Above every dumped fd: a spare or a new timerfd parked there collides with none. */
+	for (size_t i = 0; i < kr->ntfds; i++)
+		if (kr->tfds[i].want->fd >= hi)
+			hi = kr->tfds[i].want->fd + 1;
+	ret = make_timerfds(kr, kb, hi);
+	if (!ret)
+		ret = lift_timerfds(kr, kb, hi);
+	if (!ret)
+		ret = arm_timerfds(kr, kb);
+	return ret;
+}
+
+int kinds_restore_apply(struct kinds_restore *kr)
+{
+	struct kbatch kb;
+	int ret;
+
+	ret = kb_init(&kb, kr);
+	if (ret)
+		return ret;
+	ret = apply_itimers(kr, &kb);
+	if (!ret)
+		ret = apply_timerfds(kr, &kb);
+	kb_free(&kb);
+	return ret;
+}
+
+/*
+ * Re-arming the process a disarming dump was taken from: its timers'
+ * own queued signals are still queued, stale, and the kernel drops them
+ * at delivery.  A legacy (non-real-time) signal holds one place per
+ * queue, so while the stale one sits there a new one is dropped as a
+ * duplicate: take the stale one out first, with rt_sigtimedwait() and a
+ * zero timeout, which discards it.  It runs in the injecting thread, so
+ * it reaches the process queue and that thread's own queue only.
+ */
+static bool purge_first(struct kinds_restore *kr, const struct ptimer_pending_signal *s,
+			pid_t inject_ns_tid)
+{
+	if (!kr->rearm || s->signo >= KSIGRTMIN)
+		return false;
+	if (s->tid && s->tid != inject_ns_tid) {
+		warn(kr->ctx, "%s, queued for thread %d of pid %d, cannot be cleared of its"
+		     " stale copy from that thread: the kernel may drop it",
+		     ptimer_signal_name(s->signo), s->tid, kr->t->pid);
+		return false;
+	}
+	return true;
+}
+
+int kinds_restore_signals(struct kinds_restore *kr)
+{
+	size_t *call = NULL;
+	pid_t inject_ns_tid = 0;
+	struct kbatch kb;
+	int ret;
+
+	if (!kr->nsigs)
+		return 0;
+	if (kr->rearm && procfs_ns_tid(kr->t->dirfd, target_inject_tid(kr->t), &inject_ns_tid))
+		inject_ns_tid = 0;
+	ret = kb_init(&kb, kr);
+	if (ret)
+		return ret;
+	call = calloc(kr->nsigs, sizeof(*call));
+	if (!call) {
+		ret = -ENOMEM;
+		goto free_batch;
+	}
+	kb_reset(&kb, false);
+	for (size_t k = 0; k < kr->nsigs; k++) {
+		const struct ptimer_pending_signal *s = &kr->sigs[k];
+		uint64_t purge[4] = { 1ull << (s->signo - 1), 0, 0, 0 };
+		siginfo_t si;
+
+		memset(&si, 0, sizeof(si));
+		si.si_signo = s->signo;
+		si.si_code = SI_TIMER;
+		si.si_timerid = s->timerid;
+		si.si_overrun = s->overrun;
+		memcpy(&si.si_value, &s->sigval, sizeof(s->sigval));
+		ret = target_write(kr->t, si_slot(kr, k), &si, sizeof(si));
+		if (ret)
+			goto free_batch;
+		if (purge_first(kr, s, inject_ns_tid)) {
+			/* The set, then a zero timespec at +16. */
+			ret = target_write(kr->t, purge_slot(kr, k), purge, sizeof(purge));
+			if (ret)
+				goto free_batch;
+			kb_add(&kb, KNR_RT_SIGTIMEDWAIT, purge_slot(kr, k), 0,
+			       purge_slot(kr, k) + 16, sizeof(uint64_t));
+		}
+		if (s->tid)
+			call[k] = kb_add(&kb, KNR_RT_TGSIGQUEUEINFO, kr->ns_pid, s->tid, s->signo,
+					 si_slot(kr, k));
+		else
+			call[k] = kb_add(&kb, KNR_RT_SIGQUEUEINFO, kr->ns_pid, s->signo,
+					 si_slot(kr, k), 0);
+	}
+	ret = kb_run(kr, &kb);
+	for (size_t k = 0; !ret && k < kr->nsigs; k++) {
+		long r = kb_ret(&kb, call[k]);
+
+		if (r < 0) {
+			ret = ctx_set_error(kr->ctx, (int)r, "queueing pending signal %zu (%s) in"
+					    " pid %d; %zu others are queued", k,
+					    ptimer_signal_name(kr->sigs[k].signo), kr->t->pid,
+					    kr->queued);
+			break;
+		}
+		kr->queued++;
+	}
+free_batch:
+	free(call);
+	kb_free(&kb);
+	return ret;
+}
+
+/* Undo, in reverse: timerfds, then interval timers.  Best effort; each failure is logged. */
+void kinds_restore_rollback(struct kinds_restore *kr)
+{
+	struct kbatch kb;
+	bool failed = false;
+
+	if (!kr || kb_init(&kb, kr))
+		return;
+	kb_reset(&kb, false);
+	for (size_t i = kr->ntfds; i-- > 0;) {
+		struct kr_tfd *e = &kr->tfds[i];
+		int fd = e->want->fd;
+
+		if (e->made >= 0)
+			kb_add(&kb, KNR_CLOSE, e->made, 0, 0, 0);
+		if (e->how == TFD_CREATE && e->placed)
+			kb_add(&kb, KNR_CLOSE, fd, 0, 0, 0);
+		if (e->how == TFD_REPLACE && e->spare >= 0) {
+			if (e->placed)
+				kb_add(&kb, KNR_DUP3, e->spare, fd, e->old_cloexec ? O_CLOEXEC : 0, 0);
+			kb_add(&kb, KNR_CLOSE, e->spare, 0, 0, 0);
+		}
+		if (e->how == TFD_REARM && e->armed) {
+			struct itimerspec its = {
+				.it_value = ns_to_ts(e->old.value_ns),
+				.it_interval = ns_to_ts(e->old.interval_ns),
+			};
+
+			if (target_write(kr->t, tfd_slot(kr, i), &its, sizeof(its)) ||
+			    target_write(kr->t, tfd_slot(kr, i) + 64, &e->old.ticks,
+					 sizeof(e->old.ticks)))
+				failed = true;
+			kb_add(&kb, KNR_TIMERFD_SETTIME, fd, 0, tfd_slot(kr, i), 0);
+			if (e->old.ticks)
+				kb_add(&kb, KNR_IOCTL, fd, KTFD_IOC_SET_TICKS, tfd_slot(kr, i) + 64, 0);
+		}
+	}
+	for (size_t i = 0; i < kr->nitimers; i++) {
+		struct kr_itimer *it = &kr->itimers[i];
+
+		if (!it->set)
+			continue;
+		if (target_write(kr->t, itv_slot(kr, it->want->which), &it->old, sizeof(it->old)))
+			failed = true;
+		kb_add(&kb, KNR_SETITIMER, it->want->which, itv_slot(kr, it->want->which), 0, 0);
+	}
+	if (kb_run(kr, &kb))
+		failed = true;
+	for (size_t c = 0; c < kb.b->count; c++)
+		if (kb_ret(&kb, c) < 0 && kb.b->calls[c].nr != KNR_IOCTL)
+			failed = true;
+	if (failed)
+		err(kr->ctx, "rollback: could not put back every interval timer and timerfd"
+		    " of pid %d", kr->t->pid);
+	if (kr->queued)
+		err(kr->ctx, "rollback: %zu pending signals queued in pid %d stay queued",
+		    kr->queued, kr->t->pid);
+	kb_free(&kb);
+}

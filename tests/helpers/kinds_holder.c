@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
+/*
+ * A victim for tests/integration/test_kinds_lib.c: a process with an
+ * interval timer of each CPU-less kind, two timerfds at fixed fds and two
+ * timer signals queued (one to the process, one to its main thread), all
+ * blocked; or, with "fresh", the same process shape with none of them, to
+ * restore into.  Commands: "drain" takes the queued timer signals and
+ * says what came; "tfd" and "itimer" say what the timers hold, read from
+ * inside.
+ *
+ *   kinds_holder full|fresh
+ */
+#include <poll.h>
+#include <sys/time.h>
+#include <sys/timerfd.h>
+
+#include "vcommon.h"
+
+#define SIG_PROC	37	/* the kernel's SIGRTMIN+5 */
+#define SIG_THREAD	38
+#define FD_MONO		40
+#define FD_REAL		41
+
+static atomic_int helper_tid;
+
+static void *helper(void *arg)
+{
+	sigset_t all;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	atomic_store(&helper_tid, vp_gettid());
+	for (;;)
+		pause();
+	return arg;
+}
+
+static void block_signals(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIG_PROC);
+	sigaddset(&set, SIG_THREAD);
+	sigaddset(&set, SIGALRM);
+	sigaddset(&set, SIGPROF);
+	if (sigprocmask(SIG_BLOCK, &set, NULL))
+		vp_die(errno, "sigprocmask");
+}
+
+static void timerfd_at(int fd, clockid_t clock, int tfd_flags, int set_flags, long long value_ns,
+		       long long interval_ns)
+{
+	struct itimerspec its = {
+		.it_value = { value_ns / VP_NSEC_PER_SEC, value_ns % VP_NSEC_PER_SEC },
+		.it_interval = { interval_ns / VP_NSEC_PER_SEC, interval_ns % VP_NSEC_PER_SEC },
+	};
+	int made = timerfd_create(clock, tfd_flags);
+
+	if (made < 0 || dup3(made, fd, tfd_flags & TFD_CLOEXEC) < 0)
+		vp_die(errno, "timerfd at %d", fd);
+	close(made);
+	if (set_flags & TFD_TIMER_ABSTIME) {
+		struct timespec now;
+
+		clock_gettime(clock, &now);
+		its.it_value.tv_sec += now.tv_sec;
+		its.it_value.tv_nsec += now.tv_nsec;
+		if (its.it_value.tv_nsec >= VP_NSEC_PER_SEC) {
+			its.it_value.tv_sec++;
+			its.it_value.tv_nsec -= VP_NSEC_PER_SEC;
+		}
+	}
+	if (timerfd_settime(fd, set_flags, &its, NULL))
+		vp_die(errno, "timerfd_settime %d", fd);
+}
+
+static bool pending(int sig)
+{
+	sigset_t set;
+
+	sigpending(&set);
+	return sigismember(&set, sig);
+}
+
+static void make_all(void)
+{
+	struct itimerval real = { .it_value = { 100, 0 }, .it_interval = { 1, 0 } };
+	struct itimerval prof = { .it_value = { 50, 0 } };
+
+	if (setitimer(ITIMER_REAL, &real, NULL) || setitimer(ITIMER_PROF, &prof, NULL))
+		vp_die(errno, "setitimer");
+	timerfd_at(FD_MONO, CLOCK_MONOTONIC, TFD_NONBLOCK, 0, 1000000, 1000000);
+	timerfd_at(FD_REAL, CLOCK_REALTIME, TFD_CLOEXEC, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET,
+		   100 * VP_NSEC_PER_SEC, 0);
+	vp_make_timer(CLOCK_MONOTONIC, SIGEV_SIGNAL, SIG_PROC, 0x55, 0, 1000, 0);
+	vp_make_timer(CLOCK_MONOTONIC, SIGEV_THREAD_ID, SIG_THREAD, 0x66, vp_gettid(), 1000, 0);
+	/* A legacy signal: one place per queue. */
+	vp_make_timer(CLOCK_MONOTONIC, SIGEV_SIGNAL, SIGALRM, 0x77, 0, 1000, 0);
+	while (!pending(SIG_PROC) || !pending(SIG_THREAD) || !pending(SIGALRM))
+		usleep(100);
+	/* A first expiry of the periodic timerfd, seen without reading it. */
+	{
+		struct pollfd p = { .fd = FD_MONO, .events = POLLIN };
+
+		while (poll(&p, 1, -1) != 1)
+			;
+	}
+}
+
+static void drain(void)
+{
+	int n[3] = { 0, 0, 0 }, code[3] = { 0, 0, 0 }, timerid[3] = { -1, -1, -1 };
+	unsigned long val[3] = { 0, 0, 0 };
+	struct timespec zero = { 0 };
+	sigset_t set;
+	siginfo_t si;
+	int sig;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIG_PROC);
+	sigaddset(&set, SIG_THREAD);
+	sigaddset(&set, SIGALRM);
+	while ((sig = sigtimedwait(&set, &si, &zero)) > 0) {
+		int k = sig == SIG_THREAD ? 1 : sig == SIGALRM ? 2 : 0;
+
+		n[k]++;
+		code[k] = si.si_code;
+		timerid[k] = si.si_timerid;
+		val[k] = (unsigned long)si.si_value.sival_ptr;
+	}
+	vp_out("DRAINED nproc=%d codeproc=%d timerproc=%d valproc=%lx nthread=%d"
+	       " codethread=%d timerthread=%d valthread=%lx nalrm=%d codealrm=%d valalrm=%lx",
+	       n[0], code[0], timerid[0], val[0], n[1], code[1], timerid[1], val[1], n[2], code[2],
+	       val[2]);
+}
+
+static long long ns(const struct timespec *ts)
+{
+	return ts->tv_sec * VP_NSEC_PER_SEC + ts->tv_nsec;
+}
+
+static bool handle(char *cmd)
+{
+	if (!strcmp(cmd, "drain")) {
+		drain();
+	} else if (!strcmp(cmd, "tfd")) {
+		struct itimerspec mono = { 0 }, real = { 0 };
+		int ok = !timerfd_gettime(FD_MONO, &mono) && !timerfd_gettime(FD_REAL, &real);
+
+		vp_out("TFD ok=%d mono=%lld monoint=%lld real=%lld nonblock=%d cloexec=%d", ok,
+		       ns(&mono.it_value), ns(&mono.it_interval), ns(&real.it_value),
+		       !!(fcntl(FD_MONO, F_GETFL) & O_NONBLOCK),
+		       !!(fcntl(FD_REAL, F_GETFD) & FD_CLOEXEC));
+	} else if (!strcmp(cmd, "itimer")) {
+		struct itimerval real, prof;
+
+		getitimer(ITIMER_REAL, &real);
+		getitimer(ITIMER_PROF, &prof);
+		vp_out("ITIMER real=%ld realint=%ld prof=%ld", (long)real.it_value.tv_sec,
+		       (long)real.it_interval.tv_sec, (long)prof.it_value.tv_sec);
+	} else {
+		return false;
+	}
+	return true;
+}
+
+int main(int argc, char **argv)
+{
+	block_signals();
+	vp_start_thread(helper, &helper_tid);
+	if (argc > 1 && !strcmp(argv[1], "full"))
+		make_all();
+	vp_out("READY pid=%d helper=%d", (int)getpid(), atomic_load(&helper_tid));
+	vp_read_commands(handle);
+	return 0;
+}

@@ -1,0 +1,614 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
+/*
+ * Every kind of timer a process has (issue 11), against real processes:
+ * the allkinds victim (tests/helpers/allkinds.c) holds POSIX timers
+ * (thread- and process-directed), ITIMER_REAL, _VIRTUAL and _PROF, four
+ * timerfds (one in an epoll set, one TFD_TIMER_ABSTIME | CANCEL_ON_SET, one
+ * expired with a tick unread) and, on demand, timer signals kept pending.
+ * It is dumped, restored into a fresh process of the same program, and
+ * checked from inside that process: getitimer(), timerfd_gettime(),
+ * read() of the ticks, siginfo checked by its handlers, periods.  Then the
+ * pending signals (delivered once after they unblock), --kinds, timerfd
+ * collisions and --replace, migrate and its rollback, and version-1
+ * documents.
+ */
+#include <criterion/criterion.h>
+#include <criterion/logging.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "kinds_util.h"
+#include "restore_util.h"
+
+#define TOL_PCT		10	/* periods within 10% */
+#define MIN_EXPIRIES	20	/* expiries a period is measured over */
+#define CPU_SIGNALS	5	/* ITIMER_VIRTUAL/PROF signals that must still come */
+
+static void fini(void)
+{
+	harness_kill_all();
+}
+
+TestSuite(kinds, .fini = fini, .timeout = 120);
+
+static json_object *member(json_object *o, const char *key)
+{
+	json_object *m = NULL;
+
+	cr_assert(json_object_object_get_ex(o, key, &m), "no \"%s\" in the dump", key);
+	return m;
+}
+
+static size_t array_len(json_object *root, const char *key)
+{
+	json_object *a = member(root, key);
+
+	cr_assert(json_object_is_type(a, json_type_array), "\"%s\" is not an array", key);
+	return json_object_array_length(a);
+}
+
+/* Whether the dump's "kinds" lists @kind. */
+static bool dump_has_kind(json_object *root, const char *kind)
+{
+	json_object *k = member(root, "kinds");
+
+	for (size_t i = 0; i < json_object_array_length(k); i++)
+		if (!strcmp(json_object_get_string(json_object_array_get_idx(k, i)), kind))
+			return true;
+	return false;
+}
+
+/* The source after it has set up: fd 102's one tick is there. */
+static struct victim *start_source(const char *arg)
+{
+	struct victim *v = ak_start(arg, NULL);
+	int64_t deadline = clock_ns(CLOCK_MONOTONIC) + RU_WAIT_MS * RU_MS;
+	struct ak_tfd t[AK_NTFD];
+
+	for (;;) {
+		ak_timerfds(v, t);
+		if (t[2].ticks == 1)
+			return v;
+		cr_assert(clock_ns(CLOCK_MONOTONIC) < deadline, "fd 102 never expired");
+		sleep_ms(1);
+	}
+}
+
+static void restore_ok(const char *file, pid_t pid, const char *opt)
+{
+	struct run_result r;
+	char spid[16];
+
+	ru_pidstr(spid, pid);
+	if (opt)
+		cr_assert_eq(run_ptimerctl(&r, "restore", opt, "-i", file, spid, NULL), 0);
+	else
+		cr_assert_eq(run_ptimerctl(&r, "restore", "-i", file, spid, NULL), 0);
+	cr_assert_eq(r.exit_code, 0, "restore: %s", run_describe(&r));
+	run_result_free(&r);
+}
+
+static void expect_no_anomaly(struct victim *v, const char *who)
+{
+	struct ak_stats st;
+
+	ak_stats(v, &st);
+	cr_expect_eq(st.anomalies, 0, "%s saw %lld bad siginfos, the first %s", who,
+		     st.anomalies, st.first_anomaly);
+}
+
+/* The destination's wall-clock sources run at their periods, its CPU itimers signal. */
+static void expect_periods(struct victim *v, const char *who)
+{
+	static const struct { enum ak_source src; long long ns; } wall[] = {
+		{ AK_PTHR, 50 * RU_MS }, { AK_PPROC, 70 * RU_MS },
+		{ AK_REAL, 100 * RU_MS }, { AK_TFD, 50 * RU_MS },
+	};
+	struct ak_stats st;
+	long long period;
+
+	ak_ok(v, "mark", NULL, 0);
+	for (size_t i = 0; i < sizeof(wall) / sizeof(wall[0]); i++)
+		cr_expect(ak_wait_period(v, wall[i].src, wall[i].ns, TOL_PCT, MIN_EXPIRIES,
+					 &period),
+			  "%s: %s has a period of %lld us, %lld us expected", who,
+			  ak_source_name[wall[i].src], period / 1000, wall[i].ns / 1000);
+	/*
+	 * ITIMER_VIRTUAL and _PROF run on the process's CPU time, which the
+	 * victim cannot measure as the kernel counts it (user time only, for
+	 * VIRTUAL); their intervals are checked exactly by getitimer(), here
+	 * only that they still fire.
+	 */
+	ak_stats(v, &st);
+	cr_expect(ak_wait_count(v, AK_VIRT, st.s[AK_VIRT].count + CPU_SIGNALS),
+		  "%s: ITIMER_VIRTUAL does not fire", who);
+	cr_expect(ak_wait_count(v, AK_PROF, st.s[AK_PROF].count + CPU_SIGNALS),
+		  "%s: ITIMER_PROF does not fire", who);
+}
+
+/* Armed as allkinds arms them; the values counted down from what they were. */
+static void expect_itimers_armed(struct victim *v, const char *who)
+{
+	static const long long interval[3] = { 100 * RU_MS, 10 * RU_MS, 20 * RU_MS };
+	static const char *const name[3] = { "real", "virtual", "prof" };
+	struct ak_itimer it[3];
+
+	ak_itimers(v, it);
+	for (int w = 0; w < 3; w++) {
+		cr_expect_eq(it[w].interval_ns, interval[w], "%s: ITIMER_%s interval %lld ns",
+			     who, name[w], it[w].interval_ns);
+		/* getitimer() rounds up to a tick for the CPU ones: at most 2 periods */
+		cr_expect(it[w].value_ns > 0 && it[w].value_ns <= 2 * interval[w],
+			  "%s: ITIMER_%s value %lld ns", who, name[w], it[w].value_ns);
+	}
+}
+
+/*
+ * The timerfds as the source made them; @src_101 is fd 101's remaining time
+ * in the source, read @since_ns before.
+ */
+static void expect_timerfds(struct victim *v, const char *who, long long src_101,
+			    long long since_ns)
+{
+	struct ak_tfd t[AK_NTFD];
+
+	ak_timerfds(v, t);
+	for (int i = 0; i < AK_NTFD; i++)
+		cr_assert(t[i].timerfd, "%s: fd %d is %s, not a timerfd", who, AK_TFD_FIRST + i,
+			  t[i].what);
+	cr_expect_eq(t[0].clockid, CLOCK_MONOTONIC, "%s: fd 100", who);
+	cr_expect_eq(t[0].interval_ns, 50 * RU_MS, "%s: fd 100", who);
+	cr_expect(t[0].value_ns > 0 && t[0].value_ns <= 50 * RU_MS, "%s: fd 100 value %lld",
+		  who, t[0].value_ns);
+	cr_expect(t[0].nonblock && !t[0].cloexec, "%s: fd 100's flags", who);
+
+	cr_expect_eq(t[1].clockid, CLOCK_REALTIME, "%s: fd 101", who);
+	cr_expect_eq(t[1].interval_ns, 0, "%s: fd 101", who);
+	cr_expect(!t[1].nonblock && t[1].cloexec, "%s: fd 101's flags", who);
+	/* an absolute expiry an hour away: it lost no more than the time since */
+	cr_expect(t[1].value_ns <= src_101 + RU_MS && t[1].value_ns >= src_101 - since_ns - RU_MS,
+		  "%s: fd 101 expires in %lld ms, the source's in %lld ms %lld ms before", who,
+		  t[1].value_ns / RU_MS, src_101 / RU_MS, since_ns / RU_MS);
+
+	cr_expect_eq(t[2].clockid, CLOCK_BOOTTIME, "%s: fd 102", who);
+	cr_expect_eq(t[2].value_ns, 0, "%s: fd 102 is armed", who);
+	cr_expect(!t[2].nonblock && !t[2].cloexec, "%s: fd 102's flags", who);
+
+	cr_expect_eq(t[3].clockid, CLOCK_MONOTONIC, "%s: fd 103", who);
+	cr_expect_eq(t[3].interval_ns, 200 * RU_MS, "%s: fd 103", who);
+	cr_expect(t[3].value_ns > 0 && t[3].value_ns <= 200 * RU_MS, "%s: fd 103 value %lld",
+		  who, t[3].value_ns);
+	/* the expired one-shot's one unread expiry (TFD_IOC_SET_TICKS) */
+	cr_expect_eq(ak_ticks(v, 102), 1, "%s: fd 102's ticks", who);
+}
+
+/* The POSIX timers of @v: the four of allkinds, IDs 0..3, as in the source. */
+static void expect_posix(struct victim *v, const char *who, bool armed)
+{
+	struct vtimer t[RU_MAX_TIMERS];
+	int n = ru_timers(v, t, RU_MAX_TIMERS);
+
+	cr_assert_eq(n, 4, "%s: %s", who, ru_timers_str(t, n));
+	for (int id = 0; id < 4; id++) {
+		const struct vtimer *x = vtimer_find(t, n, id);
+
+		cr_assert(x, "%s lacks timer %d: %s", who, id, ru_timers_str(t, n));
+		cr_expect_eq(x->signo, AK_SIG_PTHR + id, "%s: timer %d", who, id);
+		cr_expect_eq(x->sigval, 0xa110000ULL + AK_SIG_PTHR + id, "%s: timer %d", who, id);
+		if (id < 2)
+			cr_expect_eq(x->interval_ns, armed ? (id ? 70 : 50) * RU_MS : 0,
+				     "%s: timer %d", who, id);
+	}
+}
+
+Test(kinds, every_kind_into_a_fresh_process)
+{
+	struct victim *src = start_source(NULL);
+	struct victim *dst = ak_start("--fresh", NULL);
+	struct ak_tfd st[AK_NTFD];
+	json_object *root;
+	char line[256], *file;
+	int64_t t0;
+
+	ak_timerfds(src, st);
+	t0 = clock_ns(CLOCK_MONOTONIC);
+	file = ru_dump_file(src->pid, NULL);
+	root = ru_json_load(file);
+	cr_expect_eq(json_object_get_int(member(root, "version")), 2);
+	cr_expect(dump_has_kind(root, "posix") && dump_has_kind(root, "itimer") &&
+		  dump_has_kind(root, "timerfd") && dump_has_kind(root, "signals"));
+	cr_expect_eq(array_len(root, "timers"), 4);
+	cr_expect_eq(array_len(root, "itimers"), 3);
+	cr_expect_eq(array_len(root, "timerfds"), 4);
+	json_object_put(root);
+
+	restore_ok(file, dst->pid, NULL);
+	ak_ok(dst, "adopt", line, sizeof(line));
+	cr_expect_str_eq(line, "OK ids=0,1,2,3");
+	expect_posix(dst, "DST", true);
+	expect_itimers_armed(dst, "DST");
+	expect_timerfds(dst, "DST", st[1].value_ns, clock_ns(CLOCK_MONOTONIC) - t0);
+	expect_periods(dst, "DST");
+	expect_no_anomaly(dst, "DST");
+	expect_no_anomaly(src, "SRC");
+	cr_expect_eq(proc_tracer_pid(dst->pid), 0);
+	ru_file_free(file);
+}
+
+/* alarm(): the same ITIMER_REAL, one-shot, in whole seconds. */
+Test(kinds, alarm_is_carried)
+{
+	struct victim *src = ak_start("--alarm", "3600", NULL);
+	struct victim *dst = ak_start("--fresh", NULL);
+	struct ak_itimer a[3], b[3];
+	char *file;
+
+	ak_itimers(src, a);
+	file = ru_dump_file(src->pid, "--kinds=itimer");
+	restore_ok(file, dst->pid, NULL);
+	ak_itimers(dst, b);
+	cr_expect_eq(b[0].interval_ns, 0);
+	cr_expect(b[0].value_ns <= a[0].value_ns && b[0].value_ns > a[0].value_ns - 60 * RU_SEC,
+		  "alarm: %lld ms left in DST, %lld ms in SRC before", b[0].value_ns / RU_MS,
+		  a[0].value_ns / RU_MS);
+	ru_file_free(file);
+}
+
+/* Make both one-shots fire while blocked, and wait until their signals are pending. */
+static pid_t pend(struct victim *v)
+{
+	pid_t w = ak_worker(v);
+
+	ak_ok(v, "pend", NULL, 0);
+	cr_assert(ak_wait_pending(v->pid, w, AK_SIG_OTHR, true), "38 never pending");
+	cr_assert(ak_wait_pending(v->pid, 0, AK_SIG_OPROC, true), "39 never pending");
+	return w;
+}
+
+/* The dump's pending signals: 38 in @tid's queue and 39 in the process's. */
+static void expect_dumped_signals(const char *file, pid_t tid)
+{
+	json_object *root = ru_json_load(file), *sigs = member(root, "pending_signals");
+	bool thr = false, proc = false;
+
+	for (size_t i = 0; i < json_object_array_length(sigs); i++) {
+		json_object *s = json_object_array_get_idx(sigs, i);
+		int64_t signo = 0, tid_got = 0, timerid = -1;
+		const char *queue = json_get_str(s, "queue");
+
+		json_get_int64(s, "signal", &signo);
+		json_get_int64(s, "timerid", &timerid);
+		if (signo == AK_SIG_OTHR && queue && !strcmp(queue, "thread") &&
+		    json_get_int64(s, "tid", &tid_got) && tid_got == tid && timerid == 2)
+			thr = true;
+		if (signo == AK_SIG_OPROC && queue && !strcmp(queue, "process") &&
+		    json_is_null_member(s, "tid") && timerid == 3)
+			proc = true;
+	}
+	cr_expect(thr, "no thread-queue signal 38 of timer 2 for %d in %s", (int)tid,
+		  json_object_to_json_string(sigs));
+	cr_expect(proc, "no process-queue signal 39 of timer 3 in %s",
+		  json_object_to_json_string(sigs));
+	json_object_put(root);
+}
+
+/*
+ * Unblock 38 and 39 in @v and check that each is delivered exactly once:
+ * nothing can queue them again (their timers are one-shots that have
+ * fired), so once neither is pending the counts are final.
+ */
+static void release_and_expect_once(struct victim *v, const char *who, long long want)
+{
+	pid_t w = ak_worker(v);
+	struct ak_stats st;
+
+	ak_ok(v, "release", NULL, 0);
+	cr_assert(ak_wait_pending(v->pid, w, AK_SIG_OTHR, false), "%s: 38 stays pending", who);
+	cr_assert(ak_wait_pending(v->pid, 0, AK_SIG_OPROC, false), "%s: 39 stays pending", who);
+	ak_stats(v, &st);
+	cr_expect_eq(st.s[AK_OTHR].count, want, "%s: the thread-directed signal came %lld times",
+		     who, st.s[AK_OTHR].count);
+	cr_expect_eq(st.s[AK_OPROC].count, want,
+		     "%s: the process-directed signal came %lld times", who,
+		     st.s[AK_OPROC].count);
+	cr_expect_eq(st.anomalies, 0, "%s: %lld bad siginfos, the first %s", who, st.anomalies,
+		     st.first_anomaly);
+}
+
+Test(kinds, pending_signals_are_delivered_once_in_the_destination)
+{
+	struct victim *src = start_source(NULL);
+	struct victim *dst = ak_start("--fresh", NULL);
+	pid_t w = pend(src);
+	char *file = ru_dump_file(src->pid, NULL);
+
+	expect_dumped_signals(file, w);
+	restore_ok(file, dst->pid, NULL);
+	ak_ok(dst, "adopt", NULL, 0);
+	cr_expect(ak_pending(dst->pid, ak_worker(dst), AK_SIG_OTHR),
+		  "DST's worker has no signal 38 pending");
+	cr_expect(ak_pending(dst->pid, 0, AK_SIG_OPROC), "DST has no signal 39 pending");
+	release_and_expect_once(dst, "DST", 1);
+	/* A plain dump took nothing from the source either. */
+	release_and_expect_once(src, "SRC", 1);
+	ru_file_free(file);
+}
+
+Test(kinds, kinds_limits_the_dump)
+{
+	struct victim *src = start_source(NULL);
+	char *file = ru_dump_file(src->pid, "--kinds=itimer,timerfd");
+	json_object *root = ru_json_load(file);
+	struct run_result r;
+	char spid[16];
+
+	cr_expect(!dump_has_kind(root, "posix") && dump_has_kind(root, "itimer") &&
+		  dump_has_kind(root, "timerfd") && !dump_has_kind(root, "signals"),
+		  "kinds: %s", json_object_to_json_string(member(root, "kinds")));
+	cr_expect_eq(array_len(root, "itimers"), 3);
+	cr_expect_eq(array_len(root, "timerfds"), 4);
+	cr_expect_eq(array_len(root, "timers"), 0);
+	json_object_put(root);
+	ru_file_free(file);
+
+	cr_assert_eq(run_ptimerctl(&r, "dump", "--kinds=posix,clocks", ru_pidstr(spid, src->pid),
+				   NULL), 0);
+	cr_expect_eq(r.exit_code, PX_USAGE, "%s", run_describe(&r));
+	cr_expect(strstr(r.err, "clocks"), "the message does not name the kind: %s", r.err);
+	run_result_free(&r);
+}
+
+Test(kinds, kinds_limits_the_restore)
+{
+	struct victim *src = start_source(NULL);
+	struct victim *dst = ak_start("--fresh", NULL);
+	struct ak_itimer it[3];
+	struct ak_tfd t[AK_NTFD];
+	struct vtimer pt[RU_MAX_TIMERS];
+	char *file = ru_dump_file(src->pid, NULL);
+	int n;
+
+	restore_ok(file, dst->pid, "--kinds=timerfd");
+	ak_timerfds(dst, t);
+	for (int i = 0; i < AK_NTFD; i++)
+		cr_expect(t[i].timerfd, "fd %d was not restored", AK_TFD_FIRST + i);
+	ak_itimers(dst, it);
+	for (int w = 0; w < 3; w++)
+		cr_expect_eq(it[w].value_ns, 0, "itimer %d was restored", w);
+	n = ru_timers(dst, pt, RU_MAX_TIMERS);
+	cr_expect_eq(n, 0, "POSIX timers were restored: %s", ru_timers_str(pt, n));
+	ru_file_free(file);
+}
+
+/*
+ * fd 101 of the destination is /dev/null: a collision, found before
+ * anything changes (no POSIX timer, no itimer, no other timerfd); then
+ * --replace puts the timerfd there.
+ */
+Test(kinds, timerfd_collision_and_replace)
+{
+	struct victim *src = start_source(NULL);
+	struct victim *dst = ak_start("--fresh", "--collide", "101", NULL);
+	char *file = ru_dump_file(src->pid, NULL);
+	struct vtimer pt[RU_MAX_TIMERS];
+	struct ak_itimer it[3];
+	struct ak_tfd t[AK_NTFD];
+	struct run_result r;
+	char spid[16];
+	int n;
+
+	cr_assert_eq(run_ptimerctl(&r, "restore", "-i", file, ru_pidstr(spid, dst->pid), NULL), 0);
+	cr_expect_eq(r.exit_code, PX_COLLISION, "%s", run_describe(&r));
+	cr_expect(strstr(r.err, "101"), "the message does not name fd 101: %s", r.err);
+	run_result_free(&r);
+	ak_timerfds(dst, t);
+	cr_expect(!t[0].timerfd && !t[2].timerfd && !t[3].timerfd,
+		  "timerfds were created before the collision was found");
+	cr_expect(!t[1].timerfd && !strcmp(t[1].what, "/dev/null"), "fd 101 is now %s",
+		  t[1].what);
+	ak_itimers(dst, it);
+	for (int w = 0; w < 3; w++)
+		cr_expect_eq(it[w].value_ns, 0, "itimer %d was armed before the collision", w);
+	n = ru_timers(dst, pt, RU_MAX_TIMERS);
+	cr_expect_eq(n, 0, "POSIX timers were created: %s", ru_timers_str(pt, n));
+	cr_expect_eq(proc_tracer_pid(dst->pid), 0);
+
+	restore_ok(file, dst->pid, "--replace");
+	ak_timerfds(dst, t);
+	cr_expect(t[1].timerfd && t[1].clockid == CLOCK_REALTIME, "fd 101 is %s after --replace",
+		  t[1].timerfd ? "a timerfd of another clock" : t[1].what);
+	ru_file_free(file);
+}
+
+Test(kinds, migrate_carries_every_kind)
+{
+	struct victim *src = start_source(NULL);
+	struct victim *dst = ak_start("--fresh", NULL);
+	struct ak_tfd st[AK_NTFD];
+	struct ak_itimer it[3];
+	char spid[16], dpid[16];
+	struct run_result r;
+	int64_t t0;
+
+	pend(src);
+	ak_timerfds(src, st);
+	t0 = clock_ns(CLOCK_MONOTONIC);
+	cr_assert_eq(run_ptimerctl(&r, "migrate", ru_pidstr(spid, src->pid),
+				   ru_pidstr(dpid, dst->pid), NULL), 0);
+	cr_assert_eq(r.exit_code, 0, "%s", run_describe(&r));
+	run_result_free(&r);
+
+	ak_ok(dst, "adopt", NULL, 0);
+	expect_posix(dst, "DST", true);
+	expect_itimers_armed(dst, "DST");
+	expect_timerfds(dst, "DST", st[1].value_ns, clock_ns(CLOCK_MONOTONIC) - t0);
+	expect_periods(dst, "DST");
+	release_and_expect_once(dst, "DST", 1);
+
+	/* SRC keeps its timers, disarmed, and its pending signals went with them. */
+	expect_posix(src, "SRC", false);
+	ak_itimers(src, it);
+	for (int w = 0; w < 3; w++)
+		cr_expect_eq(it[w].value_ns, 0, "SRC's itimer %d is still armed", w);
+	release_and_expect_once(src, "SRC", 0);
+}
+
+/*
+ * After a migrate, the source's queued signals of its disarmed timers are
+ * stale: the kernel would drop them at delivery (since 6.13), and they
+ * went to DST.  A later dump of the source must not carry them, or a
+ * restore of it would deliver them a second time.
+ */
+Test(kinds, dump_after_migrate_carries_no_stale_signal)
+{
+	struct victim *src = start_source(NULL);
+	struct victim *dst = ak_start("--fresh", NULL);
+	struct victim *third = ak_start("--fresh", NULL);
+	char spid[16], dpid[16], *file;
+	struct run_result r;
+	json_object *root, *sigs;
+
+	pend(src);
+	cr_assert_eq(run_ptimerctl(&r, "migrate", ru_pidstr(spid, src->pid),
+				   ru_pidstr(dpid, dst->pid), NULL), 0);
+	cr_assert_eq(r.exit_code, 0, "%s", run_describe(&r));
+	run_result_free(&r);
+	cr_log_info("after the migrate, SRC's queues show 38: %d, 39: %d",
+		    ak_pending(src->pid, ak_worker(src), AK_SIG_OTHR),
+		    ak_pending(src->pid, 0, AK_SIG_OPROC));
+
+	file = ru_dump_file(src->pid, NULL);
+	root = ru_json_load(file);
+	cr_assert(json_object_object_get_ex(root, "pending_signals", &sigs));
+	for (size_t i = 0; i < json_object_array_length(sigs); i++) {
+		int64_t signo = 0;
+
+		json_get_int64(json_object_array_get_idx(sigs, i), "signal", &signo);
+		cr_expect(signo != AK_SIG_OTHR && signo != AK_SIG_OPROC,
+			  "SRC's dump carries the stale signal %lld, which DST already has: %s",
+			  (long long)signo, json_object_to_json_string(sigs));
+	}
+	json_object_put(root);
+
+	/* Once each in all: DST's, and none from a restore of SRC's dump. */
+	restore_ok(file, third->pid, NULL);
+	ak_ok(third, "adopt", NULL, 0);
+	release_and_expect_once(third, "a restore of SRC's later dump", 0);
+	ak_ok(dst, "adopt", NULL, 0);
+	release_and_expect_once(dst, "DST", 1);
+	ru_file_free(file);
+}
+
+/*
+ * A migrate whose destination dies after SRC was disarmed (PTIMER_STOP_AT
+ * holds ptimerctl once the restore has created timers): SRC gets every
+ * kind back, armed, and each pending signal is delivered there once.
+ */
+Test(kinds, failed_migrate_rearms_every_kind)
+{
+	struct victim *src = start_source(NULL);
+	struct victim *dst = ak_start("--fresh", NULL);
+	struct ak_tfd st[AK_NTFD];
+	char spid[16], dpid[16];
+	struct ru_bg b;
+	int64_t t0;
+
+	pend(src);
+	ak_timerfds(src, st);
+	t0 = clock_ns(CLOCK_MONOTONIC);
+	ru_bg_start_at(&b, "created", "migrate", ru_pidstr(spid, src->pid),
+		       ru_pidstr(dpid, dst->pid), NULL);
+	cr_assert(ru_bg_wait_stopped(&b, RU_WAIT_MS), "ptimerctl never reached \"created\"");
+	/* Reaped only once its tracer, ptimerctl, has let it go. */
+	cr_assert_eq(kill(dst->pid, SIGKILL), 0);
+	ru_bg_signal_and_continue(&b, 0);
+	ru_bg_wait(&b, HARNESS_RUN_TIMEOUT_MS);
+	victim_kill(dst);
+	cr_expect_neq(b.res.exit_code, 0, "migrate into a dead process succeeded");
+	cr_expect(strstr(b.res.err, "re-armed"), "SRC was not re-armed: %s", b.res.err);
+	run_result_free(&b.res);
+
+	expect_posix(src, "SRC", true);
+	expect_itimers_armed(src, "SRC");
+	expect_timerfds(src, "SRC", st[1].value_ns, clock_ns(CLOCK_MONOTONIC) - t0);
+	expect_periods(src, "SRC");
+	release_and_expect_once(src, "SRC", 1);
+	cr_expect_eq(proc_tracer_pid(src->pid), 0);
+}
+
+/*
+ * A version-1 document restores as before, and what a version-2 reader
+ * would take for sections of other kinds is ignored in it (unknown fields
+ * of version 1): the target's own itimers and timerfds are left alone.
+ */
+Test(kinds, version_1_document_still_restores)
+{
+	static const char doc[] =
+		"{\"version\": 1, \"pid\": 1, \"captured\": {\"realtime_ns\": 0,"
+		" \"monotonic_ns\": 0, \"boottime_ns\": 0}, \"threads\": [1],"
+		" \"itimers\": [], \"timerfds\": [{\"fd\": 101}],"
+		" \"timers\": [{\"id\": 50, \"clockid\": 1, \"clock\": \"monotonic\","
+		" \"notify\": \"none\", \"signal\": 14, \"sigval\": \"0x0\", \"tid\": null,"
+		" \"value_ns\": 100000000000, \"interval_ns\": 0, \"overrun\": 0}]}";
+	struct victim *v = start_source(NULL);
+	char *file = ru_text_file(doc);
+	struct vtimer pt[RU_MAX_TIMERS];
+	struct ak_tfd t[AK_NTFD];
+	int n;
+
+	restore_ok(file, v->pid, NULL);
+	n = ru_timers(v, pt, RU_MAX_TIMERS);
+	cr_expect_eq(n, 5, "%s", ru_timers_str(pt, n));
+	cr_expect(vtimer_find(pt, n, 50), "timer 50 was not restored: %s", ru_timers_str(pt, n));
+	expect_itimers_armed(v, "the target");
+	ak_timerfds(v, t);
+	cr_expect(t[1].timerfd && t[1].clockid == CLOCK_REALTIME, "fd 101 was touched");
+	expect_no_anomaly(v, "the target");
+	ru_file_free(file);
+}
+
+/* show: a section per kind, with its header; --kinds narrows it; -J carries every kind. */
+Test(kinds, show_lists_every_kind)
+{
+	struct victim *v = start_source(NULL);
+	struct run_result r;
+	json_object *root;
+	char spid[16];
+
+	pend(v);
+	ru_pidstr(spid, v->pid);
+	cr_assert_eq(run_ptimerctl(&r, "show", spid, NULL), 0);
+	cr_assert_eq(r.exit_code, 0, "%s", run_describe(&r));
+	cr_expect(strstr(r.out, " ID CLOCK "), "no POSIX table: %s", r.out);
+	cr_expect(strstr(r.out, "\nitimers: ") && strstr(r.out, "\nWHICH "), "%s", r.out);
+	cr_expect(strstr(r.out, "\ntimerfds: 4\n") && strstr(r.out, " FD CLOCK "), "%s", r.out);
+	cr_expect(strstr(r.out, "abstime,cancel_on_set cloexec"), "fd 101's flags: %s", r.out);
+	cr_expect(strstr(r.out, "\npending timer signals: ") && strstr(r.out, "\nQUEUE "), "%s",
+		  r.out);
+	cr_expect(strstr(r.out, "SIGRTMIN+6"), "the thread-queued signal 38: %s", r.out);
+	run_result_free(&r);
+
+	cr_assert_eq(run_ptimerctl(&r, "show", "--kinds=timerfd", spid, NULL), 0);
+	cr_assert_eq(r.exit_code, 0, "%s", run_describe(&r));
+	cr_expect(strstr(r.out, "\ntimerfds: 4\n"), "%s", r.out);
+	cr_expect(!strstr(r.out, " ID CLOCK ") && !strstr(r.out, "itimers:") &&
+		  !strstr(r.out, "pending timer signals:"), "--kinds=timerfd shows more: %s", r.out);
+	run_result_free(&r);
+
+	cr_assert_eq(run_ptimerctl(&r, "show", "-J", spid, NULL), 0);
+	cr_assert_eq(r.exit_code, 0, "%s", run_describe(&r));
+	root = json_parse_text(r.out);
+	cr_assert(root, "show -J is not JSON");
+	cr_expect(dump_has_kind(root, "posix") && dump_has_kind(root, "itimer") &&
+		  dump_has_kind(root, "timerfd") && dump_has_kind(root, "signals"));
+	cr_expect_eq(array_len(root, "timerfds"), 4);
+	cr_expect_geq(array_len(root, "pending_signals"), 2);
+	json_object_put(root);
+	run_result_free(&r);
+}

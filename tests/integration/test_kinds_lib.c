@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
+/*
+ * The library side of issue 11 against real processes: a dump carries a
+ * process's interval timers, timerfds and queued timer signals; a restore
+ * into a fresh process gives them back, read from inside it; a disarming
+ * dump and ptimer_rearm_pid() put the source back with each pending
+ * signal delivered once; collisions change nothing.
+ */
+#include <criterion/criterion.h>
+#include <criterion/logging.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "ptimer.h"
+
+#define SIG_PROC	37
+#define SIG_THREAD	38
+#define FD_MONO		40
+#define FD_REAL		41
+
+static struct ptimer_ctx *ctx;
+
+static void init(void)
+{
+	cr_assert_eq(ptimer_new(&ctx), 0);
+}
+
+static void fini(void)
+{
+	harness_kill_all();
+	ptimer_free(ctx);
+}
+
+TestSuite(kinds_lib, .init = init, .fini = fini, .timeout = 60);
+
+static struct victim *holder(const char *mode)
+{
+	const char *argv[] = { helper_path("kinds_holder"), mode, NULL };
+	struct victim *v;
+
+	argv[0] = strdup(argv[0]);
+	v = victim_spawn(argv, (uid_t)-1);
+	free((char *)argv[0]);
+	cr_assert(v && v->ready, "kinds_holder %s: %s", mode, v ? v->error : "fork");
+	return v;
+}
+
+static struct ptimer_dump *dump_of(pid_t pid, unsigned int flags)
+{
+	struct ptimer_dump *d = NULL;
+	int r = ptimer_dump_pid(ctx, pid, flags, &d, NULL);
+
+	cr_assert_eq(r, 0, "dump of %d: %s (%s)", pid, ptimer_strerror(r), ptimer_last_error(ctx));
+	return d;
+}
+
+static const struct ptimer_timerfd *tfd_at(const struct ptimer_dump *d, int fd)
+{
+	size_t n;
+	const struct ptimer_timerfd *t = ptimer_dump_timerfds(d, &n);
+
+	for (size_t i = 0; i < n; i++)
+		if (t[i].fd == fd)
+			return &t[i];
+	return NULL;
+}
+
+/* What "drain" says: each queued timer signal, counted, with its siginfo. */
+static void expect_drained(struct victim *v, int nproc, int nthread)
+{
+	char line[512];
+	long long n;
+
+	cr_assert_eq(victim_cmd(v, "drain", line, sizeof(line)), 0);
+	cr_log_info("%s", line);
+	cr_assert(kv_ll(line, "nproc", &n) && n == nproc, "process queue: %s", line);
+	cr_assert(kv_ll(line, "nthread", &n) && n == nthread, "thread queue: %s", line);
+	if (nproc) {
+		cr_expect(kv_ll(line, "codeproc", &n) && n == SI_TIMER, "%s", line);
+		cr_expect(strstr(line, "valproc=55"), "%s", line);
+	}
+	if (nthread) {
+		cr_expect(kv_ll(line, "codethread", &n) && n == SI_TIMER, "%s", line);
+		cr_expect(strstr(line, "valthread=66"), "%s", line);
+	}
+	cr_assert(kv_ll(line, "nalrm", &n) && n == 1, "SIGALRM, a legacy signal: %s", line);
+	cr_expect(kv_ll(line, "codealrm", &n) && n == SI_TIMER, "%s", line);
+	cr_expect(strstr(line, "valalrm=77"), "%s", line);
+}
+
+Test(kinds_lib, dump_reads_every_kind)
+{
+	struct victim *v = holder("full");
+	struct ptimer_dump *d = dump_of(v->pid, 0);
+	const struct ptimer_pending_signal *s;
+	const struct ptimer_itimer *it;
+	const struct ptimer_timerfd *mono, *real;
+	size_t n, nsig;
+
+	cr_assert_eq(ptimer_dump_kinds(d), PTIMER_KIND_ALL);
+	it = ptimer_dump_itimers(d, &n);
+	cr_assert_eq(n, 2, "real and prof");
+	cr_expect_eq(it[0].which, 0);
+	cr_expect(it[0].value_ns > 90 * 1000000000LL && it[0].interval_ns == 1000000000LL);
+	cr_expect_eq(it[1].which, 2);
+	mono = tfd_at(d, FD_MONO);
+	real = tfd_at(d, FD_REAL);
+	cr_assert(mono && real);
+	cr_expect_eq(mono->clockid, 1);
+	cr_expect_eq(mono->interval_ns, 1000000);
+	cr_expect(mono->value_ns > 0 && mono->value_ns <= 1000000, "armed: %lld",
+		  (long long)mono->value_ns);
+	cr_expect(mono->ticks > 0);
+	cr_expect_eq(mono->fd_flags, O_NONBLOCK);
+	cr_expect_eq(real->clockid, 0);
+	cr_expect_eq(real->settime_flags, 3u, "abstime | cancel_on_set");
+	cr_expect_eq(real->fd_flags, O_CLOEXEC);
+	s = ptimer_dump_signals(d, &nsig);
+	cr_assert_eq(nsig, 3);
+	for (size_t i = 0; i < nsig; i++) {
+		if (s[i].signo == SIGALRM) {
+			cr_expect_eq(s[i].sigval, 0x77u);
+			continue;
+		}
+		cr_expect_eq(s[i].signo, s[i].tid ? SIG_THREAD : SIG_PROC);
+		cr_expect_eq(s[i].sigval, s[i].tid ? 0x66u : 0x55u);
+		cr_expect(!s[i].tid || s[i].tid == v->pid);
+	}
+	/* Reading changed nothing: both signals are still queued, once. */
+	expect_drained(v, 1, 1);
+	ptimer_dump_free(d);
+}
+
+Test(kinds_lib, kinds_select_what_is_dumped)
+{
+	struct victim *v = holder("full");
+	struct ptimer_dump *d;
+	size_t n;
+
+	cr_assert_eq(ptimer_set_kinds(ctx, 0), -EINVAL);
+	cr_assert_eq(ptimer_set_kinds(ctx, 0x10), -EINVAL);
+	cr_assert_eq(ptimer_set_kinds(ctx, PTIMER_KIND_ITIMER), 0);
+	d = dump_of(v->pid, 0);
+	cr_expect_eq(ptimer_dump_kinds(d), PTIMER_KIND_ITIMER);
+	cr_expect_eq(d->ntimers, 0);
+	ptimer_dump_itimers(d, &n);
+	cr_expect_eq(n, 2);
+	ptimer_dump_timerfds(d, &n);
+	cr_expect_eq(n, 0);
+	ptimer_dump_free(d);
+}
+
+Test(kinds_lib, restore_into_a_fresh_process)
+{
+	struct victim *src = holder("full"), *dst = holder("fresh");
+	struct ptimer_restore_opts o = { .size = sizeof(o) };
+	struct ptimer_dump *d = dump_of(src->pid, 0);
+	char line[512];
+	long long x;
+	int r;
+
+	r = ptimer_restore_pid(ctx, dst->pid, d, &o, NULL, NULL);
+	cr_assert_eq(r, 0, "%s (%s)", ptimer_strerror(r), ptimer_last_error(ctx));
+	cr_assert_eq(victim_cmd(dst, "itimer", line, sizeof(line)), 0);
+	cr_expect(kv_ll(line, "real", &x) && x >= 90 && x <= 100, "%s", line);
+	cr_expect(kv_ll(line, "realint", &x) && x == 1, "%s", line);
+	cr_expect(kv_ll(line, "prof", &x) && x >= 49 && x <= 50, "%s", line);
+	cr_assert_eq(victim_cmd(dst, "tfd", line, sizeof(line)), 0);
+	cr_expect(kv_ll(line, "ok", &x) && x == 1, "%s", line);
+	cr_expect(kv_ll(line, "monoint", &x) && x == 1000000, "%s", line);
+	cr_expect(kv_ll(line, "real", &x) && x > 90 * 1000000000LL, "%s", line);
+	cr_expect(kv_ll(line, "nonblock", &x) && x == 1, "%s", line);
+	cr_expect(kv_ll(line, "cloexec", &x) && x == 1, "%s", line);
+	/* Each pending signal once, in the right queue, with its siginfo. */
+	expect_drained(dst, 1, 1);
+	ptimer_dump_free(d);
+}
+
+Test(kinds_lib, disarm_then_rearm_delivers_each_signal_once)
+{
+	struct victim *v = holder("full");
+	struct ptimer_dump *d = dump_of(v->pid, PTIMER_DUMP_DISARM), *after;
+	const struct ptimer_timerfd *mono;
+	size_t n;
+	int r;
+
+	after = dump_of(v->pid, 0);
+	ptimer_dump_itimers(after, &n);
+	cr_expect_eq(n, 0, "the interval timers are disarmed");
+	mono = tfd_at(after, FD_MONO);
+	cr_assert(mono);
+	cr_expect_eq(mono->value_ns, 0, "the timerfd is disarmed");
+	/*
+	 * Measured on 6.18: the disarmed timers' signals stay queued, stale
+	 * (the kernel drops them at delivery), so the queue still shows them.
+	 */
+	ptimer_dump_signals(after, &n);
+	cr_expect_eq(n, 3, "stale, but still queued");
+	ptimer_dump_free(after);
+
+	r = ptimer_rearm_pid(ctx, v->pid, d, 0);
+	cr_assert_eq(r, 0, "%s (%s)", ptimer_strerror(r), ptimer_last_error(ctx));
+	after = dump_of(v->pid, 0);
+	ptimer_dump_itimers(after, &n);
+	cr_expect_eq(n, 2);
+	mono = tfd_at(after, FD_MONO);
+	cr_expect(mono && mono->value_ns > 0 && mono->ticks >= tfd_at(d, FD_MONO)->ticks);
+	ptimer_dump_free(after);
+	expect_drained(v, 1, 1);
+	ptimer_dump_free(d);
+}
+
+/* A collision leaves the target as it was: the same fd, the same timers. */
+Test(kinds_lib, collisions_change_nothing)
+{
+	struct victim *src = holder("full"), *dst = holder("full");
+	struct ptimer_restore_opts o = { .size = sizeof(o) };
+	struct ptimer_dump *d = dump_of(src->pid, 0), *before, *after;
+	size_t nb, na;
+	int r;
+
+	cr_assert_eq(ptimer_set_kinds(ctx, PTIMER_KIND_ITIMER | PTIMER_KIND_TIMERFD), 0);
+	before = dump_of(dst->pid, 0);
+	r = ptimer_restore_pid(ctx, dst->pid, d, &o, NULL, NULL);
+	cr_expect_eq(r, -PTIMER_ERR_ID_IN_USE, "%s (%s)", ptimer_strerror(r),
+		     ptimer_last_error(ctx));
+	cr_expect(strstr(ptimer_last_error(ctx), "interval timer"), "%s", ptimer_last_error(ctx));
+	after = dump_of(dst->pid, 0);
+	ptimer_dump_itimers(before, &nb);
+	ptimer_dump_itimers(after, &na);
+	cr_expect_eq(na, nb);
+	cr_expect(ptimer_dump_itimers(after, &na)[0].value_ns <=
+		  ptimer_dump_itimers(before, &nb)[0].value_ns, "not set again");
+	ptimer_dump_free(after);
+	ptimer_dump_free(before);
+
+	/* With replace it goes through. */
+	o.replace = true;
+	r = ptimer_restore_pid(ctx, dst->pid, d, &o, NULL, NULL);
+	cr_expect_eq(r, 0, "%s (%s)", ptimer_strerror(r), ptimer_last_error(ctx));
+	ptimer_dump_free(d);
+}
+
+Test(kinds_lib, an_fd_in_use_collides_and_replace_puts_it_back_on_failure)
+{
+	struct victim *src = holder("full"), *dst = holder("fresh");
+	struct ptimer_restore_opts o = { .size = sizeof(o) };
+	struct ptimer_dump *d = dump_of(src->pid, 0);
+	struct ptimer_dump *only = ptimer_dump_new();
+	struct ptimer_timerfd t = *tfd_at(d, FD_MONO);
+	char path[64], link[128];
+	ssize_t len;
+	int r;
+
+	cr_assert_not_null(only);
+	ptimer_dump_set_kinds(only, PTIMER_KIND_TIMERFD);
+	only->pid = d->pid;
+	only->nthreads = 1;
+	only->tids = calloc(1, sizeof(pid_t));
+	only->tids[0] = d->pid;
+	/* fd 0 of the fresh holder is its stdin pipe. */
+	t.fd = 0;
+	cr_assert_eq(ptimer_dump_add_timerfd(only, &t), 0);
+	r = ptimer_restore_pid(ctx, dst->pid, only, &o, NULL, NULL);
+	cr_expect_eq(r, -PTIMER_ERR_ID_IN_USE, "%s (%s)", ptimer_strerror(r),
+		     ptimer_last_error(ctx));
+	snprintf(path, sizeof(path), "/proc/%d/fd/0", dst->pid);
+	len = readlink(path, link, sizeof(link) - 1);
+	cr_assert_gt(len, 0);
+	link[len] = '\0';
+	cr_expect(!strncmp(link, "pipe:", 5), "fd 0 untouched: %s", link);
+	ptimer_dump_free(only);
+	ptimer_dump_free(d);
+}

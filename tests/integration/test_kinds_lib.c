@@ -279,3 +279,29 @@ Test(kinds_lib, an_fd_in_use_collides_and_replace_puts_it_back_on_failure)
 	ptimer_dump_free(only);
 	ptimer_dump_free(d);
 }
+
+/* --time=deadline takes the time since the dump off ITIMER_REAL and the timerfds. */
+Test(kinds_lib, deadline_applies_to_itimer_real_and_timerfds)
+{
+	struct victim *src = holder("full"), *dst = holder("fresh");
+	struct ptimer_restore_opts o = { .size = sizeof(o), .time = PTIMER_TIME_DEADLINE };
+	struct ptimer_dump *d = dump_of(src->pid, 0);
+	const int64_t away = 30 * 1000000000LL;
+	char line[512];
+	long long x;
+	int r;
+
+	/* As if the dump had been taken 30 s ago. */
+	d->realtime_ns -= away;
+	d->monotonic_ns -= away;
+	d->boottime_ns -= away;
+	r = ptimer_restore_pid(ctx, dst->pid, d, &o, NULL, NULL);
+	cr_assert_eq(r, 0, "%s (%s)", ptimer_strerror(r), ptimer_last_error(ctx));
+	cr_assert_eq(victim_cmd(dst, "itimer", line, sizeof(line)), 0);
+	cr_expect(kv_ll(line, "real", &x) && x >= 60 && x <= 70, "real 100 s - 30 s: %s", line);
+	cr_expect(kv_ll(line, "prof", &x) && x >= 49 && x <= 50, "CPU time stays frozen: %s", line);
+	cr_assert_eq(victim_cmd(dst, "tfd", line, sizeof(line)), 0);
+	cr_expect(kv_ll(line, "real", &x) && x > 60 * 1000000000LL && x <= 70 * 1000000000LL,
+		  "absolute realtime timerfd, 100 s - 30 s: %s", line);
+	ptimer_dump_free(d);
+}

@@ -125,7 +125,7 @@ static const char *option_hint(int err)
 {
 	switch (-err) {
 	case PTIMER_ERR_ID_IN_USE:
-		return " (--replace deletes it first)";
+		return " (--replace takes its place)";
 	case PTIMER_ERR_WALK_TOO_LONG:
 		return " (--max-iterations)";
 	case PTIMER_ERR_BAD_DUMP:

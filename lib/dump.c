@@ -245,7 +245,7 @@ static int read_attached(struct target *t, struct ptimer_dump *dump, unsigned in
 		ret = fill_identity(t, dump);
 	if (!ret)
 		ret = translate_cpu_clocks(t, dump);
-	/* Before any disarm, which drops a POSIX timer's queued signal. */
+	/* Before any disarm, which makes a POSIX timer's queued signal stale. */
 	if (!ret)
 		ret = kinds_dump_read_proc(t, dump, ctx_kinds(t->ctx));
 	if (!ret)

@@ -40,8 +40,8 @@ enum kinds_nr {
 /*
  * Dump, before anything is injected: the queued SI_TIMER signals of every
  * thread and of the process (PTRACE_PEEKSIGINFO), and the timerfds from
- * /proc/PID/fd and fdinfo.  Only reads; a disarming dump must run it
- * first, since disarming a POSIX timer drops its queued signal.
+ * /proc/PID/fdinfo.  Only reads; a disarming dump runs it first, so
+ * that nothing it reads is the disarm's doing.
  */
 int kinds_dump_read_proc(struct target *t, struct ptimer_dump *dump, unsigned int kinds);
 /* The scratch bytes kinds_dump_read_injected() needs. */

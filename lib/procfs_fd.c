@@ -18,31 +18,51 @@
 
 #define TIMERFD_LINK "anon_inode:[timerfd]"
 
-static int fd_kind_at(int fddir, const char *name)
+/* Keys only a timerfd's fdinfo has (fs/timerfd.c). */
+static bool looks_like_timerfd(const char *text)
 {
-	char link[sizeof(TIMERFD_LINK) + 1];
-	ssize_t n;
+	return strstr(text, "\nclockid:") && strstr(text, "\nsettime flags:") &&
+	       strstr(text, "\nit_value:");
+}
 
-	n = readlinkat(fddir, name, link, sizeof(link));
-	if (n < 0)
-		return errno == ENOENT ? PROCFS_FD_NONE : -errno;
-	if ((size_t)n == sizeof(TIMERFD_LINK) - 1 && !memcmp(link, TIMERFD_LINK, (size_t)n))
-		return PROCFS_FD_TIMERFD;
-	return PROCFS_FD_OTHER;
+/*
+ * What fd @name is.  The fd/ link says it, but /proc/PID/fd is 0500 and
+ * its owner's: root with CAP_SYS_PTRACE alone, as ptimerctl runs, may
+ * not look into another user's.  fdinfo/ is open to whoever may trace
+ * the process, and a timerfd's fdinfo has keys of its own.
+ */
+static int fd_kind(int dirfd, const char *name)
+{
+	char path[48], link[sizeof(TIMERFD_LINK) + 1], *text;
+	ssize_t n;
+	int ret;
+
+	snprintf(path, sizeof(path), "fd/%s", name);
+	n = readlinkat(dirfd, path, link, sizeof(link));
+	if (n >= 0)
+		return (size_t)n == sizeof(TIMERFD_LINK) - 1 &&
+		       !memcmp(link, TIMERFD_LINK, (size_t)n) ? PROCFS_FD_TIMERFD : PROCFS_FD_OTHER;
+	if (errno == ENOENT)
+		return PROCFS_FD_NONE;
+	if (errno != EACCES)
+		return -errno;
+	snprintf(path, sizeof(path), "fdinfo/%s", name);
+	ret = procfs_read(dirfd, path, &text, NULL);
+	if (ret == -ENOENT)
+		return PROCFS_FD_NONE;
+	if (ret)
+		return ret;
+	ret = looks_like_timerfd(text) ? PROCFS_FD_TIMERFD : PROCFS_FD_OTHER;
+	free(text);
+	return ret;
 }
 
 int procfs_fd_kind(int dirfd, int fd)
 {
 	char name[24];
-	int fddir, ret;
 
-	fddir = openat(dirfd, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fddir < 0)
-		return -errno;
 	snprintf(name, sizeof(name), "%d", fd);
-	ret = fd_kind_at(fddir, name);
-	close(fddir);
-	return ret;
+	return fd_kind(dirfd, name);
 }
 
 static int int_cmp(const void *a, const void *b)
@@ -52,20 +72,21 @@ static int int_cmp(const void *a, const void *b)
 	return (*x > *y) - (*x < *y);
 }
 
+/* The descriptors, from fdinfo/, which (unlike fd/) whoever may trace the process may list. */
 int procfs_list_timerfds(int dirfd, int **fds, size_t *n)
 {
 	size_t count = 0, cap = 0;
 	struct dirent *de;
-	int *list = NULL, fddir, ret = 0;
+	int *list = NULL, dfd, ret = 0;
 	DIR *dir;
 
-	fddir = openat(dirfd, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fddir < 0)
+	dfd = openat(dirfd, "fdinfo", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
 		return -errno;
-	dir = fdopendir(fddir);
+	dir = fdopendir(dfd);
 	if (!dir) {
 		ret = -errno;
-		close(fddir);
+		close(dfd);
 		return ret;
 	}
 	while ((errno = 0, de = readdir(dir))) {
@@ -78,7 +99,7 @@ int procfs_list_timerfds(int dirfd, int **fds, size_t *n)
 		fd = strtol(de->d_name, &end, 10);
 		if (*end || fd < 0 || fd > INT_MAX)
 			continue;
-		kind = fd_kind_at(fddir, de->d_name);
+		kind = fd_kind(dirfd, de->d_name);
 		if (kind < 0) {
 			ret = kind;
 			break;

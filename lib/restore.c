@@ -538,8 +538,9 @@ int ptimer_rearm_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_dump
 		ret = arm_timers(&c, dump, dump->timers, dump->ntimers, PTIMER_TIME_FROZEN);
 	}
 	/*
-	 * The disarming dump dropped the timers' queued signals (on this
-	 * kernel timer_settime() removes them): queue them again, once.
+	 * The disarming dump left the timers' queued signals stale (they
+	 * stay queued, and the kernel drops them at delivery): queue them
+	 * again, once.
 	 */
 	if (!ret)
 		ret = kinds_restore_prepare(kr);

@@ -14,9 +14,10 @@
  *
  * A signal queued by rt_sigqueueinfo() with si_code SI_TIMER is an
  * ordinary queue entry, not a POSIX timer's own, so the kernel delivers
- * it whatever becomes of the timer (since 6.13 it drops a timer's own
- * signal at delivery if the timer was re-armed or deleted after queueing
- * it, and, as measured on 6.18, timer_settime() removes it at once).
+ * it whatever becomes of the timer (since 6.13 the kernel drops a
+ * timer's own signal at delivery if the timer was re-armed or deleted
+ * after queueing it; as measured on 6.18 such a stale signal stays in
+ * the queue, where sigpending(), /proc and PTRACE_PEEKSIGINFO see it).
  */
 #include <errno.h>
 #include <fcntl.h>

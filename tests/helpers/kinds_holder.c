@@ -9,6 +9,8 @@
  * says what came; "tfd" and "itimer" say what the timers hold, read from
  * inside.
  *
+ * Both hold /dev/null at fd 42.
+ *
  *   kinds_holder full|fresh
  */
 #include <poll.h>
@@ -21,6 +23,7 @@
 #define SIG_THREAD	38
 #define FD_MONO		40
 #define FD_REAL		41
+#define FD_OTHER	42	/* /dev/null, for a restore to collide with */
 
 static atomic_int helper_tid;
 
@@ -169,6 +172,8 @@ static bool handle(char *cmd)
 int main(int argc, char **argv)
 {
 	block_signals();
+	if (dup2(open("/dev/null", O_RDONLY | O_CLOEXEC), FD_OTHER) != FD_OTHER)
+		vp_die(errno, "/dev/null at %d", FD_OTHER);
 	vp_start_thread(helper, &helper_tid);
 	if (argc > 1 && !strcmp(argv[1], "full"))
 		make_all();

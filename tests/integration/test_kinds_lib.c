@@ -24,6 +24,7 @@
 #define SIG_THREAD	38
 #define FD_MONO		40
 #define FD_REAL		41
+#define FD_OTHER	42	/* /dev/null in every holder */
 
 static struct ptimer_ctx *ctx;
 
@@ -265,17 +266,109 @@ Test(kinds_lib, an_fd_in_use_collides_and_replace_puts_it_back_on_failure)
 	only->nthreads = 1;
 	only->tids = calloc(1, sizeof(pid_t));
 	only->tids[0] = d->pid;
-	/* fd 0 of the fresh holder is its stdin pipe. */
-	t.fd = 0;
+	t.fd = FD_OTHER;
 	cr_assert_eq(ptimer_dump_add_timerfd(only, &t), 0);
 	r = ptimer_restore_pid(ctx, dst->pid, only, &o, NULL, NULL);
 	cr_expect_eq(r, -PTIMER_ERR_ID_IN_USE, "%s (%s)", ptimer_strerror(r),
 		     ptimer_last_error(ctx));
-	snprintf(path, sizeof(path), "/proc/%d/fd/0", dst->pid);
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", dst->pid, FD_OTHER);
 	len = readlink(path, link, sizeof(link) - 1);
 	cr_assert_gt(len, 0);
 	link[len] = '\0';
-	cr_expect(!strncmp(link, "pipe:", 5), "fd 0 untouched: %s", link);
+	cr_expect_str_eq(link, "/dev/null", "fd %d untouched", FD_OTHER);
+	ptimer_dump_free(only);
+	ptimer_dump_free(d);
+}
+
+/* --time=deadline takes the time since the dump off ITIMER_REAL and the timerfds. */
+Test(kinds_lib, deadline_applies_to_itimer_real_and_timerfds)
+{
+	struct victim *src = holder("full"), *dst = holder("fresh");
+	struct ptimer_restore_opts o = { .size = sizeof(o), .time = PTIMER_TIME_DEADLINE };
+	struct ptimer_dump *d = dump_of(src->pid, 0);
+	const int64_t away = 30 * 1000000000LL;
+	char line[512];
+	long long x;
+	int r;
+
+	/* As if the dump had been taken 30 s ago. */
+	d->realtime_ns -= away;
+	d->monotonic_ns -= away;
+	d->boottime_ns -= away;
+	r = ptimer_restore_pid(ctx, dst->pid, d, &o, NULL, NULL);
+	cr_assert_eq(r, 0, "%s (%s)", ptimer_strerror(r), ptimer_last_error(ctx));
+	cr_assert_eq(victim_cmd(dst, "itimer", line, sizeof(line)), 0);
+	cr_expect(kv_ll(line, "real", &x) && x >= 60 && x <= 70, "real 100 s - 30 s: %s", line);
+	cr_expect(kv_ll(line, "prof", &x) && x >= 49 && x <= 50, "CPU time stays frozen: %s", line);
+	cr_assert_eq(victim_cmd(dst, "tfd", line, sizeof(line)), 0);
+	cr_expect(kv_ll(line, "real", &x) && x > 60 * 1000000000LL && x <= 70 * 1000000000LL,
+		  "absolute realtime timerfd, 100 s - 30 s: %s", line);
+	ptimer_dump_free(d);
+}
+
+static volatile sig_atomic_t stop_flag;
+
+static void stop_when_armed(struct ptimer_ctx *c, enum ptimer_phase phase)
+{
+	(void)c;
+	if (phase == PTIMER_PHASE_ARMED)
+		stop_flag = 1;
+}
+
+static void fd_link(pid_t pid, int fd, char *buf, size_t size)
+{
+	char path[64];
+	ssize_t len;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", pid, fd);
+	len = readlink(path, buf, size - 1);
+	cr_assert_gt(len, 0, "%s", path);
+	buf[len] = '\0';
+}
+
+/*
+ * --replace over a descriptor of the target, then an interrupt at the
+ * last moment: the rollback puts the very same file back at its fd and
+ * disarms the interval timer.
+ */
+Test(kinds_lib, rollback_puts_a_replaced_fd_back)
+{
+	struct victim *src = holder("full"), *dst = holder("fresh");
+	struct ptimer_restore_opts o = { .size = sizeof(o), .replace = true };
+	struct ptimer_dump *d = dump_of(src->pid, 0), *only = ptimer_dump_new();
+	struct ptimer_timerfd t = *tfd_at(d, FD_MONO);
+	char before[128], after[128], line[512];
+	long long x;
+	size_t n;
+	int r;
+
+	cr_assert_not_null(only);
+	only->pid = d->pid;
+	only->nthreads = 1;
+	only->tids = calloc(1, sizeof(pid_t));
+	only->tids[0] = d->pid;
+	t.fd = FD_OTHER;
+	cr_assert_eq(ptimer_dump_add_timerfd(only, &t), 0);
+	cr_assert_eq(ptimer_dump_add_itimer(only, ptimer_dump_itimers(d, &n)), 0);
+	fd_link(dst->pid, FD_OTHER, before, sizeof(before));
+	cr_assert_str_eq(before, "/dev/null");
+	stop_flag = 0;
+	ptimer_set_interrupt(ctx, &stop_flag);
+	ptimer_set_phase_fn(ctx, stop_when_armed);
+	r = ptimer_restore_pid(ctx, dst->pid, only, &o, NULL, NULL);
+	ptimer_set_phase_fn(ctx, NULL);
+	ptimer_set_interrupt(ctx, NULL);
+	cr_expect_eq(r, -EINTR, "%s (%s)", ptimer_strerror(r), ptimer_last_error(ctx));
+	fd_link(dst->pid, FD_OTHER, after, sizeof(after));
+	cr_expect_str_eq(after, before, "the same file again");
+	cr_assert_eq(victim_cmd(dst, "itimer", line, sizeof(line)), 0);
+	cr_expect(kv_ll(line, "real", &x) && x == 0, "the interval timer was undone: %s", line);
+
+	/* Without the interrupt the timerfd takes its place. */
+	r = ptimer_restore_pid(ctx, dst->pid, only, &o, NULL, NULL);
+	cr_expect_eq(r, 0, "%s (%s)", ptimer_strerror(r), ptimer_last_error(ctx));
+	fd_link(dst->pid, FD_OTHER, after, sizeof(after));
+	cr_expect_str_eq(after, "anon_inode:[timerfd]");
 	ptimer_dump_free(only);
 	ptimer_dump_free(d);
 }

@@ -32,7 +32,7 @@ SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fra
 endif
 ALL_CFLAGS = $(WARN) $(CFLAGS) $(SANFLAGS) $(PIC)
 LDLIBS_LIB := -ljson-c
-LDLIBS_CMD := -ljson-c -lcap
+LDLIBS_CMD := -ljson-c -lcap -lsmartcols
 
 LIB_SRCS := $(sort $(wildcard lib/*.c) $(wildcard lib/arch/$(ARCH)/*.c))
 LIB_ASMS := $(sort $(wildcard lib/arch/$(ARCH)/*.S))
@@ -52,7 +52,7 @@ INTEG_COMMON := $(sort $(filter-out $(INTEG_SRCS),$(wildcard tests/integration/*
 HELPER_SRCS := $(sort $(wildcard tests/helpers/*.c))
 HELPER_BINS := $(HELPER_SRCS:tests/helpers/%.c=$(BUILD)/tests/helpers/%)
 
-DEB_DEPS := gcc g++ make pkg-config cpio libjson-c-dev libcap-dev libcriterion-dev \
+DEB_DEPS := gcc g++ make pkg-config cpio libjson-c-dev libcap-dev libsmartcols-dev libcriterion-dev \
             mandoc rpm clang libclang-rt-14-dev valgrind jq abigail-tools reuse
 
 .PHONY: all deps demo check check-unit check-integration help clean static \

@@ -6,58 +6,50 @@
 #include <string.h>
 
 #include "cli.h"
+#include "table.h"
+
+/* What -J prints: the dump document (its first meaning, kept) or the table. */
+enum show_json {
+	SHOW_JSON_NONE,
+	SHOW_JSON_DUMP,
+	SHOW_JSON_TABLE,
+};
 
 struct show_args {
-	bool json;
+	enum show_json json;
+	struct table_opts table;
 	const char *input;
 	bool keep_seccomp;
 	pid_t pid;
 };
 
-static const struct argp_option show_options[] = {
-	{ "json", 'J', NULL, 0, "Print JSON (the dump format) instead of a table", 0 },
-	{ "input", 'i', "FILE", 0, "Show a dump file (- for stdin) instead of a process", 0 },
-	CLI_KEEP_SECCOMP_OPTION,
-	{ 0 }
+/* The timer table's columns; ptimerctl(1) COLUMNS documents each name. */
+enum timer_col {
+	TCOL_ID, TCOL_CLOCK, TCOL_NOTIFY, TCOL_SIGNAL, TCOL_TID, TCOL_REMAINING,
+	TCOL_INTERVAL, TCOL_OVERRUN, TCOL_SIGVAL, TCOL_CLOCKID, TCOL_SIGNO,
 };
 
-static error_t parse_show(int key, char *arg, struct argp_state *state)
-{
-	struct show_args *a = state->input;
-
-	switch (key) {
-	case 'J':
-		a->json = true;
-		break;
-	case 'i':
-		a->input = arg;
-		break;
-	case CLI_OPT_KEEP_SECCOMP:
-		a->keep_seccomp = true;
-		break;
-	case ARGP_KEY_ARG:
-		cli_take_pid(state, &a->pid, arg);
-		break;
-	case ARGP_KEY_END:
-		if (!a->pid && !a->input)
-			cli_usage_error(state, "no PID given");
-		if (a->pid && a->input)
-			cli_usage_error(state, "--input and a PID exclude each other");
-		break;
-	default:
-		return ARGP_ERR_UNKNOWN;
-	}
-	return 0;
-}
-
-static const struct argp show_argp = {
-	.options = show_options,
-	.parser = parse_show,
-	.args_doc = "PID\n--input FILE",
-	.doc = "Print the POSIX timers of process PID, or of a dump file, as a table."
-	       "\vColumns: ID, CLOCK, NOTIFY, SIGNAL, TID (the thread a thread_id"
-	       " timer signals), REMAINING and INTERVAL (seconds; - when zero),"
-	       " OVERRUN.",
+static const struct table_column timer_columns[] = {
+	[TCOL_ID] = { "ID", 10, true, TABLE_JSON_NUMBER, "timer ID, as timer_create() returned it" },
+	[TCOL_CLOCK] = { "CLOCK", 20, false, TABLE_JSON_STRING,
+			 "clock name; a CPU clock with :PID or :self" },
+	[TCOL_NOTIFY] = { "NOTIFY", 9, false, TABLE_JSON_STRING,
+			  "notification: signal, none, thread or thread_id" },
+	[TCOL_SIGNAL] = { "SIGNAL", 11, false, TABLE_JSON_STRING,
+			  "signal name (none for notify none)" },
+	[TCOL_TID] = { "TID", 7, true, TABLE_JSON_NUMBER,
+		       "thread a thread_id timer signals" },
+	[TCOL_REMAINING] = { "REMAINING", 20, true, TABLE_JSON_NUMBER,
+			     "time to the next expiry (none: disarmed)" },
+	[TCOL_INTERVAL] = { "INTERVAL", 20, true, TABLE_JSON_NUMBER,
+			    "reload interval (none: one-shot)" },
+	[TCOL_OVERRUN] = { "OVERRUN", 7, true, TABLE_JSON_NUMBER,
+			   "overrun count of the last expiry" },
+	[TCOL_SIGVAL] = { "SIGVAL", 18, true, TABLE_JSON_STRING,
+			  "sigev_value, 64 bits in hexadecimal" },
+	[TCOL_CLOCKID] = { "CLOCKID", 11, true, TABLE_JSON_NUMBER,
+			   "clock id as the kernel numbers it" },
+	[TCOL_SIGNO] = { "SIGNO", 5, true, TABLE_JSON_NUMBER, "signal number" },
 };
 
 static void clock_label(const struct ptimer_timer *t, char *buf, size_t len)
@@ -72,28 +64,155 @@ static void clock_label(const struct ptimer_timer *t, char *buf, size_t len)
 		snprintf(buf, len, "%s", name ? name : "?");
 }
 
-static void print_table(const struct ptimer_dump *dump)
+static void timer_cell(const void *row, unsigned int col, const struct table_opts *o,
+		       char *buf, size_t len)
 {
-	printf("%10s %-20s %-9s %-11s %7s %20s %20s %7s\n", "ID", "CLOCK", "NOTIFY",
-	       "SIGNAL", "TID", "REMAINING", "INTERVAL", "OVERRUN");
-	for (size_t i = 0; i < dump->ntimers; i++) {
-		const struct ptimer_timer *t = &dump->timers[i];
-		char clock[32], value[32], interval[32], tid[16];
-		const char *sig = ptimer_signal_name(t->signo);
-		const char *notify = ptimer_notify_name(t->notify);
+	const struct ptimer_timer *t = row;
+	const char *name;
 
-		clock_label(t, clock, sizeof(clock));
-		cli_format_ns(value, sizeof(value), t->value_ns);
-		cli_format_ns(interval, sizeof(interval), t->interval_ns);
+	switch ((enum timer_col)col) {
+	case TCOL_ID:
+		snprintf(buf, len, "%d", t->id);
+		break;
+	case TCOL_CLOCK:
+		clock_label(t, buf, len);
+		break;
+	case TCOL_NOTIFY:
+		name = ptimer_notify_name(t->notify);
+		snprintf(buf, len, "%s", name ? name : "?");
+		break;
+	case TCOL_SIGNAL:
+		name = ptimer_signal_name(t->signo);
+		if (t->notify != PTIMER_NOTIFY_NONE)
+			snprintf(buf, len, "%s", name ? name : "?");
+		break;
+	case TCOL_TID:
 		if (t->notify == PTIMER_NOTIFY_THREAD_ID)
-			snprintf(tid, sizeof(tid), "%d", t->notify_pid);
-		else
-			snprintf(tid, sizeof(tid), "-");
-		printf("%10d %-20s %-9s %-11s %7s %20s %20s %7d\n", t->id, clock,
-		       notify ? notify : "?",
-		       t->notify == PTIMER_NOTIFY_NONE ? "-" : (sig ? sig : "?"),
-		       tid, value, interval, t->overrun);
+			snprintf(buf, len, "%d", t->notify_pid);
+		break;
+	case TCOL_REMAINING:
+		table_format_ns(buf, len, t->value_ns, o);
+		break;
+	case TCOL_INTERVAL:
+		table_format_ns(buf, len, t->interval_ns, o);
+		break;
+	case TCOL_OVERRUN:
+		snprintf(buf, len, "%d", t->overrun);
+		break;
+	case TCOL_SIGVAL:
+		snprintf(buf, len, "0x%016llx", (unsigned long long)t->sigval);
+		break;
+	case TCOL_CLOCKID:
+		snprintf(buf, len, "%d", t->clockid);
+		break;
+	case TCOL_SIGNO:
+		snprintf(buf, len, "%d", t->signo);
+		break;
 	}
+}
+
+static const struct table_kind show_timer_kind = {
+	.name = "timers",
+	.columns = timer_columns,
+	.ncolumns = sizeof(timer_columns) / sizeof(timer_columns[0]),
+	.defaults = "ID,CLOCK,NOTIFY,SIGNAL,TID,REMAINING,INTERVAL,OVERRUN",
+	.cell = timer_cell,
+};
+
+enum { OPT_JSON = 'J' };
+
+static const struct argp_option show_options[] = {
+	{ "json", OPT_JSON, "FORMAT", OPTION_ARG_OPTIONAL,
+	  "Print JSON: the dump document (dump, the default) or the table (table)", 0 },
+	{ "input", 'i', "FILE", 0, "Show a dump file (- for stdin) instead of a process", 0 },
+	CLI_KEEP_SECCOMP_OPTION,
+	TABLE_OPTIONS,
+	{ 0 }
+};
+
+static error_t parse_show(int key, char *arg, struct argp_state *state)
+{
+	struct show_args *a = state->input;
+
+	if (table_parse_option(key, arg, &a->table))
+		return 0;
+	switch (key) {
+	case OPT_JSON:
+		if (!arg || !strcmp(arg, "dump"))
+			a->json = SHOW_JSON_DUMP;
+		else if (!strcmp(arg, "table"))
+			a->json = SHOW_JSON_TABLE;
+		else
+			cli_usage_error(state, "invalid --json '%s': expected dump or table", arg);
+		break;
+	case 'i':
+		a->input = arg;
+		break;
+	case CLI_OPT_KEEP_SECCOMP:
+		a->keep_seccomp = true;
+		break;
+	case ARGP_KEY_ARG:
+		cli_take_pid(state, &a->pid, arg);
+		break;
+	case ARGP_KEY_END:
+		table_check_columns(state, &show_timer_kind, &a->table);
+		if (a->table.list_columns)
+			break;
+		if (!a->pid && !a->input)
+			cli_usage_error(state, "no PID given");
+		if (a->pid && a->input)
+			cli_usage_error(state, "--input and a PID exclude each other");
+		/* The dump document has no columns: say so rather than ignore -o. */
+		if (a->json == SHOW_JSON_DUMP && (a->table.columns || a->table.raw ||
+						  a->table.noheadings || a->table.nanoseconds))
+			cli_usage_error(state, "-J prints the dump document, which has no"
+					" columns; use --json=table for a table in JSON");
+		a->table.json = a->json == SHOW_JSON_TABLE;
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const struct argp show_argp = {
+	.options = show_options,
+	.parser = parse_show,
+	.args_doc = "PID\n--input FILE",
+	.doc = "Print the POSIX timers of process PID, or of a dump file, as a table."
+	       "\vColumns (--list-columns describes them): ID, CLOCK, NOTIFY, SIGNAL,"
+	       " TID, REMAINING, INTERVAL, OVERRUN (the default), SIGVAL, CLOCKID, SIGNO."
+	       "  -J alone prints the dump document, as it always has; --json=table"
+	       " prints the table as JSON.\n"
+	       "Examples:\n"
+	       "  ptimerctl show 1234\n"
+	       "  ptimerctl show -o ID,CLOCK,REMAINING --nanoseconds -rn 1234\n"
+	       "  ptimerctl show -o +SIGVAL --json=table -i timers.json",
+};
+
+/* The timers of @dump as a table; the line naming the process first, for people. */
+static int print_table(const struct ptimer_dump *dump, const struct table_opts *opts)
+{
+	struct table *t;
+	int ret;
+
+	if (!opts->raw && !opts->noheadings && !opts->json) {
+		char comm[CLI_COMM_ESCAPED_SIZE];
+
+		printf("pid %d (%s), %zu thread%s, %zu timer%s\n", dump->pid,
+		       cli_escape(comm, sizeof(comm), dump->comm),
+		       dump->nthreads, dump->nthreads == 1 ? "" : "s",
+		       dump->ntimers, dump->ntimers == 1 ? "" : "s");
+	}
+	ret = table_open(&t, &show_timer_kind, opts);
+	if (ret) {
+		cli_error(ret, "cannot make the table");
+		return EXIT_FAILURE_GENERIC;
+	}
+	for (size_t i = 0; i < dump->ntimers; i++)
+		if (table_add(t, &dump->timers[i]))
+			break;
+	return table_close(t);
 }
 
 int cmd_show(int argc, char **argv)
@@ -103,6 +222,8 @@ int cmd_show(int argc, char **argv)
 	int ret;
 
 	cli_parse(&show_argp, argc, argv, &a);
+	if (a.table.list_columns)
+		return table_list_columns(&show_timer_kind);
 	if (a.input) {
 		ret = cli_load_dump(a.input, &dump);
 		if (ret)
@@ -123,7 +244,7 @@ int cmd_show(int argc, char **argv)
 			return cli_interrupted_exit("pid %d was left as it was", a.pid);
 		}
 	}
-	if (a.json) {
+	if (a.json == SHOW_JSON_DUMP) {
 		struct cli_output out;
 
 		/* JSON keeps the process name's bytes; json-c escapes them. */
@@ -135,14 +256,7 @@ int cmd_show(int argc, char **argv)
 			ret = EXIT_FAILURE_GENERIC;
 		}
 	} else {
-		char comm[CLI_COMM_ESCAPED_SIZE];
-
-		printf("pid %d (%s), %zu thread%s, %zu timer%s\n", dump->pid,
-		       cli_escape(comm, sizeof(comm), dump->comm),
-		       dump->nthreads, dump->nthreads == 1 ? "" : "s",
-		       dump->ntimers, dump->ntimers == 1 ? "" : "s");
-		print_table(dump);
-		ret = cli_finish_stdout();
+		ret = print_table(dump, &a.table);
 	}
 	ptimer_dump_free(dump);
 	return ret;

@@ -29,6 +29,8 @@ int cmd_show(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 
 /* "ptimerctl: <what>: <strerror>", with the library's detail when it has one. */
 void cli_error(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

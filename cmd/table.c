@@ -177,8 +177,16 @@ int table_open(struct table **tp, const struct table_kind *kind, const struct ta
 		goto unref_table;
 	for (unsigned int i = 0; i < t->ncols; i++) {
 		const struct table_column *c = &kind->columns[t->cols[i]];
-		/* STRICTWIDTH: the least width holds even for a short first batch. */
-		int flags = SCOLS_FL_STRICTWIDTH | (c->right ? SCOLS_FL_RIGHT : 0);
+		int flags = c->right ? SCOLS_FL_RIGHT : 0;
+
+		/*
+		 * libsmartcols widens a column to its hint only when the data
+		 * is not narrower than the header, unless STRICTWIDTH; which,
+		 * with a hint no wider than the header, leaves the column as
+		 * narrow as the data.  Hence the flag only for wide hints.
+		 */
+		if (c->width > strlen(c->name))
+			flags |= SCOLS_FL_STRICTWIDTH;
 
 		t->scols[i] = scols_table_new_column(t->tb, c->name, c->width, flags);
 		if (!t->scols[i])

@@ -118,6 +118,16 @@ int cli_load_dump(const char *path, struct ptimer_dump **dump);
 /* Read a whole file ("-" is stdin), at most @limit bytes. */
 int cli_read_input(const char *path, size_t limit, char **buf, size_t *len);
 
+/*
+ * restore --verify: dump @pid without changing it and compare it with
+ * @dump through the same thread mapping (diff's rules and default
+ * tolerance); the differences go to stderr.  EXIT_OK when they match,
+ * EXIT_FAILURE_GENERIC when not, another exit code for a failure.
+ */
+int cli_verify_restore(const struct ptimer_dump *dump, pid_t pid,
+		       const struct ptimer_tid_map *tid_map, size_t ntid_map,
+		       unsigned int seccomp_flags);
+
 /* Encode @dump, write it to @out and commit it; -errno, @out left to the caller then. */
 int cli_write_dump(const struct ptimer_dump *dump, struct cli_output *out, bool pretty);
 

@@ -117,10 +117,12 @@ $(BUILD)/tests/integration/%: tests/integration/%.c $(INTEG_COMMON) $(LIBA) $(BI
 		-lcriterion -ljson-c -lpthread
 
 # A fully static ptimerctl and victim, for the kernel-patch VM initramfs.
+# Debian has no static libsmartcols: cmd/static/scols_min.c stands in.
 STATIC_DIR := $(BUILD)/static
-static: $(LIB_OBJS) $(CMD_OBJS)
+static: $(LIB_OBJS) $(CMD_OBJS) $(BUILD)/cmd/static/scols_min.o
 	@mkdir -p $(STATIC_DIR)
-	$(CC) $(ALL_CFLAGS) -static -o $(STATIC_DIR)/ptimerctl $(CMD_OBJS) $(LIB_OBJS) $(LDLIBS_CMD)
+	$(CC) $(ALL_CFLAGS) -static -o $(STATIC_DIR)/ptimerctl $(CMD_OBJS) \
+		$(BUILD)/cmd/static/scols_min.o $(LIB_OBJS) $(filter-out -lsmartcols,$(LDLIBS_CMD))
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -static -o $(STATIC_DIR)/victim tests/helpers/victim.c -lpthread -lrt
 
 TEST_ENV := PTIMERCTL=$(abspath $(BIN)) PTIMER_HELPERS=$(abspath $(BUILD)/tests/helpers) \

@@ -365,7 +365,26 @@ static int list_one(struct list_scan *s, const struct list_args *a, int procfd,
 	ret = 0;
 	if (fstat(dirfd, &st) || !wanted_uid(a, st.st_uid))
 		goto close_dir;
-	ret = read_at(s, dirfd, "timers", &len);
+	/*
+	 * The kernel prints a long timers file a page at a time: a process
+	 * that creates and deletes timers meanwhile can tear it (a record
+	 * twice, or cut).  Once more is enough to tell that from garbage.
+	 */
+	for (int attempt = 0; attempt < 2; attempt++) {
+		ret = read_at(s, dirfd, "timers", &len);
+		if (ret)
+			break;
+		s->dump->ntimers = 0;
+		ret = ptimer_parse_proc_timers(s->buf, len, s->dump, &line);
+		if (!ret)
+			break;
+	}
+	if (ret == -EINVAL) {
+		cli_warn("cannot parse /proc/%s/timers, line %u; skipped", name, line);
+		s->bad++;
+		ret = 0;
+		goto close_dir;
+	}
 	if (ret == -EACCES || ret == -EPERM)
 		s->denied++;
 	if (ret == -ENOMEM)
@@ -374,12 +393,6 @@ static int list_one(struct list_scan *s, const struct list_args *a, int procfd,
 		/* ESRCH: it exited meanwhile; as good as never seen. */
 		s->gone += asked && ret == -ESRCH;
 		ret = 0;
-		goto close_dir;
-	}
-	s->dump->ntimers = 0;
-	if (ptimer_parse_proc_timers(s->buf, len, s->dump, &line)) {
-		cli_warn("cannot parse /proc/%s/timers, line %u; skipped", name, line);
-		s->bad++;
 		goto close_dir;
 	}
 	if (s->dump->ntimers < a->min_timers)

@@ -157,20 +157,6 @@ static const pid_t *map_find(const struct diff_ctx *d, pid_t from)
 	return NULL;
 }
 
-static void clock_label(int clockid, char *buf, size_t len)
-{
-	const char *name = ptimer_clock_name(clockid);
-
-	if (ptimer_clock_is_cpu(clockid) && ptimer_cpu_clock_pid(clockid))
-		snprintf(buf, len, "%s:%d", name, ptimer_cpu_clock_pid(clockid));
-	else if (ptimer_clock_is_cpu(clockid))
-		snprintf(buf, len, "%s:self", name);
-	else if (name)
-		snprintf(buf, len, "%s", name);
-	else
-		snprintf(buf, len, "%d", clockid);
-}
-
 static void ns_label(int64_t ns, char *buf, size_t len)
 {
 	snprintf(buf, len, "%" PRId64 ".%09" PRId64 "s", ns / 1000000000, ns % 1000000000);
@@ -245,8 +231,8 @@ static void compare_clock(struct diff_ctx *d, const struct ptimer_timer *o,
 	} else if (want == n->clockid) {
 		return;
 	}
-	clock_label(o->clockid, ot, sizeof(ot));
-	clock_label(n->clockid, nt, sizeof(nt));
+	cli_clock_label(ot, sizeof(ot), o->clockid);
+	cli_clock_label(nt, sizeof(nt), n->clockid);
 	report(d, o->id, "clock", ot, nt, json_object_new_string(ot), json_object_new_string(nt),
 	       why[0] ? why : NULL);
 }

@@ -52,18 +52,6 @@ static const struct table_column timer_columns[] = {
 	[TCOL_SIGNO] = { "SIGNO", 5, true, TABLE_JSON_NUMBER, "signal number" },
 };
 
-static void clock_label(const struct ptimer_timer *t, char *buf, size_t len)
-{
-	const char *name = ptimer_clock_name(t->clockid);
-
-	if (ptimer_clock_is_cpu(t->clockid) && ptimer_cpu_clock_pid(t->clockid))
-		snprintf(buf, len, "%s:%d", name, ptimer_cpu_clock_pid(t->clockid));
-	else if (ptimer_clock_is_cpu(t->clockid))
-		snprintf(buf, len, "%s:self", name);
-	else
-		snprintf(buf, len, "%s", name ? name : "?");
-}
-
 static void timer_cell(const void *row, unsigned int col, const struct table_opts *o,
 		       char *buf, size_t len)
 {
@@ -75,7 +63,7 @@ static void timer_cell(const void *row, unsigned int col, const struct table_opt
 		snprintf(buf, len, "%d", t->id);
 		break;
 	case TCOL_CLOCK:
-		clock_label(t, buf, len);
+		cli_clock_label(buf, len, t->clockid);
 		break;
 	case TCOL_NOTIFY:
 		name = ptimer_notify_name(t->notify);

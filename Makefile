@@ -39,7 +39,7 @@ SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fra
 endif
 ALL_CFLAGS = $(WARN) $(CFLAGS) $(SANFLAGS) $(PIC)
 LDLIBS_LIB := -ljson-c
-LDLIBS_CMD := -ljson-c -lcap
+LDLIBS_CMD := -ljson-c -lcap -lsmartcols
 
 LIB_SRCS := $(sort $(wildcard lib/*.c) $(wildcard lib/arch/$(ARCH)/*.c))
 LIB_ASMS := $(sort $(wildcard lib/arch/$(ARCH)/*.S))
@@ -59,7 +59,7 @@ INTEG_COMMON := $(sort $(filter-out $(INTEG_SRCS),$(wildcard tests/integration/*
 HELPER_SRCS := $(sort $(wildcard tests/helpers/*.c))
 HELPER_BINS := $(HELPER_SRCS:tests/helpers/%.c=$(BUILD)/tests/helpers/%)
 
-DEB_DEPS := gcc g++ make pkg-config cpio libjson-c-dev libcap-dev libcriterion-dev \
+DEB_DEPS := gcc g++ make pkg-config cpio libjson-c-dev libcap-dev libsmartcols-dev libcriterion-dev \
             mandoc rpm rpmlint dpkg-dev clang libclang-rt-14-dev valgrind jq abigail-tools reuse
 
 .PHONY: all deps demo check check-unit check-integration help clean static \
@@ -130,10 +130,12 @@ $(BUILD)/tests/integration/%: tests/integration/%.c $(INTEG_COMMON) $(LIBA) $(BI
 		-lcriterion -ljson-c -lpthread
 
 # A fully static ptimerctl and victim, for the kernel-patch VM initramfs.
+# Debian has no static libsmartcols: cmd/static/scols_min.c stands in.
 STATIC_DIR := $(BUILD)/static
-static: $(LIB_OBJS) $(CMD_OBJS)
+static: $(LIB_OBJS) $(CMD_OBJS) $(BUILD)/cmd/static/scols_min.o
 	@mkdir -p $(STATIC_DIR)
-	$(CC) $(ALL_CFLAGS) -static -o $(STATIC_DIR)/ptimerctl $(CMD_OBJS) $(LIB_OBJS) $(LDLIBS_CMD)
+	$(CC) $(ALL_CFLAGS) -static -o $(STATIC_DIR)/ptimerctl $(CMD_OBJS) \
+		$(BUILD)/cmd/static/scols_min.o $(LIB_OBJS) $(filter-out -lsmartcols,$(LDLIBS_CMD))
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -static -o $(STATIC_DIR)/victim tests/helpers/victim.c -lpthread -lrt
 
 TEST_ENV := PTIMERCTL=$(abspath $(BIN)) PTIMER_HELPERS=$(abspath $(BUILD)/tests/helpers) \

@@ -29,6 +29,8 @@ int cmd_show(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 
 /* "ptimerctl: <what>: <strerror>", with the library's detail when it has one. */
 void cli_error(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -129,6 +131,16 @@ int cli_load_dump(const char *path, struct ptimer_dump **dump);
 /* Read a whole file ("-" is stdin), at most @limit bytes. */
 int cli_read_input(const char *path, size_t limit, char **buf, size_t *len);
 
+/*
+ * restore --verify: dump @pid without changing it and compare it with
+ * @dump through the same thread mapping (diff's rules and default
+ * tolerance); the differences go to stderr.  EXIT_OK when they match,
+ * EXIT_FAILURE_GENERIC when not, another exit code for a failure.
+ */
+int cli_verify_restore(const struct ptimer_dump *dump, pid_t pid,
+		       const struct ptimer_tid_map *tid_map, size_t ntid_map,
+		       unsigned int seccomp_flags);
+
 /* Encode @dump, write it to @out and commit it; -errno, @out left to the caller then. */
 int cli_write_dump(const struct ptimer_dump *dump, struct cli_output *out, bool pretty);
 
@@ -152,6 +164,8 @@ int cli_interrupted_exit(const char *fmt, ...) __attribute__((format(printf, 1, 
 void cli_format_ns(char *buf, size_t len, int64_t ns);
 /* show: a section for each kind besides POSIX timers that @dump carries (show_kinds.c). */
 void cli_show_kinds(const struct ptimer_dump *dump);
+/* A clock for people: "monotonic", a CPU clock as "process_cpu:42" or "thread_cpu:self". */
+void cli_clock_label(char *buf, size_t len, int clockid);
 /* A duration for people: "26 us", "1.5 s", "22.0 min". */
 void cli_format_duration(char *buf, size_t len, int64_t ns);
 

@@ -22,12 +22,13 @@ struct restore_args {
 	int want_pids;
 	bool keep_seccomp;
 	unsigned int kinds;		/* --kinds; 0: all */
+	bool verify;			/* restore --verify: diff the target with the dump after */
 	unsigned int seccomp_flags;	/* PTIMER_DUMP_*_SECCOMP, from the capability drop */
 };
 
 enum {
 	OPT_METHOD = 0x100, OPT_TIME, OPT_TID_MAP, OPT_REPLACE, OPT_DRY_RUN,
-	OPT_MAX_WALK_STEPS, OPT_PROGRESS, OPT_NO_PROGRESS,
+	OPT_MAX_WALK_STEPS, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_VERIFY,
 };
 
 #define RESTORE_OPTIONS \
@@ -50,6 +51,8 @@ enum {
 
 static const struct argp_option restore_options[] = {
 	{ "input", 'i', "FILE", 0, "Read the dump from FILE; - (the default) is stdin", 0 },
+	{ "verify", OPT_VERIFY, NULL, 0, "Then compare PID's timers with the dump, as"
+	  " 'ptimerctl diff' does; exit 1 if they differ", 0 },
 	RESTORE_OPTIONS,
 	{ 0 }
 };
@@ -129,6 +132,9 @@ static error_t parse_restore(int key, char *arg, struct argp_state *state)
 		break;
 	case CLI_OPT_KINDS:
 		a->kinds = cli_parse_kinds(state, arg);
+		break;
+	case OPT_VERIFY:
+		a->verify = true;
 		break;
 	case ARGP_KEY_ARG:
 		if (a->npids == a->want_pids)
@@ -275,6 +281,9 @@ int cmd_restore(int argc, char **argv)
 	cli_hold_end();
 	if (ret)
 		ret = restore_failed(ret, a.pids[0], dump);
+	else if (a.verify && !a.opts.dry_run)
+		ret = cli_verify_restore(dump, a.pids[0], a.opts.tid_map, a.opts.ntid_map,
+					 a.seccomp_flags);
 	ptimer_dump_free(dump);
 free_map:
 	free(a.tid_map);

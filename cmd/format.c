@@ -52,3 +52,17 @@ void cli_format_ns(char *buf, size_t len, int64_t ns)
 	snprintf(buf, len, "%lld.%09llds", (long long)(ns / 1000000000),
 		 (long long)(ns % 1000000000));
 }
+
+void cli_clock_label(char *buf, size_t len, int clockid)
+{
+	const char *name = ptimer_clock_name(clockid);
+
+	if (ptimer_clock_is_cpu(clockid) && ptimer_cpu_clock_pid(clockid))
+		snprintf(buf, len, "%s:%d", name, ptimer_cpu_clock_pid(clockid));
+	else if (ptimer_clock_is_cpu(clockid))
+		snprintf(buf, len, "%s:self", name);
+	else if (name)
+		snprintf(buf, len, "%s", name);
+	else
+		snprintf(buf, len, "%d", clockid);
+}

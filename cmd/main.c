@@ -36,6 +36,8 @@ static const struct subcommand {
 	{ "check", cmd_check, "report what works on this kernel and for a PID" },
 	{ "restore", cmd_restore, "recreate dumped timers, with their IDs, in a process" },
 	{ "migrate", cmd_migrate, "move the timers of one process to another" },
+	{ "list", cmd_list, "list the processes that have timers" },
+	{ "diff", cmd_diff, "compare a dump with a process or another dump" },
 };
 
 static int subcommand_index;
@@ -70,6 +72,8 @@ static const struct argp global_argp = {
 	       "  check     report what works on this kernel and for a PID\n"
 	       "  restore   recreate dumped timers, with their IDs, in a process\n"
 	       "  migrate   move the timers of one process to another\n"
+	       "  list      list the processes that have timers\n"
+	       "  diff      compare a dump with a process or another dump\n"
 	       "\n'ptimerctl COMMAND --help' describes each command.\n"
 	       "'ptimerctl help COMMAND' does the same.\n"
 	       "See ptimerctl(1) and ptimerctl-dump(5).",

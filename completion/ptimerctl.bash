@@ -51,14 +51,32 @@ _ptimerctl_complete_pid()
 	fi
 }
 
+# The column names of show's or list's tables, for -o: after the last comma
+# of the word (and a leading '+'), the words before it kept.
+_ptimerctl_complete_columns()
+{
+	local cols head=${2%"${2##*[,+]}"} last=${2##*[,+]} c
+	case $1 in
+	show)	cols='ID CLOCK NOTIFY SIGNAL TID REMAINING INTERVAL OVERRUN SIGVAL CLOCKID SIGNO' ;;
+	list)	cols='PID USER UID COMM THREADS TIMERS REALTIME MONOTONIC BOOTTIME TAI ALARM CPU
+		      SIGEV_SIGNAL SIGEV_NONE SIGEV_THREAD SIGEV_THREAD_ID' ;;
+	esac
+	COMPREPLY=()
+	for c in $(compgen -W "$cols" -- "${last^^}"); do
+		COMPREPLY+=("$head$c")
+	done
+	compopt -o nospace 2>/dev/null || :
+}
+
 _ptimerctl_module()
 {
-	local cur prev i word sub= opt= npos=0 maxpos=0 input=0
-	local commands='dump show check restore migrate help'
+	local cur prev i word sub= opt= eq= npos=0 maxpos=0 input=0
+	local commands='dump show check restore migrate list diff help'
 	local global_opts='--verbose --quiet --timeout= --help --usage --version -v -q -V'
 	local walk_opts='--method= --time= --tid-map= --replace --dry-run
 			 --max-walk-steps= --progress --no-progress --keep-seccomp --kinds='
 	local sub_opts common_opts='--verbose --quiet --timeout= --help --usage -v -q'
+	local table_opts='--output --list-columns --noheadings --raw --nanoseconds -o -n -r'
 
 	COMPREPLY=()
 	cur=${COMP_WORDS[COMP_CWORD]}
@@ -69,11 +87,14 @@ _ptimerctl_module()
 	if [[ $cur == '=' && $prev == --* ]]; then
 		opt=$prev
 		cur=
+		eq=1
 	elif [[ $prev == '=' ]] && (( COMP_CWORD >= 2 )); then
 		opt=${COMP_WORDS[COMP_CWORD-2]}
+		eq=1
 	elif [[ $cur == --*=* ]]; then
 		opt=${cur%%=*}
 		cur=${cur#*=}
+		eq=1
 	else
 		opt=$prev
 	fi
@@ -88,7 +109,7 @@ _ptimerctl_module()
 		esac
 		case $word in
 		-o|--output|-i|--input|--method|--time|--tid-map|--max-walk-steps|--max-iterations|\
-		--kinds)
+		-p|--pid|-u|--user|--min-timers|--tolerance|--kinds)
 			# a value follows, as the next word or after a separate "="
 			if [[ ${COMP_WORDS[i+1]-} == '=' ]]; then
 				(( i += 2 ))
@@ -121,7 +142,32 @@ _ptimerctl_module()
 			-W 'posix itimer timerfd signals all' -- "${cur##*,}"))
 		compopt -o nospace 2>/dev/null || :
 		return 0 ;;
-	-o|--output|-i|--input)
+	-o|--output)
+		# show and list take columns: complete the last of a comma list
+		if [[ $sub == show || $sub == list ]]; then
+			_ptimerctl_complete_columns "$sub" "$cur"
+			return 0
+		fi
+		compopt -o filenames 2>/dev/null || :
+		COMPREPLY=($(compgen -f -- "$cur"))
+		[[ -z $cur || $cur == - ]] && COMPREPLY+=(-)
+		return 0 ;;
+	--json)
+		# show's --json takes a value, joined by '=' only
+		if [[ -n $eq && $sub == show ]]; then
+			COMPREPLY=($(compgen -W 'dump table' -- "$cur"))
+			return 0
+		fi ;;
+	-p|--pid)
+		_ptimerctl_complete_pid "${cur##*,}"
+		return 0 ;;
+	-u|--user)
+		COMPREPLY=($(compgen -u -- "$cur"))
+		return 0 ;;
+	--min-timers|--tolerance)
+		# free-form: a count, a time such as 5ms
+		return 0 ;;
+	-i|--input)
 		compopt -o filenames 2>/dev/null || :
 		COMPREPLY=($(compgen -f -- "$cur"))
 		[[ -z $cur || $cur == - ]] && COMPREPLY+=(-)
@@ -147,11 +193,27 @@ _ptimerctl_module()
 		return 0 ;;
 	dump)	sub_opts="--output --pretty --disarm --keep-seccomp --kinds= -o $common_opts"
 		maxpos=1 ;;
-	show)	sub_opts="--json --input --keep-seccomp --kinds= -J -i $common_opts"
+	show)	sub_opts="--json --input --keep-seccomp --kinds= -J -i $table_opts $common_opts"
 		(( input )) || maxpos=1 ;;
 	check)	sub_opts="--json -J $common_opts"; maxpos=1 ;;
-	restore) sub_opts="--input -i $walk_opts $common_opts"; maxpos=1 ;;
+	restore) sub_opts="--input -i --verify $walk_opts $common_opts"; maxpos=1 ;;
 	migrate) sub_opts="$walk_opts $common_opts"; maxpos=2 ;;
+	list)	sub_opts="--pid --user --min-timers --json -p -u -J $table_opts $common_opts"
+		maxpos=0 ;;
+	diff)	sub_opts="--json --tolerance= --tid-map= --keep-seccomp -J $common_opts"
+		# a dump file, then a PID or a second dump file
+		if [[ $cur != -* ]]; then
+			compopt -o filenames 2>/dev/null || :
+			COMPREPLY=($(compgen -f -- "$cur"))
+			(( npos == 0 )) && [[ -z $cur || $cur == - ]] && COMPREPLY+=(-)
+			if (( npos == 1 )); then
+				local -a files=("${COMPREPLY[@]}")
+				_ptimerctl_complete_pid "$cur"
+				COMPREPLY+=("${files[@]}")
+			fi
+			(( npos < 2 )) || COMPREPLY=()
+			return 0
+		fi ;;
 	*)	return 0 ;;
 	esac
 

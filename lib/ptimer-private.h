@@ -28,4 +28,15 @@ void ptimer_private_set_one_syscall_per_trip(struct ptimer_ctx *ctx, bool on);
  */
 int ptimer_parse_tid_map(const char *text, struct ptimer_tid_map **map, size_t *n);
 
+/*
+ * The thread mapping ptimer_restore_pid() would use to restore @dump into
+ * process @pid, whose threads are @tids (leader first, in creation order),
+ * with @user's pairs over the default: every pair, in *@map (free() it),
+ * *@n long.  ptimerctl diff compares a dump with a process through it.
+ * -PTIMER_ERR_BAD_DUMP when a @user pair names no thread of @tids.
+ */
+int ptimer_private_tid_map(struct ptimer_ctx *ctx, const struct ptimer_dump *dump, pid_t pid,
+			   const pid_t *tids, size_t ntids, const struct ptimer_tid_map *user,
+			   size_t nuser, struct ptimer_tid_map **map, size_t *n);
+
 #endif /* PTIMER_PRIVATE_H */

@@ -109,6 +109,21 @@ int remap_timers(struct ptimer_ctx *ctx, const struct ptimer_dump *dump,
 	return 0;
 }
 
+int ptimer_private_tid_map(struct ptimer_ctx *ctx, const struct ptimer_dump *dump, pid_t pid,
+			   const pid_t *tids, size_t ntids, const struct ptimer_tid_map *user,
+			   size_t nuser, struct ptimer_tid_map **map, size_t *n)
+{
+	struct remap m;
+	int ret;
+
+	ret = remap_build(ctx, dump, pid, tids, ntids, user, nuser, &m);
+	if (ret)
+		return ret;
+	*map = m.pairs;
+	*n = m.n;
+	return 0;
+}
+
 static int parse_id(const char *s, char **end, pid_t *out)
 {
 	long v;

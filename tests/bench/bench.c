@@ -31,6 +31,7 @@ struct sizes {
 	const uint64_t *timers;
 	size_t ntimers;
 	uint64_t rss_timers;
+	uint64_t list_procs;
 };
 
 static const uint64_t full_walks[] = { 1000000, 10000000 };
@@ -41,11 +42,13 @@ static const uint64_t smoke_timers[] = { 100 };
 static const struct sizes full_sizes = {
 	.walks = full_walks, .nwalks = 2, .trip_walk = 20000,
 	.timers = full_timers, .ntimers = 3, .rss_timers = 10000,
+	.list_procs = 2000,
 };
 
 static const struct sizes smoke_sizes = {
 	.walks = smoke_walks, .nwalks = 1, .trip_walk = 2000,
 	.timers = smoke_timers, .ntimers = 1, .rss_timers = 100,
+	.list_procs = 50,
 };
 
 static const char *const floor_walk_what =
@@ -201,6 +204,12 @@ static void build_figures(struct bench *b)
 		   biggest, ", stopped");
 	figure_add(b, KIND_TIME, measure_kinds_restore, kinds_restore_floor_what,
 		   "restore all kinds ", biggest, ", stopped");
+	f = figure_add(b, KIND_TIME, measure_list, floor_list_what, "list, ", sz->list_procs,
+		       " more processes, wall");
+	f->n = sz->list_procs;
+	f->wall = true;
+	f->target = TARGET_RATIO_MAX;
+	f->target_value = 2;
 }
 
 static void skip_figures(struct bench *b, measure_fn fn, const char *why)
@@ -228,6 +237,8 @@ static void check_environment(struct bench *b)
 		skip_figures(b, measure_kinds_restore, "skipped: restore needs the prctl");
 	if (access(b->ptimerctl, X_OK))
 		skip_figures(b, measure_rss, "skipped: no ptimerctl binary (set PTIMERCTL)");
+	if (access(b->ptimerctl, X_OK))
+		skip_figures(b, measure_list, "skipped: no ptimerctl binary (set PTIMERCTL)");
 	b->have_prctl = k.restore_ids;
 }
 

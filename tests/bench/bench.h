@@ -112,6 +112,9 @@ int measure_attach(struct bench *b, struct figure *f);
 int measure_restore(struct bench *b, struct figure *f);
 int measure_dump(struct bench *b, struct figure *f);
 int measure_rss(struct bench *b, struct figure *f);
+/* list.c: ptimerctl list on a host of f->n processes with timers. */
+int measure_list(struct bench *b, struct figure *f);
+extern const char *const floor_list_what;
 
 /* kinds.c: every kind of timer (POSIX, timerfds, itimers), dumped and restored. */
 extern const char *const kinds_dump_floor_what;

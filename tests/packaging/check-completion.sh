@@ -80,18 +80,26 @@ hasnt()
 	ok "$name"
 }
 
-expect "subcommands" "check dump help migrate restore show" ptimerctl ""
-expect "help completes commands" "check dump help migrate restore show" ptimerctl help ""
+expect "subcommands" "check diff dump help list migrate restore show" ptimerctl ""
+expect "help completes commands" "check diff dump help list migrate restore show" ptimerctl help ""
 expect "help takes one command" "" ptimerctl help dump ""
 expect "subcommand prefix" "restore" ptimerctl re
-expect "subcommand after global option" "dump" ptimerctl -v d
+expect "subcommand after global option" "dump" ptimerctl -v du
 expect "short options too" "--help --quiet --timeout= --usage --verbose --version -V -q -v" ptimerctl -
 expect "global options" "--help --quiet --timeout= --usage --verbose --version" ptimerctl --
 expect "dump options" "--disarm --help --keep-seccomp --kinds= --output --pretty --quiet --timeout= --usage --verbose" ptimerctl dump --
-expect "show options" "--help --input --json --keep-seccomp --kinds= --quiet --timeout= --usage --verbose" ptimerctl show --
+expect "show options" "--help --input --json --keep-seccomp --kinds= --list-columns --nanoseconds --noheadings --output --quiet --raw --timeout= --usage --verbose" ptimerctl show --
+expect "list options" "--help --json --list-columns --min-timers --nanoseconds --noheadings --output --pid --quiet --raw --timeout= --usage --user --verbose" ptimerctl list --
+expect "diff options" "--help --json --keep-seccomp --quiet --tid-map= --timeout= --tolerance= --usage --verbose" ptimerctl diff --
+expect "show columns" "CLOCK CLOCKID" ptimerctl show -o CL
+expect "show columns after a comma and +" "+ID,SIGNAL +ID,SIGNO +ID,SIGVAL" ptimerctl show -o +ID,sig
+expect "list columns" "SIGEV_NONE SIGEV_SIGNAL SIGEV_THREAD SIGEV_THREAD_ID" ptimerctl list --output SIGEV
+expect "show --json= values" "dump table" ptimerctl show --json = ""
+expect "list --min-timers is free-form" "" ptimerctl list --min-timers ""
+expect "list takes no PID" "" ptimerctl list ""
 expect "check options" "--help --json --quiet --timeout= --usage --verbose" ptimerctl check --
 expect "restore options" \
-	"--dry-run --help --input --keep-seccomp --kinds= --max-walk-steps= --method= --no-progress --progress --quiet --replace --tid-map= --time= --timeout= --usage --verbose" \
+	"--dry-run --help --input --keep-seccomp --kinds= --max-walk-steps= --method= --no-progress --progress --quiet --replace --tid-map= --time= --timeout= --usage --verbose --verify" \
 	ptimerctl restore --
 expect "migrate options" \
 	"--dry-run --help --keep-seccomp --kinds= --max-walk-steps= --method= --no-progress --progress --quiet --replace --tid-map= --time= --timeout= --usage --verbose" \
@@ -139,6 +147,12 @@ expect "show -iFILE takes no PID" "" ptimerctl show "-i$tmp/dump-a.json" ""
 expect "show -i - takes no PID" "" ptimerctl show -J -i - ""
 has "restore -i FILE still takes its PID" "$victim_pid (ptc-victim)" \
 	ptimerctl restore -i "$tmp/dump-a.json" ""
+has "diff offers a dump file first" "$tmp/dump-a.json" ptimerctl diff "$tmp/dump-"
+hasnt "diff offers no PID first" "$victim_pid (ptc-victim)" ptimerctl diff ""
+has "diff offers a PID second" "$victim_pid (ptc-victim)" ptimerctl diff "$tmp/dump-a.json" ""
+has "diff offers a file second" "$tmp/dump-b.json" ptimerctl diff "$tmp/dump-a.json" "$tmp/dump-"
+expect "diff takes two operands" "" ptimerctl diff a.json 1 ""
+has "list --pid offers PIDs" "$victim_pid (ptc-victim)" ptimerctl list --pid ""
 expect "migrate takes two PIDs" "" ptimerctl migrate 1 2 ""
 expect "dump takes one PID" "" ptimerctl dump 1 ""
 

@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
+/*
+ * The part of libsmartcols that cmd/table.c uses, for `make static` only:
+ * Debian ships no static libsmartcols, and the kernel-patch VM's initramfs
+ * needs a ptimerctl with no shared libraries.  It is compiled against the
+ * real <libsmartcols/libsmartcols.h>, so the signatures cannot drift, and
+ * prints what libsmartcols prints for ptimerctl's tables: aligned columns
+ * at least as wide as their hint, the last one unpadded; raw cells with
+ * blanks and control bytes as \xHH; JSON with empty cells as null.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libsmartcols/libsmartcols.h>
+
+#define MIN_COLUMNS	32
+
+struct libscols_column {
+	char *name;
+	double whint;
+	int flags;
+	int json_type;
+	size_t width;
+};
+
+struct libscols_line {
+	char *data[MIN_COLUMNS];
+	struct libscols_line *next;
+};
+
+struct libscols_table {
+	char *name;
+	bool raw, json, noheadings, header_printed;
+	struct libscols_column cols[MIN_COLUMNS];
+	size_t ncols;
+	struct libscols_line *head, *tail;
+};
+
+struct libscols_table *scols_new_table(void)
+{
+	return calloc(1, sizeof(struct libscols_table));
+}
+
+int scols_table_set_termforce(struct libscols_table *tb, int force)
+{
+	(void)tb;
+	(void)force;
+	return 0;
+}
+
+int scols_table_enable_raw(struct libscols_table *tb, int enable)
+{
+	tb->raw = enable;
+	return 0;
+}
+
+int scols_table_enable_json(struct libscols_table *tb, int enable)
+{
+	tb->json = enable;
+	return 0;
+}
+
+int scols_table_enable_noheadings(struct libscols_table *tb, int enable)
+{
+	tb->noheadings = enable;
+	return 0;
+}
+
+int scols_table_set_name(struct libscols_table *tb, const char *name)
+{
+	free(tb->name);
+	tb->name = strdup(name);
+	return tb->name ? 0 : -ENOMEM;
+}
+
+struct libscols_column *scols_table_new_column(struct libscols_table *tb, const char *name,
+					       double whint, int flags)
+{
+	struct libscols_column *cl;
+
+	if (tb->ncols == MIN_COLUMNS)
+		return NULL;
+	cl = &tb->cols[tb->ncols];
+	cl->name = strdup(name);
+	if (!cl->name)
+		return NULL;
+	cl->whint = whint;
+	cl->flags = flags;
+	tb->ncols++;
+	return cl;
+}
+
+int scols_column_set_json_type(struct libscols_column *cl, int type)
+{
+	cl->json_type = type;
+	return 0;
+}
+
+int scols_column_set_whint(struct libscols_column *cl, double whint)
+{
+	cl->whint = whint;
+	return 0;
+}
+
+double scols_column_get_whint(const struct libscols_column *cl)
+{
+	return cl->whint;
+}
+
+size_t scols_column_get_width(const struct libscols_column *cl)
+{
+	return cl->width;
+}
+
+struct libscols_line *scols_table_new_line(struct libscols_table *tb,
+					   struct libscols_line *parent)
+{
+	struct libscols_line *ln = calloc(1, sizeof(*ln));
+
+	(void)parent;
+	if (!ln)
+		return NULL;
+	if (tb->tail)
+		tb->tail->next = ln;
+	else
+		tb->head = ln;
+	tb->tail = ln;
+	return ln;
+}
+
+int scols_line_set_data(struct libscols_line *ln, size_t n, const char *data)
+{
+	if (n >= MIN_COLUMNS)
+		return -EINVAL;
+	free(ln->data[n]);
+	ln->data[n] = strdup(data ? data : "");
+	return ln->data[n] ? 0 : -ENOMEM;
+}
+
+void scols_table_remove_lines(struct libscols_table *tb)
+{
+	while (tb->head) {
+		struct libscols_line *next = tb->head->next;
+
+		for (size_t i = 0; i < MIN_COLUMNS; i++)
+			free(tb->head->data[i]);
+		free(tb->head);
+		tb->head = next;
+	}
+	tb->tail = NULL;
+}
+
+void scols_unref_table(struct libscols_table *tb)
+{
+	if (!tb)
+		return;
+	scols_table_remove_lines(tb);
+	for (size_t i = 0; i < tb->ncols; i++)
+		free(tb->cols[i].name);
+	free(tb->name);
+	free(tb);
+}
+
+static void put_raw(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p <= ' ' || *p >= 0x7f || *p == '\\')
+			printf("\\x%02x", *p);
+		else
+			putchar(*p);
+}
+
+static void put_cell(const struct libscols_table *tb, size_t i, const char *s, bool last)
+{
+	const struct libscols_column *cl = &tb->cols[i];
+	int pad = (int)cl->width - (int)strlen(s);
+
+	if (tb->raw) {
+		put_raw(s);
+		fputs(last ? "" : " ", stdout);
+		return;
+	}
+	if (cl->flags & SCOLS_FL_RIGHT)
+		printf("%*s%s", pad > 0 ? pad : 0, "", s);
+	else
+		printf("%s%*s", s, last ? 0 : (pad > 0 ? pad : 0), "");
+	fputs(last ? "" : " ", stdout);
+}
+
+static void put_json_string(const char *s)
+{
+	putchar('"');
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p == '"' || *p == '\\')
+			printf("\\%c", *p);
+		else if (*p < 0x20)
+			printf("\\u%04x", *p);
+		else
+			putchar(*p);
+	putchar('"');
+}
+
+/* Column names in JSON are lowercase, as libsmartcols writes them. */
+static void put_json_name(const char *s)
+{
+	putchar('"');
+	for (; *s; s++)
+		putchar(*s >= 'A' && *s <= 'Z' ? *s - 'A' + 'a' : *s);
+	fputs("\": ", stdout);
+}
+
+static void print_json(const struct libscols_table *tb)
+{
+	printf("{\n   \"%s\": [", tb->name ? tb->name : "table");
+	for (const struct libscols_line *ln = tb->head; ln; ln = ln->next) {
+		printf("%s", ln == tb->head ? "\n      {" : ",{");
+		for (size_t i = 0; i < tb->ncols; i++) {
+			const char *s = ln->data[i] ? ln->data[i] : "";
+
+			printf("\n         ");
+			put_json_name(tb->cols[i].name);
+			if (!*s)
+				fputs("null", stdout);
+			else if (tb->cols[i].json_type == SCOLS_JSON_NUMBER)
+				fputs(s, stdout);
+			else
+				put_json_string(s);
+			fputs(i + 1 < tb->ncols ? "," : "", stdout);
+		}
+		printf("\n      }");
+	}
+	/* libsmartcols leaves an empty line in an empty array. */
+	printf("%s\n   ]\n}\n", tb->head ? "" : "\n");
+}
+
+int scols_table_print_range(struct libscols_table *tb, struct libscols_line *start,
+			    struct libscols_line *end)
+{
+	bool first = true;
+
+	(void)start;
+	(void)end;
+	for (size_t i = 0; i < tb->ncols; i++) {
+		struct libscols_column *cl = &tb->cols[i];
+
+		cl->width = strlen(cl->name);
+		if (cl->whint >= 1 && cl->width < (size_t)cl->whint)
+			cl->width = (size_t)cl->whint;
+		for (const struct libscols_line *ln = tb->head; ln; ln = ln->next)
+			if (ln->data[i] && strlen(ln->data[i]) > cl->width)
+				cl->width = strlen(ln->data[i]);
+	}
+	if (!tb->noheadings && !tb->header_printed) {
+		for (size_t i = 0; i < tb->ncols; i++)
+			put_cell(tb, i, tb->cols[i].name, i + 1 == tb->ncols);
+		tb->header_printed = true;
+		first = false;
+	}
+	for (const struct libscols_line *ln = tb->head; ln; ln = ln->next) {
+		if (!first)
+			putchar('\n');
+		first = false;
+		for (size_t i = 0; i < tb->ncols; i++)
+			put_cell(tb, i, ln->data[i] ? ln->data[i] : "", i + 1 == tb->ncols);
+	}
+	return ferror(stdout) ? -EIO : 0;
+}
+
+int scols_print_table(struct libscols_table *tb)
+{
+	if (tb->json) {
+		print_json(tb);
+		return ferror(stdout) ? -EIO : 0;
+	}
+	if (!tb->head)
+		return 0;
+	scols_table_print_range(tb, NULL, NULL);
+	putchar('\n');
+	return ferror(stdout) ? -EIO : 0;
+}

@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
+/*
+ * ptimerctl diff and restore --verify: a dump against the live process,
+ * against a restored one (threads mapped as restore maps them), and
+ * against edited dumps, each difference named by timer and field; exit 0
+ * equal, 1 different, 2 and up for trouble.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "restore_util.h"
+
+static void fini(void)
+{
+	harness_kill_all();
+}
+
+TestSuite(diff, .fini = fini, .timeout = 60);
+
+static struct victim *source_victim(void)
+{
+	struct victim *v = victim_start("--threads", "2",
+		"--timer", "id=7,clock=monotonic,sig=10,sigval=0x77,value_ms=60000,interval_ms=500",
+		"--timer", "id=42,clock=realtime,notify=thread_id,thread=2,sig=12,value_ms=90000",
+		"--timer", "id=50,clock=process_cpu_self,value_ms=5000",
+		"--timer", "id=60,clock=boottime,notify=none,value_ms=120000", NULL);
+
+	cr_assert(v->ready, "%s", v->error);
+	return v;
+}
+
+static void diff_run(struct run_result *r, int want, const char *a, const char *b,
+		     const char *opt)
+{
+	if (opt)
+		cr_assert_eq(run_ptimerctl(r, "diff", opt, a, b, NULL), 0);
+	else
+		cr_assert_eq(run_ptimerctl(r, "diff", a, b, NULL), 0);
+	cr_assert_eq(r->exit_code, want, "diff %s %s: %s\n%s", a, b, run_describe(r), r->out);
+}
+
+/* Edit timer @id of the dump in @path: set @key to @val (NULL: remove the timer). */
+static char *edited(const char *path, int id, const char *key, json_object *val)
+{
+	json_object *root = ru_json_load(path), *timers;
+	char *out;
+
+	cr_assert(json_object_object_get_ex(root, "timers", &timers));
+	for (size_t i = 0; i < json_object_array_length(timers); i++) {
+		json_object *t = json_object_array_get_idx(timers, i), *idv;
+
+		cr_assert(json_object_object_get_ex(t, "id", &idv));
+		if (json_object_get_int(idv) != id)
+			continue;
+		if (key)
+			json_object_object_add(t, key, val);
+		else
+			json_object_array_del_idx(timers, i, 1);
+		break;
+	}
+	out = ru_json_file(root);
+	json_object_put(root);
+	return out;
+}
+
+Test(diff, same_process_restored_process_and_two_dumps)
+{
+	struct victim *src = source_victim();
+	struct victim *dst = victim_start("--threads", "2", NULL);
+	char spid[16], dpid[16], *dump, *after;
+	struct run_result r;
+
+	cr_assert(dst->ready, "%s", dst->error);
+	ru_pidstr(spid, src->pid);
+	ru_pidstr(dpid, dst->pid);
+	dump = ru_dump_file(src->pid, NULL);
+	diff_run(&r, 0, dump, spid, NULL);
+	cr_assert_str_eq(r.out, "");
+	run_result_free(&r);
+
+	/* Restored: the tids and the CPU clock's pid differ, mapped they agree. */
+	cr_assert_eq(run_ptimerctl(&r, "restore", "-i", dump, dpid, NULL), 0);
+	cr_assert_eq(r.exit_code, 0, "%s", run_describe(&r));
+	run_result_free(&r);
+	diff_run(&r, 0, dump, dpid, NULL);
+	run_result_free(&r);
+	after = ru_dump_file(dst->pid, NULL);
+	diff_run(&r, 0, dump, after, NULL);
+	run_result_free(&r);
+
+	/* Mapped to the wrong thread, the thread-directed timer differs. */
+	{
+		pid_t stids[4], dtids[4];
+		char map[64];
+
+		cr_assert_geq(victim_tids(src, stids, 4), 3);
+		cr_assert_geq(victim_tids(dst, dtids, 4), 3);
+		snprintf(map, sizeof(map), "--tid-map=%d:%d", stids[2], dtids[1]);
+		diff_run(&r, 1, dump, dpid, map);
+		cr_assert(strstr(r.out, "timer 42: thread: "), "%s", r.out);
+		run_result_free(&r);
+	}
+	ru_file_free(after);
+	ru_file_free(dump);
+}
+
+Test(diff, every_field)
+{
+	struct victim *src = source_victim();
+	char pid[16], *dump, *a, *b, *c, *d0, *d, *e;
+	json_object *root, *diffs;
+	struct run_result r;
+
+	ru_pidstr(pid, src->pid);
+	dump = ru_dump_file(src->pid, NULL);
+	a = edited(dump, 7, "signal", json_object_new_int(11));
+	b = edited(a, 7, "interval_ns", json_object_new_int64(250 * RU_MS));
+	c = edited(b, 42, NULL, NULL);
+	d0 = edited(c, 60, "clock", json_object_new_string("tai"));
+	d = edited(d0, 60, "clockid", json_object_new_int(11));
+	e = edited(d, 7, "sigval", json_object_new_string("0x78"));
+
+	diff_run(&r, 1, e, pid, NULL);
+	cr_assert(strstr(r.out, "timer 7: signal: SIGSEGV in "), "%s", r.out);
+	cr_assert(strstr(r.out, "timer 7: interval: 0.250000000s in "), "%s", r.out);
+	cr_assert(strstr(r.out, "timer 7: sigval: 0x78 in "), "%s", r.out);
+	cr_assert(strstr(r.out, "timer 42: only in pid "), "%s", r.out);
+	cr_assert(strstr(r.out, "timer 60: clock: tai in "), "%s", r.out);
+	run_result_free(&r);
+
+	diff_run(&r, 1, e, pid, "-J");
+	root = json_parse_text(r.out);
+	cr_assert(root, "%s", r.out);
+	cr_assert(json_object_object_get_ex(root, "equal", NULL));
+	cr_assert(!json_object_get_boolean(json_object_object_get(root, "equal")));
+	cr_assert(json_object_object_get_ex(root, "differences", &diffs));
+	cr_assert_eq(json_object_array_length(diffs), 5, "%s", r.out);
+	json_object_put(root);
+	run_result_free(&r);
+
+	ru_file_free(e);
+	ru_file_free(d);
+	ru_file_free(d0);
+	ru_file_free(c);
+	ru_file_free(b);
+	ru_file_free(a);
+	ru_file_free(dump);
+}
+
+Test(diff, remaining_time_tolerance)
+{
+	struct victim *src = source_victim();
+	char pid[16], *dump, *later;
+	int64_t value;
+	json_object *root;
+	struct run_result r;
+
+	ru_pidstr(pid, src->pid);
+	dump = ru_dump_file(src->pid, NULL);
+	root = ru_json_load(dump);
+	cr_assert(json_get_int64(dump_timer(root, 60), "value_ns", &value));
+	json_object_put(root);
+	/* 30 s more than the process has: far past the elapsed time. */
+	later = edited(dump, 60, "value_ns", json_object_new_int64(value + 30 * RU_SEC));
+	diff_run(&r, 1, later, pid, NULL);
+	cr_assert(strstr(r.out, "timer 60: remaining: "), "%s", r.out);
+	cr_assert(strstr(r.out, "allowed"), "%s", r.out);
+	run_result_free(&r);
+	diff_run(&r, 0, later, pid, "--tolerance=40s");
+	run_result_free(&r);
+	ru_file_free(later);
+	ru_file_free(dump);
+}
+
+Test(diff, trouble_is_not_one)
+{
+	struct victim *src = source_victim();
+	char pid[16], *dump, *bad;
+	struct run_result r;
+
+	dump = ru_dump_file(src->pid, NULL);
+	bad = ru_text_file("{ \"version\": 1 }");
+	diff_run(&r, PX_NO_PROCESS, dump, ru_pidstr(pid, reaped_pid()), NULL);
+	run_result_free(&r);
+	diff_run(&r, PX_USAGE, "/nonexistent/dump.json", ru_pidstr(pid, src->pid), NULL);
+	run_result_free(&r);
+	diff_run(&r, PX_BAD_INPUT, bad, pid, NULL);
+	run_result_free(&r);
+	cr_assert_eq(run_ptimerctl(&r, "diff", dump, NULL), 0);
+	cr_assert_eq(r.exit_code, PX_USAGE, "%s", run_describe(&r));
+	run_result_free(&r);
+	ru_file_free(bad);
+	ru_file_free(dump);
+}
+
+Test(diff, restore_verify)
+{
+	struct victim *src = source_victim();
+	struct victim *dst = victim_start("--threads", "2", NULL);
+	struct victim *extra = victim_start("--threads", "2", "--timer", "id=99,value_ms=60000",
+					    NULL);
+	char pid[16], *dump;
+	struct run_result r;
+
+	cr_assert(dst->ready && extra->ready);
+	dump = ru_dump_file(src->pid, NULL);
+	cr_assert_eq(run_ptimerctl(&r, "restore", "--verify", "-i", dump,
+				   ru_pidstr(pid, dst->pid), NULL), 0);
+	cr_assert_eq(r.exit_code, 0, "%s", run_describe(&r));
+	run_result_free(&r);
+
+	/* A timer of its own that the dump lacks: restored, but not what the dump holds. */
+	cr_assert_eq(run_ptimerctl(&r, "restore", "--verify", "-i", dump,
+				   ru_pidstr(pid, extra->pid), NULL), 0);
+	cr_assert_eq(r.exit_code, PX_GENERIC, "%s", run_describe(&r));
+	cr_assert(strstr(r.err, "timer 99: only in pid "), "%s", r.err);
+	cr_assert(strstr(r.err, "differ from the dump"), "%s", r.err);
+	run_result_free(&r);
+	ru_file_free(dump);
+}

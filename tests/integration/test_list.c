@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
+/*
+ * ptimerctl list: one row per process with timers, counted by clock and
+ * notification, from /proc alone; filters; JSON; and an unprivileged user
+ * who sees its own processes and a note about the others.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "restore_util.h"
+
+#define NOBODY	65534
+
+static void fini(void)
+{
+	harness_kill_all();
+}
+
+TestSuite(list, .fini = fini, .timeout = 60);
+
+/* Four timers: two monotonic, one realtime, one on a CPU clock; one thread-directed. */
+static struct victim *four_timer_victim(void)
+{
+	struct victim *v = victim_start("--threads", "1",
+		"--timer", "id=3,clock=monotonic,value_ms=60000",
+		"--timer", "id=4,clock=monotonic,notify=none,value_ms=60000",
+		"--timer", "id=5,clock=realtime,notify=thread_id,thread=1,sig=12,value_ms=60000",
+		"--timer", "id=6,clock=process_cpu_self,value_ms=60000", NULL);
+
+	cr_assert(v->ready, "%s", v->error);
+	return v;
+}
+
+/* The line of @out that starts with @pid and a blank, or NULL. */
+static const char *pid_line(const char *out, pid_t pid)
+{
+	char key[24];
+	size_t klen = (size_t)snprintf(key, sizeof(key), "%d ", pid);
+
+	for (const char *p = out; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (!strncmp(p, key, klen))
+			return p;
+	return NULL;
+}
+
+Test(list, counts_by_clock_and_notify)
+{
+	static const char header[] =
+		"PID USER COMM THREADS TIMERS REALTIME MONOTONIC BOOTTIME CPU\n";
+	struct victim *v = four_timer_victim();
+	struct run_result r;
+	char pid[16], want[128];
+
+	ru_pidstr(pid, v->pid);
+	cr_assert_eq(run_ptimerctl(&r, "list", "--pid", pid, "-rn", "-o",
+				   "PID,COMM,THREADS,TIMERS,MONOTONIC,REALTIME,CPU,BOOTTIME,"
+				   "SIGEV_SIGNAL,SIGEV_NONE,SIGEV_THREAD_ID", NULL), 0);
+	cr_assert_eq(r.exit_code, 0, "%s", run_describe(&r));
+	/* The victim has a control thread of its own besides the worker. */
+	snprintf(want, sizeof(want), "%d victim %ld 4 2 1 1 0 2 1 1\n", v->pid,
+		 proc_status_long(v->pid, "Threads"));
+	cr_assert_str_eq(r.out, want);
+	run_result_free(&r);
+
+	/* Without --pid, the whole host (root's part of it): the victim is among the rows. */
+	cr_assert_eq(run_ptimerctl(&r, "list", "-r", "--user", "root", NULL), 0);
+	cr_assert_eq(r.exit_code, 0, "%s", run_describe(&r));
+	cr_assert(!strncmp(r.out, header, strlen(header)), "%s", r.out);
+	cr_assert(pid_line(r.out, v->pid), "pid %d not listed:\n%s", v->pid, r.out);
+	run_result_free(&r);
+}
+
+Test(list, filters)
+{
+	struct victim *v = four_timer_victim();
+	struct victim *none = victim_start("--threads", "1", NULL);
+	struct run_result r;
+	char pid[16], pids[40];
+
+	cr_assert(none->ready, "%s", none->error);
+	ru_pidstr(pid, v->pid);
+	snprintf(pids, sizeof(pids), "%d,%d", v->pid, none->pid);
+
+	/* No timers, no row; --min-timers 0 lists it all the same. */
+	cr_assert_eq(run_ptimerctl(&r, "list", "-rn", "--pid", pids, NULL), 0);
+	cr_assert(pid_line(r.out, v->pid) && !pid_line(r.out, none->pid), "%s", r.out);
+	run_result_free(&r);
+	cr_assert_eq(run_ptimerctl(&r, "list", "-rn", "--min-timers", "0", "--pid", pids, NULL), 0);
+	cr_assert(pid_line(r.out, v->pid) && pid_line(r.out, none->pid), "%s", r.out);
+	run_result_free(&r);
+	cr_assert_eq(run_ptimerctl(&r, "list", "-rn", "--min-timers", "5", "--pid", pid, NULL), 0);
+	cr_assert_eq(r.exit_code, 0, "%s", run_describe(&r));
+	cr_assert_str_eq(r.out, "");
+	run_result_free(&r);
+
+	/* --user: ours (root) is listed, nobody's list leaves it out. */
+	cr_assert_eq(run_ptimerctl(&r, "list", "-rn", "--user", "0", "--pid", pid, NULL), 0);
+	cr_assert(pid_line(r.out, v->pid), "%s", r.out);
+	run_result_free(&r);
+	cr_assert_eq(run_ptimerctl(&r, "list", "-rn", "--user", "nobody", NULL), 0);
+	cr_assert_eq(r.exit_code, 0, "%s", run_describe(&r));
+	cr_assert(!pid_line(r.out, v->pid), "%s", r.out);
+	run_result_free(&r);
+
+	/* A process that does not exist is an error, after the others. */
+	victim_kill(none);
+	cr_assert_eq(run_ptimerctl(&r, "list", "-rn", "--pid", pids, NULL), 0);
+	cr_assert_eq(r.exit_code, PX_NO_PROCESS, "%s", run_describe(&r));
+	cr_assert(pid_line(r.out, v->pid), "%s", r.out);
+	run_result_free(&r);
+}
+
+Test(list, json)
+{
+	struct victim *v = four_timer_victim();
+	json_object *root, *rows, *row = NULL, *val;
+	struct run_result r;
+	char pid[16];
+
+	cr_assert_eq(run_ptimerctl(&r, "list", "-J", "-o", "PID,USER,TIMERS,CPU", "--pid",
+				   ru_pidstr(pid, v->pid), NULL), 0);
+	cr_assert_eq(r.exit_code, 0, "%s", run_describe(&r));
+	root = json_parse_text(r.out);
+	cr_assert(root && json_object_object_get_ex(root, "processes", &rows), "%s", r.out);
+	cr_assert_eq(json_object_array_length(rows), 1, "%s", r.out);
+	row = json_object_array_get_idx(rows, 0);
+	cr_assert(json_object_object_get_ex(row, "pid", &val) &&
+		  json_object_is_type(val, json_type_int) && json_object_get_int(val) == v->pid);
+	cr_assert_str_eq(json_get_str(row, "user"), "root");
+	cr_assert(json_object_object_get_ex(row, "timers", &val) && json_object_get_int(val) == 4);
+	cr_assert(json_object_object_get_ex(row, "cpu", &val) && json_object_get_int(val) == 1);
+	json_object_put(root);
+	run_result_free(&r);
+}
+
+Test(list, unprivileged)
+{
+	const struct run_opts as_nobody = { .as_user = true, .uid = NOBODY, .gid = NOBODY };
+	struct victim *mine = four_timer_victim();
+	struct victim *theirs;
+	struct run_result r;
+	char pid[16];
+
+	theirs = victim_startv_as(NOBODY, (const char *[]){ "--timer", "id=8,value_ms=60000",
+							     NULL });
+	if (!theirs->ready && strstr(theirs->error, "cannot become"))
+		cr_skip_test("cannot start a process as uid %d: %s", NOBODY, theirs->error);
+	cr_assert(theirs->ready, "%s", theirs->error);
+
+	cr_assert_eq(run_ptimerctl_opts(&r, &as_nobody, "list", "-rn", "-o", "PID,USER,TIMERS",
+					NULL), 0);
+	if (r.exit_code == 126 || r.exit_code == 127)
+		cr_skip_test("cannot run ptimerctl as uid %d: %s", NOBODY, r.err);
+	cr_assert_eq(r.exit_code, 0, "%s", run_describe(&r));
+	cr_assert(pid_line(r.out, theirs->pid), "its own process is listed:\n%s", r.out);
+	cr_assert(!pid_line(r.out, mine->pid), "%s", r.out);
+	cr_assert(strstr(r.err, "could not be read"), "a note counts the others: %s", r.err);
+	run_result_free(&r);
+
+	/* Asked for by PID, a process it may not read is a permission error. */
+	cr_assert_eq(run_ptimerctl_opts(&r, &as_nobody, "list", "--pid",
+					ru_pidstr(pid, mine->pid), NULL), 0);
+	cr_assert_eq(r.exit_code, PX_PERMISSION, "%s", run_describe(&r));
+	run_result_free(&r);
+}

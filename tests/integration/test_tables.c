@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
+/*
+ * show's tables (libsmartcols): -o with +COL, --list-columns, -n, -r,
+ * --nanoseconds, --json=table, and -J keeping its first meaning, the dump
+ * document.  A long table goes out in batches: one header, every row once,
+ * in order, aligned across batches.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "restore_util.h"
+
+static void fini(void)
+{
+	harness_kill_all();
+}
+
+TestSuite(tables, .fini = fini, .timeout = 60);
+
+static struct victim *two_timer_victim(void)
+{
+	struct victim *v = victim_start("--threads", "1", "--timer",
+					"id=7,clock=monotonic,sig=10,sigval=0xbeef,value_ms=60000,"
+					"interval_ms=500", "--timer",
+					"id=42,clock=realtime,notify=thread_id,thread=1,sig=12,"
+					"value_ms=90000", NULL);
+
+	cr_assert(v->ready, "%s", v->error);
+	return v;
+}
+
+static void run_ok(struct run_result *r, const char *what, const char *const *argv)
+{
+	const char *args[16] = { ptimerctl_path() };
+	size_t n = 1;
+
+	for (; argv[n - 1]; n++)
+		args[n] = argv[n - 1];
+	args[n] = NULL;
+	cr_assert_eq(run_argv(r, NULL, args), 0);
+	cr_assert_eq(r->exit_code, 0, "%s: %s", what, run_describe(r));
+}
+
+Test(tables, default_header_is_the_documented_one)
+{
+	struct victim *v = two_timer_victim();
+	struct run_result r;
+	char pid[16];
+
+	run_ok(&r, "show", (const char *[]){ "show", ru_pidstr(pid, v->pid), NULL });
+	/* The README and ptimerctl(1) show this line; scripts may grep it. */
+	cr_assert(strstr(r.out, "\n        ID CLOCK                NOTIFY    SIGNAL          TID"
+			 "            REMAINING             INTERVAL OVERRUN\n"), "%s", r.out);
+	cr_assert(strstr(r.out, "         7 monotonic            signal    SIGUSR1           -"),
+		  "%s", r.out);
+	run_result_free(&r);
+}
+
+Test(tables, raw_noheadings_nanoseconds_columns)
+{
+	struct victim *v = two_timer_victim();
+	struct run_result r;
+	long long id, rem, itv, tid;
+	char pid[16], line[256];
+	pid_t tids[4];
+	FILE *f;
+
+	cr_assert_geq(victim_tids(v, tids, 4), 2);
+	run_ok(&r, "show -rn", (const char *[]){ "show", "-rn", "--nanoseconds", "-o",
+			"id,REMAINING,interval,TID", ru_pidstr(pid, v->pid), NULL });
+	f = fmemopen(r.out, r.out_len, "r");
+	cr_assert(fgets(line, sizeof(line), f));
+	cr_assert_eq(sscanf(line, "%lld %lld %lld -", &id, &rem, &itv), 3, "%s", r.out);
+	cr_assert_eq(id, 7);
+	cr_assert(rem > 0 && rem <= 60 * RU_SEC, "%s", line);
+	cr_assert_eq(itv, 500 * RU_MS);
+	cr_assert(fgets(line, sizeof(line), f));
+	cr_assert_eq(sscanf(line, "%lld %lld %lld %lld", &id, &rem, &itv, &tid), 4, "%s", r.out);
+	cr_assert_eq(id, 42);
+	cr_assert_eq(itv, 0, "a one-shot is 0 in nanoseconds, not '-': %s", line);
+	cr_assert_eq(tid, tids[1], "%s", line);
+	cr_assert(!fgets(line, sizeof(line), f), "no process line, no header: %s", r.out);
+	fclose(f);
+	run_result_free(&r);
+
+	/* +COL appends to the defaults. */
+	run_ok(&r, "show -o +", (const char *[]){ "show", "-o", "+SIGVAL,SIGNO",
+			ru_pidstr(pid, v->pid), NULL });
+	cr_assert(strstr(r.out, "OVERRUN             SIGVAL SIGNO\n"), "%s", r.out);
+	cr_assert(strstr(r.out, "0x000000000000beef    10"), "%s", r.out);
+	run_result_free(&r);
+}
+
+Test(tables, json_table_and_dump_document)
+{
+	struct victim *v = two_timer_victim();
+	json_object *root, *rows, *row, *val;
+	struct run_result r;
+	char pid[16];
+
+	run_ok(&r, "--json=table", (const char *[]){ "show", "--json=table", "-o",
+			"ID,TID,REMAINING,SIGVAL", ru_pidstr(pid, v->pid), NULL });
+	root = json_parse_text(r.out);
+	cr_assert(root, "%s", r.out);
+	cr_assert(json_object_object_get_ex(root, "timers", &rows));
+	cr_assert_eq(json_object_array_length(rows), 2);
+	row = json_object_array_get_idx(rows, 0);
+	cr_assert(json_object_object_get_ex(row, "id", &val) && json_object_is_type(val, json_type_int));
+	cr_assert_eq(json_object_get_int(val), 7);
+	cr_assert(json_is_null_member(row, "tid"), "no thread is null: %s", r.out);
+	cr_assert(json_object_object_get_ex(row, "remaining", &val) &&
+		  json_object_is_type(val, json_type_double), "%s", r.out);
+	cr_assert(json_object_get_double(val) > 0 && json_object_get_double(val) <= 60);
+	cr_assert_str_eq(json_get_str(row, "sigval"), "0x000000000000beef");
+	json_object_put(root);
+	run_result_free(&r);
+
+	/* -J alone is the dump document, as before tables existed. */
+	run_ok(&r, "-J", (const char *[]){ "show", "-J", ru_pidstr(pid, v->pid), NULL });
+	root = json_parse_text(r.out);
+	cr_assert(root && json_object_object_get_ex(root, "version", NULL), "%s", r.out);
+	cr_assert(dump_timer(root, 42));
+	json_object_put(root);
+	run_result_free(&r);
+
+	/* The dump document has no columns: -o with it is misuse, not ignored. */
+	cr_assert_eq(run_ptimerctl(&r, "show", "-J", "-o", "ID", pid, NULL), 0);
+	cr_assert_eq(r.exit_code, PX_USAGE, "%s", run_describe(&r));
+	cr_assert(strstr(r.err, "--json=table"), "%s", r.err);
+	cr_assert_eq(r.out_len, 0);
+	run_result_free(&r);
+}
+
+Test(tables, column_names)
+{
+	static const char *const names[] = { "ID", "CLOCK", "NOTIFY", "SIGNAL", "TID",
+					     "REMAINING", "INTERVAL", "OVERRUN", "SIGVAL",
+					     "CLOCKID", "SIGNO" };
+	struct run_result r;
+
+	cr_assert_eq(run_ptimerctl(&r, "show", "--list-columns", NULL), 0);
+	cr_assert_eq(r.exit_code, 0, "%s", run_describe(&r));
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		cr_expect(strstr(r.out, names[i]), "%s missing: %s", names[i], r.out);
+	run_result_free(&r);
+
+	cr_assert_eq(run_ptimerctl(&r, "show", "-o", "ID,NOPE", "-i", "/dev/null", NULL), 0);
+	cr_assert_eq(r.exit_code, PX_USAGE, "%s", run_describe(&r));
+	cr_assert(strstr(r.err, "unknown column 'NOPE'"), "%s", r.err);
+	run_result_free(&r);
+}
+
+/* 1500 rows: three batches of 512 and a partial one. */
+Test(tables, long_table_in_batches)
+{
+	struct victim *v = victim_start("--timer", "id=1,value_ms=60000", NULL);
+	enum { N = 1500 };
+	static int ids[N];
+	struct run_result r;
+	char *dump, *big, *line, *save;
+	size_t len = 0, lines = 0;
+
+	cr_assert(v->ready, "%s", v->error);
+	dump = ru_dump_file(v->pid, NULL);
+	for (int i = 0; i < N; i++)
+		ids[i] = i * 997 + 1;	/* widths from 1 to 7 digits */
+	big = ru_dump_with_ids(dump, ids, N);
+	run_ok(&r, "show big", (const char *[]){ "show", "-o", "NOTIFY,ID", "-i", big, NULL });
+	for (line = strtok_r(r.out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (!lines++) {
+			cr_assert(!strncmp(line, "pid ", 4), "%s", line);
+			continue;
+		}
+		/* Every line, header included, as wide as the first: aligned across batches. */
+		if (!len)
+			len = strlen(line);
+		cr_assert_eq(strlen(line), len, "line %zu: '%s'", lines, line);
+		if (lines == 2) {
+			cr_assert_str_eq(line, "NOTIFY            ID");
+			continue;
+		}
+		cr_assert_eq(atoi(line + 9), ids[lines - 3], "line %zu: '%s'", lines, line);
+	}
+	cr_assert_eq(lines, N + 2, "one process line, one header, every row once");
+	run_result_free(&r);
+	ru_file_free(big);
+	ru_file_free(dump);
+}

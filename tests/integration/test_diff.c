@@ -111,13 +111,15 @@ Test(diff, same_process_restored_process_and_two_dumps)
 Test(diff, every_field)
 {
 	struct victim *src = source_victim();
-	char pid[16], *dump, *a, *b, *c, *d0, *d, *e;
+	char pid[16], *dump, *a0, *a, *b, *c, *d0, *d, *e;
 	json_object *root, *diffs;
 	struct run_result r;
 
 	ru_pidstr(pid, src->pid);
 	dump = ru_dump_file(src->pid, NULL);
-	a = edited(dump, 7, "signal", json_object_new_int(11));
+	/* signal_name must agree with signal, as the decoder checks. */
+	a0 = edited(dump, 7, "signal", json_object_new_int(11));
+	a = edited(a0, 7, "signal_name", json_object_new_string("SIGSEGV"));
 	b = edited(a, 7, "interval_ns", json_object_new_int64(250 * RU_MS));
 	c = edited(b, 42, NULL, NULL);
 	d0 = edited(c, 60, "clock", json_object_new_string("tai"));
@@ -147,6 +149,7 @@ Test(diff, every_field)
 	ru_file_free(d0);
 	ru_file_free(c);
 	ru_file_free(b);
+	ru_file_free(a0);
 	ru_file_free(a);
 	ru_file_free(dump);
 }

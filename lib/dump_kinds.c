@@ -243,7 +243,12 @@ static int collect_itimers(struct target *t, struct ptimer_dump *dump,
 				       itv[which].it_interval.tv_usec * 1000,
 		};
 
-		if (!it.value_ns)
+		/*
+		 * A periodic ITIMER_REAL that expired and whose SIGALRM is still
+		 * pending reads as value 0 with its interval: the kernel re-arms
+		 * it only when SIGALRM is dequeued.  It is armed, and carried.
+		 */
+		if (!kinds_itimer_armed(&it))
 			continue;	/* disarmed: nothing to carry */
 		ret = ptimer_dump_add_itimer(dump, &it);
 		if (ret)

@@ -242,6 +242,24 @@ void kinds_restore_free(struct kinds_restore *kr)
 	free(kr);
 }
 
+/*
+ * What setitimer() gets to put an interval timer back as @itv (as
+ * getitimer() read it) was.  An ITIMER_REAL with value 0 and an interval
+ * expired, and the kernel re-arms it when its SIGALRM is dequeued;
+ * setitimer() with value 0 would disarm it instead.  Armed at 1 us it
+ * fires at once and queues SIGALRM, and the kernel re-arms it when that
+ * is dequeued: the same state.  Where a SIGALRM is pending already (the
+ * source of a migrate that is put back), the new one merges with it, a
+ * legacy signal being pending once, and the kernel re-arms the timer
+ * when that one is dequeued.
+ */
+static struct itimerval itv_to_set(int which, struct itimerval itv)
+{
+	if (which == KITIMER_REAL && !timerisset(&itv.it_value) && timerisset(&itv.it_interval))
+		itv.it_value.tv_usec = 1;
+	return itv;
+}
+
 /* The target's interval timers; an armed one the dump sets collides. */
 static int prepare_itimers(struct kinds_restore *kr, struct kbatch *kb)
 {
@@ -259,6 +277,7 @@ static int prepare_itimers(struct kinds_restore *kr, struct kbatch *kb)
 		struct kr_itimer *it = &kr->itimers[i];
 		const char *name = ptimer_itimer_name(it->want->which);
 		long r = kb_ret(kb, call[i]);
+		bool armed;
 
 		if (r < 0)
 			return ctx_set_error(kr->ctx, (int)r, "getitimer(%s) in pid %d", name,
@@ -267,7 +286,10 @@ static int prepare_itimers(struct kinds_restore *kr, struct kbatch *kb)
 				  sizeof(it->old));
 		if (ret)
 			return ret;
-		if (kr->rearm || kr->replace || !timerisset(&it->old.it_value))
+		/* Value 0 and an interval: an ITIMER_REAL waiting for its SIGALRM. */
+		armed = timerisset(&it->old.it_value) ||
+			(it->want->which == KITIMER_REAL && timerisset(&it->old.it_interval));
+		if (kr->rearm || kr->replace || !armed)
 			continue;
 		return ctx_set_error(kr->ctx, -PTIMER_ERR_ID_IN_USE, "the %s interval timer is"
 				     " armed in pid %d", name, kr->t->pid);
@@ -423,6 +445,8 @@ static int apply_itimers(struct kinds_restore *kr, struct kbatch *kb)
 		arm_value(kr, clock, w->value_ns, w->interval_ns, &its);
 		itv.it_value = ns_to_tv(ts_to_ns(&its.it_value));
 		itv.it_interval = ns_to_tv(ts_to_ns(&its.it_interval));
+		/* Expired, its SIGALRM pending: due at once, whatever --time says. */
+		itv = itv_to_set(w->which, itv);
 		ret = target_write(kr->t, itv_slot(kr, w->which), &itv, sizeof(itv));
 		if (ret)
 			return ret;
@@ -801,10 +825,11 @@ void kinds_restore_rollback(struct kinds_restore *kr)
 	}
 	for (size_t i = 0; i < kr->nitimers; i++) {
 		struct kr_itimer *it = &kr->itimers[i];
+		struct itimerval old = itv_to_set(it->want->which, it->old);
 
 		if (!it->set)
 			continue;
-		if (target_write(kr->t, itv_slot(kr, it->want->which), &it->old, sizeof(it->old)))
+		if (target_write(kr->t, itv_slot(kr, it->want->which), &old, sizeof(old)))
 			failed = true;
 		kb_add(&kb, KNR_SETITIMER, it->want->which, itv_slot(kr, it->want->which), 0, 0);
 	}

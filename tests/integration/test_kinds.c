@@ -137,9 +137,19 @@ static void expect_itimers_armed(struct victim *v, const char *who)
 {
 	static const long long interval[3] = { 100 * RU_MS, 10 * RU_MS, 20 * RU_MS };
 	static const char *const name[3] = { "real", "virtual", "prof" };
+	int64_t deadline = clock_ns(CLOCK_MONOTONIC) + RU_WAIT_MS * RU_MS;
 	struct ak_itimer it[3];
 
-	ak_itimers(v, it);
+	/*
+	 * ITIMER_REAL reads 0 from its expiry until its SIGALRM is dequeued,
+	 * when the kernel re-arms it: wait that out.
+	 */
+	for (;;) {
+		ak_itimers(v, it);
+		if (it[0].value_ns || clock_ns(CLOCK_MONOTONIC) > deadline)
+			break;
+		sleep_ms(1);
+	}
 	for (int w = 0; w < 3; w++) {
 		cr_expect_eq(it[w].interval_ns, interval[w], "%s: ITIMER_%s interval %lld ns",
 			     who, name[w], it[w].interval_ns);
@@ -239,6 +249,113 @@ Test(kinds, every_kind_into_a_fresh_process)
 	expect_no_anomaly(src, "SRC");
 	cr_expect_eq(proc_tracer_pid(dst->pid), 0);
 	ru_file_free(file);
+}
+
+/*
+ * ITIMER_REAL as a process that keeps SIGALRM blocked leaves it: expired,
+ * its SIGALRM pending, and re-armed by the kernel only when SIGALRM is
+ * dequeued.  getitimer() shows value 0 and the interval.
+ */
+static void expire_real(struct victim *v, const char *who)
+{
+	struct ak_itimer it[3];
+
+	ak_ok(v, "block 14", NULL, 0);
+	cr_assert(ak_wait_pending(v->pid, 0, SIGALRM, true), "%s: SIGALRM never pending", who);
+	ak_itimers(v, it);
+	cr_assert(it[0].value_ns == 0 && it[0].interval_ns == 100 * RU_MS,
+		  "%s: ITIMER_REAL reads %lld ns, interval %lld ns, with SIGALRM pending", who,
+		  it[0].value_ns, it[0].interval_ns);
+}
+
+/* Unblock SIGALRM in @v: it is delivered, and ITIMER_REAL runs on at its period. */
+static void expect_real_resumes(struct victim *v, const char *who)
+{
+	struct ak_stats st;
+
+	ak_stats(v, &st);
+	ak_ok(v, "unblock 14", NULL, 0);
+	cr_expect(ak_wait_count(v, AK_REAL, st.s[AK_REAL].count + 3),
+		  "%s: ITIMER_REAL was not re-armed when its SIGALRM was delivered", who);
+	expect_no_anomaly(v, who);
+}
+
+/*
+ * An expired periodic ITIMER_REAL whose SIGALRM is pending is armed: it is
+ * dumped with value 0, and the destination is left the same way, SIGALRM
+ * pending, re-armed when it is dequeued.
+ */
+Test(kinds, itimer_real_waiting_for_its_sigalrm_is_carried)
+{
+	struct victim *src = ak_start(NULL, NULL);
+	struct victim *dst = ak_start("--fresh", NULL);
+	json_object *root, *its, *real = NULL;
+	struct ak_itimer it[3];
+	int64_t value = -1, interval = -1;
+	char *file;
+
+	expire_real(src, "SRC");
+	file = ru_dump_file(src->pid, "--kinds=itimer");
+	root = ru_json_load(file);
+	its = member(root, "itimers");
+	for (size_t i = 0; i < json_object_array_length(its); i++) {
+		const char *which = json_get_str(json_object_array_get_idx(its, i), "which");
+
+		if (which && !strcmp(which, "real"))
+			real = json_object_array_get_idx(its, i);
+	}
+	cr_assert(real, "the dump dropped ITIMER_REAL: %s", json_object_to_json_string(its));
+	json_get_int64(real, "value_ns", &value);
+	json_get_int64(real, "interval_ns", &interval);
+	cr_expect(value == 0 && interval == 100 * RU_MS, "dumped as %s",
+		  json_object_to_json_string(real));
+	json_object_put(root);
+
+	/* DST (--fresh) and SRC keep SIGALRM blocked until "unblock 14". */
+	restore_ok(file, dst->pid, NULL);
+	cr_assert(ak_wait_pending(dst->pid, 0, SIGALRM, true), "DST: SIGALRM never pending");
+	ak_itimers(dst, it);
+	cr_expect(it[0].value_ns == 0 && it[0].interval_ns == 100 * RU_MS,
+		  "DST: ITIMER_REAL reads %lld ns, interval %lld ns", it[0].value_ns,
+		  it[0].interval_ns);
+	expect_real_resumes(dst, "DST");
+	expect_real_resumes(src, "SRC");
+	ru_file_free(file);
+}
+
+/*
+ * The rollback of a failed migrate puts such an ITIMER_REAL back: the
+ * --disarm dump cleared its interval, so without it the pending SIGALRM
+ * would be its last.  Re-armed at once, its new SIGALRM merges with the
+ * pending one, which re-arms it when dequeued.
+ */
+Test(kinds, failed_migrate_rearms_itimer_real_waiting_for_its_sigalrm)
+{
+	struct victim *src = ak_start(NULL, NULL);
+	struct victim *dst = ak_start("--fresh", NULL);
+	char spid[16], dpid[16];
+	struct ak_itimer it[3];
+	struct ru_bg b;
+
+	expire_real(src, "SRC");
+	ru_bg_start_at(&b, "created", "migrate", "--kinds=itimer", ru_pidstr(spid, src->pid),
+		       ru_pidstr(dpid, dst->pid), NULL);
+	cr_assert(ru_bg_wait_stopped(&b, RU_WAIT_MS), "ptimerctl never reached \"created\"");
+	cr_assert_eq(kill(dst->pid, SIGKILL), 0);
+	ru_bg_signal_and_continue(&b, 0);
+	ru_bg_wait(&b, HARNESS_RUN_TIMEOUT_MS);
+	victim_kill(dst);
+	cr_expect_neq(b.res.exit_code, 0, "migrate into a dead process succeeded");
+	cr_expect(strstr(b.res.err, "re-armed"), "SRC was not re-armed: %s", b.res.err);
+	run_result_free(&b.res);
+
+	ak_itimers(src, it);
+	cr_expect(it[0].value_ns == 0 && it[0].interval_ns == 100 * RU_MS,
+		  "SRC: ITIMER_REAL reads %lld ns, interval %lld ns", it[0].value_ns,
+		  it[0].interval_ns);
+	cr_expect(ak_pending(src->pid, 0, SIGALRM), "SRC's SIGALRM is no longer pending");
+	expect_real_resumes(src, "SRC");
+	cr_expect_eq(proc_tracer_pid(src->pid), 0);
 }
 
 /* alarm(): the same ITIMER_REAL, one-shot, in whole seconds. */

@@ -578,47 +578,43 @@ Test(kinds, migrate_carries_every_kind)
 
 /*
  * After a migrate, the source's queued signals of its disarmed timers are
- * stale: the kernel would drop them at delivery (since 6.13), and they
- * went to DST.  A later dump of the source must not carry them, or a
- * restore of it would deliver them a second time.
+ * stale: since 6.13 the kernel drops them at delivery, and they went to
+ * DST.  Nothing the kernel exposes tells them from live ones (measured on
+ * 6.18: PTRACE_PEEKSIGINFO returns the same bytes, si_sys_private always
+ * 0; the sequence number the kernel compares stays inside the timer), so
+ * a later dump of the source carries them, as ptimerctl(1) documents
+ * ("Every kind of timer"): SRC itself never delivers them, a restore of
+ * that dump does.
  */
-Test(kinds, dump_after_migrate_carries_no_stale_signal)
+Test(kinds, dump_after_migrate_carries_the_stale_signals)
 {
 	struct victim *src = start_source(NULL);
 	struct victim *dst = ak_start("--fresh", NULL);
 	struct victim *third = ak_start("--fresh", NULL);
 	char spid[16], dpid[16], *file;
 	struct run_result r;
-	json_object *root, *sigs;
+	pid_t w;
 
-	pend(src);
+	w = pend(src);
 	cr_assert_eq(run_ptimerctl(&r, "migrate", ru_pidstr(spid, src->pid),
 				   ru_pidstr(dpid, dst->pid), NULL), 0);
 	cr_assert_eq(r.exit_code, 0, "%s", run_describe(&r));
 	run_result_free(&r);
-	cr_log_info("after the migrate, SRC's queues show 38: %d, 39: %d",
-		    ak_pending(src->pid, ak_worker(src), AK_SIG_OTHR),
-		    ak_pending(src->pid, 0, AK_SIG_OPROC));
+	cr_expect(ak_pending(src->pid, w, AK_SIG_OTHR) && ak_pending(src->pid, 0, AK_SIG_OPROC),
+		  "SRC's stale signals left its queues before it unblocked them");
 
+	/* Carried as if live: the kernel shows them so. */
 	file = ru_dump_file(src->pid, NULL);
-	root = ru_json_load(file);
-	cr_assert(json_object_object_get_ex(root, "pending_signals", &sigs));
-	for (size_t i = 0; i < json_object_array_length(sigs); i++) {
-		int64_t signo = 0;
+	expect_dumped_signals(file, w);
 
-		json_get_int64(json_object_array_get_idx(sigs, i), "signal", &signo);
-		cr_expect(signo != AK_SIG_OTHR && signo != AK_SIG_OPROC,
-			  "SRC's dump carries the stale signal %lld, which DST already has: %s",
-			  (long long)signo, json_object_to_json_string(sigs));
-	}
-	json_object_put(root);
-
-	/* Once each in all: DST's, and none from a restore of SRC's dump. */
-	restore_ok(file, third->pid, NULL);
-	ak_ok(third, "adopt", NULL, 0);
-	release_and_expect_once(third, "a restore of SRC's later dump", 0);
 	ak_ok(dst, "adopt", NULL, 0);
 	release_and_expect_once(dst, "DST", 1);
+	/* Dropped by SRC's kernel at delivery... */
+	release_and_expect_once(src, "SRC", 0);
+	/* ...but delivered by a process restored from SRC's later dump. */
+	restore_ok(file, third->pid, NULL);
+	ak_ok(third, "adopt", NULL, 0);
+	release_and_expect_once(third, "a restore of SRC's later dump", 1);
 	ru_file_free(file);
 }
 

@@ -15,10 +15,13 @@
  */
 #include <criterion/criterion.h>
 #include <criterion/logging.h>
+#include <dirent.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -356,6 +359,136 @@ Test(kinds, failed_migrate_rearms_itimer_real_waiting_for_its_sigalrm)
 	cr_expect(ak_pending(src->pid, 0, SIGALRM), "SRC's SIGALRM is no longer pending");
 	expect_real_resumes(src, "SRC");
 	cr_expect_eq(proc_tracer_pid(src->pid), 0);
+}
+
+/* How many descriptors @pid holds. */
+static int count_fds(pid_t pid)
+{
+	char path[64];
+	struct dirent *de;
+	int n = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	d = opendir(path);
+	cr_assert(d, "%s: %s", path, strerror(errno));
+	while ((de = readdir(d)))
+		n += de->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+/*
+ * A target with few free descriptors: RLIMIT_NOFILE just above the highest
+ * dumped timerfd (100..103), every descriptor below 100 in use but two.
+ * The restore makes a few timerfds at a time and moves them to their fds
+ * before it makes more (the third would land at fd 100, the first one's
+ * place); made all at once, and parked above the dumped ones, they would
+ * need descriptors the limit forbids.
+ */
+Test(kinds, restore_with_few_free_descriptors)
+{
+	struct victim *src = start_source(NULL);
+	struct victim *dst = ak_start("--fresh", NULL);
+	struct rlimit lim = { .rlim_cur = AK_TFD_FIRST + AK_NTFD, .rlim_max = AK_TFD_FIRST + AK_NTFD };
+	struct ak_tfd t[AK_NTFD];
+	char line[64], *file;
+
+	file = ru_dump_file(src->pid, "--kinds=timerfd");
+	ak_ok(dst, "fill 100 2", line, sizeof(line));
+	cr_assert_eq(prlimit(dst->pid, RLIMIT_NOFILE, &lim, NULL), 0, "prlimit: %s",
+		     strerror(errno));
+	cr_log_info("DST: %s, RLIMIT_NOFILE %llu", line, (unsigned long long)lim.rlim_cur);
+	restore_ok(file, dst->pid, NULL);
+	ak_timerfds(dst, t);
+	for (int i = 0; i < AK_NTFD; i++)
+		cr_expect(t[i].timerfd, "fd %d is %s", AK_TFD_FIRST + i, t[i].what);
+	cr_expect(t[0].clockid == CLOCK_MONOTONIC && t[0].interval_ns == 50 * RU_MS &&
+		  t[0].nonblock && !t[0].cloexec, "fd 100: clock %d, interval %lld", t[0].clockid,
+		  t[0].interval_ns);
+	cr_expect(t[1].clockid == CLOCK_REALTIME && t[1].cloexec, "fd 101: clock %d",
+		  t[1].clockid);
+	cr_expect(t[2].clockid == CLOCK_BOOTTIME && t[2].ticks == 1, "fd 102: clock %d, ticks %lld",
+		  t[2].clockid, t[2].ticks);
+	cr_expect(t[3].clockid == CLOCK_MONOTONIC && t[3].interval_ns == 200 * RU_MS,
+		  "fd 103: clock %d, interval %lld", t[3].clockid, t[3].interval_ns);
+	ru_file_free(file);
+}
+
+/*
+ * --replace with no free descriptor below the timerfds: fd 101 is
+ * /dev/null.  Fd 100 is made in place; the new timerfd for 101 lands at
+ * 102, the next one's place, alone, and is moved away before 102 is made.
+ */
+Test(kinds, replace_with_no_free_descriptor)
+{
+	struct victim *src = start_source(NULL);
+	struct victim *dst = ak_start("--fresh", "--collide", "101", NULL);
+	/* One above the timerfds, for the replaced fd kept aside. */
+	struct rlimit lim = { .rlim_cur = AK_TFD_FIRST + AK_NTFD + 1,
+			      .rlim_max = AK_TFD_FIRST + AK_NTFD + 1 };
+	struct ak_tfd t[AK_NTFD];
+	char line[64], *file;
+	int fds;
+
+	file = ru_dump_file(src->pid, "--kinds=timerfd");
+	ak_ok(dst, "fill 100 0", line, sizeof(line));
+	cr_assert_eq(prlimit(dst->pid, RLIMIT_NOFILE, &lim, NULL), 0, "prlimit: %s",
+		     strerror(errno));
+	cr_log_info("DST: %s, RLIMIT_NOFILE %llu", line, (unsigned long long)lim.rlim_cur);
+	fds = count_fds(dst->pid);
+	restore_ok(file, dst->pid, "--replace");
+	/* One more: /dev/null at 101 is replaced, and no copy of it is left. */
+	cr_expect_eq(count_fds(dst->pid), fds + AK_NTFD - 1, "DST holds %d descriptors, %d"
+		     " before", count_fds(dst->pid), fds);
+	ak_timerfds(dst, t);
+	for (int i = 0; i < AK_NTFD; i++)
+		cr_expect(t[i].timerfd, "fd %d is %s", AK_TFD_FIRST + i, t[i].what);
+	cr_expect(t[0].clockid == CLOCK_MONOTONIC && t[0].interval_ns == 50 * RU_MS,
+		  "fd 100: clock %d, interval %lld", t[0].clockid, t[0].interval_ns);
+	cr_expect(t[1].clockid == CLOCK_REALTIME && t[1].cloexec, "fd 101: clock %d",
+		  t[1].clockid);
+	cr_expect(t[2].clockid == CLOCK_BOOTTIME && t[2].ticks == 1, "fd 102: clock %d, ticks %lld",
+		  t[2].clockid, t[2].ticks);
+	cr_expect(t[3].clockid == CLOCK_MONOTONIC && t[3].interval_ns == 200 * RU_MS,
+		  "fd 103: clock %d, interval %lld", t[3].clockid, t[3].interval_ns);
+	ru_file_free(file);
+}
+
+/*
+ * A restore that fails on the last timerfd takes back every one it put in
+ * place, one at a time as they were placed: fd 103 is free in DST but
+ * beyond its RLIMIT_NOFILE.
+ */
+Test(kinds, restore_with_few_free_descriptors_rolls_back)
+{
+	struct victim *src = start_source(NULL);
+	struct victim *dst = ak_start("--fresh", NULL);
+	struct rlimit lim = { .rlim_cur = AK_TFD_FIRST + AK_NTFD - 1,
+			      .rlim_max = AK_TFD_FIRST + AK_NTFD - 1 };
+	struct ak_tfd t[AK_NTFD];
+	char spid[16], line[64], *file;
+	struct run_result r;
+	int fds;
+
+	file = ru_dump_file(src->pid, "--kinds=timerfd");
+	ak_ok(dst, "fill 100 2", line, sizeof(line));
+	cr_assert_eq(prlimit(dst->pid, RLIMIT_NOFILE, &lim, NULL), 0, "prlimit: %s",
+		     strerror(errno));
+	fds = count_fds(dst->pid);
+	cr_assert_eq(run_ptimerctl(&r, "restore", "-i", file, ru_pidstr(spid, dst->pid), NULL), 0);
+	cr_expect_neq(r.exit_code, 0, "restored fd 103 beyond RLIMIT_NOFILE: %s", run_describe(&r));
+	cr_expect(strstr(r.err, "fd 103"), "it did not fail on fd 103: %s", r.err);
+	cr_log_info("%s", r.err);
+	run_result_free(&r);
+	ak_timerfds(dst, t);
+	for (int i = 0; i < AK_NTFD; i++)
+		cr_expect(!t[i].timerfd && !strcmp(t[i].what, "closed"), "fd %d is left as %s",
+			  AK_TFD_FIRST + i, t[i].timerfd ? "a timerfd" : t[i].what);
+	cr_expect_eq(count_fds(dst->pid), fds, "DST holds %d descriptors after the rollback,"
+		     " %d before", count_fds(dst->pid), fds);
+	cr_expect_eq(proc_tracer_pid(dst->pid), 0);
+	ru_file_free(file);
 }
 
 /* alarm(): the same ITIMER_REAL, one-shot, in whole seconds. */

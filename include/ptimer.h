@@ -284,10 +284,14 @@ unsigned int ptimer_get_kinds(struct ptimer_ctx *ctx);
 const char *ptimer_kind_name(unsigned int kind);
 PTIMER_MUST_CHECK int ptimer_kind_from_name(const char *name);	/* the bit, or -EINVAL */
 
-/* An interval timer: setitimer(2). */
+/*
+ * An interval timer: setitimer(2).  Only armed ones are dumped; value_ns
+ * 0 with an interval is an ITIMER_REAL that expired with its SIGALRM
+ * pending, which the kernel re-arms when that signal is dequeued.
+ */
 struct ptimer_itimer {
 	int which;		/* ITIMER_REAL, ITIMER_VIRTUAL, ITIMER_PROF */
-	int64_t value_ns;	/* time left (CPU time for virtual/prof); only armed ones are dumped */
+	int64_t value_ns;	/* time left (CPU time for virtual/prof) */
 	int64_t interval_ns;
 };
 

@@ -20,7 +20,14 @@
 
 #define PEEK_CHUNK 64
 
-/* The SI_TIMER siginfos queued for @tid (@shared: its process's queue). */
+/*
+ * The SI_TIMER siginfos queued for @tid (@shared: its process's queue).
+ * A stale one (its timer re-armed, disarmed or deleted since it was
+ * queued, which since 6.13 the kernel drops at delivery) is read too:
+ * nothing tells it apart.  As measured on 6.18 its siginfo is the same,
+ * byte for byte, _sys_private 0; the sequence numbers the kernel compares
+ * stay in the timer, which no interface shows.
+ */
 static int peek_queue(struct target *t, struct ptimer_dump *dump, pid_t tid, bool shared)
 {
 	struct __ptrace_peeksiginfo_args args = {
@@ -243,7 +250,12 @@ static int collect_itimers(struct target *t, struct ptimer_dump *dump,
 				       itv[which].it_interval.tv_usec * 1000,
 		};
 
-		if (!it.value_ns)
+		/*
+		 * A periodic ITIMER_REAL that expired and whose SIGALRM is still
+		 * pending reads as value 0 with its interval: the kernel re-arms
+		 * it only when SIGALRM is dequeued.  It is armed, and carried.
+		 */
+		if (!kinds_itimer_armed(&it))
 			continue;	/* disarmed: nothing to carry */
 		ret = ptimer_dump_add_itimer(dump, &it);
 		if (ret)

@@ -289,14 +289,23 @@ static int decode_itimer(struct ptimer_ctx *ctx, struct json_object *obj, const 
 	if (it->which < 0)
 		return jf_fail(ctx, parent, "which", "\"%.32s\" is not one of real, virtual, prof",
 			       which);
-	/* Only armed interval timers are dumped: 0 would mean none. */
-	r = jf_read_int64(ctx, obj, parent, "value_ns", true, 1, PTIMER_MAX_TIME_NS,
+	r = jf_read_int64(ctx, obj, parent, "value_ns", true, 0, PTIMER_MAX_TIME_NS,
 			  &it->value_ns);
 	if (r < 0)
 		return r;
 	r = jf_read_int64(ctx, obj, parent, "interval_ns", true, 0, PTIMER_MAX_TIME_NS,
 			  &it->interval_ns);
-	return r < 0 ? r : 0;
+	if (r < 0)
+		return r;
+	/*
+	 * Only armed interval timers are dumped.  Value 0 is a periodic
+	 * ITIMER_REAL that expired with its SIGALRM pending; anything else
+	 * with value 0 would be disarmed.
+	 */
+	if (!kinds_itimer_armed(it))
+		return jf_fail(ctx, parent, "value_ns", "0 is only valid for a periodic"
+			       " \"real\" interval timer (expired, its SIGALRM pending)");
+	return 0;
 }
 
 int jk_decode_itimers(struct ptimer_ctx *ctx, struct json_object *val,

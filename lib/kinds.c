@@ -170,9 +170,12 @@ static int validate_itimers(struct ptimer_ctx *ctx, const struct dump_kinds *k)
 			return ctx_set_error(ctx, bad, "itimers[%zu].which: duplicate \"%s\"", i,
 					     itimer_names[it->which]);
 		seen[it->which] = true;
-		if (it->value_ns <= 0 || it->value_ns > PTIMER_MAX_TIME_NS ||
+		if (it->value_ns < 0 || it->value_ns > PTIMER_MAX_TIME_NS ||
 		    it->interval_ns < 0 || it->interval_ns > PTIMER_MAX_TIME_NS)
 			return ctx_set_error(ctx, bad, "itimers[%zu]: time out of range", i);
+		if (!kinds_itimer_armed(it))
+			return ctx_set_error(ctx, bad, "itimers[%zu].value_ns: 0 is only valid for"
+					     " a periodic \"real\" interval timer", i);
 	}
 	return 0;
 }
@@ -258,4 +261,9 @@ const struct ptimer_dump *kinds_view(const struct ptimer_dump *dump, unsigned in
 	if (!(view->k.kinds & PTIMER_KIND_SIGNALS))
 		view->k.nsignals = 0;
 	return &view->pub;
+}
+
+bool kinds_itimer_armed(const struct ptimer_itimer *it)
+{
+	return it->value_ns > 0 || (it->which == KITIMER_REAL && it->interval_ns > 0);
 }

@@ -39,6 +39,16 @@ static inline const struct dump_kinds *dump_kinds_ro(const struct ptimer_dump *d
 	return &((const struct dump_alloc *)d)->k;
 }
 
+/*
+ * Whether @it, as getitimer() read it, is armed: a value left, or an
+ * ITIMER_REAL with value 0 and an interval, which expired and waits for
+ * its pending SIGALRM to be dequeued to re-arm (the kernel re-arms it
+ * in dequeue_signal(), not at expiry).  A disarmed ITIMER_REAL has no
+ * interval; a CPU itimer re-arms at expiry and may keep an interval
+ * while disarmed.
+ */
+bool kinds_itimer_armed(const struct ptimer_itimer *it);
+
 /* The timerfd clocks the kernel accepts (timerfd_create(2)). */
 bool kinds_timerfd_clock_ok(int clockid);
 
@@ -52,6 +62,7 @@ bool kinds_timerfd_clock_ok(int clockid);
 /* si_code of a POSIX timer's signal (include/uapi/asm-generic/siginfo.h). */
 #define KSI_TIMER			(-2)
 /* Interval timers: ITIMER_REAL, ITIMER_VIRTUAL, ITIMER_PROF. */
+#define KITIMER_REAL			0
 #define KITIMER_COUNT			3
 
 /*

@@ -63,7 +63,8 @@ struct kinds_restore;
  * with the target held and nothing changed yet, every collision
  * (-PTIMER_ERR_ID_IN_USE unless @replace); kinds_restore_apply() sets
  * the itimers and timerfds, kinds_restore_signals() queues the signals,
- * last of all; kinds_restore_rollback() undoes what apply did.  @rearm:
+ * last of all, and then closes the copies of replaced descriptors kept
+ * for rollback; kinds_restore_rollback() undoes what apply did.  @rearm:
  * for ptimer_rearm_pid(), the process the dump was taken from: no
  * collisions, the dump's own tids, every timerfd re-armed where it is.
  */

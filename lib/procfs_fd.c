@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,8 +73,11 @@ static int int_cmp(const void *a, const void *b)
 	return (*x > *y) - (*x < *y);
 }
 
-/* The descriptors, from fdinfo/, which (unlike fd/) whoever may trace the process may list. */
-int procfs_list_timerfds(int dirfd, int **fds, size_t *n)
+/*
+ * The descriptors (@timerfds: the timerfds only), from fdinfo/, which
+ * (unlike fd/) whoever may trace the process may list.
+ */
+static int list_fds(int dirfd, bool timerfds, int **fds, size_t *n)
 {
 	size_t count = 0, cap = 0;
 	struct dirent *de;
@@ -99,12 +103,12 @@ int procfs_list_timerfds(int dirfd, int **fds, size_t *n)
 		fd = strtol(de->d_name, &end, 10);
 		if (*end || fd < 0 || fd > INT_MAX)
 			continue;
-		kind = fd_kind(dirfd, de->d_name);
+		kind = timerfds ? fd_kind(dirfd, de->d_name) : PROCFS_FD_OTHER;
 		if (kind < 0) {
 			ret = kind;
 			break;
 		}
-		if (kind != PROCFS_FD_TIMERFD)
+		if (timerfds && kind != PROCFS_FD_TIMERFD)
 			continue;
 		if (count == cap) {
 			int *grown;
@@ -131,6 +135,16 @@ int procfs_list_timerfds(int dirfd, int **fds, size_t *n)
 	*fds = list;
 	*n = count;
 	return 0;
+}
+
+int procfs_list_timerfds(int dirfd, int **fds, size_t *n)
+{
+	return list_fds(dirfd, true, fds, n);
+}
+
+int procfs_list_fds(int dirfd, int **fds, size_t *n)
+{
+	return list_fds(dirfd, false, fds, n);
 }
 
 int procfs_read_timerfd(int dirfd, int fd, struct ptimer_timerfd *tfd, unsigned int *err_line)

@@ -20,6 +20,8 @@ enum procfs_fd_kind {
 
 /* The fds of the process that are timerfds, ascending; an array the caller frees. */
 int procfs_list_timerfds(int dirfd, int **fds, size_t *n);
+/* Every fd of the process, ascending; an array the caller frees. */
+int procfs_list_fds(int dirfd, int **fds, size_t *n);
 /* What fd @fd of the process is: enum procfs_fd_kind, or -errno. */
 int procfs_fd_kind(int dirfd, int fd);
 /*

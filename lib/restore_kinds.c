@@ -242,6 +242,24 @@ void kinds_restore_free(struct kinds_restore *kr)
 	free(kr);
 }
 
+/*
+ * What setitimer() gets to put an interval timer back as @itv (as
+ * getitimer() read it) was.  An ITIMER_REAL with value 0 and an interval
+ * expired, and the kernel re-arms it when its SIGALRM is dequeued;
+ * setitimer() with value 0 would disarm it instead.  Armed at 1 us it
+ * fires at once and queues SIGALRM, and the kernel re-arms it when that
+ * is dequeued: the same state.  Where a SIGALRM is pending already (the
+ * source of a migrate that is put back), the new one merges with it, a
+ * legacy signal being pending once, and the kernel re-arms the timer
+ * when that one is dequeued.
+ */
+static struct itimerval itv_to_set(int which, struct itimerval itv)
+{
+	if (which == KITIMER_REAL && !timerisset(&itv.it_value) && timerisset(&itv.it_interval))
+		itv.it_value.tv_usec = 1;
+	return itv;
+}
+
 /* The target's interval timers; an armed one the dump sets collides. */
 static int prepare_itimers(struct kinds_restore *kr, struct kbatch *kb)
 {
@@ -259,6 +277,7 @@ static int prepare_itimers(struct kinds_restore *kr, struct kbatch *kb)
 		struct kr_itimer *it = &kr->itimers[i];
 		const char *name = ptimer_itimer_name(it->want->which);
 		long r = kb_ret(kb, call[i]);
+		bool armed;
 
 		if (r < 0)
 			return ctx_set_error(kr->ctx, (int)r, "getitimer(%s) in pid %d", name,
@@ -267,7 +286,10 @@ static int prepare_itimers(struct kinds_restore *kr, struct kbatch *kb)
 				  sizeof(it->old));
 		if (ret)
 			return ret;
-		if (kr->rearm || kr->replace || !timerisset(&it->old.it_value))
+		/* Value 0 and an interval: an ITIMER_REAL waiting for its SIGALRM. */
+		armed = timerisset(&it->old.it_value) ||
+			(it->want->which == KITIMER_REAL && timerisset(&it->old.it_interval));
+		if (kr->rearm || kr->replace || !armed)
 			continue;
 		return ctx_set_error(kr->ctx, -PTIMER_ERR_ID_IN_USE, "the %s interval timer is"
 				     " armed in pid %d", name, kr->t->pid);
@@ -423,6 +445,8 @@ static int apply_itimers(struct kinds_restore *kr, struct kbatch *kb)
 		arm_value(kr, clock, w->value_ns, w->interval_ns, &its);
 		itv.it_value = ns_to_tv(ts_to_ns(&its.it_value));
 		itv.it_interval = ns_to_tv(ts_to_ns(&its.it_interval));
+		/* Expired, its SIGALRM pending: due at once, whatever --time says. */
+		itv = itv_to_set(w->which, itv);
 		ret = target_write(kr->t, itv_slot(kr, w->which), &itv, sizeof(itv));
 		if (ret)
 			return ret;
@@ -441,100 +465,229 @@ static int apply_itimers(struct kinds_restore *kr, struct kbatch *kb)
 	return ret;
 }
 
-/* Batch 1: a spare dup of each fd to be replaced, and every new timerfd. */
-static int make_timerfds(struct kinds_restore *kr, struct kbatch *kb, int hi)
+/* A spare dup of each fd to be replaced, above @hi, where no timerfd goes. */
+static int keep_replaced(struct kinds_restore *kr, struct kbatch *kb, int hi)
 {
 	size_t *call;
 	int ret;
 
-	call = calloc(3 * kr->ntfds + 1, sizeof(*call));
+	call = calloc(2 * kr->ntfds + 1, sizeof(*call));
 	if (!call)
 		return -ENOMEM;
 	kb_reset(kb, true);
 	for (size_t i = 0; i < kr->ntfds; i++) {
 		const struct kr_tfd *e = &kr->tfds[i];
 
-		if (e->how == TFD_REARM)
+		if (e->how != TFD_REPLACE)
 			continue;
-		if (e->how == TFD_REPLACE) {
-			call[3 * i] = kb_add(kb, KNR_FCNTL, e->want->fd, F_GETFD, 0, 0);
-			call[3 * i + 1] = kb_add(kb, KNR_FCNTL, e->want->fd, F_DUPFD_CLOEXEC, hi, 0);
-		}
-		call[3 * i + 2] = kb_add(kb, KNR_TIMERFD_CREATE, e->want->clockid,
-					 e->want->fd_flags & (KO_NONBLOCK | KO_CLOEXEC), 0, 0);
+		call[2 * i] = kb_add(kb, KNR_FCNTL, e->want->fd, F_GETFD, 0, 0);
+		call[2 * i + 1] = kb_add(kb, KNR_FCNTL, e->want->fd, F_DUPFD_CLOEXEC, hi, 0);
 	}
 	ret = kb_run(kr, kb);
 	for (size_t i = 0; !ret && i < kr->ntfds; i++) {
 		struct kr_tfd *e = &kr->tfds[i];
 		long r;
 
-		if (e->how == TFD_REARM)
+		if (e->how != TFD_REPLACE)
 			continue;
-		if (e->how == TFD_REPLACE) {
-			r = kb_ret(kb, call[3 * i]);
-			if (r >= 0)
-				e->old_cloexec = (int)r & FD_CLOEXEC;
-			r = r < 0 ? r : kb_ret(kb, call[3 * i + 1]);
-			if (r < 0) {
-				ret = ctx_set_error(kr->ctx, (int)r, "cannot keep fd %d of pid %d"
-						    " aside", e->want->fd, kr->t->pid);
-				break;
-			}
-			e->spare = (int)r;
-		}
-		r = kb_ret(kb, call[3 * i + 2]);
+		r = kb_ret(kb, call[2 * i]);
+		if (r >= 0)
+			e->old_cloexec = (int)r & FD_CLOEXEC;
+		r = r < 0 ? r : kb_ret(kb, call[2 * i + 1]);
 		if (r < 0) {
-			ret = ctx_set_error(kr->ctx, (int)r, "timerfd_create(%s) in pid %d",
-					    ptimer_clock_name(e->want->clockid), kr->t->pid);
+			ret = ctx_set_error(kr->ctx, (int)r, "cannot keep fd %d of pid %d aside",
+					    e->want->fd, kr->t->pid);
 			break;
 		}
-		e->made = (int)r;
-		if (e->made == e->want->fd)
-			e->placed = true;
+		e->spare = (int)r;
 	}
 	free(call);
 	return ret;
 }
 
-/*
- * Batch 2: move every new timerfd that is not at its fd yet above @hi
- * first (where it collides with no dumped fd), then batch 3 (in
- * arm_timerfds) dup3()s it onto its fd.  Without the first step a new
- * timerfd could sit on the fd another one is moved to.
- */
-static int lift_timerfds(struct kinds_restore *kr, struct kbatch *kb, int hi)
+/* The target's descriptors as place_timerfds()' batches leave them. */
+struct fdsim {
+	bool *open;
+	int size;
+};
+
+static int fdsim_init(struct kinds_restore *kr, struct fdsim *sim)
 {
-	size_t *call;
-	int ret;
+	int *fds = NULL, top = 0, ret;
+	size_t n = 0;
 
-	call = calloc(kr->ntfds + 1, sizeof(*call));
-	if (!call)
+	ret = procfs_list_fds(kr->t->dirfd, &fds, &n);
+	if (ret)
+		return ctx_set_error(kr->ctx, ret, "cannot list the descriptors of pid %d",
+				     kr->t->pid);
+	for (size_t i = 0; i < n; i++)
+		if (fds[i] > top)
+			top = fds[i];
+	for (size_t i = 0; i < kr->ntfds; i++)
+		if (kr->tfds[i].want->fd > top)
+			top = kr->tfds[i].want->fd;
+	/* A new descriptor takes the lowest free number, at most the count of open ones. */
+	sim->size = top + (int)kr->ntfds + 2;
+	sim->open = calloc((size_t)sim->size, sizeof(*sim->open));
+	if (!sim->open) {
+		free(fds);
 		return -ENOMEM;
-	kb_reset(kb, true);
-	for (size_t i = 0; i < kr->ntfds; i++) {
-		const struct kr_tfd *e = &kr->tfds[i];
-
-		if (e->made < 0 || e->placed || e->made >= hi)
-			continue;
-		call[i] = kb_add(kb, KNR_FCNTL, e->made, F_DUPFD_CLOEXEC, hi, 0);
-		kb_add(kb, KNR_CLOSE, e->made, 0, 0, 0);
 	}
-	ret = kb_run(kr, kb);
-	for (size_t i = 0; !ret && i < kr->ntfds; i++) {
-		struct kr_tfd *e = &kr->tfds[i];
-		long r;
+	for (size_t i = 0; i < n; i++)
+		sim->open[fds[i]] = true;
+	free(fds);
+	return 0;
+}
 
-		if (e->made < 0 || e->placed || e->made >= hi)
-			continue;
-		r = kb_ret(kb, call[i]);
-		if (r < 0 || kb_ret(kb, call[i] + 1) < 0) {
-			ret = ctx_set_error(kr->ctx, r < 0 ? (int)r : -EIO, "cannot move a new"
-					    " timerfd in pid %d", kr->t->pid);
-			break;
+static int fdsim_lowest_free(const struct fdsim *sim)
+{
+	int fd = 0;
+
+	while (fd < sim->size - 1 && sim->open[fd])
+		fd++;
+	return fd;
+}
+
+/* Whether @fd is free and a new timerfd's place, one not there yet. */
+static bool is_place(const struct kinds_restore *kr, const struct fdsim *sim, int fd)
+{
+	if (sim->open[fd])
+		return false;
+	for (size_t k = 0; k < kr->ntfds; k++)
+		if (kr->tfds[k].how == TFD_CREATE && kr->tfds[k].want->fd == fd)
+			return true;
+	return false;
+}
+
+/*
+ * Every new timerfd, made and moved to its fd without ever holding many
+ * descriptors at once, nor any above the dumped ones (RLIMIT_NOFILE bounds
+ * descriptor numbers).  A new timerfd takes the lowest free number.  Each
+ * batch first moves the timerfds the previous one made (dup3() onto their
+ * fd, close()), then makes the next ones: each lands at its own fd, or at
+ * a free fd that no timerfd goes to; the batch ends before one would land
+ * at another's fd, unless it is the first, then made alone: the next
+ * batch moves it away before it makes the other.  Where a timerfd lands is foreseen from
+ * the descriptors /proc lists, the target being held, but only what
+ * timerfd_create() returned is ever moved or closed: a timerfd that lands
+ * elsewhere than foreseen means the descriptors changed under us, an
+ * error, and rollback closes what was made.
+ */
+static int place_timerfds(struct kinds_restore *kr, struct kbatch *kb)
+{
+	size_t nmoving = 0, nmade, next = 0, *call = NULL;
+	struct kr_tfd **moving = NULL, **made = NULL;
+	struct fdsim sim = { 0 };
+	int *want_fd = NULL, ret;
+
+	ret = fdsim_init(kr, &sim);
+	if (ret)
+		return ret;
+	moving = calloc(kr->ntfds + 1, sizeof(*moving));
+	made = calloc(kr->ntfds + 1, sizeof(*made));
+	call = calloc(kr->ntfds + 1, sizeof(*call));
+	want_fd = calloc(kr->ntfds + 1, sizeof(*want_fd));
+	if (!moving || !made || !call || !want_fd) {
+		ret = -ENOMEM;
+		goto free_all;
+	}
+	for (;;) {
+		kb_reset(kb, true);
+		for (size_t j = 0; j < nmoving; j++) {
+			struct kr_tfd *e = moving[j];
+
+			call[j] = kb_add(kb, KNR_DUP3, e->made, e->want->fd,
+					 e->want->fd_flags & KO_CLOEXEC, 0);
+			kb_add(kb, KNR_CLOSE, e->made, 0, 0, 0);
+			sim.open[e->want->fd] = true;
+			sim.open[e->made] = false;
 		}
-		e->made = (int)r;
+		for (nmade = 0; next < kr->ntfds; next++) {
+			struct kr_tfd *e = &kr->tfds[next];
+			int fd = fdsim_lowest_free(&sim);
+			bool on_later;
+
+			if (e->how == TFD_REARM)
+				continue;
+			/* At its own fd, or at none's, or at another one's (not there yet). */
+			on_later = fd != e->want->fd && is_place(kr, &sim, fd);
+			if (nmade && on_later)
+				break;
+			sim.open[fd] = true;
+			want_fd[nmade] = fd;
+			made[nmade++] = e;
+			kb_add(kb, KNR_TIMERFD_CREATE, e->want->clockid,
+			       e->want->fd_flags & (KO_NONBLOCK | KO_CLOEXEC), 0, 0);
+			if (on_later) {
+				next++;
+				break;	/* alone: moved away before the other is made */
+			}
+		}
+		if (!kb->b->count)
+			break;
+		ret = kb_run(kr, kb);
+		if (ret)
+			break;
+		for (size_t j = 0; j < nmoving; j++) {
+			struct kr_tfd *e = moving[j];
+			long r = kb_ret(kb, call[j]);
+
+			if (r < 0) {
+				ret = ctx_set_error(kr->ctx, (int)r, "cannot move a new timerfd to"
+						    " fd %d in pid %d", e->want->fd, kr->t->pid);
+				goto free_all;
+			}
+			e->placed = true;
+			r = kb_ret(kb, call[j] + 1);
+			if (r < 0) {
+				ret = ctx_set_error(kr->ctx, (int)r, "cannot close fd %d in pid %d",
+						    e->made, kr->t->pid);
+				goto free_all;
+			}
+			e->made = -1;
+		}
+		/* The creates follow the moves' dup3() and close() pairs. */
+		for (size_t j = 0, first = 2 * nmoving; j < nmade; j++) {
+			struct kr_tfd *e = made[j];
+			long r = kb_ret(kb, first + j);
+
+			if (r < 0) {
+				ret = ctx_set_error(kr->ctx, (int)r, "timerfd_create(%s) in pid %d",
+						    ptimer_clock_name(e->want->clockid),
+						    kr->t->pid);
+				goto free_all;
+			}
+			e->made = (int)r;
+			if (e->made == e->want->fd) {
+				/* Made at its fd: the fd is what rollback closes. */
+				e->placed = true;
+				e->made = -1;
+			}
+		}
+		nmoving = 0;
+		for (size_t j = 0; j < nmade; j++) {
+			if (made[j]->made != want_fd[j] && !made[j]->placed) {
+				ret = ctx_set_error(kr->ctx, -EAGAIN, "the descriptors of pid %d"
+						    " changed during the restore (a new timerfd"
+						    " is fd %d, not %d)", kr->t->pid,
+						    made[j]->made, want_fd[j]);
+				goto free_all;
+			}
+			if (made[j]->placed && made[j]->want->fd != want_fd[j]) {
+				ret = ctx_set_error(kr->ctx, -EAGAIN, "the descriptors of pid %d"
+						    " changed during the restore", kr->t->pid);
+				goto free_all;
+			}
+			if (!made[j]->placed)
+				moving[nmoving++] = made[j];
+		}
 	}
+free_all:
+	free(want_fd);
 	free(call);
+	free(made);
+	free(moving);
+	free(sim.open);
 	return ret;
 }
 
@@ -559,13 +712,13 @@ static void timerfd_value(struct kinds_restore *kr, const struct ptimer_timerfd 
 	}
 }
 
-/* Batch 3: each new timerfd onto its fd, then every timerfd armed and its ticks set. */
+/* Every timerfd, now at its fd, armed and its ticks set, in one batch. */
 static int arm_timerfds(struct kinds_restore *kr, struct kbatch *kb)
 {
 	size_t *call;
 	int ret;
 
-	call = calloc(4 * kr->ntfds + 1, sizeof(*call));
+	call = calloc(2 * kr->ntfds + 1, sizeof(*call));
 	if (!call)
 		return -ENOMEM;
 	kb_reset(kb, false);
@@ -582,16 +735,10 @@ static int arm_timerfds(struct kinds_restore *kr, struct kbatch *kb)
 			ret = target_write(kr->t, slot + 64, &w->ticks, sizeof(w->ticks));
 		if (ret)
 			goto free_call;
-		call[4 * i] = SIZE_MAX;
-		if (e->made >= 0 && !e->placed) {
-			call[4 * i] = kb_add(kb, KNR_DUP3, e->made, w->fd,
-					     w->fd_flags & KO_CLOEXEC, 0);
-			kb_add(kb, KNR_CLOSE, e->made, 0, 0, 0);
-		}
-		call[4 * i + 2] = kb_add(kb, KNR_TIMERFD_SETTIME, w->fd, flags, slot, slot + 32);
-		call[4 * i + 3] = SIZE_MAX;
+		call[2 * i] = kb_add(kb, KNR_TIMERFD_SETTIME, w->fd, flags, slot, slot + 32);
+		call[2 * i + 1] = SIZE_MAX;
 		if (w->ticks)
-			call[4 * i + 3] = kb_add(kb, KNR_IOCTL, w->fd, KTFD_IOC_SET_TICKS,
+			call[2 * i + 1] = kb_add(kb, KNR_IOCTL, w->fd, KTFD_IOC_SET_TICKS,
 						 slot + 64, 0);
 	}
 	ret = kb_run(kr, kb);
@@ -600,30 +747,16 @@ static int arm_timerfds(struct kinds_restore *kr, struct kbatch *kb)
 		int fd = e->want->fd;
 		long r;
 
-		if (call[4 * i] != SIZE_MAX) {
-			r = kb_ret(kb, call[4 * i]);
-			if (r < 0) {
-				ret = ctx_set_error(kr->ctx, (int)r, "cannot move a new timerfd"
-						    " to fd %d in pid %d", fd, kr->t->pid);
-				break;
-			}
-			e->placed = true;
-			/* Closed by the batch, if it ran that far. */
-			if (kb_ret(kb, call[4 * i] + 1) >= 0)
-				e->made = -1;
-		} else if (e->placed) {
-			e->made = -1;	/* made at its fd: the fd is what rollback closes */
-		}
-		r = kb_ret(kb, call[4 * i + 2]);
+		r = kb_ret(kb, call[2 * i]);
 		if (r < 0) {
 			ret = ctx_set_error(kr->ctx, (int)r, "timerfd_settime() on fd %d in pid"
 					    " %d", fd, kr->t->pid);
 			break;
 		}
 		e->armed = true;
-		if (call[4 * i + 3] == SIZE_MAX)
+		if (call[2 * i + 1] == SIZE_MAX)
 			continue;
-		r = kb_ret(kb, call[4 * i + 3]);
+		r = kb_ret(kb, call[2 * i + 1]);
 		if (r == -ENOTTY || r == -EINVAL)
 			warn(kr->ctx, "fd %d of pid %d: this kernel cannot set a timerfd's"
 			     " expirations (TFD_IOC_SET_TICKS needs CONFIG_CHECKPOINT_RESTORE):"
@@ -644,13 +777,13 @@ static int apply_timerfds(struct kinds_restore *kr, struct kbatch *kb)
 
 	if (!kr->ntfds)
 		return 0;
-	/* Above every dumped fd: a spare or a new timerfd parked there collides with none. */
+	/* Above every dumped fd: a spare kept there collides with no timerfd. */
 	for (size_t i = 0; i < kr->ntfds; i++)
 		if (kr->tfds[i].want->fd >= hi)
 			hi = kr->tfds[i].want->fd + 1;
-	ret = make_timerfds(kr, kb, hi);
+	ret = keep_replaced(kr, kb, hi);
 	if (!ret)
-		ret = lift_timerfds(kr, kb, hi);
+		ret = place_timerfds(kr, kb);
 	if (!ret)
 		ret = arm_timerfds(kr, kb);
 	return ret;
@@ -694,7 +827,7 @@ static bool purge_first(struct kinds_restore *kr, const struct ptimer_pending_si
 	return true;
 }
 
-int kinds_restore_signals(struct kinds_restore *kr)
+static int queue_signals(struct kinds_restore *kr)
 {
 	size_t *call = NULL;
 	pid_t inject_ns_tid = 0;
@@ -762,6 +895,38 @@ free_batch:
 	return ret;
 }
 
+/* The restore is done: the replaced descriptors kept aside for rollback go. */
+static void close_spares(struct kinds_restore *kr)
+{
+	struct kbatch kb;
+	bool any = false;
+
+	for (size_t i = 0; i < kr->ntfds; i++)
+		any |= kr->tfds[i].spare >= 0;
+	if (!any || kb_init(&kb, kr))
+		return;
+	kb_reset(&kb, false);
+	for (size_t i = 0; i < kr->ntfds; i++)
+		if (kr->tfds[i].spare >= 0)
+			kb_add(&kb, KNR_CLOSE, kr->tfds[i].spare, 0, 0, 0);
+	if (kb_run(kr, &kb))
+		warn(kr->ctx, "pid %d keeps a copy of each descriptor --replace replaced",
+		     kr->t->pid);
+	for (size_t i = 0, c = 0; i < kr->ntfds; i++)
+		if (kr->tfds[i].spare >= 0 && kb_ret(&kb, c++) >= 0)
+			kr->tfds[i].spare = -1;
+	kb_free(&kb);
+}
+
+int kinds_restore_signals(struct kinds_restore *kr)
+{
+	int ret = queue_signals(kr);
+
+	if (!ret)
+		close_spares(kr);
+	return ret;
+}
+
 /* Undo, in reverse: timerfds, then interval timers.  Best effort; each failure is logged. */
 void kinds_restore_rollback(struct kinds_restore *kr)
 {
@@ -801,10 +966,11 @@ void kinds_restore_rollback(struct kinds_restore *kr)
 	}
 	for (size_t i = 0; i < kr->nitimers; i++) {
 		struct kr_itimer *it = &kr->itimers[i];
+		struct itimerval old = itv_to_set(it->want->which, it->old);
 
 		if (!it->set)
 			continue;
-		if (target_write(kr->t, itv_slot(kr, it->want->which), &it->old, sizeof(it->old)))
+		if (target_write(kr->t, itv_slot(kr, it->want->which), &old, sizeof(old)))
 			failed = true;
 		kb_add(&kb, KNR_SETITIMER, it->want->which, itv_slot(kr, it->want->which), 0, 0);
 	}

@@ -56,6 +56,8 @@
  *                             fdinfo, fcntl flags), END
  *   ticks FD                  TICKS fd=FD ticks=N: read() of the timerfd (0 when
  *                             nothing is due; it never blocks)
+ *   fill HI FREE              /dev/null at every free descriptor below HI but the
+ *                             FREE lowest; OK fds=N: how many are open then
  *   exit
  */
 #include <errno.h>
@@ -587,9 +589,41 @@ static void ticks(int fd)
 	vp_out("TICKS fd=%d ticks=%llu", fd, (unsigned long long)t);
 }
 
+/* /dev/null at every free descriptor below @hi but the @nfree lowest: few free ones left. */
+static void fill(int hi, int nfree)
+{
+	int low = open("/dev/null", O_RDONLY | O_CLOEXEC), null, open_fds = 0;
+
+	/* Kept above @hi while it fills. */
+	null = low < 0 ? -1 : fcntl(low, F_DUPFD_CLOEXEC, hi + 32);
+	if (low >= 0)
+		close(low);
+	if (null < 0) {
+		vp_out("ERROR /dev/null: %s", strerror(errno));
+		return;
+	}
+	for (int fd = 0; fd < hi; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0)
+			continue;
+		if (nfree > 0) {
+			nfree--;
+			continue;
+		}
+		if (dup3(null, fd, O_CLOEXEC) < 0) {
+			vp_out("ERROR dup3 %d: %s", fd, strerror(errno));
+			close(null);
+			return;
+		}
+	}
+	close(null);
+	for (int fd = 0; fd < hi + 64; fd++)
+		open_fds += fcntl(fd, F_GETFD) >= 0;
+	vp_out("OK fds=%d", open_fds);
+}
+
 static bool answer(char *line)
 {
-	int a;
+	int a, b;
 
 	if (!strcmp(line, "adopt")) {
 		adopt();
@@ -612,6 +646,8 @@ static bool answer(char *line)
 		timerfds();
 	} else if (sscanf(line, "ticks %d", &a) == 1) {
 		ticks(a);
+	} else if (sscanf(line, "fill %d %d", &a, &b) == 2 && a > 0 && b >= 0) {
+		fill(a, b);
 	} else {
 		return vp_handle(line);
 	}

@@ -7,6 +7,7 @@
  * them in one batch so that the target is stopped as briefly as possible.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,11 @@
 #include "dump.h"
 #include "target.h"
 #include "abi.h"
+#include "proc_head.h"
+
+/* What the stopped read learnt of the candidates it could not see. */
+#define CAND_GONE		1u	/* timer_gettime() said EINVAL: deleted */
+#define CAND_UNNAMED		2u	/* its CPU clock's owner has no name here */
 
 /* Per timer: two calls, and a struct itimerspec for the result. */
 struct dump_layout {
@@ -66,7 +72,8 @@ static void fill_batch(struct blob_batch *b, const struct ptimer_dump *dump,
 }
 
 static int collect_values(struct target *t, struct ptimer_dump *dump,
-			  const struct blob_batch *b, const struct dump_layout *l)
+			  const struct blob_batch *b, const struct dump_layout *l,
+			  size_t tentative, uint8_t *cand)
 {
 	struct itimerspec *values;
 	int ret;
@@ -81,6 +88,11 @@ static int collect_values(struct target *t, struct ptimer_dump *dump,
 		struct ptimer_timer *tm = &dump->timers[i];
 		int64_t get = b->calls[2 * i].ret, ovr = b->calls[2 * i + 1].ret;
 
+		/* A candidate deleted since it was seen: no such timer now. */
+		if (i >= tentative && get == -EINVAL) {
+			cand[i - tentative] |= CAND_GONE;
+			continue;
+		}
 		if (get < 0 || ovr < 0) {
 			ret = ctx_set_error(t->ctx, (int)(get < 0 ? get : ovr),
 					    "reading timer %d of pid %d", tm->id, t->pid);
@@ -95,7 +107,12 @@ free_values:
 	return ret;
 }
 
-int dump_read_values(struct target *t, struct ptimer_dump *dump, bool disarm)
+/*
+ * dump_read_values(), where the timers from index @tentative on may have
+ * been deleted: those that were are flagged CAND_GONE in @cand.
+ */
+static int read_values(struct target *t, struct ptimer_dump *dump, bool disarm,
+		       size_t tentative, uint8_t *cand)
 {
 	struct dump_layout l;
 	struct blob_batch *b;
@@ -122,10 +139,15 @@ int dump_read_values(struct target *t, struct ptimer_dump *dump, bool disarm)
 				    (unsigned long long)b->done, (unsigned long long)b->count);
 		goto free_batch;
 	}
-	ret = collect_values(t, dump, b, &l);
+	ret = collect_values(t, dump, b, &l, tentative, cand);
 free_batch:
 	free(b);
 	return ret;
+}
+
+int dump_read_values(struct target *t, struct ptimer_dump *dump, bool disarm)
+{
+	return read_values(t, dump, disarm, SIZE_MAX, NULL);
 }
 
 int dump_read_proc(struct target *t, struct ptimer_dump *dump)
@@ -177,21 +199,22 @@ static int fill_identity(struct target *t, struct ptimer_dump *dump)
  * thread, and a process clock of any other process in a namespace we do
  * not see into is refused rather than written in the wrong namespace.
  */
-static int translate_cpu_clocks(struct target *t, struct ptimer_dump *dump)
+static int translate_cpu_clocks(struct target *t, struct ptimer_dump *dump,
+				const pid_t *tids, size_t nthreads, size_t tentative, uint8_t *cand)
 {
 	pid_t *ns_tids;
 	int levels = 1, ret = 0;
 
-	ns_tids = calloc(dump->nthreads, sizeof(*ns_tids));
+	ns_tids = calloc(nthreads ? nthreads : 1, sizeof(*ns_tids));
 	if (!ns_tids)
 		return -ENOMEM;
-	for (size_t i = 0; i < dump->nthreads && !ret; i++) {
+	for (size_t i = 0; i < nthreads && !ret; i++) {
 		int lv;
 
-		ret = procfs_nspid(t->dirfd, dump->tids[i], &ns_tids[i], &lv);
+		ret = procfs_nspid(t->dirfd, tids[i], &ns_tids[i], &lv);
 		if (ret)
 			ret = ctx_set_error(t->ctx, ret, "cannot read the namespace id of tid %d",
-					    dump->tids[i]);
+					    tids[i]);
 		else if (!i)
 			levels = lv;
 	}
@@ -204,16 +227,21 @@ static int translate_cpu_clocks(struct target *t, struct ptimer_dump *dump)
 		/* pid 0 is "the caller", in every namespace. */
 		if (!ptimer_clock_is_cpu(tm->clockid) || !owner)
 			continue;
-		for (i = 0; i < dump->nthreads && ns_tids[i] != owner; i++)
+		for (i = 0; i < nthreads && ns_tids[i] != owner; i++)
 			;
-		if (i == dump->nthreads) {
+		/* A candidate may be gone: say so only if the batch finds it. */
+		if (i == nthreads && k >= tentative) {
+			cand[k - tentative] |= CAND_UNNAMED;
+			continue;
+		}
+		if (i == nthreads) {
 			ret = ctx_set_error(t->ctx, -EOPNOTSUPP, "timer %d of pid %d measures"
 					    " the CPU time of pid %d of its pid namespace, which"
 					    " is not one of its threads and has no name here",
 					    tm->id, t->pid, owner);
 			break;
 		}
-		tm->clockid = ptimer_cpu_clock_make(dump->tids[i],
+		tm->clockid = ptimer_cpu_clock_make(tids[i],
 						    ptimer_cpu_clock_is_thread(tm->clockid),
 						    ptimer_cpu_clock_which(tm->clockid));
 	}
@@ -229,49 +257,184 @@ size_t dump_scratch_size(size_t ntimers)
 	return l.total;
 }
 
-/* Everything a dump does while it holds the target. */
-static int read_attached(struct target *t, struct ptimer_dump *dump, unsigned int flags)
+/*
+ * Run the batch over @dump's timers in pieces of at most @cap, the size
+ * the scratch region was planned for.
+ */
+static int read_values_in_pieces(struct target *t, struct ptimer_dump *dump, bool disarm,
+				 size_t cap)
 {
+	struct ptimer_dump piece = { 0 };
+	int ret = 0;
+
+	for (size_t i = 0; i < dump->ntimers && !ret; i += cap) {
+		piece.timers = dump->timers + i;
+		piece.ntimers = dump->ntimers - i < cap ? dump->ntimers - i : cap;
+		ret = dump_read_values(t, &piece, disarm);
+	}
+	return ret;
+}
+
+static int timer_id_cmp(const void *a, const void *b)
+{
+	const struct ptimer_timer *x = a, *y = b;
+
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+/*
+ * The stopped read of the head did not add up (see proc_head.c): read the
+ * whole file, still stopped, and the values of the timers not read yet;
+ * those read already, and perhaps disarmed, keep what was read.
+ */
+static int read_full_stopped(struct target *t, struct ptimer_dump *dump, bool disarm,
+			     size_t cap)
+{
+	struct ptimer_dump *full, *missing;
+	int ret;
+
+	full = ptimer_dump_new();
+	missing = ptimer_dump_new();
+	if (!full || !missing) {
+		ret = -ENOMEM;
+		goto free_dumps;
+	}
+	ret = dump_read_proc(t, full);
+	if (ret)
+		goto free_dumps;
+	ptimer_dump_sort(dump);
+	for (size_t i = 0; i < full->ntimers && !ret; i++) {
+		struct ptimer_timer *have = bsearch(&full->timers[i], dump->timers, dump->ntimers,
+						    sizeof(*dump->timers), timer_id_cmp);
+
+		if (have)
+			full->timers[i] = *have;
+		else
+			ret = ptimer_dump_add_timer(missing, &full->timers[i]);
+	}
+	if (!ret)
+		ret = translate_cpu_clocks(t, missing, dump->tids, dump->nthreads, SIZE_MAX, NULL);
+	if (!ret)
+		ret = read_values_in_pieces(t, missing, disarm, cap);
+	for (size_t i = 0; i < missing->ntimers && !ret; i++) {
+		struct ptimer_timer *slot = bsearch(&missing->timers[i], full->timers, full->ntimers,
+						    sizeof(*full->timers), timer_id_cmp);
+
+		*slot = missing->timers[i];
+	}
+	if (!ret) {
+		struct ptimer_timer *swap = dump->timers;
+
+		dump->timers = full->timers;
+		dump->ntimers = full->ntimers;
+		full->timers = swap;
+	}
+free_dumps:
+	ptimer_dump_free(missing);
+	ptimer_dump_free(full);
+	return ret;
+}
+
+/*
+ * Drop the candidates the batch found deleted, and check that the others
+ * with the head are the whole file.  Returns 1 when they are not.
+ */
+static int settle_candidates(struct target *t, struct ptimer_dump *dump, struct proc_head *h,
+			     const uint8_t *cand)
+{
+	uint64_t bytes = h->head_bytes;
+	size_t n = h->nexact;
+
+	for (size_t i = h->nexact; i < dump->ntimers; i++) {
+		uint8_t c = cand[i - h->nexact];
+
+		if (c & CAND_GONE)
+			continue;
+		if (c & CAND_UNNAMED)
+			return ctx_set_error(t->ctx, -EOPNOTSUPP, "timer %d of pid %d measures"
+					     " the CPU time of a thread of its pid namespace that"
+					     " is not one of its threads and has no name here",
+					     dump->timers[i].id, t->pid);
+		bytes += h->cand_len[i - h->nexact];
+		dump->timers[n++] = dump->timers[i];
+	}
+	dump->ntimers = n;
+	return proc_head_exact(h, bytes) ? 0 : 1;
+}
+
+/* Everything a dump does while it holds the target. */
+static int read_attached(struct target *t, struct ptimer_dump *dump, unsigned int flags,
+			 const struct proc_preread *pr)
+{
+	bool disarm = flags & PTIMER_DUMP_DISARM;
+	struct proc_head h = { .fd = -1 };
+	uint8_t *cand = NULL;
 	int ret, state = 0;
+	size_t cap;
 
 	/*
 	 * Everything that reads only /proc, and so may fail, comes before
 	 * a disarming dump changes anything.
 	 */
-	ret = dump_read_proc(t, dump);
+	ret = proc_head_read(t->dirfd, pr, dump, &h);
+	if (ret == -ENOMEM)
+		return ret;
+	if (ret && h.err_line)
+		return ctx_set_error(t->ctx, ret, "/proc/%d/timers: cannot parse line %u",
+				     t->pid, h.err_line);
+	if (ret)
+		return ctx_set_error(t->ctx, ret, "cannot read /proc/%d/timers", t->pid);
+	cand = calloc(dump->ntimers - h.nexact + 1, 1);
+	if (!cand) {
+		ret = -ENOMEM;
+		goto close_head;
+	}
+	ret = fill_identity(t, dump);
 	if (!ret)
-		ret = fill_identity(t, dump);
-	if (!ret)
-		ret = translate_cpu_clocks(t, dump);
+		ret = translate_cpu_clocks(t, dump, dump->tids, dump->nthreads, h.nexact, cand);
 	if (!ret)
 		ret = target_check_interrupt(t);
 	if (ret)
-		return ret;
+		goto close_head;
+	cap = dump->ntimers ? dump->ntimers : 1;
 	ret = target_inject_begin(t, dump_scratch_size(dump->ntimers),
 				  t->ctx->one_syscall_per_trip);
 	if (!ret)
 		ret = target_check_interrupt(t);
 	if (ret)
-		return ret;
-	ret = dump_read_values(t, dump, flags & PTIMER_DUMP_DISARM);
+		goto close_head;
+	ret = read_values(t, dump, disarm, h.nexact, cand);
+	if (!ret)
+		ret = settle_candidates(t, dump, &h, cand);
+	if (ret == 1) {
+		dbg(t->ctx, "the head of /proc/%d/timers did not add up: reading all of it",
+		    t->pid);
+		ret = read_full_stopped(t, dump, disarm, cap);
+	}
 	if (ret)
-		return ret;
+		goto close_head;
+	ptimer_dump_sort(dump);
 	ret = target_get_restore_ids(t, &state);
 	dump->restore_ids_state = ret ? -1 : state;
 	/* -EINVAL: the kernel (or a seccomp filter) has no such prctl. */
 	if (ret && ret != -EINVAL)
-		return ret;
+		goto close_head;
+	ret = 0;
 	capture_clocks(dump);
 	ctx_phase(t->ctx, PTIMER_PHASE_READ);
 	/* A disarming dump has changed the target: past the point of no return. */
-	if (!(flags & PTIMER_DUMP_DISARM))
-		return target_check_interrupt(t);
-	return 0;
+	if (!disarm)
+		ret = target_check_interrupt(t);
+close_head:
+	free(cand);
+	proc_head_close(&h);
+	return ret;
 }
 
 int dump_pid(struct ptimer_ctx *ctx, pid_t pid, unsigned int flags,
 	     struct ptimer_dump **out, struct ptimer_dump_stats *stats)
 {
+	struct proc_preread pr = { 0 };
 	struct target_stats ts;
 	struct ptimer_dump *dump;
 	struct target t;
@@ -286,10 +449,14 @@ int dump_pid(struct ptimer_ctx *ctx, pid_t pid, unsigned int flags,
 		ret = -ENOMEM;
 		goto close_target;
 	}
-	ret = target_attach(&t, target_seccomp_from_flags(flags), true);
+	/* The long read, made while the target runs; see proc_head.c. */
+	ret = proc_preread(t.dirfd, &pr);
 	if (ret)
 		goto free_dump;
-	ret = read_attached(&t, dump, flags);
+	ret = target_attach(&t, target_seccomp_from_flags(flags), true);
+	if (ret)
+		goto free_pre;
+	ret = read_attached(&t, dump, flags, &pr);
 	ret = target_died_or(&t, ret, "dump");
 	ret = target_finish(&t, ret, "dump", &ts);
 	if (stats) {
@@ -297,6 +464,8 @@ int dump_pid(struct ptimer_ctx *ctx, pid_t pid, unsigned int flags,
 		stats->injected_syscalls = ts.injected_syscalls;
 		stats->round_trips = ts.round_trips;
 	}
+free_pre:
+	proc_preread_free(&pr);
 free_dump:
 	if (ret)
 		ptimer_dump_free(dump);

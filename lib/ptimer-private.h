@@ -11,6 +11,7 @@
 #define PTIMER_PRIVATE_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include "ptimer.h"
 
 /*
@@ -27,5 +28,13 @@ void ptimer_private_set_one_syscall_per_trip(struct ptimer_ctx *ctx, bool on);
  * using the library builds its struct ptimer_tid_map array itself.
  */
 int ptimer_parse_tid_map(const char *text, struct ptimer_tid_map **map, size_t *n);
+
+/*
+ * ptimer_dump_to_json(), written to @f as it is encoded, timer by timer:
+ * memory does not grow with the document.  A dump that cannot be encoded
+ * is refused before anything is written; an error of @f is -errno.
+ */
+int ptimer_private_dump_write_json(struct ptimer_ctx *ctx, const struct ptimer_dump *dump,
+				   bool pretty, FILE *f);
 
 #endif /* PTIMER_PRIVATE_H */

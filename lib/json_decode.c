@@ -723,7 +723,9 @@ int ptimer_dump_from_json(struct ptimer_ctx *ctx, const char *text, size_t len,
 		r = -ENOMEM;
 		goto free_scan;
 	}
-	json_tokener_set_flags(s.tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+	/* A value is followed by the rest of the document: the scanner checks that. */
+	json_tokener_set_flags(s.tok, JSON_TOKENER_STRICT | JSON_TOKENER_ALLOW_TRAILING_CHARS |
+			       JSON_TOKENER_VALIDATE_UTF8);
 	r = scan_document(&s);
 	if (!r)
 		r = decode_scanned(&s);

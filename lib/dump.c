@@ -111,8 +111,8 @@ free_values:
  * dump_read_values(), where the timers from index @tentative on may have
  * been deleted: those that were are flagged CAND_GONE in @cand.
  */
-static int read_values(struct target *t, struct ptimer_dump *dump, bool disarm,
-		       size_t tentative, uint8_t *cand)
+static int read_values_once(struct target *t, struct ptimer_dump *dump, bool disarm,
+			    size_t tentative, uint8_t *cand)
 {
 	struct dump_layout l;
 	struct blob_batch *b;
@@ -145,9 +145,30 @@ free_batch:
 	return ret;
 }
 
+/* The same in pieces of at most @cap timers, the size the scratch region was planned for. */
+static int read_values(struct target *t, struct ptimer_dump *dump, bool disarm,
+		       size_t tentative, uint8_t *cand, size_t cap)
+{
+	int ret = 0;
+
+	if (!cap)
+		return -EINVAL;
+	for (size_t k = 0; k < dump->ntimers && !ret; k += cap) {
+		struct ptimer_dump piece = {
+			.timers = dump->timers + k,
+			.ntimers = dump->ntimers - k < cap ? dump->ntimers - k : cap,
+		};
+		size_t local = tentative > k ? tentative - k : 0;
+
+		ret = read_values_once(t, &piece, disarm, local,
+				       cand ? cand + (k + local - tentative) : NULL);
+	}
+	return ret;
+}
+
 int dump_read_values(struct target *t, struct ptimer_dump *dump, bool disarm)
 {
-	return read_values(t, dump, disarm, SIZE_MAX, NULL);
+	return read_values(t, dump, disarm, SIZE_MAX, NULL, SIZE_MAX);
 }
 
 int dump_read_proc(struct target *t, struct ptimer_dump *dump)
@@ -257,24 +278,6 @@ size_t dump_scratch_size(size_t ntimers)
 	return l.total;
 }
 
-/*
- * Run the batch over @dump's timers in pieces of at most @cap, the size
- * the scratch region was planned for.
- */
-static int read_values_in_pieces(struct target *t, struct ptimer_dump *dump, bool disarm,
-				 size_t cap)
-{
-	struct ptimer_dump piece = { 0 };
-	int ret = 0;
-
-	for (size_t i = 0; i < dump->ntimers && !ret; i += cap) {
-		piece.timers = dump->timers + i;
-		piece.ntimers = dump->ntimers - i < cap ? dump->ntimers - i : cap;
-		ret = dump_read_values(t, &piece, disarm);
-	}
-	return ret;
-}
-
 static int timer_id_cmp(const void *a, const void *b)
 {
 	const struct ptimer_timer *x = a, *y = b;
@@ -315,7 +318,7 @@ static int read_full_stopped(struct target *t, struct ptimer_dump *dump, bool di
 	if (!ret)
 		ret = translate_cpu_clocks(t, missing, dump->tids, dump->nthreads, SIZE_MAX, NULL);
 	if (!ret)
-		ret = read_values_in_pieces(t, missing, disarm, cap);
+		ret = read_values(t, missing, disarm, SIZE_MAX, NULL, cap);
 	for (size_t i = 0; i < missing->ntimers && !ret; i++) {
 		struct ptimer_timer *slot = bsearch(&missing->timers[i], full->timers, full->ntimers,
 						    sizeof(*full->timers), timer_id_cmp);
@@ -362,13 +365,80 @@ static int settle_candidates(struct target *t, struct ptimer_dump *dump, struct 
 	return proc_head_exact(h, bytes) ? 0 : 1;
 }
 
+/* The target's timers read exactly while it is stopped: see proc_head.c. */
+struct exact_read {
+	struct proc_head h;
+	uint8_t *cand;		/* per candidate, CAND_* */
+};
+
+/* Stopped, before any injection: the head, and the candidates after it. */
+static int exact_begin(struct target *t, const struct proc_preread *pr, struct ptimer_dump *dump,
+		       struct exact_read *x)
+{
+	int ret;
+
+	x->cand = NULL;
+	ret = proc_head_read(t->dirfd, pr, dump, &x->h);
+	if (ret == -ENOMEM)
+		return ret;
+	if (ret && x->h.err_line)
+		return ctx_set_error(t->ctx, ret, "/proc/%d/timers: cannot parse line %u",
+				     t->pid, x->h.err_line);
+	if (ret)
+		return ctx_set_error(t->ctx, ret, "cannot read /proc/%d/timers", t->pid);
+	x->cand = calloc(dump->ntimers - x->h.nexact + 1, 1);
+	return x->cand ? 0 : -ENOMEM;
+}
+
+/*
+ * With injection begun, its scratch planned for @cap timers: the values,
+ * the deleted candidates dropped, and the result checked, or the whole
+ * file read if it does not add up.  Sorted by id.
+ */
+static int exact_finish(struct target *t, struct ptimer_dump *dump, bool disarm, size_t cap,
+			struct exact_read *x)
+{
+	int ret;
+
+	ret = read_values(t, dump, disarm, x->h.nexact, x->cand, cap);
+	if (!ret)
+		ret = settle_candidates(t, dump, &x->h, x->cand);
+	if (ret == 1) {
+		dbg(t->ctx, "the head of /proc/%d/timers did not add up: reading all of it",
+		    t->pid);
+		ret = read_full_stopped(t, dump, disarm, cap);
+	}
+	if (!ret)
+		ptimer_dump_sort(dump);
+	return ret;
+}
+
+static void exact_end(struct exact_read *x)
+{
+	free(x->cand);
+	x->cand = NULL;
+	proc_head_close(&x->h);
+}
+
+int dump_read_existing(struct target *t, const struct proc_preread *pr, struct ptimer_dump *dump,
+		       size_t cap)
+{
+	struct exact_read x = { .h.fd = -1 };
+	int ret;
+
+	ret = exact_begin(t, pr, dump, &x);
+	if (!ret)
+		ret = exact_finish(t, dump, false, cap, &x);
+	exact_end(&x);
+	return ret;
+}
+
 /* Everything a dump does while it holds the target. */
 static int read_attached(struct target *t, struct ptimer_dump *dump, unsigned int flags,
 			 const struct proc_preread *pr)
 {
 	bool disarm = flags & PTIMER_DUMP_DISARM;
-	struct proc_head h = { .fd = -1 };
-	uint8_t *cand = NULL;
+	struct exact_read x = { .h.fd = -1 };
 	int ret, state = 0;
 	size_t cap;
 
@@ -376,58 +446,36 @@ static int read_attached(struct target *t, struct ptimer_dump *dump, unsigned in
 	 * Everything that reads only /proc, and so may fail, comes before
 	 * a disarming dump changes anything.
 	 */
-	ret = proc_head_read(t->dirfd, pr, dump, &h);
-	if (ret == -ENOMEM)
-		return ret;
-	if (ret && h.err_line)
-		return ctx_set_error(t->ctx, ret, "/proc/%d/timers: cannot parse line %u",
-				     t->pid, h.err_line);
-	if (ret)
-		return ctx_set_error(t->ctx, ret, "cannot read /proc/%d/timers", t->pid);
-	cand = calloc(dump->ntimers - h.nexact + 1, 1);
-	if (!cand) {
-		ret = -ENOMEM;
-		goto close_head;
-	}
-	ret = fill_identity(t, dump);
+	ret = exact_begin(t, pr, dump, &x);
 	if (!ret)
-		ret = translate_cpu_clocks(t, dump, dump->tids, dump->nthreads, h.nexact, cand);
+		ret = fill_identity(t, dump);
+	if (!ret)
+		ret = translate_cpu_clocks(t, dump, dump->tids, dump->nthreads, x.h.nexact, x.cand);
 	if (!ret)
 		ret = target_check_interrupt(t);
 	if (ret)
-		goto close_head;
+		goto end_read;
 	cap = dump->ntimers ? dump->ntimers : 1;
-	ret = target_inject_begin(t, dump_scratch_size(dump->ntimers),
-				  t->ctx->one_syscall_per_trip);
+	ret = target_inject_begin(t, dump_scratch_size(cap), t->ctx->one_syscall_per_trip);
 	if (!ret)
 		ret = target_check_interrupt(t);
-	if (ret)
-		goto close_head;
-	ret = read_values(t, dump, disarm, h.nexact, cand);
 	if (!ret)
-		ret = settle_candidates(t, dump, &h, cand);
-	if (ret == 1) {
-		dbg(t->ctx, "the head of /proc/%d/timers did not add up: reading all of it",
-		    t->pid);
-		ret = read_full_stopped(t, dump, disarm, cap);
-	}
+		ret = exact_finish(t, dump, disarm, cap, &x);
 	if (ret)
-		goto close_head;
-	ptimer_dump_sort(dump);
+		goto end_read;
 	ret = target_get_restore_ids(t, &state);
 	dump->restore_ids_state = ret ? -1 : state;
 	/* -EINVAL: the kernel (or a seccomp filter) has no such prctl. */
 	if (ret && ret != -EINVAL)
-		goto close_head;
+		goto end_read;
 	ret = 0;
 	capture_clocks(dump);
 	ctx_phase(t->ctx, PTIMER_PHASE_READ);
 	/* A disarming dump has changed the target: past the point of no return. */
 	if (!disarm)
 		ret = target_check_interrupt(t);
-close_head:
-	free(cand);
-	proc_head_close(&h);
+end_read:
+	exact_end(&x);
 	return ret;
 }
 

@@ -265,8 +265,8 @@ int proc_preread(int dirfd, struct proc_preread *pr)
 out:
 	free(first);
 	free(again);
-	/* Anything odd, or no timer at all: the stopped read will read it all. */
-	if (ret || !pr->d->ntimers || pr->anchor_max < 0)
+	/* Anything odd: the stopped read will read it all. */
+	if (ret || (pr->d->ntimers && pr->anchor_max < 0))
 		proc_preread_free(pr);
 	return ret == -ENOMEM ? ret : 0;
 }
@@ -351,7 +351,8 @@ free_ids:
 int proc_head_read(int dirfd, const struct proc_preread *pr, struct ptimer_dump *dump,
 		   struct proc_head *h)
 {
-	bool have = pr && pr->d, known = false, odd = false;
+	/* No timer before the stop: nothing to stop the read at. */
+	bool have = pr && pr->d && pr->d->ntimers, known = false, odd = false;
 	size_t cap = 0, used = 0;
 	char *buf = NULL;
 	int ret;

@@ -24,8 +24,8 @@ struct proc_preread {
 
 /*
  * Read the timers of a running process.  Anything odd in what it saw
- * leaves @pr empty (a full read will be made once stopped); only -ENOMEM
- * is an error.
+ * leaves @pr->d NULL (a full read will be made once stopped); only
+ * -ENOMEM is an error.
  */
 int proc_preread(int dirfd, struct proc_preread *pr);
 void proc_preread_free(struct proc_preread *pr);

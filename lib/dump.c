@@ -7,6 +7,7 @@
  * them in one batch so that the target is stopped as briefly as possible.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,7 +36,8 @@ struct dump_layout {
 
 static void plan_layout(struct dump_layout *l, size_t ntimers, uint64_t base)
 {
-	l->batch_len = sizeof(struct blob_batch) + 2 * ntimers * sizeof(struct blob_call);
+	/* One call more: the prctl that a dump asks with its last batch. */
+	l->batch_len = sizeof(struct blob_batch) + (2 * ntimers + 1) * sizeof(struct blob_call);
 	l->batch = base;
 	l->values = base + l->batch_len;
 	l->zero = l->values + ntimers * sizeof(struct itimerspec);
@@ -43,10 +45,18 @@ static void plan_layout(struct dump_layout *l, size_t ntimers, uint64_t base)
 }
 
 static void fill_batch(struct blob_batch *b, const struct ptimer_dump *dump,
-		       const struct dump_layout *l, bool disarm)
+		       const struct dump_layout *l, bool disarm, bool ask_prctl)
 {
 	b->count = 2 * dump->ntimers;
 	b->flags = 0;
+	if (ask_prctl) {
+		struct blob_call *c = &b->calls[b->count++];
+
+		memset(c, 0, sizeof(*c));
+		c->nr = ARCH_NR_PRCTL;
+		c->args[0] = PTIMER_PR_TIMER_CREATE_RESTORE_IDS;
+		c->args[1] = PTIMER_PR_RESTORE_IDS_GET;
+	}
 	for (size_t i = 0; i < dump->ntimers; i++) {
 		struct blob_call *get = &b->calls[2 * i];
 		struct blob_call *ovr = &b->calls[2 * i + 1];
@@ -112,7 +122,7 @@ free_values:
  * been deleted: those that were are flagged CAND_GONE in @cand.
  */
 static int read_values_once(struct target *t, struct ptimer_dump *dump, bool disarm,
-			    size_t tentative, uint8_t *cand)
+			    size_t tentative, uint8_t *cand, long *prctl_ret)
 {
 	struct dump_layout l;
 	struct blob_batch *b;
@@ -125,7 +135,7 @@ static int read_values_once(struct target *t, struct ptimer_dump *dump, bool dis
 	b = calloc(1, l.batch_len);
 	if (!b)
 		return -ENOMEM;
-	fill_batch(b, dump, &l, disarm);
+	fill_batch(b, dump, &l, disarm, prctl_ret);
 	ret = target_write(t, l.zero, &zero, sizeof(zero));
 	if (ret)
 		goto free_batch;
@@ -140,14 +150,20 @@ static int read_values_once(struct target *t, struct ptimer_dump *dump, bool dis
 		goto free_batch;
 	}
 	ret = collect_values(t, dump, b, &l, tentative, cand);
+	if (!ret && prctl_ret)
+		*prctl_ret = (long)b->calls[2 * dump->ntimers].ret;
 free_batch:
 	free(b);
 	return ret;
 }
 
-/* The same in pieces of at most @cap timers, the size the scratch region was planned for. */
+/*
+ * The same in pieces of at most @cap timers, the size the scratch region
+ * was planned for.  @prctl_ret: ask PR_TIMER_CREATE_RESTORE_IDS's state
+ * with the last piece, and leave it untouched if there was none.
+ */
 static int read_values(struct target *t, struct ptimer_dump *dump, bool disarm,
-		       size_t tentative, uint8_t *cand, size_t cap)
+		       size_t tentative, uint8_t *cand, size_t cap, long *prctl_ret)
 {
 	int ret = 0;
 
@@ -161,14 +177,15 @@ static int read_values(struct target *t, struct ptimer_dump *dump, bool disarm,
 		size_t local = tentative > k ? tentative - k : 0;
 
 		ret = read_values_once(t, &piece, disarm, local,
-				       cand ? cand + (k + local - tentative) : NULL);
+				       cand ? cand + (k + local - tentative) : NULL,
+				       k + piece.ntimers == dump->ntimers ? prctl_ret : NULL);
 	}
 	return ret;
 }
 
 int dump_read_values(struct target *t, struct ptimer_dump *dump, bool disarm)
 {
-	return read_values(t, dump, disarm, SIZE_MAX, NULL, SIZE_MAX);
+	return read_values(t, dump, disarm, SIZE_MAX, NULL, SIZE_MAX, NULL);
 }
 
 int dump_read_proc(struct target *t, struct ptimer_dump *dump)
@@ -197,7 +214,8 @@ static void capture_clocks(struct ptimer_dump *dump)
 	dump->boottime_ns = clock_now_ns(CLOCK_BOOTTIME);
 }
 
-static int fill_identity(struct target *t, struct ptimer_dump *dump)
+/* What needs no stop: done before it. */
+static void fill_identity(struct target *t, struct ptimer_dump *dump)
 {
 	struct utsname u;
 
@@ -207,7 +225,6 @@ static int fill_identity(struct target *t, struct ptimer_dump *dump)
 		snprintf(dump->kernel_release, sizeof(dump->kernel_release), "%.64s", u.release);
 		snprintf(dump->arch, sizeof(dump->arch), "%.16s", u.machine);
 	}
-	return target_threads(t, &dump->tids, &dump->nthreads);
 }
 
 /*
@@ -318,7 +335,7 @@ static int read_full_stopped(struct target *t, struct ptimer_dump *dump, bool di
 	if (!ret)
 		ret = translate_cpu_clocks(t, missing, dump->tids, dump->nthreads, SIZE_MAX, NULL);
 	if (!ret)
-		ret = read_values(t, missing, disarm, SIZE_MAX, NULL, cap);
+		ret = read_values(t, missing, disarm, SIZE_MAX, NULL, cap, NULL);
 	for (size_t i = 0; i < missing->ntimers && !ret; i++) {
 		struct ptimer_timer *slot = bsearch(&missing->timers[i], full->timers, full->ntimers,
 						    sizeof(*full->timers), timer_id_cmp);
@@ -396,11 +413,11 @@ static int exact_begin(struct target *t, const struct proc_preread *pr, struct p
  * file read if it does not add up.  Sorted by id.
  */
 static int exact_finish(struct target *t, struct ptimer_dump *dump, bool disarm, size_t cap,
-			struct exact_read *x)
+			struct exact_read *x, long *prctl_ret)
 {
 	int ret;
 
-	ret = read_values(t, dump, disarm, x->h.nexact, x->cand, cap);
+	ret = read_values(t, dump, disarm, x->h.nexact, x->cand, cap, prctl_ret);
 	if (!ret)
 		ret = settle_candidates(t, dump, &x->h, x->cand);
 	if (ret == 1) {
@@ -428,7 +445,7 @@ int dump_read_existing(struct target *t, const struct proc_preread *pr, struct p
 
 	ret = exact_begin(t, pr, dump, &x);
 	if (!ret)
-		ret = exact_finish(t, dump, false, cap, &x);
+		ret = exact_finish(t, dump, false, cap, &x, NULL);
 	exact_end(&x);
 	return ret;
 }
@@ -439,6 +456,7 @@ static int read_attached(struct target *t, struct ptimer_dump *dump, unsigned in
 {
 	bool disarm = flags & PTIMER_DUMP_DISARM;
 	struct exact_read x = { .h.fd = -1 };
+	long prctl_ret = LONG_MIN;
 	int ret, state = 0;
 	size_t cap;
 
@@ -448,7 +466,7 @@ static int read_attached(struct target *t, struct ptimer_dump *dump, unsigned in
 	 */
 	ret = exact_begin(t, pr, dump, &x);
 	if (!ret)
-		ret = fill_identity(t, dump);
+		ret = target_threads(t, &dump->tids, &dump->nthreads);
 	if (!ret)
 		ret = translate_cpu_clocks(t, dump, dump->tids, dump->nthreads, x.h.nexact, x.cand);
 	if (!ret)
@@ -460,10 +478,16 @@ static int read_attached(struct target *t, struct ptimer_dump *dump, unsigned in
 	if (!ret)
 		ret = target_check_interrupt(t);
 	if (!ret)
-		ret = exact_finish(t, dump, disarm, cap, &x);
+		ret = exact_finish(t, dump, disarm, cap, &x, &prctl_ret);
 	if (ret)
 		goto end_read;
-	ret = target_get_restore_ids(t, &state);
+	/* Asked with the values, unless there were none: then on its own. */
+	if (prctl_ret == LONG_MIN)
+		ret = target_get_restore_ids(t, &state);
+	else if (prctl_ret < 0)
+		ret = (int)prctl_ret;
+	else
+		state = (int)prctl_ret;
 	dump->restore_ids_state = ret ? -1 : state;
 	/* -EINVAL: the kernel (or a seccomp filter) has no such prctl. */
 	if (ret && ret != -EINVAL)
@@ -497,6 +521,7 @@ int dump_pid(struct ptimer_ctx *ctx, pid_t pid, unsigned int flags,
 		ret = -ENOMEM;
 		goto close_target;
 	}
+	fill_identity(&t, dump);
 	/* The long read, made while the target runs; see proc_head.c. */
 	ret = proc_preread(t.dirfd, &pr);
 	if (ret)

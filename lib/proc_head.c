@@ -13,7 +13,9 @@
  * candidates, and the result is made exact while stopped:
  *
  *  1. The head of the file is read, records as they are now, up to and
- *     including the read() that shows a timer the first read saw.
+ *     including the read() that shows a timer older than the first
+ *     read's walk (by ID: the counter only grows), and one read() more,
+ *     which at the end of a short file makes the head the whole file.
  *  2. Every other candidate goes through the batched timer_gettime(),
  *     which runs anyway; a deleted one fails with EINVAL and is dropped.
  *     Timer IDs are allocated per process by a counter (since 3.10), so
@@ -352,7 +354,7 @@ int proc_head_read(int dirfd, const struct proc_preread *pr, struct ptimer_dump 
 		   struct proc_head *h)
 {
 	/* No timer before the stop: nothing to stop the read at. */
-	bool have = pr && pr->d && pr->d->ntimers, known = false, odd = false;
+	bool have = pr && pr->d && pr->d->ntimers, known = false, odd = false, extra = false;
 	size_t cap = 0, used = 0;
 	char *buf = NULL;
 	int ret;
@@ -362,8 +364,14 @@ int proc_head_read(int dirfd, const struct proc_preread *pr, struct ptimer_dump 
 	h->fd = openat(dirfd, "timers", O_RDONLY | O_CLOEXEC);
 	if (h->fd < 0)
 		return errno == ENOENT && faccessat(dirfd, ".", F_OK, 0) ? -ESRCH : -errno;
-	/* Without a first read, or on anything odd, this is the full read. */
-	while (!known || odd || !have) {
+	/*
+	 * Without a first read, or on anything odd, this is the full read.
+	 * Past the first known timer, one read() more: at the end of the
+	 * file (a list that fits a page) it proves the head whole, and the
+	 * lseek() of proc_head_exact() is not needed.
+	 */
+	while (!have || odd || !known || !extra) {
+		bool was_known = known;
 		ssize_t got;
 
 		if (cap - used < HEAD_CHUNK + 1) {
@@ -392,6 +400,7 @@ int proc_head_read(int dirfd, const struct proc_preread *pr, struct ptimer_dump 
 			odd = true;
 		if (have && !known)
 			known = chunk_has_known(pr, buf + used, (size_t)got);
+		extra = was_known;
 		used += (size_t)got;
 	}
 	buf[used] = '\0';

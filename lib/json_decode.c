@@ -394,6 +394,15 @@ static bool is_header_key(const char *key)
 	return false;
 }
 
+/*
+ * The small top-level sections after the timers, each a whole json_object
+ * of @root (the document's members but "timers"): decode them here.
+ */
+static int decode_sections(struct decoder *d, struct json_object *root)
+{
+	return 0;
+}
+
 /* The document as one tree: only for one that is no object, or malformed. */
 static int decode_dump(struct decoder *d, struct json_object *root)
 {
@@ -406,7 +415,8 @@ static int decode_dump(struct decoder *d, struct json_object *root)
 	r = decode_header(d, root);
 	if (r)
 		return r;
-	return decode_timers(d, root);
+	r = decode_timers(d, root);
+	return r ? r : decode_sections(d, root);
 }
 
 static bool is_blank(const char *s, size_t len)
@@ -666,7 +676,8 @@ static int decode_scanned(struct scan *s)
 	if (s->header_tried && !s->redo) {
 		if (s->header_ret)
 			return s->header_ret;
-		return s->timers_ret ? s->timers_ret : finish_timers(d);
+		r = s->timers_ret ? s->timers_ret : finish_timers(d);
+		return r ? r : decode_sections(d, s->root);
 	}
 	if (s->header_tried) {
 		/* Start again from an empty dump: the first attempt filled some of it. */
@@ -680,14 +691,17 @@ static int decode_scanned(struct scan *s)
 	r = decode_header(d, s->root);
 	if (r)
 		return r;
-	if (!s->ntimers_members)
+	if (!s->ntimers_members) {
 		/* Missing, or no array: the field reader says which. */
-		return decode_timers(d, s->root);
+		r = decode_timers(d, s->root);
+		return r ? r : decode_sections(d, s->root);
+	}
 	s->timers_ret = 0;
 	r = scan_timers(s, s->timers_at, true, &end);
 	if (r)
 		return r == SCAN_SYNTAX ? -PTIMER_ERR_BAD_DUMP : r;
-	return s->timers_ret ? s->timers_ret : finish_timers(d);
+	r = s->timers_ret ? s->timers_ret : finish_timers(d);
+	return r ? r : decode_sections(d, s->root);
 }
 
 /* The document as one tree, as before: the message of a malformed one. */

@@ -415,16 +415,26 @@ static int exact_begin(struct target *t, const struct proc_preread *pr, struct p
 static int exact_finish(struct target *t, struct ptimer_dump *dump, bool disarm, size_t cap,
 			struct exact_read *x, long *prctl_ret)
 {
+	/*
+	 * A disarming dump changes nothing until the list is known to be
+	 * exact, as when it read all of /proc first: unless the head was the
+	 * whole file, the candidates are checked with a reading batch, and
+	 * the disarming one runs over the settled list.
+	 */
+	bool settle_first = disarm && !x->h.complete;
 	int ret;
 
-	ret = read_values(t, dump, disarm, x->h.nexact, x->cand, cap, prctl_ret);
+	ret = read_values(t, dump, disarm && !settle_first, x->h.nexact, x->cand, cap,
+			  settle_first ? NULL : prctl_ret);
 	if (!ret)
 		ret = settle_candidates(t, dump, &x->h, x->cand);
 	if (ret == 1) {
 		dbg(t->ctx, "the head of /proc/%d/timers did not add up: reading all of it",
 		    t->pid);
-		ret = read_full_stopped(t, dump, disarm, cap);
+		ret = read_full_stopped(t, dump, disarm && !settle_first, cap);
 	}
+	if (!ret && settle_first)
+		ret = read_values(t, dump, true, SIZE_MAX, NULL, cap, prctl_ret);
 	if (!ret)
 		ptimer_dump_sort(dump);
 	return ret;

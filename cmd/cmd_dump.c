@@ -77,23 +77,15 @@ static const struct argp dump_argp = {
 
 int cli_write_dump(const struct ptimer_dump *dump, struct cli_output *out, bool pretty)
 {
-	char *json;
 	int ret;
 
-	ret = ptimer_dump_to_json(cli.ctx, dump, pretty, &json);
+	/* Written as it is encoded: memory does not grow with the dump. */
+	ret = ptimer_private_dump_write_json(cli.ctx, dump, pretty, out->f);
 	if (ret) {
 		cli_output_abort(out);
 		return ret;
 	}
-	errno = 0;
-	if (fputs(json, out->f) == EOF) {
-		ret = errno ? -errno : -EIO;
-		cli_output_abort(out);
-	} else {
-		ret = cli_output_commit(out);
-	}
-	free(json);
-	return ret;
+	return cli_output_commit(out);
 }
 
 /*

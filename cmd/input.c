@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 
@@ -11,11 +12,25 @@ int cli_read_input(const char *path, size_t limit, char **buf, size_t *len)
 {
 	size_t cap = 65536, used = 0;
 	char *data, *grown;
+	struct stat st;
 	int fd, ret;
 
 	fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
 	if (fd < 0)
 		return -errno;
+	/*
+	 * A regular file is read into a buffer of its size, one byte more
+	 * to see it end: doubling from 64 KiB would hold up to twice a big
+	 * dump at the last copy.
+	 */
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_size > 0) {
+		if ((uint64_t)st.st_size > limit) {
+			ret = -EFBIG;
+			goto close_fd;
+		}
+		if ((size_t)st.st_size + 1 > cap)
+			cap = (size_t)st.st_size + 1;
+	}
 	data = malloc(cap + 1);
 	if (!data) {
 		ret = -ENOMEM;

@@ -42,8 +42,13 @@ extern "C" {
 #define PTIMER_PR_RESTORE_IDS_ON		1
 #define PTIMER_PR_RESTORE_IDS_GET		2
 
-/* Largest dump document ptimer_dump_from_json() accepts, in bytes. */
-#define PTIMER_JSON_MAX_BYTES	(64u << 20)
+/*
+ * Largest dump document ptimer_dump_from_json() accepts, in bytes: room
+ * for 262144 timers (more than RLIMIT_SIGPENDING lets a user have by
+ * default) at 512 bytes each, which a pretty-printed timer of any kind
+ * stays under, and 16 MiB for the rest: 144 MiB.
+ */
+#define PTIMER_JSON_MAX_BYTES	((16u << 20) + (262144u * 512u))
 
 struct ptimer_ctx;
 

@@ -7,6 +7,8 @@
  * them in one batch so that the target is stopped as briefly as possible.
  */
 #include <errno.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +21,11 @@
 #include "target.h"
 #include "abi.h"
 #include "kinds_live.h"
+#include "proc_head.h"
+
+/* What the stopped read learnt of the candidates it could not see. */
+#define CAND_GONE		1u	/* timer_gettime() said EINVAL: deleted */
+#define CAND_UNNAMED		2u	/* its CPU clock's owner has no name here */
 
 /* Per timer: two calls, and a struct itimerspec for the result. */
 struct dump_layout {
@@ -31,7 +38,8 @@ struct dump_layout {
 
 static void plan_layout(struct dump_layout *l, size_t ntimers, uint64_t base)
 {
-	l->batch_len = sizeof(struct blob_batch) + 2 * ntimers * sizeof(struct blob_call);
+	/* One call more: the prctl that a dump asks with its last batch. */
+	l->batch_len = sizeof(struct blob_batch) + (2 * ntimers + 1) * sizeof(struct blob_call);
 	l->batch = base;
 	l->values = base + l->batch_len;
 	l->zero = l->values + ntimers * sizeof(struct itimerspec);
@@ -39,10 +47,18 @@ static void plan_layout(struct dump_layout *l, size_t ntimers, uint64_t base)
 }
 
 static void fill_batch(struct blob_batch *b, const struct ptimer_dump *dump,
-		       const struct dump_layout *l, bool disarm)
+		       const struct dump_layout *l, bool disarm, bool ask_prctl)
 {
 	b->count = 2 * dump->ntimers;
 	b->flags = 0;
+	if (ask_prctl) {
+		struct blob_call *c = &b->calls[b->count++];
+
+		memset(c, 0, sizeof(*c));
+		c->nr = ARCH_NR_PRCTL;
+		c->args[0] = PTIMER_PR_TIMER_CREATE_RESTORE_IDS;
+		c->args[1] = PTIMER_PR_RESTORE_IDS_GET;
+	}
 	for (size_t i = 0; i < dump->ntimers; i++) {
 		struct blob_call *get = &b->calls[2 * i];
 		struct blob_call *ovr = &b->calls[2 * i + 1];
@@ -68,7 +84,8 @@ static void fill_batch(struct blob_batch *b, const struct ptimer_dump *dump,
 }
 
 static int collect_values(struct target *t, struct ptimer_dump *dump,
-			  const struct blob_batch *b, const struct dump_layout *l)
+			  const struct blob_batch *b, const struct dump_layout *l,
+			  size_t tentative, uint8_t *cand)
 {
 	struct itimerspec *values;
 	int ret;
@@ -83,6 +100,11 @@ static int collect_values(struct target *t, struct ptimer_dump *dump,
 		struct ptimer_timer *tm = &dump->timers[i];
 		int64_t get = b->calls[2 * i].ret, ovr = b->calls[2 * i + 1].ret;
 
+		/* A candidate deleted since it was seen: no such timer now. */
+		if (i >= tentative && get == -EINVAL) {
+			cand[i - tentative] |= CAND_GONE;
+			continue;
+		}
 		if (get < 0 || ovr < 0) {
 			ret = ctx_set_error(t->ctx, (int)(get < 0 ? get : ovr),
 					    "reading timer %d of pid %d", tm->id, t->pid);
@@ -97,7 +119,12 @@ free_values:
 	return ret;
 }
 
-int dump_read_values(struct target *t, struct ptimer_dump *dump, bool disarm)
+/*
+ * dump_read_values(), where the timers from index @tentative on may have
+ * been deleted: those that were are flagged CAND_GONE in @cand.
+ */
+static int read_values_once(struct target *t, struct ptimer_dump *dump, bool disarm,
+			    size_t tentative, uint8_t *cand, long *prctl_ret)
 {
 	struct dump_layout l;
 	struct blob_batch *b;
@@ -110,7 +137,7 @@ int dump_read_values(struct target *t, struct ptimer_dump *dump, bool disarm)
 	b = calloc(1, l.batch_len);
 	if (!b)
 		return -ENOMEM;
-	fill_batch(b, dump, &l, disarm);
+	fill_batch(b, dump, &l, disarm, prctl_ret);
 	ret = target_write(t, l.zero, &zero, sizeof(zero));
 	if (ret)
 		goto free_batch;
@@ -124,10 +151,43 @@ int dump_read_values(struct target *t, struct ptimer_dump *dump, bool disarm)
 				    (unsigned long long)b->done, (unsigned long long)b->count);
 		goto free_batch;
 	}
-	ret = collect_values(t, dump, b, &l);
+	ret = collect_values(t, dump, b, &l, tentative, cand);
+	if (!ret && prctl_ret)
+		*prctl_ret = (long)b->calls[2 * dump->ntimers].ret;
 free_batch:
 	free(b);
 	return ret;
+}
+
+/*
+ * The same in pieces of at most @cap timers, the size the scratch region
+ * was planned for.  @prctl_ret: ask PR_TIMER_CREATE_RESTORE_IDS's state
+ * with the last piece, and leave it untouched if there was none.
+ */
+static int read_values(struct target *t, struct ptimer_dump *dump, bool disarm,
+		       size_t tentative, uint8_t *cand, size_t cap, long *prctl_ret)
+{
+	int ret = 0;
+
+	if (!cap)
+		return -EINVAL;
+	for (size_t k = 0; k < dump->ntimers && !ret; k += cap) {
+		struct ptimer_dump piece = {
+			.timers = dump->timers + k,
+			.ntimers = dump->ntimers - k < cap ? dump->ntimers - k : cap,
+		};
+		size_t local = tentative > k ? tentative - k : 0;
+
+		ret = read_values_once(t, &piece, disarm, local,
+				       cand ? cand + (k + local - tentative) : NULL,
+				       k + piece.ntimers == dump->ntimers ? prctl_ret : NULL);
+	}
+	return ret;
+}
+
+int dump_read_values(struct target *t, struct ptimer_dump *dump, bool disarm)
+{
+	return read_values(t, dump, disarm, SIZE_MAX, NULL, SIZE_MAX, NULL);
 }
 
 int dump_read_proc(struct target *t, struct ptimer_dump *dump)
@@ -156,7 +216,8 @@ static void capture_clocks(struct ptimer_dump *dump)
 	dump->boottime_ns = clock_now_ns(CLOCK_BOOTTIME);
 }
 
-static int fill_identity(struct target *t, struct ptimer_dump *dump)
+/* What needs no stop: done before it. */
+static void fill_identity(struct target *t, struct ptimer_dump *dump)
 {
 	struct utsname u;
 
@@ -166,7 +227,6 @@ static int fill_identity(struct target *t, struct ptimer_dump *dump)
 		snprintf(dump->kernel_release, sizeof(dump->kernel_release), "%.64s", u.release);
 		snprintf(dump->arch, sizeof(dump->arch), "%.16s", u.machine);
 	}
-	return target_threads(t, &dump->tids, &dump->nthreads);
 }
 
 /*
@@ -179,21 +239,22 @@ static int fill_identity(struct target *t, struct ptimer_dump *dump)
  * thread, and a process clock of any other process in a namespace we do
  * not see into is refused rather than written in the wrong namespace.
  */
-static int translate_cpu_clocks(struct target *t, struct ptimer_dump *dump)
+static int translate_cpu_clocks(struct target *t, struct ptimer_dump *dump,
+				const pid_t *tids, size_t nthreads, size_t tentative, uint8_t *cand)
 {
 	pid_t *ns_tids;
 	int levels = 1, ret = 0;
 
-	ns_tids = calloc(dump->nthreads, sizeof(*ns_tids));
+	ns_tids = calloc(nthreads ? nthreads : 1, sizeof(*ns_tids));
 	if (!ns_tids)
 		return -ENOMEM;
-	for (size_t i = 0; i < dump->nthreads && !ret; i++) {
+	for (size_t i = 0; i < nthreads && !ret; i++) {
 		int lv;
 
-		ret = procfs_nspid(t->dirfd, dump->tids[i], &ns_tids[i], &lv);
+		ret = procfs_nspid(t->dirfd, tids[i], &ns_tids[i], &lv);
 		if (ret)
 			ret = ctx_set_error(t->ctx, ret, "cannot read the namespace id of tid %d",
-					    dump->tids[i]);
+					    tids[i]);
 		else if (!i)
 			levels = lv;
 	}
@@ -206,16 +267,21 @@ static int translate_cpu_clocks(struct target *t, struct ptimer_dump *dump)
 		/* pid 0 is "the caller", in every namespace. */
 		if (!ptimer_clock_is_cpu(tm->clockid) || !owner)
 			continue;
-		for (i = 0; i < dump->nthreads && ns_tids[i] != owner; i++)
+		for (i = 0; i < nthreads && ns_tids[i] != owner; i++)
 			;
-		if (i == dump->nthreads) {
+		/* A candidate may be gone: say so only if the batch finds it. */
+		if (i == nthreads && k >= tentative) {
+			cand[k - tentative] |= CAND_UNNAMED;
+			continue;
+		}
+		if (i == nthreads) {
 			ret = ctx_set_error(t->ctx, -EOPNOTSUPP, "timer %d of pid %d measures"
 					    " the CPU time of pid %d of its pid namespace, which"
 					    " is not one of its threads and has no name here",
 					    tm->id, t->pid, owner);
 			break;
 		}
-		tm->clockid = ptimer_cpu_clock_make(dump->tids[i],
+		tm->clockid = ptimer_cpu_clock_make(tids[i],
 						    ptimer_cpu_clock_is_thread(tm->clockid),
 						    ptimer_cpu_clock_which(tm->clockid));
 	}
@@ -231,56 +297,235 @@ size_t dump_scratch_size(size_t ntimers)
 	return l.total;
 }
 
-/* Everything a dump does while it holds the target. */
-static int read_attached(struct target *t, struct ptimer_dump *dump, unsigned int flags)
+static int timer_id_cmp(const void *a, const void *b)
 {
+	const struct ptimer_timer *x = a, *y = b;
+
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+/*
+ * The stopped read of the head did not add up (see proc_head.c): read the
+ * whole file, still stopped, and the values of the timers not read yet;
+ * those read already, and perhaps disarmed, keep what was read.
+ */
+static int read_full_stopped(struct target *t, struct ptimer_dump *dump, bool disarm,
+			     size_t cap)
+{
+	struct ptimer_dump *full, *missing;
+	int ret;
+
+	full = ptimer_dump_new();
+	missing = ptimer_dump_new();
+	if (!full || !missing) {
+		ret = -ENOMEM;
+		goto free_dumps;
+	}
+	ret = dump_read_proc(t, full);
+	if (ret)
+		goto free_dumps;
+	ptimer_dump_sort(dump);
+	for (size_t i = 0; i < full->ntimers && !ret; i++) {
+		struct ptimer_timer *have = bsearch(&full->timers[i], dump->timers, dump->ntimers,
+						    sizeof(*dump->timers), timer_id_cmp);
+
+		if (have)
+			full->timers[i] = *have;
+		else
+			ret = ptimer_dump_add_timer(missing, &full->timers[i]);
+	}
+	if (!ret)
+		ret = translate_cpu_clocks(t, missing, dump->tids, dump->nthreads, SIZE_MAX, NULL);
+	if (!ret)
+		ret = read_values(t, missing, disarm, SIZE_MAX, NULL, cap, NULL);
+	for (size_t i = 0; i < missing->ntimers && !ret; i++) {
+		struct ptimer_timer *slot = bsearch(&missing->timers[i], full->timers, full->ntimers,
+						    sizeof(*full->timers), timer_id_cmp);
+
+		*slot = missing->timers[i];
+	}
+	if (!ret) {
+		struct ptimer_timer *swap = dump->timers;
+
+		dump->timers = full->timers;
+		dump->ntimers = full->ntimers;
+		full->timers = swap;
+	}
+free_dumps:
+	ptimer_dump_free(missing);
+	ptimer_dump_free(full);
+	return ret;
+}
+
+/*
+ * Drop the candidates the batch found deleted, and check that the others
+ * with the head are the whole file.  Returns 1 when they are not.
+ */
+static int settle_candidates(struct target *t, struct ptimer_dump *dump, struct proc_head *h,
+			     const uint8_t *cand)
+{
+	uint64_t bytes = h->head_bytes;
+	size_t n = h->nexact;
+
+	for (size_t i = h->nexact; i < dump->ntimers; i++) {
+		uint8_t c = cand[i - h->nexact];
+
+		if (c & CAND_GONE)
+			continue;
+		if (c & CAND_UNNAMED)
+			return ctx_set_error(t->ctx, -EOPNOTSUPP, "timer %d of pid %d measures"
+					     " the CPU time of a thread of its pid namespace that"
+					     " is not one of its threads and has no name here",
+					     dump->timers[i].id, t->pid);
+		bytes += h->cand_len[i - h->nexact];
+		dump->timers[n++] = dump->timers[i];
+	}
+	dump->ntimers = n;
+	return proc_head_exact(h, bytes) ? 0 : 1;
+}
+
+/* The target's timers read exactly while it is stopped: see proc_head.c. */
+struct exact_read {
+	struct proc_head h;
+	uint8_t *cand;		/* per candidate, CAND_* */
+};
+
+/* Stopped, before any injection: the head, and the candidates after it. */
+static int exact_begin(struct target *t, const struct proc_preread *pr, struct ptimer_dump *dump,
+		       struct exact_read *x)
+{
+	int ret;
+
+	x->cand = NULL;
+	ret = proc_head_read(t->dirfd, pr, dump, &x->h);
+	if (ret == -ENOMEM)
+		return ret;
+	if (ret && x->h.err_line)
+		return ctx_set_error(t->ctx, ret, "/proc/%d/timers: cannot parse line %u",
+				     t->pid, x->h.err_line);
+	if (ret)
+		return ctx_set_error(t->ctx, ret, "cannot read /proc/%d/timers", t->pid);
+	x->cand = calloc(dump->ntimers - x->h.nexact + 1, 1);
+	return x->cand ? 0 : -ENOMEM;
+}
+
+/*
+ * With injection begun, its scratch planned for @cap timers: the values,
+ * the deleted candidates dropped, and the result checked, or the whole
+ * file read if it does not add up.  Sorted by id.
+ */
+static int exact_finish(struct target *t, struct ptimer_dump *dump, bool disarm, size_t cap,
+			struct exact_read *x, long *prctl_ret)
+{
+	/*
+	 * A disarming dump changes nothing until the list is known to be
+	 * exact, as when it read all of /proc first: unless the head was the
+	 * whole file, the candidates are checked with a reading batch, and
+	 * the disarming one runs over the settled list.
+	 */
+	bool settle_first = disarm && !x->h.complete;
+	int ret;
+
+	ret = read_values(t, dump, disarm && !settle_first, x->h.nexact, x->cand, cap,
+			  settle_first ? NULL : prctl_ret);
+	if (!ret)
+		ret = settle_candidates(t, dump, &x->h, x->cand);
+	if (ret == 1) {
+		dbg(t->ctx, "the head of /proc/%d/timers did not add up: reading all of it",
+		    t->pid);
+		ret = read_full_stopped(t, dump, disarm && !settle_first, cap);
+	}
+	if (!ret && settle_first)
+		ret = read_values(t, dump, true, SIZE_MAX, NULL, cap, prctl_ret);
+	if (!ret)
+		ptimer_dump_sort(dump);
+	return ret;
+}
+
+static void exact_end(struct exact_read *x)
+{
+	free(x->cand);
+	x->cand = NULL;
+	proc_head_close(&x->h);
+}
+
+int dump_read_existing(struct target *t, const struct proc_preread *pr, struct ptimer_dump *dump,
+		       size_t cap)
+{
+	struct exact_read x = { .h.fd = -1 };
+	int ret;
+
+	ret = exact_begin(t, pr, dump, &x);
+	if (!ret)
+		ret = exact_finish(t, dump, false, cap, &x, NULL);
+	exact_end(&x);
+	return ret;
+}
+
+/* Everything a dump does while it holds the target. */
+static int read_attached(struct target *t, struct ptimer_dump *dump, unsigned int flags,
+			 const struct proc_preread *pr)
+{
+	bool disarm = flags & PTIMER_DUMP_DISARM;
+	bool posix = ctx_kinds(t->ctx) & PTIMER_KIND_POSIX;
+	struct exact_read x = { .h.fd = -1 };
+	long prctl_ret = LONG_MIN;
 	int ret, state = 0;
+	size_t cap;
 
 	/*
 	 * Everything that reads only /proc, and so may fail, comes before
 	 * a disarming dump changes anything.
 	 */
-	ret = ctx_kinds(t->ctx) & PTIMER_KIND_POSIX ? dump_read_proc(t, dump) : 0;
+	ret = posix ? exact_begin(t, pr, dump, &x) : 0;
 	if (!ret)
-		ret = fill_identity(t, dump);
+		ret = target_threads(t, &dump->tids, &dump->nthreads);
 	if (!ret)
-		ret = translate_cpu_clocks(t, dump);
+		ret = translate_cpu_clocks(t, dump, dump->tids, dump->nthreads, x.h.nexact, x.cand);
 	/* Before any disarm, which makes a POSIX timer's queued signal stale. */
 	if (!ret)
 		ret = kinds_dump_read_proc(t, dump, ctx_kinds(t->ctx));
 	if (!ret)
 		ret = target_check_interrupt(t);
 	if (ret)
-		return ret;
-	ret = target_inject_begin(t, MAX(dump_scratch_size(dump->ntimers),
-					 kinds_dump_scratch_size(dump)),
+		goto end_read;
+	cap = dump->ntimers ? dump->ntimers : 1;
+	ret = target_inject_begin(t, MAX(dump_scratch_size(cap), kinds_dump_scratch_size(dump)),
 				  t->ctx->one_syscall_per_trip);
 	if (!ret)
 		ret = target_check_interrupt(t);
-	if (ret)
-		return ret;
-	ret = dump_read_values(t, dump, flags & PTIMER_DUMP_DISARM);
+	if (!ret && posix)
+		ret = exact_finish(t, dump, disarm, cap, &x, &prctl_ret);
 	if (!ret)
-		ret = kinds_dump_read_injected(t, dump, ctx_kinds(t->ctx),
-					       flags & PTIMER_DUMP_DISARM);
+		ret = kinds_dump_read_injected(t, dump, ctx_kinds(t->ctx), disarm);
 	if (ret)
-		return ret;
-	ret = target_get_restore_ids(t, &state);
+		goto end_read;
+	/* Asked with the values, unless there were none: then on its own. */
+	if (prctl_ret == LONG_MIN)
+		ret = target_get_restore_ids(t, &state);
+	else if (prctl_ret < 0)
+		ret = (int)prctl_ret;
+	else
+		state = (int)prctl_ret;
 	dump->restore_ids_state = ret ? -1 : state;
 	/* -EINVAL: the kernel (or a seccomp filter) has no such prctl. */
 	if (ret && ret != -EINVAL)
-		return ret;
+		goto end_read;
+	ret = 0;
 	capture_clocks(dump);
 	ctx_phase(t->ctx, PTIMER_PHASE_READ);
 	/* A disarming dump has changed the target: past the point of no return. */
-	if (!(flags & PTIMER_DUMP_DISARM))
-		return target_check_interrupt(t);
-	return 0;
+	if (!disarm)
+		ret = target_check_interrupt(t);
+end_read:
+	exact_end(&x);
+	return ret;
 }
 
 int dump_pid(struct ptimer_ctx *ctx, pid_t pid, unsigned int flags,
 	     struct ptimer_dump **out, struct ptimer_dump_stats *stats)
 {
+	struct proc_preread pr = { 0 };
 	struct target_stats ts;
 	struct ptimer_dump *dump;
 	struct target t;
@@ -295,10 +540,15 @@ int dump_pid(struct ptimer_ctx *ctx, pid_t pid, unsigned int flags,
 		ret = -ENOMEM;
 		goto close_target;
 	}
-	ret = target_attach(&t, target_seccomp_from_flags(flags), true);
+	fill_identity(&t, dump);
+	/* The long read, made while the target runs; see proc_head.c. */
+	ret = proc_preread(t.dirfd, &pr);
 	if (ret)
 		goto free_dump;
-	ret = read_attached(&t, dump, flags);
+	ret = target_attach(&t, target_seccomp_from_flags(flags), true);
+	if (ret)
+		goto free_pre;
+	ret = read_attached(&t, dump, flags, &pr);
 	ret = target_died_or(&t, ret, "dump");
 	ret = target_finish(&t, ret, "dump", &ts);
 	if (stats) {
@@ -306,6 +556,8 @@ int dump_pid(struct ptimer_ctx *ctx, pid_t pid, unsigned int flags,
 		stats->injected_syscalls = ts.injected_syscalls;
 		stats->round_trips = ts.round_trips;
 	}
+free_pre:
+	proc_preread_free(&pr);
 free_dump:
 	if (ret)
 		ptimer_dump_free(dump);

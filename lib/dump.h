@@ -17,4 +17,14 @@ int dump_read_values(struct target *t, struct ptimer_dump *dump, bool disarm);
 /* The scratch bytes dump_read_values() needs for @ntimers timers. */
 size_t dump_scratch_size(size_t ntimers);
 
+struct proc_preread;
+/*
+ * The target's timers as they are while it is stopped, with their values,
+ * sorted by id: @pr, read before the stop, spares reading all of
+ * /proc/PID/timers again (proc_head.c).  Injection must have begun, with
+ * scratch for dump_read_values() of @cap timers.
+ */
+int dump_read_existing(struct target *t, const struct proc_preread *pr, struct ptimer_dump *dump,
+		       size_t cap);
+
 #endif

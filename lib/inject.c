@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/ptrace.h>
@@ -215,24 +216,65 @@ static int batch_one_by_one(struct injector *in, struct blob_batch *batch)
 	return 0;
 }
 
-int inject_batch(struct injector *in, struct blob_batch *batch, uint64_t remote)
+/*
+ * Calls per run of the blob.  Each run is one wait for the target, which
+ * the timeout bounds: 96k timer_create()s in one run could take longer
+ * than that on a busy machine, and a run of 4096 costs one round trip of
+ * some microseconds more.
+ */
+#define BATCH_WINDOW	4096
+
+static int run_window(struct injector *in, struct blob_batch *win, uint64_t remote)
 {
-	size_t len = sizeof(*batch) + batch->count * sizeof(batch->calls[0]);
+	size_t len = sizeof(*win) + win->count * sizeof(win->calls[0]);
 	int rc;
 
-	if (in->no_batch)
-		return batch_one_by_one(in, batch);
-	rc = inject_write(in, remote, batch, len);
+	rc = inject_write(in, remote, win, len);
 	if (rc)
 		return rc;
 	rc = run_blob(in, arch_blob_batch, remote, arch_blob_walk);
 	if (rc)
 		return rc;
-	rc = inject_read(in, remote, batch, len);
-	if (rc)
+	return inject_read(in, remote, win, len);
+}
+
+int inject_batch(struct injector *in, struct blob_batch *batch, uint64_t remote)
+{
+	size_t window = batch->count < BATCH_WINDOW ? batch->count : BATCH_WINDOW;
+	struct blob_batch *win;
+	int rc = 0;
+
+	if (in->no_batch)
+		return batch_one_by_one(in, batch);
+	if (batch->count <= BATCH_WINDOW) {
+		rc = run_window(in, batch, remote);
+		if (!rc)
+			in->syscalls += batch->done;
 		return rc;
-	in->syscalls += batch->done;
-	return 0;
+	}
+	win = malloc(sizeof(*win) + window * sizeof(win->calls[0]));
+	if (!win)
+		return -ENOMEM;
+	batch->done = 0;
+	for (size_t k = 0; k < batch->count && !rc; k += window) {
+		size_t m = batch->count - k < window ? batch->count - k : window;
+
+		memset(win, 0, sizeof(*win));
+		win->count = m;
+		win->flags = batch->flags;
+		memcpy(win->calls, batch->calls + k, m * sizeof(win->calls[0]));
+		rc = run_window(in, win, remote);
+		if (rc)
+			break;
+		memcpy(batch->calls + k, win->calls, m * sizeof(win->calls[0]));
+		batch->done += win->done;
+		in->syscalls += win->done;
+		/* A stop on error ends the whole batch where the window stopped. */
+		if (win->done != m)
+			break;
+	}
+	free(win);
+	return rc;
 }
 
 int inject_walk(struct injector *in, struct blob_walk *walk, uint64_t remote)

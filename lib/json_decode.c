@@ -359,23 +359,14 @@ static int decode_timer(struct decoder *d, struct json_object *obj, size_t i)
 	return ptimer_dump_add_timer(d->dump, &t);
 }
 
-static int decode_timers(struct decoder *d, struct json_object *root)
+/* After the last timer: no id twice, and the timers in id order. */
+static int finish_timers(struct decoder *d)
 {
 	struct ptimer_dump *dump = d->dump;
-	struct json_object *arr;
-	size_t n, i, dup, first;
+	size_t dup, first;
 	char key[32];
 	int r;
 
-	r = jf_read_container(d->ctx, root, "", "timers", true, json_type_array, &arr);
-	if (r < 0)
-		return r;
-	n = json_object_array_length(arr);
-	for (i = 0; i < n; i++) {
-		r = decode_timer(d, json_object_array_get_idx(arr, i), i);
-		if (r)
-			return r;
-	}
 	if (dump->ntimers < 2)
 		return 0;
 	r = jf_find_duplicate(&dump->timers[0].id, sizeof(*dump->timers),
@@ -391,14 +382,29 @@ static int decode_timers(struct decoder *d, struct json_object *root)
 	return 0;
 }
 
-static int decode_dump(struct decoder *d, struct json_object *root)
+static int decode_timers(struct decoder *d, struct json_object *root)
+{
+	struct json_object *arr;
+	size_t n, i;
+	int r;
+
+	r = jf_read_container(d->ctx, root, "", "timers", true, json_type_array, &arr);
+	if (r < 0)
+		return r;
+	n = json_object_array_length(arr);
+	for (i = 0; i < n; i++) {
+		r = decode_timer(d, json_object_array_get_idx(arr, i), i);
+		if (r)
+			return r;
+	}
+	return finish_timers(d);
+}
+
+/* Every top-level member but "timers", in the order of their errors. */
+static int decode_header(struct decoder *d, struct json_object *root)
 {
 	int r;
 
-	if (!json_object_is_type(root, json_type_object))
-		return ctx_set_error(d->ctx, -PTIMER_ERR_BAD_DUMP,
-				     "top level: expected object, got %s",
-				     jf_describe(root));
 	/* First, so that a newer document is refused for what it is. */
 	r = decode_version(d, root);
 	if (r)
@@ -409,13 +415,46 @@ static int decode_dump(struct decoder *d, struct json_object *root)
 	r = decode_captured(d, root);
 	if (r)
 		return r;
-	r = decode_threads(d, root);
+	return decode_threads(d, root);
+}
+
+/* The members decode_header() reads: one after "timers" means decoding again. */
+static bool is_header_key(const char *key)
+{
+	static const char *const keys[] = {
+		"version", "generator", "pid", "comm", "kernel_release", "arch",
+		"restore_ids", "captured", "threads",
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
+		if (!strcmp(key, keys[i]))
+			return true;
+	return false;
+}
+
+/*
+ * The small top-level sections after the timers, each a whole json_object
+ * of @root (the document's members but "timers"): decode them here.
+ */
+static int decode_sections(struct decoder *d, struct json_object *root)
+{
+	return jk_decode_all(d->ctx, root, d->dump);
+}
+
+/* The document as one tree: only for one that is no object, or malformed. */
+static int decode_dump(struct decoder *d, struct json_object *root)
+{
+	int r;
+
+	if (!json_object_is_type(root, json_type_object))
+		return ctx_set_error(d->ctx, -PTIMER_ERR_BAD_DUMP,
+				     "top level: expected object, got %s",
+				     jf_describe(root));
+	r = decode_header(d, root);
 	if (r)
 		return r;
 	r = decode_timers(d, root);
-	if (r)
-		return r;
-	return jk_decode_all(d->ctx, root, d->dump);
+	return r ? r : decode_sections(d, root);
 }
 
 static bool is_blank(const char *s, size_t len)
@@ -444,15 +483,10 @@ static int syntax_error(struct ptimer_ctx *ctx, const char *text, size_t len,
 			     line, off - bol + 1, what);
 }
 
-/* Text to a json-c tree, with the checks json-c does not do for us. */
-static int parse_document(struct ptimer_ctx *ctx, const char *text, size_t len,
-			  struct json_object **root)
+/* The checks json-c does not do for us. */
+static int check_text(struct ptimer_ctx *ctx, const char *text, size_t len)
 {
-	enum json_tokener_error jerr;
-	struct json_tokener *tok;
 	const char *nul;
-	size_t end;
-	int r = 0;
 
 	if (len > PTIMER_JSON_MAX_BYTES)
 		return ctx_set_error(ctx, -EFBIG, "document is %zu bytes; the limit is %u",
@@ -465,6 +499,17 @@ static int parse_document(struct ptimer_ctx *ctx, const char *text, size_t len,
 				     (size_t)(nul - text));
 	if (is_blank(text, len))
 		return ctx_set_error(ctx, -PTIMER_ERR_BAD_DUMP, "document is empty");
+	return 0;
+}
+
+/* Text to a json-c tree. */
+static int parse_document(struct ptimer_ctx *ctx, const char *text, size_t len,
+			  struct json_object **root)
+{
+	enum json_tokener_error jerr;
+	struct json_tokener *tok;
+	size_t end;
+	int r = 0;
 
 	tok = json_tokener_new();
 	if (!tok)
@@ -493,36 +538,269 @@ static int parse_document(struct ptimer_ctx *ctx, const char *text, size_t len,
 	return r;
 }
 
+/*
+ * The outer document without a tree of it.  json-c has no event parser,
+ * and a tree of 96k timers costs over 200 MB, so the top-level object is
+ * scanned here: each member but "timers" is parsed by json-c into a small
+ * object kept in @root (the sections are small), and each element of the
+ * "timers" array is parsed by json-c, decoded by decode_timer() and freed.
+ * The scanner knows only what separates members and elements; any value
+ * is json-c's to parse, with the same flags as before.  On anything it
+ * does not expect it gives up, and the document is parsed whole, as it
+ * used to be, so that a malformed one gets json-c's own message.
+ *
+ * The timers are decoded during the scan once the members before them
+ * decode (as our encoder orders them); a document that changes one of
+ * those members after "timers", or has two "timers", is decoded again
+ * from the array's recorded position once the scan is over, so that the
+ * result and the first error are the same as from the tree.
+ */
+struct scan {
+	struct decoder *d;
+	const char *text;
+	size_t len;
+	struct json_tokener *tok;
+	struct json_object *root;	/* the members but "timers" */
+	size_t timers_at;		/* offset of the last "timers" array's '[' */
+	unsigned int ntimers_members;
+	bool header_tried;		/* decode_header() ran at the first "timers" */
+	int header_ret;
+	int timers_ret;			/* the first error of the streamed timers */
+	bool redo;			/* the streamed decode does not count */
+};
+
+#define SCAN_SYNTAX	1		/* not what the scanner expects: parse whole */
+
+static size_t skip_blank(const struct scan *s, size_t pos)
+{
+	while (pos < s->len && (s->text[pos] == ' ' || s->text[pos] == '\t' ||
+				s->text[pos] == '\n' || s->text[pos] == '\r'))
+		pos++;
+	return pos;
+}
+
+/* One JSON value at @pos, by json-c; *end is just past it.  null is NULL. */
+static int scan_value(struct scan *s, size_t pos, struct json_object **val, size_t *end)
+{
+	enum json_tokener_error jerr;
+
+	json_tokener_reset(s->tok);
+	*val = json_tokener_parse_ex(s->tok, s->text + pos, (int)(s->len - pos));
+	jerr = json_tokener_get_error(s->tok);
+	*end = pos + json_tokener_get_parse_end(s->tok);
+	if (jerr == json_tokener_success)
+		return 0;
+	json_object_put(*val);
+	*val = NULL;
+	return SCAN_SYNTAX;
+}
+
+/* The "timers" array at @pos ('['), element by element. */
+static int scan_timers(struct scan *s, size_t pos, bool decode, size_t *end)
+{
+	size_t i = 0;
+	int r;
+
+	pos = skip_blank(s, pos + 1);
+	if (pos < s->len && s->text[pos] == ']') {
+		*end = pos + 1;
+		return 0;
+	}
+	for (;;) {
+		struct json_object *obj;
+
+		r = scan_value(s, pos, &obj, &pos);
+		if (r)
+			return r;
+		if (decode && !s->timers_ret)
+			s->timers_ret = decode_timer(s->d, obj, i);
+		json_object_put(obj);
+		if (s->timers_ret == -ENOMEM)
+			return -ENOMEM;
+		i++;
+		pos = skip_blank(s, pos);
+		if (pos < s->len && s->text[pos] == ']') {
+			*end = pos + 1;
+			return 0;
+		}
+		if (pos >= s->len || s->text[pos] != ',')
+			return SCAN_SYNTAX;
+		pos = skip_blank(s, pos + 1);
+	}
+}
+
+static int scan_member(struct scan *s, size_t *pos)
+{
+	struct json_object *key, *val;
+	const char *name;
+	size_t p = *pos;
+	int r;
+
+	if (p >= s->len || s->text[p] != '"')
+		return SCAN_SYNTAX;
+	r = scan_value(s, p, &key, &p);
+	if (r)
+		return r;
+	p = skip_blank(s, p);
+	if (p >= s->len || s->text[p] != ':') {
+		json_object_put(key);
+		return SCAN_SYNTAX;
+	}
+	p = skip_blank(s, p + 1);
+	name = json_object_get_string(key);
+	if (!strcmp(name, "timers") && p < s->len && s->text[p] == '[') {
+		bool decode = !s->ntimers_members++;
+
+		/* The members before the first "timers" are the header, as we write it. */
+		if (decode) {
+			s->header_tried = true;
+			s->header_ret = decode_header(s->d, s->root);
+			decode = !s->header_ret;
+		} else {
+			s->redo = true;
+		}
+		s->timers_at = p;
+		r = scan_timers(s, p, decode, &p);
+		json_object_object_del(s->root, "timers");
+	} else {
+		if (s->ntimers_members && is_header_key(name))
+			s->redo = true;
+		r = scan_value(s, p, &val, &p);
+		if (!r && json_object_object_add(s->root, name, val)) {
+			json_object_put(val);
+			r = -ENOMEM;
+		}
+	}
+	json_object_put(key);
+	*pos = p;
+	return r;
+}
+
+static int scan_document(struct scan *s)
+{
+	size_t pos = skip_blank(s, 0);
+	int r;
+
+	if (pos >= s->len || s->text[pos] != '{')
+		return SCAN_SYNTAX;
+	pos = skip_blank(s, pos + 1);
+	if (pos < s->len && s->text[pos] == '}') {
+		pos++;
+	} else {
+		for (;;) {
+			r = scan_member(s, &pos);
+			if (r)
+				return r;
+			pos = skip_blank(s, pos);
+			if (pos < s->len && s->text[pos] == '}') {
+				pos++;
+				break;
+			}
+			if (pos >= s->len || s->text[pos] != ',')
+				return SCAN_SYNTAX;
+			pos = skip_blank(s, pos + 1);
+		}
+	}
+	return skip_blank(s, pos) == s->len ? 0 : SCAN_SYNTAX;
+}
+
+/* After the scan: the header and timers, as a decode of the tree would have them. */
+static int decode_scanned(struct scan *s)
+{
+	struct decoder *d = s->d;
+	size_t end;
+	int r;
+
+	if (s->header_tried && !s->redo) {
+		if (s->header_ret)
+			return s->header_ret;
+		r = s->timers_ret ? s->timers_ret : finish_timers(d);
+		return r ? r : decode_sections(d, s->root);
+	}
+	if (s->header_tried) {
+		/* Start again from an empty dump: the first attempt filled some of it. */
+		ptimer_dump_free(d->dump);
+		free(d->sorted_tids);
+		d->sorted_tids = NULL;
+		d->dump = ptimer_dump_new();
+		if (!d->dump)
+			return -ENOMEM;
+	}
+	r = decode_header(d, s->root);
+	if (r)
+		return r;
+	if (!s->ntimers_members) {
+		/* Missing, or no array: the field reader says which. */
+		r = decode_timers(d, s->root);
+		return r ? r : decode_sections(d, s->root);
+	}
+	s->timers_ret = 0;
+	r = scan_timers(s, s->timers_at, true, &end);
+	if (r)
+		return r == SCAN_SYNTAX ? -PTIMER_ERR_BAD_DUMP : r;
+	r = s->timers_ret ? s->timers_ret : finish_timers(d);
+	return r ? r : decode_sections(d, s->root);
+}
+
+/* The document as one tree, as before: the message of a malformed one. */
+static int decode_whole(struct decoder *d, const char *text, size_t len)
+{
+	struct json_object *root;
+	int r;
+
+	r = parse_document(d->ctx, text, len, &root);
+	if (r)
+		return r;
+	r = decode_dump(d, root);
+	json_object_put(root);
+	return r;
+}
+
 int ptimer_dump_from_json(struct ptimer_ctx *ctx, const char *text, size_t len,
 			  struct ptimer_dump **dump)
 {
 	struct decoder d = { .ctx = ctx };
-	struct json_object *root;
+	struct scan s = { .d = &d, .text = text, .len = len };
 	int r;
 
 	ctx_clear_error(ctx);
 	*dump = NULL;
-	r = parse_document(ctx, text, len, &root);
+	r = check_text(ctx, text, len);
 	if (r)
 		return r;
 	d.dump = ptimer_dump_new();
-	if (!d.dump) {
+	s.tok = json_tokener_new();
+	s.root = json_object_new_object();
+	if (!d.dump || !s.tok || !s.root) {
 		r = -ENOMEM;
-		goto put_root;
+		goto free_scan;
 	}
-	r = decode_dump(&d, root);
+	/* A value is followed by the rest of the document: the scanner checks that. */
+	json_tokener_set_flags(s.tok, JSON_TOKENER_STRICT | JSON_TOKENER_ALLOW_TRAILING_CHARS |
+			       JSON_TOKENER_VALIDATE_UTF8);
+	r = scan_document(&s);
+	if (!r)
+		r = decode_scanned(&s);
+	if (r == SCAN_SYNTAX) {
+		ptimer_dump_free(d.dump);
+		free(d.sorted_tids);
+		d.sorted_tids = NULL;
+		d.dump = ptimer_dump_new();
+		r = d.dump ? decode_whole(&d, text, len) : -ENOMEM;
+	}
+free_scan:
 	if (r) {
 		if (r == -ENOMEM)
 			ctx_set_error(ctx, r, "out of memory decoding the dump");
 		ptimer_dump_free(d.dump);
-		goto free_sorted;
+	} else {
+		dbg(ctx, "decoded pid %d: %zu threads, %zu timers", d.dump->pid,
+		    d.dump->nthreads, d.dump->ntimers);
+		*dump = d.dump;
 	}
-	dbg(ctx, "decoded pid %d: %zu threads, %zu timers", d.dump->pid,
-	    d.dump->nthreads, d.dump->ntimers);
-	*dump = d.dump;
-free_sorted:
 	free(d.sorted_tids);
-put_root:
-	json_object_put(root);
+	json_object_put(s.root);
+	if (s.tok)
+		json_tokener_free(s.tok);
 	return r;
 }

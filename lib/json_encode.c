@@ -2,7 +2,7 @@
 // SPDX-FileCopyrightText: The ptimerctl authors
 /*
  * The dump document, format version 1: struct ptimer_dump to JSON.
- * Encoding is a plain walk over the model.
+ * Encoding is a plain walk over the model, written out as it goes.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -164,81 +164,206 @@ static struct json_object *encode_threads(struct encoder *e,
 	return arr;
 }
 
-static struct json_object *encode_timers(struct encoder *e,
-					 const struct ptimer_dump *dump)
+/*
+ * The document is written as it is encoded, member by member and timer by
+ * timer, so that no tree or string of the whole document is ever held: at
+ * 96k timers json-c's tree alone took over 200 MB.  Each member's value
+ * (and each timer) is a small json_object, printed by json-c and freed at
+ * once; the writer lays them out exactly as json-c lays out the whole
+ * document (two spaces per level when pretty), so the output is byte for
+ * byte what printing one tree gave.
+ */
+struct writer {
+	struct encoder *e;
+	FILE *f;
+	int flags;		/* json-c's, for each value */
+	bool pretty;
+	bool first;		/* no member written yet */
+};
+
+static void w_raw(struct writer *w, const char *s, size_t len)
 {
-	struct json_object *arr = json_object_new_array_ext((int)dump->ntimers);
-
-	for (size_t i = 0; i < dump->ntimers && !e->err; i++) {
-		struct json_object *t = encode_timer(e, i, &dump->timers[i]);
-
-		if (t)
-			append(e, arr, t);
-	}
-	return arr;
+	if (!w->e->err && len && fwrite(s, 1, len, w->f) != len)
+		w->e->err = errno ? -errno : -EIO;
 }
 
-static struct json_object *encode_dump(struct encoder *e,
-				       const struct ptimer_dump *dump)
+static void w_str(struct writer *w, const char *s)
 {
-	struct json_object *root = json_object_new_object();
+	w_raw(w, s, strlen(s));
+}
 
-	put(e, root, "version", json_object_new_int(PTIMER_FORMAT_VERSION));
-	put(e, root, "generator", json_object_new_string("ptimerctl " PTIMER_VERSION));
-	put(e, root, "pid", json_object_new_int(dump->pid));
-	put(e, root, "comm", new_text(dump->comm, sizeof(dump->comm)));
-	put(e, root, "kernel_release",
-	    new_text(dump->kernel_release, sizeof(dump->kernel_release)));
-	put(e, root, "arch", new_text(dump->arch, sizeof(dump->arch)));
+/* A value printed alone by json-c, indented as if @depth levels deep. */
+static void w_value(struct writer *w, struct json_object *val, int depth)
+{
+	const char *text, *nl;
+	size_t len;
+
+	if (w->e->err)
+		return;
+	text = json_object_to_json_string_length(val, w->flags, &len);
+	if (!text) {
+		w->e->err = -ENOMEM;
+		return;
+	}
+	/* Strings are escaped: every '\n' is json-c's layout. */
+	while (w->pretty && (nl = memchr(text, '\n', len))) {
+		size_t n = (size_t)(nl - text) + 1;
+
+		w_raw(w, text, n);
+		for (int i = 0; i < depth; i++)
+			w_raw(w, "  ", 2);
+		text += n;
+		len -= n;
+	}
+	w_raw(w, text, len);
+}
+
+static void w_key(struct writer *w, const char *key)
+{
+	if (!w->first)
+		w_raw(w, ",", 1);
+	w->first = false;
+	if (w->pretty)
+		w_raw(w, "\n  ", 3);
+	w_raw(w, "\"", 1);
+	w_str(w, key);
+	w_str(w, w->pretty ? "\": " : "\":");
+}
+
+/*
+ * A top-level member whose value is a small json_object, which this
+ * consumes; NULL is an allocation failure.  Every section but "timers" is
+ * written this way.
+ */
+static void w_member(struct writer *w, const char *key, struct json_object *val)
+{
+	if (!val) {
+		w->e->err = -ENOMEM;
+		return;
+	}
+	w_key(w, key);
+	w_value(w, val, 1);
+	json_object_put(val);
+}
+
+static void w_member_null(struct writer *w, const char *key)
+{
+	w_key(w, key);
+	w_str(w, "null");
+}
+
+static void w_timers(struct writer *w, const struct ptimer_dump *dump)
+{
+	w_key(w, "timers");
+	w_raw(w, "[", 1);
+	for (size_t i = 0; i < dump->ntimers && !w->e->err; i++) {
+		struct json_object *t = encode_timer(w->e, i, &dump->timers[i]);
+
+		if (!t) {
+			if (!w->e->err)
+				w->e->err = -ENOMEM;
+			break;
+		}
+		if (i)
+			w_raw(w, ",", 1);
+		if (w->pretty)
+			w_raw(w, "\n    ", 5);
+		w_value(w, t, 2);
+		json_object_put(t);
+	}
+	if (dump->ntimers && w->pretty)
+		w_raw(w, "\n  ", 3);
+	w_raw(w, "]", 1);
+}
+
+/* What encode_timer() would refuse, found before anything is written. */
+static int check_encodable(struct encoder *e, const struct ptimer_dump *dump)
+{
+	for (size_t i = 0; i < dump->ntimers; i++)
+		if (!ptimer_notify_name(dump->timers[i].notify))
+			return ctx_set_error(e->ctx, -PTIMER_ERR_BAD_DUMP,
+					     "timers[%zu].notify: mode %d has no name",
+					     i, dump->timers[i].notify);
+	return 0;
+}
+
+static void write_dump(struct writer *w, const struct ptimer_dump *dump)
+{
+	struct encoder *e = w->e;
+
+	w_raw(w, "{", 1);
+	w_member(w, "version", json_object_new_int(PTIMER_FORMAT_VERSION));
+	w_member(w, "generator", json_object_new_string("ptimerctl " PTIMER_VERSION));
+	w_member(w, "pid", json_object_new_int(dump->pid));
+	w_member(w, "comm", new_text(dump->comm, sizeof(dump->comm)));
+	w_member(w, "kernel_release",
+		 new_text(dump->kernel_release, sizeof(dump->kernel_release)));
+	w_member(w, "arch", new_text(dump->arch, sizeof(dump->arch)));
 	if (dump->restore_ids_state < 0)
-		put_null(e, root, "restore_ids");
+		w_member_null(w, "restore_ids");
 	else
-		put(e, root, "restore_ids",
-		    json_object_new_int(dump->restore_ids_state));
-	put(e, root, "captured", encode_captured(e, dump));
-	put(e, root, "threads", encode_threads(e, dump));
-	put(e, root, "timers", encode_timers(e, dump));
-	if (!e->err)
-		e->err = jk_encode_all(e->ctx, dump, root);
-	return root;
+		w_member(w, "restore_ids", json_object_new_int(dump->restore_ids_state));
+	w_member(w, "captured", encode_captured(e, dump));
+	w_member(w, "threads", encode_threads(e, dump));
+	w_timers(w, dump);
+	/* The other kinds' sections, each one small json_object (json_kinds.c). */
+	for (size_t i = 0; i < jk_nsections && !e->err; i++) {
+		struct json_object *val;
+
+		e->err = jk_sections[i].encode(e->ctx, dump, &val);
+		if (!e->err)
+			w_member(w, jk_sections[i].key, val);
+	}
+	w_str(w, w->pretty ? "\n}\n" : "}\n");
+}
+
+int ptimer_private_dump_write_json(struct ptimer_ctx *ctx, const struct ptimer_dump *dump,
+				   bool pretty, FILE *f)
+{
+	struct encoder e = { .ctx = ctx };
+	struct writer w = {
+		.e = &e,
+		.f = f,
+		.pretty = pretty,
+		.first = true,
+		.flags = JSON_C_TO_STRING_NOSLASHESCAPE |
+			 (pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED :
+				   JSON_C_TO_STRING_PLAIN),
+	};
+
+	ctx_clear_error(ctx);
+	e.err = check_encodable(&e, dump);
+	if (e.err)
+		return e.err;
+	errno = 0;
+	write_dump(&w, dump);
+	if (e.err == -ENOMEM)
+		ctx_set_error(ctx, e.err, "out of memory encoding the dump");
+	else if (!e.err)
+		dbg(ctx, "encoded %zu timers", dump->ntimers);
+	return e.err;
 }
 
 int ptimer_dump_to_json(struct ptimer_ctx *ctx, const struct ptimer_dump *dump,
 			bool pretty, char **out)
 {
-	struct encoder e = { .ctx = ctx };
-	int flags = JSON_C_TO_STRING_NOSLASHESCAPE;
-	struct json_object *root;
-	const char *text;
 	size_t len;
 	char *buf;
+	FILE *f;
+	int ret;
 
-	ctx_clear_error(ctx);
 	*out = NULL;
-	flags |= pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED :
-			 JSON_C_TO_STRING_PLAIN;
-	root = encode_dump(&e, dump);
-	if (e.err)
-		goto put_root;
-	text = json_object_to_json_string_length(root, flags, &len);
-	if (!text) {
-		e.err = -ENOMEM;
-		goto put_root;
+	f = open_memstream(&buf, &len);
+	if (!f) {
+		ctx_clear_error(ctx);
+		return ctx_set_error(ctx, -ENOMEM, "out of memory encoding the dump");
 	}
-	/* A document is a text file: it ends with a newline. */
-	buf = malloc(len + 2);
-	if (!buf) {
-		e.err = -ENOMEM;
-		goto put_root;
-	}
-	memcpy(buf, text, len);
-	buf[len] = '\n';
-	buf[len + 1] = '\0';
-	*out = buf;
-	dbg(ctx, "encoded %zu timers in %zu bytes", dump->ntimers, len + 1);
-put_root:
-	json_object_put(root);
-	if (e.err == -ENOMEM)
-		ctx_set_error(ctx, e.err, "out of memory encoding the dump");
-	return e.err;
+	ret = ptimer_private_dump_write_json(ctx, dump, pretty, f);
+	if (fclose(f) && !ret)
+		ret = ctx_set_error(ctx, -ENOMEM, "out of memory encoding the dump");
+	if (ret)
+		free(buf);
+	else
+		*out = buf;
+	return ret;
 }

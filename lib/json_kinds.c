@@ -196,30 +196,13 @@ int jk_encode_signals(struct ptimer_ctx *ctx, const struct ptimer_dump *dump,
 	return finish(err, arr, out);
 }
 
-int jk_encode_all(struct ptimer_ctx *ctx, const struct ptimer_dump *dump,
-		  struct json_object *root)
-{
-	static const struct {
-		const char *key;
-		int (*encode)(struct ptimer_ctx *, const struct ptimer_dump *,
-			      struct json_object **);
-	} sections[] = {
-		{ JK_KEY_KINDS, jk_encode_kinds },
-		{ JK_KEY_ITIMERS, jk_encode_itimers },
-		{ JK_KEY_TIMERFDS, jk_encode_timerfds },
-		{ JK_KEY_SIGNALS, jk_encode_signals },
-	};
-	int err = 0;
-
-	for (size_t i = 0; i < ARRAY_SIZE(sections) && !err; i++) {
-		struct json_object *val;
-
-		err = sections[i].encode(ctx, dump, &val);
-		if (!err)
-			put(&err, root, sections[i].key, val);
-	}
-	return err;
-}
+const struct jk_section jk_sections[] = {
+	{ JK_KEY_KINDS, jk_encode_kinds },
+	{ JK_KEY_ITIMERS, jk_encode_itimers },
+	{ JK_KEY_TIMERFDS, jk_encode_timerfds },
+	{ JK_KEY_SIGNALS, jk_encode_signals },
+};
+const size_t jk_nsections = ARRAY_SIZE(jk_sections);
 
 /* Decoding. */
 

@@ -34,9 +34,14 @@ int jk_encode_timerfds(struct ptimer_ctx *ctx, const struct ptimer_dump *dump,
 		       struct json_object **out);
 int jk_encode_signals(struct ptimer_ctx *ctx, const struct ptimer_dump *dump,
 		      struct json_object **out);
-/* All four, added to the top-level object @root. */
-int jk_encode_all(struct ptimer_ctx *ctx, const struct ptimer_dump *dump,
-		  struct json_object *root);
+/* The sections after "timers", in document order, each one small json_object. */
+struct jk_section {
+	const char *key;
+	int (*encode)(struct ptimer_ctx *ctx, const struct ptimer_dump *dump,
+		      struct json_object **val);
+};
+extern const struct jk_section jk_sections[];
+extern const size_t jk_nsections;
 
 /*
  * One section each.  @val is the section's value as the document has it

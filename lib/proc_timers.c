@@ -29,6 +29,7 @@
 #include "hex.h"
 #include "internal.h"
 #include "kabi.h"
+#include "proc_head.h"
 
 enum ptparse_key {
 	PTPARSE_KEY_ID,
@@ -44,6 +45,7 @@ enum ptparse_key {
 struct ptparse_line {
 	const char *s;
 	size_t len;
+	size_t off;			/* byte offset in the text */
 	unsigned int no;		/* 1-based */
 };
 
@@ -52,6 +54,7 @@ struct ptparse_record {
 	struct ptimer_timer timer;
 	unsigned int seen;		/* bit per enum ptparse_key */
 	unsigned int first_line;	/* where its "ID:" was */
+	size_t first_off;		/* and at which byte */
 };
 
 /* A timer ID and the line it came from, for the duplicate check. */
@@ -313,12 +316,13 @@ struct ptparse_parser {
 	size_t first;			/* dump->ntimers on entry */
 	struct ptparse_record rec;	/* the record being read */
 	unsigned int *lines;		/* first line of each committed record */
+	size_t *offs;			/* and its byte offset, if wanted */
 	size_t lines_cap;
 	unsigned int err_line;
 };
 
 /* Remember where a committed record began, growing by doubling. */
-static int ptparse_lines_push(struct ptparse_parser *p, unsigned int line)
+static int ptparse_lines_push(struct ptparse_parser *p, unsigned int line, size_t off)
 {
 	size_t n = p->dump->ntimers - 1 - p->first;
 
@@ -330,9 +334,18 @@ static int ptparse_lines_push(struct ptparse_parser *p, unsigned int line)
 		if (!grown)
 			return -ENOMEM;
 		p->lines = grown;
+		if (p->offs) {
+			size_t *offs = realloc(p->offs, ncap * sizeof(*offs));
+
+			if (!offs)
+				return -ENOMEM;
+			p->offs = offs;
+		}
 		p->lines_cap = ncap;
 	}
 	p->lines[n] = line;
+	if (p->offs)
+		p->offs[n] = off;
 	return 0;
 }
 
@@ -348,7 +361,7 @@ static int ptparse_record_commit(struct ptparse_parser *p)
 	ret = ptimer_dump_add_timer(p->dump, &rec->timer);
 	if (ret)
 		return ret;
-	return ptparse_lines_push(p, rec->first_line);
+	return ptparse_lines_push(p, rec->first_line, rec->first_off);
 }
 
 /*
@@ -381,6 +394,7 @@ static int ptparse_feed_line(struct ptparse_parser *p,
 		}
 		memset(rec, 0, sizeof(*rec));
 		rec->first_line = line->no;
+		rec->first_off = line->off;
 	} else if (!rec->seen || rec->seen & (1u << key)) {
 		/* A key before any "ID:", or a second one in this record. */
 		return -EINVAL;
@@ -451,6 +465,7 @@ static int ptparse_parse_text(struct ptparse_parser *p, const char *text,
 			return -EINVAL;
 		}
 		line.s = text + pos;
+		line.off = pos;
 		line.len = nl ? (size_t)(nl - line.s) : len - pos;
 		line.no++;
 		pos += line.len + (nl ? 1 : 0);
@@ -466,7 +481,7 @@ static int ptparse_parse_text(struct ptparse_parser *p, const char *text,
 		if (ret)
 			return ret;
 	}
-	return ptparse_check_unique(p);
+	return p->offs ? 0 : ptparse_check_unique(p);
 }
 
 int ptimer_parse_proc_timers(const char *text, size_t len,
@@ -493,6 +508,58 @@ int ptimer_parse_proc_timers(const char *text, size_t len,
 		if (err_line)
 			*err_line = p.err_line;
 	}
+	free(p.lines);
+	return ret;
+}
+
+/*
+ * For a read made while the process runs (proc_head.c): the same strict
+ * records, but the same ID may come twice, as the walk's positions shift
+ * under creations, and the caller wants each record's length in bytes.
+ */
+int proc_timers_parse_loose(const char *text, size_t len, struct ptimer_dump *dump,
+			    uint32_t **rec_len)
+{
+	struct ptparse_parser p = { .dump = dump };
+	uint32_t *lens = NULL;
+	size_t n;
+	int ret;
+
+	if (!text && len)
+		return -EINVAL;
+	p.first = dump->ntimers;
+	p.offs = malloc(64 * sizeof(*p.offs));
+	p.lines = malloc(64 * sizeof(*p.lines));
+	if (!p.offs || !p.lines) {
+		ret = -ENOMEM;
+		goto free_parser;
+	}
+	p.lines_cap = 64;
+	ret = ptparse_parse_text(&p, text, len);
+	if (ret)
+		goto free_parser;
+	n = dump->ntimers - p.first;
+	lens = malloc((n ? n : 1) * sizeof(*lens));
+	if (!lens) {
+		ret = -ENOMEM;
+		goto free_parser;
+	}
+	for (size_t i = 0; i < n; i++) {
+		size_t end = i + 1 < n ? p.offs[i + 1] : len;
+
+		if (end - p.offs[i] > UINT32_MAX) {
+			ret = -EINVAL;
+			goto free_parser;
+		}
+		lens[i] = (uint32_t)(end - p.offs[i]);
+	}
+	*rec_len = lens;
+	lens = NULL;
+free_parser:
+	if (ret)
+		dump->ntimers = p.first;
+	free(lens);
+	free(p.offs);
 	free(p.lines);
 	return ret;
 }

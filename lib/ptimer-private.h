@@ -11,6 +11,7 @@
 #define PTIMER_PRIVATE_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include "ptimer.h"
 
 /*
@@ -38,5 +39,13 @@ int ptimer_parse_tid_map(const char *text, struct ptimer_tid_map **map, size_t *
 int ptimer_private_tid_map(struct ptimer_ctx *ctx, const struct ptimer_dump *dump, pid_t pid,
 			   const pid_t *tids, size_t ntids, const struct ptimer_tid_map *user,
 			   size_t nuser, struct ptimer_tid_map **map, size_t *n);
+
+/*
+ * ptimer_dump_to_json(), written to @f as it is encoded, timer by timer:
+ * memory does not grow with the document.  A dump that cannot be encoded
+ * is refused before anything is written; an error of @f is -errno.
+ */
+int ptimer_private_dump_write_json(struct ptimer_ctx *ctx, const struct ptimer_dump *dump,
+				   bool pretty, FILE *f);
 
 #endif /* PTIMER_PRIVATE_H */

@@ -18,6 +18,7 @@
 #include "kinds_live.h"
 #include "remap.h"
 #include "abi.h"
+#include "proc_head.h"
 
 /* glibc's SIGEV_THREAD: a THREAD_ID timer with glibc's internal signal. */
 #define GLIBC_SIGTIMER 32
@@ -37,6 +38,9 @@ struct restore {
 	/* The interval timers, timerfds and pending signals. */
 	struct kinds_restore *kr;
 	int64_t counter_floor;	/* the counter is at least here (dry run) */
+	/* The target's timers read before the stop (proc_head.c). */
+	struct proc_preread pre;
+	size_t read_cap;	/* timers the scratch can read the values of at once */
 };
 
 static bool has_id(const struct ptimer_dump *d, int id)
@@ -214,53 +218,84 @@ static int find_collisions(struct restore *r, const struct ptimer_dump *existing
 	return 0;
 }
 
-/*
- * Read the target's timers and check them against the dump: the ids
- * that collide go into @colliding when replacing; with none, the first is
- * an error.  Needs no attach, only the directory fd.
- */
-static int read_collisions(struct restore *r, struct ptimer_dump *colliding)
+static void note_counter_floor(struct restore *r, const struct ptimer_dump *existing)
 {
-	struct ptimer_dump *existing = ptimer_dump_new();
+	if (existing->ntimers)
+		r->counter_floor = ((int64_t)existing->timers[existing->ntimers - 1].id + 1) %
+				   KTIMER_ID_SPACE;
+}
+
+/*
+ * Before the attach: read the target's timers, which spares reading them
+ * all again once it is stopped, and check them against the dump; the
+ * first collision is an error unless replacing.  Needs only /proc.
+ */
+static int precheck_collisions(struct restore *r)
+{
+	struct ptimer_dump *existing;
 	int ret;
 
-	if (!existing)
-		return -ENOMEM;
-	ret = dump_read_proc(r->t, existing);
-	if (!ret) {
-		if (existing->ntimers)
-			r->counter_floor = ((int64_t)existing->timers[existing->ntimers - 1].id + 1) %
-					   KTIMER_ID_SPACE;
-		ret = find_collisions(r, existing, colliding);
+	ret = proc_preread(r->t->dirfd, &r->pre);
+	if (ret)
+		return ret;
+	if (r->pre.d) {
+		existing = r->pre.d;
+		r->read_cap = existing->ntimers + 64;
+	} else {
+		/* Read again, for what the read that saw something odd would say. */
+		existing = ptimer_dump_new();
+		if (!existing)
+			return -ENOMEM;
+		ret = dump_read_proc(r->t, existing);
+		r->read_cap = existing->ntimers + 64;
 	}
-	ptimer_dump_free(existing);
+	if (r->read_cap < r->nwant)
+		r->read_cap = r->nwant;
+	if (!ret) {
+		note_counter_floor(r, existing);
+		ret = find_collisions(r, existing, NULL);
+	}
+	if (existing != r->pre.d)
+		ptimer_dump_free(existing);
 	return ret;
 }
 
-/* When replacing, read the colliding timers (to put back on failure) and delete them. */
-static int replace_collisions(struct restore *r)
+/*
+ * With the target stopped: its timers exactly, and those the dump wants.
+ * When replacing, those go into r->replaced with their values (to put
+ * back on failure) and are deleted; else the first is an error.
+ */
+static int stopped_collisions(struct restore *r)
 {
+	struct ptimer_dump *existing;
 	int *ids = NULL;
 	int ret;
 
-	r->replaced = ptimer_dump_new();
-	if (!r->replaced)
-		return -ENOMEM;
-	ret = read_collisions(r, r->replaced);
-	if (ret || !r->replaced->ntimers)
-		return ret;
-	ret = dump_read_values(r->t, r->replaced, false);
-	if (ret)
-		return ret;
+	existing = ptimer_dump_new();
+	if (r->opts->replace)
+		r->replaced = ptimer_dump_new();
+	if (!existing || (r->opts->replace && !r->replaced)) {
+		ret = -ENOMEM;
+		goto free_existing;
+	}
+	ret = dump_read_existing(r->t, &r->pre, existing, r->read_cap);
+	if (!ret)
+		ret = find_collisions(r, existing, r->replaced);
+	if (ret || !r->replaced || !r->replaced->ntimers)
+		goto free_existing;
 	ids = calloc(r->replaced->ntimers, sizeof(*ids));
-	if (!ids)
-		return -ENOMEM;
+	if (!ids) {
+		ret = -ENOMEM;
+		goto free_existing;
+	}
 	for (size_t i = 0; i < r->replaced->ntimers; i++)
 		ids[i] = r->replaced->timers[i].id;
 	ret = delete_timers(&r->c, ids, r->replaced->ntimers);
 	if (ret)
 		ctx_set_error(r->ctx, ret, "deleting the timers that the restore replaces");
 	free(ids);
+free_existing:
+	ptimer_dump_free(existing);
 	return ret;
 }
 
@@ -295,7 +330,7 @@ static void rollback(struct restore *r)
 static size_t scratch_size(const struct restore *r)
 {
 	size_t a = create_scratch_size(r->nwant);
-	size_t b = dump_scratch_size(r->nwant);
+	size_t b = dump_scratch_size(r->read_cap);
 	size_t c = kinds_restore_scratch_size(r->kr);
 
 	return MAX(MAX(a, b), c);
@@ -327,7 +362,7 @@ static int prepare_attached(struct restore *r)
 	if (ret)
 		return ret;
 	create_layout(&r->c, target_scratch(r->t), r->nwant);
-	ret = r->opts->replace ? replace_collisions(r) : read_collisions(r, NULL);
+	ret = stopped_collisions(r);
 	if (!ret)
 		ret = kinds_restore_prepare(r->kr);
 	if (ret)
@@ -489,7 +524,7 @@ int restore_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_dump *dum
 	/* Everything that can be checked without attaching is checked first. */
 	ret = map_before_attach(&r);
 	if (!ret)
-		ret = read_collisions(&r, NULL);
+		ret = precheck_collisions(&r);
 	if (!ret)
 		ret = kinds_restore_check(r.kr);
 	if (!ret)
@@ -502,6 +537,7 @@ free_want:
 		*plan = r.plan;
 	ptimer_dump_free(r.replaced);
 	kinds_restore_free(r.kr);
+	proc_preread_free(&r.pre);
 	free(r.want);
 	return ret;
 }

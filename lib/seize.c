@@ -265,7 +265,7 @@ static int reorder_threads(struct seized_process *sp, const pid_t *tids, size_t 
  * running thread, so once a listing shows nothing new, all of them are
  * stopped and the set is stable.
  */
-static int seize_all_threads(struct seized_process *sp)
+static int seize_all_threads(struct seized_process *sp, pid_t **final, size_t *nfinal)
 {
 	pid_t *tids = NULL;
 	size_t n = 0;
@@ -294,8 +294,14 @@ static int seize_all_threads(struct seized_process *sp)
 		if (!grew)
 			break;
 	}
-	free(tids);
-	return round == SEIZE_MAX_ROUNDS ? -EAGAIN : 0;
+	if (round == SEIZE_MAX_ROUNDS) {
+		free(tids);
+		return -EAGAIN;
+	}
+	/* Read with every thread stopped: the creation order, for order_threads(). */
+	*final = tids;
+	*nfinal = n;
+	return 0;
 }
 
 /*
@@ -311,24 +317,21 @@ static bool same_process(struct seized_process *sp)
 	return !procfs_start_time(sp->dirfd, &start) && start == sp->start_time;
 }
 
-/* The creation order for the dump, read now that every thread is stopped. */
-static int order_threads(struct seized_process *sp)
+/*
+ * The creation order for the dump, from the listing that found every
+ * thread stopped (one read of task/ in creation order, procfs.c).
+ */
+static int order_threads(struct seized_process *sp, pid_t *tids, size_t n)
 {
-	pid_t *tids = NULL;
-	size_t n = 0;
-	int ret;
-
-	ret = procfs_list_threads(sp->dirfd, sp->pid, &tids, &n);
-	if (!ret)
-		ret = reorder_threads(sp, tids, n);
-	free(tids);
-	return ret;
+	return reorder_threads(sp, tids, n);
 }
 
 int seize_process(struct ptimer_ctx *ctx, int dirfd, pid_t pid,
 		  unsigned long ptrace_options, bool interruptible,
 		  struct seized_process *sp)
 {
+	pid_t *tids = NULL;
+	size_t n = 0;
 	int ret;
 
 	memset(sp, 0, sizeof(*sp));
@@ -344,11 +347,12 @@ int seize_process(struct ptimer_ctx *ctx, int dirfd, pid_t pid,
 	sp->seized_at_ns = clock_now_ns(CLOCK_MONOTONIC);
 	sp->seize_deadline_ns = deadline_from_now(sp);
 
-	ret = seize_all_threads(sp);
+	ret = seize_all_threads(sp, &tids, &n);
 	if (!ret && !same_process(sp))
 		ret = -ESRCH;
 	if (!ret)
-		ret = order_threads(sp);
+		ret = order_threads(sp, tids, n);
+	free(tids);
 	if (ret)
 		goto release;
 	dbg(ctx, "seized %zu threads of pid %d%s", sp->nthreads, pid,
@@ -376,10 +380,13 @@ static void restart_interrupted_wait(struct seized_process *sp, struct seized_th
 
 	if (arch_get_regs(t->tid, &regs))
 		return;
+	/* Most threads were in no such wait: spare them the read of /proc. */
+	if (!arch_restart_interrupted_wait(&regs))
+		return;
 	if (procfs_thread_has_deliverable_signal(sp->dirfd, t->tid, &deliverable) ||
 	    deliverable)
 		return;
-	if (arch_restart_interrupted_wait(&regs) && arch_set_regs(t->tid, &regs) == 0)
+	if (arch_set_regs(t->tid, &regs) == 0)
 		dbg(sp->ctx, "tid %d: re-issuing its interrupted wait", t->tid);
 }
 

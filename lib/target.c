@@ -174,6 +174,9 @@ enum target_seccomp target_seccomp_from_flags(unsigned int flags)
 	return TARGET_SECCOMP_REFUSE;
 }
 
+static void pin_to_thread(struct target *t, pid_t tid);
+static void unpin(struct target *t);
+
 int target_attach(struct target *t, enum target_seccomp seccomp, bool interruptible)
 {
 	unsigned long options = 0;
@@ -201,7 +204,14 @@ int target_attach(struct target *t, enum target_seccomp seccomp, bool interrupti
 					     " CAP_SYS_ADMIN", t->pid);
 		}
 	}
+	/*
+	 * Injection goes through the leader if it can: follow it to its CPU
+	 * now, while it runs, rather than with it stopped.
+	 */
+	pin_to_thread(t, t->pid);
 	ret = seize_process(t->ctx, t->dirfd, t->pid, options, interruptible, &t->sp);
+	if (ret)
+		unpin(t);
 	if (ret == -EPERM && options)
 		return ctx_set_error(t->ctx, ret, "cannot seize pid %d suspending its seccomp"
 				     " filter (that needs CAP_SYS_ADMIN)", t->pid);
@@ -232,8 +242,10 @@ static void pin_to_thread(struct target *t, pid_t tid)
 		return;
 	CPU_ZERO(&one);
 	CPU_SET(cpu, &one);
-	if (sched_setaffinity(0, sizeof(one), &one) == 0)
+	if (sched_setaffinity(0, sizeof(one), &one) == 0) {
 		t->pinned = true;
+		t->pinned_tid = tid;
+	}
 }
 
 static void unpin(struct target *t)
@@ -271,8 +283,10 @@ int target_inject_begin(struct target *t, size_t data_len, bool one_syscall_per_
 	for (size_t i = 0; i < t->sp.nthreads && ret; i++) {
 		pid_t tid = t->sp.threads[i].tid;
 
-		unpin(t);
-		pin_to_thread(t, tid);
+		if (!t->pinned || t->pinned_tid != tid) {
+			unpin(t);
+			pin_to_thread(t, tid);
+		}
 		ret = inject_begin(&t->in, &t->sp, tid, data_len);
 		if (ret == -PTIMER_ERR_COMPAT)
 			break;

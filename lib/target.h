@@ -29,6 +29,7 @@ struct target {
 	bool injecting;
 	cpu_set_t saved_affinity;
 	bool pinned;
+	pid_t pinned_tid;	/* the thread whose CPU we are pinned to */
 };
 
 /* Open /proc/PID and check that the process can be worked on; no attach. */

@@ -100,6 +100,7 @@ struct floor_result {
 int floor_walk(int want, struct floor_result *r);
 int floor_restore(size_t n, struct floor_result *r);
 int floor_dump(size_t n, struct floor_result *r);
+int floor_dump_calls(size_t n, struct floor_result *r);
 int floor_attach(pid_t pid, struct floor_result *r);
 int launcher_start(void);
 void launcher_stop(void);

@@ -215,7 +215,8 @@ int measure_dump(struct bench *b, struct figure *f)
 		return fail_lib(b, f, ret, "dump");
 	series_add(&f->tool, (f->wall ? wall : st.stopped_ns) / 1e9);
 	add_dump_counts(f, &st);
-	ret = floor_dump(f->n, &fl);
+	/* The stopped time is the calls' alone: /proc is read before the stop. */
+	ret = f->wall ? floor_dump(f->n, &fl) : floor_dump_calls(f->n, &fl);
 	if (ret)
 		return fail(f, ret, "dump floor", NULL);
 	series_add(&f->floor, fl.ns / 1e9);

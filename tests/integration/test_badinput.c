@@ -16,6 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <ptimer.h>
+
 #include "harness.h"
 #include "restore_util.h"
 
@@ -237,7 +239,7 @@ Test(badinput, broken_documents_on_stdin)
 }
 
 /*
- * An endless document through a pipe: refused at the 64 MiB limit.  The
+ * An endless document through a pipe: refused at the size limit.  The
  * input never ends, so only a ptimerctl that stops reading at the limit
  * ends at all (a time limit would say the same less surely, and fail on a
  * slow machine).
@@ -271,12 +273,12 @@ Test(badinput, huge_input_through_a_pipe)
 
 		cr_assert(f);
 		cr_assert_eq(fputs("{\"version\": 1, \"comm\": \"", f) < 0, false);
-		cr_assert_eq(ftruncate(fileno(f), (off_t)(65u << 20)), 0);
+		cr_assert_eq(ftruncate(fileno(f), (off_t)PTIMER_JSON_MAX_BYTES + (1 << 20)), 0);
 		cr_assert_eq(fclose(f), 0);
-		run_watched(&t, &r, fargv, "a 65 MiB file");
-		cr_expect_eq(r.exit_code, PX_BAD_INPUT, "65 MiB file: want 10, got %s",
+		run_watched(&t, &r, fargv, "a file over the limit");
+		cr_expect_eq(r.exit_code, PX_BAD_INPUT, "file over the limit: want 10, got %s",
 			     run_describe(&r));
-		cr_expect(strstr(r.err, "limit"), "65 MiB file: %s", r.err);
+		cr_expect(strstr(r.err, "limit"), "file over the limit: %s", r.err);
 		run_result_free(&r);
 		ru_file_free(file);
 	}

@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
+/*
+ * timer_churner: a process whose threads create and delete POSIX timers
+ * all the time, for the test that a dump is exactly the timers that
+ * existed when the process was stopped (test_churn.c).
+ *
+ * usage: timer_churner STABLE THREADS
+ *
+ * It makes STABLE timers first (SIGEV_NONE, armed for an hour, sigval
+ * 0x5000000 + i), so that /proc/PID/timers spans many pages, then starts
+ * THREADS threads.  Each keeps up to 16 timers of its own and, at random,
+ * creates one (sigval 0x7000000 + a counter) or deletes a random one of
+ * its own, so that the count at the head of the list goes up and down.
+ * It prints "READY <pid>", answers "ping" with "PONG ops=<creates and
+ * deletes so far>", and exits when stdin closes.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vcommon.h"
+
+#define OWN_MAX		16
+#define HOUR_NS		(3600 * VP_NSEC_PER_SEC)
+
+static atomic_ulong ops;
+static atomic_ulong serial;
+
+static void *churn_main(void *arg)
+{
+	unsigned long long x = (unsigned long long)(uintptr_t)arg * 0x9e3779b97f4a7c15ull + 1;
+	int own[OWN_MAX], n = 0;
+	sigset_t all;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, NULL);
+	for (;;) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		if (n < OWN_MAX && (n == 0 || (x & 1))) {
+			struct sigevent sev = { .sigev_notify = SIGEV_NONE };
+			int id;
+
+			sev.sigev_value.sival_ptr =
+				(void *)(uintptr_t)(0x7000000 + atomic_fetch_add(&serial, 1));
+			if (syscall(SYS_timer_create, CLOCK_MONOTONIC, &sev, &id) == 0)
+				own[n++] = id;
+		} else {
+			int k = (int)((x >> 8) % (unsigned long long)n);
+
+			syscall(SYS_timer_delete, own[k]);
+			own[k] = own[--n];
+		}
+		atomic_fetch_add(&ops, 1);
+	}
+	return NULL;
+}
+
+static bool answer(char *line)
+{
+	if (strcmp(line, "ping"))
+		return false;
+	vp_out("PONG ops=%lu", atomic_load(&ops));
+	return true;
+}
+
+int main(int argc, char **argv)
+{
+	int nstable = argc > 2 ? atoi(argv[1]) : -1;
+	int nthreads = argc > 2 ? atoi(argv[2]) : -1;
+
+	if (nstable < 0 || nthreads < 1 || nthreads > 64) {
+		fprintf(stderr, "usage: timer_churner STABLE THREADS\n");
+		return 2;
+	}
+	for (int i = 0; i < nstable; i++)
+		vp_make_timer(CLOCK_MONOTONIC, SIGEV_NONE, 0, 0x5000000ul + (unsigned long)i, 0,
+			      HOUR_NS, 0);
+	for (int i = 0; i < nthreads; i++) {
+		pthread_t t;
+		int r = pthread_create(&t, NULL, churn_main, (void *)(uintptr_t)(i + 1));
+
+		if (r)
+			vp_die(r, "pthread_create");
+	}
+	vp_out("READY %d", (int)getpid());
+	vp_read_commands(answer);
+	vp_exit(0);
+}

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
+/*
+ * A dump is exactly the timers that existed while the target was stopped,
+ * even though /proc/PID/timers is mostly read before the stop (issue 15).
+ *
+ * The target's threads create and delete timers without pause.  The truth
+ * is read independently while the target is stopped: from the phase
+ * callback at PTIMER_PHASE_READ, which the library calls with every thread
+ * still stopped, this test reads the whole of /proc/PID/timers itself (a
+ * stopped process cannot change its list).  Each dump must hold exactly
+ * those timers, field for field.  No timing matters: whatever the churn
+ * does between the reads, the comparison is made against the stopped list.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <ptimer.h>
+
+#include "harness.h"
+
+#define ROUNDS		12
+#define STABLE		6000	/* ~120 pages of /proc/PID/timers */
+
+static pid_t churn_pid;
+static struct ptimer_dump *truth;
+static int truth_err;
+static unsigned int fallbacks;
+
+static int read_whole(pid_t pid, char **text, size_t *len)
+{
+	size_t cap = 1 << 20, used = 0;
+	char path[64], *buf;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/timers", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	buf = malloc(cap);
+	for (;;) {
+		ssize_t got;
+
+		if (cap - used < 65536) {
+			cap *= 2;
+			buf = realloc(buf, cap);
+		}
+		got = read(fd, buf + used, 65536);
+		if (got <= 0)
+			break;
+		used += (size_t)got;
+	}
+	close(fd);
+	*text = buf;
+	*len = used;
+	return 0;
+}
+
+static void on_phase(struct ptimer_ctx *ctx, enum ptimer_phase phase)
+{
+	char *text = NULL;
+	size_t len = 0;
+
+	if (phase != PTIMER_PHASE_READ)
+		return;
+	truth = ptimer_dump_new();
+	truth_err = read_whole(churn_pid, &text, &len);
+	if (truth_err)
+		return;
+	truth_err = ptimer_parse_proc_timers(text, len, truth, NULL);
+	free(text);
+	ptimer_dump_sort(truth);
+}
+
+static void on_log(struct ptimer_ctx *ctx, int priority, const char *file, int line,
+		   const char *fn, const char *format, va_list args)
+{
+	if (strstr(format, "did not add up"))
+		fallbacks++;
+}
+
+static void check_same(const struct ptimer_dump *d, const struct ptimer_dump *want, int round)
+{
+	cr_assert_eq(d->ntimers, want->ntimers, "round %d: %zu timers dumped, %zu existed",
+		     round, d->ntimers, want->ntimers);
+	for (size_t i = 0; i < d->ntimers; i++) {
+		const struct ptimer_timer *a = &d->timers[i], *b = &want->timers[i];
+
+		cr_assert(a->id == b->id && a->signo == b->signo && a->sigval == b->sigval &&
+			  a->notify == b->notify && a->notify_pid == b->notify_pid &&
+			  a->clockid == b->clockid,
+			  "round %d: timer %zu is %d (sigval %#llx), %d (sigval %#llx) existed",
+			  round, i, a->id, (unsigned long long)a->sigval, b->id,
+			  (unsigned long long)b->sigval);
+	}
+}
+
+Test(churn, every_dump_is_the_set_at_the_stop, .timeout = 600)
+{
+	char *path = strdup(helper_path("timer_churner"));
+	const char *argv[] = { path, "6000", "3", NULL };
+	/* A uid of its own: a budget of RLIMIT_SIGPENDING no other test uses. */
+	uid_t uid = (uid_t)(3900000 + getpid() % 50000);
+	struct ptimer_ctx *ctx;
+	struct victim *v;
+	unsigned long ops0 = 0;
+	char line[256];
+
+	v = victim_spawn(argv, uid);
+	free(path);
+	cr_assert(v && v->ready, "timer_churner: %s", v ? v->error : "fork");
+	churn_pid = v->pid;
+	cr_assert_eq(ptimer_new(&ctx), 0);
+	ptimer_set_phase_fn(ctx, on_phase);
+	ptimer_set_log_fn(ctx, on_log);
+	ptimer_set_log_priority(ctx, LOG_DEBUG);
+	for (int round = 0; round < ROUNDS; round++) {
+		struct ptimer_dump *d = NULL;
+		long long ops = 0;
+		int ret;
+
+		/* The threads have churned since the last round: wait until they did. */
+		do {
+			cr_assert_eq(victim_cmd(v, "ping", line, sizeof(line)), 0);
+			cr_assert(kv_ll(line, "ops", &ops), "%s", line);
+		} while ((unsigned long)ops < ops0 + 1000);
+		ops0 = (unsigned long)ops;
+		truth = NULL;
+		/* Every other dump disarms: it must settle the list before it changes anything. */
+		ret = ptimer_dump_pid(ctx, churn_pid, round % 2 ? PTIMER_DUMP_DISARM : 0, &d, NULL);
+		cr_assert_eq(ret, 0, "round %d: dump: %s", round, ptimer_last_error(ctx));
+		cr_assert(truth, "round %d: the phase callback was not called", round);
+		cr_assert_eq(truth_err, 0, "round %d: the stopped read failed: %d", round, truth_err);
+		cr_assert_geq(truth->ntimers, STABLE);
+		check_same(d, truth, round);
+		ptimer_dump_free(d);
+		ptimer_dump_free(truth);
+	}
+	cr_log_info("%d dumps exact; %u needed the full read while stopped", ROUNDS, fallbacks);
+	ptimer_free(ctx);
+	victim_kill(v);
+}

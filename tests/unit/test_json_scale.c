@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
+/*
+ * The dump document at the kernel's ceiling (issue 15): 96k timers are
+ * encoded and decoded without a tree of the whole document.  json-c's tree
+ * of 96k timers took over 200 MB; each test runs in a process of its own
+ * (Criterion forks), so its peak RSS says what the codec held at most.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include <ptimer.h>
+#include "ptimer-private.h"
+
+#define NTIMERS		96000
+#define MIB		(1024L * 1024L)
+
+static long peak_kib(void)
+{
+	struct rusage ru;
+
+	cr_assert_eq(getrusage(RUSAGE_SELF, &ru), 0);
+	return ru.ru_maxrss;
+}
+
+static struct ptimer_dump *big_dump(void)
+{
+	struct ptimer_dump *d = ptimer_dump_new();
+
+	cr_assert_not_null(d);
+	d->pid = 100;
+	d->nthreads = 1;
+	d->tids = calloc(1, sizeof(*d->tids));
+	d->tids[0] = 100;
+	for (int i = 0; i < NTIMERS; i++) {
+		struct ptimer_timer t = {
+			.id = i, .clockid = 1, .notify = PTIMER_NOTIFY_SIGNAL, .signo = 34,
+			.sigval = 0x123456789abcdefull + (uint64_t)i, .notify_pid = 100,
+			.value_ns = 59000000000ll + i, .interval_ns = 0,
+		};
+
+		cr_assert_eq(ptimer_dump_add_timer(d, &t), 0);
+	}
+	return d;
+}
+
+/* Encoding to a file holds one timer's objects at a time. */
+Test(json_scale, encode_streams)
+{
+	struct ptimer_dump *d = big_dump();
+	struct ptimer_ctx *ctx;
+	FILE *f = tmpfile();
+	long before, grew;
+
+	cr_assert_not_null(f);
+	cr_assert_eq(ptimer_new(&ctx), 0);
+	before = peak_kib();
+	cr_assert_eq(ptimer_private_dump_write_json(ctx, d, true, f), 0);
+	grew = peak_kib() - before;
+	cr_log_info("encoding %d timers (%ld bytes) grew the peak by %ld KiB", NTIMERS,
+		    ftell(f), grew);
+	cr_assert_lt(grew, 4 * 1024, "the encoder grew the peak RSS by %ld KiB", grew);
+	fclose(f);
+	ptimer_free(ctx);
+	ptimer_dump_free(d);
+}
+
+/* Decoding holds the dump and one timer's objects, not the document's tree. */
+Test(json_scale, decode_streams)
+{
+	struct ptimer_dump *d = big_dump(), *back;
+	struct ptimer_ctx *ctx;
+	long before, grew;
+	size_t len;
+	char *text;
+
+	cr_assert_eq(ptimer_new(&ctx), 0);
+	cr_assert_eq(ptimer_dump_to_json(ctx, d, false, &text), 0);
+	len = strlen(text);
+	cr_assert_lt(len, (size_t)PTIMER_JSON_MAX_BYTES);
+	before = peak_kib();
+	cr_assert_eq(ptimer_dump_from_json(ctx, text, len, &back), 0, "%s",
+		     ptimer_last_error(ctx));
+	grew = peak_kib() - before;
+	cr_log_info("decoding %d timers (%zu bytes) grew the peak by %ld KiB", NTIMERS, len,
+		    grew);
+	/* The dump itself: 96k timers of 48 bytes, grown by doubling. */
+	cr_assert_lt(grew, 16 * 1024, "the decoder grew the peak RSS by %ld KiB", grew);
+	cr_assert_eq(back->ntimers, (size_t)NTIMERS);
+	cr_assert_eq(memcmp(back->timers, d->timers, NTIMERS * sizeof(*d->timers)), 0);
+	free(text);
+	ptimer_dump_free(back);
+	ptimer_free(ctx);
+	ptimer_dump_free(d);
+}

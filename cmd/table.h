@@ -87,6 +87,20 @@ int table_add(struct table *t, const void *row);
 int table_close(struct table *t);
 
 /*
+ * Several tables as one JSON object, one array member per table, as lsfd
+ * names its arrays: table_json_begin(), then each table (opened with
+ * opts->json) closed with table_close_member() instead of table_close(),
+ * then table_json_end(), which returns an exit code.
+ */
+struct table_json_doc {
+	unsigned int nmembers;
+	int err;			/* the first failure, -errno */
+};
+void table_json_begin(struct table_json_doc *doc);
+int table_close_member(struct table *t, struct table_json_doc *doc);
+int table_json_end(struct table_json_doc *doc);
+
+/*
  * A time for a cell: integer nanoseconds with --nanoseconds, seconds as a
  * JSON number with -J, else "1.500000000s", and "" (none) for zero.
  */

@@ -57,7 +57,9 @@ _ptimerctl_complete_columns()
 {
 	local cols head=${2%"${2##*[,+]}"} last=${2##*[,+]} c
 	case $1 in
-	show)	cols='ID CLOCK NOTIFY SIGNAL TID REMAINING INTERVAL OVERRUN SIGVAL CLOCKID SIGNO' ;;
+	# every kind's: -o names the columns of --kinds=KIND's table
+	show)	cols='ID CLOCK NOTIFY SIGNAL TID REMAINING INTERVAL OVERRUN SIGVAL CLOCKID SIGNO
+		      WHICH FD SETTIME FDFLAGS TICKS QUEUE TIMER' ;;
 	list)	cols='PID USER UID COMM THREADS TIMERS REALTIME MONOTONIC BOOTTIME TAI ALARM CPU
 		      SIGEV_SIGNAL SIGEV_NONE SIGEV_THREAD SIGEV_THREAD_ID' ;;
 	esac

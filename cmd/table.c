@@ -132,6 +132,20 @@ void table_check_columns(struct argp_state *state, const struct table_kind *kind
 				(int)len, bad);
 }
 
+bool table_shows(const struct table_kind *kind, const struct table_opts *opts, unsigned int col)
+{
+	unsigned int cols[TABLE_MAX_COLUMNS], n;
+	const char *bad;
+	size_t len;
+
+	if (select_columns(kind, opts, cols, &n, &bad, &len))
+		return false;
+	for (unsigned int i = 0; i < n; i++)
+		if (cols[i] == col)
+			return true;
+	return false;
+}
+
 int table_list_columns(const struct table_kind *kind)
 {
 	for (unsigned int i = 0; i < kind->ncolumns; i++) {

@@ -74,6 +74,8 @@ bool table_parse_option(int key, char *arg, struct table_opts *opts);
 /* Check -o's names; a misuse exits.  Call from ARGP_KEY_END. */
 void table_check_columns(struct argp_state *state, const struct table_kind *kind,
 			 const struct table_opts *opts);
+/* Whether the table -o (or the default) asks for prints column @col of @kind. */
+bool table_shows(const struct table_kind *kind, const struct table_opts *opts, unsigned int col);
 /* --list-columns: the columns of @kind with their help, to stdout. */
 int table_list_columns(const struct table_kind *kind);
 

@@ -162,8 +162,6 @@ const char *cli_signal_name(int sig);
 int cli_interrupted_exit(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 void cli_format_ns(char *buf, size_t len, int64_t ns);
-/* show: a section for each kind besides POSIX timers that @dump carries (show_kinds.c). */
-void cli_show_kinds(const struct ptimer_dump *dump);
 /* A clock for people: "monotonic", a CPU clock as "process_cpu:42" or "thread_cpu:self". */
 void cli_clock_label(char *buf, size_t len, int clockid);
 /* A duration for people: "26 us", "1.5 s", "22.0 min". */

@@ -10,6 +10,8 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
+#include <sys/timerfd.h>
 
 #include <json-c/json.h>
 
@@ -38,6 +40,18 @@ struct diff_side {
 	char label[96];
 };
 
+/*
+ * What a difference is about: a POSIX timer by ID, an interval timer by
+ * which, a timerfd by descriptor, or one queued timer signal.
+ */
+struct diff_subject {
+	unsigned int kind;			/* PTIMER_KIND_* */
+	int id;					/* timer ID, ITIMER_*, or fd */
+	const struct ptimer_pending_signal *sig;	/* the signal, as OLD has it */
+	pid_t sig_tid;				/* its thread in NEW's numbering */
+	char text[128];				/* "timer 7", for people */
+};
+
 /* What the comparison of two captures needs besides them. */
 struct diff_ctx {
 	struct diff_side old, new;
@@ -48,6 +62,7 @@ struct diff_ctx {
 	struct json_object *json;	/* the differences for -J, or NULL */
 	FILE *out;			/* where the lines go without -J */
 	size_t ndiff;
+	int err;			/* out of memory, -errno */
 };
 
 enum { OPT_TOLERANCE = 0x100, OPT_TID_MAP };
@@ -141,7 +156,9 @@ static const struct argp diff_argp = {
 	.doc = "Compare the timers of a dump (- for stdin) with those of process PID,"
 	       " which is dumped without being changed, or with those of a second dump:"
 	       " every timer ID, and for each its clock, notification, signal, sigval,"
-	       " thread (mapped as restore maps it), interval and remaining time.  A"
+	       " thread (mapped as restore maps it), interval and remaining time; and"
+	       " the other kinds both carry: itimers by which, timerfds by descriptor,"
+	       " queued timer signals as a multiset.  A"
 	       " second operand of digits only is a PID; write a file so named as ./123."
 	       "\vExit status: 0 equal, 1 different, 2 or more trouble (see ptimerctl(1))."
 	       "\nExamples:\n"
@@ -162,20 +179,60 @@ static void ns_label(int64_t ns, char *buf, size_t len)
 	snprintf(buf, len, "%" PRId64 ".%09" PRId64 "s", ns / 1000000000, ns % 1000000000);
 }
 
+static void subject_posix(struct diff_subject *s, int id)
+{
+	*s = (struct diff_subject){ .kind = PTIMER_KIND_POSIX, .id = id };
+	snprintf(s->text, sizeof(s->text), "timer %d", id);
+}
+
+/* The members that name @s in a -J difference. */
+static void subject_json(struct json_object *o, const struct diff_subject *s)
+{
+	const char *name;
+
+	json_object_object_add(o, "kind", json_object_new_string(ptimer_kind_name(s->kind)));
+	switch (s->kind) {
+	case PTIMER_KIND_POSIX:
+		json_object_object_add(o, "id", json_object_new_int(s->id));
+		break;
+	case PTIMER_KIND_ITIMER:
+		name = ptimer_itimer_name(s->id);
+		json_object_object_add(o, "which", json_object_new_string(name ? name : "?"));
+		break;
+	case PTIMER_KIND_TIMERFD:
+		json_object_object_add(o, "fd", json_object_new_int(s->id));
+		break;
+	case PTIMER_KIND_SIGNALS: {
+		char val[32];
+
+		name = ptimer_signal_name(s->sig->signo);
+		snprintf(val, sizeof(val), "0x%016" PRIx64, s->sig->sigval);
+		json_object_object_add(o, "queue", json_object_new_string(s->sig_tid ? "thread" :
+									  "process"));
+		json_object_object_add(o, "tid", s->sig_tid ? json_object_new_int(s->sig_tid) :
+				       NULL);
+		json_object_object_add(o, "signal", json_object_new_string(name ? name : "?"));
+		json_object_object_add(o, "timerid", json_object_new_int(s->sig->timerid));
+		json_object_object_add(o, "sigval", json_object_new_string(val));
+		break;
+	}
+	}
+}
+
 /*
  * One difference.  @old_text and @new_text are for people; @old_val and
  * @new_val, for -J, are taken over (NULL is JSON null).  @why adds a
  * reason to the line, or NULL.
  */
-static void report(struct diff_ctx *d, int id, const char *field, const char *old_text,
-		   const char *new_text, struct json_object *old_val,
+static void report(struct diff_ctx *d, const struct diff_subject *s, const char *field,
+		   const char *old_text, const char *new_text, struct json_object *old_val,
 		   struct json_object *new_val, const char *why)
 {
 	d->ndiff++;
 	if (d->json) {
 		struct json_object *o = json_object_new_object();
 
-		json_object_object_add(o, "id", json_object_new_int(id));
+		subject_json(o, s);
 		json_object_object_add(o, "field", json_object_new_string(field));
 		json_object_object_add(o, "old", old_val);
 		json_object_object_add(o, "new", new_val);
@@ -186,25 +243,27 @@ static void report(struct diff_ctx *d, int id, const char *field, const char *ol
 	}
 	json_object_put(old_val);
 	json_object_put(new_val);
-	fprintf(d->out, "timer %d: %s: %s in %s, %s in %s%s%s%s\n", id, field, old_text,
+	fprintf(d->out, "%s: %s: %s in %s, %s in %s%s%s%s\n", s->text, field, old_text,
 		d->old.label, new_text, d->new.label, why ? " (" : "", why ? why : "",
 		why ? ")" : "");
 }
 
-static void report_presence(struct diff_ctx *d, int id, bool in_old)
+/* @s is on one side only; -J names the field after the kind ("timer", "timerfd", ...). */
+static void report_presence(struct diff_ctx *d, const struct diff_subject *s, const char *field,
+			    bool in_old)
 {
 	d->ndiff++;
 	if (d->json) {
 		struct json_object *o = json_object_new_object();
 
-		json_object_object_add(o, "id", json_object_new_int(id));
-		json_object_object_add(o, "field", json_object_new_string("timer"));
+		subject_json(o, s);
+		json_object_object_add(o, "field", json_object_new_string(field));
 		json_object_object_add(o, "old", json_object_new_boolean(in_old));
 		json_object_object_add(o, "new", json_object_new_boolean(!in_old));
 		json_object_array_add(d->json, o);
 		return;
 	}
-	fprintf(d->out, "timer %d: only in %s\n", id, in_old ? d->old.label : d->new.label);
+	fprintf(d->out, "%s: only in %s\n", s->text, in_old ? d->old.label : d->new.label);
 }
 
 /* The old timer's clock as NEW should have it: a CPU clock follows its process or thread. */
@@ -213,6 +272,7 @@ static void compare_clock(struct diff_ctx *d, const struct ptimer_timer *o,
 {
 	pid_t owner = ptimer_cpu_clock_pid(o->clockid);
 	char ot[48], nt[48], why[96];
+	struct diff_subject s;
 	int want = o->clockid;
 	const pid_t *to;
 
@@ -233,7 +293,8 @@ static void compare_clock(struct diff_ctx *d, const struct ptimer_timer *o,
 	}
 	cli_clock_label(ot, sizeof(ot), o->clockid);
 	cli_clock_label(nt, sizeof(nt), n->clockid);
-	report(d, o->id, "clock", ot, nt, json_object_new_string(ot), json_object_new_string(nt),
+	subject_posix(&s, o->id);
+	report(d, &s, "clock", ot, nt, json_object_new_string(ot), json_object_new_string(nt),
 	       why[0] ? why : NULL);
 }
 
@@ -242,6 +303,7 @@ static void compare_thread(struct diff_ctx *d, const struct ptimer_timer *o,
 {
 	const pid_t *to = map_find(d, o->notify_pid);
 	char ot[32], nt[32], why[64];
+	struct diff_subject s;
 
 	if (to && *to == n->notify_pid)
 		return;
@@ -251,63 +313,66 @@ static void compare_thread(struct diff_ctx *d, const struct ptimer_timer *o,
 		snprintf(why, sizeof(why), "%d maps to %d", o->notify_pid, *to);
 	else
 		snprintf(why, sizeof(why), "%d has no counterpart", o->notify_pid);
-	report(d, o->id, "thread", ot, nt, json_object_new_int(o->notify_pid),
+	subject_posix(&s, o->id);
+	report(d, &s, "thread", ot, nt, json_object_new_int(o->notify_pid),
 	       json_object_new_int(n->notify_pid), why);
 }
 
 /*
- * Whether NEW's remaining time fits OLD's: within the elapsed time plus
- * the tolerance (a frozen restore has counted down less, a deadline one
- * as much), or, for a timer that may have expired in between, disarmed
- * (one-shot) or anywhere in its period (periodic).
+ * Whether NEW's remaining time @n_value fits OLD's @o_value (reloading
+ * every @o_interval): within the elapsed time plus the tolerance (a frozen
+ * restore has counted down less, a deadline one as much), or, for a timer
+ * that may have expired in between, disarmed (one-shot) or anywhere in
+ * its period (periodic).
  */
-static bool remaining_fits(const struct diff_ctx *d, const struct ptimer_timer *o,
-			   const struct ptimer_timer *n)
+static bool remaining_fits(const struct diff_ctx *d, int64_t o_value, int64_t o_interval,
+			   int64_t n_value)
 {
 	int64_t slack = d->elapsed_ns + d->tolerance_ns;
-	bool may_have_expired = o->value_ns <= slack;
+	bool may_have_expired = o_value <= slack;
 
-	if (!o->value_ns || !n->value_ns)
-		return o->value_ns == n->value_ns ||
-		       (may_have_expired && !o->interval_ns && !n->value_ns);
-	if (llabs(o->value_ns - n->value_ns) <= slack)
+	if (!o_value || !n_value)
+		return o_value == n_value || (may_have_expired && !o_interval && !n_value);
+	if (llabs(o_value - n_value) <= slack)
 		return true;
-	return may_have_expired && o->interval_ns &&
-	       n->value_ns <= o->interval_ns + d->tolerance_ns;
+	return may_have_expired && o_interval && n_value <= o_interval + d->tolerance_ns;
 }
 
-static void compare_times(struct diff_ctx *d, const struct ptimer_timer *o,
-			  const struct ptimer_timer *n)
+/* The interval (exact) and remaining time (within the slack) of any kind of timer. */
+static void compare_times(struct diff_ctx *d, const struct diff_subject *s, int64_t o_value,
+			  int64_t o_interval, int64_t n_value, int64_t n_interval)
 {
 	char ot[32], nt[32], why[64], slack[32];
 
-	if (o->interval_ns != n->interval_ns) {
-		ns_label(o->interval_ns, ot, sizeof(ot));
-		ns_label(n->interval_ns, nt, sizeof(nt));
-		report(d, o->id, "interval", ot, nt, json_object_new_int64(o->interval_ns),
-		       json_object_new_int64(n->interval_ns), NULL);
+	if (o_interval != n_interval) {
+		ns_label(o_interval, ot, sizeof(ot));
+		ns_label(n_interval, nt, sizeof(nt));
+		report(d, s, "interval", ot, nt, json_object_new_int64(o_interval),
+		       json_object_new_int64(n_interval), NULL);
 	}
-	if (remaining_fits(d, o, n))
+	if (remaining_fits(d, o_value, o_interval, n_value))
 		return;
-	ns_label(o->value_ns, ot, sizeof(ot));
-	ns_label(n->value_ns, nt, sizeof(nt));
+	ns_label(o_value, ot, sizeof(ot));
+	ns_label(n_value, nt, sizeof(nt));
 	ns_label(d->elapsed_ns + d->tolerance_ns, slack, sizeof(slack));
 	snprintf(why, sizeof(why), "more than the %s allowed", slack);
-	report(d, o->id, "remaining", ot, nt, json_object_new_int64(o->value_ns),
-	       json_object_new_int64(n->value_ns), why);
+	report(d, s, "remaining", ot, nt, json_object_new_int64(o_value),
+	       json_object_new_int64(n_value), why);
 }
 
 static void compare_timer(struct diff_ctx *d, const struct ptimer_timer *o,
 			  const struct ptimer_timer *n)
 {
 	bool signals = o->notify != PTIMER_NOTIFY_NONE && n->notify != PTIMER_NOTIFY_NONE;
+	struct diff_subject s;
 	char ot[32], nt[32];
 
+	subject_posix(&s, o->id);
 	compare_clock(d, o, n);
 	if (o->notify != n->notify) {
 		const char *on = ptimer_notify_name(o->notify), *nn = ptimer_notify_name(n->notify);
 
-		report(d, o->id, "notify", on ? on : "?", nn ? nn : "?",
+		report(d, &s, "notify", on ? on : "?", nn ? nn : "?",
 		       json_object_new_string(on ? on : "?"),
 		       json_object_new_string(nn ? nn : "?"), NULL);
 	}
@@ -317,37 +382,322 @@ static void compare_timer(struct diff_ctx *d, const struct ptimer_timer *o,
 
 		snprintf(ot, sizeof(ot), "%s", os ? os : "?");
 		snprintf(nt, sizeof(nt), "%s", ns ? ns : "?");
-		report(d, o->id, "signal", ot, nt, json_object_new_string(ot),
+		report(d, &s, "signal", ot, nt, json_object_new_string(ot),
 		       json_object_new_string(nt), NULL);
 	}
 	if (signals && o->sigval != n->sigval) {
 		snprintf(ot, sizeof(ot), "0x%" PRIx64, o->sigval);
 		snprintf(nt, sizeof(nt), "0x%" PRIx64, n->sigval);
-		report(d, o->id, "sigval", ot, nt, json_object_new_string(ot),
+		report(d, &s, "sigval", ot, nt, json_object_new_string(ot),
 		       json_object_new_string(nt), NULL);
 	}
 	if (o->notify == PTIMER_NOTIFY_THREAD_ID && n->notify == PTIMER_NOTIFY_THREAD_ID)
 		compare_thread(d, o, n);
-	compare_times(d, o, n);
+	compare_times(d, &s, o->value_ns, o->interval_ns, n->value_ns, n->interval_ns);
 }
 
 /* Both dumps list their timers by ascending ID: walk them side by side. */
-static void compare_dumps(struct diff_ctx *d)
+static void compare_posix(struct diff_ctx *d)
 {
 	const struct ptimer_dump *o = d->old.dump, *n = d->new.dump;
+	struct diff_subject s;
 	size_t i = 0, k = 0;
 
 	while (i < o->ntimers || k < n->ntimers) {
 		if (k == n->ntimers || (i < o->ntimers && o->timers[i].id < n->timers[k].id)) {
-			report_presence(d, o->timers[i++].id, true);
+			subject_posix(&s, o->timers[i++].id);
+			report_presence(d, &s, "timer", true);
 		} else if (i == o->ntimers || n->timers[k].id < o->timers[i].id) {
-			report_presence(d, n->timers[k++].id, false);
+			subject_posix(&s, n->timers[k++].id);
+			report_presence(d, &s, "timer", false);
 		} else {
 			compare_timer(d, &o->timers[i], &n->timers[k]);
 			i++;
 			k++;
 		}
 	}
+}
+
+static void subject_itimer(struct diff_subject *s, int which)
+{
+	const char *name = ptimer_itimer_name(which);
+
+	*s = (struct diff_subject){ .kind = PTIMER_KIND_ITIMER, .id = which };
+	snprintf(s->text, sizeof(s->text), "itimer %s", name ? name : "?");
+}
+
+static const struct ptimer_itimer *find_itimer(const struct ptimer_itimer *it, size_t n,
+					       int which)
+{
+	for (size_t i = 0; i < n; i++)
+		if (it[i].which == which)
+			return &it[i];
+	return NULL;
+}
+
+/* Interval timers by which (a dump holds the armed ones): interval exact, remaining within. */
+static void compare_itimers(struct diff_ctx *d)
+{
+	size_t no, nn;
+	const struct ptimer_itimer *o = ptimer_dump_itimers(d->old.dump, &no);
+	const struct ptimer_itimer *n = ptimer_dump_itimers(d->new.dump, &nn);
+	static const int which[] = { ITIMER_REAL, ITIMER_VIRTUAL, ITIMER_PROF };
+
+	for (size_t i = 0; i < sizeof(which) / sizeof(which[0]); i++) {
+		const struct ptimer_itimer *a = find_itimer(o, no, which[i]);
+		const struct ptimer_itimer *b = find_itimer(n, nn, which[i]);
+		struct diff_subject s;
+
+		subject_itimer(&s, which[i]);
+		if (a && b)
+			compare_times(d, &s, a->value_ns, a->interval_ns, b->value_ns,
+				      b->interval_ns);
+		/*
+		 * One that may have expired since OLD may be disarmed in NEW:
+		 * a one-shot is done, and since 6.13 the kernel re-arms a
+		 * periodic one only when its signal is delivered, so it shows
+		 * disarmed while the signal waits, blocked.
+		 */
+		else if (a && a->value_ns <= d->elapsed_ns + d->tolerance_ns)
+			continue;
+		else if (a || b)
+			report_presence(d, &s, "itimer", a);
+	}
+}
+
+/* "abstime,cancel_on_set" / "nonblock,cloexec"; "-" for none. */
+static void tfd_flags_label(char *buf, size_t len, unsigned int flags, bool settime)
+{
+	static const unsigned int settime_bits[] = { TFD_TIMER_ABSTIME, TFD_TIMER_CANCEL_ON_SET };
+	static const char *const settime_names[] = { "abstime", "cancel_on_set" };
+	static const unsigned int fd_bits[] = { TFD_NONBLOCK, TFD_CLOEXEC };
+	static const char *const fd_names[] = { "nonblock", "cloexec" };
+	const unsigned int *bits = settime ? settime_bits : fd_bits;
+	const char *const *names = settime ? settime_names : fd_names;
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < 2; i++)
+		if (flags & bits[i])
+			used += (size_t)snprintf(buf + used, used < len ? len - used : 0, "%s%s",
+						 used ? "," : "", names[i]);
+	if (!used)
+		snprintf(buf, len, "-");
+}
+
+/*
+ * The expirations a timerfd armed with @value (reloading every
+ * @interval) can add to its ticks in the slack: none if it cannot expire
+ * in it, else one, and one more per interval left.
+ */
+static uint64_t tfd_expiries(const struct diff_ctx *d, int64_t value, int64_t interval)
+{
+	int64_t slack = d->elapsed_ns + d->tolerance_ns;
+
+	if (!value || value > slack)
+		return 0;
+	return 1 + (interval ? (uint64_t)((slack - value) / interval) : 0);
+}
+
+static void compare_timerfd(struct diff_ctx *d, const struct ptimer_timerfd *o,
+			    const struct ptimer_timerfd *n)
+{
+	uint64_t more = tfd_expiries(d, o->value_ns, o->interval_ns);
+	struct diff_subject s = { .kind = PTIMER_KIND_TIMERFD, .id = o->fd };
+	char ot[48], nt[48], why[64];
+
+	snprintf(s.text, sizeof(s.text), "timerfd %d", o->fd);
+	if (o->clockid != n->clockid) {
+		const char *oc = ptimer_clock_name(o->clockid), *nc = ptimer_clock_name(n->clockid);
+
+		report(d, &s, "clock", oc ? oc : "?", nc ? nc : "?",
+		       json_object_new_string(oc ? oc : "?"), json_object_new_string(nc ? nc : "?"),
+		       NULL);
+	}
+	if (o->settime_flags != n->settime_flags) {
+		tfd_flags_label(ot, sizeof(ot), o->settime_flags, true);
+		tfd_flags_label(nt, sizeof(nt), n->settime_flags, true);
+		report(d, &s, "settime", ot, nt, json_object_new_string(ot),
+		       json_object_new_string(nt), NULL);
+	}
+	if (o->fd_flags != n->fd_flags) {
+		tfd_flags_label(ot, sizeof(ot), o->fd_flags, false);
+		tfd_flags_label(nt, sizeof(nt), n->fd_flags, false);
+		report(d, &s, "fdflags", ot, nt, json_object_new_string(ot),
+		       json_object_new_string(nt), NULL);
+	}
+	/* Ticks only grow, by the expiries the slack leaves room for (a read resets them). */
+	if (n->ticks < o->ticks || n->ticks - o->ticks > more) {
+		snprintf(ot, sizeof(ot), "%" PRIu64, o->ticks);
+		snprintf(nt, sizeof(nt), "%" PRIu64, n->ticks);
+		snprintf(why, sizeof(why), "%" PRIu64 " more at most", more);
+		report(d, &s, "ticks", ot, nt, json_object_new_int64((int64_t)o->ticks),
+		       json_object_new_int64((int64_t)n->ticks), why);
+	}
+	compare_times(d, &s, o->value_ns, o->interval_ns, n->value_ns, n->interval_ns);
+}
+
+static int cmp_fd(const void *a, const void *b)
+{
+	const struct ptimer_timerfd *x = a, *y = b;
+
+	return (x->fd > y->fd) - (x->fd < y->fd);
+}
+
+/* A copy of @dump's timerfds in ascending order of fd (a file may list them in any). */
+static struct ptimer_timerfd *sorted_timerfds(const struct ptimer_dump *dump, size_t *n)
+{
+	const struct ptimer_timerfd *t = ptimer_dump_timerfds(dump, n);
+	struct ptimer_timerfd *copy = malloc((*n ? *n : 1) * sizeof(*copy));
+
+	if (!copy)
+		return NULL;
+	if (*n)
+		memcpy(copy, t, *n * sizeof(*copy));
+	qsort(copy, *n, sizeof(*copy), cmp_fd);
+	return copy;
+}
+
+/* Timerfds by descriptor: walk both lists side by side. */
+static void compare_timerfds(struct diff_ctx *d)
+{
+	size_t no, nn, i = 0, k = 0;
+	struct ptimer_timerfd *o = sorted_timerfds(d->old.dump, &no);
+	struct ptimer_timerfd *n = sorted_timerfds(d->new.dump, &nn);
+	struct diff_subject s = { .kind = PTIMER_KIND_TIMERFD };
+
+	if (!o || !n) {
+		d->err = -ENOMEM;
+		goto free_lists;
+	}
+	while (i < no || k < nn) {
+		bool old_only = k == nn || (i < no && o[i].fd < n[k].fd);
+
+		if (old_only || i == no || n[k].fd < o[i].fd) {
+			s.id = old_only ? o[i++].fd : n[k++].fd;
+			snprintf(s.text, sizeof(s.text), "timerfd %d", s.id);
+			report_presence(d, &s, "timerfd", old_only);
+		} else {
+			compare_timerfd(d, &o[i], &n[k]);
+			i++;
+			k++;
+		}
+	}
+free_lists:
+	free(n);
+	free(o);
+}
+
+/* OLD's signal in NEW's numbering: its thread through the map (-1: no counterpart). */
+static pid_t signal_tid(const struct diff_ctx *d, const struct ptimer_pending_signal *sig)
+{
+	const pid_t *to;
+
+	if (!sig->tid)
+		return 0;
+	to = map_find(d, sig->tid);
+	return to ? *to : -1;
+}
+
+static bool same_signal(pid_t tid, const struct ptimer_pending_signal *a,
+			const struct ptimer_pending_signal *b)
+{
+	return tid == b->tid && a->signo == b->signo && a->timerid == b->timerid &&
+	       a->sigval == b->sigval;
+}
+
+static void subject_signal(struct diff_subject *s, const struct ptimer_pending_signal *sig,
+			   pid_t tid)
+{
+	const char *name = ptimer_signal_name(sig->signo);
+	int len;
+
+	*s = (struct diff_subject){ .kind = PTIMER_KIND_SIGNALS, .sig = sig, .sig_tid = tid };
+	len = snprintf(s->text, sizeof(s->text), "pending signal %s of timer %d, sigval 0x%"
+		       PRIx64 ", ", name ? name : "?", sig->timerid, sig->sigval);
+	if (tid)
+		snprintf(s->text + len, sizeof(s->text) - (size_t)len, "thread %d", tid);
+	else
+		snprintf(s->text + len, sizeof(s->text) - (size_t)len, "process queue");
+}
+
+/*
+ * Whether OLD's POSIX timer @timerid may have queued @sig in NEW since
+ * OLD was taken: it was armed to expire within the slack.
+ */
+static bool may_have_fired(const struct diff_ctx *d, const struct ptimer_pending_signal *sig)
+{
+	const struct ptimer_dump *o = d->old.dump;
+
+	for (size_t i = 0; i < o->ntimers; i++)
+		if (o->timers[i].id == sig->timerid)
+			return o->timers[i].value_ns &&
+			       o->timers[i].value_ns <= d->elapsed_ns + d->tolerance_ns &&
+			       o->timers[i].signo == sig->signo;
+	return false;
+}
+
+/*
+ * Queued timer signals as a multiset of (queue and thread, signal, timer,
+ * sigval): each of OLD's must be in NEW, its thread mapped.  One only in
+ * NEW is a difference unless its timer may have fired since OLD.
+ */
+static void compare_signals(struct diff_ctx *d)
+{
+	size_t no, nn;
+	const struct ptimer_pending_signal *o = ptimer_dump_signals(d->old.dump, &no);
+	const struct ptimer_pending_signal *n = ptimer_dump_signals(d->new.dump, &nn);
+	bool *used = calloc(nn ? nn : 1, sizeof(*used));
+	struct diff_subject s;
+
+	if (!used) {
+		d->err = -ENOMEM;
+		return;
+	}
+	for (size_t i = 0; i < no; i++) {
+		pid_t tid = signal_tid(d, &o[i]);
+		size_t k;
+
+		for (k = 0; k < nn; k++)
+			if (!used[k] && same_signal(tid, &o[i], &n[k]))
+				break;
+		if (k < nn) {
+			used[k] = true;
+			continue;
+		}
+		subject_signal(&s, &o[i], tid > 0 ? tid : o[i].tid);
+		report_presence(d, &s, "pending_signal", true);
+	}
+	for (size_t k = 0; k < nn; k++) {
+		if (used[k] || may_have_fired(d, &n[k]))
+			continue;
+		subject_signal(&s, &n[k], n[k].tid);
+		report_presence(d, &s, "pending_signal", false);
+	}
+	free(used);
+}
+
+/* Every kind both sides carry. */
+static void compare_dumps(struct diff_ctx *d, unsigned int kinds)
+{
+	if (kinds & PTIMER_KIND_POSIX)
+		compare_posix(d);
+	if (kinds & PTIMER_KIND_ITIMER)
+		compare_itimers(d);
+	if (kinds & PTIMER_KIND_TIMERFD)
+		compare_timerfds(d);
+	if (kinds & PTIMER_KIND_SIGNALS)
+		compare_signals(d);
+}
+
+static struct json_object *kinds_json(unsigned int kinds)
+{
+	struct json_object *a = json_object_new_array();
+
+	for (unsigned int k = 1; k & PTIMER_KIND_ALL; k <<= 1)
+		if (kinds & k)
+			json_object_array_add(a, json_object_new_string(ptimer_kind_name(k)));
+	return a;
 }
 
 static struct json_object *side_json(const struct diff_side *s)
@@ -357,6 +707,7 @@ static struct json_object *side_json(const struct diff_side *s)
 	json_object_object_add(o, "source", json_object_new_string(s->label));
 	json_object_object_add(o, "pid", json_object_new_int(s->dump->pid));
 	json_object_object_add(o, "timers", json_object_new_int64((int64_t)s->dump->ntimers));
+	json_object_object_add(o, "kinds", kinds_json(ptimer_dump_kinds(s->dump)));
 	return o;
 }
 
@@ -372,6 +723,7 @@ static int diff_dumps(const struct ptimer_dump *old, const char *old_label,
 {
 	struct diff_ctx d = { .old.dump = old, .new.dump = new, .tolerance_ns = tolerance_ns,
 			      .out = out };
+	unsigned int kinds = ptimer_dump_kinds(old) & ptimer_dump_kinds(new);
 	int ret;
 
 	snprintf(d.old.label, sizeof(d.old.label), "%s", old_label);
@@ -384,8 +736,12 @@ static int diff_dumps(const struct ptimer_dump *old, const char *old_label,
 	d.elapsed_ns = llabs(new->realtime_ns - old->realtime_ns);
 	if (json)
 		d.json = json_object_new_array();
-	compare_dumps(&d);
+	compare_dumps(&d, kinds);
 	free(d.map);
+	if (d.err) {
+		json_object_put(d.json);
+		return cli_fail(d.err, "cannot compare %s with %s", old_label, new_label);
+	}
 	if (json) {
 		struct json_object *root = json_object_new_object();
 
@@ -394,6 +750,7 @@ static int diff_dumps(const struct ptimer_dump *old, const char *old_label,
 		json_object_object_add(root, "new", side_json(&d.new));
 		json_object_object_add(root, "elapsed_ns", json_object_new_int64(d.elapsed_ns));
 		json_object_object_add(root, "tolerance_ns", json_object_new_int64(tolerance_ns));
+		json_object_object_add(root, "compared", kinds_json(kinds));
 		json_object_object_add(root, "differences", d.json);
 		fprintf(out, "%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
 								     JSON_C_TO_STRING_NOSLASHESCAPE));

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // SPDX-FileCopyrightText: The ptimerctl authors
 /*
- * ptimerctl list: which processes have POSIX timers, as lsns(8) lists
- * namespaces.  Everything comes from /proc (each process's timers file,
- * parsed by the library, its comm and its task directory); nothing is
- * attached, so it works unprivileged and shows what the caller may read.
+ * ptimerctl list: which processes have POSIX timers or timerfds, as
+ * lsns(8) lists namespaces.  Everything comes from /proc (each process's
+ * timers file, parsed by the library, its descriptors' links, its comm and
+ * its task directory); nothing is attached, so it works unprivileged and
+ * shows what the caller may read.  Interval timers and queued timer
+ * signals do not show in /proc: only attaching (show) finds them.
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -29,12 +31,13 @@ struct proc_row {
 	char comm[CLI_COMM_ESCAPED_SIZE];
 	long nthreads;			/* -1: unknown */
 	size_t ntimers;
+	long ntimerfds;			/* -1: not counted (or unreadable) */
 	size_t by_clock[LCLK_NR];
 	size_t by_notify[LNOT_NR];
 };
 
 enum list_col {
-	LCOL_PID, LCOL_USER, LCOL_UID, LCOL_COMM, LCOL_THREADS, LCOL_TIMERS,
+	LCOL_PID, LCOL_USER, LCOL_UID, LCOL_COMM, LCOL_THREADS, LCOL_TIMERS, LCOL_TIMERFDS,
 	LCOL_REALTIME, LCOL_MONOTONIC, LCOL_BOOTTIME, LCOL_TAI, LCOL_ALARM, LCOL_CPU,
 	LCOL_SIGEV_SIGNAL, LCOL_SIGEV_NONE, LCOL_SIGEV_THREAD, LCOL_SIGEV_THREAD_ID,
 };
@@ -47,6 +50,7 @@ static const struct table_column list_columns[] = {
 	[LCOL_COMM] = { "COMM", 15, false, TABLE_JSON_STRING, "process name" },
 	[LCOL_THREADS] = NUM("THREADS", 7, "number of threads"),
 	[LCOL_TIMERS] = NUM("TIMERS", 6, "number of POSIX timers"),
+	[LCOL_TIMERFDS] = NUM("TIMERFDS", 8, "number of timerfd descriptors"),
 	[LCOL_REALTIME] = NUM("REALTIME", 8, "timers on CLOCK_REALTIME"),
 	[LCOL_MONOTONIC] = NUM("MONOTONIC", 9, "timers on CLOCK_MONOTONIC"),
 	[LCOL_BOOTTIME] = NUM("BOOTTIME", 8, "timers on CLOCK_BOOTTIME"),
@@ -86,6 +90,10 @@ static void proc_cell(const void *row, unsigned int col, const struct table_opts
 	case LCOL_TIMERS:
 		snprintf(buf, len, "%zu", p->ntimers);
 		break;
+	case LCOL_TIMERFDS:
+		if (p->ntimerfds >= 0)
+			snprintf(buf, len, "%ld", p->ntimerfds);
+		break;
 	case LCOL_REALTIME ... LCOL_CPU:
 		snprintf(buf, len, "%zu", p->by_clock[col - LCOL_REALTIME]);
 		break;
@@ -100,7 +108,7 @@ static const struct table_kind list_kind = {
 	.name = "processes",
 	.columns = list_columns,
 	.ncolumns = sizeof(list_columns) / sizeof(list_columns[0]),
-	.defaults = "PID,USER,COMM,THREADS,TIMERS,REALTIME,MONOTONIC,BOOTTIME,CPU",
+	.defaults = "PID,USER,COMM,THREADS,TIMERS,TIMERFDS,REALTIME,MONOTONIC,BOOTTIME,CPU",
 	.cell = proc_cell,
 };
 
@@ -119,7 +127,8 @@ static const struct argp_option list_options[] = {
 	{ "pid", OPT_PID, "PID[,PID...]", 0, "Only these processes", 0 },
 	{ "user", OPT_USER, "USER", 0, "Only processes of USER (a name or a uid; repeatable)", 0 },
 	{ "min-timers", OPT_MIN_TIMERS, "N", 0,
-	  "Only processes with at least N timers (default 1; 0 lists every process)", 0 },
+	  "Only processes with at least N timers, POSIX timers and timerfds together"
+	  " (default 1; 0 lists every process)", 0 },
 	{ "json", 'J', NULL, 0, "Print the table as JSON", 0 },
 	TABLE_OPTIONS,
 	{ 0 }
@@ -199,11 +208,14 @@ static error_t parse_list(int key, char *arg, struct argp_state *state)
 static const struct argp list_argp = {
 	.options = list_options,
 	.parser = parse_list,
-	.doc = "List the processes that have POSIX timers, one line each, from /proc"
-	       " alone: nothing is attached.  Unprivileged, it shows the processes"
-	       " whose timers the caller may read and says how many it could not."
+	.doc = "List the processes that have POSIX timers or timerfds, one line each,"
+	       " from /proc alone: nothing is attached, so interval timers and queued"
+	       " timer signals, which /proc does not show, are not counted.  Unprivileged,"
+	       " it shows the processes whose timers the caller may read and says how"
+	       " many it could not."
 	       "\vColumns (--list-columns describes them): PID, USER, COMM, THREADS,"
-	       " TIMERS, REALTIME, MONOTONIC, BOOTTIME, CPU (the default), UID, TAI,"
+	       " TIMERS, TIMERFDS, REALTIME, MONOTONIC, BOOTTIME, CPU (the default), UID,"
+	       " TAI,"
 	       " ALARM, SIGEV_SIGNAL, SIGEV_NONE, SIGEV_THREAD, SIGEV_THREAD_ID.\n"
 	       "Examples:\n"
 	       "  ptimerctl list\n"
@@ -219,6 +231,7 @@ struct list_scan {
 	size_t denied;			/* timers files we may not read */
 	size_t gone;			/* --pid processes that do not exist */
 	size_t bad;			/* timers files that did not parse */
+	bool count_timerfds;		/* always: TIMERFDS is printed */
 	uid_t last_uid;			/* a one-entry cache for the user name */
 	char last_user[64];
 };
@@ -296,6 +309,40 @@ static void count_timers(struct proc_row *row, const struct ptimer_dump *dump)
 		}
 	}
 	row->ntimers = dump->ntimers;
+}
+
+/*
+ * The timerfds of the process, from the links of /proc/PID/fd (the same
+ * ptrace access as its timers file, and no fdinfo to read); -1 when the
+ * directory cannot be read.
+ */
+static long count_timerfds(int procdir)
+{
+	static const char timerfd[] = "anon_inode:[timerfd]";
+	char link[sizeof(timerfd) + 1];
+	struct dirent *e;
+	long n = 0;
+	int fd;
+	DIR *d;
+
+	fd = openat(procdir, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -1;
+	}
+	while ((e = readdir(d))) {
+		ssize_t len;
+
+		if (e->d_name[0] == '.')
+			continue;
+		len = readlinkat(dirfd(d), e->d_name, link, sizeof(link));
+		n += len == (ssize_t)sizeof(timerfd) - 1 && !memcmp(link, timerfd, (size_t)len);
+	}
+	closedir(d);
+	return n;
 }
 
 /*
@@ -394,7 +441,11 @@ static int list_one(struct list_scan *s, const struct list_args *a, int procfd,
 		ret = 0;
 		goto close_dir;
 	}
-	if (s->dump->ntimers < a->min_timers)
+	/* Descriptors are counted only when they are printed or may decide. */
+	row.ntimerfds = -1;
+	if (s->count_timerfds || s->dump->ntimers < a->min_timers)
+		row.ntimerfds = count_timerfds(dirfd);
+	if (s->dump->ntimers + (size_t)(row.ntimerfds > 0 ? row.ntimerfds : 0) < a->min_timers)
 		goto close_dir;
 	row.pid = atoi(name);
 	row.uid = st.st_uid;
@@ -456,6 +507,7 @@ int cmd_list(int argc, char **argv)
 			       " CONFIG_CHECKPOINT_RESTORE has none)");
 		goto free_args;
 	}
+	s.count_timerfds = table_shows(&list_kind, &a.table, LCOL_TIMERFDS);
 	s.dump = ptimer_dump_new();
 	ret = s.dump ? table_open(&t, &list_kind, &a.table) : -ENOMEM;
 	if (ret) {

@@ -5,8 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "table.h"
+#include "show.h"
 
 /* What -J prints: the dump document (its first meaning, kept) or the table. */
 enum show_json {
@@ -24,91 +23,17 @@ struct show_args {
 	pid_t pid;
 };
 
-/* The timer table's columns; ptimerctl(1) COLUMNS documents each name. */
-enum timer_col {
-	TCOL_ID, TCOL_CLOCK, TCOL_NOTIFY, TCOL_SIGNAL, TCOL_TID, TCOL_REMAINING,
-	TCOL_INTERVAL, TCOL_OVERRUN, TCOL_SIGVAL, TCOL_CLOCKID, TCOL_SIGNO,
-};
-
-static const struct table_column timer_columns[] = {
-	[TCOL_ID] = { "ID", 10, true, TABLE_JSON_NUMBER, "timer ID, as timer_create() returned it" },
-	[TCOL_CLOCK] = { "CLOCK", 20, false, TABLE_JSON_STRING,
-			 "clock name; a CPU clock with :PID or :self" },
-	[TCOL_NOTIFY] = { "NOTIFY", 9, false, TABLE_JSON_STRING,
-			  "notification: signal, none, thread or thread_id" },
-	[TCOL_SIGNAL] = { "SIGNAL", 11, false, TABLE_JSON_STRING,
-			  "signal name (none for notify none)" },
-	[TCOL_TID] = { "TID", 7, true, TABLE_JSON_NUMBER,
-		       "thread a thread_id timer signals" },
-	[TCOL_REMAINING] = { "REMAINING", 20, true, TABLE_JSON_NUMBER,
-			     "time to the next expiry (none: disarmed)" },
-	[TCOL_INTERVAL] = { "INTERVAL", 20, true, TABLE_JSON_NUMBER,
-			    "reload interval (none: one-shot)" },
-	[TCOL_OVERRUN] = { "OVERRUN", 7, true, TABLE_JSON_NUMBER,
-			   "overrun count of the last expiry" },
-	[TCOL_SIGVAL] = { "SIGVAL", 18, true, TABLE_JSON_STRING,
-			  "sigev_value, 64 bits in hexadecimal" },
-	[TCOL_CLOCKID] = { "CLOCKID", 11, true, TABLE_JSON_NUMBER,
-			   "clock id as the kernel numbers it" },
-	[TCOL_SIGNO] = { "SIGNO", 5, true, TABLE_JSON_NUMBER, "signal number" },
-};
-
-static void timer_cell(const void *row, unsigned int col, const struct table_opts *o,
-		       char *buf, size_t len)
-{
-	const struct ptimer_timer *t = row;
-	const char *name;
-
-	switch ((enum timer_col)col) {
-	case TCOL_ID:
-		snprintf(buf, len, "%d", t->id);
-		break;
-	case TCOL_CLOCK:
-		cli_clock_label(buf, len, t->clockid);
-		break;
-	case TCOL_NOTIFY:
-		name = ptimer_notify_name(t->notify);
-		snprintf(buf, len, "%s", name ? name : "?");
-		break;
-	case TCOL_SIGNAL:
-		name = ptimer_signal_name(t->signo);
-		if (t->notify != PTIMER_NOTIFY_NONE)
-			snprintf(buf, len, "%s", name ? name : "?");
-		break;
-	case TCOL_TID:
-		if (t->notify == PTIMER_NOTIFY_THREAD_ID)
-			snprintf(buf, len, "%d", t->notify_pid);
-		break;
-	case TCOL_REMAINING:
-		table_format_ns(buf, len, t->value_ns, o);
-		break;
-	case TCOL_INTERVAL:
-		table_format_ns(buf, len, t->interval_ns, o);
-		break;
-	case TCOL_OVERRUN:
-		snprintf(buf, len, "%d", t->overrun);
-		break;
-	case TCOL_SIGVAL:
-		snprintf(buf, len, "0x%016llx", (unsigned long long)t->sigval);
-		break;
-	case TCOL_CLOCKID:
-		snprintf(buf, len, "%d", t->clockid);
-		break;
-	case TCOL_SIGNO:
-		snprintf(buf, len, "%d", t->signo);
-		break;
-	}
-}
-
-static const struct table_kind show_timer_kind = {
-	.name = "timers",
-	.columns = timer_columns,
-	.ncolumns = sizeof(timer_columns) / sizeof(timer_columns[0]),
-	.defaults = "ID,CLOCK,NOTIFY,SIGNAL,TID,REMAINING,INTERVAL,OVERRUN",
-	.cell = timer_cell,
-};
-
 enum { OPT_JSON = 'J' };
+
+/*
+ * The table -o describes, and the only one -r or -n print (a script reads
+ * one table): the kind --kinds names when it names one, else the POSIX
+ * timers'.
+ */
+static unsigned int script_kind(unsigned int kinds)
+{
+	return kinds && !(kinds & (kinds - 1)) ? kinds : PTIMER_KIND_POSIX;
+}
 
 static const struct argp_option show_options[] = {
 	{ "json", OPT_JSON, "FORMAT", OPTION_ARG_OPTIONAL,
@@ -148,9 +73,15 @@ static error_t parse_show(int key, char *arg, struct argp_state *state)
 		cli_take_pid(state, &a->pid, arg);
 		break;
 	case ARGP_KEY_END:
-		table_check_columns(state, &show_timer_kind, &a->table);
 		if (a->table.list_columns)
 			break;
+		/* -o names the columns of the one table a script gets. */
+		if ((a->table.columns || a->table.raw || a->table.noheadings) &&
+		    !(script_kind(a->kinds) & (a->kinds ? a->kinds : PTIMER_KIND_ALL)))
+			cli_usage_error(state, "-o, -r and -n print one table: the POSIX timers', or"
+					" with --kinds=KIND that kind's; name one kind");
+		table_check_columns(state, show_section_of(script_kind(a->kinds))->table,
+				    &a->table);
 		if (!a->pid && !a->input)
 			cli_usage_error(state, "no PID given");
 		if (a->pid && a->input)
@@ -172,24 +103,57 @@ static const struct argp show_argp = {
 	.options = show_options,
 	.parser = parse_show,
 	.args_doc = "PID\n--input FILE",
-	.doc = "Print the timers of process PID, or of a dump file: the POSIX timers as a"
-	       " table, then a section for each other kind (itimers, timerfds, queued"
-	       " timer signals; ptimerctl(1) describes them)."
+	.doc = "Print the timers of process PID, or of a dump file: a table for each"
+	       " kind (POSIX timers, itimers, timerfds, queued timer signals), each"
+	       " under a title line."
 	       "\vColumns (--list-columns describes them): ID, CLOCK, NOTIFY, SIGNAL,"
-	       " TID, REMAINING, INTERVAL, OVERRUN (the default), SIGVAL, CLOCKID, SIGNO."
+	       " TID, REMAINING, INTERVAL, OVERRUN (the default), SIGVAL, CLOCKID, SIGNO;"
+	       " each other kind has its own.  -o, -r and -n print one table, for"
+	       " scripts: the POSIX timers', or with --kinds=KIND that kind's."
 	       "  -J alone prints the dump document, as it always has; --json=table"
-	       " prints the table as JSON.\n"
+	       " prints one JSON object with an array for each kind.\n"
 	       "Examples:\n"
 	       "  ptimerctl show 1234\n"
 	       "  ptimerctl show -o ID,CLOCK,REMAINING --nanoseconds -rn 1234\n"
+	       "  ptimerctl show --kinds=timerfd -o FD,TICKS -rn 1234\n"
 	       "  ptimerctl show -o +SIGVAL --json=table -i timers.json",
 };
 
-/* The timers of @dump as a table; the line naming the process first, for people. */
-static int print_table(const struct ptimer_dump *dump, const struct table_opts *opts)
+/* Print the rows of @sec in @dump as a table; an exit code. */
+static int print_section(const struct ptimer_dump *dump, const struct show_section *sec,
+			 const struct table_opts *opts, struct table_json_doc *doc)
 {
+	size_t n, size = sec->row_size;
+	const char *rows = sec->rows(dump, &n);
 	struct table *t;
 	int ret;
+
+	ret = table_open(&t, sec->table, opts);
+	if (ret) {
+		cli_error(ret, "cannot make the table");
+		return EXIT_FAILURE_GENERIC;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (table_add(t, rows + i * size))
+			break;
+	if (doc)
+		return table_close_member(t, doc) ? EXIT_FAILURE_GENERIC : EXIT_OK;
+	return table_close(t);
+}
+
+/*
+ * The tables of @dump: for people, the line naming the process, then the
+ * POSIX timers' table and a titled section for each other kind the dump
+ * carries; for a script (-o, -r, -n), one table; with --json=table, one
+ * object with an array for each kind.
+ */
+static int print_tables(const struct ptimer_dump *dump, const struct show_args *a)
+{
+	const struct table_opts *opts = &a->table;
+	bool script = !opts->json && (opts->columns || opts->raw || opts->noheadings);
+	unsigned int one = script_kind(a->kinds);
+	struct table_json_doc doc;
+	int ret = EXIT_OK;
 
 	if (!opts->raw && !opts->noheadings && !opts->json) {
 		char comm[CLI_COMM_ESCAPED_SIZE];
@@ -199,17 +163,49 @@ static int print_table(const struct ptimer_dump *dump, const struct table_opts *
 		       dump->nthreads, dump->nthreads == 1 ? "" : "s",
 		       dump->ntimers, dump->ntimers == 1 ? "" : "s");
 	}
-	if (!(ptimer_dump_kinds(dump) & PTIMER_KIND_POSIX))
-		return EXIT_OK;
-	ret = table_open(&t, &show_timer_kind, opts);
-	if (ret) {
-		cli_error(ret, "cannot make the table");
-		return EXIT_FAILURE_GENERIC;
+	if (opts->json)
+		table_json_begin(&doc);
+	for (size_t i = 0; i < show_nsections && !ret; i++) {
+		const struct show_section *sec = &show_sections[i];
+		struct table_opts o = *opts;
+		size_t n;
+
+		if (!(ptimer_dump_kinds(dump) & sec->kind) || (script && sec->kind != one))
+			continue;
+		/* -o is the columns of one kind's table; the others keep their defaults. */
+		if (sec->kind != one)
+			o.columns = NULL;
+		if (!script && !opts->json && sec->title) {
+			sec->rows(dump, &n);
+			printf("\n%s: %zu%s\n", sec->title, n, sec->after);
+			if (!n)
+				continue;
+		}
+		ret = print_section(dump, sec, &o, opts->json ? &doc : NULL);
 	}
-	for (size_t i = 0; i < dump->ntimers; i++)
-		if (table_add(t, &dump->timers[i]))
-			break;
-	return table_close(t);
+	if (opts->json) {
+		int end = table_json_end(&doc);
+
+		ret = ret ? ret : end;
+	}
+	return ret ? ret : cli_finish_stdout();
+}
+
+/* --list-columns: the script table's kind alone, or every kind, each under its title. */
+static int list_columns(unsigned int kinds)
+{
+	int ret = EXIT_OK;
+
+	if (kinds && !(kinds & (kinds - 1)))
+		return table_list_columns(show_section_of(kinds)->table);
+	for (size_t i = 0; i < show_nsections && !ret; i++) {
+		const struct show_section *sec = &show_sections[i];
+
+		if (sec->title)
+			printf("\n%s (--kinds=%s):\n", sec->title, ptimer_kind_name(sec->kind));
+		ret = table_list_columns(sec->table);
+	}
+	return ret;
 }
 
 int cmd_show(int argc, char **argv)
@@ -222,7 +218,7 @@ int cmd_show(int argc, char **argv)
 	if (a.kinds && ptimer_set_kinds(cli.ctx, a.kinds))
 		return EXIT_USAGE;
 	if (a.table.list_columns)
-		return table_list_columns(&show_timer_kind);
+		return list_columns(a.kinds);
 	if (a.input) {
 		ret = cli_load_dump(a.input, &dump);
 		if (ret)
@@ -260,16 +256,7 @@ int cmd_show(int argc, char **argv)
 			ret = EXIT_FAILURE_GENERIC;
 		}
 	} else {
-		ret = print_table(dump, &a.table);
-		/*
-		 * The other kinds are sections for people; -o, -r, -n and
-		 * --json=table select from the POSIX table, for scripts.
-		 */
-		if (!ret && !a.table.raw && !a.table.json && !a.table.noheadings &&
-		    !a.table.columns) {
-			cli_show_kinds(dump);
-			ret = cli_finish_stdout();
-		}
+		ret = print_tables(dump, &a);
 	}
 	ptimer_dump_free(dump);
 	return ret;

@@ -132,6 +132,20 @@ void table_check_columns(struct argp_state *state, const struct table_kind *kind
 				(int)len, bad);
 }
 
+bool table_shows(const struct table_kind *kind, const struct table_opts *opts, unsigned int col)
+{
+	unsigned int cols[TABLE_MAX_COLUMNS], n;
+	const char *bad;
+	size_t len;
+
+	if (select_columns(kind, opts, cols, &n, &bad, &len))
+		return false;
+	for (unsigned int i = 0; i < n; i++)
+		if (cols[i] == col)
+			return true;
+	return false;
+}
+
 int table_list_columns(const struct table_kind *kind)
 {
 	for (unsigned int i = 0; i < kind->ncolumns; i++) {
@@ -290,6 +304,54 @@ int table_close(struct table *t)
 	free(t);
 	if (ret) {
 		cli_error(ret, "cannot print the table");
+		return EXIT_FAILURE_GENERIC;
+	}
+	return cli_finish_stdout();
+}
+
+void table_json_begin(struct table_json_doc *doc)
+{
+	doc->nmembers = 0;
+	doc->err = 0;
+	fputs("{\n", stdout);
+}
+
+/*
+ * libsmartcols prints a table's JSON as a whole object, "{\n   "name": [...]\n}\n":
+ * keep what is between the braces, a member of the caller's object.
+ */
+int table_close_member(struct table *t, struct table_json_doc *doc)
+{
+	char *text = NULL, *start, *end;
+	int ret = t->err;
+
+	if (!ret && scols_print_table_to_string(t->tb, &text))
+		ret = -ENOMEM;
+	scols_unref_table(t->tb);
+	free(t);
+	if (!ret) {
+		start = strchr(text, '\n');
+		end = strrchr(text, '}');
+		if (!start || !end || end < start) {
+			ret = -EPROTO;
+		} else {
+			while (end > start && (end[-1] == '\n' || end[-1] == ' '))
+				end--;
+			printf("%s%.*s", doc->nmembers++ ? ",\n" : "", (int)(end - start - 1),
+			       start + 1);
+		}
+	}
+	free(text);
+	if (ret && !doc->err)
+		doc->err = ret;
+	return ret;
+}
+
+int table_json_end(struct table_json_doc *doc)
+{
+	fputs(doc->nmembers ? "\n}\n" : "}\n", stdout);
+	if (doc->err) {
+		cli_error(doc->err, "cannot print the table");
 		return EXIT_FAILURE_GENERIC;
 	}
 	return cli_finish_stdout();

@@ -74,6 +74,8 @@ bool table_parse_option(int key, char *arg, struct table_opts *opts);
 /* Check -o's names; a misuse exits.  Call from ARGP_KEY_END. */
 void table_check_columns(struct argp_state *state, const struct table_kind *kind,
 			 const struct table_opts *opts);
+/* Whether the table -o (or the default) asks for prints column @col of @kind. */
+bool table_shows(const struct table_kind *kind, const struct table_opts *opts, unsigned int col);
 /* --list-columns: the columns of @kind with their help, to stdout. */
 int table_list_columns(const struct table_kind *kind);
 
@@ -85,6 +87,20 @@ int table_open(struct table **t, const struct table_kind *kind, const struct tab
 int table_add(struct table *t, const void *row);
 /* Print what is left and free; returns an exit code (a write error is reported). */
 int table_close(struct table *t);
+
+/*
+ * Several tables as one JSON object, one array member per table, as lsfd
+ * names its arrays: table_json_begin(), then each table (opened with
+ * opts->json) closed with table_close_member() instead of table_close(),
+ * then table_json_end(), which returns an exit code.
+ */
+struct table_json_doc {
+	unsigned int nmembers;
+	int err;			/* the first failure, -errno */
+};
+void table_json_begin(struct table_json_doc *doc);
+int table_close_member(struct table *t, struct table_json_doc *doc);
+int table_json_end(struct table_json_doc *doc);
 
 /*
  * A time for a cell: integer nanoseconds with --nanoseconds, seconds as a

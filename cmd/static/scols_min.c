@@ -19,6 +19,15 @@
 
 #define MIN_COLUMNS	32
 
+/* Where tables go: stdout, or a string for scols_print_table_to_string(). */
+static FILE *scols_out;
+#define OUT (scols_out ? scols_out : stdout)
+
+static void out_char(int c)
+{
+	fputc(c, OUT);
+}
+
 struct libscols_column {
 	char *name;
 	double whint;
@@ -169,9 +178,9 @@ static void put_raw(const char *s)
 {
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
 		if (*p <= ' ' || *p >= 0x7f || *p == '\\')
-			printf("\\x%02x", *p);
+			fprintf(OUT, "\\x%02x", *p);
 		else
-			putchar(*p);
+			out_char(*p);
 }
 
 static void put_cell(const struct libscols_table *tb, size_t i, const char *s, bool last)
@@ -181,60 +190,60 @@ static void put_cell(const struct libscols_table *tb, size_t i, const char *s, b
 
 	if (tb->raw) {
 		put_raw(s);
-		fputs(last ? "" : " ", stdout);
+		fputs(last ? "" : " ", OUT);
 		return;
 	}
 	if (cl->flags & SCOLS_FL_RIGHT)
-		printf("%*s%s", pad > 0 ? pad : 0, "", s);
+		fprintf(OUT, "%*s%s", pad > 0 ? pad : 0, "", s);
 	else
-		printf("%s%*s", s, last ? 0 : (pad > 0 ? pad : 0), "");
-	fputs(last ? "" : " ", stdout);
+		fprintf(OUT, "%s%*s", s, last ? 0 : (pad > 0 ? pad : 0), "");
+	fputs(last ? "" : " ", OUT);
 }
 
 static void put_json_string(const char *s)
 {
-	putchar('"');
+	out_char('"');
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
 		if (*p == '"' || *p == '\\')
-			printf("\\%c", *p);
+			fprintf(OUT, "\\%c", *p);
 		else if (*p < 0x20)
-			printf("\\u%04x", *p);
+			fprintf(OUT, "\\u%04x", *p);
 		else
-			putchar(*p);
-	putchar('"');
+			out_char(*p);
+	out_char('"');
 }
 
 /* Column names in JSON are lowercase, as libsmartcols writes them. */
 static void put_json_name(const char *s)
 {
-	putchar('"');
+	out_char('"');
 	for (; *s; s++)
-		putchar(*s >= 'A' && *s <= 'Z' ? *s - 'A' + 'a' : *s);
-	fputs("\": ", stdout);
+		out_char(*s >= 'A' && *s <= 'Z' ? *s - 'A' + 'a' : *s);
+	fputs("\": ", OUT);
 }
 
 static void print_json(const struct libscols_table *tb)
 {
-	printf("{\n   \"%s\": [", tb->name ? tb->name : "table");
+	fprintf(OUT, "{\n   \"%s\": [", tb->name ? tb->name : "table");
 	for (const struct libscols_line *ln = tb->head; ln; ln = ln->next) {
-		printf("%s", ln == tb->head ? "\n      {" : ",{");
+		fprintf(OUT, "%s", ln == tb->head ? "\n      {" : ",{");
 		for (size_t i = 0; i < tb->ncols; i++) {
 			const char *s = ln->data[i] ? ln->data[i] : "";
 
-			printf("\n         ");
+			fprintf(OUT, "\n         ");
 			put_json_name(tb->cols[i].name);
 			if (!*s)
-				fputs("null", stdout);
+				fputs("null", OUT);
 			else if (tb->cols[i].json_type == SCOLS_JSON_NUMBER)
-				fputs(s, stdout);
+				fputs(s, OUT);
 			else
 				put_json_string(s);
-			fputs(i + 1 < tb->ncols ? "," : "", stdout);
+			fputs(i + 1 < tb->ncols ? "," : "", OUT);
 		}
-		printf("\n      }");
+		fprintf(OUT, "\n      }");
 	}
 	/* libsmartcols leaves an empty line in an empty array. */
-	printf("%s\n   ]\n}\n", tb->head ? "" : "\n");
+	fprintf(OUT, "%s\n   ]\n}\n", tb->head ? "" : "\n");
 }
 
 int scols_table_print_range(struct libscols_table *tb, struct libscols_line *start,
@@ -262,23 +271,38 @@ int scols_table_print_range(struct libscols_table *tb, struct libscols_line *sta
 	}
 	for (const struct libscols_line *ln = tb->head; ln; ln = ln->next) {
 		if (!first)
-			putchar('\n');
+			out_char('\n');
 		first = false;
 		for (size_t i = 0; i < tb->ncols; i++)
 			put_cell(tb, i, ln->data[i] ? ln->data[i] : "", i + 1 == tb->ncols);
 	}
-	return ferror(stdout) ? -EIO : 0;
+	return ferror(OUT) ? -EIO : 0;
 }
 
 int scols_print_table(struct libscols_table *tb)
 {
 	if (tb->json) {
 		print_json(tb);
-		return ferror(stdout) ? -EIO : 0;
+		return ferror(OUT) ? -EIO : 0;
 	}
 	if (!tb->head)
 		return 0;
 	scols_table_print_range(tb, NULL, NULL);
-	putchar('\n');
-	return ferror(stdout) ? -EIO : 0;
+	out_char('\n');
+	return ferror(OUT) ? -EIO : 0;
+}
+
+int scols_print_table_to_string(struct libscols_table *tb, char **data)
+{
+	size_t len;
+	int ret;
+
+	scols_out = open_memstream(data, &len);
+	if (!scols_out)
+		return -ENOMEM;
+	ret = scols_print_table(tb);
+	if (fclose(scols_out) && !ret)
+		ret = -ENOMEM;
+	scols_out = NULL;
+	return ret;
 }

@@ -4,7 +4,9 @@
  * ptimerctl diff and restore --verify: a dump against the live process,
  * against a restored one (threads mapped as restore maps them), and
  * against edited dumps, each difference named by timer and field; exit 0
- * equal, 1 different, 2 and up for trouble.
+ * equal, 1 different, 2 and up for trouble.  Every kind both sides carry
+ * is compared: itimers by which, timerfds by descriptor, queued timer
+ * signals as a multiset (threads mapped), against the allkinds victim.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -12,6 +14,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "kinds_util.h"
 #include "restore_util.h"
 
 static void fini(void)
@@ -222,6 +225,176 @@ Test(diff, restore_verify)
 	cr_assert_eq(r.exit_code, PX_GENERIC, "%s", run_describe(&r));
 	cr_assert(strstr(r.err, "timer 99: only in pid "), "%s", r.err);
 	cr_assert(strstr(r.err, "differ from the dump"), "%s", r.err);
+	run_result_free(&r);
+	ru_file_free(dump);
+}
+
+/* allkinds with both one-shot timer signals fired while blocked, so queued. */
+static struct victim *every_kind_source(void)
+{
+	struct victim *v = ak_start(NULL, NULL);
+
+	ak_ok(v, "pend", NULL, 0);
+	cr_assert(ak_wait_pending(v->pid, 0, AK_SIG_OPROC, true), "39 never pending");
+	cr_assert(ak_wait_pending(v->pid, ak_worker(v), AK_SIG_OTHR, true), "38 never pending");
+	return v;
+}
+
+/* The object of member @key's array in @root whose @ikey is @ival. */
+static json_object *entry(json_object *root, const char *key, const char *ikey, int64_t ival)
+{
+	json_object *a;
+
+	cr_assert(json_object_object_get_ex(root, key, &a), "no %s", key);
+	for (size_t i = 0; i < json_object_array_length(a); i++) {
+		json_object *e = json_object_array_get_idx(a, i);
+		int64_t v;
+
+		if (json_get_int64(e, ikey, &v) && v == ival)
+			return e;
+	}
+	cr_assert_fail("no %s with %s %lld", key, ikey, (long long)ival);
+	return NULL;
+}
+
+/* The difference of @kind and @field in diff -J's output @root; NULL if none. */
+static json_object *difference(json_object *root, const char *kind, const char *field)
+{
+	json_object *a;
+
+	cr_assert(json_object_object_get_ex(root, "differences", &a));
+	for (size_t i = 0; i < json_object_array_length(a); i++) {
+		json_object *e = json_object_array_get_idx(a, i);
+		const char *k = json_get_str(e, "kind"), *f = json_get_str(e, "field");
+
+		if (k && f && !strcmp(k, kind) && !strcmp(f, field))
+			return e;
+	}
+	return NULL;
+}
+
+/*
+ * Restored into a fresh process of the same program, every kind matches:
+ * the queued signals in the worker's queue through the thread mapping.
+ */
+Test(diff, every_kind_restored_matches)
+{
+	struct victim *src = every_kind_source();
+	struct victim *dst = ak_start("--fresh", NULL);
+	char pid[16], *dump;
+	struct run_result r;
+	json_object *root, *compared;
+
+	dump = ru_dump_file(src->pid, NULL);
+	ru_pidstr(pid, dst->pid);
+	/*
+	 * Before the restore the fresh process has none of them.  (Its
+	 * itimers may not show: one that may have expired since the dump can
+	 * be disarmed, its signal pending; see every_kind_field_by_field.)
+	 */
+	diff_run(&r, 1, dump, pid, NULL);
+	cr_expect(strstr(r.out, "timerfd 101: only in "), "%s", r.out);
+	cr_expect(strstr(r.out, "pending signal SIGRTMIN+7 of timer 3, sigval 0xa110027,"
+			 " process queue: only in "), "%s", r.out);
+	run_result_free(&r);
+
+	cr_assert_eq(run_ptimerctl(&r, "restore", "--verify", "-i", dump, pid, NULL), 0);
+	cr_assert_eq(r.exit_code, 0, "%s", run_describe(&r));
+	run_result_free(&r);
+	diff_run(&r, 0, dump, pid, "-J");
+	root = json_parse_text(r.out);
+	cr_assert(root, "%s", r.out);
+	cr_assert(json_object_object_get_ex(root, "compared", &compared));
+	cr_expect_eq(json_object_array_length(compared), 4, "every kind: %s", r.out);
+	json_object_put(root);
+	run_result_free(&r);
+	ru_file_free(dump);
+}
+
+/* Two dumps, one edited in every field of the other kinds: each difference by field. */
+Test(diff, every_kind_field_by_field)
+{
+	struct victim *src = every_kind_source();
+	char *dump, *after, ot[64];
+	json_object *root, *e, *d;
+	struct run_result r;
+
+	dump = ru_dump_file(src->pid, NULL);
+	root = ru_json_load(dump);
+	e = entry(root, "itimers", "interval_ns", 100 * RU_MS);	/* real */
+	json_object_object_add(e, "interval_ns", json_object_new_int64(300 * RU_MS));
+	e = entry(root, "timerfds", "fd", 101);
+	json_object_object_add(e, "settime_flags", json_object_new_array());
+	json_object_object_add(e, "value_ns", json_object_new_int64(7200 * RU_SEC));
+	e = entry(root, "timerfds", "fd", 102);
+	json_object_object_add(e, "ticks", json_object_new_int64(5));
+	e = entry(root, "timerfds", "fd", 100);
+	json_object_object_add(e, "fd", json_object_new_int(110));
+	/* prof, gone from AFTER: "only in DUMP" when AFTER is OLD (below). */
+	cr_assert(json_object_object_get_ex(root, "itimers", &d));
+	for (size_t i = 0; i < json_object_array_length(d); i++)
+		if (!strcmp(json_get_str(json_object_array_get_idx(d, i), "which"), "prof"))
+			json_object_array_del_idx(d, i--, 1);
+	e = entry(root, "pending_signals", "timerid", 3);
+	snprintf(ot, sizeof(ot), "%s", json_get_str(e, "sigval") ? json_get_str(e, "sigval") : "");
+	json_object_object_add(e, "sigval", json_object_new_string("0x1234"));
+	after = ru_json_file(root);
+	json_object_put(root);
+
+	diff_run(&r, 1, dump, after, NULL);
+	cr_expect(strstr(r.out, "itimer real: interval: 0.100000000s in "), "%s", r.out);
+	cr_expect(strstr(r.out, "timerfd 101: settime: abstime,cancel_on_set in "), "%s", r.out);
+	cr_expect(strstr(r.out, "timerfd 101: remaining: "), "%s", r.out);
+	cr_expect(strstr(r.out, "timerfd 102: ticks: 1 in "), "%s", r.out);
+	cr_expect(strstr(r.out, "timerfd 100: only in ") && strstr(r.out, "timerfd 110: only in "),
+		  "%s", r.out);
+	cr_expect(strstr(r.out, "pending signal SIGRTMIN+7 of timer 3, sigval 0xa110027,"
+			 " process queue: only in "), "%s", r.out);
+	cr_expect(strstr(r.out, "pending signal SIGRTMIN+7 of timer 3, sigval 0x1234,"
+			 " process queue: only in "), "%s", r.out);
+	/* The thread-queued signal, untouched, matches. */
+	cr_expect(!strstr(r.out, "SIGRTMIN+6"), "%s", r.out);
+	run_result_free(&r);
+	/* An itimer only in NEW is always a difference. */
+	diff_run(&r, 1, after, dump, NULL);
+	cr_expect(strstr(r.out, "itimer prof: only in "), "%s", r.out);
+	run_result_free(&r);
+
+	diff_run(&r, 1, dump, after, "-J");
+	root = json_parse_text(r.out);
+	cr_assert(root, "%s", r.out);
+	d = difference(root, "itimer", "interval");
+	cr_assert(d, "%s", r.out);
+	cr_expect_str_eq(json_get_str(d, "which"), "real");
+	d = difference(root, "timerfd", "ticks");
+	cr_assert(d, "%s", r.out);
+	cr_expect(json_get_int64(d, "fd", &(int64_t){ 0 }), "%s", r.out);
+	cr_expect(difference(root, "timerfd", "settime") && difference(root, "timerfd", "timerfd"),
+		  "%s", r.out);
+	d = difference(root, "signals", "pending_signal");
+	cr_assert(d, "%s", r.out);
+	cr_expect_str_eq(json_get_str(d, "queue"), "process");
+	cr_expect(json_is_null_member(d, "tid"), "%s", r.out);
+	json_object_put(root);
+	run_result_free(&r);
+	ru_file_free(after);
+	ru_file_free(dump);
+}
+
+/* restore --verify finds what the dump lacks in another kind: a timerfd of the target's own. */
+Test(diff, restore_verify_every_kind)
+{
+	struct victim *src = source_victim();
+	struct victim *dst = ak_start(NULL, NULL);
+	char pid[16], *dump;
+	struct run_result r;
+
+	dump = ru_dump_file(src->pid, NULL);
+	cr_assert_eq(run_ptimerctl(&r, "restore", "--verify", "-i", dump,
+				   ru_pidstr(pid, dst->pid), NULL), 0);
+	cr_assert_eq(r.exit_code, PX_GENERIC, "%s", run_describe(&r));
+	cr_expect(strstr(r.err, "timerfd 103: only in pid "), "%s", r.err);
+	cr_expect(strstr(r.err, "itimer prof: only in pid "), "%s", r.err);
 	run_result_free(&r);
 	ru_file_free(dump);
 }

@@ -3,9 +3,15 @@
 /*
  * ptimerctl list: one row per process with timers, counted by clock and
  * notification, from /proc alone; filters; JSON; and an unprivileged user
- * who sees its own processes and a note about the others.
+ * who sees its own processes and a note about the others.  Timerfds are
+ * counted too, and a process that has only timerfds is listed.
  */
 #include <criterion/criterion.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,7 +56,7 @@ static const char *pid_line(const char *out, pid_t pid)
 Test(list, counts_by_clock_and_notify)
 {
 	static const char header[] =
-		"PID USER COMM THREADS TIMERS REALTIME MONOTONIC BOOTTIME CPU\n";
+		"PID USER COMM THREADS TIMERS TIMERFDS REALTIME MONOTONIC BOOTTIME CPU\n";
 	struct victim *v = four_timer_victim();
 	struct run_result r;
 	char pid[16], want[128];
@@ -166,4 +172,71 @@ Test(list, unprivileged)
 					ru_pidstr(pid, mine->pid), NULL), 0);
 	cr_assert_eq(r.exit_code, PX_PERMISSION, "%s", run_describe(&r));
 	run_result_free(&r);
+}
+
+/*
+ * A child of the test that holds @n timerfds and no POSIX timer: the
+ * descriptors are made before the fork, so it has them once it exists.
+ */
+static pid_t timerfd_holder(int n)
+{
+	int fds[8];
+	pid_t pid;
+
+	cr_assert_leq(n, 8);
+	for (int i = 0; i < n; i++) {
+		fds[i] = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+		cr_assert_geq(fds[i], 0, "timerfd_create: %m");
+	}
+	pid = fork();
+	cr_assert_geq(pid, 0, "fork: %m");
+	if (!pid) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		for (;;)
+			pause();
+	}
+	for (int i = 0; i < n; i++)
+		close(fds[i]);
+	return pid;
+}
+
+static void reap(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+Test(list, timerfds_counted_and_listed_alone)
+{
+	struct victim *v = four_timer_victim();
+	pid_t holder = timerfd_holder(3);
+	struct run_result r;
+	char pid[16], pids[40], want[64];
+
+	snprintf(pid, sizeof(pid), "%d", holder);
+	snprintf(pids, sizeof(pids), "%d,%d", v->pid, holder);
+	cr_assert_eq(run_ptimerctl(&r, "list", "-rn", "-o", "PID,TIMERS,TIMERFDS", "--pid", pids,
+				   NULL), 0);
+	cr_assert_eq(r.exit_code, 0, "%s", run_describe(&r));
+	/* Timerfds alone make a row: the default --min-timers 1 counts both kinds. */
+	snprintf(want, sizeof(want), "%d 4 0\n%d 0 3\n", v->pid, holder);
+	cr_expect_str_eq(r.out, want);
+	run_result_free(&r);
+
+	cr_assert_eq(run_ptimerctl(&r, "list", "-rn", "-o", "PID", "--min-timers", "3", "--pid",
+				   pid, NULL), 0);
+	snprintf(want, sizeof(want), "%d\n", holder);
+	cr_expect_str_eq(r.out, want, "3 timerfds are 3 timers for --min-timers");
+	run_result_free(&r);
+	cr_assert_eq(run_ptimerctl(&r, "list", "-rn", "-o", "PID", "--min-timers", "4", "--pid",
+				   pid, NULL), 0);
+	cr_assert_eq(r.exit_code, 0, "%s", run_describe(&r));
+	cr_expect_str_eq(r.out, "");
+	run_result_free(&r);
+
+	/* JSON: a number. */
+	cr_assert_eq(run_ptimerctl(&r, "list", "-J", "-o", "PID,TIMERFDS", "--pid", pid, NULL), 0);
+	cr_expect(strstr(r.out, "\"timerfds\": 3"), "%s", r.out);
+	run_result_free(&r);
+	reap(holder);
 }

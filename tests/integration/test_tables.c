@@ -4,7 +4,9 @@
  * show's tables (libsmartcols): -o with +COL, --list-columns, -n, -r,
  * --nanoseconds, --json=table, and -J keeping its first meaning, the dump
  * document.  A long table goes out in batches: one header, every row once,
- * in order, aligned across batches.
+ * in order, aligned across batches.  The other kinds (itimers, timerfds,
+ * queued timer signals) through the same tables: a titled section each
+ * for people, one table for a script, one JSON array each.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -12,6 +14,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "kinds_util.h"
 #include "restore_util.h"
 
 static void fini(void)
@@ -189,4 +192,183 @@ Test(tables, long_table_in_batches)
 	run_result_free(&r);
 	ru_file_free(big);
 	ru_file_free(dump);
+}
+
+/* allkinds with its one-shot timer signals fired while blocked: every kind has rows. */
+static struct victim *every_kind_victim(void)
+{
+	struct victim *v = ak_start(NULL, NULL);
+
+	ak_ok(v, "pend", NULL, 0);
+	cr_assert(ak_wait_pending(v->pid, 0, AK_SIG_OPROC, true), "39 never pending");
+	cr_assert(ak_wait_pending(v->pid, ak_worker(v), AK_SIG_OTHR, true), "38 never pending");
+	return v;
+}
+
+static json_object *json_array(json_object *root, const char *key, size_t want)
+{
+	json_object *a = NULL;
+
+	cr_assert(json_object_object_get_ex(root, key, &a) &&
+		  json_object_is_type(a, json_type_array), "no array \"%s\"", key);
+	cr_assert_geq(json_object_array_length(a), want, "\"%s\" has %zu rows", key,
+		      json_object_array_length(a));
+	return a;
+}
+
+/* The row of @rows whose integer @key is @val. */
+static json_object *json_row(json_object *rows, const char *key, int64_t val)
+{
+	for (size_t i = 0; i < json_object_array_length(rows); i++) {
+		json_object *row = json_object_array_get_idx(rows, i);
+		int64_t got;
+
+		if (json_get_int64(row, key, &got) && got == val)
+			return row;
+	}
+	cr_assert_fail("no row with %s %lld", key, (long long)val);
+	return NULL;
+}
+
+Test(tables, every_kind_as_sections_for_people)
+{
+	struct victim *v = every_kind_victim();
+	struct run_result r;
+	char pid[16];
+
+	run_ok(&r, "show", (const char *[]){ "show", ru_pidstr(pid, v->pid), NULL });
+	/* The README shows these headers; check-readme greps them. */
+	cr_expect(strstr(r.out, "\n\nitimers: 3 armed\nWHICH               REMAINING"
+			 "             INTERVAL\nreal "), "%s", r.out);
+	cr_expect(strstr(r.out, "\n\ntimerfds: 4\n     FD CLOCK           SETTIME"
+			 "               FDFLAGS               TICKS            REMAINING"
+			 "             INTERVAL\n    100 monotonic       -                     "
+			 "nonblock  "), "%s", r.out);
+	cr_expect(strstr(r.out, "    101 realtime        abstime,cancel_on_set cloexec   "),
+		  "%s", r.out);
+	cr_expect(strstr(r.out, "\n\npending timer signals: 2\nQUEUE       TID SIGNAL"
+			 "           TIMER OVERRUN SIGVAL\n"), "%s", r.out);
+	cr_expect(strstr(r.out, "process       - SIGRTMIN+7           3       0"
+			 " 0x000000000a110027\n"), "%s", r.out);
+	run_result_free(&r);
+}
+
+Test(tables, every_kind_in_one_json_object)
+{
+	struct victim *v = every_kind_victim();
+	json_object *root, *rows, *row, *val;
+	struct run_result r;
+	char pid[16];
+
+	run_ok(&r, "--json=table", (const char *[]){ "show", "--json=table", "--nanoseconds",
+			"-o", "ID", ru_pidstr(pid, v->pid), NULL });
+	root = json_parse_text(r.out);
+	cr_assert(root, "not one JSON document: %s", r.out);
+	cr_assert_eq(json_object_object_length(root), 4, "%s", r.out);
+	/* -o is the POSIX table's; the others keep their default columns. */
+	row = json_object_array_get_idx(json_array(root, "timers", 4), 0);
+	cr_assert_eq(json_object_object_length(row), 1, "%s", r.out);
+	row = json_row(json_array(root, "itimers", 3), "interval", 100 * RU_MS);
+	cr_expect_str_eq(json_get_str(row, "which"), "real");
+	rows = json_array(root, "timerfds", 4);
+	row = json_row(rows, "fd", 101);
+	cr_expect_str_eq(json_get_str(row, "settime"), "abstime,cancel_on_set");
+	cr_expect_str_eq(json_get_str(row, "fdflags"), "cloexec");
+	cr_expect(json_object_object_get_ex(row, "clockid", NULL) == false, "%s", r.out);
+	row = json_row(rows, "fd", 102);
+	/* No flags is null; with --nanoseconds a disarmed timer is 0, as for POSIX timers. */
+	cr_expect(json_is_null_member(row, "settime") &&
+		  json_object_object_get_ex(row, "remaining", &val) &&
+		  json_object_get_int64(val) == 0, "%s", r.out);
+	cr_expect(json_object_object_get_ex(row, "ticks", &val) &&
+		  json_object_get_int(val) == 1, "%s", r.out);
+	rows = json_array(root, "pending_signals", 2);
+	row = json_row(rows, "timer", 3);
+	cr_expect_str_eq(json_get_str(row, "queue"), "process");
+	cr_expect(json_is_null_member(row, "tid"), "%s", r.out);
+	cr_expect_str_eq(json_get_str(row, "sigval"), "0x000000000a110027");
+	row = json_row(rows, "timer", 2);
+	cr_expect(json_object_object_get_ex(row, "tid", &val) &&
+		  json_object_get_int(val) == ak_worker(v), "%s", r.out);
+	json_object_put(root);
+	run_result_free(&r);
+
+	/* --kinds narrows the object to the kinds named. */
+	run_ok(&r, "--kinds", (const char *[]){ "show", "--json=table", "--kinds=itimer,signals",
+			pid, NULL });
+	root = json_parse_text(r.out);
+	cr_assert(root, "%s", r.out);
+	cr_expect_eq(json_object_object_length(root), 2, "%s", r.out);
+	json_array(root, "itimers", 3);
+	json_array(root, "pending_signals", 2);
+	json_object_put(root);
+	run_result_free(&r);
+}
+
+Test(tables, one_table_for_scripts)
+{
+	struct victim *v = every_kind_victim();
+	struct run_result r;
+	long long fd, ticks;
+	char pid[16], line[256], flags[64];
+	FILE *f;
+	int n = 0;
+
+	/* -r without --kinds: the POSIX timers alone, as before the other kinds. */
+	run_ok(&r, "-rn", (const char *[]){ "show", "-rn", "-o", "ID", ru_pidstr(pid, v->pid),
+			NULL });
+	cr_assert_str_eq(r.out, "0\n1\n2\n3\n");
+	run_result_free(&r);
+
+	/* --kinds=timerfd: -o names a timerfd's columns. */
+	run_ok(&r, "timerfd", (const char *[]){ "show", "--kinds=timerfd", "-rn", "-o",
+			"fd,TICKS,settime", pid, NULL });
+	f = fmemopen(r.out, r.out_len, "r");
+	while (fgets(line, sizeof(line), f)) {
+		cr_assert_eq(sscanf(line, "%lld %lld %63s", &fd, &ticks, flags), 3, "%s", r.out);
+		cr_assert_eq(fd, AK_TFD_FIRST + n, "%s", r.out);
+		if (fd == 101)
+			cr_expect_str_eq(flags, "abstime,cancel_on_set");
+		if (fd == 102)
+			cr_expect_eq(ticks, 1, "%s", r.out);
+		n++;
+	}
+	fclose(f);
+	cr_assert_eq(n, AK_NTFD, "%s", r.out);
+	run_result_free(&r);
+
+	run_ok(&r, "signals", (const char *[]){ "show", "--kinds=signals", "-r", "-o",
+			"QUEUE,SIGNO,TIMER", pid, NULL });
+	cr_expect(strstr(r.out, "QUEUE SIGNO TIMER\n") && strstr(r.out, "\nprocess 39 3\n") &&
+		  strstr(r.out, "\nthread 38 2\n"), "%s", r.out);
+	run_result_free(&r);
+
+	/* A column of another kind is unknown; two kinds without posix is no one table. */
+	cr_assert_eq(run_ptimerctl(&r, "show", "--kinds=itimer", "-o", "FD", pid, NULL), 0);
+	cr_assert_eq(r.exit_code, PX_USAGE, "%s", run_describe(&r));
+	cr_assert(strstr(r.err, "unknown column 'FD'"), "%s", r.err);
+	run_result_free(&r);
+	cr_assert_eq(run_ptimerctl(&r, "show", "--kinds=itimer,timerfd", "-r", pid, NULL), 0);
+	cr_assert_eq(r.exit_code, PX_USAGE, "%s", run_describe(&r));
+	cr_assert(strstr(r.err, "one table"), "%s", r.err);
+	run_result_free(&r);
+}
+
+Test(tables, every_kind_has_its_columns)
+{
+	static const char *const names[] = { "WHICH", "SETTIME", "FDFLAGS", "TICKS", "QUEUE",
+					     "TIMER" };
+	struct run_result r;
+
+	cr_assert_eq(run_ptimerctl(&r, "show", "--list-columns", NULL), 0);
+	cr_assert_eq(r.exit_code, 0, "%s", run_describe(&r));
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		cr_expect(strstr(r.out, names[i]), "%s missing: %s", names[i], r.out);
+	cr_expect(strstr(r.out, "\ntimerfds (--kinds=timerfd):\n"), "%s", r.out);
+	run_result_free(&r);
+
+	cr_assert_eq(run_ptimerctl(&r, "show", "--kinds=itimer", "--list-columns", NULL), 0);
+	cr_assert_eq(r.exit_code, 0, "%s", run_describe(&r));
+	cr_expect(strstr(r.out, "WHICH") && !strstr(r.out, "NOTIFY"), "%s", r.out);
+	run_result_free(&r);
 }

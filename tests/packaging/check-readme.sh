@@ -16,7 +16,7 @@ readme=$src/README.md
 work=$(mktemp -d)
 fail=0 ran=0
 . "$src/tests/lib/victims.sh"
-trap 'kill_victims; rm -rf "$work"' EXIT
+trap 'kill_victims; rm -rf "$work" || true' EXIT
 
 start_victim src 3 "${DEMO_VICTIM_ARGS[@]}"
 PID=$victim_pid

@@ -46,6 +46,18 @@ const char *helper_path(const char *name);	/* static buffer */
  */
 void harness_die_with_parent(pid_t parent);
 
+/*
+ * prctl(PR_TIMER_CREATE_RESTORE_IDS): Linux 6.15 and later, or a kernel
+ * with kernel-patch/.  Without it the victim walks to the IDs it is asked
+ * for (as far as it can), and a test that needs the prctl itself skips
+ * with the reason: harness_need_restore_ids(), or victim_spawn() when the
+ * victim could not do without it.
+ */
+bool harness_have_restore_ids(void);
+void harness_need_restore_ids(void);
+/* The victim's restore_ids (STATE) with the mode off: 0, or -1 without the prctl. */
+long long harness_restore_ids_off(void);
+
 /* ---- the victim ---- */
 
 struct victim {

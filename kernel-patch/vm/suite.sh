@@ -53,13 +53,16 @@ fi
 # sel_of BINARY: "-" when the selection leaves it out on this kernel, else
 # its Criterion filter (empty: every test). A line of /suite/select is
 # "BINARY KERNELS FILTER": KERNELS all or a comma list (6.12-patched,...),
-# FILTER "-" for none; an unlisted binary runs whole everywhere.
+# FILTER "-" for none. The first line of the binary that names this kernel
+# counts; a binary listed without one does not run; an unlisted binary runs
+# whole everywhere.
 sel_of() {
 	[ -n "$selfile" ] || return 0
-	awk -v b="$1" -v k="$kernel" '$1 == b {
-		if ($2 != "all" && index("," $2 ",", "," k ",") == 0) print "-"
-		else if ($3 != "-") print $3
-		exit }' $selfile
+	awk -v b="$1" -v k="$kernel" '$1 == b { listed = 1
+		if ($2 == "all" || index("," $2 ",", "," k ",")) {
+			if ($3 != "-") print $3
+			found = 1; exit } }
+		END { if (listed && !found) print "-" }' $selfile
 }
 
 echo "VMCHECK-SUITE-CONFIG: kernel=$kernel select=$select scale=$scale budget=${budget:-none} limit=$limit"

@@ -343,9 +343,11 @@ static void install_handlers(void)
 static void *busy_main(void *arg)
 {
 	volatile unsigned long spins = 0;
+	int none = 0;
 
-	if (atomic_fetch_add(&busy_started, 1) == 0)
-		atomic_store(&busy_tid, (int)syscall(SYS_gettid));
+	/* The tid before the count: main reads it once the count is complete. */
+	atomic_compare_exchange_strong(&busy_tid, &none, (int)syscall(SYS_gettid));
+	atomic_fetch_add(&busy_started, 1);
 	for (;;)
 		spins++;
 	return NULL;

@@ -123,6 +123,9 @@ ReportHook(PRE_ALL)(struct criterion_test_set *set)
 	for (struct criterion_ordered_set_node *sn = set->suites->first; sn; sn = sn->next) {
 		struct criterion_suite_set *ss = (void *)(sn + 1);
 
+		/* a TestSuite()'s .timeout applies to its tests that set none */
+		if (ss->suite.data && ss->suite.data->timeout > 0)
+			ss->suite.data->timeout *= scale;
 		if (!ss->tests)
 			continue;
 		for (struct criterion_ordered_set_node *tn = ss->tests->first; tn; tn = tn->next) {

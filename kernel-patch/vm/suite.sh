@@ -75,7 +75,7 @@ for t in /suite/tests/unit/* /suite/tests/integration/*; do
 	name=${t#/suite/tests/}
 	filter=$(sel_of "$name")
 	if [ "$filter" = - ]; then
-		echo "SUITE-BIN: $name not run: vmselect=$select runs it on other kernels"
+		echo "SUITE-BIN: $name not run on this kernel (vmselect=$select, vm/suite-ci)"
 		continue
 	fi
 	if [ -n "$budget" ] && [ $(($(cut -d. -f1 /proc/uptime) - t0)) -ge "$budget" ]; then

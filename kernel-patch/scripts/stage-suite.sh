@@ -11,6 +11,7 @@
 #                     by the top-level Makefile in TOPBUILD, dynamically
 #                     linked, whatever test binaries exist)
 #   /suite/fixtures   (TOPSRC/tests/fixtures)
+#   /suite/select     (TOPSRC/kernel-patch/vm/suite-ci: what CI runs)
 #   the tools some tests run (setpriv, unshare, nsenter from util-linux)
 #   every shared library these need, at its path on this host
 #
@@ -56,8 +57,16 @@ for tool in setpriv unshare nsenter; do
 	p=$(command -v "$tool") || continue
 	add_elf "/usr/bin/$tool" "$(readlink -f "$p")"
 done
+# What vmselect=ci runs (vm/suite.sh)
+add_file /suite/select "$srcdir/kernel-patch/vm/suite-ci" 644
 (cd "$srcdir/tests/fixtures" && find . -type f) | while read -r f; do
 	add_file "/suite/fixtures/${f#./}" "$srcdir/tests/fixtures/${f#./}" 644
+done
+
+# glibc dlopen()s libgcc_s for pthread_exit() and pthread_cancel() (oddproc's
+# leader exits): ldd does not list it
+for d in $(sed -n 's|^\(.*\)/libc\.so\.6$|\1|p' "$libs" | sort -u); do
+	[ -e "${LIBROOT:-}$d/libgcc_s.so.1" ] && echo "$d/libgcc_s.so.1" >> "$libs"
 done
 
 # Libraries under the name the programs ask for, with the real file behind

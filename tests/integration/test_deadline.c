@@ -206,6 +206,12 @@ static void read_wchan(pid_t tid, char *buf, size_t size)
 
 	snprintf(path, sizeof(path), "/proc/%d/wchan", (int)tid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT) {
+		/* a kernel without CONFIG_KALLSYMS (vm-check's): no wait to name */
+		cr_log_info("no %s: the message's wait is not checked", path);
+		buf[0] = '\0';
+		return;
+	}
 	cr_assert_geq(fd, 0);
 	n = read(fd, buf, size - 1);
 	close(fd);

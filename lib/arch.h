@@ -7,6 +7,7 @@
 #ifndef PTIMER_ARCH_H
 #define PTIMER_ARCH_H
 
+#include <asm/unistd.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -64,17 +65,20 @@ extern const uint8_t arch_blob_end[];
 extern const uint8_t arch_blob_batch[];	/* entry: run a batch */
 extern const uint8_t arch_blob_walk[];	/* entry: walk the ID counter */
 
-/* System call numbers the generic code injects. */
+/*
+ * System call numbers the generic code injects, as the kernel's uapi
+ * header of the architecture we are built for numbers them.
+ */
 enum arch_syscall {
-	ARCH_NR_MMAP = ARCH_SYS_MMAP,
-	ARCH_NR_MUNMAP = ARCH_SYS_MUNMAP,
-	ARCH_NR_MPROTECT = ARCH_SYS_MPROTECT,
-	ARCH_NR_PRCTL = ARCH_SYS_PRCTL,
-	ARCH_NR_TIMER_CREATE = ARCH_SYS_TIMER_CREATE,
-	ARCH_NR_TIMER_SETTIME = ARCH_SYS_TIMER_SETTIME,
-	ARCH_NR_TIMER_GETTIME = ARCH_SYS_TIMER_GETTIME,
-	ARCH_NR_TIMER_GETOVERRUN = ARCH_SYS_TIMER_GETOVERRUN,
-	ARCH_NR_TIMER_DELETE = ARCH_SYS_TIMER_DELETE,
+	ARCH_NR_MMAP = __NR_mmap,
+	ARCH_NR_MUNMAP = __NR_munmap,
+	ARCH_NR_MPROTECT = __NR_mprotect,
+	ARCH_NR_PRCTL = __NR_prctl,
+	ARCH_NR_TIMER_CREATE = __NR_timer_create,
+	ARCH_NR_TIMER_SETTIME = __NR_timer_settime,
+	ARCH_NR_TIMER_GETTIME = __NR_timer_gettime,
+	ARCH_NR_TIMER_GETOVERRUN = __NR_timer_getoverrun,
+	ARCH_NR_TIMER_DELETE = __NR_timer_delete,
 };
 
 /*

@@ -12,19 +12,39 @@
 
 #include "inject.h"
 #include "internal.h"
+#include "kabi.h"
+#include "procfs.h"
 
 /* A raw syscall's return in -MAX_ERRNO..-1 is an error, as blob.S also tests. */
 static bool syscall_failed(long r)
 {
-	return r < 0 && r > -4096;
+	return r < 0 && r >= -KMAX_ERRNO;
 }
 
-/* The target runs on this kernel, so its page size is ours. */
-static size_t page_align(size_t len)
+/*
+ * The target's page size, as its kernel told it (arm64 runs 4, 16 or 64
+ * KiB pages).  It is ours too, but only the kernel's word makes the
+ * mapping and mprotect() below exact.  A zombie leader has no auxv left:
+ * its threads share our kernel, so sysconf()'s answer is the same.
+ */
+static int target_page_size(struct injector *in)
 {
-	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	long page;
+	int ret;
 
-	return (len + page - 1) & ~(page - 1);
+	ret = procfs_page_size(in->sp->dirfd, &in->page);
+	if (ret != -ENODATA)
+		return ret;
+	page = sysconf(_SC_PAGESIZE);
+	if (page <= 0)
+		return -ENODATA;
+	in->page = (size_t)page;
+	return 0;
+}
+
+static size_t page_align(struct injector *in, size_t len)
+{
+	return (len + in->page - 1) & ~(in->page - 1);
 }
 
 /*
@@ -302,11 +322,11 @@ static size_t code_size(void)
 static int map_scratch(struct injector *in, size_t data_len)
 {
 	size_t blob_len = arch_blob_end - arch_blob_start;
-	size_t code_len = page_align(code_size());
+	size_t code_len = page_align(in, code_size());
 	long r;
 	int ret;
 
-	in->data_len = page_align(data_len ? data_len : 1);
+	in->data_len = page_align(in, data_len ? data_len : 1);
 	in->map_len = code_len + in->data_len;
 	ret = inject_syscall(in, ARCH_NR_MMAP, &r, 0, in->map_len,
 			     PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
@@ -339,6 +359,9 @@ int inject_begin(struct injector *in, struct seized_process *sp, pid_t tid,
 	memset(in, 0, sizeof(*in));
 	in->sp = sp;
 	in->tid = tid;
+	ret = target_page_size(in);
+	if (ret)
+		return ret;
 	ret = arch_get_regs(tid, &in->saved_regs);
 	if (ret)
 		return ret;

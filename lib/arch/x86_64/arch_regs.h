@@ -12,14 +12,4 @@ struct arch_regs {
 
 #define ARCH_SYSCALL_SITE_LEN	3	/* syscall (0f 05); int3 (cc) */
 
-#define ARCH_SYS_MMAP			9
-#define ARCH_SYS_MPROTECT		10
-#define ARCH_SYS_MUNMAP			11
-#define ARCH_SYS_PRCTL			157
-#define ARCH_SYS_TIMER_CREATE		222
-#define ARCH_SYS_TIMER_SETTIME		223
-#define ARCH_SYS_TIMER_GETTIME		224
-#define ARCH_SYS_TIMER_GETOVERRUN	225
-#define ARCH_SYS_TIMER_DELETE		226
-
 #endif

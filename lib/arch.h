@@ -15,6 +15,8 @@
 
 #include "arch_regs.h"	/* struct arch_regs, ARCH_* constants */
 
+struct procfs_syscall;
+
 /*
  * Read the thread's general registers.  Returns -PTIMER_ERR_COMPAT when the thread
  * runs in a compat (32-bit) mode that the injection code cannot drive.
@@ -52,9 +54,15 @@ bool arch_is_injected_trap(const siginfo_t *si, const struct arch_regs *regs,
  * return -EINTR, not a restart code, when a ptrace stop interrupts them, so
  * the program would notice the stop.  If @regs show such a wait without a
  * timeout that just returned -EINTR, turn them back to re-issue the call
- * and return true.
+ * and return true.  @before is what /proc showed of the thread's call
+ * just before our interrupt, or NULL: when the result has overwritten an
+ * argument (arm64: x0), only it can give that back.
  */
-bool arch_restart_interrupted_wait(struct arch_regs *regs);
+bool arch_restart_interrupted_wait(struct arch_regs *regs,
+				   const struct procfs_syscall *before);
+
+/* Whether arch_restart_interrupted_wait() needs @before (else it is NULL). */
+extern const bool arch_wait_needs_snapshot;
 
 /* "syscall; breakpoint", written over the code at the injection site. */
 extern const uint8_t arch_syscall_site[ARCH_SYSCALL_SITE_LEN];

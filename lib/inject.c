@@ -273,22 +273,27 @@ int inject_walk(struct injector *in, struct blob_walk *walk, uint64_t remote)
 }
 
 /*
- * Write the syscall site over the code at the thread's ip.  All threads
- * are stopped, so none can run these bytes before we put them back.  The
- * address is rounded down so that the few bytes never cross a page.
+ * Write the syscall site over the code near the thread's ip, for the
+ * calls that must run before our mapping exists (mmap) or after it is
+ * gone (munmap).  All threads are stopped, so none can run these bytes
+ * before we put them back.  The address is rounded down to 16 bytes so
+ * that the few bytes never cross a page, and never lands on the ip
+ * itself: arm64 moves the ip of a call to restart back onto its svc
+ * before the stop, and would then take a site there for that call's
+ * restart (setting up restart_syscall in our registers).
  */
-/*
- * Write the syscall site over the code at the thread's ip, for the calls
- * that must run before our mapping exists (mmap) or after it is gone
- * (munmap).  All threads are stopped, so none can run these bytes before
- * we put them back.  The address is rounded down so that the few bytes
- * never cross a page.
- */
+enum { IP_SITE_ALIGN = 16, IP_SITE_AWAY = 8 };
+static_assert(ARCH_SYSCALL_SITE_LEN <= IP_SITE_ALIGN - IP_SITE_AWAY,
+	      "the site fits after the ip's own 8 bytes");
+
 static int write_ip_site(struct injector *in)
 {
+	uint64_t ip = arch_get_ip(&in->saved_regs);
 	int ret;
 
-	in->ip_site = arch_get_ip(&in->saved_regs) & ~15ULL;
+	in->ip_site = ip & ~(uint64_t)(IP_SITE_ALIGN - 1);
+	if (in->ip_site == ip)
+		in->ip_site += IP_SITE_AWAY;
 	ret = peek_code(in, in->ip_site, in->site_saved, sizeof(in->site_saved));
 	if (ret)
 		return ret;

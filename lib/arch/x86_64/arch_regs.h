@@ -12,4 +12,7 @@ struct arch_regs {
 
 #define ARCH_SYSCALL_SITE_LEN	3	/* syscall (0f 05); int3 (cc) */
 
+/* lib/eintr.c: the -EINTR waits only x86_64 has */
+#define ARCH_EINTR_WAITS	[__NR_epoll_wait] = { WAIT_MS_NEGATIVE, 3 },
+
 #endif

@@ -24,7 +24,7 @@ want=$(echo $pkgs)
 [ "$(cat "$stamp" 2>/dev/null)" = "$want" ] && exit 0
 rm -rf "$root"
 mkdir -p "$root/debs" "$root/tools"
-# shellcheck disable=SC2086 # a list of package names
+# shellcheck disable=SC2046 # a list of package names
 (cd "$root/debs" && apt-get download -q $(for p in $pkgs; do echo "$p:arm64"; done)) \
 	> "$root/download.log" 2>&1 ||
 	{ cat "$root/download.log" >&2; echo "arm64-root: apt-get download failed" >&2; exit 1; }

@@ -22,7 +22,7 @@ log=$4
 arch=${5:-x86_64}
 
 case $arch in
-x86_64)	qemu=qemu-system-x86_64 machine= console=ttyS0 ;;
+x86_64)	qemu=qemu-system-x86_64 machine='' console=ttyS0 ;;
 arm64)	qemu=qemu-system-aarch64 machine="-M virt -cpu max" console=ttyAMA0 ;;
 *)	echo "run-vm: unknown architecture '$arch'" >&2; exit 2 ;;
 esac

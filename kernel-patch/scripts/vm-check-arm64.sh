@@ -46,6 +46,7 @@ echo "== arm64 kernels"
 for base in $bases; do
 	for variant in patched unpatched; do
 		t=$(now)
+		# shellcheck disable=SC2034 # read through eval
 		bz=$("$kp/scripts/build-kernel.sh" "$base" "$variant" arm64) || { status=1; bz=; }
 		eval "img_${base%.*}_${base#*.}_$variant=\$bz"
 		eval "bt_${base%.*}_${base#*.}_$variant=$(($(now) - t))"
@@ -108,6 +109,7 @@ echo "  initramfs: $(($(stat -c %s "$initrd") / 1024 / 1024)) MiB"
 for base in $bases; do
 	for variant in patched unpatched; do
 		eval "img=\$img_${base%.*}_${base#*.}_$variant"
+		bt=
 		eval "bt=\$bt_${base%.*}_${base#*.}_$variant"
 		log=$build/logs/$base-$variant.log
 		echo "== $base-$variant (arm64): boot and test"

@@ -12,7 +12,8 @@
 # vm-check-arm64" once "make CROSS_COMPILE=aarch64-linux-gnu- all tests
 # static bench-bin" has built TOP (build-aarch64).
 #
-# Environment: TOP, BASES (default 6.12), SUITES (the integration binaries
+# Environment: TOP, BASES (default 6.12), VARIANTS (default "patched
+# unpatched"), SUITES (the integration binaries
 # to run, default dump notice restore walk migrate hostile; "all" for
 # every binary), SUITE_BUDGET (seconds per kernel, default 1500), plus
 # what build-kernel.sh and run-vm.sh take.
@@ -23,6 +24,7 @@ src=$(cd "$kp/.." && pwd)
 top=${TOP:-$src/build-aarch64}
 build=$kp/build/arm64
 bases=${BASES:-6.12}
+variants=${VARIANTS:-patched unpatched}
 suites=${SUITES:-dump notice restore walk migrate hostile}
 root=$build/root
 tests=$build/tests
@@ -44,7 +46,7 @@ echo "== arm64 root: busybox, util-linux and the libraries (Debian arm64 package
 
 echo "== arm64 kernels"
 for base in $bases; do
-	for variant in patched unpatched; do
+	for variant in $variants; do
 		t=$(now)
 		# shellcheck disable=SC2034 # read through eval
 		bz=$("$kp/scripts/build-kernel.sh" "$base" "$variant" arm64) || { status=1; bz=; }
@@ -98,8 +100,10 @@ if [ -x "$top/tests/bench/bench" ]; then
 fi
 
 first=$(echo "$bases" | cut -d' ' -f1)
-eval "gen=\$img_${first%.*}_${first#*.}_unpatched"
-[ -n "$gen" ] || eval "gen=\$img_${first%.*}_${first#*.}_patched"
+gen=
+for variant in $variants; do
+	[ -n "$gen" ] || eval "gen=\$img_${first%.*}_${first#*.}_$variant"
+done
 [ -n "$gen" ] || die "no arm64 kernel was built"
 initrd=$build/initramfs.cpio.gz
 BUSYBOX=$root/bin/busybox TESTS_DIR=$tests SUITE_LIST=$list \
@@ -107,7 +111,7 @@ BUSYBOX=$root/bin/busybox TESTS_DIR=$tests SUITE_LIST=$list \
 echo "  initramfs: $(($(stat -c %s "$initrd") / 1024 / 1024)) MiB"
 
 for base in $bases; do
-	for variant in patched unpatched; do
+	for variant in $variants; do
 		eval "img=\$img_${base%.*}_${base#*.}_$variant"
 		bt=
 		eval "bt=\$bt_${base%.*}_${base#*.}_$variant"

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/uio.h>
@@ -13,7 +14,6 @@
 #include "inject.h"
 #include "internal.h"
 #include "kabi.h"
-#include "procfs.h"
 
 /* A raw syscall's return in -MAX_ERRNO..-1 is an error, as blob.S also tests. */
 static bool syscall_failed(long r)
@@ -22,23 +22,18 @@ static bool syscall_failed(long r)
 }
 
 /*
- * The target's page size, as its kernel told it (arm64 runs 4, 16 or 64
- * KiB pages).  It is ours too, but only the kernel's word makes the
- * mapping and mprotect() below exact.  A zombie leader has no auxv left:
- * its threads share our kernel, so sysconf()'s answer is the same.
+ * The target's page size (arm64 kernels run 4, 16 or 64 KiB pages): its
+ * kernel is ours, which told us in our auxv (AT_PAGESZ).  The target's
+ * own /proc/PID/auxv says the same, but is a 0400 file of the target's
+ * user, which root without CAP_DAC_OVERRIDE cannot open.
  */
 static int target_page_size(struct injector *in)
 {
-	long page;
-	int ret;
+	unsigned long page = getauxval(AT_PAGESZ);
 
-	ret = procfs_page_size(in->sp->dirfd, &in->page);
-	if (ret != -ENODATA)
-		return ret;
-	page = sysconf(_SC_PAGESIZE);
-	if (page <= 0)
+	if (!page || (page & (page - 1)))
 		return -ENODATA;
-	in->page = (size_t)page;
+	in->page = page;
 	return 0;
 }
 

@@ -407,30 +407,6 @@ int procfs_exe_matches(int dirfd, int machine, int elf_class)
 	return 0;
 }
 
-int procfs_page_size(int dirfd, size_t *page)
-{
-	Elf64_auxv_t *av;
-	size_t len, n;
-	char *buf;
-	int ret;
-
-	ret = procfs_read(dirfd, "auxv", &buf, &len);
-	if (ret)
-		return ret;
-	av = (Elf64_auxv_t *)buf;	/* malloc's alignment suits it */
-	ret = -ENODATA;
-	for (n = 0; n < len / sizeof(*av) && av[n].a_type != AT_NULL; n++) {
-		if (av[n].a_type == AT_PAGESZ && av[n].a_un.a_val &&
-		    !(av[n].a_un.a_val & (av[n].a_un.a_val - 1))) {
-			*page = av[n].a_un.a_val;
-			ret = 0;
-			break;
-		}
-	}
-	free(buf);
-	return ret;
-}
-
 static int parse_hex_mask(const char *v, unsigned long long *out)
 {
 	char *end;

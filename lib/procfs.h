@@ -58,12 +58,6 @@ int procfs_start_time(int dirfd, unsigned long long *ticks);
 /* Whether the executable is an ELF of the given machine and class. */
 int procfs_exe_matches(int dirfd, int machine, int elf_class);
 
-/*
- * The page size the kernel gave the process (AT_PAGESZ of its auxv): arm64
- * kernels run 4, 16 or 64 KiB pages.  -ENODATA if the auxv holds none.
- */
-int procfs_page_size(int dirfd, size_t *page);
-
 /* task/TID of the process directory, as a directory fd, or -errno (procfs_task.c). */
 int procfs_open_task(int dirfd, pid_t tid);
 /* The status of thread @tid, from task/TID/status. */

@@ -64,6 +64,19 @@ bool arch_restart_interrupted_wait(struct arch_regs *regs,
 /* Whether arch_restart_interrupted_wait() needs @before (else it is NULL). */
 extern const bool arch_wait_needs_snapshot;
 
+/*
+ * Whether the kernel may still turn the system call at the thread's ip
+ * into restart_syscall when the thread resumes with @regs, @insn being the
+ * ARCH_TRAP_LEN bytes of code at the ip.  arm64 moves the ip back onto an
+ * interrupted call's svc before the stop, and sets up restart_syscall
+ * (for a call that returned -ERESTART_RESTARTBLOCK: nanosleep, poll with
+ * a timeout, ...) only when the thread resumes right there, so the
+ * injector first lets it resume there onto a trap, which must leave the
+ * ip on itself.  x86_64 restarts from orig_rax and rax, which the
+ * injector puts back anyway.
+ */
+bool arch_restart_pending(const struct arch_regs *regs, const uint8_t *insn);
+
 /* "syscall; breakpoint", written over the code at the injection site. */
 extern const uint8_t arch_syscall_site[ARCH_SYSCALL_SITE_LEN];
 

@@ -300,6 +300,39 @@ static int write_ip_site(struct injector *in)
 	return 0;
 }
 
+/*
+ * Let the kernel set up a pending restart (arch_restart_pending()) before
+ * our first call moves the ip: resume the thread as it is onto a trap
+ * written over the instruction at its ip, and keep the registers it
+ * reaches the trap with as the ones to put back.  Nothing of the thread
+ * runs: the trap is its first instruction.
+ */
+static int settle_restart(struct injector *in)
+{
+	uint64_t ip = arch_get_ip(&in->saved_regs);
+	const uint8_t *trap = arch_syscall_site + ARCH_SYSCALL_SITE_LEN - ARCH_TRAP_LEN;
+	uint8_t insn[ARCH_TRAP_LEN];
+	struct arch_regs regs = in->saved_regs;
+	int ret, rc;
+
+	ret = peek_code(in, ip, insn, sizeof(insn));
+	if (ret || !arch_restart_pending(&in->saved_regs, insn))
+		return ret;
+	ret = poke_code(in, ip, trap, ARCH_TRAP_LEN);
+	if (ret)
+		return ret;
+	ret = run_to_trap(in, &regs, ip + ARCH_TRAP_LEN);
+	/* the trap leaves the ip on itself, where the call is to restart */
+	if (!ret && arch_get_ip(&regs) != ip)
+		ret = -EFAULT;
+	if (!ret) {
+		in->saved_regs = regs;
+		ret = arch_set_regs(in->tid, &in->saved_regs);
+	}
+	rc = poke_code(in, ip, insn, sizeof(insn));
+	return ret ? ret : rc;
+}
+
 static int restore_ip_site(struct injector *in)
 {
 	int ret;
@@ -367,9 +400,12 @@ int inject_begin(struct injector *in, struct seized_process *sp, pid_t tid,
 		return ret;
 	if (ptrace(PTRACE_GETSIGMASK, tid, sizeof(in->saved_sigmask), &in->saved_sigmask) < 0)
 		return -errno;
+	ret = settle_restart(in);
+	if (ret)
+		goto undo;
 	ret = write_ip_site(in);
 	if (ret)
-		return ret;
+		goto undo;
 	ret = map_scratch(in, data_len);
 	/* From here on every call runs from our own mapping. */
 	if (!ret)

@@ -103,8 +103,8 @@ list=$build/suite.list
 LDD="$kp/scripts/cross-ldd.sh" LIBROOT=$root PATH="$root/tools:$PATH" \
 	"$kp/scripts/stage-suite.sh" "$stage" "$src" "$list" || exit 1
 if [ -x "$top/tests/bench/bench" ]; then
-	echo "file /suite/tests/bench/bench $top/tests/bench/bench 755 0 0" >> "$list"
 	echo "dir /suite/tests/bench 755 0 0" >> "$list"
+	echo "file /suite/tests/bench/bench $top/tests/bench/bench 755 0 0" >> "$list"
 	LIBROOT=$root "$kp/scripts/cross-ldd.sh" "$top/tests/bench/bench" |
 		sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p' | while read -r l; do
 		grep -q "^file $l " "$list" ||

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stddef.h>
+#include <string.h>
 #include <sys/ptrace.h>
 #include <sys/uio.h>
 
@@ -117,6 +118,12 @@ bool arch_is_injected_trap(const siginfo_t *si, const struct arch_regs *regs,
 {
 	return si->si_signo == SIGTRAP && si->si_code == TRAP_BRKPT &&
 	       regs->r.pc + AARCH64_INSN_LEN == trap_end;
+}
+
+/* The ip on an svc #0: the first half of the site. */
+bool arch_restart_pending(const struct arch_regs *regs, const uint8_t *insn)
+{
+	return !memcmp(insn, arch_syscall_site, AARCH64_INSN_LEN);
 }
 
 /*

@@ -91,6 +91,11 @@ bool arch_is_injected_trap(const siginfo_t *si, const struct arch_regs *regs,
 	       regs->r.rip == trap_end;
 }
 
+bool arch_restart_pending(const struct arch_regs *regs, const uint8_t *insn)
+{
+	return false;
+}
+
 enum { X86_64_SYSCALL_INSN_LEN = 2 };
 
 bool arch_restart_interrupted_wait(struct arch_regs *regs,

@@ -104,6 +104,9 @@ help:
 	@echo 'make check       run every test (installs missing packages when root)'
 	@echo 'make SANITIZE=1  build with ASan+UBSan into build-san/'
 	@echo 'make install     install (PREFIX, DESTDIR honoured)'
+	@echo 'make CROSS_COMPILE=aarch64-linux-gnu- all tests'
+	@echo '                 cross-build for aarch64 into build-aarch64/'
+	@echo 'make vm-check-arm64  prove the aarch64 port in arm64 QEMU guests'
 
 # Install what the build needs.  As root this runs apt-get; otherwise it
 # prints the command, because a build must not ask for a password.

@@ -150,7 +150,7 @@ for base in $bases; do
 		sc=$(sed -n 's/^SUITE: [^ ]*: //p' "$log" | awk '
 			/^not ok/ { f++; next } / # SKIP/ { s++; next } /^ok/ { p++ }
 			END { printf "%d/%d/%d", p, s, f }')
-		walk=$(sed -n 's/^VMCHECK-WALK: //p' "$log" | tail -n 1)
+		walk=$(sed -n "s/^VMCHECK-WALK: //p" "$log" | head -n 1)
 		tap=$(sed -n 's/^# timer_ids: //p' "$log")
 		printf '%-5s %-9s %6s %5s  %-5s %-9s %-5s %-11s %-6s %s\n' "$base" "$variant" \
 			"$bt" "$vm_s" "${kt:-none}" "${pt:-none}" "${st:-none}" "$sc" "$result" \

@@ -16,6 +16,10 @@
 #   every shared library these need, at its path on this host
 #
 # The guest's /init runs each test binary (vm/suite.sh).
+#
+# Environment, for another architecture's binaries (vm-check-arm64.sh):
+# LDD (cross-ldd.sh) and LIBROOT, the root its libraries are under; the
+# tools are looked up on PATH.
 set -eu
 
 top=$1
@@ -41,7 +45,7 @@ add_file() {	# add_file GUESTPATH HOSTPATH MODE
 
 add_elf() {	# add_elf GUESTPATH HOSTPATH: the program and its libraries
 	add_file "$1" "$2" 755
-	ldd "$2" 2>/dev/null | sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) .*/\1/p' >> "$libs"
+	${LDD:-ldd} "$2" 2>/dev/null | sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) .*/\1/p' >> "$libs"
 }
 
 [ -x "$top/ptimerctl" ] || { echo "stage-suite: no $top/ptimerctl" >&2; exit 1; }
@@ -70,8 +74,9 @@ for d in $(sed -n 's|^\(.*\)/libc\.so\.6$|\1|p' "$libs" | sort -u); do
 done
 
 # Libraries under the name the programs ask for, with the real file behind
+# (another architecture's under LIBROOT, found by LDD=cross-ldd.sh)
 sort -u "$libs" | while read -r l; do
-	add_file "$l" "$(readlink -f "$l")" 755
+	add_file "$l" "$(readlink -f "${LIBROOT:-}$l")" 755
 done
 sort -u "$dirs" | grep -v -x -e /bin -e /dev -e /etc -e /proc -e /tmp |
 	sed 's/^\(.*\)$/dir \1 755 0 0/' > "$dirs.list"

@@ -3,7 +3,32 @@
 # ptimerctl: plain GNU make, no autotools.  `make help` lists the targets.
 
 VERSION    := $(shell cat VERSION)
-ARCH       ?= $(shell uname -m)
+# A cross build names its tools' prefix: make CROSS_COMPILE=aarch64-linux-gnu-
+# Without that gcc (Debian's conflicts with gcc-multilib, which the
+# kernel-patch tests need) clang cross-compiles for the same triplet.
+CROSS_COMPILE ?=
+CROSS_TRIPLET := $(CROSS_COMPILE:%-=%)
+ifeq ($(origin CC),default)
+ifeq ($(CROSS_COMPILE),)
+CC := gcc
+else ifneq ($(shell command -v $(CROSS_COMPILE)gcc),)
+CC := $(CROSS_COMPILE)gcc
+else
+CC := clang --target=$(CROSS_TRIPLET)
+endif
+endif
+ifeq ($(origin AR),default)
+AR := $(CROSS_COMPILE)ar
+endif
+# The architecture follows the compiler (x86_64-linux-gnu -> x86_64), so
+# that a cross compiler builds the right lib/arch/ARCH.
+ARCH       ?= $(firstword $(subst -, ,$(shell $(CC) -dumpmachine 2>/dev/null)))
+ARCHES     := $(notdir $(wildcard lib/arch/*))
+ifeq ($(filter $(ARCHES),$(ARCH)),)
+ifneq ($(filter-out deps help clean,$(or $(MAKECMDGOALS),all)),)
+$(error ARCH '$(ARCH)' is not supported (lib/arch/ has $(ARCHES); ARCH follows $(CC) -dumpmachine))
+endif
+endif
 PREFIX     ?= /usr/local
 BINDIR     ?= $(PREFIX)/bin
 LIBDIR     ?= $(PREFIX)/lib
@@ -16,6 +41,8 @@ SONAME_MAJOR := 1
 SANITIZE ?= 0
 ifeq ($(SANITIZE),1)
 BUILD ?= build-san
+else ifneq ($(CROSS_COMPILE),)
+BUILD ?= build-$(ARCH)
 else
 BUILD ?= build
 endif
@@ -61,6 +88,18 @@ HELPER_BINS := $(HELPER_SRCS:tests/helpers/%.c=$(BUILD)/tests/helpers/%)
 
 DEB_DEPS := gcc g++ make pkg-config cpio libjson-c-dev libcap-dev libsmartcols-dev libcriterion-dev \
             mandoc rpm rpmlint dpkg-dev clang libclang-rt-14-dev valgrind jq abigail-tools reuse
+# A cross build needs a cross compiler (clang: Debian's gcc-aarch64-linux-gnu
+# conflicts with gcc-multilib), the target's libraries (a Debian foreign
+# architecture) and QEMU to run them in (mk/vm-arm64.mk).  Criterion's
+# arm64 package cannot be installed beside the native one (their
+# libnanomsg5 builds differ), so mk/cross.mk unpacks it into $(BUILD).
+DEB_FOREIGN :=
+CRITERION_LIBS := -lcriterion
+ifeq ($(CROSS_COMPILE),aarch64-linux-gnu-)
+DEB_FOREIGN := arm64
+DEB_DEPS += clang binutils-aarch64-linux-gnu libc6-dev:arm64 libgcc-12-dev:arm64 libjson-c-dev:arm64 \
+            libcap-dev:arm64 libsmartcols-dev:arm64 qemu-system-arm
+endif
 
 .PHONY: all deps demo check check-unit check-integration help clean static \
         install uninstall
@@ -74,6 +113,9 @@ help:
 	@echo 'make install     install (PREFIX, DESTDIR honoured)'
 	@echo 'make rpm, deb    binary packages under $(BUILD)/rpm and $(BUILD)/deb'
 	@echo 'make WERROR=1    warnings are errors (CI and developers)'
+	@echo 'make CROSS_COMPILE=aarch64-linux-gnu- all tests'
+	@echo '                 cross-build for aarch64 into build-aarch64/'
+	@echo 'make vm-check-arm64  prove the aarch64 port in arm64 QEMU guests'
 
 # Install what the build needs.  As root this runs apt-get; otherwise it
 # prints the command, because a build must not ask for a password.  A
@@ -87,10 +129,13 @@ deps:
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
 			echo "installing:" $$missing; \
+			for a in $(DEB_FOREIGN); do dpkg --add-architecture $$a || exit 1; done; \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 				apt-get install -y -qq $$missing >/dev/null || exit 1; \
 		else \
-			echo "missing packages; run: sudo apt-get install" $$missing >&2; exit 1; \
+			echo "missing packages; run:" \
+				$(foreach a,$(DEB_FOREIGN),"sudo dpkg --add-architecture $(a);") \
+				"sudo apt-get update; sudo apt-get install" $$missing >&2; exit 1; \
 		fi; \
 	fi
 
@@ -122,12 +167,12 @@ $(BUILD)/tests/helpers/%: tests/helpers/%.c $(wildcard tests/helpers/*.h)
 
 $(BUILD)/tests/unit/%: tests/unit/%.c $(LIBA)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Itests $(ALL_CFLAGS) -o $@ $< $(LIBA) -lcriterion -ljson-c
+	$(CC) $(CPPFLAGS) -Itests $(ALL_CFLAGS) -o $@ $< $(LIBA) $(CRITERION_LIBS) -ljson-c
 
 $(BUILD)/tests/integration/%: tests/integration/%.c $(INTEG_COMMON) $(LIBA) $(BIN) $(HELPER_BINS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Itests $(ALL_CFLAGS) -o $@ $< $(INTEG_COMMON) $(LIBA) \
-		-lcriterion -ljson-c -lpthread
+		$(CRITERION_LIBS) -ljson-c -lpthread
 
 # A fully static ptimerctl and victim, for the kernel-patch VM initramfs.
 # Debian has no static libsmartcols: cmd/static/scols_min.c stands in.
@@ -166,6 +211,6 @@ demo: deps
 	@PTIMERCTL=$(abspath $(BIN)) HELPERS=$(abspath $(BUILD)/tests/helpers) bash tests/demo.sh
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san $(ARCHES:%=build-%)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

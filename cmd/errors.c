@@ -16,6 +16,7 @@
  * and escape it: a message may quote a process name or a file name, whose
  * bytes must not drive the terminal.
  */
+__attribute__((format(printf, 2, 0)))
 static void emit(const char *prefix, const char *fmt, va_list ap, int err)
 {
 	char raw[1024], line[sizeof(raw) * 4 + 1];
@@ -135,6 +136,7 @@ static const char *option_hint(int err)
 	}
 }
 
+__attribute__((format(printf, 2, 0)))
 static int vfail(int err, const char *fmt, va_list ap)
 {
 	const char *detail = ptimer_last_error(cli.ctx);

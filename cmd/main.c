@@ -170,6 +170,7 @@ static int cmd_help(int argc, char **argv)
 	return sub->run(2, args);
 }
 
+__attribute__((format(printf, 6, 0)))
 static void log_to_stderr(struct ptimer_ctx *ctx, int priority, const char *file,
 			  int line, const char *fn, const char *format, va_list args)
 {

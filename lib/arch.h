@@ -7,12 +7,15 @@
 #ifndef PTIMER_ARCH_H
 #define PTIMER_ARCH_H
 
+#include <asm/unistd.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
 #include "arch_regs.h"	/* struct arch_regs, ARCH_* constants */
+
+struct procfs_syscall;
 
 /*
  * Read the thread's general registers.  Returns -PTIMER_ERR_COMPAT when the thread
@@ -51,9 +54,28 @@ bool arch_is_injected_trap(const siginfo_t *si, const struct arch_regs *regs,
  * return -EINTR, not a restart code, when a ptrace stop interrupts them, so
  * the program would notice the stop.  If @regs show such a wait without a
  * timeout that just returned -EINTR, turn them back to re-issue the call
- * and return true.
+ * and return true.  @before is what /proc showed of the thread's call
+ * just before our interrupt, or NULL: when the result has overwritten an
+ * argument (arm64: x0), only it can give that back.
  */
-bool arch_restart_interrupted_wait(struct arch_regs *regs);
+bool arch_restart_interrupted_wait(struct arch_regs *regs,
+				   const struct procfs_syscall *before);
+
+/* Whether arch_restart_interrupted_wait() needs @before (else it is NULL). */
+extern const bool arch_wait_needs_snapshot;
+
+/*
+ * Whether the kernel may still turn the system call at the thread's ip
+ * into restart_syscall when the thread resumes with @regs, @insn being the
+ * ARCH_TRAP_LEN bytes of code at the ip.  arm64 moves the ip back onto an
+ * interrupted call's svc before the stop, and sets up restart_syscall
+ * (for a call that returned -ERESTART_RESTARTBLOCK: nanosleep, poll with
+ * a timeout, ...) only when the thread resumes right there, so the
+ * injector first lets it resume there onto a trap, which must leave the
+ * ip on itself.  x86_64 restarts from orig_rax and rax, which the
+ * injector puts back anyway.
+ */
+bool arch_restart_pending(const struct arch_regs *regs, const uint8_t *insn);
 
 /* "syscall; breakpoint", written over the code at the injection site. */
 extern const uint8_t arch_syscall_site[ARCH_SYSCALL_SITE_LEN];
@@ -64,17 +86,20 @@ extern const uint8_t arch_blob_end[];
 extern const uint8_t arch_blob_batch[];	/* entry: run a batch */
 extern const uint8_t arch_blob_walk[];	/* entry: walk the ID counter */
 
-/* System call numbers the generic code injects. */
+/*
+ * System call numbers the generic code injects, as the kernel's uapi
+ * header of the architecture we are built for numbers them.
+ */
 enum arch_syscall {
-	ARCH_NR_MMAP = ARCH_SYS_MMAP,
-	ARCH_NR_MUNMAP = ARCH_SYS_MUNMAP,
-	ARCH_NR_MPROTECT = ARCH_SYS_MPROTECT,
-	ARCH_NR_PRCTL = ARCH_SYS_PRCTL,
-	ARCH_NR_TIMER_CREATE = ARCH_SYS_TIMER_CREATE,
-	ARCH_NR_TIMER_SETTIME = ARCH_SYS_TIMER_SETTIME,
-	ARCH_NR_TIMER_GETTIME = ARCH_SYS_TIMER_GETTIME,
-	ARCH_NR_TIMER_GETOVERRUN = ARCH_SYS_TIMER_GETOVERRUN,
-	ARCH_NR_TIMER_DELETE = ARCH_SYS_TIMER_DELETE,
+	ARCH_NR_MMAP = __NR_mmap,
+	ARCH_NR_MUNMAP = __NR_munmap,
+	ARCH_NR_MPROTECT = __NR_mprotect,
+	ARCH_NR_PRCTL = __NR_prctl,
+	ARCH_NR_TIMER_CREATE = __NR_timer_create,
+	ARCH_NR_TIMER_SETTIME = __NR_timer_settime,
+	ARCH_NR_TIMER_GETTIME = __NR_timer_gettime,
+	ARCH_NR_TIMER_GETOVERRUN = __NR_timer_getoverrun,
+	ARCH_NR_TIMER_DELETE = __NR_timer_delete,
 };
 
 /*

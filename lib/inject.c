@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/uio.h>
@@ -13,19 +14,33 @@
 
 #include "inject.h"
 #include "internal.h"
+#include "kabi.h"
 
 /* A raw syscall's return in -MAX_ERRNO..-1 is an error, as blob.S also tests. */
 static bool syscall_failed(long r)
 {
-	return r < 0 && r > -4096;
+	return r < 0 && r >= -KMAX_ERRNO;
 }
 
-/* The target runs on this kernel, so its page size is ours. */
-static size_t page_align(size_t len)
+/*
+ * The target's page size (arm64 kernels run 4, 16 or 64 KiB pages): its
+ * kernel is ours, which told us in our auxv (AT_PAGESZ).  The target's
+ * own /proc/PID/auxv says the same, but is a 0400 file of the target's
+ * user, which root without CAP_DAC_OVERRIDE cannot open.
+ */
+static int target_page_size(struct injector *in)
 {
-	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	unsigned long page = getauxval(AT_PAGESZ);
 
-	return (len + page - 1) & ~(page - 1);
+	if (!page || (page & (page - 1)))
+		return -ENODATA;
+	in->page = page;
+	return 0;
+}
+
+static size_t page_align(struct injector *in, size_t len)
+{
+	return (len + in->page - 1) & ~(in->page - 1);
 }
 
 /*
@@ -295,22 +310,27 @@ int inject_walk(struct injector *in, struct blob_walk *walk, uint64_t remote)
 }
 
 /*
- * Write the syscall site over the code at the thread's ip.  All threads
- * are stopped, so none can run these bytes before we put them back.  The
- * address is rounded down so that the few bytes never cross a page.
+ * Write the syscall site over the code near the thread's ip, for the
+ * calls that must run before our mapping exists (mmap) or after it is
+ * gone (munmap).  All threads are stopped, so none can run these bytes
+ * before we put them back.  The address is rounded down to 16 bytes so
+ * that the few bytes never cross a page, and never lands on the ip
+ * itself: arm64 moves the ip of a call to restart back onto its svc
+ * before the stop, and would then take a site there for that call's
+ * restart (setting up restart_syscall in our registers).
  */
-/*
- * Write the syscall site over the code at the thread's ip, for the calls
- * that must run before our mapping exists (mmap) or after it is gone
- * (munmap).  All threads are stopped, so none can run these bytes before
- * we put them back.  The address is rounded down so that the few bytes
- * never cross a page.
- */
+enum { IP_SITE_ALIGN = 16, IP_SITE_AWAY = 8 };
+static_assert(ARCH_SYSCALL_SITE_LEN <= IP_SITE_ALIGN - IP_SITE_AWAY,
+	      "the site fits after the ip's own 8 bytes");
+
 static int write_ip_site(struct injector *in)
 {
+	uint64_t ip = arch_get_ip(&in->saved_regs);
 	int ret;
 
-	in->ip_site = arch_get_ip(&in->saved_regs) & ~15ULL;
+	in->ip_site = ip & ~(uint64_t)(IP_SITE_ALIGN - 1);
+	if (in->ip_site == ip)
+		in->ip_site += IP_SITE_AWAY;
 	ret = peek_code(in, in->ip_site, in->site_saved, sizeof(in->site_saved));
 	if (ret)
 		return ret;
@@ -320,6 +340,39 @@ static int write_ip_site(struct injector *in)
 	in->site_written = true;
 	in->site = in->ip_site;
 	return 0;
+}
+
+/*
+ * Let the kernel set up a pending restart (arch_restart_pending()) before
+ * our first call moves the ip: resume the thread as it is onto a trap
+ * written over the instruction at its ip, and keep the registers it
+ * reaches the trap with as the ones to put back.  Nothing of the thread
+ * runs: the trap is its first instruction.
+ */
+static int settle_restart(struct injector *in)
+{
+	uint64_t ip = arch_get_ip(&in->saved_regs);
+	const uint8_t *trap = arch_syscall_site + ARCH_SYSCALL_SITE_LEN - ARCH_TRAP_LEN;
+	uint8_t insn[ARCH_TRAP_LEN];
+	struct arch_regs regs = in->saved_regs;
+	int ret, rc;
+
+	ret = peek_code(in, ip, insn, sizeof(insn));
+	if (ret || !arch_restart_pending(&in->saved_regs, insn))
+		return ret;
+	ret = poke_code(in, ip, trap, ARCH_TRAP_LEN);
+	if (ret)
+		return ret;
+	ret = run_to_trap(in, &regs, ip + ARCH_TRAP_LEN);
+	/* the trap leaves the ip on itself, where the call is to restart */
+	if (!ret && arch_get_ip(&regs) != ip)
+		ret = -EFAULT;
+	if (!ret) {
+		in->saved_regs = regs;
+		ret = arch_set_regs(in->tid, &in->saved_regs);
+	}
+	rc = poke_code(in, ip, insn, sizeof(insn));
+	return ret ? ret : rc;
 }
 
 static int restore_ip_site(struct injector *in)
@@ -344,11 +397,11 @@ static size_t code_size(void)
 static int map_scratch(struct injector *in, size_t data_len)
 {
 	size_t blob_len = arch_blob_end - arch_blob_start;
-	size_t code_len = page_align(code_size());
+	size_t code_len = page_align(in, code_size());
 	long r;
 	int ret;
 
-	in->data_len = page_align(data_len ? data_len : 1);
+	in->data_len = page_align(in, data_len ? data_len : 1);
 	in->map_len = code_len + in->data_len;
 	ret = inject_syscall(in, ARCH_NR_MMAP, &r, 0, in->map_len,
 			     PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
@@ -381,14 +434,20 @@ int inject_begin(struct injector *in, struct seized_process *sp, pid_t tid,
 	memset(in, 0, sizeof(*in));
 	in->sp = sp;
 	in->tid = tid;
+	ret = target_page_size(in);
+	if (ret)
+		return ret;
 	ret = arch_get_regs(tid, &in->saved_regs);
 	if (ret)
 		return ret;
 	if (ptrace(PTRACE_GETSIGMASK, tid, sizeof(in->saved_sigmask), &in->saved_sigmask) < 0)
 		return -errno;
+	ret = settle_restart(in);
+	if (ret)
+		goto undo;
 	ret = write_ip_site(in);
 	if (ret)
-		return ret;
+		goto undo;
 	ret = map_scratch(in, data_len);
 	/* From here on every call runs from our own mapping. */
 	if (!ret)

@@ -36,6 +36,7 @@ struct injector {
 	size_t map_len;
 	uint64_t data;		/* start of the data region in it */
 	size_t data_len;
+	size_t page;		/* the target's page size */
 	unsigned int syscalls;	/* statistics */
 	unsigned int round_trips;
 	/* One round trip per syscall, for comparison in the benchmark. */

@@ -8,6 +8,13 @@
 #ifndef PTIMER_KABI_H
 #define PTIMER_KABI_H
 
+/*
+ * A raw system call returns -MAX_ERRNO..-1 for a failure
+ * (include/linux/err.h).  First, for the blob.S files to include.
+ */
+#define KMAX_ERRNO	4095
+
+#ifndef __ASSEMBLER__
 #include <stdint.h>
 
 #include "ptimer.h"
@@ -68,4 +75,5 @@ _Static_assert((int)PTIMER_NOTIFY_SIGNAL == KSIGEV_SIGNAL &&
 	       "enum ptimer_notify is the kernel's SIGEV_*");
 _Static_assert((int)PTIMER_CPU_SCHED < KCPUCLOCK_CLOCKFD, "CPU clock kinds below CLOCKFD");
 
+#endif /* !__ASSEMBLER__ */
 #endif

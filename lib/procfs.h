@@ -10,6 +10,7 @@
 #define PTIMER_PROCFS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -61,6 +62,17 @@ int procfs_exe_matches(int dirfd, int machine, int elf_class);
 int procfs_open_task(int dirfd, pid_t tid);
 /* The status of thread @tid, from task/TID/status. */
 int procfs_thread_status(int dirfd, pid_t tid, struct procfs_status *st);
+/*
+ * What task/TID/syscall shows of a thread blocked in a system call: its
+ * number, arguments, stack pointer and the ip after the call.  nr is -1
+ * when the thread is in none (or running).
+ */
+struct procfs_syscall {
+	long nr;
+	uint64_t args[6];
+	uint64_t sp, pc;
+};
+int procfs_thread_syscall(int dirfd, pid_t tid, struct procfs_syscall *sc);
 /*
  * What @tid waits in: its wchan symbol ("?" if unknown) and the number of
  * the system call it is in (-1: none, or not readable).

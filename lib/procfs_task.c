@@ -32,6 +32,32 @@ int procfs_thread_status(int dirfd, pid_t tid, struct procfs_status *st)
 	return ret;
 }
 
+int procfs_thread_syscall(int dirfd, pid_t tid, struct procfs_syscall *sc)
+{
+	unsigned long long v[8];
+	char name[48], *buf;
+	int ret;
+
+	memset(sc, 0, sizeof(*sc));
+	sc->nr = -1;
+	snprintf(name, sizeof(name), "task/%d/syscall", tid);
+	ret = procfs_read(dirfd, name, &buf, NULL);
+	if (ret)
+		return ret;
+	/* "NR a0 a1 a2 a3 a4 a5 sp pc", the numbers after NR in hex */
+	if (sscanf(buf, "%ld %llx %llx %llx %llx %llx %llx %llx %llx", &sc->nr, &v[0], &v[1],
+		   &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) == 9) {
+		for (int i = 0; i < 6; i++)
+			sc->args[i] = v[i];
+		sc->sp = v[6];
+		sc->pc = v[7];
+	} else {
+		sc->nr = -1;
+	}
+	free(buf);
+	return 0;
+}
+
 int procfs_thread_wait(int dirfd, pid_t tid, char *wchan, size_t size, long *nr)
 {
 	char *buf = NULL, *end;

@@ -199,6 +199,10 @@ static int seize_one(struct seized_process *sp, pid_t tid)
 	t = &sp->threads[sp->nthreads++];
 	memset(t, 0, sizeof(*t));
 	t->tid = tid;
+	t->before.nr = -1;
+	/* Seized but still running as it was: what it waits in, if anything. */
+	if (arch_wait_needs_snapshot)
+		procfs_thread_syscall(sp->dirfd, tid, &t->before);
 	if (ptrace(PTRACE_INTERRUPT, tid, 0, 0) < 0) {
 		ret = -errno;
 		goto drop;
@@ -381,7 +385,7 @@ static void restart_interrupted_wait(struct seized_process *sp, struct seized_th
 	if (arch_get_regs(t->tid, &regs))
 		return;
 	/* Most threads were in no such wait: spare them the read of /proc. */
-	if (!arch_restart_interrupted_wait(&regs))
+	if (!arch_restart_interrupted_wait(&regs, t->before.nr >= 0 ? &t->before : NULL))
 		return;
 	if (procfs_thread_has_deliverable_signal(sp->dirfd, t->tid, &deliverable) ||
 	    deliverable)

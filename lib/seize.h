@@ -9,12 +9,16 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "procfs.h"
+
 struct ptimer_ctx;
 
 struct seized_thread {
 	pid_t tid;
 	bool stopped;		/* in a ptrace stop, so PTRACE_DETACH works */
 	bool dead;		/* exited and reaped while seized */
+	/* its system call just before our interrupt (arch_wait_needs_snapshot) */
+	struct procfs_syscall before;
 };
 
 struct seized_process {

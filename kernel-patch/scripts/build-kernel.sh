@@ -1,17 +1,21 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# build-kernel.sh BASE VARIANT
+# build-kernel.sh BASE VARIANT [ARCH]
 # build-kernel.sh BASE pristine
 #
-# Build an x86_64 bzImage (tinyconfig + config.fragment) from the Debian
-# tarball /usr/src/linux-source-BASE.tar.xz, VARIANT "unpatched" or
-# "patched" (with the series BASE/*.patch), in build/obj/BASE-VARIANT.
+# Build a kernel image for ARCH (x86_64, the default, or arm64; tinyconfig
+# + config.fragment + config.ARCH.fragment) from the Debian tarball
+# /usr/src/linux-source-BASE.tar.xz, VARIANT "unpatched" or "patched"
+# (with the series BASE/*.patch), in build/obj/BASE-VARIANT[-ARCH].
+# arm64 is cross-compiled with clang and lld (LLVM=1): Debian's
+# gcc-aarch64-linux-gnu cannot be installed beside gcc-multilib.
 # The pristine tree is unpacked once to build/src/BASE; the patched one to
 # build/src/BASE-patched. Built kernels are cached in KERNEL_CACHE
 # (default /var/cache/ptimerctl/kernels, else build/kcache), keyed by the
 # Debian package version, this script, the config fragment and the code of
-# the series. Prints the cached bzImage path last; gen_init_cpio is beside
+# the series. Prints the cached image path last (bzImage or, for arm64,
+# Image); gen_init_cpio is beside
 # it. With "pristine" it only unpacks and prints the pristine source tree.
 #
 # Environment: JOBS (default nproc), TARBALL_DIR (default /usr/src),
@@ -20,10 +24,10 @@ set -eu
 
 base=$1
 variant=$2
+arch=${3:-x86_64}
 kp=$(cd "$(dirname "$0")/.." && pwd)
 build=$kp/build
 tarball=${TARBALL_DIR:-/usr/src}/linux-source-$base.tar.xz
-obj=$build/obj/$base-$variant
 jobs=${JOBS:-$(nproc)}
 
 die() {
@@ -36,29 +40,42 @@ case $variant in
 patched|unpatched|pristine) ;;
 *) die "unknown variant '$variant'" ;;
 esac
+# The kernel's ARCH, its image, and a suffix for the object and cache
+# names of other architectures than x86_64 (whose names stay as they were)
+case $arch in
+x86_64)	image=arch/x86/boot/bzImage llvm= suffix= ;;
+arm64)	image=arch/arm64/boot/Image llvm=1 suffix=-arm64 ;;
+*) die "unknown architecture '$arch' (x86_64 or arm64)" ;;
+esac
+[ -z "$llvm" ] || command -v ld.lld > /dev/null ||
+	die "no clang and lld for the $arch kernel (apt-get install clang lld)"
+obj=$build/obj/$base-$variant$suffix
+img=${image##*/}
+fragments="$kp/config.fragment $kp/config.$arch.fragment"
 
 # Identity of what we build: the Debian source package, this script, the
 # config fragment and, if patched, the code of the series (not its commit
 # messages, which do not change the kernel)
 key=$( {
-	echo "$base $variant"
+	echo "$base $variant $arch"
 	dpkg-query -W -f='${Version}\n' "linux-source-$base" 2>/dev/null ||
 		stat -c '%s %Y' "$tarball"
-	cat "$0" "$kp/config.fragment"
+	# shellcheck disable=SC2086 # two paths without blanks
+	cat "$0" $fragments
 	[ "$variant" = unpatched ] ||
 		for p in "$kp/$base"/*.patch; do sed -n '/^diff --git /,$p' "$p"; done
 } | sha256sum | cut -d' ' -f1)
 
 # Kernels are cached outside the clone, so a fresh clone (CI) reuses them.
-# An entry holds bzImage, gen_init_cpio and .config and appears atomically.
+# An entry holds the image, gen_init_cpio and .config and appears atomically.
 cache=${KERNEL_CACHE:-/var/cache/ptimerctl/kernels}
 mkdir -p "$cache" 2>/dev/null && [ -w "$cache" ] || cache=$build/kcache
 mkdir -p "$cache"
-entry=$cache/$base-$variant-$key
-if [ "$variant" != pristine ] && [ -f "$entry/bzImage" ]; then
-	echo "build-kernel: $base-$variant: cached bzImage $entry" >&2
+entry=$cache/$base-$variant$suffix-$key
+if [ "$variant" != pristine ] && [ -f "$entry/$img" ]; then
+	echo "build-kernel: $base-$variant$suffix: cached $img $entry" >&2
 	touch "$entry"
-	echo "$entry/bzImage"
+	echo "$entry/$img"
 	exit 0
 fi
 
@@ -102,29 +119,32 @@ rm -rf "$obj"
 mkdir -p "$obj"
 cd "$src"
 # tinyconfig warns about choice overrides on stderr; keep that in a log
-{ make -s ARCH=x86_64 O="$obj" tinyconfig &&
-  scripts/kconfig/merge_config.sh -m -O "$obj" "$obj/.config" \
-	"$kp/config.fragment" &&
-  make -s ARCH=x86_64 O="$obj" olddefconfig; } > "$obj/config.log" 2>&1 ||
+# shellcheck disable=SC2086 # $fragments: two paths without blanks
+{ make -s ARCH="$arch" LLVM="$llvm" O="$obj" tinyconfig &&
+  ARCH=$arch LLVM=$llvm scripts/kconfig/merge_config.sh -m -O "$obj" \
+	"$obj/.config" $fragments &&
+  make -s ARCH="$arch" LLVM="$llvm" O="$obj" olddefconfig; } > "$obj/config.log" 2>&1 ||
 	{ cat "$obj/config.log" >&2; die "configuration failed"; }
 
 # Every option of the fragment must have survived olddefconfig
-missing=$(grep '^CONFIG_' "$kp/config.fragment" | while read -r opt; do
+# shellcheck disable=SC2086 # $fragments: two paths without blanks
+missing=$(cat $fragments | grep '^CONFIG_' | while read -r opt; do
 	grep -qx "$opt" "$obj/.config" || echo "$opt"
 done)
 [ -z "$missing" ] || die "options lost in .config: $missing"
 
-echo "build-kernel: building $base-$variant with -j$jobs" >&2
-if ! make ARCH=x86_64 O="$obj" -j"$jobs" bzImage > "$obj/build.log" 2>&1; then
+echo "build-kernel: building $base-$variant$suffix with -j$jobs" >&2
+if ! make ARCH="$arch" LLVM="$llvm" O="$obj" -j"$jobs" "$img" \
+	> "$obj/build.log" 2>&1; then
 	tail -n 40 "$obj/build.log" >&2
-	die "$base-$variant: kernel build failed, see $obj/build.log"
+	die "$base-$variant$suffix: kernel build failed, see $obj/build.log"
 fi
 rm -rf "$entry.tmp"
 mkdir -p "$entry.tmp"
-cp "$obj/arch/x86/boot/bzImage" "$obj/usr/gen_init_cpio" "$obj/.config" "$entry.tmp/"
+cp "$obj/$image" "$obj/usr/gen_init_cpio" "$obj/.config" "$entry.tmp/"
 rm -rf "$entry"
 mv "$entry.tmp" "$entry"
 # keep the 12 most recently used entries
 # shellcheck disable=SC2012 # names are ours, without blanks
 ls -1td "$cache"/*-*-* 2>/dev/null | tail -n +13 | xargs -r rm -rf
-echo "$entry/bzImage"
+echo "$entry/$img"

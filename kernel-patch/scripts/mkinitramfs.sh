@@ -5,7 +5,7 @@
 # mkinitramfs.sh GEN_INIT_CPIO OUT.cpio.gz [PTIMERCTL_DIR]
 #
 # Pack the vm-check initramfs: static busybox, vm/init, the kernel tests
-# from build/tests and, when PTIMERCTL_DIR holds them, the static
+# from build/tests (TESTS_DIR, another architecture's) and, when PTIMERCTL_DIR holds them, the static
 # ptimerctl and victim. Without them /etc/ptimerctl-missing tells /init
 # to report the ptimerctl part as failed. gen_init_cpio makes /dev/console
 # without needing mknod.
@@ -16,6 +16,7 @@ out=$2
 ptdir=${3:-}
 kp=$(cd "$(dirname "$0")/.." && pwd)
 busybox=${BUSYBOX:-/bin/busybox}
+tests=${TESTS_DIR:-$kp/build/tests}
 list=$(mktemp)
 trap 'rm -f "$list" "$list.missing"' EXIT
 
@@ -33,13 +34,13 @@ nod /dev/null 666 0 0 c 1 3
 file /init $kp/vm/init 755 0 0
 file /bin/suite $kp/vm/suite.sh 755 0 0
 file /bin/busybox $busybox 755 0 0
-file /bin/timer_ids $kp/build/tests/timer_ids 755 0 0
-file /bin/kvictim $kp/build/tests/kvictim 755 0 0
-file /bin/proc_timers $kp/build/tests/proc_timers 755 0 0
+file /bin/timer_ids $tests/timer_ids 755 0 0
+file /bin/kvictim $tests/kvictim 755 0 0
+file /bin/proc_timers $tests/proc_timers 755 0 0
 LIST
 for opt in timer_ids32 posix_timers; do
-	[ -x "$kp/build/tests/$opt" ] &&
-		echo "file /bin/$opt $kp/build/tests/$opt 755 0 0" >> "$list"
+	[ -x "$tests/$opt" ] &&
+		echo "file /bin/$opt $tests/$opt 755 0 0" >> "$list"
 done
 if [ -n "$ptdir" ] && [ -x "$ptdir/ptimerctl" ] && [ -x "$ptdir/victim" ]; then
 	echo "file /bin/ptimerctl $ptdir/ptimerctl 755 0 0" >> "$list"

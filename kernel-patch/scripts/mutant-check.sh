@@ -33,7 +33,7 @@ log=$build/logs/$base-mutant.log
 tarball=${TARBALL_DIR:-/usr/src}/linux-source-$base.tar.xz
 
 [ -f "$build/initramfs.cpio.gz" ] || { echo "mutant-check: run vm-check first" >&2; exit 1; }
-key=$( { cat "$0" "$kp/config.fragment" "$kp/$base"/*.patch; } | sha256sum | cut -d' ' -f1)
+key=$( { cat "$0" "$kp/config.fragment" "$kp/config.x86_64.fragment" "$kp/$base"/*.patch; } | sha256sum | cut -d' ' -f1)
 mkdir -p "$build/logs"
 if [ -f "$obj/arch/x86/boot/bzImage" ] &&
    [ "$(cat "$obj/.mutant-key" 2>/dev/null)" = "$key" ]; then
@@ -55,7 +55,7 @@ else
 	' kernel/time/posix-timers.c
 	make -s ARCH=x86_64 O="$obj" tinyconfig >/dev/null
 	scripts/kconfig/merge_config.sh -m -O "$obj" "$obj/.config" \
-		"$kp/config.fragment" >/dev/null
+		"$kp/config.fragment" "$kp/config.x86_64.fragment" >/dev/null
 	make -s ARCH=x86_64 O="$obj" olddefconfig >/dev/null 2>&1
 	make ARCH=x86_64 O="$obj" -j"${JOBS:-$(nproc)}" bzImage \
 		> "$obj/build.log" 2>&1 || { tail -n 30 "$obj/build.log"; exit 1; }

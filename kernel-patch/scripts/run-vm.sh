@@ -2,11 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # SPDX-FileCopyrightText: The ptimerctl authors
 #
-# run-vm.sh BZIMAGE INITRAMFS VARIANT LOG
+# run-vm.sh KERNEL INITRAMFS VARIANT LOG [ARCH]
 #
 # Boot one kernel under QEMU with the vm-check initramfs, save the serial
 # console to LOG and print its test lines. Exit 0 only when the guest
-# printed "VMCHECK-RESULT: PASS".
+# printed "VMCHECK-RESULT: PASS". ARCH x86_64 (the default, a bzImage on
+# the PC machine) or arm64 (an Image on "-M virt -cpu max", TCG).
 #
 # Environment: VM_TIMEOUT (seconds, default 2700: the suites), VM_MEM (default 512M),
 # VM_APPEND (more kernel arguments, e.g. vmbench=1), ACCEL (default
@@ -18,12 +19,19 @@ kernel=$1
 initrd=$2
 variant=$3
 log=$4
+arch=${5:-x86_64}
 
+case $arch in
+x86_64)	qemu=qemu-system-x86_64 machine='' console=ttyS0 ;;
+arm64)	qemu=qemu-system-aarch64 machine="-M virt -cpu max" console=ttyAMA0 ;;
+*)	echo "run-vm: unknown architecture '$arch'" >&2; exit 2 ;;
+esac
+# shellcheck disable=SC2086 # $machine: options without blanks
 timeout -k 10 "${VM_TIMEOUT:-2700}" \
-	${QEMU:-qemu-system-x86_64} -accel "${ACCEL:-tcg,thread=multi}" -m ${VM_MEM:-512M} -smp 2 \
+	${QEMU:-$qemu} $machine -accel "${ACCEL:-tcg,thread=multi}" -m ${VM_MEM:-512M} -smp 2 \
 	-nographic -no-reboot -nic none \
 	-kernel "$kernel" -initrd "$initrd" \
-	-append "console=ttyS0 panic=-1 quiet vmcheck=$variant ${VM_APPEND:-}" \
+	-append "console=$console panic=-1 quiet vmcheck=$variant ${VM_APPEND:-}" \
 	< /dev/null > "$log.raw" 2>&1
 rc=$?
 tr -d '\r' < "$log.raw" > "$log"

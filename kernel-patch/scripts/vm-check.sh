@@ -9,8 +9,8 @@
 # non-zero if any kernel failed any part.
 #
 # Environment: BASES (default "6.1 6.12"), PTIMERCTL_DIR (static
-# ptimerctl and victim, if they were built), plus what build-kernel.sh and
-# run-vm.sh take.
+# ptimerctl and victim, if they were built), SUITE_SELECT (ci or all) and
+# SUITE_BUDGET (vm/suite.sh), plus what build-kernel.sh and run-vm.sh take.
 set -u
 
 kp=$(cd "$(dirname "$0")/.." && pwd)
@@ -82,11 +82,14 @@ gen=${gen%/*}/gen_init_cpio
 initrd=$build/initramfs.cpio.gz
 "$kp/scripts/mkinitramfs.sh" "$gen" "$initrd" "${PTIMERCTL_DIR:-}" || exit 1
 
-nker=$(($(echo $bases | wc -w) * 2))
-rot=-1
+# ptimerctl's suites in the guests: SUITE_SELECT=ci (the default) runs the
+# selection of vm/suite-ci on every kernel, all runs every test (hours under
+# TCG); SUITE_BUDGET=S starts no test binary after S seconds (0: none)
+select=${SUITE_SELECT:-ci}
+[ "$select" = all ] && export VM_TIMEOUT=${VM_TIMEOUT:-14400}
+suite_args="vmselect=$select${SUITE_BUDGET:+ vmbudget=$SUITE_BUDGET}"
 for base in $bases; do
 	for variant in patched unpatched; do
-		rot=$((rot + 1))
 		eval "bz=\$bz_${base%.*}_${base#*.}_$variant"
 		eval "build_s=\$bt_${base%.*}_${base#*.}_$variant"
 		log=$build/logs/$base-$variant.log
@@ -95,7 +98,7 @@ for base in $bases; do
 		if [ "$build_s" = FAIL ]; then
 			result=FAIL
 			: > "$log"
-		elif VM_APPEND="vmrot=$rot vmrot_n=$nker vmbudget=${SUITE_BUDGET:-480} ${VM_APPEND:-}" \
+		elif VM_APPEND="$suite_args vmkernel=$base-$variant ${VM_APPEND:-}" \
 			"$kp/scripts/run-vm.sh" "$bz" "$initrd" "$variant" "$log"; then
 			result=PASS
 		else

@@ -38,7 +38,35 @@ static void check_timer_eq(const struct ptimer_timer *x, const struct ptimer_tim
 
 static void check_dump_eq(const struct ptimer_dump *a, const struct ptimer_dump *b)
 {
-	CHECK(a->version == b->version);
+	const struct ptimer_itimer *ia, *ib;
+	const struct ptimer_timerfd *fa, *fb;
+	const struct ptimer_pending_signal *sa, *sb;
+	size_t na, nb;
+
+	/* The encoder writes the current version; what it carries must not change. */
+	CHECK(b->version == PTIMER_FORMAT_VERSION);
+	CHECK(ptimer_dump_kinds(a) == ptimer_dump_kinds(b));
+	ia = ptimer_dump_itimers(a, &na);
+	ib = ptimer_dump_itimers(b, &nb);
+	CHECK(na == nb);
+	for (size_t i = 0; i < na; i++)
+		CHECK(ia[i].which == ib[i].which && ia[i].value_ns == ib[i].value_ns &&
+		      ia[i].interval_ns == ib[i].interval_ns);
+	fa = ptimer_dump_timerfds(a, &na);
+	fb = ptimer_dump_timerfds(b, &nb);
+	CHECK(na == nb);
+	for (size_t i = 0; i < na; i++)
+		CHECK(fa[i].fd == fb[i].fd && fa[i].clockid == fb[i].clockid &&
+		      fa[i].settime_flags == fb[i].settime_flags &&
+		      fa[i].fd_flags == fb[i].fd_flags && fa[i].ticks == fb[i].ticks &&
+		      fa[i].value_ns == fb[i].value_ns && fa[i].interval_ns == fb[i].interval_ns);
+	sa = ptimer_dump_signals(a, &na);
+	sb = ptimer_dump_signals(b, &nb);
+	CHECK(na == nb);
+	for (size_t i = 0; i < na; i++)
+		CHECK(sa[i].tid == sb[i].tid && sa[i].signo == sb[i].signo &&
+		      sa[i].timerid == sb[i].timerid && sa[i].overrun == sb[i].overrun &&
+		      sa[i].sigval == sb[i].sigval);
 	CHECK(a->pid == b->pid);
 	CHECK(!strcmp(a->comm, b->comm));
 	CHECK(!strcmp(a->kernel_release, b->kernel_release));

@@ -52,6 +52,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sysnr.h"
 #include "vcommon.h"
 
 #define LONG_TIMEOUT_S	60	/* "finite", but never reached by a test */
@@ -402,7 +403,10 @@ static long issue_epoll_wait_timeout(void)
 {
 	struct epoll_event ev;
 
-	return syscall(SYS_epoll_wait, epfd, &ev, 1, LONG_TIMEOUT_S * 1000);
+	/* epoll_pwait without a mask where there is no epoll_wait (sysnr.h) */
+	if (SYSNR_EPOLL_WAIT == SYS_epoll_pwait)
+		return syscall(SYS_epoll_pwait, epfd, &ev, 1, LONG_TIMEOUT_S * 1000, NULL, 0);
+	return syscall(SYSNR_EPOLL_WAIT, epfd, &ev, 1, LONG_TIMEOUT_S * 1000);
 }
 
 static long issue_epoll_pwait(void)
@@ -437,7 +441,12 @@ static long issue_poll_timeout(void)
 {
 	struct pollfd p = { .fd = pipe_fd[0], .events = POLLIN };
 
-	return syscall(SYS_poll, &p, 1, LONG_TIMEOUT_S * 1000);
+	struct timespec ts = long_ts();
+
+	/* ppoll with the same timeout where there is no poll (sysnr.h) */
+	if (SYSNR_POLL == SYS_ppoll)
+		return syscall(SYS_ppoll, &p, 1, &ts, NULL, 0);
+	return syscall(SYSNR_POLL, &p, 1, LONG_TIMEOUT_S * 1000);
 }
 
 static long issue_ppoll(void)
@@ -592,7 +601,7 @@ static const struct call calls[] = {
 	  wake_pipe, WANT_RC, 1 },
 	{ "io_uring_enter_timeout", SYS_io_uring_enter, setup_uring,
 	  issue_io_uring_enter_timeout, wake_pipe, WANT_RC, 0 },
-	{ "epoll_wait_timeout", SYS_epoll_wait, setup_epoll, issue_epoll_wait_timeout,
+	{ "epoll_wait_timeout", SYSNR_EPOLL_WAIT, setup_epoll, issue_epoll_wait_timeout,
 	  wake_pipe, WANT_RC, 1 },
 	{ "sigtimedwait_timeout", SYS_rt_sigtimedwait, NULL, issue_sigtimedwait_timeout,
 	  wake_sigusr1, WANT_RC, SIGUSR1 },
@@ -602,7 +611,7 @@ static const struct call calls[] = {
 	{ "recv", SYS_recvfrom, setup_socket, issue_recv, wake_socket, WANT_RC, 1 },
 	{ "accept", SYS_accept4, setup_listen, issue_accept, wake_connect,
 	  WANT_NON_NEGATIVE, 0 },
-	{ "poll_timeout", SYS_poll, setup_pipe, issue_poll_timeout, wake_pipe, WANT_RC, 1 },
+	{ "poll_timeout", SYSNR_POLL, setup_pipe, issue_poll_timeout, wake_pipe, WANT_RC, 1 },
 	{ "ppoll", SYS_ppoll, setup_pipe, issue_ppoll, wake_pipe, WANT_RC, 1 },
 	{ "pselect", SYS_pselect6, setup_pipe, issue_pselect, wake_pipe, WANT_RC, 1 },
 	{ "sigsuspend", SYS_rt_sigsuspend, setup_sigsuspend, issue_sigsuspend, wake_sigusr2,

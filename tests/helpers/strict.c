@@ -343,9 +343,11 @@ static void install_handlers(void)
 static void *busy_main(void *arg)
 {
 	volatile unsigned long spins = 0;
+	int none = 0;
 
-	if (atomic_fetch_add(&busy_started, 1) == 0)
-		atomic_store(&busy_tid, (int)syscall(SYS_gettid));
+	/* The tid before the count: main reads it once the count is complete. */
+	atomic_compare_exchange_strong(&busy_tid, &none, (int)syscall(SYS_gettid));
+	atomic_fetch_add(&busy_started, 1);
 	for (;;)
 		spins++;
 	return NULL;
@@ -557,6 +559,7 @@ int main(int argc, char **argv)
 {
 	char line[16 + MAX_TIMERS * 12] = "";
 	sigset_t ours, all, wait_mask;
+	struct rlimit rl;
 	size_t used = 0;
 	pthread_t th;
 	int r;
@@ -585,7 +588,13 @@ int main(int argc, char **argv)
 	 * Not before the timers: their signals count against it too, and so
 	 * do those of every other process of our user.
 	 */
-	if (setrlimit(RLIMIT_SIGPENDING, &(struct rlimit) { MAX_QUEUED, MAX_QUEUED }) < 0)
+	if (getrlimit(RLIMIT_SIGPENDING, &rl) < 0)
+		vp_die(errno, "getrlimit");
+	/* Lower only: a small machine's default (from its RAM) may be below ours. */
+	if (rl.rlim_max > MAX_QUEUED)
+		rl.rlim_max = MAX_QUEUED;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_SIGPENDING, &rl) < 0)
 		vp_die(errno, "setrlimit");
 
 	for (int i = 0; i < ntimers; i++)

@@ -42,6 +42,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sysnr.h"
 #include "vcommon.h"
 
 #define MAX_TIMERS	100000
@@ -203,7 +204,7 @@ int main(int argc, char **argv)
 
 		vp_start_thread(stuck_main, &stuck_tid);
 		/* READY only once the thread sleeps in vfork() itself. */
-		while (!vfork_child || thread_syscall(atomic_load(&stuck_tid)) != SYS_vfork) {
+		while (!vfork_child || thread_syscall(atomic_load(&stuck_tid)) != SYSNR_VFORK) {
 			if (atomic_load(&vfork_done))
 				vp_die(ECHILD, "the vfork child ended early");
 			if (++waited > 100000)

@@ -613,6 +613,33 @@ static void create_glibc_timer(struct timer_spec *t, int clockid)
 		die(errno, "timer_settime (glibc timer %d)", t->kid);
 }
 
+/*
+ * A kernel without the prctl (before 6.15, or the unpatched kernels of
+ * kernel-patch/) hands out IDs from a per-process counter: reach an exact
+ * ID as ptimerctl's walk does, by creating the timer until it gets that ID.
+ * An ID behind the counter, or far ahead of it, is out of reach: the
+ * ERROR then names the missing prctl, and the harness skips the test.
+ */
+#define WALK_REACH	(1 << 20)
+
+static int create_walked(const struct timer_spec *t, int clockid, struct sigevent *sev)
+{
+	int want = (int)t->want_id, id;
+
+	for (;;) {
+		if (syscall(SYS_timer_create, clockid, sev, &id) < 0)
+			die(errno, "timer_create clock=%s(%d), walking to id=%d", t->clock,
+			    clockid, want);
+		if (id == want)
+			return id;
+		if (syscall(SYS_timer_delete, id) < 0)
+			die(errno, "timer_delete id=%d", id);
+		if (id > want || want - id > WALK_REACH)
+			die(EINVAL, "prctl(PR_TIMER_CREATE_RESTORE_IDS) is missing and the walk"
+			    " cannot reach id=%d from %d", want, id);
+	}
+}
+
 static void create_timer(struct timer_spec *t)
 {
 	struct sigevent sev = { 0 };
@@ -646,8 +673,12 @@ static void create_timer(struct timer_spec *t)
 		break;
 	}
 	if (t->want_id >= 0) {
-		if (set_restore_ids(1) < 0)
-			die(errno, "prctl(PR_TIMER_CREATE_RESTORE_IDS, on)");
+		if (set_restore_ids(1) < 0) {
+			if (errno != EINVAL)
+				die(errno, "prctl(PR_TIMER_CREATE_RESTORE_IDS, on)");
+			id = create_walked(t, clockid, &sev);
+			goto created;
+		}
 		id = (int)t->want_id;
 	}
 	if (syscall(SYS_timer_create, clockid, &sev, &id) < 0) {
@@ -660,6 +691,7 @@ static void create_timer(struct timer_spec *t)
 	}
 	if (t->want_id >= 0 && set_restore_ids(0) < 0)
 		die(errno, "prctl(PR_TIMER_CREATE_RESTORE_IDS, off)");
+created:
 	t->kid = id;
 	its.it_value.tv_sec = t->value_ns / 1000000000;
 	its.it_value.tv_nsec = t->value_ns % 1000000000;

@@ -15,6 +15,10 @@
 #include <grp.h>
 #include <unistd.h>
 
+#include <criterion/criterion.h>
+#include <criterion/hooks.h>
+#include <criterion/internal/ordered-set.h>
+
 #include "harness.h"
 
 #define MAX_ARGS	128
@@ -88,6 +92,51 @@ void sleep_ms(long ms)
 		;
 }
 
+int harness_time_scale(void)
+{
+	static int scale;
+
+	if (!scale) {
+		const char *e = getenv("PTIMER_TIME_SCALE");
+		long n = e ? strtol(e, NULL, 10) : 1;
+
+		scale = n >= 1 && n <= 1000 ? (int)n : 1;
+	}
+	return scale;
+}
+
+int64_t harness_deadline(int ms)
+{
+	return clock_ns(CLOCK_MONOTONIC) + (int64_t)ms * harness_time_scale() * 1000000;
+}
+
+/*
+ * Criterion's per-test limits (.timeout) are hang guards like ours: in
+ * the runner, before any test starts, stretch them by the same factor.
+ */
+ReportHook(PRE_ALL)(struct criterion_test_set *set)
+{
+	int scale = harness_time_scale();
+
+	if (scale == 1)
+		return;
+	for (struct criterion_ordered_set_node *sn = set->suites->first; sn; sn = sn->next) {
+		struct criterion_suite_set *ss = (void *)(sn + 1);
+
+		/* a TestSuite()'s .timeout applies to its tests that set none */
+		if (ss->suite.data && ss->suite.data->timeout > 0)
+			ss->suite.data->timeout *= scale;
+		if (!ss->tests)
+			continue;
+		for (struct criterion_ordered_set_node *tn = ss->tests->first; tn; tn = tn->next) {
+			struct criterion_test *t = (void *)(tn + 1);
+
+			if (t->data && t->data->timeout > 0)
+				t->data->timeout *= scale;
+		}
+	}
+}
+
 static int remaining_ms(int64_t deadline)
 {
 	int64_t left = (deadline - clock_ns(CLOCK_MONOTONIC)) / 1000000;
@@ -101,6 +150,24 @@ void harness_die_with_parent(pid_t parent)
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != parent)
 		_exit(127);
+}
+
+bool harness_have_restore_ids(void)
+{
+	/* GET answers 0 or 1; a kernel without the prctl says EINVAL */
+	return prctl(77, 2, 0, 0, 0) >= 0;
+}
+
+void harness_need_restore_ids(void)
+{
+	if (!harness_have_restore_ids())
+		cr_skip_test("the kernel lacks prctl(PR_TIMER_CREATE_RESTORE_IDS) (Linux 6.15,"
+			     " kernel-patch/)");
+}
+
+long long harness_restore_ids_off(void)
+{
+	return harness_have_restore_ids() ? 0 : -1;
 }
 
 /* ---- the victim ---- */
@@ -164,6 +231,11 @@ struct victim *victim_spawn(const char *const *argv, uid_t uid)
 		kv_ll(line, "errno", &e);
 		v->error_errno = (int)e;
 		snprintf(v->error, sizeof(v->error), "victim: %.480s", line);
+		/* It needed the prctl (exact IDs out of the walk's reach, the mode on) */
+		if (e == EINVAL && strstr(line, "PR_TIMER_CREATE_RESTORE_IDS") &&
+		    !harness_have_restore_ids())
+			cr_skip_test("the kernel lacks prctl(PR_TIMER_CREATE_RESTORE_IDS) (Linux 6.15,"
+				     " kernel-patch/): %s", v->error);
 	}
 	return v;
 }
@@ -219,7 +291,7 @@ void victim_kill(struct victim *v)
 
 int victim_exit(struct victim *v)
 {
-	int64_t deadline = clock_ns(CLOCK_MONOTONIC) + (int64_t)HARNESS_TIMEOUT_MS * 1000000;
+	int64_t deadline = harness_deadline(HARNESS_TIMEOUT_MS);
 	int status = -1;
 
 	if (write(v->to_fd, "exit\n", 5) != 5)
@@ -237,10 +309,8 @@ int victim_exit(struct victim *v)
 	return -1;
 }
 
-int victim_read_line(struct victim *v, char *line, size_t size, int timeout_ms)
+static int read_line_by(struct victim *v, char *line, size_t size, int64_t deadline)
 {
-	int64_t deadline = clock_ns(CLOCK_MONOTONIC) + (int64_t)timeout_ms * 1000000;
-
 	for (;;) {
 		char *nl = memchr(v->rbuf, '\n', v->rlen);
 		struct pollfd pfd = { .fd = v->from_fd, .events = POLLIN };
@@ -275,17 +345,22 @@ int victim_read_line(struct victim *v, char *line, size_t size, int timeout_ms)
 	}
 }
 
+int victim_read_line(struct victim *v, char *line, size_t size, int timeout_ms)
+{
+	return read_line_by(v, line, size, harness_deadline(timeout_ms));
+}
+
 /* Read a line that is not a WOKE line, which is put aside. */
 static int read_answer(struct victim *v, char *line, size_t size, int64_t deadline)
 {
 	for (;;) {
-		int r = victim_read_line(v, line, size, remaining_ms(deadline));
+		int r = read_line_by(v, line, size, deadline);
 
 		if (r < 0)
 			return r;
 		if (strncmp(line, "WOKE ", 5))
 			return 0;
-		snprintf(v->woke, sizeof(v->woke), "%s", line);
+		snprintf(v->woke, sizeof(v->woke), "%.*s", (int)sizeof(v->woke) - 1, line);
 	}
 }
 
@@ -303,7 +378,7 @@ static int send_cmd(struct victim *v, const char *cmd)
 
 int victim_cmd(struct victim *v, const char *cmd, char *line, size_t size)
 {
-	int64_t deadline = clock_ns(CLOCK_MONOTONIC) + (int64_t)HARNESS_TIMEOUT_MS * 1000000;
+	int64_t deadline = harness_deadline(HARNESS_TIMEOUT_MS);
 	int r = send_cmd(v, cmd);
 
 	return r ? r : read_answer(v, line, size, deadline);
@@ -320,7 +395,7 @@ void strv_free(char **lines)
 
 int victim_cmd_list(struct victim *v, const char *cmd, char ***lines)
 {
-	int64_t deadline = clock_ns(CLOCK_MONOTONIC) + (int64_t)HARNESS_TIMEOUT_MS * 1000000;
+	int64_t deadline = harness_deadline(HARNESS_TIMEOUT_MS);
 	char line[1024];
 	char **vec = NULL;
 	size_t n = 0;
@@ -355,7 +430,7 @@ int victim_cmd_list(struct victim *v, const char *cmd, char ***lines)
 
 int victim_wake(struct victim *v, bool send, char *line, size_t size, int timeout_ms)
 {
-	int64_t deadline = clock_ns(CLOCK_MONOTONIC) + (int64_t)timeout_ms * 1000000;
+	int64_t deadline = harness_deadline(timeout_ms);
 
 	if (send) {
 		int r = send_cmd(v, "wake");
@@ -371,7 +446,7 @@ int victim_wake(struct victim *v, bool send, char *line, size_t size, int timeou
 			v->woke[0] = '\0';
 			return 0;
 		}
-		r = victim_read_line(v, line, size, remaining_ms(deadline));
+		r = read_line_by(v, line, size, deadline);
 		if (r < 0)
 			return r;
 		if (!strncmp(line, "WOKE ", 5))
@@ -548,7 +623,7 @@ static int append(char **buf, size_t *len, size_t *cap, const char *data, size_t
 int run_argv(struct run_result *r, const struct run_opts *o, const char *const *argv)
 {
 	int timeout = o && o->timeout_ms ? o->timeout_ms : HARNESS_RUN_TIMEOUT_MS;
-	int64_t deadline = clock_ns(CLOCK_MONOTONIC) + (int64_t)timeout * 1000000;
+	int64_t deadline = harness_deadline(timeout);
 	size_t ocap = 0, ecap = 0;
 	int opipe[2], epipe[2], status = 0;
 	pid_t parent = getpid(), pid;
@@ -755,7 +830,7 @@ char proc_state(pid_t pid)
 
 bool proc_wait_state(pid_t pid, const char *states, int timeout_ms)
 {
-	int64_t deadline = clock_ns(CLOCK_MONOTONIC) + (int64_t)timeout_ms * 1000000;
+	int64_t deadline = harness_deadline(timeout_ms);
 
 	do {
 		char s = proc_state(pid);

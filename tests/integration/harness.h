@@ -28,6 +28,18 @@
 #define HARNESS_RUN_TIMEOUT_MS	60000	/* default for one ptimerctl run */
 #define VICTIM_WAKE_SIG		63	/* reserved by the victim */
 
+/*
+ * PTIMER_TIME_SCALE=N (default 1): this machine may be N times slower than
+ * the ones the deadlines were chosen on (vm-check's TCG guests).  Every
+ * deadline of the harness and restore_util, and Criterion's per-test
+ * .timeout limits, are multiplied by N: they guard against hangs, and a
+ * slow machine must not turn them into failures.  Assertions about how
+ * long something took do not change.
+ */
+int harness_time_scale(void);
+/* CLOCK_MONOTONIC in ns, @ms (times the scale) from now. */
+int64_t harness_deadline(int ms);
+
 /* Exit codes of ptimerctl (cmd/exit_codes.h), repeated to stay independent. */
 enum {
 	PX_OK = 0, PX_GENERIC = 1, PX_USAGE = 2, PX_NO_PROCESS = 3,
@@ -45,6 +57,18 @@ const char *helper_path(const char *name);	/* static buffer */
  * exit 127 at once if it is already gone.
  */
 void harness_die_with_parent(pid_t parent);
+
+/*
+ * prctl(PR_TIMER_CREATE_RESTORE_IDS): Linux 6.15 and later, or a kernel
+ * with kernel-patch/.  Without it the victim walks to the IDs it is asked
+ * for (as far as it can), and a test that needs the prctl itself skips
+ * with the reason: harness_need_restore_ids(), or victim_spawn() when the
+ * victim could not do without it.
+ */
+bool harness_have_restore_ids(void);
+void harness_need_restore_ids(void);
+/* The victim's restore_ids (STATE) with the mode off: 0, or -1 without the prctl. */
+long long harness_restore_ids_off(void);
 
 /* ---- the victim ---- */
 

@@ -253,7 +253,7 @@ static bool wants_met(const struct ru_sig *s, int n, const struct ru_want *want,
 int ru_wait_expiries(struct victim *v, const struct ru_want *want, size_t nwant,
 		     struct ru_sig *out, int max, int timeout_ms)
 {
-	int64_t deadline = clock_ns(CLOCK_MONOTONIC) + (int64_t)timeout_ms * RU_MS;
+	int64_t deadline = harness_deadline(timeout_ms);
 	int n;
 
 	for (;;) {
@@ -304,7 +304,7 @@ bool ru_wait_period(struct victim *v, int timerid, long long from_ns, long long 
 		    int min_expiries, struct ru_sig *out, int max, int *nout,
 		    long long *period)
 {
-	int64_t deadline = clock_ns(CLOCK_MONOTONIC) + (int64_t)RU_WAIT_MS * RU_MS;
+	int64_t deadline = harness_deadline(RU_WAIT_MS);
 
 	for (;;) {
 		*nout = ru_signals(v, out, max);
@@ -565,7 +565,7 @@ static void bg_append(char **buf, size_t *len, const char *data, size_t n)
 
 void ru_bg_wait(struct ru_bg *b, int timeout_ms)
 {
-	int64_t deadline = clock_ns(CLOCK_MONOTONIC) + (int64_t)timeout_ms * RU_MS;
+	int64_t deadline = harness_deadline(timeout_ms);
 	struct run_result *r = &b->res;
 	bool exited = false;
 	int status = 0;

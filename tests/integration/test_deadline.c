@@ -27,6 +27,7 @@
 #include "harness.h"
 #include "ptimer.h"
 #include "restore_util.h"
+#include "helpers/sysnr.h"
 
 #define STUCK_TIMERS	3	/* as given to stuck --timers */
 #define VALUE_TOL_NS	(300 * RU_MS)
@@ -206,6 +207,12 @@ static void read_wchan(pid_t tid, char *buf, size_t size)
 
 	snprintf(path, sizeof(path), "/proc/%d/wchan", (int)tid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT) {
+		/* a kernel without CONFIG_KALLSYMS (vm-check's): no wait to name */
+		cr_log_info("no %s: the message's wait is not checked", path);
+		buf[0] = '\0';
+		return;
+	}
 	cr_assert_geq(fd, 0);
 	n = read(fd, buf, size - 1);
 	close(fd);
@@ -222,7 +229,7 @@ static void assert_stuck_message(const char *err, struct stuck *s, const char *w
 	cr_assert(!strncmp(err, "ptimerctl: ", 11), "%s", err);
 	cr_assert(strstr(err, want), "the message does not name \"%s\": %s", want, err);
 	cr_assert(strstr(err, wchan), "the message does not name the wait %s: %s", wchan, err);
-	snprintf(want, sizeof(want), "syscall %d", SYS_vfork);
+	snprintf(want, sizeof(want), "syscall %d", SYSNR_VFORK);
 	cr_assert(strstr(err, want), "the message does not name \"%s\": %s", want, err);
 	if (!strstr(err, "vfork"))
 		cr_log_info("the message names the wait as %s and the call by number only"

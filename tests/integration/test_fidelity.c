@@ -302,6 +302,7 @@ static bool victim_alive(struct victim *v)
 
 /* ---- the dumps ---- */
 
+__attribute__((format(printf, 6, 0)))
 static void quiet_log(struct ptimer_ctx *ctx, int priority, const char *file, int line,
 		      const char *fn, const char *format, va_list args)
 {

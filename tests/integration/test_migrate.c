@@ -48,8 +48,8 @@ Test(migrate, moves_the_timers, .timeout = 90)
 	cr_assert_eq(victim_tids(dst, dtids, 8), 3);
 	ru_snap_take(src, &sb);
 	cr_assert_eq(sb.n, (int)NMOVED);
-	cr_assert_eq(ru_restore_ids(src), 0);
-	cr_assert_eq(ru_restore_ids(dst), 0);
+	cr_assert_eq(ru_restore_ids(src), harness_restore_ids_off());
+	cr_assert_eq(ru_restore_ids(dst), harness_restore_ids_off());
 	cr_assert_eq(run_ptimerctl(&r, "migrate", ru_pidstr(spid, src->pid),
 				   ru_pidstr(dpid, dst->pid), NULL), 0);
 	t_end = clock_ns(CLOCK_MONOTONIC);
@@ -104,8 +104,9 @@ Test(migrate, moves_the_timers, .timeout = 90)
 	cr_expect_eq(proc_tracer_pid(src->pid), 0);
 	cr_expect_eq(proc_tracer_pid(dst->pid), 0);
 	/* Both processes' own prctl(PR_TIMER_CREATE_RESTORE_IDS) state is as it was. */
-	cr_expect_eq(ru_restore_ids(src), 0, "SRC's prctl state changed");
-	cr_expect_eq(ru_restore_ids(dst), 0, "DST's prctl state was left on");
+	cr_expect_eq(ru_restore_ids(src), harness_restore_ids_off(), "SRC's prctl state changed");
+	cr_expect_eq(ru_restore_ids(dst), harness_restore_ids_off(),
+		     "DST's prctl state was left on");
 
 	/* Timer 3 (100 ms) now signals DST at its period, and SRC no more. */
 	cr_expect(ru_wait_period(dst, 3, 0, 100 * RU_MS, 20, sigs, RU_MAX_SIGS, &ns, &period),

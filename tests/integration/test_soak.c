@@ -62,6 +62,7 @@ static long long rss_bytes(void)
 	return resident * sysconf(_SC_PAGESIZE);
 }
 
+__attribute__((format(printf, 6, 0)))
 static void quiet_log(struct ptimer_ctx *ctx, int priority, const char *file, int line,
 		      const char *fn, const char *format, va_list args)
 {

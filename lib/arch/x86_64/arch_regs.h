@@ -11,15 +11,9 @@ struct arch_regs {
 };
 
 #define ARCH_SYSCALL_SITE_LEN	3	/* syscall (0f 05); int3 (cc) */
+#define ARCH_TRAP_LEN		1	/* the int3 at its end */
 
-#define ARCH_SYS_MMAP			9
-#define ARCH_SYS_MPROTECT		10
-#define ARCH_SYS_MUNMAP			11
-#define ARCH_SYS_PRCTL			157
-#define ARCH_SYS_TIMER_CREATE		222
-#define ARCH_SYS_TIMER_SETTIME		223
-#define ARCH_SYS_TIMER_GETTIME		224
-#define ARCH_SYS_TIMER_GETOVERRUN	225
-#define ARCH_SYS_TIMER_DELETE		226
+/* lib/eintr.c: the -EINTR waits only x86_64 has */
+#define ARCH_EINTR_WAITS	[__NR_epoll_wait] = { WAIT_MS_NEGATIVE, 3 },
 
 #endif

@@ -4,13 +4,13 @@
 #include <asm/unistd.h>
 #include <elf.h>
 #include <errno.h>
-#include <linux/io_uring.h>
 #include <signal.h>
 #include <stddef.h>
 #include <sys/ptrace.h>
 #include <sys/uio.h>
 
 #include "arch.h"
+#include "eintr.h"
 #include "ptimer.h"
 
 /* The kernel reports the int3 trap with si_code SI_KERNEL on x86. */
@@ -19,6 +19,8 @@
 const uint8_t arch_syscall_site[ARCH_SYSCALL_SITE_LEN] = { 0x0f, 0x05, 0xcc };
 const int arch_elf_machine = EM_X86_64;
 const int arch_elf_class = ELFCLASS64;
+/* orig_rax and the argument registers survive the call: nothing is lost. */
+const bool arch_wait_needs_snapshot = false;
 
 int arch_get_regs(pid_t tid, struct arch_regs *regs)
 {
@@ -89,80 +91,23 @@ bool arch_is_injected_trap(const siginfo_t *si, const struct arch_regs *regs,
 	       regs->r.rip == trap_end;
 }
 
-/*
- * The system calls that end with a plain -EINTR, not a restart code, when
- * a stop interrupts them, and where each keeps its timeout.  Re-issuing
- * one is exact only when it has no timeout: a relative timeout would
- * start afresh, and what is left of it is not known.  Every other
- * blocking call (read, poll, futex, nanosleep, msgrcv, flock, ...) gets a
- * restart code that the kernel acts on by itself.
- */
-enum wait_timeout {
-	WAIT_NOT_LISTED,	/* left alone */
-	WAIT_NO_TIMEOUT,	/* never times out */
-	WAIT_MS_NEGATIVE,	/* int milliseconds, negative: no timeout */
-	WAIT_TS_NULL,		/* struct timespec pointer, NULL: no timeout */
-	WAIT_IO_URING,		/* flags: a wait with no extended (timeout) argument */
-};
-
-struct eintr_wait {
-	unsigned char timeout;	/* enum wait_timeout */
-	unsigned char arg;	/* the argument that holds it */
-};
-
-static const struct eintr_wait eintr_waits[] = {
-	[__NR_semop]		= { WAIT_NO_TIMEOUT, 0 },
-	[__NR_rt_sigtimedwait]	= { WAIT_TS_NULL, 2 },
-	[__NR_io_getevents]	= { WAIT_TS_NULL, 4 },
-	[__NR_semtimedop]	= { WAIT_TS_NULL, 3 },
-	[__NR_epoll_wait]	= { WAIT_MS_NEGATIVE, 3 },
-	[__NR_epoll_pwait]	= { WAIT_MS_NEGATIVE, 3 },
-	[__NR_io_uring_enter]	= { WAIT_IO_URING, 3 },
-	[__NR_epoll_pwait2]	= { WAIT_TS_NULL, 3 },
-};
-
-enum { X86_64_SYSCALL_INSN_LEN = 2 };
-
-/* The arguments survive the call: only rax, rcx and r11 are clobbered. */
-static uint64_t syscall_arg(const struct arch_regs *regs, unsigned int i)
+bool arch_restart_pending(const struct arch_regs *regs, const uint8_t *insn)
 {
-	const uint64_t args[6] = {
-		regs->r.rdi, regs->r.rsi, regs->r.rdx, regs->r.r10, regs->r.r8, regs->r.r9,
-	};
-
-	return args[i];
-}
-
-static bool waits_forever(const struct eintr_wait *w, uint64_t arg)
-{
-	switch (w->timeout) {
-	case WAIT_NO_TIMEOUT:
-		return true;
-	case WAIT_MS_NEGATIVE:
-		return (int)arg < 0;
-	case WAIT_TS_NULL:
-		return arg == 0;
-	case WAIT_IO_URING:
-		/*
-		 * It returns -EINTR only when it submitted nothing, so a
-		 * re-issue only waits again.  An extended argument may hold
-		 * a timeout, in memory we do not read.
-		 */
-		return (arg & IORING_ENTER_GETEVENTS) && !(arg & IORING_ENTER_EXT_ARG);
-	}
 	return false;
 }
 
-bool arch_restart_interrupted_wait(struct arch_regs *regs)
-{
-	uint64_t nr = regs->r.orig_rax;
-	const struct eintr_wait *w;
+enum { X86_64_SYSCALL_INSN_LEN = 2 };
 
-	if ((long)regs->r.rax != -EINTR ||
-	    nr >= sizeof(eintr_waits) / sizeof(eintr_waits[0]))
-		return false;
-	w = &eintr_waits[nr];
-	if (!waits_forever(w, syscall_arg(regs, w->arg)))
+bool arch_restart_interrupted_wait(struct arch_regs *regs,
+				   const struct procfs_syscall *before)
+{
+	/* The arguments survive the call: only rax, rcx and r11 are clobbered. */
+	const uint64_t args[6] = {
+		regs->r.rdi, regs->r.rsi, regs->r.rdx, regs->r.r10, regs->r.r8, regs->r.r9,
+	};
+	long nr = (long)regs->r.orig_rax;
+
+	if ((long)regs->r.rax != -EINTR || !eintr_wait_forever(nr, args))
 		return false;
 	regs->r.rax = nr;
 	regs->r.rip -= X86_64_SYSCALL_INSN_LEN;

@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
+/* aarch64: register access and syscall set-up for injection. */
+#include <elf.h>
+#include <errno.h>
+#include <signal.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/uio.h>
+
+#include "arch.h"
+#include "eintr.h"
+#include "procfs.h"
+#include "ptimer.h"
+
+/* PSTATE.BTYPE (arch/arm64/include/uapi/asm/ptrace.h: PSR_BTYPE_MASK) */
+#define AARCH64_PSR_BTYPE_MASK	0x00000c00ULL
+
+const uint8_t arch_syscall_site[ARCH_SYSCALL_SITE_LEN] = {
+	0x01, 0x00, 0x00, 0xd4,		/* svc #0 */
+	0x00, 0x00, 0x20, 0xd4,		/* brk #0 */
+};
+const int arch_elf_machine = EM_AARCH64;
+const int arch_elf_class = ELFCLASS64;
+/* A wait's x0 is gone once it returned: see arch_restart_interrupted_wait(). */
+const bool arch_wait_needs_snapshot = true;
+
+static int regset(pid_t tid, int req, int type, void *buf, size_t len, size_t *got)
+{
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
+
+	if (ptrace(req, tid, type, &iov) < 0)
+		return -errno;
+	if (got)
+		*got = iov.iov_len;
+	return 0;
+}
+
+int arch_get_regs(pid_t tid, struct arch_regs *regs)
+{
+	size_t got = 0;
+	int ret;
+
+	ret = regset(tid, PTRACE_GETREGSET, NT_PRSTATUS, &regs->r, sizeof(regs->r), &got);
+	if (ret)
+		return ret;
+	/*
+	 * An AArch32 (compat) task hands back the shorter 32-bit register
+	 * set; the injected code is AArch64 only, so it cannot be driven.
+	 */
+	if (got != sizeof(regs->r))
+		return -PTIMER_ERR_COMPAT;
+	return regset(tid, PTRACE_GETREGSET, NT_ARM_SYSTEM_CALL, &regs->syscallno,
+		      sizeof(regs->syscallno), NULL);
+}
+
+int arch_set_regs(pid_t tid, const struct arch_regs *regs)
+{
+	int ret;
+
+	ret = regset(tid, PTRACE_SETREGSET, NT_PRSTATUS, (void *)&regs->r,
+		     sizeof(regs->r), NULL);
+	if (ret)
+		return ret;
+	return regset(tid, PTRACE_SETREGSET, NT_ARM_SYSTEM_CALL, (void *)&regs->syscallno,
+		      sizeof(regs->syscallno), NULL);
+}
+
+uint64_t arch_get_ip(const struct arch_regs *regs)
+{
+	return regs->r.pc;
+}
+
+/*
+ * No system call of the thread's may be restarted into our code: the
+ * kernel restarts the call NT_ARM_SYSTEM_CALL names, so that becomes -1.
+ * (arm64 rewinds pc for a restart before the ptrace stop, so by then it
+ * is already -1 after PTRACE_INTERRUPT; not after other stops.)  A
+ * branch-target type left in PSTATE by an interrupted indirect branch
+ * would fault our first instruction on a BTI-guarded page: clear it.
+ */
+static void prep_common(struct arch_regs *regs, uint64_t pc)
+{
+	regs->r.pc = pc;
+	regs->r.pstate &= ~AARCH64_PSR_BTYPE_MASK;
+	regs->syscallno = -1;
+}
+
+void arch_prep_syscall(struct arch_regs *regs, uint64_t site, long nr,
+		       const uint64_t args[6])
+{
+	prep_common(regs, site);
+	regs->r.regs[8] = nr;
+	for (int i = 0; i < 6; i++)
+		regs->r.regs[i] = args[i];
+}
+
+void arch_prep_blob_call(struct arch_regs *regs, uint64_t entry, uint64_t arg)
+{
+	prep_common(regs, entry);
+	regs->r.regs[0] = arg;
+}
+
+long arch_syscall_result(const struct arch_regs *regs)
+{
+	return (long)regs->r.regs[0];
+}
+
+/*
+ * brk reports TRAP_BRKPT with pc still on the brk instruction, the last
+ * one of the site or blob entry: 4 bytes before @trap_end.
+ */
+enum { AARCH64_INSN_LEN = 4 };
+
+bool arch_is_injected_trap(const siginfo_t *si, const struct arch_regs *regs,
+			   uint64_t trap_end)
+{
+	return si->si_signo == SIGTRAP && si->si_code == TRAP_BRKPT &&
+	       regs->r.pc + AARCH64_INSN_LEN == trap_end;
+}
+
+/* The ip on an svc #0: the first half of the site. */
+bool arch_restart_pending(const struct arch_regs *regs, const uint8_t *insn)
+{
+	return !memcmp(insn, arch_syscall_site, AARCH64_INSN_LEN);
+}
+
+/*
+ * A wait that a ptrace stop ended with -EINTR (lib/eintr.c) has lost its
+ * first argument: the result overwrote x0, and the kernel keeps the
+ * original (orig_x0) where no regset shows it.  /proc showed it just
+ * before our interrupt (@before); it is that same call only if the number,
+ * the other arguments, the stack pointer and the return address all
+ * match.  Then put x0 back and step pc back onto the svc, which the thread
+ * runs again; x8 still holds the number.
+ */
+bool arch_restart_interrupted_wait(struct arch_regs *regs,
+				   const struct procfs_syscall *before)
+{
+	const __u64 *x = regs->r.regs;
+	long nr = (long)x[8];
+
+	if (!before || (long)x[0] != -EINTR || before->nr != nr ||
+	    before->pc != regs->r.pc || before->sp != regs->r.sp)
+		return false;
+	for (int i = 1; i < 6; i++)
+		if (before->args[i] != x[i])
+			return false;
+	if (!eintr_wait_forever(nr, before->args))
+		return false;
+	regs->r.regs[0] = before->args[0];
+	regs->r.pc -= AARCH64_INSN_LEN;
+	return true;
+}

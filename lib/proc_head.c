@@ -105,6 +105,22 @@ static int pre_dedup(struct proc_preread *pr)
 	return 0;
 }
 
+/*
+ * The ID of the line of @s from @pos to @end, if it is a whole "ID: N"
+ * line: a record's first; -1 for any other line.
+ */
+static int line_id(const char *s, size_t pos, size_t end)
+{
+	long long id = 0;
+	size_t i;
+
+	if (end - pos <= 4 || memcmp(s + pos, "ID: ", 4))
+		return -1;
+	for (i = pos + 4; i < end && s[i] >= '0' && s[i] <= '9' && id <= INT_MAX; i++)
+		id = id * 10 + (s[i] - '0');
+	return i == end && id <= INT_MAX ? (int)id : -1;
+}
+
 /* Max ID among whole records of @s; -1 if none. */
 static int max_id(const char *s, size_t len)
 {
@@ -113,16 +129,10 @@ static int max_id(const char *s, size_t len)
 	for (size_t pos = 0; pos < len;) {
 		const char *nl = memchr(s + pos, '\n', len - pos);
 		size_t end = nl ? (size_t)(nl - s) : len;
+		int id = line_id(s, pos, end);
 
-		if (end - pos > 4 && !memcmp(s + pos, "ID: ", 4)) {
-			long long id = 0;
-			size_t i;
-
-			for (i = pos + 4; i < end && s[i] >= '0' && s[i] <= '9' && id <= INT_MAX; i++)
-				id = id * 10 + (s[i] - '0');
-			if (i == end && id <= INT_MAX && id > max)
-				max = (int)id;
-		}
+		if (id > max)
+			max = id;
 		pos = end + 1;
 	}
 	return max;
@@ -296,17 +306,11 @@ static bool chunk_has_known(const struct proc_preread *pr, const char *s, size_t
 	for (size_t pos = 0; pos < len;) {
 		const char *nl = memchr(s + pos, '\n', len - pos);
 		size_t end = nl ? (size_t)(nl - s) : len;
+		int id = line_id(s, pos, end);
 
-		if (end - pos > 4 && !memcmp(s + pos, "ID: ", 4)) {
-			long long id = 0;
-			size_t i;
-
-			for (i = pos + 4; i < end && s[i] >= '0' && s[i] <= '9' && id <= INT_MAX; i++)
-				id = id * 10 + (s[i] - '0');
-			/* A timer newer than the walk may have been missed by it. */
-			if (i == end && id <= pr->anchor_max && pre_has(pr, (int)id))
-				return true;
-		}
+		/* A timer newer than the walk may have been missed by it. */
+		if (id >= 0 && id <= pr->anchor_max && pre_has(pr, id))
+			return true;
 		pos = end + 1;
 	}
 	return false;

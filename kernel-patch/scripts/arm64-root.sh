@@ -18,7 +18,7 @@ pkgs="busybox-static util-linux libc6 libgcc-s1 libjson-c5 libcap2 libcap-ng0
 libselinux1 libpcre2-8-0 libcriterion3 libnanomsg5 libgit2-1.5 libssh2-1
 libssl3 libmbedtls14 libmbedx509-1 libmbedcrypto7 libhttp-parser2.9 zlib1g
 libffi8 libgssapi-krb5-2 libkrb5-3 libk5crypto3 libcom-err2 libkrb5support0
-libkeyutils1"
+libkeyutils1 libsmartcols1"
 stamp=$root/.packages
 want=$(echo $pkgs)
 [ "$(cat "$stamp" 2>/dev/null)" = "$want" ] && exit 0

@@ -67,14 +67,13 @@ for t in timer_ids kvictim proc_timers; do
 	$cc -O2 -Wall -Wextra -Wno-unused-parameter -static -o "$tests/$t" \
 		"$kp/tests/$t.c" -lpthread || exit 1
 done
-# upstream's selftest with check_timer_create_exact(), from the patched tree
+# upstream's selftest with check_timer_create_exact(), as vm-check.sh builds it
 rm -f "$tests/posix_timers"
-sel=$kp/build/src/6.12-patched/linux-source-6.12/tools/testing/selftests/timers/posix_timers.c
-if grep -q check_timer_create_exact "$sel" 2>/dev/null; then
-	$cc -O2 -static -o "$tests/posix_timers" "$sel" -lpthread -lrt || status=1
-else
-	echo "  selftest: no patched 6.12 tree with posix_timers.c (the guests report it)"
-fi
+# shellcheck disable=SC2086 # $cc is a command and its options
+"$kp/scripts/build-selftest.sh" "$build/selftest" "$tests/posix_timers" $cc || {
+	echo "  selftest: FAILED to build posix_timers (the guests report it)"
+	status=1
+}
 
 echo "== staging ptimerctl's suites ($suites; units: ${units:-none})"
 # Only the chosen integration and unit binaries go in, with

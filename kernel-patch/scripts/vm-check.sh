@@ -25,22 +25,6 @@ status=0
 
 now() { date +%s; }
 
-# build_selftest SRCTREE PATCH: upstream's posix_timers selftest with
-# check_timer_create_exact() (8e63360d8699), a user-space program that the
-# guests run on every kernel
-build_selftest() {
-	sel=$build/selftest
-	rm -rf "$sel"
-	mkdir -p "$sel/tools/testing/selftests/timers"
-	cp "$1/tools/testing/selftests/kselftest.h" "$sel/tools/testing/selftests/"
-	cp "$1/tools/testing/selftests/timers/posix_timers.c" \
-		"$sel/tools/testing/selftests/timers/"
-	patch -s -p1 -d "$sel" < "$2" &&
-	${CC:-gcc} -O2 -static -o "$build/tests/posix_timers" \
-		"$sel/tools/testing/selftests/timers/posix_timers.c" -lpthread -lrt &&
-	echo "  selftest: built posix_timers from ${1##*/} + ${2##*/}"
-}
-
 echo "== series: clean apply and checkpatch --strict"
 for base in $bases; do
 	src=$("$kp/scripts/build-kernel.sh" "$base" pristine) || {
@@ -54,8 +38,7 @@ done
 
 # Only the 6.12 series carries the selftest (6.1's predates kselftest)
 rm -f "$build/tests/posix_timers"
-if src=$("$kp/scripts/build-kernel.sh" 6.12 pristine) &&
-   build_selftest "$src" "$(ls "$kp"/6.12/*-selftests-timers-posix-timers-*.patch)"; then
+if "$kp/scripts/build-selftest.sh" "$build/selftest" "$build/tests/posix_timers"; then
 	:
 else
 	echo "  selftest: FAILED to build posix_timers (the guests report it)"

@@ -379,6 +379,28 @@ static int count_fds(pid_t pid)
 }
 
 /*
+ * DST holds the source's four timerfds at fds 100-103, as start_source()
+ * made them; @flags: fd 100's O_NONBLOCK and O_CLOEXEC checked too.
+ */
+static void expect_source_timerfds(struct victim *dst, bool flags)
+{
+	struct ak_tfd t[AK_NTFD];
+
+	ak_timerfds(dst, t);
+	for (int i = 0; i < AK_NTFD; i++)
+		cr_expect(t[i].timerfd, "fd %d is %s", AK_TFD_FIRST + i, t[i].what);
+	cr_expect(t[0].clockid == CLOCK_MONOTONIC && t[0].interval_ns == 50 * RU_MS &&
+		  (!flags || (t[0].nonblock && !t[0].cloexec)), "fd 100: clock %d, interval %lld",
+		  t[0].clockid, t[0].interval_ns);
+	cr_expect(t[1].clockid == CLOCK_REALTIME && t[1].cloexec, "fd 101: clock %d",
+		  t[1].clockid);
+	cr_expect(t[2].clockid == CLOCK_BOOTTIME && t[2].ticks == 1, "fd 102: clock %d, ticks %lld",
+		  t[2].clockid, t[2].ticks);
+	cr_expect(t[3].clockid == CLOCK_MONOTONIC && t[3].interval_ns == 200 * RU_MS,
+		  "fd 103: clock %d, interval %lld", t[3].clockid, t[3].interval_ns);
+}
+
+/*
  * A target with few free descriptors: RLIMIT_NOFILE just above the highest
  * dumped timerfd (100..103), every descriptor below 100 in use but two.
  * The restore makes a few timerfds at a time and moves them to their fds
@@ -391,7 +413,6 @@ Test(kinds, restore_with_few_free_descriptors)
 	struct victim *src = start_source(NULL);
 	struct victim *dst = ak_start("--fresh", NULL);
 	struct rlimit lim = { .rlim_cur = AK_TFD_FIRST + AK_NTFD, .rlim_max = AK_TFD_FIRST + AK_NTFD };
-	struct ak_tfd t[AK_NTFD];
 	char line[64], *file;
 
 	file = ru_dump_file(src->pid, "--kinds=timerfd");
@@ -400,18 +421,7 @@ Test(kinds, restore_with_few_free_descriptors)
 		     strerror(errno));
 	cr_log_info("DST: %s, RLIMIT_NOFILE %llu", line, (unsigned long long)lim.rlim_cur);
 	restore_ok(file, dst->pid, NULL);
-	ak_timerfds(dst, t);
-	for (int i = 0; i < AK_NTFD; i++)
-		cr_expect(t[i].timerfd, "fd %d is %s", AK_TFD_FIRST + i, t[i].what);
-	cr_expect(t[0].clockid == CLOCK_MONOTONIC && t[0].interval_ns == 50 * RU_MS &&
-		  t[0].nonblock && !t[0].cloexec, "fd 100: clock %d, interval %lld", t[0].clockid,
-		  t[0].interval_ns);
-	cr_expect(t[1].clockid == CLOCK_REALTIME && t[1].cloexec, "fd 101: clock %d",
-		  t[1].clockid);
-	cr_expect(t[2].clockid == CLOCK_BOOTTIME && t[2].ticks == 1, "fd 102: clock %d, ticks %lld",
-		  t[2].clockid, t[2].ticks);
-	cr_expect(t[3].clockid == CLOCK_MONOTONIC && t[3].interval_ns == 200 * RU_MS,
-		  "fd 103: clock %d, interval %lld", t[3].clockid, t[3].interval_ns);
+	expect_source_timerfds(dst, true);
 	ru_file_free(file);
 }
 
@@ -427,7 +437,6 @@ Test(kinds, replace_with_no_free_descriptor)
 	/* One above the timerfds, for the replaced fd kept aside. */
 	struct rlimit lim = { .rlim_cur = AK_TFD_FIRST + AK_NTFD + 1,
 			      .rlim_max = AK_TFD_FIRST + AK_NTFD + 1 };
-	struct ak_tfd t[AK_NTFD];
 	char line[64], *file;
 	int fds;
 
@@ -441,17 +450,7 @@ Test(kinds, replace_with_no_free_descriptor)
 	/* One more: /dev/null at 101 is replaced, and no copy of it is left. */
 	cr_expect_eq(count_fds(dst->pid), fds + AK_NTFD - 1, "DST holds %d descriptors, %d"
 		     " before", count_fds(dst->pid), fds);
-	ak_timerfds(dst, t);
-	for (int i = 0; i < AK_NTFD; i++)
-		cr_expect(t[i].timerfd, "fd %d is %s", AK_TFD_FIRST + i, t[i].what);
-	cr_expect(t[0].clockid == CLOCK_MONOTONIC && t[0].interval_ns == 50 * RU_MS,
-		  "fd 100: clock %d, interval %lld", t[0].clockid, t[0].interval_ns);
-	cr_expect(t[1].clockid == CLOCK_REALTIME && t[1].cloexec, "fd 101: clock %d",
-		  t[1].clockid);
-	cr_expect(t[2].clockid == CLOCK_BOOTTIME && t[2].ticks == 1, "fd 102: clock %d, ticks %lld",
-		  t[2].clockid, t[2].ticks);
-	cr_expect(t[3].clockid == CLOCK_MONOTONIC && t[3].interval_ns == 200 * RU_MS,
-		  "fd 103: clock %d, interval %lld", t[3].clockid, t[3].interval_ns);
+	expect_source_timerfds(dst, false);
 	ru_file_free(file);
 }
 

@@ -48,6 +48,20 @@ static struct ptimer_dump *big_dump(void)
 }
 
 /* Encoding to a file holds one timer's objects at a time. */
+/*
+ * Peak RSS says what the codec held, except under AddressSanitizer, whose
+ * quarantine and shadow memory keep far more resident: there its leak
+ * check stands in, as in test_soak.
+ */
+static void expect_growth_below(long grew, long limit_kib, const char *what)
+{
+#ifdef __SANITIZE_ADDRESS__
+	cr_log_info("%s: peak RSS not compared under AddressSanitizer (%ld KiB)", what, grew);
+#else
+	cr_expect_lt(grew, limit_kib, "the %s grew the peak RSS by %ld KiB", what, grew);
+#endif
+}
+
 Test(json_scale, encode_streams)
 {
 	struct ptimer_dump *d = big_dump();
@@ -62,7 +76,7 @@ Test(json_scale, encode_streams)
 	grew = peak_kib() - before;
 	cr_log_info("encoding %d timers (%ld bytes) grew the peak by %ld KiB", NTIMERS,
 		    ftell(f), grew);
-	cr_assert_lt(grew, 4 * 1024, "the encoder grew the peak RSS by %ld KiB", grew);
+	expect_growth_below(grew, 4 * 1024, "encoder");
 	fclose(f);
 	ptimer_free(ctx);
 	ptimer_dump_free(d);
@@ -88,7 +102,7 @@ Test(json_scale, decode_streams)
 	cr_log_info("decoding %d timers (%zu bytes) grew the peak by %ld KiB", NTIMERS, len,
 		    grew);
 	/* The dump itself: 96k timers of 48 bytes, grown by doubling. */
-	cr_assert_lt(grew, 16 * 1024, "the decoder grew the peak RSS by %ld KiB", grew);
+	expect_growth_below(grew, 16 * 1024, "decoder");
 	cr_assert_eq(back->ntimers, (size_t)NTIMERS);
 	cr_assert_eq(memcmp(back->timers, d->timers, NTIMERS * sizeof(*d->timers)), 0);
 	free(text);

@@ -238,7 +238,8 @@ static int pre_pass(int dirfd, struct proc_preread *pr, char **first_text, size_
 		goto free_text;
 	}
 	pr->len = grown;
-	memcpy(pr->len + n0, lens, (pr->d->ntimers - n0) * sizeof(*lens));
+	if (pr->d->ntimers > n0)
+		memcpy(pr->len + n0, lens, (pr->d->ntimers - n0) * sizeof(*lens));
 	free(lens);
 	if (first_text) {
 		*first_text = text;

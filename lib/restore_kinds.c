@@ -224,7 +224,9 @@ int kinds_restore_new(struct ptimer_ctx *ctx, struct target *t, const struct pti
 		kr->sigs = calloc(kr->nsigs + 1, sizeof(*kr->sigs));
 		if (!kr->sigs)
 			goto free_kr;
-		memcpy(kr->sigs, k->signals, kr->nsigs * sizeof(*kr->sigs));
+		/* No signals: k->signals may be NULL, which memcpy() may not be given. */
+		if (kr->nsigs)
+			memcpy(kr->sigs, k->signals, kr->nsigs * sizeof(*kr->sigs));
 	}
 	*out = kr;
 	return 0;

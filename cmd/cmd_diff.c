@@ -322,8 +322,9 @@ static void compare_thread(struct diff_ctx *d, const struct ptimer_timer *o,
  * Whether NEW's remaining time @n_value fits OLD's @o_value (reloading
  * every @o_interval): within the elapsed time plus the tolerance (a frozen
  * restore has counted down less, a deadline one as much), or, for a timer
- * that may have expired in between, disarmed (one-shot) or anywhere in
- * its period (periodic).
+ * that may have expired in between, anywhere in its period (periodic) or
+ * at 0: a one-shot is done, and a periodic ITIMER_REAL reads 0 until its
+ * SIGALRM is delivered, when the kernel re-arms it.
  */
 static bool remaining_fits(const struct diff_ctx *d, int64_t o_value, int64_t o_interval,
 			   int64_t n_value)
@@ -332,7 +333,7 @@ static bool remaining_fits(const struct diff_ctx *d, int64_t o_value, int64_t o_
 	bool may_have_expired = o_value <= slack;
 
 	if (!o_value || !n_value)
-		return o_value == n_value || (may_have_expired && !o_interval && !n_value);
+		return o_value == n_value || (may_have_expired && !n_value);
 	if (llabs(o_value - n_value) <= slack)
 		return true;
 	return may_have_expired && o_interval && n_value <= o_interval + d->tolerance_ns;

@@ -327,6 +327,29 @@ Test(kinds, itimer_real_waiting_for_its_sigalrm_is_carried)
 }
 
 /*
+ * A migrate from @src whose destination @dst dies once its timers are
+ * created (killed at the "created" phase): it must fail, and say that it
+ * re-armed @src.  @kinds: the --kinds option.
+ */
+static void migrate_into_killed(struct victim *src, struct victim *dst, const char *kinds)
+{
+	char spid[16], dpid[16];
+	struct ru_bg b;
+
+	ru_bg_start_at(&b, "created", "migrate", kinds, ru_pidstr(spid, src->pid),
+		       ru_pidstr(dpid, dst->pid), NULL);
+	cr_assert(ru_bg_wait_stopped(&b, RU_WAIT_MS), "ptimerctl never reached \"created\"");
+	/* Reaped only once its tracer, ptimerctl, has let it go. */
+	cr_assert_eq(kill(dst->pid, SIGKILL), 0);
+	ru_bg_signal_and_continue(&b, 0);
+	ru_bg_wait(&b, HARNESS_RUN_TIMEOUT_MS);
+	victim_kill(dst);
+	cr_expect_neq(b.res.exit_code, 0, "migrate into a dead process succeeded");
+	cr_expect(strstr(b.res.err, "re-armed"), "SRC was not re-armed: %s", b.res.err);
+	run_result_free(&b.res);
+}
+
+/*
  * The rollback of a failed migrate puts such an ITIMER_REAL back: the
  * --disarm dump cleared its interval, so without it the pending SIGALRM
  * would be its last.  Re-armed at once, its new SIGALRM merges with the
@@ -336,21 +359,10 @@ Test(kinds, failed_migrate_rearms_itimer_real_waiting_for_its_sigalrm)
 {
 	struct victim *src = ak_start(NULL, NULL);
 	struct victim *dst = ak_start("--fresh", NULL);
-	char spid[16], dpid[16];
 	struct ak_itimer it[3];
-	struct ru_bg b;
 
 	expire_real(src, "SRC");
-	ru_bg_start_at(&b, "created", "migrate", "--kinds=itimer", ru_pidstr(spid, src->pid),
-		       ru_pidstr(dpid, dst->pid), NULL);
-	cr_assert(ru_bg_wait_stopped(&b, RU_WAIT_MS), "ptimerctl never reached \"created\"");
-	cr_assert_eq(kill(dst->pid, SIGKILL), 0);
-	ru_bg_signal_and_continue(&b, 0);
-	ru_bg_wait(&b, HARNESS_RUN_TIMEOUT_MS);
-	victim_kill(dst);
-	cr_expect_neq(b.res.exit_code, 0, "migrate into a dead process succeeded");
-	cr_expect(strstr(b.res.err, "re-armed"), "SRC was not re-armed: %s", b.res.err);
-	run_result_free(&b.res);
+	migrate_into_killed(src, dst, "--kinds=itimer");
 
 	ak_itimers(src, it);
 	cr_expect(it[0].value_ns == 0 && it[0].interval_ns == 100 * RU_MS,
@@ -760,24 +772,12 @@ Test(kinds, failed_migrate_rearms_every_kind)
 	struct victim *src = start_source(NULL);
 	struct victim *dst = ak_start("--fresh", NULL);
 	struct ak_tfd st[AK_NTFD];
-	char spid[16], dpid[16];
-	struct ru_bg b;
 	int64_t t0;
 
 	pend(src);
 	ak_timerfds(src, st);
 	t0 = clock_ns(CLOCK_MONOTONIC);
-	ru_bg_start_at(&b, "created", "migrate", ru_pidstr(spid, src->pid),
-		       ru_pidstr(dpid, dst->pid), NULL);
-	cr_assert(ru_bg_wait_stopped(&b, RU_WAIT_MS), "ptimerctl never reached \"created\"");
-	/* Reaped only once its tracer, ptimerctl, has let it go. */
-	cr_assert_eq(kill(dst->pid, SIGKILL), 0);
-	ru_bg_signal_and_continue(&b, 0);
-	ru_bg_wait(&b, HARNESS_RUN_TIMEOUT_MS);
-	victim_kill(dst);
-	cr_expect_neq(b.res.exit_code, 0, "migrate into a dead process succeeded");
-	cr_expect(strstr(b.res.err, "re-armed"), "SRC was not re-armed: %s", b.res.err);
-	run_result_free(&b.res);
+	migrate_into_killed(src, dst, "--kinds=all");
 
 	expect_posix(src, "SRC", true);
 	expect_itimers_armed(src, "SRC");

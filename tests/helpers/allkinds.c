@@ -233,14 +233,10 @@ static void our_signals(sigset_t *set)
 
 static void install_handlers(void)
 {
-	struct sigaction sa = { .sa_sigaction = on_signal, .sa_flags = SA_SIGINFO | SA_RESTART };
 	sigset_t set;
 
 	our_signals(&set);
-	sa.sa_mask = set;
-	for (int s = 1; s < NSIG; s++)
-		if (sigismember(&set, s) == 1 && sigaction(s, &sa, NULL) < 0)
-			vp_die(errno, "sigaction %d", s);
+	vp_handle_signals(&set, on_signal);
 }
 
 static unsigned long long sigbit(int sig)

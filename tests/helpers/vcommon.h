@@ -81,6 +81,21 @@ static inline void vp_die(int err, const char *fmt, ...)
 	_exit(3);
 }
 
+/*
+ * @fn as the SA_SIGINFO, SA_RESTART handler of every signal in @set, each
+ * blocking all of @set while it runs, so that no handler interrupts another.
+ */
+static inline void vp_handle_signals(const sigset_t *set,
+				     void (*fn)(int, siginfo_t *, void *))
+{
+	struct sigaction sa = { .sa_sigaction = fn, .sa_flags = SA_SIGINFO | SA_RESTART };
+
+	sa.sa_mask = *set;
+	for (int s = 1; s < NSIG; s++)
+		if (sigismember(set, s) == 1 && sigaction(s, &sa, NULL) < 0)
+			vp_die(errno, "sigaction %d", s);
+}
+
 static inline pid_t vp_gettid(void)
 {
 	return (pid_t)syscall(SYS_gettid);

@@ -230,6 +230,39 @@ static json_object *json_row(json_object *rows, const char *key, int64_t val)
 	return NULL;
 }
 
+/*
+ * The pending section lists the two signals the victim holds, and may
+ * list the signal of a periodic timer (0 or 1) that the stop caught
+ * between its expiry and its delivery.
+ */
+static bool pending_rows_are_held_ones(const char *out)
+{
+	static const char *const held[] = { "SIGRTMIN+6           2", "SIGRTMIN+7           3" };
+	static const char *const live[] = { "SIGRTMIN+4           0", "SIGRTMIN+5           1" };
+	const char *p = strstr(out, "\n\npending timer signals: ");
+	unsigned int seen = 0;
+
+	if (!p || !(p = strstr(p, "SIGVAL\n")))
+		return false;
+	p += strlen("SIGVAL\n");
+	while (*p && *p != '\n') {
+		const char *end = strchrnul(p, '\n');
+		bool known = false;
+
+		for (size_t k = 0; k < 2; k++) {
+			const char *h = memmem(p, end - p, held[k], strlen(held[k]));
+			const char *l = memmem(p, end - p, live[k], strlen(live[k]));
+
+			seen |= h ? 1u << k : 0;
+			known |= h || l;
+		}
+		if (!known)
+			return false;
+		p = *end ? end + 1 : end;
+	}
+	return seen == 3;
+}
+
 Test(tables, every_kind_as_sections_for_people)
 {
 	struct victim *v = every_kind_victim();
@@ -246,8 +279,7 @@ Test(tables, every_kind_as_sections_for_people)
 			 "nonblock  "), "%s", r.out);
 	cr_expect(strstr(r.out, "    101 realtime        abstime,cancel_on_set cloexec   "),
 		  "%s", r.out);
-	cr_expect(strstr(r.out, "\n\npending timer signals: 2\nQUEUE       TID SIGNAL"
-			 "           TIMER OVERRUN SIGVAL\n"), "%s", r.out);
+	cr_expect(pending_rows_are_held_ones(r.out), "%s", r.out);
 	cr_expect(strstr(r.out, "process       - SIGRTMIN+7           3       0"
 			 " 0x000000000a110027\n"), "%s", r.out);
 	run_result_free(&r);

@@ -25,6 +25,7 @@ int arch_get_regs(pid_t tid, struct arch_regs *regs);
 int arch_set_regs(pid_t tid, const struct arch_regs *regs);
 
 uint64_t arch_get_ip(const struct arch_regs *regs);
+uint64_t arch_get_sp(const struct arch_regs *regs);
 
 /*
  * Prepare @regs to execute a system call at @site, a copy of

@@ -13,6 +13,8 @@ struct arch_regs {
 
 #define ARCH_SYSCALL_SITE_LEN	8	/* svc #0 (d4000001); brk #0 (d4200000) */
 #define ARCH_TRAP_LEN		4	/* the brk at its end */
+/* AAPCS64 has no red zone: nothing lives below the stack pointer */
+#define ARCH_STACK_RED_ZONE	0
 
 /* lib/eintr.c: no -EINTR waits of aarch64's own (no epoll_wait) */
 #define ARCH_EINTR_WAITS

@@ -72,6 +72,11 @@ uint64_t arch_get_ip(const struct arch_regs *regs)
 	return regs->r.pc;
 }
 
+uint64_t arch_get_sp(const struct arch_regs *regs)
+{
+	return regs->r.sp;
+}
+
 /*
  * No system call of the thread's may be restarted into our code: the
  * kernel restarts the call NT_ARM_SYSTEM_CALL names, so that becomes -1.

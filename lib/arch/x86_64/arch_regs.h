@@ -12,6 +12,8 @@ struct arch_regs {
 
 #define ARCH_SYSCALL_SITE_LEN	3	/* syscall (0f 05); int3 (cc) */
 #define ARCH_TRAP_LEN		1	/* the int3 at its end */
+/* The psABI's red zone: a leaf function's data below the stack pointer */
+#define ARCH_STACK_RED_ZONE	128
 
 /* lib/eintr.c: the -EINTR waits only x86_64 has */
 #define ARCH_EINTR_WAITS	[__NR_epoll_wait] = { WAIT_MS_NEGATIVE, 3 },

@@ -54,6 +54,11 @@ uint64_t arch_get_ip(const struct arch_regs *regs)
 	return regs->r.rip;
 }
 
+uint64_t arch_get_sp(const struct arch_regs *regs)
+{
+	return regs->r.rsp;
+}
+
 void arch_prep_syscall(struct arch_regs *regs, uint64_t site, long nr,
 		       const uint64_t args[6])
 {

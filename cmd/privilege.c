@@ -22,8 +22,10 @@ static bool any_seccomp(const pid_t *pids, int n)
  * user: PTRACE_SEIZE, process_vm_readv/writev and ptrace's peek and poke
  * all take the ptrace attach check, which CAP_SYS_PTRACE passes; /proc/PID
  * files such as maps and exe take the read check, which it passes too.
- * Nothing is opened by file permission (no /proc/PID/mem), so neither
- * CAP_DAC_OVERRIDE nor anything else is needed.  CAP_SYS_ADMIN is kept
+ * /proc/PID/mem, which also takes file permission, is only a shortcut
+ * where it opens (a process of our own user): ptrace's poke writes the
+ * same words without it, so neither CAP_DAC_OVERRIDE nor anything else
+ * is needed.  CAP_SYS_ADMIN is kept
  * only to suspend a target's seccomp filter (PTRACE_O_SUSPEND_SECCOMP).
  */
 int cli_drop_capabilities(const pid_t *pids, int npids, bool keep_seccomp,

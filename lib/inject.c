@@ -149,8 +149,8 @@ static int park(struct injector *in)
 }
 
 /* Resume with @regs and wait for the breakpoint that ends at @trap_end. */
-static int run_to_trap(struct injector *in, struct arch_regs *regs,
-		       uint64_t trap_end)
+static int run_until_trap(struct injector *in, struct arch_regs *regs,
+			  uint64_t trap_end)
 {
 	siginfo_t si;
 	int ret;
@@ -176,7 +176,86 @@ static int run_to_trap(struct injector *in, struct arch_regs *regs,
 		    in->tid, si.si_code, (unsigned long long)arch_get_ip(regs));
 		return -EFAULT;
 	}
-	return park(in);
+	return 0;
+}
+
+static int run_to_trap(struct injector *in, struct arch_regs *regs,
+		       uint64_t trap_end)
+{
+	int ret = run_until_trap(in, regs, trap_end);
+
+	return ret ? ret : park(in);
+}
+
+/* The byte at @off of what a small job's slot holds while borrowed. */
+static uint8_t slot_image(const struct injector *in, size_t off)
+{
+	size_t blob_len = arch_blob_end - arch_blob_start;
+
+	if (off < blob_len)
+		return arch_blob_start[off];
+	if (off < blob_len + ARCH_SYSCALL_SITE_LEN)
+		return arch_syscall_site[off - blob_len];
+	return in->slot_saved[off];
+}
+
+/*
+ * Write our code over [@from, @to) of the slot, or (@ours false) put the
+ * target's back.  The slot is word-aligned and its code saved, so each
+ * word is known whole and needs no peek first.
+ */
+static int slot_write(struct injector *in, uint64_t from, uint64_t to, bool ours)
+{
+	const size_t word = sizeof(long);
+	uint8_t image[INJECT_SLOT_MAX];
+
+	if (in->memfd >= 0) {
+		for (uint64_t at = from; at < to; at++)
+			image[at - from] = ours ? slot_image(in, at - in->slot) :
+					   in->slot_saved[at - in->slot];
+		if (pwrite(in->memfd, image, to - from, (off_t)from) == (ssize_t)(to - from))
+			goto written;
+		/* proc_mem.force_override=never, say: word by word, as a debugger does. */
+		close(in->memfd);
+		in->memfd = -1;
+	}
+	for (uint64_t at = from & ~(uint64_t)(word - 1); at < to; at += word) {
+		uint8_t bytes[sizeof(long)];
+		long w;
+
+		for (size_t k = 0; k < word; k++) {
+			size_t off = at + k - in->slot;
+
+			bytes[k] = ours && at + k >= from && at + k < to ?
+				   slot_image(in, off) : in->slot_saved[off];
+		}
+		memcpy(&w, bytes, word);
+		if (ptrace(PTRACE_POKETEXT, in->tid, at, w) < 0)
+			return -errno;
+	}
+written:
+	return 0;
+}
+
+/*
+ * A small job's call: our code is in the slot only while it runs, and the
+ * thread parks with its own code back, as between any two calls.
+ */
+static int run_borrowed(struct injector *in, struct arch_regs *regs, uint64_t from,
+			uint64_t to)
+{
+	int ret, rc;
+
+	ret = slot_write(in, from, to, true);
+	if (!ret)
+		ret = run_until_trap(in, regs, to);
+	rc = slot_write(in, from, to, false);
+	/* inject_end() tries again, over the whole slot. */
+	if (rc)
+		in->slot_dirty = true;
+	if (!ret)
+		ret = rc;
+	return ret ? ret : park(in);
 }
 
 int inject_syscall(struct injector *in, long nr, long *ret,
@@ -188,7 +267,10 @@ int inject_syscall(struct injector *in, long nr, long *ret,
 	int rc;
 
 	arch_prep_syscall(&regs, in->site, nr, args);
-	rc = run_to_trap(in, &regs, in->site + ARCH_SYSCALL_SITE_LEN);
+	if (in->inline_code)
+		rc = run_borrowed(in, &regs, in->site, in->site + ARCH_SYSCALL_SITE_LEN);
+	else
+		rc = run_to_trap(in, &regs, in->site + ARCH_SYSCALL_SITE_LEN);
 	if (rc)
 		return rc;
 	in->syscalls++;
@@ -198,7 +280,7 @@ int inject_syscall(struct injector *in, long nr, long *ret,
 
 static uint64_t blob_entry(struct injector *in, const uint8_t *sym)
 {
-	return in->map + (uint64_t)(sym - arch_blob_start);
+	return in->code + (uint64_t)(sym - arch_blob_start);
 }
 
 /* The trap ends one byte past the int3 that closes the blob entry. */
@@ -208,6 +290,8 @@ static int run_blob(struct injector *in, const uint8_t *entry, uint64_t arg,
 	struct arch_regs regs = in->saved_regs;
 
 	arch_prep_blob_call(&regs, blob_entry(in, entry), arg);
+	if (in->inline_code)
+		return run_borrowed(in, &regs, blob_entry(in, entry), blob_entry(in, entry_end));
 	return run_to_trap(in, &regs, blob_entry(in, entry_end));
 }
 
@@ -411,6 +495,7 @@ static int map_scratch(struct injector *in, size_t data_len)
 	if (syscall_failed(r))
 		return (int)r;
 	in->map = (uint64_t)r;
+	in->code = in->map;
 	in->data = in->map + code_len;
 	in->map_site = in->map + blob_len;
 	ret = inject_write(in, in->map, arch_blob_start, blob_len);
@@ -426,12 +511,102 @@ static int map_scratch(struct injector *in, size_t data_len)
 	return syscall_failed(r) ? (int)r : 0;
 }
 
+/*
+ * A small job needs no mapping of its own, and so spares the target the
+ * mmap, mprotect and munmap calls, three of the four round trips of a
+ * dump of a few timers.  Its code goes into a slot of the code page the
+ * thread stopped in, only while each call runs, as the syscall site does
+ * for mmap; its data goes on the thread's stack, below the red zone,
+ * where the kernel would build a signal frame.  A frame of AT_MINSIGSTKSZ
+ * bytes must fit there for any signal to be deliverable, so the program
+ * leaves that room already; the bytes are read first and put back last.
+ */
+enum { SLOT_ALIGN = 16, SLOT_AWAY = 16, DATA_ALIGN = 64 };
+
+static size_t slot_size(void)
+{
+	return (code_size() + SLOT_ALIGN - 1) & ~(size_t)(SLOT_ALIGN - 1);
+}
+
+/* At one end of the ip's page, whichever is clear of the ip. */
+static uint64_t pick_slot(struct injector *in, size_t len)
+{
+	uint64_t ip = arch_get_ip(&in->saved_regs);
+	uint64_t page = ip & ~(uint64_t)(in->page - 1);
+
+	if (ip >= page + len + SLOT_AWAY)
+		return page;
+	return page + in->page - len;
+}
+
+static int begin_inline(struct injector *in, size_t data_len)
+{
+	uint64_t frame = getauxval(AT_MINSIGSTKSZ);
+	uint64_t sp = arch_get_sp(&in->saved_regs);
+	uint64_t top, base;
+	int ret;
+
+	in->slot_len = slot_size();
+	if (!frame || in->slot_len > sizeof(in->slot_saved) || in->page < 2 * in->slot_len ||
+	    data_len > frame || sp < ARCH_STACK_RED_ZONE + frame)
+		return -ENOSPC;
+	top = (sp - ARCH_STACK_RED_ZONE) & ~(uint64_t)(DATA_ALIGN - 1);
+	base = (top - (data_len ? data_len : 1)) & ~(uint64_t)(DATA_ALIGN - 1);
+	if (base < sp - ARCH_STACK_RED_ZONE - frame)
+		return -ENOSPC;
+	in->slot = pick_slot(in, in->slot_len);
+	ret = inject_read(in, in->slot, in->slot_saved, in->slot_len);
+	if (ret)
+		return ret;
+	in->stack_saved = malloc(top - base);
+	if (!in->stack_saved)
+		return -ENOMEM;
+	ret = inject_read(in, base, in->stack_saved, top - base);
+	if (ret) {
+		free(in->stack_saved);
+		in->stack_saved = NULL;
+		return ret;
+	}
+	/*
+	 * One write a run instead of a poke a word, where /proc/PID/mem
+	 * opens: root without CAP_DAC_OVERRIDE cannot open another user's.
+	 */
+	in->memfd = openat(in->sp->dirfd, "mem", O_RDWR | O_CLOEXEC);
+	in->inline_code = true;
+	in->code = in->slot;
+	in->site = in->slot + (arch_blob_end - arch_blob_start);
+	in->data = base;
+	in->data_len = top - base;
+	return 0;
+}
+
+static int end_inline(struct injector *in)
+{
+	int ret = 0, rc;
+
+	if (in->slot_dirty) {
+		ret = slot_write(in, in->slot, in->slot + in->slot_len, false);
+		in->slot_dirty = ret != 0;
+	}
+	rc = inject_write(in, in->data, in->stack_saved, in->data_len);
+	if (rc && !ret)
+		ret = rc;
+	free(in->stack_saved);
+	in->stack_saved = NULL;
+	if (in->memfd >= 0)
+		close(in->memfd);
+	in->memfd = -1;
+	in->inline_code = false;
+	return ret;
+}
+
 int inject_begin(struct injector *in, struct seized_process *sp, pid_t tid,
 		 size_t data_len)
 {
 	int ret;
 
 	memset(in, 0, sizeof(*in));
+	in->memfd = -1;
 	in->sp = sp;
 	in->tid = tid;
 	ret = target_page_size(in);
@@ -445,10 +620,19 @@ int inject_begin(struct injector *in, struct seized_process *sp, pid_t tid,
 	ret = settle_restart(in);
 	if (ret)
 		goto undo;
+	/* Anything that keeps a small job off the stack leaves it the mapping. */
+	if (!begin_inline(in, data_len)) {
+		dbg(sp->ctx, "tid %d: injecting from its code page, %zu bytes of data on its stack",
+		    tid, in->data_len);
+		return 0;
+	}
 	ret = write_ip_site(in);
 	if (ret)
 		goto undo;
 	ret = map_scratch(in, data_len);
+	if (!ret)
+		dbg(sp->ctx, "tid %d: injecting from a scratch mapping of %zu bytes", tid,
+		    in->map_len);
 	/* From here on every call runs from our own mapping. */
 	if (!ret)
 		ret = restore_ip_site(in);
@@ -466,6 +650,8 @@ int inject_end(struct injector *in)
 	int ret = 0, rc;
 	long r;
 
+	if (in->inline_code)
+		ret = end_inline(in);
 	if (in->map) {
 		/* munmap cannot return into the mapping it removes. */
 		rc = in->site_written ? 0 : write_ip_site(in);

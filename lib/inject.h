@@ -4,9 +4,11 @@
  * Running system calls inside a seized thread.
  *
  * inject_begin() saves the thread's registers and signal mask, blocks all
- * signals, writes a "syscall; trap" site over the code at its ip and maps
- * a scratch area holding the blob and a data region.  inject_end() undoes
- * each of those in reverse, on every path.
+ * signals, and finds room for the blob and a data region: for a small job
+ * a slot of the code page it stopped in, borrowed only while each call
+ * runs, and its stack below the red zone; otherwise a scratch mapping,
+ * mapped through a "syscall; trap" site written over the code at its ip.
+ * inject_end() undoes each of those in reverse, on every path.
  *
  * Every call returns two results: the function's own return says whether
  * the injection worked (0 or -errno); the target syscall's return value
@@ -22,6 +24,9 @@
 #include "blob_abi.h"
 #include "seize.h"
 
+/* The most code a small job borrows from the target (the blob and a site). */
+#define INJECT_SLOT_MAX	512
+
 struct injector {
 	struct seized_process *sp;
 	pid_t tid;
@@ -34,8 +39,17 @@ struct injector {
 	uint64_t map_site;	/* a copy in our mapping, for every other call */
 	uint64_t map;		/* the injected mapping, or 0 */
 	size_t map_len;
-	uint64_t data;		/* start of the data region in it */
+	uint64_t code;		/* where the blob runs: the mapping, or the slot */
+	uint64_t data;		/* start of the data region */
 	size_t data_len;
+	/* A small job: no mapping, a slot of code and the stack (inject.c) */
+	bool inline_code;
+	bool slot_dirty;	/* putting the slot's code back failed once */
+	uint64_t slot;		/* in the code page of the thread's ip */
+	size_t slot_len;
+	uint8_t slot_saved[INJECT_SLOT_MAX];	/* the code the slot covers */
+	uint8_t *stack_saved;	/* the stack bytes the data region covers */
+	int memfd;		/* /proc/PID/mem, to write the slot, or -1 */
 	size_t page;		/* the target's page size */
 	unsigned int syscalls;	/* statistics */
 	unsigned int round_trips;

@@ -163,7 +163,10 @@ $(BIN): $(CMD_OBJS) $(LIBA)
 
 $(BUILD)/tests/helpers/%: tests/helpers/%.c $(wildcard tests/helpers/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< -lpthread -lrt
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $(filter %.c %.S,$^) -lpthread -lrt
+
+# Victims with a part in each architecture's assembly
+$(BUILD)/tests/helpers/stackmark: tests/helpers/arch/$(ARCH)/stack_wait.S
 
 $(BUILD)/tests/unit/%: tests/unit/%.c $(LIBA)
 	@mkdir -p $(dir $@)

@@ -27,23 +27,38 @@
 #define CAND_GONE		1u	/* timer_gettime() said EINVAL: deleted */
 #define CAND_UNNAMED		2u	/* its CPU clock's owner has no name here */
 
+/*
+ * What rides with the last batch that reads the POSIX timers, so that a
+ * small dump is a single round trip: the state of the prctl, and the
+ * other kinds' calls (kinds_dump_fill()).
+ */
+struct riders {
+	long prctl_ret;		/* LONG_MIN until asked */
+	unsigned int kinds;	/* the context's kinds */
+	bool disarm;
+	bool kinds_done;	/* the kinds rode, and were collected */
+};
+
 /* Per timer: two calls, and a struct itimerspec for the result. */
 struct dump_layout {
 	size_t batch_len;
 	uint64_t batch;		/* remote address of the batch */
 	uint64_t values;	/* remote array of struct itimerspec */
 	uint64_t zero;		/* a zero itimerspec, for --disarm */
+	uint64_t kinds;		/* the riding kinds' data */
 	size_t total;
 };
 
-static void plan_layout(struct dump_layout *l, size_t ntimers, uint64_t base)
+/* Room for @nriders calls more: the prctl and the other kinds' calls. */
+static void plan_layout(struct dump_layout *l, size_t ntimers, size_t nriders, uint64_t base)
 {
-	/* One call more: the prctl that a dump asks with its last batch. */
-	l->batch_len = sizeof(struct blob_batch) + (2 * ntimers + 1) * sizeof(struct blob_call);
+	l->batch_len = sizeof(struct blob_batch) +
+		       (2 * ntimers + nriders) * sizeof(struct blob_call);
 	l->batch = base;
 	l->values = base + l->batch_len;
 	l->zero = l->values + ntimers * sizeof(struct itimerspec);
-	l->total = l->batch_len + (ntimers + 1) * sizeof(struct itimerspec);
+	l->kinds = l->zero + sizeof(struct itimerspec);
+	l->total = l->kinds - base;
 }
 
 static void fill_batch(struct blob_batch *b, const struct ptimer_dump *dump,
@@ -51,14 +66,8 @@ static void fill_batch(struct blob_batch *b, const struct ptimer_dump *dump,
 {
 	b->count = 2 * dump->ntimers;
 	b->flags = 0;
-	if (ask_prctl) {
-		struct blob_call *c = &b->calls[b->count++];
-
-		memset(c, 0, sizeof(*c));
-		c->nr = ARCH_NR_PRCTL;
-		c->args[0] = PTIMER_PR_TIMER_CREATE_RESTORE_IDS;
-		c->args[1] = PTIMER_PR_RESTORE_IDS_GET;
-	}
+	if (ask_prctl)
+		target_call_get_restore_ids(&b->calls[b->count++]);
 	for (size_t i = 0; i < dump->ntimers; i++) {
 		struct blob_call *get = &b->calls[2 * i];
 		struct blob_call *ovr = &b->calls[2 * i + 1];
@@ -119,13 +128,22 @@ free_values:
 	return ret;
 }
 
+/* The riders' calls, after the timers' own and the prctl. */
+static size_t riding_calls(const struct ptimer_dump *dump, const struct riders *rd)
+{
+	return rd ? 1 + kinds_dump_ncalls(dump, rd->kinds) : 0;
+}
+
 /*
  * dump_read_values(), where the timers from index @tentative on may have
  * been deleted: those that were are flagged CAND_GONE in @cand.
+ * @whole: the dump whose other kinds ride along (@rd), @dump its piece.
  */
-static int read_values_once(struct target *t, struct ptimer_dump *dump, bool disarm,
-			    size_t tentative, uint8_t *cand, long *prctl_ret)
+static int read_values_once(struct target *t, struct ptimer_dump *whole,
+			    struct ptimer_dump *dump, bool disarm, size_t tentative,
+			    uint8_t *cand, struct riders *rd)
 {
+	size_t nriding = riding_calls(whole, rd);
 	struct dump_layout l;
 	struct blob_batch *b;
 	struct itimerspec zero = { 0 };
@@ -133,12 +151,17 @@ static int read_values_once(struct target *t, struct ptimer_dump *dump, bool dis
 
 	if (!dump->ntimers)
 		return 0;
-	plan_layout(&l, dump->ntimers, target_scratch(t));
+	plan_layout(&l, dump->ntimers, nriding, target_scratch(t));
 	b = calloc(1, l.batch_len);
 	if (!b)
 		return -ENOMEM;
-	fill_batch(b, dump, &l, disarm, prctl_ret);
+	fill_batch(b, dump, &l, disarm, rd);
 	ret = target_write(t, l.zero, &zero, sizeof(zero));
+	if (!ret && nriding > 1) {
+		ret = kinds_dump_fill(t, whole, rd->kinds, rd->disarm, &b->calls[b->count],
+				      l.kinds);
+		b->count += nriding - 1;
+	}
 	if (ret)
 		goto free_batch;
 	ret = target_batch(t, b, l.batch);
@@ -152,8 +175,14 @@ static int read_values_once(struct target *t, struct ptimer_dump *dump, bool dis
 		goto free_batch;
 	}
 	ret = collect_values(t, dump, b, &l, tentative, cand);
-	if (!ret && prctl_ret)
-		*prctl_ret = (long)b->calls[2 * dump->ntimers].ret;
+	if (ret || !rd)
+		goto free_batch;
+	rd->prctl_ret = (long)b->calls[2 * dump->ntimers].ret;
+	if (nriding > 1) {
+		ret = kinds_dump_collect(t, whole, rd->kinds, rd->disarm,
+					 &b->calls[2 * dump->ntimers + 1], l.kinds);
+		rd->kinds_done = true;
+	}
 free_batch:
 	free(b);
 	return ret;
@@ -161,11 +190,11 @@ free_batch:
 
 /*
  * The same in pieces of at most @cap timers, the size the scratch region
- * was planned for.  @prctl_ret: ask PR_TIMER_CREATE_RESTORE_IDS's state
- * with the last piece, and leave it untouched if there was none.
+ * was planned for.  @rd: what rides with the last piece; untouched if
+ * there was none.
  */
 static int read_values(struct target *t, struct ptimer_dump *dump, bool disarm,
-		       size_t tentative, uint8_t *cand, size_t cap, long *prctl_ret)
+		       size_t tentative, uint8_t *cand, size_t cap, struct riders *rd)
 {
 	int ret = 0;
 
@@ -178,9 +207,9 @@ static int read_values(struct target *t, struct ptimer_dump *dump, bool disarm,
 		};
 		size_t local = tentative > k ? tentative - k : 0;
 
-		ret = read_values_once(t, &piece, disarm, local,
+		ret = read_values_once(t, dump, &piece, disarm, local,
 				       cand ? cand + (k + local - tentative) : NULL,
-				       k + piece.ntimers == dump->ntimers ? prctl_ret : NULL);
+				       k + piece.ntimers == dump->ntimers ? rd : NULL);
 	}
 	return ret;
 }
@@ -244,7 +273,15 @@ static int translate_cpu_clocks(struct target *t, struct ptimer_dump *dump,
 {
 	pid_t *ns_tids;
 	int levels = 1, ret = 0;
+	size_t k;
 
+	/* Most processes have no such timer: spare the stopped target a read per thread. */
+	for (k = 0; k < dump->ntimers; k++)
+		if (ptimer_clock_is_cpu(dump->timers[k].clockid) &&
+		    ptimer_cpu_clock_pid(dump->timers[k].clockid))
+			break;
+	if (k == dump->ntimers)
+		return 0;
 	ns_tids = calloc(nthreads ? nthreads : 1, sizeof(*ns_tids));
 	if (!ns_tids)
 		return -ENOMEM;
@@ -259,7 +296,7 @@ static int translate_cpu_clocks(struct target *t, struct ptimer_dump *dump,
 			levels = lv;
 	}
 	/* In the namespace of this /proc: nothing to translate. */
-	for (size_t k = 0; k < dump->ntimers && !ret && levels > 1; k++) {
+	for (k = 0; k < dump->ntimers && !ret && levels > 1; k++) {
 		struct ptimer_timer *tm = &dump->timers[k];
 		pid_t owner = ptimer_cpu_clock_pid(tm->clockid);
 		size_t i;
@@ -293,8 +330,17 @@ size_t dump_scratch_size(size_t ntimers)
 {
 	struct dump_layout l;
 
-	plan_layout(&l, ntimers, 0);
+	plan_layout(&l, ntimers, 1, 0);
 	return l.total;
+}
+
+/* With room for the other kinds to ride along. */
+static size_t scratch_with_riders(const struct ptimer_dump *dump, size_t cap, unsigned int kinds)
+{
+	struct dump_layout l;
+
+	plan_layout(&l, cap, 1 + kinds_dump_ncalls(dump, kinds), 0);
+	return l.total + kinds_dump_scratch_size(dump);
 }
 
 static int timer_id_cmp(const void *a, const void *b)
@@ -415,7 +461,7 @@ static int exact_begin(struct target *t, const struct proc_preread *pr, struct p
  * file read if it does not add up.  Sorted by id.
  */
 static int exact_finish(struct target *t, struct ptimer_dump *dump, bool disarm, size_t cap,
-			struct exact_read *x, long *prctl_ret)
+			struct exact_read *x, struct riders *rd)
 {
 	/*
 	 * A disarming dump changes nothing until the list is known to be
@@ -427,7 +473,7 @@ static int exact_finish(struct target *t, struct ptimer_dump *dump, bool disarm,
 	int ret;
 
 	ret = read_values(t, dump, disarm && !settle_first, x->h.nexact, x->cand, cap,
-			  settle_first ? NULL : prctl_ret);
+			  settle_first ? NULL : rd);
 	if (!ret)
 		ret = settle_candidates(t, dump, &x->h, x->cand);
 	if (ret == 1) {
@@ -436,7 +482,7 @@ static int exact_finish(struct target *t, struct ptimer_dump *dump, bool disarm,
 		ret = read_full_stopped(t, dump, disarm && !settle_first, cap);
 	}
 	if (!ret && settle_first)
-		ret = read_values(t, dump, true, SIZE_MAX, NULL, cap, prctl_ret);
+		ret = read_values(t, dump, true, SIZE_MAX, NULL, cap, rd);
 	if (!ret)
 		ptimer_dump_sort(dump);
 	return ret;
@@ -469,7 +515,11 @@ static int read_attached(struct target *t, struct ptimer_dump *dump, unsigned in
 	bool disarm = flags & PTIMER_DUMP_DISARM;
 	bool posix = ctx_kinds(t->ctx) & PTIMER_KIND_POSIX;
 	struct exact_read x = { .h.fd = -1 };
-	long prctl_ret = LONG_MIN;
+	struct riders rd = {
+		.prctl_ret = LONG_MIN,
+		.kinds = ctx_kinds(t->ctx),
+		.disarm = disarm,
+	};
 	int ret, state = 0;
 	size_t cap;
 
@@ -490,23 +540,25 @@ static int read_attached(struct target *t, struct ptimer_dump *dump, unsigned in
 	if (ret)
 		goto end_read;
 	cap = dump->ntimers ? dump->ntimers : 1;
-	ret = target_inject_begin(t, MAX(dump_scratch_size(cap), kinds_dump_scratch_size(dump)),
+	ret = target_inject_begin(t, scratch_with_riders(dump, cap, rd.kinds),
 				  t->ctx->one_syscall_per_trip);
 	if (!ret)
 		ret = target_check_interrupt(t);
 	if (!ret && posix)
-		ret = exact_finish(t, dump, disarm, cap, &x, &prctl_ret);
-	if (!ret)
-		ret = kinds_dump_read_injected(t, dump, ctx_kinds(t->ctx), disarm);
+		ret = exact_finish(t, dump, disarm, cap, &x, &rd);
+	/* Without a POSIX timer to ride with, the others ask the prctl's state. */
+	if (!ret && !rd.kinds_done)
+		ret = kinds_dump_read_injected(t, dump, rd.kinds, disarm,
+					       rd.prctl_ret == LONG_MIN ? &rd.prctl_ret : NULL);
 	if (ret)
 		goto end_read;
-	/* Asked with the values, unless there were none: then on its own. */
-	if (prctl_ret == LONG_MIN)
+	/* Asked with a batch, unless there was none: then on its own. */
+	if (rd.prctl_ret == LONG_MIN)
 		ret = target_get_restore_ids(t, &state);
-	else if (prctl_ret < 0)
-		ret = (int)prctl_ret;
+	else if (rd.prctl_ret < 0)
+		ret = (int)rd.prctl_ret;
 	else
-		state = (int)prctl_ret;
+		state = (int)rd.prctl_ret;
 	dump->restore_ids_state = ret ? -1 : state;
 	/* -EINVAL: the kernel (or a seccomp filter) has no such prctl. */
 	if (ret && ret != -EINVAL)

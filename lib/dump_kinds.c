@@ -134,7 +134,8 @@ struct kinds_layout {
 
 static void plan_layout(struct kinds_layout *l, size_t ntimerfds, uint64_t base)
 {
-	l->ncalls = KITIMER_COUNT + ntimerfds;
+	/* One more: the prctl, when it rides with this batch */
+	l->ncalls = KITIMER_COUNT + ntimerfds + 1;
 	l->batch = base;
 	l->itimers = base + sizeof(struct blob_batch) + l->ncalls * sizeof(struct blob_call);
 	l->zero_itv = l->itimers + KITIMER_COUNT * sizeof(struct itimerval);
@@ -159,14 +160,13 @@ size_t kinds_dump_scratch_size(const struct ptimer_dump *dump)
  * that fdinfo does not show yet: the kernel adds them to the ticks only
  * when someone looks.  Batch B, when disarming: timerfd_settime() to zero.
  */
-static void fill_batch_a(struct blob_batch *b, const struct dump_kinds *k,
-			 const struct kinds_layout *l, unsigned int kinds, bool disarm)
+static size_t fill_calls_a(struct blob_call *calls, const struct dump_kinds *k,
+			   const struct kinds_layout *l, unsigned int kinds, bool disarm)
 {
 	size_t c = 0;
 
-	b->flags = 0;
 	for (int which = 0; (kinds & PTIMER_KIND_ITIMER) && which < KITIMER_COUNT; which++) {
-		struct blob_call *call = &b->calls[c++];
+		struct blob_call *call = &calls[c++];
 		uint64_t old = l->itimers + which * sizeof(struct itimerval);
 
 		memset(call, 0, sizeof(*call));
@@ -176,14 +176,14 @@ static void fill_batch_a(struct blob_batch *b, const struct dump_kinds *k,
 		call->args[2] = disarm ? old : 0;
 	}
 	for (size_t i = 0; i < k->ntimerfds; i++) {
-		struct blob_call *call = &b->calls[c++];
+		struct blob_call *call = &calls[c++];
 
 		memset(call, 0, sizeof(*call));
 		call->nr = KNR_TIMERFD_GETTIME;
 		call->args[0] = k->timerfds[i].fd;
 		call->args[1] = l->timerfds + i * sizeof(struct itimerspec);
 	}
-	b->count = c;
+	return c;
 }
 
 static void fill_batch_b(struct blob_batch *b, const struct dump_kinds *k,
@@ -220,16 +220,21 @@ static void merge_disarmed(struct ptimer_timerfd *tfd, const struct itimerspec *
 	tfd->interval_ns = ts_to_ns(&old->it_interval);
 }
 
+static int calls_ok(struct target *t, const struct blob_call *calls, size_t n, const char *what)
+{
+	for (size_t i = 0; i < n; i++)
+		if (calls[i].ret < 0)
+			return ctx_set_error(t->ctx, (int)calls[i].ret, "%s in pid %d (call %zu)",
+					     what, t->pid, i);
+	return 0;
+}
+
 static int batch_ok(struct target *t, const struct blob_batch *b, const char *what)
 {
 	if (b->done != b->count)
 		return ctx_set_error(t->ctx, -EIO, "batch stopped after %llu of %llu calls",
 				     (unsigned long long)b->done, (unsigned long long)b->count);
-	for (size_t i = 0; i < b->count; i++)
-		if (b->calls[i].ret < 0)
-			return ctx_set_error(t->ctx, (int)b->calls[i].ret, "%s in pid %d (call %zu)",
-					     what, t->pid, i);
-	return 0;
+	return calls_ok(t, b->calls, b->count, what);
 }
 
 static int collect_itimers(struct target *t, struct ptimer_dump *dump,
@@ -318,39 +323,98 @@ static int disarm_timerfds(struct target *t, struct dump_kinds *k, struct blob_b
 	return ret;
 }
 
-int kinds_dump_read_injected(struct target *t, struct ptimer_dump *dump, unsigned int kinds,
-			     bool disarm)
+static bool has_calls(const struct dump_kinds *k, unsigned int kinds)
+{
+	return (kinds & PTIMER_KIND_ITIMER) || k->ntimerfds;
+}
+
+size_t kinds_dump_ncalls(const struct ptimer_dump *dump, unsigned int kinds)
+{
+	const struct dump_kinds *k = dump_kinds_of((struct ptimer_dump *)dump);
+
+	return (kinds & PTIMER_KIND_ITIMER ? KITIMER_COUNT : 0) + k->ntimerfds;
+}
+
+int kinds_dump_fill(struct target *t, struct ptimer_dump *dump, unsigned int kinds, bool disarm,
+		    struct blob_call *calls, uint64_t base)
 {
 	struct dump_kinds *k = dump_kinds_of(dump);
 	struct itimerval zero_itv = { 0 };
 	struct itimerspec zero_its = { 0 };
 	struct kinds_layout l;
-	struct blob_batch *b;
 	int ret;
 
-	if (!(kinds & PTIMER_KIND_ITIMER) && !k->ntimerfds)
+	if (!has_calls(k, kinds))
 		return 0;
-	plan_layout(&l, k->ntimerfds, target_scratch(t));
-	b = calloc(1, sizeof(*b) + l.ncalls * sizeof(b->calls[0]));
-	if (!b)
-		return -ENOMEM;
-	fill_batch_a(b, k, &l, kinds, disarm);
+	plan_layout(&l, k->ntimerfds, base);
+	fill_calls_a(calls, k, &l, kinds, disarm);
 	ret = target_write(t, l.zero_itv, &zero_itv, sizeof(zero_itv));
 	if (!ret)
 		ret = target_write(t, l.zero_its, &zero_its, sizeof(zero_its));
+	return ret;
+}
+
+int kinds_dump_collect(struct target *t, struct ptimer_dump *dump, unsigned int kinds,
+		       bool disarm, const struct blob_call *calls, uint64_t base)
+{
+	struct dump_kinds *k = dump_kinds_of(dump);
+	struct kinds_layout l;
+	struct blob_batch *b;
+	int ret;
+
+	if (!has_calls(k, kinds))
+		return 0;
+	plan_layout(&l, k->ntimerfds, base);
+	ret = calls_ok(t, calls, kinds_dump_ncalls(dump, kinds),
+		       "reading interval timers and timerfds");
+	if (!ret && (kinds & PTIMER_KIND_ITIMER))
+		ret = collect_itimers(t, dump, &l);
+	if (!ret)
+		ret = refresh_timerfds(t, k, &l);
+	if (ret || !disarm || !k->ntimerfds)
+		return ret;
+	b = calloc(1, sizeof(*b) + l.ncalls * sizeof(b->calls[0]));
+	if (!b)
+		return -ENOMEM;
+	ret = disarm_timerfds(t, k, b, &l);
+	free(b);
+	return ret;
+}
+
+int kinds_dump_read_injected(struct target *t, struct ptimer_dump *dump, unsigned int kinds,
+			     bool disarm, long *prctl_ret)
+{
+	struct dump_kinds *k = dump_kinds_of(dump);
+	size_t n = kinds_dump_ncalls(dump, kinds);
+	struct kinds_layout l;
+	struct blob_batch *b;
+	int ret;
+
+	if (!has_calls(k, kinds))
+		return 0;
+	plan_layout(&l, k->ntimerfds, target_scratch(t));
+	b = calloc(1, sizeof(*b) + (l.ncalls + 1) * sizeof(b->calls[0]));
+	if (!b)
+		return -ENOMEM;
+	b->count = n;
+	ret = kinds_dump_fill(t, dump, kinds, disarm, b->calls, l.batch);
+	/* The prctl's state, when no read of the timers could ask it. */
+	if (prctl_ret)
+		target_call_get_restore_ids(&b->calls[b->count++]);
 	if (!ret)
 		ret = target_batch(t, b, l.batch);
 	if (ret) {
 		ctx_set_error(t->ctx, ret, "running the interval timer batch in pid %d", t->pid);
 		goto free_batch;
 	}
-	ret = batch_ok(t, b, "reading interval timers and timerfds");
-	if (!ret && (kinds & PTIMER_KIND_ITIMER))
-		ret = collect_itimers(t, dump, &l);
-	if (!ret)
-		ret = refresh_timerfds(t, k, &l);
-	if (!ret && disarm && k->ntimerfds)
-		ret = disarm_timerfds(t, k, b, &l);
+	if (b->done != b->count) {
+		ret = ctx_set_error(t->ctx, -EIO, "batch stopped after %llu of %llu calls",
+				    (unsigned long long)b->done, (unsigned long long)b->count);
+		goto free_batch;
+	}
+	if (prctl_ret)
+		*prctl_ret = (long)b->calls[n].ret;
+	ret = kinds_dump_collect(t, dump, kinds, disarm, b->calls, l.batch);
 free_batch:
 	free(b);
 	return ret;

@@ -50,10 +50,23 @@ size_t kinds_dump_scratch_size(const struct ptimer_dump *dump);
  * Dump, injected in one batch at the start of the scratch region: the
  * three interval timers (getitimer, or with @disarm setitimer to zero,
  * which returns the old value atomically) and, with @disarm, the
- * timerfds (timerfd_settime to zero).
+ * timerfds (timerfd_settime to zero).  @prctl_ret: also ask the state of
+ * PR_TIMER_CREATE_RESTORE_IDS, as target_get_restore_ids() would.
  */
 int kinds_dump_read_injected(struct target *t, struct ptimer_dump *dump, unsigned int kinds,
-			     bool disarm);
+			     bool disarm, long *prctl_ret);
+/*
+ * The same, riding with another batch (dump.c's last read of the POSIX
+ * timers), so that a small dump is one round trip: kinds_dump_fill()
+ * writes its kinds_dump_scratch_size() bytes of data at @base and its
+ * kinds_dump_ncalls() calls into @calls; kinds_dump_collect() reads what
+ * they returned.
+ */
+size_t kinds_dump_ncalls(const struct ptimer_dump *dump, unsigned int kinds);
+int kinds_dump_fill(struct target *t, struct ptimer_dump *dump, unsigned int kinds, bool disarm,
+		    struct blob_call *calls, uint64_t base);
+int kinds_dump_collect(struct target *t, struct ptimer_dump *dump, unsigned int kinds,
+		       bool disarm, const struct blob_call *calls, uint64_t base);
 
 struct kinds_restore;
 

@@ -424,6 +424,14 @@ int target_read(struct target *t, uint64_t addr, void *buf, size_t len)
 	return inject_read(&t->in, addr, buf, len);
 }
 
+void target_call_get_restore_ids(struct blob_call *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->nr = ARCH_NR_PRCTL;
+	c->args[0] = PTIMER_PR_TIMER_CREATE_RESTORE_IDS;
+	c->args[1] = PTIMER_PR_RESTORE_IDS_GET;
+}
+
 int target_get_restore_ids(struct target *t, int *state)
 {
 	long r;

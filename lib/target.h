@@ -115,6 +115,8 @@ int target_write(struct target *t, uint64_t addr, const void *buf, size_t len);
 int target_read(struct target *t, uint64_t addr, void *buf, size_t len);
 
 /* The target's PR_TIMER_CREATE_RESTORE_IDS state: 0, 1, or -EINVAL when unsupported. */
+/* The batch call that asks what target_get_restore_ids() does. */
+void target_call_get_restore_ids(struct blob_call *c);
 int target_get_restore_ids(struct target *t, int *state);
 
 #endif

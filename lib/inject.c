@@ -65,8 +65,11 @@ int inject_read(struct injector *in, uint64_t addr, void *buf, size_t len)
 {
 	struct iovec local = { .iov_base = buf, .iov_len = len };
 	struct iovec remote = { .iov_base = (void *)(uintptr_t)addr, .iov_len = len };
-	ssize_t done = process_vm_readv(in->tid, &local, 1, &remote, 1, 0);
+	ssize_t done;
 
+	if (!len)
+		return 0;
+	done = process_vm_readv(in->tid, &local, 1, &remote, 1, 0);
 	if (done < 0)
 		return -errno;
 	return (size_t)done == len ? 0 : -EIO;
@@ -143,9 +146,10 @@ static int park(struct injector *in)
 	if (ret)
 		return ret;
 	ret = arch_set_regs(in->tid, &in->saved_regs);
-	if (ret)
-		return ret;
-	return set_sigmask(in, in->saved_sigmask);
+	if (!ret)
+		ret = set_sigmask(in, in->saved_sigmask);
+	in->parked = !ret;
+	return ret;
 }
 
 /* Resume with @regs and wait for the breakpoint that ends at @trap_end. */
@@ -156,6 +160,7 @@ static int run_until_trap(struct injector *in, struct arch_regs *regs,
 	int ret;
 
 	/* No handler of the target may run in the middle of our code. */
+	in->parked = false;
 	ret = set_sigmask(in, ~0ULL);
 	if (ret)
 		return ret;
@@ -607,6 +612,8 @@ int inject_begin(struct injector *in, struct seized_process *sp, pid_t tid,
 
 	memset(in, 0, sizeof(*in));
 	in->memfd = -1;
+	/* In the stop that seized it: its own registers and mask. */
+	in->parked = true;
 	in->sp = sp;
 	in->tid = tid;
 	ret = target_page_size(in);
@@ -668,6 +675,8 @@ int inject_end(struct injector *in)
 	if (rc && !ret)
 		ret = rc;
 	/* Already so after a call that went well; not after one that failed. */
+	if (in->parked)
+		return ret;
 	rc = arch_set_regs(in->tid, &in->saved_regs);
 	if (rc && !ret)
 		ret = rc;

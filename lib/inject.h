@@ -50,6 +50,7 @@ struct injector {
 	uint8_t slot_saved[INJECT_SLOT_MAX];	/* the code the slot covers */
 	uint8_t *stack_saved;	/* the stack bytes the data region covers */
 	int memfd;		/* /proc/PID/mem, to write the slot, or -1 */
+	bool parked;		/* waiting in its own registers and mask */
 	size_t page;		/* the target's page size */
 	unsigned int syscalls;	/* statistics */
 	unsigned int round_trips;

@@ -305,6 +305,10 @@ static void rollback(struct restore *r)
 	const struct ptimer_dump *back = r->replaced;
 
 	kinds_restore_rollback(r->kr);
+	if (early_may_have_fired(&r->c))
+		err(r->ctx, "rollback: a timer armed early, due in %.1f s, may have expired; its signal"
+		    " stays queued in pid %d until the kernel drops it at delivery",
+		    (double)r->c.early_min_ns / NSEC_PER_SEC, r->t->pid);
 	if (r->c.ncreated && delete_created(&r->c))
 		err(r->ctx, "rollback: could not delete every created timer in pid %d",
 		    r->t->pid);
@@ -379,14 +383,13 @@ static int run_attached(struct restore *r)
 	if (ret)
 		return ret;
 	hooks_from_opts(&hooks, r->opts);
-	ret = create_timers(&r->c, r->want, r->nwant, &hooks);
+	ret = create_armed(&r->c, r->dump, r->want, r->nwant, r->opts->time, &hooks);
 	if (ret)
 		return ret;
-	ctx_phase(r->ctx, PTIMER_PHASE_CREATED);
 	ret = target_check_interrupt(r->t);
 	if (ret)
 		return ret;
-	ret = arm_timers(&r->c, r->dump, r->want, r->nwant, r->opts->time);
+	ret = arm_rest(&r->c, r->dump, r->want, r->nwant, r->opts->time);
 	if (!ret)
 		ret = kinds_restore_apply(r->kr);
 	if (ret)

@@ -73,8 +73,8 @@ static const char *const floor_walk_what =
 static const char *const floor_restore_what =
 	"a fresh process: prctl(77,1), then timer_create with the id and timer_settime, per timer";
 static const char *const floor_replace_what =
-	"a process with the timers: delete them all, then prctl(77,1), timer_create with"
-	" the id and timer_settime, per timer";
+	"a process with the timers: delete them all (newest first), then prctl(77,1),"
+	" timer_create with the id and timer_settime, per timer";
 static const char *const floor_dump_what =
 	"a process with the timers: read /proc/self/timers, timer_gettime+timer_getoverrun per timer";
 static const char *const floor_dump_calls_what =

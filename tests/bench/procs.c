@@ -376,7 +376,8 @@ int floor_restore(size_t n, struct floor_result *r)
 }
 
 /*
- * With @n armed timers of its own (ids 0..n-1): delete them all, then,
+ * With @n armed timers of its own (ids 0..n-1): delete them all, newest
+ * first (the cheapest order: each is at the head of its hash chain), then,
  * under prctl(77, 1), create each again with its id and arm it.
  */
 static void replace_self(long n, struct floor_result *r)
@@ -399,7 +400,7 @@ static void replace_self(long n, struct floor_result *r)
 		r->err = -errno;
 		goto free_ids;
 	}
-	for (long i = 0; i < n; i++) {
+	for (long i = n - 1; i >= 0; i--) {
 		if (syscall(SYS_timer_delete, ids[i])) {
 			r->err = -errno;
 			goto free_ids;

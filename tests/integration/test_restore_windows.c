@@ -35,8 +35,24 @@ static void fini(void)
 
 TestSuite(restore_windows, .fini = fini, .timeout = 60);
 
-/* A process with every signal blocked and no timer, asleep. */
-static pid_t start_blocking_target(void)
+/* @n silent timers armed for a minute: ids 0..n-1 in a fresh process. */
+static void create_own_timers(size_t n)
+{
+	struct itimerspec its = { .it_value.tv_sec = 60 };
+	struct sigevent ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.sigev_notify = SIGEV_NONE;
+	for (size_t i = 0; i < n; i++) {
+		timer_t id;
+
+		if (timer_create(CLOCK_MONOTONIC, &ev, &id) || timer_settime(id, 0, &its, NULL))
+			_exit(1);
+	}
+}
+
+/* A process with every signal blocked and @ntimers timers of its own, asleep. */
+static pid_t start_blocking_target(size_t ntimers)
 {
 	sigset_t all;
 	pid_t pid;
@@ -47,6 +63,7 @@ static pid_t start_blocking_target(void)
 		sigfillset(&all);
 		sigprocmask(SIG_BLOCK, &all, NULL);
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		create_own_timers(ntimers);
 		for (;;)
 			pause();
 	}
@@ -158,7 +175,7 @@ Test(restore_windows, sigterm_between_windows_leaves_target_as_it_was)
 	pid_t pid;
 
 	harness_need_restore_ids();
-	pid = start_blocking_target();
+	pid = start_blocking_target(0);
 	file = write_dump(pid, NTIMERS);
 	ru_bg_start_at(&b, "created:1", "restore", "-q", "--no-progress", "-i", file,
 		       ru_pidstr(pidstr, pid), NULL);
@@ -176,5 +193,47 @@ Test(restore_windows, sigterm_between_windows_leaves_target_as_it_was)
 	cr_expect(nothing_pending(shd) && nothing_pending(pnd),
 		  "signals left queued in pid %d: %s%s", pid, shd, pnd);
 	run_result_free(&b.res);
+	ru_file_free(file);
+}
+
+/*
+ * A --replace restore of a process's own dump into itself deletes every
+ * timer it replaces (newest first), then creates them again window by
+ * window.  SIGTERM after the first window: the rollback deletes those
+ * created and puts every replaced timer back, armed as it was.
+ */
+Test(restore_windows, sigterm_between_replacing_windows_puts_every_timer_back)
+{
+	struct ptimer_dump *after = NULL;
+	char pidstr[16], *file;
+	struct ptimer_ctx *ctx;
+	struct ru_bg b;
+	size_t armed = 0;
+	pid_t pid;
+
+	harness_need_restore_ids();
+	pid = start_blocking_target(NTIMERS);
+	file = ru_dump_file(pid, NULL);
+	ru_bg_start_at(&b, "created:1", "restore", "-q", "--no-progress", "--replace", "-i",
+		       file, ru_pidstr(pidstr, pid), NULL);
+	cr_assert(ru_bg_wait_stopped(&b, RU_WAIT_MS), "ptimerctl never reached \"created\"");
+	ru_bg_signal_and_continue(&b, SIGTERM);
+	ru_bg_wait(&b, HARNESS_RUN_TIMEOUT_MS);
+	cr_expect_eq(b.res.exit_code, PX_INTERRUPTED, "%s", run_describe(&b.res));
+	cr_expect(!strstr(b.res.err, "could not"), "the rollback failed: %s", b.res.err);
+	run_result_free(&b.res);
+
+	cr_assert(proc_wait_state(pid, "S", RU_WAIT_MS), "pid %d was not let go", pid);
+	cr_assert_eq(ptimer_new(&ctx), 0);
+	cr_assert_eq(ptimer_dump_pid(ctx, pid, 0, &after, NULL), 0, "%s", ptimer_last_error(ctx));
+	for (size_t i = 0; i < after->ntimers; i++)
+		armed += after->timers[i].value_ns > 0;
+	cr_expect_eq(after->ntimers, NTIMERS, "%zu timers after the rollback", after->ntimers);
+	cr_expect_eq(armed, NTIMERS, "%zu of %zu timers armed after the rollback", armed,
+		     after->ntimers);
+	cr_expect(after->ntimers && after->timers[0].id == 0 &&
+		  after->timers[after->ntimers - 1].id == NTIMERS - 1, "other ids after the rollback");
+	ptimer_dump_free(after);
+	ptimer_free(ctx);
 	ru_file_free(file);
 }

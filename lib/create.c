@@ -432,23 +432,26 @@ static int pair_window(struct creator *c, const struct ptimer_dump *from,
 {
 	struct arm_clocks now;
 	size_t k = 0;
-	int ret;
+	int ret, rc;
 
 	arm_clocks_now(&now, from);
 	for (size_t j = 0; j < m; j++) {
 		size_t i = first + j;
-		struct blob_call *call = &b->calls[k++];
 
-		call->nr = ARCH_NR_TIMER_CREATE;
-		call->args[0] = (uint64_t)(int64_t)timers[i].clockid;
-		call->args[1] = c->at.sigevents + i * sizeof(struct sigevent);
-		call->args[2] = c->at.ids + i * 8;
+		/* Whole calls: @b is reused, and a settime's flags must be 0. */
+		b->calls[k++] = (struct blob_call){
+			.nr = ARCH_NR_TIMER_CREATE,
+			.args = { (uint64_t)(int64_t)timers[i].clockid,
+				  c->at.sigevents + i * sizeof(struct sigevent),
+				  c->at.ids + i * 8 },
+		};
 		if (!arm_early(c, from, &timers[i], mode, &now, &values[j]))
 			continue;
-		call = &b->calls[k++];
-		call->nr = ARCH_NR_TIMER_SETTIME;
-		call->args[0] = (uint64_t)timers[i].id;
-		call->args[2] = c->at.values + j * sizeof(struct itimerspec);
+		b->calls[k++] = (struct blob_call){
+			.nr = ARCH_NR_TIMER_SETTIME,
+			.args = { (uint64_t)timers[i].id, 0,
+				  c->at.values + j * sizeof(struct itimerspec) },
+		};
 	}
 	b->count = k;
 	b->done = 0;
@@ -458,11 +461,11 @@ static int pair_window(struct creator *c, const struct ptimer_dump *from,
 	if (!c->early_since_ns)
 		c->early_since_ns = clock_now_ns(CLOCK_BOOTTIME);
 	ret = target_batch(c->t, b, c->at.batch);
-	/* After a failed run, the windows that ran before it are in b->done. */
-	if (target_read(c->t, c->at.ids + first * 8, ids, m * sizeof(*ids)) && !ret)
-		ret = -EIO;
+	/* After a failed run, what ran before it is in b->done. */
+	rc = target_read(c->t, c->at.ids + first * 8, ids, m * sizeof(*ids));
 	for (size_t q = 0, j = 0; q < b->done; q++) {
 		const struct blob_call *call = &b->calls[q];
+		int got;
 
 		if (call->nr == ARCH_NR_TIMER_SETTIME) {
 			if (call->ret)
@@ -478,13 +481,17 @@ static int pair_window(struct creator *c, const struct ptimer_dump *from,
 		}
 		if (call->ret)
 			return creation_error(c, &timers[first + j], call->ret);
-		note_created(c, (int)ids[j]);
-		if ((int)ids[j] != timers[first + j].id)
+		/* Unread, it is the id asked for: the prctl gives that or fails. */
+		got = rc ? timers[first + j].id : (int)ids[j];
+		note_created(c, got);
+		if (got != timers[first + j].id)
 			return ctx_set_error(c->ctx, -EIO, "asked pid %d for timer id %d,"
 					     " the kernel gave %d", c->t->pid,
-					     timers[first + j].id, (int)ids[j]);
+					     timers[first + j].id, got);
 		j++;
 	}
+	if (!ret)
+		ret = rc;
 	if (ret)
 		return ctx_set_error(c->ctx, ret, "creating timers in pid %d", c->t->pid);
 	if (b->done != b->count)

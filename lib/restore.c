@@ -315,8 +315,9 @@ static void rollback(struct restore *r)
 
 	kinds_restore_rollback(r->kr);
 	if (early_may_have_fired(&r->c))
-		err(r->ctx, "rollback: a timer armed early, due in %.1f s, may have expired; its signal"
-		    " stays queued in pid %d until the kernel drops it at delivery",
+		err(r->ctx, "rollback: a timer armed early, due in %.1f s, may have expired;"
+		    " its signal stays queued in pid %d until the kernel drops it at"
+		    " delivery",
 		    (double)r->c.early_min_ns / NSEC_PER_SEC, r->t->pid);
 	if (r->c.ncreated && delete_created(&r->c))
 		err(r->ctx, "rollback: could not delete every created timer in pid %d",

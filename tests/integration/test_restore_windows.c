@@ -232,7 +232,8 @@ Test(restore_windows, sigterm_between_replacing_windows_puts_every_timer_back)
 	cr_expect_eq(armed, NTIMERS, "%zu of %zu timers armed after the rollback", armed,
 		     after->ntimers);
 	cr_expect(after->ntimers && after->timers[0].id == 0 &&
-		  after->timers[after->ntimers - 1].id == NTIMERS - 1, "other ids after the rollback");
+		  after->timers[after->ntimers - 1].id == NTIMERS - 1,
+		  "other ids after the rollback");
 	ptimer_dump_free(after);
 	ptimer_free(ctx);
 	ru_file_free(file);

@@ -22,6 +22,20 @@
 #define WALK_CHUNK_STEPS_UNPLANNED 200000
 #define WALK_DEFAULT_NS_PER_STEP 600.0
 
+/*
+ * create_armed(): calls per round trip (a timer_create and its
+ * timer_settime are two), as many as inject.c runs at once.
+ */
+#define PAIR_WINDOW_CALLS	4096
+/*
+ * A timer armed before every timer is created may expire while the
+ * restore still runs, and its queued signal would outlive a rollback
+ * that deletes the timer.  So only those further off than this are armed
+ * with their creation: 96k timers take about a second, and a rollback
+ * follows an interrupt within one window.  The rest wait for arm_rest().
+ */
+#define PAIR_MIN_VALUE_NS	(10 * NSEC_PER_SEC)
+
 /* What a walk is doing: learning where it stands, measuring, or running. */
 enum walk_phase {
 	WALK_LOCATE,	/* one step, to learn where the counter stands */
@@ -48,14 +62,21 @@ int creator_init(struct creator *c, struct target *t, struct ptimer_plan *plan,
 	c->plan = plan;
 	c->saved_restore_ids = -1;
 	c->created = calloc(ncreate + 1, sizeof(*c->created));
-	return c->created ? 0 : -ENOMEM;
+	c->armed_early = calloc(ncreate + 1, sizeof(*c->armed_early));
+	if (c->created && c->armed_early)
+		return 0;
+	creator_release(c);
+	return -ENOMEM;
 }
 
 void creator_release(struct creator *c)
 {
 	free(c->created);
+	free(c->armed_early);
 	c->created = NULL;
+	c->armed_early = NULL;
 	c->ncreated = 0;
+	c->narmed_early = 0;
 }
 
 size_t create_scratch_size(size_t n)
@@ -382,6 +403,176 @@ int create_timers(struct creator *c, const struct ptimer_timer *timers, size_t n
 		return create_prctl(c, timers, n);
 	}
 	return create_walk(c, timers, n, hooks);
+}
+
+/* The value @t is armed with now, and whether create_armed() arms it early. */
+static bool arm_early(struct creator *c, const struct ptimer_dump *from,
+		      const struct ptimer_timer *t, enum ptimer_time_mode mode,
+		      const struct arm_clocks *now, struct itimerspec *value)
+{
+	enum arm_note note = arm_compute(from, t, mode, now, value);
+	bool early = t->value_ns && ts_to_ns(&value->it_value) >= PAIR_MIN_VALUE_NS;
+
+	/* arm_timers() says so of the others. */
+	if (early && note == ARM_FROZEN_OTHER_BOOT)
+		warn(c->ctx, "timer %d: the dump is from another boot; its"
+		     " remaining time is used unchanged", t->id);
+	return early;
+}
+
+/*
+ * Timers [@first, @first + @m) in one window: each timer_create, then
+ * its timer_settime if it is armed early.  Every timer the window
+ * created is recorded, whatever stopped it.
+ */
+static int pair_window(struct creator *c, const struct ptimer_dump *from,
+		       const struct ptimer_timer *timers, size_t first, size_t m,
+		       enum ptimer_time_mode mode, struct blob_batch *b,
+		       struct itimerspec *values, int64_t *ids)
+{
+	struct arm_clocks now;
+	size_t k = 0;
+	int ret, rc;
+
+	arm_clocks_now(&now, from);
+	for (size_t j = 0; j < m; j++) {
+		size_t i = first + j;
+
+		/* Whole calls: @b is reused, and a settime's flags must be 0. */
+		b->calls[k++] = (struct blob_call){
+			.nr = ARCH_NR_TIMER_CREATE,
+			.args = { (uint64_t)(int64_t)timers[i].clockid,
+				  c->at.sigevents + i * sizeof(struct sigevent),
+				  c->at.ids + i * 8 },
+		};
+		if (!arm_early(c, from, &timers[i], mode, &now, &values[j]))
+			continue;
+		b->calls[k++] = (struct blob_call){
+			.nr = ARCH_NR_TIMER_SETTIME,
+			.args = { (uint64_t)timers[i].id, 0,
+				  c->at.values + j * sizeof(struct itimerspec) },
+		};
+	}
+	b->count = k;
+	b->done = 0;
+	ret = target_write(c->t, c->at.values, values, m * sizeof(*values));
+	if (ret)
+		return ret;
+	if (!c->early_since_ns)
+		c->early_since_ns = clock_now_ns(CLOCK_BOOTTIME);
+	ret = target_batch(c->t, b, c->at.batch);
+	/* After a failed run, what ran before it is in b->done. */
+	rc = target_read(c->t, c->at.ids + first * 8, ids, m * sizeof(*ids));
+	for (size_t q = 0, j = 0; q < b->done; q++) {
+		const struct blob_call *call = &b->calls[q];
+		int got;
+
+		if (call->nr == ARCH_NR_TIMER_SETTIME) {
+			if (call->ret)
+				return ctx_set_error(c->ctx, (int)call->ret, "timer_settime of id"
+						     " %llu in pid %d",
+						     (unsigned long long)call->args[0],
+						     c->t->pid);
+			c->armed_early[first + j - 1] = true;
+			c->narmed_early++;
+			if (!c->early_min_ns || ts_to_ns(&values[j - 1].it_value) < c->early_min_ns)
+				c->early_min_ns = ts_to_ns(&values[j - 1].it_value);
+			continue;
+		}
+		if (call->ret)
+			return creation_error(c, &timers[first + j], call->ret);
+		/* Unread, it is the id asked for: the prctl gives that or fails. */
+		got = rc ? timers[first + j].id : (int)ids[j];
+		note_created(c, got);
+		if (got != timers[first + j].id)
+			return ctx_set_error(c->ctx, -EIO, "asked pid %d for timer id %d,"
+					     " the kernel gave %d", c->t->pid,
+					     timers[first + j].id, got);
+		j++;
+	}
+	if (!ret)
+		ret = rc;
+	if (ret)
+		return ctx_set_error(c->ctx, ret, "creating timers in pid %d", c->t->pid);
+	if (b->done != b->count)
+		return ctx_set_error(c->ctx, -EIO, "create batch stopped early");
+	return 0;
+}
+
+int create_armed(struct creator *c, const struct ptimer_dump *from,
+		 const struct ptimer_timer *timers, size_t n, enum ptimer_time_mode mode,
+		 const struct create_hooks *hooks)
+{
+	const size_t per = PAIR_WINDOW_CALLS / 2;
+	struct itimerspec *values;
+	struct blob_batch *b;
+	int64_t *ids;
+	int ret;
+
+	if (c->plan->method != PTIMER_METHOD_PRCTL) {
+		ret = create_timers(c, timers, n, hooks);
+		if (!ret)
+			ctx_phase(c->ctx, PTIMER_PHASE_CREATED);
+		return ret;
+	}
+	ret = write_requests(c, timers, n);
+	if (ret)
+		return ctx_set_error(c->ctx, ret, "writing requests into pid %d", c->t->pid);
+	if (hooks && hooks->on_plan && hooks->on_plan(hooks->data, c->plan))
+		return ctx_set_error(c->ctx, -EINTR, "aborted at the plan");
+	b = batch_new(2 * per, true);
+	values = calloc(per, sizeof(*values));
+	ids = calloc(per, sizeof(*ids));
+	if (!b || !values || !ids) {
+		ret = -ENOMEM;
+		goto free_all;
+	}
+	for (size_t first = 0; first < n; first += per) {
+		size_t m = n - first < per ? n - first : per;
+
+		if (first && hooks && ctx_interrupted(c->ctx)) {
+			ret = ctx_set_error(c->ctx, -EINTR, "interrupted after %zu of %zu"
+					    " timers", first, n);
+			break;
+		}
+		ret = pair_window(c, from, timers, first, m, mode, b, values, ids);
+		if (ret)
+			break;
+		ctx_phase(c->ctx, PTIMER_PHASE_CREATED);
+	}
+	if (!n)
+		ctx_phase(c->ctx, PTIMER_PHASE_CREATED);	/* as each window would */
+free_all:
+	free(ids);
+	free(values);
+	free(b);
+	return ret;
+}
+
+int arm_rest(struct creator *c, const struct ptimer_dump *from,
+	     const struct ptimer_timer *timers, size_t n, enum ptimer_time_mode mode)
+{
+	struct ptimer_timer *rest;
+	size_t k = 0;
+	int ret;
+
+	if (!c->narmed_early)
+		return arm_timers(c, from, timers, n, mode);
+	rest = calloc(n - c->narmed_early + 1, sizeof(*rest));
+	if (!rest)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		if (!c->armed_early[i])
+			rest[k++] = timers[i];
+	ret = arm_timers(c, from, rest, k, mode);
+	free(rest);
+	return ret;
+}
+
+bool early_may_have_fired(const struct creator *c)
+{
+	return c->narmed_early &&
+	       clock_now_ns(CLOCK_BOOTTIME) - c->early_since_ns >= c->early_min_ns;
 }
 
 int arm_timers(struct creator *c, const struct ptimer_dump *from,

@@ -29,6 +29,11 @@ struct creator {
 	size_t ncreated;
 	uint64_t walk_steps;
 	int saved_restore_ids;	/* prctl state to put back; -1 if none */
+	/* By index, the timers create_armed() armed in their creation's window. */
+	bool *armed_early;
+	size_t narmed_early;
+	int64_t early_since_ns;	/* CLOCK_BOOTTIME of the first early arm */
+	int64_t early_min_ns;	/* the nearest expiry armed early */
 };
 
 /*
@@ -63,6 +68,24 @@ void create_layout(struct creator *c, uint64_t base, size_t n);
  */
 int create_timers(struct creator *c, const struct ptimer_timer *timers, size_t n,
 		  const struct create_hooks *hooks);
+/*
+ * Create @n timers, as create_timers(), and under the prctl arm in the
+ * same window each one that cannot expire before the restore ends (see
+ * create.c): the kernel finds a timer just created at once, where a pass
+ * over all of them later searches its hash chains cold.  The phase
+ * "created" is reported after each window.  arm_rest() arms the others.
+ */
+int create_armed(struct creator *c, const struct ptimer_dump *from,
+		 const struct ptimer_timer *timers, size_t n, enum ptimer_time_mode mode,
+		 const struct create_hooks *hooks);
+/* Arm those of the @n timers that create_armed() did not. */
+int arm_rest(struct creator *c, const struct ptimer_dump *from,
+	     const struct ptimer_timer *timers, size_t n, enum ptimer_time_mode mode);
+/*
+ * Whether a timer armed early may have expired by now, and so queued a
+ * signal that deleting it leaves behind.
+ */
+bool early_may_have_fired(const struct creator *c);
 /* Arm @n created timers, whose dump is @from, in one batch. */
 int arm_timers(struct creator *c, const struct ptimer_dump *from,
 	       const struct ptimer_timer *timers, size_t n, enum ptimer_time_mode mode);

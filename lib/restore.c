@@ -33,8 +33,9 @@ struct restore {
 	struct ptimer_timer *want;
 	size_t nwant;
 	struct creator c;
-	/* Target timers deleted to replace them, for rollback. */
+	/* Target timers to replace, with their values, to put back on rollback. */
 	struct ptimer_dump *replaced;
+	bool replaced_deleted;	/* the deletion of r->replaced was tried */
 	/* The interval timers, timerfds and pending signals. */
 	struct kinds_restore *kr;
 	int64_t counter_floor;	/* the counter is at least here (dry run) */
@@ -288,8 +289,16 @@ static int stopped_collisions(struct restore *r)
 		ret = -ENOMEM;
 		goto free_existing;
 	}
+	/*
+	 * Newest first, which the counter makes the highest ids: the kernel
+	 * keeps a new timer at the head of its hash chain, so each is found
+	 * at once once the newer ones are gone, where oldest first would
+	 * walk every chain.  (Deleting each in the window that creates it
+	 * again was slower still: it leaves the chains full for the creations.)
+	 */
 	for (size_t i = 0; i < r->replaced->ntimers; i++)
-		ids[i] = r->replaced->timers[i].id;
+		ids[i] = r->replaced->timers[r->replaced->ntimers - 1 - i].id;
+	r->replaced_deleted = true;
 	ret = delete_timers(&r->c, ids, r->replaced->ntimers);
 	if (ret)
 		ctx_set_error(r->ctx, ret, "deleting the timers that the restore replaces");
@@ -305,11 +314,16 @@ static void rollback(struct restore *r)
 	const struct ptimer_dump *back = r->replaced;
 
 	kinds_restore_rollback(r->kr);
+	if (early_may_have_fired(&r->c))
+		err(r->ctx, "rollback: a timer armed early, due in %.1f s, may have expired;"
+		    " its signal stays queued in pid %d until the kernel drops it at"
+		    " delivery",
+		    (double)r->c.early_min_ns / NSEC_PER_SEC, r->t->pid);
 	if (r->c.ncreated && delete_created(&r->c))
 		err(r->ctx, "rollback: could not delete every created timer in pid %d",
 		    r->t->pid);
 	r->c.ncreated = 0;
-	if (!back || !back->ntimers)
+	if (!back || !back->ntimers || !r->replaced_deleted)
 		return;
 	/*
 	 * The replaced ids lie behind the counter now, and a walk to them
@@ -379,14 +393,13 @@ static int run_attached(struct restore *r)
 	if (ret)
 		return ret;
 	hooks_from_opts(&hooks, r->opts);
-	ret = create_timers(&r->c, r->want, r->nwant, &hooks);
+	ret = create_armed(&r->c, r->dump, r->want, r->nwant, r->opts->time, &hooks);
 	if (ret)
 		return ret;
-	ctx_phase(r->ctx, PTIMER_PHASE_CREATED);
 	ret = target_check_interrupt(r->t);
 	if (ret)
 		return ret;
-	ret = arm_timers(&r->c, r->dump, r->want, r->nwant, r->opts->time);
+	ret = arm_rest(&r->c, r->dump, r->want, r->nwant, r->opts->time);
 	if (!ret)
 		ret = kinds_restore_apply(r->kr);
 	if (ret)

@@ -36,6 +36,7 @@ struct sizes {
 	size_t nbig;
 	const uint64_t *rss;
 	size_t nrss;
+	uint64_t replace;	/* timers for the --replace figures */
 };
 
 /* Sizes from this one on have targets; smaller ones are there for the trend. */
@@ -56,6 +57,7 @@ static const struct sizes full_sizes = {
 	.big = full_big, .nbig = 2,
 	.rss = full_rss, .nrss = 3,
 	.list_procs = 2000,
+	.replace = 45000,
 };
 
 static const struct sizes smoke_sizes = {
@@ -63,12 +65,16 @@ static const struct sizes smoke_sizes = {
 	.timers = smoke_timers, .ntimers = 1,
 	.rss = smoke_rss, .nrss = 1,
 	.list_procs = 50,
+	.replace = 100,
 };
 
 static const char *const floor_walk_what =
 	"a fresh process: timer_create+timer_delete on itself until the id comes up";
 static const char *const floor_restore_what =
 	"a fresh process: prctl(77,1), then timer_create with the id and timer_settime, per timer";
+static const char *const floor_replace_what =
+	"a process with the timers: delete them all (newest first), then prctl(77,1),"
+	" timer_create with the id and timer_settime, per timer";
 static const char *const floor_dump_what =
 	"a process with the timers: read /proc/self/timers, timer_gettime+timer_getoverrun per timer";
 static const char *const floor_dump_calls_what =
@@ -159,6 +165,20 @@ static void add_restores(struct bench *b, uint64_t n, bool per_trip)
 	f->one_per_trip = true;
 }
 
+/* Issue 15: a dump of a process restored into itself, no worse than delete plus create. */
+static void add_replaces(struct bench *b, uint64_t n)
+{
+	struct figure *f;
+
+	f = figure_add(b, KIND_TIME, measure_replace, floor_replace_what,
+		       "restore --replace ", n, ", stopped");
+	f->target = TARGET_NET_RATIO_MAX;
+	f->target_value = 1;
+	f = figure_add(b, KIND_TIME, measure_replace, floor_replace_what,
+		       "restore --replace ", n, ", wall");
+	f->wall = true;
+}
+
 static void add_dumps(struct bench *b, uint64_t n, bool per_trip)
 {
 	struct figure *f;
@@ -217,6 +237,7 @@ static void build_figures(struct bench *b)
 		add_restores(b, sz->timers[i], true);
 	for (size_t i = 0; i < sz->nbig; i++)
 		add_restores(b, sz->big[i], false);
+	add_replaces(b, sz->replace);
 	for (size_t i = 0; i < sz->ntimers; i++)
 		add_dumps(b, sz->timers[i], true);
 	for (size_t i = 0; i < sz->nbig; i++)
@@ -261,6 +282,9 @@ static void check_environment(struct bench *b)
 		skip_figures(b, NULL, "skipped: the kernel has no /proc/PID/timers");
 	if (!k.restore_ids)
 		skip_figures(b, measure_restore,
+			     "skipped: the kernel lacks PR_TIMER_CREATE_RESTORE_IDS");
+	if (!k.restore_ids)
+		skip_figures(b, measure_replace,
 			     "skipped: the kernel lacks PR_TIMER_CREATE_RESTORE_IDS");
 	if (!k.restore_ids)
 		skip_figures(b, measure_rss, "skipped: restore needs the prctl");

@@ -99,6 +99,7 @@ struct floor_result {
 
 int floor_walk(int want, struct floor_result *r);
 int floor_restore(size_t n, struct floor_result *r);
+int floor_replace(size_t n, struct floor_result *r);
 int floor_dump(size_t n, struct floor_result *r);
 int floor_dump_calls(size_t n, struct floor_result *r);
 int floor_attach(pid_t pid, struct floor_result *r);
@@ -111,6 +112,7 @@ int restore_id(size_t i);
 int measure_walk(struct bench *b, struct figure *f);
 int measure_attach(struct bench *b, struct figure *f);
 int measure_restore(struct bench *b, struct figure *f);
+int measure_replace(struct bench *b, struct figure *f);
 int measure_dump(struct bench *b, struct figure *f);
 int measure_rss(struct bench *b, struct figure *f);
 /* list.c: ptimerctl list on a host of f->n processes with timers. */

@@ -190,6 +190,45 @@ int measure_restore(struct bench *b, struct figure *f)
 	return 0;
 }
 
+/* A dump of a process with f->n armed timers restored into itself with --replace. */
+int measure_replace(struct bench *b, struct figure *f)
+{
+	struct ptimer_restore_opts opts = {
+		.size = sizeof(opts),
+		.method = PTIMER_METHOD_PRCTL,
+		.replace = true,
+	};
+	struct ptimer_restore_stats st = { .size = sizeof(st) };
+	struct ptimer_dump *d = NULL;
+	struct floor_result fl;
+	int64_t t0, wall;
+	pid_t pid;
+	int ret;
+
+	ptimer_private_set_one_syscall_per_trip(b->ctx, false);
+	pid = target_start(f->n, 1);
+	if (pid < 0)
+		return fail(f, pid, "starting the target", NULL);
+	ret = ptimer_dump_pid(b->ctx, pid, 0, &d, NULL);
+	if (!ret && d->ntimers != f->n)
+		ret = fail(f, -EIO, "dump", "timers missing");
+	t0 = bench_now_ns();
+	if (!ret)
+		ret = ptimer_restore_pid(b->ctx, pid, d, &opts, NULL, &st);
+	wall = bench_now_ns() - t0;
+	target_stop(pid);
+	ptimer_dump_free(d);
+	if (ret)
+		return fail_lib(b, f, ret, "replace");
+	series_add(&f->tool, (f->wall ? wall : st.stopped_ns) / 1e9);
+	add_restore_counts(f, &st);
+	ret = floor_replace(f->n, &fl);
+	if (ret)
+		return fail(f, ret, "replace floor", NULL);
+	series_add(&f->floor, fl.ns / 1e9);
+	return 0;
+}
+
 /* Dump of f->n armed timers. */
 int measure_dump(struct bench *b, struct figure *f)
 {

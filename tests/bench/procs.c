@@ -375,6 +375,60 @@ int floor_restore(size_t n, struct floor_result *r)
 	return run_floor(restore_self, (long)n, r);
 }
 
+/*
+ * With @n armed timers of its own (ids 0..n-1): delete them all, newest
+ * first (the cheapest order: each is at the head of its hash chain), then,
+ * under prctl(77, 1), create each again with its id and arm it.
+ */
+static void replace_self(long n, struct floor_result *r)
+{
+	int *ids = calloc(n ? n : 1, sizeof(*ids));
+	struct sigevent ev;
+	int64_t t0;
+
+	if (!ids) {
+		r->err = -ENOMEM;
+		return;
+	}
+	r->err = create_armed(n, ids);
+	if (r->err)
+		goto free_ids;
+	memset(&ev, 0, sizeof(ev));
+	ev.sigev_notify = SIGEV_NONE;
+	t0 = bench_now_ns();
+	if (prctl(PTIMER_PR_TIMER_CREATE_RESTORE_IDS, PTIMER_PR_RESTORE_IDS_ON, 0, 0, 0)) {
+		r->err = -errno;
+		goto free_ids;
+	}
+	for (long i = n - 1; i >= 0; i--) {
+		if (syscall(SYS_timer_delete, ids[i])) {
+			r->err = -errno;
+			goto free_ids;
+		}
+	}
+	for (long i = 0; i < n; i++) {
+		int id = ids[i];
+
+		if (syscall(SYS_timer_create, CLOCK_MONOTONIC, &ev, &id) || raw_timer_arm(id)) {
+			r->err = -errno;
+			goto free_ids;
+		}
+		if (id != ids[i]) {
+			r->err = -EIO;
+			goto free_ids;
+		}
+		r->count++;
+	}
+	r->ns = bench_now_ns() - t0;
+free_ids:
+	free(ids);
+}
+
+int floor_replace(size_t n, struct floor_result *r)
+{
+	return run_floor(replace_self, (long)n, r);
+}
+
 static int read_proc_timers(char *buf, size_t cap, size_t *len)
 {
 	int fd = open("/proc/self/timers", O_RDONLY | O_CLOEXEC);

@@ -227,6 +227,14 @@ static void note_counter_floor(struct restore *r, const struct ptimer_dump *exis
 }
 
 /*
+ * Room in the scratch for timers made between the read before the stop
+ * and the stop; more only cost another round trip (dump.c reads in
+ * pieces).  Small, so that a small restore's data fits on the stack
+ * (inject.c).
+ */
+#define READ_CAP_SPARE	16
+
+/*
  * Before the attach: read the target's timers, which spares reading them
  * all again once it is stopped, and check them against the dump; the
  * first collision is an error unless replacing.  Needs only /proc.
@@ -241,14 +249,14 @@ static int precheck_collisions(struct restore *r)
 		return ret;
 	if (r->pre.d) {
 		existing = r->pre.d;
-		r->read_cap = existing->ntimers + 64;
+		r->read_cap = existing->ntimers + READ_CAP_SPARE;
 	} else {
 		/* Read again, for what the read that saw something odd would say. */
 		existing = ptimer_dump_new();
 		if (!existing)
 			return -ENOMEM;
 		ret = dump_read_proc(r->t, existing);
-		r->read_cap = existing->ntimers + 64;
+		r->read_cap = existing->ntimers + READ_CAP_SPARE;
 	}
 	if (r->read_cap < r->nwant)
 		r->read_cap = r->nwant;

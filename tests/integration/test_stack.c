@@ -78,7 +78,7 @@ Test(stack, the_same_in_another_users_process)
 	victim_kill(v);
 }
 
-/* Its timers deleted and made again: whichever way it injects. */
+/* Its timers deleted and made again. */
 Test(stack, a_restore_into_it_the_same)
 {
 	struct victim *v = stackmark(NULL, (uid_t)-1);
@@ -92,8 +92,9 @@ Test(stack, a_restore_into_it_the_same)
 	cr_assert_eq(run_ptimerctl(&r, "dump", "-o", path, pid, NULL), 0);
 	cr_assert_eq(r.exit_code, 0, "%s", run_describe(&r));
 	run_result_free(&r);
-	cr_assert_eq(run_ptimerctl(&r, "restore", "--replace", "-i", path, pid, NULL), 0);
+	cr_assert_eq(run_ptimerctl(&r, "-v", "restore", "--replace", "-i", path, pid, NULL), 0);
 	cr_assert_eq(r.exit_code, 0, "%s", run_describe(&r));
+	cr_expect(strstr(r.err, from_code_page), "%s", r.err);
 	run_result_free(&r);
 	unlink(path);
 	expect_untouched(v);

@@ -990,12 +990,18 @@ static bool fired(struct victim *v, int id)
  * new ones.  The source stays alive but stopped, so a clock left pointing
  * at it would be accepted by timer_create and then never advance; the
  * destination is busy, so its own clocks do.
+ *
+ * The timers are periodic: a busy thread uses 200 ms of CPU in 200 ms of
+ * wall time, which a slow machine (a TCG guest) spends between the
+ * victim's start and the dump, and a one-shot that expired in the source
+ * is dumped, and restored, disarmed: it never fires, wherever its clock
+ * points.
  */
 Test(restore, cpu_clocks_measure_the_new_process, .timeout = 90)
 {
 	static const struct ru_spec cpu[] = {
-		{ 5, "process_cpu_self", "signal", 10, 0, 0x5, 200, 0 },
-		{ 6, "thread_cpu:2", "signal", 12, 0, 0x6, 200, 0 },
+		{ 5, "process_cpu_self", "signal", 10, 0, 0x5, 200, 200 },
+		{ 6, "thread_cpu:2", "signal", 12, 0, 0x6, 200, 200 },
 	};
 	const char *extra[] = { "--threads", "1", "--busy", "1", NULL };
 	struct victim *src = ru_start(cpu, 2, extra), *dst;
@@ -1003,11 +1009,17 @@ Test(restore, cpu_clocks_measure_the_new_process, .timeout = 90)
 	pid_t stids[8], dtids[8];
 	char *dump, pidbuf[16];
 	struct run_result r;
+	json_object *root;
 	int64_t deadline;
 	int n;
 
 	cr_assert_eq(victim_tids(src, stids, 8), 4);
 	dump = ru_dump_file(src->pid, NULL);
+	root = ru_json_load(dump);
+	cr_assert(dumped_value(root, 5) > 0 && dumped_value(root, 6) > 0,
+		  "the dump holds a disarmed CPU-clock timer: %lld %lld",
+		  (long long)dumped_value(root, 5), (long long)dumped_value(root, 6));
+	json_object_put(root);
 	cr_assert_eq(kill(src->pid, SIGSTOP), 0);
 	cr_assert(proc_wait_state(src->pid, "T", HARNESS_TIMEOUT_MS));
 	dst = ru_start(NULL, 0, extra);

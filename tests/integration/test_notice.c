@@ -684,8 +684,8 @@ struct blocker {
 /*
  * Wait until the blocked thread sleeps in its system call again, or in
  * the restart_syscall() that the kernel issues in its place to resume a
- * sleep with a timeout (poll, nanosleep, futex).  It counts an EINTR
- * before it makes the call again, so its count is final then.
+ * sleep with a timeout (poll, nanosleep, futex).  That alone does not
+ * say the call interrupted last has returned (dump_blocked()).
  */
 static void wait_blocked(const struct blocker *b, const char *what)
 {
@@ -722,13 +722,32 @@ static bool blocker_start(struct blocker *b, const char *call, const char *in)
 	return true;
 }
 
+/* The EINTRs the blocker has counted so far. */
+static long long blocker_eintr(const struct blocker *b)
+{
+	char line[256];
+	long long eintr;
+
+	cr_assert_eq(victim_cmd(b->v, "count", line, sizeof(line)), 0);
+	cr_assert(kv_ll(line, "eintr", &eintr), "bad COUNT: %s", line);
+	return eintr;
+}
+
 /*
  * Dump a thread blocked in @call (in the main thread, the one ptimerctl
  * injects into, or in another) BLOCKER_DUMPS times, waiting for it to block
  * again each time; then wake it.  Returns the EINTRs the program saw,
  * or -1 when the kernel lacks @call.
+ *
+ * With @eintr_each, a call that each dump interrupts: after dump i, wait
+ * for the blocker's count to reach i as well as for the thread to sleep in
+ * the call.  Until the interrupted call has returned, the thread may still
+ * show that call's number in /proc (sleeping on its way out of the kernel):
+ * the count read then is one short, and the wake ends the old call, which
+ * returns EINTR.  The count is raised before the call is made again, so
+ * once it is there, the thread sleeps in the new call.
  */
-static long long dump_blocked(const char *call, const char *in)
+static long long dump_blocked(const char *call, const char *in, bool eintr_each)
 {
 	struct blocker b;
 	struct run_result r;
@@ -740,13 +759,19 @@ static long long dump_blocked(const char *call, const char *in)
 	snprintf(pidbuf, sizeof(pidbuf), "%d", (int)b.v->pid);
 	wait_blocked(&b, call);
 	for (int i = 0; i < BLOCKER_DUMPS; i++) {
+		int64_t deadline = deadline_in(WAIT_MS);
+
 		cr_assert_eq(run_ptimerctl(&r, "dump", pidbuf, NULL), 0);
 		cr_assert_eq(r.exit_code, 0, "%s: dump %d: %s", call, i + 1, run_describe(&r));
 		run_result_free(&r);
+		while (eintr_each && (eintr = blocker_eintr(&b)) < i + 1) {
+			cr_assert(in_time(deadline), "%s: %lld EINTR after %d dumps, ptimerctl(1)"
+				  " says one each", call, eintr, i + 1);
+			sleep_ms(1);
+		}
 		wait_blocked(&b, call);
 	}
-	cr_assert_eq(victim_cmd(b.v, "count", line, sizeof(line)), 0);
-	cr_assert(kv_ll(line, "eintr", &eintr), "bad COUNT: %s", line);
+	eintr = blocker_eintr(&b);
 	cr_assert_eq(victim_wake(b.v, true, line, sizeof(line), WAIT_MS), 0,
 		     "%s does not end on wake", call);
 	cr_assert(kv_ll(line, "eintr", &woke_eintr) && kv_ll(line, "ok", &ok),
@@ -763,7 +788,7 @@ static void assert_never_eintr(const char *call)
 	static const char *const where[] = { "main", "thread" };
 
 	for (size_t i = 0; i < sizeof(where) / sizeof(where[0]); i++) {
-		long long n = dump_blocked(call, where[i]);
+		long long n = dump_blocked(call, where[i], false);
 
 		if (n < 0)
 			return;
@@ -775,7 +800,7 @@ static void assert_never_eintr(const char *call)
 /* A documented EINTR: exactly one per dump, and only that. */
 static void assert_eintr_each_dump(const char *call)
 {
-	long long n = dump_blocked(call, "thread");
+	long long n = dump_blocked(call, "thread", true);
 
 	if (n < 0)
 		cr_skip_test("%s: not in this kernel", call);

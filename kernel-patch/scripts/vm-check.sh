@@ -10,8 +10,8 @@
 #
 # Environment: BASES (default "6.1 6.12"), PTIMERCTL_DIR (static
 # ptimerctl and victim, if they were built), SUITE_SELECT (all or ci) and
-# SUITE_BUDGET (vm/suite.sh), VM_JOBS (guests at a time, default 2), plus
-# what build-kernel.sh and run-vm.sh take.
+# SUITE_BUDGET (vm/suite.sh), VM_JOBS (guests at a time, default 2),
+# VM_REPORT_ONLY (below), plus what build-kernel.sh and run-vm.sh take.
 set -u
 
 kp=$(cd "$(dirname "$0")/.." && pwd)
@@ -93,11 +93,14 @@ for base in $bases; do
 		eval "build_s=\$bt_${base%.*}_${base#*.}_$variant"
 		[ "$build_s" = FAIL ] && bz=FAIL
 		guests="$guests$base $variant $bz$nl"
-		rm -f "$build/logs/$base-$variant.result"
+		[ -n "${VM_REPORT_ONLY:-}" ] || rm -f "$build/logs/$base-$variant.result"
 	done
 done
 t=$(now)
-# sh -c's $0 and $1 are kp and initrd, then a line of $guests
+# sh -c's $0 and $1 are kp and initrd, then a line of $guests.
+# VM_REPORT_ONLY=1 boots nothing and reports on the logs of guests run
+# before (each BASE-VARIANT.log with its .result, "PASS|FAIL SECONDS").
+[ -n "${VM_REPORT_ONLY:-}" ] ||
 printf '%s' "$guests" | xargs -r -L 1 -P "$jobs" sh -c \
 	'"$0/scripts/vm-guest.sh" "$2" "$3" "$4" "$1"' "$kp" "$initrd"
 echo "== guests: $(($(now) - t)) s with $jobs at a time"

@@ -34,7 +34,7 @@
  */
 #define WAIT_MS		20000
 /* Signals each timer must deliver before the dumps, and again after. */
-#define SETTLE_SIGNALS	6
+#define SETTLE_SIGNALS	20
 
 /*
  * Timer 1 signals worker 1 directly (SIGEV_THREAD_ID, signal 34); timer 2
@@ -255,38 +255,50 @@ static void dump_many(struct victim *v, int n, bool stopped)
 	}
 }
 
-struct tally {
-	long long deliveries;	/* signal handler runs */
-	long long expirations;	/* 1 + overrun of each */
-	long long first_exp;	/* that of the earliest */
-	int64_t first_ns, last_ns;
+/* One delivery of a periodic timer's signal, as the victim's handler logged it. */
+struct delivery {
+	int64_t t_ns;		/* when the handler ran */
+	long long exp;		/* 1 + si_overrun */
 };
 
+static int delivery_cmp(const void *a, const void *b)
+{
+	const struct delivery *x = a, *y = b;
+
+	return (x->t_ns > y->t_ns) - (x->t_ns < y->t_ns);
+}
+
 /*
- * Counting overruns, the expirations delivered after the first delivery
- * are the periods between the first and the last time a thread took the
- * signal, to within one: the kernel moves a periodic timer along its own
- * grid when the signal is taken, and counts what it skips as overruns.
- * The handler notes the time a little after the take, later if its thread
- * waits for a CPU in between, so only the two ends can be off, by as long
- * as a thread waits.  Hence a constant slack, not a share of the run that
- * a slow run would inflate: 10 periods, 100 ms of waiting at the ends
- * (the tests take both ends outside the dumps), and a signal lost or
- * doubled by each of NDUMPS dumps is five times that.
+ * A periodic timer expires on a fixed grid, e1 + (k - 1) * INTERVAL, and
+ * the kernel moves it along that grid when a thread takes its signal,
+ * counting what it skipped as overruns.  So when the i-th delivery (in the
+ * order of the handlers' times) is taken, the expirations E_i counted by
+ * it and the deliveries before it have all come due:
+ *
+ *	t_i >= e1 + (E_i - 1) * INTERVAL, i.e. a_i = t_i - (E_i - 1) * INTERVAL >= e1
+ *
+ * and a_i - e1 is how late in its period the signal was taken and the
+ * handler noted its time.  Nothing here is compared with the time that
+ * passed, however slow the machine: a signal doubled by a dump lowers a_i
+ * by a whole period for every later delivery, one lost raises it by one.
+ * So the deliveries before the dumps give the grid, as the least of
+ * their a_i (the least late of them), and every later a_i must not come
+ * below it, and the least after the dumps must be as near it, by half a
+ * period.  That only needs one of each side's deliveries to be handled
+ * within half a period of its expiry, however late the rest.
  */
-#define SIGNAL_SLACK	10
+#define GRID_SLACK_NS	(INTERVAL_MS * 1000000LL / 2)
 
 /*
  * Check every logged signal: only our two timers, with their si_code,
- * timer ID, value and thread; and that, counting overruns, the number of
- * expirations matches the time between the first and the last delivery.
- * Two threads may take the process-directed timer's signals one after the
- * other and log them out of order, so the ends are the earliest and the
- * latest times logged.
+ * timer ID, value and thread; and that, counting overruns, each timer's
+ * signals delivered each of its expirations once, before (@t_dumps, the
+ * start of the dumps) and after them (@t_after, their end).
  */
-static void check_signals(struct victim *v)
+static void check_signals(struct victim *v, int64_t t_dumps, int64_t t_after)
 {
-	struct tally t[3] = { { 0 } };
+	static struct delivery d[3][16384];
+	int nd[3] = { 0 };
 	char **lines;
 	int n = victim_cmd_list(v, "signals", &lines);
 
@@ -313,31 +325,57 @@ static void check_signals(struct victim *v)
 		else
 			cr_assert_neq(tid, 0, "the main thread blocks 35: %s", l);
 		cr_assert_geq(overrun, 0, "%s", l);
-		if (!t[k].deliveries++ || t_ns < t[k].first_ns) {
-			t[k].first_ns = t_ns;
-			t[k].first_exp = 1 + overrun;
-		}
-		if (t_ns > t[k].last_ns)
-			t[k].last_ns = t_ns;
-		t[k].expirations += 1 + overrun;
+		cr_assert_lt(nd[k], (int)(sizeof(d[k]) / sizeof(d[k][0])));
+		d[k][nd[k]++] = (struct delivery){ .t_ns = t_ns, .exp = 1 + overrun };
 	}
 	strv_free(lines);
 	for (int k = 1; k <= 2; k++) {
-		long long want = (t[k].last_ns - t[k].first_ns + INTERVAL_MS * 500000LL) /
-				 (INTERVAL_MS * 1000000LL);
-		long long got = t[k].expirations - t[k].first_exp;
+		const int64_t period = INTERVAL_MS * 1000000LL;
+		int64_t pre = INT64_MAX, post = INT64_MAX, least = INT64_MAX, least_t = 0;
+		long long e = 0, least_e = 0;
+		int npre = 0, npost = 0;
 
-		cr_log_info("timer %d: %lld deliveries, %lld expirations over %lld ms, want %lld",
-			    k, t[k].deliveries, got,
-			    (long long)(t[k].last_ns - t[k].first_ns) / 1000000, want);
-		/* SETTLE_SIGNALS before the dumps and as many after */
-		cr_assert_geq(t[k].deliveries, 2 * SETTLE_SIGNALS,
-			      "timer %d delivered only %lld signals", k, t[k].deliveries);
-		cr_assert(llabs(got - want) <= SIGNAL_SLACK,
-			  "timer %d: %lld expirations delivered over %lld ms, want %lld +- %d "
-			  "(lost or duplicated signals)", k, got,
-			  (long long)(t[k].last_ns - t[k].first_ns) / 1000000, want,
-			  SIGNAL_SLACK);
+		/*
+		 * Two threads may take the process-directed timer's signals
+		 * one after the other and log them out of order: in the order
+		 * of their times, each delivery's count includes only
+		 * deliveries taken before its own time.
+		 */
+		qsort(d[k], (size_t)nd[k], sizeof(d[k][0]), delivery_cmp);
+		for (int i = 0; i < nd[k]; i++) {
+			int64_t a;
+
+			e += d[k][i].exp;
+			a = d[k][i].t_ns - (e - 1) * period;
+			if (a < least) {
+				least = a;
+				least_t = d[k][i].t_ns;
+				least_e = e;
+			}
+			if (d[k][i].t_ns < t_dumps) {
+				npre++;
+				pre = a < pre ? a : pre;
+			} else if (d[k][i].t_ns > t_after) {
+				npost++;
+				post = a < post ? a : post;
+			}
+		}
+		cr_log_info("timer %d: %d deliveries, %lld expirations; the grid after the dumps"
+			    " is %lld us from the one before", k, nd[k], e,
+			    (long long)(post - pre) / 1000);
+		cr_assert(npre >= SETTLE_SIGNALS && npost >= 1,
+			  "timer %d: %d deliveries before the dumps and %d after", k, npre, npost);
+		cr_assert_geq(least, pre - GRID_SLACK_NS,
+			      "timer %d: the delivery %lld ms after the dumps began brings its"
+			      " count to %lld expirations, %lld.%03lld periods more than had come"
+			      " due (duplicated signals)", k, (long long)(least_t - t_dumps) / 1000000,
+			      least_e, (long long)(pre - least) / period,
+			      (long long)(pre - least) % period * 1000 / period);
+		cr_assert_lt(post, pre + GRID_SLACK_NS,
+			     "timer %d: after the dumps each delivery counts %lld.%03lld periods fewer"
+			     " expirations than were due at its time (lost signals)", k,
+			     (long long)(post - pre) / period,
+			     (long long)(post - pre) % period * 1000 / period);
 	}
 }
 
@@ -369,19 +407,22 @@ static void run_blocked(const char *block, long want_rc, int want_errno,
 	struct vstate before, after;
 	char woke[512];
 	long long rc, err, eintr;
+	int64_t t_dumps, t_after;
 
 	/* dump it blocked, with both timers signalling it */
 	wait_main_blocked(v);
 	wait_timers_signal(v);
 	settled_state(v, &before);
 	cr_assert_eq(before.eintr, 0);
+	t_dumps = clock_ns(CLOCK_MONOTONIC);
 	dump_many(v, NDUMPS, false);
+	t_after = clock_ns(CLOCK_MONOTONIC);
 	/* still blocked, and still signalled */
 	wait_main_blocked(v);
 	wait_timers_signal(v);
 	settled_state(v, &after);
 	check_unchanged(&before, &after);
-	check_signals(v);
+	check_signals(v, t_dumps, t_after);
 
 	cr_assert_eq(victim_wake(v, true, woke, sizeof(woke), WAIT_MS), 0,
 		     "the %s wait does not end on wake", block);
@@ -445,21 +486,23 @@ Test(notice, nanosleep_wakes_on_time)
 	struct vstate before, after;
 	char woke[512];
 	long long rc, err, elapsed, requested, eintr, end_ns;
-	int64_t blocked_ns, late_dump_ns;
+	int64_t blocked_ns, late_dump_ns, t_dumps, t_after;
 
 	wait_main_blocked(v);
 	blocked_ns = clock_ns(CLOCK_MONOTONIC);	/* after the sleep began */
 	wait_timers_signal(v);
 	settled_state(v, &before);
+	t_dumps = clock_ns(CLOCK_MONOTONIC);
 	dump_many(v, NDUMPS, false);
 	while (clock_ns(CLOCK_MONOTONIC) < blocked_ns + SLEEP_MS / 2 * 1000000LL)
 		sleep_ms(10);
 	late_dump_ns = clock_ns(CLOCK_MONOTONIC);
 	dump_many(v, 1, false);
+	t_after = clock_ns(CLOCK_MONOTONIC);
 	wait_timers_signal(v);
 	settled_state(v, &after);
 	check_unchanged(&before, &after);
-	check_signals(v);
+	check_signals(v, t_dumps, t_after);
 
 	/* not woken: the sleep ends by itself after 6 s */
 	cr_assert_eq(victim_wake(v, false, woke, sizeof(woke), WAIT_MS), 0,
@@ -507,7 +550,7 @@ Test(notice, stopped_victim_stays_stopped)
 	wait_timers_signal(v);
 	settled_state(v, &after);
 	check_unchanged(&before, &after);
-	check_signals(v);
+	check_signals(v, t_stop, t_cont);
 	/* no handler ran while it was meant to be stopped */
 	n = victim_cmd_list(v, "signals", &lines);
 	cr_assert_gt(n, 0);
@@ -641,8 +684,8 @@ struct blocker {
 /*
  * Wait until the blocked thread sleeps in its system call again, or in
  * the restart_syscall() that the kernel issues in its place to resume a
- * sleep with a timeout (poll, nanosleep, futex).  It counts an EINTR
- * before it makes the call again, so its count is final then.
+ * sleep with a timeout (poll, nanosleep, futex).  That alone does not
+ * say the call interrupted last has returned (dump_blocked()).
  */
 static void wait_blocked(const struct blocker *b, const char *what)
 {
@@ -679,13 +722,32 @@ static bool blocker_start(struct blocker *b, const char *call, const char *in)
 	return true;
 }
 
+/* The EINTRs the blocker has counted so far. */
+static long long blocker_eintr(const struct blocker *b)
+{
+	char line[256];
+	long long eintr;
+
+	cr_assert_eq(victim_cmd(b->v, "count", line, sizeof(line)), 0);
+	cr_assert(kv_ll(line, "eintr", &eintr), "bad COUNT: %s", line);
+	return eintr;
+}
+
 /*
  * Dump a thread blocked in @call (in the main thread, the one ptimerctl
  * injects into, or in another) BLOCKER_DUMPS times, waiting for it to block
  * again each time; then wake it.  Returns the EINTRs the program saw,
  * or -1 when the kernel lacks @call.
+ *
+ * With @eintr_each, a call that each dump interrupts: after dump i, wait
+ * for the blocker's count to reach i as well as for the thread to sleep in
+ * the call.  Until the interrupted call has returned, the thread may still
+ * show that call's number in /proc (sleeping on its way out of the kernel):
+ * the count read then is one short, and the wake ends the old call, which
+ * returns EINTR.  The count is raised before the call is made again, so
+ * once it is there, the thread sleeps in the new call.
  */
-static long long dump_blocked(const char *call, const char *in)
+static long long dump_blocked(const char *call, const char *in, bool eintr_each)
 {
 	struct blocker b;
 	struct run_result r;
@@ -697,13 +759,19 @@ static long long dump_blocked(const char *call, const char *in)
 	snprintf(pidbuf, sizeof(pidbuf), "%d", (int)b.v->pid);
 	wait_blocked(&b, call);
 	for (int i = 0; i < BLOCKER_DUMPS; i++) {
+		int64_t deadline = deadline_in(WAIT_MS);
+
 		cr_assert_eq(run_ptimerctl(&r, "dump", pidbuf, NULL), 0);
 		cr_assert_eq(r.exit_code, 0, "%s: dump %d: %s", call, i + 1, run_describe(&r));
 		run_result_free(&r);
+		while (eintr_each && (eintr = blocker_eintr(&b)) < i + 1) {
+			cr_assert(in_time(deadline), "%s: %lld EINTR after %d dumps, ptimerctl(1)"
+				  " says one each", call, eintr, i + 1);
+			sleep_ms(1);
+		}
 		wait_blocked(&b, call);
 	}
-	cr_assert_eq(victim_cmd(b.v, "count", line, sizeof(line)), 0);
-	cr_assert(kv_ll(line, "eintr", &eintr), "bad COUNT: %s", line);
+	eintr = blocker_eintr(&b);
 	cr_assert_eq(victim_wake(b.v, true, line, sizeof(line), WAIT_MS), 0,
 		     "%s does not end on wake", call);
 	cr_assert(kv_ll(line, "eintr", &woke_eintr) && kv_ll(line, "ok", &ok),
@@ -720,7 +788,7 @@ static void assert_never_eintr(const char *call)
 	static const char *const where[] = { "main", "thread" };
 
 	for (size_t i = 0; i < sizeof(where) / sizeof(where[0]); i++) {
-		long long n = dump_blocked(call, where[i]);
+		long long n = dump_blocked(call, where[i], false);
 
 		if (n < 0)
 			return;
@@ -732,7 +800,7 @@ static void assert_never_eintr(const char *call)
 /* A documented EINTR: exactly one per dump, and only that. */
 static void assert_eintr_each_dump(const char *call)
 {
-	long long n = dump_blocked(call, "thread");
+	long long n = dump_blocked(call, "thread", true);
 
 	if (n < 0)
 		cr_skip_test("%s: not in this kernel", call);

@@ -69,7 +69,9 @@ static int get_vec_note(pid_t tid, struct arch_regs *regs, unsigned int note)
  * stopped in user space: keep the live set, the streaming one if the
  * thread is in streaming mode (only then does NT_ARM_SSVE read as SVE
  * state), to put back.  ZA and ZT0 survive system calls (the kernel's
- * sme.rst), so they need nothing.
+ * sme.rst), so they need nothing.  Writing the set back also sets the
+ * vector length the thread gets on exec (from its inherit flag): a
+ * PR_SVE_SET_VL_ONEXEC still pending, which no regset shows, is lost.
  */
 static int get_vec(pid_t tid, struct arch_regs *regs)
 {

@@ -60,7 +60,8 @@ Test(compat, a32_program_is_refused_unharmed)
 	cr_assert_not(r.timed_out, "ptimerctl hung");
 	cr_expect_eq(r.exit_code, PX_COMPAT, "dump: want exit %d, got %s", PX_COMPAT,
 		     run_describe(&r));
-	cr_expect(strstr(r.err, "32-bit"), "the message does not say 32-bit: %s", r.err);
+	/* "pid N is not a 64-bit aarch64 process" */
+	cr_expect(strstr(r.err, "not a 64-bit"), "the message does not say why: %s", r.err);
 	cr_expect(strstr(r.err, pid), "the message does not name the pid: %s", r.err);
 	run_result_free(&r);
 

@@ -84,7 +84,10 @@ INTEG_SRCS  := $(sort $(wildcard tests/integration/test_*.c))
 INTEG_BINS  := $(INTEG_SRCS:tests/integration/%.c=$(BUILD)/tests/integration/%)
 INTEG_COMMON := $(sort $(filter-out $(INTEG_SRCS),$(wildcard tests/integration/*.c)))
 HELPER_SRCS := $(sort $(wildcard tests/helpers/*.c))
-HELPER_BINS := $(HELPER_SRCS:tests/helpers/%.c=$(BUILD)/tests/helpers/%)
+# Helpers of one architecture (its registers): tests/helpers/$(ARCH)/
+ARCH_HELPER_SRCS := $(sort $(wildcard tests/helpers/$(ARCH)/*.c))
+HELPER_BINS := $(HELPER_SRCS:tests/helpers/%.c=$(BUILD)/tests/helpers/%) \
+               $(ARCH_HELPER_SRCS:tests/helpers/$(ARCH)/%.c=$(BUILD)/tests/helpers/%)
 
 DEB_DEPS := gcc g++ make pkg-config cpio libjson-c-dev libcap-dev libsmartcols-dev libcriterion-dev \
             mandoc rpm rpmlint dpkg-dev clang libclang-rt-14-dev valgrind jq abigail-tools reuse
@@ -167,6 +170,10 @@ $(BUILD)/tests/helpers/%: tests/helpers/%.c $(wildcard tests/helpers/*.h)
 
 # Victims with a part in each architecture's assembly
 $(BUILD)/tests/helpers/stackmark: tests/helpers/arch/$(ARCH)/stack_wait.S
+
+$(BUILD)/tests/helpers/%: tests/helpers/$(ARCH)/%.c $(wildcard tests/helpers/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< -lpthread -lrt
 
 $(BUILD)/tests/unit/%: tests/unit/%.c $(LIBA)
 	@mkdir -p $(dir $@)

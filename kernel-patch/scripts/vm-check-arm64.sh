@@ -9,20 +9,18 @@
 # dump and restore of vm/init (patched: the prctl; unpatched: the walk),
 # ptimerctl's integration suites (SUITES, Criterion binaries with their
 # arm64 shared libraries) and the walk rate beside the in-guest floor
-# (tests/bench). The suites run on the patched kernels only: their
-# victims make their source timers with the prctl, so on a kernel without
-# it they fail before ptimerctl runs (as a run on Debian's stock 6.1
-# arm64 kernel showed); UNPATCHED_BUDGET gives them time there too. Called by "make
+# (tests/bench). The suites run on every kernel; on an unpatched one the
+# tests that need the prctl skip and say so. Called by "make
 # vm-check-arm64" once "make CROSS_COMPILE=aarch64-linux-gnu- all tests
 # static bench-bin" has built TOP (build-aarch64).
 #
 # Environment: TOP, BASES (default 6.12), VARIANTS (default "patched
 # unpatched"), SUITES (the integration binaries to run, default dump
-# notice restore walk migrate hostile; "all" for every binary), UNITS
-# (unit binaries, default none: they test no architecture and take
-# minutes each under TCG; "all"), SUITE_BUDGET (seconds per patched
-# kernel, default 2400), UNPATCHED_BUDGET (default 0), plus what
-# build-kernel.sh and run-vm.sh take.
+# notice restore walk migrate hostile vector_state compat; "all" for
+# every binary), UNITS (unit binaries, default none: they test no
+# architecture and take minutes each under TCG; "all"), SUITE_BUDGET
+# (seconds per kernel, default 2400), UNPATCHED_BUDGET (default
+# SUITE_BUDGET), plus what build-kernel.sh and run-vm.sh take.
 set -u
 
 kp=$(cd "$(dirname "$0")/.." && pwd)
@@ -31,7 +29,7 @@ top=${TOP:-$src/build-aarch64}
 build=$kp/build/arm64
 bases=${BASES:-6.12}
 variants=${VARIANTS:-patched unpatched}
-suites=${SUITES:-dump notice restore walk migrate hostile}
+suites=${SUITES:-dump notice restore walk migrate hostile vector_state compat}
 units=${UNITS:-}
 root=$build/root
 tests=$build/tests
@@ -75,6 +73,7 @@ rm -f "$tests/posix_timers"
 	status=1
 }
 
+first=$(echo "$bases" | cut -d' ' -f1)
 echo "== staging ptimerctl's suites ($suites; units: ${units:-none})"
 # Only the chosen integration and unit binaries go in, with
 # the helpers, the bench and the libraries all of them need.
@@ -90,6 +89,14 @@ else
 	done
 fi
 cp "$top"/tests/helpers/* "$stage/tests/helpers/"
+# The AArch32 program test_compat runs (CONFIG_COMPAT), without libc, its
+# system call numbers from the kernel tree: no arm32 headers here
+tbl=$("$kp/scripts/build-kernel.sh" "$first" pristine)/arch/arm/tools/syscall.tbl
+nr() { awk -v n="$1" '$3 == n && $2 != "oabi" { print $1 }' "$tbl"; }
+clang --target=armv7a-linux-gnueabi -nostdlib -static -fuse-ld=lld \
+	-DNR_write="$(nr write)" -DNR_pause="$(nr pause)" \
+	-o "$stage/tests/helpers/a32_pause" "$src/tests/helpers/aarch64/a32_pause.S" ||
+	die "cannot build the AArch32 program a32_pause"
 if [ "$suites" = all ]; then
 	cp "$top"/tests/integration/test_* "$stage/tests/integration/"
 else
@@ -111,7 +118,6 @@ if [ -x "$top/tests/bench/bench" ]; then
 	done
 fi
 
-first=$(echo "$bases" | cut -d' ' -f1)
 gen=
 for variant in $variants; do
 	[ -n "$gen" ] || eval "gen=\$img_${first%.*}_${first#*.}_$variant"
@@ -134,7 +140,7 @@ for base in $bases; do
 			result=FAIL
 			: > "$log"
 		elif budget=${SUITE_BUDGET:-2400}
-			[ $variant = patched ] || budget=${UNPATCHED_BUDGET:-0}
+			[ "$variant" = patched ] || budget=${UNPATCHED_BUDGET:-$budget}
 			VM_TIMEOUT=${VM_TIMEOUT:-$((budget + 1200))} \
 			VM_APPEND="vmbudget=$budget vmbench_walk=1 ${VM_APPEND:-}" \
 			"$kp/scripts/run-vm.sh" "$img" "$initrd" "$variant" "$log" arm64; then
@@ -164,7 +170,7 @@ echo "== vm-check-arm64 summary (seconds; logs in $build/logs; tests = pass/skip
 printf '%-5s %-9s %6s %5s  %-5s %-9s %-5s %-11s %-6s %s\n' base variant build vm \
 	ktest ptimerctl suite tests result timer_ids
 cat "$summary"
-echo "suite binaries: ${units:+unit $units, }integration $suites (patched kernels)"
+echo "suite binaries: ${units:+unit $units, }integration $suites"
 echo "total: $(($(now) - t0)) s"
 [ $status -eq 0 ] && echo "VM-CHECK-ARM64: PASS" || echo "VM-CHECK-ARM64: FAIL"
 exit $status

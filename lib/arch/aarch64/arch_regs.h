@@ -6,9 +6,26 @@
 
 #include <asm/ptrace.h>
 
+/*
+ * The largest vector length the architecture allows (2048 bits), in
+ * quadwords: SVE_VQ_MAX in the uapi leaves room for far more, which a
+ * register set copied by value cannot afford.
+ */
+#define AARCH64_VQ_ARCH_MAX	16
+
 struct arch_regs {
 	struct user_pt_regs r;	/* NT_PRSTATUS: x0-x30, sp, pc, pstate */
 	int syscallno;		/* NT_ARM_SYSTEM_CALL: the call to restart, or -1 */
+	/*
+	 * The live SVE (or streaming SVE) registers that a system call
+	 * would discard, to put back with the rest: vec_note is
+	 * NT_ARM_SVE or NT_ARM_SSVE, or 0 when there is nothing beyond
+	 * the FPSIMD view, which system calls keep.
+	 */
+	unsigned int vec_note;
+	unsigned int vec_len;
+	unsigned char vec[SVE_PT_SIZE(AARCH64_VQ_ARCH_MAX, SVE_PT_REGS_SVE)]
+		__attribute__((aligned(16)));
 };
 
 #define ARCH_SYSCALL_SITE_LEN	8	/* svc #0 (d4000001); brk #0 (d4200000) */

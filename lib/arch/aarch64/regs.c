@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // SPDX-FileCopyrightText: The ptimerctl authors
 /* aarch64: register access and syscall set-up for injection. */
-#include <elf.h>
 #include <errno.h>
+#include <linux/elf.h>	/* NT_ARM_SSVE, which glibc's <elf.h> lacks */
 #include <signal.h>
 #include <stddef.h>
 #include <string.h>
@@ -37,6 +37,55 @@ static int regset(pid_t tid, int req, int type, void *buf, size_t len, size_t *g
 	return 0;
 }
 
+/*
+ * Read the vector registers of @note (NT_ARM_SSVE or NT_ARM_SVE) into
+ * @regs, and keep them if they are live SVE state: 1 if kept, 0 if not
+ * (only the FPSIMD view, or not that mode), -errno on error.  A kernel or
+ * CPU without the extension answers EINVAL or ENODEV: nothing to keep.
+ */
+static int get_vec_note(pid_t tid, struct arch_regs *regs, unsigned int note)
+{
+	const struct user_sve_header *h = (const void *)regs->vec;
+	int ret;
+
+	ret = regset(tid, PTRACE_GETREGSET, note, regs->vec, sizeof(regs->vec), NULL);
+	if (ret == -EINVAL || ret == -ENODEV)
+		return 0;
+	if (ret)
+		return ret;
+	if ((h->flags & SVE_PT_REGS_MASK) != SVE_PT_REGS_SVE)
+		return 0;
+	if (h->size > sizeof(regs->vec))
+		return -EOVERFLOW;
+	regs->vec_note = note;
+	regs->vec_len = h->size;
+	return 1;
+}
+
+/*
+ * A system call discards the SVE registers beyond their FPSIMD view (the
+ * Z registers' upper bits, P and FFR) and leaves streaming mode
+ * (PSTATE.SM), so an injected call would change them under a thread
+ * stopped in user space: keep the live set, the streaming one if the
+ * thread is in streaming mode (only then does NT_ARM_SSVE read as SVE
+ * state), to put back.  ZA and ZT0 survive system calls (the kernel's
+ * sme.rst), so they need nothing.  Writing the set back also sets the
+ * vector length the thread gets on exec (from its inherit flag): a
+ * PR_SVE_SET_VL_ONEXEC still pending, which no regset shows, is lost.
+ */
+static int get_vec(pid_t tid, struct arch_regs *regs)
+{
+	int ret;
+
+	regs->vec_note = 0;
+	regs->vec_len = 0;
+	ret = get_vec_note(tid, regs, NT_ARM_SSVE);
+	if (ret)
+		return ret < 0 ? ret : 0;
+	ret = get_vec_note(tid, regs, NT_ARM_SVE);
+	return ret < 0 ? ret : 0;
+}
+
 int arch_get_regs(pid_t tid, struct arch_regs *regs)
 {
 	size_t got = 0;
@@ -51,8 +100,11 @@ int arch_get_regs(pid_t tid, struct arch_regs *regs)
 	 */
 	if (got != sizeof(regs->r))
 		return -PTIMER_ERR_COMPAT;
-	return regset(tid, PTRACE_GETREGSET, NT_ARM_SYSTEM_CALL, &regs->syscallno,
-		      sizeof(regs->syscallno), NULL);
+	ret = regset(tid, PTRACE_GETREGSET, NT_ARM_SYSTEM_CALL, &regs->syscallno,
+		     sizeof(regs->syscallno), NULL);
+	if (ret)
+		return ret;
+	return get_vec(tid, regs);
 }
 
 int arch_set_regs(pid_t tid, const struct arch_regs *regs)
@@ -63,8 +115,12 @@ int arch_set_regs(pid_t tid, const struct arch_regs *regs)
 		     sizeof(regs->r), NULL);
 	if (ret)
 		return ret;
-	return regset(tid, PTRACE_SETREGSET, NT_ARM_SYSTEM_CALL, (void *)&regs->syscallno,
-		      sizeof(regs->syscallno), NULL);
+	ret = regset(tid, PTRACE_SETREGSET, NT_ARM_SYSTEM_CALL, (void *)&regs->syscallno,
+		     sizeof(regs->syscallno), NULL);
+	if (ret || !regs->vec_note)
+		return ret;
+	return regset(tid, PTRACE_SETREGSET, regs->vec_note, (void *)regs->vec, regs->vec_len,
+		      NULL);
 }
 
 uint64_t arch_get_ip(const struct arch_regs *regs)
@@ -84,12 +140,15 @@ uint64_t arch_get_sp(const struct arch_regs *regs)
  * is already -1 after PTRACE_INTERRUPT; not after other stops.)  A
  * branch-target type left in PSTATE by an interrupted indirect branch
  * would fault our first instruction on a BTI-guarded page: clear it.
+ * The thread's vector state goes back only with its own registers.
  */
 static void prep_common(struct arch_regs *regs, uint64_t pc)
 {
 	regs->r.pc = pc;
 	regs->r.pstate &= ~AARCH64_PSR_BTYPE_MASK;
 	regs->syscallno = -1;
+	/* our code needs no vector state, and a system call discards it */
+	regs->vec_note = 0;
 }
 
 void arch_prep_syscall(struct arch_regs *regs, uint64_t site, long nr,

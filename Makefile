@@ -169,7 +169,7 @@ $(BUILD)/tests/helpers/%: tests/helpers/%.c $(wildcard tests/helpers/*.h)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $(filter %.c %.S,$^) -lpthread -lrt
 
 # Victims with a part in each architecture's assembly
-$(BUILD)/tests/helpers/stackmark: tests/helpers/arch/$(ARCH)/stack_wait.S
+$(BUILD)/tests/helpers/stackmark: tests/helpers/$(ARCH)/stack_wait.S
 
 $(BUILD)/tests/helpers/%: tests/helpers/$(ARCH)/%.c $(wildcard tests/helpers/*.h)
 	@mkdir -p $(dir $@)

@@ -9,8 +9,9 @@
  * It holds two POSIX timers (so that a dump reads values) and prints
  * "READY <pid>".  Its main thread then fills the words below its stack
  * pointer with a pattern (the red zone and a signal frame's room) and
- * blocks in read() on stdin, straight from assembly (stack_wait.S), so
- * that nothing of its own touches them.  A line on stdin wakes it; it
+ * blocks in read() on stdin, straight from assembly
+ * (tests/helpers/ARCH/stack_wait.S), so that nothing of its own touches
+ * them.  A line on stdin wakes it; it
  * prints "RESULT stack=<words changed> code=<0|1>", code=1 when the code
  * page it waited in differs from before, and exits.
  *

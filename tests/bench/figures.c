@@ -131,6 +131,8 @@ int measure_attach(struct bench *b, struct figure *f)
 	pid_t pid;
 	int ret;
 
+	/* Batched, as any job is: the walk's figure before may have left it one per trip. */
+	ptimer_private_set_one_syscall_per_trip(b->ctx, false);
 	pid = target_start(0, f->threads);
 	if (pid < 0)
 		return fail(f, pid, "starting the target", NULL);

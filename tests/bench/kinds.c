@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "ptimer-private.h"
 
 #ifndef TFD_IOC_SET_TICKS
 #define TFD_IOC_SET_TICKS _IOW('T', 0, uint64_t)
@@ -375,6 +376,7 @@ int measure_kinds_dump(struct bench *b, struct figure *f)
 	}
 	if (ret)
 		return fail(f, ret, "starting the target", NULL);
+	ptimer_private_set_one_syscall_per_trip(b->ctx, false);
 	ret = ptimer_set_kinds(b->ctx, PTIMER_KIND_ALL);
 	if (!ret)
 		ret = ptimer_dump_pid(b->ctx, pid, 0, &d, &st);
@@ -406,6 +408,7 @@ int measure_kinds_restore(struct bench *b, struct figure *f)
 	if (ret)
 		return fail(f, ret, "starting the target", NULL);
 	d = kinds_dump(pid, f->n, ntfds_of(f));
+	ptimer_private_set_one_syscall_per_trip(b->ctx, false);
 	ret = ptimer_set_kinds(b->ctx, PTIMER_KIND_ALL);
 	if (!ret)
 		ret = d ? ptimer_restore_pid(b->ctx, pid, d, &opts, NULL, &st) : -ENOMEM;

@@ -206,39 +206,33 @@ static uint8_t slot_image(const struct injector *in, size_t off)
 
 /*
  * Write our code over [@from, @to) of the slot, or (@ours false) put the
- * target's back.  The slot is word-aligned and its code saved, so each
- * word is known whole and needs no peek first.
+ * target's back.  The slot is word-aligned and its code saved, so the
+ * words around the range are known whole and need no peek first.
  */
 static int slot_write(struct injector *in, uint64_t from, uint64_t to, bool ours)
 {
 	const size_t word = sizeof(long);
+	uint64_t start = from & ~(uint64_t)(word - 1);
+	uint64_t end = (to + word - 1) & ~(uint64_t)(word - 1);
 	uint8_t image[INJECT_SLOT_MAX];
 
+	for (uint64_t at = start; at < end; at++)
+		image[at - start] = ours && at >= from && at < to ?
+				    slot_image(in, at - in->slot) : in->slot_saved[at - in->slot];
 	if (in->memfd >= 0) {
-		for (uint64_t at = from; at < to; at++)
-			image[at - from] = ours ? slot_image(in, at - in->slot) :
-					   in->slot_saved[at - in->slot];
-		if (pwrite(in->memfd, image, to - from, (off_t)from) == (ssize_t)(to - from))
-			goto written;
+		if (pwrite(in->memfd, image, end - start, (off_t)start) == (ssize_t)(end - start))
+			return 0;
 		/* proc_mem.force_override=never, say: word by word, as a debugger does. */
 		close(in->memfd);
 		in->memfd = -1;
 	}
-	for (uint64_t at = from & ~(uint64_t)(word - 1); at < to; at += word) {
-		uint8_t bytes[sizeof(long)];
+	for (uint64_t at = start; at < end; at += word) {
 		long w;
 
-		for (size_t k = 0; k < word; k++) {
-			size_t off = at + k - in->slot;
-
-			bytes[k] = ours && at + k >= from && at + k < to ?
-				   slot_image(in, off) : in->slot_saved[off];
-		}
-		memcpy(&w, bytes, word);
+		memcpy(&w, image + (at - start), word);
 		if (ptrace(PTRACE_POKETEXT, in->tid, at, w) < 0)
 			return -errno;
 	}
-written:
 	return 0;
 }
 

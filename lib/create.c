@@ -156,6 +156,30 @@ static int creation_error(struct creator *c, const struct ptimer_timer *t, long 
 			     t->id, c->t->pid);
 }
 
+/* The timer_create of @timers[@i], whose sigevent write_requests() wrote. */
+static struct blob_call create_call(const struct creator *c, const struct ptimer_timer *timers,
+				    size_t i)
+{
+	return (struct blob_call){
+		.nr = ARCH_NR_TIMER_CREATE,
+		.args = { (uint64_t)(int64_t)timers[i].clockid,
+			  c->at.sigevents + i * sizeof(struct sigevent),
+			  c->at.ids + i * 8 },
+	};
+}
+
+/* A creation under the prctl: recorded, and the kernel must have honoured the id. */
+static int check_created(struct creator *c, const struct ptimer_timer *t, long ret, int got)
+{
+	if (ret)
+		return creation_error(c, t, ret);
+	note_created(c, got);
+	if (got != t->id)
+		return ctx_set_error(c->ctx, -EIO, "asked pid %d for timer id %d, the kernel gave %d",
+				     c->t->pid, t->id, got);
+	return 0;
+}
+
 static int create_prctl(struct creator *c, const struct ptimer_timer *timers, size_t n)
 {
 	struct blob_batch *b;
@@ -168,34 +192,18 @@ static int create_prctl(struct creator *c, const struct ptimer_timer *timers, si
 		ret = -ENOMEM;
 		goto free_all;
 	}
-	for (size_t i = 0; i < n; i++) {
-		b->calls[i].nr = ARCH_NR_TIMER_CREATE;
-		b->calls[i].args[0] = (uint64_t)(int64_t)timers[i].clockid;
-		b->calls[i].args[1] = c->at.sigevents + i * sizeof(struct sigevent);
-		b->calls[i].args[2] = c->at.ids + i * 8;
-	}
+	for (size_t i = 0; i < n; i++)
+		b->calls[i] = create_call(c, timers, i);
 	ret = target_batch(c->t, b, c->at.batch);
 	if (ret)
 		goto free_all;
 	ret = target_read(c->t, c->at.ids, ids, n * sizeof(*ids));
 	if (ret)
 		goto free_all;
-	for (size_t i = 0; i < b->done; i++) {
-		int got = (int)ids[i];
-
-		if (b->calls[i].ret) {
-			ret = creation_error(c, &timers[i], b->calls[i].ret);
-			goto free_all;
-		}
-		note_created(c, got);
-		/* The kernel must have honoured the id we asked for. */
-		if (got != timers[i].id) {
-			ret = ctx_set_error(c->ctx, -EIO,
-					    "asked pid %d for timer id %d, the kernel gave %d",
-					    c->t->pid, timers[i].id, got);
-			goto free_all;
-		}
-	}
+	for (size_t i = 0; i < b->done && !ret; i++)
+		ret = check_created(c, &timers[i], b->calls[i].ret, (int)ids[i]);
+	if (ret)
+		goto free_all;
 	if (b->done != n)
 		ret = ctx_set_error(c->ctx, -EIO, "create batch stopped early");
 free_all:
@@ -439,12 +447,7 @@ static int pair_window(struct creator *c, const struct ptimer_dump *from,
 		size_t i = first + j;
 
 		/* Whole calls: @b is reused, and a settime's flags must be 0. */
-		b->calls[k++] = (struct blob_call){
-			.nr = ARCH_NR_TIMER_CREATE,
-			.args = { (uint64_t)(int64_t)timers[i].clockid,
-				  c->at.sigevents + i * sizeof(struct sigevent),
-				  c->at.ids + i * 8 },
-		};
+		b->calls[k++] = create_call(c, timers, i);
 		if (!arm_early(c, from, &timers[i], mode, &now, &values[j]))
 			continue;
 		b->calls[k++] = (struct blob_call){
@@ -465,7 +468,7 @@ static int pair_window(struct creator *c, const struct ptimer_dump *from,
 	rc = target_read(c->t, c->at.ids + first * 8, ids, m * sizeof(*ids));
 	for (size_t q = 0, j = 0; q < b->done; q++) {
 		const struct blob_call *call = &b->calls[q];
-		int got;
+		int got, err;
 
 		if (call->nr == ARCH_NR_TIMER_SETTIME) {
 			if (call->ret)
@@ -479,15 +482,11 @@ static int pair_window(struct creator *c, const struct ptimer_dump *from,
 				c->early_min_ns = ts_to_ns(&values[j - 1].it_value);
 			continue;
 		}
-		if (call->ret)
-			return creation_error(c, &timers[first + j], call->ret);
 		/* Unread, it is the id asked for: the prctl gives that or fails. */
 		got = rc ? timers[first + j].id : (int)ids[j];
-		note_created(c, got);
-		if (got != timers[first + j].id)
-			return ctx_set_error(c->ctx, -EIO, "asked pid %d for timer id %d,"
-					     " the kernel gave %d", c->t->pid,
-					     timers[first + j].id, got);
+		err = check_created(c, &timers[first + j], call->ret, got);
+		if (err)
+			return err;
 		j++;
 	}
 	if (!ret)

@@ -160,8 +160,8 @@ size_t kinds_dump_scratch_size(const struct ptimer_dump *dump)
  * that fdinfo does not show yet: the kernel adds them to the ticks only
  * when someone looks.  Batch B, when disarming: timerfd_settime() to zero.
  */
-static size_t fill_calls_a(struct blob_call *calls, const struct dump_kinds *k,
-			   const struct kinds_layout *l, unsigned int kinds, bool disarm)
+static void fill_calls_a(struct blob_call *calls, const struct dump_kinds *k,
+			 const struct kinds_layout *l, unsigned int kinds, bool disarm)
 {
 	size_t c = 0;
 
@@ -183,7 +183,6 @@ static size_t fill_calls_a(struct blob_call *calls, const struct dump_kinds *k,
 		call->args[0] = k->timerfds[i].fd;
 		call->args[1] = l->timerfds + i * sizeof(struct itimerspec);
 	}
-	return c;
 }
 
 static void fill_batch_b(struct blob_batch *b, const struct dump_kinds *k,
@@ -323,11 +322,6 @@ static int disarm_timerfds(struct target *t, struct dump_kinds *k, struct blob_b
 	return ret;
 }
 
-static bool has_calls(const struct dump_kinds *k, unsigned int kinds)
-{
-	return (kinds & PTIMER_KIND_ITIMER) || k->ntimerfds;
-}
-
 size_t kinds_dump_ncalls(const struct ptimer_dump *dump, unsigned int kinds)
 {
 	const struct dump_kinds *k = dump_kinds_of((struct ptimer_dump *)dump);
@@ -344,7 +338,7 @@ int kinds_dump_fill(struct target *t, struct ptimer_dump *dump, unsigned int kin
 	struct kinds_layout l;
 	int ret;
 
-	if (!has_calls(k, kinds))
+	if (!kinds_dump_ncalls(dump, kinds))
 		return 0;
 	plan_layout(&l, k->ntimerfds, base);
 	fill_calls_a(calls, k, &l, kinds, disarm);
@@ -362,7 +356,7 @@ int kinds_dump_collect(struct target *t, struct ptimer_dump *dump, unsigned int 
 	struct blob_batch *b;
 	int ret;
 
-	if (!has_calls(k, kinds))
+	if (!kinds_dump_ncalls(dump, kinds))
 		return 0;
 	plan_layout(&l, k->ntimerfds, base);
 	ret = calls_ok(t, calls, kinds_dump_ncalls(dump, kinds),
@@ -390,10 +384,10 @@ int kinds_dump_read_injected(struct target *t, struct ptimer_dump *dump, unsigne
 	struct blob_batch *b;
 	int ret;
 
-	if (!has_calls(k, kinds))
+	if (!n)
 		return 0;
 	plan_layout(&l, k->ntimerfds, target_scratch(t));
-	b = calloc(1, sizeof(*b) + (l.ncalls + 1) * sizeof(b->calls[0]));
+	b = calloc(1, sizeof(*b) + l.ncalls * sizeof(b->calls[0]));
 	if (!b)
 		return -ENOMEM;
 	b->count = n;

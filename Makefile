@@ -82,6 +82,8 @@ UNIT_SRCS   := $(sort $(wildcard tests/unit/*.c))
 UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
 INTEG_SRCS  := $(sort $(wildcard tests/integration/test_*.c))
 INTEG_BINS  := $(INTEG_SRCS:tests/integration/%.c=$(BUILD)/tests/integration/%)
+# Linked into every test binary: the time scale and its Criterion hook
+TEST_COMMON := tests/time_scale.c
 INTEG_COMMON := $(sort $(filter-out $(INTEG_SRCS),$(wildcard tests/integration/*.c)))
 HELPER_SRCS := $(sort $(wildcard tests/helpers/*.c))
 # Helpers of one architecture (its registers): tests/helpers/$(ARCH)/
@@ -175,13 +177,15 @@ $(BUILD)/tests/helpers/%: tests/helpers/$(ARCH)/%.c $(wildcard tests/helpers/*.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< -lpthread -lrt
 
-$(BUILD)/tests/unit/%: tests/unit/%.c $(LIBA)
+$(BUILD)/tests/unit/%: tests/unit/%.c $(TEST_COMMON) $(LIBA)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Itests $(ALL_CFLAGS) -o $@ $< $(LIBA) $(CRITERION_LIBS) -ljson-c
+	$(CC) $(CPPFLAGS) -Itests $(ALL_CFLAGS) -o $@ $< $(TEST_COMMON) $(LIBA) \
+		$(CRITERION_LIBS) -ljson-c
 
-$(BUILD)/tests/integration/%: tests/integration/%.c $(INTEG_COMMON) $(LIBA) $(BIN) $(HELPER_BINS)
+$(BUILD)/tests/integration/%: tests/integration/%.c $(TEST_COMMON) $(INTEG_COMMON) $(LIBA) \
+		$(BIN) $(HELPER_BINS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Itests $(ALL_CFLAGS) -o $@ $< $(INTEG_COMMON) $(LIBA) \
+	$(CC) $(CPPFLAGS) -Itests $(ALL_CFLAGS) -o $@ $< $(TEST_COMMON) $(INTEG_COMMON) $(LIBA) \
 		$(CRITERION_LIBS) -ljson-c -lpthread
 
 # A fully static ptimerctl and victim, for the kernel-patch VM initramfs.

@@ -19,6 +19,8 @@
 
 #include <json-c/json.h>
 
+#include "time_scale.h"
+
 /*
  * Deadlines against hangs, not speed limits: a wait ends as soon as what
  * it waits for happens, so a long deadline costs time only when something
@@ -28,15 +30,6 @@
 #define HARNESS_RUN_TIMEOUT_MS	60000	/* default for one ptimerctl run */
 #define VICTIM_WAKE_SIG		63	/* reserved by the victim */
 
-/*
- * PTIMER_TIME_SCALE=N (default 1): this machine may be N times slower than
- * the ones the deadlines were chosen on (vm-check's TCG guests).  Every
- * deadline of the harness and restore_util, and Criterion's per-test
- * .timeout limits, are multiplied by N: they guard against hangs, and a
- * slow machine must not turn them into failures.  Assertions about how
- * long something took do not change.
- */
-int harness_time_scale(void);
 /* CLOCK_MONOTONIC in ns, @ms (times the scale) from now. */
 int64_t harness_deadline(int ms);
 

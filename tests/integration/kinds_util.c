@@ -179,7 +179,7 @@ bool ak_pending(pid_t pid, pid_t tid, int sig)
 
 bool ak_wait_pending(pid_t pid, pid_t tid, int sig, bool want)
 {
-	int64_t deadline = clock_ns(CLOCK_MONOTONIC) + AK_WAIT_MS * 1000000LL;
+	int64_t deadline = harness_deadline(AK_WAIT_MS);
 
 	while (ak_pending(pid, tid, sig) != want) {
 		if (clock_ns(CLOCK_MONOTONIC) > deadline)
@@ -192,7 +192,7 @@ bool ak_wait_pending(pid_t pid, pid_t tid, int sig, bool want)
 bool ak_wait_period(struct victim *v, enum ak_source src, long long nominal_ns, int tol_pct,
 		    int min, long long *period)
 {
-	int64_t deadline = clock_ns(CLOCK_MONOTONIC) + AK_WAIT_MS * 1000000LL;
+	int64_t deadline = harness_deadline(AK_WAIT_MS);
 	struct ak_stats st;
 
 	for (;;) {
@@ -211,7 +211,7 @@ bool ak_wait_period(struct victim *v, enum ak_source src, long long nominal_ns, 
 
 bool ak_wait_count(struct victim *v, enum ak_source src, long long count)
 {
-	int64_t deadline = clock_ns(CLOCK_MONOTONIC) + AK_WAIT_MS * 1000000LL;
+	int64_t deadline = harness_deadline(AK_WAIT_MS);
 	struct ak_stats st;
 
 	for (;;) {

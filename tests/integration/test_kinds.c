@@ -71,7 +71,7 @@ static bool dump_has_kind(json_object *root, const char *kind)
 static struct victim *start_source(const char *arg)
 {
 	struct victim *v = ak_start(arg, NULL);
-	int64_t deadline = clock_ns(CLOCK_MONOTONIC) + RU_WAIT_MS * RU_MS;
+	int64_t deadline = harness_deadline(RU_WAIT_MS);
 	struct ak_tfd t[AK_NTFD];
 
 	for (;;) {
@@ -140,7 +140,7 @@ static void expect_itimers_armed(struct victim *v, const char *who)
 {
 	static const long long interval[3] = { 100 * RU_MS, 10 * RU_MS, 20 * RU_MS };
 	static const char *const name[3] = { "real", "virtual", "prof" };
-	int64_t deadline = clock_ns(CLOCK_MONOTONIC) + RU_WAIT_MS * RU_MS;
+	int64_t deadline = harness_deadline(RU_WAIT_MS);
 	struct ak_itimer it[3];
 
 	/*

@@ -114,7 +114,7 @@ static void run_with_fd(struct run_result *r, int fd, int target_fd, const char 
 	const char *argv[16] = { ptimerctl_path() };
 	char errpath[] = "/tmp/ptimer-output-err-XXXXXX";
 	int errfd, status;
-	int64_t deadline = clock_ns(CLOCK_MONOTONIC) + 15 * RU_SEC;
+	int64_t deadline = harness_deadline(15000);
 	pid_t pid;
 	size_t n;
 

@@ -142,7 +142,7 @@ static void restore_into(const struct pv *dst, bool inside, const char *dump)
 /* Wait until every thread's timer has fired, then check where each went. */
 static void expect_signals_in_place(const struct pv *dst)
 {
-	int64_t deadline = clock_ns(CLOCK_MONOTONIC) + 5 * RU_SEC;
+	int64_t deadline = harness_deadline(5000);
 	unsigned long long mask[NTHREADS];
 	char line[512], key[8];
 	bool all;

@@ -42,7 +42,7 @@ struct transcript {
 /* Run ptimerctl with @argv on a new pseudo-terminal; all it wrote, and how it ended. */
 static void run_on_pty(struct transcript *t, const char *const *argv)
 {
-	int64_t deadline = clock_ns(CLOCK_MONOTONIC) + 240 * RU_SEC;
+	int64_t deadline = harness_deadline(240000);
 	pid_t parent = getpid(), pid;
 	int master;
 

@@ -23,6 +23,7 @@ struct restore_args {
 	bool keep_seccomp;
 	unsigned int kinds;		/* --kinds; 0: all */
 	bool verify;			/* restore --verify: diff the target with the dump after */
+	bool max_steps_given;		/* --max-walk-steps, which --replace's default yields to */
 	unsigned int seccomp_flags;	/* PTIMER_DUMP_*_SECCOMP, from the capability drop */
 };
 
@@ -120,6 +121,7 @@ static error_t parse_restore(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_MAX_WALK_STEPS:
 		a->opts.max_steps = parse_count(state, arg);
+		a->max_steps_given = true;
 		break;
 	case OPT_PROGRESS:
 		a->progress = 1;
@@ -147,6 +149,12 @@ static error_t parse_restore(int key, char *arg, struct argp_state *state)
 					"no PID given");
 		if (a->want_pids == 2 && a->pids[0] == a->pids[1])
 			cli_usage_error(state, "SRC_PID and DST_PID are the same process");
+		/*
+		 * Replacing by a walk would stop the target for a lap of the
+		 * id space (up to 20 minutes): only when asked for by name.
+		 */
+		if (a->opts.replace && !a->max_steps_given)
+			a->opts.max_steps = PTIMER_ID_SPACE - 1;
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -250,13 +258,22 @@ static int run_restore(struct restore_args *a, pid_t pid, const struct ptimer_du
 	return 0;
 }
 
-/* Report a failed restore into @pid; a lack of RLIMIT_SIGPENDING gets a hint. */
-static int restore_failed(int err, pid_t pid, const struct ptimer_dump *dump)
+/*
+ * Report a failed restore into @pid; a lack of RLIMIT_SIGPENDING, and a
+ * replace that would walk round the id space, get a hint.
+ */
+static int restore_failed(const struct restore_args *a, int err, pid_t pid,
+			  const struct ptimer_dump *dump)
 {
 	int ret = cli_fail(err, "cannot restore into pid %d", pid);
 
 	if (err == -EAGAIN)
 		cli_hint_sigpending(pid, dump->ntimers);
+	if (err == -PTIMER_ERR_WALK_TOO_LONG && a->opts.replace)
+		cli_info("hint: a kernel with PR_TIMER_CREATE_RESTORE_IDS (Linux 6.15, or"
+			 " kernel-patch/ of the sources) makes replaced IDs at once;"
+			 " --max-walk-steps=%llu allows the walk",
+			 (unsigned long long)PTIMER_ID_SPACE);
 	return ret;
 }
 
@@ -280,7 +297,7 @@ int cmd_restore(int argc, char **argv)
 	ret = run_restore(&a, a.pids[0], dump);
 	cli_hold_end();
 	if (ret)
-		ret = restore_failed(ret, a.pids[0], dump);
+		ret = restore_failed(&a, ret, a.pids[0], dump);
 	else if (a.verify && !a.opts.dry_run)
 		ret = cli_verify_restore(dump, a.pids[0], a.opts.tid_map, a.opts.ntid_map,
 					 a.seccomp_flags);
@@ -325,7 +342,7 @@ int cmd_migrate(int argc, char **argv)
 	}
 	ret = check_restore(&a.opts, dst, probe);
 	if (ret || a.opts.dry_run) {
-		ret = ret ? restore_failed(ret, dst, probe) : run_restore(&a, dst, probe);
+		ret = ret ? restore_failed(&a, ret, dst, probe) : run_restore(&a, dst, probe);
 		goto free_dumps;
 	}
 	if (cli_interrupted) {
@@ -341,7 +358,7 @@ int cmd_migrate(int argc, char **argv)
 	ret = run_restore(&a, dst, dump);
 	if (!ret)
 		goto free_dumps;
-	ret = restore_failed(ret, dst, dump);
+	ret = restore_failed(&a, ret, dst, dump);
 	/*
 	 * Put SRC back as it was: its timers still exist, only disarmed.
 	 * The library lets no interrupt stop this undo.

@@ -128,7 +128,7 @@ static const char *option_hint(int err)
 	case PTIMER_ERR_ID_IN_USE:
 		return " (--replace takes its place)";
 	case PTIMER_ERR_WALK_TOO_LONG:
-		return " (--max-iterations)";
+		return " (--max-walk-steps)";
 	case PTIMER_ERR_BAD_DUMP:
 		return " (--tid-map maps a thread of the dump to one of the target)";
 	default:

@@ -447,6 +447,15 @@ struct ptimer_restore_opts {
 };
 #define PTIMER_RESTORE_OPTS_SIZE_VER0	72
 
+/*
+ * Timer IDs run from 0 to INT_MAX and the kernel's counter wraps: a walk
+ * to an ID behind the counter goes round all of them, up to this many
+ * steps.  With replace and the walk, a max_steps below it refuses the
+ * restore before the attach (-PTIMER_ERR_WALK_TOO_LONG), since a replaced
+ * ID is always behind the counter.
+ */
+#define PTIMER_ID_SPACE		2147483648ULL
+
 struct ptimer_restore_stats {
 	size_t size;			/* set by the caller: sizeof(struct ptimer_restore_stats) */
 	int64_t stopped_ns;
@@ -464,7 +473,8 @@ struct ptimer_restore_stats {
  * the dump is invalid or does not fit the target (an unmapped tid);
  * -PTIMER_ERR_ID_IN_USE: an ID is in use, a dumped fd is open and not a
  * timerfd of the same clock, or a dumped interval timer is armed; -EINTR: aborted;
- * -PTIMER_ERR_WALK_TOO_LONG: the walk is longer than max_steps;
+ * -PTIMER_ERR_WALK_TOO_LONG: the walk is longer than max_steps, or (before
+ * the attach) replacing by a walk would need more steps than it allows;
  * -EOPNOTSUPP: the prctl was asked for and is missing; -PTIMER_ERR_TARGET_DIED: the
  * target exited part-way.
  */

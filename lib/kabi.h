@@ -59,9 +59,10 @@ enum ksigev {
 
 /*
  * Timer ids run from 0 to INT_MAX; the per-process counter that hands
- * them out wraps back to 0 (kernel/time/posix-timers.c).
+ * them out wraps back to 0 (kernel/time/posix-timers.c).  The public
+ * header states it for the callers of a walk.
  */
-#define KTIMER_ID_SPACE	((int64_t)INT32_MAX + 1)
+#define KTIMER_ID_SPACE	((int64_t)PTIMER_ID_SPACE)
 
 /* task_struct flags as /proc/PID/stat field 9 shows them. */
 #define KPF_EXITING	0x00000004

@@ -226,6 +226,53 @@ static void note_counter_floor(struct restore *r, const struct ptimer_dump *exis
 				   KTIMER_ID_SPACE;
 }
 
+/* The method a restore will use, as far as can be told without attaching. */
+static int planned_method(const struct restore *r, enum ptimer_method *method)
+{
+	struct ptimer_kernel_probe k = { .size = sizeof(k) };
+	int ret;
+
+	*method = r->opts->method;
+	if (*method != PTIMER_METHOD_AUTO)
+		return 0;
+	ret = ptimer_probe_kernel(&k);
+	if (ret)
+		return ret;
+	*method = k.restore_ids ? PTIMER_METHOD_PRCTL : PTIMER_METHOD_LOOP;
+	return 0;
+}
+
+/*
+ * Without the prctl, a replaced id, behind the target's counter since it
+ * exists, can only be made again by a walk round the id space: up to 2^31
+ * steps (about 20 minutes) with the target stopped, and as many again to
+ * put the replaced timers back should the restore fail.  A max_steps
+ * below a lap refuses that here, before anything is touched.
+ */
+static int check_replace_walk(struct restore *r, const struct ptimer_dump *existing)
+{
+	enum ptimer_method method;
+	int ret;
+
+	if (!r->opts->replace || !r->opts->max_steps || r->opts->max_steps >= KTIMER_ID_SPACE)
+		return 0;
+	for (size_t i = 0; i < existing->ntimers; i++) {
+		int id = existing->timers[i].id;
+
+		if (!has_id(r->dump, id))
+			continue;
+		ret = planned_method(r, &method);
+		if (ret || method != PTIMER_METHOD_LOOP)
+			return ret;
+		return ctx_set_error(r->ctx, -PTIMER_ERR_WALK_TOO_LONG, "replacing timer id %d"
+				     " of pid %d by a walk needs up to %lld steps round the id"
+				     " space, the target stopped throughout; the limit is %llu",
+				     id, r->t->pid, (long long)KTIMER_ID_SPACE,
+				     (unsigned long long)r->opts->max_steps);
+	}
+	return 0;
+}
+
 /*
  * Room in the scratch for timers made between the read before the stop
  * and the stop; more only cost another round trip (dump.c reads in
@@ -264,6 +311,8 @@ static int precheck_collisions(struct restore *r)
 		note_counter_floor(r, existing);
 		ret = find_collisions(r, existing, NULL);
 	}
+	if (!ret)
+		ret = check_replace_walk(r, existing);
 	if (existing != r->pre.d)
 		ptimer_dump_free(existing);
 	return ret;
@@ -428,15 +477,11 @@ static int run_attached(struct restore *r)
 /* With the collisions read (and the counter's floor with them), plan without attaching. */
 static int plan_dry_run(struct restore *r)
 {
-	struct ptimer_kernel_probe k = { .size = sizeof(k) };
 	int ret;
 
-	ret = ptimer_probe_kernel(&k);
+	ret = planned_method(r, &r->plan.method);
 	if (ret)
 		return ret;
-	r->plan.method = r->opts->method == PTIMER_METHOD_AUTO ?
-			 (k.restore_ids ? PTIMER_METHOD_PRCTL : PTIMER_METHOD_LOOP) :
-			 r->opts->method;
 	if (r->plan.method == PTIMER_METHOD_LOOP && r->nwant) {
 		/*
 		 * Without attaching, the counter cannot be read; it is at least

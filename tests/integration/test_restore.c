@@ -634,15 +634,14 @@ Test(restore, replace_takes_the_dumps_timer)
 }
 
 /*
- * --replace deletes the target's timer 2, then the walk is refused
- * (--max-iterations): the rollback must put timer 2 back as it was.
- * Without the prctl, ID 2 lies behind the target's counter: putting it
- * back is a walk round the whole ID space, which --max-iterations refuses
- * as well, and ptimerctl must say that it lost the timer.
+ * --replace deletes the target's timer 2, then the walk is refused, once
+ * the target's counter is read: a lap of the id space (allowed, so that
+ * the replace gets that far) to IDs 1 and 2, then on to 100, is longer
+ * than the limit.  The rollback must put timer 2 back as it was.
  */
 Test(restore, replace_rolled_back_on_failure)
 {
-	struct victim *v;
+	struct victim *v, *src;
 	static struct ru_snap before;
 	char *dump, pidbuf[16];
 	struct run_result r;
@@ -653,15 +652,76 @@ Test(restore, replace_rolled_back_on_failure)
 	 */
 	harness_need_restore_ids();
 	v = start_holder();
-	dump = dump_ids_1_2();
+	src = victim_start(
+		"--timer", "id=1,clock=monotonic,notify=signal,sig=34,sigval=0x11,value_ms=30000",
+		"--timer", "id=2,clock=boottime,notify=signal,sig=35,sigval=0x22,value_ms=40000,"
+		"interval_ms=500",
+		"--timer", "id=100,clock=monotonic,notify=none,value_ms=30000", NULL);
+	cr_assert(src && src->ready, "%s", src ? src->error : "fork");
+	dump = ru_dump_file(src->pid, NULL);
+	victim_kill(src);
 	ru_snap_take(v, &before);
 	cr_assert_eq(run_ptimerctl(&r, "restore", "--replace", "--method=loop",
-				   "--max-iterations", "1", "-i", dump,
+				   "--max-walk-steps", "2147483648", "-i", dump,
 				   ru_pidstr(pidbuf, v->pid), NULL), 0);
 	cr_expect_eq(r.exit_code, PX_UNSUPPORTED, "%s", run_describe(&r));
 	run_result_free(&r);
 	/* timer 2 deleted, then put back with its value as read before */
 	expect_unchanged(v, &before, RU_PUT_BACK, "--replace rolled back");
+	ru_file_free(dump);
+	victim_kill(v);
+}
+
+/*
+ * A replaced ID lies behind the target's counter: without the prctl only
+ * a lap of the id space (up to 2^31 steps, the target stopped) makes it
+ * again.  By default that is refused before the attach, with a hint; a
+ * dry run says the same.  Runs with and without the prctl: the method is
+ * forced.
+ */
+Test(restore, replace_by_walk_refused_before_attach)
+{
+	static const char *const modes[][2] = {
+		{ "restore", NULL }, { "restore", "--dry-run" }, { "migrate", NULL },
+	};
+	struct victim *v = start_holder(), *src = start_holder();
+	static struct ru_snap before, src_before;
+	char *dump = dump_ids_1_2(), pidbuf[16], spid[16];
+	struct ru_watch w;
+	struct ru_bg b;
+
+	ru_snap_take(v, &before);
+	ru_snap_take(src, &src_before);
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		const char *cmd = modes[i][0], *extra = modes[i][1];
+
+		ru_watch_start(&w, v->pid);
+		/* Refused at once; were it let through, the walk would take minutes. */
+		if (!strcmp(cmd, "migrate"))
+			ru_bg_start(&b, "migrate", "--replace", "--method=walk",
+				    ru_pidstr(spid, src->pid), ru_pidstr(pidbuf, v->pid), NULL);
+		else
+			ru_bg_start(&b, cmd, "--replace", "--method=walk", "-i", dump,
+				    ru_pidstr(pidbuf, v->pid), extra, NULL);
+		ru_bg_wait(&b, 10000);
+		cr_expect_eq(ru_watch_stop(&w), 0, "%s %s: the target was attached", cmd,
+			     extra ? extra : "");
+		/* A failed assertion, not a hang: the harness stopped a walk. */
+		cr_expect(!b.res.timed_out, "%s %s was still walking after 10 s, where it should"
+			  " have refused: %s", cmd, extra ? extra : "", b.res.err);
+		if (!b.res.timed_out) {
+			cr_expect_eq(b.res.exit_code, PX_UNSUPPORTED, "%s", run_describe(&b.res));
+			cr_expect(strstr(b.res.err, "round the id space") &&
+				  strstr(b.res.err, "hint: ") &&
+				  strstr(b.res.err, "--max-walk-steps=2147483648"), "%s",
+				  b.res.err);
+		}
+		run_result_free(&b.res);
+	}
+	/* migrate is refused before it disarms its source */
+	expect_unchanged(src, &src_before, RU_UNTOUCHED, "migrate's source");
+	expect_unchanged(v, &before, RU_UNTOUCHED, "refused");
+	victim_kill(src);
 	ru_file_free(dump);
 	victim_kill(v);
 }

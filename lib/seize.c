@@ -422,6 +422,7 @@ int seize_release(struct seized_process *sp)
 		if (ptrace(PTRACE_DETACH, t->tid, 0, 0) < 0 && errno != ESRCH && !first)
 			first = -errno;
 	}
+	sp->released_at_ns = clock_now_ns(CLOCK_MONOTONIC);
 	release_unstoppable(sp);
 	/*
 	 * A SIGSTOP that our injected code took in passing: send it again

@@ -440,6 +440,9 @@ static int settle_restart(struct injector *in)
 	struct arch_regs regs = in->saved_regs;
 	int ret, rc;
 
+	/* Not a read of the stopped thread's code where it cannot matter. */
+	if (!arch_restart_at_ip)
+		return 0;
 	ret = peek_code(in, ip, insn, sizeof(insn));
 	if (ret || !arch_restart_pending(&in->saved_regs, insn))
 		return ret;

@@ -77,6 +77,8 @@ extern const bool arch_wait_needs_snapshot;
  * injector puts back anyway.
  */
 bool arch_restart_pending(const struct arch_regs *regs, const uint8_t *insn);
+/* Whether arch_restart_pending() can be true at all: else the code at the ip is not read. */
+extern const bool arch_restart_at_ip;
 
 /* "syscall; breakpoint", written over the code at the injection site. */
 extern const uint8_t arch_syscall_site[ARCH_SYSCALL_SITE_LEN];

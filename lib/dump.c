@@ -597,6 +597,7 @@ int dump_pid(struct ptimer_ctx *ctx, pid_t pid, unsigned int flags,
 	ret = proc_preread(t.dirfd, &pr);
 	if (ret)
 		goto free_dump;
+	kinds_dump_warm(&t, ctx_kinds(ctx));
 	ret = target_attach(&t, target_seccomp_from_flags(flags), true);
 	if (ret)
 		goto free_pre;

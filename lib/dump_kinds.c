@@ -109,6 +109,23 @@ static int read_timerfds(struct target *t, struct ptimer_dump *dump)
 	return ret;
 }
 
+/*
+ * The first look at /proc/PID/fd/N makes the kernel build an entry per
+ * descriptor; a second finds them cached, and re-checks only that each
+ * descriptor is still open (measured, 7 descriptors: 35 us cold, 10 to
+ * 20 us warm).
+ * What is found here counts for nothing: the target runs and may open or
+ * close any; only the stopped listing is the dump's.
+ */
+void kinds_dump_warm(struct target *t, unsigned int kinds)
+{
+	size_t n = 0;
+	int *fds = NULL;
+
+	if ((kinds & PTIMER_KIND_TIMERFD) && !procfs_list_timerfds(t->dirfd, &fds, &n))
+		free(fds);
+}
+
 int kinds_dump_read_proc(struct target *t, struct ptimer_dump *dump, unsigned int kinds)
 {
 	int ret = 0;

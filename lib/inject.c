@@ -48,31 +48,106 @@ static size_t page_align(struct injector *in, size_t len)
  * whoever may ptrace-attach the target: that is all the privilege we
  * hold.  /proc/PID/mem would also need file access to a 0600 file of the
  * target's user, which root without CAP_DAC_OVERRIDE lacks.  The calls
- * honour page protections, so they only touch our own scratch mapping.
+ * honour page protections, so they only touch our own scratch mapping,
+ * or the stack.
  */
-int inject_write(struct injector *in, uint64_t addr, const void *buf, size_t len)
+static int vm_write(struct injector *in, uint64_t addr, const void *buf, size_t len)
 {
 	struct iovec local = { .iov_base = (void *)buf, .iov_len = len };
-	struct iovec remote = { .iov_base = (void *)(uintptr_t)addr, .iov_len = len };
-	ssize_t done = process_vm_writev(in->tid, &local, 1, &remote, 1, 0);
-
-	if (done < 0)
-		return -errno;
-	return (size_t)done == len ? 0 : -EIO;
-}
-
-int inject_read(struct injector *in, uint64_t addr, void *buf, size_t len)
-{
-	struct iovec local = { .iov_base = buf, .iov_len = len };
 	struct iovec remote = { .iov_base = (void *)(uintptr_t)addr, .iov_len = len };
 	ssize_t done;
 
 	if (!len)
 		return 0;
-	done = process_vm_readv(in->tid, &local, 1, &remote, 1, 0);
+	done = process_vm_writev(in->tid, &local, 1, &remote, 1, 0);
 	if (done < 0)
 		return -errno;
 	return (size_t)done == len ? 0 : -EIO;
+}
+
+/* @n pieces of the target into @n buffers, in one call. */
+static int vm_readv(struct injector *in, const struct iovec *local, const struct iovec *remote,
+		    unsigned long n)
+{
+	size_t len = 0;
+	ssize_t done;
+
+	for (unsigned long i = 0; i < n; i++)
+		len += local[i].iov_len;
+	if (!len)
+		return 0;
+	done = process_vm_readv(in->tid, local, n, remote, n, 0);
+	if (done < 0)
+		return -errno;
+	return (size_t)done == len ? 0 : -EIO;
+}
+
+static int vm_read(struct injector *in, uint64_t addr, void *buf, size_t len)
+{
+	struct iovec local = { .iov_base = buf, .iov_len = len };
+	struct iovec remote = { .iov_base = (void *)(uintptr_t)addr, .iov_len = len };
+
+	return vm_readv(in, &local, &remote, 1);
+}
+
+/*
+ * A small job's data region is a few hundred bytes of stack, which a job
+ * fills in several writes and reads back in several reads.  Each is a
+ * system call made while the target waits, so they go through an image
+ * of the region instead: the writes land in it, and go to the target in
+ * one call before the next run (image_flush()); the first read after a
+ * run reads the whole region back in one call.
+ */
+static bool in_image(const struct injector *in, uint64_t addr, size_t len)
+{
+	return in->image && addr >= in->data && len <= in->data_len &&
+	       addr - in->data <= in->data_len - len;
+}
+
+static int image_flush(struct injector *in)
+{
+	int ret;
+
+	if (in->dirty_from >= in->dirty_to)
+		return 0;
+	ret = vm_write(in, in->data + in->dirty_from, in->image + in->dirty_from,
+		       in->dirty_to - in->dirty_from);
+	in->dirty_from = in->data_len;
+	in->dirty_to = 0;
+	return ret;
+}
+
+int inject_write(struct injector *in, uint64_t addr, const void *buf, size_t len)
+{
+	size_t off = addr - in->data;
+
+	if (!in_image(in, addr, len))
+		return vm_write(in, addr, buf, len);
+	memcpy(in->image + off, buf, len);
+	if (off < in->dirty_from)
+		in->dirty_from = off;
+	if (off + len > in->dirty_to)
+		in->dirty_to = off + len;
+	return 0;
+}
+
+int inject_read(struct injector *in, uint64_t addr, void *buf, size_t len)
+{
+	int ret;
+
+	if (!in_image(in, addr, len))
+		return vm_read(in, addr, buf, len);
+	if (!in->image_read) {
+		/* Written bytes first, so that the read brings them back too. */
+		ret = image_flush(in);
+		if (!ret)
+			ret = vm_read(in, in->data, in->image, in->data_len);
+		if (ret)
+			return ret;
+		in->image_read = true;
+	}
+	memcpy(buf, in->image + (addr - in->data), len);
+	return 0;
 }
 
 /*
@@ -159,6 +234,11 @@ static int run_until_trap(struct injector *in, struct arch_regs *regs,
 	siginfo_t si;
 	int ret;
 
+	ret = image_flush(in);
+	if (ret)
+		return ret;
+	/* Our code writes its results there. */
+	in->image_read = false;
 	/* No handler of the target may run in the middle of our code. */
 	in->parked = false;
 	ret = set_sigmask(in, ~0ULL);
@@ -440,6 +520,9 @@ static int settle_restart(struct injector *in)
 	struct arch_regs regs = in->saved_regs;
 	int ret, rc;
 
+	/* Not a read of the stopped thread's code where it cannot matter. */
+	if (!arch_restart_at_ip)
+		return 0;
 	ret = peek_code(in, ip, insn, sizeof(insn));
 	if (ret || !arch_restart_pending(&in->saved_regs, insn))
 		return ret;
@@ -538,6 +621,21 @@ static uint64_t pick_slot(struct injector *in, size_t len)
 	return page + in->page - len;
 }
 
+/* What the slot and the stack at @base hold now, in one read. */
+static int read_borrowed(struct injector *in, uint64_t base, size_t len)
+{
+	const struct iovec local[] = {
+		{ .iov_base = in->slot_saved, .iov_len = in->slot_len },
+		{ .iov_base = in->stack_saved, .iov_len = len },
+	};
+	const struct iovec remote[] = {
+		{ .iov_base = (void *)(uintptr_t)in->slot, .iov_len = in->slot_len },
+		{ .iov_base = (void *)(uintptr_t)base, .iov_len = len },
+	};
+
+	return vm_readv(in, local, remote, 2);
+}
+
 static int begin_inline(struct injector *in, size_t data_len)
 {
 	uint64_t frame = getauxval(AT_MINSIGSTKSZ);
@@ -554,18 +652,19 @@ static int begin_inline(struct injector *in, size_t data_len)
 	if (base < sp - ARCH_STACK_RED_ZONE - frame)
 		return -ENOSPC;
 	in->slot = pick_slot(in, in->slot_len);
-	ret = inject_read(in, in->slot, in->slot_saved, in->slot_len);
-	if (ret)
-		return ret;
 	in->stack_saved = malloc(top - base);
-	if (!in->stack_saved)
-		return -ENOMEM;
-	ret = inject_read(in, base, in->stack_saved, top - base);
-	if (ret) {
-		free(in->stack_saved);
-		in->stack_saved = NULL;
-		return ret;
+	in->image = malloc(top - base);
+	if (!in->stack_saved || !in->image) {
+		ret = -ENOMEM;
+		goto free_saved;
 	}
+	ret = read_borrowed(in, base, top - base);
+	if (ret)
+		goto free_saved;
+	memcpy(in->image, in->stack_saved, top - base);
+	in->image_read = true;
+	in->dirty_from = top - base;
+	in->dirty_to = 0;
 	/*
 	 * One write a run instead of a poke a word, where /proc/PID/mem
 	 * opens: root without CAP_DAC_OVERRIDE cannot open another user's.
@@ -577,6 +676,13 @@ static int begin_inline(struct injector *in, size_t data_len)
 	in->data = base;
 	in->data_len = top - base;
 	return 0;
+
+free_saved:
+	free(in->image);
+	in->image = NULL;
+	free(in->stack_saved);
+	in->stack_saved = NULL;
+	return ret;
 }
 
 static int end_inline(struct injector *in)
@@ -587,9 +693,12 @@ static int end_inline(struct injector *in)
 		ret = slot_write(in, in->slot, in->slot + in->slot_len, false);
 		in->slot_dirty = ret != 0;
 	}
-	rc = inject_write(in, in->data, in->stack_saved, in->data_len);
+	/* Over whatever the image still held unwritten. */
+	rc = vm_write(in, in->data, in->stack_saved, in->data_len);
 	if (rc && !ret)
 		ret = rc;
+	free(in->image);
+	in->image = NULL;
 	free(in->stack_saved);
 	in->stack_saved = NULL;
 	if (in->memfd >= 0)

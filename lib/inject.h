@@ -49,6 +49,10 @@ struct injector {
 	size_t slot_len;
 	uint8_t slot_saved[INJECT_SLOT_MAX];	/* the code the slot covers */
 	uint8_t *stack_saved;	/* the stack bytes the data region covers */
+	/* What the data region holds, or is to hold once written (inject.c) */
+	uint8_t *image;
+	size_t dirty_from, dirty_to;	/* the bytes of image not written yet */
+	bool image_read;	/* image is what the target holds, read since its last run */
 	int memfd;		/* /proc/PID/mem, to write the slot, or -1 */
 	bool parked;		/* waiting in its own registers and mask */
 	size_t page;		/* the target's page size */

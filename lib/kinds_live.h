@@ -44,6 +44,11 @@ enum kinds_nr {
  * that nothing it reads is the disarm's doing.
  */
 int kinds_dump_read_proc(struct target *t, struct ptimer_dump *dump, unsigned int kinds);
+/*
+ * Before the stop, while the target runs: look at its descriptors once,
+ * so that the look kinds_dump_read_proc() takes, stopped, is quick.
+ */
+void kinds_dump_warm(struct target *t, unsigned int kinds);
 /* The scratch bytes kinds_dump_read_injected() needs. */
 size_t kinds_dump_scratch_size(const struct ptimer_dump *dump);
 /*

@@ -312,7 +312,10 @@ static int seize_all_threads(struct seized_process *sp, pid_t **final, size_t *n
  * We seized by number.  The directory fd, opened before, still reads only
  * while the process it was opened for lives; so if it still reads with the
  * same start time, no PID reuse slipped in between and the threads we hold
- * are that process's.
+ * are that process's.  Once every thread is seized, the last listing of
+ * task/, made through that fd after the last seize, has shown as much
+ * already (and spared the stopped target this read); this is for after a
+ * failure, to tell a process that died.
  */
 static bool same_process(struct seized_process *sp)
 {
@@ -352,7 +355,8 @@ int seize_process(struct ptimer_ctx *ctx, int dirfd, pid_t pid,
 	sp->seize_deadline_ns = deadline_from_now(sp);
 
 	ret = seize_all_threads(sp, &tids, &n);
-	if (!ret && !same_process(sp))
+	/* Every thread it listed was gone by the time we seized it. */
+	if (!ret && !sp->nthreads)
 		ret = -ESRCH;
 	if (!ret)
 		ret = order_threads(sp, tids, n);
@@ -422,6 +426,7 @@ int seize_release(struct seized_process *sp)
 		if (ptrace(PTRACE_DETACH, t->tid, 0, 0) < 0 && errno != ESRCH && !first)
 			first = -errno;
 	}
+	sp->released_at_ns = clock_now_ns(CLOCK_MONOTONIC);
 	release_unstoppable(sp);
 	/*
 	 * A SIGSTOP that our injected code took in passing: send it again

@@ -30,6 +30,7 @@ struct seized_process {
 	size_t nthreads;	/* leader first, then by creation order */
 	struct seized_thread *threads;
 	int64_t seized_at_ns;	/* CLOCK_MONOTONIC at the first seize */
+	int64_t released_at_ns;	/* and once every thread was let go */
 	int64_t seize_deadline_ns;	/* every thread must have stopped by then */
 	unsigned long ptrace_options;
 	bool stop_held;		/* a SIGSTOP taken while our code ran; sent again on release */

@@ -312,7 +312,6 @@ int target_detach(struct target *t)
 		ret = inject_end(&t->in);
 		t->injecting = false;
 	}
-	unpin(t);
 	if (t->seized) {
 		rc = seize_release(&t->sp);
 		if (rc && !ret)
@@ -320,6 +319,8 @@ int target_detach(struct target *t)
 		t->seized = false;
 		ctx_phase(t->ctx, PTIMER_PHASE_RELEASED);
 	}
+	/* A system call of ours: not while the target waits for us. */
+	unpin(t);
 	return ret;
 }
 
@@ -336,7 +337,7 @@ int target_finish(struct target *t, int ret, const char *op, struct target_stats
 	int rc = target_detach(t);
 
 	if (stats) {
-		stats->stopped_ns = clock_now_ns(CLOCK_MONOTONIC) - t->sp.seized_at_ns;
+		stats->stopped_ns = t->sp.released_at_ns - t->sp.seized_at_ns;
 		stats->injected_syscalls = t->in.syscalls;
 		stats->round_trips = t->in.round_trips;
 	}

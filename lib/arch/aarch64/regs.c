@@ -25,6 +25,8 @@ const int arch_elf_machine = EM_AARCH64;
 const int arch_elf_class = ELFCLASS64;
 /* A wait's x0 is gone once it returned: see arch_restart_interrupted_wait(). */
 const bool arch_wait_needs_snapshot = true;
+/* restart_syscall is set up on resuming at the svc: see arch_restart_pending(). */
+const bool arch_restart_at_ip = true;
 
 static int regset(pid_t tid, int req, int type, void *buf, size_t len, size_t *got)
 {

@@ -21,6 +21,8 @@ const int arch_elf_machine = EM_X86_64;
 const int arch_elf_class = ELFCLASS64;
 /* orig_rax and the argument registers survive the call: nothing is lost. */
 const bool arch_wait_needs_snapshot = false;
+/* A restart is set up from orig_rax and rax, which the injector puts back. */
+const bool arch_restart_at_ip = false;
 
 int arch_get_regs(pid_t tid, struct arch_regs *regs)
 {

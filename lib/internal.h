@@ -67,4 +67,11 @@ struct timespec ns_to_ts(int64_t ns);
 /* A clock's reading in nanoseconds. */
 int64_t clock_now_ns(clockid_t clock);
 
+/*
+ * 1: the kernel drops a POSIX timer's queued signal at delivery once the
+ * timer was re-armed or deleted (Linux 6.13); 0: it delivers it; -errno:
+ * the probe failed (stale_signals.c).
+ */
+int kernel_drops_stale_timer_signals(void);
+
 #endif /* PTIMER_INTERNAL_H */

@@ -838,6 +838,18 @@ static int queue_signals(struct kinds_restore *kr)
 
 	if (!kr->nsigs)
 		return 0;
+	/*
+	 * Before 6.13 a disarmed timer's queued signal stays live: re-armed,
+	 * the process still has every signal it had, and one queued again
+	 * would come twice.  Were the probe to fail, queueing them (the
+	 * newer kernels' rule) risks a duplicate rather than a loss.
+	 */
+	if (kr->rearm && !kernel_drops_stale_timer_signals()) {
+		dbg(kr->ctx, "pid %d: its %zu dumped signals are still queued and live (the"
+		    " kernel delivers stale timer signals): none queued again", kr->t->pid,
+		    kr->nsigs);
+		return 0;
+	}
 	if (kr->rearm && procfs_ns_tid(kr->t->dirfd, target_inject_tid(kr->t), &inject_ns_tid))
 		inject_ns_tid = 0;
 	ret = kb_init(&kb, kr);

@@ -110,6 +110,13 @@ void harness_die_with_parent(pid_t parent)
 		_exit(127);
 }
 
+int kernel_drops_stale_timer_signals(void);	/* lib/internal.h */
+
+bool harness_stale_signals_dropped(void)
+{
+	return kernel_drops_stale_timer_signals() != 0;
+}
+
 bool harness_have_restore_ids(void)
 {
 	/* GET answers 0 or 1; a kernel without the prctl says EINVAL */

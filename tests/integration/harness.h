@@ -59,6 +59,13 @@ void harness_die_with_parent(pid_t parent);
  * victim could not do without it.
  */
 bool harness_have_restore_ids(void);
+/*
+ * Whether the kernel drops a disarmed POSIX timer's queued signal at
+ * delivery (Linux 6.13), as libptimer's probe finds: what a migrated
+ * source delivers of its own queue depends on it.  Tests that a signal
+ * comes exactly once where ptimerctl puts it do not.
+ */
+bool harness_stale_signals_dropped(void);
 void harness_need_restore_ids(void);
 /* The victim's restore_ids (STATE) with the mode off: 0, or -1 without the prctl. */
 long long harness_restore_ids_off(void);

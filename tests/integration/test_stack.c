@@ -12,6 +12,7 @@
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -20,6 +21,8 @@
 
 static const char *const from_code_page = "injecting from its code page";
 static const char *const from_mapping = "injecting from a scratch mapping";
+/* More than a restore --replace of two timers takes below the stack pointer. */
+#define RESTORE_JOB_ROOM	4096
 
 static struct victim *stackmark(const char *mode, uid_t uid)
 {
@@ -102,7 +105,17 @@ Test(stack, a_restore_into_it_the_same)
 	run_result_free(&r);
 	cr_assert_eq(run_ptimerctl(&r, "-v", "restore", "--replace", "-i", path, pid, NULL), 0);
 	cr_assert_eq(r.exit_code, 0, "%s", run_describe(&r));
-	cr_expect(strstr(r.err, from_code_page), "%s", r.err);
+	/*
+	 * A restore's job (3008 bytes for these two timers) fits below the
+	 * stack pointer only where the CPU's signal frame is that big: an
+	 * AVX-512 machine's AT_MINSIGSTKSZ is near 12 KiB, a TCG guest's CPU
+	 * may give under 3 KiB.  Either way nothing of the target may change.
+	 */
+	if (getauxval(AT_MINSIGSTKSZ) >= RESTORE_JOB_ROOM)
+		cr_expect(strstr(r.err, from_code_page), "%s", r.err);
+	else
+		cr_expect(strstr(r.err, from_code_page) || strstr(r.err, from_mapping), "%s",
+			  r.err);
 	run_result_free(&r);
 	unlink(path);
 	expect_untouched(v);

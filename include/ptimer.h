@@ -203,7 +203,7 @@ struct ptimer_dump {
 	char kernel_release[65];
 	char arch[17];
 	int restore_ids_state;	/* prctl GET: 0 or 1; -1 when not supported */
-	int64_t realtime_ns;	/* capture timestamps, taken while stopped */
+	int64_t realtime_ns;	/* capture timestamps: stopped, just before the values */
 	int64_t monotonic_ns;
 	int64_t boottime_ns;
 	size_t nthreads;	/* leader first, then by creation order */

@@ -10,7 +10,7 @@
 # A cross build of its own, in build-aarch64/
 VM_ARM64_DEB_DEPS := clang lld llvm binutils-aarch64-linux-gnu libc6-dev:arm64 libgcc-12-dev:arm64 \
                      libjson-c-dev:arm64 libcap-dev:arm64 libsmartcols-dev:arm64 qemu-system-arm \
-                     linux-source-6.12 flex bison bc libelf-dev libssl-dev cpio xz-utils
+                     linux-source-6.1 linux-source-6.12 flex bison bc libelf-dev libssl-dev cpio xz-utils
 ARM64_MAKE := $(MAKE) CROSS_COMPILE=aarch64-linux-gnu-
 
 .PHONY: vm-check-arm64 tests bench-bin

@@ -29,6 +29,8 @@ start_victim src 3 "${DEMO_VICTIM_ARGS[@]}"
 src_pid=$victim_pid
 start_victim dst 4 --threads 2
 dst_pid=$victim_pid
+start_victim new 7 --threads 2
+new_pid=$victim_pid
 
 say "ptimerctl check $src_pid"
 "$PTIMERCTL" check "$src_pid"
@@ -42,9 +44,9 @@ say "ptimerctl restore -v -i timers.json $dst_pid    # a fresh process"
 "$PTIMERCTL" restore -v -i "$work/timers.json" "$dst_pid"
 say "ptimerctl show $dst_pid"
 "$PTIMERCTL" show "$dst_pid"
-say "ptimerctl dump $src_pid | jq '.timers |= map(select(.id < 100))' | ptimerctl restore --method=loop --replace --dry-run $dst_pid"
+say "ptimerctl dump $src_pid | jq '.timers |= map(select(.id < 100))' | ptimerctl restore --method=walk --dry-run $new_pid    # another fresh process"
 "$PTIMERCTL" dump "$src_pid" | jq '.timers |= map(select(.id < 100))' |
-	"$PTIMERCTL" restore --method=loop --dry-run --replace "$dst_pid"
+	"$PTIMERCTL" restore --method=walk --dry-run "$new_pid"
 echo
 echo "demo: the restored process has the same timer IDs; thread 2's timer follows thread 2."
 

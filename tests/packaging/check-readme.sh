@@ -4,8 +4,9 @@
 # Run every command in README.md, so that the README cannot drift.
 #
 # Console blocks: each "$ cmd" line runs with $PID (a victim holding the
-# demo's timers), $DST (a fresh victim), $ALL (a process holding every kind
-# of timer) and $FRESH (the same program, fresh) set, ptimerctl on PATH.  It
+# demo's timers), $DST (a fresh victim, which the examples fill), $NEW (a
+# fresh victim left so), $ALL (a process holding every kind of timer) and
+# $FRESH (the same program, fresh) set, ptimerctl on PATH.  It
 # must exit 0, and where the README shows a table header or a JSON key, the
 # real output must show it too.  The two fresh-machine commands and the
 # install lines run as well (install into a scratch DESTDIR).
@@ -22,6 +23,8 @@ start_victim src 3 "${DEMO_VICTIM_ARGS[@]}"
 PID=$victim_pid
 start_victim dst 4 --threads 2
 DST=$victim_pid
+start_victim new 7 --threads 2
+NEW=$victim_pid
 # $ALL holds every kind of timer, two timer signals kept pending among them;
 # $FRESH is the same program holding none.
 start_helper all 5 allkinds
@@ -34,7 +37,7 @@ until (( 0x$(sed -n 's/^ShdPnd:[[:space:]]*//p' "/proc/$ALL/status") & (1 << 38)
 	((SECONDS < deadline)) || { echo "FAIL: allkinds's timer signal never fired"; exit 1; }
 	sleep 0.05
 done
-export PID DST ALL FRESH
+export PID DST NEW ALL FRESH
 mkdir -p "$work/bin"
 ln -s "$bin" "$work/bin/ptimerctl"
 # "ssh host CMD" in an example runs CMD here: its other machine is this one.

@@ -255,7 +255,6 @@ int dump_read_proc(struct target *t, struct ptimer_dump *dump)
 	return 0;
 }
 
-
 /* What needs no stop: done before it. */
 static void fill_identity(struct target *t, struct ptimer_dump *dump)
 {

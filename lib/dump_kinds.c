@@ -138,32 +138,11 @@ int kinds_dump_read_proc(struct target *t, struct ptimer_dump *dump, unsigned in
 	return ret;
 }
 
-/*
- * A CPU interval timer (ITIMER_VIRTUAL, ITIMER_PROF) whose expiry a tick
- * found due while the thread was in the kernel is handled only on the
- * thread's return to user mode (posix-cpu-timers' task work); until then
- * getitimer() reads it as value 0 with its interval, which is also how a
- * CPU itimer disarmed with an interval left reads.  So each is read twice,
- * a return to user mode between: a first reading with a value left, and
- * a second of 0, mean it fell due between the two (on tick-based CPU time
- * accounting the expiry is a tick, and this is seen in TCG guests).
- */
-#define ITIMER_CALLS	(KITIMER_COUNT + KITIMER_COUNT - 1)
-
-static bool is_cpu_itimer(int which)
-{
-	return which != KITIMER_REAL;
-}
-
-/*
- * The batch, then the itimers' old values, their first readings, a zero
- * itimerval, the timerfds' old values, a zero itimerspec.
- */
+/* The batch, then the itimers' old values, a zero itimerval, the timerfds' old values, a zero itimerspec. */
 struct kinds_layout {
 	size_t ncalls;
 	uint64_t batch;
 	uint64_t itimers;
-	uint64_t itimers_first;
 	uint64_t zero_itv;
 	uint64_t timerfds;
 	uint64_t zero_its;
@@ -173,11 +152,10 @@ struct kinds_layout {
 static void plan_layout(struct kinds_layout *l, size_t ntimerfds, uint64_t base)
 {
 	/* One more: the prctl, when it rides with this batch */
-	l->ncalls = ITIMER_CALLS + ntimerfds + 1;
+	l->ncalls = KITIMER_COUNT + ntimerfds + 1;
 	l->batch = base;
 	l->itimers = base + sizeof(struct blob_batch) + l->ncalls * sizeof(struct blob_call);
-	l->itimers_first = l->itimers + KITIMER_COUNT * sizeof(struct itimerval);
-	l->zero_itv = l->itimers_first + KITIMER_COUNT * sizeof(struct itimerval);
+	l->zero_itv = l->itimers + KITIMER_COUNT * sizeof(struct itimerval);
 	l->timerfds = l->zero_itv + sizeof(struct itimerval);
 	l->zero_its = l->timerfds + ntimerfds * sizeof(struct itimerspec);
 	l->total = l->zero_its + sizeof(struct itimerspec) - base;
@@ -208,13 +186,6 @@ static void fill_calls_a(struct blob_call *calls, const struct dump_kinds *k,
 		struct blob_call *call = &calls[c++];
 		uint64_t old = l->itimers + which * sizeof(struct itimerval);
 
-		if (is_cpu_itimer(which)) {
-			memset(call, 0, sizeof(*call));
-			call->nr = KNR_GETITIMER;
-			call->args[0] = which;
-			call->args[1] = l->itimers_first + which * sizeof(struct itimerval);
-			call = &calls[c++];
-		}
 		memset(call, 0, sizeof(*call));
 		call->nr = disarm ? KNR_SETITIMER : KNR_GETITIMER;
 		call->args[0] = which;
@@ -285,19 +256,13 @@ static int batch_ok(struct target *t, const struct blob_batch *b, const char *wh
 static int collect_itimers(struct target *t, struct ptimer_dump *dump,
 			   const struct kinds_layout *l)
 {
-	struct itimerval itv[KITIMER_COUNT], first[KITIMER_COUNT];
+	struct itimerval itv[KITIMER_COUNT];
 	int ret;
 
 	ret = target_read(t, l->itimers, itv, sizeof(itv));
-	if (!ret)
-		ret = target_read(t, l->itimers_first, first, sizeof(first));
 	if (ret)
 		return ret;
 	for (int which = 0; which < KITIMER_COUNT; which++) {
-		/* Fell due between the two readings: armed, due at once. */
-		if (is_cpu_itimer(which) && !timerisset(&itv[which].it_value) &&
-		    timerisset(&itv[which].it_interval) && timerisset(&first[which].it_value))
-			itv[which].it_value = (struct timeval){ .tv_usec = 1 };
 		struct ptimer_itimer it = {
 			.which = which,
 			.value_ns = (int64_t)itv[which].it_value.tv_sec * NSEC_PER_SEC +
@@ -378,7 +343,7 @@ size_t kinds_dump_ncalls(const struct ptimer_dump *dump, unsigned int kinds)
 {
 	const struct dump_kinds *k = dump_kinds_of((struct ptimer_dump *)dump);
 
-	return (kinds & PTIMER_KIND_ITIMER ? ITIMER_CALLS : 0) + k->ntimerfds;
+	return (kinds & PTIMER_KIND_ITIMER ? KITIMER_COUNT : 0) + k->ntimerfds;
 }
 
 int kinds_dump_fill(struct target *t, struct ptimer_dump *dump, unsigned int kinds, bool disarm,

@@ -115,6 +115,8 @@ for t in $list; do
 	if [ $rc -ge 124 ] || ! grep -q '^1\.\.[0-9]' /tmp/suite.tap 2>/dev/null; then
 		broken="$broken $name"
 		echo "SUITE-LOG: $name: did not complete (rc=$rc, limit $limit s)"
+		# what it said last, which is all there is when it aborts at start
+		tail -n 5 /tmp/suite.out | sed "s|^|SUITE-LOG: $name: |"
 	elif [ $rc != 0 ]; then
 		failed="$failed $name"
 	fi

@@ -18,6 +18,7 @@
 #include <criterion/criterion.h>
 
 #include "harness.h"
+#include "internal.h"	/* kernel_drops_stale_timer_signals() */
 
 #define MAX_ARGS	128
 #define MAX_TRACKED	256
@@ -109,8 +110,6 @@ void harness_die_with_parent(pid_t parent)
 	if (getppid() != parent)
 		_exit(127);
 }
-
-int kernel_drops_stale_timer_signals(void);	/* lib/internal.h */
 
 bool harness_stale_signals_dropped(void)
 {

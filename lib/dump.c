@@ -173,8 +173,7 @@ static int read_values_once(struct target *t, struct ptimer_dump *whole,
 	fill_batch(b, dump, &l, disarm, rd);
 	ret = target_write(t, l.zero, &zero, sizeof(zero));
 	if (!ret && nriding > 1) {
-		ret = kinds_dump_fill(t, whole, rd->kinds, rd->disarm, &b->calls[b->count],
-				      l.kinds);
+		ret = kinds_dump_fill(t, whole, rd->kinds, &b->calls[b->count], l.kinds);
 		b->count += nriding - 1;
 	}
 	if (ret)

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/time.h>
+#include <time.h>
 
 #include "internal.h"
 #include "kinds.h"
@@ -161,6 +162,11 @@ static void plan_layout(struct kinds_layout *l, size_t ntimerfds, uint64_t base)
 	l->total = l->zero_its + sizeof(struct itimerspec) - base;
 }
 
+static size_t kinds_dump_ncalls_of(const struct dump_kinds *k, unsigned int kinds)
+{
+	return (kinds & PTIMER_KIND_ITIMER ? KITIMER_COUNT : 0) + k->ntimerfds;
+}
+
 size_t kinds_dump_scratch_size(const struct ptimer_dump *dump)
 {
 	struct kinds_layout l;
@@ -172,25 +178,25 @@ size_t kinds_dump_scratch_size(const struct ptimer_dump *dump)
 }
 
 /*
- * Batch A: the interval timers, and timerfd_gettime() of every timerfd,
- * which (as a read() would) counts the expirations of a periodic timerfd
- * that fdinfo does not show yet: the kernel adds them to the ticks only
- * when someone looks.  Batch B, when disarming: timerfd_settime() to zero.
+ * Batch A: getitimer() of the interval timers, and timerfd_gettime() of
+ * every timerfd, which (as a read() would) counts the expirations of a
+ * periodic timerfd that fdinfo does not show yet: the kernel adds them to
+ * the ticks only when someone looks.  Batch B, when disarming, once A's
+ * values are settled (settle_due()): setitimer() and timerfd_settime() to
+ * zero, each of which returns the old value in the same step.
  */
 static void fill_calls_a(struct blob_call *calls, const struct dump_kinds *k,
-			 const struct kinds_layout *l, unsigned int kinds, bool disarm)
+			 const struct kinds_layout *l, unsigned int kinds)
 {
 	size_t c = 0;
 
 	for (int which = 0; (kinds & PTIMER_KIND_ITIMER) && which < KITIMER_COUNT; which++) {
 		struct blob_call *call = &calls[c++];
-		uint64_t old = l->itimers + which * sizeof(struct itimerval);
 
 		memset(call, 0, sizeof(*call));
-		call->nr = disarm ? KNR_SETITIMER : KNR_GETITIMER;
+		call->nr = KNR_GETITIMER;
 		call->args[0] = which;
-		call->args[1] = disarm ? l->zero_itv : old;
-		call->args[2] = disarm ? old : 0;
+		call->args[1] = l->itimers + which * sizeof(struct itimerval);
 	}
 	for (size_t i = 0; i < k->ntimerfds; i++) {
 		struct blob_call *call = &calls[c++];
@@ -203,11 +209,22 @@ static void fill_calls_a(struct blob_call *calls, const struct dump_kinds *k,
 }
 
 static void fill_batch_b(struct blob_batch *b, const struct dump_kinds *k,
-			 const struct kinds_layout *l)
+			 const struct kinds_layout *l, unsigned int kinds)
 {
+	size_t c = 0;
+
 	b->flags = 0;
+	for (int which = 0; (kinds & PTIMER_KIND_ITIMER) && which < KITIMER_COUNT; which++) {
+		struct blob_call *call = &b->calls[c++];
+
+		memset(call, 0, sizeof(*call));
+		call->nr = KNR_SETITIMER;
+		call->args[0] = which;
+		call->args[1] = l->zero_itv;
+		call->args[2] = l->itimers + which * sizeof(struct itimerval);
+	}
 	for (size_t i = 0; i < k->ntimerfds; i++) {
-		struct blob_call *call = &b->calls[i];
+		struct blob_call *call = &b->calls[c++];
 
 		memset(call, 0, sizeof(*call));
 		call->nr = KNR_TIMERFD_SETTIME;
@@ -216,24 +233,29 @@ static void fill_batch_b(struct blob_batch *b, const struct dump_kinds *k,
 		call->args[2] = l->zero_its;
 		call->args[3] = l->timerfds + i * sizeof(struct itimerspec);
 	}
-	b->count = k->ntimerfds;
+	b->count = c;
 }
 
 /*
  * Disarming resets a timerfd's ticks, so the ticks come from fdinfo,
  * read just before.  An expiry between the two reads shows as a value
  * that went up (a periodic timer reloaded) or to zero (a one-shot fired):
- * count it, so that it is not lost.
+ * count it, so that it is not lost.  A periodic one that fell due in
+ * between and whose expiry the kernel has not handled yet reads 0 with
+ * its interval, as if disarmed: count it too, and carry it reloaded.
  */
 static void merge_disarmed(struct ptimer_timerfd *tfd, const struct itimerspec *old)
 {
 	int64_t value = ts_to_ns(&old->it_value);
+	int64_t interval = ts_to_ns(&old->it_interval);
 
 	if ((tfd->interval_ns && value > tfd->value_ns) ||
-	    (!tfd->interval_ns && tfd->value_ns && !value))
+	    (tfd->value_ns && !value))
 		tfd->ticks++;
+	if (tfd->value_ns && !value && interval)
+		value = interval;
 	tfd->value_ns = value;
-	tfd->interval_ns = ts_to_ns(&old->it_interval);
+	tfd->interval_ns = interval;
 }
 
 static int calls_ok(struct target *t, const struct blob_call *calls, size_t n, const char *what)
@@ -253,24 +275,133 @@ static int batch_ok(struct target *t, const struct blob_batch *b, const char *wh
 	return calls_ok(t, b->calls, b->count, what);
 }
 
-static int collect_itimers(struct target *t, struct ptimer_dump *dump,
-			   const struct kinds_layout *l)
+static int64_t tv_to_ns(const struct timeval *tv)
 {
-	struct itimerval itv[KITIMER_COUNT];
-	int ret;
+	return (int64_t)tv->tv_sec * NSEC_PER_SEC + tv->tv_usec * 1000;
+}
 
-	ret = target_read(t, l->itimers, itv, sizeof(itv));
+/*
+ * Value 0 with an interval is what getitimer() reads of a disarmed
+ * interval timer that kept its interval, and of one that fell due while
+ * the kernel has yet to handle the expiry (which then reloads it).  For
+ * ITIMER_REAL the expiry waits for its SIGALRM (collect_itimers()); for
+ * the CPU ones it waits for the task work of a thread we hold, or (not
+ * settled) for the kernel to run it.
+ */
+static bool cpu_itimer_unsure(int which, const struct itimerval *itv)
+{
+	return which != KITIMER_REAL && !tv_to_ns(&itv->it_value) &&
+	       tv_to_ns(&itv->it_interval) > 0;
+}
+
+/* The same for a timerfd: its hrtimer's expiry not handled yet. */
+static bool timerfd_unsure(const struct itimerspec *its)
+{
+	return !ts_to_ns(&its->it_value) && ts_to_ns(&its->it_interval) > 0;
+}
+
+/* What batch A (or its re-read) found. */
+struct kinds_read {
+	struct itimerval itv[KITIMER_COUNT];
+	struct itimerspec *its;		/* one per timerfd */
+};
+
+static int read_back(struct target *t, const struct dump_kinds *k, const struct kinds_layout *l,
+		     unsigned int kinds, struct kinds_read *r, int *unsure_itimers,
+		     int *unsure_timerfds)
+{
+	int ret = 0;
+
+	*unsure_itimers = 0;
+	*unsure_timerfds = 0;
+	if (kinds & PTIMER_KIND_ITIMER)
+		ret = target_read(t, l->itimers, r->itv, sizeof(r->itv));
+	if (!ret && k->ntimerfds)
+		ret = target_read(t, l->timerfds, r->its, k->ntimerfds * sizeof(*r->its));
 	if (ret)
 		return ret;
+	for (int which = 0; (kinds & PTIMER_KIND_ITIMER) && which < KITIMER_COUNT; which++)
+		*unsure_itimers += cpu_itimer_unsure(which, &r->itv[which]);
+	for (size_t i = 0; i < k->ntimerfds; i++)
+		*unsure_timerfds += timerfd_unsure(&r->its[i]);
+	return 0;
+}
+
+/* How long a due hrtimer may wait for its interrupt: a tick without high resolution. */
+static int64_t hrtimer_grace_ns(void)
+{
+	struct timespec res = { 0 };
+
+	clock_getres(CLOCK_MONOTONIC, &res);
+	return 2 * ts_to_ns(&res) + NSEC_PER_SEC / 1000;
+}
+
+/*
+ * Tell "due, expiry not handled yet" from "disarmed" before carrying a
+ * timer that reads value 0 with an interval: the first kind is armed and
+ * must be carried; the second is not.  A CPU interval timer's pending
+ * expiry runs once every other thread we hold has passed through the
+ * kernel's return to user mode (target_nudge_others()); a timerfd's, in
+ * the hrtimer interrupt, at the latest a tick after it fell due.  Then
+ * read again: what still reads so is disarmed.  Only a process holding
+ * such a timer pays for this.
+ */
+static int settle_due(struct target *t, const struct dump_kinds *k, const struct kinds_layout *l,
+		      unsigned int kinds, struct blob_batch *b, struct kinds_read *r)
+{
+	int unsure_itimers, unsure_timerfds, ret;
+	int64_t deadline = 0;
+
+	ret = read_back(t, k, l, kinds, r, &unsure_itimers, &unsure_timerfds);
+	if (ret || (!unsure_itimers && !unsure_timerfds))
+		return ret;
+	if (unsure_itimers) {
+		ret = target_nudge_others(t);
+		if (ret)
+			return ret;
+	}
+	if (unsure_timerfds)
+		deadline = clock_now_ns(CLOCK_MONOTONIC) + hrtimer_grace_ns();
+	do {
+		if (unsure_timerfds) {
+			const struct timespec pause = { .tv_nsec = 50 * 1000 };
+
+			nanosleep(&pause, NULL);
+		}
+		b->flags = 0;
+		b->count = kinds_dump_ncalls_of(k, kinds);
+		fill_calls_a(b->calls, k, l, kinds);
+		ret = target_batch(t, b, l->batch);
+		if (!ret)
+			ret = batch_ok(t, b, "reading interval timers and timerfds again");
+		if (!ret)
+			ret = read_back(t, k, l, kinds, r, &unsure_itimers, &unsure_timerfds);
+	} while (!ret && unsure_timerfds && clock_now_ns(CLOCK_MONOTONIC) < deadline);
+	return ret;
+}
+
+/*
+ * @settled: the values settle_due() left; @old, when disarming: what the
+ * disarm returned, later and so the values carried.
+ */
+static int collect_itimers(struct ptimer_dump *dump, const struct itimerval *settled,
+			   const struct itimerval *old)
+{
 	for (int which = 0; which < KITIMER_COUNT; which++) {
+		const struct itimerval *v = old ? &old[which] : &settled[which];
 		struct ptimer_itimer it = {
 			.which = which,
-			.value_ns = (int64_t)itv[which].it_value.tv_sec * NSEC_PER_SEC +
-				    itv[which].it_value.tv_usec * 1000,
-			.interval_ns = (int64_t)itv[which].it_interval.tv_sec * NSEC_PER_SEC +
-				       itv[which].it_interval.tv_usec * 1000,
+			.value_ns = tv_to_ns(&v->it_value),
+			.interval_ns = tv_to_ns(&v->it_interval),
 		};
+		int ret;
 
+		/*
+		 * Armed when settled, due by the disarm: its expiry is the
+		 * reload's, which the disarm took.  Carry it as due at once.
+		 */
+		if (old && cpu_itimer_unsure(which, v) && tv_to_ns(&settled[which].it_value))
+			it.value_ns = 1000;
 		/*
 		 * A periodic ITIMER_REAL that expired and whose SIGALRM is still
 		 * pending reads as value 0 with its interval: the kernel re-arms
@@ -292,16 +423,11 @@ static int collect_itimers(struct target *t, struct ptimer_dump *dump,
  * which would read as disarmed.
  */
 static int refresh_timerfds(struct target *t, struct dump_kinds *k,
-			    const struct kinds_layout *l)
+			    const struct itimerspec *its)
 {
-	struct itimerspec *its;
-	int ret;
+	int ret = 0;
 
-	its = calloc(k->ntimerfds + 1, sizeof(*its));
-	if (!its)
-		return -ENOMEM;
-	ret = target_read(t, l->timerfds, its, k->ntimerfds * sizeof(*its));
-	for (size_t i = 0; !ret && i < k->ntimerfds; i++) {
+	for (size_t i = 0; i < k->ntimerfds; i++) {
 		unsigned int line = 0;
 
 		ret = procfs_read_timerfd(t->dirfd, k->timerfds[i].fd, &k->timerfds[i], &line);
@@ -313,21 +439,23 @@ static int refresh_timerfds(struct target *t, struct dump_kinds *k,
 		k->timerfds[i].value_ns = ts_to_ns(&its[i].it_value);
 		k->timerfds[i].interval_ns = ts_to_ns(&its[i].it_interval);
 	}
-	free(its);
 	return ret;
 }
 
-static int disarm_timerfds(struct target *t, struct dump_kinds *k, struct blob_batch *b,
-			   const struct kinds_layout *l)
+/* Batch B; the old values land where A's did. */
+static int disarm_kinds(struct target *t, struct dump_kinds *k, struct blob_batch *b,
+			const struct kinds_layout *l, unsigned int kinds, struct itimerval *old_itv)
 {
 	struct itimerspec *its;
 	int ret;
 
-	fill_batch_b(b, k, l);
+	fill_batch_b(b, k, l, kinds);
 	ret = target_batch(t, b, l->batch);
 	if (!ret)
-		ret = batch_ok(t, b, "disarming a timerfd");
-	if (ret)
+		ret = batch_ok(t, b, "disarming an interval timer or a timerfd");
+	if (!ret && (kinds & PTIMER_KIND_ITIMER))
+		ret = target_read(t, l->itimers, old_itv, KITIMER_COUNT * sizeof(*old_itv));
+	if (ret || !k->ntimerfds)
 		return ret;
 	its = calloc(k->ntimerfds, sizeof(*its));
 	if (!its)
@@ -341,12 +469,10 @@ static int disarm_timerfds(struct target *t, struct dump_kinds *k, struct blob_b
 
 size_t kinds_dump_ncalls(const struct ptimer_dump *dump, unsigned int kinds)
 {
-	const struct dump_kinds *k = dump_kinds_of((struct ptimer_dump *)dump);
-
-	return (kinds & PTIMER_KIND_ITIMER ? KITIMER_COUNT : 0) + k->ntimerfds;
+	return kinds_dump_ncalls_of(dump_kinds_of((struct ptimer_dump *)dump), kinds);
 }
 
-int kinds_dump_fill(struct target *t, struct ptimer_dump *dump, unsigned int kinds, bool disarm,
+int kinds_dump_fill(struct target *t, struct ptimer_dump *dump, unsigned int kinds,
 		    struct blob_call *calls, uint64_t base)
 {
 	struct dump_kinds *k = dump_kinds_of(dump);
@@ -358,7 +484,7 @@ int kinds_dump_fill(struct target *t, struct ptimer_dump *dump, unsigned int kin
 	if (!kinds_dump_ncalls(dump, kinds))
 		return 0;
 	plan_layout(&l, k->ntimerfds, base);
-	fill_calls_a(calls, k, &l, kinds, disarm);
+	fill_calls_a(calls, k, &l, kinds);
 	ret = target_write(t, l.zero_itv, &zero_itv, sizeof(zero_itv));
 	if (!ret)
 		ret = target_write(t, l.zero_its, &zero_its, sizeof(zero_its));
@@ -369,6 +495,8 @@ int kinds_dump_collect(struct target *t, struct ptimer_dump *dump, unsigned int 
 		       bool disarm, const struct blob_call *calls, uint64_t base)
 {
 	struct dump_kinds *k = dump_kinds_of(dump);
+	struct itimerval old_itv[KITIMER_COUNT];
+	struct kinds_read r = { 0 };
 	struct kinds_layout l;
 	struct blob_batch *b;
 	int ret;
@@ -378,16 +506,23 @@ int kinds_dump_collect(struct target *t, struct ptimer_dump *dump, unsigned int 
 	plan_layout(&l, k->ntimerfds, base);
 	ret = calls_ok(t, calls, kinds_dump_ncalls(dump, kinds),
 		       "reading interval timers and timerfds");
-	if (!ret && (kinds & PTIMER_KIND_ITIMER))
-		ret = collect_itimers(t, dump, &l);
-	if (!ret)
-		ret = refresh_timerfds(t, k, &l);
-	if (ret || !disarm || !k->ntimerfds)
+	if (ret)
 		return ret;
 	b = calloc(1, sizeof(*b) + l.ncalls * sizeof(b->calls[0]));
-	if (!b)
-		return -ENOMEM;
-	ret = disarm_timerfds(t, k, b, &l);
+	r.its = calloc(k->ntimerfds + 1, sizeof(*r.its));
+	if (!b || !r.its) {
+		ret = -ENOMEM;
+		goto free_read;
+	}
+	ret = settle_due(t, k, &l, kinds, b, &r);
+	if (!ret)
+		ret = refresh_timerfds(t, k, r.its);
+	if (!ret && disarm)
+		ret = disarm_kinds(t, k, b, &l, kinds, old_itv);
+	if (!ret && (kinds & PTIMER_KIND_ITIMER))
+		ret = collect_itimers(dump, r.itv, disarm ? old_itv : NULL);
+free_read:
+	free(r.its);
 	free(b);
 	return ret;
 }
@@ -408,7 +543,7 @@ int kinds_dump_read_injected(struct target *t, struct ptimer_dump *dump, unsigne
 	if (!b)
 		return -ENOMEM;
 	b->count = n;
-	ret = kinds_dump_fill(t, dump, kinds, disarm, b->calls, l.batch);
+	ret = kinds_dump_fill(t, dump, kinds, b->calls, l.batch);
 	/* The prctl's state, when no read of the timers could ask it. */
 	if (prctl_ret)
 		target_call_get_restore_ids(&b->calls[b->count++]);

@@ -52,11 +52,14 @@ void kinds_dump_warm(struct target *t, unsigned int kinds);
 /* The scratch bytes kinds_dump_read_injected() needs. */
 size_t kinds_dump_scratch_size(const struct ptimer_dump *dump);
 /*
- * Dump, injected in one batch at the start of the scratch region: the
- * three interval timers (getitimer, or with @disarm setitimer to zero,
- * which returns the old value atomically) and, with @disarm, the
- * timerfds (timerfd_settime to zero).  @prctl_ret: also ask the state of
- * PR_TIMER_CREATE_RESTORE_IDS, as target_get_restore_ids() would.
+ * Dump, injected at the start of the scratch region: one batch reads the
+ * three interval timers (getitimer) and the timerfds (timerfd_gettime);
+ * a timer that reads as due but not yet handled is read again once the
+ * kernel has handled it (dump_kinds.c, settle_due()).  With @disarm, a
+ * second batch sets each to zero, which returns its old value in the
+ * same step, and those old values are what is carried.  @prctl_ret: also
+ * ask the state of PR_TIMER_CREATE_RESTORE_IDS, as
+ * target_get_restore_ids() would.
  */
 int kinds_dump_read_injected(struct target *t, struct ptimer_dump *dump, unsigned int kinds,
 			     bool disarm, long *prctl_ret);
@@ -68,7 +71,7 @@ int kinds_dump_read_injected(struct target *t, struct ptimer_dump *dump, unsigne
  * they returned.
  */
 size_t kinds_dump_ncalls(const struct ptimer_dump *dump, unsigned int kinds);
-int kinds_dump_fill(struct target *t, struct ptimer_dump *dump, unsigned int kinds, bool disarm,
+int kinds_dump_fill(struct target *t, struct ptimer_dump *dump, unsigned int kinds,
 		    struct blob_call *calls, uint64_t base);
 int kinds_dump_collect(struct target *t, struct ptimer_dump *dump, unsigned int kinds,
 		       bool disarm, const struct blob_call *calls, uint64_t base);

@@ -361,6 +361,46 @@ void target_close(struct target *t)
 	t->dirfd = -1;
 }
 
+/*
+ * Tick-based CPU accounting leaves a CPU interval timer's expiry to task
+ * work that the thread the tick hit runs on its way back to user mode;
+ * a tick that lands while a thread stops for us (after get_signal() ran
+ * the pending work) leaves it pending for as long as we hold the thread,
+ * and getitimer() reads the due timer as disarmed.  One injected getpid()
+ * takes each thread back through that return, which runs the work: the
+ * timer fires and reloads as it would the moment we let go.  Its signal
+ * waits in the process's queue, blocked by every thread we hold.
+ */
+int target_nudge_others(struct target *t)
+{
+	struct injector *in;
+	int ret = 0;
+
+	in = malloc(sizeof(*in));
+	if (!in)
+		return -ENOMEM;
+	for (size_t i = 0; i < t->sp.nthreads && !ret; i++) {
+		pid_t tid = t->sp.threads[i].tid;
+		long r;
+		int rc;
+
+		if (t->sp.threads[i].dead || tid == t->in.tid)
+			continue;
+		ret = inject_begin(in, &t->sp, tid, 0);
+		if (ret)
+			break;
+		ret = inject_syscall(in, ARCH_NR_GETPID, &r, 0, 0, 0, 0, 0, 0);
+		rc = inject_end(in);
+		if (!ret)
+			ret = rc;
+	}
+	free(in);
+	if (ret)
+		return ctx_set_error(t->ctx, ret, "cannot run the CPU timer work of pid %d's"
+				     " threads", t->pid);
+	return 0;
+}
+
 int target_check_interrupt(struct target *t)
 {
 	if (!ctx_interrupted(t->ctx))

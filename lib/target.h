@@ -81,6 +81,13 @@ int target_died_or(struct target *t, int ret, const char *op);
  */
 int target_finish(struct target *t, int ret, const char *op, struct target_stats *stats);
 
+/*
+ * Take every held thread but the injecting one once through the kernel's
+ * return to user mode (one injected getpid()), so that the CPU timer
+ * expiries a tick left pending on it run now.
+ */
+int target_nudge_others(struct target *t);
+
 /* -EINTR, with the detail set, if the application asked us to stop. */
 int target_check_interrupt(struct target *t);
 

@@ -56,6 +56,9 @@
  *                             fdinfo, fcntl flags), END
  *   ticks FD                  TICKS fd=FD ticks=N: read() of the timerfd (0 when
  *                             nothing is due; it never blocks)
+ *   idle                      disarm ITIMER_VIRTUAL and fd 103, each keeping its
+ *                             interval: they read value 0 with it, as a due timer
+ *                             whose expiry the kernel has not handled yet does; OK
  *   fill HI FREE              /dev/null at every free descriptor below HI but the
  *                             FREE lowest; OK fds=N: how many are open then
  *   exit
@@ -642,6 +645,10 @@ static bool answer(char *line)
 		timerfds();
 	} else if (sscanf(line, "ticks %d", &a) == 1) {
 		ticks(a);
+	} else if (!strcmp(line, "idle")) {
+		set_itimer(ITIMER_VIRTUAL, 0, 10000000);
+		make_timerfd(103, CLOCK_MONOTONIC, 0, 0, 0, 200000000);
+		vp_out("OK");
 	} else if (sscanf(line, "fill %d %d", &a, &b) == 2 && a > 0 && b >= 0) {
 		fill(a, b);
 	} else {

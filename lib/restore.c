@@ -247,11 +247,14 @@ static int planned_method(const struct restore *r, enum ptimer_method *method)
  * exists, can only be made again by a walk round the id space: up to 2^31
  * steps (about 20 minutes) with the target stopped, and as many again to
  * put the replaced timers back should the restore fail.  A max_steps
- * below a lap refuses that here, before anything is touched.
+ * below a lap refuses that, before anything is touched: before the
+ * attach with the method planned (@method NULL), and again once stopped
+ * with the method chosen, for a colliding timer made in between.
  */
-static int check_replace_walk(struct restore *r, const struct ptimer_dump *existing)
+static int check_replace_walk(struct restore *r, const struct ptimer_dump *existing,
+			      const enum ptimer_method *method)
 {
-	enum ptimer_method method;
+	enum ptimer_method planned;
 	int ret;
 
 	if (!r->opts->replace || !r->opts->max_steps || r->opts->max_steps >= KTIMER_ID_SPACE)
@@ -261,9 +264,14 @@ static int check_replace_walk(struct restore *r, const struct ptimer_dump *exist
 
 		if (!has_id(r->dump, id))
 			continue;
-		ret = planned_method(r, &method);
-		if (ret || method != PTIMER_METHOD_LOOP)
-			return ret;
+		if (!method) {
+			ret = planned_method(r, &planned);
+			if (ret)
+				return ret;
+			method = &planned;
+		}
+		if (*method != PTIMER_METHOD_LOOP)
+			return 0;
 		return ctx_set_error(r->ctx, -PTIMER_ERR_WALK_TOO_LONG, "replacing timer id %d"
 				     " of pid %d by a walk needs up to %lld steps round the id"
 				     " space, the target stopped throughout; the limit is %llu",
@@ -312,7 +320,7 @@ static int precheck_collisions(struct restore *r)
 		ret = find_collisions(r, existing, NULL);
 	}
 	if (!ret)
-		ret = check_replace_walk(r, existing);
+		ret = check_replace_walk(r, existing, NULL);
 	if (existing != r->pre.d)
 		ptimer_dump_free(existing);
 	return ret;
@@ -340,6 +348,9 @@ static int stopped_collisions(struct restore *r)
 	if (!ret)
 		ret = find_collisions(r, existing, r->replaced);
 	if (ret || !r->replaced || !r->replaced->ntimers)
+		goto free_existing;
+	ret = check_replace_walk(r, r->replaced, &r->plan.method);
+	if (ret)
 		goto free_existing;
 	ids = calloc(r->replaced->ntimers, sizeof(*ids));
 	if (!ids) {

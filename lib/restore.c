@@ -160,10 +160,10 @@ static int to_target_ns(struct restore *r, pid_t *tid)
  * kernel reads a sigevent's tid and a CPU clock's pid in the target's own
  * pid namespace.  Translate, through NSpid, at the last moment.
  */
-static int translate_to_target_ns(struct restore *r)
+static int translate_to_target_ns(struct restore *r, struct ptimer_timer *timers, size_t n)
 {
-	for (size_t i = 0; i < r->nwant; i++) {
-		struct ptimer_timer *t = &r->want[i];
+	for (size_t i = 0; i < n; i++) {
+		struct ptimer_timer *t = &timers[i];
 		pid_t owner;
 		int ret;
 
@@ -350,6 +350,9 @@ static int stopped_collisions(struct restore *r)
 	if (ret || !r->replaced || !r->replaced->ntimers)
 		goto free_existing;
 	ret = check_replace_walk(r, r->replaced, &r->plan.method);
+	/* Read as this /proc sees them; a rollback makes them in the target's namespace. */
+	if (!ret)
+		ret = translate_to_target_ns(r, r->replaced->timers, r->replaced->ntimers);
 	if (ret)
 		goto free_existing;
 	ids = calloc(r->replaced->ntimers, sizeof(*ids));
@@ -437,7 +440,7 @@ static int prepare_attached(struct restore *r)
 	if (ret)
 		return ret;
 	warn_glibc_thread_timers(r);
-	ret = translate_to_target_ns(r);
+	ret = translate_to_target_ns(r, r->want, r->nwant);
 	if (ret)
 		return ret;
 	ret = choose_method(&r->c, r->opts->method);

@@ -300,3 +300,92 @@ Test(pidns, dump_from_outside_speaks_one_namespace)
 	ru_file_free(dump);
 	victim_kill(src.v);
 }
+
+static int strcmpp(const char **a, const char **b)
+{
+	return strcmp(*a, *b);
+}
+
+/* /proc/PID/timers as seen here, its blocks (one per timer) sorted, so that order does not count. */
+static char *timers_blocks(pid_t pid)
+{
+	char path[64], *text, *blocks[64], *out, *p;
+	size_t len, n = 0, total = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/timers", (int)pid);
+	f = fopen(path, "r");
+	cr_assert(f, "%s: %s", path, strerror(errno));
+	text = calloc(1, 1 << 16);
+	cr_assert(text);
+	len = fread(text, 1, (1 << 16) - 1, f);
+	fclose(f);
+	text[len] = '\0';
+	for (p = strstr(text, "ID: "); p && n < 64; p = strstr(p + 1, "\nID: ")) {
+		char *end = strstr(p + 1, "\nID: ");
+
+		if (*p == '\n')
+			p++;
+		blocks[n] = strndup(p, end ? (size_t)(end - p) : strlen(p));
+		cr_assert(blocks[n]);
+		total += strlen(blocks[n]) + 2;
+		n++;
+		if (!end)
+			break;
+		p = end;
+	}
+	qsort(blocks, n, sizeof(blocks[0]), (int (*)(const void *, const void *))strcmpp);
+	out = calloc(1, total + 1);
+	cr_assert(out);
+	for (size_t i = 0; i < n; i++) {
+		strcat(out, blocks[i]);
+		strcat(out, "|");
+		free(blocks[i]);
+	}
+	free(text);
+	return out;
+}
+
+/*
+ * A --replace that fails after deleting what it replaces puts those timers
+ * back, and does so in the target's pid namespace: a thread-directed
+ * timer's tid and a CPU clock's pid, read from this /proc in ours, must
+ * be made again as the target sees them.  The dump is the target's own,
+ * plus a timer 100 that a walk reaches only past a lap of the id space:
+ * the walk, allowed one lap, is refused once the timers are deleted.
+ */
+Test(pidns, replace_rolled_back_in_the_target_namespace)
+{
+	struct pv dst;
+	char *dump, *before, *after;
+	json_object *root, *timers, *extra = NULL;
+	const char *args[] = { "restore", "--replace", "--method=loop", "--max-walk-steps",
+			       "2147483648", "-i", NULL, "PID", NULL };
+	struct run_result r;
+
+	/* Without it, putting the timers back walks round the whole id space. */
+	harness_need_restore_ids();
+	dst = pv_start(true, PLAIN, true);
+	dump = dump_from(&dst, false);
+	root = ru_json_load(dump);
+	cr_assert(json_object_object_get_ex(root, "timers", &timers));
+	cr_assert(json_object_array_length(timers) > 0);
+	json_object_deep_copy(json_object_array_get_idx(timers, 0), &extra, NULL);
+	json_object_object_add(extra, "id", json_object_new_int(100));
+	json_object_array_add(timers, extra);
+	cr_assert_eq(json_object_to_file(dump, root), 0, "%s", json_util_get_last_err());
+	json_object_put(root);
+
+	before = timers_blocks(dst.host[0]);
+	args[6] = dump;
+	run_for(&r, &dst, false, args);
+	cr_expect_eq(r.exit_code, PX_UNSUPPORTED, "%s", run_describe(&r));
+	cr_expect(!strstr(r.err, "could not put back"), "%s", r.err);
+	run_result_free(&r);
+	after = timers_blocks(dst.host[0]);
+	cr_expect_str_eq(after, before, "the replaced timers are not back as they were");
+	free(before);
+	free(after);
+	ru_file_free(dump);
+	victim_kill(dst.v);
+}

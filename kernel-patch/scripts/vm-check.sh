@@ -9,8 +9,8 @@
 # non-zero if any kernel failed any part.
 #
 # Environment: BASES (default "6.1 6.12"), PTIMERCTL_DIR (static
-# ptimerctl and victim, if they were built), SUITE_SELECT (all or ci) and
-# SUITE_BUDGET (vm/suite.sh), VM_JOBS (guests at a time, default 2),
+# ptimerctl and victim, if they were built), SUITE_SELECT (all or ci),
+# SUITE_BUDGET and SUITES (vm/suite.sh), VM_JOBS (guests at a time, default 2),
 # VM_REPORT_ONLY (below), plus what build-kernel.sh and run-vm.sh take.
 set -u
 
@@ -77,7 +77,9 @@ if [ "$select" = all ]; then
 else
 	export VM_TIMEOUT=${VM_TIMEOUT:-5400}
 fi
-export SUITE_ARGS="vmselect=$select${SUITE_BUDGET:+ vmbudget=$SUITE_BUDGET}"
+# SUITES="A B" runs only the integration binaries test_A and test_B
+suites=$(echo "${SUITES:-}" | tr -s ' ' ,)
+export SUITE_ARGS="vmselect=$select${SUITE_BUDGET:+ vmbudget=$SUITE_BUDGET}${suites:+ vmsuites=$suites}"
 
 # VM_JOBS guests at a time (default 2): under TCG a guest's two vCPUs are
 # idle much of the time (the tests wait for signals, timers and each

@@ -21,7 +21,8 @@
 # on one kernel only (the rest shows as "-" in the matrix); vmselect=all
 # (the default) runs everything. vmbudget=S (SUITE_BUDGET, default none)
 # starts no binary after S seconds and lists the rest as not run; 0 runs
-# no suite at all. Environment: SUITE_TIMEOUT (seconds per binary,
+# no suite at all. vmsuites=A,B (SUITES) runs only the integration
+# binaries test_A and test_B. Environment: SUITE_TIMEOUT (seconds per binary,
 # default 1800).
 
 export PTIMERCTL=/suite/ptimerctl PTIMER_HELPERS=/suite/tests/helpers
@@ -30,6 +31,7 @@ export HOME=/root TMPDIR=/tmp LANG=C
 limit=${SUITE_TIMEOUT:-1800}
 budget=${SUITE_BUDGET:-}
 select=all
+only=
 scale=10
 kernel=unknown
 for arg in $(cat /proc/cmdline); do
@@ -38,6 +40,7 @@ for arg in $(cat /proc/cmdline); do
 	vmselect=*) select=${arg#vmselect=} ;;
 	vmscale=*) scale=${arg#vmscale=} ;;
 	vmkernel=*) kernel=${arg#vmkernel=} ;;
+	vmsuites=*) only=${arg#vmsuites=} ;;
 	esac
 done
 export PTIMER_TIME_SCALE=$scale
@@ -71,7 +74,7 @@ sel_of() {
 		END { if (listed && !found) print "-" }' $selfile
 }
 
-echo "VMCHECK-SUITE-CONFIG: kernel=$kernel select=$select scale=$scale budget=${budget:-none} limit=$limit"
+echo "VMCHECK-SUITE-CONFIG: kernel=$kernel select=$select scale=$scale budget=${budget:-none} limit=$limit${only:+ suites=$only}"
 t0=$(cut -d. -f1 /proc/uptime)
 nbin=0 total=0
 broken= failed= notrun=
@@ -88,6 +91,13 @@ for t in $list; do
 	[ -x "$t" ] || continue
 	total=$((total + 1))
 	name=${t#/suite/tests/}
+	if [ -n "$only" ]; then
+		case ",$only," in
+		*",${name#integration/test_},"*) ;;
+		*)	echo "SUITE-BIN: $name not run (vmsuites=$only)"
+			continue ;;
+		esac
+	fi
 	filter=$(sel_of "$name")
 	if [ "$filter" = - ]; then
 		echo "SUITE-BIN: $name not run on this kernel (vmselect=$select, vm/suite-ci)"

@@ -387,12 +387,15 @@ int target_nudge_others(struct target *t)
 		if (t->sp.threads[i].dead || tid == t->in.tid)
 			continue;
 		ret = inject_begin(in, &t->sp, tid, 0);
-		if (ret)
-			break;
-		ret = inject_syscall(in, ARCH_NR_GETPID, &r, 0, 0, 0, 0, 0, 0);
-		rc = inject_end(in);
-		if (!ret)
-			ret = rc;
+		if (!ret) {
+			ret = inject_syscall(in, ARCH_NR_GETPID, &r, 0, 0, 0, 0, 0, 0);
+			rc = inject_end(in);
+			if (!ret)
+				ret = rc;
+		}
+		/* Exiting: it runs its task work on the way out. */
+		if (ret == -ESRCH)
+			ret = 0;
 	}
 	free(in);
 	if (ret)

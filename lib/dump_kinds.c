@@ -300,10 +300,17 @@ static bool timerfd_unsure(const struct itimerspec *its)
 	return !ts_to_ns(&its->it_value) && ts_to_ns(&its->it_interval) > 0;
 }
 
+/* What the reads of this dump saw of a timer: armed, "unsure", or both. */
+#define SEEN_ARMED	1
+#define SEEN_UNSURE	2
+#define SEEN_DUE	(SEEN_ARMED | SEEN_UNSURE)
+
 /* What batch A (or its re-read) found. */
 struct kinds_read {
 	struct itimerval itv[KITIMER_COUNT];
+	uint8_t itv_seen[KITIMER_COUNT];
 	struct itimerspec *its;		/* one per timerfd */
+	uint8_t *its_seen;
 };
 
 static int read_back(struct target *t, const struct dump_kinds *k, const struct kinds_layout *l,
@@ -320,10 +327,20 @@ static int read_back(struct target *t, const struct dump_kinds *k, const struct 
 		ret = target_read(t, l->timerfds, r->its, k->ntimerfds * sizeof(*r->its));
 	if (ret)
 		return ret;
-	for (int which = 0; (kinds & PTIMER_KIND_ITIMER) && which < KITIMER_COUNT; which++)
-		*unsure_itimers += cpu_itimer_unsure(which, &r->itv[which]);
-	for (size_t i = 0; i < k->ntimerfds; i++)
-		*unsure_timerfds += timerfd_unsure(&r->its[i]);
+	for (int which = 0; (kinds & PTIMER_KIND_ITIMER) && which < KITIMER_COUNT; which++) {
+		bool unsure = cpu_itimer_unsure(which, &r->itv[which]);
+
+		*unsure_itimers += unsure;
+		r->itv_seen[which] |= unsure ? SEEN_UNSURE :
+				      tv_to_ns(&r->itv[which].it_value) ? SEEN_ARMED : 0;
+	}
+	for (size_t i = 0; i < k->ntimerfds; i++) {
+		bool unsure = timerfd_unsure(&r->its[i]);
+
+		*unsure_timerfds += unsure;
+		r->its_seen[i] |= unsure ? SEEN_UNSURE :
+				  ts_to_ns(&r->its[i].it_value) ? SEEN_ARMED : 0;
+	}
 	return 0;
 }
 
@@ -343,12 +360,19 @@ static int64_t hrtimer_grace_ns(void)
  * expiry runs once every other thread we hold has passed through the
  * kernel's return to user mode (target_nudge_others()); a timerfd's, in
  * the hrtimer interrupt, at the latest a tick after it fell due.  Then
- * read again: what still reads so is disarmed.  Only a process holding
- * such a timer pays for this.
+ * read again.  Nothing but our calls runs in the held target, so a timer
+ * that reads armed at one read and so at another was due: a CPU interval
+ * timer is carried due at once (its expiry was pending at the stop; the
+ * nudge fired it in the source too, as the SIGALRM of a waiting
+ * ITIMER_REAL stays with the source), a timerfd still unhandled is
+ * counted and carried reloaded.  What reads so at every read is
+ * disarmed.  Only a process holding such a timer pays for this.
  */
 static int settle_due(struct target *t, const struct dump_kinds *k, const struct kinds_layout *l,
 		      unsigned int kinds, struct blob_batch *b, struct kinds_read *r)
 {
+	/* Each read is a round trip; the hrtimer interrupt takes a few microseconds. */
+	const struct timespec pause = { .tv_nsec = 50 * 1000 };
 	int unsure_itimers, unsure_timerfds, ret;
 	int64_t deadline = 0;
 
@@ -360,12 +384,10 @@ static int settle_due(struct target *t, const struct dump_kinds *k, const struct
 		if (ret)
 			return ret;
 	}
-	if (unsure_timerfds)
-		deadline = clock_now_ns(CLOCK_MONOTONIC) + hrtimer_grace_ns();
 	do {
 		if (unsure_timerfds) {
-			const struct timespec pause = { .tv_nsec = 50 * 1000 };
-
+			if (!deadline)
+				deadline = clock_now_ns(CLOCK_MONOTONIC) + hrtimer_grace_ns();
 			nanosleep(&pause, NULL);
 		}
 		b->flags = 0;
@@ -376,19 +398,35 @@ static int settle_due(struct target *t, const struct dump_kinds *k, const struct
 			ret = batch_ok(t, b, "reading interval timers and timerfds again");
 		if (!ret)
 			ret = read_back(t, k, l, kinds, r, &unsure_itimers, &unsure_timerfds);
-	} while (!ret && unsure_timerfds && clock_now_ns(CLOCK_MONOTONIC) < deadline);
+	} while (!ret && unsure_timerfds &&
+		 (!deadline || clock_now_ns(CLOCK_MONOTONIC) < deadline));
 	return ret;
 }
 
+/* A timerfd seen armed, then due and still unhandled: its expiry counted, reloaded. */
+static void settle_timerfds(struct dump_kinds *k, const struct kinds_read *r)
+{
+	for (size_t i = 0; i < k->ntimerfds; i++) {
+		struct ptimer_timerfd *tfd = &k->timerfds[i];
+
+		if (r->its_seen[i] != SEEN_DUE || !timerfd_unsure(&r->its[i]))
+			continue;
+		tfd->ticks++;
+		tfd->value_ns = tfd->interval_ns;
+	}
+}
+
 /*
- * @settled: the values settle_due() left; @old, when disarming: what the
- * disarm returned, later and so the values carried.
+ * @r: what settle_due() left; @old, when disarming: what the disarm
+ * returned, later, and so the values carried, but for a timer due: armed
+ * at one read and "unsure" at another, the disarm's included.
  */
-static int collect_itimers(struct ptimer_dump *dump, const struct itimerval *settled,
+static int collect_itimers(struct ptimer_dump *dump, const struct kinds_read *r,
 			   const struct itimerval *old)
 {
 	for (int which = 0; which < KITIMER_COUNT; which++) {
-		const struct itimerval *v = old ? &old[which] : &settled[which];
+		const struct itimerval *v = old ? &old[which] : &r->itv[which];
+		uint8_t seen = r->itv_seen[which];
 		struct ptimer_itimer it = {
 			.which = which,
 			.value_ns = tv_to_ns(&v->it_value),
@@ -396,11 +434,9 @@ static int collect_itimers(struct ptimer_dump *dump, const struct itimerval *set
 		};
 		int ret;
 
-		/*
-		 * Armed when settled, due by the disarm: its expiry is the
-		 * reload's, which the disarm took.  Carry it as due at once.
-		 */
-		if (old && cpu_itimer_unsure(which, v) && tv_to_ns(&settled[which].it_value))
+		if (old && cpu_itimer_unsure(which, v))
+			seen |= SEEN_UNSURE;
+		if (seen == SEEN_DUE)
 			it.value_ns = 1000;
 		/*
 		 * A periodic ITIMER_REAL that expired and whose SIGALRM is still
@@ -510,18 +546,22 @@ int kinds_dump_collect(struct target *t, struct ptimer_dump *dump, unsigned int 
 		return ret;
 	b = calloc(1, sizeof(*b) + l.ncalls * sizeof(b->calls[0]));
 	r.its = calloc(k->ntimerfds + 1, sizeof(*r.its));
-	if (!b || !r.its) {
+	r.its_seen = calloc(k->ntimerfds + 1, sizeof(*r.its_seen));
+	if (!b || !r.its || !r.its_seen) {
 		ret = -ENOMEM;
 		goto free_read;
 	}
 	ret = settle_due(t, k, &l, kinds, b, &r);
 	if (!ret)
 		ret = refresh_timerfds(t, k, r.its);
+	if (!ret)
+		settle_timerfds(k, &r);
 	if (!ret && disarm)
 		ret = disarm_kinds(t, k, b, &l, kinds, old_itv);
 	if (!ret && (kinds & PTIMER_KIND_ITIMER))
-		ret = collect_itimers(dump, r.itv, disarm ? old_itv : NULL);
+		ret = collect_itimers(dump, &r, disarm ? old_itv : NULL);
 free_read:
+	free(r.its_seen);
 	free(r.its);
 	free(b);
 	return ret;

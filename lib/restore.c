@@ -155,23 +155,29 @@ static int to_target_ns(struct restore *r, pid_t *tid)
 	return 0;
 }
 
+/* A thread_id timer's tid, as seen from here, as the target's kernel reads it. */
+static int notify_to_target_ns(struct restore *r, struct ptimer_timer *t)
+{
+	if (t->notify != PTIMER_NOTIFY_THREAD_ID)
+		return 0;
+	return to_target_ns(r, &t->notify_pid);
+}
+
 /*
  * The dump and the mapping speak of tids as seen from here; the target's
  * kernel reads a sigevent's tid and a CPU clock's pid in the target's own
  * pid namespace.  Translate, through NSpid, at the last moment.
  */
-static int translate_to_target_ns(struct restore *r, struct ptimer_timer *timers, size_t n)
+static int translate_to_target_ns(struct restore *r)
 {
-	for (size_t i = 0; i < n; i++) {
-		struct ptimer_timer *t = &timers[i];
+	for (size_t i = 0; i < r->nwant; i++) {
+		struct ptimer_timer *t = &r->want[i];
 		pid_t owner;
 		int ret;
 
-		if (t->notify == PTIMER_NOTIFY_THREAD_ID) {
-			ret = to_target_ns(r, &t->notify_pid);
-			if (ret)
-				return ret;
-		}
+		ret = notify_to_target_ns(r, t);
+		if (ret)
+			return ret;
 		if (!ptimer_clock_is_cpu(t->clockid))
 			continue;
 		owner = ptimer_cpu_clock_pid(t->clockid);
@@ -350,9 +356,13 @@ static int stopped_collisions(struct restore *r)
 	if (ret || !r->replaced || !r->replaced->ntimers)
 		goto free_existing;
 	ret = check_replace_walk(r, r->replaced, &r->plan.method);
-	/* Read as this /proc sees them; a rollback makes them in the target's namespace. */
-	if (!ret)
-		ret = translate_to_target_ns(r, r->replaced->timers, r->replaced->ntimers);
+	/*
+	 * A rollback makes them again in the target's namespace.  This /proc
+	 * shows a thread_id timer's tid in ours, and a CPU clock as the
+	 * process encoded it, in its own.
+	 */
+	for (size_t i = 0; !ret && i < r->replaced->ntimers; i++)
+		ret = notify_to_target_ns(r, &r->replaced->timers[i]);
 	if (ret)
 		goto free_existing;
 	ids = calloc(r->replaced->ntimers, sizeof(*ids));
@@ -440,7 +450,7 @@ static int prepare_attached(struct restore *r)
 	if (ret)
 		return ret;
 	warn_glibc_thread_timers(r);
-	ret = translate_to_target_ns(r, r->want, r->nwant);
+	ret = translate_to_target_ns(r);
 	if (ret)
 		return ret;
 	ret = choose_method(&r->c, r->opts->method);

@@ -367,10 +367,25 @@ void target_close(struct target *t)
  * a tick that lands while a thread stops for us (after get_signal() ran
  * the pending work) leaves it pending for as long as we hold the thread,
  * and getitimer() reads the due timer as disarmed.  One injected getpid()
- * takes each thread back through that return, which runs the work: the
+ * takes the thread back through that return, which runs the work: the
  * timer fires and reloads as it would the moment we let go.  Its signal
- * waits in the process's queue, blocked by every thread we hold.
+ * waits in the process's queue: the nudged thread runs with every signal
+ * blocked, and the kernel wakes no stopped or traced thread for it.
+ *
+ * A nudge is a tie-breaker, not the job: a thread that cannot take one
+ * (its own seccomp filter, which the policy did not cover; no room for
+ * our code) is passed over, and the timer reads as it did.  Only a thread
+ * that could not be put back as it was fails the dump.
  */
+static bool may_nudge(struct target *t, pid_t tid)
+{
+	struct procfs_status st;
+
+	if (t->sp.ptrace_options & PTRACE_O_SUSPEND_SECCOMP || t->status.seccomp > 0)
+		return true;	/* suspended, or the caller took the risk */
+	return !procfs_thread_status(t->dirfd, tid, &st) && st.seccomp == 0;
+}
+
 int target_nudge_others(struct target *t)
 {
 	struct injector *in;
@@ -386,22 +401,32 @@ int target_nudge_others(struct target *t)
 
 		if (t->sp.threads[i].dead || tid == t->in.tid)
 			continue;
-		ret = inject_begin(in, &t->sp, tid, 0);
-		if (!ret) {
-			ret = inject_syscall(in, ARCH_NR_GETPID, &r, 0, 0, 0, 0, 0, 0);
-			rc = inject_end(in);
-			if (!ret)
-				ret = rc;
+		if (!may_nudge(t, tid)) {
+			dbg(t->ctx, "tid %d: its own seccomp filter; not nudged", tid);
+			continue;
 		}
-		/* Exiting: it runs its task work on the way out. */
+		/* inject_begin() undoes what it did when it fails. */
+		rc = inject_begin(in, &t->sp, tid, 0);
+		if (rc) {
+			dbg(t->ctx, "tid %d: not nudged: %s", tid, strerror(-rc));
+			continue;
+		}
+		rc = inject_syscall(in, ARCH_NR_GETPID, &r, 0, 0, 0, 0, 0, 0);
+		if (rc)
+			dbg(t->ctx, "tid %d: nudge failed: %s", tid, strerror(-rc));
+		ret = inject_end(in);
+		/*
+		 * A held thread dies only with its whole process, which the
+		 * caller finds (target_died_or()).
+		 */
 		if (ret == -ESRCH)
-			ret = 0;
+			break;
 	}
 	free(in);
-	if (ret)
-		return ctx_set_error(t->ctx, ret, "cannot run the CPU timer work of pid %d's"
-				     " threads", t->pid);
-	return 0;
+	if (ret && ret != -ESRCH)
+		return ctx_set_error(t->ctx, ret, "cannot put back a thread of pid %d after"
+				     " running its CPU timer work", t->pid);
+	return ret;
 }
 
 int target_check_interrupt(struct target *t)

@@ -166,9 +166,9 @@ $(LIBSO): $(LIB_OBJS) lib/libptimer.sym
 $(BIN): $(CMD_OBJS) $(LIBA)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CMD_OBJS) $(LIBA) $(LDLIBS_CMD)
 
-$(BUILD)/tests/helpers/%: tests/helpers/%.c $(wildcard tests/helpers/*.h)
+$(BUILD)/tests/helpers/%: tests/helpers/%.c $(wildcard tests/helpers/*.h tests/helpers/$(ARCH)/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $(filter %.c %.S,$^) -lpthread -lrt
+	$(CC) $(CPPFLAGS) -Itests/helpers/$(ARCH) $(ALL_CFLAGS) -o $@ $(filter %.c %.S,$^) -lpthread -lrt
 
 # Victims with a part in each architecture's assembly
 $(BUILD)/tests/helpers/stackmark: tests/helpers/$(ARCH)/stack_wait.S

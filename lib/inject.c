@@ -11,6 +11,7 @@
 #include <sys/ptrace.h>
 #include <sys/uio.h>
 #include <unistd.h>
+#include <linux/rseq.h>
 
 #include "inject.h"
 #include "internal.h"
@@ -198,6 +199,47 @@ static int peek_code(struct injector *in, uint64_t addr, uint8_t *buf, size_t le
 	return copy_code(in, addr, buf, len, false);
 }
 
+/*
+ * A thread stopped inside a restartable sequence's critical section was
+ * preempted, and must abort the sequence when it runs on: the kernel
+ * decides that on its return to user mode, from its ip and the rseq_cs
+ * pointer of its rseq area, and clears the pointer when the ip lies
+ * outside the section, as ours does while our code runs.  So, for such a
+ * thread, the pointer is put back whenever it parks in its own registers
+ * (as CRIU does at dump time, by other means).
+ */
+static int save_rseq_cs(struct injector *in)
+{
+	struct __ptrace_rseq_configuration conf = { 0 };
+	uint64_t ip = arch_get_ip(&in->saved_regs);
+	struct rseq_cs cs;
+	uint64_t at, ptr;
+	int ret;
+
+	/* EIO before Linux 5.13, which had rseq but not this request: left as it was. */
+	if (ptrace(PTRACE_GET_RSEQ_CONFIGURATION, in->tid, sizeof(conf), &conf) < 0)
+		return errno == EIO ? 0 : -errno;
+	if (!conf.rseq_abi_pointer)
+		return 0;	/* not registered */
+	at = conf.rseq_abi_pointer + offsetof(struct rseq, rseq_cs);
+	ret = vm_read(in, at, &ptr, sizeof(ptr));
+	if (ret || !ptr)
+		return ret;
+	/* The kernel's own test: an unreadable descriptor is the thread's fault, not ours. */
+	if (vm_read(in, ptr, &cs, sizeof(cs)) || ip - cs.start_ip >= cs.post_commit_offset)
+		return 0;
+	in->rseq_cs_at = at;
+	in->rseq_cs = ptr;
+	return 0;
+}
+
+static int put_rseq_cs(struct injector *in)
+{
+	if (!in->rseq_cs_at)
+		return 0;
+	return vm_write(in, in->rseq_cs_at, &in->rseq_cs, sizeof(in->rseq_cs));
+}
+
 static int set_sigmask(struct injector *in, uint64_t mask)
 {
 	if (ptrace(PTRACE_SETSIGMASK, in->tid, sizeof(mask), &mask) < 0)
@@ -223,6 +265,8 @@ static int park(struct injector *in)
 	ret = arch_set_regs(in->tid, &in->saved_regs);
 	if (!ret)
 		ret = set_sigmask(in, in->saved_sigmask);
+	if (!ret)
+		ret = put_rseq_cs(in);
 	in->parked = !ret;
 	return ret;
 }
@@ -727,6 +771,9 @@ int inject_begin(struct injector *in, struct seized_process *sp, pid_t tid,
 		return ret;
 	if (ptrace(PTRACE_GETSIGMASK, tid, sizeof(in->saved_sigmask), &in->saved_sigmask) < 0)
 		return -errno;
+	ret = save_rseq_cs(in);
+	if (ret)
+		return ret;
 	ret = settle_restart(in);
 	if (ret)
 		goto undo;
@@ -784,6 +831,9 @@ int inject_end(struct injector *in)
 	if (rc && !ret)
 		ret = rc;
 	rc = set_sigmask(in, in->saved_sigmask);
+	if (rc && !ret)
+		ret = rc;
+	rc = put_rseq_cs(in);
 	if (rc && !ret)
 		ret = rc;
 	return ret;

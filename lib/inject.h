@@ -55,6 +55,9 @@ struct injector {
 	bool image_read;	/* image is what the target holds, read since its last run */
 	int memfd;		/* /proc/PID/mem, to write the slot, or -1 */
 	bool parked;		/* waiting in its own registers and mask */
+	/* Stopped inside a restartable sequence: its rseq_cs, to put back */
+	uint64_t rseq_cs_at;	/* where, or 0 */
+	uint64_t rseq_cs;
 	size_t page;		/* the target's page size */
 	unsigned int syscalls;	/* statistics */
 	unsigned int round_trips;

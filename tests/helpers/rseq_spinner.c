@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
+/*
+ * rseq_spinner: a victim whose main thread (the one a tool injects
+ * through) spins inside a restartable sequence's critical section, for
+ * ever: every preemption and every signal must abort the sequence, and
+ * the abort handler counts and enters it again
+ * (tests/helpers/ARCH/rseq_spin.h).  A tool that stops it and leaves the
+ * kernel's rseq_cs pointer cleared lets it spin on unprotected: no abort
+ * comes again.
+ *
+ * It holds a POSIX timer (so that a dump reads a value), prints
+ * "READY <pid>" (or "UNSUPPORTED ..." when glibc registered no rseq area)
+ * and answers on stdin, from another thread:
+ *   aborts   "ABORTS n=N": the aborts so far
+ *   kick     "OK": SIGURG (a handler that does nothing) to the main thread,
+ *            whose delivery aborts the sequence
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vcommon.h"
+#include "rseq_spin.h"
+
+static volatile unsigned long aborts;
+static pid_t main_tid;
+
+static void on_urg(int sig)
+{
+	(void)sig;
+}
+
+static bool answer(char *line)
+{
+	if (!strcmp(line, "aborts")) {
+		vp_out("ABORTS n=%lu", aborts);
+	} else if (!strcmp(line, "kick")) {
+		syscall(SYS_tgkill, getpid(), main_tid, SIGURG);
+		vp_out("OK");
+	} else {
+		return false;
+	}
+	return true;
+}
+
+static void *control_main(void *arg)
+{
+	vp_read_commands(answer);
+	vp_exit(0);
+	return arg;
+}
+
+int main(void)
+{
+	struct itimerspec its = { .it_value.tv_sec = 3600 };
+	struct sigevent ev = { .sigev_notify = SIGEV_NONE };
+	struct sigaction sa = { .sa_handler = on_urg };
+	struct rseq *rs;
+	pthread_t th;
+	timer_t id;
+	int r;
+
+	if (__rseq_size == 0) {
+		vp_out("UNSUPPORTED glibc registered no rseq area");
+		return 0;
+	}
+	rs = (struct rseq *)((char *)__builtin_thread_pointer() + __rseq_offset);
+	main_tid = vp_gettid();
+	if (sigaction(SIGURG, &sa, NULL) || timer_create(CLOCK_MONOTONIC, &ev, &id) ||
+	    timer_settime(id, 0, &its, NULL))
+		vp_die(errno, "setup");
+	r = pthread_create(&th, NULL, control_main, NULL);
+	if (r)
+		vp_die(r, "pthread_create");
+	vp_out("READY %d", getpid());
+	rseq_spin(rs, &aborts);
+}

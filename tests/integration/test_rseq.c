@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
+/*
+ * A thread stopped inside a restartable sequence (rseq(2)) was preempted,
+ * and the kernel must abort the sequence when it runs on.  It decides on
+ * the thread's return to user mode, from its ip and the rseq_cs pointer
+ * of its rseq area, and clears the pointer when the ip is outside the
+ * section, as the injected code's is.  tests/helpers/rseq_spinner's main
+ * thread, the one ptimerctl injects through, spins inside a section for
+ * ever and counts its aborts: after each dump one must come, and a signal
+ * must still abort it.  With the pointer left cleared it would spin on
+ * unprotected, and no abort would come again.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "harness.h"
+
+static void fini(void)
+{
+	harness_kill_all();
+}
+
+TestSuite(rseq, .fini = fini, .timeout = 60);
+
+static long long aborts_of(struct victim *v)
+{
+	char line[128];
+	long long n = -1;
+
+	cr_assert_eq(victim_cmd(v, "aborts", line, sizeof(line)), 0);
+	cr_assert(kv_ll(line, "n", &n), "%s", line);
+	return n;
+}
+
+/* Whether an abort comes after @n, within a few seconds. */
+static bool abort_after(struct victim *v, long long n)
+{
+	int64_t deadline = harness_deadline(3000);
+
+	while (aborts_of(v) <= n) {
+		if (clock_ns(CLOCK_MONOTONIC) > deadline)
+			return false;
+		sleep_ms(5);
+	}
+	return true;
+}
+
+static void kick(struct victim *v, const char *when)
+{
+	long long n = aborts_of(v);
+	char line[64];
+
+	cr_assert_eq(victim_cmd(v, "kick", line, sizeof(line)), 0);
+	cr_assert(abort_after(v, n), "a signal %s did not abort the sequence", when);
+}
+
+Test(rseq, a_sequence_stopped_inside_aborts_when_let_go)
+{
+	const char *argv[] = { helper_path("rseq_spinner"), NULL };
+	struct victim *v = victim_spawn(argv, (uid_t)-1);
+	struct run_result r;
+	char spid[16];
+
+	cr_assert(v, "cannot fork rseq_spinner");
+	if (!v->ready && strstr(v->error, "UNSUPPORTED"))
+		cr_skip_test("%s", v->error);
+	cr_assert(v->ready, "rseq_spinner: %s", v->error);
+	snprintf(spid, sizeof(spid), "%d", (int)v->pid);
+	kick(v, "before any dump");
+	for (int i = 0; i < 5; i++) {
+		long long n = aborts_of(v);
+
+		cr_assert_eq(run_ptimerctl(&r, "dump", spid, NULL), 0);
+		cr_assert_eq(r.exit_code, 0, "dump %d: %s", i, run_describe(&r));
+		run_result_free(&r);
+		cr_assert(abort_after(v, n), "dump %d stopped the thread inside its restartable"
+			  " sequence, which did not abort when let go", i);
+	}
+	kick(v, "after the dumps");
+	victim_kill(v);
+}

@@ -344,13 +344,17 @@ static int read_back(struct target *t, const struct dump_kinds *k, const struct 
 	return 0;
 }
 
-/* How long a due hrtimer may wait for its interrupt: a tick without high resolution. */
+/*
+ * How long a due hrtimer may wait for its interrupt: a tick without high
+ * resolution, and, with it, what a virtual CPU that the host did not run
+ * at once may add (milliseconds, in a loaded emulated guest).
+ */
 static int64_t hrtimer_grace_ns(void)
 {
 	struct timespec res = { 0 };
 
 	clock_getres(CLOCK_MONOTONIC, &res);
-	return 2 * ts_to_ns(&res) + NSEC_PER_SEC / 1000;
+	return 2 * ts_to_ns(&res) + 2 * NSEC_PER_SEC / 1000;
 }
 
 /*

@@ -49,7 +49,8 @@ static void diff_run(struct run_result *r, int want, const char *a, const char *
 /*
  * diff's default tolerance (5 ms) for the remaining times of a dump and of
  * a process restored from it; a machine PTIMER_TIME_SCALE times slower
- * gets as many times more (vm-check's TCG guests were seen 26 ms over).
+ * gets 25 ms for each (vm-check's TCG guests were seen 26 ms over with
+ * 5 ms each, and, three guests on two cores, 18 ms over with 24 ms).
  */
 static const char *restored_tolerance(void)
 {
@@ -57,7 +58,7 @@ static const char *restored_tolerance(void)
 
 	if (harness_time_scale() == 1)
 		return NULL;
-	snprintf(opt, sizeof(opt), "--tolerance=%dms", 5 * harness_time_scale());
+	snprintf(opt, sizeof(opt), "--tolerance=%dms", 25 * harness_time_scale());
 	return opt;
 }
 

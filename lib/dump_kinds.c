@@ -330,9 +330,10 @@ static int read_back(struct target *t, const struct dump_kinds *k, const struct 
 	for (int which = 0; (kinds & PTIMER_KIND_ITIMER) && which < KITIMER_COUNT; which++) {
 		bool unsure = cpu_itimer_unsure(which, &r->itv[which]);
 
-		*unsure_itimers += unsure;
 		r->itv_seen[which] |= unsure ? SEEN_UNSURE :
 				      tv_to_ns(&r->itv[which].it_value) ? SEEN_ARMED : 0;
+		/* One seen armed is settled: due. */
+		*unsure_itimers += r->itv_seen[which] == SEEN_UNSURE;
 	}
 	for (size_t i = 0; i < k->ntimerfds; i++) {
 		bool unsure = timerfd_unsure(&r->its[i]);
@@ -343,6 +344,13 @@ static int read_back(struct target *t, const struct dump_kinds *k, const struct 
 	}
 	return 0;
 }
+
+/*
+ * Nudging the threads takes them through the kernel, which costs the
+ * process CPU time: in a slow (emulated) machine, enough for the timer
+ * to fall due again in another held thread's stop.  So a few rounds.
+ */
+#define NUDGE_ROUNDS	3
 
 /*
  * How long a due hrtimer may wait for its interrupt: a tick without high
@@ -377,18 +385,19 @@ static int settle_due(struct target *t, const struct dump_kinds *k, const struct
 {
 	/* Each read is a round trip; the hrtimer interrupt takes a few microseconds. */
 	const struct timespec pause = { .tv_nsec = 50 * 1000 };
-	int unsure_itimers, unsure_timerfds, ret;
+	int unsure_itimers, unsure_timerfds, rounds = 0, ret;
 	int64_t deadline = 0;
 
 	ret = read_back(t, k, l, kinds, r, &unsure_itimers, &unsure_timerfds);
 	if (ret || (!unsure_itimers && !unsure_timerfds))
 		return ret;
-	if (unsure_itimers) {
-		ret = target_nudge_others(t);
-		if (ret)
-			return ret;
-	}
 	do {
+		if (unsure_itimers) {
+			ret = target_nudge_others(t);
+			if (ret)
+				return ret;
+			rounds++;
+		}
 		if (unsure_timerfds) {
 			if (!deadline)
 				deadline = clock_now_ns(CLOCK_MONOTONIC) + hrtimer_grace_ns();
@@ -402,8 +411,9 @@ static int settle_due(struct target *t, const struct dump_kinds *k, const struct
 			ret = batch_ok(t, b, "reading interval timers and timerfds again");
 		if (!ret)
 			ret = read_back(t, k, l, kinds, r, &unsure_itimers, &unsure_timerfds);
-	} while (!ret && unsure_timerfds &&
-		 (!deadline || clock_now_ns(CLOCK_MONOTONIC) < deadline));
+	} while (!ret && ((unsure_itimers && rounds < NUDGE_ROUNDS) ||
+			  (unsure_timerfds &&
+			   (!deadline || clock_now_ns(CLOCK_MONOTONIC) < deadline))));
 	return ret;
 }
 

@@ -164,16 +164,14 @@ static void expect_signals_in_place(const struct pv *dst)
 			     " signalled threads %#llx: %s", k, mask[k], line);
 }
 
-/* The CPU-clock timers: process clock of the process, thread k's of thread k. */
-static void expect_cpu_clocks_in_place(const struct pv *dst)
+/* /proc/PID/timers as this /proc shows it (the caller frees it). */
+static char *proc_timers_text(pid_t pid)
 {
-	char path[64], *text, *save, *l;
-	unsigned long long sigval = 0;
+	char path[64], *text;
 	size_t len;
-	int seen = 0, clock;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "/proc/%d/timers", (int)dst->host[0]);
+	snprintf(path, sizeof(path), "/proc/%d/timers", (int)pid);
 	f = fopen(path, "r");
 	cr_assert(f, "%s: %s", path, strerror(errno));
 	text = calloc(1, 1 << 16);
@@ -181,6 +179,16 @@ static void expect_cpu_clocks_in_place(const struct pv *dst)
 	len = fread(text, 1, (1 << 16) - 1, f);
 	fclose(f);
 	text[len] = '\0';
+	return text;
+}
+
+/* The CPU-clock timers: process clock of the process, thread k's of thread k. */
+static void expect_cpu_clocks_in_place(const struct pv *dst)
+{
+	char *text = proc_timers_text(dst->host[0]), *save, *l;
+	unsigned long long sigval = 0;
+	int seen = 0, clock;
+
 	for (l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
 		int k;
 
@@ -309,18 +317,9 @@ static int strcmpp(const char **a, const char **b)
 /* /proc/PID/timers as seen here, its blocks (one per timer) sorted, so that order does not count. */
 static char *timers_blocks(pid_t pid)
 {
-	char path[64], *text, *blocks[64], *out, *p;
-	size_t len, n = 0, total = 0;
-	FILE *f;
+	char *text = proc_timers_text(pid), *blocks[64], *out, *p;
+	size_t n = 0, total = 0;
 
-	snprintf(path, sizeof(path), "/proc/%d/timers", (int)pid);
-	f = fopen(path, "r");
-	cr_assert(f, "%s: %s", path, strerror(errno));
-	text = calloc(1, 1 << 16);
-	cr_assert(text);
-	len = fread(text, 1, (1 << 16) - 1, f);
-	fclose(f);
-	text[len] = '\0';
 	for (p = strstr(text, "ID: "); p && n < 64; p = strstr(p + 1, "\nID: ")) {
 		char *end = strstr(p + 1, "\nID: ");
 

@@ -415,14 +415,12 @@ int target_nudge_others(struct target *t)
 		if (rc)
 			dbg(t->ctx, "tid %d: nudge failed: %s", tid, strerror(-rc));
 		ret = inject_end(in);
-		/*
-		 * A held thread dies only with its whole process, which the
-		 * caller finds (target_died_or()).
-		 */
-		if (ret == -ESRCH)
-			break;
 	}
 	free(in);
+	/*
+	 * A held thread dies only with its whole process, which the caller
+	 * finds (target_died_or()).
+	 */
 	if (ret && ret != -ESRCH)
 		return ctx_set_error(t->ctx, ret, "cannot put back a thread of pid %d after"
 				     " running its CPU timer work", t->pid);

@@ -99,6 +99,7 @@ enum arch_syscall {
 	ARCH_NR_MPROTECT = __NR_mprotect,
 	ARCH_NR_PRCTL = __NR_prctl,
 	ARCH_NR_GETPID = __NR_getpid,
+	ARCH_NR_CLOCK_GETTIME = __NR_clock_gettime,
 	ARCH_NR_TIMER_CREATE = __NR_timer_create,
 	ARCH_NR_TIMER_SETTIME = __NR_timer_settime,
 	ARCH_NR_TIMER_GETTIME = __NR_timer_gettime,

@@ -22,6 +22,7 @@
 #include "abi.h"
 #include "kinds_live.h"
 #include "proc_head.h"
+#include "stamp.h"
 
 /* What the stopped read learnt of the candidates it could not see. */
 #define CAND_GONE		1u	/* timer_gettime() said EINVAL: deleted */
@@ -39,12 +40,16 @@ struct riders {
 	bool kinds_done;	/* the kinds rode, and were collected */
 };
 
-/* Per timer: two calls, and a struct itimerspec for the result. */
+/*
+ * Per timer: two calls, and a struct itimerspec for the result.  The
+ * first piece's batch opens with the stamp's call (stamp.c).
+ */
 struct dump_layout {
 	size_t batch_len;
 	uint64_t batch;		/* remote address of the batch */
 	uint64_t values;	/* remote array of struct itimerspec */
 	uint64_t zero;		/* a zero itimerspec, for --disarm */
+	uint64_t stamp;		/* the target's clock reading */
 	uint64_t kinds;		/* the riding kinds' data */
 	size_t total;
 };
@@ -53,24 +58,24 @@ struct dump_layout {
 static void plan_layout(struct dump_layout *l, size_t ntimers, size_t nriders, uint64_t base)
 {
 	l->batch_len = sizeof(struct blob_batch) +
-		       (2 * ntimers + nriders) * sizeof(struct blob_call);
+		       (STAMP_CALLS + 2 * ntimers + nriders) * sizeof(struct blob_call);
 	l->batch = base;
 	l->values = base + l->batch_len;
 	l->zero = l->values + ntimers * sizeof(struct itimerspec);
-	l->kinds = l->zero + sizeof(struct itimerspec);
+	l->stamp = l->zero + sizeof(struct itimerspec);
+	l->kinds = l->stamp + STAMP_LEN;
 	l->total = l->kinds - base;
 }
 
-static void fill_batch(struct blob_batch *b, const struct ptimer_dump *dump,
-		       const struct dump_layout *l, bool disarm, bool ask_prctl)
+/* The timers' calls from @calls on, then the prctl's if asked; their count. */
+static size_t fill_calls(struct blob_call *calls, const struct ptimer_dump *dump,
+			 const struct dump_layout *l, bool disarm, bool ask_prctl)
 {
-	b->count = 2 * dump->ntimers;
-	b->flags = 0;
 	if (ask_prctl)
-		target_call_get_restore_ids(&b->calls[b->count++]);
+		target_call_get_restore_ids(&calls[2 * dump->ntimers]);
 	for (size_t i = 0; i < dump->ntimers; i++) {
-		struct blob_call *get = &b->calls[2 * i];
-		struct blob_call *ovr = &b->calls[2 * i + 1];
+		struct blob_call *get = &calls[2 * i];
+		struct blob_call *ovr = &calls[2 * i + 1];
 		uint64_t value = l->values + i * sizeof(struct itimerspec);
 		int id = dump->timers[i].id;
 
@@ -90,10 +95,11 @@ static void fill_batch(struct blob_batch *b, const struct ptimer_dump *dump,
 		ovr->nr = ARCH_NR_TIMER_GETOVERRUN;
 		ovr->args[0] = id;
 	}
+	return 2 * dump->ntimers + ask_prctl;
 }
 
 static int collect_values(struct target *t, struct ptimer_dump *dump,
-			  const struct blob_batch *b, const struct dump_layout *l,
+			  const struct blob_call *calls, const struct dump_layout *l,
 			  size_t tentative, uint8_t *cand)
 {
 	struct itimerspec *values;
@@ -107,7 +113,7 @@ static int collect_values(struct target *t, struct ptimer_dump *dump,
 		goto free_values;
 	for (size_t i = 0; i < dump->ntimers; i++) {
 		struct ptimer_timer *tm = &dump->timers[i];
-		int64_t get = b->calls[2 * i].ret, ovr = b->calls[2 * i + 1].ret;
+		int64_t get = calls[2 * i].ret, ovr = calls[2 * i + 1].ret;
 
 		/* A candidate deleted since it was seen: no such timer now. */
 		if (i >= tentative && get == -EINVAL) {
@@ -128,19 +134,15 @@ free_values:
 	return ret;
 }
 
-/*
- * The dump's timestamps, taken just before the batch that reads the
- * values: what the timers had left is "as of" them, which diff, the
- * tables and a deadline restore count from.  Taken after it instead,
- * every piece of work in between (the other kinds, the prctl, a slow
- * machine's wake-up) made a timer seem to have run longer than the time
- * between two dumps (diff saw 57 ms over in a TCG guest).
- */
+/* Our own clocks, for a dump that runs no batch: nothing of the target is read. */
 static void capture_clocks(struct ptimer_dump *dump)
 {
-	dump->realtime_ns = clock_now_ns(CLOCK_REALTIME);
-	dump->monotonic_ns = clock_now_ns(CLOCK_MONOTONIC);
-	dump->boottime_ns = clock_now_ns(CLOCK_BOOTTIME);
+	struct stamp s;
+
+	stamp_begin(&s);
+	dump->realtime_ns = s.realtime_ns;
+	dump->monotonic_ns = s.monotonic_ns;
+	dump->boottime_ns = s.boottime_ns;
 }
 
 /* The riders' calls, after the timers' own and the prctl. */
@@ -159,9 +161,13 @@ static int read_values_once(struct target *t, struct ptimer_dump *whole,
 			    uint8_t *cand, struct riders *rd)
 {
 	size_t nriding = riding_calls(whole, rd);
+	/* What the timers had left is "as of" the stamp, taken first. */
+	size_t first = whole->realtime_ns ? 0 : STAMP_CALLS;
+	struct blob_call *calls;
 	struct dump_layout l;
 	struct blob_batch *b;
 	struct itimerspec zero = { 0 };
+	struct stamp stamp;
 	int ret;
 
 	if (!dump->ntimers)
@@ -170,7 +176,10 @@ static int read_values_once(struct target *t, struct ptimer_dump *whole,
 	b = calloc(1, l.batch_len);
 	if (!b)
 		return -ENOMEM;
-	fill_batch(b, dump, &l, disarm, rd);
+	calls = b->calls + first;
+	if (first)
+		stamp_fill(b->calls, l.stamp);
+	b->count = first + fill_calls(calls, dump, &l, disarm, rd);
 	ret = target_write(t, l.zero, &zero, sizeof(zero));
 	if (!ret && nriding > 1) {
 		ret = kinds_dump_fill(t, whole, rd->kinds, &b->calls[b->count], l.kinds);
@@ -178,8 +187,8 @@ static int read_values_once(struct target *t, struct ptimer_dump *whole,
 	}
 	if (ret)
 		goto free_batch;
-	if (!whole->realtime_ns)
-		capture_clocks(whole);
+	if (first)
+		stamp_begin(&stamp);
 	ret = target_batch(t, b, l.batch);
 	if (ret) {
 		ctx_set_error(t->ctx, ret, "running the read batch in pid %d", t->pid);
@@ -190,13 +199,15 @@ static int read_values_once(struct target *t, struct ptimer_dump *whole,
 				    (unsigned long long)b->done, (unsigned long long)b->count);
 		goto free_batch;
 	}
-	ret = collect_values(t, dump, b, &l, tentative, cand);
+	if (first)
+		stamp_end(t, &stamp, b->calls, l.stamp, whole);
+	ret = collect_values(t, dump, calls, &l, tentative, cand);
 	if (ret || !rd)
 		goto free_batch;
-	rd->prctl_ret = (long)b->calls[2 * dump->ntimers].ret;
+	rd->prctl_ret = (long)calls[2 * dump->ntimers].ret;
 	if (nriding > 1) {
 		ret = kinds_dump_collect(t, whole, rd->kinds, rd->disarm,
-					 &b->calls[2 * dump->ntimers + 1], l.kinds);
+					 &calls[2 * dump->ntimers + 1], l.kinds);
 		rd->kinds_done = true;
 	}
 free_batch:
@@ -556,11 +567,12 @@ static int read_attached(struct target *t, struct ptimer_dump *dump, unsigned in
 	if (!ret && posix)
 		ret = exact_finish(t, dump, disarm, cap, &x, &rd);
 	/* Without a POSIX timer to ride with, the others ask the prctl's state. */
-	if (!ret && !dump->realtime_ns)
-		capture_clocks(dump);
 	if (!ret && !rd.kinds_done)
 		ret = kinds_dump_read_injected(t, dump, rd.kinds, disarm,
 					       rd.prctl_ret == LONG_MIN ? &rd.prctl_ret : NULL);
+	/* Nothing was read in a batch that could take the stamp. */
+	if (!ret && !dump->realtime_ns)
+		capture_clocks(dump);
 	if (ret)
 		goto end_read;
 	/* Asked with a batch, unless there was none: then on its own. */

@@ -18,6 +18,7 @@
 #include "kinds.h"
 #include "kinds_live.h"
 #include "procfs_fd.h"
+#include "stamp.h"
 
 #define PEEK_CHUNK 64
 
@@ -139,7 +140,10 @@ int kinds_dump_read_proc(struct target *t, struct ptimer_dump *dump, unsigned in
 	return ret;
 }
 
-/* The batch, then the itimers' old values, a zero itimerval, the timerfds' old values, a zero itimerspec. */
+/*
+ * The batch, then the itimers' old values, a zero itimerval, the
+ * timerfds' old values, a zero itimerspec, and the stamp's clock reading.
+ */
 struct kinds_layout {
 	size_t ncalls;
 	uint64_t batch;
@@ -147,19 +151,21 @@ struct kinds_layout {
 	uint64_t zero_itv;
 	uint64_t timerfds;
 	uint64_t zero_its;
+	uint64_t stamp;
 	size_t total;
 };
 
 static void plan_layout(struct kinds_layout *l, size_t ntimerfds, uint64_t base)
 {
-	/* One more: the prctl, when it rides with this batch */
-	l->ncalls = KITIMER_COUNT + ntimerfds + 1;
+	/* More: the prctl and the stamp, when they ride with this batch */
+	l->ncalls = KITIMER_COUNT + ntimerfds + 1 + STAMP_CALLS;
 	l->batch = base;
 	l->itimers = base + sizeof(struct blob_batch) + l->ncalls * sizeof(struct blob_call);
 	l->zero_itv = l->itimers + KITIMER_COUNT * sizeof(struct itimerval);
 	l->timerfds = l->zero_itv + sizeof(struct itimerval);
 	l->zero_its = l->timerfds + ntimerfds * sizeof(struct itimerspec);
-	l->total = l->zero_its + sizeof(struct itimerspec) - base;
+	l->stamp = l->zero_its + sizeof(struct itimerspec);
+	l->total = l->stamp + STAMP_LEN - base;
 }
 
 static size_t kinds_dump_ncalls_of(const struct dump_kinds *k, unsigned int kinds)
@@ -313,17 +319,47 @@ struct kinds_read {
 	uint8_t *its_seen;
 };
 
+/*
+ * A re-read's values replace only those of the timers no read has
+ * settled yet: what the others had left is as of the first read, which
+ * the dump's timestamps date (stamp.c), and not as of a re-read that came
+ * milliseconds later.
+ */
+static int read_again(struct target *t, const struct dump_kinds *k,
+		      const struct kinds_layout *l, unsigned int kinds, struct kinds_read *r)
+{
+	struct itimerval itv[KITIMER_COUNT];
+	struct itimerspec its;
+	int ret = 0;
+
+	if (kinds & PTIMER_KIND_ITIMER)
+		ret = target_read(t, l->itimers, itv, sizeof(itv));
+	for (int which = 0; !ret && (kinds & PTIMER_KIND_ITIMER) && which < KITIMER_COUNT;
+	     which++)
+		if (r->itv_seen[which] == SEEN_UNSURE)
+			r->itv[which] = itv[which];
+	for (size_t i = 0; !ret && i < k->ntimerfds; i++) {
+		if (r->its_seen[i] != SEEN_UNSURE)
+			continue;
+		ret = target_read(t, l->timerfds + i * sizeof(its), &its, sizeof(its));
+		r->its[i] = its;
+	}
+	return ret;
+}
+
 static int read_back(struct target *t, const struct dump_kinds *k, const struct kinds_layout *l,
-		     unsigned int kinds, struct kinds_read *r, int *unsure_itimers,
+		     unsigned int kinds, struct kinds_read *r, bool again, int *unsure_itimers,
 		     int *unsure_timerfds)
 {
 	int ret = 0;
 
 	*unsure_itimers = 0;
 	*unsure_timerfds = 0;
-	if (kinds & PTIMER_KIND_ITIMER)
+	if (again)
+		ret = read_again(t, k, l, kinds, r);
+	else if (kinds & PTIMER_KIND_ITIMER)
 		ret = target_read(t, l->itimers, r->itv, sizeof(r->itv));
-	if (!ret && k->ntimerfds)
+	if (!ret && !again && k->ntimerfds)
 		ret = target_read(t, l->timerfds, r->its, k->ntimerfds * sizeof(*r->its));
 	if (ret)
 		return ret;
@@ -388,7 +424,7 @@ static int settle_due(struct target *t, const struct dump_kinds *k, const struct
 	int unsure_itimers, unsure_timerfds, rounds = 0, ret;
 	int64_t deadline = 0;
 
-	ret = read_back(t, k, l, kinds, r, &unsure_itimers, &unsure_timerfds);
+	ret = read_back(t, k, l, kinds, r, false, &unsure_itimers, &unsure_timerfds);
 	if (ret || (!unsure_itimers && !unsure_timerfds))
 		return ret;
 	do {
@@ -410,7 +446,8 @@ static int settle_due(struct target *t, const struct dump_kinds *k, const struct
 		if (!ret)
 			ret = batch_ok(t, b, "reading interval timers and timerfds again");
 		if (!ret)
-			ret = read_back(t, k, l, kinds, r, &unsure_itimers, &unsure_timerfds);
+			ret = read_back(t, k, l, kinds, r, true, &unsure_itimers,
+					&unsure_timerfds);
 	} while (!ret && ((unsure_itimers && rounds < NUDGE_ROUNDS) ||
 			  (unsure_timerfds &&
 			   (!deadline || clock_now_ns(CLOCK_MONOTONIC) < deadline))));
@@ -586,8 +623,12 @@ int kinds_dump_read_injected(struct target *t, struct ptimer_dump *dump, unsigne
 {
 	struct dump_kinds *k = dump_kinds_of(dump);
 	size_t n = kinds_dump_ncalls(dump, kinds);
+	/* The dump's timestamps, first, when no POSIX timer's read took them. */
+	size_t first = dump->realtime_ns ? 0 : STAMP_CALLS;
+	struct blob_call *calls;
 	struct kinds_layout l;
 	struct blob_batch *b;
+	struct stamp stamp;
 	int ret;
 
 	if (!n)
@@ -596,11 +637,16 @@ int kinds_dump_read_injected(struct target *t, struct ptimer_dump *dump, unsigne
 	b = calloc(1, sizeof(*b) + l.ncalls * sizeof(b->calls[0]));
 	if (!b)
 		return -ENOMEM;
-	b->count = n;
-	ret = kinds_dump_fill(t, dump, kinds, b->calls, l.batch);
+	calls = b->calls + first;
+	if (first)
+		stamp_fill(b->calls, l.stamp);
+	b->count = first + n;
+	ret = kinds_dump_fill(t, dump, kinds, calls, l.batch);
 	/* The prctl's state, when no read of the timers could ask it. */
 	if (prctl_ret)
 		target_call_get_restore_ids(&b->calls[b->count++]);
+	if (first)
+		stamp_begin(&stamp);
 	if (!ret)
 		ret = target_batch(t, b, l.batch);
 	if (ret) {
@@ -613,8 +659,10 @@ int kinds_dump_read_injected(struct target *t, struct ptimer_dump *dump, unsigne
 		goto free_batch;
 	}
 	if (prctl_ret)
-		*prctl_ret = (long)b->calls[n].ret;
-	ret = kinds_dump_collect(t, dump, kinds, disarm, b->calls, l.batch);
+		*prctl_ret = (long)calls[n].ret;
+	if (first)
+		stamp_end(t, &stamp, b->calls, l.stamp, dump);
+	ret = kinds_dump_collect(t, dump, kinds, disarm, calls, l.batch);
 free_batch:
 	free(b);
 	return ret;

@@ -51,7 +51,8 @@
  *   stats                     one STAT line per source (counts, expiries and the
  *                             period since "mark"), an ANOMALY line, END; every
  *                             signal dequeued before it was asked is counted
- *   itimers                   ITIMER which=.. value_ns=.. interval_ns=.. x3, END
+ *   itimers                   ITIMER which=.. value_ns=.. interval_ns=.. expiry_ns=.. x3,
+ *                             END (expiry_ns: ITIMER_REAL's, on CLOCK_MONOTONIC; else -1)
  *   timerfds                  TFD fd=.. per descriptor 100..103 (timerfd_gettime,
  *                             fdinfo, fcntl flags), END
  *   ticks FD                  TICKS fd=FD ticks=N: read() of the timerfd (0 when
@@ -509,16 +510,19 @@ static void itimers(void)
 	static const char *const name[] = { "real", "virtual", "prof" };
 
 	for (int w = ITIMER_REAL; w <= ITIMER_PROF; w++) {
+		/* ITIMER_REAL runs on CLOCK_MONOTONIC: read just before, now plus value is its expiry. */
+		long long now = clk(CLOCK_MONOTONIC), value;
 		struct itimerval it;
 
 		if (getitimer(w, &it) < 0) {
 			vp_out("ERROR getitimer: %s", strerror(errno));
 			continue;
 		}
-		vp_out("ITIMER which=%s value_ns=%lld interval_ns=%lld", name[w],
-		       (long long)it.it_value.tv_sec * VP_NSEC_PER_SEC + it.it_value.tv_usec * 1000,
+		value = (long long)it.it_value.tv_sec * VP_NSEC_PER_SEC + it.it_value.tv_usec * 1000;
+		vp_out("ITIMER which=%s value_ns=%lld interval_ns=%lld expiry_ns=%lld", name[w], value,
 		       (long long)it.it_interval.tv_sec * VP_NSEC_PER_SEC +
-		       it.it_interval.tv_usec * 1000);
+		       it.it_interval.tv_usec * 1000,
+		       w == ITIMER_REAL && value ? now + value : -1);
 	}
 	vp_out("END");
 }

@@ -904,18 +904,24 @@ static void print_timer(int id, int clockid, const char *notify, int sig,
 			const char *sigval, int who)
 {
 	struct itimerspec its = { 0 };
-	long long value = -1, interval = -1;
+	long long value = -1, interval = -1, expiry = -1;
+	struct timespec now;
 	long overrun = -1;
+	int clocked;
 
+	/* Its clock, read just before: now plus what is left is when it expires. */
+	clocked = clock_gettime(clockid, &now);
 	if (syscall(SYS_timer_gettime, id, &its) == 0) {
 		value = (long long)its.it_value.tv_sec * 1000000000 + its.it_value.tv_nsec;
 		interval = (long long)its.it_interval.tv_sec * 1000000000 +
 			   its.it_interval.tv_nsec;
+		if (!clocked && value > 0)
+			expiry = (long long)now.tv_sec * 1000000000 + now.tv_nsec + value;
 	}
 	overrun = syscall(SYS_timer_getoverrun, id);
 	out_locked("TIMER id=%d clockid=%d notify=%s signal=%d sigval=0x%s tid=%d "
-		   "value_ns=%lld interval_ns=%lld overrun=%ld",
-		   id, clockid, notify, sig, sigval, who, value, interval, overrun);
+		   "value_ns=%lld interval_ns=%lld overrun=%ld expiry_ns=%lld",
+		   id, clockid, notify, sig, sigval, who, value, interval, overrun, expiry);
 }
 
 /* /proc/self/timers, one TIMER line per record, with the live values. */

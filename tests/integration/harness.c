@@ -538,6 +538,9 @@ int victim_timers(struct victim *v, struct vtimer *out, int max)
 			strv_free(lines);
 			return -EINVAL;
 		}
+		/* Only the victim helper tells it. */
+		if (!kv_ll(lines[i], "expiry_ns", &t->expiry_ns))
+			t->expiry_ns = -1;
 		errno = 0;
 		t->sigval = strtoull(sv, &e, 16);
 		if (errno || *e) {

@@ -142,6 +142,7 @@ struct vtimer {
 	unsigned long long sigval;
 	int tid;			/* the pid or tid /proc/PID/timers names */
 	long long value_ns, interval_ns, overrun;
+	long long expiry_ns;		/* on its clock, from the victim; -1 unknown */
 };
 /* The victim's own view of its timers (/proc/self/timers + timer_gettime). */
 int victim_timers(struct victim *v, struct vtimer *out, int max);

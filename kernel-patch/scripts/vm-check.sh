@@ -192,6 +192,12 @@ echo "== vm-check summary (seconds; logs in $build/logs; suite = pass/skip/fail)
 printf '%-5s %-9s %6s %5s  %-5s %-8s %-9s %-5s %-11s %-6s %s\n' base variant build vm \
 	ktest selftest ptimerctl suite tests result timer_ids
 cat "$summary" "$summary.proc"
+# Last, where a CI log cut to its tail still shows it: what failed, and
+# the first lines Criterion said of it, per kernel
+for k in $kernels; do
+	awk '$2 == "FAIL" { print $1 }' "$build/logs/$k.suite" | sed "s|^|failed on $k: |"
+	sed -n 's/^SUITE-LOG: //p' "$build/logs/$k.log" 2>/dev/null | head -n 6 | sed "s|^|  $k: |"
+done
 echo "total: $(($(now) - t0)) s"
 [ $status -eq 0 ] && echo "VM-CHECK: PASS" || echo "VM-CHECK: FAIL"
 exit $status

@@ -241,9 +241,9 @@ static int read_values(struct target *t, struct ptimer_dump *dump, bool disarm,
 	return ret;
 }
 
-int dump_read_values(struct target *t, struct ptimer_dump *dump, bool disarm)
+int dump_read_values(struct target *t, struct ptimer_dump *dump, bool disarm, size_t cap)
 {
-	return read_values(t, dump, disarm, SIZE_MAX, NULL, SIZE_MAX, NULL);
+	return read_values(t, dump, disarm, SIZE_MAX, NULL, cap, NULL);
 }
 
 int dump_read_proc(struct target *t, struct ptimer_dump *dump)
@@ -479,9 +479,15 @@ static int exact_begin(struct target *t, const struct proc_preread *pr, struct p
  * With injection begun, its scratch planned for @cap timers: the values,
  * the deleted candidates dropped, and the result checked, or the whole
  * file read if it does not add up.  Sorted by id.
+ *
+ * Without @values the candidates are not read at all: the length check
+ * alone proves them.  A candidate deleted since the read before the
+ * stop leaves the file shorter than the head and the candidates add up
+ * to (each timer's line is fixed for its life, and a timer made since is
+ * in the head), so it fails, and the whole file is read, with values.
  */
-static int exact_finish(struct target *t, struct ptimer_dump *dump, bool disarm, size_t cap,
-			struct exact_read *x, struct riders *rd)
+static int exact_finish(struct target *t, struct ptimer_dump *dump, bool disarm, bool values,
+			size_t cap, struct exact_read *x, struct riders *rd)
 {
 	/*
 	 * A disarming dump changes nothing until the list is known to be
@@ -492,8 +498,8 @@ static int exact_finish(struct target *t, struct ptimer_dump *dump, bool disarm,
 	bool settle_first = disarm && !x->h.complete;
 	int ret;
 
-	ret = read_values(t, dump, disarm && !settle_first, x->h.nexact, x->cand, cap,
-			  settle_first ? NULL : rd);
+	ret = values ? read_values(t, dump, disarm && !settle_first, x->h.nexact, x->cand, cap,
+				   settle_first ? NULL : rd) : 0;
 	if (!ret)
 		ret = settle_candidates(t, dump, &x->h, x->cand);
 	if (ret == 1) {
@@ -516,14 +522,14 @@ static void exact_end(struct exact_read *x)
 }
 
 int dump_read_existing(struct target *t, const struct proc_preread *pr, struct ptimer_dump *dump,
-		       size_t cap)
+		       size_t cap, bool values)
 {
 	struct exact_read x = { .h.fd = -1 };
 	int ret;
 
 	ret = exact_begin(t, pr, dump, &x);
 	if (!ret)
-		ret = exact_finish(t, dump, false, cap, &x, NULL);
+		ret = exact_finish(t, dump, false, values, cap, &x, NULL);
 	exact_end(&x);
 	return ret;
 }
@@ -565,7 +571,7 @@ static int read_attached(struct target *t, struct ptimer_dump *dump, unsigned in
 	if (!ret)
 		ret = target_check_interrupt(t);
 	if (!ret && posix)
-		ret = exact_finish(t, dump, disarm, cap, &x, &rd);
+		ret = exact_finish(t, dump, disarm, true, cap, &x, &rd);
 	/* Without a POSIX timer to ride with, the others ask the prctl's state. */
 	if (!ret && !rd.kinds_done)
 		ret = kinds_dump_read_injected(t, dump, rd.kinds, disarm,

@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// SPDX-FileCopyrightText: The ptimerctl authors
+/*
+ * --replace of a timer that the target already has with the dump's clock
+ * and notification: one timer_settime() in place, instead of reading its
+ * value (for a rollback), deleting it, and creating and arming it again.
+ *
+ * The kernel timer that results is the one a re-creation would make: the
+ * same id, clock, signal, sigval and target; timer_settime() clears the
+ * overrun count, as creation does; and the old timer's queued signal, if
+ * any, fares as it would on deletion (delivered before 6.13, dropped at
+ * delivery since).  The setting it replaces comes back from the same
+ * call, to be set back should the restore fail.
+ *
+ * It also spares a walk: a replaced id is behind the target's counter,
+ * and without the prctl only a lap of the whole id space creates it
+ * again, where re-arming needs no creation at all.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "arming.h"
+#include "create.h"
+#include "internal.h"
+#include "kabi.h"
+
+bool same_kernel_timer(const struct ptimer_timer *have, const struct ptimer_timer *want)
+{
+	if (have->id != want->id || have->clockid != want->clockid ||
+	    have->notify != want->notify || have->signo != want->signo ||
+	    have->sigval != want->sigval)
+		return false;
+	if (ptimer_clock_is_cpu(want->clockid) && !ptimer_cpu_clock_pid(want->clockid))
+		return false;
+	return want->notify != PTIMER_NOTIFY_THREAD_ID || have->notify_pid == want->notify_pid;
+}
+
+static struct blob_batch *settime_batch(size_t n)
+{
+	struct blob_batch *b = calloc(1, sizeof(*b) + n * sizeof(b->calls[0]));
+
+	if (!b)
+		return NULL;
+	b->count = n;
+	b->flags = BLOB_BATCH_STOP_ON_ERROR;
+	return b;
+}
+
+/* The nearest expiry set, for early_may_have_fired(). */
+static void note_expiry(struct creator *c, const struct itimerspec *v)
+{
+	int64_t ns = ts_to_ns(&v->it_value);
+
+	if (!ns)
+		return;
+	if (!c->early_since_ns)
+		c->early_since_ns = clock_now_ns(CLOCK_BOOTTIME);
+	if (!c->early_min_ns || ns < c->early_min_ns)
+		c->early_min_ns = ns;
+}
+
+int rearm_in_place(struct creator *c, const struct ptimer_dump *from,
+		   const struct ptimer_timer *timers, size_t n, enum ptimer_time_mode mode)
+{
+	struct itimerspec *values, *old;
+	struct arm_clocks now;
+	struct blob_batch *b;
+	int ret = -ENOMEM;
+
+	if (!n)
+		return 0;
+	values = calloc(n, sizeof(*values));
+	old = calloc(n, sizeof(*old));
+	b = settime_batch(n);
+	if (!values || !old || !b)
+		goto free_all;
+	arm_clocks_now(&now, from);
+	for (size_t i = 0; i < n; i++) {
+		/* Disarmed, as a timer just created is: its interval goes too. */
+		if (timers[i].value_ns &&
+		    arm_compute(from, &timers[i], mode, &now, &values[i]) == ARM_FROZEN_OTHER_BOOT)
+			warn(c->ctx, "timer %d: the dump is from another boot; its"
+			     " remaining time is used unchanged", timers[i].id);
+		b->calls[i] = (struct blob_call){
+			.nr = ARCH_NR_TIMER_SETTIME,
+			.args = { (uint64_t)timers[i].id, 0,
+				  c->at.values + i * sizeof(struct itimerspec),
+				  c->at.old_values + i * sizeof(struct itimerspec) },
+		};
+	}
+	ret = target_write(c->t, c->at.values, values, n * sizeof(*values));
+	if (ret)
+		goto free_all;
+	ret = target_batch(c->t, b, c->at.batch);
+	/*
+	 * What ran is in b->done, even after a failed run: each call that
+	 * succeeded changed a timer, whose old setting is needed back.
+	 */
+	if (b->done && target_read(c->t, c->at.old_values, old, b->done * sizeof(*old)))
+		ret = ret ? ret : -EIO;
+	for (size_t i = 0; i < b->done; i++) {
+		if (b->calls[i].ret)
+			continue;
+		c->rearmed[c->nrearmed] = timers[i].id;
+		c->rearmed_old[c->nrearmed++] = old[i];
+		note_expiry(c, &values[i]);
+	}
+	if (ret) {
+		ret = ctx_set_error(c->ctx, ret, "re-arming timers in place in pid %d", c->t->pid);
+		goto free_all;
+	}
+	for (size_t i = 0; i < b->done; i++)
+		if (b->calls[i].ret) {
+			ret = ctx_set_error(c->ctx, (int)b->calls[i].ret, "timer_settime of id %d"
+					    " in pid %d", timers[i].id, c->t->pid);
+			goto free_all;
+		}
+	if (b->done != n)
+		ret = ctx_set_error(c->ctx, -EIO, "re-arm batch stopped early");
+free_all:
+	free(b);
+	free(old);
+	free(values);
+	return ret;
+}
+
+int put_back_in_place(struct creator *c)
+{
+	struct blob_batch *b;
+	size_t n = c->nrearmed;
+	int ret;
+
+	if (!n)
+		return 0;
+	b = settime_batch(n);
+	if (!b)
+		return -ENOMEM;
+	b->flags = 0;	/* best effort: every timer that can be put back is */
+	for (size_t i = 0; i < n; i++)
+		b->calls[i] = (struct blob_call){
+			.nr = ARCH_NR_TIMER_SETTIME,
+			.args = { (uint64_t)c->rearmed[i], 0,
+				  c->at.old_values + i * sizeof(struct itimerspec) },
+		};
+	ret = target_write(c->t, c->at.old_values, c->rearmed_old, n * sizeof(*c->rearmed_old));
+	if (!ret)
+		ret = target_batch(c->t, b, c->at.batch);
+	for (size_t i = 0; !ret && i < b->done; i++)
+		ret = (int)b->calls[i].ret;
+	if (!ret && b->done != n)
+		ret = -EIO;
+	if (!ret)
+		c->nrearmed = 0;
+	free(b);
+	return ret;
+}

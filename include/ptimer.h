@@ -434,7 +434,7 @@ struct ptimer_restore_opts {
 	enum ptimer_time_mode time;
 	const struct ptimer_tid_map *tid_map;	/* overrides the default mapping */
 	size_t ntid_map;
-	bool replace;			/* delete target timers whose IDs collide */
+	bool replace;			/* re-arm or delete target timers whose IDs collide */
 	bool dry_run;			/* validate and plan; attach nothing */
 	bool suspend_seccomp;		/* as PTIMER_DUMP_SUSPEND_SECCOMP */
 	bool keep_seccomp;		/* as PTIMER_DUMP_KEEP_SECCOMP */

@@ -63,7 +63,9 @@ int creator_init(struct creator *c, struct target *t, struct ptimer_plan *plan,
 	c->saved_restore_ids = -1;
 	c->created = calloc(ncreate + 1, sizeof(*c->created));
 	c->armed_early = calloc(ncreate + 1, sizeof(*c->armed_early));
-	if (c->created && c->armed_early)
+	c->rearmed = calloc(ncreate + 1, sizeof(*c->rearmed));
+	c->rearmed_old = calloc(ncreate + 1, sizeof(*c->rearmed_old));
+	if (c->created && c->armed_early && c->rearmed && c->rearmed_old)
 		return 0;
 	creator_release(c);
 	return -ENOMEM;
@@ -73,15 +75,20 @@ void creator_release(struct creator *c)
 {
 	free(c->created);
 	free(c->armed_early);
+	free(c->rearmed);
+	free(c->rearmed_old);
 	c->created = NULL;
 	c->armed_early = NULL;
+	c->rearmed = NULL;
+	c->rearmed_old = NULL;
 	c->ncreated = 0;
 	c->narmed_early = 0;
+	c->nrearmed = 0;
 }
 
 size_t create_scratch_size(size_t n)
 {
-	return n * (sizeof(struct sigevent) + 8 + sizeof(struct itimerspec)) +
+	return n * (sizeof(struct sigevent) + 8 + 2 * sizeof(struct itimerspec)) +
 	       sizeof(struct blob_batch) + 2 * n * sizeof(struct blob_call) +
 	       sizeof(struct blob_walk) + 64;
 }
@@ -91,7 +98,8 @@ void create_layout(struct creator *c, uint64_t base, size_t n)
 	c->at.sigevents = base;
 	c->at.ids = c->at.sigevents + n * sizeof(struct sigevent);
 	c->at.values = c->at.ids + n * 8;
-	c->at.walk = c->at.values + n * sizeof(struct itimerspec);
+	c->at.old_values = c->at.values + n * sizeof(struct itimerspec);
+	c->at.walk = c->at.old_values + n * sizeof(struct itimerspec);
 	c->at.batch = c->at.walk + sizeof(struct blob_walk);
 }
 
@@ -570,7 +578,7 @@ int arm_rest(struct creator *c, const struct ptimer_dump *from,
 
 bool early_may_have_fired(const struct creator *c)
 {
-	return c->narmed_early &&
+	return (c->narmed_early || c->nrearmed) &&
 	       clock_now_ns(CLOCK_BOOTTIME) - c->early_since_ns >= c->early_min_ns;
 }
 

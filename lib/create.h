@@ -15,6 +15,7 @@ struct create_layout {
 	uint64_t sigevents;	/* per timer: a struct sigevent */
 	uint64_t ids;		/* per timer: an 8-byte id slot */
 	uint64_t values;	/* per timer: a struct itimerspec */
+	uint64_t old_values;	/* per timer: a struct itimerspec (in_place.c) */
 	uint64_t walk;		/* one struct blob_walk */
 	uint64_t batch;		/* one struct blob_batch */
 };
@@ -34,6 +35,10 @@ struct creator {
 	size_t narmed_early;
 	int64_t early_since_ns;	/* CLOCK_BOOTTIME of the first early arm */
 	int64_t early_min_ns;	/* the nearest expiry armed early */
+	/* Timers of the target re-armed in place, and what they were set to. */
+	int *rearmed;
+	struct itimerspec *rearmed_old;
+	size_t nrearmed;
 };
 
 /*
@@ -82,8 +87,9 @@ int create_armed(struct creator *c, const struct ptimer_dump *from,
 int arm_rest(struct creator *c, const struct ptimer_dump *from,
 	     const struct ptimer_timer *timers, size_t n, enum ptimer_time_mode mode);
 /*
- * Whether a timer armed early may have expired by now, and so queued a
- * signal that deleting it leaves behind.
+ * Whether a timer armed early (or re-armed in place) may have expired by
+ * now, and so queued a signal that deleting it (or setting it back)
+ * leaves behind.
  */
 bool early_may_have_fired(const struct creator *c);
 /* Arm @n created timers, whose dump is @from, in one batch. */
@@ -93,6 +99,23 @@ int arm_timers(struct creator *c, const struct ptimer_dump *from,
 int delete_timers(struct creator *c, const int *ids, size_t n);
 /* Delete every timer created so far. */
 int delete_created(struct creator *c);
+
+/*
+ * Whether @have, a timer of the target, is already the timer @want but
+ * for its setting: the same id, clock and notification, both in the
+ * target's pid namespace.  A CPU clock of "the thread that created it"
+ * never is: which thread that was, /proc does not say.
+ */
+bool same_kernel_timer(const struct ptimer_timer *have, const struct ptimer_timer *want);
+/*
+ * Re-arm in place @n timers of the target that same_kernel_timer() finds
+ * already there: one timer_settime() each, which also returns the
+ * setting it replaces.  Those changed are recorded for put_back_in_place().
+ */
+int rearm_in_place(struct creator *c, const struct ptimer_dump *from,
+		   const struct ptimer_timer *timers, size_t n, enum ptimer_time_mode mode);
+/* Give each timer rearm_in_place() changed its old setting back. */
+int put_back_in_place(struct creator *c);
 
 /* Steps a walk from counter position @counter to each of @timers takes. */
 uint64_t plan_walk(int64_t counter, const struct ptimer_timer *timers, size_t n);

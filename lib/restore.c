@@ -29,11 +29,19 @@ struct restore {
 	const struct ptimer_dump *dump;
 	struct target *t;
 	struct ptimer_plan plan;
-	/* The timers as the target must get them: remapped, ascending ids. */
+	/*
+	 * The timers as the target must get them: remapped, ascending ids.
+	 * Those to create; the others are re-armed in place (in_place.c).
+	 */
 	struct ptimer_timer *want;
 	size_t nwant;
+	struct ptimer_timer *in_place;
+	size_t nin_place;
 	struct creator c;
-	/* Target timers to replace, with their values, to put back on rollback. */
+	/*
+	 * Target timers to delete and replace, with their values, to put back
+	 * on rollback.
+	 */
 	struct ptimer_dump *replaced;
 	bool replaced_deleted;	/* the deletion of r->replaced was tried */
 	/* The interval timers, timerfds and pending signals. */
@@ -44,21 +52,50 @@ struct restore {
 	size_t read_cap;	/* timers the scratch can read the values of at once */
 };
 
-static bool has_id(const struct ptimer_dump *d, int id)
+static struct ptimer_timer *find_id(struct ptimer_timer *timers, size_t n, int id)
 {
-	size_t lo = 0, hi = d->ntimers;
+	size_t lo = 0, hi = n;
 
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 
-		if (d->timers[mid].id == id)
-			return true;
-		if (d->timers[mid].id < id)
+		if (timers[mid].id == id)
+			return &timers[mid];
+		if (timers[mid].id < id)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return false;
+	return NULL;
+}
+
+static bool has_id(const struct ptimer_dump *d, int id)
+{
+	return find_id(d->timers, d->ntimers, id);
+}
+
+/*
+ * Whether the target's timer @have needs only re-arming to be the wanted
+ * one.  Once @stopped, both are in the target's pid namespace.  Before,
+ * a CPU clock's pid cannot be compared: /proc shows it as the target
+ * encoded it, in its own namespace, and the wanted one names it in ours.
+ * So it is taken as equal there, and the check once stopped decides.
+ */
+static struct ptimer_timer *in_place_twin(struct restore *r, const struct ptimer_timer *have,
+					  bool stopped)
+{
+	struct ptimer_timer *want = find_id(r->want, r->nwant, have->id);
+	struct ptimer_timer h;
+
+	if (!want)
+		return NULL;
+	h = *have;
+	if (!stopped && ptimer_clock_is_cpu(h.clockid) && ptimer_clock_is_cpu(want->clockid) &&
+	    ptimer_cpu_clock_pid(h.clockid) && ptimer_cpu_clock_pid(want->clockid))
+		h.clockid = ptimer_cpu_clock_make(ptimer_cpu_clock_pid(want->clockid),
+						  ptimer_cpu_clock_is_thread(h.clockid),
+						  ptimer_cpu_clock_which(h.clockid));
+	return same_kernel_timer(&h, want) ? want : NULL;
 }
 
 /* Checks that need the dump alone; run before anything else. */
@@ -255,12 +292,16 @@ static int planned_method(const struct restore *r, enum ptimer_method *method)
  * put the replaced timers back should the restore fail.  A max_steps
  * below a lap refuses that, before anything is touched: before the
  * attach with the method planned (@method NULL), and again once stopped
- * with the method chosen, for a colliding timer made in between.
+ * with the method chosen, for a colliding timer made in between.  A timer
+ * re-armed in place is not made again.  (Before the stop the target's
+ * CPU clocks are compared as it encodes them, so this may let through
+ * what the check once stopped refuses, but never the reverse.)
  */
 static int check_replace_walk(struct restore *r, const struct ptimer_dump *existing,
 			      const enum ptimer_method *method)
 {
 	enum ptimer_method planned;
+	bool stopped = method;
 	int ret;
 
 	if (!r->opts->replace || !r->opts->max_steps || r->opts->max_steps >= KTIMER_ID_SPACE)
@@ -268,7 +309,7 @@ static int check_replace_walk(struct restore *r, const struct ptimer_dump *exist
 	for (size_t i = 0; i < existing->ntimers; i++) {
 		int id = existing->timers[i].id;
 
-		if (!has_id(r->dump, id))
+		if (!has_id(r->dump, id) || in_place_twin(r, &existing->timers[i], stopped))
 			continue;
 		if (!method) {
 			ret = planned_method(r, &planned);
@@ -284,6 +325,37 @@ static int check_replace_walk(struct restore *r, const struct ptimer_dump *exist
 				     id, r->t->pid, (long long)KTIMER_ID_SPACE,
 				     (unsigned long long)r->opts->max_steps);
 	}
+	return 0;
+}
+
+/*
+ * Move each wanted timer that one of @have, the target's, already is but
+ * for its setting, from r->want to r->in_place, and drop it from @have.
+ */
+static int take_in_place(struct restore *r, struct ptimer_dump *have, bool stopped)
+{
+	bool *moved;
+	size_t k = 0, w = 0;
+
+	moved = calloc(r->nwant + 1, sizeof(*moved));
+	if (!moved)
+		return -ENOMEM;
+	for (size_t i = 0; i < have->ntimers; i++) {
+		struct ptimer_timer *want = in_place_twin(r, &have->timers[i], stopped);
+
+		if (want) {
+			moved[want - r->want] = true;
+			r->in_place[r->nin_place++] = *want;
+			continue;
+		}
+		have->timers[k++] = have->timers[i];
+	}
+	have->ntimers = k;
+	for (size_t i = 0; i < r->nwant; i++)
+		if (!moved[i])
+			r->want[w++] = r->want[i];
+	r->nwant = w;
+	free(moved);
 	return 0;
 }
 
@@ -327,6 +399,9 @@ static int precheck_collisions(struct restore *r)
 	}
 	if (!ret)
 		ret = check_replace_walk(r, existing, NULL);
+	/* A dry run plans no walk to what it would re-arm in place. */
+	if (!ret && r->opts->dry_run && r->opts->replace)
+		ret = take_in_place(r, existing, false);
 	if (existing != r->pre.d)
 		ptimer_dump_free(existing);
 	return ret;
@@ -334,8 +409,10 @@ static int precheck_collisions(struct restore *r)
 
 /*
  * With the target stopped: its timers exactly, and those the dump wants.
- * When replacing, those go into r->replaced with their values (to put
- * back on failure) and are deleted; else the first is an error.
+ * When replacing, those that are already the wanted timer but for their
+ * setting are left to be re-armed in place; the others go into
+ * r->replaced with their values (to put back on failure) and are
+ * deleted.  Else the first is an error.
  */
 static int stopped_collisions(struct restore *r)
 {
@@ -350,20 +427,26 @@ static int stopped_collisions(struct restore *r)
 		ret = -ENOMEM;
 		goto free_existing;
 	}
-	ret = dump_read_existing(r->t, &r->pre, existing, r->read_cap);
+	/* Values only for the timers deleted, read once those are known. */
+	ret = dump_read_existing(r->t, &r->pre, existing, r->read_cap, false);
 	if (!ret)
 		ret = find_collisions(r, existing, r->replaced);
 	if (ret || !r->replaced || !r->replaced->ntimers)
 		goto free_existing;
-	ret = check_replace_walk(r, r->replaced, &r->plan.method);
 	/*
-	 * A rollback makes them again in the target's namespace.  This /proc
-	 * shows a thread_id timer's tid in ours, and a CPU clock as the
-	 * process encoded it, in its own.
+	 * Compared with the wanted timers, and made again by a rollback, in
+	 * the target's namespace.  This /proc shows a thread_id timer's tid
+	 * in ours, and a CPU clock as the process encoded it, in its own.
 	 */
 	for (size_t i = 0; !ret && i < r->replaced->ntimers; i++)
 		ret = notify_to_target_ns(r, &r->replaced->timers[i]);
-	if (ret)
+	if (!ret)
+		ret = take_in_place(r, r->replaced, true);
+	if (!ret)
+		ret = check_replace_walk(r, r->replaced, &r->plan.method);
+	if (!ret)
+		ret = dump_read_values(r->t, r->replaced, false, r->read_cap);
+	if (ret || !r->replaced->ntimers)
 		goto free_existing;
 	ids = calloc(r->replaced->ntimers, sizeof(*ids));
 	if (!ids) {
@@ -404,6 +487,9 @@ static void rollback(struct restore *r)
 		err(r->ctx, "rollback: could not delete every created timer in pid %d",
 		    r->t->pid);
 	r->c.ncreated = 0;
+	if (put_back_in_place(&r->c))
+		err(r->ctx, "rollback: could not set back every timer re-armed in place in"
+		    " pid %d", r->t->pid);
 	if (!back || !back->ntimers || !r->replaced_deleted)
 		return;
 	/*
@@ -483,6 +569,9 @@ static int run_attached(struct restore *r)
 	ret = arm_rest(&r->c, r->dump, r->want, r->nwant, r->opts->time);
 	if (!ret)
 		ret = kinds_restore_apply(r->kr);
+	/* Last, as near the point of no return as can be: they run from here. */
+	if (!ret)
+		ret = rearm_in_place(&r->c, r->dump, r->in_place, r->nin_place, r->opts->time);
 	if (ret)
 		return ret;
 	/*
@@ -598,8 +687,11 @@ int restore_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_dump *dum
 	r.nwant = dump->ntimers;
 	r.plan.ntimers = dump->ntimers;
 	r.want = calloc(r.nwant + 1, sizeof(*r.want));
-	if (!r.want)
-		return -ENOMEM;
+	r.in_place = calloc(r.nwant + 1, sizeof(*r.in_place));
+	if (!r.want || !r.in_place) {
+		ret = -ENOMEM;
+		goto free_want;
+	}
 	ret = target_open(ctx, pid, &t);
 	if (ret)
 		goto free_want;
@@ -628,6 +720,7 @@ free_want:
 	ptimer_dump_free(r.replaced);
 	kinds_restore_free(r.kr);
 	proc_preread_free(&r.pre);
+	free(r.in_place);
 	free(r.want);
 	return ret;
 }

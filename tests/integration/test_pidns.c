@@ -350,8 +350,10 @@ static char *timers_blocks(pid_t pid)
  * back, and does so in the target's pid namespace: a thread-directed
  * timer's tid and a CPU clock's pid, read from this /proc in ours, must
  * be made again as the target sees them.  The dump is the target's own,
- * plus a timer 100 that a walk reaches only past a lap of the id space:
- * the walk, allowed one lap, is refused once the timers are deleted.
+ * each sigval changed (the same timer would be re-armed in place, not
+ * deleted), plus a timer 100 that a walk reaches only past a lap of the
+ * id space: the walk, allowed one lap, is refused once the timers are
+ * deleted.
  */
 Test(pidns, replace_rolled_back_in_the_target_namespace)
 {
@@ -369,6 +371,9 @@ Test(pidns, replace_rolled_back_in_the_target_namespace)
 	root = ru_json_load(dump);
 	cr_assert(json_object_object_get_ex(root, "timers", &timers));
 	cr_assert(json_object_array_length(timers) > 0);
+	for (size_t i = 0; i < json_object_array_length(timers); i++)
+		json_object_object_add(json_object_array_get_idx(timers, i), "sigval",
+				       json_object_new_string("0x00000000000000a5"));
 	json_object_deep_copy(json_object_array_get_idx(timers, 0), &extra, NULL);
 	json_object_object_add(extra, "id", json_object_new_int(100));
 	json_object_array_add(timers, extra);
@@ -383,6 +388,35 @@ Test(pidns, replace_rolled_back_in_the_target_namespace)
 	run_result_free(&r);
 	after = timers_blocks(dst.host[0]);
 	cr_expect_str_eq(after, before, "the replaced timers are not back as they were");
+	free(before);
+	free(after);
+	ru_file_free(dump);
+	victim_kill(dst.v);
+}
+
+/*
+ * The target's own dump, restored into it with --replace by a walk: every
+ * timer is already there, and is re-armed in place, with no walk round
+ * the id space.  That holds only if the dump's thread-directed tids and
+ * CPU clock pids, translated into the target's pid namespace, are found
+ * equal to what this /proc shows, translated the same way.
+ */
+Test(pidns, replace_in_place_in_the_target_namespace)
+{
+	struct pv dst;
+	char *dump, *before, *after;
+	const char *args[] = { "restore", "--replace", "--method=walk", "-i", NULL, "PID", NULL };
+	struct run_result r;
+
+	dst = pv_start(true, PLAIN, true);
+	dump = dump_from(&dst, false);
+	before = timers_blocks(dst.host[0]);
+	args[4] = dump;
+	run_for(&r, &dst, false, args);
+	cr_expect_eq(r.exit_code, 0, "%s", run_describe(&r));
+	run_result_free(&r);
+	after = timers_blocks(dst.host[0]);
+	cr_expect_str_eq(after, before, "the timers are not those the target had");
 	free(before);
 	free(after);
 	ru_file_free(dump);

@@ -546,15 +546,23 @@ static struct victim *start_holder(void)
 	return v;
 }
 
-static char *dump_ids_1_2(void)
+/* Timer 2 is not the holder's: another clock, signal and sigval. */
+static struct victim *start_ids_1_2(void)
 {
-	struct victim *src = victim_start(
+	struct victim *v = victim_start(
 		"--timer", "id=1,clock=monotonic,notify=signal,sig=34,sigval=0x11,value_ms=30000",
 		"--timer", "id=2,clock=boottime,notify=signal,sig=35,sigval=0x22,value_ms=40000,"
 		"interval_ms=500", NULL);
+
+	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
+	return v;
+}
+
+static char *dump_ids_1_2(void)
+{
+	struct victim *src = start_ids_1_2();
 	char *dump;
 
-	cr_assert(src && src->ready, "%s", src ? src->error : "fork");
 	dump = ru_dump_file(src->pid, NULL);
 	victim_kill(src);
 	return dump;
@@ -684,7 +692,7 @@ Test(restore, replace_by_walk_refused_before_attach)
 	static const char *const modes[][2] = {
 		{ "restore", NULL }, { "restore", "--dry-run" }, { "migrate", NULL },
 	};
-	struct victim *v = start_holder(), *src = start_holder();
+	struct victim *v = start_holder(), *src = start_ids_1_2();
 	static struct ru_snap before, src_before;
 	char *dump = dump_ids_1_2(), pidbuf[16], spid[16];
 	struct ru_watch w;
@@ -724,6 +732,168 @@ Test(restore, replace_by_walk_refused_before_attach)
 	victim_kill(src);
 	ru_file_free(dump);
 	victim_kill(v);
+}
+
+/*
+ * The holder's own timers, with other values: each is already the timer
+ * the dump wants but for its setting.
+ */
+static char *dump_holder_reset(void)
+{
+	struct victim *src = victim_start(
+		"--timer", "id=2,clock=realtime,notify=signal,sig=12,sigval=0x2222,value_ms=20000,"
+		"interval_ms=250",
+		"--timer", "id=40,clock=monotonic,notify=none,sig=14,value_ms=5000,interval_ms=2000",
+		NULL);
+	char *dump;
+
+	cr_assert(src && src->ready, "%s", src ? src->error : "fork");
+	dump = ru_dump_file(src->pid, NULL);
+	victim_kill(src);
+	return dump;
+}
+
+/*
+ * A replaced timer with the dump's clock and notification is re-armed in
+ * place: the same kernel timer, its handle unchanged.  That needs no
+ * creation, so not the lap of the id space a walk to an id behind the
+ * counter would take: --replace by a walk is not refused, and is quick.
+ */
+Test(restore, replace_rearms_a_matching_timer_in_place)
+{
+	static const char *const methods[] = { "--method=walk", "--method=auto" };
+	char *dump = dump_holder_reset(), pidbuf[16];
+	struct vtimer after[RU_MAX_TIMERS];
+	const struct vtimer *t;
+	struct vstate st;
+	struct ru_bg b;
+	int na;
+
+	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
+		struct victim *v = start_holder();
+
+		ru_bg_start(&b, "restore", "--replace", methods[i], "-i", dump,
+			    ru_pidstr(pidbuf, v->pid), NULL);
+		ru_bg_wait(&b, 10000);
+		cr_expect(!b.res.timed_out, "%s was still running after 10 s: a walk round the"
+			  " id space?", methods[i]);
+		cr_expect_eq(b.res.exit_code, 0, "%s: %s", methods[i], run_describe(&b.res));
+		run_result_free(&b.res);
+		na = ru_timers(v, after, RU_MAX_TIMERS);
+		cr_expect_eq(na, 2, "%s: %s", methods[i], ru_timers_str(after, na));
+		t = vtimer_find(after, na, 2);
+		cr_expect(t && t->clockid == 0 && t->signo == 12 && t->sigval == 0x2222 &&
+			  t->interval_ns == 250 * RU_MS && t->value_ns > 0 &&
+			  t->value_ns <= 20 * RU_SEC, "%s: timer 2 is not the dump's: %s",
+			  methods[i], ru_timers_str(after, na));
+		t = vtimer_find(after, na, 40);
+		cr_expect(t && t->clockid == 1 && !strcmp(t->notify, "none") &&
+			  t->interval_ns == 2 * RU_SEC && t->value_ns > 0 &&
+			  t->value_ns <= 5 * RU_SEC, "%s: timer 40 is not the dump's: %s",
+			  methods[i], ru_timers_str(after, na));
+		cr_assert_eq(victim_state(v, &st), 0);
+		cr_expect_eq(st.restore_ids, harness_restore_ids_off(), "the prctl was left on");
+		cr_expect_eq(st.signals, 0, "%s: %lld signals delivered", methods[i], st.signals);
+		cr_expect_eq(proc_tracer_pid(v->pid), 0);
+		victim_kill(v);
+	}
+	ru_file_free(dump);
+}
+
+/*
+ * Each of the target's timers differs from the dump's in one thing only:
+ * sigval, signal, clock, notification, or the thread it signals.  None
+ * may be re-armed in place: each is deleted and the dump's created, and
+ * the target ends with the dump's.
+ */
+Test(restore, replace_remakes_a_timer_that_differs_in_one_thing)
+{
+	static const char *const have[] = {
+		"id=2,clock=realtime,notify=signal,sig=12,sigval=0x2222,value_ms=60000",
+		"id=3,clock=realtime,notify=signal,sig=12,sigval=0x33,value_ms=60000",
+		"id=4,clock=realtime,notify=signal,sig=12,sigval=0x44,value_ms=60000",
+		"id=5,clock=monotonic,notify=none,sig=14,sigval=0x55,value_ms=60000",
+		"id=6,clock=monotonic,notify=thread_id,thread=1,sig=14,sigval=0x66,value_ms=60000",
+	};
+	static const char *const dumped[] = {
+		"id=2,clock=realtime,notify=signal,sig=12,sigval=0x2223,value_ms=30000",
+		"id=3,clock=realtime,notify=signal,sig=13,sigval=0x33,value_ms=30000",
+		"id=4,clock=boottime,notify=signal,sig=12,sigval=0x44,value_ms=30000",
+		"id=5,clock=monotonic,notify=signal,sig=14,sigval=0x55,value_ms=30000",
+		"id=6,clock=monotonic,notify=thread_id,thread=2,sig=14,sigval=0x66,value_ms=30000",
+	};
+	struct vtimer after[RU_MAX_TIMERS], src_t[RU_MAX_TIMERS];
+	struct victim *v, *src;
+	char *dump, pidbuf[16];
+	pid_t tids[8], src_tids[8];
+	struct run_result r;
+	int na, ns;
+
+	/* Without it, each deleted id is made again by a walk round the id space. */
+	harness_need_restore_ids();
+	v = victim_start("--threads", "2", "--timer", have[0], "--timer", have[1], "--timer",
+			 have[2], "--timer", have[3], "--timer", have[4], NULL);
+	src = victim_start("--threads", "2", "--timer", dumped[0], "--timer", dumped[1],
+			   "--timer", dumped[2], "--timer", dumped[3], "--timer", dumped[4], NULL);
+	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
+	cr_assert(src && src->ready, "%s", src ? src->error : "fork");
+	cr_assert_geq(victim_tids(v, tids, 8), 3);
+	cr_assert_geq(victim_tids(src, src_tids, 8), 3);
+	ns = ru_timers(src, src_t, RU_MAX_TIMERS);
+	dump = ru_dump_file(src->pid, NULL);
+	victim_kill(src);
+	cr_assert_eq(run_ptimerctl(&r, "restore", "--replace", "-i", dump,
+				   ru_pidstr(pidbuf, v->pid), NULL), 0);
+	cr_expect_eq(r.exit_code, 0, "%s", run_describe(&r));
+	run_result_free(&r);
+	na = ru_timers(v, after, RU_MAX_TIMERS);
+	cr_expect_eq(na, 5, "%s", ru_timers_str(after, na));
+	for (int i = 0; i < ns; i++) {
+		const struct vtimer *want = &src_t[i], *got = vtimer_find(after, na, want->id);
+		/* The dump's thread 2 is the target's thread 2 (creation order). */
+		int tid = want->id == 6 ? tids[2] : v->pid;
+
+		cr_expect(got && got->clockid == want->clockid && got->signo == want->signo &&
+			  got->sigval == want->sigval && !strcmp(got->notify, want->notify) &&
+			  got->tid == tid && got->value_ns > 0 && got->value_ns <= 30 * RU_SEC,
+			  "timer %d is not the dump's %s: %s", want->id,
+			  ru_timers_str(want, 1), ru_timers_str(after, na));
+	}
+	ru_file_free(dump);
+	victim_kill(v);
+}
+
+/*
+ * SIGTERM once every timer is armed, the last moment a restore rolls
+ * back: each timer re-armed in place gets its old setting again, by a
+ * walk too (no creation to undo, no lap to put anything back).
+ */
+Test(restore, replace_in_place_set_back_on_interrupt)
+{
+	static const char *const methods[] = { "--method=walk", "--method=auto" };
+	char *dump = dump_holder_reset(), pidbuf[16];
+	static struct ru_snap before;
+	struct ru_bg b;
+
+	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
+		struct victim *v = start_holder();
+
+		ru_snap_take(v, &before);
+		ru_bg_start_at(&b, "armed", "restore", "-q", "--no-progress", "--replace",
+			       methods[i], "-i", dump, ru_pidstr(pidbuf, v->pid), NULL);
+		cr_assert(ru_bg_wait_stopped(&b, RU_WAIT_MS), "%s never reached \"armed\"",
+			  methods[i]);
+		ru_bg_signal_and_continue(&b, SIGTERM);
+		ru_bg_wait(&b, HARNESS_RUN_TIMEOUT_MS);
+		cr_expect_eq(b.res.exit_code, PX_INTERRUPTED, "%s: %s", methods[i],
+			     run_describe(&b.res));
+		cr_expect(!strstr(b.res.err, "could not"), "%s: the rollback failed: %s",
+			  methods[i], b.res.err);
+		run_result_free(&b.res);
+		expect_unchanged(v, &before, RU_PUT_BACK, methods[i]);
+		victim_kill(v);
+	}
+	ru_file_free(dump);
 }
 
 Test(restore, unmapped_tid_then_tid_map, .timeout = 90)

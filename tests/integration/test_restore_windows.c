@@ -197,10 +197,36 @@ Test(restore_windows, sigterm_between_windows_leaves_target_as_it_was)
 }
 
 /*
- * A --replace restore of a process's own dump into itself deletes every
- * timer it replaces (newest first), then creates them again window by
- * window.  SIGTERM after the first window: the rollback deletes those
- * created and puts every replaced timer back, armed as it was.
+ * @pid's own dump, each timer's sigval set to @sigval (a sigval other
+ * than its own: no timer can be re-armed in place) and its time left to
+ * @value_ns.
+ */
+static char *own_dump_changed(pid_t pid, uint64_t sigval, int64_t value_ns)
+{
+	struct ptimer_dump *d = NULL;
+	struct ptimer_ctx *ctx;
+	char *json = NULL, *path;
+
+	cr_assert_eq(ptimer_new(&ctx), 0);
+	cr_assert_eq(ptimer_dump_pid(ctx, pid, 0, &d, NULL), 0, "%s", ptimer_last_error(ctx));
+	for (size_t i = 0; i < d->ntimers; i++) {
+		d->timers[i].sigval = sigval;
+		d->timers[i].value_ns = value_ns;
+	}
+	cr_assert_eq(ptimer_dump_to_json(ctx, d, false, &json), 0);
+	path = ru_text_file(json);
+	free(json);
+	ptimer_dump_free(d);
+	ptimer_free(ctx);
+	return path;
+}
+
+/*
+ * A --replace restore of a process's own dump into itself, each sigval
+ * changed, deletes every timer it replaces (newest first), then creates
+ * them again window by window.  SIGTERM after the first window: the
+ * rollback deletes those created and puts every replaced timer back,
+ * armed as it was.
  */
 Test(restore_windows, sigterm_between_replacing_windows_puts_every_timer_back)
 {
@@ -213,7 +239,7 @@ Test(restore_windows, sigterm_between_replacing_windows_puts_every_timer_back)
 
 	harness_need_restore_ids();
 	pid = start_blocking_target(NTIMERS);
-	file = ru_dump_file(pid, NULL);
+	file = own_dump_changed(pid, 1, 60 * RU_SEC);
 	ru_bg_start_at(&b, "created:1", "restore", "-q", "--no-progress", "--replace", "-i",
 		       file, ru_pidstr(pidstr, pid), NULL);
 	cr_assert(ru_bg_wait_stopped(&b, RU_WAIT_MS), "ptimerctl never reached \"created\"");
@@ -234,6 +260,45 @@ Test(restore_windows, sigterm_between_replacing_windows_puts_every_timer_back)
 	cr_expect(after->ntimers && after->timers[0].id == 0 &&
 		  after->timers[after->ntimers - 1].id == NTIMERS - 1,
 		  "other ids after the rollback");
+	ptimer_dump_free(after);
+	ptimer_free(ctx);
+	ru_file_free(file);
+}
+
+/*
+ * A process's own dump, its timers due in 20 s instead of a minute,
+ * restored into it with --replace: every timer is re-armed in place, in
+ * more than one window.  SIGTERM at "armed": the rollback sets each back
+ * to what it had left, so none is due within 20 s.  Needs no prctl.
+ */
+Test(restore_windows, sigterm_at_armed_sets_back_every_timer_re_armed_in_place)
+{
+	struct ptimer_dump *after = NULL;
+	char pidstr[16], *file;
+	struct ptimer_ctx *ctx;
+	struct ru_bg b;
+	size_t back = 0;
+	pid_t pid;
+
+	pid = start_blocking_target(NTIMERS);
+	file = own_dump_changed(pid, 0, 20 * RU_SEC);
+	ru_bg_start_at(&b, "armed", "restore", "-q", "--no-progress", "--replace", "-i", file,
+		       ru_pidstr(pidstr, pid), NULL);
+	cr_assert(ru_bg_wait_stopped(&b, RU_WAIT_MS), "ptimerctl never reached \"armed\"");
+	ru_bg_signal_and_continue(&b, SIGTERM);
+	ru_bg_wait(&b, HARNESS_RUN_TIMEOUT_MS);
+	cr_expect_eq(b.res.exit_code, PX_INTERRUPTED, "%s", run_describe(&b.res));
+	cr_expect(!strstr(b.res.err, "could not"), "the rollback failed: %s", b.res.err);
+	run_result_free(&b.res);
+
+	cr_assert(proc_wait_state(pid, "S", RU_WAIT_MS), "pid %d was not let go", pid);
+	cr_assert_eq(ptimer_new(&ctx), 0);
+	cr_assert_eq(ptimer_dump_pid(ctx, pid, 0, &after, NULL), 0, "%s", ptimer_last_error(ctx));
+	for (size_t i = 0; i < after->ntimers; i++)
+		back += after->timers[i].value_ns > 30 * RU_SEC;
+	cr_expect_eq(after->ntimers, NTIMERS, "%zu timers after the rollback", after->ntimers);
+	cr_expect_eq(back, NTIMERS, "%zu of %zu timers set back after the rollback", back,
+		     after->ntimers);
 	ptimer_dump_free(after);
 	ptimer_free(ctx);
 	ru_file_free(file);

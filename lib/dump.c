@@ -134,17 +134,6 @@ free_values:
 	return ret;
 }
 
-/* Our own clocks, for a dump that runs no batch: nothing of the target is read. */
-static void capture_clocks(struct ptimer_dump *dump)
-{
-	struct stamp s;
-
-	stamp_begin(&s);
-	dump->realtime_ns = s.realtime_ns;
-	dump->monotonic_ns = s.monotonic_ns;
-	dump->boottime_ns = s.boottime_ns;
-}
-
 /* The riders' calls, after the timers' own and the prctl. */
 static size_t riding_calls(const struct ptimer_dump *dump, const struct riders *rd)
 {
@@ -161,8 +150,6 @@ static int read_values_once(struct target *t, struct ptimer_dump *whole,
 			    uint8_t *cand, struct riders *rd)
 {
 	size_t nriding = riding_calls(whole, rd);
-	/* What the timers had left is "as of" the stamp, taken first. */
-	size_t first = whole->realtime_ns ? 0 : STAMP_CALLS;
 	struct blob_call *calls;
 	struct dump_layout l;
 	struct blob_batch *b;
@@ -176,10 +163,10 @@ static int read_values_once(struct target *t, struct ptimer_dump *whole,
 	b = calloc(1, l.batch_len);
 	if (!b)
 		return -ENOMEM;
-	calls = b->calls + first;
-	if (first)
-		stamp_fill(b->calls, l.stamp);
-	b->count = first + fill_calls(calls, dump, &l, disarm, rd);
+	/* What the timers had left is "as of" the stamp, taken first. */
+	b->count = stamp_prepare(&stamp, whole, b->calls, l.stamp);
+	calls = b->calls + b->count;
+	b->count += fill_calls(calls, dump, &l, disarm, rd);
 	ret = target_write(t, l.zero, &zero, sizeof(zero));
 	if (!ret && nriding > 1) {
 		ret = kinds_dump_fill(t, whole, rd->kinds, &b->calls[b->count], l.kinds);
@@ -187,8 +174,7 @@ static int read_values_once(struct target *t, struct ptimer_dump *whole,
 	}
 	if (ret)
 		goto free_batch;
-	if (first)
-		stamp_begin(&stamp);
+	stamp_begin(&stamp);
 	ret = target_batch(t, b, l.batch);
 	if (ret) {
 		ctx_set_error(t->ctx, ret, "running the read batch in pid %d", t->pid);
@@ -199,8 +185,7 @@ static int read_values_once(struct target *t, struct ptimer_dump *whole,
 				    (unsigned long long)b->done, (unsigned long long)b->count);
 		goto free_batch;
 	}
-	if (first)
-		stamp_end(t, &stamp, b->calls, l.stamp, whole);
+	stamp_end(t, &stamp, b->calls, whole);
 	ret = collect_values(t, dump, calls, &l, tentative, cand);
 	if (ret || !rd)
 		goto free_batch;
@@ -578,7 +563,7 @@ static int read_attached(struct target *t, struct ptimer_dump *dump, unsigned in
 					       rd.prctl_ret == LONG_MIN ? &rd.prctl_ret : NULL);
 	/* Nothing was read in a batch that could take the stamp. */
 	if (!ret && !dump->realtime_ns)
-		capture_clocks(dump);
+		stamp_here(dump);
 	if (ret)
 		goto end_read;
 	/* Asked with a batch, unless there was none: then on its own. */

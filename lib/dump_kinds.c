@@ -623,8 +623,6 @@ int kinds_dump_read_injected(struct target *t, struct ptimer_dump *dump, unsigne
 {
 	struct dump_kinds *k = dump_kinds_of(dump);
 	size_t n = kinds_dump_ncalls(dump, kinds);
-	/* The dump's timestamps, first, when no POSIX timer's read took them. */
-	size_t first = dump->realtime_ns ? 0 : STAMP_CALLS;
 	struct blob_call *calls;
 	struct kinds_layout l;
 	struct blob_batch *b;
@@ -637,16 +635,15 @@ int kinds_dump_read_injected(struct target *t, struct ptimer_dump *dump, unsigne
 	b = calloc(1, sizeof(*b) + l.ncalls * sizeof(b->calls[0]));
 	if (!b)
 		return -ENOMEM;
-	calls = b->calls + first;
-	if (first)
-		stamp_fill(b->calls, l.stamp);
-	b->count = first + n;
+	/* The dump's timestamps, first, when no POSIX timer's read took them. */
+	b->count = stamp_prepare(&stamp, dump, b->calls, l.stamp);
+	calls = b->calls + b->count;
+	b->count += n;
 	ret = kinds_dump_fill(t, dump, kinds, calls, l.batch);
 	/* The prctl's state, when no read of the timers could ask it. */
 	if (prctl_ret)
 		target_call_get_restore_ids(&b->calls[b->count++]);
-	if (first)
-		stamp_begin(&stamp);
+	stamp_begin(&stamp);
 	if (!ret)
 		ret = target_batch(t, b, l.batch);
 	if (ret) {
@@ -660,8 +657,7 @@ int kinds_dump_read_injected(struct target *t, struct ptimer_dump *dump, unsigne
 	}
 	if (prctl_ret)
 		*prctl_ret = (long)calls[n].ret;
-	if (first)
-		stamp_end(t, &stamp, b->calls, l.stamp, dump);
+	stamp_end(t, &stamp, b->calls, dump);
 	ret = kinds_dump_collect(t, dump, kinds, disarm, calls, l.batch);
 free_batch:
 	free(b);

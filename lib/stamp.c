@@ -25,28 +25,44 @@
 #include "stamp.h"
 #include "target.h"
 
-void stamp_begin(struct stamp *s)
+size_t stamp_prepare(struct stamp *s, const struct ptimer_dump *dump, struct blob_call *calls,
+		     uint64_t at)
+{
+	memset(s, 0, sizeof(*s));
+	if (dump->realtime_ns)
+		return 0;
+	s->calls = STAMP_CALLS;
+	s->at = at;
+	memset(calls, 0, sizeof(*calls));
+	calls->nr = ARCH_NR_CLOCK_GETTIME;
+	calls->args[0] = CLOCK_REALTIME;
+	calls->args[1] = at;
+	return s->calls;
+}
+
+static void read_ours(struct stamp *s)
 {
 	s->realtime_ns = clock_now_ns(CLOCK_REALTIME);
 	s->monotonic_ns = clock_now_ns(CLOCK_MONOTONIC);
 	s->boottime_ns = clock_now_ns(CLOCK_BOOTTIME);
 }
 
-void stamp_fill(struct blob_call *c, uint64_t at)
+void stamp_begin(struct stamp *s)
 {
-	memset(c, 0, sizeof(*c));
-	c->nr = ARCH_NR_CLOCK_GETTIME;
-	c->args[0] = CLOCK_REALTIME;
-	c->args[1] = at;
+	if (s->calls)
+		read_ours(s);
 }
 
-void stamp_end(struct target *t, const struct stamp *s, const struct blob_call *c, uint64_t at,
+void stamp_end(struct target *t, const struct stamp *s, const struct blob_call *calls,
 	       struct ptimer_dump *dump)
 {
-	int64_t after_ns = clock_now_ns(CLOCK_REALTIME), delay = 0;
+	int64_t after_ns, delay = 0;
 	struct timespec ts;
 
-	if (!c->ret && !target_read(t, at, &ts, sizeof(ts))) {
+	if (!s->calls)
+		return;
+	after_ns = clock_now_ns(CLOCK_REALTIME);
+	if (!calls->ret && !target_read(t, s->at, &ts, sizeof(ts))) {
 		delay = ts_to_ns(&ts) - s->realtime_ns;
 		if (delay < 0 || delay > after_ns - s->realtime_ns)
 			delay = 0;
@@ -54,4 +70,14 @@ void stamp_end(struct target *t, const struct stamp *s, const struct blob_call *
 	dump->realtime_ns = s->realtime_ns + delay;
 	dump->monotonic_ns = s->monotonic_ns + delay;
 	dump->boottime_ns = s->boottime_ns + delay;
+}
+
+void stamp_here(struct ptimer_dump *dump)
+{
+	struct stamp s;
+
+	read_ours(&s);
+	dump->realtime_ns = s.realtime_ns;
+	dump->monotonic_ns = s.monotonic_ns;
+	dump->boottime_ns = s.boottime_ns;
 }

@@ -16,19 +16,30 @@ struct target;
 enum { STAMP_CALLS = 1 };
 #define STAMP_LEN	sizeof(struct timespec)
 
-/* Our clocks, read just before the batch ran. */
+/* A batch's part in the dump's timestamps. */
 struct stamp {
+	size_t calls;		/* the batch's first calls it took: STAMP_CALLS, or 0 */
+	uint64_t at;		/* where the target's reading goes */
+	/* Our clocks, read just before the batch ran. */
 	int64_t realtime_ns;
 	int64_t monotonic_ns;
 	int64_t boottime_ns;
 };
 
-/* Our clocks, just before the batch: the stamp if the target's read fails. */
+/*
+ * The batch whose calls start at @calls takes @dump's stamp if @dump has
+ * none yet: its first call reads the target's CLOCK_REALTIME into @at.
+ * Returns how many calls that took, STAMP_CALLS or 0; with 0 the other
+ * stamp_*() calls do nothing.
+ */
+size_t stamp_prepare(struct stamp *s, const struct ptimer_dump *dump, struct blob_call *calls,
+		     uint64_t at);
+/* Just before the batch runs: our clocks, the stamp if the target's read fails. */
 void stamp_begin(struct stamp *s);
-/* The call that reads the target's CLOCK_REALTIME into @at. */
-void stamp_fill(struct blob_call *c, uint64_t at);
-/* The batch ran: set @dump's clocks to the moment the target read them. */
-void stamp_end(struct target *t, const struct stamp *s, const struct blob_call *c, uint64_t at,
+/* The batch, whose calls start at @calls, ran: set @dump's clocks to its reading. */
+void stamp_end(struct target *t, const struct stamp *s, const struct blob_call *calls,
 	       struct ptimer_dump *dump);
+/* No batch took the stamp (none read the target): our clocks, now. */
+void stamp_here(struct ptimer_dump *dump);
 
 #endif

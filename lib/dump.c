@@ -492,8 +492,11 @@ static int exact_finish(struct target *t, struct ptimer_dump *dump, bool disarm,
 		    t->pid);
 		ret = read_full_stopped(t, dump, disarm && !settle_first, cap);
 	}
-	if (!ret && settle_first)
+	/* The values kept are the disarming batch's: so is the stamp. */
+	if (!ret && settle_first) {
+		dump->realtime_ns = 0;
 		ret = read_values(t, dump, true, SIZE_MAX, NULL, cap, rd);
+	}
 	if (!ret)
 		ptimer_dump_sort(dump);
 	return ret;

@@ -13,9 +13,15 @@
  * restore compares them with its own clocks.
  */
 #include <criterion/criterion.h>
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "harness.h"
 #include "kinds_util.h"
@@ -147,6 +153,87 @@ Test(stamp, remaining_is_as_of_the_stamp)
 			      " %d dumps; the least %lld ns)", clock_names[c],
 			      (long long)off[c][NDUMPS / 2], NDUMPS, (long long)off[c][0]);
 	}
+}
+
+/*
+ * Enough timers that /proc/PID/timers is more than the head a dump reads
+ * once the target is stopped (two reads of 64 KiB): about 70 bytes each.
+ */
+#define MANY_TIMERS	3000
+
+/*
+ * A process with MANY_TIMERS one-shots on CLOCK_MONOTONIC, due in ten
+ * minutes, asleep with every signal blocked.  Writes the newest timer's
+ * id and expiry (its own clock read plus timer_gettime(), in quick
+ * succession) to @out.
+ */
+static pid_t start_many(int64_t out[2])
+{
+	struct itimerspec its = { .it_value.tv_sec = 600 };
+	int fds[2];
+	pid_t pid;
+
+	cr_assert_eq(pipe(fds), 0);
+	pid = fork();
+	cr_assert_geq(pid, 0, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		struct sigevent ev = { .sigev_notify = SIGEV_NONE };
+		struct itimerspec left;
+		struct timespec now;
+		int64_t res[2] = { -1, -1 };
+		sigset_t all;
+		timer_t id = 0;
+
+		sigfillset(&all);
+		sigprocmask(SIG_BLOCK, &all, NULL);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		for (int i = 0; i < MANY_TIMERS; i++)
+			if (timer_create(CLOCK_MONOTONIC, &ev, &id) || timer_settime(id, 0, &its, NULL))
+				_exit(1);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		timer_gettime(id, &left);
+		res[0] = (int64_t)(intptr_t)id;
+		res[1] = now.tv_sec * 1000000000LL + now.tv_nsec +
+			 left.it_value.tv_sec * 1000000000LL + left.it_value.tv_nsec;
+		if (write(fds[1], res, sizeof(res)) != sizeof(res))
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	harness_track(pid);
+	close(fds[1]);
+	cr_assert_eq(read(fds[0], out, 2 * sizeof(*out)), (ssize_t)(2 * sizeof(*out)));
+	close(fds[0]);
+	return pid;
+}
+
+/*
+ * A disarming dump of a long list reads the values twice: once to settle
+ * which timers exist, then in the batch that disarms them, whose values
+ * are the ones kept.  The stamp must be that batch's too.  The newest
+ * timer is read first in each batch, so its stamp plus remaining time is
+ * its expiry.
+ */
+Test(stamp, a_disarming_dump_is_stamped_by_its_disarming_batch)
+{
+	int64_t off[NDUMPS];
+
+	for (int k = 0; k < NDUMPS; k++) {
+		int64_t probe[2], stamp, value;
+		json_object *root;
+		pid_t pid = start_many(probe);
+
+		root = dump_of(pid, "--disarm");
+		stamp_and_value(root, "monotonic", (int)probe[0], &stamp, &value);
+		off[k] = llabs(stamp + value - probe[1]);
+		json_object_put(root);
+		kill(pid, SIGKILL);
+	}
+	qsort(off, NDUMPS, sizeof(off[0]), cmp_int64);
+	cr_expect_leq(off[NDUMPS / 2], off_max(OFF_MAX_NS),
+		      "stamp + remaining off the expiry by %lld ns (the median of %d disarming"
+		      " dumps of %d timers; the least %lld ns)", (long long)off[NDUMPS / 2],
+		      NDUMPS, MANY_TIMERS, (long long)off[0]);
 }
 
 /* ITIMER_REAL's expiry on CLOCK_MONOTONIC, as allkinds reads it. */

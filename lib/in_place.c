@@ -67,7 +67,7 @@ int rearm_in_place(struct creator *c, const struct ptimer_dump *from,
 	struct itimerspec *values, *old;
 	struct arm_clocks now;
 	struct blob_batch *b;
-	int ret = -ENOMEM;
+	int ret = -ENOMEM, rc;
 
 	if (!n)
 		return 0;
@@ -97,16 +97,22 @@ int rearm_in_place(struct creator *c, const struct ptimer_dump *from,
 	/*
 	 * What ran is in b->done, even after a failed run: each call that
 	 * succeeded changed a timer, whose old setting is needed back.
+	 * Unread, those settings are unknown: no rollback may set a timer
+	 * to the zeros in their place, which would disarm it.
 	 */
-	if (b->done && target_read(c->t, c->at.old_values, old, b->done * sizeof(*old)))
-		ret = ret ? ret : -EIO;
-	for (size_t i = 0; i < b->done; i++) {
+	rc = b->done ? target_read(c->t, c->at.old_values, old, b->done * sizeof(*old)) : 0;
+	if (rc)
+		err(c->ctx, "pid %d: the old settings of the timers re-armed in place could not"
+		    " be read back; those timers keep the dump's", c->t->pid);
+	for (size_t i = 0; !rc && i < b->done; i++) {
 		if (b->calls[i].ret)
 			continue;
 		c->rearmed[c->nrearmed] = timers[i].id;
 		c->rearmed_old[c->nrearmed++] = old[i];
 		note_expiry(c, &values[i]);
 	}
+	if (!ret)
+		ret = rc;
 	if (ret) {
 		ret = ctx_set_error(c->ctx, ret, "re-arming timers in place in pid %d", c->t->pid);
 		goto free_all;

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -160,12 +161,21 @@ Test(stamp, remaining_is_as_of_the_stamp)
  * once the target is stopped (two reads of 64 KiB): about 70 bytes each.
  */
 #define MANY_TIMERS	3000
+/*
+ * A stamp from the batch that settles the list is early by that batch and
+ * the length check: 1.7 to 2.1 ms for 3000 timers here.  The disarming
+ * batch's own stamp is off by 0.4 to 0.7 us, or 1.9 to 3.7 us with
+ * ptimerctl and this test under ASan and UBSan: hence a limit well clear of
+ * both.
+ */
+#define DISARM_OFF_MAX_NS	50000LL
 
 /*
  * A process with MANY_TIMERS one-shots on CLOCK_MONOTONIC, due in ten
  * minutes, asleep with every signal blocked.  Writes the newest timer's
- * id and expiry (its own clock read plus timer_gettime(), in quick
- * succession) to @out.
+ * id and expiry to @out: its timer_gettime() plus its clock, read on
+ * either side of that call and averaged (a sanitized build spends
+ * microseconds around the call).
  */
 static pid_t start_many(int64_t out[2])
 {
@@ -179,7 +189,7 @@ static pid_t start_many(int64_t out[2])
 	if (pid == 0) {
 		struct sigevent ev = { .sigev_notify = SIGEV_NONE };
 		struct itimerspec left;
-		struct timespec now;
+		struct timespec before, after;
 		int64_t res[2] = { -1, -1 };
 		sigset_t all;
 		timer_t id = 0;
@@ -190,10 +200,12 @@ static pid_t start_many(int64_t out[2])
 		for (int i = 0; i < MANY_TIMERS; i++)
 			if (timer_create(CLOCK_MONOTONIC, &ev, &id) || timer_settime(id, 0, &its, NULL))
 				_exit(1);
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		timer_gettime(id, &left);
+		clock_gettime(CLOCK_MONOTONIC, &before);
+		syscall(SYS_timer_gettime, (int)(intptr_t)id, &left);
+		clock_gettime(CLOCK_MONOTONIC, &after);
 		res[0] = (int64_t)(intptr_t)id;
-		res[1] = now.tv_sec * 1000000000LL + now.tv_nsec +
+		res[1] = (before.tv_sec + after.tv_sec) * 500000000LL +
+			 (before.tv_nsec + after.tv_nsec) / 2 +
 			 left.it_value.tv_sec * 1000000000LL + left.it_value.tv_nsec;
 		if (write(fds[1], res, sizeof(res)) != sizeof(res))
 			_exit(1);
@@ -230,7 +242,7 @@ Test(stamp, a_disarming_dump_is_stamped_by_its_disarming_batch)
 		kill(pid, SIGKILL);
 	}
 	qsort(off, NDUMPS, sizeof(off[0]), cmp_int64);
-	cr_expect_leq(off[NDUMPS / 2], off_max(OFF_MAX_NS),
+	cr_expect_leq(off[NDUMPS / 2], off_max(DISARM_OFF_MAX_NS),
 		      "stamp + remaining off the expiry by %lld ns (the median of %d disarming"
 		      " dumps of %d timers; the least %lld ns)", (long long)off[NDUMPS / 2],
 		      NDUMPS, MANY_TIMERS, (long long)off[0]);

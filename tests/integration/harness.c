@@ -49,12 +49,43 @@ static void kill_and_reap(pid_t pid)
 		;
 }
 
+/*
+ * The victims a test left to the suite's fini: freed there, so that the
+ * sanitizer's leak check sees the harness, not the tests, as tidy.
+ */
+static struct victim *victims_left[MAX_TRACKED];
+
+static void victim_keep(struct victim *v)
+{
+	for (int i = 0; i < MAX_TRACKED; i++) {
+		if (!victims_left[i]) {
+			victims_left[i] = v;
+			return;
+		}
+	}
+}
+
+static void victim_forget(struct victim *v)
+{
+	for (int i = 0; i < MAX_TRACKED; i++)
+		if (victims_left[i] == v)
+			victims_left[i] = NULL;
+}
+
 void harness_kill_all(void)
 {
 	for (int i = 0; i < MAX_TRACKED; i++) {
 		if (tracked[i]) {
 			kill_and_reap(tracked[i]);
 			tracked[i] = 0;
+		}
+	}
+	for (int i = 0; i < MAX_TRACKED; i++) {
+		if (victims_left[i]) {
+			close(victims_left[i]->to_fd);
+			close(victims_left[i]->from_fd);
+			free(victims_left[i]);
+			victims_left[i] = NULL;
 		}
 	}
 }
@@ -177,6 +208,7 @@ struct victim *victim_spawn(const char *const *argv, uid_t uid)
 		_exit(127);
 	}
 	harness_track(v->pid);
+	victim_keep(v);
 	close(in[0]);
 	close(out[1]);
 	v->to_fd = in[1];
@@ -248,6 +280,7 @@ void victim_kill(struct victim *v)
 		kill_and_reap(v->pid);
 		harness_untrack(v->pid);
 	}
+	victim_forget(v);
 	close(v->to_fd);
 	close(v->from_fd);
 	free(v);

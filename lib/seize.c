@@ -145,9 +145,13 @@ static int64_t deadline_from_now(struct seized_process *sp)
  * and si_overrun; a sigqueue()'s value; a kill()'s si_pid).  Handing it
  * back later from another stop would make the kernel forge a fresh
  * SI_USER siginfo.  Entering any ptrace stop clears a pending
- * PTRACE_INTERRUPT, so whether ours came before or after that stop, we
- * interrupt again: the thread stops once more, as soon as it has set up
- * the handler or at the latest shortly after.
+ * PTRACE_INTERRUPT, and ours can come before that stop although the
+ * thread looks for one first: a periodic timer's signal, once dequeued,
+ * has its timer re-armed with the signal lock dropped (dequeue_signal(),
+ * posixtimer_rearm()), and an interrupt that lands then is used up by
+ * the stop (fidelity::seize_lands_in_a_timer_rearm).  So we interrupt
+ * again: the thread stops once more, as soon as it has set up the handler
+ * or at the latest shortly after.
  */
 static int wait_interrupt_stop(struct seized_process *sp, struct seized_thread *t,
 			       int64_t deadline_ns)

@@ -82,7 +82,7 @@
 #define SIG_KILL_STD	SIGUSR2
 #define SEQ_TAG		0x5e90000000000000ULL
 #define SEQ_MAX		(1u << 21)
-#define MIN_PERIOD_US	100
+#define MIN_PERIOD_US	10
 #define MAX_PERIOD_US	10000
 #define GLIBC_RESERVED_LO 32	/* glibc keeps 32 and 33 for itself */
 #define GLIBC_RESERVED_HI 33

@@ -459,6 +459,23 @@ Test(fidelity, library_distinct_signals)
 	run(&(struct scenario) { "library, distinct signals", distinct, 2000, 0, FIDELITY_UID });
 }
 
+/*
+ * A thread that takes a periodic timer's signal re-arms the timer with
+ * its signal lock dropped (dequeue_signal(), posixtimer_rearm()), after
+ * it has looked for a pending ptrace trap; a PTRACE_INTERRUPT that lands
+ * then is used up by the signal-delivery stop that follows, and the thread
+ * must be interrupted again once the signal is let through.  A busy thread
+ * taking a signal every 10 us spends enough of its time there for some
+ * seize of a thousand to land in it.
+ */
+static const char *const racing[] = { "10:38:busy", NULL };
+
+Test(fidelity, seize_lands_in_a_timer_rearm)
+{
+	run(&(struct scenario) { "library, a 10 us timer on a busy thread", racing, 3000, 0,
+				 FIDELITY_UID });
+}
+
 Test(fidelity, library_shared_signal)
 {
 	run(&(struct scenario) { "library, shared signal", shared, 1200, 0, FIDELITY_UID });

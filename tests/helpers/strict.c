@@ -574,6 +574,7 @@ int main(int argc, char **argv)
 	char line[16 + MAX_TIMERS * 12] = "";
 	sigset_t ours, all, wait_mask;
 	struct rlimit rl;
+	rlim_t queued_max;
 	size_t used = 0;
 	pthread_t th;
 	int r;
@@ -607,8 +608,9 @@ int main(int argc, char **argv)
 	if (getrlimit(RLIMIT_SIGPENDING, &rl) < 0)
 		vp_die(errno, "getrlimit");
 	/* Lower only: a small machine's default (from its RAM) may be below ours. */
-	if (rl.rlim_max > user_pending() + MAX_QUEUED)
-		rl.rlim_max = user_pending() + MAX_QUEUED;
+	queued_max = user_pending() + MAX_QUEUED;
+	if (rl.rlim_max > queued_max)
+		rl.rlim_max = queued_max;
 	rl.rlim_cur = rl.rlim_max;
 	if (setrlimit(RLIMIT_SIGPENDING, &rl) < 0)
 		vp_die(errno, "setrlimit");

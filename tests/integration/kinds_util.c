@@ -103,6 +103,23 @@ void ak_itimers(struct victim *v, struct ak_itimer it[3])
 	strv_free(lines);
 }
 
+void ak_itimers_armed(struct victim *v, unsigned int disarmed, struct ak_itimer it[3],
+		      int timeout_ms)
+{
+	int64_t deadline = harness_deadline(timeout_ms);
+
+	for (;;) {
+		bool armed = true;
+
+		ak_itimers(v, it);
+		for (int k = 0; k < 3; k++)
+			armed &= ((disarmed >> k) & 1) || it[k].value_ns > 0;
+		if (armed || clock_ns(CLOCK_MONOTONIC) > deadline)
+			return;
+		sleep_ms(1);
+	}
+}
+
 static void read_timerfds(struct victim *v, struct ak_tfd t[AK_NTFD])
 {
 	char **lines;

@@ -57,6 +57,17 @@ void ak_ok(struct victim *v, const char *cmd, char *line, size_t size);
 void ak_stats(struct victim *v, struct ak_stats *st);
 /* ITIMER_REAL, _VIRTUAL, _PROF from getitimer() inside. */
 void ak_itimers(struct victim *v, struct ak_itimer it[3]);
+/*
+ * The same, read again until each itimer but those in @disarmed (a mask
+ * of 1 << which) reads armed, for up to @timeout_ms (scaled).  A periodic
+ * itimer that fell due reads value 0 with its interval until the kernel
+ * re-arms it: ITIMER_REAL when its SIGALRM is dequeued, a CPU one (on 6.1,
+ * whose getitimer() says "about to fire" only once past its expiry) when
+ * its expiry runs; loaded emulated guests caught both.  One that stays
+ * disarmed reads 0 at the deadline, for the caller to fail on.
+ */
+void ak_itimers_armed(struct victim *v, unsigned int disarmed, struct ak_itimer it[3],
+		      int timeout_ms);
 /* Descriptors 100..103 as the victim sees them. */
 void ak_timerfds(struct victim *v, struct ak_tfd t[AK_NTFD]);
 /* read() of a timerfd inside the victim: its ticks, 0 when none is due. */

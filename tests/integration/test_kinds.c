@@ -140,22 +140,9 @@ static void expect_itimers_armed(struct victim *v, const char *who)
 {
 	static const long long interval[3] = { 100 * RU_MS, 10 * RU_MS, 20 * RU_MS };
 	static const char *const name[3] = { "real", "virtual", "prof" };
-	int64_t deadline = harness_deadline(RU_WAIT_MS);
 	struct ak_itimer it[3];
 
-	/*
-	 * ITIMER_REAL reads 0 from its expiry until its SIGALRM is dequeued,
-	 * when the kernel re-arms it, and a CPU one may read 0 for a moment
-	 * at its expiry too (test_notice_kinds saw both in emulated guests):
-	 * wait that out.
-	 */
-	for (;;) {
-		ak_itimers(v, it);
-		if ((it[0].value_ns && it[1].value_ns && it[2].value_ns) ||
-		    clock_ns(CLOCK_MONOTONIC) > deadline)
-			break;
-		sleep_ms(1);
-	}
+	ak_itimers_armed(v, 0, it, RU_WAIT_MS);
 	for (int w = 0; w < 3; w++) {
 		cr_expect_eq(it[w].interval_ns, interval[w], "%s: ITIMER_%s interval %lld ns",
 			     who, name[w], it[w].interval_ns);

@@ -138,29 +138,6 @@ static void status_field(pid_t pid, pid_t tid, const char *key, char *out, size_
  * pass once through the kernel's return to user mode, and waits for the
  * hrtimer (dump_kinds.c, settle_due()).
  */
-/*
- * The itimers as the victim reads them once each armed one reads armed.
- * A periodic itimer that fell due reads value 0 with its interval until
- * the kernel re-arms it (ITIMER_REAL when its SIGALRM is dequeued, a CPU
- * one when its expiry runs), which a loaded emulated guest caught.  One
- * that a dump left disarmed stays at 0 and fails at the deadline.
- */
-static void read_itimers_settled(struct victim *v, bool idle, struct ak_itimer it[3])
-{
-	int64_t deadline = harness_deadline(2000);
-
-	for (;;) {
-		bool armed = true;
-
-		ak_itimers(v, it);
-		for (int k = 0; k < 3; k++)
-			armed &= (idle && k == ITIMER_VIRTUAL) || it[k].value_ns > 0;
-		if (armed || clock_ns(CLOCK_MONOTONIC) > deadline)
-			return;
-		sleep_ms(1);
-	}
-}
-
 static void dumps_go_unnoticed(bool idle)
 {
 	struct victim *v = ak_start(NULL, NULL);
@@ -212,7 +189,7 @@ static void dumps_go_unnoticed(bool idle)
 		cr_expect_str_eq(ma[i], mb[i], "thread %d's mask changed: %s, was %s",
 				 (int)tids[i], ma[i], mb[i]);
 	}
-	read_itimers_settled(v, idle, after);
+	ak_itimers_armed(v, idle ? 1u << ITIMER_VIRTUAL : 0, after, 2000);
 	for (int k = 0; k < 3; k++) {
 		cr_expect_eq(after[k].interval_ns, before[k].interval_ns, "itimer %d", k);
 		if (idle && k == ITIMER_VIRTUAL)

@@ -81,6 +81,14 @@ static const char *const floor_dump_calls_what =
 	"a process with the timers: timer_gettime+timer_getoverrun per timer";
 static const char *const floor_attach_what =
 	"the bench itself: PTRACE_SEIZE+INTERRUPT+wait of each thread, then PTRACE_DETACH";
+static const char *const floor_attach_inject_what =
+	"the bench itself: PTRACE_SEIZE+INTERRUPT+wait, one getpid() run at the thread's ip"
+	" (the library's syscall site), code and registers put back, PTRACE_DETACH";
+static const char *const floor_trip_parked_what =
+	"the bench itself: getpid() run at a stopped thread's ip, then PTRACE_INTERRUPT+CONT"
+	" to a stop with its own registers, per call";
+static const char *const floor_trip_what =
+	"the bench itself: getpid() run at a stopped thread's ip to its breakpoint, per call";
 static const char *const floor_rss_what = "ptimerctl --version";
 
 /* "100", "10k", "1e6": short names for sizes. */
@@ -144,7 +152,31 @@ static void add_attach(struct bench *b)
 		f = figure_add(b, KIND_TIME, measure_attach, floor_attach_what,
 			       "attach+detach ", threads[i], " thr, stopped");
 		f->threads = threads[i];
+		/* Issue 15: attach plus detach at most twice bare ptrace. */
+		if (threads[i] == 1) {
+			f->target = TARGET_RATIO_MAX;
+			f->target_value = 2;
+		}
 	}
+	/* What one injected call alone costs on top (inject_floor.c). */
+	f = figure_add(b, KIND_TIME, measure_attach, floor_attach_inject_what,
+		       "attach+detach ", 1, " thr, vs 1 call");
+	f->threads = 1;
+	f->inject_floor = true;
+}
+
+/* Issue 15: a round trip costs 6 us at most. */
+static void add_round_trips(struct bench *b)
+{
+	struct figure *f;
+
+	f = figure_add(b, KIND_TIME, measure_round_trip, floor_trip_parked_what,
+		       "round trip, dump of ", 100, ", parked");
+	f->parked = true;
+	f->target = TARGET_VALUE_MAX;
+	f->target_value = 6e-6;
+	figure_add(b, KIND_TIME, measure_round_trip, floor_trip_what,
+		   "round trip, dump of ", 100, ", unparked");
 }
 
 static void add_restores(struct bench *b, uint64_t n, bool per_trip)
@@ -233,6 +265,7 @@ static void build_figures(struct bench *b)
 
 	add_walks(b, sz);
 	add_attach(b);
+	add_round_trips(b);
 	for (size_t i = 0; i < sz->ntimers; i++)
 		add_restores(b, sz->timers[i], true);
 	for (size_t i = 0; i < sz->nbig; i++)

@@ -55,6 +55,8 @@ struct figure {
 	uint64_t n;			/* timers, or the id a walk reaches */
 	unsigned int threads;
 	bool one_per_trip;
+	bool inject_floor;		/* attach: against one injected call */
+	bool parked;			/* round trip: the floor parks after each call */
 	bool wall;			/* wall time instead of stopped time */
 	bool dump;			/* RSS: ptimerctl dump, else restore */
 	/* target */
@@ -103,6 +105,9 @@ int floor_replace(size_t n, struct floor_result *r);
 int floor_dump(size_t n, struct floor_result *r);
 int floor_dump_calls(size_t n, struct floor_result *r);
 int floor_attach(pid_t pid, struct floor_result *r);
+/* inject_floor.c: what injecting alone costs any ptrace tool. */
+int floor_attach_inject(pid_t pid, struct floor_result *r);
+int floor_round_trip(pid_t pid, int calls, bool parked, struct floor_result *r);
 int launcher_start(void);
 void launcher_stop(void);
 int run_ptimerctl(const char *path, char *const argv[], long *maxrss_kib);
@@ -111,6 +116,7 @@ int restore_id(size_t i);
 /* figures.c: one run of each kind of figure. */
 int measure_walk(struct bench *b, struct figure *f);
 int measure_attach(struct bench *b, struct figure *f);
+int measure_round_trip(struct bench *b, struct figure *f);
 int measure_restore(struct bench *b, struct figure *f);
 int measure_replace(struct bench *b, struct figure *f);
 int measure_dump(struct bench *b, struct figure *f);

@@ -149,10 +149,67 @@ int measure_attach(struct bench *b, struct figure *f)
 	pid = target_start(0, f->threads);
 	if (pid < 0)
 		return fail(f, pid, "starting the floor target", NULL);
-	ret = floor_attach(pid, &fl);
+	ret = f->inject_floor ? floor_attach_inject(pid, &fl) : floor_attach(pid, &fl);
 	target_stop(pid);
 	if (ret)
 		return fail(f, ret, "attach floor", NULL);
+	series_add(&f->floor, fl.ns / 1e9);
+	return 0;
+}
+
+/* Dumps of this many timers time one injected call each, against batched. */
+#define TRIP_TIMERS	100
+
+static int dump_stats(struct bench *b, pid_t pid, bool one_per_trip,
+		      struct ptimer_dump_stats *st)
+{
+	struct ptimer_dump *d = NULL;
+	int ret;
+
+	ptimer_private_set_one_syscall_per_trip(b->ctx, one_per_trip);
+	ret = ptimer_dump_pid(b->ctx, pid, 0, &d, st);
+	ptimer_private_set_one_syscall_per_trip(b->ctx, false);
+	ptimer_dump_free(d);
+	return ret;
+}
+
+/*
+ * What one more round trip costs the library: the same dump made with
+ * one system call per trip and batched, the difference in stopped time
+ * over the difference in trips.  The floor: one getpid() after another in
+ * the same kind of target (inject_floor.c), parked between them as the
+ * library parks, or (f->parked false) not.
+ */
+int measure_round_trip(struct bench *b, struct figure *f)
+{
+	struct ptimer_dump_stats one = { .size = sizeof(one) };
+	struct ptimer_dump_stats batched = { .size = sizeof(batched) };
+	struct floor_result fl;
+	pid_t pid;
+	int ret;
+
+	pid = target_start(TRIP_TIMERS, 1);
+	if (pid < 0)
+		return fail(f, pid, "starting the target", NULL);
+	ret = dump_stats(b, pid, true, &one);
+	if (!ret)
+		ret = dump_stats(b, pid, false, &batched);
+	target_stop(pid);
+	if (ret)
+		return fail_lib(b, f, ret, "dump");
+	if (one.round_trips <= batched.round_trips)
+		return fail(f, -EIO, "dump", "no more trips one call at a time");
+	series_add(&f->tool, (double)(one.stopped_ns - batched.stopped_ns) / 1e9 /
+		   (double)(one.round_trips - batched.round_trips));
+	series_add(&f->trips, (double)(one.round_trips - batched.round_trips));
+
+	pid = target_start(0, 1);
+	if (pid < 0)
+		return fail(f, pid, "starting the floor target", NULL);
+	ret = floor_round_trip(pid, TRIP_TIMERS, f->parked, &fl);
+	target_stop(pid);
+	if (ret)
+		return fail(f, ret, "round trip floor", NULL);
 	series_add(&f->floor, fl.ns / 1e9);
 	return 0;
 }

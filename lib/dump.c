@@ -413,7 +413,7 @@ free_dumps:
  * with the head are the whole file.  Returns 1 when they are not.
  */
 static int settle_candidates(struct target *t, struct ptimer_dump *dump, struct proc_head *h,
-			     const uint8_t *cand)
+			     const uint8_t *cand, bool alive_known)
 {
 	uint64_t bytes = h->head_bytes;
 	size_t n = h->nexact;
@@ -432,6 +432,12 @@ static int settle_candidates(struct target *t, struct ptimer_dump *dump, struct 
 		dump->timers[n++] = dump->timers[i];
 	}
 	dump->ntimers = n;
+	/* Deleted candidates known: the count is proof enough. */
+	if (alive_known && proc_head_counted(h, dump)) {
+		dbg(t->ctx, "/proc/%d/timers: the head and %zu candidates are all of it"
+		    " (by count, %zu past the old end)", t->pid, n - h->nexact, h->probed);
+		return 0;
+	}
 	return proc_head_exact(h, bytes) ? 0 : 1;
 }
 
@@ -466,10 +472,16 @@ static int exact_begin(struct target *t, const struct proc_preread *pr, struct p
  * file read if it does not add up.  Sorted by id.
  *
  * Without @values the candidates are not read at all: the length check
- * alone proves them.  A candidate deleted since the read before the
+ * alone stands for them.  A candidate deleted since the read before the
  * stop leaves the file shorter than the head and the candidates add up
  * to (each timer's line is fixed for its life, and a timer made since is
  * in the head), so it fails, and the whole file is read, with values.
+ * Unless a record that the read before the stop skipped (it ran while
+ * the list changed) makes up for it byte for byte: then the list has a
+ * timer that is not there and lacks one that is.  A restore, the one
+ * caller without values, fails safely on either when it is one it wants
+ * (timer_settime() or timer_gettime() answers EINVAL, timer_create()
+ * EBUSY) and rolls back; the others it leaves alone, rightly.
  */
 static int exact_finish(struct target *t, struct ptimer_dump *dump, bool disarm, bool values,
 			size_t cap, struct exact_read *x, struct riders *rd)
@@ -486,7 +498,7 @@ static int exact_finish(struct target *t, struct ptimer_dump *dump, bool disarm,
 	ret = values ? read_values(t, dump, disarm && !settle_first, x->h.nexact, x->cand, cap,
 				   settle_first ? NULL : rd) : 0;
 	if (!ret)
-		ret = settle_candidates(t, dump, &x->h, x->cand);
+		ret = settle_candidates(t, dump, &x->h, x->cand, values);
 	if (ret == 1) {
 		dbg(t->ctx, "the head of /proc/%d/timers did not add up: reading all of it",
 		    t->pid);

@@ -26,6 +26,9 @@
  *     length of its own fixed by its fields.  One lseek() to that length
  *     less a byte and one read() check it: the kernel walks the list once
  *     (linear), and the read returns the last '\n' and nothing more.
+ *     When the batch has told which candidates survive, their count
+ *     checks it more cheaply (proc_head_counted()), on the file of the
+ *     read before the stop, left open at its end.
  *
  * A skipped record, a kernel that put new timers elsewhere than at the
  * head, anything unexpected: the check fails and the caller reads the
@@ -63,12 +66,20 @@ static bool same_record(const struct pre_rec *a, const struct pre_rec *b)
 	       a->t.clockid == b->t.clockid;
 }
 
+static void close_eof(struct proc_preread *pr)
+{
+	if (pr->eof_open)
+		close(pr->eof_fd);
+	pr->eof_open = false;
+}
+
 void proc_preread_free(struct proc_preread *pr)
 {
 	ptimer_dump_free(pr->d);
 	free(pr->len);
 	pr->d = NULL;
 	pr->len = NULL;
+	close_eof(pr);
 }
 
 /* Sort by id and keep one record per id; two different ones: unusable. */
@@ -142,7 +153,7 @@ static int max_id(const char *s, size_t len)
  * Read the whole file; @first: the bytes the first read() returned, the
  * newest records as they were when the walk began.
  */
-static int read_all(int dirfd, char **text, size_t *len, size_t *first)
+static int read_all(int dirfd, char **text, size_t *len, size_t *first, int *keep_fd)
 {
 	size_t cap = 2 * HEAD_CHUNK, used = 0;
 	char *buf;
@@ -185,11 +196,14 @@ static int read_all(int dirfd, char **text, size_t *len, size_t *first)
 	}
 	buf[used] = '\0';
 close_fd:
-	close(fd);
+	if (ret || !keep_fd)
+		close(fd);
 	if (ret) {
 		free(buf);
 		return ret;
 	}
+	if (keep_fd)
+		*keep_fd = fd;
 	*text = buf;
 	*len = used;
 	return 0;
@@ -223,14 +237,18 @@ static int pre_pass(int dirfd, struct proc_preread *pr, char **first_text, size_
 	uint32_t *lens, *grown;
 	size_t len = 0, n0 = pr->d->ntimers;
 	char *text = NULL;
-	int ret;
+	int ret, fd = -1;
 
-	ret = read_all(dirfd, &text, &len, first_len);
+	ret = read_all(dirfd, &text, &len, first_len, &fd);
 	if (ret)
 		return ret;
+	close_eof(pr);
+	pr->eof_fd = fd;
+	pr->eof_open = true;
 	ret = proc_timers_parse_loose(text, len, pr->d, &lens);
 	if (ret)
 		goto free_text;
+	pr->eof_records = pr->d->ntimers - n0;
 	grown = realloc(pr->len, (pr->d->ntimers ? pr->d->ntimers : 1) * sizeof(*grown));
 	if (!grown) {
 		free(lens);
@@ -365,6 +383,8 @@ int proc_head_read(int dirfd, const struct proc_preread *pr, struct ptimer_dump 
 	int ret;
 
 	memset(h, 0, sizeof(*h));
+	h->pr = pr;
+	h->first = dump->ntimers;
 	h->nexact = dump->ntimers;
 	h->fd = openat(dirfd, "timers", O_RDONLY | O_CLOEXEC);
 	if (h->fd < 0)
@@ -445,6 +465,85 @@ bool proc_head_exact(struct proc_head *h, uint64_t bytes)
 		got = read(h->fd, last, sizeof(last));
 	while (got < 0 && errno == EINTR);
 	return got == 1 && last[0] == '\n';
+}
+
+/* Probes of more records than this leave it to the length check. */
+#define PROBE_CHUNKS	4
+
+static bool is_survivor(const struct proc_head *h, const struct ptimer_dump *dump, int id)
+{
+	size_t lo = h->nexact, hi = dump->ntimers;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (dump->timers[mid].id == id)
+			return true;
+		if (dump->timers[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+/*
+ * Step 3 by count.  The last walk before the stop ended on a read() that
+ * found no timer at the position it had reached, which is the number of
+ * records it showed: seq_file keeps that index, and a read() at the end
+ * of the file starts the list walk there again, stepping over the timers
+ * before it without printing them (linear, and no formatting: about a
+ * seventh of the lseek()'s cost).  So, stopped, one read() more of that
+ * file shows each timer from that position on, and nothing if the list
+ * is no longer than it was.  The head and the surviving candidates exist
+ * and are distinct: if they are as many as the list holds, they are all
+ * of it.  A timer the probe shows must be a surviving candidate for the
+ * count to say so (a kernel that started over would show the head);
+ * anything else leaves it to proc_head_exact().
+ */
+bool proc_head_counted(struct proc_head *h, const struct ptimer_dump *dump)
+{
+	const struct proc_preread *pr = h->pr;
+	size_t shown = 0;
+	bool ok = true;
+	char *buf;
+
+	if (h->complete)
+		return true;
+	if (!pr || !pr->eof_open)
+		return false;
+	buf = malloc(HEAD_CHUNK);
+	if (!buf)
+		return false;
+	for (unsigned int chunk = 0;; chunk++) {
+		ssize_t got;
+
+		do
+			got = read(pr->eof_fd, buf, HEAD_CHUNK);
+		while (got < 0 && errno == EINTR);
+		if (!got)
+			break;
+		if (got < 0 || buf[got - 1] != '\n' || chunk == PROBE_CHUNKS) {
+			ok = false;
+			break;
+		}
+		for (size_t pos = 0; pos < (size_t)got && ok;) {
+			const char *nl = memchr(buf + pos, '\n', (size_t)got - pos);
+			size_t end = (size_t)(nl - buf);
+			int id = line_id(buf, pos, end);
+
+			if (id >= 0) {
+				shown++;
+				ok = is_survivor(h, dump, id);
+			}
+			pos = end + 1;
+		}
+		if (!ok)
+			break;
+	}
+	free(buf);
+	h->probed = shown;
+	return ok && dump->ntimers - h->first == pr->eof_records + shown;
 }
 
 void proc_head_close(struct proc_head *h)

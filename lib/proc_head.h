@@ -20,6 +20,13 @@ struct proc_preread {
 	struct ptimer_dump *d;	/* ascending by id, one record per id; NULL: none */
 	uint32_t *len;		/* bytes of d->timers[i]'s record in the file */
 	int anchor_max;		/* the highest ID the walk's first read() showed */
+	/*
+	 * The last walk's file, left at its end, and the records that walk
+	 * showed: the kernel's position in the list (see proc_head_counted()).
+	 */
+	int eof_fd;
+	bool eof_open;
+	size_t eof_records;
 };
 
 /*
@@ -33,10 +40,13 @@ void proc_preread_free(struct proc_preread *pr);
 /* The stopped read of the head. */
 struct proc_head {
 	int fd;			/* /proc/PID/timers, kept for the check */
+	const struct proc_preread *pr;	/* the read before the stop, or NULL */
+	size_t first;		/* dump->timers[first, nexact): the head */
 	size_t nexact;		/* dump->timers[0, nexact): read while stopped */
 	uint64_t head_bytes;	/* the bytes of the file those records make */
 	bool complete;		/* the whole file was read while stopped */
 	uint32_t *cand_len;	/* bytes of dump->timers[nexact + i] as seen before */
+	size_t probed;		/* timers proc_head_counted() found past the old end */
 	unsigned int err_line;	/* where the stopped read did not parse */
 };
 
@@ -54,6 +64,13 @@ int proc_head_read(int dirfd, const struct proc_preread *pr, struct ptimer_dump 
  * candidates are all of it.
  */
 bool proc_head_exact(struct proc_head *h, uint64_t bytes);
+/*
+ * The same proof by count, for candidates that the batch found alive,
+ * all of them now in @dump->timers[h->nexact, dump->ntimers): whether the
+ * list holds no timer besides those and the head.  Cheaper than
+ * proc_head_exact(), and false (never wrong) when it cannot tell.
+ */
+bool proc_head_counted(struct proc_head *h, const struct ptimer_dump *dump);
 void proc_head_close(struct proc_head *h);
 
 /* proc_timers.c: parse a read made while the process ran. */

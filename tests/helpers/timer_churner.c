@@ -14,6 +14,12 @@
  * its own, so that the count at the head of the list goes up and down.
  * It prints "READY <pid>", answers "ping" with "PONG ops=<creates and
  * deletes so far>", and exits when stdin closes.
+ *
+ * usage: timer_churner STABLE THREADS grow
+ *
+ * The same, but the threads only create, each a timer every 250 us up to
+ * GROW_MAX of its own, then sleep: a list that only grows at its head,
+ * so that a dump's read before the stop misses only the newest timers.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -30,6 +36,8 @@
 #include "vcommon.h"
 
 #define OWN_MAX		16
+#define GROW_MAX	6000
+#define GROW_PAUSE_NS	250000
 #define HOUR_NS		(3600 * VP_NSEC_PER_SEC)
 
 static atomic_ulong ops;
@@ -66,6 +74,29 @@ static void *churn_main(void *arg)
 	return NULL;
 }
 
+static void *grow_main(void *arg)
+{
+	const struct timespec gap = { .tv_nsec = GROW_PAUSE_NS };
+	sigset_t all;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, NULL);
+	for (int n = 0; n < GROW_MAX; n++) {
+		struct sigevent sev = { .sigev_notify = SIGEV_NONE };
+		int id;
+
+		sev.sigev_value.sival_ptr =
+			(void *)(uintptr_t)(0x7000000 + atomic_fetch_add(&serial, 1));
+		if (syscall(SYS_timer_create, CLOCK_MONOTONIC, &sev, &id))
+			break;
+		atomic_fetch_add(&ops, 1);
+		nanosleep(&gap, NULL);
+	}
+	for (;;)
+		pause();
+	return arg;
+}
+
 static bool answer(char *line)
 {
 	if (strcmp(line, "ping"))
@@ -78,9 +109,10 @@ int main(int argc, char **argv)
 {
 	int nstable = argc > 2 ? atoi(argv[1]) : -1;
 	int nthreads = argc > 2 ? atoi(argv[2]) : -1;
+	bool grow = argc > 3 && !strcmp(argv[3], "grow");
 
-	if (nstable < 0 || nthreads < 1 || nthreads > 64) {
-		fprintf(stderr, "usage: timer_churner STABLE THREADS\n");
+	if (nstable < 0 || nthreads < 1 || nthreads > 64 || argc > 4 || (argc > 3 && !grow)) {
+		fprintf(stderr, "usage: timer_churner STABLE THREADS [grow]\n");
 		return 2;
 	}
 	for (int i = 0; i < nstable; i++)
@@ -88,7 +120,8 @@ int main(int argc, char **argv)
 			      HOUR_NS, 0);
 	for (int i = 0; i < nthreads; i++) {
 		pthread_t t;
-		int r = pthread_create(&t, NULL, churn_main, (void *)(uintptr_t)(i + 1));
+		int r = pthread_create(&t, NULL, grow ? grow_main : churn_main,
+				       (void *)(uintptr_t)(i + 1));
 
 		if (r)
 			vp_die(r, "pthread_create");

@@ -82,6 +82,7 @@ static void on_phase(struct ptimer_ctx *ctx, enum ptimer_phase phase)
 	ptimer_dump_sort(truth);
 }
 
+__attribute__((format(printf, 6, 0)))
 static void on_log(struct ptimer_ctx *ctx, int priority, const char *file, int line,
 		   const char *fn, const char *format, va_list args)
 {

@@ -416,13 +416,15 @@ static int settle_candidates(struct target *t, struct ptimer_dump *dump, struct 
 			     const uint8_t *cand, bool alive_known)
 {
 	uint64_t bytes = h->head_bytes;
-	size_t n = h->nexact;
+	size_t n = h->nexact, gone = 0;
 
 	for (size_t i = h->nexact; i < dump->ntimers; i++) {
 		uint8_t c = cand[i - h->nexact];
 
-		if (c & CAND_GONE)
+		if (c & CAND_GONE) {
+			gone++;
 			continue;
+		}
 		if (c & CAND_UNNAMED)
 			return ctx_set_error(t->ctx, -EOPNOTSUPP, "timer %d of pid %d measures"
 					     " the CPU time of a thread of its pid namespace that"
@@ -432,8 +434,8 @@ static int settle_candidates(struct target *t, struct ptimer_dump *dump, struct 
 		dump->timers[n++] = dump->timers[i];
 	}
 	dump->ntimers = n;
-	/* Deleted candidates known: the count is proof enough. */
-	if (alive_known && proc_head_counted(h, dump)) {
+	/* Every candidate known alive: the count is proof enough (proc_head.c). */
+	if (alive_known && !gone && proc_head_counted(h, dump)) {
 		dbg(t->ctx, "/proc/%d/timers: the head and %zu candidates are all of it"
 		    " (by count, %zu past the old end)", t->pid, n - h->nexact, h->probed);
 		return 0;

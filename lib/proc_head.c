@@ -500,6 +500,17 @@ static bool is_survivor(const struct proc_head *h, const struct ptimer_dump *dum
  * of it.  A timer the probe shows must be a surviving candidate for the
  * count to say so (a kernel that started over would show the head);
  * anything else leaves it to proc_head_exact().
+ *
+ * Only when no candidate was deleted, though (the caller's part).  A
+ * kernel may end a read at the end without walking: ptimerctl's own
+ * kernel-patch/ does, as it continues each read() at the timer where the
+ * last one stopped, and there the probe shows nothing even when the list
+ * grew.  A record that the walk before the stop skipped (it can only when
+ * a timer it had already shown was deleted meanwhile, shifting the
+ * positions) and a timer made since would then add up to the count.
+ * With every candidate alive, nothing was skipped and the head holds
+ * every timer made since: a probe that shows too little can then only
+ * make the count fail.
  */
 bool proc_head_counted(struct proc_head *h, const struct ptimer_dump *dump)
 {

@@ -66,9 +66,9 @@ int proc_head_read(int dirfd, const struct proc_preread *pr, struct ptimer_dump 
 bool proc_head_exact(struct proc_head *h, uint64_t bytes);
 /*
  * The same proof by count, for candidates that the batch found alive,
- * all of them now in @dump->timers[h->nexact, dump->ntimers): whether the
- * list holds no timer besides those and the head.  Cheaper than
- * proc_head_exact(), and false (never wrong) when it cannot tell.
+ * every one of them, now in @dump->timers[h->nexact, dump->ntimers):
+ * whether the list holds no timer besides those and the head.  Cheaper
+ * than proc_head_exact(), and false (never wrong) when it cannot tell.
  */
 bool proc_head_counted(struct proc_head *h, const struct ptimer_dump *dump);
 void proc_head_close(struct proc_head *h);

@@ -348,13 +348,6 @@ static size_t scratch_with_riders(const struct ptimer_dump *dump, size_t cap, un
 	return l.total + kinds_dump_scratch_size(dump);
 }
 
-static int timer_id_cmp(const void *a, const void *b)
-{
-	const struct ptimer_timer *x = a, *y = b;
-
-	return (x->id > y->id) - (x->id < y->id);
-}
-
 /*
  * The stopped read of the head did not add up (see proc_head.c): read the
  * whole file, still stopped, and the values of the timers not read yet;
@@ -377,8 +370,8 @@ static int read_full_stopped(struct target *t, struct ptimer_dump *dump, bool di
 		goto free_dumps;
 	ptimer_dump_sort(dump);
 	for (size_t i = 0; i < full->ntimers && !ret; i++) {
-		struct ptimer_timer *have = bsearch(&full->timers[i], dump->timers, dump->ntimers,
-						    sizeof(*dump->timers), timer_id_cmp);
+		struct ptimer_timer *have = timers_find_id(dump->timers, dump->ntimers,
+							   full->timers[i].id);
 
 		if (have)
 			full->timers[i] = *have;
@@ -390,8 +383,8 @@ static int read_full_stopped(struct target *t, struct ptimer_dump *dump, bool di
 	if (!ret)
 		ret = read_values(t, missing, disarm, SIZE_MAX, NULL, cap, NULL);
 	for (size_t i = 0; i < missing->ntimers && !ret; i++) {
-		struct ptimer_timer *slot = bsearch(&missing->timers[i], full->timers, full->ntimers,
-						    sizeof(*full->timers), timer_id_cmp);
+		struct ptimer_timer *slot = timers_find_id(full->timers, full->ntimers,
+							   missing->timers[i].id);
 
 		*slot = missing->timers[i];
 	}

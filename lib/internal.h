@@ -62,6 +62,9 @@ void ctx_clear_error(struct ptimer_ctx *ctx);
 #define warn(ctx, ...)	pt_log_cond(ctx, LOG_WARNING, __VA_ARGS__)
 #define err(ctx, ...)	pt_log_cond(ctx, LOG_ERR, __VA_ARGS__)
 
+/* The timer with @id among @n @timers sorted by id; NULL if none. */
+struct ptimer_timer *timers_find_id(const struct ptimer_timer *timers, size_t n, int id);
+
 int64_t ts_to_ns(const struct timespec *ts);
 struct timespec ns_to_ts(int64_t ns);
 /* A clock's reading in nanoseconds. */

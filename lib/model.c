@@ -66,17 +66,26 @@ int ptimer_dump_add_timer(struct ptimer_dump *dump, const struct ptimer_timer *t
 	return 0;
 }
 
-static int timer_cmp_id(const void *a, const void *b)
+static int timer_id_cmp(const void *a, const void *b)
 {
 	const struct ptimer_timer *x = a, *y = b;
 
 	return (x->id > y->id) - (x->id < y->id);
 }
 
+struct ptimer_timer *timers_find_id(const struct ptimer_timer *timers, size_t n, int id)
+{
+	const struct ptimer_timer key = { .id = id };
+
+	if (!n)
+		return NULL;
+	return bsearch(&key, timers, n, sizeof(*timers), timer_id_cmp);
+}
+
 void ptimer_dump_sort(struct ptimer_dump *dump)
 {
 	if (dump->ntimers)
-		qsort(dump->timers, dump->ntimers, sizeof(*dump->timers), timer_cmp_id);
+		qsort(dump->timers, dump->ntimers, sizeof(*dump->timers), timer_id_cmp);
 	kinds_sort(dump);
 }
 

@@ -304,19 +304,7 @@ out:
 
 static bool pre_has(const struct proc_preread *pr, int id)
 {
-	size_t lo = 0, hi = pr->d->ntimers;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (pr->d->timers[mid].id == id)
-			return true;
-		if (pr->d->timers[mid].id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return false;
+	return timers_find_id(pr->d->timers, pr->d->ntimers, id);
 }
 
 /* Whether one read()'s worth of records names a timer the first read saw. */
@@ -470,21 +458,10 @@ bool proc_head_exact(struct proc_head *h, uint64_t bytes)
 /* Probes of more records than this leave it to the length check. */
 #define PROBE_CHUNKS	4
 
+/* The survivors are the dump's timers past the head's, sorted by id. */
 static bool is_survivor(const struct proc_head *h, const struct ptimer_dump *dump, int id)
 {
-	size_t lo = h->nexact, hi = dump->ntimers;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (dump->timers[mid].id == id)
-			return true;
-		if (dump->timers[mid].id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return false;
+	return timers_find_id(dump->timers + h->nexact, dump->ntimers - h->nexact, id);
 }
 
 /*

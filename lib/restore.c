@@ -52,26 +52,9 @@ struct restore {
 	size_t read_cap;	/* timers the scratch can read the values of at once */
 };
 
-static struct ptimer_timer *find_id(struct ptimer_timer *timers, size_t n, int id)
-{
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-
-		if (timers[mid].id == id)
-			return &timers[mid];
-		if (timers[mid].id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
-
 static bool has_id(const struct ptimer_dump *d, int id)
 {
-	return find_id(d->timers, d->ntimers, id);
+	return timers_find_id(d->timers, d->ntimers, id);
 }
 
 /*
@@ -84,7 +67,7 @@ static bool has_id(const struct ptimer_dump *d, int id)
 static struct ptimer_timer *in_place_twin(struct restore *r, const struct ptimer_timer *have,
 					  bool stopped)
 {
-	struct ptimer_timer *want = find_id(r->want, r->nwant, have->id);
+	struct ptimer_timer *want = timers_find_id(r->want, r->nwant, have->id);
 	struct ptimer_timer h;
 
 	if (!want)

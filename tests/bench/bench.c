@@ -158,7 +158,7 @@ static void add_attach(struct bench *b)
 			f->target_value = 2;
 		}
 	}
-	/* What one injected call alone costs on top (inject_floor.c). */
+	/* What one injected call alone costs on top (ptrace_floors.c). */
 	f = figure_add(b, KIND_TIME, measure_attach, floor_attach_inject_what,
 		       "attach+detach ", 1, " thr, vs 1 call");
 	f->threads = 1;

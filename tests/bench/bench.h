@@ -104,8 +104,8 @@ int floor_restore(size_t n, struct floor_result *r);
 int floor_replace(size_t n, struct floor_result *r);
 int floor_dump(size_t n, struct floor_result *r);
 int floor_dump_calls(size_t n, struct floor_result *r);
+/* ptrace_floors.c: bare ptrace, and what injecting alone costs any ptrace tool. */
 int floor_attach(pid_t pid, struct floor_result *r);
-/* inject_floor.c: what injecting alone costs any ptrace tool. */
 int floor_attach_inject(pid_t pid, struct floor_result *r);
 int floor_round_trip(pid_t pid, int calls, bool parked, struct floor_result *r);
 int launcher_start(void);

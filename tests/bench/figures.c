@@ -177,7 +177,7 @@ static int dump_stats(struct bench *b, pid_t pid, bool one_per_trip,
  * What one more round trip costs the library: the same dump made with
  * one system call per trip and batched, the difference in stopped time
  * over the difference in trips.  The floor: one getpid() after another in
- * the same kind of target (inject_floor.c), parked between them as the
+ * the same kind of target (ptrace_floors.c), parked between them as the
  * library parks, or (f->parked false) not.
  */
 int measure_round_trip(struct bench *b, struct figure *f)

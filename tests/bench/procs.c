@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -495,49 +494,6 @@ int floor_dump(size_t n, struct floor_result *r)
 int floor_dump_calls(size_t n, struct floor_result *r)
 {
 	return run_floor(dump_calls_self, (long)n, r);
-}
-
-static int seize_stop(pid_t tid)
-{
-	int status;
-
-	if (ptrace(PTRACE_SEIZE, tid, 0, 0) < 0)
-		return -errno;
-	if (ptrace(PTRACE_INTERRUPT, tid, 0, 0) < 0)
-		return -errno;
-	while (waitpid(tid, &status, __WALL) < 0)
-		if (errno != EINTR)
-			return -errno;
-	return 0;
-}
-
-/* The bare ptrace cost: seize and interrupt every thread, then detach them. */
-int floor_attach(pid_t pid, struct floor_result *r)
-{
-	pid_t tids[1024];
-	size_t n = 0;
-	struct dirent *de;
-	char path[32];
-	int64_t t0;
-	DIR *dir;
-
-	memset(r, 0, sizeof(*r));
-	t0 = bench_now_ns();
-	snprintf(path, sizeof(path), "/proc/%d/task", pid);
-	dir = opendir(path);
-	if (!dir)
-		return -errno;
-	while ((de = readdir(dir)) && n < 1024)
-		if (de->d_name[0] != '.')
-			tids[n++] = atoi(de->d_name);
-	closedir(dir);
-	for (size_t i = 0; i < n && !r->err; i++)
-		r->err = seize_stop(tids[i]);
-	for (size_t i = 0; i < n; i++)
-		ptrace(PTRACE_DETACH, tids[i], 0, 0);
-	r->ns = bench_now_ns() - t0;
-	r->count = n;
-	return r->err;
 }
 
 /*

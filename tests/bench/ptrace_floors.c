@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // SPDX-FileCopyrightText: The ptimerctl authors
 /*
- * The floors of a tool that injects, measured by the bench itself on a
- * 1-thread target asleep in pause(): the least any ptrace tool pays to
- * run one system call in another process, and to run one more.
+ * The floors of ptrace, measured by the bench itself: what bare
+ * PTRACE_SEIZE, INTERRUPT and DETACH cost, and, on a 1-thread target
+ * asleep in pause(), the least any ptrace tool pays to run one system
+ * call in another process, and to run one more.  All wait for a stop the
+ * same way, polling, as the library does.
  *
  * Issue 15 compares a dump of nothing with bare PTRACE_SEIZE, INTERRUPT
  * and DETACH; but a dump must run code in the target (no /proc file
@@ -12,9 +14,12 @@
  * set-up (lib/arch/), written at the thread's ip, and nothing else: no
  * /proc read, no check, no signal mask, no scratch.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <sched.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/wait.h>
@@ -57,6 +62,35 @@ static int seize_stop(pid_t tid)
 	if (ptrace(PTRACE_SEIZE, tid, 0, 0) < 0 || ptrace(PTRACE_INTERRUPT, tid, 0, 0) < 0)
 		return -errno;
 	return wait_stop(tid);
+}
+
+/* The bare ptrace cost: seize and interrupt every thread, then detach them. */
+int floor_attach(pid_t pid, struct floor_result *r)
+{
+	pid_t tids[1024];
+	size_t n = 0;
+	struct dirent *de;
+	char path[32];
+	int64_t t0;
+	DIR *dir;
+
+	memset(r, 0, sizeof(*r));
+	t0 = bench_now_ns();
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	dir = opendir(path);
+	if (!dir)
+		return -errno;
+	while ((de = readdir(dir)) && n < 1024)
+		if (de->d_name[0] != '.')
+			tids[n++] = atoi(de->d_name);
+	closedir(dir);
+	for (size_t i = 0; i < n && !r->err; i++)
+		r->err = seize_stop(tids[i]);
+	for (size_t i = 0; i < n; i++)
+		ptrace(PTRACE_DETACH, tids[i], 0, 0);
+	r->ns = bench_now_ns() - t0;
+	r->count = n;
+	return r->err;
 }
 
 /* Write arch_syscall_site[] at @ip, word by word, keeping what it covers. */

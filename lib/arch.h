@@ -105,6 +105,8 @@ enum arch_syscall {
 	ARCH_NR_TIMER_GETTIME = __NR_timer_gettime,
 	ARCH_NR_TIMER_GETOVERRUN = __NR_timer_getoverrun,
 	ARCH_NR_TIMER_DELETE = __NR_timer_delete,
+	ARCH_NR_KILL = __NR_kill,
+	ARCH_NR_TGKILL = __NR_tgkill,
 };
 
 /*

@@ -240,11 +240,38 @@ static int put_rseq_cs(struct injector *in)
 	return vm_write(in, in->rseq_cs_at, &in->rseq_cs, sizeof(in->rseq_cs));
 }
 
+/*
+ * The mask our code runs with: every signal blocked, so that no handler
+ * of the target runs in the middle of it, but SIGTRAP.  The breakpoint
+ * that ends our code raises a SIGTRAP with force_sig(), and the kernel
+ * forces a blocked (or ignored) signal through by setting its action to
+ * SIG_DFL for the whole process: the target would lose its own SIGTRAP
+ * handler to any injection.  Unblocked, a handled or default SIGTRAP is
+ * left alone; an ignored one is refused before (target.c).  A SIGTRAP
+ * sent to the process while our code runs can then reach it: it is held
+ * and put back (hold_signal(), requeue_held()).
+ */
+#define RUN_SIGMASK	(~0ULL & ~(1ULL << (SIGTRAP - 1)))
+
 static int set_sigmask(struct injector *in, uint64_t mask)
 {
 	if (ptrace(PTRACE_SETSIGMASK, in->tid, sizeof(mask), &mask) < 0)
 		return -errno;
 	return 0;
+}
+
+/* From a PTRACE_INTERRUPT stop: the thread's own registers, mask and rseq_cs. */
+static int restore_own_state(struct injector *in)
+{
+	int ret;
+
+	ret = arch_set_regs(in->tid, &in->saved_regs);
+	if (!ret)
+		ret = set_sigmask(in, in->saved_sigmask);
+	if (!ret)
+		ret = put_rseq_cs(in);
+	in->parked = !ret;
+	return ret;
 }
 
 /*
@@ -259,16 +286,80 @@ static int park(struct injector *in)
 {
 	int ret;
 
-	ret = seize_park(in->sp, in->tid);
+	ret = seize_park(in->sp, in->tid, 0);
 	if (ret)
 		return ret;
-	ret = arch_set_regs(in->tid, &in->saved_regs);
-	if (!ret)
-		ret = set_sigmask(in, in->saved_sigmask);
-	if (!ret)
-		ret = put_rseq_cs(in);
-	in->parked = !ret;
-	return ret;
+	return restore_own_state(in);
+}
+
+/* Whether a sent SIGTRAP goes back to the thread's queue (tgkill()), or the process's. */
+static bool to_thread(const siginfo_t *si)
+{
+	return si->si_code == SI_TKILL;
+}
+
+/*
+ * A SIGTRAP sent to the process reached our code (RUN_SIGMASK): keep its
+ * siginfo to put it back at the end, and let our code run on.  Only one
+ * can go back (see requeue_held()); another for the same queue would have
+ * merged into the first in a stopped process (legacy_queue()), and one
+ * for the other queue, in the same few microseconds, is lost: said.
+ */
+static void hold_signal(struct injector *in, const siginfo_t *si)
+{
+	if (!in->holding) {
+		dbg(in->sp->ctx, "tid %d: took a SIGTRAP (si_code %d, from pid %d) in our code;"
+		    " held", in->tid, si->si_code, si->si_pid);
+		in->held = *si;
+		in->holding = true;
+	} else if (to_thread(si) == to_thread(&in->held)) {
+		dbg(in->sp->ctx, "tid %d: took a second SIGTRAP for the same queue; merged",
+		    in->tid);
+	} else {
+		warn(in->sp->ctx, "tid %d: a SIGTRAP sent to the %s (si_code %d, from pid %d) came"
+		     " while one to the %s was held, and is lost", in->tid,
+		     to_thread(si) ? "thread" : "process", si->si_code, si->si_pid,
+		     to_thread(&in->held) ? "thread" : "process");
+	}
+}
+
+/* Set the thread going with @regs and our mask, from a stop. */
+static int run_from_stop(struct injector *in, const struct arch_regs *regs)
+{
+	int ret;
+
+	ret = image_flush(in);
+	if (ret)
+		return ret;
+	/* Our code writes its results there. */
+	in->image_read = false;
+	in->parked = false;
+	ret = set_sigmask(in, RUN_SIGMASK);
+	if (ret)
+		return ret;
+	ret = arch_set_regs(in->tid, regs);
+	if (ret)
+		return ret;
+	if (ptrace(PTRACE_CONT, in->tid, 0, 0) < 0)
+		return -errno;
+	in->round_trips++;
+	return 0;
+}
+
+/* The next SIGTRAP stop that is not a sent one held: our breakpoint's, or @want's. */
+static int wait_trap(struct injector *in, siginfo_t *si,
+		     bool (*want)(const siginfo_t *si, const void *arg), const void *arg)
+{
+	int ret;
+
+	for (;;) {
+		ret = seize_wait_trap(in->sp, in->tid, si);
+		if (ret || si->si_code == ARCH_TRAP_SI_CODE || (want && want(si, arg)))
+			return ret;
+		hold_signal(in, si);
+		if (ptrace(PTRACE_CONT, in->tid, 0, 0) < 0)
+			return -errno;
+	}
 }
 
 /* Resume with @regs and wait for the breakpoint that ends at @trap_end. */
@@ -278,23 +369,10 @@ static int run_until_trap(struct injector *in, struct arch_regs *regs,
 	siginfo_t si;
 	int ret;
 
-	ret = image_flush(in);
+	ret = run_from_stop(in, regs);
 	if (ret)
 		return ret;
-	/* Our code writes its results there. */
-	in->image_read = false;
-	/* No handler of the target may run in the middle of our code. */
-	in->parked = false;
-	ret = set_sigmask(in, ~0ULL);
-	if (ret)
-		return ret;
-	ret = arch_set_regs(in->tid, regs);
-	if (ret)
-		return ret;
-	if (ptrace(PTRACE_CONT, in->tid, 0, 0) < 0)
-		return -errno;
-	in->round_trips++;
-	ret = seize_wait_trap(in->sp, in->tid, &si);
+	ret = wait_trap(in, &si, NULL, NULL);
 	if (ret)
 		return ret;
 	ret = arch_get_regs(in->tid, regs);
@@ -802,13 +880,127 @@ undo:
 	return ret;
 }
 
+struct sent_to_self {
+	int si_code;
+	pid_t pid;	/* the process, as its own pid namespace numbers it */
+};
+
+static bool is_sent_to_self(const siginfo_t *si, const void *arg)
+{
+	const struct sent_to_self *self = arg;
+
+	return si->si_code == self->si_code && si->si_pid == self->pid;
+}
+
+/*
+ * Put the held SIGTRAP back in the queue it came from, with its siginfo.
+ * The thread sends itself a SIGTRAP the way the held one came, kill() to
+ * the process or tgkill() to itself, and takes it on its way back from
+ * the call, before the breakpoint that follows.  In that stop the signal
+ * gets the held siginfo and, with SIGTRAP now blocked, goes back to the
+ * queue it came from (ptrace_signal()), and the interrupt stops the
+ * thread before it runs another instruction.
+ *
+ * Once it is back, no more of our code can run: the thread would take it
+ * again first thing.  So one SIGTRAP can be held, and this is the last
+ * thing an injector does.
+ */
+static int requeue_one(struct injector *in)
+{
+	const uint64_t trap_end = in->site + ARCH_SYSCALL_SITE_LEN;
+	const bool thread = to_thread(&in->held);
+	struct sent_to_self self = { .si_code = thread ? SI_TKILL : SI_USER };
+	struct arch_regs regs = in->saved_regs;
+	uint64_t args[6] = { 0 };
+	pid_t ns_tid;
+	siginfo_t si;
+	int ret, rc = 0;
+
+	ret = procfs_ns_tid(in->sp->dirfd, in->sp->pid, &self.pid);
+	if (!ret)
+		ret = procfs_ns_tid(in->sp->dirfd, in->tid, &ns_tid);
+	if (ret)
+		return ret;
+	args[0] = (uint64_t)self.pid;
+	args[1] = thread ? (uint64_t)ns_tid : SIGTRAP;
+	args[2] = thread ? SIGTRAP : 0;
+	arch_prep_syscall(&regs, in->site, thread ? ARCH_NR_TGKILL : ARCH_NR_KILL, args);
+	if (in->inline_code)
+		ret = slot_write(in, in->site, trap_end, true);
+	if (!ret)
+		ret = run_from_stop(in, &regs);
+	if (!ret)
+		ret = wait_trap(in, &si, is_sent_to_self, &self);
+	if (in->inline_code)
+		rc = slot_write(in, in->site, trap_end, false);
+	if (rc)
+		in->slot_dirty = true;
+	if (ret)
+		return ret;
+	/* Our breakpoint: what we sent merged into a SIGTRAP sent meanwhile. */
+	if (si.si_code == ARCH_TRAP_SI_CODE) {
+		ret = arch_get_regs(in->tid, &regs);
+		if (!ret && !arch_is_injected_trap(&si, &regs, trap_end))
+			ret = -EFAULT;
+		if (!ret)
+			ret = park(in);
+		return ret ? ret : -EAGAIN;
+	}
+	if (ptrace(PTRACE_SETSIGINFO, in->tid, 0, &in->held) < 0)
+		return -errno;
+	ret = set_sigmask(in, ~0ULL);
+	if (!ret)
+		ret = seize_park(in->sp, in->tid, SIGTRAP);
+	if (!ret)
+		ret = restore_own_state(in);
+	if (!ret)
+		in->holding = false;
+	return ret;
+}
+
+/* A try fails only when a SIGTRAP sent meanwhile swallowed ours; a few suffice. */
+#define REQUEUE_TRIES	8
+
+static int requeue_held(struct injector *in)
+{
+	int ret = -EAGAIN;
+
+	for (int i = 0; i < REQUEUE_TRIES && ret == -EAGAIN; i++)
+		ret = requeue_one(in);
+	if (ret)
+		err(in->sp->ctx, "tid %d: could not put back a SIGTRAP sent while our code ran: %s",
+		    in->tid, strerror(-ret));
+	return ret;
+}
+
+/* After our last run (see requeue_one()), with a syscall site still in place. */
+static int put_back_held(struct injector *in)
+{
+	int ret = 0;
+
+	if (!in->holding)
+		return 0;
+	if (in->parked && (in->inline_code || in->site_written))
+		ret = requeue_held(in);
+	else
+		err(in->sp->ctx, "tid %d: a SIGTRAP sent while our code ran is lost with the"
+		    " failed call", in->tid);
+	/* Back, or lost and said: our code runs no more in this thread. */
+	in->holding = false;
+	return ret;
+}
+
 int inject_end(struct injector *in)
 {
 	int ret = 0, rc;
 	long r;
 
-	if (in->inline_code)
-		ret = end_inline(in);
+	if (in->inline_code) {
+		ret = put_back_held(in);
+		rc = end_inline(in);
+		if (rc && !ret)
+			ret = rc;
+	}
 	if (in->map) {
 		/* munmap cannot return into the mapping it removes. */
 		rc = in->site_written ? 0 : write_ip_site(in);
@@ -821,6 +1013,9 @@ int inject_end(struct injector *in)
 			ret = rc;
 		in->map = 0;
 	}
+	rc = put_back_held(in);
+	if (rc && !ret)
+		ret = rc;
 	rc = restore_ip_site(in);
 	if (rc && !ret)
 		ret = rc;

@@ -17,6 +17,7 @@
 #ifndef PTIMER_INJECT_H
 #define PTIMER_INJECT_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -63,6 +64,9 @@ struct injector {
 	unsigned int round_trips;
 	/* One round trip per syscall, for comparison in the benchmark. */
 	bool no_batch;
+	/* A SIGTRAP sent to the process that our code took, to put back (inject.c) */
+	siginfo_t held;
+	bool holding;
 };
 
 /* Sizes the data region for at least @data_len bytes. */

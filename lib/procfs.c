@@ -198,6 +198,15 @@ static int status_read_each(int dirfd, const char *name,
 	return ret;
 }
 
+static int parse_hex_mask(const char *v, unsigned long long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoull(v, &end, 16);
+	return errno || end == v ? -EINVAL : 0;
+}
+
 struct status_fields {
 	struct procfs_status *st;
 	int seen;
@@ -222,6 +231,8 @@ static int status_field(const char *key, const char *val, void *data)
 		return parse_int_value(val, &st->tracer_pid);
 	} else if (!strcmp(key, "Seccomp")) {
 		return parse_int_value(val, &st->seccomp);
+	} else if (!strcmp(key, "SigIgn")) {
+		return parse_hex_mask(val, &st->sig_ign);
 	}
 	return 0;
 }
@@ -407,15 +418,6 @@ int procfs_exe_matches(int dirfd, int machine, int elf_class)
 	return 0;
 }
 
-static int parse_hex_mask(const char *v, unsigned long long *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtoull(v, &end, 16);
-	return errno || end == v ? -EINVAL : 0;
-}
-
 /* A thread's pending (own and shared) and blocked signal sets, from its status. */
 struct thread_sigsets {
 	unsigned long long pnd, shd, blk;
@@ -454,6 +456,35 @@ static int read_thread_sigsets(int dirfd, pid_t tid, struct thread_sigsets *ss)
 	ret = status_read_each(dirfd, name, sigsets_field, &f);
 	if (!ret && f.seen != 7)
 		ret = -EINVAL;
+	return ret;
+}
+
+struct sig_ign_field {
+	unsigned long long mask;
+	bool seen;
+};
+
+static int sig_ign_field(const char *key, const char *val, void *data)
+{
+	struct sig_ign_field *f = data;
+	int ret;
+
+	if (strcmp(key, "SigIgn"))
+		return 0;
+	f->seen = true;
+	ret = parse_hex_mask(val, &f->mask);
+	return ret ? ret : 1;	/* found: stop */
+}
+
+int procfs_ignores_signal(int dirfd, int sig, bool *yes)
+{
+	struct sig_ign_field f = { 0 };
+	int ret;
+
+	ret = status_read_each(dirfd, "status", sig_ign_field, &f);
+	if (ret >= 0)
+		ret = f.seen ? 0 : -EINVAL;
+	*yes = !ret && (f.mask >> (sig - 1) & 1);
 	return ret;
 }
 

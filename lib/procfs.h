@@ -21,6 +21,7 @@ struct procfs_status {
 	int seccomp;		/* 0 off, 1 strict, 2 filter; -1 unknown */
 	bool kernel_thread;
 	char comm[17];
+	unsigned long long sig_ign;	/* SigIgn: the signals it ignores, bit N-1 for N */
 };
 
 int procfs_open(pid_t pid, int *dirfd);
@@ -37,6 +38,8 @@ int procfs_read_status(int dirfd, struct procfs_status *st);
 int procfs_list_threads(int dirfd, pid_t pid, pid_t **tids, size_t *n);
 /* The same list; for callers that need only the set. */
 int procfs_list_tids(int dirfd, pid_t pid, pid_t **tids, size_t *n);
+/* Whether the process ignores signal @sig (SIG_IGN), from its status. */
+int procfs_ignores_signal(int dirfd, int sig, bool *yes);
 /* Whether thread @tid has a pending signal it does not block. */
 int procfs_thread_has_deliverable_signal(int dirfd, pid_t tid, bool *yes);
 /*

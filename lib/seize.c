@@ -478,13 +478,17 @@ static int interrupt_runaway(struct seized_process *sp, pid_t tid)
 	return -ETIMEDOUT;
 }
 
-int seize_park(struct seized_process *sp, pid_t tid)
+int seize_park(struct seized_process *sp, pid_t tid, int sig)
 {
 	int64_t deadline_ns = deadline_from_now(sp);
 	int status, ret;
 
-	/* CONT with no signal drops the SIGTRAP; the interrupt stops it at once. */
-	if (ptrace(PTRACE_INTERRUPT, tid, 0, 0) < 0 || ptrace(PTRACE_CONT, tid, 0, 0) < 0)
+	/*
+	 * The interrupt stops it at once: get_signal() looks for a ptrace
+	 * trap before it takes the next signal, and before any return to
+	 * user mode.
+	 */
+	if (ptrace(PTRACE_INTERRUPT, tid, 0, 0) < 0 || ptrace(PTRACE_CONT, tid, 0, sig) < 0)
 		return -errno;
 	for (;;) {
 		ret = next_stop(sp, tid, &status, deadline_ns, false);

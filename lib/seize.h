@@ -58,15 +58,18 @@ int seize_release(struct seized_process *sp);
 struct seized_thread *seize_find(struct seized_process *sp, pid_t tid);
 
 /*
- * Move @tid from the signal-delivery stop of our breakpoint to a
+ * Move @tid from a signal-delivery stop (our breakpoint's, say) to a
  * PTRACE_INTERRUPT stop, running none of its code: from there a tracer's
- * death lets it run on, where the breakpoint's SIGTRAP would kill it.
+ * death lets it run on, where the breakpoint's SIGTRAP would be delivered
+ * to it.  @sig 0 drops the stop's signal; a @sig that the thread blocks
+ * goes back to the queue it was taken from, with the stop's siginfo
+ * (ptrace_signal()).
  */
-int seize_park(struct seized_process *sp, pid_t tid);
+int seize_park(struct seized_process *sp, pid_t tid, int sig);
 
 /*
- * Wait for the SIGTRAP that ends injected code in @tid, with its siginfo
- * in @si.  A late PTRACE_INTERRUPT stop is resumed; a SIGSTOP is kept for
+ * Wait for the next SIGTRAP stop of @tid running injected code, with its
+ * siginfo in @si: our breakpoint's, or one sent to it (inject.c).  A late PTRACE_INTERRUPT stop is resumed; a SIGSTOP is kept for
  * after the detach.  -EFAULT: our code faulted (the fault is never
  * delivered); -ETIMEDOUT: it did not trap within the context's timeout
  * and was stopped; -ESRCH: the process died.

@@ -2,6 +2,7 @@
 // SPDX-FileCopyrightText: The ptimerctl authors
 /* Pre-attach checks, attach and detach of a target process. */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,10 +178,30 @@ enum target_seccomp target_seccomp_from_flags(unsigned int flags)
 static void pin_to_thread(struct target *t, pid_t tid);
 static void unpin(struct target *t);
 
+/*
+ * The breakpoint that ends our code raises a SIGTRAP, and the kernel
+ * delivers a forced signal that the process ignores by setting its action
+ * to SIG_DFL (force_sig_info_to_task()): a process that ignores SIGTRAP
+ * would be left killable by the next one.  So it is refused, before the
+ * seize from the status read at open, and again once it is stopped.
+ */
+static int refuse_ignored_trap(struct target *t, bool ignored)
+{
+	if (!ignored)
+		return 0;
+	return ctx_set_error(t->ctx, -EOPNOTSUPP, "pid %d ignores SIGTRAP, which the breakpoint"
+			     " ending injected code would reset to the default action; left as"
+			     " it was", t->pid);
+}
+
 int target_attach(struct target *t, enum target_seccomp seccomp, bool interruptible)
 {
 	unsigned long options = 0;
 	int ret;
+
+	ret = refuse_ignored_trap(t, t->status.sig_ign >> (SIGTRAP - 1) & 1);
+	if (ret)
+		return ret;
 
 	if (t->status.seccomp > 0) {
 		switch (seccomp) {
@@ -276,7 +297,16 @@ bool target_alive(struct target *t)
 
 int target_inject_begin(struct target *t, size_t data_len, bool one_syscall_per_trip)
 {
+	bool ignored;
 	int ret;
+
+	/* It may have changed its mind since target_attach() looked. */
+	ret = procfs_ignores_signal(t->dirfd, SIGTRAP, &ignored);
+	if (ret)
+		return ctx_set_error(t->ctx, ret, "cannot read /proc/%d/status", t->pid);
+	ret = refuse_ignored_trap(t, ignored);
+	if (ret)
+		return ret;
 
 	/* Inject through the first thread that can take it, the leader if alive. */
 	ret = -ESRCH;

@@ -7,7 +7,7 @@
  * si_value, same sender, once, and in the end every timer expiry accounted
  * for.
  *
- * usage: strict [--busy N] [--timer PERIOD_US:SIG[:busy]]...
+ * usage: strict [--busy N] [--ignore-trap | --block-trap] [--timer PERIOD_US:SIG[:busy]]...
  *
  * Each --timer is a CLOCK_MONOTONIC timer with that period, armed at an
  * absolute time so that its expiries fall on a known grid, signalling SIG
@@ -20,6 +20,9 @@
  *   SIG_QUEUE (40)   sigqueue() with sival_ptr = SEQ_TAG | n, n = 1, 2, ...
  *   SIG_KILL_RT (41) kill(), counted (real-time signals queue)
  *   SIGUSR2          kill(), only checked (standard signals coalesce)
+ *   SIGTRAP          kill(), the same; and its handler must stay ours: a
+ *                    tool whose breakpoint resets it (a forced SIGTRAP
+ *                    while blocked) leaves us killable by the next one
  * Any other siginfo is FORGED, and so is a right signal with a wrong
  * field: a timer signal that is not SI_TIMER, a foreign si_value or
  * si_timerid, a negative si_overrun, a sender that is not the sender, a
@@ -41,6 +44,10 @@
  * a timer whose smallest shortfall ("min_deficit") stays above zero has
  * lost deliveries.
  *
+ * --ignore-trap sets SIGTRAP to SIG_IGN instead, which a tool must leave so;
+ * --block-trap blocks it in every thread, with the default action, so that
+ * one sent stays pending, for "take-trap" to take and show.
+ *
  * Threads: the main thread waits in sigsuspend(), --busy threads (default
  * 1) spin; both take every signal above.  The control thread blocks all
  * signals and answers one-line commands on stdin:
@@ -49,10 +56,13 @@
  *   mark                 OK: start new min_deficit windows
  *   report               REPORT forged=.. excess=.. seq_got=.. seq_dup=..
  *                          seq_bad=.. seq_reordered=.. seq_last=.. kill_rt=..
- *                          kill_std=.. first_bad=..
+ *                          kill_std=.. kill_trap=.. trap_action=handler|ignored|
+ *                          default|other first_bad=..
  *   timers               one TIMER line per timer, then END; on_grid=1 when the
  *                          kernel's next expiry (timer_gettime) is on our grid
  *   missing N            MISSING n=<of 1..N not received> first=<the first or 0>
+ *   take-trap            TRAP code=.. pid=.. value=..: a pending SIGTRAP of the
+ *                          process's queue or this thread's, taken; or TRAP none
  *   exit                 exits
  * It prints "READY <pid> timers=<kernel IDs>" first, and exits when stdin
  * closes.  Signal handlers only touch atomics (and the first bad siginfo,
@@ -80,6 +90,7 @@
 #define SIG_QUEUE	40
 #define SIG_KILL_RT	41
 #define SIG_KILL_STD	SIGUSR2
+#define SIG_KILL_TRAP	SIGTRAP
 #define SEQ_TAG		0x5e90000000000000ULL
 #define SEQ_MAX		(1u << 21)
 #define MIN_PERIOD_US	10
@@ -132,7 +143,8 @@ static atomic_llong seq_last;		/* the highest received */
  * any order).
  */
 static __thread long long thread_last_seq;
-static atomic_llong kill_rt, kill_std;
+static atomic_llong kill_rt, kill_std, kill_trap;
+static bool ignore_trap, block_trap;
 static atomic_uchar seq_seen[SEQ_MAX / 8];
 
 static atomic_int bad_claimed;
@@ -284,7 +296,7 @@ static void on_queue(int sig, const siginfo_t *si)
 
 static void on_kill(int sig, const siginfo_t *si)
 {
-	if (sig != SIG_KILL_RT && sig != SIG_KILL_STD) {
+	if (sig != SIG_KILL_RT && sig != SIG_KILL_STD && sig != SIG_KILL_TRAP) {
 		forge(sig, si, "user-signo");
 		return;
 	}
@@ -292,7 +304,8 @@ static void on_kill(int sig, const siginfo_t *si)
 		forge(sig, si, "user-sender");
 		return;
 	}
-	atomic_fetch_add(sig == SIG_KILL_RT ? &kill_rt : &kill_std, 1);
+	atomic_fetch_add(sig == SIG_KILL_RT ? &kill_rt : sig == SIG_KILL_STD ? &kill_std :
+			 &kill_trap, 1);
 }
 
 static void on_signal(int sig, siginfo_t *si, void *uc)
@@ -325,15 +338,36 @@ static void our_signals(sigset_t *set)
 	sigaddset(set, SIG_QUEUE);
 	sigaddset(set, SIG_KILL_RT);
 	sigaddset(set, SIG_KILL_STD);
+	if (!ignore_trap && !block_trap)
+		sigaddset(set, SIG_KILL_TRAP);
 }
 
 static void install_handlers(void)
 {
+	struct sigaction ign = { .sa_handler = SIG_IGN };
 	sigset_t set;
 
 	/* No handler interrupts another: each timer's sums stay in order per thread. */
 	our_signals(&set);
 	vp_handle_signals(&set, on_signal);
+	if (ignore_trap && sigaction(SIG_KILL_TRAP, &ign, NULL) < 0)
+		vp_die(errno, "sigaction");
+}
+
+/* What SIGTRAP's action is now: ours (or ignored, as asked) unless a tool changed it. */
+static const char *trap_action(void)
+{
+	struct sigaction sa;
+
+	if (sigaction(SIG_KILL_TRAP, NULL, &sa) < 0)
+		return "unknown";
+	if (sa.sa_handler == SIG_IGN)
+		return "ignored";
+	if (sa.sa_handler == SIG_DFL)
+		return "default";
+	if ((sa.sa_flags & SA_SIGINFO) && sa.sa_sigaction == on_signal)
+		return "handler";
+	return "other";
 }
 
 static void *busy_main(void *arg)
@@ -366,11 +400,12 @@ static void report(void)
 			 b->timerid, b->overrun, (unsigned long long)b->value);
 	}
 	vp_out("REPORT forged=%lld excess=%lld seq_got=%lld seq_dup=%lld seq_bad=%lld"
-	       " seq_reordered=%lld seq_last=%lld kill_rt=%lld kill_std=%lld first_bad=%s",
+	       " seq_reordered=%lld seq_last=%lld kill_rt=%lld kill_std=%lld kill_trap=%lld"
+	       " trap_action=%s first_bad=%s",
 	       atomic_load(&forged), excess,
 	       atomic_load(&seq_got), atomic_load(&seq_dup), atomic_load(&seq_bad),
 	       atomic_load(&seq_reordered), atomic_load(&seq_last), atomic_load(&kill_rt),
-	       atomic_load(&kill_std), bad);
+	       atomic_load(&kill_std), atomic_load(&kill_trap), trap_action(), bad);
 }
 
 /*
@@ -436,6 +471,23 @@ static void missing(long long upto)
 	vp_out("MISSING n=%lld first=%lld", n, first);
 }
 
+/* The control thread blocks every signal: it may take a pending one. */
+static void take_trap(void)
+{
+	const struct timespec now = { 0 };
+	sigset_t trap;
+	siginfo_t si;
+
+	sigemptyset(&trap);
+	sigaddset(&trap, SIG_KILL_TRAP);
+	if (sigtimedwait(&trap, &si, &now) != SIG_KILL_TRAP) {
+		vp_out("TRAP none");
+		return;
+	}
+	vp_out("TRAP code=%d pid=%d value=%#llx", si.si_code, (int)si.si_pid,
+	       (unsigned long long)(uintptr_t)si.si_value.sival_ptr);
+}
+
 static bool answer(char *line)
 {
 	long long a, b;
@@ -454,6 +506,8 @@ static bool answer(char *line)
 		list_timers();
 	} else if (sscanf(line, "missing %lld", &a) == 1) {
 		missing(a);
+	} else if (!strcmp(line, "take-trap")) {
+		take_trap();
 	} else {
 		return false;
 	}
@@ -471,9 +525,10 @@ static void *control_main(void *arg)
 __attribute__((noreturn))
 static void usage(void)
 {
-	fprintf(stderr, "usage: strict [--busy N] [--timer PERIOD_US:SIG[:busy]]...\n"
-		"  PERIOD_US %d..%d; SIG not 32, 33, %d, %d or %d\n", MIN_PERIOD_US,
-		MAX_PERIOD_US, SIG_QUEUE, SIG_KILL_RT, SIG_KILL_STD);
+	fprintf(stderr, "usage: strict [--busy N] [--ignore-trap | --block-trap]"
+		" [--timer PERIOD_US:SIG[:busy]]...\n"
+		"  PERIOD_US %d..%d; SIG not 32, 33, %d, %d, %d or %d\n", MIN_PERIOD_US,
+		MAX_PERIOD_US, SIG_QUEUE, SIG_KILL_RT, SIG_KILL_STD, SIG_KILL_TRAP);
 	exit(2);
 }
 
@@ -492,7 +547,8 @@ static void parse_timer(const char *spec)
 	sig = strtol(end + 1, &end, 10);
 	if (sig < 1 || sig >= NSIG || sig == SIGKILL || sig == SIGSTOP ||
 	    (sig >= GLIBC_RESERVED_LO && sig <= GLIBC_RESERVED_HI) ||
-	    sig == SIG_QUEUE || sig == SIG_KILL_RT || sig == SIG_KILL_STD)
+	    sig == SIG_QUEUE || sig == SIG_KILL_RT || sig == SIG_KILL_STD ||
+	    sig == SIG_KILL_TRAP)
 		usage();
 	if (!strcmp(end, ":busy"))
 		t->busy = 1;
@@ -509,6 +565,10 @@ static void parse_args(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--timer") && i + 1 < argc) {
 			parse_timer(argv[++i]);
+		} else if (!strcmp(argv[i], "--ignore-trap")) {
+			ignore_trap = true;
+		} else if (!strcmp(argv[i], "--block-trap")) {
+			block_trap = true;
 		} else if (!strcmp(argv[i], "--busy") && i + 1 < argc) {
 			nbusy = atoi(argv[++i]);
 			if (nbusy < 1 || nbusy > MAX_BUSY)

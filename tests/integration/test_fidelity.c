@@ -12,6 +12,12 @@
  * into SI_USER with a zero si_value, as PTRACE_DETACH(sig) does), none
  * lost (every timer expiry accounted for, every sequence number and every
  * real-time kill received) and none doubled; and the victim alive.
+ *
+ * The sender kill()s SIGTRAP too, which strict handles: the breakpoint
+ * that ends ptimerctl's code must not reset that handler (a blocked
+ * forced SIGTRAP does, and the next one kills the victim), and the
+ * SIGTRAPs that reach our code, unblocked for that reason, must be handed
+ * back unchanged.
  */
 #include <criterion/criterion.h>
 #include <criterion/logging.h>
@@ -34,6 +40,7 @@
 #define SIG_QUEUE	40
 #define SIG_KILL_RT	41
 #define SIG_KILL_STD	SIGUSR2
+#define SIG_KILL_TRAP	SIGTRAP
 #define SEQ_TAG		0x5e90000000000000ULL
 #define SEQ_LIMIT	((1u << 21) - 1)
 
@@ -69,6 +76,7 @@ struct sent {
 	long long seq;		/* sigqueue()d values 1..seq */
 	long long kill_rt;	/* kill(SIG_KILL_RT) that succeeded */
 	long long kill_std;
+	long long kill_trap;
 	long long full;		/* sigqueue()s refused: the queue was full */
 	long long kill_rt_skipped;	/* kill(SIG_KILL_RT) not sent: too little room */
 };
@@ -151,6 +159,8 @@ static void sender_main(pid_t victim, int go_fd, int result_fd)
 			s.kill_rt++;
 		if (round % 8 == 0 && kill(victim, SIG_KILL_STD) == 0)
 			s.kill_std++;
+		if (round % 4 == 1 && kill(victim, SIG_KILL_TRAP) == 0)
+			s.kill_trap++;
 	}
 	if (write(result_fd, &s, sizeof(s)) != sizeof(s))
 		_exit(3);
@@ -211,6 +221,8 @@ static void sender_finish(struct sender *snd, struct sent *s)
 
 struct seen {
 	long long forged, excess, seq_got, seq_dup, seq_bad, seq_reordered, kill_rt, kill_std;
+	long long kill_trap;
+	char trap_action[16];	/* what strict's SIGTRAP action is now */
 	char first_bad[256];
 	long long lost_expiries;	/* sum of the timers' min_deficit since the mark */
 	int timers_short;		/* timers with min_deficit > 0 */
@@ -228,6 +240,8 @@ static void read_report(struct victim *v, struct seen *s)
 		  kv_ll(line, "seq_bad", &s->seq_bad) &&
 		  kv_ll(line, "seq_reordered", &s->seq_reordered) &&
 		  kv_ll(line, "kill_rt", &s->kill_rt) && kv_ll(line, "kill_std", &s->kill_std) &&
+		  kv_ll(line, "kill_trap", &s->kill_trap) &&
+		  kv_str(line, "trap_action", s->trap_action, sizeof(s->trap_action)) &&
 		  kv_str(line, "first_bad", s->first_bad, sizeof(s->first_bad)),
 		  "bad report: %s", line);
 }
@@ -407,6 +421,8 @@ static void run(const struct scenario *sc)
 	kill_rt_short = sent.kill_rt - s.kill_rt;
 	lost = s.lost_expiries + missing + (kill_rt_short > 0 ? kill_rt_short : 0);
 	dup = s.excess + s.seq_dup + (kill_rt_short < 0 ? -kill_rt_short : 0);
+	cr_log_info("fidelity: %s: sent %lld kill(SIGTRAP), received %lld", sc->name,
+		    sent.kill_trap, s.kill_trap);
 	cr_log_info("fidelity: %s: sent %lld sigqueue, %lld kill(%d), %lld kill(%d); received "
 		    "%lld, %lld, %lld; %lld timer deliveries for %lld expiries; the queue was"
 		    " full for %lld sigqueue and too full for %lld kill(%d)",
@@ -438,6 +454,11 @@ static void run(const struct scenario *sc)
 	cr_expect_eq(s.seq_reordered, 0, "%s: %lld sigqueue signals came before earlier ones",
 		     sc->name, s.seq_reordered);
 	cr_expect_leq(s.kill_std, sent.kill_std);
+	cr_expect_leq(s.kill_trap, sent.kill_trap);
+	cr_expect_gt(s.kill_trap, 0, "%s: none of %lld SIGTRAPs reached the victim", sc->name,
+		     sent.kill_trap);
+	cr_expect_str_eq(s.trap_action, "handler", "%s: the victim's SIGTRAP action is now %s",
+			 sc->name, s.trap_action);
 	cr_expect_eq(s.timers_off_grid, 0, "%s: %d timers were re-armed", sc->name,
 		     s.timers_off_grid);
 	cr_assert(victim_alive(v), "%s: the victim died at the end", sc->name);
@@ -488,4 +509,66 @@ Test(fidelity, library_shared_signal)
 Test(fidelity, cli_dump_and_show)
 {
 	run(&(struct scenario) { "ptimerctl dump and show", distinct, 0, 150, (uid_t)-1 });
+}
+
+/*
+ * A process that ignores SIGTRAP is refused, before the seize, and keeps
+ * ignoring it: the breakpoint's forced SIGTRAP would have set its action
+ * to the default, and the next SIGTRAP would have killed it.
+ */
+Test(fidelity, an_ignored_sigtrap_is_refused)
+{
+	char *path = strdup(helper_path("strict"));
+	const char *argv[] = { path, "--ignore-trap", "--timer", "1000:35", NULL };
+	struct victim *v = victim_spawn(argv, FIDELITY_UID);
+	struct run_result r;
+	struct seen s;
+	char pid[16];
+
+	free(path);
+	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
+	snprintf(pid, sizeof(pid), "%d", (int)v->pid);
+	cr_assert_eq(run_ptimerctl(&r, "dump", pid, NULL), 0);
+	cr_expect_eq(r.exit_code, 5, "%s", run_describe(&r));	/* EXIT_UNSUPPORTED */
+	cr_expect(strstr(r.err, "ignores SIGTRAP") && strstr(r.err, "left as it was"), "%s",
+		  r.err);
+	run_result_free(&r);
+	read_report(v, &s);
+	cr_expect_str_eq(s.trap_action, "ignored", "the victim's SIGTRAP action is now %s",
+			 s.trap_action);
+	cr_expect_eq(s.forged, 0, "%lld forged signals, the first: %s", s.forged, s.first_bad);
+	cr_assert(victim_alive(v), "the victim died");
+	victim_kill(v);
+}
+
+/*
+ * A SIGTRAP pending for a process that blocks it, as a debugger might
+ * leave one, reaches ptimerctl's code (which must leave SIGTRAP unblocked),
+ * and must be handed back to the process's queue with its siginfo.
+ */
+Test(fidelity, a_pending_sigtrap_is_handed_back)
+{
+	char *path = strdup(helper_path("strict"));
+	const char *argv[] = { path, "--block-trap", "--timer", "1000:35", NULL };
+	struct victim *v = victim_spawn(argv, FIDELITY_UID);
+	const union sigval value = { .sival_ptr = (void *)0x5eedUL };
+	struct run_result r;
+	char pid[16], line[128], want[128];
+
+	free(path);
+	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
+	cr_assert_eq(sigqueue(v->pid, SIG_KILL_TRAP, value), 0, "sigqueue: %s", strerror(errno));
+	snprintf(pid, sizeof(pid), "%d", (int)v->pid);
+	for (int i = 0; i < 3; i++) {
+		cr_assert_eq(run_ptimerctl(&r, i == 1 ? "show" : "dump", pid, NULL), 0);
+		cr_expect_eq(r.exit_code, 0, "%s", run_describe(&r));
+		run_result_free(&r);
+	}
+	snprintf(want, sizeof(want), "TRAP code=%d pid=%d value=0x5eed", SI_QUEUE, (int)getpid());
+	cr_assert_eq(victim_cmd(v, "take-trap", line, sizeof(line)), 0);
+	cr_expect_str_eq(line, want, "the SIGTRAP pending for the victim");
+	cr_assert_eq(victim_cmd(v, "take-trap", line, sizeof(line)), 0);
+	cr_expect_str_eq(line, "TRAP none", "a second SIGTRAP pending for the victim");
+	cr_assert(victim_alive(v), "the victim died");
+	victim_kill(v);
 }

@@ -4,6 +4,7 @@
 #ifndef PTIMER_ARCH_REGS_H
 #define PTIMER_ARCH_REGS_H
 
+#include <signal.h>
 #include <asm/ptrace.h>
 
 /*
@@ -30,6 +31,8 @@ struct arch_regs {
 
 #define ARCH_SYSCALL_SITE_LEN	8	/* svc #0 (d4000001); brk #0 (d4200000) */
 #define ARCH_TRAP_LEN		4	/* the brk at its end */
+/* The si_code of the brk's SIGTRAP (brk_handler()); a sent one has another */
+#define ARCH_TRAP_SI_CODE	TRAP_BRKPT
 /* AAPCS64 has no red zone: nothing lives below the stack pointer */
 #define ARCH_STACK_RED_ZONE	0
 

@@ -182,7 +182,7 @@ enum { AARCH64_INSN_LEN = 4 };
 bool arch_is_injected_trap(const siginfo_t *si, const struct arch_regs *regs,
 			   uint64_t trap_end)
 {
-	return si->si_signo == SIGTRAP && si->si_code == TRAP_BRKPT &&
+	return si->si_signo == SIGTRAP && si->si_code == ARCH_TRAP_SI_CODE &&
 	       regs->r.pc + AARCH64_INSN_LEN == trap_end;
 }
 

@@ -4,6 +4,7 @@
 #ifndef PTIMER_ARCH_REGS_H
 #define PTIMER_ARCH_REGS_H
 
+#include <signal.h>
 #include <sys/user.h>
 
 struct arch_regs {
@@ -12,6 +13,8 @@ struct arch_regs {
 
 #define ARCH_SYSCALL_SITE_LEN	3	/* syscall (0f 05); int3 (cc) */
 #define ARCH_TRAP_LEN		1	/* the int3 at its end */
+/* The si_code of the int3's SIGTRAP (do_int3_user()); a sent one has another */
+#define ARCH_TRAP_SI_CODE	SI_KERNEL
 /* The psABI's red zone: a leaf function's data below the stack pointer */
 #define ARCH_STACK_RED_ZONE	128
 

@@ -13,9 +13,6 @@
 #include "eintr.h"
 #include "ptimer.h"
 
-/* The kernel reports the int3 trap with si_code SI_KERNEL on x86. */
-#define X86_TRAP_SI_CODE SI_KERNEL
-
 const uint8_t arch_syscall_site[ARCH_SYSCALL_SITE_LEN] = { 0x0f, 0x05, 0xcc };
 const int arch_elf_machine = EM_X86_64;
 const int arch_elf_class = ELFCLASS64;
@@ -94,7 +91,7 @@ long arch_syscall_result(const struct arch_regs *regs)
 bool arch_is_injected_trap(const siginfo_t *si, const struct arch_regs *regs,
 			   uint64_t trap_end)
 {
-	return si->si_signo == SIGTRAP && si->si_code == X86_TRAP_SI_CODE &&
+	return si->si_signo == SIGTRAP && si->si_code == ARCH_TRAP_SI_CODE &&
 	       regs->r.rip == trap_end;
 }
 

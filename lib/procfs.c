@@ -459,32 +459,22 @@ static int read_thread_sigsets(int dirfd, pid_t tid, struct thread_sigsets *ss)
 	return ret;
 }
 
-struct sig_ign_field {
-	unsigned long long mask;
-	bool seen;
-};
-
-static int sig_ign_field(const char *key, const char *val, void *data)
-{
-	struct sig_ign_field *f = data;
-	int ret;
-
-	if (strcmp(key, "SigIgn"))
-		return 0;
-	f->seen = true;
-	ret = parse_hex_mask(val, &f->mask);
-	return ret ? ret : 1;	/* found: stop */
-}
-
+/*
+ * From stat (field 33, "sigignore"), which the kernel formats in half the
+ * time of status: this is read with the target stopped.
+ */
 int procfs_ignores_signal(int dirfd, int sig, bool *yes)
 {
-	struct sig_ign_field f = { 0 };
+	unsigned long long mask = 0;
+	char *buf, *fields;
 	int ret;
 
-	ret = status_read_each(dirfd, "status", sig_ign_field, &f);
-	if (ret >= 0)
-		ret = f.seen ? 0 : -EINVAL;
-	*yes = !ret && (f.mask >> (sig - 1) & 1);
+	ret = stat_fields(dirfd, "stat", &buf, &fields);
+	if (!ret) {
+		ret = stat_field_ull(fields, 33, &mask);
+		free(buf);
+	}
+	*yes = !ret && (mask >> (sig - 1) & 1);
 	return ret;
 }
 

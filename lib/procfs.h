@@ -38,7 +38,7 @@ int procfs_read_status(int dirfd, struct procfs_status *st);
 int procfs_list_threads(int dirfd, pid_t pid, pid_t **tids, size_t *n);
 /* The same list; for callers that need only the set. */
 int procfs_list_tids(int dirfd, pid_t pid, pid_t **tids, size_t *n);
-/* Whether the process ignores signal @sig (SIG_IGN), from its status. */
+/* Whether the process ignores signal @sig (SIG_IGN), from its stat. */
 int procfs_ignores_signal(int dirfd, int sig, bool *yes);
 /* Whether thread @tid has a pending signal it does not block. */
 int procfs_thread_has_deliverable_signal(int dirfd, pid_t tid, bool *yes);

@@ -475,8 +475,9 @@ struct ptimer_restore_stats {
  * timerfd of the same clock, or a dumped interval timer is armed; -EINTR: aborted;
  * -PTIMER_ERR_WALK_TOO_LONG: the walk is longer than max_steps, or (before
  * the attach) replacing by a walk would need more steps than it allows;
- * -EOPNOTSUPP: the prctl was asked for and is missing; -PTIMER_ERR_TARGET_DIED: the
- * target exited part-way.
+ * -EOPNOTSUPP: the prctl was asked for and is missing, or the target ignores
+ * SIGTRAP (which injecting would reset); -PTIMER_ERR_TARGET_DIED: the target
+ * exited part-way.
  */
 PTIMER_MUST_CHECK
 int ptimer_restore_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_dump *dump,

@@ -386,12 +386,29 @@ static int run_until_trap(struct injector *in, struct arch_regs *regs,
 	return 0;
 }
 
+static int requeue_held(struct injector *in);
+
+/*
+ * After a run: park, and hand back a SIGTRAP that our code took (see
+ * hold_signal()) at once, so that a ptimerctl killed between two runs
+ * loses none.  The next run takes it again, first thing, and hands it
+ * back again: a few round trips more, only while one is pending.
+ */
+static int park_after_run(struct injector *in)
+{
+	int ret = park(in);
+
+	if (!ret && in->holding)
+		ret = requeue_held(in);
+	return ret;
+}
+
 static int run_to_trap(struct injector *in, struct arch_regs *regs,
 		       uint64_t trap_end)
 {
 	int ret = run_until_trap(in, regs, trap_end);
 
-	return ret ? ret : park(in);
+	return ret ? ret : park_after_run(in);
 }
 
 /* The byte at @off of what a small job's slot holds while borrowed. */
@@ -456,7 +473,7 @@ static int run_borrowed(struct injector *in, struct arch_regs *regs, uint64_t fr
 		in->slot_dirty = true;
 	if (!ret)
 		ret = rc;
-	return ret ? ret : park(in);
+	return ret ? ret : park_after_run(in);
 }
 
 int inject_syscall(struct injector *in, long nr, long *ret,
@@ -901,9 +918,8 @@ static bool is_sent_to_self(const siginfo_t *si, const void *arg)
  * queue it came from (ptrace_signal()), and the interrupt stops the
  * thread before it runs another instruction.
  *
- * Once it is back, no more of our code can run: the thread would take it
- * again first thing.  So one SIGTRAP can be held, and this is the last
- * thing an injector does.
+ * Once it is back, the next run takes it again first thing: so one
+ * SIGTRAP can be held, and it goes back after every run.
  */
 static int requeue_one(struct injector *in)
 {
@@ -973,7 +989,7 @@ static int requeue_held(struct injector *in)
 	return ret;
 }
 
-/* After our last run (see requeue_one()), with a syscall site still in place. */
+/* One still held once the last run failed: with a syscall site still in place. */
 static int put_back_held(struct injector *in)
 {
 	int ret = 0;

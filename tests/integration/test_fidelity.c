@@ -572,3 +572,74 @@ Test(fidelity, a_pending_sigtrap_is_handed_back)
 	cr_assert(victim_alive(v), "the victim died");
 	victim_kill(v);
 }
+
+/* ShdPnd of the process given through the context's userdata, at each phase. */
+struct trap_watch {
+	pid_t pid;
+	int phases;				/* seen while attached */
+	int pending;				/* of those, with SIGTRAP in ShdPnd */
+};
+
+static void watch_trap(struct ptimer_ctx *ctx, enum ptimer_phase phase)
+{
+	struct trap_watch *w = ptimer_get_userdata(ctx);
+	char path[64], buf[4096], *q;
+	unsigned long long shd;
+	ssize_t n;
+	int fd;
+
+	if (phase == PTIMER_PHASE_ATTACHED || phase == PTIMER_PHASE_RELEASED)
+		return;
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)w->pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	q = strstr(buf, "\nShdPnd:");
+	w->phases++;
+	if (q && sscanf(q, "\nShdPnd: %llx", &shd) == 1 && (shd >> (SIG_KILL_TRAP - 1) & 1))
+		w->pending++;
+}
+
+/*
+ * A SIGTRAP that ptimerctl's code took goes back after every run, not at
+ * the end: at every phase while attached (where a SIGKILL of ptimerctl
+ * could end it), the process's queue holds it again.
+ */
+Test(fidelity, a_taken_sigtrap_is_back_between_runs)
+{
+	char *path = strdup(helper_path("strict"));
+	const char *argv[] = { path, "--block-trap", "--timer", "1000:35", NULL };
+	struct victim *v = victim_spawn(argv, FIDELITY_UID);
+	const union sigval value = { .sival_ptr = (void *)0x5eedUL };
+	struct trap_watch w = { 0 };
+	struct ptimer_dump *d = NULL;
+	struct ptimer_ctx *ctx;
+	char line[128], want[128];
+	int ret;
+
+	free(path);
+	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
+	cr_assert_eq(sigqueue(v->pid, SIG_KILL_TRAP, value), 0, "sigqueue: %s", strerror(errno));
+	cr_assert_eq(ptimer_new(&ctx), 0);
+	ptimer_set_log_fn(ctx, quiet_log);
+	ptimer_set_log_priority(ctx, LOG_DEBUG);
+	w.pid = v->pid;
+	ptimer_set_userdata(ctx, &w);
+	ptimer_set_phase_fn(ctx, watch_trap);
+	ret = ptimer_dump_pid(ctx, v->pid, 0, &d, NULL);
+	cr_assert_eq(ret, 0, "dump: %s (%s)", strerror(-ret), ptimer_last_error(ctx));
+	ptimer_dump_free(d);
+	ptimer_free(ctx);
+	cr_expect_geq(w.phases, 2, "%d phases seen while attached", w.phases);
+	cr_expect_eq(w.pending, w.phases, "SIGTRAP pending at %d of %d phases", w.pending,
+		     w.phases);
+	snprintf(want, sizeof(want), "TRAP code=%d pid=%d value=0x5eed", SI_QUEUE, (int)getpid());
+	cr_assert_eq(victim_cmd(v, "take-trap", line, sizeof(line)), 0);
+	cr_expect_str_eq(line, want, "the SIGTRAP pending for the victim");
+	cr_assert(victim_alive(v), "the victim died");
+	victim_kill(v);
+}

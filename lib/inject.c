@@ -300,7 +300,7 @@ static bool to_thread(const siginfo_t *si)
 
 /*
  * A SIGTRAP sent to the process reached our code (RUN_SIGMASK): keep its
- * siginfo to put it back at the end, and let our code run on.  Only one
+ * siginfo to put it back after the run, and let our code run on.  Only one
  * can go back (see requeue_held()); another for the same queue would have
  * merged into the first in a stopped process (legacy_queue()), and one
  * for the other queue, in the same few microseconds, is lost: said.

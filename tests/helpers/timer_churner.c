@@ -15,11 +15,12 @@
  * It prints "READY <pid>", answers "ping" with "PONG ops=<creates and
  * deletes so far>", and exits when stdin closes.
  *
- * usage: timer_churner STABLE THREADS grow
+ * usage: timer_churner STABLE THREADS grow [PAUSE_US]
  *
- * The same, but the threads only create, each a timer every 250 us up to
- * GROW_MAX of its own, then sleep: a list that only grows at its head,
- * so that a dump's read before the stop misses only the newest timers.
+ * The same, but the threads only create, each a timer every PAUSE_US
+ * (default 250) up to GROW_MAX of its own, then sleep: a list that only
+ * grows at its head, so that a dump's read before the stop misses only
+ * the newest timers.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -37,7 +38,7 @@
 
 #define OWN_MAX		16
 #define GROW_MAX	6000
-#define GROW_PAUSE_NS	250000
+#define GROW_PAUSE_US	250
 #define HOUR_NS		(3600 * VP_NSEC_PER_SEC)
 
 static atomic_ulong ops;
@@ -74,9 +75,14 @@ static void *churn_main(void *arg)
 	return NULL;
 }
 
+static long grow_pause_us = GROW_PAUSE_US;
+
 static void *grow_main(void *arg)
 {
-	const struct timespec gap = { .tv_nsec = GROW_PAUSE_NS };
+	const struct timespec gap = {
+		.tv_sec = grow_pause_us / 1000000,
+		.tv_nsec = grow_pause_us % 1000000 * 1000,
+	};
 	sigset_t all;
 
 	sigfillset(&all);
@@ -111,8 +117,11 @@ int main(int argc, char **argv)
 	int nthreads = argc > 2 ? atoi(argv[2]) : -1;
 	bool grow = argc > 3 && !strcmp(argv[3], "grow");
 
-	if (nstable < 0 || nthreads < 1 || nthreads > 64 || argc > 4 || (argc > 3 && !grow)) {
-		fprintf(stderr, "usage: timer_churner STABLE THREADS [grow]\n");
+	if (grow && argc > 4)
+		grow_pause_us = atol(argv[4]);
+	if (nstable < 0 || nthreads < 1 || nthreads > 64 || argc > 5 || (argc > 3 && !grow) ||
+	    (argc > 4 && grow_pause_us < 1)) {
+		fprintf(stderr, "usage: timer_churner STABLE THREADS [grow [PAUSE_US]]\n");
 		return 2;
 	}
 	for (int i = 0; i < nstable; i++)

@@ -303,7 +303,7 @@ int target_inject_begin(struct target *t, size_t data_len, bool one_syscall_per_
 	/* It may have changed its mind since target_attach() looked. */
 	ret = procfs_ignores_signal(t->dirfd, SIGTRAP, &ignored);
 	if (ret)
-		return ctx_set_error(t->ctx, ret, "cannot read /proc/%d/status", t->pid);
+		return ctx_set_error(t->ctx, ret, "cannot read /proc/%d/stat", t->pid);
 	ret = refuse_ignored_trap(t, ignored);
 	if (ret)
 		return ret;

@@ -346,15 +346,24 @@ static int run_from_stop(struct injector *in, const struct arch_regs *regs)
 	return 0;
 }
 
-/* The next SIGTRAP stop that is not a sent one held: our breakpoint's, or @want's. */
-static int wait_trap(struct injector *in, siginfo_t *si,
-		     bool (*want)(const siginfo_t *si, const void *arg), const void *arg)
+/* A SIGTRAP the thread sends itself (requeue_one()) */
+struct sent_to_self {
+	int si_code;
+	pid_t pid;	/* the process, as its own pid namespace numbers it */
+};
+
+/*
+ * The next SIGTRAP stop that is not a sent one held: our breakpoint's, or
+ * the one of @self, if not NULL.
+ */
+static int wait_trap(struct injector *in, siginfo_t *si, const struct sent_to_self *self)
 {
 	int ret;
 
 	for (;;) {
 		ret = seize_wait_trap(in->sp, in->tid, si);
-		if (ret || si->si_code == ARCH_TRAP_SI_CODE || (want && want(si, arg)))
+		if (ret || si->si_code == ARCH_TRAP_SI_CODE ||
+		    (self && si->si_code == self->si_code && si->si_pid == self->pid))
 			return ret;
 		hold_signal(in, si);
 		if (ptrace(PTRACE_CONT, in->tid, 0, 0) < 0)
@@ -372,7 +381,7 @@ static int run_until_trap(struct injector *in, struct arch_regs *regs,
 	ret = run_from_stop(in, regs);
 	if (ret)
 		return ret;
-	ret = wait_trap(in, &si, NULL, NULL);
+	ret = wait_trap(in, &si, NULL);
 	if (ret)
 		return ret;
 	ret = arch_get_regs(in->tid, regs);
@@ -459,6 +468,17 @@ static int slot_write(struct injector *in, uint64_t from, uint64_t to, bool ours
  * A small job's call: our code is in the slot only while it runs, and the
  * thread parks with its own code back, as between any two calls.
  */
+/* The target's code back over [@from, @to) of the slot, once our code ran there. */
+static int slot_give_back(struct injector *in, uint64_t from, uint64_t to)
+{
+	int ret = slot_write(in, from, to, false);
+
+	/* inject_end() tries again, over the whole slot. */
+	if (ret)
+		in->slot_dirty = true;
+	return ret;
+}
+
 static int run_borrowed(struct injector *in, struct arch_regs *regs, uint64_t from,
 			uint64_t to)
 {
@@ -467,10 +487,7 @@ static int run_borrowed(struct injector *in, struct arch_regs *regs, uint64_t fr
 	ret = slot_write(in, from, to, true);
 	if (!ret)
 		ret = run_until_trap(in, regs, to);
-	rc = slot_write(in, from, to, false);
-	/* inject_end() tries again, over the whole slot. */
-	if (rc)
-		in->slot_dirty = true;
+	rc = slot_give_back(in, from, to);
 	if (!ret)
 		ret = rc;
 	return ret ? ret : park_after_run(in);
@@ -897,18 +914,6 @@ undo:
 	return ret;
 }
 
-struct sent_to_self {
-	int si_code;
-	pid_t pid;	/* the process, as its own pid namespace numbers it */
-};
-
-static bool is_sent_to_self(const siginfo_t *si, const void *arg)
-{
-	const struct sent_to_self *self = arg;
-
-	return si->si_code == self->si_code && si->si_pid == self->pid;
-}
-
 /*
  * Put the held SIGTRAP back in the queue it came from, with its siginfo.
  * The thread sends itself a SIGTRAP the way the held one came, kill() to
@@ -930,7 +935,7 @@ static int requeue_one(struct injector *in)
 	uint64_t args[6] = { 0 };
 	pid_t ns_tid;
 	siginfo_t si;
-	int ret, rc = 0;
+	int ret;
 
 	ret = procfs_ns_tid(in->sp->dirfd, in->sp->pid, &self.pid);
 	if (!ret)
@@ -946,11 +951,10 @@ static int requeue_one(struct injector *in)
 	if (!ret)
 		ret = run_from_stop(in, &regs);
 	if (!ret)
-		ret = wait_trap(in, &si, is_sent_to_self, &self);
+		ret = wait_trap(in, &si, &self);
+	/* A failure leaves the slot dirty, for inject_end() to try again. */
 	if (in->inline_code)
-		rc = slot_write(in, in->site, trap_end, false);
-	if (rc)
-		in->slot_dirty = true;
+		slot_give_back(in, in->site, trap_end);
 	if (ret)
 		return ret;
 	/* Our breakpoint: what we sent merged into a SIGTRAP sent meanwhile. */

@@ -18,8 +18,17 @@
 
 /* About a tenth of a second of walking between two looks from the tracer. */
 #define WALK_CHUNK_NS		(100 * 1000 * 1000LL)
-#define WALK_CALIBRATION_STEPS	20000
-#define WALK_CHUNK_STEPS_UNPLANNED 200000
+/*
+ * The first chunk of known length is short, since its rate is not yet
+ * known: under TCG a step costs hundreds of microseconds, not the 0.6 of
+ * hardware, and a chunk must end well within the trap timeout (5 s by
+ * default).  Long enough that one round trip is a small part of it.
+ */
+#define WALK_FIRST_STEPS	2000
+/* A chunk's measured rate is trusted from this many steps. */
+#define WALK_RATE_MIN_STEPS	1000
+/* Growth from one chunk to the next, whatever the rate promises. */
+#define WALK_CHUNK_GROWTH	8
 #define WALK_DEFAULT_NS_PER_STEP 600.0
 
 /*
@@ -50,6 +59,8 @@ struct walk {
 	uint64_t total;		/* steps the whole walk takes, once located */
 	uint64_t cal_steps;	/* steps, and time, of the calibration */
 	int64_t cal_ns;
+	uint64_t last_steps;	/* steps, and time, of the last chunk */
+	int64_t last_ns;
 	int64_t started;
 };
 
@@ -306,7 +317,8 @@ static int announce_plan(struct creator *c, const struct create_hooks *hooks,
 {
 	struct ptimer_plan *plan = c->plan;
 
-	plan->ns_per_step = wk->cal_steps >= 1000 ? (double)wk->cal_ns / wk->cal_steps :
+	plan->ns_per_step = wk->cal_steps >= WALK_RATE_MIN_STEPS ?
+			    (double)wk->cal_ns / wk->cal_steps :
 			    WALK_DEFAULT_NS_PER_STEP;
 	plan->walk_steps = wk->total;
 	plan->walk_steps_exact = true;
@@ -316,12 +328,25 @@ static int announce_plan(struct creator *c, const struct create_hooks *hooks,
 	return 0;
 }
 
-/* About WALK_CHUNK_NS of walking at the measured rate. */
-static uint64_t run_chunk(double ns_per_step)
+/*
+ * About WALK_CHUNK_NS of walking at the rate the last chunk ran at, and at
+ * most WALK_CHUNK_GROWTH times as long: the rate a chunk measured may not
+ * hold for the next, when the machine gets busier or the target is
+ * preempted, and a chunk that ran past the trap timeout would fail the
+ * whole restore.
+ */
+static uint64_t next_chunk(const struct walk *wk)
 {
-	uint64_t chunk = (uint64_t)(WALK_CHUNK_NS / (ns_per_step > 1 ? ns_per_step : 1));
+	double ns_per_step;
+	uint64_t chunk;
 
-	return chunk < 1000 ? 1000 : chunk;
+	if (wk->last_steps < WALK_RATE_MIN_STEPS)
+		return wk->chunk;
+	ns_per_step = (double)wk->last_ns / (double)wk->last_steps;
+	chunk = (uint64_t)(WALK_CHUNK_NS / (ns_per_step > 1 ? ns_per_step : 1));
+	if (chunk > wk->chunk * WALK_CHUNK_GROWTH)
+		chunk = wk->chunk * WALK_CHUNK_GROWTH;
+	return chunk < WALK_RATE_MIN_STEPS ? WALK_RATE_MIN_STEPS : chunk;
 }
 
 /*
@@ -342,22 +367,23 @@ static int walk_advance(struct creator *c, const struct create_hooks *hooks,
 		if (ret)
 			return ret;
 		wk->phase = WALK_CALIBRATE;
-		wk->chunk = WALK_CALIBRATION_STEPS;
+		wk->chunk = WALK_FIRST_STEPS;
 		if (nrest)
 			return 0;
 		break;	/* done already: announce with what is known */
 	case WALK_CALIBRATE:
-		if (wk->cal_steps < 1000 && nrest)
+		if (wk->cal_steps < WALK_RATE_MIN_STEPS && nrest)
 			return 0;
 		break;
 	case WALK_RUN:
+		wk->chunk = next_chunk(wk);
 		return 0;
 	}
 	ret = announce_plan(c, hooks, wk);
 	if (ret)
 		return ret;
 	wk->phase = WALK_RUN;
-	wk->chunk = run_chunk(c->plan->ns_per_step);
+	wk->chunk = next_chunk(wk);
 	return 0;
 }
 
@@ -365,15 +391,16 @@ static int walk_advance(struct creator *c, const struct create_hooks *hooks,
  * Walk to each id in turn.  With @hooks, a single first step shows where
  * the counter stands, which gives the exact length of the walk, checked
  * against the limit before any real walking; a short chunk then measures
- * the rate for the plan, which is announced, and long chunks follow.  An
- * undo (no hooks) goes straight to long chunks.
+ * the rate for the plan, which is announced, and chunks of about
+ * WALK_CHUNK_NS follow, each sized by the rate of the one before.  An undo
+ * (no hooks) has no plan and starts growing at once.
  */
 static int create_walk(struct creator *c, const struct ptimer_timer *timers, size_t n,
 		       const struct create_hooks *hooks)
 {
 	struct walk wk = {
 		.phase = hooks ? WALK_LOCATE : WALK_RUN,
-		.chunk = hooks ? 1 : WALK_CHUNK_STEPS_UNPLANNED,
+		.chunk = hooks ? 1 : WALK_FIRST_STEPS,
 		.counter = -1,
 		.started = clock_now_ns(CLOCK_MONOTONIC),
 	};
@@ -390,8 +417,10 @@ static int create_walk(struct creator *c, const struct ptimer_timer *timers, siz
 		ret = walk_one(c, &timers[i], i, wk.chunk, &w);
 		if (ret)
 			return ret;
+		wk.last_ns = clock_now_ns(CLOCK_MONOTONIC) - t0;
+		wk.last_steps = w.steps;
 		if (wk.phase == WALK_CALIBRATE) {
-			wk.cal_ns += clock_now_ns(CLOCK_MONOTONIC) - t0;
+			wk.cal_ns += wk.last_ns;
 			wk.cal_steps += w.steps;
 		}
 		if (w.steps)

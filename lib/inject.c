@@ -251,7 +251,7 @@ static int put_rseq_cs(struct injector *in)
  * sent to the process while our code runs can then reach it: it is held
  * and put back (hold_signal(), requeue_held()).
  */
-#define RUN_SIGMASK	(~0ULL & ~(1ULL << (SIGTRAP - 1)))
+#define RUN_SIGMASK	(~0ULL & ~ksig_bit(SIGTRAP))
 
 static int set_sigmask(struct injector *in, uint64_t mask)
 {

@@ -58,6 +58,16 @@ enum ksigev {
 #define KSIGMAX		64
 
 /*
+ * Signal @sig's bit in the kernel's 64-bit sigset (bit sig - 1), as
+ * rt_sigprocmask(), PTRACE_{GET,SET}SIGMASK and the Sig* lines of
+ * /proc/PID/status have it.
+ */
+static inline uint64_t ksig_bit(int sig)
+{
+	return 1ULL << (sig - 1);
+}
+
+/*
  * Timer ids run from 0 to INT_MAX; the per-process counter that hands
  * them out wraps back to 0 (kernel/time/posix-timers.c).  The public
  * header states it for the callers of a walk.

@@ -474,7 +474,7 @@ int procfs_ignores_signal(int dirfd, int sig, bool *yes)
 		ret = stat_field_ull(fields, 33, &mask);
 		free(buf);
 	}
-	*yes = !ret && (mask >> (sig - 1) & 1);
+	*yes = !ret && (mask & ksig_bit(sig));
 	return ret;
 }
 
@@ -551,7 +551,7 @@ static bool thread_has_sigkill(int dirfd, pid_t tid)
 
 	if (read_thread_sigsets(dirfd, tid, &ss))
 		return true;
-	return ss.pnd & (1ULL << (SIGKILL - 1));
+	return ss.pnd & ksig_bit(SIGKILL);
 }
 
 bool procfs_thread_exiting(int dirfd, pid_t tid)

@@ -863,7 +863,7 @@ static int queue_signals(struct kinds_restore *kr)
 	kb_reset(&kb, false);
 	for (size_t k = 0; k < kr->nsigs; k++) {
 		const struct ptimer_pending_signal *s = &kr->sigs[k];
-		uint64_t purge[4] = { 1ull << (s->signo - 1), 0, 0, 0 };
+		uint64_t purge[4] = { ksig_bit(s->signo), 0, 0, 0 };
 		siginfo_t si;
 
 		memset(&si, 0, sizeof(si));

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "kabi.h"
 #include "target.h"
 
 /*
@@ -199,7 +200,7 @@ int target_attach(struct target *t, enum target_seccomp seccomp, bool interrupti
 	unsigned long options = 0;
 	int ret;
 
-	ret = refuse_ignored_trap(t, t->status.sig_ign >> (SIGTRAP - 1) & 1);
+	ret = refuse_ignored_trap(t, t->status.sig_ign & ksig_bit(SIGTRAP));
 	if (ret)
 		return ret;
 

@@ -18,8 +18,11 @@
 # Image); gen_init_cpio is beside
 # it. With "pristine" it only unpacks and prints the pristine source tree.
 #
+# "unpatched" is Debian's binary kernel of the same version
+# (debian-kernel.sh) unless UNPATCHED=source, or Debian has none.
+#
 # Environment: JOBS (default nproc), TARBALL_DIR (default /usr/src),
-# KERNEL_CACHE.
+# KERNEL_CACHE, UNPATCHED.
 set -eu
 
 base=$1
@@ -40,6 +43,13 @@ case $variant in
 patched|unpatched|pristine) ;;
 *) die "unknown variant '$variant'" ;;
 esac
+# The unpatched kernel is Debian's own binary one (debian-kernel.sh), built
+# here only with UNPATCHED=source or when Debian has none of this version
+if [ "$variant" = unpatched ] && [ "${UNPATCHED:-debian}" != source ]; then
+	"$kp/scripts/debian-kernel.sh" "$base" "$arch" && exit 0
+	echo "build-kernel: $base-unpatched: building it from the source instead" >&2
+fi
+
 # The kernel's ARCH, its image, and a suffix for the object and cache
 # names of other architectures than x86_64 (whose names stay as they were)
 case $arch in

@@ -27,11 +27,14 @@ arm64)	qemu=qemu-system-aarch64 machine="-M virt -cpu max" console=ttyAMA0 ;;
 *)	echo "run-vm: unknown architecture '$arch'" >&2; exit 2 ;;
 esac
 # shellcheck disable=SC2086 # $machine: options without blanks
+# nohz=off keeps every vCPU's tick, as the tinyconfig kernels' HZ_PERIODIC
+# does: Debian's 6.12 (NO_HZ_FULL) once left an idle vCPU unwoken at boot
+# under TCG on a loaded host (an RCU stall, then no progress)
 timeout -k 10 "${VM_TIMEOUT:-2700}" \
 	${QEMU:-$qemu} $machine -accel "${ACCEL:-tcg,thread=multi}" -m ${VM_MEM:-512M} -smp 2 \
 	-nographic -no-reboot -nic none \
 	-kernel "$kernel" -initrd "$initrd" \
-	-append "console=$console panic=-1 quiet vmcheck=$variant ${VM_APPEND:-}" \
+	-append "console=$console panic=-1 quiet nohz=off vmcheck=$variant ${VM_APPEND:-}" \
 	< /dev/null > "$log.raw" 2>&1
 rc=$?
 tr -d '\r' < "$log.raw" > "$log"

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # SPDX-FileCopyrightText: The ptimerctl authors
 #
-# vm-check.sh: build, boot and test every BASE x {patched, unpatched}.
+# vm-check.sh: build (patched) or fetch (unpatched: Debian's own binary
+# kernel), boot and test every BASE x {patched, unpatched}.
 #
 # Called by "make vm-check" after the test programs are built and
 # "make -C .. static" was tried. Prints one summary table and exits

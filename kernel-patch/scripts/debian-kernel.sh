@@ -40,16 +40,23 @@ version=$(dpkg-query -W -f='${Version}' "linux-source-$base" 2>/dev/null) ||
 
 # Debian names its images linux-image-ABI-FLAVOUR[-unsigned] (6.1.0-57-amd64,
 # 6.12.118+deb12-arm64); the one of the source's version is ours.
-pkg=
-for p in $(apt-cache pkgnames "linux-image-$base" | grep -E \
-	"^linux-image-${base}[.][0-9]+[-+][a-z0-9]+(-[0-9]+)?-$debarch(-unsigned)?\$" | sort); do
-	if apt-cache madison "$p:$debarch" 2>/dev/null |
-		awk -F'|' -v v="$version" '{ gsub(/ /, "", $2) }
-			$2 == v { f = 1 } END { exit !f }'; then
-		pkg=$p
-		break
-	fi
-done
+find_pkg() {
+	for p in $(apt-cache pkgnames "linux-image-$base" | grep -E \
+		"^linux-image-${base}[.][0-9]+[-+][a-z0-9]+(-[0-9]+)?-$debarch(-unsigned)?\$" | sort); do
+		if apt-cache madison "$p:$debarch" 2>/dev/null |
+			awk -F'|' -v v="$version" '{ gsub(/ /, "", $2) }
+				$2 == v { f = 1 } END { exit !f }'; then
+			echo "$p"
+			return
+		fi
+	done
+}
+pkg=$(find_pkg)
+# apt's lists may be older than the installed source (or absent)
+if [ -z "$pkg" ] && [ "$(id -u)" = 0 ]; then
+	apt-get update -qq > /dev/null 2>&1 || true
+	pkg=$(find_pkg)
+fi
 [ -n "$pkg" ] || die "no linux-image-$base-*-$debarch of version $version in apt's lists"
 
 key=$( { echo "$pkg $version $debarch"; cat "$0"; } | sha256sum | cut -d' ' -f1)

@@ -36,7 +36,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -111,6 +113,7 @@ static int nworkers, nbusy, churn;
 static enum block_mode block = B_PAUSE;
 static long sleep_ms = 2000;
 static int leave_prctl_on, stop_self, seccomp_deny;
+static long slow_timers_us;	/* --slow-timers: each timer_create/delete waits this */
 static sigset_t main_mask;
 
 static pid_t tids[MAX_THREADS];
@@ -208,7 +211,7 @@ static void usage(void)
 	fputs("usage: victim [--timer SPEC]... [--threads N] [--busy N]\n"
 	      "  [--block pause|nanosleep|read|futex|epoll|sigwait|busy] [--sleep-ms N]\n"
 	      "  [--churn N] [--prctl-restore-ids on|off] [--stop] [--mask SIG]...\n"
-	      "  [--seccomp-deny-prctl77]\n"
+	      "  [--seccomp-deny-prctl77] [--slow-timers USEC]\n"
 	      "SPEC: id=N,clock=NAME|N,notify=signal|none|thread|thread_id|glibc_thread,\n"
 	      "  sig=N,thread=K,sigval=0xHEX,value_ms=N,interval_ms=N,value_ns=N,interval_ns=N\n"
 	      "clock names: realtime monotonic boottime tai realtime_alarm boottime_alarm\n"
@@ -358,6 +361,8 @@ static void parse_args(int argc, char **argv)
 			nworkers = (int)parse_num(v, "--threads");
 		} else if (!strcmp(a, "--busy")) {
 			nbusy = (int)parse_num(v, "--busy");
+		} else if (!strcmp(a, "--slow-timers")) {
+			slow_timers_us = (long)parse_num(v, "--slow-timers");
 		} else if (!strcmp(a, "--churn")) {
 			churn = (int)parse_num(v, "--churn");
 		} else if (!strcmp(a, "--sleep-ms")) {
@@ -379,7 +384,8 @@ static void parse_args(int argc, char **argv)
 			usage();
 		}
 	}
-	if (nworkers < 0 || nbusy < 0 || nworkers + nbusy + 2 > MAX_THREADS || churn < 0)
+	if (nworkers < 0 || nbusy < 0 || nworkers + nbusy + 2 > MAX_THREADS || churn < 0 ||
+	    slow_timers_us < 0 || slow_timers_us >= 1000000)
 		usage();
 }
 
@@ -752,6 +758,141 @@ static void install_seccomp(void)
 	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC,
 		    &prog) != 0)
 		die(errno, "seccomp");
+}
+
+/*
+ * The supervisor of --slow-timers: answers each notification, once
+ * @usec have passed, by letting the call run.  It dies with the victim
+ * (PR_SET_PDEATHSIG), or when the filter has no task left.
+ */
+__attribute__((noreturn))
+static void slow_supervise(int listener, long usec)
+{
+	const struct timespec wait = { .tv_nsec = usec * 1000 };
+
+	/* Sleeps of exactly @usec, not of @usec plus the default 50 us slack. */
+	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
+	for (;;) {
+		struct seccomp_notif req;
+		struct seccomp_notif_resp resp;
+
+		memset(&req, 0, sizeof(req));
+		if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &req) < 0) {
+			if (errno == EINTR)
+				continue;
+			_exit(0);
+		}
+		nanosleep(&wait, NULL);
+		memset(&resp, 0, sizeof(resp));
+		resp.id = req.id;
+		resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+		/* ENOENT: the call was interrupted meanwhile; it will ask again. */
+		ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+	}
+}
+
+static void send_fd(int sock, int fd)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
+	char byte = 0;
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	if (sendmsg(sock, &msg, 0) != 1)
+		die(errno, "sendmsg");
+}
+
+static int recv_fd(int sock)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
+	char byte;
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *c;
+	int fd;
+
+	if (recvmsg(sock, &msg, 0) != 1)
+		return -1;
+	c = CMSG_FIRSTHDR(&msg);
+	if (!c || c->cmsg_type != SCM_RIGHTS)
+		return -1;
+	memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	return fd;
+}
+
+/*
+ * --slow-timers USEC: a target that is slow in the same way everywhere.
+ * Every timer_create and timer_delete of every thread waits USEC for a
+ * supervisor process (a seccomp user notification, answered with
+ * "continue"), so a step of a walk costs at least twice USEC on any CPU,
+ * as under TCG, and evenly, unlike a starved thread's bursts of a few
+ * milliseconds a second.  The supervisor is forked before the filter, so
+ * it runs free of it, and outside the thread group ptimerctl stops.
+ */
+static void install_slow_timers(long usec)
+{
+#if defined(__x86_64__)
+	const unsigned int arch = AUDIT_ARCH_X86_64;
+#elif defined(__aarch64__)
+	const unsigned int arch = AUDIT_ARCH_AARCH64;
+#else
+	const unsigned int arch = 0;
+#endif
+	struct sock_filter filter[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, arch, 0, 3),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_timer_create, 2, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_timer_delete, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
+	};
+	struct sock_fprog prog = {
+		.len = sizeof(filter) / sizeof(filter[0]),
+		.filter = filter,
+	};
+	pid_t parent = getpid(), pid;
+	int sv[2], listener;
+
+	if (!arch)
+		die(ENOSYS, "--slow-timers on this architecture");
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		die(errno, "socketpair");
+	pid = fork();
+	if (pid < 0)
+		die(errno, "fork");
+	if (pid == 0) {
+		close(sv[0]);
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != parent)
+			_exit(0);
+		listener = recv_fd(sv[1]);
+		if (listener < 0)
+			_exit(0);
+		slow_supervise(listener, usec);
+	}
+	close(sv[1]);
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		die(errno, "PR_SET_NO_NEW_PRIVS");
+	/* TSYNC_ESRCH: TSYNC may then come with a listener (Linux 5.7). */
+	listener = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+				SECCOMP_FILTER_FLAG_TSYNC | SECCOMP_FILTER_FLAG_TSYNC_ESRCH |
+				SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+	if (listener < 0)
+		die(errno, "seccomp");
+	send_fd(sv[0], listener);
+	close(listener);
+	close(sv[0]);
 }
 
 /* ---- the control thread's answers ---- */
@@ -1246,6 +1387,8 @@ int main(int argc, char **argv)
 		die(errno, "prctl(PR_TIMER_CREATE_RESTORE_IDS, on)");
 	if (seccomp_deny)
 		install_seccomp();
+	if (slow_timers_us)
+		install_slow_timers(slow_timers_us);
 	out("READY %d", (int)getpid());
 	atomic_store(&ready, 1);
 	if (stop_self)

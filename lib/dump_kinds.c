@@ -85,7 +85,7 @@ static int read_timerfds(struct target *t, struct ptimer_dump *dump)
 	size_t n = 0;
 	int *fds = NULL, ret;
 
-	ret = procfs_list_timerfds(t->dirfd, &fds, &n);
+	ret = procfs_list_timerfds(t->dirfd, &t->fdinfofd, &fds, &n);
 	if (ret)
 		return ctx_set_error(t->ctx, ret, "cannot list the descriptors of pid %d", t->pid);
 	for (size_t i = 0; i < n && !ret; i++) {
@@ -124,7 +124,7 @@ void kinds_dump_warm(struct target *t, unsigned int kinds)
 	size_t n = 0;
 	int *fds = NULL;
 
-	if ((kinds & PTIMER_KIND_TIMERFD) && !procfs_list_timerfds(t->dirfd, &fds, &n))
+	if ((kinds & PTIMER_KIND_TIMERFD) && !procfs_list_timerfds(t->dirfd, &t->fdinfofd, &fds, &n))
 		free(fds);
 }
 

@@ -31,72 +31,111 @@ int procfs_open(pid_t pid, int *dirfd)
 	return 0;
 }
 
-int procfs_read(int dirfd, const char *name, char **buf, size_t *len)
+static int keep(int dirfd, const char *name, int flags, int *fd)
+{
+	if (*fd >= 0)
+		return 0;
+	*fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | flags);
+	if (*fd < 0)
+		return errno == ENOENT && faccessat(dirfd, ".", F_OK, 0) ? -ESRCH : -errno;
+	return 0;
+}
+
+int procfs_keep(int dirfd, const char *name, int *fd)
+{
+	return keep(dirfd, name, 0, fd);
+}
+
+int procfs_keep_dir(int dirfd, const char *name, int *fd)
+{
+	return keep(dirfd, name, O_DIRECTORY, fd);
+}
+
+/* All of @fd, by read(), or from offset 0 by pread() when @again. */
+static int slurp(int fd, bool again, char **buf, size_t *len)
 {
 	size_t cap = 4096, used = 0;
 	char *data, *grown;
 	ssize_t got;
-	int fd, ret;
 
-	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT && faccessat(dirfd, ".", F_OK, 0) ? -ESRCH : -errno;
 	data = malloc(cap);
-	if (!data) {
-		ret = -ENOMEM;
-		goto close_fd;
-	}
+	if (!data)
+		return -ENOMEM;
 	for (;;) {
 		if (cap - used < 2) {
 			grown = realloc(data, cap * 2);
 			if (!grown) {
-				ret = -ENOMEM;
-				goto free_data;
+				free(data);
+				return -ENOMEM;
 			}
 			data = grown;
 			cap *= 2;
 		}
-		got = read(fd, data + used, cap - used - 1);
+		/* A pread() at 0 makes seq_file show the file anew. */
+		if (again)
+			got = pread(fd, data + used, cap - used - 1, (off_t)used);
+		else
+			got = read(fd, data + used, cap - used - 1);
 		if (got < 0) {
 			if (errno == EINTR)
 				continue;
-			ret = -errno;
-			goto free_data;
+			free(data);
+			return -errno;
 		}
 		if (got == 0)
 			break;
 		used += got;
 	}
 	data[used] = '\0';
-	close(fd);
 	*buf = data;
 	if (len)
 		*len = used;
 	return 0;
+}
 
-free_data:
-	free(data);
-close_fd:
+int procfs_reread(int fd, char **buf, size_t *len)
+{
+	return slurp(fd, true, buf, len);
+}
+
+int procfs_read(int dirfd, const char *name, char **buf, size_t *len)
+{
+	int fd = -1, ret;
+
+	ret = procfs_keep(dirfd, name, &fd);
+	if (ret)
+		return ret;
+	ret = slurp(fd, false, buf, len);
 	close(fd);
 	return ret;
 }
 
-/* The fields of /proc/PID/stat after the comm, which may hold spaces and ')'. */
-static int stat_fields(int dirfd, const char *name, char **buf, char **after_comm)
+/* The fields of /proc/PID/stat in @buf after the comm, which may hold spaces and ')'. */
+static int after_comm(char *buf, char **fields)
 {
-	char *end;
-	int ret;
+	char *end = strrchr(buf, ')');
 
-	ret = procfs_read(dirfd, name, buf, NULL);
-	if (ret)
-		return ret;
-	end = strrchr(*buf, ')');
 	if (!end || end[1] != ' ') {
-		free(*buf);
+		free(buf);
 		return -EINVAL;
 	}
-	*after_comm = end + 2;
+	*fields = end + 2;
 	return 0;
+}
+
+static int stat_fields(int dirfd, const char *name, char **buf, char **fields)
+{
+	int ret = procfs_read(dirfd, name, buf, NULL);
+
+	return ret ? ret : after_comm(*buf, fields);
+}
+
+/* The same from a stat file kept open (procfs_keep()). */
+static int stat_fields_kept(int statfd, char **buf, char **fields)
+{
+	int ret = procfs_reread(statfd, buf, NULL);
+
+	return ret ? ret : after_comm(*buf, fields);
 }
 
 /* Field @n (1-based, as in proc(5)) of a stat line; field 3 is the state. */
@@ -135,12 +174,12 @@ int procfs_thread_cpu(int dirfd, pid_t tid, int *cpu)
 	return ret;
 }
 
-int procfs_start_time(int dirfd, unsigned long long *ticks)
+int procfs_start_time(int statfd, unsigned long long *ticks)
 {
 	char *buf, *fields;
 	int ret;
 
-	ret = stat_fields(dirfd, "stat", &buf, &fields);
+	ret = stat_fields_kept(statfd, &buf, &fields);
 	if (ret)
 		return ret;
 	ret = stat_field_ull(fields, 22, ticks);
@@ -329,18 +368,14 @@ fail:
  * walks that list from its head.  So one read of the directory, in the
  * order it comes, is the creation order.
  */
-static int list_threads(int dirfd, pid_t pid, pid_t **tids, size_t *n)
+static int list_threads(int taskfd, pid_t pid, pid_t **tids, size_t *n)
 {
 	size_t count = 0, len = 0, off;
 	pid_t *out = NULL;
 	char *buf = NULL;
-	int taskfd, ret;
+	int ret;
 
-	taskfd = openat(dirfd, "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (taskfd < 0)
-		return errno == ENOENT ? -ESRCH : -errno;
 	ret = read_task_dir(taskfd, &buf, &len);
-	close(taskfd);
 	if (ret)
 		return ret;
 	/* Each entry is at least 24 bytes: a bound on the count. */
@@ -387,14 +422,27 @@ free_buf:
 	return ret;
 }
 
-int procfs_list_threads(int dirfd, pid_t pid, pid_t **tids, size_t *n)
+int procfs_open_tasks(int dirfd, int *taskfd)
 {
-	return list_threads(dirfd, pid, tids, n);
+	*taskfd = openat(dirfd, "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return *taskfd < 0 ? (errno == ENOENT ? -ESRCH : -errno) : 0;
 }
 
-int procfs_list_tids(int dirfd, pid_t pid, pid_t **tids, size_t *n)
+int procfs_list_threads(int dirfd, pid_t pid, pid_t **tids, size_t *n)
 {
-	return list_threads(dirfd, pid, tids, n);
+	int taskfd, ret;
+
+	ret = procfs_open_tasks(dirfd, &taskfd);
+	if (ret)
+		return ret;
+	ret = list_threads(taskfd, pid, tids, n);
+	close(taskfd);
+	return ret;
+}
+
+int procfs_list_tids(int taskfd, pid_t pid, pid_t **tids, size_t *n)
+{
+	return list_threads(taskfd, pid, tids, n);
 }
 
 int procfs_exe_matches(int dirfd, int machine, int elf_class)
@@ -463,13 +511,13 @@ static int read_thread_sigsets(int dirfd, pid_t tid, struct thread_sigsets *ss)
  * From stat (field 33, "sigignore"), which the kernel formats in half the
  * time of status: this is read with the target stopped.
  */
-int procfs_ignores_signal(int dirfd, int sig, bool *yes)
+int procfs_ignores_signal(int statfd, int sig, bool *yes)
 {
 	unsigned long long mask = 0;
 	char *buf, *fields;
 	int ret;
 
-	ret = stat_fields(dirfd, "stat", &buf, &fields);
+	ret = stat_fields_kept(statfd, &buf, &fields);
 	if (!ret) {
 		ret = stat_field_ull(fields, 33, &mask);
 		free(buf);

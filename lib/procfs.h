@@ -27,6 +27,17 @@ struct procfs_status {
 int procfs_open(pid_t pid, int *dirfd);
 /* Read a whole file below the process directory; NUL-terminated. */
 int procfs_read(int dirfd, const char *name, char **buf, size_t *len);
+/*
+ * Files read again with the target stopped are opened once, before: a
+ * read of an open file costs the stopped target no path walk and no
+ * access check (/proc/PID/stat read again: about half the time of an
+ * open, read and close).  Such a file reads the process the directory
+ * was opened for, as a file opened through it would.  procfs_keep() opens @name unless *@fd already is (-1: not yet);
+ * procfs_reread() reads such a file whole, from its start.
+ */
+int procfs_keep(int dirfd, const char *name, int *fd);
+int procfs_keep_dir(int dirfd, const char *name, int *fd);
+int procfs_reread(int fd, char **buf, size_t *len);
 int procfs_read_status(int dirfd, struct procfs_status *st);
 /*
  * The thread ids in creation order, the leader first, as the kernel keeps
@@ -36,10 +47,12 @@ int procfs_read_status(int dirfd, struct procfs_status *st);
  * is exact.
  */
 int procfs_list_threads(int dirfd, pid_t pid, pid_t **tids, size_t *n);
-/* The same list; for callers that need only the set. */
-int procfs_list_tids(int dirfd, pid_t pid, pid_t **tids, size_t *n);
-/* Whether the process ignores signal @sig (SIG_IGN), from its stat. */
-int procfs_ignores_signal(int dirfd, int sig, bool *yes);
+/* /proc/PID/task, as a directory fd kept for procfs_list_tids(). */
+int procfs_open_tasks(int dirfd, int *taskfd);
+/* The same list, from @taskfd (procfs_open_tasks()). */
+int procfs_list_tids(int taskfd, pid_t pid, pid_t **tids, size_t *n);
+/* Whether the process ignores signal @sig (SIG_IGN), from its stat, kept open as @statfd. */
+int procfs_ignores_signal(int statfd, int sig, bool *yes);
 /* Whether thread @tid has a pending signal it does not block. */
 int procfs_thread_has_deliverable_signal(int dirfd, pid_t tid, bool *yes);
 /*
@@ -56,8 +69,8 @@ int procfs_nspid(int dirfd, pid_t tid, pid_t *ns_tid, int *levels);
 bool procfs_thread_exiting(int dirfd, pid_t tid);
 /* The CPU thread @tid last ran on (stat field 39). */
 int procfs_thread_cpu(int dirfd, pid_t tid, int *cpu);
-/* The start time of the process, in clock ticks since boot (stat field 22). */
-int procfs_start_time(int dirfd, unsigned long long *ticks);
+/* The start time of the process, in clock ticks since boot (stat field 22), from @statfd. */
+int procfs_start_time(int statfd, unsigned long long *ticks);
 /* Whether the executable is an ELF of the given machine and class. */
 int procfs_exe_matches(int dirfd, int machine, int elf_class);
 

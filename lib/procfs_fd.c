@@ -73,59 +73,72 @@ static int int_cmp(const void *a, const void *b)
 	return (*x > *y) - (*x < *y);
 }
 
+/* Appends @fd to @list, grown as needed. */
+static int add_fd(int **list, size_t *count, size_t *cap, int fd)
+{
+	if (*count == *cap) {
+		size_t want = *cap ? *cap * 2 : 16;
+		int *grown = realloc(*list, want * sizeof(**list));
+
+		if (!grown)
+			return -ENOMEM;
+		*list = grown;
+		*cap = want;
+	}
+	(*list)[(*count)++] = fd;
+	return 0;
+}
+
+#define FDINFO_READ_BYTES	(32u << 10)
+
 /*
  * The descriptors (@timerfds: the timerfds only), from fdinfo/, which
- * (unlike fd/) whoever may trace the process may list.
+ * (unlike fd/) whoever may trace the process may list.  @fdinfo is that
+ * directory, open, read from its start with getdents64() itself: no
+ * stdio stream to set up on every listing.  The kernel lists it by
+ * descriptor number, so a listing in several calls is consistent.
  */
-static int list_fds(int dirfd, bool timerfds, int **fds, size_t *n)
+static int list_fds(int dirfd, int fdinfo, bool timerfds, int **fds, size_t *n)
 {
 	size_t count = 0, cap = 0;
-	struct dirent *de;
-	int *list = NULL, dfd, ret = 0;
-	DIR *dir;
+	int *list = NULL, ret = 0;
+	char *buf;
 
-	dfd = openat(dirfd, "fdinfo", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
-		return -errno;
-	dir = fdopendir(dfd);
-	if (!dir) {
+	buf = malloc(FDINFO_READ_BYTES);
+	if (!buf)
+		return -ENOMEM;
+	if (lseek(fdinfo, 0, SEEK_SET) < 0)
 		ret = -errno;
-		close(dfd);
-		return ret;
-	}
-	while ((errno = 0, de = readdir(dir))) {
-		char *end;
-		long fd;
-		int kind;
+	while (!ret) {
+		ssize_t got = getdents64(fdinfo, buf, FDINFO_READ_BYTES);
 
-		if (de->d_name[0] < '0' || de->d_name[0] > '9')
-			continue;
-		fd = strtol(de->d_name, &end, 10);
-		if (*end || fd < 0 || fd > INT_MAX)
-			continue;
-		kind = timerfds ? fd_kind(dirfd, de->d_name) : PROCFS_FD_OTHER;
-		if (kind < 0) {
-			ret = kind;
+		if (got <= 0) {
+			/* A directory whose process has died reads ENOENT. */
+			if (got < 0)
+				ret = errno == ENOENT ? -ESRCH : -errno;
 			break;
 		}
-		if (timerfds && kind != PROCFS_FD_TIMERFD)
-			continue;
-		if (count == cap) {
-			int *grown;
+		for (size_t off = 0; off < (size_t)got && !ret;) {
+			struct dirent64 *de = (struct dirent64 *)(buf + off);
+			char *end;
+			long fd;
+			int kind;
 
-			cap = cap ? cap * 2 : 16;
-			grown = realloc(list, cap * sizeof(*list));
-			if (!grown) {
-				ret = -ENOMEM;
-				break;
-			}
-			list = grown;
+			off += de->d_reclen;
+			if (de->d_name[0] < '0' || de->d_name[0] > '9')
+				continue;
+			errno = 0;
+			fd = strtol(de->d_name, &end, 10);
+			if (errno || *end || fd < 0 || fd > INT_MAX)
+				continue;
+			kind = timerfds ? fd_kind(dirfd, de->d_name) : PROCFS_FD_OTHER;
+			if (kind < 0)
+				ret = kind;
+			else if (!timerfds || kind == PROCFS_FD_TIMERFD)
+				ret = add_fd(&list, &count, &cap, (int)fd);
 		}
-		list[count++] = (int)fd;
 	}
-	if (!ret && errno)
-		ret = -errno;
-	closedir(dir);
+	free(buf);
 	if (ret) {
 		free(list);
 		return ret;
@@ -137,14 +150,23 @@ static int list_fds(int dirfd, bool timerfds, int **fds, size_t *n)
 	return 0;
 }
 
-int procfs_list_timerfds(int dirfd, int **fds, size_t *n)
+int procfs_list_timerfds(int dirfd, int *fdinfo, int **fds, size_t *n)
 {
-	return list_fds(dirfd, true, fds, n);
+	int ret = procfs_keep_dir(dirfd, "fdinfo", fdinfo);
+
+	return ret ? ret : list_fds(dirfd, *fdinfo, true, fds, n);
 }
 
 int procfs_list_fds(int dirfd, int **fds, size_t *n)
 {
-	return list_fds(dirfd, false, fds, n);
+	int fdinfo = -1, ret;
+
+	ret = procfs_keep_dir(dirfd, "fdinfo", &fdinfo);
+	if (ret)
+		return ret;
+	ret = list_fds(dirfd, fdinfo, false, fds, n);
+	close(fdinfo);
+	return ret;
 }
 
 int procfs_read_timerfd(int dirfd, int fd, struct ptimer_timerfd *tfd, unsigned int *err_line)

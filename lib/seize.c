@@ -297,7 +297,7 @@ static int seize_all_threads(struct seized_process *sp, pid_t **final, size_t *n
 
 		free(tids);
 		tids = NULL;
-		ret = procfs_list_tids(sp->dirfd, sp->pid, &tids, &n);
+		ret = procfs_list_tids(sp->taskfd, sp->pid, &tids, &n);
 		if (ret)
 			return ret;
 		for (size_t i = 0; i < n; i++) {
@@ -338,7 +338,7 @@ static bool same_process(struct seized_process *sp)
 {
 	unsigned long long start;
 
-	return !procfs_start_time(sp->dirfd, &start) && start == sp->start_time;
+	return !procfs_start_time(sp->statfd, &start) && start == sp->start_time;
 }
 
 /*
@@ -350,7 +350,7 @@ static int order_threads(struct seized_process *sp, pid_t *tids, size_t n)
 	return reorder_threads(sp, tids, n);
 }
 
-int seize_process(struct ptimer_ctx *ctx, int dirfd, pid_t pid,
+int seize_process(struct ptimer_ctx *ctx, int dirfd, int statfd, int taskfd, pid_t pid,
 		  unsigned long ptrace_options, bool interruptible,
 		  struct seized_process *sp)
 {
@@ -362,10 +362,12 @@ int seize_process(struct ptimer_ctx *ctx, int dirfd, pid_t pid,
 	sp->ctx = ctx;
 	sp->pid = pid;
 	sp->dirfd = dirfd;
+	sp->statfd = statfd;
+	sp->taskfd = taskfd;
 	sp->ptrace_options = ptrace_options;
 	sp->unstoppable = 0;
 	sp->interruptible = interruptible;
-	ret = procfs_start_time(dirfd, &sp->start_time);
+	ret = procfs_start_time(statfd, &sp->start_time);
 	if (ret)
 		return ret;
 	sp->seized_at_ns = clock_now_ns(CLOCK_MONOTONIC);

@@ -25,6 +25,7 @@ struct seized_process {
 	struct ptimer_ctx *ctx;
 	pid_t pid;
 	int dirfd;		/* /proc/PID, owned by the caller */
+	int statfd, taskfd;	/* its stat and task/, kept open by the caller */
 	unsigned long long start_time;	/* guards against PID reuse */
 	bool group_stopped;	/* it was SIGSTOPped before we came */
 	size_t nthreads;	/* leader first, then by creation order */
@@ -44,7 +45,7 @@ struct seized_process {
  * that never stopped in time (-ETIMEDOUT) or before an interrupt (-EINTR)
  * is named in sp->unstoppable and stays attached until it stops or we exit.
  */
-int seize_process(struct ptimer_ctx *ctx, int dirfd, pid_t pid,
+int seize_process(struct ptimer_ctx *ctx, int dirfd, int statfd, int taskfd, pid_t pid,
 		  unsigned long ptrace_options, bool interruptible,
 		  struct seized_process *sp);
 

@@ -24,7 +24,7 @@ static pid_t live_follower(struct target *t)
 	pid_t *tids = NULL, live = 0;
 	size_t n = 0;
 
-	if (procfs_list_tids(t->dirfd, t->pid, &tids, &n))
+	if (procfs_list_tids(t->taskfd, t->pid, &tids, &n))
 		return 0;
 	for (size_t i = 0; i < n && !live; i++)
 		if (tids[i] != t->pid && !procfs_thread_exiting(t->dirfd, tids[i]))
@@ -66,7 +66,7 @@ static int check_tracers(struct target *t)
 	size_t n = 0;
 	int ret;
 
-	ret = procfs_list_tids(t->dirfd, t->pid, &tids, &n);
+	ret = procfs_list_tids(t->taskfd, t->pid, &tids, &n);
 	if (ret)
 		return 0;	/* seizing will tell */
 	for (size_t i = 0; i < n; i++) {
@@ -101,6 +101,22 @@ static int check_status(struct target *t)
 	return check_tracers(t);
 }
 
+static void close_proc(struct target *t)
+{
+	if (t->fdinfofd >= 0)
+		close(t->fdinfofd);
+	t->fdinfofd = -1;
+	if (t->taskfd >= 0)
+		close(t->taskfd);
+	if (t->statfd >= 0)
+		close(t->statfd);
+	if (t->dirfd >= 0)
+		close(t->dirfd);
+	t->taskfd = -1;
+	t->statfd = -1;
+	t->dirfd = -1;
+}
+
 int target_open(struct ptimer_ctx *ctx, pid_t pid, struct target *t)
 {
 	int ret;
@@ -109,9 +125,18 @@ int target_open(struct ptimer_ctx *ctx, pid_t pid, struct target *t)
 	t->ctx = ctx;
 	t->pid = pid;
 	t->dirfd = -1;
+	t->statfd = -1;
+	t->taskfd = -1;
+	t->fdinfofd = -1;
 	ret = procfs_open(pid, &t->dirfd);
-	if (ret)
-		return ctx_set_error(ctx, ret, "cannot open /proc/%d", pid);
+	if (!ret)
+		ret = procfs_keep(t->dirfd, "stat", &t->statfd);
+	if (!ret)
+		ret = procfs_open_tasks(t->dirfd, &t->taskfd);
+	if (ret) {
+		ctx_set_error(ctx, ret, "cannot open /proc/%d", pid);
+		goto close_dir;
+	}
 	ret = procfs_read_status(t->dirfd, &t->status);
 	if (ret) {
 		ctx_set_error(ctx, ret, "cannot read /proc/%d/status", pid);
@@ -143,8 +168,7 @@ int target_open(struct ptimer_ctx *ctx, pid_t pid, struct target *t)
 	return 0;
 
 close_dir:
-	close(t->dirfd);
-	t->dirfd = -1;
+	close_proc(t);
 	return ret;
 }
 
@@ -231,7 +255,8 @@ int target_attach(struct target *t, enum target_seccomp seccomp, bool interrupti
 	 * now, while it runs, rather than with it stopped.
 	 */
 	pin_to_thread(t, t->pid);
-	ret = seize_process(t->ctx, t->dirfd, t->pid, options, interruptible, &t->sp);
+	ret = seize_process(t->ctx, t->dirfd, t->statfd, t->taskfd, t->pid, options,
+			    interruptible, &t->sp);
 	if (ret)
 		unpin(t);
 	if (ret == -EPERM && options)
@@ -302,7 +327,7 @@ int target_inject_begin(struct target *t, size_t data_len, bool one_syscall_per_
 	int ret;
 
 	/* It may have changed its mind since target_attach() looked. */
-	ret = procfs_ignores_signal(t->dirfd, SIGTRAP, &ignored);
+	ret = procfs_ignores_signal(t->statfd, SIGTRAP, &ignored);
 	if (ret)
 		return ctx_set_error(t->ctx, ret, "cannot read /proc/%d/stat", t->pid);
 	ret = refuse_ignored_trap(t, ignored);
@@ -387,9 +412,7 @@ int target_finish(struct target *t, int ret, const char *op, struct target_stats
 void target_close(struct target *t)
 {
 	target_detach(t);
-	if (t->dirfd >= 0)
-		close(t->dirfd);
-	t->dirfd = -1;
+	close_proc(t);
 }
 
 /*

@@ -22,6 +22,8 @@ struct target {
 	struct ptimer_ctx *ctx;
 	pid_t pid;
 	int dirfd;
+	int statfd, taskfd;	/* its stat and task/, kept open (procfs_keep()) */
+	int fdinfofd;		/* its fdinfo/ once listed, or -1 */
 	struct procfs_status status;
 	struct seized_process sp;
 	bool seized;

@@ -198,10 +198,12 @@ Test(procfs, stat_fields_table)
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		unsigned long long start = 0;
-		int ret;
+		int ret, statfd = -1;
 
 		put("stat", cases[i].stat);
-		ret = procfs_start_time(dirfd, &start);
+		cr_assert_eq(procfs_keep(dirfd, "stat", &statfd), 0);
+		ret = procfs_start_time(statfd, &start);
+		close(statfd);
 		cr_expect_eq(ret, cases[i].ret, "%s: returned %d", cases[i].name, ret);
 		if (!ret)
 			cr_expect_eq(start, cases[i].start, "%s: start %llu", cases[i].name, start);

@@ -555,7 +555,8 @@ static int read_attached(struct target *t, struct ptimer_dump *dump, unsigned in
 		ret = translate_cpu_clocks(t, dump, dump->tids, dump->nthreads, x.h.nexact, x.cand);
 	/* Before any disarm, which makes a POSIX timer's queued signal stale. */
 	if (!ret)
-		ret = kinds_dump_read_proc(t, dump, ctx_kinds(t->ctx));
+		ret = kinds_dump_read_proc(t, dump, ctx_kinds(t->ctx),
+					   !disarm && target_calls_unjudged(t));
 	if (!ret)
 		ret = target_check_interrupt(t);
 	if (ret)

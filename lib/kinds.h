@@ -22,6 +22,11 @@ struct dump_kinds {
 	size_t ntimerfds;
 	struct ptimer_pending_signal *signals;	/* in queue order */
 	size_t nsignals;
+	/*
+	 * While a dump holds its target: timerfds[] holds every descriptor,
+	 * each to be probed with timerfd_gettime() (dump_kinds.c).
+	 */
+	bool fds_unprobed;
 };
 
 struct dump_alloc {

@@ -41,9 +41,12 @@ enum kinds_nr {
  * Dump, before anything is injected: the queued SI_TIMER signals of every
  * thread and of the process (PTRACE_PEEKSIGINFO), and the timerfds from
  * /proc/PID/fdinfo.  Only reads; a disarming dump runs it first, so
- * that nothing it reads is the disarm's doing.
+ * that nothing it reads is the disarm's doing.  @may_probe: a process
+ * with many descriptors may have them told apart by the first injected
+ * batch instead of by /proc (not disarming; no seccomp filter judging).
  */
-int kinds_dump_read_proc(struct target *t, struct ptimer_dump *dump, unsigned int kinds);
+int kinds_dump_read_proc(struct target *t, struct ptimer_dump *dump, unsigned int kinds,
+			 bool may_probe);
 /*
  * Before the stop, while the target runs: look at its descriptors once,
  * so that the look kinds_dump_read_proc() takes, stopped, is quick.

@@ -92,13 +92,13 @@ static int add_fd(int **list, size_t *count, size_t *cap, int fd)
 #define FDINFO_READ_BYTES	(32u << 10)
 
 /*
- * The descriptors (@timerfds: the timerfds only), from fdinfo/, which
- * (unlike fd/) whoever may trace the process may list.  @fdinfo is that
- * directory, open, read from its start with getdents64() itself: no
- * stdio stream to set up on every listing.  The kernel lists it by
- * descriptor number, so a listing in several calls is consistent.
+ * The descriptors, from fdinfo/, which (unlike fd/) whoever may trace
+ * the process may list.  @fdinfo is that directory, open, read from its
+ * start with getdents64() itself: no stdio stream to set up on every
+ * listing.  The kernel lists it by descriptor number, so a listing in
+ * several calls is consistent.
  */
-static int list_fds(int dirfd, int fdinfo, bool timerfds, int **fds, size_t *n)
+static int list_fds(int fdinfo, int **fds, size_t *n)
 {
 	size_t count = 0, cap = 0;
 	int *list = NULL, ret = 0;
@@ -122,7 +122,6 @@ static int list_fds(int dirfd, int fdinfo, bool timerfds, int **fds, size_t *n)
 			struct dirent64 *de = (struct dirent64 *)(buf + off);
 			char *end;
 			long fd;
-			int kind;
 
 			off += de->d_reclen;
 			if (de->d_name[0] < '0' || de->d_name[0] > '9')
@@ -131,11 +130,7 @@ static int list_fds(int dirfd, int fdinfo, bool timerfds, int **fds, size_t *n)
 			fd = strtol(de->d_name, &end, 10);
 			if (errno || *end || fd < 0 || fd > INT_MAX)
 				continue;
-			kind = timerfds ? fd_kind(dirfd, de->d_name) : PROCFS_FD_OTHER;
-			if (kind < 0)
-				ret = kind;
-			else if (!timerfds || kind == PROCFS_FD_TIMERFD)
-				ret = add_fd(&list, &count, &cap, (int)fd);
+			ret = add_fd(&list, &count, &cap, (int)fd);
 		}
 	}
 	free(buf);
@@ -150,11 +145,11 @@ static int list_fds(int dirfd, int fdinfo, bool timerfds, int **fds, size_t *n)
 	return 0;
 }
 
-int procfs_list_timerfds(int dirfd, int *fdinfo, int **fds, size_t *n)
+int procfs_list_fds_kept(int dirfd, int *fdinfo, int **fds, size_t *n)
 {
 	int ret = procfs_keep_dir(dirfd, "fdinfo", fdinfo);
 
-	return ret ? ret : list_fds(dirfd, *fdinfo, true, fds, n);
+	return ret ? ret : list_fds(*fdinfo, fds, n);
 }
 
 int procfs_list_fds(int dirfd, int **fds, size_t *n)
@@ -164,7 +159,7 @@ int procfs_list_fds(int dirfd, int **fds, size_t *n)
 	ret = procfs_keep_dir(dirfd, "fdinfo", &fdinfo);
 	if (ret)
 		return ret;
-	ret = list_fds(dirfd, fdinfo, false, fds, n);
+	ret = list_fds(fdinfo, fds, n);
 	close(fdinfo);
 	return ret;
 }

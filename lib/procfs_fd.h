@@ -18,15 +18,14 @@ enum procfs_fd_kind {
 	PROCFS_FD_OTHER,	/* anything else */
 };
 
+/* Every fd of the process, ascending; an array the caller frees. */
+int procfs_list_fds(int dirfd, int **fds, size_t *n);
 /*
- * The fds of the process that are timerfds, ascending; an array the
- * caller frees.  @fdinfo: /proc/PID/fdinfo, opened here if -1 and kept
+ * The same through @fdinfo: /proc/PID/fdinfo, opened here if -1 and kept
  * for the caller to close, so that a listing with the target stopped
  * opens nothing (procfs_keep()).
  */
-int procfs_list_timerfds(int dirfd, int *fdinfo, int **fds, size_t *n);
-/* Every fd of the process, ascending; an array the caller frees. */
-int procfs_list_fds(int dirfd, int **fds, size_t *n);
+int procfs_list_fds_kept(int dirfd, int *fdinfo, int **fds, size_t *n);
 /* What fd @fd of the process is: enum procfs_fd_kind, or -errno. */
 int procfs_fd_kind(int dirfd, int fd);
 /*

@@ -219,6 +219,11 @@ static int refuse_ignored_trap(struct target *t, bool ignored)
 			     " it was", t->pid);
 }
 
+bool target_calls_unjudged(const struct target *t)
+{
+	return t->status.seccomp == 0 || (t->sp.ptrace_options & PTRACE_O_SUSPEND_SECCOMP);
+}
+
 int target_attach(struct target *t, enum target_seccomp seccomp, bool interruptible)
 {
 	unsigned long options = 0;

@@ -34,6 +34,12 @@ struct target {
 	pid_t pinned_tid;	/* the thread whose CPU we are pinned to */
 };
 
+/*
+ * Whether no seccomp filter judges the calls we inject: the process has
+ * none, or we suspended it.  (Else the caller took the risk, for the
+ * calls the job needs.)
+ */
+bool target_calls_unjudged(const struct target *t);
 /* Open /proc/PID and check that the process can be worked on; no attach. */
 int target_open(struct ptimer_ctx *ctx, pid_t pid, struct target *t);
 /* What to do about a seccomp filter of the target. */

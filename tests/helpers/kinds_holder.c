@@ -9,11 +9,19 @@
  * says what came; "tfd" and "itimer" say what the timers hold, read from
  * inside.
  *
- * Both hold /dev/null at fd 42.
+ * Both hold /dev/null at fd 42.  "crowded" is "full" with CROWD more
+ * descriptors, none a timerfd: an eventfd, a signalfd and an epoll fd
+ * (anonymous inodes, as a timerfd is), an O_PATH one, a pipe, a socket
+ * pair, and /dev/null for the rest; enough that a dump tells them apart
+ * in its batch instead of by their /proc links.
  *
- *   kinds_holder full|fresh
+ *   kinds_holder full|fresh|crowded
  */
 #include <poll.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/timerfd.h>
 
@@ -112,6 +120,23 @@ static void make_all(void)
 	}
 }
 
+#define CROWD	64
+
+static void crowd(void)
+{
+	int pipefd[2], pair[2], opened = 0;
+	sigset_t usr2;
+
+	sigemptyset(&usr2);
+	sigaddset(&usr2, SIGUSR2);
+	if (eventfd(0, 0) < 0 || signalfd(-1, &usr2, 0) < 0 || epoll_create1(0) < 0 ||
+	    open("/", O_PATH) < 0 || pipe(pipefd) || socketpair(AF_UNIX, SOCK_STREAM, 0, pair))
+		vp_die(errno, "crowd");
+	for (opened = 8; opened < CROWD; opened++)
+		if (open("/dev/null", O_RDONLY) < 0)
+			vp_die(errno, "crowd /dev/null");
+}
+
 static void drain(void)
 {
 	int n[3] = { 0, 0, 0 }, code[3] = { 0, 0, 0 }, timerid[3] = { -1, -1, -1 };
@@ -175,8 +200,10 @@ int main(int argc, char **argv)
 	if (dup2(open("/dev/null", O_RDONLY | O_CLOEXEC), FD_OTHER) != FD_OTHER)
 		vp_die(errno, "/dev/null at %d", FD_OTHER);
 	vp_start_thread(helper, &helper_tid);
-	if (argc > 1 && !strcmp(argv[1], "full"))
+	if (argc > 1 && (!strcmp(argv[1], "full") || !strcmp(argv[1], "crowded")))
 		make_all();
+	if (argc > 1 && !strcmp(argv[1], "crowded"))
+		crowd();
 	vp_out("READY pid=%d helper=%d", (int)getpid(), atomic_load(&helper_tid));
 	vp_read_commands(handle);
 	return 0;

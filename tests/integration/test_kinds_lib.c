@@ -140,6 +140,73 @@ Test(kinds_lib, dump_reads_every_kind)
 	ptimer_dump_free(d);
 }
 
+/*
+ * A process with a few descriptors has their /proc links read: probing
+ * them would take more scratch memory than the stack lends, and a
+ * mapping of its own costs the job three round trips more.
+ */
+Test(kinds_lib, a_few_descriptors_are_not_probed)
+{
+	struct victim *v = holder("full");
+	struct ptimer_dump_stats st = { .size = sizeof(st) };
+	struct ptimer_dump *d = NULL;
+	size_t n;
+	int r;
+
+	r = ptimer_dump_pid(ctx, v->pid, 0, &d, &st);
+	cr_assert_eq(r, 0, "%s (%s)", ptimer_strerror(r), ptimer_last_error(ctx));
+	cr_log_info("%u calls injected in %u round trips", st.injected_syscalls, st.round_trips);
+	cr_expect_eq(st.round_trips, 1, "a small dump took %u round trips", st.round_trips);
+	ptimer_dump_timerfds(d, &n);
+	cr_expect_eq(n, 2, "timerfds found: %zu", n);
+	ptimer_dump_free(d);
+}
+
+/*
+ * A process with many descriptors has them told apart by timerfd_gettime()
+ * in the dump's batch (a call each, injected) instead of by their /proc
+ * links; among them an eventfd, a signalfd and an epoll fd, anonymous
+ * inodes as a timerfd is, and an O_PATH descriptor.  The timerfds found
+ * are the same two, read as fully.
+ */
+Test(kinds_lib, crowded_descriptors_are_told_apart_in_the_batch)
+{
+	struct victim *v = holder("crowded");
+	struct ptimer_dump_stats st = { .size = sizeof(st) };
+	const struct ptimer_timerfd *mono, *real;
+	struct ptimer_dump *d = NULL;
+	size_t n;
+	int r;
+
+	r = ptimer_dump_pid(ctx, v->pid, 0, &d, &st);
+	cr_assert_eq(r, 0, "%s (%s)", ptimer_strerror(r), ptimer_last_error(ctx));
+	cr_log_info("%u calls injected", st.injected_syscalls);
+	cr_expect_geq(st.injected_syscalls, 64, "the descriptors were not probed");
+	ptimer_dump_timerfds(d, &n);
+	cr_assert_eq(n, 2, "timerfds found: %zu", n);
+	mono = tfd_at(d, FD_MONO);
+	real = tfd_at(d, FD_REAL);
+	cr_assert(mono && real);
+	cr_expect_eq(mono->clockid, 1);
+	cr_expect_eq(mono->interval_ns, 1000000);
+	cr_expect(mono->value_ns >= 0 && mono->value_ns <= 1000000, "time left: %lld",
+		  (long long)mono->value_ns);
+	cr_expect(mono->ticks > 0);
+	cr_expect_eq(mono->fd_flags, O_NONBLOCK);
+	cr_expect_eq(real->clockid, 0);
+	cr_expect_eq(real->settime_flags, 3u, "abstime | cancel_on_set");
+	cr_expect_eq(real->fd_flags, O_CLOEXEC);
+	cr_expect(real->value_ns > 90 * 1000000000LL, "time left: %lld",
+		  (long long)real->value_ns);
+	ptimer_dump_free(d);
+	/* Disarming reads every fdinfo first: no probing, the same two. */
+	r = ptimer_dump_pid(ctx, v->pid, PTIMER_DUMP_DISARM, &d, NULL);
+	cr_assert_eq(r, 0, "%s (%s)", ptimer_strerror(r), ptimer_last_error(ctx));
+	ptimer_dump_timerfds(d, &n);
+	cr_expect_eq(n, 2, "timerfds found disarming: %zu", n);
+	ptimer_dump_free(d);
+}
+
 Test(kinds_lib, kinds_select_what_is_dumped)
 {
 	struct victim *v = holder("full");

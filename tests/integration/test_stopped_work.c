@@ -6,11 +6,14 @@
  * target is stopped (stat, task/, fdinfo/) were opened before the stop,
  * so that the stopped target waits for no path walk and no access check.
  * Only the timers list, whose head must be read anew, and the memory the
- * injection writes through are opened then.
+ * injection writes through are opened then.  And a process with many
+ * descriptors has them told apart in the injected batch, not by reading
+ * each one's fd/ link.
  */
 #include <criterion/criterion.h>
 #include <criterion/logging.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
@@ -37,6 +40,7 @@ struct stopped_opens {
 	bool seized, detached;
 	size_t n;
 	char names[MAX_OPENS][64];
+	size_t readlinks;	/* readlinkat() calls there */
 };
 
 static void read_name(pid_t tool, unsigned long long addr, char *name, size_t size)
@@ -63,7 +67,28 @@ static bool note_stopped_opens(const struct tt_call *c, void *data)
 		s->detached = true;
 	else if (c->nr == SYS_openat && s->seized && !s->detached && s->n < MAX_OPENS)
 		read_name(s->tool, c->args[1], s->names[s->n++], sizeof(s->names[0]));
+	else if (c->nr == SYS_readlinkat && s->seized && !s->detached)
+		s->readlinks++;
 	return false;
+}
+
+/* ptimerctl dump of @pid, watched; returns its output (free it). */
+static char *watched_dump(pid_t pid, struct stopped_opens *s)
+{
+	struct tool_trace t;
+	char arg[16], *out;
+
+	tt_start(&t, "dump", ru_pidstr(arg, pid), NULL);
+	s->tool = t.bg.pid;
+	cr_assert_not(tt_run_until(&t, note_stopped_opens, s, RUN_MS));
+	tt_release(&t);
+	ru_bg_wait(&t.bg, RUN_MS);
+	cr_assert_eq(t.bg.res.exit_code, 0, "%s", run_describe(&t.bg.res));
+	cr_assert(s->seized && s->detached, "no seize and detach seen");
+	out = strdup(t.bg.res.out);
+	run_result_free(&t.bg.res);
+	cr_assert(out);
+	return out;
 }
 
 Test(stopped_work, a_dump_opens_only_the_timers_and_memory_once_stopped)
@@ -73,23 +98,37 @@ Test(stopped_work, a_dump_opens_only_the_timers_and_memory_once_stopped)
 					"--timer", "id=5,clock=realtime,notify=none,value_ms=90000",
 					NULL);
 	struct stopped_opens s = { 0 };
-	struct tool_trace t;
-	char pid[16];
+	char *out;
 
 	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
-	tt_start(&t, "dump", ru_pidstr(pid, v->pid), NULL);
-	s.tool = t.bg.pid;
-	cr_assert_not(tt_run_until(&t, note_stopped_opens, &s, RUN_MS));
-	tt_release(&t);
-	ru_bg_wait(&t.bg, RUN_MS);
-	cr_assert_eq(t.bg.res.exit_code, 0, "%s", run_describe(&t.bg.res));
-	cr_assert(strstr(t.bg.res.out, "\"id\":5"), "the dump lacks a timer: %s", t.bg.res.out);
-	cr_assert(s.seized && s.detached, "no seize and detach seen");
+	out = watched_dump(v->pid, &s);
+	cr_assert(strstr(out, "\"id\":5"), "the dump lacks a timer: %s", out);
 	for (size_t i = 0; i < s.n; i++) {
 		cr_log_info("opened while stopped: %s", s.names[i]);
 		cr_expect(!strcmp(s.names[i], "timers") || !strcmp(s.names[i], "mem"),
 			  "opened \"%s\" with the target stopped", s.names[i]);
 	}
-	run_result_free(&t.bg.res);
+	free(out);
+	victim_kill(v);
+}
+
+/* kinds_holder crowded: two timerfds, at fds 40 and 41, among 64 other descriptors. */
+Test(stopped_work, a_crowded_dump_reads_no_descriptor_link_once_stopped)
+{
+	const char *argv[] = { helper_path("kinds_holder"), "crowded", NULL };
+	struct stopped_opens s = { 0 };
+	struct victim *v;
+	char *out;
+
+	argv[0] = strdup(argv[0]);
+	v = victim_spawn(argv, (uid_t)-1);
+	free((char *)argv[0]);
+	cr_assert(v && v->ready, "kinds_holder crowded: %s", v ? v->error : "fork");
+	out = watched_dump(v->pid, &s);
+	cr_expect(strstr(out, "\"fd\":40") && strstr(out, "\"fd\":41"),
+		  "the dump lacks a timerfd: %s", out);
+	cr_expect_eq(s.readlinks, 0, "%zu descriptor links read with the target stopped",
+		     s.readlinks);
+	free(out);
 	victim_kill(v);
 }

@@ -73,6 +73,25 @@ static const struct ptimer_timerfd *tfd_at(const struct ptimer_dump *d, int fd)
 	return NULL;
 }
 
+/* The holder's two timerfds, FD_MONO and FD_REAL, as "full" makes them; returns FD_REAL's. */
+static const struct ptimer_timerfd *expect_holder_timerfds(const struct ptimer_dump *d)
+{
+	const struct ptimer_timerfd *mono = tfd_at(d, FD_MONO), *real = tfd_at(d, FD_REAL);
+
+	cr_assert(mono && real);
+	cr_expect_eq(mono->clockid, 1);
+	cr_expect_eq(mono->interval_ns, 1000000);
+	/* Armed (its interval, above); time left may read 0 on an expiry not yet handled. */
+	cr_expect(mono->value_ns >= 0 && mono->value_ns <= 1000000, "time left: %lld",
+		  (long long)mono->value_ns);
+	cr_expect(mono->ticks > 0);
+	cr_expect_eq(mono->fd_flags, O_NONBLOCK);
+	cr_expect_eq(real->clockid, 0);
+	cr_expect_eq(real->settime_flags, 3u, "abstime | cancel_on_set");
+	cr_expect_eq(real->fd_flags, O_CLOEXEC);
+	return real;
+}
+
 /* What "drain" says: each queued timer signal, counted, with its siginfo. */
 static void expect_drained(struct victim *v, int nproc, int nthread)
 {
@@ -102,7 +121,6 @@ Test(kinds_lib, dump_reads_every_kind)
 	struct ptimer_dump *d = dump_of(v->pid, 0);
 	const struct ptimer_pending_signal *s;
 	const struct ptimer_itimer *it;
-	const struct ptimer_timerfd *mono, *real;
 	size_t n, nsig;
 
 	cr_assert_eq(ptimer_dump_kinds(d), PTIMER_KIND_ALL);
@@ -111,19 +129,7 @@ Test(kinds_lib, dump_reads_every_kind)
 	cr_expect_eq(it[0].which, 0);
 	cr_expect(it[0].value_ns > 90 * 1000000000LL && it[0].interval_ns == 1000000000LL);
 	cr_expect_eq(it[1].which, 2);
-	mono = tfd_at(d, FD_MONO);
-	real = tfd_at(d, FD_REAL);
-	cr_assert(mono && real);
-	cr_expect_eq(mono->clockid, 1);
-	cr_expect_eq(mono->interval_ns, 1000000);
-	/* Armed (its interval, above); time left may read 0 on an expiry not yet handled. */
-	cr_expect(mono->value_ns >= 0 && mono->value_ns <= 1000000, "time left: %lld",
-		  (long long)mono->value_ns);
-	cr_expect(mono->ticks > 0);
-	cr_expect_eq(mono->fd_flags, O_NONBLOCK);
-	cr_expect_eq(real->clockid, 0);
-	cr_expect_eq(real->settime_flags, 3u, "abstime | cancel_on_set");
-	cr_expect_eq(real->fd_flags, O_CLOEXEC);
+	expect_holder_timerfds(d);
 	s = ptimer_dump_signals(d, &nsig);
 	cr_assert_eq(nsig, 3);
 	for (size_t i = 0; i < nsig; i++) {
@@ -188,7 +194,7 @@ Test(kinds_lib, crowded_descriptors_are_told_apart_in_the_batch)
 {
 	struct victim *v = holder("crowded");
 	struct ptimer_dump_stats st = { .size = sizeof(st) };
-	const struct ptimer_timerfd *mono, *real;
+	const struct ptimer_timerfd *real;
 	struct ptimer_dump *d = NULL;
 	size_t n;
 	int r;
@@ -199,18 +205,7 @@ Test(kinds_lib, crowded_descriptors_are_told_apart_in_the_batch)
 	cr_expect_geq(st.injected_syscalls, 64, "the descriptors were not probed");
 	ptimer_dump_timerfds(d, &n);
 	cr_assert_eq(n, 2, "timerfds found: %zu", n);
-	mono = tfd_at(d, FD_MONO);
-	real = tfd_at(d, FD_REAL);
-	cr_assert(mono && real);
-	cr_expect_eq(mono->clockid, 1);
-	cr_expect_eq(mono->interval_ns, 1000000);
-	cr_expect(mono->value_ns >= 0 && mono->value_ns <= 1000000, "time left: %lld",
-		  (long long)mono->value_ns);
-	cr_expect(mono->ticks > 0);
-	cr_expect_eq(mono->fd_flags, O_NONBLOCK);
-	cr_expect_eq(real->clockid, 0);
-	cr_expect_eq(real->settime_flags, 3u, "abstime | cancel_on_set");
-	cr_expect_eq(real->fd_flags, O_CLOEXEC);
+	real = expect_holder_timerfds(d);
 	cr_expect(real->value_ns > 90 * 1000000000LL, "time left: %lld",
 		  (long long)real->value_ns);
 	ptimer_dump_free(d);

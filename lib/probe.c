@@ -96,7 +96,7 @@ static int probe_pid(struct ptimer_ctx *ctx, pid_t pid, struct ptimer_pid_probe 
 		/* target_open refused; still say what we can about the process. */
 		if (procfs_open(pid, &t.dirfd))
 			return ret;
-		procfs_open_tasks(t.dirfd, &t.taskfd);
+		procfs_keep_dir(t.dirfd, "task", &t.taskfd);
 		procfs_read_status(t.dirfd, &t.status);
 	}
 	snprintf(probe->comm, sizeof(probe->comm), "%s", t.status.comm);

@@ -422,17 +422,11 @@ free_buf:
 	return ret;
 }
 
-int procfs_open_tasks(int dirfd, int *taskfd)
-{
-	*taskfd = openat(dirfd, "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	return *taskfd < 0 ? (errno == ENOENT ? -ESRCH : -errno) : 0;
-}
-
 int procfs_list_threads(int dirfd, pid_t pid, pid_t **tids, size_t *n)
 {
-	int taskfd, ret;
+	int taskfd = -1, ret;
 
-	ret = procfs_open_tasks(dirfd, &taskfd);
+	ret = procfs_keep_dir(dirfd, "task", &taskfd);
 	if (ret)
 		return ret;
 	ret = list_threads(taskfd, pid, tids, n);

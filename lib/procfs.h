@@ -32,8 +32,10 @@ int procfs_read(int dirfd, const char *name, char **buf, size_t *len);
  * read of an open file costs the stopped target no path walk and no
  * access check (/proc/PID/stat read again: about half the time of an
  * open, read and close).  Such a file reads the process the directory
- * was opened for, as a file opened through it would.  procfs_keep() opens @name unless *@fd already is (-1: not yet);
- * procfs_reread() reads such a file whole, from its start.
+ * was opened for, as a file opened through it would.  procfs_keep()
+ * (procfs_keep_dir() for a directory) opens @name unless *@fd already
+ * is (-1: not yet); procfs_reread() reads such a file whole, from its
+ * start.
  */
 int procfs_keep(int dirfd, const char *name, int *fd);
 int procfs_keep_dir(int dirfd, const char *name, int *fd);
@@ -47,9 +49,7 @@ int procfs_read_status(int dirfd, struct procfs_status *st);
  * is exact.
  */
 int procfs_list_threads(int dirfd, pid_t pid, pid_t **tids, size_t *n);
-/* /proc/PID/task, as a directory fd kept for procfs_list_tids(). */
-int procfs_open_tasks(int dirfd, int *taskfd);
-/* The same list, from @taskfd (procfs_open_tasks()). */
+/* The same list, from @taskfd: task/, kept (procfs_keep_dir()). */
 int procfs_list_tids(int taskfd, pid_t pid, pid_t **tids, size_t *n);
 /* Whether the process ignores signal @sig (SIG_IGN), from its stat, kept open as @statfd. */
 int procfs_ignores_signal(int statfd, int sig, bool *yes);

@@ -132,7 +132,7 @@ int target_open(struct ptimer_ctx *ctx, pid_t pid, struct target *t)
 	if (!ret)
 		ret = procfs_keep(t->dirfd, "stat", &t->statfd);
 	if (!ret)
-		ret = procfs_open_tasks(t->dirfd, &t->taskfd);
+		ret = procfs_keep_dir(t->dirfd, "task", &t->taskfd);
 	if (ret) {
 		ctx_set_error(ctx, ret, "cannot open /proc/%d", pid);
 		goto close_dir;

@@ -531,7 +531,7 @@ int dump_read_existing(struct target *t, const struct proc_preread *pr, struct p
 
 /* Everything a dump does while it holds the target. */
 static int read_attached(struct target *t, struct ptimer_dump *dump, unsigned int flags,
-			 const struct proc_preread *pr)
+			 const struct proc_preread *pr, bool may_probe)
 {
 	bool disarm = flags & PTIMER_DUMP_DISARM;
 	bool posix = ctx_kinds(t->ctx) & PTIMER_KIND_POSIX;
@@ -555,8 +555,7 @@ static int read_attached(struct target *t, struct ptimer_dump *dump, unsigned in
 		ret = translate_cpu_clocks(t, dump, dump->tids, dump->nthreads, x.h.nexact, x.cand);
 	/* Before any disarm, which makes a POSIX timer's queued signal stale. */
 	if (!ret)
-		ret = kinds_dump_read_proc(t, dump, ctx_kinds(t->ctx),
-					   !disarm && target_calls_unjudged(t));
+		ret = kinds_dump_read_proc(t, dump, ctx_kinds(t->ctx), may_probe);
 	if (!ret)
 		ret = target_check_interrupt(t);
 	if (ret)
@@ -605,6 +604,7 @@ int dump_pid(struct ptimer_ctx *ctx, pid_t pid, unsigned int flags,
 	struct target_stats ts;
 	struct ptimer_dump *dump;
 	struct target t;
+	bool may_probe;
 	int ret;
 
 	ctx_clear_error(ctx);
@@ -621,11 +621,18 @@ int dump_pid(struct ptimer_ctx *ctx, pid_t pid, unsigned int flags,
 	ret = proc_preread(t.dirfd, &pr);
 	if (ret)
 		goto free_dump;
-	kinds_dump_warm(&t, ctx_kinds(ctx));
+	/*
+	 * Descriptors may be probed in the batch (dump_kinds.c) unless
+	 * disarming or under a filter left in force; the look taken before the
+	 * stop follows the same choice.
+	 */
+	may_probe = !(flags & PTIMER_DUMP_DISARM) &&
+		    target_calls_unjudged(&t, target_seccomp_from_flags(flags));
+	kinds_dump_warm(&t, ctx_kinds(ctx), may_probe);
 	ret = target_attach(&t, target_seccomp_from_flags(flags), true);
 	if (ret)
 		goto free_pre;
-	ret = read_attached(&t, dump, flags, &pr);
+	ret = read_attached(&t, dump, flags, &pr, may_probe);
 	ret = target_died_or(&t, ret, "dump");
 	ret = target_finish(&t, ret, "dump", &ts);
 	if (stats) {

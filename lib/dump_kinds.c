@@ -160,11 +160,12 @@ static int read_timerfds(struct target *t, struct ptimer_dump *dump, bool may_pr
  * The first look at /proc/PID/fd/N makes the kernel build an entry per
  * descriptor; a second finds them cached, and re-checks only that each
  * descriptor is still open (measured, 7 descriptors: 35 us cold, 10 to
- * 20 us warm).  Only where the stopped dump will look (probe_fds()).
+ * 20 us warm).  Only where the stopped dump will look: not where it
+ * probes them instead (probe_fds(), with the same @may_probe).
  * What is found here counts for nothing: the target runs and may open or
  * close any; only the stopped listing is the dump's.
  */
-void kinds_dump_warm(struct target *t, unsigned int kinds)
+void kinds_dump_warm(struct target *t, unsigned int kinds, bool may_probe)
 {
 	size_t n = 0;
 	int *fds = NULL;
@@ -172,8 +173,9 @@ void kinds_dump_warm(struct target *t, unsigned int kinds)
 	if (!(kinds & PTIMER_KIND_TIMERFD) ||
 	    procfs_list_fds_kept(t->dirfd, &t->fdinfofd, &fds, &n))
 		return;
-	for (size_t i = 0; !probe_fds(true, n) && i < n; i++)
-		procfs_fd_kind(t->dirfd, fds[i]);
+	if (!probe_fds(may_probe, n))
+		for (size_t i = 0; i < n; i++)
+			procfs_fd_kind(t->dirfd, fds[i]);
 	free(fds);
 }
 

@@ -50,8 +50,9 @@ int kinds_dump_read_proc(struct target *t, struct ptimer_dump *dump, unsigned in
 /*
  * Before the stop, while the target runs: look at its descriptors once,
  * so that the look kinds_dump_read_proc() takes, stopped, is quick.
+ * @may_probe: as the stopped dump will be given it.
  */
-void kinds_dump_warm(struct target *t, unsigned int kinds);
+void kinds_dump_warm(struct target *t, unsigned int kinds, bool may_probe);
 /* The scratch bytes kinds_dump_read_injected() needs. */
 size_t kinds_dump_scratch_size(const struct ptimer_dump *dump);
 /*

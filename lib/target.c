@@ -219,9 +219,10 @@ static int refuse_ignored_trap(struct target *t, bool ignored)
 			     " it was", t->pid);
 }
 
-bool target_calls_unjudged(const struct target *t)
+bool target_calls_unjudged(const struct target *t, enum target_seccomp seccomp)
 {
-	return t->status.seccomp == 0 || (t->sp.ptrace_options & PTRACE_O_SUSPEND_SECCOMP);
+	return t->status.seccomp == 0 ||
+	       (t->status.seccomp > 0 && seccomp == TARGET_SECCOMP_SUSPEND);
 }
 
 int target_attach(struct target *t, enum target_seccomp seccomp, bool interruptible)

@@ -34,12 +34,6 @@ struct target {
 	pid_t pinned_tid;	/* the thread whose CPU we are pinned to */
 };
 
-/*
- * Whether no seccomp filter judges the calls we inject: the process has
- * none, or we suspended it.  (Else the caller took the risk, for the
- * calls the job needs.)
- */
-bool target_calls_unjudged(const struct target *t);
 /* Open /proc/PID and check that the process can be worked on; no attach. */
 int target_open(struct ptimer_ctx *ctx, pid_t pid, struct target *t);
 /* What to do about a seccomp filter of the target. */
@@ -51,6 +45,13 @@ enum target_seccomp {
 
 /* The policy that PTIMER_DUMP_SUSPEND_SECCOMP or _KEEP_SECCOMP in @flags asks for. */
 enum target_seccomp target_seccomp_from_flags(unsigned int flags);
+/*
+ * Whether, attached with @seccomp, no seccomp filter judges the calls we
+ * inject: the process has none, or target_attach() suspends it.  (Else
+ * the caller took the risk, for the calls the job needs.)  Known before
+ * the attach, from the status read at open, as target_attach() decides.
+ */
+bool target_calls_unjudged(const struct target *t, enum target_seccomp seccomp);
 
 /*
  * Seize every thread.  @interruptible: a request of the application to

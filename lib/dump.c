@@ -443,7 +443,7 @@ struct exact_read {
 };
 
 /* Stopped, before any injection: the head, and the candidates after it. */
-static int exact_begin(struct target *t, const struct proc_preread *pr, struct ptimer_dump *dump,
+static int exact_begin(struct target *t, struct proc_preread *pr, struct ptimer_dump *dump,
 		       struct exact_read *x)
 {
 	int ret;
@@ -509,14 +509,16 @@ static int exact_finish(struct target *t, struct ptimer_dump *dump, bool disarm,
 	return ret;
 }
 
-static void exact_end(struct exact_read *x)
+static void exact_end(struct target *t, struct exact_read *x)
 {
 	free(x->cand);
 	x->cand = NULL;
+	target_close_later(t, x->h.fd);
+	x->h.fd = -1;
 	proc_head_close(&x->h);
 }
 
-int dump_read_existing(struct target *t, const struct proc_preread *pr, struct ptimer_dump *dump,
+int dump_read_existing(struct target *t, struct proc_preread *pr, struct ptimer_dump *dump,
 		       size_t cap, bool values)
 {
 	struct exact_read x = { .h.fd = -1 };
@@ -525,13 +527,13 @@ int dump_read_existing(struct target *t, const struct proc_preread *pr, struct p
 	ret = exact_begin(t, pr, dump, &x);
 	if (!ret)
 		ret = exact_finish(t, dump, false, values, cap, &x, NULL);
-	exact_end(&x);
+	exact_end(t, &x);
 	return ret;
 }
 
 /* Everything a dump does while it holds the target. */
 static int read_attached(struct target *t, struct ptimer_dump *dump, unsigned int flags,
-			 const struct proc_preread *pr, bool may_probe)
+			 struct proc_preread *pr, bool may_probe)
 {
 	bool disarm = flags & PTIMER_DUMP_DISARM;
 	bool posix = ctx_kinds(t->ctx) & PTIMER_KIND_POSIX;
@@ -593,7 +595,7 @@ static int read_attached(struct target *t, struct ptimer_dump *dump, unsigned in
 	if (!disarm)
 		ret = target_check_interrupt(t);
 end_read:
-	exact_end(&x);
+	exact_end(t, &x);
 	return ret;
 }
 

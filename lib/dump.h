@@ -26,7 +26,7 @@ struct proc_preread;
  * (proc_head.c).  Injection must have begun, with scratch for
  * dump_read_values() of @cap timers.
  */
-int dump_read_existing(struct target *t, const struct proc_preread *pr, struct ptimer_dump *dump,
+int dump_read_existing(struct target *t, struct proc_preread *pr, struct ptimer_dump *dump,
 		       size_t cap, bool values);
 
 #endif

@@ -857,8 +857,7 @@ static int end_inline(struct injector *in)
 	in->image = NULL;
 	free(in->stack_saved);
 	in->stack_saved = NULL;
-	if (in->memfd >= 0)
-		close(in->memfd);
+	seize_close_later(in->sp, in->memfd);
 	in->memfd = -1;
 	in->inline_code = false;
 	return ret;

@@ -80,6 +80,9 @@ void proc_preread_free(struct proc_preread *pr)
 	pr->d = NULL;
 	pr->len = NULL;
 	close_eof(pr);
+	if (pr->head_open)
+		close(pr->head_fd);
+	pr->head_open = false;
 }
 
 /* Sort by id and keep one record per id; two different ones: unusable. */
@@ -299,7 +302,12 @@ out:
 	/* Anything odd: the stopped read will read it all. */
 	if (ret || (pr->d->ntimers && pr->anchor_max < 0))
 		proc_preread_free(pr);
-	return ret == -ENOMEM ? ret : 0;
+	if (ret == -ENOMEM)
+		return ret;
+	/* That one too, from this file: failing here, it opens one itself. */
+	pr->head_fd = openat(dirfd, "timers", O_RDONLY | O_CLOEXEC);
+	pr->head_open = pr->head_fd >= 0;
+	return 0;
 }
 
 static bool pre_has(const struct proc_preread *pr, int id)
@@ -361,7 +369,17 @@ free_ids:
 	return ret;
 }
 
-int proc_head_read(int dirfd, const struct proc_preread *pr, struct ptimer_dump *dump,
+/* The file opened before the stop, once; else opened now. */
+static int head_fd(int dirfd, struct proc_preread *pr)
+{
+	if (pr && pr->head_open) {
+		pr->head_open = false;
+		return pr->head_fd;
+	}
+	return openat(dirfd, "timers", O_RDONLY | O_CLOEXEC);
+}
+
+int proc_head_read(int dirfd, struct proc_preread *pr, struct ptimer_dump *dump,
 		   struct proc_head *h)
 {
 	/* No timer before the stop: nothing to stop the read at. */
@@ -374,7 +392,7 @@ int proc_head_read(int dirfd, const struct proc_preread *pr, struct ptimer_dump 
 	h->pr = pr;
 	h->first = dump->ntimers;
 	h->nexact = dump->ntimers;
-	h->fd = openat(dirfd, "timers", O_RDONLY | O_CLOEXEC);
+	h->fd = head_fd(dirfd, pr);
 	if (h->fd < 0)
 		return errno == ENOENT && faccessat(dirfd, ".", F_OK, 0) ? -ESRCH : -errno;
 	/*

@@ -27,6 +27,13 @@ struct proc_preread {
 	int eof_fd;
 	bool eof_open;
 	size_t eof_records;
+	/*
+	 * The file opened again, not read yet: proc_head_read() reads it,
+	 * sparing the stopped process the open.  A seq_file walks the list
+	 * at its first read(), not at open().
+	 */
+	int head_fd;
+	bool head_open;
 };
 
 /*
@@ -56,7 +63,7 @@ struct proc_head {
  * read) every other timer of @pr as a candidate, which may have been
  * deleted since.  -errno only for what a full read would fail on too.
  */
-int proc_head_read(int dirfd, const struct proc_preread *pr, struct ptimer_dump *dump,
+int proc_head_read(int dirfd, struct proc_preread *pr, struct ptimer_dump *dump,
 		   struct proc_head *h);
 /*
  * Once the candidates that were deleted are dropped, whether the file,

@@ -51,8 +51,13 @@ int procfs_keep_dir(int dirfd, const char *name, int *fd)
 	return keep(dirfd, name, O_DIRECTORY, fd);
 }
 
-/* All of @fd, by read(), or from offset 0 by pread() when @again. */
-static int slurp(int fd, bool again, char **buf, size_t *len)
+/*
+ * All of @fd, by read(), or from offset 0 by pread() when @again.  With
+ * @one_record, a file of one record: seq_file formats it whole for the
+ * first read(), so a read that left room in the buffer had all of it,
+ * and the stopped target is spared the read() that would show the end.
+ */
+static int slurp(int fd, bool again, bool one_record, char **buf, size_t *len)
 {
 	size_t cap = 4096, used = 0;
 	char *data, *grown;
@@ -85,6 +90,8 @@ static int slurp(int fd, bool again, char **buf, size_t *len)
 		if (got == 0)
 			break;
 		used += got;
+		if (one_record && used < cap - 1)
+			break;
 	}
 	data[used] = '\0';
 	*buf = data;
@@ -93,9 +100,9 @@ static int slurp(int fd, bool again, char **buf, size_t *len)
 	return 0;
 }
 
-int procfs_reread(int fd, char **buf, size_t *len)
+int procfs_reread_record(int fd, char **buf, size_t *len)
 {
-	return slurp(fd, true, buf, len);
+	return slurp(fd, true, true, buf, len);
 }
 
 int procfs_read(int dirfd, const char *name, char **buf, size_t *len)
@@ -105,7 +112,7 @@ int procfs_read(int dirfd, const char *name, char **buf, size_t *len)
 	ret = procfs_keep(dirfd, name, &fd);
 	if (ret)
 		return ret;
-	ret = slurp(fd, false, buf, len);
+	ret = slurp(fd, false, false, buf, len);
 	close(fd);
 	return ret;
 }
@@ -133,7 +140,7 @@ static int stat_fields(int dirfd, const char *name, char **buf, char **fields)
 /* The same from a stat file kept open (procfs_keep()). */
 static int stat_fields_kept(int statfd, char **buf, char **fields)
 {
-	int ret = procfs_reread(statfd, buf, NULL);
+	int ret = procfs_reread_record(statfd, buf, NULL);
 
 	return ret ? ret : after_comm(*buf, fields);
 }

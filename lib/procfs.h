@@ -34,12 +34,12 @@ int procfs_read(int dirfd, const char *name, char **buf, size_t *len);
  * open, read and close).  Such a file reads the process the directory
  * was opened for, as a file opened through it would.  procfs_keep()
  * (procfs_keep_dir() for a directory) opens @name unless *@fd already
- * is (-1: not yet); procfs_reread() reads such a file whole, from its
- * start.
+ * is (-1: not yet).  procfs_reread_record() reads such a file of one
+ * record (single_open(): stat, status) whole, from its start.
  */
 int procfs_keep(int dirfd, const char *name, int *fd);
 int procfs_keep_dir(int dirfd, const char *name, int *fd);
-int procfs_reread(int fd, char **buf, size_t *len);
+int procfs_reread_record(int fd, char **buf, size_t *len);
 int procfs_read_status(int dirfd, struct procfs_status *st);
 /*
  * The thread ids in creation order, the leader first, as the kernel keeps

@@ -32,6 +32,23 @@ struct seized_thread *seize_find(struct seized_process *sp, pid_t tid)
 	return NULL;
 }
 
+void seize_close_later(struct seized_process *sp, int fd)
+{
+	if (fd < 0)
+		return;
+	if (sp->nclose_later < SEIZE_CLOSE_LATER_MAX)
+		sp->close_later[sp->nclose_later++] = fd;
+	else
+		close(fd);
+}
+
+static void close_now(struct seized_process *sp)
+{
+	for (size_t i = 0; i < sp->nclose_later; i++)
+		close(sp->close_later[i]);
+	sp->nclose_later = 0;
+}
+
 static bool is_event_stop(int status)
 {
 	return (status >> 16) == PTRACE_EVENT_STOP;
@@ -458,6 +475,7 @@ int seize_release(struct seized_process *sp)
 	free(sp->threads);
 	sp->threads = NULL;
 	sp->nthreads = 0;
+	close_now(sp);
 	return first;
 }
 

@@ -21,6 +21,9 @@ struct seized_thread {
 	struct procfs_syscall before;
 };
 
+/* Descriptors of ours that seize_release() closes once the process runs again. */
+#define SEIZE_CLOSE_LATER_MAX	4
+
 struct seized_process {
 	struct ptimer_ctx *ctx;
 	pid_t pid;
@@ -37,6 +40,8 @@ struct seized_process {
 	bool stop_held;		/* a SIGSTOP taken while our code ran; sent again on release */
 	pid_t unstoppable;	/* a thread seized that never stopped, or 0 */
 	bool interruptible;	/* ptimer_set_interrupt() may end the seizing */
+	int close_later[SEIZE_CLOSE_LATER_MAX];
+	size_t nclose_later;
 };
 
 /*
@@ -57,6 +62,13 @@ int seize_process(struct ptimer_ctx *ctx, int dirfd, int statfd, int taskfd, pid
 int seize_release(struct seized_process *sp);
 
 struct seized_thread *seize_find(struct seized_process *sp, pid_t tid);
+
+/*
+ * Close @fd once every thread is let go, not now: a close() is a system
+ * call of ours, and made while the process waits for us it lengthens the
+ * stop.  Closed at once if the list is full.
+ */
+void seize_close_later(struct seized_process *sp, int fd);
 
 /*
  * Move @tid from a signal-delivery stop (our breakpoint's, say) to a

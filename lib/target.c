@@ -366,6 +366,14 @@ int target_inject_begin(struct target *t, size_t data_len, bool one_syscall_per_
 	return 0;
 }
 
+void target_close_later(struct target *t, int fd)
+{
+	if (t->seized)
+		seize_close_later(&t->sp, fd);
+	else if (fd >= 0)
+		close(fd);
+}
+
 int target_detach(struct target *t)
 {
 	int ret = 0, rc;

@@ -65,6 +65,8 @@ int target_attach(struct target *t, enum target_seccomp seccomp, bool interrupti
  * measurements).
  */
 int target_inject_begin(struct target *t, size_t data_len, bool one_syscall_per_trip);
+/* Close @fd once the target runs again (seize_close_later()), or now if not seized. */
+void target_close_later(struct target *t, int fd);
 /* Undo injection and detach; returns the first error. */
 int target_detach(struct target *t);
 void target_close(struct target *t);

@@ -2,13 +2,13 @@
 // SPDX-FileCopyrightText: The ptimerctl authors
 /*
  * What ptimerctl does while its target is stopped, seen from its own
- * system calls: the files of /proc/PID that a dump reads again once the
- * target is stopped (stat, task/, fdinfo/) were opened before the stop,
- * so that the stopped target waits for no path walk and no access check.
- * Only the timers list, whose head must be read anew, and the memory the
- * injection writes through are opened then.  And a process with many
- * descriptors has them told apart in the injected batch, not by reading
- * each one's fd/ link.
+ * system calls: the files of /proc/PID that a dump reads once the target
+ * is stopped (stat, task/, fdinfo/, and the timers list, whose head is
+ * read anew) were opened before the stop, so that the stopped target waits
+ * for no path walk and no access check.  Only the memory the injection
+ * writes through is opened then, and what it opened is closed after the
+ * detach.  And a process with many descriptors has them told apart in
+ * the injected batch, not by reading each one's fd/ link.
  */
 #include <criterion/criterion.h>
 #include <criterion/logging.h>
@@ -41,7 +41,9 @@ struct stopped_opens {
 	bool seized, detached;
 	size_t n;
 	char names[MAX_OPENS][64];
+	int fds[MAX_OPENS];	/* what each returned */
 	size_t readlinks;	/* readlinkat() calls there */
+	size_t closes;		/* close() calls there, but of a file may_close_stopped() */
 };
 
 static void read_name(pid_t tool, unsigned long long addr, char *name, size_t size)
@@ -56,37 +58,55 @@ static void read_name(pid_t tool, unsigned long long addr, char *name, size_t si
 }
 
 /*
- * What a stopped dump may open: the timers list and the memory; and
- * where a thread's interrupted wait can only be restarted from what /proc
+ * Where a thread's interrupted wait can only be restarted from what /proc
  * showed of it just before our interrupt (arm64: arch_wait_needs_snapshot),
- * each later thread's task/TID/syscall, read once it is seized and before
- * it is interrupted, while the threads seized before it are stopped.
+ * each later thread's task/TID/syscall is read once it is seized and
+ * before it is interrupted, while the threads seized before it are
+ * stopped: opened and closed there.
  */
-static bool may_open_stopped(const char *name)
+static bool may_close_stopped(const char *name)
 {
 	int tid, end = 0;
 
-	if (!strcmp(name, "timers") || !strcmp(name, "mem"))
-		return true;
 	return arch_wait_needs_snapshot && sscanf(name, "task/%d/syscall%n", &tid, &end) == 1 &&
 	       !name[end];
+}
+
+/* What a stopped dump may open: the memory, and the snapshots above. */
+static bool may_open_stopped(const char *name)
+{
+	return !strcmp(name, "mem") || may_close_stopped(name);
+}
+
+static const char *opened_name(const struct stopped_opens *s, int fd)
+{
+	for (size_t i = s->n; i-- > 0;)
+		if (s->fds[i] == fd)
+			return s->names[i];
+	return "";
 }
 
 /* Never holds ptimerctl: it only watches. */
 static bool note_stopped_opens(const struct tt_call *c, void *data)
 {
 	struct stopped_opens *s = data;
+	bool stopped = s->seized && !s->detached;
 
+	if (!c->entry && c->nr == SYS_openat && stopped && s->n < MAX_OPENS) {
+		read_name(s->tool, c->args[1], s->names[s->n], sizeof(s->names[0]));
+		s->fds[s->n++] = (int)c->ret;
+	}
 	if (!c->entry)
 		return false;
 	if (c->nr == SYS_ptrace && c->args[0] == PTRACE_SEIZE)
 		s->seized = true;
 	else if (c->nr == SYS_ptrace && c->args[0] == PTRACE_DETACH && s->seized)
 		s->detached = true;
-	else if (c->nr == SYS_openat && s->seized && !s->detached && s->n < MAX_OPENS)
-		read_name(s->tool, c->args[1], s->names[s->n++], sizeof(s->names[0]));
-	else if (c->nr == SYS_readlinkat && s->seized && !s->detached)
+	else if (c->nr == SYS_readlinkat && stopped)
 		s->readlinks++;
+	else if (c->nr == SYS_close && stopped &&
+		 !may_close_stopped(opened_name(s, (int)c->args[0])))
+		s->closes++;
 	return false;
 }
 
@@ -109,7 +129,7 @@ static char *watched_dump(pid_t pid, struct stopped_opens *s)
 	return out;
 }
 
-Test(stopped_work, a_dump_opens_only_the_timers_and_memory_once_stopped)
+Test(stopped_work, a_dump_opens_only_the_memory_and_closes_nothing_once_stopped)
 {
 	struct victim *v = victim_start("--timer", "id=3,clock=monotonic,notify=signal,sig=10,"
 					"value_ms=60000,interval_ms=60000",
@@ -126,6 +146,7 @@ Test(stopped_work, a_dump_opens_only_the_timers_and_memory_once_stopped)
 		cr_expect(may_open_stopped(s.names[i]), "opened \"%s\" with the target stopped",
 			  s.names[i]);
 	}
+	cr_expect_eq(s.closes, 0, "%zu descriptors closed with the target stopped", s.closes);
 	free(out);
 	victim_kill(v);
 }

@@ -874,6 +874,8 @@ int inject_begin(struct injector *in, struct seized_process *sp, pid_t tid,
 	in->parked = true;
 	in->sp = sp;
 	in->tid = tid;
+	/* Ours to change from here on, until inject_end() has put them back. */
+	seize_regs_known(sp, tid, NULL);
 	ret = target_page_size(in);
 	if (ret)
 		return ret;
@@ -1039,16 +1041,18 @@ int inject_end(struct injector *in)
 	if (rc && !ret)
 		ret = rc;
 	/* Already so after a call that went well; not after one that failed. */
-	if (in->parked)
-		return ret;
-	rc = arch_set_regs(in->tid, &in->saved_regs);
-	if (rc && !ret)
-		ret = rc;
-	rc = set_sigmask(in, in->saved_sigmask);
-	if (rc && !ret)
-		ret = rc;
-	rc = put_rseq_cs(in);
-	if (rc && !ret)
-		ret = rc;
+	if (!in->parked) {
+		rc = arch_set_regs(in->tid, &in->saved_regs);
+		if (rc && !ret)
+			ret = rc;
+		rc = set_sigmask(in, in->saved_sigmask);
+		if (rc && !ret)
+			ret = rc;
+		rc = put_rseq_cs(in);
+		if (rc && !ret)
+			ret = rc;
+	}
+	if (!ret)
+		seize_regs_known(in->sp, in->tid, &in->saved_regs);
 	return ret;
 }

@@ -49,6 +49,17 @@ static void close_now(struct seized_process *sp)
 	sp->nclose_later = 0;
 }
 
+void seize_regs_known(struct seized_process *sp, pid_t tid, const struct arch_regs *regs)
+{
+	struct seized_thread *t = seize_find(sp, tid);
+
+	if (!t)
+		return;
+	t->regs_known = regs != NULL;
+	if (regs)
+		t->regs = *regs;
+}
+
 static bool is_event_stop(int status)
 {
 	return (status >> 16) == PTRACE_EVENT_STOP;
@@ -422,7 +433,9 @@ static void restart_interrupted_wait(struct seized_process *sp, struct seized_th
 	struct arch_regs regs;
 	bool deliverable;
 
-	if (arch_get_regs(t->tid, &regs))
+	if (t->regs_known)
+		regs = t->regs;
+	else if (arch_get_regs(t->tid, &regs))
 		return;
 	/* Most threads were in no such wait: spare them the read of /proc. */
 	if (!arch_restart_interrupted_wait(&regs, t->before.nr >= 0 ? &t->before : NULL))

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "arch.h"
 #include "procfs.h"
 
 struct ptimer_ctx;
@@ -19,6 +20,9 @@ struct seized_thread {
 	bool dead;		/* exited and reaped while seized */
 	/* its system call just before our interrupt (arch_wait_needs_snapshot) */
 	struct procfs_syscall before;
+	/* the registers it holds now, when the injector put them back (seize_regs_known()) */
+	bool regs_known;
+	struct arch_regs regs;
 };
 
 /* Descriptors of ours that seize_release() closes once the process runs again. */
@@ -69,6 +73,13 @@ struct seized_thread *seize_find(struct seized_process *sp, pid_t tid);
  * stop.  Closed at once if the list is full.
  */
 void seize_close_later(struct seized_process *sp, int fd);
+
+/*
+ * @tid holds @regs, its own, put back by the injector: seize_release()
+ * then needs no read of them.  NULL: not known any more (the injector is
+ * about to change them).
+ */
+void seize_regs_known(struct seized_process *sp, pid_t tid, const struct arch_regs *regs);
 
 /*
  * Move @tid from a signal-delivery stop (our breakpoint's, say) to a

@@ -339,13 +339,40 @@ size_t dump_scratch_size(size_t ntimers)
 	return l.total;
 }
 
-/* With room for the other kinds to ride along. */
-static size_t scratch_with_riders(const struct ptimer_dump *dump, size_t cap, unsigned int kinds)
+/*
+ * The data of a dump's job with @ntimers POSIX timers and @ntimerfds
+ * timerfds (or descriptors to probe): the POSIX timers' batch, with the
+ * other kinds riding along and the prctl, then the other kinds' own data;
+ * with no POSIX timer, only the latter, as their batch then runs alone.
+ */
+static size_t job_scratch(size_t ntimers, unsigned int kinds, size_t ntimerfds)
 {
+	size_t own = kinds_dump_scratch_for(ntimerfds);
 	struct dump_layout l;
 
-	plan_layout(&l, cap, 1 + kinds_dump_ncalls(dump, kinds), 0);
-	return l.total + kinds_dump_scratch_size(dump);
+	if (!ntimers)
+		return own;
+	plan_layout(&l, ntimers, 1 + kinds_dump_ncalls_for(kinds, ntimerfds), 0);
+	return l.total + own;
+}
+
+/*
+ * How many descriptors a job of @ntimers POSIX timers may probe and keep
+ * its data on the thread's stack for sure; any number when it cannot be
+ * there even without them (dump_kinds.c, probe_fds()).  In between, where
+ * the stack pointer's alignment decides, none.
+ */
+static struct probe_policy probe_policy(bool may, size_t ntimers, unsigned int kinds)
+{
+	struct probe_policy pp = { .may = may };
+	size_t sure = inject_stack_room(true), base = job_scratch(ntimers, kinds, 0);
+	size_t each = job_scratch(ntimers, kinds, 1) - base;
+
+	if (base > inject_stack_room(false))
+		pp.stack_fits = SIZE_MAX;
+	else
+		pp.stack_fits = base > sure ? 0 : (sure - base) / each;
+	return pp;
 }
 
 /*
@@ -543,8 +570,9 @@ static int read_attached(struct target *t, struct ptimer_dump *dump, unsigned in
 		.kinds = ctx_kinds(t->ctx),
 		.disarm = disarm,
 	};
+	struct probe_policy pp;
 	int ret, state = 0;
-	size_t cap;
+	size_t cap, nfds;
 
 	/*
 	 * Everything that reads only /proc, and so may fail, comes before
@@ -555,15 +583,17 @@ static int read_attached(struct target *t, struct ptimer_dump *dump, unsigned in
 		ret = target_threads(t, &dump->tids, &dump->nthreads);
 	if (!ret)
 		ret = translate_cpu_clocks(t, dump, dump->tids, dump->nthreads, x.h.nexact, x.cand);
+	pp = probe_policy(may_probe, dump->ntimers, rd.kinds);
 	/* Before any disarm, which makes a POSIX timer's queued signal stale. */
 	if (!ret)
-		ret = kinds_dump_read_proc(t, dump, ctx_kinds(t->ctx), may_probe);
+		ret = kinds_dump_read_proc(t, dump, rd.kinds, &pp);
 	if (!ret)
 		ret = target_check_interrupt(t);
 	if (ret)
 		goto end_read;
 	cap = dump->ntimers ? dump->ntimers : 1;
-	ret = target_inject_begin(t, scratch_with_riders(dump, cap, rd.kinds),
+	ptimer_dump_timerfds(dump, &nfds);
+	ret = target_inject_begin(t, job_scratch(dump->ntimers, rd.kinds, nfds),
 				  t->ctx->one_syscall_per_trip);
 	if (!ret)
 		ret = target_check_interrupt(t);
@@ -606,6 +636,7 @@ int dump_pid(struct ptimer_ctx *ctx, pid_t pid, unsigned int flags,
 	struct target_stats ts;
 	struct ptimer_dump *dump;
 	struct target t;
+	struct probe_policy pp;
 	bool may_probe;
 	int ret;
 
@@ -630,7 +661,10 @@ int dump_pid(struct ptimer_ctx *ctx, pid_t pid, unsigned int flags,
 	 */
 	may_probe = !(flags & PTIMER_DUMP_DISARM) &&
 		    target_calls_unjudged(&t, target_seccomp_from_flags(flags));
-	kinds_dump_warm(&t, ctx_kinds(ctx), may_probe);
+	/* With the timers the read before the stop saw, as the dump will likely have them. */
+	pp = probe_policy(may_probe, pr.d && (ctx_kinds(ctx) & PTIMER_KIND_POSIX) ?
+			  pr.d->ntimers : 0, ctx_kinds(ctx));
+	kinds_dump_warm(&t, ctx_kinds(ctx), &pp);
 	ret = target_attach(&t, target_seccomp_from_flags(flags), true);
 	if (ret)
 		goto free_pre;

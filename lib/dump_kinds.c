@@ -105,27 +105,32 @@ static int read_timerfd(struct target *t, struct ptimer_dump *dump, int fd)
  * stopped it 1.05 ms, against 0.25 ms without timerfds (AMD EPYC, SRSO
  * mitigated, 2026-12-04).  A timerfd_gettime() in the batch that reads the
  * timerfds anyway answers EINVAL for anything but a timerfd, for a small
- * part of that; but each probe takes 80 bytes of scratch memory, and past
- * the few that fit below the stack's red zone (AT_MINSIGSTKSZ, 1776 bytes
- * here) the job needs a mapping of its own, three round trips more.
- * Measured there, links against probes: 0.22 against 0.51 ms with 8
- * descriptors, 0.46 against 0.59 ms with 40, 0.67 against 0.52 ms with
- * 100, 1.05 against 0.68 ms with 200.  Where a round trip costs a
- * seventh of that and a link a third (the Intel host of the earlier
- * figures), the same arithmetic puts the turn near 25.  So the probes
- * are used from PROBE_MIN_FDS descriptors on.  Not when a seccomp filter
- * judges our calls (a caller who keeps one took the risk of the calls a
- * dump needs, not of one per descriptor), nor when disarming, which must
- * have read every fdinfo before it changes anything.
+ * part of that (a system call in the target, and no /proc at all).  But
+ * each probe takes scratch memory (a call, and a struct itimerspec for
+ * its answer; a rider's call more when POSIX timers are read too), and a
+ * job whose data no longer fits the room the stack lends (AT_MINSIGSTKSZ,
+ * inject_stack_room()) needs a mapping of its own: three round trips
+ * more.  So the descriptors are probed when they fit that room, or when
+ * the job needs a mapping anyway, and otherwise from PROBE_MIN_FDS on:
+ * measured on the host above, with the mapping, links against probes:
+ * 0.22 against 0.51 ms with 8 descriptors, 0.46 against 0.59 ms with 40,
+ * 0.67 against 0.52 ms with 100, 1.05 against 0.68 ms with 200.  (Where a
+ * round trip costs a seventh of that and a link a third, the Intel host
+ * of the earlier figures, the same arithmetic puts the turn near 25.)
+ * Not when a seccomp filter judges our calls (a caller who keeps one took
+ * the risk of the calls a dump needs, not of one per descriptor), nor
+ * when disarming, which must have read every fdinfo before it changes
+ * anything (struct probe_policy).
  */
 #define PROBE_MIN_FDS	64
 
-static bool probe_fds(bool may_probe, size_t nfds)
+static bool probe_fds(const struct probe_policy *pp, size_t nfds)
 {
-	return may_probe && nfds >= PROBE_MIN_FDS;
+	return pp->may && (nfds >= PROBE_MIN_FDS || nfds <= pp->stack_fits);
 }
 
-static int read_timerfds(struct target *t, struct ptimer_dump *dump, bool may_probe)
+static int read_timerfds(struct target *t, struct ptimer_dump *dump,
+			 const struct probe_policy *pp)
 {
 	size_t n = 0;
 	int *fds = NULL, ret;
@@ -133,7 +138,7 @@ static int read_timerfds(struct target *t, struct ptimer_dump *dump, bool may_pr
 	ret = procfs_list_fds_kept(t->dirfd, &t->fdinfofd, &fds, &n);
 	if (ret)
 		return ctx_set_error(t->ctx, ret, "cannot list the descriptors of pid %d", t->pid);
-	if (probe_fds(may_probe, n)) {
+	if (probe_fds(pp, n)) {
 		for (size_t i = 0; i < n && !ret; i++) {
 			struct ptimer_timerfd tfd = { .fd = fds[i] };
 
@@ -161,11 +166,11 @@ static int read_timerfds(struct target *t, struct ptimer_dump *dump, bool may_pr
  * descriptor; a second finds them cached, and re-checks only that each
  * descriptor is still open (measured, 7 descriptors: 35 us cold, 10 to
  * 20 us warm).  Only where the stopped dump will look: not where it
- * probes them instead (probe_fds(), with the same @may_probe).
- * What is found here counts for nothing: the target runs and may open or
- * close any; only the stopped listing is the dump's.
+ * probes them instead (probe_fds(), with @pp as the dump will likely have
+ * it).  What is found here counts for nothing: the target runs and may
+ * open or close any; only the stopped listing is the dump's.
  */
-void kinds_dump_warm(struct target *t, unsigned int kinds, bool may_probe)
+void kinds_dump_warm(struct target *t, unsigned int kinds, const struct probe_policy *pp)
 {
 	size_t n = 0;
 	int *fds = NULL;
@@ -173,14 +178,14 @@ void kinds_dump_warm(struct target *t, unsigned int kinds, bool may_probe)
 	if (!(kinds & PTIMER_KIND_TIMERFD) ||
 	    procfs_list_fds_kept(t->dirfd, &t->fdinfofd, &fds, &n))
 		return;
-	if (!probe_fds(may_probe, n))
+	if (!probe_fds(pp, n))
 		for (size_t i = 0; i < n; i++)
 			procfs_fd_kind(t->dirfd, fds[i]);
 	free(fds);
 }
 
 int kinds_dump_read_proc(struct target *t, struct ptimer_dump *dump, unsigned int kinds,
-			 bool may_probe)
+			 const struct probe_policy *pp)
 {
 	int ret = 0;
 
@@ -188,7 +193,7 @@ int kinds_dump_read_proc(struct target *t, struct ptimer_dump *dump, unsigned in
 	if (kinds & PTIMER_KIND_SIGNALS)
 		ret = read_signals(t, dump);
 	if (!ret && (kinds & PTIMER_KIND_TIMERFD))
-		ret = read_timerfds(t, dump, may_probe);
+		ret = read_timerfds(t, dump, pp);
 	return ret;
 }
 
@@ -220,19 +225,30 @@ static void plan_layout(struct kinds_layout *l, size_t ntimerfds, uint64_t base)
 	l->total = l->stamp + STAMP_LEN - base;
 }
 
+size_t kinds_dump_ncalls_for(unsigned int kinds, size_t ntimerfds)
+{
+	return (kinds & PTIMER_KIND_ITIMER ? KITIMER_COUNT : 0) + ntimerfds;
+}
+
 static size_t kinds_dump_ncalls_of(const struct dump_kinds *k, unsigned int kinds)
 {
-	return (kinds & PTIMER_KIND_ITIMER ? KITIMER_COUNT : 0) + k->ntimerfds;
+	return kinds_dump_ncalls_for(kinds, k->ntimerfds);
+}
+
+size_t kinds_dump_scratch_for(size_t ntimerfds)
+{
+	struct kinds_layout l;
+
+	plan_layout(&l, ntimerfds, 0);
+	return l.total;
 }
 
 size_t kinds_dump_scratch_size(const struct ptimer_dump *dump)
 {
-	struct kinds_layout l;
 	size_t n;
 
 	ptimer_dump_timerfds(dump, &n);
-	plan_layout(&l, n, 0);
-	return l.total;
+	return kinds_dump_scratch_for(n);
 }
 
 /*

@@ -792,6 +792,16 @@ static int read_borrowed(struct injector *in, uint64_t base, size_t len)
 	return vm_readv(in, local, remote, 2);
 }
 
+/* begin_inline() aligns both ends of the data down: at most DATA_ALIGN - 1 bytes each. */
+size_t inject_stack_room(bool sure)
+{
+	uint64_t frame = getauxval(AT_MINSIGSTKSZ);
+
+	if (!sure)
+		return (size_t)frame;
+	return frame > 2 * DATA_ALIGN ? (size_t)(frame - 2 * DATA_ALIGN) : 0;
+}
+
 static int begin_inline(struct injector *in, size_t data_len)
 {
 	uint64_t frame = getauxval(AT_MINSIGSTKSZ);

@@ -69,6 +69,13 @@ struct injector {
 	bool holding;
 };
 
+/*
+ * How much data a job can have and still borrow the stopped thread's
+ * stack instead of a mapping of its own (three round trips more): with
+ * @sure, whatever the stack pointer's alignment; else at best.  0 when
+ * the kernel does not say how much room a signal frame needs.
+ */
+size_t inject_stack_room(bool sure);
 /* Sizes the data region for at least @data_len bytes. */
 int inject_begin(struct injector *in, struct seized_process *sp, pid_t tid,
 		 size_t data_len);

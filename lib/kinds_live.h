@@ -38,23 +38,38 @@ enum kinds_nr {
 #define KTFD_IOC_SET_TICKS	0x40085400u
 
 /*
+ * Whether a dump may tell the descriptors apart by timerfd_gettime() in
+ * its first injected batch instead of by their /proc links (dump_kinds.c).
+ * @may: not when disarming, nor under a seccomp filter that judges our
+ * calls.  @stack_fits: how many descriptors the job can probe and still
+ * take its data from the thread's stack; SIZE_MAX when it needs a mapping
+ * anyway.
+ */
+struct probe_policy {
+	bool may;
+	size_t stack_fits;
+};
+
+/*
  * Dump, before anything is injected: the queued SI_TIMER signals of every
  * thread and of the process (PTRACE_PEEKSIGINFO), and the timerfds from
- * /proc/PID/fdinfo.  Only reads; a disarming dump runs it first, so
- * that nothing it reads is the disarm's doing.  @may_probe: a process
- * with many descriptors may have them told apart by the first injected
- * batch instead of by /proc (not disarming; no seccomp filter judging).
+ * /proc/PID/fdinfo, or the descriptors to probe (@pp).  Only reads; a
+ * disarming dump runs it first, so that nothing it reads is the disarm's
+ * doing.
  */
 int kinds_dump_read_proc(struct target *t, struct ptimer_dump *dump, unsigned int kinds,
-			 bool may_probe);
+			 const struct probe_policy *pp);
 /*
  * Before the stop, while the target runs: look at its descriptors once,
  * so that the look kinds_dump_read_proc() takes, stopped, is quick.
- * @may_probe: as the stopped dump will be given it.
+ * @pp: as the stopped dump will likely be given it.
  */
-void kinds_dump_warm(struct target *t, unsigned int kinds, bool may_probe);
+void kinds_dump_warm(struct target *t, unsigned int kinds, const struct probe_policy *pp);
 /* The scratch bytes kinds_dump_read_injected() needs. */
 size_t kinds_dump_scratch_size(const struct ptimer_dump *dump);
+/* The same, and kinds_dump_ncalls(), for a dump that will have @ntimerfds timerfds. */
+size_t kinds_dump_scratch_for(size_t ntimerfds);
+size_t kinds_dump_ncalls_for(unsigned int kinds, size_t ntimerfds);
 /*
  * Dump, injected at the start of the scratch region: one batch reads the
  * three interval timers (getitimer) and the timerfds (timerfd_gettime);

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -161,26 +162,61 @@ static struct ptimer_dump_stats dump_stats(pid_t pid, unsigned int kinds)
 	return st;
 }
 
-/*
- * A process with a few descriptors has their /proc links read: probing
- * them would take more scratch memory than the stack lends, and a
- * mapping of its own costs the job three round trips more.  So the dump
- * takes as many round trips as one that leaves the timerfds out.  (The
- * fresh holder has no timer that a slow machine could catch due, which
- * takes a read more to settle.)
- */
-Test(kinds_lib, a_few_descriptors_are_not_probed)
+/* A victim with @n POSIX timers (IDs 1..n, far from due) and no timerfd. */
+static struct victim *victim_with_timers(size_t n)
 {
-	struct victim *v = holder("fresh");
-	struct ptimer_dump_stats all, without;
+	const char **args = calloc(2 * n + 1, sizeof(*args));
+	char (*specs)[80] = calloc(n + 1, sizeof(*specs));
+	struct victim *v;
 
-	all = dump_stats(v->pid, PTIMER_KIND_ALL);
-	without = dump_stats(v->pid, PTIMER_KIND_ALL & ~PTIMER_KIND_TIMERFD);
-	cr_log_info("%u calls in %u round trips; without timerfds %u in %u",
-		    all.injected_syscalls, all.round_trips, without.injected_syscalls,
-		    without.round_trips);
-	cr_expect_eq(all.round_trips, without.round_trips,
-		     "the timerfds cost %u round trips more", all.round_trips - without.round_trips);
+	cr_assert(args && specs);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(specs[i], sizeof(specs[i]),
+			 "id=%zu,clock=monotonic,notify=none,value_ms=600000", i + 1);
+		args[2 * i] = "--timer";
+		args[2 * i + 1] = specs[i];
+	}
+	v = victim_startv(args);
+	free(args);
+	free(specs);
+	cr_assert(v && v->ready, "victim with %zu timers: %s", n, v ? v->error : "fork");
+	return v;
+}
+
+/*
+ * The descriptors are told apart in the batch (a timerfd_gettime() each,
+ * injected) where those calls keep the job's data within the room the
+ * stack lends (AT_MINSIGSTKSZ), and by their /proc links where they would
+ * push it into a mapping of its own, three round trips more.  So with any
+ * number of POSIX timers, the dump takes as many round trips as one that
+ * leaves the timerfds out.  The counts go past the one whose batch alone
+ * fills the room (each timer takes two calls and a result: 160 bytes),
+ * so that each side of the turn is met, on any machine.
+ */
+Test(kinds_lib, probing_descriptors_costs_no_round_trip, .timeout = 300)
+{
+	size_t last = getauxval(AT_MINSIGSTKSZ) / 160 + 2;
+	unsigned int probed = 0, linked = 0;
+
+	for (size_t n = 0; n <= last; n++) {
+		struct victim *v = victim_with_timers(n);
+		struct ptimer_dump_stats all, without;
+
+		all = dump_stats(v->pid, PTIMER_KIND_ALL);
+		without = dump_stats(v->pid, PTIMER_KIND_ALL & ~PTIMER_KIND_TIMERFD);
+		/* The victim has no timerfd: a call more is a descriptor probed. */
+		if (all.injected_syscalls > without.injected_syscalls)
+			probed++;
+		else
+			linked++;
+		cr_expect_eq(all.round_trips, without.round_trips,
+			     "%zu timers: %u round trips, %u without timerfds (%u calls against %u)",
+			     n, all.round_trips, without.round_trips, all.injected_syscalls,
+			     without.injected_syscalls);
+		victim_kill(v);
+	}
+	cr_log_info("up to %zu timers: the descriptors probed %u times, linked %u times",
+		    last, probed, linked);
 }
 
 /*

@@ -7,14 +7,16 @@
  * read anew) were opened before the stop, so that the stopped target waits
  * for no path walk and no access check.  Only the memory the injection
  * writes through is opened then, and what it opened is closed after the
- * detach.  And a process with many descriptors has them told apart in
- * the injected batch, not by reading each one's fd/ link.
+ * detach.  And a process with many descriptors, or with few where the
+ * stack has room for the calls, has them told apart in the injected
+ * batch, not by reading each one's fd/ link.
  */
 #include <criterion/criterion.h>
 #include <criterion/logging.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -147,6 +149,45 @@ Test(stopped_work, a_dump_opens_only_the_memory_and_closes_nothing_once_stopped)
 			  s.names[i]);
 	}
 	cr_expect_eq(s.closes, 0, "%zu descriptors closed with the target stopped", s.closes);
+	free(out);
+	victim_kill(v);
+}
+
+/* The descriptors of @pid. */
+static size_t count_fds(pid_t pid)
+{
+	char path[32], line[64];
+	size_t n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "ls /proc/%d/fd", (int)pid);
+	f = popen(path, "r");
+	cr_assert(f);
+	while (fgets(line, sizeof(line), f))
+		n++;
+	pclose(f);
+	return n;
+}
+
+/*
+ * A process with no POSIX timer and a few descriptors: their probes, a
+ * call and a result each (96 bytes), fit the room below its stack pointer
+ * that the kernel's signal frame needs, AT_MINSIGSTKSZ (1776 bytes on an
+ * x86-64 with AVX2, more with AVX-512 or on arm64), with the interval
+ * timers' batch; so the stopped dump reads no descriptor link.
+ */
+Test(stopped_work, a_small_dump_reads_no_descriptor_link_once_stopped)
+{
+	struct victim *v = victim_start("--threads", "1", NULL);
+	struct stopped_opens s = { 0 };
+	char *out;
+
+	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
+	cr_log_info("%zu descriptors, AT_MINSIGSTKSZ %lu", count_fds(v->pid),
+		    getauxval(AT_MINSIGSTKSZ));
+	out = watched_dump(v->pid, &s);
+	cr_expect_eq(s.readlinks, 0, "%zu descriptor links read with the target stopped",
+		     s.readlinks);
 	free(out);
 	victim_kill(v);
 }

@@ -63,6 +63,7 @@
  *   missing N            MISSING n=<of 1..N not received> first=<the first or 0>
  *   take-trap            TRAP code=.. pid=.. value=..: a pending SIGTRAP of the
  *                          process's queue or this thread's, taken; or TRAP none
+ *   ignore-trap          OK: SIGTRAP is ignored from now on, as --ignore-trap
  *   exit                 exits
  * It prints "READY <pid> timers=<kernel IDs>" first, and exits when stdin
  * closes.  Signal handlers only touch atomics (and the first bad siginfo,
@@ -508,6 +509,12 @@ static bool answer(char *line)
 		missing(a);
 	} else if (!strcmp(line, "take-trap")) {
 		take_trap();
+	} else if (!strcmp(line, "ignore-trap")) {
+		struct sigaction ign = { .sa_handler = SIG_IGN };
+
+		if (sigaction(SIG_KILL_TRAP, &ign, NULL) < 0)
+			vp_die(errno, "sigaction");
+		vp_out("OK");
 	} else {
 		return false;
 	}

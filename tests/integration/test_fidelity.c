@@ -29,11 +29,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <syslog.h>
 #include <unistd.h>
 
 #include "harness.h"
+#include "tool_trace.h"
 #include "ptimer.h"
 
 /* As in strict.c. */
@@ -533,6 +535,49 @@ Test(fidelity, an_ignored_sigtrap_is_refused)
 	cr_expect(strstr(r.err, "ignores SIGTRAP") && strstr(r.err, "left as it was"), "%s",
 		  r.err);
 	run_result_free(&r);
+	read_report(v, &s);
+	cr_expect_str_eq(s.trap_action, "ignored", "the victim's SIGTRAP action is now %s",
+			 s.trap_action);
+	cr_expect_eq(s.forged, 0, "%lld forged signals, the first: %s", s.forged, s.first_bad);
+	cr_assert(victim_alive(v), "the victim died");
+	victim_kill(v);
+}
+
+/* Hold ptimerctl at the entry of its first ptrace() call: nothing is seized yet. */
+static bool pick_first_ptrace(const struct tt_call *c, void *data)
+{
+	return c->entry && c->nr == SYS_ptrace;
+}
+
+/*
+ * A process that starts ignoring SIGTRAP after ptimerctl has looked at it
+ * (its status, read at open) and before it is stopped is refused all the
+ * same, by the look taken once it is stopped: the breakpoint would reset
+ * its action to SIG_DFL.  ptimerctl is held at its first ptrace() call,
+ * before the seize, while the victim changes its mind.
+ */
+Test(fidelity, sigtrap_ignored_before_the_stop_is_refused)
+{
+	char *path = strdup(helper_path("strict"));
+	const char *argv[] = { path, "--timer", "1000:35", NULL };
+	struct victim *v = victim_spawn(argv, FIDELITY_UID);
+	struct tool_trace t;
+	char pid[16], line[64];
+	struct seen s;
+
+	free(path);
+	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
+	snprintf(pid, sizeof(pid), "%d", (int)v->pid);
+	tt_start(&t, "dump", pid, NULL);
+	cr_assert(tt_run_until(&t, pick_first_ptrace, NULL, 60000), "ptimerctl made no ptrace()");
+	cr_assert_eq(victim_cmd(v, "ignore-trap", line, sizeof(line)), 0);
+	cr_assert_str_eq(line, "OK");
+	tt_release(&t);
+	ru_bg_wait(&t.bg, 60000);
+	cr_expect_eq(t.bg.res.exit_code, 5, "%s", run_describe(&t.bg.res));	/* EXIT_UNSUPPORTED */
+	cr_expect(strstr(t.bg.res.err, "ignores SIGTRAP") &&
+		  strstr(t.bg.res.err, "left as it was"), "%s", t.bg.res.err);
+	run_result_free(&t.bg.res);
 	read_report(v, &s);
 	cr_expect_str_eq(s.trap_action, "ignored", "the victim's SIGTRAP action is now %s",
 			 s.trap_action);

@@ -169,7 +169,8 @@ static int read_values_once(struct target *t, struct ptimer_dump *whole,
 	b->count += fill_calls(calls, dump, &l, disarm, rd);
 	ret = target_write(t, l.zero, &zero, sizeof(zero));
 	if (!ret && nriding > 1) {
-		ret = kinds_dump_fill(t, whole, rd->kinds, &b->calls[b->count], l.kinds);
+		ret = kinds_dump_fill(t, whole, rd->kinds, &b->calls[b->count], l.kinds,
+				      l.batch);
 		b->count += nriding - 1;
 	}
 	if (ret)
@@ -192,7 +193,7 @@ static int read_values_once(struct target *t, struct ptimer_dump *whole,
 	rd->prctl_ret = (long)calls[2 * dump->ntimers].ret;
 	if (nriding > 1) {
 		ret = kinds_dump_collect(t, whole, rd->kinds, rd->disarm,
-					 &calls[2 * dump->ntimers + 1], l.kinds);
+					 &calls[2 * dump->ntimers + 1], l.kinds, l.batch);
 		rd->kinds_done = true;
 	}
 free_batch:
@@ -342,18 +343,18 @@ size_t dump_scratch_size(size_t ntimers)
 /*
  * The data of a dump's job with @ntimers POSIX timers and @ntimerfds
  * timerfds (or descriptors to probe): the POSIX timers' batch, with the
- * other kinds riding along and the prctl, then the other kinds' own data;
- * with no POSIX timer, only the latter, as their batch then runs alone.
+ * other kinds riding along and the prctl, then the other kinds' data
+ * (their later batches run where the POSIX timers' did); with no POSIX
+ * timer, only the other kinds' own batch and data, as they then run alone.
  */
 static size_t job_scratch(size_t ntimers, unsigned int kinds, size_t ntimerfds)
 {
-	size_t own = kinds_dump_scratch_for(ntimerfds);
 	struct dump_layout l;
 
 	if (!ntimers)
-		return own;
+		return kinds_dump_scratch_for(ntimerfds, false);
 	plan_layout(&l, ntimers, 1 + kinds_dump_ncalls_for(kinds, ntimerfds), 0);
-	return l.total + own;
+	return l.total + kinds_dump_scratch_for(ntimerfds, true);
 }
 
 /*

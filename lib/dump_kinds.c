@@ -200,6 +200,11 @@ int kinds_dump_read_proc(struct target *t, struct ptimer_dump *dump, unsigned in
 /*
  * The batch, then the itimers' old values, a zero itimerval, the
  * timerfds' old values, a zero itimerspec, and the stamp's clock reading.
+ * Riding with another batch (kinds_dump_fill()), the kinds' own later
+ * batches (settle_due()'s re-reads, the disarm) run where that one ran,
+ * done by then and larger (its timers' calls and ours): @batch_at, and
+ * only the data is laid out at @base.  Alone, @batch_at is 0 and the
+ * batch comes first.
  */
 struct kinds_layout {
 	size_t ncalls;
@@ -212,12 +217,14 @@ struct kinds_layout {
 	size_t total;
 };
 
-static void plan_layout(struct kinds_layout *l, size_t ntimerfds, uint64_t base)
+static void plan_layout(struct kinds_layout *l, size_t ntimerfds, uint64_t base,
+			uint64_t batch_at)
 {
 	/* More: the prctl and the stamp, when they ride with this batch */
 	l->ncalls = KITIMER_COUNT + ntimerfds + 1 + STAMP_CALLS;
-	l->batch = base;
-	l->itimers = base + sizeof(struct blob_batch) + l->ncalls * sizeof(struct blob_call);
+	l->batch = batch_at ? batch_at : base;
+	l->itimers = batch_at ? base :
+		     base + sizeof(struct blob_batch) + l->ncalls * sizeof(struct blob_call);
 	l->zero_itv = l->itimers + KITIMER_COUNT * sizeof(struct itimerval);
 	l->timerfds = l->zero_itv + sizeof(struct itimerval);
 	l->zero_its = l->timerfds + ntimerfds * sizeof(struct itimerspec);
@@ -235,20 +242,13 @@ static size_t kinds_dump_ncalls_of(const struct dump_kinds *k, unsigned int kind
 	return kinds_dump_ncalls_for(kinds, k->ntimerfds);
 }
 
-size_t kinds_dump_scratch_for(size_t ntimerfds)
+size_t kinds_dump_scratch_for(size_t ntimerfds, bool riding)
 {
 	struct kinds_layout l;
 
-	plan_layout(&l, ntimerfds, 0);
+	/* Any address but 0 stands for the batch ridden with. */
+	plan_layout(&l, ntimerfds, 0, riding ? 1 : 0);
 	return l.total;
-}
-
-size_t kinds_dump_scratch_size(const struct ptimer_dump *dump)
-{
-	size_t n;
-
-	ptimer_dump_timerfds(dump, &n);
-	return kinds_dump_scratch_for(n);
 }
 
 /*
@@ -669,7 +669,7 @@ size_t kinds_dump_ncalls(const struct ptimer_dump *dump, unsigned int kinds)
 }
 
 int kinds_dump_fill(struct target *t, struct ptimer_dump *dump, unsigned int kinds,
-		    struct blob_call *calls, uint64_t base)
+		    struct blob_call *calls, uint64_t base, uint64_t batch_at)
 {
 	struct dump_kinds *k = dump_kinds_of(dump);
 	struct itimerval zero_itv = { 0 };
@@ -679,7 +679,7 @@ int kinds_dump_fill(struct target *t, struct ptimer_dump *dump, unsigned int kin
 
 	if (!kinds_dump_ncalls(dump, kinds))
 		return 0;
-	plan_layout(&l, k->ntimerfds, base);
+	plan_layout(&l, k->ntimerfds, base, batch_at);
 	fill_calls_a(calls, k, &l, kinds);
 	ret = target_write(t, l.zero_itv, &zero_itv, sizeof(zero_itv));
 	if (!ret)
@@ -688,7 +688,8 @@ int kinds_dump_fill(struct target *t, struct ptimer_dump *dump, unsigned int kin
 }
 
 int kinds_dump_collect(struct target *t, struct ptimer_dump *dump, unsigned int kinds,
-		       bool disarm, const struct blob_call *calls, uint64_t base)
+		       bool disarm, const struct blob_call *calls, uint64_t base,
+		       uint64_t batch_at)
 {
 	struct dump_kinds *k = dump_kinds_of(dump);
 	struct itimerval old_itv[KITIMER_COUNT];
@@ -700,7 +701,7 @@ int kinds_dump_collect(struct target *t, struct ptimer_dump *dump, unsigned int 
 	if (!kinds_dump_ncalls(dump, kinds))
 		return 0;
 	/* The layout batch A ran with: the probed descriptors' too. */
-	plan_layout(&l, k->ntimerfds, base);
+	plan_layout(&l, k->ntimerfds, base, batch_at);
 	if (k->fds_unprobed) {
 		size_t nit = kinds & PTIMER_KIND_ITIMER ? KITIMER_COUNT : 0;
 
@@ -749,7 +750,7 @@ int kinds_dump_read_injected(struct target *t, struct ptimer_dump *dump, unsigne
 
 	if (!n)
 		return 0;
-	plan_layout(&l, k->ntimerfds, target_scratch(t));
+	plan_layout(&l, k->ntimerfds, target_scratch(t), 0);
 	b = calloc(1, sizeof(*b) + l.ncalls * sizeof(b->calls[0]));
 	if (!b)
 		return -ENOMEM;
@@ -757,7 +758,7 @@ int kinds_dump_read_injected(struct target *t, struct ptimer_dump *dump, unsigne
 	b->count = stamp_prepare(&stamp, dump, b->calls, l.stamp);
 	calls = b->calls + b->count;
 	b->count += n;
-	ret = kinds_dump_fill(t, dump, kinds, calls, l.batch);
+	ret = kinds_dump_fill(t, dump, kinds, calls, l.batch, 0);
 	/* The prctl's state, when no read of the timers could ask it. */
 	if (prctl_ret)
 		target_call_get_restore_ids(&b->calls[b->count++]);
@@ -776,7 +777,7 @@ int kinds_dump_read_injected(struct target *t, struct ptimer_dump *dump, unsigne
 	if (prctl_ret)
 		*prctl_ret = (long)calls[n].ret;
 	stamp_end(t, &stamp, b->calls, dump);
-	ret = kinds_dump_collect(t, dump, kinds, disarm, calls, l.batch);
+	ret = kinds_dump_collect(t, dump, kinds, disarm, calls, l.batch, 0);
 free_batch:
 	free(b);
 	return ret;

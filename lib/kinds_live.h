@@ -65,10 +65,12 @@ int kinds_dump_read_proc(struct target *t, struct ptimer_dump *dump, unsigned in
  * @pp: as the stopped dump will likely be given it.
  */
 void kinds_dump_warm(struct target *t, unsigned int kinds, const struct probe_policy *pp);
-/* The scratch bytes kinds_dump_read_injected() needs. */
-size_t kinds_dump_scratch_size(const struct ptimer_dump *dump);
-/* The same, and kinds_dump_ncalls(), for a dump that will have @ntimerfds timerfds. */
-size_t kinds_dump_scratch_for(size_t ntimerfds);
+/*
+ * The scratch bytes a dump with @ntimerfds timerfds needs: for
+ * kinds_dump_read_injected(), or, @riding, for kinds_dump_fill()'s data;
+ * and kinds_dump_ncalls() for it.
+ */
+size_t kinds_dump_scratch_for(size_t ntimerfds, bool riding);
 size_t kinds_dump_ncalls_for(unsigned int kinds, size_t ntimerfds);
 /*
  * Dump, injected at the start of the scratch region: one batch reads the
@@ -85,15 +87,17 @@ int kinds_dump_read_injected(struct target *t, struct ptimer_dump *dump, unsigne
 /*
  * The same, riding with another batch (dump.c's last read of the POSIX
  * timers), so that a small dump is one round trip: kinds_dump_fill()
- * writes its kinds_dump_scratch_size() bytes of data at @base and its
- * kinds_dump_ncalls() calls into @calls; kinds_dump_collect() reads what
- * they returned.
+ * writes its kinds_dump_scratch_for(n, true) bytes of data at @base and
+ * its kinds_dump_ncalls() calls into @calls; kinds_dump_collect() reads
+ * what they returned.  Their own later batches run at @batch_at, where the
+ * batch they rode with ran: it holds more calls than they ever make.
  */
 size_t kinds_dump_ncalls(const struct ptimer_dump *dump, unsigned int kinds);
 int kinds_dump_fill(struct target *t, struct ptimer_dump *dump, unsigned int kinds,
-		    struct blob_call *calls, uint64_t base);
+		    struct blob_call *calls, uint64_t base, uint64_t batch_at);
 int kinds_dump_collect(struct target *t, struct ptimer_dump *dump, unsigned int kinds,
-		       bool disarm, const struct blob_call *calls, uint64_t base);
+		       bool disarm, const struct blob_call *calls, uint64_t base,
+		       uint64_t batch_at);
 
 struct kinds_restore;
 

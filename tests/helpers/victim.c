@@ -109,7 +109,7 @@ struct sig_rec {
 
 static struct timer_spec timers[MAX_TIMERS];
 static int ntimers;
-static int nworkers, nbusy, churn;
+static int nworkers, nbusy, churn, many;
 static enum block_mode block = B_PAUSE;
 static long sleep_ms = 2000;
 static int leave_prctl_on, stop_self, seccomp_deny;
@@ -211,7 +211,7 @@ static void usage(void)
 	fputs("usage: victim [--timer SPEC]... [--threads N] [--busy N]\n"
 	      "  [--block pause|nanosleep|read|futex|epoll|sigwait|busy] [--sleep-ms N]\n"
 	      "  [--churn N] [--prctl-restore-ids on|off] [--stop] [--mask SIG]...\n"
-	      "  [--seccomp-deny-prctl77] [--slow-timers USEC]\n"
+	      "  [--seccomp-deny-prctl77] [--slow-timers USEC] [--many N]\n"
 	      "SPEC: id=N,clock=NAME|N,notify=signal|none|thread|thread_id|glibc_thread,\n"
 	      "  sig=N,thread=K,sigval=0xHEX,value_ms=N,interval_ms=N,value_ns=N,interval_ns=N\n"
 	      "clock names: realtime monotonic boottime tai realtime_alarm boottime_alarm\n"
@@ -365,6 +365,8 @@ static void parse_args(int argc, char **argv)
 			slow_timers_us = (long)parse_num(v, "--slow-timers");
 		} else if (!strcmp(a, "--churn")) {
 			churn = (int)parse_num(v, "--churn");
+		} else if (!strcmp(a, "--many")) {
+			many = (int)parse_num(v, "--many");
 		} else if (!strcmp(a, "--sleep-ms")) {
 			sleep_ms = (long)parse_num(v, "--sleep-ms");
 		} else if (!strcmp(a, "--mask")) {
@@ -385,7 +387,7 @@ static void parse_args(int argc, char **argv)
 		}
 	}
 	if (nworkers < 0 || nbusy < 0 || nworkers + nbusy + 2 > MAX_THREADS || churn < 0 ||
-	    slow_timers_us < 0 || slow_timers_us >= 1000000)
+	    many < 0 || slow_timers_us < 0 || slow_timers_us >= 1000000)
 		usage();
 }
 
@@ -718,6 +720,26 @@ static void do_churn(void)
 			die(errno, "churn timer_create");
 		if (syscall(SYS_timer_delete, id) < 0)
 			die(errno, "churn timer_delete");
+	}
+}
+
+/*
+ * --many N: N timers more than the --timer ones, with the IDs the kernel
+ * gives, monotonic, without notification and an hour from due: a process
+ * with as many timers as a test wants, beyond what a command line holds.
+ */
+static void make_many(void)
+{
+	const struct itimerspec its = { .it_value.tv_sec = 3600 };
+	struct sigevent sev = { .sigev_notify = SIGEV_NONE };
+
+	for (int i = 0; i < many; i++) {
+		int id;
+
+		if (syscall(SYS_timer_create, CLOCK_MONOTONIC, &sev, &id) < 0)
+			die(errno, "--many timer_create");
+		if (syscall(SYS_timer_settime, id, 0, &its, NULL) < 0)
+			die(errno, "--many timer_settime");
 	}
 }
 
@@ -1378,6 +1400,7 @@ int main(int argc, char **argv)
 	do_churn();
 	for (int i = 0; i < ntimers; i++)
 		create_timer(&timers[i]);
+	make_many();
 	r = pthread_create(&control, NULL, control_main, NULL);
 	if (r)
 		die(r, "pthread_create");

@@ -804,7 +804,7 @@ size_t inject_stack_room(bool sure)
 
 static int begin_inline(struct injector *in, size_t data_len)
 {
-	uint64_t frame = getauxval(AT_MINSIGSTKSZ);
+	uint64_t frame = inject_stack_room(false);
 	uint64_t sp = arch_get_sp(&in->saved_regs);
 	uint64_t top, base;
 	int ret;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // SPDX-FileCopyrightText: The ptimerctl authors
 /* Shared code for the integration tests; see harness.h. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -840,6 +841,22 @@ bool proc_wait_state(pid_t pid, const char *states, int timeout_ms)
 		sleep_ms(2);
 	} while (remaining_ms(deadline) > 0);
 	return false;
+}
+
+int proc_count_fds(pid_t pid)
+{
+	char path[64];
+	struct dirent *de;
+	int n = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	d = opendir(path);
+	cr_assert(d, "%s: %s", path, strerror(errno));
+	while ((de = readdir(d)))
+		n += de->d_name[0] != '.';
+	closedir(d);
+	return n;
 }
 
 pid_t reaped_pid(void)

@@ -189,6 +189,8 @@ static inline long proc_tracer_pid(pid_t pid)
 }
 /* Wait until proc_state(pid) is one of @states; false on timeout. */
 bool proc_wait_state(pid_t pid, const char *states, int timeout_ms);
+/* How many descriptors @pid holds (asserts that /proc/PID/fd reads). */
+int proc_count_fds(pid_t pid);
 
 /* ---- misc ---- */
 

@@ -15,7 +15,6 @@
  */
 #include <criterion/criterion.h>
 #include <criterion/logging.h>
-#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -363,23 +362,6 @@ Test(kinds, failed_migrate_rearms_itimer_real_waiting_for_its_sigalrm)
 	cr_expect_eq(proc_tracer_pid(src->pid), 0);
 }
 
-/* How many descriptors @pid holds. */
-static int count_fds(pid_t pid)
-{
-	char path[64];
-	struct dirent *de;
-	int n = 0;
-	DIR *d;
-
-	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
-	d = opendir(path);
-	cr_assert(d, "%s: %s", path, strerror(errno));
-	while ((de = readdir(d)))
-		n += de->d_name[0] != '.';
-	closedir(d);
-	return n;
-}
-
 /*
  * DST holds the source's four timerfds at fds 100-103, as start_source()
  * made them; @flags: fd 100's O_NONBLOCK and O_CLOEXEC checked too.
@@ -447,11 +429,11 @@ Test(kinds, replace_with_no_free_descriptor)
 	cr_assert_eq(prlimit(dst->pid, RLIMIT_NOFILE, &lim, NULL), 0, "prlimit: %s",
 		     strerror(errno));
 	cr_log_info("DST: %s, RLIMIT_NOFILE %llu", line, (unsigned long long)lim.rlim_cur);
-	fds = count_fds(dst->pid);
+	fds = proc_count_fds(dst->pid);
 	restore_ok(file, dst->pid, "--replace");
 	/* One more: /dev/null at 101 is replaced, and no copy of it is left. */
-	cr_expect_eq(count_fds(dst->pid), fds + AK_NTFD - 1, "DST holds %d descriptors, %d"
-		     " before", count_fds(dst->pid), fds);
+	cr_expect_eq(proc_count_fds(dst->pid), fds + AK_NTFD - 1, "DST holds %d descriptors, %d"
+		     " before", proc_count_fds(dst->pid), fds);
 	expect_source_timerfds(dst, false);
 	ru_file_free(file);
 }
@@ -476,7 +458,7 @@ Test(kinds, restore_with_few_free_descriptors_rolls_back)
 	ak_ok(dst, "fill 100 2", line, sizeof(line));
 	cr_assert_eq(prlimit(dst->pid, RLIMIT_NOFILE, &lim, NULL), 0, "prlimit: %s",
 		     strerror(errno));
-	fds = count_fds(dst->pid);
+	fds = proc_count_fds(dst->pid);
 	cr_assert_eq(run_ptimerctl(&r, "restore", "-i", file, ru_pidstr(spid, dst->pid), NULL), 0);
 	cr_expect_neq(r.exit_code, 0, "restored fd 103 beyond RLIMIT_NOFILE: %s", run_describe(&r));
 	cr_expect(strstr(r.err, "fd 103"), "it did not fail on fd 103: %s", r.err);
@@ -486,8 +468,8 @@ Test(kinds, restore_with_few_free_descriptors_rolls_back)
 	for (int i = 0; i < AK_NTFD; i++)
 		cr_expect(!t[i].timerfd && !strcmp(t[i].what, "closed"), "fd %d is left as %s",
 			  AK_TFD_FIRST + i, t[i].timerfd ? "a timerfd" : t[i].what);
-	cr_expect_eq(count_fds(dst->pid), fds, "DST holds %d descriptors after the rollback,"
-		     " %d before", count_fds(dst->pid), fds);
+	cr_expect_eq(proc_count_fds(dst->pid), fds, "DST holds %d descriptors after the rollback,"
+		     " %d before", proc_count_fds(dst->pid), fds);
 	cr_expect_eq(proc_tracer_pid(dst->pid), 0);
 	ru_file_free(file);
 }

@@ -153,22 +153,6 @@ Test(stopped_work, a_dump_opens_only_the_memory_and_closes_nothing_once_stopped)
 	victim_kill(v);
 }
 
-/* The descriptors of @pid. */
-static size_t count_fds(pid_t pid)
-{
-	char path[32], line[64];
-	size_t n = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "ls /proc/%d/fd", (int)pid);
-	f = popen(path, "r");
-	cr_assert(f);
-	while (fgets(line, sizeof(line), f))
-		n++;
-	pclose(f);
-	return n;
-}
-
 /*
  * A process with no POSIX timer and a few descriptors: their probes, a
  * call and a result each (96 bytes), fit the room below its stack pointer
@@ -183,7 +167,7 @@ Test(stopped_work, a_small_dump_reads_no_descriptor_link_once_stopped)
 	char *out;
 
 	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
-	cr_log_info("%zu descriptors, AT_MINSIGSTKSZ %lu", count_fds(v->pid),
+	cr_log_info("%d descriptors, AT_MINSIGSTKSZ %lu", proc_count_fds(v->pid),
 		    getauxval(AT_MINSIGSTKSZ));
 	out = watched_dump(v->pid, &s);
 	cr_expect_eq(s.readlinks, 0, "%zu descriptor links read with the target stopped",

@@ -208,29 +208,51 @@ static int peek_code(struct injector *in, uint64_t addr, uint8_t *buf, size_t le
  * thread, the pointer is put back whenever it parks in its own registers
  * (as CRIU does at dump time, by other means).
  */
-static int save_rseq_cs(struct injector *in)
+static int find_rseq_cs(struct injector *in)
 {
 	struct __ptrace_rseq_configuration conf = { 0 };
-	uint64_t ip = arch_get_ip(&in->saved_regs);
-	struct rseq_cs cs;
-	uint64_t at, ptr;
-	int ret;
 
 	/* EIO before Linux 5.13, which had rseq but not this request: left as it was. */
 	if (ptrace(PTRACE_GET_RSEQ_CONFIGURATION, in->tid, sizeof(conf), &conf) < 0)
 		return errno == EIO ? 0 : -errno;
-	if (!conf.rseq_abi_pointer)
-		return 0;	/* not registered */
-	at = conf.rseq_abi_pointer + offsetof(struct rseq, rseq_cs);
-	ret = vm_read(in, at, &ptr, sizeof(ptr));
-	if (ret || !ptr)
-		return ret;
+	/* 0: not registered */
+	if (conf.rseq_abi_pointer)
+		in->rseq_area = conf.rseq_abi_pointer + offsetof(struct rseq, rseq_cs);
+	return 0;
+}
+
+/* The thread's rseq_cs pointer read as @ptr: keep it if the thread is inside that section. */
+static void judge_rseq_cs(struct injector *in, uint64_t ptr)
+{
+	uint64_t ip = arch_get_ip(&in->saved_regs);
+	struct rseq_cs cs;
+
+	in->rseq_read = true;
+	if (!ptr)
+		return;
 	/* The kernel's own test: an unreadable descriptor is the thread's fault, not ours. */
 	if (vm_read(in, ptr, &cs, sizeof(cs)) || ip - cs.start_ip >= cs.post_commit_offset)
-		return 0;
-	in->rseq_cs_at = at;
+		return;
+	in->rseq_cs_at = in->rseq_area;
 	in->rseq_cs = ptr;
-	return 0;
+}
+
+/*
+ * Before the thread first runs our code, which makes the kernel judge
+ * the pointer.  A small job has it read with what it borrows
+ * (read_borrowed()), one call less.
+ */
+static int read_rseq_cs(struct injector *in)
+{
+	uint64_t ptr;
+	int ret;
+
+	if (in->rseq_read || !in->rseq_area)
+		return 0;
+	ret = vm_read(in, in->rseq_area, &ptr, sizeof(ptr));
+	if (!ret)
+		judge_rseq_cs(in, ptr);
+	return ret;
 }
 
 static int put_rseq_cs(struct injector *in)
@@ -329,6 +351,9 @@ static int run_from_stop(struct injector *in, const struct arch_regs *regs)
 	int ret;
 
 	ret = image_flush(in);
+	if (ret)
+		return ret;
+	ret = read_rseq_cs(in);
 	if (ret)
 		return ret;
 	/* Our code writes its results there. */
@@ -777,19 +802,27 @@ static uint64_t pick_slot(struct injector *in, size_t len)
 	return page + in->page - len;
 }
 
-/* What the slot and the stack at @base hold now, in one read. */
+/* What the slot and the stack at @base hold now, and the rseq_cs pointer, in one read. */
 static int read_borrowed(struct injector *in, uint64_t base, size_t len)
 {
+	uint64_t ptr = 0;
 	const struct iovec local[] = {
 		{ .iov_base = in->slot_saved, .iov_len = in->slot_len },
 		{ .iov_base = in->stack_saved, .iov_len = len },
+		{ .iov_base = &ptr, .iov_len = sizeof(ptr) },
 	};
 	const struct iovec remote[] = {
 		{ .iov_base = (void *)(uintptr_t)in->slot, .iov_len = in->slot_len },
 		{ .iov_base = (void *)(uintptr_t)base, .iov_len = len },
+		{ .iov_base = (void *)(uintptr_t)in->rseq_area, .iov_len = sizeof(ptr) },
 	};
+	bool rseq = in->rseq_area && !in->rseq_read;
+	int ret;
 
-	return vm_readv(in, local, remote, 2);
+	ret = vm_readv(in, local, remote, rseq ? 3 : 2);
+	if (!ret && rseq)
+		judge_rseq_cs(in, ptr);
+	return ret;
 }
 
 /* begin_inline() aligns both ends of the data down: at most DATA_ALIGN - 1 bytes each. */
@@ -894,7 +927,7 @@ int inject_begin(struct injector *in, struct seized_process *sp, pid_t tid,
 		return ret;
 	if (ptrace(PTRACE_GETSIGMASK, tid, sizeof(in->saved_sigmask), &in->saved_sigmask) < 0)
 		return -errno;
-	ret = save_rseq_cs(in);
+	ret = find_rseq_cs(in);
 	if (ret)
 		return ret;
 	ret = settle_restart(in);

@@ -56,6 +56,9 @@ struct injector {
 	bool image_read;	/* image is what the target holds, read since its last run */
 	int memfd;		/* /proc/PID/mem, to write the slot, or -1 */
 	bool parked;		/* waiting in its own registers and mask */
+	/* The rseq_cs pointer of the thread's rseq area (inject.c) */
+	uint64_t rseq_area;	/* its address, or 0: no rseq area */
+	bool rseq_read;		/* its value is known, and judged */
 	/* Stopped inside a restartable sequence: its rseq_cs, to put back */
 	uint64_t rseq_cs_at;	/* where, or 0 */
 	uint64_t rseq_cs;

@@ -9,7 +9,9 @@
  * kernel's rseq_cs pointer cleared lets it spin on unprotected: no abort
  * comes again.
  *
- * It holds a POSIX timer (so that a dump reads a value), prints
+ * It holds a POSIX timer (so that a dump reads a value), or as many as
+ * its argument says (so many that a dump needs a mapping of its own,
+ * beyond the stack a small job borrows), prints
  * "READY <pid>" (or "UNSUPPORTED ..." when glibc registered no rseq area)
  * and answers on stdin, from another thread:
  *   aborts   "ABORTS n=N": the aborts so far
@@ -20,6 +22,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -56,8 +59,9 @@ static void *control_main(void *arg)
 	return arg;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	int ntimers = argc > 1 ? atoi(argv[1]) : 1;
 	struct itimerspec its = { .it_value.tv_sec = 3600 };
 	struct sigevent ev = { .sigev_notify = SIGEV_NONE };
 	struct sigaction sa = { .sa_handler = on_urg };
@@ -72,9 +76,11 @@ int main(void)
 	}
 	rs = (struct rseq *)((char *)__builtin_thread_pointer() + __rseq_offset);
 	main_tid = vp_gettid();
-	if (sigaction(SIGURG, &sa, NULL) || timer_create(CLOCK_MONOTONIC, &ev, &id) ||
-	    timer_settime(id, 0, &its, NULL))
-		vp_die(errno, "setup");
+	if (sigaction(SIGURG, &sa, NULL))
+		vp_die(errno, "sigaction");
+	for (int i = 0; i < ntimers; i++)
+		if (timer_create(CLOCK_MONOTONIC, &ev, &id) || timer_settime(id, 0, &its, NULL))
+			vp_die(errno, "timer %d", i);
 	r = pthread_create(&th, NULL, control_main, NULL);
 	if (r)
 		vp_die(r, "pthread_create");

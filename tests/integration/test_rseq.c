@@ -56,9 +56,15 @@ static void kick(struct victim *v, const char *when)
 	cr_assert(abort_after(v, n), "a signal %s did not abort the sequence", when);
 }
 
-Test(rseq, a_sequence_stopped_inside_aborts_when_let_go)
+/*
+ * Dumps of rseq_spinner holding @timers timers, each made as @how
+ * ("from its code page" for a small job, "from a scratch mapping" for a
+ * job too large to borrow the stack): the pointer is read with what the
+ * small job borrows, and on its own before the first call of any other.
+ */
+static void stopped_inside_aborts(const char *timers, const char *how)
 {
-	const char *argv[] = { helper_path("rseq_spinner"), NULL };
+	const char *argv[] = { helper_path("rseq_spinner"), timers, NULL };
 	struct victim *v = victim_spawn(argv, (uid_t)-1);
 	struct run_result r;
 	char spid[16];
@@ -72,12 +78,25 @@ Test(rseq, a_sequence_stopped_inside_aborts_when_let_go)
 	for (int i = 0; i < 5; i++) {
 		long long n = aborts_of(v);
 
-		cr_assert_eq(run_ptimerctl(&r, "dump", spid, NULL), 0);
+		cr_assert_eq(run_ptimerctl(&r, "-v", "dump", spid, NULL), 0);
 		cr_assert_eq(r.exit_code, 0, "dump %d: %s", i, run_describe(&r));
+		cr_assert(strstr(r.err, how), "dump %d did not inject %s: %s", i, how,
+			  run_describe(&r));
 		run_result_free(&r);
 		cr_assert(abort_after(v, n), "dump %d stopped the thread inside its restartable"
 			  " sequence, which did not abort when let go", i);
 	}
 	kick(v, "after the dumps");
 	victim_kill(v);
+}
+
+Test(rseq, a_sequence_stopped_inside_aborts_when_let_go)
+{
+	stopped_inside_aborts("1", "injecting from its code page");
+}
+
+/* 1000 timers: 160 KiB of data, more than any stack lends (AT_MINSIGSTKSZ, 10 KiB on arm64's -cpu max). */
+Test(rseq, a_sequence_stopped_inside_aborts_after_a_mapped_job)
+{
+	stopped_inside_aborts("1000", "injecting from a scratch mapping");
 }

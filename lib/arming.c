@@ -84,3 +84,10 @@ enum arm_note arm_compute(const struct ptimer_dump *dump, const struct ptimer_ti
 	out->it_value = ns_to_ts(value);
 	return note;
 }
+
+bool arm_is_soon(const struct itimerspec *v)
+{
+	int64_t ns = ts_to_ns(&v->it_value);
+
+	return ns && ns < ARM_SOON_NS;
+}

@@ -4,9 +4,23 @@
 #ifndef PTIMER_ARMING_H
 #define PTIMER_ARMING_H
 
+#include <stdbool.h>
 #include <time.h>
 
 #include "ptimer.h"
+
+/*
+ * A timer armed to expire sooner than this may fire while the restore
+ * still runs, and its queued signal would outlive a rollback that
+ * deletes it: create_armed() arms only those further off with their
+ * creation (96k timers take about a second, and a rollback follows an
+ * interrupt within one window), and an interrupt rolls a restore back
+ * only until a sooner one is armed.
+ */
+#define ARM_SOON_NS	(10 * NSEC_PER_SEC)
+
+/* Whether @v, as armed, may expire before a rollback could undo it. */
+bool arm_is_soon(const struct itimerspec *v);
 
 struct arm_clocks {
 	int64_t realtime_ns;

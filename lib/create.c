@@ -36,14 +36,6 @@
  * timer_settime are two), as many as inject.c runs at once.
  */
 #define PAIR_WINDOW_CALLS	4096
-/*
- * A timer armed before every timer is created may expire while the
- * restore still runs, and its queued signal would outlive a rollback
- * that deletes the timer.  So only those further off than this are armed
- * with their creation: 96k timers take about a second, and a rollback
- * follows an interrupt within one window.  The rest wait for arm_rest().
- */
-#define PAIR_MIN_VALUE_NS	(10 * NSEC_PER_SEC)
 
 /* What a walk is doing: learning where it stands, measuring, or running. */
 enum walk_phase {
@@ -456,7 +448,7 @@ static bool arm_early(struct creator *c, const struct ptimer_dump *from,
 		      const struct arm_clocks *now, struct itimerspec *value)
 {
 	enum arm_note note = arm_compute(from, t, mode, now, value);
-	bool early = t->value_ns && ts_to_ns(&value->it_value) >= PAIR_MIN_VALUE_NS;
+	bool early = t->value_ns && ts_to_ns(&value->it_value) >= ARM_SOON_NS;
 
 	/* arm_timers() says so of the others. */
 	if (early && note == ARM_FROZEN_OTHER_BOOT)
@@ -498,8 +490,7 @@ static int pair_window(struct creator *c, const struct ptimer_dump *from,
 	ret = target_write(c->t, c->at.values, values, m * sizeof(*values));
 	if (ret)
 		return ret;
-	if (!c->early_since_ns)
-		c->early_since_ns = clock_now_ns(CLOCK_BOOTTIME);
+	creator_arming(c);
 	ret = target_batch(c->t, b, c->at.batch);
 	/* After a failed run, what ran before it is in b->done. */
 	rc = target_read(c->t, c->at.ids + first * 8, ids, m * sizeof(*ids));
@@ -515,8 +506,7 @@ static int pair_window(struct creator *c, const struct ptimer_dump *from,
 						     c->t->pid);
 			c->armed_early[first + j - 1] = true;
 			c->narmed_early++;
-			if (!c->early_min_ns || ts_to_ns(&values[j - 1].it_value) < c->early_min_ns)
-				c->early_min_ns = ts_to_ns(&values[j - 1].it_value);
+			creator_note_armed(c, &values[j - 1]);
 			continue;
 		}
 		/* Unread, it is the id asked for: the prctl gives that or fails. */
@@ -605,10 +595,28 @@ int arm_rest(struct creator *c, const struct ptimer_dump *from,
 	return ret;
 }
 
-bool early_may_have_fired(const struct creator *c)
+void creator_arming(struct creator *c)
 {
-	return (c->narmed_early || c->nrearmed) &&
-	       clock_now_ns(CLOCK_BOOTTIME) - c->early_since_ns >= c->early_min_ns;
+	if (!c->armed_since_ns)
+		c->armed_since_ns = clock_now_ns(CLOCK_BOOTTIME);
+}
+
+void creator_note_armed(struct creator *c, const struct itimerspec *v)
+{
+	int64_t ns = ts_to_ns(&v->it_value);
+
+	if (!ns)
+		return;
+	creator_arming(c);
+	if (!c->armed_min_ns || ns < c->armed_min_ns)
+		c->armed_min_ns = ns;
+	c->armed_soon |= arm_is_soon(v);
+}
+
+bool armed_may_have_fired(const struct creator *c)
+{
+	return c->armed_min_ns &&
+	       clock_now_ns(CLOCK_BOOTTIME) - c->armed_since_ns >= c->armed_min_ns;
 }
 
 int arm_timers(struct creator *c, const struct ptimer_dump *from,
@@ -633,6 +641,7 @@ int arm_timers(struct creator *c, const struct ptimer_dump *from,
 			     " remaining time is used unchanged", timers[i].id);
 		if (timers[i].value_ns == 0)
 			continue;	/* created disarmed: nothing to do */
+		creator_note_armed(c, &values[k]);
 		b->calls[k].nr = ARCH_NR_TIMER_SETTIME;
 		b->calls[k].args[0] = (uint64_t)timers[i].id;
 		b->calls[k].args[2] = c->at.values + k * sizeof(struct itimerspec);

@@ -33,8 +33,10 @@ struct creator {
 	/* By index, the timers create_armed() armed in their creation's window. */
 	bool *armed_early;
 	size_t narmed_early;
-	int64_t early_since_ns;	/* CLOCK_BOOTTIME of the first early arm */
-	int64_t early_min_ns;	/* the nearest expiry armed early */
+	/* What was armed (early, by arm_rest() or in place), for a rollback */
+	int64_t armed_since_ns;	/* CLOCK_BOOTTIME of the first arm */
+	int64_t armed_min_ns;	/* the nearest expiry armed, 0 if none */
+	bool armed_soon;	/* one within ARM_SOON_NS (arming.h) */
 	/* Timers of the target re-armed in place, and what they were set to. */
 	int *rearmed;
 	struct itimerspec *rearmed_old;
@@ -87,11 +89,17 @@ int create_armed(struct creator *c, const struct ptimer_dump *from,
 int arm_rest(struct creator *c, const struct ptimer_dump *from,
 	     const struct ptimer_timer *timers, size_t n, enum ptimer_time_mode mode);
 /*
- * Whether a timer armed early (or re-armed in place) may have expired by
- * now, and so queued a signal that deleting it (or setting it back)
- * leaves behind.
+ * Before a batch that may arm timers, the time their expiries count from
+ * (the first such batch's); then, for each timer armed with @v, record it.
  */
-bool early_may_have_fired(const struct creator *c);
+void creator_arming(struct creator *c);
+void creator_note_armed(struct creator *c, const struct itimerspec *v);
+/*
+ * Whether a timer armed (or re-armed in place) may have expired by now,
+ * and so queued a signal that deleting it (or setting it back) leaves
+ * behind.
+ */
+bool armed_may_have_fired(const struct creator *c);
 /* Arm @n created timers, whose dump is @from, in one batch. */
 int arm_timers(struct creator *c, const struct ptimer_dump *from,
 	       const struct ptimer_timer *timers, size_t n, enum ptimer_time_mode mode);

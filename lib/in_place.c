@@ -48,19 +48,6 @@ static struct blob_batch *settime_batch(size_t n)
 	return b;
 }
 
-/* The nearest expiry set, for early_may_have_fired(). */
-static void note_expiry(struct creator *c, const struct itimerspec *v)
-{
-	int64_t ns = ts_to_ns(&v->it_value);
-
-	if (!ns)
-		return;
-	if (!c->early_since_ns)
-		c->early_since_ns = clock_now_ns(CLOCK_BOOTTIME);
-	if (!c->early_min_ns || ns < c->early_min_ns)
-		c->early_min_ns = ns;
-}
-
 int rearm_in_place(struct creator *c, const struct ptimer_dump *from,
 		   const struct ptimer_timer *timers, size_t n, enum ptimer_time_mode mode)
 {
@@ -93,6 +80,7 @@ int rearm_in_place(struct creator *c, const struct ptimer_dump *from,
 	ret = target_write(c->t, c->at.values, values, n * sizeof(*values));
 	if (ret)
 		goto free_all;
+	creator_arming(c);
 	ret = target_batch(c->t, b, c->at.batch);
 	/*
 	 * What ran is in b->done, even after a failed run: each call that
@@ -109,7 +97,7 @@ int rearm_in_place(struct creator *c, const struct ptimer_dump *from,
 			continue;
 		c->rearmed[c->nrearmed] = timers[i].id;
 		c->rearmed_old[c->nrearmed++] = old[i];
-		note_expiry(c, &values[i]);
+		creator_note_armed(c, &values[i]);
 	}
 	if (!ret)
 		ret = rc;

@@ -105,10 +105,13 @@ struct kinds_restore;
  * Restore.  kinds_restore_new() takes the kinds to handle (the context's
  * and the dump's) and the thread map; kinds_restore_prepare() checks,
  * with the target held and nothing changed yet, every collision
- * (-PTIMER_ERR_ID_IN_USE unless @replace); kinds_restore_apply() sets
- * the itimers and timerfds, kinds_restore_signals() queues the signals,
- * last of all, and then closes the copies of replaced descriptors kept
- * for rollback; kinds_restore_rollback() undoes what apply did.  @rearm:
+ * (-PTIMER_ERR_ID_IN_USE unless @replace); kinds_restore_place() makes
+ * the timerfds and moves each to its number, arming nothing, so that it
+ * may still fail with nothing due behind it;
+ * kinds_restore_arm_timerfds() and kinds_restore_arm_itimers() arm them;
+ * kinds_restore_signals() queues the signals, last of all, and then
+ * closes the copies of replaced descriptors kept for rollback;
+ * kinds_restore_rollback() undoes what the others did.  @rearm:
  * for ptimer_rearm_pid(), the process the dump was taken from: no
  * collisions, the dump's own tids, every timerfd re-armed where it is.
  */
@@ -122,7 +125,11 @@ size_t kinds_restore_scratch_size(const struct kinds_restore *kr);
 int kinds_restore_check(struct kinds_restore *kr);
 /* With the target held: every collision, and the signals' tids mapped to the target's. */
 int kinds_restore_prepare(struct kinds_restore *kr);
-int kinds_restore_apply(struct kinds_restore *kr);
+int kinds_restore_place(struct kinds_restore *kr);
+int kinds_restore_arm_timerfds(struct kinds_restore *kr);
+int kinds_restore_arm_itimers(struct kinds_restore *kr);
+/* Whether an itimer was armed to expire within ARM_SOON_NS (arming.h). */
+bool kinds_restore_armed_soon(const struct kinds_restore *kr);
 int kinds_restore_signals(struct kinds_restore *kr);
 void kinds_restore_rollback(struct kinds_restore *kr);
 

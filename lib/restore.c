@@ -461,11 +461,11 @@ static void rollback(struct restore *r)
 	const struct ptimer_dump *back = r->replaced;
 
 	kinds_restore_rollback(r->kr);
-	if (early_may_have_fired(&r->c))
-		err(r->ctx, "rollback: a timer armed early, due in %.1f s, may have expired;"
+	if (armed_may_have_fired(&r->c))
+		err(r->ctx, "rollback: a timer armed to expire in %.1f s may have expired;"
 		    " its signal stays queued in pid %d until the kernel drops it at"
 		    " delivery",
-		    (double)r->c.early_min_ns / NSEC_PER_SEC, r->t->pid);
+		    (double)r->c.armed_min_ns / NSEC_PER_SEC, r->t->pid);
 	if (r->c.ncreated && delete_created(&r->c))
 		err(r->ctx, "rollback: could not delete every created timer in pid %d",
 		    r->t->pid);
@@ -526,9 +526,10 @@ static int prepare_attached(struct restore *r)
 	if (ret)
 		return ret;
 	create_layout(&r->c, target_scratch(r->t), r->nwant);
-	ret = stopped_collisions(r);
+	/* Every check that may still fail, before a replaced timer is deleted. */
+	ret = kinds_restore_prepare(r->kr);
 	if (!ret)
-		ret = kinds_restore_prepare(r->kr);
+		ret = stopped_collisions(r);
 	if (ret)
 		return ret;
 	return target_check_interrupt(r->t);
@@ -543,28 +544,41 @@ static int run_attached(struct restore *r)
 	if (ret)
 		return ret;
 	hooks_from_opts(&hooks, r->opts);
+	/* Made, the timers due within 10 s not armed yet (create.c). */
 	ret = create_armed(&r->c, r->dump, r->want, r->nwant, r->opts->time, &hooks);
-	if (ret)
-		return ret;
-	ret = target_check_interrupt(r->t);
-	if (ret)
-		return ret;
-	ret = arm_rest(&r->c, r->dump, r->want, r->nwant, r->opts->time);
+	/* Made too, not armed: a timerfd's number may still not be had. */
 	if (!ret)
-		ret = kinds_restore_apply(r->kr);
-	/* Last, as near the point of no return as can be: they run from here. */
+		ret = kinds_restore_place(r->kr);
 	if (!ret)
-		ret = rearm_in_place(&r->c, r->dump, r->in_place, r->nin_place, r->opts->time);
+		ret = target_check_interrupt(r->t);
 	if (ret)
 		return ret;
 	/*
-	 * The last moment to change our mind: everything can still be
-	 * undone here.  Past it, only the pending signals are queued (a
-	 * queued signal cannot be taken back), the prctl state is put back
-	 * and the target let go, which an interrupt does not stop either.
+	 * Only arming from here on.  A timer that comes due now queues its
+	 * signal, and no rollback takes that back: so nothing that can fail
+	 * for another reason comes after.  The itimers last: their SIGALRM,
+	 * SIGVTALRM or SIGPROF is a plain signal, which nothing makes stale,
+	 * where a deleted POSIX timer's is dropped at delivery (since Linux
+	 * 6.13).
 	 */
+	ret = kinds_restore_arm_timerfds(r->kr);
+	if (!ret)
+		ret = arm_rest(&r->c, r->dump, r->want, r->nwant, r->opts->time);
+	if (!ret)
+		ret = rearm_in_place(&r->c, r->dump, r->in_place, r->nin_place, r->opts->time);
+	if (!ret)
+		ret = kinds_restore_arm_itimers(r->kr);
+	if (ret)
+		return ret;
 	ctx_phase(r->ctx, PTIMER_PHASE_ARMED);
-	ret = target_check_interrupt(r->t);
+	/*
+	 * An interrupt still rolls back, unless a timer due within
+	 * ARM_SOON_NS was armed: its signal may come before the rollback
+	 * deletes it, and stay.  Past that point of no return the restore
+	 * completes: the pending signals, and the target let go.
+	 */
+	if (!r->c.armed_soon && !kinds_restore_armed_soon(r->kr))
+		ret = target_check_interrupt(r->t);
 	if (!ret)
 		ret = kinds_restore_signals(r->kr);
 	return ret;
@@ -747,7 +761,11 @@ int ptimer_rearm_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_dump
 	if (!ret)
 		ret = kinds_restore_prepare(kr);
 	if (!ret)
-		ret = kinds_restore_apply(kr);
+		ret = kinds_restore_place(kr);
+	if (!ret)
+		ret = kinds_restore_arm_timerfds(kr);
+	if (!ret)
+		ret = kinds_restore_arm_itimers(kr);
 	if (!ret)
 		ret = kinds_restore_signals(kr);
 	ret = target_finish(&t, ret, "re-arm", NULL);

@@ -77,6 +77,7 @@ struct kinds_restore {
 	size_t nsigs;
 	size_t queued;
 	pid_t ns_pid;
+	bool armed_soon;	/* an itimer due within ARM_SOON_NS (arming.h) */
 };
 
 /* The scratch region: the calls, then per-entry data. */
@@ -434,8 +435,6 @@ static int apply_itimers(struct kinds_restore *kr, struct kbatch *kb)
 	size_t call[KITIMER_COUNT];
 	int ret;
 
-	if (!kr->nitimers)
-		return 0;
 	kb_reset(kb, true);
 	for (size_t i = 0; i < kr->nitimers; i++) {
 		const struct ptimer_itimer *w = kr->itimers[i].want;
@@ -449,6 +448,9 @@ static int apply_itimers(struct kinds_restore *kr, struct kbatch *kb)
 		itv.it_interval = ns_to_tv(ts_to_ns(&its.it_interval));
 		/* Expired, its SIGALRM pending: due at once, whatever --time says. */
 		itv = itv_to_set(w->which, itv);
+		its.it_value = (struct timespec){ .tv_sec = itv.it_value.tv_sec,
+						  .tv_nsec = itv.it_value.tv_usec * 1000 };
+		kr->armed_soon |= arm_is_soon(&its);
 		ret = target_write(kr->t, itv_slot(kr, w->which), &itv, sizeof(itv));
 		if (ret)
 			return ret;
@@ -744,16 +746,18 @@ static int arm_timerfds(struct kinds_restore *kr, struct kbatch *kb)
 						 slot + 64, 0);
 	}
 	ret = kb_run(kr, kb);
-	for (size_t i = 0; !ret && i < kr->ntfds; i++) {
+	/* The batch goes on past a failure: whatever it armed, rollback sets back. */
+	for (size_t i = 0; i < kr->ntfds && kb->b->done; i++) {
 		struct kr_tfd *e = &kr->tfds[i];
 		int fd = e->want->fd;
 		long r;
 
 		r = kb_ret(kb, call[2 * i]);
 		if (r < 0) {
-			ret = ctx_set_error(kr->ctx, (int)r, "timerfd_settime() on fd %d in pid"
-					    " %d", fd, kr->t->pid);
-			break;
+			if (!ret)
+				ret = ctx_set_error(kr->ctx, (int)r, "timerfd_settime() on fd %d"
+						    " in pid %d", fd, kr->t->pid);
+			continue;
 		}
 		e->armed = true;
 		if (call[2 * i + 1] == SIZE_MAX)
@@ -764,7 +768,7 @@ static int arm_timerfds(struct kinds_restore *kr, struct kbatch *kb)
 			     " expirations (TFD_IOC_SET_TICKS needs CONFIG_CHECKPOINT_RESTORE):"
 			     " %llu pending expirations are lost", fd, kr->t->pid,
 			     (unsigned long long)e->want->ticks);
-		else if (r < 0)
+		else if (r < 0 && !ret)
 			ret = ctx_set_error(kr->ctx, (int)r, "TFD_IOC_SET_TICKS on fd %d in pid"
 					    " %d", fd, kr->t->pid);
 	}
@@ -773,25 +777,9 @@ free_call:
 	return ret;
 }
 
-static int apply_timerfds(struct kinds_restore *kr, struct kbatch *kb)
-{
-	int hi = 0, ret;
-
-	if (!kr->ntfds)
-		return 0;
-	/* Above every dumped fd: a spare kept there collides with no timerfd. */
-	for (size_t i = 0; i < kr->ntfds; i++)
-		if (kr->tfds[i].want->fd >= hi)
-			hi = kr->tfds[i].want->fd + 1;
-	ret = keep_replaced(kr, kb, hi);
-	if (!ret)
-		ret = place_timerfds(kr, kb);
-	if (!ret)
-		ret = arm_timerfds(kr, kb);
-	return ret;
-}
-
-int kinds_restore_apply(struct kinds_restore *kr)
+/* @fn with a batch of its own. */
+static int with_batch(struct kinds_restore *kr,
+		      int (*fn)(struct kinds_restore *kr, struct kbatch *kb))
 {
 	struct kbatch kb;
 	int ret;
@@ -799,11 +787,43 @@ int kinds_restore_apply(struct kinds_restore *kr)
 	ret = kb_init(&kb, kr);
 	if (ret)
 		return ret;
-	ret = apply_itimers(kr, &kb);
-	if (!ret)
-		ret = apply_timerfds(kr, &kb);
+	ret = fn(kr, &kb);
 	kb_free(&kb);
 	return ret;
+}
+
+static int place_all(struct kinds_restore *kr, struct kbatch *kb)
+{
+	int hi = 0, ret;
+
+	/* Above every dumped fd: a spare kept there collides with no timerfd. */
+	for (size_t i = 0; i < kr->ntfds; i++)
+		if (kr->tfds[i].want->fd >= hi)
+			hi = kr->tfds[i].want->fd + 1;
+	ret = keep_replaced(kr, kb, hi);
+	if (!ret)
+		ret = place_timerfds(kr, kb);
+	return ret;
+}
+
+int kinds_restore_place(struct kinds_restore *kr)
+{
+	return kr->ntfds ? with_batch(kr, place_all) : 0;
+}
+
+int kinds_restore_arm_timerfds(struct kinds_restore *kr)
+{
+	return kr->ntfds ? with_batch(kr, arm_timerfds) : 0;
+}
+
+int kinds_restore_arm_itimers(struct kinds_restore *kr)
+{
+	return kr->nitimers ? with_batch(kr, apply_itimers) : 0;
+}
+
+bool kinds_restore_armed_soon(const struct kinds_restore *kr)
+{
+	return kr->armed_soon;
 }
 
 /*

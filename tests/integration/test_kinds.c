@@ -474,6 +474,75 @@ Test(kinds, restore_with_few_free_descriptors_rolls_back)
 	ru_file_free(file);
 }
 
+/*
+ * A restore that fails on a timerfd's number arms nothing first: SRC's
+ * ITIMER_REAL has expired (SIGALRM pending), so DST's would be set due
+ * at once, and its SIGALRM, which no rollback takes back, would outlive
+ * the failure (DST keeps SIGALRM blocked: it stays pending; a process
+ * without a handler would die of it).  Fd 103 is beyond DST's
+ * RLIMIT_NOFILE.
+ */
+Test(kinds, restore_failing_on_a_descriptor_arms_nothing)
+{
+	struct victim *src = start_source(NULL);
+	struct victim *dst = ak_start("--fresh", NULL);
+	struct rlimit lim = { .rlim_cur = AK_TFD_FIRST + AK_NTFD - 1,
+			      .rlim_max = AK_TFD_FIRST + AK_NTFD - 1 };
+	struct ak_itimer it[3];
+	char spid[16], line[64], *file;
+	struct run_result r;
+
+	expire_real(src, "SRC");
+	file = ru_dump_file(src->pid, "--kinds=itimer,timerfd");
+	ak_ok(dst, "fill 100 2", line, sizeof(line));
+	cr_assert_eq(prlimit(dst->pid, RLIMIT_NOFILE, &lim, NULL), 0, "prlimit: %s",
+		     strerror(errno));
+	cr_assert_eq(run_ptimerctl(&r, "restore", "-i", file, ru_pidstr(spid, dst->pid), NULL), 0);
+	cr_expect_neq(r.exit_code, 0, "restored fd 103 beyond RLIMIT_NOFILE: %s", run_describe(&r));
+	cr_expect(strstr(r.err, "fd 103"), "it did not fail on fd 103: %s", r.err);
+	run_result_free(&r);
+	cr_expect_eq(proc_tracer_pid(dst->pid), 0);
+	ak_itimers(dst, it);
+	cr_expect(it[0].value_ns == 0 && it[0].interval_ns == 0,
+		  "DST: ITIMER_REAL left at %lld ns, interval %lld ns", it[0].value_ns,
+		  it[0].interval_ns);
+	/* Were it set due at once, its SIGALRM would be pending well within this. */
+	sleep_ms(50);
+	cr_expect(!ak_pending(dst->pid, 0, SIGALRM), "DST: a SIGALRM outlived the rollback");
+	ru_file_free(file);
+}
+
+/*
+ * SIGTERM at "armed" once an ITIMER_REAL is set due at once (SRC's had
+ * expired): its SIGALRM may be queued already, and nothing takes a
+ * queued SIGALRM back, so the restore is past its point of no return and
+ * completes, as if uninterrupted.
+ */
+Test(kinds, interrupt_once_an_itimer_is_due_completes)
+{
+	struct victim *src = ak_start(NULL, NULL);
+	struct victim *dst = ak_start("--fresh", NULL);
+	struct ak_itimer it[3];
+	char spid[16], *file;
+	struct ru_bg b;
+
+	expire_real(src, "SRC");
+	file = ru_dump_file(src->pid, "--kinds=itimer");
+	ru_bg_start_at(&b, "armed", "restore", "-i", file, ru_pidstr(spid, dst->pid), NULL);
+	cr_assert(ru_bg_wait_stopped(&b, RU_WAIT_MS), "ptimerctl never reached \"armed\"");
+	ru_bg_signal_and_continue(&b, SIGTERM);
+	ru_bg_wait(&b, HARNESS_RUN_TIMEOUT_MS);
+	cr_expect_eq(b.res.exit_code, 0, "%s", run_describe(&b.res));
+	run_result_free(&b.res);
+	cr_assert(ak_wait_pending(dst->pid, 0, SIGALRM, true), "DST: SIGALRM never pending");
+	ak_itimers(dst, it);
+	cr_expect(it[0].value_ns == 0 && it[0].interval_ns == 100 * RU_MS,
+		  "DST: ITIMER_REAL reads %lld ns, interval %lld ns", it[0].value_ns,
+		  it[0].interval_ns);
+	expect_real_resumes(dst, "DST");
+	ru_file_free(file);
+}
+
 /* alarm(): the same ITIMER_REAL, one-shot, in whole seconds. */
 Test(kinds, alarm_is_carried)
 {

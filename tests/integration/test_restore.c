@@ -738,19 +738,32 @@ Test(restore, replace_by_walk_refused_before_attach)
  * The holder's own timers, with other values: each is already the timer
  * the dump wants but for its setting.
  */
-static char *dump_holder_reset(void)
+static char *dump_holder_reset_to(const char *timer40)
 {
 	struct victim *src = victim_start(
 		"--timer", "id=2,clock=realtime,notify=signal,sig=12,sigval=0x2222,value_ms=20000,"
 		"interval_ms=250",
-		"--timer", "id=40,clock=monotonic,notify=none,sig=14,value_ms=5000,interval_ms=2000",
-		NULL);
+		"--timer", timer40, NULL);
 	char *dump;
 
 	cr_assert(src && src->ready, "%s", src ? src->error : "fork");
 	dump = ru_dump_file(src->pid, NULL);
 	victim_kill(src);
 	return dump;
+}
+
+/* Timer 40 due in 5 s: sooner than a rollback could be sure to undo (ARM_SOON_NS). */
+static char *dump_holder_reset(void)
+{
+	return dump_holder_reset_to("id=40,clock=monotonic,notify=none,sig=14,value_ms=5000,"
+				    "interval_ms=2000");
+}
+
+/* Both timers due in more than 10 s: a rollback undoes them before they expire. */
+static char *dump_holder_reset_far(void)
+{
+	return dump_holder_reset_to("id=40,clock=monotonic,notify=none,sig=14,value_ms=15000,"
+				    "interval_ms=2000");
 }
 
 /*
@@ -864,14 +877,15 @@ Test(restore, replace_remakes_a_timer_that_differs_in_one_thing)
 }
 
 /*
- * SIGTERM once every timer is armed, the last moment a restore rolls
- * back: each timer re-armed in place gets its old setting again, by a
- * walk too (no creation to undo, no lap to put anything back).
+ * SIGTERM once every timer is armed, none due within 10 s: the last
+ * moment a restore rolls back.  Each timer re-armed in place gets its
+ * old setting again, by a walk too (no creation to undo, no lap to put
+ * anything back).
  */
 Test(restore, replace_in_place_set_back_on_interrupt)
 {
 	static const char *const methods[] = { "--method=walk", "--method=auto" };
-	char *dump = dump_holder_reset(), pidbuf[16];
+	char *dump = dump_holder_reset_far(), pidbuf[16];
 	static struct ru_snap before;
 	struct ru_bg b;
 
@@ -893,6 +907,104 @@ Test(restore, replace_in_place_set_back_on_interrupt)
 		expect_unchanged(v, &before, RU_PUT_BACK, methods[i]);
 		victim_kill(v);
 	}
+	ru_file_free(dump);
+}
+
+/*
+ * SIGTERM once every timer is armed, timer 40 due in 5 s: past the point
+ * of no return, since its signal could come before a rollback deleted
+ * it.  The restore completes, exit 0, both timers the dump's: re-armed
+ * in place (--replace into the holder), or made and armed last (into a
+ * process without timers).
+ */
+Test(restore, interrupt_once_a_timer_is_due_soon_completes)
+{
+	char *dump = dump_holder_reset(), pidbuf[16];
+
+	for (int i = 0; i < 2; i++) {
+		const char *how = i ? "made" : "re-armed in place";
+		static const char *const none[] = { NULL };
+		struct victim *v = i ? victim_startv(none) : start_holder();
+		struct vtimer after[RU_MAX_TIMERS];
+		const struct vtimer *t40, *t2;
+		struct ru_bg b;
+		int na;
+
+		cr_assert(v && v->ready, "%s", v ? v->error : "fork");
+		ru_bg_start_at(&b, "armed", "restore", "-q", "--no-progress", "--replace", "-i",
+			       dump, ru_pidstr(pidbuf, v->pid), NULL);
+		cr_assert(ru_bg_wait_stopped(&b, RU_WAIT_MS), "%s: never reached \"armed\"", how);
+		ru_bg_signal_and_continue(&b, SIGTERM);
+		ru_bg_wait(&b, HARNESS_RUN_TIMEOUT_MS);
+		cr_expect_eq(b.res.exit_code, 0, "%s: %s", how, run_describe(&b.res));
+		run_result_free(&b.res);
+		na = ru_timers(v, after, RU_MAX_TIMERS);
+		t40 = vtimer_find(after, na, 40);
+		t2 = vtimer_find(after, na, 2);
+		cr_expect(na == 2 && t40 && t2, "%s: %s", how, ru_timers_str(after, na));
+		cr_expect(t40 && t40->value_ns > 0 && t40->value_ns <= 5 * RU_SEC &&
+			  t40->interval_ns == 2 * RU_SEC, "%s: timer 40 is not the dump's: %s",
+			  how, ru_timers_str(after, na));
+		cr_expect(t2 && t2->interval_ns == 250 * RU_MS, "%s: timer 2 is not the dump's: %s",
+			  how, ru_timers_str(after, na));
+		victim_kill(v);
+	}
+	ru_file_free(dump);
+}
+
+/* The ids of /proc/@pid/timers, newest first, as "40 2". */
+static void proc_ids(pid_t pid, char *buf, size_t size)
+{
+	char path[64], line[128];
+	size_t len = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/timers", (int)pid);
+	f = fopen(path, "r");
+	cr_assert(f, "%s: %s", path, strerror(errno));
+	buf[0] = '\0';
+	while (fgets(line, sizeof(line), f) && len + 16 < size)
+		if (!strncmp(line, "ID: ", 4))
+			len += (size_t)snprintf(buf + len, size - len, "%s%d", len ? " " : "",
+						atoi(line + 4));
+	fclose(f);
+}
+
+/*
+ * A dump that fails a check only the held target can make (its pending
+ * signal is queued for an eighth thread, which the holder lacks) fails
+ * before --replace deletes anything: timer 2, which the dump would
+ * replace (another clock), stays the same kernel timer, listed as old as
+ * it was.  Deleted and made again by the rollback, it would come first,
+ * newest.
+ */
+Test(restore, a_dump_failing_a_held_check_deletes_nothing)
+{
+	static const char dump_json[] =
+		"{\"version\": 2, \"pid\": 1000, \"threads\": [1000, 1001, 1002, 1003, 1004, 1005, 1006, 1007],"
+		" \"captured\": {\"realtime_ns\": 1764150000000000000,"
+		" \"monotonic_ns\": 1000000000, \"boottime_ns\": 1000000000},"
+		" \"kinds\": [\"posix\", \"signals\"],"
+		" \"timers\": [{\"id\": 2, \"clockid\": 1, \"notify\": \"signal\","
+		" \"signal\": 12, \"sigval\": \"0x2222\", \"tid\": null,"
+		" \"value_ns\": 60000000000, \"interval_ns\": 0}],"
+		" \"pending_signals\": [{\"queue\": \"thread\", \"tid\": 1007,"
+		" \"signal\": 34, \"timerid\": 2, \"overrun\": 0, \"sigval\": \"0x0\"}]}";
+	struct victim *v = start_holder();
+	char *dump = ru_text_file(dump_json), pidbuf[16], before[64], after[64];
+	struct run_result r;
+
+	proc_ids(v->pid, before, sizeof(before));
+	cr_assert_str_eq(before, "40 2");
+	cr_assert_eq(run_ptimerctl(&r, "restore", "--replace", "-i", dump,
+				   ru_pidstr(pidbuf, v->pid), NULL), 0);
+	cr_expect_eq(r.exit_code, PX_BAD_INPUT, "%s", run_describe(&r));
+	cr_expect(strstr(r.err, "has no thread"), "%s", r.err);
+	run_result_free(&r);
+	proc_ids(v->pid, after, sizeof(after));
+	cr_expect_str_eq(after, before, "timer 2 was deleted and made again: %s, before %s",
+			 after, before);
+	victim_kill(v);
 	ru_file_free(dump);
 }
 

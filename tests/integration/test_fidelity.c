@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "restore_util.h"
 #include "tool_trace.h"
 #include "ptimer.h"
 
@@ -685,6 +686,54 @@ Test(fidelity, a_taken_sigtrap_is_back_between_runs)
 	snprintf(want, sizeof(want), "TRAP code=%d pid=%d value=0x5eed", SI_QUEUE, (int)getpid());
 	cr_assert_eq(victim_cmd(v, "take-trap", line, sizeof(line)), 0);
 	cr_expect_str_eq(line, want, "the SIGTRAP pending for the victim");
+	cr_assert(victim_alive(v), "the victim died");
+	victim_kill(v);
+}
+
+/*
+ * A thread that runs with EFLAGS.TF set (a program single-stepping
+ * itself, or under a debugger's step) must not step through our code:
+ * each step there would be a SIGTRAP at an address it never ran, held
+ * and handed back to it.  tests/helpers/x86_64/stepper checks the
+ * si_addr of every SIGTRAP it takes; x86_64 only (no user-set single
+ * step elsewhere).  Small dumps, which run a blob, and a restore of 300
+ * timers, whose mapping is made by single injected calls.
+ */
+Test(fidelity, a_single_stepping_thread_steps_none_of_our_code)
+{
+	const char *path = helper_path("stepper");
+	const char *argv[] = { path, NULL };
+	struct victim *v, *src;
+	long long traps = -1, anomalies = -1;
+	char line[128], spid[16], *dump;
+	struct run_result r;
+
+	if (access(path, X_OK) < 0)
+		cr_skip_test("no single-stepping victim for this architecture");
+	v = victim_spawn(argv, FIDELITY_UID);
+	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
+	snprintf(spid, sizeof(spid), "%d", (int)v->pid);
+	for (int i = 0; i < 3; i++) {
+		cr_assert_eq(run_ptimerctl(&r, "dump", spid, NULL), 0);
+		cr_expect_eq(r.exit_code, 0, "dump %d: %s", i, run_describe(&r));
+		run_result_free(&r);
+	}
+	/* 300 timers: a job that needs a mapping, made by injected calls. */
+	src = victim_start("--many", "300", NULL);
+	cr_assert(src && src->ready, "%s", src ? src->error : "fork");
+	dump = ru_dump_file(src->pid, NULL);
+	victim_kill(src);
+	cr_assert_eq(run_ptimerctl(&r, "restore", "-i", dump, spid, NULL), 0);
+	cr_expect_eq(r.exit_code, 0, "restore: %s", run_describe(&r));
+	run_result_free(&r);
+	ru_file_free(dump);
+	/* A SIGTRAP handed back to the process is taken by the first thread free. */
+	sleep_ms(50);
+	cr_assert_eq(victim_cmd(v, "stats", line, sizeof(line)), 0);
+	cr_assert(kv_ll(line, "traps", &traps) && kv_ll(line, "anomalies", &anomalies), "%s",
+		  line);
+	cr_expect_gt(traps, 0, "the victim never stepped: %s", line);
+	cr_expect_eq(anomalies, 0, "a SIGTRAP from a step through our code: %s", line);
 	cr_assert(victim_alive(v), "the victim died");
 	victim_kill(v);
 }

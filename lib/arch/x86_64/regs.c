@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // SPDX-FileCopyrightText: The ptimerctl authors
 /* x86_64: register access and syscall set-up for injection. */
+#include <asm/processor-flags.h>
 #include <asm/unistd.h>
 #include <elf.h>
 #include <errno.h>
@@ -76,8 +77,17 @@ void arch_prep_syscall(struct arch_regs *regs, uint64_t site, long nr,
 	regs->r.orig_rax = -1;
 }
 
+/*
+ * Not with the thread's own TF, set by a program that single-steps
+ * itself (or left by a debugger's step): it would trap after each of the
+ * blob's instructions, and each SIGTRAP, held and handed back, would tell
+ * the program of an address it never ran.  The thread gets its flags back
+ * with its registers.  A syscall site needs no such care: the int3 after
+ * the syscall is trapped as our breakpoint, and raises no step of its own.
+ */
 void arch_prep_blob_call(struct arch_regs *regs, uint64_t entry, uint64_t arg)
 {
+	regs->r.eflags &= ~(unsigned long long)X86_EFLAGS_TF;
 	regs->r.rip = entry;
 	regs->r.rdi = arg;
 	regs->r.orig_rax = -1;

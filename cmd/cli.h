@@ -41,7 +41,7 @@ int cli_exit_code(int err);
 /* Report a library failure and return its exit code. */
 int cli_fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* When a restore into @pid failed with -EAGAIN: name RLIMIT_SIGPENDING and how to raise it. */
-void cli_hint_sigpending(pid_t pid, size_t ntimers);
+void cli_hint_sigpending(pid_t pid, size_t ntimers, size_t nsigs);
 /*
  * @src with every byte outside printable ASCII, and a backslash that
  * starts "\x", written as \xHH (util-linux's convention), so that a

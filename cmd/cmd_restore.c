@@ -268,8 +268,12 @@ static int restore_failed(const struct restore_args *a, int err, pid_t pid,
 {
 	int ret = cli_fail(err, "cannot restore into pid %d", pid);
 
-	if (err == -EAGAIN)
-		cli_hint_sigpending(pid, dump->ntimers);
+	if (err == -EAGAIN) {
+		size_t nsigs = 0;
+
+		ptimer_dump_signals(dump, &nsigs);
+		cli_hint_sigpending(pid, dump->ntimers, nsigs);
+	}
 	if (err == -PTIMER_ERR_WALK_TOO_LONG && a->opts.replace)
 		cli_info("hint: a kernel with PR_TIMER_CREATE_RESTORE_IDS (Linux 6.15, or"
 			 " kernel-patch/ of the sources) makes replaced IDs at once;"

@@ -175,7 +175,7 @@ int cli_fail(int err, const char *fmt, ...)
 	return ret;
 }
 
-void cli_hint_sigpending(pid_t pid, size_t ntimers)
+void cli_hint_sigpending(pid_t pid, size_t ntimers, size_t nsigs)
 {
 	char uid[64] = "?", sigq[64] = "?/?";
 	char *slash;
@@ -188,9 +188,10 @@ void cli_hint_sigpending(pid_t pid, size_t ntimers)
 	slash = strchr(sigq, '/');
 	if (slash)
 		*slash++ = '\0';
-	cli_info("hint: every POSIX timer counts against RLIMIT_SIGPENDING of its process's"
-		 " real user: uid %s has %s in use, pid %d allows %s, and the dump needs %zu;"
+	cli_info("hint: every POSIX timer and every queued signal counts against"
+		 " RLIMIT_SIGPENDING of its process's real user: uid %s has %s in use, pid %d"
+		 " allows %s, and the dump needs %zu (%zu timers, %zu pending signals);"
 		 " raise the limit with 'prlimit --pid %d --sigpending=N' or with 'ulimit -i'"
-		 " where the process is started", uid, sigq, pid, slash ? slash : "?", ntimers,
-		 pid);
+		 " where the process is started", uid, sigq, pid, slash ? slash : "?",
+		 ntimers + nsigs, ntimers, nsigs, pid);
 }

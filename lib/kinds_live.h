@@ -128,6 +128,8 @@ int kinds_restore_prepare(struct kinds_restore *kr);
 int kinds_restore_place(struct kinds_restore *kr);
 int kinds_restore_arm_timerfds(struct kinds_restore *kr);
 int kinds_restore_arm_itimers(struct kinds_restore *kr);
+/* -EAGAIN if the signals to queue would not fit the target's RLIMIT_SIGPENDING. */
+int kinds_restore_signals_fit(struct kinds_restore *kr);
 /* Whether an itimer was armed to expire within ARM_SOON_NS (arming.h). */
 bool kinds_restore_armed_soon(const struct kinds_restore *kr);
 int kinds_restore_signals(struct kinds_restore *kr);

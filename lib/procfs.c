@@ -617,3 +617,43 @@ bool procfs_thread_exiting(int dirfd, pid_t tid)
 	free(buf);
 	return exiting || thread_has_sigkill(dirfd, tid);
 }
+
+struct sigq {
+	unsigned long long queued, limit;
+	bool seen;
+};
+
+static int sigq_field(const char *key, const char *val, void *data)
+{
+	struct sigq *q = data;
+	char *end;
+
+	if (strcmp(key, "SigQ"))
+		return 0;
+	/* "used/limit" */
+	errno = 0;
+	q->queued = strtoull(val, &end, 10);
+	if (errno || end == val || *end != '/')
+		return -EINVAL;
+	val = end + 1;
+	q->limit = strtoull(val, &end, 10);
+	if (errno || end == val)
+		return -EINVAL;
+	q->seen = true;
+	return 0;
+}
+
+int procfs_sigq(int dirfd, unsigned long long *queued, unsigned long long *limit)
+{
+	struct sigq q = { 0 };
+	int ret;
+
+	ret = status_read_each(dirfd, "status", sigq_field, &q);
+	if (ret)
+		return ret;
+	if (!q.seen)
+		return -EINVAL;
+	*queued = q.queued;
+	*limit = q.limit;
+	return 0;
+}

@@ -42,6 +42,12 @@ int procfs_keep_dir(int dirfd, const char *name, int *fd);
 int procfs_reread_record(int fd, char **buf, size_t *len);
 int procfs_read_status(int dirfd, struct procfs_status *st);
 /*
+ * SigQ of status: the signals queued for the process's real user (POSIX
+ * timers count too, each holding one ready), and the process's own
+ * RLIMIT_SIGPENDING, which a queue entry may not take the count past.
+ */
+int procfs_sigq(int dirfd, unsigned long long *queued, unsigned long long *limit);
+/*
  * The thread ids in creation order, the leader first, as the kernel keeps
  * them, from one read of /proc/PID/task.  -EAGAIN when the leader does not
  * come first (the group changed under the read).  A thread that exits

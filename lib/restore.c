@@ -550,6 +550,8 @@ static int run_attached(struct restore *r)
 	if (!ret)
 		ret = kinds_restore_place(r->kr);
 	if (!ret)
+		ret = kinds_restore_signals_fit(r->kr);
+	if (!ret)
 		ret = target_check_interrupt(r->t);
 	if (ret)
 		return ret;

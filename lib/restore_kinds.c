@@ -911,22 +911,50 @@ static int queue_signals(struct kinds_restore *kr)
 					 si_slot(kr, k), 0);
 	}
 	ret = kb_run(kr, &kb);
-	for (size_t k = 0; !ret && k < kr->nsigs; k++) {
+	/* The batch goes on past a failure: every signal it queued is counted. */
+	for (size_t k = 0; k < kr->nsigs && kb.b->done; k++)
+		if (kb_ret(&kb, call[k]) >= 0)
+			kr->queued++;
+	for (size_t k = 0; !ret && k < kr->nsigs && kb.b->done; k++) {
 		long r = kb_ret(&kb, call[k]);
 
-		if (r < 0) {
+		if (r < 0)
 			ret = ctx_set_error(kr->ctx, (int)r, "queueing pending signal %zu (%s) in"
 					    " pid %d; %zu others are queued", k,
 					    ptimer_signal_name(kr->sigs[k].signo), kr->t->pid,
 					    kr->queued);
-			break;
-		}
-		kr->queued++;
 	}
 free_batch:
 	free(call);
 	kb_free(&kb);
 	return ret;
+}
+
+/*
+ * Each signal queued takes a queue entry of the target's real user, which
+ * RLIMIT_SIGPENDING bounds (a real-time one fails with EAGAIN past it; a
+ * legacy one is queued without its siginfo).  They are queued past the
+ * point of no return, so whether they fit is asked before anything is
+ * armed, with the restored timers, which hold one each, counted already.
+ * Another process of the user may still queue one in between: then the
+ * queueing fails, and says how many were queued.
+ */
+int kinds_restore_signals_fit(struct kinds_restore *kr)
+{
+	unsigned long long queued, limit;
+	int ret;
+
+	if (!kr->nsigs || kr->rearm)
+		return 0;
+	ret = procfs_sigq(kr->t->dirfd, &queued, &limit);
+	if (ret)
+		return ctx_set_error(kr->ctx, ret, "cannot read SigQ of /proc/%d/status",
+				     kr->t->pid);
+	if (queued + kr->nsigs <= limit)
+		return 0;
+	return ctx_set_error(kr->ctx, -EAGAIN, "queueing %zu pending signals would pass"
+			     " RLIMIT_SIGPENDING of pid %d: %llu signals and timers of its user"
+			     " are queued, of %llu", kr->nsigs, kr->t->pid, queued, limit);
 }
 
 /* The restore is done: the replaced descriptors kept aside for rollback go. */

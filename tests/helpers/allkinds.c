@@ -62,6 +62,8 @@
  *                             whose expiry the kernel has not handled yet does; OK
  *   fill HI FREE              /dev/null at every free descriptor below HI but the
  *                             FREE lowest; OK fds=N: how many are open then
+ *   sigpending N              lower its own RLIMIT_SIGPENDING to N (which another
+ *                             user's prlimit needs CAP_SYS_RESOURCE for); OK
  *   exit
  */
 #include <errno.h>
@@ -76,6 +78,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/timerfd.h>
@@ -655,6 +658,13 @@ static bool answer(char *line)
 		vp_out("OK");
 	} else if (sscanf(line, "fill %d %d", &a, &b) == 2 && a > 0 && b >= 0) {
 		fill(a, b);
+	} else if (sscanf(line, "sigpending %d", &a) == 1 && a >= 0) {
+		struct rlimit lim = { .rlim_cur = (rlim_t)a, .rlim_max = (rlim_t)a };
+
+		if (setrlimit(RLIMIT_SIGPENDING, &lim))
+			vp_out("ERROR setrlimit: %s", strerror(errno));
+		else
+			vp_out("OK");
 	} else {
 		return vp_handle(line);
 	}

@@ -17,24 +17,43 @@ const char *const ak_source_name[AK_NSRC] = {
 	"itimer_real", "itimer_virtual", "itimer_prof", "timerfd_epoll",
 };
 
-struct victim *ak_start(const char *arg, ...)
+static struct victim *ak_startv(uid_t uid, const char *arg, va_list ap)
 {
 	const char *argv[AK_MAX_ARGS + 2];
 	char path[4096];
 	struct victim *v;
-	va_list ap;
 	int n = 1;
 
 	snprintf(path, sizeof(path), "%s", helper_path("allkinds"));
 	argv[0] = path;
-	va_start(ap, arg);
 	for (const char *a = arg; a && n <= AK_MAX_ARGS; a = va_arg(ap, const char *))
 		argv[n++] = a;
-	va_end(ap);
 	argv[n] = NULL;
-	v = victim_spawn(argv, (uid_t)-1);
+	v = victim_spawn(argv, uid);
 	cr_assert(v, "cannot fork allkinds");
 	cr_assert(v->ready, "allkinds: %s", v->error);
+	return v;
+}
+
+struct victim *ak_start(const char *arg, ...)
+{
+	struct victim *v;
+	va_list ap;
+
+	va_start(ap, arg);
+	v = ak_startv((uid_t)-1, arg, ap);
+	va_end(ap);
+	return v;
+}
+
+struct victim *ak_start_as(uid_t uid, const char *arg, ...)
+{
+	struct victim *v;
+	va_list ap;
+
+	va_start(ap, arg);
+	v = ak_startv(uid, arg, ap);
+	va_end(ap);
 	return v;
 }
 

@@ -52,6 +52,8 @@ struct ak_tfd {
 
 /* allkinds with these arguments (NULL-terminated); asserts it is READY. */
 struct victim *ak_start(const char *arg, ...) __attribute__((sentinel));
+/* The same, as @uid: a user of its own, whose RLIMIT_SIGPENDING count is the victim's alone. */
+struct victim *ak_start_as(uid_t uid, const char *arg, ...) __attribute__((sentinel));
 /* Send @cmd and assert the answer starts with "OK"; the answer goes to @line. */
 void ak_ok(struct victim *v, const char *cmd, char *line, size_t size);
 void ak_stats(struct victim *v, struct ak_stats *st);

@@ -642,6 +642,36 @@ Test(kinds, pending_signals_are_delivered_once_in_the_destination)
 	ru_file_free(file);
 }
 
+/*
+ * DST, as a user of its own, may hold the 4 timers of the dump and one
+ * signal more, not the 2 pending signals (RLIMIT_SIGPENDING): the restore
+ * fails with EAGAIN before it arms or queues anything, and says so.
+ * Queued first and failed then, it would leave signal 38 or 39 queued
+ * for good, which no rollback takes back.
+ */
+Test(kinds, pending_signals_over_rlimit_sigpending_queue_nothing)
+{
+	struct victim *src = start_source(NULL);
+	struct victim *dst = ak_start_as(64175, "--fresh", NULL);
+	pid_t w = pend(src);
+	char *file = ru_dump_file(src->pid, "--kinds=posix,signals");
+	char spid[16];
+	struct run_result r;
+
+	expect_dumped_signals(file, w);
+	ak_ok(dst, "sigpending 5", NULL, 0);
+	cr_assert_eq(run_ptimerctl(&r, "restore", "-i", file, ru_pidstr(spid, dst->pid), NULL), 0);
+	cr_expect_eq(r.exit_code, PX_GENERIC, "%s", run_describe(&r));
+	cr_expect(strstr(r.err, "RLIMIT_SIGPENDING") && strstr(r.err, "2 pending signals"),
+		  "the limit is not named: %s", r.err);
+	run_result_free(&r);
+	cr_expect_eq(proc_tracer_pid(dst->pid), 0);
+	cr_expect(!ak_pending(dst->pid, ak_worker(dst), AK_SIG_OTHR),
+		  "DST's worker has signal 38 queued after the failure");
+	cr_expect(!ak_pending(dst->pid, 0, AK_SIG_OPROC), "DST has signal 39 queued after the failure");
+	ru_file_free(file);
+}
+
 Test(kinds, kinds_limits_the_dump)
 {
 	struct victim *src = start_source(NULL);

@@ -4,7 +4,7 @@
  * blocker: one thread blocked in a chosen system call, for telling which
  * calls a dump makes fail with EINTR.
  *
- *   blocker --call NAME [--in main|thread]
+ *   blocker --call NAME [--in main|thread] [--ignore SIG] [--catch SIG]
  *
  * It speaks the victim protocol of tests/integration/harness.h: the first
  * line is "READY <pid> tid=<blocked thread> nr=<syscall number>", then it
@@ -22,6 +22,11 @@
  * --in main blocks the main thread, the one ptimerctl injects into; --in
  * thread blocks a second thread while the main thread reads the commands.
  * Every thread blocks SIGUSR1 and SIGUSR2, and only "wake" sends them.
+ *
+ * --ignore sets signal number SIG to SIG_IGN, as a program that ignores
+ * SIGHUP or SIGPIPE does; --catch gives it a handler that does nothing,
+ * without SA_RESTART.  Every other signal keeps its default action: a
+ * SIGCHLD, SIGCONT, SIGURG or SIGWINCH is ignored by default.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -701,19 +706,41 @@ static void on_sigusr2(int sig)
 {
 }
 
+static void on_caught(int sig)
+{
+}
+
 __attribute__((noreturn))
 static void usage(void)
 {
-	fputs("usage: blocker --call NAME [--in main|thread]\ncalls:", stderr);
+	fputs("usage: blocker --call NAME [--in main|thread] [--ignore SIG] [--catch SIG]\n"
+	      "calls:", stderr);
 	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++)
 		fprintf(stderr, " %s", calls[i].name);
 	fputc('\n', stderr);
 	exit(2);
 }
 
+/* A signal number for --ignore or --catch. */
+static int parse_sig(const char *arg)
+{
+	char *end;
+	long sig;
+
+	errno = 0;
+	sig = strtol(arg, &end, 10);
+	if (errno || end == arg || *end || sig < 1 || sig >= NSIG || sig == SIGKILL ||
+	    sig == SIGSTOP)
+		usage();
+	return (int)sig;
+}
+
 int main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_sigusr2 };
+	struct sigaction ign = { .sa_handler = SIG_IGN };
+	struct sigaction caught = { .sa_handler = on_caught };
+	int ignore_sig = 0, catch_sig = 0;
 	bool in_main = true;
 	pthread_t th;
 	sigset_t set;
@@ -726,6 +753,10 @@ int main(int argc, char **argv)
 					call = &calls[k];
 		} else if (!strcmp(argv[i], "--in")) {
 			in_main = !strcmp(argv[i + 1], "main");
+		} else if (!strcmp(argv[i], "--ignore")) {
+			ignore_sig = parse_sig(argv[i + 1]);
+		} else if (!strcmp(argv[i], "--catch")) {
+			catch_sig = parse_sig(argv[i + 1]);
 		} else {
 			usage();
 		}
@@ -738,6 +769,10 @@ int main(int argc, char **argv)
 	sigaddset(&set, SIGUSR2);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	sigaction(SIGUSR2, &sa, NULL);
+	if (ignore_sig && sigaction(ignore_sig, &ign, NULL) < 0)
+		vp_die(errno, "sigaction %d SIG_IGN", ignore_sig);
+	if (catch_sig && sigaction(catch_sig, &caught, NULL) < 0)
+		vp_die(errno, "sigaction %d", catch_sig);
 	if (call->setup)
 		call->setup();
 	if (in_main) {

@@ -15,6 +15,7 @@
 #define KMAX_ERRNO	4095
 
 #ifndef __ASSEMBLER__
+#include <signal.h>
 #include <stdint.h>
 
 #include "ptimer.h"
@@ -65,6 +66,19 @@ enum ksigev {
 static inline uint64_t ksig_bit(int sig)
 {
 	return 1ULL << (sig - 1);
+}
+
+/*
+ * The signals whose default action is to do nothing, signal(7)'s "Ign":
+ * the kernel's SIG_KERNEL_IGNORE_MASK (include/linux/signal.h), the same
+ * numbers on every architecture we build for.  Left at SIG_DFL, such a
+ * signal is dropped when sent (sig_handler_ignored(), kernel/signal.c)
+ * or, if it was queued all the same, when dequeued (get_signal():
+ * "Default is nothing").
+ */
+static inline uint64_t ksig_default_ignored(void)
+{
+	return ksig_bit(SIGCHLD) | ksig_bit(SIGCONT) | ksig_bit(SIGURG) | ksig_bit(SIGWINCH);
 }
 
 /*

@@ -467,9 +467,14 @@ int procfs_exe_matches(int dirfd, int machine, int elf_class)
 	return 0;
 }
 
-/* A thread's pending (own and shared) and blocked signal sets, from its status. */
+/*
+ * A thread's pending (own and shared), blocked, ignored (SIG_IGN) and
+ * caught (a handler) signal sets, from one read of its status: the
+ * kernel prints them all under the one siglock (task_sig(),
+ * fs/proc/array.c), so they agree with each other.
+ */
 struct thread_sigsets {
-	unsigned long long pnd, shd, blk;
+	unsigned long long pnd, shd, blk, ign, cgt;
 };
 
 struct sigsets_fields {
@@ -490,6 +495,12 @@ static int sigsets_field(const char *key, const char *val, void *data)
 	} else if (!strcmp(key, "SigBlk")) {
 		f->seen |= 4;
 		return parse_hex_mask(val, &f->ss->blk);
+	} else if (!strcmp(key, "SigIgn")) {
+		f->seen |= 8;
+		return parse_hex_mask(val, &f->ss->ign);
+	} else if (!strcmp(key, "SigCgt")) {
+		f->seen |= 16;
+		return parse_hex_mask(val, &f->ss->cgt);
 	}
 	return 0;
 }
@@ -503,7 +514,7 @@ static int read_thread_sigsets(int dirfd, pid_t tid, struct thread_sigsets *ss)
 	memset(ss, 0, sizeof(*ss));
 	snprintf(name, sizeof(name), "task/%d/status", tid);
 	ret = status_read_each(dirfd, name, sigsets_field, &f);
-	if (!ret && f.seen != 7)
+	if (!ret && f.seen != 31)
 		ret = -EINVAL;
 	return ret;
 }
@@ -527,13 +538,28 @@ int procfs_ignores_signal(int statfd, int sig, bool *yes)
 	return ret;
 }
 
+/*
+ * The signals the program ignores: SIG_IGN, or SIG_DFL (neither ignored
+ * nor caught) with a default action of ignore.  Untraced, the kernel drops
+ * such a signal when it is sent (sig_ignored(), kernel/signal.c).  But
+ * sig_ignored() keeps it for a traced task ("Tracers may want to know
+ * about even ignored signal": t->ptrace && sig != SIGKILL), so one sent
+ * while we hold the process is queued.  It is dropped once dequeued after
+ * our detach (get_signal(): "Do nothing." for SIG_IGN, "Default is
+ * nothing." for sig_kernel_ignore()), and interrupts nothing.
+ */
+static unsigned long long ignored_signals(const struct thread_sigsets *ss)
+{
+	return ss->ign | (ksig_default_ignored() & ~ss->cgt);
+}
+
 int procfs_thread_has_deliverable_signal(int dirfd, pid_t tid, bool *yes)
 {
 	struct thread_sigsets ss;
 	int ret;
 
 	ret = read_thread_sigsets(dirfd, tid, &ss);
-	*yes = !ret && ((ss.pnd | ss.shd) & ~ss.blk);
+	*yes = !ret && ((ss.pnd | ss.shd) & ~ss.blk & ~ignored_signals(&ss));
 	return ret;
 }
 

@@ -59,7 +59,11 @@ int procfs_list_threads(int dirfd, pid_t pid, pid_t **tids, size_t *n);
 int procfs_list_tids(int taskfd, pid_t pid, pid_t **tids, size_t *n);
 /* Whether the process ignores signal @sig (SIG_IGN), from its stat, kept open as @statfd. */
 int procfs_ignores_signal(int statfd, int sig, bool *yes);
-/* Whether thread @tid has a pending signal it does not block. */
+/*
+ * Whether thread @tid has a pending signal that it does not block and
+ * that the program does not ignore (SIG_IGN, or SIG_DFL where the
+ * default is to ignore): one whose delivery would interrupt a wait.
+ */
 int procfs_thread_has_deliverable_signal(int dirfd, pid_t tid, bool *yes);
 /*
  * Thread @tid's id in its own (innermost) pid namespace: the last NSpid

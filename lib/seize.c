@@ -426,7 +426,9 @@ release:
  * Our stop made a wait without a timeout (epoll_wait(), semop(), ...: see
  * arch_restart_interrupted_wait()) fail with EINTR;
  * unless a signal is really there for the thread, re-issue the call, so
- * that the program does not notice.
+ * that the program does not notice.  A signal the program ignores is not
+ * one: the kernel queued it only because we trace the process, and drops
+ * it once we let go (procfs_thread_has_deliverable_signal()).
  */
 static void restart_interrupted_wait(struct seized_process *sp, struct seized_thread *t)
 {

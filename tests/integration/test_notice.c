@@ -20,6 +20,8 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "kinds_util.h"
+#include "restore_util.h"
 
 #define NDUMPS		50
 #define SLEEP_MS	6000	/* the main thread's nanosleep */
@@ -716,11 +718,15 @@ static void wait_blocked(const struct blocker *b, const char *what)
 	}
 }
 
-/* False when this kernel lacks @call (ENOSYS: e.g. no CONFIG_POSIX_MQUEUE). */
-static bool blocker_start(struct blocker *b, const char *call, const char *in)
+/*
+ * False when this kernel lacks @call (ENOSYS: e.g. no CONFIG_POSIX_MQUEUE).
+ * @opt and @val (NULL: none) are one more option, such as "--ignore", "1".
+ */
+static bool blocker_start(struct blocker *b, const char *call, const char *in,
+			  const char *opt, const char *val)
 {
 	char exe[4096], line[256];
-	const char *argv[] = { exe, "--call", call, "--in", in, NULL };
+	const char *argv[] = { exe, "--call", call, "--in", in, opt, val, NULL };
 	long long tid;
 
 	snprintf(exe, sizeof(exe), "%s", helper_path("blocker"));
@@ -770,7 +776,7 @@ static long long dump_blocked(const char *call, const char *in, bool eintr_each)
 	char pidbuf[16], line[512];
 	long long eintr, woke_eintr, ok;
 
-	if (!blocker_start(&b, call, in))
+	if (!blocker_start(&b, call, in, NULL, NULL))
 		return -1;
 	snprintf(pidbuf, sizeof(pidbuf), "%d", (int)b.v->pid);
 	wait_blocked(&b, call);
@@ -880,6 +886,97 @@ Test(notice, sigtimedwait_with_timeout_sees_eintr)
 Test(notice, recv_with_so_rcvtimeo_sees_eintr)
 {
 	assert_eintr_each_dump("recv_rcvtimeo");
+}
+
+/*
+ * A signal sent while ptimerctl holds the blocker, stopped at "read" (a
+ * dump with every value read and every thread still stopped).  One the
+ * program ignores, SIG_IGN or by default, is queued only because the
+ * process is traced (sig_ignored(), kernel/signal.c) and dropped once it
+ * is let go: the wait our stop interrupted must be issued again, and the
+ * program sees no EINTR, as it would have seen none without ptimerctl.
+ * One it catches is the program's own EINTR: exactly one.
+ *
+ * A signal sent to the process waits in its shared queue, where any
+ * thread let go takes it; ptimerctl lets the main thread go first, so
+ * with the wait there, the signal is still queued when that wait is
+ * judged.  A signal sent to a thread stays that thread's, in either.
+ */
+struct held_signal {
+	const char *name;
+	int sig;
+	const char *disposition;	/* "--ignore", "--catch", or NULL: SIG_DFL */
+	bool to_thread;			/* tgkill() the blocked thread, else kill() */
+	long long eintr;		/* what the program must see */
+};
+
+static void signal_while_held(const char *call, const char *in, const struct held_signal *h)
+{
+	struct blocker b;
+	struct ru_bg bg;
+	char pidbuf[16], sigbuf[16], line[512];
+	long long eintr, ok;
+	int64_t deadline;
+
+	snprintf(sigbuf, sizeof(sigbuf), "%d", h->sig);
+	cr_assert(blocker_start(&b, call, in, h->disposition, h->disposition ? sigbuf : NULL),
+		  "%s: not in this kernel", call);
+	snprintf(pidbuf, sizeof(pidbuf), "%d", (int)b.v->pid);
+	wait_blocked(&b, call);
+
+	ru_bg_start_at(&bg, "read", "dump", pidbuf, NULL);
+	cr_assert(ru_bg_wait_stopped(&bg, WAIT_MS), "%s: ptimerctl never reached \"read\"",
+		  h->name);
+	if (h->to_thread)
+		cr_assert_eq(syscall(SYS_tgkill, b.v->pid, b.tid, h->sig), 0, "%s", strerror(errno));
+	else
+		cr_assert_eq(kill(b.v->pid, h->sig), 0, "%s", strerror(errno));
+	/* Held, the process queues even a signal it ignores. */
+	cr_assert(ak_pending(b.v->pid, h->to_thread ? b.tid : 0, h->sig),
+		  "%s: not queued while ptimerctl holds the process", h->name);
+	ru_bg_signal_and_continue(&bg, 0);
+	ru_bg_wait(&bg, WAIT_MS);
+	cr_assert_eq(bg.res.exit_code, 0, "%s: %s", h->name, run_describe(&bg.res));
+	run_result_free(&bg.res);
+
+	/* A caught signal's EINTR comes after the release: wait for it, then for the new call. */
+	deadline = deadline_in(WAIT_MS);
+	while ((eintr = blocker_eintr(&b)) < h->eintr) {
+		cr_assert(in_time(deadline), "%s: %s in the %s thread saw %lld EINTR, not %lld",
+			  h->name, call, in, eintr, h->eintr);
+		sleep_ms(1);
+	}
+	wait_blocked(&b, call);
+	cr_assert_eq(victim_wake(b.v, true, line, sizeof(line), WAIT_MS), 0,
+		     "%s: %s does not end on wake", h->name, call);
+	cr_assert(kv_ll(line, "eintr", &eintr) && kv_ll(line, "ok", &ok), "bad WOKE: %s", line);
+	/* Every case is run and reported. */
+	cr_expect_eq(eintr, h->eintr, "%s: %s in the %s thread saw %lld EINTR, not %lld: %s",
+		     h->name, call, in, eintr, h->eintr, line);
+	cr_expect_eq(ok, 1, "%s: %s in the %s thread: wrong result once woken: %s",
+		     h->name, call, in, line);
+	victim_kill(b.v);
+}
+
+Test(notice, signal_sent_while_held, .timeout = 120)
+{
+	static const struct held_signal cases[] = {
+		{ "SIGCHLD at SIG_DFL", SIGCHLD, NULL, false, 0 },
+		{ "SIGCONT at SIG_DFL", SIGCONT, NULL, false, 0 },
+		{ "SIGURG at SIG_DFL, to the thread", SIGURG, NULL, true, 0 },
+		{ "SIGWINCH at SIG_DFL", SIGWINCH, NULL, false, 0 },
+		{ "SIGHUP at SIG_IGN", SIGHUP, "--ignore", false, 0 },
+		{ "SIGPIPE at SIG_IGN, to the thread", SIGPIPE, "--ignore", true, 0 },
+		{ "SIGWINCH caught, to the thread", SIGWINCH, "--catch", true, 1 },
+		{ "SIGHUP caught, to the thread", SIGHUP, "--catch", true, 1 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		signal_while_held("epoll_pwait", "main", &cases[i]);
+		signal_while_held("semop", "main", &cases[i]);
+		if (cases[i].to_thread)
+			signal_while_held("epoll_pwait", "thread", &cases[i]);
+	}
 }
 
 /*

@@ -149,6 +149,9 @@ Test(procfs, nspid_table)
 	}
 }
 
+/* The lines after SigBlk of a process that neither ignores nor catches a signal. */
+#define NO_DISPOSITIONS	"SigIgn:\t0000000000000000\nSigCgt:\t0000000000000000\n"
+
 Test(procfs, deliverable_signal_table)
 {
 	static const struct {
@@ -157,17 +160,40 @@ Test(procfs, deliverable_signal_table)
 		bool yes;
 	} cases[] = {
 		{ "nothing pending", "SigPnd:\t0000000000000000\nShdPnd:\t0000000000000000\n"
-		  "SigBlk:\t0000000000000000\n", 0, false },
+		  "SigBlk:\t0000000000000000\n" NO_DISPOSITIONS, 0, false },
 		{ "pending, not blocked", "SigPnd:\t0000000000000200\nShdPnd:\t0000000000000000\n"
-		  "SigBlk:\t0000000000000000\n", 0, true },
+		  "SigBlk:\t0000000000000000\n" NO_DISPOSITIONS, 0, true },
 		{ "shared pending, blocked", "SigPnd:\t0000000000000000\n"
-		  "ShdPnd:\t0000000000004000\nSigBlk:\t0000000000004000\n", 0, false },
-		{ "shared pending, another blocked", "SigPnd:\t0\nShdPnd:\t4000\nSigBlk:\t2000\n",
-		  0, true },
+		  "ShdPnd:\t0000000000004000\nSigBlk:\t0000000000004000\n" NO_DISPOSITIONS, 0, false },
+		{ "shared pending, another blocked", "SigPnd:\t0\nShdPnd:\t4000\nSigBlk:\t2000\n"
+		  NO_DISPOSITIONS, 0, true },
 		{ "a real-time signal", "SigPnd:\t0000000100000000\nShdPnd:\t0\n"
-		  "SigBlk:\tfffffffe7ffbfeff\n", 0, true },
-		{ "no SigBlk", "SigPnd:\t0\nShdPnd:\t0\n", -EINVAL, false },
-		{ "no hex", "SigPnd:\tzz\nShdPnd:\t0\nSigBlk:\t0\n", -EINVAL, false },
+		  "SigBlk:\tfffffffe7ffbfeff\n" NO_DISPOSITIONS, 0, true },
+		/* SIGHUP (bit 0) set to SIG_IGN */
+		{ "pending, ignored", "SigPnd:\t1\nShdPnd:\t0\nSigBlk:\t0\nSigIgn:\t1\nSigCgt:\t0\n",
+		  0, false },
+		{ "shared pending, ignored", "SigPnd:\t0\nShdPnd:\t1\nSigBlk:\t0\nSigIgn:\t1\n"
+		  "SigCgt:\t0\n", 0, false },
+		{ "one ignored, another caught", "SigPnd:\t1\nShdPnd:\t2\nSigBlk:\t0\nSigIgn:\t1\n"
+		  "SigCgt:\t2\n", 0, true },
+		/* SIGCHLD (bit 16), SIGCONT (17), SIGURG (22), SIGWINCH (27): ignored by default */
+		{ "SIGCHLD at SIG_DFL", "SigPnd:\t0\nShdPnd:\t10000\nSigBlk:\t0\n" NO_DISPOSITIONS,
+		  0, false },
+		{ "SIGCONT, SIGURG and SIGWINCH at SIG_DFL", "SigPnd:\t8420000\nShdPnd:\t0\n"
+		  "SigBlk:\t0\n" NO_DISPOSITIONS, 0, false },
+		{ "SIGCHLD caught", "SigPnd:\t0\nShdPnd:\t10000\nSigBlk:\t0\nSigIgn:\t0\n"
+		  "SigCgt:\t10000\n", 0, true },
+		{ "SIGWINCH caught, SIGURG not", "SigPnd:\t8400000\nShdPnd:\t0\nSigBlk:\t0\n"
+		  "SigIgn:\t0\nSigCgt:\t8000000\n", 0, true },
+		/* SIGTERM (bit 14) at SIG_DFL terminates: delivered */
+		{ "SIGTERM at SIG_DFL", "SigPnd:\t4000\nShdPnd:\t0\nSigBlk:\t0\n" NO_DISPOSITIONS,
+		  0, true },
+		{ "no SigBlk", "SigPnd:\t0\nShdPnd:\t0\n" NO_DISPOSITIONS, -EINVAL, false },
+		{ "no SigIgn", "SigPnd:\t0\nShdPnd:\t0\nSigBlk:\t0\nSigCgt:\t0\n", -EINVAL, false },
+		{ "no SigCgt", "SigPnd:\t0\nShdPnd:\t0\nSigBlk:\t0\nSigIgn:\t0\n", -EINVAL, false },
+		{ "no hex", "SigPnd:\tzz\nShdPnd:\t0\nSigBlk:\t0\n" NO_DISPOSITIONS, -EINVAL, false },
+		{ "no hex in SigCgt", "SigPnd:\t0\nShdPnd:\t0\nSigBlk:\t0\nSigIgn:\t0\n"
+		  "SigCgt:\tq\n", -EINVAL, false },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

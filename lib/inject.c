@@ -263,6 +263,54 @@ static int put_rseq_cs(struct injector *in)
 }
 
 /*
+ * A thread under syscall user dispatch traps each system call made
+ * outside its region with SIGSYS, which our mask blocks: the kernel
+ * forces it through, resetting the thread's SIGSYS handler to SIG_DFL
+ * for good.  So while our code runs its selector says ALLOW, and the
+ * thread gets its own byte back whenever it parks.  The setting itself
+ * is not switched off instead: setting it again would forget that the
+ * thread is inside its SIGSYS handler, whose rt_sigreturn would trap.
+ * With no selector to set, the thread is refused.
+ */
+static int find_dispatch(struct injector *in)
+{
+	struct ksud_config cfg;
+
+	/* EIO before Linux 6.4, or without generic entry code: it cannot be told. */
+	if (ptrace(KPTRACE_GET_SYSCALL_USER_DISPATCH_CONFIG, in->tid, sizeof(cfg), &cfg) < 0)
+		return errno == EIO ? 0 : -errno;
+	if (cfg.mode != KPR_SYS_DISPATCH_ON)
+		return 0;
+	if (!cfg.selector)
+		return -EOPNOTSUPP;
+	in->sud_selector = cfg.selector;
+	return vm_read(in, cfg.selector, &in->sud_saved, sizeof(in->sud_saved));
+}
+
+static int allow_dispatch(struct injector *in)
+{
+	const uint8_t allow = KSYSCALL_DISPATCH_FILTER_ALLOW;
+	int ret;
+
+	if (!in->sud_selector || in->sud_allowed || in->sud_saved == allow)
+		return 0;
+	ret = vm_write(in, in->sud_selector, &allow, sizeof(allow));
+	in->sud_allowed = !ret;
+	return ret;
+}
+
+static int put_dispatch(struct injector *in)
+{
+	int ret;
+
+	if (!in->sud_allowed)
+		return 0;
+	ret = vm_write(in, in->sud_selector, &in->sud_saved, sizeof(in->sud_saved));
+	in->sud_allowed = ret != 0;
+	return ret;
+}
+
+/*
  * The mask our code runs with: every signal blocked, so that no handler
  * of the target runs in the middle of it, but SIGTRAP.  The breakpoint
  * that ends our code raises a SIGTRAP with force_sig(), and the kernel
@@ -292,6 +340,8 @@ static int restore_own_state(struct injector *in)
 		ret = set_sigmask(in, in->saved_sigmask);
 	if (!ret)
 		ret = put_rseq_cs(in);
+	if (!ret)
+		ret = put_dispatch(in);
 	in->parked = !ret;
 	return ret;
 }
@@ -354,6 +404,8 @@ static int run_from_stop(struct injector *in, const struct arch_regs *regs)
 	if (ret)
 		return ret;
 	ret = read_rseq_cs(in);
+	if (!ret)
+		ret = allow_dispatch(in);
 	if (ret)
 		return ret;
 	/* Our code writes its results there. */
@@ -928,6 +980,8 @@ int inject_begin(struct injector *in, struct seized_process *sp, pid_t tid,
 	if (ptrace(PTRACE_GETSIGMASK, tid, sizeof(in->saved_sigmask), &in->saved_sigmask) < 0)
 		return -errno;
 	ret = find_rseq_cs(in);
+	if (!ret)
+		ret = find_dispatch(in);
 	if (ret)
 		return ret;
 	ret = settle_restart(in);
@@ -1092,6 +1146,9 @@ int inject_end(struct injector *in)
 		if (rc && !ret)
 			ret = rc;
 		rc = put_rseq_cs(in);
+		if (rc && !ret)
+			ret = rc;
+		rc = put_dispatch(in);
 		if (rc && !ret)
 			ret = rc;
 	}

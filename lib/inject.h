@@ -56,6 +56,10 @@ struct injector {
 	bool image_read;	/* image is what the target holds, read since its last run */
 	int memfd;		/* /proc/PID/mem, to write the slot, or -1 */
 	bool parked;		/* waiting in its own registers and mask */
+	/* Its syscall user dispatch selector, if any, and the byte it held (inject.c) */
+	uint64_t sud_selector;
+	uint8_t sud_saved;
+	bool sud_allowed;	/* ALLOW written over it */
 	/* The rseq_cs pointer of the thread's rseq area (inject.c) */
 	uint64_t rseq_area;	/* its address, or 0: no rseq area */
 	bool rseq_read;		/* its value is known, and judged */

@@ -88,6 +88,24 @@ static inline uint64_t ksig_default_ignored(void)
  */
 #define KTIMER_ID_SPACE	((int64_t)PTIMER_ID_SPACE)
 
+/*
+ * Syscall user dispatch (Linux 5.11, prctl PR_SET_SYSCALL_USER_DISPATCH;
+ * Wine's): a thread's system calls made outside one region of its code
+ * trap with SIGSYS unless its selector byte says ALLOW.  A tracer reads
+ * the setting since Linux 6.4; uapi/linux/ptrace.h and prctl.h there,
+ * which older headers lack.
+ */
+#define KPTRACE_GET_SYSCALL_USER_DISPATCH_CONFIG	0x4211
+#define KPR_SYS_DISPATCH_ON			1
+#define KSYSCALL_DISPATCH_FILTER_ALLOW		0
+
+struct ksud_config {
+	uint64_t mode;
+	uint64_t selector;
+	uint64_t offset;
+	uint64_t len;
+};
+
 /* task_struct flags as /proc/PID/stat field 9 shows them. */
 #define KPF_EXITING	0x00000004
 #define KPF_KTHREAD	0x00200000

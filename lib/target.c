@@ -356,6 +356,10 @@ int target_inject_begin(struct target *t, size_t data_len, bool one_syscall_per_
 	if (ret) {
 		if (ret == -PTIMER_ERR_COMPAT)
 			ctx_set_error(t->ctx, ret, "pid %d runs 32-bit code", t->pid);
+		else if (ret == -EOPNOTSUPP)
+			ctx_set_error(t->ctx, ret, "the threads of pid %d dispatch their system"
+				      " calls to a SIGSYS handler (PR_SET_SYSCALL_USER_DISPATCH)"
+				      " with no selector that could let ours through", t->pid);
 		else
 			ctx_set_error(t->ctx, ret, "cannot inject into pid %d", t->pid);
 		return ret;

@@ -790,3 +790,98 @@ Test(hostile_odd, process_without_its_leader)
 	victim_kill(src);
 	victim_kill(v);
 }
+
+/* ---- D: a thread under syscall user dispatch ---- */
+
+/* The process's caught signals (SigCgt), or 0. */
+static unsigned long long sig_caught(pid_t pid)
+{
+	char path[64], line[256];
+	unsigned long long mask = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "SigCgt:", 7))
+			mask = strtoull(line + 7, NULL, 16);
+	fclose(f);
+	return mask;
+}
+
+/* Whether this kernel tells a tracer a thread's syscall user dispatch (Linux 6.4). */
+static bool kernel_tells_dispatch(void)
+{
+	unsigned long long cfg[4];
+	int status;
+	long r;
+	pid_t pid = fork();
+
+	cr_assert_geq(pid, 0);
+	if (!pid) {
+		ptrace(PTRACE_TRACEME, 0, 0, 0);
+		raise(SIGSTOP);
+		_exit(0);
+	}
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	r = ptrace((enum __ptrace_request)0x4211, pid, sizeof(cfg), cfg);
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	return r == 0;
+}
+
+TestSuite(hostile_dispatch, .fini = fini, .timeout = 60);
+
+/*
+ * tests/helpers/dispatcher's main thread spins under syscall user
+ * dispatch, its selector at BLOCK: every call made from it traps with
+ * SIGSYS, which our mask would block, and the kernel would force through
+ * as SIG_DFL.  ptimerctl lets its calls through the selector while they
+ * run: dumps, and a restore of 300 timers (a mapped job) succeed, the
+ * handler is still there and saw no trap, and the thread spins on, its
+ * selector at BLOCK again.
+ */
+Test(hostile_dispatch, calls_pass_a_blocking_selector)
+{
+	const char *argv[] = { helper_path("dispatcher"), NULL };
+	struct victim *v = victim_spawn(argv, (uid_t)-1), *src;
+	long long sigsys = -1, spins = -1, later = -1, selector = -1;
+	char line[128], spid[16], *dump;
+	struct run_result r;
+
+	cr_assert(v, "cannot fork dispatcher");
+	if (!v->ready && strstr(v->error, "UNSUPPORTED"))
+		cr_skip_test("%s", v->error);
+	cr_assert(v->ready, "dispatcher: %s", v->error);
+	if (!kernel_tells_dispatch())
+		cr_skip_test("this kernel does not tell a tracer of syscall user dispatch"
+			     " (Linux 6.4)");
+	snprintf(spid, sizeof(spid), "%d", (int)v->pid);
+	cr_assert(sig_caught(v->pid) & (1ULL << (SIGSYS - 1)), "no SIGSYS handler to begin with");
+	for (int i = 0; i < 3; i++) {
+		cr_assert_eq(run_ptimerctl(&r, "dump", spid, NULL), 0);
+		cr_expect_eq(r.exit_code, 0, "dump %d: %s", i, run_describe(&r));
+		run_result_free(&r);
+	}
+	src = victim_start("--many", "300", NULL);
+	cr_assert(src && src->ready, "%s", src ? src->error : "fork");
+	dump = ru_dump_file(src->pid, NULL);
+	victim_kill(src);
+	cr_assert_eq(run_ptimerctl(&r, "restore", "-i", dump, spid, NULL), 0);
+	cr_expect_eq(r.exit_code, 0, "restore: %s", run_describe(&r));
+	run_result_free(&r);
+	ru_file_free(dump);
+	cr_expect(sig_caught(v->pid) & (1ULL << (SIGSYS - 1)), "the SIGSYS handler was reset");
+	cr_assert_eq(victim_cmd(v, "stats", line, sizeof(line)), 0);
+	cr_assert(kv_ll(line, "sigsys", &sigsys) && kv_ll(line, "spins", &spins), "%s", line);
+	cr_expect_eq(sigsys, 0, "our calls trapped: %s", line);
+	sleep_ms(20);
+	cr_assert_eq(victim_cmd(v, "stats", line, sizeof(line)), 0);
+	cr_assert(kv_ll(line, "spins", &later) && kv_ll(line, "selector", &selector), "%s",
+		  line);
+	cr_expect_gt(later, spins, "the main thread no longer runs: %s", line);
+	cr_expect_eq(selector, 1, "the selector was left letting calls through: %s", line);
+	victim_kill(v);
+}

@@ -233,6 +233,7 @@ static int decode_clock(struct decoder *d, struct json_object *obj,
 static int decode_signal(struct decoder *d, struct json_object *obj,
 			 const char *parent, struct ptimer_timer *t)
 {
+	bool none = t->notify == PTIMER_NOTIFY_NONE;
 	struct json_object *val;
 	const char *name, *want;
 	int r;
@@ -241,15 +242,23 @@ static int decode_signal(struct decoder *d, struct json_object *obj,
 	if (r < 0)
 		return r;
 	if (json_object_is_type(val, json_type_string)) {
-		name = json_object_get_string(val);
+		/* Read as any string is, so that "SIGUSR1\u0000junk" is no SIGUSR1. */
+		r = jf_read_string(d->ctx, obj, parent, "signal", true, &name);
+		if (r < 0)
+			return r;
 		t->signo = ptimer_signal_from_name(name);
 		if (t->signo < 0)
 			return jf_fail(d->ctx, parent, "signal", "\"%.24s\" is not a signal"
 				       " name (SIGUSR1, SIGRTMIN+3, kernel numbering)", name);
 	} else {
-		/* The kernel checks the signal only when it will deliver one. */
-		r = jf_to_int(d->ctx, val, parent, "signal",
-			      t->notify == PTIMER_NOTIFY_NONE ? 0 : 1, KSIGMAX, &t->signo);
+		/*
+		 * The kernel checks sigev_signo only when it will deliver a
+		 * signal: a SIGEV_NONE timer keeps whatever the program left
+		 * there, /proc/PID/timers shows it, and timer_create() takes
+		 * it back.
+		 */
+		r = jf_to_int(d->ctx, val, parent, "signal", none ? INT_MIN : 1,
+			      none ? INT_MAX : KSIGMAX, &t->signo);
 		if (r)
 			return r;
 	}

@@ -5,9 +5,11 @@
  * "signal" means its kernel number, and a "signal_name" that disagrees
  * is refused by its field path (the bad-signal-name-*.json fixtures,
  * which test_json.c runs); here the accepted forms decode to the right
- * numbers, and every signal's own name reads back as its number.
+ * numbers, and every signal's own name reads back as its number.  A
+ * SIGEV_NONE timer's "signal" is whatever int the program left there.
  */
 #include <criterion/criterion.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,4 +95,71 @@ Test(json_signal, every_name_round_trips)
 		named++;
 	}
 	cr_expect_geq(named, 60);
+}
+
+/*
+ * The kernel leaves sigev_signo unchecked for SIGEV_NONE, so a dump of a
+ * program that set only sigev_notify can carry any int: it must read back.
+ */
+Test(json_signal, none_keeps_any_int)
+{
+	static const int signos[] = { INT_MIN, -5, -1, 0, 65, INT_MAX };
+	struct ptimer_dump *d = NULL, *back;
+	size_t len;
+	char *text = fixture("good-signal-none-negative.json", &len);
+
+	cr_assert_eq(ptimer_dump_from_json(ctx, text, len, &d), 0, "%s", ptimer_last_error(ctx));
+	cr_expect_eq(d->timers[0].notify, PTIMER_NOTIFY_NONE);
+	cr_expect_eq(d->timers[0].signo, -5, "signal decoded as %d", d->timers[0].signo);
+	free(text);
+	for (size_t i = 0; i < sizeof(signos) / sizeof(signos[0]); i++) {
+		d->timers[0].signo = signos[i];
+		cr_assert_eq(ptimer_dump_to_json(ctx, d, false, &text), 0, "%s",
+			     ptimer_last_error(ctx));
+		back = NULL;
+		cr_assert_eq(ptimer_dump_from_json(ctx, text, strlen(text), &back), 0,
+			     "signal %d: %s", signos[i], ptimer_last_error(ctx));
+		cr_expect_eq(back->timers[0].signo, signos[i], "signal %d decoded as %d",
+			     signos[i], back->timers[0].signo);
+		ptimer_dump_free(back);
+		free(text);
+	}
+	ptimer_dump_free(d);
+}
+
+static const char one_timer[] =
+	"{\"version\":1,\"pid\":1,\"captured\":{\"realtime_ns\":0,\"monotonic_ns\":0,"
+	"\"boottime_ns\":0},\"threads\":[1],\"timers\":[{\"id\":0,\"clockid\":1,"
+	"\"notify\":\"%s\",\"signal\":%s,\"sigval\":\"0x0\",\"value_ns\":0,"
+	"\"interval_ns\":0}]}";
+
+static void expect_refused(const char *notify, const char *signal, const char *want)
+{
+	struct ptimer_dump *d = (struct ptimer_dump *)1;
+	char text[1024];
+	int len;
+
+	len = snprintf(text, sizeof(text), one_timer, notify, signal);
+	cr_expect_eq(ptimer_dump_from_json(ctx, text, len, &d), -PTIMER_ERR_BAD_DUMP,
+		     "%s %s: accepted", notify, signal);
+	cr_expect_null(d);
+	cr_expect_str_eq(ptimer_last_error(ctx), want);
+}
+
+/* Only SIGEV_NONE is unchecked: a timer that delivers needs a real signal. */
+Test(json_signal, delivering_timers_keep_the_range)
+{
+	expect_refused("signal", "-5", "timers[0].signal: -5 is out of range 1..64");
+	expect_refused("thread", "65", "timers[0].signal: 65 is out of range 1..64");
+	expect_refused("none", "2147483648",
+		       "timers[0].signal: 2147483648 is out of range -2147483648..2147483647");
+}
+
+/* A name is a C string: what follows an escaped NUL must not be dropped. */
+Test(json_signal, name_with_a_nul_is_refused)
+{
+	expect_refused("signal", "\"SIGUSR1\\u0000junk\"",
+		       "timers[0].signal: contains a NUL character");
+	expect_refused("none", "\"SIGUSR1\\u0000\"",
+		       "timers[0].signal: contains a NUL character");
 }

@@ -672,7 +672,13 @@ static int scan_member(struct scan *s, size_t *pos)
 		r = scan_timers(s, p, decode, &p);
 		json_object_object_del(s->root, "timers");
 	} else {
-		if (s->ntimers_members && is_header_key(name))
+		/*
+		 * A header member after the streamed timers, or a "timers"
+		 * that is no array after one that was: the last one counts,
+		 * so the streamed decode does not.  Such a "timers" stays in
+		 * @root for decode_timers() to refuse.
+		 */
+		if (s->ntimers_members && (is_header_key(name) || !strcmp(name, "timers")))
 			s->redo = true;
 		r = scan_value(s, p, &val, &p);
 		if (!r && json_object_object_add(s->root, name, val)) {
@@ -738,8 +744,8 @@ static int decode_scanned(struct scan *s)
 	r = decode_header(d, s->root);
 	if (r)
 		return r;
-	if (!s->ntimers_members) {
-		/* Missing, or no array: the field reader says which. */
+	if (!s->ntimers_members || json_object_object_get_ex(s->root, "timers", NULL)) {
+		/* Missing, or (the last one) no array: the field reader says which. */
 		r = decode_timers(d, s->root);
 		return r ? r : decode_sections(d, s->root);
 	}

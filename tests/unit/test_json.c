@@ -600,6 +600,53 @@ Test(json, unknown_fields_are_ignored)
 	ptimer_dump_free(e);
 }
 
+/*
+ * A key given twice counts by its last value (ptimerctl-dump(5)), for
+ * "timers" too, whose first array the decoder streams before it knows.
+ */
+Test(json, the_last_timers_member_counts)
+{
+	static const char head[] =
+		"{\"version\":1,\"pid\":1,\"captured\":{\"realtime_ns\":0,"
+		"\"monotonic_ns\":0,\"boottime_ns\":0},\"threads\":[1],";
+	static const char timer[] =
+		"{\"id\":7,\"clockid\":1,\"notify\":\"none\",\"signal\":0,"
+		"\"sigval\":\"0x0\",\"value_ns\":0,\"interval_ns\":0}";
+	static const struct {
+		const char *before, *after;	/* the text around one timer */
+		const char *error;		/* NULL: decodes to that timer */
+	} cases[] = {
+		{ "\"timers\":[", "],\"kinds\":[\"posix\"],\"timers\":null}",
+		  "timers: expected array, got null" },
+		{ "\"timers\":[", "],\"timers\":{}}", "timers: expected array, got object" },
+		{ "\"timers\":[", "],\"timers\":7}", "timers: expected array, got integer" },
+		{ "\"timers\":null,\"timers\":[", "]}", NULL },
+		{ "\"timers\":[],\"timers\":null,\"timers\":[", "]}", NULL },
+	};
+	char text[1024];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct ptimer_dump *d = NULL;
+		int r;
+
+		snprintf(text, sizeof(text), "%s%s%s%s", head, cases[i].before, timer,
+			 cases[i].after);
+		r = ptimer_dump_from_json(ctx, text, strlen(text), &d);
+		if (!cases[i].error) {
+			cr_assert_eq(r, 0, "%s: %s", text, ptimer_last_error(ctx));
+			cr_expect_eq(d->ntimers, 1, "%s", text);
+			cr_expect_eq(d->timers[0].id, 7, "%s", text);
+			ptimer_dump_free(d);
+			continue;
+		}
+		cr_expect_eq(r, -PTIMER_ERR_BAD_DUMP, "%s: got %d", text, r);
+		cr_expect_null(d, "%s", text);
+		cr_expect_str_eq(ptimer_last_error(ctx), cases[i].error, "%s", text);
+		if (!r)
+			ptimer_dump_free(d);
+	}
+}
+
 /* Decode, encode, decode: a fixture written by hand survives our encoder. */
 Test(json, every_kind_fixture_round_trips)
 {

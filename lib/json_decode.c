@@ -450,22 +450,6 @@ static int decode_sections(struct decoder *d, struct json_object *root)
 	return jk_decode_all(d->ctx, root, d->dump);
 }
 
-/* The document as one tree: only for one that is no object, or malformed. */
-static int decode_dump(struct decoder *d, struct json_object *root)
-{
-	int r;
-
-	if (!json_object_is_type(root, json_type_object))
-		return ctx_set_error(d->ctx, -PTIMER_ERR_BAD_DUMP,
-				     "top level: expected object, got %s",
-				     jf_describe(root));
-	r = decode_header(d, root);
-	if (r)
-		return r;
-	r = decode_timers(d, root);
-	return r ? r : decode_sections(d, root);
-}
-
 static bool is_blank(const char *s, size_t len)
 {
 	for (size_t i = 0; i < len; i++)
@@ -511,42 +495,6 @@ static int check_text(struct ptimer_ctx *ctx, const char *text, size_t len)
 	return 0;
 }
 
-/* Text to a json-c tree. */
-static int parse_document(struct ptimer_ctx *ctx, const char *text, size_t len,
-			  struct json_object **root)
-{
-	enum json_tokener_error jerr;
-	struct json_tokener *tok;
-	size_t end;
-	int r = 0;
-
-	tok = json_tokener_new();
-	if (!tok)
-		return -ENOMEM;
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
-	*root = json_tokener_parse_ex(tok, text, (int)len);
-	jerr = json_tokener_get_error(tok);
-	end = json_tokener_get_parse_end(tok);
-	if (!*root && jerr == json_tokener_continue) {
-		/*
-		 * json-c cannot tell a truncated document from one still
-		 * arriving; a terminating NUL says the input is complete.
-		 */
-		*root = json_tokener_parse_ex(tok, "", 1);
-		jerr = json_tokener_get_error(tok);
-		end = len;
-	}
-	if (!*root) {
-		r = syntax_error(ctx, text, len, end, json_tokener_error_desc(jerr));
-	} else if (!is_blank(text + end, len - end)) {
-		r = syntax_error(ctx, text, len, end, "data after the document");
-		json_object_put(*root);
-		*root = NULL;
-	}
-	json_tokener_free(tok);
-	return r;
-}
-
 /*
  * The outer document without a tree of it.  json-c has no event parser,
  * and a tree of 96k timers costs over 200 MB, so the top-level object is
@@ -555,8 +503,8 @@ static int parse_document(struct ptimer_ctx *ctx, const char *text, size_t len,
  * "timers" array is parsed by json-c, decoded by decode_timer() and freed.
  * The scanner knows only what separates members and elements; any value
  * is json-c's to parse, with the same flags as before.  On anything it
- * does not expect it gives up, and the document is parsed whole, as it
- * used to be, so that a malformed one gets json-c's own message.
+ * does not expect it stops, and scan_report() has json-c say what is
+ * wrong there, as a parse of the whole document would, without one.
  *
  * The timers are decoded during the scan once the members before them
  * decode (as our encoder orders them); a document that changes one of
@@ -564,6 +512,38 @@ static int parse_document(struct ptimer_ctx *ctx, const char *text, size_t len,
  * from the array's recorded position once the scan is over, so that the
  * result and the first error are the same as from the tree.
  */
+/* Where in the document the scan is, for scan_report(). */
+enum scan_at {
+	AT_TOP,			/* the document, which is no object */
+	AT_FIRST_KEY,		/* just after the top-level '{' */
+	AT_KEY,			/* after a member's ',' */
+	AT_COLON,		/* after a member's key */
+	AT_VALUE,		/* after a member's ':' */
+	AT_AFTER_TIMERS,	/* after the "timers" ']' */
+	AT_FIRST_ELEMENT,	/* just after the "timers" '[' */
+	AT_ELEMENT,		/* after an element's ',' */
+	AT_END,			/* after the closing '}' */
+};
+
+/*
+ * The bytes that leave json-c where a parse of the whole document is at
+ * each point: in the same state and at the same depth, so that the same
+ * next bytes give the same error.  What follows a value is replayed with
+ * the value (json-c refuses "1x" as a number, not as a separator), but
+ * for the "timers" array, which is not parsed whole.
+ */
+static const char *const scan_context[] = {
+	[AT_TOP] = "",
+	[AT_FIRST_KEY] = "{",
+	[AT_KEY] = "{\"\":0,",
+	[AT_COLON] = "{\"\"",
+	[AT_VALUE] = "{\"\":",
+	[AT_AFTER_TIMERS] = "{\"\":[]",
+	[AT_FIRST_ELEMENT] = "{\"\":[",
+	[AT_ELEMENT] = "{\"\":[0,",
+	[AT_END] = "{}",
+};
+
 struct scan {
 	struct decoder *d;
 	const char *text;
@@ -576,9 +556,20 @@ struct scan {
 	int header_ret;
 	int timers_ret;			/* the first error of the streamed timers */
 	bool redo;			/* the streamed decode does not count */
+	enum scan_at err_at;		/* where the scan stopped, for scan_report() */
+	size_t err_from;		/* the first byte it could not take */
+	size_t err_end;			/* where json-c or the scanner failed */
 };
 
-#define SCAN_SYNTAX	1		/* not what the scanner expects: parse whole */
+#define SCAN_SYNTAX	1		/* not what the scanner expects: scan_report() */
+
+static int scan_fail(struct scan *s, enum scan_at at, size_t from, size_t end)
+{
+	s->err_at = at;
+	s->err_from = from;
+	s->err_end = end;
+	return SCAN_SYNTAX;
+}
 
 static size_t skip_blank(const struct scan *s, size_t pos)
 {
@@ -588,8 +579,12 @@ static size_t skip_blank(const struct scan *s, size_t pos)
 	return pos;
 }
 
-/* One JSON value at @pos, by json-c; *end is just past it.  null is NULL. */
-static int scan_value(struct scan *s, size_t pos, struct json_object **val, size_t *end)
+/*
+ * One JSON value at @pos, by json-c; *end is just past it.  null is NULL.
+ * @at is where the value is, should it be malformed.
+ */
+static int scan_value(struct scan *s, enum scan_at at, size_t pos,
+		      struct json_object **val, size_t *end)
 {
 	enum json_tokener_error jerr;
 
@@ -597,11 +592,17 @@ static int scan_value(struct scan *s, size_t pos, struct json_object **val, size
 	*val = json_tokener_parse_ex(s->tok, s->text + pos, (int)(s->len - pos));
 	jerr = json_tokener_get_error(s->tok);
 	*end = pos + json_tokener_get_parse_end(s->tok);
+	if (jerr == json_tokener_continue) {
+		/* The text is complete: a number at its very end is whole. */
+		*val = json_tokener_parse_ex(s->tok, "", 1);
+		jerr = json_tokener_get_error(s->tok);
+		*end = s->len;
+	}
 	if (jerr == json_tokener_success)
 		return 0;
 	json_object_put(*val);
 	*val = NULL;
-	return SCAN_SYNTAX;
+	return scan_fail(s, at, pos, *end);
 }
 
 /* The "timers" array at @pos ('['), element by element. */
@@ -616,9 +617,11 @@ static int scan_timers(struct scan *s, size_t pos, bool decode, size_t *end)
 		return 0;
 	}
 	for (;;) {
+		enum scan_at at = i ? AT_ELEMENT : AT_FIRST_ELEMENT;
 		struct json_object *obj;
+		size_t start = pos;
 
-		r = scan_value(s, pos, &obj, &pos);
+		r = scan_value(s, at, pos, &obj, &pos);
 		if (r)
 			return r;
 		if (decode && !s->timers_ret)
@@ -633,27 +636,29 @@ static int scan_timers(struct scan *s, size_t pos, bool decode, size_t *end)
 			return 0;
 		}
 		if (pos >= s->len || s->text[pos] != ',')
-			return SCAN_SYNTAX;
+			return scan_fail(s, at, start, pos + 1);
 		pos = skip_blank(s, pos + 1);
 	}
 }
 
-static int scan_member(struct scan *s, size_t *pos)
+/* One member at *pos; *value is where its value starts, SIZE_MAX for "timers". */
+static int scan_member(struct scan *s, bool first, size_t *pos, size_t *value)
 {
+	enum scan_at at = first ? AT_FIRST_KEY : AT_KEY;
 	struct json_object *key, *val;
 	const char *name;
 	size_t p = *pos;
 	int r;
 
 	if (p >= s->len || s->text[p] != '"')
-		return SCAN_SYNTAX;
-	r = scan_value(s, p, &key, &p);
+		return scan_fail(s, at, p, p + 1);
+	r = scan_value(s, at, p, &key, &p);
 	if (r)
 		return r;
 	p = skip_blank(s, p);
 	if (p >= s->len || s->text[p] != ':') {
 		json_object_put(key);
-		return SCAN_SYNTAX;
+		return scan_fail(s, AT_COLON, p, p + 1);
 	}
 	p = skip_blank(s, p + 1);
 	name = json_object_get_string(key);
@@ -669,6 +674,7 @@ static int scan_member(struct scan *s, size_t *pos)
 			s->redo = true;
 		}
 		s->timers_at = p;
+		*value = SIZE_MAX;
 		r = scan_timers(s, p, decode, &p);
 		json_object_object_del(s->root, "timers");
 	} else {
@@ -680,7 +686,8 @@ static int scan_member(struct scan *s, size_t *pos)
 		 */
 		if (s->ntimers_members && (is_header_key(name) || !strcmp(name, "timers")))
 			s->redo = true;
-		r = scan_value(s, p, &val, &p);
+		*value = p;
+		r = scan_value(s, AT_VALUE, p, &val, &p);
 		if (!r && json_object_object_add(s->root, name, val)) {
 			json_object_put(val);
 			r = -ENOMEM;
@@ -693,30 +700,109 @@ static int scan_member(struct scan *s, size_t *pos)
 
 static int scan_document(struct scan *s)
 {
-	size_t pos = skip_blank(s, 0);
+	size_t pos = skip_blank(s, 0), value;
+	bool first = true;
 	int r;
 
+	/* No object is no dump: json-c parses it whole, for its error or its type. */
 	if (pos >= s->len || s->text[pos] != '{')
-		return SCAN_SYNTAX;
+		return scan_fail(s, AT_TOP, 0, s->len);
 	pos = skip_blank(s, pos + 1);
 	if (pos < s->len && s->text[pos] == '}') {
 		pos++;
 	} else {
 		for (;;) {
-			r = scan_member(s, &pos);
+			r = scan_member(s, first, &pos, &value);
 			if (r)
 				return r;
+			first = false;
 			pos = skip_blank(s, pos);
 			if (pos < s->len && s->text[pos] == '}') {
 				pos++;
 				break;
 			}
-			if (pos >= s->len || s->text[pos] != ',')
-				return SCAN_SYNTAX;
-			pos = skip_blank(s, pos + 1);
+			if (pos < s->len && s->text[pos] == ',') {
+				pos = skip_blank(s, pos + 1);
+				continue;
+			}
+			if (value == SIZE_MAX)
+				return scan_fail(s, AT_AFTER_TIMERS, pos, pos + 1);
+			return scan_fail(s, AT_VALUE, value, pos + 1);
 		}
 	}
-	return skip_blank(s, pos) == s->len ? 0 : SCAN_SYNTAX;
+	pos = skip_blank(s, pos);
+	return pos == s->len ? 0 : scan_fail(s, AT_END, pos, pos + 1);
+}
+
+/*
+ * Replay the text from s->err_from to a little past s->err_end (the
+ * longest UTF-8 sequence, which json-c checks byte by byte) after the
+ * context of s->err_at.  *jerr is the error json-c sets, or success or
+ * continue when the replay ends before one; *off is the text's offset of
+ * where json-c stopped, *val what it parsed when it did not fail.
+ */
+static int scan_replay(const struct scan *s, size_t upto, enum json_tokener_error *jerr,
+		       struct json_object **val, size_t *off)
+{
+	const char *context = scan_context[s->err_at];
+	size_t clen = strlen(context), n = upto - s->err_from, end;
+	struct json_tokener *tok;
+	char *buf;
+
+	*val = NULL;
+	buf = malloc(clen + n + 1);
+	tok = json_tokener_new();
+	if (!buf || !tok) {
+		free(buf);
+		if (tok)
+			json_tokener_free(tok);
+		return -ENOMEM;
+	}
+	memcpy(buf, context, clen);
+	memcpy(buf + clen, s->text + s->err_from, n);
+	/* As json-c cannot tell a truncated text from one still arriving, a NUL ends it. */
+	buf[clen + n] = '\0';
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+	*val = json_tokener_parse_ex(tok, buf, (int)(clen + n + (upto == s->len)));
+	*jerr = json_tokener_get_error(tok);
+	end = json_tokener_get_parse_end(tok);
+	*off = s->err_from + (end > clen + n ? n : end > clen ? end - clen : 0);
+	json_tokener_free(tok);
+	free(buf);
+	return 0;
+}
+
+/*
+ * The error of a document the scan stopped in, as a parse of the whole
+ * document would report it (the fixtures' .expect files hold those
+ * messages), with no tree of more than the piece that failed.
+ */
+static int scan_report(struct ptimer_ctx *ctx, const struct scan *s)
+{
+	enum json_tokener_error jerr;
+	struct json_object *val;
+	size_t upto, off;
+	int r;
+
+	upto = s->err_end < s->len && s->len - s->err_end > 4 ? s->err_end + 4 : s->len;
+	r = scan_replay(s, upto, &jerr, &val, &off);
+	if (!r && jerr == json_tokener_continue && upto < s->len) {
+		/* Not seen to fail so soon: let json-c read on to the end. */
+		json_object_put(val);
+		r = scan_replay(s, s->len, &jerr, &val, &off);
+	}
+	if (r)
+		return r;
+	if (jerr != json_tokener_success)
+		return syntax_error(ctx, s->text, s->len, off, json_tokener_error_desc(jerr));
+	/* Only the whole document parses: it is no object. */
+	if (!is_blank(s->text + off, s->len - off))
+		r = syntax_error(ctx, s->text, s->len, off, "data after the document");
+	else
+		r = ctx_set_error(ctx, -PTIMER_ERR_BAD_DUMP, "top level: expected object, got %s",
+				  jf_describe(val));
+	json_object_put(val);
+	return r;
 }
 
 /* After the scan: the header and timers, as a decode of the tree would have them. */
@@ -757,20 +843,6 @@ static int decode_scanned(struct scan *s)
 	return r ? r : decode_sections(d, s->root);
 }
 
-/* The document as one tree, as before: the message of a malformed one. */
-static int decode_whole(struct decoder *d, const char *text, size_t len)
-{
-	struct json_object *root;
-	int r;
-
-	r = parse_document(d->ctx, text, len, &root);
-	if (r)
-		return r;
-	r = decode_dump(d, root);
-	json_object_put(root);
-	return r;
-}
-
 int ptimer_dump_from_json(struct ptimer_ctx *ctx, const char *text, size_t len,
 			  struct ptimer_dump **dump)
 {
@@ -796,13 +868,8 @@ int ptimer_dump_from_json(struct ptimer_ctx *ctx, const char *text, size_t len,
 	r = scan_document(&s);
 	if (!r)
 		r = decode_scanned(&s);
-	if (r == SCAN_SYNTAX) {
-		ptimer_dump_free(d.dump);
-		free(d.sorted_tids);
-		d.sorted_tids = NULL;
-		d.dump = ptimer_dump_new();
-		r = d.dump ? decode_whole(&d, text, len) : -ENOMEM;
-	}
+	if (r == SCAN_SYNTAX)
+		r = scan_report(ctx, &s);
 free_scan:
 	if (r) {
 		if (r == -ENOMEM)

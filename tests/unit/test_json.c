@@ -647,6 +647,52 @@ Test(json, the_last_timers_member_counts)
 	}
 }
 
+/*
+ * The decoder scans the document rather than parse it whole, but reports
+ * a syntax error as json-c's parse of the whole document does: its
+ * reason, at the same line and column, wherever the scan stopped.
+ */
+Test(json, syntax_errors_read_as_a_whole_parse_has_them)
+{
+	static const struct {
+		const char *text, *error;
+	} cases[] = {
+		{ "{\"version\":1x}", "line 1, column 13: number expected" },
+		{ "{\"version\":1", "line 1, column 13: unexpected end of data" },
+		{ "{\"version\":1 \"pid\":2}",
+		  "line 1, column 14: object value separator ',' expected" },
+		{ "{\"timers\":[{\"id\":1} {\"id\":2}]}",
+		  "line 1, column 21: array value separator ',' expected" },
+		{ "{\"timers\":[1 2]}", "line 1, column 14: array value separator ',' expected" },
+		{ "{\"timers\":[{\"id\":1}", "line 1, column 20: unexpected end of data" },
+		{ "{\"timers\":[{\"id\":1}\n,\n{\"id\":",
+		  "line 3, column 7: unexpected end of data" },
+		{ "{\"timers\":[] \"x\":1}",
+		  "line 1, column 14: object value separator ',' expected" },
+		{ "{\"timers\":[{\"id\":1}]x}",
+		  "line 1, column 21: object value separator ',' expected" },
+		{ "{\"a\" 1}", "line 1, column 6: object property name separator ':' expected" },
+		{ "{,}", "line 1, column 2: quoted object property name expected" },
+		{ "{\"a\":1,}", "line 1, column 8: unexpected character" },
+		{ "{\"timers\":[1,]}", "line 1, column 14: unexpected character" },
+		{ "{} x", "line 1, column 4: unexpected character" },
+	};
+	char want[256];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct ptimer_dump *d = (struct ptimer_dump *)1;
+		int r;
+
+		r = ptimer_dump_from_json(ctx, cases[i].text, strlen(cases[i].text), &d);
+		cr_expect_eq(r, -PTIMER_ERR_BAD_DUMP, "%s: got %d", cases[i].text, r);
+		cr_expect_null(d, "%s", cases[i].text);
+		snprintf(want, sizeof(want), "malformed JSON at %s", cases[i].error);
+		cr_expect_str_eq(ptimer_last_error(ctx), want, "%s", cases[i].text);
+		if (!r)
+			ptimer_dump_free(d);
+	}
+}
+
 /* Decode, encode, decode: a fixture written by hand survives our encoder. */
 Test(json, every_kind_fixture_round_trips)
 {

@@ -110,3 +110,36 @@ Test(json_scale, decode_streams)
 	ptimer_free(ctx);
 	ptimer_dump_free(d);
 }
+
+/*
+ * A truncated dump is refused with the scanner's own error, where it
+ * stopped: no tree of the whole document for json-c's message, which
+ * for 96k timers took over 200 MB.
+ */
+Test(json_scale, truncated_is_refused_without_a_tree)
+{
+	struct ptimer_dump *d = big_dump(), *back = (struct ptimer_dump *)1;
+	struct ptimer_ctx *ctx;
+	char want[128];
+	long before, grew;
+	size_t len;
+	char *text;
+
+	cr_assert_eq(ptimer_new(&ctx), 0);
+	cr_assert_eq(ptimer_dump_to_json(ctx, d, false, &text), 0);
+	ptimer_dump_free(d);
+	/* Inside the last timer: every other one decodes before the end. */
+	len = strlen(text) - 10;
+	snprintf(want, sizeof(want),
+		 "malformed JSON at line 1, column %zu: unexpected end of data", len + 1);
+	before = peak_kib();
+	cr_assert_eq(ptimer_dump_from_json(ctx, text, len, &back), -PTIMER_ERR_BAD_DUMP);
+	grew = peak_kib() - before;
+	cr_log_info("refusing %zu bytes truncated grew the peak by %ld KiB", len, grew);
+	cr_expect_null(back);
+	cr_expect_str_eq(ptimer_last_error(ctx), want);
+	/* The dump being decoded, as in decode_streams, and no more. */
+	expect_growth_below(grew, 16 * 1024, "refused decode");
+	free(text);
+	ptimer_free(ctx);
+}

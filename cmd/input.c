@@ -10,12 +10,14 @@
 
 int cli_read_input(const char *path, size_t limit, char **buf, size_t *len)
 {
+	/* Closed by whether we opened it: with stdin closed, open() gives fd 0. */
+	bool opened = strcmp(path, "-");
 	size_t cap = 65536, used = 0;
 	char *data, *grown;
 	struct stat st;
 	int fd, ret;
 
-	fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
+	fd = opened ? open(path, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
 	if (fd < 0)
 		return -errno;
 	/*
@@ -37,23 +39,32 @@ int cli_read_input(const char *path, size_t limit, char **buf, size_t *len)
 		goto close_fd;
 	}
 	for (;;) {
+		size_t want;
 		ssize_t got;
 
+		/*
+		 * Read one byte past the limit, to tell "at" from "over", and
+		 * no more: a pipe that goes on would otherwise fill a buffer
+		 * doubled past the limit (256 MiB for 144).
+		 */
+		if (used > limit) {
+			ret = -EFBIG;
+			goto free_data;
+		}
 		if (used == cap) {
-			/* Read one byte past the limit, to tell "at" from "over". */
-			if (cap > limit) {
-				ret = -EFBIG;
-				goto free_data;
-			}
-			grown = realloc(data, cap * 2 + 1);
+			want = cap * 2 > limit + 1 ? limit + 1 : cap * 2;
+			grown = realloc(data, want + 1);
 			if (!grown) {
 				ret = -ENOMEM;
 				goto free_data;
 			}
 			data = grown;
-			cap *= 2;
+			cap = want;
 		}
-		got = read(fd, data + used, cap - used);
+		want = cap - used;
+		if (want > limit + 1 - used)
+			want = limit + 1 - used;
+		got = read(fd, data + used, want);
 		if (got < 0) {
 			if (errno == EINTR)
 				continue;
@@ -77,7 +88,7 @@ int cli_read_input(const char *path, size_t limit, char **buf, size_t *len)
 free_data:
 	free(data);
 close_fd:
-	if (fd != STDIN_FILENO)
+	if (opened)
 		close(fd);
 	return ret;
 }

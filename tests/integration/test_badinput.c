@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <ptimer.h>
@@ -242,7 +243,9 @@ Test(badinput, broken_documents_on_stdin)
  * An endless document through a pipe: refused at the size limit.  The
  * input never ends, so only a ptimerctl that stops reading at the limit
  * ends at all (a time limit would say the same less surely, and fail on a
- * slow machine).
+ * slow machine).  It reads one byte past the limit and no more: its peak
+ * RSS stays near the limit, not at the 256 MiB a buffer doubling past it
+ * reaches (the test's children are only this run and its victim).
  */
 Test(badinput, huge_input_through_a_pipe)
 {
@@ -263,6 +266,16 @@ Test(badinput, huge_input_through_a_pipe)
 	cr_expect_eq(r.exit_code, PX_BAD_INPUT, "want 10, got %s", run_describe(&r));
 	cr_expect(strstr(r.err, "limit"), "the message does not name the size limit: %s", r.err);
 	cr_log_info("an endless stdin refused in %lld ms", (long long)ms);
+	{
+		struct rusage ru;
+		long limit_kib = PTIMER_JSON_MAX_BYTES / 1024;
+
+		cr_assert_eq(getrusage(RUSAGE_CHILDREN, &ru), 0);
+		cr_log_info("peak RSS of ptimerctl reading it: %ld KiB", ru.ru_maxrss);
+		cr_expect_lt(ru.ru_maxrss, limit_kib + 32 * 1024,
+			     "reading the pipe took %ld KiB, beyond the %ld KiB limit", ru.ru_maxrss,
+			     limit_kib);
+	}
 	run_result_free(&r);
 
 	/* The same from a file (-i FILE): stat or read, still 10 and no attach. */

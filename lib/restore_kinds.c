@@ -51,6 +51,9 @@ struct kr_tfd {
 	int made;			/* our timerfd, before it is moved to N, or -1 */
 	bool placed;			/* fd N holds our timerfd */
 	bool armed;			/* TFD_REARM: re-armed */
+	/* TFD_REARM: its setting as timerfd_settime() replaced it, at was_at_ns of its clock */
+	struct itimerspec was;
+	int64_t was_at_ns;
 };
 
 struct kr_itimer {
@@ -695,6 +698,13 @@ free_all:
 	return ret;
 }
 
+/* The clock a timerfd's absolute times are on: an alarm clock's base. */
+static clockid_t timerfd_base(int clockid)
+{
+	return clockid == KCLOCK_REALTIME_ALARM ? CLOCK_REALTIME :
+	       clockid == KCLOCK_BOOTTIME_ALARM ? CLOCK_BOOTTIME : (clockid_t)clockid;
+}
+
 static void timerfd_value(struct kinds_restore *kr, const struct ptimer_timerfd *w,
 			  struct itimerspec *its, unsigned int *flags)
 {
@@ -705,15 +715,34 @@ static void timerfd_value(struct kinds_restore *kr, const struct ptimer_timerfd 
 	 * absolute again, that far from now, so that TFD_TIMER_CANCEL_ON_SET
 	 * still applies.
 	 */
-	if ((*flags & KTFD_TIMER_ABSTIME) && (its->it_value.tv_sec || its->it_value.tv_nsec)) {
-		clockid_t base = w->clockid == KCLOCK_REALTIME_ALARM ? CLOCK_REALTIME :
-				 w->clockid == KCLOCK_BOOTTIME_ALARM ? CLOCK_BOOTTIME :
-				 (clockid_t)w->clockid;
-
-		its->it_value = ns_to_ts(clock_now_ns(base) + ts_to_ns(&its->it_value));
-	} else {
+	if ((*flags & KTFD_TIMER_ABSTIME) && (its->it_value.tv_sec || its->it_value.tv_nsec))
+		its->it_value = ns_to_ts(clock_now_ns(timerfd_base(w->clockid)) +
+					 ts_to_ns(&its->it_value));
+	else
 		*flags &= ~KTFD_TIMER_ABSTIME;
+}
+
+/*
+ * A re-armed timerfd's own setting back, for a rollback: what
+ * timerfd_settime() returned when it replaced it, with its flags (an
+ * absolute timer at the same deadline, so that TFD_TIMER_CANCEL_ON_SET
+ * holds again), a relative one with what is left of it.
+ */
+static void timerfd_was(const struct kr_tfd *e, struct itimerspec *its, unsigned int *flags)
+{
+	int64_t left = ts_to_ns(&e->was.it_value);
+
+	*its = e->was;
+	*flags = e->old.settime_flags & KTFD_SETTIME_FLAGS;
+	if (!left)
+		return;
+	if (*flags & KTFD_TIMER_ABSTIME) {
+		its->it_value = ns_to_ts(e->was_at_ns + left);
+		return;
 	}
+	left -= clock_now_ns(timerfd_base(e->old.clockid)) - e->was_at_ns;
+	/* Due meanwhile: due at once, as it would have been. */
+	its->it_value = ns_to_ts(left > 0 ? left : 1);
 }
 
 /* Every timerfd, now at its fd, armed and its ticks set, in one batch. */
@@ -760,6 +789,14 @@ static int arm_timerfds(struct kinds_restore *kr, struct kbatch *kb)
 			continue;
 		}
 		e->armed = true;
+		if (e->how == TFD_REARM) {
+			e->was_at_ns = clock_now_ns(timerfd_base(e->old.clockid));
+			if (target_read(kr->t, tfd_slot(kr, i) + 32, &e->was, sizeof(e->was)))
+				e->was = (struct itimerspec){
+					.it_value = ns_to_ts(e->old.value_ns),
+					.it_interval = ns_to_ts(e->old.interval_ns),
+				};
+		}
 		if (call[2 * i + 1] == SIZE_MAX)
 			continue;
 		r = kb_ret(kb, call[2 * i + 1]);
@@ -1012,16 +1049,15 @@ void kinds_restore_rollback(struct kinds_restore *kr)
 			kb_add(&kb, KNR_CLOSE, e->spare, 0, 0, 0);
 		}
 		if (e->how == TFD_REARM && e->armed) {
-			struct itimerspec its = {
-				.it_value = ns_to_ts(e->old.value_ns),
-				.it_interval = ns_to_ts(e->old.interval_ns),
-			};
+			struct itimerspec its;
+			unsigned int flags;
 
+			timerfd_was(e, &its, &flags);
 			if (target_write(kr->t, tfd_slot(kr, i), &its, sizeof(its)) ||
 			    target_write(kr->t, tfd_slot(kr, i) + 64, &e->old.ticks,
 					 sizeof(e->old.ticks)))
 				failed = true;
-			kb_add(&kb, KNR_TIMERFD_SETTIME, fd, 0, tfd_slot(kr, i), 0);
+			kb_add(&kb, KNR_TIMERFD_SETTIME, fd, flags, tfd_slot(kr, i), 0);
 			if (e->old.ticks)
 				kb_add(&kb, KNR_IOCTL, fd, KTFD_IOC_SET_TICKS, tfd_slot(kr, i) + 64, 0);
 		}

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/timerfd.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -540,6 +541,42 @@ Test(kinds, interrupt_once_an_itimer_is_due_completes)
 		  "DST: ITIMER_REAL reads %lld ns, interval %lld ns", it[0].value_ns,
 		  it[0].interval_ns);
 	expect_real_resumes(dst, "DST");
+	ru_file_free(file);
+}
+
+/*
+ * SIGTERM at "armed" with only timerfds armed rolls back: each timerfd
+ * the restore re-armed in place (DST holds the same four as SRC) gets
+ * its own setting back.  Fd 101 is absolute on CLOCK_REALTIME with
+ * TFD_TIMER_CANCEL_ON_SET, an hour ahead: set back with no flags, it
+ * would no longer be cancelled when the clock is set.
+ */
+Test(kinds, timerfds_rearmed_in_place_get_their_flags_back)
+{
+	struct victim *src = start_source(NULL);
+	struct victim *dst = start_source(NULL);
+	struct ak_tfd before[AK_NTFD], after[AK_NTFD];
+	char spid[16], *file;
+	struct ru_bg b;
+
+	file = ru_dump_file(src->pid, "--kinds=timerfd");
+	ak_timerfds(dst, before);
+	cr_assert_eq(before[1].settime_flags, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET,
+		     "fd 101 to begin with: flags %d", before[1].settime_flags);
+	ru_bg_start_at(&b, "armed", "restore", "-i", file, ru_pidstr(spid, dst->pid), NULL);
+	cr_assert(ru_bg_wait_stopped(&b, RU_WAIT_MS), "ptimerctl never reached \"armed\"");
+	ru_bg_signal_and_continue(&b, SIGTERM);
+	ru_bg_wait(&b, HARNESS_RUN_TIMEOUT_MS);
+	cr_expect_eq(b.res.exit_code, PX_INTERRUPTED, "%s", run_describe(&b.res));
+	cr_expect(!strstr(b.res.err, "could not"), "the rollback failed: %s", b.res.err);
+	run_result_free(&b.res);
+	ak_timerfds(dst, after);
+	cr_expect(after[1].timerfd && after[1].settime_flags == before[1].settime_flags,
+		  "fd 101 is set back with flags %d, not %d", after[1].settime_flags,
+		  before[1].settime_flags);
+	cr_expect(after[1].value_ns > 59 * 60 * RU_SEC && after[1].value_ns <= before[1].value_ns,
+		  "fd 101 is due in %lld ns, %lld before", after[1].value_ns, before[1].value_ns);
+	cr_expect(after[0].interval_ns == 50 * RU_MS, "fd 100: interval %lld", after[0].interval_ns);
 	ru_file_free(file);
 }
 

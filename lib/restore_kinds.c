@@ -60,6 +60,9 @@ struct kr_itimer {
 	const struct ptimer_itimer *want;
 	struct itimerval old;
 	bool set;
+	/* Set: its setting as setitimer() replaced it, at was_at_ns (CLOCK_MONOTONIC) */
+	struct itimerval was;
+	int64_t was_at_ns;
 };
 
 struct kinds_restore {
@@ -457,19 +460,45 @@ static int apply_itimers(struct kinds_restore *kr, struct kbatch *kb)
 		ret = target_write(kr->t, itv_slot(kr, w->which), &itv, sizeof(itv));
 		if (ret)
 			return ret;
-		call[i] = kb_add(kb, KNR_SETITIMER, w->which, itv_slot(kr, w->which), 0, 0);
+		call[i] = kb_add(kb, KNR_SETITIMER, w->which, itv_slot(kr, w->which),
+				 itv_slot(kr, w->which) + 32, 0);
 	}
 	ret = kb_run(kr, kb);
 	for (size_t i = 0; !ret && i < kr->nitimers; i++) {
+		struct kr_itimer *it = &kr->itimers[i];
 		long r = kb_ret(kb, call[i]);
 
 		if (r < 0)
 			return ctx_set_error(kr->ctx, (int)r, "setitimer(%s) in pid %d",
-					     ptimer_itimer_name(kr->itimers[i].want->which),
-					     kr->t->pid);
-		kr->itimers[i].set = true;
+					     ptimer_itimer_name(it->want->which), kr->t->pid);
+		it->set = true;
+		it->was_at_ns = clock_now_ns(CLOCK_MONOTONIC);
+		if (target_read(kr->t, itv_slot(kr, it->want->which) + 32, &it->was,
+				sizeof(it->was)))
+			it->was = it->old;
 	}
 	return ret;
+}
+
+/*
+ * An interval timer's own setting back, for a rollback: what setitimer()
+ * returned when it replaced it, not what it read before the restore,
+ * which may have run for minutes (a walk); ITIMER_REAL less the time
+ * since, as it would have counted down (the others count the process's
+ * CPU time, which stood still while it was held).
+ */
+static struct itimerval itv_was(const struct kr_itimer *it)
+{
+	struct itimerval itv = it->was;
+	int64_t left;
+
+	if (it->want->which != KITIMER_REAL || !timerisset(&itv.it_value))
+		return itv_to_set(it->want->which, itv);
+	left = itv.it_value.tv_sec * NSEC_PER_SEC + itv.it_value.tv_usec * 1000LL -
+	       (clock_now_ns(CLOCK_MONOTONIC) - it->was_at_ns);
+	/* Due meanwhile: due at once, as it would have been. */
+	itv.it_value = ns_to_tv(left > 0 ? left : 1);
+	return itv;
 }
 
 /* A spare dup of each fd to be replaced, above @hi, where no timerfd goes. */
@@ -1064,10 +1093,11 @@ void kinds_restore_rollback(struct kinds_restore *kr)
 	}
 	for (size_t i = 0; i < kr->nitimers; i++) {
 		struct kr_itimer *it = &kr->itimers[i];
-		struct itimerval old = itv_to_set(it->want->which, it->old);
+		struct itimerval old;
 
 		if (!it->set)
 			continue;
+		old = itv_was(it);
 		if (target_write(kr->t, itv_slot(kr, it->want->which), &old, sizeof(old)))
 			failed = true;
 		kb_add(&kb, KNR_SETITIMER, it->want->which, itv_slot(kr, it->want->which), 0, 0);

@@ -580,6 +580,49 @@ Test(kinds, timerfds_rearmed_in_place_get_their_flags_back)
 	ru_file_free(file);
 }
 
+/*
+ * A rollback puts an interval timer back as the restore found it when it
+ * set it, counted down since: DST's ITIMER_REAL (alarm(3600)) replaced by
+ * one due in half an hour, ptimerctl held a second at "armed" and then
+ * interrupted.  Set back to what was read before the restore began, it
+ * would be late by the whole hold.
+ */
+Test(kinds, a_replaced_itimer_comes_back_counted_down)
+{
+	static const char dump_json[] =
+		"{\"version\": 2, \"pid\": 1000, \"threads\": [1000],"
+		" \"captured\": {\"realtime_ns\": 1764150000000000000,"
+		" \"monotonic_ns\": 1000000000, \"boottime_ns\": 1000000000},"
+		" \"kinds\": [\"itimer\"], \"timers\": [],"
+		" \"itimers\": [{\"which\": \"real\", \"value_ns\": 1800000000000,"
+		" \"interval_ns\": 0}]}";
+	struct victim *dst = ak_start("--alarm", "3600", NULL);
+	char *file = ru_text_file(dump_json), spid[16];
+	struct ak_itimer before[3], after[3];
+	int64_t held;
+	struct ru_bg b;
+
+	ak_itimers(dst, before);
+	cr_assert_gt(before[0].value_ns, 3500 * RU_SEC, "ITIMER_REAL to begin with: %lld ns",
+		     before[0].value_ns);
+	ru_bg_start_at(&b, "armed", "restore", "--replace", "-i", file,
+		       ru_pidstr(spid, dst->pid), NULL);
+	cr_assert(ru_bg_wait_stopped(&b, RU_WAIT_MS), "ptimerctl never reached \"armed\"");
+	held = clock_ns(CLOCK_MONOTONIC);
+	sleep_ms(1000);
+	ru_bg_signal_and_continue(&b, SIGTERM);
+	ru_bg_wait(&b, HARNESS_RUN_TIMEOUT_MS);
+	cr_expect_eq(b.res.exit_code, PX_INTERRUPTED, "%s", run_describe(&b.res));
+	run_result_free(&b.res);
+	ak_itimers(dst, after);
+	held = clock_ns(CLOCK_MONOTONIC) - held;
+	cr_expect(after[0].value_ns <= before[0].value_ns - held + 50 * RU_MS &&
+		  after[0].value_ns > before[0].value_ns - held - 5 * RU_SEC,
+		  "ITIMER_REAL is due in %lld ns after the rollback: %lld before, %lld ns held",
+		  after[0].value_ns, before[0].value_ns, (long long)held);
+	ru_file_free(file);
+}
+
 /* alarm(): the same ITIMER_REAL, one-shot, in whole seconds. */
 Test(kinds, alarm_is_carried)
 {

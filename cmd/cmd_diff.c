@@ -326,17 +326,29 @@ static void compare_thread(struct diff_ctx *d, const struct ptimer_timer *o,
  * at 0: a one-shot is done, and a periodic ITIMER_REAL reads 0 until its
  * SIGALRM is delivered, when the kernel re-arms it.
  */
+/* @a + @b, both >= 0, held at INT64_MAX: a remaining time may be the kernel's KTIME_MAX. */
+static int64_t add_sat(int64_t a, int64_t b)
+{
+	return a > INT64_MAX - b ? INT64_MAX : a + b;
+}
+
+/* How far apart two readings of a timer may be: the time between the dumps, and the tolerance. */
+static int64_t slack_of(const struct diff_ctx *d)
+{
+	return add_sat(d->elapsed_ns, d->tolerance_ns);
+}
+
 static bool remaining_fits(const struct diff_ctx *d, int64_t o_value, int64_t o_interval,
 			   int64_t n_value)
 {
-	int64_t slack = d->elapsed_ns + d->tolerance_ns;
+	int64_t slack = slack_of(d);
 	bool may_have_expired = o_value <= slack;
 
 	if (!o_value || !n_value)
 		return o_value == n_value || (may_have_expired && !n_value);
 	if (llabs(o_value - n_value) <= slack)
 		return true;
-	return may_have_expired && o_interval && n_value <= o_interval + d->tolerance_ns;
+	return may_have_expired && o_interval && n_value <= add_sat(o_interval, d->tolerance_ns);
 }
 
 /* The interval (exact) and remaining time (within the slack) of any kind of timer. */
@@ -355,7 +367,7 @@ static void compare_times(struct diff_ctx *d, const struct diff_subject *s, int6
 		return;
 	ns_label(o_value, ot, sizeof(ot));
 	ns_label(n_value, nt, sizeof(nt));
-	ns_label(d->elapsed_ns + d->tolerance_ns, slack, sizeof(slack));
+	ns_label(slack_of(d), slack, sizeof(slack));
 	snprintf(why, sizeof(why), "more than the %s allowed", slack);
 	report(d, s, "remaining", ot, nt, json_object_new_int64(o_value),
 	       json_object_new_int64(n_value), why);
@@ -459,7 +471,7 @@ static void compare_itimers(struct diff_ctx *d)
 		 * periodic one only when its signal is delivered, so it shows
 		 * disarmed while the signal waits, blocked.
 		 */
-		else if (a && a->value_ns <= d->elapsed_ns + d->tolerance_ns)
+		else if (a && a->value_ns <= slack_of(d))
 			continue;
 		else if (a || b)
 			report_presence(d, &s, "itimer", a);
@@ -493,7 +505,7 @@ static void tfd_flags_label(char *buf, size_t len, unsigned int flags, bool sett
  */
 static uint64_t tfd_expiries(const struct diff_ctx *d, int64_t value, int64_t interval)
 {
-	int64_t slack = d->elapsed_ns + d->tolerance_ns;
+	int64_t slack = slack_of(d);
 
 	if (!value || value > slack)
 		return 0;
@@ -633,7 +645,7 @@ static bool may_have_fired(const struct diff_ctx *d, const struct ptimer_pending
 	for (size_t i = 0; i < o->ntimers; i++)
 		if (o->timers[i].id == sig->timerid)
 			return o->timers[i].value_ns &&
-			       o->timers[i].value_ns <= d->elapsed_ns + d->tolerance_ns &&
+			       o->timers[i].value_ns <= slack_of(d) &&
 			       o->timers[i].signo == sig->signo;
 	return false;
 }

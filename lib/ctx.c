@@ -173,6 +173,15 @@ int64_t ts_to_ns(const struct timespec *ts)
 	return (int64_t)ts->tv_sec * NSEC_PER_SEC + ts->tv_nsec;
 }
 
+int64_t ns_add_sat(int64_t a, int64_t b)
+{
+	int64_t sum;
+
+	if (!__builtin_add_overflow(a, b, &sum))
+		return sum;
+	return b > 0 ? INT64_MAX : INT64_MIN;
+}
+
 struct timespec ns_to_ts(int64_t ns)
 {
 	struct timespec ts = {

@@ -67,6 +67,8 @@ struct ptimer_timer *timers_find_id(const struct ptimer_timer *timers, size_t n,
 
 int64_t ts_to_ns(const struct timespec *ts);
 struct timespec ns_to_ts(int64_t ns);
+/* @a + @b, held at INT64_MAX or INT64_MIN: a time may be the kernel's KTIME_MAX. */
+int64_t ns_add_sat(int64_t a, int64_t b);
 /* A clock's reading in nanoseconds. */
 int64_t clock_now_ns(clockid_t clock);
 

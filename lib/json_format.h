@@ -5,13 +5,19 @@
 #define PTIMER_JSON_FORMAT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #ifndef PTIMER_VERSION
 #define PTIMER_VERSION "unknown"
 #endif
 
-/* 100 years of 365.25 days: longer than any sane timer, short of overflow. */
-#define PTIMER_MAX_TIME_NS	(36525LL * 86400 * NSEC_PER_SEC)
+/*
+ * The kernel's KTIME_MAX: a timer set further (the "never" of a program
+ * that arms it at LONG_MAX seconds) is clamped to it, and shows the time
+ * left to it, about 292 years: so a dump may hold that, and a restore
+ * must take it.  The arithmetic on these values saturates.
+ */
+#define PTIMER_MAX_TIME_NS	INT64_MAX
 
 /* "0x" and 16 hex digits: a sigval's raw 64 bits. */
 #define SIGVAL_DIGITS		16

@@ -431,7 +431,7 @@ static void arm_value(struct kinds_restore *kr, int clockid, int64_t value_ns,
 /* Microseconds, rounded up so that an armed value stays armed. */
 static struct timeval ns_to_tv(int64_t ns)
 {
-	int64_t us = (ns + 999) / 1000;
+	int64_t us = ns / 1000 + (ns % 1000 != 0);
 
 	return (struct timeval){ .tv_sec = us / 1000000, .tv_usec = us % 1000000 };
 }
@@ -745,8 +745,8 @@ static void timerfd_value(struct kinds_restore *kr, const struct ptimer_timerfd 
 	 * still applies.
 	 */
 	if ((*flags & KTFD_TIMER_ABSTIME) && (its->it_value.tv_sec || its->it_value.tv_nsec))
-		its->it_value = ns_to_ts(clock_now_ns(timerfd_base(w->clockid)) +
-					 ts_to_ns(&its->it_value));
+		its->it_value = ns_to_ts(ns_add_sat(clock_now_ns(timerfd_base(w->clockid)),
+						    ts_to_ns(&its->it_value)));
 	else
 		*flags &= ~KTFD_TIMER_ABSTIME;
 }
@@ -766,7 +766,7 @@ static void timerfd_was(const struct kr_tfd *e, struct itimerspec *its, unsigned
 	if (!left)
 		return;
 	if (*flags & KTFD_TIMER_ABSTIME) {
-		its->it_value = ns_to_ts(e->was_at_ns + left);
+		its->it_value = ns_to_ts(ns_add_sat(e->was_at_ns, left));
 		return;
 	}
 	left -= clock_now_ns(timerfd_base(e->old.clockid)) - e->was_at_ns;

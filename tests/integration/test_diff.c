@@ -203,6 +203,34 @@ Test(diff, remaining_time_tolerance)
 	ru_file_free(dump);
 }
 
+/*
+ * Two dumps of one timer captured as far apart as the format allows
+ * (realtime 0 and INT64_MAX), and a tolerance on top: the
+ * slack saturates instead of wrapping round to a negative allowance, so
+ * the timer's remaining times, whatever they are, fit.
+ */
+Test(diff, slack_saturates)
+{
+	static const char doc[] =
+		"{\"version\": 2, \"pid\": 1000, \"threads\": [1000], \"kinds\": [\"posix\"],"
+		" \"captured\": {\"realtime_ns\": %s, \"monotonic_ns\": 1, \"boottime_ns\": 1},"
+		" \"timers\": [{\"id\": 1, \"clockid\": 1, \"notify\": \"none\","
+		" \"signal\": 0, \"sigval\": \"0x0\", \"tid\": null,"
+		" \"value_ns\": %s, \"interval_ns\": 9223372036854775807}]}";
+	char text[1024], *a, *b;
+	struct run_result r;
+
+	snprintf(text, sizeof(text), doc, "0", "1000");
+	a = ru_text_file(text);
+	snprintf(text, sizeof(text), doc, "9223372036854775807", "9223372036854775807");
+	b = ru_text_file(text);
+	diff_run(&r, 0, a, b, "--tolerance=1s");
+	cr_expect(!strstr(r.out, "-"), "a negative allowance: %s", r.out);
+	run_result_free(&r);
+	ru_file_free(a);
+	ru_file_free(b);
+}
+
 Test(diff, trouble_is_not_one)
 {
 	struct victim *src = source_victim();

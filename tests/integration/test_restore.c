@@ -952,6 +952,38 @@ Test(restore, interrupt_once_a_timer_is_due_soon_completes)
 	ru_file_free(dump);
 }
 
+/*
+ * A timer armed "for ever" (LONG_MAX seconds, which the kernel clamps to
+ * KTIME_MAX, about 292 years off) dumps and restores: the dump holds the
+ * time left to it, and the restore takes that, as far ahead.
+ */
+Test(restore, a_timer_armed_for_ever_round_trips)
+{
+	struct victim *src = victim_start("--timer", "id=3,clock=monotonic,notify=none,"
+					  "value_ns=9223372036854775807", NULL);
+	static const char *const none[] = { NULL };
+	struct victim *dst = victim_startv(none);
+	struct vtimer got[RU_MAX_TIMERS];
+	const struct vtimer *t;
+	char pidbuf[16], *dump;
+	struct run_result r;
+	int n;
+
+	cr_assert(src && src->ready && dst && dst->ready, "victims did not start");
+	dump = ru_dump_file(src->pid, NULL);
+	cr_assert_eq(run_ptimerctl(&r, "restore", "-i", dump, ru_pidstr(pidbuf, dst->pid), NULL),
+		     0);
+	cr_expect_eq(r.exit_code, 0, "%s", run_describe(&r));
+	run_result_free(&r);
+	n = ru_timers(dst, got, RU_MAX_TIMERS);
+	t = vtimer_find(got, n, 3);
+	cr_expect(t && t->value_ns > 250LL * 365 * 86400 * RU_SEC, "not for ever: %s",
+		  ru_timers_str(got, n));
+	ru_file_free(dump);
+	victim_kill(src);
+	victim_kill(dst);
+}
+
 /* The ids of /proc/@pid/timers, newest first, as "40 2". */
 static void proc_ids(pid_t pid, char *buf, size_t size)
 {

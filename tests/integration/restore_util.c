@@ -623,3 +623,25 @@ void ru_bg_wait(struct ru_bg *b, int timeout_ms)
 	else if (WIFSIGNALED(status))
 		r->term_sig = WTERMSIG(status);
 }
+
+void ru_dumps_and_a_mapped_restore(pid_t pid)
+{
+	struct run_result r;
+	struct victim *src;
+	char spid[16], *dump;
+
+	ru_pidstr(spid, pid);
+	for (int i = 0; i < 3; i++) {
+		cr_assert_eq(run_ptimerctl(&r, "dump", spid, NULL), 0);
+		cr_expect_eq(r.exit_code, 0, "dump %d: %s", i, run_describe(&r));
+		run_result_free(&r);
+	}
+	src = victim_start("--many", "300", NULL);
+	cr_assert(src && src->ready, "%s", src ? src->error : "fork");
+	dump = ru_dump_file(src->pid, NULL);
+	victim_kill(src);
+	cr_assert_eq(run_ptimerctl(&r, "restore", "-i", dump, spid, NULL), 0);
+	cr_expect_eq(r.exit_code, 0, "restore: %s", run_describe(&r));
+	run_result_free(&r);
+	ru_file_free(dump);
+}

@@ -55,6 +55,11 @@ int ru_cpu_clock(pid_t pid, bool thread);
 
 /* `ptimerctl dump -o FILE [@opt] PID`; asserts success; free with ru_file_free(). */
 char *ru_dump_file(pid_t pid, const char *opt);
+/*
+ * Three dumps of @pid, then a restore into it of 300 timers (a job that
+ * needs a mapping, made by single injected calls): each must exit 0.
+ */
+void ru_dumps_and_a_mapped_restore(pid_t pid);
 /* A new temporary file holding @text. */
 char *ru_text_file(const char *text);
 /* The same, readable by every user (for victims and tools of other uids). */

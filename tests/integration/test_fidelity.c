@@ -703,30 +703,15 @@ Test(fidelity, a_single_stepping_thread_steps_none_of_our_code)
 {
 	const char *path = helper_path("stepper");
 	const char *argv[] = { path, NULL };
-	struct victim *v, *src;
+	struct victim *v;
 	long long traps = -1, anomalies = -1;
-	char line[128], spid[16], *dump;
-	struct run_result r;
+	char line[128];
 
 	if (access(path, X_OK) < 0)
 		cr_skip_test("no single-stepping victim for this architecture");
 	v = victim_spawn(argv, FIDELITY_UID);
 	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
-	snprintf(spid, sizeof(spid), "%d", (int)v->pid);
-	for (int i = 0; i < 3; i++) {
-		cr_assert_eq(run_ptimerctl(&r, "dump", spid, NULL), 0);
-		cr_expect_eq(r.exit_code, 0, "dump %d: %s", i, run_describe(&r));
-		run_result_free(&r);
-	}
-	/* 300 timers: a job that needs a mapping, made by injected calls. */
-	src = victim_start("--many", "300", NULL);
-	cr_assert(src && src->ready, "%s", src ? src->error : "fork");
-	dump = ru_dump_file(src->pid, NULL);
-	victim_kill(src);
-	cr_assert_eq(run_ptimerctl(&r, "restore", "-i", dump, spid, NULL), 0);
-	cr_expect_eq(r.exit_code, 0, "restore: %s", run_describe(&r));
-	run_result_free(&r);
-	ru_file_free(dump);
+	ru_dumps_and_a_mapped_restore(v->pid);
 	/* A SIGTRAP handed back to the process is taken by the first thread free. */
 	sleep_ms(50);
 	cr_assert_eq(victim_cmd(v, "stats", line, sizeof(line)), 0);

@@ -846,10 +846,9 @@ TestSuite(hostile_dispatch, .fini = fini, .timeout = 60);
 Test(hostile_dispatch, calls_pass_a_blocking_selector)
 {
 	const char *argv[] = { helper_path("dispatcher"), NULL };
-	struct victim *v = victim_spawn(argv, (uid_t)-1), *src;
+	struct victim *v = victim_spawn(argv, (uid_t)-1);
 	long long sigsys = -1, spins = -1, later = -1, selector = -1;
-	char line[128], spid[16], *dump;
-	struct run_result r;
+	char line[128];
 
 	cr_assert(v, "cannot fork dispatcher");
 	if (!v->ready && strstr(v->error, "UNSUPPORTED"))
@@ -858,21 +857,8 @@ Test(hostile_dispatch, calls_pass_a_blocking_selector)
 	if (!kernel_tells_dispatch())
 		cr_skip_test("this kernel does not tell a tracer of syscall user dispatch"
 			     " (Linux 6.4)");
-	snprintf(spid, sizeof(spid), "%d", (int)v->pid);
 	cr_assert(sig_caught(v->pid) & (1ULL << (SIGSYS - 1)), "no SIGSYS handler to begin with");
-	for (int i = 0; i < 3; i++) {
-		cr_assert_eq(run_ptimerctl(&r, "dump", spid, NULL), 0);
-		cr_expect_eq(r.exit_code, 0, "dump %d: %s", i, run_describe(&r));
-		run_result_free(&r);
-	}
-	src = victim_start("--many", "300", NULL);
-	cr_assert(src && src->ready, "%s", src ? src->error : "fork");
-	dump = ru_dump_file(src->pid, NULL);
-	victim_kill(src);
-	cr_assert_eq(run_ptimerctl(&r, "restore", "-i", dump, spid, NULL), 0);
-	cr_expect_eq(r.exit_code, 0, "restore: %s", run_describe(&r));
-	run_result_free(&r);
-	ru_file_free(dump);
+	ru_dumps_and_a_mapped_restore(v->pid);
 	cr_expect(sig_caught(v->pid) & (1ULL << (SIGSYS - 1)), "the SIGSYS handler was reset");
 	cr_assert_eq(victim_cmd(v, "stats", line, sizeof(line)), 0);
 	cr_assert(kv_ll(line, "sigsys", &sigsys) && kv_ll(line, "spins", &spins), "%s", line);

@@ -274,6 +274,23 @@ static void expect_real_resumes(struct victim *v, const char *who)
 }
 
 /*
+ * DST as SRC's expired ITIMER_REAL leaves it once restored: SIGALRM
+ * pending, the timer at value 0 with its 100 ms interval, re-armed when
+ * the signal is dequeued.
+ */
+static void expect_real_carried(struct victim *dst)
+{
+	struct ak_itimer it[3];
+
+	cr_assert(ak_wait_pending(dst->pid, 0, SIGALRM, true), "DST: SIGALRM never pending");
+	ak_itimers(dst, it);
+	cr_expect(it[0].value_ns == 0 && it[0].interval_ns == 100 * RU_MS,
+		  "DST: ITIMER_REAL reads %lld ns, interval %lld ns", it[0].value_ns,
+		  it[0].interval_ns);
+	expect_real_resumes(dst, "DST");
+}
+
+/*
  * An expired periodic ITIMER_REAL whose SIGALRM is pending is armed: it is
  * dumped with value 0, and the destination is left the same way, SIGALRM
  * pending, re-armed when it is dequeued.
@@ -283,7 +300,6 @@ Test(kinds, itimer_real_waiting_for_its_sigalrm_is_carried)
 	struct victim *src = ak_start(NULL, NULL);
 	struct victim *dst = ak_start("--fresh", NULL);
 	json_object *root, *its, *real = NULL;
-	struct ak_itimer it[3];
 	int64_t value = -1, interval = -1;
 	char *file;
 
@@ -306,12 +322,7 @@ Test(kinds, itimer_real_waiting_for_its_sigalrm_is_carried)
 
 	/* DST (--fresh) and SRC keep SIGALRM blocked until "unblock 14". */
 	restore_ok(file, dst->pid, NULL);
-	cr_assert(ak_wait_pending(dst->pid, 0, SIGALRM, true), "DST: SIGALRM never pending");
-	ak_itimers(dst, it);
-	cr_expect(it[0].value_ns == 0 && it[0].interval_ns == 100 * RU_MS,
-		  "DST: ITIMER_REAL reads %lld ns, interval %lld ns", it[0].value_ns,
-		  it[0].interval_ns);
-	expect_real_resumes(dst, "DST");
+	expect_real_carried(dst);
 	expect_real_resumes(src, "SRC");
 	ru_file_free(file);
 }
@@ -523,7 +534,6 @@ Test(kinds, interrupt_once_an_itimer_is_due_completes)
 {
 	struct victim *src = ak_start(NULL, NULL);
 	struct victim *dst = ak_start("--fresh", NULL);
-	struct ak_itimer it[3];
 	char spid[16], *file;
 	struct ru_bg b;
 
@@ -535,12 +545,7 @@ Test(kinds, interrupt_once_an_itimer_is_due_completes)
 	ru_bg_wait(&b, HARNESS_RUN_TIMEOUT_MS);
 	cr_expect_eq(b.res.exit_code, 0, "%s", run_describe(&b.res));
 	run_result_free(&b.res);
-	cr_assert(ak_wait_pending(dst->pid, 0, SIGALRM, true), "DST: SIGALRM never pending");
-	ak_itimers(dst, it);
-	cr_expect(it[0].value_ns == 0 && it[0].interval_ns == 100 * RU_MS,
-		  "DST: ITIMER_REAL reads %lld ns, interval %lld ns", it[0].value_ns,
-		  it[0].interval_ns);
-	expect_real_resumes(dst, "DST");
+	expect_real_carried(dst);
 	ru_file_free(file);
 }
 

@@ -276,9 +276,13 @@ static int find_dispatch(struct injector *in)
 {
 	struct ksud_config cfg;
 
-	/* EIO before Linux 6.4, or without generic entry code: it cannot be told. */
+	/*
+	 * EIO before Linux 6.4: it cannot be told.  EINVAL from a kernel
+	 * built without generic entry code (arm64), which has no syscall
+	 * user dispatch at all; our size is the one it would check.
+	 */
 	if (ptrace(KPTRACE_GET_SYSCALL_USER_DISPATCH_CONFIG, in->tid, sizeof(cfg), &cfg) < 0)
-		return errno == EIO ? 0 : -errno;
+		return errno == EIO || errno == EINVAL ? 0 : -errno;
 	if (cfg.mode != KPR_SYS_DISPATCH_ON)
 		return 0;
 	if (!cfg.selector)

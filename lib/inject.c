@@ -316,16 +316,19 @@ static int put_dispatch(struct injector *in)
 
 /*
  * The mask our code runs with: every signal blocked, so that no handler
- * of the target runs in the middle of it, but SIGTRAP.  The breakpoint
- * that ends our code raises a SIGTRAP with force_sig(), and the kernel
- * forces a blocked (or ignored) signal through by setting its action to
- * SIG_DFL for the whole process: the target would lose its own SIGTRAP
- * handler to any injection.  Unblocked, a handled or default SIGTRAP is
- * left alone; an ignored one is refused before (target.c).  A SIGTRAP
- * sent to the process while our code runs can then reach it: it is held
- * and put back (hold_signal(), requeue_held()).
+ * of the target runs in the middle of it, but those its instructions can
+ * raise (ksig_forced()).  The breakpoint that ends our code raises a
+ * SIGTRAP with force_sig(), and a fault of our code, or a call trapped
+ * by a kept seccomp filter (SECCOMP_RET_TRAP), its own signal the same
+ * way; the kernel forces a blocked (or ignored) one through by setting
+ * its action to SIG_DFL for the whole process: the target would lose its
+ * handler to the injection.  Unblocked, a handled or default one is left
+ * alone, and a fault is never delivered (fault_parked()); an ignored
+ * SIGTRAP is refused before (target.c).  Such a signal sent to the
+ * process while our code runs can then reach it: it is held and put back
+ * (hold_signal(), requeue_held()).
  */
-#define RUN_SIGMASK	(~0ULL & ~ksig_bit(SIGTRAP))
+#define RUN_SIGMASK	(~0ULL & ~ksig_forced())
 
 static int set_sigmask(struct injector *in, uint64_t mask)
 {
@@ -368,39 +371,43 @@ static int park(struct injector *in)
 	return restore_own_state(in);
 }
 
-/* Whether a sent SIGTRAP goes back to the thread's queue (tgkill()), or the process's. */
+/*
+ * Whether a held signal goes back to the thread's queue (tgkill()), or the
+ * process's: tgkill()'s, and a fault's, which the kernel queues for the
+ * faulting thread.
+ */
 static bool to_thread(const siginfo_t *si)
 {
-	return si->si_code == SI_TKILL;
+	return si->si_code == SI_TKILL || si->si_code > 0;
 }
 
 /*
- * A SIGTRAP sent to the process reached our code (RUN_SIGMASK): keep its
- * siginfo to put it back after the run, and let our code run on.  Only one
- * can go back (see requeue_held()); another for the same queue would have
- * merged into the first in a stopped process (legacy_queue()), and one
- * for the other queue, in the same few microseconds, is lost: said.
+ * A signal our mask lets through (RUN_SIGMASK), sent to the process,
+ * reached our code: keep its siginfo to put it back after the run, and
+ * let our code run on.  Another of the same number for the same queue
+ * would have merged into the first, which the program would still have
+ * had pending (legacy_queue(): they are all standard signals).
  */
 static void hold_signal(struct injector *in, const siginfo_t *si)
 {
-	if (!in->holding) {
-		dbg(in->sp->ctx, "tid %d: took a SIGTRAP (si_code %d, from pid %d) in our code;"
-		    " held", in->tid, si->si_code, si->si_pid);
-		in->held = *si;
-		in->holding = true;
-	} else if (to_thread(si) == to_thread(&in->held)) {
-		dbg(in->sp->ctx, "tid %d: took a second SIGTRAP for the same queue; merged",
-		    in->tid);
-	} else {
-		warn(in->sp->ctx, "tid %d: a SIGTRAP sent to the %s (si_code %d, from pid %d) came"
-		     " while one to the %s was held, and is lost", in->tid,
-		     to_thread(si) ? "thread" : "process", si->si_code, si->si_pid,
-		     to_thread(&in->held) ? "thread" : "process");
+	for (unsigned int i = 0; i < in->nheld; i++) {
+		if (in->held[i].si_signo == si->si_signo &&
+		    to_thread(&in->held[i]) == to_thread(si)) {
+			dbg(in->sp->ctx, "tid %d: took a second signal %d for the same queue;"
+			    " merged", in->tid, si->si_signo);
+			return;
+		}
 	}
+	/* Each number of ksig_forced() twice at most: room for all. */
+	if (in->nheld == INJECT_HELD_MAX)
+		return;
+	dbg(in->sp->ctx, "tid %d: took signal %d (si_code %d, from pid %d) in our code; held",
+	    in->tid, si->si_signo, si->si_code, si->si_pid);
+	in->held[in->nheld++] = *si;
 }
 
-/* Set the thread going with @regs and our mask, from a stop. */
-static int run_from_stop(struct injector *in, const struct arch_regs *regs)
+/* Set the thread going with @regs and signal mask @mask, from a stop. */
+static int run_from_stop(struct injector *in, const struct arch_regs *regs, uint64_t mask)
 {
 	int ret;
 
@@ -415,7 +422,7 @@ static int run_from_stop(struct injector *in, const struct arch_regs *regs)
 	/* Our code writes its results there. */
 	in->image_read = false;
 	in->parked = false;
-	ret = set_sigmask(in, RUN_SIGMASK);
+	ret = set_sigmask(in, mask);
 	if (ret)
 		return ret;
 	ret = arch_set_regs(in->tid, regs);
@@ -427,25 +434,90 @@ static int run_from_stop(struct injector *in, const struct arch_regs *regs)
 	return 0;
 }
 
-/* A SIGTRAP the thread sends itself (requeue_one()) */
+/* A signal the thread sends itself (requeue_one()) */
 struct sent_to_self {
+	int signo;
 	int si_code;
 	pid_t pid;	/* the process, as its own pid namespace numbers it */
 };
 
+static bool sent_by_self(const siginfo_t *si, const struct sent_to_self *self)
+{
+	return self && si->si_signo == self->signo && si->si_code == self->si_code &&
+	       si->si_pid == self->pid;
+}
+
+/* Whether @addr, just past an instruction, is past one of ours. */
+static bool after_our_code(const struct injector *in, uint64_t addr)
+{
+	const uint64_t site = in->ip_site;
+
+	return (in->map && addr > in->map && addr - in->map <= in->map_len) ||
+	       (in->inline_code && addr > in->slot && addr - in->slot <= in->slot_len) ||
+	       (in->site_written && addr > site && addr - site <= ARCH_SYSCALL_SITE_LEN);
+}
+
 /*
- * The next SIGTRAP stop that is not a sent one held: our breakpoint's, or
- * the one of @self, if not NULL.
+ * Whether a stop's signal is a fault of our own code: a signal the kernel
+ * raised (si_code > 0) but for our breakpoint's SIGTRAP.  A SIGSYS says
+ * which call trapped, and it may be the program's own, raised as the
+ * thread stopped and taken at our first instruction: the program keeps
+ * that one.  Any other fault the program raised then comes back when its
+ * instruction runs again.
+ */
+static bool our_fault(const struct injector *in, const siginfo_t *si)
+{
+	if (si->si_signo == SIGTRAP || si->si_code <= 0)
+		return false;
+	if (si->si_signo == SIGSYS)
+		return after_our_code(in, (uint64_t)(uintptr_t)si->si_call_addr);
+	return true;
+}
+
+/*
+ * Our code faulted: the thread waits in the fault's signal-delivery stop,
+ * which a ptimerctl killed now would leave to deliver it.  Park it as
+ * after a good run instead, the fault dropped (seize_park()), before
+ * saying so: the saying may block on a full pipe.
+ */
+static int fault_parked(struct injector *in, const siginfo_t *si)
+{
+	const char *name = ptimer_signal_name(si->si_signo);
+	int ret = park(in);
+
+	if (si->si_signo == SIGSYS)
+		err(in->sp->ctx, "tid %d: system call %d of injected code trapped with SIGSYS"
+		    " (si_code %d): a seccomp filter or syscall user dispatch refused it",
+		    in->tid, si->si_syscall, si->si_code);
+	else
+		err(in->sp->ctx, "tid %d: injected code faulted with %s (si_code %d)", in->tid,
+		    name ? name : "a signal", si->si_code);
+	return ret ? ret : -EFAULT;
+}
+
+/*
+ * The next stop that is not a sent signal held: our breakpoint's, or the
+ * one of @self, if not NULL.  A fault of our code, or a runaway stopped
+ * by an interrupt, leaves the thread parked.
  */
 static int wait_trap(struct injector *in, siginfo_t *si, const struct sent_to_self *self)
 {
+	bool interrupted;
 	int ret;
 
 	for (;;) {
-		ret = seize_wait_trap(in->sp, in->tid, si);
-		if (ret || si->si_code == ARCH_TRAP_SI_CODE ||
-		    (self && si->si_code == self->si_code && si->si_pid == self->pid))
+		ret = seize_wait_trap(in->sp, in->tid, si, &interrupted);
+		if (ret == -ETIMEDOUT && interrupted) {
+			ret = restore_own_state(in);
+			return ret ? ret : -ETIMEDOUT;
+		}
+		if (ret)
 			return ret;
+		if ((si->si_signo == SIGTRAP && si->si_code == ARCH_TRAP_SI_CODE) ||
+		    sent_by_self(si, self))
+			return 0;
+		if (our_fault(in, si))
+			return fault_parked(in, si);
 		hold_signal(in, si);
 		if (ptrace(PTRACE_CONT, in->tid, 0, 0) < 0)
 			return -errno;
@@ -459,7 +531,7 @@ static int run_until_trap(struct injector *in, struct arch_regs *regs,
 	siginfo_t si;
 	int ret;
 
-	ret = run_from_stop(in, regs);
+	ret = run_from_stop(in, regs, RUN_SIGMASK);
 	if (ret)
 		return ret;
 	ret = wait_trap(in, &si, NULL);
@@ -488,7 +560,7 @@ static int park_after_run(struct injector *in)
 {
 	int ret = park(in);
 
-	if (!ret && in->holding)
+	if (!ret && in->nheld)
 		ret = requeue_held(in);
 	return ret;
 }
@@ -1017,22 +1089,28 @@ undo:
 }
 
 /*
- * Put the held SIGTRAP back in the queue it came from, with its siginfo.
- * The thread sends itself a SIGTRAP the way the held one came, kill() to
- * the process or tgkill() to itself, and takes it on its way back from
- * the call, before the breakpoint that follows.  In that stop the signal
- * gets the held siginfo and, with SIGTRAP now blocked, goes back to the
- * queue it came from (ptrace_signal()), and the interrupt stops the
- * thread before it runs another instruction.
+ * Put the held signal @held back in the queue it came from, with its
+ * siginfo.  The thread sends itself the same signal the way the held one
+ * came, kill() to the process or tgkill() to itself, and takes it on its
+ * way back from the call, before the breakpoint that follows.  In that
+ * stop the signal gets the held siginfo and, with every signal now
+ * blocked, goes back to the queue it came from (ptrace_signal()), and
+ * the interrupt stops the thread before it runs another instruction.
  *
- * Once it is back, the next run takes it again first thing: so one
- * SIGTRAP can be held, and it goes back after every run.
+ * The run lets through only that signal and the breakpoint's SIGTRAP, so
+ * that the signals already put back stay where they are; the next run of
+ * our code takes them all again first thing, and they go back after
+ * every run.
  */
-static int requeue_one(struct injector *in)
+static int requeue_one(struct injector *in, const siginfo_t *held)
 {
 	const uint64_t trap_end = in->site + ARCH_SYSCALL_SITE_LEN;
-	const bool thread = to_thread(&in->held);
-	struct sent_to_self self = { .si_code = thread ? SI_TKILL : SI_USER };
+	const uint64_t mask = ~0ULL & ~(ksig_bit(held->si_signo) | ksig_bit(SIGTRAP));
+	const bool thread = to_thread(held);
+	struct sent_to_self self = {
+		.signo = held->si_signo,
+		.si_code = thread ? SI_TKILL : SI_USER,
+	};
 	struct arch_regs regs = in->saved_regs;
 	uint64_t args[6] = { 0 };
 	pid_t ns_tid;
@@ -1045,13 +1123,13 @@ static int requeue_one(struct injector *in)
 	if (ret)
 		return ret;
 	args[0] = (uint64_t)self.pid;
-	args[1] = thread ? (uint64_t)ns_tid : SIGTRAP;
-	args[2] = thread ? SIGTRAP : 0;
+	args[1] = thread ? (uint64_t)ns_tid : (uint64_t)held->si_signo;
+	args[2] = thread ? (uint64_t)held->si_signo : 0;
 	arch_prep_syscall(&regs, in->site, thread ? ARCH_NR_TGKILL : ARCH_NR_KILL, args);
 	if (in->inline_code)
 		ret = slot_write(in, in->site, trap_end, true);
 	if (!ret)
-		ret = run_from_stop(in, &regs);
+		ret = run_from_stop(in, &regs, mask);
 	if (!ret)
 		ret = wait_trap(in, &si, &self);
 	/* A failure leaves the slot dirty, for inject_end() to try again. */
@@ -1059,8 +1137,8 @@ static int requeue_one(struct injector *in)
 		slot_give_back(in, in->site, trap_end);
 	if (ret)
 		return ret;
-	/* Our breakpoint: what we sent merged into a SIGTRAP sent meanwhile. */
-	if (si.si_code == ARCH_TRAP_SI_CODE) {
+	/* Our breakpoint: what we sent merged into one of its number sent meanwhile. */
+	if (!sent_by_self(&si, &self)) {
 		ret = arch_get_regs(in->tid, &regs);
 		if (!ret && !arch_is_injected_trap(&si, &regs, trap_end))
 			ret = -EFAULT;
@@ -1068,47 +1146,64 @@ static int requeue_one(struct injector *in)
 			ret = park(in);
 		return ret ? ret : -EAGAIN;
 	}
-	if (ptrace(PTRACE_SETSIGINFO, in->tid, 0, &in->held) < 0)
+	if (ptrace(PTRACE_SETSIGINFO, in->tid, 0, held) < 0)
 		return -errno;
 	ret = set_sigmask(in, ~0ULL);
 	if (!ret)
-		ret = seize_park(in->sp, in->tid, SIGTRAP);
+		ret = seize_park(in->sp, in->tid, held->si_signo);
 	if (!ret)
 		ret = restore_own_state(in);
-	if (!ret)
-		in->holding = false;
 	return ret;
 }
 
-/* A try fails only when a SIGTRAP sent meanwhile swallowed ours; a few suffice. */
+/*
+ * The order held signals go back in: SIGTRAP, which every run lets
+ * through, last; of one number, the process's before the thread's, since
+ * a thread takes its own queue's first.
+ */
+static unsigned int requeue_rank(const siginfo_t *si)
+{
+	return (si->si_signo == SIGTRAP) * 2u + to_thread(si);
+}
+
+/* A try fails only when one sent meanwhile swallowed ours; a few suffice. */
 #define REQUEUE_TRIES	8
 
 static int requeue_held(struct injector *in)
 {
-	int ret = -EAGAIN;
+	while (in->nheld) {
+		unsigned int next = 0;
+		int ret = -EAGAIN;
 
-	for (int i = 0; i < REQUEUE_TRIES && ret == -EAGAIN; i++)
-		ret = requeue_one(in);
-	if (ret)
-		err(in->sp->ctx, "tid %d: could not put back a SIGTRAP sent while our code ran: %s",
-		    in->tid, strerror(-ret));
-	return ret;
+		for (unsigned int i = 1; i < in->nheld; i++)
+			if (requeue_rank(&in->held[i]) < requeue_rank(&in->held[next]))
+				next = i;
+		for (int i = 0; i < REQUEUE_TRIES && ret == -EAGAIN; i++)
+			ret = requeue_one(in, &in->held[next]);
+		if (ret) {
+			err(in->sp->ctx, "tid %d: could not put back signal %d sent while our code"
+			    " ran: %s", in->tid, in->held[next].si_signo, strerror(-ret));
+			return ret;
+		}
+		in->held[next] = in->held[--in->nheld];
+	}
+	return 0;
 }
 
-/* One still held once the last run failed: with a syscall site still in place. */
+/* Those still held once the last run failed: with a syscall site still in place. */
 static int put_back_held(struct injector *in)
 {
 	int ret = 0;
 
-	if (!in->holding)
+	if (!in->nheld)
 		return 0;
 	if (in->parked && (in->inline_code || in->site_written))
 		ret = requeue_held(in);
 	else
-		err(in->sp->ctx, "tid %d: a SIGTRAP sent while our code ran is lost with the"
-		    " failed call", in->tid);
+		err(in->sp->ctx, "tid %d: %u signal(s) sent while our code ran are lost with"
+		    " the failed call", in->tid, in->nheld);
 	/* Back, or lost and said: our code runs no more in this thread. */
-	in->holding = false;
+	in->nheld = 0;
 	return ret;
 }
 

@@ -25,6 +25,12 @@
 #include "blob_abi.h"
 #include "seize.h"
 
+/*
+ * The most signals held at once: each number of ksig_forced() (six),
+ * once for the thread's queue and once for the process's.
+ */
+#define INJECT_HELD_MAX	12
+
 /* The most code a small job borrows from the target (the blob and a site). */
 #define INJECT_SLOT_MAX	512
 
@@ -71,9 +77,9 @@ struct injector {
 	unsigned int round_trips;
 	/* One round trip per syscall, for comparison in the benchmark. */
 	bool no_batch;
-	/* A SIGTRAP sent to the process that our code took, to put back (inject.c) */
-	siginfo_t held;
-	bool holding;
+	/* Signals sent to the process that our code took, to put back (inject.c) */
+	siginfo_t held[INJECT_HELD_MAX];
+	unsigned int nheld;
 };
 
 /*

@@ -82,6 +82,19 @@ static inline uint64_t ksig_default_ignored(void)
 }
 
 /*
+ * The signals a thread's own instruction raises: a breakpoint, a fault,
+ * a system call trapped by seccomp (SECCOMP_RET_TRAP) or by syscall user
+ * dispatch.  The kernel raises them with force_sig_*(), which, when the
+ * signal is blocked or ignored, sets its action to SIG_DFL for the whole
+ * process (force_sig_info_to_task()) before any tracer sees it.
+ */
+static inline uint64_t ksig_forced(void)
+{
+	return ksig_bit(SIGTRAP) | ksig_bit(SIGSEGV) | ksig_bit(SIGBUS) | ksig_bit(SIGILL) |
+	       ksig_bit(SIGFPE) | ksig_bit(SIGSYS);
+}
+
+/*
  * Timer ids run from 0 to INT_MAX; the per-process counter that hands
  * them out wraps back to 0 (kernel/time/posix-timers.c).  The public
  * header states it for the callers of a walk.

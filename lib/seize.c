@@ -499,7 +499,7 @@ int seize_release(struct seized_process *sp)
  * its registers can be put back.  It may be looping in our blob, or
  * sleeping in a call it restarted; either way PTRACE_INTERRUPT stops it.
  */
-static int interrupt_runaway(struct seized_process *sp, pid_t tid)
+static int interrupt_runaway(struct seized_process *sp, pid_t tid, bool *interrupted)
 {
 	int status, ret;
 
@@ -508,6 +508,7 @@ static int interrupt_runaway(struct seized_process *sp, pid_t tid)
 	ret = next_stop(sp, tid, &status, deadline_from_now(sp), false);
 	if (ret)
 		return ret;
+	*interrupted = true;
 	err(sp->ctx, "tid %d: injected code did not trap within %lld ms; stopped it",
 	    tid, (long long)(ctx_timeout_ns(sp->ctx) / 1000000));
 	return -ETIMEDOUT;
@@ -540,11 +541,12 @@ int seize_park(struct seized_process *sp, pid_t tid, int sig)
 	}
 }
 
-int seize_wait_trap(struct seized_process *sp, pid_t tid, siginfo_t *si)
+int seize_wait_trap(struct seized_process *sp, pid_t tid, siginfo_t *si, bool *interrupted)
 {
 	int64_t deadline_ns = deadline_from_now(sp);
-	int status, sig, ret;
+	int status, ret;
 
+	*interrupted = false;
 	for (;;) {
 		/*
 		 * Not interruptible: our code runs in the target, and it is
@@ -552,34 +554,23 @@ int seize_wait_trap(struct seized_process *sp, pid_t tid, siginfo_t *si)
 		 */
 		ret = next_stop(sp, tid, &status, deadline_ns, false);
 		if (ret == -ETIMEDOUT)
-			return interrupt_runaway(sp, tid);
+			return interrupt_runaway(sp, tid, interrupted);
 		if (ret)
 			return ret;
-		sig = WSTOPSIG(status);
 		if (is_event_stop(status)) {
 			/* A PTRACE_INTERRUPT or group stop arriving late: run on. */
 			if (ptrace(PTRACE_CONT, tid, 0, 0) < 0)
 				return -errno;
 			continue;
 		}
-		if (ptrace(PTRACE_GETSIGINFO, tid, 0, si) < 0)
+		if (WSTOPSIG(status) != SIGSTOP)
+			break;
+		/* It cannot be blocked; keep it for after the detach. */
+		sp->stop_held = true;
+		if (ptrace(PTRACE_CONT, tid, 0, 0) < 0)
 			return -errno;
-		if (sig == SIGTRAP)
-			return 0;
-		if (sig == SIGSTOP) {
-			/* It cannot be blocked; keep it for after the detach. */
-			sp->stop_held = true;
-			if (ptrace(PTRACE_CONT, tid, 0, 0) < 0)
-				return -errno;
-			continue;
-		}
-		/*
-		 * Our mask blocks every other signal, so this one is a fault
-		 * of our own code (SIGSEGV, SIGBUS, SIGILL...).  It is never
-		 * delivered: the thread's registers are put back instead.
-		 */
-		err(sp->ctx, "tid %d: injected code faulted with signal %d (si_code %d)",
-		    tid, sig, si->si_code);
-		return -EFAULT;
 	}
+	if (ptrace(PTRACE_GETSIGINFO, tid, 0, si) < 0)
+		return -errno;
+	return 0;
 }

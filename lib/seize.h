@@ -92,12 +92,15 @@ void seize_regs_known(struct seized_process *sp, pid_t tid, const struct arch_re
 int seize_park(struct seized_process *sp, pid_t tid, int sig);
 
 /*
- * Wait for the next SIGTRAP stop of @tid running injected code, with its
- * siginfo in @si: our breakpoint's, or one sent to it (inject.c).  A late PTRACE_INTERRUPT stop is resumed; a SIGSTOP is kept for
- * after the detach.  -EFAULT: our code faulted (the fault is never
- * delivered); -ETIMEDOUT: it did not trap within the context's timeout
- * and was stopped; -ESRCH: the process died.
+ * Wait for the next signal stop of @tid running injected code, with its
+ * siginfo in @si: our mask lets through only the signals the thread's
+ * own instructions raise (ksig_forced()), among them our breakpoint's
+ * SIGTRAP; inject.c tells which it is.  A late PTRACE_INTERRUPT stop is
+ * resumed; a SIGSTOP is kept for after the detach.  -ETIMEDOUT: it did
+ * not trap within the context's timeout, and *@interrupted says whether
+ * it was then stopped (in a PTRACE_INTERRUPT stop); -ESRCH: the process
+ * died.
  */
-int seize_wait_trap(struct seized_process *sp, pid_t tid, siginfo_t *si);
+int seize_wait_trap(struct seized_process *sp, pid_t tid, siginfo_t *si, bool *interrupted);
 
 #endif

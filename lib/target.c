@@ -442,8 +442,9 @@ void target_close(struct target *t)
  * takes the thread back through that return, which runs the work: the
  * timer fires and reloads as it would the moment we let go.  Its signal
  * waits in the process's queue: the nudged thread runs with every signal
- * blocked (but SIGTRAP, which no interval timer sends, and which goes back
- * if it comes: inject.c), and the kernel wakes no stopped or traced thread
+ * blocked (but those a fault raises, ksig_forced(), which no interval
+ * timer sends, and which go back if they come: inject.c), and the kernel
+ * wakes no stopped or traced thread
  * for it.
  *
  * A nudge is a tie-breaker, not the job: a thread that cannot take one

@@ -63,6 +63,9 @@
  *   missing N            MISSING n=<of 1..N not received> first=<the first or 0>
  *   take-trap            TRAP code=.. pid=.. value=..: a pending SIGTRAP of the
  *                          process's queue or this thread's, taken; or TRAP none
+ *   take SIG             TAKEN code=.. pid=.. value=..: the same for a standard
+ *                          signal this program does not take (blocked in
+ *                          every thread, at its default action), or TAKEN none
  *   ignore-trap          OK: SIGTRAP is ignored from now on, as --ignore-trap
  *   exit                 exits
  * It prints "READY <pid> timers=<kernel IDs>" first, and exits when stdin
@@ -472,26 +475,32 @@ static void missing(long long upto)
 	vp_out("MISSING n=%lld first=%lld", n, first);
 }
 
-/* The control thread blocks every signal: it may take a pending one. */
-static void take_trap(void)
+/*
+ * The control thread blocks every signal: it may take a pending @sig,
+ * shown after @what.
+ */
+static void take_pending(int sig, const char *what)
 {
 	const struct timespec now = { 0 };
-	sigset_t trap;
+	sigset_t one;
 	siginfo_t si;
 
-	sigemptyset(&trap);
-	sigaddset(&trap, SIG_KILL_TRAP);
-	if (sigtimedwait(&trap, &si, &now) != SIG_KILL_TRAP) {
-		vp_out("TRAP none");
+	sigemptyset(&one);
+	sigaddset(&one, sig);
+	if (sigtimedwait(&one, &si, &now) != sig) {
+		vp_out("%s none", what);
 		return;
 	}
-	vp_out("TRAP code=%d pid=%d value=%#llx", si.si_code, (int)si.si_pid,
+	vp_out("%s code=%d pid=%d value=%#llx", what, si.si_code, (int)si.si_pid,
 	       (unsigned long long)(uintptr_t)si.si_value.sival_ptr);
 }
 
 static bool answer(char *line)
 {
 	long long a, b;
+	sigset_t taken;
+
+	our_signals(&taken);
 
 	if (sscanf(line, "sender %lld %lld", &a, &b) == 2) {
 		atomic_store(&sender_uid, (int)b);
@@ -508,7 +517,10 @@ static bool answer(char *line)
 	} else if (sscanf(line, "missing %lld", &a) == 1) {
 		missing(a);
 	} else if (!strcmp(line, "take-trap")) {
-		take_trap();
+		take_pending(SIG_KILL_TRAP, "TRAP");
+	} else if (sscanf(line, "take %lld", &a) == 1 && a > 0 && a < SIGRTMIN &&
+		   !sigismember(&taken, (int)a)) {
+		take_pending((int)a, "TAKEN");
 	} else if (!strcmp(line, "ignore-trap")) {
 		struct sigaction ign = { .sa_handler = SIG_IGN };
 

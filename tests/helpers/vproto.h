@@ -146,7 +146,7 @@ static bool vp_handle(char *cmd)
 
 /* Answer commands on stdin until "exit" or until it closes, then exit. */
 __attribute__((noreturn))
-static void vp_serve(void)
+static inline void vp_serve(void)
 {
 	vp_read_commands(vp_handle);
 	vp_exit(0);

@@ -818,6 +818,21 @@ long proc_status_long(pid_t pid, const char *key)
 	return v ? strtol(v, NULL, 10) : -1;
 }
 
+bool proc_status_hex(pid_t pid, const char *key, unsigned long long *out)
+{
+	char buf[8192], *end;
+	const char *v;
+
+	if (read_status(pid, buf, sizeof(buf)) < 0)
+		return false;
+	v = status_value(buf, key);
+	if (!v)
+		return false;
+	errno = 0;
+	*out = strtoull(v, &end, 16);
+	return !errno && end != v;
+}
+
 char proc_state(pid_t pid)
 {
 	char buf[8192];

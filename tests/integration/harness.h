@@ -181,6 +181,12 @@ const char *run_describe(const struct run_result *r);
 
 /* A numeric field of /proc/PID/status; -1 when it cannot be read. */
 long proc_status_long(pid_t pid, const char *key);
+/*
+ * A hexadecimal field of /proc/PID/status (a signal set: SigPnd is the
+ * main thread's own queue, ShdPnd the process's); false when it cannot be
+ * read.
+ */
+bool proc_status_hex(pid_t pid, const char *key, unsigned long long *out);
 /* The State letter of /proc/PID/status ('R', 'S', 'T', 't', 'Z', ...), 0 on error. */
 char proc_state(pid_t pid);
 static inline long proc_tracer_pid(pid_t pid)

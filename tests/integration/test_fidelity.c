@@ -619,6 +619,68 @@ Test(fidelity, a_pending_sigtrap_is_handed_back)
 	victim_kill(v);
 }
 
+/*
+ * The same for every signal ptimerctl's code must leave unblocked, the
+ * ones a fault raises (a fault of its own code would otherwise reset the
+ * process's handler): several pending at once, for the process and for
+ * its main thread, each goes back to its queue with its siginfo, and the
+ * breakpoint's SIGTRAP still ends every run.
+ */
+Test(fidelity, pending_fault_signals_are_handed_back)
+{
+	char *path = strdup(helper_path("strict"));
+	const char *argv[] = { path, "--block-trap", "--timer", "1000:35", NULL };
+	struct victim *v = victim_spawn(argv, FIDELITY_UID);
+	const struct {
+		int sig;
+		bool to_thread;
+		unsigned long value;
+	} sent[] = {
+		{ SIGSEGV, false, 0x5e9f }, { SIGBUS, false, 0xb05 }, { SIGTRAP, false, 0x5eed },
+		{ SIGSYS, true, 0 }, { SIGILL, true, 0 },
+	};
+	struct run_result r;
+	char pid[16], cmd[32], line[128], want[128];
+	unsigned long long own;
+
+	free(path);
+	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
+	for (size_t i = 0; i < sizeof(sent) / sizeof(sent[0]); i++) {
+		const union sigval value = { .sival_ptr = (void *)sent[i].value };
+
+		if (sent[i].to_thread)
+			cr_assert_eq(syscall(SYS_tgkill, v->pid, v->pid, sent[i].sig), 0);
+		else
+			cr_assert_eq(sigqueue(v->pid, sent[i].sig, value), 0, "sigqueue: %s",
+				     strerror(errno));
+	}
+	snprintf(pid, sizeof(pid), "%d", (int)v->pid);
+	for (int i = 0; i < 3; i++) {
+		cr_assert_eq(run_ptimerctl(&r, i == 1 ? "show" : "dump", pid, NULL), 0);
+		cr_expect_eq(r.exit_code, 0, "%s", run_describe(&r));
+		run_result_free(&r);
+	}
+	/* The control thread cannot take the main thread's: only see them pending. */
+	cr_assert(proc_status_hex(v->pid, "SigPnd", &own));
+	for (size_t i = 0; i < sizeof(sent) / sizeof(sent[0]); i++) {
+		if (sent[i].to_thread) {
+			cr_expect(own >> (sent[i].sig - 1) & 1, "signal %d not pending for the"
+				  " victim's main thread (SigPnd %#llx)", sent[i].sig, own);
+			continue;
+		}
+		snprintf(cmd, sizeof(cmd), "take %d", sent[i].sig);
+		snprintf(want, sizeof(want), "TAKEN code=%d pid=%d value=%#lx", SI_QUEUE,
+			 (int)getpid(), sent[i].value);
+		cr_assert_eq(victim_cmd(v, cmd, line, sizeof(line)), 0);
+		cr_expect_str_eq(line, want, "signal %d pending for the victim: %s", sent[i].sig, line);
+		cr_assert_eq(victim_cmd(v, cmd, line, sizeof(line)), 0);
+		cr_expect_str_eq(line, "TAKEN none", "a second signal %d pending for the victim",
+				 sent[i].sig);
+	}
+	cr_assert(victim_alive(v), "the victim died");
+	victim_kill(v);
+}
+
 /* ShdPnd of the process given through the context's userdata, at each phase. */
 struct trap_watch {
 	pid_t pid;

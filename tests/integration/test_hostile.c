@@ -614,6 +614,43 @@ Test(hostile_seccomp, keep_seccomp_is_the_operators_risk)
 	victim_kill(v);
 }
 
+/*
+ * A kept filter that answers a refused call with SIGSYS (SECCOMP_RET_TRAP)
+ * refuses ptimerctl's getitimer(): the dump fails, and the SIGSYS is never
+ * delivered.  Nor may it cost the process its handler: with SIGSYS
+ * blocked while the injected code runs, the kernel would have set the
+ * action to SIG_DFL (force_sig_seccomp()), and the program's next refused
+ * call would kill it.
+ */
+Test(hostile_seccomp, a_trapping_filter_kept_keeps_its_sigsys_handler)
+{
+	const char *argv[] = { strdup(helper_path("sandboxed")), "--trap", NULL };
+	struct victim *v = spawn_checked(argv, NOBODY, "sandboxed --trap");
+	struct ru_snap *before = calloc(1, sizeof(*before)), *after = calloc(1, sizeof(*after));
+	char pid[16], line[128], why[256];
+	struct run_result r;
+
+	free((char *)argv[0]);
+	cr_assert(before && after);
+	ru_snap_take(v, before);
+	for (int i = 0; i < 2; i++) {
+		px(&r, AS_NOBODY, "dump", "--keep-seccomp", ru_pidstr(pid, v->pid), NULL);
+		cr_log_info("dump --keep-seccomp: %s", run_describe(&r));
+		cr_expect_neq(r.exit_code, 0, "%s", run_describe(&r));
+		cr_expect(strstr(r.err, "trapped with SIGSYS"), "not said: %s", r.err);
+		run_result_free(&r);
+	}
+	cr_assert_eq(victim_cmd(v, "sigsys", line, sizeof(line)), 0, "the victim died");
+	cr_expect_str_eq(line, "SIGSYS action=ours taken=0",
+			 "the victim's SIGSYS handler after the refused calls: %s", line);
+	ru_snap_take(v, after);
+	cr_expect(ru_snaps_same(before, after, RU_UNTOUCHED, why, sizeof(why)),
+		  "the victim's timers changed: %s", why);
+	free(before);
+	free(after);
+	victim_kill(v);
+}
+
 /* ---- C: a thread traced by someone else, a process without its leader ---- */
 
 TestSuite(hostile_odd, .fini = fini, .timeout = 60);

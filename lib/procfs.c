@@ -563,6 +563,16 @@ int procfs_thread_has_deliverable_signal(int dirfd, pid_t tid, bool *yes)
 	return ret;
 }
 
+int procfs_thread_pending(int dirfd, pid_t tid, unsigned long long *pending)
+{
+	struct thread_sigsets ss;
+	int ret;
+
+	ret = read_thread_sigsets(dirfd, tid, &ss);
+	*pending = ret ? 0 : ss.pnd | ss.shd;
+	return ret;
+}
+
 struct nspid_field {
 	long last;	/* the innermost id */
 	int levels;

@@ -65,6 +65,8 @@ int procfs_ignores_signal(int statfd, int sig, bool *yes);
  * default is to ignore): one whose delivery would interrupt a wait.
  */
 int procfs_thread_has_deliverable_signal(int dirfd, pid_t tid, bool *yes);
+/* The signals pending for thread @tid: its own queue's and the process's. */
+int procfs_thread_pending(int dirfd, pid_t tid, unsigned long long *pending);
 /*
  * Thread @tid's id in its own (innermost) pid namespace: the last NSpid
  * field.  The same id where the kernel has no NSpid line (before 4.1).

@@ -14,6 +14,7 @@
 
 #include "arch.h"
 #include "internal.h"
+#include "kabi.h"
 #include "procfs.h"
 #include "seize.h"
 
@@ -464,8 +465,38 @@ static void release_unstoppable(struct seized_process *sp)
 		ptrace(PTRACE_DETACH, sp->unstoppable, 0, 0);
 }
 
+/*
+ * A SIGSTOP that our injected code took in passing is sent again once
+ * every thread is free, so that the process stops as it should have (a
+ * SIGSTOP carries no siginfo a program could see).  Unless a SIGCONT
+ * came after it: making a stop signal flushes every pending SIGCONT
+ * (prepare_signal()), so one still pending came after the SIGSTOP, and
+ * the process was to run on; sending the SIGSTOP again would flush it
+ * instead, and leave the process stopped.
+ */
+static bool stop_again(struct seized_process *sp)
+{
+	unsigned long long pending;
+
+	if (!sp->stop_held || !sp->nthreads)
+		return false;
+	for (size_t i = 0; i < sp->nthreads; i++) {
+		const struct seized_thread *t = &sp->threads[i];
+
+		if (!t->dead && !procfs_thread_pending(sp->dirfd, t->tid, &pending) &&
+		    pending & ksig_bit(SIGCONT)) {
+			dbg(sp->ctx, "tid %d: a SIGCONT came after the SIGSTOP our code took;"
+			    " not sent again", t->tid);
+			return false;
+		}
+	}
+	return true;
+}
+
 int seize_release(struct seized_process *sp)
 {
+	/* Read while held: once let go, a pending SIGCONT is soon taken. */
+	const bool restop = stop_again(sp);
 	int first = 0;
 
 	for (size_t i = 0; i < sp->nthreads; i++) {
@@ -479,12 +510,7 @@ int seize_release(struct seized_process *sp)
 	}
 	sp->released_at_ns = clock_now_ns(CLOCK_MONOTONIC);
 	release_unstoppable(sp);
-	/*
-	 * A SIGSTOP that our injected code took in passing: send it again
-	 * now that every thread is free, so the process stops as it should
-	 * have.  A SIGSTOP carries no siginfo a program could see.
-	 */
-	if (sp->stop_held && sp->nthreads)
+	if (restop)
 		kill(sp->pid, SIGSTOP);
 	sp->stop_held = false;
 	free(sp->threads);

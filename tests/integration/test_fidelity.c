@@ -752,6 +752,72 @@ Test(fidelity, a_taken_sigtrap_is_back_between_runs)
 	victim_kill(v);
 }
 
+/* Job control signals sent through the context's userdata, at two phases. */
+struct job_signals {
+	pid_t pid;
+	bool cont;	/* a SIGCONT at "read" too */
+	int sent;
+};
+
+static void stop_then_cont(struct ptimer_ctx *ctx, enum ptimer_phase phase)
+{
+	struct job_signals *j = ptimer_get_userdata(ctx);
+
+	if (phase == PTIMER_PHASE_INJECTING && kill(j->pid, SIGSTOP) == 0)
+		j->sent++;
+	else if (phase == PTIMER_PHASE_READ && j->cont && kill(j->pid, SIGCONT) == 0)
+		j->sent++;
+}
+
+static void dump_sending(struct victim *v, bool cont)
+{
+	struct job_signals j = { .pid = v->pid, .cont = cont };
+	struct ptimer_dump *d = NULL;
+	struct ptimer_ctx *ctx;
+	int ret;
+
+	cr_assert_eq(ptimer_new(&ctx), 0);
+	ptimer_set_log_fn(ctx, quiet_log);
+	ptimer_set_log_priority(ctx, LOG_DEBUG);
+	ptimer_set_userdata(ctx, &j);
+	ptimer_set_phase_fn(ctx, stop_then_cont);
+	ret = ptimer_dump_pid(ctx, v->pid, 0, &d, NULL);
+	cr_assert_eq(ret, 0, "dump: %s (%s)", strerror(-ret), ptimer_last_error(ctx));
+	ptimer_dump_free(d);
+	ptimer_free(ctx);
+	cr_assert_eq(j.sent, cont ? 2 : 1, "the phases were not reached");
+}
+
+/*
+ * A SIGSTOP sent while the target is held reaches the injected code (it
+ * cannot be blocked), which takes it for the program: once let go, the
+ * process stops, as it would have.  A SIGCONT sent after it must still
+ * win: the process runs on, as it would have, and does not stay stopped
+ * because the SIGSTOP was sent again after it.
+ */
+Test(fidelity, a_sigcont_after_a_held_sigstop_wins)
+{
+	char *path = strdup(helper_path("strict"));
+	const char *argv[] = { path, "--timer", "1000:35", NULL };
+	struct victim *v = victim_spawn(argv, FIDELITY_UID);
+	char line[128];
+
+	free(path);
+	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
+	dump_sending(v, false);
+	cr_expect(proc_wait_state(v->pid, "T", 20000), "the victim did not stop (state %c)",
+		  proc_state(v->pid));
+	cr_assert_eq(kill(v->pid, SIGCONT), 0);
+	cr_assert(proc_wait_state(v->pid, "RS", 20000), "the victim does not continue");
+
+	dump_sending(v, true);
+	cr_assert_eq(victim_cmd(v, "ping", line, sizeof(line)), 0,
+		     "the victim does not answer (state %c)", proc_state(v->pid));
+	cr_expect_str_eq(line, "PONG");
+	cr_expect_neq(proc_state(v->pid), 'T', "the victim is stopped");
+	victim_kill(v);
+}
+
 /*
  * A thread that runs with EFLAGS.TF set (a program single-stepping
  * itself, or under a debugger's step) must not step through our code:

@@ -496,6 +496,25 @@ static int fault_parked(struct injector *in, const siginfo_t *si)
 }
 
 /*
+ * A signal our mask blocks reached our code: the mask did not hold.  It
+ * goes back to its queue with its siginfo, as a held one does, the
+ * thread is parked, and the call fails.
+ */
+static int stray_parked(struct injector *in, const siginfo_t *si)
+{
+	int ret;
+
+	ret = set_sigmask(in, ~0ULL);
+	if (!ret)
+		ret = seize_park(in->sp, in->tid, si->si_signo);
+	if (!ret)
+		ret = restore_own_state(in);
+	err(in->sp->ctx, "tid %d: signal %d reached injected code, which blocks it", in->tid,
+	    si->si_signo);
+	return ret ? ret : -EFAULT;
+}
+
+/*
  * The next stop that is not a sent signal held: our breakpoint's, or the
  * one of @self, if not NULL.  A fault of our code, or a runaway stopped
  * by an interrupt, leaves the thread parked.
@@ -516,6 +535,8 @@ static int wait_trap(struct injector *in, siginfo_t *si, const struct sent_to_se
 		if ((si->si_signo == SIGTRAP && si->si_code == ARCH_TRAP_SI_CODE) ||
 		    sent_by_self(si, self))
 			return 0;
+		if (!(ksig_forced() & ksig_bit(si->si_signo)))
+			return stray_parked(in, si);
 		if (our_fault(in, si))
 			return fault_parked(in, si);
 		hold_signal(in, si);
@@ -1157,9 +1178,11 @@ static int requeue_one(struct injector *in, const siginfo_t *held)
 }
 
 /*
- * The order held signals go back in: SIGTRAP, which every run lets
- * through, last; of one number, the process's before the thread's, since
- * a thread takes its own queue's first.
+ * The order held signals go back in, which spares round trips: SIGTRAP,
+ * which every run lets through, last; of one number, the process's
+ * before the thread's, since a thread takes its own queue's first.  In
+ * another order one put back is taken again before the one sent, held
+ * again, and put back once more.
  */
 static unsigned int requeue_rank(const siginfo_t *si)
 {

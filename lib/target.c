@@ -327,8 +327,27 @@ bool target_alive(struct target *t)
 	return true;
 }
 
+/*
+ * Whether the seccomp policy, judged from the leader's status, covers the
+ * calls injected through thread @tid: a thread may have a filter of its
+ * own (installed without TSYNC) where the leader has none, and it would
+ * judge our calls, even kill the whole process for them.  Suspended for
+ * every thread, or a risk the caller took, it is covered.  One /proc read
+ * for a thread other than the leader, only when the leader cannot serve.
+ */
+static bool policy_covers(struct target *t, pid_t tid)
+{
+	struct procfs_status st;
+
+	if (tid == t->pid || t->sp.ptrace_options & PTRACE_O_SUSPEND_SECCOMP ||
+	    t->status.seccomp > 0)
+		return true;
+	return !procfs_thread_status(t->dirfd, tid, &st) && st.seccomp == 0;
+}
+
 int target_inject_begin(struct target *t, size_t data_len, bool one_syscall_per_trip)
 {
+	bool passed_over = false;
 	bool ignored;
 	int ret;
 
@@ -345,6 +364,11 @@ int target_inject_begin(struct target *t, size_t data_len, bool one_syscall_per_
 	for (size_t i = 0; i < t->sp.nthreads && ret; i++) {
 		pid_t tid = t->sp.threads[i].tid;
 
+		if (!policy_covers(t, tid)) {
+			dbg(t->ctx, "tid %d: a seccomp filter of its own; passed over", tid);
+			passed_over = true;
+			continue;
+		}
 		if (!t->pinned || t->pinned_tid != tid) {
 			unpin(t);
 			pin_to_thread(t, tid);
@@ -356,6 +380,11 @@ int target_inject_begin(struct target *t, size_t data_len, bool one_syscall_per_
 	if (ret) {
 		if (ret == -PTIMER_ERR_COMPAT)
 			ctx_set_error(t->ctx, ret, "pid %d runs 32-bit code", t->pid);
+		else if (passed_over)
+			ret = ctx_set_error(t->ctx, -PTIMER_ERR_SECCOMP, "no thread of pid %d could"
+					    " take injected calls but threads under a seccomp"
+					    " filter of their own, which may kill it for them",
+					    t->pid);
 		else if (ret == -EOPNOTSUPP)
 			ctx_set_error(t->ctx, ret, "the threads of pid %d dispatch their system"
 				      " calls to a SIGSYS handler (PR_SET_SYSCALL_USER_DISPATCH)"
@@ -454,11 +483,7 @@ void target_close(struct target *t)
  */
 static bool may_nudge(struct target *t, pid_t tid)
 {
-	struct procfs_status st;
-
-	if (t->sp.ptrace_options & PTRACE_O_SUSPEND_SECCOMP || t->status.seccomp > 0)
-		return true;	/* suspended, or the caller took the risk */
-	return !procfs_thread_status(t->dirfd, tid, &st) && st.seccomp == 0;
+	return policy_covers(t, tid);
 }
 
 int target_nudge_others(struct target *t)

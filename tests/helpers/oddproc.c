@@ -10,6 +10,12 @@
  *	/proc shows as a zombie: its timers belong to the process and stay,
  *	and only the two other threads can run anything.
  *
+ *   oddproc --leaderless --worker-filter
+ *	The same, with a seccomp filter of the worker's own (no TSYNC: the
+ *	other threads have none), which kills the whole process for any
+ *	call but the few the worker makes.  A tool that judges seccomp by
+ *	the leader, and injects through the worker, kills it.
+ *
  * The control thread answers the victim protocol (tests/helpers/vproto.h);
  * "tids" names the live threads, worker first.  Timers: a periodic
  * CLOCK_MONOTONIC SIGEV_SIGNAL (SIGUSR1, sigval 0x61), a CLOCK_BOOTTIME
@@ -17,11 +23,16 @@
  * sigval 0x63), none due during a test.
  */
 #include <errno.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
 #include <linux/futex.h>
+#include <linux/seccomp.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -31,6 +42,44 @@
 static atomic_int worker_tid, control_tid;
 static atomic_int ready;		/* READY printed: commands may be answered */
 static atomic_int never;		/* futex word nobody wakes */
+static bool worker_filter;
+
+#if defined(__x86_64__)
+#define ODD_AUDIT_ARCH	AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define ODD_AUDIT_ARCH	AUDIT_ARCH_AARCH64
+#else
+#error "oddproc: no AUDIT_ARCH for this architecture"
+#endif
+
+/* The worker's own filter: its futex wait, and a signal's return. */
+static void confine_worker(void)
+{
+	static const int allowed[] = {
+		SYS_futex, SYS_restart_syscall, SYS_rt_sigreturn, SYS_exit, SYS_exit_group,
+	};
+	enum { NALLOWED = sizeof(allowed) / sizeof(allowed[0]) };
+	struct sock_filter filter[4 + NALLOWED + 2];
+	struct sock_fprog prog = { .filter = filter };
+	size_t n = 0;
+
+	filter[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+						   offsetof(struct seccomp_data, arch));
+	filter[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ODD_AUDIT_ARCH, 1, 0);
+	filter[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
+	filter[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+						   offsetof(struct seccomp_data, nr));
+	for (size_t i = 0; i < NALLOWED; i++)
+		filter[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+				(unsigned int)allowed[i], (unsigned char)(NALLOWED - i), 0);
+	filter[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
+	filter[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	prog.len = (unsigned short)n;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		vp_die(errno, "PR_SET_NO_NEW_PRIVS");
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0)
+		vp_die(errno, "seccomp");
+}
 
 static void on_signal(int sig)
 {
@@ -38,7 +87,11 @@ static void on_signal(int sig)
 
 static void *worker_main(void *arg)
 {
-	atomic_store(&worker_tid, vp_gettid());
+	pid_t tid = vp_gettid();
+
+	if (worker_filter)
+		confine_worker();
+	atomic_store(&worker_tid, tid);
 	for (;;)
 		syscall(SYS_futex, &never, FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);
 	return NULL;
@@ -56,8 +109,9 @@ int main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
 
-	if (argc != 2 || strcmp(argv[1], "--leaderless")) {
-		vp_out("ERROR errno=%d msg=usage: oddproc --leaderless", EINVAL);
+	worker_filter = argc == 3 && !strcmp(argv[2], "--worker-filter");
+	if (argc < 2 || argc > 3 || strcmp(argv[1], "--leaderless") || (argc == 3 && !worker_filter)) {
+		vp_out("ERROR errno=%d msg=usage: oddproc --leaderless [--worker-filter]", EINVAL);
 		return 2;
 	}
 	vp_init();

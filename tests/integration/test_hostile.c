@@ -828,6 +828,63 @@ Test(hostile_odd, process_without_its_leader)
 	victim_kill(v);
 }
 
+/*
+ * Without its leader, injection goes through another thread; the worker,
+ * first in line, has a seccomp filter of its own (the leader had none,
+ * nor has the control thread) that kills the whole process for any call
+ * it does not make itself.  It must be passed over, not judged by the
+ * leader's status: the dump goes through the control thread.
+ */
+Test(hostile_odd, a_thread_with_its_own_filter_is_passed_over)
+{
+	const char *argv[] = { strdup(helper_path("oddproc")), "--leaderless", "--worker-filter",
+			       NULL };
+
+	/* Root, and nobody (without the restore: the dump is root's). */
+	for (int as = 0; as < 2; as++) {
+		struct victim *v = spawn_checked(argv, as ? NOBODY : (uid_t)-1, "oddproc"), *src;
+		struct vtimer before[8], t[8];
+		struct run_result r;
+		char pid[16], line[64], *dump;
+		int nb, n, wtid;
+
+		ru_pidstr(pid, v->pid);
+		cr_assert(proc_wait_state(v->pid, "Z", 5000), "the leader did not exit (state %c)",
+			  proc_state(v->pid));
+		cr_assert_eq(victim_cmd(v, "tids", line, sizeof(line)), 0, "the process died");
+		cr_assert_eq(sscanf(line, "TIDS %d", &wtid), 1, "%s", line);
+		cr_assert_eq(proc_status_long(wtid, "Seccomp"), 2, "the worker is not confined");
+		cr_assert_eq(proc_status_long(v->pid, "Seccomp"), 0, "the leader is confined");
+		nb = before_timers(v, before, 8);
+		cr_assert_eq(nb, 3, "%s", ru_timers_str(before, nb));
+
+		for (int i = 0; i < 2; i++) {
+			px(&r, as ? AS_NOBODY : AS_ROOT, i ? "show" : "dump", pid, NULL);
+			cr_expect_eq(r.exit_code, 0, "%s", run_describe(&r));
+			run_result_free(&r);
+			cr_assert_eq(victim_cmd(v, "ping", line, sizeof(line)), 0,
+				     "the worker's filter killed the process");
+		}
+		if (as) {
+			victim_kill(v);
+			continue;
+		}
+		src = ru_start(more, 2, NULL);
+		dump = ru_dump_file(src->pid, NULL);
+		px(&r, AS_ROOT, "restore", "-i", dump, pid, NULL);
+		cr_expect_eq(r.exit_code, 0, "restore: %s", run_describe(&r));
+		run_result_free(&r);
+		cr_assert_eq(victim_cmd(v, "ping", line, sizeof(line)), 0,
+			     "the worker's filter killed the process");
+		n = ru_timers(v, t, 8);
+		cr_expect_eq(n, nb + 2, "%s", ru_timers_str(t, n));
+		ru_file_free(dump);
+		victim_kill(src);
+		victim_kill(v);
+	}
+	free((char *)argv[0]);
+}
+
 /* ---- D: a thread under syscall user dispatch ---- */
 
 /* The process's caught signals (SigCgt), or 0. */

@@ -208,6 +208,29 @@ static int list_columns(unsigned int kinds)
 	return ret;
 }
 
+/*
+ * A kind asked for that the file's dump does not carry (it was taken with
+ * --kinds): refused, rather than shown as none, which would be a lie.
+ */
+static int refuse_uncarried(const struct ptimer_dump *dump, const struct show_args *a)
+{
+	unsigned int missing = a->kinds & ~ptimer_dump_kinds(dump);
+	char carried[64] = "";
+	size_t used = 0;
+
+	if (!missing)
+		return EXIT_OK;
+	for (unsigned int k = 1; k & PTIMER_KIND_ALL; k <<= 1)
+		if (ptimer_dump_kinds(dump) & k)
+			used += (size_t)snprintf(carried + used, sizeof(carried) - used, "%s%s",
+						 used ? "," : "", ptimer_kind_name(k));
+	missing &= -missing;
+	fprintf(stderr, "ptimerctl: the dump in %s does not carry kind \"%s\": it was taken"
+		" with --kinds=%s\n", strcmp(a->input, "-") ? a->input : "stdin",
+		ptimer_kind_name(missing), carried);
+	return EXIT_USAGE;
+}
+
 int cmd_show(int argc, char **argv)
 {
 	struct show_args a = { 0 };
@@ -223,6 +246,11 @@ int cmd_show(int argc, char **argv)
 		ret = cli_load_dump(a.input, &dump);
 		if (ret)
 			return ret;
+		ret = refuse_uncarried(dump, &a);
+		if (ret) {
+			ptimer_dump_free(dump);
+			return ret;
+		}
 	} else {
 		unsigned int flags;
 

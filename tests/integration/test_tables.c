@@ -404,3 +404,36 @@ Test(tables, every_kind_has_its_columns)
 	cr_expect(strstr(r.out, "WHICH") && !strstr(r.out, "NOTIFY"), "%s", r.out);
 	run_result_free(&r);
 }
+
+/*
+ * A dump taken with --kinds carries only those kinds: asked for another,
+ * show says which it lacks and how it was taken, rather than print none
+ * as if there were none (text), or fail with "the dump is invalid" (-J).
+ */
+Test(tables, a_kind_the_dump_does_not_carry_is_refused)
+{
+	struct victim *v = two_timer_victim();
+	const char *const kinds[] = { "timerfd", "itimer", "signals", "posix,timerfd" };
+	struct run_result r;
+	char *dump = ru_dump_file(v->pid, "--kinds=posix");
+
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		for (int json = 0; json < 2; json++) {
+			char opt[32];
+
+			snprintf(opt, sizeof(opt), "--kinds=%s", kinds[i]);
+			cr_assert_eq(run_ptimerctl(&r, "show", opt, json ? "-J" : "-r", "-i", dump,
+						   NULL), 0);
+			cr_expect_eq(r.exit_code, 2, "show %s: %s", opt, run_describe(&r));
+			cr_expect(strstr(r.err, "does not carry kind") &&
+				  strstr(r.err, "--kinds=posix"), "show %s: %s", opt, r.err);
+			cr_expect_str_eq(r.out, "", "show %s printed %s", opt, r.out);
+			run_result_free(&r);
+		}
+	}
+	run_ok(&r, "posix", (const char *[]){ "show", "--kinds=posix", "-i", dump, NULL });
+	cr_expect(strstr(r.out, "2 timers"), "%s", r.out);
+	run_result_free(&r);
+	ru_file_free(dump);
+	victim_kill(v);
+}

@@ -428,6 +428,8 @@ static int run_from_stop(struct injector *in, const struct arch_regs *regs, uint
 	ret = arch_set_regs(in->tid, regs);
 	if (ret)
 		return ret;
+	in->run_entry = arch_get_ip(regs);
+	in->entry_faults = 0;
 	if (ptrace(PTRACE_CONT, in->tid, 0, 0) < 0)
 		return -errno;
 	in->round_trips++;
@@ -447,31 +449,60 @@ static bool sent_by_self(const siginfo_t *si, const struct sent_to_self *self)
 	       si->si_pid == self->pid;
 }
 
-/* Whether @addr, just past an instruction, is past one of ours. */
-static bool after_our_code(const struct injector *in, uint64_t addr)
-{
-	const uint64_t site = in->ip_site;
-
-	return (in->map && addr > in->map && addr - in->map <= in->map_len) ||
-	       (in->inline_code && addr > in->slot && addr - in->slot <= in->slot_len) ||
-	       (in->site_written && addr > site && addr - site <= ARCH_SYSCALL_SITE_LEN);
-}
+/* What a stop's signal is, among those our mask lets through. */
+enum taken {
+	TAKEN_SENT,		/* sent to the process: held and put back */
+	TAKEN_PROGRAM_S,	/* the program's fault, queued before our run: the same */
+	TAKEN_OURS,		/* a fault of our code */
+	TAKEN_OURS_AT_ENTRY,	/* the same, and the first one taken there was ours too */
+};
 
 /*
- * Whether a stop's signal is a fault of our own code: a signal the kernel
- * raised (si_code > 0) but for our breakpoint's SIGTRAP.  A SIGSYS says
- * which call trapped, and it may be the program's own, raised as the
- * thread stopped and taken at our first instruction: the program keeps
- * that one.  Any other fault the program raised then comes back when its
- * instruction runs again.
+ * A fault of our own code is a signal the kernel raised (si_code > 0)
+ * for an instruction: but our breakpoint's SIGTRAP, and a SIGBUS of
+ * memory failing elsewhere (BUS_MCEERR_AO), which no instruction raises.
+ *
+ * The program's own may be queued already: the thread faulted, and our
+ * interrupt stopped it before the fault's delivery (get_signal() takes a
+ * ptrace trap first).  The kernel hands such a signal over first thing
+ * in our next run (dequeue_synchronous_signal()), at the run's entry,
+ * before our code has run an instruction.  So the first fault of a
+ * number taken at the entry is the program's, held and put back; one
+ * taken there again is our first instruction's, and so was the first.
+ * A SIGSYS also names its call: ours stops just past it.
  */
-static bool our_fault(const struct injector *in, const siginfo_t *si)
+static enum taken classify(struct injector *in, const siginfo_t *si)
 {
-	if (si->si_signo == SIGTRAP || si->si_code <= 0)
-		return false;
-	if (si->si_signo == SIGSYS)
-		return after_our_code(in, (uint64_t)(uintptr_t)si->si_call_addr);
-	return true;
+	const uint64_t bit = ksig_bit(si->si_signo);
+	struct arch_regs regs;
+	uint64_t ip;
+
+	if (si->si_signo == SIGTRAP || si->si_code <= 0 ||
+	    (si->si_signo == SIGBUS && si->si_code == BUS_MCEERR_AO))
+		return TAKEN_SENT;
+	if (arch_get_regs(in->tid, &regs))
+		return TAKEN_OURS;
+	ip = arch_get_ip(&regs);
+	if (ip == in->run_entry) {
+		if (in->entry_faults & bit)
+			return TAKEN_OURS_AT_ENTRY;
+		in->entry_faults |= bit;
+		return TAKEN_PROGRAM_S;
+	}
+	if (si->si_signo == SIGSYS && (uint64_t)(uintptr_t)si->si_call_addr != ip)
+		return TAKEN_SENT;
+	return TAKEN_OURS;
+}
+
+/* The held fault of number @signo, taken for the program's, was ours. */
+static void drop_held_fault(struct injector *in, int signo)
+{
+	for (unsigned int i = 0; i < in->nheld; i++) {
+		if (in->held[i].si_signo == signo && in->held[i].si_code > 0) {
+			in->held[i] = in->held[--in->nheld];
+			return;
+		}
+	}
 }
 
 /*
@@ -537,8 +568,19 @@ static int wait_trap(struct injector *in, siginfo_t *si, const struct sent_to_se
 			return 0;
 		if (!(ksig_forced() & ksig_bit(si->si_signo)))
 			return stray_parked(in, si);
-		if (our_fault(in, si))
+		switch (classify(in, si)) {
+		case TAKEN_OURS_AT_ENTRY:
+			drop_held_fault(in, si->si_signo);
 			return fault_parked(in, si);
+		case TAKEN_OURS:
+			return fault_parked(in, si);
+		case TAKEN_PROGRAM_S:
+			dbg(in->sp->ctx, "tid %d: signal %d (si_code %d) was queued before our run:"
+			    " the program's", in->tid, si->si_signo, si->si_code);
+			break;
+		case TAKEN_SENT:
+			break;
+		}
 		hold_signal(in, si);
 		if (ptrace(PTRACE_CONT, in->tid, 0, 0) < 0)
 			return -errno;
@@ -1192,9 +1234,16 @@ static unsigned int requeue_rank(const siginfo_t *si)
 /* A try fails only when one sent meanwhile swallowed ours; a few suffice. */
 #define REQUEUE_TRIES	8
 
+/*
+ * Signals put back can be taken again by a later put-back's run: one of
+ * the program's faults, with any other (dequeue_synchronous_signal()
+ * hands over the first fault queued, blocked or not).  A bound ends that.
+ */
+#define REQUEUE_MAX	(4 * INJECT_HELD_MAX)
+
 static int requeue_held(struct injector *in)
 {
-	while (in->nheld) {
+	for (unsigned int n = 0; in->nheld; n++) {
 		unsigned int next = 0;
 		int ret = -EAGAIN;
 
@@ -1203,6 +1252,8 @@ static int requeue_held(struct injector *in)
 				next = i;
 		for (int i = 0; i < REQUEUE_TRIES && ret == -EAGAIN; i++)
 			ret = requeue_one(in, &in->held[next]);
+		if (!ret && n == REQUEUE_MAX)
+			ret = -ELOOP;
 		if (ret) {
 			err(in->sp->ctx, "tid %d: could not put back signal %d sent while our code"
 			    " ran: %s", in->tid, in->held[next].si_signo, strerror(-ret));

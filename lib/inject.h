@@ -80,6 +80,9 @@ struct injector {
 	/* Signals sent to the process that our code took, to put back (inject.c) */
 	siginfo_t held[INJECT_HELD_MAX];
 	unsigned int nheld;
+	/* The run under way: where it starts, and the faults taken there (inject.c) */
+	uint64_t run_entry;
+	uint64_t entry_faults;
 };
 
 /*

@@ -342,12 +342,13 @@ static bool policy_covers(struct target *t, pid_t tid)
 	if (tid == t->pid || t->sp.ptrace_options & PTRACE_O_SUSPEND_SECCOMP ||
 	    t->status.seccomp > 0)
 		return true;
-	return !procfs_thread_status(t->dirfd, tid, &st) && st.seccomp == 0;
+	/* -1: no Seccomp line, a kernel without seccomp. */
+	return !procfs_thread_status(t->dirfd, tid, &st) && st.seccomp <= 0;
 }
 
 int target_inject_begin(struct target *t, size_t data_len, bool one_syscall_per_trip)
 {
-	bool passed_over = false;
+	bool passed_over = false, tried = false;
 	bool ignored;
 	int ret;
 
@@ -373,6 +374,7 @@ int target_inject_begin(struct target *t, size_t data_len, bool one_syscall_per_
 			unpin(t);
 			pin_to_thread(t, tid);
 		}
+		tried = true;
 		ret = inject_begin(&t->in, &t->sp, tid, data_len);
 		if (ret == -PTIMER_ERR_COMPAT)
 			break;
@@ -380,7 +382,7 @@ int target_inject_begin(struct target *t, size_t data_len, bool one_syscall_per_
 	if (ret) {
 		if (ret == -PTIMER_ERR_COMPAT)
 			ctx_set_error(t->ctx, ret, "pid %d runs 32-bit code", t->pid);
-		else if (passed_over)
+		else if (passed_over && (!tried || ret == -ESRCH))
 			ret = ctx_set_error(t->ctx, -PTIMER_ERR_SECCOMP, "no thread of pid %d could"
 					    " take injected calls but threads under a seccomp"
 					    " filter of their own, which may kill it for them",

@@ -483,11 +483,6 @@ void target_close(struct target *t)
  * our code) is passed over, and the timer reads as it did.  Only a thread
  * that could not be put back as it was fails the dump.
  */
-static bool may_nudge(struct target *t, pid_t tid)
-{
-	return policy_covers(t, tid);
-}
-
 int target_nudge_others(struct target *t)
 {
 	struct injector *in;
@@ -503,7 +498,7 @@ int target_nudge_others(struct target *t)
 
 		if (t->sp.threads[i].dead || tid == t->in.tid)
 			continue;
-		if (!may_nudge(t, tid)) {
+		if (!policy_covers(t, tid)) {
 			dbg(t->ctx, "tid %d: its own seccomp filter; not nudged", tid);
 			continue;
 		}

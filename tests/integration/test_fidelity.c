@@ -329,6 +329,25 @@ static void quiet_log(struct ptimer_ctx *ctx, int priority, const char *file, in
 	cr_log_info("libptimer: %s", msg);
 }
 
+/* A library dump of @pid that must work, with @phase_fn called at each phase with @data. */
+static void dump_watched(pid_t pid, void (*phase_fn)(struct ptimer_ctx *, enum ptimer_phase),
+			 void *data)
+{
+	struct ptimer_dump *d = NULL;
+	struct ptimer_ctx *ctx;
+	int ret;
+
+	cr_assert_eq(ptimer_new(&ctx), 0);
+	ptimer_set_log_fn(ctx, quiet_log);
+	ptimer_set_log_priority(ctx, LOG_DEBUG);
+	ptimer_set_userdata(ctx, data);
+	ptimer_set_phase_fn(ctx, phase_fn);
+	ret = ptimer_dump_pid(ctx, pid, 0, &d, NULL);
+	cr_assert_eq(ret, 0, "dump: %s (%s)", strerror(-ret), ptimer_last_error(ctx));
+	ptimer_dump_free(d);
+	ptimer_free(ctx);
+}
+
 static void library_dumps(struct victim *v, int n, size_t ntimers)
 {
 	struct ptimer_ctx *ctx;
@@ -724,24 +743,13 @@ Test(fidelity, a_taken_sigtrap_is_back_between_runs)
 	struct victim *v = victim_spawn(argv, FIDELITY_UID);
 	const union sigval value = { .sival_ptr = (void *)0x5eedUL };
 	struct trap_watch w = { 0 };
-	struct ptimer_dump *d = NULL;
-	struct ptimer_ctx *ctx;
 	char line[128], want[128];
-	int ret;
 
 	free(path);
 	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
 	cr_assert_eq(sigqueue(v->pid, SIG_KILL_TRAP, value), 0, "sigqueue: %s", strerror(errno));
-	cr_assert_eq(ptimer_new(&ctx), 0);
-	ptimer_set_log_fn(ctx, quiet_log);
-	ptimer_set_log_priority(ctx, LOG_DEBUG);
 	w.pid = v->pid;
-	ptimer_set_userdata(ctx, &w);
-	ptimer_set_phase_fn(ctx, watch_trap);
-	ret = ptimer_dump_pid(ctx, v->pid, 0, &d, NULL);
-	cr_assert_eq(ret, 0, "dump: %s (%s)", strerror(-ret), ptimer_last_error(ctx));
-	ptimer_dump_free(d);
-	ptimer_free(ctx);
+	dump_watched(v->pid, watch_trap, &w);
 	cr_expect_geq(w.phases, 2, "%d phases seen while attached", w.phases);
 	cr_expect_eq(w.pending, w.phases, "SIGTRAP pending at %d of %d phases", w.pending,
 		     w.phases);
@@ -806,19 +814,8 @@ static void stop_then_cont(struct ptimer_ctx *ctx, enum ptimer_phase phase)
 static void dump_sending(struct victim *v, bool cont)
 {
 	struct job_signals j = { .pid = v->pid, .cont = cont };
-	struct ptimer_dump *d = NULL;
-	struct ptimer_ctx *ctx;
-	int ret;
 
-	cr_assert_eq(ptimer_new(&ctx), 0);
-	ptimer_set_log_fn(ctx, quiet_log);
-	ptimer_set_log_priority(ctx, LOG_DEBUG);
-	ptimer_set_userdata(ctx, &j);
-	ptimer_set_phase_fn(ctx, stop_then_cont);
-	ret = ptimer_dump_pid(ctx, v->pid, 0, &d, NULL);
-	cr_assert_eq(ret, 0, "dump: %s (%s)", strerror(-ret), ptimer_last_error(ctx));
-	ptimer_dump_free(d);
-	ptimer_free(ctx);
+	dump_watched(v->pid, stop_then_cont, &j);
 	cr_assert_eq(j.sent, cont ? 2 : 1, "the phases were not reached");
 }
 

@@ -37,6 +37,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "allowlist.h"
 #include "vproto.h"
 
 static atomic_int worker_tid, control_tid;
@@ -44,41 +45,14 @@ static atomic_int ready;		/* READY printed: commands may be answered */
 static atomic_int never;		/* futex word nobody wakes */
 static bool worker_filter;
 
-#if defined(__x86_64__)
-#define ODD_AUDIT_ARCH	AUDIT_ARCH_X86_64
-#elif defined(__aarch64__)
-#define ODD_AUDIT_ARCH	AUDIT_ARCH_AARCH64
-#else
-#error "oddproc: no AUDIT_ARCH for this architecture"
-#endif
-
 /* The worker's own filter: its futex wait, and a signal's return. */
 static void confine_worker(void)
 {
 	static const int allowed[] = {
 		SYS_futex, SYS_restart_syscall, SYS_rt_sigreturn, SYS_exit, SYS_exit_group,
 	};
-	enum { NALLOWED = sizeof(allowed) / sizeof(allowed[0]) };
-	struct sock_filter filter[4 + NALLOWED + 2];
-	struct sock_fprog prog = { .filter = filter };
-	size_t n = 0;
 
-	filter[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-						   offsetof(struct seccomp_data, arch));
-	filter[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ODD_AUDIT_ARCH, 1, 0);
-	filter[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
-	filter[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-						   offsetof(struct seccomp_data, nr));
-	for (size_t i = 0; i < NALLOWED; i++)
-		filter[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
-				(unsigned int)allowed[i], (unsigned char)(NALLOWED - i), 0);
-	filter[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
-	filter[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
-	prog.len = (unsigned short)n;
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		vp_die(errno, "PR_SET_NO_NEW_PRIVS");
-	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0)
-		vp_die(errno, "seccomp");
+	vp_allow_only(allowed, sizeof(allowed) / sizeof(allowed[0]), SECCOMP_RET_KILL_PROCESS);
 }
 
 static void on_signal(int sig)

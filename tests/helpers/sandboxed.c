@@ -33,15 +33,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "allowlist.h"
 #include "vproto.h"
-
-#if defined(__x86_64__)
-#define SANDBOX_AUDIT_ARCH	AUDIT_ARCH_X86_64
-#elif defined(__aarch64__)
-#define SANDBOX_AUDIT_ARCH	AUDIT_ARCH_AARCH64
-#else
-#error "sandboxed: no AUDIT_ARCH for this architecture"
-#endif
 
 /* What the program itself calls after confinement, and nothing else. */
 static const int allowed[] = {
@@ -86,34 +79,6 @@ static bool answer(char *cmd)
 	return true;
 }
 
-static void confine(unsigned int refuse)
-{
-	struct sock_filter filter[4 + NALLOWED + 2];
-	struct sock_fprog prog = { .filter = filter };
-	size_t n = 0;
-
-	filter[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-						   offsetof(struct seccomp_data, arch));
-	filter[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
-						   SANDBOX_AUDIT_ARCH, 1, 0);
-	filter[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
-						   SECCOMP_RET_KILL_PROCESS);
-	filter[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-						   offsetof(struct seccomp_data, nr));
-	/* Each test jumps to the ALLOW at the very end when it matches. */
-	for (size_t i = 0; i < NALLOWED; i++)
-		filter[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
-				(unsigned int)allowed[i], (unsigned char)(NALLOWED - i), 0);
-	filter[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, refuse);
-	filter[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
-	prog.len = (unsigned short)n;
-
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		vp_die(errno, "PR_SET_NO_NEW_PRIVS");
-	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0)
-		vp_die(errno, "seccomp");
-}
-
 int main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
@@ -136,7 +101,7 @@ int main(int argc, char **argv)
 		      VP_NSEC_PER_SEC);
 	vp_make_timer(CLOCK_BOOTTIME, SIGEV_NONE, 0, 0x52, 0, 300 * VP_NSEC_PER_SEC, 0);
 	vp_make_timer(CLOCK_REALTIME, SIGEV_SIGNAL, SIGUSR2, 0x53, 0, 500 * VP_NSEC_PER_SEC, 0);
-	confine(trap ? SECCOMP_RET_TRAP : SECCOMP_RET_KILL_PROCESS);
+	vp_allow_only(allowed, NALLOWED, trap ? SECCOMP_RET_TRAP : SECCOMP_RET_KILL_PROCESS);
 	vp_out("READY %d", (int)getpid());
 	vp_read_commands(answer);
 	vp_exit(0);

@@ -80,7 +80,10 @@ bool arch_restart_pending(const struct arch_regs *regs, const uint8_t *insn);
 /* Whether arch_restart_pending() can be true at all: else the code at the ip is not read. */
 extern const bool arch_restart_at_ip;
 
-/* "syscall; breakpoint", written over the code at the injection site. */
+/*
+ * "syscall; breakpoint", written over the code at the injection site; its
+ * breakpoint's stop leaves the ip at ARCH_TRAP_END.
+ */
 extern const uint8_t arch_syscall_site[ARCH_SYSCALL_SITE_LEN];
 
 /* The in-target code blob (blob.S), copied into the injected mapping. */
@@ -88,6 +91,9 @@ extern const uint8_t arch_blob_start[];
 extern const uint8_t arch_blob_end[];
 extern const uint8_t arch_blob_batch[];	/* entry: run a batch */
 extern const uint8_t arch_blob_walk[];	/* entry: walk the ID counter */
+/* Where each entry's breakpoint leaves the ip, as ARCH_TRAP_END does the site's */
+extern const uint8_t arch_blob_batch_trap_end[];
+extern const uint8_t arch_blob_walk_trap_end[];
 
 /*
  * System call numbers the generic code injects, as the kernel's uapi

@@ -546,11 +546,13 @@ static int stray_parked(struct injector *in, const siginfo_t *si)
 }
 
 /*
- * The next stop that is not a sent signal held: our breakpoint's, or the
- * one of @self, if not NULL.  A fault of our code, or a runaway stopped
- * by an interrupt, leaves the thread parked.
+ * The next stop that is not a sent signal held: a breakpoint's, its
+ * registers read into @regs (ours leaves the ip at @trap_end), or the one
+ * of @self, if not NULL.  A fault of our code, or a runaway stopped by an
+ * interrupt, leaves the thread parked.
  */
-static int wait_trap(struct injector *in, siginfo_t *si, const struct sent_to_self *self)
+static int wait_trap(struct injector *in, siginfo_t *si, const struct sent_to_self *self,
+		     struct arch_regs *regs, uint64_t trap_end)
 {
 	bool interrupted;
 	int ret;
@@ -563,9 +565,23 @@ static int wait_trap(struct injector *in, siginfo_t *si, const struct sent_to_se
 		}
 		if (ret)
 			return ret;
-		if ((si->si_signo == SIGTRAP && si->si_code == ARCH_TRAP_SI_CODE) ||
-		    sent_by_self(si, self))
+		if (sent_by_self(si, self))
 			return 0;
+		/*
+		 * A breakpoint's SIGTRAP taken at the run's entry, but for
+		 * ours, is the program's, as a fault there is (classify()):
+		 * the thread hit one of its own (a debug trap, a JIT's guard)
+		 * just as it stopped.  Only settle_restart()'s entry is our
+		 * breakpoint itself.
+		 */
+		if (si->si_signo == SIGTRAP && si->si_code == ARCH_TRAP_SI_CODE) {
+			ret = arch_get_regs(in->tid, regs);
+			if (ret)
+				return ret;
+			if (arch_is_injected_trap(si, regs, trap_end) ||
+			    arch_get_ip(regs) != in->run_entry)
+				return 0;
+		}
 		if (!(ksig_forced() & ksig_bit(si->si_signo)))
 			return stray_parked(in, si);
 		switch (classify(in, si)) {
@@ -587,7 +603,10 @@ static int wait_trap(struct injector *in, siginfo_t *si, const struct sent_to_se
 	}
 }
 
-/* Resume with @regs and wait for the breakpoint that ends at @trap_end. */
+/*
+ * Resume with @regs and wait for the breakpoint that leaves the ip at
+ * @trap_end.  Another breakpoint's stop is parked, as a fault's is.
+ */
 static int run_until_trap(struct injector *in, struct arch_regs *regs,
 			  uint64_t trap_end)
 {
@@ -597,16 +616,16 @@ static int run_until_trap(struct injector *in, struct arch_regs *regs,
 	ret = run_from_stop(in, regs, RUN_SIGMASK);
 	if (ret)
 		return ret;
-	ret = wait_trap(in, &si, NULL);
-	if (ret)
-		return ret;
-	ret = arch_get_regs(in->tid, regs);
+	ret = wait_trap(in, &si, NULL, regs, trap_end);
 	if (ret)
 		return ret;
 	if (!arch_is_injected_trap(&si, regs, trap_end)) {
+		uint64_t ip = arch_get_ip(regs);
+
+		ret = park(in);
 		err(in->sp->ctx, "tid %d: unexpected trap (si_code %d) at %#llx",
-		    in->tid, si.si_code, (unsigned long long)arch_get_ip(regs));
-		return -EFAULT;
+		    in->tid, si.si_code, (unsigned long long)ip);
+		return ret ? ret : -EFAULT;
 	}
 	return 0;
 }
@@ -695,14 +714,15 @@ static int slot_give_back(struct injector *in, uint64_t from, uint64_t to)
 	return ret;
 }
 
+/* Our code over [@from, @to) of the slot, run to the breakpoint at @trap_end. */
 static int run_borrowed(struct injector *in, struct arch_regs *regs, uint64_t from,
-			uint64_t to)
+			uint64_t to, uint64_t trap_end)
 {
 	int ret, rc;
 
 	ret = slot_write(in, from, to, true);
 	if (!ret)
-		ret = run_until_trap(in, regs, to);
+		ret = run_until_trap(in, regs, trap_end);
 	rc = slot_give_back(in, from, to);
 	if (!ret)
 		ret = rc;
@@ -719,9 +739,10 @@ int inject_syscall(struct injector *in, long nr, long *ret,
 
 	arch_prep_syscall(&regs, in->site, nr, args);
 	if (in->inline_code)
-		rc = run_borrowed(in, &regs, in->site, in->site + ARCH_SYSCALL_SITE_LEN);
+		rc = run_borrowed(in, &regs, in->site, in->site + ARCH_SYSCALL_SITE_LEN,
+				  in->site + ARCH_TRAP_END);
 	else
-		rc = run_to_trap(in, &regs, in->site + ARCH_SYSCALL_SITE_LEN);
+		rc = run_to_trap(in, &regs, in->site + ARCH_TRAP_END);
 	if (rc)
 		return rc;
 	in->syscalls++;
@@ -735,15 +756,17 @@ static uint64_t blob_entry(struct injector *in, const uint8_t *sym)
 }
 
 /* The trap ends one byte past the int3 that closes the blob entry. */
+/* The blob's @entry, whose code ends at @entry_end, and its breakpoint at @trap_end. */
 static int run_blob(struct injector *in, const uint8_t *entry, uint64_t arg,
-		    const uint8_t *entry_end)
+		    const uint8_t *entry_end, const uint8_t *trap_end)
 {
 	struct arch_regs regs = in->saved_regs;
 
 	arch_prep_blob_call(&regs, blob_entry(in, entry), arg);
 	if (in->inline_code)
-		return run_borrowed(in, &regs, blob_entry(in, entry), blob_entry(in, entry_end));
-	return run_to_trap(in, &regs, blob_entry(in, entry_end));
+		return run_borrowed(in, &regs, blob_entry(in, entry), blob_entry(in, entry_end),
+				    blob_entry(in, trap_end));
+	return run_to_trap(in, &regs, blob_entry(in, trap_end));
 }
 
 static int batch_one_by_one(struct injector *in, struct blob_batch *batch)
@@ -782,7 +805,7 @@ static int run_window(struct injector *in, struct blob_batch *win, uint64_t remo
 	rc = inject_write(in, remote, win, len);
 	if (rc)
 		return rc;
-	rc = run_blob(in, arch_blob_batch, remote, arch_blob_walk);
+	rc = run_blob(in, arch_blob_batch, remote, arch_blob_walk, arch_blob_batch_trap_end);
 	if (rc)
 		return rc;
 	return inject_read(in, remote, win, len);
@@ -834,7 +857,7 @@ int inject_walk(struct injector *in, struct blob_walk *walk, uint64_t remote)
 	rc = inject_write(in, remote, walk, sizeof(*walk));
 	if (rc)
 		return rc;
-	rc = run_blob(in, arch_blob_walk, remote, arch_blob_end);
+	rc = run_blob(in, arch_blob_walk, remote, arch_blob_end, arch_blob_walk_trap_end);
 	if (rc)
 		return rc;
 	rc = inject_read(in, remote, walk, sizeof(*walk));
@@ -887,7 +910,7 @@ static int write_ip_site(struct injector *in)
 static int settle_restart(struct injector *in)
 {
 	uint64_t ip = arch_get_ip(&in->saved_regs);
-	const uint8_t *trap = arch_syscall_site + ARCH_SYSCALL_SITE_LEN - ARCH_TRAP_LEN;
+	const uint8_t *trap = arch_syscall_site + ARCH_TRAP_END - ARCH_TRAP_LEN;
 	uint8_t insn[ARCH_TRAP_LEN];
 	struct arch_regs regs = in->saved_regs;
 	int ret, rc;
@@ -1167,7 +1190,8 @@ undo:
  */
 static int requeue_one(struct injector *in, const siginfo_t *held)
 {
-	const uint64_t trap_end = in->site + ARCH_SYSCALL_SITE_LEN;
+	const uint64_t site_end = in->site + ARCH_SYSCALL_SITE_LEN;
+	const uint64_t trap_end = in->site + ARCH_TRAP_END;
 	const uint64_t mask = ~0ULL & ~(ksig_bit(held->si_signo) | ksig_bit(SIGTRAP));
 	const bool thread = to_thread(held);
 	struct sent_to_self self = {
@@ -1190,20 +1214,19 @@ static int requeue_one(struct injector *in, const siginfo_t *held)
 	args[2] = thread ? (uint64_t)held->si_signo : 0;
 	arch_prep_syscall(&regs, in->site, thread ? ARCH_NR_TGKILL : ARCH_NR_KILL, args);
 	if (in->inline_code)
-		ret = slot_write(in, in->site, trap_end, true);
+		ret = slot_write(in, in->site, site_end, true);
 	if (!ret)
 		ret = run_from_stop(in, &regs, mask);
 	if (!ret)
-		ret = wait_trap(in, &si, &self);
+		ret = wait_trap(in, &si, &self, &regs, trap_end);
 	/* A failure leaves the slot dirty, for inject_end() to try again. */
 	if (in->inline_code)
-		slot_give_back(in, in->site, trap_end);
+		slot_give_back(in, in->site, site_end);
 	if (ret)
 		return ret;
 	/* Our breakpoint: what we sent merged into one of its number sent meanwhile. */
 	if (!sent_by_self(&si, &self)) {
-		ret = arch_get_regs(in->tid, &regs);
-		if (!ret && !arch_is_injected_trap(&si, &regs, trap_end))
+		if (!arch_is_injected_trap(&si, &regs, trap_end))
 			ret = -EFAULT;
 		if (!ret)
 			ret = park(in);

@@ -9,35 +9,76 @@
  * program's, and must reach its handler as raised, not be taken for the
  * tool's own (the tool's call then fails) or dropped.
  *
+ * With --breakpoint the loop hits a breakpoint instead, the instruction a
+ * tool's injected code ends on (int3, brk), and its SIGTRAP handler jumps
+ * back: a debug trap, or a JIT's guard.  Taken for the tool's own, it was
+ * dropped and the dump failed.
+ *
+ * With --sent-traps the loop only spins, and its SIGTRAP handler takes
+ * those another process sends the thread (tgkill()): one still pending as
+ * a tool's injected code reaches its breakpoint swallows the breakpoint's
+ * own SIGTRAP (the kernel merges a standard signal into a pending one).
+ *
  * It holds one timer, prints "READY <pid>" and answers the victim
  * protocol (tests/helpers/vproto.h) from a control thread, and:
  *   faults   "FAULTS n=N bad=B": the faults its handler took, and those
  *            whose siginfo was not the loop's (a SIGSEGV not SEGV_ACCERR
- *            at the page, or not from the kernel)
+ *            at the page, a SIGTRAP not the breakpoint's, or not sent)
  */
 #include <errno.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "breakpoint.h"
 #include "vproto.h"
 
+enum mode { FAULTS, BREAKPOINTS, SENT_TRAPS };
+
+static const char *const mode_options[] = {
+	[BREAKPOINTS] = "--breakpoint",
+	[SENT_TRAPS] = "--sent-traps",
+};
+
+static enum mode mode;
 static volatile int *page;
 static sigjmp_buf again;
 static atomic_long faults, bad;
 static atomic_int control_tid;
 
-static void on_segv(int sig, siginfo_t *si, void *uc)
+static bool as_raised(const siginfo_t *si)
+{
+	switch (mode) {
+	case BREAKPOINTS:
+		return si->si_code == VP_BREAKPOINT_SI_CODE;
+	case SENT_TRAPS:
+		return si->si_code == SI_TKILL;
+	default:
+		return si->si_code == SEGV_ACCERR && si->si_addr == (void *)page;
+	}
+}
+
+static void on_fault(int sig, siginfo_t *si, void *uc)
 {
 	(void)sig;
 	(void)uc;
-	if (si->si_code != SEGV_ACCERR || si->si_addr != (void *)page)
+	if (!as_raised(si))
 		atomic_fetch_add(&bad, 1);
 	atomic_fetch_add(&faults, 1);
 	siglongjmp(again, 1);
+}
+
+/* The mode @arg names, or -1. */
+static int mode_of(const char *arg)
+{
+	for (size_t i = 0; i < sizeof(mode_options) / sizeof(mode_options[0]); i++)
+		if (mode_options[i] && !strcmp(arg, mode_options[i]))
+			return (int)i;
+	return -1;
 }
 
 static bool answer(char *cmd)
@@ -58,21 +99,22 @@ static void *control_main(void *arg)
 
 int main(int argc, char **argv)
 {
-	struct sigaction sa = { .sa_sigaction = on_segv, .sa_flags = SA_SIGINFO };
+	struct sigaction sa = { .sa_sigaction = on_fault, .sa_flags = SA_SIGINFO };
+	int m = argc == 2 ? mode_of(argv[1]) : FAULTS;
 	sigset_t all;
 
-	(void)argv;
-	if (argc > 1) {
-		vp_out("ERROR errno=%d msg=usage: faulter (no arguments)", EINVAL);
+	if (argc > 2 || m < 0) {
+		vp_out("ERROR errno=%d msg=usage: faulter [--breakpoint|--sent-traps]", EINVAL);
 		return 2;
 	}
+	mode = (enum mode)m;
 	vp_init();
 	page = mmap(NULL, (size_t)sysconf(_SC_PAGESIZE), PROT_READ,
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (page == MAP_FAILED)
 		vp_die(errno, "mmap");
 	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGSEGV, &sa, NULL) < 0)
+	if (sigaction(mode == FAULTS ? SIGSEGV : SIGTRAP, &sa, NULL) < 0)
 		vp_die(errno, "sigaction");
 	vp_make_timer(CLOCK_MONOTONIC, SIGEV_NONE, 0, 0x71, 0, 600 * VP_NSEC_PER_SEC, 0);
 	/* Only the main thread takes the faults: the control thread blocks all. */
@@ -83,6 +125,10 @@ int main(int argc, char **argv)
 	vp_add_tid(vp_gettid());
 	vp_out("READY %d", (int)getpid());
 	sigsetjmp(again, 1);
-	for (;;)
-		*page = 1;
+	for (;;) {
+		if (mode == BREAKPOINTS)
+			vp_breakpoint();
+		else if (mode == FAULTS)
+			*page = 1;
+	}
 }

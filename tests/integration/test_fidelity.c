@@ -760,6 +760,59 @@ Test(fidelity, a_taken_sigtrap_is_back_between_runs)
 	victim_kill(v);
 }
 
+/* A child that sends @tid of @pid SIGTRAP as fast as it can, until killed. */
+static pid_t trap_storm_start(pid_t pid, pid_t tid)
+{
+	pid_t child = fork();
+
+	cr_assert_geq(child, 0, "fork: %s", strerror(errno));
+	if (child == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		while (syscall(SYS_tgkill, pid, tid, SIGTRAP) == 0)
+			;
+		_exit(errno == ESRCH ? 0 : 1);
+	}
+	return child;
+}
+
+/*
+ * @dumps dumps of a faulter (with @mode, or none) must all work, and every
+ * fault must reach the program's handler as raised.  With @storm, a
+ * SIGTRAP is sent to its main thread, the one our code runs in, all along.
+ */
+static void dumps_keep_program_faults(const char *mode, int dumps, bool storm)
+{
+	char *path = strdup(helper_path("faulter"));
+	const char *argv[] = { path, mode, NULL };
+	struct victim *v = victim_spawn(argv, FIDELITY_UID);
+	long long before, after, bad;
+	struct run_result r;
+	char pid[16], line[128];
+	pid_t sender = -1;
+
+	free(path);
+	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
+	cr_assert_eq(victim_cmd(v, "faults", line, sizeof(line)), 0);
+	cr_assert_eq(sscanf(line, "FAULTS n=%lld bad=%lld", &before, &bad), 2, "%s", line);
+	snprintf(pid, sizeof(pid), "%d", (int)v->pid);
+	if (storm)
+		sender = trap_storm_start(v->pid, v->pid);
+	for (int i = 0; i < dumps; i++) {
+		cr_assert_eq(run_ptimerctl(&r, "dump", pid, NULL), 0);
+		cr_assert_eq(r.exit_code, 0, "dump %d: %s", i, run_describe(&r));
+		run_result_free(&r);
+	}
+	if (storm) {
+		kill(sender, SIGKILL);
+		waitpid(sender, NULL, 0);
+	}
+	cr_assert_eq(victim_cmd(v, "faults", line, sizeof(line)), 0, "the victim died");
+	cr_assert_eq(sscanf(line, "FAULTS n=%lld bad=%lld", &after, &bad), 2, "%s", line);
+	cr_expect_gt(after, before, "the victim stopped faulting: %s", line);
+	cr_expect_eq(bad, 0, "a fault reached the victim with a siginfo not its own: %s", line);
+	victim_kill(v);
+}
+
 /*
  * A thread that faults in a loop (a JVM's safepoint poll, a collector's
  * write barrier) is often stopped with its fault queued and not yet
@@ -770,28 +823,32 @@ Test(fidelity, a_taken_sigtrap_is_back_between_runs)
  */
 Test(fidelity, a_fault_queued_at_the_stop_is_the_program_s)
 {
-	char *path = strdup(helper_path("faulter"));
-	const char *argv[] = { path, NULL };
-	struct victim *v = victim_spawn(argv, FIDELITY_UID);
-	long long before, after, bad;
-	struct run_result r;
-	char pid[16], line[128];
+	dumps_keep_program_faults(NULL, 60, false);
+}
 
-	free(path);
-	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
-	cr_assert_eq(victim_cmd(v, "faults", line, sizeof(line)), 0);
-	cr_assert_eq(sscanf(line, "FAULTS n=%lld bad=%lld", &before, &bad), 2, "%s", line);
-	snprintf(pid, sizeof(pid), "%d", (int)v->pid);
-	for (int i = 0; i < 60; i++) {
-		cr_assert_eq(run_ptimerctl(&r, "dump", pid, NULL), 0);
-		cr_expect_eq(r.exit_code, 0, "dump %d: %s", i, run_describe(&r));
-		run_result_free(&r);
-	}
-	cr_assert_eq(victim_cmd(v, "faults", line, sizeof(line)), 0, "the victim died");
-	cr_assert_eq(sscanf(line, "FAULTS n=%lld bad=%lld", &after, &bad), 2, "%s", line);
-	cr_expect_gt(after, before, "the victim stopped faulting: %s", line);
-	cr_expect_eq(bad, 0, "a fault reached the victim with a siginfo not its own: %s", line);
-	victim_kill(v);
+/*
+ * The same for a thread that hits a breakpoint of its own in a loop (a
+ * debug trap, a JIT's guard): the instruction our code ends on.  Taken
+ * for our breakpoint, the dump failed ("unexpected trap") and the
+ * program's SIGTRAP was dropped.
+ */
+Test(fidelity, a_breakpoint_queued_at_the_stop_is_the_program_s)
+{
+	dumps_keep_program_faults("--breakpoint", 60, false);
+}
+
+/*
+ * A SIGTRAP sent to the thread our code runs in, still pending as our code
+ * reaches its breakpoint, swallows the breakpoint's SIGTRAP (legacy_queue()
+ * merges a standard signal into one pending).  The sent one is held and
+ * our code must trap again: an x86_64 int3 leaves the ip past itself, and
+ * the thread ran on into whatever followed it, the next entry of our code
+ * or the program's own.  Under a storm of them, a dump failed within the
+ * first 40, and the victim was soon killed with SIGSEGV.
+ */
+Test(fidelity, a_breakpoint_swallowed_by_a_sent_sigtrap_traps_again)
+{
+	dumps_keep_program_faults("--sent-traps", 400, true);
 }
 
 /* Job control signals sent through the context's userdata, at two phases. */

@@ -31,6 +31,13 @@ struct arch_regs {
 
 #define ARCH_SYSCALL_SITE_LEN	8	/* svc #0 (d4000001); brk #0 (d4200000) */
 #define ARCH_TRAP_LEN		4	/* the brk at its end */
+/*
+ * The site's offset past its brk.  The brk's stop leaves the pc on the
+ * brk itself (brk_handler()), so one whose SIGTRAP was lost, merged into
+ * one sent to the thread and still pending (legacy_queue()), traps again
+ * once that one is taken: unlike x86_64's int3, it needs no jump back.
+ */
+#define ARCH_TRAP_END		8
 /* The si_code of the brk's SIGTRAP (brk_handler()); a sent one has another */
 #define ARCH_TRAP_SI_CODE	TRAP_BRKPT
 /* AAPCS64 has no red zone: nothing lives below the stack pointer */

@@ -5,8 +5,9 @@
  * which this follows entry by entry), in aarch64: the system call number
  * in x8, the arguments in x0-x5, the result in x0, every other register
  * kept by svc.  Position independent, no stack use, no libc.  Every entry
- * ends in brk #0; the tracer restores all registers afterwards, so the
- * blob may clobber any general register.
+ * ends in brk #0, followed by its _trap_end label (see ARCH_TRAP_END);
+ * the tracer restores all registers afterwards, so the blob may clobber
+ * any general register.
  *
  * The structure offsets come from lib/blob_abi.h, which checks them
  * against the C structures; the system call numbers from the kernel's
@@ -20,6 +21,7 @@
 	.section .rodata
 	.balign 16
 	.globl arch_blob_start, arch_blob_end, arch_blob_batch, arch_blob_walk
+	.globl arch_blob_batch_trap_end, arch_blob_walk_trap_end
 
 arch_blob_start:
 
@@ -51,6 +53,7 @@ arch_blob_batch:
 	b.eq	1b
 3:	str	x21, [x19, #BLOB_BATCH_DONE]
 	brk	#0
+arch_blob_batch_trap_end:
 
 /*
  * arch_blob_walk(struct blob_walk *w)				(x0)
@@ -82,6 +85,7 @@ arch_blob_walk:
 3:	str	x0, [x19, #BLOB_WALK_ERROR]
 4:	str	x20, [x19, #BLOB_WALK_STEPS]
 	brk	#0
+arch_blob_walk_trap_end:
 
 arch_blob_end:
 	.section .note.GNU-stack,"",@progbits

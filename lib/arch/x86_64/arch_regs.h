@@ -11,8 +11,16 @@ struct arch_regs {
 	struct user_regs_struct r;
 };
 
-#define ARCH_SYSCALL_SITE_LEN	3	/* syscall (0f 05); int3 (cc) */
-#define ARCH_TRAP_LEN		1	/* the int3 at its end */
+#define ARCH_SYSCALL_SITE_LEN	5	/* syscall (0f 05); int3 (cc); jmp .-1 (eb fd) */
+#define ARCH_TRAP_LEN		1	/* the int3 */
+/*
+ * The site's offset past its int3: where the int3's stop leaves the ip.
+ * The jmp back onto the int3 is for when its SIGTRAP is lost: one sent
+ * to the thread and still pending merges the int3's into itself
+ * (legacy_queue()), and the thread, once that one is taken and held,
+ * would run on past the int3; it traps again instead.
+ */
+#define ARCH_TRAP_END		3
 /* The si_code of the int3's SIGTRAP (do_int3_user()); a sent one has another */
 #define ARCH_TRAP_SI_CODE	SI_KERNEL
 /* The psABI's red zone: a leaf function's data below the stack pointer */

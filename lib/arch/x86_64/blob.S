@@ -4,8 +4,10 @@
  * The code ptimerctl copies into the target, so that a batch of system
  * calls, or the whole timer-ID walk, costs one ptrace round trip instead
  * of one per call.  Position independent, no stack use, no libc.  Every
- * entry ends in int3; the tracer restores all registers afterwards, so
- * the blob may clobber any general register.
+ * entry ends in int3, whose stop leaves the ip at the entry's _trap_end
+ * label, then a jump back onto the int3 (see ARCH_TRAP_END).  The tracer
+ * restores all registers afterwards, so the blob may clobber any general
+ * register.
  *
  * The structure offsets come from lib/blob_abi.h, which checks them
  * against the C structures; the system call numbers from the kernel's
@@ -19,6 +21,7 @@
 	.section .rodata
 	.balign 16
 	.globl arch_blob_start, arch_blob_end, arch_blob_batch, arch_blob_walk
+	.globl arch_blob_batch_trap_end, arch_blob_walk_trap_end
 
 arch_blob_start:
 
@@ -51,6 +54,8 @@ arch_blob_batch:
 	jz	1b
 3:	movq	%r14, BLOB_BATCH_DONE(%r12)
 	int3
+arch_blob_batch_trap_end:
+	jmp	.-1
 
 /*
  * arch_blob_walk(struct blob_walk *w)				(%rdi)
@@ -84,6 +89,8 @@ arch_blob_walk:
 3:	movq	%rax, BLOB_WALK_ERROR(%r12)
 4:	movq	%r13, BLOB_WALK_STEPS(%r12)
 	int3
+arch_blob_walk_trap_end:
+	jmp	.-1
 
 arch_blob_end:
 	.section .note.GNU-stack,"",@progbits

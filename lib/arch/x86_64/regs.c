@@ -14,7 +14,7 @@
 #include "eintr.h"
 #include "ptimer.h"
 
-const uint8_t arch_syscall_site[ARCH_SYSCALL_SITE_LEN] = { 0x0f, 0x05, 0xcc };
+const uint8_t arch_syscall_site[ARCH_SYSCALL_SITE_LEN] = { 0x0f, 0x05, 0xcc, 0xeb, 0xfd };
 const int arch_elf_machine = EM_X86_64;
 const int arch_elf_class = ELFCLASS64;
 /* orig_rax and the argument registers survive the call: nothing is lost. */

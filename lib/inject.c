@@ -406,8 +406,12 @@ static void hold_signal(struct injector *in, const siginfo_t *si)
 	in->held[in->nheld++] = *si;
 }
 
-/* Set the thread going with @regs and signal mask @mask, from a stop. */
-static int run_from_stop(struct injector *in, const struct arch_regs *regs, uint64_t mask)
+/*
+ * Set the thread going with @regs and signal mask @mask, from a stop,
+ * with ptrace @request (PTRACE_CONT, or PTRACE_SYSCALL: run_into_call()).
+ */
+static int run_from_stop(struct injector *in, const struct arch_regs *regs, uint64_t mask,
+			 int request)
 {
 	int ret;
 
@@ -430,10 +434,38 @@ static int run_from_stop(struct injector *in, const struct arch_regs *regs, uint
 		return ret;
 	in->run_entry = arch_get_ip(regs);
 	in->entry_faults = 0;
-	if (ptrace(PTRACE_CONT, in->tid, 0, 0) < 0)
+	if (ptrace(request, in->tid, 0, 0) < 0)
 		return -errno;
 	in->round_trips++;
 	return 0;
+}
+
+/*
+ * Set the thread going with @regs into the system call at their ip, every
+ * signal blocked until the call's entry stop and @mask from there on: no
+ * signal is taken at the run's entry, only on the call's way back.  A
+ * signal @mask lets through that is pending already (one put back before,
+ * of another queue) would else be taken first thing, held, and put back
+ * again, for ever.
+ */
+static int run_into_call(struct injector *in, const struct arch_regs *regs, uint64_t mask)
+{
+	int ret;
+
+	ret = run_from_stop(in, regs, ~0ULL, PTRACE_SYSCALL);
+	if (!ret)
+		ret = seize_wait_syscall_entry(in->sp, in->tid);
+	if (ret == -ETIMEDOUT) {
+		ret = restore_own_state(in);
+		return ret ? ret : -ETIMEDOUT;
+	}
+	if (!ret)
+		ret = set_sigmask(in, mask);
+	if (!ret && ptrace(PTRACE_CONT, in->tid, 0, 0) < 0)
+		ret = -errno;
+	if (!ret)
+		in->round_trips++;
+	return ret;
 }
 
 /* A signal the thread sends itself (requeue_one()) */
@@ -443,10 +475,15 @@ struct sent_to_self {
 	pid_t pid;	/* the process, as its own pid namespace numbers it */
 };
 
+/*
+ * The one the thread sent itself, or one sent the same way by another
+ * process and pending already: the kernel merged ours into it
+ * (legacy_queue()), as it would have merged it into the held one had we
+ * not taken that.  Either way it stands for the held one.
+ */
 static bool sent_by_self(const siginfo_t *si, const struct sent_to_self *self)
 {
-	return self && si->si_signo == self->signo && si->si_code == self->si_code &&
-	       si->si_pid == self->pid;
+	return self && si->si_signo == self->signo && si->si_code == self->si_code;
 }
 
 /* What a stop's signal is, among those our mask lets through. */
@@ -613,7 +650,7 @@ static int run_until_trap(struct injector *in, struct arch_regs *regs,
 	siginfo_t si;
 	int ret;
 
-	ret = run_from_stop(in, regs, RUN_SIGMASK);
+	ret = run_from_stop(in, regs, RUN_SIGMASK, PTRACE_CONT);
 	if (ret)
 		return ret;
 	ret = wait_trap(in, &si, NULL, regs, trap_end);
@@ -755,7 +792,6 @@ static uint64_t blob_entry(struct injector *in, const uint8_t *sym)
 	return in->code + (uint64_t)(sym - arch_blob_start);
 }
 
-/* The trap ends one byte past the int3 that closes the blob entry. */
 /* The blob's @entry, whose code ends at @entry_end, and its breakpoint at @trap_end. */
 static int run_blob(struct injector *in, const uint8_t *entry, uint64_t arg,
 		    const uint8_t *entry_end, const uint8_t *trap_end)
@@ -924,7 +960,14 @@ static int settle_restart(struct injector *in)
 	ret = poke_code(in, ip, trap, ARCH_TRAP_LEN);
 	if (ret)
 		return ret;
-	ret = run_to_trap(in, &regs, ip + ARCH_TRAP_LEN);
+	/*
+	 * Parked without putting back what the run took: there is no
+	 * syscall site yet to put it back with.  inject_begin() does, once
+	 * there is (the mapping's first call, or at once in the slot).
+	 */
+	ret = run_until_trap(in, &regs, ip + ARCH_TRAP_LEN);
+	if (!ret)
+		ret = park(in);
 	/* the trap leaves the ip on itself, where the call is to restart */
 	if (!ret && arch_get_ip(&regs) != ip)
 		ret = -EFAULT;
@@ -1153,6 +1196,10 @@ int inject_begin(struct injector *in, struct seized_process *sp, pid_t tid,
 	if (!begin_inline(in, data_len)) {
 		dbg(sp->ctx, "tid %d: injecting from its code page, %zu bytes of data on its stack",
 		    tid, in->data_len);
+		/* What settle_restart() took goes back, now that there is a site. */
+		ret = in->nheld ? requeue_held(in) : 0;
+		if (ret)
+			goto undo;
 		return 0;
 	}
 	ret = write_ip_site(in);
@@ -1183,10 +1230,10 @@ undo:
  * blocked, goes back to the queue it came from (ptrace_signal()), and
  * the interrupt stops the thread before it runs another instruction.
  *
- * The run lets through only that signal and the breakpoint's SIGTRAP, so
- * that the signals already put back stay where they are; the next run of
- * our code takes them all again first thing, and they go back after
- * every run.
+ * The run lets through only that signal and the breakpoint's SIGTRAP, and
+ * only from the call's entry on (run_into_call()), so that the signals
+ * already put back stay where they are; the next run of our code takes
+ * them all again first thing, and they go back after every run.
  */
 static int requeue_one(struct injector *in, const siginfo_t *held)
 {
@@ -1216,7 +1263,7 @@ static int requeue_one(struct injector *in, const siginfo_t *held)
 	if (in->inline_code)
 		ret = slot_write(in, in->site, site_end, true);
 	if (!ret)
-		ret = run_from_stop(in, &regs, mask);
+		ret = run_into_call(in, &regs, mask);
 	if (!ret)
 		ret = wait_trap(in, &si, &self, &regs, trap_end);
 	/* A failure leaves the slot dirty, for inject_end() to try again. */
@@ -1224,13 +1271,13 @@ static int requeue_one(struct injector *in, const siginfo_t *held)
 		slot_give_back(in, in->site, site_end);
 	if (ret)
 		return ret;
-	/* Our breakpoint: what we sent merged into one of its number sent meanwhile. */
+	/* Our breakpoint: what we sent merged into one of its number held meanwhile. */
 	if (!sent_by_self(&si, &self)) {
+		int rc = park(in);
+
 		if (!arch_is_injected_trap(&si, &regs, trap_end))
 			ret = -EFAULT;
-		if (!ret)
-			ret = park(in);
-		return ret ? ret : -EAGAIN;
+		return ret ? ret : rc ? rc : -EAGAIN;
 	}
 	if (ptrace(PTRACE_SETSIGINFO, in->tid, 0, held) < 0)
 		return -errno;

@@ -567,6 +567,32 @@ int seize_park(struct seized_process *sp, pid_t tid, int sig)
 	}
 }
 
+int seize_wait_syscall_entry(struct seized_process *sp, pid_t tid)
+{
+	int64_t deadline_ns = deadline_from_now(sp);
+	bool interrupted;
+	int status, ret;
+
+	for (;;) {
+		ret = next_stop(sp, tid, &status, deadline_ns, false);
+		if (ret == -ETIMEDOUT)
+			return interrupt_runaway(sp, tid, &interrupted);
+		if (ret)
+			return ret;
+		/* PTRACE_O_TRACESYSGOOD: a system call stop, the only one asked for */
+		if (WSTOPSIG(status) == (SIGTRAP | 0x80))
+			return 0;
+		if (!is_event_stop(status)) {
+			/* Every signal blocked: none but SIGSTOP can come. */
+			if (WSTOPSIG(status) != SIGSTOP)
+				return -EFAULT;
+			sp->stop_held = true;
+		}
+		if (ptrace(PTRACE_SYSCALL, tid, 0, 0) < 0)
+			return -errno;
+	}
+}
+
 int seize_wait_trap(struct seized_process *sp, pid_t tid, siginfo_t *si, bool *interrupted)
 {
 	int64_t deadline_ns = deadline_from_now(sp);

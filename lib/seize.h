@@ -103,4 +103,13 @@ int seize_park(struct seized_process *sp, pid_t tid, int sig);
  */
 int seize_wait_trap(struct seized_process *sp, pid_t tid, siginfo_t *si, bool *interrupted);
 
+/*
+ * Wait for @tid, resumed with PTRACE_SYSCALL and every signal blocked, to
+ * stop at the entry of the system call at its ip.  A late PTRACE_INTERRUPT
+ * stop is resumed; a SIGSTOP is kept for after the detach.  -ETIMEDOUT:
+ * it did not get there within the context's timeout, and was stopped (in
+ * a PTRACE_INTERRUPT stop); -ESRCH: the process died.
+ */
+int seize_wait_syscall_entry(struct seized_process *sp, pid_t tid);
+
 #endif

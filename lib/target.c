@@ -227,7 +227,8 @@ bool target_calls_unjudged(const struct target *t, enum target_seccomp seccomp)
 
 int target_attach(struct target *t, enum target_seccomp seccomp, bool interruptible)
 {
-	unsigned long options = 0;
+	/* A system call stop tells itself from a SIGTRAP (seize_wait_syscall_entry()). */
+	unsigned long options = PTRACE_O_TRACESYSGOOD;
 	int ret;
 
 	ret = refuse_ignored_trap(t, t->status.sig_ign & ksig_bit(SIGTRAP));

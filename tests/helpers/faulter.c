@@ -15,9 +15,13 @@
  * dropped and the dump failed.
  *
  * With --sent-traps the loop only spins, and its SIGTRAP handler takes
- * those another process sends the thread (tgkill()): one still pending as
+ * those another process sends it (kill(), tgkill()): one still pending as
  * a tool's injected code reaches its breakpoint swallows the breakpoint's
  * own SIGTRAP (the kernel merges a standard signal into a pending one).
+ *
+ * A SIGTRAP sent (kill(), tgkill()) counts as raised only from a process
+ * of its own uid: one a tool forges (PTRACE_DETACH with a signal) carries
+ * the tool's.
  *
  * It holds one timer, prints "READY <pid>" and answers the victim
  * protocol (tests/helpers/vproto.h) from a control thread, and:
@@ -50,13 +54,18 @@ static sigjmp_buf again;
 static atomic_long faults, bad;
 static atomic_int control_tid;
 
+static bool sent_by_own_uid(const siginfo_t *si)
+{
+	return (si->si_code == SI_USER || si->si_code == SI_TKILL) && si->si_uid == getuid();
+}
+
 static bool as_raised(const siginfo_t *si)
 {
 	switch (mode) {
 	case BREAKPOINTS:
-		return si->si_code == VP_BREAKPOINT_SI_CODE;
+		return si->si_code == VP_BREAKPOINT_SI_CODE || sent_by_own_uid(si);
 	case SENT_TRAPS:
-		return si->si_code == SI_TKILL;
+		return sent_by_own_uid(si);
 	default:
 		return si->si_code == SEGV_ACCERR && si->si_addr == (void *)page;
 	}
@@ -69,7 +78,9 @@ static void on_fault(int sig, siginfo_t *si, void *uc)
 	if (!as_raised(si))
 		atomic_fetch_add(&bad, 1);
 	atomic_fetch_add(&faults, 1);
-	siglongjmp(again, 1);
+	/* Back to the loop from a fault or breakpoint; a sent one returns. */
+	if (si->si_code > 0)
+		siglongjmp(again, 1);
 }
 
 /* The mode @arg names, or -1. */

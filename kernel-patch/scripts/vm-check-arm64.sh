@@ -143,7 +143,7 @@ guest() {
 	elif budget=${SUITE_BUDGET:-2400}
 		[ "$variant" = patched ] || budget=${UNPATCHED_BUDGET:-$budget}
 		VM_TIMEOUT=${VM_TIMEOUT:-$((budget + 1200))} \
-		VM_APPEND="vmbudget=$budget vmbench_walk=1 ${VM_APPEND:-}" \
+		VM_APPEND="vmbudget=$budget vmbench_walk=1 vmselect=ci vmkernel=$base-$variant-arm64 ${VM_APPEND:-}" \
 		"$kp/scripts/run-vm.sh" "$img" "$initrd" "$variant" "$log" arm64 \
 			> "$log.out" 2>&1; then
 		result=PASS

@@ -908,10 +908,12 @@ int inject_walk(struct injector *in, struct blob_walk *walk, uint64_t remote)
  * calls that must run before our mapping exists (mmap) or after it is
  * gone (munmap).  All threads are stopped, so none can run these bytes
  * before we put them back.  The address is rounded down to 16 bytes so
- * that the few bytes never cross a page, and never lands on the ip
- * itself: arm64 moves the ip of a call to restart back onto its svc
- * before the stop, and would then take a site there for that call's
- * restart (setting up restart_syscall in our registers).
+ * that the few bytes never cross a page, and moved 8 on where they would
+ * cover the ip itself: arm64 moves the ip of a call to restart back onto
+ * its svc before the stop, and would then take a site there for that
+ * call's restart (setting up restart_syscall in our registers); and a
+ * ptimerctl killed while the site is in place leaves the thread to run
+ * its own instruction, not ours.
  */
 enum { IP_SITE_ALIGN = 16, IP_SITE_AWAY = 8 };
 static_assert(ARCH_SYSCALL_SITE_LEN <= IP_SITE_ALIGN - IP_SITE_AWAY,
@@ -923,7 +925,7 @@ static int write_ip_site(struct injector *in)
 	int ret;
 
 	in->ip_site = ip & ~(uint64_t)(IP_SITE_ALIGN - 1);
-	if (in->ip_site == ip)
+	if (ip - in->ip_site < ARCH_SYSCALL_SITE_LEN)
 		in->ip_site += IP_SITE_AWAY;
 	ret = peek_code(in, in->ip_site, in->site_saved, sizeof(in->site_saved));
 	if (ret)

@@ -472,7 +472,6 @@ static int run_into_call(struct injector *in, const struct arch_regs *regs, uint
 struct sent_to_self {
 	int signo;
 	int si_code;
-	pid_t pid;	/* the process, as its own pid namespace numbers it */
 };
 
 /*
@@ -1249,16 +1248,16 @@ static int requeue_one(struct injector *in, const siginfo_t *held)
 	};
 	struct arch_regs regs = in->saved_regs;
 	uint64_t args[6] = { 0 };
-	pid_t ns_tid;
+	pid_t ns_pid, ns_tid;	/* as the target's own pid namespace numbers them */
 	siginfo_t si;
 	int ret;
 
-	ret = procfs_ns_tid(in->sp->dirfd, in->sp->pid, &self.pid);
+	ret = procfs_ns_tid(in->sp->dirfd, in->sp->pid, &ns_pid);
 	if (!ret)
 		ret = procfs_ns_tid(in->sp->dirfd, in->tid, &ns_tid);
 	if (ret)
 		return ret;
-	args[0] = (uint64_t)self.pid;
+	args[0] = (uint64_t)ns_pid;
 	args[1] = thread ? (uint64_t)ns_tid : (uint64_t)held->si_signo;
 	args[2] = thread ? (uint64_t)held->si_signo : 0;
 	arch_prep_syscall(&regs, in->site, thread ? ARCH_NR_TGKILL : ARCH_NR_KILL, args);

@@ -788,10 +788,21 @@ static pid_t trap_storm_start(pid_t pid, enum storm storm)
 	return child;
 }
 
+static void trap_storm_stop(pid_t sender)
+{
+	int status = 0;
+
+	kill(sender, SIGKILL);
+	waitpid(sender, &status, 0);
+	cr_assert(WIFSIGNALED(status), "the storm of SIGTRAPs ended early: status %#x",
+		  (unsigned int)status);
+}
+
 /*
  * @dumps dumps of a faulter (with @mode, or none) must all work, and every
  * fault must reach the program's handler as raised, under a storm of
- * SIGTRAPs as @storm says.
+ * SIGTRAPs as @storm says.  Without one they go through the CLI, half of
+ * them as shows.
  */
 static void dumps_keep_program_faults(const char *mode, int dumps, enum storm storm)
 {
@@ -799,32 +810,20 @@ static void dumps_keep_program_faults(const char *mode, int dumps, enum storm st
 	const char *argv[] = { path, mode, NULL };
 	struct victim *v = victim_spawn(argv, FIDELITY_UID);
 	long long before, after, bad;
-	struct run_result r;
-	char pid[16], line[128];
-	pid_t sender = -1;
+	char line[128];
 
 	free(path);
 	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
 	cr_assert_eq(victim_cmd(v, "faults", line, sizeof(line)), 0);
 	cr_assert_eq(sscanf(line, "FAULTS n=%lld bad=%lld", &before, &bad), 2, "%s", line);
-	snprintf(pid, sizeof(pid), "%d", (int)v->pid);
-	if (storm != NO_STORM) {
+	if (storm == NO_STORM) {
+		cli_dumps(v, dumps / 2);
+	} else {
 		/* Through the library: many more dumps a second, for a race. */
-		sender = trap_storm_start(v->pid, storm);
-		library_dumps(v, dumps, 1);
-	}
-	for (int i = 0; storm == NO_STORM && i < dumps; i++) {
-		cr_assert_eq(run_ptimerctl(&r, "dump", pid, NULL), 0);
-		cr_assert_eq(r.exit_code, 0, "dump %d: %s", i, run_describe(&r));
-		run_result_free(&r);
-	}
-	if (storm != NO_STORM) {
-		int status = 0;
+		pid_t sender = trap_storm_start(v->pid, storm);
 
-		kill(sender, SIGKILL);
-		waitpid(sender, &status, 0);
-		cr_assert(WIFSIGNALED(status), "the storm of SIGTRAPs ended early: status %#x",
-			  (unsigned int)status);
+		library_dumps(v, dumps, 1);
+		trap_storm_stop(sender);
 	}
 	cr_assert_eq(victim_cmd(v, "faults", line, sizeof(line)), 0, "the victim died");
 	cr_assert_eq(sscanf(line, "FAULTS n=%lld bad=%lld", &after, &bad), 2, "%s", line);

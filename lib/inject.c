@@ -472,6 +472,7 @@ static int run_into_call(struct injector *in, const struct arch_regs *regs, uint
 struct sent_to_self {
 	int signo;
 	int si_code;
+	pid_t pid;	/* the process, as its own pid namespace numbers it */
 };
 
 /*
@@ -907,12 +908,10 @@ int inject_walk(struct injector *in, struct blob_walk *walk, uint64_t remote)
  * calls that must run before our mapping exists (mmap) or after it is
  * gone (munmap).  All threads are stopped, so none can run these bytes
  * before we put them back.  The address is rounded down to 16 bytes so
- * that the few bytes never cross a page, and moved 8 on where they would
- * cover the ip itself: arm64 moves the ip of a call to restart back onto
- * its svc before the stop, and would then take a site there for that
- * call's restart (setting up restart_syscall in our registers); and a
- * ptimerctl killed while the site is in place leaves the thread to run
- * its own instruction, not ours.
+ * that the few bytes never cross a page, and never lands on the ip
+ * itself: arm64 moves the ip of a call to restart back onto its svc
+ * before the stop, and would then take a site there for that call's
+ * restart (setting up restart_syscall in our registers).
  */
 enum { IP_SITE_ALIGN = 16, IP_SITE_AWAY = 8 };
 static_assert(ARCH_SYSCALL_SITE_LEN <= IP_SITE_ALIGN - IP_SITE_AWAY,
@@ -924,7 +923,7 @@ static int write_ip_site(struct injector *in)
 	int ret;
 
 	in->ip_site = ip & ~(uint64_t)(IP_SITE_ALIGN - 1);
-	if (ip - in->ip_site < ARCH_SYSCALL_SITE_LEN)
+	if (in->ip_site == ip)
 		in->ip_site += IP_SITE_AWAY;
 	ret = peek_code(in, in->ip_site, in->site_saved, sizeof(in->site_saved));
 	if (ret)
@@ -1248,16 +1247,16 @@ static int requeue_one(struct injector *in, const siginfo_t *held)
 	};
 	struct arch_regs regs = in->saved_regs;
 	uint64_t args[6] = { 0 };
-	pid_t ns_pid, ns_tid;	/* as the target's own pid namespace numbers them */
+	pid_t ns_tid;
 	siginfo_t si;
 	int ret;
 
-	ret = procfs_ns_tid(in->sp->dirfd, in->sp->pid, &ns_pid);
+	ret = procfs_ns_tid(in->sp->dirfd, in->sp->pid, &self.pid);
 	if (!ret)
 		ret = procfs_ns_tid(in->sp->dirfd, in->tid, &ns_tid);
 	if (ret)
 		return ret;
-	args[0] = (uint64_t)ns_pid;
+	args[0] = (uint64_t)self.pid;
 	args[1] = thread ? (uint64_t)ns_tid : (uint64_t)held->si_signo;
 	args[2] = thread ? (uint64_t)held->si_signo : 0;
 	arch_prep_syscall(&regs, in->site, thread ? ARCH_NR_TGKILL : ARCH_NR_KILL, args);

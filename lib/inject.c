@@ -203,10 +203,15 @@ static int peek_code(struct injector *in, uint64_t addr, uint8_t *buf, size_t le
  * A thread stopped inside a restartable sequence's critical section was
  * preempted, and must abort the sequence when it runs on: the kernel
  * decides that on its return to user mode, from its ip and the rseq_cs
- * pointer of its rseq area, and clears the pointer when the ip lies
- * outside the section, as ours does while our code runs.  So, for such a
- * thread, the pointer is put back whenever it parks in its own registers
- * (as CRIU does at dump time, by other means).
+ * pointer of its rseq area.  It reads the descriptor that pointer names
+ * whenever the pointer is set, also long after the section is left (a
+ * program need not clear it), and checks the signature before its abort
+ * handler: a bad one is the thread's SIGSEGV.  Our code runs at our ip,
+ * and may have its few bytes written over that signature.  So the
+ * pointer is 0 while our code runs, and holds its own value again
+ * whenever the thread parks in its own registers, as the kernel then
+ * finds it when the thread runs on (CRIU puts it back at dump time, by
+ * other means).
  */
 static int find_rseq_cs(struct injector *in)
 {
@@ -221,26 +226,16 @@ static int find_rseq_cs(struct injector *in)
 	return 0;
 }
 
-/* The thread's rseq_cs pointer read as @ptr: keep it if the thread is inside that section. */
-static void judge_rseq_cs(struct injector *in, uint64_t ptr)
+/* The thread's rseq_cs pointer read as @ptr: one to hide and put back, unless 0. */
+static void found_rseq_cs(struct injector *in, uint64_t ptr)
 {
-	uint64_t ip = arch_get_ip(&in->saved_regs);
-	struct rseq_cs cs;
-
 	in->rseq_read = true;
-	if (!ptr)
-		return;
-	/* The kernel's own test: an unreadable descriptor is the thread's fault, not ours. */
-	if (vm_read(in, ptr, &cs, sizeof(cs)) || ip - cs.start_ip >= cs.post_commit_offset)
-		return;
-	in->rseq_cs_at = in->rseq_area;
 	in->rseq_cs = ptr;
 }
 
 /*
- * Before the thread first runs our code, which makes the kernel judge
- * the pointer.  A small job has it read with what it borrows
- * (read_borrowed()), one call less.
+ * Before the thread first runs our code.  A small job has it read with
+ * what it borrows (read_borrowed()), one call less.
  */
 static int read_rseq_cs(struct injector *in)
 {
@@ -251,15 +246,31 @@ static int read_rseq_cs(struct injector *in)
 		return 0;
 	ret = vm_read(in, in->rseq_area, &ptr, sizeof(ptr));
 	if (!ret)
-		judge_rseq_cs(in, ptr);
+		found_rseq_cs(in, ptr);
+	return ret;
+}
+
+static int hide_rseq_cs(struct injector *in)
+{
+	const uint64_t none = 0;
+	int ret;
+
+	if (!in->rseq_cs || in->rseq_hidden)
+		return 0;
+	ret = vm_write(in, in->rseq_area, &none, sizeof(none));
+	in->rseq_hidden = !ret;
 	return ret;
 }
 
 static int put_rseq_cs(struct injector *in)
 {
-	if (!in->rseq_cs_at)
+	int ret;
+
+	if (!in->rseq_hidden)
 		return 0;
-	return vm_write(in, in->rseq_cs_at, &in->rseq_cs, sizeof(in->rseq_cs));
+	ret = vm_write(in, in->rseq_area, &in->rseq_cs, sizeof(in->rseq_cs));
+	in->rseq_hidden = ret != 0;
+	return ret;
 }
 
 /*
@@ -419,6 +430,8 @@ static int run_from_stop(struct injector *in, const struct arch_regs *regs, uint
 	if (ret)
 		return ret;
 	ret = read_rseq_cs(in);
+	if (!ret)
+		ret = hide_rseq_cs(in);
 	if (!ret)
 		ret = allow_dispatch(in);
 	if (ret)
@@ -1078,7 +1091,7 @@ static int read_borrowed(struct injector *in, uint64_t base, size_t len)
 
 	ret = vm_readv(in, local, remote, rseq ? 3 : 2);
 	if (!ret && rseq)
-		judge_rseq_cs(in, ptr);
+		found_rseq_cs(in, ptr);
 	return ret;
 }
 

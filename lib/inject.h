@@ -68,10 +68,9 @@ struct injector {
 	bool sud_allowed;	/* ALLOW written over it */
 	/* The rseq_cs pointer of the thread's rseq area (inject.c) */
 	uint64_t rseq_area;	/* its address, or 0: no rseq area */
-	bool rseq_read;		/* its value is known, and judged */
-	/* Stopped inside a restartable sequence: its rseq_cs, to put back */
-	uint64_t rseq_cs_at;	/* where, or 0 */
-	uint64_t rseq_cs;
+	bool rseq_read;		/* its value is known */
+	uint64_t rseq_cs;	/* the value, to put back */
+	bool rseq_hidden;	/* 0 written over it */
 	size_t page;		/* the target's page size */
 	unsigned int syscalls;	/* statistics */
 	unsigned int round_trips;

@@ -10,8 +10,10 @@
  * comes again.
  *
  * It holds a POSIX timer (so that a dump reads a value), or as many as
- * its argument says (so many that a dump needs a mapping of its own,
- * beyond the stack a small job borrows), prints
+ * its first argument says (so many that a dump needs a mapping of its
+ * own, beyond the stack a small job borrows); a second argument
+ * "beside" lays the section out with its abort signature beside the ip
+ * (rseq_spin()'s @beside).  It prints
  * "READY <pid>" (or "UNSUPPORTED ..." when glibc registered no rseq area)
  * and answers on stdin, from another thread:
  *   aborts   "ABORTS n=N": the aborts so far
@@ -62,6 +64,7 @@ static void *control_main(void *arg)
 int main(int argc, char **argv)
 {
 	int ntimers = argc > 1 ? atoi(argv[1]) : 1;
+	bool beside = argc > 2 && !strcmp(argv[2], "beside");
 	struct itimerspec its = { .it_value.tv_sec = 3600 };
 	struct sigevent ev = { .sigev_notify = SIGEV_NONE };
 	struct sigaction sa = { .sa_handler = on_urg };
@@ -85,5 +88,5 @@ int main(int argc, char **argv)
 	if (r)
 		vp_die(r, "pthread_create");
 	vp_out("READY %d", getpid());
-	rseq_spin(rs, &aborts);
+	rseq_spin(rs, &aborts, beside);
 }

@@ -348,18 +348,21 @@ static int set_sigmask(struct injector *in, uint64_t mask)
 	return 0;
 }
 
-/* From a PTRACE_INTERRUPT stop: the thread's own registers, mask and rseq_cs. */
+/*
+ * From a PTRACE_INTERRUPT stop: the thread's own mask, rseq_cs, selector
+ * and, last, registers, so that it never runs its own code with ours.
+ */
 static int restore_own_state(struct injector *in)
 {
 	int ret;
 
-	ret = arch_set_regs(in->tid, &in->saved_regs);
-	if (!ret)
-		ret = set_sigmask(in, in->saved_sigmask);
+	ret = set_sigmask(in, in->saved_sigmask);
 	if (!ret)
 		ret = put_rseq_cs(in);
 	if (!ret)
 		ret = put_dispatch(in);
+	if (!ret)
+		ret = arch_set_regs(in->tid, &in->saved_regs);
 	in->parked = !ret;
 	return ret;
 }
@@ -427,22 +430,26 @@ static int run_from_stop(struct injector *in, const struct arch_regs *regs, uint
 	int ret;
 
 	ret = image_flush(in);
-	if (ret)
-		return ret;
-	ret = read_rseq_cs(in);
 	if (!ret)
-		ret = hide_rseq_cs(in);
-	if (!ret)
-		ret = allow_dispatch(in);
+		ret = read_rseq_cs(in);
 	if (ret)
 		return ret;
 	/* Our code writes its results there. */
 	in->image_read = false;
+	/*
+	 * Our registers first, the rest of what our code runs with after
+	 * (restore_own_state() is the mirror): a ptimerctl killed in between
+	 * leaves the thread to run our code, as it would once it runs, never
+	 * its own with our mask, rseq_cs or selector.
+	 */
 	in->parked = false;
-	ret = set_sigmask(in, mask);
-	if (ret)
-		return ret;
 	ret = arch_set_regs(in->tid, regs);
+	if (!ret)
+		ret = set_sigmask(in, mask);
+	if (!ret)
+		ret = hide_rseq_cs(in);
+	if (!ret)
+		ret = allow_dispatch(in);
 	if (ret)
 		return ret;
 	in->run_entry = arch_get_ip(regs);
@@ -1395,9 +1402,7 @@ int inject_end(struct injector *in)
 		ret = rc;
 	/* Already so after a call that went well; not after one that failed. */
 	if (!in->parked) {
-		rc = arch_set_regs(in->tid, &in->saved_regs);
-		if (rc && !ret)
-			ret = rc;
+		/* As restore_own_state(), but each tried whatever came before. */
 		rc = set_sigmask(in, in->saved_sigmask);
 		if (rc && !ret)
 			ret = rc;
@@ -1405,6 +1410,9 @@ int inject_end(struct injector *in)
 		if (rc && !ret)
 			ret = rc;
 		rc = put_dispatch(in);
+		if (rc && !ret)
+			ret = rc;
+		rc = arch_set_regs(in->tid, &in->saved_regs);
 		if (rc && !ret)
 			ret = rc;
 	}

@@ -7,7 +7,8 @@
  * si_value, same sender, once, and in the end every timer expiry accounted
  * for.
  *
- * usage: strict [--busy N] [--ignore-trap | --block-trap] [--timer PERIOD_US:SIG[:busy]]...
+ * usage: strict [--busy N] [--ignore-trap | --block-trap] [--count-cont]
+ *               [--timer PERIOD_US:SIG[:busy]]...
  *
  * Each --timer is a CLOCK_MONOTONIC timer with that period, armed at an
  * absolute time so that its expiries fall on a known grid, signalling SIG
@@ -23,6 +24,8 @@
  *   SIGTRAP          kill(), the same; and its handler must stay ours: a
  *                    tool whose breakpoint resets it (a forced SIGTRAP
  *                    while blocked) leaves us killable by the next one
+ *   SIGCONT          kill(), counted, with --count-cont only: a tool that
+ *                    sends a stop signal after it flushes it unseen
  * Any other siginfo is FORGED, and so is a right signal with a wrong
  * field: a timer signal that is not SI_TIMER, a foreign si_value or
  * si_timerid, a negative si_overrun, a sender that is not the sender, a
@@ -44,6 +47,7 @@
  * a timer whose smallest shortfall ("min_deficit") stays above zero has
  * lost deliveries.
  *
+ * --count-cont gives SIGCONT a handler (it still continues the process).
  * --ignore-trap sets SIGTRAP to SIG_IGN instead, which a tool must leave so;
  * --block-trap blocks it in every thread, with the default action, so that
  * one sent stays pending, for "take-trap" to take and show.
@@ -56,7 +60,7 @@
  *   mark                 OK: start new min_deficit windows
  *   report               REPORT forged=.. excess=.. seq_got=.. seq_dup=..
  *                          seq_bad=.. seq_reordered=.. seq_last=.. kill_rt=..
- *                          kill_std=.. kill_trap=.. trap_action=handler|ignored|
+ *                          kill_std=.. kill_trap=.. kill_cont=.. trap_action=handler|ignored|
  *                          default|other first_bad=..
  *   timers               one TIMER line per timer, then END; on_grid=1 when the
  *                          kernel's next expiry (timer_gettime) is on our grid
@@ -147,8 +151,8 @@ static atomic_llong seq_last;		/* the highest received */
  * any order).
  */
 static __thread long long thread_last_seq;
-static atomic_llong kill_rt, kill_std, kill_trap;
-static bool ignore_trap, block_trap;
+static atomic_llong kill_rt, kill_std, kill_trap, kill_cont;
+static bool ignore_trap, block_trap, count_cont;
 static atomic_uchar seq_seen[SEQ_MAX / 8];
 
 static atomic_int bad_claimed;
@@ -300,7 +304,8 @@ static void on_queue(int sig, const siginfo_t *si)
 
 static void on_kill(int sig, const siginfo_t *si)
 {
-	if (sig != SIG_KILL_RT && sig != SIG_KILL_STD && sig != SIG_KILL_TRAP) {
+	if (sig != SIG_KILL_RT && sig != SIG_KILL_STD && sig != SIG_KILL_TRAP &&
+	    (sig != SIGCONT || !count_cont)) {
 		forge(sig, si, "user-signo");
 		return;
 	}
@@ -309,7 +314,7 @@ static void on_kill(int sig, const siginfo_t *si)
 		return;
 	}
 	atomic_fetch_add(sig == SIG_KILL_RT ? &kill_rt : sig == SIG_KILL_STD ? &kill_std :
-			 &kill_trap, 1);
+			 sig == SIGCONT ? &kill_cont : &kill_trap, 1);
 }
 
 static void on_signal(int sig, siginfo_t *si, void *uc)
@@ -344,6 +349,8 @@ static void our_signals(sigset_t *set)
 	sigaddset(set, SIG_KILL_STD);
 	if (!ignore_trap && !block_trap)
 		sigaddset(set, SIG_KILL_TRAP);
+	if (count_cont)
+		sigaddset(set, SIGCONT);
 }
 
 static void install_handlers(void)
@@ -405,11 +412,12 @@ static void report(void)
 	}
 	vp_out("REPORT forged=%lld excess=%lld seq_got=%lld seq_dup=%lld seq_bad=%lld"
 	       " seq_reordered=%lld seq_last=%lld kill_rt=%lld kill_std=%lld kill_trap=%lld"
-	       " trap_action=%s first_bad=%s",
+	       " kill_cont=%lld trap_action=%s first_bad=%s",
 	       atomic_load(&forged), excess,
 	       atomic_load(&seq_got), atomic_load(&seq_dup), atomic_load(&seq_bad),
 	       atomic_load(&seq_reordered), atomic_load(&seq_last), atomic_load(&kill_rt),
-	       atomic_load(&kill_std), atomic_load(&kill_trap), trap_action(), bad);
+	       atomic_load(&kill_std), atomic_load(&kill_trap), atomic_load(&kill_cont),
+	       trap_action(), bad);
 }
 
 /*
@@ -544,7 +552,7 @@ static void *control_main(void *arg)
 __attribute__((noreturn))
 static void usage(void)
 {
-	fprintf(stderr, "usage: strict [--busy N] [--ignore-trap | --block-trap]"
+	fprintf(stderr, "usage: strict [--busy N] [--ignore-trap | --block-trap] [--count-cont]"
 		" [--timer PERIOD_US:SIG[:busy]]...\n"
 		"  PERIOD_US %d..%d; SIG not 32, 33, %d, %d, %d or %d\n", MIN_PERIOD_US,
 		MAX_PERIOD_US, SIG_QUEUE, SIG_KILL_RT, SIG_KILL_STD, SIG_KILL_TRAP);
@@ -588,6 +596,8 @@ static void parse_args(int argc, char **argv)
 			ignore_trap = true;
 		} else if (!strcmp(argv[i], "--block-trap")) {
 			block_trap = true;
+		} else if (!strcmp(argv[i], "--count-cont")) {
+			count_cont = true;
 		} else if (!strcmp(argv[i], "--busy") && i + 1 < argc) {
 			nbusy = atoi(argv[++i]);
 			if (nbusy < 1 || nbusy > MAX_BUSY)

@@ -920,33 +920,72 @@ static void dump_sending(struct victim *v, bool cont)
 	cr_assert_eq(j.sent, cont ? 2 : 1, "the phases were not reached");
 }
 
+/* The SIGCONTs strict --count-cont has taken. */
+static long long conts_taken(struct victim *v)
+{
+	char line[512];
+	long long n = -1;
+
+	cr_assert_eq(victim_cmd(v, "report", line, sizeof(line)), 0,
+		     "the victim does not answer (state %c)", proc_state(v->pid));
+	cr_assert(kv_ll(line, "kill_cont", &n), "%s", line);
+	return n;
+}
+
+/* Whether strict --count-cont takes its @n-th SIGCONT within a few seconds. */
+static bool cont_taken(struct victim *v, long long n)
+{
+	int64_t deadline = harness_deadline(3000);
+
+	while (conts_taken(v) < n) {
+		if (clock_ns(CLOCK_MONOTONIC) > deadline)
+			return false;
+		sleep_ms(5);
+	}
+	return true;
+}
+
 /*
  * A SIGSTOP sent while the target is held reaches the injected code (it
  * cannot be blocked), which takes it for the program: once let go, the
  * process stops, as it would have.  A SIGCONT sent after it must still
- * win: the process runs on, as it would have, and does not stay stopped
- * because the SIGSTOP was sent again after it.
+ * win: the process runs on, as it would have, and takes that SIGCONT (a
+ * handler counts it), which a SIGSTOP sent again after it would flush
+ * unseen; the process would also stay stopped, unless the SIGCONT came
+ * first.
  */
 Test(fidelity, a_sigcont_after_a_held_sigstop_wins)
 {
 	char *path = strdup(helper_path("strict"));
-	const char *argv[] = { path, "--timer", "1000:35", NULL };
+	const char *argv[] = { path, "--count-cont", "--timer", "1000:35", NULL };
 	struct victim *v = victim_spawn(argv, FIDELITY_UID);
-	char line[128];
+	char line[128], cmd[64];
 
 	free(path);
 	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
+	snprintf(cmd, sizeof(cmd), "sender %d %d", (int)getpid(), (int)getuid());
+	cr_assert_eq(victim_cmd(v, cmd, line, sizeof(line)), 0);
+	cr_assert_str_eq(line, "OK");
 	dump_sending(v, false);
 	cr_expect(proc_wait_state(v->pid, "T", 20000), "the victim did not stop (state %c)",
 		  proc_state(v->pid));
 	cr_assert_eq(kill(v->pid, SIGCONT), 0);
 	cr_assert(proc_wait_state(v->pid, "RS", 20000), "the victim does not continue");
+	cr_assert(cont_taken(v, 1), "the victim did not take the SIGCONT that continued it");
 
 	dump_sending(v, true);
+	/*
+	 * A SIGSTOP sent again stops it within a few milliseconds, and not
+	 * always before it has answered a command: watch for half a second.
+	 */
+	cr_assert(!proc_wait_state(v->pid, "T", 500), "the victim stopped after the dump");
+	cr_assert(cont_taken(v, 2), "the victim did not take the SIGCONT sent while it was"
+		  " held, after the SIGSTOP (state %c)", proc_state(v->pid));
 	cr_assert_eq(victim_cmd(v, "ping", line, sizeof(line)), 0,
 		     "the victim does not answer (state %c)", proc_state(v->pid));
 	cr_expect_str_eq(line, "PONG");
 	cr_expect_neq(proc_state(v->pid), 'T', "the victim is stopped");
+	cr_expect_eq(conts_taken(v), 2, "the victim took a SIGCONT too many");
 	victim_kill(v);
 }
 

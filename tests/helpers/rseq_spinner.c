@@ -33,6 +33,41 @@
 #include "vcommon.h"
 #include "rseq_spin.h"
 
+/*
+ * The section's descriptor, for RSEQ_SPIN_ASM(): label 3 in __rseq_cs,
+ * naming the section from label 1 to 2 and the abort handler at 4.
+ */
+#define RSEQ_SPIN_DESCRIPTOR							\
+	".pushsection __rseq_cs, \"aw\"\n\t"					\
+	".balign 32\n"								\
+	"3:\n\t"								\
+	".long 0, 0\n\t"		/* version, flags */			\
+	".quad 1f, 2f - 1f, 4f\n\t"	/* start_ip, post_commit_offset, abort_ip */	\
+	".popsection\n"
+
+/*
+ * Enter a restartable sequence whose critical section branches to
+ * itself, so the thread spins inside it until the kernel aborts it (a
+ * preemption, a signal); the abort handler counts in *@aborts and
+ * enters it again (RSEQ_SPIN_ASM(), tests/helpers/ARCH/rseq_spin.h).
+ *
+ * With @beside, the section starts a 16-byte line and the signature
+ * takes bytes 8 to 11 of it: where a tool that borrows a few code bytes
+ * near the ip, 16-byte aligned and moved 8 on off the ip (ptimerctl's ip
+ * site), writes them.  The kernel checks that signature whenever the
+ * thread's rseq_cs pointer is set, wherever its ip is.
+ */
+static __attribute__((noinline, noreturn)) void rseq_spin(struct rseq *rs,
+							  volatile unsigned long *aborts,
+							  bool beside)
+{
+	if (beside)
+		RSEQ_SPIN_ASM(rs, aborts, ".balign 16\n", RSEQ_SPIN_BESIDE_PAD);
+	else
+		RSEQ_SPIN_ASM(rs, aborts, "", "");
+	__builtin_unreachable();
+}
+
 static volatile unsigned long aborts;
 static pid_t main_tid;
 

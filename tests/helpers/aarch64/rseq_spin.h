@@ -1,32 +1,22 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* SPDX-FileCopyrightText: The ptimerctl authors */
 /*
- * rseq_spin(): for tests/helpers/rseq_spinner.c, aarch64.  Enters a
- * restartable sequence whose critical section is a branch to itself, so
- * the thread spins inside it until the kernel aborts it (a preemption, a
- * signal); the abort handler counts in *@aborts and enters it again.
- * The signature before the handler is glibc's RSEQ_SIG_CODE (a brk).
- *
- * With @beside, the section starts a 16-byte line and the signature
- * takes bytes 8 to 11 of it: where a tool that borrows a few code bytes
- * near the ip, 16-byte aligned and moved 8 on off the ip (ptimerctl's ip
- * site), writes them.  The kernel checks that signature whenever the
- * thread's rseq_cs pointer is set, wherever its pc is.
+ * RSEQ_SPIN_ASM() for tests/helpers/rseq_spinner.c's rseq_spin(), aarch64,
+ * around that file's RSEQ_SPIN_DESCRIPTOR: the critical section is a
+ * branch to itself, and the signature before the abort handler is
+ * glibc's RSEQ_SIG_CODE (a brk).  RSEQ_SPIN_BESIDE_PAD is a nop: 4 bytes
+ * of b and 4 of nop put the signature at 8.
  */
 #ifndef PTIMER_TEST_RSEQ_SPIN_H
 #define PTIMER_TEST_RSEQ_SPIN_H
 
-#include <stdbool.h>
 #include <sys/rseq.h>
+
+#define RSEQ_SPIN_BESIDE_PAD	"nop\n\t"
 
 #define RSEQ_SPIN_ASM(rs, aborts, align, pad)					\
 	__asm__ __volatile__(							\
-		".pushsection __rseq_cs, \"aw\"\n\t"				\
-		".balign 32\n"							\
-		"3:\n\t"							\
-		".long 0, 0\n\t"		/* version, flags */		\
-		".quad 1f, 2f - 1f, 4f\n\t"	/* start_ip, post_commit_offset, abort_ip */ \
-		".popsection\n"							\
+		RSEQ_SPIN_DESCRIPTOR						\
 		"0:\n\t"							\
 		"adrp x9, 3b\n\t"						\
 		"add x9, x9, :lo12:3b\n\t"					\
@@ -46,16 +36,5 @@
 		: [cs] "=m" ((rs)->rseq_cs)					\
 		: [sig] "i" (RSEQ_SIG_CODE), [aborts] "r" (aborts)		\
 		: "x9", "x10", "x11", "memory", "cc")
-
-static __attribute__((noinline, noreturn)) void rseq_spin(struct rseq *rs,
-							  volatile unsigned long *aborts,
-							  bool beside)
-{
-	if (beside)	/* 4 bytes of b, 4 of nop: the signature at 8 */
-		RSEQ_SPIN_ASM(rs, aborts, ".balign 16\n", "nop\n\t");
-	else
-		RSEQ_SPIN_ASM(rs, aborts, "", "");
-	__builtin_unreachable();
-}
 
 #endif

@@ -203,10 +203,10 @@ static int peek_code(struct injector *in, uint64_t addr, uint8_t *buf, size_t le
  * A thread stopped inside a restartable sequence's critical section was
  * preempted, and must abort the sequence when it runs on: the kernel
  * decides that on its return to user mode, from its ip and the rseq_cs
- * pointer of its rseq area.  It reads the descriptor that pointer names
- * whenever the pointer is set, also long after the section is left (a
- * program need not clear it), and checks the signature before its abort
- * handler: a bad one is the thread's SIGSEGV.  Our code runs at our ip,
+ * pointer of its rseq area.  Before Linux 6.19 it reads the descriptor
+ * that pointer names whenever the pointer is set, also long after the
+ * section is left (a program need not clear it), and checks the
+ * signature before its abort handler: a bad one is the thread's SIGSEGV.  Our code runs at our ip,
  * and may have its few bytes written over that signature.  So the
  * pointer is 0 while our code runs, and holds its own value again
  * whenever the thread parks in its own registers, as the kernel then

@@ -219,5 +219,18 @@ for m in "${mutants[@]}"; do
 done
 printf '\nmutation-check: %.0f seconds, %d mutants, %d at a time\n' \
 	"$(echo "$(now) - $started" | bc)" "${#mutants[@]}" "$JOBS"
+# Each failure again, last, with what its tests printed: a CI log is often
+# seen only by its tail, and a survivor seen once must be diagnosable.
+for m in "${mutants[@]}"; do
+	name=$(basename "$m" .diff)
+	[ -r "$WORK/$name.result" ] || continue
+	IFS=$'\t' read -r status what secs <"$WORK/$name.result"
+	[ "$status" = KILLED ] && continue
+	printf 'mutation-check: %s %s: %s\n' "$status" "$name" "$what"
+	for log in "$WORK/$name".test*.log; do
+		[ -r "$log" ] || continue
+		grep -E '^\[(----|FAIL|====)\]' "$log" | tail -n 15 | sed 's/^/    /'
+	done
+done
 printf 'mutation-check: %d passed, %d failed\n' "$passed" "$failed"
 [ "$failed" -eq 0 ]

@@ -493,6 +493,28 @@ bool kv_hex(const char *line, const char *key, unsigned long long *val)
 	return !errno && end != buf && !*end;
 }
 
+int victim_wait_count(struct victim *v, const char *cmd, const char *key,
+		      long long n, int ms)
+{
+	int64_t deadline = harness_deadline(ms);
+	char line[1024];
+	long long got;
+
+	for (;;) {
+		int r = victim_cmd(v, cmd, line, sizeof(line));
+
+		if (r)
+			return r;
+		if (!kv_ll(line, key, &got))
+			return -EPROTO;
+		if (got >= n)
+			return 0;
+		if (clock_ns(CLOCK_MONOTONIC) > deadline)
+			return -ETIMEDOUT;
+		sleep_ms(5);
+	}
+}
+
 int victim_state(struct victim *v, struct vstate *st)
 {
 	char line[2048];

@@ -121,6 +121,13 @@ int victim_wake(struct victim *v, bool send, char *line, size_t size, int timeou
 bool kv_str(const char *line, const char *key, char *out, size_t size);
 bool kv_ll(const char *line, const char *key, long long *val);
 bool kv_hex(const char *line, const char *key, unsigned long long *val);
+/*
+ * Ask @cmd every few ms until the @key of its answer is at least @n, for
+ * at most @ms: a victim's counter that a signal, handled later, moves.
+ * 0, -ETIMEDOUT, -EPROTO when the answer has no @key, or victim_cmd()'s.
+ */
+int victim_wait_count(struct victim *v, const char *cmd, const char *key,
+		      long long n, int ms);
 
 struct vstate {
 	unsigned long long maps, sigmask, sigpnd, shdpnd;

@@ -935,14 +935,7 @@ static long long conts_taken(struct victim *v)
 /* Whether strict --count-cont takes its @n-th SIGCONT within a few seconds. */
 static bool cont_taken(struct victim *v, long long n)
 {
-	int64_t deadline = harness_deadline(3000);
-
-	while (conts_taken(v) < n) {
-		if (clock_ns(CLOCK_MONOTONIC) > deadline)
-			return false;
-		sleep_ms(5);
-	}
-	return true;
+	return victim_wait_count(v, "report", "kill_cont", n, 3000) == 0;
 }
 
 /*

@@ -38,14 +38,7 @@ static long long aborts_of(struct victim *v)
 /* Whether an abort comes after @n, within a few seconds. */
 static bool abort_after(struct victim *v, long long n)
 {
-	int64_t deadline = harness_deadline(3000);
-
-	while (aborts_of(v) <= n) {
-		if (clock_ns(CLOCK_MONOTONIC) > deadline)
-			return false;
-		sleep_ms(5);
-	}
-	return true;
+	return victim_wait_count(v, "aborts", "n", n + 1, 3000) == 0;
 }
 
 static void kick(struct victim *v, const char *when)

@@ -1276,6 +1276,8 @@ static int requeue_one(struct injector *in, const siginfo_t *held)
 		ret = procfs_ns_tid(in->sp->dirfd, in->tid, &ns_tid);
 	if (ret)
 		return ret;
+	dbg(in->sp->ctx, "tid %d: putting back signal %d (si_code %d) with %s()", in->tid,
+	    held->si_signo, held->si_code, thread ? "tgkill" : "kill");
 	args[0] = (uint64_t)self.pid;
 	args[1] = thread ? (uint64_t)ns_tid : (uint64_t)held->si_signo;
 	args[2] = thread ? (uint64_t)held->si_signo : 0;

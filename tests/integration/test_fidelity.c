@@ -773,13 +773,14 @@ enum storm {
  */
 static pid_t trap_storm_start(pid_t pid, enum storm storm)
 {
-	pid_t child = fork();
+	pid_t parent = getpid(), child = fork();
 
 	cr_assert_geq(child, 0, "fork: %s", strerror(errno));
 	if (child == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (setgroups(0, NULL) || setgid(FIDELITY_UID) || setuid(FIDELITY_UID))
 			_exit(2);
+		/* After setuid(), which clears the parent-death signal. */
+		harness_die_with_parent(parent);
 		while ((storm == STORM_THREAD ? syscall(SYS_tgkill, pid, pid, SIGTRAP) :
 			kill(pid, SIGTRAP)) == 0)
 			;
@@ -884,15 +885,134 @@ Test(fidelity, sigtraps_held_from_both_queues_all_go_back)
 }
 
 /*
+ * A process of the victim's uid (a SIGTRAP from root would be one the
+ * faulter never raised) that sends it a SIGTRAP with kill() each time it
+ * is asked, and says when it has: the signal is queued by then.
+ */
+struct trap_sender {
+	pid_t child;
+	int ask, done;
+	int sent, failed;
+};
+
+static void trap_sender_start(struct trap_sender *s, pid_t pid)
+{
+	int ask[2], done[2];
+
+	cr_assert(!pipe2(ask, O_CLOEXEC) && !pipe2(done, O_CLOEXEC), "pipe: %s", strerror(errno));
+	*s = (struct trap_sender){ .ask = ask[1], .done = done[0] };
+	s->child = fork();
+	cr_assert_geq(s->child, 0, "fork: %s", strerror(errno));
+	if (s->child == 0) {
+		char c;
+
+		close(ask[1]);
+		close(done[0]);
+		if (setgroups(0, NULL) || setgid(FIDELITY_UID) || setuid(FIDELITY_UID))
+			_exit(2);
+		while (read(ask[0], &c, 1) == 1) {
+			c = kill(pid, SIGTRAP) ? 1 : 0;
+			if (write(done[1], &c, 1) != 1)
+				_exit(1);
+		}
+		_exit(0);
+	}
+	close(ask[0]);
+	close(done[1]);
+}
+
+/* Called from the library's callbacks: it cannot assert there. */
+static void trap_sender_send(struct trap_sender *s)
+{
+	char c = 0;
+
+	if (write(s->ask, &c, 1) == 1 && read(s->done, &c, 1) == 1 && !c)
+		s->sent++;
+	else
+		s->failed++;
+}
+
+static void trap_sender_stop(struct trap_sender *s)
+{
+	int status = 0;
+
+	close(s->ask);
+	close(s->done);
+	waitpid(s->child, &status, 0);
+	cr_assert(WIFEXITED(status) && !WEXITSTATUS(status), "the SIGTRAP sender failed: %#x",
+		  (unsigned int)status);
+}
+
+/* A SIGTRAP as our code is about to run, for it to take and hold. */
+static void trap_when_injecting(struct ptimer_ctx *ctx, enum ptimer_phase phase)
+{
+	if (phase == PTIMER_PHASE_INJECTING)
+		trap_sender_send(ptimer_get_userdata(ctx));
+}
+
+/* Another before each try to put a held SIGTRAP back. */
+static void trap_before_put_back(struct ptimer_ctx *ctx, int priority, const char *file,
+				 int line, const char *fn, const char *format, va_list args)
+{
+	char msg[512];
+
+	vsnprintf(msg, sizeof(msg), format, args);
+	cr_log_info("libptimer: %s", msg);
+	if (strstr(msg, "putting back signal 5 "))
+		trap_sender_send(ptimer_get_userdata(ctx));
+}
+
+/*
  * A kill() of the number being put back, sent by another process in the
- * meantime, took the place of the thread's own, which merged into it: the
- * put-back was tried again, and again, under a storm of them, until 27 of
- * 200 dumps failed.  The kernel would have merged the two; the held
- * siginfo, the older, is the one kept.
+ * meantime, takes the place of the thread's own, which merges into it.
+ * The kernel would have merged the two; the held siginfo, the older, is
+ * the one kept.  Taken for another signal to hold, it was put back again,
+ * and again: under a storm of them 27 of 200 dumps failed.  Here one is
+ * sent before every try (the library's debug line says when), which fails
+ * every dump with that bug; the program must take one SIGTRAP a dump, its
+ * own uid's.
  */
 Test(fidelity, a_signal_put_back_merges_into_one_sent_meanwhile)
 {
-	dumps_keep_program_faults("--sent-traps", 200, STORM_PROCESS);
+	char *path = strdup(helper_path("faulter"));
+	const char *argv[] = { path, "--sent-traps", NULL };
+	struct victim *v = victim_spawn(argv, FIDELITY_UID);
+	struct trap_sender s;
+	long long before, after, bad;
+	char line[128];
+
+	free(path);
+	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
+	cr_assert_eq(victim_cmd(v, "faults", line, sizeof(line)), 0);
+	cr_assert_eq(sscanf(line, "FAULTS n=%lld bad=%lld", &before, &bad), 2, "%s", line);
+	trap_sender_start(&s, v->pid);
+	for (int i = 0; i < 5; i++) {
+		struct ptimer_dump *d = NULL;
+		struct ptimer_ctx *ctx;
+		int sent = s.sent, ret;
+
+		cr_assert_eq(ptimer_new(&ctx), 0);
+		ptimer_set_log_fn(ctx, trap_before_put_back);
+		ptimer_set_log_priority(ctx, LOG_DEBUG);
+		ptimer_set_userdata(ctx, &s);
+		ptimer_set_phase_fn(ctx, trap_when_injecting);
+		ret = ptimer_dump_pid(ctx, v->pid, 0, &d, NULL);
+		cr_assert_eq(ret, 0, "dump %d: %s (%s)", i, strerror(-ret), ptimer_last_error(ctx));
+		ptimer_dump_free(d);
+		ptimer_free(ctx);
+		cr_assert_eq(s.failed, 0, "the SIGTRAP sender could not send");
+		cr_assert_eq(s.sent - sent, 2, "dump %d: %d SIGTRAPs sent, not one to hold and one"
+			     " before its one put-back", i, s.sent - sent);
+		cr_assert_eq(victim_wait_count(v, "faults", "n", before + i + 1, 3000), 0,
+			     "dump %d: the victim did not take the SIGTRAP held", i);
+	}
+	trap_sender_stop(&s);
+	cr_assert_eq(victim_cmd(v, "faults", line, sizeof(line)), 0, "the victim died");
+	cr_assert_eq(sscanf(line, "FAULTS n=%lld bad=%lld", &after, &bad), 2, "%s", line);
+	cr_expect_eq(after, before + 5, "the victim took %lld SIGTRAPs for 5 dumps",
+		     after - before);
+	cr_expect_eq(bad, 0, "a SIGTRAP reached the victim with a siginfo not its own: %s", line);
+	victim_kill(v);
 }
 
 /* Job control signals sent through the context's userdata, at two phases. */

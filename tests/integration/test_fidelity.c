@@ -886,13 +886,17 @@ Test(fidelity, sigtraps_held_from_both_queues_all_go_back)
 
 /*
  * A process of the victim's uid (a SIGTRAP from root would be one the
- * faulter never raised) that sends it a SIGTRAP with kill() each time it
- * is asked, and says when it has: the signal is queued by then.
+ * faulter never raised) that sends it a SIGTRAP each time it is asked,
+ * with kill() or tgkill() to its main thread (enum storm), and says when
+ * it has: the signal is queued by then.  What the library's callbacks
+ * have it send is in @both_queues and @before_put_back.
  */
 struct trap_sender {
 	pid_t child;
 	int ask, done;
 	int sent, failed;
+	bool both_queues;	/* at the first injection, a tgkill() too */
+	bool before_put_back;	/* a kill() before each try to put one back */
 };
 
 static void trap_sender_start(struct trap_sender *s, pid_t pid)
@@ -900,18 +904,24 @@ static void trap_sender_start(struct trap_sender *s, pid_t pid)
 	int ask[2], done[2];
 
 	cr_assert(!pipe2(ask, O_CLOEXEC) && !pipe2(done, O_CLOEXEC), "pipe: %s", strerror(errno));
-	*s = (struct trap_sender){ .ask = ask[1], .done = done[0] };
+	s->ask = ask[1];
+	s->done = done[0];
+	s->sent = s->failed = 0;
 	s->child = fork();
 	cr_assert_geq(s->child, 0, "fork: %s", strerror(errno));
 	if (s->child == 0) {
 		char c;
 
+		/* The test's end of the pipe closed is the end of the sender. */
 		close(ask[1]);
 		close(done[0]);
 		if (setgroups(0, NULL) || setgid(FIDELITY_UID) || setuid(FIDELITY_UID))
 			_exit(2);
 		while (read(ask[0], &c, 1) == 1) {
-			c = kill(pid, SIGTRAP) ? 1 : 0;
+			int r = c == STORM_THREAD ? (int)syscall(SYS_tgkill, pid, pid, SIGTRAP) :
+				kill(pid, SIGTRAP);
+
+			c = r ? 1 : 0;
 			if (write(done[1], &c, 1) != 1)
 				_exit(1);
 		}
@@ -922,9 +932,9 @@ static void trap_sender_start(struct trap_sender *s, pid_t pid)
 }
 
 /* Called from the library's callbacks: it cannot assert there. */
-static void trap_sender_send(struct trap_sender *s)
+static void trap_sender_send(struct trap_sender *s, enum storm to)
 {
-	char c = 0;
+	char c = (char)to;
 
 	if (write(s->ask, &c, 1) == 1 && read(s->done, &c, 1) == 1 && !c)
 		s->sent++;
@@ -943,23 +953,89 @@ static void trap_sender_stop(struct trap_sender *s)
 		  (unsigned int)status);
 }
 
-/* A SIGTRAP as our code is about to run, for it to take and hold. */
+/* SIGTRAPs as our code is about to run, for it to take and hold. */
 static void trap_when_injecting(struct ptimer_ctx *ctx, enum ptimer_phase phase)
 {
-	if (phase == PTIMER_PHASE_INJECTING)
-		trap_sender_send(ptimer_get_userdata(ctx));
+	struct trap_sender *s = ptimer_get_userdata(ctx);
+
+	if (phase != PTIMER_PHASE_INJECTING)
+		return;
+	trap_sender_send(s, STORM_PROCESS);
+	if (s->both_queues)
+		trap_sender_send(s, STORM_THREAD);
 }
 
-/* Another before each try to put a held SIGTRAP back. */
+/* The library's debug lines, and a SIGTRAP when one says a put-back comes. */
 static void trap_before_put_back(struct ptimer_ctx *ctx, int priority, const char *file,
 				 int line, const char *fn, const char *format, va_list args)
 {
+	struct trap_sender *s = ptimer_get_userdata(ctx);
 	char msg[512];
 
 	vsnprintf(msg, sizeof(msg), format, args);
 	cr_log_info("libptimer: %s", msg);
-	if (strstr(msg, "putting back signal 5 "))
-		trap_sender_send(ptimer_get_userdata(ctx));
+	if (s->before_put_back && strstr(msg, "putting back signal 5 "))
+		trap_sender_send(s, STORM_PROCESS);
+}
+
+/*
+ * @dumps dumps of a faulter --sent-traps, each sent the SIGTRAPs @s says
+ * (@per_dump in all), each of which the program takes: one per queue.
+ */
+static void dumps_sent_traps(struct trap_sender *s, int dumps, int per_dump, int taken)
+{
+	char *path = strdup(helper_path("faulter"));
+	const char *argv[] = { path, "--sent-traps", NULL };
+	struct victim *v = victim_spawn(argv, FIDELITY_UID);
+	long long before, after, bad;
+	char line[128];
+
+	free(path);
+	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
+	cr_assert_eq(victim_cmd(v, "faults", line, sizeof(line)), 0);
+	cr_assert_eq(sscanf(line, "FAULTS n=%lld bad=%lld", &before, &bad), 2, "%s", line);
+	trap_sender_start(s, v->pid);
+	for (int i = 0; i < dumps; i++) {
+		struct ptimer_dump *d = NULL;
+		struct ptimer_ctx *ctx;
+		int sent = s->sent, ret;
+
+		cr_assert_eq(ptimer_new(&ctx), 0);
+		ptimer_set_log_fn(ctx, trap_before_put_back);
+		ptimer_set_log_priority(ctx, LOG_DEBUG);
+		ptimer_set_userdata(ctx, s);
+		ptimer_set_phase_fn(ctx, trap_when_injecting);
+		ret = ptimer_dump_pid(ctx, v->pid, 0, &d, NULL);
+		cr_assert_eq(ret, 0, "dump %d: %s (%s)", i, strerror(-ret), ptimer_last_error(ctx));
+		ptimer_dump_free(d);
+		ptimer_free(ctx);
+		cr_assert_eq(s->failed, 0, "the SIGTRAP sender could not send");
+		cr_assert_eq(s->sent - sent, per_dump, "dump %d: %d SIGTRAPs sent, not %d", i,
+			     s->sent - sent, per_dump);
+		cr_assert_eq(victim_wait_count(v, "faults", "n", before + (i + 1) * taken, 3000), 0,
+			     "dump %d: the victim did not take the SIGTRAPs held", i);
+	}
+	trap_sender_stop(s);
+	cr_assert_eq(victim_cmd(v, "faults", line, sizeof(line)), 0, "the victim died");
+	cr_assert_eq(sscanf(line, "FAULTS n=%lld bad=%lld", &after, &bad), 2, "%s", line);
+	cr_expect_eq(after, before + dumps * taken, "the victim took %lld SIGTRAPs for %d dumps",
+		     after - before, dumps);
+	cr_expect_eq(bad, 0, "a SIGTRAP reached the victim with a siginfo not its own: %s", line);
+	victim_kill(v);
+}
+
+/*
+ * The same, sent on cue: a SIGTRAP to each queue as our code is about to
+ * run, which it takes and holds.  They go back to their queues, and the
+ * program takes both.  Let through from its entry, a put-back run takes
+ * the one put back before it again at once, holds it, and puts it back
+ * once more, for ever: every dump failed.
+ */
+Test(fidelity, a_sigtrap_held_from_each_queue_goes_back_to_it)
+{
+	struct trap_sender s = { .both_queues = true };
+
+	dumps_sent_traps(&s, 5, 2, 2);
 }
 
 /*
@@ -969,50 +1045,13 @@ static void trap_before_put_back(struct ptimer_ctx *ctx, int priority, const cha
  * the one kept.  Taken for another signal to hold, it was put back again,
  * and again: under a storm of them 27 of 200 dumps failed.  Here one is
  * sent before every try (the library's debug line says when), which fails
- * every dump with that bug; the program must take one SIGTRAP a dump, its
- * own uid's.
+ * every dump with that bug; the program takes one SIGTRAP a dump.
  */
 Test(fidelity, a_signal_put_back_merges_into_one_sent_meanwhile)
 {
-	char *path = strdup(helper_path("faulter"));
-	const char *argv[] = { path, "--sent-traps", NULL };
-	struct victim *v = victim_spawn(argv, FIDELITY_UID);
-	struct trap_sender s;
-	long long before, after, bad;
-	char line[128];
+	struct trap_sender s = { .before_put_back = true };
 
-	free(path);
-	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
-	cr_assert_eq(victim_cmd(v, "faults", line, sizeof(line)), 0);
-	cr_assert_eq(sscanf(line, "FAULTS n=%lld bad=%lld", &before, &bad), 2, "%s", line);
-	trap_sender_start(&s, v->pid);
-	for (int i = 0; i < 5; i++) {
-		struct ptimer_dump *d = NULL;
-		struct ptimer_ctx *ctx;
-		int sent = s.sent, ret;
-
-		cr_assert_eq(ptimer_new(&ctx), 0);
-		ptimer_set_log_fn(ctx, trap_before_put_back);
-		ptimer_set_log_priority(ctx, LOG_DEBUG);
-		ptimer_set_userdata(ctx, &s);
-		ptimer_set_phase_fn(ctx, trap_when_injecting);
-		ret = ptimer_dump_pid(ctx, v->pid, 0, &d, NULL);
-		cr_assert_eq(ret, 0, "dump %d: %s (%s)", i, strerror(-ret), ptimer_last_error(ctx));
-		ptimer_dump_free(d);
-		ptimer_free(ctx);
-		cr_assert_eq(s.failed, 0, "the SIGTRAP sender could not send");
-		cr_assert_eq(s.sent - sent, 2, "dump %d: %d SIGTRAPs sent, not one to hold and one"
-			     " before its one put-back", i, s.sent - sent);
-		cr_assert_eq(victim_wait_count(v, "faults", "n", before + i + 1, 3000), 0,
-			     "dump %d: the victim did not take the SIGTRAP held", i);
-	}
-	trap_sender_stop(&s);
-	cr_assert_eq(victim_cmd(v, "faults", line, sizeof(line)), 0, "the victim died");
-	cr_assert_eq(sscanf(line, "FAULTS n=%lld bad=%lld", &after, &bad), 2, "%s", line);
-	cr_expect_eq(after, before + 5, "the victim took %lld SIGTRAPs for 5 dumps",
-		     after - before);
-	cr_expect_eq(bad, 0, "a SIGTRAP reached the victim with a siginfo not its own: %s", line);
-	victim_kill(v);
+	dumps_sent_traps(&s, 5, 2, 1);
 }
 
 /* Job control signals sent through the context's userdata, at two phases. */

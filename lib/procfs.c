@@ -272,6 +272,8 @@ static int status_field(const char *key, const char *val, void *data)
 	} else if (!strcmp(key, "Tgid")) {
 		f->seen |= 4;
 		return parse_int_value(val, &st->tgid);
+	} else if (!strcmp(key, "PPid")) {
+		return parse_int_value(val, &st->ppid);
 	} else if (!strcmp(key, "TracerPid")) {
 		f->seen |= 8;
 		return parse_int_value(val, &st->tracer_pid);

@@ -493,6 +493,64 @@ static bool stop_again(struct seized_process *sp)
 	return true;
 }
 
+/*
+ * A thread that PTRACE_DETACH found gone (ESRCH: a SIGKILL woke it) is
+ * still our tracee, and its zombie stays until we wait for it; while it
+ * does, its process's parent cannot reap the process (a leader's exit is
+ * reported once every other thread is reaped).  A ptimerctl exits soon,
+ * which lets them go; a long-lived caller of the library would keep them
+ * for ever.  So wait for each (the kernel reports the leader last),
+ * within the timeout: a thread may take a while to die (a core dump).
+ * One that stops instead (PTRACE_EVENT_EXIT) can be detached now.
+ *
+ * But the leader of a process that is our caller's own child: that wait
+ * would reap it, and take its exit status from the caller, who can reap
+ * it anyway once the other threads are gone.
+ */
+static void reap_dying(struct seized_process *sp)
+{
+	int64_t deadline_ns = deadline_from_now(sp), sleep_ns = WAIT_MIN_SLEEP_NS;
+	struct procfs_status st;
+	size_t left;
+
+	for (size_t i = 0; i < sp->nthreads; i++) {
+		struct seized_thread *t = &sp->threads[i];
+
+		if (t->dying && t->tid == sp->pid && !procfs_read_status(sp->dirfd, &st) &&
+		    st.ppid == getpid())
+			t->dying = false;
+	}
+
+	do {
+		left = 0;
+		for (size_t i = 0; i < sp->nthreads; i++) {
+			struct seized_thread *t = &sp->threads[i];
+			int status;
+			pid_t w;
+
+			if (!t->dying)
+				continue;
+			w = waitpid(t->tid, &status, __WALL | WNOHANG);
+			if (w == t->tid && WIFSTOPPED(status))
+				ptrace(PTRACE_DETACH, t->tid, 0, 0);
+			if (w == t->tid || (w < 0 && errno != EINTR))
+				t->dying = false;
+			else
+				left++;
+		}
+		if (left) {
+			struct timespec pause_ts = ns_to_ts(sleep_ns);
+
+			nanosleep(&pause_ts, NULL);
+			if (sleep_ns < WAIT_MAX_SLEEP_NS)
+				sleep_ns *= 2;
+		}
+	} while (left && clock_now_ns(CLOCK_MONOTONIC) < deadline_ns);
+	if (left)
+		dbg(sp->ctx, "pid %d: %zu killed threads not yet gone; left to the kernel",
+		    sp->pid, left);
+}
+
 int seize_release(struct seized_process *sp)
 {
 	/* Read while held: once let go, a pending SIGCONT is soon taken. */
@@ -505,10 +563,15 @@ int seize_release(struct seized_process *sp)
 		if (t->dead || !t->stopped)
 			continue;
 		restart_interrupted_wait(sp, t);
-		if (ptrace(PTRACE_DETACH, t->tid, 0, 0) < 0 && errno != ESRCH && !first)
+		if (ptrace(PTRACE_DETACH, t->tid, 0, 0) == 0)
+			continue;
+		if (errno == ESRCH)
+			t->dying = true;
+		else if (!first)
 			first = -errno;
 	}
 	sp->released_at_ns = clock_now_ns(CLOCK_MONOTONIC);
+	reap_dying(sp);
 	release_unstoppable(sp);
 	if (restop)
 		kill(sp->pid, SIGSTOP);

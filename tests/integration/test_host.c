@@ -16,6 +16,7 @@
  */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -163,4 +164,110 @@ Test(host, own_children_and_sigchld_are_left_alone)
 			     "the library changed the signal mask (signal %d)", s);
 	ptimer_free(ctx);
 	victim_kill(v);
+}
+
+/* ---- a target killed during a dump ---- */
+
+/* SIGKILL the target as our code is about to run in it. */
+static void kill_when_injecting(struct ptimer_ctx *ctx, enum ptimer_phase phase)
+{
+	const pid_t *pid = ptimer_get_userdata(ctx);
+
+	if (phase == PTIMER_PHASE_INJECTING)
+		kill(*pid, SIGKILL);
+}
+
+/* A dump of @pid, killed as it injects: the library says it died. */
+static void dump_killed(pid_t pid)
+{
+	struct ptimer_dump *d = NULL;
+	struct ptimer_ctx *ctx;
+	int ret;
+
+	cr_assert_eq(ptimer_new(&ctx), 0);
+	ptimer_set_userdata(ctx, &pid);
+	ptimer_set_phase_fn(ctx, kill_when_injecting);
+	ret = ptimer_dump_pid(ctx, pid, 0, &d, NULL);
+	cr_assert_eq(ret, -PTIMER_ERR_TARGET_DIED, "the dump of a target killed as it injected:"
+		     " %s: %s", ptimer_strerror(ret), ptimer_last_error(ctx));
+	ptimer_free(ctx);
+}
+
+/* A victim with three threads besides its main and control threads. */
+static struct victim *threaded_victim(void)
+{
+	return victim_start("--threads", "3", "--timer",
+			    "clock=monotonic,notify=none,value_ms=60000", NULL);
+}
+
+/*
+ * The threads of a target that dies under the library are its tracees
+ * until it waits for them, and so is their zombie; the leader's exit is
+ * reported only once they are gone.  A host that is the target's parent
+ * must be able to reap it after ptimer_dump_pid() returns, with its own
+ * exit status: the library waits for the other threads, and leaves the
+ * leader, whose wait would take that status, to the host.
+ */
+Test(host, its_child_killed_during_a_dump_is_its_to_reap)
+{
+	struct victim *v = threaded_victim();
+	int64_t deadline = harness_deadline(3000);
+	int status = 0;
+	pid_t w;
+
+	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
+	dump_killed(v->pid);
+	while ((w = waitpid(v->pid, &status, WNOHANG)) == 0 &&
+	       clock_ns(CLOCK_MONOTONIC) < deadline)
+		sleep_ms(5);
+	cr_assert_eq(w, v->pid, "the killed victim could not be reaped by its parent: %s",
+		     w ? strerror(errno) : "its threads are still the library's zombies");
+	cr_expect(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "status %#x", status);
+	harness_untrack(v->pid);
+	v->pid = -1;
+	victim_kill(v);
+}
+
+/*
+ * The same for a target that is not the host's child: its parent, a
+ * process of its own, reaps it and says how it ended, or waits for ever
+ * while the library keeps the threads' zombies (and the leader's, which
+ * only its tracer sees).
+ */
+Test(host, a_target_killed_during_a_dump_goes_back_to_its_parent)
+{
+	int to_test[2];
+	pid_t parent, vpid = 0;
+	int status = 0;
+	struct pollfd pfd;
+
+	cr_assert_eq(pipe(to_test), 0);
+	parent = fork();
+	cr_assert_geq(parent, 0);
+	if (parent == 0) {
+		struct victim *v;
+
+		harness_die_with_parent(getppid());
+		close(to_test[0]);
+		v = threaded_victim();
+		vpid = v && v->ready ? v->pid : 0;
+		if (write(to_test[1], &vpid, sizeof(vpid)) != sizeof(vpid) || !vpid)
+			_exit(1);
+		if (waitpid(vpid, &status, 0) != vpid)
+			status = -1;
+		_exit(write(to_test[1], &status, sizeof(status)) == sizeof(status) ? 0 : 1);
+	}
+	harness_track(parent);
+	close(to_test[1]);
+	cr_assert_eq(read(to_test[0], &vpid, sizeof(vpid)), (ssize_t)sizeof(vpid));
+	cr_assert_gt(vpid, 0, "the victim's parent could not start it");
+	dump_killed(vpid);
+	pfd = (struct pollfd){ .fd = to_test[0], .events = POLLIN };
+	cr_assert_eq(poll(&pfd, 1, 3000 * harness_time_scale()), 1,
+		     "the killed victim's parent could not reap it: the library keeps its"
+		     " threads' zombies");
+	cr_assert_eq(read(to_test[0], &status, sizeof(status)), (ssize_t)sizeof(status));
+	cr_expect(status != -1 && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+		  "status %#x", status);
+	close(to_test[0]);
 }

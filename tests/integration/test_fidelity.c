@@ -966,6 +966,7 @@ static void trap_when_injecting(struct ptimer_ctx *ctx, enum ptimer_phase phase)
 }
 
 /* The library's debug lines, and a SIGTRAP when one says a put-back comes. */
+__attribute__((format(printf, 6, 0)))
 static void trap_before_put_back(struct ptimer_ctx *ctx, int priority, const char *file,
 				 int line, const char *fn, const char *format, va_list args)
 {

@@ -656,6 +656,17 @@ bool procfs_thread_exiting(int dirfd, pid_t tid)
 	return exiting || thread_has_sigkill(dirfd, tid);
 }
 
+int procfs_self_pid(int dirfd, pid_t *pid)
+{
+	char buf[24];
+	ssize_t n = readlinkat(dirfd, "../self", buf, sizeof(buf) - 1);
+
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return parse_int_value(buf, pid);
+}
+
 struct sigq {
 	unsigned long long queued, limit;
 	bool seen;

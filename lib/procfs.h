@@ -80,6 +80,8 @@ int procfs_ns_tid(int dirfd, pid_t tid, pid_t *ns_tid);
 int procfs_nspid(int dirfd, pid_t tid, pid_t *ns_tid, int *levels);
 /* Whether thread @tid has exited or is exiting (PF_EXITING), as far as /proc shows. */
 bool procfs_thread_exiting(int dirfd, pid_t tid);
+/* Our own pid, as the /proc that @dirfd (a /proc/PID) is in numbers it. */
+int procfs_self_pid(int dirfd, pid_t *pid);
 /* The CPU thread @tid last ran on (stat field 39). */
 int procfs_thread_cpu(int dirfd, pid_t tid, int *cpu);
 /* The start time of the process, in clock ticks since boot (stat field 22), from @statfd. */

@@ -494,67 +494,75 @@ static bool stop_again(struct seized_process *sp)
 }
 
 /*
- * A thread that PTRACE_DETACH found gone (ESRCH: a SIGKILL woke it) is
- * still our tracee, and its zombie stays until we wait for it; while it
- * does, its process's parent cannot reap the process (a leader's exit is
- * reported once every other thread is reaped).  A ptimerctl exits soon,
- * which lets them go; a long-lived caller of the library would keep them
- * for ever.  So wait for each (the kernel reports the leader last),
- * within the timeout: a thread may take a while to die (a core dump).
- * One that stops instead (PTRACE_EVENT_EXIT) can be detached now.
- *
- * But the leader of a process that is our caller's own child: that wait
- * would reap it, and take its exit status from the caller, who can reap
- * it anyway once the other threads are gone.
+ * Whether the target is the caller's own child, whose exit status the
+ * caller reaps: unless it ignores SIGCHLD, when the kernel would reap a
+ * child for it, but not one that a tracer still holds.
  */
-static void reap_dying(struct seized_process *sp)
+static bool callers_child(struct seized_process *sp)
 {
-	int64_t deadline_ns = deadline_from_now(sp), sleep_ns = WAIT_MIN_SLEEP_NS;
 	struct procfs_status st;
-	size_t left;
+	struct sigaction sa;
+	pid_t self;
 
-	for (size_t i = 0; i < sp->nthreads; i++) {
-		struct seized_thread *t = &sp->threads[i];
+	if (procfs_read_status(sp->dirfd, &st) || procfs_self_pid(sp->dirfd, &self) ||
+	    st.ppid != self || sigaction(SIGCHLD, NULL, &sa))
+		return false;
+	return sa.sa_handler != SIG_IGN && !(sa.sa_flags & SA_NOCLDWAIT);
+}
 
-		if (t->dying && t->tid == sp->pid && !procfs_read_status(sp->dirfd, &st) &&
-		    st.ppid == getpid())
-			t->dying = false;
-	}
+/*
+ * A target killed while we held it: PTRACE_DETACH answers ESRCH for a
+ * thread that SIGKILL woke, and each thread stays our tracee, its zombie
+ * there until we wait for it.  Meanwhile its parent cannot reap the
+ * process: a leader's exit is reported once every other thread is
+ * reaped, and a zombie tracee's to its tracer alone.  A ptimerctl exits
+ * soon, which lets them go; a long-lived caller of the library would
+ * keep them for ever.  So wait for every thread still listed (some we
+ * never held: one that died as we seized it), within the timeout, since
+ * a thread may take a while to die (a core dump).  Only our tracees
+ * answer; a wait for one that is not fails at once.
+ *
+ * The leader is left to a caller that is the target's parent: a wait of
+ * ours would reap it, and take its exit status from the caller.
+ */
+static void reap_killed(struct seized_process *sp)
+{
+	int64_t deadline_ns, sleep_ns = WAIT_MIN_SLEEP_NS;
+	bool leader_too;
+	size_t left = 0;
 
-	do {
+	leader_too = !callers_child(sp);
+	deadline_ns = deadline_from_now(sp);
+	for (;;) {
+		struct timespec pause_ts;
+		pid_t *tids;
+		size_t n;
+
+		if (procfs_list_tids(sp->taskfd, sp->pid, &tids, &n))
+			break;
 		left = 0;
-		for (size_t i = 0; i < sp->nthreads; i++) {
-			struct seized_thread *t = &sp->threads[i];
-			int status;
-			pid_t w;
-
-			if (!t->dying)
-				continue;
-			w = waitpid(t->tid, &status, __WALL | WNOHANG);
-			if (w == t->tid && WIFSTOPPED(status))
-				ptrace(PTRACE_DETACH, t->tid, 0, 0);
-			if (w == t->tid || (w < 0 && errno != EINTR))
-				t->dying = false;
-			else
+		for (size_t i = 0; i < n; i++)
+			if ((tids[i] != sp->pid || leader_too) &&
+			    waitpid(tids[i], NULL, __WALL | WNOHANG) == 0)
 				left++;
-		}
-		if (left) {
-			struct timespec pause_ts = ns_to_ts(sleep_ns);
-
-			nanosleep(&pause_ts, NULL);
-			if (sleep_ns < WAIT_MAX_SLEEP_NS)
-				sleep_ns *= 2;
-		}
-	} while (left && clock_now_ns(CLOCK_MONOTONIC) < deadline_ns);
+		free(tids);
+		if (!left || clock_now_ns(CLOCK_MONOTONIC) >= deadline_ns)
+			break;
+		pause_ts = ns_to_ts(sleep_ns);
+		nanosleep(&pause_ts, NULL);
+		if (sleep_ns < WAIT_MAX_SLEEP_NS)
+			sleep_ns *= 2;
+	}
 	if (left)
-		dbg(sp->ctx, "pid %d: %zu killed threads not yet gone; left to the kernel",
-		    sp->pid, left);
+		dbg(sp->ctx, "pid %d: %zu threads of the killed process not yet gone;"
+		    " left to the kernel", sp->pid, left);
 }
 
 int seize_release(struct seized_process *sp)
 {
 	/* Read while held: once let go, a pending SIGCONT is soon taken. */
 	const bool restop = stop_again(sp);
+	bool killed = false;
 	int first = 0;
 
 	for (size_t i = 0; i < sp->nthreads; i++) {
@@ -565,13 +573,16 @@ int seize_release(struct seized_process *sp)
 		restart_interrupted_wait(sp, t);
 		if (ptrace(PTRACE_DETACH, t->tid, 0, 0) == 0)
 			continue;
+		/* Killed, or still running after a failure: only the first dies. */
 		if (errno == ESRCH)
-			t->dying = true;
+			killed |= procfs_thread_exiting(sp->dirfd, t->tid);
 		else if (!first)
 			first = -errno;
 	}
 	sp->released_at_ns = clock_now_ns(CLOCK_MONOTONIC);
-	reap_dying(sp);
+	if (killed || (!sp->nthreads && procfs_thread_exiting(sp->dirfd, sp->pid)) ||
+	    (sp->unstoppable && procfs_thread_exiting(sp->dirfd, sp->unstoppable)))
+		reap_killed(sp);
 	release_unstoppable(sp);
 	if (restop)
 		kill(sp->pid, SIGSTOP);

@@ -18,7 +18,6 @@ struct seized_thread {
 	pid_t tid;
 	bool stopped;		/* in a ptrace stop, so PTRACE_DETACH works */
 	bool dead;		/* exited and reaped while seized */
-	bool dying;		/* PTRACE_DETACH found it killed: ours to reap */
 	/* its system call just before our interrupt (arch_wait_needs_snapshot) */
 	struct procfs_syscall before;
 	/* the registers it holds now, when the injector put them back (seize_regs_known()) */

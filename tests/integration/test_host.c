@@ -271,3 +271,30 @@ Test(host, a_target_killed_during_a_dump_goes_back_to_its_parent)
 		  "status %#x", status);
 	close(to_test[0]);
 }
+
+/*
+ * A host that ignores SIGCHLD has the kernel reap its children, but not
+ * one whose leader a tracer still holds: for it, the library waits for
+ * the leader too, and the killed victim is gone at once.
+ */
+Test(host, its_child_killed_during_a_dump_is_gone_if_it_ignores_sigchld)
+{
+	struct sigaction sa = { .sa_handler = SIG_IGN };
+	int64_t deadline = harness_deadline(3000);
+	struct victim *v;
+	char path[64];
+
+	sigemptyset(&sa.sa_mask);
+	cr_assert_eq(sigaction(SIGCHLD, &sa, NULL), 0);
+	v = threaded_victim();
+	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
+	snprintf(path, sizeof(path), "/proc/%d", (int)v->pid);
+	dump_killed(v->pid);
+	while (access(path, F_OK) == 0 && clock_ns(CLOCK_MONOTONIC) < deadline)
+		sleep_ms(5);
+	cr_assert_neq(access(path, F_OK), 0, "the killed victim is still there (state %c):"
+		      " the library holds its leader", proc_state(v->pid));
+	harness_untrack(v->pid);
+	v->pid = -1;
+	victim_kill(v);
+}

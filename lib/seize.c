@@ -504,10 +504,32 @@ static bool callers_child(struct seized_process *sp)
 	struct sigaction sa;
 	pid_t self;
 
-	if (procfs_read_status(sp->dirfd, &st) || procfs_self_pid(sp->dirfd, &self) ||
-	    st.ppid != self || sigaction(SIGCHLD, NULL, &sa))
+	if (procfs_read_status(sp->dirfd, &st) || sigaction(SIGCHLD, NULL, &sa))
 		return false;
-	return sa.sa_handler != SIG_IGN && !(sa.sa_flags & SA_NOCLDWAIT);
+	/* Not numbered in that /proc: leave the leader, rather than take a status. */
+	if (procfs_self_pid(sp->dirfd, &self))
+		return true;
+	return st.ppid == self && sa.sa_handler != SIG_IGN && !(sa.sa_flags & SA_NOCLDWAIT);
+}
+
+/*
+ * Wait for @tid if it is our tracee and exiting: 1 while it is not gone
+ * yet.  A thread that stops instead was not dying: it is let go.
+ */
+static int reap_exiting(struct seized_process *sp, pid_t tid)
+{
+	int status;
+	pid_t w;
+
+	if (!procfs_thread_exiting(sp->dirfd, tid))
+		return 0;
+	w = waitpid(tid, &status, __WALL | WNOHANG);
+	if (w == tid && WIFSTOPPED(status)) {
+		ptrace(PTRACE_DETACH, tid, 0, 0);
+		if (tid == sp->unstoppable)
+			sp->unstoppable = 0;
+	}
+	return w == 0;
 }
 
 /*
@@ -517,10 +539,12 @@ static bool callers_child(struct seized_process *sp)
  * process: a leader's exit is reported once every other thread is
  * reaped, and a zombie tracee's to its tracer alone.  A ptimerctl exits
  * soon, which lets them go; a long-lived caller of the library would
- * keep them for ever.  So wait for every thread still listed (some we
- * never held: one that died as we seized it), within the timeout, since
- * a thread may take a while to die (a core dump).  Only our tracees
- * answer; a wait for one that is not fails at once.
+ * keep them for ever.  So wait for every exiting thread still listed
+ * (some we never held: one that died as we seized it), within the
+ * timeout, since a thread may take a while to die (a core dump).  Only
+ * our tracees answer; a wait for one that is not fails at once.  A live
+ * one is not waited for: the leader of a process whose main thread
+ * exited is a zombie, and its other threads run on.
  *
  * The leader is left to a caller that is the target's parent: a wait of
  * ours would reap it, and take its exit status from the caller.
@@ -538,13 +562,15 @@ static void reap_killed(struct seized_process *sp)
 		pid_t *tids;
 		size_t n;
 
-		if (procfs_list_tids(sp->taskfd, sp->pid, &tids, &n))
-			break;
+		if (procfs_list_tids(sp->taskfd, sp->pid, &tids, &n)) {
+			dbg(sp->ctx, "pid %d: its threads cannot be listed; the killed process"
+			    " is gone", sp->pid);
+			return;
+		}
 		left = 0;
 		for (size_t i = 0; i < n; i++)
-			if ((tids[i] != sp->pid || leader_too) &&
-			    waitpid(tids[i], NULL, __WALL | WNOHANG) == 0)
-				left++;
+			if (tids[i] != sp->pid || leader_too)
+				left += reap_exiting(sp, tids[i]);
 		free(tids);
 		if (!left || clock_now_ns(CLOCK_MONOTONIC) >= deadline_ns)
 			break;

@@ -206,12 +206,12 @@ static int peek_code(struct injector *in, uint64_t addr, uint8_t *buf, size_t le
  * pointer of its rseq area.  Before Linux 6.19 it reads the descriptor
  * that pointer names whenever the pointer is set, also long after the
  * section is left (a program need not clear it), and checks the
- * signature before its abort handler: a bad one is the thread's SIGSEGV.  Our code runs at our ip,
- * and may have its few bytes written over that signature.  So the
- * pointer is 0 while our code runs, and holds its own value again
- * whenever the thread parks in its own registers, as the kernel then
- * finds it when the thread runs on (CRIU puts it back at dump time, by
- * other means).
+ * signature before its abort handler: a bad one is the thread's
+ * SIGSEGV.  Our code runs at our ip, and may have its few bytes written
+ * over that signature.  So the pointer is 0 while our code runs, and
+ * holds its own value again whenever the thread parks in its own
+ * registers, as the kernel then finds it when the thread runs on (CRIU
+ * puts it back at dump time, by other means).
  */
 static int find_rseq_cs(struct injector *in)
 {

@@ -17,7 +17,7 @@
 struct procfs_status {
 	char state;		/* R, S, D, T, t, Z, X, ... */
 	pid_t tgid;
-	pid_t ppid;		/* its parent's, as our pid namespace numbers it; 0: outside */
+	pid_t ppid;		/* its parent's, numbered by this /proc; 0: not in it */
 	pid_t tracer_pid;
 	int seccomp;		/* 0 off, 1 strict, 2 filter; -1 unknown */
 	bool kernel_thread;

@@ -170,6 +170,11 @@ void harness_die_with_parent(pid_t parent)
 		_exit(127);
 }
 
+bool harness_become(uid_t uid)
+{
+	return setgroups(0, NULL) == 0 && setgid(uid) == 0 && setuid(uid) == 0;
+}
+
 bool harness_stale_signals_dropped(void)
 {
 	return kernel_drops_stale_timer_signals() != 0;
@@ -222,8 +227,7 @@ struct victim *victim_spawn(const char *const *argv, uid_t uid)
 	}
 	if (v->pid == 0) {
 		/* Before the death signal: a change of ids clears it. */
-		if (uid != (uid_t)-1 &&
-		    (setgroups(0, NULL) < 0 || setgid(uid) < 0 || setuid(uid) < 0)) {
+		if (uid != (uid_t)-1 && !harness_become(uid)) {
 			dprintf(out[1], "ERROR errno=%d msg=cannot become %u\n", errno, uid);
 			_exit(126);
 		}

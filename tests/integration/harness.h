@@ -50,6 +50,13 @@ const char *helper_path(const char *name);	/* static buffer */
  * exit 127 at once if it is already gone.
  */
 void harness_die_with_parent(pid_t parent);
+/*
+ * In a child forked as root: drop every supplementary group and become
+ * @uid, with a gid of the same number.  False (errno set) if refused.  A
+ * change of ids clears the parent-death signal: call
+ * harness_die_with_parent() after it.
+ */
+bool harness_become(uid_t uid);
 
 /*
  * prctl(PR_TIMER_CREATE_RESTORE_IDS): Linux 6.15 and later, or a kernel

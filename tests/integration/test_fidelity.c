@@ -23,7 +23,6 @@
 #include <criterion/logging.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -183,8 +182,7 @@ static void sender_start(struct sender *snd, struct victim *v, uid_t uid)
 	cr_assert_geq(snd->pid, 0, "fork: %s", strerror(errno));
 	if (snd->pid == 0) {
 		/* Allowed to signal the victim; the death signal after, as a change of ids clears it. */
-		if (uid != (uid_t)-1 &&
-		    (setgroups(0, NULL) < 0 || setgid(uid) < 0 || setuid(uid) < 0))
+		if (uid != (uid_t)-1 && !harness_become(uid))
 			_exit(126);
 		harness_die_with_parent(parent);
 		sigaction(SIGTERM, &sa, NULL);
@@ -767,6 +765,13 @@ enum storm {
 	STORM_PROCESS,		/* kill() */
 };
 
+/* A SIGTRAP to @pid: tgkill() to its main thread, or kill(). */
+static int send_trap(pid_t pid, enum storm to)
+{
+	return to == STORM_THREAD ? (int)syscall(SYS_tgkill, pid, pid, SIGTRAP) :
+		kill(pid, SIGTRAP);
+}
+
 /*
  * A child, of the victim's uid, that sends @pid SIGTRAP as fast as it can
  * as @storm says, until killed.
@@ -777,12 +782,11 @@ static pid_t trap_storm_start(pid_t pid, enum storm storm)
 
 	cr_assert_geq(child, 0, "fork: %s", strerror(errno));
 	if (child == 0) {
-		if (setgroups(0, NULL) || setgid(FIDELITY_UID) || setuid(FIDELITY_UID))
+		if (!harness_become(FIDELITY_UID))
 			_exit(2);
 		/* After setuid(), which clears the parent-death signal. */
 		harness_die_with_parent(parent);
-		while ((storm == STORM_THREAD ? syscall(SYS_tgkill, pid, pid, SIGTRAP) :
-			kill(pid, SIGTRAP)) == 0)
+		while (send_trap(pid, storm) == 0)
 			;
 		_exit(errno == ESRCH ? 0 : 1);
 	}
@@ -799,6 +803,27 @@ static void trap_storm_stop(pid_t sender)
 		  (unsigned int)status);
 }
 
+/* A faulter (tests/helpers/faulter) of the victim's uid, with @mode or none. */
+static struct victim *faulter_start(const char *mode)
+{
+	char *path = strdup(helper_path("faulter"));
+	const char *argv[] = { path, mode, NULL };
+	struct victim *v = victim_spawn(argv, FIDELITY_UID);
+
+	free(path);
+	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
+	return v;
+}
+
+/* The faults the faulter's handler took, and those not as raised. */
+static void faults_of(struct victim *v, long long *n, long long *bad)
+{
+	char line[128];
+
+	cr_assert_eq(victim_cmd(v, "faults", line, sizeof(line)), 0, "the victim died");
+	cr_assert_eq(sscanf(line, "FAULTS n=%lld bad=%lld", n, bad), 2, "%s", line);
+}
+
 /*
  * @dumps dumps of a faulter (with @mode, or none) must all work, and every
  * fault must reach the program's handler as raised, under a storm of
@@ -807,16 +832,10 @@ static void trap_storm_stop(pid_t sender)
  */
 static void dumps_keep_program_faults(const char *mode, int dumps, enum storm storm)
 {
-	char *path = strdup(helper_path("faulter"));
-	const char *argv[] = { path, mode, NULL };
-	struct victim *v = victim_spawn(argv, FIDELITY_UID);
+	struct victim *v = faulter_start(mode);
 	long long before, after, bad;
-	char line[128];
 
-	free(path);
-	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
-	cr_assert_eq(victim_cmd(v, "faults", line, sizeof(line)), 0);
-	cr_assert_eq(sscanf(line, "FAULTS n=%lld bad=%lld", &before, &bad), 2, "%s", line);
+	faults_of(v, &before, &bad);
 	if (storm == NO_STORM) {
 		cli_dumps(v, dumps / 2);
 	} else {
@@ -826,10 +845,10 @@ static void dumps_keep_program_faults(const char *mode, int dumps, enum storm st
 		library_dumps(v, dumps, 1);
 		trap_storm_stop(sender);
 	}
-	cr_assert_eq(victim_cmd(v, "faults", line, sizeof(line)), 0, "the victim died");
-	cr_assert_eq(sscanf(line, "FAULTS n=%lld bad=%lld", &after, &bad), 2, "%s", line);
-	cr_expect_gt(after, before, "the victim stopped faulting: %s", line);
-	cr_expect_eq(bad, 0, "a fault reached the victim with a siginfo not its own: %s", line);
+	faults_of(v, &after, &bad);
+	cr_expect_gt(after, before, "the victim stopped faulting: n=%lld", after);
+	cr_expect_eq(bad, 0, "a fault reached the victim with a siginfo not its own: %lld of %lld",
+		     bad, after);
 	victim_kill(v);
 }
 
@@ -915,13 +934,10 @@ static void trap_sender_start(struct trap_sender *s, pid_t pid)
 		/* The test's end of the pipe closed is the end of the sender. */
 		close(ask[1]);
 		close(done[0]);
-		if (setgroups(0, NULL) || setgid(FIDELITY_UID) || setuid(FIDELITY_UID))
+		if (!harness_become(FIDELITY_UID))
 			_exit(2);
 		while (read(ask[0], &c, 1) == 1) {
-			int r = c == STORM_THREAD ? (int)syscall(SYS_tgkill, pid, pid, SIGTRAP) :
-				kill(pid, SIGTRAP);
-
-			c = r ? 1 : 0;
+			c = send_trap(pid, (enum storm)c) ? 1 : 0;
 			if (write(done[1], &c, 1) != 1)
 				_exit(1);
 		}
@@ -985,16 +1001,10 @@ static void trap_before_put_back(struct ptimer_ctx *ctx, int priority, const cha
  */
 static void dumps_sent_traps(struct trap_sender *s, int dumps, int per_dump, int taken)
 {
-	char *path = strdup(helper_path("faulter"));
-	const char *argv[] = { path, "--sent-traps", NULL };
-	struct victim *v = victim_spawn(argv, FIDELITY_UID);
+	struct victim *v = faulter_start("--sent-traps");
 	long long before, after, bad;
-	char line[128];
 
-	free(path);
-	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
-	cr_assert_eq(victim_cmd(v, "faults", line, sizeof(line)), 0);
-	cr_assert_eq(sscanf(line, "FAULTS n=%lld bad=%lld", &before, &bad), 2, "%s", line);
+	faults_of(v, &before, &bad);
 	trap_sender_start(s, v->pid);
 	for (int i = 0; i < dumps; i++) {
 		struct ptimer_dump *d = NULL;
@@ -1017,11 +1027,11 @@ static void dumps_sent_traps(struct trap_sender *s, int dumps, int per_dump, int
 			     "dump %d: the victim did not take the SIGTRAPs held", i);
 	}
 	trap_sender_stop(s);
-	cr_assert_eq(victim_cmd(v, "faults", line, sizeof(line)), 0, "the victim died");
-	cr_assert_eq(sscanf(line, "FAULTS n=%lld bad=%lld", &after, &bad), 2, "%s", line);
+	faults_of(v, &after, &bad);
 	cr_expect_eq(after, before + dumps * taken, "the victim took %lld SIGTRAPs for %d dumps",
 		     after - before, dumps);
-	cr_expect_eq(bad, 0, "a SIGTRAP reached the victim with a siginfo not its own: %s", line);
+	cr_expect_eq(bad, 0, "a SIGTRAP reached the victim with a siginfo not its own: %lld of %lld",
+		     bad, after);
 	victim_kill(v);
 }
 

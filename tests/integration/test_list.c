@@ -8,7 +8,6 @@
  */
 #include <criterion/criterion.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/timerfd.h>
@@ -160,7 +159,7 @@ static bool timers_readable_as(uid_t uid, pid_t pid)
 	c = fork();
 	cr_assert_geq(c, 0);
 	if (!c) {
-		if (setgroups(0, NULL) < 0 || setgid(uid) < 0 || setuid(uid) < 0)
+		if (!harness_become(uid))
 			_exit(2);
 		_exit(open(path, O_RDONLY) < 0 ? 1 : 0);
 	}

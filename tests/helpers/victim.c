@@ -57,6 +57,7 @@ enum notify_kind {
 	N_THREAD,
 	N_THREAD_ID,
 	N_GLIBC_THREAD,
+	N_EXITED_THREAD,	/* thread_id, aimed at a thread that then exits */
 };
 
 enum block_mode {
@@ -212,7 +213,8 @@ static void usage(void)
 	      "  [--block pause|nanosleep|read|futex|epoll|sigwait|busy] [--sleep-ms N]\n"
 	      "  [--churn N] [--prctl-restore-ids on|off] [--stop] [--mask SIG]...\n"
 	      "  [--seccomp-deny-prctl77] [--slow-timers USEC] [--many N]\n"
-	      "SPEC: id=N,clock=NAME|N,notify=signal|none|thread|thread_id|glibc_thread,\n"
+	      "SPEC: id=N,clock=NAME|N,notify=signal|none|thread|thread_id|glibc_thread|\n"
+	      "  exited_thread,"
 	      "  sig=N,thread=K,sigval=0xHEX,value_ms=N,interval_ms=N,value_ns=N,interval_ns=N\n"
 	      "clock names: realtime monotonic boottime tai realtime_alarm boottime_alarm\n"
 	      "  process_cputime thread_cputime process_cpu_self thread_cpu:K\n", stderr);
@@ -301,6 +303,8 @@ static void parse_timer(char *spec)
 				t->notify = N_THREAD_ID;
 			else if (!strcmp(v, "glibc_thread"))
 				t->notify = N_GLIBC_THREAD;
+			else if (!strcmp(v, "exited_thread"))
+				t->notify = N_EXITED_THREAD;
 			else
 				usage();
 		} else if (!strcmp(kv, "sig")) {
@@ -648,8 +652,57 @@ static int create_walked(const struct timer_spec *t, int clockid, struct sigeven
 	}
 }
 
+/*
+ * notify=exited_thread: a thread of its own for the timer to aim at, which
+ * takes no signal, is left out of tids[] and exits once the timer exists
+ * (doomed_end()).  The kernel keeps the timer, aimed at no task.
+ */
+static atomic_int doomed_word;
+
+static void *doomed_main(void *arg)
+{
+	sigset_t all;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, NULL);
+	*(pid_t *)arg = my_gettid();
+	atomic_store(&doomed_word, 1);
+	futex(&doomed_word, FUTEX_WAKE_PRIVATE, 1);
+	while (atomic_load(&doomed_word) != 2)
+		futex(&doomed_word, FUTEX_WAIT_PRIVATE, 1);
+	return NULL;
+}
+
+static pid_t doomed_start(pthread_t *th)
+{
+	static pid_t tid;
+
+	atomic_store(&doomed_word, 0);
+	if (pthread_create(th, NULL, doomed_main, &tid))
+		die(EAGAIN, "pthread_create");
+	while (!atomic_load(&doomed_word))
+		futex(&doomed_word, FUTEX_WAIT_PRIVATE, 0);
+	return tid;
+}
+
+/* Until /proc no longer lists it: pthread_join() returns a little before. */
+static void doomed_end(pthread_t th, pid_t tid)
+{
+	char path[64];
+
+	atomic_store(&doomed_word, 2);
+	futex(&doomed_word, FUTEX_WAKE_PRIVATE, 1);
+	pthread_join(th, NULL);
+	snprintf(path, sizeof(path), "/proc/self/task/%d", (int)tid);
+	while (access(path, F_OK) == 0)
+		usleep(100);
+}
+
 static void create_timer(struct timer_spec *t)
 {
+	pthread_t doomed;
+	pid_t doomed_tid = 0;
+
 	struct sigevent sev = { 0 };
 	struct itimerspec its = { 0 };
 	int clockid = clock_for(t);
@@ -679,6 +732,11 @@ static void create_timer(struct timer_spec *t)
 		sev.sigev_notify = SIGEV_THREAD_ID;
 		sev._sigev_un._tid = tids[t->thread];	/* sigev_notify_thread_id */
 		break;
+	case N_EXITED_THREAD:
+		doomed_tid = doomed_start(&doomed);
+		sev.sigev_notify = SIGEV_THREAD_ID;
+		sev._sigev_un._tid = doomed_tid;
+		break;
 	}
 	if (t->want_id >= 0) {
 		if (set_restore_ids(1) < 0) {
@@ -700,6 +758,8 @@ static void create_timer(struct timer_spec *t)
 	if (t->want_id >= 0 && set_restore_ids(0) < 0)
 		die(errno, "prctl(PR_TIMER_CREATE_RESTORE_IDS, off)");
 created:
+	if (doomed_tid)
+		doomed_end(doomed, doomed_tid);
 	t->kid = id;
 	its.it_value.tv_sec = t->value_ns / 1000000000;
 	its.it_value.tv_nsec = t->value_ns % 1000000000;

@@ -373,17 +373,27 @@ static void compare_times(struct diff_ctx *d, const struct diff_subject *s, int6
 	       json_object_new_int64(n_value), why);
 }
 
+/*
+ * How @t notifies: a thread_id timer whose thread had exited signals no
+ * one, as SIGEV_NONE, and a restore makes it so (ptimerctl(1), diff).
+ */
+static int notify_of(const struct ptimer_dump *dump, const struct ptimer_timer *t)
+{
+	return ptimer_private_thread_exited(dump, t) ? PTIMER_NOTIFY_NONE : t->notify;
+}
+
 static void compare_timer(struct diff_ctx *d, const struct ptimer_timer *o,
 			  const struct ptimer_timer *n)
 {
-	bool signals = o->notify != PTIMER_NOTIFY_NONE && n->notify != PTIMER_NOTIFY_NONE;
+	int o_notify = notify_of(d->old.dump, o), n_notify = notify_of(d->new.dump, n);
+	bool signals = o_notify != PTIMER_NOTIFY_NONE && n_notify != PTIMER_NOTIFY_NONE;
 	struct diff_subject s;
 	char ot[32], nt[32];
 
 	subject_posix(&s, o->id);
 	compare_clock(d, o, n);
-	if (o->notify != n->notify) {
-		const char *on = ptimer_notify_name(o->notify), *nn = ptimer_notify_name(n->notify);
+	if (o_notify != n_notify) {
+		const char *on = ptimer_notify_name(o_notify), *nn = ptimer_notify_name(n_notify);
 
 		report(d, &s, "notify", on ? on : "?", nn ? nn : "?",
 		       json_object_new_string(on ? on : "?"),
@@ -404,7 +414,7 @@ static void compare_timer(struct diff_ctx *d, const struct ptimer_timer *o,
 		report(d, &s, "sigval", ot, nt, json_object_new_string(ot),
 		       json_object_new_string(nt), NULL);
 	}
-	if (o->notify == PTIMER_NOTIFY_THREAD_ID && n->notify == PTIMER_NOTIFY_THREAD_ID)
+	if (o_notify == PTIMER_NOTIFY_THREAD_ID && n_notify == PTIMER_NOTIFY_THREAD_ID)
 		compare_thread(d, o, n);
 	compare_times(d, &s, o->value_ns, o->interval_ns, n->value_ns, n->interval_ns);
 }

@@ -65,6 +65,15 @@ void ctx_clear_error(struct ptimer_ctx *ctx);
 /* The timer with @id among @n @timers sorted by id; NULL if none. */
 struct ptimer_timer *timers_find_id(const struct ptimer_timer *timers, size_t n, int id);
 
+/* Whether @tid is one of the threads @d lists (linear: per timer, the few that name one). */
+bool dump_has_thread(const struct ptimer_dump *d, pid_t tid);
+
+/*
+ * Whether @t is a SIGEV_THREAD_ID timer whose thread had exited when @d
+ * was taken: @d lists every thread the process had then.  See model.c.
+ */
+bool timer_thread_exited(const struct ptimer_dump *d, const struct ptimer_timer *t);
+
 int64_t ts_to_ns(const struct timespec *ts);
 struct timespec ns_to_ts(int64_t ns);
 /* @a + @b, held at INT64_MAX or INT64_MIN: a time may be the kernel's KTIME_MAX. */

@@ -180,7 +180,7 @@ static int decode_cpu(struct decoder *d, struct json_object *timer,
 	if (pid != ptimer_cpu_clock_pid(clockid))
 		return jf_fail(d->ctx, path, "pid", "%d does not match clockid %d (pid %d)",
 			       pid, clockid, ptimer_cpu_clock_pid(clockid));
-	r = jf_read_bool(d->ctx, cpu, path, "thread", &thread);
+	r = jf_read_bool(d->ctx, cpu, path, "thread", true, &thread);
 	if (r < 0)
 		return r;
 	if (thread != ptimer_cpu_clock_is_thread(clockid))
@@ -299,23 +299,33 @@ static int decode_notify(struct decoder *d, struct json_object *obj,
 	return 0;
 }
 
-/* The thread a SIGEV_THREAD_ID timer signals, which must be in the dump. */
+/*
+ * The thread a SIGEV_THREAD_ID timer signals: one of the dump's, or one
+ * that had exited, which "tid_exited" must say (model.c).
+ */
 static int decode_tid(struct decoder *d, struct json_object *obj,
 		      const char *parent, struct ptimer_timer *t)
 {
 	struct json_object *val;
 	bool want = t->notify == PTIMER_NOTIFY_THREAD_ID;
+	bool exited = false, listed;
 	pid_t tid;
-	int r;
+	int r, has_exited;
 
 	r = jf_member(d->ctx, obj, parent, "tid", want, &val);
 	if (r < 0)
 		return r;
+	has_exited = jf_read_bool(d->ctx, obj, parent, "tid_exited", false, &exited);
+	if (has_exited < 0)
+		return has_exited;
 	if (!want) {
 		if (val)
 			return jf_fail(d->ctx, parent, "tid",
 				       "must be null when notify is \"%s\"",
 				       ptimer_notify_name(t->notify));
+		if (has_exited)
+			return jf_fail(d->ctx, parent, "tid_exited",
+				       "only a \"thread_id\" timer has a thread");
 		/* As /proc/PID/timers shows it: the process is the target. */
 		t->notify_pid = d->dump->pid;
 		return 0;
@@ -324,10 +334,14 @@ static int decode_tid(struct decoder *d, struct json_object *obj,
 	if (r)
 		return r;
 	tid = t->notify_pid;
-	if (!bsearch(&tid, d->sorted_tids, d->dump->nthreads,
-		     sizeof(*d->sorted_tids), tid_cmp))
-		return jf_fail(d->ctx, parent, "tid", "%d is not a thread of the dump",
-			       tid);
+	listed = bsearch(&tid, d->sorted_tids, d->dump->nthreads,
+			 sizeof(*d->sorted_tids), tid_cmp);
+	if (exited && listed)
+		return jf_fail(d->ctx, parent, "tid_exited",
+			       "true, but tid %d is a thread of the dump", tid);
+	if (!exited && !listed)
+		return jf_fail(d->ctx, parent, "tid", "%d is not a thread of the dump"
+			       " (one that had exited has \"tid_exited\": true)", tid);
 	return 0;
 }
 

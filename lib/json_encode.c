@@ -106,8 +106,8 @@ static struct json_object *encode_cpu(struct encoder *e, int clockid)
 	return cpu;
 }
 
-static struct json_object *encode_timer(struct encoder *e, size_t i,
-					const struct ptimer_timer *t)
+static struct json_object *encode_timer(struct encoder *e, const struct ptimer_dump *dump,
+					size_t i, const struct ptimer_timer *t)
 {
 	struct json_object *obj = json_object_new_object();
 	const char *clock = ptimer_clock_name(t->clockid);
@@ -137,6 +137,9 @@ static struct json_object *encode_timer(struct encoder *e, size_t i,
 		put(e, obj, "tid", json_object_new_int(t->notify_pid));
 	else
 		put_null(e, obj, "tid");
+	/* Said outright, so that a tid mistyped in an edit is not taken for one. */
+	if (timer_thread_exited(dump, t))
+		put(e, obj, "tid_exited", json_object_new_boolean(true));
 	put(e, obj, "value_ns", json_object_new_int64(t->value_ns));
 	put(e, obj, "interval_ns", json_object_new_int64(t->interval_ns));
 	put(e, obj, "overrun", json_object_new_int(t->overrun));
@@ -257,7 +260,7 @@ static void w_timers(struct writer *w, const struct ptimer_dump *dump)
 	w_key(w, "timers");
 	w_raw(w, "[", 1);
 	for (size_t i = 0; i < dump->ntimers && !w->e->err; i++) {
-		struct json_object *t = encode_timer(w->e, i, &dump->timers[i]);
+		struct json_object *t = encode_timer(w->e, dump, i, &dump->timers[i]);
 
 		if (!t) {
 			if (!w->e->err)

@@ -212,12 +212,12 @@ int jf_read_text(struct ptimer_ctx *ctx, struct json_object *obj,
 }
 
 int jf_read_bool(struct ptimer_ctx *ctx, struct json_object *obj,
-		 const char *parent, const char *key, bool *out)
+		 const char *parent, const char *key, bool required, bool *out)
 {
 	struct json_object *val;
 	int r;
 
-	r = jf_member(ctx, obj, parent, key, true, &val);
+	r = jf_member(ctx, obj, parent, key, required, &val);
 	if (r <= 0)
 		return r;
 	r = jf_expect_type(ctx, val, parent, key, json_type_boolean);

@@ -43,7 +43,7 @@ int jf_read_string(struct ptimer_ctx *ctx, struct json_object *obj,
 int jf_read_text(struct ptimer_ctx *ctx, struct json_object *obj,
 		 const char *key, char *field, size_t size);
 int jf_read_bool(struct ptimer_ctx *ctx, struct json_object *obj,
-		 const char *parent, const char *key, bool *out);
+		 const char *parent, const char *key, bool required, bool *out);
 int jf_read_container(struct ptimer_ctx *ctx, struct json_object *obj,
 		      const char *parent, const char *key, bool required,
 		      enum json_type type, struct json_object **out);

@@ -432,14 +432,6 @@ int jk_decode_timerfds(struct ptimer_ctx *ctx, struct json_object *val,
 	return 0;
 }
 
-static bool is_dump_thread(const struct ptimer_dump *d, pid_t tid)
-{
-	for (size_t i = 0; i < d->nthreads; i++)
-		if (d->tids[i] == tid)
-			return true;
-	return false;
-}
-
 static int decode_queue(struct ptimer_ctx *ctx, struct json_object *obj, const char *parent,
 			const struct ptimer_dump *dump, struct ptimer_pending_signal *s)
 {
@@ -467,7 +459,7 @@ static int decode_queue(struct ptimer_ctx *ctx, struct json_object *obj, const c
 	r = jf_to_int(ctx, val, parent, "tid", 1, INT_MAX, &s->tid);
 	if (r)
 		return r;
-	if (!is_dump_thread(dump, s->tid))
+	if (!dump_has_thread(dump, s->tid))
 		return jf_fail(ctx, parent, "tid", "%d is not a thread of the dump", s->tid);
 	return 0;
 }

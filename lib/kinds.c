@@ -147,14 +147,6 @@ void kinds_sort(struct ptimer_dump *dump)
 		qsort(k->timerfds, k->ntimerfds, sizeof(*k->timerfds), timerfd_cmp);
 }
 
-static bool is_dump_thread(const struct ptimer_dump *d, pid_t tid)
-{
-	for (size_t i = 0; i < d->nthreads; i++)
-		if (d->tids[i] == tid)
-			return true;
-	return false;
-}
-
 static int validate_itimers(struct ptimer_ctx *ctx, const struct dump_kinds *k)
 {
 	const int bad = -PTIMER_ERR_BAD_DUMP;
@@ -222,7 +214,7 @@ static int validate_signals(struct ptimer_ctx *ctx, const struct ptimer_dump *d,
 		if (s->signo < 1 || s->signo > KSIGMAX)
 			return ctx_set_error(ctx, bad, "pending_signals[%zu].signal: %d is out of"
 					     " range 1..%d", i, s->signo, KSIGMAX);
-		if (s->tid && !is_dump_thread(d, s->tid))
+		if (s->tid && !dump_has_thread(d, s->tid))
 			return ctx_set_error(ctx, bad, "pending_signals[%zu].tid: %d is not a"
 					     " thread of the dump", i, s->tid);
 		if (s->tid < 0 || s->timerid < 0 || s->overrun < 0)

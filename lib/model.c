@@ -82,6 +82,36 @@ struct ptimer_timer *timers_find_id(const struct ptimer_timer *timers, size_t n,
 	return bsearch(&key, timers, n, sizeof(*timers), timer_id_cmp);
 }
 
+bool dump_has_thread(const struct ptimer_dump *d, pid_t tid)
+{
+	for (size_t i = 0; i < d->nthreads; i++)
+		if (d->tids[i] == tid)
+			return true;
+	return false;
+}
+
+/*
+ * A thread's exit does not take the SIGEV_THREAD_ID timers aimed at it:
+ * they hold its struct pid, which no task has any longer, and
+ * /proc/PID/timers goes on printing its number.  Such a timer signals no
+ * one: the kernel finds no task when it expires, and, as for SIGEV_NONE,
+ * a periodic one is moved on (and its overruns counted) only when it is
+ * read.  It cannot be made again as it is, since timer_create() wants a
+ * live thread; a restore makes it with SIGEV_NONE, which timer_gettime()
+ * and timer_getoverrun() cannot tell from it (remap.c, restore.c).
+ * Should a later thread of the process get the same number, /proc cannot
+ * tell the two apart, and the timer is taken as aimed at that thread.
+ */
+bool timer_thread_exited(const struct ptimer_dump *d, const struct ptimer_timer *t)
+{
+	return t->notify == PTIMER_NOTIFY_THREAD_ID && !dump_has_thread(d, t->notify_pid);
+}
+
+bool ptimer_private_thread_exited(const struct ptimer_dump *dump, const struct ptimer_timer *t)
+{
+	return timer_thread_exited(dump, t);
+}
+
 void ptimer_dump_sort(struct ptimer_dump *dump)
 {
 	if (dump->ntimers)

@@ -48,4 +48,11 @@ int ptimer_private_tid_map(struct ptimer_ctx *ctx, const struct ptimer_dump *dum
 int ptimer_private_dump_write_json(struct ptimer_ctx *ctx, const struct ptimer_dump *dump,
 				   bool pretty, FILE *f);
 
+/*
+ * Whether @t, a timer of @dump, is SIGEV_THREAD_ID aimed at a thread that
+ * had exited when @dump was taken, and so signals no one, as a SIGEV_NONE
+ * timer does; a restore makes it so (libptimer(3)).
+ */
+bool ptimer_private_thread_exited(const struct ptimer_dump *dump, const struct ptimer_timer *t);
+
 #endif /* PTIMER_PRIVATE_H */

@@ -98,13 +98,18 @@ int remap_timers(struct ptimer_ctx *ctx, const struct ptimer_dump *dump,
 			return ret;
 		if (t->notify != PTIMER_NOTIFY_THREAD_ID)
 			continue;
+		/* A pair of the caller's may aim even a gone thread's timer at a live one. */
 		m = remap_find(map, t->notify_pid);
-		if (!m)
+		if (m) {
+			out[i].notify_pid = m->to;
+		} else if (timer_thread_exited(dump, t)) {
+			out[i].notify = PTIMER_NOTIFY_NONE;
+		} else {
 			return ctx_set_error(ctx, -PTIMER_ERR_BAD_DUMP,
 					     "timers[%zu] (id %d): tid %d has no thread in the"
 					     " target",
 					     i, t->id, t->notify_pid);
-		out[i].notify_pid = m->to;
+		}
 	}
 	return 0;
 }

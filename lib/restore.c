@@ -112,11 +112,17 @@ static int validate_dump(struct ptimer_ctx *ctx, const struct ptimer_dump *d)
 	return kinds_validate(ctx, d);
 }
 
-static void warn_glibc_thread_timers(struct restore *r)
+/* What a mapped timer will be that its dump does not say outright. */
+static void note_mapped_timers(struct restore *r)
 {
 	for (size_t i = 0; i < r->nwant; i++) {
 		const struct ptimer_timer *t = &r->want[i];
+		const struct ptimer_timer *d = timers_find_id(r->dump->timers, r->dump->ntimers,
+							      t->id);
 
+		if (t->notify == PTIMER_NOTIFY_NONE && d && timer_thread_exited(r->dump, d))
+			info(r->ctx, "timer %d: tid %d had exited when dumped; it is restored"
+			     " as SIGEV_NONE, which signals no one either", t->id, d->notify_pid);
 		if (t->notify == PTIMER_NOTIFY_THREAD_ID && t->signo == GLIBC_SIGTIMER)
 			warn(r->ctx, "timer %d looks like a glibc SIGEV_THREAD timer: the"
 			     " kernel timer is restored, but its sigval (%#llx) points into"
@@ -181,6 +187,21 @@ static int notify_to_target_ns(struct restore *r, struct ptimer_timer *t)
 	if (t->notify != PTIMER_NOTIFY_THREAD_ID)
 		return 0;
 	return to_target_ns(r, &t->notify_pid);
+}
+
+/*
+ * A timer of the target's own, which a restore replaces, in the target's
+ * namespace, as a rollback would make it again: one aimed at a thread no
+ * longer there, as SIGEV_NONE (model.c), which also lets it be re-armed
+ * in place for a dump's timer that had the same fate.
+ */
+static int replaced_to_target_ns(struct restore *r, struct ptimer_timer *t)
+{
+	if (t->notify == PTIMER_NOTIFY_THREAD_ID && !target_has_thread(r->t, t->notify_pid)) {
+		t->notify = PTIMER_NOTIFY_NONE;
+		return 0;
+	}
+	return notify_to_target_ns(r, t);
 }
 
 /*
@@ -422,7 +443,7 @@ static int stopped_collisions(struct restore *r)
 	 * in ours, and a CPU clock as the process encoded it, in its own.
 	 */
 	for (size_t i = 0; !ret && i < r->replaced->ntimers; i++)
-		ret = notify_to_target_ns(r, &r->replaced->timers[i]);
+		ret = replaced_to_target_ns(r, &r->replaced->timers[i]);
 	if (!ret)
 		ret = take_in_place(r, r->replaced, true);
 	if (!ret)
@@ -518,7 +539,7 @@ static int prepare_attached(struct restore *r)
 		ret = map_after_attach(r);
 	if (ret)
 		return ret;
-	warn_glibc_thread_timers(r);
+	note_mapped_timers(r);
 	ret = translate_to_target_ns(r);
 	if (ret)
 		return ret;

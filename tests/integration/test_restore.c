@@ -1003,6 +1003,105 @@ static void proc_ids(pid_t pid, char *buf, size_t size)
 }
 
 /*
+ * A thread_id timer outlives its thread, and then signals no one.  Timer 3
+ * (every 2 ms) and timer 4 (every millisecond of CPU time) aim at threads
+ * of the victim that exited; timer 5 signals the process every 2 ms and
+ * shows that the victim takes signals at all.  The dump says "tid_exited";
+ * a restore into a fresh victim makes 3 and 4 with SIGEV_NONE, which must
+ * signal no one while 5 fires 25 times; --verify takes them as the dump's,
+ * and diff the victim's own, still aimed at its threads gone, too.
+ * --replace of 3 and 5 into the victim they came from finds its own timer
+ * 3 already what the dump wants, and re-arms it in place (without the
+ * prctl, making an id again would be a walk round the id space: 4, on a
+ * CPU clock of the process that creates it, would be made again).
+ */
+static const struct ru_spec exited_thread[] = {
+	{ 3, "monotonic", "exited_thread", 10, 0, 0x33, 2, 2 },
+	{ 4, "process_cputime", "exited_thread", 12, 0, 0x44, 1, 1 },
+	{ 5, "monotonic", "signal", 34, 0, 0x55, 2, 2 },
+};
+
+static void expect_exited_silent(struct victim *v, long long from_ns, const char *what)
+{
+	const struct ru_want five = { 5, 25, from_ns };
+	static struct ru_sig sigs[RU_MAX_SIGS];
+	int n;
+
+	n = ru_wait_expiries(v, &five, 1, sigs, RU_MAX_SIGS, RU_WAIT_MS);
+	cr_assert_geq(ru_expiries(sigs, n, 5, from_ns), 25, "%s: timer 5 did not fire", what);
+	cr_expect_eq(ru_count(sigs, n, 3, 0, LLONG_MAX), 0, "%s: timer 3 signalled", what);
+	cr_expect_eq(ru_count(sigs, n, 4, 0, LLONG_MAX), 0, "%s: timer 4 signalled", what);
+}
+
+Test(restore, a_timer_of_an_exited_thread_signals_no_one, .timeout = 90)
+{
+	const char *extra[] = { "--threads", "1", "--busy", "1", NULL };
+	struct vtimer t[RU_MAX_TIMERS];
+	struct victim *src, *dst;
+	char *dump, pidbuf[16];
+	struct json_object *root, *exited, *timers;
+	char *dump_3_5;
+	struct run_result r;
+	long long from;
+	int n;
+
+	src = ru_start(exited_thread, 3, extra);
+	/* Not timer 5's signals, which may be queued at the dump and taken by --verify. */
+	dump = ru_dump_file(src->pid, "--kinds=posix");
+	root = ru_json_load(dump);
+	for (int id = 3; id <= 4; id++) {
+		cr_assert_str_eq(json_get_str(dump_timer(root, id), "notify"), "thread_id");
+		cr_assert(json_object_object_get_ex(dump_timer(root, id), "tid_exited", &exited) &&
+			  json_object_get_boolean(exited), "timer %d has no \"tid_exited\"", id);
+	}
+	cr_expect_not(json_object_object_get_ex(dump_timer(root, 5), "tid_exited", NULL));
+	cr_assert(json_object_object_get_ex(root, "timers", &timers));
+	for (size_t i = 0; i < json_object_array_length(timers); i++)
+		if (json_object_array_get_idx(timers, i) == dump_timer(root, 4))
+			json_object_array_del_idx(timers, i--, 1);
+	dump_3_5 = ru_json_file(root);
+	json_object_put(root);
+
+	dst = ru_start(NULL, 0, extra);
+	from = clock_ns(CLOCK_MONOTONIC);
+	cr_assert_eq(run_ptimerctl(&r, "restore", "--verify", "-i", dump,
+				   ru_pidstr(pidbuf, dst->pid), NULL), 0);
+	cr_assert_eq(r.exit_code, 0, "%s", run_describe(&r));
+	run_result_free(&r);
+	n = ru_timers(dst, t, RU_MAX_TIMERS);
+	cr_assert_eq(n, 3, "%s", ru_timers_str(t, n));
+	for (int id = 3; id <= 4; id++) {
+		const struct vtimer *x = vtimer_find(t, n, id);
+
+		cr_expect(x && !strcmp(x->notify, "none") && x->signo == exited_thread[id - 3].sig &&
+			  x->sigval == exited_thread[id - 3].sigval &&
+			  x->interval_ns == exited_thread[id - 3].interval_ms * RU_MS,
+			  "timer %d is not a SIGEV_NONE twin of the dump's: %s", id,
+			  ru_timers_str(t, n));
+	}
+	expect_exited_silent(dst, from, "the restored victim");
+
+	from = clock_ns(CLOCK_MONOTONIC);
+	cr_assert_eq(run_ptimerctl(&r, "restore", "--replace", "-i", dump_3_5,
+				   ru_pidstr(pidbuf, src->pid), NULL), 0);
+	cr_assert_eq(r.exit_code, 0, "%s", run_describe(&r));
+	run_result_free(&r);
+	cr_assert_eq(run_ptimerctl(&r, "diff", dump, ru_pidstr(pidbuf, src->pid), NULL), 0);
+	cr_expect_eq(r.exit_code, 0, "the victim differs from its own dump: %s",
+		     run_describe(&r));
+	run_result_free(&r);
+	n = ru_timers(src, t, RU_MAX_TIMERS);
+	cr_assert_eq(n, 3, "%s", ru_timers_str(t, n));
+	cr_expect_str_eq(vtimer_find(t, n, 3)->notify, "thread_id", "timer 3 was made again: %s",
+			 ru_timers_str(t, n));
+	expect_exited_silent(src, from, "the victim it came from");
+	ru_file_free(dump_3_5);
+	ru_file_free(dump);
+	victim_kill(dst);
+	victim_kill(src);
+}
+
+/*
  * A dump that fails a check only the held target can make (its pending
  * signal is queued for an eighth thread, which the holder lacks) fails
  * before --replace deletes anything: timer 2, which the dump would

@@ -584,6 +584,44 @@ Test(json, good_example_values)
 	ptimer_dump_free(d);
 }
 
+/*
+ * A thread_id timer aimed at a thread not in the dump, one that had
+ * exited, says so with "tid_exited", and only it; both read back.
+ */
+Test(json, a_timer_of_an_exited_thread_says_so)
+{
+	struct ptimer_dump *d = ptimer_dump_new(), *back;
+	struct json_object *root, *timers;
+	char *text = NULL;
+	size_t len;
+
+	cr_assert_not_null(d);
+	d->pid = 100;
+	d->tids = calloc(2, sizeof(*d->tids));
+	cr_assert_not_null(d->tids);
+	d->tids[0] = 100;
+	d->tids[1] = 101;
+	d->nthreads = 2;
+	add(d, 1, 1, PTIMER_NOTIFY_THREAD_ID, 10, 0x1, 101, 5, 5, 0);
+	add(d, 2, 1, PTIMER_NOTIFY_THREAD_ID, 12, 0x2, 150, 5, 5, 0);
+	cr_assert_eq(ptimer_dump_to_json(ctx, d, false, &text), 0, "%s",
+		     ptimer_last_error(ctx));
+	len = strlen(text);
+	root = json_tokener_parse(text);
+	cr_assert_not_null(root);
+	timers = field(root, "timers");
+	cr_expect_not(json_object_object_get_ex(json_object_array_get_idx(timers, 0),
+						"tid_exited", NULL));
+	cr_assert(json_object_get_boolean(field(json_object_array_get_idx(timers, 1),
+						"tid_exited")));
+	back = decode_ok(text, len);
+	assert_dump_eq(d, back);
+	json_object_put(root);
+	free(text);
+	ptimer_dump_free(back);
+	ptimer_dump_free(d);
+}
+
 Test(json, unknown_fields_are_ignored)
 {
 	struct ptimer_dump *a = decode_fixture("good-example.json");

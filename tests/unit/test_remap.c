@@ -40,6 +40,7 @@ struct remap_case {
 	int want_ret;
 	pid_t want_notify_pid;
 	int want_clockid;
+	bool to_none;			/* aimed at a thread gone: SIGEV_NONE */
 };
 
 #define CPU(pid, thread) ptimer_cpu_clock_make(pid, thread, PTIMER_CPU_SCHED)
@@ -72,6 +73,8 @@ static void run_case(const struct remap_case *c)
 			     c->name, out[0].notify_pid, c->want_notify_pid);
 		cr_expect_eq(out[0].clockid, c->want_clockid, "%s: clockid %d, want %d",
 			     c->name, out[0].clockid, c->want_clockid);
+		cr_expect_eq(out[0].notify, c->to_none ? PTIMER_NOTIFY_NONE : c->notify,
+			     "%s: notify %d", c->name, out[0].notify);
 	}
 	remap_free(&map);
 	ptimer_dump_free(d);
@@ -82,29 +85,33 @@ Test(remap, table)
 	const int bad = -PTIMER_ERR_BAD_DUMP;
 	const struct remap_case cases[] = {
 		{ "leader to leader", PTIMER_NOTIFY_THREAD_ID, 100, 1, 3, { 200, 201, 202 },
-		  0, { { 0 } }, 0, 200, 1 },
+		  0, { { 0 } }, 0, 200, 1, false },
 		{ "threads in creation order", PTIMER_NOTIFY_THREAD_ID, 102, 1, 3,
-		  { 200, 201, 202 }, 0, { { 0 } }, 0, 202, 1 },
+		  { 200, 201, 202 }, 0, { { 0 } }, 0, 202, 1, false },
 		{ "a signal timer keeps its pid", PTIMER_NOTIFY_SIGNAL, 100, 0, 1, { 200 },
-		  0, { { 0 } }, 0, 100, 0 },
+		  0, { { 0 } }, 0, 100, 0, false },
 		{ "a thread missing in the target", PTIMER_NOTIFY_THREAD_ID, 102, 1, 2,
-		  { 200, 201 }, 0, { { 0 } }, bad, 0, 0 },
+		  { 200, 201 }, 0, { { 0 } }, bad, 0, 0, false },
 		{ "the map supplies it", PTIMER_NOTIFY_THREAD_ID, 102, 1, 2, { 200, 201 },
-		  1, { { 102, 201 } }, 0, 201, 1 },
+		  1, { { 102, 201 } }, 0, 201, 1, false },
 		{ "the map overrides the order", PTIMER_NOTIFY_THREAD_ID, 101, 1, 3,
-		  { 200, 201, 202 }, 1, { { 101, 202 } }, 0, 202, 1 },
+		  { 200, 201, 202 }, 1, { { 101, 202 } }, 0, 202, 1, false },
 		{ "the map names no thread of the target", PTIMER_NOTIFY_THREAD_ID, 101, 1, 3,
-		  { 200, 201, 202 }, 1, { { 101, 999 } }, bad, 0, 0 },
+		  { 200, 201, 202 }, 1, { { 101, 999 } }, bad, 0, 0, false },
 		{ "a process CPU clock follows the pid", PTIMER_NOTIFY_NONE, 0, CPU(100, false),
-		  1, { 200 }, 0, { { 0 } }, 0, 0, CPU(200, false) },
+		  1, { 200 }, 0, { { 0 } }, 0, 0, CPU(200, false), false },
 		{ "a thread CPU clock follows the thread", PTIMER_NOTIFY_NONE, 0, CPU(101, true),
-		  2, { 200, 201 }, 0, { { 0 } }, 0, 0, CPU(201, true) },
+		  2, { 200, 201 }, 0, { { 0 } }, 0, 0, CPU(201, true), false },
 		{ "a CPU clock of the caller stays", PTIMER_NOTIFY_NONE, 0, CPU(0, true),
-		  1, { 200 }, 0, { { 0 } }, 0, 0, CPU(0, true) },
+		  1, { 200 }, 0, { { 0 } }, 0, 0, CPU(0, true), false },
 		{ "a CPU clock of a stranger", PTIMER_NOTIFY_NONE, 0, CPU(555, false),
-		  1, { 200 }, 0, { { 0 } }, bad, 0, 0 },
+		  1, { 200 }, 0, { { 0 } }, bad, 0, 0, false },
 		{ "a stranger mapped", PTIMER_NOTIFY_NONE, 0, CPU(555, false),
-		  1, { 200 }, 1, { { 555, 200 } }, 0, 0, CPU(200, false) },
+		  1, { 200 }, 1, { { 555, 200 } }, 0, 0, CPU(200, false), false },
+		{ "a thread that had exited signals no one", PTIMER_NOTIFY_THREAD_ID, 150, 1,
+		  3, { 200, 201, 202 }, 0, { { 0 } }, 0, 150, 1, true },
+		{ "the map aims an exited thread's timer at a live one", PTIMER_NOTIFY_THREAD_ID,
+		  150, 1, 3, { 200, 201, 202 }, 1, { { 150, 201 } }, 0, 201, 1, false },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)

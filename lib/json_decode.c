@@ -506,6 +506,11 @@ static int check_text(struct ptimer_ctx *ctx, const char *text, size_t len)
 				     (size_t)(nul - text));
 	if (is_blank(text, len))
 		return ctx_set_error(ctx, -PTIMER_ERR_BAD_DUMP, "document is empty");
+	/* Which editors on Windows add, and json-c would call invalid UTF-8. */
+	if (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3))
+		return ctx_set_error(ctx, -PTIMER_ERR_BAD_DUMP, "the document starts with a"
+				     " byte order mark (U+FEFF), which JSON does not allow;"
+				     " remove its first 3 bytes");
 	return 0;
 }
 

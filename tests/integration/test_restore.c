@@ -1004,8 +1004,8 @@ static void proc_ids(pid_t pid, char *buf, size_t size)
 
 /*
  * A thread_id timer outlives its thread, and then signals no one.  Timer 3
- * (every 2 ms) and timer 4 (every millisecond of CPU time) aim at threads
- * of the victim that exited; timer 5 signals the process every 2 ms and
+ * (every 2 ms), timer 4 (every millisecond of CPU time) and timer 6 (a
+ * one-shot, expired) aim at threads of the victim that exited; timer 5 signals the process every 2 ms and
  * shows that the victim takes signals at all.  The dump says "tid_exited";
  * a restore into a fresh victim makes 3 and 4 with SIGEV_NONE, which must
  * signal no one while 5 fires 25 times; --verify takes them as the dump's,
@@ -1019,7 +1019,25 @@ static const struct ru_spec exited_thread[] = {
 	{ 3, "monotonic", "exited_thread", 10, 0, 0x33, 2, 2 },
 	{ 4, "process_cputime", "exited_thread", 12, 0, 0x44, 1, 1 },
 	{ 5, "monotonic", "signal", 34, 0, 0x55, 2, 2 },
+	{ 6, "monotonic", "exited_thread", 14, 0, 0x66, 1, 0 },
 };
+
+/*
+ * What the restore's SIGEV_NONE twin must read like, on each kernel the
+ * suite runs on: a periodic timer of a gone thread is forwarded when read
+ * (in (0, interval]), and an expired one-shot reads 0.
+ */
+static void expect_read_as_none(struct vtimer *t, int n, const char *what)
+{
+	const struct vtimer *p = vtimer_find(t, n, 3), *o = vtimer_find(t, n, 6);
+
+	cr_assert(p && o, "%s: %s", what, ru_timers_str(t, n));
+	cr_expect(p->value_ns > 0 && p->value_ns <= 2 * RU_MS && p->interval_ns == 2 * RU_MS &&
+		  p->overrun == 0, "%s: periodic timer 3 does not read as running: %s", what,
+		  ru_timers_str(t, n));
+	cr_expect(o->value_ns == 0 && o->interval_ns == 0 && o->overrun == 0,
+		  "%s: one-shot timer 6 does not read as expired: %s", what, ru_timers_str(t, n));
+}
 
 static void expect_exited_silent(struct victim *v, long long from_ns, const char *what)
 {
@@ -1045,11 +1063,15 @@ Test(restore, a_timer_of_an_exited_thread_signals_no_one, .timeout = 90)
 	long long from;
 	int n;
 
-	src = ru_start(exited_thread, 3, extra);
+	src = ru_start(exited_thread, 4, extra);
+	usleep(5000);
+	n = ru_timers(src, t, RU_MAX_TIMERS);
+	expect_read_as_none(t, n, "the source");
 	/* Not timer 5's signals, which may be queued at the dump and taken by --verify. */
 	dump = ru_dump_file(src->pid, "--kinds=posix");
 	root = ru_json_load(dump);
-	for (int id = 3; id <= 4; id++) {
+	for (int id = 3; id <= 6; id += id == 4 ? 2 : 1) {
+		cr_assert(dump_timer(root, id), "timer %d is not in the dump", id);
 		cr_assert_str_eq(json_get_str(dump_timer(root, id), "notify"), "thread_id");
 		cr_assert(json_object_object_get_ex(dump_timer(root, id), "tid_exited", &exited) &&
 			  json_object_get_boolean(exited), "timer %d has no \"tid_exited\"", id);
@@ -1069,14 +1091,17 @@ Test(restore, a_timer_of_an_exited_thread_signals_no_one, .timeout = 90)
 	cr_assert_eq(r.exit_code, 0, "%s", run_describe(&r));
 	run_result_free(&r);
 	n = ru_timers(dst, t, RU_MAX_TIMERS);
-	cr_assert_eq(n, 3, "%s", ru_timers_str(t, n));
-	for (int id = 3; id <= 4; id++) {
-		const struct vtimer *x = vtimer_find(t, n, id);
+	cr_assert_eq(n, 4, "%s", ru_timers_str(t, n));
+	expect_read_as_none(t, n, "the restored victim");
+	for (size_t i = 0; i < sizeof(exited_thread) / sizeof(exited_thread[0]); i++) {
+		const struct ru_spec *e = &exited_thread[i];
+		const struct vtimer *x = vtimer_find(t, n, e->id);
 
-		cr_expect(x && !strcmp(x->notify, "none") && x->signo == exited_thread[id - 3].sig &&
-			  x->sigval == exited_thread[id - 3].sigval &&
-			  x->interval_ns == exited_thread[id - 3].interval_ms * RU_MS,
-			  "timer %d is not a SIGEV_NONE twin of the dump's: %s", id,
+		if (strcmp(e->notify, "exited_thread"))
+			continue;
+		cr_expect(x && !strcmp(x->notify, "none") && x->signo == e->sig &&
+			  x->sigval == e->sigval && x->interval_ns == e->interval_ms * RU_MS,
+			  "timer %d is not a SIGEV_NONE twin of the dump's: %s", e->id,
 			  ru_timers_str(t, n));
 	}
 	expect_exited_silent(dst, from, "the restored victim");
@@ -1091,7 +1116,7 @@ Test(restore, a_timer_of_an_exited_thread_signals_no_one, .timeout = 90)
 		     run_describe(&r));
 	run_result_free(&r);
 	n = ru_timers(src, t, RU_MAX_TIMERS);
-	cr_assert_eq(n, 3, "%s", ru_timers_str(t, n));
+	cr_assert_eq(n, 4, "%s", ru_timers_str(t, n));
 	cr_expect_str_eq(vtimer_find(t, n, 3)->notify, "thread_id", "timer 3 was made again: %s",
 			 ru_timers_str(t, n));
 	expect_exited_silent(src, from, "the victim it came from");

@@ -49,12 +49,26 @@ struct restore {
 	int64_t counter_floor;	/* the counter is at least here (dry run) */
 	/* The target's timers read before the stop (proc_head.c). */
 	struct proc_preread pre;
+	/* Its threads as /proc listed them before the stop. */
+	pid_t *listed_tids;
+	size_t nlisted;
 	size_t read_cap;	/* timers the scratch can read the values of at once */
 };
 
 static bool has_id(const struct ptimer_dump *d, int id)
 {
 	return timers_find_id(d->timers, d->ntimers, id);
+}
+
+/* Whether the target has thread @tid: one seized once @stopped, else one /proc listed. */
+static bool target_has(struct restore *r, pid_t tid, bool stopped)
+{
+	if (stopped)
+		return target_has_thread(r->t, tid);
+	for (size_t i = 0; i < r->nlisted; i++)
+		if (r->listed_tids[i] == tid)
+			return true;
+	return false;
 }
 
 /*
@@ -78,6 +92,9 @@ static struct ptimer_timer *in_place_twin(struct restore *r, const struct ptimer
 		h.clockid = ptimer_cpu_clock_make(ptimer_cpu_clock_pid(want->clockid),
 						  ptimer_cpu_clock_is_thread(h.clockid),
 						  ptimer_cpu_clock_which(h.clockid));
+	/* It signals no one, as a dump's of a thread gone does once mapped (model.c). */
+	if (h.notify == PTIMER_NOTIFY_THREAD_ID && !target_has(r, h.notify_pid, stopped))
+		h.notify = PTIMER_NOTIFY_NONE;
 	return same_kernel_timer(&h, want) ? want : NULL;
 }
 
@@ -162,9 +179,9 @@ static int map_before_attach(struct restore *r)
 	ret = procfs_list_threads(r->t->dirfd, r->t->pid, &tids, &n);
 	if (ret)
 		return ctx_set_error(r->ctx, ret, "cannot list the threads of pid %d", r->t->pid);
-	ret = map_timers(r, tids, n);
-	free(tids);
-	return ret;
+	r->listed_tids = tids;
+	r->nlisted = n;
+	return map_timers(r, tids, n);
 }
 
 static int to_target_ns(struct restore *r, pid_t *tid)
@@ -192,12 +209,12 @@ static int notify_to_target_ns(struct restore *r, struct ptimer_timer *t)
 /*
  * A timer of the target's own, which a restore replaces, in the target's
  * namespace, as a rollback would make it again: one aimed at a thread no
- * longer there, as SIGEV_NONE (model.c), which also lets it be re-armed
- * in place for a dump's timer that had the same fate.
+ * longer there, which timer_create() would refuse, as SIGEV_NONE, which
+ * signals no one either (model.c).
  */
 static int replaced_to_target_ns(struct restore *r, struct ptimer_timer *t)
 {
-	if (t->notify == PTIMER_NOTIFY_THREAD_ID && !target_has_thread(r->t, t->notify_pid)) {
+	if (t->notify == PTIMER_NOTIFY_THREAD_ID && !target_has(r, t->notify_pid, true)) {
 		t->notify = PTIMER_NOTIFY_NONE;
 		return 0;
 	}
@@ -740,6 +757,7 @@ free_want:
 	ptimer_dump_free(r.replaced);
 	kinds_restore_free(r.kr);
 	proc_preread_free(&r.pre);
+	free(r.listed_tids);
 	free(r.in_place);
 	free(r.want);
 	return ret;

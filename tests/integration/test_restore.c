@@ -1012,8 +1012,8 @@ static void proc_ids(pid_t pid, char *buf, size_t size)
  * while 5 fires 10 times; --verify takes them as the dump's, and diff
  * the victim's own, still aimed at its threads gone, too.  --replace of
  * all but 4 into the victim they came from finds its own timers already
- * what the dump wants, and re-arms them in place (without the prctl,
- * making an id again would be a walk round the id space; 4, on a CPU
+ * what the dump wants, and re-arms them in place, even by a walk, which
+ * could not make an id again short of a lap of the id space (4, on a CPU
  * clock of the process that creates it, would be made again).
  */
 static const struct ru_spec exited_thread[] = {
@@ -1050,6 +1050,42 @@ static void expect_exited_silent(struct victim *v, long long from_ns, const char
 	cr_assert_geq(ru_expiries(sigs, n, 5, from_ns), 10, "%s: timer 5 did not fire", what);
 	cr_expect_eq(ru_count(sigs, n, 3, 0, LLONG_MAX), 0, "%s: timer 3 signalled", what);
 	cr_expect_eq(ru_count(sigs, n, 4, 0, LLONG_MAX), 0, "%s: timer 4 signalled", what);
+}
+
+/*
+ * A --replace that makes timer 3 anew (the dump's has another signal),
+ * interrupted once it is made (once armed, with timer 5 due in 10 ms, it
+ * would complete): the rollback must make the victim's own again,
+ * which the kernel cannot aim at its thread gone, so as SIGEV_NONE.
+ * Making id 3 again, behind the counter, needs the prctl.
+ */
+static void expect_replaced_put_back(struct victim *v, const char *path)
+{
+	struct json_object *root = ru_json_load(path);
+	struct vtimer t[RU_MAX_TIMERS];
+	const struct vtimer *x;
+	char *edited, pidbuf[16];
+	struct ru_bg b;
+	int n;
+
+	json_object_object_add(dump_timer(root, 3), "signal", json_object_new_int(16));
+	json_object_object_del(dump_timer(root, 3), "signal_name");
+	edited = ru_json_file(root);
+	json_object_put(root);
+	ru_bg_start_at(&b, "created", "restore", "-q", "--no-progress", "--replace", "-i",
+		       edited, ru_pidstr(pidbuf, v->pid), NULL);
+	cr_assert(ru_bg_wait_stopped(&b, RU_WAIT_MS), "never reached \"created\"");
+	ru_bg_signal_and_continue(&b, SIGTERM);
+	ru_bg_wait(&b, HARNESS_RUN_TIMEOUT_MS);
+	cr_expect_eq(b.res.exit_code, PX_INTERRUPTED, "%s", run_describe(&b.res));
+	cr_expect(!strstr(b.res.err, "could not"), "the rollback failed: %s", b.res.err);
+	run_result_free(&b.res);
+	n = ru_timers(v, t, RU_MAX_TIMERS);
+	x = vtimer_find(t, n, 3);
+	cr_expect(x && !strcmp(x->notify, "none") && x->signo == 10 && x->sigval == 0x33 &&
+		  x->interval_ns == 2 * RU_MS && x->value_ns > 0,
+		  "timer 3 was not put back as a SIGEV_NONE twin: %s", ru_timers_str(t, n));
+	ru_file_free(edited);
 }
 
 Test(restore, a_timer_of_an_exited_thread_signals_no_one, .timeout = 90)
@@ -1108,7 +1144,7 @@ Test(restore, a_timer_of_an_exited_thread_signals_no_one, .timeout = 90)
 	expect_exited_silent(dst, from, "the restored victim");
 
 	from = clock_ns(CLOCK_MONOTONIC);
-	cr_assert_eq(run_ptimerctl(&r, "restore", "--replace", "-i", dump_3_5,
+	cr_assert_eq(run_ptimerctl(&r, "restore", "--replace", "--method=walk", "-i", dump_3_5,
 				   ru_pidstr(pidbuf, src->pid), NULL), 0);
 	cr_assert_eq(r.exit_code, 0, "%s", run_describe(&r));
 	run_result_free(&r);
@@ -1121,6 +1157,8 @@ Test(restore, a_timer_of_an_exited_thread_signals_no_one, .timeout = 90)
 	cr_expect_str_eq(vtimer_find(t, n, 3)->notify, "thread_id", "timer 3 was made again: %s",
 			 ru_timers_str(t, n));
 	expect_exited_silent(src, from, "the victim it came from");
+	if (harness_have_restore_ids())
+		expect_replaced_put_back(src, dump_3_5);
 	ru_file_free(dump_3_5);
 	ru_file_free(dump);
 	victim_kill(dst);

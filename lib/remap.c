@@ -63,8 +63,9 @@ void remap_free(struct remap *map)
 	map->n = 0;
 }
 
-static int remap_clock(struct ptimer_ctx *ctx, const struct remap *map, size_t i,
-		       const struct ptimer_timer *t, int *clockid)
+static int remap_clock(struct ptimer_ctx *ctx, const struct ptimer_dump *dump,
+		       const struct remap *map, size_t i, const struct ptimer_timer *t,
+		       int *clockid)
 {
 	pid_t owner = ptimer_cpu_clock_pid(t->clockid);
 	const struct ptimer_tid_map *m;
@@ -74,6 +75,18 @@ static int remap_clock(struct ptimer_ctx *ctx, const struct remap *map, size_t i
 	if (!ptimer_clock_is_cpu(t->clockid) || owner == 0)
 		return 0;
 	m = remap_find(map, owner);
+	/*
+	 * A thread clock names a thread of the process that made the timer
+	 * (posix_cpu_timer_create()): one the dump lacks had exited.  The
+	 * kernel keeps the timer, which reads 0 and refuses timer_settime()
+	 * with ESRCH, and nothing can be made like it.
+	 */
+	if (!m && ptimer_cpu_clock_is_thread(t->clockid) && !dump_has_thread(dump, owner))
+		return ctx_set_error(ctx, -PTIMER_ERR_BAD_DUMP,
+				     "timers[%zu] (id %d): its CPU clock measures tid %d, a thread"
+				     " that had exited when dumped; such a timer reads 0 and cannot"
+				     " be armed, and no timer can be made like it, unless on the"
+				     " clock of a live thread that tid is mapped to", i, t->id, owner);
 	if (!m)
 		return ctx_set_error(ctx, -PTIMER_ERR_BAD_DUMP,
 				     "timers[%zu] (id %d): its CPU clock measures pid %d, which"
@@ -93,7 +106,7 @@ int remap_timers(struct ptimer_ctx *ctx, const struct ptimer_dump *dump,
 		int ret;
 
 		out[i] = *t;
-		ret = remap_clock(ctx, map, i, t, &out[i].clockid);
+		ret = remap_clock(ctx, dump, map, i, t, &out[i].clockid);
 		if (ret)
 			return ret;
 		if (t->notify != PTIMER_NOTIFY_THREAD_ID)

@@ -7,6 +7,7 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "internal.h"
 #include "remap.h"
@@ -116,6 +117,30 @@ Test(remap, table)
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		run_case(&cases[i]);
+}
+
+/* A thread CPU clock of a thread the dump lacks: one that had exited, said so. */
+Test(remap, a_cpu_clock_of_an_exited_thread_is_named)
+{
+	struct ptimer_dump *d = ptimer_dump_new();
+	const pid_t target[] = { 200, 201, 202 };
+	struct ptimer_timer t = {
+		.id = 7, .clockid = CPU(150, true), .notify = PTIMER_NOTIFY_NONE,
+	}, out[1];
+	struct remap map = { 0 };
+
+	cr_assert_not_null(d);
+	d->pid = 100;
+	d->tids = malloc(sizeof(dump_tids));
+	memcpy(d->tids, dump_tids, sizeof(dump_tids));
+	d->nthreads = 3;
+	cr_assert_eq(ptimer_dump_add_timer(d, &t), 0);
+	cr_assert_eq(remap_build(ctx, d, 200, target, 3, NULL, 0, &map), 0);
+	cr_expect_eq(remap_timers(ctx, d, &map, out), -PTIMER_ERR_BAD_DUMP);
+	cr_expect(strstr(ptimer_last_error(ctx), "tid 150, a thread that had exited"), "%s",
+		  ptimer_last_error(ctx));
+	remap_free(&map);
+	ptimer_dump_free(d);
 }
 
 Test(remap, parse_tid_map)

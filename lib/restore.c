@@ -60,11 +60,9 @@ static bool has_id(const struct ptimer_dump *d, int id)
 	return timers_find_id(d->timers, d->ntimers, id);
 }
 
-/* Whether the target has thread @tid: one seized once @stopped, else one /proc listed. */
-static bool target_has(struct restore *r, pid_t tid, bool stopped)
+/* Whether /proc listed @tid among the target's threads before the stop. */
+static bool listed_thread(const struct restore *r, pid_t tid)
 {
-	if (stopped)
-		return target_has_thread(r->t, tid);
 	for (size_t i = 0; i < r->nlisted; i++)
 		if (r->listed_tids[i] == tid)
 			return true;
@@ -92,8 +90,12 @@ static struct ptimer_timer *in_place_twin(struct restore *r, const struct ptimer
 		h.clockid = ptimer_cpu_clock_make(ptimer_cpu_clock_pid(want->clockid),
 						  ptimer_cpu_clock_is_thread(h.clockid),
 						  ptimer_cpu_clock_which(h.clockid));
-	/* It signals no one, as a dump's of a thread gone does once mapped (model.c). */
-	if (h.notify == PTIMER_NOTIFY_THREAD_ID && !target_has(r, h.notify_pid, stopped))
+	/*
+	 * One aimed at a thread gone signals no one, as a dump's does once
+	 * mapped (model.c).  Once stopped, replaced_to_target_ns() has said
+	 * so, and put the others' tids in the target's namespace.
+	 */
+	if (!stopped && h.notify == PTIMER_NOTIFY_THREAD_ID && !listed_thread(r, h.notify_pid))
 		h.notify = PTIMER_NOTIFY_NONE;
 	return same_kernel_timer(&h, want) ? want : NULL;
 }
@@ -214,7 +216,7 @@ static int notify_to_target_ns(struct restore *r, struct ptimer_timer *t)
  */
 static int replaced_to_target_ns(struct restore *r, struct ptimer_timer *t)
 {
-	if (t->notify == PTIMER_NOTIFY_THREAD_ID && !target_has(r, t->notify_pid, true)) {
+	if (t->notify == PTIMER_NOTIFY_THREAD_ID && !target_has_thread(r->t, t->notify_pid)) {
 		t->notify = PTIMER_NOTIFY_NONE;
 		return 0;
 	}

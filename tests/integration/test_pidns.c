@@ -11,6 +11,7 @@
  */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -419,6 +420,52 @@ Test(pidns, replace_in_place_in_the_target_namespace)
 	cr_expect_str_eq(after, before, "the timers are not those the target had");
 	free(before);
 	free(after);
+	ru_file_free(dump);
+	victim_kill(dst.v);
+}
+
+/*
+ * A target timer aimed at a live thread is no twin of the dump's aimed at
+ * a thread gone, in a pid namespace too, where the replaced timers' tids
+ * are the target's own by the time they are compared.  The target's own
+ * dump, each thread_id timer said to aim at a thread that had exited,
+ * restored with --replace: each must be made again with SIGEV_NONE, not
+ * left signalling its thread.  Making an id again needs the prctl.
+ */
+Test(pidns, a_live_threads_timer_is_no_twin_of_a_gone_ones)
+{
+	const char *args[] = { "restore", "--replace", "-i", NULL, "PID", NULL };
+	json_object *root, *timers;
+	struct run_result r;
+	struct pv dst;
+	char *dump, *text;
+	int n = 0;
+
+	harness_need_restore_ids();
+	dst = pv_start(true, PLAIN, true);
+	dump = dump_from(&dst, false);
+	root = ru_json_load(dump);
+	cr_assert(json_object_object_get_ex(root, "timers", &timers));
+	for (size_t i = 0; i < json_object_array_length(timers); i++) {
+		json_object *t = json_object_array_get_idx(timers, i);
+
+		if (strcmp(json_get_str(t, "notify"), "thread_id"))
+			continue;
+		json_object_object_add(t, "tid", json_object_new_int(INT_MAX));
+		json_object_object_add(t, "tid_exited", json_object_new_boolean(true));
+		n++;
+	}
+	cr_assert_gt(n, 0, "the victim has no thread_id timer");
+	cr_assert_eq(json_object_to_file(dump, root), 0, "%s", json_util_get_last_err());
+	json_object_put(root);
+
+	args[3] = dump;
+	run_for(&r, &dst, false, args);
+	cr_expect_eq(r.exit_code, 0, "%s", run_describe(&r));
+	run_result_free(&r);
+	text = proc_timers_text(dst.host[0]);
+	cr_expect_null(strstr(text, "/tid."), "a timer still signals a thread:\n%s", text);
+	free(text);
 	ru_file_free(dump);
 	victim_kill(dst.v);
 }

@@ -375,17 +375,21 @@ static void compare_times(struct diff_ctx *d, const struct diff_subject *s, int6
 
 /*
  * How @t notifies: a thread_id timer whose thread had exited signals no
- * one, as SIGEV_NONE, and a restore makes it so (ptimerctl(1), diff).
+ * one, as SIGEV_NONE, and a restore makes it so (ptimerctl(1), diff),
+ * unless a pair of the map, of the old side's tids, aims it at a thread.
  */
-static int notify_of(const struct ptimer_dump *dump, const struct ptimer_timer *t)
+static int notify_of(const struct diff_ctx *d, const struct ptimer_dump *dump,
+		     const struct ptimer_timer *t)
 {
-	return ptimer_private_thread_exited(dump, t) ? PTIMER_NOTIFY_NONE : t->notify;
+	if (!ptimer_private_thread_exited(dump, t))
+		return t->notify;
+	return dump == d->old.dump && map_find(d, t->notify_pid) ? t->notify : PTIMER_NOTIFY_NONE;
 }
 
 static void compare_timer(struct diff_ctx *d, const struct ptimer_timer *o,
 			  const struct ptimer_timer *n)
 {
-	int o_notify = notify_of(d->old.dump, o), n_notify = notify_of(d->new.dump, n);
+	int o_notify = notify_of(d, d->old.dump, o), n_notify = notify_of(d, d->new.dump, n);
 	bool signals = o_notify != PTIMER_NOTIFY_NONE && n_notify != PTIMER_NOTIFY_NONE;
 	struct diff_subject s;
 	char ot[32], nt[32];

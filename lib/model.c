@@ -94,11 +94,12 @@ bool dump_has_thread(const struct ptimer_dump *d, pid_t tid)
  * A thread's exit does not take the SIGEV_THREAD_ID timers aimed at it:
  * they hold its struct pid, which no task has any longer, and
  * /proc/PID/timers goes on printing its number.  Such a timer signals no
- * one: the kernel finds no task when it expires, and, as for SIGEV_NONE,
- * a periodic one is moved on (and its overruns counted) only when it is
- * read.  It cannot be made again as it is, since timer_create() wants a
- * live thread; a restore makes it with SIGEV_NONE, which timer_gettime()
- * and timer_getoverrun() cannot tell from it (remap.c, restore.c).
+ * one: the kernel finds no task when it expires, and, on an hrtimer
+ * clock, as for SIGEV_NONE, a periodic one is moved on (and its overruns
+ * counted) only when it is read.  It cannot be made again as it is, since
+ * timer_create() wants a live thread; a restore makes it with SIGEV_NONE,
+ * which timer_gettime() reads alike while it runs (not once disarmed, nor
+ * on a CPU clock once expired: ptimerctl(1)) (remap.c, restore.c).
  * Should a later thread of the process get the same number, /proc cannot
  * tell the two apart, and the timer is taken as aimed at that thread.
  */

@@ -131,8 +131,11 @@ static int validate_dump(struct ptimer_ctx *ctx, const struct ptimer_dump *d)
 	return kinds_validate(ctx, d);
 }
 
-/* What a mapped timer will be that its dump does not say outright. */
-static void note_mapped_timers(struct restore *r)
+/*
+ * The timers to make (not those re-armed in place, which stay the
+ * target's own) that signalled a thread gone: made with SIGEV_NONE.
+ */
+static void warn_exited_threads(struct restore *r)
 {
 	for (size_t i = 0; i < r->nwant; i++) {
 		const struct ptimer_timer *t = &r->want[i];
@@ -140,8 +143,18 @@ static void note_mapped_timers(struct restore *r)
 							      t->id);
 
 		if (t->notify == PTIMER_NOTIFY_NONE && d && timer_thread_exited(r->dump, d))
-			info(r->ctx, "timer %d: tid %d had exited when dumped; it is restored"
-			     " as SIGEV_NONE, which signals no one either", t->id, d->notify_pid);
+			warn(r->ctx, "timer %d signalled tid %d, which had exited when dumped:"
+			     " it is made with SIGEV_NONE, which signals no one either, but"
+			     " /proc shows it as such and its readings can differ (libptimer(3))",
+			     t->id, d->notify_pid);
+	}
+}
+
+static void warn_glibc_thread_timers(struct restore *r)
+{
+	for (size_t i = 0; i < r->nwant; i++) {
+		const struct ptimer_timer *t = &r->want[i];
+
 		if (t->notify == PTIMER_NOTIFY_THREAD_ID && t->signo == GLIBC_SIGTIMER)
 			warn(r->ctx, "timer %d looks like a glibc SIGEV_THREAD timer: the"
 			     " kernel timer is restored, but its sigval (%#llx) points into"
@@ -172,7 +185,7 @@ static int map_timers(struct restore *r, const pid_t *tids, size_t ntids)
 	return ret;
 }
 
-static int map_before_attach(struct restore *r)
+static int relist_threads(struct restore *r)
 {
 	pid_t *tids;
 	size_t n;
@@ -181,9 +194,17 @@ static int map_before_attach(struct restore *r)
 	ret = procfs_list_threads(r->t->dirfd, r->t->pid, &tids, &n);
 	if (ret)
 		return ctx_set_error(r->ctx, ret, "cannot list the threads of pid %d", r->t->pid);
+	free(r->listed_tids);
 	r->listed_tids = tids;
 	r->nlisted = n;
-	return map_timers(r, tids, n);
+	return 0;
+}
+
+static int map_before_attach(struct restore *r)
+{
+	int ret = relist_threads(r);
+
+	return ret ? ret : map_timers(r, r->listed_tids, r->nlisted);
 }
 
 static int to_target_ns(struct restore *r, pid_t *tid)
@@ -216,7 +237,7 @@ static int notify_to_target_ns(struct restore *r, struct ptimer_timer *t)
  */
 static int replaced_to_target_ns(struct restore *r, struct ptimer_timer *t)
 {
-	if (t->notify == PTIMER_NOTIFY_THREAD_ID && !target_has_thread(r->t, t->notify_pid)) {
+	if (t->notify == PTIMER_NOTIFY_THREAD_ID && !target_has_live_thread(r->t, t->notify_pid)) {
 		t->notify = PTIMER_NOTIFY_NONE;
 		return 0;
 	}
@@ -403,6 +424,14 @@ static int precheck_collisions(struct restore *r)
 	ret = proc_preread(r->t->dirfd, &r->pre);
 	if (ret)
 		return ret;
+	/*
+	 * The threads again, after the timers: one that exits in between is
+	 * then gone from both, as it is once stopped, so that its timers are
+	 * not taken for a live thread's here and for a gone one's then.
+	 */
+	ret = relist_threads(r);
+	if (ret)
+		return ret;
 	if (r->pre.d) {
 		existing = r->pre.d;
 		r->read_cap = existing->ntimers + READ_CAP_SPARE;
@@ -558,7 +587,7 @@ static int prepare_attached(struct restore *r)
 		ret = map_after_attach(r);
 	if (ret)
 		return ret;
-	note_mapped_timers(r);
+	warn_glibc_thread_timers(r);
 	ret = translate_to_target_ns(r);
 	if (ret)
 		return ret;
@@ -572,6 +601,7 @@ static int prepare_attached(struct restore *r)
 		ret = stopped_collisions(r);
 	if (ret)
 		return ret;
+	warn_exited_threads(r);
 	return target_check_interrupt(r->t);
 }
 

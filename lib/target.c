@@ -553,6 +553,13 @@ bool target_has_thread(struct target *t, pid_t tid)
 	return seize_find(&t->sp, tid) != NULL;
 }
 
+bool target_has_live_thread(struct target *t, pid_t tid)
+{
+	const struct seized_thread *th = seize_find(&t->sp, tid);
+
+	return th && !th->dead;
+}
+
 pid_t target_inject_tid(const struct target *t)
 {
 	return t->in.tid;

@@ -115,6 +115,8 @@ bool target_alive(struct target *t);
 int target_threads(struct target *t, pid_t **tids, size_t *n);
 /* Whether @tid is one of the seized threads. */
 bool target_has_thread(struct target *t, pid_t tid);
+/* The same, and it has not exited since. */
+bool target_has_live_thread(struct target *t, pid_t tid);
 /* The thread that runs what we inject; valid once injecting. */
 pid_t target_inject_tid(const struct target *t);
 /* The start of the scratch data region in the target; valid once injecting. */

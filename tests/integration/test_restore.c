@@ -1053,6 +1053,53 @@ static void expect_exited_silent(struct victim *v, long long from_ns, const char
 }
 
 /*
+ * A --tid-map pair that names the thread gone aims its timer at a live
+ * thread, which it then signals, and --verify takes it as the dump's.
+ */
+Test(restore, a_gone_threads_timer_mapped_to_a_live_one_signals_it, .timeout = 90)
+{
+	const char *extra[] = { "--threads", "1", NULL };
+	static struct ru_sig sigs[RU_MAX_SIGS];
+	struct victim *src, *dst;
+	struct vtimer t[RU_MAX_TIMERS];
+	char *dump, pidbuf[16], map[64];
+	struct run_result r;
+	struct ru_want three;
+	const struct vtimer *x;
+	json_object *root;
+	pid_t tids[8];
+	int64_t gone;
+	int n;
+
+	src = ru_start(exited_thread, 1, extra);
+	dump = ru_dump_file(src->pid, "--kinds=posix");
+	victim_kill(src);
+	root = ru_json_load(dump);
+	cr_assert(dump_timer(root, 3) && json_get_int64(dump_timer(root, 3), "tid", &gone));
+	json_object_put(root);
+	dst = ru_start(NULL, 0, extra);
+	cr_assert_geq(victim_tids(dst, tids, 8), 2);
+	snprintf(map, sizeof(map), "--tid-map=%lld:%d", (long long)gone, (int)tids[1]);
+	three = (struct ru_want){ 3, 5, clock_ns(CLOCK_MONOTONIC) };
+	cr_assert_eq(run_ptimerctl(&r, "restore", map, "--verify", "-i", dump,
+				   ru_pidstr(pidbuf, dst->pid), NULL), 0);
+	cr_assert_eq(r.exit_code, 0, "%s", run_describe(&r));
+	cr_expect_null(strstr(r.err, "SIGEV_NONE"), "%s", r.err);
+	run_result_free(&r);
+	n = ru_timers(dst, t, RU_MAX_TIMERS);
+	x = vtimer_find(t, n, 3);
+	cr_expect(x && !strcmp(x->notify, "thread_id") && x->tid == tids[1],
+		  "timer 3 does not signal tid %d: %s", (int)tids[1], ru_timers_str(t, n));
+	n = ru_wait_expiries(dst, &three, 1, sigs, RU_MAX_SIGS, RU_WAIT_MS);
+	cr_expect_geq(ru_expiries(sigs, n, 3, three.from_ns), 5, "timer 3 did not fire");
+	for (int i = 0; i < n; i++)
+		cr_expect(sigs[i].timerid != 3 || sigs[i].tidx == 1,
+			  "timer 3 signalled thread %d", sigs[i].tidx);
+	ru_file_free(dump);
+	victim_kill(dst);
+}
+
+/*
  * A --replace that makes timer 3 anew (the dump's has another signal),
  * interrupted once it is made (once armed, with timer 5 due in 10 ms, it
  * would complete): the rollback must make the victim's own again,
@@ -1126,6 +1173,8 @@ Test(restore, a_timer_of_an_exited_thread_signals_no_one, .timeout = 90)
 	cr_assert_eq(run_ptimerctl(&r, "restore", "--verify", "-i", dump,
 				   ru_pidstr(pidbuf, dst->pid), NULL), 0);
 	cr_assert_eq(r.exit_code, 0, "%s", run_describe(&r));
+	cr_expect(strstr(r.err, "timer 3 signalled tid") && strstr(r.err, "SIGEV_NONE"),
+		  "no warning that timer 3 is made with SIGEV_NONE: %s", r.err);
 	run_result_free(&r);
 	n = ru_timers(dst, t, RU_MAX_TIMERS);
 	cr_assert_eq(n, 4, "%s", ru_timers_str(t, n));

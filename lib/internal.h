@@ -65,7 +65,9 @@ void ctx_clear_error(struct ptimer_ctx *ctx);
 /* The timer with @id among @n @timers sorted by id; NULL if none. */
 struct ptimer_timer *timers_find_id(const struct ptimer_timer *timers, size_t n, int id);
 
-/* Whether @tid is one of the threads @d lists (linear: per timer, the few that name one). */
+/* Whether @tid is one of the @n @tids (linear: asked per timer, of the few that name one). */
+bool tids_have(const pid_t *tids, size_t n, pid_t tid);
+/* Whether @tid is one of the threads @d lists. */
 bool dump_has_thread(const struct ptimer_dump *d, pid_t tid);
 
 /*

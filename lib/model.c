@@ -82,12 +82,17 @@ struct ptimer_timer *timers_find_id(const struct ptimer_timer *timers, size_t n,
 	return bsearch(&key, timers, n, sizeof(*timers), timer_id_cmp);
 }
 
-bool dump_has_thread(const struct ptimer_dump *d, pid_t tid)
+bool tids_have(const pid_t *tids, size_t n, pid_t tid)
 {
-	for (size_t i = 0; i < d->nthreads; i++)
-		if (d->tids[i] == tid)
+	for (size_t i = 0; i < n; i++)
+		if (tids[i] == tid)
 			return true;
 	return false;
+}
+
+bool dump_has_thread(const struct ptimer_dump *d, pid_t tid)
+{
+	return tids_have(d->tids, d->nthreads, tid);
 }
 
 /*

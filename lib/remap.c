@@ -41,11 +41,7 @@ int remap_build(struct ptimer_ctx *ctx, const struct ptimer_dump *dump,
 		remap_set(map, dump->tids[i], target_tids[i]);
 	remap_set(map, dump->pid, target_pid);
 	for (size_t i = 0; i < nuser; i++) {
-		bool found = false;
-
-		for (size_t k = 0; k < ntarget; k++)
-			found |= target_tids[k] == user[i].to;
-		if (!found) {
+		if (!tids_have(target_tids, ntarget, user[i].to)) {
 			remap_free(map);
 			return ctx_set_error(ctx, -PTIMER_ERR_BAD_DUMP,
 					     "tid map %d:%d: %d is not a thread of pid %d",

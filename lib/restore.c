@@ -49,7 +49,7 @@ struct restore {
 	int64_t counter_floor;	/* the counter is at least here (dry run) */
 	/* The target's timers read before the stop (proc_head.c). */
 	struct proc_preread pre;
-	/* Its threads as /proc listed them before the stop. */
+	/* Its threads as /proc listed them before the stop, after the timers. */
 	pid_t *listed_tids;
 	size_t nlisted;
 	size_t read_cap;	/* timers the scratch can read the values of at once */
@@ -58,15 +58,6 @@ struct restore {
 static bool has_id(const struct ptimer_dump *d, int id)
 {
 	return timers_find_id(d->timers, d->ntimers, id);
-}
-
-/* Whether /proc listed @tid among the target's threads before the stop. */
-static bool listed_thread(const struct restore *r, pid_t tid)
-{
-	for (size_t i = 0; i < r->nlisted; i++)
-		if (r->listed_tids[i] == tid)
-			return true;
-	return false;
 }
 
 /*
@@ -95,7 +86,8 @@ static struct ptimer_timer *in_place_twin(struct restore *r, const struct ptimer
 	 * mapped (model.c).  Once stopped, replaced_to_target_ns() has said
 	 * so, and put the others' tids in the target's namespace.
 	 */
-	if (!stopped && h.notify == PTIMER_NOTIFY_THREAD_ID && !listed_thread(r, h.notify_pid))
+	if (!stopped && h.notify == PTIMER_NOTIFY_THREAD_ID &&
+	    !tids_have(r->listed_tids, r->nlisted, h.notify_pid))
 		h.notify = PTIMER_NOTIFY_NONE;
 	return same_kernel_timer(&h, want) ? want : NULL;
 }
@@ -185,26 +177,26 @@ static int map_timers(struct restore *r, const pid_t *tids, size_t ntids)
 	return ret;
 }
 
-static int relist_threads(struct restore *r)
+static int list_threads(struct restore *r, pid_t **tids, size_t *n)
+{
+	int ret = procfs_list_threads(r->t->dirfd, r->t->pid, tids, n);
+
+	return ret ? ctx_set_error(r->ctx, ret, "cannot list the threads of pid %d",
+				   r->t->pid) : 0;
+}
+
+static int map_before_attach(struct restore *r)
 {
 	pid_t *tids;
 	size_t n;
 	int ret;
 
-	ret = procfs_list_threads(r->t->dirfd, r->t->pid, &tids, &n);
+	ret = list_threads(r, &tids, &n);
 	if (ret)
-		return ctx_set_error(r->ctx, ret, "cannot list the threads of pid %d", r->t->pid);
-	free(r->listed_tids);
-	r->listed_tids = tids;
-	r->nlisted = n;
-	return 0;
-}
-
-static int map_before_attach(struct restore *r)
-{
-	int ret = relist_threads(r);
-
-	return ret ? ret : map_timers(r, r->listed_tids, r->nlisted);
+		return ret;
+	ret = map_timers(r, tids, n);
+	free(tids);
+	return ret;
 }
 
 static int to_target_ns(struct restore *r, pid_t *tid)
@@ -425,11 +417,12 @@ static int precheck_collisions(struct restore *r)
 	if (ret)
 		return ret;
 	/*
-	 * The threads again, after the timers: one that exits in between is
-	 * then gone from both, as it is once stopped, so that its timers are
-	 * not taken for a live thread's here and for a gone one's then.
+	 * The threads again, after the timers (the mapping listed them
+	 * before): one that exits in between is then gone from both, as it
+	 * is once stopped, so that its timers are not taken for a live
+	 * thread's here and for a gone one's then (in_place_twin()).
 	 */
-	ret = relist_threads(r);
+	ret = list_threads(r, &r->listed_tids, &r->nlisted);
 	if (ret)
 		return ret;
 	if (r->pre.d) {

@@ -48,9 +48,24 @@ struct remap_case {
 
 static const pid_t dump_tids[] = { 100, 101, 102 };
 
-static void run_case(const struct remap_case *c)
+/* A dump of pid 100 with threads 100, 101, 102 and timer @t. */
+static struct ptimer_dump *dump_with(const struct ptimer_timer *t)
 {
 	struct ptimer_dump *d = ptimer_dump_new();
+
+	cr_assert_not_null(d);
+	d->pid = 100;
+	d->tids = malloc(sizeof(dump_tids));
+	cr_assert_not_null(d->tids);
+	memcpy(d->tids, dump_tids, sizeof(dump_tids));
+	d->nthreads = 3;
+	cr_assert_eq(ptimer_dump_add_timer(d, t), 0);
+	return d;
+}
+
+static void run_case(const struct remap_case *c)
+{
+	struct ptimer_dump *d;
 	struct ptimer_timer t = {
 		.id = 1, .clockid = c->clockid, .notify = c->notify, .signo = 10,
 		.notify_pid = c->notify_pid,
@@ -58,12 +73,7 @@ static void run_case(const struct remap_case *c)
 	struct remap map = { 0 };
 	int ret;
 
-	cr_assert_not_null(d);
-	d->pid = 100;
-	d->tids = malloc(sizeof(dump_tids));
-	memcpy(d->tids, dump_tids, sizeof(dump_tids));
-	d->nthreads = 3;
-	cr_assert_eq(ptimer_dump_add_timer(d, &t), 0);
+	d = dump_with(&t);
 	ret = remap_build(ctx, d, c->target[0], c->target, c->ntarget, c->user, c->nuser, &map);
 	if (!ret)
 		ret = remap_timers(ctx, d, &map, out);
@@ -122,19 +132,13 @@ Test(remap, table)
 /* A thread CPU clock of a thread the dump lacks: one that had exited, said so. */
 Test(remap, a_cpu_clock_of_an_exited_thread_is_named)
 {
-	struct ptimer_dump *d = ptimer_dump_new();
 	const pid_t target[] = { 200, 201, 202 };
 	struct ptimer_timer t = {
 		.id = 7, .clockid = CPU(150, true), .notify = PTIMER_NOTIFY_NONE,
 	}, out[1];
+	struct ptimer_dump *d = dump_with(&t);
 	struct remap map = { 0 };
 
-	cr_assert_not_null(d);
-	d->pid = 100;
-	d->tids = malloc(sizeof(dump_tids));
-	memcpy(d->tids, dump_tids, sizeof(dump_tids));
-	d->nthreads = 3;
-	cr_assert_eq(ptimer_dump_add_timer(d, &t), 0);
 	cr_assert_eq(remap_build(ctx, d, 200, target, 3, NULL, 0, &map), 0);
 	cr_expect_eq(remap_timers(ctx, d, &map, out), -PTIMER_ERR_BAD_DUMP);
 	cr_expect(strstr(ptimer_last_error(ctx), "tid 150, a thread that had exited"), "%s",

@@ -552,6 +552,18 @@ void ru_bg_signal_and_continue(struct ru_bg *b, int sig)
 	cr_assert_eq(kill(b->pid, SIGCONT), 0, "SIGCONT %d: %s", (int)b->pid, strerror(errno));
 }
 
+void ru_bg_term_rolls_back(struct ru_bg *b, const char *phase, const char *what)
+{
+	cr_assert(ru_bg_wait_stopped(b, RU_WAIT_MS), "%s: ptimerctl never reached \"%s\"",
+		  what, phase);
+	ru_bg_signal_and_continue(b, SIGTERM);
+	ru_bg_wait(b, HARNESS_RUN_TIMEOUT_MS);
+	cr_expect_eq(b->res.exit_code, PX_INTERRUPTED, "%s: %s", what, run_describe(&b->res));
+	cr_expect(!strstr(b->res.err, "could not"), "%s: the rollback failed: %s", what,
+		  b->res.err);
+	run_result_free(&b->res);
+}
+
 static void bg_append(char **buf, size_t *len, const char *data, size_t n)
 {
 	char *nb = realloc(*buf, *len + n + 1);

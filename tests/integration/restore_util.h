@@ -205,5 +205,11 @@ bool ru_bg_wait_stopped(struct ru_bg *b, int timeout_ms);
 void ru_bg_signal_and_continue(struct ru_bg *b, int sig);
 /* Wait up to @timeout_ms for it to end (then SIGKILL it); fills b->res. */
 void ru_bg_wait(struct ru_bg *b, int timeout_ms);
+/*
+ * Started with ru_bg_start_at(@phase): once it stops there, SIGTERM it;
+ * it must exit 12 (interrupted) with a rollback that did not fail.  @what
+ * begins the messages.  b->res is freed.
+ */
+void ru_bg_term_rolls_back(struct ru_bg *b, const char *phase, const char *what);
 
 #endif

@@ -895,15 +895,7 @@ Test(restore, replace_in_place_set_back_on_interrupt)
 		ru_snap_take(v, &before);
 		ru_bg_start_at(&b, "armed", "restore", "-q", "--no-progress", "--replace",
 			       methods[i], "-i", dump, ru_pidstr(pidbuf, v->pid), NULL);
-		cr_assert(ru_bg_wait_stopped(&b, RU_WAIT_MS), "%s never reached \"armed\"",
-			  methods[i]);
-		ru_bg_signal_and_continue(&b, SIGTERM);
-		ru_bg_wait(&b, HARNESS_RUN_TIMEOUT_MS);
-		cr_expect_eq(b.res.exit_code, PX_INTERRUPTED, "%s: %s", methods[i],
-			     run_describe(&b.res));
-		cr_expect(!strstr(b.res.err, "could not"), "%s: the rollback failed: %s",
-			  methods[i], b.res.err);
-		run_result_free(&b.res);
+		ru_bg_term_rolls_back(&b, "armed", methods[i]);
 		expect_unchanged(v, &before, RU_PUT_BACK, methods[i]);
 		victim_kill(v);
 	}
@@ -1121,12 +1113,7 @@ static void expect_replaced_put_back(struct victim *v, const char *path)
 	json_object_put(root);
 	ru_bg_start_at(&b, "created", "restore", "-q", "--no-progress", "--replace", "-i",
 		       edited, ru_pidstr(pidbuf, v->pid), NULL);
-	cr_assert(ru_bg_wait_stopped(&b, RU_WAIT_MS), "never reached \"created\"");
-	ru_bg_signal_and_continue(&b, SIGTERM);
-	ru_bg_wait(&b, HARNESS_RUN_TIMEOUT_MS);
-	cr_expect_eq(b.res.exit_code, PX_INTERRUPTED, "%s", run_describe(&b.res));
-	cr_expect(!strstr(b.res.err, "could not"), "the rollback failed: %s", b.res.err);
-	run_result_free(&b.res);
+	ru_bg_term_rolls_back(&b, "created", "restore --replace");
 	n = ru_timers(v, t, RU_MAX_TIMERS);
 	x = vtimer_find(t, n, 3);
 	cr_expect(x && !strcmp(x->notify, "none") && x->signo == 10 && x->sigval == 0x33 &&

@@ -242,12 +242,7 @@ Test(restore_windows, sigterm_between_replacing_windows_puts_every_timer_back)
 	file = own_dump_changed(pid, 1, 60 * RU_SEC);
 	ru_bg_start_at(&b, "created:1", "restore", "-q", "--no-progress", "--replace", "-i",
 		       file, ru_pidstr(pidstr, pid), NULL);
-	cr_assert(ru_bg_wait_stopped(&b, RU_WAIT_MS), "ptimerctl never reached \"created\"");
-	ru_bg_signal_and_continue(&b, SIGTERM);
-	ru_bg_wait(&b, HARNESS_RUN_TIMEOUT_MS);
-	cr_expect_eq(b.res.exit_code, PX_INTERRUPTED, "%s", run_describe(&b.res));
-	cr_expect(!strstr(b.res.err, "could not"), "the rollback failed: %s", b.res.err);
-	run_result_free(&b.res);
+	ru_bg_term_rolls_back(&b, "created:1", "restore --replace");
 
 	cr_assert(proc_wait_state(pid, "S", RU_WAIT_MS), "pid %d was not let go", pid);
 	cr_assert_eq(ptimer_new(&ctx), 0);
@@ -284,12 +279,7 @@ Test(restore_windows, sigterm_at_armed_sets_back_every_timer_re_armed_in_place)
 	file = own_dump_changed(pid, 0, 20 * RU_SEC);
 	ru_bg_start_at(&b, "armed", "restore", "-q", "--no-progress", "--replace", "-i", file,
 		       ru_pidstr(pidstr, pid), NULL);
-	cr_assert(ru_bg_wait_stopped(&b, RU_WAIT_MS), "ptimerctl never reached \"armed\"");
-	ru_bg_signal_and_continue(&b, SIGTERM);
-	ru_bg_wait(&b, HARNESS_RUN_TIMEOUT_MS);
-	cr_expect_eq(b.res.exit_code, PX_INTERRUPTED, "%s", run_describe(&b.res));
-	cr_expect(!strstr(b.res.err, "could not"), "the rollback failed: %s", b.res.err);
-	run_result_free(&b.res);
+	ru_bg_term_rolls_back(&b, "armed", "restore --replace");
 
 	cr_assert(proc_wait_state(pid, "S", RU_WAIT_MS), "pid %d was not let go", pid);
 	cr_assert_eq(ptimer_new(&ctx), 0);

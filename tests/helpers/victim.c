@@ -114,7 +114,8 @@ static int nworkers, nbusy, churn, many;
 static enum block_mode block = B_PAUSE;
 static long sleep_ms = 2000;
 static int leave_prctl_on, stop_self, seccomp_deny;
-static long slow_timers_us;	/* --slow-timers: each timer_create/delete waits this */
+/* --slow-timers: each timer_create, and each timer_delete, waits this */
+static long slow_create_us, slow_delete_us;
 static sigset_t main_mask;
 
 static pid_t tids[MAX_THREADS];
@@ -212,7 +213,7 @@ static void usage(void)
 	fputs("usage: victim [--timer SPEC]... [--threads N] [--busy N]\n"
 	      "  [--block pause|nanosleep|read|futex|epoll|sigwait|busy] [--sleep-ms N]\n"
 	      "  [--churn N] [--prctl-restore-ids on|off] [--stop] [--mask SIG]...\n"
-	      "  [--seccomp-deny-prctl77] [--slow-timers USEC] [--many N]\n"
+	      "  [--seccomp-deny-prctl77] [--slow-timers USEC[,DELETE_USEC]] [--many N]\n"
 	      "SPEC: id=N,clock=NAME|N,notify=signal|none|thread|thread_id|glibc_thread|\n"
 	      "  exited_thread,"
 	      "  sig=N,thread=K,sigval=0xHEX,value_ms=N,interval_ms=N,value_ns=N,interval_ns=N\n"
@@ -366,7 +367,17 @@ static void parse_args(int argc, char **argv)
 		} else if (!strcmp(a, "--busy")) {
 			nbusy = (int)parse_num(v, "--busy");
 		} else if (!strcmp(a, "--slow-timers")) {
-			slow_timers_us = (long)parse_num(v, "--slow-timers");
+			const char *comma = strchr(v, ',');
+			char first[32];
+
+			if (!comma || (size_t)(comma - v) >= sizeof(first)) {
+				slow_create_us = slow_delete_us = (long)parse_num(v, "--slow-timers");
+			} else {
+				memcpy(first, v, (size_t)(comma - v));
+				first[comma - v] = '\0';
+				slow_create_us = (long)parse_num(first, "--slow-timers");
+				slow_delete_us = (long)parse_num(comma + 1, "--slow-timers");
+			}
 		} else if (!strcmp(a, "--churn")) {
 			churn = (int)parse_num(v, "--churn");
 		} else if (!strcmp(a, "--many")) {
@@ -391,7 +402,8 @@ static void parse_args(int argc, char **argv)
 		}
 	}
 	if (nworkers < 0 || nbusy < 0 || nworkers + nbusy + 2 > MAX_THREADS || churn < 0 ||
-	    many < 0 || slow_timers_us < 0 || slow_timers_us >= 1000000)
+	    many < 0 || slow_create_us < 0 || slow_create_us >= 1000000 ||
+	    slow_delete_us < 0 || slow_delete_us >= 1000000)
 		usage();
 }
 
@@ -844,19 +856,19 @@ static void install_seccomp(void)
 
 /*
  * The supervisor of --slow-timers: answers each notification, once
- * @usec have passed, by letting the call run.  It dies with the victim
- * (PR_SET_PDEATHSIG), or when the filter has no task left.
+ * the call's wait has passed (none for a call not slowed), by letting
+ * the call run.  It dies with the victim (PR_SET_PDEATHSIG), or when
+ * the filter has no task left.
  */
 __attribute__((noreturn))
-static void slow_supervise(int listener, long usec)
+static void slow_supervise(int listener)
 {
-	const struct timespec wait = { .tv_nsec = usec * 1000 };
-
-	/* Sleeps of exactly @usec, not of @usec plus the default 50 us slack. */
+	/* Sleeps of exactly the wait, not of it plus the default 50 us slack. */
 	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
 	for (;;) {
 		struct seccomp_notif req;
 		struct seccomp_notif_resp resp;
+		struct timespec wait = { 0 };
 
 		memset(&req, 0, sizeof(req));
 		if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &req) < 0) {
@@ -864,7 +876,10 @@ static void slow_supervise(int listener, long usec)
 				continue;
 			_exit(0);
 		}
-		nanosleep(&wait, NULL);
+		wait.tv_nsec = 1000 * (req.data.nr == SYS_timer_create ? slow_create_us :
+				       slow_delete_us);
+		if (wait.tv_nsec)
+			nanosleep(&wait, NULL);
 		memset(&resp, 0, sizeof(resp));
 		resp.id = req.id;
 		resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
@@ -914,15 +929,16 @@ static int recv_fd(int sock)
 }
 
 /*
- * --slow-timers USEC: a target that is slow in the same way everywhere.
- * Every timer_create and timer_delete of every thread waits USEC for a
+ * --slow-timers USEC[,DELETE_USEC]: a target that is slow in the same way
+ * everywhere.  Every timer_create of every thread waits USEC, and every
+ * timer_delete DELETE_USEC (USEC unless given; 0 for no wait), for a
  * supervisor process (a seccomp user notification, answered with
- * "continue"), so a step of a walk costs at least twice USEC on any CPU,
+ * "continue"), so a step of a walk costs at least USEC plus DELETE_USEC on any CPU,
  * as under TCG, and evenly, unlike a starved thread's bursts of a few
  * milliseconds a second.  The supervisor is forked before the filter, so
  * it runs free of it, and outside the thread group ptimerctl stops.
  */
-static void install_slow_timers(long usec)
+static void install_slow_timers(void)
 {
 #if defined(__x86_64__)
 	const unsigned int arch = AUDIT_ARCH_X86_64;
@@ -961,7 +977,7 @@ static void install_slow_timers(long usec)
 		listener = recv_fd(sv[1]);
 		if (listener < 0)
 			_exit(0);
-		slow_supervise(listener, usec);
+		slow_supervise(listener);
 	}
 	close(sv[1]);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
@@ -1470,8 +1486,8 @@ int main(int argc, char **argv)
 		die(errno, "prctl(PR_TIMER_CREATE_RESTORE_IDS, on)");
 	if (seccomp_deny)
 		install_seccomp();
-	if (slow_timers_us)
-		install_slow_timers(slow_timers_us);
+	if (slow_create_us || slow_delete_us)
+		install_slow_timers();
 	out("READY %d", (int)getpid());
 	atomic_store(&ready, 1);
 	if (stop_self)

@@ -927,6 +927,21 @@ int proc_count_fds(pid_t pid)
 	return n;
 }
 
+int proc_count_timers(pid_t pid)
+{
+	char path[64], line[256];
+	int n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/timers", (int)pid);
+	f = fopen(path, "re");
+	cr_assert(f, "%s: %s", path, strerror(errno));
+	while (fgets(line, sizeof(line), f))
+		n += !strncmp(line, "ID: ", 4);
+	fclose(f);
+	return n;
+}
+
 pid_t reaped_pid(void)
 {
 	pid_t pid = fork();

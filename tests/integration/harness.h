@@ -211,6 +211,8 @@ static inline long proc_tracer_pid(pid_t pid)
 bool proc_wait_state(pid_t pid, const char *states, int timeout_ms);
 /* How many descriptors @pid holds (asserts that /proc/PID/fd reads). */
 int proc_count_fds(pid_t pid);
+/* How many POSIX timers /proc/PID/timers lists (asserts that it reads). */
+int proc_count_timers(pid_t pid);
 
 /* ---- misc ---- */
 

@@ -41,6 +41,14 @@ struct blob_call {
 	int64_t ret;
 };
 
+/*
+ * What a call's ret holds before the blob stores the call's result
+ * there: no system call returns it.  A run stopped part-way (past the
+ * timeout) never writes the batch's done, and the calls that ran are
+ * then those before the first ret still holding this (inject.c).
+ */
+#define BLOB_CALL_NOT_RUN	INT64_MIN
+
 struct blob_batch {
 	uint64_t count;
 	uint64_t flags;

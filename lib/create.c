@@ -64,6 +64,7 @@ int creator_init(struct creator *c, struct target *t, struct ptimer_plan *plan,
 	c->t = t;
 	c->plan = plan;
 	c->saved_restore_ids = -1;
+	c->maybe_created = -1;
 	c->created = calloc(ncreate + 1, sizeof(*c->created));
 	c->armed_early = calloc(ncreate + 1, sizeof(*c->armed_early));
 	c->rearmed = calloc(ncreate + 1, sizeof(*c->rearmed));
@@ -157,6 +158,18 @@ static void note_created(struct creator *c, int id)
 	c->created[c->ncreated++] = id;
 }
 
+/*
+ * After a failed run of @b, whose timer_create()s ask for ids (the
+ * prctl's): the call it stopped in, if it stopped in a creation, may have
+ * made its timer (inject.h).  Its id was free when we stopped the target,
+ * or freed by us, so a timer with it is ours.
+ */
+static void note_maybe_created(struct creator *c, const struct blob_batch *b, int id)
+{
+	if (b->done < b->count && b->calls[b->done].nr == ARCH_NR_TIMER_CREATE)
+		c->maybe_created = id;
+}
+
 static int creation_error(struct creator *c, const struct ptimer_timer *t, long err)
 {
 	/* The kernel's EBUSY: the prctl found the id taken. */
@@ -195,7 +208,7 @@ static int create_prctl(struct creator *c, const struct ptimer_timer *timers, si
 {
 	struct blob_batch *b;
 	int64_t *ids;
-	int ret;
+	int ret, rc, err = 0;
 
 	b = batch_new(n, true);
 	ids = calloc(n, sizeof(*ids));
@@ -206,16 +219,16 @@ static int create_prctl(struct creator *c, const struct ptimer_timer *timers, si
 	for (size_t i = 0; i < n; i++)
 		b->calls[i] = create_call(c, timers, i);
 	ret = target_batch(c->t, b, c->at.batch);
-	if (ret)
-		goto free_all;
-	ret = target_read(c->t, c->at.ids, ids, n * sizeof(*ids));
-	if (ret)
-		goto free_all;
-	for (size_t i = 0; i < b->done && !ret; i++)
-		ret = check_created(c, &timers[i], b->calls[i].ret, (int)ids[i]);
-	if (ret)
-		goto free_all;
-	if (b->done != n)
+	/* After a failed run too: what ran before it is in b->done. */
+	rc = target_read(c->t, c->at.ids, ids, n * sizeof(*ids));
+	for (size_t i = 0; i < b->done && !err; i++)
+		err = check_created(c, &timers[i], b->calls[i].ret,
+				    rc ? timers[i].id : (int)ids[i]);
+	if (ret && b->done < n)
+		note_maybe_created(c, b, timers[b->done].id);
+	if (!ret)
+		ret = err ? err : rc;
+	if (!ret && b->done != n)
 		ret = ctx_set_error(c->ctx, -EIO, "create batch stopped early");
 free_all:
 	free(ids);
@@ -274,8 +287,19 @@ static int walk_one(struct creator *c, const struct ptimer_timer *t, size_t i,
 	w->want = t->id;
 	w->max_steps = chunk;
 	ret = target_walk(c->t, w, c->at.walk);
-	if (ret)
+	if (ret) {
+		int64_t slot;
+
+		/*
+		 * Stopped part-way, the blob said nothing, but the id slot
+		 * holds the id of the step's timer, which the run may have
+		 * stopped before deleting (or before keeping, if wanted); or
+		 * the one wanted, asked for and free, before the first step.
+		 */
+		if (!target_read(c->t, w->id_slot, &slot, sizeof(slot)))
+			c->maybe_created = (int)slot;
 		return ctx_set_error(c->ctx, ret, "walking the timer ids of pid %d", c->t->pid);
+	}
 	c->walk_steps += w->steps;
 	if (w->error)
 		return creation_error(c, t, w->error);
@@ -468,11 +492,11 @@ static int pair_window(struct creator *c, const struct ptimer_dump *from,
 		       struct itimerspec *values, int64_t *ids)
 {
 	struct arm_clocks now;
-	size_t k = 0;
+	size_t k = 0, q, j;
 	int ret, rc;
 
 	arm_clocks_now(&now, from);
-	for (size_t j = 0; j < m; j++) {
+	for (j = 0; j < m; j++) {
 		size_t i = first + j;
 
 		/* Whole calls: @b is reused, and a settime's flags must be 0. */
@@ -494,7 +518,7 @@ static int pair_window(struct creator *c, const struct ptimer_dump *from,
 	ret = target_batch(c->t, b, c->at.batch);
 	/* After a failed run, what ran before it is in b->done. */
 	rc = target_read(c->t, c->at.ids + first * 8, ids, m * sizeof(*ids));
-	for (size_t q = 0, j = 0; q < b->done; q++) {
+	for (q = 0, j = 0; q < b->done; q++) {
 		const struct blob_call *call = &b->calls[q];
 		int got, err;
 
@@ -516,6 +540,11 @@ static int pair_window(struct creator *c, const struct ptimer_dump *from,
 			return err;
 		j++;
 	}
+	/* The settime a failed run stopped in may have armed its timer. */
+	if (ret && q < b->count && b->calls[q].nr == ARCH_NR_TIMER_SETTIME)
+		creator_note_armed(c, &values[j - 1]);
+	else if (ret && j < m)
+		note_maybe_created(c, b, timers[first + j].id);
 	if (!ret)
 		ret = rc;
 	if (ret)
@@ -671,7 +700,39 @@ free_all:
 	return ret;
 }
 
-int delete_timers(struct creator *c, const int *ids, size_t n)
+int run_through(struct creator *c, struct blob_batch *b, long again_err)
+{
+	const uint64_t count = b->count;
+	struct blob_batch *rest;
+	uint64_t from;
+	int ret;
+
+	ret = target_batch(c->t, b, c->at.batch);
+	if (!ret || !b->done || b->done == count)
+		return ret;
+	rest = batch_new(count - b->done, b->flags & BLOB_BATCH_STOP_ON_ERROR);
+	if (!rest)
+		return ret;
+	do {
+		from = b->done;
+		rest->count = count - from;
+		memcpy(rest->calls, b->calls + from, rest->count * sizeof(rest->calls[0]));
+		ret = target_batch(c->t, rest, c->at.batch);
+		/* The run before may have done what the call it stopped in asked. */
+		if (rest->done && rest->calls[0].ret == again_err)
+			rest->calls[0].ret = 0;
+		memcpy(b->calls + from, rest->calls, rest->count * sizeof(rest->calls[0]));
+		b->done = from + rest->done;
+	} while (ret && rest->done && b->done < count);
+	free(rest);
+	return ret;
+}
+
+/*
+ * Delete @ids[0..@n); from @may_be_gone on, an id may have no timer, and
+ * its EINVAL is no error.
+ */
+static int delete_ids(struct creator *c, const int *ids, size_t n, size_t may_be_gone)
 {
 	struct blob_batch *b;
 	int ret;
@@ -685,19 +746,29 @@ int delete_timers(struct creator *c, const int *ids, size_t n)
 		b->calls[i].nr = ARCH_NR_TIMER_DELETE;
 		b->calls[i].args[0] = (uint64_t)ids[i];
 	}
-	ret = target_batch(c->t, b, c->at.batch);
+	ret = run_through(c, b, -EINVAL);
 	for (size_t i = 0; !ret && i < b->done; i++)
-		if (b->calls[i].ret)
+		if (b->calls[i].ret && !(b->calls[i].ret == -EINVAL && i >= may_be_gone))
 			ret = (int)b->calls[i].ret;
 	free(b);
 	return ret;
 }
 
+int delete_timers(struct creator *c, const int *ids, size_t n)
+{
+	return delete_ids(c, ids, n, n);
+}
+
 int delete_created(struct creator *c)
 {
-	int ret = delete_timers(c, c->created, c->ncreated);
+	int ret;
 
+	if (c->maybe_created >= 0)
+		c->created[c->ncreated++] = c->maybe_created;
+	ret = delete_ids(c, c->created, c->ncreated,
+			 c->ncreated - (c->maybe_created >= 0));
 	c->ncreated = 0;
+	c->maybe_created = -1;
 	return ret;
 }
 

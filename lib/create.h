@@ -28,6 +28,12 @@ struct creator {
 	/* Ids created in the target so far, for an undo. */
 	int *created;
 	size_t ncreated;
+	/*
+	 * An id that a failed run may have created, or -1: the run was
+	 * stopped in a timer_create, or in a walk step between its create
+	 * and its delete.  An undo deletes it too, if it exists.
+	 */
+	int maybe_created;
 	uint64_t walk_steps;
 	int saved_restore_ids;	/* prctl state to put back; -1 if none */
 	/* By index, the timers create_armed() armed in their creation's window. */
@@ -103,9 +109,18 @@ bool armed_may_have_fired(const struct creator *c);
 /* Arm @n created timers, whose dump is @from, in one batch. */
 int arm_timers(struct creator *c, const struct ptimer_dump *from,
 	       const struct ptimer_timer *timers, size_t n, enum ptimer_time_mode mode);
-/* Delete @n ids in one batch; best effort, returns the first error. */
+/*
+ * Run @b to its end, for what must be done or undone whole: a run
+ * stopped part-way, in a target too slow for the timeout, is followed by
+ * another from where it stopped, for as long as each gets further.  The
+ * call a run stopped in is run again, so each call must bear being run
+ * twice; the second run's @again_err is the first's success (a timer
+ * already deleted gives EINVAL).  Returns as target_batch() does.
+ */
+int run_through(struct creator *c, struct blob_batch *b, long again_err);
+/* Delete @n ids in one run_through(), best effort; returns the first error. */
 int delete_timers(struct creator *c, const int *ids, size_t n);
-/* Delete every timer created so far. */
+/* Delete every timer created so far, and the one that may have been. */
 int delete_created(struct creator *c);
 
 /*

@@ -853,17 +853,44 @@ static int batch_one_by_one(struct injector *in, struct blob_batch *batch)
  */
 #define BATCH_WINDOW	4096
 
+/*
+ * After a failed run of @win: the blob writes its count of calls done
+ * only as it traps, but each call's result as the call returns, over
+ * BLOB_CALL_NOT_RUN.  So the calls that ran are those before the first
+ * result still unset, and that one may have run too: the stop that ended
+ * the run can come between its return and the store.  Unread, none is
+ * known to have run.
+ */
+static void count_done(struct injector *in, struct blob_batch *win, uint64_t remote)
+{
+	size_t len = win->count * sizeof(win->calls[0]);
+
+	win->done = 0;
+	if (inject_read(in, remote + offsetof(struct blob_batch, calls), win->calls, len)) {
+		for (uint64_t i = 0; i < win->count; i++)
+			win->calls[i].ret = BLOB_CALL_NOT_RUN;
+		return;
+	}
+	while (win->done < win->count && win->calls[win->done].ret != BLOB_CALL_NOT_RUN)
+		win->done++;
+}
+
 static int run_window(struct injector *in, struct blob_batch *win, uint64_t remote)
 {
 	size_t len = sizeof(*win) + win->count * sizeof(win->calls[0]);
 	int rc;
 
+	win->done = 0;
+	for (uint64_t i = 0; i < win->count; i++)
+		win->calls[i].ret = BLOB_CALL_NOT_RUN;
 	rc = inject_write(in, remote, win, len);
 	if (rc)
 		return rc;
 	rc = run_blob(in, arch_blob_batch, remote, arch_blob_walk, arch_blob_batch_trap_end);
-	if (rc)
+	if (rc) {
+		count_done(in, win, remote);
 		return rc;
+	}
 	return inject_read(in, remote, win, len);
 }
 
@@ -877,8 +904,7 @@ int inject_batch(struct injector *in, struct blob_batch *batch, uint64_t remote)
 		return batch_one_by_one(in, batch);
 	if (batch->count <= BATCH_WINDOW) {
 		rc = run_window(in, batch, remote);
-		if (!rc)
-			in->syscalls += batch->done;
+		in->syscalls += batch->done;
 		return rc;
 	}
 	win = malloc(sizeof(*win) + window * sizeof(win->calls[0]));
@@ -893,8 +919,6 @@ int inject_batch(struct injector *in, struct blob_batch *batch, uint64_t remote)
 		win->flags = batch->flags;
 		memcpy(win->calls, batch->calls + k, m * sizeof(win->calls[0]));
 		rc = run_window(in, win, remote);
-		if (rc)
-			break;
 		memcpy(batch->calls + k, win->calls, m * sizeof(win->calls[0]));
 		batch->done += win->done;
 		in->syscalls += win->done;

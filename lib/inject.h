@@ -102,7 +102,10 @@ int inject_syscall(struct injector *in, long nr, long *ret,
 
 /*
  * Run @batch, which already sits in the data region at @remote, inside the
- * target; read the results back into @batch.
+ * target; read the results back into @batch.  A failed run (one stopped
+ * past the timeout) still says how far it got: the first @batch->done
+ * calls ran, their results in place, and the call after them may have
+ * run as well, its result unknown.
  */
 int inject_batch(struct injector *in, struct blob_batch *batch, uint64_t remote);
 

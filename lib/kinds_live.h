@@ -133,6 +133,7 @@ int kinds_restore_signals_fit(struct kinds_restore *kr);
 /* Whether an itimer was armed to expire within ARM_SOON_NS (arming.h). */
 bool kinds_restore_armed_soon(const struct kinds_restore *kr);
 int kinds_restore_signals(struct kinds_restore *kr);
-void kinds_restore_rollback(struct kinds_restore *kr);
+/* Whether all of it was undone; each failure is logged. */
+bool kinds_restore_rollback(struct kinds_restore *kr);
 
 #endif

@@ -517,26 +517,32 @@ free_existing:
 	return ret;
 }
 
-/* Undo: delete what we created, then put back what was replaced. */
-static void rollback(struct restore *r)
+/*
+ * Undo: delete what we created, then put back what was replaced.
+ * Whether all of it was undone; each failure is logged.
+ */
+static bool rollback(struct restore *r)
 {
 	const struct ptimer_dump *back = r->replaced;
+	bool undone = kinds_restore_rollback(r->kr);
 
-	kinds_restore_rollback(r->kr);
 	if (armed_may_have_fired(&r->c))
 		err(r->ctx, "rollback: a timer armed to expire in %.1f s may have expired;"
 		    " its signal stays queued in pid %d until the kernel drops it at"
 		    " delivery",
 		    (double)r->c.armed_min_ns / NSEC_PER_SEC, r->t->pid);
-	if (r->c.ncreated && delete_created(&r->c))
+	if (delete_created(&r->c)) {
 		err(r->ctx, "rollback: could not delete every created timer in pid %d",
 		    r->t->pid);
-	r->c.ncreated = 0;
-	if (put_back_in_place(&r->c))
+		undone = false;
+	}
+	if (put_back_in_place(&r->c)) {
 		err(r->ctx, "rollback: could not set back every timer re-armed in place in"
 		    " pid %d", r->t->pid);
+		undone = false;
+	}
 	if (!back || !back->ntimers || !r->replaced_deleted)
-		return;
+		return undone;
 	/*
 	 * The replaced ids lie behind the counter now, and a walk to them
 	 * goes all the way round the id space, so the prctl is used where
@@ -548,9 +554,12 @@ static void rollback(struct restore *r)
 		warn(r->ctx, "putting back %zu replaced timers needs a walk round the whole"
 		     " id space (about 2^31 steps)", back->ntimers);
 	if (create_timers(&r->c, back->timers, back->ntimers, NULL) ||
-	    arm_timers(&r->c, back, back->timers, back->ntimers, PTIMER_TIME_FROZEN))
+	    arm_timers(&r->c, back, back->timers, back->ntimers, PTIMER_TIME_FROZEN)) {
 		err(r->ctx, "rollback: could not put back the replaced timers of pid %d",
 		    r->t->pid);
+		undone = false;
+	}
+	return undone;
 }
 
 static size_t scratch_size(const struct restore *r)
@@ -678,30 +687,55 @@ static enum target_seccomp seccomp_policy(const struct ptimer_restore_opts *opts
 }
 
 /*
+ * After an interrupt or a timeout, the message says what became of the
+ * target; a timeout's keeps what it was doing when time ran out.
+ */
+static void say_rolled_back(struct restore *r, int ret, bool undone)
+{
+	char doing[sizeof(r->ctx->last_error)], steps[64] = "", what[96];
+
+	if (r->c.walk_steps)
+		snprintf(steps, sizeof(steps), "after %llu walk steps, ",
+			 (unsigned long long)r->c.walk_steps);
+	if (undone)
+		snprintf(what, sizeof(what), "every change to pid %d was rolled back", r->t->pid);
+	else
+		snprintf(what, sizeof(what), "the rollback in pid %d is incomplete", r->t->pid);
+	if (ret == -EINTR) {
+		ctx_set_error(r->ctx, ret, "%s%s", steps, what);
+		return;
+	}
+	snprintf(doing, sizeof(doing), "%s", r->ctx->last_error);
+	ctx_set_error(r->ctx, ret, "%s: timed out; %s%s", doing, steps, what);
+}
+
+/*
  * Everything with the target held: restore, or roll back on failure; put
  * the prctl state back either way.  Says, once everything is undone, that
  * it is.
  */
 static int restore_attached(struct restore *r)
 {
+	bool undone = true;
 	int ret, rc;
 
 	ret = run_attached(r);
 	if (ret) {
 		ret = target_died_or(r->t, ret, "restore");
 		if (ret != -PTIMER_ERR_TARGET_DIED)
-			rollback(r);
+			undone = rollback(r);
 	}
 	rc = restore_prctl_state(&r->c);
-	if (rc && !ret)
+	if (rc && !ret) {
 		ret = target_died_or(r->t, ctx_set_error(r->ctx, rc, "cannot restore the prctl"
 							 " state of pid %d", r->t->pid),
 				     "restore");
-	if (ret == -EINTR && r->c.walk_steps)
-		ctx_set_error(r->ctx, ret, "after %llu walk steps, every change to pid %d was"
-			      " rolled back", (unsigned long long)r->c.walk_steps, r->t->pid);
-	else if (ret == -EINTR)
-		ctx_set_error(r->ctx, ret, "every change to pid %d was rolled back", r->t->pid);
+	} else if (rc && ret != -PTIMER_ERR_TARGET_DIED) {
+		err(r->ctx, "rollback: could not restore the prctl state of pid %d", r->t->pid);
+		undone = false;
+	}
+	if (ret == -EINTR || ret == -ETIMEDOUT)
+		say_rolled_back(r, ret, undone);
 	return ret;
 }
 

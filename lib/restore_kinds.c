@@ -1055,14 +1055,22 @@ int kinds_restore_signals(struct kinds_restore *kr)
 	return ret;
 }
 
-/* Undo, in reverse: timerfds, then interval timers.  Best effort; each failure is logged. */
-void kinds_restore_rollback(struct kinds_restore *kr)
+/*
+ * Undo, in reverse: timerfds, then interval timers.  Best effort; each
+ * failure is logged.  Whether all of it was undone.
+ */
+bool kinds_restore_rollback(struct kinds_restore *kr)
 {
 	struct kbatch kb;
 	bool failed = false;
 
-	if (!kr || kb_init(&kb, kr))
-		return;
+	if (!kr)
+		return true;
+	if (kb_init(&kb, kr)) {
+		err(kr->ctx, "rollback: out of memory for the interval timers and timerfds"
+		    " of pid %d", kr->t->pid);
+		return false;
+	}
 	kb_reset(&kb, false);
 	for (size_t i = kr->ntfds; i-- > 0;) {
 		struct kr_tfd *e = &kr->tfds[i];
@@ -1114,4 +1122,5 @@ void kinds_restore_rollback(struct kinds_restore *kr)
 		err(kr->ctx, "rollback: %zu pending signals queued in pid %d stay queued",
 		    kr->queued, kr->t->pid);
 	kb_free(&kb);
+	return !failed && !kr->queued;
 }

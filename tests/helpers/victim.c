@@ -114,8 +114,8 @@ static int nworkers, nbusy, churn, many;
 static enum block_mode block = B_PAUSE;
 static long sleep_ms = 2000;
 static int leave_prctl_on, stop_self, seccomp_deny;
-/* --slow-timers: each timer_create, and each timer_delete, waits this */
-static long slow_create_us, slow_delete_us;
+/* --slow-timers: what each timer_create, timer_delete and timer_settime waits */
+static long slow_create_us, slow_delete_us, slow_settime_us;
 static sigset_t main_mask;
 
 static pid_t tids[MAX_THREADS];
@@ -213,7 +213,7 @@ static void usage(void)
 	fputs("usage: victim [--timer SPEC]... [--threads N] [--busy N]\n"
 	      "  [--block pause|nanosleep|read|futex|epoll|sigwait|busy] [--sleep-ms N]\n"
 	      "  [--churn N] [--prctl-restore-ids on|off] [--stop] [--mask SIG]...\n"
-	      "  [--seccomp-deny-prctl77] [--slow-timers USEC[,DELETE_USEC]] [--many N]\n"
+	      "  [--seccomp-deny-prctl77] [--slow-timers USEC[,DELETE_USEC[,SETTIME_USEC]]] [--many N]\n"
 	      "SPEC: id=N,clock=NAME|N,notify=signal|none|thread|thread_id|glibc_thread|\n"
 	      "  exited_thread,"
 	      "  sig=N,thread=K,sigval=0xHEX,value_ms=N,interval_ms=N,value_ns=N,interval_ns=N\n"
@@ -234,6 +234,25 @@ static long long parse_num(const char *s, const char *what)
 		exit(2);
 	}
 	return v;
+}
+
+/* --slow-timers USEC[,DELETE_USEC[,SETTIME_USEC]] */
+static void parse_slow_timers(const char *v)
+{
+	long *const waits[] = { &slow_create_us, &slow_delete_us, &slow_settime_us };
+	char buf[64], *field, *save = NULL;
+	size_t n = 0;
+
+	if (strlen(v) >= sizeof(buf))
+		usage();
+	strcpy(buf, v);
+	for (field = strtok_r(buf, ",", &save); field; field = strtok_r(NULL, ",", &save)) {
+		if (n == sizeof(waits) / sizeof(waits[0]))
+			usage();
+		*waits[n++] = (long)parse_num(field, "--slow-timers");
+	}
+	if (n == 1)
+		slow_delete_us = slow_create_us;
 }
 
 static void parse_clock(struct timer_spec *t, const char *v)
@@ -367,17 +386,7 @@ static void parse_args(int argc, char **argv)
 		} else if (!strcmp(a, "--busy")) {
 			nbusy = (int)parse_num(v, "--busy");
 		} else if (!strcmp(a, "--slow-timers")) {
-			const char *comma = strchr(v, ',');
-			char first[32];
-
-			if (!comma || (size_t)(comma - v) >= sizeof(first)) {
-				slow_create_us = slow_delete_us = (long)parse_num(v, "--slow-timers");
-			} else {
-				memcpy(first, v, (size_t)(comma - v));
-				first[comma - v] = '\0';
-				slow_create_us = (long)parse_num(first, "--slow-timers");
-				slow_delete_us = (long)parse_num(comma + 1, "--slow-timers");
-			}
+			parse_slow_timers(v);
 		} else if (!strcmp(a, "--churn")) {
 			churn = (int)parse_num(v, "--churn");
 		} else if (!strcmp(a, "--many")) {
@@ -403,7 +412,8 @@ static void parse_args(int argc, char **argv)
 	}
 	if (nworkers < 0 || nbusy < 0 || nworkers + nbusy + 2 > MAX_THREADS || churn < 0 ||
 	    many < 0 || slow_create_us < 0 || slow_create_us >= 1000000 ||
-	    slow_delete_us < 0 || slow_delete_us >= 1000000)
+	    slow_delete_us < 0 || slow_delete_us >= 1000000 ||
+	    slow_settime_us < 0 || slow_settime_us >= 1000000)
 		usage();
 }
 
@@ -876,8 +886,12 @@ static void slow_supervise(int listener)
 				continue;
 			_exit(0);
 		}
-		wait.tv_nsec = 1000 * (req.data.nr == SYS_timer_create ? slow_create_us :
-				       slow_delete_us);
+		if (req.data.nr == SYS_timer_create)
+			wait.tv_nsec = 1000 * slow_create_us;
+		else if (req.data.nr == SYS_timer_delete)
+			wait.tv_nsec = 1000 * slow_delete_us;
+		else
+			wait.tv_nsec = 1000 * slow_settime_us;
 		if (wait.tv_nsec)
 			nanosleep(&wait, NULL);
 		memset(&resp, 0, sizeof(resp));
@@ -929,9 +943,10 @@ static int recv_fd(int sock)
 }
 
 /*
- * --slow-timers USEC[,DELETE_USEC]: a target that is slow in the same way
- * everywhere.  Every timer_create of every thread waits USEC, and every
- * timer_delete DELETE_USEC (USEC unless given; 0 for no wait), for a
+ * --slow-timers USEC[,DELETE_USEC[,SETTIME_USEC]]: a target that is slow in
+ * the same way everywhere.  Every timer_create of every thread waits USEC,
+ * every timer_delete DELETE_USEC (USEC unless given; 0 for no wait), and
+ * every timer_settime SETTIME_USEC (only when given), for a
  * supervisor process (a seccomp user notification, answered with
  * "continue"), so a step of a walk costs at least USEC plus DELETE_USEC on any CPU,
  * as under TCG, and evenly, unlike a starved thread's bursts of a few
@@ -949,10 +964,13 @@ static void install_slow_timers(void)
 #endif
 	struct sock_filter filter[] = {
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, arch, 0, 3),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, arch, 0, 4),
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_timer_create, 2, 0),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_timer_delete, 1, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_timer_create, 3, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_timer_delete, 2, 0),
+		/* No system call has number -1. */
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+			 slow_settime_us ? SYS_timer_settime : (unsigned int)-1, 1, 0),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
 	};
@@ -982,10 +1000,17 @@ static void install_slow_timers(void)
 	close(sv[1]);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		die(errno, "PR_SET_NO_NEW_PRIVS");
-	/* TSYNC_ESRCH: TSYNC may then come with a listener (Linux 5.7). */
+	/*
+	 * TSYNC_ESRCH: TSYNC may then come with a listener (Linux 5.7).
+	 * WAIT_KILLABLE_RECV (Linux 5.19): a call the supervisor has taken
+	 * up is not interrupted by a stop but runs to its end, and the
+	 * thread stops on its way back, before its caller sees the result:
+	 * a tracer stopping injected code then finds that call done.
+	 */
 	listener = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
 				SECCOMP_FILTER_FLAG_TSYNC | SECCOMP_FILTER_FLAG_TSYNC_ESRCH |
-				SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+				SECCOMP_FILTER_FLAG_NEW_LISTENER |
+				SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, &prog);
 	if (listener < 0)
 		die(errno, "seccomp");
 	send_fd(sv[0], listener);
@@ -1486,7 +1511,7 @@ int main(int argc, char **argv)
 		die(errno, "prctl(PR_TIMER_CREATE_RESTORE_IDS, on)");
 	if (seccomp_deny)
 		install_seccomp();
-	if (slow_create_us || slow_delete_us)
+	if (slow_create_us || slow_delete_us || slow_settime_us)
 		install_slow_timers();
 	out("READY %d", (int)getpid());
 	atomic_store(&ready, 1);

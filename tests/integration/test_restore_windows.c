@@ -119,22 +119,6 @@ static char *write_dump(pid_t pid, size_t n)
 	return path;
 }
 
-/* How many lines of /proc/@pid/timers name a timer. */
-static int count_timers(pid_t pid)
-{
-	char path[64], line[256];
-	int n = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/timers", pid);
-	f = fopen(path, "re");
-	cr_assert(f, "%s: %s", path, strerror(errno));
-	while (fgets(line, sizeof(line), f))
-		n += !strncmp(line, "ID:", 3);
-	fclose(f);
-	return n;
-}
-
 /* A line of /proc/@pid/status, such as "ShdPnd:\t0000000000000000". */
 static void status_line(pid_t pid, const char *key, char *out, size_t size)
 {
@@ -181,13 +165,13 @@ Test(restore_windows, sigterm_between_windows_leaves_target_as_it_was)
 		       ru_pidstr(pidstr, pid), NULL);
 	cr_assert(ru_bg_wait_stopped(&b, RU_WAIT_MS), "ptimerctl never reached \"created\"");
 	cr_log_info("stopped after the first window: %d timers in pid %d",
-		    count_timers(pid), pid);
+		    proc_count_timers(pid), pid);
 	ru_bg_signal_and_continue(&b, SIGTERM);
 	ru_bg_wait(&b, HARNESS_RUN_TIMEOUT_MS);
 	cr_expect_eq(b.res.exit_code, PX_INTERRUPTED, "%s", run_describe(&b.res));
 	cr_expect(strstr(b.res.err, "rolled back"), "no word of the rollback: %s", b.res.err);
 	cr_expect(proc_wait_state(pid, "S", RU_WAIT_MS), "pid %d was not let go", pid);
-	cr_expect_eq(count_timers(pid), 0, "the rollback left timers in pid %d", pid);
+	cr_expect_eq(proc_count_timers(pid), 0, "the rollback left timers in pid %d", pid);
 	status_line(pid, "ShdPnd", shd, sizeof(shd));
 	status_line(pid, "SigPnd", pnd, sizeof(pnd));
 	cr_expect(nothing_pending(shd) && nothing_pending(pnd),
@@ -208,7 +192,8 @@ static char *own_dump_changed(pid_t pid, uint64_t sigval, int64_t value_ns)
 	char *json = NULL, *path;
 
 	cr_assert_eq(ptimer_new(&ctx), 0);
-	cr_assert_eq(ptimer_dump_pid(ctx, pid, 0, &d, NULL), 0, "%s", ptimer_last_error(ctx));
+	cr_assert_eq(ptimer_dump_pid(ctx, pid, PTIMER_DUMP_KEEP_SECCOMP, &d, NULL), 0, "%s",
+		     ptimer_last_error(ctx));
 	for (size_t i = 0; i < d->ntimers; i++) {
 		d->timers[i].sigval = sigval;
 		d->timers[i].value_ns = value_ns;
@@ -261,6 +246,28 @@ Test(restore_windows, sigterm_between_replacing_windows_puts_every_timer_back)
 }
 
 /*
+ * Each of @pid's @n timers, re-armed in place to 20 s, has been set back
+ * to what it had left: more than 30 s.
+ */
+static void expect_all_set_back(pid_t pid, size_t n)
+{
+	struct ptimer_dump *after = NULL;
+	struct ptimer_ctx *ctx;
+	size_t back = 0;
+
+	cr_assert_eq(ptimer_new(&ctx), 0);
+	cr_assert_eq(ptimer_dump_pid(ctx, pid, PTIMER_DUMP_KEEP_SECCOMP, &after, NULL), 0, "%s",
+		     ptimer_last_error(ctx));
+	for (size_t i = 0; i < after->ntimers; i++)
+		back += after->timers[i].value_ns > 30 * RU_SEC;
+	cr_expect_eq(after->ntimers, n, "%zu timers after the rollback", after->ntimers);
+	cr_expect_eq(back, n, "%zu of %zu timers set back after the rollback", back,
+		     after->ntimers);
+	ptimer_dump_free(after);
+	ptimer_free(ctx);
+}
+
+/*
  * A process's own dump, its timers due in 20 s instead of a minute,
  * restored into it with --replace: every timer is re-armed in place, in
  * more than one window.  SIGTERM at "armed": the rollback sets each back
@@ -268,11 +275,8 @@ Test(restore_windows, sigterm_between_replacing_windows_puts_every_timer_back)
  */
 Test(restore_windows, sigterm_at_armed_sets_back_every_timer_re_armed_in_place)
 {
-	struct ptimer_dump *after = NULL;
 	char pidstr[16], *file;
-	struct ptimer_ctx *ctx;
 	struct ru_bg b;
-	size_t back = 0;
 	pid_t pid;
 
 	pid = start_blocking_target(NTIMERS);
@@ -282,14 +286,92 @@ Test(restore_windows, sigterm_at_armed_sets_back_every_timer_re_armed_in_place)
 	ru_bg_term_rolls_back(&b, "armed", "restore --replace");
 
 	cr_assert(proc_wait_state(pid, "S", RU_WAIT_MS), "pid %d was not let go", pid);
-	cr_assert_eq(ptimer_new(&ctx), 0);
-	cr_assert_eq(ptimer_dump_pid(ctx, pid, 0, &after, NULL), 0, "%s", ptimer_last_error(ctx));
-	for (size_t i = 0; i < after->ntimers; i++)
-		back += after->timers[i].value_ns > 30 * RU_SEC;
-	cr_expect_eq(after->ntimers, NTIMERS, "%zu timers after the rollback", after->ntimers);
-	cr_expect_eq(back, NTIMERS, "%zu of %zu timers set back after the rollback", back,
-		     after->ntimers);
-	ptimer_dump_free(after);
-	ptimer_free(ctx);
+	expect_all_set_back(pid, NTIMERS);
 	ru_file_free(file);
+}
+
+/*
+ * A window that runs past the timeout, in a target made slow: each of
+ * its timer_create()s waits @create_us for a seccomp supervisor
+ * (kept with --keep-seccomp), each timer_delete() @delete_us.  The run
+ * is stopped part-way, and the blob never says how far it got: the
+ * rollback must find, and delete, every timer it made.
+ */
+static void past_the_timeout_leaves_no_timer(const char *slow, const char *timeout)
+{
+	char pidstr[16];
+	struct run_result r;
+	struct vstate st;
+	struct victim *v;
+	char *file;
+	int before;
+
+	harness_need_restore_ids();
+	if (harness_time_scale() > 1)
+		cr_skip_test("under emulation (time scale %d)", harness_time_scale());
+	v = victim_start("--slow-timers", slow, NULL);
+	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
+	before = proc_count_timers(v->pid);
+	file = write_dump(v->pid, 1500);
+	cr_assert_eq(run_ptimerctl(&r, "restore", "--keep-seccomp", timeout, "-i", file,
+				   ru_pidstr(pidstr, v->pid), NULL), 0);
+	cr_expect_eq(r.exit_code, PX_TIMEOUT, "%s", run_describe(&r));
+	cr_expect(strstr(r.err, "did not trap within"), "no word of the timeout: %s", r.err);
+	cr_expect(!strstr(r.err, "could not"), "the rollback failed: %s", r.err);
+	cr_expect(strstr(r.err, "timed out; every change to pid"), "no word of the rollback: %s",
+		  r.err);
+	cr_expect_eq(proc_count_timers(v->pid), before, "the rollback left timers in pid %d:"
+		     " %d, where it had %d", v->pid, proc_count_timers(v->pid), before);
+	cr_expect_eq(proc_tracer_pid(v->pid), 0);
+	cr_expect_eq(victim_state(v, &st), 0, "the victim does not answer");
+	run_result_free(&r);
+	ru_file_free(file);
+	victim_kill(v);
+}
+
+/* 1500 creations of 1 ms each in one window, stopped after 0.3 s. */
+Test(restore_windows, a_window_past_the_timeout_leaves_no_timer)
+{
+	past_the_timeout_leaves_no_timer("1000,0", "--timeout=0.3");
+}
+
+/*
+ * The same, and deleting what it made takes three times as long: the
+ * rollback's own window runs past the timeout too, and must go on from
+ * where it was stopped until every timer is gone.
+ */
+Test(restore_windows, a_rollback_past_the_timeout_goes_on_until_done)
+{
+	past_the_timeout_leaves_no_timer("1000,3000", "--timeout=0.3");
+}
+
+/*
+ * Re-arming in place past the timeout: each timer_settime() of the
+ * target waits 1 ms, and a --replace re-arms its 1500 timers in place,
+ * in one window.  Stopped part-way, the rollback must set back every
+ * timer the window re-armed, though the window never said which; and
+ * setting them back takes as long, past the timeout too.
+ */
+Test(restore_windows, a_re_arm_past_the_timeout_sets_every_timer_back)
+{
+	char pidstr[16];
+	struct run_result r;
+	struct victim *v;
+	char *file;
+
+	if (harness_time_scale() > 1)
+		cr_skip_test("under emulation (time scale %d)", harness_time_scale());
+	v = victim_start("--many", "1500", "--slow-timers", "0,0,1000", NULL);
+	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
+	file = own_dump_changed(v->pid, 0, 20 * RU_SEC);
+	cr_assert_eq(run_ptimerctl(&r, "restore", "--replace", "--keep-seccomp", "--timeout=0.3",
+				   "-i", file, ru_pidstr(pidstr, v->pid), NULL), 0);
+	cr_expect_eq(r.exit_code, PX_TIMEOUT, "%s", run_describe(&r));
+	cr_expect(!strstr(r.err, "could not"), "the rollback failed: %s", r.err);
+	cr_expect(strstr(r.err, "timed out; every change to pid"), "no word of the rollback: %s",
+		  r.err);
+	expect_all_set_back(v->pid, 1500);
+	run_result_free(&r);
+	ru_file_free(file);
+	victim_kill(v);
 }

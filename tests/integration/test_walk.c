@@ -227,6 +227,40 @@ static const struct ru_spec far_one[] = {
 	{ 100000, "monotonic", "signal", 10, 0, 0x1, 60000, 0 },
 };
 
+/*
+ * A walk stopped past the timeout, in a target whose timer_create()s
+ * each wait 2 ms for a seccomp supervisor (--slow-timers: the call runs
+ * to its end, and the thread stops after it): the run is stopped with a
+ * step's timer made and not yet deleted, and the blob never says which.
+ * The rollback must delete it, and the target be left with its own
+ * timers alone.
+ */
+Test(walk, a_walk_past_the_timeout_leaves_no_timer)
+{
+	struct victim *v = victim_start("--timer", "clock=monotonic,notify=none,value_ms=60000",
+					"--slow-timers", "2000,0", NULL);
+	char *dump = dump_of(far_one, 1, NULL), pidbuf[16];
+	struct run_result r;
+	int before;
+
+	if (harness_time_scale() > 1)
+		cr_skip_test("under emulation (time scale %d)", harness_time_scale());
+	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
+	before = proc_count_timers(v->pid);
+	cr_assert_eq(run_ptimerctl(&r, "restore", "--method=loop", "--keep-seccomp",
+				   "--timeout=0.2", "-i", dump, ru_pidstr(pidbuf, v->pid), NULL), 0);
+	cr_expect_eq(r.exit_code, PX_TIMEOUT, "%s", run_describe(&r));
+	cr_expect(!strstr(r.err, "could not"), "the rollback failed: %s", r.err);
+	cr_expect(strstr(r.err, "timed out; after ") && strstr(r.err, "was rolled back"),
+		  "no word of the rollback: %s", r.err);
+	cr_expect_eq(proc_count_timers(v->pid), before, "the rollback left timers in pid %d:"
+		     " %d, where it had %d", v->pid, proc_count_timers(v->pid), before);
+	cr_expect_eq(proc_tracer_pid(v->pid), 0);
+	run_result_free(&r);
+	ru_file_free(dump);
+	victim_kill(v);
+}
+
 Test(walk, max_iterations_refuses_and_creates_nothing)
 {
 	struct victim *v = victim_start("--timer", "clock=monotonic,notify=none,value_ms=60000",

@@ -881,8 +881,13 @@ static void slow_supervise(int listener)
 		struct timespec wait = { 0 };
 
 		memset(&req, 0, sizeof(req));
+		/*
+		 * ENOENT: the call was interrupted (a tracer's stop) before
+		 * we took it up; it will ask again.  Any other error: the
+		 * filter has no task left.
+		 */
 		if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &req) < 0) {
-			if (errno == EINTR)
+			if (errno == EINTR || errno == ENOENT)
 				continue;
 			_exit(0);
 		}

@@ -114,7 +114,7 @@ assertion_kills() {
 		name = $2; sub(/:$/, "", name)
 		b = tolower(block)
 		# The harness marks a run it had to kill "(timed out)"
-		# (run_describe()) or "killed after"; ptimerctl's own
+		# (run_describe()) or "killed after"; the message of ptimerctl
 		# "timed out; every change ... was rolled back" is an answer.
 		hang = ($0 ~ /Timed out|CRASH/) || (b ~ /\(timed out\)|sync timed out|killed after/)
 		if (!hang)

@@ -218,7 +218,12 @@ static int create_prctl(struct creator *c, const struct ptimer_timer *timers, si
 	}
 	for (size_t i = 0; i < n; i++)
 		b->calls[i] = create_call(c, timers, i);
-	ret = target_batch(c->t, b, c->at.batch);
+	/*
+	 * Only an undo creates without arming in the same window (the
+	 * rollback's put-back): through runs stopped past the timeout.  An
+	 * id the run before made is taken when asked again: EBUSY.
+	 */
+	ret = run_through(c, b, -EBUSY);
 	/* After a failed run too: what ran before it is in b->done. */
 	rc = target_read(c->t, c->at.ids, ids, n * sizeof(*ids));
 	for (size_t i = 0; i < b->done && !err; i++)
@@ -612,14 +617,14 @@ int arm_rest(struct creator *c, const struct ptimer_dump *from,
 	int ret;
 
 	if (!c->narmed_early)
-		return arm_timers(c, from, timers, n, mode);
+		return arm_timers(c, from, timers, n, mode, false);
 	rest = calloc(n - c->narmed_early + 1, sizeof(*rest));
 	if (!rest)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++)
 		if (!c->armed_early[i])
 			rest[k++] = timers[i];
-	ret = arm_timers(c, from, rest, k, mode);
+	ret = arm_timers(c, from, rest, k, mode, false);
 	free(rest);
 	return ret;
 }
@@ -649,7 +654,8 @@ bool armed_may_have_fired(const struct creator *c)
 }
 
 int arm_timers(struct creator *c, const struct ptimer_dump *from,
-	       const struct ptimer_timer *timers, size_t n, enum ptimer_time_mode mode)
+	       const struct ptimer_timer *timers, size_t n, enum ptimer_time_mode mode,
+	       bool undo)
 {
 	struct itimerspec *values;
 	struct arm_clocks now;
@@ -683,7 +689,8 @@ int arm_timers(struct creator *c, const struct ptimer_dump *from,
 	ret = target_write(c->t, c->at.values, values, k * sizeof(*values));
 	if (ret)
 		goto free_all;
-	ret = target_batch(c->t, b, c->at.batch);
+	/* Arming a timer twice with one setting arms it with that setting. */
+	ret = undo ? run_through(c, b, 0) : target_batch(c->t, b, c->at.batch);
 	if (ret)
 		goto free_all;
 	for (size_t i = 0; i < b->done; i++) {

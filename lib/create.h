@@ -106,9 +106,13 @@ void creator_note_armed(struct creator *c, const struct itimerspec *v);
  * behind.
  */
 bool armed_may_have_fired(const struct creator *c);
-/* Arm @n created timers, whose dump is @from, in one batch. */
+/*
+ * Arm @n created timers, whose dump is @from, in one batch; to @undo a
+ * change, through runs stopped past the timeout (run_through()).
+ */
 int arm_timers(struct creator *c, const struct ptimer_dump *from,
-	       const struct ptimer_timer *timers, size_t n, enum ptimer_time_mode mode);
+	       const struct ptimer_timer *timers, size_t n, enum ptimer_time_mode mode,
+	       bool undo);
 /*
  * Run @b to its end, for what must be done or undone whole: a run
  * stopped part-way, in a target too slow for the timeout, is followed by

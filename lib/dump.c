@@ -28,6 +28,9 @@
 #define CAND_GONE		1u	/* timer_gettime() said EINVAL: deleted */
 #define CAND_UNNAMED		2u	/* its CPU clock's owner has no name here */
 
+/* A timer's value_ns while a disarming dump has not read (and disarmed) it */
+#define TIMER_UNREAD		(-1)
+
 /*
  * What rides with the last batch that reads the POSIX timers, so that a
  * small dump is a single round trip: the state of the prctl, and the
@@ -111,6 +114,7 @@ static int collect_values(struct target *t, struct ptimer_dump *dump,
 	ret = target_read(t, l->values, values, dump->ntimers * sizeof(*values));
 	if (ret)
 		goto free_values;
+	/* Past a failure too: a disarming dump must know every timer it disarmed. */
 	for (size_t i = 0; i < dump->ntimers; i++) {
 		struct ptimer_timer *tm = &dump->timers[i];
 		int64_t get = calls[2 * i].ret, ovr = calls[2 * i + 1].ret;
@@ -120,18 +124,58 @@ static int collect_values(struct target *t, struct ptimer_dump *dump,
 			cand[i - tentative] |= CAND_GONE;
 			continue;
 		}
-		if (get < 0 || ovr < 0) {
+		if (get >= 0) {
+			tm->value_ns = ts_to_ns(&values[i].it_value);
+			tm->interval_ns = ts_to_ns(&values[i].it_interval);
+		}
+		if ((get < 0 || ovr < 0) && !ret)
 			ret = ctx_set_error(t->ctx, (int)(get < 0 ? get : ovr),
 					    "reading timer %d of pid %d", tm->id, t->pid);
-			goto free_values;
-		}
-		tm->value_ns = ts_to_ns(&values[i].it_value);
-		tm->interval_ns = ts_to_ns(&values[i].it_interval);
 		tm->overrun = (int)ovr;
 	}
 free_values:
 	free(values);
 	return ret;
+}
+
+/*
+ * Before a disarming batch: each timer's result slot gets a tv_nsec that
+ * no setting has, which the kernel overwrites with the old setting only
+ * for a call that ran.
+ */
+static int preset_values(struct target *t, const struct dump_layout *l, size_t n)
+{
+	struct itimerspec *unset = calloc(n, sizeof(*unset));
+	int ret;
+
+	if (!unset)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		unset[i].it_value.tv_nsec = -1;
+	ret = target_write(t, l->values, unset, n * sizeof(*unset));
+	free(unset);
+	return ret;
+}
+
+/*
+ * A disarming batch failed part-way (stopped past the timeout): the
+ * timers it disarmed are those whose slot holds a setting, which they
+ * keep as their value, to be re-armed with (undo_disarm()).  Unread,
+ * none is known: they stay marked unread.
+ */
+static void note_disarmed(struct target *t, struct ptimer_dump *dump,
+			  const struct dump_layout *l)
+{
+	struct itimerspec *old = calloc(dump->ntimers, sizeof(*old));
+
+	if (old && !target_read(t, l->values, old, dump->ntimers * sizeof(*old)))
+		for (size_t i = 0; i < dump->ntimers; i++) {
+			if (old[i].it_value.tv_nsec < 0)
+				continue;
+			dump->timers[i].value_ns = ts_to_ns(&old[i].it_value);
+			dump->timers[i].interval_ns = ts_to_ns(&old[i].it_interval);
+		}
+	free(old);
 }
 
 /* The riders' calls, after the timers' own and the prctl. */
@@ -168,6 +212,8 @@ static int read_values_once(struct target *t, struct ptimer_dump *whole,
 	calls = b->calls + b->count;
 	b->count += fill_calls(calls, dump, &l, disarm, rd);
 	ret = target_write(t, l.zero, &zero, sizeof(zero));
+	if (!ret && disarm)
+		ret = preset_values(t, &l, dump->ntimers);
 	if (!ret && nriding > 1) {
 		ret = kinds_dump_fill(t, whole, rd->kinds, &b->calls[b->count], l.kinds,
 				      l.batch);
@@ -178,6 +224,8 @@ static int read_values_once(struct target *t, struct ptimer_dump *whole,
 	stamp_begin(&stamp);
 	ret = target_batch(t, b, l.batch);
 	if (ret) {
+		if (disarm)
+			note_disarmed(t, dump, &l);
 		ctx_set_error(t->ctx, ret, "running the read batch in pid %d", t->pid);
 		goto free_batch;
 	}
@@ -213,6 +261,9 @@ static int read_values(struct target *t, struct ptimer_dump *dump, bool disarm,
 
 	if (!cap)
 		return -EINVAL;
+	/* Unread until read: so a failed disarming dump knows what it disarmed. */
+	for (size_t i = 0; disarm && i < dump->ntimers; i++)
+		dump->timers[i].value_ns = TIMER_UNREAD;
 	for (size_t k = 0; k < dump->ntimers && !ret; k += cap) {
 		struct ptimer_dump piece = {
 			.timers = dump->timers + k,
@@ -468,6 +519,7 @@ static int settle_candidates(struct target *t, struct ptimer_dump *dump, struct 
 struct exact_read {
 	struct proc_head h;
 	uint8_t *cand;		/* per candidate, CAND_* */
+	bool disarming;		/* a disarming read has begun */
 };
 
 /* Stopped, before any injection: the head, and the candidates after it. */
@@ -518,6 +570,7 @@ static int exact_finish(struct target *t, struct ptimer_dump *dump, bool disarm,
 	bool settle_first = disarm && !x->h.complete;
 	int ret;
 
+	x->disarming = values && disarm && !settle_first;
 	ret = values ? read_values(t, dump, disarm && !settle_first, x->h.nexact, x->cand, cap,
 				   settle_first ? NULL : rd) : 0;
 	if (!ret)
@@ -530,6 +583,7 @@ static int exact_finish(struct target *t, struct ptimer_dump *dump, bool disarm,
 	/* The values kept are the disarming batch's: so is the stamp. */
 	if (!ret && settle_first) {
 		dump->realtime_ns = 0;
+		x->disarming = true;
 		ret = read_values(t, dump, true, SIZE_MAX, NULL, cap, rd);
 	}
 	if (!ret)
@@ -559,9 +613,70 @@ int dump_read_existing(struct target *t, struct proc_preread *pr, struct ptimer_
 	return ret;
 }
 
+/*
+ * A disarming dump that failed: the POSIX timers it disarmed, with the
+ * settings they had, and their signals, which the disarm left stale (see
+ * kinds_restore.c, queue_signals()), in a dump for ptimer_rearm_pid();
+ * NULL if it disarmed none.  A timer whose setting is unknown is left
+ * out: re-arming it with a guess would be worse.
+ */
+static struct ptimer_dump *disarmed_part(const struct ptimer_dump *dump)
+{
+	const struct ptimer_pending_signal *sigs;
+	struct ptimer_dump *part;
+	size_t nsigs;
+	int ret = 0;
+
+	part = ptimer_dump_new();
+	if (!part)
+		return NULL;
+	part->pid = dump->pid;
+	part->nthreads = dump->nthreads;
+	part->tids = calloc(dump->nthreads + 1, sizeof(*part->tids));
+	if (!part->tids)
+		goto free_part;
+	memcpy(part->tids, dump->tids, dump->nthreads * sizeof(*part->tids));
+	ptimer_dump_set_kinds(part, PTIMER_KIND_POSIX | PTIMER_KIND_SIGNALS);
+	for (size_t i = 0; !ret && i < dump->ntimers; i++)
+		if (dump->timers[i].value_ns != TIMER_UNREAD)
+			ret = ptimer_dump_add_timer(part, &dump->timers[i]);
+	sigs = ptimer_dump_signals(dump, &nsigs);
+	for (size_t k = 0; !ret && k < nsigs; k++)
+		if (timers_find_id(part->timers, part->ntimers, sigs[k].timerid))
+			ret = ptimer_dump_add_signal(part, &sigs[k]);
+	if (!ret && part->ntimers)
+		return part;
+free_part:
+	ptimer_dump_free(part);
+	return NULL;
+}
+
+/*
+ * Put back what a failed disarming dump disarmed, once the target is let
+ * go: a ptimer_rearm_pid() of @part, as after a dump that cannot be
+ * written.  The message keeps the failure, and says how the undo went.
+ */
+static void undo_disarm(struct ptimer_ctx *ctx, pid_t pid, unsigned int flags,
+			struct ptimer_dump *part, int err)
+{
+	char failure[sizeof(ctx->last_error)];
+	size_t n = part->ntimers;
+	int ret;
+
+	snprintf(failure, sizeof(failure), "%s", ctx->last_error);
+	ret = ptimer_rearm_pid(ctx, pid, part, flags & (PTIMER_DUMP_SUSPEND_SECCOMP |
+							PTIMER_DUMP_KEEP_SECCOMP));
+	if (ret)
+		ctx_set_error(ctx, err, "%s; re-arming the %zu timers it had disarmed failed: %s",
+			      failure, n, ctx->last_error);
+	else
+		ctx_set_error(ctx, err, "%s; the %zu timers it had disarmed were re-armed",
+			      failure, n);
+}
+
 /* Everything a dump does while it holds the target. */
 static int read_attached(struct target *t, struct ptimer_dump *dump, unsigned int flags,
-			 struct proc_preread *pr, bool may_probe)
+			 struct proc_preread *pr, bool may_probe, struct ptimer_dump **disarmed)
 {
 	bool disarm = flags & PTIMER_DUMP_DISARM;
 	bool posix = ctx_kinds(t->ctx) & PTIMER_KIND_POSIX;
@@ -626,6 +741,8 @@ static int read_attached(struct target *t, struct ptimer_dump *dump, unsigned in
 	if (!disarm)
 		ret = target_check_interrupt(t);
 end_read:
+	if (ret && x.disarming)
+		*disarmed = disarmed_part(dump);
 	exact_end(t, &x);
 	return ret;
 }
@@ -633,9 +750,9 @@ end_read:
 int dump_pid(struct ptimer_ctx *ctx, pid_t pid, unsigned int flags,
 	     struct ptimer_dump **out, struct ptimer_dump_stats *stats)
 {
+	struct ptimer_dump *dump, *disarmed = NULL;
 	struct proc_preread pr = { 0 };
 	struct target_stats ts;
-	struct ptimer_dump *dump;
 	struct target t;
 	struct probe_policy pp;
 	bool may_probe;
@@ -669,9 +786,12 @@ int dump_pid(struct ptimer_ctx *ctx, pid_t pid, unsigned int flags,
 	ret = target_attach(&t, target_seccomp_from_flags(flags), true);
 	if (ret)
 		goto free_pre;
-	ret = read_attached(&t, dump, flags, &pr, may_probe);
+	ret = read_attached(&t, dump, flags, &pr, may_probe, &disarmed);
 	ret = target_died_or(&t, ret, "dump");
 	ret = target_finish(&t, ret, "dump", &ts);
+	if (disarmed && ret && ret != -PTIMER_ERR_TARGET_DIED)
+		undo_disarm(ctx, pid, flags, disarmed, ret);
+	ptimer_dump_free(disarmed);
 	if (stats) {
 		stats->stopped_ns = ts.stopped_ns;
 		stats->injected_syscalls = ts.injected_syscalls;

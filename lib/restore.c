@@ -554,7 +554,7 @@ static bool rollback(struct restore *r)
 		warn(r->ctx, "putting back %zu replaced timers needs a walk round the whole"
 		     " id space (about 2^31 steps)", back->ntimers);
 	if (create_timers(&r->c, back->timers, back->ntimers, NULL) ||
-	    arm_timers(&r->c, back, back->timers, back->ntimers, PTIMER_TIME_FROZEN)) {
+	    arm_timers(&r->c, back, back->timers, back->ntimers, PTIMER_TIME_FROZEN, true)) {
 		err(r->ctx, "rollback: could not put back the replaced timers of pid %d",
 		    r->t->pid);
 		undone = false;
@@ -851,7 +851,7 @@ int ptimer_rearm_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_dump
 					  kinds_restore_scratch_size(kr)), false);
 	if (!ret) {
 		create_layout(&c, target_scratch(&t), dump->ntimers);
-		ret = arm_timers(&c, dump, dump->timers, dump->ntimers, PTIMER_TIME_FROZEN);
+		ret = arm_timers(&c, dump, dump->timers, dump->ntimers, PTIMER_TIME_FROZEN, true);
 	}
 	/*
 	 * The disarming dump left the timers' queued signals stale (they

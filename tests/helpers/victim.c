@@ -110,7 +110,7 @@ struct sig_rec {
 
 static struct timer_spec timers[MAX_TIMERS];
 static int ntimers;
-static int nworkers, nbusy, churn, many;
+static int nworkers, nbusy, churn, many, many_signo;
 static enum block_mode block = B_PAUSE;
 static long sleep_ms = 2000;
 static int leave_prctl_on, stop_self, seccomp_deny;
@@ -213,7 +213,7 @@ static void usage(void)
 	fputs("usage: victim [--timer SPEC]... [--threads N] [--busy N]\n"
 	      "  [--block pause|nanosleep|read|futex|epoll|sigwait|busy] [--sleep-ms N]\n"
 	      "  [--churn N] [--prctl-restore-ids on|off] [--stop] [--mask SIG]...\n"
-	      "  [--seccomp-deny-prctl77] [--slow-timers USEC[,DELETE_USEC[,SETTIME_USEC]]] [--many N]\n"
+	      "  [--seccomp-deny-prctl77] [--slow-timers USEC[,DELETE_USEC[,SETTIME_USEC]]] [--many N] [--many-signal SIG]\n"
 	      "SPEC: id=N,clock=NAME|N,notify=signal|none|thread|thread_id|glibc_thread|\n"
 	      "  exited_thread,"
 	      "  sig=N,thread=K,sigval=0xHEX,value_ms=N,interval_ms=N,value_ns=N,interval_ns=N\n"
@@ -391,6 +391,8 @@ static void parse_args(int argc, char **argv)
 			churn = (int)parse_num(v, "--churn");
 		} else if (!strcmp(a, "--many")) {
 			many = (int)parse_num(v, "--many");
+		} else if (!strcmp(a, "--many-signal")) {
+			many_signo = (int)parse_num(v, "--many-signal");
 		} else if (!strcmp(a, "--sleep-ms")) {
 			sleep_ms = (long)parse_num(v, "--sleep-ms");
 		} else if (!strcmp(a, "--mask")) {
@@ -411,7 +413,7 @@ static void parse_args(int argc, char **argv)
 		}
 	}
 	if (nworkers < 0 || nbusy < 0 || nworkers + nbusy + 2 > MAX_THREADS || churn < 0 ||
-	    many < 0 || slow_create_us < 0 || slow_create_us >= 1000000 ||
+	    many < 0 || many_signo < 0 || many_signo > 64 || slow_create_us < 0 || slow_create_us >= 1000000 ||
 	    slow_delete_us < 0 || slow_delete_us >= 1000000 ||
 	    slow_settime_us < 0 || slow_settime_us >= 1000000)
 		usage();
@@ -807,13 +809,20 @@ static void do_churn(void)
 
 /*
  * --many N: N timers more than the --timer ones, with the IDs the kernel
- * gives, monotonic, without notification and an hour from due: a process
- * with as many timers as a test wants, beyond what a command line holds.
+ * gives, monotonic, without notification (or with signal SIG, by
+ * --many-signal: a disarmed SIGEV_NONE timer still reads its old time
+ * on some kernels) and an hour from due: a process with as many timers
+ * as a test wants, beyond what a command line holds.
  */
 static void make_many(void)
 {
 	const struct itimerspec its = { .it_value.tv_sec = 3600 };
 	struct sigevent sev = { .sigev_notify = SIGEV_NONE };
+
+	if (many_signo) {
+		sev.sigev_notify = SIGEV_SIGNAL;
+		sev.sigev_signo = many_signo;
+	}
 
 	for (int i = 0; i < many; i++) {
 		int id;

@@ -13,6 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <ptimer.h>
+
 #include "harness.h"
 #include "restore_util.h"
 
@@ -235,4 +237,45 @@ Test(migrate, collision_leaves_both_alone, .timeout = 90)
 		  "DST changed (%s): %s", why, ru_timers_str(da.t, da.n));
 	victim_kill(src);
 	victim_kill(dst);
+}
+
+/*
+ * The first half of a migration, stopped past the timeout: each
+ * timer_settime() of SRC waits 1 ms for a seccomp supervisor, and
+ * `dump --disarm` of its 1500 timers is stopped part-way.  Every timer
+ * it disarmed must be armed again as it was, though its batch never said
+ * which.  (Signal timers: a disarmed SIGEV_NONE timer still reads its
+ * old time on some kernels.)
+ */
+Test(migrate, a_disarm_past_the_timeout_is_undone)
+{
+	struct ptimer_dump *after = NULL;
+	struct ptimer_ctx *ctx;
+	struct run_result r;
+	struct victim *v;
+	size_t armed = 0;
+	char pid[16];
+
+	if (harness_time_scale() > 1)
+		cr_skip_test("under emulation (time scale %d)", harness_time_scale());
+	v = victim_start("--many", "1500", "--many-signal", "40", "--slow-timers", "0,0,1000",
+			 NULL);
+	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
+	cr_assert_eq(run_ptimerctl(&r, "dump", "--disarm", "--keep-seccomp", "--timeout=0.3",
+				   ru_pidstr(pid, v->pid), NULL), 0);
+	cr_expect_eq(r.exit_code, PX_TIMEOUT, "%s", run_describe(&r));
+	cr_expect(strstr(r.err, "timers it had disarmed were re-armed"),
+		  "no word of the re-arming: %s", r.err);
+	run_result_free(&r);
+	cr_assert_eq(ptimer_new(&ctx), 0);
+	cr_assert_eq(ptimer_dump_pid(ctx, v->pid, PTIMER_DUMP_KEEP_SECCOMP, &after, NULL), 0,
+		     "%s", ptimer_last_error(ctx));
+	for (size_t i = 0; i < after->ntimers; i++)
+		armed += after->timers[i].value_ns > 3000 * RU_SEC;
+	cr_expect_eq(after->ntimers, 1500, "%zu timers after the undo", after->ntimers);
+	cr_expect_eq(armed, 1500, "%zu of %zu timers armed after the undo", armed,
+		     after->ntimers);
+	ptimer_dump_free(after);
+	ptimer_free(ctx);
+	victim_kill(v);
 }

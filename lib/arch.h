@@ -43,6 +43,15 @@ void arch_prep_blob_call(struct arch_regs *regs, uint64_t entry, uint64_t arg);
 long arch_syscall_result(const struct arch_regs *regs);
 
 /*
+ * Whether a thread stopped with @regs (by a ptrace interrupt) is back
+ * from the system call whose instruction ends at @call_end, done and not
+ * to be restarted: then its result is arch_syscall_result().  A stop
+ * comes on the way back to user mode, so a call that ran to its end may
+ * not have had its result stored yet.
+ */
+bool arch_call_returned(const struct arch_regs *regs, uint64_t call_end);
+
+/*
  * Whether a SIGTRAP stop is the breakpoint the injected code hits, and
  * not a trap the program itself raised: the signal code and the address
  * after the breakpoint must both match.
@@ -94,6 +103,8 @@ extern const uint8_t arch_blob_walk[];	/* entry: walk the ID counter */
 /* Where each entry's breakpoint leaves the ip, as ARCH_TRAP_END does the site's */
 extern const uint8_t arch_blob_batch_trap_end[];
 extern const uint8_t arch_blob_walk_trap_end[];
+/* Just past the batch's system call instruction, before its result is stored */
+extern const uint8_t arch_blob_batch_call_end[];
 
 /*
  * System call numbers the generic code injects, as the kernel's uapi

@@ -45,7 +45,8 @@ struct blob_call {
  * What a call's ret holds before the blob stores the call's result
  * there: no system call returns it.  A run stopped part-way (past the
  * timeout) never writes the batch's done, and the calls that ran are
- * then those before the first ret still holding this (inject.c).
+ * then those before the first ret still holding this, and perhaps that
+ * one, whose result the registers at the stop hold (inject.c).
  */
 #define BLOB_CALL_NOT_RUN	INT64_MIN
 

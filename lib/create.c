@@ -158,18 +158,6 @@ static void note_created(struct creator *c, int id)
 	c->created[c->ncreated++] = id;
 }
 
-/*
- * After a failed run of @b, whose timer_create()s ask for ids (the
- * prctl's): the call it stopped in, if it stopped in a creation, may have
- * made its timer (inject.h).  Its id was free when we stopped the target,
- * or freed by us, so a timer with it is ours.
- */
-static void note_maybe_created(struct creator *c, const struct blob_batch *b, int id)
-{
-	if (b->done < b->count && b->calls[b->done].nr == ARCH_NR_TIMER_CREATE)
-		c->maybe_created = id;
-}
-
 static int creation_error(struct creator *c, const struct ptimer_timer *t, long err)
 {
 	/* The kernel's EBUSY: the prctl found the id taken. */
@@ -220,17 +208,14 @@ static int create_prctl(struct creator *c, const struct ptimer_timer *timers, si
 		b->calls[i] = create_call(c, timers, i);
 	/*
 	 * Only an undo creates without arming in the same window (the
-	 * rollback's put-back): through runs stopped past the timeout.  An
-	 * id the run before made is taken when asked again: EBUSY.
+	 * rollback's put-back): through runs stopped past the timeout.
 	 */
-	ret = run_through(c, b, -EBUSY);
+	ret = run_through(c, b);
 	/* After a failed run too: what ran before it is in b->done. */
 	rc = target_read(c->t, c->at.ids, ids, n * sizeof(*ids));
 	for (size_t i = 0; i < b->done && !err; i++)
 		err = check_created(c, &timers[i], b->calls[i].ret,
 				    rc ? timers[i].id : (int)ids[i]);
-	if (ret && b->done < n)
-		note_maybe_created(c, b, timers[b->done].id);
 	if (!ret)
 		ret = err ? err : rc;
 	if (!ret && b->done != n)
@@ -545,11 +530,6 @@ static int pair_window(struct creator *c, const struct ptimer_dump *from,
 			return err;
 		j++;
 	}
-	/* The settime a failed run stopped in may have armed its timer. */
-	if (ret && q < b->count && b->calls[q].nr == ARCH_NR_TIMER_SETTIME)
-		creator_note_armed(c, &values[j - 1]);
-	else if (ret && j < m)
-		note_maybe_created(c, b, timers[first + j].id);
 	if (!ret)
 		ret = rc;
 	if (ret)
@@ -664,7 +644,8 @@ int arm_timers(struct creator *c, const struct ptimer_dump *from,
 	int ret = -ENOMEM;
 
 	values = calloc(n ? n : 1, sizeof(*values));
-	b = batch_new(n, true);
+	/* An undo arms every timer it can: one the program deleted meanwhile fails alone. */
+	b = batch_new(n, !undo);
 	if (!values || !b)
 		goto free_all;
 	arm_clocks_now(&now, from);
@@ -690,7 +671,7 @@ int arm_timers(struct creator *c, const struct ptimer_dump *from,
 	if (ret)
 		goto free_all;
 	/* Arming a timer twice with one setting arms it with that setting. */
-	ret = undo ? run_through(c, b, 0) : target_batch(c->t, b, c->at.batch);
+	ret = undo ? run_through(c, b) : target_batch(c->t, b, c->at.batch);
 	if (ret)
 		goto free_all;
 	for (size_t i = 0; i < b->done; i++) {
@@ -707,32 +688,31 @@ free_all:
 	return ret;
 }
 
-int run_through(struct creator *c, struct blob_batch *b, long again_err)
+int run_through(struct creator *c, struct blob_batch *b)
 {
 	const uint64_t count = b->count;
 	struct blob_batch *rest;
-	uint64_t from;
 	int ret;
 
 	ret = target_batch(c->t, b, c->at.batch);
 	if (!ret || !b->done || b->done == count)
-		return ret;
+		goto all_known;
 	rest = batch_new(count - b->done, b->flags & BLOB_BATCH_STOP_ON_ERROR);
 	if (!rest)
 		return ret;
 	do {
-		from = b->done;
+		uint64_t from = b->done;
+
 		rest->count = count - from;
 		memcpy(rest->calls, b->calls + from, rest->count * sizeof(rest->calls[0]));
 		ret = target_batch(c->t, rest, c->at.batch);
-		/* The run before may have done what the call it stopped in asked. */
-		if (rest->done && rest->calls[0].ret == again_err)
-			rest->calls[0].ret = 0;
 		memcpy(b->calls + from, rest->calls, rest->count * sizeof(rest->calls[0]));
 		b->done = from + rest->done;
 	} while (ret && rest->done && b->done < count);
 	free(rest);
-	return ret;
+all_known:
+	/* A run stopped past its last call, before its trap, did all of it. */
+	return ret == -ETIMEDOUT && b->done == count ? 0 : ret;
 }
 
 /*
@@ -753,7 +733,7 @@ static int delete_ids(struct creator *c, const int *ids, size_t n, size_t may_be
 		b->calls[i].nr = ARCH_NR_TIMER_DELETE;
 		b->calls[i].args[0] = (uint64_t)ids[i];
 	}
-	ret = run_through(c, b, -EINVAL);
+	ret = run_through(c, b);
 	for (size_t i = 0; !ret && i < b->done; i++)
 		if (b->calls[i].ret && !(b->calls[i].ret == -EINVAL && i >= may_be_gone))
 			ret = (int)b->calls[i].ret;

@@ -29,9 +29,9 @@ struct creator {
 	int *created;
 	size_t ncreated;
 	/*
-	 * An id that a failed run may have created, or -1: the run was
-	 * stopped in a timer_create, or in a walk step between its create
-	 * and its delete.  An undo deletes it too, if it exists.
+	 * An id that a failed walk may have created, or -1: the walk was
+	 * stopped between a step's create and its delete, or after the
+	 * create of the id it wanted.  An undo deletes it too, if it exists.
 	 */
 	int maybe_created;
 	uint64_t walk_steps;
@@ -116,12 +116,12 @@ int arm_timers(struct creator *c, const struct ptimer_dump *from,
 /*
  * Run @b to its end, for what must be done or undone whole: a run
  * stopped part-way, in a target too slow for the timeout, is followed by
- * another from where it stopped, for as long as each gets further.  The
- * call a run stopped in is run again, so each call must bear being run
- * twice; the second run's @again_err is the first's success (a timer
- * already deleted gives EINVAL).  Returns as target_batch() does.
+ * another from where it stopped (inject.h: every call before it ran, and
+ * no other), for as long as each gets further.  Returns as target_batch()
+ * does, but 0 for a run stopped past the timeout after its last call:
+ * every result is known.
  */
-int run_through(struct creator *c, struct blob_batch *b, long again_err);
+int run_through(struct creator *c, struct blob_batch *b);
 /* Delete @n ids in one run_through(), best effort; returns the first error. */
 int delete_timers(struct creator *c, const int *ids, size_t n);
 /* Delete every timer created so far, and the one that may have been. */

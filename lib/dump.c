@@ -640,6 +640,8 @@ static struct ptimer_dump *disarmed_part(const struct ptimer_dump *dump)
 	for (size_t i = 0; !ret && i < dump->ntimers; i++)
 		if (dump->timers[i].value_ns != TIMER_UNREAD)
 			ret = ptimer_dump_add_timer(part, &dump->timers[i]);
+	/* In /proc's order still, newest first: sorted for the search. */
+	ptimer_dump_sort(part);
 	sigs = ptimer_dump_signals(dump, &nsigs);
 	for (size_t k = 0; !ret && k < nsigs; k++)
 		if (timers_find_id(part->timers, part->ntimers, sigs[k].timerid))
@@ -659,19 +661,21 @@ free_part:
 static void undo_disarm(struct ptimer_ctx *ctx, pid_t pid, unsigned int flags,
 			struct ptimer_dump *part, int err)
 {
-	char failure[sizeof(ctx->last_error)];
+	char failure[sizeof(ctx->last_error)], why[sizeof(ctx->last_error)];
 	size_t n = part->ntimers;
 	int ret;
 
 	snprintf(failure, sizeof(failure), "%s", ctx->last_error);
 	ret = ptimer_rearm_pid(ctx, pid, part, flags & (PTIMER_DUMP_SUSPEND_SECCOMP |
 							PTIMER_DUMP_KEEP_SECCOMP));
+	snprintf(why, sizeof(why), "%s", ctx->last_error);
 	if (ret)
-		ctx_set_error(ctx, err, "%s; re-arming the %zu timers it had disarmed failed: %s",
-			      failure, n, ctx->last_error);
+		ctx_set_error(ctx, err, "%s; re-arming the %zu POSIX timer%s it had disarmed"
+			      " failed: %s", failure, n, n == 1 ? "" : "s",
+			      why[0] ? why : ptimer_strerror(ret));
 	else
-		ctx_set_error(ctx, err, "%s; the %zu timers it had disarmed were re-armed",
-			      failure, n);
+		ctx_set_error(ctx, err, "%s; the %zu POSIX timer%s it had disarmed %s re-armed",
+			      failure, n, n == 1 ? "" : "s", n == 1 ? "was" : "were");
 }
 
 /* Everything a dump does while it holds the target. */

@@ -55,7 +55,6 @@ int rearm_in_place(struct creator *c, const struct ptimer_dump *from,
 	struct arm_clocks now;
 	struct blob_batch *b;
 	int ret = -ENOMEM, rc;
-	size_t ran;
 
 	if (!n)
 		return 0;
@@ -78,16 +77,7 @@ int rearm_in_place(struct creator *c, const struct ptimer_dump *from,
 				  c->at.old_values + i * sizeof(struct itimerspec) },
 		};
 	}
-	/*
-	 * The call a failed run stopped in is in doubt (inject.h): the
-	 * kernel writes its old setting only if it ran, over a tv_nsec that
-	 * no setting has.
-	 */
-	for (size_t i = 0; i < n; i++)
-		old[i].it_value.tv_nsec = -1;
 	ret = target_write(c->t, c->at.values, values, n * sizeof(*values));
-	if (!ret)
-		ret = target_write(c->t, c->at.old_values, old, n * sizeof(*old));
 	if (ret)
 		goto free_all;
 	creator_arming(c);
@@ -98,13 +88,12 @@ int rearm_in_place(struct creator *c, const struct ptimer_dump *from,
 	 * Unread, those settings are unknown: no rollback may set a timer
 	 * to the zeros in their place, which would disarm it.
 	 */
-	ran = b->done + (ret && b->done < n);
-	rc = ran ? target_read(c->t, c->at.old_values, old, ran * sizeof(*old)) : 0;
+	rc = b->done ? target_read(c->t, c->at.old_values, old, b->done * sizeof(*old)) : 0;
 	if (rc)
 		err(c->ctx, "pid %d: the old settings of the timers re-armed in place could not"
 		    " be read back; those timers keep the dump's", c->t->pid);
-	for (size_t i = 0; !rc && i < ran; i++) {
-		if ((i < b->done && b->calls[i].ret) || old[i].it_value.tv_nsec < 0)
+	for (size_t i = 0; !rc && i < b->done; i++) {
+		if (b->calls[i].ret)
 			continue;
 		c->rearmed[c->nrearmed] = timers[i].id;
 		c->rearmed_old[c->nrearmed++] = old[i];
@@ -150,9 +139,8 @@ int put_back_in_place(struct creator *c)
 				  c->at.old_values + i * sizeof(struct itimerspec) },
 		};
 	ret = target_write(c->t, c->at.old_values, c->rearmed_old, n * sizeof(*c->rearmed_old));
-	/* Setting a timer to its old value twice sets it to that value. */
 	if (!ret)
-		ret = run_through(c, b, 0);
+		ret = run_through(c, b);
 	for (size_t i = 0; !ret && i < b->done; i++)
 		ret = (int)b->calls[i].ret;
 	if (!ret && b->done != n)

@@ -454,6 +454,7 @@ static int run_from_stop(struct injector *in, const struct arch_regs *regs, uint
 		return ret;
 	in->run_entry = arch_get_ip(regs);
 	in->entry_faults = 0;
+	in->stopped_regs_valid = false;
 	if (ptrace(request, in->tid, 0, 0) < 0)
 		return -errno;
 	in->round_trips++;
@@ -603,6 +604,28 @@ static int stray_parked(struct injector *in, const siginfo_t *si)
 }
 
 /*
+ * After a run stopped past the timeout: whether it had reached our
+ * breakpoint after all, whose SIGTRAP the interrupt's stop came before
+ * (get_signal() takes a ptrace trap before any signal): it waits in the
+ * thread's queue, and would be the program's death once we let go.
+ */
+static bool own_trap_queued(struct injector *in, uint64_t trap_end)
+{
+	struct __ptrace_peeksiginfo_args args = { .nr = 32 };
+	struct arch_regs regs;
+	siginfo_t si[32];
+	long got;
+
+	if (arch_get_regs(in->tid, &regs))
+		return false;
+	got = ptrace(PTRACE_PEEKSIGINFO, in->tid, &args, si);
+	for (long i = 0; i < got; i++)
+		if (arch_is_injected_trap(&si[i], &regs, trap_end))
+			return true;
+	return false;
+}
+
+/*
  * The next stop that is not a sent signal held: a breakpoint's, its
  * registers read into @regs (ours leaves the ip at @trap_end), or the one
  * of @self, if not NULL.  A fault of our code, or a runaway stopped by an
@@ -616,7 +639,14 @@ static int wait_trap(struct injector *in, siginfo_t *si, const struct sent_to_se
 
 	for (;;) {
 		ret = seize_wait_trap(in->sp, in->tid, si, &interrupted);
+		if (ret == -ETIMEDOUT && interrupted && own_trap_queued(in, trap_end)) {
+			/* Done: take the breakpoint's stop, as after any run. */
+			if (ptrace(PTRACE_CONT, in->tid, 0, 0) < 0)
+				return -errno;
+			continue;
+		}
 		if (ret == -ETIMEDOUT && interrupted) {
+			in->stopped_regs_valid = !arch_get_regs(in->tid, &in->stopped_regs);
 			ret = restore_own_state(in);
 			return ret ? ret : -ETIMEDOUT;
 		}
@@ -857,13 +887,15 @@ static int batch_one_by_one(struct injector *in, struct blob_batch *batch)
  * After a failed run of @win: the blob writes its count of calls done
  * only as it traps, but each call's result as the call returns, over
  * BLOB_CALL_NOT_RUN.  So the calls that ran are those before the first
- * result still unset, and that one may have run too: the stop that ended
- * the run can come between its return and the store.  Unread, none is
+ * result still unset.  That one may have run too: a stop past the
+ * timeout comes on the way back from a call, before its result is
+ * stored, and then the registers at the stop hold it.  Unread, none is
  * known to have run.
  */
 static void count_done(struct injector *in, struct blob_batch *win, uint64_t remote)
 {
 	size_t len = win->count * sizeof(win->calls[0]);
+	const struct arch_regs *at = &in->stopped_regs;
 
 	win->done = 0;
 	if (inject_read(in, remote + offsetof(struct blob_batch, calls), win->calls, len)) {
@@ -873,6 +905,9 @@ static void count_done(struct injector *in, struct blob_batch *win, uint64_t rem
 	}
 	while (win->done < win->count && win->calls[win->done].ret != BLOB_CALL_NOT_RUN)
 		win->done++;
+	if (win->done < win->count && in->stopped_regs_valid &&
+	    arch_call_returned(at, blob_entry(in, arch_blob_batch_call_end)))
+		win->calls[win->done++].ret = arch_syscall_result(at);
 }
 
 static int run_window(struct injector *in, struct blob_batch *win, uint64_t remote)

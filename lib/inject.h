@@ -82,6 +82,9 @@ struct injector {
 	/* The run under way: where it starts, and the faults taken there (inject.c) */
 	uint64_t run_entry;
 	uint64_t entry_faults;
+	/* Its registers where it was stopped past the timeout, if it was (inject.c) */
+	struct arch_regs stopped_regs;
+	bool stopped_regs_valid;
 };
 
 /*
@@ -104,8 +107,7 @@ int inject_syscall(struct injector *in, long nr, long *ret,
  * Run @batch, which already sits in the data region at @remote, inside the
  * target; read the results back into @batch.  A failed run (one stopped
  * past the timeout) still says how far it got: the first @batch->done
- * calls ran, their results in place, and the call after them may have
- * run as well, its result unknown.
+ * calls ran, their results in place, and no other did.
  */
 int inject_batch(struct injector *in, struct blob_batch *batch, uint64_t remote);
 

@@ -54,6 +54,14 @@ enum ksigev {
 	KSIGEV_THREAD_ID = 4,
 };
 
+/*
+ * What an interrupted system call returns for the kernel to restart it,
+ * never seen by the program (include/linux/errno.h): ERESTARTSYS,
+ * ERESTARTNOINTR, ERESTARTNOHAND, ENOIOCTLCMD, ERESTART_RESTARTBLOCK.
+ */
+#define KERESTART_FIRST		512
+#define KERESTART_LAST		516
+
 /* The kernel's signal numbers: 1..64, the real-time ones from 32. */
 #define KSIGRTMIN	32
 #define KSIGMAX		64

@@ -688,11 +688,11 @@ static enum target_seccomp seccomp_policy(const struct ptimer_restore_opts *opts
 
 /*
  * After an interrupt or a timeout, the message says what became of the
- * target; a timeout's keeps what it was doing when time ran out.
+ * target; a timeout's keeps @doing, what timed out.
  */
-static void say_rolled_back(struct restore *r, int ret, bool undone)
+static void say_rolled_back(struct restore *r, int ret, const char *doing, bool undone)
 {
-	char doing[sizeof(r->ctx->last_error)], steps[64] = "", what[96];
+	char steps[64] = "", what[96];
 
 	if (r->c.walk_steps)
 		snprintf(steps, sizeof(steps), "after %llu walk steps, ",
@@ -701,12 +701,10 @@ static void say_rolled_back(struct restore *r, int ret, bool undone)
 		snprintf(what, sizeof(what), "every change to pid %d was rolled back", r->t->pid);
 	else
 		snprintf(what, sizeof(what), "the rollback in pid %d is incomplete", r->t->pid);
-	if (ret == -EINTR) {
+	if (ret == -EINTR)
 		ctx_set_error(r->ctx, ret, "%s%s", steps, what);
-		return;
-	}
-	snprintf(doing, sizeof(doing), "%s", r->ctx->last_error);
-	ctx_set_error(r->ctx, ret, "%s: timed out; %s%s", doing, steps, what);
+	else
+		ctx_set_error(r->ctx, ret, "%s: timed out; %s%s", doing, steps, what);
 }
 
 /*
@@ -716,14 +714,19 @@ static void say_rolled_back(struct restore *r, int ret, bool undone)
  */
 static int restore_attached(struct restore *r)
 {
-	bool undone = true;
+	char doing[sizeof(r->ctx->last_error)];
+	bool rolled = false, undone = true;
 	int ret, rc;
 
 	ret = run_attached(r);
 	if (ret) {
 		ret = target_died_or(r->t, ret, "restore");
-		if (ret != -PTIMER_ERR_TARGET_DIED)
+		/* What failed, before a step of the rollback says otherwise. */
+		snprintf(doing, sizeof(doing), "%s", r->ctx->last_error);
+		if (ret != -PTIMER_ERR_TARGET_DIED) {
 			undone = rollback(r);
+			rolled = true;
+		}
 	}
 	rc = restore_prctl_state(&r->c);
 	if (rc && !ret) {
@@ -734,8 +737,10 @@ static int restore_attached(struct restore *r)
 		err(r->ctx, "rollback: could not restore the prctl state of pid %d", r->t->pid);
 		undone = false;
 	}
-	if (ret == -EINTR || ret == -ETIMEDOUT)
-		say_rolled_back(r, ret, undone);
+	if (rolled && (ret == -EINTR || ret == -ETIMEDOUT))
+		say_rolled_back(r, ret, doing, undone);
+	else if (rolled)
+		ctx_set_error(r->ctx, ret, "%s", doing);
 	return ret;
 }
 

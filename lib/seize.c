@@ -621,17 +621,31 @@ int seize_release(struct seized_process *sp)
 }
 
 /*
+ * How many timeouts a thread in injected code may take to stop once
+ * interrupted: one in a call that a stop cannot interrupt (a seccomp
+ * supervisor's, with SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV) stops only
+ * when the call ends.  Let go before, it would run on into our
+ * breakpoint, whose SIGTRAP the program would die of.
+ */
+#define RUNAWAY_STOP_TIMEOUTS	10
+
+/*
  * Stop a thread that runs our code and did not trap in time, so that
  * its registers can be put back.  It may be looping in our blob, or
  * sleeping in a call it restarted; either way PTRACE_INTERRUPT stops it.
  */
 static int interrupt_runaway(struct seized_process *sp, pid_t tid, bool *interrupted)
 {
-	int status, ret;
+	int status, ret = -ETIMEDOUT;
 
 	if (ptrace(PTRACE_INTERRUPT, tid, 0, 0) < 0)
 		return -errno;
-	ret = next_stop(sp, tid, &status, deadline_from_now(sp), false);
+	for (int i = 0; ret == -ETIMEDOUT && i < RUNAWAY_STOP_TIMEOUTS; i++) {
+		if (i == 1)
+			err(sp->ctx, "tid %d: injected code is in a system call that does not"
+			    " stop; waiting for it to end", tid);
+		ret = next_stop(sp, tid, &status, deadline_from_now(sp), false);
+	}
 	if (ret)
 		return ret;
 	*interrupted = true;

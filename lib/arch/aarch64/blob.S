@@ -21,7 +21,7 @@
 	.section .rodata
 	.balign 16
 	.globl arch_blob_start, arch_blob_end, arch_blob_batch, arch_blob_walk
-	.globl arch_blob_batch_trap_end, arch_blob_walk_trap_end
+	.globl arch_blob_batch_trap_end, arch_blob_walk_trap_end, arch_blob_batch_call_end
 
 arch_blob_start:
 
@@ -43,6 +43,7 @@ arch_blob_batch:
 	ldp	x2, x3, [x20, #BLOB_CALL_ARGS + 16]
 	ldp	x4, x5, [x20, #BLOB_CALL_ARGS + 32]
 	svc	#0
+arch_blob_batch_call_end:		/* a stop here has the result in x0 */
 	str	x0, [x20, #BLOB_CALL_RET]
 	add	x21, x21, #1
 	add	x20, x20, #BLOB_CALL_SIZE

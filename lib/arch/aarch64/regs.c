@@ -174,6 +174,15 @@ long arch_syscall_result(const struct arch_regs *regs)
 }
 
 /*
+ * arm64 decides on a restart before the stop (do_signal() moves pc back
+ * onto the svc before get_signal()): a call to restart is not past it.
+ */
+bool arch_call_returned(const struct arch_regs *regs, uint64_t call_end)
+{
+	return regs->r.pc == call_end;
+}
+
+/*
  * brk reports TRAP_BRKPT with pc still on the brk instruction, the last
  * one of the site or blob entry: 4 bytes before @trap_end.
  */

@@ -21,7 +21,7 @@
 	.section .rodata
 	.balign 16
 	.globl arch_blob_start, arch_blob_end, arch_blob_batch, arch_blob_walk
-	.globl arch_blob_batch_trap_end, arch_blob_walk_trap_end
+	.globl arch_blob_batch_trap_end, arch_blob_walk_trap_end, arch_blob_batch_call_end
 
 arch_blob_start:
 
@@ -45,6 +45,7 @@ arch_blob_batch:
 	movq	BLOB_CALL_ARGS+32(%r13), %r8
 	movq	BLOB_CALL_ARGS+40(%r13), %r9
 	syscall
+arch_blob_batch_call_end:		/* a stop here has the result in %rax */
 	movq	%rax, BLOB_CALL_RET(%r13)
 	incq	%r14
 	addq	$BLOB_CALL_SIZE, %r13

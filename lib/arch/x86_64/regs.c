@@ -12,6 +12,7 @@
 
 #include "arch.h"
 #include "eintr.h"
+#include "kabi.h"
 #include "ptimer.h"
 
 const uint8_t arch_syscall_site[ARCH_SYSCALL_SITE_LEN] = { 0x0f, 0x05, 0xcc, 0xeb, 0xfd };
@@ -96,6 +97,18 @@ void arch_prep_blob_call(struct arch_regs *regs, uint64_t entry, uint64_t arg)
 long arch_syscall_result(const struct arch_regs *regs)
 {
 	return (long)regs->r.rax;
+}
+
+/*
+ * x86_64 decides on a restart after the stop (arch_do_signal_or_restart()
+ * runs once get_signal() is back): a call to restart still shows its
+ * restart code in rax.
+ */
+bool arch_call_returned(const struct arch_regs *regs, uint64_t call_end)
+{
+	long rax = (long)regs->r.rax;
+
+	return regs->r.rip == call_end && !(rax <= -KERESTART_FIRST && rax >= -KERESTART_LAST);
 }
 
 bool arch_is_injected_trap(const siginfo_t *si, const struct arch_regs *regs,

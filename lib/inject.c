@@ -604,12 +604,15 @@ static int stray_parked(struct injector *in, const siginfo_t *si)
 }
 
 /*
- * After a run stopped past the timeout: whether it had reached our
- * breakpoint after all, whose SIGTRAP the interrupt's stop came before
- * (get_signal() takes a ptrace trap before any signal): it waits in the
- * thread's queue, and would be the program's death once we let go.
+ * After a run stopped past the timeout: whether a signal our code raised
+ * waits in the thread's queue, behind the interrupt's stop (get_signal()
+ * takes a ptrace trap before any signal).  Our breakpoint's SIGTRAP: the
+ * run had ended.  A fault's, or a kept seccomp filter's SIGSYS, whose
+ * call did not run although the ip is past it: the program's own were
+ * taken at the run's entry.  Either would be the program's death once we
+ * let go; taken now, they are handled as after any run.
  */
-static bool own_trap_queued(struct injector *in, uint64_t trap_end)
+static bool ours_queued(struct injector *in, uint64_t trap_end)
 {
 	struct __ptrace_peeksiginfo_args args = { .nr = 32 };
 	struct arch_regs regs;
@@ -619,9 +622,15 @@ static bool own_trap_queued(struct injector *in, uint64_t trap_end)
 	if (arch_get_regs(in->tid, &regs))
 		return false;
 	got = ptrace(PTRACE_PEEKSIGINFO, in->tid, &args, si);
-	for (long i = 0; i < got; i++)
+	for (long i = 0; i < got; i++) {
+		int sig = si[i].si_signo;
+
 		if (arch_is_injected_trap(&si[i], &regs, trap_end))
 			return true;
+		if (sig != SIGTRAP && (ksig_forced() & ksig_bit(sig)) && si[i].si_code > 0 &&
+		    !(sig == SIGBUS && si[i].si_code == BUS_MCEERR_AO))
+			return true;
+	}
 	return false;
 }
 
@@ -639,8 +648,8 @@ static int wait_trap(struct injector *in, siginfo_t *si, const struct sent_to_se
 
 	for (;;) {
 		ret = seize_wait_trap(in->sp, in->tid, si, &interrupted);
-		if (ret == -ETIMEDOUT && interrupted && own_trap_queued(in, trap_end)) {
-			/* Done: take the breakpoint's stop, as after any run. */
+		if (ret == -ETIMEDOUT && interrupted && ours_queued(in, trap_end)) {
+			/* Let it take that signal: a trap or a fault, as after any run. */
 			if (ptrace(PTRACE_CONT, in->tid, 0, 0) < 0)
 				return -errno;
 			continue;

@@ -642,8 +642,9 @@ static int interrupt_runaway(struct seized_process *sp, pid_t tid, bool *interru
 		return -errno;
 	for (int i = 0; ret == -ETIMEDOUT && i < RUNAWAY_STOP_TIMEOUTS; i++) {
 		if (i == 1)
-			err(sp->ctx, "tid %d: injected code is in a system call that does not"
-			    " stop; waiting for it to end", tid);
+			warn(sp->ctx, "tid %d: injected code has not stopped since it was"
+			     " interrupted; waiting for it, as in a call that no stop"
+			     " interrupts", tid);
 		ret = next_stop(sp, tid, &status, deadline_from_now(sp), false);
 	}
 	if (ret)
@@ -709,20 +710,36 @@ int seize_wait_syscall_entry(struct seized_process *sp, pid_t tid)
 
 int seize_wait_trap(struct seized_process *sp, pid_t tid, siginfo_t *si, bool *interrupted)
 {
-	int64_t deadline_ns = deadline_from_now(sp);
+	int64_t deadline_ns = deadline_from_now(sp), waited = 0;
+	bool asked = false;	/* our PTRACE_INTERRUPT is on its way */
 	int status, ret;
 
 	*interrupted = false;
 	for (;;) {
 		/*
 		 * Not interruptible: our code runs in the target, and it is
-		 * undone only once it has trapped.  The deadline still holds.
+		 * undone only once it has stopped.  The deadline still holds.
 		 */
 		ret = next_stop(sp, tid, &status, deadline_ns, false);
-		if (ret == -ETIMEDOUT)
-			return interrupt_runaway(sp, tid, interrupted);
+		if (ret == -ETIMEDOUT && waited < RUNAWAY_STOP_TIMEOUTS) {
+			if (!asked && ptrace(PTRACE_INTERRUPT, tid, 0, 0) < 0)
+				return -errno;
+			if (waited++ == 1)
+				warn(sp->ctx, "tid %d: injected code has not stopped since it was"
+				     " interrupted; waiting for it, as in a call that no stop"
+				     " interrupts", tid);
+			asked = true;
+			deadline_ns = deadline_from_now(sp);
+			continue;
+		}
 		if (ret)
 			return ret;
+		if (is_event_stop(status) && asked) {
+			*interrupted = true;
+			err(sp->ctx, "tid %d: injected code did not trap within %lld ms; stopped it",
+			    tid, (long long)(ctx_timeout_ns(sp->ctx) / 1000000));
+			return -ETIMEDOUT;
+		}
 		if (is_event_stop(status)) {
 			/* A PTRACE_INTERRUPT or group stop arriving late: run on. */
 			if (ptrace(PTRACE_CONT, tid, 0, 0) < 0)
@@ -731,11 +748,17 @@ int seize_wait_trap(struct seized_process *sp, pid_t tid, siginfo_t *si, bool *i
 		}
 		if (WSTOPSIG(status) != SIGSTOP)
 			break;
-		/* It cannot be blocked; keep it for after the detach. */
+		/*
+		 * It cannot be blocked; keep it for after the detach.  Its stop
+		 * took the place of our interrupt's, if one was on its way:
+		 * ask again.
+		 */
 		sp->stop_held = true;
-		if (ptrace(PTRACE_CONT, tid, 0, 0) < 0)
+		if ((asked && ptrace(PTRACE_INTERRUPT, tid, 0, 0) < 0) ||
+		    ptrace(PTRACE_CONT, tid, 0, 0) < 0)
 			return -errno;
 	}
+	/* A trap or fault, even one that came with our interrupt: as any other. */
 	if (ptrace(PTRACE_GETSIGINFO, tid, 0, si) < 0)
 		return -errno;
 	return 0;

@@ -98,8 +98,9 @@ int seize_park(struct seized_process *sp, pid_t tid, int sig);
  * SIGTRAP; inject.c tells which it is.  A late PTRACE_INTERRUPT stop is
  * resumed; a SIGSTOP is kept for after the detach.  -ETIMEDOUT: it did
  * not trap within the context's timeout, and *@interrupted says whether
- * it was then stopped (in a PTRACE_INTERRUPT stop); -ESRCH: the process
- * died.
+ * it was then stopped (in a PTRACE_INTERRUPT stop, waited for up to ten
+ * timeouts more); a trap or fault that comes before that stop is
+ * returned as any other.  -ESRCH: the process died.
  */
 int seize_wait_trap(struct seized_process *sp, pid_t tid, siginfo_t *si, bool *interrupted);
 

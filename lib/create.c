@@ -482,11 +482,11 @@ static int pair_window(struct creator *c, const struct ptimer_dump *from,
 		       struct itimerspec *values, int64_t *ids)
 {
 	struct arm_clocks now;
-	size_t k = 0, q, j;
+	size_t k = 0;
 	int ret, rc;
 
 	arm_clocks_now(&now, from);
-	for (j = 0; j < m; j++) {
+	for (size_t j = 0; j < m; j++) {
 		size_t i = first + j;
 
 		/* Whole calls: @b is reused, and a settime's flags must be 0. */
@@ -508,7 +508,7 @@ static int pair_window(struct creator *c, const struct ptimer_dump *from,
 	ret = target_batch(c->t, b, c->at.batch);
 	/* After a failed run, what ran before it is in b->done. */
 	rc = target_read(c->t, c->at.ids + first * 8, ids, m * sizeof(*ids));
-	for (q = 0, j = 0; q < b->done; q++) {
+	for (size_t q = 0, j = 0; q < b->done; q++) {
 		const struct blob_call *call = &b->calls[q];
 		int got, err;
 

@@ -138,46 +138,6 @@ free_values:
 	return ret;
 }
 
-/*
- * Before a disarming batch: each timer's result slot gets a tv_nsec that
- * no setting has, which the kernel overwrites with the old setting only
- * for a call that ran.
- */
-static int preset_values(struct target *t, const struct dump_layout *l, size_t n)
-{
-	struct itimerspec *unset = calloc(n, sizeof(*unset));
-	int ret;
-
-	if (!unset)
-		return -ENOMEM;
-	for (size_t i = 0; i < n; i++)
-		unset[i].it_value.tv_nsec = -1;
-	ret = target_write(t, l->values, unset, n * sizeof(*unset));
-	free(unset);
-	return ret;
-}
-
-/*
- * A disarming batch failed part-way (stopped past the timeout): the
- * timers it disarmed are those whose slot holds a setting, which they
- * keep as their value, to be re-armed with (undo_disarm()).  Unread,
- * none is known: they stay marked unread.
- */
-static void note_disarmed(struct target *t, struct ptimer_dump *dump,
-			  const struct dump_layout *l)
-{
-	struct itimerspec *old = calloc(dump->ntimers, sizeof(*old));
-
-	if (old && !target_read(t, l->values, old, dump->ntimers * sizeof(*old)))
-		for (size_t i = 0; i < dump->ntimers; i++) {
-			if (old[i].it_value.tv_nsec < 0)
-				continue;
-			dump->timers[i].value_ns = ts_to_ns(&old[i].it_value);
-			dump->timers[i].interval_ns = ts_to_ns(&old[i].it_interval);
-		}
-	free(old);
-}
-
 /* The riders' calls, after the timers' own and the prctl. */
 static size_t riding_calls(const struct ptimer_dump *dump, const struct riders *rd)
 {
@@ -212,8 +172,6 @@ static int read_values_once(struct target *t, struct ptimer_dump *whole,
 	calls = b->calls + b->count;
 	b->count += fill_calls(calls, dump, &l, disarm, rd);
 	ret = target_write(t, l.zero, &zero, sizeof(zero));
-	if (!ret && disarm)
-		ret = preset_values(t, &l, dump->ntimers);
 	if (!ret && nriding > 1) {
 		ret = kinds_dump_fill(t, whole, rd->kinds, &b->calls[b->count], l.kinds,
 				      l.batch);
@@ -224,8 +182,13 @@ static int read_values_once(struct target *t, struct ptimer_dump *whole,
 	stamp_begin(&stamp);
 	ret = target_batch(t, b, l.batch);
 	if (ret) {
+		/*
+		 * Stopped part-way (past the timeout): the calls that ran are
+		 * known (inject.h), and each disarm that did keeps the setting
+		 * it read, to be re-armed with (undo_disarm()).
+		 */
 		if (disarm)
-			note_disarmed(t, dump, &l);
+			collect_values(t, dump, calls, &l, tentative, cand);
 		ctx_set_error(t->ctx, ret, "running the read batch in pid %d", t->pid);
 		goto free_batch;
 	}

@@ -516,9 +516,19 @@ enum taken {
 };
 
 /*
- * A fault of our own code is a signal the kernel raised (si_code > 0)
- * for an instruction: but our breakpoint's SIGTRAP, and a SIGBUS of
+ * Whether @si, one of the signals our code runs with unblocked
+ * (ksig_forced()), is a fault an instruction raised: one the kernel
+ * raised (si_code > 0), but our breakpoint's SIGTRAP, and a SIGBUS of
  * memory failing elsewhere (BUS_MCEERR_AO), which no instruction raises.
+ */
+static bool instruction_fault(const siginfo_t *si)
+{
+	return si->si_signo != SIGTRAP && si->si_code > 0 &&
+	       !(si->si_signo == SIGBUS && si->si_code == BUS_MCEERR_AO);
+}
+
+/*
+ * A fault of our own code is an instruction_fault().
  *
  * The program's own may be queued already: the thread faulted, and our
  * interrupt stopped it before the fault's delivery (get_signal() takes a
@@ -535,8 +545,7 @@ static enum taken classify(struct injector *in, const siginfo_t *si)
 	struct arch_regs regs;
 	uint64_t ip;
 
-	if (si->si_signo == SIGTRAP || si->si_code <= 0 ||
-	    (si->si_signo == SIGBUS && si->si_code == BUS_MCEERR_AO))
+	if (!instruction_fault(si))
 		return TAKEN_SENT;
 	if (arch_get_regs(in->tid, &regs))
 		return TAKEN_OURS;
@@ -622,15 +631,10 @@ static bool ours_queued(struct injector *in, uint64_t trap_end)
 	if (arch_get_regs(in->tid, &regs))
 		return false;
 	got = ptrace(PTRACE_PEEKSIGINFO, in->tid, &args, si);
-	for (long i = 0; i < got; i++) {
-		int sig = si[i].si_signo;
-
-		if (arch_is_injected_trap(&si[i], &regs, trap_end))
+	for (long i = 0; i < got; i++)
+		if (arch_is_injected_trap(&si[i], &regs, trap_end) ||
+		    ((ksig_forced() & ksig_bit(si[i].si_signo)) && instruction_fault(&si[i])))
 			return true;
-		if (sig != SIGTRAP && (ksig_forced() & ksig_bit(sig)) && si[i].si_code > 0 &&
-		    !(sig == SIGBUS && si[i].si_code == BUS_MCEERR_AO))
-			return true;
-	}
 	return false;
 }
 
@@ -867,6 +871,8 @@ static int run_blob(struct injector *in, const uint8_t *entry, uint64_t arg,
 static int batch_one_by_one(struct injector *in, struct blob_batch *batch)
 {
 	batch->done = 0;
+	for (uint64_t i = 0; i < batch->count; i++)
+		batch->calls[i].ret = BLOB_CALL_NOT_RUN;
 	for (uint64_t i = 0; i < batch->count; i++) {
 		struct blob_call *c = &batch->calls[i];
 		long r;

@@ -210,7 +210,7 @@ static int create_prctl(struct creator *c, const struct ptimer_timer *timers, si
 	 * Only an undo creates without arming in the same window (the
 	 * rollback's put-back): through runs stopped past the timeout.
 	 */
-	ret = run_through(c, b);
+	ret = target_batch_through(c->t, b, c->at.batch);
 	/* After a failed run too: what ran before it is in b->done. */
 	rc = target_read(c->t, c->at.ids, ids, n * sizeof(*ids));
 	for (size_t i = 0; i < b->done && !err; i++)
@@ -671,7 +671,8 @@ int arm_timers(struct creator *c, const struct ptimer_dump *from,
 	if (ret)
 		goto free_all;
 	/* Arming a timer twice with one setting arms it with that setting. */
-	ret = undo ? run_through(c, b) : target_batch(c->t, b, c->at.batch);
+	ret = undo ? target_batch_through(c->t, b, c->at.batch) :
+		     target_batch(c->t, b, c->at.batch);
 	if (ret)
 		goto free_all;
 	for (size_t i = 0; i < b->done; i++) {
@@ -686,33 +687,6 @@ free_all:
 	free(values);
 	free(b);
 	return ret;
-}
-
-int run_through(struct creator *c, struct blob_batch *b)
-{
-	const uint64_t count = b->count;
-	struct blob_batch *rest;
-	int ret;
-
-	ret = target_batch(c->t, b, c->at.batch);
-	if (!ret || !b->done || b->done == count)
-		goto all_known;
-	rest = batch_new(count - b->done, b->flags & BLOB_BATCH_STOP_ON_ERROR);
-	if (!rest)
-		return ret;
-	do {
-		uint64_t from = b->done;
-
-		rest->count = count - from;
-		memcpy(rest->calls, b->calls + from, rest->count * sizeof(rest->calls[0]));
-		ret = target_batch(c->t, rest, c->at.batch);
-		memcpy(b->calls + from, rest->calls, rest->count * sizeof(rest->calls[0]));
-		b->done = from + rest->done;
-	} while (ret && rest->done && b->done < count);
-	free(rest);
-all_known:
-	/* A run stopped past its last call, before its trap, did all of it. */
-	return ret == -ETIMEDOUT && b->done == count ? 0 : ret;
 }
 
 /*
@@ -733,7 +707,7 @@ static int delete_ids(struct creator *c, const int *ids, size_t n, size_t may_be
 		b->calls[i].nr = ARCH_NR_TIMER_DELETE;
 		b->calls[i].args[0] = (uint64_t)ids[i];
 	}
-	ret = run_through(c, b);
+	ret = target_batch_through(c->t, b, c->at.batch);
 	for (size_t i = 0; !ret && i < b->done; i++)
 		if (b->calls[i].ret && !(b->calls[i].ret == -EINVAL && i >= may_be_gone))
 			ret = (int)b->calls[i].ret;

@@ -108,21 +108,12 @@ void creator_note_armed(struct creator *c, const struct itimerspec *v);
 bool armed_may_have_fired(const struct creator *c);
 /*
  * Arm @n created timers, whose dump is @from, in one batch; to @undo a
- * change, through runs stopped past the timeout (run_through()).
+ * change, through runs stopped past the timeout (target_batch_through()).
  */
 int arm_timers(struct creator *c, const struct ptimer_dump *from,
 	       const struct ptimer_timer *timers, size_t n, enum ptimer_time_mode mode,
 	       bool undo);
-/*
- * Run @b to its end, for what must be done or undone whole: a run
- * stopped part-way, in a target too slow for the timeout, is followed by
- * another from where it stopped (inject.h: every call before it ran, and
- * no other), for as long as each gets further.  Returns as target_batch()
- * does, but 0 for a run stopped past the timeout after its last call:
- * every result is known.
- */
-int run_through(struct creator *c, struct blob_batch *b);
-/* Delete @n ids in one run_through(), best effort; returns the first error. */
+/* Delete @n ids in one target_batch_through(), best effort; returns the first error. */
 int delete_timers(struct creator *c, const int *ids, size_t n);
 /* Delete every timer created so far, and the one that may have been. */
 int delete_created(struct creator *c);

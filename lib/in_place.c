@@ -140,7 +140,7 @@ int put_back_in_place(struct creator *c)
 		};
 	ret = target_write(c->t, c->at.old_values, c->rearmed_old, n * sizeof(*c->rearmed_old));
 	if (!ret)
-		ret = run_through(c, b);
+		ret = target_batch_through(c->t, b, c->at.batch);
 	for (size_t i = 0; !ret && i < b->done; i++)
 		ret = (int)b->calls[i].ret;
 	if (!ret && b->done != n)

@@ -581,6 +581,34 @@ int target_batch(struct target *t, struct blob_batch *batch, uint64_t remote)
 	return inject_batch(&t->in, batch, remote);
 }
 
+int target_batch_through(struct target *t, struct blob_batch *b, uint64_t remote)
+{
+	const uint64_t count = b->count;
+	struct blob_batch *rest;
+	int ret;
+
+	ret = target_batch(t, b, remote);
+	if (!ret || !b->done || b->done == count)
+		goto all_known;
+	rest = calloc(1, sizeof(*rest) + (count - b->done) * sizeof(rest->calls[0]));
+	if (!rest)
+		return ret;
+	rest->flags = b->flags;
+	do {
+		uint64_t from = b->done;
+
+		rest->count = count - from;
+		memcpy(rest->calls, b->calls + from, rest->count * sizeof(rest->calls[0]));
+		ret = target_batch(t, rest, remote);
+		memcpy(b->calls + from, rest->calls, rest->count * sizeof(rest->calls[0]));
+		b->done = from + rest->done;
+	} while (ret && rest->done && b->done < count);
+	free(rest);
+all_known:
+	/* A run stopped past its last call, before its trap, did all of it. */
+	return ret == -ETIMEDOUT && b->done == count ? 0 : ret;
+}
+
 int target_walk(struct target *t, struct blob_walk *walk, uint64_t remote)
 {
 	return inject_walk(&t->in, walk, remote);

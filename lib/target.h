@@ -130,6 +130,15 @@ uint64_t target_scratch(const struct target *t);
 int target_syscall(struct target *t, long nr, long *ret, uint64_t a0, uint64_t a1,
 		   uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5);
 int target_batch(struct target *t, struct blob_batch *batch, uint64_t remote);
+/*
+ * Run @b to its end, for what must be done or undone whole: a run
+ * stopped part-way, in a target too slow for the timeout, is followed by
+ * another from where it stopped (inject.h: every call before it ran, and
+ * no other), for as long as each gets further.  Returns as target_batch()
+ * does, but 0 for a run stopped past the timeout after its last call:
+ * every result is known.
+ */
+int target_batch_through(struct target *t, struct blob_batch *b, uint64_t remote);
 int target_walk(struct target *t, struct blob_walk *walk, uint64_t remote);
 int target_write(struct target *t, uint64_t addr, const void *buf, size_t len);
 int target_read(struct target *t, uint64_t addr, void *buf, size_t len);

@@ -4,7 +4,7 @@
  * allkinds: a victim that holds every kind of timer ptimerctl carries, for
  * tests/integration/test_kinds.c, and checks from inside what it is given.
  *
- * usage: allkinds [--fresh] [--alarm SEC] [--collide FD]
+ * usage: allkinds [--fresh] [--alarm SEC] [--collide FD] [--slow CALL=USEC]...
  *
  * Threads, started in this order in every mode (so that a restore maps
  * them one to one): main, worker, epoll, spinner, control.
@@ -31,7 +31,10 @@
  *     103 CLOCK_MONOTONIC, 200 ms periodic, never read
  * With --fresh it holds nothing, and keeps every timer signal blocked
  * until "adopt": the destination of a restore.  --collide FD puts
- * /dev/null at FD.
+ * /dev/null at FD.  --slow CALL=USEC, once READY, makes every call of
+ * CALL (setitimer, timerfd_create, timerfd_settime, dup3, close, fcntl) by
+ * any thread wait USEC, under a second (slow_calls.h): a target in which
+ * injected code runs past a short --timeout.
  *
  * Every handler checks its siginfo: a POSIX timer signal must be SI_TIMER
  * with its timer's si_timerid and sigval, si_overrun >= 0, and, when
@@ -90,6 +93,7 @@
 #pragma GCC diagnostic ignored "-Wunused-function"
 #include "vproto.h"
 #pragma GCC diagnostic pop
+#include "slow_calls.h"
 
 #define SIG_PTHR	36
 #define SIG_PPROC	37
@@ -132,6 +136,8 @@ static int epfd = -1;
 static bool fresh;
 static int alarm_sec;
 static int collide_fd = -1;
+static struct slow_call slow[SLOW_CALLS_MAX];
+static size_t nslow;
 
 static atomic_llong anomalies;
 static atomic_int anomaly_claimed;
@@ -683,8 +689,42 @@ static void *control_main(void *arg)
 __attribute__((noreturn))
 static void usage(void)
 {
-	fprintf(stderr, "usage: allkinds [--fresh] [--alarm SEC] [--collide FD]\n");
+	fprintf(stderr, "usage: allkinds [--fresh] [--alarm SEC] [--collide FD]"
+		" [--slow CALL=USEC]...\n");
 	exit(2);
+}
+
+/* --slow CALL=USEC */
+static void add_slow(const char *arg)
+{
+	static const struct {
+		const char *name;
+		long nr;
+	} calls[] = {
+		{ "setitimer", SYS_setitimer },
+		{ "timerfd_create", SYS_timerfd_create },
+		{ "timerfd_settime", SYS_timerfd_settime },
+		{ "dup3", SYS_dup3 },
+		{ "close", SYS_close },
+		{ "fcntl", SYS_fcntl },
+	};
+	const char *eq = strchr(arg, '=');
+	char *end;
+	long us;
+
+	if (!eq || nslow == SLOW_CALLS_MAX)
+		usage();
+	us = strtol(eq + 1, &end, 10);
+	if (*end || end == eq + 1 || us < 0 || us >= 1000000)
+		usage();
+	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
+		if (strlen(calls[i].name) == (size_t)(eq - arg) &&
+		    !strncmp(calls[i].name, arg, (size_t)(eq - arg))) {
+			slow[nslow++] = (struct slow_call){ calls[i].nr, us };
+			return;
+		}
+	}
+	usage();
 }
 
 static void start(void *(*fn)(void *), int who)
@@ -710,6 +750,8 @@ int main(int argc, char **argv)
 			alarm_sec = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--collide") && i + 1 < argc)
 			collide_fd = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--slow") && i + 1 < argc)
+			add_slow(argv[++i]);
 		else
 			usage();
 	}
@@ -745,6 +787,13 @@ int main(int argc, char **argv)
 		vp_add_tid(atomic_load(&tids[i]));
 	if (!fresh)
 		make_everything();
+	if (nslow) {
+		const char *what;
+		int err = slow_calls_install(slow, nslow, &what);
+
+		if (err)
+			vp_die(err, "--slow: %s", what);
+	}
 	vp_out("READY %d", (int)getpid());
 	atomic_store(&ready, 1);
 	suspend_loop(0, takes, 5);

@@ -43,6 +43,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "slow_calls.h"
+
 #define MAX_TIMERS	128
 #define MAX_THREADS	64
 #define LOG_CAP		16384
@@ -874,162 +876,26 @@ static void install_seccomp(void)
 }
 
 /*
- * The supervisor of --slow-timers: answers each notification, once
- * the call's wait has passed (none for a call not slowed), by letting
- * the call run.  It dies with the victim (PR_SET_PDEATHSIG), or when
- * the filter has no task left.
- */
-__attribute__((noreturn))
-static void slow_supervise(int listener)
-{
-	/* Sleeps of exactly the wait, not of it plus the default 50 us slack. */
-	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
-	for (;;) {
-		struct seccomp_notif req;
-		struct seccomp_notif_resp resp;
-		struct timespec wait = { 0 };
-
-		memset(&req, 0, sizeof(req));
-		/*
-		 * ENOENT: the call was interrupted (a tracer's stop) before
-		 * we took it up; it will ask again.  Any other error: the
-		 * filter has no task left.
-		 */
-		if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &req) < 0) {
-			if (errno == EINTR || errno == ENOENT)
-				continue;
-			_exit(0);
-		}
-		if (req.data.nr == SYS_timer_create)
-			wait.tv_nsec = 1000 * slow_create_us;
-		else if (req.data.nr == SYS_timer_delete)
-			wait.tv_nsec = 1000 * slow_delete_us;
-		else
-			wait.tv_nsec = 1000 * slow_settime_us;
-		if (wait.tv_nsec)
-			nanosleep(&wait, NULL);
-		memset(&resp, 0, sizeof(resp));
-		resp.id = req.id;
-		resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
-		/* ENOENT: the call was interrupted meanwhile; it will ask again. */
-		ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
-	}
-}
-
-static void send_fd(int sock, int fd)
-{
-	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
-	char byte = 0;
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
-	};
-	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	if (sendmsg(sock, &msg, 0) != 1)
-		die(errno, "sendmsg");
-}
-
-static int recv_fd(int sock)
-{
-	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
-	char byte;
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
-	};
-	struct cmsghdr *c;
-	int fd;
-
-	if (recvmsg(sock, &msg, 0) != 1)
-		return -1;
-	c = CMSG_FIRSTHDR(&msg);
-	if (!c || c->cmsg_type != SCM_RIGHTS)
-		return -1;
-	memcpy(&fd, CMSG_DATA(c), sizeof(int));
-	return fd;
-}
-
-/*
- * --slow-timers USEC[,DELETE_USEC[,SETTIME_USEC]]: a target that is slow in
- * the same way everywhere.  Every timer_create of every thread waits USEC,
- * every timer_delete DELETE_USEC (USEC unless given; 0 for no wait), and
- * every timer_settime SETTIME_USEC (only when given), for a
- * supervisor process (a seccomp user notification, answered with
- * "continue"), so a step of a walk costs at least USEC plus DELETE_USEC on any CPU,
- * as under TCG, and evenly, unlike a starved thread's bursts of a few
- * milliseconds a second.  The supervisor is forked before the filter, so
- * it runs free of it, and outside the thread group ptimerctl stops.
+ * --slow-timers USEC[,DELETE_USEC[,SETTIME_USEC]]: every timer_create of
+ * every thread waits USEC, every timer_delete DELETE_USEC (USEC unless
+ * given; 0 for no wait), and every timer_settime SETTIME_USEC (only when
+ * given), so a step of a walk costs at least USEC plus DELETE_USEC on any
+ * CPU (slow_calls.h).
  */
 static void install_slow_timers(void)
 {
-#if defined(__x86_64__)
-	const unsigned int arch = AUDIT_ARCH_X86_64;
-#elif defined(__aarch64__)
-	const unsigned int arch = AUDIT_ARCH_AARCH64;
-#else
-	const unsigned int arch = 0;
-#endif
-	struct sock_filter filter[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, arch, 0, 4),
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_timer_create, 3, 0),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_timer_delete, 2, 0),
-		/* No system call has number -1. */
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
-			 slow_settime_us ? SYS_timer_settime : (unsigned int)-1, 1, 0),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
+	const struct slow_call calls[] = {
+		{ SYS_timer_create, slow_create_us },
+		{ SYS_timer_delete, slow_delete_us },
+		{ SYS_timer_settime, slow_settime_us },
 	};
-	struct sock_fprog prog = {
-		.len = sizeof(filter) / sizeof(filter[0]),
-		.filter = filter,
-	};
-	pid_t parent = getpid(), pid;
-	int sv[2], listener;
+	const char *what;
+	int err;
 
-	if (!arch)
-		die(ENOSYS, "--slow-timers on this architecture");
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
-		die(errno, "socketpair");
-	pid = fork();
-	if (pid < 0)
-		die(errno, "fork");
-	if (pid == 0) {
-		close(sv[0]);
-		if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != parent)
-			_exit(0);
-		listener = recv_fd(sv[1]);
-		if (listener < 0)
-			_exit(0);
-		slow_supervise(listener);
-	}
-	close(sv[1]);
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		die(errno, "PR_SET_NO_NEW_PRIVS");
-	/*
-	 * TSYNC_ESRCH: TSYNC may then come with a listener (Linux 5.7).
-	 * WAIT_KILLABLE_RECV (Linux 5.19): a call the supervisor has taken
-	 * up is not interrupted by a stop but runs to its end, and the
-	 * thread stops on its way back, before its caller sees the result:
-	 * a tracer stopping injected code then finds that call done.
-	 */
-	listener = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
-				SECCOMP_FILTER_FLAG_TSYNC | SECCOMP_FILTER_FLAG_TSYNC_ESRCH |
-				SECCOMP_FILTER_FLAG_NEW_LISTENER |
-				SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, &prog);
-	if (listener < 0)
-		die(errno, "seccomp");
-	send_fd(sv[0], listener);
-	close(listener);
-	close(sv[0]);
+	/* timer_settime is slowed only when asked: it runs in every dump's batch. */
+	err = slow_calls_install(calls, slow_settime_us ? 3 : 2, &what);
+	if (err)
+		die(err, "--slow-timers: %s", what);
 }
 
 /* ---- the control thread's answers ---- */

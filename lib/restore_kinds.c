@@ -159,17 +159,22 @@ static size_t kb_add(struct kbatch *kb, long nr, uint64_t a0, uint64_t a1, uint6
 	return kb->b->count++;
 }
 
-static int kb_run(struct kinds_restore *kr, struct kbatch *kb)
+/*
+ * Run @kb; after a failure, what ran is in kb->b->done (inject.h), which
+ * the caller records for rollback to undo.  @through: to its end, as
+ * target_batch_through() does, for what must be done or undone whole.
+ */
+static int kb_run(struct kinds_restore *kr, struct kbatch *kb, bool through, const char *what)
 {
 	int ret;
 
 	if (!kb->b->count)
 		return 0;
 	kb->b->done = 0;
-	ret = target_batch(kr->t, kb->b, target_scratch(kr->t));
+	ret = through ? target_batch_through(kr->t, kb->b, target_scratch(kr->t)) :
+			target_batch(kr->t, kb->b, target_scratch(kr->t));
 	if (ret)
-		return ctx_set_error(kr->ctx, ret, "cannot run injected calls in pid %d",
-				     kr->t->pid);
+		return ctx_set_error(kr->ctx, ret, "%s in pid %d", what, kr->t->pid);
 	return 0;
 }
 
@@ -281,7 +286,7 @@ static int prepare_itimers(struct kinds_restore *kr, struct kbatch *kb)
 	for (size_t i = 0; i < kr->nitimers; i++)
 		call[i] = kb_add(kb, KNR_GETITIMER, kr->itimers[i].want->which,
 				 itv_slot(kr, kr->itimers[i].want->which) + 32, 0, 0);
-	ret = kb_run(kr, kb);
+	ret = kb_run(kr, kb, false, "reading the interval timers");
 	for (size_t i = 0; !ret && i < kr->nitimers; i++) {
 		struct kr_itimer *it = &kr->itimers[i];
 		const char *name = ptimer_itimer_name(it->want->which);
@@ -463,14 +468,16 @@ static int apply_itimers(struct kinds_restore *kr, struct kbatch *kb)
 		call[i] = kb_add(kb, KNR_SETITIMER, w->which, itv_slot(kr, w->which),
 				 itv_slot(kr, w->which) + 32, 0);
 	}
-	ret = kb_run(kr, kb);
-	for (size_t i = 0; !ret && i < kr->nitimers; i++) {
+	ret = kb_run(kr, kb, false, "setting the interval timers");
+	/* After a failed run too: what it set, rollback sets back. */
+	for (size_t i = 0; i < kr->nitimers && call[i] < kb->b->done; i++) {
 		struct kr_itimer *it = &kr->itimers[i];
 		long r = kb_ret(kb, call[i]);
 
 		if (r < 0)
-			return ctx_set_error(kr->ctx, (int)r, "setitimer(%s) in pid %d",
-					     ptimer_itimer_name(it->want->which), kr->t->pid);
+			return ret ? ret : ctx_set_error(kr->ctx, (int)r, "setitimer(%s) in pid %d",
+							 ptimer_itimer_name(it->want->which),
+							 kr->t->pid);
 		it->set = true;
 		it->was_at_ns = clock_now_ns(CLOCK_MONOTONIC);
 		if (target_read(kr->t, itv_slot(kr, it->want->which) + 32, &it->was,
@@ -519,8 +526,9 @@ static int keep_replaced(struct kinds_restore *kr, struct kbatch *kb, int hi)
 		call[2 * i] = kb_add(kb, KNR_FCNTL, e->want->fd, F_GETFD, 0, 0);
 		call[2 * i + 1] = kb_add(kb, KNR_FCNTL, e->want->fd, F_DUPFD_CLOEXEC, hi, 0);
 	}
-	ret = kb_run(kr, kb);
-	for (size_t i = 0; !ret && i < kr->ntfds; i++) {
+	ret = kb_run(kr, kb, false, "keeping replaced descriptors aside");
+	/* After a failed run too: each spare it made, rollback closes. */
+	for (size_t i = 0; i < kr->ntfds; i++) {
 		struct kr_tfd *e = &kr->tfds[i];
 		long r;
 
@@ -531,8 +539,9 @@ static int keep_replaced(struct kinds_restore *kr, struct kbatch *kb, int hi)
 			e->old_cloexec = (int)r & FD_CLOEXEC;
 		r = r < 0 ? r : kb_ret(kb, call[2 * i + 1]);
 		if (r < 0) {
-			ret = ctx_set_error(kr->ctx, (int)r, "cannot keep fd %d of pid %d aside",
-					    e->want->fd, kr->t->pid);
+			if (!ret)
+				ret = ctx_set_error(kr->ctx, (int)r, "cannot keep fd %d of pid %d"
+						    " aside", e->want->fd, kr->t->pid);
 			break;
 		}
 		e->spare = (int)r;
@@ -661,23 +670,29 @@ static int place_timerfds(struct kinds_restore *kr, struct kbatch *kb)
 		}
 		if (!kb->b->count)
 			break;
-		ret = kb_run(kr, kb);
-		if (ret)
-			break;
+		/*
+		 * After a failed run too, what it did is recorded, for rollback
+		 * to undo: the batch stops at an error, so every call before
+		 * the first that failed (or did not run) ran, and none after.
+		 */
+		ret = kb_run(kr, kb, false, "placing timerfds");
 		for (size_t j = 0; j < nmoving; j++) {
 			struct kr_tfd *e = moving[j];
 			long r = kb_ret(kb, call[j]);
 
 			if (r < 0) {
-				ret = ctx_set_error(kr->ctx, (int)r, "cannot move a new timerfd to"
-						    " fd %d in pid %d", e->want->fd, kr->t->pid);
+				if (!ret)
+					ret = ctx_set_error(kr->ctx, (int)r, "cannot move a new"
+							    " timerfd to fd %d in pid %d",
+							    e->want->fd, kr->t->pid);
 				goto free_all;
 			}
 			e->placed = true;
 			r = kb_ret(kb, call[j] + 1);
 			if (r < 0) {
-				ret = ctx_set_error(kr->ctx, (int)r, "cannot close fd %d in pid %d",
-						    e->made, kr->t->pid);
+				if (!ret)
+					ret = ctx_set_error(kr->ctx, (int)r, "cannot close fd %d in"
+							    " pid %d", e->made, kr->t->pid);
 				goto free_all;
 			}
 			e->made = -1;
@@ -688,9 +703,11 @@ static int place_timerfds(struct kinds_restore *kr, struct kbatch *kb)
 			long r = kb_ret(kb, first + j);
 
 			if (r < 0) {
-				ret = ctx_set_error(kr->ctx, (int)r, "timerfd_create(%s) in pid %d",
-						    ptimer_clock_name(e->want->clockid),
-						    kr->t->pid);
+				if (!ret)
+					ret = ctx_set_error(kr->ctx, (int)r, "timerfd_create(%s) in"
+							    " pid %d",
+							    ptimer_clock_name(e->want->clockid),
+							    kr->t->pid);
 				goto free_all;
 			}
 			e->made = (int)r;
@@ -700,6 +717,8 @@ static int place_timerfds(struct kinds_restore *kr, struct kbatch *kb)
 				e->made = -1;
 			}
 		}
+		if (ret)
+			break;
 		nmoving = 0;
 		for (size_t j = 0; j < nmade; j++) {
 			if (made[j]->made != want_fd[j] && !made[j]->placed) {
@@ -803,7 +822,7 @@ static int arm_timerfds(struct kinds_restore *kr, struct kbatch *kb)
 			call[2 * i + 1] = kb_add(kb, KNR_IOCTL, w->fd, KTFD_IOC_SET_TICKS,
 						 slot + 64, 0);
 	}
-	ret = kb_run(kr, kb);
+	ret = kb_run(kr, kb, false, "arming timerfds");
 	/* The batch goes on past a failure: whatever it armed, rollback sets back. */
 	for (size_t i = 0; i < kr->ntfds && kb->b->done; i++) {
 		struct kr_tfd *e = &kr->tfds[i];
@@ -976,8 +995,11 @@ static int queue_signals(struct kinds_restore *kr)
 			call[k] = kb_add(&kb, KNR_RT_SIGQUEUEINFO, kr->ns_pid, s->signo,
 					 si_slot(kr, k), 0);
 	}
-	ret = kb_run(kr, &kb);
-	/* The batch goes on past a failure: every signal it queued is counted. */
+	/*
+	 * Past the point of no return: to its end.  The batch goes on past
+	 * a failure: every signal it queued is counted.
+	 */
+	ret = kb_run(kr, &kb, true, "queueing pending signals");
 	for (size_t k = 0; k < kr->nsigs && kb.b->done; k++)
 		if (kb_ret(&kb, call[k]) >= 0)
 			kr->queued++;
@@ -1037,7 +1059,7 @@ static void close_spares(struct kinds_restore *kr)
 	for (size_t i = 0; i < kr->ntfds; i++)
 		if (kr->tfds[i].spare >= 0)
 			kb_add(&kb, KNR_CLOSE, kr->tfds[i].spare, 0, 0, 0);
-	if (kb_run(kr, &kb))
+	if (kb_run(kr, &kb, true, "closing the descriptors kept aside"))
 		warn(kr->ctx, "pid %d keeps a copy of each descriptor --replace replaced",
 		     kr->t->pid);
 	for (size_t i = 0, c = 0; i < kr->ntfds; i++)
@@ -1110,7 +1132,7 @@ bool kinds_restore_rollback(struct kinds_restore *kr)
 			failed = true;
 		kb_add(&kb, KNR_SETITIMER, it->want->which, itv_slot(kr, it->want->which), 0, 0);
 	}
-	if (kb_run(kr, &kb))
+	if (kb_run(kr, &kb, true, "rolling back the interval timers and timerfds"))
 		failed = true;
 	for (size_t c = 0; c < kb.b->count; c++)
 		if (kb_ret(&kb, c) < 0 && kb.b->calls[c].nr != KNR_IOCTL)

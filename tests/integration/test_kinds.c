@@ -525,6 +525,99 @@ Test(kinds, restore_failing_on_a_descriptor_arms_nothing)
 }
 
 /*
+ * A restore into a target where each call of @slow (allkinds --slow)
+ * takes 150 ms, stopped by --timeout=0.2 part-way through a batch of
+ * them: the rollback must undo what the stopped batch did, though the
+ * batch never said how far it got, and go on past the timeout where the
+ * undo is slow too.  DST is left as it was: the same descriptors, fds
+ * 100..103 closed (@replace: fd 100 /dev/null, which --replace replaces),
+ * its interval timers disarmed, no POSIX timer.
+ */
+static void kinds_past_the_timeout_roll_back(const char *slow, const char *kinds, bool replace)
+{
+	struct victim *src, *dst;
+	struct ak_tfd t[AK_NTFD];
+	struct ak_itimer it[3];
+	char spid[16], *file;
+	struct run_result r;
+	int fds;
+
+	if (harness_time_scale() > 1)
+		cr_skip_test("under emulation (time scale %d)", harness_time_scale());
+	src = start_source(NULL);
+	if (replace)
+		dst = ak_start("--fresh", "--slow", slow, "--collide", "100", NULL);
+	else
+		dst = ak_start("--fresh", "--slow", slow, NULL);
+	file = ru_dump_file(src->pid, kinds);
+	fds = proc_count_fds(dst->pid);
+	/* argp takes options after the operands too; NULL ends the list early. */
+	cr_assert_eq(run_ptimerctl(&r, "restore", "--keep-seccomp", "--timeout=0.2", "-i", file,
+				   ru_pidstr(spid, dst->pid), replace ? "--replace" : NULL, NULL),
+		     0);
+	cr_expect_eq(r.exit_code, PX_TIMEOUT, "%s", run_describe(&r));
+	cr_expect(strstr(r.err, "timed out; every change to pid"), "no word of the rollback: %s",
+		  r.err);
+	cr_log_info("%s", r.err);
+	run_result_free(&r);
+	cr_expect_eq(proc_tracer_pid(dst->pid), 0);
+	cr_expect_eq(proc_count_fds(dst->pid), fds, "DST holds %d descriptors after the rollback,"
+		     " %d before", proc_count_fds(dst->pid), fds);
+	ak_timerfds(dst, t);
+	for (int i = 0; i < AK_NTFD; i++) {
+		const char *want = replace && i == 0 ? "/dev/null" : "closed";
+
+		cr_expect(!t[i].timerfd && !strcmp(t[i].what, want), "fd %d is left as %s, not %s",
+			  AK_TFD_FIRST + i, t[i].timerfd ? "a timerfd" : t[i].what, want);
+	}
+	ak_itimers(dst, it);
+	for (int which = 0; which < 3; which++)
+		cr_expect(!it[which].value_ns && !it[which].interval_ns, "DST: itimer %d left"
+			  " at %lld ns, interval %lld ns", which, it[which].value_ns,
+			  it[which].interval_ns);
+	cr_expect_eq(proc_count_timers(dst->pid), 0, "DST keeps %d POSIX timers",
+		     proc_count_timers(dst->pid));
+	ru_file_free(file);
+}
+
+/* The four timerfds are made in one batch: two are made when it is stopped. */
+Test(kinds, timerfds_made_past_the_timeout_are_closed)
+{
+	kinds_past_the_timeout_roll_back("timerfd_create=150000", "--kinds=timerfd", false);
+}
+
+/*
+ * Made at low numbers, the four are moved to 100..103 in one batch of
+ * dup3() and close() pairs, stopped part-way; the rollback's own closes,
+ * up to eight, take four timeouts' time.
+ */
+Test(kinds, timerfds_moved_past_the_timeout_are_closed)
+{
+	kinds_past_the_timeout_roll_back("close=150000", "--kinds=timerfd", false);
+}
+
+/*
+ * --replace keeps a dup of the descriptor it replaces (fd 100), for the
+ * rollback to put back: its batch of fcntl() calls is stopped after the
+ * dup, which the rollback must close.
+ */
+Test(kinds, a_spare_kept_past_the_timeout_is_closed)
+{
+	kinds_past_the_timeout_roll_back("fcntl=150000", "--kinds=timerfd", true);
+}
+
+/*
+ * The interval timers are set last, in one batch, after the POSIX
+ * timers and the timerfds: two of three are set when it is stopped, and
+ * setting them back takes longer than the timeout too.
+ */
+Test(kinds, itimers_set_past_the_timeout_are_set_back)
+{
+	kinds_past_the_timeout_roll_back("setitimer=150000", "--kinds=posix,itimer,timerfd",
+					 false);
+}
+
+/*
  * SIGTERM at "armed" once an ITIMER_REAL is set due at once (SRC's had
  * expired): its SIGALRM may be queued already, and nothing takes a
  * queued SIGALRM back, so the restore is past its point of no return and

@@ -32,8 +32,8 @@
  * With --fresh it holds nothing, and keeps every timer signal blocked
  * until "adopt": the destination of a restore.  --collide FD puts
  * /dev/null at FD.  --slow CALL=USEC, once READY, makes every call of
- * CALL (setitimer, timerfd_create, timerfd_settime, dup3, close, fcntl) by
- * any thread wait USEC, under a second (slow_calls.h): a target in which
+ * CALL (setitimer, timerfd_create, timerfd_settime, dup3, close, fcntl,
+ * rt_sigqueueinfo, rt_tgsigqueueinfo) by any thread wait USEC, under a second (slow_calls.h): a target in which
  * injected code runs past a short --timeout.
  *
  * Every handler checks its siginfo: a POSIX timer signal must be SI_TIMER
@@ -707,6 +707,8 @@ static void add_slow(const char *arg)
 		{ "dup3", SYS_dup3 },
 		{ "close", SYS_close },
 		{ "fcntl", SYS_fcntl },
+		{ "rt_sigqueueinfo", SYS_rt_sigqueueinfo },
+		{ "rt_tgsigqueueinfo", SYS_rt_tgsigqueueinfo },
 	};
 	const char *eq = strchr(arg, '=');
 	char *end;

@@ -816,6 +816,35 @@ Test(kinds, pending_signals_are_delivered_once_in_the_destination)
 }
 
 /*
+ * The pending signals are queued past the point of no return, in one
+ * batch, which must then run to its end: in a DST where queueing each
+ * takes 150 ms, the batch is stopped by --timeout=0.2 after the first,
+ * and goes on from there.  Stopped for good, it would fail a restore
+ * that can no longer roll back, with one signal queued and not the other.
+ */
+Test(kinds, pending_signals_queued_past_the_timeout_are_all_queued)
+{
+	struct victim *src, *dst;
+	struct run_result r;
+	char spid[16], *file;
+
+	if (harness_time_scale() > 1)
+		cr_skip_test("under emulation (time scale %d)", harness_time_scale());
+	src = start_source(NULL);
+	dst = ak_start("--fresh", "--slow", "rt_sigqueueinfo=150000", "--slow",
+		       "rt_tgsigqueueinfo=150000", NULL);
+	pend(src);
+	file = ru_dump_file(src->pid, NULL);
+	cr_assert_eq(run_ptimerctl(&r, "restore", "--keep-seccomp", "--timeout=0.2", "-i", file,
+				   ru_pidstr(spid, dst->pid), NULL), 0);
+	cr_expect_eq(r.exit_code, 0, "%s", run_describe(&r));
+	run_result_free(&r);
+	ak_ok(dst, "adopt", NULL, 0);
+	release_and_expect_once(dst, "DST", 1);
+	ru_file_free(file);
+}
+
+/*
  * DST, as a user of its own, may hold the 4 timers of the dump and one
  * signal more, not the 2 pending signals (RLIMIT_SIGPENDING): the restore
  * fails with EAGAIN before it arms or queues anything, and says so.

@@ -39,7 +39,8 @@
 struct riders {
 	long prctl_ret;		/* LONG_MIN until asked */
 	unsigned int kinds;	/* the context's kinds */
-	bool disarm;
+	/* Disarming: where the other kinds' disarm notes what it disarmed */
+	struct ptimer_dump *rearm;
 	bool kinds_done;	/* the kinds rode, and were collected */
 };
 
@@ -203,7 +204,7 @@ static int read_values_once(struct target *t, struct ptimer_dump *whole,
 		goto free_batch;
 	rd->prctl_ret = (long)calls[2 * dump->ntimers].ret;
 	if (nriding > 1) {
-		ret = kinds_dump_collect(t, whole, rd->kinds, rd->disarm,
+		ret = kinds_dump_collect(t, whole, rd->kinds, rd->rearm,
 					 &calls[2 * dump->ntimers + 1], l.kinds, l.batch);
 		rd->kinds_done = true;
 	}
@@ -576,30 +577,39 @@ int dump_read_existing(struct target *t, struct proc_preread *pr, struct ptimer_
 	return ret;
 }
 
+/* The timers @part holds, of every kind. */
+static size_t count_timers(const struct ptimer_dump *part)
+{
+	size_t nitimers, ntimerfds;
+
+	ptimer_dump_itimers(part, &nitimers);
+	ptimer_dump_timerfds(part, &ntimerfds);
+	return part->ntimers + nitimers + ntimerfds;
+}
+
 /*
- * A disarming dump that failed: the POSIX timers it disarmed, with the
- * settings they had, and their signals, which the disarm left stale (see
- * kinds_restore.c, queue_signals()), in a dump for ptimer_rearm_pid();
- * NULL if it disarmed none.  A timer whose setting is unknown is left
- * out: re-arming it with a guess would be worse.
+ * A disarming dump that failed: to @part, which holds the other kinds'
+ * timers it disarmed already (dump_kinds.c, disarm_kinds()), the POSIX
+ * timers it disarmed, with the settings they had, and their signals,
+ * which the disarm left stale (see kinds_restore.c, queue_signals()): a
+ * dump for ptimer_rearm_pid(), or NULL if it disarmed none.  A timer
+ * whose setting is unknown is left out: re-arming it with a guess would
+ * be worse.
  */
-static struct ptimer_dump *disarmed_part(const struct ptimer_dump *dump)
+static struct ptimer_dump *disarmed_part(const struct ptimer_dump *dump, struct ptimer_dump *part)
 {
 	const struct ptimer_pending_signal *sigs;
-	struct ptimer_dump *part;
 	size_t nsigs;
 	int ret = 0;
 
-	part = ptimer_dump_new();
-	if (!part)
-		return NULL;
 	part->pid = dump->pid;
 	part->nthreads = dump->nthreads;
 	part->tids = calloc(dump->nthreads + 1, sizeof(*part->tids));
 	if (!part->tids)
 		goto free_part;
 	memcpy(part->tids, dump->tids, dump->nthreads * sizeof(*part->tids));
-	ptimer_dump_set_kinds(part, PTIMER_KIND_POSIX | PTIMER_KIND_SIGNALS);
+	ptimer_dump_set_kinds(part, ptimer_dump_kinds(part) | PTIMER_KIND_POSIX |
+			      PTIMER_KIND_SIGNALS);
 	for (size_t i = 0; !ret && i < dump->ntimers; i++)
 		if (dump->timers[i].value_ns != TIMER_UNREAD)
 			ret = ptimer_dump_add_timer(part, &dump->timers[i]);
@@ -609,7 +619,7 @@ static struct ptimer_dump *disarmed_part(const struct ptimer_dump *dump)
 	for (size_t k = 0; !ret && k < nsigs; k++)
 		if (timers_find_id(part->timers, part->ntimers, sigs[k].timerid))
 			ret = ptimer_dump_add_signal(part, &sigs[k]);
-	if (!ret && part->ntimers)
+	if (!ret && count_timers(part))
 		return part;
 free_part:
 	ptimer_dump_free(part);
@@ -624,21 +634,27 @@ free_part:
 static void undo_disarm(struct ptimer_ctx *ctx, pid_t pid, unsigned int flags,
 			struct ptimer_dump *part, int err)
 {
-	char failure[sizeof(ctx->last_error)], why[sizeof(ctx->last_error)];
-	size_t n = part->ntimers;
+	char failure[sizeof(ctx->last_error) + 16], why[sizeof(ctx->last_error)];
+	const char *what = part->ntimers == count_timers(part) ? "POSIX timer" : "timer";
+	size_t n = count_timers(part);
 	int ret;
 
-	snprintf(failure, sizeof(failure), "%s", ctx->last_error);
+	/* A timeout's detail says so itself (as say_rolled_back() does in restore.c). */
+	if (!ctx->last_error[0])
+		snprintf(failure, sizeof(failure), "%s", ptimer_strerror(err));
+	else
+		snprintf(failure, sizeof(failure), "%s%s", ctx->last_error,
+			 err == -ETIMEDOUT ? ": timed out" : "");
 	ret = ptimer_rearm_pid(ctx, pid, part, flags & (PTIMER_DUMP_SUSPEND_SECCOMP |
 							PTIMER_DUMP_KEEP_SECCOMP));
 	snprintf(why, sizeof(why), "%s", ctx->last_error);
 	if (ret)
-		ctx_set_error(ctx, err, "%s; re-arming the %zu POSIX timer%s it had disarmed"
-			      " failed: %s", failure, n, n == 1 ? "" : "s",
+		ctx_set_error(ctx, err, "%s; re-arming the %zu %s%s it had disarmed failed: %s",
+			      failure, n, what, n == 1 ? "" : "s",
 			      why[0] ? why : ptimer_strerror(ret));
 	else
-		ctx_set_error(ctx, err, "%s; the %zu POSIX timer%s it had disarmed %s re-armed",
-			      failure, n, n == 1 ? "" : "s", n == 1 ? "was" : "were");
+		ctx_set_error(ctx, err, "%s; the %zu %s%s it had disarmed %s re-armed",
+			      failure, n, what, n == 1 ? "" : "s", n == 1 ? "was" : "were");
 }
 
 /* Everything a dump does while it holds the target. */
@@ -651,12 +667,16 @@ static int read_attached(struct target *t, struct ptimer_dump *dump, unsigned in
 	struct riders rd = {
 		.prctl_ret = LONG_MIN,
 		.kinds = ctx_kinds(t->ctx),
-		.disarm = disarm,
 	};
 	struct probe_policy pp;
 	int ret, state = 0;
 	size_t cap, nfds;
 
+	if (disarm) {
+		rd.rearm = ptimer_dump_new();
+		if (!rd.rearm)
+			return -ENOMEM;
+	}
 	/*
 	 * Everything that reads only /proc, and so may fail, comes before
 	 * a disarming dump changes anything.
@@ -684,7 +704,7 @@ static int read_attached(struct target *t, struct ptimer_dump *dump, unsigned in
 		ret = exact_finish(t, dump, disarm, true, cap, &x, &rd);
 	/* Without a POSIX timer to ride with, the others ask the prctl's state. */
 	if (!ret && !rd.kinds_done)
-		ret = kinds_dump_read_injected(t, dump, rd.kinds, disarm,
+		ret = kinds_dump_read_injected(t, dump, rd.kinds, rd.rearm,
 					       rd.prctl_ret == LONG_MIN ? &rd.prctl_ret : NULL);
 	/* Nothing was read in a batch that could take the stamp. */
 	if (!ret && !dump->realtime_ns)
@@ -708,8 +728,10 @@ static int read_attached(struct target *t, struct ptimer_dump *dump, unsigned in
 	if (!disarm)
 		ret = target_check_interrupt(t);
 end_read:
-	if (ret && x.disarming)
-		*disarmed = disarmed_part(dump);
+	if (ret && rd.rearm && (x.disarming || count_timers(rd.rearm)))
+		*disarmed = disarmed_part(dump, rd.rearm);
+	else
+		ptimer_dump_free(rd.rearm);
 	exact_end(t, &x);
 	return ret;
 }

@@ -511,8 +511,10 @@ static int settle_due(struct target *t, const struct dump_kinds *k, const struct
 		b->count = kinds_dump_ncalls_of(k, kinds);
 		fill_calls_a(b->calls, k, l, kinds);
 		ret = target_batch(t, b, l->batch);
-		if (!ret)
-			ret = batch_ok(t, b, "reading interval timers and timerfds again");
+		if (ret)
+			return ctx_set_error(t->ctx, ret, "reading the interval timers and timerfds"
+					     " again in pid %d", t->pid);
+		ret = batch_ok(t, b, "reading interval timers and timerfds again");
 		if (!ret)
 			ret = read_back(t, k, l, kinds, r, true, &unsure_itimers,
 					&unsure_timerfds);
@@ -540,23 +542,31 @@ static void settle_timerfds(struct dump_kinds *k, const struct kinds_read *r)
  * returned, later, and so the values carried, but for a timer due: armed
  * at one read and "unsure" at another, the disarm's included.
  */
+static struct ptimer_itimer itimer_of(const struct kinds_read *r, const struct itimerval *old,
+				      int which)
+{
+	const struct itimerval *v = old ? &old[which] : &r->itv[which];
+	uint8_t seen = r->itv_seen[which];
+	struct ptimer_itimer it = {
+		.which = which,
+		.value_ns = tv_to_ns(&v->it_value),
+		.interval_ns = tv_to_ns(&v->it_interval),
+	};
+
+	if (old && cpu_itimer_unsure(which, v))
+		seen |= SEEN_UNSURE;
+	if (seen == SEEN_DUE)
+		it.value_ns = 1000;
+	return it;
+}
+
 static int collect_itimers(struct ptimer_dump *dump, const struct kinds_read *r,
 			   const struct itimerval *old)
 {
 	for (int which = 0; which < KITIMER_COUNT; which++) {
-		const struct itimerval *v = old ? &old[which] : &r->itv[which];
-		uint8_t seen = r->itv_seen[which];
-		struct ptimer_itimer it = {
-			.which = which,
-			.value_ns = tv_to_ns(&v->it_value),
-			.interval_ns = tv_to_ns(&v->it_interval),
-		};
+		struct ptimer_itimer it = itimer_of(r, old, which);
 		int ret;
 
-		if (old && cpu_itimer_unsure(which, v))
-			seen |= SEEN_UNSURE;
-		if (seen == SEEN_DUE)
-			it.value_ns = 1000;
 		/*
 		 * A periodic ITIMER_REAL that expired and whose SIGALRM is still
 		 * pending reads as value 0 with its interval: the kernel re-arms
@@ -597,28 +607,51 @@ static int refresh_timerfds(struct target *t, struct dump_kinds *k,
 	return ret;
 }
 
-/* Batch B; the old values land where A's did. */
+/*
+ * Batch B; the old values land where A's did.  Each timer a call of it
+ * disarmed is noted in @rearm with the setting it had, after a run
+ * stopped part-way too (inject.h: the calls that ran are known), for a
+ * dump that fails to re-arm (dump.c, undo_disarm()).
+ */
 static int disarm_kinds(struct target *t, struct dump_kinds *k, struct blob_batch *b,
-			const struct kinds_layout *l, unsigned int kinds, struct itimerval *old_itv)
+			const struct kinds_layout *l, unsigned int kinds,
+			const struct kinds_read *r, struct itimerval *old_itv,
+			struct ptimer_dump *rearm)
 {
+	const size_t nit = kinds & PTIMER_KIND_ITIMER ? KITIMER_COUNT : 0;
 	struct itimerspec *its;
-	int ret;
+	int ret, rc = 0;
 
-	fill_batch_b(b, k, l, kinds);
-	ret = target_batch(t, b, l->batch);
-	if (!ret)
-		ret = batch_ok(t, b, "disarming an interval timer or a timerfd");
-	if (!ret && (kinds & PTIMER_KIND_ITIMER))
-		ret = target_read(t, l->itimers, old_itv, KITIMER_COUNT * sizeof(*old_itv));
-	if (ret || !k->ntimerfds)
-		return ret;
-	its = calloc(k->ntimerfds, sizeof(*its));
+	its = calloc(k->ntimerfds + 1, sizeof(*its));
 	if (!its)
 		return -ENOMEM;
-	ret = target_read(t, l->timerfds, its, k->ntimerfds * sizeof(*its));
-	for (size_t i = 0; !ret && i < k->ntimerfds; i++)
-		merge_disarmed(&k->timerfds[i], &its[i]);
+	fill_batch_b(b, k, l, kinds);
+	ret = target_batch(t, b, l->batch);
+	if (ret)
+		ctx_set_error(t->ctx, ret, "disarming the interval timers and timerfds in pid %d",
+			      t->pid);
+	if (nit)
+		rc = target_read(t, l->itimers, old_itv, nit * sizeof(*old_itv));
+	if (!rc && k->ntimerfds)
+		rc = target_read(t, l->timerfds, its, k->ntimerfds * sizeof(*its));
+	for (size_t c = 0; !rc && c < b->done; c++) {
+		if (b->calls[c].ret < 0)
+			continue;
+		if (c < nit) {
+			struct ptimer_itimer it = itimer_of(r, old_itv, (int)c);
+
+			if (kinds_itimer_armed(&it))
+				rc = ptimer_dump_add_itimer(rearm, &it);
+			continue;
+		}
+		merge_disarmed(&k->timerfds[c - nit], &its[c - nit]);
+		/* Its ticks too: a disarm clears them. */
+		if (k->timerfds[c - nit].value_ns || k->timerfds[c - nit].ticks)
+			rc = ptimer_dump_add_timerfd(rearm, &k->timerfds[c - nit]);
+	}
 	free(its);
+	if (!ret)
+		ret = rc ? rc : batch_ok(t, b, "disarming an interval timer or a timerfd");
 	return ret;
 }
 
@@ -688,7 +721,7 @@ int kinds_dump_fill(struct target *t, struct ptimer_dump *dump, unsigned int kin
 }
 
 int kinds_dump_collect(struct target *t, struct ptimer_dump *dump, unsigned int kinds,
-		       bool disarm, const struct blob_call *calls, uint64_t base,
+		       struct ptimer_dump *rearm, const struct blob_call *calls, uint64_t base,
 		       uint64_t batch_at)
 {
 	struct dump_kinds *k = dump_kinds_of(dump);
@@ -726,10 +759,10 @@ int kinds_dump_collect(struct target *t, struct ptimer_dump *dump, unsigned int 
 		ret = refresh_timerfds(t, k, r.its);
 	if (!ret)
 		settle_timerfds(k, &r);
-	if (!ret && disarm)
-		ret = disarm_kinds(t, k, b, &l, kinds, old_itv);
+	if (!ret && rearm)
+		ret = disarm_kinds(t, k, b, &l, kinds, &r, old_itv, rearm);
 	if (!ret && (kinds & PTIMER_KIND_ITIMER))
-		ret = collect_itimers(dump, &r, disarm ? old_itv : NULL);
+		ret = collect_itimers(dump, &r, rearm ? old_itv : NULL);
 free_read:
 	free(r.its_seen);
 	free(r.its);
@@ -738,7 +771,7 @@ free_read:
 }
 
 int kinds_dump_read_injected(struct target *t, struct ptimer_dump *dump, unsigned int kinds,
-			     bool disarm, long *prctl_ret)
+			     struct ptimer_dump *rearm, long *prctl_ret)
 {
 	struct dump_kinds *k = dump_kinds_of(dump);
 	size_t n = kinds_dump_ncalls(dump, kinds);
@@ -777,7 +810,7 @@ int kinds_dump_read_injected(struct target *t, struct ptimer_dump *dump, unsigne
 	if (prctl_ret)
 		*prctl_ret = (long)calls[n].ret;
 	stamp_end(t, &stamp, b->calls, dump);
-	ret = kinds_dump_collect(t, dump, kinds, disarm, calls, l.batch, 0);
+	ret = kinds_dump_collect(t, dump, kinds, rearm, calls, l.batch, 0);
 free_batch:
 	free(b);
 	return ret;

@@ -76,14 +76,16 @@ size_t kinds_dump_ncalls_for(unsigned int kinds, size_t ntimerfds);
  * Dump, injected at the start of the scratch region: one batch reads the
  * three interval timers (getitimer) and the timerfds (timerfd_gettime);
  * a timer that reads as due but not yet handled is read again once the
- * kernel has handled it (dump_kinds.c, settle_due()).  With @disarm, a
+ * kernel has handled it (dump_kinds.c, settle_due()).  With @rearm, a
  * second batch sets each to zero, which returns its old value in the
- * same step, and those old values are what is carried.  @prctl_ret: also
+ * same step, and those old values are what is carried; each timer it
+ * disarmed is noted in @rearm too, with that value, even when the batch
+ * fails part-way: what a dump that fails re-arms.  @prctl_ret: also
  * ask the state of PR_TIMER_CREATE_RESTORE_IDS, as
  * target_get_restore_ids() would.
  */
 int kinds_dump_read_injected(struct target *t, struct ptimer_dump *dump, unsigned int kinds,
-			     bool disarm, long *prctl_ret);
+			     struct ptimer_dump *rearm, long *prctl_ret);
 /*
  * The same, riding with another batch (dump.c's last read of the POSIX
  * timers), so that a small dump is one round trip: kinds_dump_fill()
@@ -96,7 +98,7 @@ size_t kinds_dump_ncalls(const struct ptimer_dump *dump, unsigned int kinds);
 int kinds_dump_fill(struct target *t, struct ptimer_dump *dump, unsigned int kinds,
 		    struct blob_call *calls, uint64_t base, uint64_t batch_at);
 int kinds_dump_collect(struct target *t, struct ptimer_dump *dump, unsigned int kinds,
-		       bool disarm, const struct blob_call *calls, uint64_t base,
+		       struct ptimer_dump *rearm, const struct blob_call *calls, uint64_t base,
 		       uint64_t batch_at);
 
 struct kinds_restore;

@@ -468,7 +468,8 @@ static int apply_itimers(struct kinds_restore *kr, struct kbatch *kb)
 		call[i] = kb_add(kb, KNR_SETITIMER, w->which, itv_slot(kr, w->which),
 				 itv_slot(kr, w->which) + 32, 0);
 	}
-	ret = kb_run(kr, kb, false, "setting the interval timers");
+	/* Re-arming is an undo (dump.c, undo_disarm()): to its end. */
+	ret = kb_run(kr, kb, kr->rearm, "setting the interval timers");
 	/* After a failed run too: what it set, rollback sets back. */
 	for (size_t i = 0; i < kr->nitimers && call[i] < kb->b->done; i++) {
 		struct kr_itimer *it = &kr->itimers[i];
@@ -822,7 +823,8 @@ static int arm_timerfds(struct kinds_restore *kr, struct kbatch *kb)
 			call[2 * i + 1] = kb_add(kb, KNR_IOCTL, w->fd, KTFD_IOC_SET_TICKS,
 						 slot + 64, 0);
 	}
-	ret = kb_run(kr, kb, false, "arming timerfds");
+	/* Re-arming is an undo (dump.c, undo_disarm()): to its end. */
+	ret = kb_run(kr, kb, kr->rearm, "arming timerfds");
 	/* The batch goes on past a failure: whatever it armed, rollback sets back. */
 	for (size_t i = 0; i < kr->ntfds && kb->b->done; i++) {
 		struct kr_tfd *e = &kr->tfds[i];

@@ -67,10 +67,10 @@ static bool dump_has_kind(json_object *root, const char *kind)
 	return false;
 }
 
-/* The source after it has set up: fd 102's one tick is there. */
-static struct victim *start_source(const char *arg)
+/* The source after it has set up: fd 102's one tick is there.  @arg2 may be NULL. */
+static struct victim *start_source_with(const char *arg, const char *arg2)
 {
-	struct victim *v = ak_start(arg, NULL);
+	struct victim *v = ak_start(arg, arg2, NULL);
 	int64_t deadline = harness_deadline(RU_WAIT_MS);
 	struct ak_tfd t[AK_NTFD];
 
@@ -81,6 +81,11 @@ static struct victim *start_source(const char *arg)
 		cr_assert(clock_ns(CLOCK_MONOTONIC) < deadline, "fd 102 never expired");
 		sleep_ms(1);
 	}
+}
+
+static struct victim *start_source(const char *arg)
+{
+	return start_source_with(arg, NULL);
 }
 
 static void restore_ok(const char *file, pid_t pid, const char *opt)
@@ -813,6 +818,43 @@ Test(kinds, pending_signals_are_delivered_once_in_the_destination)
 	/* A plain dump took nothing from the source either. */
 	release_and_expect_once(src, "SRC", 1);
 	ru_file_free(file);
+}
+
+/*
+ * A dump --disarm stopped past the timeout in its batch that disarms
+ * the interval timers and the timerfds: in SRC each timerfd_settime()
+ * takes 150 ms, so two of the four timerfds are disarmed at
+ * --timeout=0.2.  The dump fails, and puts back every timer it had
+ * disarmed, of every kind: the POSIX timers (disarmed in the batch
+ * before), the interval timers and those two timerfds, with their
+ * settings and ticks; re-arming them takes past the timeout too.
+ */
+Test(kinds, a_disarm_past_the_timeout_rearms_every_kind)
+{
+	struct victim *src;
+	struct ak_tfd st[AK_NTFD];
+	struct run_result r;
+	char spid[16];
+	int64_t t0;
+
+	if (harness_time_scale() > 1)
+		cr_skip_test("under emulation (time scale %d)", harness_time_scale());
+	src = start_source_with("--slow", "timerfd_settime=150000");
+	ak_timerfds(src, st);
+	t0 = clock_ns(CLOCK_MONOTONIC);
+	cr_assert_eq(run_ptimerctl(&r, "dump", "--disarm", "--kinds=all", "--keep-seccomp",
+				   "--timeout=0.2", "-o", "/dev/null", ru_pidstr(spid, src->pid),
+				   NULL), 0);
+	cr_expect_eq(r.exit_code, PX_TIMEOUT, "%s", run_describe(&r));
+	cr_expect(strstr(r.err, "timers it had disarmed were re-armed"), "no word of the"
+		  " re-arm: %s", r.err);
+	cr_log_info("%s", r.err);
+	run_result_free(&r);
+	cr_expect_eq(proc_tracer_pid(src->pid), 0);
+	expect_posix(src, "SRC", true);
+	expect_itimers_armed(src, "SRC");
+	expect_timerfds(src, "SRC", st[1].value_ns, clock_ns(CLOCK_MONOTONIC) - t0);
+	expect_no_anomaly(src, "SRC");
 }
 
 /*

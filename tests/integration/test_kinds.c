@@ -822,14 +822,14 @@ Test(kinds, pending_signals_are_delivered_once_in_the_destination)
 
 /*
  * A dump --disarm stopped past the timeout in its batch that disarms
- * the interval timers and the timerfds: in SRC each timerfd_settime()
- * takes 150 ms, so two of the four timerfds are disarmed at
- * --timeout=0.2.  The dump fails, and puts back every timer it had
- * disarmed, of every kind: the POSIX timers (disarmed in the batch
- * before), the interval timers and those two timerfds, with their
- * settings and ticks; re-arming them takes past the timeout too.
+ * the interval timers, then the timerfds: in SRC each call of @slow
+ * takes 150 ms, so two of them are made at --timeout=0.2.  The dump
+ * fails, and puts back every timer it had disarmed, of every kind: the
+ * POSIX timers (disarmed in the batch before), and the interval timers
+ * and timerfds it got to, with their settings and ticks; re-arming them
+ * takes past the timeout too.
  */
-Test(kinds, a_disarm_past_the_timeout_rearms_every_kind)
+static void disarm_past_the_timeout_rearms(const char *slow)
 {
 	struct victim *src;
 	struct ak_tfd st[AK_NTFD];
@@ -839,7 +839,7 @@ Test(kinds, a_disarm_past_the_timeout_rearms_every_kind)
 
 	if (harness_time_scale() > 1)
 		cr_skip_test("under emulation (time scale %d)", harness_time_scale());
-	src = start_source_with("--slow", "timerfd_settime=150000");
+	src = start_source_with("--slow", slow);
 	ak_timerfds(src, st);
 	t0 = clock_ns(CLOCK_MONOTONIC);
 	cr_assert_eq(run_ptimerctl(&r, "dump", "--disarm", "--kinds=all", "--keep-seccomp",
@@ -855,6 +855,18 @@ Test(kinds, a_disarm_past_the_timeout_rearms_every_kind)
 	expect_itimers_armed(src, "SRC");
 	expect_timerfds(src, "SRC", st[1].value_ns, clock_ns(CLOCK_MONOTONIC) - t0);
 	expect_no_anomaly(src, "SRC");
+}
+
+/* Stopped at the second of the four timerfds, the interval timers all disarmed */
+Test(kinds, a_disarm_past_the_timeout_rearms_its_timerfds)
+{
+	disarm_past_the_timeout_rearms("timerfd_settime=150000");
+}
+
+/* Stopped at the second of the three interval timers, no timerfd disarmed yet */
+Test(kinds, a_disarm_past_the_timeout_rearms_its_itimers)
+{
+	disarm_past_the_timeout_rearms("setitimer=150000");
 }
 
 /*

@@ -620,41 +620,6 @@ int seize_release(struct seized_process *sp)
 	return first;
 }
 
-/*
- * How many timeouts a thread in injected code may take to stop once
- * interrupted: one in a call that a stop cannot interrupt (a seccomp
- * supervisor's, with SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV) stops only
- * when the call ends.  Let go before, it would run on into our
- * breakpoint, whose SIGTRAP the program would die of.
- */
-#define RUNAWAY_STOP_TIMEOUTS	10
-
-/*
- * Stop a thread that runs our code and did not trap in time, so that
- * its registers can be put back.  It may be looping in our blob, or
- * sleeping in a call it restarted; either way PTRACE_INTERRUPT stops it.
- */
-static int interrupt_runaway(struct seized_process *sp, pid_t tid, bool *interrupted)
-{
-	int status, ret = -ETIMEDOUT;
-
-	if (ptrace(PTRACE_INTERRUPT, tid, 0, 0) < 0)
-		return -errno;
-	for (int i = 0; ret == -ETIMEDOUT && i < RUNAWAY_STOP_TIMEOUTS; i++) {
-		if (i == 1)
-			warn(sp->ctx, "tid %d: injected code has not stopped since it was"
-			     " interrupted; waiting for it, as in a call that no stop"
-			     " interrupts", tid);
-		ret = next_stop(sp, tid, &status, deadline_from_now(sp), false);
-	}
-	if (ret)
-		return ret;
-	*interrupted = true;
-	err(sp->ctx, "tid %d: injected code did not trap within %lld ms; stopped it",
-	    tid, (long long)(ctx_timeout_ns(sp->ctx) / 1000000));
-	return -ETIMEDOUT;
-}
-
 int seize_park(struct seized_process *sp, pid_t tid, int sig)
 {
 	int64_t deadline_ns = deadline_from_now(sp);
@@ -682,27 +647,89 @@ int seize_park(struct seized_process *sp, pid_t tid, int sig)
 	}
 }
 
+/*
+ * How many timeouts a thread in injected code may take to stop once
+ * interrupted: one in a call that a stop cannot interrupt (a seccomp
+ * supervisor's, with SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV) stops only
+ * when the call ends.  Let go before, it would run on into our
+ * breakpoint, whose SIGTRAP the program would die of.
+ */
+#define RUNAWAY_STOP_TIMEOUTS	10
+
+/* A wait for the next stop of a thread that runs our code. */
+struct code_wait {
+	int64_t deadline_ns;
+	int timeouts;		/* since interrupted */
+	bool asked;		/* our PTRACE_INTERRUPT is on its way */
+};
+
+/*
+ * The next stop of @tid but a SIGSTOP's, which cannot be blocked: it is
+ * kept for after the detach, and @tid goes on with ptrace @resume
+ * (PTRACE_CONT, or PTRACE_SYSCALL).  Past the deadline the thread is
+ * interrupted, so that its registers can be put back: it may be looping
+ * in our blob, or sleeping in a call it restarted; either way
+ * PTRACE_INTERRUPT stops it.  Not interruptible itself: our code runs in
+ * the target, and it is undone only once it has stopped.
+ */
+static int next_code_stop(struct seized_process *sp, pid_t tid, struct code_wait *w,
+			  enum __ptrace_request resume, int *status)
+{
+	int ret;
+
+	for (;;) {
+		ret = next_stop(sp, tid, status, w->deadline_ns, false);
+		if (ret == -ETIMEDOUT && w->timeouts < RUNAWAY_STOP_TIMEOUTS) {
+			if (!w->asked && ptrace(PTRACE_INTERRUPT, tid, 0, 0) < 0)
+				return -errno;
+			if (w->timeouts++ == 1)
+				warn(sp->ctx, "tid %d: injected code has not stopped since it was"
+				     " interrupted; waiting for it, as in a call that no stop"
+				     " interrupts", tid);
+			w->asked = true;
+			w->deadline_ns = deadline_from_now(sp);
+			continue;
+		}
+		if (ret || is_event_stop(*status) || WSTOPSIG(*status) != SIGSTOP)
+			return ret;
+		/* Its stop took the place of our interrupt's, if one was on its way: ask again. */
+		sp->stop_held = true;
+		if ((w->asked && ptrace(PTRACE_INTERRUPT, tid, 0, 0) < 0) ||
+		    ptrace(resume, tid, 0, 0) < 0)
+			return -errno;
+	}
+}
+
+/* @tid, interrupted past the deadline, has stopped. */
+static int code_stopped(struct seized_process *sp, pid_t tid)
+{
+	err(sp->ctx, "tid %d: injected code did not trap within %lld ms; stopped it",
+	    tid, (long long)(ctx_timeout_ns(sp->ctx) / 1000000));
+	return -ETIMEDOUT;
+}
+
 int seize_wait_syscall_entry(struct seized_process *sp, pid_t tid)
 {
-	int64_t deadline_ns = deadline_from_now(sp);
-	bool interrupted;
+	struct code_wait w = { .deadline_ns = deadline_from_now(sp) };
 	int status, ret;
 
 	for (;;) {
-		ret = next_stop(sp, tid, &status, deadline_ns, false);
-		if (ret == -ETIMEDOUT)
-			return interrupt_runaway(sp, tid, &interrupted);
+		ret = next_code_stop(sp, tid, &w, PTRACE_SYSCALL, &status);
 		if (ret)
 			return ret;
-		/* PTRACE_O_TRACESYSGOOD: a system call stop, the only one asked for */
+		/*
+		 * PTRACE_O_TRACESYSGOOD: a system call stop, the only one asked
+		 * for.  One that comes after our interrupt was asked for is
+		 * still the call's entry: the interrupt's stop comes later, and
+		 * is run past as a late one.
+		 */
 		if (WSTOPSIG(status) == (SIGTRAP | 0x80))
 			return 0;
-		if (!is_event_stop(status)) {
-			/* Every signal blocked: none but SIGSTOP can come. */
-			if (WSTOPSIG(status) != SIGSTOP)
-				return -EFAULT;
-			sp->stop_held = true;
-		}
+		if (is_event_stop(status) && w.asked)
+			return code_stopped(sp, tid);
+		/* Every signal blocked: none but SIGSTOP can come. */
+		if (!is_event_stop(status))
+			return -EFAULT;
 		if (ptrace(PTRACE_SYSCALL, tid, 0, 0) < 0)
 			return -errno;
 	}
@@ -710,52 +737,22 @@ int seize_wait_syscall_entry(struct seized_process *sp, pid_t tid)
 
 int seize_wait_trap(struct seized_process *sp, pid_t tid, siginfo_t *si, bool *interrupted)
 {
-	int64_t deadline_ns = deadline_from_now(sp), waited = 0;
-	bool asked = false;	/* our PTRACE_INTERRUPT is on its way */
+	struct code_wait w = { .deadline_ns = deadline_from_now(sp) };
 	int status, ret;
 
 	*interrupted = false;
 	for (;;) {
-		/*
-		 * Not interruptible: our code runs in the target, and it is
-		 * undone only once it has stopped.  The deadline still holds.
-		 */
-		ret = next_stop(sp, tid, &status, deadline_ns, false);
-		if (ret == -ETIMEDOUT && waited < RUNAWAY_STOP_TIMEOUTS) {
-			if (!asked && ptrace(PTRACE_INTERRUPT, tid, 0, 0) < 0)
-				return -errno;
-			if (waited++ == 1)
-				warn(sp->ctx, "tid %d: injected code has not stopped since it was"
-				     " interrupted; waiting for it, as in a call that no stop"
-				     " interrupts", tid);
-			asked = true;
-			deadline_ns = deadline_from_now(sp);
-			continue;
-		}
+		ret = next_code_stop(sp, tid, &w, PTRACE_CONT, &status);
 		if (ret)
 			return ret;
-		if (is_event_stop(status) && asked) {
+		if (is_event_stop(status) && w.asked) {
 			*interrupted = true;
-			err(sp->ctx, "tid %d: injected code did not trap within %lld ms; stopped it",
-			    tid, (long long)(ctx_timeout_ns(sp->ctx) / 1000000));
-			return -ETIMEDOUT;
+			return code_stopped(sp, tid);
 		}
-		if (is_event_stop(status)) {
-			/* A PTRACE_INTERRUPT or group stop arriving late: run on. */
-			if (ptrace(PTRACE_CONT, tid, 0, 0) < 0)
-				return -errno;
-			continue;
-		}
-		if (WSTOPSIG(status) != SIGSTOP)
+		if (!is_event_stop(status))
 			break;
-		/*
-		 * It cannot be blocked; keep it for after the detach.  Its stop
-		 * took the place of our interrupt's, if one was on its way:
-		 * ask again.
-		 */
-		sp->stop_held = true;
-		if ((asked && ptrace(PTRACE_INTERRUPT, tid, 0, 0) < 0) ||
-		    ptrace(PTRACE_CONT, tid, 0, 0) < 0)
+		/* A PTRACE_INTERRUPT or group stop arriving late: run on. */
+		if (ptrace(PTRACE_CONT, tid, 0, 0) < 0)
 			return -errno;
 	}
 	/* A trap or fault, even one that came with our interrupt: as any other. */

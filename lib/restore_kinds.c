@@ -173,6 +173,9 @@ static int kb_run(struct kinds_restore *kr, struct kbatch *kb, bool through, con
 	kb->b->done = 0;
 	ret = through ? target_batch_through(kr->t, kb->b, target_scratch(kr->t)) :
 			target_batch(kr->t, kb->b, target_scratch(kr->t));
+	/* Stopped past its last call: all of it ran, each result known. */
+	if (ret == -ETIMEDOUT && kb->b->done == kb->b->count)
+		ret = 0;
 	if (ret)
 		return ctx_set_error(kr->ctx, ret, "%s in pid %d", what, kr->t->pid);
 	return 0;
@@ -447,7 +450,14 @@ static int apply_itimers(struct kinds_restore *kr, struct kbatch *kb)
 	int ret;
 
 	kb_reset(kb, true);
-	for (size_t i = 0; i < kr->nitimers; i++) {
+	/*
+	 * ITIMER_REAL last (itimers[] ascends by which): the CPU ones count
+	 * the process's time, which stands still while it is held, but
+	 * ITIMER_REAL may come due while the batch runs on, and its SIGALRM,
+	 * which no rollback takes back, would outlive a batch that failed
+	 * after it.
+	 */
+	for (size_t i = kr->nitimers; i-- > 0;) {
 		const struct ptimer_itimer *w = kr->itimers[i].want;
 		/* ITIMER_REAL counts down on the monotonic clock; the others CPU time. */
 		int clock = w->which == ITIMER_REAL ? KCLOCK_MONOTONIC : KCLOCK_PROCESS_CPUTIME_ID;
@@ -471,7 +481,7 @@ static int apply_itimers(struct kinds_restore *kr, struct kbatch *kb)
 	/* Re-arming is an undo (dump.c, undo_disarm()): to its end. */
 	ret = kb_run(kr, kb, kr->rearm, "setting the interval timers");
 	/* After a failed run too: what it set, rollback sets back. */
-	for (size_t i = 0; i < kr->nitimers && call[i] < kb->b->done; i++) {
+	for (size_t i = kr->nitimers; i-- > 0 && call[i] < kb->b->done;) {
 		struct kr_itimer *it = &kr->itimers[i];
 		long r = kb_ret(kb, call[i]);
 

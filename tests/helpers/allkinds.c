@@ -4,7 +4,7 @@
  * allkinds: a victim that holds every kind of timer ptimerctl carries, for
  * tests/integration/test_kinds.c, and checks from inside what it is given.
  *
- * usage: allkinds [--fresh] [--alarm SEC] [--collide FD] [--slow CALL=USEC]...
+ * usage: allkinds [--fresh] [--alarm SEC] [--collide FD]... [--slow CALL=USEC]...
  *
  * Threads, started in this order in every mode (so that a restore maps
  * them one to one): main, worker, epoll, spinner, control.
@@ -30,10 +30,11 @@
  *     102 CLOCK_BOOTTIME, one-shot 1 ms: expired, 1 tick never read
  *     103 CLOCK_MONOTONIC, 200 ms periodic, never read
  * With --fresh it holds nothing, and keeps every timer signal blocked
- * until "adopt": the destination of a restore.  --collide FD puts
+ * until "adopt": the destination of a restore.  Each --collide FD puts
  * /dev/null at FD.  --slow CALL=USEC, once READY, makes every call of
  * CALL (setitimer, timerfd_create, timerfd_settime, dup3, close, fcntl,
- * rt_sigqueueinfo, rt_tgsigqueueinfo) by any thread wait USEC, under a second (slow_calls.h): a target in which
+ * rt_sigqueueinfo, rt_tgsigqueueinfo) by any thread wait USEC, under a
+ * second (slow_calls.h): a target in which
  * injected code runs past a short --timeout.
  *
  * Every handler checks its siginfo: a POSIX timer signal must be SI_TIMER
@@ -135,7 +136,8 @@ static atomic_int ready;
 static int epfd = -1;
 static bool fresh;
 static int alarm_sec;
-static int collide_fd = -1;
+static int collide_fd[NTFD];
+static int ncollide;
 static struct slow_call slow[SLOW_CALLS_MAX];
 static size_t nslow;
 
@@ -689,7 +691,7 @@ static void *control_main(void *arg)
 __attribute__((noreturn))
 static void usage(void)
 {
-	fprintf(stderr, "usage: allkinds [--fresh] [--alarm SEC] [--collide FD]"
+	fprintf(stderr, "usage: allkinds [--fresh] [--alarm SEC] [--collide FD]..."
 		" [--slow CALL=USEC]...\n");
 	exit(2);
 }
@@ -750,8 +752,8 @@ int main(int argc, char **argv)
 			fresh = true;
 		else if (!strcmp(argv[i], "--alarm") && i + 1 < argc)
 			alarm_sec = atoi(argv[++i]);
-		else if (!strcmp(argv[i], "--collide") && i + 1 < argc)
-			collide_fd = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--collide") && i + 1 < argc && ncollide < NTFD)
+			collide_fd[ncollide++] = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--slow") && i + 1 < argc)
 			add_slow(argv[++i]);
 		else
@@ -765,11 +767,11 @@ int main(int argc, char **argv)
 	epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (epfd < 0)
 		vp_die(errno, "epoll_create1");
-	if (collide_fd >= 0) {
+	for (int i = 0; i < ncollide; i++) {
 		int fd = open("/dev/null", O_RDONLY);
 
-		if (fd < 0 || dup2(fd, collide_fd) < 0)
-			vp_die(errno, "/dev/null at %d", collide_fd);
+		if (fd < 0 || dup2(fd, collide_fd[i]) < 0)
+			vp_die(errno, "/dev/null at %d", collide_fd[i]);
 		close(fd);
 	}
 	/* Before the worker starts waiting with it. */

@@ -535,8 +535,8 @@ Test(kinds, restore_failing_on_a_descriptor_arms_nothing)
  * them: the rollback must undo what the stopped batch did, though the
  * batch never said how far it got, and go on past the timeout where the
  * undo is slow too.  DST is left as it was: the same descriptors, fds
- * 100..103 closed (@replace: fd 100 /dev/null, which --replace replaces),
- * its interval timers disarmed, no POSIX timer.
+ * 100..103 closed (@replace: fds 100 and 101 /dev/null, which --replace
+ * replaces), its interval timers disarmed, no POSIX timer.
  */
 static void kinds_past_the_timeout_roll_back(const char *slow, const char *kinds, bool replace)
 {
@@ -551,7 +551,8 @@ static void kinds_past_the_timeout_roll_back(const char *slow, const char *kinds
 		cr_skip_test("under emulation (time scale %d)", harness_time_scale());
 	src = start_source(NULL);
 	if (replace)
-		dst = ak_start("--fresh", "--slow", slow, "--collide", "100", NULL);
+		dst = ak_start("--fresh", "--slow", slow, "--collide", "100", "--collide", "101",
+			       NULL);
 	else
 		dst = ak_start("--fresh", "--slow", slow, NULL);
 	file = ru_dump_file(src->pid, kinds);
@@ -570,7 +571,7 @@ static void kinds_past_the_timeout_roll_back(const char *slow, const char *kinds
 		     " %d before", proc_count_fds(dst->pid), fds);
 	ak_timerfds(dst, t);
 	for (int i = 0; i < AK_NTFD; i++) {
-		const char *want = replace && i == 0 ? "/dev/null" : "closed";
+		const char *want = replace && i < 2 ? "/dev/null" : "closed";
 
 		cr_expect(!t[i].timerfd && !strcmp(t[i].what, want), "fd %d is left as %s, not %s",
 			  AK_TFD_FIRST + i, t[i].timerfd ? "a timerfd" : t[i].what, want);
@@ -582,6 +583,8 @@ static void kinds_past_the_timeout_roll_back(const char *slow, const char *kinds
 			  it[which].interval_ns);
 	cr_expect_eq(proc_count_timers(dst->pid), 0, "DST keeps %d POSIX timers",
 		     proc_count_timers(dst->pid));
+	/* DST blocks SIGALRM: one an ITIMER_REAL set for a while queued would stay. */
+	cr_expect(!ak_pending(dst->pid, 0, SIGALRM), "DST: a SIGALRM outlived the rollback");
 	ru_file_free(file);
 }
 
@@ -602,13 +605,41 @@ Test(kinds, timerfds_moved_past_the_timeout_are_closed)
 }
 
 /*
- * --replace keeps a dup of the descriptor it replaces (fd 100), for the
- * rollback to put back: its batch of fcntl() calls is stopped after the
- * dup, which the rollback must close.
+ * --replace keeps a dup of each descriptor it replaces (fds 100 and 101),
+ * for the rollback to put back: its batch of fcntl() calls is stopped
+ * after the first dup, which the rollback must close.
  */
 Test(kinds, a_spare_kept_past_the_timeout_is_closed)
 {
 	kinds_past_the_timeout_roll_back("fcntl=150000", "--kinds=timerfd", true);
+}
+
+/*
+ * The same batch with one descriptor to replace: two fcntl() calls, the
+ * run stopped past the timeout after the second, its last.  Every call
+ * ran and its result is known: the restore goes on, and completes.
+ */
+Test(kinds, a_batch_stopped_after_its_last_call_completes)
+{
+	struct victim *src, *dst;
+	struct ak_tfd t[AK_NTFD];
+	char spid[16], *file;
+	struct run_result r;
+
+	if (harness_time_scale() > 1)
+		cr_skip_test("under emulation (time scale %d)", harness_time_scale());
+	src = start_source(NULL);
+	dst = ak_start("--fresh", "--slow", "fcntl=150000", "--collide", "100", NULL);
+	file = ru_dump_file(src->pid, "--kinds=timerfd");
+	cr_assert_eq(run_ptimerctl(&r, "restore", "--keep-seccomp", "--timeout=0.2", "--replace",
+				   "-i", file, ru_pidstr(spid, dst->pid), NULL), 0);
+	cr_expect_eq(r.exit_code, 0, "%s", run_describe(&r));
+	run_result_free(&r);
+	cr_expect_eq(proc_tracer_pid(dst->pid), 0);
+	ak_timerfds(dst, t);
+	for (int i = 0; i < AK_NTFD; i++)
+		cr_expect(t[i].timerfd, "fd %d is %s, not a timerfd", AK_TFD_FIRST + i, t[i].what);
+	ru_file_free(file);
 }
 
 /*

@@ -591,7 +591,7 @@ static size_t count_timers(const struct ptimer_dump *part)
  * A disarming dump that failed: to @part, which holds the other kinds'
  * timers it disarmed already (dump_kinds.c, disarm_kinds()), the POSIX
  * timers it disarmed, with the settings they had, and their signals,
- * which the disarm left stale (see kinds_restore.c, queue_signals()): a
+ * which the disarm left stale (see restore_kinds.c, queue_signals()): a
  * dump for ptimer_rearm_pid(), or NULL if it disarmed none.  A timer
  * whose setting is unknown is left out: re-arming it with a guess would
  * be worse.
@@ -634,7 +634,7 @@ free_part:
 static void undo_disarm(struct ptimer_ctx *ctx, pid_t pid, unsigned int flags,
 			struct ptimer_dump *part, int err)
 {
-	char failure[sizeof(ctx->last_error) + 16], why[sizeof(ctx->last_error)];
+	char failure[sizeof(ctx->last_error) + 16], why[sizeof(ctx->last_error) + 64];
 	const char *what = part->ntimers == count_timers(part) ? "POSIX timer" : "timer";
 	size_t n = count_timers(part);
 	int ret;
@@ -647,11 +647,14 @@ static void undo_disarm(struct ptimer_ctx *ctx, pid_t pid, unsigned int flags,
 			 err == -ETIMEDOUT ? ": timed out" : "");
 	ret = ptimer_rearm_pid(ctx, pid, part, flags & (PTIMER_DUMP_SUSPEND_SECCOMP |
 							PTIMER_DUMP_KEEP_SECCOMP));
-	snprintf(why, sizeof(why), "%s", ctx->last_error);
+	/* Nested in the dump's message, which the caller ends with the dump's errno: its own */
+	if (ctx->last_error[0])
+		snprintf(why, sizeof(why), "%s: %s", ctx->last_error, ptimer_strerror(ret));
+	else
+		snprintf(why, sizeof(why), "%s", ptimer_strerror(ret));
 	if (ret)
 		ctx_set_error(ctx, err, "%s; re-arming the %zu %s%s it had disarmed failed: %s",
-			      failure, n, what, n == 1 ? "" : "s",
-			      why[0] ? why : ptimer_strerror(ret));
+			      failure, n, what, n == 1 ? "" : "s", why);
 	else
 		ctx_set_error(ctx, err, "%s; the %zu %s%s it had disarmed %s re-armed",
 			      failure, n, what, n == 1 ? "" : "s", n == 1 ? "was" : "were");

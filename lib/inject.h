@@ -107,7 +107,10 @@ int inject_syscall(struct injector *in, long nr, long *ret,
  * Run @batch, which already sits in the data region at @remote, inside the
  * target; read the results back into @batch.  A failed run (one stopped
  * past the timeout) still says how far it got: the first @batch->done
- * calls ran, their results in place, and no other did.
+ * calls ran, their results in place, and no other did.  A run stopped
+ * past the timeout once the batch had ended (its last call, or under
+ * BLOB_BATCH_STOP_ON_ERROR one that failed) did all it was to: it
+ * succeeds.
  */
 int inject_batch(struct injector *in, struct blob_batch *batch, uint64_t remote);
 

@@ -173,9 +173,6 @@ static int kb_run(struct kinds_restore *kr, struct kbatch *kb, bool through, con
 	kb->b->done = 0;
 	ret = through ? target_batch_through(kr->t, kb->b, target_scratch(kr->t)) :
 			target_batch(kr->t, kb->b, target_scratch(kr->t));
-	/* Stopped past its last call: all of it ran, each result known. */
-	if (ret == -ETIMEDOUT && kb->b->done == kb->b->count)
-		ret = 0;
 	if (ret)
 		return ctx_set_error(kr->ctx, ret, "%s in pid %d", what, kr->t->pid);
 	return 0;
@@ -452,7 +449,8 @@ static int apply_itimers(struct kinds_restore *kr, struct kbatch *kb)
 	kb_reset(kb, true);
 	/*
 	 * ITIMER_REAL last (itimers[] ascends by which): the CPU ones count
-	 * the process's time, which stands still while it is held, but
+	 * the process's time, which all but stands still while it is held
+	 * (only the calls of the thread that runs the batch count), but
 	 * ITIMER_REAL may come due while the batch runs on, and its SIGALRM,
 	 * which no rollback takes back, would outlive a batch that failed
 	 * after it.

@@ -673,7 +673,7 @@ struct code_wait {
  * the target, and it is undone only once it has stopped.
  */
 static int next_code_stop(struct seized_process *sp, pid_t tid, struct code_wait *w,
-			  enum __ptrace_request resume, int *status)
+			  int resume, int *status)
 {
 	int ret;
 
@@ -700,11 +700,15 @@ static int next_code_stop(struct seized_process *sp, pid_t tid, struct code_wait
 	}
 }
 
-/* @tid, interrupted past the deadline, has stopped. */
+/*
+ * @tid, interrupted past the deadline, has stopped.  A warning: the run
+ * may have ended (inject_batch()), and the failure, if it is one, is the
+ * caller's to say.
+ */
 static int code_stopped(struct seized_process *sp, pid_t tid)
 {
-	err(sp->ctx, "tid %d: injected code did not trap within %lld ms; stopped it",
-	    tid, (long long)(ctx_timeout_ns(sp->ctx) / 1000000));
+	warn(sp->ctx, "tid %d: injected code did not trap within %lld ms; stopped it",
+	     tid, (long long)(ctx_timeout_ns(sp->ctx) / 1000000));
 	return -ETIMEDOUT;
 }
 
@@ -720,8 +724,8 @@ int seize_wait_syscall_entry(struct seized_process *sp, pid_t tid)
 		/*
 		 * PTRACE_O_TRACESYSGOOD: a system call stop, the only one asked
 		 * for.  One that comes after our interrupt was asked for is
-		 * still the call's entry: the interrupt's stop comes later, and
-		 * is run past as a late one.
+		 * still the call's entry, and it takes the interrupt's place
+		 * (ptrace_stop(): any trap clears a pending PTRACE_INTERRUPT).
 		 */
 		if (WSTOPSIG(status) == (SIGTRAP | 0x80))
 			return 0;

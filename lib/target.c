@@ -588,8 +588,8 @@ int target_batch_through(struct target *t, struct blob_batch *b, uint64_t remote
 	int ret;
 
 	ret = target_batch(t, b, remote);
-	if (!ret || !b->done || b->done == count)
-		goto all_known;
+	if (!ret || !b->done)
+		return ret;
 	rest = calloc(1, sizeof(*rest) + (count - b->done) * sizeof(rest->calls[0]));
 	if (!rest)
 		return ret;
@@ -602,11 +602,9 @@ int target_batch_through(struct target *t, struct blob_batch *b, uint64_t remote
 		ret = target_batch(t, rest, remote);
 		memcpy(b->calls + from, rest->calls, rest->count * sizeof(rest->calls[0]));
 		b->done = from + rest->done;
-	} while (ret && rest->done && b->done < count);
+	} while (ret && rest->done);
 	free(rest);
-all_known:
-	/* A run stopped past its last call, before its trap, did all of it. */
-	return ret == -ETIMEDOUT && b->done == count ? 0 : ret;
+	return ret;
 }
 
 int target_walk(struct target *t, struct blob_walk *walk, uint64_t remote)

@@ -135,8 +135,7 @@ int target_batch(struct target *t, struct blob_batch *batch, uint64_t remote);
  * stopped part-way, in a target too slow for the timeout, is followed by
  * another from where it stopped (inject.h: every call before it ran, and
  * no other), for as long as each gets further.  Returns as target_batch()
- * does, but 0 for a run stopped past the timeout after its last call:
- * every result is known.
+ * does.
  */
 int target_batch_through(struct target *t, struct blob_batch *b, uint64_t remote);
 int target_walk(struct target *t, struct blob_walk *walk, uint64_t remote);

@@ -413,7 +413,8 @@ Test(kinds, restore_with_few_free_descriptors)
 {
 	struct victim *src = start_source(NULL);
 	struct victim *dst = ak_start("--fresh", NULL);
-	struct rlimit lim = { .rlim_cur = AK_TFD_FIRST + AK_NTFD, .rlim_max = AK_TFD_FIRST + AK_NTFD };
+	struct rlimit lim = { .rlim_cur = AK_TFD_FIRST + AK_NTFD,
+			      .rlim_max = AK_TFD_FIRST + AK_NTFD };
 	char line[64], *file;
 
 	file = ru_dump_file(src->pid, "--kinds=timerfd");
@@ -639,6 +640,43 @@ Test(kinds, a_batch_stopped_after_its_last_call_completes)
 	ak_timerfds(dst, t);
 	for (int i = 0; i < AK_NTFD; i++)
 		cr_expect(t[i].timerfd, "fd %d is %s, not a timerfd", AK_TFD_FIRST + i, t[i].what);
+	ru_file_free(file);
+}
+
+/*
+ * The same batch, stopped past the timeout just after a call that failed
+ * and so ended it (BLOB_BATCH_STOP_ON_ERROR): DST's RLIMIT_NOFILE leaves
+ * no room for the spare dup of fd 100 above fd 103.  The restore fails
+ * on that call's own error, not on the timeout, and rolls back.
+ */
+Test(kinds, a_batch_stopped_after_its_failed_call_says_why)
+{
+	struct rlimit lim = { .rlim_cur = AK_TFD_FIRST + AK_NTFD,
+			      .rlim_max = AK_TFD_FIRST + AK_NTFD };
+	struct victim *src, *dst;
+	char spid[16], *file;
+	struct run_result r;
+	int fds;
+
+	if (harness_time_scale() > 1)
+		cr_skip_test("under emulation (time scale %d)", harness_time_scale());
+	src = start_source(NULL);
+	dst = ak_start("--fresh", "--slow", "fcntl=150000", "--collide", "100", "--collide",
+		       "101", NULL);
+	cr_assert_eq(prlimit(dst->pid, RLIMIT_NOFILE, &lim, NULL), 0, "prlimit: %s",
+		     strerror(errno));
+	file = ru_dump_file(src->pid, "--kinds=timerfd");
+	fds = proc_count_fds(dst->pid);
+	cr_assert_eq(run_ptimerctl(&r, "restore", "--keep-seccomp", "--timeout=0.2", "--replace",
+				   "-i", file, ru_pidstr(spid, dst->pid), NULL), 0);
+	cr_expect_neq(r.exit_code, 0, "%s", run_describe(&r));
+	cr_expect_neq(r.exit_code, PX_TIMEOUT, "%s", run_describe(&r));
+	cr_expect(strstr(r.err, "cannot keep fd 100 of pid"), "not the call's error: %s", r.err);
+	cr_log_info("%s", r.err);
+	run_result_free(&r);
+	cr_expect_eq(proc_tracer_pid(dst->pid), 0);
+	cr_expect_eq(proc_count_fds(dst->pid), fds, "DST holds %d descriptors after the rollback,"
+		     " %d before", proc_count_fds(dst->pid), fds);
 	ru_file_free(file);
 }
 

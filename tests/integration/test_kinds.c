@@ -941,9 +941,11 @@ Test(kinds, a_disarm_past_the_timeout_rearms_its_itimers)
 /*
  * The pending signals are queued past the point of no return, in one
  * batch, which must then run to its end: in a DST where queueing each
- * takes 150 ms, the batch is stopped by --timeout=0.2 after the first,
+ * takes 150 ms, the batch of four (SRC blocks the periodic timers'
+ * signals 36 and 37 too) is stopped by --timeout=0.2 after the second,
  * and goes on from there.  Stopped for good, it would fail a restore
- * that can no longer roll back, with one signal queued and not the other.
+ * that can no longer roll back, with two signals queued and not the
+ * others.
  */
 Test(kinds, pending_signals_queued_past_the_timeout_are_all_queued)
 {
@@ -957,6 +959,10 @@ Test(kinds, pending_signals_queued_past_the_timeout_are_all_queued)
 	dst = ak_start("--fresh", "--slow", "rt_sigqueueinfo=150000", "--slow",
 		       "rt_tgsigqueueinfo=150000", NULL);
 	pend(src);
+	ak_ok(src, "block 36", NULL, 0);
+	ak_ok(src, "block 37", NULL, 0);
+	cr_assert(ak_wait_pending(src->pid, ak_worker(src), AK_SIG_PTHR, true), "36 never pending");
+	cr_assert(ak_wait_pending(src->pid, 0, AK_SIG_PPROC, true), "37 never pending");
 	file = ru_dump_file(src->pid, NULL);
 	cr_assert_eq(run_ptimerctl(&r, "restore", "--keep-seccomp", "--timeout=0.2", "-i", file,
 				   ru_pidstr(spid, dst->pid), NULL), 0);

@@ -311,43 +311,61 @@ static int prepare_itimers(struct kinds_restore *kr, struct kbatch *kb)
 	return ret;
 }
 
-/* What each dumped fd N is in the target: free, a timerfd of the same clock, or a collision. */
+/*
+ * What dumped fd N is in the target (free, a timerfd of the same clock,
+ * or a collision), and so how @e goes in: 0, or 1 when re-arming a
+ * timerfd that is gone, one the program closed or replaced since the
+ * dump: what is there now is its own, and the other timers are re-armed
+ * all the same.
+ */
+static int judge_timerfd(struct kinds_restore *kr, struct kr_tfd *e)
+{
+	int fd = e->want->fd, kind, ret;
+	unsigned int line = 0;
+
+	kind = procfs_fd_kind(kr->t->dirfd, fd);
+	if (kind < 0)
+		return ctx_set_error(kr->ctx, kind, "cannot read /proc/%d/fd/%d", kr->t->pid, fd);
+	if (kind == PROCFS_FD_NONE && !kr->rearm) {
+		e->how = TFD_CREATE;
+		return 0;
+	}
+	if (kind == PROCFS_FD_TIMERFD) {
+		ret = procfs_read_timerfd(kr->t->dirfd, fd, &e->old, &line);
+		if (ret)
+			return ctx_set_error(kr->ctx, ret, "cannot read /proc/%d/fdinfo/%d"
+					     " (line %u)", kr->t->pid, fd, line);
+		if (e->old.clockid == e->want->clockid) {
+			e->how = TFD_REARM;
+			return 0;
+		}
+	}
+	if (kr->rearm) {
+		warn(kr->ctx, "fd %d of pid %d is no longer the timerfd the dump disarmed:"
+		     " not re-armed", fd, kr->t->pid);
+		return 1;
+	}
+	if (!kr->replace)
+		return ctx_set_error(kr->ctx, -PTIMER_ERR_ID_IN_USE, "fd %d is in use in pid %d"
+				     " by %s", fd, kr->t->pid, kind == PROCFS_FD_TIMERFD ?
+				     "a timerfd of another clock" : "another file");
+	e->how = TFD_REPLACE;
+	return 0;
+}
+
 static int prepare_timerfds(struct kinds_restore *kr)
 {
-	for (size_t i = 0; i < kr->ntfds; i++) {
-		struct kr_tfd *e = &kr->tfds[i];
-		int fd = e->want->fd, kind, ret;
-		unsigned int line = 0;
+	size_t kept = 0;
 
-		kind = procfs_fd_kind(kr->t->dirfd, fd);
-		if (kind < 0)
-			return ctx_set_error(kr->ctx, kind, "cannot read /proc/%d/fd/%d",
-					     kr->t->pid, fd);
-		if (kind == PROCFS_FD_NONE && !kr->rearm) {
-			e->how = TFD_CREATE;
-			continue;
-		}
-		if (kind == PROCFS_FD_TIMERFD) {
-			ret = procfs_read_timerfd(kr->t->dirfd, fd, &e->old, &line);
-			if (ret)
-				return ctx_set_error(kr->ctx, ret, "cannot read /proc/%d/fdinfo/%d"
-						     " (line %u)", kr->t->pid, fd, line);
-			if (e->old.clockid == e->want->clockid) {
-				e->how = TFD_REARM;
-				continue;
-			}
-		}
-		if (kr->rearm)
-			return ctx_set_error(kr->ctx, -PTIMER_ERR_BAD_DUMP, "fd %d of pid %d is"
-					     " no longer the timerfd the dump disarmed",
-					     fd, kr->t->pid);
-		if (!kr->replace)
-			return ctx_set_error(kr->ctx, -PTIMER_ERR_ID_IN_USE, "fd %d is in use in"
-					     " pid %d by %s", fd, kr->t->pid,
-					     kind == PROCFS_FD_TIMERFD ?
-					     "a timerfd of another clock" : "another file");
-		e->how = TFD_REPLACE;
+	for (size_t i = 0; i < kr->ntfds; i++) {
+		int ret = judge_timerfd(kr, &kr->tfds[i]);
+
+		if (ret < 0)
+			return ret;
+		if (!ret)
+			kr->tfds[kept++] = kr->tfds[i];
 	}
+	kr->ntfds = kept;
 	return 0;
 }
 

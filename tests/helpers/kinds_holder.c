@@ -7,7 +7,7 @@
  * blocked; or, with "fresh", the same process shape with none of them, to
  * restore into.  Commands: "drain" takes the queued timer signals and
  * says what came; "tfd" and "itimer" say what the timers hold, read from
- * inside.
+ * inside; "close FD" closes FD.
  *
  * Both hold /dev/null at fd 42.  "crowded" is "full" with CROWD more
  * descriptors, none a timerfd: an eventfd, a signalfd and an epoll fd
@@ -181,6 +181,11 @@ static bool handle(char *cmd)
 		       ns(&mono.it_value), ns(&mono.it_interval), ns(&real.it_value),
 		       !!(fcntl(FD_MONO, F_GETFL) & O_NONBLOCK),
 		       !!(fcntl(FD_REAL, F_GETFD) & FD_CLOEXEC));
+	} else if (!strncmp(cmd, "close ", 6)) {
+		if (close(atoi(cmd + 6)))
+			vp_out("ERROR close: %s", strerror(errno));
+		else
+			vp_out("OK");
 	} else if (!strcmp(cmd, "itimer")) {
 		struct itimerval real, prof;
 

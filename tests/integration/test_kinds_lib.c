@@ -337,6 +337,34 @@ Test(kinds_lib, disarm_then_rearm_delivers_each_signal_once)
 	ptimer_dump_free(d);
 }
 
+/*
+ * A timerfd the disarming dump read is gone by the re-arm (the program
+ * closed it meanwhile): the re-arm says so, and re-arms the rest.
+ */
+Test(kinds_lib, rearm_without_one_timerfd_rearms_the_rest)
+{
+	struct victim *v = holder("full");
+	struct ptimer_dump *d = dump_of(v->pid, PTIMER_DUMP_DISARM), *after;
+	const struct ptimer_timerfd *mono;
+	char line[128];
+	size_t n;
+	int r;
+
+	cr_assert_eq(victim_cmd(v, "close 41", line, sizeof(line)), 0);
+	cr_assert_str_eq(line, "OK");
+	r = ptimer_rearm_pid(ctx, v->pid, d, 0);
+	cr_assert_eq(r, 0, "%s (%s)", ptimer_strerror(r), ptimer_last_error(ctx));
+	after = dump_of(v->pid, 0);
+	ptimer_dump_itimers(after, &n);
+	cr_expect_eq(n, 2, "the interval timers are not re-armed");
+	mono = tfd_at(after, FD_MONO);
+	cr_expect(mono && mono->interval_ns == 1000000, "fd %d is not re-armed", FD_MONO);
+	cr_expect(!tfd_at(after, FD_REAL), "fd %d is back", FD_REAL);
+	ptimer_dump_free(after);
+	expect_drained(v, 1, 1);
+	ptimer_dump_free(d);
+}
+
 /* A collision leaves the target as it was: the same fd, the same timers. */
 Test(kinds_lib, collisions_change_nothing)
 {

@@ -925,12 +925,17 @@ static void count_done(struct injector *in, struct blob_batch *win, uint64_t rem
 		win->calls[win->done++].ret = arch_syscall_result(at);
 }
 
+/* Whether @b stopped at a call that failed, as BLOB_BATCH_STOP_ON_ERROR asks. */
+static bool batch_stopped_on_error(const struct blob_batch *b)
+{
+	return b->done && (b->flags & BLOB_BATCH_STOP_ON_ERROR) &&
+	       syscall_failed((long)b->calls[b->done - 1].ret);
+}
+
 /* Whether @b ran all it was to: every call, or up to one that failed and stopped it. */
 static bool batch_ended(const struct blob_batch *b)
 {
-	return b->done == b->count ||
-	       (b->done && (b->flags & BLOB_BATCH_STOP_ON_ERROR) &&
-		syscall_failed((long)b->calls[b->done - 1].ret));
+	return b->done == b->count || batch_stopped_on_error(b);
 }
 
 /*
@@ -953,7 +958,10 @@ static int run_window(struct injector *in, struct blob_batch *win, uint64_t remo
 	rc = run_blob(in, arch_blob_batch, remote, arch_blob_walk, arch_blob_batch_trap_end);
 	if (rc) {
 		count_done(in, win, remote);
-		return rc == -ETIMEDOUT && batch_ended(win) ? 0 : rc;
+		if (rc != -ETIMEDOUT || !in->parked || !batch_ended(win))
+			return rc;
+		/* Done: the signals our code took go back now, as park_after_run() has them. */
+		return in->nheld ? requeue_held(in) : 0;
 	}
 	return inject_read(in, remote, win, len);
 }
@@ -986,8 +994,11 @@ int inject_batch(struct injector *in, struct blob_batch *batch, uint64_t remote)
 		memcpy(batch->calls + k, win->calls, m * sizeof(win->calls[0]));
 		batch->done += win->done;
 		in->syscalls += win->done;
-		/* A stop on error ends the whole batch where the window stopped. */
-		if (win->done != m)
+		/*
+		 * A stop on error ends the whole batch where the window stopped,
+		 * even at the window's last call.
+		 */
+		if (win->done != m || batch_stopped_on_error(win))
 			break;
 	}
 	free(win);

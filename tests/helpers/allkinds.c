@@ -32,8 +32,7 @@
  * With --fresh it holds nothing, and keeps every timer signal blocked
  * until "adopt": the destination of a restore.  Each --collide FD puts
  * /dev/null at FD.  --slow CALL=USEC, once READY, makes every call of
- * CALL (setitimer, timerfd_create, timerfd_settime, dup3, close, fcntl,
- * rt_sigqueueinfo, rt_tgsigqueueinfo) by any thread wait USEC, under a
+ * CALL (one slow_calls_parse() names) by any thread wait USEC, under a
  * second (slow_calls.h): a target in which
  * injected code runs past a short --timeout.
  *
@@ -699,36 +698,9 @@ static void usage(void)
 /* --slow CALL=USEC */
 static void add_slow(const char *arg)
 {
-	static const struct {
-		const char *name;
-		long nr;
-	} calls[] = {
-		{ "setitimer", SYS_setitimer },
-		{ "timerfd_create", SYS_timerfd_create },
-		{ "timerfd_settime", SYS_timerfd_settime },
-		{ "dup3", SYS_dup3 },
-		{ "close", SYS_close },
-		{ "fcntl", SYS_fcntl },
-		{ "rt_sigqueueinfo", SYS_rt_sigqueueinfo },
-		{ "rt_tgsigqueueinfo", SYS_rt_tgsigqueueinfo },
-	};
-	const char *eq = strchr(arg, '=');
-	char *end;
-	long us;
-
-	if (!eq || nslow == SLOW_CALLS_MAX)
+	if (nslow == SLOW_CALLS_MAX || slow_calls_parse(arg, &slow[nslow]))
 		usage();
-	us = strtol(eq + 1, &end, 10);
-	if (*end || end == eq + 1 || us < 0 || us >= 1000000)
-		usage();
-	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
-		if (strlen(calls[i].name) == (size_t)(eq - arg) &&
-		    !strncmp(calls[i].name, arg, (size_t)(eq - arg))) {
-			slow[nslow++] = (struct slow_call){ calls[i].nr, us };
-			return;
-		}
-	}
-	usage();
+	nslow++;
 }
 
 static void start(void *(*fn)(void *), int who)

@@ -22,6 +22,7 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -34,6 +35,46 @@ struct slow_call {
 	long nr;	/* the system call */
 	long wait_us;	/* what each call of it waits, under a second */
 };
+
+/*
+ * CALL=USEC, as a test names a call to slow: 0, or -1 for an unknown
+ * call or a wait not under a second.
+ */
+static inline int slow_calls_parse(const char *arg, struct slow_call *out)
+{
+	static const struct {
+		const char *name;
+		long nr;
+	} calls[] = {
+		{ "setitimer", SYS_setitimer },
+		{ "timerfd_create", SYS_timerfd_create },
+		{ "timerfd_settime", SYS_timerfd_settime },
+		{ "dup3", SYS_dup3 },
+		{ "close", SYS_close },
+		{ "fcntl", SYS_fcntl },
+		{ "rt_sigqueueinfo", SYS_rt_sigqueueinfo },
+		{ "rt_tgsigqueueinfo", SYS_rt_tgsigqueueinfo },
+		{ "mmap", SYS_mmap },
+		{ "munmap", SYS_munmap },
+	};
+	const char *eq = strchr(arg, '=');
+	char *end;
+	long us;
+
+	if (!eq)
+		return -1;
+	us = strtol(eq + 1, &end, 10);
+	if (*end || end == eq + 1 || us < 0 || us >= 1000000)
+		return -1;
+	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
+		if (strlen(calls[i].name) == (size_t)(eq - arg) &&
+		    !strncmp(calls[i].name, arg, (size_t)(eq - arg))) {
+			*out = (struct slow_call){ calls[i].nr, us };
+			return 0;
+		}
+	}
+	return -1;
+}
 
 /*
  * The supervisor: answers each notification, once the call's wait has

@@ -118,6 +118,9 @@ static long sleep_ms = 2000;
 static int leave_prctl_on, stop_self, seccomp_deny;
 /* --slow-timers: what each timer_create, timer_delete and timer_settime waits */
 static long slow_create_us, slow_delete_us, slow_settime_us;
+/* --slow CALL=USEC, as allkinds takes it */
+static struct slow_call slow[SLOW_CALLS_MAX - 3];
+static size_t nslow;
 static sigset_t main_mask;
 
 static pid_t tids[MAX_THREADS];
@@ -215,7 +218,8 @@ static void usage(void)
 	fputs("usage: victim [--timer SPEC]... [--threads N] [--busy N]\n"
 	      "  [--block pause|nanosleep|read|futex|epoll|sigwait|busy] [--sleep-ms N]\n"
 	      "  [--churn N] [--prctl-restore-ids on|off] [--stop] [--mask SIG]...\n"
-	      "  [--seccomp-deny-prctl77] [--slow-timers USEC[,DELETE_USEC[,SETTIME_USEC]]] [--many N] [--many-signal SIG]\n"
+	      "  [--seccomp-deny-prctl77] [--slow-timers USEC[,DELETE_USEC[,SETTIME_USEC]]]\n"
+	      "  [--slow CALL=USEC]... [--many N] [--many-signal SIG]\n"
 	      "SPEC: id=N,clock=NAME|N,notify=signal|none|thread|thread_id|glibc_thread|\n"
 	      "  exited_thread,"
 	      "  sig=N,thread=K,sigval=0xHEX,value_ms=N,interval_ms=N,value_ns=N,interval_ns=N\n"
@@ -389,6 +393,10 @@ static void parse_args(int argc, char **argv)
 			nbusy = (int)parse_num(v, "--busy");
 		} else if (!strcmp(a, "--slow-timers")) {
 			parse_slow_timers(v);
+		} else if (!strcmp(a, "--slow")) {
+			if (nslow == sizeof(slow) / sizeof(slow[0]) ||
+			    slow_calls_parse(v, &slow[nslow++]))
+				usage();
 		} else if (!strcmp(a, "--churn")) {
 			churn = (int)parse_num(v, "--churn");
 		} else if (!strcmp(a, "--many")) {
@@ -880,22 +888,27 @@ static void install_seccomp(void)
  * every thread waits USEC, every timer_delete DELETE_USEC (USEC unless
  * given; 0 for no wait), and every timer_settime SETTIME_USEC (only when
  * given), so a step of a walk costs at least USEC plus DELETE_USEC on any
- * CPU (slow_calls.h).
+ * CPU (slow_calls.h).  --slow CALL=USEC: every call of CALL waits USEC.
  */
-static void install_slow_timers(void)
+static void install_slow_calls(void)
 {
-	const struct slow_call calls[] = {
-		{ SYS_timer_create, slow_create_us },
-		{ SYS_timer_delete, slow_delete_us },
-		{ SYS_timer_settime, slow_settime_us },
-	};
+	struct slow_call calls[SLOW_CALLS_MAX];
 	const char *what;
+	size_t n = 0;
 	int err;
 
-	/* timer_settime is slowed only when asked: it runs in every dump's batch. */
-	err = slow_calls_install(calls, slow_settime_us ? 3 : 2, &what);
+	if (slow_create_us || slow_delete_us || slow_settime_us) {
+		calls[n++] = (struct slow_call){ SYS_timer_create, slow_create_us };
+		calls[n++] = (struct slow_call){ SYS_timer_delete, slow_delete_us };
+		/* timer_settime is slowed only when asked: it runs in every dump's batch. */
+		if (slow_settime_us)
+			calls[n++] = (struct slow_call){ SYS_timer_settime, slow_settime_us };
+	}
+	for (size_t i = 0; i < nslow; i++)
+		calls[n++] = slow[i];
+	err = n ? slow_calls_install(calls, n, &what) : 0;
 	if (err)
-		die(err, "--slow-timers: %s", what);
+		die(err, "--slow-timers, --slow: %s", what);
 }
 
 /* ---- the control thread's answers ---- */
@@ -1391,8 +1404,7 @@ int main(int argc, char **argv)
 		die(errno, "prctl(PR_TIMER_CREATE_RESTORE_IDS, on)");
 	if (seccomp_deny)
 		install_seccomp();
-	if (slow_create_us || slow_delete_us || slow_settime_us)
-		install_slow_timers();
+	install_slow_calls();
 	out("READY %d", (int)getpid());
 	atomic_store(&ready, 1);
 	if (stop_self)

@@ -843,6 +843,12 @@ int inject_syscall(struct injector *in, long nr, long *ret,
 				  in->site + ARCH_TRAP_END);
 	else
 		rc = run_to_trap(in, &regs, in->site + ARCH_TRAP_END);
+	/* Stopped past the timeout on its way back from the call: done, as a batch is. */
+	if (rc == -ETIMEDOUT && in->parked && in->stopped_regs_valid &&
+	    arch_call_returned(&in->stopped_regs, in->site + ARCH_TRAP_END - ARCH_TRAP_LEN)) {
+		regs = in->stopped_regs;
+		rc = in->nheld ? requeue_held(in) : 0;
+	}
 	if (rc)
 		return rc;
 	in->syscalls++;

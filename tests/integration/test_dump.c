@@ -787,3 +787,36 @@ Test(dump, restore_ids_null_when_the_prctl_is_denied)
 	cr_assert_eq(proc_tracer_pid(v->pid), 0);
 	victim_kill(v);
 }
+
+/*
+ * A single injected call stopped past the timeout on its way back has
+ * run, and its result is known: the job goes on.  3000 timers need a
+ * scratch mapping, whose munmap() ends the dump, and each munmap() of
+ * the target takes 0.25 s, past --timeout=0.2.  Failed, the dump would
+ * be lost though it had read everything.
+ */
+Test(dump, a_last_call_past_the_timeout_is_done)
+{
+	char pidbuf[16];
+	struct run_result r;
+	struct victim *v;
+	json_object *root;
+	size_t n;
+
+	if (harness_time_scale() > 1)
+		cr_skip_test("under emulation (time scale %d)", harness_time_scale());
+	v = victim_start("--many", "3000", "--slow", "munmap=250000", NULL);
+	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
+	snprintf(pidbuf, sizeof(pidbuf), "%d", (int)v->pid);
+	cr_assert_eq(run_ptimerctl(&r, "dump", "--keep-seccomp", "--timeout=0.2", pidbuf, NULL),
+		     0);
+	cr_assert_eq(r.exit_code, 0, "%s", run_describe(&r));
+	root = json_parse_text(r.out);
+	cr_assert(root, "dump output is not one JSON document: %.300s", r.out);
+	n = json_object_array_length(json_object_object_get(root, "timers"));
+	cr_expect_geq(n, 3000, "%zu timers dumped", n);
+	json_object_put(root);
+	run_result_free(&r);
+	cr_assert_eq(proc_tracer_pid(v->pid), 0);
+	victim_kill(v);
+}

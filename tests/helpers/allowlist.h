@@ -11,7 +11,6 @@
 #define PTIMER_TEST_ALLOWLIST_H
 
 #include <errno.h>
-#include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <stddef.h>
@@ -19,15 +18,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "audit_arch.h"
 #include "vcommon.h"
-
-#if defined(__x86_64__)
-#define VP_AUDIT_ARCH	AUDIT_ARCH_X86_64
-#elif defined(__aarch64__)
-#define VP_AUDIT_ARCH	AUDIT_ARCH_AARCH64
-#else
-#error "allowlist.h: no AUDIT_ARCH for this architecture"
-#endif
 
 /* @n at most 250: each test's jump to the ALLOW at the end is one byte. */
 static inline void vp_allow_only(const int *allowed, size_t n, unsigned int refuse)

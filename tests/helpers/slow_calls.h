@@ -15,7 +15,6 @@
 #define PTIMER_TEST_SLOW_CALLS_H
 
 #include <errno.h>
-#include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <stddef.h>
@@ -28,6 +27,8 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "audit_arch.h"
 
 #define SLOW_CALLS_MAX	8
 
@@ -161,29 +162,19 @@ static inline int slow_calls_recv_fd(int sock)
 static inline int slow_calls_install(const struct slow_call *calls, size_t n,
 				     const char **what)
 {
-#if defined(__x86_64__)
-	const unsigned int arch = AUDIT_ARCH_X86_64;
-#elif defined(__aarch64__)
-	const unsigned int arch = AUDIT_ARCH_AARCH64;
-#else
-	const unsigned int arch = 0;
-#endif
 	struct sock_filter filter[SLOW_CALLS_MAX + 5];
 	struct sock_fprog prog = { .filter = filter };
 	pid_t parent = getpid(), pid;
 	int sv[2], listener;
 	size_t k = 0;
 
-	*what = "slowed calls on this architecture";
-	if (!arch)
-		return ENOSYS;
 	*what = "too many slowed calls";
 	if (n > SLOW_CALLS_MAX)
 		return E2BIG;
 	/* arch; nr; one test per call, to the notification; allow; notify */
 	filter[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
 						   offsetof(struct seccomp_data, arch));
-	filter[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, arch, 0,
+	filter[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, VP_AUDIT_ARCH, 0,
 						   (unsigned char)(n + 1));
 	filter[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
 						   offsetof(struct seccomp_data, nr));

@@ -22,7 +22,6 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/futex.h>
 #include <linux/seccomp.h>
@@ -43,6 +42,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "audit_arch.h"
 #include "slow_calls.h"
 
 #define MAX_TIMERS	128
@@ -846,13 +846,6 @@ static void make_many(void)
 
 static void install_seccomp(void)
 {
-#if defined(__x86_64__)
-	const unsigned int arch = AUDIT_ARCH_X86_64;
-#elif defined(__aarch64__)
-	const unsigned int arch = AUDIT_ARCH_AARCH64;
-#else
-	const unsigned int arch = 0;
-#endif
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	const unsigned int arg0 = offsetof(struct seccomp_data, args[0]);
 #else
@@ -860,7 +853,7 @@ static void install_seccomp(void)
 #endif
 	struct sock_filter filter[] = {
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, arch, 1, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, VP_AUDIT_ARCH, 1, 0),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_prctl, 0, 3),
@@ -874,8 +867,6 @@ static void install_seccomp(void)
 		.filter = filter,
 	};
 
-	if (!arch)
-		die(ENOSYS, "--seccomp-deny-prctl77 on this architecture");
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		die(errno, "PR_SET_NO_NEW_PRIVS");
 	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC,

@@ -3,7 +3,9 @@
 /* System calls and code blobs run inside a seized thread. */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
@@ -16,6 +18,8 @@
 #include "inject.h"
 #include "internal.h"
 #include "kabi.h"
+#include "procfs.h"
+#include "procfs_maps.h"
 
 /* A raw syscall's return in -MAX_ERRNO..-1 is an error, as blob.S also tests. */
 static bool syscall_failed(long r)
@@ -1029,14 +1033,14 @@ int inject_walk(struct injector *in, struct blob_walk *walk, uint64_t remote)
 }
 
 /*
- * Write the syscall site over the code near the thread's ip, for the
- * calls that must run before our mapping exists (mmap) or after it is
- * gone (munmap).  All threads are stopped, so none can run these bytes
- * before we put them back.  The address is rounded down to 16 bytes so
- * that the few bytes never cross a page, and never lands on the ip
- * itself: arm64 moves the ip of a call to restart back onto its svc
- * before the stop, and would then take a site there for that call's
- * restart (setting up restart_syscall in our registers).
+ * Write the syscall site over the code near the anchor (the thread's ip,
+ * find_private_memory()), for the calls that must run before our mapping
+ * exists (mmap) or after it is gone (munmap).  All threads are stopped,
+ * so none can run these bytes before we put them back.  The address is
+ * rounded down to 16 bytes so that the few bytes never cross a page, and
+ * never lands on the ip itself: arm64 moves the ip of a call to restart
+ * back onto its svc before the stop, and would then take a site there for
+ * that call's restart (setting up restart_syscall in our registers).
  */
 enum { IP_SITE_ALIGN = 16, IP_SITE_AWAY = 8 };
 static_assert(ARCH_SYSCALL_SITE_LEN <= IP_SITE_ALIGN - IP_SITE_AWAY,
@@ -1044,7 +1048,7 @@ static_assert(ARCH_SYSCALL_SITE_LEN <= IP_SITE_ALIGN - IP_SITE_AWAY,
 
 static int write_ip_site(struct injector *in)
 {
-	uint64_t ip = arch_get_ip(&in->saved_regs);
+	uint64_t ip = in->anchor;
 	int ret;
 
 	in->ip_site = ip & ~(uint64_t)(IP_SITE_ALIGN - 1);
@@ -1082,6 +1086,9 @@ static int settle_restart(struct injector *in)
 	ret = peek_code(in, ip, insn, sizeof(insn));
 	if (ret || !arch_restart_pending(&in->saved_regs, insn))
 		return ret;
+	/* The trap would go into memory other processes see. */
+	if (in->anchor != ip)
+		return -EXDEV;
 	ret = poke_code(in, ip, trap, ARCH_TRAP_LEN);
 	if (ret)
 		return ret;
@@ -1173,10 +1180,10 @@ static size_t slot_size(void)
 	return (code_size() + SLOT_ALIGN - 1) & ~(size_t)(SLOT_ALIGN - 1);
 }
 
-/* At one end of the ip's page, whichever is clear of the ip. */
+/* At one end of the anchor's page, whichever is clear of the anchor. */
 static uint64_t pick_slot(struct injector *in, size_t len)
 {
-	uint64_t ip = arch_get_ip(&in->saved_regs);
+	uint64_t ip = in->anchor;
 	uint64_t page = ip & ~(uint64_t)(in->page - 1);
 
 	if (ip >= page + len + SLOT_AWAY)
@@ -1225,7 +1232,7 @@ static int begin_inline(struct injector *in, size_t data_len)
 	int ret;
 
 	in->slot_len = slot_size();
-	if (!frame || in->slot_len > sizeof(in->slot_saved) || in->page < 2 * in->slot_len ||
+	if (!in->stack_private || !frame || in->slot_len > sizeof(in->slot_saved) || in->page < 2 * in->slot_len ||
 	    data_len > frame || sp < ARCH_STACK_RED_ZONE + frame)
 		return -ENOSPC;
 	top = (sp - ARCH_STACK_RED_ZONE) & ~(uint64_t)(DATA_ALIGN - 1);
@@ -1288,6 +1295,59 @@ static int end_inline(struct injector *in)
 	return ret;
 }
 
+/*
+ * Where our code and data may go without writing memory the target
+ * shares with other processes (procfs_maps.h).  The code goes beside the
+ * ip (the anchor) when the ip's page is private, else beside the middle
+ * of the process's first private executable page: a thread of a JIT
+ * that maps its code twice from a memfd, stopped in that code, is in a
+ * page no write of ours may reach.  The data goes below the stack
+ * pointer only when the stack is private too, else into a mapping.
+ */
+static int find_private_memory(struct injector *in)
+{
+	uint64_t ip = arch_get_ip(&in->saved_regs);
+	struct procfs_maps maps = { .fd = in->sp->mapsfd };
+	struct procfs_vma vma;
+	int ret = -ESRCH, fd = -1;
+
+	if (maps.fd >= 0)
+		ret = procfs_maps_at(&maps, ip, &vma);
+	if (ret == -ESRCH) {
+		char name[32];
+
+		/* The process's maps are empty once its leader exited: the thread's own. */
+		procfs_maps_end(&maps);
+		snprintf(name, sizeof(name), "task/%d/maps", (int)in->tid);
+		ret = procfs_keep(in->sp->dirfd, name, &fd);
+		if (ret)
+			return ret;
+		maps = (struct procfs_maps){ .fd = fd };
+		ret = procfs_maps_at(&maps, ip, &vma);
+	}
+	if (!ret && !vma.shared) {
+		in->anchor = ip;
+	} else if (!ret || ret == -ENOENT) {
+		ret = procfs_maps_private_exec(&maps, 0, &vma);
+		if (!ret) {
+			in->anchor = vma.start + in->page / 2;
+			dbg(in->sp->ctx, "tid %d: stopped in shared code; our code goes in the"
+			    " private page at 0x%" PRIx64, in->tid, vma.start);
+		}
+	}
+	if (!ret) {
+		ret = procfs_maps_at(&maps, arch_get_sp(&in->saved_regs), &vma);
+		in->stack_private = !ret && !vma.shared;
+		/* A stack pointer in no mapping: no data goes there either. */
+		if (ret == -ENOENT)
+			ret = 0;
+	}
+	procfs_maps_end(&maps);
+	if (fd >= 0)
+		seize_close_later(in->sp, fd);
+	return ret;
+}
+
 int inject_begin(struct injector *in, struct seized_process *sp, pid_t tid,
 		 size_t data_len)
 {
@@ -1312,6 +1372,8 @@ int inject_begin(struct injector *in, struct seized_process *sp, pid_t tid,
 	ret = find_rseq_cs(in);
 	if (!ret)
 		ret = find_dispatch(in);
+	if (!ret)
+		ret = find_private_memory(in);
 	if (ret)
 		return ret;
 	ret = settle_restart(in);

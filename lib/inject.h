@@ -40,7 +40,10 @@ struct injector {
 	struct arch_regs saved_regs;
 	uint64_t saved_sigmask;
 	uint64_t site;		/* the syscall site in use: ip_site or map_site */
-	uint64_t ip_site;	/* over the code at the thread's ip, for mmap and munmap */
+	/* Where borrowed code goes: beside the ip, unless its page is shared (inject.c) */
+	uint64_t anchor;
+	bool stack_private;	/* data may go below the stack pointer */
+	uint64_t ip_site;	/* beside the anchor, for mmap and munmap */
 	uint8_t site_saved[ARCH_SYSCALL_SITE_LEN];	/* the code it covers */
 	bool site_written;
 	uint64_t map_site;	/* a copy in our mapping, for every other call */
@@ -52,7 +55,7 @@ struct injector {
 	/* A small job: no mapping, a slot of code and the stack (inject.c) */
 	bool inline_code;
 	bool slot_dirty;	/* putting the slot's code back failed once */
-	uint64_t slot;		/* in the code page of the thread's ip */
+	uint64_t slot;		/* in the anchor's page */
 	size_t slot_len;
 	uint8_t slot_saved[INJECT_SLOT_MAX];	/* the code the slot covers */
 	uint8_t *stack_saved;	/* the stack bytes the data region covers */

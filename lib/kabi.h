@@ -15,6 +15,7 @@
 #define KMAX_ERRNO	4095
 
 #ifndef __ASSEMBLER__
+#include <linux/ioctl.h>
 #include <signal.h>
 #include <stdint.h>
 
@@ -126,6 +127,36 @@ struct ksud_config {
 	uint64_t offset;
 	uint64_t len;
 };
+
+/*
+ * PROCMAP_QUERY (Linux 6.11, include/uapi/linux/fs.h): an ioctl of
+ * /proc/PID/maps that answers which mapping holds an address, or the
+ * next one from it with the flags asked for, without formatting the text
+ * of every mapping.  Older kernels answer ENOTTY.  VMA_SHARED is
+ * VM_MAYSHARE, the 's' of the text.
+ */
+struct kprocmap_query {
+	uint64_t size;
+	uint64_t query_flags;
+	uint64_t query_addr;
+	uint64_t vma_start;
+	uint64_t vma_end;
+	uint64_t vma_flags;
+	uint64_t vma_page_size;
+	uint64_t vma_offset;
+	uint64_t inode;
+	uint32_t dev_major;
+	uint32_t dev_minor;
+	uint32_t vma_name_size;
+	uint32_t build_id_size;
+	uint64_t vma_name_addr;
+	uint64_t build_id_addr;
+};
+
+#define KPROCMAP_QUERY				_IOWR('f', 17, struct kprocmap_query)
+#define KPROCMAP_QUERY_VMA_EXECUTABLE		0x04
+#define KPROCMAP_QUERY_VMA_SHARED		0x08
+#define KPROCMAP_QUERY_COVERING_OR_NEXT_VMA	0x10
 
 /* task_struct flags as /proc/PID/stat field 9 shows them. */
 #define KPF_EXITING	0x00000004

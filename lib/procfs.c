@@ -105,6 +105,11 @@ int procfs_reread_record(int fd, char **buf, size_t *len)
 	return slurp(fd, true, true, buf, len);
 }
 
+int procfs_reread(int fd, char **buf, size_t *len)
+{
+	return slurp(fd, true, false, buf, len);
+}
+
 int procfs_read(int dirfd, const char *name, char **buf, size_t *len)
 {
 	int fd = -1, ret;

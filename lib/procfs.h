@@ -41,6 +41,8 @@ int procfs_read(int dirfd, const char *name, char **buf, size_t *len);
 int procfs_keep(int dirfd, const char *name, int *fd);
 int procfs_keep_dir(int dirfd, const char *name, int *fd);
 int procfs_reread_record(int fd, char **buf, size_t *len);
+/* The same for a file of many records (maps), to its end. */
+int procfs_reread(int fd, char **buf, size_t *len);
 int procfs_read_status(int dirfd, struct procfs_status *st);
 /*
  * SigQ of status: the signals queued for the process's real user (POSIX

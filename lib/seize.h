@@ -33,6 +33,7 @@ struct seized_process {
 	pid_t pid;
 	int dirfd;		/* /proc/PID, owned by the caller */
 	int statfd, taskfd;	/* its stat and task/, kept open by the caller */
+	int mapsfd;		/* its maps, kept by the caller, or -1 (inject.c) */
 	unsigned long long start_time;	/* guards against PID reuse */
 	bool group_stopped;	/* it was SIGSTOPped before we came */
 	size_t nthreads;	/* leader first, then by creation order */

@@ -106,6 +106,9 @@ static void close_proc(struct target *t)
 	if (t->fdinfofd >= 0)
 		close(t->fdinfofd);
 	t->fdinfofd = -1;
+	if (t->mapsfd >= 0)
+		close(t->mapsfd);
+	t->mapsfd = -1;
 	if (t->taskfd >= 0)
 		close(t->taskfd);
 	if (t->statfd >= 0)
@@ -128,6 +131,7 @@ int target_open(struct ptimer_ctx *ctx, pid_t pid, struct target *t)
 	t->statfd = -1;
 	t->taskfd = -1;
 	t->fdinfofd = -1;
+	t->mapsfd = -1;
 	ret = procfs_open(pid, &t->dirfd);
 	if (!ret)
 		ret = procfs_keep(t->dirfd, "stat", &t->statfd);
@@ -262,8 +266,15 @@ int target_attach(struct target *t, enum target_seccomp seccomp, bool interrupti
 	 * now, while it runs, rather than with it stopped.
 	 */
 	pin_to_thread(t, t->pid);
+	/*
+	 * Where injected code may be written is asked of the maps once
+	 * stopped (inject.c); opened now.  Should it fail, inject.c opens
+	 * a thread's own then.
+	 */
+	procfs_keep(t->dirfd, "maps", &t->mapsfd);
 	ret = seize_process(t->ctx, t->dirfd, t->statfd, t->taskfd, t->pid, options,
 			    interruptible, &t->sp);
+	t->sp.mapsfd = t->mapsfd;
 	if (ret)
 		unpin(t);
 	if (ret == -EPERM && options)
@@ -388,6 +399,11 @@ int target_inject_begin(struct target *t, size_t data_len, bool one_syscall_per_
 					    " take injected calls but threads under a seccomp"
 					    " filter of their own, which may kill it for them",
 					    t->pid);
+		else if (ret == -EXDEV)
+			ctx_set_error(t->ctx, ret, "the threads of pid %d that could take injected"
+				      " calls wait to restart a system call made from memory shared"
+				      " with other processes (MAP_SHARED), where ptimerctl writes"
+				      " nothing", t->pid);
 		else if (ret == -EOPNOTSUPP)
 			ctx_set_error(t->ctx, ret, "the threads of pid %d dispatch their system"
 				      " calls to a SIGSYS handler (PR_SET_SYSCALL_USER_DISPATCH)"

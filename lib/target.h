@@ -24,6 +24,7 @@ struct target {
 	int dirfd;
 	int statfd, taskfd;	/* its stat and task/, kept open (procfs_keep()) */
 	int fdinfofd;		/* its fdinfo/ once listed, or -1 */
+	int mapsfd;		/* its maps, kept from the attach on, or -1 */
 	struct procfs_status status;
 	struct seized_process sp;
 	bool seized;

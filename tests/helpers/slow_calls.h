@@ -47,6 +47,7 @@ static inline int slow_calls_parse(const char *arg, struct slow_call *out)
 		const char *name;
 		long nr;
 	} calls[] = {
+		{ "getitimer", SYS_getitimer },
 		{ "setitimer", SYS_setitimer },
 		{ "timerfd_create", SYS_timerfd_create },
 		{ "timerfd_settime", SYS_timerfd_settime },

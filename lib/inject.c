@@ -1232,12 +1232,12 @@ static int begin_inline(struct injector *in, size_t data_len)
 	int ret;
 
 	in->slot_len = slot_size();
-	if (!in->stack_private || !frame || in->slot_len > sizeof(in->slot_saved) || in->page < 2 * in->slot_len ||
+	if (!frame || in->slot_len > sizeof(in->slot_saved) || in->page < 2 * in->slot_len ||
 	    data_len > frame || sp < ARCH_STACK_RED_ZONE + frame)
 		return -ENOSPC;
 	top = (sp - ARCH_STACK_RED_ZONE) & ~(uint64_t)(DATA_ALIGN - 1);
 	base = (top - (data_len ? data_len : 1)) & ~(uint64_t)(DATA_ALIGN - 1);
-	if (base < sp - ARCH_STACK_RED_ZONE - frame)
+	if (base < sp - ARCH_STACK_RED_ZONE - frame || base < in->stack_low)
 		return -ENOSPC;
 	in->slot = pick_slot(in, in->slot_len);
 	in->stack_saved = malloc(top - base);
@@ -1296,6 +1296,27 @@ static int end_inline(struct injector *in)
 }
 
 /*
+ * How far below the red zone the thread's stack runs in one private
+ * mapping: the kernel would grow a stack for a signal frame, but a
+ * tracer's write below the mapping only fails.
+ */
+static int find_stack_room(struct injector *in, struct procfs_maps *maps)
+{
+	uint64_t sp = arch_get_sp(&in->saved_regs);
+	struct procfs_vma vma;
+	int ret;
+
+	in->stack_low = sp;
+	if (sp <= ARCH_STACK_RED_ZONE)
+		return 0;
+	ret = procfs_maps_at(maps, sp - ARCH_STACK_RED_ZONE - 1, &vma);
+	if (!ret && !vma.shared)
+		in->stack_low = vma.start;
+	/* A stack pointer in no mapping: no data goes there either. */
+	return ret == -ENOENT ? 0 : ret;
+}
+
+/*
  * Where our code and data may go without writing memory the target
  * shares with other processes (procfs_maps.h).  The code goes beside the
  * ip (the anchor) when the ip's page is private, else beside the middle
@@ -1335,13 +1356,8 @@ static int find_private_memory(struct injector *in)
 			    " private page at 0x%" PRIx64, in->tid, vma.start);
 		}
 	}
-	if (!ret) {
-		ret = procfs_maps_at(&maps, arch_get_sp(&in->saved_regs), &vma);
-		in->stack_private = !ret && !vma.shared;
-		/* A stack pointer in no mapping: no data goes there either. */
-		if (ret == -ENOENT)
-			ret = 0;
-	}
+	if (!ret)
+		ret = find_stack_room(in, &maps);
 	procfs_maps_end(&maps);
 	if (fd >= 0)
 		seize_close_later(in->sp, fd);

@@ -42,7 +42,7 @@ struct injector {
 	uint64_t site;		/* the syscall site in use: ip_site or map_site */
 	/* Where borrowed code goes: beside the ip, unless its page is shared (inject.c) */
 	uint64_t anchor;
-	bool stack_private;	/* data may go below the stack pointer */
+	uint64_t stack_low;	/* data may go below the stack pointer down to here */
 	uint64_t ip_site;	/* beside the anchor, for mmap and munmap */
 	uint8_t site_saved[ARCH_SYSCALL_SITE_LEN];	/* the code it covers */
 	bool site_written;

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "procfs_maps.h"
@@ -135,6 +136,37 @@ Test(procfs_maps, own_code_and_stack)
 	cr_expect(!v.exec && !v.shared);
 	cr_assert_eq(procfs_maps_private_exec(&m, 0, &v), 0);
 	cr_expect(v.exec && !v.shared);
+	procfs_maps_end(&m);
+	close(m.fd);
+}
+
+/*
+ * A shared executable mapping below every other (a JIT's code mapped
+ * from a memfd) is passed over by the kernel's query as by the text.
+ */
+Test(procfs_maps, a_low_shared_exec_mapping_is_passed_over)
+{
+	struct procfs_maps m = { .fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC) };
+	long page = sysconf(_SC_PAGESIZE);
+	int memfd = memfd_create("jit", MFD_CLOEXEC);
+	void *low = (void *)(uintptr_t)(1UL << 24);
+	struct procfs_vma v;
+	void *code;
+
+	cr_assert_geq(m.fd, 0);
+	cr_assert_geq(memfd, 0);
+	cr_assert_eq(ftruncate(memfd, page), 0);
+	code = mmap(low, (size_t)page, PROT_READ | PROT_EXEC, MAP_SHARED | MAP_FIXED_NOREPLACE,
+		    memfd, 0);
+	if (code != low)
+		cr_skip_test("no room at %p for the shared mapping", low);
+	cr_assert_eq(procfs_maps_private_exec(&m, 0, &v), 0);
+	cr_expect(v.start > (uint64_t)(uintptr_t)low, "0x%llx", (unsigned long long)v.start);
+	cr_expect(v.exec && !v.shared);
+	cr_assert_eq(procfs_maps_at(&m, (uint64_t)(uintptr_t)low, &v), 0);
+	cr_expect(v.exec && v.shared);
+	munmap(code, (size_t)page);
+	close(memfd);
 	procfs_maps_end(&m);
 	close(m.fd);
 }

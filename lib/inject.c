@@ -1147,6 +1147,8 @@ static int map_scratch(struct injector *in, size_t data_len)
 	if (syscall_failed(r))
 		return (int)r;
 	in->map = (uint64_t)r;
+	/* A mapping more: what the maps said is out of date. */
+	procfs_maps_end(&in->sp->maps);
 	in->code = in->map;
 	in->data = in->map + code_len;
 	in->map_site = in->map + blob_len;
@@ -1328,28 +1330,28 @@ static int find_stack_room(struct injector *in, struct procfs_maps *maps)
 static int find_private_memory(struct injector *in)
 {
 	uint64_t ip = arch_get_ip(&in->saved_regs);
-	struct procfs_maps maps = { .fd = in->sp->mapsfd };
+	struct procfs_maps own = { .fd = -1 }, *maps = &in->sp->maps;
 	struct procfs_vma vma;
-	int ret = -ESRCH, fd = -1;
+	int ret = -ESRCH;
 
-	if (maps.fd >= 0)
-		ret = procfs_maps_at(&maps, ip, &vma);
+	if (maps->fd >= 0)
+		ret = procfs_maps_at(maps, ip, &vma);
 	if (ret == -ESRCH) {
 		char name[32];
 
 		/* The process's maps are empty once its leader exited: the thread's own. */
-		procfs_maps_end(&maps);
 		snprintf(name, sizeof(name), "task/%d/maps", (int)in->tid);
-		ret = procfs_keep(in->sp->dirfd, name, &fd);
+		ret = procfs_keep(in->sp->dirfd, name, &own.fd);
 		if (ret)
 			return ret;
-		maps = (struct procfs_maps){ .fd = fd };
-		ret = procfs_maps_at(&maps, ip, &vma);
+		maps = &own;
+		ret = procfs_maps_at(maps, ip, &vma);
 	}
-	if (!ret && !vma.shared) {
+	/* An ip in memory that does not run code is about to fault: not there either. */
+	if (!ret && !vma.shared && vma.exec) {
 		in->anchor = ip;
 	} else if (!ret || ret == -ENOENT) {
-		ret = procfs_maps_private_exec(&maps, 0, &vma);
+		ret = procfs_maps_private_exec(maps, 0, &vma);
 		if (!ret) {
 			in->anchor = vma.start + in->page / 2;
 			dbg(in->sp->ctx, "tid %d: stopped in shared code; our code goes in the"
@@ -1357,10 +1359,11 @@ static int find_private_memory(struct injector *in)
 		}
 	}
 	if (!ret)
-		ret = find_stack_room(in, &maps);
-	procfs_maps_end(&maps);
-	if (fd >= 0)
-		seize_close_later(in->sp, fd);
+		ret = find_stack_room(in, maps);
+	if (own.fd >= 0) {
+		procfs_maps_end(&own);
+		seize_close_later(in->sp, own.fd);
+	}
 	return ret;
 }
 
@@ -1573,6 +1576,7 @@ int inject_end(struct injector *in)
 		if (!rc)
 			rc = inject_syscall(in, ARCH_NR_MUNMAP, &r, in->map, in->map_len,
 					    0, 0, 0, 0);
+		procfs_maps_end(&in->sp->maps);
 		if (!rc && syscall_failed(r))
 			rc = (int)r;
 		if (rc && !ret)

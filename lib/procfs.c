@@ -530,18 +530,31 @@ static int read_thread_sigsets(int dirfd, pid_t tid, struct thread_sigsets *ss)
  * From stat (field 33, "sigignore"), which the kernel formats in half the
  * time of status: this is read with the target stopped.
  */
-int procfs_ignores_signal(int statfd, int sig, bool *yes)
+int procfs_reread_stat(int statfd, struct procfs_stat *st)
 {
-	unsigned long long mask = 0;
+	static const int mm_fields[PROCFS_MM_STAMP_FIELDS] = { 26, 27, 28, 45, 46, 47, 48, 49,
+								50, 51 };
 	char *buf, *fields;
 	int ret;
 
+	memset(st, 0, sizeof(*st));
 	ret = stat_fields_kept(statfd, &buf, &fields);
-	if (!ret) {
-		ret = stat_field_ull(fields, 33, &mask);
-		free(buf);
-	}
-	*yes = !ret && (mask & ksig_bit(sig));
+	if (ret)
+		return ret;
+	ret = stat_field_ull(fields, 33, &st->sig_ign);
+	st->mm_known = true;
+	for (int i = 0; i < PROCFS_MM_STAMP_FIELDS && st->mm_known; i++)
+		st->mm_known = !stat_field_ull(fields, mm_fields[i], &st->mm[i]);
+	free(buf);
+	return ret;
+}
+
+int procfs_ignores_signal(int statfd, int sig, bool *yes)
+{
+	struct procfs_stat st;
+	int ret = procfs_reread_stat(statfd, &st);
+
+	*yes = !ret && (st.sig_ign & ksig_bit(sig));
 	return ret;
 }
 

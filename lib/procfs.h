@@ -60,6 +60,23 @@ int procfs_sigq(int dirfd, unsigned long long *queued, unsigned long long *limit
 int procfs_list_threads(int dirfd, pid_t pid, pid_t **tids, size_t *n);
 /* The same list, from @taskfd: task/, kept (procfs_keep_dir()). */
 int procfs_list_tids(int taskfd, pid_t pid, pid_t **tids, size_t *n);
+/*
+ * What a read of stat, kept open as @statfd, tells of the process: the
+ * signals it ignores (SIG_IGN, field 33), and a stamp of its memory: the
+ * fields that come from its mm (26-28 and 45-51: where its code, stack,
+ * data, heap, arguments and environment lie).  An exec gives the process
+ * new memory, and new values there (randomised addresses, other
+ * arguments), so a file kept open on the old memory (maps) is known stale.
+ */
+#define PROCFS_MM_STAMP_FIELDS	10
+
+struct procfs_stat {
+	unsigned long long sig_ign;
+	bool mm_known;		/* all ten fields read (Linux 3.5 on) */
+	unsigned long long mm[PROCFS_MM_STAMP_FIELDS];
+};
+
+int procfs_reread_stat(int statfd, struct procfs_stat *st);
 /* Whether the process ignores signal @sig (SIG_IGN), from its stat, kept open as @statfd. */
 int procfs_ignores_signal(int statfd, int sig, bool *yes);
 /*

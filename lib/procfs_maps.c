@@ -98,7 +98,12 @@ static int query(struct procfs_maps *m, uint64_t addr, uint64_t flags, struct pr
 	};
 
 	if (ioctl(m->fd, KPROCMAP_QUERY, &q) < 0) {
-		if (errno == ENOTTY)
+		/*
+		 * ENOTTY before 6.11; any answer but "no such mapping" and
+		 * "no memory" (a security module's refusal, an emulation's
+		 * EINVAL) leaves the text to read.
+		 */
+		if (errno != ENOENT && errno != ESRCH && errno != EINTR)
 			m->no_query = true;
 		return -errno;
 	}

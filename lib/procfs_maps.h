@@ -25,11 +25,11 @@ struct procfs_vma {
  * Lookups through @fd, the maps of the process or of one of its threads,
  * opened before the stop (procfs_keep()): one PROCMAP_QUERY ioctl each
  * where the kernel has it (6.11 on), else the text, read once and kept
- * until procfs_maps_end().
+ * until procfs_maps_end(), which a change of the mappings calls for.
  */
 struct procfs_maps {
 	int fd;
-	bool no_query;		/* the kernel answered ENOTTY */
+	bool no_query;		/* the kernel would not answer the ioctl */
 	char *text;
 };
 

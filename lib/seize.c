@@ -393,6 +393,7 @@ int seize_process(struct ptimer_ctx *ctx, int dirfd, int statfd, int taskfd, pid
 	sp->dirfd = dirfd;
 	sp->statfd = statfd;
 	sp->taskfd = taskfd;
+	sp->maps.fd = -1;
 	sp->ptrace_options = ptrace_options;
 	sp->unstoppable = 0;
 	sp->interruptible = interruptible;
@@ -613,6 +614,8 @@ int seize_release(struct seized_process *sp)
 	if (restop)
 		kill(sp->pid, SIGSTOP);
 	sp->stop_held = false;
+	/* What the maps said held only while every thread was stopped. */
+	procfs_maps_end(&sp->maps);
 	free(sp->threads);
 	sp->threads = NULL;
 	sp->nthreads = 0;

@@ -11,6 +11,7 @@
 
 #include "arch.h"
 #include "procfs.h"
+#include "procfs_maps.h"
 
 struct ptimer_ctx;
 
@@ -33,7 +34,7 @@ struct seized_process {
 	pid_t pid;
 	int dirfd;		/* /proc/PID, owned by the caller */
 	int statfd, taskfd;	/* its stat and task/, kept open by the caller */
-	int mapsfd;		/* its maps, kept by the caller, or -1 (inject.c) */
+	struct procfs_maps maps;	/* its maps, fd kept by the caller, or -1 (inject.c) */
 	unsigned long long start_time;	/* guards against PID reuse */
 	bool group_stopped;	/* it was SIGSTOPped before we came */
 	size_t nthreads;	/* leader first, then by creation order */

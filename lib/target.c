@@ -268,13 +268,14 @@ int target_attach(struct target *t, enum target_seccomp seccomp, bool interrupti
 	pin_to_thread(t, t->pid);
 	/*
 	 * Where injected code may be written is asked of the maps once
-	 * stopped (inject.c); opened now.  Should it fail, inject.c opens
-	 * a thread's own then.
+	 * stopped (inject.c); opened now, with a stamp of the memory they
+	 * read (target_inject_begin()).  Without them, inject.c opens a
+	 * thread's own then.
 	 */
-	procfs_keep(t->dirfd, "maps", &t->mapsfd);
+	if (!procfs_reread_stat(t->statfd, &t->maps_stat) && t->maps_stat.mm_known)
+		procfs_keep(t->dirfd, "maps", &t->mapsfd);
 	ret = seize_process(t->ctx, t->dirfd, t->statfd, t->taskfd, t->pid, options,
 			    interruptible, &t->sp);
-	t->sp.mapsfd = t->mapsfd;
 	if (ret)
 		unpin(t);
 	if (ret == -EPERM && options)
@@ -361,16 +362,27 @@ static bool policy_covers(struct target *t, pid_t tid)
 int target_inject_begin(struct target *t, size_t data_len, bool one_syscall_per_trip)
 {
 	bool passed_over = false, tried = false;
-	bool ignored;
+	struct procfs_stat st;
 	int ret;
 
 	/* It may have changed its mind since target_attach() looked. */
-	ret = procfs_ignores_signal(t->statfd, SIGTRAP, &ignored);
+	ret = procfs_reread_stat(t->statfd, &st);
 	if (ret)
 		return ctx_set_error(t->ctx, ret, "cannot read /proc/%d/stat", t->pid);
-	ret = refuse_ignored_trap(t, ignored);
+	ret = refuse_ignored_trap(t, st.sig_ign & ksig_bit(SIGTRAP));
 	if (ret)
 		return ret;
+	/*
+	 * The maps opened before the stop read the memory the process had
+	 * then: after an exec they could read another process's (a vfork
+	 * child's parent's), and lead our code into memory shared there.
+	 */
+	procfs_maps_end(&t->sp.maps);
+	t->sp.maps.fd = -1;
+	if (t->mapsfd >= 0 && st.mm_known && !memcmp(st.mm, t->maps_stat.mm, sizeof(st.mm)))
+		t->sp.maps.fd = t->mapsfd;
+	else if (t->mapsfd >= 0)
+		dbg(t->ctx, "pid %d has new memory since its maps were opened", t->pid);
 
 	/* Inject through the first thread that can take it, the leader if alive. */
 	ret = -ESRCH;

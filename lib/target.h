@@ -25,6 +25,7 @@ struct target {
 	int statfd, taskfd;	/* its stat and task/, kept open (procfs_keep()) */
 	int fdinfofd;		/* its fdinfo/ once listed, or -1 */
 	int mapsfd;		/* its maps, kept from the attach on, or -1 */
+	struct procfs_stat maps_stat;	/* its stat as the maps were opened */
 	struct procfs_status status;
 	struct seized_process sp;
 	bool seized;

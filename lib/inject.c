@@ -1086,9 +1086,11 @@ static int settle_restart(struct injector *in)
 	ret = peek_code(in, ip, insn, sizeof(insn));
 	if (ret || !arch_restart_pending(&in->saved_regs, insn))
 		return ret;
-	/* The trap would go into memory other processes see. */
-	if (in->anchor != ip)
-		return -EXDEV;
+	/* The trap would go into memory other processes see, or no code runs there. */
+	if (in->anchor != ip) {
+		in->restart_in_shared = true;
+		return -EFAULT;
+	}
 	ret = poke_code(in, ip, trap, ARCH_TRAP_LEN);
 	if (ret)
 		return ret;

@@ -43,6 +43,7 @@ struct injector {
 	/* Where borrowed code goes: beside the ip, unless its page is shared (inject.c) */
 	uint64_t anchor;
 	uint64_t stack_low;	/* data may go below the stack pointer down to here */
+	bool restart_in_shared;	/* refused: its call's restart is in shared code */
 	uint64_t ip_site;	/* beside the anchor, for mmap and munmap */
 	uint8_t site_saved[ARCH_SYSCALL_SITE_LEN];	/* the code it covers */
 	bool site_written;

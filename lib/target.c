@@ -411,7 +411,7 @@ int target_inject_begin(struct target *t, size_t data_len, bool one_syscall_per_
 					    " take injected calls but threads under a seccomp"
 					    " filter of their own, which may kill it for them",
 					    t->pid);
-		else if (ret == -EXDEV)
+		else if (t->in.restart_in_shared)
 			ctx_set_error(t->ctx, ret, "the threads of pid %d that could take injected"
 				      " calls wait to restart a system call made from memory shared"
 				      " with other processes (MAP_SHARED), where ptimerctl writes"

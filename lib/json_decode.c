@@ -567,7 +567,8 @@ struct scan {
 	struct decoder *d;
 	const char *text;
 	size_t len;
-	struct json_tokener *tok;
+	struct json_tokener *tok;	/* a member's value */
+	struct json_tokener *elem_tok;	/* an element of "timers" */
 	struct json_object *root;	/* the members but "timers" */
 	size_t timers_at;		/* offset of the last "timers" array's '[' */
 	unsigned int ntimers_members;
@@ -605,16 +606,19 @@ static size_t skip_blank(const struct scan *s, size_t pos)
 static int scan_value(struct scan *s, enum scan_at at, size_t pos,
 		      struct json_object **val, size_t *end)
 {
+	/* An element of "timers" is a level deeper in the document than a member. */
+	bool element = at == AT_FIRST_ELEMENT || at == AT_ELEMENT;
+	struct json_tokener *tok = element ? s->elem_tok : s->tok;
 	enum json_tokener_error jerr;
 
-	json_tokener_reset(s->tok);
-	*val = json_tokener_parse_ex(s->tok, s->text + pos, (int)(s->len - pos));
-	jerr = json_tokener_get_error(s->tok);
-	*end = pos + json_tokener_get_parse_end(s->tok);
+	json_tokener_reset(tok);
+	*val = json_tokener_parse_ex(tok, s->text + pos, (int)(s->len - pos));
+	jerr = json_tokener_get_error(tok);
+	*end = pos + json_tokener_get_parse_end(tok);
 	if (jerr == json_tokener_continue) {
 		/* The text is complete: a number at its very end is whole. */
-		*val = json_tokener_parse_ex(s->tok, "", 1);
-		jerr = json_tokener_get_error(s->tok);
+		*val = json_tokener_parse_ex(tok, "", 1);
+		jerr = json_tokener_get_error(tok);
 		*end = s->len;
 	}
 	if (jerr == json_tokener_success)
@@ -875,15 +879,23 @@ int ptimer_dump_from_json(struct ptimer_ctx *ctx, const char *text, size_t len,
 	if (r)
 		return r;
 	d.dump = ptimer_dump_new();
-	s.tok = json_tokener_new();
+	/*
+	 * A value is parsed on its own, below the document's object (and
+	 * an element of "timers" below its array too): its depth is the
+	 * document's limit less the levels above it.
+	 */
+	s.tok = json_tokener_new_ex(JSON_TOKENER_DEFAULT_DEPTH - 1);
+	s.elem_tok = json_tokener_new_ex(JSON_TOKENER_DEFAULT_DEPTH - 2);
 	s.root = json_object_new_object();
-	if (!d.dump || !s.tok || !s.root) {
+	if (!d.dump || !s.tok || !s.elem_tok || !s.root) {
 		r = -ENOMEM;
 		goto free_scan;
 	}
 	/* A value is followed by the rest of the document: the scanner checks that. */
 	json_tokener_set_flags(s.tok, JSON_TOKENER_STRICT | JSON_TOKENER_ALLOW_TRAILING_CHARS |
 			       JSON_TOKENER_VALIDATE_UTF8);
+	json_tokener_set_flags(s.elem_tok, JSON_TOKENER_STRICT |
+			       JSON_TOKENER_ALLOW_TRAILING_CHARS | JSON_TOKENER_VALIDATE_UTF8);
 	r = scan_document(&s);
 	if (!r)
 		r = decode_scanned(&s);
@@ -903,5 +915,7 @@ free_scan:
 	json_object_put(s.root);
 	if (s.tok)
 		json_tokener_free(s.tok);
+	if (s.elem_tok)
+		json_tokener_free(s.elem_tok);
 	return r;
 }

@@ -710,6 +710,37 @@ static int sigq_field(const char *key, const char *val, void *data)
 	return 0;
 }
 
+int procfs_nofile(int dirfd, unsigned long long *soft)
+{
+	static const char key[] = "Max open files ";
+	char *buf, *line, *end;
+	int ret;
+
+	ret = procfs_read(dirfd, "limits", &buf, NULL);
+	if (ret)
+		return ret;
+	ret = -EINVAL;
+	for (line = buf; line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+		const char *v = line + sizeof(key) - 1;
+
+		if (strncmp(line, key, sizeof(key) - 1))
+			continue;
+		while (*v == ' ')
+			v++;
+		if (!strncmp(v, "unlimited ", 10)) {
+			*soft = ULLONG_MAX;
+			ret = 0;
+		} else if (*v >= '0' && *v <= '9') {
+			errno = 0;
+			*soft = strtoull(v, &end, 10);
+			ret = errno || *end != ' ' ? -EINVAL : 0;
+		}
+		break;
+	}
+	free(buf);
+	return ret;
+}
+
 int procfs_sigq(int dirfd, unsigned long long *queued, unsigned long long *limit)
 {
 	struct sigq q = { 0 };

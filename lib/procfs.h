@@ -45,6 +45,12 @@ int procfs_reread_record(int fd, char **buf, size_t *len);
 int procfs_reread(int fd, char **buf, size_t *len);
 int procfs_read_status(int dirfd, struct procfs_status *st);
 /*
+ * The soft RLIMIT_NOFILE of the process, from its limits file ("Max open
+ * files"), which any user may read: a descriptor number it can have is
+ * below it.
+ */
+int procfs_nofile(int dirfd, unsigned long long *soft);
+/*
  * SigQ of status: the signals queued for the process's real user (POSIX
  * timers count too, each holding one ready), and the process's own
  * RLIMIT_SIGPENDING, which a queue entry may not take the count past.

@@ -21,6 +21,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,6 +78,7 @@ struct kinds_restore {
 	enum ptimer_time_mode time;
 	struct kr_itimer itimers[KITIMER_COUNT];
 	size_t nitimers;
+	unsigned long long nofile;	/* its RLIMIT_NOFILE (note_nofile()) */
 	struct kr_tfd *tfds;
 	size_t ntfds;
 	struct ptimer_pending_signal *sigs;	/* tids in the target's namespace */
@@ -353,6 +355,28 @@ static int judge_timerfd(struct kinds_restore *kr, struct kr_tfd *e)
 	return 0;
 }
 
+/*
+ * The target's RLIMIT_NOFILE, read before the attach, for the message of
+ * a timerfd that cannot go to its number (dup3() fails with EBADF at or
+ * above it) or a replaced fd that finds no room above them to be kept
+ * aside: ULLONG_MAX when unknown.
+ */
+static void note_nofile(struct kinds_restore *kr)
+{
+	if (!kr->ntfds || procfs_nofile(kr->t->dirfd, &kr->nofile))
+		kr->nofile = ULLONG_MAX;
+}
+
+/* ", beyond the RLIMIT_NOFILE of pid N (L): raise it with prlimit ...", or "". */
+static const char *nofile_hint(struct kinds_restore *kr, long long need, char *buf, size_t len)
+{
+	if (kr->nofile == ULLONG_MAX || (unsigned long long)need <= kr->nofile)
+		return "";
+	snprintf(buf, len, ", beyond its RLIMIT_NOFILE (%llu): raise it with prlimit --pid %d"
+		 " --nofile=%lld:HARD", kr->nofile, kr->t->pid, need);
+	return buf;
+}
+
 static int prepare_timerfds(struct kinds_restore *kr)
 {
 	size_t kept = 0;
@@ -366,6 +390,7 @@ static int prepare_timerfds(struct kinds_restore *kr)
 			kr->tfds[kept++] = kr->tfds[i];
 	}
 	kr->ntfds = kept;
+	note_nofile(kr);
 	return 0;
 }
 
@@ -538,6 +563,7 @@ static struct itimerval itv_was(const struct kr_itimer *it)
 /* A spare dup of each fd to be replaced, above @hi, where no timerfd goes. */
 static int keep_replaced(struct kinds_restore *kr, struct kbatch *kb, int hi)
 {
+	char hint[128];
 	size_t *call;
 	int ret;
 
@@ -568,7 +594,9 @@ static int keep_replaced(struct kinds_restore *kr, struct kbatch *kb, int hi)
 		if (r < 0) {
 			if (!ret)
 				ret = ctx_set_error(kr->ctx, (int)r, "cannot keep fd %d of pid %d"
-						    " aside", e->want->fd, kr->t->pid);
+						    " aside above fd %d%s", e->want->fd, kr->t->pid,
+						    hi, nofile_hint(kr, (long long)hi + 1, hint,
+								    sizeof(hint)));
 			break;
 		}
 		e->spare = (int)r;
@@ -599,6 +627,15 @@ static int fdsim_init(struct kinds_restore *kr, struct fdsim *sim)
 		if (kr->tfds[i].want->fd > top)
 			top = kr->tfds[i].want->fd;
 	/* A new descriptor takes the lowest free number, at most the count of open ones. */
+	if ((size_t)top + kr->ntfds + 2 > INT_MAX) {
+		char hint[128];
+		const char *why = nofile_hint(kr, (long long)top + 1, hint, sizeof(hint));
+
+		free(fds);
+		/* No process has such a number: the kernel caps RLIMIT_NOFILE below it. */
+		return ctx_set_error(kr->ctx, why[0] ? -EBADF : -EOVERFLOW, "cannot move a new"
+				     " timerfd to fd %d in pid %d%s", top, kr->t->pid, why);
+	}
 	sim->size = top + (int)kr->ntfds + 2;
 	sim->open = calloc((size_t)sim->size, sizeof(*sim->open));
 	if (!sim->open) {
@@ -651,6 +688,7 @@ static int place_timerfds(struct kinds_restore *kr, struct kbatch *kb)
 	struct kr_tfd **moving = NULL, **made = NULL;
 	struct fdsim sim = { 0 };
 	int *want_fd = NULL, ret;
+	char hint[128];
 
 	ret = fdsim_init(kr, &sim);
 	if (ret)
@@ -710,8 +748,10 @@ static int place_timerfds(struct kinds_restore *kr, struct kbatch *kb)
 			if (r < 0) {
 				if (!ret)
 					ret = ctx_set_error(kr->ctx, (int)r, "cannot move a new"
-							    " timerfd to fd %d in pid %d",
-							    e->want->fd, kr->t->pid);
+							    " timerfd to fd %d in pid %d%s",
+							    e->want->fd, kr->t->pid,
+							    nofile_hint(kr, (long long)e->want->fd
+									+ 1, hint, sizeof(hint)));
 				goto free_all;
 			}
 			e->placed = true;
@@ -912,7 +952,7 @@ static int place_all(struct kinds_restore *kr, struct kbatch *kb)
 	/* Above every dumped fd: a spare kept there collides with no timerfd. */
 	for (size_t i = 0; i < kr->ntfds; i++)
 		if (kr->tfds[i].want->fd >= hi)
-			hi = kr->tfds[i].want->fd + 1;
+			hi = kr->tfds[i].want->fd == INT_MAX ? INT_MAX : kr->tfds[i].want->fd + 1;
 	ret = keep_replaced(kr, kb, hi);
 	if (!ret)
 		ret = place_timerfds(kr, kb);

@@ -16,6 +16,7 @@
 #include <criterion/criterion.h>
 #include <criterion/logging.h>
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -489,6 +490,46 @@ Test(kinds, restore_with_few_free_descriptors_rolls_back)
 	cr_expect_eq(proc_count_fds(dst->pid), fds, "DST holds %d descriptors after the rollback,"
 		     " %d before", proc_count_fds(dst->pid), fds);
 	cr_expect_eq(proc_tracer_pid(dst->pid), 0);
+	ru_file_free(file);
+}
+
+/*
+ * A dumped fd beyond the target's RLIMIT_NOFILE, at the very top of the
+ * range the format allows (INT_MAX, where one more overflowed an int):
+ * the message names the limit and how to raise it, and the restore
+ * leaves DST as it was.
+ */
+Test(kinds, a_timerfd_beyond_rlimit_nofile_names_the_limit)
+{
+	struct victim *src = start_source(NULL);
+	struct victim *dst = ak_start("--fresh", NULL);
+	json_object *root, *tfds;
+	struct ak_tfd t[AK_NTFD];
+	char spid[16], *file, *big;
+	struct run_result r;
+	int fds;
+
+	file = ru_dump_file(src->pid, "--kinds=timerfd");
+	root = ru_json_load(file);
+	tfds = json_object_object_get(root, "timerfds");
+	cr_assert_eq(json_object_array_length(tfds), AK_NTFD);
+	json_object_object_add(json_object_array_get_idx(tfds, AK_NTFD - 1), "fd",
+			       json_object_new_int(INT_MAX));
+	big = ru_json_file(root);
+	json_object_put(root);
+	fds = proc_count_fds(dst->pid);
+	cr_assert_eq(run_ptimerctl(&r, "restore", "-i", big, ru_pidstr(spid, dst->pid), NULL), 0);
+	cr_expect_eq(r.exit_code, 1, "%s", run_describe(&r));
+	cr_expect(strstr(r.err, "fd 2147483647") && strstr(r.err, "RLIMIT_NOFILE") &&
+		  strstr(r.err, "prlimit --pid"), "the message names no limit: %s", r.err);
+	run_result_free(&r);
+	ak_timerfds(dst, t);
+	for (int i = 0; i < AK_NTFD; i++)
+		cr_expect(!t[i].timerfd, "fd %d is left a timerfd", AK_TFD_FIRST + i);
+	cr_expect_eq(proc_count_fds(dst->pid), fds, "DST holds %d descriptors after the rollback,"
+		     " %d before", proc_count_fds(dst->pid), fds);
+	cr_expect_eq(proc_tracer_pid(dst->pid), 0);
+	ru_file_free(big);
 	ru_file_free(file);
 }
 

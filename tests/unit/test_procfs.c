@@ -7,6 +7,7 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,7 @@ static void teardown(void)
 {
 	unlinkat(dirfd, "status", 0);
 	unlinkat(dirfd, "stat", 0);
+	unlinkat(dirfd, "limits", 0);
 	unlinkat(dirfd, "task/4242/status", 0);
 	unlinkat(dirfd, "task/4242/stat", 0);
 	unlinkat(dirfd, "task/4242", AT_REMOVEDIR);
@@ -233,5 +235,39 @@ Test(procfs, stat_fields_table)
 		cr_expect_eq(ret, cases[i].ret, "%s: returned %d", cases[i].name, ret);
 		if (!ret)
 			cr_expect_eq(start, cases[i].start, "%s: start %llu", cases[i].name, start);
+	}
+}
+
+#define LIMITS_HEAD "Limit                     Soft Limit           Hard Limit           Units     \n" \
+		    "Max cpu time              unlimited            unlimited            seconds   \n"
+
+/* RLIMIT_NOFILE's soft limit, by its key: "Max open files". */
+Test(procfs, nofile_table)
+{
+	static const struct {
+		const char *name, *limits;
+		int ret;
+		unsigned long long soft;
+	} cases[] = {
+		{ "a number", LIMITS_HEAD "Max open files            1024                 1048576"
+		  "              files     \n", 0, 1024 },
+		{ "unlimited", LIMITS_HEAD "Max open files            unlimited            unlimited"
+		  "            files     \n", 0, ULLONG_MAX },
+		{ "no such line", LIMITS_HEAD, -EINVAL, 0 },
+		{ "not a number", LIMITS_HEAD "Max open files            many                 1024"
+		  "                 files     \n", -EINVAL, 0 },
+		{ "a longer key", LIMITS_HEAD "Max open files2           1024                 1024"
+		  "                 files     \n", -EINVAL, 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		unsigned long long soft = 0;
+		int ret;
+
+		put("limits", cases[i].limits);
+		ret = procfs_nofile(dirfd, &soft);
+		cr_expect_eq(ret, cases[i].ret, "%s: %d", cases[i].name, ret);
+		if (!ret)
+			cr_expect_eq(soft, cases[i].soft, "%s: %llu", cases[i].name, soft);
 	}
 }

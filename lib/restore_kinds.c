@@ -403,9 +403,54 @@ static pid_t map_tid(const struct remap *map, pid_t tid)
 }
 
 /* The signals' threads, as the target's kernel names them. */
-static int prepare_signals(struct kinds_restore *kr)
+static bool listed(const pid_t *tids, size_t n, pid_t tid)
+{
+	for (size_t i = 0; i < n; i++)
+		if (tids[i] == tid)
+			return true;
+	return false;
+}
+
+/*
+ * The thread among @tids that each signal queued for a thread goes to:
+ * checked before the attach, with the threads /proc lists, and again
+ * once they are held (@resolve), when each signal is given its thread's
+ * id in the target's pid namespace.
+ */
+static int map_signal_threads(struct kinds_restore *kr, const pid_t *tids, size_t n,
+			      bool resolve)
 {
 	struct remap map = { 0 };
+	int ret = 0;
+
+	if (!kr->rearm)
+		ret = remap_build(kr->ctx, kr->dump, kr->t->pid, tids, n, kr->map, kr->nmap, &map);
+	for (size_t k = 0; !ret && k < kr->nsigs; k++) {
+		struct ptimer_pending_signal *s = &kr->sigs[k];
+		pid_t to;
+
+		if (!s->tid)
+			continue;
+		to = kr->rearm ? s->tid : map_tid(&map, s->tid);
+		if (!to || !listed(tids, n, to)) {
+			ret = ctx_set_error(kr->ctx, -PTIMER_ERR_BAD_DUMP, "pending_signals[%zu]:"
+					    " thread %d has no thread in pid %d", k, s->tid,
+					    kr->t->pid);
+			break;
+		}
+		if (!resolve)
+			continue;
+		ret = procfs_ns_tid(kr->t->dirfd, to, &s->tid);
+		if (ret)
+			ctx_set_error(kr->ctx, ret, "cannot read the namespace id of tid %d", to);
+	}
+	if (!kr->rearm)
+		remap_free(&map);
+	return ret;
+}
+
+static int prepare_signals(struct kinds_restore *kr)
+{
 	pid_t *tids = NULL;
 	size_t n = 0;
 	int ret;
@@ -417,34 +462,35 @@ static int prepare_signals(struct kinds_restore *kr)
 		return ctx_set_error(kr->ctx, ret, "cannot read the namespace id of pid %d",
 				     kr->t->pid);
 	ret = target_threads(kr->t, &tids, &n);
-	if (!ret && !kr->rearm)
-		ret = remap_build(kr->ctx, kr->dump, kr->t->pid, tids, n, kr->map, kr->nmap, &map);
-	for (size_t k = 0; !ret && k < kr->nsigs; k++) {
-		struct ptimer_pending_signal *s = &kr->sigs[k];
-		pid_t to;
+	if (!ret)
+		ret = map_signal_threads(kr, tids, n, true);
+	free(tids);
+	return ret;
+}
 
-		if (!s->tid)
-			continue;
-		to = kr->rearm ? s->tid : map_tid(&map, s->tid);
-		if (!to || !target_has_thread(kr->t, to)) {
-			ret = ctx_set_error(kr->ctx, -PTIMER_ERR_BAD_DUMP, "pending_signals[%zu]:"
-					    " thread %d has no thread in pid %d", k, s->tid,
-					    kr->t->pid);
-			break;
-		}
-		ret = procfs_ns_tid(kr->t->dirfd, to, &s->tid);
-		if (ret)
-			ctx_set_error(kr->ctx, ret, "cannot read the namespace id of tid %d", to);
-	}
-	if (!kr->rearm)
-		remap_free(&map);
+/* Before the attach: what a pending signal's thread maps to is one /proc lists. */
+static int check_signals(struct kinds_restore *kr)
+{
+	pid_t *tids = NULL;
+	size_t n = 0;
+	int ret;
+
+	if (!kr->nsigs)
+		return 0;
+	ret = procfs_list_threads(kr->t->dirfd, kr->t->pid, &tids, &n);
+	if (ret)
+		return ctx_set_error(kr->ctx, ret, "cannot list the threads of pid %d",
+				     kr->t->pid);
+	ret = map_signal_threads(kr, tids, n, false);
 	free(tids);
 	return ret;
 }
 
 int kinds_restore_check(struct kinds_restore *kr)
 {
-	return prepare_timerfds(kr);
+	int ret = prepare_timerfds(kr);
+
+	return ret ? ret : check_signals(kr);
 }
 
 int kinds_restore_prepare(struct kinds_restore *kr)

@@ -29,6 +29,7 @@
 #include "harness.h"
 #include "kinds_util.h"
 #include "restore_util.h"
+#include "tool_trace.h"
 
 #define TOL_PCT		10	/* periods within 10% */
 #define MIN_EXPIRIES	20	/* expiries a period is measured over */
@@ -927,6 +928,53 @@ Test(kinds, pending_signals_are_delivered_once_in_the_destination)
 	release_and_expect_once(dst, "DST", 1);
 	/* A plain dump took nothing from the source either. */
 	release_and_expect_once(src, "SRC", 1);
+	ru_file_free(file);
+}
+
+/*
+ * A signal queued for a thread of the dump that maps to no thread of the
+ * target (one of many more threads than it has) is refused before the
+ * attach, as a timer aimed at one is: ptimerctl makes no ptrace() call.
+ */
+Test(kinds, a_pending_signal_for_no_thread_is_refused_before_the_attach)
+{
+	struct victim *src = start_source(NULL);
+	struct victim *dst = ak_start("--fresh", NULL);
+	json_object *root, *threads, *sig = NULL;
+	struct tool_trace t;
+	long first = 1;
+	char spid[16], *file, *odd;
+	pid_t w = pend(src);
+	size_t i, n;
+
+	file = ru_dump_file(src->pid, NULL);
+	root = ru_json_load(file);
+	threads = member(root, "threads");
+	n = json_object_array_length(threads);
+	/* Dumped threads past the target's own map to none of them. */
+	for (i = 0; i < 8; i++)
+		json_object_array_add(threads, json_object_new_int(4000000 + (int)i));
+	for (i = 0; i < json_object_array_length(member(root, "pending_signals")); i++) {
+		json_object *s = json_object_array_get_idx(member(root, "pending_signals"), i);
+		int64_t tid = 0;
+
+		if (json_get_int64(s, "tid", &tid) && tid == w)
+			sig = s;
+	}
+	cr_assert(sig, "no signal queued for thread %d", (int)w);
+	json_object_object_add(sig, "tid", json_object_new_int(4000000 + 7));
+	odd = ru_json_file(root);
+	json_object_put(root);
+	tt_start(&t, "restore", "-i", odd, ru_pidstr(spid, dst->pid), NULL);
+	if (tt_run_until(&t, tt_pick_nth_ptrace, &first, 30000)) {
+		cr_expect_fail("ptimerctl called ptrace() (%zu threads dumped)", n + 8);
+		tt_release(&t);
+	}
+	ru_bg_wait(&t.bg, 30000);
+	cr_expect_eq(t.bg.res.exit_code, 10, "%s", run_describe(&t.bg.res));
+	cr_expect(strstr(t.bg.res.err, "pending_signals[") &&
+		  strstr(t.bg.res.err, "has no thread in pid"), "%s", t.bg.res.err);
+	ru_file_free(odd);
 	ru_file_free(file);
 }
 

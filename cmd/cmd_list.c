@@ -373,7 +373,8 @@ static void read_comm_threads(int dirfd, struct proc_row *row)
 	comm[len] = '\0';
 	if (comm[len - 1] == '\n')
 		comm[len - 1] = '\0';
-	cli_escape(row->comm, sizeof(row->comm), comm);
+	/* As it is: the table escapes it for a terminal, its JSON for JSON. */
+	snprintf(row->comm, sizeof(row->comm), "%s", comm);
 }
 
 static void user_name(struct list_scan *s, uid_t uid, char *buf, size_t len)

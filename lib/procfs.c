@@ -263,13 +263,32 @@ struct status_fields {
 	int seen;
 };
 
+/*
+ * The name as the process has it: status escapes a backslash as "\\" and
+ * a newline as "\n" (proc_task_name()), which /proc/PID/comm does not.
+ */
+static void unescape_name(char *dst, size_t size, const char *src)
+{
+	size_t n = 0;
+
+	while (*src && n + 1 < size) {
+		if (src[0] == '\\' && (src[1] == '\\' || src[1] == 'n')) {
+			dst[n++] = src[1] == 'n' ? '\n' : '\\';
+			src += 2;
+		} else {
+			dst[n++] = *src++;
+		}
+	}
+	dst[n] = '\0';
+}
+
 static int status_field(const char *key, const char *val, void *data)
 {
 	struct status_fields *f = data;
 	struct procfs_status *st = f->st;
 
 	if (!strcmp(key, "Name")) {
-		snprintf(st->comm, sizeof(st->comm), "%s", val);
+		unescape_name(st->comm, sizeof(st->comm), val);
 		f->seen |= 1;
 	} else if (!strcmp(key, "State")) {
 		st->state = val[0];

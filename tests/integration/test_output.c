@@ -463,7 +463,9 @@ Test(output, closed_stdout_is_an_error)
 Test(output, process_name_is_escaped)
 {
 	char *dir = make_dir(), path[160], pid[16], missing[200];
-	const char *name = "\x1b[31mred\x07";
+	/* A backslash before an x too, which must not read as an escape. */
+	const char *name = "\x1b[31mred\x07\\xq";
+	const char *shown = "\\x1b[31mred\\x07\\x5cxq";
 	const char *argv[] = { path, "--timer", "id=3,value_ms=60000", NULL };
 	struct run_result r;
 	json_object *root;
@@ -480,13 +482,19 @@ Test(output, process_name_is_escaped)
 	cr_expect_eq(r.exit_code, 0, "%s", run_describe(&r));
 	cr_expect(!strchr(r.out, '\x1b') && !strchr(r.out, '\x07'),
 		  "show printed the raw name: %s", r.out);
-	cr_expect(strstr(r.out, "(\\x1b[31mred\\x07)"), "show: %s", r.out);
+	cr_expect(strstr(r.out, shown), "show: %s", r.out);
 	run_result_free(&r);
 
 	cr_assert_eq(run_ptimerctl(&r, "check", pid, NULL), 0);
 	cr_expect(!strchr(r.out, '\x1b') && !strchr(r.out, '\x07'),
 		  "check printed the raw name: %s", r.out);
-	cr_expect(strstr(r.out, "(\\x1b[31mred\\x07)"), "check: %s", r.out);
+	cr_expect(strstr(r.out, shown), "check: %s", r.out);
+	run_result_free(&r);
+
+	cr_assert_eq(run_ptimerctl(&r, "list", "-p", pid, NULL), 0);
+	cr_expect(!strchr(r.out, '\x1b') && !strchr(r.out, '\x07'),
+		  "list printed the raw name: %s", r.out);
+	cr_expect(strstr(r.out, shown), "list: %s", r.out);
 	run_result_free(&r);
 
 	/* JSON keeps the bytes (escaped by JSON's own rules). */
@@ -497,13 +505,18 @@ Test(output, process_name_is_escaped)
 	cr_expect_str_eq(json_get_str(root, "comm"), name);
 	json_object_put(root);
 	run_result_free(&r);
+	cr_assert_eq(run_ptimerctl(&r, "list", "-J", "-p", pid, NULL), 0);
+	cr_expect_eq(r.exit_code, 0, "%s", run_describe(&r));
+	cr_expect(strstr(r.out, "\"comm\": \"\\u001b[31mred\\u0007\\\\xq\""), "list -J: %s",
+		  r.out);
+	run_result_free(&r);
 
 	/* Messages too: a file name is quoted escaped. */
 	snprintf(missing, sizeof(missing), "%s.json", path);
 	cr_assert_eq(run_ptimerctl(&r, "show", "-i", missing, NULL), 0);
 	cr_expect_neq(r.exit_code, 0);
 	cr_expect(!strchr(r.err, '\x1b') && !strchr(r.err, '\x07') &&
-		  strstr(r.err, "\\x1b[31mred\\x07.json"), "the message: %s", r.err);
+		  strstr(r.err, "\\x1b[31mred\\x07\\x5cxq.json"), "the message: %s", r.err);
 	run_result_free(&r);
 	remove_tree(dir);
 	free(dir);

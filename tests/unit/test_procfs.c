@@ -86,6 +86,10 @@ Test(procfs, read_status_table)
 		  "TracerPid:\t0\n", STAT_KTHREAD, 0, 'S', 2, 0, -1, true, "kthreadd" },
 		{ "a name with a colon and blanks", "Name:\ta: b\nState:\tR (running)\nTgid:\t42\n"
 		  "TracerPid:\t0\n", STAT_USER, 0, 'R', 42, 0, -1, false, "a: b" },
+		/* As proc_task_name() escapes it: a backslash doubled, a newline as \n. */
+		{ "a name with a backslash and a newline",
+		  "Name:\ta\\\\xb\\nc\\\\\nState:\tS (sleeping)\nTgid:\t42\nTracerPid:\t0\n",
+		  STAT_USER, 0, 'S', 42, 0, -1, false, "a\\xb\nc\\" },
 		{ "a zombie", "Name:\tz\nState:\tZ (zombie)\nTgid:\t42\nTracerPid:\t0\n",
 		  STAT_USER, 0, 'Z', 42, 0, -1, false, "z" },
 		{ "no Tgid", "Name:\tv\nState:\tS\nTracerPid:\t0\n", STAT_USER, BAD },

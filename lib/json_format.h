@@ -28,4 +28,19 @@
  */
 size_t utf8_seq_len(const unsigned char *s, size_t n);
 
+/* The deepest a value may nest that json_skip_value() is given. */
+#define JSON_SKIP_MAX_DEPTH	32
+
+/*
+ * Skip the JSON value at @pos of @text (@len bytes) without building it:
+ * a member the decoder does not know (a later version's), which then
+ * costs no memory however large.  As strict as RFC 8259: no NaN or
+ * Infinity, no leading zero, no raw control character in a string,
+ * valid escapes and well-formed UTF-8, and at most @depth levels of
+ * arrays and objects.  0 with *end just past the value; else -EINVAL,
+ * with *at the offending byte and *why what is wrong there.
+ */
+int json_skip_value(const char *text, size_t len, size_t pos, int depth, size_t *end,
+		    size_t *at, const char **why);
+
 #endif

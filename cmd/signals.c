@@ -19,8 +19,11 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -39,15 +42,52 @@ static const int terminating[] = {
 /* Signals that are faults when the kernel raises them, but may be sent too. */
 static const int faults[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS };
 
+/*
+ * The kernel's struct sigaction on x86_64 and arm64 alike (handler,
+ * flags, restorer, a 64-bit mask), for the signals glibc will not set:
+ * 32 and 33, below its SIGRTMIN, which it keeps for its threads
+ * (cancellation, set*id broadcasts) that single-threaded ptimerctl has
+ * none of.  Left at their default, each would kill ptimerctl even while
+ * it holds a target, with our code in it.
+ */
+struct ksigaction {
+	void (*handler)(int);
+	unsigned long flags;
+	void (*restorer)(void);
+	uint64_t mask;
+};
+
+static bool glibc_refuses(int sig)
+{
+	return sig >= __SIGRTMIN && sig < SIGRTMIN;
+}
+
+/*
+ * Set @handler for @sig by the kernel's own call, with the flags and the
+ * restorer (x86_64 needs one to return from a handler) glibc gave SIGTERM.
+ */
+static void kernel_sigaction(int sig, void (*handler)(int))
+{
+	struct ksigaction ks;
+
+	if (syscall(SYS_rt_sigaction, SIGTERM, NULL, &ks, sizeof(ks.mask)))
+		return;
+	ks.handler = handler;
+	ks.mask = 0;
+	syscall(SYS_rt_sigaction, sig, &ks, NULL, sizeof(ks.mask));
+}
+
+/* By raw calls, which glibc's would refuse or filter for 32 and 33. */
 static void default_action(int sig)
 {
-	sigset_t one;
+	uint64_t one = 1ULL << (sig - 1);
 
-	signal(sig, SIG_DFL);
-	sigemptyset(&one);
-	sigaddset(&one, sig);
-	sigprocmask(SIG_UNBLOCK, &one, NULL);
-	raise(sig);
+	if (glibc_refuses(sig))
+		kernel_sigaction(sig, SIG_DFL);
+	else
+		signal(sig, SIG_DFL);
+	syscall(SYS_rt_sigprocmask, SIG_UNBLOCK, &one, NULL, sizeof(one));
+	syscall(SYS_tgkill, getpid(), gettid(), sig);
 }
 
 static void on_terminate(int sig)
@@ -116,6 +156,8 @@ void cli_signals_init(void)
 		sigaction(terminating[i], &term, NULL);
 	for (int sig = SIGRTMIN; sig <= SIGRTMAX; sig++)
 		sigaction(sig, &term, NULL);
+	for (int sig = __SIGRTMIN; glibc_refuses(sig); sig++)
+		kernel_sigaction(sig, on_terminate);
 	for (size_t i = 0; i < sizeof(faults) / sizeof(faults[0]); i++)
 		sigaction(faults[i], &fault, NULL);
 	install_stop_handler();

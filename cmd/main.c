@@ -2,11 +2,15 @@
 // SPDX-FileCopyrightText: The ptimerctl authors
 /* ptimerctl: the global options, then dispatch to a subcommand. */
 #include <argp.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -188,12 +192,38 @@ static void log_to_stderr(struct ptimer_ctx *ctx, int priority, const char *file
 	(void)ctx;
 }
 
+/*
+ * Started with standard input, output or error closed (a daemon, a cron
+ * job, 2>&-), the first file ptimerctl opens would take that number: its
+ * messages would go into a dump being written.  Each closed one is opened
+ * on /dev/null first, as a shell would have it; failing that, ptimerctl
+ * writes nothing rather than into the wrong file.
+ */
+static bool stdio_open(void)
+{
+	for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++) {
+		int null;
+
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		null = open("/dev/null", fd == STDIN_FILENO ? O_RDONLY : O_WRONLY);
+		if (null != fd) {
+			if (null >= 0)
+				close(null);
+			return false;
+		}
+	}
+	return true;
+}
+
 int main(int argc, char **argv)
 {
 	const char *debug = getenv("PTIMERCTL_DEBUG");
 	const struct subcommand *sub;
 	int ret;
 
+	if (!stdio_open())
+		return EXIT_FAILURE_GENERIC;
 	cli_parse(&global_argp, argc, argv, NULL);
 	ret = ptimer_new(&cli.ctx);
 	if (ret) {

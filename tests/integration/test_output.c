@@ -522,6 +522,58 @@ Test(output, process_name_is_escaped)
 	free(dir);
 }
 
+/*
+ * Started with standard error (and the others) closed, as a daemon or a
+ * cron job may start it: the dump file opened first would take fd 2, and
+ * -v's debug lines (a warning, for a target under seccomp) went into it,
+ * with exit 0.  The dump must be one JSON document, with every timer.
+ */
+Test(output, closed_stdio_keeps_messages_out_of_the_dump)
+{
+	struct victim *v = victim_start("--timer", "id=3,value_ms=60000", NULL);
+	char *dir = make_dir(), path[128], pid[16];
+	const char *argv[] = { ptimerctl_path(), "-v", "dump", "-o", path, pid, NULL };
+	json_object *root;
+	int status, fd;
+	size_t len;
+	char *text;
+	pid_t c;
+
+	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
+	ru_pidstr(pid, v->pid);
+	for (int closed = STDERR_FILENO; closed >= STDIN_FILENO; closed--) {
+		snprintf(path, sizeof(path), "%s/dump-%d.json", dir, closed);
+		c = fork();
+		cr_assert_geq(c, 0);
+		if (c == 0) {
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			/* fds closed..2: with 2 alone, then 1 and 2, then all three. */
+			for (int k = closed; k <= STDERR_FILENO; k++)
+				close(k);
+			execv(argv[0], (char *const *)argv);
+			_exit(127);
+		}
+		cr_assert_eq(waitpid(c, &status, 0), c);
+		cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+			  "fds %d..2 closed: status %#x", closed, status);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		cr_assert_geq(fd, 0, "fds %d..2 closed: no dump", closed);
+		text = calloc(1, 1 << 20);
+		cr_assert_not_null(text);
+		len = (size_t)read(fd, text, (1 << 20) - 1);
+		close(fd);
+		root = json_parse_text(text);
+		cr_expect(root && dump_timer(root, 3), "fds %d..2 closed: the dump is not one"
+			  " JSON document with timer 3 (%zu bytes): %.200s", closed, len, text);
+		json_object_put(root);
+		free(text);
+		unlink(path);
+	}
+	victim_kill(v);
+	remove_tree(dir);
+	free(dir);
+}
+
 Test(output, thread_id_is_misuse)
 {
 	struct victim *v = victim_start("--threads", "1", "--timer", "id=3,value_ms=60000", NULL);

@@ -324,9 +324,11 @@ static void unpin(struct target *t)
 bool target_alive(struct target *t)
 {
 	struct procfs_status st;
+	int ret = procfs_read_status(t->dirfd, &st);
 
-	if (procfs_read_status(t->dirfd, &st))
-		return false;
+	/* Only the process's absence says it died: out of descriptors (EMFILE), we cannot tell. */
+	if (ret)
+		return ret != -ESRCH && ret != -ENOENT;
 	/* A leader that exited while others live on: the process lives. */
 	if (st.state == 'Z' || st.state == 'X')
 		return live_follower(t) != 0;

@@ -110,7 +110,7 @@ int target_check_interrupt(struct target *t);
  */
 pid_t target_live_tid(struct target *t);
 
-/* Whether the target still runs (not exited, not a zombie). */
+/* Whether the target still runs (not exited, not a zombie); true when /proc cannot say. */
 bool target_alive(struct target *t);
 
 /* The seized threads that are alive, in the seize order (leader first); *n of them. */

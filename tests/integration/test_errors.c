@@ -73,6 +73,36 @@ Test(errors, no_such_process)
 	run_result_free(&r);
 }
 
+/*
+ * Run out of descriptors (RLIMIT_NOFILE of 9 to 11), ptimerctl could not
+ * read the target's status either, and took that for its death: "pid N
+ * exited during the dump", exit 13, of a process alive and well.
+ */
+Test(errors, out_of_descriptors_is_not_the_target_s_death)
+{
+	struct victim *v = victim_start("--timer", "id=3,value_ms=60000", NULL);
+	char pid[16], nofile[32];
+	const char *argv[] = { "/usr/bin/prlimit", nofile, ptimerctl_path(), "dump", pid, NULL };
+	struct run_result r;
+
+	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
+	if (access(argv[0], X_OK))
+		cr_skip_test("no %s", argv[0]);
+	snprintf(pid, sizeof(pid), "%d", (int)v->pid);
+	for (int n = 9; n <= 11; n++) {
+		snprintf(nofile, sizeof(nofile), "--nofile=%d", n);
+		cr_assert_eq(run_argv(&r, NULL, argv), 0);
+		cr_expect(r.exit_code == PX_OK || r.exit_code == PX_GENERIC, "nofile %d: %s", n,
+			  run_describe(&r));
+		cr_expect(r.exit_code == PX_OK || strstr(r.err, strerror(EMFILE)),
+			  "nofile %d: %s", n, r.err);
+		run_result_free(&r);
+		cr_expect_eq(proc_tracer_pid(v->pid), 0);
+		cr_expect_neq(proc_state(v->pid), 'Z');
+	}
+	victim_kill(v);
+}
+
 Test(errors, permission_denied_names_the_capability)
 {
 	struct run_opts as_nobody = { .as_user = true, .uid = 65534, .gid = 65534 };

@@ -13,8 +13,9 @@
  *    to the terminal neither stops us nor loops;
  *  - SIGPIPE is ignored for good: a closed pipe is a write error (EPIPE)
  *    that the command reports like any other.
- * Outside that window every signal acts as it normally would.  SIGKILL
- * and SIGSTOP cannot be caught; ptimerctl(1) says what they do.
+ * Outside that window every signal acts as it normally would; one that
+ * was ignored when ptimerctl started (nohup) stays ignored throughout.
+ * SIGKILL and SIGSTOP cannot be caught; ptimerctl(1) says what they do.
  */
 #include <errno.h>
 #include <signal.h>
@@ -31,6 +32,7 @@
 volatile sig_atomic_t cli_interrupted;
 static volatile sig_atomic_t holding;
 static volatile sig_atomic_t stop_deferred;
+static bool ttou_ignored;	/* as ptimerctl was started */
 
 /* Terminating signals that only something outside sends (kill, a tty). */
 static const int terminating[] = {
@@ -64,14 +66,20 @@ static bool glibc_refuses(int sig)
 
 /*
  * Set @handler for @sig by the kernel's own call, with the flags and the
- * restorer (x86_64 needs one to return from a handler) glibc gave SIGTERM.
+ * restorer (x86_64 needs one to return from a handler) glibc gave SIGPIPE
+ * (cli_signals_init() sets it first), as glibc would give any signal.
  */
 static void kernel_sigaction(int sig, void (*handler)(int))
 {
 	struct ksigaction ks;
 
-	if (syscall(SYS_rt_sigaction, SIGTERM, NULL, &ks, sizeof(ks.mask)))
+	if (syscall(SYS_rt_sigaction, sig, NULL, &ks, sizeof(ks.mask)) ||
+	    (ks.handler == SIG_IGN && handler != SIG_DFL))
 		return;
+	/* Set through glibc at every start, whatever was inherited. */
+	if (syscall(SYS_rt_sigaction, SIGPIPE, NULL, &ks, sizeof(ks.mask)))
+		return;
+	ks.flags |= SA_RESTART;
 	ks.handler = handler;
 	ks.mask = 0;
 	syscall(SYS_rt_sigaction, sig, &ks, NULL, sizeof(ks.mask));
@@ -114,6 +122,20 @@ static void on_fault(int sig, siginfo_t *si, void *uc)
 	on_terminate(sig);	/* sent by kill(), tgkill() or sigqueue() */
 }
 
+/*
+ * Catch @sig, unless it was ignored when ptimerctl started (nohup, a
+ * shell's trap '' HUP): whoever started us asked for it to do nothing,
+ * and nothing it does then.
+ */
+static void catch(int sig, const struct sigaction *sa)
+{
+	struct sigaction old;
+
+	if (!sigaction(sig, NULL, &old) && old.sa_handler == SIG_IGN)
+		return;
+	sigaction(sig, sa, NULL);
+}
+
 static void install_stop_handler(void);
 
 static void stop_now(int sig)
@@ -139,13 +161,13 @@ static void install_stop_handler(void)
 	struct sigaction sa = { .sa_handler = on_stop, .sa_flags = SA_RESTART };
 
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTSTP, &sa, NULL);
-	sigaction(SIGTTIN, &sa, NULL);
+	catch(SIGTSTP, &sa);
+	catch(SIGTTIN, &sa);
 }
 
 void cli_signals_init(void)
 {
-	struct sigaction term = { .sa_handler = on_terminate, .sa_flags = SA_RESTART };
+	struct sigaction term = { .sa_handler = on_terminate, .sa_flags = SA_RESTART }, old;
 	struct sigaction fault = { .sa_sigaction = on_fault,
 				   .sa_flags = SA_SIGINFO | SA_RESTART };
 
@@ -153,13 +175,14 @@ void cli_signals_init(void)
 	sigemptyset(&term.sa_mask);
 	sigemptyset(&fault.sa_mask);
 	for (size_t i = 0; i < sizeof(terminating) / sizeof(terminating[0]); i++)
-		sigaction(terminating[i], &term, NULL);
+		catch(terminating[i], &term);
 	for (int sig = SIGRTMIN; sig <= SIGRTMAX; sig++)
-		sigaction(sig, &term, NULL);
+		catch(sig, &term);
 	for (int sig = __SIGRTMIN; glibc_refuses(sig); sig++)
 		kernel_sigaction(sig, on_terminate);
 	for (size_t i = 0; i < sizeof(faults) / sizeof(faults[0]); i++)
-		sigaction(faults[i], &fault, NULL);
+		catch(faults[i], &fault);
+	ttou_ignored = !sigaction(SIGTTOU, NULL, &old) && old.sa_handler == SIG_IGN;
 	install_stop_handler();
 	ptimer_set_interrupt(cli.ctx, &cli_interrupted);
 }
@@ -173,7 +196,7 @@ void cli_hold_begin(void)
 void cli_hold_end(void)
 {
 	holding = 0;
-	signal(SIGTTOU, SIG_DFL);
+	signal(SIGTTOU, ttou_ignored ? SIG_IGN : SIG_DFL);
 	if (stop_deferred) {
 		int sig = stop_deferred;
 

@@ -1451,3 +1451,58 @@ Test(signals, write_to_a_closed_pipe)
 	victim_kill(v);
 	assert_no_failures();
 }
+
+/*
+ * A signal ignored when ptimerctl starts stays ignored (nohup): a SIGHUP
+ * while it reads its dump from stdin, before anything is attached, killed
+ * it, since its handler, outside the hold, acted as the default would.
+ */
+Test(signals, an_inherited_sig_ign_stays_ignored)
+{
+	struct victim *v = victim_start("--timer", "id=3,value_ms=60000", NULL);
+	struct victim *dst = victim_start("--timer", "id=4,value_ms=60000", NULL);
+	char pid[16], *file, text[1 << 16];
+	int in[2], status, fd;
+	ssize_t len;
+	pid_t c;
+
+	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
+	cr_assert(dst && dst->ready, "%s", dst ? dst->error : "fork");
+	file = ru_dump_file(v->pid, NULL);
+	fd = open(file, O_RDONLY | O_CLOEXEC);
+	cr_assert_geq(fd, 0);
+	len = read(fd, text, sizeof(text));
+	close(fd);
+	cr_assert_gt(len, 0);
+	snprintf(pid, sizeof(pid), "%d", (int)dst->pid);
+	cr_assert_eq(pipe2(in, O_CLOEXEC), 0);
+	c = fork();
+	cr_assert_geq(c, 0);
+	if (c == 0) {
+		const char *argv[] = { ptimerctl_path(), "restore", "--dry-run", "-i", "-", pid,
+				       NULL };
+		int devnull = open("/dev/null", O_WRONLY);
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		signal(SIGHUP, SIG_IGN);
+		dup2(in[0], STDIN_FILENO);
+		dup2(devnull, STDOUT_FILENO);
+		dup2(devnull, STDERR_FILENO);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	close(in[0]);
+	/* Reading stdin, which stays empty until we write. */
+	cr_assert(proc_wait_state(c, "S", 5000), "ptimerctl never waited for its input");
+	kill(c, SIGHUP);
+	sleep_ms(100);
+	cr_expect_eq(waitpid(c, &status, WNOHANG), 0, "ptimerctl ended on an ignored SIGHUP:"
+		     " status %#x", status);
+	cr_assert_eq(write(in[1], text, (size_t)len), len);
+	close(in[1]);
+	cr_assert_eq(waitpid(c, &status, 0), c);
+	cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status %#x", status);
+	ru_file_free(file);
+	victim_kill(dst);
+	victim_kill(v);
+}

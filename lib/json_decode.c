@@ -473,15 +473,6 @@ static bool is_known_key(const char *key)
 	return is_header_key(key);
 }
 
-/*
- * The small top-level sections after the timers, each a whole json_object
- * of @root (the document's members but "timers"): decode them here.
- */
-static int decode_sections(struct decoder *d, struct json_object *root)
-{
-	return jk_decode_all(d->ctx, root, d->dump);
-}
-
 static bool is_blank(const char *s, size_t len)
 {
 	for (size_t i = 0; i < len; i++)
@@ -594,6 +585,13 @@ struct scan {
 	int header_ret;
 	int timers_ret;			/* the first error of the streamed timers */
 	bool redo;			/* the streamed decode does not count */
+	/* The kinds' sections found as arrays, the last of each name (jk_stream) */
+	struct scan_section {
+		const char *key;
+		bool seen;
+		size_t at;		/* its '[' */
+		size_t n;		/* its elements */
+	} sections[3];
 	enum scan_at err_at;		/* where the scan stopped, for scan_report() */
 	size_t err_from;		/* the first byte it could not take */
 	size_t err_end;			/* where json-c or the scanner failed */
@@ -646,12 +644,20 @@ static int scan_value(struct scan *s, enum scan_at at, size_t pos,
 	return scan_fail(s, at, pos, *end);
 }
 
-/* The "timers" array at @pos ('['), element by element. */
-static int scan_timers(struct scan *s, size_t pos, bool decode, size_t *end)
+/* What scan_elements() does with each element; nonzero stops it. */
+typedef int (*scan_element_fn)(struct scan *s, struct json_object *obj, size_t i, void *arg);
+
+/*
+ * The array at @pos ('['), element by element, each parsed by json-c,
+ * passed to @fn (when not NULL) and freed; *n of them.
+ */
+static int scan_elements(struct scan *s, size_t pos, scan_element_fn fn, void *arg,
+			 size_t *end, size_t *n)
 {
 	size_t i = 0;
 	int r;
 
+	*n = 0;
 	pos = skip_blank(s, pos + 1);
 	if (pos < s->len && s->text[pos] == ']') {
 		*end = pos + 1;
@@ -665,12 +671,11 @@ static int scan_timers(struct scan *s, size_t pos, bool decode, size_t *end)
 		r = scan_value(s, at, pos, &obj, &pos);
 		if (r)
 			return r;
-		if (decode && !s->timers_ret)
-			s->timers_ret = decode_timer(s->d, obj, i);
+		r = fn ? fn(s, obj, i, arg) : 0;
 		json_object_put(obj);
-		if (s->timers_ret == -ENOMEM)
-			return -ENOMEM;
-		i++;
+		if (r)
+			return r;
+		*n = ++i;
 		pos = skip_blank(s, pos);
 		if (pos < s->len && s->text[pos] == ']') {
 			*end = pos + 1;
@@ -680,6 +685,82 @@ static int scan_timers(struct scan *s, size_t pos, bool decode, size_t *end)
 			return scan_fail(s, at, start, pos + 1);
 		pos = skip_blank(s, pos + 1);
 	}
+}
+
+/* A timer decoded during the scan: its first error is kept, and the scan goes on. */
+static int scan_timer(struct scan *s, struct json_object *obj, size_t i, void *arg)
+{
+	(void)arg;
+	if (!s->timers_ret)
+		s->timers_ret = decode_timer(s->d, obj, i);
+	return s->timers_ret == -ENOMEM ? -ENOMEM : 0;
+}
+
+/* The "timers" array at @pos ('['), element by element. */
+static int scan_timers(struct scan *s, size_t pos, bool decode, size_t *end)
+{
+	size_t n;
+
+	return scan_elements(s, pos, decode ? scan_timer : NULL, NULL, end, &n);
+}
+
+static struct scan_section *scan_section(struct scan *s, const char *key)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(s->sections); i++)
+		if (!strcmp(key, s->sections[i].key))
+			return &s->sections[i];
+	return NULL;
+}
+
+static bool stream_count(void *arg, const char *key, size_t *n)
+{
+	struct scan_section *sec = scan_section(arg, key);
+
+	if (!sec || !sec->seen)
+		return false;
+	*n = sec->n;
+	return true;
+}
+
+struct section_walk {
+	jk_element_fn fn;
+	struct ptimer_dump *dump;
+	void *state;
+};
+
+static int walk_element(struct scan *s, struct json_object *obj, size_t i, void *arg)
+{
+	struct section_walk *w = arg;
+
+	return w->fn(s->d->ctx, obj, i, w->dump, w->state);
+}
+
+/* The section, scanned once already: its elements parse as they did then. */
+static int stream_each(void *arg, const char *key, jk_element_fn fn, struct ptimer_dump *dump,
+		       void *state)
+{
+	struct scan *s = arg;
+	struct scan_section *sec = scan_section(s, key);
+	struct section_walk w = { .fn = fn, .dump = dump, .state = state };
+	size_t end, n;
+	int r;
+
+	r = scan_elements(s, sec->at, walk_element, &w, &end, &n);
+	return r == SCAN_SYNTAX ? -PTIMER_ERR_BAD_DUMP : r;
+}
+
+/*
+ * The top-level sections after the timers: "kinds", and each kind's, by
+ * jk_decode_all(), which takes those the scan found as arrays from the
+ * text, one element at a time, and any other from @root.
+ */
+static int decode_sections(struct scan *s)
+{
+	const struct jk_stream stream = {
+		.count = stream_count, .each = stream_each, .arg = s,
+	};
+
+	return jk_decode_all(s->d->ctx, s->root, s->d->dump, &stream);
 }
 
 /* One member at *pos; *value is where its value starts, SIZE_MAX for "timers". */
@@ -718,6 +799,15 @@ static int scan_member(struct scan *s, bool first, size_t *pos, size_t *value)
 		*value = SIZE_MAX;
 		r = scan_timers(s, p, decode, &p);
 		json_object_object_del(s->root, "timers");
+	} else if (scan_section(s, name) && p < s->len && s->text[p] == '[') {
+		struct scan_section *sec = scan_section(s, name);
+
+		/* A kind's section: its extent and count now, its elements decoded last. */
+		sec->seen = true;
+		sec->at = p;
+		*value = SIZE_MAX;
+		r = scan_elements(s, p, NULL, NULL, &p, &sec->n);
+		json_object_object_del(s->root, name);
 	} else if (!is_known_key(name)) {
 		const char *why;
 		size_t bad;
@@ -736,6 +826,9 @@ static int scan_member(struct scan *s, bool first, size_t *pos, size_t *value)
 		 */
 		if (s->ntimers_members && (is_header_key(name) || !strcmp(name, "timers")))
 			s->redo = true;
+		/* A section that is no array after one that was: the last one counts. */
+		if (scan_section(s, name))
+			scan_section(s, name)->seen = false;
 		*value = p;
 		r = scan_value(s, AT_VALUE, p, &val, &p);
 		if (!r && json_object_object_add(s->root, name, val)) {
@@ -866,7 +959,7 @@ static int decode_scanned(struct scan *s)
 		if (s->header_ret)
 			return s->header_ret;
 		r = s->timers_ret ? s->timers_ret : finish_timers(d);
-		return r ? r : decode_sections(d, s->root);
+		return r ? r : decode_sections(s);
 	}
 	if (s->header_tried) {
 		/* Start again from an empty dump: the first attempt filled some of it. */
@@ -883,21 +976,25 @@ static int decode_scanned(struct scan *s)
 	if (!s->ntimers_members || json_object_object_get_ex(s->root, "timers", NULL)) {
 		/* Missing, or (the last one) no array: the field reader says which. */
 		r = decode_timers(d, s->root);
-		return r ? r : decode_sections(d, s->root);
+		return r ? r : decode_sections(s);
 	}
 	s->timers_ret = 0;
 	r = scan_timers(s, s->timers_at, true, &end);
 	if (r)
 		return r == SCAN_SYNTAX ? -PTIMER_ERR_BAD_DUMP : r;
 	r = s->timers_ret ? s->timers_ret : finish_timers(d);
-	return r ? r : decode_sections(d, s->root);
+	return r ? r : decode_sections(s);
 }
 
 int ptimer_dump_from_json(struct ptimer_ctx *ctx, const char *text, size_t len,
 			  struct ptimer_dump **dump)
 {
 	struct decoder d = { .ctx = ctx };
-	struct scan s = { .d = &d, .text = text, .len = len };
+	struct scan s = {
+		.d = &d, .text = text, .len = len,
+		.sections = { { .key = JK_KEY_ITIMERS }, { .key = JK_KEY_TIMERFDS },
+			      { .key = JK_KEY_SIGNALS } },
+	};
 	int r;
 
 	ctx_clear_error(ctx);

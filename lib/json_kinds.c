@@ -291,30 +291,39 @@ static int decode_itimer(struct ptimer_ctx *ctx, struct json_object *obj, const 
 	return 0;
 }
 
-int jk_decode_itimers(struct ptimer_ctx *ctx, struct json_object *val,
-		      struct ptimer_dump *dump)
+/* @state: the index of the first itimer of each which, -1 before one. */
+static int itimer_element(struct ptimer_ctx *ctx, struct json_object *obj, size_t i,
+			  struct ptimer_dump *dump, void *state)
 {
-	int first[KITIMER_COUNT] = { -1, -1, -1 };
+	int *first = state;
+	struct ptimer_itimer it = { 0 };
+	char parent[32];
+	int r;
+
+	snprintf(parent, sizeof(parent), "itimers[%zu]", i);
+	r = decode_itimer(ctx, obj, parent, &it);
+	if (r)
+		return r;
+	if (first[it.which] >= 0)
+		return jf_fail(ctx, parent, "which", "duplicate \"%s\" (also itimers[%d])",
+			       ptimer_itimer_name(it.which), first[it.which]);
+	first[it.which] = (int)i;
+	return ptimer_dump_add_itimer(dump, &it);
+}
+
+/* Each element of the json-c array @val, which must be one, to @fn. */
+static int each_element(struct ptimer_ctx *ctx, struct json_object *val, const char *key,
+			jk_element_fn fn, struct ptimer_dump *dump, void *state)
+{
 	size_t n;
 	int r;
 
-	r = jf_expect_type(ctx, val, "", JK_KEY_ITIMERS, json_type_array);
+	r = jf_expect_type(ctx, val, "", key, json_type_array);
 	if (r)
 		return r;
 	n = json_object_array_length(val);
 	for (size_t i = 0; i < n; i++) {
-		struct ptimer_itimer it = { 0 };
-		char parent[32];
-
-		snprintf(parent, sizeof(parent), "itimers[%zu]", i);
-		r = decode_itimer(ctx, json_object_array_get_idx(val, i), parent, &it);
-		if (r)
-			return r;
-		if (first[it.which] >= 0)
-			return jf_fail(ctx, parent, "which", "duplicate \"%s\" (also itimers[%d])",
-				       ptimer_itimer_name(it.which), first[it.which]);
-		first[it.which] = (int)i;
-		r = ptimer_dump_add_itimer(dump, &it);
+		r = fn(ctx, json_object_array_get_idx(val, i), i, dump, state);
 		if (r)
 			return r;
 	}
@@ -393,43 +402,36 @@ static int decode_timerfd(struct ptimer_ctx *ctx, struct json_object *obj, const
 	return r < 0 ? r : 0;
 }
 
-int jk_decode_timerfds(struct ptimer_ctx *ctx, struct json_object *val,
-		       struct ptimer_dump *dump)
+static int timerfd_element(struct ptimer_ctx *ctx, struct json_object *obj, size_t i,
+			   struct ptimer_dump *dump, void *state)
 {
-	const struct dump_kinds *k = dump_kinds_ro(dump);
-	size_t n, dup, first;
+	struct ptimer_timerfd t = { 0 };
+	char parent[32];
 	int r;
 
-	r = jf_expect_type(ctx, val, "", JK_KEY_TIMERFDS, json_type_array);
-	if (r)
-		return r;
-	n = json_object_array_length(val);
-	for (size_t i = 0; i < n; i++) {
-		struct ptimer_timerfd t = { 0 };
-		char parent[32];
+	(void)state;
+	snprintf(parent, sizeof(parent), "timerfds[%zu]", i);
+	r = decode_timerfd(ctx, obj, parent, &t);
+	return r ? r : ptimer_dump_add_timerfd(dump, &t);
+}
 
-		snprintf(parent, sizeof(parent), "timerfds[%zu]", i);
-		r = decode_timerfd(ctx, json_object_array_get_idx(val, i), parent, &t);
-		if (r)
-			return r;
-		r = ptimer_dump_add_timerfd(dump, &t);
-		if (r)
-			return r;
-	}
+/* After the last timerfd: no fd twice. */
+static int finish_timerfds(struct ptimer_ctx *ctx, struct ptimer_dump *dump)
+{
+	const struct dump_kinds *k = dump_kinds_ro(dump);
+	size_t dup, first;
+	char parent[32];
+	int r;
+
 	if (k->ntimerfds < 2)
 		return 0;
 	r = jf_find_duplicate(&k->timerfds[0].fd, sizeof(*k->timerfds), k->ntimerfds,
 			      &dup, &first);
-	if (r < 0)
+	if (r <= 0)
 		return r;
-	if (r) {
-		char parent[32];
-
-		snprintf(parent, sizeof(parent), "timerfds[%zu]", dup);
-		return jf_fail(ctx, parent, "fd", "duplicate fd %d (also timerfds[%zu])",
-			       k->timerfds[dup].fd, first);
-	}
-	return 0;
+	snprintf(parent, sizeof(parent), "timerfds[%zu]", dup);
+	return jf_fail(ctx, parent, "fd", "duplicate fd %d (also timerfds[%zu])",
+		       k->timerfds[dup].fd, first);
 }
 
 static int decode_queue(struct ptimer_ctx *ctx, struct json_object *obj, const char *parent,
@@ -498,41 +500,31 @@ static int decode_signal(struct ptimer_ctx *ctx, struct json_object *obj, const 
 	return 0;
 }
 
-int jk_decode_signals(struct ptimer_ctx *ctx, struct json_object *val,
-		      struct ptimer_dump *dump)
+static int signal_element(struct ptimer_ctx *ctx, struct json_object *obj, size_t i,
+			  struct ptimer_dump *dump, void *state)
 {
-	size_t n;
+	struct ptimer_pending_signal sig = { 0 };
+	char parent[40];
 	int r;
 
-	r = jf_expect_type(ctx, val, "", JK_KEY_SIGNALS, json_type_array);
-	if (r)
-		return r;
-	n = json_object_array_length(val);
-	for (size_t i = 0; i < n; i++) {
-		struct ptimer_pending_signal s = { 0 };
-		char parent[40];
-
-		snprintf(parent, sizeof(parent), "pending_signals[%zu]", i);
-		r = decode_signal(ctx, json_object_array_get_idx(val, i), parent, dump, &s);
-		if (r)
-			return r;
-		r = ptimer_dump_add_signal(dump, &s);
-		if (r)
-			return r;
-	}
-	return 0;
+	(void)state;
+	snprintf(parent, sizeof(parent), "pending_signals[%zu]", i);
+	r = decode_signal(ctx, obj, parent, dump, &sig);
+	return r ? r : ptimer_dump_add_signal(dump, &sig);
 }
 
-int jk_decode_all(struct ptimer_ctx *ctx, struct json_object *root, struct ptimer_dump *dump)
+int jk_decode_all(struct ptimer_ctx *ctx, struct json_object *root, struct ptimer_dump *dump,
+		  const struct jk_stream *stream)
 {
 	static const struct {
 		const char *key;
 		unsigned int kind;
-		int (*decode)(struct ptimer_ctx *, struct json_object *, struct ptimer_dump *);
+		jk_element_fn element;
+		int (*finish)(struct ptimer_ctx *, struct ptimer_dump *);
 	} sections[] = {
-		{ JK_KEY_ITIMERS, PTIMER_KIND_ITIMER, jk_decode_itimers },
-		{ JK_KEY_TIMERFDS, PTIMER_KIND_TIMERFD, jk_decode_timerfds },
-		{ JK_KEY_SIGNALS, PTIMER_KIND_SIGNALS, jk_decode_signals },
+		{ JK_KEY_ITIMERS, PTIMER_KIND_ITIMER, itimer_element, NULL },
+		{ JK_KEY_TIMERFDS, PTIMER_KIND_TIMERFD, timerfd_element, finish_timerfds },
+		{ JK_KEY_SIGNALS, PTIMER_KIND_SIGNALS, signal_element, NULL },
 	};
 	struct json_object *val;
 	unsigned int kinds;
@@ -551,18 +543,32 @@ int jk_decode_all(struct ptimer_ctx *ctx, struct json_object *root, struct ptime
 	if (dump->ntimers && !(kinds & PTIMER_KIND_POSIX))
 		return jf_fail(ctx, "", "timers", "not empty, but \"posix\" is not in kinds");
 	for (size_t i = 0; i < ARRAY_SIZE(sections); i++) {
+		int first[KITIMER_COUNT] = { -1, -1, -1 };
 		bool want = kinds & sections[i].kind;
+		size_t n = 0;
 
-		r = jf_member(ctx, root, "", sections[i].key, want, &val);
-		if (r < 0)
-			return r;
-		if (!r)
-			continue;
-		if (!want && (!json_object_is_type(val, json_type_array) ||
-			      json_object_array_length(val)))
-			return jf_fail(ctx, "", sections[i].key, "present, but \"%s\" is not in"
-				       " kinds", ptimer_kind_name(sections[i].kind));
-		r = sections[i].decode(ctx, val, dump);
+		if (stream && stream->count(stream->arg, sections[i].key, &n)) {
+			/* An array in the text, its elements parsed one at a time. */
+			if (!want && n)
+				return jf_fail(ctx, "", sections[i].key, "present, but \"%s\" is"
+					       " not in kinds", ptimer_kind_name(sections[i].kind));
+			r = stream->each(stream->arg, sections[i].key, sections[i].element, dump,
+					 first);
+		} else {
+			r = jf_member(ctx, root, "", sections[i].key, want, &val);
+			if (r < 0)
+				return r;
+			if (!r)
+				continue;
+			if (!want && (!json_object_is_type(val, json_type_array) ||
+				      json_object_array_length(val)))
+				return jf_fail(ctx, "", sections[i].key, "present, but \"%s\" is"
+					       " not in kinds", ptimer_kind_name(sections[i].kind));
+			r = each_element(ctx, val, sections[i].key, sections[i].element, dump,
+					 first);
+		}
+		if (!r && sections[i].finish)
+			r = sections[i].finish(ctx, dump);
 		if (r)
 			return r;
 	}

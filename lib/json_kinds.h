@@ -44,25 +44,41 @@ extern const struct jk_section jk_sections[];
 extern const size_t jk_nsections;
 
 /*
- * One section each.  @val is the section's value as the document has it
- * (never NULL).  The entries are added to @dump; the signals need its
+ * "kinds": @val as the document has it (never NULL).  The sections'
+ * entries are added to @dump by jk_decode_all(); the signals need its
  * threads decoded first.  -PTIMER_ERR_BAD_DUMP names the field path.
  */
 int jk_decode_kinds(struct ptimer_ctx *ctx, struct json_object *val, unsigned int *kinds);
-int jk_decode_itimers(struct ptimer_ctx *ctx, struct json_object *val,
-		      struct ptimer_dump *dump);
-int jk_decode_timerfds(struct ptimer_ctx *ctx, struct json_object *val,
-		       struct ptimer_dump *dump);
-int jk_decode_signals(struct ptimer_ctx *ctx, struct json_object *val,
-		      struct ptimer_dump *dump);
+
+/* One element (@i) of a section, added to @dump; @state is the section's. */
+typedef int (*jk_element_fn)(struct ptimer_ctx *ctx, struct json_object *obj, size_t i,
+			     struct ptimer_dump *dump, void *state);
+
+/*
+ * Sections the decoder streams from the text, where a section has
+ * thousands of entries (a signal queued for each timer) and a json-c
+ * tree of it would take over a kilobyte each (json_decode.c).  count():
+ * whether the document has section @key as an array (the last member of
+ * that name), and how many elements; each(): every element, parsed and
+ * passed to @fn, one at a time.
+ */
+struct jk_stream {
+	bool (*count)(void *arg, const char *key, size_t *n);
+	int (*each)(void *arg, const char *key, jk_element_fn fn, struct ptimer_dump *dump,
+		    void *state);
+	void *arg;
+};
+
 /*
  * Every section of the top-level object @root, after the rest of the
- * document (the version, threads and timers) is in @dump.  A version-1
- * document carries the POSIX timers only: its other keys are ignored, as
- * every unknown field of version 1 was.  At version 2 "kinds" is
- * required, the section of every kind in it too, and a non-empty section
- * of a kind not in it is an error.
+ * document (the version, threads and timers) is in @dump; from @stream
+ * instead, where it has the section.  A version-1 document carries the
+ * POSIX timers only: its other keys are ignored, as every unknown field
+ * of version 1 was.  At version 2 "kinds" is required, the section of
+ * every kind in it too, and a non-empty section of a kind not in it is
+ * an error.
  */
-int jk_decode_all(struct ptimer_ctx *ctx, struct json_object *root, struct ptimer_dump *dump);
+int jk_decode_all(struct ptimer_ctx *ctx, struct json_object *root, struct ptimer_dump *dump,
+		  const struct jk_stream *stream);
 
 #endif

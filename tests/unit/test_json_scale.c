@@ -185,3 +185,46 @@ Test(json_scale, an_unknown_member_is_stepped_over)
 	ptimer_dump_free(back);
 	ptimer_free(ctx);
 }
+
+/*
+ * A signal queued for each of 96k timers: the kinds' sections stream too,
+ * one element at a time.  A json-c tree of pending_signals took about
+ * 1.6 KB an entry: 150 MB here, where a timer may take 0.5 KiB.
+ */
+Test(json_scale, pending_signals_stream)
+{
+	struct ptimer_dump *d = big_dump(), *back;
+	struct ptimer_ctx *ctx;
+	const struct ptimer_pending_signal *sigs;
+	long before, grew;
+	size_t len, n;
+	char *text;
+
+	ptimer_dump_set_kinds(d, PTIMER_KIND_POSIX | PTIMER_KIND_SIGNALS);
+	for (int i = 0; i < NTIMERS; i++) {
+		struct ptimer_pending_signal s = {
+			.signo = 34, .timerid = i, .sigval = 0x123456789abcdefull + (uint64_t)i,
+		};
+
+		cr_assert_eq(ptimer_dump_add_signal(d, &s), 0);
+	}
+	cr_assert_eq(ptimer_new(&ctx), 0);
+	cr_assert_eq(ptimer_dump_to_json(ctx, d, false, &text), 0);
+	len = strlen(text);
+	cr_assert_lt(len, (size_t)PTIMER_JSON_MAX_BYTES);
+	before = peak_kib();
+	cr_assert_eq(ptimer_dump_from_json(ctx, text, len, &back), 0, "%s",
+		     ptimer_last_error(ctx));
+	grew = peak_kib() - before;
+	cr_log_info("decoding %d timers and as many signals (%zu bytes) grew the peak by %ld KiB",
+		    NTIMERS, len, grew);
+	/* The dump itself: the timers as in decode_streams, the signals as much again. */
+	expect_growth_below(grew, 24 * 1024, "decoder");
+	sigs = ptimer_dump_signals(back, &n);
+	cr_assert_eq(n, (size_t)NTIMERS);
+	cr_expect_eq(sigs[NTIMERS - 1].timerid, NTIMERS - 1);
+	free(text);
+	ptimer_dump_free(back);
+	ptimer_free(ctx);
+	ptimer_dump_free(d);
+}

@@ -14,7 +14,8 @@
  *  - SIGPIPE is ignored for good: a closed pipe is a write error (EPIPE)
  *    that the command reports like any other.
  * Outside that window every signal acts as it normally would; one that
- * was ignored when ptimerctl started (nohup) stays ignored throughout.
+ * was ignored when ptimerctl started (nohup) stays ignored throughout,
+ * but for 32 and 33 (kernel_sigaction()).
  * SIGKILL and SIGSTOP cannot be caught; ptimerctl(1) says what they do.
  */
 #include <errno.h>
@@ -73,10 +74,11 @@ static void kernel_sigaction(int sig, void (*handler)(int))
 {
 	struct ksigaction ks;
 
-	if (syscall(SYS_rt_sigaction, sig, NULL, &ks, sizeof(ks.mask)) ||
-	    (ks.handler == SIG_IGN && handler != SIG_DFL))
-		return;
-	/* Set through glibc at every start, whatever was inherited. */
+	/*
+	 * Caught even when inherited ignored: glibc's posix_spawn() ignores
+	 * them in every program it starts (make's, for one), which asked
+	 * for nothing.  Set through glibc at every start: SIGPIPE.
+	 */
 	if (syscall(SYS_rt_sigaction, SIGPIPE, NULL, &ks, sizeof(ks.mask)))
 		return;
 	ks.flags |= SA_RESTART;

@@ -255,14 +255,20 @@ static void w_member_null(struct writer *w, const char *key)
 	w_str(w, "null");
 }
 
-static void w_timers(struct writer *w, const struct ptimer_dump *dump)
-{
-	w_key(w, "timers");
-	w_raw(w, "[", 1);
-	for (size_t i = 0; i < dump->ntimers && !w->e->err; i++) {
-		struct json_object *t = encode_timer(w->e, dump, i, &dump->timers[i]);
+/* The element @i of an array w_elements() writes; NULL with w->e->err set on failure. */
+typedef struct json_object *(*w_element_fn)(struct writer *w, const struct ptimer_dump *dump,
+					    size_t i, const struct jk_section *sec);
 
-		if (!t) {
+/* An array written element by element, each a json_object made and freed in turn. */
+static void w_elements(struct writer *w, const char *key, const struct ptimer_dump *dump,
+		       size_t n, w_element_fn fn, const struct jk_section *sec)
+{
+	w_key(w, key);
+	w_raw(w, "[", 1);
+	for (size_t i = 0; i < n && !w->e->err; i++) {
+		struct json_object *val = fn(w, dump, i, sec);
+
+		if (!val) {
 			if (!w->e->err)
 				w->e->err = -ENOMEM;
 			break;
@@ -271,12 +277,28 @@ static void w_timers(struct writer *w, const struct ptimer_dump *dump)
 			w_raw(w, ",", 1);
 		if (w->pretty)
 			w_raw(w, "\n    ", 5);
-		w_value(w, t, 2);
-		json_object_put(t);
+		w_value(w, val, 2);
+		json_object_put(val);
 	}
-	if (dump->ntimers && w->pretty)
+	if (n && w->pretty)
 		w_raw(w, "\n  ", 3);
 	w_raw(w, "]", 1);
+}
+
+static struct json_object *timer_element(struct writer *w, const struct ptimer_dump *dump,
+					 size_t i, const struct jk_section *sec)
+{
+	(void)sec;
+	return encode_timer(w->e, dump, i, &dump->timers[i]);
+}
+
+static struct json_object *section_element(struct writer *w, const struct ptimer_dump *dump,
+					   size_t i, const struct jk_section *sec)
+{
+	struct json_object *val = NULL;
+
+	w->e->err = sec->element(w->e->ctx, dump, i, &val);
+	return val;
 }
 
 /* What encode_timer() would refuse, found before anything is written. */
@@ -308,14 +330,19 @@ static void write_dump(struct writer *w, const struct ptimer_dump *dump)
 		w_member(w, "restore_ids", json_object_new_int(dump->restore_ids_state));
 	w_member(w, "captured", encode_captured(e, dump));
 	w_member(w, "threads", encode_threads(e, dump));
-	w_timers(w, dump);
-	/* The other kinds' sections, each one small json_object (json_kinds.c). */
+	w_elements(w, "timers", dump, dump->ntimers, timer_element, NULL);
+	/* The other kinds' sections (json_kinds.c): "kinds" whole, the others streamed. */
 	for (size_t i = 0; i < jk_nsections && !e->err; i++) {
+		const struct jk_section *sec = &jk_sections[i];
 		struct json_object *val;
 
-		e->err = jk_sections[i].encode(e->ctx, dump, &val);
-		if (!e->err)
-			w_member(w, jk_sections[i].key, val);
+		if (sec->encode) {
+			e->err = sec->encode(e->ctx, dump, &val);
+			if (!e->err)
+				w_member(w, sec->key, val);
+		} else {
+			w_elements(w, sec->key, dump, sec->count(dump), section_element, sec);
+		}
 	}
 	w_str(w, w->pretty ? "\n}\n" : "}\n");
 }

@@ -94,30 +94,29 @@ static struct json_object *new_sigval(uint64_t sigval)
 	return json_object_new_string(buf);
 }
 
-int jk_encode_itimers(struct ptimer_ctx *ctx, const struct ptimer_dump *dump,
-		      struct json_object **out)
+static size_t count_itimers(const struct ptimer_dump *dump)
 {
 	const struct dump_kinds *k = dump_kinds_ro(dump);
-	struct json_object *arr = json_object_new_array();
+
+	return k->kinds & PTIMER_KIND_ITIMER ? k->nitimers : 0;
+}
+
+static int encode_itimer(struct ptimer_ctx *ctx, const struct ptimer_dump *dump, size_t i,
+			 struct json_object **out)
+{
+	const struct ptimer_itimer *it = &dump_kinds_ro(dump)->itimers[i];
+	const char *which = ptimer_itimer_name(it->which);
+	struct json_object *obj;
 	int err = 0;
 
-	for (size_t i = 0; (k->kinds & PTIMER_KIND_ITIMER) && i < k->nitimers && !err; i++) {
-		const struct ptimer_itimer *it = &k->itimers[i];
-		const char *which = ptimer_itimer_name(it->which);
-		struct json_object *obj;
-
-		if (!which) {
-			err = ctx_set_error(ctx, -PTIMER_ERR_BAD_DUMP, "itimers[%zu].which: %d"
-					    " has no name", i, it->which);
-			break;
-		}
-		obj = json_object_new_object();
-		put(&err, obj, "which", json_object_new_string(which));
-		put(&err, obj, "value_ns", json_object_new_int64(it->value_ns));
-		put(&err, obj, "interval_ns", json_object_new_int64(it->interval_ns));
-		append(&err, arr, obj);
-	}
-	return finish(err, arr, out);
+	if (!which)
+		return ctx_set_error(ctx, -PTIMER_ERR_BAD_DUMP, "itimers[%zu].which: %d has no"
+				     " name", i, it->which);
+	obj = json_object_new_object();
+	put(&err, obj, "which", json_object_new_string(which));
+	put(&err, obj, "value_ns", json_object_new_int64(it->value_ns));
+	put(&err, obj, "interval_ns", json_object_new_int64(it->interval_ns));
+	return finish(err, obj, out);
 }
 
 /* Flag bits as an array of names; -PTIMER_ERR_BAD_DUMP for a bit without one. */
@@ -138,69 +137,72 @@ static struct json_object *encode_flags(int *err, unsigned int flags,
 	return arr;
 }
 
-int jk_encode_timerfds(struct ptimer_ctx *ctx, const struct ptimer_dump *dump,
-		       struct json_object **out)
+static size_t count_timerfds(const struct ptimer_dump *dump)
 {
 	const struct dump_kinds *k = dump_kinds_ro(dump);
-	struct json_object *arr = json_object_new_array();
-	int err = 0;
 
-	for (size_t i = 0; (k->kinds & PTIMER_KIND_TIMERFD) && i < k->ntimerfds && !err; i++) {
-		const struct ptimer_timerfd *t = &k->timerfds[i];
-		const char *clock = ptimer_clock_name(t->clockid);
-		struct json_object *obj = json_object_new_object();
-
-		put(&err, obj, "fd", json_object_new_int(t->fd));
-		put(&err, obj, "clockid", json_object_new_int(t->clockid));
-		if (clock)
-			put(&err, obj, "clock", json_object_new_string(clock));
-		put(&err, obj, "settime_flags",
-		    encode_flags(&err, t->settime_flags, kinds_settime_flag_name));
-		put(&err, obj, "fd_flags", encode_flags(&err, t->fd_flags, kinds_fd_flag_name));
-		put(&err, obj, "ticks", json_object_new_int64((int64_t)t->ticks));
-		put(&err, obj, "value_ns", json_object_new_int64(t->value_ns));
-		put(&err, obj, "interval_ns", json_object_new_int64(t->interval_ns));
-		append(&err, arr, obj);
-		if (err == -PTIMER_ERR_BAD_DUMP)
-			ctx_set_error(ctx, err, "timerfds[%zu]: flags %#x/%#x have bits without"
-				      " a name", i, t->settime_flags, t->fd_flags);
-	}
-	return finish(err, arr, out);
+	return k->kinds & PTIMER_KIND_TIMERFD ? k->ntimerfds : 0;
 }
 
-int jk_encode_signals(struct ptimer_ctx *ctx, const struct ptimer_dump *dump,
-		      struct json_object **out)
+static int encode_timerfd(struct ptimer_ctx *ctx, const struct ptimer_dump *dump, size_t i,
+			  struct json_object **out)
 {
-	const struct dump_kinds *k = dump_kinds_ro(dump);
-	struct json_object *arr = json_object_new_array();
+	const struct ptimer_timerfd *t = &dump_kinds_ro(dump)->timerfds[i];
+	const char *clock = ptimer_clock_name(t->clockid);
+	struct json_object *obj = json_object_new_object();
 	int err = 0;
 
-	for (size_t i = 0; (k->kinds & PTIMER_KIND_SIGNALS) && i < k->nsignals && !err; i++) {
-		const struct ptimer_pending_signal *s = &k->signals[i];
-		const char *signame = ptimer_signal_name(s->signo);
-		struct json_object *obj = json_object_new_object();
+	put(&err, obj, "fd", json_object_new_int(t->fd));
+	put(&err, obj, "clockid", json_object_new_int(t->clockid));
+	if (clock)
+		put(&err, obj, "clock", json_object_new_string(clock));
+	put(&err, obj, "settime_flags",
+	    encode_flags(&err, t->settime_flags, kinds_settime_flag_name));
+	put(&err, obj, "fd_flags", encode_flags(&err, t->fd_flags, kinds_fd_flag_name));
+	put(&err, obj, "ticks", json_object_new_int64((int64_t)t->ticks));
+	put(&err, obj, "value_ns", json_object_new_int64(t->value_ns));
+	put(&err, obj, "interval_ns", json_object_new_int64(t->interval_ns));
+	if (err == -PTIMER_ERR_BAD_DUMP)
+		ctx_set_error(ctx, err, "timerfds[%zu]: flags %#x/%#x have bits without a name",
+			      i, t->settime_flags, t->fd_flags);
+	return finish(err, obj, out);
+}
 
-		put(&err, obj, "queue", json_object_new_string(s->tid ? "thread" : "process"));
-		if (s->tid)
-			put(&err, obj, "tid", json_object_new_int(s->tid));
-		else
-			put_null(&err, obj, "tid");
-		put(&err, obj, "signal", json_object_new_int(s->signo));
-		if (signame)
-			put(&err, obj, "signal_name", json_object_new_string(signame));
-		put(&err, obj, "timerid", json_object_new_int(s->timerid));
-		put(&err, obj, "overrun", json_object_new_int(s->overrun));
-		put(&err, obj, "sigval", new_sigval(s->sigval));
-		append(&err, arr, obj);
-	}
-	return finish(err, arr, out);
+static size_t count_signals(const struct ptimer_dump *dump)
+{
+	const struct dump_kinds *k = dump_kinds_ro(dump);
+
+	return k->kinds & PTIMER_KIND_SIGNALS ? k->nsignals : 0;
+}
+
+static int encode_signal(struct ptimer_ctx *ctx, const struct ptimer_dump *dump, size_t i,
+			 struct json_object **out)
+{
+	const struct ptimer_pending_signal *s = &dump_kinds_ro(dump)->signals[i];
+	const char *signame = ptimer_signal_name(s->signo);
+	struct json_object *obj = json_object_new_object();
+	int err = 0;
+
+	(void)ctx;
+	put(&err, obj, "queue", json_object_new_string(s->tid ? "thread" : "process"));
+	if (s->tid)
+		put(&err, obj, "tid", json_object_new_int(s->tid));
+	else
+		put_null(&err, obj, "tid");
+	put(&err, obj, "signal", json_object_new_int(s->signo));
+	if (signame)
+		put(&err, obj, "signal_name", json_object_new_string(signame));
+	put(&err, obj, "timerid", json_object_new_int(s->timerid));
+	put(&err, obj, "overrun", json_object_new_int(s->overrun));
+	put(&err, obj, "sigval", new_sigval(s->sigval));
+	return finish(err, obj, out);
 }
 
 const struct jk_section jk_sections[] = {
-	{ JK_KEY_KINDS, jk_encode_kinds },
-	{ JK_KEY_ITIMERS, jk_encode_itimers },
-	{ JK_KEY_TIMERFDS, jk_encode_timerfds },
-	{ JK_KEY_SIGNALS, jk_encode_signals },
+	{ JK_KEY_KINDS, jk_encode_kinds, NULL, NULL },
+	{ JK_KEY_ITIMERS, NULL, count_itimers, encode_itimer },
+	{ JK_KEY_TIMERFDS, NULL, count_timerfds, encode_timerfd },
+	{ JK_KEY_SIGNALS, NULL, count_signals, encode_signal },
 };
 const size_t jk_nsections = ARRAY_SIZE(jk_sections);
 

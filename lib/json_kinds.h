@@ -21,24 +21,26 @@
 #define JK_KEY_SIGNALS		"pending_signals"
 
 /*
- * One section each: *@out gets a new array (the caller owns it).  A kind
- * the dump does not carry is written as an empty array.  Returns 0,
- * -ENOMEM, or -PTIMER_ERR_BAD_DUMP for an entry the decoder could not
- * read back.
+ * "kinds": *@out gets a new array (the caller owns it).  Returns 0,
+ * -ENOMEM, or -PTIMER_ERR_BAD_DUMP for a set the decoder could not read
+ * back.
  */
 int jk_encode_kinds(struct ptimer_ctx *ctx, const struct ptimer_dump *dump,
 		    struct json_object **out);
-int jk_encode_itimers(struct ptimer_ctx *ctx, const struct ptimer_dump *dump,
-		      struct json_object **out);
-int jk_encode_timerfds(struct ptimer_ctx *ctx, const struct ptimer_dump *dump,
-		       struct json_object **out);
-int jk_encode_signals(struct ptimer_ctx *ctx, const struct ptimer_dump *dump,
-		      struct json_object **out);
-/* The sections after "timers", in document order, each one small json_object. */
+/*
+ * The sections after "timers", in document order: "kinds" one small
+ * json_object (@encode), each kind's an array written element by element
+ * (@count of them, *@out a new object each from @element), as the timers
+ * are, so that no tree of thousands of entries is built.  A kind the
+ * dump does not carry has none.  The same returns as jk_encode_kinds().
+ */
 struct jk_section {
 	const char *key;
 	int (*encode)(struct ptimer_ctx *ctx, const struct ptimer_dump *dump,
 		      struct json_object **val);
+	size_t (*count)(const struct ptimer_dump *dump);
+	int (*element)(struct ptimer_ctx *ctx, const struct ptimer_dump *dump, size_t i,
+		       struct json_object **out);
 };
 extern const struct jk_section jk_sections[];
 extern const size_t jk_nsections;

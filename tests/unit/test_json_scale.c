@@ -186,6 +186,40 @@ Test(json_scale, an_unknown_member_is_stepped_over)
 	ptimer_free(ctx);
 }
 
+static void add_signals(struct ptimer_dump *d)
+{
+	ptimer_dump_set_kinds(d, PTIMER_KIND_POSIX | PTIMER_KIND_SIGNALS);
+	for (int i = 0; i < NTIMERS; i++) {
+		struct ptimer_pending_signal s = {
+			.signo = 34, .timerid = i, .sigval = 0x123456789abcdefull + (uint64_t)i,
+		};
+
+		cr_assert_eq(ptimer_dump_add_signal(d, &s), 0);
+	}
+}
+
+/* Encoding a signal queued for each of 96k timers holds one entry at a time too. */
+Test(json_scale, pending_signals_encode_streams)
+{
+	struct ptimer_dump *d = big_dump();
+	struct ptimer_ctx *ctx;
+	FILE *f = tmpfile();
+	long before, grew;
+
+	add_signals(d);
+	cr_assert_not_null(f);
+	cr_assert_eq(ptimer_new(&ctx), 0);
+	before = peak_kib();
+	cr_assert_eq(ptimer_private_dump_write_json(ctx, d, true, f), 0);
+	grew = peak_kib() - before;
+	cr_log_info("encoding %d timers and as many signals (%ld bytes) grew the peak by %ld KiB",
+		    NTIMERS, ftell(f), grew);
+	expect_growth_below(grew, 4 * 1024, "encoder");
+	fclose(f);
+	ptimer_free(ctx);
+	ptimer_dump_free(d);
+}
+
 /*
  * A signal queued for each of 96k timers: the kinds' sections stream too,
  * one element at a time.  A json-c tree of pending_signals took about
@@ -200,14 +234,7 @@ Test(json_scale, pending_signals_stream)
 	size_t len, n;
 	char *text;
 
-	ptimer_dump_set_kinds(d, PTIMER_KIND_POSIX | PTIMER_KIND_SIGNALS);
-	for (int i = 0; i < NTIMERS; i++) {
-		struct ptimer_pending_signal s = {
-			.signo = 34, .timerid = i, .sigval = 0x123456789abcdefull + (uint64_t)i,
-		};
-
-		cr_assert_eq(ptimer_dump_add_signal(d, &s), 0);
-	}
+	add_signals(d);
 	cr_assert_eq(ptimer_new(&ctx), 0);
 	cr_assert_eq(ptimer_dump_to_json(ctx, d, false, &text), 0);
 	len = strlen(text);

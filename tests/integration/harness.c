@@ -21,6 +21,25 @@
 #include "harness.h"
 #include "internal.h"	/* kernel_drops_stale_timer_signals() */
 
+/*
+ * The tests send ptimerctl signals and expect it to act on them.  A run
+ * started in the background of a script (SIGINT and SIGQUIT ignored), or
+ * under nohup (SIGHUP), would pass those on ignored to every ptimerctl and
+ * victim it starts, and ptimerctl keeps a signal ignored that was ignored
+ * when it started.  So every test binary starts from the defaults, as a
+ * run from a terminal does.
+ */
+__attribute__((constructor)) static void harness_default_signals(void)
+{
+	for (int sig = 1; sig < SIGRTMIN; sig++) {
+		struct sigaction sa;
+
+		if (sig != SIGKILL && sig != SIGSTOP && !sigaction(sig, NULL, &sa) &&
+		    sa.sa_handler == SIG_IGN)
+			signal(sig, SIG_DFL);
+	}
+}
+
 #define MAX_ARGS	128
 #define MAX_TRACKED	256
 

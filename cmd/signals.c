@@ -97,7 +97,7 @@ static void default_action(int sig)
 	else
 		signal(sig, SIG_DFL);
 	syscall(SYS_rt_sigprocmask, SIG_UNBLOCK, &one, NULL, sizeof(one));
-	syscall(SYS_tgkill, getpid(), gettid(), sig);
+	syscall(SYS_tgkill, getpid(), syscall(SYS_gettid), sig);
 }
 
 static void on_terminate(int sig)

@@ -1356,8 +1356,9 @@ static int find_private_memory(struct injector *in)
 		ret = procfs_maps_private_exec(maps, 0, &vma);
 		if (!ret) {
 			in->anchor = vma.start + in->page / 2;
-			dbg(in->sp->ctx, "tid %d: stopped in shared code; our code goes in the"
-			    " private page at 0x%" PRIx64, in->tid, vma.start);
+			dbg(in->sp->ctx, "tid %d: stopped in shared memory or none that runs"
+			    " code; our code goes in the private page at 0x%" PRIx64, in->tid,
+			    vma.start);
 		}
 	}
 	if (!ret)

@@ -812,7 +812,12 @@ static int scan_member(struct scan *s, bool first, size_t *pos, size_t *value)
 		const char *why;
 		size_t bad;
 
-		*value = p;
+		/*
+		 * What follows a container is judged after an empty array, as
+		 * after the streamed ones: replayed with its value, json-c would
+		 * build the tree of it after all.
+		 */
+		*value = p < s->len && (s->text[p] == '{' || s->text[p] == '[') ? SIZE_MAX : p;
 		/* A member's value is one level below the document's object. */
 		r = json_skip_value(s->text, s->len, p, JSON_SKIP_MAX_DEPTH - 1, &p, &bad, &why);
 		if (r)

@@ -170,16 +170,18 @@ int json_skip_value(const char *text, size_t len, size_t pos, int depth, size_t 
 	if (depth > JSON_SKIP_MAX_DEPTH)
 		depth = JSON_SKIP_MAX_DEPTH;
 	for (;;) {
+		/* As json-c counts: any value, a scalar too, is a level below its container. */
+		if (top >= depth) {
+			blank(&s);
+			ret = fail(&s, s.p, "nesting too deep");
+			goto out;
+		}
 		ret = value_start(&s, &open);
 		if (ret)
 			goto out;
 		if (open) {
 			char close = open == '{' ? '}' : ']';
 
-			if (top == depth) {
-				ret = fail(&s, s.p - 1, "nesting too deep");
-				goto out;
-			}
 			stack[top++] = open;
 			blank(&s);
 			if (s.p < s.len && s.t[s.p] == close) {

@@ -79,6 +79,7 @@ struct kinds_restore {
 	struct kr_itimer itimers[KITIMER_COUNT];
 	size_t nitimers;
 	unsigned long long nofile;	/* its RLIMIT_NOFILE (note_nofile()) */
+	bool nofile_noted;
 	struct kr_tfd *tfds;
 	size_t ntfds;
 	struct ptimer_pending_signal *sigs;	/* tids in the target's namespace */
@@ -363,6 +364,10 @@ static int judge_timerfd(struct kinds_restore *kr, struct kr_tfd *e)
  */
 static void note_nofile(struct kinds_restore *kr)
 {
+	/* Once, before the attach: prepare_timerfds() runs again once attached. */
+	if (kr->nofile_noted)
+		return;
+	kr->nofile_noted = true;
 	if (!kr->ntfds || procfs_nofile(kr->t->dirfd, &kr->nofile))
 		kr->nofile = ULLONG_MAX;
 }
@@ -373,7 +378,7 @@ static const char *nofile_hint(struct kinds_restore *kr, long long need, char *b
 	if (kr->nofile == ULLONG_MAX || (unsigned long long)need <= kr->nofile)
 		return "";
 	snprintf(buf, len, ", beyond its RLIMIT_NOFILE (%llu): raise it with prlimit --pid %d"
-		 " --nofile=%lld:HARD", kr->nofile, kr->t->pid, need);
+		 " --nofile=%lld: (and the hard limit, if below)", kr->nofile, kr->t->pid, need);
 	return buf;
 }
 

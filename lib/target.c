@@ -415,9 +415,9 @@ int target_inject_begin(struct target *t, size_t data_len, bool one_syscall_per_
 					    t->pid);
 		else if (t->in.restart_in_shared)
 			ctx_set_error(t->ctx, ret, "the threads of pid %d that could take injected"
-				      " calls wait to restart a system call made from memory shared"
-				      " with other processes (MAP_SHARED), where ptimerctl writes"
-				      " nothing", t->pid);
+				      " calls wait to restart a system call made from memory"
+				      " ptimerctl may not write (shared with other processes, or"
+				      " not code)", t->pid);
 		else if (ret == -EOPNOTSUPP)
 			ctx_set_error(t->ctx, ret, "the threads of pid %d dispatch their system"
 				      " calls to a SIGSYS handler (PR_SET_SYSCALL_USER_DISPATCH)"

@@ -183,10 +183,39 @@ static void put_raw(const char *s)
 			out_char(*p);
 }
 
+/*
+ * A byte libsmartcols writes as \xHH in a table for a person: one a
+ * terminal would obey (a process names itself), and a backslash that
+ * starts \x, so that the encoding reads back.
+ */
+static bool unsafe(const unsigned char *p)
+{
+	return *p < ' ' || *p == 0x7f || (p[0] == '\\' && p[1] == 'x');
+}
+
+/* The width of @s as put_safe() writes it. */
+static size_t safe_len(const char *s)
+{
+	size_t n = 0;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		n += unsafe(p) ? 4 : 1;
+	return n;
+}
+
+static void put_safe(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (unsafe(p))
+			fprintf(OUT, "\\x%02x", *p);
+		else
+			out_char(*p);
+}
+
 static void put_cell(const struct libscols_table *tb, size_t i, const char *s, bool last)
 {
 	const struct libscols_column *cl = &tb->cols[i];
-	int pad = (int)cl->width - (int)strlen(s);
+	int pad = (int)cl->width - (int)safe_len(s);
 
 	if (tb->raw) {
 		put_raw(s);
@@ -194,9 +223,10 @@ static void put_cell(const struct libscols_table *tb, size_t i, const char *s, b
 		return;
 	}
 	if (cl->flags & SCOLS_FL_RIGHT)
-		fprintf(OUT, "%*s%s", pad > 0 ? pad : 0, "", s);
-	else
-		fprintf(OUT, "%s%*s", s, last ? 0 : (pad > 0 ? pad : 0), "");
+		fprintf(OUT, "%*s", pad > 0 ? pad : 0, "");
+	put_safe(s);
+	if (!(cl->flags & SCOLS_FL_RIGHT))
+		fprintf(OUT, "%*s", last ? 0 : (pad > 0 ? pad : 0), "");
 	fputs(last ? "" : " ", OUT);
 }
 
@@ -260,8 +290,8 @@ int scols_table_print_range(struct libscols_table *tb, struct libscols_line *sta
 		if (cl->whint >= 1 && cl->width < (size_t)cl->whint)
 			cl->width = (size_t)cl->whint;
 		for (const struct libscols_line *ln = tb->head; ln; ln = ln->next)
-			if (ln->data[i] && strlen(ln->data[i]) > cl->width)
-				cl->width = strlen(ln->data[i]);
+			if (ln->data[i] && safe_len(ln->data[i]) > cl->width)
+				cl->width = safe_len(ln->data[i]);
 	}
 	if (!tb->noheadings && !tb->header_printed) {
 		for (size_t i = 0; i < tb->ncols; i++)

@@ -198,6 +198,43 @@ static void add_signals(struct ptimer_dump *d)
 	}
 }
 
+/*
+ * The same member followed by what is no separator: the error is found
+ * after it, without json-c's tree of it either (310 MB for 6 MB of [],
+ * when the error was reported by a parse of the member with what follows).
+ */
+Test(json_scale, an_error_after_an_unknown_member_builds_no_tree)
+{
+	static const char head[] = "{\"version\": 2, \"later\": [";
+	static const char tail[] = "] x, \"pid\": 1}";
+	const size_t n = 1000000;
+	struct ptimer_dump *back = NULL;
+	struct ptimer_ctx *ctx;
+	long before, grew;
+	size_t len;
+	char *text;
+
+	text = malloc(sizeof(head) + 3 * n + sizeof(tail));
+	cr_assert_not_null(text);
+	memcpy(text, head, sizeof(head) - 1);
+	len = sizeof(head) - 1;
+	for (size_t i = 0; i < n; i++) {
+		memcpy(text + len, i ? ",[]" : "[]", i ? 3 : 2);
+		len += i ? 3 : 2;
+	}
+	memcpy(text + len, tail, sizeof(tail) - 1);
+	len += sizeof(tail) - 1;
+	cr_assert_eq(ptimer_new(&ctx), 0);
+	before = peak_kib();
+	cr_assert_eq(ptimer_dump_from_json(ctx, text, len, &back), -PTIMER_ERR_BAD_DUMP);
+	grew = peak_kib() - before;
+	cr_log_info("refusing it grew the peak by %ld KiB: %s", grew, ptimer_last_error(ctx));
+	cr_expect(strstr(ptimer_last_error(ctx), "malformed JSON"), "%s", ptimer_last_error(ctx));
+	expect_growth_below(grew, 4 * 1024, "refused unknown member");
+	free(text);
+	ptimer_free(ctx);
+}
+
 /* Encoding a signal queued for each of 96k timers holds one entry at a time too. */
 Test(json_scale, pending_signals_encode_streams)
 {

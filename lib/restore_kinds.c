@@ -614,7 +614,7 @@ static struct itimerval itv_was(const struct kr_itimer *it)
 /* A spare dup of each fd to be replaced, above @hi, where no timerfd goes. */
 static int keep_replaced(struct kinds_restore *kr, struct kbatch *kb, int hi)
 {
-	char hint[128];
+	char hint[192];
 	size_t *call;
 	int ret;
 
@@ -679,7 +679,7 @@ static int fdsim_init(struct kinds_restore *kr, struct fdsim *sim)
 			top = kr->tfds[i].want->fd;
 	/* A new descriptor takes the lowest free number, at most the count of open ones. */
 	if ((size_t)top + kr->ntfds + 2 > INT_MAX) {
-		char hint[128];
+		char hint[192];
 		const char *why = nofile_hint(kr, (long long)top + 1, hint, sizeof(hint));
 
 		free(fds);
@@ -739,7 +739,7 @@ static int place_timerfds(struct kinds_restore *kr, struct kbatch *kb)
 	struct kr_tfd **moving = NULL, **made = NULL;
 	struct fdsim sim = { 0 };
 	int *want_fd = NULL, ret;
-	char hint[128];
+	char hint[192];
 
 	ret = fdsim_init(kr, &sim);
 	if (ret)

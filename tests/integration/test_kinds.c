@@ -974,6 +974,7 @@ Test(kinds, a_pending_signal_for_no_thread_is_refused_before_the_attach)
 	cr_expect_eq(t.bg.res.exit_code, 10, "%s", run_describe(&t.bg.res));
 	cr_expect(strstr(t.bg.res.err, "pending_signals[") &&
 		  strstr(t.bg.res.err, "has no thread in pid"), "%s", t.bg.res.err);
+	run_result_free(&t.bg.res);
 	ru_file_free(odd);
 	ru_file_free(file);
 }

@@ -568,15 +568,6 @@ int procfs_reread_stat(int statfd, struct procfs_stat *st)
 	return ret;
 }
 
-int procfs_ignores_signal(int statfd, int sig, bool *yes)
-{
-	struct procfs_stat st;
-	int ret = procfs_reread_stat(statfd, &st);
-
-	*yes = !ret && (st.sig_ign & ksig_bit(sig));
-	return ret;
-}
-
 /*
  * The signals the program ignores: SIG_IGN, or SIG_DFL (neither ignored
  * nor caught) with a default action of ignore.  Untraced, the kernel drops

@@ -83,8 +83,6 @@ struct procfs_stat {
 };
 
 int procfs_reread_stat(int statfd, struct procfs_stat *st);
-/* Whether the process ignores signal @sig (SIG_IGN), from its stat, kept open as @statfd. */
-int procfs_ignores_signal(int statfd, int sig, bool *yes);
 /*
  * Whether thread @tid has a pending signal that it does not block and
  * that the program does not ignore (SIG_IGN, or SIG_DFL where the

@@ -407,7 +407,6 @@ static pid_t map_tid(const struct remap *map, pid_t tid)
 	return 0;
 }
 
-/* The signals' threads, as the target's kernel names them. */
 static bool listed(const pid_t *tids, size_t n, pid_t tid)
 {
 	for (size_t i = 0; i < n; i++)
@@ -454,7 +453,12 @@ static int map_signal_threads(struct kinds_restore *kr, const pid_t *tids, size_
 	return ret;
 }
 
-static int prepare_signals(struct kinds_restore *kr)
+/*
+ * Where the signals queued for a thread go: before the attach among the
+ * threads /proc lists, once @held among the held ones, each then given
+ * its thread's id in the target's pid namespace.
+ */
+static int prepare_signals(struct kinds_restore *kr, bool held)
 {
 	pid_t *tids = NULL;
 	size_t n = 0;
@@ -462,31 +466,20 @@ static int prepare_signals(struct kinds_restore *kr)
 
 	if (!kr->nsigs)
 		return 0;
-	ret = procfs_ns_tid(kr->t->dirfd, kr->t->pid, &kr->ns_pid);
-	if (ret)
-		return ctx_set_error(kr->ctx, ret, "cannot read the namespace id of pid %d",
-				     kr->t->pid);
-	ret = target_threads(kr->t, &tids, &n);
+	if (held) {
+		ret = procfs_ns_tid(kr->t->dirfd, kr->t->pid, &kr->ns_pid);
+		if (ret)
+			return ctx_set_error(kr->ctx, ret, "cannot read the namespace id of"
+					     " pid %d", kr->t->pid);
+		ret = target_threads(kr->t, &tids, &n);
+	} else {
+		ret = procfs_list_threads(kr->t->dirfd, kr->t->pid, &tids, &n);
+		if (ret)
+			ctx_set_error(kr->ctx, ret, "cannot list the threads of pid %d",
+				      kr->t->pid);
+	}
 	if (!ret)
-		ret = map_signal_threads(kr, tids, n, true);
-	free(tids);
-	return ret;
-}
-
-/* Before the attach: what a pending signal's thread maps to is one /proc lists. */
-static int check_signals(struct kinds_restore *kr)
-{
-	pid_t *tids = NULL;
-	size_t n = 0;
-	int ret;
-
-	if (!kr->nsigs)
-		return 0;
-	ret = procfs_list_threads(kr->t->dirfd, kr->t->pid, &tids, &n);
-	if (ret)
-		return ctx_set_error(kr->ctx, ret, "cannot list the threads of pid %d",
-				     kr->t->pid);
-	ret = map_signal_threads(kr, tids, n, false);
+		ret = map_signal_threads(kr, tids, n, held);
 	free(tids);
 	return ret;
 }
@@ -495,7 +488,7 @@ int kinds_restore_check(struct kinds_restore *kr)
 {
 	int ret = prepare_timerfds(kr);
 
-	return ret ? ret : check_signals(kr);
+	return ret ? ret : prepare_signals(kr, false);
 }
 
 int kinds_restore_prepare(struct kinds_restore *kr)
@@ -510,7 +503,7 @@ int kinds_restore_prepare(struct kinds_restore *kr)
 	if (!ret)
 		ret = prepare_timerfds(kr);
 	if (!ret)
-		ret = prepare_signals(kr);
+		ret = prepare_signals(kr, true);
 	kb_free(&kb);
 	return ret;
 }

@@ -124,6 +124,13 @@ static void on_fault(int sig, siginfo_t *si, void *uc)
 	on_terminate(sig);	/* sent by kill(), tgkill() or sigqueue() */
 }
 
+static bool ignored_now(int sig)
+{
+	struct sigaction old;
+
+	return !sigaction(sig, NULL, &old) && old.sa_handler == SIG_IGN;
+}
+
 /*
  * Catch @sig, unless it was ignored when ptimerctl started (nohup, a
  * shell's trap '' HUP): whoever started us asked for it to do nothing,
@@ -131,11 +138,8 @@ static void on_fault(int sig, siginfo_t *si, void *uc)
  */
 static void catch(int sig, const struct sigaction *sa)
 {
-	struct sigaction old;
-
-	if (!sigaction(sig, NULL, &old) && old.sa_handler == SIG_IGN)
-		return;
-	sigaction(sig, sa, NULL);
+	if (!ignored_now(sig))
+		sigaction(sig, sa, NULL);
 }
 
 static void install_stop_handler(void);
@@ -169,7 +173,7 @@ static void install_stop_handler(void)
 
 void cli_signals_init(void)
 {
-	struct sigaction term = { .sa_handler = on_terminate, .sa_flags = SA_RESTART }, old;
+	struct sigaction term = { .sa_handler = on_terminate, .sa_flags = SA_RESTART };
 	struct sigaction fault = { .sa_sigaction = on_fault,
 				   .sa_flags = SA_SIGINFO | SA_RESTART };
 
@@ -184,7 +188,7 @@ void cli_signals_init(void)
 		kernel_sigaction(sig, on_terminate);
 	for (size_t i = 0; i < sizeof(faults) / sizeof(faults[0]); i++)
 		catch(faults[i], &fault);
-	ttou_ignored = !sigaction(SIGTTOU, NULL, &old) && old.sa_handler == SIG_IGN;
+	ttou_ignored = ignored_now(SIGTTOU);
 	install_stop_handler();
 	ptimer_set_interrupt(cli.ctx, &cli_interrupted);
 }

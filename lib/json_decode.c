@@ -768,6 +768,7 @@ static int scan_member(struct scan *s, bool first, size_t *pos, size_t *value)
 {
 	enum scan_at at = first ? AT_FIRST_KEY : AT_KEY;
 	struct json_object *key, *val;
+	struct scan_section *sec;
 	const char *name;
 	size_t p = *pos;
 	int r;
@@ -784,6 +785,7 @@ static int scan_member(struct scan *s, bool first, size_t *pos, size_t *value)
 	}
 	p = skip_blank(s, p + 1);
 	name = json_object_get_string(key);
+	sec = scan_section(s, name);
 	if (!strcmp(name, "timers") && p < s->len && s->text[p] == '[') {
 		bool decode = !s->ntimers_members++;
 
@@ -799,9 +801,7 @@ static int scan_member(struct scan *s, bool first, size_t *pos, size_t *value)
 		*value = SIZE_MAX;
 		r = scan_timers(s, p, decode, &p);
 		json_object_object_del(s->root, "timers");
-	} else if (scan_section(s, name) && p < s->len && s->text[p] == '[') {
-		struct scan_section *sec = scan_section(s, name);
-
+	} else if (sec && p < s->len && s->text[p] == '[') {
 		/* A kind's section: its extent and count now, its elements decoded last. */
 		sec->seen = true;
 		sec->at = p;
@@ -832,8 +832,8 @@ static int scan_member(struct scan *s, bool first, size_t *pos, size_t *value)
 		if (s->ntimers_members && (is_header_key(name) || !strcmp(name, "timers")))
 			s->redo = true;
 		/* A section that is no array after one that was: the last one counts. */
-		if (scan_section(s, name))
-			scan_section(s, name)->seen = false;
+		if (sec)
+			sec->seen = false;
 		*value = p;
 		r = scan_value(s, AT_VALUE, p, &val, &p);
 		if (!r && json_object_object_add(s->root, name, val)) {

@@ -463,14 +463,7 @@ static bool is_header_key(const char *key)
  */
 static bool is_known_key(const char *key)
 {
-	static const char *const keys[] = {
-		"timers", JK_KEY_KINDS, JK_KEY_ITIMERS, JK_KEY_TIMERFDS, JK_KEY_SIGNALS,
-	};
-
-	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
-		if (!strcmp(key, keys[i]))
-			return true;
-	return is_header_key(key);
+	return !strcmp(key, "timers") || jk_section_index(key) >= 0 || is_header_key(key);
 }
 
 static bool is_blank(const char *s, size_t len)
@@ -585,13 +578,15 @@ struct scan {
 	int header_ret;
 	int timers_ret;			/* the first error of the streamed timers */
 	bool redo;			/* the streamed decode does not count */
-	/* The kinds' sections found as arrays, the last of each name (jk_stream) */
+	/*
+	 * The kinds' sections found as arrays, the last of each name
+	 * (jk_stream), by their index in jk_sections.
+	 */
 	struct scan_section {
-		const char *key;
 		bool seen;
 		size_t at;		/* its '[' */
 		size_t n;		/* its elements */
-	} sections[3];
+	} sections[JK_NSECTIONS];
 	enum scan_at err_at;		/* where the scan stopped, for scan_report() */
 	size_t err_from;		/* the first byte it could not take */
 	size_t err_end;			/* where json-c or the scanner failed */
@@ -704,19 +699,21 @@ static int scan_timers(struct scan *s, size_t pos, bool decode, size_t *end)
 	return scan_elements(s, pos, decode ? scan_timer : NULL, NULL, end, &n);
 }
 
+/* A kind's section, streamed; "kinds" is read whole. */
 static struct scan_section *scan_section(struct scan *s, const char *key)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(s->sections); i++)
-		if (!strcmp(key, s->sections[i].key))
-			return &s->sections[i];
-	return NULL;
+	int i = jk_section_index(key);
+
+	if (i < 0 || !jk_sections[i].decode_element)
+		return NULL;
+	return &s->sections[i];
 }
 
-static bool stream_count(void *arg, const char *key, size_t *n)
+static bool stream_count(void *arg, size_t i, size_t *n)
 {
-	struct scan_section *sec = scan_section(arg, key);
+	const struct scan_section *sec = &((struct scan *)arg)->sections[i];
 
-	if (!sec || !sec->seen)
+	if (!sec->seen)
 		return false;
 	*n = sec->n;
 	return true;
@@ -736,11 +733,11 @@ static int walk_element(struct scan *s, struct json_object *obj, size_t i, void 
 }
 
 /* The section, scanned once already: its elements parse as they did then. */
-static int stream_each(void *arg, const char *key, jk_element_fn fn, struct ptimer_dump *dump,
+static int stream_each(void *arg, size_t i, jk_element_fn fn, struct ptimer_dump *dump,
 		       void *state)
 {
 	struct scan *s = arg;
-	struct scan_section *sec = scan_section(s, key);
+	const struct scan_section *sec = &s->sections[i];
 	struct section_walk w = { .fn = fn, .dump = dump, .state = state };
 	size_t end, n;
 	int r;
@@ -997,8 +994,6 @@ int ptimer_dump_from_json(struct ptimer_ctx *ctx, const char *text, size_t len,
 	struct decoder d = { .ctx = ctx };
 	struct scan s = {
 		.d = &d, .text = text, .len = len,
-		.sections = { { .key = JK_KEY_ITIMERS }, { .key = JK_KEY_TIMERFDS },
-			      { .key = JK_KEY_SIGNALS } },
 	};
 	int r;
 

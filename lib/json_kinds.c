@@ -22,6 +22,8 @@
 #include "kabi.h"
 #include "kinds.h"
 
+#define KEY_KINDS	"kinds"
+
 /* The first allocation failure sticks, so builders can be straight-line code. */
 static void put(int *err, struct json_object *obj, const char *key, struct json_object *val)
 {
@@ -198,14 +200,6 @@ static int encode_signal(struct ptimer_ctx *ctx, const struct ptimer_dump *dump,
 	return finish(err, obj, out);
 }
 
-const struct jk_section jk_sections[] = {
-	{ JK_KEY_KINDS, jk_encode_kinds, NULL, NULL },
-	{ JK_KEY_ITIMERS, NULL, count_itimers, encode_itimer },
-	{ JK_KEY_TIMERFDS, NULL, count_timerfds, encode_timerfd },
-	{ JK_KEY_SIGNALS, NULL, count_signals, encode_signal },
-};
-const size_t jk_nsections = ARRAY_SIZE(jk_sections);
-
 /* Decoding. */
 
 /*
@@ -249,12 +243,12 @@ int jk_decode_kinds(struct ptimer_ctx *ctx, struct json_object *val, unsigned in
 {
 	int r;
 
-	r = decode_names(ctx, val, "", JK_KEY_KINDS, ptimer_kind_from_name,
+	r = decode_names(ctx, val, "", KEY_KINDS, ptimer_kind_from_name,
 			 "posix, itimer, timerfd, signals", kinds);
 	if (r)
 		return r;
 	if (!*kinds)
-		return jf_fail(ctx, "", JK_KEY_KINDS, "empty array; expected at least one kind");
+		return jf_fail(ctx, "", KEY_KINDS, "empty array; expected at least one kind");
 	return 0;
 }
 
@@ -311,25 +305,6 @@ static int itimer_element(struct ptimer_ctx *ctx, struct json_object *obj, size_
 			       ptimer_itimer_name(it.which), first[it.which]);
 	first[it.which] = (int)i;
 	return ptimer_dump_add_itimer(dump, &it);
-}
-
-/* Each element of the json-c array @val, which must be one, to @fn. */
-static int each_element(struct ptimer_ctx *ctx, struct json_object *val, const char *key,
-			jk_element_fn fn, struct ptimer_dump *dump, void *state)
-{
-	size_t n;
-	int r;
-
-	r = jf_expect_type(ctx, val, "", key, json_type_array);
-	if (r)
-		return r;
-	n = json_object_array_length(val);
-	for (size_t i = 0; i < n; i++) {
-		r = fn(ctx, json_object_array_get_idx(val, i), i, dump, state);
-		if (r)
-			return r;
-	}
-	return 0;
 }
 
 static int decode_timerfd_clock(struct ptimer_ctx *ctx, struct json_object *obj,
@@ -515,19 +490,60 @@ static int signal_element(struct ptimer_ctx *ctx, struct json_object *obj, size_
 	return r ? r : ptimer_dump_add_signal(dump, &sig);
 }
 
+const struct jk_section jk_sections[JK_NSECTIONS] = {
+	{ .key = KEY_KINDS, .encode = jk_encode_kinds },
+	{
+		.key = "itimers", .kind = PTIMER_KIND_ITIMER,
+		.count = count_itimers, .encode_element = encode_itimer,
+		.decode_element = itimer_element,
+	}, {
+		.key = "timerfds", .kind = PTIMER_KIND_TIMERFD,
+		.count = count_timerfds, .encode_element = encode_timerfd,
+		.decode_element = timerfd_element, .finish = finish_timerfds,
+	}, {
+		.key = "pending_signals", .kind = PTIMER_KIND_SIGNALS,
+		.count = count_signals, .encode_element = encode_signal,
+		.decode_element = signal_element,
+	},
+};
+
+int jk_section_index(const char *key)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(jk_sections); i++)
+		if (!strcmp(key, jk_sections[i].key))
+			return (int)i;
+	return -1;
+}
+
+static int not_in_kinds(struct ptimer_ctx *ctx, const struct jk_section *sec)
+{
+	return jf_fail(ctx, "", sec->key, "present, but \"%s\" is not in kinds",
+		       ptimer_kind_name(sec->kind));
+}
+
+/*
+ * A kind's section that the scan did not stream, being no array: refused
+ * as no array when the kind is in "kinds", else for being there at all.
+ */
+static int decode_no_array(struct ptimer_ctx *ctx, struct json_object *root,
+			   const struct jk_section *sec, bool want)
+{
+	struct json_object *val;
+	int r;
+
+	r = jf_member(ctx, root, "", sec->key, want, &val);
+	if (r <= 0)
+		return r;
+	if (!want)
+		return not_in_kinds(ctx, sec);
+	r = jf_expect_type(ctx, val, "", sec->key, json_type_array);
+	/* An array here is the scan's bug, not the document's. */
+	return r ? r : -EPROTO;
+}
+
 int jk_decode_all(struct ptimer_ctx *ctx, struct json_object *root, struct ptimer_dump *dump,
 		  const struct jk_stream *stream)
 {
-	static const struct {
-		const char *key;
-		unsigned int kind;
-		jk_element_fn element;
-		int (*finish)(struct ptimer_ctx *, struct ptimer_dump *);
-	} sections[] = {
-		{ JK_KEY_ITIMERS, PTIMER_KIND_ITIMER, itimer_element, NULL },
-		{ JK_KEY_TIMERFDS, PTIMER_KIND_TIMERFD, timerfd_element, finish_timerfds },
-		{ JK_KEY_SIGNALS, PTIMER_KIND_SIGNALS, signal_element, NULL },
-	};
 	struct json_object *val;
 	unsigned int kinds;
 	int r;
@@ -536,7 +552,7 @@ int jk_decode_all(struct ptimer_ctx *ctx, struct json_object *root, struct ptime
 		ptimer_dump_set_kinds(dump, PTIMER_KIND_POSIX);
 		return 0;
 	}
-	r = jf_member(ctx, root, "", JK_KEY_KINDS, true, &val);
+	r = jf_member(ctx, root, "", KEY_KINDS, true, &val);
 	if (r < 0)
 		return r;
 	r = jk_decode_kinds(ctx, val, &kinds);
@@ -544,33 +560,25 @@ int jk_decode_all(struct ptimer_ctx *ctx, struct json_object *root, struct ptime
 		return r;
 	if (dump->ntimers && !(kinds & PTIMER_KIND_POSIX))
 		return jf_fail(ctx, "", "timers", "not empty, but \"posix\" is not in kinds");
-	for (size_t i = 0; i < ARRAY_SIZE(sections); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(jk_sections); i++) {
+		const struct jk_section *sec = &jk_sections[i];
 		int first[KITIMER_COUNT] = { -1, -1, -1 };
-		bool want = kinds & sections[i].kind;
-		size_t n = 0;
+		bool want = kinds & sec->kind;
+		size_t n;
 
-		if (stream && stream->count(stream->arg, sections[i].key, &n)) {
-			/* An array in the text, its elements parsed one at a time. */
-			if (!want && n)
-				return jf_fail(ctx, "", sections[i].key, "present, but \"%s\" is"
-					       " not in kinds", ptimer_kind_name(sections[i].kind));
-			r = stream->each(stream->arg, sections[i].key, sections[i].element, dump,
-					 first);
-		} else {
-			r = jf_member(ctx, root, "", sections[i].key, want, &val);
-			if (r < 0)
+		if (!sec->decode_element)
+			continue;
+		if (!stream->count(stream->arg, i, &n)) {
+			r = decode_no_array(ctx, root, sec, want);
+			if (r)
 				return r;
-			if (!r)
-				continue;
-			if (!want && (!json_object_is_type(val, json_type_array) ||
-				      json_object_array_length(val)))
-				return jf_fail(ctx, "", sections[i].key, "present, but \"%s\" is"
-					       " not in kinds", ptimer_kind_name(sections[i].kind));
-			r = each_element(ctx, val, sections[i].key, sections[i].element, dump,
-					 first);
+			continue;
 		}
-		if (!r && sections[i].finish)
-			r = sections[i].finish(ctx, dump);
+		if (!want && n)
+			return not_in_kinds(ctx, sec);
+		r = stream->each(stream->arg, i, sec->decode_element, dump, first);
+		if (!r && sec->finish)
+			r = sec->finish(ctx, dump);
 		if (r)
 			return r;
 	}

@@ -3,9 +3,9 @@
 /*
  * The dump document's sections for the kinds of timer besides the POSIX
  * ones (format version 2): "kinds", "itimers", "timerfds" and
- * "pending_signals".  Each section is encoded to, and decoded from, one
- * json_object of its own, so that the outer document code only hands
- * them over.
+ * "pending_signals".  Each element of a section is encoded to, and
+ * decoded from, one json_object of its own, so that the outer document
+ * code (json_encode.c, json_decode.c) only writes and scans the text.
  */
 #ifndef PTIMER_JSON_KINDS_H
 #define PTIMER_JSON_KINDS_H
@@ -14,12 +14,6 @@
 
 #include "ptimer.h"
 
-/* The keys of the sections, in document order. */
-#define JK_KEY_KINDS		"kinds"
-#define JK_KEY_ITIMERS		"itimers"
-#define JK_KEY_TIMERFDS		"timerfds"
-#define JK_KEY_SIGNALS		"pending_signals"
-
 /*
  * "kinds": *@out gets a new array (the caller owns it).  Returns 0,
  * -ENOMEM, or -PTIMER_ERR_BAD_DUMP for a set the decoder could not read
@@ -27,23 +21,6 @@
  */
 int jk_encode_kinds(struct ptimer_ctx *ctx, const struct ptimer_dump *dump,
 		    struct json_object **out);
-/*
- * The sections after "timers", in document order: "kinds" one small
- * json_object (@encode), each kind's an array written element by element
- * (@count of them, *@out a new object each from @element), as the timers
- * are, so that no tree of thousands of entries is built.  A kind the
- * dump does not carry has none.  The same returns as jk_encode_kinds().
- */
-struct jk_section {
-	const char *key;
-	int (*encode)(struct ptimer_ctx *ctx, const struct ptimer_dump *dump,
-		      struct json_object **val);
-	size_t (*count)(const struct ptimer_dump *dump);
-	int (*element)(struct ptimer_ctx *ctx, const struct ptimer_dump *dump, size_t i,
-		       struct json_object **out);
-};
-extern const struct jk_section jk_sections[];
-extern const size_t jk_nsections;
 
 /*
  * "kinds": @val as the document has it (never NULL).  The sections'
@@ -57,24 +34,53 @@ typedef int (*jk_element_fn)(struct ptimer_ctx *ctx, struct json_object *obj, si
 			     struct ptimer_dump *dump, void *state);
 
 /*
+ * The sections after "timers", in document order, the one list of them
+ * that the encoder, the decoder and its scan share.  "kinds" is one
+ * small json_object (@encode, jk_decode_kinds()).  Each kind's is an
+ * array written and read element by element, as the timers are, so that
+ * no tree of thousands of entries is built: @count elements, each a new
+ * object from @encode_element; read back, each passed to @decode_element,
+ * then the whole checked by @finish, if set.  A kind the dump does not
+ * carry has none.  The encoders return as jk_encode_kinds().
+ */
+struct jk_section {
+	const char *key;
+	unsigned int kind;		/* PTIMER_KIND_*, 0 for "kinds" */
+	int (*encode)(struct ptimer_ctx *ctx, const struct ptimer_dump *dump,
+		      struct json_object **val);
+	size_t (*count)(const struct ptimer_dump *dump);
+	int (*encode_element)(struct ptimer_ctx *ctx, const struct ptimer_dump *dump, size_t i,
+			      struct json_object **out);
+	jk_element_fn decode_element;
+	int (*finish)(struct ptimer_ctx *ctx, struct ptimer_dump *dump);
+};
+
+#define JK_NSECTIONS	4
+extern const struct jk_section jk_sections[JK_NSECTIONS];
+
+/* The index of section @key in jk_sections, or -1. */
+int jk_section_index(const char *key);
+
+/*
  * Sections the decoder streams from the text, where a section has
  * thousands of entries (a signal queued for each timer) and a json-c
  * tree of it would take over a kilobyte each (json_decode.c).  count():
- * whether the document has section @key as an array (the last member of
- * that name), and how many elements; each(): every element, parsed and
- * passed to @fn, one at a time.
+ * whether the document has jk_sections[@sec] as an array (the last
+ * member of that name), and how many elements; each(): every element,
+ * parsed and passed to @fn, one at a time.
  */
 struct jk_stream {
-	bool (*count)(void *arg, const char *key, size_t *n);
-	int (*each)(void *arg, const char *key, jk_element_fn fn, struct ptimer_dump *dump,
+	bool (*count)(void *arg, size_t sec, size_t *n);
+	int (*each)(void *arg, size_t sec, jk_element_fn fn, struct ptimer_dump *dump,
 		    void *state);
 	void *arg;
 };
 
 /*
  * Every section of the top-level object @root, after the rest of the
- * document (the version, threads and timers) is in @dump; from @stream
- * instead, where it has the section.  A version-1 document carries the
+ * document (the version, threads and timers) is in @dump.  @stream has
+ * each kind's section that is an array; one in @root is none, and is
+ * refused.  A version-1 document carries the
  * POSIX timers only: its other keys are ignored, as every unknown field
  * of version 1 was.  At version 2 "kinds" is required, the section of
  * every kind in it too, and a non-empty section of a kind not in it is

@@ -521,6 +521,9 @@ static void idle_forever(void)
 		futex(&exit_word, FUTEX_WAIT_PRIVATE, 0);
 }
 
+/* The worker that "endworker" ends (its tid), woken through exit_word. */
+static atomic_int ending_tid;
+
 static void register_self(void)
 {
 	int i = atomic_load(&ntids);
@@ -531,12 +534,14 @@ static void register_self(void)
 
 static void *worker_main(void *arg)
 {
+	pid_t self = my_gettid();
 	sigset_t none;
 
 	sigemptyset(&none);
 	pthread_sigmask(SIG_SETMASK, &none, NULL);
 	register_self();
-	idle_forever();
+	while (atomic_load(&ending_tid) != self)
+		futex(&exit_word, FUTEX_WAIT_PRIVATE, 0);
 	return NULL;
 }
 
@@ -1119,6 +1124,32 @@ static void cmd_tids(void)
 	out_locked("%s", line);
 }
 
+/*
+ * "endworker": the last --threads worker still running exits, as a
+ * program's thread may at any moment; answered once /proc no longer
+ * lists it.  Its slot in "tids" keeps its old tid.
+ */
+static void cmd_endworker(void)
+{
+	static int ended;	/* workers ended so far, the last first */
+	char path[64];
+	pid_t tid;
+
+	if (ended >= nworkers) {
+		out_locked("ERROR no worker left to end");
+		return;
+	}
+	tid = tids[nworkers - ended];
+	atomic_store(&ending_tid, tid);
+	futex(&exit_word, FUTEX_WAKE_PRIVATE, INT_MAX);
+	pthread_join(threads[nworkers - ended], NULL);
+	ended++;
+	snprintf(path, sizeof(path), "/proc/self/task/%d", (int)tid);
+	while (access(path, F_OK) == 0)
+		usleep(100);
+	out_locked("ENDED %d", (int)tid);
+}
+
 static void cmd_alltids(void)
 {
 	pid_t all[MAX_THREADS * 4];
@@ -1191,6 +1222,8 @@ static void handle(const char *cmd)
 		cmd_tids();
 	else if (!strcmp(cmd, "alltids"))
 		cmd_alltids();
+	else if (!strcmp(cmd, "endworker"))
+		cmd_endworker();
 	else if (!strcmp(cmd, "ping"))
 		out_locked("PONG");
 	else if (!strcmp(cmd, "main"))

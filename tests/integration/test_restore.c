@@ -18,11 +18,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ptrace.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "harness.h"
 #include "restore_util.h"
+#include "tool_trace.h"
 
 static void fini(void)
 {
@@ -1202,12 +1205,12 @@ Test(restore, a_timer_of_an_exited_thread_signals_no_one, .timeout = 90)
 }
 
 /*
- * A dump that fails a check only the held target can make (its pending
- * signal is queued for an eighth thread, which the holder lacks) fails
- * before --replace deletes anything: timer 2, which the dump would
- * replace (another clock), stays the same kernel timer, listed as old as
- * it was.  Deleted and made again by the rollback, it would come first,
- * newest.
+ * A dump whose pending signal is queued for an eighth thread, which the
+ * holder lacks, fails before --replace deletes anything: timer 2, which
+ * the dump would replace (another clock), stays the same kernel timer,
+ * listed as old as it was.  Deleted and made again by the rollback, it
+ * would come first, newest.  The check is made before the attach, and
+ * again once the threads are held (next test).
  */
 Test(restore, a_dump_failing_a_held_check_deletes_nothing)
 {
@@ -1239,6 +1242,67 @@ Test(restore, a_dump_failing_a_held_check_deletes_nothing)
 	proc_ids(v->pid, after, sizeof(after));
 	cr_expect_str_eq(after, before, "timer 2 was deleted and made again: %s, before %s",
 			 after, before);
+	victim_kill(v);
+	ru_file_free(dump);
+}
+
+/* The entry of ptimerctl's first PTRACE_SEIZE: nothing is attached yet. */
+static bool pick_first_seize(const struct tt_call *c, void *data)
+{
+	(void)data;
+	return c->entry && c->nr == SYS_ptrace && c->args[0] == PTRACE_SEIZE;
+}
+
+/*
+ * The same check failing only once the threads are held: the thread the
+ * signal is queued for (the fifth, the last worker) is there when the
+ * dump is checked before the attach, and ends before the first
+ * PTRACE_SEIZE, where the test holds ptimerctl.  The held check must
+ * still come before --replace deletes timer 2.
+ */
+Test(restore, a_thread_ended_by_the_attach_fails_before_any_delete)
+{
+	static const char dump_json[] =
+		"{\"version\": 2, \"pid\": 1000, \"threads\": [1000, 1001, 1002, 1003, 1004],"
+		" \"captured\": {\"realtime_ns\": 1764150000000000000,"
+		" \"monotonic_ns\": 1000000000, \"boottime_ns\": 1000000000},"
+		" \"kinds\": [\"posix\", \"signals\"],"
+		" \"timers\": [{\"id\": 2, \"clockid\": 1, \"notify\": \"signal\","
+		" \"signal\": 12, \"sigval\": \"0x2222\", \"tid\": null,"
+		" \"value_ns\": 60000000000, \"interval_ns\": 0}],"
+		" \"pending_signals\": [{\"queue\": \"thread\", \"tid\": 1004,"
+		" \"signal\": 34, \"timerid\": 2, \"overrun\": 0, \"sigval\": \"0x0\"}]}";
+	char *dump, pidbuf[16], before[64], after[64], line[64];
+	struct tool_trace t;
+	struct victim *v;
+	pid_t tids[8];
+
+	harness_need_restore_ids();
+	v = victim_start(
+		"--threads", "3",
+		"--timer", "id=2,clock=realtime,notify=signal,sig=12,sigval=0x2222,value_ms=60000",
+		"--timer", "id=40,clock=monotonic,notify=none,sig=14,value_ms=45000,interval_ms=1000",
+		NULL);
+	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
+	cr_assert_eq(victim_tids(v, tids, 8), 5);
+	dump = ru_text_file(dump_json);
+	proc_ids(v->pid, before, sizeof(before));
+	cr_assert_str_eq(before, "40 2");
+
+	tt_start(&t, "restore", "--replace", "-i", dump, ru_pidstr(pidbuf, v->pid), NULL);
+	cr_assert(tt_run_until(&t, pick_first_seize, NULL, 60000),
+		  "ptimerctl ended before its first PTRACE_SEIZE");
+	cr_assert_eq(victim_cmd(v, "endworker", line, sizeof(line)), 0);
+	cr_assert(!strncmp(line, "ENDED ", 6), "%s", line);
+	tt_release(&t);
+	ru_bg_wait(&t.bg, 60000);
+
+	cr_expect_eq(t.bg.res.exit_code, PX_BAD_INPUT, "%s", run_describe(&t.bg.res));
+	cr_expect(strstr(t.bg.res.err, "has no thread"), "%s", t.bg.res.err);
+	proc_ids(v->pid, after, sizeof(after));
+	cr_expect_str_eq(after, before, "timer 2 was deleted and made again: %s, before %s",
+			 after, before);
+	run_result_free(&t.bg.res);
 	victim_kill(v);
 	ru_file_free(dump);
 }

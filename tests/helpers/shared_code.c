@@ -8,13 +8,16 @@
  * memory and notices any byte of it that changes: a tool that writes
  * there, even for a moment, changes the code another process runs.
  *
- *   shared_code [--code=shared-rx|shared-rwx|private] [--stack=shared|private]
- *               [--stack-room BYTES] [--timers N] [--slow CALL=USEC]
+ *   shared_code [--code=shared-rx|shared-rwx|private] [--in-call]
+ *               [--stack=shared|private] [--stack-room BYTES] [--timers N]
+ *               [--slow CALL=USEC]
  *
  * --code: the page the main thread spins in (a branch to itself, filled
  * with it, VP_SPIN_INSN of tests/helpers/ARCH/spin_at.h): a memfd's, mapped
  * MAP_SHARED read+exec (the default) or read+write+exec, or a private
- * anonymous one.  --stack: the pages its stack pointer points to the top
+ * anonymous one.  --in-call: the page starts with vp_wait_code instead,
+ * where the main thread sleeps in a ppoll() that a tool's stop interrupts
+ * and the kernel restarts, from that page.  --stack: the pages its stack pointer points to the top
  * of: private anonymous (the default) or MAP_SHARED anonymous, right
  * above a MAP_SHARED page; --stack-room puts the stack pointer that many
  * bytes above their start instead, less than a signal frame takes, so
@@ -100,8 +103,12 @@ static void *anon(size_t len, int flags)
 	return p;
 }
 
-/* The page of code, full of VP_SPIN_INSN; for the watcher, a view of it if shared. */
-static void *make_code(enum code_kind kind, const unsigned char **view, unsigned char *copy)
+/*
+ * The page of code, full of VP_SPIN_INSN, vp_wait_code first if @in_call;
+ * for the watcher, a view of it if shared.
+ */
+static void *make_code(enum code_kind kind, bool in_call, const unsigned char **view,
+		       unsigned char *copy)
 {
 	static const unsigned char insn[] = VP_SPIN_INSN;
 	int prot = PROT_READ | PROT_EXEC;
@@ -110,6 +117,8 @@ static void *make_code(enum code_kind kind, const unsigned char **view, unsigned
 
 	for (long i = 0; i < page; i += sizeof(insn))
 		memcpy(copy + i, insn, sizeof(insn));
+	if (in_call)
+		memcpy(copy, vp_wait_code, (size_t)(vp_wait_code_end - vp_wait_code));
 	if (kind == CODE_PRIVATE) {
 		code = mmap(NULL, (size_t)page, PROT_READ | PROT_WRITE,
 			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -140,6 +149,7 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "code", required_argument, NULL, 'c' },
+		{ "in-call", no_argument, NULL, 'i' },
 		{ "stack", required_argument, NULL, 's' },
 		{ "stack-room", required_argument, NULL, 'r' },
 		{ "timers", required_argument, NULL, 't' },
@@ -150,7 +160,7 @@ int main(int argc, char **argv)
 	enum code_kind kind = CODE_SHARED_RX;
 	const unsigned char *view;
 	unsigned char *code0, *stack0, *stack, *below;
-	bool shared_stack = false;
+	bool shared_stack = false, in_call = false;
 	size_t nslow = 0;
 	size_t room = STACK_PAGES * 4096;
 	int ntimers = 0, c;
@@ -164,6 +174,8 @@ int main(int argc, char **argv)
 			kind = CODE_SHARED_RWX;
 		else if (c == 'c' && !strcmp(optarg, "private"))
 			kind = CODE_PRIVATE;
+		else if (c == 'i')
+			in_call = true;
 		else if (c == 's' && (!strcmp(optarg, "shared") || !strcmp(optarg, "private")))
 			shared_stack = !strcmp(optarg, "shared");
 		else if (c == 'r' && atoi(optarg) > 0 && atoi(optarg) <= (int)room)
@@ -174,7 +186,7 @@ int main(int argc, char **argv)
 			nslow++;
 		else
 			vp_die(EINVAL, "usage: shared_code [--code=shared-rx|shared-rwx|private]"
-			       " [--stack=shared|private] [--stack-room BYTES] [--timers N]"
+			       " [--in-call] [--stack=shared|private] [--stack-room BYTES] [--timers N]"
 			       " [--slow CALL=USEC]");
 	}
 	page = sysconf(_SC_PAGESIZE);
@@ -183,7 +195,7 @@ int main(int argc, char **argv)
 	stack0 = calloc(STACK_PAGES + 1, (size_t)page);
 	if (!code0 || !stack0)
 		vp_die(ENOMEM, "malloc");
-	code = make_code(kind, &view, code0);
+	code = make_code(kind, in_call, &view, code0);
 	/* A page more, the lowest, shared whatever the stack is. */
 	below = anon((STACK_PAGES + 1) * (size_t)page, shared_stack ? MAP_SHARED : MAP_PRIVATE);
 	if (mmap(below, (size_t)page, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED,

@@ -916,6 +916,41 @@ char proc_state(pid_t pid)
 	return v ? *v : 0;
 }
 
+long long proc_sleeping_syscall(pid_t pid, pid_t tid, unsigned long long *pc)
+{
+	char path[64], line[256] = "";
+	long long nr = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/syscall", (int)pid, (int)tid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fgets(line, sizeof(line), f) && line[0] >= '0' && line[0] <= '9') {
+		const char *last = strrchr(line, ' ');
+
+		nr = strtoll(line, NULL, 10);
+		/* "nr arg1 ... arg6 sp pc": the pc last. */
+		if (pc)
+			*pc = last ? strtoull(last + 1, NULL, 16) : 0;
+	}
+	fclose(f);
+	return nr;
+}
+
+bool proc_wait_syscall(pid_t pid, pid_t tid, long long nr, unsigned long long *pc,
+		       int timeout_ms)
+{
+	int64_t deadline = harness_deadline(timeout_ms);
+
+	do {
+		if (proc_sleeping_syscall(pid, tid, pc) == nr)
+			return true;
+		sleep_ms(2);
+	} while (remaining_ms(deadline) > 0);
+	return false;
+}
+
 bool proc_wait_state(pid_t pid, const char *states, int timeout_ms)
 {
 	int64_t deadline = harness_deadline(timeout_ms);

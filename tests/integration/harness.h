@@ -207,6 +207,16 @@ static inline long proc_tracer_pid(pid_t pid)
 {
 	return proc_status_long(pid, "TracerPid");
 }
+/*
+ * The system call that @tid of @pid sleeps in, from /proc/PID/task/TID/
+ * syscall (its number, or restart_syscall's when the kernel resumes a
+ * sleep with a timeout), and its pc if @pc; -1 while it runs, or outside
+ * any system call.
+ */
+long long proc_sleeping_syscall(pid_t pid, pid_t tid, unsigned long long *pc);
+/* Wait until @tid of @pid sleeps in system call @nr; false on timeout. */
+bool proc_wait_syscall(pid_t pid, pid_t tid, long long nr, unsigned long long *pc,
+		       int timeout_ms);
 /* Wait until proc_state(pid) is one of @states; false on timeout. */
 bool proc_wait_state(pid_t pid, const char *states, int timeout_ms);
 /* How many descriptors @pid holds (asserts that /proc/PID/fd reads). */

@@ -115,27 +115,6 @@ static void settled_state(struct victim *v, struct vstate *st, const char *masks
 }
 
 /*
- * The system call that @tid of @pid sleeps in, from /proc (its number, or
- * restart_syscall's when the kernel resumes a sleep with a timeout); -1
- * while it runs, or outside any system call.
- */
-static long long sleeping_syscall(pid_t pid, pid_t tid)
-{
-	char path[64], line[256] = "";
-	long long nr = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/syscall", (int)pid, (int)tid);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	if (fgets(line, sizeof(line), f) && line[0] >= '0' && line[0] <= '9')
-		nr = strtoll(line, NULL, 10);
-	fclose(f);
-	return nr;
-}
-
-/*
  * Wait until the victim's main thread sleeps in its blocking call (or
  * spins, for --block busy).  The victim counts each blocking call just
  * before it makes it, with no other system call in between, so a count
@@ -154,7 +133,7 @@ static void wait_main_blocked(struct victim *v)
 			  "bad MAIN line: %s", line);
 		cr_assert_eq(woke, 0, "the main thread's block ended unasked: %s", line);
 		if (blocks > 0 &&
-		    (!strcmp(mode, "busy") || sleeping_syscall(v->pid, (pid_t)tid) >= 0))
+		    (!strcmp(mode, "busy") || proc_sleeping_syscall(v->pid, (pid_t)tid, NULL) >= 0))
 			return;
 		cr_assert(in_time(deadline), "the main thread never blocked: %s", line);
 		sleep_ms(1);
@@ -710,7 +689,7 @@ static void wait_blocked(const struct blocker *b, const char *what)
 	int64_t deadline = deadline_in(WAIT_MS);
 	long long nr;
 
-	while ((nr = sleeping_syscall(b->v->pid, b->tid)) != b->nr &&
+	while ((nr = proc_sleeping_syscall(b->v->pid, b->tid, NULL)) != b->nr &&
 	       nr != SYS_restart_syscall) {
 		cr_assert(in_time(deadline), "%s: the thread never blocked in system call %lld",
 			  what, b->nr);

@@ -91,6 +91,9 @@ static int probe_pid(struct ptimer_ctx *ctx, pid_t pid, struct ptimer_pid_probe 
 	memset(probe, 0, sizeof(*probe));
 	probe->seccomp = -1;
 	ret = target_open(ctx, pid, &t);
+	/* What target_attach() would refuse before anything is written. */
+	if (!ret)
+		ret = target_note_sharers(&t);
 	probe->open_error = ret;
 	if (t.dirfd < 0) {
 		/* target_open refused; still say what we can about the process. */

@@ -18,6 +18,9 @@
  * A process being worked on.  Only target.c reaches into it: the seized
  * threads and the injector are reached through the functions below.
  */
+/* More processes sharing the target's memory than this are refused at once. */
+#define TARGET_MAX_SHARERS	8
+
 struct target {
 	struct ptimer_ctx *ctx;
 	pid_t pid;
@@ -34,10 +37,21 @@ struct target {
 	cpu_set_t saved_affinity;
 	bool pinned;
 	pid_t pinned_tid;	/* the thread whose CPU we are pinned to */
+	/* Processes that shared its memory before the attach (mm_sharers.h) */
+	pid_t sharers[TARGET_MAX_SHARERS];
+	size_t nsharers;	/* all of them, which may be more */
 };
 
 /* Open /proc/PID and check that the process can be worked on; no attach. */
 int target_open(struct ptimer_ctx *ctx, pid_t pid, struct target *t);
+/*
+ * Note the processes that share the target's memory (mm_sharers.h);
+ * -EOPNOTSUPP, with the message, if there are any.  target_attach() notes
+ * them, and refuses the target once stopped if they still share it
+ * (target_inject_begin()): a vfork() child will have execed by then, as
+ * its parent thread could not stop before.
+ */
+int target_note_sharers(struct target *t);
 /* What to do about a seccomp filter of the target. */
 enum target_seccomp {
 	TARGET_SECCOMP_REFUSE,	/* refuse a target under a filter */

@@ -10,7 +10,7 @@
  *
  *   shared_code [--code=shared-rx|shared-rwx|private] [--in-call]
  *               [--stack=shared|private] [--stack-room BYTES] [--timers N]
- *               [--slow CALL=USEC]
+ *               [--slow CALL=USEC] [--sibling]
  *
  * --code: the page the main thread spins in (a branch to itself, filled
  * with it, VP_SPIN_INSN of tests/helpers/ARCH/spin_at.h): a memfd's, mapped
@@ -26,6 +26,9 @@
  * an hour).  --slow: each call of CALL waits USEC
  * (tests/helpers/slow_calls.h), so that what a tool writes for a call
  * stays written long enough for the watcher to see it, on any host.
+ * --sibling: the watcher shares this process's memory (clone(2) with
+ * CLONE_VM, not a thread), so that even a private code page or stack is
+ * memory another process runs and reads.
  *
  * The watcher looks at the shared pages every millisecond.  It prints
  * "READY <pid>", then answers on stdin, from another thread:
@@ -35,6 +38,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -76,6 +80,21 @@ static __attribute__((noreturn)) void watch(const unsigned char *code, const uns
 			atomic_fetch_add(&seen->stack, 1);
 		nanosleep(&ms, NULL);
 	}
+}
+
+struct watch_args {
+	const unsigned char *code, *code0, *stack, *stack0;
+	size_t stack_len;
+};
+
+/* The watcher as a process of its own memory, or of ours (--sibling). */
+static int watcher_main(void *arg)
+{
+	const struct watch_args *w = arg;
+
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0))
+		_exit(1);
+	watch(w->code, w->code0, w->stack, w->stack0, w->stack_len);
 }
 
 static bool answer(char *line)
@@ -154,13 +173,15 @@ int main(int argc, char **argv)
 		{ "stack-room", required_argument, NULL, 'r' },
 		{ "timers", required_argument, NULL, 't' },
 		{ "slow", required_argument, NULL, 'w' },
+		{ "sibling", no_argument, NULL, 'b' },
 		{ 0 },
 	};
 	struct slow_call slow[SLOW_CALLS_MAX];
 	enum code_kind kind = CODE_SHARED_RX;
 	const unsigned char *view;
 	unsigned char *code0, *stack0, *stack, *below;
-	bool shared_stack = false, in_call = false;
+	bool shared_stack = false, in_call = false, sibling = false;
+	struct watch_args wa;
 	size_t nslow = 0;
 	size_t room = STACK_PAGES * 4096;
 	int ntimers = 0, c;
@@ -176,6 +197,8 @@ int main(int argc, char **argv)
 			kind = CODE_PRIVATE;
 		else if (c == 'i')
 			in_call = true;
+		else if (c == 'b')
+			sibling = true;
 		else if (c == 's' && (!strcmp(optarg, "shared") || !strcmp(optarg, "private")))
 			shared_stack = !strcmp(optarg, "shared");
 		else if (c == 'r' && atoi(optarg) > 0 && atoi(optarg) <= (int)room)
@@ -187,7 +210,7 @@ int main(int argc, char **argv)
 		else
 			vp_die(EINVAL, "usage: shared_code [--code=shared-rx|shared-rwx|private]"
 			       " [--in-call] [--stack=shared|private] [--stack-room BYTES] [--timers N]"
-			       " [--slow CALL=USEC]");
+			       " [--slow CALL=USEC] [--sibling]");
 	}
 	page = sysconf(_SC_PAGESIZE);
 	seen = anon(sizeof(*seen), MAP_SHARED);
@@ -205,16 +228,25 @@ int main(int argc, char **argv)
 	for (int i = 0; i < ntimers; i++)
 		vp_make_timer(CLOCK_MONOTONIC, SIGEV_NONE, 0, 0, 0, 3600 * VP_NSEC_PER_SEC, 0);
 
+	/* A private stack it sees as a copy of its own: the page below only. */
+	wa = (struct watch_args){
+		.code = sibling ? code : view, .code0 = code0, .stack = below, .stack0 = stack0,
+		.stack_len = (shared_stack || sibling ? STACK_PAGES + 1 : 1) * (size_t)page,
+	};
 	/* Before any filter, so that it runs free of it, as another process would. */
-	w = fork();
-	if (w < 0)
-		vp_die(errno, "fork");
-	if (w == 0) {
-		if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0))
-			_exit(1);
-		/* A private stack it sees as a copy of its own: the page below only. */
-		watch(view, code0, below, stack0,
-		      (shared_stack ? STACK_PAGES + 1 : 1) * (size_t)page);
+	if (sibling) {
+		size_t len = 1 << 16;
+		char *st = malloc(len);
+
+		/* No CLONE_SETTLS: it uses nothing of libc that keeps state. */
+		if (!st || clone(watcher_main, st + len, CLONE_VM | SIGCHLD, &wa) < 0)
+			vp_die(errno, "clone");
+	} else {
+		w = fork();
+		if (w < 0)
+			vp_die(errno, "fork");
+		if (w == 0)
+			watcher_main(&wa);
 	}
 	if (nslow) {
 		const char *what;

@@ -27,6 +27,7 @@
 #include "harness.h"
 #include "ptimer.h"
 #include "restore_util.h"
+#include "tool_trace.h"
 #include "helpers/sysnr.h"
 
 #define STUCK_TIMERS	3	/* as given to stuck --timers */
@@ -405,6 +406,42 @@ Test(deadline, default_timeout_is_five_seconds)
 	cr_log_info("default timeout: exit 14 after %lld ms", (long long)(elapsed / RU_MS));
 	run_result_free(&r);
 	assert_all_free(s.v->pid, "after the default timeout");
+	victim_kill(s.v);
+}
+
+/*
+ * A vfork() child shares its parent's memory until it execs or exits, and
+ * ptimerctl does not stop it: a process with one is checked again once
+ * its threads are stopped, which the vfork parent can only be once the
+ * child is gone.  Here the child is there at the check before the attach
+ * and gone (killed) before the first PTRACE_SEIZE: the dump goes on,
+ * where a refusal at the first check would have refused a process that
+ * shares nothing by the time anything is written.
+ */
+Test(deadline, a_vfork_ended_before_the_stop_lets_the_dump_go_on)
+{
+	char pid[16], line[64];
+	struct tool_trace t;
+	struct stuck s;
+	json_object *root;
+
+	stuck_start(&s, "30000");
+	tt_start(&t, "-v", "dump", ru_pidstr(pid, s.v->pid), NULL);
+	cr_assert(tt_run_until(&t, tt_pick_first_seize, NULL, 60000),
+		  "ptimerctl ended before its first PTRACE_SEIZE");
+	cr_assert_eq(victim_cmd(s.v, "release", line, sizeof(line)), 0);
+	cr_assert_str_eq(line, "RELEASED");
+	tt_release(&t);
+	ru_bg_wait(&t.bg, 60000);
+	cr_assert_eq(t.bg.res.exit_code, 0, "%s", run_describe(&t.bg.res));
+	cr_expect(strstr(t.bg.res.err, "shares its memory with pid"), "the vfork child was not"
+		  " seen before the attach: %s", t.bg.res.err);
+	root = json_parse_text(t.bg.res.out);
+	cr_assert(root, "not one JSON document: %.300s", t.bg.res.out);
+	cr_expect_eq(json_object_array_length(json_object_object_get(root, "timers")), 3);
+	json_object_put(root);
+	run_result_free(&t.bg.res);
+	assert_all_free(s.v->pid, "after the dump");
 	victim_kill(s.v);
 }
 

@@ -18,9 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ptrace.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -1246,13 +1244,6 @@ Test(restore, a_dump_failing_a_held_check_deletes_nothing)
 	ru_file_free(dump);
 }
 
-/* The entry of ptimerctl's first PTRACE_SEIZE: nothing is attached yet. */
-static bool pick_first_seize(const struct tt_call *c, void *data)
-{
-	(void)data;
-	return c->entry && c->nr == SYS_ptrace && c->args[0] == PTRACE_SEIZE;
-}
-
 /*
  * The same check failing only once the threads are held: the thread the
  * signal is queued for (the fifth, the last worker) is there when the
@@ -1290,7 +1281,7 @@ Test(restore, a_thread_ended_by_the_attach_fails_before_any_delete)
 	cr_assert_str_eq(before, "40 2");
 
 	tt_start(&t, "restore", "--replace", "-i", dump, ru_pidstr(pidbuf, v->pid), NULL);
-	cr_assert(tt_run_until(&t, pick_first_seize, NULL, 60000),
+	cr_assert(tt_run_until(&t, tt_pick_first_seize, NULL, 60000),
 		  "ptimerctl ended before its first PTRACE_SEIZE");
 	cr_assert_eq(victim_cmd(v, "endworker", line, sizeof(line)), 0);
 	cr_assert(!strncmp(line, "ENDED ", 6), "%s", line);

@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
@@ -246,4 +247,60 @@ Test(shared_code, a_call_asleep_in_shared_code_is_not_written)
 	free(before);
 	free(now);
 	victim_kill(v);
+}
+
+/* The one child of @pid (the helper's watcher), from /proc. */
+static pid_t only_child(pid_t pid)
+{
+	char path[64], buf[64] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid, (int)pid);
+	f = fopen(path, "r");
+	cr_assert(f, "%s: %s", path, strerror(errno));
+	cr_assert(fgets(buf, sizeof(buf), f), "%s is empty", path);
+	fclose(f);
+	return (pid_t)atoi(buf);
+}
+
+/*
+ * A process that shares the target's memory without being one of its
+ * threads (clone(2) with CLONE_VM alone), which ptimerctl does not stop:
+ * it would run on while ptimerctl writes into the code page and below the
+ * stack pointer of the thread it injects through, as private as those
+ * are.  The watcher is such a process here, and sees every byte.  dump,
+ * restore and check refuse the target (exit 5) and name the process.
+ */
+Test(shared_code, a_process_sharing_the_memory_is_refused)
+{
+	static const char *const args[] = { "--code=private", "--sibling", "--slow",
+					    "getitimer=100000", NULL };
+	static const char *const src_args[] = { "--code=private", "--timers", "2", NULL };
+	struct victim *src = start(src_args), *v;
+	char pid[16], want[64], *dump;
+	struct run_result r;
+
+	dump = ru_dump_file(src->pid, NULL);
+	victim_kill(src);
+	v = start(args);
+	snprintf(pid, sizeof(pid), "%d", (int)v->pid);
+	snprintf(want, sizeof(want), "shares its memory with pid %d,", (int)only_child(v->pid));
+
+	cr_assert_eq(run_ptimerctl(&r, "dump", pid, NULL), 0);
+	cr_expect_eq(r.exit_code, PX_UNSUPPORTED, "dump: %s", run_describe(&r));
+	cr_expect(strstr(r.err, want), "dump: no \"%s\": %s", want, r.err);
+	run_result_free(&r);
+	cr_assert_eq(run_ptimerctl(&r, "restore", "-i", dump, pid, NULL), 0);
+	cr_expect_eq(r.exit_code, PX_UNSUPPORTED, "restore: %s", run_describe(&r));
+	cr_expect(strstr(r.err, want), "restore: no \"%s\": %s", want, r.err);
+	run_result_free(&r);
+	cr_assert_eq(run_ptimerctl(&r, "check", pid, NULL), 0);
+	cr_expect_eq(r.exit_code, PX_UNSUPPORTED, "check: %s", run_describe(&r));
+	cr_expect(strstr(r.out, want), "check: no \"%s\": %s", want, r.out);
+	run_result_free(&r);
+
+	cr_expect_eq(proc_count_timers(v->pid), 0, "the restore made timers");
+	expect_untouched(v, "a process sharing the target's memory");
+	victim_kill(v);
+	ru_file_free(dump);
 }

@@ -221,6 +221,12 @@ bool tt_pick_nth_ptrace(const struct tt_call *c, void *data)
 	return !c->entry && c->nr == SYS_ptrace && c->nptrace == *(long *)data;
 }
 
+bool tt_pick_first_seize(const struct tt_call *c, void *data)
+{
+	(void)data;
+	return c->entry && c->nr == SYS_ptrace && c->args[0] == PTRACE_SEIZE;
+}
+
 bool tt_pick_stderr(const struct tt_call *c, void *data)
 {
 	return c->entry && strstr(c->text, data);

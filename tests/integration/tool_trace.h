@@ -62,6 +62,11 @@ void tt_release(struct tool_trace *t);
 
 /* Hold at the exit of its n-th ptrace() call (@data: a long *). */
 bool tt_pick_nth_ptrace(const struct tt_call *c, void *data);
+/*
+ * Hold at the entry of its first PTRACE_SEIZE: every check it makes before
+ * the attach is made, and nothing is attached yet.  @data: unused.
+ */
+bool tt_pick_first_seize(const struct tt_call *c, void *data);
 /* Hold at the write(2) to stderr whose text contains @data (a const char *). */
 bool tt_pick_stderr(const struct tt_call *c, void *data);
 /*

@@ -4,8 +4,11 @@
  * Command-line parsing for every subcommand: argp with the global options,
  * pids, usage errors.
  */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -155,6 +158,20 @@ static bool asks_for_help(int argc, char **argv)
 	return false;
 }
 
+/*
+ * argp prints --help, --usage and --version and calls exit(0) itself:
+ * whether that text reached standard output is checked here, on the way
+ * out (to /dev/full, or a closed one).
+ */
+static void help_written(void)
+{
+	errno = 0;
+	if (!fflush(stdout) && !ferror(stdout))
+		return;
+	fprintf(stderr, "ptimerctl: cannot write to stdout: %s\n", strerror(errno ? errno : EIO));
+	_exit(EXIT_FAILURE_GENERIC);
+}
+
 void cli_parse(const struct argp *argp, int argc, char **argv, void *input)
 {
 	unsigned int flags = ARGP_IN_ORDER;
@@ -179,6 +196,8 @@ void cli_parse(const struct argp *argp, int argc, char **argv, void *input)
 	argv[0] = name;
 	if (!asks_for_help(argc, argv))
 		flags |= ARGP_NO_ERRS;
+	else
+		atexit(help_written);
 	err = argp_parse(&wrapper, argc, argv, flags, NULL, input);
 	argv[0] = saved;
 	if (err)

@@ -196,8 +196,12 @@ static void log_to_stderr(struct ptimer_ctx *ctx, int priority, const char *file
  * Started with standard input, output or error closed (a daemon, a cron
  * job, 2>&-), the first file ptimerctl opens would take that number: its
  * messages would go into a dump being written.  Each closed one is opened
- * on /dev/null first, as a shell would have it; failing that, ptimerctl
- * writes nothing rather than into the wrong file.
+ * on /dev/null first; failing that, ptimerctl writes nothing rather than
+ * into the wrong file.  Standard output is opened for reading only, so
+ * that what is written there fails as it would have closed: a dump to it
+ * is refused before the target is touched (cli_output_open()), where one
+ * written to /dev/null would have been lost with exit 0, even after
+ * --disarm.  Standard error may lose its messages; the exit status stays.
  */
 static bool stdio_open(void)
 {
@@ -206,7 +210,7 @@ static bool stdio_open(void)
 
 		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
 			continue;
-		null = open("/dev/null", fd == STDIN_FILENO ? O_RDONLY : O_WRONLY);
+		null = open("/dev/null", fd == STDERR_FILENO ? O_WRONLY : O_RDONLY);
 		if (null != fd) {
 			if (null >= 0)
 				close(null);

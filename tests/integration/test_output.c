@@ -574,6 +574,68 @@ Test(output, closed_stdio_keeps_messages_out_of_the_dump)
 	free(dir);
 }
 
+/* ptimerctl with @args and its standard output closed, stderr to @errpath: its exit status. */
+static int run_stdout_closed(const char *const *args, const char *errpath)
+{
+	const char *argv[12] = { ptimerctl_path() };
+	int status, fd;
+	size_t n = 1;
+	pid_t c;
+
+	for (; *args && n < 11; args++)
+		argv[n++] = *args;
+	c = fork();
+	cr_assert_geq(c, 0);
+	if (c == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		fd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		if (fd < 0 || dup2(fd, STDERR_FILENO) < 0)
+			_exit(126);
+		close(STDOUT_FILENO);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	cr_assert_eq(waitpid(c, &status, 0), c);
+	cr_assert(WIFEXITED(status), "status %#x", status);
+	return WEXITSTATUS(status);
+}
+
+/*
+ * Started with standard output closed (>&-), a dump to it went to the
+ * /dev/null put there, with exit 0: after --disarm, the only copy of the
+ * timers' settings was lost, the timers left disarmed.  It is refused
+ * before the attach, the timer untouched; --help's text, which argp
+ * prints before it exits, is checked on the way out too.
+ */
+Test(output, a_closed_stdout_refuses_the_dump_before_the_attach)
+{
+	struct victim *v = victim_start("--timer", "id=3,value_ms=60000,interval_ms=60000", NULL);
+	char *dir = make_dir(), errpath[128], pid[16], err[512] = "";
+	const char *dump[] = { "dump", "--disarm", pid, NULL };
+	const char *help[] = { "--help", NULL };
+	struct vtimer t[4];
+	ssize_t len;
+	int fd, n;
+
+	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
+	ru_pidstr(pid, v->pid);
+	snprintf(errpath, sizeof(errpath), "%s/err", dir);
+	cr_expect_eq(run_stdout_closed(dump, errpath), PX_GENERIC);
+	fd = open(errpath, O_RDONLY | O_CLOEXEC);
+	cr_assert_geq(fd, 0);
+	len = read(fd, err, sizeof(err) - 1);
+	close(fd);
+	cr_expect(len > 0 && strstr(err, "cannot write to stdout"), "the message: %s", err);
+	n = victim_timers(v, t, 4);
+	cr_assert_eq(n, 1);
+	cr_expect_gt(t[0].value_ns, 0, "timer 3 was disarmed");
+	cr_expect_eq(proc_tracer_pid(v->pid), 0);
+	cr_expect_eq(run_stdout_closed(help, errpath), PX_GENERIC, "--help into a closed stdout");
+	victim_kill(v);
+	remove_tree(dir);
+	free(dir);
+}
+
 Test(output, thread_id_is_misuse)
 {
 	struct victim *v = victim_start("--threads", "1", "--timer", "id=3,value_ms=60000", NULL);

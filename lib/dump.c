@@ -661,6 +661,26 @@ static void undo_disarm(struct ptimer_ctx *ctx, pid_t pid, unsigned int flags,
 }
 
 /* Everything a dump does while it holds the target. */
+/*
+ * Read through the live threads, recorded with the leader first, even
+ * exited, as /proc lists it and as threads map (remap.c): a dump of a
+ * process whose leader exited named its first live thread as the leader.
+ */
+static int record_threads(struct target *t, struct ptimer_dump *dump)
+{
+	size_t n;
+	pid_t *tids;
+	int ret;
+
+	ret = target_threads_by_position(t, &tids, &n);
+	if (ret)
+		return ret;
+	free(dump->tids);
+	dump->tids = tids;
+	dump->nthreads = n;
+	return 0;
+}
+
 static int read_attached(struct target *t, struct ptimer_dump *dump, unsigned int flags,
 			 struct proc_preread *pr, bool may_probe, struct ptimer_dump **disarmed)
 {
@@ -725,7 +745,9 @@ static int read_attached(struct target *t, struct ptimer_dump *dump, unsigned in
 	/* -EINVAL: the kernel (or a seccomp filter) has no such prctl. */
 	if (ret && ret != -EINVAL)
 		goto end_read;
-	ret = 0;
+	ret = record_threads(t, dump);
+	if (ret)
+		goto end_read;
 	ctx_phase(t->ctx, PTIMER_PHASE_READ);
 	/* A disarming dump has changed the target: past the point of no return. */
 	if (!disarm)

@@ -163,6 +163,26 @@ static void warn_glibc_thread_timers(struct restore *r)
 }
 
 /* Map ids with the target's current thread list; run before and after attaching. */
+/*
+ * A timer mapped to the target's leader when it has exited: the kernel
+ * would take it (the thread is still in the group) and signal no one.
+ */
+static int refuse_exited_leader(struct restore *r)
+{
+	if (!target_leader_exited(r->t))
+		return 0;
+	for (size_t i = 0; i < r->nwant; i++) {
+		const struct ptimer_timer *t = &r->want[i];
+
+		if (t->notify == PTIMER_NOTIFY_THREAD_ID && t->notify_pid == r->t->pid)
+			return ctx_set_error(r->ctx, -PTIMER_ERR_BAD_DUMP, "timer %d: its thread"
+					     " maps to the leader of pid %d, which has exited",
+					     t->id, r->t->pid);
+	}
+	return 0;
+}
+
+/* @tids: the target's, leader first even exited (target_threads_by_position()). */
 static int map_timers(struct restore *r, const pid_t *tids, size_t ntids)
 {
 	struct remap map;
@@ -174,7 +194,7 @@ static int map_timers(struct restore *r, const pid_t *tids, size_t ntids)
 		return ret;
 	ret = remap_timers(r->ctx, r->dump, &map, r->want);
 	remap_free(&map);
-	return ret;
+	return ret ? ret : refuse_exited_leader(r);
 }
 
 static int list_threads(struct restore *r, pid_t **tids, size_t *n)
@@ -271,7 +291,7 @@ static int map_after_attach(struct restore *r)
 	size_t n;
 	int ret;
 
-	ret = target_threads(r->t, &tids, &n);
+	ret = target_threads_by_position(r->t, &tids, &n);
 	if (ret)
 		return ret;
 	ret = map_timers(r, tids, n);

@@ -442,6 +442,13 @@ static int map_signal_threads(struct kinds_restore *kr, const pid_t *tids, size_
 					    kr->t->pid);
 			break;
 		}
+		/* Listed first all the same, as threads map (target_threads_by_position()). */
+		if (to == kr->t->pid && target_leader_exited(kr->t)) {
+			ret = ctx_set_error(kr->ctx, -PTIMER_ERR_BAD_DUMP, "pending_signals[%zu]:"
+					    " thread %d maps to the leader of pid %d, which has"
+					    " exited", k, s->tid, kr->t->pid);
+			break;
+		}
 		if (!resolve)
 			continue;
 		ret = procfs_ns_tid(kr->t->dirfd, to, &s->tid);
@@ -471,7 +478,7 @@ static int prepare_signals(struct kinds_restore *kr, bool held)
 		if (ret)
 			return ctx_set_error(kr->ctx, ret, "cannot read the namespace id of"
 					     " pid %d", kr->t->pid);
-		ret = target_threads(kr->t, &tids, &n);
+		ret = target_threads_by_position(kr->t, &tids, &n);
 	} else {
 		ret = procfs_list_threads(kr->t->dirfd, kr->t->pid, &tids, &n);
 		if (ret)

@@ -649,6 +649,30 @@ int target_threads(struct target *t, pid_t **tids, size_t *n)
 	return 0;
 }
 
+int target_threads_by_position(struct target *t, pid_t **tids, size_t *n)
+{
+	pid_t *all;
+	size_t k = 0;
+
+	all = calloc(t->sp.nthreads + 1, sizeof(*all));
+	if (!all)
+		return -ENOMEM;
+	all[k++] = t->pid;
+	for (size_t i = 0; i < t->sp.nthreads; i++)
+		if (!t->sp.threads[i].dead && t->sp.threads[i].tid != t->pid)
+			all[k++] = t->sp.threads[i].tid;
+	*tids = all;
+	*n = k;
+	return 0;
+}
+
+bool target_leader_exited(struct target *t)
+{
+	if (t->seized)
+		return !target_has_live_thread(t, t->pid);
+	return target_live_tid(t) != t->pid;
+}
+
 bool target_has_thread(struct target *t, pid_t tid)
 {
 	return seize_find(&t->sp, tid) != NULL;

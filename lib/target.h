@@ -129,6 +129,13 @@ bool target_alive(struct target *t);
 
 /* The seized threads that are alive, in the seize order (leader first); *n of them. */
 int target_threads(struct target *t, pid_t **tids, size_t *n);
+/*
+ * The same, after the leader, which comes first even when it has exited,
+ * as /proc lists it: threads map by position, leader to leader (remap.c).
+ */
+int target_threads_by_position(struct target *t, pid_t **tids, size_t *n);
+/* Whether the leader has exited while other threads live on: held, or as /proc says. */
+bool target_leader_exited(struct target *t);
 /* Whether @tid is one of the seized threads. */
 bool target_has_thread(struct target *t, pid_t tid);
 /* The same, and it has not exited since. */

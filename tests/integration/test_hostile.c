@@ -828,6 +828,93 @@ Test(hostile_odd, process_without_its_leader)
 	victim_kill(v);
 }
 
+/* oddproc's SIGEV_THREAD_ID timer, aimed at its worker */
+#define WORKER_SIGVAL	0x63
+
+/*
+ * Threads map by position, leader to leader, and a dump names the leader
+ * first.  A dump of a process whose leader exited named its first live
+ * thread instead: show, diff and restore refused the dump ("threads[0]:
+ * expected the leader"), and migrate aimed the worker's SIGEV_THREAD_ID
+ * timer at the destination's leader.  Now the exited leader comes first,
+ * as /proc lists it, and a timer mapped onto it is refused.
+ */
+Test(hostile_odd, a_leaderless_process_maps_leader_first)
+{
+	const char *argv[] = { strdup(helper_path("oddproc")), "--leaderless", NULL };
+	struct victim *v = spawn_checked(argv, (uid_t)-1, "oddproc"), *dst, *src;
+	char pid[16], dpid[16], line[64], *dump, *leader_dump;
+	json_object *doc, *threads;
+	struct vtimer t[8];
+	struct run_result r;
+	pid_t dtids[8];
+	int n, wtid, k;
+
+	free((char *)argv[0]);
+	ru_pidstr(pid, v->pid);
+	cr_assert(proc_wait_state(v->pid, "Z", 5000), "the leader did not exit (state %c)",
+		  proc_state(v->pid));
+	cr_assert_eq(victim_cmd(v, "tids", line, sizeof(line)), 0, "the process died");
+	cr_assert_eq(sscanf(line, "TIDS %d", &wtid), 1, "%s", line);
+
+	dump = ru_dump_file(v->pid, NULL);
+	doc = json_object_from_file(dump);
+	cr_assert(doc);
+	threads = json_object_object_get(doc, "threads");
+	cr_expect_eq(json_object_array_length(threads), 3, "%s",
+		     json_object_to_json_string(threads));
+	cr_expect_eq(json_object_get_int(json_object_array_get_idx(threads, 0)), v->pid,
+		     "threads[0] is not the leader: %s", json_object_to_json_string(threads));
+	cr_expect_eq(json_object_get_int(json_object_array_get_idx(threads, 1)), wtid,
+		     "threads[1] is not the worker: %s", json_object_to_json_string(threads));
+	json_object_put(doc);
+	px(&r, AS_ROOT, "show", "-i", dump, NULL);
+	cr_expect_eq(r.exit_code, 0, "show -i of its own dump: %s", run_describe(&r));
+	run_result_free(&r);
+	/* Into itself: the held threads map as /proc listed them before the attach. */
+	px(&r, AS_ROOT, "restore", "--replace", "-i", dump, pid, NULL);
+	cr_expect_eq(r.exit_code, 0, "restore --replace into itself: %s", run_describe(&r));
+	run_result_free(&r);
+	n = victim_timers(v, t, 8);
+	for (k = 0; k < n && t[k].sigval != WORKER_SIGVAL; k++)
+		;
+	cr_expect(k < n && t[k].tid == wtid, "the worker's timer, replaced: %s",
+		  ru_timers_str(t, n));
+
+	/* The worker's timer goes to the destination's second thread, not its leader. */
+	dst = victim_start("--threads", "1", NULL);
+	cr_assert(dst && dst->ready);
+	cr_assert_eq(victim_tids(dst, dtids, 8), 3);
+	ru_pidstr(dpid, dst->pid);
+	px(&r, AS_ROOT, "migrate", pid, dpid, NULL);
+	cr_expect_eq(r.exit_code, 0, "migrate: %s", run_describe(&r));
+	run_result_free(&r);
+	n = victim_timers(dst, t, 8);
+	cr_expect_eq(n, 3, "%s", ru_timers_str(t, n));
+	for (k = 0; k < n && t[k].sigval != WORKER_SIGVAL; k++)
+		;
+	cr_assert_lt(k, n, "no timer of the worker: %s", ru_timers_str(t, n));
+	cr_expect_eq(t[k].tid, dtids[1], "the worker's timer signals tid %d, not %d (the"
+		     " destination's second thread)", t[k].tid, (int)dtids[1]);
+	victim_kill(dst);
+
+	/* A timer of the dump's leader has nowhere to go: refused, before the attach. */
+	src = victim_start("--threads", "1", "--timer",
+			   "id=7,notify=thread_id,thread=0,sig=40,value_ms=50000", NULL);
+	cr_assert(src && src->ready);
+	leader_dump = ru_dump_file(src->pid, NULL);
+	victim_kill(src);
+	px(&r, AS_ROOT, "restore", "-i", leader_dump, pid, NULL);
+	cr_expect_eq(r.exit_code, PX_BAD_INPUT, "restore: %s", run_describe(&r));
+	cr_expect(strstr(r.err, "which has exited"), "%s", r.err);
+	run_result_free(&r);
+	cr_expect_eq(proc_tracer_pid(v->pid), 0);
+	cr_assert_eq(victim_cmd(v, "ping", line, sizeof(line)), 0, "the process died");
+	ru_file_free(leader_dump);
+	ru_file_free(dump);
+	victim_kill(v);
+}
+
 /*
  * Without its leader, injection goes through another thread; the worker,
  * first in line, has a seccomp filter of its own (the leader had none,

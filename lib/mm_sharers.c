@@ -12,6 +12,8 @@
 #include <fcntl.h>
 #include <linux/kcmp.h>
 #include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -23,9 +25,33 @@ static long kcmp_vm(pid_t a, pid_t b)
 	return syscall(SYS_kcmp, a, b, KCMP_VM, 0, 0);
 }
 
+/*
+ * Whether @pid has memory of its own to share: kcmp() compares the mm
+ * pointers, and a kernel thread's or a zombie's is NULL, as is that of a
+ * target thread on its way out, which then "shares" with every one of
+ * them.  /proc/PID/statm reads all zeros without an mm.
+ */
+static bool has_memory(pid_t pid)
+{
+	char path[32], text[64];
+	ssize_t len;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/statm", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	len = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (len <= 0)
+		return false;
+	text[len] = '\0';
+	return strtoul(text, NULL, 10) > 0;
+}
+
 bool mm_shared_with(pid_t tid, pid_t pid)
 {
-	return kcmp_vm(tid, pid) == 0;
+	return kcmp_vm(tid, pid) == 0 && has_memory(pid);
 }
 
 /* The pid a /proc entry names, or 0 for any other entry. */
@@ -61,7 +87,7 @@ int mm_sharers_find(pid_t tid, pid_t tgid, pid_t *out, size_t max, size_t *n)
 			if (pid <= 0 || pid == tgid)
 				continue;
 			r = kcmp_vm(tid, pid);
-			if (r == 0) {
+			if (r == 0 && has_memory(pid)) {
 				if (*n < max)
 					out[*n] = pid;
 				(*n)++;

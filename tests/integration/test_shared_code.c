@@ -16,6 +16,7 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -303,4 +304,42 @@ Test(shared_code, a_process_sharing_the_memory_is_refused)
 	expect_untouched(v, "a process sharing the target's memory");
 	victim_kill(v);
 	ru_file_free(dump);
+}
+
+/* The entry of ptimerctl's first kcmp(): it compares the target's memory with others'. */
+static bool pick_first_kcmp(const struct tt_call *c, void *data)
+{
+	(void)data;
+	return c->entry && c->nr == SYS_kcmp;
+}
+
+/*
+ * kcmp() compares memory by pointer: a target that dies as it is
+ * compared has none, as no kernel thread has, and "shared" it with every
+ * one of them ("shares its memory with 63 processes (pid 2 and others"),
+ * as a test of pid reuse once found by chance.  The test holds ptimerctl
+ * at its first kcmp() and kills the target there, left a zombie: that is
+ * a target gone, not one sharing its memory.  ptimerctl's message then
+ * names the zombie whatever the scan found; -v shows the scan's own.
+ */
+Test(shared_code, a_target_dying_as_it_is_compared_shares_nothing)
+{
+	static const char *const args[] = { "--code=private", NULL };
+	struct victim *v = start(args);
+	struct tool_trace t;
+	char pid[16];
+
+	snprintf(pid, sizeof(pid), "%d", (int)v->pid);
+	tt_start(&t, "-v", "dump", pid, NULL);
+	cr_assert(tt_run_until(&t, pick_first_kcmp, NULL, 60000),
+		  "ptimerctl ended before its first kcmp()");
+	kill(v->pid, SIGKILL);
+	cr_assert(proc_wait_state(v->pid, "Z", HARNESS_TIMEOUT_MS), "the target is no zombie");
+	tt_release(&t);
+	ru_bg_wait(&t.bg, 60000);
+	cr_expect(!strstr(t.bg.res.err, "shares its memory"), "%s", run_describe(&t.bg.res));
+	cr_expect_neq(t.bg.res.exit_code, 0, "%s", run_describe(&t.bg.res));
+	cr_expect_neq(t.bg.res.exit_code, PX_UNSUPPORTED, "%s", run_describe(&t.bg.res));
+	run_result_free(&t.bg.res);
+	victim_kill(v);
 }

@@ -113,6 +113,16 @@ static error_t parse_wrapper(int key, char *arg, struct argp_state *state)
 	(void)arg;
 }
 
+void cli_parse_tid_map(struct argp_state *state, const char *arg, struct ptimer_tid_map **map,
+		       size_t *n)
+{
+	free(*map);
+	*map = NULL;
+	if (ptimer_parse_tid_map(arg, map, n))
+		cli_usage_error(state, "invalid --tid-map '%s': expected OLD:NEW[,OLD:NEW...]"
+				" with positive ids, each OLD once", arg);
+}
+
 unsigned int cli_parse_kinds(struct argp_state *state, const char *arg)
 {
 	unsigned int kinds = 0;

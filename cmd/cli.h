@@ -59,6 +59,9 @@ void cli_usage_error(struct argp_state *state, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));
 /* A PID argument: digits only, 1..INT_MAX. */
 pid_t cli_parse_pid(struct argp_state *state, const char *arg);
+/* --tid-map's OLD:NEW[,OLD:NEW...] into *@map (freed first), or a usage error. */
+void cli_parse_tid_map(struct argp_state *state, const char *arg, struct ptimer_tid_map **map,
+		       size_t *n);
 /* The same without exiting: NULL and *@pid set, or why not, in @buf. */
 const char *cli_pid_problem(const char *arg, pid_t *pid, char *buf, size_t size);
 /* The one PID argument of a subcommand: a second one is misuse. */

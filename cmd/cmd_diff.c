@@ -116,10 +116,7 @@ static error_t parse_diff(int key, char *arg, struct argp_state *state)
 					" as 5ms, 250us or 0.1s", arg);
 		break;
 	case OPT_TID_MAP:
-		free(a->tid_map);
-		if (ptimer_parse_tid_map(arg, &a->tid_map, &a->ntid_map))
-			cli_usage_error(state, "invalid --tid-map '%s': expected OLD:NEW[,OLD:NEW...]"
-					" with positive ids", arg);
+		cli_parse_tid_map(state, arg, &a->tid_map, &a->ntid_map);
 		break;
 	case CLI_OPT_KEEP_SECCOMP:
 		a->keep_seccomp = true;

@@ -107,10 +107,7 @@ static error_t parse_restore(int key, char *arg, struct argp_state *state)
 					arg);
 		break;
 	case OPT_TID_MAP:
-		free(a->tid_map);
-		if (ptimer_parse_tid_map(arg, &a->tid_map, &n))
-			cli_usage_error(state, "invalid --tid-map '%s': expected OLD:NEW[,OLD:NEW...]"
-					" with positive ids", arg);
+		cli_parse_tid_map(state, arg, &a->tid_map, &n);
 		a->opts.tid_map = a->tid_map;
 		a->opts.ntid_map = n;
 		break;

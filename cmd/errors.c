@@ -159,8 +159,9 @@ static int vfail(int err, const char *fmt, va_list ap)
 	else
 		cli_error(errno_says_more(err) ? err : 0, "%s%s", detail, option_hint(err));
 	if (err == -EPERM || err == -EACCES)
-		cli_info("hint: tracing a process of another user needs CAP_SYS_PTRACE;"
-			 " see also /proc/sys/kernel/yama/ptrace_scope");
+		cli_info("hint: tracing a process of another user, or one that made itself"
+			 " undumpable (PR_SET_DUMPABLE), needs CAP_SYS_PTRACE; see also"
+			 " /proc/sys/kernel/yama/ptrace_scope");
 	return cli_exit_code(err);
 }
 

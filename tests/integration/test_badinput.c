@@ -416,6 +416,8 @@ Test(badinput, tid_map_with_a_duplicate_old_tid)
 	cr_expect(r.exit_code == PX_USAGE || r.exit_code == PX_BAD_INPUT,
 		  "%s maps thread %lld twice: want exit 2 or 10, got %s", map, (long long)old1,
 		  run_describe(&r));
+	/* The message says what is wrong: not the syntax, the repeated OLD. */
+	cr_expect(strstr(r.err, "each OLD once"), "%s", r.err);
 	run_result_free(&r);
 	target_check(&t, map);
 

@@ -122,6 +122,8 @@ Test(errors, permission_denied_names_the_capability)
 	cr_assert(strstr(r.err, pid), "the message does not name the pid: %s", r.err);
 	cr_assert(strstr(r.err, "CAP_SYS_PTRACE"), "the message does not name CAP_SYS_PTRACE: %s",
 		  r.err);
+	/* Not only another user's: a process of one's own that made itself undumpable. */
+	cr_expect(strstr(r.err, "PR_SET_DUMPABLE"), "%s", r.err);
 	run_result_free(&r);
 	cr_assert_eq(proc_tracer_pid(v->pid), 0);
 	victim_kill(v);

@@ -4,8 +4,6 @@
  * Command-line parsing for every subcommand: argp with the global options,
  * pids, usage errors.
  */
-#include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -173,13 +171,12 @@ static bool asks_for_help(int argc, char **argv)
  * whether that text reached standard output is checked here, on the way
  * out (to /dev/full, or a closed one).
  */
+static bool help_armed, help_registered;
+
 static void help_written(void)
 {
-	errno = 0;
-	if (!fflush(stdout) && !ferror(stdout))
-		return;
-	fprintf(stderr, "ptimerctl: cannot write to stdout: %s\n", strerror(errno ? errno : EIO));
-	_exit(EXIT_FAILURE_GENERIC);
+	if (help_armed && cli_finish_stdout())
+		_exit(EXIT_FAILURE_GENERIC);
 }
 
 void cli_parse(const struct argp *argp, int argc, char **argv, void *input)
@@ -204,11 +201,14 @@ void cli_parse(const struct argp *argp, int argc, char **argv, void *input)
 	snprintf(name, sizeof(name), "ptimerctl%s%s", cli.subcommand ? " " : "",
 		 cli.subcommand ? cli.subcommand : "");
 	argv[0] = name;
-	if (!asks_for_help(argc, argv))
+	help_armed = asks_for_help(argc, argv);
+	if (!help_armed)
 		flags |= ARGP_NO_ERRS;
-	else
-		atexit(help_written);
+	else if (!help_registered)
+		help_registered = !atexit(help_written);
 	err = argp_parse(&wrapper, argc, argv, flags, NULL, input);
+	/* Back here, argp printed no help: a --help was an option's value (show -i --help). */
+	help_armed = false;
 	argv[0] = saved;
 	if (err)
 		exit(EXIT_USAGE);

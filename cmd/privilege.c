@@ -2,17 +2,22 @@
 // SPDX-FileCopyrightText: The ptimerctl authors
 /* The least privilege that truly works: which capabilities ptimerctl keeps. */
 #include <errno.h>
+#include <stdlib.h>
 #include <sys/capability.h>
 
 #include "cli.h"
 
-/* Whether any of @pids runs under a seccomp filter (or strict mode). */
+/*
+ * Whether any of @pids runs under a seccomp filter (or strict mode), from
+ * /proc/PID/status alone: ptimer_probe_pid() would compare the memory of
+ * every process with it as well.
+ */
 static bool any_seccomp(const pid_t *pids, int n)
 {
-	struct ptimer_pid_probe p = { .size = sizeof(p) };
+	char mode[16];
 
 	for (int i = 0; i < n; i++)
-		if (ptimer_probe_pid(cli.ctx, pids[i], &p) == 0 && p.seccomp > 0)
+		if (!cli_proc_status(pids[i], "Seccomp", mode, sizeof(mode)) && atoi(mode) > 0)
 			return true;
 	return false;
 }

@@ -660,7 +660,6 @@ static void undo_disarm(struct ptimer_ctx *ctx, pid_t pid, unsigned int flags,
 			      failure, n, what, n == 1 ? "" : "s", n == 1 ? "was" : "were");
 }
 
-/* Everything a dump does while it holds the target. */
 /*
  * Read through the live threads, recorded with the leader first, even
  * exited, as /proc lists it and as threads map (remap.c): a dump of a
@@ -681,6 +680,7 @@ static int record_threads(struct target *t, struct ptimer_dump *dump)
 	return 0;
 }
 
+/* Everything a dump does while it holds the target. */
 static int read_attached(struct target *t, struct ptimer_dump *dump, unsigned int flags,
 			 struct proc_preread *pr, bool may_probe, struct ptimer_dump **disarmed)
 {

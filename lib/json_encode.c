@@ -332,7 +332,7 @@ static void write_dump(struct writer *w, const struct ptimer_dump *dump)
 	w_member(w, "threads", encode_threads(e, dump));
 	w_elements(w, "timers", dump, dump->ntimers, timer_element, NULL);
 	/* The other kinds' sections (json_kinds.c): "kinds" whole, the others streamed. */
-	for (size_t i = 0; i < ARRAY_SIZE(jk_sections) && !e->err; i++) {
+	for (size_t i = 0; i < JK_NSECTIONS && !e->err; i++) {
 		const struct jk_section *sec = &jk_sections[i];
 		struct json_object *val;
 

@@ -6,6 +6,7 @@
  * version 2).  Decoding is as strict as the rest of the document: every
  * problem is reported with its field path.
  */
+#include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -490,7 +491,7 @@ static int signal_element(struct ptimer_ctx *ctx, struct json_object *obj, size_
 	return r ? r : ptimer_dump_add_signal(dump, &sig);
 }
 
-const struct jk_section jk_sections[JK_NSECTIONS] = {
+const struct jk_section jk_sections[] = {
 	{ .key = KEY_KINDS, .encode = jk_encode_kinds },
 	{
 		.key = "itimers", .kind = PTIMER_KIND_ITIMER,
@@ -506,6 +507,9 @@ const struct jk_section jk_sections[JK_NSECTIONS] = {
 		.decode_element = signal_element,
 	},
 };
+
+/* The scan sizes its table by it: an entry left out would be a NULL key. */
+static_assert(ARRAY_SIZE(jk_sections) == JK_NSECTIONS, "JK_NSECTIONS counts jk_sections");
 
 int jk_section_index(const char *key)
 {
@@ -538,7 +542,8 @@ static int decode_no_array(struct ptimer_ctx *ctx, struct json_object *root,
 		return not_in_kinds(ctx, sec);
 	r = jf_expect_type(ctx, val, "", sec->key, json_type_array);
 	/* An array here is the scan's bug, not the document's. */
-	return r ? r : -EPROTO;
+	return r ? r : ctx_set_error(ctx, -EPROTO, "%s: an array the scan did not stream",
+				     sec->key);
 }
 
 int jk_decode_all(struct ptimer_ctx *ctx, struct json_object *root, struct ptimer_dump *dump,

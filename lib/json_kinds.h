@@ -56,7 +56,7 @@ struct jk_section {
 };
 
 #define JK_NSECTIONS	4
-extern const struct jk_section jk_sections[JK_NSECTIONS];
+extern const struct jk_section jk_sections[];
 
 /* The index of section @key in jk_sections, or -1. */
 int jk_section_index(const char *key);

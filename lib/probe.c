@@ -91,7 +91,10 @@ static int probe_pid(struct ptimer_ctx *ctx, pid_t pid, struct ptimer_pid_probe 
 	memset(probe, 0, sizeof(*probe));
 	probe->seccomp = -1;
 	ret = target_open(ctx, pid, &t);
-	/* What target_attach() would refuse before anything is written. */
+	/*
+	 * A process sharing its memory now, which a dump refuses once the
+	 * target is stopped if it still does (a vfork() child will not).
+	 */
 	if (!ret)
 		ret = target_note_sharers(&t);
 	probe->open_error = ret;

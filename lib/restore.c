@@ -162,7 +162,6 @@ static void warn_glibc_thread_timers(struct restore *r)
 	}
 }
 
-/* Map ids with the target's current thread list; run before and after attaching. */
 /*
  * A timer mapped to the target's leader when it has exited: the kernel
  * would take it (the thread is still in the group) and signal no one.
@@ -182,7 +181,10 @@ static int refuse_exited_leader(struct restore *r)
 	return 0;
 }
 
-/* @tids: the target's, leader first even exited (target_threads_by_position()). */
+/*
+ * Map ids with the target's current thread list, @tids, leader first even
+ * exited (target_threads_by_position()); run before and after attaching.
+ */
 static int map_timers(struct restore *r, const pid_t *tids, size_t ntids)
 {
 	struct remap map;

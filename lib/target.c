@@ -11,7 +11,6 @@
 
 #include "internal.h"
 #include "kabi.h"
-#include "mm_sharers.h"
 #include "target.h"
 
 /*
@@ -224,65 +223,6 @@ static int refuse_ignored_trap(struct target *t, bool ignored)
 			     " it was", t->pid);
 }
 
-/* @sharer shares the memory of the target's threads, which it does not stop. */
-static int refuse_sharer(struct target *t, pid_t sharer, size_t n)
-{
-	if (n > 1)
-		return ctx_set_error(t->ctx, -EOPNOTSUPP, "pid %d shares its memory with %zu"
-				     " processes (pid %d and others; clone(2) with CLONE_VM, not"
-				     " as threads) that ptimerctl does not stop, and which could"
-				     " run the code it injects", t->pid, n,
-				     sharer);
-	return ctx_set_error(t->ctx, -EOPNOTSUPP, "pid %d shares its memory with pid %d, a"
-			     " process (clone(2) with CLONE_VM, not a thread) that ptimerctl"
-			     " does not stop, and which could run the code it injects",
-			     t->pid, sharer);
-}
-
-/* Note them: t->nsharers counts them all, the first TARGET_MAX_SHARERS kept. */
-static int find_sharers(struct target *t)
-{
-	pid_t tid = target_live_tid(t);
-	int ret;
-
-	t->nsharers = 0;
-	if (!tid)
-		return 0;
-	ret = mm_sharers_find(tid, t->pid, t->sharers, TARGET_MAX_SHARERS, &t->nsharers);
-	if (ret)
-		return ctx_set_error(t->ctx, ret, "cannot list the processes in /proc");
-	return 0;
-}
-
-int target_note_sharers(struct target *t)
-{
-	int ret = find_sharers(t);
-
-	if (!ret && t->nsharers)
-		ret = refuse_sharer(t, t->sharers[0], t->nsharers);
-	return ret;
-}
-
-/*
- * Once every thread is stopped, those noted before that still share its
- * memory: a vfork() child no longer does, since its parent thread could
- * only stop once the child had execed or exited.
- */
-static int refuse_sharers_left(struct target *t)
-{
-	pid_t tid = t->sp.threads[0].tid;
-	size_t n = 0;
-	pid_t first = 0;
-
-	for (size_t i = 0; i < t->nsharers && i < TARGET_MAX_SHARERS; i++) {
-		if (!mm_shared_with(tid, t->sharers[i]))
-			continue;
-		if (!n++)
-			first = t->sharers[i];
-	}
-	return n ? refuse_sharer(t, first, n) : 0;
-}
-
 bool target_calls_unjudged(const struct target *t, enum target_seccomp seccomp)
 {
 	return t->status.seccomp == 0 ||
@@ -298,15 +238,6 @@ int target_attach(struct target *t, enum target_seccomp seccomp, bool interrupti
 	ret = refuse_ignored_trap(t, t->status.sig_ign & ksig_bit(SIGTRAP));
 	if (ret)
 		return ret;
-	/* Noted, and refused once stopped if they still share it. */
-	ret = find_sharers(t);
-	if (ret)
-		return ret;
-	if (t->nsharers > TARGET_MAX_SHARERS)
-		return refuse_sharer(t, t->sharers[0], t->nsharers);
-	if (t->nsharers)
-		dbg(t->ctx, "pid %d shares its memory with pid %d%s: asked again once stopped",
-		    t->pid, t->sharers[0], t->nsharers > 1 ? " and others" : "");
 
 	if (t->status.seccomp > 0) {
 		switch (seccomp) {
@@ -330,6 +261,10 @@ int target_attach(struct target *t, enum target_seccomp seccomp, bool interrupti
 					     " CAP_SYS_ADMIN", t->pid);
 		}
 	}
+	/* After the cheap refusals: it compares every process with the target. */
+	ret = target_sharers_before_stop(t);
+	if (ret)
+		return ret;
 	/*
 	 * Injection goes through the leader if it can: follow it to its CPU
 	 * now, while it runs, rather than with it stopped.
@@ -442,7 +377,7 @@ int target_inject_begin(struct target *t, size_t data_len, bool one_syscall_per_
 		return ctx_set_error(t->ctx, ret, "cannot read /proc/%d/stat", t->pid);
 	ret = refuse_ignored_trap(t, st.sig_ign & ksig_bit(SIGTRAP));
 	if (!ret)
-		ret = refuse_sharers_left(t);
+		ret = target_sharers_once_stopped(t);
 	if (ret)
 		return ret;
 	/*

@@ -14,13 +14,14 @@
 #include "procfs.h"
 #include "seize.h"
 
-/*
- * A process being worked on.  Only target.c reaches into it: the seized
- * threads and the injector are reached through the functions below.
- */
 /* More processes sharing the target's memory than this are refused at once. */
 #define TARGET_MAX_SHARERS	8
 
+/*
+ * A process being worked on.  Only target.c (and target_sharers.c) reach
+ * into it: the seized threads and the injector are reached through the
+ * functions below.
+ */
 struct target {
 	struct ptimer_ctx *ctx;
 	pid_t pid;
@@ -37,21 +38,28 @@ struct target {
 	cpu_set_t saved_affinity;
 	bool pinned;
 	pid_t pinned_tid;	/* the thread whose CPU we are pinned to */
-	/* Processes that shared its memory before the attach (mm_sharers.h) */
+	/* Processes that shared its memory before the attach (target_sharers.c) */
 	pid_t sharers[TARGET_MAX_SHARERS];
 	size_t nsharers;	/* all of them, which may be more */
+	bool sharers_unknown;	/* kcmp() could not tell */
+	unsigned long last_pid;	/* mm_last_pid() before they were looked for, or 0 */
 };
 
 /* Open /proc/PID and check that the process can be worked on; no attach. */
 int target_open(struct ptimer_ctx *ctx, pid_t pid, struct target *t);
 /*
- * Note the processes that share the target's memory (mm_sharers.h);
- * -EOPNOTSUPP, with the message, if there are any.  target_attach() notes
- * them, and refuses the target once stopped if they still share it
- * (target_inject_begin()): a vfork() child will have execed by then, as
- * its parent thread could not stop before.
+ * Processes that share the target's memory without being its threads
+ * (target_sharers.c).  target_note_sharers(): -EOPNOTSUPP, with the
+ * message, if there are any now (for a probe: a vfork() child in flight
+ * counts).  target_sharers_before_stop(): notes them, refusing only more
+ * than TARGET_MAX_SHARERS; target_sharers_once_stopped(), before anything
+ * is written: refuses those noted that still share it (a vfork() child
+ * has execed by then, since its parent thread could not stop before), and
+ * any that a thread made since.
  */
 int target_note_sharers(struct target *t);
+int target_sharers_before_stop(struct target *t);
+int target_sharers_once_stopped(struct target *t);
 /* What to do about a seccomp filter of the target. */
 enum target_seccomp {
 	TARGET_SECCOMP_REFUSE,	/* refuse a target under a filter */

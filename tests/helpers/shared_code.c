@@ -32,6 +32,8 @@
  *
  * The watcher looks at the shared pages every millisecond.  It prints
  * "READY <pid>", then answers on stdin, from another thread:
+ *   sibling  "SIBLING <pid>": a second watcher, started now by that thread,
+ *            as --sibling's is (its child, sharing this memory)
  *   changes  "CHANGES code=N stack=M": the looks that saw the shared code
  *            page, or the shared stack or the page below it, unlike they
  *            were at the start
@@ -97,8 +99,27 @@ static int watcher_main(void *arg)
 	watch(w->code, w->code0, w->stack, w->stack0, w->stack_len);
 }
 
+/* What "sibling" starts: a watcher of the same memory as --sibling's. */
+static struct watch_args sibling_args;
+
+/* A process that shares this memory, made now by the control thread. */
+static void start_sibling(void)
+{
+	static char st[1 << 16] __attribute__((aligned(16)));
+	pid_t pid = clone(watcher_main, st + sizeof(st), CLONE_VM | SIGCHLD, &sibling_args);
+
+	if (pid < 0)
+		vp_out("ERROR clone %d", errno);
+	else
+		vp_out("SIBLING %d", pid);
+}
+
 static bool answer(char *line)
 {
+	if (!strcmp(line, "sibling")) {
+		start_sibling();
+		return true;
+	}
 	if (strcmp(line, "changes"))
 		return false;
 	vp_out("CHANGES code=%ld stack=%ld", atomic_load(&seen->code), atomic_load(&seen->stack));
@@ -233,6 +254,10 @@ int main(int argc, char **argv)
 		.code = sibling ? code : view, .code0 = code0, .stack = below, .stack0 = stack0,
 		.stack_len = (shared_stack || sibling ? STACK_PAGES + 1 : 1) * (size_t)page,
 	};
+	/* "sibling" watches as --sibling does: the stack's pages too. */
+	sibling_args = wa;
+	sibling_args.code = code;
+	sibling_args.stack_len = (STACK_PAGES + 1) * (size_t)page;
 	/* Before any filter, so that it runs free of it, as another process would. */
 	if (sibling) {
 		size_t len = 1 << 16;

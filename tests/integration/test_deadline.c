@@ -434,7 +434,7 @@ Test(deadline, a_vfork_ended_before_the_stop_lets_the_dump_go_on)
 	tt_release(&t);
 	ru_bg_wait(&t.bg, 60000);
 	cr_assert_eq(t.bg.res.exit_code, 0, "%s", run_describe(&t.bg.res));
-	cr_expect(strstr(t.bg.res.err, "shares its memory with pid"), "the vfork child was not"
+	cr_expect(strstr(t.bg.res.err, "asked again once stopped"), "the vfork child was not"
 		  " seen before the attach: %s", t.bg.res.err);
 	root = json_parse_text(t.bg.res.out);
 	cr_assert(root, "not one JSON document: %.300s", t.bg.res.out);

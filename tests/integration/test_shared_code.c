@@ -343,3 +343,60 @@ Test(shared_code, a_target_dying_as_it_is_compared_shares_nothing)
 	run_result_free(&t.bg.res);
 	victim_kill(v);
 }
+
+/*
+ * A process that shares the memory, made by a thread of the target after
+ * ptimerctl compared every process and before it stopped the threads: the
+ * test holds ptimerctl at its first PTRACE_SEIZE and has the control
+ * thread make one there.  Once stopped, ptimerctl sees that a process was
+ * made meanwhile (/proc/loadavg), and finds it among the threads'
+ * children.
+ */
+Test(shared_code, a_process_sharing_the_memory_made_before_the_stop_is_refused)
+{
+	static const char *const args[] = { "--code=private", "--slow", "getitimer=100000",
+					    NULL };
+	struct victim *v = start(args);
+	char pid[16], line[64], want[64];
+	struct tool_trace t;
+	long long sib = 0;
+
+	snprintf(pid, sizeof(pid), "%d", (int)v->pid);
+	tt_start(&t, "dump", pid, NULL);
+	cr_assert(tt_run_until(&t, tt_pick_first_seize, NULL, 60000),
+		  "ptimerctl ended before its first PTRACE_SEIZE");
+	cr_assert_eq(victim_cmd(v, "sibling", line, sizeof(line)), 0);
+	cr_assert(sscanf(line, "SIBLING %lld", &sib) == 1 && sib > 0, "%s", line);
+	tt_release(&t);
+	ru_bg_wait(&t.bg, 60000);
+	snprintf(want, sizeof(want), "shares its memory with pid %lld,", sib);
+	cr_expect_eq(t.bg.res.exit_code, PX_UNSUPPORTED, "%s", run_describe(&t.bg.res));
+	cr_expect(strstr(t.bg.res.err, want), "no \"%s\": %s", want, t.bg.res.err);
+	run_result_free(&t.bg.res);
+	expect_untouched(v, "a process sharing the memory, made before the stop");
+	victim_kill(v);
+}
+
+/*
+ * Where kcmp() is refused (a container's default seccomp profile), no
+ * memory can be compared: the dump goes on, as it did before ptimerctl
+ * compared any, and says that it could not tell.
+ */
+Test(shared_code, a_dump_that_cannot_compare_memory_says_so)
+{
+	static const char *const args[] = { "--code=private", NULL };
+	struct victim *v = start(args);
+	const char *argv[] = { helper_path("deny_kcmp"), ptimerctl_path(), "dump", NULL, NULL };
+	struct run_result r;
+	char pid[16];
+
+	snprintf(pid, sizeof(pid), "%d", (int)v->pid);
+	argv[3] = pid;
+	cr_assert_eq(run_argv(&r, NULL, argv), 0);
+	cr_expect_eq(r.exit_code, 0, "%s", run_describe(&r));
+	cr_expect(strstr(r.err, "cannot tell whether a process") &&
+		  strstr(r.err, "kcmp() is not allowed"), "no warning: %s", r.err);
+	run_result_free(&r);
+	expect_untouched(v, "a dump that could not compare memory");
+	victim_kill(v);
+}

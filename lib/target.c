@@ -568,23 +568,8 @@ int target_check_interrupt(struct target *t)
 	return ctx_set_error(t->ctx, -EINTR, "pid %d was left as it was", t->pid);
 }
 
-int target_threads(struct target *t, pid_t **tids, size_t *n)
-{
-	pid_t *live;
-	size_t k = 0;
-
-	live = calloc(t->sp.nthreads + 1, sizeof(*live));
-	if (!live)
-		return -ENOMEM;
-	for (size_t i = 0; i < t->sp.nthreads; i++)
-		if (!t->sp.threads[i].dead)
-			live[k++] = t->sp.threads[i].tid;
-	*tids = live;
-	*n = k;
-	return 0;
-}
-
-int target_threads_by_position(struct target *t, pid_t **tids, size_t *n)
+/* @first (unless 0), then the held threads that are alive. */
+static int list_held(struct target *t, pid_t first, pid_t **tids, size_t *n)
 {
 	pid_t *all;
 	size_t k = 0;
@@ -592,13 +577,24 @@ int target_threads_by_position(struct target *t, pid_t **tids, size_t *n)
 	all = calloc(t->sp.nthreads + 1, sizeof(*all));
 	if (!all)
 		return -ENOMEM;
-	all[k++] = t->pid;
+	if (first)
+		all[k++] = first;
 	for (size_t i = 0; i < t->sp.nthreads; i++)
-		if (!t->sp.threads[i].dead && t->sp.threads[i].tid != t->pid)
+		if (!t->sp.threads[i].dead && t->sp.threads[i].tid != first)
 			all[k++] = t->sp.threads[i].tid;
 	*tids = all;
 	*n = k;
 	return 0;
+}
+
+int target_threads(struct target *t, pid_t **tids, size_t *n)
+{
+	return list_held(t, 0, tids, n);
+}
+
+int target_threads_by_position(struct target *t, pid_t **tids, size_t *n)
+{
+	return list_held(t, t->pid, tids, n);
 }
 
 bool target_leader_exited(struct target *t)

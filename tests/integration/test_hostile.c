@@ -761,6 +761,13 @@ Test(hostile_odd, one_thread_traced_by_another)
 	victim_kill(v);
 }
 
+/* oddproc --leaderless once its leader has exited, as /proc shows it. */
+static void wait_leaderless(struct victim *v)
+{
+	cr_assert(proc_wait_state(v->pid, "Z", 5000), "the leader did not exit (state %c)",
+		  proc_state(v->pid));
+}
+
 Test(hostile_odd, process_without_its_leader)
 {
 	const char *argv[] = { strdup(helper_path("oddproc")), "--leaderless", NULL };
@@ -774,8 +781,7 @@ Test(hostile_odd, process_without_its_leader)
 
 	free((char *)argv[0]);
 	ru_pidstr(pid, v->pid);
-	cr_assert(proc_wait_state(v->pid, "Z", 5000), "the leader did not exit (state %c)",
-		  proc_state(v->pid));
+	wait_leaderless(v);
 	cr_assert_eq(victim_cmd(v, "ping", line, sizeof(line)), 0, "the process died");
 	nb = before_timers(v, before, 8);
 	cr_assert_eq(nb, 3, "%s", ru_timers_str(before, nb));
@@ -852,8 +858,7 @@ Test(hostile_odd, a_leaderless_process_maps_leader_first)
 
 	free((char *)argv[0]);
 	ru_pidstr(pid, v->pid);
-	cr_assert(proc_wait_state(v->pid, "Z", 5000), "the leader did not exit (state %c)",
-		  proc_state(v->pid));
+	wait_leaderless(v);
 	cr_assert_eq(victim_cmd(v, "tids", line, sizeof(line)), 0, "the process died");
 	cr_assert_eq(sscanf(line, "TIDS %d", &wtid), 1, "%s", line);
 
@@ -936,8 +941,7 @@ Test(hostile_odd, a_thread_with_its_own_filter_is_passed_over)
 		int nb, n, wtid;
 
 		ru_pidstr(pid, v->pid);
-		cr_assert(proc_wait_state(v->pid, "Z", 5000), "the leader did not exit (state %c)",
-			  proc_state(v->pid));
+		wait_leaderless(v);
 		cr_assert_eq(victim_cmd(v, "tids", line, sizeof(line)), 0, "the process died");
 		cr_assert_eq(sscanf(line, "TIDS %d", &wtid), 1, "%s", line);
 		cr_assert_eq(proc_status_long(wtid, "Seccomp"), 2, "the worker is not confined");

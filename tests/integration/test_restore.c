@@ -1210,18 +1210,25 @@ Test(restore, a_timer_of_an_exited_thread_signals_no_one, .timeout = 90)
  * would come first, newest.  The check is made before the attach, and
  * again once the threads are held (next test).
  */
+/*
+ * A dump of threads @THREADS that would replace the holder's timer 2 (on
+ * another clock), with a signal queued for thread @TID.
+ */
+#define REPLACING_DUMP(THREADS, TID)							\
+	"{\"version\": 2, \"pid\": 1000, \"threads\": [" THREADS "],"			\
+	" \"captured\": {\"realtime_ns\": 1764150000000000000,"				\
+	" \"monotonic_ns\": 1000000000, \"boottime_ns\": 1000000000},"			\
+	" \"kinds\": [\"posix\", \"signals\"],"						\
+	" \"timers\": [{\"id\": 2, \"clockid\": 1, \"notify\": \"signal\","		\
+	" \"signal\": 12, \"sigval\": \"0x2222\", \"tid\": null,"			\
+	" \"value_ns\": 60000000000, \"interval_ns\": 0}],"				\
+	" \"pending_signals\": [{\"queue\": \"thread\", \"tid\": " TID ","		\
+	" \"signal\": 34, \"timerid\": 2, \"overrun\": 0, \"sigval\": \"0x0\"}]}"
+
 Test(restore, a_dump_failing_a_held_check_deletes_nothing)
 {
 	static const char dump_json[] =
-		"{\"version\": 2, \"pid\": 1000, \"threads\": [1000, 1001, 1002, 1003, 1004, 1005, 1006, 1007],"
-		" \"captured\": {\"realtime_ns\": 1764150000000000000,"
-		" \"monotonic_ns\": 1000000000, \"boottime_ns\": 1000000000},"
-		" \"kinds\": [\"posix\", \"signals\"],"
-		" \"timers\": [{\"id\": 2, \"clockid\": 1, \"notify\": \"signal\","
-		" \"signal\": 12, \"sigval\": \"0x2222\", \"tid\": null,"
-		" \"value_ns\": 60000000000, \"interval_ns\": 0}],"
-		" \"pending_signals\": [{\"queue\": \"thread\", \"tid\": 1007,"
-		" \"signal\": 34, \"timerid\": 2, \"overrun\": 0, \"sigval\": \"0x0\"}]}";
+		REPLACING_DUMP("1000, 1001, 1002, 1003, 1004, 1005, 1006, 1007", "1007");
 	struct victim *v;
 	char *dump, pidbuf[16], before[64], after[64];
 	struct run_result r;
@@ -1253,16 +1260,7 @@ Test(restore, a_dump_failing_a_held_check_deletes_nothing)
  */
 Test(restore, a_thread_ended_by_the_attach_fails_before_any_delete)
 {
-	static const char dump_json[] =
-		"{\"version\": 2, \"pid\": 1000, \"threads\": [1000, 1001, 1002, 1003, 1004],"
-		" \"captured\": {\"realtime_ns\": 1764150000000000000,"
-		" \"monotonic_ns\": 1000000000, \"boottime_ns\": 1000000000},"
-		" \"kinds\": [\"posix\", \"signals\"],"
-		" \"timers\": [{\"id\": 2, \"clockid\": 1, \"notify\": \"signal\","
-		" \"signal\": 12, \"sigval\": \"0x2222\", \"tid\": null,"
-		" \"value_ns\": 60000000000, \"interval_ns\": 0}],"
-		" \"pending_signals\": [{\"queue\": \"thread\", \"tid\": 1004,"
-		" \"signal\": 34, \"timerid\": 2, \"overrun\": 0, \"sigval\": \"0x0\"}]}";
+	static const char dump_json[] = REPLACING_DUMP("1000, 1001, 1002, 1003, 1004", "1004");
 	char *dump, pidbuf[16], before[64], after[64], line[64];
 	struct tool_trace t;
 	struct victim *v;

@@ -113,17 +113,12 @@ int mm_sharers_find(pid_t tid, pid_t tgid, pid_t *out, size_t max, size_t *n)
 	return ret;
 }
 
-int mm_last_pid(unsigned long *last)
+int mm_last_pid(int fd, unsigned long *last)
 {
 	char text[128], *slash;
 	ssize_t len;
-	int fd;
 
-	fd = open("/proc/loadavg", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	len = read(fd, text, sizeof(text) - 1);
-	close(fd);
+	len = pread(fd, text, sizeof(text) - 1, 0);
 	if (len <= 0)
 		return len < 0 ? -errno : -EIO;
 	text[len] = '\0';

@@ -38,10 +38,11 @@ int mm_shared_with(pid_t tid, pid_t pid);
 
 /*
  * The pid the kernel handed out last in our pid namespace, from
- * /proc/loadavg: a process (or thread) made anywhere below it changes it,
- * so an unchanged value says no process was made in between.
+ * /proc/loadavg, open as @fd (O_RDONLY, kept: a read from offset 0 is
+ * fresh): a process (or thread) made anywhere below it changes it, so an
+ * unchanged value says no process was made in between.
  */
-int mm_last_pid(unsigned long *last);
+int mm_last_pid(int fd, unsigned long *last);
 
 /*
  * A child of thread @tid of process @dirfd (/proc/PID) that shares the

@@ -103,6 +103,9 @@ static int check_status(struct target *t)
 
 static void close_proc(struct target *t)
 {
+	if (t->loadavgfd >= 0)
+		close(t->loadavgfd);
+	t->loadavgfd = -1;
 	if (t->fdinfofd >= 0)
 		close(t->fdinfofd);
 	t->fdinfofd = -1;
@@ -132,6 +135,7 @@ int target_open(struct ptimer_ctx *ctx, pid_t pid, struct target *t)
 	t->taskfd = -1;
 	t->fdinfofd = -1;
 	t->mapsfd = -1;
+	t->loadavgfd = -1;
 	ret = procfs_open(pid, &t->dirfd);
 	if (!ret)
 		ret = procfs_keep(t->dirfd, "stat", &t->statfd);

@@ -43,6 +43,7 @@ struct target {
 	size_t nsharers;	/* all of them, which may be more */
 	bool sharers_unknown;	/* kcmp() could not tell */
 	unsigned long last_pid;	/* mm_last_pid() before they were looked for, or 0 */
+	int loadavgfd;		/* /proc/loadavg, for it, or -1 */
 };
 
 /* Open /proc/PID and check that the process can be worked on; no attach. */

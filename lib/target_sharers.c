@@ -15,6 +15,7 @@
  * once stopped if any process was made meanwhile.
  */
 #include <errno.h>
+#include <fcntl.h>
 
 #include "internal.h"
 #include "mm_sharers.h"
@@ -73,7 +74,10 @@ int target_sharers_before_stop(struct target *t)
 {
 	int ret;
 
-	if (mm_last_pid(&t->last_pid))
+	/* Kept open: once the target is stopped, no path is walked for it. */
+	if (t->loadavgfd < 0)
+		t->loadavgfd = open("/proc/loadavg", O_RDONLY | O_CLOEXEC);
+	if (t->loadavgfd < 0 || mm_last_pid(t->loadavgfd, &t->last_pid))
 		t->last_pid = 0;
 	ret = find_sharers(t);
 	if (ret)
@@ -115,7 +119,7 @@ static int made_since(struct target *t, pid_t self)
 	int r;
 
 	/* Nothing was made anywhere since: the common case, one read. */
-	if (t->last_pid && !mm_last_pid(&now) && now == t->last_pid)
+	if (t->last_pid && !mm_last_pid(t->loadavgfd, &now) && now == t->last_pid)
 		return 0;
 	r = children_sharing(t, self);
 	if (r != -ENOENT && r != -E2BIG)

@@ -64,12 +64,18 @@ static void read_name(pid_t tool, unsigned long long addr, char *name, size_t si
  * showed of it just before our interrupt (arm64: arch_wait_needs_snapshot),
  * each later thread's task/TID/syscall is read once it is seized and
  * before it is interrupted, while the threads seized before it are
- * stopped: opened and closed there.
+ * stopped: opened and closed there.  And when the kernel made a process
+ * while the target was being stopped, each thread's task/TID/children is
+ * read, for one that shares its memory (lib/target_sharers.c): on a busy
+ * host, at any run.
  */
 static bool may_close_stopped(const char *name)
 {
 	int tid, end = 0;
 
+	if (sscanf(name, "task/%d/children%n", &tid, &end) == 1 && !name[end])
+		return true;
+	end = 0;
 	return arch_wait_needs_snapshot && sscanf(name, "task/%d/syscall%n", &tid, &end) == 1 &&
 	       !name[end];
 }

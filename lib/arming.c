@@ -36,6 +36,14 @@ void arm_clocks_now(struct arm_clocks *now, const struct ptimer_dump *dump)
 			 drift < NSEC_PER_SEC && drift > -NSEC_PER_SEC;
 }
 
+/* Whether @clockid reads the wall clock, which is stepped, not restarted. */
+static bool is_wall(int clockid)
+{
+	/* TAI runs in step with REALTIME, a fixed offset apart */
+	return clockid == KCLOCK_REALTIME || clockid == KCLOCK_REALTIME_ALARM ||
+	       clockid == KCLOCK_TAI;
+}
+
 /* Time elapsed since the dump on @clockid, or -1 when it cannot be known. */
 static int64_t elapsed_on(int clockid, const struct ptimer_dump *dump,
 			  const struct arm_clocks *now)
@@ -43,7 +51,7 @@ static int64_t elapsed_on(int clockid, const struct ptimer_dump *dump,
 	switch (clockid) {
 	case KCLOCK_REALTIME:
 	case KCLOCK_REALTIME_ALARM:
-	case KCLOCK_TAI:	/* TAI runs in step with REALTIME, a fixed offset apart */
+	case KCLOCK_TAI:
 		return now->realtime_ns - dump->realtime_ns;
 	case KCLOCK_MONOTONIC:
 		return now->same_boot ? now->monotonic_ns - dump->monotonic_ns : -1;
@@ -67,6 +75,8 @@ enum arm_note arm_compute(const struct ptimer_dump *dump, const struct ptimer_ti
 	if (mode != PTIMER_TIME_DEADLINE || value == 0)
 		return ARM_EXACT;
 	elapsed = elapsed_on(t->clockid, dump, now);
+	if (elapsed < 0 && is_wall(t->clockid))
+		return ARM_FROZEN_CLOCK_BACK;	/* stepped back since, or the dump's was ahead */
 	if (elapsed < 0)
 		return is_cpu_time(t->clockid) ? ARM_FROZEN_CPU_CLOCK : ARM_FROZEN_OTHER_BOOT;
 	if (elapsed < value) {
@@ -83,6 +93,16 @@ enum arm_note arm_compute(const struct ptimer_dump *dump, const struct ptimer_ti
 	}
 	out->it_value = ns_to_ts(value);
 	return note;
+}
+
+void arm_warn_frozen(struct ptimer_ctx *ctx, int id, enum arm_note note)
+{
+	if (note == ARM_FROZEN_OTHER_BOOT)
+		warn(ctx, "timer %d: the dump is from another boot; its remaining time is used"
+		     " unchanged", id);
+	else if (note == ARM_FROZEN_CLOCK_BACK)
+		warn(ctx, "timer %d: the wall clock reads earlier than when the dump was"
+		     " taken; its remaining time is used unchanged", id);
 }
 
 bool arm_is_soon(const struct itimerspec *v)

@@ -33,6 +33,7 @@ enum arm_note {
 	ARM_EXACT = 0,
 	ARM_FROZEN_CPU_CLOCK,	/* deadline asked, but CPU time does not elapse with it */
 	ARM_FROZEN_OTHER_BOOT,	/* deadline asked, but the dump is from another boot */
+	ARM_FROZEN_CLOCK_BACK,	/* deadline asked, but the wall clock reads before the dump */
 	ARM_PAST_DUE,		/* one-shot already due: fires at once */
 	ARM_PERIOD_SKIPPED,	/* periodic: expirations missed while away */
 };
@@ -48,5 +49,8 @@ enum arm_note arm_compute(const struct ptimer_dump *dump, const struct ptimer_ti
 			  struct itimerspec *out);
 
 void arm_clocks_now(struct arm_clocks *now, const struct ptimer_dump *dump);
+
+/* Warn that timer @id is armed frozen though deadline was asked, and why; else nothing. */
+void arm_warn_frozen(struct ptimer_ctx *ctx, int id, enum arm_note note);
 
 #endif

@@ -465,9 +465,8 @@ static bool arm_early(struct creator *c, const struct ptimer_dump *from,
 	bool early = t->value_ns && ts_to_ns(&value->it_value) >= ARM_SOON_NS;
 
 	/* arm_timers() says so of the others. */
-	if (early && note == ARM_FROZEN_OTHER_BOOT)
-		warn(c->ctx, "timer %d: the dump is from another boot; its"
-		     " remaining time is used unchanged", t->id);
+	if (early)
+		arm_warn_frozen(c->ctx, t->id, note);
 	return early;
 }
 
@@ -652,9 +651,7 @@ int arm_timers(struct creator *c, const struct ptimer_dump *from,
 	for (size_t i = 0; i < n; i++) {
 		enum arm_note note = arm_compute(from, &timers[i], mode, &now, &values[k]);
 
-		if (note == ARM_FROZEN_OTHER_BOOT)
-			warn(c->ctx, "timer %d: the dump is from another boot; its"
-			     " remaining time is used unchanged", timers[i].id);
+		arm_warn_frozen(c->ctx, timers[i].id, note);
 		if (timers[i].value_ns == 0)
 			continue;	/* created disarmed: nothing to do */
 		creator_note_armed(c, &values[k]);

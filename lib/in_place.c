@@ -66,10 +66,9 @@ int rearm_in_place(struct creator *c, const struct ptimer_dump *from,
 	arm_clocks_now(&now, from);
 	for (size_t i = 0; i < n; i++) {
 		/* Disarmed, as a timer just created is: its interval goes too. */
-		if (timers[i].value_ns &&
-		    arm_compute(from, &timers[i], mode, &now, &values[i]) == ARM_FROZEN_OTHER_BOOT)
-			warn(c->ctx, "timer %d: the dump is from another boot; its"
-			     " remaining time is used unchanged", timers[i].id);
+		if (timers[i].value_ns)
+			arm_warn_frozen(c->ctx, timers[i].id,
+					arm_compute(from, &timers[i], mode, &now, &values[i]));
 		b->calls[i] = (struct blob_call){
 			.nr = ARCH_NR_TIMER_SETTIME,
 			.args = { (uint64_t)timers[i].id, 0,

@@ -535,6 +535,50 @@ Test(restore, deadline_keeps_the_period_phase)
 	victim_kill(dst);
 }
 
+/*
+ * A dump whose captured clocks read later than now, all three: the wall
+ * clock was stepped back since, or the dump's was ahead.  A monotonic
+ * reading ahead of now is another boot; a wall clock read earlier is no
+ * boot's doing, and was warned of as "another boot" too.
+ */
+Test(restore, deadline_names_a_wall_clock_stepped_back)
+{
+	static const char *const clocks[] = { "realtime_ns", "monotonic_ns", "boottime_ns" };
+	struct victim *src, *dst;
+	json_object *root, *cap;
+	char pidbuf[16], *dump;
+	struct run_result r;
+
+	src = victim_start("--timer", "id=1,clock=realtime,sig=10,value_ms=60000",
+			   "--timer", "id=2,clock=monotonic,sig=12,value_ms=60000", NULL);
+	cr_assert(src && src->ready, "%s", src ? src->error : "fork");
+	dump = ru_dump_file(src->pid, NULL);
+	victim_kill(src);
+	root = ru_json_load(dump);
+	cap = json_object_object_get(root, "captured");
+	for (size_t i = 0; i < 3; i++) {
+		int64_t v;
+
+		cr_assert(json_get_int64(cap, clocks[i], &v));
+		json_object_object_add(cap, clocks[i], json_object_new_int64(v + 30 * RU_SEC));
+	}
+	ru_file_free(dump);
+	dump = ru_json_file(root);
+	json_object_put(root);
+	dst = victim_startv(NULL);
+	cr_assert(dst && dst->ready);
+	cr_assert_eq(run_ptimerctl(&r, "restore", "--time=deadline", "-i", dump,
+				   ru_pidstr(pidbuf, dst->pid), NULL), 0);
+	cr_expect_eq(r.exit_code, 0, "%s", run_describe(&r));
+	cr_expect(strstr(r.err, "timer 1: the wall clock reads earlier than when the dump was"
+			 " taken"), "%s", r.err);
+	cr_expect(strstr(r.err, "timer 2: the dump is from another boot"), "%s", r.err);
+	cr_expect(!strstr(r.err, "timer 1: the dump is from another boot"), "%s", r.err);
+	run_result_free(&r);
+	ru_file_free(dump);
+	victim_kill(dst);
+}
+
 /* A victim holding timer 2 (settings unlike the dump's) and timer 40. */
 static struct victim *start_holder(void)
 {

@@ -74,6 +74,11 @@ Test(arming, table)
 		  4 * S, ARM_PERIOD_SKIPPED, 2 * S, 2 * S },
 		{ "monotonic from another boot", D, KCLOCK_MONOTONIC, 5 * S, 0, false, 3 * S,
 		  ARM_FROZEN_OTHER_BOOT, 5 * S, 0 },
+		/* A wall clock stepped back since the dump: no boot is to blame. */
+		{ "realtime stepped back", D, KCLOCK_REALTIME, 5 * S, 0, true, -3 * S,
+		  ARM_FROZEN_CLOCK_BACK, 5 * S, 0 },
+		{ "tai stepped back, across boots", D, KCLOCK_TAI, 5 * S, 0, false, -3 * S,
+		  ARM_FROZEN_CLOCK_BACK, 5 * S, 0 },
 		{ "process cputime does not elapse", D, KCLOCK_PROCESS_CPUTIME_ID, 5 * S, 0, true,
 		  3 * S, ARM_FROZEN_CPU_CLOCK, 5 * S, 0 },
 		{ "thread cputime does not elapse", D, KCLOCK_THREAD_CPUTIME_ID, 5 * S, 0, true,

@@ -674,10 +674,13 @@ bool procfs_thread_exiting(int dirfd, pid_t tid)
 	unsigned long long flags;
 	char name[48], *buf, *fields;
 	bool exiting;
+	int ret;
 
 	snprintf(name, sizeof(name), "task/%d/stat", tid);
-	if (stat_fields(dirfd, name, &buf, &fields))
-		return true;
+	ret = stat_fields(dirfd, name, &buf, &fields);
+	/* Gone, or unreadable: out of descriptors (EMFILE), that says nothing of it. */
+	if (ret)
+		return ret == -ENOENT || ret == -ESRCH;
 	exiting = fields[0] == 'Z' || fields[0] == 'X' || fields[0] == 'x' ||
 		  stat_field_ull(fields, 9, &flags) || (flags & KPF_EXITING);
 	free(buf);

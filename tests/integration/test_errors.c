@@ -14,11 +14,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "harness.h"
+#include "restore_util.h"
+#include "tool_trace.h"
 
 static void fini(void)
 {
@@ -73,30 +76,57 @@ Test(errors, no_such_process)
 	run_result_free(&r);
 }
 
+/* The lowest descriptor number @pid does not hold: its next open() takes it. */
+static int lowest_free_fd(pid_t pid)
+{
+	char path[64];
+	int fd = 0;
+
+	for (;; fd++) {
+		snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pid, fd);
+		if (access(path, F_OK))
+			return fd;
+	}
+}
+
 /*
- * Run out of descriptors (RLIMIT_NOFILE of 9 to 11), ptimerctl could not
- * read the target's status either, and took that for its death: "pid N
- * exited during the dump", exit 13, of a process alive and well.
+ * Run out of descriptors with the target attached, ptimerctl could not
+ * read the target's status either when a step failed, and took that for
+ * its death: "pid N exited during the dump", exit 13, of a process alive
+ * and well.  Every check made before the attach opens more at once than
+ * any later step, so a limit set at the start fails there: the test
+ * holds ptimerctl at its third ptrace() call, once attached, lowers its
+ * RLIMIT_NOFILE there so that its next open() fails (or the one after, or
+ * the one after that), and interrupts it, so that a step fails and the
+ * status is read.  Seizing took such a failure for the thread's exit too
+ * ("cannot seize pid N: No such process", exit 3).
  */
 Test(errors, out_of_descriptors_is_not_the_target_s_death)
 {
 	struct victim *v = victim_start("--timer", "id=3,value_ms=60000", NULL);
-	char pid[16], nofile[32];
-	const char *argv[] = { "/usr/bin/prlimit", nofile, ptimerctl_path(), "dump", pid, NULL };
-	struct run_result r;
+	char pid[16];
 
 	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
-	if (access(argv[0], X_OK))
-		cr_skip_test("no %s", argv[0]);
 	snprintf(pid, sizeof(pid), "%d", (int)v->pid);
-	for (int n = 9; n <= 11; n++) {
-		snprintf(nofile, sizeof(nofile), "--nofile=%d", n);
-		cr_assert_eq(run_argv(&r, NULL, argv), 0);
-		cr_expect(r.exit_code == PX_OK || r.exit_code == PX_GENERIC, "nofile %d: %s", n,
-			  run_describe(&r));
-		cr_expect(r.exit_code == PX_OK || strstr(r.err, strerror(EMFILE)),
-			  "nofile %d: %s", n, r.err);
-		run_result_free(&r);
+	for (int extra = 0; extra <= 2; extra++) {
+		struct tool_trace t;
+		struct rlimit rl;
+		long k = 3;
+
+		tt_start(&t, "dump", pid, NULL);
+		cr_assert(tt_run_until(&t, tt_pick_nth_ptrace, &k, 60000),
+			  "ptimerctl ended before its ptrace() call %ld", k);
+		rl.rlim_cur = rl.rlim_max = (rlim_t)(lowest_free_fd(t.bg.pid) + extra);
+		cr_assert_eq(prlimit(t.bg.pid, RLIMIT_NOFILE, &rl, NULL), 0, "prlimit: %s",
+			     strerror(errno));
+		kill(t.bg.pid, SIGINT);
+		tt_release(&t);
+		ru_bg_wait(&t.bg, 60000);
+		cr_expect(t.bg.res.exit_code == PX_INTERRUPTED || t.bg.res.exit_code == PX_GENERIC,
+			  "%d more: %s", extra, run_describe(&t.bg.res));
+		cr_expect(!strstr(t.bg.res.err, "exited during"), "%d more: %s", extra,
+			  t.bg.res.err);
+		run_result_free(&t.bg.res);
 		cr_expect_eq(proc_tracer_pid(v->pid), 0);
 		cr_expect_neq(proc_state(v->pid), 'Z');
 	}

@@ -115,6 +115,7 @@ static int children_sharing(struct target *t, pid_t self)
 static int made_since(struct target *t, pid_t self)
 {
 	unsigned long now;
+	pid_t found;
 	size_t n;
 	int r;
 
@@ -125,8 +126,8 @@ static int made_since(struct target *t, pid_t self)
 	if (r != -ENOENT && r != -E2BIG)
 		return r;
 	/* No list of children to read: every process, while stopped. */
-	r = mm_sharers_find(self, t->pid, &t->sharers[0], 1, &n);
-	return r ? r : (n ? t->sharers[0] : 0);
+	r = mm_sharers_find(self, t->pid, &found, 1, &n);
+	return r ? r : (n ? found : 0);
 }
 
 /* A held thread that lives: every thread is stopped, so it stays so. */

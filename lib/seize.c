@@ -650,19 +650,9 @@ int seize_park(struct seized_process *sp, pid_t tid, int sig)
 	}
 }
 
-/*
- * How many timeouts a thread in injected code may take to stop once
- * interrupted: one in a call that a stop cannot interrupt (a seccomp
- * supervisor's, with SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV) stops only
- * when the call ends.  Let go before, it would run on into our
- * breakpoint, whose SIGTRAP the program would die of.
- */
-#define RUNAWAY_STOP_TIMEOUTS	10
-
 /* A wait for the next stop of a thread that runs our code. */
 struct code_wait {
 	int64_t deadline_ns;
-	int timeouts;		/* since interrupted */
 	bool asked;		/* our PTRACE_INTERRUPT is on its way */
 };
 
@@ -672,8 +662,16 @@ struct code_wait {
  * (PTRACE_CONT, or PTRACE_SYSCALL).  Past the deadline the thread is
  * interrupted, so that its registers can be put back: it may be looping
  * in our blob, or sleeping in a call it restarted; either way
- * PTRACE_INTERRUPT stops it.  Not interruptible itself: our code runs in
- * the target, and it is undone only once it has stopped.
+ * PTRACE_INTERRUPT stops it.
+ *
+ * Not interruptible itself, and without an end: our code runs in the
+ * target, and it is undone only once it has stopped.  A thread that
+ * takes another timeout to stop once interrupted is in a call that no
+ * stop interrupts (a seccomp supervisor's, with
+ * SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV), and stops only when the call
+ * ends, however long that takes.  Let go before, it would run on into
+ * our breakpoint, whose SIGTRAP it would die of, or into a scratch
+ * mapping already gone.  Only its death ends the wait early.
  */
 static int next_code_stop(struct seized_process *sp, pid_t tid, struct code_wait *w,
 			  int resume, int *status)
@@ -682,15 +680,18 @@ static int next_code_stop(struct seized_process *sp, pid_t tid, struct code_wait
 
 	for (;;) {
 		ret = next_stop(sp, tid, status, w->deadline_ns, false);
-		if (ret == -ETIMEDOUT && w->timeouts < RUNAWAY_STOP_TIMEOUTS) {
-			if (!w->asked && ptrace(PTRACE_INTERRUPT, tid, 0, 0) < 0)
+		if (ret == -ETIMEDOUT && !w->asked) {
+			if (ptrace(PTRACE_INTERRUPT, tid, 0, 0) < 0)
 				return -errno;
-			if (w->timeouts++ == 1)
-				warn(sp->ctx, "tid %d: injected code has not stopped since it was"
-				     " interrupted; waiting for it, as in a call that no stop"
-				     " interrupts", tid);
 			w->asked = true;
 			w->deadline_ns = deadline_from_now(sp);
+			continue;
+		}
+		if (ret == -ETIMEDOUT) {
+			warn(sp->ctx, "tid %d: injected code has not stopped since it was"
+			     " interrupted; waiting for it, as in a call that no stop"
+			     " interrupts, for as long as the call takes", tid);
+			w->deadline_ns = INT64_MAX;
 			continue;
 		}
 		if (ret || is_event_stop(*status) || WSTOPSIG(*status) != SIGSTOP)

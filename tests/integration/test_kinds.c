@@ -161,14 +161,17 @@ static void expect_itimers_armed(struct victim *v, const char *who)
 
 /*
  * The timerfds as the source made them; @src_101 is fd 101's remaining time
- * in the source, read @since_ns before.
+ * in the source, read after @t0.  The time since is taken once this read
+ * has come back: a victim slow to answer would otherwise seem to have lost
+ * the time it took.
  */
-static void expect_timerfds(struct victim *v, const char *who, long long src_101,
-			    long long since_ns)
+static void expect_timerfds(struct victim *v, const char *who, long long src_101, int64_t t0)
 {
 	struct ak_tfd t[AK_NTFD];
+	long long since_ns;
 
 	ak_timerfds(v, t);
+	since_ns = clock_ns(CLOCK_MONOTONIC) - t0;
 	for (int i = 0; i < AK_NTFD; i++)
 		cr_assert(t[i].timerfd, "%s: fd %d is %s, not a timerfd", who, AK_TFD_FIRST + i,
 			  t[i].what);
@@ -226,8 +229,8 @@ Test(kinds, every_kind_into_a_fresh_process)
 	char line[256], *file;
 	int64_t t0;
 
-	ak_timerfds(src, st);
 	t0 = clock_ns(CLOCK_MONOTONIC);
+	ak_timerfds(src, st);
 	file = ru_dump_file(src->pid, NULL);
 	root = ru_json_load(file);
 	cr_expect_eq(json_object_get_int(member(root, "version")), 2);
@@ -243,7 +246,7 @@ Test(kinds, every_kind_into_a_fresh_process)
 	cr_expect_str_eq(line, "OK ids=0,1,2,3");
 	expect_posix(dst, "DST", true);
 	expect_itimers_armed(dst, "DST");
-	expect_timerfds(dst, "DST", st[1].value_ns, clock_ns(CLOCK_MONOTONIC) - t0);
+	expect_timerfds(dst, "DST", st[1].value_ns, t0);
 	expect_periods(dst, "DST");
 	expect_no_anomaly(dst, "DST");
 	expect_no_anomaly(src, "SRC");
@@ -999,8 +1002,8 @@ static void disarm_past_the_timeout_rearms(const char *slow)
 	if (harness_time_scale() > 1)
 		cr_skip_test("under emulation (time scale %d)", harness_time_scale());
 	src = start_source_with("--slow", slow);
-	ak_timerfds(src, st);
 	t0 = clock_ns(CLOCK_MONOTONIC);
+	ak_timerfds(src, st);
 	cr_assert_eq(run_ptimerctl(&r, "dump", "--disarm", "--kinds=all", "--keep-seccomp",
 				   "--timeout=0.2", "-o", "/dev/null", ru_pidstr(spid, src->pid),
 				   NULL), 0);
@@ -1012,7 +1015,7 @@ static void disarm_past_the_timeout_rearms(const char *slow)
 	cr_expect_eq(proc_tracer_pid(src->pid), 0);
 	expect_posix(src, "SRC", true);
 	expect_itimers_armed(src, "SRC");
-	expect_timerfds(src, "SRC", st[1].value_ns, clock_ns(CLOCK_MONOTONIC) - t0);
+	expect_timerfds(src, "SRC", st[1].value_ns, t0);
 	expect_no_anomaly(src, "SRC");
 }
 
@@ -1191,8 +1194,8 @@ Test(kinds, migrate_carries_every_kind)
 	int64_t t0;
 
 	pend(src);
-	ak_timerfds(src, st);
 	t0 = clock_ns(CLOCK_MONOTONIC);
+	ak_timerfds(src, st);
 	cr_assert_eq(run_ptimerctl(&r, "migrate", ru_pidstr(spid, src->pid),
 				   ru_pidstr(dpid, dst->pid), NULL), 0);
 	cr_assert_eq(r.exit_code, 0, "%s", run_describe(&r));
@@ -1201,7 +1204,7 @@ Test(kinds, migrate_carries_every_kind)
 	ak_ok(dst, "adopt", NULL, 0);
 	expect_posix(dst, "DST", true);
 	expect_itimers_armed(dst, "DST");
-	expect_timerfds(dst, "DST", st[1].value_ns, clock_ns(CLOCK_MONOTONIC) - t0);
+	expect_timerfds(dst, "DST", st[1].value_ns, t0);
 	expect_periods(dst, "DST");
 	release_and_expect_once(dst, "DST", 1);
 
@@ -1271,13 +1274,13 @@ Test(kinds, failed_migrate_rearms_every_kind)
 	int64_t t0;
 
 	pend(src);
-	ak_timerfds(src, st);
 	t0 = clock_ns(CLOCK_MONOTONIC);
+	ak_timerfds(src, st);
 	migrate_into_killed(src, dst, "--kinds=all");
 
 	expect_posix(src, "SRC", true);
 	expect_itimers_armed(src, "SRC");
-	expect_timerfds(src, "SRC", st[1].value_ns, clock_ns(CLOCK_MONOTONIC) - t0);
+	expect_timerfds(src, "SRC", st[1].value_ns, t0);
 	expect_periods(src, "SRC");
 	release_and_expect_once(src, "SRC", 1);
 	cr_expect_eq(proc_tracer_pid(src->pid), 0);

@@ -125,6 +125,19 @@ assertion_kills() {
 	' "$1"
 }
 
+# What a failed run said of each failed test: its "[----]" lines (the
+# messages it logged, ptimerctl's stderr among them, and its assertions)
+# and its "[FAIL]" line, whole, so that a failure seen once in CI can be
+# understood from CI's output alone.  At most 150 lines.
+failed_blocks() {
+	awk '
+	/^\[RUN \]/ { block = ""; next }
+	/^\[----\]/ { block = block $0 "\n"; next }
+	/^\[FAIL\]/ { printf "%s%s\n", block, $0; block = ""; next }
+	/^\[(PASS|SKIP)\]/ { block = "" }
+	' "$1" | head -n 150
+}
+
 # ---- one mutant ----------------------------------------------------------------
 # Writes $WORK/NAME.result: STATUS<TAB>KILLERS-OR-REASON<TAB>SECONDS.
 run_mutant() {
@@ -187,9 +200,11 @@ while IFS= read -r sel; do
 	# Once more, for a test that failed under load: a flaky test is a bug
 	# to report, but not one that should hide the mutants' results.
 	echo "mutation-check: baseline: '$sel' failed once; running it again" >&2
-	grep -E '^\[(----|FAIL)\]' "$WORK/baseline$n.log" | head -n 20 >&2
+	failed_blocks "$WORK/baseline$n.log" >&2
+	mv "$WORK/baseline$n.log" "$WORK/baseline$n.first.log"
 	if ! run_selection "$base" "$WORK/baseline$n.log" "$LIMIT" "$sel"; then
-		tail -n 30 "$WORK/baseline$n.log" >&2
+		failed_blocks "$WORK/baseline$n.log" >&2
+		tail -n 3 "$WORK/baseline$n.log" >&2
 		die "baseline: '$sel' fails without any mutant (log: $WORK/baseline$n.log)"
 	fi
 done <"$WORK/selections"

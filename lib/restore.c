@@ -163,20 +163,26 @@ static void warn_glibc_thread_timers(struct restore *r)
 }
 
 /*
- * A timer mapped to the target's leader when it has exited: the kernel
- * would take it (the thread is still in the group) and signal no one.
+ * A timer mapped to the target's leader when it has exited: signalling
+ * it, the kernel would take it (the thread is still in the group) and
+ * signal no one; on its CPU clock, which stopped with it, refuse it.
  */
 static int refuse_exited_leader(struct restore *r)
 {
-	if (!target_leader_exited(r->t))
-		return 0;
 	for (size_t i = 0; i < r->nwant; i++) {
 		const struct ptimer_timer *t = &r->want[i];
 
-		if (t->notify == PTIMER_NOTIFY_THREAD_ID && t->notify_pid == r->t->pid)
+		if (t->notify == PTIMER_NOTIFY_THREAD_ID &&
+		    target_is_exited_leader(r->t, t->notify_pid))
 			return ctx_set_error(r->ctx, -PTIMER_ERR_BAD_DUMP, "timer %d: its thread"
 					     " maps to the leader of pid %d, which has exited",
 					     t->id, r->t->pid);
+		/* A thread's CPU clock stops with the thread: no timer can be made on it. */
+		if (ptimer_clock_is_cpu(t->clockid) && ptimer_cpu_clock_is_thread(t->clockid) &&
+		    target_is_exited_leader(r->t, ptimer_cpu_clock_pid(t->clockid)))
+			return ctx_set_error(r->ctx, -PTIMER_ERR_BAD_DUMP, "timer %d: its clock is"
+					     " the CPU clock of a thread that maps to the leader of"
+					     " pid %d, which has exited", t->id, r->t->pid);
 	}
 	return 0;
 }

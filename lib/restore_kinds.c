@@ -443,7 +443,7 @@ static int map_signal_threads(struct kinds_restore *kr, const pid_t *tids, size_
 			break;
 		}
 		/* Listed first all the same, as threads map (target_threads_by_position()). */
-		if (to == kr->t->pid && target_leader_exited(kr->t)) {
+		if (target_is_exited_leader(kr->t, to)) {
 			ret = ctx_set_error(kr->ctx, -PTIMER_ERR_BAD_DUMP, "pending_signals[%zu]:"
 					    " thread %d maps to the leader of pid %d, which has"
 					    " exited", k, s->tid, kr->t->pid);

@@ -608,6 +608,11 @@ bool target_leader_exited(struct target *t)
 	return target_live_tid(t) != t->pid;
 }
 
+bool target_is_exited_leader(struct target *t, pid_t tid)
+{
+	return tid == t->pid && target_leader_exited(t);
+}
+
 bool target_has_thread(struct target *t, pid_t tid)
 {
 	return seize_find(&t->sp, tid) != NULL;

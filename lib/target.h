@@ -145,6 +145,8 @@ int target_threads(struct target *t, pid_t **tids, size_t *n);
 int target_threads_by_position(struct target *t, pid_t **tids, size_t *n);
 /* Whether the leader has exited while other threads live on: held, or as /proc says. */
 bool target_leader_exited(struct target *t);
+/* Whether @tid, mapped into the target, is its leader and the leader has exited. */
+bool target_is_exited_leader(struct target *t, pid_t tid);
 /* Whether @tid is one of the seized threads. */
 bool target_has_thread(struct target *t, pid_t tid);
 /* The same, and it has not exited since. */

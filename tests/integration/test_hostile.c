@@ -913,6 +913,18 @@ Test(hostile_odd, a_leaderless_process_maps_leader_first)
 	cr_expect_eq(r.exit_code, PX_BAD_INPUT, "restore: %s", run_describe(&r));
 	cr_expect(strstr(r.err, "which has exited"), "%s", r.err);
 	run_result_free(&r);
+	ru_file_free(leader_dump);
+	/* Nor a timer on the dump's leader's CPU clock, which stopped with it. */
+	src = victim_start("--threads", "1", "--timer",
+			   "id=7,clock=thread_cpu:0,notify=none,value_ms=50000", NULL);
+	cr_assert(src && src->ready);
+	leader_dump = ru_dump_file(src->pid, NULL);
+	victim_kill(src);
+	px(&r, AS_ROOT, "restore", "-i", leader_dump, pid, NULL);
+	cr_expect_eq(r.exit_code, PX_BAD_INPUT, "restore onto a thread CPU clock: %s",
+		     run_describe(&r));
+	cr_expect(strstr(r.err, "CPU clock of a thread that maps to the leader"), "%s", r.err);
+	run_result_free(&r);
 	cr_expect_eq(proc_tracer_pid(v->pid), 0);
 	cr_assert_eq(victim_cmd(v, "ping", line, sizeof(line)), 0, "the process died");
 	ru_file_free(leader_dump);

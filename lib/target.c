@@ -646,28 +646,51 @@ int target_batch(struct target *t, struct blob_batch *batch, uint64_t remote)
 	return inject_batch(&t->in, batch, remote);
 }
 
+/*
+ * The longest a run through may be given: a run stopped before its
+ * first call ran (one a seccomp supervisor starved of CPU had not taken
+ * up yet restarts from the start) is followed by another with twice the
+ * time, up to this, rather than given up: what must be done or undone
+ * whole would be left half-done.
+ */
+#define THROUGH_TIMEOUT_MAX_NS	(16 * NSEC_PER_SEC)
+
+/* Twice the time for the next run, unless at the most already. */
+static bool through_longer(struct target *t)
+{
+	int64_t now_ns = ctx_timeout_ns(t->ctx);
+
+	if (now_ns >= THROUGH_TIMEOUT_MAX_NS)
+		return false;
+	now_ns *= 2;
+	t->ctx->timeout_ns = now_ns < THROUGH_TIMEOUT_MAX_NS ? now_ns : THROUGH_TIMEOUT_MAX_NS;
+	return true;
+}
+
 int target_batch_through(struct target *t, struct blob_batch *b, uint64_t remote)
 {
 	const uint64_t count = b->count;
+	const int64_t timeout_ns = t->ctx->timeout_ns;
 	struct blob_batch *rest;
+	uint64_t from = 0;
 	int ret;
 
 	ret = target_batch(t, b, remote);
-	if (!ret || !b->done)
-		return ret;
-	rest = calloc(1, sizeof(*rest) + (count - b->done) * sizeof(rest->calls[0]));
+	if (!ret)
+		return 0;
+	rest = calloc(1, sizeof(*rest) + count * sizeof(rest->calls[0]));
 	if (!rest)
 		return ret;
 	rest->flags = b->flags;
-	do {
-		uint64_t from = b->done;
-
+	while (ret && (b->done > from || (ret == -ETIMEDOUT && through_longer(t)))) {
+		from = b->done;
 		rest->count = count - from;
 		memcpy(rest->calls, b->calls + from, rest->count * sizeof(rest->calls[0]));
 		ret = target_batch(t, rest, remote);
 		memcpy(b->calls + from, rest->calls, rest->count * sizeof(rest->calls[0]));
 		b->done = from + rest->done;
-	} while (ret && rest->done);
+	}
+	t->ctx->timeout_ns = timeout_ns;
 	free(rest);
 	return ret;
 }

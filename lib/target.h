@@ -168,7 +168,8 @@ int target_batch(struct target *t, struct blob_batch *batch, uint64_t remote);
  * Run @b to its end, for what must be done or undone whole: a run
  * stopped part-way, in a target too slow for the timeout, is followed by
  * another from where it stopped (inject.h: every call before it ran, and
- * no other), for as long as each gets further.  Returns as target_batch()
+ * no other), for as long as each gets further; one that got nowhere, by
+ * another with twice the time, up to 16 s.  Returns as target_batch()
  * does.
  */
 int target_batch_through(struct target *t, struct blob_batch *b, uint64_t remote);

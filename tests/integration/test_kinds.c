@@ -21,7 +21,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ptrace.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -70,9 +72,10 @@ static bool dump_has_kind(json_object *root, const char *kind)
 }
 
 /* The source after it has set up: fd 102's one tick is there.  @arg2 may be NULL. */
-static struct victim *start_source_with(const char *arg, const char *arg2)
+static struct victim *start_source_with4(const char *arg, const char *arg2, const char *arg3,
+					 const char *arg4)
 {
-	struct victim *v = ak_start(arg, arg2, NULL);
+	struct victim *v = ak_start(arg, arg2, arg3, arg4, NULL);
 	int64_t deadline = harness_deadline(RU_WAIT_MS);
 	struct ak_tfd t[AK_NTFD];
 
@@ -83,6 +86,11 @@ static struct victim *start_source_with(const char *arg, const char *arg2)
 		cr_assert(clock_ns(CLOCK_MONOTONIC) < deadline, "fd 102 never expired");
 		sleep_ms(1);
 	}
+}
+
+static struct victim *start_source_with(const char *arg, const char *arg2)
+{
+	return start_source_with4(arg, arg2, NULL, NULL);
 }
 
 static struct victim *start_source(const char *arg)
@@ -1030,6 +1038,136 @@ Test(kinds, a_disarm_past_the_timeout_rearms_its_timerfds)
 Test(kinds, a_disarm_past_the_timeout_rearms_its_itimers)
 {
 	disarm_past_the_timeout_rearms("setitimer=150000");
+}
+
+/*
+ * Hold ptimerctl at its first PTRACE_SEIZE after a PTRACE_DETACH: the
+ * re-arm's attach, once the dump has let the target go.
+ */
+static bool pick_seize_after_detach(const struct tt_call *c, void *data)
+{
+	bool *detached = data;
+
+	if (c->entry && c->nr == SYS_ptrace && c->args[0] == PTRACE_DETACH)
+		*detached = true;
+	return *detached && tt_pick_first_seize(c, NULL);
+}
+
+/* The one child of @parent: allkinds' seccomp supervisor (slow_calls.h). */
+static pid_t child_of(pid_t parent)
+{
+	char path[64], line[256];
+	pid_t found = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", parent, parent);
+	f = fopen(path, "r");
+	cr_assert(f, "cannot open %s", path);
+	if (fgets(line, sizeof(line), f))
+		found = (pid_t)atoi(line);
+	fclose(f);
+	cr_assert_gt(found, 0, "pid %d has no child", parent);
+	return found;
+}
+
+/*
+ * A dump --disarm past its 0.2 s timeout, held once it has let SRC go and
+ * before the re-arm attaches; @hold acts on SRC there.  The re-arm must
+ * put back every timer all the same.
+ */
+static void rearm_after(const char *slow, bool (*hold)(struct victim *src, void *data),
+			void *data)
+{
+	char line[256];
+	bool answer_due;
+	struct victim *src;
+	struct tool_trace t;
+	struct ak_tfd st[AK_NTFD];
+	char spid[16], who[700];
+	bool detached = false;
+	int64_t t0;
+
+	if (harness_time_scale() > 1)
+		cr_skip_test("under emulation (time scale %d)", harness_time_scale());
+	src = start_source_with4("--slow", "timerfd_settime=150000", slow ? "--slow" : NULL, slow);
+	t0 = clock_ns(CLOCK_MONOTONIC);
+	ak_timerfds(src, st);
+	tt_start(&t, "dump", "--disarm", "--kinds=all", "--keep-seccomp", "--timeout=0.2", "-o",
+		 "/dev/null", ru_pidstr(spid, src->pid), NULL);
+	cr_assert(tt_run_until(&t, pick_seize_after_detach, &detached, 30000),
+		  "ptimerctl ended before a re-arm");
+	answer_due = hold(src, data);
+	tt_release(&t);
+	ru_bg_wait(&t.bg, 60000);
+	/* The answer to what @hold asked, read whole before anything else is asked. */
+	while (answer_due && victim_read_line(src, line, sizeof(line), 30000) == 0 &&
+	       strcmp(line, "END"))
+		;
+	snprintf(who, sizeof(who), "SRC (ptimerctl exited %d: %.600s)", t.bg.res.exit_code,
+		 t.bg.res.err);
+	cr_expect_eq(t.bg.res.exit_code, PX_TIMEOUT, "%s", who);
+	cr_expect(strstr(t.bg.res.err, "timers it had disarmed were re-armed"), "%s", who);
+	run_result_free(&t.bg.res);
+	cr_expect_eq(proc_tracer_pid(src->pid), 0);
+	expect_posix(src, who, true);
+	expect_itimers_armed(src, who);
+	expect_timerfds(src, who, st[1].value_ns, t0);
+	expect_no_anomaly(src, who);
+	victim_kill(src);
+}
+
+/*
+ * SRC's control thread in an fcntl() its supervisor holds 0.6 s, which no
+ * stop interrupts (it answers "timerfds" with two a descriptor).
+ */
+static bool hold_control_in_fcntl(struct victim *src, void *data)
+{
+	pid_t tids[8];
+
+	(void)data;
+	cr_assert_eq(victim_tids(src, tids, 8), 5);
+	cr_assert_gt(dprintf(src->to_fd, "timerfds\n"), 0);
+	cr_assert(proc_wait_syscall(src->pid, tids[4], SYS_fcntl, NULL, 10000),
+		  "the control thread never called fcntl()");
+	return true;
+}
+
+/*
+ * The re-arm's attach meets a thread that cannot stop for most of 0.6 s,
+ * past the dump's timeout: it waits (each wait of a re-arm has at least
+ * the default timeout), where it gave up and left every timer disarmed.
+ */
+Test(kinds, a_rearm_waits_for_a_thread_slower_than_the_timeout_to_stop, .timeout = 180)
+{
+	rearm_after("fcntl=600000", hold_control_in_fcntl, NULL);
+}
+
+/* SRC's supervisor stopped for @data ms (a const long *): no call it judges can start. */
+static bool stall_supervisor(struct victim *src, void *data)
+{
+	pid_t sup = child_of(src->pid);
+
+	cr_assert_eq(kill(sup, SIGSTOP), 0);
+	/* Let it go later, from a child of ours: ptimerctl runs meanwhile. */
+	if (fork() == 0) {
+		sleep_ms(*(const long *)data);
+		kill(sup, SIGCONT);
+		_exit(0);
+	}
+	return false;
+}
+
+/*
+ * The re-arm's timerfd_settime() calls wait for a supervisor stopped for
+ * 6 s, past even a re-arm's 5 s: each run stopped before its first call
+ * ran.  A run that got nowhere is followed by one with twice the time,
+ * where the re-arm gave up and left the interval timers disarmed.
+ */
+Test(kinds, a_rearm_outwaits_a_stalled_supervisor, .timeout = 180)
+{
+	static const long stall_ms = 6000;
+
+	rearm_after(NULL, stall_supervisor, (void *)&stall_ms);
 }
 
 /*

@@ -625,18 +625,19 @@ int seize_release(struct seized_process *sp)
 
 int seize_park(struct seized_process *sp, pid_t tid, int sig)
 {
-	int64_t deadline_ns = deadline_from_now(sp);
 	int status, ret;
 
 	/*
 	 * The interrupt stops it at once: get_signal() looks for a ptrace
 	 * trap before it takes the next signal, and before any return to
-	 * user mode.
+	 * user mode.  So the wait has no deadline: only the scheduler
+	 * delays the stop, and a thread given up as not stopping in time
+	 * would be let go with our code at its ip, where it dies.
 	 */
 	if (ptrace(PTRACE_INTERRUPT, tid, 0, 0) < 0 || ptrace(PTRACE_CONT, tid, 0, sig) < 0)
 		return -errno;
 	for (;;) {
-		ret = next_stop(sp, tid, &status, deadline_ns, false);
+		ret = next_stop(sp, tid, &status, INT64_MAX, false);
 		if (ret)
 			return ret;
 		if (is_event_stop(status))

@@ -15,6 +15,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -534,4 +535,132 @@ Test(deadline, library_timeout)
 	cr_assert_eq(proc_tracer_pid(s.stuck), 0);
 	ptimer_free(ctx);
 	victim_kill(s.v);
+}
+
+/* Hold ptimerctl at its first PTRACE_INTERRUPT after a trap: the park after a run. */
+static bool pick_park_after_trap(const struct tt_call *c, void *data)
+{
+	bool *trapped = data;
+
+	if (!c->entry || c->nr != SYS_ptrace)
+		return false;
+	if (c->args[0] == PTRACE_GETSIGINFO)
+		*trapped = true;
+	return *trapped && c->args[0] == PTRACE_INTERRUPT;
+}
+
+static void pin(pid_t tid, int cpu)
+{
+	cpu_set_t one;
+
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	cr_assert_eq(sched_setaffinity(tid, sizeof(one), &one), 0, "pinning %d to CPU %d: %s",
+		     (int)tid, cpu, strerror(errno));
+}
+
+static int proc_tids(pid_t pid, pid_t *tids, int max)
+{
+	char path[64];
+	struct dirent *d;
+	int n = 0;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	dir = opendir(path);
+	if (!dir)
+		return -errno;
+	while ((d = readdir(dir)) && n < max)
+		if (atoi(d->d_name) > 0)
+			tids[n++] = atoi(d->d_name);
+	closedir(dir);
+	return n;
+}
+
+/*
+ * A child that takes CPU @cpu from everything else for @ms: SCHED_FIFO,
+ * spinning.  Returns once it spins; false if real-time scheduling is
+ * refused here.
+ */
+static bool hog_cpu(int cpu, int ms, pid_t *hog)
+{
+	int fds[2];
+	char c = 0;
+
+	cr_assert_eq(pipe(fds), 0);
+	*hog = fork();
+	cr_assert_geq(*hog, 0);
+	if (*hog == 0) {
+		struct sched_param sp = { .sched_priority = 10 };
+		int64_t end;
+
+		close(fds[0]);
+		pin(0, cpu);
+		c = sched_setscheduler(0, SCHED_FIFO, &sp) == 0;
+		end = clock_ns(CLOCK_MONOTONIC) + (int64_t)ms * RU_MS;
+		if (write(fds[1], &c, 1) != 1 || !c)
+			_exit(1);
+		while (clock_ns(CLOCK_MONOTONIC) < end)
+			;
+		_exit(0);
+	}
+	close(fds[1]);
+	if (read(fds[0], &c, 1) != 1)
+		c = 0;
+	close(fds[0]);
+	return c;
+}
+
+/*
+ * After each run of injected code the thread is resumed with our
+ * interrupt pending, to park as it was (seize_park()): it stops before it
+ * runs a user instruction, but only once it gets a CPU.  Here it gets
+ * none for 0.4 s (a SCHED_FIFO hog holds its CPU), past --timeout=0.05.
+ * Given up at the timeout, it was let go with our code at its ip and died
+ * (a hostile round: 12 of 300 migrates at --timeout=0.001 killed a
+ * target).  It is waited for: the dump goes on, the target lives.
+ */
+Test(deadline, a_thread_slow_to_park_is_waited_for)
+{
+	struct tool_trace t;
+	struct vtimer tm[4];
+	struct victim *v;
+	pid_t tids[16];
+	int n;
+	bool trapped = false;
+	char pid[16], line[64];
+	pid_t hog;
+	int status;
+
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		cr_skip_test("needs two CPUs");
+	v = victim_start("--timer", "id=0,value_ms=100000,interval_ms=100000", NULL);
+	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
+	tt_start(&t, "dump", "--timeout=0.05", "-o", "/dev/null",
+		 ru_pidstr(pid, v->pid), NULL);
+	cr_assert(tt_run_until(&t, pick_park_after_trap, &trapped, 30000),
+		  "ptimerctl ended before it parked the thread");
+	/* The target's CPU is 1, where the hog runs; ptimerctl and we run on 0. */
+	pin(0, 0);
+	pin(t.bg.pid, 0);
+	/* Held stopped, it cannot answer: its threads from /proc. */
+	n = proc_tids(v->pid, tids, 16);
+	cr_assert_gt(n, 0);
+	for (int k = 0; k < n; k++)
+		pin(tids[k], 1);
+	if (!hog_cpu(1, 400, &hog)) {
+		tt_release(&t);
+		ru_bg_wait(&t.bg, 30000);
+		cr_skip_test("SCHED_FIFO refused here");
+	}
+	tt_release(&t);
+	ru_bg_wait(&t.bg, 30000);
+	cr_assert_eq(waitpid(hog, &status, 0), hog);
+	cr_expect_eq(t.bg.res.exit_code, 0, "%s", run_describe(&t.bg.res));
+	run_result_free(&t.bg.res);
+	cr_assert_eq(victim_cmd(v, "ping", line, sizeof(line)), 0,
+		     "the target died: state %c", proc_state(v->pid));
+	cr_expect_eq(proc_tracer_pid(v->pid), 0);
+	cr_expect_eq(victim_timers(v, tm, 4), 1);
+	victim_kill(v);
 }

@@ -660,6 +660,14 @@ static void undo_disarm(struct ptimer_ctx *ctx, pid_t pid, unsigned int flags,
 			      failure, n, what, n == 1 ? "" : "s", n == 1 ? "was" : "were");
 }
 
+static void say_left_as_it_was(struct ptimer_ctx *ctx, pid_t pid, int err)
+{
+	char what[sizeof(ctx->last_error)];
+
+	snprintf(what, sizeof(what), "%s", ctx->last_error);
+	ctx_set_error(ctx, err, "%s: timed out; pid %d was left as it was", what, pid);
+}
+
 /*
  * Read through the live threads, recorded with the leader first, even
  * exited, as /proc lists it and as threads map (remap.c): a dump of a
@@ -805,6 +813,9 @@ int dump_pid(struct ptimer_ctx *ctx, pid_t pid, unsigned int flags,
 	ret = target_finish(&t, ret, "dump", &ts);
 	if (disarmed && ret && ret != -PTIMER_ERR_TARGET_DIED)
 		undo_disarm(ctx, pid, flags, disarmed, ret);
+	/* Injected code past the timeout: the detail says what ran, not what became of pid. */
+	else if (ret == -ETIMEDOUT)
+		say_left_as_it_was(ctx, pid, ret);
 	ptimer_dump_free(disarmed);
 	if (stats) {
 		stats->stopped_ns = ts.stopped_ns;

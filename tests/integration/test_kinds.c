@@ -1028,6 +1028,33 @@ static void disarm_past_the_timeout_rearms(const char *slow)
 	expect_no_anomaly(src, who);
 }
 
+/*
+ * A dump (no --disarm) whose injected read runs past the timeout changes
+ * nothing: the message says it timed out and that the target was left as
+ * it was; it said only "running the read batch in pid N".
+ */
+Test(kinds, a_dump_past_the_timeout_says_so)
+{
+	struct victim *src;
+	struct run_result r;
+	char spid[16], want[96];
+
+	if (harness_time_scale() > 1)
+		cr_skip_test("under emulation (time scale %d)", harness_time_scale());
+	src = start_source_with("--slow", "getitimer=300000");
+	cr_assert_eq(run_ptimerctl(&r, "dump", "--kinds=all", "--keep-seccomp", "--timeout=0.2",
+				   "-o", "/dev/null", ru_pidstr(spid, src->pid), NULL), 0);
+	cr_expect_eq(r.exit_code, PX_TIMEOUT, "%s", run_describe(&r));
+	snprintf(want, sizeof(want), ": timed out; pid %s was left as it was\n", spid);
+	cr_expect(strstr(r.err, want), "no \"%s\": %s", want, r.err);
+	run_result_free(&r);
+	cr_expect_eq(proc_tracer_pid(src->pid), 0);
+	expect_posix(src, "SRC", true);
+	expect_itimers_armed(src, "SRC");
+	expect_no_anomaly(src, "SRC");
+	victim_kill(src);
+}
+
 /* Stopped at the second of the four timerfds, the interval timers all disarmed */
 Test(kinds, a_disarm_past_the_timeout_rearms_its_timerfds)
 {

@@ -239,6 +239,7 @@ static int seize_one(struct seized_process *sp, pid_t tid)
 	if (!grown) {
 		/* Not stopped yet: the kernel lets it go when we exit. */
 		sp->unstoppable = tid;
+		sp->unstoppable_before.nr = -1;
 		return -ENOMEM;
 	}
 	sp->threads = grown;
@@ -266,12 +267,14 @@ drop:
 		return 0;
 	/*
 	 * Seized but never stopped (a vfork() parent, an uninterruptible
-	 * sleep, or we were asked to give up): PTRACE_DETACH needs a stopped
-	 * tracee, so this one stays attached until it stops, and is let go
-	 * then by seize_release(), or until we exit, when the kernel lets it
-	 * go with our interrupt cancelled.  Remember it for the message.
+	 * sleep, a thread slow to get a CPU, or we were asked to give up):
+	 * PTRACE_DETACH needs a stopped tracee, so this one stays attached
+	 * until it stops, and is let go then by seize_release(), or until we
+	 * exit, when the kernel lets it go with our interrupt cancelled.
+	 * Remember it for the message, and what it waited in for the release.
 	 */
 	sp->unstoppable = tid;
+	sp->unstoppable_before = t->before;
 	return ret;
 }
 
@@ -452,18 +455,58 @@ static void restart_interrupted_wait(struct seized_process *sp, struct seized_th
 }
 
 /*
- * A thread seized but never stopped may have stopped since: let it go
- * now if so.  Otherwise it stays attached until we exit.
+ * How long a thread seized but not stopped in time is waited for once
+ * everything else is let go: one that is only slow to get a CPU stops
+ * within this.
+ */
+#define UNSTOPPABLE_GRACE_NS	(10 * NSEC_PER_SEC)
+
+/* Whether @tid sleeps where our interrupt cannot wake it (D: a vfork() parent, say). */
+static bool sleeps_unwakeable(struct seized_process *sp, pid_t tid)
+{
+	struct procfs_status st;
+
+	return procfs_thread_status(sp->dirfd, tid, &st) || st.state == 'D';
+}
+
+/*
+ * A thread seized but not stopped in time has our interrupt pending, and
+ * stops as soon as it runs, unless it sleeps where no signal wakes it.
+ * Let go before that stop (or by the kernel as we exit), it would keep
+ * what the interrupt did to a wait it was in: epoll_wait() and a few
+ * others return EINTR, which the program never expected.  So it is
+ * waited for, while it can stop, and let go from that stop as every other
+ * thread is: its wait re-issued, a signal it had dequeued handed on with
+ * its siginfo.  One that sleeps unwakeable stays attached until it stops
+ * and we look again, or until we exit.
  */
 static void release_unstoppable(struct seized_process *sp)
 {
+	struct seized_thread t = { .tid = sp->unstoppable, .before = sp->unstoppable_before };
+	const struct timespec pause_ts = { .tv_nsec = WAIT_MAX_SLEEP_NS };
+	int64_t deadline_ns = clock_now_ns(CLOCK_MONOTONIC) + UNSTOPPABLE_GRACE_NS;
 	int status;
 
-	if (!sp->unstoppable)
+	if (!t.tid)
 		return;
-	if (waitpid(sp->unstoppable, &status, __WALL | WNOHANG) == sp->unstoppable &&
-	    WIFSTOPPED(status))
-		ptrace(PTRACE_DETACH, sp->unstoppable, 0, 0);
+	for (;;) {
+		pid_t w = waitpid(t.tid, &status, __WALL | WNOHANG);
+
+		if (w == t.tid)
+			break;
+		if ((w < 0 && errno != EINTR) || sleeps_unwakeable(sp, t.tid) ||
+		    clock_now_ns(CLOCK_MONOTONIC) > deadline_ns)
+			return;
+		nanosleep(&pause_ts, NULL);
+	}
+	if (!WIFSTOPPED(status))
+		return;
+	if (!is_event_stop(status)) {
+		ptrace(PTRACE_DETACH, t.tid, 0, WSTOPSIG(status));
+		return;
+	}
+	restart_interrupted_wait(sp, &t);
+	ptrace(PTRACE_DETACH, t.tid, 0, 0);
 }
 
 /*

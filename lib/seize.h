@@ -45,6 +45,7 @@ struct seized_process {
 	unsigned long ptrace_options;
 	bool stop_held;		/* a SIGSTOP taken while our code ran; sent again on release */
 	pid_t unstoppable;	/* a thread seized that never stopped, or 0 */
+	struct procfs_syscall unstoppable_before;	/* its call before our interrupt */
 	bool interruptible;	/* ptimer_set_interrupt() may end the seizing */
 	int close_later[SEIZE_CLOSE_LATER_MAX];
 	size_t nclose_later;

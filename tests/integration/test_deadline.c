@@ -20,12 +20,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "harness.h"
+#include "kinds_util.h"
 #include "ptimer.h"
 #include "restore_util.h"
 #include "tool_trace.h"
@@ -559,6 +561,18 @@ static void pin(pid_t tid, int cpu)
 		     (int)tid, cpu, strerror(errno));
 }
 
+/*
+ * @tid, real-time below hog_cpu()'s child: starved for as long as that
+ * spins, however the kernel shares a CPU out (a normal thread gets time
+ * from the fair server even beside a real-time hog, since 6.12).
+ */
+static bool below_hog(pid_t tid)
+{
+	struct sched_param sp = { .sched_priority = 5 };
+
+	return sched_setscheduler(tid, SCHED_FIFO, &sp) == 0;
+}
+
 static int proc_tids(pid_t pid, pid_t *tids, int max)
 {
 	char path[64];
@@ -575,6 +589,21 @@ static int proc_tids(pid_t pid, pid_t *tids, int max)
 			tids[n++] = atoi(d->d_name);
 	closedir(dir);
 	return n;
+}
+
+/*
+ * CPU 1 to ourselves: a test that hogs it takes this lock first, so that
+ * two run side by side (the mutation check runs two selections at once)
+ * take turns instead of starving each other's threads.  Held until the
+ * returned descriptor is closed.
+ */
+static int cpu_hog_lock(void)
+{
+	int fd = open("/tmp/ptimerctl-tests-cpu-hog.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+	cr_assert_geq(fd, 0, "the CPU hog lock: %s", strerror(errno));
+	cr_assert_eq(flock(fd, LOCK_EX), 0);
+	return fd;
 }
 
 /*
@@ -615,7 +644,8 @@ static bool hog_cpu(int cpu, int ms, pid_t *hog)
  * After each run of injected code the thread is resumed with our
  * interrupt pending, to park as it was (seize_park()): it stops before it
  * runs a user instruction, but only once it gets a CPU.  Here it gets
- * none for 0.4 s (a SCHED_FIFO hog holds its CPU), past --timeout=0.05.
+ * none for 0.4 s (a SCHED_FIFO hog above it holds its CPU), past
+ * --timeout=0.05.
  * Given up at the timeout, it was let go with our code at its ip and died
  * (a hostile round: 12 of 300 migrates at --timeout=0.001 killed a
  * target).  It is waited for: the dump goes on, the target lives.
@@ -630,10 +660,11 @@ Test(deadline, a_thread_slow_to_park_is_waited_for)
 	bool trapped = false;
 	char pid[16], line[64];
 	pid_t hog;
-	int status;
+	int status, lock;
 
 	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
 		cr_skip_test("needs two CPUs");
+	lock = cpu_hog_lock();
 	v = victim_start("--timer", "id=0,value_ms=100000,interval_ms=100000", NULL);
 	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
 	tt_start(&t, "dump", "--timeout=0.05", "-o", "/dev/null",
@@ -646,9 +677,12 @@ Test(deadline, a_thread_slow_to_park_is_waited_for)
 	/* Held stopped, it cannot answer: its threads from /proc. */
 	n = proc_tids(v->pid, tids, 16);
 	cr_assert_gt(n, 0);
-	for (int k = 0; k < n; k++)
+	for (int k = 0; k < n; k++) {
 		pin(tids[k], 1);
-	if (!hog_cpu(1, 400, &hog)) {
+		if (!below_hog(tids[k]))
+			break;
+	}
+	if (!below_hog(tids[0]) || !hog_cpu(1, 400, &hog)) {
 		tt_release(&t);
 		ru_bg_wait(&t.bg, 30000);
 		cr_skip_test("SCHED_FIFO refused here");
@@ -663,4 +697,58 @@ Test(deadline, a_thread_slow_to_park_is_waited_for)
 	cr_expect_eq(proc_tracer_pid(v->pid), 0);
 	cr_expect_eq(victim_timers(v, tm, 4), 1);
 	victim_kill(v);
+	close(lock);
+}
+
+/*
+ * An attach that gives up at --timeout=0.005 on a thread slow to stop
+ * (it gets no CPU: a SCHED_FIFO hog above it holds its CPU 0.1 s).  Our
+ * interrupt has woken it from epoll_wait(), which returns EINTR unless
+ * the thread is let go from its stop with the wait re-issued, as every
+ * other thread is; so it is waited for, past the timeout, as long as it
+ * can stop.  Let go by the kernel as ptimerctl exited, the victim's
+ * epoll_wait() failed with EINTR (a hostile round: 49 of 300 migrates at
+ * --timeout=0.001).
+ */
+Test(deadline, an_attach_given_up_interrupts_no_wait)
+{
+	struct tool_trace t;
+	struct vstate st;
+	struct victim *v;
+	pid_t tids[8], hog;
+	char spid[16];
+	int status, lock;
+
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		cr_skip_test("needs two CPUs");
+	lock = cpu_hog_lock();
+	v = victim_start("--block", "epoll", NULL);
+	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
+	cr_assert_gt(victim_tids(v, tids, 8), 0);
+	/* The leader sleeps in epoll_wait() on a descriptor that never gets an event. */
+	cr_assert(proc_wait_syscall(v->pid, v->pid, SYSNR_EPOLL_WAIT, NULL, 10000),
+		  "the leader does not wait in epoll_wait()");
+	tt_start(&t, "dump", "--timeout=0.005", "-o", "/dev/null", ru_pidstr(spid, v->pid), NULL);
+	cr_assert(tt_run_until(&t, tt_pick_first_seize, NULL, 30000), "ptimerctl never seized");
+	/* ptimerctl (which has followed the leader's CPU) and we on CPU 0, the leader on 1. */
+	pin(0, 0);
+	pin(t.bg.pid, 0);
+	pin(v->pid, 1);
+	if (!below_hog(v->pid) || !hog_cpu(1, 100, &hog)) {
+		tt_release(&t);
+		ru_bg_wait(&t.bg, 30000);
+		cr_skip_test("SCHED_FIFO refused here");
+	}
+	tt_release(&t);
+	ru_bg_wait(&t.bg, 30000);
+	cr_expect_eq(t.bg.res.exit_code, PX_TIMEOUT, "%s", run_describe(&t.bg.res));
+	run_result_free(&t.bg.res);
+	cr_assert_eq(waitpid(hog, &status, 0), hog);
+	sleep_ms(20);
+	cr_expect_eq(proc_tracer_pid(v->pid), 0, "the leader is still traced");
+	cr_assert_eq(victim_state(v, &st), 0);
+	cr_expect_eq(st.eintr, 0, "the victim's epoll_wait() failed with EINTR %lld times",
+		     st.eintr);
+	victim_kill(v);
+	close(lock);
 }

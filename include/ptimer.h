@@ -77,10 +77,15 @@ void ptimer_set_interrupt(struct ptimer_ctx *ctx, volatile sig_atomic_t *flag);
  * How long one wait on the target may last, in milliseconds: for every
  * thread to stop when seizing, and for injected code to trap.  Past it the
  * operation is undone and returns -ETIMEDOUT.  0 restores the default.
- * A thread that never stopped stays attached to the caller, untouched,
- * until the caller exits, when the kernel lets it go; meanwhile a caller
- * that waits with waitpid(-1, ..., __WALL) may see its stop, and another
- * operation on that process finds it traced.
+ * A thread only slow to stop when seizing is waited for up to 10 s more,
+ * once the others are let go, and let go from its stop as they are; one
+ * that never stopped stays attached to the caller, untouched, until the
+ * caller exits, when the kernel lets it go; meanwhile a caller that waits
+ * with waitpid(-1, ..., __WALL) may see its stop, and another operation
+ * on that process finds it traced.  A thread that must be seen to stop
+ * before it can be let go unharmed (in injected code, or resumed to park
+ * after it) is waited for as long as that takes.  Undoing gives a run
+ * that got nowhere twice the time, up to 16 s.
  */
 #define PTIMER_DEFAULT_TIMEOUT_MS 5000
 void ptimer_set_timeout(struct ptimer_ctx *ctx, unsigned int timeout_ms);
@@ -489,7 +494,8 @@ int ptimer_restore_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_du
  * with the values the dump recorded (the undo of a failed migration):
  * every kind the dump carries and the context handles, the timerfds at
  * their descriptors, and the dump's pending signals queued again (the
- * disarm left the originals stale).
+ * disarm left the originals stale).  Being an undo, each of its waits has
+ * at least PTIMER_DEFAULT_TIMEOUT_MS, or the context's timeout if longer.
  * @seccomp_flags: PTIMER_DUMP_SUSPEND_SECCOMP or PTIMER_DUMP_KEEP_SECCOMP.
  */
 PTIMER_MUST_CHECK

@@ -237,9 +237,11 @@ static int seize_one(struct seized_process *sp, pid_t tid)
 	}
 	grown = realloc(sp->threads, (sp->nthreads + 1) * sizeof(*grown));
 	if (!grown) {
-		/* Not stopped yet: the kernel lets it go when we exit. */
+		/* Not interrupted: it runs on, and the kernel lets it go when we exit. */
 		sp->unstoppable = tid;
-		sp->unstoppable_before.nr = -1;
+		sp->unstoppable_asked = false;
+		procfs_thread_wait(sp->dirfd, tid, sp->unstoppable_wchan,
+				   sizeof(sp->unstoppable_wchan), &sp->unstoppable_nr);
 		return -ENOMEM;
 	}
 	sp->threads = grown;
@@ -254,6 +256,7 @@ static int seize_one(struct seized_process *sp, pid_t tid)
 		ret = -errno;
 		goto drop;
 	}
+	sp->unstoppable_asked = true;
 	ret = wait_interrupt_stop(sp, t, sp->seize_deadline_ns);
 	if (ret)
 		goto drop;
@@ -275,6 +278,8 @@ drop:
 	 */
 	sp->unstoppable = tid;
 	sp->unstoppable_before = t->before;
+	procfs_thread_wait(sp->dirfd, tid, sp->unstoppable_wchan, sizeof(sp->unstoppable_wchan),
+			   &sp->unstoppable_nr);
 	return ret;
 }
 
@@ -399,6 +404,8 @@ int seize_process(struct ptimer_ctx *ctx, int dirfd, int statfd, int taskfd, pid
 	sp->maps.fd = -1;
 	sp->ptrace_options = ptrace_options;
 	sp->unstoppable = 0;
+	sp->unstoppable_asked = false;
+	sp->unstoppable_let_go = false;
 	sp->interruptible = interruptible;
 	ret = procfs_start_time(statfd, &sp->start_time);
 	if (ret)
@@ -461,12 +468,16 @@ static void restart_interrupted_wait(struct seized_process *sp, struct seized_th
  */
 #define UNSTOPPABLE_GRACE_NS	(10 * NSEC_PER_SEC)
 
-/* Whether @tid sleeps where our interrupt cannot wake it (D: a vfork() parent, say). */
-static bool sleeps_unwakeable(struct seized_process *sp, pid_t tid)
+/*
+ * Whether @tid may yet stop for our interrupt: it runs or waits for a CPU
+ * (R), or sleeps where the interrupt wakes it (S).  Not in D (a vfork()
+ * parent, an uninterruptible sleep), I, or as a zombie leader.
+ */
+static bool may_stop(struct seized_process *sp, pid_t tid)
 {
 	struct procfs_status st;
 
-	return procfs_thread_status(sp->dirfd, tid, &st) || st.state == 'D';
+	return !procfs_thread_status(sp->dirfd, tid, &st) && (st.state == 'R' || st.state == 'S');
 }
 
 /*
@@ -475,38 +486,47 @@ static bool sleeps_unwakeable(struct seized_process *sp, pid_t tid)
  * Let go before that stop (or by the kernel as we exit), it would keep
  * what the interrupt did to a wait it was in: epoll_wait() and a few
  * others return EINTR, which the program never expected.  So it is
- * waited for, while it can stop, and let go from that stop as every other
- * thread is: its wait re-issued, a signal it had dequeued handed on with
- * its siginfo.  One that sleeps unwakeable stays attached until it stops
- * and we look again, or until we exit.
+ * waited for, while it may stop, and let go from that stop as every other
+ * thread is (wait_interrupt_stop(), seize_release()): a signal it had
+ * dequeued goes through from its own stop, with its siginfo, and the
+ * interrupt is asked again; its wait is re-issued.  Not interruptible: a
+ * signal to ptimerctl must not cost the target that EINTR.  One that
+ * cannot stop stays attached until we exit.
  */
 static void release_unstoppable(struct seized_process *sp)
 {
 	struct seized_thread t = { .tid = sp->unstoppable, .before = sp->unstoppable_before };
 	const struct timespec pause_ts = { .tv_nsec = WAIT_MAX_SLEEP_NS };
 	int64_t deadline_ns = clock_now_ns(CLOCK_MONOTONIC) + UNSTOPPABLE_GRACE_NS;
+	bool warned = false;
 	int status;
 
-	if (!t.tid)
+	if (!t.tid || !sp->unstoppable_asked)
 		return;
 	for (;;) {
 		pid_t w = waitpid(t.tid, &status, __WALL | WNOHANG);
 
-		if (w == t.tid)
+		if (w == t.tid && !WIFSTOPPED(status))
+			return;		/* it exited */
+		if (w == t.tid && is_event_stop(status))
 			break;
-		if ((w < 0 && errno != EINTR) || sleeps_unwakeable(sp, t.tid) ||
+		if (w == t.tid) {
+			if (ptrace(PTRACE_CONT, t.tid, 0, WSTOPSIG(status)) < 0 ||
+			    ptrace(PTRACE_INTERRUPT, t.tid, 0, 0) < 0)
+				return;
+			continue;
+		}
+		if ((w < 0 && errno != EINTR) || !may_stop(sp, t.tid) ||
 		    clock_now_ns(CLOCK_MONOTONIC) > deadline_ns)
 			return;
+		if (!warned)
+			warn(sp->ctx, "tid %d: waiting up to %lld s for it to stop, so that it is"
+			     " let go unharmed", t.tid, UNSTOPPABLE_GRACE_NS / NSEC_PER_SEC);
+		warned = true;
 		nanosleep(&pause_ts, NULL);
 	}
-	if (!WIFSTOPPED(status))
-		return;
-	if (!is_event_stop(status)) {
-		ptrace(PTRACE_DETACH, t.tid, 0, WSTOPSIG(status));
-		return;
-	}
 	restart_interrupted_wait(sp, &t);
-	ptrace(PTRACE_DETACH, t.tid, 0, 0);
+	sp->unstoppable_let_go = ptrace(PTRACE_DETACH, t.tid, 0, 0) == 0;
 }
 
 /*
@@ -668,19 +688,27 @@ int seize_release(struct seized_process *sp)
 
 int seize_park(struct seized_process *sp, pid_t tid, int sig)
 {
+	int64_t deadline_ns = deadline_from_now(sp);
 	int status, ret;
 
 	/*
 	 * The interrupt stops it at once: get_signal() looks for a ptrace
 	 * trap before it takes the next signal, and before any return to
-	 * user mode.  So the wait has no deadline: only the scheduler
-	 * delays the stop, and a thread given up as not stopping in time
-	 * would be let go with our code at its ip, where it dies.
+	 * user mode.  So the wait has no end: only the scheduler (or a
+	 * freezer) delays the stop, and a thread given up as not stopping in
+	 * time would be let go with our code at its ip, where it dies.  Past
+	 * the timeout, ptimerctl says that it waits.
 	 */
 	if (ptrace(PTRACE_INTERRUPT, tid, 0, 0) < 0 || ptrace(PTRACE_CONT, tid, 0, sig) < 0)
 		return -errno;
 	for (;;) {
-		ret = next_stop(sp, tid, &status, INT64_MAX, false);
+		ret = next_stop(sp, tid, &status, deadline_ns, false);
+		if (ret == -ETIMEDOUT) {
+			warn(sp->ctx, "tid %d: waiting for it to stop after our code ran, for as"
+			     " long as it takes: let go before, it would die", tid);
+			deadline_ns = INT64_MAX;
+			continue;
+		}
 		if (ret)
 			return ret;
 		if (is_event_stop(status))

@@ -46,6 +46,10 @@ struct seized_process {
 	bool stop_held;		/* a SIGSTOP taken while our code ran; sent again on release */
 	pid_t unstoppable;	/* a thread seized that never stopped, or 0 */
 	struct procfs_syscall unstoppable_before;	/* its call before our interrupt */
+	bool unstoppable_asked;	/* our PTRACE_INTERRUPT reached it */
+	char unstoppable_wchan[64];	/* what it waited in at the give-up, and its call */
+	long unstoppable_nr;
+	bool unstoppable_let_go;	/* it stopped later, and was let go as the others */
 	bool interruptible;	/* ptimer_set_interrupt() may end the seizing */
 	int close_later[SEIZE_CLOSE_LATER_MAX];
 	size_t nclose_later;

@@ -181,22 +181,27 @@ close_dir:
 }
 
 /* Name the thread that would not stop, and what it waits in. */
+/*
+ * What the thread that did not stop waited in when we gave up on it (the
+ * release may have let it go since), and whether it stopped later.
+ */
 static int stuck_error(struct target *t, int ret)
 {
-	pid_t tid = t->sp.unstoppable;
-	char wchan[64];
-	long nr;
+	const struct seized_process *sp = &t->sp;
+	const char *later = sp->unstoppable_let_go ? "; it stopped later, and was let go as the"
+						     " others were" : "";
+	pid_t tid = sp->unstoppable;
 
 	if (!tid)
 		return ctx_set_error(t->ctx, ret, "cannot seize pid %d", t->pid);
-	procfs_thread_wait(t->dirfd, tid, wchan, sizeof(wchan), &nr);
 	if (ret == -EINTR)
 		return ctx_set_error(t->ctx, ret, "pid %d was left as it was; its thread %d"
-				     " had not stopped (it waits in %s, syscall %ld)", t->pid, tid,
-				     wchan, nr);
+				     " had not stopped (it waits in %s, syscall %ld)%s", t->pid, tid,
+				     sp->unstoppable_wchan, sp->unstoppable_nr, later);
 	return ctx_set_error(t->ctx, ret, "thread %d of pid %d did not stop within %u ms"
-			     " (it waits in %s, syscall %ld)", tid, t->pid,
-			     ptimer_get_timeout(t->ctx), wchan, nr);
+			     " (it waits in %s, syscall %ld)%s", tid, t->pid,
+			     ptimer_get_timeout(t->ctx), sp->unstoppable_wchan, sp->unstoppable_nr,
+			     later);
 }
 
 enum target_seccomp target_seccomp_from_flags(unsigned int flags)

@@ -17,12 +17,14 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/ptrace.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -592,18 +594,47 @@ static int proc_tids(pid_t pid, pid_t *tids, int max)
 }
 
 /*
- * CPU 1 to ourselves: a test that hogs it takes this lock first, so that
+ * A CPU to ourselves: a test that hogs one takes this lock first, so that
  * two run side by side (the mutation check runs two selections at once)
- * take turns instead of starving each other's threads.  Held until the
- * returned descriptor is closed.
+ * take turns instead of starving each other's threads.  An abstract unix
+ * socket's name, which one socket at a time may hold, and which no file
+ * mode or /tmp policy stands between runs as different users.  Held until
+ * the returned descriptor is closed.
  */
 static int cpu_hog_lock(void)
 {
-	int fd = open("/tmp/ptimerctl-tests-cpu-hog.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	static const char name[] = "\0ptimerctl-tests-cpu-hog";
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	socklen_t len = offsetof(struct sockaddr_un, sun_path) + sizeof(name) - 1;
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
 	cr_assert_geq(fd, 0, "the CPU hog lock: %s", strerror(errno));
-	cr_assert_eq(flock(fd, LOCK_EX), 0);
+	memcpy(sa.sun_path, name, sizeof(name) - 1);
+	for (int64_t end = harness_deadline(120000); bind(fd, (struct sockaddr *)&sa, len);) {
+		cr_assert_eq(errno, EADDRINUSE, "the CPU hog lock: %s", strerror(errno));
+		cr_assert_lt(clock_ns(CLOCK_MONOTONIC), end, "the CPU hog lock is never free");
+		sleep_ms(10);
+	}
 	return fd;
+}
+
+/* Two CPUs we may run on, the first two of our affinity; false if fewer. */
+static bool two_cpus(int *a, int *b)
+{
+	cpu_set_t set;
+	int n = 0;
+
+	if (sched_getaffinity(0, sizeof(set), &set))
+		return false;
+	for (int cpu = 0; cpu < CPU_SETSIZE && n < 2; cpu++) {
+		if (!CPU_ISSET(cpu, &set))
+			continue;
+		if (n++)
+			*b = cpu;
+		else
+			*a = cpu;
+	}
+	return n == 2;
 }
 
 /*
@@ -659,10 +690,10 @@ Test(deadline, a_thread_slow_to_park_is_waited_for)
 	int n;
 	bool trapped = false;
 	char pid[16], line[64];
+	int status, lock, ours, theirs;
 	pid_t hog;
-	int status, lock;
 
-	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+	if (!two_cpus(&ours, &theirs))
 		cr_skip_test("needs two CPUs");
 	lock = cpu_hog_lock();
 	v = victim_start("--timer", "id=0,value_ms=100000,interval_ms=100000", NULL);
@@ -671,18 +702,18 @@ Test(deadline, a_thread_slow_to_park_is_waited_for)
 		 ru_pidstr(pid, v->pid), NULL);
 	cr_assert(tt_run_until(&t, pick_park_after_trap, &trapped, 30000),
 		  "ptimerctl ended before it parked the thread");
-	/* The target's CPU is 1, where the hog runs; ptimerctl and we run on 0. */
-	pin(0, 0);
-	pin(t.bg.pid, 0);
+	/* The target's CPU is theirs, where the hog runs; ptimerctl and we run on ours. */
+	pin(0, ours);
+	pin(t.bg.pid, ours);
 	/* Held stopped, it cannot answer: its threads from /proc. */
 	n = proc_tids(v->pid, tids, 16);
 	cr_assert_gt(n, 0);
 	for (int k = 0; k < n; k++) {
-		pin(tids[k], 1);
+		pin(tids[k], theirs);
 		if (!below_hog(tids[k]))
 			break;
 	}
-	if (!below_hog(tids[0]) || !hog_cpu(1, 400, &hog)) {
+	if (!below_hog(tids[0]) || !hog_cpu(theirs, 400, &hog)) {
 		tt_release(&t);
 		ru_bg_wait(&t.bg, 30000);
 		cr_skip_test("SCHED_FIFO refused here");
@@ -717,9 +748,9 @@ Test(deadline, an_attach_given_up_interrupts_no_wait)
 	struct victim *v;
 	pid_t tids[8], hog;
 	char spid[16];
-	int status, lock;
+	int status, lock, ours, theirs;
 
-	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+	if (!two_cpus(&ours, &theirs))
 		cr_skip_test("needs two CPUs");
 	lock = cpu_hog_lock();
 	v = victim_start("--block", "epoll", NULL);
@@ -730,11 +761,11 @@ Test(deadline, an_attach_given_up_interrupts_no_wait)
 		  "the leader does not wait in epoll_wait()");
 	tt_start(&t, "dump", "--timeout=0.005", "-o", "/dev/null", ru_pidstr(spid, v->pid), NULL);
 	cr_assert(tt_run_until(&t, tt_pick_first_seize, NULL, 30000), "ptimerctl never seized");
-	/* ptimerctl (which has followed the leader's CPU) and we on CPU 0, the leader on 1. */
-	pin(0, 0);
-	pin(t.bg.pid, 0);
-	pin(v->pid, 1);
-	if (!below_hog(v->pid) || !hog_cpu(1, 100, &hog)) {
+	/* ptimerctl (which has followed the leader's CPU) and we on ours, the leader on theirs. */
+	pin(0, ours);
+	pin(t.bg.pid, ours);
+	pin(v->pid, theirs);
+	if (!below_hog(v->pid) || !hog_cpu(theirs, 100, &hog)) {
 		tt_release(&t);
 		ru_bg_wait(&t.bg, 30000);
 		cr_skip_test("SCHED_FIFO refused here");
@@ -742,6 +773,9 @@ Test(deadline, an_attach_given_up_interrupts_no_wait)
 	tt_release(&t);
 	ru_bg_wait(&t.bg, 30000);
 	cr_expect_eq(t.bg.res.exit_code, PX_TIMEOUT, "%s", run_describe(&t.bg.res));
+	/* The message says what became of it. */
+	cr_expect(strstr(t.bg.res.err, "; it stopped later, and was let go as the others were"),
+		  "%s", t.bg.res.err);
 	run_result_free(&t.bg.res);
 	cr_assert_eq(waitpid(hog, &status, 0), hog);
 	sleep_ms(20);

@@ -855,7 +855,15 @@ free_want:
 	return ret;
 }
 
-static int rearm_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_dump *dump,
+/*
+ * A re-arm puts back what a disarm took, after a dump or a migrate that
+ * failed, often by its timeout: one that gave up at that same timeout
+ * would lose the timers for good.  So each of its waits has at least the
+ * default timeout.
+ */
+static const int64_t rearm_timeout_min_ns = (int64_t)PTIMER_DEFAULT_TIMEOUT_MS * 1000000;
+
+int ptimer_rearm_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_dump *dump,
 		     unsigned int seccomp_flags)
 {
 	struct ptimer_plan plan = { .size = sizeof(plan) };
@@ -870,6 +878,7 @@ static int rearm_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_dump
 	ret = target_open(ctx, pid, &t);
 	if (ret)
 		return ret;
+	target_wait_at_least(&t, rearm_timeout_min_ns);
 	ret = kinds_restore_new(ctx, &t, dump, ptimer_dump_kinds(dump), NULL, 0, false,
 				PTIMER_TIME_FROZEN, true, &kr);
 	if (ret)
@@ -907,26 +916,5 @@ release_creator:
 close_target:
 	kinds_restore_free(kr);
 	target_close(&t);
-	return ret;
-}
-
-/*
- * A re-arm puts back what a disarm took, after a dump or a migrate that
- * failed, often by its timeout: one that gave up at that same timeout
- * would lose the timers for good.  So each of its waits has at least the
- * default timeout.
- */
-static const int64_t rearm_timeout_min_ns = (int64_t)PTIMER_DEFAULT_TIMEOUT_MS * 1000000;
-
-int ptimer_rearm_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_dump *dump,
-		     unsigned int seccomp_flags)
-{
-	const int64_t timeout_ns = ctx->timeout_ns;
-	int ret;
-
-	if (ctx_timeout_ns(ctx) < rearm_timeout_min_ns)
-		ctx->timeout_ns = rearm_timeout_min_ns;
-	ret = rearm_pid(ctx, pid, dump, seccomp_flags);
-	ctx->timeout_ns = timeout_ns;
 	return ret;
 }

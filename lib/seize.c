@@ -161,7 +161,7 @@ static int next_stop(struct seized_process *sp, pid_t tid, int *status,
 
 static int64_t deadline_from_now(struct seized_process *sp)
 {
-	return clock_now_ns(CLOCK_MONOTONIC) + ctx_timeout_ns(sp->ctx);
+	return clock_now_ns(CLOCK_MONOTONIC) + sp->timeout_ns;
 }
 
 /*
@@ -388,7 +388,7 @@ static int order_threads(struct seized_process *sp, pid_t *tids, size_t n)
 }
 
 int seize_process(struct ptimer_ctx *ctx, int dirfd, int statfd, int taskfd, pid_t pid,
-		  unsigned long ptrace_options, bool interruptible,
+		  unsigned long ptrace_options, bool interruptible, int64_t timeout_ns,
 		  struct seized_process *sp)
 {
 	pid_t *tids = NULL;
@@ -397,6 +397,7 @@ int seize_process(struct ptimer_ctx *ctx, int dirfd, int statfd, int taskfd, pid
 
 	memset(sp, 0, sizeof(*sp));
 	sp->ctx = ctx;
+	sp->timeout_ns = timeout_ns;
 	sp->pid = pid;
 	sp->dirfd = dirfd;
 	sp->statfd = statfd;
@@ -404,8 +405,6 @@ int seize_process(struct ptimer_ctx *ctx, int dirfd, int statfd, int taskfd, pid
 	sp->maps.fd = -1;
 	sp->ptrace_options = ptrace_options;
 	sp->unstoppable = 0;
-	sp->unstoppable_asked = false;
-	sp->unstoppable_let_go = false;
 	sp->interruptible = interruptible;
 	ret = procfs_start_time(statfd, &sp->start_time);
 	if (ret)
@@ -784,7 +783,7 @@ static int next_code_stop(struct seized_process *sp, pid_t tid, struct code_wait
 static int code_stopped(struct seized_process *sp, pid_t tid)
 {
 	warn(sp->ctx, "tid %d: injected code did not trap within %lld ms; stopped it",
-	     tid, (long long)(ctx_timeout_ns(sp->ctx) / 1000000));
+	     tid, (long long)(sp->timeout_ns / 1000000));
 	return -ETIMEDOUT;
 }
 

@@ -42,6 +42,7 @@ struct seized_process {
 	int64_t seized_at_ns;	/* CLOCK_MONOTONIC at the first seize */
 	int64_t released_at_ns;	/* and once every thread was let go */
 	int64_t seize_deadline_ns;	/* every thread must have stopped by then */
+	int64_t timeout_ns;	/* each wait's length, this operation's (target_wait_at_least()) */
 	unsigned long ptrace_options;
 	bool stop_held;		/* a SIGSTOP taken while our code ran; sent again on release */
 	pid_t unstoppable;	/* a thread seized that never stopped, or 0 */
@@ -62,7 +63,7 @@ struct seized_process {
  * is named in sp->unstoppable and stays attached until it stops or we exit.
  */
 int seize_process(struct ptimer_ctx *ctx, int dirfd, int statfd, int taskfd, pid_t pid,
-		  unsigned long ptrace_options, bool interruptible,
+		  unsigned long ptrace_options, bool interruptible, int64_t timeout_ns,
 		  struct seized_process *sp);
 
 /*

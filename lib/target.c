@@ -123,6 +123,12 @@ static void close_proc(struct target *t)
 	t->dirfd = -1;
 }
 
+void target_wait_at_least(struct target *t, int64_t ns)
+{
+	if (t->timeout_ns < ns)
+		t->timeout_ns = ns;
+}
+
 int target_open(struct ptimer_ctx *ctx, pid_t pid, struct target *t)
 {
 	int ret;
@@ -130,6 +136,7 @@ int target_open(struct ptimer_ctx *ctx, pid_t pid, struct target *t)
 	memset(t, 0, sizeof(*t));
 	t->ctx = ctx;
 	t->pid = pid;
+	t->timeout_ns = ctx_timeout_ns(ctx);
 	t->dirfd = -1;
 	t->statfd = -1;
 	t->taskfd = -1;
@@ -200,7 +207,8 @@ static int stuck_error(struct target *t, int ret)
 				     sp->unstoppable_wchan, sp->unstoppable_nr, later);
 	return ctx_set_error(t->ctx, ret, "thread %d of pid %d did not stop within %u ms"
 			     " (it waits in %s, syscall %ld)%s", tid, t->pid,
-			     ptimer_get_timeout(t->ctx), sp->unstoppable_wchan, sp->unstoppable_nr,
+			     (unsigned int)(sp->timeout_ns / 1000000), sp->unstoppable_wchan,
+			     sp->unstoppable_nr,
 			     later);
 }
 
@@ -288,7 +296,7 @@ int target_attach(struct target *t, enum target_seccomp seccomp, bool interrupti
 	if (!procfs_reread_stat(t->statfd, &t->maps_stat) && t->maps_stat.mm_known)
 		procfs_keep(t->dirfd, "maps", &t->mapsfd);
 	ret = seize_process(t->ctx, t->dirfd, t->statfd, t->taskfd, t->pid, options,
-			    interruptible, &t->sp);
+			    interruptible, t->timeout_ns, &t->sp);
 	if (ret)
 		unpin(t);
 	if (ret == -EPERM && options)
@@ -660,22 +668,26 @@ int target_batch(struct target *t, struct blob_batch *batch, uint64_t remote)
  */
 #define THROUGH_TIMEOUT_MAX_NS	(16 * NSEC_PER_SEC)
 
-/* Twice the time for the next run, unless at the most already. */
+/*
+ * Twice the time for the next run, unless at the most already.  The
+ * operation's own wait length (t->sp), which target_batch_through() puts
+ * back once through: the caller's context is never changed.
+ */
 static bool through_longer(struct target *t)
 {
-	int64_t now_ns = ctx_timeout_ns(t->ctx);
+	int64_t now_ns = t->sp.timeout_ns;
 
 	if (now_ns >= THROUGH_TIMEOUT_MAX_NS)
 		return false;
 	now_ns *= 2;
-	t->ctx->timeout_ns = now_ns < THROUGH_TIMEOUT_MAX_NS ? now_ns : THROUGH_TIMEOUT_MAX_NS;
+	t->sp.timeout_ns = now_ns < THROUGH_TIMEOUT_MAX_NS ? now_ns : THROUGH_TIMEOUT_MAX_NS;
 	return true;
 }
 
 int target_batch_through(struct target *t, struct blob_batch *b, uint64_t remote)
 {
 	const uint64_t count = b->count;
-	const int64_t timeout_ns = t->ctx->timeout_ns;
+	const int64_t timeout_ns = t->sp.timeout_ns;
 	struct blob_batch *rest;
 	uint64_t from = 0;
 	int ret;
@@ -695,7 +707,7 @@ int target_batch_through(struct target *t, struct blob_batch *b, uint64_t remote
 		memcpy(b->calls + from, rest->calls, rest->count * sizeof(rest->calls[0]));
 		b->done = from + rest->done;
 	}
-	t->ctx->timeout_ns = timeout_ns;
+	t->sp.timeout_ns = timeout_ns;
 	free(rest);
 	return ret;
 }

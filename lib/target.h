@@ -31,6 +31,7 @@ struct target {
 	int mapsfd;		/* its maps, kept from the attach on, or -1 */
 	struct procfs_stat maps_stat;	/* its stat as the maps were opened */
 	struct procfs_status status;
+	int64_t timeout_ns;	/* each wait's length: the context's, or more (target_wait_at_least()) */
 	struct seized_process sp;
 	bool seized;
 	struct injector in;
@@ -48,6 +49,8 @@ struct target {
 
 /* Open /proc/PID and check that the process can be worked on; no attach. */
 int target_open(struct ptimer_ctx *ctx, pid_t pid, struct target *t);
+/* Give each wait on @t at least @ns, whatever the context's timeout: for an undo; before the attach. */
+void target_wait_at_least(struct target *t, int64_t ns);
 /*
  * Processes that share the target's memory without being its threads
  * (target_sharers.c).  target_note_sharers(): -EOPNOTSUPP, with the

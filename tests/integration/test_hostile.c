@@ -838,6 +838,27 @@ Test(hostile_odd, process_without_its_leader)
 #define WORKER_SIGVAL	0x63
 
 /*
+ * A restore into the leaderless @pid of a dump whose one timer (@spec, as
+ * victim --timer takes it) belongs to its leader: refused, exit 10, with
+ * @why in the message.
+ */
+static void leader_timer_refused(const char *pid, const char *spec, const char *why)
+{
+	struct victim *src = victim_start("--threads", "1", "--timer", spec, NULL);
+	struct run_result r;
+	char *dump;
+
+	cr_assert(src && src->ready);
+	dump = ru_dump_file(src->pid, NULL);
+	victim_kill(src);
+	px(&r, AS_ROOT, "restore", "-i", dump, pid, NULL);
+	cr_expect_eq(r.exit_code, PX_BAD_INPUT, "restore of %s: %s", spec, run_describe(&r));
+	cr_expect(strstr(r.err, why), "%s", r.err);
+	run_result_free(&r);
+	ru_file_free(dump);
+}
+
+/*
  * Threads map by position, leader to leader, and a dump names the leader
  * first.  A dump of a process whose leader exited named its first live
  * thread instead: show, diff and restore refused the dump ("threads[0]:
@@ -848,8 +869,8 @@ Test(hostile_odd, process_without_its_leader)
 Test(hostile_odd, a_leaderless_process_maps_leader_first)
 {
 	const char *argv[] = { strdup(helper_path("oddproc")), "--leaderless", NULL };
-	struct victim *v = spawn_checked(argv, (uid_t)-1, "oddproc"), *dst, *src;
-	char pid[16], dpid[16], line[64], *dump, *leader_dump;
+	struct victim *v = spawn_checked(argv, (uid_t)-1, "oddproc"), *dst;
+	char pid[16], dpid[16], line[64], *dump;
 	json_object *doc, *threads;
 	struct vtimer t[8];
 	struct run_result r;
@@ -904,30 +925,13 @@ Test(hostile_odd, a_leaderless_process_maps_leader_first)
 	victim_kill(dst);
 
 	/* A timer of the dump's leader has nowhere to go: refused, before the attach. */
-	src = victim_start("--threads", "1", "--timer",
-			   "id=7,notify=thread_id,thread=0,sig=40,value_ms=50000", NULL);
-	cr_assert(src && src->ready);
-	leader_dump = ru_dump_file(src->pid, NULL);
-	victim_kill(src);
-	px(&r, AS_ROOT, "restore", "-i", leader_dump, pid, NULL);
-	cr_expect_eq(r.exit_code, PX_BAD_INPUT, "restore: %s", run_describe(&r));
-	cr_expect(strstr(r.err, "which has exited"), "%s", r.err);
-	run_result_free(&r);
-	ru_file_free(leader_dump);
+	leader_timer_refused(pid, "id=7,notify=thread_id,thread=0,sig=40,value_ms=50000",
+			     "which has exited");
 	/* Nor a timer on the dump's leader's CPU clock, which stopped with it. */
-	src = victim_start("--threads", "1", "--timer",
-			   "id=7,clock=thread_cpu:0,notify=none,value_ms=50000", NULL);
-	cr_assert(src && src->ready);
-	leader_dump = ru_dump_file(src->pid, NULL);
-	victim_kill(src);
-	px(&r, AS_ROOT, "restore", "-i", leader_dump, pid, NULL);
-	cr_expect_eq(r.exit_code, PX_BAD_INPUT, "restore onto a thread CPU clock: %s",
-		     run_describe(&r));
-	cr_expect(strstr(r.err, "CPU clock of a thread that maps to the leader"), "%s", r.err);
-	run_result_free(&r);
+	leader_timer_refused(pid, "id=7,clock=thread_cpu:0,notify=none,value_ms=50000",
+			     "CPU clock of a thread that maps to the leader");
 	cr_expect_eq(proc_tracer_pid(v->pid), 0);
 	cr_assert_eq(victim_cmd(v, "ping", line, sizeof(line)), 0, "the process died");
-	ru_file_free(leader_dump);
 	ru_file_free(dump);
 	victim_kill(v);
 }

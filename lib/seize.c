@@ -182,6 +182,17 @@ static int64_t deadline_from_now(struct seized_process *sp)
  * again: the thread stops once more, as soon as it has set up the handler
  * or at the latest shortly after.
  */
+/*
+ * From a signal-delivery stop of @tid: deliver @sig with the siginfo it was
+ * sent with, and interrupt again, for the stop we wait for.
+ */
+static int let_signal_through(pid_t tid, int sig)
+{
+	if (ptrace(PTRACE_CONT, tid, 0, sig) < 0 || ptrace(PTRACE_INTERRUPT, tid, 0, 0) < 0)
+		return -errno;
+	return 0;
+}
+
 static int wait_interrupt_stop(struct seized_process *sp, struct seized_thread *t,
 			       int64_t deadline_ns)
 {
@@ -196,9 +207,9 @@ static int wait_interrupt_stop(struct seized_process *sp, struct seized_thread *
 		if ((status >> 16) == 0) {
 			dbg(sp->ctx, "tid %d: letting signal %d through", t->tid,
 			    WSTOPSIG(status));
-			if (ptrace(PTRACE_CONT, t->tid, 0, WSTOPSIG(status)) < 0 ||
-			    ptrace(PTRACE_INTERRUPT, t->tid, 0, 0) < 0)
-				return -errno;
+			ret = let_signal_through(t->tid, WSTOPSIG(status));
+			if (ret)
+				return ret;
 			continue;
 		}
 		/* Some other ptrace event; we asked for none, so just go on. */
@@ -215,9 +226,26 @@ static pid_t thread_traced(struct seized_process *sp, pid_t tid)
 	return procfs_thread_status(sp->dirfd, tid, &st) ? 0 : st.tracer_pid;
 }
 
+/*
+ * @tid was seized but will not have stopped: keep it for the message
+ * (what it waits in now) and for the release (@before, what it waited in
+ * before our interrupt, which @asked says it got; NULL if it did not).
+ */
+static void note_unstoppable(struct seized_process *sp, pid_t tid,
+			     const struct procfs_syscall *before)
+{
+	sp->unstoppable = tid;
+	sp->unstoppable_asked = before != NULL;
+	if (before)
+		sp->unstoppable_before = *before;
+	procfs_thread_wait(sp->dirfd, tid, sp->unstoppable_wchan, sizeof(sp->unstoppable_wchan),
+			   &sp->unstoppable_nr);
+}
+
 static int seize_one(struct seized_process *sp, pid_t tid)
 {
 	struct seized_thread *t, *grown;
+	bool asked = false;
 	int ret;
 
 	if (ptrace(PTRACE_SEIZE, tid, 0, sp->ptrace_options) < 0) {
@@ -238,10 +266,7 @@ static int seize_one(struct seized_process *sp, pid_t tid)
 	grown = realloc(sp->threads, (sp->nthreads + 1) * sizeof(*grown));
 	if (!grown) {
 		/* Not interrupted: it runs on, and the kernel lets it go when we exit. */
-		sp->unstoppable = tid;
-		sp->unstoppable_asked = false;
-		procfs_thread_wait(sp->dirfd, tid, sp->unstoppable_wchan,
-				   sizeof(sp->unstoppable_wchan), &sp->unstoppable_nr);
+		note_unstoppable(sp, tid, NULL);
 		return -ENOMEM;
 	}
 	sp->threads = grown;
@@ -256,7 +281,7 @@ static int seize_one(struct seized_process *sp, pid_t tid)
 		ret = -errno;
 		goto drop;
 	}
-	sp->unstoppable_asked = true;
+	asked = true;
 	ret = wait_interrupt_stop(sp, t, sp->seize_deadline_ns);
 	if (ret)
 		goto drop;
@@ -276,10 +301,7 @@ drop:
 	 * exit, when the kernel lets it go with our interrupt cancelled.
 	 * Remember it for the message, and what it waited in for the release.
 	 */
-	sp->unstoppable = tid;
-	sp->unstoppable_before = t->before;
-	procfs_thread_wait(sp->dirfd, tid, sp->unstoppable_wchan, sizeof(sp->unstoppable_wchan),
-			   &sp->unstoppable_nr);
+	note_unstoppable(sp, tid, asked ? &t->before : NULL);
 	return ret;
 }
 
@@ -510,8 +532,7 @@ static void release_unstoppable(struct seized_process *sp)
 		if (w == t.tid && is_event_stop(status))
 			break;
 		if (w == t.tid) {
-			if (ptrace(PTRACE_CONT, t.tid, 0, WSTOPSIG(status)) < 0 ||
-			    ptrace(PTRACE_INTERRUPT, t.tid, 0, 0) < 0)
+			if (let_signal_through(t.tid, WSTOPSIG(status)))
 				return;
 			continue;
 		}

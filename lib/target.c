@@ -187,10 +187,10 @@ close_dir:
 	return ret;
 }
 
-/* Name the thread that would not stop, and what it waits in. */
 /*
- * What the thread that did not stop waited in when we gave up on it (the
- * release may have let it go since), and whether it stopped later.
+ * Name the thread that would not stop, what it waited in when we gave up
+ * on it (the release may have let it go since), and whether it stopped
+ * later.
  */
 static int stuck_error(struct target *t, int ret)
 {
@@ -208,8 +208,7 @@ static int stuck_error(struct target *t, int ret)
 	return ctx_set_error(t->ctx, ret, "thread %d of pid %d did not stop within %u ms"
 			     " (it waits in %s, syscall %ld)%s", tid, t->pid,
 			     (unsigned int)(sp->timeout_ns / 1000000), sp->unstoppable_wchan,
-			     sp->unstoppable_nr,
-			     later);
+			     sp->unstoppable_nr, later);
 }
 
 enum target_seccomp target_seccomp_from_flags(unsigned int flags)

@@ -965,6 +965,24 @@ bool proc_wait_state(pid_t pid, const char *states, int timeout_ms)
 	return false;
 }
 
+int proc_tids(pid_t pid, pid_t *tids, int max)
+{
+	char path[64];
+	struct dirent *d;
+	int n = 0;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	dir = opendir(path);
+	if (!dir)
+		return -errno;
+	while ((d = readdir(dir)) && n < max)
+		if (atoi(d->d_name) > 0)
+			tids[n++] = atoi(d->d_name);
+	closedir(dir);
+	return n;
+}
+
 int proc_count_fds(pid_t pid)
 {
 	char path[64];

@@ -221,6 +221,8 @@ bool proc_wait_syscall(pid_t pid, pid_t tid, long long nr, unsigned long long *p
 bool proc_wait_state(pid_t pid, const char *states, int timeout_ms);
 /* How many descriptors @pid holds (asserts that /proc/PID/fd reads). */
 int proc_count_fds(pid_t pid);
+/* The threads of @pid from /proc/PID/task, in readdir order, at most @max; -errno. */
+int proc_tids(pid_t pid, pid_t *tids, int max);
 /* How many POSIX timers /proc/PID/timers lists (asserts that it reads). */
 int proc_count_timers(pid_t pid);
 

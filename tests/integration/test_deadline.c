@@ -12,7 +12,6 @@
  */
 #include <criterion/criterion.h>
 #include <criterion/logging.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -68,19 +67,9 @@ static void stuck_start(struct stuck *s, const char *vfork_ms)
 /* The tids of the READY line were not kept by the harness: ask /proc. */
 static void stuck_tids(struct stuck *s)
 {
-	char path[64];
-	struct dirent *d;
 	pid_t t[8];
-	int n = 0;
-	DIR *dir;
+	int n = proc_tids(s->v->pid, t, 8);
 
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)s->v->pid);
-	dir = opendir(path);
-	cr_assert(dir);
-	while ((d = readdir(dir)) && n < 8)
-		if (atoi(d->d_name) > 0)
-			t[n++] = atoi(d->d_name);
-	closedir(dir);
 	/* main, early, stuck, late, control: creation order is tid order here */
 	cr_assert_eq(n, 5, "stuck has %d threads", n);
 	for (int i = 1; i < n; i++)
@@ -151,28 +140,19 @@ static void assert_timers_kept(const struct stimer *a, int na, int64_t ta,
 /* No thread of @pid is traced or in a stop. */
 static void assert_all_free(pid_t pid, const char *what)
 {
-	char path[64];
-	struct dirent *d;
-	DIR *dir;
-	int n = 0;
+	pid_t tids[16];
+	int n = proc_tids(pid, tids, 16);
 
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
-	dir = opendir(path);
-	cr_assert(dir, "%s: %s", what, path);
-	while ((d = readdir(dir))) {
-		pid_t tid = atoi(d->d_name);
-		char st;
+	cr_assert_geq(n, 0, "%s: /proc/%d/task: %s", what, (int)pid, strerror(-n));
+	for (int k = 0; k < n; k++) {
+		pid_t tid = tids[k];
+		char st = proc_state(tid);
 
-		if (tid <= 0)
-			continue;
-		st = proc_state(tid);
 		cr_assert(st && st != 't' && st != 'T', "%s: thread %d is in state %c", what,
 			  (int)tid, st ? st : '?');
 		cr_assert_eq(proc_tracer_pid(tid), 0, "%s: thread %d is still traced by %ld",
 			     what, (int)tid, proc_tracer_pid(tid));
-		n++;
 	}
-	closedir(dir);
 	cr_assert_eq(n, 5, "%s: %d threads", what, n);
 }
 
@@ -483,12 +463,11 @@ Test(deadline, library_timeout)
 {
 	struct ptimer_dump *dump = NULL;
 	struct ptimer_ctx *ctx;
-	char want[64], line[256], path[64];
-	struct dirent *d;
+	char want[64], line[256];
 	struct stuck s;
 	int64_t t0, elapsed;
-	int ret, status;
-	DIR *dir;
+	int ret, status, n;
+	pid_t tids[16];
 	char st;
 
 	stuck_start(&s, "30000");
@@ -508,18 +487,14 @@ Test(deadline, library_timeout)
 		    ptimer_last_error(ctx));
 
 	/* Every other thread is free at once. */
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)s.v->pid);
-	dir = opendir(path);
-	cr_assert(dir);
-	while ((d = readdir(dir))) {
-		pid_t tid = atoi(d->d_name);
-
-		if (tid <= 0 || tid == s.stuck)
+	n = proc_tids(s.v->pid, tids, 16);
+	cr_assert_geq(n, 0);
+	for (int k = 0; k < n; k++) {
+		if (tids[k] == s.stuck)
 			continue;
-		cr_assert_eq(proc_tracer_pid(tid), 0, "thread %d still traced", (int)tid);
-		cr_assert_neq(proc_state(tid), 't', "thread %d still stopped", (int)tid);
+		cr_assert_eq(proc_tracer_pid(tids[k]), 0, "thread %d still traced", (int)tids[k]);
+		cr_assert_neq(proc_state(tids[k]), 't', "thread %d still stopped", (int)tids[k]);
 	}
-	closedir(dir);
 	cr_log_info("library: after -ETIMEDOUT the stuck thread is traced by %ld (the caller is"
 		    " %d)", proc_tracer_pid(s.stuck), (int)getpid());
 
@@ -573,24 +548,6 @@ static bool below_hog(pid_t tid)
 	struct sched_param sp = { .sched_priority = 5 };
 
 	return sched_setscheduler(tid, SCHED_FIFO, &sp) == 0;
-}
-
-static int proc_tids(pid_t pid, pid_t *tids, int max)
-{
-	char path[64];
-	struct dirent *d;
-	int n = 0;
-	DIR *dir;
-
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
-	dir = opendir(path);
-	if (!dir)
-		return -errno;
-	while ((d = readdir(dir)) && n < max)
-		if (atoi(d->d_name) > 0)
-			tids[n++] = atoi(d->d_name);
-	closedir(dir);
-	return n;
 }
 
 /*

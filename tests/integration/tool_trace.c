@@ -2,7 +2,6 @@
 // SPDX-FileCopyrightText: The ptimerctl authors
 /* ptimerctl held at a chosen system call; see tool_trace.h. */
 #include <criterion/criterion.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -246,20 +245,11 @@ bool tt_pick_walking(const struct tt_call *c, void *data)
 
 bool tt_traces_a_thread(pid_t tracer, pid_t pid)
 {
-	char path[64];
-	struct dirent *d;
-	bool found = false;
-	DIR *dir;
+	pid_t tids[256];
+	int n = proc_tids(pid, tids, 256);
 
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
-	dir = opendir(path);
-	if (!dir)
-		return false;
-	while (!found && (d = readdir(dir))) {
-		pid_t tid = atoi(d->d_name);
-
-		found = tid > 0 && proc_status_long(tid, "TracerPid") == tracer;
-	}
-	closedir(dir);
-	return found;
+	for (int k = 0; k < n; k++)
+		if (proc_status_long(tids[k], "TracerPid") == tracer)
+			return true;
+	return false;
 }

@@ -494,8 +494,10 @@ int ptimer_restore_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_du
  * with the values the dump recorded (the undo of a failed migration):
  * every kind the dump carries and the context handles, the timerfds at
  * their descriptors, and the dump's pending signals queued again (the
- * disarm left the originals stale).  Being an undo, each of its waits has
- * at least PTIMER_DEFAULT_TIMEOUT_MS, or the context's timeout if longer.
+ * disarm left the originals stale).  A timer the program deleted or
+ * closed since is passed over with a warning, as is the signal of a
+ * deleted POSIX timer.  Being an undo, each of its waits has at least
+ * PTIMER_DEFAULT_TIMEOUT_MS, or the context's timeout if longer.
  * @seccomp_flags: PTIMER_DUMP_SUSPEND_SECCOMP or PTIMER_DUMP_KEEP_SECCOMP.
  */
 PTIMER_MUST_CHECK

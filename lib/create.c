@@ -636,6 +636,13 @@ int arm_timers(struct creator *c, const struct ptimer_dump *from,
 	       const struct ptimer_timer *timers, size_t n, enum ptimer_time_mode mode,
 	       bool undo)
 {
+	return rearm_timers(c, from, timers, n, mode, undo, NULL, NULL);
+}
+
+int rearm_timers(struct creator *c, const struct ptimer_dump *from,
+		 const struct ptimer_timer *timers, size_t n, enum ptimer_time_mode mode,
+		 bool undo, int *gone, size_t *ngone)
+{
 	struct itimerspec *values;
 	struct arm_clocks now;
 	struct blob_batch *b;
@@ -673,6 +680,10 @@ int arm_timers(struct creator *c, const struct ptimer_dump *from,
 	if (ret)
 		goto free_all;
 	for (size_t i = 0; i < b->done; i++) {
+		if (gone && b->calls[i].ret == -EINVAL) {
+			gone[(*ngone)++] = (int)b->calls[i].args[0];
+			continue;
+		}
 		if (b->calls[i].ret) {
 			ret = ctx_set_error(c->ctx, (int)b->calls[i].ret,
 					    "timer_settime of id %llu in pid %d",

@@ -113,6 +113,14 @@ bool armed_may_have_fired(const struct creator *c);
 int arm_timers(struct creator *c, const struct ptimer_dump *from,
 	       const struct ptimer_timer *timers, size_t n, enum ptimer_time_mode mode,
 	       bool undo);
+/*
+ * As arm_timers(), for a process that ran since its dump: a timer that
+ * the program deleted meanwhile fails with EINVAL, which is then no
+ * error; its id goes to @gone (room for @n), counted in @ngone (from 0).
+ */
+int rearm_timers(struct creator *c, const struct ptimer_dump *from,
+		 const struct ptimer_timer *timers, size_t n, enum ptimer_time_mode mode,
+		 bool undo, int *gone, size_t *ngone);
 /* Delete @n ids in one target_batch_through(), best effort; returns the first error. */
 int delete_timers(struct creator *c, const int *ids, size_t n);
 /* Delete every timer created so far, and the one that may have been. */

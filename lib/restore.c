@@ -863,6 +863,30 @@ free_want:
  */
 static const int64_t rearm_timeout_min_ns = (int64_t)PTIMER_DEFAULT_TIMEOUT_MS * 1000000;
 
+/*
+ * The POSIX timers back at their settings.  One that the program deleted
+ * since the dump is gone for good: no error, and no reason to leave the
+ * other kinds disarmed, as a failure would.  (Nor is its queued signal
+ * queued again: kinds_restore_signals().)
+ */
+static int rearm_posix(struct creator *c, const struct ptimer_dump *dump)
+{
+	size_t ngone = 0;
+	int *gone;
+	int ret;
+
+	gone = calloc(dump->ntimers + 1, sizeof(*gone));
+	if (!gone)
+		return -ENOMEM;
+	ret = rearm_timers(c, dump, dump->timers, dump->ntimers, PTIMER_TIME_FROZEN, true,
+			   gone, &ngone);
+	for (size_t i = 0; i < ngone; i++)
+		warn(c->ctx, "timer %d of pid %d no longer exists (the program deleted it"
+		     " after the dump disarmed it): not re-armed", gone[i], c->t->pid);
+	free(gone);
+	return ret;
+}
+
 int ptimer_rearm_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_dump *dump,
 		     unsigned int seccomp_flags)
 {
@@ -893,7 +917,7 @@ int ptimer_rearm_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_dump
 					  kinds_restore_scratch_size(kr)), false);
 	if (!ret) {
 		create_layout(&c, target_scratch(&t), dump->ntimers);
-		ret = arm_timers(&c, dump, dump->timers, dump->ntimers, PTIMER_TIME_FROZEN, true);
+		ret = rearm_posix(&c, dump);
 	}
 	/*
 	 * The disarming dump left the timers' queued signals stale (they

@@ -1053,6 +1053,38 @@ static bool purge_first(struct kinds_restore *kr, const struct ptimer_pending_si
 	return true;
 }
 
+/*
+ * Re-arming: the signal of a POSIX timer that the program deleted since
+ * the dump is not queued again.  The deletion would have made it stale,
+ * and the kernel would have dropped it; queued again, it would come from
+ * a timer the program no longer has.  timer_getoverrun() changes
+ * nothing, and answers EINVAL for a timer that is gone.
+ */
+static int forget_deleted_timers(struct kinds_restore *kr, struct kbatch *kb)
+{
+	size_t n = 0;
+	int ret;
+
+	kb_reset(kb, false);
+	for (size_t k = 0; k < kr->nsigs; k++)
+		kb_add(kb, ARCH_NR_TIMER_GETOVERRUN, (uint64_t)kr->sigs[k].timerid, 0, 0, 0);
+	ret = kb_run(kr, kb, true, "looking for the timers of the pending signals");
+	if (ret)
+		return ret;
+	for (size_t k = 0; k < kr->nsigs; k++) {
+		if (kb_ret(kb, k) == -EINVAL) {
+			warn(kr->ctx, "%s of timer %d of pid %d is not queued again: the program"
+			     " deleted that timer after the dump disarmed it",
+			     ptimer_signal_name(kr->sigs[k].signo), kr->sigs[k].timerid,
+			     kr->t->pid);
+			continue;
+		}
+		kr->sigs[n++] = kr->sigs[k];
+	}
+	kr->nsigs = n;
+	return 0;
+}
+
 static int queue_signals(struct kinds_restore *kr)
 {
 	size_t *call = NULL;
@@ -1079,6 +1111,11 @@ static int queue_signals(struct kinds_restore *kr)
 	ret = kb_init(&kb, kr);
 	if (ret)
 		return ret;
+	if (kr->rearm) {
+		ret = forget_deleted_timers(kr, &kb);
+		if (ret || !kr->nsigs)
+			goto free_batch;
+	}
 	call = calloc(kr->nsigs, sizeof(*call));
 	if (!call) {
 		ret = -ENOMEM;

@@ -210,15 +210,20 @@ static void expect_timerfds(struct victim *v, const char *who, long long src_101
 }
 
 /* The POSIX timers of @v: the four of allkinds, IDs 0..3, as in the source. */
-static void expect_posix(struct victim *v, const char *who, bool armed)
+/* The 4 POSIX timers of SRC's dump but @gone (-1: none), which @v deleted. */
+static void expect_posix_but(struct victim *v, const char *who, bool armed, int gone)
 {
 	struct vtimer t[RU_MAX_TIMERS];
 	int n = ru_timers(v, t, RU_MAX_TIMERS);
 
-	cr_assert_eq(n, 4, "%s: %s", who, ru_timers_str(t, n));
+	cr_assert_eq(n, gone < 0 ? 4 : 3, "%s: %s", who, ru_timers_str(t, n));
 	for (int id = 0; id < 4; id++) {
 		const struct vtimer *x = vtimer_find(t, n, id);
 
+		if (id == gone) {
+			cr_assert(!x, "%s has timer %d back: %s", who, id, ru_timers_str(t, n));
+			continue;
+		}
 		cr_assert(x, "%s lacks timer %d: %s", who, id, ru_timers_str(t, n));
 		cr_expect_eq(x->signo, AK_SIG_PTHR + id, "%s: timer %d", who, id);
 		cr_expect_eq(x->sigval, 0xa110000ULL + AK_SIG_PTHR + id, "%s: timer %d", who, id);
@@ -226,6 +231,11 @@ static void expect_posix(struct victim *v, const char *who, bool armed)
 			cr_expect_eq(x->interval_ns, armed ? (id ? 70 : 50) * RU_MS : 0,
 				     "%s: timer %d", who, id);
 	}
+}
+
+static void expect_posix(struct victim *v, const char *who, bool armed)
+{
+	expect_posix_but(v, who, armed, -1);
 }
 
 Test(kinds, every_kind_into_a_fresh_process)
@@ -905,7 +915,8 @@ static void expect_dumped_signals(const char *file, pid_t tid)
  * nothing can queue them again (their timers are one-shots that have
  * fired), so once neither is pending the counts are final.
  */
-static void release_and_expect_once(struct victim *v, const char *who, long long want)
+static void release_and_expect(struct victim *v, const char *who, long long want_thr,
+			       long long want_proc)
 {
 	pid_t w = ak_worker(v);
 	struct ak_stats st;
@@ -914,13 +925,18 @@ static void release_and_expect_once(struct victim *v, const char *who, long long
 	cr_assert(ak_wait_pending(v->pid, w, AK_SIG_OTHR, false), "%s: 38 stays pending", who);
 	cr_assert(ak_wait_pending(v->pid, 0, AK_SIG_OPROC, false), "%s: 39 stays pending", who);
 	ak_stats(v, &st);
-	cr_expect_eq(st.s[AK_OTHR].count, want, "%s: the thread-directed signal came %lld times",
-		     who, st.s[AK_OTHR].count);
-	cr_expect_eq(st.s[AK_OPROC].count, want,
+	cr_expect_eq(st.s[AK_OTHR].count, want_thr,
+		     "%s: the thread-directed signal came %lld times", who, st.s[AK_OTHR].count);
+	cr_expect_eq(st.s[AK_OPROC].count, want_proc,
 		     "%s: the process-directed signal came %lld times", who,
 		     st.s[AK_OPROC].count);
 	cr_expect_eq(st.anomalies, 0, "%s: %lld bad siginfos, the first %s", who, st.anomalies,
 		     st.first_anomaly);
+}
+
+static void release_and_expect_once(struct victim *v, const char *who, long long want)
+{
+	release_and_expect(v, who, want, want);
 }
 
 Test(kinds, pending_signals_are_delivered_once_in_the_destination)
@@ -1102,8 +1118,8 @@ static pid_t child_of(pid_t parent)
  * before the re-arm attaches; @hold acts on SRC there.  The re-arm must
  * put back every timer all the same.
  */
-static void rearm_after(const char *slow, bool (*hold)(struct victim *src, void *data),
-			void *data)
+static void rearm_after_but(const char *slow, bool (*hold)(struct victim *src, void *data),
+			    void *data, int gone, bool pending)
 {
 	char line[256];
 	bool answer_due;
@@ -1119,6 +1135,8 @@ static void rearm_after(const char *slow, bool (*hold)(struct victim *src, void 
 	src = start_source_with4("--slow", "timerfd_settime=150000", slow ? "--slow" : NULL, slow);
 	t0 = clock_ns(CLOCK_MONOTONIC);
 	ak_timerfds(src, st);
+	if (pending)
+		pend(src);
 	tt_start(&t, "dump", "--disarm", "--kinds=all", "--keep-seccomp", "--timeout=0.2", "-o",
 		 "/dev/null", ru_pidstr(spid, src->pid), NULL);
 	cr_assert(tt_run_until(&t, pick_seize_after_detach, &detached, 30000),
@@ -1134,13 +1152,30 @@ static void rearm_after(const char *slow, bool (*hold)(struct victim *src, void 
 		 t.bg.res.err);
 	cr_expect_eq(t.bg.res.exit_code, PX_TIMEOUT, "%s", who);
 	cr_expect(strstr(t.bg.res.err, "timers it had disarmed were re-armed"), "%s", who);
+	if (gone >= 0) {
+		char said[96];
+
+		/* Timer 3 was disarmed already: only its signal says it is gone. */
+		snprintf(said, sizeof(said), pending ? "of timer %d of pid %d is not queued again" :
+			 "timer %d of pid %d no longer exists", gone, src->pid);
+		cr_expect(strstr(t.bg.res.err, said), "%s", who);
+	}
 	run_result_free(&t.bg.res);
 	cr_expect_eq(proc_tracer_pid(src->pid), 0);
-	expect_posix(src, who, true);
+	expect_posix_but(src, who, true, gone);
 	expect_itimers_armed(src, who);
 	expect_timerfds(src, who, st[1].value_ns, t0);
 	expect_no_anomaly(src, who);
+	/* Each put back once, but that of a deleted timer, which the kernel drops. */
+	if (pending)
+		release_and_expect(src, who, gone == 2 ? 0 : 1, gone == 3 ? 0 : 1);
 	victim_kill(src);
+}
+
+static void rearm_after(const char *slow, bool (*hold)(struct victim *src, void *data),
+			void *data)
+{
+	rearm_after_but(slow, hold, data, -1, false);
 }
 
 /*
@@ -1195,6 +1230,44 @@ Test(kinds, a_rearm_outwaits_a_stalled_supervisor, .timeout = 180)
 	static const long stall_ms = 6000;
 
 	rearm_after(NULL, stall_supervisor, (void *)&stall_ms);
+}
+
+/* SRC deletes its POSIX timer *@data (an int), which the dump disarmed. */
+static bool delete_timer(struct victim *src, void *data)
+{
+	char cmd[32];
+
+	snprintf(cmd, sizeof(cmd), "delete %d", *(const int *)data);
+	ak_ok(src, cmd, NULL, 0);
+	return false;
+}
+
+/*
+ * The program deletes a timer that the failed dump had disarmed, before
+ * the re-arm: that timer is gone for good, and the re-arm says so and
+ * puts back every other timer of every kind.  Its timer_settime()
+ * failing (EINVAL) failed the whole re-arm, and the timerfds and
+ * interval timers, re-armed after the POSIX timers, were left disarmed.
+ */
+Test(kinds, a_rearm_passes_over_a_timer_deleted_meanwhile, .timeout = 180)
+{
+	static const int id = 1;
+
+	rearm_after_but(NULL, delete_timer, (void *)&id, id, false);
+}
+
+/*
+ * Signal 39, pending from the one-shot timer 3, went stale with the
+ * disarm, and the program deletes that timer before the re-arm: the
+ * kernel would have dropped the signal once the timer was deleted, so
+ * the re-arm queues it no more (it did, a signal from a timer the
+ * program had deleted); 38 comes once.
+ */
+Test(kinds, a_rearm_queues_no_signal_of_a_timer_deleted_meanwhile, .timeout = 180)
+{
+	static const int id = 3;
+
+	rearm_after_but(NULL, delete_timer, (void *)&id, id, true);
 }
 
 /*

@@ -77,6 +77,11 @@ void ptimer_private_set_one_syscall_per_trip(struct ptimer_ctx *ctx, bool on)
 	ctx->one_syscall_per_trip = on;
 }
 
+void ptimer_private_set_wake(struct ptimer_ctx *ctx, enum ptimer_private_wake how)
+{
+	ctx->wake = how;
+}
+
 static const char *const phase_names[PTIMER_PHASE_COUNT] = {
 	[PTIMER_PHASE_ATTACHED] = "attached",
 	[PTIMER_PHASE_INJECTING] = "injecting",

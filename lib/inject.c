@@ -459,7 +459,7 @@ static int run_from_stop(struct injector *in, const struct arch_regs *regs, uint
 	in->run_entry = arch_get_ip(regs);
 	in->entry_faults = 0;
 	in->stopped_regs_valid = false;
-	if (ptrace(request, in->tid, 0, 0) < 0)
+	if (seize_resume(in->sp, request, in->tid, 0) < 0)
 		return -errno;
 	in->round_trips++;
 	return 0;
@@ -486,7 +486,7 @@ static int run_into_call(struct injector *in, const struct arch_regs *regs, uint
 	}
 	if (!ret)
 		ret = set_sigmask(in, mask);
-	if (!ret && ptrace(PTRACE_CONT, in->tid, 0, 0) < 0)
+	if (!ret && seize_resume(in->sp, PTRACE_CONT, in->tid, 0) < 0)
 		ret = -errno;
 	if (!ret)
 		in->round_trips++;
@@ -658,7 +658,7 @@ static int wait_trap(struct injector *in, siginfo_t *si, const struct sent_to_se
 		ret = seize_wait_trap(in->sp, in->tid, si, &interrupted);
 		if (ret == -ETIMEDOUT && interrupted && ours_queued(in, trap_end)) {
 			/* Let it take that signal: a trap or a fault, as after any run. */
-			if (ptrace(PTRACE_CONT, in->tid, 0, 0) < 0)
+			if (seize_resume(in->sp, PTRACE_CONT, in->tid, 0) < 0)
 				return -errno;
 			continue;
 		}
@@ -702,7 +702,7 @@ static int wait_trap(struct injector *in, siginfo_t *si, const struct sent_to_se
 			break;
 		}
 		hold_signal(in, si);
-		if (ptrace(PTRACE_CONT, in->tid, 0, 0) < 0)
+		if (seize_resume(in->sp, PTRACE_CONT, in->tid, 0) < 0)
 			return -errno;
 	}
 }

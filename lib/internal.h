@@ -21,6 +21,7 @@ struct ptimer_ctx {
 	int64_t timeout_ns;			/* ptimer_set_timeout() */
 	ptimer_phase_fn phase_fn;		/* ptimer_set_phase_fn() */
 	bool one_syscall_per_trip;		/* ptimer-private.h */
+	int wake;				/* ptimer_private_set_wake() */
 	unsigned int kinds;			/* ptimer_set_kinds(); 0: all */
 };
 

@@ -113,9 +113,9 @@ int mm_sharers_find(pid_t tid, pid_t tgid, pid_t *out, size_t max, size_t *n)
 	return ret;
 }
 
-int mm_last_pid(int fd, unsigned long *last)
+int mm_last_pid(int fd, unsigned long *last, unsigned long *running)
 {
-	char text[128], *slash;
+	char text[128], *slash, *field;
 	ssize_t len;
 
 	len = pread(fd, text, sizeof(text) - 1, 0);
@@ -124,7 +124,14 @@ int mm_last_pid(int fd, unsigned long *last)
 	text[len] = '\0';
 	/* "0.00 0.01 0.05 1/123 4567": running/total, then the last pid. */
 	slash = strchr(text, '/');
-	if (!slash || !(slash = strchr(slash, ' ')))
+	if (!slash)
+		return -EIO;
+	field = slash;
+	while (field > text && field[-1] != ' ')
+		field--;
+	if (running)
+		*running = strtoul(field, NULL, 10);
+	if (!(slash = strchr(slash, ' ')))
 		return -EIO;
 	*last = strtoul(slash + 1, NULL, 10);
 	return 0;

@@ -40,9 +40,10 @@ int mm_shared_with(pid_t tid, pid_t pid);
  * The pid the kernel handed out last in our pid namespace, from
  * /proc/loadavg, open as @fd (O_RDONLY, kept: a read from offset 0 is
  * fresh): a process (or thread) made anywhere below it changes it, so an
- * unchanged value says no process was made in between.
+ * unchanged value says no process was made in between.  With @running,
+ * also how many tasks were running or runnable then, the caller included.
  */
-int mm_last_pid(int fd, unsigned long *last);
+int mm_last_pid(int fd, unsigned long *last, unsigned long *running);
 
 /*
  * A child of thread @tid of process @dirfd (/proc/PID) that shares the

@@ -23,6 +23,21 @@
 void ptimer_private_set_one_syscall_per_trip(struct ptimer_ctx *ctx, bool on);
 
 /*
+ * How the live operations on @ctx resume the threads they stop
+ * (lib/wake_here.h): PTIMER_WAKE_AUTO (the default) on ptimerctl's own
+ * CPU while nothing else runs; PTIMER_WAKE_HERE so whenever the caller
+ * may take its policy back; PTIMER_WAKE_PLAIN never.  For the benchmark,
+ * which shows what it saves, and the tests, which need it one way.
+ */
+enum ptimer_private_wake {
+	PTIMER_WAKE_AUTO,
+	PTIMER_WAKE_HERE,
+	PTIMER_WAKE_PLAIN,
+};
+
+void ptimer_private_set_wake(struct ptimer_ctx *ctx, enum ptimer_private_wake how);
+
+/*
  * Parse ptimerctl's --map-tid syntax "OLD:NEW[,OLD:NEW...]" into an array
  * the caller frees.  -EINVAL names nothing; the CLI does.  A program
  * using the library builds its struct ptimer_tid_map array itself.

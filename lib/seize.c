@@ -186,9 +186,9 @@ static int64_t deadline_from_now(struct seized_process *sp)
  * From a signal-delivery stop of @tid: deliver @sig with the siginfo it was
  * sent with, and interrupt again, for the stop we wait for.
  */
-static int let_signal_through(pid_t tid, int sig)
+static int let_signal_through(struct seized_process *sp, pid_t tid, int sig)
 {
-	if (ptrace(PTRACE_CONT, tid, 0, sig) < 0 || ptrace(PTRACE_INTERRUPT, tid, 0, 0) < 0)
+	if (seize_resume(sp, PTRACE_CONT, tid, sig) < 0 || ptrace(PTRACE_INTERRUPT, tid, 0, 0) < 0)
 		return -errno;
 	return 0;
 }
@@ -207,13 +207,13 @@ static int wait_interrupt_stop(struct seized_process *sp, struct seized_thread *
 		if ((status >> 16) == 0) {
 			dbg(sp->ctx, "tid %d: letting signal %d through", t->tid,
 			    WSTOPSIG(status));
-			ret = let_signal_through(t->tid, WSTOPSIG(status));
+			ret = let_signal_through(sp, t->tid, WSTOPSIG(status));
 			if (ret)
 				return ret;
 			continue;
 		}
 		/* Some other ptrace event; we asked for none, so just go on. */
-		if (ptrace(PTRACE_CONT, t->tid, 0, 0) < 0)
+		if (seize_resume(sp, PTRACE_CONT, t->tid, 0) < 0)
 			return -errno;
 	}
 }
@@ -277,7 +277,8 @@ static int seize_one(struct seized_process *sp, pid_t tid)
 	/* Seized but still running as it was: what it waits in, if anything. */
 	if (arch_wait_needs_snapshot)
 		procfs_thread_syscall(sp->dirfd, tid, &t->before);
-	if (ptrace(PTRACE_INTERRUPT, tid, 0, 0) < 0) {
+	/* It may be asleep: woken to stop, as a resumed thread is (wake_here.h). */
+	if (wake_here_ptrace(&sp->wake, PTRACE_INTERRUPT, tid, 0) < 0) {
 		ret = -errno;
 		goto drop;
 	}
@@ -409,9 +410,14 @@ static int order_threads(struct seized_process *sp, pid_t *tids, size_t n)
 	return reorder_threads(sp, tids, n);
 }
 
+long seize_resume(struct seized_process *sp, int request, pid_t tid, int sig)
+{
+	return wake_here_ptrace(&sp->wake, request, tid, sig);
+}
+
 int seize_process(struct ptimer_ctx *ctx, int dirfd, int statfd, int taskfd, pid_t pid,
 		  unsigned long ptrace_options, bool interruptible, int64_t timeout_ns,
-		  struct seized_process *sp)
+		  bool quiet, struct seized_process *sp)
 {
 	pid_t *tids = NULL;
 	size_t n = 0;
@@ -428,6 +434,7 @@ int seize_process(struct ptimer_ctx *ctx, int dirfd, int statfd, int taskfd, pid
 	sp->ptrace_options = ptrace_options;
 	sp->unstoppable = 0;
 	sp->interruptible = interruptible;
+	wake_here_init(&sp->wake, ctx, quiet);
 	ret = procfs_start_time(statfd, &sp->start_time);
 	if (ret)
 		return ret;
@@ -532,7 +539,7 @@ static void release_unstoppable(struct seized_process *sp)
 		if (w == t.tid && is_event_stop(status))
 			break;
 		if (w == t.tid) {
-			if (let_signal_through(t.tid, WSTOPSIG(status)))
+			if (let_signal_through(sp, t.tid, WSTOPSIG(status)))
 				return;
 			continue;
 		}
@@ -719,7 +726,7 @@ int seize_park(struct seized_process *sp, pid_t tid, int sig)
 	 * time would be let go with our code at its ip, where it dies.  Past
 	 * the timeout, ptimerctl says that it waits.
 	 */
-	if (ptrace(PTRACE_INTERRUPT, tid, 0, 0) < 0 || ptrace(PTRACE_CONT, tid, 0, sig) < 0)
+	if (ptrace(PTRACE_INTERRUPT, tid, 0, 0) < 0 || seize_resume(sp, PTRACE_CONT, tid, sig) < 0)
 		return -errno;
 	for (;;) {
 		ret = next_stop(sp, tid, &status, deadline_ns, false);
@@ -737,7 +744,7 @@ int seize_park(struct seized_process *sp, pid_t tid, int sig)
 		if (WSTOPSIG(status) != SIGSTOP)
 			return -EFAULT;
 		sp->stop_held = true;
-		if (ptrace(PTRACE_CONT, tid, 0, 0) < 0)
+		if (seize_resume(sp, PTRACE_CONT, tid, 0) < 0)
 			return -errno;
 	}
 }
@@ -830,7 +837,7 @@ int seize_wait_syscall_entry(struct seized_process *sp, pid_t tid)
 		/* Every signal blocked: none but SIGSTOP can come. */
 		if (!is_event_stop(status))
 			return -EFAULT;
-		if (ptrace(PTRACE_SYSCALL, tid, 0, 0) < 0)
+		if (seize_resume(sp, PTRACE_SYSCALL, tid, 0) < 0)
 			return -errno;
 	}
 }
@@ -852,7 +859,7 @@ int seize_wait_trap(struct seized_process *sp, pid_t tid, siginfo_t *si, bool *i
 		if (!is_event_stop(status))
 			break;
 		/* A PTRACE_INTERRUPT or group stop arriving late: run on. */
-		if (ptrace(PTRACE_CONT, tid, 0, 0) < 0)
+		if (seize_resume(sp, PTRACE_CONT, tid, 0) < 0)
 			return -errno;
 	}
 	/* A trap or fault, even one that came with our interrupt: as any other. */

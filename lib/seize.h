@@ -12,6 +12,7 @@
 #include "arch.h"
 #include "procfs.h"
 #include "procfs_maps.h"
+#include "wake_here.h"
 
 struct ptimer_ctx;
 
@@ -52,6 +53,7 @@ struct seized_process {
 	long unstoppable_nr;
 	bool unstoppable_let_go;	/* it stopped later, and was let go as the others */
 	bool interruptible;	/* ptimer_set_interrupt() may end the seizing */
+	struct wake_here wake;	/* how a stopped thread is resumed (wake_here.h) */
 	int close_later[SEIZE_CLOSE_LATER_MAX];
 	size_t nclose_later;
 };
@@ -61,10 +63,17 @@ struct seized_process {
  * thread appears.  On failure every thread that stopped is let go; one
  * that never stopped in time (-ETIMEDOUT) or before an interrupt (-EINTR)
  * is named in sp->unstoppable and stays attached until it stops or we exit.
+ * @quiet: nothing but the caller ran at the look before (wake_here_init()).
  */
 int seize_process(struct ptimer_ctx *ctx, int dirfd, int statfd, int taskfd, pid_t pid,
 		  unsigned long ptrace_options, bool interruptible, int64_t timeout_ns,
-		  struct seized_process *sp);
+		  bool quiet, struct seized_process *sp);
+/*
+ * Resume stopped @tid with ptrace @request (PTRACE_CONT or PTRACE_SYSCALL,
+ * @sig delivered), as wake_here.h says: every resume of a thread that was
+ * stopped goes through here.
+ */
+long seize_resume(struct seized_process *sp, int request, pid_t tid, int sig);
 
 /*
  * Detach every thread.  A process that was group-stopped stays stopped

@@ -11,6 +11,7 @@
 
 #include "internal.h"
 #include "kabi.h"
+#include "ptimer-private.h"
 #include "target.h"
 
 /*
@@ -245,6 +246,23 @@ bool target_calls_unjudged(const struct target *t, enum target_seccomp seccomp)
 	       (t->status.seccomp > 0 && seccomp == TARGET_SECCOMP_SUSPEND);
 }
 
+/*
+ * Whether resumed threads are woken on our CPU (wake_here.h): by default
+ * only while nothing else runs, ptimerctl being the one task running at
+ * the look before the stop (target_sharers_before_stop()), and it pinned.
+ */
+static bool wake_here_wanted(const struct target *t)
+{
+	switch (t->ctx->wake) {
+	case PTIMER_WAKE_HERE:
+		return true;
+	case PTIMER_WAKE_PLAIN:
+		return false;
+	default:
+		return t->pinned && t->running == 1;
+	}
+}
+
 int target_attach(struct target *t, enum target_seccomp seccomp, bool interruptible)
 {
 	/* A system call stop tells itself from a SIGTRAP (seize_wait_syscall_entry()). */
@@ -295,7 +313,7 @@ int target_attach(struct target *t, enum target_seccomp seccomp, bool interrupti
 	if (!procfs_reread_stat(t->statfd, &t->maps_stat) && t->maps_stat.mm_known)
 		procfs_keep(t->dirfd, "maps", &t->mapsfd);
 	ret = seize_process(t->ctx, t->dirfd, t->statfd, t->taskfd, t->pid, options,
-			    interruptible, t->timeout_ns, &t->sp);
+			    interruptible, t->timeout_ns, wake_here_wanted(t), &t->sp);
 	if (ret)
 		unpin(t);
 	if (ret == -EPERM && options)
@@ -479,6 +497,7 @@ int target_detach(struct target *t)
 	}
 	/* A system call of ours: not while the target waits for us. */
 	unpin(t);
+	wake_here_say(&t->sp.wake);
 	return ret;
 }
 

@@ -44,6 +44,7 @@ struct target {
 	size_t nsharers;	/* all of them, which may be more */
 	bool sharers_unknown;	/* kcmp() could not tell */
 	unsigned long last_pid;	/* mm_last_pid() before they were looked for, or 0 */
+	unsigned long running;	/* tasks running then, ptimerctl included; 0: unknown */
 	int loadavgfd;		/* /proc/loadavg, for it, or -1 */
 };
 

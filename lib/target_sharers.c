@@ -77,8 +77,10 @@ int target_sharers_before_stop(struct target *t)
 	/* Kept open: once the target is stopped, no path is walked for it. */
 	if (t->loadavgfd < 0)
 		t->loadavgfd = open("/proc/loadavg", O_RDONLY | O_CLOEXEC);
-	if (t->loadavgfd < 0 || mm_last_pid(t->loadavgfd, &t->last_pid))
+	if (t->loadavgfd < 0 || mm_last_pid(t->loadavgfd, &t->last_pid, &t->running)) {
 		t->last_pid = 0;
+		t->running = 0;
+	}
 	ret = find_sharers(t);
 	if (ret)
 		return ret;
@@ -120,7 +122,7 @@ static int made_since(struct target *t, pid_t self)
 	int r;
 
 	/* Nothing was made anywhere since: the common case, one read. */
-	if (t->last_pid && !mm_last_pid(t->loadavgfd, &now) && now == t->last_pid)
+	if (t->last_pid && !mm_last_pid(t->loadavgfd, &now, NULL) && now == t->last_pid)
 		return 0;
 	r = children_sharing(t, self);
 	if (r != -ENOENT && r != -E2BIG)

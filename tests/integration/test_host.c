@@ -13,13 +13,22 @@
  * with its own exit status, and nothing else (no stop of the victim).
  * Half the dumps run one ptrace round trip per injected syscall, so that
  * the library waits for its tracee many times while our zombie is there.
+ * Its scheduling policy and nice value too are left as they were, though
+ * the library changes the policy for each request that wakes a thread.
  */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <linux/capability.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -296,5 +305,127 @@ Test(host, its_child_killed_during_a_dump_is_gone_if_it_ignores_sigchld)
 		      " the library holds its leader", proc_state(v->pid));
 	harness_untrack(v->pid);
 	v->pid = -1;
+	victim_kill(v);
+}
+
+/*
+ * The library wakes the threads it resumes on its own CPU, making each
+ * request as SCHED_IDLE (lib/wake_here.h).  What it says of that, at
+ * debug priority, is kept here: whether it did.
+ */
+static bool woken_here;
+
+static void note_wake_here(struct ptimer_ctx *ctx, int priority, const char *file, int line,
+			   const char *fn, const char *format, va_list args)
+{
+	char text[512];
+
+	(void)ctx, (void)priority, (void)file, (void)line, (void)fn;
+	vsnprintf(text, sizeof(text), format, args);
+	if (strstr(text, "woken on this CPU"))
+		woken_here = true;
+}
+
+static struct ptimer_ctx *wake_ctx(enum ptimer_private_wake how)
+{
+	struct ptimer_ctx *ctx;
+
+	cr_assert_eq(ptimer_new(&ctx), 0);
+	ptimer_set_log_fn(ctx, note_wake_here);
+	ptimer_set_log_priority(ctx, LOG_DEBUG);
+	ptimer_private_set_wake(ctx, how);
+	woken_here = false;
+	return ctx;
+}
+
+/* Dump @v, and restore the dump into it, replacing: many threads resumed. */
+static void dump_and_replace(struct ptimer_ctx *ctx, struct victim *v)
+{
+	struct ptimer_restore_opts opts = { .size = sizeof(opts), .replace = true };
+	struct ptimer_dump *d = NULL;
+	int ret;
+
+	ret = ptimer_dump_pid(ctx, v->pid, 0, &d, NULL);
+	cr_assert_eq(ret, 0, "dump: %s: %s", ptimer_strerror(ret), ptimer_last_error(ctx));
+	ret = ptimer_restore_pid(ctx, v->pid, d, &opts, NULL, NULL);
+	cr_assert_eq(ret, 0, "restore: %s: %s", ptimer_strerror(ret), ptimer_last_error(ctx));
+	ptimer_dump_free(d);
+}
+
+static struct victim *timer_victim(const char *busy)
+{
+	struct victim *v = victim_start("--timer", "clock=monotonic,notify=none,value_ms=60000",
+					"--threads", "2", busy ? "--busy" : NULL, busy, NULL);
+
+	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
+	return v;
+}
+
+/*
+ * A host thread under SCHED_BATCH, reset on fork, at nice 5: each request
+ * that wakes a thread is made as SCHED_IDLE, and the policy, its flag
+ * and the nice value are back after every one.
+ */
+Test(host, its_scheduling_policy_and_nice_value_are_left_as_they_were)
+{
+	const struct sched_param zero = { 0 };
+	struct victim *v = timer_victim(NULL);
+	struct ptimer_ctx *ctx;
+
+	cr_assert_eq(sched_setscheduler(0, SCHED_BATCH | SCHED_RESET_ON_FORK, &zero), 0);
+	cr_assert_eq(setpriority(PRIO_PROCESS, 0, 5), 0);
+	ctx = wake_ctx(PTIMER_WAKE_HERE);
+	dump_and_replace(ctx, v);
+	cr_expect(woken_here, "no thread was woken on this CPU");
+	cr_expect_eq(sched_getscheduler(0), SCHED_BATCH | SCHED_RESET_ON_FORK,
+		     "the policy is %#x", sched_getscheduler(0));
+	errno = 0;
+	cr_expect_eq(getpriority(PRIO_PROCESS, 0), 5);
+	cr_expect_eq(errno, 0);
+	ptimer_free(ctx);
+	victim_kill(v);
+}
+
+/*
+ * Without CAP_SYS_NICE, and with an RLIMIT_NICE of 0, the kernel would
+ * not let a thread leave SCHED_IDLE for SCHED_OTHER again: the library
+ * makes its requests as they are, and the host stays as it was.
+ */
+Test(host, a_host_that_could_not_leave_sched_idle_is_never_made_idle)
+{
+	struct __user_cap_header_struct head = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct caps[_LINUX_CAPABILITY_U32S_3];
+	const struct rlimit none = { 0, 0 };
+	struct victim *v = timer_victim(NULL);
+	struct ptimer_ctx *ctx;
+
+	cr_assert_eq(syscall(SYS_capget, &head, caps), 0);
+	caps[CAP_TO_INDEX(CAP_SYS_NICE)].effective &= ~CAP_TO_MASK(CAP_SYS_NICE);
+	caps[CAP_TO_INDEX(CAP_SYS_NICE)].permitted &= ~CAP_TO_MASK(CAP_SYS_NICE);
+	cr_assert_eq(syscall(SYS_capset, &head, caps), 0);
+	cr_assert_eq(setrlimit(RLIMIT_NICE, &none), 0);
+	ctx = wake_ctx(PTIMER_WAKE_HERE);
+	dump_and_replace(ctx, v);
+	cr_expect(!woken_here, "threads were woken on this CPU, as SCHED_IDLE");
+	cr_expect_eq(sched_getscheduler(0), SCHED_OTHER, "the policy is %#x",
+		     sched_getscheduler(0));
+	ptimer_free(ctx);
+	victim_kill(v);
+}
+
+/*
+ * By default, only while nothing else runs: a thread of the target spins,
+ * and a SCHED_IDLE tracer would wait behind it on its CPU.
+ */
+Test(host, threads_are_not_woken_here_while_another_task_runs)
+{
+	struct victim *v = timer_victim("1");
+	struct ptimer_ctx *ctx = wake_ctx(PTIMER_WAKE_AUTO);
+
+	dump_and_replace(ctx, v);
+	cr_expect(!woken_here, "threads were woken on this CPU, as SCHED_IDLE, beside a"
+		  " spinning thread");
+	cr_expect_eq(sched_getscheduler(0), SCHED_OTHER);
+	ptimer_free(ctx);
 	victim_kill(v);
 }

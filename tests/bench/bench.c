@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "ptimer-private.h"
 
 #define FULL_RUNS	5
 #define SMOKE_RUNS	2
@@ -163,6 +164,11 @@ static void add_attach(struct bench *b)
 		       "attach+detach ", 1, " thr, vs 1 call");
 	f->threads = 1;
 	f->inject_floor = true;
+	/* What waking the target on our CPU saves (lib/wake_here.h). */
+	f = figure_add(b, KIND_TIME, measure_attach, floor_attach_what,
+		       "attach+detach ", 1, " thr, plain wakes");
+	f->threads = 1;
+	f->plain_wakes = true;
 }
 
 /* Issue 15: a round trip costs 6 us at most. */
@@ -279,6 +285,9 @@ static void build_figures(struct bench *b)
 	f = figure_add(b, KIND_TIME, measure_dump, floor_dump_calls_what, "dump ", 10, ", stopped");
 	f->target = TARGET_VALUE_MAX;
 	f->target_value = 100e-6;	/* issue 15: a small job stops its target 100 us at most */
+	f = figure_add(b, KIND_TIME, measure_dump, floor_dump_calls_what, "dump ", 10,
+		       ", plain wakes");
+	f->plain_wakes = true;
 	if (b->rss_timers)
 		add_rss(b, b->rss_timers);
 	else
@@ -341,6 +350,8 @@ static void run_all(struct bench *b, const char *only)
 				f->unselected = true;
 			if (f->skipped || f->error || f->unselected)
 				continue;
+			ptimer_private_set_wake(b->ctx, f->plain_wakes ? PTIMER_WAKE_PLAIN :
+						PTIMER_WAKE_AUTO);
 			if (f->measure(b, f))
 				fprintf(stderr, "bench: %s: %s\n", f->name, f->error_text);
 		}

@@ -56,6 +56,7 @@ struct figure {
 	unsigned int threads;
 	bool one_per_trip;
 	bool inject_floor;		/* attach: against one injected call */
+	bool plain_wakes;		/* PTIMER_WAKE_PLAIN, not the default (wake_here.h) */
 	bool parked;			/* round trip: the floor parks after each call */
 	bool wall;			/* wall time instead of stopped time */
 	bool dump;			/* RSS: ptimerctl dump, else restore */

@@ -18,7 +18,6 @@
 #include <unistd.h>
 
 #include "bench.h"
-#include "ptimer-private.h"
 
 #define FULL_RUNS	5
 #define SMOKE_RUNS	2
@@ -82,6 +81,9 @@ static const char *const floor_dump_calls_what =
 	"a process with the timers: timer_gettime+timer_getoverrun per timer";
 static const char *const floor_attach_what =
 	"the bench itself: PTRACE_SEIZE+INTERRUPT+wait of each thread, then PTRACE_DETACH";
+static const char *const floor_wakes_what =
+	"the same dump of a fresh process, its threads resumed by plain ptrace requests"
+	" (PTIMER_WAKE_PLAIN), in turn with it";
 static const char *const floor_attach_inject_what =
 	"the bench itself: PTRACE_SEIZE+INTERRUPT+wait, one getpid() run at the thread's ip"
 	" (the library's syscall site), code and registers put back, PTRACE_DETACH";
@@ -165,10 +167,9 @@ static void add_attach(struct bench *b)
 	f->threads = 1;
 	f->inject_floor = true;
 	/* What waking the target on our CPU saves (lib/wake_here.h). */
-	f = figure_add(b, KIND_TIME, measure_attach, floor_attach_what,
-		       "attach+detach ", 1, " thr, plain wakes");
-	f->threads = 1;
-	f->plain_wakes = true;
+	f = figure_add(b, KIND_TIME, measure_wakes, floor_wakes_what, "attach+detach ", 1,
+		       " thr, vs plain wakes");
+	f->n = 0;	/* a dump of a process without timers, as above */
 }
 
 /* Issue 15: a round trip costs 6 us at most. */
@@ -285,9 +286,8 @@ static void build_figures(struct bench *b)
 	f = figure_add(b, KIND_TIME, measure_dump, floor_dump_calls_what, "dump ", 10, ", stopped");
 	f->target = TARGET_VALUE_MAX;
 	f->target_value = 100e-6;	/* issue 15: a small job stops its target 100 us at most */
-	f = figure_add(b, KIND_TIME, measure_dump, floor_dump_calls_what, "dump ", 10,
-		       ", plain wakes");
-	f->plain_wakes = true;
+	figure_add(b, KIND_TIME, measure_wakes, floor_wakes_what, "dump ", 10,
+		   ", vs plain wakes");
 	if (b->rss_timers)
 		add_rss(b, b->rss_timers);
 	else
@@ -350,8 +350,6 @@ static void run_all(struct bench *b, const char *only)
 				f->unselected = true;
 			if (f->skipped || f->error || f->unselected)
 				continue;
-			ptimer_private_set_wake(b->ctx, f->plain_wakes ? PTIMER_WAKE_PLAIN :
-						PTIMER_WAKE_AUTO);
 			if (f->measure(b, f))
 				fprintf(stderr, "bench: %s: %s\n", f->name, f->error_text);
 		}

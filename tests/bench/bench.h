@@ -56,7 +56,6 @@ struct figure {
 	unsigned int threads;
 	bool one_per_trip;
 	bool inject_floor;		/* attach: against one injected call */
-	bool plain_wakes;		/* PTIMER_WAKE_PLAIN, not the default (wake_here.h) */
 	bool parked;			/* round trip: the floor parks after each call */
 	bool wall;			/* wall time instead of stopped time */
 	bool dump;			/* RSS: ptimerctl dump, else restore */
@@ -117,6 +116,7 @@ int restore_id(size_t i);
 /* figures.c: one run of each kind of figure. */
 int measure_walk(struct bench *b, struct figure *f);
 int measure_attach(struct bench *b, struct figure *f);
+int measure_wakes(struct bench *b, struct figure *f);
 int measure_round_trip(struct bench *b, struct figure *f);
 int measure_restore(struct bench *b, struct figure *f);
 int measure_replace(struct bench *b, struct figure *f);

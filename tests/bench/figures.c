@@ -321,6 +321,52 @@ int measure_dump(struct bench *b, struct figure *f)
 	return 0;
 }
 
+/* The stopped time of a dump of a fresh process with @n timers, its threads woken @how. */
+static int stopped_dump(struct bench *b, struct figure *f, enum ptimer_private_wake how,
+			struct series *into)
+{
+	struct ptimer_dump_stats st = { .size = sizeof(st) };
+	struct ptimer_dump *d = NULL;
+	pid_t pid;
+	int ret;
+
+	pid = target_start(f->n, 1);
+	if (pid < 0)
+		return fail(f, pid, "starting the target", NULL);
+	ptimer_private_set_wake(b->ctx, how);
+	ret = ptimer_dump_pid(b->ctx, pid, 0, &d, &st);
+	ptimer_private_set_wake(b->ctx, PTIMER_WAKE_AUTO);
+	target_stop(pid);
+	if (!ret && d->ntimers != f->n)
+		ret = fail(f, -EIO, "dump", "timers missing");
+	ptimer_dump_free(d);
+	if (ret)
+		return fail_lib(b, f, ret, "dump");
+	series_add(into, st.stopped_ns / 1e9);
+	if (into == &f->tool)
+		add_dump_counts(f, &st);
+	return 0;
+}
+
+/*
+ * What waking resumed threads on our CPU saves (lib/wake_here.h): the
+ * default against plain requests, one dump each, in turn, their order
+ * swapped every run, so that neither always follows the figure before.
+ */
+int measure_wakes(struct bench *b, struct figure *f)
+{
+	bool plain_first = f->tool.n % 2;
+	int ret;
+
+	ptimer_private_set_one_syscall_per_trip(b->ctx, false);
+	ret = stopped_dump(b, f, plain_first ? PTIMER_WAKE_PLAIN : PTIMER_WAKE_AUTO,
+			   plain_first ? &f->floor : &f->tool);
+	if (!ret)
+		ret = stopped_dump(b, f, plain_first ? PTIMER_WAKE_AUTO : PTIMER_WAKE_PLAIN,
+				   plain_first ? &f->tool : &f->floor);
+	return ret;
+}
+
 static int write_file(const char *path, const char *text)
 {
 	size_t len = strlen(text), done = 0;

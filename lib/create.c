@@ -641,7 +641,7 @@ int arm_timers(struct creator *c, const struct ptimer_dump *from,
 
 int rearm_timers(struct creator *c, const struct ptimer_dump *from,
 		 const struct ptimer_timer *timers, size_t n, enum ptimer_time_mode mode,
-		 bool undo, int *gone, size_t *ngone)
+		 bool undo, struct rearm_gone *gone, size_t *ngone)
 {
 	struct itimerspec *values;
 	struct arm_clocks now;
@@ -680,8 +680,9 @@ int rearm_timers(struct creator *c, const struct ptimer_dump *from,
 	if (ret)
 		goto free_all;
 	for (size_t i = 0; i < b->done; i++) {
-		if (gone && b->calls[i].ret == -EINVAL) {
-			gone[(*ngone)++] = (int)b->calls[i].args[0];
+		if (gone && (b->calls[i].ret == -EINVAL || b->calls[i].ret == -ESRCH)) {
+			gone[*ngone].id = (int)b->calls[i].args[0];
+			gone[(*ngone)++].err = (int)b->calls[i].ret;
 			continue;
 		}
 		if (b->calls[i].ret) {

@@ -113,14 +113,21 @@ bool armed_may_have_fired(const struct creator *c);
 int arm_timers(struct creator *c, const struct ptimer_dump *from,
 	       const struct ptimer_timer *timers, size_t n, enum ptimer_time_mode mode,
 	       bool undo);
+/* A timer that a re-arm found gone, and how timer_settime() said so. */
+struct rearm_gone {
+	int id;
+	int err;	/* -EINVAL: deleted; -ESRCH: the thread of its CPU clock exited */
+};
+
 /*
  * As arm_timers(), for a process that ran since its dump: a timer that
- * the program deleted meanwhile fails with EINVAL, which is then no
- * error; its id goes to @gone (room for @n), counted in @ngone (from 0).
+ * the program deleted meanwhile (EINVAL), or one on the CPU clock of a
+ * thread that has exited since (ESRCH, posix_cpu_timer_set()), is then no
+ * error; it goes to @gone (room for @n), counted in @ngone (from 0).
  */
 int rearm_timers(struct creator *c, const struct ptimer_dump *from,
 		 const struct ptimer_timer *timers, size_t n, enum ptimer_time_mode mode,
-		 bool undo, int *gone, size_t *ngone);
+		 bool undo, struct rearm_gone *gone, size_t *ngone);
 /* Delete @n ids in one target_batch_through(), best effort; returns the first error. */
 int delete_timers(struct creator *c, const int *ids, size_t n);
 /* Delete every timer created so far, and the one that may have been. */

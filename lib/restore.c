@@ -865,14 +865,15 @@ static const int64_t rearm_timeout_min_ns = (int64_t)PTIMER_DEFAULT_TIMEOUT_MS *
 
 /*
  * The POSIX timers back at their settings.  One that the program deleted
- * since the dump is gone for good: no error, and no reason to leave the
+ * since the dump is gone for good, and so is one on the CPU clock of a
+ * thread that has exited since: no error, and no reason to leave the
  * other kinds disarmed, as a failure would.  (Nor is its queued signal
  * queued again: kinds_restore_signals().)
  */
 static int rearm_posix(struct creator *c, const struct ptimer_dump *dump)
 {
+	struct rearm_gone *gone;
 	size_t ngone = 0;
-	int *gone;
 	int ret;
 
 	gone = calloc(dump->ntimers + 1, sizeof(*gone));
@@ -880,9 +881,16 @@ static int rearm_posix(struct creator *c, const struct ptimer_dump *dump)
 		return -ENOMEM;
 	ret = rearm_timers(c, dump, dump->timers, dump->ntimers, PTIMER_TIME_FROZEN, true,
 			   gone, &ngone);
-	for (size_t i = 0; i < ngone; i++)
-		warn(c->ctx, "timer %d of pid %d no longer exists (the program deleted it"
-		     " after the dump disarmed it): not re-armed", gone[i], c->t->pid);
+	for (size_t i = 0; i < ngone; i++) {
+		if (gone[i].err == -ESRCH)
+			warn(c->ctx, "timer %d of pid %d measures the CPU time of a thread that"
+			     " has exited since the dump disarmed it: not re-armed", gone[i].id,
+			     c->t->pid);
+		else
+			warn(c->ctx, "timer %d of pid %d no longer exists (the program deleted"
+			     " it after the dump disarmed it): not re-armed", gone[i].id,
+			     c->t->pid);
+	}
 	free(gone);
 	return ret;
 }

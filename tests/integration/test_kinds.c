@@ -1271,6 +1271,47 @@ Test(kinds, a_rearm_queues_no_signal_of_a_timer_deleted_meanwhile, .timeout = 18
 }
 
 /*
+ * A timer on the CPU clock of a thread that exits between a failed
+ * `dump --disarm` (its output cannot be written) and the re-arm: its
+ * timer_settime() answers ESRCH (posix_cpu_timer_set()).  The re-arm says
+ * so and puts back the other timer; it failed whole, and so would have
+ * left every kind re-armed after the POSIX timers disarmed.
+ */
+Test(kinds, a_rearm_passes_over_a_timer_whose_thread_exited_meanwhile, .timeout = 120)
+{
+	struct victim *v = victim_start("--threads", "1", "--timer",
+					"id=0,clock=monotonic,notify=none,value_ms=60000,"
+					"interval_ms=1000", "--timer",
+					"id=1,clock=thread_cpu:1,notify=none,value_ms=60000", NULL);
+	struct vtimer t[RU_MAX_TIMERS];
+	const struct vtimer *mono;
+	char line[128], spid[16];
+	bool detached = false;
+	struct tool_trace tt;
+	int n;
+
+	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
+	tt_start(&tt, "dump", "--disarm", "-o", "/dev/full", ru_pidstr(spid, v->pid), NULL);
+	cr_assert(tt_run_until(&tt, pick_seize_after_detach, &detached, 30000),
+		  "ptimerctl ended before a re-arm");
+	cr_assert_eq(victim_cmd(v, "endworker", line, sizeof(line)), 0);
+	tt_release(&tt);
+	ru_bg_wait(&tt.bg, 60000);
+	cr_expect_eq(tt.bg.res.exit_code, PX_GENERIC, "%s", tt.bg.res.err);
+	cr_expect(strstr(tt.bg.res.err, "timer 1 of pid") &&
+		  strstr(tt.bg.res.err, "CPU time of a thread that has exited") &&
+		  strstr(tt.bg.res.err, "re-armed the timers of pid"), "%s", tt.bg.res.err);
+	run_result_free(&tt.bg.res);
+	cr_expect_eq(proc_tracer_pid(v->pid), 0);
+	n = victim_timers(v, t, RU_MAX_TIMERS);
+	mono = vtimer_find(t, n, 0);
+	cr_assert(mono, "timer 0 is gone: %s", ru_timers_str(t, n));
+	cr_expect(mono->value_ns > 0 && mono->interval_ns == 1000 * RU_MS,
+		  "timer 0 was left disarmed: %s", ru_timers_str(t, n));
+	victim_kill(v);
+}
+
+/*
  * The pending signals are queued past the point of no return, in one
  * batch, which must then run to its end: in a DST where queueing each
  * takes 150 ms, the batch of four (SRC blocks the periodic timers'

@@ -186,9 +186,14 @@ static int64_t deadline_from_now(struct seized_process *sp)
  * From a signal-delivery stop of @tid: deliver @sig with the siginfo it was
  * sent with, and interrupt again, for the stop we wait for.
  */
-static int let_signal_through(struct seized_process *sp, pid_t tid, int sig)
+static int let_signal_through(pid_t tid, int sig)
 {
-	if (seize_resume(sp, PTRACE_CONT, tid, sig) < 0 || ptrace(PTRACE_INTERRUPT, tid, 0, 0) < 0)
+	/*
+	 * Plainly resumed (not seize_resume()): the program's handler runs
+	 * now, and as SCHED_IDLE we could not interrupt it before it had run
+	 * on (wake_here.h).
+	 */
+	if (ptrace(PTRACE_CONT, tid, 0, sig) < 0 || ptrace(PTRACE_INTERRUPT, tid, 0, 0) < 0)
 		return -errno;
 	return 0;
 }
@@ -207,13 +212,13 @@ static int wait_interrupt_stop(struct seized_process *sp, struct seized_thread *
 		if ((status >> 16) == 0) {
 			dbg(sp->ctx, "tid %d: letting signal %d through", t->tid,
 			    WSTOPSIG(status));
-			ret = let_signal_through(sp, t->tid, WSTOPSIG(status));
+			ret = let_signal_through(t->tid, WSTOPSIG(status));
 			if (ret)
 				return ret;
 			continue;
 		}
 		/* Some other ptrace event; we asked for none, so just go on. */
-		if (seize_resume(sp, PTRACE_CONT, t->tid, 0) < 0)
+		if (ptrace(PTRACE_CONT, t->tid, 0, 0) < 0)
 			return -errno;
 	}
 }
@@ -539,7 +544,7 @@ static void release_unstoppable(struct seized_process *sp)
 		if (w == t.tid && is_event_stop(status))
 			break;
 		if (w == t.tid) {
-			if (let_signal_through(sp, t.tid, WSTOPSIG(status)))
+			if (let_signal_through(t.tid, WSTOPSIG(status)))
 				return;
 			continue;
 		}
@@ -798,7 +803,7 @@ static int next_code_stop(struct seized_process *sp, pid_t tid, struct code_wait
 		/* Its stop took the place of our interrupt's, if one was on its way: ask again. */
 		sp->stop_held = true;
 		if ((w->asked && ptrace(PTRACE_INTERRUPT, tid, 0, 0) < 0) ||
-		    ptrace(resume, tid, 0, 0) < 0)
+		    seize_resume(sp, resume, tid, 0) < 0)
 			return -errno;
 	}
 }

@@ -70,8 +70,10 @@ int seize_process(struct ptimer_ctx *ctx, int dirfd, int statfd, int taskfd, pid
 		  bool quiet, struct seized_process *sp);
 /*
  * Resume stopped @tid with ptrace @request (PTRACE_CONT or PTRACE_SYSCALL,
- * @sig delivered), as wake_here.h says: every resume of a thread that was
- * stopped goes through here.
+ * @sig delivered), as wake_here.h says: every resume into our code, or
+ * into a stop we have asked for, goes through here.  One that lets the
+ * program's own code run (a signal handed through) is a plain request:
+ * a SCHED_IDLE tracer could not stop it again before it had run on.
  */
 long seize_resume(struct seized_process *sp, int request, pid_t tid, int sig);
 

@@ -4,6 +4,8 @@
  * Resuming a tracee on the tracer's CPU: see wake_here.h.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <linux/capability.h>
 #include <sched.h>
 #include <string.h>
@@ -16,9 +18,13 @@
 #include "wake_here.h"
 
 /*
- * A request that took this long lost the CPU to another task, which the
- * tracer, as SCHED_IDLE, waited behind; a round trip takes some tens of
- * microseconds.
+ * A request that took this long to return: the woken thread preempted
+ * the tracer at once and ran a long while (our code, a big batch or a
+ * walk's chunk), or another task took the CPU and the tracer, as
+ * SCHED_IDLE, waited behind it.  A round trip takes some tens of
+ * microseconds.  Either way plain requests are cheaper from then on: a
+ * long run is better on a CPU of its own, and the tracer must not wait
+ * behind a task that shares its CPU.
  */
 #define WAKE_HERE_STALL_NS	(1000 * 1000)
 
@@ -29,10 +35,35 @@ static rlim_t nice_as_rlimit(int nice)
 }
 
 /*
+ * Whether we run in the initial user namespace, whose uid_map, alone,
+ * maps every id to itself: "0 0 4294967295", one line.
+ */
+static bool initial_user_ns(void)
+{
+	char text[128];
+	unsigned long inside, outside, count;
+	int fd, end = 0;
+	ssize_t len;
+
+	fd = open("/proc/self/uid_map", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	len = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (len <= 0)
+		return false;
+	text[len] = '\0';
+	return sscanf(text, "%lu %lu %lu\n%n", &inside, &outside, &count, &end) == 3 &&
+	       end == len && inside == 0 && outside == 0 && count == 4294967295UL;
+}
+
+/*
  * Whether the calling thread may leave SCHED_IDLE for its own policy: the
- * kernel lets it only with CAP_SYS_NICE, or where RLIMIT_NICE allows its
- * nice value (__sched_setscheduler()).  By capget() itself: the library
- * links nothing but json-c.
+ * kernel lets it only with CAP_SYS_NICE in the initial user namespace
+ * (capable()), or where RLIMIT_NICE allows its nice value
+ * (__sched_setscheduler()).  A root of a user namespace of its own holds
+ * CAP_SYS_NICE there, which the kernel does not count.  By capget()
+ * itself: the library links nothing but json-c.
  */
 static bool may_take_back(void)
 {
@@ -42,7 +73,8 @@ static bool may_take_back(void)
 	int nice;
 
 	if (!syscall(SYS_capget, &head, data) &&
-	    (data[CAP_TO_INDEX(CAP_SYS_NICE)].effective & CAP_TO_MASK(CAP_SYS_NICE)))
+	    (data[CAP_TO_INDEX(CAP_SYS_NICE)].effective & CAP_TO_MASK(CAP_SYS_NICE)) &&
+	    initial_user_ns())
 		return true;
 	errno = 0;
 	nice = getpriority(PRIO_PROCESS, 0);
@@ -112,8 +144,8 @@ void wake_here_say(struct wake_here *w)
 		    " this thread stays SCHED_IDLE", w->policy & ~SCHED_RESET_ON_FORK,
 		    strerror(w->stuck_errno));
 	else if (w->stalled_ns)
-		dbg(w->ctx, "a thread woken as SCHED_IDLE took %lld us: another task wanted"
-		    " this CPU, and the requests after were plain",
+		dbg(w->ctx, "a request made as SCHED_IDLE took %lld us to return (a long run"
+		    " of our code, or another task on this CPU): the requests after were plain",
 		    (long long)(w->stalled_ns / 1000));
 	w->stuck_errno = 0;
 	w->stalled_ns = 0;

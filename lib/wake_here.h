@@ -11,12 +11,16 @@
  * the tracer's CPU and runs at once, to its next stop, and the tracer
  * takes its own policy back as soon as the request returns.
  *
- * SCHED_IDLE loses the CPU to any other task that can run there.  So the
- * requests are made that way only when nothing else ran at the start of
- * the operation, and never again in it once one took longer than
- * WAKE_HERE_STALL_NS.  Only for a caller whose policy is SCHED_OTHER or
- * SCHED_BATCH, and that may take it back (CAP_SYS_NICE, or an
- * RLIMIT_NICE that allows its nice value): else as plain requests.
+ * SCHED_IDLE loses the CPU to any other task that can run there, the
+ * woken thread first: a request returns only once that thread stops or
+ * blocks, or the scheduler moves one of the two (the tracer is pinned;
+ * with every other CPU idle, the balancer soon takes the thread away).
+ * So the requests are made that way only when nothing else ran at the
+ * start of the operation, and never again in it once one took longer
+ * than WAKE_HERE_STALL_NS.  Only for a caller whose policy is
+ * SCHED_OTHER or SCHED_BATCH, and that may take it back (CAP_SYS_NICE in
+ * the initial user namespace, or an RLIMIT_NICE that allows its nice
+ * value): else as plain requests.
  */
 #ifndef PTIMER_WAKE_HERE_H
 #define PTIMER_WAKE_HERE_H

@@ -18,6 +18,7 @@
  */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/capability.h>
 #include <poll.h>
 #include <sched.h>
@@ -338,6 +339,15 @@ static struct ptimer_ctx *wake_ctx(enum ptimer_private_wake how)
 	return ctx;
 }
 
+static bool has_cap_sys_nice(void)
+{
+	struct __user_cap_header_struct head = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct caps[_LINUX_CAPABILITY_U32S_3];
+
+	return !syscall(SYS_capget, &head, caps) &&
+	       (caps[CAP_TO_INDEX(CAP_SYS_NICE)].effective & CAP_TO_MASK(CAP_SYS_NICE));
+}
+
 /* Dump @v, and restore the dump into it, replacing: many threads resumed. */
 static void dump_and_replace(struct ptimer_ctx *ctx, struct victim *v)
 {
@@ -372,6 +382,8 @@ Test(host, its_scheduling_policy_and_nice_value_are_left_as_they_were)
 	struct victim *v = timer_victim(NULL);
 	struct ptimer_ctx *ctx;
 
+	if (!has_cap_sys_nice())
+		cr_skip_test("without CAP_SYS_NICE nothing is woken so");
 	cr_assert_eq(sched_setscheduler(0, SCHED_BATCH | SCHED_RESET_ON_FORK, &zero), 0);
 	cr_assert_eq(setpriority(PRIO_PROCESS, 0, 5), 0);
 	ctx = wake_ctx(PTIMER_WAKE_HERE);
@@ -428,4 +440,96 @@ Test(host, threads_are_not_woken_here_while_another_task_runs)
 	cr_expect_eq(sched_getscheduler(0), SCHED_OTHER);
 	ptimer_free(ctx);
 	victim_kill(v);
+}
+
+/* What the child of the next test found, as its exit status. */
+enum userns_result {
+	USERNS_OK,
+	USERNS_NO_NAMESPACE,	/* unshare() refused here: skipped */
+	USERNS_SETUP,
+	USERNS_DUMP,
+	USERNS_WOKEN_HERE,
+	USERNS_LEFT_IDLE,
+};
+
+/* A victim of this child's own, asleep once it has said it is ready. */
+static pid_t start_own_victim(int *to_fd)
+{
+	int in[2], out[2];
+	char line[64] = "";
+	pid_t pid;
+
+	if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		execl(helper_path("victim"), "victim", "--timer",
+		      "clock=monotonic,notify=none,value_ms=60000", (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	if (pid < 0 || read(out[0], line, sizeof(line) - 1) <= 0 || strncmp(line, "READY", 5))
+		pid = -1;
+	close(out[0]);
+	*to_fd = in[1];
+	return pid;
+}
+
+/* Root of a user namespace of its own, RLIMIT_NICE 0: dumps its own victim. */
+static enum userns_result userns_child(void)
+{
+	const struct rlimit none = { 0, 0 };
+	struct ptimer_dump *d = NULL;
+	struct ptimer_ctx *ctx;
+	int fd, to_victim, ret;
+	pid_t victim;
+
+	if (unshare(CLONE_NEWUSER))
+		return USERNS_NO_NAMESPACE;
+	fd = open("/proc/self/uid_map", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, "0 0 1\n", 6) != 6 || close(fd) || setrlimit(RLIMIT_NICE, &none))
+		return USERNS_SETUP;
+	victim = start_own_victim(&to_victim);
+	if (victim < 0 || ptimer_new(&ctx))
+		return USERNS_SETUP;
+	ptimer_set_log_fn(ctx, note_wake_here);
+	ptimer_set_log_priority(ctx, LOG_DEBUG);
+	ptimer_private_set_wake(ctx, PTIMER_WAKE_HERE);
+	woken_here = false;
+	ret = ptimer_dump_pid(ctx, victim, 0, &d, NULL);
+	ptimer_dump_free(d);
+	ptimer_free(ctx);
+	kill(victim, SIGKILL);
+	waitpid(victim, NULL, 0);
+	if (ret)
+		return USERNS_DUMP;
+	if (sched_getscheduler(0) != SCHED_OTHER)
+		return USERNS_LEFT_IDLE;
+	return woken_here ? USERNS_WOKEN_HERE : USERNS_OK;
+}
+
+/*
+ * Root of a user namespace holds CAP_SYS_NICE there, which the kernel
+ * does not count for leaving SCHED_IDLE (capable() asks the initial
+ * namespace): with an RLIMIT_NICE of 0 it could not take its policy back,
+ * and the library makes its requests as they are.  Trusting capget()
+ * alone, it left such a host SCHED_IDLE.
+ */
+Test(host, a_root_of_its_own_user_namespace_is_never_made_idle)
+{
+	pid_t child = fork();
+	int status;
+
+	cr_assert_geq(child, 0);
+	if (child == 0)
+		_exit(userns_child());
+	cr_assert_eq(waitpid(child, &status, 0), child);
+	cr_assert(WIFEXITED(status), "the child ended with status %#x", status);
+	if (WEXITSTATUS(status) == USERNS_NO_NAMESPACE)
+		cr_skip_test("no user namespace can be made here");
+	cr_expect_neq(WEXITSTATUS(status), USERNS_LEFT_IDLE, "the host was left SCHED_IDLE");
+	cr_expect_eq(WEXITSTATUS(status), USERNS_OK, "the child found %d", WEXITSTATUS(status));
 }

@@ -8,6 +8,7 @@
  * (README.md, "Doing no harm", has what it costs).
  */
 #include <dirent.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/kcmp.h>
@@ -113,28 +114,57 @@ int mm_sharers_find(pid_t tid, pid_t tgid, pid_t *out, size_t max, size_t *n)
 	return ret;
 }
 
+/* Digits at @p, up to @end, into @out: past @end, or NULL. */
+static const char *loadavg_number(const char *p, char end, unsigned long *out)
+{
+	char *stop;
+
+	if (!isdigit((unsigned char)*p))
+		return NULL;
+	errno = 0;
+	*out = strtoul(p, &stop, 10);
+	if (errno || *stop != end)
+		return NULL;
+	return stop + 1;
+}
+
+int mm_parse_loadavg(const char *text, unsigned long *running, unsigned long *last)
+{
+	const char *p = text;
+	unsigned long total;
+
+	/* "0.00 0.01 0.05 1/123 4567\n": the averages, running/total, the last pid. */
+	for (int i = 0; i < 3; i++) {
+		if (!isdigit((unsigned char)*p))
+			return -EINVAL;
+		while (isdigit((unsigned char)*p))
+			p++;
+		if (*p++ != '.' || !isdigit((unsigned char)*p))
+			return -EINVAL;
+		while (isdigit((unsigned char)*p))
+			p++;
+		if (*p++ != ' ')
+			return -EINVAL;
+	}
+	p = loadavg_number(p, '/', running);
+	if (p)
+		p = loadavg_number(p, ' ', &total);
+	if (p)
+		p = loadavg_number(p, '\n', last);
+	return p && !*p ? 0 : -EINVAL;
+}
+
 int mm_last_pid(int fd, unsigned long *last, unsigned long *running)
 {
-	char text[128], *slash, *field;
+	unsigned long ignored;
+	char text[128];
 	ssize_t len;
 
 	len = pread(fd, text, sizeof(text) - 1, 0);
 	if (len <= 0)
 		return len < 0 ? -errno : -EIO;
 	text[len] = '\0';
-	/* "0.00 0.01 0.05 1/123 4567": running/total, then the last pid. */
-	slash = strchr(text, '/');
-	if (!slash)
-		return -EIO;
-	field = slash;
-	while (field > text && field[-1] != ' ')
-		field--;
-	if (running)
-		*running = strtoul(field, NULL, 10);
-	if (!(slash = strchr(slash, ' ')))
-		return -EIO;
-	*last = strtoul(slash + 1, NULL, 10);
-	return 0;
+	return mm_parse_loadavg(text, running ? running : &ignored, last);
 }
 
 int mm_sharing_child(int dirfd, pid_t tid, pid_t self)

@@ -44,6 +44,8 @@ int mm_shared_with(pid_t tid, pid_t pid);
  * also how many tasks were running or runnable then, the caller included.
  */
 int mm_last_pid(int fd, unsigned long *last, unsigned long *running);
+/* The text of /proc/loadavg, whole and strictly: -EINVAL unless it is one. */
+int mm_parse_loadavg(const char *text, unsigned long *running, unsigned long *last);
 
 /*
  * A child of thread @tid of process @dirfd (/proc/PID) that shares the

@@ -906,6 +906,13 @@ int ptimer_rearm_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_dump
 	int ret;
 
 	ctx_clear_error(ctx);
+	/*
+	 * Before any attach, as a restore: a setting the kernel would refuse
+	 * (EINVAL) must not pass for a timer the program deleted since.
+	 */
+	ret = validate_dump(ctx, dump);
+	if (ret)
+		return ret;
 	dump = kinds_view(dump, ctx_kinds(ctx), &view);
 	ret = target_open(ctx, pid, &t);
 	if (ret)

@@ -365,6 +365,43 @@ Test(kinds_lib, rearm_without_one_timerfd_rearms_the_rest)
 	ptimer_dump_free(d);
 }
 
+static bool attached;
+
+static void note_attached(struct ptimer_ctx *c, enum ptimer_phase phase)
+{
+	(void)c;
+	attached |= phase == PTIMER_PHASE_ATTACHED;
+}
+
+/*
+ * A dump with a setting the kernel would refuse is refused, naming the
+ * field, before any attach: a re-arm takes EINVAL from timer_settime()
+ * for a timer the program deleted since, and must not take a bad value
+ * for one.
+ */
+Test(kinds_lib, rearm_refuses_a_bad_dump_before_attaching)
+{
+	struct victim *v = holder("full");
+	struct ptimer_timer t = {
+		.id = 0, .clockid = CLOCK_MONOTONIC, .notify = PTIMER_NOTIFY_NONE,
+		.value_ns = -1000000,
+	};
+	struct ptimer_dump *d = ptimer_dump_new();
+	int r;
+
+	cr_assert(d);
+	d->pid = v->pid;
+	cr_assert_eq(ptimer_dump_add_timer(d, &t), 0);
+	attached = false;
+	ptimer_set_phase_fn(ctx, note_attached);
+	r = ptimer_rearm_pid(ctx, v->pid, d, 0);
+	ptimer_set_phase_fn(ctx, NULL);
+	cr_expect_eq(r, -PTIMER_ERR_BAD_DUMP, "%s (%s)", ptimer_strerror(r), ptimer_last_error(ctx));
+	cr_expect(strstr(ptimer_last_error(ctx), "timers[0]"), "%s", ptimer_last_error(ctx));
+	cr_expect(!attached, "the target was attached");
+	ptimer_dump_free(d);
+}
+
 /* A collision leaves the target as it was: the same fd, the same timers. */
 Test(kinds_lib, collisions_change_nothing)
 {

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <linux/capability.h>
 #include <sched.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/resource.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "procfs.h"
 #include "wake_here.h"
 
 /*
@@ -40,21 +42,18 @@ static rlim_t nice_as_rlimit(int nice)
  */
 static bool initial_user_ns(void)
 {
-	char text[128];
 	unsigned long inside, outside, count;
-	int fd, end = 0;
-	ssize_t len;
+	char *text;
+	size_t len;
+	int end = 0;
+	bool initial;
 
-	fd = open("/proc/self/uid_map", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (procfs_read(AT_FDCWD, "/proc/self/uid_map", &text, &len))
 		return false;
-	len = read(fd, text, sizeof(text) - 1);
-	close(fd);
-	if (len <= 0)
-		return false;
-	text[len] = '\0';
-	return sscanf(text, "%lu %lu %lu\n%n", &inside, &outside, &count, &end) == 3 &&
-	       end == len && inside == 0 && outside == 0 && count == 4294967295UL;
+	initial = sscanf(text, "%lu %lu %lu\n%n", &inside, &outside, &count, &end) == 3 &&
+		  (size_t)end == len && inside == 0 && outside == 0 && count == 4294967295UL;
+	free(text);
+	return initial;
 }
 
 /*

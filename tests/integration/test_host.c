@@ -316,6 +316,7 @@ Test(host, its_child_killed_during_a_dump_is_gone_if_it_ignores_sigchld)
  */
 static bool woken_here;
 
+__attribute__((format(printf, 6, 0)))
 static void note_wake_here(struct ptimer_ctx *ctx, int priority, const char *file, int line,
 			   const char *fn, const char *format, va_list args)
 {

@@ -497,8 +497,9 @@ int ptimer_restore_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_du
  * disarm left the originals stale).  A timer the program deleted or
  * closed since, or one on the CPU clock of a thread that has exited, is
  * passed over with a warning, as is the signal of a deleted POSIX timer;
- * a dump the kernel would refuse, -PTIMER_ERR_BAD_DUMP before any attach.  Being an undo, each of its waits has at least
- * PTIMER_DEFAULT_TIMEOUT_MS, or the context's timeout if longer.
+ * a dump the kernel would refuse, -PTIMER_ERR_BAD_DUMP before any attach.
+ * Being an undo, each of its waits has at least PTIMER_DEFAULT_TIMEOUT_MS,
+ * or the context's timeout if longer.
  * @seccomp_flags: PTIMER_DUMP_SUSPEND_SECCOMP or PTIMER_DUMP_KEEP_SECCOMP.
  */
 PTIMER_MUST_CHECK

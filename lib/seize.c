@@ -165,6 +165,22 @@ static int64_t deadline_from_now(struct seized_process *sp)
 }
 
 /*
+ * From a signal-delivery stop of @tid: deliver @sig with the siginfo it was
+ * sent with, and interrupt again, for the stop we wait for.
+ */
+static int let_signal_through(pid_t tid, int sig)
+{
+	/*
+	 * Plainly resumed (not seize_resume()): the program's handler runs
+	 * now, and as SCHED_IDLE we could not interrupt it before it had run
+	 * on (wake_here.h).
+	 */
+	if (ptrace(PTRACE_CONT, tid, 0, sig) < 0 || ptrace(PTRACE_INTERRUPT, tid, 0, 0) < 0)
+		return -errno;
+	return 0;
+}
+
+/*
  * Wait until @t sits in the stop our PTRACE_INTERRUPT asked for.
  *
  * A thread may first report a signal-delivery stop: it had dequeued a
@@ -182,22 +198,6 @@ static int64_t deadline_from_now(struct seized_process *sp)
  * again: the thread stops once more, as soon as it has set up the handler
  * or at the latest shortly after.
  */
-/*
- * From a signal-delivery stop of @tid: deliver @sig with the siginfo it was
- * sent with, and interrupt again, for the stop we wait for.
- */
-static int let_signal_through(pid_t tid, int sig)
-{
-	/*
-	 * Plainly resumed (not seize_resume()): the program's handler runs
-	 * now, and as SCHED_IDLE we could not interrupt it before it had run
-	 * on (wake_here.h).
-	 */
-	if (ptrace(PTRACE_CONT, tid, 0, sig) < 0 || ptrace(PTRACE_INTERRUPT, tid, 0, 0) < 0)
-		return -errno;
-	return 0;
-}
-
 static int wait_interrupt_stop(struct seized_process *sp, struct seized_thread *t,
 			       int64_t deadline_ns)
 {

@@ -5,9 +5,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <linux/capability.h>
 #include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
@@ -84,7 +84,7 @@ static bool may_take_back(void)
 
 void wake_here_init(struct wake_here *w, struct ptimer_ctx *ctx, bool quiet)
 {
-	int policy;
+	int policy, base;
 
 	w->ctx = ctx;
 	w->on = false;
@@ -93,9 +93,9 @@ void wake_here_init(struct wake_here *w, struct ptimer_ctx *ctx, bool quiet)
 	if (!quiet)
 		return;
 	policy = sched_getscheduler(0);
+	base = policy & ~SCHED_RESET_ON_FORK;
 	/* A real-time caller keeps its policy; a SCHED_IDLE one needs nothing. */
-	if (policy < 0 || ((policy & ~SCHED_RESET_ON_FORK) != SCHED_OTHER &&
-			   (policy & ~SCHED_RESET_ON_FORK) != SCHED_BATCH))
+	if (policy < 0 || (base != SCHED_OTHER && base != SCHED_BATCH))
 		return;
 	if (!may_take_back())
 		return;
@@ -128,9 +128,13 @@ long wake_here_ptrace(struct wake_here *w, int request, pid_t tid, long data)
 		/* Refused against what may_take_back() found: tried no more. */
 		w->on = false;
 		w->stuck_errno = errno;
-	} else if (clock_now_ns(CLOCK_MONOTONIC) - start_ns > WAKE_HERE_STALL_NS) {
-		w->on = false;
-		w->stalled_ns = clock_now_ns(CLOCK_MONOTONIC) - start_ns;
+	} else {
+		int64_t took_ns = clock_now_ns(CLOCK_MONOTONIC) - start_ns;
+
+		if (took_ns > WAKE_HERE_STALL_NS) {
+			w->on = false;
+			w->stalled_ns = took_ns;
+		}
 	}
 	errno = saved;
 	return ret;

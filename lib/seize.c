@@ -503,14 +503,17 @@ static void restart_interrupted_wait(struct seized_process *sp, struct seized_th
 
 /*
  * Whether @tid may yet stop for our interrupt: it runs or waits for a CPU
- * (R), or sleeps where the interrupt wakes it (S).  Not in D (a vfork()
- * parent, an uninterruptible sleep), I, or as a zombie leader.
+ * (R), or sleeps where the interrupt wakes it (S).  Or it has stopped (t)
+ * since the waitpid() that found no stop, a moment before this look: the
+ * next waitpid() reports it.  Not in D (a vfork() parent, an
+ * uninterruptible sleep), I, or as a zombie leader.
  */
 static bool may_stop(struct seized_process *sp, pid_t tid)
 {
 	struct procfs_status st;
 
-	return !procfs_thread_status(sp->dirfd, tid, &st) && (st.state == 'R' || st.state == 'S');
+	return !procfs_thread_status(sp->dirfd, tid, &st) &&
+	       (st.state == 'R' || st.state == 'S' || st.state == 't');
 }
 
 /*

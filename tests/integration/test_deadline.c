@@ -743,3 +743,70 @@ Test(deadline, an_attach_given_up_interrupts_no_wait)
 	victim_kill(v);
 	close(lock);
 }
+
+/* Hold ptimerctl at the entry of its next openat(): its next look in /proc. */
+static bool pick_openat(const struct tt_call *c, void *data)
+{
+	(void)data;
+	return c->entry && c->nr == SYS_openat;
+}
+
+/*
+ * The same thread slow to stop, caught in the moment between the
+ * waitpid() that finds it not yet stopped and the look at its state in
+ * /proc: it stops right there.  A look that took its stop (t) for "cannot
+ * stop" gave up on it, and the kernel let it go as ptimerctl exited, with
+ * its epoll_wait() failing with EINTR (1 run in 60 of the test above, and
+ * a CI run).  ptimerctl is held at that look until the thread has stopped.
+ */
+Test(deadline, a_thread_that_stops_as_it_is_looked_at_is_let_go)
+{
+	struct tool_trace t;
+	struct vstate st;
+	struct victim *v;
+	pid_t tids[8], hog;
+	char spid[16];
+	int status, lock, ours, theirs;
+
+	if (!two_cpus(&ours, &theirs))
+		cr_skip_test("needs two CPUs");
+	lock = cpu_hog_lock();
+	v = victim_start("--block", "epoll", NULL);
+	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
+	cr_assert_gt(victim_tids(v, tids, 8), 0);
+	cr_assert(proc_wait_syscall(v->pid, v->pid, SYSNR_EPOLL_WAIT, NULL, 10000),
+		  "the leader does not wait in epoll_wait()");
+	tt_start(&t, "dump", "--timeout=0.005", "-o", "/dev/null", ru_pidstr(spid, v->pid), NULL);
+	cr_assert(tt_run_until(&t, tt_pick_first_seize, NULL, 30000), "ptimerctl never seized");
+	pin(0, ours);
+	pin(t.bg.pid, ours);
+	pin(v->pid, theirs);
+	if (!below_hog(v->pid) || !hog_cpu(theirs, 300, &hog)) {
+		tt_release(&t);
+		ru_bg_wait(&t.bg, 30000);
+		cr_skip_test("SCHED_FIFO refused here");
+	}
+	/* Given up on at the timeout, it is waited for: a look, a pause, a waitpid(), a look. */
+	cr_assert(tt_run_until(&t, tt_pick_stderr, "waiting up to", 30000),
+		  "ptimerctl did not wait for the thread: %s", t.bg.res.err);
+	cr_assert(tt_run_until(&t, pick_openat, NULL, 30000), "ptimerctl ended as it waited");
+	cr_assert_neq(proc_state(v->pid), 't', "the leader stopped before the hog ended");
+	cr_assert_eq(waitpid(hog, &status, 0), hog);
+	for (int64_t end = harness_deadline(10000); proc_state(v->pid) != 't';) {
+		cr_assert_lt(clock_ns(CLOCK_MONOTONIC), end, "the leader never stopped");
+		sleep_ms(1);
+	}
+	tt_release(&t);
+	ru_bg_wait(&t.bg, 30000);
+	cr_expect_eq(t.bg.res.exit_code, PX_TIMEOUT, "%s", run_describe(&t.bg.res));
+	cr_expect(strstr(t.bg.res.err, "; it stopped later, and was let go as the others were"),
+		  "%s", t.bg.res.err);
+	run_result_free(&t.bg.res);
+	sleep_ms(20);
+	cr_expect_eq(proc_tracer_pid(v->pid), 0, "the leader is still traced");
+	cr_assert_eq(victim_state(v, &st), 0);
+	cr_expect_eq(st.eintr, 0, "the victim's epoll_wait() failed with EINTR %lld times",
+		     st.eintr);
+	victim_kill(v);
+	close(lock);
+}

@@ -22,6 +22,7 @@
 #include "abi.h"
 #include "kinds_live.h"
 #include "proc_head.h"
+#include "rearm.h"
 #include "stamp.h"
 
 /* What the stopped read learnt of the candidates it could not see. */
@@ -636,7 +637,7 @@ static void undo_disarm(struct ptimer_ctx *ctx, pid_t pid, unsigned int flags,
 {
 	char failure[sizeof(ctx->last_error) + 16], why[sizeof(ctx->last_error) + 64];
 	const char *what = part->ntimers == count_timers(part) ? "POSIX timer" : "timer";
-	size_t n = count_timers(part);
+	size_t n = count_timers(part), ngone;
 	int ret;
 
 	/* A timeout's detail says so itself (as say_rolled_back() does in restore.c). */
@@ -645,8 +646,8 @@ static void undo_disarm(struct ptimer_ctx *ctx, pid_t pid, unsigned int flags,
 	else
 		snprintf(failure, sizeof(failure), "%s%s", ctx->last_error,
 			 err == -ETIMEDOUT ? ": timed out" : "");
-	ret = ptimer_rearm_pid(ctx, pid, part, flags & (PTIMER_DUMP_SUSPEND_SECCOMP |
-							PTIMER_DUMP_KEEP_SECCOMP));
+	ret = rearm_pid(ctx, pid, part, flags & (PTIMER_DUMP_SUSPEND_SECCOMP |
+						 PTIMER_DUMP_KEEP_SECCOMP), &ngone);
 	/* Nested in the dump's message, which the caller ends with the dump's errno: its own */
 	if (ctx->last_error[0])
 		snprintf(why, sizeof(why), "%s: %s", ctx->last_error, ptimer_strerror(ret));
@@ -655,9 +656,14 @@ static void undo_disarm(struct ptimer_ctx *ctx, pid_t pid, unsigned int flags,
 	if (ret)
 		ctx_set_error(ctx, err, "%s; re-arming the %zu %s%s it had disarmed failed: %s",
 			      failure, n, what, n == 1 ? "" : "s", why);
-	else
+	else if (!ngone)
 		ctx_set_error(ctx, err, "%s; the %zu %s%s it had disarmed %s re-armed",
 			      failure, n, what, n == 1 ? "" : "s", n == 1 ? "was" : "were");
+	else	/* the warnings name the gone ones */
+		ctx_set_error(ctx, err, "%s; of the %zu %s%s it had disarmed, %zu %s re-armed,"
+			      " and %zu %s gone since", failure, n, what, n == 1 ? "" : "s",
+			      n - ngone, n - ngone == 1 ? "was" : "were", ngone,
+			      ngone == 1 ? "was" : "were");
 }
 
 static void say_left_as_it_was(struct ptimer_ctx *ctx, pid_t pid, int err)

@@ -19,6 +19,7 @@
 #include "remap.h"
 #include "abi.h"
 #include "proc_head.h"
+#include "rearm.h"
 
 /* glibc's SIGEV_THREAD: a THREAD_ID timer with glibc's internal signal. */
 #define GLIBC_SIGTIMER 32
@@ -870,7 +871,7 @@ static const int64_t rearm_timeout_min_ns = (int64_t)PTIMER_DEFAULT_TIMEOUT_MS *
  * other kinds disarmed, as a failure would.  (Nor is its queued signal
  * queued again: kinds_restore_signals().)
  */
-static int rearm_posix(struct creator *c, const struct ptimer_dump *dump)
+static int rearm_posix(struct creator *c, const struct ptimer_dump *dump, size_t *ngone_out)
 {
 	struct rearm_gone *gone;
 	size_t ngone = 0;
@@ -891,12 +892,13 @@ static int rearm_posix(struct creator *c, const struct ptimer_dump *dump)
 			     " it after the dump disarmed it): not re-armed", gone[i].id,
 			     c->t->pid);
 	}
+	*ngone_out = ngone;
 	free(gone);
 	return ret;
 }
 
-int ptimer_rearm_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_dump *dump,
-		     unsigned int seccomp_flags)
+int rearm_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_dump *dump,
+	      unsigned int seccomp_flags, size_t *ngone)
 {
 	struct ptimer_plan plan = { .size = sizeof(plan) };
 	struct kinds_restore *kr = NULL;
@@ -906,6 +908,7 @@ int ptimer_rearm_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_dump
 	int ret;
 
 	ctx_clear_error(ctx);
+	*ngone = 0;
 	/*
 	 * Before any attach, as a restore: a setting the kernel would refuse
 	 * (EINVAL) must not pass for a timer the program deleted since.
@@ -932,7 +935,7 @@ int ptimer_rearm_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_dump
 					  kinds_restore_scratch_size(kr)), false);
 	if (!ret) {
 		create_layout(&c, target_scratch(&t), dump->ntimers);
-		ret = rearm_posix(&c, dump);
+		ret = rearm_posix(&c, dump, ngone);
 	}
 	/*
 	 * The disarming dump left the timers' queued signals stale (they
@@ -956,4 +959,12 @@ close_target:
 	kinds_restore_free(kr);
 	target_close(&t);
 	return ret;
+}
+
+int ptimer_rearm_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_dump *dump,
+		     unsigned int seccomp_flags)
+{
+	size_t ngone;
+
+	return rearm_pid(ctx, pid, dump, seccomp_flags, &ngone);
 }

@@ -21,12 +21,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
-#include <sys/socket.h>
 #include <sys/syscall.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cpu_lock.h"
 #include "harness.h"
 #include "kinds_util.h"
 #include "ptimer.h"
@@ -550,31 +549,6 @@ static bool below_hog(pid_t tid)
 	return sched_setscheduler(tid, SCHED_FIFO, &sp) == 0;
 }
 
-/*
- * A CPU to ourselves: a test that hogs one takes this lock first, so that
- * two run side by side (the mutation check runs two selections at once)
- * take turns instead of starving each other's threads.  An abstract unix
- * socket's name, which one socket at a time may hold, and which no file
- * mode or /tmp policy stands between runs as different users.  Held until
- * the returned descriptor is closed.
- */
-static int cpu_hog_lock(void)
-{
-	static const char name[] = "\0ptimerctl-tests-cpu-hog";
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	socklen_t len = offsetof(struct sockaddr_un, sun_path) + sizeof(name) - 1;
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	cr_assert_geq(fd, 0, "the CPU hog lock: %s", strerror(errno));
-	memcpy(sa.sun_path, name, sizeof(name) - 1);
-	for (int64_t end = harness_deadline(120000); bind(fd, (struct sockaddr *)&sa, len);) {
-		cr_assert_eq(errno, EADDRINUSE, "the CPU hog lock: %s", strerror(errno));
-		cr_assert_lt(clock_ns(CLOCK_MONOTONIC), end, "the CPU hog lock is never free");
-		sleep_ms(10);
-	}
-	return fd;
-}
-
 /* Two CPUs we may run on, the first two of our affinity; false if fewer. */
 static bool two_cpus(int *a, int *b)
 {
@@ -652,7 +626,7 @@ Test(deadline, a_thread_slow_to_park_is_waited_for)
 
 	if (!two_cpus(&ours, &theirs))
 		cr_skip_test("needs two CPUs");
-	lock = cpu_hog_lock();
+	lock = cpu_lock_take();
 	v = victim_start("--timer", "id=0,value_ms=100000,interval_ms=100000", NULL);
 	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
 	tt_start(&t, "dump", "--timeout=0.05", "-o", "/dev/null",
@@ -709,7 +683,7 @@ Test(deadline, an_attach_given_up_interrupts_no_wait)
 
 	if (!two_cpus(&ours, &theirs))
 		cr_skip_test("needs two CPUs");
-	lock = cpu_hog_lock();
+	lock = cpu_lock_take();
 	v = victim_start("--block", "epoll", NULL);
 	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
 	cr_assert_gt(victim_tids(v, tids, 8), 0);
@@ -770,7 +744,7 @@ Test(deadline, a_thread_that_stops_as_it_is_looked_at_is_let_go)
 
 	if (!two_cpus(&ours, &theirs))
 		cr_skip_test("needs two CPUs");
-	lock = cpu_hog_lock();
+	lock = cpu_lock_take();
 	v = victim_start("--block", "epoll", NULL);
 	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
 	cr_assert_gt(victim_tids(v, tids, 8), 0);

@@ -610,10 +610,12 @@ static void kinds_past_the_timeout_roll_back(const char *slow, const char *kinds
 	struct ak_itimer it[3];
 	char spid[16], *file;
 	struct run_result r;
-	int fds;
+	int fds, lock;
 
 	if (harness_time_scale() > 1)
 		cr_skip_test("under emulation (time scale %d)", harness_time_scale());
+	/* Its run must outlast the timeout: no CPU hog beside it. */
+	lock = cpu_lock_take();
 	src = start_source(NULL);
 	if (replace)
 		dst = ak_start("--fresh", "--slow", slow, "--collide", "100", "--collide", "101",
@@ -651,6 +653,7 @@ static void kinds_past_the_timeout_roll_back(const char *slow, const char *kinds
 	/* DST blocks SIGALRM: one an ITIMER_REAL set for a while queued would stay. */
 	cr_expect(!ak_pending(dst->pid, 0, SIGALRM), "DST: a SIGALRM outlived the rollback");
 	ru_file_free(file);
+	close(lock);
 }
 
 /* The four timerfds are made in one batch: two are made when it is stopped. */
@@ -1023,9 +1026,12 @@ static void disarm_past_the_timeout_rearms(const char *slow)
 	struct run_result r;
 	char spid[16], who[700];
 	int64_t t0;
+	int lock;
 
 	if (harness_time_scale() > 1)
 		cr_skip_test("under emulation (time scale %d)", harness_time_scale());
+	/* Its run must outlast the timeout: no CPU hog beside it. */
+	lock = cpu_lock_take();
 	src = start_source_with("--slow", slow);
 	t0 = clock_ns(CLOCK_MONOTONIC);
 	ak_timerfds(src, st);
@@ -1043,6 +1049,7 @@ static void disarm_past_the_timeout_rearms(const char *slow)
 	expect_itimers_armed(src, who);
 	expect_timerfds(src, who, st[1].value_ns, t0);
 	expect_no_anomaly(src, who);
+	close(lock);
 }
 
 /*
@@ -1055,9 +1062,12 @@ Test(kinds, a_dump_past_the_timeout_says_so)
 	struct victim *src;
 	struct run_result r;
 	char spid[16], want[96];
+	int lock;
 
 	if (harness_time_scale() > 1)
 		cr_skip_test("under emulation (time scale %d)", harness_time_scale());
+	/* Its run must outlast the timeout: no CPU hog beside it. */
+	lock = cpu_lock_take();
 	src = start_source_with("--slow", "getitimer=300000");
 	cr_assert_eq(run_ptimerctl(&r, "dump", "--kinds=all", "--keep-seccomp", "--timeout=0.2",
 				   "-o", "/dev/null", ru_pidstr(spid, src->pid), NULL), 0);
@@ -1070,6 +1080,7 @@ Test(kinds, a_dump_past_the_timeout_says_so)
 	expect_itimers_armed(src, "SRC");
 	expect_no_anomaly(src, "SRC");
 	victim_kill(src);
+	close(lock);
 }
 
 /* Stopped at the second of the four timerfds, the interval timers all disarmed */

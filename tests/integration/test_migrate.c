@@ -15,6 +15,7 @@
 
 #include <ptimer.h>
 
+#include "cpu_lock.h"
 #include "harness.h"
 #include "restore_util.h"
 
@@ -256,9 +257,12 @@ static void disarm_past_the_timeout_is_undone(const char *many, const char *slow
 	struct victim *v;
 	size_t armed = 0, n = strtoul(many, NULL, 10);
 	char pid[16];
+	int lock;
 
 	if (harness_time_scale() > 1)
 		cr_skip_test("under emulation (time scale %d)", harness_time_scale());
+	/* Its run must outlast the timeout: no CPU hog beside it. */
+	lock = cpu_lock_take();
 	v = victim_start("--many", many, "--many-signal", "40", "--slow-timers", slow, NULL);
 	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
 	cr_assert_eq(run_ptimerctl(&r, "dump", "--disarm", "--keep-seccomp", timeout,
@@ -277,6 +281,7 @@ static void disarm_past_the_timeout_is_undone(const char *many, const char *slow
 	ptimer_dump_free(after);
 	ptimer_free(ctx);
 	victim_kill(v);
+	close(lock);
 }
 
 /*
@@ -313,9 +318,12 @@ static void slow_call_is_waited_for_and_undone(const char *timeout, const char *
 	struct victim *v;
 	size_t armed = 0;
 	char pid[16];
+	int lock;
 
 	if (harness_time_scale() > 1)
 		cr_skip_test("under emulation (time scale %d)", harness_time_scale());
+	/* Its run must outlast the timeout: no CPU hog beside it. */
+	lock = cpu_lock_take();
 	v = victim_start("--many", "3", "--many-signal", "40", "--slow-timers", slow, NULL);
 	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
 	cr_assert_eq(run_ptimerctl(&r, "dump", "--disarm", "--keep-seccomp", timeout,
@@ -335,6 +343,7 @@ static void slow_call_is_waited_for_and_undone(const char *timeout, const char *
 	ptimer_dump_free(after);
 	ptimer_free(ctx);
 	victim_kill(v);
+	close(lock);
 }
 
 Test(migrate, a_call_slower_than_the_timeout_is_waited_for_and_undone)

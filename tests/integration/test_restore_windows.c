@@ -20,6 +20,7 @@
 
 #include <ptimer.h>
 
+#include "cpu_lock.h"
 #include "harness.h"
 #include "restore_util.h"
 
@@ -304,11 +305,13 @@ static void past_the_timeout_leaves_no_timer(const char *slow, const char *timeo
 	struct vstate st;
 	struct victim *v;
 	char *file;
-	int before;
+	int before, lock;
 
 	harness_need_restore_ids();
 	if (harness_time_scale() > 1)
 		cr_skip_test("under emulation (time scale %d)", harness_time_scale());
+	/* Its run must outlast the timeout: no CPU hog beside it. */
+	lock = cpu_lock_take();
 	v = victim_start("--slow-timers", slow, NULL);
 	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
 	before = proc_count_timers(v->pid);
@@ -327,6 +330,7 @@ static void past_the_timeout_leaves_no_timer(const char *slow, const char *timeo
 	run_result_free(&r);
 	ru_file_free(file);
 	victim_kill(v);
+	close(lock);
 }
 
 /* 1500 creations of 1 ms each in one window, stopped after 0.3 s. */

@@ -30,14 +30,18 @@ static bool any_seccomp(const pid_t *pids, int n)
  * /proc/PID/mem, which also takes file permission, is only a shortcut
  * where it opens (a process of our own user): ptrace's poke writes the
  * same words without it, so neither CAP_DAC_OVERRIDE nor anything else
- * is needed.  CAP_SYS_ADMIN is kept
- * only to suspend a target's seccomp filter (PTRACE_O_SUSPEND_SECCOMP).
+ * is needed.  CAP_KILL is kept for the one signal ptimerctl sends a
+ * target itself: a SIGSTOP our code took for the program, sent again as
+ * the process is let go (lib/seize.c), which another user's process
+ * takes only with it (kill(2)); dropped, that SIGSTOP was lost, and the
+ * process never stopped.  CAP_SYS_ADMIN is kept only to suspend a
+ * target's seccomp filter (PTRACE_O_SUSPEND_SECCOMP).
  */
 int cli_drop_capabilities(const pid_t *pids, int npids, bool keep_seccomp,
 			  unsigned int *seccomp_flags)
 {
-	cap_value_t keep[2] = { CAP_SYS_PTRACE, CAP_SYS_ADMIN };
-	cap_flag_value_t have_ptrace, have_admin;
+	cap_value_t keep[3];
+	cap_flag_value_t have_ptrace, have_kill, have_admin;
 	int nkeep = 0, ret = 0;
 	cap_t caps;
 
@@ -46,12 +50,15 @@ int cli_drop_capabilities(const pid_t *pids, int npids, bool keep_seccomp,
 	if (!caps)
 		return -errno;
 	if (cap_get_flag(caps, CAP_SYS_PTRACE, CAP_PERMITTED, &have_ptrace) < 0 ||
+	    cap_get_flag(caps, CAP_KILL, CAP_PERMITTED, &have_kill) < 0 ||
 	    cap_get_flag(caps, CAP_SYS_ADMIN, CAP_PERMITTED, &have_admin) < 0) {
 		ret = -errno;
 		goto free_caps;
 	}
 	if (have_ptrace == CAP_SET)
-		nkeep = 1;
+		keep[nkeep++] = CAP_SYS_PTRACE;
+	if (have_kill == CAP_SET)
+		keep[nkeep++] = CAP_KILL;
 	/* Without it the library refuses a filtered target (PTIMER_ERR_SECCOMP). */
 	if (have_admin == CAP_SET && !keep_seccomp && any_seccomp(pids, npids)) {
 		keep[nkeep++] = CAP_SYS_ADMIN;

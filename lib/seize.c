@@ -565,8 +565,8 @@ static void release_unstoppable(struct seized_process *sp)
 }
 
 /*
- * A SIGSTOP that our injected code took in passing is sent again once
- * every thread is free, so that the process stops as it should have (a
+ * A SIGSTOP that our injected code took in passing is sent again as the
+ * threads are let go, so that the process stops as it should have (a
  * SIGSTOP carries no siginfo a program could see).  Unless a SIGCONT
  * came after it: making a stop signal flushes every pending SIGCONT
  * (prepare_signal()), so one still pending came after the SIGSTOP, and
@@ -690,6 +690,19 @@ int seize_release(struct seized_process *sp)
 	bool killed = false;
 	int first = 0;
 
+	/*
+	 * Sent while every thread is held: queued (no traced thread takes
+	 * it) until they are let go, and flushed by a SIGCONT that comes
+	 * from now on, as the kernel would flush it (prepare_signal()).  Sent
+	 * once they were free, it came after such a SIGCONT, which they had
+	 * taken, and stopped the process for good.  (A wait of theirs that
+	 * our stop interrupted then fails with EINTR once continued, as a
+	 * stop and SIGCONT make it fail: signal(7).)
+	 */
+	if (restop && kill(sp->pid, SIGSTOP) < 0)
+		warn(sp->ctx, "pid %d: the SIGSTOP our code took for it cannot be sent again (%s):"
+		     " it runs on", sp->pid, strerror(errno));
+
 	for (size_t i = 0; i < sp->nthreads; i++) {
 		struct seized_thread *t = &sp->threads[i];
 
@@ -709,8 +722,6 @@ int seize_release(struct seized_process *sp)
 	    (sp->unstoppable && procfs_thread_exiting(sp->dirfd, sp->unstoppable)))
 		reap_killed(sp);
 	release_unstoppable(sp);
-	if (restop)
-		kill(sp->pid, SIGSTOP);
 	sp->stop_held = false;
 	/* What the maps said held only while every thread was stopped. */
 	procfs_maps_end(&sp->maps);
@@ -719,6 +730,14 @@ int seize_release(struct seized_process *sp)
 	sp->nthreads = 0;
 	close_now(sp);
 	return first;
+}
+
+/* A SIGSTOP our code took for the program: it is sent again once every thread is let go. */
+static void hold_sigstop(struct seized_process *sp, pid_t tid)
+{
+	dbg(sp->ctx, "tid %d: our code took a SIGSTOP; it is sent again as the process is let go",
+	    tid);
+	sp->stop_held = true;
 }
 
 int seize_park(struct seized_process *sp, pid_t tid, int sig)
@@ -751,7 +770,7 @@ int seize_park(struct seized_process *sp, pid_t tid, int sig)
 		/* Our mask blocks everything else: only a SIGSTOP can come. */
 		if (WSTOPSIG(status) != SIGSTOP)
 			return -EFAULT;
-		sp->stop_held = true;
+		hold_sigstop(sp, tid);
 		if (seize_resume(sp, PTRACE_CONT, tid, 0) < 0)
 			return -errno;
 	}
@@ -804,7 +823,7 @@ static int next_code_stop(struct seized_process *sp, pid_t tid, struct code_wait
 		if (ret || is_event_stop(*status) || WSTOPSIG(*status) != SIGSTOP)
 			return ret;
 		/* Its stop took the place of our interrupt's, if one was on its way: ask again. */
-		sp->stop_held = true;
+		hold_sigstop(sp, tid);
 		if ((w->asked && ptrace(PTRACE_INTERRUPT, tid, 0, 0) < 0) ||
 		    seize_resume(sp, resume, tid, 0) < 0)
 			return -errno;

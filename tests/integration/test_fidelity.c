@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <syslog.h>
@@ -1149,6 +1150,105 @@ Test(fidelity, a_sigcont_after_a_held_sigstop_wins)
 	cr_expect_str_eq(line, "PONG");
 	cr_expect_neq(proc_state(v->pid), 'T', "the victim is stopped");
 	cr_expect_eq(conts_taken(v), 2, "the victim took a SIGCONT too many");
+	victim_kill(v);
+}
+
+/* strict --count-cont, of another user, which counts the SIGCONTs we send it. */
+static struct victim *cont_counter(void)
+{
+	char *path = strdup(helper_path("strict"));
+	const char *argv[] = { path, "--count-cont", "--timer", "1000:35", NULL };
+	struct victim *v = victim_spawn(argv, FIDELITY_UID);
+	char line[64], cmd[64];
+
+	free(path);
+	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
+	snprintf(cmd, sizeof(cmd), "sender %d %d", (int)getpid(), (int)getuid());
+	cr_assert_eq(victim_cmd(v, cmd, line, sizeof(line)), 0);
+	cr_assert_str_eq(line, "OK");
+	return v;
+}
+
+/*
+ * A dump of @v by the CLI, held once every thread is: a SIGSTOP sent
+ * there waits for our code, which takes it.
+ */
+static void dump_held_sigstop(struct tool_trace *t, struct victim *v)
+{
+	char pid[16];
+
+	tt_start(t, "-v", "dump", "-o", "/dev/null", ru_pidstr(pid, v->pid), NULL);
+	cr_assert(tt_run_until(t, tt_pick_stderr, "seized ", 60000), "ptimerctl never seized");
+	cr_assert_eq(kill(v->pid, SIGSTOP), 0);
+}
+
+static void expect_sigstop_taken(struct tool_trace *t)
+{
+	cr_expect_eq(t->bg.res.exit_code, 0, "%s", run_describe(&t->bg.res));
+	cr_expect(strstr(t->bg.res.err, "our code took a SIGSTOP"), "no SIGSTOP was taken: %s",
+		  t->bg.res.err);
+	run_result_free(&t->bg.res);
+}
+
+/*
+ * The same SIGSTOP, taken by the CLI's code in a process of another user:
+ * sent again as the process is let go, it needs CAP_KILL, which ptimerctl
+ * had dropped with every capability but CAP_SYS_PTRACE.  The kill()
+ * failed unseen, and the process never stopped.
+ */
+Test(fidelity, a_held_sigstop_stops_another_users_process)
+{
+	struct victim *v = cont_counter();
+	struct tool_trace t;
+	char line[64];
+
+	dump_held_sigstop(&t, v);
+	tt_release(&t);
+	ru_bg_wait(&t.bg, 60000);
+	expect_sigstop_taken(&t);
+	cr_assert(proc_wait_state(v->pid, "T", 20000), "the victim did not stop (state %c)",
+		  proc_state(v->pid));
+	cr_assert_eq(kill(v->pid, SIGCONT), 0);
+	cr_assert(proc_wait_state(v->pid, "RS", 20000), "the victim does not continue");
+	cr_assert(cont_taken(v, 1), "the victim did not take the SIGCONT that continued it");
+	cr_assert_eq(victim_cmd(v, "ping", line, sizeof(line)), 0);
+	cr_expect_str_eq(line, "PONG");
+	victim_kill(v);
+}
+
+/* Hold ptimerctl at the entry of its first PTRACE_DETACH: the release has begun. */
+static bool pick_first_detach(const struct tt_call *c, void *data)
+{
+	return c->entry && c->nr == SYS_ptrace && c->args[0] == PTRACE_DETACH;
+}
+
+/*
+ * The SIGCONT sent later: once ptimerctl has looked for one (none yet)
+ * and is letting the threads go.  The SIGSTOP our code took was sent
+ * again only once every thread was free, and so came after that SIGCONT:
+ * the process stayed stopped for good, the SIGCONT meant to continue it
+ * taken and gone.  Sent while the threads are still held, the SIGSTOP
+ * comes before it, and the SIGCONT flushes it, as the kernel would.
+ */
+Test(fidelity, a_sigcont_as_the_threads_are_let_go_wins)
+{
+	struct victim *v = cont_counter();
+	struct tool_trace t;
+	char line[64];
+
+	dump_held_sigstop(&t, v);
+	cr_assert(tt_run_until(&t, pick_first_detach, NULL, 60000), "ptimerctl never detached");
+	cr_assert_eq(kill(v->pid, SIGCONT), 0);
+	tt_release(&t);
+	ru_bg_wait(&t.bg, 60000);
+	expect_sigstop_taken(&t);
+	cr_assert(!proc_wait_state(v->pid, "T", 500), "the victim stopped after the dump");
+	cr_assert(cont_taken(v, 1), "the victim did not take the SIGCONT (state %c)",
+		  proc_state(v->pid));
+	cr_assert_eq(victim_cmd(v, "ping", line, sizeof(line)), 0,
+		     "the victim does not answer (state %c)", proc_state(v->pid));
+	cr_expect_str_eq(line, "PONG");
+	cr_expect_eq(conts_taken(v), 1, "the victim took a SIGCONT too many");
 	victim_kill(v);
 }
 

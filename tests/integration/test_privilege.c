@@ -3,8 +3,8 @@
 /*
  * Privileges: an unprivileged user works on its own processes and is
  * refused (exit 4, naming CAP_SYS_PTRACE) on root's; ptimerctl keeps no
- * capability but CAP_SYS_PTRACE (and CAP_SYS_ADMIN only to suspend a
- * seccomp filter) while it works; and -o FILE is created 0600, replaces
+ * capability but CAP_SYS_PTRACE and CAP_KILL (and CAP_SYS_ADMIN only to
+ * suspend a seccomp filter) while it works; and -o FILE is created 0600, replaces
  * a symbolic link instead of writing through it, and survives a failed
  * dump unchanged.
  */
@@ -32,8 +32,10 @@
 #define RUN_MS	60000
 
 #define NOBODY	65534
+#define CAP_KILL_BIT		5
 #define CAP_SYS_PTRACE_BIT	19
 #define CAP_SYS_ADMIN_BIT	21
+#define KEPT_CAPS		((1ULL << CAP_SYS_PTRACE_BIT) | (1ULL << CAP_KILL_BIT))
 
 static void fini(void)
 {
@@ -231,16 +233,15 @@ static void caps_during_walk(const char *const *extra, const char *opt,
 	ru_file_free(dump);
 }
 
-Test(privilege, only_cap_sys_ptrace_while_working)
+Test(privilege, only_cap_sys_ptrace_and_cap_kill_while_working)
 {
 	if (!(status_hex(getpid(), "CapEff") & (1ULL << CAP_SYS_ADMIN_BIT)))
 		cr_skip_test("the test runs without CAP_SYS_ADMIN");
-	caps_during_walk(NULL, NULL, 1ULL << CAP_SYS_PTRACE_BIT, "plain target");
+	caps_during_walk(NULL, NULL, KEPT_CAPS, "plain target");
 	caps_during_walk((const char *[]){ "--seccomp-deny-prctl77", NULL }, NULL,
-			 (1ULL << CAP_SYS_PTRACE_BIT) | (1ULL << CAP_SYS_ADMIN_BIT),
-			 "seccomp target, filter suspended");
+			 KEPT_CAPS | (1ULL << CAP_SYS_ADMIN_BIT), "seccomp target, filter suspended");
 	caps_during_walk((const char *[]){ "--seccomp-deny-prctl77", NULL }, "--keep-seccomp",
-			 1ULL << CAP_SYS_PTRACE_BIT, "seccomp target, --keep-seccomp");
+			 KEPT_CAPS, "seccomp target, --keep-seccomp");
 }
 
 /* ---- -o FILE ---- */

@@ -662,6 +662,71 @@ Test(deadline, a_thread_slow_to_park_is_waited_for)
 	close(lock);
 }
 
+/* A leader asleep in epoll_wait(), and a dump of it held at its first PTRACE_SEIZE. */
+struct epoll_hold {
+	struct tool_trace t;
+	struct victim *v;
+	pid_t hog;
+	int lock;
+};
+
+/*
+ * The dump, at --timeout=0.005, meets the leader slow to stop: it gets no
+ * CPU for @hog_ms, a SCHED_FIFO hog above it holding its CPU.  Skips the
+ * test where that cannot be set up.
+ */
+static void epoll_leader_starved(struct epoll_hold *h, int hog_ms)
+{
+	pid_t tids[8];
+	char spid[16];
+	int ours, theirs;
+
+	if (!two_cpus(&ours, &theirs))
+		cr_skip_test("needs two CPUs");
+	h->lock = cpu_lock_take();
+	h->v = victim_start("--block", "epoll", NULL);
+	cr_assert(h->v && h->v->ready, "%s", h->v ? h->v->error : "fork");
+	cr_assert_gt(victim_tids(h->v, tids, 8), 0);
+	/* The leader sleeps in epoll_wait() on a descriptor that never gets an event. */
+	cr_assert(proc_wait_syscall(h->v->pid, h->v->pid, SYSNR_EPOLL_WAIT, NULL, 10000),
+		  "the leader does not wait in epoll_wait()");
+	tt_start(&h->t, "dump", "--timeout=0.005", "-o", "/dev/null",
+		 ru_pidstr(spid, h->v->pid), NULL);
+	cr_assert(tt_run_until(&h->t, tt_pick_first_seize, NULL, 30000), "ptimerctl never seized");
+	/* ptimerctl (which has followed the leader's CPU) and we on ours, the leader on theirs. */
+	pin(0, ours);
+	pin(h->t.bg.pid, ours);
+	pin(h->v->pid, theirs);
+	if (!below_hog(h->v->pid) || !hog_cpu(theirs, hog_ms, &h->hog)) {
+		tt_release(&h->t);
+		ru_bg_wait(&h->t.bg, 30000);
+		cr_skip_test("SCHED_FIFO refused here");
+	}
+}
+
+/* ptimerctl gave up on the leader, waited for it, and let it go unharmed. */
+static void expect_leader_let_go(struct epoll_hold *h)
+{
+	struct vstate st;
+	int status;
+
+	ru_bg_wait(&h->t.bg, 30000);
+	cr_expect_eq(h->t.bg.res.exit_code, PX_TIMEOUT, "%s", run_describe(&h->t.bg.res));
+	/* The message says what became of it. */
+	cr_expect(strstr(h->t.bg.res.err, "; it stopped later, and was let go as the others were"),
+		  "%s", h->t.bg.res.err);
+	run_result_free(&h->t.bg.res);
+	if (h->hog)
+		cr_assert_eq(waitpid(h->hog, &status, 0), h->hog);
+	sleep_ms(20);
+	cr_expect_eq(proc_tracer_pid(h->v->pid), 0, "the leader is still traced");
+	cr_assert_eq(victim_state(h->v, &st), 0);
+	cr_expect_eq(st.eintr, 0, "the victim's epoll_wait() failed with EINTR %lld times",
+		     st.eintr);
+	victim_kill(h->v);
+	close(h->lock);
+}
+
 /*
  * An attach that gives up at --timeout=0.005 on a thread slow to stop
  * (it gets no CPU: a SCHED_FIFO hog above it holds its CPU 0.1 s).  Our
@@ -674,48 +739,11 @@ Test(deadline, a_thread_slow_to_park_is_waited_for)
  */
 Test(deadline, an_attach_given_up_interrupts_no_wait)
 {
-	struct tool_trace t;
-	struct vstate st;
-	struct victim *v;
-	pid_t tids[8], hog;
-	char spid[16];
-	int status, lock, ours, theirs;
+	struct epoll_hold h = { 0 };
 
-	if (!two_cpus(&ours, &theirs))
-		cr_skip_test("needs two CPUs");
-	lock = cpu_lock_take();
-	v = victim_start("--block", "epoll", NULL);
-	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
-	cr_assert_gt(victim_tids(v, tids, 8), 0);
-	/* The leader sleeps in epoll_wait() on a descriptor that never gets an event. */
-	cr_assert(proc_wait_syscall(v->pid, v->pid, SYSNR_EPOLL_WAIT, NULL, 10000),
-		  "the leader does not wait in epoll_wait()");
-	tt_start(&t, "dump", "--timeout=0.005", "-o", "/dev/null", ru_pidstr(spid, v->pid), NULL);
-	cr_assert(tt_run_until(&t, tt_pick_first_seize, NULL, 30000), "ptimerctl never seized");
-	/* ptimerctl (which has followed the leader's CPU) and we on ours, the leader on theirs. */
-	pin(0, ours);
-	pin(t.bg.pid, ours);
-	pin(v->pid, theirs);
-	if (!below_hog(v->pid) || !hog_cpu(theirs, 100, &hog)) {
-		tt_release(&t);
-		ru_bg_wait(&t.bg, 30000);
-		cr_skip_test("SCHED_FIFO refused here");
-	}
-	tt_release(&t);
-	ru_bg_wait(&t.bg, 30000);
-	cr_expect_eq(t.bg.res.exit_code, PX_TIMEOUT, "%s", run_describe(&t.bg.res));
-	/* The message says what became of it. */
-	cr_expect(strstr(t.bg.res.err, "; it stopped later, and was let go as the others were"),
-		  "%s", t.bg.res.err);
-	run_result_free(&t.bg.res);
-	cr_assert_eq(waitpid(hog, &status, 0), hog);
-	sleep_ms(20);
-	cr_expect_eq(proc_tracer_pid(v->pid), 0, "the leader is still traced");
-	cr_assert_eq(victim_state(v, &st), 0);
-	cr_expect_eq(st.eintr, 0, "the victim's epoll_wait() failed with EINTR %lld times",
-		     st.eintr);
-	victim_kill(v);
-	close(lock);
+	epoll_leader_starved(&h, 100);
+	tt_release(&h.t);
+	expect_leader_let_go(&h);
 }
 
 /* Hold ptimerctl at the entry of its next openat(): its next look in /proc. */
@@ -735,52 +763,21 @@ static bool pick_openat(const struct tt_call *c, void *data)
  */
 Test(deadline, a_thread_that_stops_as_it_is_looked_at_is_let_go)
 {
-	struct tool_trace t;
-	struct vstate st;
-	struct victim *v;
-	pid_t tids[8], hog;
-	char spid[16];
-	int status, lock, ours, theirs;
+	struct epoll_hold h = { 0 };
+	int status;
 
-	if (!two_cpus(&ours, &theirs))
-		cr_skip_test("needs two CPUs");
-	lock = cpu_lock_take();
-	v = victim_start("--block", "epoll", NULL);
-	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
-	cr_assert_gt(victim_tids(v, tids, 8), 0);
-	cr_assert(proc_wait_syscall(v->pid, v->pid, SYSNR_EPOLL_WAIT, NULL, 10000),
-		  "the leader does not wait in epoll_wait()");
-	tt_start(&t, "dump", "--timeout=0.005", "-o", "/dev/null", ru_pidstr(spid, v->pid), NULL);
-	cr_assert(tt_run_until(&t, tt_pick_first_seize, NULL, 30000), "ptimerctl never seized");
-	pin(0, ours);
-	pin(t.bg.pid, ours);
-	pin(v->pid, theirs);
-	if (!below_hog(v->pid) || !hog_cpu(theirs, 300, &hog)) {
-		tt_release(&t);
-		ru_bg_wait(&t.bg, 30000);
-		cr_skip_test("SCHED_FIFO refused here");
-	}
+	epoll_leader_starved(&h, 300);
 	/* Given up on at the timeout, it is waited for: a look, a pause, a waitpid(), a look. */
-	cr_assert(tt_run_until(&t, tt_pick_stderr, "waiting up to", 30000),
-		  "ptimerctl did not wait for the thread: %s", t.bg.res.err);
-	cr_assert(tt_run_until(&t, pick_openat, NULL, 30000), "ptimerctl ended as it waited");
-	cr_assert_neq(proc_state(v->pid), 't', "the leader stopped before the hog ended");
-	cr_assert_eq(waitpid(hog, &status, 0), hog);
-	for (int64_t end = harness_deadline(10000); proc_state(v->pid) != 't';) {
+	cr_assert(tt_run_until(&h.t, tt_pick_stderr, "waiting up to", 30000),
+		  "ptimerctl did not wait for the thread");
+	cr_assert(tt_run_until(&h.t, pick_openat, NULL, 30000), "ptimerctl ended as it waited");
+	cr_assert_neq(proc_state(h.v->pid), 't', "the leader stopped before the hog ended");
+	cr_assert_eq(waitpid(h.hog, &status, 0), h.hog);
+	h.hog = 0;
+	for (int64_t end = harness_deadline(10000); proc_state(h.v->pid) != 't';) {
 		cr_assert_lt(clock_ns(CLOCK_MONOTONIC), end, "the leader never stopped");
 		sleep_ms(1);
 	}
-	tt_release(&t);
-	ru_bg_wait(&t.bg, 30000);
-	cr_expect_eq(t.bg.res.exit_code, PX_TIMEOUT, "%s", run_describe(&t.bg.res));
-	cr_expect(strstr(t.bg.res.err, "; it stopped later, and was let go as the others were"),
-		  "%s", t.bg.res.err);
-	run_result_free(&t.bg.res);
-	sleep_ms(20);
-	cr_expect_eq(proc_tracer_pid(v->pid), 0, "the leader is still traced");
-	cr_assert_eq(victim_state(v, &st), 0);
-	cr_expect_eq(st.eintr, 0, "the victim's epoll_wait() failed with EINTR %lld times",
-		     st.eintr);
-	victim_kill(v);
-	close(lock);
+	tt_release(&h.t);
+	expect_leader_let_go(&h);
 }

@@ -1109,6 +1109,22 @@ static bool cont_taken(struct victim *v, long long n)
 	return victim_wait_count(v, "report", "kill_cont", n, 3000) == 0;
 }
 
+/* strict --count-cont, of another user, which counts the SIGCONTs we send it. */
+static struct victim *cont_counter(void)
+{
+	char *path = strdup(helper_path("strict"));
+	const char *argv[] = { path, "--count-cont", "--timer", "1000:35", NULL };
+	struct victim *v = victim_spawn(argv, FIDELITY_UID);
+	char line[64], cmd[64];
+
+	free(path);
+	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
+	snprintf(cmd, sizeof(cmd), "sender %d %d", (int)getpid(), (int)getuid());
+	cr_assert_eq(victim_cmd(v, cmd, line, sizeof(line)), 0);
+	cr_assert_str_eq(line, "OK");
+	return v;
+}
+
 /*
  * A SIGSTOP sent while the target is held reaches the injected code (it
  * cannot be blocked), which takes it for the program: once let go, the
@@ -1120,16 +1136,9 @@ static bool cont_taken(struct victim *v, long long n)
  */
 Test(fidelity, a_sigcont_after_a_held_sigstop_wins)
 {
-	char *path = strdup(helper_path("strict"));
-	const char *argv[] = { path, "--count-cont", "--timer", "1000:35", NULL };
-	struct victim *v = victim_spawn(argv, FIDELITY_UID);
-	char line[128], cmd[64];
+	struct victim *v = cont_counter();
+	char line[128];
 
-	free(path);
-	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
-	snprintf(cmd, sizeof(cmd), "sender %d %d", (int)getpid(), (int)getuid());
-	cr_assert_eq(victim_cmd(v, cmd, line, sizeof(line)), 0);
-	cr_assert_str_eq(line, "OK");
 	dump_sending(v, false);
 	cr_expect(proc_wait_state(v->pid, "T", 20000), "the victim did not stop (state %c)",
 		  proc_state(v->pid));
@@ -1151,22 +1160,6 @@ Test(fidelity, a_sigcont_after_a_held_sigstop_wins)
 	cr_expect_neq(proc_state(v->pid), 'T', "the victim is stopped");
 	cr_expect_eq(conts_taken(v), 2, "the victim took a SIGCONT too many");
 	victim_kill(v);
-}
-
-/* strict --count-cont, of another user, which counts the SIGCONTs we send it. */
-static struct victim *cont_counter(void)
-{
-	char *path = strdup(helper_path("strict"));
-	const char *argv[] = { path, "--count-cont", "--timer", "1000:35", NULL };
-	struct victim *v = victim_spawn(argv, FIDELITY_UID);
-	char line[64], cmd[64];
-
-	free(path);
-	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
-	snprintf(cmd, sizeof(cmd), "sender %d %d", (int)getpid(), (int)getuid());
-	cr_assert_eq(victim_cmd(v, cmd, line, sizeof(line)), 0);
-	cr_assert_str_eq(line, "OK");
-	return v;
 }
 
 /*

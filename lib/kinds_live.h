@@ -122,6 +122,8 @@ int kinds_restore_new(struct ptimer_ctx *ctx, struct target *t, const struct pti
 		      bool replace, enum ptimer_time_mode time, bool rearm,
 		      struct kinds_restore **out);
 void kinds_restore_free(struct kinds_restore *kr);
+/* How many timerfds a re-arm passed over: closed or replaced since the dump. */
+size_t kinds_restore_gone(const struct kinds_restore *kr);
 size_t kinds_restore_scratch_size(const struct kinds_restore *kr);
 /* Before attaching (and in a dry run): the timerfd collisions, which /proc shows. */
 int kinds_restore_check(struct kinds_restore *kr);

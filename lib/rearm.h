@@ -14,8 +14,9 @@
 
 /*
  * ptimer_rearm_pid(), which also says in *@ngone how many of @dump's
- * POSIX timers it passed over, gone since the dump (each named in a
- * warning).
+ * timers it passed over, gone since the dump (each named in a warning): a
+ * POSIX timer deleted, or on the CPU clock of a thread that exited; a
+ * timerfd closed or replaced.
  */
 int rearm_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_dump *dump,
 	      unsigned int seccomp_flags, size_t *ngone);

@@ -953,6 +953,7 @@ int rearm_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_dump *dump,
 	if (!ret)
 		ret = kinds_restore_signals(kr);
 	ret = target_finish(&t, ret, "re-arm", NULL);
+	*ngone += kinds_restore_gone(kr);
 release_creator:
 	creator_release(&c);
 close_target:

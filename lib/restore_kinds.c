@@ -85,6 +85,7 @@ struct kinds_restore {
 	struct ptimer_pending_signal *sigs;	/* tids in the target's namespace */
 	size_t nsigs;
 	size_t queued;
+	size_t gone;		/* timerfds a re-arm passed over (judge_timerfd()) */
 	pid_t ns_pid;
 	bool armed_soon;	/* an itimer due within ARM_SOON_NS (arming.h) */
 };
@@ -250,6 +251,11 @@ free_kr:
 	return -ENOMEM;
 }
 
+size_t kinds_restore_gone(const struct kinds_restore *kr)
+{
+	return kr->gone;
+}
+
 void kinds_restore_free(struct kinds_restore *kr)
 {
 	if (!kr)
@@ -394,6 +400,8 @@ static int prepare_timerfds(struct kinds_restore *kr)
 		if (!ret)
 			kr->tfds[kept++] = kr->tfds[i];
 	}
+	/* Dropped here, so that a second look, once attached, counts each once. */
+	kr->gone += kr->ntfds - kept;
 	kr->ntfds = kept;
 	note_nofile(kr);
 	return 0;

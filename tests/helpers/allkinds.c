@@ -67,6 +67,8 @@
  *                             FREE lowest; OK fds=N: how many are open then
  *   sigpending N              lower its own RLIMIT_SIGPENDING to N (which another
  *                             user's prlimit needs CAP_SYS_RESOURCE for); OK
+ *   delete ID / closefd FD    timer_delete() POSIX timer ID, close() descriptor
+ *                             FD: the program's own change; OK
  *   exit
  */
 #include <errno.h>
@@ -669,6 +671,12 @@ static bool answer(char *line)
 		/* The program's own change, made while a dump left it disarmed. */
 		if (syscall(SYS_timer_delete, a))
 			vp_out("ERROR timer_delete %d: %s", a, strerror(errno));
+		else
+			vp_out("OK");
+	} else if (sscanf(line, "closefd %d", &a) == 1 && a >= 0) {
+		/* The program's own change, made while a dump left it disarmed. */
+		if (close(a))
+			vp_out("ERROR close %d: %s", a, strerror(errno));
 		else
 			vp_out("OK");
 	} else if (sscanf(line, "sigpending %d", &a) == 1 && a >= 0) {

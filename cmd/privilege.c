@@ -2,7 +2,9 @@
 // SPDX-FileCopyrightText: The ptimerctl authors
 /* The least privilege that truly works: which capabilities ptimerctl keeps. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <sys/capability.h>
 
 #include "cli.h"
@@ -23,6 +25,27 @@ static bool any_seccomp(const pid_t *pids, int n)
 }
 
 /*
+ * Whether kill(2) from us reaches any of @pids only with CAP_KILL: unless
+ * our real or effective uid is its real or saved one (kill_ok_by_cred()).
+ * A process whose uids cannot be read counts.
+ */
+static bool any_needs_cap_kill(const pid_t *pids, int n)
+{
+	uid_t uid = getuid(), euid = geteuid();
+	unsigned long real, saved, eff;
+	char ids[64];
+
+	for (int i = 0; i < n; i++) {
+		if (cli_proc_status(pids[i], "Uid", ids, sizeof(ids)) ||
+		    sscanf(ids, "%lu %lu %lu", &real, &eff, &saved) != 3)
+			return true;
+		if (real != uid && real != euid && saved != uid && saved != euid)
+			return true;
+	}
+	return false;
+}
+
+/*
  * What the kernel checks for what ptimerctl does to a process of another
  * user: PTRACE_SEIZE, process_vm_readv/writev and ptrace's peek and poke
  * all take the ptrace attach check, which CAP_SYS_PTRACE passes; /proc/PID
@@ -30,11 +53,11 @@ static bool any_seccomp(const pid_t *pids, int n)
  * /proc/PID/mem, which also takes file permission, is only a shortcut
  * where it opens (a process of our own user): ptrace's poke writes the
  * same words without it, so neither CAP_DAC_OVERRIDE nor anything else
- * is needed.  CAP_KILL is kept for the one signal ptimerctl sends a
- * target itself: a SIGSTOP our code took for the program, sent again as
- * the process is let go (lib/seize.c), which another user's process
- * takes only with it (kill(2)); dropped, that SIGSTOP was lost, and the
- * process never stopped.  CAP_SYS_ADMIN is kept only to suspend a
+ * is needed.  CAP_KILL is kept, for a process of another user, for the
+ * one signal ptimerctl sends a target itself: a SIGSTOP our code took for
+ * the program, sent again as the process is let go (lib/seize.c), which
+ * kill(2) delivers there only with it; dropped, that SIGSTOP was lost, and
+ * the process never stopped.  CAP_SYS_ADMIN is kept only to suspend a
  * target's seccomp filter (PTRACE_O_SUSPEND_SECCOMP).
  */
 int cli_drop_capabilities(const pid_t *pids, int npids, bool keep_seccomp,
@@ -57,7 +80,7 @@ int cli_drop_capabilities(const pid_t *pids, int npids, bool keep_seccomp,
 	}
 	if (have_ptrace == CAP_SET)
 		keep[nkeep++] = CAP_SYS_PTRACE;
-	if (have_kill == CAP_SET)
+	if (have_kill == CAP_SET && any_needs_cap_kill(pids, npids))
 		keep[nkeep++] = CAP_KILL;
 	/* Without it the library refuses a filtered target (PTIMER_ERR_SECCOMP). */
 	if (have_admin == CAP_SET && !keep_seccomp && any_seccomp(pids, npids)) {

@@ -695,13 +695,15 @@ int seize_release(struct seized_process *sp)
 	 * it) until they are let go, and flushed by a SIGCONT that comes
 	 * from now on, as the kernel would flush it (prepare_signal()).  Sent
 	 * once they were free, it came after such a SIGCONT, which they had
-	 * taken, and stopped the process for good.  (A wait of theirs that
-	 * our stop interrupted then fails with EINTR once continued, as a
-	 * stop and SIGCONT make it fail: signal(7).)
+	 * taken, and stopped the process for good.  One that comes between
+	 * the look for it and this kill() is still flushed: the kill()
+	 * leaves no trace of it, so that window, a /proc read long, stays.
+	 * (A wait of theirs that our stop interrupted then fails with EINTR
+	 * once continued, as a stop and SIGCONT make it fail: signal(7).)
 	 */
 	if (restop && kill(sp->pid, SIGSTOP) < 0)
-		warn(sp->ctx, "pid %d: the SIGSTOP our code took for it cannot be sent again (%s):"
-		     " it runs on", sp->pid, strerror(errno));
+		warn(sp->ctx, "pid %d: the SIGSTOP our code took for it cannot be sent again: %s",
+		     sp->pid, strerror(errno));
 
 	for (size_t i = 0; i < sp->nthreads; i++) {
 		struct seized_thread *t = &sp->threads[i];
@@ -732,7 +734,7 @@ int seize_release(struct seized_process *sp)
 	return first;
 }
 
-/* A SIGSTOP our code took for the program: it is sent again once every thread is let go. */
+/* A SIGSTOP our code took for the program: it is sent again as the threads are let go. */
 static void hold_sigstop(struct seized_process *sp, pid_t tid)
 {
 	dbg(sp->ctx, "tid %d: our code took a SIGSTOP; it is sent again as the process is let go",

@@ -71,6 +71,13 @@ bool arch_is_injected_trap(const siginfo_t *si, const struct arch_regs *regs,
 bool arch_restart_interrupted_wait(struct arch_regs *regs,
 				   const struct procfs_syscall *before);
 
+/*
+ * Skip the system call that @regs, a thread's at the call's entry stop,
+ * are about to make: the kernel then returns to user mode with @regs as
+ * they are set.
+ */
+void arch_skip_call(struct arch_regs *regs);
+
 /* Whether arch_restart_interrupted_wait() needs @before (else it is NULL). */
 extern const bool arch_wait_needs_snapshot;
 

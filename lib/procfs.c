@@ -593,6 +593,16 @@ int procfs_thread_has_deliverable_signal(int dirfd, pid_t tid, bool *yes)
 	return ret;
 }
 
+int procfs_signal_ignored(int dirfd, pid_t tid, int sig, bool *yes)
+{
+	struct thread_sigsets ss;
+	int ret;
+
+	ret = read_thread_sigsets(dirfd, tid, &ss);
+	*yes = !ret && (ignored_signals(&ss) & ksig_bit(sig));
+	return ret;
+}
+
 int procfs_thread_pending(int dirfd, pid_t tid, unsigned long long *pending)
 {
 	struct thread_sigsets ss;

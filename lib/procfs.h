@@ -89,6 +89,11 @@ int procfs_reread_stat(int statfd, struct procfs_stat *st);
  * default is to ignore): one whose delivery would interrupt a wait.
  */
 int procfs_thread_has_deliverable_signal(int dirfd, pid_t tid, bool *yes);
+/*
+ * Whether the program ignores signal @sig, SIG_IGN or SIG_DFL where the
+ * default is to ignore: the kernel queues one for a traced thread only.
+ */
+int procfs_signal_ignored(int dirfd, pid_t tid, int sig, bool *yes);
 /* The signals pending for thread @tid: its own queue's and the process's. */
 int procfs_thread_pending(int dirfd, pid_t tid, unsigned long long *pending);
 /*

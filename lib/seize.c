@@ -469,11 +469,13 @@ release:
 
 /*
  * Our stop made a wait without a timeout (epoll_wait(), semop(), ...: see
- * arch_restart_interrupted_wait()) fail with EINTR;
- * unless a signal is really there for the thread, re-issue the call, so
- * that the program does not notice.  A signal the program ignores is not
- * one: the kernel queued it only because we trace the process, and drops
- * it once we let go (procfs_thread_has_deliverable_signal()).
+ * arch_restart_interrupted_wait()) fail with EINTR; unless /proc shows a
+ * signal there for the thread, re-issue the call, so that the program
+ * does not notice.  A signal the program ignores is not one: the kernel
+ * queued it only because we trace the process, and drops it once we let
+ * go (procfs_thread_has_deliverable_signal()).  Only where the kernel
+ * cannot judge instead (step_into_wait()): a thread let go after the
+ * others, or in a process stopped before we came.
  */
 static void restart_interrupted_wait(struct seized_process *sp, struct seized_thread *t)
 {
@@ -500,6 +502,125 @@ static void restart_interrupted_wait(struct seized_process *sp, struct seized_th
  * within this.
  */
 #define UNSTOPPABLE_GRACE_NS	(10 * NSEC_PER_SEC)
+
+/*
+ * How long the other threads stay held while one goes back into its
+ * wait (step_into_wait()): only the scheduler stands between it and the
+ * call's entry.  One not there by then is waited for once they are let go.
+ */
+#define STEP_WAIT_NS		(50 * 1000 * 1000)
+
+/*
+ * Our stop made a wait without a timeout (epoll_wait(), semop(), ...: see
+ * arch_restart_interrupted_wait()) fail with EINTR, which the program
+ * must see only if a signal of its own ends the call.  So the thread is
+ * rewound onto the call and resumed to its entry (PTRACE_SYSCALL) while
+ * every other thread is still held, and the kernel's get_signal() judges
+ * its signals on the way, as it would have.  A look at /proc cannot: a
+ * signal sent to the whole process and seen pending by the look could
+ * be taken by another thread let go first, and the call's EINTR came
+ * with no signal; one that came after the look was taken with the
+ * rewound registers, and the call went on waiting, its EINTR lost.
+ * Not for a process that was stopped before we came (its waits failed
+ * for that stop), nor without PTRACE_O_TRACESYSGOOD to tell the entry
+ * by: restart_interrupted_wait() judges those.
+ */
+static bool step_into_wait(struct seized_process *sp, struct seized_thread *t)
+{
+	struct arch_regs regs;
+
+	if (!(sp->ptrace_options & PTRACE_O_TRACESYSGOOD) || sp->group_stopped)
+		return false;
+	if (!t->regs_known) {
+		if (arch_get_regs(t->tid, &t->regs))
+			return false;
+		t->regs_known = true;
+	}
+	regs = t->regs;
+	if (!arch_restart_interrupted_wait(&regs, t->before.nr >= 0 ? &t->before : NULL))
+		return false;
+	if (arch_set_regs(t->tid, &regs) || seize_resume(sp, PTRACE_SYSCALL, t->tid, 0) < 0) {
+		arch_set_regs(t->tid, &t->regs);
+		return false;
+	}
+	t->stepping = true;
+	dbg(sp->ctx, "tid %d: re-issuing its interrupted wait", t->tid);
+	return true;
+}
+
+/*
+ * At the entry of the call, let go as it is, the thread would fail the
+ * call with EINTR: PTRACE_DETACH wakes it as a signal does
+ * (ptrace_signal_wake_up() sets TIF_SIGPENDING), and the call finds that
+ * flag set.  So the call is skipped and the thread rewound onto it once
+ * more: let go, it passes get_signal(), which clears the flag, with its
+ * own signal mask (a epoll_pwait()'s is the call's own, set anew), and
+ * makes the call from user mode, untraced.
+ */
+static int step_back_onto_call(struct seized_process *sp, struct seized_thread *t)
+{
+	struct arch_regs regs = t->regs;
+
+	if (!arch_restart_interrupted_wait(&regs, t->before.nr >= 0 ? &t->before : NULL))
+		return -EINVAL;
+	arch_skip_call(&regs);
+	return arch_set_regs(t->tid, &regs);
+}
+
+/*
+ * The next stop of a thread step_into_wait() resumed, by @deadline_ns:
+ *  - the call's entry: let go there (0), it waits again, and a signal
+ *    from now on ends the wait as it would have;
+ *  - a signal the program ignores, queued only because we trace it
+ *    (sig_ignored()): dropped, as the kernel would have, and on;
+ *  - any other signal: the EINTR is the program's own.  The registers
+ *    our stop left are put back, and the thread is let go with that
+ *    signal (returned): its handler runs and the call fails with EINTR,
+ *    or its default action is taken;
+ *  - a group stop: put back too, and let go into it (0); once
+ *    continued, the call fails with EINTR, as signal(7) says.
+ * -ESRCH if it died, -ETIMEDOUT if it has not stopped yet.
+ */
+static int step_settle(struct seized_process *sp, struct seized_thread *t,
+		       int64_t deadline_ns)
+{
+	int status, sig, ret;
+	bool ignored;
+
+	for (;;) {
+		ret = next_stop(sp, t->tid, &status, deadline_ns, false);
+		if (ret)
+			return ret;
+		t->stepping = false;
+		sig = WSTOPSIG(status);
+		if (sig == (SIGTRAP | 0x80))
+			return step_back_onto_call(sp, t);
+		if (is_event_stop(status) && sig == SIGTRAP) {
+			/* A PTRACE_INTERRUPT of ours, late: on to the entry. */
+			if (seize_resume(sp, PTRACE_SYSCALL, t->tid, 0) < 0)
+				return -errno;
+			t->stepping = true;
+			continue;
+		}
+		if (!is_event_stop(status) && sig != SIGSTOP &&
+		    !procfs_signal_ignored(sp->dirfd, t->tid, sig, &ignored) && ignored) {
+			dbg(sp->ctx, "tid %d: dropped signal %d, which the program ignores, on"
+			    " its way back into its wait", t->tid, sig);
+			if (seize_resume(sp, PTRACE_SYSCALL, t->tid, 0) < 0)
+				return -errno;
+			t->stepping = true;
+			continue;
+		}
+		ret = arch_set_regs(t->tid, &t->regs);
+		if (ret)
+			return ret;
+		if (is_event_stop(status))
+			return 0;
+		dbg(sp->ctx, "tid %d: took signal %d on its way back into its wait, which"
+		    " fails with EINTR for it", t->tid, sig);
+		return sig;
+	}
+}
 
 /*
  * Whether @tid may yet stop for our interrupt: it runs or waits for a CPU
@@ -683,6 +804,58 @@ static void reap_killed(struct seized_process *sp)
 		    " left to the kernel", sp->pid, left);
 }
 
+/* Let @t go from its stop with signal @sig. */
+static void let_go(struct seized_process *sp, struct seized_thread *t, int sig,
+		   bool *killed, int *first)
+{
+	if (ptrace(PTRACE_DETACH, t->tid, 0, sig) == 0)
+		return;
+	/* Killed, or still running after a failure: only the first dies. */
+	if (errno == ESRCH)
+		*killed |= procfs_thread_exiting(sp->dirfd, t->tid);
+	else if (!*first)
+		*first = -errno;
+}
+
+/* Let @t go once step_settle() has it stopped; one still on its way is left so. */
+static void settle_stepped(struct seized_process *sp, struct seized_thread *t,
+			   int64_t deadline_ns, bool *killed, int *first)
+{
+	int sig = step_settle(sp, t, deadline_ns);
+
+	if (sig >= 0)
+		let_go(sp, t, sig, killed, first);
+	else if (sig == -ESRCH)
+		*killed = true;
+	else if (sig != -ETIMEDOUT) {
+		/* Stopped, and not to be resumed or put back: let go as it is. */
+		if (!*first)
+			*first = sig;
+		let_go(sp, t, 0, killed, first);
+	}
+}
+
+/*
+ * A thread that had not reached its wait's entry by STEP_WAIT_NS, once
+ * the others are let go: waited for as one that did not stop in time is
+ * (release_unstoppable()).  One still running after that stays our
+ * tracee until we exit, which lets it go into its wait.
+ */
+static void release_stepping(struct seized_process *sp, bool *killed, int *first)
+{
+	for (size_t i = 0; i < sp->nthreads; i++) {
+		struct seized_thread *t = &sp->threads[i];
+
+		if (!t->stepping)
+			continue;
+		warn(sp->ctx, "tid %d: waiting up to %lld s for it to go back into the wait"
+		     " it was in, so that it is let go unharmed", t->tid,
+		     UNSTOPPABLE_GRACE_NS / NSEC_PER_SEC);
+		settle_stepped(sp, t, clock_now_ns(CLOCK_MONOTONIC) + UNSTOPPABLE_GRACE_NS,
+			       killed, first);
+	}
+}
+
 int seize_release(struct seized_process *sp)
 {
 	/* Read while held: once let go, a pending SIGCONT is soon taken. */
@@ -705,25 +878,30 @@ int seize_release(struct seized_process *sp)
 		warn(sp->ctx, "pid %d: the SIGSTOP our code took for it cannot be sent again: %s",
 		     sp->pid, strerror(errno));
 
+	/* First, while every other thread is held, each wait our stop interrupted. */
+	for (size_t i = 0; i < sp->nthreads; i++) {
+		struct seized_thread *t = &sp->threads[i];
+
+		if (t->dead || !t->stopped || !step_into_wait(sp, t))
+			continue;
+		t->stopped = false;
+		settle_stepped(sp, t, clock_now_ns(CLOCK_MONOTONIC) + STEP_WAIT_NS,
+			       &killed, &first);
+	}
 	for (size_t i = 0; i < sp->nthreads; i++) {
 		struct seized_thread *t = &sp->threads[i];
 
 		if (t->dead || !t->stopped)
 			continue;
 		restart_interrupted_wait(sp, t);
-		if (ptrace(PTRACE_DETACH, t->tid, 0, 0) == 0)
-			continue;
-		/* Killed, or still running after a failure: only the first dies. */
-		if (errno == ESRCH)
-			killed |= procfs_thread_exiting(sp->dirfd, t->tid);
-		else if (!first)
-			first = -errno;
+		let_go(sp, t, 0, &killed, &first);
 	}
 	sp->released_at_ns = clock_now_ns(CLOCK_MONOTONIC);
 	if (killed || (!sp->nthreads && procfs_thread_exiting(sp->dirfd, sp->pid)) ||
 	    (sp->unstoppable && procfs_thread_exiting(sp->dirfd, sp->unstoppable)))
 		reap_killed(sp);
 	release_unstoppable(sp);
+	release_stepping(sp, &killed, &first);
 	sp->stop_held = false;
 	/* What the maps said held only while every thread was stopped. */
 	procfs_maps_end(&sp->maps);

@@ -25,6 +25,8 @@ struct seized_thread {
 	/* the registers it holds now, when the injector put them back (seize_regs_known()) */
 	bool regs_known;
 	struct arch_regs regs;
+	/* resumed into the wait our stop interrupted, not yet stopped again (seize.c) */
+	bool stepping;
 };
 
 /* Descriptors of ours that seize_release() closes once the process runs again. */

@@ -5,14 +5,15 @@
  * calls a dump makes fail with EINTR.
  *
  *   blocker --call NAME [--in main|thread] [--ignore SIG] [--catch SIG]
+ *           [--block SIG]
  *
  * It speaks the victim protocol of tests/integration/harness.h: the first
  * line is "READY <pid> tid=<blocked thread> nr=<syscall number>", then it
  * answers one-line commands on stdin:
  *   info   INFO tid=<blocked thread> nr=<syscall number>
- *   count  COUNT eintr=<EINTRs seen> issued=<calls made>
+ *   count  COUNT eintr=<EINTRs seen> issued=<calls made> bare=<...> lost=<...>
  *   wake   (no answer) make the call succeed; the blocked thread then
- *          prints "WOKE call=... rc=... errno=... eintr=... ok=0|1"
+ *          prints "WOKE call=... rc=... errno=... eintr=... ok=0|1 bare=... lost=..."
  *   ping   PONG
  *   exit   exit at once
  * Like a careful program, the blocked thread counts an EINTR and issues
@@ -24,9 +25,18 @@
  * Every thread blocks SIGUSR1 and SIGUSR2, and only "wake" sends them.
  *
  * --ignore sets signal number SIG to SIG_IGN, as a program that ignores
- * SIGHUP or SIGPIPE does; --catch gives it a handler that does nothing,
- * without SA_RESTART.  Every other signal keeps its default action: a
- * SIGCHLD, SIGCONT, SIGURG or SIGWINCH is ignored by default.
+ * SIGHUP or SIGPIPE does; --catch gives it a handler that counts its runs
+ * in the thread it runs in, without SA_RESTART.  Every other signal keeps
+ * its default action: a SIGCHLD, SIGCONT, SIGURG or SIGWINCH is ignored
+ * by default.  --block blocks SIG in every thread, as a careful program
+ * blocks the signal it waits for outside the one call that unblocks it
+ * (epoll_pwait's mask unblocks every signal).
+ *
+ * The blocked thread tells a signal's EINTR from a stop's: bare counts
+ * the EINTRs that came with no run of the --catch handler in that thread
+ * during the call, lost the calls during which the handler ran in that
+ * thread and that did not fail with EINTR (the kernel always ends such a
+ * wait with EINTR: the handler ran without the EINTR it owed).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -83,7 +93,9 @@ struct call {
 
 static const struct call *call;
 static pid_t blocked_tid;
-static atomic_uint eintr_count, issued;
+static atomic_uint eintr_count, issued, bare_eintr, lost_eintr;
+/* Runs of the --catch handler in this thread. */
+static __thread volatile sig_atomic_t caught_here;
 static atomic_int woken;
 
 /* The resources the calls block on. */
@@ -654,9 +666,17 @@ static void block_loop(void)
 	int err;
 
 	for (;;) {
+		sig_atomic_t caught_before = caught_here;
+		bool caught;
+
 		atomic_fetch_add(&issued, 1);
 		rc = call->issue();
 		err = rc < 0 ? errno : 0;
+		caught = caught_here != caught_before;
+		if (rc < 0 && err == EINTR && !caught)
+			atomic_fetch_add(&bare_eintr, 1);
+		if (!(rc < 0 && err == EINTR) && caught)
+			atomic_fetch_add(&lost_eintr, 1);
 		if (atomic_load(&woken))
 			break;
 		if (rc < 0 && err == EINTR) {
@@ -665,8 +685,9 @@ static void block_loop(void)
 		}
 		break;
 	}
-	vp_out("WOKE call=%s rc=%ld errno=%d eintr=%u ok=%d", call->name, rc, err,
-	       atomic_load(&eintr_count), result_ok(rc, err));
+	vp_out("WOKE call=%s rc=%ld errno=%d eintr=%u ok=%d bare=%u lost=%u", call->name, rc, err,
+	       atomic_load(&eintr_count), result_ok(rc, err), atomic_load(&bare_eintr),
+	       atomic_load(&lost_eintr));
 }
 
 static bool handle(char *cmd)
@@ -674,7 +695,8 @@ static bool handle(char *cmd)
 	if (!strcmp(cmd, "info")) {
 		vp_out("INFO tid=%d nr=%ld", (int)blocked_tid, call->nr);
 	} else if (!strcmp(cmd, "count")) {
-		vp_out("COUNT eintr=%u issued=%u", atomic_load(&eintr_count), atomic_load(&issued));
+		vp_out("COUNT eintr=%u issued=%u bare=%u lost=%u", atomic_load(&eintr_count),
+		       atomic_load(&issued), atomic_load(&bare_eintr), atomic_load(&lost_eintr));
 	} else if (!strcmp(cmd, "wake")) {
 		atomic_store(&woken, 1);
 		call->wake();
@@ -708,12 +730,14 @@ static void on_sigusr2(int sig)
 
 static void on_caught(int sig)
 {
+	caught_here = caught_here + 1;
 }
 
 __attribute__((noreturn))
 static void usage(void)
 {
-	fputs("usage: blocker --call NAME [--in main|thread] [--ignore SIG] [--catch SIG]\n"
+	fputs("usage: blocker --call NAME [--in main|thread] [--ignore SIG] [--catch SIG]"
+	      " [--block SIG]\n"
 	      "calls:", stderr);
 	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++)
 		fprintf(stderr, " %s", calls[i].name);
@@ -740,7 +764,7 @@ int main(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_sigusr2 };
 	struct sigaction ign = { .sa_handler = SIG_IGN };
 	struct sigaction caught = { .sa_handler = on_caught };
-	int ignore_sig = 0, catch_sig = 0;
+	int ignore_sig = 0, catch_sig = 0, block_sig = 0;
 	bool in_main = true;
 	pthread_t th;
 	sigset_t set;
@@ -757,6 +781,8 @@ int main(int argc, char **argv)
 			ignore_sig = parse_sig(argv[i + 1]);
 		} else if (!strcmp(argv[i], "--catch")) {
 			catch_sig = parse_sig(argv[i + 1]);
+		} else if (!strcmp(argv[i], "--block")) {
+			block_sig = parse_sig(argv[i + 1]);
 		} else {
 			usage();
 		}
@@ -767,6 +793,8 @@ int main(int argc, char **argv)
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
 	sigaddset(&set, SIGUSR2);
+	if (block_sig)
+		sigaddset(&set, block_sig);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	sigaction(SIGUSR2, &sa, NULL);
 	if (ignore_sig && sigaction(ignore_sig, &ign, NULL) < 0)

@@ -783,3 +783,69 @@ Test(deadline, a_thread_that_stops_as_it_is_looked_at_is_let_go)
 	tt_release(&h.t);
 	expect_leader_let_go(&h);
 }
+
+/* Hold ptimerctl at the entry of its PTRACE_SYSCALL of one thread (@data: a pid_t *). */
+static bool pick_step_of(const struct tt_call *c, void *data)
+{
+	return c->entry && c->nr == SYS_ptrace && c->args[0] == PTRACE_SYSCALL &&
+	       (pid_t)c->args[1] == *(const pid_t *)data;
+}
+
+/* Hold ptimerctl at its exit_group(): it has let go all it will. */
+static bool pick_exit(const struct tt_call *c, void *data)
+{
+	(void)data;
+	return c->entry && c->nr == SYS_exit_group;
+}
+
+/*
+ * A thread whose wait our stop interrupted goes back into it while the
+ * other threads are held: resumed, it stops at the call's entry as soon
+ * as it gets a CPU.  Here it gets none for 0.3 s (a SCHED_FIFO hog above
+ * it holds its CPU).  The other threads are let go after 50 ms, and it is
+ * waited for, then let go into its wait, before ptimerctl exits: its
+ * epoll_wait() sees no EINTR.
+ */
+Test(deadline, a_thread_slow_back_into_its_wait_is_waited_for)
+{
+	struct tool_trace t;
+	struct vstate st;
+	struct victim *v;
+	pid_t hog, leader;
+	char spid[16];
+	int status, lock, ours, theirs;
+
+	if (!two_cpus(&ours, &theirs))
+		cr_skip_test("needs two CPUs");
+	lock = cpu_lock_take();
+	v = victim_start("--block", "epoll", NULL);
+	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
+	leader = v->pid;
+	cr_assert(proc_wait_syscall(v->pid, v->pid, SYSNR_EPOLL_WAIT, NULL, 10000),
+		  "the leader does not wait in epoll_wait()");
+	tt_start(&t, "dump", "-o", "/dev/null", ru_pidstr(spid, v->pid), NULL);
+	cr_assert(tt_run_until(&t, pick_step_of, &leader, 30000),
+		  "ptimerctl never resumed the leader into its wait");
+	pin(0, ours);
+	pin(t.bg.pid, ours);
+	pin(leader, theirs);
+	if (!below_hog(leader) || !hog_cpu(theirs, 300, &hog)) {
+		tt_release(&t);
+		ru_bg_wait(&t.bg, 30000);
+		cr_skip_test("SCHED_FIFO refused here");
+	}
+	cr_assert(tt_run_until(&t, pick_exit, NULL, 30000), "ptimerctl never exited");
+	cr_expect_eq(proc_tracer_pid(leader), 0, "the leader is still traced as ptimerctl exits");
+	tt_release(&t);
+	ru_bg_wait(&t.bg, 30000);
+	cr_assert_eq(waitpid(hog, &status, 0), hog);
+	cr_expect_eq(t.bg.res.exit_code, 0, "%s", run_describe(&t.bg.res));
+	cr_expect(strstr(t.bg.res.err, "to go back into the wait it was in"), "%s",
+		  t.bg.res.err);
+	run_result_free(&t.bg.res);
+	cr_assert_eq(victim_state(v, &st), 0);
+	cr_expect_eq(st.eintr, 0, "the victim's epoll_wait() failed with EINTR %lld times",
+		     st.eintr);
+	victim_kill(v);
+	close(lock);
+}

@@ -16,12 +16,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "harness.h"
 #include "kinds_util.h"
 #include "restore_util.h"
+#include "tool_trace.h"
 
 #define NDUMPS		50
 #define SLEEP_MS	6000	/* the main thread's nanosleep */
@@ -699,14 +701,20 @@ static void wait_blocked(const struct blocker *b, const char *what)
 
 /*
  * False when this kernel lacks @call (ENOSYS: e.g. no CONFIG_POSIX_MQUEUE).
- * @opt and @val (NULL: none) are one more option, such as "--ignore", "1".
+ * @opts (NULL-terminated, at most four) are more options, such as
+ * "--ignore", "1".
  */
-static bool blocker_start(struct blocker *b, const char *call, const char *in,
-			  const char *opt, const char *val)
+static bool blocker_start_with(struct blocker *b, const char *call, const char *in,
+			       const char *const *opts)
 {
 	char exe[4096], line[256];
-	const char *argv[] = { exe, "--call", call, "--in", in, opt, val, NULL };
+	const char *argv[10] = { exe, "--call", call, "--in", in };
 	long long tid;
+
+	for (size_t i = 0; opts && opts[i]; i++) {
+		cr_assert(i < 4, "too many blocker options");
+		argv[5 + i] = opts[i];
+	}
 
 	snprintf(exe, sizeof(exe), "%s", helper_path("blocker"));
 	b->v = victim_spawn(argv, (uid_t)-1);
@@ -721,6 +729,35 @@ static bool blocker_start(struct blocker *b, const char *call, const char *in,
 	cr_assert(kv_ll(line, "tid", &tid) && kv_ll(line, "nr", &b->nr), "bad INFO: %s", line);
 	b->tid = (pid_t)tid;
 	return true;
+}
+
+/* The same, with one more option @opt and its @val, or none (NULL). */
+static bool blocker_start(struct blocker *b, const char *call, const char *in,
+			  const char *opt, const char *val)
+{
+	const char *const opts[] = { opt, val, NULL };
+
+	return blocker_start_with(b, call, in, opts);
+}
+
+/*
+ * The WOKE line of the blocker once woken: its call must have failed with
+ * EINTR @eintr times, each with a run of the program's handler in that
+ * thread (bare=0), and the handler must never have run in it without the
+ * EINTR it owed (lost=0).
+ */
+static void expect_own_eintr(const char *line, long long eintr, const char *what)
+{
+	long long n, ok, bare, lost;
+
+	cr_assert(kv_ll(line, "eintr", &n) && kv_ll(line, "ok", &ok) &&
+		  kv_ll(line, "bare", &bare) && kv_ll(line, "lost", &lost), "bad WOKE: %s", line);
+	/* Every case is run and reported. */
+	cr_expect_eq(n, eintr, "%s: saw %lld EINTR, not %lld: %s", what, n, eintr, line);
+	cr_expect_eq(bare, 0, "%s: %lld EINTR with no signal of its own: %s", what, bare, line);
+	cr_expect_eq(lost, 0, "%s: its handler ran %lld times with no EINTR: %s", what, lost,
+		     line);
+	cr_expect_eq(ok, 1, "%s: wrong result once woken: %s", what, line);
 }
 
 /* The EINTRs the blocker has counted so far. */
@@ -874,12 +911,18 @@ Test(notice, recv_with_so_rcvtimeo_sees_eintr)
  * process is traced (sig_ignored(), kernel/signal.c) and dropped once it
  * is let go: the wait our stop interrupted must be issued again, and the
  * program sees no EINTR, as it would have seen none without ptimerctl.
- * One it catches is the program's own EINTR: exactly one.
+ * One it catches is the program's own EINTR: exactly one, with its
+ * handler run in that thread.
  *
  * A signal sent to the process waits in its shared queue, where any
- * thread let go takes it; ptimerctl lets the main thread go first, so
- * with the wait there, the signal is still queued when that wait is
- * judged.  A signal sent to a thread stays that thread's, in either.
+ * thread let go may take it: no thread was there to take it when it was
+ * sent.  ptimerctl lets a thread whose wait it interrupted go back into
+ * it while every other thread is held, so that thread takes the signal
+ * and fails its call with EINTR.  Its wait used to be judged by a look
+ * at /proc instead, and not issued again with the signal pending; the
+ * main thread, let go first, took the signal, and the waiting thread
+ * saw an EINTR with no signal (bare).  A signal sent to a thread stays
+ * that thread's.
  */
 struct held_signal {
 	const char *name;
@@ -893,8 +936,8 @@ static void signal_while_held(const char *call, const char *in, const struct hel
 {
 	struct blocker b;
 	struct ru_bg bg;
-	char pidbuf[16], sigbuf[16], line[512];
-	long long eintr, ok;
+	char pidbuf[16], sigbuf[16], line[512], what[256];
+	long long eintr;
 	int64_t deadline;
 
 	snprintf(sigbuf, sizeof(sigbuf), "%d", h->sig);
@@ -928,12 +971,8 @@ static void signal_while_held(const char *call, const char *in, const struct hel
 	wait_blocked(&b, call);
 	cr_assert_eq(victim_wake(b.v, true, line, sizeof(line), WAIT_MS), 0,
 		     "%s: %s does not end on wake", h->name, call);
-	cr_assert(kv_ll(line, "eintr", &eintr) && kv_ll(line, "ok", &ok), "bad WOKE: %s", line);
-	/* Every case is run and reported. */
-	cr_expect_eq(eintr, h->eintr, "%s: %s in the %s thread saw %lld EINTR, not %lld: %s",
-		     h->name, call, in, eintr, h->eintr, line);
-	cr_expect_eq(ok, 1, "%s: %s in the %s thread: wrong result once woken: %s",
-		     h->name, call, in, line);
+	snprintf(what, sizeof(what), "%s: %s in the %s thread", h->name, call, in);
+	expect_own_eintr(line, h->eintr, what);
 	victim_kill(b.v);
 }
 
@@ -948,14 +987,70 @@ Test(notice, signal_sent_while_held, .timeout = 120)
 		{ "SIGPIPE at SIG_IGN, to the thread", SIGPIPE, "--ignore", true, 0 },
 		{ "SIGWINCH caught, to the thread", SIGWINCH, "--catch", true, 1 },
 		{ "SIGHUP caught, to the thread", SIGHUP, "--catch", true, 1 },
+		{ "SIGHUP caught", SIGHUP, "--catch", false, 1 },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		signal_while_held("epoll_pwait", "main", &cases[i]);
 		signal_while_held("semop", "main", &cases[i]);
-		if (cases[i].to_thread)
-			signal_while_held("epoll_pwait", "thread", &cases[i]);
+		signal_while_held("epoll_pwait", "thread", &cases[i]);
 	}
+}
+
+/* Hold ptimerctl at the entry of its PTRACE_DETACH of one thread (@data: a pid_t *). */
+static bool pick_detach_of(const struct tt_call *c, void *data)
+{
+	return c->entry && c->nr == SYS_ptrace && c->args[0] == PTRACE_DETACH &&
+	       (pid_t)c->args[1] == *(const pid_t *)data;
+}
+
+/*
+ * A signal that comes as ptimerctl lets a thread go back into the wait
+ * its stop interrupted.  The program blocks SIGHUP everywhere but in
+ * epoll_pwait(), whose mask unblocks it, as a careful program waits for
+ * a signal: its handler can run only during that call, which then fails
+ * with EINTR.  ptimerctl is held at the PTRACE_DETACH of that thread and
+ * the signal sent there, to the process.  The thread used to be let go
+ * from our stop with its registers rewound onto the call and the call's
+ * mask still in force: it took the signal at once, its handler ran, and
+ * the call went on waiting, the EINTR lost.  Now it is let go in user
+ * mode, under its own mask, to make the call again, which the signal then
+ * ends.
+ */
+static void signal_as_let_go(const char *in)
+{
+	static const char *const opts[] = { "--catch", "1", "--block", "1", NULL };
+	struct tool_trace t;
+	struct blocker b;
+	char pidbuf[16], line[512], what[64];
+	int64_t deadline;
+
+	cr_assert(blocker_start_with(&b, "epoll_pwait", in, opts), "no epoll_pwait here");
+	snprintf(pidbuf, sizeof(pidbuf), "%d", (int)b.v->pid);
+	snprintf(what, sizeof(what), "epoll_pwait in the %s thread", in);
+	wait_blocked(&b, what);
+	tt_start(&t, "dump", "-o", "/dev/null", pidbuf, NULL);
+	cr_assert(tt_run_until(&t, pick_detach_of, &b.tid, 60000), "%s: never let go", what);
+	cr_assert_eq(kill(b.v->pid, SIGHUP), 0, "%s", strerror(errno));
+	tt_release(&t);
+	ru_bg_wait(&t.bg, 60000);
+	cr_assert_eq(t.bg.res.exit_code, 0, "%s: %s", what, run_describe(&t.bg.res));
+	run_result_free(&t.bg.res);
+
+	deadline = deadline_in(WAIT_MS);
+	while (blocker_eintr(&b) < 1 && in_time(deadline))
+		sleep_ms(1);
+	wait_blocked(&b, what);
+	cr_assert_eq(victim_wake(b.v, true, line, sizeof(line), WAIT_MS), 0,
+		     "%s does not end on wake", what);
+	expect_own_eintr(line, 1, what);
+	victim_kill(b.v);
+}
+
+Test(notice, a_signal_as_the_wait_is_let_go_ends_it)
+{
+	signal_as_let_go("main");
+	signal_as_let_go("thread");
 }
 
 /*

@@ -201,6 +201,12 @@ bool arch_restart_pending(const struct arch_regs *regs, const uint8_t *insn)
 	return !memcmp(insn, arch_syscall_site, AARCH64_INSN_LEN);
 }
 
+/* x0 stays as set: el0_svc_common() sets -ENOSYS only for a call made as -1. */
+void arch_skip_call(struct arch_regs *regs)
+{
+	regs->syscallno = -1;
+}
+
 /*
  * A wait that a ptrace stop ended with -EINTR (lib/eintr.c) has lost its
  * first argument: the result overwrote x0, and the kernel keeps the

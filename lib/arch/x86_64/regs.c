@@ -123,6 +123,11 @@ bool arch_restart_pending(const struct arch_regs *regs, const uint8_t *insn)
 	return false;
 }
 
+void arch_skip_call(struct arch_regs *regs)
+{
+	regs->r.orig_rax = -1;
+}
+
 enum { X86_64_SYSCALL_INSN_LEN = 2 };
 
 bool arch_restart_interrupted_wait(struct arch_regs *regs,

@@ -593,13 +593,14 @@ int procfs_thread_has_deliverable_signal(int dirfd, pid_t tid, bool *yes)
 	return ret;
 }
 
-int procfs_signal_ignored(int dirfd, pid_t tid, int sig, bool *yes)
+int procfs_signal_action(int dirfd, pid_t tid, int sig, bool *ignored, bool *dfl)
 {
 	struct thread_sigsets ss;
 	int ret;
 
 	ret = read_thread_sigsets(dirfd, tid, &ss);
-	*yes = !ret && (ignored_signals(&ss) & ksig_bit(sig));
+	*ignored = !ret && (ignored_signals(&ss) & ksig_bit(sig));
+	*dfl = !ret && !((ss.ign | ss.cgt) & ksig_bit(sig));
 	return ret;
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sched.h>
 #include <sys/ptrace.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -66,7 +67,11 @@ static bool is_event_stop(int status)
 	return (status >> 16) == PTRACE_EVENT_STOP;
 }
 
-/* Reap any other seized thread that has exited: true if one had. */
+/*
+ * Reap any other seized thread that has exited: true if one had.  A stop
+ * reported meanwhile (several threads may run at once: step_into_wait())
+ * is kept for the wait for that thread (wait_event()).
+ */
 static bool other_thread_died(struct seized_process *sp, pid_t tid)
 {
 	bool died = false;
@@ -75,12 +80,15 @@ static bool other_thread_died(struct seized_process *sp, pid_t tid)
 	for (size_t i = 0; i < sp->nthreads; i++) {
 		struct seized_thread *o = &sp->threads[i];
 
-		if (o->tid == tid || o->dead)
+		if (o->tid == tid || o->dead || o->has_status ||
+		    waitpid(o->tid, &status, __WALL | WNOHANG) != o->tid)
 			continue;
-		if (waitpid(o->tid, &status, __WALL | WNOHANG) == o->tid &&
-		    (WIFEXITED(status) || WIFSIGNALED(status))) {
+		if (WIFEXITED(status) || WIFSIGNALED(status)) {
 			o->dead = true;
 			died = true;
+		} else {
+			o->status = status;
+			o->has_status = true;
 		}
 	}
 	return died;
@@ -102,7 +110,14 @@ static bool other_thread_died(struct seized_process *sp, pid_t tid)
 static int wait_event(struct seized_process *sp, pid_t tid, int *status,
 		      int64_t deadline_ns, bool interruptible)
 {
+	struct seized_thread *t = seize_find(sp, tid);
 	int64_t start_ns = clock_now_ns(CLOCK_MONOTONIC);
+
+	if (t && t->has_status) {
+		t->has_status = false;
+		*status = t->status;
+		return 0;
+	}
 
 	for (unsigned int round = 0;; round++) {
 		struct timespec pause_ts;
@@ -515,18 +530,22 @@ static void restart_interrupted_wait(struct seized_process *sp, struct seized_th
  * arch_restart_interrupted_wait()) fail with EINTR, which the program
  * must see only if a signal of its own ends the call.  So the thread is
  * rewound onto the call and resumed to its entry (PTRACE_SYSCALL) while
- * every other thread is still held, and the kernel's get_signal() judges
- * its signals on the way, as it would have.  A look at /proc cannot: a
+ * every other thread is still held, and the kernel's get_signal() hands
+ * it, on the way, any signal it would take.  A look at /proc cannot: a
  * signal sent to the whole process and seen pending by the look could
  * be taken by another thread let go first, and the call's EINTR came
  * with no signal; one that came after the look was taken with the
  * rewound registers, and the call went on waiting, its EINTR lost.
- * Not for a process that was stopped before we came (its waits failed
- * for that stop), nor without PTRACE_O_TRACESYSGOOD to tell the entry
- * by: restart_interrupted_wait() judges those.
+ *
+ * restart_interrupted_wait() judges the others: a process stopped before
+ * we came (its waits failed for that stop), a kernel without
+ * PTRACE_O_TRACESYSGOOD to tell the entry by, and a thread under seccomp:
+ * the call it is let go past (step_back_onto_call()) is -1 once we are
+ * gone, and a filter would judge that, where an allowlist kills.
  */
 static bool step_into_wait(struct seized_process *sp, struct seized_thread *t)
 {
+	struct procfs_status st;
 	struct arch_regs regs;
 
 	if (!(sp->ptrace_options & PTRACE_O_TRACESYSGOOD) || sp->group_stopped)
@@ -538,6 +557,9 @@ static bool step_into_wait(struct seized_process *sp, struct seized_thread *t)
 	}
 	regs = t->regs;
 	if (!arch_restart_interrupted_wait(&regs, t->before.nr >= 0 ? &t->before : NULL))
+		return false;
+	/* -1: no Seccomp line, a kernel without seccomp. */
+	if (procfs_thread_status(sp->dirfd, t->tid, &st) || st.seccomp > 0)
 		return false;
 	if (arch_set_regs(t->tid, &regs) || seize_resume(sp, PTRACE_SYSCALL, t->tid, 0) < 0) {
 		arch_set_regs(t->tid, &t->regs);
@@ -568,27 +590,51 @@ static int step_back_onto_call(struct seized_process *sp, struct seized_thread *
 }
 
 /*
+ * Whether the program ignores @sig, which the kernel queued only because
+ * we trace it (sig_ignored()): SIG_IGN, SIG_DFL where the default is to
+ * ignore, or SIG_DFL in the init of a pid namespace, which the kernel
+ * drops (SIGNAL_UNKILLABLE: get_signal()).  Not SIGSTOP, which nothing
+ * ignores.  Unknown: not ignored.
+ */
+static bool signal_ignored(struct seized_process *sp, pid_t tid, int sig)
+{
+	bool ignored, dfl;
+	pid_t ns_pid;
+	int levels;
+
+	if (sig == SIGSTOP || procfs_signal_action(sp->dirfd, tid, sig, &ignored, &dfl))
+		return false;
+	return ignored || (dfl && !procfs_nspid(sp->dirfd, sp->pid, &ns_pid, &levels) &&
+			   ns_pid == 1);
+}
+
+/*
  * The next stop of a thread step_into_wait() resumed, by @deadline_ns:
  *  - the call's entry: let go there (0), it waits again, and a signal
  *    from now on ends the wait as it would have;
- *  - a signal the program ignores, queued only because we trace it
- *    (sig_ignored()): dropped, as the kernel would have, and on;
+ *  - a signal the program ignores: dropped, as the kernel would have,
+ *    and on;
  *  - any other signal: the EINTR is the program's own.  The registers
  *    our stop left are put back, and the thread is let go with that
  *    signal (returned): its handler runs and the call fails with EINTR,
  *    or its default action is taken;
  *  - a group stop: put back too, and let go into it (0); once
  *    continued, the call fails with EINTR, as signal(7) says.
- * -ESRCH if it died, -ETIMEDOUT if it has not stopped yet.
+ * -ESRCH if it died (or another thread did), -ETIMEDOUT if it has not
+ * stopped yet.
  */
 static int step_settle(struct seized_process *sp, struct seized_thread *t,
 		       int64_t deadline_ns)
 {
 	int status, sig, ret;
-	bool ignored;
 
 	for (;;) {
 		ret = next_stop(sp, t->tid, &status, deadline_ns, false);
+		/* Reaped by that wait: it is gone. */
+		if (ret == -ESRCH && syscall(SYS_tgkill, sp->pid, t->tid, 0) < 0) {
+			t->dead = true;
+			t->stepping = false;
+		}
 		if (ret)
 			return ret;
 		t->stepping = false;
@@ -602,8 +648,7 @@ static int step_settle(struct seized_process *sp, struct seized_thread *t,
 			t->stepping = true;
 			continue;
 		}
-		if (!is_event_stop(status) && sig != SIGSTOP &&
-		    !procfs_signal_ignored(sp->dirfd, t->tid, sig, &ignored) && ignored) {
+		if (!is_event_stop(status) && signal_ignored(sp, t->tid, sig)) {
 			dbg(sp->ctx, "tid %d: dropped signal %d, which the program ignores, on"
 			    " its way back into its wait", t->tid, sig);
 			if (seize_resume(sp, PTRACE_SYSCALL, t->tid, 0) < 0)
@@ -611,9 +656,11 @@ static int step_settle(struct seized_process *sp, struct seized_thread *t,
 			t->stepping = true;
 			continue;
 		}
+		/* Rewound still, it takes the signal all the same. */
 		ret = arch_set_regs(t->tid, &t->regs);
 		if (ret)
-			return ret;
+			dbg(sp->ctx, "tid %d: its registers cannot be put back: %s", t->tid,
+			    strerror(-ret));
 		if (is_event_stop(status))
 			return 0;
 		dbg(sp->ctx, "tid %d: took signal %d on its way back into its wait, which"
@@ -829,20 +876,24 @@ static void settle_stepped(struct seized_process *sp, struct seized_thread *t,
 		*killed = true;
 	else if (sig != -ETIMEDOUT) {
 		/* Stopped, and not to be resumed or put back: let go as it is. */
-		if (!*first)
-			*first = sig;
+		dbg(sp->ctx, "tid %d: cannot let it go back into its wait: %s", t->tid,
+		    strerror(-sig));
 		let_go(sp, t, 0, killed, first);
 	}
 }
 
 /*
- * A thread that had not reached its wait's entry by STEP_WAIT_NS, once
- * the others are let go: waited for as one that did not stop in time is
- * (release_unstoppable()).  One still running after that stays our
- * tracee until we exit, which lets it go into its wait.
+ * Threads that had not reached their wait's entry by STEP_WAIT_NS, once
+ * the others are let go: waited for, as one that did not stop in time is
+ * (release_unstoppable()), for UNSTOPPABLE_GRACE_NS in all.  One still
+ * running after that stays our tracee until we exit, which lets it go
+ * into its wait unharmed; one that reaches the entry before we exit
+ * stops there until then, and its call fails with EINTR.
  */
 static void release_stepping(struct seized_process *sp, bool *killed, int *first)
 {
+	int64_t deadline_ns = clock_now_ns(CLOCK_MONOTONIC) + UNSTOPPABLE_GRACE_NS;
+
 	for (size_t i = 0; i < sp->nthreads; i++) {
 		struct seized_thread *t = &sp->threads[i];
 
@@ -851,8 +902,7 @@ static void release_stepping(struct seized_process *sp, bool *killed, int *first
 		warn(sp->ctx, "tid %d: waiting up to %lld s for it to go back into the wait"
 		     " it was in, so that it is let go unharmed", t->tid,
 		     UNSTOPPABLE_GRACE_NS / NSEC_PER_SEC);
-		settle_stepped(sp, t, clock_now_ns(CLOCK_MONOTONIC) + UNSTOPPABLE_GRACE_NS,
-			       killed, first);
+		settle_stepped(sp, t, deadline_ns, killed, first);
 	}
 }
 

@@ -27,6 +27,9 @@ struct seized_thread {
 	struct arch_regs regs;
 	/* resumed into the wait our stop interrupted, not yet stopped again (seize.c) */
 	bool stepping;
+	/* a stop that a wait for another thread collected, kept for its own */
+	bool has_status;
+	int status;
 };
 
 /* Descriptors of ours that seize_release() closes once the process runs again. */

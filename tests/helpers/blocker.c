@@ -5,7 +5,7 @@
  * calls a dump makes fail with EINTR.
  *
  *   blocker --call NAME [--in main|thread] [--ignore SIG] [--catch SIG]
- *           [--block SIG]
+ *           [--block SIG] [--seccomp 1]
  *
  * It speaks the victim protocol of tests/integration/harness.h: the first
  * line is "READY <pid> tid=<blocked thread> nr=<syscall number>", then it
@@ -30,7 +30,10 @@
  * its default action: a SIGCHLD, SIGCONT, SIGURG or SIGWINCH is ignored
  * by default.  --block blocks SIG in every thread, as a careful program
  * blocks the signal it waits for outside the one call that unblocks it
- * (epoll_pwait's mask unblocks every signal).
+ * (epoll_pwait's mask unblocks every signal).  --seccomp 1 confines the
+ * blocked thread, just before its first call, to an allowlist of the calls
+ * it makes (SECCOMP_RET_KILL_PROCESS for any other), as a sandboxed
+ * service's threads are.
  *
  * The blocked thread tells a signal's EINTR from a stop's: bare counts
  * the EINTRs that came with no run of the --catch handler in that thread
@@ -41,6 +44,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/aio_abi.h>
+#include <linux/futex.h>
 #include <linux/io_uring.h>
 #include <mqueue.h>
 #include <poll.h>
@@ -67,6 +71,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "allowlist.h"
 #include "sysnr.h"
 #include "vcommon.h"
 
@@ -660,10 +665,35 @@ static bool result_ok(long rc, int err)
 	return false;
 }
 
+static bool confined;
+
+/* What the blocked thread calls from its first call on, and nothing else. */
+static void confine(void)
+{
+	const int allowed[] = {
+		(int)call->nr, SYS_restart_syscall, SYS_rt_sigreturn, SYS_rt_sigprocmask,
+		SYS_write, SYS_futex, SYS_exit, SYS_exit_group, SYS_gettid,
+	};
+
+	vp_allow_only(allowed, sizeof(allowed) / sizeof(allowed[0]), SECCOMP_RET_KILL_PROCESS);
+}
+
+/* Once woken: wait for ever, in a call the allowlist has. */
+static void rest(void)
+{
+	static int forever;
+
+	for (;;)
+		syscall(SYS_futex, &forever, FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);
+}
+
 static void block_loop(void)
 {
 	long rc;
 	int err;
+
+	if (confined)
+		confine();
 
 	for (;;) {
 		sig_atomic_t caught_before = caught_here;
@@ -712,8 +742,7 @@ static void *blocked_thread(void *arg)
 {
 	atomic_store(&thread_tid, vp_gettid());
 	block_loop();
-	for (;;)
-		pause();
+	rest();
 	return NULL;
 }
 
@@ -737,7 +766,7 @@ __attribute__((noreturn))
 static void usage(void)
 {
 	fputs("usage: blocker --call NAME [--in main|thread] [--ignore SIG] [--catch SIG]"
-	      " [--block SIG]\n"
+	      " [--block SIG] [--seccomp 1]\n"
 	      "calls:", stderr);
 	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++)
 		fprintf(stderr, " %s", calls[i].name);
@@ -783,6 +812,8 @@ int main(int argc, char **argv)
 			catch_sig = parse_sig(argv[i + 1]);
 		} else if (!strcmp(argv[i], "--block")) {
 			block_sig = parse_sig(argv[i + 1]);
+		} else if (!strcmp(argv[i], "--seccomp")) {
+			confined = !strcmp(argv[i + 1], "1");
 		} else {
 			usage();
 		}
@@ -810,8 +841,7 @@ int main(int argc, char **argv)
 			vp_die(r, "pthread_create");
 		vp_out("READY %d tid=%d nr=%ld", (int)getpid(), (int)blocked_tid, call->nr);
 		block_loop();
-		for (;;)
-			pause();
+		rest();
 	}
 	vp_start_thread(blocked_thread, &thread_tid);
 	blocked_tid = atomic_load(&thread_tid);

@@ -19,7 +19,13 @@
  * sigvals reached it, so a restored copy shows whether each signal went to
  * the thread created in the same place.
  *
+ * With --epoll, two more threads wait in epoll_wait() for ever, on
+ * nothing, and count the times it fails with EINTR.
+ *
  * Commands:
+ *   epoll  "epoll pid=P tid=T tid2=T2 eintr=N": the process and those
+ *          threads, in creation order (as the harness's /proc numbers
+ *          them), and their EINTRs
  *   tids   "tids n=N ns=A,B,.. host=A,B,.." in creation order (ns: as the
  *          process sees them; host: as the harness's /proc does)
  *   hits   "hits 0=MASK 1=MASK ..": for sigval k, the threads it reached
@@ -37,6 +43,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -58,6 +65,8 @@ static atomic_int started;
 static atomic_bool quit[MAX_THREADS + 1];
 static atomic_ulong hits[MAX_THREADS + 1];
 static __thread int my_index;
+static atomic_int epoll_tid[2];
+static atomic_uint epoll_eintr;
 
 static void on_timer(int sig, siginfo_t *si, void *uc)
 {
@@ -94,6 +103,20 @@ static void *worker(void *arg)
 	atomic_fetch_add(&started, 1);
 	while (!atomic_load(&quit[k]))
 		pause();
+	return NULL;
+}
+
+static void *epoll_waiter(void *arg)
+{
+	struct epoll_event ev;
+	int epfd = epoll_create1(EPOLL_CLOEXEC);
+
+	if (epfd < 0)
+		vp_die(errno, "epoll_create1");
+	atomic_store(&epoll_tid[!!atomic_load(&epoll_tid[0])], host_id());
+	for (;;)
+		if (epoll_wait(epfd, &ev, 1, -1) < 0 && errno == EINTR)
+			atomic_fetch_add(&epoll_eintr, 1);
 	return NULL;
 }
 
@@ -203,6 +226,10 @@ static bool handle(char *cmd)
 		used = (size_t)snprintf(line, sizeof(line), "tids n=%d", nthreads + 1);
 		used = put_ids(line, sizeof(line), used, "ns", ns_tid);
 		put_ids(line, sizeof(line), used, "host", host_tid);
+	} else if (!strcmp(cmd, "epoll")) {
+		snprintf(line, sizeof(line), "epoll pid=%d tid=%d tid2=%d eintr=%u", host_tid[0],
+			 atomic_load(&epoll_tid[0]), atomic_load(&epoll_tid[1]),
+			 atomic_load(&epoll_eintr));
 	} else if (!strcmp(cmd, "hits")) {
 		used = (size_t)snprintf(line, sizeof(line), "hits");
 		for (int k = 0; k <= nthreads; k++)
@@ -260,7 +287,7 @@ static void parse_tids(const char *list)
 int main(int argc, char **argv)
 {
 	struct sigaction sa = { 0 };
-	bool ns = false, timers = false;
+	bool ns = false, timers = false, epoll = false;
 	long pid_max;
 	int attempt;
 
@@ -269,6 +296,8 @@ int main(int argc, char **argv)
 			ns = true;
 		else if (!strcmp(argv[i], "--timers"))
 			timers = true;
+		else if (!strcmp(argv[i], "--epoll"))
+			epoll = true;
 		else if (!strncmp(argv[i], "--tids=", 7))
 			parse_tids(argv[i] + 7);
 		else if (!strncmp(argv[i], "--threads=", 10))
@@ -296,6 +325,10 @@ int main(int argc, char **argv)
 		vp_die(EAGAIN, "no attempt gave the chosen ids in one tick");
 	if (timers)
 		create_timers();
+	if (epoll) {
+		vp_start_thread(epoll_waiter, &epoll_tid[0]);
+		vp_start_thread(epoll_waiter, &epoll_tid[1]);
+	}
 	vp_out("READY pid=%d", host_tid[0]);
 	vp_read_commands(handle);
 	return 0;

@@ -542,11 +542,16 @@ static void pin(pid_t tid, int cpu)
  * spins, however the kernel shares a CPU out (a normal thread gets time
  * from the fair server even beside a real-time hog, since 6.12).
  */
-static bool below_hog(pid_t tid)
+static bool real_time(pid_t tid, int prio)
 {
-	struct sched_param sp = { .sched_priority = 5 };
+	struct sched_param sp = { .sched_priority = prio };
 
 	return sched_setscheduler(tid, SCHED_FIFO, &sp) == 0;
+}
+
+static bool below_hog(pid_t tid)
+{
+	return real_time(tid, 5);
 }
 
 /* Two CPUs we may run on, the first two of our affinity; false if fewer. */
@@ -569,11 +574,12 @@ static bool two_cpus(int *a, int *b)
 }
 
 /*
- * A child that takes CPU @cpu from everything else for @ms: SCHED_FIFO,
- * spinning.  Returns once it spins; false if real-time scheduling is
- * refused here.
+ * A child that takes CPU @cpu from everything below real-time priority
+ * @prio for @ms: SCHED_FIFO, spinning.  Returns once it spins; false if
+ * real-time scheduling is refused here.  hog_cpu(): above every thread a
+ * test makes real-time.
  */
-static bool hog_cpu(int cpu, int ms, pid_t *hog)
+static bool hog_cpu_at(int cpu, int ms, int prio, pid_t *hog)
 {
 	int fds[2];
 	char c = 0;
@@ -582,12 +588,12 @@ static bool hog_cpu(int cpu, int ms, pid_t *hog)
 	*hog = fork();
 	cr_assert_geq(*hog, 0);
 	if (*hog == 0) {
-		struct sched_param sp = { .sched_priority = 10 };
 		int64_t end;
 
 		close(fds[0]);
+		/* Real-time before it moves: a lower hog may hold that CPU already. */
+		c = real_time(0, prio);
 		pin(0, cpu);
-		c = sched_setscheduler(0, SCHED_FIFO, &sp) == 0;
 		end = clock_ns(CLOCK_MONOTONIC) + (int64_t)ms * RU_MS;
 		if (write(fds[1], &c, 1) != 1 || !c)
 			_exit(1);
@@ -600,6 +606,11 @@ static bool hog_cpu(int cpu, int ms, pid_t *hog)
 		c = 0;
 	close(fds[0]);
 	return c;
+}
+
+static bool hog_cpu(int cpu, int ms, pid_t *hog)
+{
+	return hog_cpu_at(cpu, ms, 10, hog);
 }
 
 /*
@@ -846,6 +857,69 @@ Test(deadline, a_thread_slow_back_into_its_wait_is_waited_for)
 	cr_assert_eq(victim_state(v, &st), 0);
 	cr_expect_eq(st.eintr, 0, "the victim's epoll_wait() failed with EINTR %lld times",
 		     st.eintr);
+	victim_kill(v);
+	close(lock);
+}
+
+/*
+ * Two threads on their way back into their waits at once, both starved
+ * past the 50 ms each has while the others are held (a SCHED_FIFO hog
+ * holds their CPU 0.3 s): both are waited for once the others are let
+ * go.  The second gets its CPU first and stops at its call's entry; the
+ * first only 0.3 s later, a second hog between them.  The wait for the
+ * first, looking for other threads that died, used to collect the
+ * second's stop and drop it: that thread was then waited for in vain for
+ * 10 s, left stopped at its entry, and its epoll_wait() failed with EINTR
+ * as ptimerctl exited.
+ */
+Test(deadline, two_threads_slow_back_into_their_waits_are_let_go)
+{
+	const char *argv[] = { helper_path("pidns_victim"), "--threads=1", "--epoll", NULL };
+	long long pid, first, second, eintr;
+	struct tool_trace t;
+	struct victim *v;
+	pid_t hog, between, tid;
+	char spid[16], line[128];
+	int status, lock, ours, theirs;
+
+	if (!two_cpus(&ours, &theirs))
+		cr_skip_test("needs two CPUs");
+	lock = cpu_lock_take();
+	v = victim_spawn(argv, (uid_t)-1);
+	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
+	cr_assert_eq(victim_cmd(v, "epoll", line, sizeof(line)), 0);
+	cr_assert(kv_ll(line, "pid", &pid) && kv_ll(line, "tid", &first) &&
+		  kv_ll(line, "tid2", &second), "%s", line);
+	cr_assert(proc_wait_syscall(pid, first, SYSNR_EPOLL_WAIT, NULL, 10000) &&
+		  proc_wait_syscall(pid, second, SYSNR_EPOLL_WAIT, NULL, 10000),
+		  "the threads do not wait in epoll_wait()");
+	tid = (pid_t)first;
+	tt_start(&t, "dump", "-o", "/dev/null", ru_pidstr(spid, (pid_t)pid), NULL);
+	cr_assert(tt_run_until(&t, pick_step_of, &tid, 30000),
+		  "ptimerctl never resumed the first thread into its wait");
+	pin(0, ours);
+	pin(t.bg.pid, ours);
+	pin((pid_t)first, theirs);
+	pin((pid_t)second, theirs);
+	/*
+	 * Once the first hog ends: the second thread, then the second hog,
+	 * then the first.  The lower hog first: it could not start under the other.
+	 */
+	if (!real_time((pid_t)first, 5) || !real_time((pid_t)second, 8) ||
+	    !hog_cpu_at(theirs, 600, 7, &between) || !hog_cpu_at(theirs, 300, 10, &hog)) {
+		tt_release(&t);
+		ru_bg_wait(&t.bg, 30000);
+		cr_skip_test("SCHED_FIFO refused here");
+	}
+	tt_release(&t);
+	ru_bg_wait(&t.bg, 30000);
+	cr_assert_eq(waitpid(hog, &status, 0), hog);
+	cr_assert_eq(waitpid(between, &status, 0), between);
+	cr_expect_eq(t.bg.res.exit_code, 0, "%s", run_describe(&t.bg.res));
+	run_result_free(&t.bg.res);
+	cr_assert_eq(victim_cmd(v, "epoll", line, sizeof(line)), 0);
+	cr_assert(kv_ll(line, "eintr", &eintr), "%s", line);
+	cr_expect_eq(eintr, 0, "the threads' epoll_wait() failed with EINTR %lld times", eintr);
 	victim_kill(v);
 	close(lock);
 }

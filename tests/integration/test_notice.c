@@ -785,14 +785,15 @@ static long long blocker_eintr(const struct blocker *b)
  * returns EINTR.  The count is raised before the call is made again, so
  * once it is there, the thread sleeps in the new call.
  */
-static long long dump_blocked(const char *call, const char *in, bool eintr_each)
+static long long dump_blocked_with(const char *call, const char *in, const char *const *opts,
+				   bool eintr_each)
 {
 	struct blocker b;
 	struct run_result r;
 	char pidbuf[16], line[512];
 	long long eintr, woke_eintr, ok;
 
-	if (!blocker_start(&b, call, in, NULL, NULL))
+	if (!blocker_start_with(&b, call, in, opts))
 		return -1;
 	snprintf(pidbuf, sizeof(pidbuf), "%d", (int)b.v->pid);
 	wait_blocked(&b, call);
@@ -818,6 +819,11 @@ static long long dump_blocked(const char *call, const char *in, bool eintr_each)
 	cr_assert_eq(woke_eintr, eintr, "%s", line);
 	victim_kill(b.v);
 	return eintr;
+}
+
+static long long dump_blocked(const char *call, const char *in, bool eintr_each)
+{
+	return dump_blocked_with(call, in, NULL, eintr_each);
 }
 
 /* A call that must come through every dump without an EINTR, in either thread. */
@@ -1045,6 +1051,27 @@ static void signal_as_let_go(const char *in)
 		     "%s does not end on wake", what);
 	expect_own_eintr(line, 1, what);
 	victim_kill(b.v);
+}
+
+/*
+ * A wait in a thread confined by a seccomp allowlist, as a sandboxed
+ * service's are, that kills the process for any other call.  The wait is
+ * made again as any other, but judged by /proc: let go past the call's
+ * entry with the call skipped, the thread met its filter with call -1
+ * once ptimerctl had let go (its filter, suspended for ptimerctl, is back
+ * then), and the allowlist killed the process.
+ */
+Test(notice, a_wait_under_seccomp_is_made_again)
+{
+	static const char *const opts[] = { "--seccomp", "1", NULL };
+	static const char *const where[] = { "main", "thread" };
+
+	for (size_t i = 0; i < sizeof(where) / sizeof(where[0]); i++) {
+		long long n = dump_blocked_with("epoll_pwait", where[i], opts, false);
+
+		cr_assert_eq(n, 0, "epoll_pwait in the confined %s thread saw %lld EINTR in %d"
+			     " dumps", where[i], n, BLOCKER_DUMPS);
+	}
 }
 
 Test(notice, a_signal_as_the_wait_is_let_go_ends_it)

@@ -12,6 +12,7 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #include "harness.h"
 #include "ptimer.h"
 #include "restore_util.h"
+#include "helpers/sysnr.h"
 
 #define NTHREADS	5	/* the leader and four more */
 #define CPU_SIGVAL	100	/* pidns_victim's CPU-clock timers */
@@ -468,4 +470,55 @@ Test(pidns, a_live_threads_timer_is_no_twin_of_a_gone_ones)
 	free(text);
 	ru_file_free(dump);
 	victim_kill(dst.v);
+}
+
+/* The first --epoll thread of @v and its process, their ids here, and their EINTRs. */
+static void pv_epoll(struct victim *v, pid_t *pid, pid_t *tid, long long *eintr)
+{
+	char line[256];
+	long long p, t;
+
+	cr_assert_eq(victim_cmd(v, "epoll", line, sizeof(line)), 0);
+	cr_assert(kv_ll(line, "pid", &p) && kv_ll(line, "tid", &t) &&
+		  kv_ll(line, "eintr", eintr), "%s", line);
+	*pid = (pid_t)p;
+	*tid = (pid_t)t;
+}
+
+/*
+ * A SIGTERM at SIG_DFL sent from here to the init of a pid namespace
+ * while ptimerctl holds it.  Such an init gets no signal it does not
+ * handle (SIGNAL_UNKILLABLE): the kernel queues this one only because the
+ * process is traced, and drops it once it is dequeued.  The thread that
+ * ptimerctl let go back into its epoll_wait() took it on the way, and it
+ * was judged a signal of the program's: the wait failed with EINTR, and
+ * the signal came to nothing.
+ */
+Test(pidns, a_signal_an_init_drops_ends_no_wait)
+{
+	const char *argv[] = { helper_path("pidns_victim"), "--ns", "--threads=1", "--epoll",
+			       NULL };
+	struct victim *v = victim_spawn(argv, (uid_t)-1);
+	long long eintr;
+	struct ru_bg bg;
+	char pid[16], line[64];
+	pid_t init, tid;
+
+	cr_assert(v && v->ready, "pidns_victim: %s", v ? v->error : "fork");
+	pv_epoll(v, &init, &tid, &eintr);
+	cr_assert(proc_wait_syscall(init, tid, SYSNR_EPOLL_WAIT, NULL, 10000),
+		  "the thread does not wait in epoll_wait()");
+	ru_bg_start_at(&bg, "read", "dump", ru_pidstr(pid, init), NULL);
+	cr_assert(ru_bg_wait_stopped(&bg, 20000), "ptimerctl never reached \"read\"");
+	cr_assert_eq(kill(init, SIGTERM), 0, "%s", strerror(errno));
+	ru_bg_signal_and_continue(&bg, 0);
+	ru_bg_wait(&bg, 20000);
+	cr_assert_eq(bg.res.exit_code, 0, "%s", run_describe(&bg.res));
+	run_result_free(&bg.res);
+	cr_assert(proc_wait_syscall(init, tid, SYSNR_EPOLL_WAIT, NULL, 10000),
+		  "the thread does not wait in epoll_wait() again");
+	cr_assert_eq(victim_cmd(v, "ping", line, sizeof(line)), 0, "the init died");
+	pv_epoll(v, &init, &tid, &eintr);
+	cr_expect_eq(eintr, 0, "its epoll_wait() failed with EINTR %lld times", eintr);
+	victim_kill(v);
 }

@@ -613,6 +613,24 @@ static bool hog_cpu(int cpu, int ms, pid_t *hog)
 	return hog_cpu_at(cpu, ms, 10, hog);
 }
 
+/* Where a hog cannot be set up: ptimerctl let go, and the test skipped. */
+static void skip_without_fifo(struct tool_trace *t)
+{
+	tt_release(t);
+	ru_bg_wait(&t->bg, 30000);
+	cr_skip_test("SCHED_FIFO refused here");
+}
+
+/* ptimerctl let go and waited for, and then the hog it met. */
+static void release_past_hog(struct tool_trace *t, pid_t hog)
+{
+	int status;
+
+	tt_release(t);
+	ru_bg_wait(&t->bg, 30000);
+	cr_assert_eq(waitpid(hog, &status, 0), hog);
+}
+
 /*
  * After each run of injected code the thread is resumed with our
  * interrupt pending, to park as it was (seize_park()): it stops before it
@@ -632,7 +650,7 @@ Test(deadline, a_thread_slow_to_park_is_waited_for)
 	int n;
 	bool trapped = false;
 	char pid[16], line[64];
-	int status, lock, ours, theirs;
+	int lock, ours, theirs;
 	pid_t hog;
 
 	if (!two_cpus(&ours, &theirs))
@@ -656,13 +674,9 @@ Test(deadline, a_thread_slow_to_park_is_waited_for)
 			break;
 	}
 	if (!below_hog(tids[0]) || !hog_cpu(theirs, 400, &hog)) {
-		tt_release(&t);
-		ru_bg_wait(&t.bg, 30000);
-		cr_skip_test("SCHED_FIFO refused here");
+		skip_without_fifo(&t);
 	}
-	tt_release(&t);
-	ru_bg_wait(&t.bg, 30000);
-	cr_assert_eq(waitpid(hog, &status, 0), hog);
+	release_past_hog(&t, hog);
 	cr_expect_eq(t.bg.res.exit_code, 0, "%s", run_describe(&t.bg.res));
 	run_result_free(&t.bg.res);
 	cr_assert_eq(victim_cmd(v, "ping", line, sizeof(line)), 0,
@@ -709,9 +723,7 @@ static void epoll_leader_starved(struct epoll_hold *h, int hog_ms)
 	pin(h->t.bg.pid, ours);
 	pin(h->v->pid, theirs);
 	if (!below_hog(h->v->pid) || !hog_cpu(theirs, hog_ms, &h->hog)) {
-		tt_release(&h->t);
-		ru_bg_wait(&h->t.bg, 30000);
-		cr_skip_test("SCHED_FIFO refused here");
+		skip_without_fifo(&h->t);
 	}
 }
 
@@ -824,7 +836,7 @@ Test(deadline, a_thread_slow_back_into_its_wait_is_waited_for)
 	struct victim *v;
 	pid_t hog, leader;
 	char spid[16];
-	int status, lock, ours, theirs;
+	int lock, ours, theirs;
 
 	if (!two_cpus(&ours, &theirs))
 		cr_skip_test("needs two CPUs");
@@ -842,15 +854,11 @@ Test(deadline, a_thread_slow_back_into_its_wait_is_waited_for)
 	pin(leader, theirs);
 	/* Past the 50 ms, whatever the machine: ptimerctl must see it late. */
 	if (!below_hog(leader) || !hog_cpu(theirs, 300 * harness_time_scale(), &hog)) {
-		tt_release(&t);
-		ru_bg_wait(&t.bg, 30000);
-		cr_skip_test("SCHED_FIFO refused here");
+		skip_without_fifo(&t);
 	}
 	cr_assert(tt_run_until(&t, pick_exit, NULL, 30000), "ptimerctl never exited");
 	cr_expect_eq(proc_tracer_pid(leader), 0, "the leader is still traced as ptimerctl exits");
-	tt_release(&t);
-	ru_bg_wait(&t.bg, 30000);
-	cr_assert_eq(waitpid(hog, &status, 0), hog);
+	release_past_hog(&t, hog);
 	cr_expect_eq(t.bg.res.exit_code, 0, "%s", run_describe(&t.bg.res));
 	cr_expect(strstr(t.bg.res.err, "to go back into the wait it was in"), "%s",
 		  t.bg.res.err);
@@ -909,13 +917,9 @@ Test(deadline, two_threads_slow_back_into_their_waits_are_let_go)
 	if (!real_time((pid_t)first, 5) || !real_time((pid_t)second, 8) ||
 	    !hog_cpu_at(theirs, 600 * harness_time_scale(), 7, &between) ||
 	    !hog_cpu_at(theirs, 300 * harness_time_scale(), 10, &hog)) {
-		tt_release(&t);
-		ru_bg_wait(&t.bg, 30000);
-		cr_skip_test("SCHED_FIFO refused here");
+		skip_without_fifo(&t);
 	}
-	tt_release(&t);
-	ru_bg_wait(&t.bg, 30000);
-	cr_assert_eq(waitpid(hog, &status, 0), hog);
+	release_past_hog(&t, hog);
 	cr_assert_eq(waitpid(between, &status, 0), between);
 	cr_expect_eq(t.bg.res.exit_code, 0, "%s", run_describe(&t.bg.res));
 	run_result_free(&t.bg.res);

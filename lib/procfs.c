@@ -583,13 +583,18 @@ static unsigned long long ignored_signals(const struct thread_sigsets *ss)
 	return ss->ign | (ksig_default_ignored() & ~ss->cgt);
 }
 
-int procfs_thread_has_deliverable_signal(int dirfd, pid_t tid, bool *yes)
+int procfs_thread_has_deliverable_signal(int dirfd, pid_t tid, bool init, bool *yes)
 {
+	const unsigned long long kernel_only = ksig_bit(SIGKILL) | ksig_bit(SIGSTOP);
 	struct thread_sigsets ss;
+	unsigned long long dropped;
 	int ret;
 
 	ret = read_thread_sigsets(dirfd, tid, &ss);
-	*yes = !ret && ((ss.pnd | ss.shd) & ~ss.blk & ~ignored_signals(&ss));
+	dropped = ignored_signals(&ss);
+	if (init)
+		dropped |= ~(ss.ign | ss.cgt) & ~kernel_only;
+	*yes = !ret && ((ss.pnd | ss.shd) & ~ss.blk & ~dropped);
 	return ret;
 }
 

@@ -86,9 +86,10 @@ int procfs_reread_stat(int statfd, struct procfs_stat *st);
 /*
  * Whether thread @tid has a pending signal that it does not block and
  * that the program does not ignore (SIG_IGN, or SIG_DFL where the
- * default is to ignore): one whose delivery would interrupt a wait.
+ * default is to ignore, or, in an @init of a pid namespace, SIG_DFL but
+ * for SIGKILL and SIGSTOP): one whose delivery would interrupt a wait.
  */
-int procfs_thread_has_deliverable_signal(int dirfd, pid_t tid, bool *yes);
+int procfs_thread_has_deliverable_signal(int dirfd, pid_t tid, bool init, bool *yes);
 /*
  * Signal @sig's action in the process of thread @tid: whether the program
  * ignores it (SIG_IGN, or SIG_DFL where the default is to ignore: the

@@ -483,6 +483,24 @@ release:
 }
 
 /*
+ * Whether the process is the init of a pid namespace (the global one's
+ * too): the kernel drops every signal at SIG_DFL that it sends it, but
+ * SIGKILL and SIGSTOP (SIGNAL_UNKILLABLE: sig_task_ignored(), get_signal()).
+ * Read once, when first asked.
+ */
+static bool process_unkillable(struct seized_process *sp)
+{
+	pid_t ns_pid;
+	int levels;
+
+	if (!sp->unkillable_known)
+		sp->unkillable = !procfs_nspid(sp->dirfd, sp->pid, &ns_pid, &levels) &&
+				 ns_pid == 1;
+	sp->unkillable_known = true;
+	return sp->unkillable;
+}
+
+/*
  * Our stop made a wait without a timeout (epoll_wait(), semop(), ...: see
  * arch_restart_interrupted_wait()) fail with EINTR; unless /proc shows a
  * signal there for the thread, re-issue the call, so that the program
@@ -504,8 +522,8 @@ static void restart_interrupted_wait(struct seized_process *sp, struct seized_th
 	/* Most threads were in no such wait: spare them the read of /proc. */
 	if (!arch_restart_interrupted_wait(&regs, t->before.nr >= 0 ? &t->before : NULL))
 		return;
-	if (procfs_thread_has_deliverable_signal(sp->dirfd, t->tid, &deliverable) ||
-	    deliverable)
+	if (procfs_thread_has_deliverable_signal(sp->dirfd, t->tid, process_unkillable(sp),
+						 &deliverable) || deliverable)
 		return;
 	if (arch_set_regs(t->tid, &regs) == 0)
 		dbg(sp->ctx, "tid %d: re-issuing its interrupted wait", t->tid);
@@ -578,13 +596,27 @@ static bool step_into_wait(struct seized_process *sp, struct seized_thread *t)
  * more: let go, it passes get_signal(), which clears the flag, with its
  * own signal mask (a epoll_pwait()'s is the call's own, set anew), and
  * makes the call from user mode, untraced.
+ *
+ * @late: it has sat at the entry while the other threads ran, and a
+ * signal sent to it meanwhile waits for it (a traced thread is not woken
+ * for one).  Taken on the rewound call, its handler would run and the
+ * call go on waiting; so if /proc shows one it takes, the call is skipped
+ * with the registers our stop left, and fails with EINTR after it.
  */
-static int step_back_onto_call(struct seized_process *sp, struct seized_thread *t)
+static int step_back_onto_call(struct seized_process *sp, struct seized_thread *t, bool late)
 {
 	struct arch_regs regs = t->regs;
+	bool deliverable = false;
 
 	if (!arch_restart_interrupted_wait(&regs, t->before.nr >= 0 ? &t->before : NULL))
 		return -EINVAL;
+	if (late && !procfs_thread_has_deliverable_signal(sp->dirfd, t->tid,
+							  process_unkillable(sp), &deliverable) &&
+	    deliverable) {
+		dbg(sp->ctx, "tid %d: a signal came for it at the entry of its wait, which"
+		    " fails with EINTR for it", t->tid);
+		regs = t->regs;
+	}
 	arch_skip_call(&regs);
 	return arch_set_regs(t->tid, &regs);
 }
@@ -592,81 +624,88 @@ static int step_back_onto_call(struct seized_process *sp, struct seized_thread *
 /*
  * Whether the program ignores @sig, which the kernel queued only because
  * we trace it (sig_ignored()): SIG_IGN, SIG_DFL where the default is to
- * ignore, or SIG_DFL in the init of a pid namespace, which the kernel
- * drops (SIGNAL_UNKILLABLE: get_signal()).  Not SIGSTOP, which nothing
- * ignores.  Unknown: not ignored.
+ * ignore, or SIG_DFL in an init (process_unkillable()).  Not SIGSTOP,
+ * which nothing ignores.  Unknown: not ignored.
  */
 static bool signal_ignored(struct seized_process *sp, pid_t tid, int sig)
 {
 	bool ignored, dfl;
-	pid_t ns_pid;
-	int levels;
 
 	if (sig == SIGSTOP || procfs_signal_action(sp->dirfd, tid, sig, &ignored, &dfl))
 		return false;
-	return ignored || (dfl && !procfs_nspid(sp->dirfd, sp->pid, &ns_pid, &levels) &&
-			   ns_pid == 1);
+	return ignored || (dfl && process_unkillable(sp));
 }
 
+/* step_on_stop(): resumed again, on its way still. */
+#define STEP_ON		(-1000)
+
 /*
- * The next stop of a thread step_into_wait() resumed, by @deadline_ns:
+ * A stop, in @status, of a thread step_into_wait() resumed:
  *  - the call's entry: let go there (0), it waits again, and a signal
- *    from now on ends the wait as it would have;
+ *    from now on ends the wait as it would have (@late: step_back_onto_call());
  *  - a signal the program ignores: dropped, as the kernel would have,
- *    and on;
+ *    and on (STEP_ON);
  *  - any other signal: the EINTR is the program's own.  The registers
  *    our stop left are put back, and the thread is let go with that
  *    signal (returned): its handler runs and the call fails with EINTR,
  *    or its default action is taken;
  *  - a group stop: put back too, and let go into it (0); once
  *    continued, the call fails with EINTR, as signal(7) says.
+ */
+static int step_on_stop(struct seized_process *sp, struct seized_thread *t, int status,
+			bool late)
+{
+	int sig = WSTOPSIG(status), ret;
+
+	t->stepping = false;
+	if (sig == (SIGTRAP | 0x80))
+		return step_back_onto_call(sp, t, late);
+	if ((is_event_stop(status) && sig == SIGTRAP) ||
+	    (!is_event_stop(status) && signal_ignored(sp, t->tid, sig))) {
+		/* Else a PTRACE_INTERRUPT of ours, late: on to the entry. */
+		if (!is_event_stop(status))
+			dbg(sp->ctx, "tid %d: dropped signal %d, which the program ignores, on"
+			    " its way back into its wait", t->tid, sig);
+		if (seize_resume(sp, PTRACE_SYSCALL, t->tid, 0) < 0)
+			return -errno;
+		t->stepping = true;
+		return STEP_ON;
+	}
+	/* Rewound still, it takes the signal all the same. */
+	ret = arch_set_regs(t->tid, &t->regs);
+	if (ret)
+		dbg(sp->ctx, "tid %d: its registers cannot be put back: %s", t->tid,
+		    strerror(-ret));
+	if (is_event_stop(status))
+		return 0;
+	dbg(sp->ctx, "tid %d: took signal %d on its way back into its wait, which"
+	    " fails with EINTR for it", t->tid, sig);
+	return sig;
+}
+
+/*
+ * @t's stops until it can be let go (step_on_stop()), by @deadline_ns:
  * -ESRCH if it died (or another thread did), -ETIMEDOUT if it has not
  * stopped yet.
  */
 static int step_settle(struct seized_process *sp, struct seized_thread *t,
 		       int64_t deadline_ns)
 {
-	int status, sig, ret;
+	int status, ret;
 
-	for (;;) {
+	do {
 		ret = next_stop(sp, t->tid, &status, deadline_ns, false);
 		/* Reaped by that wait: it is gone. */
-		if (ret == -ESRCH && syscall(SYS_tgkill, sp->pid, t->tid, 0) < 0) {
+		if (ret == -ESRCH && syscall(SYS_tgkill, sp->pid, t->tid, 0) < 0 &&
+		    errno == ESRCH) {
 			t->dead = true;
 			t->stepping = false;
 		}
 		if (ret)
 			return ret;
-		t->stepping = false;
-		sig = WSTOPSIG(status);
-		if (sig == (SIGTRAP | 0x80))
-			return step_back_onto_call(sp, t);
-		if (is_event_stop(status) && sig == SIGTRAP) {
-			/* A PTRACE_INTERRUPT of ours, late: on to the entry. */
-			if (seize_resume(sp, PTRACE_SYSCALL, t->tid, 0) < 0)
-				return -errno;
-			t->stepping = true;
-			continue;
-		}
-		if (!is_event_stop(status) && signal_ignored(sp, t->tid, sig)) {
-			dbg(sp->ctx, "tid %d: dropped signal %d, which the program ignores, on"
-			    " its way back into its wait", t->tid, sig);
-			if (seize_resume(sp, PTRACE_SYSCALL, t->tid, 0) < 0)
-				return -errno;
-			t->stepping = true;
-			continue;
-		}
-		/* Rewound still, it takes the signal all the same. */
-		ret = arch_set_regs(t->tid, &t->regs);
-		if (ret)
-			dbg(sp->ctx, "tid %d: its registers cannot be put back: %s", t->tid,
-			    strerror(-ret));
-		if (is_event_stop(status))
-			return 0;
-		dbg(sp->ctx, "tid %d: took signal %d on its way back into its wait, which"
-		    " fails with EINTR for it", t->tid, sig);
-		return sig;
-	}
+		ret = step_on_stop(sp, t, status, false);
+	} while (ret == STEP_ON);
+	return ret;
 }
 
 /*
@@ -864,45 +903,89 @@ static void let_go(struct seized_process *sp, struct seized_thread *t, int sig,
 		*first = -errno;
 }
 
-/* Let @t go once step_settle() has it stopped; one still on its way is left so. */
-static void settle_stepped(struct seized_process *sp, struct seized_thread *t,
-			   int64_t deadline_ns, bool *killed, int *first)
+/* Let @t go with what step_on_stop() or step_settle() returned, @ret. */
+static void let_go_stepped(struct seized_process *sp, struct seized_thread *t, int ret,
+			   bool *killed, int *first)
 {
-	int sig = step_settle(sp, t, deadline_ns);
-
-	if (sig >= 0)
-		let_go(sp, t, sig, killed, first);
-	else if (sig == -ESRCH)
+	if (ret >= 0)
+		let_go(sp, t, ret, killed, first);
+	else if (ret == -ESRCH)
 		*killed = true;
-	else if (sig != -ETIMEDOUT) {
+	else if (ret != -ETIMEDOUT) {
 		/* Stopped, and not to be resumed or put back: let go as it is. */
 		dbg(sp->ctx, "tid %d: cannot let it go back into its wait: %s", t->tid,
-		    strerror(-sig));
+		    strerror(-ret));
 		let_go(sp, t, 0, killed, first);
 	}
+}
+
+/* The stop of stepping @t if it has one (1), 0 if not, -ESRCH if it is gone. */
+static int stepping_stopped(struct seized_process *sp, struct seized_thread *t, int *status)
+{
+	pid_t w;
+
+	if (t->has_status) {
+		t->has_status = false;
+		*status = t->status;
+		return 1;
+	}
+	w = waitpid(t->tid, status, __WALL | WNOHANG);
+	if (w == t->tid && WIFSTOPPED(*status))
+		return 1;
+	if (w == t->tid || (w < 0 && errno == ECHILD)) {
+		t->dead = true;
+		t->stepping = false;
+		return -ESRCH;
+	}
+	return 0;
 }
 
 /*
  * Threads that had not reached their wait's entry by STEP_WAIT_NS, once
  * the others are let go: waited for, as one that did not stop in time is
- * (release_unstoppable()), for UNSTOPPABLE_GRACE_NS in all.  One still
- * running after that stays our tracee until we exit, which lets it go
- * into its wait unharmed; one that reaches the entry before we exit
- * stops there until then, and its call fails with EINTR.
+ * (release_unstoppable()), for UNSTOPPABLE_GRACE_NS in all, and each let
+ * go as soon as it stops, since the program runs meanwhile (a signal
+ * sent to one that sits at its entry waits for it: step_back_onto_call()
+ * sees it).  One still running after that stays our tracee until we
+ * exit, which lets it go into its wait unharmed; one that reaches the
+ * entry before we exit stops there until then, and its call then fails
+ * with EINTR.
  */
 static void release_stepping(struct seized_process *sp, bool *killed, int *first)
 {
 	int64_t deadline_ns = clock_now_ns(CLOCK_MONOTONIC) + UNSTOPPABLE_GRACE_NS;
+	const struct timespec pause_ts = { .tv_nsec = WAIT_MAX_SLEEP_NS };
 
-	for (size_t i = 0; i < sp->nthreads; i++) {
-		struct seized_thread *t = &sp->threads[i];
+	for (size_t i = 0; i < sp->nthreads; i++)
+		if (sp->threads[i].stepping)
+			warn(sp->ctx, "tid %d: waiting up to %lld s for it to go back into the"
+			     " wait it was in, so that it is let go unharmed", sp->threads[i].tid,
+			     UNSTOPPABLE_GRACE_NS / NSEC_PER_SEC);
+	for (;;) {
+		size_t left = 0;
 
-		if (!t->stepping)
-			continue;
-		warn(sp->ctx, "tid %d: waiting up to %lld s for it to go back into the wait"
-		     " it was in, so that it is let go unharmed", t->tid,
-		     UNSTOPPABLE_GRACE_NS / NSEC_PER_SEC);
-		settle_stepped(sp, t, deadline_ns, killed, first);
+		for (size_t i = 0; i < sp->nthreads; i++) {
+			struct seized_thread *t = &sp->threads[i];
+			int status, r;
+
+			if (!t->stepping)
+				continue;
+			r = stepping_stopped(sp, t, &status);
+			if (r < 0)
+				*killed = true;
+			if (r <= 0) {
+				left += r == 0;
+				continue;
+			}
+			r = step_on_stop(sp, t, status, true);
+			if (r == STEP_ON)
+				left++;
+			else
+				let_go_stepped(sp, t, r, killed, first);
+		}
+		if (!left || clock_now_ns(CLOCK_MONOTONIC) > deadline_ns)
+			return;
+		nanosleep(&pause_ts, NULL);
 	}
 }
 
@@ -935,8 +1018,8 @@ int seize_release(struct seized_process *sp)
 		if (t->dead || !t->stopped || !step_into_wait(sp, t))
 			continue;
 		t->stopped = false;
-		settle_stepped(sp, t, clock_now_ns(CLOCK_MONOTONIC) + STEP_WAIT_NS,
-			       &killed, &first);
+		let_go_stepped(sp, t, step_settle(sp, t, clock_now_ns(CLOCK_MONOTONIC) +
+						  STEP_WAIT_NS), &killed, &first);
 	}
 	for (size_t i = 0; i < sp->nthreads; i++) {
 		struct seized_thread *t = &sp->threads[i];

@@ -58,6 +58,7 @@ struct seized_process {
 	long unstoppable_nr;
 	bool unstoppable_let_go;	/* it stopped later, and was let go as the others */
 	bool interruptible;	/* ptimer_set_interrupt() may end the seizing */
+	bool unkillable_known, unkillable;	/* the init of a pid namespace (seize.c) */
 	struct wake_here wake;	/* how a stopped thread is resumed (wake_here.h) */
 	int close_later[SEIZE_CLOSE_LATER_MAX];
 	size_t nclose_later;

@@ -207,8 +207,33 @@ Test(procfs, deliverable_signal_table)
 		int ret;
 
 		put("task/4242/status", cases[i].status);
-		ret = procfs_thread_has_deliverable_signal(dirfd, TID, &yes);
+		ret = procfs_thread_has_deliverable_signal(dirfd, TID, false, &yes);
 		cr_expect_eq(ret, cases[i].ret, "%s: returned %d", cases[i].name, ret);
+		cr_expect_eq(yes, cases[i].yes, "%s: %s", cases[i].name, yes ? "yes" : "no");
+	}
+}
+
+/* An init of a pid namespace gets no signal at SIG_DFL but SIGKILL (bit 8) and SIGSTOP (18). */
+Test(procfs, deliverable_signal_in_an_init)
+{
+	static const struct {
+		const char *name, *status;
+		bool yes;
+	} cases[] = {
+		{ "SIGTERM at SIG_DFL", "SigPnd:\t0\nShdPnd:\t4000\nSigBlk:\t0\n" NO_DISPOSITIONS,
+		  false },
+		{ "SIGTERM caught", "SigPnd:\t0\nShdPnd:\t4000\nSigBlk:\t0\nSigIgn:\t0\n"
+		  "SigCgt:\t4000\n", true },
+		{ "SIGKILL", "SigPnd:\t100\nShdPnd:\t0\nSigBlk:\t0\n" NO_DISPOSITIONS, true },
+		{ "SIGSTOP", "SigPnd:\t0\nShdPnd:\t40000\nSigBlk:\t0\n" NO_DISPOSITIONS, true },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		bool yes = !cases[i].yes;
+
+		put("task/4242/status", cases[i].status);
+		cr_expect_eq(procfs_thread_has_deliverable_signal(dirfd, TID, true, &yes), 0,
+			     "%s", cases[i].name);
 		cr_expect_eq(yes, cases[i].yes, "%s: %s", cases[i].name, yes ? "yes" : "no");
 	}
 }

@@ -815,6 +815,29 @@ static bool pick_step_of(const struct tt_call *c, void *data)
 	       (pid_t)c->args[1] == *(const pid_t *)data;
 }
 
+/*
+ * A dump of @pid, held as it resumes @tid into the wait its stop
+ * interrupted; then @tid starved on CPU @theirs for 0.3 s by a hog
+ * (returned), past the 50 ms it has while the others are held, whatever
+ * the machine.  ptimerctl and we on CPU @ours.
+ */
+static pid_t starved_on_its_way(struct tool_trace *t, pid_t pid, pid_t tid, int ours,
+				int theirs)
+{
+	char spid[16];
+	pid_t hog;
+
+	tt_start(t, "dump", "-o", "/dev/null", ru_pidstr(spid, pid), NULL);
+	cr_assert(tt_run_until(t, pick_step_of, &tid, 30000),
+		  "ptimerctl never resumed thread %d into its wait", (int)tid);
+	pin(0, ours);
+	pin(t->bg.pid, ours);
+	pin(tid, theirs);
+	if (!below_hog(tid) || !hog_cpu(theirs, 300 * harness_time_scale(), &hog))
+		skip_without_fifo(t);
+	return hog;
+}
+
 /* Hold ptimerctl at its exit_group(): it has let go all it will. */
 static bool pick_exit(const struct tt_call *c, void *data)
 {
@@ -836,7 +859,6 @@ Test(deadline, a_thread_slow_back_into_its_wait_is_waited_for)
 	struct vstate st;
 	struct victim *v;
 	pid_t hog, leader;
-	char spid[16];
 	int lock, ours, theirs;
 
 	if (!two_cpus(&ours, &theirs))
@@ -847,16 +869,7 @@ Test(deadline, a_thread_slow_back_into_its_wait_is_waited_for)
 	leader = v->pid;
 	cr_assert(proc_wait_syscall(v->pid, v->pid, SYSNR_EPOLL_WAIT, NULL, 10000),
 		  "the leader does not wait in epoll_wait()");
-	tt_start(&t, "dump", "-o", "/dev/null", ru_pidstr(spid, v->pid), NULL);
-	cr_assert(tt_run_until(&t, pick_step_of, &leader, 30000),
-		  "ptimerctl never resumed the leader into its wait");
-	pin(0, ours);
-	pin(t.bg.pid, ours);
-	pin(leader, theirs);
-	/* Past the 50 ms, whatever the machine: ptimerctl must see it late. */
-	if (!below_hog(leader) || !hog_cpu(theirs, 300 * harness_time_scale(), &hog)) {
-		skip_without_fifo(&t);
-	}
+	hog = starved_on_its_way(&t, v->pid, leader, ours, theirs);
 	cr_assert(tt_run_until(&t, pick_exit, NULL, 30000), "ptimerctl never exited");
 	cr_expect_eq(proc_tracer_pid(leader), 0, "the leader is still traced as ptimerctl exits");
 	release_past_hog(&t, hog);
@@ -949,7 +962,7 @@ Test(deadline, a_signal_for_a_thread_slow_back_into_its_wait_ends_it)
 	long long tid, eintr, bare, lost;
 	struct tool_trace t;
 	struct victim *v;
-	char spid[16], line[256];
+	char line[256];
 	int lock, ours, theirs;
 	pid_t hog, waiter;
 
@@ -963,14 +976,7 @@ Test(deadline, a_signal_for_a_thread_slow_back_into_its_wait_ends_it)
 	waiter = (pid_t)tid;
 	cr_assert(proc_wait_syscall(v->pid, waiter, SYS_epoll_pwait, NULL, 10000),
 		  "the thread does not wait in epoll_pwait()");
-	tt_start(&t, "dump", "-o", "/dev/null", ru_pidstr(spid, v->pid), NULL);
-	cr_assert(tt_run_until(&t, pick_step_of, &waiter, 30000),
-		  "ptimerctl never resumed the thread into its wait");
-	pin(0, ours);
-	pin(t.bg.pid, ours);
-	pin(waiter, theirs);
-	if (!below_hog(waiter) || !hog_cpu(theirs, 300 * harness_time_scale(), &hog))
-		skip_without_fifo(&t);
+	hog = starved_on_its_way(&t, v->pid, waiter, ours, theirs);
 	cr_assert(tt_run_until(&t, tt_pick_stderr, "waiting up to", 30000),
 		  "ptimerctl did not wait for the thread");
 	cr_assert(tt_run_until(&t, pick_openat, NULL, 30000), "ptimerctl ended as it waited");

@@ -583,29 +583,35 @@ static unsigned long long ignored_signals(const struct thread_sigsets *ss)
 	return ss->ign | (ksig_default_ignored() & ~ss->cgt);
 }
 
-int procfs_thread_has_deliverable_signal(int dirfd, pid_t tid, bool init, bool *yes)
+/*
+ * The signals the kernel drops once dequeued: ignored_signals(), and, in
+ * the @init of a pid namespace, every one at SIG_DFL but SIGKILL and
+ * SIGSTOP (SIGNAL_UNKILLABLE: get_signal()).
+ */
+static unsigned long long dropped_signals(const struct thread_sigsets *ss, bool init)
 {
 	const unsigned long long kernel_only = ksig_bit(SIGKILL) | ksig_bit(SIGSTOP);
+
+	return ignored_signals(ss) | (init ? ~(ss->ign | ss->cgt) & ~kernel_only : 0);
+}
+
+int procfs_thread_has_deliverable_signal(int dirfd, pid_t tid, bool init, bool *yes)
+{
 	struct thread_sigsets ss;
-	unsigned long long dropped;
 	int ret;
 
 	ret = read_thread_sigsets(dirfd, tid, &ss);
-	dropped = ignored_signals(&ss);
-	if (init)
-		dropped |= ~(ss.ign | ss.cgt) & ~kernel_only;
-	*yes = !ret && ((ss.pnd | ss.shd) & ~ss.blk & ~dropped);
+	*yes = !ret && ((ss.pnd | ss.shd) & ~ss.blk & ~dropped_signals(&ss, init));
 	return ret;
 }
 
-int procfs_signal_action(int dirfd, pid_t tid, int sig, bool *ignored, bool *dfl)
+int procfs_signal_dropped(int dirfd, pid_t tid, int sig, bool init, bool *yes)
 {
 	struct thread_sigsets ss;
 	int ret;
 
 	ret = read_thread_sigsets(dirfd, tid, &ss);
-	*ignored = !ret && (ignored_signals(&ss) & ksig_bit(sig));
-	*dfl = !ret && !((ss.ign | ss.cgt) & ksig_bit(sig));
+	*yes = !ret && (dropped_signals(&ss, init) & ksig_bit(sig));
 	return ret;
 }
 

@@ -91,11 +91,11 @@ int procfs_reread_stat(int statfd, struct procfs_stat *st);
  */
 int procfs_thread_has_deliverable_signal(int dirfd, pid_t tid, bool init, bool *yes);
 /*
- * Signal @sig's action in the process of thread @tid: whether the program
- * ignores it (SIG_IGN, or SIG_DFL where the default is to ignore: the
- * kernel queues one for a traced thread only), and whether it is SIG_DFL.
+ * Whether the kernel drops signal @sig once thread @tid dequeues it, as it
+ * would have dropped it unsent had the thread not been traced: by the same
+ * rules as procfs_thread_has_deliverable_signal().
  */
-int procfs_signal_action(int dirfd, pid_t tid, int sig, bool *ignored, bool *dfl);
+int procfs_signal_dropped(int dirfd, pid_t tid, int sig, bool init, bool *yes);
 /* The signals pending for thread @tid: its own queue's and the process's. */
 int procfs_thread_pending(int dirfd, pid_t tid, unsigned long long *pending);
 /*

@@ -94,6 +94,16 @@ static bool other_thread_died(struct seized_process *sp, pid_t tid)
 	return died;
 }
 
+/* The stop other_thread_died() kept for @t, if any, into @status. */
+static bool take_kept_stop(struct seized_thread *t, int *status)
+{
+	if (!t || !t->has_status)
+		return false;
+	t->has_status = false;
+	*status = t->status;
+	return true;
+}
+
 /*
  * Wait for the next event of @tid, until @deadline_ns (CLOCK_MONOTONIC).
  * A blocking waitpid() on the leader could hang for ever if the process
@@ -110,14 +120,10 @@ static bool other_thread_died(struct seized_process *sp, pid_t tid)
 static int wait_event(struct seized_process *sp, pid_t tid, int *status,
 		      int64_t deadline_ns, bool interruptible)
 {
-	struct seized_thread *t = seize_find(sp, tid);
 	int64_t start_ns = clock_now_ns(CLOCK_MONOTONIC);
 
-	if (t && t->has_status) {
-		t->has_status = false;
-		*status = t->status;
+	if (take_kept_stop(seize_find(sp, tid), status))
 		return 0;
-	}
 
 	for (unsigned int round = 0;; round++) {
 		struct timespec pause_ts;
@@ -629,11 +635,10 @@ static int step_back_onto_call(struct seized_process *sp, struct seized_thread *
  */
 static bool signal_ignored(struct seized_process *sp, pid_t tid, int sig)
 {
-	bool ignored, dfl;
+	bool dropped;
 
-	if (sig == SIGSTOP || procfs_signal_action(sp->dirfd, tid, sig, &ignored, &dfl))
-		return false;
-	return ignored || (dfl && process_unkillable(sp));
+	return !procfs_signal_dropped(sp->dirfd, tid, sig, process_unkillable(sp), &dropped) &&
+	       dropped;
 }
 
 /* step_on_stop(): resumed again, on its way still. */
@@ -924,11 +929,8 @@ static int stepping_stopped(struct seized_process *sp, struct seized_thread *t, 
 {
 	pid_t w;
 
-	if (t->has_status) {
-		t->has_status = false;
-		*status = t->status;
+	if (take_kept_stop(t, status))
 		return 1;
-	}
 	w = waitpid(t->tid, status, __WALL | WNOHANG);
 	if (w == t->tid && WIFSTOPPED(*status))
 		return 1;

@@ -65,6 +65,9 @@ void ctx_clear_error(struct ptimer_ctx *ctx);
 
 /* The timer with @id among @n @timers sorted by id; NULL if none. */
 struct ptimer_timer *timers_find_id(const struct ptimer_timer *timers, size_t n, int id);
+/* The same for ids asked in ascending order: one merge, @pos 0 at first (model.c). */
+struct ptimer_timer *timers_find_next_id(const struct ptimer_timer *timers, size_t n,
+					 size_t *pos, int id);
 
 /* Whether @tid is one of the @n @tids (linear: asked per timer, of the few that name one). */
 bool tids_have(const pid_t *tids, size_t n, pid_t tid);

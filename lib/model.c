@@ -82,6 +82,23 @@ struct ptimer_timer *timers_find_id(const struct ptimer_timer *timers, size_t n,
 	return bsearch(&key, timers, n, sizeof(*timers), timer_id_cmp);
 }
 
+/*
+ * timers_find_id() for ids asked in ascending order: @pos, 0 at first,
+ * keeps where the last one was looked for, so that a pass over another
+ * sorted list is one merge instead of a search per timer (45k timers: a
+ * few milliseconds of a stopped target's time).  An id asked out of
+ * order is searched for.
+ */
+struct ptimer_timer *timers_find_next_id(const struct ptimer_timer *timers, size_t n,
+					 size_t *pos, int id)
+{
+	if (*pos > n || (*pos && timers[*pos - 1].id > id))
+		return timers_find_id(timers, n, id);
+	while (*pos < n && timers[*pos].id < id)
+		(*pos)++;
+	return *pos < n && timers[*pos].id == id ? (struct ptimer_timer *)&timers[*pos] : NULL;
+}
+
 bool tids_have(const pid_t *tids, size_t n, pid_t tid)
 {
 	for (size_t i = 0; i < n; i++)
@@ -118,9 +135,35 @@ bool ptimer_private_thread_exited(const struct ptimer_dump *dump, const struct p
 	return timer_thread_exited(dump, t);
 }
 
+/*
+ * /proc lists timers newest first, and the kernel hands out ids in
+ * ascending order: a list read from it is most often in exactly the
+ * reverse order, which a reversal sorts in one pass instead of a qsort()
+ * of the stopped target's time (45k timers: about 3 ms).
+ */
+static bool ids_descending(const struct ptimer_timer *timers, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (timers[i - 1].id <= timers[i].id)
+			return false;
+	return true;
+}
+
+static void reverse_timers(struct ptimer_timer *timers, size_t n)
+{
+	for (size_t i = 0, j = n - 1; i < j; i++, j--) {
+		struct ptimer_timer swap = timers[i];
+
+		timers[i] = timers[j];
+		timers[j] = swap;
+	}
+}
+
 void ptimer_dump_sort(struct ptimer_dump *dump)
 {
-	if (dump->ntimers)
+	if (dump->ntimers > 1 && ids_descending(dump->timers, dump->ntimers))
+		reverse_timers(dump->timers, dump->ntimers);
+	else if (dump->ntimers)
 		qsort(dump->timers, dump->ntimers, sizeof(*dump->timers), timer_id_cmp);
 	kinds_sort(dump);
 }

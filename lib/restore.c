@@ -56,9 +56,10 @@ struct restore {
 	size_t read_cap;	/* timers the scratch can read the values of at once */
 };
 
-static bool has_id(const struct ptimer_dump *d, int id)
+/* Whether @d has @id, asked in ascending order (timers_find_next_id()). */
+static bool has_next_id(const struct ptimer_dump *d, size_t *pos, int id)
 {
-	return timers_find_id(d->timers, d->ntimers, id);
+	return timers_find_next_id(d->timers, d->ntimers, pos, id);
 }
 
 /*
@@ -69,9 +70,9 @@ static bool has_id(const struct ptimer_dump *d, int id)
  * So it is taken as equal there, and the check once stopped decides.
  */
 static struct ptimer_timer *in_place_twin(struct restore *r, const struct ptimer_timer *have,
-					  bool stopped)
+					  bool stopped, size_t *pos)
 {
-	struct ptimer_timer *want = timers_find_id(r->want, r->nwant, have->id);
+	struct ptimer_timer *want = timers_find_next_id(r->want, r->nwant, pos, have->id);
 	struct ptimer_timer h;
 
 	if (!want)
@@ -313,10 +314,12 @@ static int map_after_attach(struct restore *r)
 static int find_collisions(struct restore *r, const struct ptimer_dump *existing,
 			   struct ptimer_dump *colliding)
 {
+	size_t pos = 0;
+
 	for (size_t i = 0; i < existing->ntimers; i++) {
 		const struct ptimer_timer *t = &existing->timers[i];
 
-		if (!has_id(r->dump, t->id))
+		if (!has_next_id(r->dump, &pos, t->id))
 			continue;
 		if (!r->opts->replace)
 			return ctx_set_error(r->ctx, -PTIMER_ERR_ID_IN_USE, "timer id %d already"
@@ -367,6 +370,7 @@ static int check_replace_walk(struct restore *r, const struct ptimer_dump *exist
 {
 	enum ptimer_method planned;
 	bool stopped = method;
+	size_t pos = 0, wpos = 0;
 	int ret;
 
 	if (!r->opts->replace || !r->opts->max_steps || r->opts->max_steps >= KTIMER_ID_SPACE)
@@ -374,7 +378,8 @@ static int check_replace_walk(struct restore *r, const struct ptimer_dump *exist
 	for (size_t i = 0; i < existing->ntimers; i++) {
 		int id = existing->timers[i].id;
 
-		if (!has_id(r->dump, id) || in_place_twin(r, &existing->timers[i], stopped))
+		if (!has_next_id(r->dump, &pos, id) ||
+		    in_place_twin(r, &existing->timers[i], stopped, &wpos))
 			continue;
 		if (!method) {
 			ret = planned_method(r, &planned);
@@ -399,14 +404,14 @@ static int check_replace_walk(struct restore *r, const struct ptimer_dump *exist
  */
 static int take_in_place(struct restore *r, struct ptimer_dump *have, bool stopped)
 {
+	size_t k = 0, w = 0, pos = 0;
 	bool *moved;
-	size_t k = 0, w = 0;
 
 	moved = calloc(r->nwant + 1, sizeof(*moved));
 	if (!moved)
 		return -ENOMEM;
 	for (size_t i = 0; i < have->ntimers; i++) {
-		struct ptimer_timer *want = in_place_twin(r, &have->timers[i], stopped);
+		struct ptimer_timer *want = in_place_twin(r, &have->timers[i], stopped, &pos);
 
 		if (want) {
 			moved[want - r->want] = true;

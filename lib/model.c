@@ -92,7 +92,7 @@ struct ptimer_timer *timers_find_id(const struct ptimer_timer *timers, size_t n,
 struct ptimer_timer *timers_find_next_id(const struct ptimer_timer *timers, size_t n,
 					 size_t *pos, int id)
 {
-	if (*pos > n || (*pos && timers[*pos - 1].id > id))
+	if (*pos > n || (*pos && timers[*pos - 1].id >= id))
 		return timers_find_id(timers, n, id);
 	while (*pos < n && timers[*pos].id < id)
 		(*pos)++;

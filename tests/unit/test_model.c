@@ -101,6 +101,13 @@ Test(model, find_next_id_out_of_order)
 	cr_assert_null(timers_find_next_id(d->timers, d->ntimers, &pos, 100));
 	cr_assert_eq(timers_find_next_id(d->timers, d->ntimers, &pos, 4), &d->timers[1]);
 	cr_assert_null(timers_find_next_id(d->timers, d->ntimers, &pos, 3));
+	/* Just behind the cursor: the timer it passed last. */
+	pos = 0;
+	cr_assert_null(timers_find_next_id(d->timers, d->ntimers, &pos, 7));
+	cr_assert_eq(timers_find_next_id(d->timers, d->ntimers, &pos, 6), &d->timers[2]);
+	pos = 0;
+	cr_assert_null(timers_find_next_id(d->timers, d->ntimers, &pos, 100));
+	cr_assert_eq(timers_find_next_id(d->timers, d->ntimers, &pos, 8), &d->timers[3]);
 	ptimer_dump_free(d);
 }
 

@@ -309,6 +309,53 @@ free_map:
 	return ret;
 }
 
+/*
+ * The dump of a source whose timers could not be re-armed, kept where an
+ * operator can restore it from: $TMPDIR (else /tmp), under a name of its
+ * own, 0600.  Returns the name (to free), or NULL if it could not be kept.
+ */
+static char *keep_disarmed_dump(const struct ptimer_dump *dump, pid_t src)
+{
+	const char *dir = getenv("TMPDIR");
+	struct cli_output out;
+	char *path;
+
+	if (!dir || !dir[0])
+		dir = "/tmp";
+	if (asprintf(&path, "%s/ptimerctl-%d-%lld.json", dir, src, (long long)time(NULL)) < 0)
+		return NULL;
+	if (cli_output_open(&out, path) || cli_write_dump(dump, &out, false)) {
+		free(path);
+		return NULL;
+	}
+	return path;
+}
+
+/*
+ * The restore failed, and so did putting SRC back: its timers stay
+ * disarmed.  Say so, whatever the restore's failure said of DST (an
+ * interrupt's "rolled back" is not the whole story any longer), and keep
+ * their dump.  The exit status is the re-arm's.
+ */
+static int rearm_failed(const struct ptimer_dump *dump, pid_t src, int err)
+{
+	const char *detail = ptimer_last_error(cli.ctx);
+	char *kept;
+
+	if (detail[0])
+		cli_error(0, "cannot re-arm the timers of pid %d: %s", src, detail);
+	else
+		cli_error(err, "cannot re-arm the timers of pid %d", src);
+	kept = keep_disarmed_dump(dump, src);
+	if (kept)
+		cli_error(0, "the timers of pid %d stay disarmed; their dump is in '%s'", src,
+			  kept);
+	else
+		cli_error(0, "the timers of pid %d stay disarmed, and their dump is lost", src);
+	free(kept);
+	return err == -EINTR ? EXIT_FAILURE_GENERIC : cli_exit_code(err);
+}
+
 /* A dry run of the restore of @dump into @pid, with @opts otherwise as given. */
 static int check_restore(const struct ptimer_restore_opts *opts, pid_t pid,
 			 const struct ptimer_dump *dump)
@@ -367,7 +414,7 @@ int cmd_migrate(int argc, char **argv)
 	 */
 	rc = ptimer_rearm_pid(cli.ctx, src, dump, a.seccomp_flags);
 	if (rc)
-		cli_fail(rc, "cannot re-arm the timers of pid %d", src);
+		ret = rearm_failed(dump, src, rc);
 	else
 		cli_info("re-armed the timers of pid %d", src);
 free_dumps:

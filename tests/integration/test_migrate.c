@@ -10,7 +10,10 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/ptrace.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <ptimer.h>
@@ -197,6 +200,89 @@ Test(migrate, failure_after_disarm_rearms_the_source, .timeout = 90)
 	nda = ru_timers(dst, da, RU_MAX_TIMERS);
 	cr_expect_eq(nda, 0, "DST kept timers: %s", ru_timers_str(da, nda));
 	cr_expect_eq(proc_tracer_pid(dst->pid), 0);
+	victim_kill(src);
+	victim_kill(dst);
+}
+
+/* A process that traces @pid until it is killed, as strace -p would. */
+static pid_t trace_from_elsewhere(pid_t pid)
+{
+	int fds[2];
+	pid_t child;
+	char ok;
+
+	cr_assert_eq(pipe(fds), 0);
+	child = fork();
+	cr_assert_geq(child, 0);
+	if (!child) {
+		ok = ptrace(PTRACE_SEIZE, pid, NULL, NULL) == 0;
+		if (write(fds[1], &ok, 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(fds[1]);
+	cr_assert_eq(read(fds[0], &ok, 1), 1);
+	close(fds[0]);
+	cr_assert(ok, "could not trace pid %d", pid);
+	harness_track(child);
+	return child;
+}
+
+/*
+ * The restore into DST is interrupted, and SRC, disarmed, cannot be
+ * re-armed: another tracer took it meanwhile.  migrate must not exit 12,
+ * which says that both were put back as they were: it says that SRC's
+ * timers stay disarmed, keeps their dump where it says, and exits with
+ * the re-arm's status (9: traced).
+ */
+Test(migrate, a_source_that_cannot_be_rearmed_keeps_its_dump, .timeout = 90)
+{
+	struct victim *src = ru_start(rearmed, NREARMED, NULL);
+	struct victim *dst = ru_start(NULL, 0, NULL);
+	char dir[] = "/tmp/ptimer-migrate-XXXXXX", spid[16], dpid[16], path[PATH_MAX];
+	struct vtimer st[RU_MAX_TIMERS];
+	const char *kept, *end;
+	json_object *root, *timers;
+	struct ru_bg b;
+	pid_t tracer;
+	int n;
+
+	cr_assert_not_null(mkdtemp(dir));
+	setenv("TMPDIR", dir, 1);
+	ru_bg_start_at(&b, "created", "migrate", ru_pidstr(spid, src->pid),
+		       ru_pidstr(dpid, dst->pid), NULL);
+	unsetenv("TMPDIR");
+	cr_assert(ru_bg_wait_stopped(&b, 30000), "ptimerctl did not reach 'created'");
+	tracer = trace_from_elsewhere(src->pid);
+	ru_bg_signal_and_continue(&b, SIGINT);
+	ru_bg_wait(&b, 60000);
+	kill(tracer, SIGKILL);
+	waitpid(tracer, NULL, 0);
+	harness_untrack(tracer);
+
+	cr_expect_eq(b.res.exit_code, PX_TRACED, "%s", run_describe(&b.res));
+	cr_expect(strstr(b.res.err, "cannot re-arm the timers of pid"), "%s", b.res.err);
+	kept = strstr(b.res.err, "stay disarmed; their dump is in '");
+	cr_assert_not_null(kept, "%s", b.res.err);
+	kept = strchr(kept, '\'') + 1;
+	end = strchr(kept, '\'');
+	cr_assert_not_null(end);
+	snprintf(path, sizeof(path), "%.*s", (int)(end - kept), kept);
+	cr_expect_eq(strncmp(path, dir, strlen(dir)), 0, "kept outside $TMPDIR: %s", path);
+	root = json_object_from_file(path);
+	cr_assert_not_null(root, "%s: not a JSON document", path);
+	cr_assert(json_object_object_get_ex(root, "timers", &timers));
+	cr_expect_eq(json_object_array_length(timers), NREARMED);
+	json_object_put(root);
+	/* What the message says: SRC's timers are there, disarmed. */
+	n = ru_timers(src, st, RU_MAX_TIMERS);
+	cr_expect_eq(n, (int)NREARMED);
+	for (int i = 0; i < n; i++)
+		cr_expect_eq(st[i].value_ns, 0, "timer %d armed", st[i].id);
+	run_result_free(&b.res);
+	unlink(path);
+	rmdir(dir);
 	victim_kill(src);
 	victim_kill(dst);
 }

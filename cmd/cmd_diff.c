@@ -785,8 +785,7 @@ static int diff_dumps(const struct ptimer_dump *old, const char *old_label,
 }
 
 /* Dump @pid without changing it, holding off signals meanwhile; an exit code. */
-static int dump_held(pid_t pid, unsigned int seccomp_flags, struct ptimer_dump **dump,
-		     const char *what)
+static int dump_held(pid_t pid, unsigned int seccomp_flags, struct ptimer_dump **dump)
 {
 	int ret;
 
@@ -794,7 +793,7 @@ static int dump_held(pid_t pid, unsigned int seccomp_flags, struct ptimer_dump *
 	ret = ptimer_dump_pid(cli.ctx, pid, seccomp_flags, dump, NULL);
 	cli_hold_end();
 	if (ret)
-		return cli_fail(ret, "%scannot read the timers of pid %d", what, pid);
+		return cli_fail(ret, "cannot read the timers of pid %d", pid);
 	if (cli_interrupted) {
 		ptimer_dump_free(*dump);
 		*dump = NULL;
@@ -803,18 +802,40 @@ static int dump_held(pid_t pid, unsigned int seccomp_flags, struct ptimer_dump *
 	return EXIT_OK;
 }
 
+/*
+ * A signal came once the restore was past its point of no return, or
+ * during the verify's own dump: the restore is done, and stays (exit 12
+ * would say that the target was left as it was, and a script would undo
+ * the source's side of a move).  The verify, a read, is what stops.
+ */
+static int verify_interrupted(pid_t pid)
+{
+	cli_error(0, "interrupted by %s; the timers of pid %d were restored, but not verified",
+		  cli_signal_name(cli_interrupted), pid);
+	return EXIT_OK;
+}
+
 int cli_verify_restore(const struct ptimer_dump *dump, pid_t pid,
 		       const struct ptimer_tid_map *tid_map, size_t ntid_map,
 		       unsigned int seccomp_flags)
 {
-	struct ptimer_dump *now;
+	struct ptimer_dump *now = NULL;
 	char label[32];
 	size_t ndiff;
 	int ret;
 
-	ret = dump_held(pid, seccomp_flags, &now, "cannot verify the restore: ");
+	if (cli_interrupted)
+		return verify_interrupted(pid);
+	cli_hold_begin();
+	ret = ptimer_dump_pid(cli.ctx, pid, seccomp_flags, &now, NULL);
+	cli_hold_end();
+	if (cli_interrupted) {
+		ptimer_dump_free(now);
+		return verify_interrupted(pid);
+	}
 	if (ret)
-		return ret;
+		return cli_fail(ret, "cannot verify the restore: cannot read the timers of pid %d",
+				pid);
 	snprintf(label, sizeof(label), "pid %d", pid);
 	ret = diff_dumps(dump, "the dump", now, label, tid_map, ntid_map,
 			 DIFF_DEFAULT_TOLERANCE_NS, false, stderr, &ndiff);
@@ -852,7 +873,7 @@ int cmd_diff(int argc, char **argv)
 		ret = cli_drop_capabilities(&a.new_pid, 1, a.keep_seccomp, &flags);
 		if (ret)
 			cli_warn("cannot drop capabilities: %s", strerror(-ret));
-		ret = dump_held(a.new_pid, flags, &new, "");
+		ret = dump_held(a.new_pid, flags, &new);
 		snprintf(label, sizeof(label), "pid %d", a.new_pid);
 	}
 	if (ret)

@@ -1742,3 +1742,41 @@ Test(restore, cpu_clocks_measure_the_new_process, .timeout = 90)
 	victim_kill(src);
 	victim_kill(dst);
 }
+
+/*
+ * A signal that comes once the restore is done (at "released") must not
+ * turn --verify's result into exit 12, which says the target was left as
+ * it was: the restore stays, and a script that then re-armed the source
+ * would have the timers fire in both places.  The verify, a read, is
+ * skipped, and says so.
+ */
+Test(restore, a_signal_after_the_restore_skips_the_verify, .timeout = 90)
+{
+	static const struct ru_spec two[] = {
+		{ 3, "monotonic", "none", 10, 0, 0x3, 60000, 0 },
+		{ 4, "boottime", "none", 11, 0, 0x4, 60000, 1000 },
+	};
+	struct victim *src = ru_start(two, 2, NULL);
+	struct victim *dst = ru_start(NULL, 0, NULL);
+	struct vtimer t[RU_MAX_TIMERS];
+	char pidbuf[16], *dump;
+	struct ru_bg b;
+	int n;
+
+	dump = ru_dump_file(src->pid, NULL);
+	ru_bg_start_at(&b, "released", "restore", "--verify", "-i", dump,
+		       ru_pidstr(pidbuf, dst->pid), NULL);
+	cr_assert(ru_bg_wait_stopped(&b, 30000), "ptimerctl did not reach 'released'");
+	ru_bg_signal_and_continue(&b, SIGINT);
+	ru_bg_wait(&b, 60000);
+	cr_expect_eq(b.res.exit_code, 0, "%s", run_describe(&b.res));
+	cr_expect(strstr(b.res.err, "were restored, but not verified"), "%s", b.res.err);
+	run_result_free(&b.res);
+	n = ru_timers(dst, t, RU_MAX_TIMERS);
+	cr_expect_eq(n, 2, "%s", ru_timers_str(t, n));
+	cr_expect_eq(proc_tracer_pid(dst->pid), 0);
+	unlink(dump);
+	free(dump);
+	victim_kill(src);
+	victim_kill(dst);
+}

@@ -289,6 +289,16 @@ int cmd_restore(int argc, char **argv)
 	cli_parse(&restore_argp, argc, argv, &a);
 	if (a.kinds && ptimer_set_kinds(cli.ctx, a.kinds))
 		return EXIT_USAGE;
+	/*
+	 * The target before the input: a restore that cannot be made exits
+	 * without draining a pipe, so that `dump --disarm A | restore B`
+	 * with B wrong fails the dump's write, which re-arms A.
+	 */
+	ret = ptimer_private_check_pid(cli.ctx, a.pids[0]);
+	if (ret) {
+		ret = cli_fail(ret, "cannot restore into pid %d", a.pids[0]);
+		goto free_map;
+	}
 	ret = cli_load_dump(a.input, &dump);
 	if (ret)
 		goto free_map;

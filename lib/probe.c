@@ -133,3 +133,20 @@ int ptimer_probe_pid(struct ptimer_ctx *ctx, pid_t pid, struct ptimer_pid_probe 
 	abi_copy_out(out, &p, sizeof(p));
 	return ret;
 }
+
+/*
+ * ptimerctl restore checks its target before it reads its input: a
+ * restore that cannot be made then exits before it drains a pipe, and
+ * the `dump --disarm` writing into it meets EPIPE and re-arms.  The
+ * checks are the attach's own (target_open()), nothing attached.
+ */
+int ptimer_private_check_pid(struct ptimer_ctx *ctx, pid_t pid)
+{
+	struct target t;
+	int ret;
+
+	ctx_clear_error(ctx);
+	ret = target_open(ctx, pid, &t);
+	target_close(&t);
+	return ret;
+}

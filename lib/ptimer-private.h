@@ -70,4 +70,12 @@ int ptimer_private_dump_write_json(struct ptimer_ctx *ctx, const struct ptimer_d
  */
 bool ptimer_private_thread_exited(const struct ptimer_dump *dump, const struct ptimer_timer *t);
 
+/*
+ * What an attach to @pid would refuse before stopping anything (no such
+ * process, a thread, a zombie, a kernel thread, a tracer, a 32-bit
+ * process, no /proc/PID/timers), attaching nothing: 0 or the attach's
+ * -errno, with its detail.
+ */
+int ptimer_private_check_pid(struct ptimer_ctx *ctx, pid_t pid);
+
 #endif /* PTIMER_PRIVATE_H */

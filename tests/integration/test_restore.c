@@ -13,12 +13,14 @@
 #include <criterion/criterion.h>
 #include <criterion/logging.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -1779,4 +1781,80 @@ Test(restore, a_signal_after_the_restore_skips_the_verify, .timeout = 90)
 	free(dump);
 	victim_kill(src);
 	victim_kill(dst);
+}
+
+/* Exec ptimerctl with @argv (after its name), @in and @out as stdin and stdout. */
+static pid_t spawn_ptimerctl(const char *const *argv, int in, int out, const char *stop_at)
+{
+	const char *args[16] = { ptimerctl_path() };
+	pid_t pid;
+
+	for (int i = 0; argv[i]; i++)
+		args[i + 1] = argv[i];
+	pid = fork();
+	cr_assert_geq(pid, 0);
+	if (!pid) {
+		if (stop_at)
+			setenv("PTIMER_STOP_AT", stop_at, 1);
+		dup2(in, STDIN_FILENO);
+		dup2(out, STDOUT_FILENO);
+		execv(args[0], (char *const *)args);
+		_exit(127);
+	}
+	harness_track(pid);
+	return pid;
+}
+
+/*
+ * `dump --disarm A | restore B` with B not a process it can restore into:
+ * restore must fail before it reads its input, so that the dump's write
+ * finds the pipe closed and re-arms A.  Reading all of it first, restore
+ * took the dump and left A disarmed.  The dump is held (stopped) after its
+ * disarm until restore has ended, whatever the machine's speed.
+ */
+Test(restore, a_wrong_target_fails_before_the_input_is_read, .timeout = 90)
+{
+	static const struct ru_spec two[] = {
+		{ 3, "monotonic", "none", 10, 0, 0x3, 60000, 0 },
+		{ 4, "boottime", "none", 11, 0, 0x4, 60000, 1000 },
+	};
+	struct victim *src = ru_start(two, 2, NULL);
+	static struct ru_snap before, after;
+	char spid[16], why[256];
+	pid_t dump, restore;
+	int fds[2], devnull, status = -1, rstatus = -1;
+	int64_t deadline;
+
+	ru_snap_take(src, &before);
+	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	cr_assert_geq(devnull, 0);
+	cr_assert_eq(pipe2(fds, O_CLOEXEC), 0);
+	dump = spawn_ptimerctl((const char *[]){ "dump", "--disarm",
+						 ru_pidstr(spid, src->pid), NULL },
+			       devnull, fds[1], "released");
+	restore = spawn_ptimerctl((const char *[]){ "restore", "4000000", NULL }, fds[0],
+				  devnull, NULL);
+	close(fds[0]);
+	close(fds[1]);
+	cr_assert(proc_wait_state(dump, "T", 30000), "the dump did not reach 'released'");
+	deadline = harness_deadline(10000);
+	while (waitpid(restore, &rstatus, WNOHANG) == 0 && clock_ns(CLOCK_MONOTONIC) < deadline)
+		sleep_ms(10);
+	if (rstatus == -1) {
+		kill(restore, SIGKILL);
+		waitpid(restore, NULL, 0);
+	}
+	harness_untrack(restore);
+	kill(dump, SIGCONT);
+	cr_assert_eq(waitpid(dump, &status, 0), dump);
+	harness_untrack(dump);
+	close(devnull);
+	cr_expect(rstatus != -1 && WIFEXITED(rstatus) && WEXITSTATUS(rstatus) == PX_NO_PROCESS,
+		  "the restore: status %#x (-1: it waited for its input), not exit 3", rstatus);
+	cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 1,
+		  "the dump: status %#x, not exit 1 (its write failing)", status);
+	ru_snap_take(src, &after);
+	cr_expect(ru_snaps_same(&before, &after, RU_PUT_BACK, why, sizeof(why)),
+		  "A's timers were not put back (%s): %s", why, ru_timers_str(after.t, after.n));
+	victim_kill(src);
 }

@@ -33,6 +33,16 @@ int cmd_list(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 
 /* "ptimerctl: <what>: <strerror>", with the library's detail when it has one. */
+/*
+ * Standard error (stderr.c): @len bytes, in order; while a target is held
+ * (cli_stderr_hold()), never blocking: what stderr does not take at once
+ * waits until the hold ends.  cli_stderr_try() writes a progress frame
+ * only if it can go out whole at once, in order, and says whether it did.
+ */
+void cli_stderr_write(const char *s, size_t len);
+bool cli_stderr_try(const char *s, size_t len);
+void cli_stderr_hold(bool on);
+
 void cli_error(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // SPDX-FileCopyrightText: The ptimerctl authors
-/* ptimerctl's messages and exit codes: one place, one write per message. */
+/* ptimerctl's messages and exit codes: one place, each message whole (stderr.c). */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdarg.h>
@@ -31,8 +31,7 @@ static void emit(const char *prefix, const char *fmt, va_list ap, int err)
 	cli_escape(line + n, sizeof(line) - n - 1, raw);
 	n = strlen(line);
 	line[n++] = '\n';
-	if (write(STDERR_FILENO, line, n) < 0)
-		return;
+	cli_stderr_write(line, n);
 }
 
 void cli_error(int err, const char *fmt, ...)

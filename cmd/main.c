@@ -176,9 +176,10 @@ static int cmd_help(int argc, char **argv)
 
 __attribute__((format(printf, 6, 0)))
 static void log_to_stderr(struct ptimer_ctx *ctx, int priority, const char *file,
-			  int line, const char *fn, const char *format, va_list args)
+			  int lineno, const char *fn, const char *format, va_list args)
 {
-	char msg[1024];
+	char msg[1024], line[sizeof(msg) + 256];
+	int n;
 
 	if (priority > LOG_WARNING && cli.verbosity <= 0)
 		return;
@@ -187,8 +188,11 @@ static void log_to_stderr(struct ptimer_ctx *ctx, int priority, const char *file
 		cli_error(0, "%s", msg);
 	else if (priority == LOG_WARNING)
 		cli_warn("%s", msg);
-	else
-		fprintf(stderr, "ptimerctl: debug: %s:%d %s: %s\n", file, line, fn, msg);
+	else {
+		n = snprintf(line, sizeof(line), "ptimerctl: debug: %s:%d %s: %s\n", file, lineno,
+			     fn, msg);
+		cli_stderr_write(line, n < (int)sizeof(line) ? (size_t)n : sizeof(line) - 1);
+	}
 	(void)ctx;
 }
 

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "progress.h"
 
 #define BAR_WIDTH 30
@@ -55,7 +56,7 @@ static void draw(struct progress_bar *bar, uint64_t done, int64_t elapsed_ns)
 	len = snprintf(line, sizeof(line), "\r[%s] %5.1f%%  %s%3d:%02d ", fill, frac * 100,
 		       frac >= 1.0 ? "took" : "ETA ", (int)s / 60, (int)s % 60);
 	bar->last_draw_ns = elapsed_ns;
-	if (write(STDERR_FILENO, line, len) == len) {
+	if (cli_stderr_try(line, (size_t)len)) {
 		bar->drawn = true;
 		bar->full = frac >= 1.0;
 	}
@@ -83,8 +84,8 @@ void progress_bar_finish(struct progress_bar *bar, bool completed)
 {
 	if (completed && bar->started && bar->total && !bar->full)
 		draw(bar, bar->total, bar->last_ns);
-	if (bar->drawn && write(STDERR_FILENO, "\n", 1) < 0)
-		bar->drawn = false;
+	if (bar->drawn)
+		cli_stderr_write("\n", 1);
 	bar->drawn = false;
 	bar->started = false;
 }

@@ -196,12 +196,15 @@ void cli_signals_init(void)
 void cli_hold_begin(void)
 {
 	signal(SIGTTOU, SIG_IGN);
+	cli_stderr_hold(true);
 	holding = 1;
 }
 
 void cli_hold_end(void)
 {
 	holding = 0;
+	/* Before SIGTTOU may stop us again: what waited goes out now. */
+	cli_stderr_hold(false);
 	signal(SIGTTOU, ttou_ignored ? SIG_IGN : SIG_DFL);
 	if (stop_deferred) {
 		int sig = stop_deferred;

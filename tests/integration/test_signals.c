@@ -1506,3 +1506,64 @@ Test(signals, an_inherited_sig_ign_stays_ignored)
 	victim_kill(dst);
 	victim_kill(v);
 }
+
+/*
+ * A standard error that takes nothing (a pipe nobody reads, as 2>&1 |
+ * less paused; a terminal stopped by Ctrl-S; a stalled ssh session) must
+ * not hold the target: the messages of the hold (-v: the library's debug
+ * lines) wait in ptimerctl, and only once the target is let go does
+ * ptimerctl block on them, where a signal acts as it normally would.
+ * Before, ptimerctl blocked in write(2) with the target stopped, and no
+ * signal but SIGKILL got it out.
+ */
+Test(signals, a_stalled_stderr_holds_no_target, .timeout = 90)
+{
+	struct victim *v = with_timers();
+	char pid[16], buf[65536];
+	int p[2], devnull, status;
+	long tracer;
+	pid_t ctl;
+
+	cr_assert_eq(pipe2(p, O_CLOEXEC), 0);
+	/* Full: O_NONBLOCK only to fill it, and off again before ptimerctl gets it. */
+	cr_assert_eq(fcntl(p[1], F_SETFL, O_NONBLOCK), 0);
+	memset(buf, 'x', sizeof(buf));
+	for (size_t piece = sizeof(buf); piece; piece = piece > 1 ? piece / 2 : 0)
+		while (write(p[1], buf, piece) > 0)
+			;
+	cr_assert_eq(write(p[1], buf, 1), -1);
+	cr_assert_eq(errno, EAGAIN);
+	cr_assert_eq(fcntl(p[1], F_SETFL, 0), 0);
+	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	cr_assert_geq(devnull, 0);
+	ru_pidstr(pid, v->pid);
+	ctl = fork();
+	cr_assert_geq(ctl, 0);
+	if (!ctl) {
+		dup2(devnull, STDIN_FILENO);
+		dup2(devnull, STDOUT_FILENO);
+		dup2(p[1], STDERR_FILENO);
+		execl(ptimerctl_path(), "ptimerctl", "-v", "dump", pid, (char *)NULL);
+		_exit(127);
+	}
+	harness_track(ctl);
+	close(p[1]);
+	close(devnull);
+	cr_assert(proc_wait_syscall(ctl, ctl, SYS_write, NULL, 30000),
+		  "ptimerctl never waited on its standard error");
+	tracer = proc_tracer_pid(v->pid);
+	/* Drained: ptimerctl writes what waited and ends. */
+	for (;;) {
+		ssize_t got = read(p[0], buf, sizeof(buf));
+
+		if (got == 0 || (got < 0 && errno != EINTR))
+			break;
+	}
+	close(p[0]);
+	cr_assert_eq(waitpid(ctl, &status, 0), ctl);
+	harness_untrack(ctl);
+	cr_expect_eq(tracer, 0, "ptimerctl waited on its standard error with pid %d held",
+		     v->pid);
+	cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 0, "%s", status_str(status));
+	victim_kill(v);
+}

@@ -126,6 +126,13 @@ struct cli_output {
 
 int cli_output_open(struct cli_output *out, const char *path);
 /*
+ * A stream over @out's descriptor (@fd holds it) whose writes a terminating
+ * signal stops once the output takes no more at once (output.c);
+ * cli_output_unguard() flushes and closes it, 0 or -errno (-EINTR then).
+ */
+FILE *cli_output_guard(struct cli_output *out, int *fd);
+int cli_output_unguard(FILE *g);
+/*
  * Flush, and rename a file into place.  On failure (-errno) the temporary
  * file is gone, unless only the rename failed (@complete); call
  * cli_output_abort() or cli_output_keep() then.

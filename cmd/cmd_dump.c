@@ -77,10 +77,22 @@ static const struct argp dump_argp = {
 
 int cli_write_dump(const struct ptimer_dump *dump, struct cli_output *out, bool pretty)
 {
-	int ret;
+	int fd, ret, rc;
+	FILE *g;
 
+	fflush(out->f);
+	g = cli_output_guard(out, &fd);
+	if (!g) {
+		ret = -errno;
+		cli_output_abort(out);
+		return ret;
+	}
 	/* Written as it is encoded: memory does not grow with the dump. */
-	ret = ptimer_private_dump_write_json(cli.ctx, dump, pretty, out->f);
+	ret = ptimer_private_dump_write_json(cli.ctx, dump, pretty, g);
+	rc = cli_output_unguard(g);
+	/* The flush's errno says more than the encoder's EIO without one. */
+	if (rc && (!ret || ret == -EIO))
+		ret = rc;
 	if (ret) {
 		cli_output_abort(out);
 		return ret;
@@ -101,8 +113,14 @@ static int write_failed(const struct dump_args *a, struct cli_output *out,
 	char *kept;
 	int ret;
 
+	bool stopped = err == -EINTR && cli_interrupted;
+
 	cli_output_name(out, name, sizeof(name));
-	cli_error(err, "cannot write the dump to %s", name);
+	if (stopped)
+		cli_error(0, "interrupted by %s while writing the dump to %s",
+			  cli_signal_name(cli_interrupted), name);
+	else
+		cli_error(err, "cannot write the dump to %s", name);
 	if (!a->disarm) {
 		cli_output_abort(out);
 		return EXIT_FAILURE_GENERIC;
@@ -115,7 +133,7 @@ static int write_failed(const struct dump_args *a, struct cli_output *out,
 		else
 			cli_info("re-armed the timers of pid %d", a->pid);
 		cli_output_abort(out);
-		return EXIT_FAILURE_GENERIC;
+		return stopped ? EXIT_INTERRUPTED : EXIT_FAILURE_GENERIC;
 	}
 	ret = cli_fail(ret, "cannot re-arm the timers of pid %d", a->pid);
 	kept = out->complete ? cli_output_keep(out) : NULL;
@@ -171,6 +189,13 @@ int cmd_dump(int argc, char **argv)
 		cli_hold_end();
 		return cli_interrupted_exit("pid %d was left as it was, nothing written", a.pid);
 	}
+	/*
+	 * Nor is there anything to undo from here on: a signal acts as it
+	 * normally would.  After --disarm, a write is the last step, and one
+	 * that a signal stops re-arms (write_failed()).
+	 */
+	if (!a.disarm)
+		cli_hold_end();
 	ret = cli_write_dump(dump, &out, a.pretty);
 	if (ret)
 		ret = write_failed(&a, &out, dump, seccomp_flags, ret);

@@ -5,9 +5,11 @@
  * is not a regular file, and standard output.
  */
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
@@ -222,6 +224,66 @@ int cli_output_open(struct cli_output *out, const char *path)
 	if (S_ISREG(st.st_mode) && (!S_ISLNK(lst.st_mode) || find_descriptor(&st) < 0))
 		return open_replacement(out);
 	return open_through(out, &st, S_ISLNK(lst.st_mode));
+}
+
+/*
+ * A write that a terminating signal can stop.  A pipe or socket that the
+ * reader stops draining (a stalled ssh session) blocks write(2), and the
+ * signal, caught while a target is held (signals.c), would restart it.
+ * So a piece is written only once the stream takes it (a pipe that polls
+ * writable has a free page for a write this size), and a wait for that
+ * gives up once a signal came: the write fails with EINTR.  A stream that
+ * keeps taking data is written whole, signal or not.
+ */
+#define GUARDED_PIECE	4096
+#define GUARDED_LOOK_MS	100	/* a signal just before poll() is seen this late */
+
+static ssize_t guarded_write(void *cookie, const char *buf, size_t size)
+{
+	int fd = *(int *)cookie;
+	size_t done = 0;
+
+	while (done < size) {
+		struct pollfd p = { .fd = fd, .events = POLLOUT };
+		size_t n = size - done < GUARDED_PIECE ? size - done : GUARDED_PIECE;
+		ssize_t w;
+		int ready = poll(&p, 1, cli_interrupted ? 0 : GUARDED_LOOK_MS);
+
+		if (ready < 0 && errno != EINTR)
+			return done ? (ssize_t)done : -1;
+		if (ready <= 0) {
+			if (!cli_interrupted)
+				continue;
+			errno = EINTR;
+			return done ? (ssize_t)done : -1;
+		}
+		w = write(fd, buf + done, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return done ? (ssize_t)done : -1;
+		done += (size_t)w;
+	}
+	return (ssize_t)done;
+}
+
+FILE *cli_output_guard(struct cli_output *out, int *fd)
+{
+	cookie_io_functions_t io = { .write = guarded_write };
+
+	*fd = fileno(out->f);
+	return fopencookie(fd, "w", io);
+}
+
+int cli_output_unguard(FILE *g)
+{
+	int ret = 0;
+
+	errno = 0;
+	if (fflush(g) || ferror(g))
+		ret = errno ? -errno : -EIO;
+	fclose(g);
+	return ret;
 }
 
 int cli_output_commit(struct cli_output *out)

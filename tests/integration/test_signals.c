@@ -1516,16 +1516,12 @@ Test(signals, an_inherited_sig_ign_stays_ignored)
  * Before, ptimerctl blocked in write(2) with the target stopped, and no
  * signal but SIGKILL got it out.
  */
-Test(signals, a_stalled_stderr_holds_no_target, .timeout = 90)
+/* A pipe that takes nothing more: O_NONBLOCK only to fill it, off again after. */
+static void full_pipe(int p[2])
 {
-	struct victim *v = with_timers();
-	char pid[16], buf[65536];
-	int p[2], devnull, status;
-	long tracer;
-	pid_t ctl;
+	static char buf[65536];
 
 	cr_assert_eq(pipe2(p, O_CLOEXEC), 0);
-	/* Full: O_NONBLOCK only to fill it, and off again before ptimerctl gets it. */
 	cr_assert_eq(fcntl(p[1], F_SETFL, O_NONBLOCK), 0);
 	memset(buf, 'x', sizeof(buf));
 	for (size_t piece = sizeof(buf); piece; piece = piece > 1 ? piece / 2 : 0)
@@ -1534,6 +1530,30 @@ Test(signals, a_stalled_stderr_holds_no_target, .timeout = 90)
 	cr_assert_eq(write(p[1], buf, 1), -1);
 	cr_assert_eq(errno, EAGAIN);
 	cr_assert_eq(fcntl(p[1], F_SETFL, 0), 0);
+}
+
+/* Read @fd to its end. */
+static void read_to_end(int fd)
+{
+	static char buf[65536];
+
+	for (;;) {
+		ssize_t got = read(fd, buf, sizeof(buf));
+
+		if (got == 0 || (got < 0 && errno != EINTR))
+			break;
+	}
+}
+
+Test(signals, a_stalled_stderr_holds_no_target, .timeout = 90)
+{
+	struct victim *v = with_timers();
+	int p[2], devnull, status;
+	char pid[16];
+	long tracer;
+	pid_t ctl;
+
+	full_pipe(p);
 	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	cr_assert_geq(devnull, 0);
 	ru_pidstr(pid, v->pid);
@@ -1553,17 +1573,85 @@ Test(signals, a_stalled_stderr_holds_no_target, .timeout = 90)
 		  "ptimerctl never waited on its standard error");
 	tracer = proc_tracer_pid(v->pid);
 	/* Drained: ptimerctl writes what waited and ends. */
-	for (;;) {
-		ssize_t got = read(p[0], buf, sizeof(buf));
-
-		if (got == 0 || (got < 0 && errno != EINTR))
-			break;
-	}
+	read_to_end(p[0]);
 	close(p[0]);
 	cr_assert_eq(waitpid(ctl, &status, 0), ctl);
 	harness_untrack(ctl);
 	cr_expect_eq(tracer, 0, "ptimerctl waited on its standard error with pid %d held",
 		     v->pid);
 	cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 0, "%s", status_str(status));
+	victim_kill(v);
+}
+
+/*
+ * dump --disarm whose output takes nothing (the reader of the pipe, an
+ * ssh session, stalled): the timers are disarmed, the target let go, and
+ * ptimerctl waits to write.  SIGTERM must stop that wait, re-arm the
+ * timers and exit 12; before, the write restarted after the signal, and
+ * only SIGKILL ended it, losing the timers for good.
+ */
+Test(signals, a_signal_stops_a_stalled_disarmed_dump_and_rearms, .timeout = 90)
+{
+	struct victim *v = with_timers();
+	static struct ru_snap before, after;
+	struct vtimer t[RU_MAX_TIMERS];
+	char pid[16], why[256], err[4096] = "";
+	int p[2], e[2], devnull, status = -1, n;
+	int64_t deadline;
+	bool disarmed = false;
+	pid_t ctl;
+
+	ru_snap_take(v, &before);
+	full_pipe(p);
+	cr_assert_eq(pipe2(e, O_CLOEXEC), 0);
+	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	cr_assert_geq(devnull, 0);
+	ru_pidstr(pid, v->pid);
+	ctl = fork();
+	cr_assert_geq(ctl, 0);
+	if (!ctl) {
+		dup2(devnull, STDIN_FILENO);
+		dup2(p[1], STDOUT_FILENO);
+		dup2(e[1], STDERR_FILENO);
+		execl(ptimerctl_path(), "ptimerctl", "dump", "--disarm", pid, (char *)NULL);
+		_exit(127);
+	}
+	harness_track(ctl);
+	close(p[1]);
+	close(e[1]);
+	close(devnull);
+	/* Disarmed, and let go: ptimerctl is at its output. */
+	deadline = harness_deadline(30000);
+	while (!disarmed && clock_ns(CLOCK_MONOTONIC) < deadline) {
+		sleep_ms(20);
+		if (proc_tracer_pid(v->pid))
+			continue;
+		n = ru_timers(v, t, RU_MAX_TIMERS);
+		disarmed = n == (int)(sizeof(held) / sizeof(held[0]));
+		/* A disarmed SIGEV_NONE timer may read its old countdown (see value_moved()). */
+		for (int i = 0; i < n; i++)
+			disarmed = disarmed && !t[i].interval_ns &&
+				   (!t[i].value_ns || !strcmp(t[i].notify, "none"));
+	}
+	cr_assert(disarmed, "the dump never disarmed the timers and let the target go");
+	kill(ctl, SIGTERM);
+	deadline = harness_deadline(10000);
+	while (waitpid(ctl, &status, WNOHANG) == 0 && clock_ns(CLOCK_MONOTONIC) < deadline)
+		sleep_ms(10);
+	if (status == -1) {
+		read_to_end(p[0]);
+		waitpid(ctl, &status, 0);
+		cr_expect_fail("SIGTERM did not end a dump stalled at its output");
+	}
+	harness_untrack(ctl);
+	close(p[0]);
+	cr_expect_gt(read(e[0], err, sizeof(err) - 1), 0);
+	close(e[0]);
+	cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == PX_INTERRUPTED, "%s: %s",
+		  status_str(status), err);
+	cr_expect(strstr(err, "re-armed the timers"), "%s", err);
+	ru_snap_take(v, &after);
+	cr_expect(ru_snaps_same(&before, &after, RU_PUT_BACK, why, sizeof(why)),
+		  "the timers were not put back (%s): %s", why, ru_timers_str(after.t, after.n));
 	victim_kill(v);
 }

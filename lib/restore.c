@@ -587,8 +587,13 @@ static bool rollback(struct restore *r)
 	    choose_method(&r->c, PTIMER_METHOD_PRCTL) == -EOPNOTSUPP)
 		warn(r->ctx, "putting back %zu replaced timers needs a walk round the whole"
 		     " id space (about 2^31 steps)", back->ntimers);
+	/*
+	 * On time: what each had left when read (the batch stamped it, as a
+	 * dump's), less the time since, as if the restore had never run.
+	 * Frozen, it came back late by as long as the restore took.
+	 */
 	if (create_timers(&r->c, back->timers, back->ntimers, NULL) ||
-	    arm_timers(&r->c, back, back->timers, back->ntimers, PTIMER_TIME_FROZEN, true)) {
+	    arm_timers(&r->c, back, back->timers, back->ntimers, PTIMER_TIME_DEADLINE, true)) {
 		err(r->ctx, "rollback: could not put back the replaced timers of pid %d",
 		    r->t->pid);
 		undone = false;

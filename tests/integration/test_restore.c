@@ -1858,3 +1858,45 @@ Test(restore, a_wrong_target_fails_before_the_input_is_read, .timeout = 90)
 		  "A's timers were not put back (%s): %s", why, ru_timers_str(after.t, after.n));
 	victim_kill(src);
 }
+
+/*
+ * A rollback puts a timer that --replace deleted back on time: with what
+ * it had left when it was read, less the time the restore took, as if it
+ * had never been touched.  Before, it came back with the value it had when
+ * read: late by as long as the restore was held (here 1.5 s at 'created').
+ */
+Test(restore, a_rollback_puts_replaced_timers_back_on_time, .timeout = 90)
+{
+	static const struct ru_spec mine[] = {
+		{ 3, "monotonic", "signal", 10, 0, 0x3, 60000, 0 },
+		{ 4, "realtime", "none", 11, 0, 0x4, 50000, 0 },
+	};
+	/* The same ids, another sigval: deleted and made again, not re-armed in place. */
+	static const struct ru_spec theirs[] = {
+		{ 3, "monotonic", "signal", 10, 0, 0x33, 60000, 0 },
+		{ 4, "realtime", "none", 11, 0, 0x44, 50000, 0 },
+	};
+	struct victim *src = ru_start(theirs, 2, NULL);
+	struct victim *dst = ru_start(mine, 2, NULL);
+	static struct ru_snap before, after;
+	char pidbuf[16], why[256], *dump;
+	struct ru_bg b;
+
+	dump = ru_dump_file(src->pid, NULL);
+	ru_snap_take(dst, &before);
+	ru_bg_start_at(&b, "created", "restore", "--replace", "-i", dump,
+		       ru_pidstr(pidbuf, dst->pid), NULL);
+	cr_assert(ru_bg_wait_stopped(&b, 30000), "ptimerctl did not reach 'created'");
+	sleep_ms(1500);
+	ru_bg_signal_and_continue(&b, SIGTERM);
+	ru_bg_wait(&b, 60000);
+	cr_expect_eq(b.res.exit_code, PX_INTERRUPTED, "%s", run_describe(&b.res));
+	run_result_free(&b.res);
+	ru_snap_take(dst, &after);
+	cr_expect(ru_snaps_same(&before, &after, RU_UNTOUCHED, why, sizeof(why)),
+		  "not put back on time (%s): %s", why, ru_timers_str(after.t, after.n));
+	unlink(dump);
+	free(dump);
+	victim_kill(src);
+	victim_kill(dst);
+}

@@ -1545,6 +1545,27 @@ static void read_to_end(int fd)
 	}
 }
 
+/* ptimerctl with @args, on these standard descriptors; tracked. */
+static pid_t spawn_ctl(int in, int out, int err, const char *const *args)
+{
+	const char *argv[8] = { ptimerctl_path() };
+	pid_t pid;
+
+	for (int i = 0; args[i] && i < 6; i++)
+		argv[i + 1] = args[i];
+	pid = fork();
+	cr_assert_geq(pid, 0);
+	if (!pid) {
+		dup2(in, STDIN_FILENO);
+		dup2(out, STDOUT_FILENO);
+		dup2(err, STDERR_FILENO);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	harness_track(pid);
+	return pid;
+}
+
 Test(signals, a_stalled_stderr_holds_no_target, .timeout = 90)
 {
 	struct victim *v = with_timers();
@@ -1556,17 +1577,8 @@ Test(signals, a_stalled_stderr_holds_no_target, .timeout = 90)
 	full_pipe(p);
 	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	cr_assert_geq(devnull, 0);
-	ru_pidstr(pid, v->pid);
-	ctl = fork();
-	cr_assert_geq(ctl, 0);
-	if (!ctl) {
-		dup2(devnull, STDIN_FILENO);
-		dup2(devnull, STDOUT_FILENO);
-		dup2(p[1], STDERR_FILENO);
-		execl(ptimerctl_path(), "ptimerctl", "-v", "dump", pid, (char *)NULL);
-		_exit(127);
-	}
-	harness_track(ctl);
+	ctl = spawn_ctl(devnull, devnull, p[1],
+			(const char *[]){ "-v", "dump", ru_pidstr(pid, v->pid), NULL });
 	close(p[1]);
 	close(devnull);
 	cr_assert(proc_wait_syscall(ctl, ctl, SYS_write, NULL, 30000),
@@ -1606,17 +1618,8 @@ Test(signals, a_signal_stops_a_stalled_disarmed_dump_and_rearms, .timeout = 90)
 	cr_assert_eq(pipe2(e, O_CLOEXEC), 0);
 	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	cr_assert_geq(devnull, 0);
-	ru_pidstr(pid, v->pid);
-	ctl = fork();
-	cr_assert_geq(ctl, 0);
-	if (!ctl) {
-		dup2(devnull, STDIN_FILENO);
-		dup2(p[1], STDOUT_FILENO);
-		dup2(e[1], STDERR_FILENO);
-		execl(ptimerctl_path(), "ptimerctl", "dump", "--disarm", pid, (char *)NULL);
-		_exit(127);
-	}
-	harness_track(ctl);
+	ctl = spawn_ctl(devnull, p[1], e[1],
+			(const char *[]){ "dump", "--disarm", ru_pidstr(pid, v->pid), NULL });
 	close(p[1]);
 	close(e[1]);
 	close(devnull);

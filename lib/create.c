@@ -659,6 +659,13 @@ int rearm_timers(struct creator *c, const struct ptimer_dump *from,
 		enum arm_note note = arm_compute(from, &timers[i], mode, &now, &values[k]);
 
 		arm_warn_frozen(c->ctx, timers[i].id, note);
+		/*
+		 * An undo puts back what the program would have had: an expiry
+		 * that came while it was held fires now, late, where its grid
+		 * would skip it and its signal would never come.
+		 */
+		if (undo && note == ARM_PERIOD_SKIPPED)
+			values[k].it_value = ns_to_ts(1);
 		if (timers[i].value_ns == 0)
 			continue;	/* created disarmed: nothing to do */
 		creator_note_armed(c, &values[k]);

@@ -138,7 +138,10 @@ int ptimer_probe_pid(struct ptimer_ctx *ctx, pid_t pid, struct ptimer_pid_probe 
  * ptimerctl restore checks its target before it reads its input: a
  * restore that cannot be made then exits before it drains a pipe, and
  * the `dump --disarm` writing into it meets EPIPE and re-arms.  The
- * checks are the attach's own (target_open()), nothing attached.
+ * checks are the attach's own (target_open()), nothing attached, but for
+ * a tracer: in `dump P | restore --replace P` the dump upstream traces P
+ * until it has written, and the restore attaches only once it has read
+ * all of that.  The attach judges a tracer then.
  */
 int ptimer_private_check_pid(struct ptimer_ctx *ctx, pid_t pid)
 {
@@ -148,5 +151,9 @@ int ptimer_private_check_pid(struct ptimer_ctx *ctx, pid_t pid)
 	ctx_clear_error(ctx);
 	ret = target_open(ctx, pid, &t);
 	target_close(&t);
+	if (ret == -PTIMER_ERR_TRACED) {
+		ctx_clear_error(ctx);
+		return 0;
+	}
 	return ret;
 }

@@ -72,9 +72,9 @@ bool ptimer_private_thread_exited(const struct ptimer_dump *dump, const struct p
 
 /*
  * What an attach to @pid would refuse before stopping anything (no such
- * process, a thread, a zombie, a kernel thread, a tracer, a 32-bit
- * process, no /proc/PID/timers), attaching nothing: 0 or the attach's
- * -errno, with its detail.
+ * process, a thread, a zombie, a kernel thread, a 32-bit process, no
+ * /proc/PID/timers; not a tracer, which may be gone by then), attaching
+ * nothing: 0 or the attach's -errno, with its detail.
  */
 int ptimer_private_check_pid(struct ptimer_ctx *ctx, pid_t pid);
 

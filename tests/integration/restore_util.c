@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -656,4 +657,36 @@ void ru_dumps_and_a_mapped_restore(pid_t pid)
 	cr_expect_eq(r.exit_code, 0, "restore: %s", run_describe(&r));
 	run_result_free(&r);
 	ru_file_free(dump);
+}
+
+/* A process that traces @pid until it is killed, as strace -p would. */
+pid_t ru_trace_from_elsewhere(pid_t pid)
+{
+	int fds[2];
+	pid_t child;
+	char ok;
+
+	cr_assert_eq(pipe(fds), 0);
+	child = fork();
+	cr_assert_geq(child, 0);
+	if (!child) {
+		ok = ptrace(PTRACE_SEIZE, pid, NULL, NULL) == 0;
+		if (write(fds[1], &ok, 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(fds[1]);
+	cr_assert_eq(read(fds[0], &ok, 1), 1);
+	close(fds[0]);
+	cr_assert(ok, "could not trace pid %d", pid);
+	harness_track(child);
+	return child;
+}
+
+void ru_trace_end(pid_t tracer)
+{
+	kill(tracer, SIGKILL);
+	waitpid(tracer, NULL, 0);
+	harness_untrack(tracer);
 }

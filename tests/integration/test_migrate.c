@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/ptrace.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -204,31 +203,6 @@ Test(migrate, failure_after_disarm_rearms_the_source, .timeout = 90)
 	victim_kill(dst);
 }
 
-/* A process that traces @pid until it is killed, as strace -p would. */
-static pid_t trace_from_elsewhere(pid_t pid)
-{
-	int fds[2];
-	pid_t child;
-	char ok;
-
-	cr_assert_eq(pipe(fds), 0);
-	child = fork();
-	cr_assert_geq(child, 0);
-	if (!child) {
-		ok = ptrace(PTRACE_SEIZE, pid, NULL, NULL) == 0;
-		if (write(fds[1], &ok, 1) != 1)
-			_exit(1);
-		for (;;)
-			pause();
-	}
-	close(fds[1]);
-	cr_assert_eq(read(fds[0], &ok, 1), 1);
-	close(fds[0]);
-	cr_assert(ok, "could not trace pid %d", pid);
-	harness_track(child);
-	return child;
-}
-
 /*
  * The restore into DST is interrupted, and SRC, disarmed, cannot be
  * re-armed: another tracer took it meanwhile.  migrate must not exit 12,
@@ -254,12 +228,10 @@ Test(migrate, a_source_that_cannot_be_rearmed_keeps_its_dump, .timeout = 90)
 		       ru_pidstr(dpid, dst->pid), NULL);
 	unsetenv("TMPDIR");
 	cr_assert(ru_bg_wait_stopped(&b, 30000), "ptimerctl did not reach 'created'");
-	tracer = trace_from_elsewhere(src->pid);
+	tracer = ru_trace_from_elsewhere(src->pid);
 	ru_bg_signal_and_continue(&b, SIGINT);
 	ru_bg_wait(&b, 60000);
-	kill(tracer, SIGKILL);
-	waitpid(tracer, NULL, 0);
-	harness_untrack(tracer);
+	ru_trace_end(tracer);
 
 	cr_expect_eq(b.res.exit_code, PX_TRACED, "%s", run_describe(&b.res));
 	cr_expect(strstr(b.res.err, "cannot re-arm the timers of pid"), "%s", b.res.err);

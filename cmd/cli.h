@@ -32,17 +32,19 @@ int cmd_migrate(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 
-/* "ptimerctl: <what>: <strerror>", with the library's detail when it has one. */
 /*
  * Standard error (stderr.c): @len bytes, in order; while a target is held
  * (cli_stderr_hold()), never blocking: what stderr does not take at once
- * waits until the hold ends.  cli_stderr_try() writes a progress frame
- * only if it can go out whole at once, in order, and says whether it did.
+ * waits until the hold ends.  After a terminating signal, never blocking
+ * either: what it does not take is dropped, so that ptimerctl ends with
+ * the status it owes.  cli_stderr_try() writes a progress frame only if
+ * it can go out whole at once, in order, and says whether it did.
  */
 void cli_stderr_write(const char *s, size_t len);
 bool cli_stderr_try(const char *s, size_t len);
 void cli_stderr_hold(bool on);
 
+/* "ptimerctl: <what>: <strerror>", with the library's detail when it has one. */
 void cli_error(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -132,6 +134,12 @@ int cli_output_open(struct cli_output *out, const char *path);
  */
 FILE *cli_output_guard(struct cli_output *out, int *fd);
 int cli_output_unguard(FILE *g);
+/*
+ * @dump, whose timers stay disarmed in @pid, kept in a new file of its own
+ * in $TMPDIR (else /tmp), 0600: its name (to free), or NULL if it could
+ * not be kept.
+ */
+char *cli_keep_dump(const struct ptimer_dump *dump, pid_t pid);
 /*
  * Flush, and rename a file into place.  On failure (-errno) the temporary
  * file is gone, unless only the rename failed (@complete); call

@@ -136,7 +136,8 @@ static int write_failed(const struct dump_args *a, struct cli_output *out,
 		return stopped ? EXIT_INTERRUPTED : EXIT_FAILURE_GENERIC;
 	}
 	ret = cli_fail(ret, "cannot re-arm the timers of pid %d", a->pid);
-	kept = out->complete ? cli_output_keep(out) : NULL;
+	/* The whole document that only could not be renamed; else a copy of its own. */
+	kept = out->complete ? cli_output_keep(out) : cli_keep_dump(dump, a->pid);
 	if (kept)
 		cli_error(0, "the timers of pid %d stay disarmed; their dump is in '%s'",
 			  a->pid, kept);

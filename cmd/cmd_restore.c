@@ -320,28 +320,6 @@ free_map:
 }
 
 /*
- * The dump of a source whose timers could not be re-armed, kept where an
- * operator can restore it from: $TMPDIR (else /tmp), under a name of its
- * own, 0600.  Returns the name (to free), or NULL if it could not be kept.
- */
-static char *keep_disarmed_dump(const struct ptimer_dump *dump, pid_t src)
-{
-	const char *dir = getenv("TMPDIR");
-	struct cli_output out;
-	char *path;
-
-	if (!dir || !dir[0])
-		dir = "/tmp";
-	if (asprintf(&path, "%s/ptimerctl-%d-%lld.json", dir, src, (long long)time(NULL)) < 0)
-		return NULL;
-	if (cli_output_open(&out, path) || cli_write_dump(dump, &out, false)) {
-		free(path);
-		return NULL;
-	}
-	return path;
-}
-
-/*
  * The restore failed, and so did putting SRC back: its timers stay
  * disarmed.  Say so, whatever the restore's failure said of DST (an
  * interrupt's "rolled back" is not the whole story any longer), and keep
@@ -356,7 +334,7 @@ static int rearm_failed(const struct ptimer_dump *dump, pid_t src, int err)
 		cli_error(0, "cannot re-arm the timers of pid %d: %s", src, detail);
 	else
 		cli_error(err, "cannot re-arm the timers of pid %d", src);
-	kept = keep_disarmed_dump(dump, src);
+	kept = cli_keep_dump(dump, src);
 	if (kept)
 		cli_error(0, "the timers of pid %d stay disarmed; their dump is in '%s'", src,
 			  kept);

@@ -286,6 +286,36 @@ int cli_output_unguard(FILE *g)
 	return ret;
 }
 
+char *cli_keep_dump(const struct ptimer_dump *dump, pid_t pid)
+{
+	const char *dir = getenv("TMPDIR");
+	struct cli_output out = { 0 };
+	char *path;
+	int fd;
+
+	if (!dir || !dir[0])
+		dir = "/tmp";
+	if (asprintf(&path, "%s/ptimerctl-%d-XXXXXX.json", dir, pid) < 0)
+		return NULL;
+	/* A name of its own (O_EXCL): nothing planted there, nor kept before, is replaced. */
+	fd = mkostemps(path, 5, O_CLOEXEC);
+	if (fd < 0)
+		goto free_path;
+	out.path = path;
+	out.f = fdopen(fd, "w");
+	if (!out.f) {
+		close(fd);
+		goto unlink_path;
+	}
+	if (!cli_write_dump(dump, &out, false))
+		return path;
+unlink_path:
+	unlink(path);
+free_path:
+	free(path);
+	return NULL;
+}
+
 int cli_output_commit(struct cli_output *out)
 {
 	int ret = 0;

@@ -11,7 +11,10 @@
  * So, while held, a message goes out only as far as stderr takes it at
  * once; the rest, and every message after it, waits in order in a buffer
  * of its own until the target is let go.  A progress frame that cannot go
- * out at once is skipped: the next one says more.
+ * out at once is skipped: the next one says more.  Once a terminating
+ * signal came, what stderr does not take at once is dropped, held or not:
+ * a second signal, the only way out of a blocked write then, would kill
+ * ptimerctl with the target safe but its exit status lost.
  */
 #include <errno.h>
 #include <poll.h>
@@ -109,8 +112,12 @@ void cli_stderr_write(const char *s, size_t len)
 {
 	size_t done = 0;
 
-	if (!held.on) {
+	if (!held.on && !cli_interrupted) {
 		write_all(s, len);
+		return;
+	}
+	if (!held.on) {
+		write_unblocked(s, len);
 		return;
 	}
 	if (!held.len && !held.dropped)
@@ -134,11 +141,13 @@ void cli_stderr_hold(bool on)
 	held.on = on;
 	if (on)
 		return;
-	write_all(held.buf, held.len);
+	/* After a signal, what goes at once: the exit status matters more. */
+	if (held.len)
+		cli_stderr_write(held.buf, held.len);
 	if (held.dropped) {
 		n = snprintf(note, sizeof(note), "ptimerctl: %zu bytes of messages were dropped"
 			     " while standard error took none\n", held.dropped);
-		write_all(note, (size_t)n);
+		cli_stderr_write(note, (size_t)n);
 	}
 	free(held.buf);
 	memset(&held, 0, sizeof(held));

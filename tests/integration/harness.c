@@ -432,6 +432,17 @@ int victim_cmd(struct victim *v, const char *cmd, char *line, size_t size)
 	return r ? r : read_answer(v, line, size, deadline);
 }
 
+long long victim_sigcount(struct victim *v, int signo)
+{
+	char cmd[32], line[256];
+	long long n;
+
+	snprintf(cmd, sizeof(cmd), "sigcount %d", signo);
+	cr_assert_eq(victim_cmd(v, cmd, line, sizeof(line)), 0, "no answer to %s", cmd);
+	cr_assert(kv_ll(line, "n", &n), "bad SIGCOUNT line: %s", line);
+	return n;
+}
+
 void strv_free(char **lines)
 {
 	if (!lines)

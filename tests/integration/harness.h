@@ -115,6 +115,8 @@ int victim_exit(struct victim *v);
 int victim_read_line(struct victim *v, char *line, size_t size, int timeout_ms);
 /* Send @cmd and read its one-line answer (WOKE lines are put aside). */
 int victim_cmd(struct victim *v, const char *cmd, char *line, size_t size);
+/* How many signals @signo the victim's handler has taken ("sigcount"); asserts it answers. */
+long long victim_sigcount(struct victim *v, int signo);
 /*
  * Send @cmd and collect lines up to "END".  On success *lines is a
  * NULL-terminated array to free with strv_free(); returns the count.

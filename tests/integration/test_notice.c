@@ -142,25 +142,13 @@ static void wait_main_blocked(struct victim *v)
 	}
 }
 
-/* How many signals @signo the victim's handler has taken. */
-static long long sigcount(struct victim *v, int signo)
-{
-	char cmd[32], line[256];
-	long long n;
-
-	snprintf(cmd, sizeof(cmd), "sigcount %d", signo);
-	cr_assert_eq(victim_cmd(v, cmd, line, sizeof(line)), 0, "no answer to %s", cmd);
-	cr_assert(kv_ll(line, "n", &n), "bad SIGCOUNT line: %s", line);
-	return n;
-}
-
 /* Wait until the victim has taken @more signals @signo from now on. */
 static void wait_more_signals(struct victim *v, int signo, long long more)
 {
 	int64_t deadline = deadline_in(WAIT_MS);
-	long long from = sigcount(v, signo), n;
+	long long from = victim_sigcount(v, signo), n;
 
-	while ((n = sigcount(v, signo)) < from + more) {
+	while ((n = victim_sigcount(v, signo)) < from + more) {
 		cr_assert(in_time(deadline), "signal %d: only %lld of %lld more taken in %d ms",
 			  signo, n - from, more, WAIT_MS);
 		sleep_ms(1);

@@ -1746,6 +1746,12 @@ Test(restore, cpu_clocks_measure_the_new_process, .timeout = 90)
 	victim_kill(dst);
 }
 
+/* Two quiet timers, for the tests below of what comes around a restore. */
+static const struct ru_spec two[] = {
+	{ 3, "monotonic", "none", 10, 0, 0x3, 60000, 0 },
+	{ 4, "boottime", "none", 11, 0, 0x4, 60000, 1000 },
+};
+
 /*
  * A signal that comes once the restore is done (at "released") must not
  * turn --verify's result into exit 12, which says the target was left as
@@ -1755,10 +1761,6 @@ Test(restore, cpu_clocks_measure_the_new_process, .timeout = 90)
  */
 Test(restore, a_signal_after_the_restore_skips_the_verify, .timeout = 90)
 {
-	static const struct ru_spec two[] = {
-		{ 3, "monotonic", "none", 10, 0, 0x3, 60000, 0 },
-		{ 4, "boottime", "none", 11, 0, 0x4, 60000, 1000 },
-	};
 	struct victim *src = ru_start(two, 2, NULL);
 	struct victim *dst = ru_start(NULL, 0, NULL);
 	struct vtimer t[RU_MAX_TIMERS];
@@ -1815,10 +1817,6 @@ static pid_t spawn_ptimerctl(const char *const *argv, int in, int out, const cha
  */
 Test(restore, a_wrong_target_fails_before_the_input_is_read, .timeout = 90)
 {
-	static const struct ru_spec two[] = {
-		{ 3, "monotonic", "none", 10, 0, 0x3, 60000, 0 },
-		{ 4, "boottime", "none", 11, 0, 0x4, 60000, 1000 },
-	};
 	struct victim *src = ru_start(two, 2, NULL);
 	static struct ru_snap before, after;
 	char spid[16], gone[16], why[256];
@@ -1862,18 +1860,6 @@ Test(restore, a_wrong_target_fails_before_the_input_is_read, .timeout = 90)
 	victim_kill(src);
 }
 
-/* How many signals @signo the victim's handler has taken. */
-static long long sigcount(struct victim *v, int signo)
-{
-	char cmd[32], line[256];
-	long long n;
-
-	snprintf(cmd, sizeof(cmd), "sigcount %d", signo);
-	cr_assert_eq(victim_cmd(v, cmd, line, sizeof(line)), 0, "no answer to %s", cmd);
-	cr_assert(kv_ll(line, "n", &n), "bad SIGCOUNT line: %s", line);
-	return n;
-}
-
 /*
  * A rollback puts a timer that --replace deleted back on time: with what
  * it had left when it was read, less the time the restore took, as if it
@@ -1908,7 +1894,7 @@ Test(restore, a_rollback_puts_replaced_timers_back_on_time, .timeout = 90)
 	dump = ru_dump_file(src->pid, NULL);
 	ru_snap_take(dst, &before);
 	due = before.t1 + ru_snap_timer(&before, 5)->value_ns;
-	ticks = sigcount(dst, 12);
+	ticks = victim_sigcount(dst, 12);
 	ru_bg_start_at(&b, "created", "restore", "--replace", "-i", dump,
 		       ru_pidstr(pidbuf, dst->pid), NULL);
 	cr_assert(ru_bg_wait_stopped(&b, 30000), "ptimerctl did not reach 'created'");
@@ -1940,9 +1926,9 @@ Test(restore, a_rollback_puts_replaced_timers_back_on_time, .timeout = 90)
 			  " time", id, (long long)x->value_ns, (long long)y->value_ns, least, most);
 	}
 	deadline = harness_deadline(2000);
-	while (sigcount(dst, 12) == ticks && clock_ns(CLOCK_MONOTONIC) < deadline)
+	while (victim_sigcount(dst, 12) == ticks && clock_ns(CLOCK_MONOTONIC) < deadline)
 		sleep_ms(10);
-	cr_expect_gt(sigcount(dst, 12), ticks, "timer 5's expiry during the restore never came");
+	cr_expect_gt(victim_sigcount(dst, 12), ticks, "timer 5's expiry during the restore never came");
 	unlink(dump);
 	free(dump);
 	victim_kill(src);
@@ -1958,10 +1944,6 @@ Test(restore, a_rollback_puts_replaced_timers_back_on_time, .timeout = 90)
  */
 Test(restore, a_tracer_before_the_input_is_left_to_the_attach, .timeout = 90)
 {
-	static const struct ru_spec two[] = {
-		{ 3, "monotonic", "none", 10, 0, 0x3, 60000, 0 },
-		{ 4, "boottime", "none", 11, 0, 0x4, 60000, 1000 },
-	};
 	struct victim *v = ru_start(two, 2, NULL);
 	char pidbuf[16], *dump, *text;
 	int fds[2], devnull, status;

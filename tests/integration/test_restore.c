@@ -1828,16 +1828,21 @@ Test(restore, a_wrong_target_fails_before_the_input_is_read, .timeout = 90)
 	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	cr_assert_geq(devnull, 0);
 	cr_assert_eq(pipe2(fds, O_CLOEXEC), 0);
+	/*
+	 * Our end of the pipe stays open until the dump holds: it checks
+	 * for a reader before it attaches, and a restore that ended first
+	 * (a slow machine) would have it refuse there, testing nothing.
+	 */
 	dump = spawn_ptimerctl((const char *[]){ "dump", "--disarm",
 						 ru_pidstr(spid, src->pid), NULL },
 			       devnull, fds[1], "released");
+	close(fds[1]);
+	cr_assert(proc_wait_state(dump, "T", 30000), "the dump did not reach 'released'");
 	/* A pid no process has: a child's, reaped. */
 	ru_pidstr(gone, reaped_pid());
 	restore = spawn_ptimerctl((const char *[]){ "restore", gone, NULL }, fds[0],
 				  devnull, NULL);
 	close(fds[0]);
-	close(fds[1]);
-	cr_assert(proc_wait_state(dump, "T", 30000), "the dump did not reach 'released'");
 	deadline = harness_deadline(10000);
 	while (waitpid(restore, &rstatus, WNOHANG) == 0 && clock_ns(CLOCK_MONOTONIC) < deadline)
 		sleep_ms(10);
@@ -1875,22 +1880,25 @@ Test(restore, a_rollback_puts_replaced_timers_back_on_time, .timeout = 90)
 	const struct ru_spec mine[] = {
 		{ 3, "monotonic", "signal", 10, 0, 0x3, 60000, 0 },
 		{ 4, "realtime", "none", 11, 0, 0x4, 50000, 0 },
-		{ 5, "monotonic", "signal", 12, 0, 0x5, 3000 * scale, 60000 * scale },
+		{ 5, "monotonic", "signal", 12, 0, 0x5, 2000 * scale, 60000 * scale },
 	};
 	/* The same ids, another sigval: deleted and made again, not re-armed in place. */
 	const struct ru_spec theirs[] = {
 		{ 3, "monotonic", "signal", 10, 0, 0x33, 60000, 0 },
 		{ 4, "realtime", "none", 11, 0, 0x44, 50000, 0 },
-		{ 5, "monotonic", "signal", 12, 0, 0x55, 3000 * scale, 60000 * scale },
+		{ 5, "monotonic", "signal", 12, 0, 0x55, 2000 * scale, 60000 * scale },
 	};
-	struct victim *src = ru_start(theirs, 3, NULL);
-	struct victim *dst = ru_start(mine, 3, NULL);
+	struct victim *src, *dst;
 	static struct ru_snap before, after;
 	int64_t due, deadline;
 	char pidbuf[16], *dump;
 	long long ticks;
 	struct ru_bg b;
 
+	/* A walk refuses a --replace that deletes (ptimerctl(1)): the prctl makes them again. */
+	harness_need_restore_ids();
+	src = ru_start(theirs, 3, NULL);
+	dst = ru_start(mine, 3, NULL);
 	dump = ru_dump_file(src->pid, NULL);
 	ru_snap_take(dst, &before);
 	due = before.t1 + ru_snap_timer(&before, 5)->value_ns;

@@ -140,6 +140,8 @@ int cli_output_unguard(FILE *g);
  * not be kept.
  */
 char *cli_keep_dump(const struct ptimer_dump *dump, pid_t pid);
+/* Say that @pid's timers stay disarmed, and where their dump is (@kept, freed), if anywhere. */
+void cli_say_disarmed(pid_t pid, char *kept);
 /*
  * Flush, and rename a file into place.  On failure (-errno) the temporary
  * file is gone, unless only the rename failed (@complete); call

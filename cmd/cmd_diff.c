@@ -784,14 +784,22 @@ static int diff_dumps(const struct ptimer_dump *old, const char *old_label,
 	return EXIT_OK;
 }
 
-/* Dump @pid without changing it, holding off signals meanwhile; an exit code. */
-static int dump_held(pid_t pid, unsigned int seccomp_flags, struct ptimer_dump **dump)
+/* Dump @pid without changing it, holding off signals meanwhile; the library's -errno. */
+static int dump_holding(pid_t pid, unsigned int seccomp_flags, struct ptimer_dump **dump)
 {
 	int ret;
 
 	cli_hold_begin();
 	ret = ptimer_dump_pid(cli.ctx, pid, seccomp_flags, dump, NULL);
 	cli_hold_end();
+	return ret;
+}
+
+/* The same, its failure or a signal said; an exit code. */
+static int dump_held(pid_t pid, unsigned int seccomp_flags, struct ptimer_dump **dump)
+{
+	int ret = dump_holding(pid, seccomp_flags, dump);
+
 	if (ret)
 		return cli_fail(ret, "cannot read the timers of pid %d", pid);
 	if (cli_interrupted) {
@@ -826,9 +834,7 @@ int cli_verify_restore(const struct ptimer_dump *dump, pid_t pid,
 
 	if (cli_interrupted)
 		return verify_interrupted(pid);
-	cli_hold_begin();
-	ret = ptimer_dump_pid(cli.ctx, pid, seccomp_flags, &now, NULL);
-	cli_hold_end();
+	ret = dump_holding(pid, seccomp_flags, &now);
 	if (cli_interrupted) {
 		ptimer_dump_free(now);
 		return verify_interrupted(pid);

@@ -109,11 +109,10 @@ int cli_write_dump(const struct ptimer_dump *dump, struct cli_output *out, bool 
 static int write_failed(const struct dump_args *a, struct cli_output *out,
 			const struct ptimer_dump *dump, unsigned int seccomp_flags, int err)
 {
+	bool stopped = err == -EINTR && cli_interrupted;
 	char name[PATH_MAX + 8];
 	char *kept;
 	int ret;
-
-	bool stopped = err == -EINTR && cli_interrupted;
 
 	cli_output_name(out, name, sizeof(name));
 	if (stopped)
@@ -138,13 +137,7 @@ static int write_failed(const struct dump_args *a, struct cli_output *out,
 	ret = cli_fail(ret, "cannot re-arm the timers of pid %d", a->pid);
 	/* The whole document that only could not be renamed; else a copy of its own. */
 	kept = out->complete ? cli_output_keep(out) : cli_keep_dump(dump, a->pid);
-	if (kept)
-		cli_error(0, "the timers of pid %d stay disarmed; their dump is in '%s'",
-			  a->pid, kept);
-	else
-		cli_error(0, "the timers of pid %d stay disarmed, and their dump is lost",
-			  a->pid);
-	free(kept);
+	cli_say_disarmed(a->pid, kept);
 	cli_output_abort(out);
 	return ret;
 }

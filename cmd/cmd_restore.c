@@ -328,19 +328,12 @@ free_map:
 static int rearm_failed(const struct ptimer_dump *dump, pid_t src, int err)
 {
 	const char *detail = ptimer_last_error(cli.ctx);
-	char *kept;
 
 	if (detail[0])
 		cli_error(0, "cannot re-arm the timers of pid %d: %s", src, detail);
 	else
 		cli_error(err, "cannot re-arm the timers of pid %d", src);
-	kept = cli_keep_dump(dump, src);
-	if (kept)
-		cli_error(0, "the timers of pid %d stay disarmed; their dump is in '%s'", src,
-			  kept);
-	else
-		cli_error(0, "the timers of pid %d stay disarmed, and their dump is lost", src);
-	free(kept);
+	cli_say_disarmed(src, cli_keep_dump(dump, src));
 	return err == -EINTR ? EXIT_FAILURE_GENERIC : cli_exit_code(err);
 }
 

@@ -316,6 +316,16 @@ free_path:
 	return NULL;
 }
 
+void cli_say_disarmed(pid_t pid, char *kept)
+{
+	if (kept)
+		cli_error(0, "the timers of pid %d stay disarmed; their dump is in '%s'", pid,
+			  kept);
+	else
+		cli_error(0, "the timers of pid %d stay disarmed, and their dump is lost", pid);
+	free(kept);
+}
+
 int cli_output_commit(struct cli_output *out)
 {
 	int ret = 0;

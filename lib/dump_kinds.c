@@ -17,52 +17,19 @@
 #include "internal.h"
 #include "kinds.h"
 #include "kinds_live.h"
+#include "peek_signals.h"
 #include "procfs_fd.h"
 #include "stamp.h"
 
-#define PEEK_CHUNK 64
+static int add_signal(void *dump, const struct ptimer_pending_signal *s)
+{
+	return ptimer_dump_add_signal(dump, s);
+}
 
-/*
- * The SI_TIMER siginfos queued for @tid (@shared: its process's queue).
- * A stale one (its timer re-armed, disarmed or deleted since it was
- * queued, which since 6.13 the kernel drops at delivery) is read too:
- * nothing tells it apart.  As measured on 6.18 its siginfo is the same,
- * byte for byte, _sys_private 0; the sequence numbers the kernel compares
- * stay in the timer, which no interface shows.
- */
+/* The SI_TIMER siginfos queued for @tid (@shared: its process's queue), stale ones too. */
 static int peek_queue(struct target *t, struct ptimer_dump *dump, pid_t tid, bool shared)
 {
-	struct __ptrace_peeksiginfo_args args = {
-		.flags = shared ? PTRACE_PEEKSIGINFO_SHARED : 0,
-		.nr = PEEK_CHUNK,
-	};
-	siginfo_t si[PEEK_CHUNK];
-	long got;
-
-	do {
-		got = ptrace(PTRACE_PEEKSIGINFO, tid, &args, si);
-		if (got < 0)
-			return ctx_set_error(t->ctx, -errno, "cannot read the %s signal queue"
-					     " of tid %d", shared ? "process" : "thread", tid);
-		for (long i = 0; i < got; i++) {
-			struct ptimer_pending_signal s = {
-				.tid = shared ? 0 : tid,
-				.signo = si[i].si_signo,
-				.timerid = si[i].si_timerid,
-				.overrun = si[i].si_overrun,
-			};
-			int ret;
-
-			if (si[i].si_code != SI_TIMER)
-				continue;
-			memcpy(&s.sigval, &si[i].si_value, sizeof(s.sigval));
-			ret = ptimer_dump_add_signal(dump, &s);
-			if (ret)
-				return ret;
-		}
-		args.off += (uint64_t)got;
-	} while (got == PEEK_CHUNK);
-	return 0;
+	return peek_timer_signals(t, tid, shared, add_signal, dump, NULL);
 }
 
 static int read_signals(struct target *t, struct ptimer_dump *dump)

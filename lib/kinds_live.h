@@ -122,6 +122,13 @@ int kinds_restore_new(struct ptimer_ctx *ctx, struct target *t, const struct pti
 		      bool replace, enum ptimer_time_mode time, bool rearm,
 		      struct kinds_restore **out);
 void kinds_restore_free(struct kinds_restore *kr);
+/*
+ * --replace: @held, the signals queued for the target's timers that it
+ * deletes or re-arms in place, which kinds_restore_signals() weighs
+ * (held_signals.h); kept by the caller.
+ */
+struct held_signals;
+void kinds_restore_set_held(struct kinds_restore *kr, struct held_signals *held);
 /* How many timerfds a re-arm passed over: closed or replaced since the dump. */
 size_t kinds_restore_gone(const struct kinds_restore *kr);
 size_t kinds_restore_scratch_size(const struct kinds_restore *kr);

@@ -12,6 +12,7 @@
 
 #include "create.h"
 #include "dump.h"
+#include "held_signals.h"
 #include "internal.h"
 #include "kabi.h"
 #include "kinds.h"
@@ -45,6 +46,8 @@ struct restore {
 	 */
 	struct ptimer_dump *replaced;
 	bool replaced_deleted;	/* the deletion of r->replaced was tried */
+	/* The signals queued, at the stop, for those and for the in-place ones. */
+	struct held_signals held;
 	/* The interval timers, timerfds and pending signals. */
 	struct kinds_restore *kr;
 	int64_t counter_floor;	/* the counter is at least here (dry run) */
@@ -486,6 +489,77 @@ static int precheck_collisions(struct restore *r)
 	return ret;
 }
 
+/* The ids of @a and @b, both ascending, in one ascending array (NULL: none, or no memory). */
+static int *merge_ids(const int *a, size_t na, const int *b, size_t nb, size_t *n)
+{
+	int *ids = malloc((na + nb + 1) * sizeof(*ids));
+	size_t i = 0, j = 0;
+
+	*n = 0;
+	if (!ids)
+		return NULL;
+	while (i < na || j < nb)
+		ids[(*n)++] = j == nb || (i < na && a[i] < b[j]) ? a[i++] : b[j++];
+	return ids;
+}
+
+static int *timer_ids(const struct ptimer_timer *t, size_t n)
+{
+	int *ids = malloc((n + 1) * sizeof(*ids));
+
+	for (size_t i = 0; ids && i < n; i++)
+		ids[i] = t[i].id;
+	return ids;
+}
+
+/*
+ * The signals the replaced and the in-place timers have queued, which
+ * deleting or re-arming them makes stale (held_signals.c): read before
+ * either, and checked to fit.  Should the restore fail, a rollback
+ * creates each replaced timer again beside its stale signal, which
+ * holds its place in RLIMIT_SIGPENDING till delivered, and, where the
+ * kernel drops stale signals, queues each signal again: room for both is
+ * asked now, while refusing changes nothing.
+ */
+static int hold_signals(struct restore *r)
+{
+	int *replaced = timer_ids(r->replaced->timers, r->replaced->ntimers);
+	int *in_place = timer_ids(r->in_place, r->nin_place);
+	unsigned long long queued, limit, need;
+	int *ids = NULL;
+	size_t n, nrep;
+	int ret = -ENOMEM;
+
+	if (replaced && in_place)
+		ids = merge_ids(replaced, r->replaced->ntimers, in_place, r->nin_place, &n);
+	if (!ids)
+		goto free_ids;
+	ret = held_signals_read(r->t, ids, n, &r->held);
+	if (ret || !r->held.n)
+		goto free_ids;
+	kinds_restore_set_held(r->kr, &r->held);
+	nrep = held_signals_of(&r->held, replaced, r->replaced->ntimers);
+	need = nrep + (r->held.drops_stale ? r->held.n : 0);
+	if (!need)
+		goto free_ids;
+	ret = procfs_sigq(r->t->dirfd, &queued, &limit);
+	if (ret) {
+		ctx_set_error(r->ctx, ret, "cannot read SigQ of /proc/%d/status", r->t->pid);
+		goto free_ids;
+	}
+	if (queued + need > limit)
+		ret = ctx_set_error(r->ctx, -EAGAIN, "pid %d has %zu signals queued for timers that"
+				    " --replace changes; putting them back should the restore"
+				    " fail needs %llu more of RLIMIT_SIGPENDING, and its user has"
+				    " %llu of %llu queued (raise it with prlimit --sigpending)",
+				    r->t->pid, r->held.n, need, queued, limit);
+free_ids:
+	free(ids);
+	free(in_place);
+	free(replaced);
+	return ret;
+}
+
 /*
  * With the target stopped: its timers exactly, and those the dump wants.
  * When replacing, those that are already the wanted timer but for their
@@ -524,6 +598,8 @@ static int stopped_collisions(struct restore *r)
 	if (!ret)
 		ret = check_replace_walk(r, r->replaced, &r->plan.method);
 	if (!ret)
+		ret = hold_signals(r);
+	if (!ret)
 		ret = dump_read_values(r->t, r->replaced, false, r->read_cap);
 	if (ret || !r->replaced->ntimers)
 		goto free_existing;
@@ -555,10 +631,50 @@ free_existing:
  * Undo: delete what we created, then put back what was replaced.
  * Whether all of it was undone; each failure is logged.
  */
+/*
+ * The timers whose held signals the restore made stale: those it
+ * deleted and those it re-armed in place; NULL if none, or no memory
+ * (@nomem).
+ */
+static int *touched_ids(const struct restore *r, size_t *n, bool *nomem)
+{
+	const struct ptimer_dump *back = r->replaced;
+	size_t nback = back && r->replaced_deleted ? back->ntimers : 0;
+	int *rearmed = malloc((r->c.nrearmed + 1) * sizeof(*rearmed)), *del, *ids = NULL;
+
+	*n = 0;
+	del = timer_ids(back ? back->timers : NULL, nback);
+	if (rearmed && del) {
+		/* In r->in_place's order: ascending. */
+		memcpy(rearmed, r->c.rearmed, r->c.nrearmed * sizeof(*rearmed));
+		ids = merge_ids(del, nback, rearmed, r->c.nrearmed, n);
+	}
+	*nomem = !ids;
+	free(del);
+	free(rearmed);
+	return ids;
+}
+
+/* Their signals queued again, last, once the timers are what they were. */
+static bool queue_held_again(struct restore *r, const int *ids, size_t n, bool nomem)
+{
+	size_t lost;
+
+	if (!r->held.n)
+		return true;
+	lost = nomem ? r->held.n : held_signals_queue_again(r->t, &r->held, ids, n);
+	if (lost)
+		err(r->ctx, "rollback: %zu of the signals queued for the timers the restore"
+		    " replaced could not be queued again in pid %d", lost, r->t->pid);
+	return !lost;
+}
+
 static bool rollback(struct restore *r)
 {
 	const struct ptimer_dump *back = r->replaced;
-	bool undone = kinds_restore_rollback(r->kr);
+	bool undone = kinds_restore_rollback(r->kr), nomem = false;
+	size_t ntouched = 0;
+	int *touched = r->held.n ? touched_ids(r, &ntouched, &nomem) : NULL;
 
 	if (armed_may_have_fired(&r->c))
 		err(r->ctx, "rollback: a timer armed to expire in %.1f s may have expired;"
@@ -576,7 +692,7 @@ static bool rollback(struct restore *r)
 		undone = false;
 	}
 	if (!back || !back->ntimers || !r->replaced_deleted)
-		return undone;
+		goto queue_held;
 	/*
 	 * The replaced ids lie behind the counter now, and a walk to them
 	 * goes all the way round the id space, so the prctl is used where
@@ -598,6 +714,10 @@ static bool rollback(struct restore *r)
 		    r->t->pid);
 		undone = false;
 	}
+queue_held:
+	if (!queue_held_again(r, touched, ntouched, nomem))
+		undone = false;
+	free(touched);
 	return undone;
 }
 
@@ -606,8 +726,9 @@ static size_t scratch_size(const struct restore *r)
 	size_t a = create_scratch_size(r->nwant);
 	size_t b = dump_scratch_size(r->read_cap);
 	size_t c = kinds_restore_scratch_size(r->kr);
+	size_t d = r->opts->replace ? held_signals_scratch_size() : 0;
 
-	return MAX(MAX(a, b), c);
+	return MAX(MAX(a, b), MAX(c, d));
 }
 
 static void hooks_from_opts(struct create_hooks *h, const struct ptimer_restore_opts *o)
@@ -858,6 +979,7 @@ free_want:
 	if (plan)
 		*plan = r.plan;
 	ptimer_dump_free(r.replaced);
+	held_signals_free(&r.held);
 	kinds_restore_free(r.kr);
 	proc_preread_free(&r.pre);
 	free(r.listed_tids);

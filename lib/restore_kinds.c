@@ -32,6 +32,7 @@
 #include "internal.h"
 #include "kabi.h"
 #include "kinds.h"
+#include "held_signals.h"
 #include "kinds_live.h"
 #include "procfs.h"
 #include "procfs_fd.h"
@@ -87,6 +88,8 @@ struct kinds_restore {
 	size_t queued;
 	size_t gone;		/* timerfds a re-arm passed over (judge_timerfd()) */
 	pid_t ns_pid;
+	/* --replace: the signals of the target's timers it changes (held_signals.h) */
+	struct held_signals *held;
 	bool armed_soon;	/* an itimer due within ARM_SOON_NS (arming.h) */
 };
 
@@ -249,6 +252,11 @@ int kinds_restore_new(struct ptimer_ctx *ctx, struct target *t, const struct pti
 free_kr:
 	kinds_restore_free(kr);
 	return -ENOMEM;
+}
+
+void kinds_restore_set_held(struct kinds_restore *kr, struct held_signals *held)
+{
+	kr->held = held;
 }
 
 size_t kinds_restore_gone(const struct kinds_restore *kr)
@@ -1050,6 +1058,8 @@ bool kinds_restore_armed_soon(const struct kinds_restore *kr)
 static bool purge_first(struct kinds_restore *kr, const struct ptimer_pending_signal *s,
 			pid_t inject_ns_tid)
 {
+	if (kr->held && held_signals_purge_first(kr->held, s))
+		return true;
 	if (!kr->rearm || s->signo >= KSIGRTMIN)
 		return false;
 	if (s->tid && s->tid != inject_ns_tid) {
@@ -1093,6 +1103,27 @@ static int forget_deleted_timers(struct kinds_restore *kr, struct kbatch *kb)
 	return 0;
 }
 
+/*
+ * --replace, on a kernel that delivers stale signals: a dump's signal
+ * that a changed timer of the target still has queued, identical, is
+ * that one (the process restored into itself), not queued a second time.
+ */
+static void leave_live_copies(struct kinds_restore *kr)
+{
+	size_t n = 0;
+
+	for (size_t k = 0; k < kr->nsigs; k++) {
+		if (held_signals_take_live_copy(kr->held, &kr->sigs[k])) {
+			dbg(kr->ctx, "%s of timer %d is still queued, live, in pid %d: not queued"
+			    " again", ptimer_signal_name(kr->sigs[k].signo), kr->sigs[k].timerid,
+			    kr->t->pid);
+			continue;
+		}
+		kr->sigs[n++] = kr->sigs[k];
+	}
+	kr->nsigs = n;
+}
+
 static int queue_signals(struct kinds_restore *kr)
 {
 	size_t *call = NULL;
@@ -1114,6 +1145,10 @@ static int queue_signals(struct kinds_restore *kr)
 		    kr->nsigs);
 		return 0;
 	}
+	if (kr->held)
+		leave_live_copies(kr);
+	if (!kr->nsigs)
+		return 0;
 	if (kr->rearm && procfs_ns_tid(kr->t->dirfd, target_inject_tid(kr->t), &inject_ns_tid))
 		inject_ns_tid = 0;
 	ret = kb_init(&kb, kr);
@@ -1144,6 +1179,11 @@ static int queue_signals(struct kinds_restore *kr)
 		ret = target_write(kr->t, si_slot(kr, k), &si, sizeof(si));
 		if (ret)
 			goto free_batch;
+		if (kr->held && held_signals_unreachable(kr->held, s))
+			warn(kr->ctx, "%s, queued for %s of pid %d, is lost: a stale copy, left by"
+			     " the timer --replace changed, holds its place, and only that"
+			     " thread could take it out", ptimer_signal_name(s->signo),
+			     s->tid ? "a thread" : "the process", kr->t->pid);
 		if (purge_first(kr, s, inject_ns_tid)) {
 			/* The set, then a zero timespec at +16. */
 			ret = target_write(kr->t, purge_slot(kr, k), purge, sizeof(purge));

@@ -7,7 +7,8 @@
  * blocked; or, with "fresh", the same process shape with none of them, to
  * restore into.  Commands: "drain" takes the queued timer signals and
  * says what came; "tfd" and "itimer" say what the timers hold, read from
- * inside; "close FD" closes FD.
+ * inside; "close FD" closes FD; "sigpending N" lowers its own
+ * RLIMIT_SIGPENDING to N.
  *
  * Both hold /dev/null at fd 42.  "crowded" is "full" with CROWD more
  * descriptors, none a timerfd: an eventfd, a signalfd and an epoll fd
@@ -20,6 +21,7 @@
 #include <poll.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -184,6 +186,15 @@ static bool handle(char *cmd)
 	} else if (!strncmp(cmd, "close ", 6)) {
 		if (close(atoi(cmd + 6)))
 			vp_out("ERROR close: %s", strerror(errno));
+		else
+			vp_out("OK");
+	} else if (!strncmp(cmd, "sigpending ", 11)) {
+		/* Lower its own RLIMIT_SIGPENDING, which another user may not. */
+		struct rlimit lim = { .rlim_cur = (rlim_t)atoll(cmd + 11),
+				      .rlim_max = (rlim_t)atoll(cmd + 11) };
+
+		if (setrlimit(RLIMIT_SIGPENDING, &lim))
+			vp_out("ERROR setrlimit: %s", strerror(errno));
 		else
 			vp_out("OK");
 	} else if (!strcmp(cmd, "itimer")) {

@@ -42,13 +42,20 @@ static void fini(void)
 
 TestSuite(kinds_lib, .init = init, .fini = fini, .timeout = 60);
 
+static struct victim *holder_as(const char *mode, uid_t uid);
+
 static struct victim *holder(const char *mode)
+{
+	return holder_as(mode, (uid_t)-1);
+}
+
+static struct victim *holder_as(const char *mode, uid_t uid)
 {
 	const char *argv[] = { helper_path("kinds_holder"), mode, NULL };
 	struct victim *v;
 
 	argv[0] = strdup(argv[0]);
-	v = victim_spawn(argv, (uid_t)-1);
+	v = victim_spawn(argv, uid);
 	free((char *)argv[0]);
 	cr_assert(v && v->ready, "kinds_holder %s: %s", mode, v ? v->error : "fork");
 	return v;
@@ -554,5 +561,121 @@ Test(kinds_lib, rollback_puts_a_replaced_fd_back)
 	fd_link(dst->pid, FD_OTHER, after, sizeof(after));
 	cr_expect_str_eq(after, "anon_inode:[timerfd]");
 	ptimer_dump_free(only);
+	ptimer_dump_free(d);
+}
+
+/*
+ * The holder restored into itself with --replace: its three timers are
+ * re-armed in place, which since 6.13 leaves their queued signals stale,
+ * dropped at delivery.  Each dumped signal must still come once: the
+ * stale SIGALRM, a legacy signal with one place in the queue, would have
+ * the dump's dropped as its duplicate; before 6.13 the queued ones stay
+ * live, and the dump's would come a second time.
+ */
+Test(kinds_lib, replace_into_itself_delivers_each_signal_once)
+{
+	struct victim *v = holder("full");
+	struct ptimer_restore_opts o = { .size = sizeof(o), .replace = true };
+	struct ptimer_dump *d = dump_of(v->pid, 0);
+	int r;
+
+	r = ptimer_restore_pid(ctx, v->pid, d, &o, NULL, NULL);
+	cr_assert_eq(r, 0, "%s (%s)", ptimer_strerror(r), ptimer_last_error(ctx));
+	expect_drained(v, 1, 1);
+	ptimer_dump_free(d);
+}
+
+/*
+ * A --replace of the holder's three timers, each with a queued signal,
+ * interrupted once everything is armed: the rollback puts the timers
+ * back, and their signals, which the change made stale, must come all
+ * the same, once, with their siginfo.  @remake: the dump's timers differ
+ * in their sigval, so that they are deleted and made again rather than
+ * re-armed in place.
+ */
+static void replace_rolled_back_keeps_the_signals(bool remake)
+{
+	struct victim *v = holder("full");
+	struct ptimer_restore_opts o = { .size = sizeof(o), .replace = true };
+	struct ptimer_dump *d = dump_of(v->pid, 0);
+	int r;
+
+	if (remake) {
+		/* A walk refuses a --replace that deletes: the prctl makes them again. */
+		harness_need_restore_ids();
+		for (size_t i = 0; i < d->ntimers; i++)
+			d->timers[i].sigval ^= 0x1000;
+	}
+	stop_flag = 0;
+	ptimer_set_interrupt(ctx, &stop_flag);
+	ptimer_set_phase_fn(ctx, stop_when_armed);
+	r = ptimer_restore_pid(ctx, v->pid, d, &o, NULL, NULL);
+	ptimer_set_phase_fn(ctx, NULL);
+	ptimer_set_interrupt(ctx, NULL);
+	cr_assert_eq(r, -EINTR, "%s (%s)", ptimer_strerror(r), ptimer_last_error(ctx));
+	expect_drained(v, 1, 1);
+	ptimer_dump_free(d);
+}
+
+Test(kinds_lib, a_rolled_back_replace_in_place_keeps_the_signals)
+{
+	replace_rolled_back_keeps_the_signals(false);
+}
+
+Test(kinds_lib, a_rolled_back_replace_that_deletes_keeps_the_signals)
+{
+	replace_rolled_back_keeps_the_signals(true);
+}
+
+/* The signals and timers of @pid's user now queued, from SigQ. */
+static unsigned long long sigq_used(pid_t pid)
+{
+	char path[64], line[256];
+	unsigned long long used = 0, limit;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	f = fopen(path, "r");
+	cr_assert(f, "%s", path);
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "SigQ: %llu/%llu", &used, &limit) == 2)
+			break;
+	fclose(f);
+	return used;
+}
+
+/*
+ * The holder, as a user of its own, may queue one signal more than it
+ * has: too few to queue its three timers' signals again, should a
+ * --replace that makes them stale roll back.  The restore (its signals
+ * left out, so that nothing else asks for room) must refuse before it
+ * changes anything, name the limit, and leave the signals as they were.
+ * Let through, the interrupt's rollback could queue none of the real-time
+ * ones again.
+ */
+Test(kinds_lib, a_replace_with_no_room_to_roll_back_its_signals_is_refused)
+{
+	struct victim *v = holder_as("full", 64177);
+	struct ptimer_restore_opts o = { .size = sizeof(o), .replace = true };
+	struct ptimer_dump *d = dump_of(v->pid, 0);
+	char cmd[64], line[128];
+	int r;
+
+	if (!harness_stale_signals_dropped())
+		cr_skip_test("this kernel delivers stale timer signals: nothing to queue again");
+	snprintf(cmd, sizeof(cmd), "sigpending %llu", sigq_used(v->pid) + 1);
+	cr_assert_eq(victim_cmd(v, cmd, line, sizeof(line)), 0);
+	cr_assert_str_eq(line, "OK");
+	ptimer_dump_set_kinds(d, PTIMER_KIND_POSIX);
+	stop_flag = 0;
+	ptimer_set_interrupt(ctx, &stop_flag);
+	ptimer_set_phase_fn(ctx, stop_when_armed);
+	r = ptimer_restore_pid(ctx, v->pid, d, &o, NULL, NULL);
+	ptimer_set_phase_fn(ctx, NULL);
+	ptimer_set_interrupt(ctx, NULL);
+	cr_expect_eq(r, -EAGAIN, "%s (%s)", ptimer_strerror(r), ptimer_last_error(ctx));
+	cr_expect(strstr(ptimer_last_error(ctx), "RLIMIT_SIGPENDING"), "%s",
+		  ptimer_last_error(ctx));
+	expect_drained(v, 1, 1);
 	ptimer_dump_free(d);
 }

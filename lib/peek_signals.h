@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* SPDX-FileCopyrightText: The ptimerctl authors */
+/*
+ * The timer signals queued in a held target, read with
+ * PTRACE_PEEKSIGINFO: for a dump (dump_kinds.c) and for what a --replace
+ * would make stale (held_signals.c).
+ */
+#ifndef PTIMER_PEEK_SIGNALS_H
+#define PTIMER_PEEK_SIGNALS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ptimer.h"
+#include "target.h"
+
+/*
+ * Each SI_TIMER siginfo queued for held thread @tid (@shared: its
+ * process's queue) to @fn, in queue order, its .tid @tid (0 if @shared);
+ * @fn's error ends the read.  @all, if not NULL, gets the bit of every
+ * signal queued there, whatever sent it.
+ */
+int peek_timer_signals(struct target *t, pid_t tid, bool shared,
+		       int (*fn)(void *data, const struct ptimer_pending_signal *s), void *data,
+		       uint64_t *all);
+
+#endif

@@ -118,14 +118,15 @@ static bool errno_says_more(int err)
 }
 
 /*
- * The library's detail names no option of ours; what the command line can
- * do about an error is said here.
+ * The library's detail names no option of ours, but for one that --replace
+ * itself refused (@detail says so); what the command line can do about an
+ * error is said here.
  */
-static const char *option_hint(int err)
+static const char *option_hint(int err, const char *detail)
 {
 	switch (-err) {
 	case PTIMER_ERR_ID_IN_USE:
-		return " (--replace takes its place)";
+		return strstr(detail, "--replace") ? "" : " (--replace takes its place)";
 	case PTIMER_ERR_WALK_TOO_LONG:
 		return " (--max-walk-steps)";
 	case PTIMER_ERR_BAD_DUMP:
@@ -154,9 +155,9 @@ static int vfail(int err, const char *fmt, va_list ap)
 	}
 	/* Without a detail, the code's own text says what went wrong. */
 	if (!detail[0])
-		cli_error(err, "%s%s", what, option_hint(err));
+		cli_error(err, "%s%s", what, option_hint(err, what));
 	else
-		cli_error(errno_says_more(err) ? err : 0, "%s%s", detail, option_hint(err));
+		cli_error(errno_says_more(err) ? err : 0, "%s%s", detail, option_hint(err, detail));
 	if (err == -EPERM || err == -EACCES)
 		cli_info("hint: tracing a process of another user, or one that made itself"
 			 " undumpable (PR_SET_DUMPABLE), needs CAP_SYS_PTRACE; see also"

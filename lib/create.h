@@ -136,8 +136,7 @@ int delete_created(struct creator *c);
 /*
  * Whether @have, a timer of the target, is already the timer @want but
  * for its setting: the same id, clock and notification, both in the
- * target's pid namespace.  A CPU clock of "the thread that created it"
- * never is: which thread that was, /proc does not say.
+ * target's pid namespace.
  */
 bool same_kernel_timer(const struct ptimer_timer *have, const struct ptimer_timer *want);
 /*

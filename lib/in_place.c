@@ -32,8 +32,12 @@ bool same_kernel_timer(const struct ptimer_timer *have, const struct ptimer_time
 	    have->notify != want->notify || have->signo != want->signo ||
 	    have->sigval != want->sigval)
 		return false;
-	if (ptimer_clock_is_cpu(want->clockid) && !ptimer_cpu_clock_pid(want->clockid))
-		return false;
+	/*
+	 * A CPU clock of "the thread that created it" (pid 0) is equal too:
+	 * re-armed in place, the timer keeps measuring that thread, which
+	 * /proc does not name, where one made again would measure the
+	 * thread we inject into.
+	 */
 	return want->notify != PTIMER_NOTIFY_THREAD_ID || have->notify_pid == want->notify_pid;
 }
 

@@ -561,6 +561,30 @@ free_ids:
 }
 
 /*
+ * A timer of the target on the CPU clock of "the thread that created it"
+ * cannot be deleted: which thread that was, /proc does not say, so a
+ * rollback would make it again on the thread we inject into, measuring
+ * another thread's time.  Only re-armed in place (in_place.c) may it be
+ * replaced.
+ */
+static int refuse_unnamed_thread_clocks(struct restore *r)
+{
+	for (size_t i = 0; i < r->replaced->ntimers; i++) {
+		const struct ptimer_timer *t = &r->replaced->timers[i];
+
+		if (ptimer_clock_is_cpu(t->clockid) && ptimer_cpu_clock_is_thread(t->clockid) &&
+		    !ptimer_cpu_clock_pid(t->clockid))
+			return ctx_set_error(r->ctx, -PTIMER_ERR_ID_IN_USE, "timer id %d of pid %d"
+					     " measures the CPU time of the thread that created it,"
+					     " which /proc does not name: should the restore fail it"
+					     " could not be made again, so --replace re-arms it in"
+					     " place or not at all, and the dump's timer %d differs"
+					     " from it", t->id, r->t->pid, t->id);
+	}
+	return 0;
+}
+
+/*
  * With the target stopped: its timers exactly, and those the dump wants.
  * When replacing, those that are already the wanted timer but for their
  * setting are left to be re-armed in place; the others go into
@@ -595,6 +619,8 @@ static int stopped_collisions(struct restore *r)
 		ret = replaced_to_target_ns(r, &r->replaced->timers[i]);
 	if (!ret)
 		ret = take_in_place(r, r->replaced, true);
+	if (!ret)
+		ret = refuse_unnamed_thread_clocks(r);
 	if (!ret)
 		ret = check_replace_walk(r, r->replaced, &r->plan.method);
 	if (!ret)

@@ -29,6 +29,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -87,6 +88,7 @@ struct timer_spec {
 	int clockid;		/* resolved at creation time */
 	const char *clock;	/* the name given */
 	int thread_cpu;		/* -1, or the thread index of thread_cpu:K */
+	bool busy_self;		/* busy_thread_cputime: made by the first --busy thread */
 	enum notify_kind notify;
 	int sig;
 	int thread;		/* for thread_id */
@@ -139,6 +141,12 @@ static atomic_int main_woke;		/* its block has ended */
 static atomic_int wake_flag;		/* futex word for the main thread's block */
 static atomic_int exit_word;		/* futex word the idle threads wait on */
 static atomic_int busy_stop;
+/* A busy_thread_cputime timer for the first busy thread to make, then NULL. */
+static _Atomic(struct timer_spec *) busy_job;
+static atomic_int busy_started;
+static __thread bool in_busy_thread;
+
+static void create_timer(struct timer_spec *t);
 static atomic_int ready;		/* READY printed: commands may run */
 static int wake_pipe[2] = { -1, -1 };
 static int epfd = -1;
@@ -224,7 +232,9 @@ static void usage(void)
 	      "  exited_thread,"
 	      "  sig=N,thread=K,sigval=0xHEX,value_ms=N,interval_ms=N,value_ns=N,interval_ns=N\n"
 	      "clock names: realtime monotonic boottime tai realtime_alarm boottime_alarm\n"
-	      "  process_cputime thread_cputime process_cpu_self thread_cpu:K\n", stderr);
+	      "  process_cputime thread_cputime process_cpu_self thread_cpu:K\n"
+	      "  busy_thread_cputime (the caller's own CPU clock, made by the first\n"
+	      "  --busy thread)\n", stderr);
 	exit(2);
 }
 
@@ -284,6 +294,11 @@ static void parse_clock(struct timer_spec *t, const char *v)
 	}
 	if (!strcmp(v, "process_cpu_self")) {
 		t->clockid = INT_MIN;	/* resolved once the pid is known */
+		return;
+	}
+	if (!strcmp(v, "busy_thread_cputime")) {
+		t->clockid = CLOCK_THREAD_CPUTIME_ID;
+		t->busy_self = true;
 		return;
 	}
 	if (!strncmp(v, "thread_cpu:", 11)) {
@@ -553,8 +568,18 @@ static void *busy_main(void *arg)
 	sigemptyset(&none);
 	pthread_sigmask(SIG_SETMASK, &none, NULL);
 	register_self();
-	while (!atomic_load_explicit(&busy_stop, memory_order_relaxed))
+	in_busy_thread = atomic_fetch_add(&busy_started, 1) == 0;
+	while (!atomic_load_explicit(&busy_stop, memory_order_relaxed)) {
+		struct timer_spec *job = in_busy_thread ?
+			atomic_load_explicit(&busy_job, memory_order_relaxed) : NULL;
+
+		/* Its own CPU clock, which only a timer it makes measures. */
+		if (job) {
+			create_timer(job);
+			atomic_store(&busy_job, NULL);
+		}
 		spin++;
+	}
 	return NULL;
 }
 
@@ -748,6 +773,14 @@ static void create_timer(struct timer_spec *t)
 	int id = 0;
 
 	t->clockid = clockid;
+	if (t->busy_self && !in_busy_thread) {
+		if (!nbusy)
+			die(EINVAL, "busy_thread_cputime needs --busy");
+		atomic_store(&busy_job, t);
+		while (atomic_load(&busy_job))
+			usleep(100);
+		return;
+	}
 	if (t->notify == N_GLIBC_THREAD) {
 		create_glibc_timer(t, clockid);
 		return;

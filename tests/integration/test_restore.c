@@ -1985,3 +1985,82 @@ Test(restore, a_tracer_before_the_input_is_left_to_the_attach, .timeout = 90)
 	free(dump);
 	victim_kill(v);
 }
+
+/*
+ * A timer on the CPU clock of the thread that made it (/proc's ClockID
+ * -2, a busy thread's here, not the thread ptimerctl injects into): which
+ * thread that is, /proc does not say.  Replaced by a dump of its own, it
+ * is re-armed in place and goes on measuring that thread; deleted and made
+ * again, it measured the idle thread ptimerctl injects into, and never
+ * fired again.
+ */
+static const struct ru_spec makers_clock = { 20, "busy_thread_cputime", "signal", 40, 0, 0x20, 20,
+					     20 };
+
+/* Timer 20 of @v still fires, and still has sigval 0x20. */
+static void expect_makers_clock_fires(struct victim *v, const char *who)
+{
+	struct vtimer t[RU_MAX_TIMERS];
+	long long from = victim_sigcount(v, 40);
+	int64_t deadline = harness_deadline(10000);
+	int n = ru_timers(v, t, RU_MAX_TIMERS);
+	const struct vtimer *x = vtimer_find(t, n, 20);
+
+	cr_expect(x && x->sigval == 0x20, "%s: timer 20 changed: %s", who, ru_timers_str(t, n));
+	while (victim_sigcount(v, 40) < from + 5 && clock_ns(CLOCK_MONOTONIC) < deadline)
+		sleep_ms(10);
+	cr_expect_geq(victim_sigcount(v, 40), from + 5, "%s: timer 20 no longer measures the"
+		      " busy thread that made it (%lld signals, then %lld)", who, from,
+		      victim_sigcount(v, 40));
+}
+
+Test(restore, a_timer_on_its_makers_cpu_clock_is_rearmed_in_place, .timeout = 90)
+{
+	const char *busy[] = { "--busy", "1", NULL };
+	struct victim *v = ru_start(&makers_clock, 1, busy);
+	char pidbuf[16], *dump = ru_dump_file(v->pid, NULL);
+	struct run_result r;
+
+	cr_assert_eq(run_ptimerctl(&r, "restore", "--replace", "-i", dump,
+				   ru_pidstr(pidbuf, v->pid), NULL), 0);
+	cr_expect_eq(r.exit_code, 0, "%s", run_describe(&r));
+	run_result_free(&r);
+	expect_makers_clock_fires(v, "after the restore");
+	ru_file_free(dump);
+	victim_kill(v);
+}
+
+/*
+ * The same timer, where the dump's differs (its sigval): it cannot be
+ * re-armed in place, and deleted it could not be made again on its
+ * thread should the restore fail.  The restore is refused before it
+ * changes anything, and says why, with no "--replace" hint.
+ */
+Test(restore, a_timer_on_its_makers_cpu_clock_is_never_deleted, .timeout = 90)
+{
+	const char *busy[] = { "--busy", "1", NULL };
+	struct victim *v;
+	char pidbuf[16], *dump, *odd;
+	struct run_result r;
+	json_object *root;
+
+	/* Without the prctl, a --replace that deletes is refused sooner (ptimerctl(1)). */
+	harness_need_restore_ids();
+	v = ru_start(&makers_clock, 1, busy);
+	dump = ru_dump_file(v->pid, NULL);
+	root = ru_json_load(dump);
+	json_object_object_add(dump_timer(root, 20), "sigval", json_object_new_string("0x21"));
+	odd = ru_json_file(root);
+	json_object_put(root);
+	cr_assert_eq(run_ptimerctl(&r, "restore", "--replace", "-i", odd,
+				   ru_pidstr(pidbuf, v->pid), NULL), 0);
+	cr_expect_eq(r.exit_code, PX_COLLISION, "%s", run_describe(&r));
+	cr_expect(strstr(r.err, "the thread that created it") && !strstr(r.err, "takes its place"),
+		  "%s", r.err);
+	run_result_free(&r);
+	cr_expect_eq(proc_tracer_pid(v->pid), 0);
+	expect_makers_clock_fires(v, "after the refusal");
+	ru_file_free(odd);
+	ru_file_free(dump);
+	victim_kill(v);
+}

@@ -2,26 +2,37 @@
 // SPDX-FileCopyrightText: The ptimerctl authors
 /*
  * A --replace deletes some of the target's timers and re-arms others in
- * place.  A signal such a timer had queued stays in the queue; since
- * 6.13 the kernel then drops it at delivery, as it would had the program
+ * place.  A signal such a timer had queued stays in the queue; since 6.13
+ * the kernel then drops it at delivery, as it would had the program
  * itself deleted or re-armed the timer.  Three things follow, each of
  * which would otherwise harm the target:
  *
  * - A rollback must queue those signals again, or the program never gets
  *   them: it did not touch its timers, and must not see that we did.
- * - A dump's legacy signal (one below SIGRTMIN, queued once per queue)
- *   queued where a stale one of the same number sits is dropped as a
- *   duplicate, and the stale one at delivery: the restore succeeds, and
- *   the signal never comes.  The stale one is taken out first.
+ *   (So a timer with a signal held is deleted, never re-armed in place
+ *   (restore.c): the stale entry of a re-armed one turns live again if
+ *   the timer expires while it is queued, and a copy queued beside it
+ *   would come twice.  A deleted one's never does.)
+ * - A dump's standard signal (one below SIGRTMIN, which rt_sigqueueinfo()
+ *   queues once per queue) queued where a stale one of the same number
+ *   sits is dropped as its duplicate, and the stale one at delivery: the
+ *   restore succeeds, and the signal never comes.  The stale one is
+ *   taken out first.
  * - Before 6.13 the signal stays live, so a dump's identical signal (the
  *   same process restored into itself) must not be queued a second time.
  *
- * A purge is rt_sigtimedwait() with a zero timeout, run in the injecting
- * thread: it takes that thread's own queue first, then the process's.  So
- * it reaches a stale signal in the process queue only while the injecting
- * thread has none of that number of its own (of any sender), and never
- * one in another thread's queue.  A legacy signal has one place per
- * queue, so the one the peek found there is the one the purge takes.
+ * The purge is rt_sigtimedwait() with a zero timeout, in the injecting
+ * thread.  The kernel's dequeue takes that thread's queue first, then the
+ * process's, and drops each stale entry it meets and goes on: one call
+ * takes every stale entry of the number, and then the first live one, if
+ * any.  A timer's own signal also bypasses the once-per-queue rule, so
+ * several may share a number.  So a purge is made only where every entry
+ * of that number it can see, in that thread's queue and the process's,
+ * is a held one: then it takes those, all stale, and returns EAGAIN.  A
+ * held entry counts only as the one entry of its timer: a timer has one
+ * signal of its own, and another of its id is a copy that someone queued
+ * (an earlier restore, say), live and out of the purge's way only if it
+ * is never purged.
  */
 #include <errno.h>
 #include <signal.h>
@@ -35,7 +46,7 @@
 #include "peek_signals.h"
 #include "procfs.h"
 
-/* Signals queued again per batch, each a purge and a queueing at most. */
+/* Signals purged or queued again per batch. */
 #define HELD_CHUNK	8
 #define HELD_SI_SLOT	128	/* a siginfo_t */
 #define HELD_PURGE_SLOT	32	/* the kernel's sigset, then a zero timespec at +16 */
@@ -75,9 +86,8 @@ static int hold(void *data, const struct ptimer_pending_signal *s)
 	if (!grown)
 		return -ENOMEM;
 	p->h->sig = grown;
-	grown[p->h->n].s = *s;
-	grown[p->h->n].s.tid = s->tid ? p->ns_tid : 0;
-	grown[p->h->n++].matched = false;
+	grown[p->h->n] = (struct held_signal){ .s = *s };
+	grown[p->h->n++].s.tid = s->tid ? p->ns_tid : 0;
 	return 0;
 }
 
@@ -85,6 +95,7 @@ int held_signals_read(struct target *t, const int *ids, size_t nids, struct held
 {
 	struct peek_ctx p = { .h = h, .ids = ids, .nids = nids };
 	pid_t inject_tid = target_inject_tid(t), via = target_live_tid(t);
+	unsigned int count[KSIGMAX + 1];
 	int ret;
 
 	memset(h, 0, sizeof(*h));
@@ -102,7 +113,6 @@ int held_signals_read(struct target *t, const int *ids, size_t nids, struct held
 		return ctx_set_error(t->ctx, ret, "cannot read the namespace ids of pid %d", t->pid);
 	for (size_t i = 0; i < t->sp.nthreads; i++) {
 		pid_t tid = t->sp.threads[i].tid;
-		uint64_t all;
 
 		if (t->sp.threads[i].dead || target_is_exited_leader(t, tid))
 			continue;
@@ -110,15 +120,15 @@ int held_signals_read(struct target *t, const int *ids, size_t nids, struct held
 		if (ret)
 			return ctx_set_error(t->ctx, ret, "cannot read the namespace id of tid %d",
 					     tid);
-		ret = peek_timer_signals(t, tid, false, hold, &p, &all);
+		ret = peek_timer_signals(t, tid, false, hold, &p, count);
 		if (ret)
 			return ret;
 		if (tid == inject_tid)
-			h->inject_own = all;
+			memcpy(h->inject_count, count, sizeof(count));
 	}
 	if (!via)
 		return ctx_set_error(t->ctx, -ESRCH, "pid %d has no live thread", t->pid);
-	return peek_timer_signals(t, via, true, hold, &p, NULL);
+	return peek_timer_signals(t, via, true, hold, &p, h->process_count);
 }
 
 void held_signals_free(struct held_signals *h)
@@ -128,12 +138,20 @@ void held_signals_free(struct held_signals *h)
 	h->n = 0;
 }
 
-size_t held_signals_of(const struct held_signals *h, const int *ids, size_t n)
+bool held_signals_has(const struct held_signals *h, int id)
+{
+	for (size_t i = 0; i < h->n; i++)
+		if (h->sig[i].s.timerid == id)
+			return true;
+	return false;
+}
+
+size_t held_signals_timers(const struct held_signals *h, const int *ids, size_t n)
 {
 	size_t count = 0;
 
-	for (size_t i = 0; i < h->n; i++)
-		count += has_id(ids, n, h->sig[i].s.timerid);
+	for (size_t i = 0; i < n; i++)
+		count += held_signals_has(h, ids[i]);
 	return count;
 }
 
@@ -156,16 +174,7 @@ bool held_signals_take_live_copy(struct held_signals *h, const struct ptimer_pen
 	return false;
 }
 
-/* Whether the injecting thread's purge of @s's number takes the one in @s's queue. */
-static bool purge_reaches(const struct held_signals *h, const struct ptimer_pending_signal *s)
-{
-	if (s->tid)
-		return s->tid == h->inject_ns_tid;
-	return !(h->inject_own & ksig_bit(s->signo));
-}
-
-/* A stale legacy signal of @signo is held in the queue of @tid (0: the process). */
-static bool stale_legacy_in(const struct held_signals *h, int signo, pid_t tid)
+bool held_signals_stale_standard(const struct held_signals *h, int signo, pid_t tid)
 {
 	if (!h->drops_stale || signo >= KSIGRTMIN)
 		return false;
@@ -175,20 +184,53 @@ static bool stale_legacy_in(const struct held_signals *h, int signo, pid_t tid)
 	return false;
 }
 
-bool held_signals_purge_first(const struct held_signals *h, const struct ptimer_pending_signal *s)
+/* How many signals of timer @id are held. */
+static size_t of_timer(const struct held_signals *h, int id)
 {
-	return stale_legacy_in(h, s->signo, s->tid) && purge_reaches(h, s);
+	size_t n = 0;
+
+	for (size_t i = 0; i < h->n; i++)
+		n += h->sig[i].s.timerid == id;
+	return n;
 }
 
-bool held_signals_unreachable(const struct held_signals *h, const struct ptimer_pending_signal *s)
+bool held_signals_purge_reaches(const struct held_signals *h, int signo, pid_t tid)
 {
-	return stale_legacy_in(h, s->signo, s->tid) && !purge_reaches(h, s);
+	unsigned int inject = 0, process = 0;
+
+	if (tid && tid != h->inject_ns_tid)
+		return false;
+	/* Every entry of @signo it sees is held, and its timer's one. */
+	for (size_t i = 0; i < h->n; i++) {
+		const struct ptimer_pending_signal *s = &h->sig[i].s;
+
+		if (s->signo != signo || (s->tid && s->tid != h->inject_ns_tid))
+			continue;
+		if (of_timer(h, s->timerid) != 1)
+			return false;
+		if (s->tid)
+			inject++;
+		else
+			process++;
+	}
+	return h->inject_count[signo] == inject && h->process_count[signo] == process;
 }
 
 size_t held_signals_scratch_size(void)
 {
-	return sizeof(struct blob_batch) + 2 * HELD_CHUNK * sizeof(struct blob_call) +
+	return sizeof(struct blob_batch) + HELD_CHUNK * sizeof(struct blob_call) +
 	       HELD_CHUNK * (HELD_SI_SLOT + HELD_PURGE_SLOT);
+}
+
+static uint64_t si_at(uint64_t base, size_t k)
+{
+	return base + sizeof(struct blob_batch) + HELD_CHUNK * sizeof(struct blob_call) +
+	       k * (HELD_SI_SLOT + HELD_PURGE_SLOT);
+}
+
+static struct blob_batch *new_batch(void)
+{
+	return calloc(1, sizeof(struct blob_batch) + HELD_CHUNK * sizeof(struct blob_call));
 }
 
 static void add_call(struct blob_batch *b, long nr, uint64_t a0, uint64_t a1, uint64_t a2,
@@ -197,23 +239,118 @@ static void add_call(struct blob_batch *b, long nr, uint64_t a0, uint64_t a1, ui
 	b->calls[b->count++] = (struct blob_call){ .nr = nr, .args = { a0, a1, a2, a3 } };
 }
 
-/* Queue again @n held signals, @sig, from @base; how many could not be. */
-static size_t queue_chunk(struct target *t, const struct held_signals *h,
-			  const struct held_signal *const *sig, size_t n, uint64_t base)
+/* Queue @si (a siginfo_t) for @tid (0: the process) in call @k of @b; its data at slot @k. */
+static int add_queue(struct target *t, const struct held_signals *h, struct blob_batch *b,
+		     size_t k, const siginfo_t *si, pid_t tid)
 {
-	uint64_t data = base + sizeof(struct blob_batch) +
-			2 * HELD_CHUNK * sizeof(struct blob_call);
-	size_t queue_call[HELD_CHUNK], failed = 0;
-	struct blob_batch *b;
+	uint64_t at = si_at(target_scratch(t), k);
+	int ret = target_write(t, at, si, sizeof(*si));
 
-	b = calloc(1, sizeof(*b) + 2 * HELD_CHUNK * sizeof(b->calls[0]));
+	if (ret)
+		return ret;
+	if (tid)
+		add_call(b, KNR_RT_TGSIGQUEUEINFO, h->ns_pid, tid, si->si_signo, at);
+	else
+		add_call(b, KNR_RT_SIGQUEUEINFO, h->ns_pid, si->si_signo, at, 0);
+	return 0;
+}
+
+/*
+ * A live signal a purge took, as the kernel gave it, queued again for
+ * the process: which queue it came from, the purge does not say.
+ */
+static int put_back_taken(struct target *t, const struct held_signals *h,
+			  const siginfo_t *taken, size_t n)
+{
+	struct blob_batch *b = new_batch();
+	int ret = 0;
+
+	if (!b)
+		return -ENOMEM;
+	for (size_t k = 0; !ret && k < n; k++)
+		ret = add_queue(t, h, b, k, &taken[k], 0);
+	if (!ret)
+		ret = target_batch_through(t, b, target_scratch(t));
+	for (size_t k = 0; !ret && k < b->count; k++)
+		if ((long)b->calls[k].ret < 0)
+			ret = (int)b->calls[k].ret;
+	free(b);
+	return ret;
+}
+
+static int purge_chunk(struct target *t, const struct held_signals *h, const int *signo,
+		       size_t n)
+{
+	siginfo_t taken[HELD_CHUNK];
+	struct blob_batch *b = new_batch();
+	size_t ntaken = 0;
+	int ret = 0;
+
+	if (!b)
+		return -ENOMEM;
+	for (size_t k = 0; !ret && k < n; k++) {
+		uint64_t info = si_at(target_scratch(t), k), set = info + HELD_SI_SLOT;
+		uint64_t purge[4] = { ksig_bit(signo[k]), 0, 0, 0 };
+
+		ret = target_write(t, set, purge, sizeof(purge));
+		add_call(b, KNR_RT_SIGTIMEDWAIT, set, info, set + 16, sizeof(uint64_t));
+	}
+	if (!ret)
+		ret = target_batch_through(t, b, target_scratch(t));
+	for (size_t k = 0; !ret && k < b->count; k++) {
+		long r = (long)b->calls[k].ret;
+
+		if (r == -EAGAIN)
+			continue;
+		if (r <= 0) {
+			ret = r ? (int)r : -EIO;
+			break;
+		}
+		ret = target_read(t, si_at(target_scratch(t), k), &taken[ntaken],
+				  sizeof(taken[ntaken]));
+		if (!ret)
+			warn(t->ctx, "pid %d: taking out its stale %s took a live one, queued"
+			     " since: queued again, for the process", t->pid,
+			     ptimer_signal_name((int)r));
+		ntaken++;
+	}
+	if (!ret && ntaken)
+		ret = put_back_taken(t, h, taken, ntaken);
+	free(b);
+	return ret;
+}
+
+int held_signals_purge(struct target *t, const struct held_signals *h, uint64_t mask)
+{
+	int signo[HELD_CHUNK];
+	size_t n = 0;
+	int ret = 0;
+
+	for (int sig = 1; !ret && sig < KSIGRTMIN; sig++) {
+		if (!(mask & ksig_bit(sig)))
+			continue;
+		signo[n++] = sig;
+		if (n == HELD_CHUNK) {
+			ret = purge_chunk(t, h, signo, n);
+			n = 0;
+		}
+	}
+	if (!ret && n)
+		ret = purge_chunk(t, h, signo, n);
+	return ret ? ctx_set_error(t->ctx, ret, "taking stale signals out of pid %d", t->pid) : 0;
+}
+
+/* Queue again @n held signals; how many could not be. */
+static size_t queue_chunk(struct target *t, const struct held_signals *h,
+			  const struct held_signal *const *sig, size_t n)
+{
+	struct blob_batch *b = new_batch();
+	size_t failed = 0;
+
 	if (!b)
 		return n;
 	for (size_t k = 0; k < n; k++) {
 		const struct ptimer_pending_signal *s = &sig[k]->s;
-		uint64_t si_at = data + k * (HELD_SI_SLOT + HELD_PURGE_SLOT);
-		uint64_t purge_at = si_at + HELD_SI_SLOT;
-		uint64_t purge[4] = { ksig_bit(s->signo), 0, 0, 0 };
 		siginfo_t si;
 
 		memset(&si, 0, sizeof(si));
@@ -222,54 +359,64 @@ static size_t queue_chunk(struct target *t, const struct held_signals *h,
 		si.si_timerid = s->timerid;
 		si.si_overrun = s->overrun;
 		memcpy(&si.si_value, &s->sigval, sizeof(s->sigval));
-		if (target_write(t, si_at, &si, sizeof(si)) ||
-		    target_write(t, purge_at, purge, sizeof(purge))) {
+		if (add_queue(t, h, b, k, &si, s->tid)) {
 			free(b);
 			return n;
 		}
-		if (held_signals_purge_first(h, s))
-			add_call(b, KNR_RT_SIGTIMEDWAIT, purge_at, 0, purge_at + 16,
-				 sizeof(uint64_t));
-		queue_call[k] = b->count;
-		if (s->tid)
-			add_call(b, KNR_RT_TGSIGQUEUEINFO, h->ns_pid, s->tid, s->signo, si_at);
-		else
-			add_call(b, KNR_RT_SIGQUEUEINFO, h->ns_pid, s->signo, si_at, 0);
 	}
-	if (target_batch_through(t, b, base))
-		b->done = 0;
+	/* What ran is in b->done, even after a failed run. */
+	target_batch_through(t, b, target_scratch(t));
 	for (size_t k = 0; k < n; k++)
-		if (queue_call[k] >= b->done || b->calls[queue_call[k]].ret < 0)
+		if (k >= b->done || (long)b->calls[k].ret < 0)
 			failed++;
 	free(b);
 	return failed;
 }
 
-size_t held_signals_queue_again(struct target *t, const struct held_signals *h, const int *ids,
-				size_t n)
+/* Whether @x is the first held signal of its timer. */
+static bool first_of_timer(const struct held_signals *h, const struct held_signal *x)
+{
+	for (const struct held_signal *y = h->sig; y < x; y++)
+		if (y->s.timerid == x->s.timerid)
+			return false;
+	return true;
+}
+
+size_t held_signals_queue_again(struct target *t, const struct held_signals *h)
 {
 	const struct held_signal *chunk[HELD_CHUNK];
 	size_t nchunk = 0, failed = 0;
+	uint64_t purge = 0;
 
 	if (!h->drops_stale)
 		return 0;
 	for (size_t i = 0; i < h->n; i++) {
+		const struct ptimer_pending_signal *s = &h->sig[i].s;
+
+		if (!held_signals_stale_standard(h, s->signo, s->tid))
+			continue;
+		if (held_signals_purge_reaches(h, s->signo, s->tid))
+			purge |= ksig_bit(s->signo);
+	}
+	if (purge && held_signals_purge(t, h, purge))
+		return h->n;
+	for (size_t i = 0; i < h->n; i++) {
 		const struct held_signal *x = &h->sig[i];
 
-		if (!has_id(ids, n, x->s.timerid))
+		if (x->skip || !first_of_timer(h, x))
 			continue;
-		/* Its stale copy would stay, and a new one be dropped as its duplicate. */
-		if (held_signals_unreachable(h, &x->s)) {
+		/* Its stale copy stays, and a new one would be dropped as its duplicate. */
+		if (x->s.signo < KSIGRTMIN && !(purge & ksig_bit(x->s.signo))) {
 			failed++;
 			continue;
 		}
 		chunk[nchunk++] = x;
 		if (nchunk == HELD_CHUNK) {
-			failed += queue_chunk(t, h, chunk, nchunk, target_scratch(t));
+			failed += queue_chunk(t, h, chunk, nchunk);
 			nchunk = 0;
 		}
 	}
 	if (nchunk)
-		failed += queue_chunk(t, h, chunk, nchunk, target_scratch(t));
+		failed += queue_chunk(t, h, chunk, nchunk);
 	return failed;
 }

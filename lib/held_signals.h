@@ -2,9 +2,9 @@
 /* SPDX-FileCopyrightText: The ptimerctl authors */
 /*
  * The signals queued, at the stop, for the target's own timers that a
- * --replace deletes or re-arms in place (held_signals.c).  Since 6.13
- * either makes such a signal stale: it stays in the queue and the kernel
- * drops it at delivery.  Before, it stays live.
+ * --replace collides with (held_signals.c).  Since 6.13 deleting or
+ * re-arming such a timer makes its signal stale: it stays in the queue
+ * and the kernel drops it at delivery.  Before, it stays live.
  */
 #ifndef PTIMER_HELD_SIGNALS_H
 #define PTIMER_HELD_SIGNALS_H
@@ -13,12 +13,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kabi.h"
 #include "ptimer.h"
 #include "target.h"
 
 struct held_signal {
 	struct ptimer_pending_signal s;	/* .tid in the target's namespace; 0: the process */
 	bool matched;			/* a dump's identical signal was left to it */
+	bool skip;			/* not to be queued again: the dump's copy was */
 };
 
 struct held_signals {
@@ -26,8 +28,10 @@ struct held_signals {
 	size_t n;
 	bool drops_stale;	/* kernel_drops_stale_timer_signals() */
 	pid_t inject_ns_tid;	/* the injecting thread, in the target's namespace */
-	uint64_t inject_own;	/* signals queued for that thread itself, of any kind */
 	pid_t ns_pid;		/* the target, in its namespace */
+	/* What a purge in the injecting thread sees: each signal's entries, of any sender */
+	unsigned int inject_count[KSIGMAX + 1];		/* in that thread's queue */
+	unsigned int process_count[KSIGMAX + 1];	/* in the process's */
 };
 
 /*
@@ -37,8 +41,10 @@ struct held_signals {
 int held_signals_read(struct target *t, const int *ids, size_t nids, struct held_signals *h);
 void held_signals_free(struct held_signals *h);
 
-/* How many of them belong to the @n ids of @ids (ascending). */
-size_t held_signals_of(const struct held_signals *h, const int *ids, size_t n);
+/* Whether timer @id has a signal held. */
+bool held_signals_has(const struct held_signals *h, int id);
+/* How many of the @n timers @ids (ascending) have a signal held. */
+size_t held_signals_timers(const struct held_signals *h, const int *ids, size_t n);
 
 /*
  * A dump's signal @s (tid in the target's namespace) about to be queued:
@@ -47,25 +53,30 @@ size_t held_signals_of(const struct held_signals *h, const int *ids, size_t n);
  */
 bool held_signals_take_live_copy(struct held_signals *h, const struct ptimer_pending_signal *s);
 /*
- * Whether a stale legacy signal held in @s's queue must go first, or
- * @s would be dropped as a duplicate of it (a legacy signal is queued
- * once per queue).  Only where the purge, run in the injecting thread,
- * reaches that one: see held_signals.c.
+ * Whether a stale standard signal @signo is held in the queue of @tid (0:
+ * the process), where a new one would be dropped as its duplicate; and
+ * whether held_signals_purge() can take it out, taking nothing else.
  */
-bool held_signals_purge_first(const struct held_signals *h, const struct ptimer_pending_signal *s);
+bool held_signals_stale_standard(const struct held_signals *h, int signo, pid_t tid);
+bool held_signals_purge_reaches(const struct held_signals *h, int signo, pid_t tid);
+/*
+ * Take out every stale signal whose bit is in @mask, in one batch run in
+ * the injecting thread, where held_signals_purge_reaches() said it can.
+ * A live signal taken all the same (one queued since the read) is
+ * queued again, and said.
+ */
+int held_signals_purge(struct target *t, const struct held_signals *h, uint64_t mask);
 
-/* Whether @s will be dropped as the duplicate of a stale one that no purge reaches. */
-bool held_signals_unreachable(const struct held_signals *h, const struct ptimer_pending_signal *s);
-
-/* Scratch bytes held_signals_queue_again() needs. */
+/* Scratch bytes held_signals_purge() and held_signals_queue_again() need. */
 size_t held_signals_scratch_size(void);
 /*
- * Rollback: the signals of the @n timers @ids (ascending), which the
- * restore made stale, queued again as they were, each stale legacy one
- * taken out first.  Nothing on a kernel that delivers stale signals.
- * Best effort; returns how many could not be queued again.
+ * Rollback, the colliding timers deleted: their signals, which that made
+ * stale, queued again as they were (but those marked skip), each stale
+ * standard one taken out first; one per timer, for a timer has one
+ * signal of its own (another of its id is a copy someone queued, which
+ * stays live).  Nothing on a kernel that delivers stale signals.  Best
+ * effort; returns how many could not be queued again.
  */
-size_t held_signals_queue_again(struct target *t, const struct held_signals *h, const int *ids,
-				size_t n);
+size_t held_signals_queue_again(struct target *t, const struct held_signals *h);
 
 #endif

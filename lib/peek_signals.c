@@ -20,7 +20,7 @@
 
 int peek_timer_signals(struct target *t, pid_t tid, bool shared,
 		       int (*fn)(void *data, const struct ptimer_pending_signal *s), void *data,
-		       uint64_t *all)
+		       unsigned int *count)
 {
 	struct __ptrace_peeksiginfo_args args = {
 		.flags = shared ? PTRACE_PEEKSIGINFO_SHARED : 0,
@@ -29,8 +29,8 @@ int peek_timer_signals(struct target *t, pid_t tid, bool shared,
 	siginfo_t si[PEEK_CHUNK];
 	long got;
 
-	if (all)
-		*all = 0;
+	if (count)
+		memset(count, 0, (KSIGMAX + 1) * sizeof(*count));
 	do {
 		got = ptrace(PTRACE_PEEKSIGINFO, tid, &args, si);
 		if (got < 0)
@@ -45,8 +45,8 @@ int peek_timer_signals(struct target *t, pid_t tid, bool shared,
 			};
 			int ret;
 
-			if (all && si[i].si_signo >= 1 && si[i].si_signo <= KSIGMAX)
-				*all |= ksig_bit(si[i].si_signo);
+			if (count && si[i].si_signo >= 1 && si[i].si_signo <= KSIGMAX)
+				count[si[i].si_signo]++;
 			if (si[i].si_code != SI_TIMER)
 				continue;
 			memcpy(&s.sigval, &si[i].si_value, sizeof(s.sigval));

@@ -9,7 +9,6 @@
 #define PTIMER_PEEK_SIGNALS_H
 
 #include <stdbool.h>
-#include <stdint.h>
 
 #include "ptimer.h"
 #include "target.h"
@@ -17,11 +16,12 @@
 /*
  * Each SI_TIMER siginfo queued for held thread @tid (@shared: its
  * process's queue) to @fn, in queue order, its .tid @tid (0 if @shared);
- * @fn's error ends the read.  @all, if not NULL, gets the bit of every
- * signal queued there, whatever sent it.
+ * @fn's error ends the read.  @count, if not NULL, gets how many of each
+ * signal are queued there, whatever sent them (KSIGMAX + 1 counters,
+ * indexed by number).
  */
 int peek_timer_signals(struct target *t, pid_t tid, bool shared,
 		       int (*fn)(void *data, const struct ptimer_pending_signal *s), void *data,
-		       uint64_t *all);
+		       unsigned int *count);
 
 #endif

@@ -80,6 +80,9 @@ static struct ptimer_timer *in_place_twin(struct restore *r, const struct ptimer
 
 	if (!want)
 		return NULL;
+	/* Re-armed, its stale signal could turn live again beside a copy (held_signals.c). */
+	if (stopped && r->held.drops_stale && held_signals_has(&r->held, have->id))
+		return NULL;
 	h = *have;
 	if (!stopped && ptimer_clock_is_cpu(h.clockid) && ptimer_clock_is_cpu(want->clockid) &&
 	    ptimer_cpu_clock_pid(h.clockid) && ptimer_cpu_clock_pid(want->clockid))
@@ -489,20 +492,6 @@ static int precheck_collisions(struct restore *r)
 	return ret;
 }
 
-/* The ids of @a and @b, both ascending, in one ascending array (NULL: none, or no memory). */
-static int *merge_ids(const int *a, size_t na, const int *b, size_t nb, size_t *n)
-{
-	int *ids = malloc((na + nb + 1) * sizeof(*ids));
-	size_t i = 0, j = 0;
-
-	*n = 0;
-	if (!ids)
-		return NULL;
-	while (i < na || j < nb)
-		ids[(*n)++] = j == nb || (i < na && a[i] < b[j]) ? a[i++] : b[j++];
-	return ids;
-}
-
 static int *timer_ids(const struct ptimer_timer *t, size_t n)
 {
 	int *ids = malloc((n + 1) * sizeof(*ids));
@@ -513,51 +502,59 @@ static int *timer_ids(const struct ptimer_timer *t, size_t n)
 }
 
 /*
- * The signals the replaced and the in-place timers have queued, which
- * deleting or re-arming them makes stale (held_signals.c): read before
- * either, and checked to fit.  Should the restore fail, a rollback
- * creates each replaced timer again beside its stale signal, which
- * holds its place in RLIMIT_SIGPENDING till delivered, and, where the
- * kernel drops stale signals, queues each signal again: room for both is
- * asked now, while refusing changes nothing.
+ * Once stopped, before anything changes: the signals that the colliding
+ * timers, r->replaced, have queued (held_signals.c), which deleting or
+ * re-arming them makes stale.  Where the kernel drops stale signals,
+ * in_place_twin() then lets no such timer be re-armed in place.
  */
 static int hold_signals(struct restore *r)
 {
-	int *replaced = timer_ids(r->replaced->timers, r->replaced->ntimers);
-	int *in_place = timer_ids(r->in_place, r->nin_place);
-	unsigned long long queued, limit, need;
-	int *ids = NULL;
-	size_t n, nrep;
-	int ret = -ENOMEM;
+	int *ids = timer_ids(r->replaced->timers, r->replaced->ntimers);
+	int ret;
 
-	if (replaced && in_place)
-		ids = merge_ids(replaced, r->replaced->ntimers, in_place, r->nin_place, &n);
 	if (!ids)
-		goto free_ids;
-	ret = held_signals_read(r->t, ids, n, &r->held);
-	if (ret || !r->held.n)
-		goto free_ids;
-	kinds_restore_set_held(r->kr, &r->held);
-	nrep = held_signals_of(&r->held, replaced, r->replaced->ntimers);
-	need = nrep + (r->held.drops_stale ? r->held.n : 0);
-	if (!need)
-		goto free_ids;
-	ret = procfs_sigq(r->t->dirfd, &queued, &limit);
-	if (ret) {
-		ctx_set_error(r->ctx, ret, "cannot read SigQ of /proc/%d/status", r->t->pid);
-		goto free_ids;
-	}
-	if (queued + need > limit)
-		ret = ctx_set_error(r->ctx, -EAGAIN, "pid %d has %zu signals queued for timers that"
-				    " --replace changes; putting them back should the restore"
-				    " fail needs %llu more of RLIMIT_SIGPENDING, and its user has"
-				    " %llu of %llu queued (raise it with prlimit --sigpending)",
-				    r->t->pid, r->held.n, need, queued, limit);
-free_ids:
+		return -ENOMEM;
+	ret = held_signals_read(r->t, ids, r->replaced->ntimers, &r->held);
+	if (!ret && r->held.n)
+		kinds_restore_set_held(r->kr, &r->held);
 	free(ids);
-	free(in_place);
-	free(replaced);
 	return ret;
+}
+
+/*
+ * Should the restore fail, a rollback creates each deleted timer again
+ * beside its stale signal, which keeps its place in RLIMIT_SIGPENDING
+ * till delivered, and, where the kernel drops stale signals, queues each
+ * such signal again: room for both is asked now, while refusing changes
+ * nothing.
+ */
+static int check_room_to_roll_back(struct restore *r)
+{
+	unsigned long long queued, limit, need;
+	int *ids;
+	size_t n;
+	int ret;
+
+	if (!r->held.n)
+		return 0;
+	ids = timer_ids(r->replaced->timers, r->replaced->ntimers);
+	if (!ids)
+		return -ENOMEM;
+	n = held_signals_timers(&r->held, ids, r->replaced->ntimers);
+	free(ids);
+	need = r->held.drops_stale ? 2 * n : n;
+	if (!need)
+		return 0;
+	ret = procfs_sigq(r->t->dirfd, &queued, &limit);
+	if (ret)
+		return ctx_set_error(r->ctx, ret, "cannot read SigQ of /proc/%d/status", r->t->pid);
+	if (queued + need <= limit)
+		return 0;
+	return ctx_set_error(r->ctx, -EAGAIN, "%zu timers of pid %d that --replace deletes have"
+			     " a signal queued; putting them back should the restore fail needs"
+			     " %llu more of RLIMIT_SIGPENDING, and its user has %llu of %llu"
+			     " queued (raise it with prlimit --sigpending)", n, r->t->pid, need,
+			     queued, limit);
 }
 
 /*
@@ -578,8 +575,11 @@ static int refuse_unnamed_thread_clocks(struct restore *r)
 					     " measures the CPU time of the thread that created it,"
 					     " which /proc does not name: should the restore fail it"
 					     " could not be made again, so --replace re-arms it in"
-					     " place or not at all, and the dump's timer %d differs"
-					     " from it", t->id, r->t->pid, t->id);
+					     " place or not at all, and %s", t->id, r->t->pid,
+					     held_signals_has(&r->held, t->id) ?
+					     "it has a signal queued, which a re-arm would leave"
+					     " stale, and liable to come twice" :
+					     "the dump's timer of that id differs from it");
 	}
 	return 0;
 }
@@ -618,13 +618,15 @@ static int stopped_collisions(struct restore *r)
 	for (size_t i = 0; !ret && i < r->replaced->ntimers; i++)
 		ret = replaced_to_target_ns(r, &r->replaced->timers[i]);
 	if (!ret)
+		ret = hold_signals(r);
+	if (!ret)
 		ret = take_in_place(r, r->replaced, true);
 	if (!ret)
 		ret = refuse_unnamed_thread_clocks(r);
 	if (!ret)
 		ret = check_replace_walk(r, r->replaced, &r->plan.method);
 	if (!ret)
-		ret = hold_signals(r);
+		ret = check_room_to_roll_back(r);
 	if (!ret)
 		ret = dump_read_values(r->t, r->replaced, false, r->read_cap);
 	if (ret || !r->replaced->ntimers)
@@ -658,37 +660,17 @@ free_existing:
  * Whether all of it was undone; each failure is logged.
  */
 /*
- * The timers whose held signals the restore made stale: those it
- * deleted and those it re-armed in place; NULL if none, or no memory
- * (@nomem).
+ * The deleted timers' signals queued again, last, once the timers are
+ * back; not those whose dump's copy was queued already (the same process
+ * restored into itself, failing only past the point of no return).
  */
-static int *touched_ids(const struct restore *r, size_t *n, bool *nomem)
-{
-	const struct ptimer_dump *back = r->replaced;
-	size_t nback = back && r->replaced_deleted ? back->ntimers : 0;
-	int *rearmed = malloc((r->c.nrearmed + 1) * sizeof(*rearmed)), *del, *ids = NULL;
-
-	*n = 0;
-	del = timer_ids(back ? back->timers : NULL, nback);
-	if (rearmed && del) {
-		/* In r->in_place's order: ascending. */
-		memcpy(rearmed, r->c.rearmed, r->c.nrearmed * sizeof(*rearmed));
-		ids = merge_ids(del, nback, rearmed, r->c.nrearmed, n);
-	}
-	*nomem = !ids;
-	free(del);
-	free(rearmed);
-	return ids;
-}
-
-/* Their signals queued again, last, once the timers are what they were. */
-static bool queue_held_again(struct restore *r, const int *ids, size_t n, bool nomem)
+static bool queue_held_again(struct restore *r)
 {
 	size_t lost;
 
-	if (!r->held.n)
-		return true;
-	lost = nomem ? r->held.n : held_signals_queue_again(r->t, &r->held, ids, n);
+	for (size_t i = 0; i < r->held.n; i++)
+		r->held.sig[i].skip = kinds_restore_queued_same(r->kr, &r->held.sig[i].s);
+	lost = held_signals_queue_again(r->t, &r->held);
 	if (lost)
 		err(r->ctx, "rollback: %zu of the signals queued for the timers the restore"
 		    " replaced could not be queued again in pid %d", lost, r->t->pid);
@@ -698,9 +680,7 @@ static bool queue_held_again(struct restore *r, const int *ids, size_t n, bool n
 static bool rollback(struct restore *r)
 {
 	const struct ptimer_dump *back = r->replaced;
-	bool undone = kinds_restore_rollback(r->kr), nomem = false;
-	size_t ntouched = 0;
-	int *touched = r->held.n ? touched_ids(r, &ntouched, &nomem) : NULL;
+	bool undone = kinds_restore_rollback(r->kr);
 
 	if (armed_may_have_fired(&r->c))
 		err(r->ctx, "rollback: a timer armed to expire in %.1f s may have expired;"
@@ -718,7 +698,7 @@ static bool rollback(struct restore *r)
 		undone = false;
 	}
 	if (!back || !back->ntimers || !r->replaced_deleted)
-		goto queue_held;
+		return undone;
 	/*
 	 * The replaced ids lie behind the counter now, and a walk to them
 	 * goes all the way round the id space, so the prctl is used where
@@ -740,10 +720,8 @@ static bool rollback(struct restore *r)
 		    r->t->pid);
 		undone = false;
 	}
-queue_held:
-	if (!queue_held_again(r, touched, ntouched, nomem))
+	if (r->held.n && !queue_held_again(r))
 		undone = false;
-	free(touched);
 	return undone;
 }
 

@@ -90,6 +90,7 @@ struct kinds_restore {
 	pid_t ns_pid;
 	/* --replace: the signals of the target's timers it changes (held_signals.h) */
 	struct held_signals *held;
+	bool *sig_queued;	/* by index of sigs: queued (queue_signals()) */
 	bool armed_soon;	/* an itimer due within ARM_SOON_NS (arming.h) */
 };
 
@@ -269,6 +270,7 @@ void kinds_restore_free(struct kinds_restore *kr)
 	if (!kr)
 		return;
 	free(kr->tfds);
+	free(kr->sig_queued);
 	free(kr->sigs);
 	free(kr);
 }
@@ -1058,8 +1060,6 @@ bool kinds_restore_armed_soon(const struct kinds_restore *kr)
 static bool purge_first(struct kinds_restore *kr, const struct ptimer_pending_signal *s,
 			pid_t inject_ns_tid)
 {
-	if (kr->held && held_signals_purge_first(kr->held, s))
-		return true;
 	if (!kr->rearm || s->signo >= KSIGRTMIN)
 		return false;
 	if (s->tid && s->tid != inject_ns_tid) {
@@ -1124,6 +1124,44 @@ static void leave_live_copies(struct kinds_restore *kr)
 	kr->nsigs = n;
 }
 
+/*
+ * --replace, where the kernel drops stale signals: a dump's standard
+ * signal bound for a queue where a deleted timer's stale one of that
+ * number sits would be dropped as its duplicate.  Take those out first,
+ * in a batch of their own, before anything is queued that a purge could
+ * take.
+ */
+static int purge_stale_standard(struct kinds_restore *kr)
+{
+	uint64_t mask = 0;
+
+	for (size_t k = 0; k < kr->nsigs; k++) {
+		const struct ptimer_pending_signal *s = &kr->sigs[k];
+
+		if (!held_signals_stale_standard(kr->held, s->signo, s->tid))
+			continue;
+		if (held_signals_purge_reaches(kr->held, s->signo, s->tid))
+			mask |= ksig_bit(s->signo);
+		else
+			warn(kr->ctx, "%s, queued for %s of pid %d, is lost: the stale one of a"
+			     " timer --replace deleted holds its place, and cannot be taken out"
+			     " without the risk of taking another", ptimer_signal_name(s->signo),
+			     s->tid ? "a thread" : "the process", kr->t->pid);
+	}
+	return mask ? held_signals_purge(kr->t, kr->held, mask) : 0;
+}
+
+bool kinds_restore_queued_same(const struct kinds_restore *kr,
+			       const struct ptimer_pending_signal *s)
+{
+	for (size_t k = 0; kr && k < kr->nsigs; k++)
+		if (kr->sig_queued && kr->sig_queued[k] && kr->sigs[k].signo == s->signo &&
+		    kr->sigs[k].tid == s->tid && kr->sigs[k].timerid == s->timerid &&
+		    kr->sigs[k].sigval == s->sigval)
+			return true;
+	return false;
+}
+
 static int queue_signals(struct kinds_restore *kr)
 {
 	size_t *call = NULL;
@@ -1149,6 +1187,14 @@ static int queue_signals(struct kinds_restore *kr)
 		leave_live_copies(kr);
 	if (!kr->nsigs)
 		return 0;
+	if (kr->held) {
+		ret = purge_stale_standard(kr);
+		if (ret)
+			return ret;
+	}
+	kr->sig_queued = calloc(kr->nsigs, sizeof(*kr->sig_queued));
+	if (!kr->sig_queued)
+		return -ENOMEM;
 	if (kr->rearm && procfs_ns_tid(kr->t->dirfd, target_inject_tid(kr->t), &inject_ns_tid))
 		inject_ns_tid = 0;
 	ret = kb_init(&kb, kr);
@@ -1179,11 +1225,6 @@ static int queue_signals(struct kinds_restore *kr)
 		ret = target_write(kr->t, si_slot(kr, k), &si, sizeof(si));
 		if (ret)
 			goto free_batch;
-		if (kr->held && held_signals_unreachable(kr->held, s))
-			warn(kr->ctx, "%s, queued for %s of pid %d, is lost: a stale copy, left by"
-			     " the timer --replace changed, holds its place, and only that"
-			     " thread could take it out", ptimer_signal_name(s->signo),
-			     s->tid ? "a thread" : "the process", kr->t->pid);
 		if (purge_first(kr, s, inject_ns_tid)) {
 			/* The set, then a zero timespec at +16. */
 			ret = target_write(kr->t, purge_slot(kr, k), purge, sizeof(purge));
@@ -1205,8 +1246,10 @@ static int queue_signals(struct kinds_restore *kr)
 	 */
 	ret = kb_run(kr, &kb, true, "queueing pending signals");
 	for (size_t k = 0; k < kr->nsigs && kb.b->done; k++)
-		if (kb_ret(&kb, call[k]) >= 0)
+		if (kb_ret(&kb, call[k]) >= 0) {
+			kr->sig_queued[k] = true;
 			kr->queued++;
+		}
 	for (size_t k = 0; !ret && k < kr->nsigs && kb.b->done; k++) {
 		long r = kb_ret(&kb, call[k]);
 

@@ -5,7 +5,8 @@
  * interval timer of each CPU-less kind, two timerfds at fixed fds and two
  * timer signals queued (one to the process, one to its main thread), all
  * blocked; or, with "fresh", the same process shape with none of them, to
- * restore into.  Commands: "drain" takes the queued timer signals and
+ * restore into; "twoalarms", "full" with a second timer whose SIGALRM is
+ * queued beside the first's.  Commands: "drain" takes the queued timer signals and
  * says what came; "tfd" and "itimer" say what the timers hold, read from
  * inside; "close FD" closes FD; "sigpending N" lowers its own
  * RLIMIT_SIGPENDING to N.
@@ -16,7 +17,7 @@
  * pair, and /dev/null for the rest; enough that a dump tells them apart
  * in its batch instead of by their /proc links.
  *
- *   kinds_holder full|fresh|crowded
+ *   kinds_holder full|fresh|crowded|twoalarms
  */
 #include <poll.h>
 #include <sys/epoll.h>
@@ -122,6 +123,16 @@ static void make_all(void)
 	}
 }
 
+/*
+ * "twoalarms": a second timer's SIGALRM, due at once, to be queued beside
+ * the first's, which a timer's own signal may be, where a second kill()
+ * would not.  Whether it is, only a peek at the queue tells: the test's.
+ */
+static void two_alarms(void)
+{
+	vp_make_timer(CLOCK_MONOTONIC, SIGEV_SIGNAL, SIGALRM, 0x78, 0, 1000, 0);
+}
+
 #define CROWD	64
 
 static void crowd(void)
@@ -216,10 +227,13 @@ int main(int argc, char **argv)
 	if (dup2(open("/dev/null", O_RDONLY | O_CLOEXEC), FD_OTHER) != FD_OTHER)
 		vp_die(errno, "/dev/null at %d", FD_OTHER);
 	vp_start_thread(helper, &helper_tid);
-	if (argc > 1 && (!strcmp(argv[1], "full") || !strcmp(argv[1], "crowded")))
+	if (argc > 1 && (!strcmp(argv[1], "full") || !strcmp(argv[1], "crowded") ||
+			 !strcmp(argv[1], "twoalarms")))
 		make_all();
 	if (argc > 1 && !strcmp(argv[1], "crowded"))
 		crowd();
+	if (argc > 1 && !strcmp(argv[1], "twoalarms"))
+		two_alarms();
 	vp_out("READY pid=%d helper=%d", (int)getpid(), atomic_load(&helper_tid));
 	vp_read_commands(handle);
 	return 0;

@@ -1211,9 +1211,26 @@ static int queue_signals(struct kinds_restore *kr)
 		goto free_batch;
 	}
 	kb_reset(&kb, false);
+	/*
+	 * The purges first: one after a queueing could take the signal just
+	 * queued for the injecting thread, the kernel taking its own queue
+	 * before the process's.
+	 */
 	for (size_t k = 0; k < kr->nsigs; k++) {
 		const struct ptimer_pending_signal *s = &kr->sigs[k];
 		uint64_t purge[4] = { ksig_bit(s->signo), 0, 0, 0 };
+
+		if (!purge_first(kr, s, inject_ns_tid))
+			continue;
+		/* The set, then a zero timespec at +16. */
+		ret = target_write(kr->t, purge_slot(kr, k), purge, sizeof(purge));
+		if (ret)
+			goto free_batch;
+		kb_add(&kb, KNR_RT_SIGTIMEDWAIT, purge_slot(kr, k), 0, purge_slot(kr, k) + 16,
+		       sizeof(uint64_t));
+	}
+	for (size_t k = 0; k < kr->nsigs; k++) {
+		const struct ptimer_pending_signal *s = &kr->sigs[k];
 		siginfo_t si;
 
 		memset(&si, 0, sizeof(si));
@@ -1225,14 +1242,6 @@ static int queue_signals(struct kinds_restore *kr)
 		ret = target_write(kr->t, si_slot(kr, k), &si, sizeof(si));
 		if (ret)
 			goto free_batch;
-		if (purge_first(kr, s, inject_ns_tid)) {
-			/* The set, then a zero timespec at +16. */
-			ret = target_write(kr->t, purge_slot(kr, k), purge, sizeof(purge));
-			if (ret)
-				goto free_batch;
-			kb_add(&kb, KNR_RT_SIGTIMEDWAIT, purge_slot(kr, k), 0,
-			       purge_slot(kr, k) + 16, sizeof(uint64_t));
-		}
 		if (s->tid)
 			call[k] = kb_add(&kb, KNR_RT_TGSIGQUEUEINFO, kr->ns_pid, s->tid, s->signo,
 					 si_slot(kr, k));

@@ -6,7 +6,8 @@
  * timer signals queued (one to the process, one to its main thread), all
  * blocked; or, with "fresh", the same process shape with none of them, to
  * restore into; "twoalarms", "full" with a second timer whose SIGALRM is
- * queued beside the first's.  Commands: "drain" takes the queued timer signals and
+ * queued beside the first's; "threadalarm", "full" with a SIGALRM queued
+ * for the main thread too.  Commands: "drain" takes the queued timer signals and
  * says what came; "tfd" and "itimer" say what the timers hold, read from
  * inside; "close FD" closes FD; "sigpending N" lowers its own
  * RLIMIT_SIGPENDING to N.
@@ -17,7 +18,7 @@
  * pair, and /dev/null for the rest; enough that a dump tells them apart
  * in its batch instead of by their /proc links.
  *
- *   kinds_holder full|fresh|crowded|twoalarms
+ *   kinds_holder full|fresh|crowded|twoalarms|threadalarm
  */
 #include <poll.h>
 #include <sys/epoll.h>
@@ -133,6 +134,12 @@ static void two_alarms(void)
 	vp_make_timer(CLOCK_MONOTONIC, SIGEV_SIGNAL, SIGALRM, 0x78, 0, 1000, 0);
 }
 
+/* "threadalarm": a SIGALRM queued for the main thread too, beside the process's. */
+static void thread_alarm(void)
+{
+	vp_make_timer(CLOCK_MONOTONIC, SIGEV_THREAD_ID, SIGALRM, 0x79, vp_gettid(), 1000, 0);
+}
+
 #define CROWD	64
 
 static void crowd(void)
@@ -228,12 +235,14 @@ int main(int argc, char **argv)
 		vp_die(errno, "/dev/null at %d", FD_OTHER);
 	vp_start_thread(helper, &helper_tid);
 	if (argc > 1 && (!strcmp(argv[1], "full") || !strcmp(argv[1], "crowded") ||
-			 !strcmp(argv[1], "twoalarms")))
+			 !strcmp(argv[1], "twoalarms") || !strcmp(argv[1], "threadalarm")))
 		make_all();
 	if (argc > 1 && !strcmp(argv[1], "crowded"))
 		crowd();
 	if (argc > 1 && !strcmp(argv[1], "twoalarms"))
 		two_alarms();
+	if (argc > 1 && !strcmp(argv[1], "threadalarm"))
+		thread_alarm();
 	vp_out("READY pid=%d helper=%d", (int)getpid(), atomic_load(&helper_tid));
 	vp_read_commands(handle);
 	return 0;

@@ -776,3 +776,44 @@ Test(kinds_lib, a_rolled_back_replace_takes_no_live_signal_of_another_timer)
 	ptimer_dump_free(only);
 	ptimer_dump_free(d);
 }
+
+/* The holder in @mode, once a dump shows @n SIGALRMs queued. */
+static struct victim *holder_with_alarms(const char *mode, size_t n)
+{
+	struct victim *v = holder(mode);
+	int64_t deadline = harness_deadline(30000);
+
+	for (;;) {
+		struct ptimer_dump *d = dump_of(v->pid, 0);
+		size_t got = signals_numbered(d, SIGALRM);
+
+		ptimer_dump_free(d);
+		if (got == n)
+			return v;
+		cr_assert(clock_ns(CLOCK_MONOTONIC) < deadline, "%zu SIGALRMs queued, not %zu", got,
+			  n);
+		sleep_ms(1);
+	}
+}
+
+/*
+ * A SIGALRM of a timer queued for the main thread, which ptimerctl
+ * injects into, and another's for the process: disarmed, re-armed.  The
+ * re-arm queues both again, each after taking its stale copy out; a
+ * purge for the process's, run after the thread's had been queued again,
+ * took that one, the kernel taking the thread's own queue first.
+ */
+Test(kinds_lib, a_rearm_purges_before_it_queues)
+{
+	struct victim *v = holder_with_alarms("threadalarm", 2);
+	struct ptimer_dump *d = dump_of(v->pid, PTIMER_DUMP_DISARM);
+	char line[512];
+	long long n;
+	int r;
+
+	r = ptimer_rearm_pid(ctx, v->pid, d, 0);
+	cr_assert_eq(r, 0, "%s (%s)", ptimer_strerror(r), ptimer_last_error(ctx));
+	cr_assert_eq(victim_cmd(v, "drain", line, sizeof(line)), 0);
+	cr_expect(kv_ll(line, "nalrm", &n) && n == 2, "a SIGALRM was lost: %s", line);
+	ptimer_dump_free(d);
+}

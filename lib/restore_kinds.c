@@ -53,6 +53,7 @@ struct kr_tfd {
 	int made;			/* our timerfd, before it is moved to N, or -1 */
 	bool placed;			/* fd N holds our timerfd */
 	bool armed;			/* TFD_REARM: re-armed */
+	bool ticks_taken;		/* TFD_REARM: its ticks read, into old.ticks */
 	/* TFD_REARM: its setting as timerfd_settime() replaced it, at was_at_ns of its clock */
 	struct itimerspec was;
 	int64_t was_at_ns;
@@ -95,13 +96,13 @@ struct kinds_restore {
 };
 
 /* The scratch region: the calls, then per-entry data. */
-#define TFD_SLOT	80	/* new itimerspec, old itimerspec, ticks */
+#define TFD_SLOT	80	/* new itimerspec, old itimerspec, ticks, ticks read */
 #define ITV_SLOT	64	/* new itimerval, old itimerval */
 #define SI_SLOT		128	/* a siginfo_t */
 
 static size_t max_calls(const struct kinds_restore *kr)
 {
-	return 4 * kr->ntfds + 2 * KITIMER_COUNT + 2 * kr->nsigs + 4;
+	return 5 * kr->ntfds + 2 * KITIMER_COUNT + 2 * kr->nsigs + 4;
 }
 
 static uint64_t calls_end(const struct kinds_restore *kr)
@@ -929,13 +930,47 @@ static void timerfd_was(const struct kr_tfd *e, struct itimerspec *its, unsigned
 	its->it_value = ns_to_ts(left > 0 ? left : 1);
 }
 
+/*
+ * A timerfd re-armed in place: its expirations, which timerfd_settime()
+ * clears, are read just before it, in the same batch, for a rollback to
+ * set back.  Those read with the prepare's fdinfo would miss the ones
+ * that came since.  read() takes them (the settime would clear them all
+ * the same), and so that it cannot block on a timerfd with none, the
+ * file is made O_NONBLOCK around it.  Returns the read's call.
+ */
+static size_t take_ticks(struct kbatch *kb, const struct kr_tfd *e, uint64_t at)
+{
+	bool blocking = !(e->old.fd_flags & KO_NONBLOCK);
+	size_t call;
+
+	if (blocking)
+		kb_add(kb, KNR_FCNTL, e->want->fd, F_SETFL, KO_NONBLOCK, 0);
+	call = kb_add(kb, KNR_READ, e->want->fd, at, sizeof(uint64_t), 0);
+	if (blocking)
+		kb_add(kb, KNR_FCNTL, e->want->fd, F_SETFL, 0, 0);
+	return call;
+}
+
+/* What take_ticks() read: 8 bytes, or EAGAIN for none. */
+static void note_ticks(struct kinds_restore *kr, struct kr_tfd *e, long r, uint64_t at)
+{
+	uint64_t ticks = 0;
+
+	if (r != (long)sizeof(ticks) && r != -EAGAIN)
+		return;
+	if (r > 0 && target_read(kr->t, at, &ticks, sizeof(ticks)))
+		return;
+	e->old.ticks = ticks;
+	e->ticks_taken = true;
+}
+
 /* Every timerfd, now at its fd, armed and its ticks set, in one batch. */
 static int arm_timerfds(struct kinds_restore *kr, struct kbatch *kb)
 {
 	size_t *call;
 	int ret;
 
-	call = calloc(2 * kr->ntfds + 1, sizeof(*call));
+	call = calloc(3 * kr->ntfds + 1, sizeof(*call));
 	if (!call)
 		return -ENOMEM;
 	kb_reset(kb, false);
@@ -952,10 +987,13 @@ static int arm_timerfds(struct kinds_restore *kr, struct kbatch *kb)
 			ret = target_write(kr->t, slot + 64, &w->ticks, sizeof(w->ticks));
 		if (ret)
 			goto free_call;
-		call[2 * i] = kb_add(kb, KNR_TIMERFD_SETTIME, w->fd, flags, slot, slot + 32);
-		call[2 * i + 1] = SIZE_MAX;
+		call[3 * i + 2] = SIZE_MAX;
+		if (e->how == TFD_REARM && !kr->rearm)
+			call[3 * i + 2] = take_ticks(kb, e, slot + 72);
+		call[3 * i] = kb_add(kb, KNR_TIMERFD_SETTIME, w->fd, flags, slot, slot + 32);
+		call[3 * i + 1] = SIZE_MAX;
 		if (w->ticks)
-			call[2 * i + 1] = kb_add(kb, KNR_IOCTL, w->fd, KTFD_IOC_SET_TICKS,
+			call[3 * i + 1] = kb_add(kb, KNR_IOCTL, w->fd, KTFD_IOC_SET_TICKS,
 						 slot + 64, 0);
 	}
 	/* Re-arming is an undo (dump.c, undo_disarm()): to its end. */
@@ -966,7 +1004,9 @@ static int arm_timerfds(struct kinds_restore *kr, struct kbatch *kb)
 		int fd = e->want->fd;
 		long r;
 
-		r = kb_ret(kb, call[2 * i]);
+		if (call[3 * i + 2] != SIZE_MAX)
+			note_ticks(kr, e, kb_ret(kb, call[3 * i + 2]), tfd_slot(kr, i) + 72);
+		r = kb_ret(kb, call[3 * i]);
 		if (r < 0) {
 			if (!ret)
 				ret = ctx_set_error(kr->ctx, (int)r, "timerfd_settime() on fd %d"
@@ -982,9 +1022,9 @@ static int arm_timerfds(struct kinds_restore *kr, struct kbatch *kb)
 					.it_interval = ns_to_ts(e->old.interval_ns),
 				};
 		}
-		if (call[2 * i + 1] == SIZE_MAX)
+		if (call[3 * i + 1] == SIZE_MAX)
 			continue;
-		r = kb_ret(kb, call[2 * i + 1]);
+		r = kb_ret(kb, call[3 * i + 1]);
 		if (r == -ENOTTY || r == -EINVAL)
 			warn(kr->ctx, "fd %d of pid %d: this kernel cannot set a timerfd's"
 			     " expirations (TFD_IOC_SET_TICKS needs CONFIG_CHECKPOINT_RESTORE):"
@@ -1362,6 +1402,13 @@ bool kinds_restore_rollback(struct kinds_restore *kr)
 			if (e->placed)
 				kb_add(&kb, KNR_DUP3, e->spare, fd, e->old_cloexec ? O_CLOEXEC : 0, 0);
 			kb_add(&kb, KNR_CLOSE, e->spare, 0, 0, 0);
+		}
+		/* Its ticks taken, its setting not changed: the ticks alone go back. */
+		if (e->how == TFD_REARM && !e->armed && e->ticks_taken && e->old.ticks) {
+			if (target_write(kr->t, tfd_slot(kr, i) + 64, &e->old.ticks,
+					 sizeof(e->old.ticks)))
+				failed = true;
+			kb_add(&kb, KNR_IOCTL, fd, KTFD_IOC_SET_TICKS, tfd_slot(kr, i) + 64, 0);
 		}
 		if (e->how == TFD_REARM && e->armed) {
 			struct itimerspec its;

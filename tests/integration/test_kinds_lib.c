@@ -817,3 +817,45 @@ Test(kinds_lib, a_rearm_purges_before_it_queues)
 	cr_expect(kv_ll(line, "nalrm", &n) && n == 2, "a SIGALRM was lost: %s", line);
 	ptimer_dump_free(d);
 }
+
+static void hold_at_created_then_stop(struct ptimer_ctx *c, enum ptimer_phase phase)
+{
+	(void)c;
+	if (phase == PTIMER_PHASE_CREATED)
+		sleep_ms(200 * harness_time_scale());
+	if (phase == PTIMER_PHASE_ARMED)
+		stop_flag = 1;
+}
+
+/*
+ * The holder's 1 ms timerfd, re-armed in place by a --replace that is
+ * held 200 ms before it arms, then interrupted: the rollback must give
+ * it back every expiration it had, those of the 200 ms too, which
+ * timerfd_settime() cleared.  Read at the prepare, they were lost.
+ */
+Test(kinds_lib, a_rolled_back_timerfd_keeps_the_ticks_of_the_restore)
+{
+	struct victim *v = holder("full");
+	struct ptimer_restore_opts o = { .size = sizeof(o), .replace = true };
+	struct ptimer_dump *d = dump_of(v->pid, 0), *before, *after;
+	unsigned long long t0, t1;
+	int r;
+
+	ptimer_dump_set_kinds(d, PTIMER_KIND_TIMERFD);
+	before = dump_of(v->pid, 0);
+	t0 = tfd_at(before, FD_MONO)->ticks;
+	stop_flag = 0;
+	ptimer_set_interrupt(ctx, &stop_flag);
+	ptimer_set_phase_fn(ctx, hold_at_created_then_stop);
+	r = ptimer_restore_pid(ctx, v->pid, d, &o, NULL, NULL);
+	ptimer_set_phase_fn(ctx, NULL);
+	ptimer_set_interrupt(ctx, NULL);
+	cr_assert_eq(r, -EINTR, "%s (%s)", ptimer_strerror(r), ptimer_last_error(ctx));
+	after = dump_of(v->pid, 0);
+	t1 = tfd_at(after, FD_MONO)->ticks;
+	cr_expect_geq(t1, t0 + 100, "fd %d had %llu expirations, and %llu after 200 ms more",
+		      FD_MONO, t0, t1);
+	ptimer_dump_free(after);
+	ptimer_dump_free(before);
+	ptimer_dump_free(d);
+}

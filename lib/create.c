@@ -69,7 +69,8 @@ int creator_init(struct creator *c, struct target *t, struct ptimer_plan *plan,
 	c->armed_early = calloc(ncreate + 1, sizeof(*c->armed_early));
 	c->rearmed = calloc(ncreate + 1, sizeof(*c->rearmed));
 	c->rearmed_old = calloc(ncreate + 1, sizeof(*c->rearmed_old));
-	if (c->created && c->armed_early && c->rearmed && c->rearmed_old)
+	c->rearmed_clockid = calloc(ncreate + 1, sizeof(*c->rearmed_clockid));
+	if (c->created && c->armed_early && c->rearmed && c->rearmed_old && c->rearmed_clockid)
 		return 0;
 	creator_release(c);
 	return -ENOMEM;
@@ -81,10 +82,12 @@ void creator_release(struct creator *c)
 	free(c->armed_early);
 	free(c->rearmed);
 	free(c->rearmed_old);
+	free(c->rearmed_clockid);
 	c->created = NULL;
 	c->armed_early = NULL;
 	c->rearmed = NULL;
 	c->rearmed_old = NULL;
+	c->rearmed_clockid = NULL;
 	c->ncreated = 0;
 	c->narmed_early = 0;
 	c->nrearmed = 0;

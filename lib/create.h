@@ -43,10 +43,15 @@ struct creator {
 	int64_t armed_since_ns;	/* CLOCK_BOOTTIME of the first arm */
 	int64_t armed_min_ns;	/* the nearest expiry armed, 0 if none */
 	bool armed_soon;	/* one within ARM_SOON_NS (arming.h) */
-	/* Timers of the target re-armed in place, and what they were set to. */
+	/*
+	 * Timers of the target re-armed in place, their clocks, and what they
+	 * were set to, as timer_settime() returned it at rearmed_at.
+	 */
 	int *rearmed;
+	int *rearmed_clockid;
 	struct itimerspec *rearmed_old;
 	size_t nrearmed;
+	struct ptimer_dump rearmed_at;	/* only its clock readings */
 };
 
 /*

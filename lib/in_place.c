@@ -86,6 +86,14 @@ int rearm_in_place(struct creator *c, const struct ptimer_dump *from,
 	creator_arming(c);
 	ret = target_batch(c->t, b, c->at.batch);
 	/*
+	 * After the batch, which read what each had left: a put-back then
+	 * comes late, by as long as the batch took, never early, as no
+	 * timer may expire.
+	 */
+	c->rearmed_at.realtime_ns = clock_now_ns(CLOCK_REALTIME);
+	c->rearmed_at.monotonic_ns = clock_now_ns(CLOCK_MONOTONIC);
+	c->rearmed_at.boottime_ns = clock_now_ns(CLOCK_BOOTTIME);
+	/*
 	 * What ran is in b->done, even after a failed run: each call that
 	 * succeeded changed a timer, whose old setting is needed back.
 	 * Unread, those settings are unknown: no rollback may set a timer
@@ -99,6 +107,7 @@ int rearm_in_place(struct creator *c, const struct ptimer_dump *from,
 		if (b->calls[i].ret)
 			continue;
 		c->rearmed[c->nrearmed] = timers[i].id;
+		c->rearmed_clockid[c->nrearmed] = timers[i].clockid;
 		c->rearmed_old[c->nrearmed++] = old[i];
 		creator_note_armed(c, &values[i]);
 	}
@@ -123,8 +132,35 @@ free_all:
 	return ret;
 }
 
+/*
+ * Timer @i's old setting as it stands now: what it had left, less the
+ * time since the in-place batch read it, on its own clock, as if it had
+ * never been touched; an expiry that came meanwhile fires at once, late,
+ * as a rollback's replaced timers do (restore.c).  A CPU clock's time
+ * left stays as read: the process's, or its thread's, barely ran since.
+ */
+static struct itimerspec old_setting_now(const struct creator *c, size_t i,
+					 const struct arm_clocks *now)
+{
+	struct itimerspec v = c->rearmed_old[i];
+	struct ptimer_timer t = {
+		.id = c->rearmed[i],
+		.clockid = c->rearmed_clockid[i],
+		.value_ns = ts_to_ns(&v.it_value),
+		.interval_ns = ts_to_ns(&v.it_interval),
+	};
+
+	if (!t.value_ns)
+		return v;
+	if (arm_compute(&c->rearmed_at, &t, PTIMER_TIME_DEADLINE, now, &v) == ARM_PERIOD_SKIPPED)
+		v.it_value = ns_to_ts(1);
+	return v;
+}
+
 int put_back_in_place(struct creator *c)
 {
+	struct itimerspec *values;
+	struct arm_clocks now;
 	struct blob_batch *b;
 	size_t n = c->nrearmed;
 	int ret;
@@ -132,8 +168,15 @@ int put_back_in_place(struct creator *c)
 	if (!n)
 		return 0;
 	b = settime_batch(n);
-	if (!b)
+	values = calloc(n, sizeof(*values));
+	if (!b || !values) {
+		free(values);
+		free(b);
 		return -ENOMEM;
+	}
+	arm_clocks_now(&now, &c->rearmed_at);
+	for (size_t i = 0; i < n; i++)
+		values[i] = old_setting_now(c, i, &now);
 	b->flags = 0;	/* best effort: every timer that can be put back is */
 	for (size_t i = 0; i < n; i++)
 		b->calls[i] = (struct blob_call){
@@ -141,7 +184,7 @@ int put_back_in_place(struct creator *c)
 			.args = { (uint64_t)c->rearmed[i], 0,
 				  c->at.old_values + i * sizeof(struct itimerspec) },
 		};
-	ret = target_write(c->t, c->at.old_values, c->rearmed_old, n * sizeof(*c->rearmed_old));
+	ret = target_write(c->t, c->at.old_values, values, n * sizeof(*values));
 	if (!ret)
 		ret = target_batch_through(c->t, b, c->at.batch);
 	for (size_t i = 0; !ret && i < b->done; i++)
@@ -150,6 +193,7 @@ int put_back_in_place(struct creator *c)
 		ret = -EIO;
 	if (!ret)
 		c->nrearmed = 0;
+	free(values);
 	free(b);
 	return ret;
 }

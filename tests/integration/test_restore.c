@@ -2064,3 +2064,54 @@ Test(restore, a_timer_on_its_makers_cpu_clock_is_never_deleted, .timeout = 90)
 	ru_file_free(dump);
 	victim_kill(v);
 }
+
+/*
+ * The same, for timers re-armed in place (the dump's differ only in
+ * their time left): held a second once armed, then SIGTERM.  Each must
+ * come back with what it had left less the time since, as if untouched.
+ * It came back with what it had when the in-place batch ran, late by as
+ * long as the restore was held after it.
+ */
+Test(restore, a_rollback_puts_timers_rearmed_in_place_back_on_time, .timeout = 90)
+{
+	int scale = harness_time_scale();
+	const struct ru_spec mine[] = {
+		{ 3, "monotonic", "signal", 10, 0, 0x3, 60000, 0 },
+		{ 4, "realtime", "none", 11, 0, 0x4, 50000, 0 },
+	};
+	/* Due later than ARM_SOON_NS, or an interrupt once armed would not roll back. */
+	const struct ru_spec theirs[] = {
+		{ 3, "monotonic", "signal", 10, 0, 0x3, 30000, 0 },
+		{ 4, "realtime", "none", 11, 0, 0x4, 20000, 0 },
+	};
+	struct victim *src, *dst;
+	static struct ru_snap before, after;
+	char pidbuf[16], *dump;
+	struct ru_bg b;
+
+	src = ru_start(theirs, 2, NULL);
+	dst = ru_start(mine, 2, NULL);
+	dump = ru_dump_file(src->pid, NULL);
+	ru_snap_take(dst, &before);
+	ru_bg_start_at(&b, "armed", "restore", "--replace", "-i", dump,
+		       ru_pidstr(pidbuf, dst->pid), NULL);
+	cr_assert(ru_bg_wait_stopped(&b, 30000), "ptimerctl did not reach 'armed'");
+	sleep_ms(1000 * scale);
+	ru_bg_signal_and_continue(&b, SIGTERM);
+	ru_bg_wait(&b, 60000);
+	cr_expect_eq(b.res.exit_code, PX_INTERRUPTED, "%s", run_describe(&b.res));
+	run_result_free(&b.res);
+	ru_snap_take(dst, &after);
+	for (int id = 3; id <= 4; id++) {
+		const struct vtimer *x = ru_snap_timer(&before, id), *y = ru_snap_timer(&after, id);
+		long long least = after.t0 - before.t1, most = after.t1 - before.t0;
+
+		cr_expect(y->value_ns >= x->value_ns - most - 5 * RU_MS &&
+			  y->value_ns <= x->value_ns - least + 100 * RU_MS * scale,
+			  "timer %d: %lld ns left, then %lld %lld..%lld ns later: not put back on"
+			  " time", id, (long long)x->value_ns, (long long)y->value_ns, least, most);
+	}
+	ru_file_free(dump);
+	victim_kill(src);
+	victim_kill(dst);
+}

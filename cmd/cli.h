@@ -156,6 +156,13 @@ char *cli_output_keep(struct cli_output *out);
 const char *cli_output_name(const struct cli_output *out, char *buf, size_t len);
 /* Flush stdout after printing to it; an error is reported and gives EXIT_FAILURE_GENERIC. */
 int cli_finish_stdout(void);
+/*
+ * Before a live read whose result goes to stdout: whether stdout can
+ * take it (open for writing; a pipe or socket with a reader), said and
+ * EXIT_FAILURE_GENERIC if not, so that no process is touched for output
+ * that cannot be written.
+ */
+int cli_check_stdout(void);
 /* Read and decode a dump document ("-" is stdin); returns an exit code. */
 int cli_load_dump(const char *path, struct ptimer_dump **dump);
 /* Read a whole file ("-" is stdin), at most @limit bytes. */

@@ -876,6 +876,9 @@ int cmd_diff(int argc, char **argv)
 	} else {
 		unsigned int flags;
 
+		ret = cli_check_stdout();
+		if (ret)
+			goto out;
 		ret = cli_drop_capabilities(&a.new_pid, 1, a.keep_seccomp, &flags);
 		if (ret)
 			cli_warn("cannot drop capabilities: %s", strerror(-ret));

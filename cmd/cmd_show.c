@@ -254,6 +254,9 @@ int cmd_show(int argc, char **argv)
 	} else {
 		unsigned int flags;
 
+		ret = cli_check_stdout();
+		if (ret)
+			return ret;
 		ret = cli_drop_capabilities(&a.pid, 1, a.keep_seccomp, &flags);
 		if (ret)
 			cli_warn("cannot drop capabilities: %s", strerror(-ret));

@@ -395,6 +395,16 @@ const char *cli_output_name(const struct cli_output *out, char *buf, size_t len)
 	return buf;
 }
 
+int cli_check_stdout(void)
+{
+	int ret = check_writable(STDOUT_FILENO);
+
+	if (!ret)
+		return EXIT_OK;
+	cli_error(ret, "cannot write to stdout");
+	return EXIT_FAILURE_GENERIC;
+}
+
 int cli_finish_stdout(void)
 {
 	errno = 0;

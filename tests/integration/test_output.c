@@ -34,6 +34,7 @@
 
 #include "harness.h"
 #include "restore_util.h"
+#include "tool_trace.h"
 
 #define OTHER_UID	47113	/* a user of our own for the RLIMIT_SIGPENDING test */
 #define NOBODY		65534
@@ -712,4 +713,46 @@ Test(output, sigpending_limit_is_named)
 		     ru_timers_str(t, ru_timers(dst, t, 8)));
 	remove_tree(dir);
 	free(dir);
+}
+
+/*
+ * show and diff of a live process into a stdout with no reader: they
+ * read the process (a dump, with it stopped) and only then found they
+ * could not write.  Refused before the first ptrace() call, as a dump
+ * is (EXIT STATUS: "before the process is touched"); diff's trouble is 2.
+ */
+static void refused_before_ptrace(const char *cmd, const char *pid, const char *file, int want)
+{
+	struct tool_trace t;
+	long first = 1;
+
+	if (file)
+		tt_start(&t, cmd, file, pid, NULL);
+	else
+		tt_start(&t, cmd, pid, NULL);
+	/* Its reader gone: a pipe that can take nothing. */
+	close(t.bg.out_fd);
+	t.bg.out_fd = -1;
+	if (tt_run_until(&t, tt_pick_nth_ptrace, &first, 30000)) {
+		cr_expect_fail("%s called ptrace() with no reader for its output", cmd);
+		tt_release(&t);
+	}
+	ru_bg_wait(&t.bg, 30000);
+	cr_expect_eq(t.bg.res.exit_code, want, "%s: %s", cmd, run_describe(&t.bg.res));
+	cr_expect(strstr(t.bg.res.err, "cannot write to stdout"), "%s: %s", cmd, t.bg.res.err);
+	run_result_free(&t.bg.res);
+}
+
+Test(output, show_and_diff_refuse_a_readerless_stdout_before_the_attach)
+{
+	struct victim *v = victim_start("--timer", "id=3,value_ms=60000", NULL);
+	char pid[16], *dump;
+
+	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
+	ru_pidstr(pid, v->pid);
+	dump = ru_dump_file(v->pid, NULL);
+	refused_before_ptrace("show", pid, NULL, PX_GENERIC);
+	refused_before_ptrace("diff", pid, dump, PX_USAGE);
+	ru_file_free(dump);
+	victim_kill(v);
 }

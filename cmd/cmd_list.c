@@ -224,12 +224,43 @@ static const struct argp list_argp = {
 };
 
 /* What one scan met, beyond its rows. */
+/* Up to PID_NAMES pids, for a message: "42, 43 and 2 more". */
+#define PID_NAMES	8
+
+struct pid_names {
+	pid_t pid[PID_NAMES];
+	size_t n;
+};
+
+static void pid_names_add(struct pid_names *p, const char *name)
+{
+	if (p->n < PID_NAMES)
+		p->pid[p->n] = atoi(name);
+	p->n++;
+}
+
+/* @p's pids, comma-separated, the rest counted, into @buf. */
+static const char *pid_names_str(const struct pid_names *p, char *buf, size_t len)
+{
+	size_t used = 0, shown = p->n < PID_NAMES ? p->n : PID_NAMES;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < shown && used < len; i++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%d",
+					 !i ? "" : i + 1 == p->n ? " and " : ", ", p->pid[i]);
+	if (p->n > shown && used < len)
+		snprintf(buf + used, len - used, " and %zu more", p->n - shown);
+	return buf;
+}
+
 struct list_scan {
 	struct ptimer_dump *dump;	/* reused for every process's timers */
 	char *buf;			/* reused for every file */
 	size_t cap;
 	size_t denied;			/* timers files we may not read */
 	size_t gone;			/* --pid processes that do not exist */
+	/* The first of those, by --pid, for the messages to name */
+	struct pid_names denied_pids, gone_pids;
 	size_t bad;			/* timers files that did not parse */
 	bool count_timerfds;		/* always: TIMERFDS is printed */
 	uid_t last_uid;			/* a one-entry cache for the user name */
@@ -417,7 +448,10 @@ static int list_one(struct list_scan *s, const struct list_args *a, int procfd,
 
 	dirfd = openat(procfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dirfd < 0) {
-		s->gone += asked;
+		if (asked) {
+			s->gone++;
+			pid_names_add(&s->gone_pids, name);
+		}
 		return 0;
 	}
 	ret = 0;
@@ -443,13 +477,19 @@ static int list_one(struct list_scan *s, const struct list_args *a, int procfd,
 		ret = 0;
 		goto close_dir;
 	}
-	if (ret == -EACCES || ret == -EPERM)
+	if (ret == -EACCES || ret == -EPERM) {
 		s->denied++;
+		if (asked)
+			pid_names_add(&s->denied_pids, name);
+	}
 	if (ret == -ENOMEM)
 		goto close_dir;
 	if (ret) {
 		/* ESRCH: it exited meanwhile; as good as never seen. */
-		s->gone += asked && ret == -ESRCH;
+		if (asked && ret == -ESRCH) {
+			s->gone++;
+			pid_names_add(&s->gone_pids, name);
+		}
 		ret = 0;
 		goto close_dir;
 	}
@@ -505,6 +545,7 @@ int cmd_list(int argc, char **argv)
 {
 	struct list_args a = { .min_timers = 1 };
 	struct list_scan s = { .last_uid = (uid_t)-1 };
+	char names[PID_NAMES * 12 + 32];
 	struct table *t;
 	int ret, rc;
 
@@ -533,16 +574,24 @@ int cmd_list(int argc, char **argv)
 		goto free_scan;
 	}
 	ret = rc;
-	if (s.denied)
+	if (s.denied && a.npids)
+		cli_info("note: the timers of pid %s could not be read: that needs ptrace"
+			 " access to %s (the owner, or CAP_SYS_PTRACE)",
+			 pid_names_str(&s.denied_pids, names, sizeof(names)),
+			 s.denied == 1 ? "it" : "them");
+	else if (s.denied)
 		cli_info("note: the timers of %zu process%s could not be read: that needs"
 			 " ptrace access to them (their owner, or CAP_SYS_PTRACE)", s.denied,
 			 s.denied == 1 ? "" : "es");
 	if (!ret && a.npids && s.denied)
 		ret = EXIT_PERMISSION;
-	if (!ret && s.gone) {
-		cli_error(0, "%zu of the processes given with --pid do%s not exist", s.gone,
+	/* Said whatever else went wrong; the status, as the first trouble has it. */
+	if (s.gone) {
+		cli_error(0, "%s %s, given with --pid, do%s not exist",
+			  s.gone == 1 ? "pid" : "pids",
+			  pid_names_str(&s.gone_pids, names, sizeof(names)),
 			  s.gone == 1 ? "es" : "");
-		ret = EXIT_NO_PROCESS;
+		ret = ret ? ret : EXIT_NO_PROCESS;
 	}
 free_scan:
 	ptimer_dump_free(s.dump);

@@ -87,6 +87,7 @@ Test(list, filters)
 	struct victim *none = victim_start("--threads", "1", NULL);
 	struct run_result r;
 	char pid[16], pids[40];
+	pid_t none_pid;
 
 	cr_assert(none->ready, "%s", none->error);
 	ru_pidstr(pid, v->pid);
@@ -113,11 +114,14 @@ Test(list, filters)
 	cr_assert(!pid_line(r.out, v->pid), "%s", r.out);
 	run_result_free(&r);
 
-	/* A process that does not exist is an error, after the others. */
+	/* A process that does not exist is an error, after the others, and named. */
+	none_pid = none->pid;
 	victim_kill(none);
 	cr_assert_eq(run_ptimerctl(&r, "list", "-rn", "--pid", pids, NULL), 0);
 	cr_assert_eq(r.exit_code, PX_NO_PROCESS, "%s", run_describe(&r));
 	cr_assert(pid_line(r.out, v->pid), "%s", r.out);
+	snprintf(pid, sizeof(pid), "pid %d,", (int)none_pid);
+	cr_expect(strstr(r.err, pid), "the message does not name %s %s", pid, r.err);
 	run_result_free(&r);
 }
 
@@ -203,6 +207,8 @@ Test(list, unprivileged)
 	cr_assert_eq(run_ptimerctl_opts(&r, &as_nobody, "list", "--pid",
 					ru_pidstr(pid, mine->pid), NULL), 0);
 	cr_assert_eq(r.exit_code, PX_PERMISSION, "%s", run_describe(&r));
+	cr_expect(strstr(r.err, "timers of pid ") && strstr(r.err, pid), "the note does not"
+		  " name pid %s: %s", pid, r.err);
 	run_result_free(&r);
 }
 

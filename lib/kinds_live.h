@@ -28,7 +28,7 @@ enum kinds_nr {
 	KNR_DUP3 = __NR_dup3,
 	KNR_FCNTL = __NR_fcntl,
 	KNR_CLOSE = __NR_close,
-	KNR_READ = __NR_read,
+	KNR_PREADV2 = __NR_preadv2,
 	KNR_IOCTL = __NR_ioctl,
 	KNR_RT_SIGQUEUEINFO = __NR_rt_sigqueueinfo,
 	KNR_RT_TGSIGQUEUEINFO = __NR_rt_tgsigqueueinfo,

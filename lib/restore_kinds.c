@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
+#include <sys/uio.h>
 #include <time.h>
 
 #include "arming.h"
@@ -96,13 +97,13 @@ struct kinds_restore {
 };
 
 /* The scratch region: the calls, then per-entry data. */
-#define TFD_SLOT	80	/* new itimerspec, old itimerspec, ticks, ticks read */
+#define TFD_SLOT	96	/* new itimerspec, old itimerspec, ticks, ticks read, an iovec */
 #define ITV_SLOT	64	/* new itimerval, old itimerval */
 #define SI_SLOT		128	/* a siginfo_t */
 
 static size_t max_calls(const struct kinds_restore *kr)
 {
-	return 5 * kr->ntfds + 2 * KITIMER_COUNT + 2 * kr->nsigs + 4;
+	return 4 * kr->ntfds + 2 * KITIMER_COUNT + 2 * kr->nsigs + 4;
 }
 
 static uint64_t calls_end(const struct kinds_restore *kr)
@@ -154,8 +155,8 @@ static int kb_init(struct kbatch *kb, const struct kinds_restore *kr)
 	return kb->b ? 0 : -ENOMEM;
 }
 
-static size_t kb_add(struct kbatch *kb, long nr, uint64_t a0, uint64_t a1, uint64_t a2,
-		     uint64_t a3)
+static size_t kb_add6(struct kbatch *kb, long nr, uint64_t a0, uint64_t a1, uint64_t a2,
+		      uint64_t a3, uint64_t a4, uint64_t a5)
 {
 	struct blob_call *c = &kb->b->calls[kb->b->count];
 
@@ -165,7 +166,15 @@ static size_t kb_add(struct kbatch *kb, long nr, uint64_t a0, uint64_t a1, uint6
 	c->args[1] = a1;
 	c->args[2] = a2;
 	c->args[3] = a3;
+	c->args[4] = a4;
+	c->args[5] = a5;
 	return kb->b->count++;
+}
+
+static size_t kb_add(struct kbatch *kb, long nr, uint64_t a0, uint64_t a1, uint64_t a2,
+		     uint64_t a3)
+{
+	return kb_add6(kb, nr, a0, a1, a2, a3, 0, 0);
 }
 
 /*
@@ -934,21 +943,28 @@ static void timerfd_was(const struct kr_tfd *e, struct itimerspec *its, unsigned
  * A timerfd re-armed in place: its expirations, which timerfd_settime()
  * clears, are read just before it, in the same batch, for a rollback to
  * set back.  Those read with the prepare's fdinfo would miss the ones
- * that came since.  read() takes them (the settime would clear them all
- * the same), and so that it cannot block on a timerfd with none, the
- * file is made O_NONBLOCK around it.  Returns the read's call.
+ * that came since, and a periodic timerfd's fdinfo counts only those the
+ * kernel has brought up to date.  preadv2() with RWF_NOWAIT takes them
+ * (the settime would clear them all the same) without blocking on a
+ * timerfd with none, and without touching the file's flags, which the
+ * program and any process sharing the file see.  A kernel whose timerfd
+ * cannot be read so (before 6.10, EOPNOTSUPP) keeps the prepare's count.
+ * Not one that TFD_TIMER_CANCEL_ON_SET may have cancelled: a read would
+ * take the cancellation, which nothing can give back.  Returns the
+ * read's call, or SIZE_MAX.
  */
-static size_t take_ticks(struct kbatch *kb, const struct kr_tfd *e, uint64_t at)
+static size_t take_ticks(struct kinds_restore *kr, struct kbatch *kb, const struct kr_tfd *e,
+			 uint64_t at)
 {
-	bool blocking = !(e->old.fd_flags & KO_NONBLOCK);
-	size_t call;
+	const struct iovec iov = { .iov_base = (void *)(uintptr_t)at, .iov_len = sizeof(uint64_t) };
 
-	if (blocking)
-		kb_add(kb, KNR_FCNTL, e->want->fd, F_SETFL, KO_NONBLOCK, 0);
-	call = kb_add(kb, KNR_READ, e->want->fd, at, sizeof(uint64_t), 0);
-	if (blocking)
-		kb_add(kb, KNR_FCNTL, e->want->fd, F_SETFL, 0, 0);
-	return call;
+	if (e->old.settime_flags & KTFD_TIMER_CANCEL_ON_SET)
+		return SIZE_MAX;
+	if (target_write(kr->t, at + 8, &iov, sizeof(iov)))
+		return SIZE_MAX;
+	/* The file's own position (-1), which a timerfd ignores. */
+	return kb_add6(kb, KNR_PREADV2, e->want->fd, at + 8, 1, (uint64_t)-1, (uint64_t)-1,
+		       RWF_NOWAIT);
 }
 
 /* What take_ticks() read: 8 bytes, or EAGAIN for none. */
@@ -989,7 +1005,7 @@ static int arm_timerfds(struct kinds_restore *kr, struct kbatch *kb)
 			goto free_call;
 		call[3 * i + 2] = SIZE_MAX;
 		if (e->how == TFD_REARM && !kr->rearm)
-			call[3 * i + 2] = take_ticks(kb, e, slot + 72);
+			call[3 * i + 2] = take_ticks(kr, kb, e, slot + 72);
 		call[3 * i] = kb_add(kb, KNR_TIMERFD_SETTIME, w->fd, flags, slot, slot + 32);
 		call[3 * i + 1] = SIZE_MAX;
 		if (w->ticks)

@@ -257,7 +257,10 @@ static int add_queue(struct target *t, const struct held_signals *h, struct blob
 
 /*
  * A live signal a purge took, as the kernel gave it, queued again for
- * the process: which queue it came from, the purge does not say.
+ * the process: which queue it came from, the purge does not say.  One
+ * that a process or the kernel sent (si_code >= 0, or SI_TKILL) may be
+ * queued only by a thread to itself (rt_sigqueueinfo(2)): to the
+ * injecting thread, then.
  */
 static int put_back_taken(struct target *t, const struct held_signals *h,
 			  const siginfo_t *taken, size_t n)
@@ -268,7 +271,9 @@ static int put_back_taken(struct target *t, const struct held_signals *h,
 	if (!b)
 		return -ENOMEM;
 	for (size_t k = 0; !ret && k < n; k++)
-		ret = add_queue(t, h, b, k, &taken[k], 0);
+		ret = add_queue(t, h, b, k, &taken[k],
+				taken[k].si_code >= 0 || taken[k].si_code == SI_TKILL ?
+				h->inject_ns_tid : 0);
 	if (!ret)
 		ret = target_batch_through(t, b, target_scratch(t));
 	for (size_t k = 0; !ret && k < b->count; k++)
@@ -382,10 +387,8 @@ static bool first_of_timer(const struct held_signals *h, const struct held_signa
 	return true;
 }
 
-size_t held_signals_queue_again(struct target *t, const struct held_signals *h)
+uint64_t held_signals_clear_stale(struct target *t, const struct held_signals *h)
 {
-	const struct held_signal *chunk[HELD_CHUNK];
-	size_t nchunk = 0, failed = 0;
 	uint64_t purge = 0;
 
 	if (!h->drops_stale)
@@ -399,14 +402,39 @@ size_t held_signals_queue_again(struct target *t, const struct held_signals *h)
 			purge |= ksig_bit(s->signo);
 	}
 	if (purge && held_signals_purge(t, h, purge))
-		return h->n;
+		return 0;
+	return purge;
+}
+
+/* Whether a standard signal like @x's goes into its queue before it: that one holds its place. */
+static bool queued_before(const struct held_signals *h, const struct held_signal *x)
+{
+	for (const struct held_signal *y = h->sig; y < x; y++)
+		if (!y->skip && first_of_timer(h, y) && y->s.signo == x->s.signo &&
+		    y->s.tid == x->s.tid)
+			return true;
+	return false;
+}
+
+size_t held_signals_queue_again(struct target *t, const struct held_signals *h, uint64_t cleared)
+{
+	const struct held_signal *chunk[HELD_CHUNK];
+	size_t nchunk = 0, failed = 0;
+
+	if (!h->drops_stale)
+		return 0;
 	for (size_t i = 0; i < h->n; i++) {
 		const struct held_signal *x = &h->sig[i];
 
 		if (x->skip || !first_of_timer(h, x))
 			continue;
-		/* Its stale copy stays, and a new one would be dropped as its duplicate. */
-		if (x->s.signo < KSIGRTMIN && !(purge & ksig_bit(x->s.signo))) {
+		/*
+		 * A standard signal whose stale copy stays, or that follows
+		 * another of its number into its queue, would be dropped as
+		 * a duplicate, and rt_sigqueueinfo() would still say 0.
+		 */
+		if (x->s.signo < KSIGRTMIN &&
+		    (!(cleared & ksig_bit(x->s.signo)) || queued_before(h, x))) {
 			failed++;
 			continue;
 		}

@@ -70,13 +70,17 @@ int held_signals_purge(struct target *t, const struct held_signals *h, uint64_t 
 /* Scratch bytes held_signals_purge() and held_signals_queue_again() need. */
 size_t held_signals_scratch_size(void);
 /*
- * Rollback, the colliding timers deleted: their signals, which that made
- * stale, queued again as they were (but those marked skip), each stale
- * standard one taken out first; one per timer, for a timer has one
- * signal of its own (another of its id is a copy someone queued, which
- * stays live).  Nothing on a kernel that delivers stale signals.  Best
- * effort; returns how many could not be queued again.
+ * Rollback, the colliding timers deleted: first, before they are made
+ * again (one that then fires at once would queue a live signal a purge
+ * could take), held_signals_clear_stale() takes out the stale standard
+ * signals that held_signals_purge_reaches() allows, and returns their
+ * bits; then, the timers back, held_signals_queue_again() queues their
+ * signals again as they were (but those marked skip): one per timer, for
+ * a timer has one signal of its own (another of its id is a copy someone
+ * queued, which stays live).  Nothing on a kernel that delivers stale
+ * signals.  Best effort; returns how many could not be queued again.
  */
-size_t held_signals_queue_again(struct target *t, const struct held_signals *h);
+uint64_t held_signals_clear_stale(struct target *t, const struct held_signals *h);
+size_t held_signals_queue_again(struct target *t, const struct held_signals *h, uint64_t cleared);
 
 #endif

@@ -656,31 +656,33 @@ free_existing:
 }
 
 /*
- * Undo: delete what we created, then put back what was replaced.
- * Whether all of it was undone; each failure is logged.
- */
-/*
  * The deleted timers' signals queued again, last, once the timers are
- * back; not those whose dump's copy was queued already (the same process
- * restored into itself, failing only past the point of no return).
+ * back (their stale standard ones taken out before: @cleared); not those
+ * whose dump's copy was queued already (the same process restored into
+ * itself, failing only past the point of no return).
  */
-static bool queue_held_again(struct restore *r)
+static bool queue_held_again(struct restore *r, uint64_t cleared)
 {
 	size_t lost;
 
 	for (size_t i = 0; i < r->held.n; i++)
 		r->held.sig[i].skip = kinds_restore_queued_same(r->kr, &r->held.sig[i].s);
-	lost = held_signals_queue_again(r->t, &r->held);
+	lost = held_signals_queue_again(r->t, &r->held, cleared);
 	if (lost)
 		err(r->ctx, "rollback: %zu of the signals queued for the timers the restore"
 		    " replaced could not be queued again in pid %d", lost, r->t->pid);
 	return !lost;
 }
 
+/*
+ * Undo: delete what we created, then put back what was replaced.
+ * Whether all of it was undone; each failure is logged.
+ */
 static bool rollback(struct restore *r)
 {
 	const struct ptimer_dump *back = r->replaced;
 	bool undone = kinds_restore_rollback(r->kr);
+	uint64_t cleared;
 
 	if (armed_may_have_fired(&r->c))
 		err(r->ctx, "rollback: a timer armed to expire in %.1f s may have expired;"
@@ -699,6 +701,8 @@ static bool rollback(struct restore *r)
 	}
 	if (!back || !back->ntimers || !r->replaced_deleted)
 		return undone;
+	/* Before a timer made again, due at once, queues a live one a purge could take. */
+	cleared = r->held.n ? held_signals_clear_stale(r->t, &r->held) : 0;
 	/*
 	 * The replaced ids lie behind the counter now, and a walk to them
 	 * goes all the way round the id space, so the prctl is used where
@@ -720,7 +724,7 @@ static bool rollback(struct restore *r)
 		    r->t->pid);
 		undone = false;
 	}
-	if (r->held.n && !queue_held_again(r))
+	if (r->held.n && !queue_held_again(r, cleared))
 		undone = false;
 	return undone;
 }

@@ -358,12 +358,7 @@ static size_t queue_chunk(struct target *t, const struct held_signals *h,
 		const struct ptimer_pending_signal *s = &sig[k]->s;
 		siginfo_t si;
 
-		memset(&si, 0, sizeof(si));
-		si.si_signo = s->signo;
-		si.si_code = SI_TIMER;
-		si.si_timerid = s->timerid;
-		si.si_overrun = s->overrun;
-		memcpy(&si.si_value, &s->sigval, sizeof(s->sigval));
+		pending_signal_siginfo(s, &si);
 		if (add_queue(t, h, b, k, &si, s->tid)) {
 			free(b);
 			return n;

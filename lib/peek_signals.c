@@ -58,3 +58,13 @@ int peek_timer_signals(struct target *t, pid_t tid, bool shared,
 	} while (got == PEEK_CHUNK);
 	return 0;
 }
+
+void pending_signal_siginfo(const struct ptimer_pending_signal *s, siginfo_t *si)
+{
+	memset(si, 0, sizeof(*si));
+	si->si_signo = s->signo;
+	si->si_code = SI_TIMER;
+	si->si_timerid = s->timerid;
+	si->si_overrun = s->overrun;
+	memcpy(&si->si_value, &s->sigval, sizeof(s->sigval));
+}

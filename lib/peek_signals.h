@@ -8,6 +8,7 @@
 #ifndef PTIMER_PEEK_SIGNALS_H
 #define PTIMER_PEEK_SIGNALS_H
 
+#include <signal.h>
 #include <stdbool.h>
 
 #include "ptimer.h"
@@ -23,5 +24,12 @@
 int peek_timer_signals(struct target *t, pid_t tid, bool shared,
 		       int (*fn)(void *data, const struct ptimer_pending_signal *s), void *data,
 		       unsigned int *count);
+
+/*
+ * The siginfo @s is queued again with, by rt_sigqueueinfo(2) or
+ * rt_tgsigqueueinfo(2): an ordinary entry, which the kernel delivers
+ * whatever becomes of the timer.
+ */
+void pending_signal_siginfo(const struct ptimer_pending_signal *s, siginfo_t *si);
 
 #endif

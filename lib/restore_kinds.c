@@ -30,11 +30,12 @@
 #include <time.h>
 
 #include "arming.h"
+#include "held_signals.h"
 #include "internal.h"
 #include "kabi.h"
 #include "kinds.h"
-#include "held_signals.h"
 #include "kinds_live.h"
+#include "peek_signals.h"
 #include "procfs.h"
 #include "procfs_fd.h"
 #include "remap.h"
@@ -1289,12 +1290,7 @@ static int queue_signals(struct kinds_restore *kr)
 		const struct ptimer_pending_signal *s = &kr->sigs[k];
 		siginfo_t si;
 
-		memset(&si, 0, sizeof(si));
-		si.si_signo = s->signo;
-		si.si_code = SI_TIMER;
-		si.si_timerid = s->timerid;
-		si.si_overrun = s->overrun;
-		memcpy(&si.si_value, &s->sigval, sizeof(s->sigval));
+		pending_signal_siginfo(s, &si);
 		ret = target_write(kr->t, si_slot(kr, k), &si, sizeof(si));
 		if (ret)
 			goto free_batch;

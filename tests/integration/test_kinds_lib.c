@@ -509,6 +509,22 @@ static void stop_when_armed(struct ptimer_ctx *c, enum ptimer_phase phase)
 		stop_flag = 1;
 }
 
+/* A restore of @d into @pid with --replace, @fn watching its phases and able to stop it. */
+static int restore_watched(pid_t pid, const struct ptimer_dump *d,
+			   void (*fn)(struct ptimer_ctx *c, enum ptimer_phase phase))
+{
+	struct ptimer_restore_opts o = { .size = sizeof(o), .replace = true };
+	int r;
+
+	stop_flag = 0;
+	ptimer_set_interrupt(ctx, &stop_flag);
+	ptimer_set_phase_fn(ctx, fn);
+	r = ptimer_restore_pid(ctx, pid, d, &o, NULL, NULL);
+	ptimer_set_phase_fn(ctx, NULL);
+	ptimer_set_interrupt(ctx, NULL);
+	return r;
+}
+
 static void fd_link(pid_t pid, int fd, char *buf, size_t size)
 {
 	char path[64];
@@ -546,12 +562,7 @@ Test(kinds_lib, rollback_puts_a_replaced_fd_back)
 	cr_assert_eq(ptimer_dump_add_itimer(only, ptimer_dump_itimers(d, &n)), 0);
 	fd_link(dst->pid, FD_OTHER, before, sizeof(before));
 	cr_assert_str_eq(before, "/dev/null");
-	stop_flag = 0;
-	ptimer_set_interrupt(ctx, &stop_flag);
-	ptimer_set_phase_fn(ctx, stop_when_armed);
-	r = ptimer_restore_pid(ctx, dst->pid, only, &o, NULL, NULL);
-	ptimer_set_phase_fn(ctx, NULL);
-	ptimer_set_interrupt(ctx, NULL);
+	r = restore_watched(dst->pid, only, stop_when_armed);
 	cr_expect_eq(r, -EINTR, "%s (%s)", ptimer_strerror(r), ptimer_last_error(ctx));
 	fd_link(dst->pid, FD_OTHER, after, sizeof(after));
 	cr_expect_str_eq(after, before, "the same file again");
@@ -614,7 +625,6 @@ Test(kinds_lib, replace_into_itself_delivers_each_signal_once)
 static void replace_rolled_back_keeps_the_signals(bool differ, enum ptimer_phase phase)
 {
 	struct victim *v = holder("full");
-	struct ptimer_restore_opts o = { .size = sizeof(o), .replace = true };
 	struct ptimer_dump *d = dump_of(v->pid, 0);
 	int r;
 
@@ -626,13 +636,8 @@ static void replace_rolled_back_keeps_the_signals(bool differ, enum ptimer_phase
 	} else {
 		need_restore_ids_for_held_signals();
 	}
-	stop_flag = 0;
 	stop_at = phase;
-	ptimer_set_interrupt(ctx, &stop_flag);
-	ptimer_set_phase_fn(ctx, stop_when_armed);
-	r = ptimer_restore_pid(ctx, v->pid, d, &o, NULL, NULL);
-	ptimer_set_phase_fn(ctx, NULL);
-	ptimer_set_interrupt(ctx, NULL);
+	r = restore_watched(v->pid, d, stop_when_armed);
 	stop_at = PTIMER_PHASE_ARMED;
 	cr_assert_eq(r, -EINTR, "%s (%s)", ptimer_strerror(r), ptimer_last_error(ctx));
 	expect_drained(v, 1, 1);
@@ -684,7 +689,6 @@ static unsigned long long sigq_used(pid_t pid)
 Test(kinds_lib, a_replace_with_no_room_to_roll_back_its_signals_is_refused)
 {
 	struct victim *v = holder_as("full", 64177);
-	struct ptimer_restore_opts o = { .size = sizeof(o), .replace = true };
 	struct ptimer_dump *d = dump_of(v->pid, 0);
 	char cmd[64], line[128];
 	int r;
@@ -695,12 +699,7 @@ Test(kinds_lib, a_replace_with_no_room_to_roll_back_its_signals_is_refused)
 	cr_assert_eq(victim_cmd(v, cmd, line, sizeof(line)), 0);
 	cr_assert_str_eq(line, "OK");
 	ptimer_dump_set_kinds(d, PTIMER_KIND_POSIX);
-	stop_flag = 0;
-	ptimer_set_interrupt(ctx, &stop_flag);
-	ptimer_set_phase_fn(ctx, stop_when_armed);
-	r = ptimer_restore_pid(ctx, v->pid, d, &o, NULL, NULL);
-	ptimer_set_phase_fn(ctx, NULL);
-	ptimer_set_interrupt(ctx, NULL);
+	r = restore_watched(v->pid, d, stop_when_armed);
 	cr_expect_eq(r, -EAGAIN, "%s (%s)", ptimer_strerror(r), ptimer_last_error(ctx));
 	cr_expect(strstr(ptimer_last_error(ctx), "RLIMIT_SIGPENDING"), "%s",
 		  ptimer_last_error(ctx));
@@ -731,7 +730,6 @@ static size_t signals_numbered(const struct ptimer_dump *d, int signo)
 Test(kinds_lib, a_rolled_back_replace_takes_no_live_signal_of_another_timer)
 {
 	struct victim *v = holder("twoalarms");
-	struct ptimer_restore_opts o = { .size = sizeof(o), .replace = true };
 	struct ptimer_dump *d = NULL, *only = ptimer_dump_new();
 	int64_t deadline = harness_deadline(30000);
 	char line[512];
@@ -764,12 +762,7 @@ Test(kinds_lib, a_rolled_back_replace_takes_no_live_signal_of_another_timer)
 			cr_assert_eq(ptimer_dump_add_timer(only, &x), 0);
 		}
 	cr_assert_eq(only->ntimers, 1);
-	stop_flag = 0;
-	ptimer_set_interrupt(ctx, &stop_flag);
-	ptimer_set_phase_fn(ctx, stop_when_armed);
-	r = ptimer_restore_pid(ctx, v->pid, only, &o, NULL, NULL);
-	ptimer_set_phase_fn(ctx, NULL);
-	ptimer_set_interrupt(ctx, NULL);
+	r = restore_watched(v->pid, only, stop_when_armed);
 	cr_expect_eq(r, -EINTR, "%s (%s)", ptimer_strerror(r), ptimer_last_error(ctx));
 	cr_expect(strstr(ptimer_last_error(ctx), "incomplete"), "%s", ptimer_last_error(ctx));
 	cr_assert_eq(victim_cmd(v, "drain", line, sizeof(line)), 0);
@@ -852,7 +845,6 @@ static bool timerfd_reads_nowait(void)
 Test(kinds_lib, a_rolled_back_timerfd_keeps_the_ticks_of_the_restore)
 {
 	struct victim *v;
-	struct ptimer_restore_opts o = { .size = sizeof(o), .replace = true };
 	struct ptimer_dump *d, *before, *after;
 	unsigned long long t0, t1;
 	int r;
@@ -865,12 +857,7 @@ Test(kinds_lib, a_rolled_back_timerfd_keeps_the_ticks_of_the_restore)
 	ptimer_dump_set_kinds(d, PTIMER_KIND_TIMERFD);
 	before = dump_of(v->pid, 0);
 	t0 = tfd_at(before, FD_MONO)->ticks;
-	stop_flag = 0;
-	ptimer_set_interrupt(ctx, &stop_flag);
-	ptimer_set_phase_fn(ctx, hold_at_created_then_stop);
-	r = ptimer_restore_pid(ctx, v->pid, d, &o, NULL, NULL);
-	ptimer_set_phase_fn(ctx, NULL);
-	ptimer_set_interrupt(ctx, NULL);
+	r = restore_watched(v->pid, d, hold_at_created_then_stop);
 	cr_assert_eq(r, -EINTR, "%s (%s)", ptimer_strerror(r), ptimer_last_error(ctx));
 	after = dump_of(v->pid, 0);
 	t1 = tfd_at(after, FD_MONO)->ticks;
@@ -891,7 +878,6 @@ Test(kinds_lib, a_rolled_back_timerfd_keeps_the_ticks_of_the_restore)
 Test(kinds_lib, a_rolled_back_replace_of_two_alarms_says_one_is_lost)
 {
 	struct victim *v;
-	struct ptimer_restore_opts o = { .size = sizeof(o), .replace = true };
 	struct ptimer_dump *d;
 	char line[512];
 	long long n;
@@ -905,12 +891,7 @@ Test(kinds_lib, a_rolled_back_replace_of_two_alarms_says_one_is_lost)
 	ptimer_dump_set_kinds(d, PTIMER_KIND_POSIX);
 	for (size_t i = 0; i < d->ntimers; i++)
 		d->timers[i].sigval ^= 0x1000;
-	stop_flag = 0;
-	ptimer_set_interrupt(ctx, &stop_flag);
-	ptimer_set_phase_fn(ctx, stop_when_armed);
-	r = ptimer_restore_pid(ctx, v->pid, d, &o, NULL, NULL);
-	ptimer_set_phase_fn(ctx, NULL);
-	ptimer_set_interrupt(ctx, NULL);
+	r = restore_watched(v->pid, d, stop_when_armed);
 	cr_expect_eq(r, -EINTR, "%s (%s)", ptimer_strerror(r), ptimer_last_error(ctx));
 	cr_expect(strstr(ptimer_last_error(ctx), "incomplete"), "%s", ptimer_last_error(ctx));
 	cr_assert_eq(victim_cmd(v, "drain", line, sizeof(line)), 0);

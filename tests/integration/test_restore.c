@@ -1873,6 +1873,26 @@ Test(restore, a_wrong_target_fails_before_the_input_is_read, .timeout = 90)
  * Before, each came back with the value it had when read: late by as long
  * as the restore was held at 'created'.
  */
+/*
+ * What timers @first..@last had left in @before fell by the time until
+ * @after, as if untouched; late, at most, by the moments the rollback
+ * took to compute and run the settings (generously: a loaded machine).
+ */
+static void expect_put_back_on_time(const struct ru_snap *before, const struct ru_snap *after,
+				    int first, int last)
+{
+	long long least = after->t0 - before->t1, most = after->t1 - before->t0;
+
+	for (int id = first; id <= last; id++) {
+		const struct vtimer *x = ru_snap_timer(before, id), *y = ru_snap_timer(after, id);
+
+		cr_expect(y->value_ns >= x->value_ns - most - 5 * RU_MS &&
+			  y->value_ns <= x->value_ns - least + 100 * RU_MS * harness_time_scale(),
+			  "timer %d: %lld ns left, then %lld %lld..%lld ns later: not put back on"
+			  " time", id, (long long)x->value_ns, (long long)y->value_ns, least, most);
+	}
+}
+
 Test(restore, a_rollback_puts_replaced_timers_back_on_time, .timeout = 90)
 {
 	int scale = harness_time_scale();
@@ -1919,20 +1939,7 @@ Test(restore, a_rollback_puts_replaced_timers_back_on_time, .timeout = 90)
 	cr_expect_eq(b.res.exit_code, PX_INTERRUPTED, "%s", run_describe(&b.res));
 	run_result_free(&b.res);
 	ru_snap_take(dst, &after);
-	/*
-	 * What timers 3 and 4 have left fell by the time since, as if
-	 * untouched; late, at most, by the moments the rollback took to
-	 * compute and run the settings (generously: a loaded machine).
-	 */
-	for (int id = 3; id <= 4; id++) {
-		const struct vtimer *x = ru_snap_timer(&before, id), *y = ru_snap_timer(&after, id);
-		long long least = after.t0 - before.t1, most = after.t1 - before.t0;
-
-		cr_expect(y->value_ns >= x->value_ns - most - 5 * RU_MS &&
-			  y->value_ns <= x->value_ns - least + 100 * RU_MS * scale,
-			  "timer %d: %lld ns left, then %lld %lld..%lld ns later: not put back on"
-			  " time", id, (long long)x->value_ns, (long long)y->value_ns, least, most);
-	}
+	expect_put_back_on_time(&before, &after, 3, 4);
 	deadline = harness_deadline(2000);
 	while (victim_sigcount(dst, 12) == ticks && clock_ns(CLOCK_MONOTONIC) < deadline)
 		sleep_ms(10);
@@ -2102,15 +2109,7 @@ Test(restore, a_rollback_puts_timers_rearmed_in_place_back_on_time, .timeout = 9
 	cr_expect_eq(b.res.exit_code, PX_INTERRUPTED, "%s", run_describe(&b.res));
 	run_result_free(&b.res);
 	ru_snap_take(dst, &after);
-	for (int id = 3; id <= 4; id++) {
-		const struct vtimer *x = ru_snap_timer(&before, id), *y = ru_snap_timer(&after, id);
-		long long least = after.t0 - before.t1, most = after.t1 - before.t0;
-
-		cr_expect(y->value_ns >= x->value_ns - most - 5 * RU_MS &&
-			  y->value_ns <= x->value_ns - least + 100 * RU_MS * scale,
-			  "timer %d: %lld ns left, then %lld %lld..%lld ns later: not put back on"
-			  " time", id, (long long)x->value_ns, (long long)y->value_ns, least, most);
-	}
+	expect_put_back_on_time(&before, &after, 3, 4);
 	ru_file_free(dump);
 	victim_kill(src);
 	victim_kill(dst);

@@ -265,7 +265,8 @@ static int restore_failed(const struct restore_args *a, int err, pid_t pid,
 {
 	int ret = cli_fail(err, "cannot restore into pid %d", pid);
 
-	if (err == -EAGAIN) {
+	/* Not when the room asked is a rollback's, which the message counts itself. */
+	if (err == -EAGAIN && !strstr(ptimer_last_error(cli.ctx), "should the restore fail")) {
 		size_t nsigs = 0;
 
 		ptimer_dump_signals(dump, &nsigs);

@@ -553,8 +553,8 @@ static int check_room_to_roll_back(struct restore *r)
 	return ctx_set_error(r->ctx, -EAGAIN, "%zu timers of pid %d that --replace deletes have"
 			     " a signal queued; putting them back should the restore fail needs"
 			     " %llu more of RLIMIT_SIGPENDING, and its user has %llu of %llu"
-			     " queued (raise it with prlimit --sigpending)", n, r->t->pid, need,
-			     queued, limit);
+			     " queued (raise it with prlimit --pid %d --sigpending=%llu)", n,
+			     r->t->pid, need, queued, limit, r->t->pid, queued + need);
 }
 
 /*

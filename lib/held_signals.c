@@ -9,10 +9,8 @@
  *
  * - A rollback must queue those signals again, or the program never gets
  *   them: it did not touch its timers, and must not see that we did.
- *   (So a timer with a signal held is deleted, never re-armed in place
- *   (restore.c): the stale entry of a re-armed one turns live again if
- *   the timer expires while it is queued, and a copy queued beside it
- *   would come twice.  A deleted one's never does.)
+ *   Only those the restore made stale (held_signals_mark_stale()): a
+ *   timer not yet deleted or re-armed keeps its own, live.
  * - A dump's standard signal (one below SIGRTMIN, which rt_sigqueueinfo()
  *   queues once per queue) queued where a stale one of the same number
  *   sits is dropped as its duplicate, and the stale one at delivery: the
@@ -174,12 +172,19 @@ bool held_signals_take_live_copy(struct held_signals *h, const struct ptimer_pen
 	return false;
 }
 
+void held_signals_mark_stale(struct held_signals *h, const int *ids, size_t n)
+{
+	for (size_t i = 0; i < h->n; i++)
+		if (has_id(ids, n, h->sig[i].s.timerid))
+			h->sig[i].stale = true;
+}
+
 bool held_signals_stale_standard(const struct held_signals *h, int signo, pid_t tid)
 {
 	if (!h->drops_stale || signo >= KSIGRTMIN)
 		return false;
 	for (size_t i = 0; i < h->n; i++)
-		if (h->sig[i].s.signo == signo && h->sig[i].s.tid == tid)
+		if (h->sig[i].stale && h->sig[i].s.signo == signo && h->sig[i].s.tid == tid)
 			return true;
 	return false;
 }
@@ -200,13 +205,13 @@ bool held_signals_purge_reaches(const struct held_signals *h, int signo, pid_t t
 
 	if (tid && tid != h->inject_ns_tid)
 		return false;
-	/* Every entry of @signo it sees is held, and its timer's one. */
+	/* Every entry of @signo it sees is held, stale, and its timer's one. */
 	for (size_t i = 0; i < h->n; i++) {
 		const struct ptimer_pending_signal *s = &h->sig[i].s;
 
 		if (s->signo != signo || (s->tid && s->tid != h->inject_ns_tid))
 			continue;
-		if (of_timer(h, s->timerid) != 1)
+		if (!h->sig[i].stale || of_timer(h, s->timerid) != 1)
 			return false;
 		if (s->tid)
 			inject++;
@@ -405,7 +410,7 @@ uint64_t held_signals_clear_stale(struct target *t, const struct held_signals *h
 static bool queued_before(const struct held_signals *h, const struct held_signal *x)
 {
 	for (const struct held_signal *y = h->sig; y < x; y++)
-		if (!y->skip && first_of_timer(h, y) && y->s.signo == x->s.signo &&
+		if (y->stale && !y->skip && first_of_timer(h, y) && y->s.signo == x->s.signo &&
 		    y->s.tid == x->s.tid)
 			return true;
 	return false;
@@ -421,7 +426,7 @@ size_t held_signals_queue_again(struct target *t, const struct held_signals *h, 
 	for (size_t i = 0; i < h->n; i++) {
 		const struct held_signal *x = &h->sig[i];
 
-		if (x->skip || !first_of_timer(h, x))
+		if (!x->stale || x->skip || !first_of_timer(h, x))
 			continue;
 		/*
 		 * A standard signal whose stale copy stays, or that follows

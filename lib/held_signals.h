@@ -20,6 +20,7 @@
 struct held_signal {
 	struct ptimer_pending_signal s;	/* .tid in the target's namespace; 0: the process */
 	bool matched;			/* a dump's identical signal was left to it */
+	bool stale;			/* its timer deleted or re-armed (held_signals_mark_stale()) */
 	bool skip;			/* not to be queued again: the dump's copy was */
 };
 
@@ -41,6 +42,8 @@ struct held_signals {
 int held_signals_read(struct target *t, const int *ids, size_t nids, struct held_signals *h);
 void held_signals_free(struct held_signals *h);
 
+/* The @n timers @ids (ascending) were deleted or re-armed: their held signals are stale. */
+void held_signals_mark_stale(struct held_signals *h, const int *ids, size_t n);
 /* Whether timer @id has a signal held. */
 bool held_signals_has(const struct held_signals *h, int id);
 /* How many of the @n timers @ids (ascending) have a signal held. */
@@ -70,7 +73,7 @@ int held_signals_purge(struct target *t, const struct held_signals *h, uint64_t 
 /* Scratch bytes held_signals_purge() and held_signals_queue_again() need. */
 size_t held_signals_scratch_size(void);
 /*
- * Rollback, the colliding timers deleted: first, before they are made
+ * Rollback, of the stale ones: first, before the deleted timers are made
  * again (one that then fires at once would queue a live signal a purge
  * could take), held_signals_clear_stale() takes out the stale standard
  * signals that held_signals_purge_reaches() allows, and returns their

@@ -80,9 +80,6 @@ static struct ptimer_timer *in_place_twin(struct restore *r, const struct ptimer
 
 	if (!want)
 		return NULL;
-	/* Re-armed, its stale signal could turn live again beside a copy (held_signals.c). */
-	if (stopped && r->held.drops_stale && held_signals_has(&r->held, have->id))
-		return NULL;
 	h = *have;
 	if (!stopped && ptimer_clock_is_cpu(h.clockid) && ptimer_clock_is_cpu(want->clockid) &&
 	    ptimer_cpu_clock_pid(h.clockid) && ptimer_cpu_clock_pid(want->clockid))
@@ -504,8 +501,7 @@ static int *timer_ids(const struct ptimer_timer *t, size_t n)
 /*
  * Once stopped, before anything changes: the signals that the colliding
  * timers, r->replaced, have queued (held_signals.c), which deleting or
- * re-arming them makes stale.  Where the kernel drops stale signals,
- * in_place_twin() then lets no such timer be re-armed in place.
+ * re-arming them makes stale.
  */
 static int hold_signals(struct restore *r)
 {
@@ -521,6 +517,17 @@ static int hold_signals(struct restore *r)
 	return ret;
 }
 
+/* The held signals of @n timers (ascending) that the restore deleted or re-armed. */
+static void mark_stale(struct restore *r, const struct ptimer_timer *t, size_t n)
+{
+	int *ids = timer_ids(t, n);
+
+	/* Without memory, none: a rollback then queues nothing twice. */
+	if (ids)
+		held_signals_mark_stale(&r->held, ids, n);
+	free(ids);
+}
+
 /*
  * Should the restore fail, a rollback creates each deleted timer again
  * beside its stale signal, which keeps its place in RLIMIT_SIGPENDING
@@ -531,18 +538,25 @@ static int hold_signals(struct restore *r)
 static int check_room_to_roll_back(struct restore *r)
 {
 	unsigned long long queued, limit, need;
-	int *ids;
-	size_t n;
+	int *del, *in_place;
+	size_t n, ndel = 0, nin_place = 0;
 	int ret;
 
 	if (!r->held.n)
 		return 0;
-	ids = timer_ids(r->replaced->timers, r->replaced->ntimers);
-	if (!ids)
+	del = timer_ids(r->replaced->timers, r->replaced->ntimers);
+	in_place = timer_ids(r->in_place, r->nin_place);
+	if (del && in_place) {
+		ndel = held_signals_timers(&r->held, del, r->replaced->ntimers);
+		nin_place = held_signals_timers(&r->held, in_place, r->nin_place);
+	}
+	free(in_place);
+	free(del);
+	if (!del || !in_place)
 		return -ENOMEM;
-	n = held_signals_timers(&r->held, ids, r->replaced->ntimers);
-	free(ids);
-	need = r->held.drops_stale ? 2 * n : n;
+	/* A timer re-armed in place is not made again: only its signal is queued again. */
+	need = r->held.drops_stale ? 2 * ndel + nin_place : ndel;
+	n = ndel + nin_place;
 	if (!need)
 		return 0;
 	ret = procfs_sigq(r->t->dirfd, &queued, &limit);
@@ -550,7 +564,7 @@ static int check_room_to_roll_back(struct restore *r)
 		return ctx_set_error(r->ctx, ret, "cannot read SigQ of /proc/%d/status", r->t->pid);
 	if (queued + need <= limit)
 		return 0;
-	return ctx_set_error(r->ctx, -EAGAIN, "%zu timers of pid %d that --replace deletes have"
+	return ctx_set_error(r->ctx, -EAGAIN, "%zu timers of pid %d that --replace changes have"
 			     " a signal queued; putting them back should the restore fail needs"
 			     " %llu more of RLIMIT_SIGPENDING, and its user has %llu of %llu"
 			     " queued (raise it with prlimit --pid %d --sigpending=%llu)", n,
@@ -575,11 +589,8 @@ static int refuse_unnamed_thread_clocks(struct restore *r)
 					     " measures the CPU time of the thread that created it,"
 					     " which /proc does not name: should the restore fail it"
 					     " could not be made again, so --replace re-arms it in"
-					     " place or not at all, and %s", t->id, r->t->pid,
-					     held_signals_has(&r->held, t->id) ?
-					     "it has a signal queued, which a re-arm would leave"
-					     " stale, and liable to come twice" :
-					     "the dump's timer of that id differs from it");
+					     " place or not at all, and the dump's timer of that id"
+					     " differs from it", t->id, r->t->pid);
 	}
 	return 0;
 }
@@ -650,6 +661,8 @@ static int stopped_collisions(struct restore *r)
 	if (ret)
 		ctx_set_error(r->ctx, ret, "deleting the timers that the restore replaces");
 	free(ids);
+	if (r->held.n)
+		mark_stale(r, r->replaced->timers, r->replaced->ntimers);
 free_existing:
 	ptimer_dump_free(existing);
 	return ret;
@@ -694,15 +707,15 @@ static bool rollback(struct restore *r)
 		    r->t->pid);
 		undone = false;
 	}
+	/* Before a timer put back or made again, due at once, queues a live one a purge could take. */
+	cleared = r->held.n ? held_signals_clear_stale(r->t, &r->held) : 0;
 	if (put_back_in_place(&r->c)) {
 		err(r->ctx, "rollback: could not set back every timer re-armed in place in"
 		    " pid %d", r->t->pid);
 		undone = false;
 	}
 	if (!back || !back->ntimers || !r->replaced_deleted)
-		return undone;
-	/* Before a timer made again, due at once, queues a live one a purge could take. */
-	cleared = r->held.n ? held_signals_clear_stale(r->t, &r->held) : 0;
+		goto queue_held;
 	/*
 	 * The replaced ids lie behind the counter now, and a walk to them
 	 * goes all the way round the id space, so the prctl is used where
@@ -724,6 +737,7 @@ static bool rollback(struct restore *r)
 		    r->t->pid);
 		undone = false;
 	}
+queue_held:
 	if (r->held.n && !queue_held_again(r, cleared))
 		undone = false;
 	return undone;
@@ -806,8 +820,12 @@ static int run_attached(struct restore *r)
 	ret = kinds_restore_arm_timerfds(r->kr);
 	if (!ret)
 		ret = arm_rest(&r->c, r->dump, r->want, r->nwant, r->opts->time);
-	if (!ret)
+	if (!ret) {
 		ret = rearm_in_place(&r->c, r->dump, r->in_place, r->nin_place, r->opts->time);
+		/* Those it changed, even had it failed part-way. */
+		if (r->held.n)
+			held_signals_mark_stale(&r->held, r->c.rearmed, r->c.nrearmed);
+	}
 	if (!ret)
 		ret = kinds_restore_arm_itimers(r->kr);
 	if (ret)

@@ -49,27 +49,10 @@
 #define HELD_SI_SLOT	128	/* a siginfo_t */
 #define HELD_PURGE_SLOT	32	/* the kernel's sigset, then a zero timespec at +16 */
 
-static bool has_id(const int *ids, size_t n, int id)
-{
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (ids[mid] == id)
-			return true;
-		if (ids[mid] < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return false;
-}
-
 struct peek_ctx {
 	struct held_signals *h;
-	const int *ids;
-	size_t nids;
+	const struct ptimer_timer *timers;
+	size_t ntimers;
 	pid_t ns_tid;
 };
 
@@ -78,7 +61,7 @@ static int hold(void *data, const struct ptimer_pending_signal *s)
 	struct peek_ctx *p = data;
 	struct held_signal *grown;
 
-	if (!has_id(p->ids, p->nids, s->timerid))
+	if (!timers_find_id(p->timers, p->ntimers, s->timerid))
 		return 0;
 	grown = realloc(p->h->sig, (p->h->n + 1) * sizeof(*grown));
 	if (!grown)
@@ -89,15 +72,16 @@ static int hold(void *data, const struct ptimer_pending_signal *s)
 	return 0;
 }
 
-int held_signals_read(struct target *t, const int *ids, size_t nids, struct held_signals *h)
+int held_signals_read(struct target *t, const struct ptimer_timer *timers, size_t n,
+		      struct held_signals *h)
 {
-	struct peek_ctx p = { .h = h, .ids = ids, .nids = nids };
+	struct peek_ctx p = { .h = h, .timers = timers, .ntimers = n };
 	pid_t inject_tid = target_inject_tid(t), via = target_live_tid(t);
 	unsigned int count[KSIGMAX + 1];
 	int ret;
 
 	memset(h, 0, sizeof(*h));
-	if (!nids)
+	if (!n)
 		return 0;
 	ret = kernel_drops_stale_timer_signals();
 	if (ret < 0)
@@ -144,12 +128,13 @@ bool held_signals_has(const struct held_signals *h, int id)
 	return false;
 }
 
-size_t held_signals_timers(const struct held_signals *h, const int *ids, size_t n)
+size_t held_signals_timers(const struct held_signals *h, const struct ptimer_timer *timers,
+			   size_t n)
 {
 	size_t count = 0;
 
 	for (size_t i = 0; i < n; i++)
-		count += held_signals_has(h, ids[i]);
+		count += held_signals_has(h, timers[i].id);
 	return count;
 }
 
@@ -172,10 +157,10 @@ bool held_signals_take_live_copy(struct held_signals *h, const struct ptimer_pen
 	return false;
 }
 
-void held_signals_mark_stale(struct held_signals *h, const int *ids, size_t n)
+void held_signals_mark_stale(struct held_signals *h, const struct ptimer_timer *timers, size_t n)
 {
 	for (size_t i = 0; i < h->n; i++)
-		if (has_id(ids, n, h->sig[i].s.timerid))
+		if (timers_find_id(timers, n, h->sig[i].s.timerid))
 			h->sig[i].stale = true;
 }
 

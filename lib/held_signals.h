@@ -36,18 +36,20 @@ struct held_signals {
 };
 
 /*
- * With the target held: read the SI_TIMER signals queued for any of
- * @ids (@nids, ascending), in every thread's queue and the process's.
+ * With the target held: read the SI_TIMER signals queued for any of the
+ * @n @timers (ascending ids), in every thread's queue and the process's.
  */
-int held_signals_read(struct target *t, const int *ids, size_t nids, struct held_signals *h);
+int held_signals_read(struct target *t, const struct ptimer_timer *timers, size_t n,
+		      struct held_signals *h);
 void held_signals_free(struct held_signals *h);
 
-/* The @n timers @ids (ascending) were deleted or re-armed: their held signals are stale. */
-void held_signals_mark_stale(struct held_signals *h, const int *ids, size_t n);
+/* The @n @timers (ascending ids) were deleted or re-armed: their held signals are stale. */
+void held_signals_mark_stale(struct held_signals *h, const struct ptimer_timer *timers, size_t n);
 /* Whether timer @id has a signal held. */
 bool held_signals_has(const struct held_signals *h, int id);
-/* How many of the @n timers @ids (ascending) have a signal held. */
-size_t held_signals_timers(const struct held_signals *h, const int *ids, size_t n);
+/* How many of the @n @timers have a signal held. */
+size_t held_signals_timers(const struct held_signals *h, const struct ptimer_timer *timers,
+			   size_t n);
 
 /*
  * A dump's signal @s (tid in the target's namespace) about to be queued:

@@ -489,15 +489,6 @@ static int precheck_collisions(struct restore *r)
 	return ret;
 }
 
-static int *timer_ids(const struct ptimer_timer *t, size_t n)
-{
-	int *ids = malloc((n + 1) * sizeof(*ids));
-
-	for (size_t i = 0; ids && i < n; i++)
-		ids[i] = t[i].id;
-	return ids;
-}
-
 /*
  * Once stopped, before anything changes: the signals that the colliding
  * timers, r->replaced, have queued (held_signals.c), which deleting or
@@ -505,27 +496,11 @@ static int *timer_ids(const struct ptimer_timer *t, size_t n)
  */
 static int hold_signals(struct restore *r)
 {
-	int *ids = timer_ids(r->replaced->timers, r->replaced->ntimers);
-	int ret;
+	int ret = held_signals_read(r->t, r->replaced->timers, r->replaced->ntimers, &r->held);
 
-	if (!ids)
-		return -ENOMEM;
-	ret = held_signals_read(r->t, ids, r->replaced->ntimers, &r->held);
 	if (!ret && r->held.n)
 		kinds_restore_set_held(r->kr, &r->held);
-	free(ids);
 	return ret;
-}
-
-/* The held signals of @n timers (ascending) that the restore deleted or re-armed. */
-static void mark_stale(struct restore *r, const struct ptimer_timer *t, size_t n)
-{
-	int *ids = timer_ids(t, n);
-
-	/* Without memory, none: a rollback then queues nothing twice. */
-	if (ids)
-		held_signals_mark_stale(&r->held, ids, n);
-	free(ids);
 }
 
 /*
@@ -538,22 +513,13 @@ static void mark_stale(struct restore *r, const struct ptimer_timer *t, size_t n
 static int check_room_to_roll_back(struct restore *r)
 {
 	unsigned long long queued, limit, need;
-	int *del, *in_place;
-	size_t n, ndel = 0, nin_place = 0;
+	size_t n, ndel, nin_place;
 	int ret;
 
 	if (!r->held.n)
 		return 0;
-	del = timer_ids(r->replaced->timers, r->replaced->ntimers);
-	in_place = timer_ids(r->in_place, r->nin_place);
-	if (del && in_place) {
-		ndel = held_signals_timers(&r->held, del, r->replaced->ntimers);
-		nin_place = held_signals_timers(&r->held, in_place, r->nin_place);
-	}
-	free(in_place);
-	free(del);
-	if (!del || !in_place)
-		return -ENOMEM;
+	ndel = held_signals_timers(&r->held, r->replaced->timers, r->replaced->ntimers);
+	nin_place = held_signals_timers(&r->held, r->in_place, r->nin_place);
 	/* A timer re-armed in place is not made again: only its signal is queued again. */
 	need = r->held.drops_stale ? 2 * ndel + nin_place : ndel;
 	n = ndel + nin_place;
@@ -661,8 +627,7 @@ static int stopped_collisions(struct restore *r)
 	if (ret)
 		ctx_set_error(r->ctx, ret, "deleting the timers that the restore replaces");
 	free(ids);
-	if (r->held.n)
-		mark_stale(r, r->replaced->timers, r->replaced->ntimers);
+	held_signals_mark_stale(&r->held, r->replaced->timers, r->replaced->ntimers);
 free_existing:
 	ptimer_dump_free(existing);
 	return ret;
@@ -822,9 +787,11 @@ static int run_attached(struct restore *r)
 		ret = arm_rest(&r->c, r->dump, r->want, r->nwant, r->opts->time);
 	if (!ret) {
 		ret = rearm_in_place(&r->c, r->dump, r->in_place, r->nin_place, r->opts->time);
-		/* Those it changed, even had it failed part-way. */
-		if (r->held.n)
-			held_signals_mark_stale(&r->held, r->c.rearmed, r->c.nrearmed);
+		/*
+		 * Those it changed, even had it failed part-way: the first
+		 * c.nrearmed of r->in_place, its batch stopping at a failure.
+		 */
+		held_signals_mark_stale(&r->held, r->in_place, r->c.nrearmed);
 	}
 	if (!ret)
 		ret = kinds_restore_arm_itimers(r->kr);

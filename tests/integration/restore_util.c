@@ -557,6 +557,11 @@ void ru_bg_term_rolls_back(struct ru_bg *b, const char *phase, const char *what)
 {
 	cr_assert(ru_bg_wait_stopped(b, RU_WAIT_MS), "%s: ptimerctl never reached \"%s\"",
 		  what, phase);
+	ru_bg_term_now_rolls_back(b, what);
+}
+
+void ru_bg_term_now_rolls_back(struct ru_bg *b, const char *what)
+{
 	ru_bg_signal_and_continue(b, SIGTERM);
 	ru_bg_wait(b, HARNESS_RUN_TIMEOUT_MS);
 	cr_expect_eq(b->res.exit_code, PX_INTERRUPTED, "%s: %s", what, run_describe(&b->res));

@@ -211,6 +211,8 @@ void ru_bg_wait(struct ru_bg *b, int timeout_ms);
  * begins the messages.  b->res is freed.
  */
 void ru_bg_term_rolls_back(struct ru_bg *b, const char *phase, const char *what);
+/* The same once it has stopped, whenever the test chooses. */
+void ru_bg_term_now_rolls_back(struct ru_bg *b, const char *what);
 
 /* A process that traces @pid (PTRACE_SEIZE) until ru_trace_end(), as strace -p would. */
 pid_t ru_trace_from_elsewhere(pid_t pid);

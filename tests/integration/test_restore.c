@@ -1934,10 +1934,7 @@ Test(restore, a_rollback_puts_replaced_timers_back_on_time, .timeout = 90)
 	}
 	while (clock_ns(CLOCK_MONOTONIC) < due + 500 * RU_MS)
 		sleep_ms(10);
-	ru_bg_signal_and_continue(&b, SIGTERM);
-	ru_bg_wait(&b, 60000);
-	cr_expect_eq(b.res.exit_code, PX_INTERRUPTED, "%s", run_describe(&b.res));
-	run_result_free(&b.res);
+	ru_bg_term_now_rolls_back(&b, "replaced");
 	ru_snap_take(dst, &after);
 	expect_put_back_on_time(&before, &after, 3, 4);
 	deadline = harness_deadline(2000);
@@ -2104,10 +2101,7 @@ Test(restore, a_rollback_puts_timers_rearmed_in_place_back_on_time, .timeout = 9
 		       ru_pidstr(pidbuf, dst->pid), NULL);
 	cr_assert(ru_bg_wait_stopped(&b, 30000), "ptimerctl did not reach 'armed'");
 	sleep_ms(1000 * scale);
-	ru_bg_signal_and_continue(&b, SIGTERM);
-	ru_bg_wait(&b, 60000);
-	cr_expect_eq(b.res.exit_code, PX_INTERRUPTED, "%s", run_describe(&b.res));
-	run_result_free(&b.res);
+	ru_bg_term_now_rolls_back(&b, "in place");
 	ru_snap_take(dst, &after);
 	expect_put_back_on_time(&before, &after, 3, 4);
 	ru_file_free(dump);

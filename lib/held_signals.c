@@ -138,19 +138,12 @@ size_t held_signals_timers(const struct held_signals *h, const struct ptimer_tim
 	return count;
 }
 
-static bool same_signal(const struct ptimer_pending_signal *a,
-			const struct ptimer_pending_signal *b)
-{
-	return a->signo == b->signo && a->tid == b->tid && a->timerid == b->timerid &&
-	       a->sigval == b->sigval;
-}
-
 bool held_signals_take_live_copy(struct held_signals *h, const struct ptimer_pending_signal *s)
 {
 	if (h->drops_stale)
 		return false;
 	for (size_t i = 0; i < h->n; i++)
-		if (!h->sig[i].matched && same_signal(&h->sig[i].s, s)) {
+		if (!h->sig[i].matched && pending_signal_same(&h->sig[i].s, s)) {
 			h->sig[i].matched = true;
 			return true;
 		}

@@ -68,3 +68,10 @@ void pending_signal_siginfo(const struct ptimer_pending_signal *s, siginfo_t *si
 	si->si_overrun = s->overrun;
 	memcpy(&si->si_value, &s->sigval, sizeof(s->sigval));
 }
+
+bool pending_signal_same(const struct ptimer_pending_signal *a,
+			 const struct ptimer_pending_signal *b)
+{
+	return a->signo == b->signo && a->tid == b->tid && a->timerid == b->timerid &&
+	       a->sigval == b->sigval;
+}

@@ -31,5 +31,8 @@ int peek_timer_signals(struct target *t, pid_t tid, bool shared,
  * whatever becomes of the timer.
  */
 void pending_signal_siginfo(const struct ptimer_pending_signal *s, siginfo_t *si);
+/* Whether @a and @b are the same timer's signal for the same queue (its overrun aside). */
+bool pending_signal_same(const struct ptimer_pending_signal *a,
+			 const struct ptimer_pending_signal *b);
 
 #endif

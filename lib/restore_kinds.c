@@ -1201,7 +1201,7 @@ static int purge_stale_standard(struct kinds_restore *kr)
 			mask |= ksig_bit(s->signo);
 		else
 			warn(kr->ctx, "%s, queued for %s of pid %d, is lost: the stale one of a"
-			     " timer --replace deleted holds its place, and cannot be taken out"
+			     " timer --replace changed holds its place, and cannot be taken out"
 			     " without the risk of taking another", ptimer_signal_name(s->signo),
 			     s->tid ? "a thread" : "the process", kr->t->pid);
 	}
@@ -1212,9 +1212,7 @@ bool kinds_restore_queued_same(const struct kinds_restore *kr,
 			       const struct ptimer_pending_signal *s)
 {
 	for (size_t k = 0; kr && k < kr->nsigs; k++)
-		if (kr->sig_queued && kr->sig_queued[k] && kr->sigs[k].signo == s->signo &&
-		    kr->sigs[k].tid == s->tid && kr->sigs[k].timerid == s->timerid &&
-		    kr->sigs[k].sigval == s->sigval)
+		if (kr->sig_queued && kr->sig_queued[k] && pending_signal_same(&kr->sigs[k], s))
 			return true;
 	return false;
 }

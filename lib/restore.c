@@ -1027,6 +1027,7 @@ int rearm_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_dump *dump,
 {
 	struct ptimer_plan plan = { .size = sizeof(plan) };
 	struct kinds_restore *kr = NULL;
+	struct held_signals held = { 0 };
 	struct dump_alloc view;
 	struct creator c;
 	struct target t;
@@ -1056,12 +1057,24 @@ int rearm_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_dump *dump,
 	ret = target_attach(&t, target_seccomp_from_flags(seccomp_flags), false);
 	if (ret)
 		goto release_creator;
-	ret = target_inject_begin(&t, MAX(create_scratch_size(dump->ntimers),
-					  kinds_restore_scratch_size(kr)), false);
+	ret = target_inject_begin(&t, MAX(MAX(create_scratch_size(dump->ntimers),
+					      kinds_restore_scratch_size(kr)),
+					  held_signals_scratch_size()), false);
+	/*
+	 * The signals the disarm left stale, read before anything changes:
+	 * a purge that makes room for one queued again must take nothing
+	 * else (held_signals.h).  All are stale once the timers are re-armed.
+	 */
+	if (!ret)
+		ret = held_signals_read(&t, dump->timers, dump->ntimers, &held);
+	if (!ret && held.n)
+		kinds_restore_set_held(kr, &held);
 	if (!ret) {
 		create_layout(&c, target_scratch(&t), dump->ntimers);
 		ret = rearm_posix(&c, dump, ngone);
 	}
+	if (!ret)
+		held_signals_mark_stale(&held, dump->timers, dump->ntimers);
 	/*
 	 * The disarming dump left the timers' queued signals stale (they
 	 * stay queued, and the kernel drops them at delivery): queue them
@@ -1083,6 +1096,7 @@ release_creator:
 	creator_release(&c);
 close_target:
 	kinds_restore_free(kr);
+	held_signals_free(&held);
 	target_close(&t);
 	return ret;
 }

@@ -104,7 +104,7 @@ struct kinds_restore {
 
 static size_t max_calls(const struct kinds_restore *kr)
 {
-	return 4 * kr->ntfds + 2 * KITIMER_COUNT + 2 * kr->nsigs + 4;
+	return 4 * kr->ntfds + 2 * KITIMER_COUNT + kr->nsigs + 4;
 }
 
 static uint64_t calls_end(const struct kinds_restore *kr)
@@ -128,19 +128,10 @@ static uint64_t si_slot(const struct kinds_restore *kr, size_t k)
 	return itv_slot(kr, KITIMER_COUNT) + k * SI_SLOT;
 }
 
-/* A sigset_t of the kernel's size and a zero timespec, for a purge. */
-#define PURGE_SLOT	32
-
-static uint64_t purge_slot(const struct kinds_restore *kr, size_t k)
-{
-	return si_slot(kr, kr->nsigs) + k * PURGE_SLOT;
-}
-
 size_t kinds_restore_scratch_size(const struct kinds_restore *kr)
 {
 	return sizeof(struct blob_batch) + max_calls(kr) * sizeof(struct blob_call) +
-	       kr->ntfds * TFD_SLOT + KITIMER_COUNT * ITV_SLOT + kr->nsigs * SI_SLOT +
-	       kr->nsigs * PURGE_SLOT;
+	       kr->ntfds * TFD_SLOT + KITIMER_COUNT * ITV_SLOT + kr->nsigs * SI_SLOT;
 }
 
 /* A batch of calls built one at a time. */
@@ -1106,29 +1097,6 @@ bool kinds_restore_armed_soon(const struct kinds_restore *kr)
 }
 
 /*
- * Re-arming the process a disarming dump was taken from: its timers'
- * own queued signals are still queued, stale, and the kernel drops them
- * at delivery.  A legacy (non-real-time) signal holds one place per
- * queue, so while the stale one sits there a new one is dropped as a
- * duplicate: take the stale one out first, with rt_sigtimedwait() and a
- * zero timeout, which discards it.  It runs in the injecting thread, so
- * it reaches the process queue and that thread's own queue only.
- */
-static bool purge_first(struct kinds_restore *kr, const struct ptimer_pending_signal *s,
-			pid_t inject_ns_tid)
-{
-	if (!kr->rearm || s->signo >= KSIGRTMIN)
-		return false;
-	if (s->tid && s->tid != inject_ns_tid) {
-		warn(kr->ctx, "%s, queued for thread %d of pid %d, cannot be cleared of its"
-		     " stale copy from that thread: the kernel may drop it",
-		     ptimer_signal_name(s->signo), s->tid, kr->t->pid);
-		return false;
-	}
-	return true;
-}
-
-/*
  * Re-arming: the signal of a POSIX timer that the program deleted since
  * the dump is not queued again.  The deletion would have made it stale,
  * and the kernel would have dropped it; queued again, it would come from
@@ -1182,11 +1150,12 @@ static void leave_live_copies(struct kinds_restore *kr)
 }
 
 /*
- * --replace, where the kernel drops stale signals: a dump's standard
- * signal bound for a queue where a deleted timer's stale one of that
- * number sits would be dropped as its duplicate.  Take those out first,
- * in a batch of their own, before anything is queued that a purge could
- * take.
+ * Where the kernel drops stale signals: a dump's standard signal bound
+ * for a queue where a stale one of that number sits (of a timer that
+ * --replace changed, or that the disarming dump of a re-arm disarmed)
+ * would be dropped as its duplicate.  Take those out first, in a batch
+ * of their own, before anything is queued that a purge could take, and
+ * only where the purge takes nothing else (held_signals.h).
  */
 static int purge_stale_standard(struct kinds_restore *kr)
 {
@@ -1201,9 +1170,10 @@ static int purge_stale_standard(struct kinds_restore *kr)
 			mask |= ksig_bit(s->signo);
 		else
 			warn(kr->ctx, "%s, queued for %s of pid %d, is lost: the stale one of a"
-			     " timer --replace changed holds its place, and cannot be taken out"
-			     " without the risk of taking another", ptimer_signal_name(s->signo),
-			     s->tid ? "a thread" : "the process", kr->t->pid);
+			     " timer %s holds its place, and cannot be taken out without the"
+			     " risk of taking another", ptimer_signal_name(s->signo),
+			     s->tid ? "a thread" : "the process", kr->t->pid,
+			     kr->rearm ? "the dump disarmed" : "--replace changed");
 	}
 	return mask ? held_signals_purge(kr->t, kr->held, mask) : 0;
 }
@@ -1220,7 +1190,6 @@ bool kinds_restore_queued_same(const struct kinds_restore *kr,
 static int queue_signals(struct kinds_restore *kr)
 {
 	size_t *call = NULL;
-	pid_t inject_ns_tid = 0;
 	struct kbatch kb;
 	int ret;
 
@@ -1250,8 +1219,6 @@ static int queue_signals(struct kinds_restore *kr)
 	kr->sig_queued = calloc(kr->nsigs, sizeof(*kr->sig_queued));
 	if (!kr->sig_queued)
 		return -ENOMEM;
-	if (kr->rearm && procfs_ns_tid(kr->t->dirfd, target_inject_tid(kr->t), &inject_ns_tid))
-		inject_ns_tid = 0;
 	ret = kb_init(&kb, kr);
 	if (ret)
 		return ret;
@@ -1266,24 +1233,6 @@ static int queue_signals(struct kinds_restore *kr)
 		goto free_batch;
 	}
 	kb_reset(&kb, false);
-	/*
-	 * The purges first: one after a queueing could take the signal just
-	 * queued for the injecting thread, the kernel taking its own queue
-	 * before the process's.
-	 */
-	for (size_t k = 0; k < kr->nsigs; k++) {
-		const struct ptimer_pending_signal *s = &kr->sigs[k];
-		uint64_t purge[4] = { ksig_bit(s->signo), 0, 0, 0 };
-
-		if (!purge_first(kr, s, inject_ns_tid))
-			continue;
-		/* The set, then a zero timespec at +16. */
-		ret = target_write(kr->t, purge_slot(kr, k), purge, sizeof(purge));
-		if (ret)
-			goto free_batch;
-		kb_add(&kb, KNR_RT_SIGTIMEDWAIT, purge_slot(kr, k), 0, purge_slot(kr, k) + 16,
-		       sizeof(uint64_t));
-	}
 	for (size_t k = 0; k < kr->nsigs; k++) {
 		const struct ptimer_pending_signal *s = &kr->sigs[k];
 		siginfo_t si;

@@ -10,7 +10,8 @@
  * for the main thread too.  Commands: "drain" takes the queued timer signals and
  * says what came; "tfd" and "itimer" say what the timers hold, read from
  * inside; "close FD" closes FD; "sigpending N" lowers its own
- * RLIMIT_SIGPENDING to N.
+ * RLIMIT_SIGPENDING to N; "tkill" sends its main thread a SIGALRM, one
+ * of no timer, which the thread that ptimerctl injects into then holds.
  *
  * Both hold /dev/null at fd 42.  "crowded" is "full" with CROWD more
  * descriptors, none a timerfd: an eventfd, a signalfd and an epoll fd
@@ -213,6 +214,12 @@ static bool handle(char *cmd)
 
 		if (setrlimit(RLIMIT_SIGPENDING, &lim))
 			vp_out("ERROR setrlimit: %s", strerror(errno));
+		else
+			vp_out("OK");
+	} else if (!strcmp(cmd, "tkill")) {
+		/* The commands are read by the main thread. */
+		if (syscall(SYS_tgkill, getpid(), vp_gettid(), SIGALRM))
+			vp_out("ERROR tgkill: %s", strerror(errno));
 		else
 			vp_out("OK");
 	} else if (!strcmp(cmd, "itimer")) {

@@ -803,6 +803,37 @@ Test(kinds_lib, a_rearm_purges_before_it_queues)
 	ptimer_dump_free(d);
 }
 
+/*
+ * The process's stale SIGALRM, its timer disarmed by the dump, and a live
+ * one of no timer in the queue of the thread ptimerctl injects into: the
+ * re-arm's purge, run in that thread, takes that queue first, so it took
+ * the live one and left the stale one, which then dropped the dump's
+ * copy as its duplicate.  Neither came.  The live one must.
+ */
+Test(kinds_lib, a_rearm_takes_no_live_signal_of_the_injecting_thread)
+{
+	struct victim *v = holder_with_alarms("full", 1);
+	struct ptimer_dump *d = dump_of(v->pid, PTIMER_DUMP_DISARM);
+	char line[512];
+	long long n, code;
+	int r;
+
+	cr_assert_eq(victim_cmd(v, "tkill", line, sizeof(line)), 0);
+	cr_assert_str_eq(line, "OK");
+	r = ptimer_rearm_pid(ctx, v->pid, d, 0);
+	cr_assert_eq(r, 0, "%s (%s)", ptimer_strerror(r), ptimer_last_error(ctx));
+	cr_assert_eq(victim_cmd(v, "drain", line, sizeof(line)), 0);
+	/* Before 6.13 the disarmed timer's SIGALRM stays live, and both come. */
+	if (!harness_stale_signals_dropped()) {
+		cr_expect(kv_ll(line, "nalrm", &n) && n == 2, "%s", line);
+	} else {
+		/* The thread's own, which no timer sent, not the dump's copy. */
+		cr_expect(kv_ll(line, "nalrm", &n) && n == 1 && kv_ll(line, "codealrm", &code) &&
+			  code != SI_TIMER, "the live SIGALRM was taken: %s", line);
+	}
+	ptimer_dump_free(d);
+}
+
 static void hold_at_created_then_stop(struct ptimer_ctx *c, enum ptimer_phase phase)
 {
 	(void)c;

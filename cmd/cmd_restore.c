@@ -23,7 +23,7 @@ struct restore_args {
 	bool keep_seccomp;
 	unsigned int kinds;		/* --kinds; 0: all */
 	bool verify;			/* restore --verify: diff the target with the dump after */
-	bool max_steps_given;		/* --max-walk-steps, which --replace's default yields to */
+	bool max_steps_given;		/* --max-walk-steps, which default_walk_limit() yields to */
 	unsigned int seccomp_flags;	/* PTIMER_DUMP_*_SECCOMP, from the capability drop */
 };
 
@@ -147,12 +147,6 @@ static error_t parse_restore(int key, char *arg, struct argp_state *state)
 					"no PID given");
 		if (a->want_pids == 2 && a->pids[0] == a->pids[1])
 			cli_usage_error(state, "SRC_PID and DST_PID are the same process");
-		/*
-		 * Replacing by a walk would stop the target for a lap of the
-		 * id space (up to 20 minutes): only when asked for by name.
-		 */
-		if (a->opts.replace && !a->max_steps_given)
-			a->opts.max_steps = PTIMER_ID_SPACE - 1;
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -234,6 +228,31 @@ static int drop_capabilities(struct restore_args *a, int npids)
 	return ret;
 }
 
+/* The default limit's floor: a short wrap past INT_MAX, about 10 s of walking. */
+#define WALK_DEFAULT_MIN_STEPS	(1ull << 24)
+
+/*
+ * Without --max-walk-steps, no walk round the id space, which stops the
+ * target for up to 2^31 steps (about 20 minutes): only when asked for by
+ * name.  A walk that does not wrap needs at most the dump's highest id
+ * plus one steps, and one that wraps from a counter near INT_MAX costs
+ * little, so the default is the larger of the two.  With --replace it
+ * also stays a step short of a lap, which refuses a replaced id made
+ * again by a walk (lib/restore.c).
+ */
+static void default_walk_limit(struct restore_args *a, const struct ptimer_dump *dump)
+{
+	uint64_t limit = WALK_DEFAULT_MIN_STEPS;
+
+	if (a->max_steps_given)
+		return;
+	if (dump->ntimers && (uint64_t)dump->timers[dump->ntimers - 1].id + 1 > limit)
+		limit = (uint64_t)dump->timers[dump->ntimers - 1].id + 1;
+	if (a->opts.replace && limit > PTIMER_ID_SPACE - 1)
+		limit = PTIMER_ID_SPACE - 1;
+	a->opts.max_steps = limit;
+}
+
 static int run_restore(struct restore_args *a, pid_t pid, const struct ptimer_dump *dump)
 {
 	struct progress_bar bar;
@@ -277,6 +296,12 @@ static int restore_failed(const struct restore_args *a, int err, pid_t pid,
 			 " kernel-patch/ of the sources) makes replaced IDs at once;"
 			 " --max-walk-steps=%llu allows the walk",
 			 (unsigned long long)PTIMER_ID_SPACE);
+	else if (err == -PTIMER_ERR_WALK_TOO_LONG && !a->max_steps_given)
+		cli_info("hint: by default a walk round the ID space is refused, the target"
+			 " stopped throughout (about 20 minutes a lap); a kernel with"
+			 " PR_TIMER_CREATE_RESTORE_IDS (Linux 6.15, or kernel-patch/ of the"
+			 " sources) makes the IDs at once; --max-walk-steps=%llu allows the"
+			 " walk", (unsigned long long)PTIMER_ID_SPACE);
 	return ret;
 }
 
@@ -303,6 +328,7 @@ int cmd_restore(int argc, char **argv)
 	ret = cli_load_dump(a.input, &dump);
 	if (ret)
 		goto free_map;
+	default_walk_limit(&a, dump);
 	ret = drop_capabilities(&a, 1);
 	if (ret)
 		cli_warn("cannot drop capabilities: %s", strerror(-ret));
@@ -371,6 +397,7 @@ int cmd_migrate(int argc, char **argv)
 		ret = cli_fail(ret, "cannot dump pid %d", src);
 		goto free_map;
 	}
+	default_walk_limit(&a, probe);
 	ret = check_restore(&a.opts, dst, probe);
 	if (ret || a.opts.dry_run) {
 		ret = ret ? restore_failed(&a, ret, dst, probe) : run_restore(&a, dst, probe);
@@ -386,6 +413,7 @@ int cmd_migrate(int argc, char **argv)
 		ret = cli_fail(ret, "cannot dump and disarm pid %d", src);
 		goto free_dumps;
 	}
+	default_walk_limit(&a, dump);	/* its timers may have changed since the probe */
 	ret = run_restore(&a, dst, dump);
 	if (!ret)
 		goto free_dumps;

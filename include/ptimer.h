@@ -478,8 +478,9 @@ struct ptimer_restore_stats {
  * the dump is invalid or does not fit the target (an unmapped tid);
  * -PTIMER_ERR_ID_IN_USE: an ID is in use, a dumped fd is open and not a
  * timerfd of the same clock, or a dumped interval timer is armed; -EINTR: aborted;
- * -PTIMER_ERR_WALK_TOO_LONG: the walk is longer than max_steps, or (before
- * the attach) replacing by a walk would need more steps than it allows;
+ * -PTIMER_ERR_WALK_TOO_LONG: the walk is longer than max_steps (a dry run:
+ * its lower bound), or (before the attach) replacing by a walk would need
+ * more steps than it allows;
  * -EOPNOTSUPP: the prctl was asked for and is missing, or the target ignores
  * SIGTRAP (which injecting would reset); -PTIMER_ERR_TARGET_DIED: the target
  * exited part-way.

@@ -312,13 +312,27 @@ uint64_t plan_walk(int64_t counter, const struct ptimer_timer *timers, size_t n)
 	return total;
 }
 
-static int check_walk_limit(struct creator *c, uint64_t max, uint64_t total)
+/*
+ * The walk's length, known once the counter is (@wk->total), against the
+ * limit.  A walk to @rest, ascending, goes round the id space when the
+ * counter is already past the first of them: say so, the cause of most
+ * walks that are too long (an interrupted walk left the counter there, or
+ * the target made timers of its own).
+ */
+static int check_walk_limit(struct creator *c, uint64_t max, const struct walk *wk,
+			    const struct ptimer_timer *rest, size_t nrest)
 {
-	if (max && total > max)
+	if (!max || wk->total <= max)
+		return 0;
+	if (nrest && rest[0].id < wk->counter)
 		return ctx_set_error(c->ctx, -PTIMER_ERR_WALK_TOO_LONG, "the walk needs %llu"
-				     " steps; the limit is %llu", (unsigned long long)total,
-				     (unsigned long long)max);
-	return 0;
+				     " steps, round the whole id space: the id counter of pid %d"
+				     " is at %lld, past id %d; the limit is %llu",
+				     (unsigned long long)wk->total, c->t->pid,
+				     (long long)wk->counter, rest[0].id, (unsigned long long)max);
+	return ctx_set_error(c->ctx, -PTIMER_ERR_WALK_TOO_LONG, "the walk needs %llu steps;"
+			     " the limit is %llu", (unsigned long long)wk->total,
+			     (unsigned long long)max);
 }
 
 static int announce_plan(struct creator *c, const struct create_hooks *hooks,
@@ -372,7 +386,7 @@ static int walk_advance(struct creator *c, const struct create_hooks *hooks,
 		if (wk->counter < 0)
 			return 0;
 		wk->total = c->walk_steps + plan_walk(wk->counter, rest, nrest);
-		ret = check_walk_limit(c, hooks->max_steps, wk->total);
+		ret = check_walk_limit(c, hooks->max_steps, wk, rest, nrest);
 		if (ret)
 			return ret;
 		wk->phase = WALK_CALIBRATE;

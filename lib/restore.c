@@ -827,6 +827,14 @@ static int plan_dry_run(struct restore *r)
 		r->plan.walk_steps = plan_walk(r->counter_floor, r->want, r->nwant);
 		r->plan.walk_steps_exact = false;
 		r->plan.ns_per_step = 600;
+		/* Already longer than allowed: the restore would be refused. */
+		if (r->opts->max_steps && r->plan.walk_steps > r->opts->max_steps)
+			return ctx_set_error(r->ctx, -PTIMER_ERR_WALK_TOO_LONG, "the walk needs at"
+					     " least %llu steps%s; the limit is %llu",
+					     (unsigned long long)r->plan.walk_steps,
+					     r->want[0].id < r->counter_floor ?
+					     ", round the whole id space" : "",
+					     (unsigned long long)r->opts->max_steps);
 	}
 	r->plan.estimate_ns = (int64_t)(r->plan.walk_steps * r->plan.ns_per_step);
 	return 0;

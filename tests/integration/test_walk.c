@@ -363,7 +363,8 @@ Test(walk, plan_lengths_exact)
 			v = victim_start("--timer", spec, NULL);
 			cr_assert(v && v->ready, "%s", v ? v->error : "fork");
 		}
-		cr_assert_eq(run_ptimerctl(&r, "restore", "--dry-run", "--method=loop", "-i", dump,
+		cr_assert_eq(run_ptimerctl(&r, "restore", "--dry-run", "--method=loop",
+					   "--max-walk-steps", "2147483648", "-i", dump,
 					   ru_pidstr(pidbuf, v->pid), NULL), 0);
 		cr_assert_eq(r.exit_code, 0, "%s", run_describe(&r));
 		steps = plan_steps(r.err);
@@ -375,6 +376,49 @@ Test(walk, plan_lengths_exact)
 	}
 	victim_kill(v);
 	ru_file_free(template);
+}
+
+/*
+ * A target whose counter is past the dump's IDs: its timer 5 made, a dump
+ * of ID 4 is a walk all the way round the ID space, 2^31 - 1 steps with
+ * the target stopped (20 minutes here, hours in an emulated guest).  By
+ * default that is refused, once the counter is read, before any walking,
+ * and by a dry run, whose plan already says as much; the message says why
+ * and the hint what allows it.  (It walked.)  A wrap from near INT_MAX,
+ * cheap, is not refused: walk/wraps_past_int_max.
+ */
+Test(walk, a_walk_round_the_id_space_is_refused_by_default)
+{
+	static const struct ru_spec one = { 0, "monotonic", "none", 10, 0, 0x1, 60000, 0 };
+	static const char *const modes[] = { "--method=loop", "--dry-run" };
+	const struct run_opts quick = { .timeout_ms = RU_WAIT_MS };
+	struct victim *v = victim_start("--timer", "id=5,clock=monotonic,notify=none,"
+					"value_ms=60000", NULL);
+	char *template = dump_of(&one, 1, NULL), *dump, pidbuf[16], why[256];
+	static struct ru_snap before, after;
+	int four = 4;
+
+	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
+	dump = ru_dump_with_ids(template, &four, 1);
+	ru_snap_take(v, &before);
+	for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
+		struct run_result r;
+
+		cr_assert_eq(run_ptimerctl_opts(&r, &quick, "restore", "--method=loop", modes[m],
+						"-i", dump, ru_pidstr(pidbuf, v->pid), NULL), 0);
+		cr_assert(!r.timed_out, "%s: still walking after %d ms", modes[m], RU_WAIT_MS);
+		cr_expect_eq(r.exit_code, PX_UNSUPPORTED, "%s: %s", modes[m], run_describe(&r));
+		cr_expect(strstr(r.err, "round the whole id space") &&
+			  strstr(r.err, "--max-walk-steps=2147483648"), "%s: %s", modes[m], r.err);
+		run_result_free(&r);
+	}
+	ru_snap_take(v, &after);
+	cr_expect(ru_snaps_same(&before, &after, RU_UNTOUCHED, why, sizeof(why)),
+		  "%s: %s", why, ru_timers_str(after.t, after.n));
+	cr_expect_eq(proc_tracer_pid(v->pid), 0);
+	ru_file_free(dump);
+	ru_file_free(template);
+	victim_kill(v);
 }
 
 static const struct ru_spec two_far[] = {

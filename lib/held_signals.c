@@ -253,25 +253,84 @@ static int put_back_taken(struct target *t, const struct held_signals *h,
 
 	if (!b)
 		return -ENOMEM;
-	for (size_t k = 0; !ret && k < n; k++)
-		ret = add_queue(t, h, b, k, &taken[k],
-				taken[k].si_code >= 0 || taken[k].si_code == SI_TKILL ?
-				h->inject_ns_tid : 0);
-	if (!ret)
-		ret = target_batch_through(t, b, target_scratch(t));
-	for (size_t k = 0; !ret && k < b->count; k++)
-		if ((long)b->calls[k].ret < 0)
-			ret = (int)b->calls[k].ret;
+	for (size_t first = 0; !ret && first < n; first += HELD_CHUNK) {
+		b->count = 0;
+		for (size_t k = 0; !ret && k < HELD_CHUNK && first + k < n; k++) {
+			const siginfo_t *si = &taken[first + k];
+
+			ret = add_queue(t, h, b, k, si, si->si_code >= 0 || si->si_code == SI_TKILL ?
+					h->inject_ns_tid : 0);
+		}
+		if (!ret)
+			ret = target_batch_through(t, b, target_scratch(t));
+		for (size_t k = 0; !ret && k < b->count; k++)
+			if ((long)b->calls[k].ret < 0)
+				ret = (int)b->calls[k].ret;
+	}
 	free(b);
 	return ret;
 }
 
-static int purge_chunk(struct target *t, const struct held_signals *h, const int *signo,
-		       size_t n)
+/*
+ * Whether @si, taken by a purge, is the own signal of a timer whose copy
+ * is queued next: one of @copies, or with @copies NULL (a rollback's) a
+ * held stale one.  A timer re-armed since (the re-arm, or --replace in
+ * place) that fired at once turns its stale entry live again, where the
+ * kernel would queue a second one; put back beside the copy, it would
+ * come twice.
+ */
+static bool copy_stands_for(const struct held_signals *h, const struct ptimer_pending_signal *copies,
+			    size_t ncopies, const siginfo_t *si)
 {
-	siginfo_t taken[HELD_CHUNK];
+	if (si->si_code != SI_TIMER)
+		return false;
+	if (!copies) {
+		for (size_t i = 0; i < h->n; i++)
+			if (h->sig[i].stale && h->sig[i].s.signo == si->si_signo &&
+			    h->sig[i].s.timerid == si->si_timerid)
+				return true;
+		return false;
+	}
+	for (size_t k = 0; k < ncopies; k++)
+		if (copies[k].signo == si->si_signo && copies[k].timerid == si->si_timerid)
+			return true;
+	return false;
+}
+
+/* A purge's state: what it is to leave to the copies, and the live signals it took. */
+struct purge {
+	const struct ptimer_pending_signal *copies;
+	size_t ncopies;
+	siginfo_t *taken;
+	size_t ntaken;
+	uint64_t again;		/* the numbers whose call took a live one */
+};
+
+static int keep_taken(struct target *t, const struct held_signals *h, struct purge *p,
+		      const siginfo_t *si)
+{
+	siginfo_t *grown;
+
+	if (copy_stands_for(h, p->copies, p->ncopies, si)) {
+		dbg(t->ctx, "pid %d: its timer %d fired again since its re-arm: the %s taken is"
+		    " queued again once, as its copy", t->pid, si->si_timerid,
+		    ptimer_signal_name(si->si_signo));
+		return 0;
+	}
+	warn(t->ctx, "pid %d: taking out its stale %s took a live one, queued since: queued"
+	     " again", t->pid, ptimer_signal_name(si->si_signo));
+	grown = realloc(p->taken, (p->ntaken + 1) * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	p->taken = grown;
+	p->taken[p->ntaken++] = *si;
+	return 0;
+}
+
+static int purge_chunk(struct target *t, const struct held_signals *h, const int *signo,
+		       size_t n, struct purge *p)
+{
 	struct blob_batch *b = new_batch();
-	size_t ntaken = 0;
 	int ret = 0;
 
 	if (!b)
@@ -287,6 +346,7 @@ static int purge_chunk(struct target *t, const struct held_signals *h, const int
 		ret = target_batch_through(t, b, target_scratch(t));
 	for (size_t k = 0; !ret && k < b->count; k++) {
 		long r = (long)b->calls[k].ret;
+		siginfo_t si;
 
 		if (r == -EAGAIN)
 			continue;
@@ -294,21 +354,17 @@ static int purge_chunk(struct target *t, const struct held_signals *h, const int
 			ret = r ? (int)r : -EIO;
 			break;
 		}
-		ret = target_read(t, si_at(target_scratch(t), k), &taken[ntaken],
-				  sizeof(taken[ntaken]));
+		ret = target_read(t, si_at(target_scratch(t), k), &si, sizeof(si));
 		if (!ret)
-			warn(t->ctx, "pid %d: taking out its stale %s took a live one, queued"
-			     " since: queued again, for the process", t->pid,
-			     ptimer_signal_name((int)r));
-		ntaken++;
+			ret = keep_taken(t, h, p, &si);
+		p->again |= ksig_bit(signo[k]);
 	}
-	if (!ret && ntaken)
-		ret = put_back_taken(t, h, taken, ntaken);
 	free(b);
 	return ret;
 }
 
-int held_signals_purge(struct target *t, const struct held_signals *h, uint64_t mask)
+static int purge_round(struct target *t, const struct held_signals *h, uint64_t mask,
+		       struct purge *p)
 {
 	int signo[HELD_CHUNK];
 	size_t n = 0;
@@ -319,12 +375,38 @@ int held_signals_purge(struct target *t, const struct held_signals *h, uint64_t 
 			continue;
 		signo[n++] = sig;
 		if (n == HELD_CHUNK) {
-			ret = purge_chunk(t, h, signo, n);
+			ret = purge_chunk(t, h, signo, n, p);
 			n = 0;
 		}
 	}
 	if (!ret && n)
-		ret = purge_chunk(t, h, signo, n);
+		ret = purge_chunk(t, h, signo, n, p);
+	return ret;
+}
+
+/*
+ * A call that took a live signal (one queued, or turned live, since the
+ * read) stopped there, before any stale one behind it: it is made again,
+ * till none is left or a few rounds have passed (a timer that fires as
+ * fast as we purge).  The live ones taken are put back last, where the
+ * next round cannot take them.
+ */
+#define HELD_PURGE_ROUNDS	4
+
+int held_signals_purge(struct target *t, const struct held_signals *h, uint64_t mask,
+		       const struct ptimer_pending_signal *copies, size_t ncopies)
+{
+	struct purge p = { .copies = copies, .ncopies = ncopies };
+	int ret = 0;
+
+	for (int round = 0; !ret && mask && round < HELD_PURGE_ROUNDS; round++) {
+		p.again = 0;
+		ret = purge_round(t, h, mask, &p);
+		mask = p.again;
+	}
+	if (!ret && p.ntaken)
+		ret = put_back_taken(t, h, p.taken, p.ntaken);
+	free(p.taken);
 	return ret ? ctx_set_error(t->ctx, ret, "taking stale signals out of pid %d", t->pid) : 0;
 }
 
@@ -379,7 +461,7 @@ uint64_t held_signals_clear_stale(struct target *t, const struct held_signals *h
 		if (held_signals_purge_reaches(h, s->signo, s->tid))
 			purge |= ksig_bit(s->signo);
 	}
-	if (purge && held_signals_purge(t, h, purge))
+	if (purge && held_signals_purge(t, h, purge, NULL, 0))
 		return 0;
 	return purge;
 }

@@ -68,9 +68,12 @@ bool held_signals_purge_reaches(const struct held_signals *h, int signo, pid_t t
  * Take out every stale signal whose bit is in @mask, in one batch run in
  * the injecting thread, where held_signals_purge_reaches() said it can.
  * A live signal taken all the same (one queued since the read) is
- * queued again, and said.
+ * queued again, and said; but not a timer's own whose copy the caller
+ * queues next, one of the @ncopies @copies (its timer fired again since
+ * it was re-armed, which turns the stale entry live).
  */
-int held_signals_purge(struct target *t, const struct held_signals *h, uint64_t mask);
+int held_signals_purge(struct target *t, const struct held_signals *h, uint64_t mask,
+		       const struct ptimer_pending_signal *copies, size_t ncopies);
 
 /* Scratch bytes held_signals_purge() and held_signals_queue_again() need. */
 size_t held_signals_scratch_size(void);

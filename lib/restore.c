@@ -1030,9 +1030,40 @@ static int rearm_posix(struct creator *c, const struct ptimer_dump *dump, size_t
 	return ret;
 }
 
+/*
+ * Once stopped, before anything changes: the signals queued for the
+ * timers of @full, every one of which the dump disarmed, so that a purge
+ * making room for a standard signal of @view queued again takes nothing
+ * else (held_signals.h).  Read only where such a purge may be made; and
+ * an undo goes on without it, said, should the read fail.  Whether any
+ * is held.
+ */
+static bool hold_stale_signals(struct target *t, const struct ptimer_dump *full,
+			       const struct ptimer_dump *view, struct held_signals *h)
+{
+	bool standard = false;
+	const struct ptimer_pending_signal *s;
+	size_t n;
+
+	s = ptimer_dump_signals(view, &n);
+	for (size_t i = 0; i < n; i++)
+		standard |= s[i].signo < KSIGRTMIN;
+	if (!standard || kernel_drops_stale_timer_signals() != 1)
+		return false;
+	if (held_signals_read(t, full->timers, full->ntimers, h)) {
+		warn(t->ctx, "%s: a standard signal of pid %d queued again may be dropped as"
+		     " the duplicate of its stale copy", ptimer_last_error(t->ctx), t->pid);
+		ctx_clear_error(t->ctx);
+		held_signals_free(h);
+		return false;
+	}
+	return h->n;
+}
+
 int rearm_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_dump *dump,
 	      unsigned int seccomp_flags, size_t *ngone)
 {
+	const struct ptimer_dump *full;
 	struct ptimer_plan plan = { .size = sizeof(plan) };
 	struct kinds_restore *kr = NULL;
 	struct held_signals held = { 0 };
@@ -1050,6 +1081,7 @@ int rearm_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_dump *dump,
 	ret = validate_dump(ctx, dump);
 	if (ret)
 		return ret;
+	full = dump;
 	dump = kinds_view(dump, ctx_kinds(ctx), &view);
 	ret = target_open(ctx, pid, &t);
 	if (ret)
@@ -1068,21 +1100,15 @@ int rearm_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_dump *dump,
 	ret = target_inject_begin(&t, MAX(MAX(create_scratch_size(dump->ntimers),
 					      kinds_restore_scratch_size(kr)),
 					  held_signals_scratch_size()), false);
-	/*
-	 * The signals the disarm left stale, read before anything changes:
-	 * a purge that makes room for one queued again must take nothing
-	 * else (held_signals.h).  All are stale once the timers are re-armed.
-	 */
-	if (!ret)
-		ret = held_signals_read(&t, dump->timers, dump->ntimers, &held);
-	if (!ret && held.n)
+	if (!ret && hold_stale_signals(&t, full, dump, &held))
 		kinds_restore_set_held(kr, &held);
 	if (!ret) {
 		create_layout(&c, target_scratch(&t), dump->ntimers);
 		ret = rearm_posix(&c, dump, ngone);
 	}
+	/* Each was disarmed, whether re-armed now or not (the kinds asked). */
 	if (!ret)
-		held_signals_mark_stale(&held, dump->timers, dump->ntimers);
+		held_signals_mark_stale(&held, full->timers, full->ntimers);
 	/*
 	 * The disarming dump left the timers' queued signals stale (they
 	 * stay queued, and the kernel drops them at delivery): queue them

@@ -1175,7 +1175,7 @@ static int purge_stale_standard(struct kinds_restore *kr)
 			     s->tid ? "a thread" : "the process", kr->t->pid,
 			     kr->rearm ? "the dump disarmed" : "--replace changed");
 	}
-	return mask ? held_signals_purge(kr->t, kr->held, mask) : 0;
+	return mask ? held_signals_purge(kr->t, kr->held, mask, kr->sigs, kr->nsigs) : 0;
 }
 
 bool kinds_restore_queued_same(const struct kinds_restore *kr,
@@ -1211,11 +1211,6 @@ static int queue_signals(struct kinds_restore *kr)
 		leave_live_copies(kr);
 	if (!kr->nsigs)
 		return 0;
-	if (kr->held) {
-		ret = purge_stale_standard(kr);
-		if (ret)
-			return ret;
-	}
 	kr->sig_queued = calloc(kr->nsigs, sizeof(*kr->sig_queued));
 	if (!kr->sig_queued)
 		return -ENOMEM;
@@ -1225,6 +1220,12 @@ static int queue_signals(struct kinds_restore *kr)
 	if (kr->rearm) {
 		ret = forget_deleted_timers(kr, &kb);
 		if (ret || !kr->nsigs)
+			goto free_batch;
+	}
+	/* Of the signals still to queue: a deleted timer's is not said to be lost. */
+	if (kr->held) {
+		ret = purge_stale_standard(kr);
+		if (ret)
 			goto free_batch;
 	}
 	call = calloc(kr->nsigs, sizeof(*call));

@@ -7,11 +7,12 @@
  * blocked; or, with "fresh", the same process shape with none of them, to
  * restore into; "twoalarms", "full" with a second timer whose SIGALRM is
  * queued beside the first's; "threadalarm", "full" with a SIGALRM queued
- * for the main thread too.  Commands: "drain" takes the queued timer signals and
+ * for the main thread too; "latealarm", late_alarm() alone.  Commands: "drain" takes the queued timer signals and
  * says what came; "tfd" and "itimer" say what the timers hold, read from
  * inside; "close FD" closes FD; "sigpending N" lowers its own
  * RLIMIT_SIGPENDING to N; "tkill" sends its main thread a SIGALRM, one
- * of no timer, which the thread that ptimerctl injects into then holds.
+ * of no timer, which the thread that ptimerctl injects into then holds;
+ * "procalrm" takes and counts the SIGALRMs queued for the process alone.
  *
  * Both hold /dev/null at fd 42.  "crowded" is "full" with CROWD more
  * descriptors, none a timerfd: an eventfd, a signalfd and an epoll fd
@@ -19,7 +20,7 @@
  * pair, and /dev/null for the rest; enough that a dump tells them apart
  * in its batch instead of by their /proc links.
  *
- *   kinds_holder full|fresh|crowded|twoalarms|threadalarm
+ *   kinds_holder full|fresh|crowded|twoalarms|threadalarm|latealarm
  */
 #include <poll.h>
 #include <sys/epoll.h>
@@ -135,6 +136,19 @@ static void two_alarms(void)
 	vp_make_timer(CLOCK_MONOTONIC, SIGEV_SIGNAL, SIGALRM, 0x78, 0, 1000, 0);
 }
 
+/*
+ * "latealarm", alone: a periodic timer's SIGALRM queued for the main
+ * thread, every microsecond; the kernel sets its next expiry only once
+ * the signal is taken, and meanwhile it reads at most 1 us left: re-armed
+ * so, it fires at once.  (So "drain" would spin: "procalrm" instead.)
+ */
+static void late_alarm(void)
+{
+	vp_make_timer(CLOCK_MONOTONIC, SIGEV_THREAD_ID, SIGALRM, 0x7a, vp_gettid(), 1000, 1000);
+	while (!pending(SIGALRM))
+		usleep(100);
+}
+
 /* "threadalarm": a SIGALRM queued for the main thread too, beside the process's. */
 static void thread_alarm(void)
 {
@@ -185,6 +199,20 @@ static void drain(void)
 	       val[2]);
 }
 
+/* The SIGALRMs queued for the process, taken by a thread whose own queue is empty. */
+static void *take_process_alarms(void *arg)
+{
+	struct timespec zero = { 0 };
+	sigset_t set;
+	long n = 0;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGALRM);
+	while (sigtimedwait(&set, NULL, &zero) == SIGALRM)
+		n++;
+	return (void *)n;
+}
+
 static long long ns(const struct timespec *ts)
 {
 	return ts->tv_sec * VP_NSEC_PER_SEC + ts->tv_nsec;
@@ -222,6 +250,14 @@ static bool handle(char *cmd)
 			vp_out("ERROR tgkill: %s", strerror(errno));
 		else
 			vp_out("OK");
+	} else if (!strcmp(cmd, "procalrm")) {
+		pthread_t th;
+		void *n;
+
+		if (pthread_create(&th, NULL, take_process_alarms, NULL) || pthread_join(th, &n))
+			vp_out("ERROR pthread");
+		else
+			vp_out("PROCALRM n=%ld", (long)n);
 	} else if (!strcmp(cmd, "itimer")) {
 		struct itimerval real, prof;
 
@@ -250,6 +286,8 @@ int main(int argc, char **argv)
 		two_alarms();
 	if (argc > 1 && !strcmp(argv[1], "threadalarm"))
 		thread_alarm();
+	if (argc > 1 && !strcmp(argv[1], "latealarm"))
+		late_alarm();
 	vp_out("READY pid=%d helper=%d", (int)getpid(), atomic_load(&helper_tid));
 	vp_read_commands(handle);
 	return 0;

@@ -1221,6 +1221,23 @@ static void cmd_sigcount(const char *arg)
 	out_locked("SIGCOUNT signo=%ld n=%u", sig, atomic_load(&sig_count[sig]));
 }
 
+/*
+ * "delete ID": timer_delete() of its timer ID, which leaves the counter
+ * past it with nothing in /proc/PID/timers to show where.
+ */
+static void cmd_delete(const char *arg)
+{
+	char *end;
+	long id = strtol(arg, &end, 10);
+
+	if (end == arg || *end || id < 0 || id > INT_MAX)
+		out_locked("ERROR bad timer id '%s'", arg);
+	else if (syscall(SYS_timer_delete, (int)id) < 0)
+		out_locked("ERROR timer_delete %ld: %s", id, strerror(errno));
+	else
+		out_locked("OK");
+}
+
 static void cmd_wake(void)
 {
 	atomic_store(&wake_flag, 1);
@@ -1263,6 +1280,8 @@ static void handle(const char *cmd)
 		cmd_main();
 	else if (!strncmp(cmd, "sigcount ", 9))
 		cmd_sigcount(cmd + 9);
+	else if (!strncmp(cmd, "delete ", 7))
+		cmd_delete(cmd + 7);
 	else if (!strcmp(cmd, "wake"))
 		cmd_wake();	/* the main thread answers with WOKE */
 	else if (!strcmp(cmd, "exit"))

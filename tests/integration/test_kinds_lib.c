@@ -834,6 +834,61 @@ Test(kinds_lib, a_rearm_takes_no_live_signal_of_the_injecting_thread)
 	ptimer_dump_free(d);
 }
 
+/*
+ * The re-arm of the signals alone (the kinds asked leave the timers
+ * disarmed): the timers are out of its view, but each was disarmed, and
+ * its stale SIGALRM must still be taken out for the copy.  Read only for
+ * the timers in view, none was held, and the copy was dropped.
+ */
+Test(kinds_lib, a_rearm_of_the_signals_alone_takes_their_stale_copies_out)
+{
+	struct victim *v = holder_with_alarms("full", 1);
+	struct ptimer_dump *d = dump_of(v->pid, PTIMER_DUMP_DISARM);
+	char line[512];
+	long long n;
+	int r;
+
+	cr_assert_eq(ptimer_set_kinds(ctx, PTIMER_KIND_SIGNALS), 0);
+	r = ptimer_rearm_pid(ctx, v->pid, d, 0);
+	cr_assert_eq(r, 0, "%s (%s)", ptimer_strerror(r), ptimer_last_error(ctx));
+	cr_assert_eq(victim_cmd(v, "drain", line, sizeof(line)), 0);
+	cr_expect(kv_ll(line, "nalrm", &n) && n == 1, "the SIGALRM was lost: %s", line);
+	cr_expect(kv_ll(line, "nproc", &n) && n == 1 && kv_ll(line, "nthread", &n) && n == 1,
+		  "%s", line);
+	ptimer_dump_free(d);
+}
+
+/*
+ * A periodic timer whose SIGALRM, for the thread the re-arm injects into,
+ * was queued at the disarm, and which the re-arm sets to fire at once:
+ * its stale entry turns live again.  The purge, made for the copy, takes
+ * it as a live signal; put back (for the process) beside the copy, it
+ * came twice.  The copy stands for it.  The timer fires every microsecond,
+ * so it always has, by the purge.
+ */
+Test(kinds_lib, a_rearm_takes_a_revived_signal_once)
+{
+	struct victim *v = holder("latealarm");
+	struct ptimer_dump *d = dump_of(v->pid, PTIMER_DUMP_DISARM);
+	const struct ptimer_timer *t;
+	char line[512];
+	long long n;
+	size_t nt;
+	int r;
+
+	nt = d->ntimers;
+	t = d->timers;
+	cr_assert_eq(nt, 1);
+	cr_assert(t[0].value_ns > 0 && t[0].value_ns <= 1000000, "due in %lld ns, not at once",
+		  (long long)t[0].value_ns);
+	r = ptimer_rearm_pid(ctx, v->pid, d, 0);
+	cr_assert_eq(r, 0, "%s (%s)", ptimer_strerror(r), ptimer_last_error(ctx));
+	/* The thread's own queue has the timer's signal, or the copy: not the process's. */
+	cr_assert_eq(victim_cmd(v, "procalrm", line, sizeof(line)), 0);
+	cr_expect(kv_ll(line, "n", &n) && n == 0, "a second SIGALRM: %s", line);
+	ptimer_dump_free(d);
+}
+
 static void hold_at_created_then_stop(struct ptimer_ctx *c, enum ptimer_phase phase)
 {
 	(void)c;

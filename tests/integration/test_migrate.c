@@ -173,22 +173,28 @@ static void expect_source_as_before(struct victim *src, const struct ru_snap *sb
 }
 
 /*
- * migrate's dry run does not see the walk's length, so a --max-iterations
- * refusal comes after SRC was disarmed: SRC must be re-armed.
+ * migrate's dry run does not see DST's counter, which DST's timer 300,
+ * made and deleted, left past SRC's IDs with nothing in /proc to show
+ * it: a --max-iterations refusal of the walk round the ID space comes
+ * after SRC was disarmed, and SRC must be re-armed.
  */
 Test(migrate, failure_after_disarm_rearms_the_source, .timeout = 90)
 {
 	struct victim *src = ru_start(rearmed, NREARMED, NULL);
-	struct victim *dst = ru_start(NULL, 0, NULL);
+	struct victim *dst = victim_start("--timer", "id=300,clock=monotonic,notify=none,"
+					  "value_ms=60000", NULL);
 	static struct ru_snap sb;
 	struct vtimer da[RU_MAX_TIMERS];
-	char spid[16], dpid[16];
+	char spid[16], dpid[16], line[256];
 	struct run_result r;
 	int64_t t_end;
 	int nda;
 
+	cr_assert(dst && dst->ready, "%s", dst ? dst->error : "fork");
+	cr_assert_eq(victim_cmd(dst, "delete 300", line, sizeof(line)), 0);
+	cr_assert_str_eq(line, "OK");
 	ru_snap_take(src, &sb);
-	cr_assert_eq(run_ptimerctl(&r, "migrate", "--method=loop", "--max-iterations", "10",
+	cr_assert_eq(run_ptimerctl(&r, "migrate", "--method=loop", "--max-iterations", "1000",
 				   ru_pidstr(spid, src->pid), ru_pidstr(dpid, dst->pid), NULL), 0);
 	t_end = clock_ns(CLOCK_MONOTONIC);
 	cr_expect_eq(r.exit_code, PX_UNSUPPORTED, "%s", run_describe(&r));
@@ -199,6 +205,33 @@ Test(migrate, failure_after_disarm_rearms_the_source, .timeout = 90)
 	nda = ru_timers(dst, da, RU_MAX_TIMERS);
 	cr_expect_eq(nda, 0, "DST kept timers: %s", ru_timers_str(da, nda));
 	cr_expect_eq(proc_tracer_pid(dst->pid), 0);
+	victim_kill(src);
+	victim_kill(dst);
+}
+
+/*
+ * A walk that even the dry run's lower bound shows to be over the limit
+ * is refused by that dry run, before SRC is disarmed: SRC is never
+ * touched.  (It was disarmed, and re-armed.)
+ */
+Test(migrate, a_walk_over_the_limit_is_refused_before_the_disarm, .timeout = 90)
+{
+	struct victim *src = ru_start(rearmed, NREARMED, NULL);
+	struct victim *dst = ru_start(NULL, 0, NULL);
+	static struct ru_snap sb;
+	char spid[16], dpid[16];
+	struct run_result r;
+	int64_t t_end;
+
+	ru_snap_take(src, &sb);
+	cr_assert_eq(run_ptimerctl(&r, "migrate", "--method=loop", "--max-walk-steps", "10",
+				   ru_pidstr(spid, src->pid), ru_pidstr(dpid, dst->pid), NULL), 0);
+	t_end = clock_ns(CLOCK_MONOTONIC);
+	cr_expect_eq(r.exit_code, PX_UNSUPPORTED, "%s", run_describe(&r));
+	cr_expect(strstr(r.err, "at least 201 steps") && !strstr(r.err, "re-armed"), "%s",
+		  r.err);
+	run_result_free(&r);
+	expect_source_as_before(src, &sb, RU_UNTOUCHED, t_end);
 	victim_kill(src);
 	victim_kill(dst);
 }

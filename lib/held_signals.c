@@ -2,10 +2,12 @@
 // SPDX-FileCopyrightText: The ptimerctl authors
 /*
  * A --replace deletes some of the target's timers and re-arms others in
- * place.  A signal such a timer had queued stays in the queue; since 6.13
- * the kernel then drops it at delivery, as it would had the program
- * itself deleted or re-armed the timer.  Three things follow, each of
- * which would otherwise harm the target:
+ * place; a disarming dump disarmed them all, and the re-arm that undoes
+ * it queues their signals again (only the purge below serves it).  A
+ * signal such a timer had queued stays in the queue; since 6.13 the
+ * kernel then drops it at delivery, as it would had the program itself
+ * deleted or re-armed the timer.  Three things follow, each of which
+ * would otherwise harm the target:
  *
  * - A rollback must queue those signals again, or the program never gets
  *   them: it did not touch its timers, and must not see that we did.
@@ -26,7 +28,9 @@
  * any.  A timer's own signal also bypasses the once-per-queue rule, so
  * several may share a number.  So a purge is made only where every entry
  * of that number it can see, in that thread's queue and the process's,
- * is a held one: then it takes those, all stale, and returns EAGAIN.  A
+ * is a held one: then it takes those, all stale, and returns EAGAIN.
+ * (One queued, or turned live, since the read is taken all the same: it
+ * is put back, and the call made again for the stale ones behind it.)  A
  * held entry counts only as the one entry of its timer: a timer has one
  * signal of its own, and another of its id is a copy that someone queued
  * (an earlier restore, say), live and out of the purge's way only if it

@@ -2,9 +2,10 @@
 /* SPDX-FileCopyrightText: The ptimerctl authors */
 /*
  * The signals queued, at the stop, for the target's own timers that a
- * --replace collides with (held_signals.c).  Since 6.13 deleting or
- * re-arming such a timer makes its signal stale: it stays in the queue
- * and the kernel drops it at delivery.  Before, it stays live.
+ * --replace collides with, or that the dump of a re-arm disarmed
+ * (held_signals.c).  Since 6.13 deleting, disarming or re-arming such a
+ * timer makes its signal stale: it stays in the queue and the kernel
+ * drops it at delivery.  Before, it stays live.
  */
 #ifndef PTIMER_HELD_SIGNALS_H
 #define PTIMER_HELD_SIGNALS_H

@@ -124,9 +124,9 @@ int kinds_restore_new(struct ptimer_ctx *ctx, struct target *t, const struct pti
 		      struct kinds_restore **out);
 void kinds_restore_free(struct kinds_restore *kr);
 /*
- * --replace: @held, the signals queued for the target's timers that it
- * deletes or re-arms in place, which kinds_restore_signals() weighs
- * (held_signals.h); kept by the caller.
+ * @held, the signals queued for the timers that a --replace deletes or
+ * re-arms in place, or that a re-arm's dump disarmed, which
+ * kinds_restore_signals() weighs (held_signals.h); kept by the caller.
  */
 struct held_signals;
 void kinds_restore_set_held(struct kinds_restore *kr, struct held_signals *held);

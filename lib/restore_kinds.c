@@ -91,7 +91,7 @@ struct kinds_restore {
 	size_t queued;
 	size_t gone;		/* timerfds a re-arm passed over (judge_timerfd()) */
 	pid_t ns_pid;
-	/* --replace: the signals of the target's timers it changes (held_signals.h) */
+	/* --replace, re-arm: the signals of the timers changed (held_signals.h) */
 	struct held_signals *held;
 	bool *sig_queued;	/* by index of sigs: queued (queue_signals()) */
 	bool armed_soon;	/* an itimer due within ARM_SOON_NS (arming.h) */

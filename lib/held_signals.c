@@ -57,15 +57,24 @@ struct peek_ctx {
 	struct held_signals *h;
 	const struct ptimer_timer *timers;
 	size_t ntimers;
+	size_t known;		/* held before this read: their timers are passed over */
 	pid_t ns_tid;
 };
+
+static bool held_in(const struct held_signals *h, size_t n, int id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (h->sig[i].s.timerid == id)
+			return true;
+	return false;
+}
 
 static int hold(void *data, const struct ptimer_pending_signal *s)
 {
 	struct peek_ctx *p = data;
 	struct held_signal *grown;
 
-	if (!timers_find_id(p->timers, p->ntimers, s->timerid))
+	if (!timers_find_id(p->timers, p->ntimers, s->timerid) || held_in(p->h, p->known, s->timerid))
 		return 0;
 	grown = realloc(p->h->sig, (p->h->n + 1) * sizeof(*grown));
 	if (!grown)
@@ -76,27 +85,15 @@ static int hold(void *data, const struct ptimer_pending_signal *s)
 	return 0;
 }
 
-int held_signals_read(struct target *t, const struct ptimer_timer *timers, size_t n,
-		      struct held_signals *h)
+/* Every thread's queue and the process's, for @timers; the counts afresh. */
+static int peek_queues(struct target *t, const struct ptimer_timer *timers, size_t n,
+		       struct held_signals *h)
 {
-	struct peek_ctx p = { .h = h, .timers = timers, .ntimers = n };
+	struct peek_ctx p = { .h = h, .timers = timers, .ntimers = n, .known = h->n };
 	pid_t inject_tid = target_inject_tid(t), via = target_live_tid(t);
 	unsigned int count[KSIGMAX + 1];
 	int ret;
 
-	memset(h, 0, sizeof(*h));
-	if (!n)
-		return 0;
-	ret = kernel_drops_stale_timer_signals();
-	if (ret < 0)
-		return ctx_set_error(t->ctx, ret, "cannot tell whether this kernel drops stale"
-				     " timer signals");
-	h->drops_stale = ret;
-	ret = procfs_ns_tid(t->dirfd, t->pid, &h->ns_pid);
-	if (!ret)
-		ret = procfs_ns_tid(t->dirfd, inject_tid, &h->inject_ns_tid);
-	if (ret)
-		return ctx_set_error(t->ctx, ret, "cannot read the namespace ids of pid %d", t->pid);
 	for (size_t i = 0; i < t->sp.nthreads; i++) {
 		pid_t tid = t->sp.threads[i].tid;
 
@@ -115,6 +112,37 @@ int held_signals_read(struct target *t, const struct ptimer_timer *timers, size_
 	if (!via)
 		return ctx_set_error(t->ctx, -ESRCH, "pid %d has no live thread", t->pid);
 	return peek_timer_signals(t, via, true, hold, &p, h->process_count);
+}
+
+int held_signals_read(struct target *t, const struct ptimer_timer *timers, size_t n,
+		      struct held_signals *h)
+{
+	int ret;
+
+	memset(h, 0, sizeof(*h));
+	if (!n)
+		return 0;
+	ret = kernel_drops_stale_timer_signals();
+	if (ret < 0)
+		return ctx_set_error(t->ctx, ret, "cannot tell whether this kernel drops stale"
+				     " timer signals");
+	h->drops_stale = ret;
+	ret = procfs_ns_tid(t->dirfd, t->pid, &h->ns_pid);
+	if (!ret)
+		ret = procfs_ns_tid(t->dirfd, target_inject_tid(t), &h->inject_ns_tid);
+	if (ret)
+		return ctx_set_error(t->ctx, ret, "cannot read the namespace ids of pid %d", t->pid);
+	return peek_queues(t, timers, n, h);
+}
+
+int held_signals_read_again(struct target *t, const struct ptimer_timer *timers, size_t n,
+			    struct held_signals *h)
+{
+	if (!n)
+		return 0;
+	if (!h->ns_pid)
+		return held_signals_read(t, timers, n, h);
+	return peek_queues(t, timers, n, h);
 }
 
 void held_signals_free(struct held_signals *h)

@@ -42,6 +42,14 @@ struct held_signals {
  */
 int held_signals_read(struct target *t, const struct ptimer_timer *timers, size_t n,
 		      struct held_signals *h);
+/*
+ * Read again, just before @timers (of those read first) change: a timer
+ * that had none queued at the first read may have fired since, and its
+ * signal is held too; the counts held_signals_purge_reaches() weighs are
+ * read afresh.  (One read first when @h holds nothing yet.)
+ */
+int held_signals_read_again(struct target *t, const struct ptimer_timer *timers, size_t n,
+			    struct held_signals *h);
 void held_signals_free(struct held_signals *h);
 
 /* The @n @timers (ascending ids) were deleted or re-armed: their held signals are stale. */

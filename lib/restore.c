@@ -504,6 +504,21 @@ static int hold_signals(struct restore *r)
 }
 
 /*
+ * Just before @n @timers of those change (deleted, or re-armed in place
+ * once the rest is made, maybe after a long walk): the signal of one that
+ * has fired since the first read is held too, or a rollback would not
+ * give it back.  The timers run while the target is stopped.
+ */
+static int hold_signals_again(struct restore *r, const struct ptimer_timer *timers, size_t n)
+{
+	int ret = held_signals_read_again(r->t, timers, n, &r->held);
+
+	if (!ret && r->held.n)
+		kinds_restore_set_held(r->kr, &r->held);
+	return ret;
+}
+
+/*
  * Should the restore fail, a rollback creates each deleted timer again
  * beside its stale signal, which keeps its place in RLIMIT_SIGPENDING
  * till delivered, and, where the kernel drops stale signals, queues each
@@ -606,6 +621,8 @@ static int stopped_collisions(struct restore *r)
 		ret = check_room_to_roll_back(r);
 	if (!ret)
 		ret = dump_read_values(r->t, r->replaced, false, r->read_cap);
+	if (!ret)
+		ret = hold_signals_again(r, r->replaced->timers, r->replaced->ntimers);
 	if (ret || !r->replaced->ntimers)
 		goto free_existing;
 	ids = calloc(r->replaced->ntimers, sizeof(*ids));
@@ -785,6 +802,8 @@ static int run_attached(struct restore *r)
 	ret = kinds_restore_arm_timerfds(r->kr);
 	if (!ret)
 		ret = arm_rest(&r->c, r->dump, r->want, r->nwant, r->opts->time);
+	if (!ret)
+		ret = hold_signals_again(r, r->in_place, r->nin_place);
 	if (!ret) {
 		ret = rearm_in_place(&r->c, r->dump, r->in_place, r->nin_place, r->opts->time);
 		/*

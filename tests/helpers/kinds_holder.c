@@ -7,7 +7,8 @@
  * blocked; or, with "fresh", the same process shape with none of them, to
  * restore into; "twoalarms", "full" with a second timer whose SIGALRM is
  * queued beside the first's; "threadalarm", "full" with a SIGALRM queued
- * for the main thread too; "latealarm", late_alarm() alone.  Commands: "drain" takes the queued timer signals and
+ * for the main thread too; "latealarm", late_alarm() alone; "soon:MS",
+ * soon() alone.  Commands: "drain" takes the queued timer signals and
  * says what came; "tfd" and "itimer" say what the timers hold, read from
  * inside; "close FD" closes FD; "sigpending N" lowers its own
  * RLIMIT_SIGPENDING to N; "tkill" sends its main thread a SIGALRM, one
@@ -20,7 +21,7 @@
  * pair, and /dev/null for the rest; enough that a dump tells them apart
  * in its batch instead of by their /proc links.
  *
- *   kinds_holder full|fresh|crowded|twoalarms|threadalarm|latealarm
+ *   kinds_holder full|fresh|crowded|twoalarms|threadalarm|latealarm|soon:MS
  */
 #include <poll.h>
 #include <sys/epoll.h>
@@ -147,6 +148,12 @@ static void late_alarm(void)
 	vp_make_timer(CLOCK_MONOTONIC, SIGEV_THREAD_ID, SIGALRM, 0x7a, vp_gettid(), 1000, 1000);
 	while (!pending(SIGALRM))
 		usleep(100);
+}
+
+/* "soon:MS", alone: a one-shot timer on SIG_PROC, due in MS ms, its signal not yet queued. */
+static void soon(long long ms)
+{
+	vp_make_timer(CLOCK_MONOTONIC, SIGEV_SIGNAL, SIG_PROC, 0x5a, 0, ms * 1000000, 0);
 }
 
 /* "threadalarm": a SIGALRM queued for the main thread too, beside the process's. */
@@ -288,6 +295,8 @@ int main(int argc, char **argv)
 		thread_alarm();
 	if (argc > 1 && !strcmp(argv[1], "latealarm"))
 		late_alarm();
+	if (argc > 1 && !strncmp(argv[1], "soon:", 5))
+		soon(atoll(argv[1] + 5));
 	vp_out("READY pid=%d helper=%d", (int)getpid(), atomic_load(&helper_tid));
 	vp_read_commands(handle);
 	return 0;

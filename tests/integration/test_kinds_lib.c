@@ -899,6 +899,41 @@ static void hold_at_created_then_stop(struct ptimer_ctx *c, enum ptimer_phase ph
 }
 
 /*
+ * A process restored with --replace from its own dump, its one timer due
+ * in a minute there, held 200 ms once the queues were read and before
+ * the timer is re-armed in place, then interrupted: the timer, due 100 ms
+ * after the dump, fires in between, and the re-arm makes its signal
+ * stale.  The rollback must queue it again, as for one queued at the
+ * first read; it was not held, and the program never got it.  (Due soon
+ * in the dump, the re-armed timer would make the restore past rolling
+ * back.)
+ */
+Test(kinds_lib, a_rolled_back_replace_keeps_a_signal_queued_after_the_first_read)
+{
+	char mode[32];
+	struct victim *v;
+	struct ptimer_dump *d;
+	char line[512];
+	long long n, code;
+	int r;
+
+	if (!harness_stale_signals_dropped())
+		cr_skip_test("this kernel delivers stale signals: the re-arm loses none");
+	snprintf(mode, sizeof(mode), "soon:%d", 100 * harness_time_scale());
+	v = holder(mode);
+	d = dump_of(v->pid, 0);
+	cr_assert_eq(signals_numbered(d, SIG_PROC), 0, "fired before the restore began");
+	cr_assert_eq(d->ntimers, 1);
+	d->timers[0].value_ns = 60 * 1000000000LL;
+	r = restore_watched(v->pid, d, hold_at_created_then_stop);
+	cr_assert_eq(r, -EINTR, "%s (%s)", ptimer_strerror(r), ptimer_last_error(ctx));
+	cr_assert_eq(victim_cmd(v, "drain", line, sizeof(line)), 0);
+	cr_expect(kv_ll(line, "nproc", &n) && n == 1 && kv_ll(line, "codeproc", &code) &&
+		  code == SI_TIMER, "the signal it fired is lost: %s", line);
+	ptimer_dump_free(d);
+}
+
+/*
  * The holder's 1 ms timerfd, re-armed in place by a --replace that is
  * held 200 ms before it arms, then interrupted: the rollback must give
  * it back every expiration it had, those of the 200 ms too, which

@@ -133,6 +133,20 @@ else
 	fail "ptimerctl(1) does not explain the kernel's signal numbering"
 fi
 
+# ptimerctl(1)'s list of the injected system calls, which an allowlist
+# filter under --keep-seccomp must allow, names every call the library
+# injects (lib/: KNR_* and ARCH_NR_*).
+injected=$(cat "$SRC"/lib/*.c | grep -ohE '\b(KNR|ARCH_NR)_[A-Z0-9_]+\b' |
+	grep -v '^KNR_COUNT$' | sed 's/^KNR_//; s/^ARCH_NR_//' | tr 'A-Z' 'a-z' | sort -u)
+listed=$(sed -n '/^\.SS The system calls it injects/,/^\.S[SH]/p' "$SRC/man/ptimerctl.1" |
+	sed -n 's/^\.BR \([a-z0-9_]*\) (2).*/\1/p' | sort -u)
+unlisted=$(comm -23 <(printf '%s\n' "$injected") <(printf '%s\n' "$listed") | xargs)
+if [[ -n $injected && -z $unlisted ]]; then
+	ok "ptimerctl(1) lists every system call the library injects"
+else
+	fail "ptimerctl(1)'s \"The system calls it injects\" lacks: ${unlisted:-(none found in lib/)}"
+fi
+
 # libptimer(3) and the header agree: every public function of
 # include/ptimer.h is in the SYNOPSIS and has a page of its own (so that
 # `man ptimer_dump_pid` works), and the SYNOPSIS names no other function.

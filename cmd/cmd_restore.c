@@ -228,6 +228,18 @@ static int drop_capabilities(struct restore_args *a, int npids)
 	return ret;
 }
 
+/* The dump's highest timer id plus one: steps enough for any walk that does not wrap. */
+static uint64_t ids_below(const struct ptimer_dump *dump)
+{
+	return dump->ntimers ? (uint64_t)dump->timers[dump->ntimers - 1].id + 1 : 0;
+}
+
+/* Steps enough for any walk: a lap of the id space, then on to the highest id. */
+static uint64_t lap_and_on(const struct ptimer_dump *dump)
+{
+	return PTIMER_ID_SPACE + ids_below(dump);
+}
+
 /* The default limit's floor: a short wrap past INT_MAX, about 10 s of walking. */
 #define WALK_DEFAULT_MIN_STEPS	(1ull << 24)
 
@@ -246,8 +258,8 @@ static void default_walk_limit(struct restore_args *a, const struct ptimer_dump 
 
 	if (a->max_steps_given)
 		return;
-	if (dump->ntimers && (uint64_t)dump->timers[dump->ntimers - 1].id + 1 > limit)
-		limit = (uint64_t)dump->timers[dump->ntimers - 1].id + 1;
+	if (ids_below(dump) > limit)
+		limit = ids_below(dump);
 	if (a->opts.replace && limit > PTIMER_ID_SPACE - 1)
 		limit = PTIMER_ID_SPACE - 1;
 	a->opts.max_steps = limit;
@@ -294,14 +306,13 @@ static int restore_failed(const struct restore_args *a, int err, pid_t pid,
 	if (err == -PTIMER_ERR_WALK_TOO_LONG && a->opts.replace)
 		cli_info("hint: a kernel with PR_TIMER_CREATE_RESTORE_IDS (Linux 6.15, or"
 			 " kernel-patch/ of the sources) makes replaced IDs at once;"
-			 " --max-walk-steps=%llu allows the walk",
-			 (unsigned long long)PTIMER_ID_SPACE);
+			 " --max-walk-steps=%llu allows the walk", (unsigned long long)lap_and_on(dump));
 	else if (err == -PTIMER_ERR_WALK_TOO_LONG && !a->max_steps_given)
 		cli_info("hint: by default a walk round the ID space is refused, the target"
 			 " stopped throughout (about 20 minutes a lap); a kernel with"
 			 " PR_TIMER_CREATE_RESTORE_IDS (Linux 6.15, or kernel-patch/ of the"
 			 " sources) makes the IDs at once; --max-walk-steps=%llu allows the"
-			 " walk", (unsigned long long)PTIMER_ID_SPACE);
+			 " walk", (unsigned long long)lap_and_on(dump));
 	return ret;
 }
 

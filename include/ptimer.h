@@ -455,7 +455,7 @@ struct ptimer_restore_opts {
 /*
  * Timer IDs run from 0 to INT_MAX and the kernel's counter wraps: a walk
  * to an ID behind the counter goes round all of them, up to this many
- * steps.  With replace and the walk, a max_steps below it refuses the
+ * steps, then on to the highest ID wanted.  With replace and the walk, a max_steps below it refuses the
  * restore before the attach (-PTIMER_ERR_WALK_TOO_LONG), since a replaced
  * ID is always behind the counter.
  */

@@ -326,7 +326,7 @@ static int check_walk_limit(struct creator *c, uint64_t max, const struct walk *
 		return 0;
 	if (nrest && rest[0].id < wk->counter)
 		return ctx_set_error(c->ctx, -PTIMER_ERR_WALK_TOO_LONG, "the walk needs %llu"
-				     " steps, round the whole id space: the id counter of pid %d"
+				     " steps, round the id space past INT_MAX: the id counter of pid %d"
 				     " is at %lld, past id %d; the limit is %llu",
 				     (unsigned long long)wk->total, c->t->pid,
 				     (long long)wk->counter, rest[0].id, (unsigned long long)max);

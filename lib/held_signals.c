@@ -303,26 +303,41 @@ static int put_back_taken(struct target *t, const struct held_signals *h,
 	return ret;
 }
 
+/* Whether @x is the first held signal of its timer. */
+static bool first_of_timer(const struct held_signals *h, const struct held_signal *x)
+{
+	for (const struct held_signal *y = h->sig; y < x; y++)
+		if (y->s.timerid == x->s.timerid)
+			return false;
+	return true;
+}
+
 /*
- * Whether @si, taken by a purge, is the own signal of a timer whose copy
- * is queued next: one of @copies, or with @copies NULL (a rollback's) a
- * held stale one.  A timer re-armed since (the re-arm, or --replace in
- * place) that fired at once turns its stale entry live again, where the
- * kernel would queue a second one; put back beside the copy, it would
- * come twice.
+ * Whether @si, taken by a purge, is the own signal of a changed timer
+ * whose copy is queued next: it must have a stale signal held, and a
+ * copy among @copies, or with @copies NULL (a rollback's) be queued
+ * again itself (held_signals_queue_again()).  A timer re-armed since (the
+ * re-arm, or --replace in place) that fired at once turns its stale
+ * entry live again, where the kernel would queue a second one; put back
+ * beside the copy, it would come twice.  Any other signal taken, even of
+ * the same timer id (a copy queued before, or a timer left alone), is
+ * put back.
  */
 static bool copy_stands_for(const struct held_signals *h, const struct ptimer_pending_signal *copies,
 			    size_t ncopies, const siginfo_t *si)
 {
+	const struct held_signal *held = NULL;
+
 	if (si->si_code != SI_TIMER)
 		return false;
-	if (!copies) {
-		for (size_t i = 0; i < h->n; i++)
-			if (h->sig[i].stale && h->sig[i].s.signo == si->si_signo &&
-			    h->sig[i].s.timerid == si->si_timerid)
-				return true;
+	for (size_t i = 0; !held && i < h->n; i++)
+		if (h->sig[i].stale && h->sig[i].s.signo == si->si_signo &&
+		    h->sig[i].s.timerid == si->si_timerid)
+			held = &h->sig[i];
+	if (!held)
 		return false;
-	}
+	if (!copies)
+		return !held->skip && first_of_timer(h, held);
 	for (size_t k = 0; k < ncopies; k++)
 		if (copies[k].signo == si->si_signo && copies[k].timerid == si->si_timerid)
 			return true;
@@ -436,8 +451,20 @@ int held_signals_purge(struct target *t, const struct held_signals *h, uint64_t 
 		ret = purge_round(t, h, mask, &p);
 		mask = p.again;
 	}
-	if (!ret && p.ntaken)
-		ret = put_back_taken(t, h, p.taken, p.ntaken);
+	if (!ret && mask)
+		warn(t->ctx, "pid %d: %d rounds of taking out its stale signals each took a live"
+		     " one: a stale one may remain, and the signal queued after it be dropped",
+		     t->pid, HELD_PURGE_ROUNDS);
+	/* Whatever failed, what was taken goes back. */
+	if (p.ntaken) {
+		int put = put_back_taken(t, h, p.taken, p.ntaken);
+
+		if (put)
+			err(t->ctx, "pid %d: %zu live signals taken with its stale ones could not"
+			    " all be queued again: %s", t->pid, p.ntaken, strerror(-put));
+		if (!ret)
+			ret = put;
+	}
 	free(p.taken);
 	return ret ? ctx_set_error(t->ctx, ret, "taking stale signals out of pid %d", t->pid) : 0;
 }
@@ -468,15 +495,6 @@ static size_t queue_chunk(struct target *t, const struct held_signals *h,
 			failed++;
 	free(b);
 	return failed;
-}
-
-/* Whether @x is the first held signal of its timer. */
-static bool first_of_timer(const struct held_signals *h, const struct held_signal *x)
-{
-	for (const struct held_signal *y = h->sig; y < x; y++)
-		if (y->s.timerid == x->s.timerid)
-			return false;
-	return true;
 }
 
 uint64_t held_signals_clear_stale(struct target *t, const struct held_signals *h)

@@ -51,6 +51,7 @@ struct restore {
 	/* The interval timers, timerfds and pending signals. */
 	struct kinds_restore *kr;
 	int64_t counter_floor;	/* the counter is at least here (dry run) */
+	bool floor_unsure;	/* ids far apart: the counter may have wrapped between */
 	/* The target's timers read before the stop (proc_head.c). */
 	struct proc_preread pre;
 	/* Its threads as /proc listed them before the stop, after the timers. */
@@ -333,11 +334,20 @@ static int find_collisions(struct restore *r, const struct ptimer_dump *existing
 	return 0;
 }
 
+/*
+ * Where the counter stands at least: past the highest id in use, as a
+ * counter that never wrapped leaves it.  Ids half the space apart may
+ * straddle a wrap (the low ones made after it), and the counter then
+ * stand just past the low ones: no floor to refuse a walk by.
+ */
 static void note_counter_floor(struct restore *r, const struct ptimer_dump *existing)
 {
-	if (existing->ntimers)
-		r->counter_floor = ((int64_t)existing->timers[existing->ntimers - 1].id + 1) %
-				   KTIMER_ID_SPACE;
+	if (!existing->ntimers)
+		return;
+	r->counter_floor = ((int64_t)existing->timers[existing->ntimers - 1].id + 1) %
+			   KTIMER_ID_SPACE;
+	r->floor_unsure = existing->timers[existing->ntimers - 1].id - existing->timers[0].id >=
+			  KTIMER_ID_SPACE / 2;
 }
 
 /* The method a restore will use, as far as can be told without attaching. */
@@ -618,11 +628,11 @@ static int stopped_collisions(struct restore *r)
 	if (!ret)
 		ret = check_replace_walk(r, r->replaced, &r->plan.method);
 	if (!ret)
-		ret = check_room_to_roll_back(r);
-	if (!ret)
 		ret = dump_read_values(r->t, r->replaced, false, r->read_cap);
 	if (!ret)
 		ret = hold_signals_again(r, r->replaced->timers, r->replaced->ntimers);
+	if (!ret)
+		ret = check_room_to_roll_back(r);
 	if (ret || !r->replaced->ntimers)
 		goto free_existing;
 	ids = calloc(r->replaced->ntimers, sizeof(*ids));
@@ -660,8 +670,6 @@ static bool queue_held_again(struct restore *r, uint64_t cleared)
 {
 	size_t lost;
 
-	for (size_t i = 0; i < r->held.n; i++)
-		r->held.sig[i].skip = kinds_restore_queued_same(r->kr, &r->held.sig[i].s);
 	lost = held_signals_queue_again(r->t, &r->held, cleared);
 	if (lost)
 		err(r->ctx, "rollback: %zu of the signals queued for the timers the restore"
@@ -689,7 +697,14 @@ static bool rollback(struct restore *r)
 		    r->t->pid);
 		undone = false;
 	}
-	/* Before a timer put back or made again, due at once, queues a live one a purge could take. */
+	/*
+	 * Which are queued again (those whose dump's copy was not), known
+	 * before the purge: a copy it takes is put back, not left to them.
+	 * Before a timer put back or made again, due at once, queues a live
+	 * one a purge could take.
+	 */
+	for (size_t i = 0; i < r->held.n; i++)
+		r->held.sig[i].skip = kinds_restore_queued_same(r->kr, &r->held.sig[i].s);
 	cleared = r->held.n ? held_signals_clear_stale(r->t, &r->held) : 0;
 	if (put_back_in_place(&r->c)) {
 		err(r->ctx, "rollback: could not set back every timer re-armed in place in"
@@ -847,12 +862,13 @@ static int plan_dry_run(struct restore *r)
 		r->plan.walk_steps_exact = false;
 		r->plan.ns_per_step = 600;
 		/* Already longer than allowed: the restore would be refused. */
-		if (r->opts->max_steps && r->plan.walk_steps > r->opts->max_steps)
+		if (r->opts->max_steps && !r->floor_unsure &&
+		    r->plan.walk_steps > r->opts->max_steps)
 			return ctx_set_error(r->ctx, -PTIMER_ERR_WALK_TOO_LONG, "the walk needs at"
 					     " least %llu steps%s; the limit is %llu",
 					     (unsigned long long)r->plan.walk_steps,
 					     r->want[0].id < r->counter_floor ?
-					     ", round the whole id space" : "",
+					     ", round the id space past INT_MAX" : "",
 					     (unsigned long long)r->opts->max_steps);
 	}
 	r->plan.estimate_ns = (int64_t)(r->plan.walk_steps * r->plan.ns_per_step);

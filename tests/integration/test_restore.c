@@ -771,7 +771,7 @@ Test(restore, replace_by_walk_refused_before_attach)
 			cr_expect_eq(b.res.exit_code, PX_UNSUPPORTED, "%s", run_describe(&b.res));
 			cr_expect(strstr(b.res.err, "round the id space") &&
 				  strstr(b.res.err, "hint: ") &&
-				  strstr(b.res.err, "--max-walk-steps=2147483648"), "%s",
+				  strstr(b.res.err, "--max-walk-steps=2147483651"), "%s",
 				  b.res.err);
 		}
 		run_result_free(&b.res);

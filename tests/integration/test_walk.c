@@ -408,14 +408,48 @@ Test(walk, a_walk_round_the_id_space_is_refused_by_default)
 						"-i", dump, ru_pidstr(pidbuf, v->pid), NULL), 0);
 		cr_assert(!r.timed_out, "%s: still walking after %d ms", modes[m], RU_WAIT_MS);
 		cr_expect_eq(r.exit_code, PX_UNSUPPORTED, "%s: %s", modes[m], run_describe(&r));
-		cr_expect(strstr(r.err, "round the whole id space") &&
-			  strstr(r.err, "--max-walk-steps=2147483648"), "%s: %s", modes[m], r.err);
+		/* Enough for a lap, then on to ID 4. */
+		cr_expect(strstr(r.err, "round the id space past INT_MAX") &&
+			  strstr(r.err, "--max-walk-steps=2147483653"), "%s: %s", modes[m], r.err);
 		run_result_free(&r);
 	}
 	ru_snap_take(v, &after);
 	cr_expect(ru_snaps_same(&before, &after, RU_UNTOUCHED, why, sizeof(why)),
 		  "%s: %s", why, ru_timers_str(after.t, after.n));
 	cr_expect_eq(proc_tracer_pid(v->pid), 0);
+	ru_file_free(dump);
+	ru_file_free(template);
+	victim_kill(v);
+}
+
+/*
+ * A target whose IDs straddle a wrap: INT_MAX - 1000, then 3, its counter
+ * at 4.  A dry run takes the counter to be past INT_MAX - 1000, which
+ * would make a walk to ID 200 one of 1201 steps round past INT_MAX; it is
+ * 197 steps.  The dry run must not
+ * refuse it for --max-walk-steps 250 (it did), and the restore makes it.
+ */
+Test(walk, a_dry_run_refuses_no_walk_by_ids_across_a_wrap)
+{
+	static const struct ru_spec one = { 0, "monotonic", "none", 10, 0, 0x1, 60000, 0 };
+	static const char *const modes[] = { "--dry-run", "--time=frozen" };
+	struct victim *v = victim_start("--timer", "id=2147482647,clock=monotonic,notify=none,"
+					"value_ms=60000", "--timer", "id=3,clock=monotonic,"
+					"notify=none,value_ms=60000", NULL);
+	char *template = dump_of(&one, 1, NULL), *dump, pidbuf[16];
+	int id = 200;
+
+	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
+	dump = ru_dump_with_ids(template, &id, 1);
+	for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
+		struct run_result r;
+
+		cr_assert_eq(run_ptimerctl(&r, "restore", "--method=loop", "--max-walk-steps", "250",
+					   modes[m], "-i", dump, ru_pidstr(pidbuf, v->pid), NULL), 0);
+		cr_expect_eq(r.exit_code, 0, "%s: %s", modes[m], run_describe(&r));
+		run_result_free(&r);
+	}
+	cr_expect_eq(proc_count_timers(v->pid), 3, "timer 200 was not made");
 	ru_file_free(dump);
 	ru_file_free(template);
 	victim_kill(v);

@@ -17,6 +17,11 @@
  * has reset the handler to SIG_DFL (force_sig_seccomp()), which the
  * next refused call of the program's would then die of.
  *
+ * With --allow-injected the list also lets through every call that
+ * ptimerctl(1), "The system calls it injects", says an allowlist must
+ * allow: a filter written from the man page.  A call missing there kills
+ * the process under --keep-seccomp, which the test sees.
+ *
  * It holds three timers (see below), prints "READY <pid>" and answers the
  * victim protocol (tests/helpers/vproto.h) on its only thread, blocked in
  * read(2) between commands, and:
@@ -47,6 +52,18 @@ static const int allowed[] = {
 };
 
 #define NALLOWED	(sizeof(allowed) / sizeof(allowed[0]))
+
+/* ptimerctl(1), "The system calls it injects", as an operator copies it. */
+static const int injected[] = {
+	SYS_mmap, SYS_mprotect, SYS_munmap, SYS_kill, SYS_tgkill,
+	SYS_timer_gettime, SYS_timer_getoverrun, SYS_getitimer, SYS_timerfd_gettime,
+	SYS_clock_gettime, SYS_prctl, SYS_getpid,
+	SYS_timer_settime, SYS_setitimer, SYS_timerfd_settime,
+	SYS_timer_create, SYS_timer_delete, SYS_timerfd_create, SYS_fcntl, SYS_dup3, SYS_close,
+	SYS_ioctl, SYS_rt_sigqueueinfo, SYS_rt_tgsigqueueinfo, SYS_rt_sigtimedwait, SYS_preadv2,
+};
+
+#define NINJECTED	(sizeof(injected) / sizeof(injected[0]))
 
 static volatile sig_atomic_t signals, sigsys_taken;
 
@@ -84,11 +101,18 @@ int main(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
 	struct sigaction sys = { .sa_sigaction = on_sigsys, .sa_flags = SA_SIGINFO | SA_RESTART };
 	bool trap = argc == 2 && !strcmp(argv[1], "--trap");
+	bool with_injected = argc == 2 && !strcmp(argv[1], "--allow-injected");
+	int list[NALLOWED + NINJECTED];
+	size_t n = 0;
 
-	if (argc > 1 && !trap) {
-		vp_out("ERROR errno=%d msg=usage: sandboxed [--trap]", EINVAL);
+	if (argc > 1 && !trap && !with_injected) {
+		vp_out("ERROR errno=%d msg=usage: sandboxed [--trap|--allow-injected]", EINVAL);
 		return 2;
 	}
+	for (size_t i = 0; i < NALLOWED; i++)
+		list[n++] = allowed[i];
+	for (size_t i = 0; with_injected && i < NINJECTED; i++)
+		list[n++] = injected[i];
 	vp_init();
 	vp_add_tid(vp_gettid());
 	sigemptyset(&sa.sa_mask);
@@ -101,7 +125,7 @@ int main(int argc, char **argv)
 		      VP_NSEC_PER_SEC);
 	vp_make_timer(CLOCK_BOOTTIME, SIGEV_NONE, 0, 0x52, 0, 300 * VP_NSEC_PER_SEC, 0);
 	vp_make_timer(CLOCK_REALTIME, SIGEV_SIGNAL, SIGUSR2, 0x53, 0, 500 * VP_NSEC_PER_SEC, 0);
-	vp_allow_only(allowed, NALLOWED, trap ? SECCOMP_RET_TRAP : SECCOMP_RET_KILL_PROCESS);
+	vp_allow_only(list, n, trap ? SECCOMP_RET_TRAP : SECCOMP_RET_KILL_PROCESS);
 	vp_out("READY %d", (int)getpid());
 	vp_read_commands(answer);
 	vp_exit(0);

@@ -423,14 +423,19 @@ static const struct ru_spec more[] = {
 
 TestSuite(hostile_seccomp, .fini = fini, .timeout = 60);
 
-static struct victim *sandboxed_as(uid_t uid)
+static struct victim *sandboxed_with(uid_t uid, const char *option)
 {
-	const char *argv[] = { strdup(helper_path("sandboxed")), NULL };
+	const char *argv[] = { strdup(helper_path("sandboxed")), option, NULL };
 	struct victim *v = spawn_checked(argv, uid, "sandboxed");
 
 	free((char *)argv[0]);
 	cr_assert_eq(proc_status_long(v->pid, "Seccomp"), 2, "the helper is not confined");
 	return v;
+}
+
+static struct victim *sandboxed_as(uid_t uid)
+{
+	return sandboxed_with(uid, NULL);
 }
 
 /*
@@ -611,6 +616,62 @@ Test(hostile_seccomp, keep_seccomp_is_the_operators_risk)
 	v->pid = 0;
 	cr_expect(WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS,
 		  "it ended with status %#x, not SIGSYS", status);
+	victim_kill(v);
+}
+
+/*
+ * A filter written from ptimerctl(1)'s list of the calls it injects (the
+ * program's own, and those): under --keep-seccomp, show, dump, a
+ * disarming dump, the restore --replace that re-arms it in place, and a
+ * restore that makes timers of a foreign dump all work, and the process
+ * lives on, confined.  A call the list lacks kills it.
+ */
+Test(hostile_seccomp, a_filter_from_the_man_page_list_lets_every_job_through)
+{
+	struct victim *v = sandboxed_with(NOBODY, "--allow-injected");
+	struct victim *dst = sandboxed_with(NOBODY, "--allow-injected");
+	struct victim *other = ru_start(more, 2, NULL);
+	char pid[16], pd[16], *mine, *disarmed, *foreign;
+	struct run_result r;
+	struct vtimer t[8];
+	int n;
+
+	ru_pidstr(pid, v->pid);
+	ru_pidstr(pd, dst->pid);
+	px(&r, AS_NOBODY, "show", "--keep-seccomp", pid, NULL);
+	cr_expect_eq(r.exit_code, 0, "show: %s", run_describe(&r));
+	run_result_free(&r);
+	px(&r, AS_NOBODY, "dump", "--keep-seccomp", pid, NULL);
+	cr_assert_eq(r.exit_code, 0, "dump: %s", run_describe(&r));
+	mine = ru_public_file(r.out);
+	run_result_free(&r);
+	px(&r, AS_NOBODY, "dump", "--disarm", "--keep-seccomp", pid, NULL);
+	cr_assert_eq(r.exit_code, 0, "dump --disarm: %s", run_describe(&r));
+	disarmed = ru_public_file(r.out);
+	run_result_free(&r);
+	px(&r, AS_NOBODY, "restore", "--replace", "--keep-seccomp", "-i", mine, pid, NULL);
+	cr_expect_eq(r.exit_code, 0, "restore --replace: %s", run_describe(&r));
+	run_result_free(&r);
+	expect_untraced(v, "after the jobs");
+	cr_expect_eq(proc_status_long(v->pid, "Seccomp"), 2);
+	n = ru_timers(v, t, 8);
+	cr_expect_eq(n, 3, "%s", ru_timers_str(t, n));
+
+	cr_assert_eq(run_ptimerctl(&r, "dump", ru_pidstr(pid, other->pid), NULL), 0);
+	cr_assert_eq(r.exit_code, 0, "%s", run_describe(&r));
+	foreign = ru_public_file(r.out);
+	run_result_free(&r);
+	px(&r, AS_NOBODY, "restore", "--keep-seccomp", "-i", foreign, pd, NULL);
+	cr_expect_eq(r.exit_code, 0, "restore: %s", run_describe(&r));
+	run_result_free(&r);
+	expect_untraced(dst, "after the restore");
+	n = ru_timers(dst, t, 8);
+	cr_expect_eq(n, 5, "%s", ru_timers_str(t, n));
+	ru_file_free(mine);
+	ru_file_free(disarmed);
+	ru_file_free(foreign);
+	victim_kill(other);
+	victim_kill(dst);
 	victim_kill(v);
 }
 

@@ -781,6 +781,16 @@ static struct victim *holder_with_alarms(const char *mode, size_t n)
 	}
 }
 
+/* ptimer_rearm_pid() of @d into @v, then what its "drain" took, in @line. */
+static void rearm_and_drain(struct victim *v, const struct ptimer_dump *d, char *line,
+			    size_t size)
+{
+	int r = ptimer_rearm_pid(ctx, v->pid, d, 0);
+
+	cr_assert_eq(r, 0, "%s (%s)", ptimer_strerror(r), ptimer_last_error(ctx));
+	cr_assert_eq(victim_cmd(v, "drain", line, size), 0);
+}
+
 /*
  * A SIGALRM of a timer queued for the main thread, which ptimerctl
  * injects into, and another's for the process: disarmed, re-armed.  The
@@ -794,11 +804,8 @@ Test(kinds_lib, a_rearm_purges_before_it_queues)
 	struct ptimer_dump *d = dump_of(v->pid, PTIMER_DUMP_DISARM);
 	char line[512];
 	long long n;
-	int r;
 
-	r = ptimer_rearm_pid(ctx, v->pid, d, 0);
-	cr_assert_eq(r, 0, "%s (%s)", ptimer_strerror(r), ptimer_last_error(ctx));
-	cr_assert_eq(victim_cmd(v, "drain", line, sizeof(line)), 0);
+	rearm_and_drain(v, d, line, sizeof(line));
 	cr_expect(kv_ll(line, "nalrm", &n) && n == 2, "a SIGALRM was lost: %s", line);
 	ptimer_dump_free(d);
 }
@@ -816,13 +823,10 @@ Test(kinds_lib, a_rearm_takes_no_live_signal_of_the_injecting_thread)
 	struct ptimer_dump *d = dump_of(v->pid, PTIMER_DUMP_DISARM);
 	char line[512];
 	long long n, code;
-	int r;
 
 	cr_assert_eq(victim_cmd(v, "tkill", line, sizeof(line)), 0);
 	cr_assert_str_eq(line, "OK");
-	r = ptimer_rearm_pid(ctx, v->pid, d, 0);
-	cr_assert_eq(r, 0, "%s (%s)", ptimer_strerror(r), ptimer_last_error(ctx));
-	cr_assert_eq(victim_cmd(v, "drain", line, sizeof(line)), 0);
+	rearm_and_drain(v, d, line, sizeof(line));
 	/* Before 6.13 the disarmed timer's SIGALRM stays live, and both come. */
 	if (!harness_stale_signals_dropped()) {
 		cr_expect(kv_ll(line, "nalrm", &n) && n == 2, "%s", line);
@@ -846,12 +850,9 @@ Test(kinds_lib, a_rearm_of_the_signals_alone_takes_their_stale_copies_out)
 	struct ptimer_dump *d = dump_of(v->pid, PTIMER_DUMP_DISARM);
 	char line[512];
 	long long n;
-	int r;
 
 	cr_assert_eq(ptimer_set_kinds(ctx, PTIMER_KIND_SIGNALS), 0);
-	r = ptimer_rearm_pid(ctx, v->pid, d, 0);
-	cr_assert_eq(r, 0, "%s (%s)", ptimer_strerror(r), ptimer_last_error(ctx));
-	cr_assert_eq(victim_cmd(v, "drain", line, sizeof(line)), 0);
+	rearm_and_drain(v, d, line, sizeof(line));
 	cr_expect(kv_ll(line, "nalrm", &n) && n == 1, "the SIGALRM was lost: %s", line);
 	cr_expect(kv_ll(line, "nproc", &n) && n == 1 && kv_ll(line, "nthread", &n) && n == 1,
 		  "%s", line);

@@ -64,6 +64,28 @@ static char *dump_of(const struct ru_spec *specs, size_t n, const char *const *e
 	return dump;
 }
 
+/* @v's timers as in @before, and @v untraced. */
+static void expect_untouched(struct victim *v, const struct ru_snap *before)
+{
+	static struct ru_snap after;
+	char why[256];
+
+	ru_snap_take(v, &after);
+	cr_expect(ru_snaps_same(before, &after, RU_UNTOUCHED, why, sizeof(why)), "%s: %s", why,
+		  ru_timers_str(after.t, after.n));
+	cr_expect_eq(proc_tracer_pid(v->pid), 0);
+}
+
+/* A dump of one timer, made again with each of the @n @ids. */
+static char *dump_with_ids(const int *ids, size_t n)
+{
+	static const struct ru_spec one = { 0, "monotonic", "none", 10, 0, 0x1, 60000, 0 };
+	char *template = dump_of(&one, 1, NULL), *dump = ru_dump_with_ids(template, ids, n);
+
+	ru_file_free(template);
+	return dump;
+}
+
 Test(walk, auto_walks_when_the_prctl_is_refused)
 {
 	const char *extra[] = { "--threads", "1", "--seccomp-deny-prctl77", NULL };
@@ -120,10 +142,9 @@ Test(walk, prctl_method_refused_without_the_prctl)
 				"id=0,clock=monotonic,notify=none,value_ms=60000", NULL };
 	const char *src_extra[] = { "--threads", "1", NULL };
 	char *dump = dump_of(near_1e5, NNEAR, src_extra), pidbuf[16];
-	static struct ru_snap before, after;
+	static struct ru_snap before;
 	struct victim *v;
 	struct run_result r;
-	char why[256];
 
 	/* The filter comes after the victim's own timer, which used the prctl. */
 	v = ru_start(NULL, 0, extra);
@@ -133,10 +154,7 @@ Test(walk, prctl_method_refused_without_the_prctl)
 	cr_expect_eq(r.exit_code, PX_UNSUPPORTED, "%s", run_describe(&r));
 	cr_expect(strstr(r.err, "PR_TIMER_CREATE_RESTORE_IDS"), "%s", r.err);
 	run_result_free(&r);
-	ru_snap_take(v, &after);
-	cr_expect(ru_snaps_same(&before, &after, RU_UNTOUCHED, why, sizeof(why)),
-		  "%s: %s", why, ru_timers_str(after.t, after.n));
-	cr_expect_eq(proc_tracer_pid(v->pid), 0);
+	expect_untouched(v, &before);
 	ru_file_free(dump);
 	victim_kill(v);
 }
@@ -267,9 +285,8 @@ Test(walk, max_iterations_refuses_and_creates_nothing)
 					"--timer", "id=7,clock=realtime,sig=12,value_ms=50000",
 					NULL);
 	char *dump = dump_of(far_one, 1, NULL), pidbuf[16];
-	static struct ru_snap before, after;
+	static struct ru_snap before;
 	struct run_result r;
-	char why[256];
 
 	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
 	ru_snap_take(v, &before);
@@ -280,10 +297,7 @@ Test(walk, max_iterations_refuses_and_creates_nothing)
 	cr_expect(strstr(r.err, "--max-walk-steps"), "the message does not name the limit: %s",
 		  r.err);
 	run_result_free(&r);
-	ru_snap_take(v, &after);
-	cr_expect(ru_snaps_same(&before, &after, RU_UNTOUCHED, why, sizeof(why)),
-		  "%s: %s", why, ru_timers_str(after.t, after.n));
-	cr_expect_eq(proc_tracer_pid(v->pid), 0);
+	expect_untouched(v, &before);
 	ru_file_free(dump);
 	victim_kill(v);
 }
@@ -382,24 +396,23 @@ Test(walk, plan_lengths_exact)
  * A target whose counter is past the dump's IDs: its timer 5 made, a dump
  * of ID 4 is a walk all the way round the ID space, 2^31 - 1 steps with
  * the target stopped (20 minutes here, hours in an emulated guest).  By
- * default that is refused, once the counter is read, before any walking,
+ * default that is refused, after the one step that finds the counter,
  * and by a dry run, whose plan already says as much; the message says why
  * and the hint what allows it.  (It walked.)  A wrap from near INT_MAX,
  * cheap, is not refused: walk/wraps_past_int_max.
  */
 Test(walk, a_walk_round_the_id_space_is_refused_by_default)
 {
-	static const struct ru_spec one = { 0, "monotonic", "none", 10, 0, 0x1, 60000, 0 };
 	static const char *const modes[] = { "--method=loop", "--dry-run" };
 	const struct run_opts quick = { .timeout_ms = RU_WAIT_MS };
 	struct victim *v = victim_start("--timer", "id=5,clock=monotonic,notify=none,"
 					"value_ms=60000", NULL);
-	char *template = dump_of(&one, 1, NULL), *dump, pidbuf[16], why[256];
-	static struct ru_snap before, after;
+	static struct ru_snap before;
+	char pidbuf[16], *dump;
 	int four = 4;
 
 	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
-	dump = ru_dump_with_ids(template, &four, 1);
+	dump = dump_with_ids(&four, 1);
 	ru_snap_take(v, &before);
 	for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
 		struct run_result r;
@@ -413,12 +426,8 @@ Test(walk, a_walk_round_the_id_space_is_refused_by_default)
 			  strstr(r.err, "--max-walk-steps=2147483653"), "%s: %s", modes[m], r.err);
 		run_result_free(&r);
 	}
-	ru_snap_take(v, &after);
-	cr_expect(ru_snaps_same(&before, &after, RU_UNTOUCHED, why, sizeof(why)),
-		  "%s: %s", why, ru_timers_str(after.t, after.n));
-	cr_expect_eq(proc_tracer_pid(v->pid), 0);
+	expect_untouched(v, &before);
 	ru_file_free(dump);
-	ru_file_free(template);
 	victim_kill(v);
 }
 
@@ -426,21 +435,20 @@ Test(walk, a_walk_round_the_id_space_is_refused_by_default)
  * A target whose IDs straddle a wrap: INT_MAX - 1000, then 3, its counter
  * at 4.  A dry run takes the counter to be past INT_MAX - 1000, which
  * would make a walk to ID 200 one of 1201 steps round past INT_MAX; it is
- * 197 steps.  The dry run must not
- * refuse it for --max-walk-steps 250 (it did), and the restore makes it.
+ * 197 steps.  The dry run must not refuse it for --max-walk-steps 250
+ * (it did), and the restore makes it.
  */
 Test(walk, a_dry_run_refuses_no_walk_by_ids_across_a_wrap)
 {
-	static const struct ru_spec one = { 0, "monotonic", "none", 10, 0, 0x1, 60000, 0 };
 	static const char *const modes[] = { "--dry-run", "--time=frozen" };
 	struct victim *v = victim_start("--timer", "id=2147482647,clock=monotonic,notify=none,"
 					"value_ms=60000", "--timer", "id=3,clock=monotonic,"
 					"notify=none,value_ms=60000", NULL);
-	char *template = dump_of(&one, 1, NULL), *dump, pidbuf[16];
+	char pidbuf[16], *dump;
 	int id = 200;
 
 	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
-	dump = ru_dump_with_ids(template, &id, 1);
+	dump = dump_with_ids(&id, 1);
 	for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
 		struct run_result r;
 
@@ -451,7 +459,6 @@ Test(walk, a_dry_run_refuses_no_walk_by_ids_across_a_wrap)
 	}
 	cr_expect_eq(proc_count_timers(v->pid), 3, "timer 200 was not made");
 	ru_file_free(dump);
-	ru_file_free(template);
 	victim_kill(v);
 }
 

@@ -43,7 +43,7 @@ enum {
 	{ "replace", OPT_REPLACE, NULL, 0, "Delete target timers whose IDs the dump needs", 0 }, \
 	{ "dry-run", OPT_DRY_RUN, NULL, 0, "Validate and print the plan; change nothing", 0 }, \
 	{ "max-walk-steps", OPT_MAX_WALK_STEPS, "N", 0, "Refuse a walk of more than N steps" \
-	  " (default: no limit; with --replace, one short of a lap of the ID space)", 0 }, \
+	  " (default: the dump's highest ID + 1, at least 2^24: no lap of the ID space)", 0 }, \
 	/* Its first name: options once released keep working. */ \
 	{ "max-iterations", OPT_MAX_WALK_STEPS, "N", OPTION_ALIAS, NULL, 0 }, \
 	{ "progress", OPT_PROGRESS, NULL, 0, "Show a progress bar on stderr, even if not a TTY", 0 }, \

@@ -99,7 +99,7 @@ static int lowest_free_fd(pid_t pid)
  * RLIMIT_NOFILE there so that its next open() fails (or the one after, or
  * the one after that), and interrupts it, so that a step fails and the
  * status is read.  Seizing took such a failure for the thread's exit too
- * ("cannot seize pid N: No such process", exit 3).
+ * ("cannot seize pid N: No such process", exit 3): the next test.
  */
 Test(errors, out_of_descriptors_is_not_the_target_s_death)
 {
@@ -126,6 +126,50 @@ Test(errors, out_of_descriptors_is_not_the_target_s_death)
 			  "%d more: %s", extra, run_describe(&t.bg.res));
 		cr_expect(!strstr(t.bg.res.err, "exited during"), "%d more: %s", extra,
 			  t.bg.res.err);
+		run_result_free(&t.bg.res);
+		cr_expect_eq(proc_tracer_pid(v->pid), 0);
+		cr_expect_neq(proc_state(v->pid), 'Z');
+	}
+	victim_kill(v);
+}
+
+/*
+ * The same while seizing, made certain.  The interrupt ends the seize only
+ * if ptimerctl looks for it before the thread it waits for has stopped: on
+ * a loaded machine the thread often stops first, the seize succeeds, and
+ * the test above never reaches the seize's failure path.  The stuck
+ * helper's third thread sits in vfork(), where PTRACE_INTERRUPT cannot
+ * stop it, so ptimerctl, held at the exit of that thread's interrupt (its
+ * sixth ptrace() call), always waits for it, and always sees the SIGINT.
+ */
+Test(errors, out_of_descriptors_while_seizing_is_not_the_target_s_death)
+{
+	const char *argv[] = { NULL, "--vfork", NULL };
+	struct victim *v;
+	char pid[16];
+
+	argv[0] = helper_path("stuck");
+	v = victim_spawn(argv, (uid_t)-1);
+	cr_assert(v && v->ready, "stuck: %s", v ? v->error : "fork");
+	snprintf(pid, sizeof(pid), "%d", (int)v->pid);
+	for (int extra = 0; extra <= 2; extra++) {
+		struct tool_trace t;
+		struct rlimit rl;
+		long k = 6;
+
+		tt_start(&t, "dump", pid, NULL);
+		cr_assert(tt_run_until(&t, tt_pick_nth_ptrace, &k, 60000),
+			  "ptimerctl ended before its ptrace() call %ld", k);
+		cr_assert_eq(t.at.args[0], PTRACE_INTERRUPT, "call %ld is ptrace(%llu)", k,
+			     t.at.args[0]);
+		rl.rlim_cur = rl.rlim_max = (rlim_t)(lowest_free_fd(t.bg.pid) + extra);
+		cr_assert_eq(prlimit(t.bg.pid, RLIMIT_NOFILE, &rl, NULL), 0, "prlimit: %s",
+			     strerror(errno));
+		kill(t.bg.pid, SIGINT);
+		tt_release(&t);
+		ru_bg_wait(&t.bg, 60000);
+		cr_expect_eq(t.bg.res.exit_code, PX_INTERRUPTED, "%d more: %s", extra,
+			     run_describe(&t.bg.res));
 		run_result_free(&t.bg.res);
 		cr_expect_eq(proc_tracer_pid(v->pid), 0);
 		cr_expect_neq(proc_state(v->pid), 'Z');

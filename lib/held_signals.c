@@ -57,16 +57,107 @@ struct peek_ctx {
 	struct held_signals *h;
 	const struct ptimer_timer *timers;
 	size_t ntimers;
-	size_t known;		/* held before this read: their timers are passed over */
 	pid_t ns_tid;
 };
 
-static bool held_in(const struct held_signals *h, size_t n, int id)
+/* The held signals of timer @id, by_timer[*first..] on: how many. */
+static size_t of_timer(const struct held_signals *h, int id, size_t *first)
 {
-	for (size_t i = 0; i < n; i++)
-		if (h->sig[i].s.timerid == id)
-			return true;
-	return false;
+	size_t lo = 0, hi = h->nindexed, end;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (h->by_timer[mid].timerid < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (end = lo; end < h->nindexed && h->by_timer[end].timerid == id; end++)
+		;
+	*first = lo;
+	return end - lo;
+}
+
+static int held_ref_cmp(const void *a, const void *b)
+{
+	const struct held_ref *x = a, *y = b;
+
+	if (x->timerid != y->timerid)
+		return x->timerid < y->timerid ? -1 : 1;
+	return (x->i > y->i) - (x->i < y->i);
+}
+
+static uint64_t stale_key(int signo, pid_t tid)
+{
+	return (uint64_t)(uint32_t)tid << 8 | (unsigned int)signo;
+}
+
+static int stale_key_cmp(const void *a, const void *b)
+{
+	const struct held_stale_key *x = a, *y = b;
+
+	return (x->key > y->key) - (x->key < y->key);
+}
+
+static struct held_stale_key *find_stale(const struct held_signals *h, int signo, pid_t tid)
+{
+	struct held_stale_key key = { .key = stale_key(signo, tid) };
+
+	if (!h->nstale_std)
+		return NULL;
+	return bsearch(&key, h->stale_std, h->nstale_std, sizeof(key), stale_key_cmp);
+}
+
+/*
+ * The numbers a purge in the injecting thread takes alone: every entry
+ * of the number it sees, in that thread's queue and the process's, is a
+ * held one, stale, and its timer's one.
+ */
+static void weigh_purges(struct held_signals *h)
+{
+	unsigned int inject[KSIGRTMIN] = { 0 }, process[KSIGRTMIN] = { 0 };
+	uint64_t spoilt = 0;
+	size_t first;
+
+	for (size_t i = 0; i < h->n; i++) {
+		const struct ptimer_pending_signal *s = &h->sig[i].s;
+
+		if (s->signo >= KSIGRTMIN || (s->tid && s->tid != h->inject_ns_tid))
+			continue;
+		if (!h->sig[i].stale || of_timer(h, s->timerid, &first) != 1)
+			spoilt |= ksig_bit(s->signo);
+		else if (s->tid)
+			inject[s->signo]++;
+		else
+			process[s->signo]++;
+	}
+	h->purgeable = 0;
+	for (int sig = 1; sig < KSIGRTMIN; sig++)
+		if (!(spoilt & ksig_bit(sig)) && h->inject_count[sig] == inject[sig] &&
+		    h->process_count[sig] == process[sig])
+			h->purgeable |= ksig_bit(sig);
+}
+
+/* Once read: every held signal indexed, and room for each as a stale one. */
+static int index_held(struct held_signals *h)
+{
+	struct held_ref *refs = realloc(h->by_timer, (h->n ? h->n : 1) * sizeof(*refs));
+	struct held_stale_key *keys;
+
+	if (!refs)
+		return -ENOMEM;
+	h->by_timer = refs;
+	keys = realloc(h->stale_std, (h->n ? h->n : 1) * sizeof(*keys));
+	if (!keys)
+		return -ENOMEM;
+	h->stale_std = keys;
+	for (size_t i = 0; i < h->n; i++)
+		refs[i] = (struct held_ref){ .timerid = h->sig[i].s.timerid, .i = i };
+	qsort(refs, h->n, sizeof(*refs), held_ref_cmp);
+	h->nindexed = h->n;
+	weigh_purges(h);
+	return 0;
 }
 
 static int hold(void *data, const struct ptimer_pending_signal *s)
@@ -74,7 +165,8 @@ static int hold(void *data, const struct ptimer_pending_signal *s)
 	struct peek_ctx *p = data;
 	struct held_signal *grown;
 
-	if (!timers_find_id(p->timers, p->ntimers, s->timerid) || held_in(p->h, p->known, s->timerid))
+	/* Those of a timer held before this read are passed over (indexed: the first read's). */
+	if (!timers_find_id(p->timers, p->ntimers, s->timerid) || held_signals_has(p->h, s->timerid))
 		return 0;
 	grown = realloc(p->h->sig, (p->h->n + 1) * sizeof(*grown));
 	if (!grown)
@@ -89,7 +181,7 @@ static int hold(void *data, const struct ptimer_pending_signal *s)
 static int peek_queues(struct target *t, const struct ptimer_timer *timers, size_t n,
 		       struct held_signals *h)
 {
-	struct peek_ctx p = { .h = h, .timers = timers, .ntimers = n, .known = h->n };
+	struct peek_ctx p = { .h = h, .timers = timers, .ntimers = n };
 	pid_t inject_tid = target_inject_tid(t), via = target_live_tid(t);
 	unsigned int count[KSIGMAX + 1];
 	int ret;
@@ -111,7 +203,10 @@ static int peek_queues(struct target *t, const struct ptimer_timer *timers, size
 	}
 	if (!via)
 		return ctx_set_error(t->ctx, -ESRCH, "pid %d has no live thread", t->pid);
-	return peek_timer_signals(t, via, true, hold, &p, h->process_count);
+	ret = peek_timer_signals(t, via, true, hold, &p, h->process_count);
+	if (!ret)
+		ret = index_held(h);
+	return ret;
 }
 
 int held_signals_read(struct target *t, const struct ptimer_timer *timers, size_t n,
@@ -148,16 +243,19 @@ int held_signals_read_again(struct target *t, const struct ptimer_timer *timers,
 void held_signals_free(struct held_signals *h)
 {
 	free(h->sig);
+	free(h->by_timer);
+	free(h->stale_std);
 	h->sig = NULL;
-	h->n = 0;
+	h->by_timer = NULL;
+	h->stale_std = NULL;
+	h->n = h->nindexed = h->nstale_std = 0;
 }
 
 bool held_signals_has(const struct held_signals *h, int id)
 {
-	for (size_t i = 0; i < h->n; i++)
-		if (h->sig[i].s.timerid == id)
-			return true;
-	return false;
+	size_t first;
+
+	return of_timer(h, id, &first);
 }
 
 size_t held_signals_timers(const struct held_signals *h, const struct ptimer_timer *timers,
@@ -172,63 +270,62 @@ size_t held_signals_timers(const struct held_signals *h, const struct ptimer_tim
 
 bool held_signals_take_live_copy(struct held_signals *h, const struct ptimer_pending_signal *s)
 {
+	size_t first, n;
+
 	if (h->drops_stale)
 		return false;
-	for (size_t i = 0; i < h->n; i++)
-		if (!h->sig[i].matched && pending_signal_same(&h->sig[i].s, s)) {
-			h->sig[i].matched = true;
+	n = of_timer(h, s->timerid, &first);
+	for (size_t k = first; k < first + n; k++) {
+		struct held_signal *x = &h->sig[h->by_timer[k].i];
+
+		if (!x->matched && pending_signal_same(&x->s, s)) {
+			x->matched = true;
 			return true;
 		}
+	}
 	return false;
+}
+
+void held_signals_skip_same(struct held_signals *h, const struct ptimer_pending_signal *s)
+{
+	size_t first, n = of_timer(h, s->timerid, &first);
+
+	for (size_t k = first; k < first + n; k++) {
+		struct held_signal *x = &h->sig[h->by_timer[k].i];
+
+		x->skip |= pending_signal_same(&x->s, s);
+	}
 }
 
 void held_signals_mark_stale(struct held_signals *h, const struct ptimer_timer *timers, size_t n)
 {
-	for (size_t i = 0; i < h->n; i++)
-		if (timers_find_id(timers, n, h->sig[i].s.timerid))
-			h->sig[i].stale = true;
+	h->nstale_std = 0;
+	for (size_t i = 0; i < h->n; i++) {
+		struct held_signal *x = &h->sig[i];
+
+		if (timers_find_id(timers, n, x->s.timerid))
+			x->stale = true;
+		if (x->stale && x->s.signo < KSIGRTMIN)
+			h->stale_std[h->nstale_std++] =
+				(struct held_stale_key){ .key = stale_key(x->s.signo, x->s.tid) };
+	}
+	if (h->nstale_std)
+		qsort(h->stale_std, h->nstale_std, sizeof(*h->stale_std), stale_key_cmp);
+	weigh_purges(h);
 }
 
 bool held_signals_stale_standard(const struct held_signals *h, int signo, pid_t tid)
 {
 	if (!h->drops_stale || signo >= KSIGRTMIN)
 		return false;
-	for (size_t i = 0; i < h->n; i++)
-		if (h->sig[i].stale && h->sig[i].s.signo == signo && h->sig[i].s.tid == tid)
-			return true;
-	return false;
-}
-
-/* How many signals of timer @id are held. */
-static size_t of_timer(const struct held_signals *h, int id)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < h->n; i++)
-		n += h->sig[i].s.timerid == id;
-	return n;
+	return find_stale(h, signo, tid);
 }
 
 bool held_signals_purge_reaches(const struct held_signals *h, int signo, pid_t tid)
 {
-	unsigned int inject = 0, process = 0;
-
 	if (tid && tid != h->inject_ns_tid)
 		return false;
-	/* Every entry of @signo it sees is held, stale, and its timer's one. */
-	for (size_t i = 0; i < h->n; i++) {
-		const struct ptimer_pending_signal *s = &h->sig[i].s;
-
-		if (s->signo != signo || (s->tid && s->tid != h->inject_ns_tid))
-			continue;
-		if (!h->sig[i].stale || of_timer(h, s->timerid) != 1)
-			return false;
-		if (s->tid)
-			inject++;
-		else
-			process++;
-	}
-	return h->inject_count[signo] == inject && h->process_count[signo] == process;
+	return h->purgeable & ksig_bit(signo);
 }
 
 size_t held_signals_scratch_size(void)
@@ -306,10 +403,9 @@ static int put_back_taken(struct target *t, const struct held_signals *h,
 /* Whether @x is the first held signal of its timer. */
 static bool first_of_timer(const struct held_signals *h, const struct held_signal *x)
 {
-	for (const struct held_signal *y = h->sig; y < x; y++)
-		if (y->s.timerid == x->s.timerid)
-			return false;
-	return true;
+	size_t first;
+
+	return of_timer(h, x->s.timerid, &first) && h->by_timer[first].i == (size_t)(x - h->sig);
 }
 
 /*
@@ -327,13 +423,17 @@ static bool copy_stands_for(const struct held_signals *h, const struct ptimer_pe
 			    size_t ncopies, const siginfo_t *si)
 {
 	const struct held_signal *held = NULL;
+	size_t first, n;
 
 	if (si->si_code != SI_TIMER)
 		return false;
-	for (size_t i = 0; !held && i < h->n; i++)
-		if (h->sig[i].stale && h->sig[i].s.signo == si->si_signo &&
-		    h->sig[i].s.timerid == si->si_timerid)
-			held = &h->sig[i];
+	n = of_timer(h, si->si_timerid, &first);
+	for (size_t k = first; !held && k < first + n; k++) {
+		const struct held_signal *x = &h->sig[h->by_timer[k].i];
+
+		if (x->stale && x->s.signo == si->si_signo)
+			held = x;
+	}
 	if (!held)
 		return false;
 	if (!copies)
@@ -516,23 +616,34 @@ uint64_t held_signals_clear_stale(struct target *t, const struct held_signals *h
 	return purge;
 }
 
-/* Whether a standard signal like @x's goes into its queue before it: that one holds its place. */
-static bool queued_before(const struct held_signals *h, const struct held_signal *x)
+/*
+ * Whether a standard signal like @x's went into its queue before it (the
+ * loop below claims each queue and number once): that one holds its place.
+ */
+static bool queued_before(struct held_signals *h, const struct held_signal *x)
 {
-	for (const struct held_signal *y = h->sig; y < x; y++)
-		if (y->stale && !y->skip && first_of_timer(h, y) && y->s.signo == x->s.signo &&
-		    y->s.tid == x->s.tid)
-			return true;
-	return false;
+	struct held_stale_key *k = find_stale(h, x->s.signo, x->s.tid);
+	bool claimed;
+
+	if (!k)
+		return false;
+	/* Any of equal keys: the first, for all. */
+	while (k > h->stale_std && k[-1].key == k->key)
+		k--;
+	claimed = k->claimed;
+	k->claimed = true;
+	return claimed;
 }
 
-size_t held_signals_queue_again(struct target *t, const struct held_signals *h, uint64_t cleared)
+size_t held_signals_queue_again(struct target *t, struct held_signals *h, uint64_t cleared)
 {
 	const struct held_signal *chunk[HELD_CHUNK];
 	size_t nchunk = 0, failed = 0;
 
 	if (!h->drops_stale)
 		return 0;
+	for (size_t i = 0; i < h->nstale_std; i++)
+		h->stale_std[i].claimed = false;
 	for (size_t i = 0; i < h->n; i++) {
 		const struct held_signal *x = &h->sig[i];
 

@@ -25,9 +25,36 @@ struct held_signal {
 	bool skip;			/* not to be queued again: the dump's copy was */
 };
 
+/* A held signal's place in sig[], found by its timer's id. */
+struct held_ref {
+	int timerid;
+	size_t i;
+};
+
+/* A stale standard signal's queue and number (held_signals_stale_standard()). */
+struct held_stale_key {
+	uint64_t key;		/* tid << 8 | signo; tid 0: the process */
+	bool claimed;		/* one of these queued again (held_signals_queue_again()) */
+};
+
 struct held_signals {
 	struct held_signal *sig;
 	size_t n;
+	/*
+	 * Lookups that run once per signal, and must not scan them all:
+	 * there may be one queued per timer, tens of thousands, while the
+	 * target is stopped.  by_timer, sorted by timer id then place,
+	 * covers the first nindexed (every one, between reads); stale_std,
+	 * sorted, the stale standard signals (room for n, made at each read,
+	 * so that marking them stale allocates nothing); purgeable, the
+	 * numbers held_signals_purge_reaches() allows, weighed at each read
+	 * and each marking.
+	 */
+	struct held_ref *by_timer;
+	size_t nindexed;
+	struct held_stale_key *stale_std;
+	size_t nstale_std;
+	uint64_t purgeable;
 	bool drops_stale;	/* kernel_drops_stale_timer_signals() */
 	pid_t inject_ns_tid;	/* the injecting thread, in the target's namespace */
 	pid_t ns_pid;		/* the target, in its namespace */
@@ -54,6 +81,8 @@ void held_signals_free(struct held_signals *h);
 
 /* The @n @timers (ascending ids) were deleted or re-armed: their held signals are stale. */
 void held_signals_mark_stale(struct held_signals *h, const struct ptimer_timer *timers, size_t n);
+/* Mark skip every held signal the same as @s, a dump's that was queued. */
+void held_signals_skip_same(struct held_signals *h, const struct ptimer_pending_signal *s);
 /* Whether timer @id has a signal held. */
 bool held_signals_has(const struct held_signals *h, int id);
 /* How many of the @n @timers have a signal held. */
@@ -98,6 +127,6 @@ size_t held_signals_scratch_size(void);
  * signals.  Best effort; returns how many could not be queued again.
  */
 uint64_t held_signals_clear_stale(struct target *t, const struct held_signals *h);
-size_t held_signals_queue_again(struct target *t, const struct held_signals *h, uint64_t cleared);
+size_t held_signals_queue_again(struct target *t, struct held_signals *h, uint64_t cleared);
 
 #endif

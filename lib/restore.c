@@ -500,26 +500,15 @@ static int precheck_collisions(struct restore *r)
 }
 
 /*
- * Once stopped, before anything changes: the signals that the colliding
- * timers, r->replaced, have queued (held_signals.c), which deleting or
- * re-arming them makes stale.
+ * The signals that the colliding timers, r->replaced, have queued
+ * (held_signals.c), which deleting or re-arming them makes stale: read
+ * once stopped, for the room a rollback needs, and again just before @n
+ * @timers of those change (deleted, or re-armed in place once the rest
+ * is made, maybe after a long walk).  The timers run while the target is
+ * stopped: a re-read holds the signal of one that has fired since, or a
+ * rollback would not give it back.
  */
-static int hold_signals(struct restore *r)
-{
-	int ret = held_signals_read(r->t, r->replaced->timers, r->replaced->ntimers, &r->held);
-
-	if (!ret && r->held.n)
-		kinds_restore_set_held(r->kr, &r->held);
-	return ret;
-}
-
-/*
- * Just before @n @timers of those change (deleted, or re-armed in place
- * once the rest is made, maybe after a long walk): the signal of one that
- * has fired since the first read is held too, or a rollback would not
- * give it back.  The timers run while the target is stopped.
- */
-static int hold_signals_again(struct restore *r, const struct ptimer_timer *timers, size_t n)
+static int hold_signals(struct restore *r, const struct ptimer_timer *timers, size_t n)
 {
 	int ret = held_signals_read_again(r->t, timers, n, &r->held);
 
@@ -620,7 +609,7 @@ static int stopped_collisions(struct restore *r)
 	for (size_t i = 0; !ret && i < r->replaced->ntimers; i++)
 		ret = replaced_to_target_ns(r, &r->replaced->timers[i]);
 	if (!ret)
-		ret = hold_signals(r);
+		ret = hold_signals(r, r->replaced->timers, r->replaced->ntimers);
 	if (!ret)
 		ret = take_in_place(r, r->replaced, true);
 	if (!ret)
@@ -630,7 +619,7 @@ static int stopped_collisions(struct restore *r)
 	if (!ret)
 		ret = dump_read_values(r->t, r->replaced, false, r->read_cap);
 	if (!ret)
-		ret = hold_signals_again(r, r->replaced->timers, r->replaced->ntimers);
+		ret = hold_signals(r, r->replaced->timers, r->replaced->ntimers);
 	if (!ret)
 		ret = check_room_to_roll_back(r);
 	if (ret || !r->replaced->ntimers)
@@ -703,8 +692,7 @@ static bool rollback(struct restore *r)
 	 * Before a timer put back or made again, due at once, queues a live
 	 * one a purge could take.
 	 */
-	for (size_t i = 0; i < r->held.n; i++)
-		r->held.sig[i].skip = kinds_restore_queued_same(r->kr, &r->held.sig[i].s);
+	kinds_restore_skip_queued(r->kr);
 	cleared = r->held.n ? held_signals_clear_stale(r->t, &r->held) : 0;
 	if (put_back_in_place(&r->c)) {
 		err(r->ctx, "rollback: could not set back every timer re-armed in place in"
@@ -818,7 +806,7 @@ static int run_attached(struct restore *r)
 	if (!ret)
 		ret = arm_rest(&r->c, r->dump, r->want, r->nwant, r->opts->time);
 	if (!ret)
-		ret = hold_signals_again(r, r->in_place, r->nin_place);
+		ret = hold_signals(r, r->in_place, r->nin_place);
 	if (!ret) {
 		ret = rearm_in_place(&r->c, r->dump, r->in_place, r->nin_place, r->opts->time);
 		/*

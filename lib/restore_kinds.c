@@ -1178,13 +1178,11 @@ static int purge_stale_standard(struct kinds_restore *kr)
 	return mask ? held_signals_purge(kr->t, kr->held, mask, kr->sigs, kr->nsigs) : 0;
 }
 
-bool kinds_restore_queued_same(const struct kinds_restore *kr,
-			       const struct ptimer_pending_signal *s)
+void kinds_restore_skip_queued(const struct kinds_restore *kr)
 {
-	for (size_t k = 0; kr && k < kr->nsigs; k++)
-		if (kr->sig_queued && kr->sig_queued[k] && pending_signal_same(&kr->sigs[k], s))
-			return true;
-	return false;
+	for (size_t k = 0; kr && kr->held && kr->sig_queued && k < kr->nsigs; k++)
+		if (kr->sig_queued[k])
+			held_signals_skip_same(kr->held, &kr->sigs[k]);
 }
 
 static int queue_signals(struct kinds_restore *kr)

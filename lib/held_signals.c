@@ -100,7 +100,8 @@ static int stale_key_cmp(const void *a, const void *b)
 	return (x->key > y->key) - (x->key < y->key);
 }
 
-static struct held_stale_key *find_stale(const struct held_signals *h, int signo, pid_t tid)
+static const struct held_stale_key *find_stale(const struct held_signals *h, int signo,
+					       pid_t tid)
 {
 	struct held_stale_key key = { .key = stale_key(signo, tid) };
 
@@ -118,19 +119,23 @@ static void weigh_purges(struct held_signals *h)
 {
 	unsigned int inject[KSIGRTMIN] = { 0 }, process[KSIGRTMIN] = { 0 };
 	uint64_t spoilt = 0;
-	size_t first;
 
-	for (size_t i = 0; i < h->n; i++) {
-		const struct ptimer_pending_signal *s = &h->sig[i].s;
+	/* In the index's order, where a timer's signals lie side by side; the unindexed last. */
+	for (size_t k = 0; k < h->n; k++) {
+		bool indexed = k < h->nindexed;
+		const struct held_signal *x = &h->sig[indexed ? h->by_timer[k].i : k];
+		int id = x->s.timerid, sig = x->s.signo;
+		bool alone = indexed && (k == 0 || h->by_timer[k - 1].timerid != id) &&
+			     (k + 1 == h->nindexed || h->by_timer[k + 1].timerid != id);
 
-		if (s->signo >= KSIGRTMIN || (s->tid && s->tid != h->inject_ns_tid))
+		if (sig >= KSIGRTMIN || (x->s.tid && x->s.tid != h->inject_ns_tid))
 			continue;
-		if (!h->sig[i].stale || of_timer(h, s->timerid, &first) != 1)
-			spoilt |= ksig_bit(s->signo);
-		else if (s->tid)
-			inject[s->signo]++;
+		if (!x->stale || !alone)
+			spoilt |= ksig_bit(sig);
+		else if (x->s.tid)
+			inject[sig]++;
 		else
-			process[s->signo]++;
+			process[sig]++;
 	}
 	h->purgeable = 0;
 	for (int sig = 1; sig < KSIGRTMIN; sig++)
@@ -156,7 +161,6 @@ static int index_held(struct held_signals *h)
 		refs[i] = (struct held_ref){ .timerid = h->sig[i].s.timerid, .i = i };
 	qsort(refs, h->n, sizeof(*refs), held_ref_cmp);
 	h->nindexed = h->n;
-	weigh_purges(h);
 	return 0;
 }
 
@@ -165,8 +169,12 @@ static int hold(void *data, const struct ptimer_pending_signal *s)
 	struct peek_ctx *p = data;
 	struct held_signal *grown;
 
-	/* Those of a timer held before this read are passed over (indexed: the first read's). */
-	if (!timers_find_id(p->timers, p->ntimers, s->timerid) || held_signals_has(p->h, s->timerid))
+	/*
+	 * A timer held by an earlier read is passed over.  The index is made
+	 * again only once this read ends, so all of a new timer's are held.
+	 */
+	if (!timers_find_id(p->timers, p->ntimers, s->timerid) ||
+	    held_signals_has(p->h, s->timerid))
 		return 0;
 	grown = realloc(p->h->sig, (p->h->n + 1) * sizeof(*grown));
 	if (!grown)
@@ -178,8 +186,8 @@ static int hold(void *data, const struct ptimer_pending_signal *s)
 }
 
 /* Every thread's queue and the process's, for @timers; the counts afresh. */
-static int peek_queues(struct target *t, const struct ptimer_timer *timers, size_t n,
-		       struct held_signals *h)
+static int peek_each_queue(struct target *t, const struct ptimer_timer *timers, size_t n,
+			   struct held_signals *h)
 {
 	struct peek_ctx p = { .h = h, .timers = timers, .ntimers = n };
 	pid_t inject_tid = target_inject_tid(t), via = target_live_tid(t);
@@ -206,6 +214,21 @@ static int peek_queues(struct target *t, const struct ptimer_timer *timers, size
 	ret = peek_timer_signals(t, via, true, hold, &p, h->process_count);
 	if (!ret)
 		ret = index_held(h);
+	return ret;
+}
+
+/*
+ * The counts, and maybe entries, change even in a read that fails part
+ * way, which a rollback's purge then weighs: weighed whatever the read's
+ * end.  An entry it added but did not index is of a timer not held
+ * before, so not stale: its number is not purged.
+ */
+static int peek_queues(struct target *t, const struct ptimer_timer *timers, size_t n,
+		       struct held_signals *h)
+{
+	int ret = peek_each_queue(t, timers, n, h);
+
+	weigh_purges(h);
 	return ret;
 }
 
@@ -299,18 +322,25 @@ void held_signals_skip_same(struct held_signals *h, const struct ptimer_pending_
 
 void held_signals_mark_stale(struct held_signals *h, const struct ptimer_timer *timers, size_t n)
 {
-	h->nstale_std = 0;
-	for (size_t i = 0; i < h->n; i++) {
+	size_t keys = 0;
+
+	/* Those a read added but did not index (it failed): the room made covers the others. */
+	for (size_t i = 0; i < h->nindexed; i++) {
 		struct held_signal *x = &h->sig[i];
 
 		if (timers_find_id(timers, n, x->s.timerid))
 			x->stale = true;
 		if (x->stale && x->s.signo < KSIGRTMIN)
-			h->stale_std[h->nstale_std++] =
+			h->stale_std[keys++] =
 				(struct held_stale_key){ .key = stale_key(x->s.signo, x->s.tid) };
 	}
-	if (h->nstale_std)
-		qsort(h->stale_std, h->nstale_std, sizeof(*h->stale_std), stale_key_cmp);
+	/* One key a queue and number: a timer's own signals may share both, one per timer. */
+	if (keys)
+		qsort(h->stale_std, keys, sizeof(*h->stale_std), stale_key_cmp);
+	h->nstale_std = 0;
+	for (size_t k = 0; k < keys; k++)
+		if (!h->nstale_std || h->stale_std[h->nstale_std - 1].key != h->stale_std[k].key)
+			h->stale_std[h->nstale_std++] = h->stale_std[k];
 	weigh_purges(h);
 }
 
@@ -622,14 +652,13 @@ uint64_t held_signals_clear_stale(struct target *t, const struct held_signals *h
  */
 static bool queued_before(struct held_signals *h, const struct held_signal *x)
 {
-	struct held_stale_key *k = find_stale(h, x->s.signo, x->s.tid);
+	const struct held_stale_key *found = find_stale(h, x->s.signo, x->s.tid);
+	struct held_stale_key *k;
 	bool claimed;
 
-	if (!k)
+	if (!found)
 		return false;
-	/* Any of equal keys: the first, for all. */
-	while (k > h->stale_std && k[-1].key == k->key)
-		k--;
+	k = &h->stale_std[found - h->stale_std];
 	claimed = k->claimed;
 	k->claimed = true;
 	return claimed;

@@ -34,7 +34,8 @@ struct held_ref {
 /* A stale standard signal's queue and number (held_signals_stale_standard()). */
 struct held_stale_key {
 	uint64_t key;		/* tid << 8 | signo; tid 0: the process */
-	bool claimed;		/* one of these queued again (held_signals_queue_again()) */
+	/* Scratch of held_signals_queue_again(): one of these queued again */
+	bool claimed;
 };
 
 struct held_signals {
@@ -44,8 +45,9 @@ struct held_signals {
 	 * Lookups that run once per signal, and must not scan them all:
 	 * there may be one queued per timer, tens of thousands, while the
 	 * target is stopped.  by_timer, sorted by timer id then place,
-	 * covers the first nindexed (every one, between reads); stale_std,
-	 * sorted, the stale standard signals (room for n, made at each read,
+	 * covers the first nindexed (every one, once a read succeeded);
+	 * stale_std, sorted, one key for each queue and number of the stale
+	 * standard signals (room for every one indexed, made at each read,
 	 * so that marking them stale allocates nothing); purgeable, the
 	 * numbers held_signals_purge_reaches() allows, weighed at each read
 	 * and each marking.

@@ -134,7 +134,7 @@ void kinds_restore_set_held(struct kinds_restore *kr, struct held_signals *held)
  * Mark skip each signal of @kr's held ones that kinds_restore_signals()
  * queued the same of (@kr may be NULL): its copy stands for it.
  */
-void kinds_restore_skip_queued(const struct kinds_restore *kr);
+void kinds_restore_skip_queued(struct kinds_restore *kr);
 /* How many timerfds a re-arm passed over: closed or replaced since the dump. */
 size_t kinds_restore_gone(const struct kinds_restore *kr);
 size_t kinds_restore_scratch_size(const struct kinds_restore *kr);

@@ -1178,7 +1178,7 @@ static int purge_stale_standard(struct kinds_restore *kr)
 	return mask ? held_signals_purge(kr->t, kr->held, mask, kr->sigs, kr->nsigs) : 0;
 }
 
-void kinds_restore_skip_queued(const struct kinds_restore *kr)
+void kinds_restore_skip_queued(struct kinds_restore *kr)
 {
 	for (size_t k = 0; kr && kr->held && kr->sig_queued && k < kr->nsigs; k++)
 		if (kr->sig_queued[k])

@@ -148,24 +148,43 @@ static void warn_exited_threads(struct restore *r)
 	}
 }
 
+/*
+ * Said for the first such timer, and counted for the rest: a program may
+ * have tens of thousands, and each warning is written while the target
+ * is held.
+ */
 static void warn_glibc_thread_timers(struct restore *r)
 {
+	const struct ptimer_timer *glibc = NULL, *self_clock = NULL;
+	size_t nglibc = 0, nself_clock = 0;
+
 	for (size_t i = 0; i < r->nwant; i++) {
 		const struct ptimer_timer *t = &r->want[i];
 
-		if (t->notify == PTIMER_NOTIFY_THREAD_ID && t->signo == GLIBC_SIGTIMER)
-			warn(r->ctx, "timer %d looks like a glibc SIGEV_THREAD timer: the"
-			     " kernel timer is restored, but its sigval (%#llx) points into"
-			     " glibc's memory and thread %d must be glibc's timer helper"
-			     " thread, which holds only in a process restored from the same"
-			     " memory image", t->id, (unsigned long long)t->sigval,
-			     t->notify_pid);
+		if (t->notify == PTIMER_NOTIFY_THREAD_ID && t->signo == GLIBC_SIGTIMER &&
+		    !nglibc++)
+			glibc = t;
 		if (ptimer_clock_is_cpu(t->clockid) && ptimer_cpu_clock_is_thread(t->clockid) &&
-		    ptimer_cpu_clock_pid(t->clockid) == 0)
-			warn(r->ctx, "timer %d measures the CPU time of the thread that created"
-			     " it, which /proc does not name; it is created in tid %d",
-			     t->id, r->plan.inject_tid);
+		    ptimer_cpu_clock_pid(t->clockid) == 0 && !nself_clock++)
+			self_clock = t;
 	}
+	if (glibc)
+		warn(r->ctx, "timer %d looks like a glibc SIGEV_THREAD timer: the kernel timer"
+		     " is restored, but its sigval (%#llx) points into glibc's memory and"
+		     " thread %d must be glibc's timer helper thread, which holds only in a"
+		     " process restored from the same memory image", glibc->id,
+		     (unsigned long long)glibc->sigval, glibc->notify_pid);
+	if (nglibc > 1)
+		warn(r->ctx, "%zu more %s like glibc SIGEV_THREAD timers, with the same"
+		     " caveat", nglibc - 1, nglibc == 2 ? "timer looks" : "timers look");
+	if (self_clock)
+		warn(r->ctx, "timer %d measures the CPU time of the thread that created it,"
+		     " which /proc does not name; it is created in tid %d", self_clock->id,
+		     r->plan.inject_tid);
+	if (nself_clock > 1)
+		warn(r->ctx, "%zu more %s the CPU time of the thread that created them:"
+		     " created in tid %d too", nself_clock - 1,
+		     nself_clock == 2 ? "timer measures" : "timers measure", r->plan.inject_tid);
 }
 
 /*
@@ -240,7 +259,7 @@ static int to_target_ns(struct restore *r, pid_t *tid)
 
 	if (!target_has_thread(r->t, *tid))
 		return 0;	/* another process, named by --tid-map: as given */
-	ret = procfs_ns_tid(r->t->dirfd, *tid, &ns_tid);
+	ret = target_ns_tid(r->t, *tid, &ns_tid);
 	if (ret)
 		return ctx_set_error(r->ctx, ret, "cannot read the namespace id of tid %d", *tid);
 	*tid = ns_tid;

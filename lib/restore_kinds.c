@@ -471,7 +471,7 @@ static int map_signal_threads(struct kinds_restore *kr, const pid_t *tids, size_
 		}
 		if (!resolve)
 			continue;
-		ret = procfs_ns_tid(kr->t->dirfd, to, &s->tid);
+		ret = target_ns_tid(kr->t, to, &s->tid);
 		if (ret)
 			ctx_set_error(kr->ctx, ret, "cannot read the namespace id of tid %d", to);
 	}

@@ -656,6 +656,39 @@ bool target_has_live_thread(struct target *t, pid_t tid)
 	return th && !th->dead;
 }
 
+/*
+ * Read for each timer and queued signal aimed at a thread, while the
+ * target is stopped, where each read opens task/TID/status: tens of
+ * thousands of glibc SIGEV_THREAD timers all name its one helper thread.
+ * A target in the pid namespace of our /proc (one NSpid level) names its
+ * threads as we do; else the last answer serves a run of the same tid.
+ */
+int target_ns_tid(struct target *t, pid_t tid, pid_t *ns_tid)
+{
+	pid_t self;
+	int ret;
+
+	if (!t->ns_levels) {
+		ret = procfs_nspid(t->dirfd, t->pid, &self, &t->ns_levels);
+		if (ret)
+			return ret;
+	}
+	if (t->ns_levels == 1) {
+		*ns_tid = tid;
+		return 0;
+	}
+	if (tid && tid == t->ns_last_tid) {
+		*ns_tid = t->ns_last;
+		return 0;
+	}
+	ret = procfs_ns_tid(t->dirfd, tid, ns_tid);
+	if (ret)
+		return ret;
+	t->ns_last_tid = tid;
+	t->ns_last = *ns_tid;
+	return 0;
+}
+
 pid_t target_inject_tid(const struct target *t)
 {
 	return t->in.tid;

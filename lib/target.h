@@ -46,6 +46,9 @@ struct target {
 	unsigned long last_pid;	/* mm_last_pid() before they were looked for, or 0 */
 	unsigned long running;	/* tasks running then, ptimerctl included; 0: unknown */
 	int loadavgfd;		/* /proc/loadavg, for it, or -1 */
+	/* target_ns_tid(): its NSpid levels (0: not read yet), and the last tid it read */
+	int ns_levels;
+	pid_t ns_last_tid, ns_last;
 };
 
 /* Open /proc/PID and check that the process can be worked on; no attach. */
@@ -155,6 +158,8 @@ bool target_is_exited_leader(struct target *t, pid_t tid);
 bool target_has_thread(struct target *t, pid_t tid);
 /* The same, and it has not exited since. */
 bool target_has_live_thread(struct target *t, pid_t tid);
+/* Its thread @tid, named as seen from here, as its own pid namespace names it. */
+int target_ns_tid(struct target *t, pid_t tid, pid_t *ns_tid);
 /* The thread that runs what we inject; valid once injecting. */
 pid_t target_inject_tid(const struct target *t);
 /* The start of the scratch data region in the target; valid once injecting. */

@@ -689,6 +689,43 @@ Test(restore, replace_takes_the_dumps_timer)
 	victim_kill(v);
 }
 
+/* How many times @needle occurs in @hay. */
+static int occurrences(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	return n;
+}
+
+/*
+ * A program may have tens of thousands of glibc SIGEV_THREAD timers, and
+ * each warning is written while the target is held: the first is named,
+ * the rest counted.
+ */
+Test(restore, glibc_thread_timers_are_warned_of_once)
+{
+	struct victim *v = victim_start("--timer", "id=5,notify=thread_id,sig=32,thread=0",
+					"--timer", "id=6,notify=thread_id,sig=32,thread=0",
+					"--timer", "id=7,notify=thread_id,sig=32,thread=0", NULL);
+	char *dump, pidbuf[16];
+	struct run_result r;
+
+	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
+	dump = ru_dump_file(v->pid, NULL);
+	cr_assert_eq(run_ptimerctl(&r, "restore", "--replace", "-i", dump,
+				   ru_pidstr(pidbuf, v->pid), NULL), 0);
+	cr_assert_eq(r.exit_code, 0, "%s", run_describe(&r));
+	cr_expect_eq(occurrences(r.err, "looks like a glibc SIGEV_THREAD timer"), 1, "%s", r.err);
+	cr_expect(strstr(r.err, "timer 5 looks like"), "%s", r.err);
+	cr_expect(strstr(r.err, "2 more timers look like glibc SIGEV_THREAD timers"), "%s",
+		  r.err);
+	run_result_free(&r);
+	ru_file_free(dump);
+	victim_kill(v);
+}
+
 /*
  * --replace deletes the target's timer 2, then the walk is refused, once
  * the target's counter is read: a lap of the id space (allowed, so that

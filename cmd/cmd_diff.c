@@ -649,22 +649,103 @@ static void subject_signal(struct diff_subject *s, const struct ptimer_pending_s
  * Whether OLD's POSIX timer @timerid may have queued @sig in NEW since
  * OLD was taken: it was armed to expire within the slack.
  */
+static int timer_id_cmp(const void *key, const void *elem)
+{
+	int id = *(const int *)key, other = ((const struct ptimer_timer *)elem)->id;
+
+	return (id > other) - (id < other);
+}
+
 static bool may_have_fired(const struct diff_ctx *d, const struct ptimer_pending_signal *sig)
 {
 	const struct ptimer_dump *o = d->old.dump;
+	const struct ptimer_timer *t = o->ntimers ? bsearch(&sig->timerid, o->timers, o->ntimers,
+							    sizeof(*t), timer_id_cmp) : NULL;
 
-	for (size_t i = 0; i < o->ntimers; i++)
-		if (o->timers[i].id == sig->timerid)
-			return o->timers[i].value_ns &&
-			       o->timers[i].value_ns <= slack_of(d) &&
-			       o->timers[i].signo == sig->signo;
-	return false;
+	return t && t->value_ns && t->value_ns <= slack_of(d) && t->signo == sig->signo;
+}
+
+/* NEW's signals, sorted by what same_signal() compares, then by place. */
+struct signal_index {
+	const struct ptimer_pending_signal *sig;
+	size_t *by_key;		/* places in sig[] */
+	size_t *taken;		/* at a run's first slot: how many of the run are matched */
+	size_t n;
+};
+
+static int signal_key_cmp(const struct ptimer_pending_signal *a, pid_t a_tid,
+			  const struct ptimer_pending_signal *b)
+{
+	if (a_tid != b->tid)
+		return a_tid < b->tid ? -1 : 1;
+	if (a->signo != b->signo)
+		return a->signo < b->signo ? -1 : 1;
+	if (a->timerid != b->timerid)
+		return a->timerid < b->timerid ? -1 : 1;
+	return (a->sigval > b->sigval) - (a->sigval < b->sigval);
+}
+
+static int signal_place_cmp(const void *a, const void *b, void *data)
+{
+	const struct ptimer_pending_signal *sig = data;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int c = signal_key_cmp(&sig[x], sig[x].tid, &sig[y]);
+
+	return c ? c : (x > y) - (x < y);
+}
+
+static int signal_index_make(struct signal_index *ix, const struct ptimer_pending_signal *sig,
+			     size_t n)
+{
+	*ix = (struct signal_index){ .sig = sig, .n = n };
+	ix->by_key = calloc(n ? n : 1, sizeof(*ix->by_key));
+	ix->taken = calloc(n ? n : 1, sizeof(*ix->taken));
+	if (!ix->by_key || !ix->taken)
+		return -ENOMEM;
+	for (size_t k = 0; k < n; k++)
+		ix->by_key[k] = k;
+	qsort_r(ix->by_key, n, sizeof(*ix->by_key), signal_place_cmp, (void *)sig);
+	return 0;
+}
+
+/*
+ * The first of NEW's signals not yet matched that is the same as OLD's
+ * @sig with its thread mapped to @tid, in NEW's order, as a scan of them
+ * all would take it: SIZE_MAX if none.  Those matched are each run's first.
+ */
+static size_t signal_index_take(struct signal_index *ix, const struct ptimer_pending_signal *sig,
+				pid_t tid)
+{
+	size_t lo = 0, hi = ix->n, at;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (signal_key_cmp(sig, tid, &ix->sig[ix->by_key[mid]]) > 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == ix->n)
+		return SIZE_MAX;
+	at = lo + ix->taken[lo];
+	if (at >= ix->n || !same_signal(tid, sig, &ix->sig[ix->by_key[at]]))
+		return SIZE_MAX;
+	ix->taken[lo]++;
+	return ix->by_key[at];
+}
+
+static void signal_index_free(struct signal_index *ix)
+{
+	free(ix->by_key);
+	free(ix->taken);
 }
 
 /*
  * Queued timer signals as a multiset of (queue and thread, signal, timer,
  * sigval): each of OLD's must be in NEW, its thread mapped.  One only in
- * NEW is a difference unless its timer may have fired since OLD.
+ * NEW is a difference unless its timer may have fired since OLD.  Matched
+ * through a sorted index: a signal may be queued for each of 96k timers.
  */
 static void compare_signals(struct diff_ctx *d)
 {
@@ -672,20 +753,18 @@ static void compare_signals(struct diff_ctx *d)
 	const struct ptimer_pending_signal *o = ptimer_dump_signals(d->old.dump, &no);
 	const struct ptimer_pending_signal *n = ptimer_dump_signals(d->new.dump, &nn);
 	bool *used = calloc(nn ? nn : 1, sizeof(*used));
+	struct signal_index ix = { 0 };
 	struct diff_subject s;
 
-	if (!used) {
+	if (!used || signal_index_make(&ix, n, nn)) {
 		d->err = -ENOMEM;
-		return;
+		goto free_index;
 	}
 	for (size_t i = 0; i < no; i++) {
 		pid_t tid = signal_tid(d, &o[i]);
-		size_t k;
+		size_t k = signal_index_take(&ix, &o[i], tid);
 
-		for (k = 0; k < nn; k++)
-			if (!used[k] && same_signal(tid, &o[i], &n[k]))
-				break;
-		if (k < nn) {
+		if (k != SIZE_MAX) {
 			used[k] = true;
 			continue;
 		}
@@ -698,6 +777,8 @@ static void compare_signals(struct diff_ctx *d)
 		subject_signal(&s, &n[k], n[k].tid);
 		report_presence(d, &s, "pending_signal", false);
 	}
+free_index:
+	signal_index_free(&ix);
 	free(used);
 }
 

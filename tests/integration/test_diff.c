@@ -9,6 +9,7 @@
  * signals as a multiset (threads mapped), against the allkinds victim.
  */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -450,4 +451,64 @@ Test(diff, restore_verify_every_kind)
 	cr_expect(strstr(r.err, "itimer prof: only in pid "), "%s", r.err);
 	run_result_free(&r);
 	ru_file_free(dump);
+}
+
+static int count_lines(const char *text)
+{
+	int n = 0;
+
+	for (; *text; text++)
+		n += *text == '\n';
+	return n;
+}
+
+/* A dump of pid 100 with timer 1 and the pending signals @sigvals (0-ended) of it. */
+static char *signals_dump(const char *name, const int *sigvals)
+{
+	char *path, *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	char dir[] = "/tmp/ptimer-diff-XXXXXX";
+
+	cr_assert(f && mkdtemp(dir), "%s", strerror(errno));
+	fputs("{\"version\": 2, \"generator\": \"test\", \"pid\": 100, \"comm\": \"t\","
+	      " \"kernel_release\": \"6.18\", \"arch\": \"" PTIMER_ARCH "\","
+	      " \"restore_ids\": null, \"captured\": {\"realtime_ns\": 1, \"monotonic_ns\": 1,"
+	      " \"boottime_ns\": 1}, \"threads\": [100], \"timers\": [{\"id\": 1, \"clockid\": 1,"
+	      " \"clock\": \"monotonic\", \"notify\": \"signal\", \"signal\": 34, \"sigval\":"
+	      " \"0x1\", \"tid\": null, \"value_ns\": 60000000000, \"interval_ns\": 0,"
+	      " \"overrun\": 0}], \"kinds\": [\"posix\", \"signals\"], \"pending_signals\": [", f);
+	for (int i = 0; sigvals[i]; i++)
+		fprintf(f, "%s{\"queue\": \"process\", \"tid\": null, \"signal\": 34, \"timerid\": 1,"
+			" \"overrun\": 0, \"sigval\": \"0x%x\"}", i ? ", " : "", sigvals[i]);
+	fputs("]}\n", f);
+	cr_assert_eq(fclose(f), 0);
+	cr_assert(asprintf(&path, "%s/%s.json", dir, name) > 0);
+	f = fopen(path, "w");
+	cr_assert(f && fputs(text, f) >= 0 && fclose(f) == 0, "%s: %s", path, strerror(errno));
+	free(text);
+	return path;
+}
+
+/*
+ * The queued signals are a multiset, matched through a sorted index (a
+ * signal may be queued for each of 96k timers): each of OLD's takes one
+ * of NEW's, so a signal OLD holds twice and NEW once is said once, and
+ * one NEW holds alone is said too, whatever the order of either list.
+ */
+Test(diff, queued_signals_are_a_multiset)
+{
+	static const int old[] = { 5, 7, 5, 9, 5, 0 }, new[] = { 9, 5, 6, 5, 7, 0 };
+	char *a = signals_dump("old", old), *b = signals_dump("new", new);
+	struct run_result r;
+
+	diff_run(&r, 1, a, b, NULL);
+	cr_expect_eq(count_lines(r.out), 2, "%s", r.out);
+	cr_expect(strstr(r.out, "sigval 0x5, process queue: only in"), "%s", r.out);
+	cr_expect(strstr(r.out, "sigval 0x6, process queue: only in"), "%s", r.out);
+	run_result_free(&r);
+	diff_run(&r, 0, a, a, NULL);
+	run_result_free(&r);
+	ru_file_free(a);
+	ru_file_free(b);
 }

@@ -100,7 +100,7 @@ struct kinds_restore {
 /* The scratch region: the calls, then per-entry data. */
 #define TFD_SLOT	96	/* new itimerspec, old itimerspec, ticks, ticks read, an iovec */
 #define ITV_SLOT	64	/* new itimerval, old itimerval */
-#define SI_SLOT		128	/* a siginfo_t */
+#define SI_SLOT		sizeof(siginfo_t)	/* written as one array: queue_signals() */
 
 static size_t max_calls(const struct kinds_restore *kr)
 {
@@ -1187,6 +1187,7 @@ void kinds_restore_skip_queued(struct kinds_restore *kr)
 
 static int queue_signals(struct kinds_restore *kr)
 {
+	siginfo_t *si = NULL;
 	size_t *call = NULL;
 	struct kbatch kb;
 	int ret;
@@ -1227,19 +1228,21 @@ static int queue_signals(struct kinds_restore *kr)
 			goto free_batch;
 	}
 	call = calloc(kr->nsigs, sizeof(*call));
-	if (!call) {
+	/* Every siginfo in one write: one a signal was a system call each, while stopped. */
+	si = calloc(kr->nsigs, sizeof(*si));
+	if (!call || !si) {
 		ret = -ENOMEM;
 		goto free_batch;
 	}
+	for (size_t k = 0; k < kr->nsigs; k++)
+		pending_signal_siginfo(&kr->sigs[k], &si[k]);
+	ret = target_write(kr->t, si_slot(kr, 0), si, kr->nsigs * sizeof(*si));
+	if (ret)
+		goto free_batch;
 	kb_reset(&kb, false);
 	for (size_t k = 0; k < kr->nsigs; k++) {
 		const struct ptimer_pending_signal *s = &kr->sigs[k];
-		siginfo_t si;
 
-		pending_signal_siginfo(s, &si);
-		ret = target_write(kr->t, si_slot(kr, k), &si, sizeof(si));
-		if (ret)
-			goto free_batch;
 		if (s->tid)
 			call[k] = kb_add(&kb, KNR_RT_TGSIGQUEUEINFO, kr->ns_pid, s->tid, s->signo,
 					 si_slot(kr, k));
@@ -1267,6 +1270,7 @@ static int queue_signals(struct kinds_restore *kr)
 					    kr->queued);
 	}
 free_batch:
+	free(si);
 	free(call);
 	kb_free(&kb);
 	return ret;

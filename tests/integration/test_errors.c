@@ -101,34 +101,48 @@ static int lowest_free_fd(pid_t pid)
  * status is read.  Seizing took such a failure for the thread's exit too
  * ("cannot seize pid N: No such process", exit 3): the next test.
  */
+/*
+ * `ptimerctl dump PID`, held at the exit of its @k-th ptrace() call (one
+ * of @request, if not -1), left room for @extra more descriptors, and
+ * interrupted there; the target left as it was.  Its result in @res.
+ */
+static void dump_out_of_descriptors(pid_t pid, long k, long request, int extra,
+				    struct run_result *res)
+{
+	struct tool_trace t;
+	struct rlimit rl;
+	char pidstr[16];
+
+	snprintf(pidstr, sizeof(pidstr), "%d", (int)pid);
+	tt_start(&t, "dump", pidstr, NULL);
+	cr_assert(tt_run_until(&t, tt_pick_nth_ptrace, &k, 60000),
+		  "ptimerctl ended before its ptrace() call %ld", k);
+	cr_assert(request < 0 || t.at.args[0] == (unsigned long long)request,
+		  "call %ld is ptrace(%llu)", k, t.at.args[0]);
+	rl.rlim_cur = rl.rlim_max = (rlim_t)(lowest_free_fd(t.bg.pid) + extra);
+	cr_assert_eq(prlimit(t.bg.pid, RLIMIT_NOFILE, &rl, NULL), 0, "prlimit: %s",
+		     strerror(errno));
+	kill(t.bg.pid, SIGINT);
+	tt_release(&t);
+	ru_bg_wait(&t.bg, 60000);
+	*res = t.bg.res;
+	cr_expect_eq(proc_tracer_pid(pid), 0);
+	cr_expect_neq(proc_state(pid), 'Z');
+}
+
 Test(errors, out_of_descriptors_is_not_the_target_s_death)
 {
 	struct victim *v = victim_start("--timer", "id=3,value_ms=60000", NULL);
-	char pid[16];
 
 	cr_assert(v && v->ready, "%s", v ? v->error : "fork");
-	snprintf(pid, sizeof(pid), "%d", (int)v->pid);
 	for (int extra = 0; extra <= 2; extra++) {
-		struct tool_trace t;
-		struct rlimit rl;
-		long k = 3;
+		struct run_result r;
 
-		tt_start(&t, "dump", pid, NULL);
-		cr_assert(tt_run_until(&t, tt_pick_nth_ptrace, &k, 60000),
-			  "ptimerctl ended before its ptrace() call %ld", k);
-		rl.rlim_cur = rl.rlim_max = (rlim_t)(lowest_free_fd(t.bg.pid) + extra);
-		cr_assert_eq(prlimit(t.bg.pid, RLIMIT_NOFILE, &rl, NULL), 0, "prlimit: %s",
-			     strerror(errno));
-		kill(t.bg.pid, SIGINT);
-		tt_release(&t);
-		ru_bg_wait(&t.bg, 60000);
-		cr_expect(t.bg.res.exit_code == PX_INTERRUPTED || t.bg.res.exit_code == PX_GENERIC,
-			  "%d more: %s", extra, run_describe(&t.bg.res));
-		cr_expect(!strstr(t.bg.res.err, "exited during"), "%d more: %s", extra,
-			  t.bg.res.err);
-		run_result_free(&t.bg.res);
-		cr_expect_eq(proc_tracer_pid(v->pid), 0);
-		cr_expect_neq(proc_state(v->pid), 'Z');
+		dump_out_of_descriptors(v->pid, 3, -1, extra, &r);
+		cr_expect(r.exit_code == PX_INTERRUPTED || r.exit_code == PX_GENERIC,
+			  "%d more: %s", extra, run_describe(&r));
+		cr_expect(!strstr(r.err, "exited during"), "%d more: %s", extra, r.err);
+		run_result_free(&r);
 	}
 	victim_kill(v);
 }
@@ -146,33 +160,16 @@ Test(errors, out_of_descriptors_while_seizing_is_not_the_target_s_death)
 {
 	const char *argv[] = { NULL, "--vfork", NULL };
 	struct victim *v;
-	char pid[16];
 
 	argv[0] = helper_path("stuck");
 	v = victim_spawn(argv, (uid_t)-1);
 	cr_assert(v && v->ready, "stuck: %s", v ? v->error : "fork");
-	snprintf(pid, sizeof(pid), "%d", (int)v->pid);
 	for (int extra = 0; extra <= 2; extra++) {
-		struct tool_trace t;
-		struct rlimit rl;
-		long k = 6;
+		struct run_result r;
 
-		tt_start(&t, "dump", pid, NULL);
-		cr_assert(tt_run_until(&t, tt_pick_nth_ptrace, &k, 60000),
-			  "ptimerctl ended before its ptrace() call %ld", k);
-		cr_assert_eq(t.at.args[0], PTRACE_INTERRUPT, "call %ld is ptrace(%llu)", k,
-			     t.at.args[0]);
-		rl.rlim_cur = rl.rlim_max = (rlim_t)(lowest_free_fd(t.bg.pid) + extra);
-		cr_assert_eq(prlimit(t.bg.pid, RLIMIT_NOFILE, &rl, NULL), 0, "prlimit: %s",
-			     strerror(errno));
-		kill(t.bg.pid, SIGINT);
-		tt_release(&t);
-		ru_bg_wait(&t.bg, 60000);
-		cr_expect_eq(t.bg.res.exit_code, PX_INTERRUPTED, "%d more: %s", extra,
-			     run_describe(&t.bg.res));
-		run_result_free(&t.bg.res);
-		cr_expect_eq(proc_tracer_pid(v->pid), 0);
-		cr_expect_neq(proc_state(v->pid), 'Z');
+		dump_out_of_descriptors(v->pid, 6, PTRACE_INTERRUPT, extra, &r);
+		cr_expect_eq(r.exit_code, PX_INTERRUPTED, "%d more: %s", extra, run_describe(&r));
+		run_result_free(&r);
 	}
 	victim_kill(v);
 }

@@ -645,10 +645,6 @@ static void subject_signal(struct diff_subject *s, const struct ptimer_pending_s
 		snprintf(s->text + len, sizeof(s->text) - (size_t)len, "process queue");
 }
 
-/*
- * Whether OLD's POSIX timer @timerid may have queued @sig in NEW since
- * OLD was taken: it was armed to expire within the slack.
- */
 static int timer_id_cmp(const void *key, const void *elem)
 {
 	int id = *(const int *)key, other = ((const struct ptimer_timer *)elem)->id;
@@ -656,6 +652,11 @@ static int timer_id_cmp(const void *key, const void *elem)
 	return (id > other) - (id < other);
 }
 
+/*
+ * Whether OLD's POSIX timer @timerid may have queued @sig in NEW since
+ * OLD was taken: it was armed to expire within the slack.  (A dump's
+ * timers are ascending by id.)
+ */
 static bool may_have_fired(const struct diff_ctx *d, const struct ptimer_pending_signal *sig)
 {
 	const struct ptimer_dump *o = d->old.dump;
@@ -665,10 +666,15 @@ static bool may_have_fired(const struct diff_ctx *d, const struct ptimer_pending
 	return t && t->value_ns && t->value_ns <= slack_of(d) && t->signo == sig->signo;
 }
 
+/* One of NEW's signals, and its place in NEW's list. */
+struct signal_ref {
+	const struct ptimer_pending_signal *sig;
+	size_t place;
+};
+
 /* NEW's signals, sorted by what same_signal() compares, then by place. */
 struct signal_index {
-	const struct ptimer_pending_signal *sig;
-	size_t *by_key;		/* places in sig[] */
+	struct signal_ref *by_key;
 	size_t *taken;		/* at a run's first slot: how many of the run are matched */
 	size_t n;
 };
@@ -685,26 +691,25 @@ static int signal_key_cmp(const struct ptimer_pending_signal *a, pid_t a_tid,
 	return (a->sigval > b->sigval) - (a->sigval < b->sigval);
 }
 
-static int signal_place_cmp(const void *a, const void *b, void *data)
+static int signal_ref_cmp(const void *a, const void *b)
 {
-	const struct ptimer_pending_signal *sig = data;
-	size_t x = *(const size_t *)a, y = *(const size_t *)b;
-	int c = signal_key_cmp(&sig[x], sig[x].tid, &sig[y]);
+	const struct signal_ref *x = a, *y = b;
+	int c = signal_key_cmp(x->sig, x->sig->tid, y->sig);
 
-	return c ? c : (x > y) - (x < y);
+	return c ? c : (x->place > y->place) - (x->place < y->place);
 }
 
 static int signal_index_make(struct signal_index *ix, const struct ptimer_pending_signal *sig,
 			     size_t n)
 {
-	*ix = (struct signal_index){ .sig = sig, .n = n };
+	*ix = (struct signal_index){ .n = n };
 	ix->by_key = calloc(n ? n : 1, sizeof(*ix->by_key));
 	ix->taken = calloc(n ? n : 1, sizeof(*ix->taken));
 	if (!ix->by_key || !ix->taken)
 		return -ENOMEM;
 	for (size_t k = 0; k < n; k++)
-		ix->by_key[k] = k;
-	qsort_r(ix->by_key, n, sizeof(*ix->by_key), signal_place_cmp, (void *)sig);
+		ix->by_key[k] = (struct signal_ref){ .sig = &sig[k], .place = k };
+	qsort(ix->by_key, n, sizeof(*ix->by_key), signal_ref_cmp);
 	return 0;
 }
 
@@ -721,7 +726,7 @@ static size_t signal_index_take(struct signal_index *ix, const struct ptimer_pen
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (signal_key_cmp(sig, tid, &ix->sig[ix->by_key[mid]]) > 0)
+		if (signal_key_cmp(sig, tid, ix->by_key[mid].sig) > 0)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -729,10 +734,10 @@ static size_t signal_index_take(struct signal_index *ix, const struct ptimer_pen
 	if (lo == ix->n)
 		return SIZE_MAX;
 	at = lo + ix->taken[lo];
-	if (at >= ix->n || !same_signal(tid, sig, &ix->sig[ix->by_key[at]]))
+	if (at >= ix->n || !same_signal(tid, sig, ix->by_key[at].sig))
 		return SIZE_MAX;
 	ix->taken[lo]++;
-	return ix->by_key[at];
+	return ix->by_key[at].place;
 }
 
 static void signal_index_free(struct signal_index *ix)

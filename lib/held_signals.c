@@ -50,7 +50,7 @@
 
 /* Signals purged or queued again per batch. */
 #define HELD_CHUNK	8
-#define HELD_SI_SLOT	128	/* a siginfo_t */
+#define HELD_SI_SLOT	KSI_MAX_SIZE
 #define HELD_PURGE_SLOT	32	/* the kernel's sigset, then a zero timespec at +16 */
 
 struct peek_ctx {

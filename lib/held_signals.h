@@ -75,7 +75,9 @@ int held_signals_read(struct target *t, const struct ptimer_timer *timers, size_
  * Read again, just before @timers (of those read first) change: a timer
  * that had none queued at the first read may have fired since, and its
  * signal is held too; the counts held_signals_purge_reaches() weighs are
- * read afresh.  (One read first when @h holds nothing yet.)
+ * read afresh.  (One read first when @h holds nothing yet.)  After a read
+ * that failed, @h serves a rollback only: the signals it added are not
+ * indexed, and a later read would hold them again.
  */
 int held_signals_read_again(struct target *t, const struct ptimer_timer *timers, size_t n,
 			    struct held_signals *h);

@@ -47,6 +47,15 @@ enum kclock {
 #define KCPUCLOCK_WHICH_MASK	3
 #define KCPUCLOCK_CLOCKFD	3
 
+/*
+ * The size of a siginfo, which rt_sigtimedwait() writes whole and
+ * rt_sigqueueinfo() reads whole (SI_MAX_SIZE, include/uapi/asm-generic/
+ * siginfo.h); glibc's siginfo_t is as large, so arrays of it are laid out
+ * as the kernel reads them.
+ */
+#define KSI_MAX_SIZE	128
+_Static_assert(sizeof(siginfo_t) == KSI_MAX_SIZE, "siginfo_t is the kernel's siginfo");
+
 /* sigev_notify values (include/uapi/asm-generic/siginfo.h). */
 enum ksigev {
 	KSIGEV_SIGNAL = 0,

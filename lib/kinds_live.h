@@ -131,8 +131,8 @@ void kinds_restore_free(struct kinds_restore *kr);
 struct held_signals;
 void kinds_restore_set_held(struct kinds_restore *kr, struct held_signals *held);
 /*
- * Mark skip each signal of @kr's held ones that kinds_restore_signals()
- * queued the same of (@kr may be NULL): its copy stands for it.
+ * Mark skip each of @kr's held signals (@kr may be NULL) of which
+ * kinds_restore_signals() queued an identical copy: the copy stands for it.
  */
 void kinds_restore_skip_queued(struct kinds_restore *kr);
 /* How many timerfds a re-arm passed over: closed or replaced since the dump. */

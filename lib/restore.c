@@ -161,12 +161,17 @@ static void warn_glibc_thread_timers(struct restore *r)
 	for (size_t i = 0; i < r->nwant; i++) {
 		const struct ptimer_timer *t = &r->want[i];
 
-		if (t->notify == PTIMER_NOTIFY_THREAD_ID && t->signo == GLIBC_SIGTIMER &&
-		    !nglibc++)
-			glibc = t;
+		if (t->notify == PTIMER_NOTIFY_THREAD_ID && t->signo == GLIBC_SIGTIMER) {
+			if (!nglibc)
+				glibc = t;
+			nglibc++;
+		}
 		if (ptimer_clock_is_cpu(t->clockid) && ptimer_cpu_clock_is_thread(t->clockid) &&
-		    ptimer_cpu_clock_pid(t->clockid) == 0 && !nself_clock++)
-			self_clock = t;
+		    ptimer_cpu_clock_pid(t->clockid) == 0) {
+			if (!nself_clock)
+				self_clock = t;
+			nself_clock++;
+		}
 	}
 	if (glibc)
 		warn(r->ctx, "timer %d looks like a glibc SIGEV_THREAD timer: the kernel timer"
@@ -174,17 +179,22 @@ static void warn_glibc_thread_timers(struct restore *r)
 		     " thread %d must be glibc's timer helper thread, which holds only in a"
 		     " process restored from the same memory image", glibc->id,
 		     (unsigned long long)glibc->sigval, glibc->notify_pid);
-	if (nglibc > 1)
-		warn(r->ctx, "%zu more %s like glibc SIGEV_THREAD timers, with the same"
-		     " caveat", nglibc - 1, nglibc == 2 ? "timer looks" : "timers look");
+	if (nglibc == 2)
+		warn(r->ctx, "1 more timer looks like a glibc SIGEV_THREAD timer, with the same"
+		     " caveat");
+	else if (nglibc > 2)
+		warn(r->ctx, "%zu more timers look like glibc SIGEV_THREAD timers, with the same"
+		     " caveat", nglibc - 1);
 	if (self_clock)
 		warn(r->ctx, "timer %d measures the CPU time of the thread that created it,"
 		     " which /proc does not name; it is created in tid %d", self_clock->id,
 		     r->plan.inject_tid);
-	if (nself_clock > 1)
-		warn(r->ctx, "%zu more %s the CPU time of the thread that created them:"
-		     " created in tid %d too", nself_clock - 1,
-		     nself_clock == 2 ? "timer measures" : "timers measure", r->plan.inject_tid);
+	if (nself_clock == 2)
+		warn(r->ctx, "1 more timer measures the CPU time of the thread that created it:"
+		     " created in tid %d too", r->plan.inject_tid);
+	else if (nself_clock > 2)
+		warn(r->ctx, "%zu more timers measure the CPU time of the thread that created"
+		     " them: created in tid %d too", nself_clock - 1, r->plan.inject_tid);
 }
 
 /*

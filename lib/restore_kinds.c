@@ -100,7 +100,7 @@ struct kinds_restore {
 /* The scratch region: the calls, then per-entry data. */
 #define TFD_SLOT	96	/* new itimerspec, old itimerspec, ticks, ticks read, an iovec */
 #define ITV_SLOT	64	/* new itimerval, old itimerval */
-#define SI_SLOT		sizeof(siginfo_t)	/* written as one array: queue_signals() */
+#define SI_SLOT		KSI_MAX_SIZE	/* written as one array of siginfo_t: queue_signals() */
 
 static size_t max_calls(const struct kinds_restore *kr)
 {

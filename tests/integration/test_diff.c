@@ -479,8 +479,9 @@ static char *signals_dump(const char *name, const int *sigvals)
 	      " \"0x1\", \"tid\": null, \"value_ns\": 60000000000, \"interval_ns\": 0,"
 	      " \"overrun\": 0}], \"kinds\": [\"posix\", \"signals\"], \"pending_signals\": [", f);
 	for (int i = 0; sigvals[i]; i++)
-		fprintf(f, "%s{\"queue\": \"process\", \"tid\": null, \"signal\": 34, \"timerid\": 1,"
-			" \"overrun\": 0, \"sigval\": \"0x%x\"}", i ? ", " : "", sigvals[i]);
+		fprintf(f, "%s{\"queue\": \"process\", \"tid\": null, \"signal\": 34,"
+			" \"timerid\": 1, \"overrun\": 0, \"sigval\": \"0x%x\"}", i ? ", " : "",
+			sigvals[i]);
 	fputs("]}\n", f);
 	cr_assert_eq(fclose(f), 0);
 	cr_assert(asprintf(&path, "%s/%s.json", dir, name) > 0);
@@ -499,13 +500,15 @@ static char *signals_dump(const char *name, const int *sigvals)
 Test(diff, queued_signals_are_a_multiset)
 {
 	static const int old[] = { 5, 7, 5, 9, 5, 0 }, new[] = { 9, 5, 6, 5, 7, 0 };
-	char *a = signals_dump("old", old), *b = signals_dump("new", new);
+	char *a = signals_dump("old", old), *b = signals_dump("new", new), line[512];
 	struct run_result r;
 
 	diff_run(&r, 1, a, b, NULL);
 	cr_expect_eq(count_lines(r.out), 2, "%s", r.out);
-	cr_expect(strstr(r.out, "sigval 0x5, process queue: only in"), "%s", r.out);
-	cr_expect(strstr(r.out, "sigval 0x6, process queue: only in"), "%s", r.out);
+	snprintf(line, sizeof(line), "sigval 0x5, process queue: only in %s\n", a);
+	cr_expect(strstr(r.out, line), "no '%s' in:\n%s", line, r.out);
+	snprintf(line, sizeof(line), "sigval 0x6, process queue: only in %s\n", b);
+	cr_expect(strstr(r.out, line), "no '%s' in:\n%s", line, r.out);
 	run_result_free(&r);
 	diff_run(&r, 0, a, a, NULL);
 	run_result_free(&r);

@@ -90,18 +90,6 @@ static int lowest_free_fd(pid_t pid)
 }
 
 /*
- * Run out of descriptors with the target attached, ptimerctl could not
- * read the target's status either when a step failed, and took that for
- * its death: "pid N exited during the dump", exit 13, of a process alive
- * and well.  Every check made before the attach opens more at once than
- * any later step, so a limit set at the start fails there: the test
- * holds ptimerctl at its third ptrace() call, once attached, lowers its
- * RLIMIT_NOFILE there so that its next open() fails (or the one after, or
- * the one after that), and interrupts it, so that a step fails and the
- * status is read.  Seizing took such a failure for the thread's exit too
- * ("cannot seize pid N: No such process", exit 3): the next test.
- */
-/*
  * `ptimerctl dump PID`, held at the exit of its @k-th ptrace() call (one
  * of @request, if not -1), left room for @extra more descriptors, and
  * interrupted there; the target left as it was.  Its result in @res.
@@ -130,6 +118,18 @@ static void dump_out_of_descriptors(pid_t pid, long k, long request, int extra,
 	cr_expect_neq(proc_state(pid), 'Z');
 }
 
+/*
+ * Run out of descriptors with the target attached, ptimerctl could not
+ * read the target's status either when a step failed, and took that for
+ * its death: "pid N exited during the dump", exit 13, of a process alive
+ * and well.  Every check made before the attach opens more at once than
+ * any later step, so a limit set at the start fails there: the test
+ * holds ptimerctl at its third ptrace() call, once attached, lowers its
+ * RLIMIT_NOFILE there so that its next open() fails (or the one after, or
+ * the one after that), and interrupts it, so that a step fails and the
+ * status is read.  Seizing took such a failure for the thread's exit too
+ * ("cannot seize pid N: No such process", exit 3): the next test.
+ */
 Test(errors, out_of_descriptors_is_not_the_target_s_death)
 {
 	struct victim *v = victim_start("--timer", "id=3,value_ms=60000", NULL);

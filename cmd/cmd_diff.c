@@ -623,13 +623,6 @@ static pid_t signal_tid(const struct diff_ctx *d, const struct ptimer_pending_si
 	return to ? *to : -1;
 }
 
-static bool same_signal(pid_t tid, const struct ptimer_pending_signal *a,
-			const struct ptimer_pending_signal *b)
-{
-	return tid == b->tid && a->signo == b->signo && a->timerid == b->timerid &&
-	       a->sigval == b->sigval;
-}
-
 static void subject_signal(struct diff_subject *s, const struct ptimer_pending_signal *sig,
 			   pid_t tid)
 {
@@ -672,13 +665,14 @@ struct signal_ref {
 	size_t place;
 };
 
-/* NEW's signals, sorted by what same_signal() compares, then by place. */
+/* NEW's signals, sorted by signal_key_cmp(), then by place. */
 struct signal_index {
 	struct signal_ref *by_key;
 	size_t *taken;		/* at a run's first slot: how many of the run are matched */
 	size_t n;
 };
 
+/* OLD's @a, its thread mapped to @a_tid, against NEW's @b: 0 for the same signal. */
 static int signal_key_cmp(const struct ptimer_pending_signal *a, pid_t a_tid,
 			  const struct ptimer_pending_signal *b)
 {
@@ -734,7 +728,7 @@ static size_t signal_index_take(struct signal_index *ix, const struct ptimer_pen
 	if (lo == ix->n)
 		return SIZE_MAX;
 	at = lo + ix->taken[lo];
-	if (at >= ix->n || !same_signal(tid, sig, ix->by_key[at].sig))
+	if (at >= ix->n || signal_key_cmp(sig, tid, ix->by_key[at].sig))
 		return SIZE_MAX;
 	ix->taken[lo]++;
 	return ix->by_key[at].place;

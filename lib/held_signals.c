@@ -46,7 +46,6 @@
 #include "kabi.h"
 #include "kinds_live.h"
 #include "peek_signals.h"
-#include "procfs.h"
 
 /* Signals purged or queued again per batch. */
 #define HELD_CHUNK	8
@@ -199,7 +198,7 @@ static int peek_each_queue(struct target *t, const struct ptimer_timer *timers, 
 
 		if (t->sp.threads[i].dead || target_is_exited_leader(t, tid))
 			continue;
-		ret = procfs_ns_tid(t->dirfd, tid, &p.ns_tid);
+		ret = target_ns_tid(t, tid, &p.ns_tid);
 		if (ret)
 			return ctx_set_error(t->ctx, ret, "cannot read the namespace id of tid %d",
 					     tid);
@@ -245,9 +244,9 @@ int held_signals_read(struct target *t, const struct ptimer_timer *timers, size_
 		return ctx_set_error(t->ctx, ret, "cannot tell whether this kernel drops stale"
 				     " timer signals");
 	h->drops_stale = ret;
-	ret = procfs_ns_tid(t->dirfd, t->pid, &h->ns_pid);
+	ret = target_ns_tid(t, t->pid, &h->ns_pid);
 	if (!ret)
-		ret = procfs_ns_tid(t->dirfd, target_inject_tid(t), &h->inject_ns_tid);
+		ret = target_ns_tid(t, target_inject_tid(t), &h->inject_ns_tid);
 	if (ret)
 		return ctx_set_error(t->ctx, ret, "cannot read the namespace ids of pid %d", t->pid);
 	return peek_queues(t, timers, n, h);

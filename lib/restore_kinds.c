@@ -494,7 +494,7 @@ static int prepare_signals(struct kinds_restore *kr, bool held)
 	if (!kr->nsigs)
 		return 0;
 	if (held) {
-		ret = procfs_ns_tid(kr->t->dirfd, kr->t->pid, &kr->ns_pid);
+		ret = target_ns_tid(kr->t, kr->t->pid, &kr->ns_pid);
 		if (ret)
 			return ctx_set_error(kr->ctx, ret, "cannot read the namespace id of"
 					     " pid %d", kr->t->pid);

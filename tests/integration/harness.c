@@ -513,6 +513,15 @@ int victim_wake(struct victim *v, bool send, char *line, size_t size, int timeou
 	}
 }
 
+int str_count(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	return n;
+}
+
 bool kv_str(const char *line, const char *key, char *out, size_t size)
 {
 	size_t klen = strlen(key);

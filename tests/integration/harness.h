@@ -130,6 +130,8 @@ int victim_wake(struct victim *v, bool send, char *line, size_t size, int timeou
 bool kv_str(const char *line, const char *key, char *out, size_t size);
 bool kv_ll(const char *line, const char *key, long long *val);
 bool kv_hex(const char *line, const char *key, unsigned long long *val);
+/* How many times @needle occurs in @hay, without overlapping. */
+int str_count(const char *hay, const char *needle);
 /*
  * Ask @cmd every few ms until the @key of its answer is at least @n, for
  * at most @ms: a victim's counter that a signal, handled later, moves.

@@ -453,15 +453,6 @@ Test(diff, restore_verify_every_kind)
 	ru_file_free(dump);
 }
 
-static int count_lines(const char *text)
-{
-	int n = 0;
-
-	for (; *text; text++)
-		n += *text == '\n';
-	return n;
-}
-
 /* A dump of pid 100 with timer 1 and the pending signals @sigvals (0-ended) of it. */
 static char *signals_dump(const char *name, const int *sigvals)
 {
@@ -504,7 +495,7 @@ Test(diff, queued_signals_are_a_multiset)
 	struct run_result r;
 
 	diff_run(&r, 1, a, b, NULL);
-	cr_expect_eq(count_lines(r.out), 2, "%s", r.out);
+	cr_expect_eq(str_count(r.out, "\n"), 2, "%s", r.out);
 	snprintf(line, sizeof(line), "sigval 0x5, process queue: only in %s\n", a);
 	cr_expect(strstr(r.out, line), "no '%s' in:\n%s", line, r.out);
 	snprintf(line, sizeof(line), "sigval 0x6, process queue: only in %s\n", b);

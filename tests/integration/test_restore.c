@@ -689,16 +689,6 @@ Test(restore, replace_takes_the_dumps_timer)
 	victim_kill(v);
 }
 
-/* How many times @needle occurs in @hay. */
-static int occurrences(const char *hay, const char *needle)
-{
-	int n = 0;
-
-	for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
-		n++;
-	return n;
-}
-
 /*
  * A program may have tens of thousands of glibc SIGEV_THREAD timers, and
  * each warning is written while the target is held: the first is named,
@@ -717,7 +707,7 @@ Test(restore, glibc_thread_timers_are_warned_of_once)
 	cr_assert_eq(run_ptimerctl(&r, "restore", "--replace", "-i", dump,
 				   ru_pidstr(pidbuf, v->pid), NULL), 0);
 	cr_assert_eq(r.exit_code, 0, "%s", run_describe(&r));
-	cr_expect_eq(occurrences(r.err, "looks like a glibc SIGEV_THREAD timer"), 1, "%s", r.err);
+	cr_expect_eq(str_count(r.err, "looks like a glibc SIGEV_THREAD timer"), 1, "%s", r.err);
 	cr_expect(strstr(r.err, "timer 5 looks like"), "%s", r.err);
 	cr_expect(strstr(r.err, "2 more timers look like glibc SIGEV_THREAD timers"), "%s",
 		  r.err);

@@ -52,6 +52,7 @@
 #include "vcommon.h"
 
 #define MAX_THREADS	16
+#define ATTEMPT_SECONDS	10	/* to make the chosen ids in one tick */
 #define CPU_SIGVAL	100
 
 static int nthreads;			/* besides the leader */
@@ -288,6 +289,7 @@ int main(int argc, char **argv)
 {
 	struct sigaction sa = { 0 };
 	bool ns = false, timers = false, epoll = false;
+	struct timespec start, now;
 	long pid_max;
 	int attempt;
 
@@ -319,10 +321,19 @@ int main(int argc, char **argv)
 	host_tid[0] = host_id();
 	threads[0] = pthread_self();
 	pid_max = vp_read_long("/proc/sys/kernel/pid_max", 0);
-	for (attempt = 0; attempt < 50 && !make_threads(pid_max); attempt++)
+	/*
+	 * Tried for a time, not a number of times: under a loaded CI, 50
+	 * attempts in a row were preempted past a tick, and every test of
+	 * wrapped ids skipped, which a mutation check takes for a pass.
+	 */
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (attempt = 1; !make_threads(pid_max); attempt++) {
 		stop_threads();
-	if (attempt == 50)
-		vp_die(EAGAIN, "no attempt gave the chosen ids in one tick");
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec - start.tv_sec >= ATTEMPT_SECONDS)
+			vp_die(EAGAIN, "none of %d attempts in %d s gave the chosen ids in one"
+			       " tick", attempt, ATTEMPT_SECONDS);
+	}
 	if (timers)
 		create_timers();
 	if (epoll) {

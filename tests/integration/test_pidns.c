@@ -250,6 +250,16 @@ Test(pidns, namespaced_from_outside_to_namespaced_from_outside)
 	move(true, WRAPPED, false, true, PLAIN, false);
 }
 
+/*
+ * The same with ids made as they come, which need no shared clock tick:
+ * the one test of a namespaced restore from outside that a loaded machine
+ * cannot skip.
+ */
+Test(pidns, unwrapped_ids_from_outside_to_namespaced_from_outside)
+{
+	move(true, PLAIN, false, true, PLAIN, false);
+}
+
 Test(pidns, namespaced_from_outside_to_plain_process)
 {
 	move(true, PLAIN, false, false, PLAIN, false);

@@ -14,7 +14,10 @@
 # fails by an assertion.  It SURVIVES when every test passes, or when the
 # only failures are hangs: a Criterion timeout, a test process that
 # crashed, a ptimerctl run the harness had to kill ("(timed out)" in the
-# assertion message), or the whole run exceeding -t SECONDS.  A mutant
+# assertion message), or the whole run exceeding -t SECONDS.  A selection
+# in which a test skipped (a condition a loaded machine may not give) runs
+# again, up to 3 times, since a skipped test kills nothing; a mutant whose
+# tests still skip survives, and says which skipped and why.  A mutant
 # that no longer applies or does not build is INVALID: refresh it (see
 # tests/mutants/README).  Any survivor or invalid mutant fails the check.
 #
@@ -96,7 +99,8 @@ test_targets() {
 run_selection() {
 	local dir=$1 log=$2 limit=$3 bin filter
 	read -r bin filter <<<"$4"
-	local args=(--jobs=1)
+	# --verbose: Criterion names a skipped test ("[SKIP]") only so.
+	local args=(--jobs=1 --verbose)
 	[ -n "$filter" ] && args+=(--filter "$filter")
 	(cd "$dir" && timeout -k 5 "$limit" env PTIMERCTL="$dir/build/ptimerctl" \
 		PTIMER_HELPERS="$dir/build/tests/helpers" PTIMER_FIXTURES="$dir/tests/fixtures" \
@@ -109,6 +113,7 @@ run_selection() {
 # that a test reports ("Connection timed out") is a failed assertion.
 assertion_kills() {
 	awk '
+	/^\[RUN \]/ { block = ""; next }
 	/^\[----\]/ { block = block "\n" $0; next }
 	/^\[FAIL\]/ {
 		name = $2; sub(/:$/, "", name)
@@ -138,10 +143,16 @@ failed_blocks() {
 	' "$1" | head -n 150
 }
 
+# The tests that skipped, from Criterion's --verbose output, which also
+# marks "[SKIP]" each test the filter left out ("Test is disabled").
+skips() {
+	grep '^\[SKIP\]' "$1" | grep -v ': Test is disabled$'
+}
+
 # ---- one mutant ----------------------------------------------------------------
 # Writes $WORK/NAME.result: STATUS<TAB>KILLERS-OR-REASON<TAB>SECONDS.
 run_mutant() {
-	local m=$1 name dir res t0 sel i=0 left kills hung=""
+	local m=$1 name dir res t0 sel i=0 left kills hung="" skipped="" try log
 	name=$(basename "$m" .diff)
 	dir=$WORK/$name
 	res=$WORK/$name.result
@@ -167,20 +178,32 @@ run_mutant() {
 			hung="ran past ${LIMIT}s"
 			break
 		fi
-		run_selection "$dir" "$WORK/$name.test$i.log" "$left" "$sel"
-		if [ $? -eq 124 ]; then
-			hung="ran past ${LIMIT}s in $sel"
-			break
-		fi
-		kills=$(assertion_kills "$WORK/$name.test$i.log" | paste -sd' ')
-		if [ -n "$kills" ]; then
-			finish KILLED "$kills"
-			rm -rf "$dir"
-			return
-		fi
-		grep -q '^\[FAIL\]' "$WORK/$name.test$i.log" && hung="only hangs or crashes in $sel"
+		log=$WORK/$name.test$i.log
+		for try in 1 2 3; do
+			[ "$try" -gt 1 ] && mv "$log" "$log.skipped$((try - 1))"
+			left=$(echo "$LIMIT - ($(now) - $t0)" | bc | cut -d. -f1)
+			if [ "${left:-0}" -le 0 ]; then
+				hung="ran past ${LIMIT}s"
+				break 2
+			fi
+			run_selection "$dir" "$log" "$left" "$sel"
+			if [ $? -eq 124 ]; then
+				hung="ran past ${LIMIT}s in $sel"
+				break 2
+			fi
+			kills=$(assertion_kills "$log" | paste -sd' ')
+			if [ -n "$kills" ]; then
+				finish KILLED "$kills"
+				rm -rf "$dir"
+				return
+			fi
+			skips "$log" >/dev/null || break
+		done
+		grep -q '^\[FAIL\]' "$log" && hung="only hangs or crashes in $sel"
+		skips "$log" >/dev/null &&
+			skipped="a test skipped $try times in $sel: $(skips "$log" | head -n 1)"
 	done < <(selections_of "$m")
-	finish SURVIVED "${hung:-every selected test passed}"
+	finish SURVIVED "${hung:-${skipped:-every selected test passed}}"
 }
 
 # ---- main -----------------------------------------------------------------------
@@ -211,7 +234,7 @@ done <"$WORK/selections"
 echo "== baseline passed: $n selections in $(printf '%.0f' "$(echo "$(now) - $started" | bc)")s"
 
 echo "== ${#mutants[@]} mutants, $JOBS at a time"
-export -f run_mutant run_selection assertion_kills selections_of test_targets now
+export -f run_mutant run_selection assertion_kills skips selections_of test_targets now
 export WORK SRC MAKE LIMIT base
 printf '%s\0' "${mutants[@]}" | xargs -0 -n 1 -P "$JOBS" bash -c 'run_mutant "$1"' sh
 
@@ -244,7 +267,9 @@ for m in "${mutants[@]}"; do
 	printf 'mutation-check: %s %s: %s\n' "$status" "$name" "$what"
 	for log in "$WORK/$name".test*.log; do
 		[ -r "$log" ] || continue
-		grep -E '^\[(----|FAIL|====)\]' "$log" | tail -n 15 | sed 's/^/    /'
+		grep -E '^\[(----|FAIL|SKIP|====)\]' "$log" |
+			grep -vE '^\[----\] Criterion v|^\[SKIP\].*: Test is disabled$' |
+			tail -n 15 | sed 's/^/    /'
 	done
 done
 printf 'mutation-check: %d passed, %d failed\n' "$passed" "$failed"

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // SPDX-FileCopyrightText: The ptimerctl authors
 /* Arm values for restored timers: frozen or deadline time. */
+#include <stdarg.h>
+#include <stdio.h>
 #include <time.h>
 
 #include "arming.h"
@@ -95,14 +97,37 @@ enum arm_note arm_compute(const struct ptimer_dump *dump, const struct ptimer_ti
 	return note;
 }
 
-void arm_warn_frozen(struct ptimer_ctx *ctx, int id, enum arm_note note)
+/* Why a timer is armed frozen, by note; NULL for the notes not warned of. */
+static const char *const frozen_causes[ARM_NOTE_COUNT] = {
+	[ARM_FROZEN_OTHER_BOOT] = "the dump is from another boot",
+	[ARM_FROZEN_CLOCK_BACK] = "the wall clock reads earlier than when the dump was taken",
+};
+
+void arm_note_frozen(struct arm_frozen *f, enum arm_note note, const char *fmt, ...)
 {
-	if (note == ARM_FROZEN_OTHER_BOOT)
-		warn(ctx, "timer %d: the dump is from another boot; its remaining time is used"
-		     " unchanged", id);
-	else if (note == ARM_FROZEN_CLOCK_BACK)
-		warn(ctx, "timer %d: the wall clock reads earlier than when the dump was"
-		     " taken; its remaining time is used unchanged", id);
+	va_list ap;
+
+	if (!frozen_causes[note])
+		return;
+	if (!f->n[note]++) {
+		va_start(ap, fmt);
+		vsnprintf(f->first[note], sizeof(f->first[note]), fmt, ap);
+		va_end(ap);
+	}
+}
+
+void arm_warn_frozen(struct ptimer_ctx *ctx, const struct arm_frozen *f)
+{
+	for (size_t note = 0; note < ARM_NOTE_COUNT; note++) {
+		if (!f->n[note])
+			continue;
+		warn(ctx, "%s: %s; its remaining time is used unchanged", f->first[note],
+		     frozen_causes[note]);
+		if (f->n[note] == 2)
+			warn(ctx, "1 more timer: the same");
+		else if (f->n[note] > 2)
+			warn(ctx, "%zu more timers: the same", f->n[note] - 1);
+	}
 }
 
 bool arm_is_soon(const struct itimerspec *v)

@@ -36,6 +36,18 @@ enum arm_note {
 	ARM_FROZEN_CLOCK_BACK,	/* deadline asked, but the wall clock reads before the dump */
 	ARM_PAST_DUE,		/* one-shot already due: fires at once */
 	ARM_PERIOD_SKIPPED,	/* periodic: expirations missed while away */
+	ARM_NOTE_COUNT
+};
+
+/*
+ * The timers armed frozen though a deadline was asked, by cause, warned
+ * of once the arming is done: a dump from another machine has every
+ * monotonic timer so, and a line for each, written while the target is
+ * held, would say nothing the first does not.
+ */
+struct arm_frozen {
+	char first[ARM_NOTE_COUNT][32];	/* the first one's name: "timer 5", "timerfd 7" */
+	size_t n[ARM_NOTE_COUNT];
 };
 
 /*
@@ -50,7 +62,11 @@ enum arm_note arm_compute(const struct ptimer_dump *dump, const struct ptimer_ti
 
 void arm_clocks_now(struct arm_clocks *now, const struct ptimer_dump *dump);
 
-/* Warn that timer @id is armed frozen though deadline was asked, and why; else nothing. */
-void arm_warn_frozen(struct ptimer_ctx *ctx, int id, enum arm_note note);
+/* Count the timer named by @fmt in @f if @note says it is armed frozen though deadline was asked. */
+void arm_note_frozen(struct arm_frozen *f, enum arm_note note, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Warn of each cause in @f: its first timer by name, the others counted. */
+void arm_warn_frozen(struct ptimer_ctx *ctx, const struct arm_frozen *f);
 
 #endif

@@ -483,7 +483,7 @@ static bool arm_early(struct creator *c, const struct ptimer_dump *from,
 
 	/* arm_timers() says so of the others. */
 	if (early)
-		arm_warn_frozen(c->ctx, t->id, note);
+		arm_note_frozen(&c->frozen, note, "timer %d", t->id);
 	return early;
 }
 
@@ -675,7 +675,7 @@ int rearm_timers(struct creator *c, const struct ptimer_dump *from,
 	for (size_t i = 0; i < n; i++) {
 		enum arm_note note = arm_compute(from, &timers[i], mode, &now, &values[k]);
 
-		arm_warn_frozen(c->ctx, timers[i].id, note);
+		arm_note_frozen(&c->frozen, note, "timer %d", timers[i].id);
 		/*
 		 * An undo puts back what the program would have had: an expiry
 		 * that came while it was held fires now, late, where its grid

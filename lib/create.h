@@ -8,6 +8,7 @@
 #ifndef PTIMER_CREATE_H
 #define PTIMER_CREATE_H
 
+#include "arming.h"
 #include "target.h"
 
 /* Where the requests sit in the target's scratch memory. */
@@ -52,6 +53,7 @@ struct creator {
 	struct itimerspec *rearmed_old;
 	size_t nrearmed;
 	struct ptimer_dump rearmed_at;	/* only its clock readings */
+	struct arm_frozen frozen;	/* warned of by the caller, once it is done */
 };
 
 /*

@@ -71,8 +71,8 @@ int rearm_in_place(struct creator *c, const struct ptimer_dump *from,
 	for (size_t i = 0; i < n; i++) {
 		/* Disarmed, as a timer just created is: its interval goes too. */
 		if (timers[i].value_ns)
-			arm_warn_frozen(c->ctx, timers[i].id,
-					arm_compute(from, &timers[i], mode, &now, &values[i]));
+			arm_note_frozen(&c->frozen, arm_compute(from, &timers[i], mode, &now,
+								&values[i]), "timer %d", timers[i].id);
 		b->calls[i] = (struct blob_call){
 			.nr = ARCH_NR_TIMER_SETTIME,
 			.args = { (uint64_t)timers[i].id, 0,

@@ -14,6 +14,8 @@
 #include "ptimer.h"
 #include "target.h"
 
+struct arm_frozen;
+
 /*
  * The system calls these inject.  The target runs this kernel and this
  * architecture (target_open() checks its executable), so our own
@@ -140,6 +142,9 @@ size_t kinds_restore_gone(const struct kinds_restore *kr);
 size_t kinds_restore_scratch_size(const struct kinds_restore *kr);
 /* Before attaching (and in a dry run): the timerfd collisions, which /proc shows. */
 int kinds_restore_check(struct kinds_restore *kr);
+
+/* The entries armed frozen though --time=deadline was asked, for arm_warn_frozen(). */
+const struct arm_frozen *kinds_restore_frozen(const struct kinds_restore *kr);
 /* With the target held: every collision, and the signals' tids mapped to the target's. */
 int kinds_restore_prepare(struct kinds_restore *kr);
 int kinds_restore_place(struct kinds_restore *kr);

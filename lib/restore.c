@@ -972,6 +972,11 @@ static int restore_live(struct restore *r, struct ptimer_restore_stats *stats)
 	else
 		ret = restore_attached(r);
 	ret = target_finish(r->t, ret, "restore", &ts);
+	/* Once let go, and only of timers that stay: a rollback armed none. */
+	if (!ret) {
+		arm_warn_frozen(r->ctx, &r->c.frozen);
+		arm_warn_frozen(r->ctx, kinds_restore_frozen(r->kr));
+	}
 	if (stats) {
 		stats->stopped_ns = ts.stopped_ns;
 		stats->injected_syscalls = ts.injected_syscalls;

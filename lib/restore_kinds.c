@@ -95,6 +95,7 @@ struct kinds_restore {
 	struct held_signals *held;
 	bool *sig_queued;	/* by index of sigs: queued (queue_signals()) */
 	bool armed_soon;	/* an itimer due within ARM_SOON_NS (arming.h) */
+	struct arm_frozen frozen;	/* kinds_restore_frozen() */
 };
 
 /* The scratch region: the calls, then per-entry data. */
@@ -535,16 +536,31 @@ int kinds_restore_prepare(struct kinds_restore *kr)
 	return ret;
 }
 
-/* The arm value of one kind's entry, under --time, on @clockid. */
+/*
+ * The arm value of one kind's entry under --time, on @clockid: one named
+ * @name, or "timerfd @fd" for a NULL @name, as a warning would name it.
+ */
 static void arm_value(struct kinds_restore *kr, int clockid, int64_t value_ns,
-		      int64_t interval_ns, struct itimerspec *out)
+		      int64_t interval_ns, struct itimerspec *out, const char *name, int fd)
 {
 	struct ptimer_timer tm = { .clockid = clockid, .value_ns = value_ns,
 				   .interval_ns = interval_ns };
 	struct arm_clocks now;
+	enum arm_note note;
 
 	arm_clocks_now(&now, kr->dump);
-	arm_compute(kr->dump, &tm, kr->rearm ? PTIMER_TIME_FROZEN : kr->time, &now, out);
+	note = arm_compute(kr->dump, &tm, kr->rearm ? PTIMER_TIME_FROZEN : kr->time, &now, out);
+	if (!value_ns)
+		return;
+	if (name)
+		arm_note_frozen(&kr->frozen, note, "%s", name);
+	else
+		arm_note_frozen(&kr->frozen, note, "timerfd %d", fd);
+}
+
+const struct arm_frozen *kinds_restore_frozen(const struct kinds_restore *kr)
+{
+	return &kr->frozen;
 }
 
 /* Microseconds, rounded up so that an armed value stays armed. */
@@ -576,7 +592,8 @@ static int apply_itimers(struct kinds_restore *kr, struct kbatch *kb)
 		struct itimerspec its;
 		struct itimerval itv;
 
-		arm_value(kr, clock, w->value_ns, w->interval_ns, &its);
+		arm_value(kr, clock, w->value_ns, w->interval_ns, &its,
+			  ptimer_itimer_name(w->which), 0);
 		itv.it_value = ns_to_tv(ts_to_ns(&its.it_value));
 		itv.it_interval = ns_to_tv(ts_to_ns(&its.it_interval));
 		/* Expired, its SIGALRM pending: due at once, whatever --time says. */
@@ -894,7 +911,7 @@ static clockid_t timerfd_base(int clockid)
 static void timerfd_value(struct kinds_restore *kr, const struct ptimer_timerfd *w,
 			  struct itimerspec *its, unsigned int *flags)
 {
-	arm_value(kr, w->clockid, w->value_ns, w->interval_ns, its);
+	arm_value(kr, w->clockid, w->value_ns, w->interval_ns, its, NULL, w->fd);
 	*flags = w->settime_flags & KTFD_SETTIME_FLAGS;
 	/*
 	 * fdinfo shows the time left even for an absolute timer: arm it

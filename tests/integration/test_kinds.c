@@ -285,6 +285,83 @@ Test(kinds, every_kind_into_a_fresh_process)
 	ru_file_free(file);
 }
 
+/* The entries of @root's @key armed on @clock_key monotonic or boottime (0: ITIMER_REAL). */
+static int count_boot_clocked(json_object *root, const char *key, const char *clock_key)
+{
+	json_object *a = member(root, key), *e, *v;
+	int n = 0;
+
+	for (size_t i = 0; i < json_object_array_length(a); i++) {
+		const char *clock;
+		int64_t value;
+
+		e = json_object_array_get_idx(a, i);
+		cr_assert(json_get_int64(e, "value_ns", &value));
+		if (!value)
+			continue;
+		cr_assert(json_object_object_get_ex(e, clock_key, &v));
+		clock = json_object_get_string(v);
+		n += !strcmp(clock, "monotonic") || !strcmp(clock, "boottime") ||
+		     !strcmp(clock, "real");
+	}
+	return n;
+}
+
+/* One warning of @n entries of @what: the first named, the others counted. */
+static void expect_warned_once(const char *err, const char *what, int n)
+{
+	char more[64];
+
+	cr_assert_gt(n, 0, "no %s on a boot clock in the dump", what);
+	if (n == 2)
+		snprintf(more, sizeof(more), "1 more timer: the same");
+	else
+		snprintf(more, sizeof(more), "%d more timers: the same", n - 1);
+	cr_expect(n == 1 || strstr(err, more), "%s: no \"%s\": %s", what, more, err);
+}
+
+/*
+ * A dump from another boot under --time=deadline: every armed entry on a
+ * boot clock falls back to its frozen time, POSIX timers and the other
+ * kinds alike, and each group says so once, after the target is let go.
+ */
+Test(kinds, another_boot_is_warned_of_once_a_group)
+{
+	static const char *const clocks[] = { "monotonic_ns", "boottime_ns" };
+	struct victim *src = start_source(NULL);
+	struct victim *dst = ak_start("--fresh", NULL);
+	json_object *root, *cap;
+	struct run_result r;
+	char spid[16], *file;
+	int nposix, nkinds;
+
+	file = ru_dump_file(src->pid, NULL);
+	root = ru_json_load(file);
+	ru_file_free(file);
+	cap = member(root, "captured");
+	/* Boot clocks read ahead of now: another boot. */
+	for (size_t i = 0; i < 2; i++) {
+		int64_t v;
+
+		cr_assert(json_get_int64(cap, clocks[i], &v));
+		json_object_object_add(cap, clocks[i], json_object_new_int64(v + 30 * RU_SEC));
+	}
+	nposix = count_boot_clocked(root, "timers", "clock");
+	nkinds = count_boot_clocked(root, "itimers", "which") +
+		 count_boot_clocked(root, "timerfds", "clock");
+	file = ru_json_file(root);
+	json_object_put(root);
+	cr_assert_eq(run_ptimerctl(&r, "restore", "--time=deadline", "-i", file,
+				   ru_pidstr(spid, dst->pid), NULL), 0);
+	cr_assert_eq(r.exit_code, 0, "restore: %s", run_describe(&r));
+	cr_expect_eq(str_count(r.err, "the dump is from another boot"), 2,
+		     "%d POSIX timers and %d of the other kinds: %s", nposix, nkinds, r.err);
+	expect_warned_once(r.err, "POSIX timers", nposix);
+	expect_warned_once(r.err, "itimers and timerfds", nkinds);
+	run_result_free(&r);
+	ru_file_free(file);
+}
+
 /*
  * ITIMER_REAL as a process that keeps SIGALRM blocked leaves it: expired,
  * its SIGALRM pending, and re-armed by the kernel only when SIGALRM is

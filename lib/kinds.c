@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "json_fields.h"
 #include "json_format.h"
 #include "kabi.h"
 #include "kinds.h"
@@ -175,16 +176,24 @@ static int validate_itimers(struct ptimer_ctx *ctx, const struct dump_kinds *k)
 static int validate_timerfds(struct ptimer_ctx *ctx, const struct dump_kinds *k)
 {
 	const int bad = -PTIMER_ERR_BAD_DUMP;
+	size_t dup = SIZE_MAX, first = 0;
+	int ret;
 
+	/* Sorted, not each against all the earlier ones: a server may have tens of thousands. */
+	if (k->ntimerfds > 1) {
+		ret = jf_find_duplicate(&k->timerfds[0].fd, sizeof(*k->timerfds), k->ntimerfds,
+					&dup, &first);
+		if (ret < 0)
+			return ret;
+	}
 	for (size_t i = 0; i < k->ntimerfds; i++) {
 		const struct ptimer_timerfd *t = &k->timerfds[i];
 
 		if (t->fd < 0)
 			return ctx_set_error(ctx, bad, "timerfds[%zu].fd: %d is negative", i, t->fd);
-		for (size_t j = 0; j < i; j++)
-			if (k->timerfds[j].fd == t->fd)
-				return ctx_set_error(ctx, bad, "timerfds[%zu].fd: duplicate fd %d"
-						     " (also timerfds[%zu])", i, t->fd, j);
+		if (i == dup)
+			return ctx_set_error(ctx, bad, "timerfds[%zu].fd: duplicate fd %d"
+					     " (also timerfds[%zu])", i, t->fd, first);
 		if (!kinds_timerfd_clock_ok(t->clockid))
 			return ctx_set_error(ctx, bad, "timerfds[%zu].clockid: %d is not a"
 					     " timerfd clock", i, t->clockid);

@@ -693,11 +693,24 @@ static int keep_replaced(struct kinds_restore *kr, struct kbatch *kb, int hi)
 	return ret;
 }
 
-/* The target's descriptors as place_timerfds()' batches leave them. */
+/*
+ * The target's descriptors as place_timerfds()' batches leave them, by
+ * number, held for each new timerfd: so nothing here walks them all, nor
+ * all the timerfds, for each one (tens of thousands of timerfds took
+ * their square).
+ */
 struct fdsim {
 	bool *open;
+	bool *place;	/* a new timerfd's fd */
+	int low;	/* every fd below it is open */
 	int size;
 };
+
+static void fdsim_free(struct fdsim *sim)
+{
+	free(sim->open);
+	free(sim->place);
+}
 
 static int fdsim_init(struct kinds_restore *kr, struct fdsim *sim)
 {
@@ -726,34 +739,39 @@ static int fdsim_init(struct kinds_restore *kr, struct fdsim *sim)
 	}
 	sim->size = top + (int)kr->ntfds + 2;
 	sim->open = calloc((size_t)sim->size, sizeof(*sim->open));
-	if (!sim->open) {
+	sim->place = calloc((size_t)sim->size, sizeof(*sim->place));
+	if (!sim->open || !sim->place) {
+		fdsim_free(sim);
 		free(fds);
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < n; i++)
 		sim->open[fds[i]] = true;
+	for (size_t i = 0; i < kr->ntfds; i++)
+		if (kr->tfds[i].how == TFD_CREATE)
+			sim->place[kr->tfds[i].want->fd] = true;
 	free(fds);
 	return 0;
 }
 
-static int fdsim_lowest_free(const struct fdsim *sim)
+static void fdsim_close(struct fdsim *sim, int fd)
 {
-	int fd = 0;
+	sim->open[fd] = false;
+	if (fd < sim->low)
+		sim->low = fd;
+}
 
-	while (fd < sim->size - 1 && sim->open[fd])
-		fd++;
-	return fd;
+static int fdsim_lowest_free(struct fdsim *sim)
+{
+	while (sim->low < sim->size - 1 && sim->open[sim->low])
+		sim->low++;
+	return sim->low;
 }
 
 /* Whether @fd is free and a new timerfd's place, one not there yet. */
-static bool is_place(const struct kinds_restore *kr, const struct fdsim *sim, int fd)
+static bool is_place(const struct fdsim *sim, int fd)
 {
-	if (sim->open[fd])
-		return false;
-	for (size_t k = 0; k < kr->ntfds; k++)
-		if (kr->tfds[k].how == TFD_CREATE && kr->tfds[k].want->fd == fd)
-			return true;
-	return false;
+	return !sim->open[fd] && sim->place[fd];
 }
 
 /*
@@ -798,7 +816,7 @@ static int place_timerfds(struct kinds_restore *kr, struct kbatch *kb)
 					 e->want->fd_flags & KO_CLOEXEC, 0);
 			kb_add(kb, KNR_CLOSE, e->made, 0, 0, 0);
 			sim.open[e->want->fd] = true;
-			sim.open[e->made] = false;
+			fdsim_close(&sim, e->made);
 		}
 		for (nmade = 0; next < kr->ntfds; next++) {
 			struct kr_tfd *e = &kr->tfds[next];
@@ -808,7 +826,7 @@ static int place_timerfds(struct kinds_restore *kr, struct kbatch *kb)
 			if (e->how == TFD_REARM)
 				continue;
 			/* At its own fd, or at none's, or at another one's (not there yet). */
-			on_later = fd != e->want->fd && is_place(kr, &sim, fd);
+			on_later = fd != e->want->fd && is_place(&sim, fd);
 			if (nmade && on_later)
 				break;
 			sim.open[fd] = true;
@@ -897,7 +915,7 @@ free_all:
 	free(call);
 	free(made);
 	free(moving);
-	free(sim.open);
+	fdsim_free(&sim);
 	return ret;
 }
 

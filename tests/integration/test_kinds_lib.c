@@ -411,6 +411,92 @@ Test(kinds_lib, rearm_refuses_a_bad_dump_before_attaching)
 	ptimer_dump_free(d);
 }
 
+/* What fd @fd of @pid is: "timerfd", "free", or another file. */
+static const char *fd_kind(pid_t pid, int fd, char *buf, size_t size)
+{
+	char path[64];
+	ssize_t len;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", pid, fd);
+	len = readlink(path, buf, size - 1);
+	if (len < 0)
+		return "free";
+	buf[len] = '\0';
+	return strstr(buf, "timerfd") ? "timerfd" : buf;
+}
+
+/*
+ * A new timerfd lands at the lowest free fd; when that is where another
+ * one goes, it is made alone and moved away before the other is made,
+ * which then lands at the fd the move set free: the restore foresees
+ * each landing, or calls the descriptors changed.
+ */
+Test(kinds_lib, a_timerfd_landing_on_another_s_fd_is_moved_away_first)
+{
+	struct victim *dst = holder("fresh");
+	struct ptimer_restore_opts o = { .size = sizeof(o) };
+	struct ptimer_dump *d = ptimer_dump_new();
+	char buf[128];
+	int low = 0, want[2], r;
+
+	cr_assert(d);
+	while (strcmp(fd_kind(dst->pid, low, buf, sizeof(buf)), "free"))
+		low++;
+	/* The first lands at low, the second would land at the first's fd. */
+	want[0] = low + 1;
+	want[1] = 200;
+	cr_assert_str_eq(fd_kind(dst->pid, want[0], buf, sizeof(buf)), "free");
+	cr_assert_str_eq(fd_kind(dst->pid, want[1], buf, sizeof(buf)), "free");
+	ptimer_dump_set_kinds(d, PTIMER_KIND_TIMERFD);
+	d->pid = dst->pid;
+	d->nthreads = 1;
+	d->tids = calloc(1, sizeof(pid_t));
+	cr_assert(d->tids);
+	d->tids[0] = dst->pid;
+	for (size_t i = 0; i < 2; i++) {
+		struct ptimer_timerfd t = { .fd = want[i], .clockid = CLOCK_MONOTONIC };
+
+		cr_assert_eq(ptimer_dump_add_timerfd(d, &t), 0);
+	}
+	r = ptimer_restore_pid(ctx, dst->pid, d, &o, NULL, NULL);
+	cr_expect_eq(r, 0, "%s (%s)", ptimer_strerror(r), ptimer_last_error(ctx));
+	cr_expect_str_eq(fd_kind(dst->pid, want[0], buf, sizeof(buf)), "timerfd");
+	cr_expect_str_eq(fd_kind(dst->pid, want[1], buf, sizeof(buf)), "timerfd");
+	cr_expect_str_eq(fd_kind(dst->pid, low, buf, sizeof(buf)), "free");
+	ptimer_dump_free(d);
+}
+
+/*
+ * A dump built through the API is in its own order, which the refusal of
+ * a repeated fd names: the first entry that repeats an earlier one, and
+ * the earliest that it repeats, before any attach.
+ */
+Test(kinds_lib, a_repeated_timerfd_is_refused_by_its_first_repeat)
+{
+	static const int fds[] = { 7, 5, 9, 5, 7 };
+	struct victim *v = holder("fresh");
+	struct ptimer_restore_opts o = { .size = sizeof(o) };
+	struct ptimer_dump *d = ptimer_dump_new();
+	int r;
+
+	cr_assert(d);
+	d->pid = v->pid;
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
+		struct ptimer_timerfd t = { .fd = fds[i], .clockid = CLOCK_MONOTONIC };
+
+		cr_assert_eq(ptimer_dump_add_timerfd(d, &t), 0);
+	}
+	attached = false;
+	ptimer_set_phase_fn(ctx, note_attached);
+	r = ptimer_restore_pid(ctx, v->pid, d, &o, NULL, NULL);
+	ptimer_set_phase_fn(ctx, NULL);
+	cr_expect_eq(r, -PTIMER_ERR_BAD_DUMP, "%s (%s)", ptimer_strerror(r), ptimer_last_error(ctx));
+	cr_expect(strstr(ptimer_last_error(ctx), "timerfds[3].fd: duplicate fd 5 (also"
+		  " timerfds[1])"), "%s", ptimer_last_error(ctx));
+	cr_expect(!attached, "the target was attached");
+	ptimer_dump_free(d);
+}
+
 /* A collision leaves the target as it was: the same fd, the same timers. */
 Test(kinds_lib, collisions_change_nothing)
 {

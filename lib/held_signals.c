@@ -166,21 +166,28 @@ static int index_held(struct held_signals *h)
 static int hold(void *data, const struct ptimer_pending_signal *s)
 {
 	struct peek_ctx *p = data;
-	struct held_signal *grown;
+	struct held_signals *h = p->h;
+	struct held_signal *x;
 
 	/*
 	 * A timer held by an earlier read is passed over.  The index is made
 	 * again only once this read ends, so all of a new timer's are held.
 	 */
 	if (!timers_find_id(p->timers, p->ntimers, s->timerid) ||
-	    held_signals_has(p->h, s->timerid))
+	    held_signals_has(h, s->timerid))
 		return 0;
-	grown = realloc(p->h->sig, (p->h->n + 1) * sizeof(*grown));
-	if (!grown)
-		return -ENOMEM;
-	p->h->sig = grown;
-	grown[p->h->n] = (struct held_signal){ .s = *s };
-	grown[p->h->n++].s.tid = s->tid ? p->ns_tid : 0;
+	if (h->n == h->room) {
+		size_t room = h->room + h->room / 2 + 16;
+
+		x = realloc(h->sig, room * sizeof(*x));
+		if (!x)
+			return -ENOMEM;
+		h->sig = x;
+		h->room = room;
+	}
+	x = &h->sig[h->n++];
+	*x = (struct held_signal){ .s = *s };
+	x->s.tid = s->tid ? p->ns_tid : 0;
 	return 0;
 }
 
@@ -270,7 +277,7 @@ void held_signals_free(struct held_signals *h)
 	h->sig = NULL;
 	h->by_timer = NULL;
 	h->stale_std = NULL;
-	h->n = h->nindexed = h->nstale_std = 0;
+	h->n = h->room = h->nindexed = h->nstale_std = 0;
 }
 
 bool held_signals_has(const struct held_signals *h, int id)

@@ -165,10 +165,9 @@ static const struct argp diff_argp = {
 
 static const pid_t *map_find(const struct diff_ctx *d, pid_t from)
 {
-	for (size_t i = 0; i < d->nmap; i++)
-		if (d->map[i].from == from)
-			return &d->map[i].to;
-	return NULL;
+	const struct ptimer_tid_map *m = ptimer_private_tid_map_find(d->map, d->nmap, from);
+
+	return m ? &m->to : NULL;
 }
 
 static void ns_label(int64_t ns, char *buf, size_t len)

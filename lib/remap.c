@@ -7,48 +7,87 @@
 #include <string.h>
 
 #include "internal.h"
+#include "ptimer-private.h"
 #include "remap.h"
 
-static struct ptimer_tid_map *remap_find(const struct remap *map, pid_t from)
+static int pair_cmp(const void *a, const void *b)
 {
-	for (size_t i = 0; i < map->n; i++)
-		if (map->pairs[i].from == from)
-			return &map->pairs[i];
-	return NULL;
+	const struct ptimer_tid_map *x = a, *y = b;
+
+	return (x->from > y->from) - (x->from < y->from);
 }
 
-static void remap_set(struct remap *map, pid_t from, pid_t to)
+const struct ptimer_tid_map *ptimer_private_tid_map_find(const struct ptimer_tid_map *map,
+							 size_t n, pid_t from)
 {
-	struct ptimer_tid_map *p = remap_find(map, from);
+	const struct ptimer_tid_map key = { .from = from };
 
-	if (!p)
-		p = &map->pairs[map->n++];
-	p->from = from;
-	p->to = to;
+	if (!n)
+		return NULL;
+	return bsearch(&key, map, n, sizeof(*map), pair_cmp);
+}
+
+const struct ptimer_tid_map *remap_find(const struct remap *map, pid_t from)
+{
+	return ptimer_private_tid_map_find(map->pairs, map->n, from);
+}
+
+/* A pair, and where it was set: a later one for the same id overrides it. */
+struct set_pair {
+	struct ptimer_tid_map p;
+	size_t seq;
+};
+
+static int set_pair_cmp(const void *a, const void *b)
+{
+	const struct set_pair *x = a, *y = b;
+	int c = pair_cmp(&x->p, &y->p);
+
+	return c ? c : (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/*
+ * Sorted by id, each id's last setting kept: a lookup for each timer and
+ * queued signal, made while the target is held, bisects instead of
+ * walking every thread of a process that has thousands.
+ */
+static void remap_sort(struct remap *map, struct set_pair *set, size_t n)
+{
+	qsort(set, n, sizeof(*set), set_pair_cmp);
+	map->n = 0;
+	for (size_t i = 0; i < n; i++)
+		if (i + 1 == n || set[i + 1].p.from != set[i].p.from)
+			map->pairs[map->n++] = set[i].p;
 }
 
 int remap_build(struct ptimer_ctx *ctx, const struct ptimer_dump *dump,
 		pid_t target_pid, const pid_t *target_tids, size_t ntarget,
 		const struct ptimer_tid_map *user, size_t nuser, struct remap *map)
 {
-	size_t paired = dump->nthreads < ntarget ? dump->nthreads : ntarget;
+	size_t paired = dump->nthreads < ntarget ? dump->nthreads : ntarget, n = 0;
+	struct set_pair *set;
 
 	map->n = 0;
-	map->pairs = calloc(dump->nthreads + nuser + 1, sizeof(*map->pairs));
-	if (!map->pairs)
-		return -ENOMEM;
-	for (size_t i = 0; i < paired; i++)
-		remap_set(map, dump->tids[i], target_tids[i]);
-	remap_set(map, dump->pid, target_pid);
-	for (size_t i = 0; i < nuser; i++) {
-		if (!tids_have(target_tids, ntarget, user[i].to)) {
-			remap_free(map);
+	for (size_t i = 0; i < nuser; i++)
+		if (!tids_have(target_tids, ntarget, user[i].to))
 			return ctx_set_error(ctx, -PTIMER_ERR_BAD_DUMP,
 					     "tid map %d:%d: %d is not a thread of pid %d",
 					     user[i].from, user[i].to, user[i].to, target_pid);
-		}
-		remap_set(map, user[i].from, user[i].to);
+	map->pairs = calloc(paired + nuser + 1, sizeof(*map->pairs));
+	set = calloc(paired + nuser + 1, sizeof(*set));
+	if (!map->pairs || !set) {
+		free(set);
+		remap_free(map);
+		return -ENOMEM;
 	}
+	for (size_t i = 0; i < paired; i++, n++)
+		set[n] = (struct set_pair){ { dump->tids[i], target_tids[i] }, n };
+	set[n] = (struct set_pair){ { dump->pid, target_pid }, n };
+	n++;
+	for (size_t i = 0; i < nuser; i++, n++)
+		set[n] = (struct set_pair){ user[i], n };
+	remap_sort(map, set, n);
+	free(set);
 	return 0;
 }
 

@@ -12,7 +12,7 @@
 
 struct remap {
 	size_t n;
-	struct ptimer_tid_map *pairs;
+	struct ptimer_tid_map *pairs;	/* sorted by from, one for each */
 };
 
 /*
@@ -24,6 +24,9 @@ int remap_build(struct ptimer_ctx *ctx, const struct ptimer_dump *dump,
 		pid_t target_pid, const pid_t *target_tids, size_t ntarget,
 		const struct ptimer_tid_map *user, size_t nuser, struct remap *map);
 void remap_free(struct remap *map);
+
+/* The pair for @from, or NULL: the pairs are sorted by from, one each. */
+const struct ptimer_tid_map *remap_find(const struct remap *map, pid_t from);
 
 /*
  * Fill @out (ntimers entries) with the timers as the target must create

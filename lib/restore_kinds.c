@@ -422,10 +422,9 @@ static int prepare_timerfds(struct kinds_restore *kr)
 
 static pid_t map_tid(const struct remap *map, pid_t tid)
 {
-	for (size_t i = 0; i < map->n; i++)
-		if (map->pairs[i].from == tid)
-			return map->pairs[i].to;
-	return 0;
+	const struct ptimer_tid_map *m = remap_find(map, tid);
+
+	return m ? m->to : 0;
 }
 
 static bool listed(const pid_t *tids, size_t n, pid_t tid)

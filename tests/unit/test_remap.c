@@ -129,6 +129,40 @@ Test(remap, table)
 		run_case(&cases[i]);
 }
 
+/*
+ * The map is sorted for its lookups, but pairs by position: threads whose
+ * ids wrapped map in creation order, and of two pairs the caller gives
+ * for one id, the later holds, as does the caller's over the default.
+ */
+Test(remap, pairs_by_position_whatever_the_ids_last_setting_holds)
+{
+	static const pid_t tids[] = { 100, 300, 150 }, target[] = { 200, 201, 202 };
+	static const struct ptimer_tid_map user[] = { { 150, 200 }, { 150, 201 }, { 7, 202 } };
+	static const struct ptimer_tid_map want[] = {
+		{ 100, 200 }, { 300, 201 }, { 150, 201 }, { 7, 202 },
+	};
+	struct ptimer_dump *d = ptimer_dump_new();
+	struct remap map = { 0 };
+
+	cr_assert_not_null(d);
+	d->pid = 100;
+	d->tids = malloc(sizeof(tids));
+	cr_assert_not_null(d->tids);
+	memcpy(d->tids, tids, sizeof(tids));
+	d->nthreads = 3;
+	cr_assert_eq(remap_build(ctx, d, 200, target, 3, user, 3, &map), 0);
+	cr_expect_eq(map.n, 4, "%zu pairs, one for each id", map.n);
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		const struct ptimer_tid_map *m = remap_find(&map, want[i].from);
+
+		cr_expect(m && m->to == want[i].to, "%d maps to %d, want %d", want[i].from,
+			  m ? m->to : -1, want[i].to);
+	}
+	cr_expect_null(remap_find(&map, 101));
+	remap_free(&map);
+	ptimer_dump_free(d);
+}
+
 /* A thread CPU clock of a thread the dump lacks: one that had exited, said so. */
 Test(remap, a_cpu_clock_of_an_exited_thread_is_named)
 {

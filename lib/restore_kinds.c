@@ -549,8 +549,6 @@ static void arm_value(struct kinds_restore *kr, int clockid, int64_t value_ns,
 
 	arm_clocks_now(&now, kr->dump);
 	note = arm_compute(kr->dump, &tm, kr->rearm ? PTIMER_TIME_FROZEN : kr->time, &now, out);
-	if (!value_ns)
-		return;
 	if (name)
 		arm_note_frozen(&kr->frozen, note, "%s", name);
 	else

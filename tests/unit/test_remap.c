@@ -48,17 +48,25 @@ struct remap_case {
 
 static const pid_t dump_tids[] = { 100, 101, 102 };
 
-/* A dump of pid 100 with threads 100, 101, 102 and timer @t. */
-static struct ptimer_dump *dump_with(const struct ptimer_timer *t)
+/* A dump of pid 100 with the three threads @tids, leader first. */
+static struct ptimer_dump *dump_of_threads(const pid_t *tids)
 {
 	struct ptimer_dump *d = ptimer_dump_new();
 
 	cr_assert_not_null(d);
 	d->pid = 100;
-	d->tids = malloc(sizeof(dump_tids));
+	d->tids = malloc(3 * sizeof(*tids));
 	cr_assert_not_null(d->tids);
-	memcpy(d->tids, dump_tids, sizeof(dump_tids));
+	memcpy(d->tids, tids, 3 * sizeof(*tids));
 	d->nthreads = 3;
+	return d;
+}
+
+/* A dump of pid 100 with threads 100, 101, 102 and timer @t. */
+static struct ptimer_dump *dump_with(const struct ptimer_timer *t)
+{
+	struct ptimer_dump *d = dump_of_threads(dump_tids);
+
 	cr_assert_eq(ptimer_dump_add_timer(d, t), 0);
 	return d;
 }
@@ -141,15 +149,9 @@ Test(remap, pairs_by_position_whatever_the_ids_last_setting_holds)
 	static const struct ptimer_tid_map want[] = {
 		{ 100, 200 }, { 300, 201 }, { 150, 201 }, { 7, 202 },
 	};
-	struct ptimer_dump *d = ptimer_dump_new();
+	struct ptimer_dump *d = dump_of_threads(tids);
 	struct remap map = { 0 };
 
-	cr_assert_not_null(d);
-	d->pid = 100;
-	d->tids = malloc(sizeof(tids));
-	cr_assert_not_null(d->tids);
-	memcpy(d->tids, tids, sizeof(tids));
-	d->nthreads = 3;
 	cr_assert_eq(remap_build(ctx, d, 200, target, 3, user, 3, &map), 0);
 	cr_expect_eq(map.n, 4, "%zu pairs, one for each id", map.n);
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {

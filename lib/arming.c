@@ -121,12 +121,12 @@ void arm_warn_frozen(struct ptimer_ctx *ctx, const struct arm_frozen *f)
 	for (size_t note = 0; note < ARM_NOTE_COUNT; note++) {
 		if (!f->n[note])
 			continue;
-		warn(ctx, "%s: %s; its remaining time is used unchanged", f->first[note],
-		     frozen_causes[note]);
-		if (f->n[note] == 2)
-			warn(ctx, "1 more timer: the same");
-		else if (f->n[note] > 2)
-			warn(ctx, "%zu more timers: the same", f->n[note] - 1);
+		if (f->n[note] == 1)
+			warn(ctx, "%s: %s; its remaining time is used unchanged",
+			     f->first[note], frozen_causes[note]);
+		else
+			warn(ctx, "%s and %zu more: %s; their remaining time is used unchanged",
+			     f->first[note], f->n[note] - 1, frozen_causes[note]);
 	}
 }
 

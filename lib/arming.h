@@ -40,10 +40,11 @@ enum arm_note {
 };
 
 /*
- * The timers armed frozen though a deadline was asked, by cause, warned
- * of once the arming is done: a dump from another machine has every
- * monotonic timer so, and a line for each, written while the target is
- * held, would say nothing the first does not.
+ * The timers of every kind armed frozen though a deadline was asked, by
+ * cause, warned of in one line each once a restore has let its target
+ * go: a dump from another machine has every monotonic timer so, and a
+ * line for each, written while the target is held, would say nothing the
+ * first does not.
  */
 struct arm_frozen {
 	char first[ARM_NOTE_COUNT][32];	/* the first one's name: "timer 5", "timerfd 7" */
@@ -62,11 +63,11 @@ enum arm_note arm_compute(const struct ptimer_dump *dump, const struct ptimer_ti
 
 void arm_clocks_now(struct arm_clocks *now, const struct ptimer_dump *dump);
 
-/* Count the timer named by @fmt in @f if @note says it is armed frozen though deadline was asked. */
+/* Count the timer named by @fmt in @f if @note says it is armed frozen, deadline asked. */
 void arm_note_frozen(struct arm_frozen *f, enum arm_note note, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* Warn of each cause in @f: its first timer by name, the others counted. */
+/* Warn of each cause in @f, in a line: its first timer by name, the others counted. */
 void arm_warn_frozen(struct ptimer_ctx *ctx, const struct arm_frozen *f);
 
 #endif

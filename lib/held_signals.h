@@ -40,7 +40,7 @@ struct held_stale_key {
 
 struct held_signals {
 	struct held_signal *sig;
-	size_t n, room;		/* room: sig's length, grown by half again */
+	size_t n, room;		/* room: sig's capacity, grown by half again */
 	/*
 	 * Lookups that run once per signal, and must not scan them all:
 	 * there may be one queued per timer, tens of thousands, while the

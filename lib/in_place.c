@@ -58,6 +58,7 @@ int rearm_in_place(struct creator *c, const struct ptimer_dump *from,
 	struct itimerspec *values, *old;
 	struct arm_clocks now;
 	struct blob_batch *b;
+	enum arm_note note;
 	int ret = -ENOMEM, rc;
 
 	if (!n)
@@ -70,9 +71,10 @@ int rearm_in_place(struct creator *c, const struct ptimer_dump *from,
 	arm_clocks_now(&now, from);
 	for (size_t i = 0; i < n; i++) {
 		/* Disarmed, as a timer just created is: its interval goes too. */
-		if (timers[i].value_ns)
-			arm_note_frozen(&c->frozen, arm_compute(from, &timers[i], mode, &now,
-								&values[i]), "timer %d", timers[i].id);
+		if (timers[i].value_ns) {
+			note = arm_compute(from, &timers[i], mode, &now, &values[i]);
+			arm_note_frozen(&c->frozen, note, "timer %d", timers[i].id);
+		}
 		b->calls[i] = (struct blob_call){
 			.nr = ARCH_NR_TIMER_SETTIME,
 			.args = { (uint64_t)timers[i].id, 0,

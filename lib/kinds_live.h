@@ -143,8 +143,8 @@ size_t kinds_restore_scratch_size(const struct kinds_restore *kr);
 /* Before attaching (and in a dry run): the timerfd collisions, which /proc shows. */
 int kinds_restore_check(struct kinds_restore *kr);
 
-/* The entries armed frozen though --time=deadline was asked, for arm_warn_frozen(). */
-const struct arm_frozen *kinds_restore_frozen(const struct kinds_restore *kr);
+/* Count in @f the entries armed frozen though --time=deadline was asked (arming.h). */
+void kinds_restore_note_frozen(struct kinds_restore *kr, struct arm_frozen *f);
 /* With the target held: every collision, and the signals' tids mapped to the target's. */
 int kinds_restore_prepare(struct kinds_restore *kr);
 int kinds_restore_place(struct kinds_restore *kr);

@@ -67,7 +67,7 @@ int remap_build(struct ptimer_ctx *ctx, const struct ptimer_dump *dump,
 	size_t paired = dump->nthreads < ntarget ? dump->nthreads : ntarget, n = 0;
 	struct set_pair *set;
 
-	map->n = 0;
+	*map = (struct remap){ 0 };
 	for (size_t i = 0; i < nuser; i++)
 		if (!tids_have(target_tids, ntarget, user[i].to))
 			return ctx_set_error(ctx, -PTIMER_ERR_BAD_DUMP,

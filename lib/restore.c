@@ -973,10 +973,8 @@ static int restore_live(struct restore *r, struct ptimer_restore_stats *stats)
 		ret = restore_attached(r);
 	ret = target_finish(r->t, ret, "restore", &ts);
 	/* Once let go, and only of timers that stay: a rollback armed none. */
-	if (!ret) {
+	if (!ret)
 		arm_warn_frozen(r->ctx, &r->c.frozen);
-		arm_warn_frozen(r->ctx, kinds_restore_frozen(r->kr));
-	}
 	if (stats) {
 		stats->stopped_ns = ts.stopped_ns;
 		stats->injected_syscalls = ts.injected_syscalls;
@@ -1022,6 +1020,7 @@ int restore_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_dump *dum
 	ret = creator_init(&r.c, &t, &r.plan, r.nwant);
 	if (ret)
 		goto close_target;
+	kinds_restore_note_frozen(r.kr, &r.c.frozen);
 	/* Everything that can be checked without attaching is checked first. */
 	ret = map_before_attach(&r);
 	if (!ret)

@@ -95,7 +95,7 @@ struct kinds_restore {
 	struct held_signals *held;
 	bool *sig_queued;	/* by index of sigs: queued (queue_signals()) */
 	bool armed_soon;	/* an itimer due within ARM_SOON_NS (arming.h) */
-	struct arm_frozen frozen;	/* kinds_restore_frozen() */
+	struct arm_frozen *frozen;	/* kinds_restore_note_frozen(); NULL: not noted */
 };
 
 /* The scratch region: the calls, then per-entry data. */
@@ -535,29 +535,21 @@ int kinds_restore_prepare(struct kinds_restore *kr)
 	return ret;
 }
 
-/*
- * The arm value of one kind's entry under --time, on @clockid: one named
- * @name, or "timerfd @fd" for a NULL @name, as a warning would name it.
- */
-static void arm_value(struct kinds_restore *kr, int clockid, int64_t value_ns,
-		      int64_t interval_ns, struct itimerspec *out, const char *name, int fd)
+/* The arm value of one kind's entry under --time, on @clockid, and why, as arm_compute() says. */
+static enum arm_note arm_value(const struct kinds_restore *kr, int clockid, int64_t value_ns,
+			       int64_t interval_ns, struct itimerspec *out)
 {
 	struct ptimer_timer tm = { .clockid = clockid, .value_ns = value_ns,
 				   .interval_ns = interval_ns };
 	struct arm_clocks now;
-	enum arm_note note;
 
 	arm_clocks_now(&now, kr->dump);
-	note = arm_compute(kr->dump, &tm, kr->rearm ? PTIMER_TIME_FROZEN : kr->time, &now, out);
-	if (name)
-		arm_note_frozen(&kr->frozen, note, "%s", name);
-	else
-		arm_note_frozen(&kr->frozen, note, "timerfd %d", fd);
+	return arm_compute(kr->dump, &tm, kr->rearm ? PTIMER_TIME_FROZEN : kr->time, &now, out);
 }
 
-const struct arm_frozen *kinds_restore_frozen(const struct kinds_restore *kr)
+void kinds_restore_note_frozen(struct kinds_restore *kr, struct arm_frozen *f)
 {
-	return &kr->frozen;
+	kr->frozen = f;
 }
 
 /* Microseconds, rounded up so that an armed value stays armed. */
@@ -588,9 +580,11 @@ static int apply_itimers(struct kinds_restore *kr, struct kbatch *kb)
 		int clock = w->which == ITIMER_REAL ? KCLOCK_MONOTONIC : KCLOCK_PROCESS_CPUTIME_ID;
 		struct itimerspec its;
 		struct itimerval itv;
+		enum arm_note note;
 
-		arm_value(kr, clock, w->value_ns, w->interval_ns, &its,
-			  ptimer_itimer_name(w->which), 0);
+		note = arm_value(kr, clock, w->value_ns, w->interval_ns, &its);
+		if (kr->frozen)
+			arm_note_frozen(kr->frozen, note, "itimer %s", ptimer_itimer_name(w->which));
 		itv.it_value = ns_to_tv(ts_to_ns(&its.it_value));
 		itv.it_interval = ns_to_tv(ts_to_ns(&its.it_interval));
 		/* Expired, its SIGALRM pending: due at once, whatever --time says. */
@@ -691,10 +685,10 @@ static int keep_replaced(struct kinds_restore *kr, struct kbatch *kb, int hi)
 }
 
 /*
- * The target's descriptors as place_timerfds()' batches leave them, by
- * number, held for each new timerfd: so nothing here walks them all, nor
- * all the timerfds, for each one (tens of thousands of timerfds took
- * their square).
+ * The target's descriptors as place_timerfds()' batches leave them, in
+ * arrays indexed by fd number, so that placing a new timerfd walks
+ * neither every descriptor nor every timerfd (tens of thousands of
+ * timerfds took their square while the target was held).
  */
 struct fdsim {
 	bool *open;
@@ -735,6 +729,7 @@ static int fdsim_init(struct kinds_restore *kr, struct fdsim *sim)
 				     " timerfd to fd %d in pid %d%s", top, kr->t->pid, why);
 	}
 	sim->size = top + (int)kr->ntfds + 2;
+	sim->low = 0;
 	sim->open = calloc((size_t)sim->size, sizeof(*sim->open));
 	sim->place = calloc((size_t)sim->size, sizeof(*sim->place));
 	if (!sim->open || !sim->place) {
@@ -926,7 +921,10 @@ static clockid_t timerfd_base(int clockid)
 static void timerfd_value(struct kinds_restore *kr, const struct ptimer_timerfd *w,
 			  struct itimerspec *its, unsigned int *flags)
 {
-	arm_value(kr, w->clockid, w->value_ns, w->interval_ns, its, NULL, w->fd);
+	enum arm_note note = arm_value(kr, w->clockid, w->value_ns, w->interval_ns, its);
+
+	if (kr->frozen)
+		arm_note_frozen(kr->frozen, note, "timerfd %d", w->fd);
 	*flags = w->settime_flags & KTFD_SETTIME_FLAGS;
 	/*
 	 * fdinfo shows the time left even for an absolute timer: arm it

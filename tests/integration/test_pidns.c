@@ -253,7 +253,8 @@ Test(pidns, namespaced_from_outside_to_namespaced_from_outside)
 /*
  * The same with ids made as they come, which need no shared clock tick:
  * the one test of a namespaced restore from outside that a loaded machine
- * cannot skip.
+ * cannot skip.  Both processes' threads are 1..5 inside, so it proves the
+ * translation into the target's namespace, not the pairing of threads.
  */
 Test(pidns, unwrapped_ids_from_outside_to_namespaced_from_outside)
 {

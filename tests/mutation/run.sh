@@ -152,7 +152,7 @@ skips() {
 # ---- one mutant ----------------------------------------------------------------
 # Writes $WORK/NAME.result: STATUS<TAB>KILLERS-OR-REASON<TAB>SECONDS.
 run_mutant() {
-	local m=$1 name dir res t0 sel i=0 left kills hung="" skipped="" try log
+	local m=$1 name dir res t0 sel i=0 left kills hung="" over="" skipped="" sel_skip="" try log what
 	name=$(basename "$m" .diff)
 	dir=$WORK/$name
 	res=$WORK/$name.result
@@ -173,23 +173,19 @@ run_mutant() {
 	fi
 	while IFS= read -r sel; do
 		i=$((i + 1))
-		left=$(echo "$LIMIT - ($(now) - $t0)" | bc | cut -d. -f1)
-		if [ "${left:-0}" -le 0 ]; then
-			hung="ran past ${LIMIT}s"
-			break
-		fi
 		log=$WORK/$name.test$i.log
+		sel_skip=""
 		for try in 1 2 3; do
 			[ "$try" -gt 1 ] && mv "$log" "$log.skipped$((try - 1))"
 			left=$(echo "$LIMIT - ($(now) - $t0)" | bc | cut -d. -f1)
 			if [ "${left:-0}" -le 0 ]; then
-				hung="ran past ${LIMIT}s"
-				break 2
+				hung="ran past ${LIMIT}s" over=1
+				break
 			fi
 			run_selection "$dir" "$log" "$left" "$sel"
 			if [ $? -eq 124 ]; then
-				hung="ran past ${LIMIT}s in $sel"
-				break 2
+				hung="ran past ${LIMIT}s in $sel" over=1
+				break
 			fi
 			kills=$(assertion_kills "$log" | paste -sd' ')
 			if [ -n "$kills" ]; then
@@ -197,13 +193,18 @@ run_mutant() {
 				rm -rf "$dir"
 				return
 			fi
-			skips "$log" >/dev/null || break
+			sel_skip=$(skips "$log" | head -n 1)
+			[ -n "$sel_skip" ] || break
+			sel_skip="a test skipped $try times in $sel: $sel_skip"
 		done
+		[ -n "$sel_skip" ] && skipped=${skipped:+$skipped; }$sel_skip
+		[ -n "$over" ] && break
 		grep -q '^\[FAIL\]' "$log" && hung="only hangs or crashes in $sel"
-		skips "$log" >/dev/null &&
-			skipped="a test skipped $try times in $sel: $(skips "$log" | head -n 1)"
 	done < <(selections_of "$m")
-	finish SURVIVED "${hung:-${skipped:-every selected test passed}}"
+	# A hang after skips may be the retries' cost: both are said.
+	what=$hung
+	[ -n "$skipped" ] && what=${what:+$what; }$skipped
+	finish SURVIVED "${what:-every selected test passed}"
 }
 
 # ---- main -----------------------------------------------------------------------

@@ -48,7 +48,8 @@ int ptimer_parse_tid_map(const char *text, struct ptimer_tid_map **map, size_t *
  * The thread mapping ptimer_restore_pid() would use to restore @dump into
  * process @pid, whose threads are @tids (leader first, in creation order),
  * with @user's pairs over the default: every pair, in *@map (free() it),
- * *@n long, sorted by from, one for each.  ptimerctl diff compares a dump with a process through it.
+ * *@n long, sorted by from, one for each.  ptimerctl diff compares a dump
+ * with a process through it.
  * -PTIMER_ERR_BAD_DUMP when a @user pair names no thread of @tids.
  */
 int ptimer_private_tid_map(struct ptimer_ctx *ctx, const struct ptimer_dump *dump, pid_t pid,

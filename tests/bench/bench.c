@@ -148,10 +148,11 @@ static void add_walks(struct bench *b, const struct sizes *sz)
 
 static void add_attach(struct bench *b)
 {
-	static const unsigned int threads[] = { 1, 64 };
+	/* 4096: what seizing and ordering cost once threads are thousands. */
+	static const unsigned int threads[] = { 1, 64, 4096 };
 	struct figure *f;
 
-	for (size_t i = 0; i < 2; i++) {
+	for (size_t i = 0; i < sizeof(threads) / sizeof(threads[0]); i++) {
 		f = figure_add(b, KIND_TIME, measure_attach, floor_attach_what,
 			       "attach+detach ", threads[i], " thr, stopped");
 		f->threads = threads[i];

@@ -67,8 +67,8 @@ static int seize_stop(pid_t tid)
 /* The bare ptrace cost: seize and interrupt every thread, then detach them. */
 int floor_attach(pid_t pid, struct floor_result *r)
 {
-	pid_t tids[1024];
-	size_t n = 0;
+	size_t n = 0, room = 0;
+	pid_t *tids = NULL;
 	struct dirent *de;
 	char path[32];
 	int64_t t0;
@@ -80,9 +80,21 @@ int floor_attach(pid_t pid, struct floor_result *r)
 	dir = opendir(path);
 	if (!dir)
 		return -errno;
-	while ((de = readdir(dir)) && n < 1024)
-		if (de->d_name[0] != '.')
-			tids[n++] = atoi(de->d_name);
+	while ((de = readdir(dir)) && !r->err) {
+		if (de->d_name[0] == '.')
+			continue;
+		/* Every thread, however many: grown by doubling, as a floor may. */
+		if (n == room) {
+			pid_t *grown = realloc(tids, (room = room ? 2 * room : 64) * sizeof(*tids));
+
+			if (!grown) {
+				r->err = -ENOMEM;
+				break;
+			}
+			tids = grown;
+		}
+		tids[n++] = atoi(de->d_name);
+	}
 	closedir(dir);
 	for (size_t i = 0; i < n && !r->err; i++)
 		r->err = seize_stop(tids[i]);
@@ -90,6 +102,7 @@ int floor_attach(pid_t pid, struct floor_result *r)
 		ptrace(PTRACE_DETACH, tids[i], 0, 0);
 	r->ns = bench_now_ns() - t0;
 	r->count = n;
+	free(tids);
 	return r->err;
 }
 

@@ -28,10 +28,9 @@
 
 struct seized_thread *seize_find(struct seized_process *sp, pid_t tid)
 {
-	for (size_t i = 0; i < sp->nthreads; i++)
-		if (sp->threads[i].tid == tid)
-			return &sp->threads[i];
-	return NULL;
+	size_t i;
+
+	return tid_index_find(&sp->index, tid, &i) ? &sp->threads[i] : NULL;
 }
 
 void seize_close_later(struct seized_process *sp, int fd)
@@ -289,13 +288,18 @@ static int seize_one(struct seized_process *sp, pid_t tid)
 					     thread_traced(sp, tid));
 		return ret;
 	}
-	grown = realloc(sp->threads, (sp->nthreads + 1) * sizeof(*grown));
-	if (!grown) {
-		/* Not interrupted: it runs on, and the kernel lets it go when we exit. */
-		note_unstoppable(sp, tid, NULL);
-		return -ENOMEM;
+	/* Grown by half again: a process may have thousands of threads. */
+	if (sp->nthreads == sp->room) {
+		size_t room = sp->room + sp->room / 2 + 8;
+
+		grown = realloc(sp->threads, room * sizeof(*grown));
+		if (!grown)
+			goto unasked;
+		sp->threads = grown;
+		sp->room = room;
 	}
-	sp->threads = grown;
+	if (tid_index_set(&sp->index, tid, sp->nthreads))
+		goto unasked;
 	t = &sp->threads[sp->nthreads++];
 	memset(t, 0, sizeof(*t));
 	t->tid = tid;
@@ -317,6 +321,7 @@ static int seize_one(struct seized_process *sp, pid_t tid)
 
 drop:
 	sp->nthreads--;
+	tid_index_remove(&sp->index, tid);
 	/* A thread that died while we seized it is no error either. */
 	if (ret == -ESRCH)
 		return 0;
@@ -330,41 +335,65 @@ drop:
 	 */
 	note_unstoppable(sp, tid, asked ? &t->before : NULL);
 	return ret;
+
+unasked:
+	/* Not interrupted: it runs on, and the kernel lets it go when we exit. */
+	note_unstoppable(sp, tid, NULL);
+	return -ENOMEM;
 }
 
 /* Order as /proc lists them: leader first, then creation order. */
 static int reorder_threads(struct seized_process *sp, const pid_t *tids, size_t n)
 {
+	size_t room = sp->nthreads ? sp->nthreads : 1, k = 0;
+	struct tid_index index = { 0 };
 	struct seized_thread *sorted;
-	size_t k = 0;
+	bool *listed;
+	int ret = -ENOMEM;
 
-	sorted = calloc(sp->nthreads, sizeof(*sorted));
-	if (!sorted)
-		return -ENOMEM;
+	sorted = calloc(room, sizeof(*sorted));
+	listed = calloc(room, sizeof(*listed));
+	if (!sorted || !listed)
+		goto free_sorted;
 	for (size_t i = 0; i < n; i++) {
 		struct seized_thread *t = seize_find(sp, tids[i]);
 
-		if (t)
-			sorted[k++] = *t;
+		/* Once each: a directory read across exits may repeat an entry. */
+		if (!t || listed[t - sp->threads])
+			continue;
+		listed[t - sp->threads] = true;
+		sorted[k++] = *t;
 	}
 	/* A seized thread missing from the listing must have died since. */
 	for (size_t i = 0; i < sp->nthreads; i++) {
-		bool listed = false;
-
-		for (size_t j = 0; j < k; j++)
-			listed |= sorted[j].tid == sp->threads[i].tid;
-		if (listed)
+		if (listed[i])
 			continue;
 		if (!procfs_thread_exiting(sp->dirfd, sp->threads[i].tid)) {
-			free(sorted);
-			return -EAGAIN;
+			ret = -EAGAIN;
+			goto free_sorted;
 		}
 		/* Left out: on our exit the kernel reaps a dead tracee for us. */
 	}
-	sp->nthreads = k;
+	for (size_t i = 0; i < k; i++) {
+		ret = tid_index_set(&index, sorted[i].tid, i);
+		if (ret)
+			goto free_index;
+	}
+	free(listed);
 	free(sp->threads);
 	sp->threads = sorted;
+	sp->nthreads = k;
+	sp->room = room;
+	tid_index_free(&sp->index);
+	sp->index = index;
 	return 0;
+
+free_index:
+	tid_index_free(&index);
+free_sorted:
+	free(listed);
+	free(sorted);
+	return ret;
 }
 
 /*
@@ -1043,6 +1072,8 @@ int seize_release(struct seized_process *sp)
 	free(sp->threads);
 	sp->threads = NULL;
 	sp->nthreads = 0;
+	sp->room = 0;
+	tid_index_free(&sp->index);
 	close_now(sp);
 	return first;
 }

@@ -12,6 +12,7 @@
 #include "arch.h"
 #include "procfs.h"
 #include "procfs_maps.h"
+#include "tid_index.h"
 #include "wake_here.h"
 
 struct ptimer_ctx;
@@ -45,6 +46,8 @@ struct seized_process {
 	bool group_stopped;	/* it was SIGSTOPped before we came */
 	size_t nthreads;	/* leader first, then by creation order */
 	struct seized_thread *threads;
+	size_t room;		/* threads allocated */
+	struct tid_index index;	/* each thread's position in threads, by tid */
 	int64_t seized_at_ns;	/* CLOCK_MONOTONIC at the first seize */
 	int64_t released_at_ns;	/* and once every thread was let go */
 	int64_t seize_deadline_ns;	/* every thread must have stopped by then */

@@ -724,9 +724,12 @@ free_all:
 
 /*
  * Delete @ids[0..@n); from @may_be_gone on, an id may have no timer, and
- * its EINVAL is no error.
+ * its EINVAL is no error.  @deleted, if not NULL, says of each whether
+ * its deletion returned 0: a call refused (a seccomp filter kept) or a
+ * batch cut short leaves the rest in place, whatever the error says.
  */
-static int delete_ids(struct creator *c, const int *ids, size_t n, size_t may_be_gone)
+static int delete_ids(struct creator *c, const int *ids, size_t n, size_t may_be_gone,
+		      bool *deleted)
 {
 	struct blob_batch *b;
 	int ret;
@@ -741,6 +744,9 @@ static int delete_ids(struct creator *c, const int *ids, size_t n, size_t may_be
 		b->calls[i].args[0] = (uint64_t)ids[i];
 	}
 	ret = target_batch_through(c->t, b, c->at.batch);
+	/* Exact even for a run stopped part-way: inject.c's count_done(). */
+	for (size_t i = 0; deleted && i < n; i++)
+		deleted[i] = i < b->done && !b->calls[i].ret;
 	for (size_t i = 0; !ret && i < b->done; i++)
 		if (b->calls[i].ret && !(b->calls[i].ret == -EINVAL && i >= may_be_gone))
 			ret = (int)b->calls[i].ret;
@@ -748,9 +754,9 @@ static int delete_ids(struct creator *c, const int *ids, size_t n, size_t may_be
 	return ret;
 }
 
-int delete_timers(struct creator *c, const int *ids, size_t n)
+int delete_timers(struct creator *c, const int *ids, size_t n, bool *deleted)
 {
-	return delete_ids(c, ids, n, n);
+	return delete_ids(c, ids, n, n, deleted);
 }
 
 int delete_created(struct creator *c)
@@ -760,7 +766,7 @@ int delete_created(struct creator *c)
 	if (c->maybe_created >= 0)
 		c->created[c->ncreated++] = c->maybe_created;
 	ret = delete_ids(c, c->created, c->ncreated,
-			 c->ncreated - (c->maybe_created >= 0));
+			 c->ncreated - (c->maybe_created >= 0), NULL);
 	c->ncreated = 0;
 	c->maybe_created = -1;
 	return ret;

@@ -135,8 +135,11 @@ struct rearm_gone {
 int rearm_timers(struct creator *c, const struct ptimer_dump *from,
 		 const struct ptimer_timer *timers, size_t n, enum ptimer_time_mode mode,
 		 bool undo, struct rearm_gone *gone, size_t *ngone);
-/* Delete @n ids in one target_batch_through(), best effort; returns the first error. */
-int delete_timers(struct creator *c, const int *ids, size_t n);
+/*
+ * Delete @n ids in one target_batch_through(), best effort; returns the
+ * first error.  @deleted (room for @n, or NULL): which are gone now.
+ */
+int delete_timers(struct creator *c, const int *ids, size_t n, bool *deleted);
 /* Delete every timer created so far, and the one that may have been. */
 int delete_created(struct creator *c);
 

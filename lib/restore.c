@@ -605,6 +605,23 @@ static int refuse_unnamed_thread_clocks(struct restore *r)
 }
 
 /*
+ * Keep in @replaced only the timers that are gone: those a refused or
+ * cut-short deletion left are the program's still, unchanged, with their
+ * queued signals live, and a rollback that made them again (EBUSY) or
+ * queued those signals again would harm them.  @deleted is in the order
+ * of deletion, newest first.
+ */
+static void keep_deleted(struct ptimer_dump *replaced, const bool *deleted)
+{
+	size_t n = replaced->ntimers, k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (deleted[n - 1 - i])
+			replaced->timers[k++] = replaced->timers[i];
+	replaced->ntimers = k;
+}
+
+/*
  * With the target stopped: its timers exactly, and those the dump wants.
  * When replacing, those that are already the wanted timer but for their
  * setting are left to be re-armed in place; the others go into
@@ -614,6 +631,7 @@ static int refuse_unnamed_thread_clocks(struct restore *r)
 static int stopped_collisions(struct restore *r)
 {
 	struct ptimer_dump *existing;
+	bool *deleted = NULL;
 	int *ids = NULL;
 	int ret;
 
@@ -654,9 +672,10 @@ static int stopped_collisions(struct restore *r)
 	if (ret || !r->replaced->ntimers)
 		goto free_existing;
 	ids = calloc(r->replaced->ntimers, sizeof(*ids));
-	if (!ids) {
+	deleted = calloc(r->replaced->ntimers, sizeof(*deleted));
+	if (!ids || !deleted) {
 		ret = -ENOMEM;
-		goto free_existing;
+		goto free_ids;
 	}
 	/*
 	 * Newest first, which the counter makes the highest ids: the kernel
@@ -668,11 +687,14 @@ static int stopped_collisions(struct restore *r)
 	for (size_t i = 0; i < r->replaced->ntimers; i++)
 		ids[i] = r->replaced->timers[r->replaced->ntimers - 1 - i].id;
 	r->replaced_deleted = true;
-	ret = delete_timers(&r->c, ids, r->replaced->ntimers);
+	ret = delete_timers(&r->c, ids, r->replaced->ntimers, deleted);
 	if (ret)
 		ctx_set_error(r->ctx, ret, "deleting the timers that the restore replaces");
-	free(ids);
+	keep_deleted(r->replaced, deleted);
 	held_signals_mark_stale(&r->held, r->replaced->timers, r->replaced->ntimers);
+free_ids:
+	free(deleted);
+	free(ids);
 free_existing:
 	ptimer_dump_free(existing);
 	return ret;

@@ -11,7 +11,8 @@
  * soon() alone.  Commands: "drain" takes the queued timer signals and
  * says what came; "tfd" and "itimer" say what the timers hold, read from
  * inside; "close FD" closes FD; "sigpending N" lowers its own
- * RLIMIT_SIGPENDING to N; "tkill" sends its main thread a SIGALRM, one
+ * RLIMIT_SIGPENDING to N; "denydelete ID" has a seccomp filter refuse
+ * timer_delete(ID) with EPERM, in every thread; "tkill" sends its main thread a SIGALRM, one
  * of no timer, which the thread that ptimerctl injects into then holds;
  * "procalrm" takes and counts the SIGALRMs queued for the process alone.
  *
@@ -23,7 +24,11 @@
  *
  *   kinds_holder full|fresh|crowded|twoalarms|threadalarm|latealarm|soon:MS
  */
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <poll.h>
+#include <stddef.h>
+#include <sys/prctl.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/resource.h>
@@ -32,6 +37,7 @@
 #include <sys/time.h>
 #include <sys/timerfd.h>
 
+#include "audit_arch.h"
 #include "vcommon.h"
 
 #define SIG_PROC	37	/* the kernel's SIGRTMIN+5 */
@@ -220,6 +226,38 @@ static void *take_process_alarms(void *arg)
 	return (void *)n;
 }
 
+/*
+ * A filter refusing the deletion of timer @id alone, as a sandbox may
+ * refuse a call by its arguments: a tool under --keep-seccomp then
+ * deletes the others and not this one.
+ */
+static int deny_delete(unsigned int id)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	const unsigned int arg0 = offsetof(struct seccomp_data, args[0]);
+#else
+	const unsigned int arg0 = offsetof(struct seccomp_data, args[0]) + 4;
+#endif
+	struct sock_filter filter[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, VP_AUDIT_ARCH, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_timer_delete, 0, 3),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, arg0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, id, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA)),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { .len = sizeof(filter) / sizeof(filter[0]), .filter = filter };
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		return -errno;
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, &prog))
+		return -errno;
+	return 0;
+}
+
 static long long ns(const struct timespec *ts)
 {
 	return ts->tv_sec * VP_NSEC_PER_SEC + ts->tv_nsec;
@@ -249,6 +287,13 @@ static bool handle(char *cmd)
 
 		if (setrlimit(RLIMIT_SIGPENDING, &lim))
 			vp_out("ERROR setrlimit: %s", strerror(errno));
+		else
+			vp_out("OK");
+	} else if (!strncmp(cmd, "denydelete ", 11)) {
+		int r = deny_delete((unsigned int)atoi(cmd + 11));
+
+		if (r)
+			vp_out("ERROR seccomp: %s", strerror(-r));
 		else
 			vp_out("OK");
 	} else if (!strcmp(cmd, "tkill")) {

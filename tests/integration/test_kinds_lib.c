@@ -736,6 +736,61 @@ Test(kinds_lib, a_replace_rolled_back_before_arming_keeps_the_signals)
 	replace_rolled_back_keeps_the_signals(false, PTIMER_PHASE_CREATED);
 }
 
+/*
+ * A --replace whose deletion of timer @refused is refused (a seccomp
+ * filter of the holder's own, kept by keep_seccomp) deletes the others
+ * and fails.  The rollback may make again, and queue a signal again for,
+ * only the timers it deleted: the refused one was never deleted, so its
+ * queued signal is still its own, live, and a copy would be a second;
+ * made again, it is EBUSY, and the rollback stopped there had lost the
+ * timers after it.
+ */
+static void replace_refused_one_deletion(size_t refused)
+{
+	struct ptimer_restore_opts o = {
+		.size = sizeof(o), .replace = true, .keep_seccomp = true,
+	};
+	struct victim *v = holder("full");
+	struct ptimer_dump *d = dump_of(v->pid, 0), *after;
+	char cmd[64], line[128];
+	int r;
+
+	harness_need_restore_ids();
+	cr_assert_eq(d->ntimers, 3);
+	for (size_t i = 0; i < d->ntimers; i++)
+		d->timers[i].sigval ^= 0x1000;
+	snprintf(cmd, sizeof(cmd), "denydelete %d", d->timers[refused].id);
+	cr_assert_eq(victim_cmd(v, cmd, line, sizeof(line)), 0);
+	cr_assert_str_eq(line, "OK");
+	r = ptimer_restore_pid(ctx, v->pid, d, &o, NULL, NULL);
+	cr_assert_eq(r, -EPERM, "%s (%s)", ptimer_strerror(r), ptimer_last_error(ctx));
+	cr_expect(strstr(ptimer_last_error(ctx), "deleting the timers"), "%s",
+		  ptimer_last_error(ctx));
+	after = dump_of(v->pid, PTIMER_DUMP_KEEP_SECCOMP);
+	cr_assert_eq(after->ntimers, 3, "%zu timers after the rollback", after->ntimers);
+	for (size_t i = 0; i < after->ntimers; i++) {
+		cr_expect_eq(after->timers[i].id, d->timers[i].id);
+		cr_expect_eq(after->timers[i].sigval, d->timers[i].sigval ^ 0x1000,
+			     "timer %d: sigval %#llx", after->timers[i].id,
+			     (unsigned long long)after->timers[i].sigval);
+	}
+	ptimer_dump_free(after);
+	expect_drained(v, 1, 1);
+	ptimer_dump_free(d);
+}
+
+/* The timers are deleted newest first: the middle one refused, the last goes all the same. */
+Test(kinds_lib, a_replace_refused_one_deletion_rolls_back_only_the_others)
+{
+	replace_refused_one_deletion(1);
+}
+
+/* The oldest, deleted last, refused. */
+Test(kinds_lib, a_replace_refused_its_last_deletion_rolls_back_only_the_others)
+{
+	replace_refused_one_deletion(0);
+}
+
 /* The signals and timers of @pid's user now queued, from SigQ. */
 static unsigned long long sigq_used(pid_t pid)
 {

@@ -14,6 +14,7 @@
 #include "json_format.h"
 #include "kabi.h"
 #include "kinds.h"
+#include "tid_index.h"
 
 static const char *const kind_names[] = {
 	"posix", "itimer", "timerfd", "signals",
@@ -216,20 +217,30 @@ static int validate_signals(struct ptimer_ctx *ctx, const struct ptimer_dump *d,
 			    const struct dump_kinds *k)
 {
 	const int bad = -PTIMER_ERR_BAD_DUMP;
+	struct tid_index threads = { 0 };
+	size_t pos;
+	int ret = 0;
 
-	for (size_t i = 0; i < k->nsignals; i++) {
+	if (!k->nsignals)
+		return 0;
+	/* Each signal's thread found at once: signals and threads may be thousands. */
+	for (size_t i = 0; !ret && i < d->nthreads; i++)
+		if (d->tids[i] > 0)
+			ret = tid_index_set(&threads, d->tids[i], i);
+	for (size_t i = 0; !ret && i < k->nsignals; i++) {
 		const struct ptimer_pending_signal *s = &k->signals[i];
 
 		if (s->signo < 1 || s->signo > KSIGMAX)
-			return ctx_set_error(ctx, bad, "pending_signals[%zu].signal: %d is out of"
-					     " range 1..%d", i, s->signo, KSIGMAX);
-		if (s->tid && !dump_has_thread(d, s->tid))
-			return ctx_set_error(ctx, bad, "pending_signals[%zu].tid: %d is not a"
-					     " thread of the dump", i, s->tid);
-		if (s->tid < 0 || s->timerid < 0 || s->overrun < 0)
-			return ctx_set_error(ctx, bad, "pending_signals[%zu]: negative value", i);
+			ret = ctx_set_error(ctx, bad, "pending_signals[%zu].signal: %d is out of"
+					    " range 1..%d", i, s->signo, KSIGMAX);
+		else if (s->tid && !tid_index_find(&threads, s->tid, &pos))
+			ret = ctx_set_error(ctx, bad, "pending_signals[%zu].tid: %d is not a"
+					    " thread of the dump", i, s->tid);
+		else if (s->tid < 0 || s->timerid < 0 || s->overrun < 0)
+			ret = ctx_set_error(ctx, bad, "pending_signals[%zu]: negative value", i);
 	}
-	return 0;
+	tid_index_free(&threads);
+	return ret;
 }
 
 int kinds_validate(struct ptimer_ctx *ctx, const struct ptimer_dump *dump)

@@ -39,6 +39,7 @@
 #include "procfs.h"
 #include "procfs_fd.h"
 #include "remap.h"
+#include "tid_index.h"
 
 enum tfd_how {
 	TFD_CREATE,	/* fd N is free: make a timerfd and move it there */
@@ -427,14 +428,6 @@ static pid_t map_tid(const struct remap *map, pid_t tid)
 	return m ? m->to : 0;
 }
 
-static bool listed(const pid_t *tids, size_t n, pid_t tid)
-{
-	for (size_t i = 0; i < n; i++)
-		if (tids[i] == tid)
-			return true;
-	return false;
-}
-
 /*
  * The thread among @tids that each signal queued for a thread goes to:
  * checked before the attach, with the threads /proc lists, and again
@@ -444,11 +437,16 @@ static bool listed(const pid_t *tids, size_t n, pid_t tid)
 static int map_signal_threads(struct kinds_restore *kr, const pid_t *tids, size_t n,
 			      bool resolve)
 {
+	struct tid_index listed = { 0 };
 	struct remap map = { 0 };
+	size_t pos;
 	int ret = 0;
 
 	if (!kr->rearm)
 		ret = remap_build(kr->ctx, kr->dump, kr->t->pid, tids, n, kr->map, kr->nmap, &map);
+	/* Each signal's thread found at once: signals and threads may be thousands. */
+	for (size_t i = 0; !ret && i < n; i++)
+		ret = tid_index_set(&listed, tids[i], i);
 	for (size_t k = 0; !ret && k < kr->nsigs; k++) {
 		struct ptimer_pending_signal *s = &kr->sigs[k];
 		pid_t to;
@@ -456,7 +454,7 @@ static int map_signal_threads(struct kinds_restore *kr, const pid_t *tids, size_
 		if (!s->tid)
 			continue;
 		to = kr->rearm ? s->tid : map_tid(&map, s->tid);
-		if (!to || !listed(tids, n, to)) {
+		if (!to || !tid_index_find(&listed, to, &pos)) {
 			ret = ctx_set_error(kr->ctx, -PTIMER_ERR_BAD_DUMP, "pending_signals[%zu]:"
 					    " thread %d has no thread in pid %d", k, s->tid,
 					    kr->t->pid);
@@ -475,6 +473,7 @@ static int map_signal_threads(struct kinds_restore *kr, const pid_t *tids, size_
 		if (ret)
 			ctx_set_error(kr->ctx, ret, "cannot read the namespace id of tid %d", to);
 	}
+	tid_index_free(&listed);
 	if (!kr->rearm)
 		remap_free(&map);
 	return ret;

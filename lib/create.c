@@ -294,8 +294,17 @@ static int walk_one(struct creator *c, const struct ptimer_timer *t, size_t i,
 		return ctx_set_error(c->ctx, ret, "walking the timer ids of pid %d", c->t->pid);
 	}
 	c->walk_steps += w->steps;
-	if (w->error)
+	if (w->error) {
+		/*
+		 * The step's timer may stand: its deletion is what failed (a
+		 * kept seccomp filter may refuse one), which the blob reports
+		 * as it does a creation that failed after the step before.
+		 * A rollback deletes it, an EINVAL then meaning it was gone.
+		 */
+		if (w->steps && w->last_id != t->id)
+			c->maybe_created = (int)w->last_id;
 		return creation_error(c, t, w->error);
+	}
 	if (walk_found(w, t))
 		note_created(c, t->id);
 	return 0;

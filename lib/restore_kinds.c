@@ -57,6 +57,7 @@ struct kr_tfd {
 	bool placed;			/* fd N holds our timerfd */
 	bool armed;			/* TFD_REARM: re-armed */
 	bool ticks_taken;		/* TFD_REARM: its ticks read, into old.ticks */
+	bool ticks_forced;		/* TFD_REARM: the dump's ticks set, its setting not */
 	/* TFD_REARM: its setting as timerfd_settime() replaced it, at was_at_ns of its clock */
 	struct itimerspec was;
 	int64_t was_at_ns;
@@ -1048,6 +1049,9 @@ static int arm_timerfds(struct kinds_restore *kr, struct kbatch *kb)
 			if (!ret)
 				ret = ctx_set_error(kr->ctx, (int)r, "timerfd_settime() on fd %d"
 						    " in pid %d", fd, kr->t->pid);
+			/* The batch ran on: the ioctl after it set the program's count. */
+			e->ticks_forced = call[3 * i + 1] != SIZE_MAX &&
+					  !kb_ret(kb, call[3 * i + 1]);
 			continue;
 		}
 		e->armed = true;
@@ -1368,14 +1372,53 @@ int kinds_restore_signals(struct kinds_restore *kr)
  * Undo, in reverse: timerfds, then interval timers.  Best effort; each
  * failure is logged.  Whether all of it was undone.
  */
+/*
+ * The spares of the descriptors a rollback put back, closed once their
+ * dup3() is known to have succeeded.  Where it failed (a kept seccomp
+ * filter may refuse it), the spare is the program's only hold on its
+ * file: it stays open, and is said.  @undo: each entry's dup3() call in
+ * @kb, or SIZE_MAX.  Whether all went back.
+ */
+static bool close_spares_put_back(struct kinds_restore *kr, struct kbatch *kb, size_t *undo)
+{
+	bool done = true;
+
+	for (size_t i = 0; i < kr->ntfds; i++) {
+		if (undo[i] == SIZE_MAX || kb_ret(kb, undo[i]) >= 0)
+			continue;
+		err(kr->ctx, "rollback: the file of fd %d of pid %d could not be put back;"
+		    " it stays open at fd %d", kr->tfds[i].want->fd, kr->t->pid,
+		    kr->tfds[i].spare);
+		undo[i] = SIZE_MAX;
+		done = false;
+	}
+	kb_reset(kb, false);
+	for (size_t i = 0; i < kr->ntfds; i++)
+		if (undo[i] != SIZE_MAX)
+			kb_add(kb, KNR_CLOSE, kr->tfds[i].spare, 0, 0, 0);
+	if (kb_run(kr, kb, true, "closing the spares of the descriptors put back"))
+		done = false;
+	for (size_t c = 0; c < kb->b->count; c++)
+		if (kb_ret(kb, c) < 0)
+			done = false;
+	return done;
+}
+
+/*
+ * Undo, in reverse: timerfds, then interval timers.  Best effort; each
+ * failure is logged.  Whether all of it was undone.
+ */
 bool kinds_restore_rollback(struct kinds_restore *kr)
 {
 	struct kbatch kb;
 	bool failed = false;
+	size_t *undo;
 
 	if (!kr)
 		return true;
-	if (kb_init(&kb, kr)) {
+	undo = calloc(kr->ntfds + 1, sizeof(*undo));
+	if (!undo || kb_init(&kb, kr)) {
+		free(undo);
 		err(kr->ctx, "rollback: out of memory for the interval timers and timerfds"
 		    " of pid %d", kr->t->pid);
 		return false;
@@ -1385,21 +1428,34 @@ bool kinds_restore_rollback(struct kinds_restore *kr)
 		struct kr_tfd *e = &kr->tfds[i];
 		int fd = e->want->fd;
 
+		undo[i] = SIZE_MAX;
 		if (e->made >= 0)
 			kb_add(&kb, KNR_CLOSE, e->made, 0, 0, 0);
 		if (e->how == TFD_CREATE && e->placed)
 			kb_add(&kb, KNR_CLOSE, fd, 0, 0, 0);
-		if (e->how == TFD_REPLACE && e->spare >= 0) {
-			if (e->placed)
-				kb_add(&kb, KNR_DUP3, e->spare, fd, e->old_cloexec ? O_CLOEXEC : 0, 0);
+		/* A spare put back is closed once its dup3() is known done. */
+		if (e->how == TFD_REPLACE && e->spare >= 0 && e->placed)
+			undo[i] = kb_add(&kb, KNR_DUP3, e->spare, fd,
+					 e->old_cloexec ? O_CLOEXEC : 0, 0);
+		else if (e->how == TFD_REPLACE && e->spare >= 0)
 			kb_add(&kb, KNR_CLOSE, e->spare, 0, 0, 0);
-		}
 		/* Its ticks taken, its setting not changed: the ticks alone go back. */
 		if (e->how == TFD_REARM && !e->armed && e->ticks_taken && e->old.ticks) {
 			if (target_write(kr->t, tfd_slot(kr, i) + 64, &e->old.ticks,
 					 sizeof(e->old.ticks)))
 				failed = true;
 			kb_add(&kb, KNR_IOCTL, fd, KTFD_IOC_SET_TICKS, tfd_slot(kr, i) + 64, 0);
+		} else if (e->how == TFD_REARM && !e->armed && e->ticks_forced &&
+			   (!e->ticks_taken ||
+			    take_ticks(kr, &kb, e, tfd_slot(kr, i) + 72) == SIZE_MAX)) {
+			/*
+			 * The dump's count set where the program had none is
+			 * read away (no ioctl sets 0); where what it had is not
+			 * known, it cannot go back.
+			 */
+			err(kr->ctx, "rollback: fd %d of pid %d keeps the %llu expirations the"
+			    " dump gave it", fd, kr->t->pid, (unsigned long long)e->want->ticks);
+			failed = true;
 		}
 		if (e->how == TFD_REARM && e->armed) {
 			struct itimerspec its;
@@ -1431,6 +1487,9 @@ bool kinds_restore_rollback(struct kinds_restore *kr)
 	for (size_t c = 0; c < kb.b->count; c++)
 		if (kb_ret(&kb, c) < 0 && kb.b->calls[c].nr != KNR_IOCTL)
 			failed = true;
+	if (!close_spares_put_back(kr, &kb, undo))
+		failed = true;
+	free(undo);
 	if (failed)
 		err(kr->ctx, "rollback: could not put back every interval timer and timerfd"
 		    " of pid %d", kr->t->pid);

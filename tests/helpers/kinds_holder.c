@@ -11,8 +11,10 @@
  * soon() alone.  Commands: "drain" takes the queued timer signals and
  * says what came; "tfd" and "itimer" say what the timers hold, read from
  * inside; "close FD" closes FD; "sigpending N" lowers its own
- * RLIMIT_SIGPENDING to N; "denydelete ID" has a seccomp filter refuse
- * timer_delete(ID) with EPERM, in every thread; "tkill" sends its main thread a SIGALRM, one
+ * RLIMIT_SIGPENDING to N; "deny CALL N" has a seccomp filter refuse
+ * one call with EPERM, in every thread (deny()); "idletfd FD" makes a
+ * disarmed timerfd at FD; "ticks FD" reads its expirations, 0 for none;
+ * "tkill" sends its main thread a SIGALRM, one
  * of no timer, which the thread that ptimerctl injects into then holds;
  * "procalrm" takes and counts the SIGALRMs queued for the process alone.
  *
@@ -226,36 +228,65 @@ static void *take_process_alarms(void *arg)
 	return (void *)n;
 }
 
-/*
- * A filter refusing the deletion of timer @id alone, as a sandbox may
- * refuse a call by its arguments: a tool under --keep-seccomp then
- * deletes the others and not this one.
- */
-static int deny_delete(unsigned int id)
-{
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	const unsigned int arg0 = offsetof(struct seccomp_data, args[0]);
-#else
-	const unsigned int arg0 = offsetof(struct seccomp_data, args[0]) + 4;
-#endif
-	struct sock_filter filter[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, VP_AUDIT_ARCH, 1, 0),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_timer_delete, 0, 3),
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, arg0),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, id, 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA)),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-	};
-	struct sock_fprog prog = { .len = sizeof(filter) / sizeof(filter[0]), .filter = filter };
+/* A test of a call's argument: its low 32 bits equal to, or above, @value. */
+struct arg_test {
+	unsigned int arg;
+	bool above;
+	unsigned int value;
+};
 
+/*
+ * A filter refusing call @nr with EPERM where every test of its arguments
+ * holds, in every thread, as a sandbox may refuse a call by its
+ * arguments: a tool under --keep-seccomp then sees that one call fail.
+ */
+static int deny_call(long nr, const struct arg_test *tests, unsigned int ntests)
+{
+	struct sock_filter filter[5 + 2 * 2 + 2];
+	unsigned int k = 0;
+	struct sock_fprog prog;
+
+	filter[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+						   offsetof(struct seccomp_data, arch));
+	filter[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, VP_AUDIT_ARCH, 1, 0);
+	filter[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	filter[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+						   offsetof(struct seccomp_data, nr));
+	filter[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned int)nr,
+						   0, (unsigned char)(2 * ntests + 1));
+	for (unsigned int j = 0; j < ntests; j++) {
+		unsigned int off = offsetof(struct seccomp_data, args[tests[j].arg]);
+
+		if (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__)
+			off += 4;
+		filter[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, off);
+		filter[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_K |
+							   (tests[j].above ? BPF_JGT : BPF_JEQ),
+							   tests[j].value, 0,
+							   (unsigned char)(2 * (ntests - j - 1) + 1));
+	}
+	filter[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
+						   SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA));
+	filter[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	prog = (struct sock_fprog){ .len = (unsigned short)k, .filter = filter };
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 		return -errno;
 	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, &prog))
 		return -errno;
 	return 0;
+}
+
+/* "deny CALL N": the calls a test may have refused, and what N picks. */
+static int deny(const char *call, unsigned int n)
+{
+	if (!strcmp(call, "timer_delete"))		/* of timer N */
+		return deny_call(SYS_timer_delete, (struct arg_test[]){ { 0, false, n } }, 1);
+	if (!strcmp(call, "timerfd_settime"))	/* of fd N */
+		return deny_call(SYS_timerfd_settime, (struct arg_test[]){ { 0, false, n } }, 1);
+	if (!strcmp(call, "dup3"))		/* onto fd N, from a higher one */
+		return deny_call(SYS_dup3, (struct arg_test[]){ { 1, false, n }, { 0, true, n } },
+				 2);
+	return -EINVAL;
 }
 
 static long long ns(const struct timespec *ts)
@@ -289,13 +320,27 @@ static bool handle(char *cmd)
 			vp_out("ERROR setrlimit: %s", strerror(errno));
 		else
 			vp_out("OK");
-	} else if (!strncmp(cmd, "denydelete ", 11)) {
-		int r = deny_delete((unsigned int)atoi(cmd + 11));
+	} else if (!strncmp(cmd, "deny ", 5)) {
+		char call[32];
+		unsigned int n;
+		int r = sscanf(cmd + 5, "%31s %u", call, &n) == 2 ? deny(call, n) : -EINVAL;
 
 		if (r)
-			vp_out("ERROR seccomp: %s", strerror(-r));
+			vp_out("ERROR deny: %s", strerror(-r));
 		else
 			vp_out("OK");
+	} else if (!strncmp(cmd, "idletfd ", 8)) {
+		/* A disarmed timerfd at FD with nothing pending. */
+		timerfd_at(atoi(cmd + 8), CLOCK_MONOTONIC, TFD_NONBLOCK, 0, 0, 0);
+		vp_out("OK");
+	} else if (!strncmp(cmd, "ticks ", 6)) {
+		uint64_t ticks = 0;
+		ssize_t r = read(atoi(cmd + 6), &ticks, sizeof(ticks));
+
+		if (r < 0 && errno != EAGAIN)
+			vp_out("ERROR read: %s", strerror(errno));
+		else
+			vp_out("TICKS n=%llu", (unsigned long long)ticks);
 	} else if (!strcmp(cmd, "tkill")) {
 		/* The commands are read by the main thread. */
 		if (syscall(SYS_tgkill, getpid(), vp_gettid(), SIGALRM))

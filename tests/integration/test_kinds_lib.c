@@ -12,10 +12,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <syslog.h>
 #include <sys/timerfd.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -759,7 +761,7 @@ static void replace_refused_one_deletion(size_t refused)
 	cr_assert_eq(d->ntimers, 3);
 	for (size_t i = 0; i < d->ntimers; i++)
 		d->timers[i].sigval ^= 0x1000;
-	snprintf(cmd, sizeof(cmd), "denydelete %d", d->timers[refused].id);
+	snprintf(cmd, sizeof(cmd), "deny timer_delete %d", d->timers[refused].id);
 	cr_assert_eq(victim_cmd(v, cmd, line, sizeof(line)), 0);
 	cr_assert_str_eq(line, "OK");
 	r = ptimer_restore_pid(ctx, v->pid, d, &o, NULL, NULL);
@@ -789,6 +791,157 @@ Test(kinds_lib, a_replace_refused_one_deletion_rolls_back_only_the_others)
 Test(kinds_lib, a_replace_refused_its_last_deletion_rolls_back_only_the_others)
 {
 	replace_refused_one_deletion(0);
+}
+
+/* The library's errors, one a line, for a test to read. */
+static char error_log[4096];
+
+static void keep_errors(struct ptimer_ctx *c, int priority, const char *file, int line,
+			const char *fn, const char *format, va_list args)
+{
+	size_t len = strlen(error_log);
+
+	if (priority > LOG_ERR || len + 2 >= sizeof(error_log))
+		return;
+	vsnprintf(error_log + len, sizeof(error_log) - len - 1, format, args);
+	strcat(error_log, "\n");
+}
+
+/*
+ * A walk whose timer_delete of the id it passes is refused (a seccomp
+ * filter of the holder's, kept): the walk stops with that step's timer
+ * made and not deleted.  The rollback must know of it: delete it or, as
+ * here, where the same filter refuses that too, say the rollback is
+ * incomplete, never claim the target is as it was with a timer it never
+ * made left in it.
+ */
+Test(kinds_lib, a_walk_refused_a_deletion_leaves_no_timer_unsaid)
+{
+	struct ptimer_restore_opts o = {
+		.size = sizeof(o), .keep_seccomp = true, .method = PTIMER_METHOD_WALK,
+	};
+	struct victim *v = holder("full");
+	struct ptimer_dump *d = dump_of(v->pid, 0), *after;
+	char cmd[64], line[128];
+	int passed, r;
+
+	cr_assert_eq(d->ntimers, 3);
+	/* The counter stands past the holder's newest; the walk passes that id first. */
+	passed = d->timers[2].id + 1;
+	ptimer_dump_set_kinds(d, PTIMER_KIND_POSIX);
+	d->timers[0].id = passed + 1;
+	d->ntimers = 1;
+	snprintf(cmd, sizeof(cmd), "deny timer_delete %d", passed);
+	cr_assert_eq(victim_cmd(v, cmd, line, sizeof(line)), 0);
+	cr_assert_str_eq(line, "OK");
+	error_log[0] = '\0';
+	ptimer_set_log_fn(ctx, keep_errors);
+	r = ptimer_restore_pid(ctx, v->pid, d, &o, NULL, NULL);
+	ptimer_set_log_fn(ctx, NULL);
+	cr_assert_eq(r, -EPERM, "%s (%s)", ptimer_strerror(r), ptimer_last_error(ctx));
+	after = dump_of(v->pid, PTIMER_DUMP_KEEP_SECCOMP);
+	cr_assert_eq(after->ntimers, 4, "the walk did not stop at timer %d as meant: %zu timers",
+		     passed, after->ntimers);
+	cr_expect_eq(after->timers[3].id, passed);
+	cr_expect(strstr(error_log, "could not delete every created timer"),
+		  "timer %d left in pid %d, unsaid: %s", passed, v->pid, error_log);
+	ptimer_dump_free(after);
+	ptimer_dump_free(d);
+}
+
+/* A dump of @like's process with the one timerfd @t. */
+static struct ptimer_dump *dump_of_timerfd(const struct ptimer_dump *like,
+					   const struct ptimer_timerfd *t)
+{
+	struct ptimer_dump *only = ptimer_dump_new();
+
+	cr_assert_not_null(only);
+	only->pid = like->pid;
+	only->nthreads = 1;
+	only->tids = calloc(1, sizeof(pid_t));
+	cr_assert_not_null(only->tids);
+	only->tids[0] = like->pid;
+	cr_assert_eq(ptimer_dump_add_timerfd(only, t), 0);
+	ptimer_dump_set_kinds(only, PTIMER_KIND_TIMERFD);
+	return only;
+}
+
+/*
+ * A timerfd the program has at fd 50, disarmed with nothing pending, and
+ * a dump's armed one there with 3 expirations: re-armed in place, in one
+ * batch of timerfd_settime() and TFD_IOC_SET_TICKS.  The settime refused
+ * (a seccomp filter of the holder's, kept), the batch ran on and the
+ * ioctl gave the program's timerfd 3 expirations that never came; the
+ * rollback must take them away again.
+ */
+Test(kinds_lib, a_refused_timerfd_settime_leaves_no_expirations_behind)
+{
+	struct ptimer_restore_opts o = { .size = sizeof(o), .keep_seccomp = true };
+	struct victim *v = holder("fresh");
+	struct ptimer_dump *d, *only;
+	struct ptimer_timerfd t;
+	char line[128];
+	long long n;
+	int r;
+
+	cr_assert_eq(victim_cmd(v, "idletfd 50", line, sizeof(line)), 0);
+	cr_assert_str_eq(line, "OK");
+	d = dump_of(v->pid, 0);
+	t = *tfd_at(d, 50);
+	t.value_ns = 100000000000LL;	/* 100 s */
+	t.ticks = 3;
+	only = dump_of_timerfd(d, &t);
+	cr_assert_eq(victim_cmd(v, "deny timerfd_settime 50", line, sizeof(line)), 0);
+	cr_assert_str_eq(line, "OK");
+	r = ptimer_restore_pid(ctx, v->pid, only, &o, NULL, NULL);
+	cr_assert_eq(r, -EPERM, "%s (%s)", ptimer_strerror(r), ptimer_last_error(ctx));
+	cr_assert_eq(victim_cmd(v, "ticks 50", line, sizeof(line)), 0);
+	cr_expect(kv_ll(line, "n", &n) && n == 0, "expirations left by the rollback: %s", line);
+	ptimer_dump_free(only);
+	ptimer_dump_free(d);
+}
+
+/*
+ * --replace over the holder's /dev/null at fd 42, interrupted once armed:
+ * the rollback's dup3() of its spare back onto 42 is refused (a filter
+ * of the holder's, kept, refusing dup3() onto 42 from a higher fd).  The
+ * spare is then the program's only hold on its file: closed all the
+ * same, the file was gone.  It must stay open, and be said.
+ */
+Test(kinds_lib, a_refused_put_back_keeps_the_file_open_and_says_where)
+{
+	struct ptimer_restore_opts o = {
+		.size = sizeof(o), .replace = true, .keep_seccomp = true,
+	};
+	struct victim *src = holder("full"), *dst = holder("fresh");
+	struct ptimer_dump *d = dump_of(src->pid, 0), *only;
+	struct ptimer_timerfd t = *tfd_at(d, FD_MONO);
+	char cmd[64], line[128], link[128];
+	const char *at;
+	int r, spare;
+
+	t.fd = FD_OTHER;
+	only = dump_of_timerfd(d, &t);
+	snprintf(cmd, sizeof(cmd), "deny dup3 %d", FD_OTHER);
+	cr_assert_eq(victim_cmd(dst, cmd, line, sizeof(line)), 0);
+	cr_assert_str_eq(line, "OK");
+	error_log[0] = '\0';
+	ptimer_set_log_fn(ctx, keep_errors);
+	stop_flag = 0;
+	ptimer_set_interrupt(ctx, &stop_flag);
+	ptimer_set_phase_fn(ctx, stop_when_armed);
+	r = ptimer_restore_pid(ctx, dst->pid, only, &o, NULL, NULL);
+	ptimer_set_phase_fn(ctx, NULL);
+	ptimer_set_interrupt(ctx, NULL);
+	ptimer_set_log_fn(ctx, NULL);
+	cr_assert_eq(r, -EINTR, "%s (%s)", ptimer_strerror(r), ptimer_last_error(ctx));
+	at = strstr(error_log, "it stays open at fd ");
+	cr_assert(at, "the rollback does not say where the file is: %s", error_log);
+	spare = atoi(at + strlen("it stays open at fd "));
+	fd_link(dst->pid, spare, link, sizeof(link));
+	cr_expect_str_eq(link, "/dev/null", "fd %d", spare);
+	ptimer_dump_free(only);
+	ptimer_dump_free(d);
 }
 
 /* The signals and timers of @pid's user now queued, from SigQ. */

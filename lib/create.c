@@ -734,8 +734,9 @@ free_all:
 /*
  * Delete @ids[0..@n); from @may_be_gone on, an id may have no timer, and
  * its EINVAL is no error.  @deleted, if not NULL, says of each whether
- * its deletion returned 0: a call refused (a seccomp filter kept) or a
- * batch cut short leaves the rest in place, whatever the error says.
+ * its deletion is known to have returned 0: a call refused (a seccomp
+ * filter kept) or a batch cut short leaves the rest in place, whatever
+ * the error says.
  */
 static int delete_ids(struct creator *c, const int *ids, size_t n, size_t may_be_gone,
 		      bool *deleted)
@@ -743,6 +744,8 @@ static int delete_ids(struct creator *c, const int *ids, size_t n, size_t may_be
 	struct blob_batch *b;
 	int ret;
 
+	for (size_t i = 0; deleted && i < n; i++)
+		deleted[i] = false;
 	if (!n)
 		return 0;
 	b = batch_new(n, false);
@@ -753,7 +756,11 @@ static int delete_ids(struct creator *c, const int *ids, size_t n, size_t may_be
 		b->calls[i].args[0] = (uint64_t)ids[i];
 	}
 	ret = target_batch_through(c->t, b, c->at.batch);
-	/* Exact even for a run stopped part-way: inject.c's count_done(). */
+	/*
+	 * A run stopped part-way says which calls ran (inject.c's
+	 * count_done()); one whose results could not be read back (the
+	 * target gone, most likely) counts none as done.
+	 */
 	for (size_t i = 0; deleted && i < n; i++)
 		deleted[i] = i < b->done && !b->calls[i].ret;
 	for (size_t i = 0; !ret && i < b->done; i++)

@@ -227,6 +227,8 @@ static int validate_signals(struct ptimer_ctx *ctx, const struct ptimer_dump *d,
 	for (size_t i = 0; !ret && i < d->nthreads; i++)
 		if (d->tids[i] > 0)
 			ret = tid_index_set(&threads, d->tids[i], i);
+	if (ret)
+		ret = ctx_set_error(ctx, ret, "indexing the threads of the dump");
 	for (size_t i = 0; !ret && i < k->nsignals; i++) {
 		const struct ptimer_pending_signal *s = &k->signals[i];
 

@@ -446,8 +446,11 @@ static int map_signal_threads(struct kinds_restore *kr, const pid_t *tids, size_
 	if (!kr->rearm)
 		ret = remap_build(kr->ctx, kr->dump, kr->t->pid, tids, n, kr->map, kr->nmap, &map);
 	/* Each signal's thread found at once: signals and threads may be thousands. */
-	for (size_t i = 0; !ret && i < n; i++)
+	for (size_t i = 0; !ret && i < n; i++) {
 		ret = tid_index_set(&listed, tids[i], i);
+		if (ret)
+			ctx_set_error(kr->ctx, ret, "indexing the threads of pid %d", kr->t->pid);
+	}
 	for (size_t k = 0; !ret && k < kr->nsigs; k++) {
 		struct ptimer_pending_signal *s = &kr->sigs[k];
 		pid_t to;
@@ -1368,39 +1371,74 @@ int kinds_restore_signals(struct kinds_restore *kr)
 	return ret;
 }
 
-/*
- * Undo, in reverse: timerfds, then interval timers.  Best effort; each
- * failure is logged.  Whether all of it was undone.
- */
-/*
- * The spares of the descriptors a rollback put back, closed once their
- * dup3() is known to have succeeded.  Where it failed (a kept seccomp
- * filter may refuse it), the spare is the program's only hold on its
- * file: it stays open, and is said.  @undo: each entry's dup3() call in
- * @kb, or SIZE_MAX.  Whether all went back.
- */
-static bool close_spares_put_back(struct kinds_restore *kr, struct kbatch *kb, size_t *undo)
-{
-	bool done = true;
+/* What a rollback's first batch leaves to a second, for each timerfd. */
+struct tfd_undo {
+	size_t dup3;	/* its spare's dup3() back onto its fd, or SIZE_MAX */
+	size_t read;	/* the read of the expirations forced on it, or SIZE_MAX */
+};
 
-	for (size_t i = 0; i < kr->ntfds; i++) {
-		if (undo[i] == SIZE_MAX || kb_ret(kb, undo[i]) >= 0)
-			continue;
-		err(kr->ctx, "rollback: the file of fd %d of pid %d could not be put back;"
-		    " it stays open at fd %d", kr->tfds[i].want->fd, kr->t->pid,
-		    kr->tfds[i].spare);
-		undo[i] = SIZE_MAX;
+/*
+ * What waits on the first batch's results, run as a second.  A spare put
+ * back is closed once its dup3() is known to have succeeded; where that
+ * failed (a kept seccomp filter may refuse it), the spare is the
+ * program's only hold on its file: it stays open, and is said.  A
+ * timerfd whose count was read gets back the count it had, and the
+ * expirations that came since from its own setting: those read past the
+ * count that was forced on it.  Whether all of it went back.
+ */
+static bool finish_rollback(struct kinds_restore *kr, struct kbatch *kb,
+			    const struct tfd_undo *undo)
+{
+	bool *close_spare, done = true;
+	uint64_t *ticks;
+
+	close_spare = calloc(kr->ntfds + 1, sizeof(*close_spare));
+	ticks = calloc(kr->ntfds + 1, sizeof(*ticks));
+	if (!close_spare || !ticks) {
 		done = false;
+		goto free_all;
+	}
+	for (size_t i = 0; i < kr->ntfds; i++) {
+		const struct kr_tfd *e = &kr->tfds[i];
+		uint64_t got = 0, forced = e->ticks_forced ? e->want->ticks : 0;
+		long r;
+
+		if (undo[i].dup3 != SIZE_MAX && kb_ret(kb, undo[i].dup3) >= 0) {
+			close_spare[i] = true;
+		} else if (undo[i].dup3 != SIZE_MAX) {
+			err(kr->ctx, "rollback: the file of fd %d of pid %d could not be put back;"
+			    " it stays open at fd %d", e->want->fd, kr->t->pid, e->spare);
+			done = false;
+		}
+		if (undo[i].read == SIZE_MAX)
+			continue;
+		r = kb_ret(kb, undo[i].read);
+		if (r != -EAGAIN && (r != (long)sizeof(got) ||
+				     target_read(kr->t, tfd_slot(kr, i) + 72, &got, sizeof(got)))) {
+			done = false;
+			continue;
+		}
+		ticks[i] = e->old.ticks + (got > forced ? got - forced : 0);
 	}
 	kb_reset(kb, false);
-	for (size_t i = 0; i < kr->ntfds; i++)
-		if (undo[i] != SIZE_MAX)
+	for (size_t i = 0; i < kr->ntfds; i++) {
+		if (close_spare[i])
 			kb_add(kb, KNR_CLOSE, kr->tfds[i].spare, 0, 0, 0);
-	if (kb_run(kr, kb, true, "closing the spares of the descriptors put back"))
+		if (!ticks[i])
+			continue;
+		if (target_write(kr->t, tfd_slot(kr, i) + 64, &ticks[i], sizeof(ticks[i])))
+			done = false;
+		kb_add(kb, KNR_IOCTL, kr->tfds[i].want->fd, KTFD_IOC_SET_TICKS,
+		       tfd_slot(kr, i) + 64, 0);
+	}
+	if (kb_run(kr, kb, true, "finishing the rollback of the timerfds"))
 		done = false;
 	for (size_t c = 0; c < kb->b->count; c++)
 		if (kb_ret(kb, c) < 0)
 			done = false;
+free_all:
+	free(ticks);
+	free(close_spare);
 	return done;
 }
 
@@ -1410,9 +1448,9 @@ static bool close_spares_put_back(struct kinds_restore *kr, struct kbatch *kb, s
  */
 bool kinds_restore_rollback(struct kinds_restore *kr)
 {
+	struct tfd_undo *undo;
 	struct kbatch kb;
 	bool failed = false;
-	size_t *undo;
 
 	if (!kr)
 		return true;
@@ -1428,33 +1466,38 @@ bool kinds_restore_rollback(struct kinds_restore *kr)
 		struct kr_tfd *e = &kr->tfds[i];
 		int fd = e->want->fd;
 
-		undo[i] = SIZE_MAX;
+		undo[i] = (struct tfd_undo){ .dup3 = SIZE_MAX, .read = SIZE_MAX };
 		if (e->made >= 0)
 			kb_add(&kb, KNR_CLOSE, e->made, 0, 0, 0);
 		if (e->how == TFD_CREATE && e->placed)
 			kb_add(&kb, KNR_CLOSE, fd, 0, 0, 0);
 		/* A spare put back is closed once its dup3() is known done. */
 		if (e->how == TFD_REPLACE && e->spare >= 0 && e->placed)
-			undo[i] = kb_add(&kb, KNR_DUP3, e->spare, fd,
-					 e->old_cloexec ? O_CLOEXEC : 0, 0);
+			undo[i].dup3 = kb_add(&kb, KNR_DUP3, e->spare, fd,
+					      e->old_cloexec ? O_CLOEXEC : 0, 0);
 		else if (e->how == TFD_REPLACE && e->spare >= 0)
 			kb_add(&kb, KNR_CLOSE, e->spare, 0, 0, 0);
-		/* Its ticks taken, its setting not changed: the ticks alone go back. */
-		if (e->how == TFD_REARM && !e->armed && e->ticks_taken && e->old.ticks) {
-			if (target_write(kr->t, tfd_slot(kr, i) + 64, &e->old.ticks,
-					 sizeof(e->old.ticks)))
-				failed = true;
-			kb_add(&kb, KNR_IOCTL, fd, KTFD_IOC_SET_TICKS, tfd_slot(kr, i) + 64, 0);
-		} else if (e->how == TFD_REARM && !e->armed && e->ticks_forced &&
-			   (!e->ticks_taken ||
-			    take_ticks(kr, &kb, e, tfd_slot(kr, i) + 72) == SIZE_MAX)) {
-			/*
-			 * The dump's count set where the program had none is
-			 * read away (no ioctl sets 0); where what it had is not
-			 * known, it cannot go back.
-			 */
+		/*
+		 * Its setting not changed, its count taken (perhaps the
+		 * dump's forced on it after): what it holds now is read, and
+		 * what it had goes back, with those that came since
+		 * (finish_rollback()).  No ioctl sets 0, and a read alone
+		 * leaves 0.  Not taken, its count was never touched but by
+		 * the forcing, which nothing then knows how to undo.
+		 */
+		if (e->how == TFD_REARM && !e->armed && e->ticks_taken &&
+		    (e->old.ticks || e->ticks_forced))
+			undo[i].read = take_ticks(kr, &kb, e, tfd_slot(kr, i) + 72);
+		if (e->how == TFD_REARM && !e->armed && e->ticks_forced &&
+		    undo[i].read == SIZE_MAX) {
 			err(kr->ctx, "rollback: fd %d of pid %d keeps the %llu expirations the"
 			    " dump gave it", fd, kr->t->pid, (unsigned long long)e->want->ticks);
+			failed = true;
+		} else if (e->how == TFD_REARM && !e->armed && e->ticks_taken && e->old.ticks &&
+			   undo[i].read == SIZE_MAX) {
+			err(kr->ctx, "rollback: the %llu expirations taken from fd %d of pid %d"
+			    " cannot be given back", (unsigned long long)e->old.ticks, fd,
+			    kr->t->pid);
 			failed = true;
 		}
 		if (e->how == TFD_REARM && e->armed) {
@@ -1484,10 +1527,12 @@ bool kinds_restore_rollback(struct kinds_restore *kr)
 	}
 	if (kb_run(kr, &kb, true, "rolling back the interval timers and timerfds"))
 		failed = true;
+	/* The reads of forced counts are judged by finish_rollback(). */
 	for (size_t c = 0; c < kb.b->count; c++)
-		if (kb_ret(&kb, c) < 0 && kb.b->calls[c].nr != KNR_IOCTL)
+		if (kb_ret(&kb, c) < 0 && kb.b->calls[c].nr != KNR_IOCTL &&
+		    kb.b->calls[c].nr != KNR_PREADV2)
 			failed = true;
-	if (!close_spares_put_back(kr, &kb, undo))
+	if (!finish_rollback(kr, &kb, undo))
 		failed = true;
 	free(undo);
 	if (failed)

@@ -294,12 +294,12 @@ static int seize_one(struct seized_process *sp, pid_t tid)
 
 		grown = realloc(sp->threads, room * sizeof(*grown));
 		if (!grown)
-			goto unasked;
+			goto leave_running;
 		sp->threads = grown;
 		sp->room = room;
 	}
 	if (tid_index_set(&sp->index, tid, sp->nthreads))
-		goto unasked;
+		goto leave_running;
 	t = &sp->threads[sp->nthreads++];
 	memset(t, 0, sizeof(*t));
 	t->tid = tid;
@@ -336,7 +336,7 @@ drop:
 	note_unstoppable(sp, tid, asked ? &t->before : NULL);
 	return ret;
 
-unasked:
+leave_running:
 	/* Not interrupted: it runs on, and the kernel lets it go when we exit. */
 	note_unstoppable(sp, tid, NULL);
 	return -ENOMEM;

@@ -24,7 +24,7 @@ struct tid_index {
 	size_t count;
 };
 
-/* Say that @tid (> 0) is at @pos, in place of where it was: 0 or -ENOMEM. */
+/* Say that @tid is at @pos, in place of where it was: 0, -EINVAL (@tid <= 0) or -ENOMEM. */
 int tid_index_set(struct tid_index *ix, pid_t tid, size_t pos);
 
 /* Where @tid is, into @pos: false if it is not indexed. */

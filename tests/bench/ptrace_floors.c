@@ -85,13 +85,15 @@ int floor_attach(pid_t pid, struct floor_result *r)
 			continue;
 		/* Every thread, however many: grown by doubling, as a floor may. */
 		if (n == room) {
-			pid_t *grown = realloc(tids, (room = room ? 2 * room : 64) * sizeof(*tids));
+			size_t more = room ? 2 * room : 64;
+			pid_t *grown = realloc(tids, more * sizeof(*tids));
 
 			if (!grown) {
 				r->err = -ENOMEM;
 				break;
 			}
 			tids = grown;
+			room = more;
 		}
 		tids[n++] = atoi(de->d_name);
 	}

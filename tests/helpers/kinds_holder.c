@@ -245,6 +245,7 @@ static int deny_call(long nr, const struct arg_test *tests, unsigned int ntests)
 	struct sock_filter filter[5 + 2 * 2 + 2];
 	unsigned int k = 0;
 	struct sock_fprog prog;
+	long r;
 
 	filter[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
 						   offsetof(struct seccomp_data, arch));
@@ -256,14 +257,15 @@ static int deny_call(long nr, const struct arg_test *tests, unsigned int ntests)
 						   0, (unsigned char)(2 * ntests + 1));
 	for (unsigned int j = 0; j < ntests; j++) {
 		unsigned int off = offsetof(struct seccomp_data, args[tests[j].arg]);
+		/* Failed: on to the ALLOW, past the tests after it and the EPERM. */
+		unsigned char to_allow = (unsigned char)(2 * (ntests - j - 1) + 1);
 
 		if (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__)
 			off += 4;
 		filter[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, off);
 		filter[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_K |
 							   (tests[j].above ? BPF_JGT : BPF_JEQ),
-							   tests[j].value, 0,
-							   (unsigned char)(2 * (ntests - j - 1) + 1));
+							   tests[j].value, 0, to_allow);
 	}
 	filter[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
 						   SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA));
@@ -271,9 +273,11 @@ static int deny_call(long nr, const struct arg_test *tests, unsigned int ntests)
 	prog = (struct sock_fprog){ .len = (unsigned short)k, .filter = filter };
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 		return -errno;
-	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, &prog))
+	/* With TSYNC, a thread that could not take the filter is named by its tid. */
+	r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, &prog);
+	if (r < 0)
 		return -errno;
-	return 0;
+	return r ? -EBUSY : 0;
 }
 
 /* "deny CALL N": the calls a test may have refused, and what N picks. */

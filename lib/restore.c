@@ -1138,9 +1138,20 @@ static bool hold_stale_signals(struct target *t, const struct ptimer_dump *full,
 	return h->n;
 }
 
+/* Keep @ret and the message with it in @first, if the first to fail. */
+static void first_error(struct ptimer_ctx *ctx, int *failed, int ret, char *first)
+{
+	if (!ret || *failed)
+		return;
+	*failed = ret;
+	snprintf(first, sizeof(ctx->last_error), "%s", ctx->last_error);
+}
+
 int rearm_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_dump *dump,
 	      unsigned int seccomp_flags, size_t *ngone)
 {
+	char first[sizeof(ctx->last_error)];
+	int failed = 0;
 	const struct ptimer_dump *full;
 	struct ptimer_plan plan = { .size = sizeof(plan) };
 	struct kinds_restore *kr = NULL;
@@ -1182,26 +1193,28 @@ int rearm_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_dump *dump,
 		kinds_restore_set_held(kr, &held);
 	if (!ret) {
 		create_layout(&c, target_scratch(&t), dump->ntimers);
-		ret = rearm_posix(&c, dump, ngone);
-	}
-	/* Each was disarmed, whether re-armed now or not (the kinds asked). */
-	if (!ret)
+		first_error(ctx, &failed, rearm_posix(&c, dump, ngone), first);
+		/* Each was disarmed, whether re-armed now or not (the kinds asked). */
 		held_signals_mark_stale(&held, full->timers, full->ntimers);
+	}
 	/*
 	 * The disarming dump left the timers' queued signals stale (they
 	 * stay queued, and the kernel drops them at delivery): queue them
-	 * again, once.
+	 * again, once.  An undo puts back all it can: a call refused (a
+	 * seccomp filter kept) leaves the other kinds, and the signals, to
+	 * be put back all the same, and the first error to be said.
 	 */
 	if (!ret)
 		ret = kinds_restore_prepare(kr);
 	if (!ret)
 		ret = kinds_restore_place(kr);
-	if (!ret)
-		ret = kinds_restore_arm_timerfds(kr);
-	if (!ret)
-		ret = kinds_restore_arm_itimers(kr);
-	if (!ret)
-		ret = kinds_restore_signals(kr);
+	if (!ret) {
+		first_error(ctx, &failed, kinds_restore_arm_timerfds(kr), first);
+		first_error(ctx, &failed, kinds_restore_arm_itimers(kr), first);
+		first_error(ctx, &failed, kinds_restore_signals(kr), first);
+		if (failed)
+			ret = ctx_set_error(ctx, failed, "%s", first);
+	}
 	ret = target_finish(&t, ret, "re-arm", NULL);
 	*ngone += kinds_restore_gone(kr);
 release_creator:

@@ -568,7 +568,8 @@ static int apply_itimers(struct kinds_restore *kr, struct kbatch *kb)
 	size_t call[KITIMER_COUNT];
 	int ret;
 
-	kb_reset(kb, true);
+	/* Re-arming is an undo: it sets every interval timer it can. */
+	kb_reset(kb, !kr->rearm);
 	/*
 	 * ITIMER_REAL last (itimers[] ascends by which): the CPU ones count
 	 * the process's time, which all but stands still while it is held
@@ -608,10 +609,13 @@ static int apply_itimers(struct kinds_restore *kr, struct kbatch *kb)
 		struct kr_itimer *it = &kr->itimers[i];
 		long r = kb_ret(kb, call[i]);
 
-		if (r < 0)
-			return ret ? ret : ctx_set_error(kr->ctx, (int)r, "setitimer(%s) in pid %d",
-							 ptimer_itimer_name(it->want->which),
-							 kr->t->pid);
+		if (r < 0) {
+			if (!ret)
+				ret = ctx_set_error(kr->ctx, (int)r, "setitimer(%s) in pid %d",
+						    ptimer_itimer_name(it->want->which),
+						    kr->t->pid);
+			continue;
+		}
 		it->set = true;
 		it->was_at_ns = clock_now_ns(CLOCK_MONOTONIC);
 		if (target_read(kr->t, itv_slot(kr, it->want->which) + 32, &it->was,

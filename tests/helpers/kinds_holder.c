@@ -12,7 +12,8 @@
  * says what came; "tfd" and "itimer" say what the timers hold, read from
  * inside; "close FD" closes FD; "sigpending N" lowers its own
  * RLIMIT_SIGPENDING to N; "deny CALL N" has a seccomp filter refuse
- * one call with EPERM, in every thread (deny()); "idletfd FD" makes a
+ * one call with EPERM, in every thread (deny()); "armedtimer" makes a
+ * POSIX timer with 100 s left and says its id; "idletfd FD" makes a
  * disarmed timerfd at FD; "ticks FD" reads its expirations, 0 for none;
  * "tkill" sends its main thread a SIGALRM, one
  * of no timer, which the thread that ptimerctl injects into then holds;
@@ -285,6 +286,10 @@ static int deny(const char *call, unsigned int n)
 {
 	if (!strcmp(call, "timer_delete"))		/* of timer N */
 		return deny_call(SYS_timer_delete, (struct arg_test[]){ { 0, false, n } }, 1);
+	if (!strcmp(call, "timer_settime"))	/* of timer N */
+		return deny_call(SYS_timer_settime, (struct arg_test[]){ { 0, false, n } }, 1);
+	if (!strcmp(call, "setitimer"))		/* of interval timer N */
+		return deny_call(SYS_setitimer, (struct arg_test[]){ { 0, false, n } }, 1);
 	if (!strcmp(call, "timerfd_settime"))	/* of fd N */
 		return deny_call(SYS_timerfd_settime, (struct arg_test[]){ { 0, false, n } }, 1);
 	if (!strcmp(call, "dup3"))		/* onto fd N, from a higher one */
@@ -333,6 +338,12 @@ static bool handle(char *cmd)
 			vp_out("ERROR deny: %s", strerror(-r));
 		else
 			vp_out("OK");
+	} else if (!strcmp(cmd, "armedtimer")) {
+		/* A timer with time left, for a disarm to disarm and an undo to re-arm. */
+		int id = vp_make_timer(CLOCK_MONOTONIC, SIGEV_NONE, 0, 0, 0,
+				       100 * VP_NSEC_PER_SEC, 0);
+
+		vp_out("TIMER id=%d", id);
 	} else if (!strncmp(cmd, "idletfd ", 8)) {
 		/* A disarmed timerfd at FD with nothing pending. */
 		timerfd_at(atoi(cmd + 8), CLOCK_MONOTONIC, TFD_NONBLOCK, 0, 0, 0);

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/time.h>
 #include <sys/timerfd.h>
 #include <sys/uio.h>
 #include <syslog.h>
@@ -374,6 +375,56 @@ Test(kinds_lib, rearm_without_one_timerfd_rearms_the_rest)
 	ptimer_dump_free(after);
 	expect_drained(v, 1, 1);
 	ptimer_dump_free(d);
+}
+
+/*
+ * ptimer_rearm_pid() after a disarming dump, with one call of the undo
+ * refused by a seccomp filter of the holder's, kept: @call of @arg, or
+ * of a POSIX timer with time left if @arg is -1.  An undo puts back all it
+ * can, and says the first failure (@why).  It had stopped at the refused
+ * call, and left the kinds after it disarmed and the signals that the
+ * disarm made stale lost.
+ */
+static void rearm_refused_one_call(const char *call, int arg, const char *why)
+{
+	struct victim *v = holder("full");
+	struct ptimer_dump *d, *after;
+	const struct ptimer_timerfd *mono;
+	char cmd[64], line[128];
+	long long real, id = arg;
+	int r;
+
+	if (arg < 0) {
+		cr_assert_eq(victim_cmd(v, "armedtimer", line, sizeof(line)), 0);
+		cr_assert(kv_ll(line, "id", &id), "%s", line);
+	}
+	d = dump_of(v->pid, PTIMER_DUMP_DISARM);
+	snprintf(cmd, sizeof(cmd), "deny %s %lld", call, id);
+	cr_assert_eq(victim_cmd(v, cmd, line, sizeof(line)), 0);
+	cr_assert_str_eq(line, "OK");
+	r = ptimer_rearm_pid(ctx, v->pid, d, PTIMER_DUMP_KEEP_SECCOMP);
+	cr_assert_eq(r, -EPERM, "%s (%s)", ptimer_strerror(r), ptimer_last_error(ctx));
+	cr_expect(strstr(ptimer_last_error(ctx), why), "%s", ptimer_last_error(ctx));
+	cr_assert_eq(victim_cmd(v, "itimer", line, sizeof(line)), 0);
+	cr_expect(kv_ll(line, "real", &real) && real > 0, "ITIMER_REAL left disarmed: %s", line);
+	after = dump_of(v->pid, PTIMER_DUMP_KEEP_SECCOMP);
+	mono = tfd_at(after, FD_MONO);
+	cr_expect(mono && mono->interval_ns == 1000000, "fd %d left disarmed", FD_MONO);
+	ptimer_dump_free(after);
+	expect_drained(v, 1, 1);
+	ptimer_dump_free(d);
+}
+
+/* A POSIX timer's timer_settime() refused: every other kind re-armed all the same. */
+Test(kinds_lib, a_rearm_refused_a_timer_puts_back_the_other_kinds)
+{
+	rearm_refused_one_call("timer_settime", -1, "timer_settime of id");
+}
+
+/* setitimer(ITIMER_PROF), set before ITIMER_REAL, refused: ITIMER_REAL re-armed all the same. */
+Test(kinds_lib, a_rearm_refused_one_itimer_puts_back_the_other)
+{
+	rearm_refused_one_call("setitimer", ITIMER_PROF, "setitimer(prof)");
 }
 
 static bool attached;

@@ -847,6 +847,7 @@ Test(kinds_lib, a_replace_refused_its_last_deletion_rolls_back_only_the_others)
 /* The library's errors, one a line, for a test to read. */
 static char error_log[4096];
 
+__attribute__((format(printf, 6, 0)))
 static void keep_errors(struct ptimer_ctx *c, int priority, const char *file, int line,
 			const char *fn, const char *format, va_list args)
 {

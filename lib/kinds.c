@@ -224,9 +224,7 @@ static int validate_signals(struct ptimer_ctx *ctx, const struct ptimer_dump *d,
 	if (!k->nsignals)
 		return 0;
 	/* Each signal's thread found at once: signals and threads may be thousands. */
-	for (size_t i = 0; !ret && i < d->nthreads; i++)
-		if (d->tids[i] > 0)
-			ret = tid_index_set(&threads, d->tids[i], i);
+	ret = tid_index_of(&threads, d->tids, d->nthreads);
 	if (ret)
 		ret = ctx_set_error(ctx, ret, "indexing the threads of the dump");
 	for (size_t i = 0; !ret && i < k->nsignals; i++) {

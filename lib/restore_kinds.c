@@ -446,8 +446,8 @@ static int map_signal_threads(struct kinds_restore *kr, const pid_t *tids, size_
 	if (!kr->rearm)
 		ret = remap_build(kr->ctx, kr->dump, kr->t->pid, tids, n, kr->map, kr->nmap, &map);
 	/* Each signal's thread found at once: signals and threads may be thousands. */
-	for (size_t i = 0; !ret && i < n; i++) {
-		ret = tid_index_set(&listed, tids[i], i);
+	if (!ret) {
+		ret = tid_index_of(&listed, tids, n);
 		if (ret)
 			ctx_set_error(kr->ctx, ret, "indexing the threads of pid %d", kr->t->pid);
 	}

@@ -67,6 +67,19 @@ int tid_index_set(struct tid_index *ix, pid_t tid, size_t pos)
 	return 0;
 }
 
+int tid_index_of(struct tid_index *ix, const pid_t *tids, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int ret = tids[i] > 0 ? tid_index_set(ix, tids[i], i) : 0;
+
+		if (ret) {
+			tid_index_free(ix);
+			return ret;
+		}
+	}
+	return 0;
+}
+
 bool tid_index_find(const struct tid_index *ix, pid_t tid, size_t *pos)
 {
 	size_t i;

@@ -27,6 +27,12 @@ struct tid_index {
 /* Say that @tid is at @pos, in place of where it was: 0, -EINVAL (@tid <= 0) or -ENOMEM. */
 int tid_index_set(struct tid_index *ix, pid_t tid, size_t pos);
 
+/*
+ * Index @tids[0..@n) at their positions, passing over ids <= 0 (no
+ * thread's): 0 or -ENOMEM, which leaves @ix freed.
+ */
+int tid_index_of(struct tid_index *ix, const pid_t *tids, size_t n);
+
 /* Where @tid is, into @pos: false if it is not indexed. */
 bool tid_index_find(const struct tid_index *ix, pid_t tid, size_t *pos);
 

@@ -22,6 +22,7 @@
 #include "json_kinds.h"
 #include "kabi.h"
 #include "kinds.h"
+#include "tid_index.h"
 
 #define KEY_KINDS	"kinds"
 
@@ -288,11 +289,21 @@ static int decode_itimer(struct ptimer_ctx *ctx, struct json_object *obj, const 
 	return 0;
 }
 
-/* @state: the index of the first itimer of each which, -1 before one. */
+/*
+ * What the sections' elements share: the index of the first itimer of
+ * each which (-1 before one), and the dump's threads, indexed once so that
+ * each of up to RLIMIT_SIGPENDING signals is not checked against every
+ * thread in turn.
+ */
+struct decode_state {
+	int first[KITIMER_COUNT];
+	struct tid_index threads;
+};
+
 static int itimer_element(struct ptimer_ctx *ctx, struct json_object *obj, size_t i,
 			  struct ptimer_dump *dump, void *state)
 {
-	int *first = state;
+	int *first = ((struct decode_state *)state)->first;
 	struct ptimer_itimer it = { 0 };
 	char parent[32];
 	int r;
@@ -413,11 +424,12 @@ static int finish_timerfds(struct ptimer_ctx *ctx, struct ptimer_dump *dump)
 }
 
 static int decode_queue(struct ptimer_ctx *ctx, struct json_object *obj, const char *parent,
-			const struct ptimer_dump *dump, struct ptimer_pending_signal *s)
+			const struct tid_index *threads, struct ptimer_pending_signal *s)
 {
 	struct json_object *val;
 	const char *queue;
 	bool thread;
+	size_t pos;
 	int r;
 
 	r = jf_read_string(ctx, obj, parent, "queue", true, &queue);
@@ -439,13 +451,13 @@ static int decode_queue(struct ptimer_ctx *ctx, struct json_object *obj, const c
 	r = jf_to_int(ctx, val, parent, "tid", 1, INT_MAX, &s->tid);
 	if (r)
 		return r;
-	if (!dump_has_thread(dump, s->tid))
+	if (!tid_index_find(threads, s->tid, &pos))
 		return jf_fail(ctx, parent, "tid", "%d is not a thread of the dump", s->tid);
 	return 0;
 }
 
 static int decode_signal(struct ptimer_ctx *ctx, struct json_object *obj, const char *parent,
-			 const struct ptimer_dump *dump, struct ptimer_pending_signal *s)
+			 const struct tid_index *threads, struct ptimer_pending_signal *s)
 {
 	const char *name;
 	int r;
@@ -453,7 +465,7 @@ static int decode_signal(struct ptimer_ctx *ctx, struct json_object *obj, const 
 	r = jf_expect_type(ctx, obj, "", parent, json_type_object);
 	if (r)
 		return r;
-	r = decode_queue(ctx, obj, parent, dump, s);
+	r = decode_queue(ctx, obj, parent, threads, s);
 	if (r)
 		return r;
 	r = jf_read_int(ctx, obj, parent, "signal", true, 1, KSIGMAX, &s->signo);
@@ -485,9 +497,8 @@ static int signal_element(struct ptimer_ctx *ctx, struct json_object *obj, size_
 	char parent[40];
 	int r;
 
-	(void)state;
 	snprintf(parent, sizeof(parent), "pending_signals[%zu]", i);
-	r = decode_signal(ctx, obj, parent, dump, &sig);
+	r = decode_signal(ctx, obj, parent, &((struct decode_state *)state)->threads, &sig);
 	return r ? r : ptimer_dump_add_signal(dump, &sig);
 }
 
@@ -546,9 +557,42 @@ static int decode_no_array(struct ptimer_ctx *ctx, struct json_object *root,
 				     sec->key);
 }
 
+static int decode_sections(struct ptimer_ctx *ctx, struct json_object *root,
+			   struct ptimer_dump *dump, const struct jk_stream *stream,
+			   unsigned int kinds, struct decode_state *state)
+{
+	int r;
+
+	for (size_t i = 0; i < ARRAY_SIZE(jk_sections); i++) {
+		const struct jk_section *sec = &jk_sections[i];
+		bool want = kinds & sec->kind;
+		size_t n;
+
+		if (!sec->decode_element)
+			continue;
+		if (!stream->count(stream->arg, i, &n)) {
+			r = decode_no_array(ctx, root, sec, want);
+			if (r)
+				return r;
+			continue;
+		}
+		if (!want && n)
+			return not_in_kinds(ctx, sec);
+		for (size_t w = 0; w < ARRAY_SIZE(state->first); w++)
+			state->first[w] = -1;
+		r = stream->each(stream->arg, i, sec->decode_element, dump, state);
+		if (!r && sec->finish)
+			r = sec->finish(ctx, dump);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
 int jk_decode_all(struct ptimer_ctx *ctx, struct json_object *root, struct ptimer_dump *dump,
 		  const struct jk_stream *stream)
 {
+	struct decode_state state = { 0 };
 	struct json_object *val;
 	unsigned int kinds;
 	int r;
@@ -565,28 +609,12 @@ int jk_decode_all(struct ptimer_ctx *ctx, struct json_object *root, struct ptime
 		return r;
 	if (dump->ntimers && !(kinds & PTIMER_KIND_POSIX))
 		return jf_fail(ctx, "", "timers", "not empty, but \"posix\" is not in kinds");
-	for (size_t i = 0; i < ARRAY_SIZE(jk_sections); i++) {
-		const struct jk_section *sec = &jk_sections[i];
-		int first[KITIMER_COUNT] = { -1, -1, -1 };
-		bool want = kinds & sec->kind;
-		size_t n;
-
-		if (!sec->decode_element)
-			continue;
-		if (!stream->count(stream->arg, i, &n)) {
-			r = decode_no_array(ctx, root, sec, want);
-			if (r)
-				return r;
-			continue;
-		}
-		if (!want && n)
-			return not_in_kinds(ctx, sec);
-		r = stream->each(stream->arg, i, sec->decode_element, dump, first);
-		if (!r && sec->finish)
-			r = sec->finish(ctx, dump);
-		if (r)
-			return r;
-	}
+	if (tid_index_of(&state.threads, dump->tids, dump->nthreads))
+		return -ENOMEM;
+	r = decode_sections(ctx, root, dump, stream, kinds, &state);
+	tid_index_free(&state.threads);
+	if (r)
+		return r;
 	ptimer_dump_set_kinds(dump, kinds);
 	kinds_sort(dump);
 	return 0;

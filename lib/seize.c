@@ -543,13 +543,19 @@ static bool process_unkillable(struct seized_process *sp)
  * queued it only because we trace the process, and drops it once we let
  * go (procfs_thread_has_deliverable_signal()).  Only where the kernel
  * cannot judge instead (step_into_wait()): a thread let go after the
- * others, or in a process stopped before we came.
+ * others, or under seccomp.
+ *
+ * Not in a process that a signal stopped, before we came or while we
+ * held it: that stop ended its waits, or would have, and the program is
+ * owed their EINTR once continued (signal(7)).
  */
 static void restart_interrupted_wait(struct seized_process *sp, struct seized_thread *t)
 {
 	struct arch_regs regs;
 	bool deliverable;
 
+	if (sp->group_stopped)
+		return;
 	if (t->regs_known)
 		regs = t->regs;
 	else if (arch_get_regs(t->tid, &regs))
@@ -590,11 +596,11 @@ static void restart_interrupted_wait(struct seized_process *sp, struct seized_th
  * with no signal; one that came after the look was taken with the
  * rewound registers, and the call went on waiting, its EINTR lost.
  *
- * restart_interrupted_wait() judges the others: a process stopped before
- * we came (its waits failed for that stop), a kernel without
+ * restart_interrupted_wait() judges the others: a kernel without
  * PTRACE_O_TRACESYSGOOD to tell the entry by, and a thread under seccomp:
  * the call it is let go past (step_back_onto_call()) is -1 once we are
- * gone, and a filter would judge that, where an allowlist kills.
+ * gone, and a filter would judge that, where an allowlist kills.  A
+ * process stopped by a signal keeps its waits' EINTR, owed to that stop.
  */
 static bool step_into_wait(struct seized_process *sp, struct seized_thread *t)
 {

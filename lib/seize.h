@@ -43,7 +43,7 @@ struct seized_process {
 	int statfd, taskfd;	/* its stat and task/, kept open by the caller */
 	struct procfs_maps maps;	/* its maps, fd kept by the caller, or -1 (inject.c) */
 	unsigned long long start_time;	/* guards against PID reuse */
-	bool group_stopped;	/* it was SIGSTOPped before we came */
+	bool group_stopped;	/* a signal stopped it, before we came or while held */
 	size_t nthreads;	/* leader first, then by creation order */
 	struct seized_thread *threads;
 	size_t room;		/* threads allocated */

@@ -898,6 +898,73 @@ Test(notice, recv_with_so_rcvtimeo_sees_eintr)
 	assert_eintr_each_dump("recv_rcvtimeo");
 }
 
+/* Wait for the blocker's EINTR count to reach @want; false if it does not in time. */
+static bool blocker_eintr_reaches(const struct blocker *b, long long want)
+{
+	int64_t deadline = deadline_in(WAIT_MS);
+
+	while (blocker_eintr(b) < want) {
+		if (!in_time(deadline))
+			return false;
+		sleep_ms(1);
+	}
+	return true;
+}
+
+/* SIGSTOP the blocker, optionally dump it while stopped, and SIGCONT it. */
+static void stop_and_continue(const struct blocker *b, bool dump, const char *call)
+{
+	struct run_result r;
+	char pidbuf[16];
+
+	cr_assert_eq(kill(b->v->pid, SIGSTOP), 0);
+	wait_all_stopped(b->v->pid, "after SIGSTOP");
+	if (dump) {
+		snprintf(pidbuf, sizeof(pidbuf), "%d", (int)b->v->pid);
+		cr_assert_eq(run_ptimerctl(&r, "dump", pidbuf, NULL), 0);
+		cr_assert_eq(r.exit_code, 0, "%s: %s", call, run_describe(&r));
+		run_result_free(&r);
+		wait_all_stopped(b->v->pid, "after the dump");
+	}
+	cr_assert_eq(kill(b->v->pid, SIGCONT), 0);
+}
+
+/*
+ * A wait with no timeout that a stop ended owes the program its EINTR once
+ * continued (signal(7)): the kernel's stop, not ours, ended it, so a dump
+ * of the stopped process must not make the call again.  The program's
+ * EINTR is first seen without ptimerctl, then with a dump in the stop.
+ */
+static void stopped_wait_keeps_its_eintr(const char *call, const char *in)
+{
+	struct blocker b;
+	char line[512];
+	long long eintr;
+
+	if (!blocker_start(&b, call, in, NULL, NULL))
+		cr_skip_test("%s: not in this kernel", call);
+	wait_blocked(&b, call);
+	stop_and_continue(&b, false, call);
+	if (!blocker_eintr_reaches(&b, 1)) {
+		victim_kill(b.v);
+		cr_skip_test("%s: this kernel ends it with no EINTR after a stop", call);
+	}
+	wait_blocked(&b, call);
+	stop_and_continue(&b, true, call);
+	cr_assert(blocker_eintr_reaches(&b, 2), "%s (--in %s): the EINTR its stop owed"
+		  " was lost to the dump (%lld EINTR)", call, in, blocker_eintr(&b));
+	wait_blocked(&b, call);
+	cr_assert_eq(victim_wake(b.v, true, line, sizeof(line), WAIT_MS), 0);
+	cr_assert(kv_ll(line, "eintr", &eintr) && eintr == 2, "%s", line);
+	victim_kill(b.v);
+}
+
+Test(notice, a_stopped_process_keeps_the_eintr_of_its_stop)
+{
+	stopped_wait_keeps_its_eintr("epoll_pwait", "thread");
+	stopped_wait_keeps_its_eintr("semop", "main");
+}
+
 /*
  * A signal sent while ptimerctl holds the blocker, stopped at "read" (a
  * dump with every value read and every thread still stopped).  One the

@@ -1091,7 +1091,7 @@ static int rearm_posix(struct creator *c, const struct ptimer_dump *dump, size_t
 	gone = calloc(dump->ntimers + 1, sizeof(*gone));
 	if (!gone)
 		return -ENOMEM;
-	ret = rearm_timers(c, dump, dump->timers, dump->ntimers, PTIMER_TIME_FROZEN, true,
+	ret = rearm_timers(c, dump, dump->timers, dump->ntimers, PTIMER_TIME_DEADLINE, true,
 			   gone, &ngone);
 	for (size_t i = 0; i < ngone; i++) {
 		if (gone[i].err == -ESRCH)
@@ -1177,7 +1177,7 @@ int rearm_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_dump *dump,
 		return ret;
 	target_wait_at_least(&t, rearm_timeout_min_ns);
 	ret = kinds_restore_new(ctx, &t, dump, ptimer_dump_kinds(dump), NULL, 0, false,
-				PTIMER_TIME_FROZEN, true, &kr);
+				PTIMER_TIME_DEADLINE, true, &kr);
 	if (ret)
 		goto close_target;
 	ret = creator_init(&c, &t, &plan, 0);

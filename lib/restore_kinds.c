@@ -538,16 +538,24 @@ int kinds_restore_prepare(struct kinds_restore *kr)
 	return ret;
 }
 
-/* The arm value of one kind's entry under --time, on @clockid, and why, as arm_compute() says. */
+/*
+ * The arm value of one kind's entry under --time, on @clockid, and why, as
+ * arm_compute() says.  A re-arm is an undo, as rearm_timers() says: what
+ * came due while the timers were disarmed fires now, late.
+ */
 static enum arm_note arm_value(const struct kinds_restore *kr, int clockid, int64_t value_ns,
 			       int64_t interval_ns, struct itimerspec *out)
 {
 	struct ptimer_timer tm = { .clockid = clockid, .value_ns = value_ns,
 				   .interval_ns = interval_ns };
 	struct arm_clocks now;
+	enum arm_note note;
 
 	arm_clocks_now(&now, kr->dump);
-	return arm_compute(kr->dump, &tm, kr->rearm ? PTIMER_TIME_FROZEN : kr->time, &now, out);
+	note = arm_compute(kr->dump, &tm, kr->time, &now, out);
+	if (kr->rearm && note == ARM_PERIOD_SKIPPED)
+		out->it_value = ns_to_ts(1);
+	return note;
 }
 
 void kinds_restore_note_frozen(struct kinds_restore *kr, struct arm_frozen *f)

@@ -14,7 +14,8 @@
  * RLIMIT_SIGPENDING to N; "deny CALL N" has a seccomp filter refuse
  * one call with EPERM, in every thread (deny()); "armedtimer" makes a
  * POSIX timer with 100 s left and says its id; "idletfd FD" makes a
- * disarmed timerfd at FD; "ticks FD" reads its expirations, 0 for none;
+ * disarmed timerfd at FD; "periodictfd FD MS INT" a monotonic one due in
+ * MS ms, then every INT ms; "ticks FD" reads its expirations, 0 for none;
  * "tkill" sends its main thread a SIGALRM, one
  * of no timer, which the thread that ptimerctl injects into then holds;
  * "procalrm" takes and counts the SIGALRMs queued for the process alone.
@@ -348,6 +349,18 @@ static bool handle(char *cmd)
 		/* A disarmed timerfd at FD with nothing pending. */
 		timerfd_at(atoi(cmd + 8), CLOCK_MONOTONIC, TFD_NONBLOCK, 0, 0, 0);
 		vp_out("OK");
+	} else if (!strncmp(cmd, "periodictfd ", 12)) {
+		/* A monotonic timerfd at FD, due in MS ms, then every INT ms. */
+		int fd;
+		long long ms, every;
+
+		if (sscanf(cmd + 12, "%d %lld %lld", &fd, &ms, &every) != 3) {
+			vp_out("ERROR periodictfd FD MS INT");
+		} else {
+			timerfd_at(fd, CLOCK_MONOTONIC, TFD_NONBLOCK, 0, ms * 1000000,
+				   every * 1000000);
+			vp_out("OK");
+		}
 	} else if (!strncmp(cmd, "ticks ", 6)) {
 		uint64_t ticks = 0;
 		ssize_t r = read(atoi(cmd + 6), &ticks, sizeof(ticks));

@@ -349,6 +349,108 @@ Test(kinds_lib, disarm_then_rearm_delivers_each_signal_once)
 	ptimer_dump_free(d);
 }
 
+/* What @d says is left of POSIX timer @id, interval timer @which (if @id < 0), or -1. */
+static int64_t left_of(const struct ptimer_dump *d, long long id, int which)
+{
+	const struct ptimer_itimer *it;
+	size_t n;
+
+	for (size_t i = 0; id >= 0 && i < d->ntimers; i++)
+		if (d->timers[i].id == id)
+			return d->timers[i].value_ns;
+	it = ptimer_dump_itimers(d, &n);
+	for (size_t i = 0; id < 0 && i < n; i++)
+		if (it[i].which == which)
+			return it[i].value_ns;
+	return -1;
+}
+
+/* @what, @before, is left @after, less by at least @least and at most @most. */
+static void expect_less_by(const char *what, int64_t before, int64_t after, int64_t least,
+			   int64_t most)
+{
+	cr_expect(after >= 0 && before - after >= least && before - after <= most,
+		  "%s: %lld ms left at the dump, %lld ms after the re-arm: %lld ms less,"
+		  " where %lld to %lld ms went by", what, (long long)(before / 1000000),
+		  (long long)(after / 1000000), (long long)((before - after) / 1000000),
+		  (long long)(least / 1000000), (long long)(most / 1000000));
+}
+
+/*
+ * An undo puts the timers back as if they had never been disarmed: each
+ * comes due when it would have, not later by the time it spent disarmed
+ * (a migration's restore that failed after seconds, a dump's reader that
+ * stalled).  The re-arm used the dumped times as they were, and every
+ * timer of the holder came due that much later.  The CPU-time one is
+ * frozen: the process's CPU time did not go by with the wall (the kernel
+ * adds a tick to an interval timer of CPU time as it sets it).
+ */
+Test(kinds_lib, a_rearm_takes_off_the_time_spent_disarmed)
+{
+	const int64_t gap = 1200 * 1000000LL;
+	struct victim *v = holder("full");
+	struct ptimer_dump *d, *after;
+	int64_t t0, most;
+	char line[128];
+	long long id;
+	int r;
+
+	cr_assert_eq(victim_cmd(v, "armedtimer", line, sizeof(line)), 0);
+	cr_assert(kv_ll(line, "id", &id), "%s", line);
+	t0 = clock_ns(CLOCK_MONOTONIC);
+	d = dump_of(v->pid, PTIMER_DUMP_DISARM);
+	sleep_ms(gap / 1000000);
+	r = ptimer_rearm_pid(ctx, v->pid, d, 0);
+	cr_assert_eq(r, 0, "%s (%s)", ptimer_strerror(r), ptimer_last_error(ctx));
+	after = dump_of(v->pid, 0);
+	most = clock_ns(CLOCK_MONOTONIC) - t0;
+	expect_less_by("POSIX timer", left_of(d, id, 0), left_of(after, id, 0), gap, most);
+	expect_less_by("ITIMER_REAL", left_of(d, -1, ITIMER_REAL),
+		       left_of(after, -1, ITIMER_REAL), gap, most);
+	cr_assert(tfd_at(d, FD_REAL) && tfd_at(after, FD_REAL));
+	expect_less_by("the realtime timerfd", tfd_at(d, FD_REAL)->value_ns,
+		       tfd_at(after, FD_REAL)->value_ns, gap, most);
+	expect_less_by("ITIMER_PROF", left_of(d, -1, ITIMER_PROF),
+		       left_of(after, -1, ITIMER_PROF), -10 * 1000000LL, 50 * 1000000LL);
+	ptimer_dump_free(after);
+	expect_drained(v, 1, 1);
+	ptimer_dump_free(d);
+}
+
+/*
+ * A periodic timer that came due while disarmed fires as soon as it is
+ * re-armed, late, as a signal the program would have had: the next expiry
+ * on its grid would come only a period later, having skipped this one.
+ * Here, a timerfd due in 300 ms and every 60 s, disarmed for 1.2 s.
+ */
+Test(kinds_lib, a_rearm_fires_at_once_what_came_due_while_disarmed)
+{
+	struct victim *v = holder("full");
+	struct ptimer_dump *d;
+	int64_t deadline;
+	char line[128];
+	long long n = 0;
+	int r;
+
+	cr_assert_eq(victim_cmd(v, "periodictfd 43 300 60000", line, sizeof(line)), 0);
+	cr_assert_str_eq(line, "OK");
+	d = dump_of(v->pid, PTIMER_DUMP_DISARM);
+	sleep_ms(1200);
+	r = ptimer_rearm_pid(ctx, v->pid, d, 0);
+	cr_assert_eq(r, 0, "%s (%s)", ptimer_strerror(r), ptimer_last_error(ctx));
+	deadline = clock_ns(CLOCK_MONOTONIC) + 10 * 1000000000LL;
+	while (!n) {
+		cr_assert_eq(victim_cmd(v, "ticks 43", line, sizeof(line)), 0);
+		cr_assert(kv_ll(line, "n", &n), "%s", line);
+		cr_assert(n || clock_ns(CLOCK_MONOTONIC) < deadline, "the expiry that came while disarmed never"
+			  " fired: %s", line);
+		if (!n)
+			sleep_ms(1);
+	}
+	cr_expect_eq(n, 1, "%s", line);
+	ptimer_dump_free(d);
+}
+
 /*
  * A timerfd the disarming dump read is gone by the re-arm (the program
  * closed it meanwhile): the re-arm says so, and re-arms the rest.

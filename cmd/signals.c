@@ -38,8 +38,7 @@ static bool ttou_ignored;	/* as ptimerctl was started */
 /* Terminating signals that only something outside sends (kill, a tty). */
 static const int terminating[] = {
 	SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGALRM,
-	SIGVTALRM, SIGPROF, SIGXCPU, SIGXFSZ, SIGIO, SIGPWR, SIGSTKFLT,
-	SIGABRT,
+	SIGVTALRM, SIGPROF, SIGXCPU, SIGIO, SIGPWR, SIGSTKFLT, SIGABRT,
 };
 
 /* Signals that are faults when the kernel raises them, but may be sent too. */
@@ -124,6 +123,22 @@ static void on_fault(int sig, siginfo_t *si, void *uc)
 	on_terminate(sig);	/* sent by kill(), tgkill() or sigqueue() */
 }
 
+/*
+ * A write of ours past RLIMIT_FSIZE: the kernel fails it with EFBIG and
+ * raises SIGXFSZ at us, as sent by ourselves (SI_USER, our pid).  Its
+ * default action would kill us mid-write, the temporary file left behind
+ * and, after --disarm, the timers disarmed; the write's error says it
+ * instead, and the output undoes what it must.  Sent by another process,
+ * it terminates as the other signals do.
+ */
+static void on_xfsz(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	if (si->si_code == SI_USER && si->si_pid == getpid())
+		return;
+	on_terminate(sig);
+}
+
 static bool ignored_now(int sig)
 {
 	struct sigaction old;
@@ -188,6 +203,8 @@ void cli_signals_init(void)
 		kernel_sigaction(sig, on_terminate);
 	for (size_t i = 0; i < sizeof(faults) / sizeof(faults[0]); i++)
 		catch(faults[i], &fault);
+	fault.sa_sigaction = on_xfsz;
+	catch(SIGXFSZ, &fault);
 	ttou_ignored = ignored_now(SIGTTOU);
 	install_stop_handler();
 	ptimer_set_interrupt(cli.ctx, &cli_interrupted);

@@ -604,6 +604,14 @@ static struct ptimer_dump *disarmed_part(const struct ptimer_dump *dump, struct 
 	int ret = 0;
 
 	part->pid = dump->pid;
+	/*
+	 * The re-arm takes off the time since the stamp (restore.c).  What
+	 * each value had left is known as of some moment of a batch that
+	 * failed, and of the dump's stamp only for the batch that took it: so
+	 * stamped now, after every read, each timer comes back late by at most
+	 * the failed batch, and none early.
+	 */
+	stamp_here(part);
 	part->nthreads = dump->nthreads;
 	part->tids = calloc(dump->nthreads + 1, sizeof(*part->tids));
 	if (!part->tids)

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -471,6 +472,9 @@ static int decode_signal(struct ptimer_ctx *ctx, struct json_object *obj, const 
 	r = jf_read_int(ctx, obj, parent, "signal", true, 1, KSIGMAX, &s->signo);
 	if (r < 0)
 		return r;
+	if (s->signo == SIGKILL)
+		return jf_fail(ctx, parent, "signal", "%d (SIGKILL) is never left pending:"
+			       " queued, it would kill the process", s->signo);
 	/* Informational, as in "timers": "signal" is what counts. */
 	r = jf_read_string(ctx, obj, parent, "signal_name", false, &name);
 	if (r < 0)

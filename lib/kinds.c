@@ -6,6 +6,7 @@
  * dump alone.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -233,6 +234,10 @@ static int validate_signals(struct ptimer_ctx *ctx, const struct ptimer_dump *d,
 		if (s->signo < 1 || s->signo > KSIGMAX)
 			ret = ctx_set_error(ctx, bad, "pending_signals[%zu].signal: %d is out of"
 					    " range 1..%d", i, s->signo, KSIGMAX);
+		else if (s->signo == SIGKILL)
+			ret = ctx_set_error(ctx, bad, "pending_signals[%zu].signal: %d (SIGKILL)"
+					    " is never left pending: queued, it would kill the"
+					    " process", i, s->signo);
 		else if (s->tid && !tid_index_find(&threads, s->tid, &pos))
 			ret = ctx_set_error(ctx, bad, "pending_signals[%zu].tid: %d is not a"
 					    " thread of the dump", i, s->tid);

@@ -130,7 +130,9 @@ static const char *option_hint(int err, const char *detail)
 	case PTIMER_ERR_WALK_TOO_LONG:
 		return " (--max-walk-steps)";
 	case PTIMER_ERR_BAD_DUMP:
-		return " (--tid-map maps a thread of the dump to one of the target)";
+		/* Only where a thread does not fit: a bad field is no thread's. */
+		return strstr(detail, "thread") ?
+		       " (--tid-map maps a thread of the dump to one of the target)" : "";
 	default:
 		return "";
 	}

@@ -403,6 +403,30 @@ static const char *nofile_hint(struct kinds_restore *kr, long long need, char *b
 	return buf;
 }
 
+/*
+ * A timerfd to make at a number the target's RLIMIT_NOFILE does not reach
+ * (dup3() would fail with EBADF) is refused before the attach, by its
+ * field: the dump does not fit the target as it is.
+ */
+static int check_nofile(struct kinds_restore *kr)
+{
+	const struct ptimer_timerfd *first = dump_kinds_ro(kr->dump)->timerfds;
+	char hint[192];
+
+	for (size_t i = 0; i < kr->ntfds; i++) {
+		const struct kr_tfd *e = &kr->tfds[i];
+
+		if (e->how != TFD_CREATE || kr->nofile == ULLONG_MAX ||
+		    (unsigned long long)e->want->fd < kr->nofile)
+			continue;
+		return ctx_set_error(kr->ctx, -PTIMER_ERR_BAD_DUMP, "timerfds[%zu].fd: %d cannot"
+				     " be opened in pid %d%s", (size_t)(e->want - first), e->want->fd,
+				     kr->t->pid, nofile_hint(kr, (long long)e->want->fd + 1, hint,
+							     sizeof(hint)));
+	}
+	return 0;
+}
+
 static int prepare_timerfds(struct kinds_restore *kr)
 {
 	size_t kept = 0;
@@ -419,7 +443,7 @@ static int prepare_timerfds(struct kinds_restore *kr)
 	kr->gone += kr->ntfds - kept;
 	kr->ntfds = kept;
 	note_nofile(kr);
-	return 0;
+	return check_nofile(kr);
 }
 
 static pid_t map_tid(const struct remap *map, pid_t tid)

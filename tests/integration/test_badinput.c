@@ -432,3 +432,63 @@ Test(badinput, tid_map_with_a_duplicate_old_tid)
 	ru_file_free(dump);
 	victim_kill(t.v);
 }
+
+/* The soft RLIMIT_NOFILE of @pid, from its limits file. */
+static long long nofile_of(pid_t pid)
+{
+	char path[64], line[256];
+	long long soft = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/limits", (int)pid);
+	f = fopen(path, "r");
+	cr_assert(f, "%s: %s", path, strerror(errno));
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "Max open files", 14))
+			cr_assert_eq(sscanf(line + 14, "%lld", &soft), 1, "%s", line);
+	fclose(f);
+	cr_assert_gt(soft, 0, "no Max open files in %s", path);
+	return soft;
+}
+
+/*
+ * A timerfd to make at a number the target's RLIMIT_NOFILE does not reach:
+ * refused before the attach, naming the field and the limit, exit 10.  It
+ * was found only once attached (dup3()'s EBADF), with exit 1.
+ */
+Test(badinput, a_timerfd_beyond_the_targets_nofile_is_refused_before_attaching)
+{
+	static const char *const emptied[] = { "timers", "itimers", "pending_signals" };
+	struct target t;
+	struct run_result r;
+	json_object *root, *tfd;
+	char *dump, *file;
+	long long fd;
+
+	target_start(&t);
+	fd = nofile_of(t.v->pid);
+	dump = ru_dump_file(t.v->pid, NULL);
+	root = ru_json_load(dump);
+	for (size_t i = 0; i < sizeof(emptied) / sizeof(emptied[0]); i++)
+		json_object_object_add(root, emptied[i], json_object_new_array());
+	tfd = json_tokener_parse("{ \"clockid\": 1, \"clock\": \"monotonic\","
+				 " \"settime_flags\": [], \"fd_flags\": [], \"ticks\": 0,"
+				 " \"value_ns\": 0, \"interval_ns\": 0 }");
+	cr_assert(tfd);
+	json_object_object_add(tfd, "fd", json_object_new_int64(fd));
+	json_object_object_add(root, "timerfds", json_object_new_array());
+	json_object_array_add(json_object_object_get(root, "timerfds"), tfd);
+	file = ru_json_file(root);
+	json_object_put(root);
+	run_watched(&t, &r, (const char *[]){ ptimerctl_path(), "restore", "-i", file, t.pid,
+					      NULL }, "a timerfd beyond RLIMIT_NOFILE");
+	cr_expect_eq(r.exit_code, PX_BAD_INPUT, "%s", run_describe(&r));
+	cr_expect(strstr(r.err, "timerfds[0].fd: ") && strstr(r.err, "RLIMIT_NOFILE"), "%s",
+		  r.err);
+	cr_expect(!strstr(r.err, "--tid-map"), "a hint about threads: %s", r.err);
+	run_result_free(&r);
+	target_check(&t, "after a timerfd beyond RLIMIT_NOFILE");
+	ru_file_free(file);
+	ru_file_free(dump);
+	victim_kill(t.v);
+}

@@ -79,10 +79,11 @@ void ptimer_set_interrupt(struct ptimer_ctx *ctx, volatile sig_atomic_t *flag);
  * operation is undone and returns -ETIMEDOUT.  0 restores the default.
  * A thread only slow to stop when seizing is waited for up to 10 s more,
  * once the others are let go, and let go from its stop as they are; one
- * that never stopped stays attached to the caller, untouched, until the
- * caller exits, when the kernel lets it go; meanwhile a caller that waits
- * with waitpid(-1, ..., __WALL) may see its stop, and another operation
- * on that process finds it traced.  A thread that must be seen to stop
+ * that never stopped stays attached to the caller until the caller exits,
+ * when the kernel lets it go: should it leave what held it before then (a
+ * vfork() parent whose child execs), it stops, and stays stopped until
+ * then.  Meanwhile a caller that waits with waitpid(-1, ..., __WALL) may
+ * see its stop, and another operation on that process finds it traced.  A thread that must be seen to stop
  * before it can be let go unharmed (in injected code, or resumed to park
  * after it) is waited for as long as that takes.  Undoing gives a run
  * that got nowhere twice the time, up to 16 s.

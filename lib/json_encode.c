@@ -344,6 +344,15 @@ static void write_dump(struct writer *w, const struct ptimer_dump *dump)
 			w_elements(w, sec->key, dump, sec->count(dump), section_element, sec);
 		}
 	}
+	/*
+	 * The closing brace goes alone in the stream's last write: the
+	 * reader of a pipe then holds the whole document exactly when that
+	 * write went out.  Split from its newline by the stream's buffer, the
+	 * brace could reach the reader of a dump --disarm whose newline's
+	 * write failed, and both processes would have the timers.
+	 */
+	if (!w->e->err && fflush(w->f))
+		w->e->err = errno ? -errno : -EIO;
 	w_str(w, w->pretty ? "\n}\n" : "}\n");
 }
 

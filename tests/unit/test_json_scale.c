@@ -292,3 +292,51 @@ Test(json_scale, pending_signals_stream)
 	ptimer_free(ctx);
 	ptimer_dump_free(d);
 }
+
+/* The last write(2) a cookie stream was given, and how many there were. */
+struct last_write {
+	char last[64];
+	size_t len;
+	int writes;
+};
+
+static ssize_t note_write(void *cookie, const char *buf, size_t size)
+{
+	struct last_write *lw = cookie;
+
+	lw->len = size < sizeof(lw->last) ? size : sizeof(lw->last);
+	memcpy(lw->last, buf, lw->len);
+	lw->writes++;
+	return (ssize_t)size;
+}
+
+/*
+ * The closing brace goes alone in the stream's last write, with its
+ * newline: a reader that got the brace got the newline too.  Otherwise a
+ * dump --disarm whose newline could not be written re-armed its timers
+ * while its reader, holding a whole document, restored them elsewhere.
+ */
+Test(json_scale, the_closing_brace_is_written_alone)
+{
+	static const char *const closing[] = { "}\n", "\n}\n" };
+	struct ptimer_dump *d = big_dump();
+	struct ptimer_ctx *ctx;
+
+	cr_assert_eq(ptimer_new(&ctx), 0);
+	for (int pretty = 0; pretty < 2; pretty++) {
+		cookie_io_functions_t io = { .write = note_write };
+		struct last_write lw = { 0 };
+		FILE *f = fopencookie(&lw, "w", io);
+
+		cr_assert_not_null(f);
+		cr_assert_eq(ptimer_private_dump_write_json(ctx, d, pretty, f), 0);
+		cr_assert_eq(fclose(f), 0);
+		cr_assert_gt(lw.writes, 1);
+		cr_expect(lw.len == strlen(closing[pretty]) &&
+			  !memcmp(lw.last, closing[pretty], lw.len),
+			  "pretty=%d: the last write was %zu bytes, not the closing brace alone",
+			  pretty, lw.len);
+	}
+	ptimer_free(ctx);
+	ptimer_dump_free(d);
+}

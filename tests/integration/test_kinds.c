@@ -560,9 +560,30 @@ Test(kinds, replace_with_no_free_descriptor)
 }
 
 /*
+ * Restore @file into @dst, lowering its RLIMIT_NOFILE to @lim once
+ * attached (PTIMER_STOP_AT): a number beyond it is refused before the
+ * attach, so that only a limit lowered since fails a placed timerfd's
+ * dup3(), and the restore rolls back what it had placed.  Into @r.
+ */
+static void restore_limit_lowered(const char *file, struct victim *dst, const struct rlimit *lim,
+				  struct run_result *r)
+{
+	struct ru_bg b;
+	char spid[16];
+
+	ru_bg_start_at(&b, "attached", "restore", "-i", file, ru_pidstr(spid, dst->pid), NULL);
+	cr_assert(ru_bg_wait_stopped(&b, RU_WAIT_MS), "ptimerctl never reached \"attached\"");
+	cr_assert_eq(prlimit(dst->pid, RLIMIT_NOFILE, lim, NULL), 0, "prlimit: %s",
+		     strerror(errno));
+	ru_bg_signal_and_continue(&b, 0);
+	ru_bg_wait(&b, HARNESS_RUN_TIMEOUT_MS);
+	*r = b.res;
+}
+
+/*
  * A restore that fails on the last timerfd takes back every one it put in
  * place, one at a time as they were placed: fd 103 is free in DST but
- * beyond its RLIMIT_NOFILE.
+ * beyond its RLIMIT_NOFILE, lowered once it was attached.
  */
 Test(kinds, restore_with_few_free_descriptors_rolls_back)
 {
@@ -571,16 +592,14 @@ Test(kinds, restore_with_few_free_descriptors_rolls_back)
 	struct rlimit lim = { .rlim_cur = AK_TFD_FIRST + AK_NTFD - 1,
 			      .rlim_max = AK_TFD_FIRST + AK_NTFD - 1 };
 	struct ak_tfd t[AK_NTFD];
-	char spid[16], line[64], *file;
+	char line[64], *file;
 	struct run_result r;
 	int fds;
 
 	file = ru_dump_file(src->pid, "--kinds=timerfd");
 	ak_ok(dst, "fill 100 2", line, sizeof(line));
-	cr_assert_eq(prlimit(dst->pid, RLIMIT_NOFILE, &lim, NULL), 0, "prlimit: %s",
-		     strerror(errno));
 	fds = proc_count_fds(dst->pid);
-	cr_assert_eq(run_ptimerctl(&r, "restore", "-i", file, ru_pidstr(spid, dst->pid), NULL), 0);
+	restore_limit_lowered(file, dst, &lim, &r);
 	cr_expect_neq(r.exit_code, 0, "restored fd 103 beyond RLIMIT_NOFILE: %s", run_describe(&r));
 	cr_expect(strstr(r.err, "fd 103"), "it did not fail on fd 103: %s", r.err);
 	cr_log_info("%s", r.err);
@@ -598,8 +617,8 @@ Test(kinds, restore_with_few_free_descriptors_rolls_back)
 /*
  * A dumped fd beyond the target's RLIMIT_NOFILE, at the very top of the
  * range the format allows (INT_MAX, where one more overflowed an int):
- * the message names the limit and how to raise it, and the restore
- * leaves DST as it was.
+ * refused before the attach (exit 10), the message names the field, the
+ * limit and how to raise it, and DST is left as it was.
  */
 Test(kinds, a_timerfd_beyond_rlimit_nofile_names_the_limit)
 {
@@ -621,8 +640,8 @@ Test(kinds, a_timerfd_beyond_rlimit_nofile_names_the_limit)
 	json_object_put(root);
 	fds = proc_count_fds(dst->pid);
 	cr_assert_eq(run_ptimerctl(&r, "restore", "-i", big, ru_pidstr(spid, dst->pid), NULL), 0);
-	cr_expect_eq(r.exit_code, 1, "%s", run_describe(&r));
-	cr_expect(strstr(r.err, "fd 2147483647") && strstr(r.err, "RLIMIT_NOFILE") &&
+	cr_expect_eq(r.exit_code, PX_BAD_INPUT, "%s", run_describe(&r));
+	cr_expect(strstr(r.err, "timerfds[3].fd: 2147483647") && strstr(r.err, "RLIMIT_NOFILE") &&
 		  strstr(r.err, "prlimit --pid"), "the message names no limit: %s", r.err);
 	run_result_free(&r);
 	ak_timerfds(dst, t);
@@ -641,7 +660,7 @@ Test(kinds, a_timerfd_beyond_rlimit_nofile_names_the_limit)
  * at once, and its SIGALRM, which no rollback takes back, would outlive
  * the failure (DST keeps SIGALRM blocked: it stays pending; a process
  * without a handler would die of it).  Fd 103 is beyond DST's
- * RLIMIT_NOFILE.
+ * RLIMIT_NOFILE, lowered once it was attached.
  */
 Test(kinds, restore_failing_on_a_descriptor_arms_nothing)
 {
@@ -650,15 +669,13 @@ Test(kinds, restore_failing_on_a_descriptor_arms_nothing)
 	struct rlimit lim = { .rlim_cur = AK_TFD_FIRST + AK_NTFD - 1,
 			      .rlim_max = AK_TFD_FIRST + AK_NTFD - 1 };
 	struct ak_itimer it[3];
-	char spid[16], line[64], *file;
+	char line[64], *file;
 	struct run_result r;
 
 	expire_real(src, "SRC");
 	file = ru_dump_file(src->pid, "--kinds=itimer,timerfd");
 	ak_ok(dst, "fill 100 2", line, sizeof(line));
-	cr_assert_eq(prlimit(dst->pid, RLIMIT_NOFILE, &lim, NULL), 0, "prlimit: %s",
-		     strerror(errno));
-	cr_assert_eq(run_ptimerctl(&r, "restore", "-i", file, ru_pidstr(spid, dst->pid), NULL), 0);
+	restore_limit_lowered(file, dst, &lim, &r);
 	cr_expect_neq(r.exit_code, 0, "restored fd 103 beyond RLIMIT_NOFILE: %s", run_describe(&r));
 	cr_expect(strstr(r.err, "fd 103"), "it did not fail on fd 103: %s", r.err);
 	run_result_free(&r);

@@ -130,8 +130,12 @@ static const char *option_hint(int err, const char *detail)
 	case PTIMER_ERR_WALK_TOO_LONG:
 		return " (--max-walk-steps)";
 	case PTIMER_ERR_BAD_DUMP:
-		/* Only where a thread does not fit: a bad field is no thread's. */
-		return strstr(detail, "thread") ?
+		/*
+		 * Only where a thread of the dump finds none in the target: not
+		 * for a bad field, nor for a dump that names a thread it lacks.
+		 */
+		return (strstr(detail, "thread") || strstr(detail, "counterpart")) &&
+		       !strstr(detail, "of the dump") ?
 		       " (--tid-map maps a thread of the dump to one of the target)" : "";
 	default:
 		return "";

@@ -791,8 +791,12 @@ static void release_unstoppable(struct seized_process *sp)
 
 		if (w == t.tid && !WIFSTOPPED(status))
 			return;		/* it exited */
-		if (w == t.tid && is_event_stop(status))
+		if (w == t.tid && is_event_stop(status)) {
+			/* A group stop, as next_stop() says: its waits keep their EINTR. */
+			if (WSTOPSIG(status) != SIGTRAP)
+				sp->group_stopped = true;
 			break;
+		}
 		if (w == t.tid) {
 			if (let_signal_through(t.tid, WSTOPSIG(status)))
 				return;

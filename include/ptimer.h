@@ -83,9 +83,10 @@ void ptimer_set_interrupt(struct ptimer_ctx *ctx, volatile sig_atomic_t *flag);
  * when the kernel lets it go: should it leave what held it before then (a
  * vfork() parent whose child execs), it stops, and stays stopped until
  * then.  Meanwhile a caller that waits with waitpid(-1, ..., __WALL) may
- * see its stop, and another operation on that process finds it traced.  A thread that must be seen to stop
- * before it can be let go unharmed (in injected code, or resumed to park
- * after it) is waited for as long as that takes.  Undoing gives a run
+ * see its stop, and another operation on that process finds it traced.
+ * A thread that must be seen to stop before it can be let go unharmed (in
+ * injected code, or resumed to park after it) is waited for as long as
+ * that takes.  Undoing gives a run
  * that got nowhere twice the time, up to 16 s.
  */
 #define PTIMER_DEFAULT_TIMEOUT_MS 5000

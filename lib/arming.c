@@ -8,6 +8,7 @@
 #include "arming.h"
 #include "internal.h"
 #include "kabi.h"
+#include "kinds.h"
 
 /* Whether @clockid counts CPU time, which does not elapse with the wall. */
 static bool is_cpu_time(int clockid)
@@ -33,6 +34,7 @@ void arm_clocks_now(struct arm_clocks *now, const struct ptimer_dump *dump)
 	boot_now = now->realtime_ns - now->boottime_ns;
 	drift = boot_now - boot_then;
 
+	now->stamped = dump->realtime_ns != 0;
 	now->same_boot = now->boottime_ns >= dump->boottime_ns &&
 			 now->monotonic_ns >= dump->monotonic_ns &&
 			 drift < NSEC_PER_SEC && drift > -NSEC_PER_SEC;
@@ -50,6 +52,8 @@ static bool is_wall(int clockid)
 static int64_t elapsed_on(int clockid, const struct ptimer_dump *dump,
 			  const struct arm_clocks *now)
 {
+	if (!now->stamped)
+		return -1;
 	switch (clockid) {
 	case KCLOCK_REALTIME:
 	case KCLOCK_REALTIME_ALARM:
@@ -77,6 +81,8 @@ enum arm_note arm_compute(const struct ptimer_dump *dump, const struct ptimer_ti
 	if (mode != PTIMER_TIME_DEADLINE || value == 0)
 		return ARM_EXACT;
 	elapsed = elapsed_on(t->clockid, dump, now);
+	if (elapsed < 0 && !now->stamped)
+		return ARM_FROZEN_UNSTAMPED;
 	if (elapsed < 0 && is_wall(t->clockid))
 		return ARM_FROZEN_CLOCK_BACK;	/* stepped back since, or the dump's was ahead */
 	if (elapsed < 0)
@@ -97,10 +103,56 @@ enum arm_note arm_compute(const struct ptimer_dump *dump, const struct ptimer_ti
 	return note;
 }
 
+enum arm_note arm_undo(const struct ptimer_dump *at, const struct ptimer_timer *t, bool absolute,
+		       const struct arm_clocks *now, struct itimerspec *out)
+{
+	struct ptimer_timer u = *t;
+	struct arm_clocks same = *now;
+	enum arm_note note;
+
+	/*
+	 * An undo's timers are its own process's, of this boot: a wall-clock
+	 * step meanwhile, which the boot check would take for another boot,
+	 * does not make MONOTONIC and BOOTTIME incomparable.
+	 */
+	same.same_boot = now->monotonic_ns >= at->monotonic_ns &&
+			 now->boottime_ns >= at->boottime_ns;
+	if (t->clockid == KCLOCK_REALTIME && !absolute)
+		u.clockid = KCLOCK_MONOTONIC;
+	/* An absolute one keeps its deadline, later after the clock stepped back. */
+	if (absolute && is_wall(t->clockid) && now->stamped && t->value_ns &&
+	    now->realtime_ns < at->realtime_ns) {
+		out->it_interval = ns_to_ts(t->interval_ns);
+		out->it_value = ns_to_ts(ns_add_sat(t->value_ns,
+						    at->realtime_ns - now->realtime_ns));
+		return ARM_EXACT;
+	}
+	note = arm_compute(at, &u, PTIMER_TIME_DEADLINE, &same, out);
+	if (note == ARM_PERIOD_SKIPPED)
+		out->it_value = ns_to_ts(1);
+	return note;
+}
+
+void arm_undo_reference(struct ptimer_dump *at, const struct ptimer_dump *dump)
+{
+	const struct dump_kinds *k = dump_kinds_ro(dump);
+
+	if (k->read_by_realtime_ns) {
+		at->realtime_ns = k->read_by_realtime_ns;
+		at->monotonic_ns = k->read_by_monotonic_ns;
+		at->boottime_ns = k->read_by_boottime_ns;
+	} else {
+		at->realtime_ns = dump->realtime_ns;
+		at->monotonic_ns = dump->monotonic_ns;
+		at->boottime_ns = dump->boottime_ns;
+	}
+}
+
 /* Why a timer is armed frozen, by note; NULL for the notes not warned of. */
 static const char *const frozen_causes[ARM_NOTE_COUNT] = {
 	[ARM_FROZEN_OTHER_BOOT] = "the dump is from another boot",
 	[ARM_FROZEN_CLOCK_BACK] = "the wall clock reads earlier than when the dump was taken",
+	[ARM_FROZEN_UNSTAMPED] = "the dump has no capture times",
 };
 
 void arm_note_frozen(struct arm_frozen *f, enum arm_note note, const char *fmt, ...)

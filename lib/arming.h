@@ -27,6 +27,7 @@ struct arm_clocks {
 	int64_t monotonic_ns;
 	int64_t boottime_ns;
 	bool same_boot;		/* MONOTONIC and BOOTTIME comparable with the dump's */
+	bool stamped;		/* the dump has capture times (not 0, as ptimer_dump_new()) */
 };
 
 enum arm_note {
@@ -34,6 +35,7 @@ enum arm_note {
 	ARM_FROZEN_CPU_CLOCK,	/* deadline asked, but CPU time does not elapse with it */
 	ARM_FROZEN_OTHER_BOOT,	/* deadline asked, but the dump is from another boot */
 	ARM_FROZEN_CLOCK_BACK,	/* deadline asked, but the wall clock reads before the dump */
+	ARM_FROZEN_UNSTAMPED,	/* deadline asked, but the dump has no capture times */
 	ARM_PAST_DUE,		/* one-shot already due: fires at once */
 	ARM_PERIOD_SKIPPED,	/* periodic: expirations missed while away */
 	ARM_NOTE_COUNT
@@ -62,6 +64,27 @@ enum arm_note arm_compute(const struct ptimer_dump *dump, const struct ptimer_ti
 			  struct itimerspec *out);
 
 void arm_clocks_now(struct arm_clocks *now, const struct ptimer_dump *dump);
+
+/*
+ * The arm value of an undo (a rollback, a re-arm after a disarm), as of
+ * @at's clock readings, which must be no earlier than the read of @t's
+ * value: @t comes back as if never changed, never early.  The time since
+ * is taken off on the clock the timer runs on: CLOCK_MONOTONIC for a
+ * relative CLOCK_REALTIME one (common_hrtimer_arm()), the wall clock for
+ * an @absolute one, whose deadline holds whichever way the clock stepped.
+ * An expiry that came meanwhile fires at once, late, where a deadline
+ * restore would skip to the next period: its signal would never come.
+ * With @at unstamped, or from another boot, the timer is frozen: late.
+ */
+enum arm_note arm_undo(const struct ptimer_dump *at, const struct ptimer_timer *t, bool absolute,
+		       const struct arm_clocks *now, struct itimerspec *out);
+
+/*
+ * Into @at (only its clock readings), the moment an undo of @dump counts
+ * from: once the live dump that disarmed the timers had read them all
+ * (stamp_read_by()), else its capture times.
+ */
+void arm_undo_reference(struct ptimer_dump *at, const struct ptimer_dump *dump);
 
 /* Count the timer named by @fmt in @f if @note says it is armed frozen, deadline asked. */
 void arm_note_frozen(struct arm_frozen *f, enum arm_note note, const char *fmt, ...)

@@ -682,16 +682,11 @@ int rearm_timers(struct creator *c, const struct ptimer_dump *from,
 		goto free_all;
 	arm_clocks_now(&now, from);
 	for (size_t i = 0; i < n; i++) {
-		enum arm_note note = arm_compute(from, &timers[i], mode, &now, &values[k]);
+		/* A POSIX timer's flags are not shown: taken as relative. */
+		enum arm_note note = undo ? arm_undo(from, &timers[i], false, &now, &values[k]) :
+				     arm_compute(from, &timers[i], mode, &now, &values[k]);
 
 		arm_note_frozen(&c->frozen, note, "timer %d", timers[i].id);
-		/*
-		 * An undo puts back what the program would have had: an expiry
-		 * that came while it was held fires now, late, where its grid
-		 * would skip it and its signal would never come.
-		 */
-		if (undo && note == ARM_PERIOD_SKIPPED)
-			values[k].it_value = ns_to_ts(1);
 		if (timers[i].value_ns == 0)
 			continue;	/* created disarmed: nothing to do */
 		creator_note_armed(c, &values[k]);

@@ -115,7 +115,8 @@ void creator_note_armed(struct creator *c, const struct itimerspec *v);
 bool armed_may_have_fired(const struct creator *c);
 /*
  * Arm @n created timers, whose dump is @from, in one batch; to @undo a
- * change, through runs stopped past the timeout (target_batch_through()).
+ * change, through runs stopped past the timeout (target_batch_through()),
+ * and as arm_undo() arms, @mode aside, as of @from's clock readings.
  */
 int arm_timers(struct creator *c, const struct ptimer_dump *from,
 	       const struct ptimer_timer *timers, size_t n, enum ptimer_time_mode mode,

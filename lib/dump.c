@@ -754,6 +754,8 @@ static int read_attached(struct target *t, struct ptimer_dump *dump, unsigned in
 	/* Nothing was read in a batch that could take the stamp. */
 	if (!ret && !dump->realtime_ns)
 		stamp_here(dump);
+	if (!ret)
+		stamp_read_by(dump);
 	if (ret)
 		goto end_read;
 	/* Asked with a batch, unless there was none: then on its own. */

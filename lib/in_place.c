@@ -154,15 +154,8 @@ static struct itimerspec old_setting_now(const struct creator *c, size_t i,
 
 	if (!t.value_ns)
 		return v;
-	/*
-	 * What timer_settime() returned is relative, and a relative timer
-	 * on CLOCK_REALTIME runs on CLOCK_MONOTONIC (common_hrtimer_arm()):
-	 * a wall-clock step meanwhile must not bring it forward.
-	 */
-	if (t.clockid == CLOCK_REALTIME)
-		t.clockid = CLOCK_MONOTONIC;
-	if (arm_compute(&c->rearmed_at, &t, PTIMER_TIME_DEADLINE, now, &v) == ARM_PERIOD_SKIPPED)
-		v.it_value = ns_to_ts(1);
+	/* What timer_settime() returned is relative. */
+	arm_undo(&c->rearmed_at, &t, false, now, &v);
 	return v;
 }
 

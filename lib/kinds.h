@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "ptimer.h"
 
@@ -27,6 +28,15 @@ struct dump_kinds {
 	 * each to be probed with timerfd_gettime() (dump_kinds.c).
 	 */
 	bool fds_unprobed;
+	/*
+	 * Our clocks once a live dump had read its last value (0 for a dump
+	 * it did not read, as one decoded from JSON): an undo counts the
+	 * time its timers spent disarmed from then, not from the stamp taken
+	 * before them, so that none comes back early (arm_undo_reference()).
+	 */
+	int64_t read_by_realtime_ns;
+	int64_t read_by_monotonic_ns;
+	int64_t read_by_boottime_ns;
 };
 
 struct dump_alloc {

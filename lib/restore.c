@@ -1082,7 +1082,8 @@ static const int64_t rearm_timeout_min_ns = (int64_t)PTIMER_DEFAULT_TIMEOUT_MS *
  * other kinds disarmed, as a failure would.  (Nor is its queued signal
  * queued again: kinds_restore_signals().)
  */
-static int rearm_posix(struct creator *c, const struct ptimer_dump *dump, size_t *ngone_out)
+static int rearm_posix(struct creator *c, const struct ptimer_dump *dump,
+		       const struct ptimer_dump *at, size_t *ngone_out)
 {
 	struct rearm_gone *gone;
 	size_t ngone = 0;
@@ -1091,7 +1092,7 @@ static int rearm_posix(struct creator *c, const struct ptimer_dump *dump, size_t
 	gone = calloc(dump->ntimers + 1, sizeof(*gone));
 	if (!gone)
 		return -ENOMEM;
-	ret = rearm_timers(c, dump, dump->timers, dump->ntimers, PTIMER_TIME_DEADLINE, true,
+	ret = rearm_timers(c, at, dump->timers, dump->ntimers, PTIMER_TIME_DEADLINE, true,
 			   gone, &ngone);
 	for (size_t i = 0; i < ngone; i++) {
 		if (gone[i].err == -ESRCH)
@@ -1156,6 +1157,7 @@ int rearm_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_dump *dump,
 	struct ptimer_plan plan = { .size = sizeof(plan) };
 	struct kinds_restore *kr = NULL;
 	struct held_signals held = { 0 };
+	struct ptimer_dump at = { 0 };
 	struct dump_alloc view;
 	struct creator c;
 	struct target t;
@@ -1172,6 +1174,7 @@ int rearm_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_dump *dump,
 		return ret;
 	full = dump;
 	dump = kinds_view(dump, ctx_kinds(ctx), &view);
+	arm_undo_reference(&at, dump);
 	ret = target_open(ctx, pid, &t);
 	if (ret)
 		return ret;
@@ -1183,6 +1186,7 @@ int rearm_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_dump *dump,
 	ret = creator_init(&c, &t, &plan, 0);
 	if (ret)
 		goto close_target;
+	kinds_restore_note_frozen(kr, &c.frozen);
 	ret = target_attach(&t, target_seccomp_from_flags(seccomp_flags), false);
 	if (ret)
 		goto release_creator;
@@ -1193,7 +1197,7 @@ int rearm_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_dump *dump,
 		kinds_restore_set_held(kr, &held);
 	if (!ret) {
 		create_layout(&c, target_scratch(&t), dump->ntimers);
-		first_error(ctx, &failed, rearm_posix(&c, dump, ngone), first);
+		first_error(ctx, &failed, rearm_posix(&c, dump, &at, ngone), first);
 		/* Each was disarmed, whether re-armed now or not (the kinds asked). */
 		held_signals_mark_stale(&held, full->timers, full->ntimers);
 	}
@@ -1217,6 +1221,8 @@ int rearm_pid(struct ptimer_ctx *ctx, pid_t pid, const struct ptimer_dump *dump,
 	}
 	ret = target_finish(&t, ret, "re-arm", NULL);
 	*ngone += kinds_restore_gone(kr);
+	/* Once let go, as a restore warns: those that could only come back late. */
+	arm_warn_frozen(ctx, &c.frozen);
 release_creator:
 	creator_release(&c);
 close_target:

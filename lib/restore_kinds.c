@@ -81,6 +81,7 @@ struct kinds_restore {
 	size_t nmap;
 	bool replace;
 	bool rearm;		/* ptimer_rearm_pid(): the same process, no collisions */
+	struct ptimer_dump at;	/* a re-arm: when its values were read (arm_undo_reference()) */
 	enum ptimer_time_mode time;
 	struct kr_itimer itimers[KITIMER_COUNT];
 	size_t nitimers;
@@ -228,6 +229,8 @@ int kinds_restore_new(struct ptimer_ctx *ctx, struct target *t, const struct pti
 	kr->replace = replace;
 	kr->time = time;
 	kr->rearm = rearm;
+	if (rearm)
+		arm_undo_reference(&kr->at, dump);
 	if (kr->kinds & PTIMER_KIND_ITIMER) {
 		kr->nitimers = k->nitimers;
 		for (size_t i = 0; i < k->nitimers; i++)
@@ -420,9 +423,9 @@ static int check_nofile(struct kinds_restore *kr)
 		    (unsigned long long)e->want->fd < kr->nofile)
 			continue;
 		return ctx_set_error(kr->ctx, -PTIMER_ERR_BAD_DUMP, "timerfds[%zu].fd: %d cannot"
-				     " be opened in pid %d%s", (size_t)(e->want - first), e->want->fd,
-				     kr->t->pid, nofile_hint(kr, (long long)e->want->fd + 1, hint,
-							     sizeof(hint)));
+				     " be opened in pid %d%s", (size_t)(e->want - first),
+				     e->want->fd, kr->t->pid,
+				     nofile_hint(kr, (long long)e->want->fd + 1, hint, sizeof(hint)));
 	}
 	return 0;
 }
@@ -564,22 +567,22 @@ int kinds_restore_prepare(struct kinds_restore *kr)
 
 /*
  * The arm value of one kind's entry under --time, on @clockid, and why, as
- * arm_compute() says.  A re-arm is an undo, as rearm_timers() says: what
- * came due while the timers were disarmed fires now, late.
+ * arm_compute() says; a re-arm's, an undo's, as arm_undo() says, @absolute
+ * for a timer armed with an absolute time.
  */
 static enum arm_note arm_value(const struct kinds_restore *kr, int clockid, int64_t value_ns,
-			       int64_t interval_ns, struct itimerspec *out)
+			       int64_t interval_ns, bool absolute, struct itimerspec *out)
 {
 	struct ptimer_timer tm = { .clockid = clockid, .value_ns = value_ns,
 				   .interval_ns = interval_ns };
 	struct arm_clocks now;
-	enum arm_note note;
 
+	if (kr->rearm) {
+		arm_clocks_now(&now, &kr->at);
+		return arm_undo(&kr->at, &tm, absolute, &now, out);
+	}
 	arm_clocks_now(&now, kr->dump);
-	note = arm_compute(kr->dump, &tm, kr->time, &now, out);
-	if (kr->rearm && note == ARM_PERIOD_SKIPPED)
-		out->it_value = ns_to_ts(1);
-	return note;
+	return arm_compute(kr->dump, &tm, kr->time, &now, out);
 }
 
 void kinds_restore_note_frozen(struct kinds_restore *kr, struct arm_frozen *f)
@@ -618,7 +621,7 @@ static int apply_itimers(struct kinds_restore *kr, struct kbatch *kb)
 		struct itimerval itv;
 		enum arm_note note;
 
-		note = arm_value(kr, clock, w->value_ns, w->interval_ns, &its);
+		note = arm_value(kr, clock, w->value_ns, w->interval_ns, false, &its);
 		if (kr->frozen)
 			arm_note_frozen(kr->frozen, note, "itimer %s", ptimer_itimer_name(w->which));
 		itv.it_value = ns_to_tv(ts_to_ns(&its.it_value));
@@ -960,7 +963,8 @@ static clockid_t timerfd_base(int clockid)
 static void timerfd_value(struct kinds_restore *kr, const struct ptimer_timerfd *w,
 			  struct itimerspec *its, unsigned int *flags)
 {
-	enum arm_note note = arm_value(kr, w->clockid, w->value_ns, w->interval_ns, its);
+	enum arm_note note = arm_value(kr, w->clockid, w->value_ns, w->interval_ns,
+				       w->settime_flags & KTFD_TIMER_ABSTIME, its);
 
 	if (kr->frozen)
 		arm_note_frozen(kr->frozen, note, "timerfd %d", w->fd);

@@ -22,6 +22,7 @@
 
 #include "arch.h"
 #include "internal.h"
+#include "kinds.h"
 #include "stamp.h"
 #include "target.h"
 
@@ -80,4 +81,15 @@ void stamp_here(struct ptimer_dump *dump)
 	dump->realtime_ns = s.realtime_ns;
 	dump->monotonic_ns = s.monotonic_ns;
 	dump->boottime_ns = s.boottime_ns;
+}
+
+void stamp_read_by(struct ptimer_dump *dump)
+{
+	struct dump_kinds *k = dump_kinds_of(dump);
+	struct stamp s;
+
+	read_ours(&s);
+	k->read_by_realtime_ns = s.realtime_ns;
+	k->read_by_monotonic_ns = s.monotonic_ns;
+	k->read_by_boottime_ns = s.boottime_ns;
 }

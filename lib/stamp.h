@@ -41,5 +41,7 @@ void stamp_end(struct target *t, const struct stamp *s, const struct blob_call *
 	       struct ptimer_dump *dump);
 /* No batch took the stamp (none read the target): our clocks, now. */
 void stamp_here(struct ptimer_dump *dump);
+/* Every value of @dump is read: our clocks, now, kept apart (kinds.h, read_by_*). */
+void stamp_read_by(struct ptimer_dump *dump);
 
 #endif

@@ -442,8 +442,8 @@ Test(kinds_lib, a_rearm_fires_at_once_what_came_due_while_disarmed)
 	while (!n) {
 		cr_assert_eq(victim_cmd(v, "ticks 43", line, sizeof(line)), 0);
 		cr_assert(kv_ll(line, "n", &n), "%s", line);
-		cr_assert(n || clock_ns(CLOCK_MONOTONIC) < deadline, "the expiry that came while disarmed never"
-			  " fired: %s", line);
+		cr_assert(n || clock_ns(CLOCK_MONOTONIC) < deadline,
+			  "the expiry that came while disarmed never fired: %s", line);
 		if (!n)
 			sleep_ms(1);
 	}

@@ -33,6 +33,7 @@ static void run_case(const struct arming_case *c)
 		.monotonic_ns = d.monotonic_ns + c->elapsed_ns,
 		.boottime_ns = d.boottime_ns + c->elapsed_ns,
 		.same_boot = c->same_boot,
+		.stamped = true,
 	};
 	struct ptimer_timer t = {
 		.clockid = c->clockid, .value_ns = c->value_ns, .interval_ns = c->interval_ns,
@@ -111,4 +112,83 @@ Test(arming, same_boot)
 	other.boottime_ns = later.boottime_ns + 3600 * S;
 	arm_clocks_now(&now, &other);
 	cr_expect_not(now.same_boot, "clocks that ran backwards mean another boot");
+}
+
+/* A dump with no capture times (a program's own, or JSON's 0): frozen, whatever the clock. */
+Test(arming, an_unstamped_dump_is_frozen)
+{
+	struct ptimer_dump d = { 0 };
+	struct ptimer_timer t = { .clockid = KCLOCK_REALTIME, .value_ns = 5 * S };
+	struct itimerspec out;
+	struct arm_clocks now;
+
+	arm_clocks_now(&now, &d);
+	cr_expect_not(now.stamped);
+	cr_expect_eq(arm_compute(&d, &t, PTIMER_TIME_DEADLINE, &now, &out), ARM_FROZEN_UNSTAMPED);
+	cr_expect_eq(ts_to_ns(&out.it_value), 5 * S, "fired %lld ns after a re-arm",
+		     (long long)ts_to_ns(&out.it_value));
+}
+
+struct undo_case {
+	const char *name;
+	int clockid;
+	bool absolute;
+	int64_t value_ns, interval_ns;
+	int64_t wall_ns, mono_ns;	/* elapsed on the wall clock, on the others */
+	enum arm_note note;
+	int64_t want_value_ns;
+};
+
+/*
+ * An undo puts a timer back as if never changed, and never early: a wall
+ * clock stepped meanwhile moves neither a relative realtime timer (it
+ * runs on CLOCK_MONOTONIC) nor an absolute one's deadline, and a step
+ * does not make this boot's clocks look like another boot's.
+ */
+Test(arming, undo)
+{
+	const struct undo_case cases[] = {
+		{ "relative realtime, wall stepped forward", KCLOCK_REALTIME, false, 5 * S, 0,
+		  3600 * S, S, ARM_EXACT, 4 * S },
+		{ "relative realtime, wall stepped back", KCLOCK_REALTIME, false, 5 * S, 0,
+		  -3600 * S, S, ARM_EXACT, 4 * S },
+		{ "absolute realtime, wall stepped back", KCLOCK_REALTIME, true, 5 * S, 0,
+		  -10 * S, S, ARM_EXACT, 15 * S },
+		{ "absolute realtime, wall went on", KCLOCK_REALTIME, true, 5 * S, 0, 2 * S, 2 * S,
+		  ARM_EXACT, 3 * S },
+		{ "monotonic, wall stepped forward", KCLOCK_MONOTONIC, false, 5 * S, 0, 3600 * S,
+		  S, ARM_EXACT, 4 * S },
+		{ "a period that came meanwhile fires at once", KCLOCK_MONOTONIC, false, S,
+		  60 * S, 2 * S, 2 * S, ARM_PERIOD_SKIPPED, 1 },
+		{ "a one-shot due meanwhile fires at once", KCLOCK_BOOTTIME, false, S, 0, 2 * S,
+		  2 * S, ARM_PAST_DUE, 1 },
+		{ "CPU time is frozen", KCLOCK_PROCESS_CPUTIME_ID, false, 5 * S, 0, 2 * S, 2 * S,
+		  ARM_FROZEN_CPU_CLOCK, 5 * S },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct undo_case *c = &cases[i];
+		struct ptimer_dump at = {
+			.realtime_ns = 1000 * S, .monotonic_ns = 50 * S, .boottime_ns = 60 * S,
+		};
+		struct arm_clocks now = {
+			.realtime_ns = at.realtime_ns + c->wall_ns,
+			.monotonic_ns = at.monotonic_ns + c->mono_ns,
+			.boottime_ns = at.boottime_ns + c->mono_ns,
+			.same_boot = c->wall_ns == c->mono_ns,	/* as a step makes it */
+			.stamped = true,
+		};
+		struct ptimer_timer t = {
+			.clockid = c->clockid, .value_ns = c->value_ns,
+			.interval_ns = c->interval_ns,
+		};
+		struct itimerspec out;
+		enum arm_note note = arm_undo(&at, &t, c->absolute, &now, &out);
+
+		cr_expect_eq(note, c->note, "%s: note %d, want %d", c->name, note, c->note);
+		cr_expect_eq(ts_to_ns(&out.it_value), c->want_value_ns, "%s: value %lld, want %lld",
+			     c->name, (long long)ts_to_ns(&out.it_value),
+			     (long long)c->want_value_ns);
+		cr_expect_eq(ts_to_ns(&out.it_interval), c->interval_ns, "%s: interval", c->name);
+	}
 }

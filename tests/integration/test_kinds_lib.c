@@ -566,6 +566,22 @@ Test(kinds_lib, rearm_refuses_a_bad_dump_before_attaching)
 	ptimer_dump_free(d);
 }
 
+/* Restoring @d into @v is refused as a bad dump, saying @what, before any attach. */
+static void expect_refused_before_attaching(struct victim *v, struct ptimer_dump *d,
+					    const char *what)
+{
+	struct ptimer_restore_opts o = { .size = sizeof(o) };
+	int r;
+
+	attached = false;
+	ptimer_set_phase_fn(ctx, note_attached);
+	r = ptimer_restore_pid(ctx, v->pid, d, &o, NULL, NULL);
+	ptimer_set_phase_fn(ctx, NULL);
+	cr_expect_eq(r, -PTIMER_ERR_BAD_DUMP, "%s (%s)", ptimer_strerror(r), ptimer_last_error(ctx));
+	cr_expect(strstr(ptimer_last_error(ctx), what), "%s", ptimer_last_error(ctx));
+	cr_expect(!attached, "the target was attached");
+}
+
 /*
  * A pending SIGKILL is refused, naming the field, before any attach: a
  * live dump never holds one (it kills as it is sent), and a restore that
@@ -575,23 +591,14 @@ Test(kinds_lib, a_pending_sigkill_is_refused_before_attaching)
 {
 	struct victim *v = holder("fresh");
 	struct ptimer_pending_signal s = { .signo = SIGKILL, .timerid = 0 };
-	struct ptimer_restore_opts o = { .size = sizeof(o) };
 	struct ptimer_dump *d = ptimer_dump_new();
 	char line[64];
-	int r;
 
 	cr_assert(d);
 	d->pid = v->pid;
 	ptimer_dump_set_kinds(d, PTIMER_KIND_SIGNALS);
 	cr_assert_eq(ptimer_dump_add_signal(d, &s), 0);
-	attached = false;
-	ptimer_set_phase_fn(ctx, note_attached);
-	r = ptimer_restore_pid(ctx, v->pid, d, &o, NULL, NULL);
-	ptimer_set_phase_fn(ctx, NULL);
-	cr_expect_eq(r, -PTIMER_ERR_BAD_DUMP, "%s (%s)", ptimer_strerror(r), ptimer_last_error(ctx));
-	cr_expect(strstr(ptimer_last_error(ctx), "pending_signals[0].signal: 9 (SIGKILL)"), "%s",
-		  ptimer_last_error(ctx));
-	cr_expect(!attached, "the target was attached");
+	expect_refused_before_attaching(v, d, "pending_signals[0].signal: 9 (SIGKILL)");
 	cr_assert_eq(victim_cmd(v, "ping", line, sizeof(line)), 0, "the holder is gone");
 	ptimer_dump_free(d);
 }
@@ -660,9 +667,7 @@ Test(kinds_lib, a_repeated_timerfd_is_refused_by_its_first_repeat)
 {
 	static const int fds[] = { 7, 5, 9, 5, 7 };
 	struct victim *v = holder("fresh");
-	struct ptimer_restore_opts o = { .size = sizeof(o) };
 	struct ptimer_dump *d = ptimer_dump_new();
-	int r;
 
 	cr_assert(d);
 	d->pid = v->pid;
@@ -671,14 +676,7 @@ Test(kinds_lib, a_repeated_timerfd_is_refused_by_its_first_repeat)
 
 		cr_assert_eq(ptimer_dump_add_timerfd(d, &t), 0);
 	}
-	attached = false;
-	ptimer_set_phase_fn(ctx, note_attached);
-	r = ptimer_restore_pid(ctx, v->pid, d, &o, NULL, NULL);
-	ptimer_set_phase_fn(ctx, NULL);
-	cr_expect_eq(r, -PTIMER_ERR_BAD_DUMP, "%s (%s)", ptimer_strerror(r), ptimer_last_error(ctx));
-	cr_expect(strstr(ptimer_last_error(ctx), "timerfds[3].fd: duplicate fd 5 (also"
-		  " timerfds[1])"), "%s", ptimer_last_error(ctx));
-	cr_expect(!attached, "the target was attached");
+	expect_refused_before_attaching(v, d, "timerfds[3].fd: duplicate fd 5 (also timerfds[1])");
 	ptimer_dump_free(d);
 }
 

@@ -23,18 +23,27 @@ struct arming_case {
 	int64_t want_value_ns, want_interval_ns;
 };
 
-static void run_case(const struct arming_case *c)
+/* Every case's dump (or undo's reading) was stamped at these. */
+static const struct ptimer_dump stamped_at = {
+	.realtime_ns = 1000 * S, .monotonic_ns = 50 * S, .boottime_ns = 60 * S,
+};
+
+/* The clocks @wall_ns (the wall clock) and @mono_ns (the others) after stamped_at. */
+static struct arm_clocks clocks_after(int64_t wall_ns, int64_t mono_ns, bool same_boot)
 {
-	struct ptimer_dump d = {
-		.realtime_ns = 1000 * S, .monotonic_ns = 50 * S, .boottime_ns = 60 * S,
-	};
-	struct arm_clocks now = {
-		.realtime_ns = d.realtime_ns + c->elapsed_ns,
-		.monotonic_ns = d.monotonic_ns + c->elapsed_ns,
-		.boottime_ns = d.boottime_ns + c->elapsed_ns,
-		.same_boot = c->same_boot,
+	return (struct arm_clocks){
+		.realtime_ns = stamped_at.realtime_ns + wall_ns,
+		.monotonic_ns = stamped_at.monotonic_ns + mono_ns,
+		.boottime_ns = stamped_at.boottime_ns + mono_ns,
+		.same_boot = same_boot,
 		.stamped = true,
 	};
+}
+
+static void run_case(const struct arming_case *c)
+{
+	const struct ptimer_dump d = stamped_at;
+	struct arm_clocks now = clocks_after(c->elapsed_ns, c->elapsed_ns, c->same_boot);
 	struct ptimer_timer t = {
 		.clockid = c->clockid, .value_ns = c->value_ns, .interval_ns = c->interval_ns,
 	};
@@ -168,22 +177,15 @@ Test(arming, undo)
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const struct undo_case *c = &cases[i];
-		struct ptimer_dump at = {
-			.realtime_ns = 1000 * S, .monotonic_ns = 50 * S, .boottime_ns = 60 * S,
-		};
-		struct arm_clocks now = {
-			.realtime_ns = at.realtime_ns + c->wall_ns,
-			.monotonic_ns = at.monotonic_ns + c->mono_ns,
-			.boottime_ns = at.boottime_ns + c->mono_ns,
-			.same_boot = c->wall_ns == c->mono_ns,	/* as a step makes it */
-			.stamped = true,
-		};
+		/* A step of the wall clock makes the boot check fail. */
+		struct arm_clocks now = clocks_after(c->wall_ns, c->mono_ns,
+						     c->wall_ns == c->mono_ns);
 		struct ptimer_timer t = {
 			.clockid = c->clockid, .value_ns = c->value_ns,
 			.interval_ns = c->interval_ns,
 		};
 		struct itimerspec out;
-		enum arm_note note = arm_undo(&at, &t, c->absolute, &now, &out);
+		enum arm_note note = arm_undo(&stamped_at, &t, c->absolute, &now, &out);
 
 		cr_expect_eq(note, c->note, "%s: note %d, want %d", c->name, note, c->note);
 		cr_expect_eq(ts_to_ns(&out.it_value), c->want_value_ns, "%s: value %lld, want %lld",

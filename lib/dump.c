@@ -754,8 +754,6 @@ static int read_attached(struct target *t, struct ptimer_dump *dump, unsigned in
 	/* Nothing was read in a batch that could take the stamp. */
 	if (!ret && !dump->realtime_ns)
 		stamp_here(dump);
-	if (!ret)
-		stamp_read_by(dump);
 	if (ret)
 		goto end_read;
 	/* Asked with a batch, unless there was none: then on its own. */
@@ -827,6 +825,9 @@ int dump_pid(struct ptimer_ctx *ctx, pid_t pid, unsigned int flags,
 	ret = read_attached(&t, dump, flags, &pr, may_probe, &disarmed);
 	ret = target_died_or(&t, ret, "dump");
 	ret = target_finish(&t, ret, "dump", &ts);
+	/* After every read, and once the target runs again: an undo counts from here. */
+	if (!ret)
+		stamp_read_by(dump);
 	if (disarmed && ret && ret != -PTIMER_ERR_TARGET_DIED)
 		undo_disarm(ctx, pid, flags, disarmed, ret);
 	/* Injected code past the timeout: the detail says what ran, not what became of pid. */
